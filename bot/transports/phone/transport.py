@@ -27,12 +27,15 @@ presses the whole list's choice, ``*`` says the question and the page again.
 Each call runs on its call runner (call_runner.py), as the call-backs and bridged calls
 do: the transport feeds the call's events to it, and one loop per call
 (answered_call.py) hands back the results - a key (:meth:`PhoneTransport.pressed`), all
-said (:meth:`PhoneTransport.said_all`), a transfer's outcome, the end
-(:meth:`PhoneTransport.call_over`). A call waiting for its caller (all said; not before the
-tone or while recording) that gets no key and no word for ``idle_seconds`` hears a
-goodbye and is hung up once it is said
-(:data:`~bot.transports.phone.words.to_a_person.IDLE_GOODBYE`, steps of that loop); a key while
-it is said keeps it. After "please hang up now" the bot hangs up whatever key comes
+said (:meth:`PhoneTransport.said_all`), the pause after digits begun
+(:meth:`PhoneTransport.paused`), a transfer's outcome, the end
+(:meth:`PhoneTransport.call_over`): turn (each answer makes the call's turn, turn.py: what
+is said and what is gathered) → gather → the caller's incoming update.
+
+A call waiting for its caller (all said; not before the tone or while recording) that
+gets no key and no word for ``idle_seconds`` hears a goodbye and is hung up once it is
+said (:data:`~bot.transports.phone.words.to_a_person.IDLE_GOODBYE`, steps of that loop); a
+key while it is said keeps it. After "please hang up now" the bot hangs up whatever key comes
 meanwhile: the caller's line must be free for the call that checks them.
 
 One call's updates are taken one after the other by a task of its own, in the order the
@@ -55,6 +58,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,6 +69,7 @@ from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answe
 from bot.transports.phone.calls.answered_call import (
     MOST_EARLY,
     Call,
+    Caller,
     EarlyKeys,
     HungUp,
     converse,
@@ -87,24 +92,16 @@ from bot.transports.phone.sip.call_control import CallControl, CallEvent, StackS
 from bot.transports.phone.sip.line_notes import KINDS, LineNotes
 from bot.transports.phone.sip.line_pool import Lines
 from bot.transports.phone.sip.stack import Stack
+from bot.transports.phone.words import keypad
 from bot.transports.phone.words.busy_notice import busy_notice
-from bot.transports.phone.words.keypad import (
-    MORE_KEY,
-    REPEAT,
-    Meaning,
-    Typed,
-)
+from bot.transports.phone.words.keypad import REPEAT, Meaning
 from bot.transports.phone.words.prompts import Prompts, configured
-from bot.transports.phone.words.to_a_person import PERSON
 from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Event, Incoming, Message, Outgoing, Sender
 from locales.phone_numbers import language_hint, parse_countries
 
 log = logging.getLogger(__name__)
-
-# How long digits begun wait for the next key, in seconds (then they are sent).
-KEY_PAUSE = 2.0
 
 
 class PhoneTransport(Transport):
@@ -290,7 +287,7 @@ class PhoneTransport(Transport):
             call.audio.on = True
             call.taking = asyncio.create_task(self._take(call))
             call.keys.put_nowait(Command("start"))
-            if call.early:  # keys that came before: after the greeting, against its choices
+            if call.keypad.early:  # keys that came before: after the greeting, its choices
                 call.keys.put_nowait(EarlyKeys())
         elif event.kind != "audio":  # the rest is the call's loop's (answered_call.py)
             call.runner.feed(event)
@@ -311,8 +308,8 @@ class PhoneTransport(Transport):
         if call.call_id in self.closing:  # "please hang up now": the bot hangs up anyway
             return
         if not call.audio.on:  # before its audio is on: taken after its greeting
-            if len(call.early) < MOST_EARLY:
-                call.early.append(key)
+            if len(call.keypad.early) < MOST_EARLY:
+                call.keypad.early.append(key)
             return
         # A key is the caller there: the wait starts again (a key that is only the first
         # digit of an entry and says nothing still ends in a goodbye when no more come).
@@ -323,12 +320,11 @@ class PhoneTransport(Transport):
             return
         if call.audio.then is not None and self.spoken.skipped_to_tone(call, key):
             return
-        if call.pause is not None:
-            call.pause.cancel()
-            call.pause = None
-        # A page's keys: its choices and "More" on 9, each at once.
-        keyed = int(MORE_KEY) if call.pages is not None else call.choices
-        meaning = call.keypad.press(key, 0 if call.free_digits else keyed, call.entry_digits)
+        call.keypad.pause_at = None
+        # What the turn gathers: one key a choice (a page's: its choices and "More" on 9),
+        # or digits of the caller's own (turn.py).
+        gather = call.turn.gather
+        meaning = call.keypad.press(key, call.turn.keyed, gather.max_digits)
         if meaning is not None or call.keypad.digits:
             # The caller knows what they want: what is playing stops. Only then: a key
             # that means nothing (the "#" after "44137", whose places are being said)
@@ -337,14 +333,20 @@ class PhoneTransport(Transport):
             self.voice.runner(call).start(HUSH)
         if meaning is not None:
             call.keys.put_nowait(meaning)
-        # More digits, or the "#" that may end an entry (a number to call back: "#" only;
-        # one ended by its length waits the pause for its "#", then "#" is the way back).
-        if call.keypad.waiting and not (call.until_hash and call.keypad.digits):
-            loop = asyncio.get_running_loop()
-            call.pause = loop.call_later(KEY_PAUSE, self._paused, call)
+        # More digits (the gather's pause between keys; a number to call back: none, "#"
+        # only), or the "#" that may end an entry ended by its length (waited the pause,
+        # then "#" is the way back): the call's loop waits until ``pause_at``.
+        pause = gather.inter_digit_timeout if call.keypad.digits else keypad.KEY_PAUSE
+        if call.keypad.waiting and pause is not None:
+            call.keypad.pause_at = asyncio.get_running_loop().time() + pause
 
-    def _paused(self, call: Call) -> None:
-        call.pause = None
+    def paused(self, call: Call) -> None:
+        """The pause after the last key passed (the call's loop timed out): digits begun
+        are taken as typed."""
+        at = call.keypad.pause_at
+        if at is None or asyncio.get_running_loop().time() < at:
+            return
+        call.keypad.pause_at = None
         meaning = call.keypad.pause()
         if meaning is not None:
             call.keys.put_nowait(meaning)
@@ -364,8 +366,7 @@ class PhoneTransport(Transport):
         if call.handed is not None and not call.handed.done():
             call.handed.set_result("")
         self.voice.not_idle(call)
-        if call.pause is not None:
-            call.pause.cancel()
+        call.keypad.pause_at = None
         if call.audio.listening is not None:  # its message first, then the end (recording)
             call.audio.listening.stop.set()
             return
@@ -383,7 +384,7 @@ class PhoneTransport(Transport):
     # -- one call's updates
 
     async def _take(self, call: Call) -> None:
-        if not call.checked:
+        if not call.caller.checked:
             try:
                 await who_calls.claim(self, call)
             except Exception:
@@ -404,16 +405,16 @@ class PhoneTransport(Transport):
         """What a key (or an event the call goes on with) of ``call`` means, taken in the
         call's order."""
         if isinstance(meaning, EarlyKeys):
-            early, call.early = call.early, []
+            early, call.keypad.early = call.keypad.early, []
             for key in early:
                 self.pressed(call, key)
         elif meaning == REPEAT:
-            if call.pages is not None:
-                await self.voice.say_page(call, call.pages, again=True)
+            if call.turn.pages is not None:
+                await self.voice.say_page(call, call.turn.pages, again=True)
             else:
                 self.voice.play(call, list(call.audio.last))
             self.spoken.after(call)
-        elif meaning == Typed(PERSON) and not call.free_digits:
+        elif call.turn.asks_for_person(meaning):
             await self.spoken.person(call)
         else:
             event = await self.voice.event_of(call, meaning)
@@ -433,16 +434,16 @@ class PhoneTransport(Transport):
                 call.chat_id,
                 language_hint=language_hint(call.chat_id),
                 withheld=is_withheld(call.chat_id),
-                claims=call.claimed,
-                checked=call.checked,
-                pin_proven=call.pin_proven,
+                claims=call.caller.claimed,
+                checked=call.caller.checked,
+                pin_proven=call.caller.pin_proven,
             ),
             chat_id=call.chat_id,
             event=event,
-            update_id=f"{uuid.uuid4().hex}:{next(call.steps)}",
+            update_id=uuid.uuid4().hex,
         )
         call.audio.saying = []
-        call.recorded = ""
+        call.turn = replace(call.turn, recorded="")
         # The answers go to this call (a new call of the same caller has answers of its own).
         # Kept by the update's chat: a right PIN renames the call meanwhile (``proven``).
         chat_id = call.chat_id
@@ -461,7 +462,7 @@ class PhoneTransport(Transport):
         )
         if call.audio.saying:
             call.audio.last = call.audio.saying
-            call.answers += 1
+            call.audio.answers += 1
         self.spoken.after(call)
 
     async def send_answer(self, answer: Routed) -> None:
@@ -499,7 +500,7 @@ class PhoneTransport(Transport):
     async def converse(self, chat_id: str, runner: CallRunner, data: str) -> None:
         """The call-back on ``runner`` to ``chat_id`` goes on as a call of theirs that
         began with the button ``data`` pressed, on the same runner, until it ends."""
-        call = Call(runner.call_id, chat_id, runner, checked=True)
+        call = Call(runner.call_id, chat_id, runner, caller=Caller(checked=True))
         call.audio.on = True  # answered: its audio is on
         self._calls[runner.call_id] = call
         self._by_chat.settled(call)

@@ -88,15 +88,15 @@ async def languages_heard(phone: PhoneTransport, caller: BaresipCaller, bot_uri:
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: phone._calls, "the call came")
     (call,) = phone._calls.values()
-    await until(lambda: call.answers == 1, "the languages said")
+    await until(lambda: call.audio.answers == 1, "the languages said")
     return call
 
 
 async def keys_answered(caller: BaresipCaller, call: Call, keys: str) -> None:
     """Press ``keys``; wait for the answer they bring."""
-    answers = call.answers
+    answers = call.audio.answers
     await asyncio.to_thread(caller.press, keys)
-    await until(lambda: call.answers > answers, f"an answer to {keys}")
+    await until(lambda: call.audio.answers > answers, f"an answer to {keys}")
 
 
 async def offered(phone: PhoneTransport, call: Call, data: str) -> str | None:
@@ -106,9 +106,9 @@ async def offered(phone: PhoneTransport, call: Call, data: str) -> str | None:
     newest = await memory.newest_sent(call.chat_id)
     assert newest is not None
     buttons = await memory.buttons_of(newest[0])
-    if call.pages is not None:  # a longer list: the key on the page the caller hears
+    if call.turn.pages is not None:  # a longer list: the key on the page the caller hears
         for digit in "12345678":
-            number = on_page(digit, len(buttons), call.page, call.pages.finish)
+            number = on_page(digit, len(buttons), call.turn.page, call.turn.pages.finish)
             if isinstance(number, int) and buttons[number - 1][1].startswith(data):
                 return digit
         return None

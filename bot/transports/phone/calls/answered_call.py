@@ -14,17 +14,23 @@ line (:class:`Line`, the transport); nothing here reads a SIP event:
 - :class:`TimedOut` - a caller who did nothing for ``idle_seconds`` while waited for hears
   the goodbye (a :class:`Say` step, to_a_person.py ``IDLE_GOODBYE``) and is hung up once it
   is said (a :class:`HangUp` step); a key while it is said keeps the call and is taken as
-  any key.
+  any key; also when the pause after digits begun passed (``Keypad.pause_at``, the turn's
+  gather's ``inter_digit_timeout``, turn.py): they are taken as typed
+  (:meth:`Line.paused`).
 
-The call's state: :class:`Call` (its dialogue: chat, keys, choices, the feature step it is
-at) and :class:`CallAudio` (its media side: what it plays, what follows the end of play,
-the recording, the wait for the caller).
+So the call runs as a jambonz app does, turn by turn: an answer makes the call's turn (what
+is said, what is gathered: turn.py), the loop gathers what that turn asks, and what was
+gathered goes to the bot as the caller's incoming update, whose answer makes the next turn.
+
+The call's state: :class:`Call`, ten fields at most (its turn, turn.py: what the newest
+answer asks; :class:`Caller`: who is calling; :class:`CallAudio`: its media side - what it
+plays, what follows the end of play, the recording, the wait for the caller; its
+``Keypad``: the keys begun).
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,13 +48,13 @@ from bot.transports.phone.calls.call_runner import (
     Transferred,
 )
 from bot.transports.phone.calls.recording import Listening
-from bot.transports.phone.words.keypad import KEYS, MOST_DIGITS, Keypad, Meaning, finish_number
+from bot.transports.phone.calls.turn import ALL_KEYS, Turn
+from bot.transports.phone.words.keypad import Keypad, Meaning
 from handlers.messages import Event
 from locales import Translator
 
 log = logging.getLogger(__name__)
 
-ALL_KEYS = "".join(sorted(KEYS))
 # Keys kept from before a call's audio is on, at most (a number's length and more).
 MOST_EARLY = 24
 
@@ -64,7 +70,7 @@ class EarlyKeys:
     they are taken then, against the greeting's choices."""
 
 
-@dataclass
+@dataclass(slots=True)
 class CallAudio:
     """What a call plays and hears (its media side): the prompts of the answer being said
     and of the last one (what "*" repeats), how often it went quiet (all it was to hear
@@ -77,91 +83,55 @@ class CallAudio:
     then: Any = None
     listening: Listening | None = None
     # Its audio is on (a call that came: from its ``audio`` event; a call-back: from the
-    # start); keys before it wait for the greeting (``Call.early``).
+    # start); keys before it wait for the greeting (``Keypad.early``).
     on: bool = False
     gone: bool = False
     # Waiting for the caller: the loop's time (``loop.time()``) when the call ends without
     # a key or a word (None: not waiting).
     idle_at: float | None = None
-
-
-@dataclass
-class Paged:
-    """A message of more than ten choices as the call says it in pages (keypad.py
-    ``page_of``): its text, all its choices (labels and data, in order), its finish (the
-    data of its ``done`` button) and the label of "More"."""
-
-    text: str
-    labels: list[str]
-    data: list[str]
-    done: str | None
-    more: str
-
-    @property
-    def finish(self) -> int | None:
-        """The finish's number in the whole list (None: it has none)."""
-        return finish_number(self.data, self.done)
-
-
-@dataclass
-class Call:
-    """One call's dialogue: its caller's chat, its keys, the newest message's choices and
-    way back, the step a feature of the call is at; its media side is ``audio``, its
-    steps run on ``runner``."""
-
-    call_id: int
-    chat_id: str
-    runner: CallRunner | None = None
-    keypad: Keypad = field(default_factory=Keypad)
-    keys: asyncio.Queue[Meaning | Event | HungUp | EarlyKeys] = field(default_factory=asyncio.Queue)
-    # Keys pressed before the call's audio was on (a caller who knows the menu, a slow
-    # line): taken after the greeting is, as if pressed while it is said; at most
-    # ``MOST_EARLY``.
-    early: list[str] = field(default_factory=list)
-    taking: asyncio.Task[None] | None = None
-    pause: asyncio.TimerHandle | None = None
-    # The newest message's choices by number, and its way back.
-    choices: int = 0
-    back: str | None = None
-    # Its "Next" (a text said in parts), by number: pressed on 9 (keypad.py ``keys_said``).
-    next_choice: int | None = None
-    steps: itertools.count[int] = field(default_factory=itertools.count)
     # Answers said (one per update that said something): the order of a call, for its tests.
     answers: int = 0
-    # The newest message takes digits of the caller's own (a postcode; at most
-    # ``entry_digits``, and ``until_hash``: ended by "#" only, not by a pause - a number to
-    # call back, ``Message.typed_digits``), or a recording (``recorded``: who will hear it).
-    free_digits: bool = False
-    entry_digits: int = MOST_DIGITS
-    until_hash: bool = False
-    recorded: str = ""
-    # The newest message said in pages (None: it has at most ten choices), the page said
-    # (from 0), and the data of the choice last pressed on a page (after a tick the list
-    # comes again: said from the page that holds it).
-    pages: Paged | None = None
-    page: int = 0
-    ticked: str | None = None
-    # handlers/numbers/caller_check.py: a call the bot made and its holder confirmed
-    # (``checked``), or the known number this call claims (``claimed``: the call is a person
-    # of its own until a call-back checks it; its updates say so, ``Sender.claims``).
-    checked: bool = False
-    claimed: str = ""
-    # Checked by the person's PIN typed in this call, not by a call-back (``Sender.pin_proven``:
-    # a new PIN then needs the one of now again, handlers/numbers/phone_pin.py).
-    pin_proven: bool = False
-    # A helper's bridged call came to this call (bridging.py, a request of this caller's):
-    # the key that answers its offer ("1": talk); while set, the call's keys and its wait
-    # for the caller are the bridged call's, not the conversation's.
-    handed: asyncio.Future[str] | None = None
-    audio: CallAudio = field(default_factory=CallAudio)
     # The rest of a message said in two parts (said_first.py), said after its first part
     # and a pause without a key (``following``: that pause's timer).
     rest: Path | None = None
     following: asyncio.TimerHandle | None = None
-    # Who the caller is to the bot's words (their language, easy language, the phone's
-    # variants): from the newest answer (its reader, handlers/messages.py ``ReaderNote``),
-    # else read once from their row.
+
+
+@dataclass(slots=True)
+class Caller:
+    """Who the caller is (handlers/numbers/caller_check.py, written by who_calls.py only): a
+    call the bot made and its holder confirmed (``checked``), or the known number this call
+    claims (``claimed``: the call is a person of its own until a call-back checks it; its
+    updates say so, ``Sender.claims``); checked by the person's PIN typed in this call
+    (``pin_proven``: a new PIN then needs the one of now again, phone_pin.py); and their
+    words (their language, easy language, the phone's variants: from the newest answer's
+    reader, handlers/messages.py ``ReaderNote``, else read once from their row)."""
+
+    checked: bool = False
+    claimed: str = ""
+    pin_proven: bool = False
     reader: Translator | None = None
+
+
+@dataclass(slots=True)
+class Call:
+    """One answered call (at most ten fields, tests/bot/transports/phone/calls/
+    test_answered_call_state.py): its caller's chat, the runner its steps run on, its
+    keys taken in order (by ``taking``), the turn its newest answer made (turn.py), who the
+    caller is, its media side, the keys begun, and a helper's bridged call handed to it
+    (bridging.py, a request of this caller's: the key that answers its offer, "1": talk;
+    while set, the call's keys and its wait for the caller are the bridged call's)."""
+
+    call_id: int
+    chat_id: str
+    runner: CallRunner | None = None
+    keys: asyncio.Queue[Meaning | Event | HungUp | EarlyKeys] = field(default_factory=asyncio.Queue)
+    taking: asyncio.Task[None] | None = None
+    turn: Turn = field(default_factory=Turn)
+    caller: Caller = field(default_factory=Caller)
+    audio: CallAudio = field(default_factory=CallAudio)
+    keypad: Keypad = field(default_factory=Keypad)
+    handed: asyncio.Future[str] | None = None
 
 
 class Line(Protocol):
@@ -174,6 +144,9 @@ class Line(Protocol):
     def transfer_went(self, call: Call, went: bool) -> None: ...
 
     def call_over(self, call: Call) -> None: ...
+
+    def paused(self, call: Call) -> None:
+        """The pause after digits begun passed: they are taken as typed."""
 
     def waited_out(self, call: Call) -> bool:
         """Whether the call waited for its caller long enough: then the goodbye."""
@@ -194,8 +167,9 @@ async def converse(runner: CallRunner, call: Call, line: Line) -> None:
                 line.said_all(call)
             elif isinstance(got, Transferred):
                 line.transfer_went(call, got.went)
-            elif isinstance(got, TimedOut) and line.waited_out(call):
-                if isinstance(await _goodbye(runner, call, line), Ended):
+            elif isinstance(got, TimedOut):
+                line.paused(call)
+                if line.waited_out(call) and isinstance(await _goodbye(runner, call, line), Ended):
                     return
             elif isinstance(got, Ended):
                 return
@@ -204,10 +178,12 @@ async def converse(runner: CallRunner, call: Call, line: Line) -> None:
 
 
 def _left(call: Call) -> float | None:
-    """How long the caller is still waited for (None: not waited for)."""
-    if call.audio.idle_at is None:
+    """How long until the caller is waited for no more, or the pause after digits begun
+    passed (None: neither is waited for)."""
+    deadlines = [at for at in (call.audio.idle_at, call.keypad.pause_at) if at is not None]
+    if not deadlines:
         return None
-    return max(0.0, call.audio.idle_at - asyncio.get_running_loop().time())
+    return max(0.0, min(deadlines) - asyncio.get_running_loop().time())
 
 
 async def _goodbye(runner: CallRunner, call: Call, line: Line) -> Ended | None:

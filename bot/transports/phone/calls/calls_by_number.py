@@ -26,10 +26,10 @@ class CallsByNumber:
     def settled(self, call: Call) -> None:
         """``call``'s person is known (a claim renamed it, a check or PIN proved it, or it
         claims nobody's number): its chat id finds it, unless a checked call holds it."""
-        if call.claimed or call.audio.gone:
+        if call.caller.claimed or call.audio.gone:
             return
         held = self._calls.get(call.chat_id)
-        if held is None or not held.checked or call.checked:
+        if held is None or not held.caller.checked or call.caller.checked:
             self._calls[call.chat_id] = call
 
     def renamed(self, call: Call) -> None:

@@ -11,7 +11,7 @@ digits as text until "#".
 Every answer that is a message is said (prompts.py) and played after what the call is
 playing; its choices are kept for the call by the numbered-choices rules
 (numbered_choices.py), so that a key presses the newest message's choice. A message of more
-than ten choices is said in pages (the call keeps the page, answered_call.py ``Call.page``);
+than ten choices is said in pages (the call keeps the page in its turn, turn.py ``Turn.page``);
 the list that comes again after a tick is said from the page that holds the choice pressed
 (:meth:`CallVoice._turn_to`).
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 from markupsafe import Markup
@@ -27,10 +28,11 @@ from markupsafe import Markup
 from bot.speech.engine import SpeechError
 from bot.speech.script import Part
 from bot.transports.numbered_choices import NumberedChoices, numbered
-from bot.transports.phone.calls.answered_call import Call, Paged
+from bot.transports.phone.calls.answered_call import Call
 from bot.transports.phone.calls.call_runner import CallRunner, Say
 from bot.transports.phone.calls.call_settings import CallSettings
 from bot.transports.phone.calls.caller_id import PLATFORM
+from bot.transports.phone.calls.turn import TYPING, Paged, turn_of
 from bot.transports.phone.sip.call_control import CallControl
 from bot.transports.phone.words import said_first
 from bot.transports.phone.words.choices import CallChoices
@@ -38,16 +40,12 @@ from bot.transports.phone.words.keypad import (
     BACK,
     MORE,
     MORE_KEY,
-    MOST_DIGITS,
     NEXT_PAGE,
     Meaning,
     Typed,
-    finish_number,
     keys_said,
     on_page,
     page_count,
-    page_holding,
-    paged,
 )
 from bot.transports.phone.words.prompts import Prompts, spoken_parts
 from bot.transports.phone.words.said_first import FOLLOW_SECONDS, Said, keys_of
@@ -64,9 +62,6 @@ from handlers.messages import (
     Outgoing,
     SpokenForm,
     Text,
-    finish,
-    next_part,
-    way_back,
 )
 from locales import Translator, negotiate
 from locales.phone_numbers import language_hint
@@ -106,13 +101,12 @@ class CallVoice:
         self.drop_rest(call)  # a new answer: what the last one kept back is not said
         note = getattr(item, "reader", None)
         if note is not None:  # the reader chain's spoken link: whose words to say it in
-            call.reader = note.t
+            call.caller.reader = note.t
         if isinstance(item, Message | Edit):
             await self._choices(call, item, edit_message_id)
-            if isinstance(item, Message) and item.recorded:
-                call.recorded = str(item.recorded)
+            if call.turn.recorded:
                 t = await self.words(call)
-                await self.say(call, str(item.recorded) + "\n" + t._(AFTER_TONE), [])
+                await self.say(call, call.turn.recorded + "\n" + t._(AFTER_TONE), [])
             return
         # Its spoken form (the reader chain's spoken link); a toast's too ("Passed on." after
         # a recording): else only silence.
@@ -128,34 +122,18 @@ class CallVoice:
         # A text that names its keys itself ("press 1"): pressed by key, labels unsaid.
         named = isinstance(item, Message) and item.keys_named
         typed = await self.choices.typing(call.chat_id, item, edit_message_id) or named
-        listed = numbered(item.buttons) if typed else []
         await self.choices.sent(call.chat_id, str(next(self._message_ids)), item, typed=typed)
-        call.choices = len(listed)
-        call.back = way_back(item.buttons) if typed else None
-        entry = item.typed_digits if isinstance(item, Message) else 0
-        call.free_digits = isinstance(item, Message) and bool(item.request_location or entry)
-        call.entry_digits, call.until_hash = entry or MOST_DIGITS, bool(entry)
         t = await self.words(call)
-        data = [data for _, data in listed]
-        done = finish(item.buttons) if typed else None
-        following = next_part(item.buttons) if typed else None
-        call.next_choice = data.index(following) + 1 if following in data else None
-        self._turn_to(call, data, done)
-        call.pages = None
-        if typed and paged(len(listed)) and not call.free_digits:
-            call.pages = Paged(str(words.text), list(words.labels), data, done, t._(MORE))
-        labels, keys = keys_said(
+        turn = call.turn = turn_of(item, words, typed, t._(MORE), call.turn)
+        listed = numbered(item.buttons) if typed else []
+        labels, keys = turn.heard(
             list(words.labels) if typed and not named else [],
-            data,
-            free_digits=call.free_digits,
-            person=t._(PERSON_CHOICE) if offers_person(listed) else None,
-            page=call.page,
-            done=done,
-            more=t._(MORE),
-            next_at=None if call.free_digits else call.next_choice,
+            [data for _, data in listed],
+            t._(PERSON_CHOICE),
+            t._(MORE),
         )
         split = None
-        if typed and not call.free_digits and call.pages is None:
+        if typed and not turn.free_digits and turn.pages is None:
             split = await self._said_first(call, str(words.text), labels, keys, listed)
         if split is None:
             await self.say(call, str(words.text), labels, keys)
@@ -169,7 +147,7 @@ class CallVoice:
         await self.say(call, first.text, first.labels, first.keys)
         if kept is not None:
             call.audio.saying.append(kept)
-            call.rest = kept
+            call.audio.rest = kept
 
     async def _said_first(
         self,
@@ -204,35 +182,24 @@ class CallVoice:
     def drop_rest(self, call: Call) -> None:
         """What a message kept back for after a pause is not said (a key came, or a newer
         answer, or the call is over)."""
-        call.rest = None
-        if call.following is not None:
-            call.following.cancel()
-            call.following = None
+        audio = call.audio
+        audio.rest = None
+        if audio.following is not None:
+            audio.following.cancel()
+            audio.following = None
 
     def rest_after_pause(self, call: Call) -> None:
         """The rest of a message said in two parts, once a pause without a key passed."""
-        if call.rest is not None and call.following is None:
+        if call.audio.rest is not None and call.audio.following is None:
             loop = asyncio.get_running_loop()
-            call.following = loop.call_later(FOLLOW_SECONDS, self._follow, call)
+            call.audio.following = loop.call_later(FOLLOW_SECONDS, self._follow, call)
 
     def _follow(self, call: Call) -> None:
         """The pause after a message's first part passed without a key: its rest."""
-        call.following = None
-        rest, call.rest = call.rest, None
+        call.audio.following = None
+        rest, call.audio.rest = call.audio.rest, None
         if rest is not None and not call.audio.gone:
             self.play(call, [rest])
-
-    @staticmethod
-    def _turn_to(call: Call, data: list[str], done: str | None) -> None:
-        """The page a new message of choices ``data`` is said from: after a choice pressed
-        on a page that this message has too (a tick: the list again, its ✅ changed), the
-        page that holds it - the finish's, the page it was pressed on - so that ticking
-        several on page 2 stays there; else the first."""
-        ticked, call.ticked = call.ticked, None
-        if ticked is None or ticked not in data or not paged(len(data)):
-            call.page = 0
-        elif ticked != done:
-            call.page = page_holding(len(data), data.index(ticked) + 1, finish_number(data, done))
 
     async def say_page(self, call: Call, pages: Paged, *, again: bool = False) -> None:
         """The call's page of ``pages`` (its text before it ``again``: "*"), as an answer."""
@@ -241,7 +208,7 @@ class CallVoice:
             pages.data,
             free_digits=False,
             person=None,
-            page=call.page,
+            page=call.turn.page,
             done=pages.done,
             more=pages.more,
         )
@@ -250,27 +217,29 @@ class CallVoice:
         if call.audio.saying:
             call.audio.last = call.audio.saying
             if not again:  # "*" says, it is not asked
-                call.answers += 1
+                call.audio.answers += 1
 
     async def event_of(self, call: Call, meaning: Meaning | Event) -> Event | None:
         """The event a key means: a choice of the newest message (on its page), its way
         back, digits typed (None: a page's key that turned or said the page again)."""
-        if meaning == Typed(MORE_KEY) and call.next_choice is not None and call.pages is None:
-            meaning = Typed(str(call.next_choice))  # the next part, said on 9
-        call.ticked = None
-        if isinstance(meaning, Typed) and call.pages is not None:
-            pages = call.pages
-            chosen = on_page(meaning.digits, len(pages.data), call.page, pages.finish)
+        turn = call.turn = replace(call.turn, ticked=None)
+        if meaning == Typed(MORE_KEY) and turn.next_choice is not None and turn.pages is None:
+            meaning = Typed(str(turn.next_choice))  # the next part, said on 9
+        if isinstance(meaning, Typed) and turn.pages is not None:
+            pages = turn.pages
+            chosen = on_page(meaning.digits, len(pages.data), turn.page, pages.finish)
             if not isinstance(chosen, int):
                 if chosen == NEXT_PAGE:
-                    call.page = (call.page + 1) % page_count(len(pages.data), pages.finish)
+                    page = (turn.page + 1) % page_count(len(pages.data), pages.finish)
+                    call.turn = replace(turn, page=page)
                 # The next page; a key no choice of the page has: the page again.
                 await self.say_page(call, pages)
                 return None
-            meaning, call.ticked = Typed(str(chosen)), pages.data[chosen - 1]
+            meaning = Typed(str(chosen))
+            call.turn = replace(turn, ticked=pages.data[chosen - 1])
         if meaning == BACK:
-            return ButtonPress(call.back) if call.back else Command("menu")
-        if isinstance(meaning, Typed) and call.until_hash:
+            return ButtonPress(turn.back) if turn.back else Command("menu")
+        if isinstance(meaning, Typed) and turn.until_hash:
             return Text(meaning.digits)  # a number of the caller's own: never a choice
         if isinstance(meaning, Typed):
             pressed = await self.choices.typed(call.chat_id, meaning.digits)
@@ -316,11 +285,13 @@ class CallVoice:
     async def say_message(self, call: Call, message: Message) -> None:
         """A dialogue's message (handlers/numbers/caller_check.py, phone_pin.py) as the call's
         whole answer (what "*" repeats): its text, which names its keys itself."""
-        call.audio.saying, call.recorded, call.choices = [], "", 0
-        call.pages = None
+        call.audio.saying = []
+        # Its keys are digits (a PIN, a number) or the way back: no choices of the last.
+        typing = call.turn.gather if call.turn.gather.max_digits > 1 else TYPING
+        call.turn = replace(call.turn, gather=typing, recorded="", choices=0, keyed=0, pages=None)
         await self.say(call, str(message.text), [])
         call.audio.last = call.audio.saying
-        call.answers += 1
+        call.audio.answers += 1
 
     def play(self, call: Call, prompts: list[Path]) -> None:
         """Play ``prompts`` to the call: the bot speaks, the caller is not waited for."""
@@ -339,9 +310,9 @@ class CallVoice:
 
     async def words(self, call: Call) -> Translator:
         """The caller's words: their newest answer's reader, else read once for the call."""
-        if call.reader is None:
-            call.reader = await self.reader_of(call.chat_id)
-        return call.reader
+        if call.caller.reader is None:
+            call.caller.reader = await self.reader_of(call.chat_id)
+        return call.caller.reader
 
     # -- a caller who does nothing (``idle_seconds``; the goodbye is the call's loop's)
 

@@ -33,9 +33,7 @@ class HandedCall:
         if call.audio.gone:
             return False
         call.handed = asyncio.get_running_loop().create_future()
-        if call.pause is not None:
-            call.pause.cancel()
-            call.pause = None
+        call.keypad.pause_at = None
         self.voice.not_idle(call)
         log.info("phone: call %d: a helper's call is offered", call.call_id)
         self.runner.start(Say((prompt,) if prompt else (), wait=False))
@@ -62,12 +60,12 @@ def handed(voice: CallVoice, call: Call | None) -> HandedCall | None:
     or handed already."""
     if (
         call is None
-        or call.claimed
+        or call.caller.claimed
         or call.runner is None
         or call.audio.gone
         or call.audio.then is not None
         or call.audio.listening is not None
-        or call.until_hash  # typing a number to call back
+        or call.turn.until_hash  # typing a number to call back
         or call.handed is not None
     ):
         return None

@@ -65,7 +65,7 @@ class SpokenAnswers:
     def after(self, call: Call) -> None:
         """The newest message takes a spoken answer: the tone after what is being said,
         then the recording."""
-        if not call.recorded or call.audio.gone:
+        if not call.turn.recorded or call.audio.gone:
             return
         if self._tone is None:
             assert self.voice.prompts is not None
@@ -75,7 +75,7 @@ class SpokenAnswers:
 
     def skipped_to_tone(self, call: Call, key: str) -> bool:
         """ "#" while a message that takes a spoken answer is said: straight to the tone."""
-        if key != "#" or not call.recorded:
+        if key != "#" or not call.turn.recorded:
             return False
         self.voice.runner(call).start(HUSH)
         self.after(call)

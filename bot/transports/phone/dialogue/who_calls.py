@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from bot.transports.phone.calls.answered_call import Call
+from bot.transports.phone.calls.answered_call import Call, Caller
 from bot.transports.phone.calls.call_runner import CallRunner
 from bot.transports.phone.calls.caller_id import PLATFORM, is_withheld, withheld
 from bot.transports.phone.calls.check_call_store import Waiting
@@ -63,18 +63,18 @@ async def claim(line: Line, call: Call) -> None:
         return
     log.info("phone: call %d: a known number, unchecked", call.call_id)
     line.rename(call, stand_in)
-    call.claimed = known
+    call.caller.claimed = known
 
 
 def proven(line: Line, call: Call | None, then: Event) -> None:
     """``call``, which claims a number, proved to be its person (their PIN,
     handlers/numbers/phone_pin.py): the person's call from now on, as a call-back its
     holder confirmed, going on with ``then`` (after the update that proved it)."""
-    if call is None or not call.claimed or call.audio.gone:
+    if call is None or not call.caller.claimed or call.audio.gone:
         return
     log.info("phone: call %d: its number checked by its PIN", call.call_id)
-    line.rename(call, call.claimed)
-    call.claimed, call.checked, call.pin_proven, call.reader = "", True, True, None
+    line.rename(call, call.caller.claimed)
+    call.caller = Caller(checked=True, pin_proven=True)
     call.keys.put_nowait(then)
 
 

@@ -32,7 +32,7 @@ choices on keys 1-8, the list's finish (its ``done`` button, handlers/messages.p
 ``finish``) on every page as its last, and "➡️ More" on :data:`MORE_KEY`, which says the
 next page (after the last, the first again). A key on a page presses the list's own choice
 (:func:`on_page`: its number in the whole list); a key no choice of the page has says the
-page again. The transport keeps the page of the call (answered_call.py ``Call.page``).
+page again. The call keeps its page in its turn (calls/turn.py ``Turn.page``).
 
 A text said in parts (the privacy notice's "All details", handlers/privacy.py) has its
 "Next" (button role ``next``) on :data:`MORE_KEY` too, as the pages' "More": the caller
@@ -53,6 +53,9 @@ from locales import N_
 
 # Free digits gathered at most (a postcode).
 MOST_DIGITS = 5
+# How long digits begun wait for the next key, in seconds (then they are sent); and how
+# long the "#" after an entry ended by its length is waited for.
+KEY_PAUSE = 2.0
 REPEAT: Literal["repeat"] = "repeat"
 BACK: Literal["back"] = "back"
 KEYS = frozenset("0123456789*#")
@@ -79,6 +82,11 @@ class Keypad:
         self.digits = ""
         # An entry of free digits just ended by its length: a "#" now is its end.
         self.ended = False
+        # Keys pressed before the call's audio was on (a caller who knows the menu, a slow
+        # line): taken after the greeting is, as if pressed while it is said.
+        self.early: list[str] = []
+        # When the pause after the last key ends (the loop's time; None: none waited for).
+        self.pause_at: float | None = None
 
     @property
     def waiting(self) -> bool:

@@ -23,7 +23,7 @@ from the start - the message's choices are all live while its first part is said
 who knows "3" is Arabic presses it during the German line) - and "*" says both parts.
 A message of neither kind is said whole, as before.
 
-No state of its own: the transport keeps a call's rest (answered_call.py ``Call.rest``).
+No state of its own: the transport keeps a call's rest (answered_call.py ``CallAudio.rest``).
 """
 
 from __future__ import annotations

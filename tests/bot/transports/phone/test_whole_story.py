@@ -112,7 +112,7 @@ async def _calls_in(bot: PhoneTransport, erna: BaresipCaller, kamailio: Kamailio
     await until(lambda: set(bot._calls) - calls, "the call came")
     (call_id,) = set(bot._calls) - calls
     call = bot._calls[call_id]
-    await until(lambda: call.answers == 1, "the first answer said")
+    await until(lambda: call.audio.answers == 1, "the first answer said")
     return call
 
 
@@ -214,9 +214,9 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         await keys_answered(erna, call, "1")  # agreed (the help keeps something): the help
         await keys_answered(erna, call, await key_for(bot, call, "hr:new"))
         await keys_answered(erna, call, await key_for(bot, call, "hr:cat:shopping"))
-        answers = call.answers
+        answers = call.audio.answers
         await spoken_after_the_tone(erna, call)
-        await until(lambda: call.answers > answers, "where?")
+        await until(lambda: call.audio.answers > answers, "where?")
         await keys_answered(erna, call, "44147")
         await keys_answered(erna, call, await key_for(bot, call, "hr:when:date"))
         key, day = await _day_offered(bot, call)
@@ -295,9 +295,9 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         await asyncio.to_thread(erna.press, "2")
         await until(lambda: bot._calls, "the answer taken in the call")
         (answer,) = bot._calls.values()
-        await until(lambda: answer.answers == 1 and answer.recorded, "who will hear it")
+        await until(lambda: answer.audio.answers == 1 and answer.turn.recorded, "who will hear it")
         await spoken_after_the_tone(erna, answer)
-        await until(lambda: answer.answers >= 2, "passed on")
+        await until(lambda: answer.audio.answers >= 2, "passed on")
         sent = await fake.wait_for("sendVoice", after=mark, chat_id=VERA)
         (answered,) = [
             file_id
@@ -322,7 +322,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         assert all(path.exists() for path in files)
         # Her number alone proves nothing: the settings wait for a call-back to it.
         call = await _calls_in(bot, erna, kamailio)
-        assert call.claimed == ERNA
+        assert call.caller.claimed == ERNA
         await keys_answered(erna, call, await key_for(bot, call, "menu:settings"))
         assert await key_for(bot, call, "check:call") == "1"  # the call-back offered
         closed = len(erna.events)
@@ -333,7 +333,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         await until(lambda: ERNA in bot._by_chat, "the checked call")
         call = bot._by_chat.get(ERNA)
         assert call is not None
-        await until(lambda: call.answers == 1, "a PIN offered")
+        await until(lambda: call.audio.answers == 1, "a PIN offered")
         # Not now: the main menu (what the claimed call pressed is not carried), her settings.
         await keys_answered(erna, call, "2")
         await keys_answered(erna, call, await key_for(bot, call, "menu:settings"))

@@ -100,10 +100,10 @@ async def test_the_resident_answers_a_relayed_message_after_the_tone(
         await asyncio.to_thread(phone.press, "2")
         await until(lambda: bot._calls, "the call went on as a conversation")
         (call,) = bot._calls.values()
-        await until(lambda: call.answers == 1 and call.recorded, "who will hear it")
-        assert "Vera" in call.recorded
+        await until(lambda: call.audio.answers == 1 and call.turn.recorded, "who will hear it")
+        assert "Vera" in call.turn.recorded
         await spoken_after_the_tone(phone, call)
-        await until(lambda: call.answers >= 2, "passed on")
+        await until(lambda: call.audio.answers >= 2, "passed on")
         passed = await _voices_for(db, "vera", clock)
         assert len(passed) == 1
         assert passed[0]["platform"] == "phone" and passed[0]["file_id"].startswith("rec-")

@@ -80,7 +80,7 @@ async def _asks_for_her_requests(
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: bot._calls, "the call came")
     (call,) = bot._calls.values()
-    await until(lambda: call.answers == 1, "the main menu")
+    await until(lambda: call.audio.answers == 1, "the main menu")
     await keys_answered(caller, call, await key_for(bot, call, "menu:help"))
     await keys_answered(caller, call, await key_for(bot, call, "hr:mine"))
     await keys_answered(caller, call, "1")
@@ -138,7 +138,7 @@ async def test_a_check_asked_in_the_quiet_hours_comes_when_they_end_and_names_no
         await asyncio.to_thread(her_phone.press, "2")
         checked = bot._by_chat.get(ERNA)
         assert checked is not None
-        await until(lambda: checked.answers >= 2, "the main menu")
+        await until(lambda: checked.audio.answers >= 2, "the main menu")
         assert not any(f"#{request_id} " in text for text in spoken)
         await keys_answered(her_phone, checked, await key_for(bot, checked, "menu:help"))
         await keys_answered(her_phone, checked, await key_for(bot, checked, "hr:mine"))

@@ -131,8 +131,8 @@ async def _pressed_then_called_back(desk: Desk, data: str) -> Call:
     phone = desk.phone
     await until(lambda: [c for c in phone._calls.values() if c.chat_id == ERNA], "her call")
     (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
-    await until(lambda: checked.answers >= 1, "her call's first words")
-    assert checked.checked and not checked.claimed
+    await until(lambda: checked.audio.answers >= 1, "her call's first words")
+    assert checked.caller.checked and not checked.caller.claimed
     return checked
 
 
@@ -145,9 +145,9 @@ async def _caller_asked(desk: Desk, data: str) -> None:
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: phone._calls, "the call came")
     (call,) = phone._calls.values()
-    await until(lambda: call.answers == 1, "the privacy notice, in German at once")
+    await until(lambda: call.audio.answers == 1, "the privacy notice, in German at once")
     # Not taken as Erna: a stand-in of its own, though she never agreed to anything.
-    assert call.claimed == ERNA and is_withheld(call.chat_id)
+    assert call.caller.claimed == ERNA and is_withheld(call.chat_id)
     await keys_answered(caller, call, await key_for(phone, call, data))
     assert spoken[-1] == t._(OFFER)
     await keys_answered(caller, call, "#")  # back: the notice again, nothing called

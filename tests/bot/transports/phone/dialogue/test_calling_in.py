@@ -105,13 +105,13 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         heard: list[tuple[Segment, list[Segment]]] = []  # (heard, as said) per prompt
 
         async def listen(after: float, answers: int, what: str) -> None:
-            await _until(lambda: call.answers == answers, what)
+            await _until(lambda: call.audio.answers == answers, what)
             stretch = await _first_stretch(caller, after, what)
             heard.append((stretch, _said_first(call.audio.last)))
 
         # The languages: their first line heard, then German chosen.
         await listen(0.0, 1, "the languages said")
-        assert call.choices == 10
+        assert call.turn.choices == 10
         languages = list(call.audio.last)
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language is None
@@ -120,7 +120,7 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         await listen(at, 2, "the main menu said")
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language == "de" and user.consent_at is None
-        assert call.choices >= 1
+        assert call.turn.choices >= 1
         menu = list(call.audio.last)
         at = await _press(caller, await key_for(phone, call, "menu:help"))
         await listen(at, 3, "the privacy notice said")
@@ -132,7 +132,7 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         helped = list(call.audio.last)
         at = await _press(caller, "*")
         await listen(at, 4, "the help said again")
-        assert call.audio.last == helped and call.answers == 4  # repeated, not asked again
+        assert call.audio.last == helped and call.audio.answers == 4  # repeated, not asked again
         await asyncio.to_thread(caller.hangup)
         await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")
     finally:

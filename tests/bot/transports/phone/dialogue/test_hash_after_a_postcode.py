@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.transports.phone import transport
+from bot.transports.phone.words import keypad
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.calls import key_for, keys_answered, phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
@@ -33,7 +33,7 @@ async def test_the_hash_after_a_postcode_lets_the_places_be_heard_whole(
     # The "#" is pressed once the places are being said: however long a busy machine
     # takes to say them, it still comes within the pause that waits for it (a guard,
     # not a measure).
-    monkeypatch.setattr(transport, "KEY_PAUSE", 600.0)
+    monkeypatch.setattr(keypad, "KEY_PAUSE", 600.0)
     phone = await phone_line(dispatcher, kamailio, tmp_path)
     commands: list[str] = []
     assert phone.stack is not None
@@ -63,19 +63,19 @@ async def test_the_hash_after_a_postcode_lets_the_places_be_heard_whole(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
-        await until(lambda: call.answers == 1, "the languages said")
+        await until(lambda: call.audio.answers == 1, "the languages said")
         await keys_answered(caller, call, "1")  # Deutsch: the main menu (places need no notice)
         await keys_answered(caller, call, await key_for(phone, call, "menu:places"))
-        assert call.free_digits  # where? a postcode
+        assert call.turn.free_digits  # where? a postcode
         await keys_answered(caller, call, "44137")  # the places: being said now
-        playing, quiet, answers = len(commands), call.audio.quiet, call.answers
+        playing, quiet, answers = len(commands), call.audio.quiet, call.audio.answers
         assert commands[-1] == "say"  # the places, after the "7" stopped the question
         await asyncio.to_thread(caller.press, "#")
         await until(lambda: keys[-1:] == ["#"], "the # came")
         assert "hush" not in commands[playing:], "the # stopped the places"
         await until(lambda: call.audio.quiet > quiet, "the places said to their end")
         assert "hush" not in commands[playing:]
-        assert call.answers == answers  # the "#" meant nothing: no way back, no menu
+        assert call.audio.answers == answers  # the "#" meant nothing: no way back, no menu
         await asyncio.to_thread(caller.hangup)
     finally:
         await phone.stop()

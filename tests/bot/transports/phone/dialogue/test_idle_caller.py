@@ -52,7 +52,7 @@ async def test_a_caller_who_does_nothing_hears_goodbye_and_is_hung_up(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await _until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
-        await _until(lambda: call.answers == 1, "the languages said")
+        await _until(lambda: call.audio.answers == 1, "the languages said")
         languages = list(call.audio.last)
         await _until(lambda: call.audio.gone, "the bot hung up")
         closed = await asyncio.to_thread(caller.wait_for, "CALL_CLOSED", timeout=60)
@@ -68,5 +68,5 @@ async def test_a_caller_who_does_nothing_hears_goodbye_and_is_hung_up(
         assert stretches and abs(stretches[-1].seconds - last.seconds) <= 0.25
     finally:
         await phone.stop()
-    assert call.answers == 1  # no key was taken for one
+    assert call.audio.answers == 1  # no key was taken for one
     assert "goodbye" in caplog.text and RESIDENT not in caplog.text

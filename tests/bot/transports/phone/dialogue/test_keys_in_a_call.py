@@ -6,11 +6,13 @@ out (a recorder of what would be played); the whole call is test_calling_in.py's
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from markupsafe import Markup
 
 from bot.transports.phone.calls.answered_call import MOST_EARLY
 from bot.transports.phone.calls.call_runner import CallRunner
+from bot.transports.phone.calls.turn import entry
 from bot.transports.phone.dialogue import who_calls
 from bot.transports.phone.sip.call_control import CallEvent
 from bot.transports.phone.transport import Call
@@ -41,23 +43,23 @@ async def test_digits_choose_star_repeats_and_hash_goes_to_the_menu(dispatcher: 
     seen = _noted(dispatcher)
     try:
         await phone.meant(call, Command("start"))
-        assert call.choices == len(dispatcher.settings.languages) and call.answers == 1
+        assert call.turn.choices == len(dispatcher.settings.languages) and call.audio.answers == 1
         await phone.meant(call, Typed("1"))  # the first language: the main menu
         user = await dispatcher.db.users.find("phone", CALLER)
         assert user is not None and user.language == dispatcher.settings.languages[0]
         # No notice before the menu: consent waits for a step that keeps something
         # (handlers/first_kept.py).
         assert user.consent_at is None and await key_for(phone, call, "menu:places")
-        menu, answers, choices = list(call.audio.last), call.answers, call.choices
+        menu, answers, choices = list(call.audio.last), call.audio.answers, call.turn.choices
         await phone.meant(call, REPEAT)
-        assert stack.played[-1] == menu and call.answers == answers  # said, not asked
+        assert stack.played[-1] == menu and call.audio.answers == answers  # said, not asked
         await phone.meant(call, Typed("1"))  # the menu's first choice
         assert seen[-1] == ButtonPress("menu:places")
-        assert call.answers == answers + 1 and call.audio.last != menu
-        back = call.back
+        assert call.audio.answers == answers + 1 and call.audio.last != menu
+        back = call.turn.back
         await phone.meant(call, BACK)
         assert seen[-1] == (ButtonPress(back) if back else Command("menu"))
-        assert call.choices == choices  # the main menu again
+        assert call.turn.choices == choices  # the main menu again
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
 
@@ -76,7 +78,7 @@ async def test_a_known_caller_gets_their_language_at_once(dispatcher: Dispatcher
         await phone.meant(again, Command("start"))
         # Their main menu, in their language: no language to choose.
         assert (await phone.voice.reader_of(CALLER)).lang == lang
-        assert again.choices < len(dispatcher.settings.languages)
+        assert again.turn.choices < len(dispatcher.settings.languages)
         await phone.meant(again, Typed("1"))
         assert seen[-1] == ButtonPress("menu:places")
     finally:
@@ -99,7 +101,7 @@ async def test_a_known_caller_keeps_the_easy_texts(dispatcher: Dispatcher):
         phone._calls[9] = again
         phone._by_chat.renamed(again)
         await who_calls.claim(phone, again)
-        assert again.claimed == CALLER and again.chat_id != CALLER
+        assert again.caller.claimed == CALLER and again.chat_id != CALLER
         stand_in = await dispatcher.db.users.find("phone", again.chat_id)
         assert stand_in is not None and stand_in.easy_language
         await phone.meant(again, Command("start"))
@@ -113,7 +115,7 @@ async def test_digits_where_no_choice_is_asked_are_text(dispatcher: Dispatcher):
     seen = _noted(dispatcher)
     try:
         await phone.meant(call, Command("start"))
-        call.choices = 0  # as after a question for a postcode
+        call.turn = replace(call.turn, choices=0, keyed=0, gather=entry())  # a postcode asked
         await phone.voice.choices.memory.note_sent(CALLER, "none", False)
         await phone.meant(call, Typed("44137"))
         assert seen[-1] == Text("44137")
@@ -126,7 +128,7 @@ async def test_a_postcode_and_its_hash_are_one_entry(dispatcher: Dispatcher):
     "#" after them - the places come, not the question again (issue 55)."""
     phone, call, _ = keypad_phone(dispatcher)
     try:
-        call.free_digits = True
+        call.turn = replace(call.turn, free_digits=True, keyed=0, gather=entry())
         for key in "44137#":
             phone.pressed(call, key)
         taken = [call.keys.get_nowait() for _ in range(call.keys.qsize())]
@@ -134,8 +136,6 @@ async def test_a_postcode_and_its_hash_are_one_entry(dispatcher: Dispatcher):
         phone.pressed(call, "#")  # a second "#" is the way back
         assert call.keys.get_nowait() == BACK
     finally:
-        if call.pause is not None:
-            call.pause.cancel()
         phone.prompts.close()  # type: ignore[union-attr]
 
 
@@ -147,21 +147,19 @@ async def test_after_a_pin_the_hash_is_its_end_then_after_the_pause_the_way_back
     passed (the answer said: "without a PIN, press the hash key"), "#" is the way back."""
     phone, call, _ = keypad_phone(dispatcher)
     try:
-        call.free_digits, call.until_hash, call.entry_digits = True, True, 4
+        call.turn = replace(call.turn, free_digits=True, keyed=0, gather=entry(4, until_hash=True))
         for key in "13":
             phone.pressed(call, key)
-        assert call.pause is None  # digits begun wait for more however slowly they come
+        assert call.keypad.pause_at is None  # digits begun wait for more however slowly they come
         for key in "57":
             phone.pressed(call, key)
         assert call.keys.get_nowait() == Typed("1357")
-        assert call.pause is not None  # the "#" right after it is waited for
-        call.pause.cancel()
-        phone._paused(call)  # the pause passed
+        assert call.keypad.pause_at is not None  # the "#" right after it is waited for
+        call.keypad.pause_at = 0.0  # the pause passed (the call's loop times out)
+        phone.paused(call)
         phone.pressed(call, "#")
         assert call.keys.get_nowait() == BACK
     finally:
-        if call.pause is not None:
-            call.pause.cancel()
         phone.prompts.close()  # type: ignore[union-attr]
 
 
@@ -173,7 +171,7 @@ async def test_the_hash_after_a_postcode_stops_nothing(dispatcher: Dispatcher):
     hushed: list[str] = []
     stack.hush = lambda call_id: hushed.append("hush")  # type: ignore[method-assign]
     try:
-        call.free_digits = True
+        call.turn = replace(call.turn, free_digits=True, keyed=0, gather=entry())
         for key in "44137":
             phone.pressed(call, key)
         assert len(hushed) == 5 and call.keys.get_nowait() == Typed("44137")
@@ -182,8 +180,6 @@ async def test_the_hash_after_a_postcode_stops_nothing(dispatcher: Dispatcher):
         phone.pressed(call, "#")  # now the way back: what plays stops
         assert len(hushed) == 6 and call.keys.get_nowait() == BACK
     finally:
-        if call.pause is not None:
-            call.pause.cancel()
         phone.prompts.close()  # type: ignore[union-attr]
 
 
@@ -201,7 +197,7 @@ async def test_an_easy_language_callers_hash_presses_their_menu_button(dispatche
             await dispatcher.db.users.set_easy_language(user.id, True)
         await phone.meant(call, Typed("1"))  # find places: asks where, the menu the way back
         assert seen[-1] == ButtonPress("menu:places")
-        assert call.back == "menu:main"
+        assert call.turn.back == "menu:main"
         await phone.meant(call, BACK)
         assert seen[-1] == ButtonPress("menu:main")
     finally:
@@ -230,7 +226,7 @@ async def test_on_a_page_star_says_the_question_and_that_page_and_9_goes_round(
         await phone.meant(call, Typed(await key_for(phone, call, "consent:yes")))
         await phone.meant(call, Typed(await key_for(phone, call, "vo:reg")))  # the districts
         question, first, keys = said[-1]
-        assert call.pages is not None and question and keys is not None
+        assert call.turn.pages is not None and question and keys is not None
         assert len(keys) <= 9 and keys[-1] == "9" and first[-2].startswith("✔️")
         await phone.meant(call, Typed("9"))
         text, second, _ = said[-1]
@@ -238,7 +234,7 @@ async def test_on_a_page_star_says_the_question_and_that_page_and_9_goes_round(
         await phone.meant(call, REPEAT)
         assert said[-1] == (question, second, said[-2][2])
         await phone.meant(call, Typed("9"))  # after the last page: the first
-        assert said[-1][1] == first and call.page == 0
+        assert said[-1][1] == first and call.turn.page == 0
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
 
@@ -291,10 +287,10 @@ async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
             await press(data)
         for data in ("vo:area-done",):
             await press(data)
-        assert call.free_digits and call.pages is None
+        assert call.turn.free_digits and call.turn.pages is None
         await phone.meant(call, Typed("44147"))
         assert seen[-1] == Text("44147")
-        assert call.pages is not None and call.pages.done == "vo:cats-done"
+        assert call.turn.pages is not None and call.turn.pages.done == "vo:cats-done"
         for data in ("vo:cat:shopping", "vo:cats-done"):
             await press(data)
         for data in ("vo:langs-done", "vo:max:1"):
@@ -306,7 +302,7 @@ async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
         await phone.meant(call, Command("menu"))
         for data in ("menu:volunteer", "vo:ed:point"):
             await press(data)
-        assert call.free_digits
+        assert call.turn.free_digits
         await phone.meant(call, BACK)
         assert seen[-1] == ButtonPress("vo:nopt")
         volunteer = await dispatcher.db.volunteers.get(user.id)
@@ -327,7 +323,7 @@ async def test_keys_before_the_audio_is_on_are_taken_after_the_greeting(dispatch
     try:
         phone.pressed(call, "1")
         phone.pressed(call, "1")
-        assert call.early == ["1", "1"] and call.keys.empty()
+        assert call.keypad.early == ["1", "1"] and call.keys.empty()
         phone._on_event(CallEvent("audio", call.call_id))
         for _ in range(600):
             if ButtonPress("menu:places") in seen:
@@ -335,12 +331,10 @@ async def test_keys_before_the_audio_is_on_are_taken_after_the_greeting(dispatch
             await asyncio.sleep(0.05)
         user = await dispatcher.db.users.find("phone", CALLER)
         assert user is not None and user.language == dispatcher.settings.languages[0]
-        assert ButtonPress("menu:places") in seen and call.early == []
+        assert ButtonPress("menu:places") in seen and call.keypad.early == []
     finally:
         if call.taking is not None:
             call.taking.cancel()
-        if call.pause is not None:
-            call.pause.cancel()
         phone.prompts.close()  # type: ignore[union-attr]
 
 
@@ -350,6 +344,6 @@ def test_keys_before_the_audio_are_kept_only_so_many(dispatcher: Dispatcher):
     try:
         for _ in range(MOST_EARLY + 10):
             phone.pressed(call, "5")
-        assert len(call.early) == MOST_EARLY
+        assert len(call.keypad.early) == MOST_EARLY
     finally:
         phone.prompts.close()  # type: ignore[union-attr]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.speech.script import PRESS, Part, parts
-from bot.transports.phone import transport
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words import keypad
 from bot.transports.phone.words.keypad import MORE_KEY
 from db.personal_data import CALLERS, PURPOSES
 from handlers.dispatcher import Dispatcher
@@ -58,7 +58,7 @@ async def test_key_3_says_what_is_kept_of_the_caller_first_and_the_rest_on_9(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ):
-    monkeypatch.setattr(transport, "KEY_PAUSE", 600.0)  # no key waits for another
+    monkeypatch.setattr(keypad, "KEY_PAUSE", 600.0)  # no key waits for another
     phone = await phone_line(dispatcher, kamailio, tmp_path)
     heard = _heard(phone)
     t = translator_for("de", True, Medium.SPOKEN)
@@ -68,7 +68,7 @@ async def test_key_3_says_what_is_kept_of_the_caller_first_and_the_rest_on_9(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await until(lambda: phone._calls, "the call came")
         call = next(iter(phone._calls.values()))
-        await until(lambda: call.answers == 1, "the languages said")
+        await until(lambda: call.audio.answers == 1, "the languages said")
         await keys_answered(caller, call, "1")  # Deutsch
         await key_for(phone, call, "")  # the answer's choices are kept
         if await offered(phone, call, "privacy:details") is None:

@@ -105,7 +105,7 @@ async def _dial(phone: PhoneTransport, caller: BaresipCaller, kamailio: Kamailio
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: set(phone._calls) - before, "the call came")
     (call,) = [phone._calls[call_id] for call_id in set(phone._calls) - before]
-    await until(lambda: call.answers == 1, "the first answer")
+    await until(lambda: call.audio.answers == 1, "the first answer")
     return call
 
 
@@ -143,9 +143,9 @@ async def test_the_pin_is_asked_for_her_requests_not_at_the_start(
         assert t._(ASK) not in spoken and is_withheld(call.chat_id)
         await _asked(phone, caller, call, spoken)
         await keys_answered(caller, call, "1357")
-        assert spoken[-1] == t._(WRONG) and call.claimed == ERNA
+        assert spoken[-1] == t._(WRONG) and call.caller.claimed == ERNA
         await keys_answered(caller, call, PIN)  # her requests, as hers
-        assert call.chat_id == ERNA and call.checked and not call.claimed
+        assert call.chat_id == ERNA and call.caller.checked and not call.caller.claimed
         assert _hers(spoken, request_id) and t._(OFFER) not in spoken
         assert phone.calling.outcomes == []  # nobody was called
         await asyncio.to_thread(caller.hangup)
@@ -171,9 +171,9 @@ async def test_hash_after_a_wrong_pin_offers_the_call_back(
         assert spoken[-1] == t._(WRONG)
         # The "#" that may end four digits is waited for a pause; after it, "#" is the
         # way back the words name.
-        await until(lambda: call.pause is None, "the pause after the digits")
+        await until(lambda: call.keypad.pause_at is None, "the pause after the digits")
         await keys_answered(caller, call, "#")  # the call-back's offer, unchecked
-        assert call.claimed == ERNA and is_withheld(call.chat_id)
+        assert call.caller.claimed == ERNA and is_withheld(call.chat_id)
         assert spoken[-1] == t._(OFFER) and not _hers(spoken, request_id)
         pin = await dispatcher.db.phone_pins.get(erna_id)
         assert pin is not None and pin.wrong == 1
@@ -197,7 +197,7 @@ async def test_three_wrong_pins_leave_only_the_call_back_and_she_and_the_group_a
         await keys_answered(caller, call, "2468")
         await keys_answered(caller, call, "9753")  # the third: locked, then the offer
         await until(lambda: spoken[-1] == t._(OFFER), "the call-back's offer after the lock")
-        assert t._(LOCKED) in spoken and call.claimed == ERNA and is_withheld(call.chat_id)
+        assert t._(LOCKED) in spoken and call.caller.claimed == ERNA and is_withheld(call.chat_id)
         assert not _hers(spoken, request_id)
         pin = await db.phone_pins.get(erna_id)
         assert pin is not None and pin.locked(local_day(phone.calling.clock()))
@@ -214,7 +214,7 @@ async def test_three_wrong_pins_leave_only_the_call_back_and_she_and_the_group_a
         again = await _dial(phone, caller, kamailio)
         await keys_answered(caller, again, await key_for(phone, again, "menu:help"))
         await keys_answered(caller, again, await key_for(phone, again, "hr:mine"))
-        assert spoken.count(t._(ASK)) == asked and again.claimed == ERNA
+        assert spoken.count(t._(ASK)) == asked and again.caller.claimed == ERNA
         assert spoken[-1] == t._(OFFER) and not _hers(spoken, request_id)
         await asyncio.to_thread(caller.hangup)
     finally:
@@ -237,7 +237,7 @@ async def test_a_call_its_pin_proved_changes_the_pin_only_with_the_pin_of_now(
         await keys_answered(caller, call, await key_for(phone, call, "menu:settings"))
         assert spoken[-1] == t._(ASK)
         await keys_answered(caller, call, PIN)  # her settings, as hers
-        assert call.chat_id == ERNA and call.checked
+        assert call.chat_id == ERNA and call.caller.checked
         await keys_answered(caller, call, await key_for(phone, call, "pin:choose"))
         assert spoken[-1] == t._(OLD)
         await keys_answered(caller, call, "1357")
@@ -378,7 +378,7 @@ async def test_a_new_caller_chooses_a_pin_only_in_a_call_back_to_the_number(
     try:
         caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
         call = await _dial(phone, caller, kamailio)  # the languages
-        assert call.chat_id == ERNA and not call.claimed
+        assert call.chat_id == ERNA and not call.caller.claimed
         # The settings keep something: the notice first, "I agree" goes on to them.
         for data in ("lang:de", "menu:settings", "consent:yes", "pin:choose"):
             await keys_answered(caller, call, await key_for(phone, call, data))

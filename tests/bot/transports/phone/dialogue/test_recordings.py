@@ -52,7 +52,7 @@ async def _called_in(phone: PhoneTransport, phones: PhoneFactory, kamailio, tone
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: phone._calls, "the call came")
     (call,) = phone._calls.values()
-    await until(lambda: call.answers == 1, "the languages said")
+    await until(lambda: call.audio.answers == 1, "the languages said")
     await keys_answered(caller, call, "1")  # Deutsch: the main menu
     await agreed_at_the_menu(phone, caller, call)
     return caller, call
@@ -76,11 +76,11 @@ async def test_a_caller_asks_for_help_by_voice_and_postcode(
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
         await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
         await keys_answered(caller, call, await key_for(phone, call, "hr:cat:"))
-        assert call.recorded  # the description: who will hear it, then the tone
-        answers = call.answers
+        assert call.turn.recorded  # the description: who will hear it, then the tone
+        answers = call.audio.answers
         await spoken_after_the_tone(caller, call)
-        await until(lambda: call.answers > answers, "where?")
-        assert call.free_digits
+        await until(lambda: call.audio.answers > answers, "where?")
+        assert call.turn.free_digits
         await keys_answered(caller, call, "44137")  # the postcode: five digits
         await keys_answered(caller, call, await key_for(phone, call, "hr:when:asap"))
         # A caller has the easy texts: the languages are one question, their own or more.
@@ -137,10 +137,10 @@ async def test_zero_outside_the_hours_leaves_a_voice_for_the_coordinators(
             for labels, keys in said[-2:]
         )
         await keys_answered(caller, call, "0")
-        assert call.recorded
-        answers = call.answers
+        assert call.turn.recorded
+        answers = call.audio.answers
         await spoken_after_the_tone(caller, call)
-        await until(lambda: call.answers > answers, "thanks")
+        await until(lambda: call.audio.answers > answers, "thanks")
         await asyncio.to_thread(caller.hangup)
         posted = await _queued(dispatcher, GROUP)
         (voice,) = [item for item in posted if item.get("type") == "Voice"]

@@ -65,8 +65,8 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
-        await until(lambda: call.answers == 1, "the main menu, in German at once")
-        assert call.claimed == ERNA and is_withheld(call.chat_id)
+        await until(lambda: call.audio.answers == 1, "the main menu, in German at once")
+        assert call.caller.claimed == ERNA and is_withheld(call.chat_id)
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
         await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
         assert spoken[-1] == t._(OFFER)
@@ -93,8 +93,8 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         assert not hers()
         await asyncio.to_thread(her_phone.press, "2")
         (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
-        assert checked.checked and not checked.claimed
-        await until(lambda: checked.answers >= 2, "the main menu")
+        assert checked.caller.checked and not checked.caller.claimed
+        await until(lambda: checked.audio.answers >= 2, "the main menu")
         assert not hers()  # the caller's "My requests" was not carried into her call
         await keys_answered(her_phone, checked, await key_for(phone, checked, "menu:help"))
         await keys_answered(her_phone, checked, await key_for(phone, checked, "hr:mine"))

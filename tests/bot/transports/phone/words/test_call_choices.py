@@ -21,9 +21,9 @@ async def test_only_the_newest_choices_are_kept_and_none_after_the_call(
         for meaning in (Command("start"), Typed("1"), Typed("1")):  # languages, notice, menu
             await phone.meant(call, meaning)
         assert len(memory._buttons) == 1  # type: ignore[attr-defined]
-        answers = call.answers
+        answers = call.audio.answers
         await phone.meant(call, Typed("1"))  # the newest choices still press: places
-        assert call.answers == answers + 1 and len(memory._buttons) == 1  # type: ignore[attr-defined]
+        assert call.audio.answers == answers + 1 and len(memory._buttons) == 1  # type: ignore[attr-defined]
         # Hung up: once the call's keys are taken, nothing of the caller is kept.
         phone.call_over(call)
         await phone._take(call)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.transports.phone import transport
+from bot.transports.phone.words import keypad
 from bot.transports.phone.words.keypad import page_of
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.calls import key_for, keys_answered, offered, phone_line, until
@@ -29,7 +29,7 @@ async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
     monkeypatch: pytest.MonkeyPatch,
 ):
     # A key that waited for another would wait past the test's guard (a minute).
-    monkeypatch.setattr(transport, "KEY_PAUSE", 600.0)
+    monkeypatch.setattr(keypad, "KEY_PAUSE", 600.0)
     phone = await phone_line(dispatcher, kamailio, tmp_path)
     try:
         caller = await asyncio.to_thread(phones, CALLER, pad_seconds=300)
@@ -37,20 +37,20 @@ async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await until(lambda: phone._calls, "the call came")
         call = next(iter(phone._calls.values()))
-        await until(lambda: call.answers == 1, "the languages said")
+        await until(lambda: call.audio.answers == 1, "the languages said")
         await keys_answered(caller, call, "1")  # Deutsch: the main menu
         await keys_answered(caller, call, await key_for(phone, call, "menu:volunteer"))
         await keys_answered(caller, call, "1")  # agreed (volunteering keeps something)
         await keys_answered(caller, call, await key_for(phone, call, "vo:reg"))
-        pages = call.pages
-        assert pages is not None and call.page == 0 and len(pages.data) > 10
+        pages = call.turn.pages
+        assert pages is not None and call.turn.page == 0 and len(pages.data) > 10
         assert pages.done == "vo:area-done"
         second = page_of(len(pages.data), 1, pages.finish)
         wanted = pages.data[second[0] - 1]
         assert wanted.startswith("vo:bz:")
         assert await offered(phone, call, wanted) is None  # not on the first page
         await keys_answered(caller, call, "9")  # "More": the second page
-        assert call.page == 1
+        assert call.turn.page == 1
         await keys_answered(caller, call, "1")  # its first choice, at once
         memory = phone.voice.choices.memory
         newest = await memory.newest_sent(call.chat_id)
@@ -59,14 +59,14 @@ async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
         assert labels[wanted].startswith("✅")  # that district ticked, no other
         assert sum(label.startswith("✅") for label in labels.values()) == 1
         # The list again, said from the page that holds the tick.
-        assert call.pages is not None and call.page == 1 and call.keypad.digits == ""
+        assert call.turn.pages is not None and call.turn.page == 1 and call.keypad.digits == ""
         # "Done" on this page too: their own point is asked, then the kinds of help come.
         await keys_answered(caller, call, await key_for(phone, call, "vo:area-done"))
         # Their own point: a postcode typed with the keys, or "#" alone to skip it.
-        assert call.free_digits and call.pages is None
+        assert call.turn.free_digits and call.turn.pages is None
         await keys_answered(caller, call, "#")
-        assert call.pages is not None and call.pages.done == "vo:cats-done"
-        assert call.page == 0
+        assert call.turn.pages is not None and call.turn.pages.done == "vo:cats-done"
+        assert call.turn.page == 0
         await asyncio.to_thread(caller.hangup)
         await until(lambda: call.audio.gone, "the call ended")
     finally:

@@ -1,0 +1,154 @@
+"""One turn of an answered call, as a jambonz app's ``say`` + ``gather``: what the newest
+answer asks of the caller, made once from the answer (:func:`turn_of`) and replaced by the
+next - never changed field by field (a page turned or a choice ticked makes a new one).
+
+A turn holds what is gathered (the runner's :class:`~.call_runner.Gather`: one key where
+the answer offers choices, each on its key - "1"-"9", "0" the tenth of ten, "9" a page's
+"More"; else the caller's own digits, at most ``MOST_DIGITS`` or as many as the message
+asks for, ended by "#", by the pause between keys (``KEY_PAUSE``) or, for a number asked
+for (``Message.typed_digits``), by "#" only), the choices by number and the way back,
+the next part on "9", the pages of a list of more than ten (keypad.py ``page_of``, the
+page said and the choice last ticked on one), whether "0 for a person" is offered (the
+main menu, to_a_person.py) and whether the answer takes a spoken answer (``recorded``:
+who will hear it).
+
+No button data, no states of its own: the call keeps its turn (answered_call.py
+``Call.turn``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.transports.numbered_choices import numbered
+from bot.transports.phone.calls.call_runner import Gather
+from bot.transports.phone.words import keypad
+from bot.transports.phone.words.keypad import (
+    KEYS,
+    MORE_KEY,
+    MOST_DIGITS,
+    Typed,
+    finish_number,
+    keys_said,
+    page_holding,
+    paged,
+)
+from bot.transports.phone.words.to_a_person import PERSON, offers_person
+from handlers.messages import Edit, Message, SpokenForm, finish, next_part, way_back
+
+ALL_KEYS = "".join(sorted(KEYS))
+
+
+@dataclass(frozen=True)
+class Paged:
+    """A message of more than ten choices as the call says it in pages (keypad.py
+    ``page_of``): its text, all its choices (labels and data, in order), its finish (the
+    data of its ``done`` button) and the label of "More"."""
+
+    text: str
+    labels: list[str]
+    data: list[str]
+    done: str | None
+    more: str
+
+    @property
+    def finish(self) -> int | None:
+        """The finish's number in the whole list (None: it has none)."""
+        return finish_number(self.data, self.done)
+
+
+def entry(most: int = MOST_DIGITS, *, until_hash: bool = False) -> Gather:
+    """The gather of digits of the caller's own: ended by "#", at ``most``, or by the
+    pause between keys (``until_hash``: never by a pause)."""
+    pause = None if until_hash else keypad.KEY_PAUSE
+    return Gather(ALL_KEYS, max_digits=most, finish_on_key="#", inter_digit_timeout=pause)
+
+
+# A turn before any answer: digits of the caller's own, ended by "#", the most or the pause.
+TYPING = entry()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the newest answer of a call asks of its caller (the module's docstring)."""
+
+    # What is gathered; ``keyed``: the choices one key each presses (0: digits are typed).
+    gather: Gather = TYPING
+    keyed: int = 0
+    # The caller types digits of their own (a postcode, a number): "0" is a digit there.
+    free_digits: bool = False
+    choices: int = 0
+    back: str | None = None
+    next_choice: int | None = None
+    pages: Paged | None = None
+    page: int = 0
+    ticked: str | None = None
+    person: bool = False
+    recorded: str = ""
+
+    def asks_for_person(self, meaning: object) -> bool:
+        """Whether ``meaning`` is "0" for a person (to_a_person.py): anywhere the caller
+        chooses, never while they type digits of their own (a postcode: 0 is a digit)."""
+        return meaning == Typed(PERSON) and not self.free_digits
+
+    @property
+    def until_hash(self) -> bool:
+        """Digits ended by "#" only (a number asked for)."""
+        return self.gather.max_digits > 1 and self.gather.inter_digit_timeout is None
+
+    def heard(
+        self, labels: list[str], data: list[str], person: str, more: str
+    ) -> tuple[list[str], list[str] | None]:
+        """The choices the caller hears and the key of each (keypad.py ``keys_said``):
+        ``person`` (its label) last on "0" where the turn offers it."""
+        return keys_said(
+            labels,
+            data,
+            free_digits=self.free_digits,
+            person=person if self.person else None,
+            page=self.page,
+            done=self.pages.done if self.pages is not None else None,
+            more=more,
+            next_at=None if self.free_digits else self.next_choice,
+        )
+
+
+def turn_of(item: Message | Edit, words: SpokenForm, typed: bool, more: str, last: Turn) -> Turn:
+    """The turn an answer makes: ``typed`` whether it is pressed by number (numbered
+    choices), ``more`` the label of a page's "More", ``last`` the call's turn before (a
+    choice ticked on a page: the list again is said from the page that holds it)."""
+    listed = numbered(item.buttons) if typed else []
+    asked = item.typed_digits if isinstance(item, Message) else 0
+    free = isinstance(item, Message) and bool(item.request_location or asked)
+    data = [data for _, data in listed]
+    done = finish(item.buttons) if typed else None
+    following = next_part(item.buttons) if typed else None
+    pages = None
+    if paged(len(listed)) and not free:
+        pages = Paged(str(words.text), list(words.labels), data, done, more)
+    keyed = 0 if free else int(MORE_KEY) if pages is not None else len(listed)
+    return Turn(
+        gather=Gather(ALL_KEYS) if keyed else entry(asked or MOST_DIGITS, until_hash=bool(asked)),
+        keyed=keyed,
+        free_digits=free,
+        choices=len(listed),
+        back=way_back(item.buttons) if typed else None,
+        next_choice=data.index(following) + 1 if following in data else None,
+        pages=pages,
+        page=_page(last, data, done),
+        person=offers_person(listed),
+        recorded=str(item.recorded) if isinstance(item, Message) and item.recorded else "",
+    )
+
+
+def _page(last: Turn, data: list[str], done: str | None) -> int:
+    """The page a new message of choices ``data`` is said from: after a choice pressed on
+    a page that this message has too (a tick: the list again, its ✅ changed), the page
+    that holds it - the finish's, the page it was pressed on - so that ticking several on
+    page 2 stays there; else the first."""
+    ticked = last.ticked
+    if ticked is None or ticked not in data or not paged(len(data)):
+        return 0
+    if ticked == done:
+        return last.page
+    return page_holding(len(data), data.index(ticked) + 1, finish_number(data, done))
