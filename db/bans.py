@@ -17,7 +17,7 @@ import hmac
 import secrets
 
 from db.clock import utcnow
-from db.numbers import key_platform
+from db.people_by_number import key_platform
 from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
@@ -60,7 +60,7 @@ class BanList:
     async def key_of(self, platform: str, platform_user_id: str, purpose: str = "") -> str:
         """The keyed hash of a chat account; another ``purpose`` gives another hash, so that
         two lists kept under the key cannot be joined to each other. A number is one
-        account on the phone line and by SMS (db/numbers.py): one hash for both."""
+        account on the phone line and by SMS (db/people_by_number.py): one hash for both."""
         message = f"{purpose}{key_platform(platform)}\0{platform_user_id}".encode()
         return hmac.new(await self._secret(), message, hashlib.sha256).hexdigest()
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from db.clock import local_day, to_text
-from db.numbers import number_platforms, other_platforms
+from db.people_by_number import number_platforms, other_platforms
 from db.personal_data import FILES, MAP, TABLES, Files, Retention, sections
 from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
@@ -30,7 +30,7 @@ JSON_COLUMNS = {
 
 
 # Where the map's SQL names the other platforms a person is reached on with the same chat
-# id (a number's person: db/numbers.py), as ``platform IN (:platform, :other_platforms)``;
+# id (a number's person: db/people_by_number.py), as ``platform IN (:platform, :other_platforms)``;
 # :func:`person_sql` writes out one parameter for each.
 OTHER_PLATFORMS = ":other_platforms"
 

@@ -19,7 +19,7 @@ Column kinds:
 
 SQL in a ``Link`` or ``Retention`` names its parameters: ``:id`` (the user number),
 ``:platform``, ``:chat_id``, ``:other_platforms`` (inside ``IN (...)`` only: a number's
-person, db/numbers.py, the other number platforms, where the same chat id is theirs too;
+person, db/people_by_number.py, the other number platforms, where the same chat id is theirs too;
 else ''),
 ``:subject`` (``user:<id>``), ``:about`` (``%,<id>,%``) and the retention cut-offs in
 :data:`CUTOFFS`.
@@ -398,7 +398,7 @@ MAP: list[Table] = [
             ),
         ),
         note="Inactive accounts are erased like /delete (handlers/privacy.py), not by SQL here. "
-        "A phone number is one account on the phone line and by SMS (db/numbers.py): "
+        "A phone number is one account on the phone line and by SMS (db/people_by_number.py): "
         "'platform' is the channel the person chose for what the bot has for them.",
     ),
     Table(

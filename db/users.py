@@ -14,7 +14,7 @@ from db import desk
 from db.bans import BanList, SharedBanList
 from db.clock import to_text
 from db.clock import utcnow as _now
-from db.numbers import by_number, by_number_sql, number_platforms
+from db.people_by_number import by_number, by_number_sql, number_platforms
 from db.postgres import process_gone
 from db.request_states import DONE, MATCHED, OPEN
 from db.statements import changed, execute, fetch_all, fetch_one
@@ -141,7 +141,7 @@ class UserStore:
 
     async def find(self, platform: str, platform_user_id: str) -> User | None:
         """The person with this id on ``platform``; a number (the phone line, SMS) is one
-        person on both (db/numbers.py)."""
+        person on both (db/people_by_number.py)."""
         sql = _SELECT_USER + " WHERE platform = ? AND platform_user_id = ?"
         params: tuple[str, ...] = (platform, platform_user_id)
         if by_number(platform):
@@ -185,7 +185,7 @@ class UserStore:
         See :meth:`seen` for which chat becomes the user's address. ``easy_language``: a new
         person's start (an existing row keeps theirs)."""
         now = _now()
-        # A number's person may be on the other number platform (db/numbers.py): their row,
+        # A number's person may be on the other number platform (db/people_by_number.py): their row,
         # on the channel they chose, is the one that arrives.
         chosen: tuple[str, ...] = (platform,)
         platform_value = "?"
@@ -280,7 +280,7 @@ class UserStore:
         await execute(self._tx, "UPDATE users SET language = ? WHERE id = ?", (language, user_id))
 
     async def set_channel(self, user_id: int, platform: str) -> bool:
-        """Reach a number's person (db/numbers.py) on ``platform`` from now on: what the
+        """Reach a number's person (db/people_by_number.py) on ``platform`` from now on: what the
         outbox has for them is queued there (a call or a text); False if they are no
         number's person."""
         if not by_number(platform):

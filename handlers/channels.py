@@ -72,7 +72,7 @@ class Channel:
     ``texts``/``calls``: what the outbox has for a person there comes as a text message /
     a call; ``files``: they can receive a file; ``edits``: a message sent there can be
     changed afterwards (Telegram, Matrix; not a text message or a call); ``by_number``:
-    they are their phone number (E.164), one person on every such platform (db/numbers.py);
+    they are their phone number (E.164), one person on every such platform (db/people_by_number.py);
     ``coded``: a sender there can be forged while a text to the number reaches its owner,
     so erasing takes a code sent there; ``asks_when_kept``: a new person there is asked for
     consent at the first step that keeps something of theirs, not before the menu

@@ -51,7 +51,7 @@ from markupsafe import Markup
 from db import Database
 from db.clock import local_day, to_text
 from db.data_rights import retention_steps
-from db.numbers import other_platforms
+from db.people_by_number import other_platforms
 from db.personal_data import CALLERS, LABELS, PURPOSES
 from db.users import User
 from handlers import ui

@@ -95,7 +95,7 @@ def reader_of(
     """The person of ``user``'s row as a reader: in their language, or while they have
     chosen none in ``fallback`` (the language they are greeted in) or the city's; with the
     modes they chose, on the medium of the platform they read ``on`` (the answers: where
-    they wrote; a phone number's person calls and texts, db/numbers.py), else their row's,
+    they wrote; a phone number's person calls and texts, db/people_by_number.py), else their row's,
     where the outbox reaches them. Without a row: no one, in the city's language."""
     if user is None:
         medium = medium_of(on)

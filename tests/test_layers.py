@@ -25,7 +25,7 @@ ELSEWHERE = {
     ("db/personal_data.py", "phone"),
     # The name a number's keyed hash is made under since before hashes stopped following the
     # transports' order: kept, so that bans made then still hold. No transport is asked by it.
-    ("db/numbers.py", "phone"),
+    ("db/people_by_number.py", "phone"),
 }
 
 

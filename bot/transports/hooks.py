@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from db import numbers, personal_data
+from db import people_by_number, personal_data
 from handlers.channels import Channel
 from handlers.reader import Medium, declare_medium
 
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from db import Database
     from db.outbox import OutboxItem
     from db.personal_data import Declaration
-    from db.transactions import Transactions
-    from handlers.channels import TextLine
     from handlers.dispatcher import Dispatcher
     from handlers.messages import Outgoing
     from locales import Translator
@@ -75,28 +73,17 @@ class Panel:
 
 
 @dataclass(frozen=True)
-class Offers:
-    """What a transport can do for its people, as the features ask it (handlers/channels.py
-    ``Channel`` says what each means): reached by ``texts`` or by ``calls``, can receive
-    ``files``, ``edits`` a message it sent, people there are their number (``by_number``,
-    E.164: one person on every such platform, db/numbers.py), erasing takes a texted code
-    (``coded``), consent is asked at the first step that keeps something
-    (``asks_when_kept``); how they take messages (``medium``, handlers/reader.py); how
-    coordinators read that a person is reached this way (``label``, for no chat); the name
-    people know its chat app by (``app``, where it is one); and a texting transport's store
-    (``line``: made on an update's transactions)."""
+class Offers(Channel):
+    """What a transport can do for its people: what the features ask of its
+    :class:`~handlers.channels.Channel` (which says what each means: ``texts``, ``calls``,
+    ``files``, ``edits``, ``by_number``, ``coded``, ``asks_when_kept``, ``label``, ``line``),
+    and beside it how they take messages (``medium``, handlers/reader.py) and the name
+    people know its chat app by (``app``, where it is one). Its ``platform`` is the
+    declaration's, filled in by :meth:`Transport.channel`."""
 
-    texts: bool = False
-    calls: bool = False
-    files: bool = True
-    edits: bool = True
-    by_number: bool = False
-    coded: bool = False
-    asks_when_kept: bool = False
+    platform: str = ""
     medium: Medium = Medium.CHAT
-    label: str = ""
     app: str = ""
-    line: Callable[[Transactions], TextLine] | None = None
 
 
 class Transport:
@@ -221,19 +208,8 @@ class Transport:
     @classmethod
     def channel(cls) -> Channel:
         """What it offers, as the features ask it."""
-        offers = cls.offers
-        return Channel(
-            cls.platform,
-            texts=offers.texts,
-            calls=offers.calls,
-            files=offers.files,
-            edits=offers.edits,
-            by_number=offers.by_number,
-            coded=offers.coded,
-            asks_when_kept=offers.asks_when_kept,
-            label=offers.label,
-            line=offers.line,
-        )
+        offered = {f.name: getattr(cls.offers, f.name) for f in fields(Channel)}
+        return Channel(**(offered | {"platform": cls.platform}))
 
     @classmethod
     def doctor(cls, config: Any, db: Database) -> AsyncIterator[Check] | None:
@@ -253,6 +229,6 @@ class Transport:
         """Its people's medium and numbers and its data into the declarations."""
         declare_medium(cls.platform, cls.offers.medium)
         if cls.offers.by_number:
-            numbers.register(cls.platform)
+            people_by_number.register(cls.platform)
         if cls.data is not None:
             personal_data.declare(cls.data)

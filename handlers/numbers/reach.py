@@ -1,4 +1,4 @@
-"""How a person known by their phone number is reached: a call or a text (db/numbers.py).
+"""How a person known by their phone number is reached: a call or a text (db/people_by_number.py).
 
 Whoever calls the bot's phone line and texts it from the same number is one person. What
 the bot has for them (their request's notices, reminders, a helper's messages) comes by the

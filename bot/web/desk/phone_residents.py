@@ -4,7 +4,7 @@ the resident becomes a person on the phone platform - the number in E.164 as the
 chat, the identity a call from that number gets (bot/transports/phone/calls/caller_id.py). From then
 on what the outbox has for them (published, who comes when, the code word, reminders, a
 volunteer's messages) reaches them in a call-back - or by text, where the city runs SMS too
-and the coordinator chose it (a number is one person on both, db/numbers.py) - and when they
+and the coordinator chose it (one number, one person: db/people_by_number.py) - and when they
 call or text in they are greeted as that person, in their language at once. A caller ID or
 a sender is only a claim: the resident has a name and a request and so is checked from her
 first call on (handlers/numbers/caller_check.py: a call-back her number answers, or her PIN, before

@@ -1,7 +1,8 @@
-"""One number on the phone line and by SMS is one person who chooses the channel (db/numbers.py,
-handlers/numbers/reach.py), through the real transports: the phone line registered at Kamailio with
-baresip as the resident's phone, and text messages through Kannel with fakesmsc as the
-phone network (tests/support/sip/, tests/support/sms/), one dispatcher and database.
+"""One number on the phone line and by SMS is one person who chooses the channel
+(db/people_by_number.py, handlers/numbers/reach.py), through the real transports: the phone
+line registered at Kamailio with baresip as the resident's phone, and text messages through
+Kannel with fakesmsc as the phone network (tests/support/sip/, tests/support/sms/), one
+dispatcher and database.
 
 The resident calls, chooses German and agrees by keypress; then texts from the same number
 and is answered in German, past the privacy notice. Their request's first notice

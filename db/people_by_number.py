@@ -31,7 +31,7 @@ NUMBER_PLATFORMS: list[str] = []
 # The name a number's keyed hash is made under, whichever number platform it came by. It is
 # the name the first number platform had when these hashes began and must stay it: the hash
 # is one-way, so a ban or a trace made before could never be carried over to another name
-# (tests/db/test_numbers.py pins a hash made then). No transport is asked by this name.
+# (tests/db/test_people_by_number.py pins a hash made then). No transport is asked by this name.
 NUMBER_KEY = "phone"
 
 

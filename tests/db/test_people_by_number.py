@@ -1,4 +1,4 @@
-"""A phone number is one person on the phone line and by SMS (db/numbers.py): the store
+"""A phone number is one person on the phone line and by SMS (db/people_by_number.py): the store
 finds and greets one row whichever of the two the number comes by, the row's platform is the
 channel the person chose, a ban holds on both, and export and erasure take in what each
 transport keeps for the number."""
@@ -11,7 +11,7 @@ import hmac
 import pytest
 
 from bot.transports.sms.store import SmsStore
-from db import Database, numbers
+from db import Database, people_by_number
 from db.users import UserStore
 
 NUMBER = "+4917633333333"
@@ -111,7 +111,7 @@ async def _ban_made_before(db: Database, number: str) -> None:
 async def test_a_ban_made_before_holds_whatever_order_the_transports_register_in(
     db: Database, monkeypatch: pytest.MonkeyPatch, order: tuple[str, str]
 ):
-    monkeypatch.setattr(numbers, "NUMBER_PLATFORMS", list(order))
+    monkeypatch.setattr(people_by_number, "NUMBER_PLATFORMS", list(order))
     await _ban_made_before(db, NUMBER)
     for platform in order:
         assert (await db.users.seen(platform, NUMBER, NUMBER)).banned_at is not None
@@ -124,7 +124,7 @@ async def test_a_third_number_platform_is_the_same_person_in_export_and_erasure(
 ):
     # Nothing assumes two number platforms: a third one (a pager, say) reaches the same row,
     # its ban and its updates are the person's.
-    monkeypatch.setattr(numbers, "NUMBER_PLATFORMS", ["phone", "pager", "sms"])
+    monkeypatch.setattr(people_by_number, "NUMBER_PLATFORMS", ["phone", "pager", "sms"])
     person = await db.users.seen("pager", NUMBER, NUMBER)
     assert (await db.users.seen("sms", NUMBER, NUMBER)).id == person.id
     assert (await db.users.seen("phone", NUMBER, NUMBER)).id == person.id
