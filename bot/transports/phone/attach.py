@@ -1,4 +1,4 @@
-"""How the phone line attaches to a city (bot/transports/registry.py ``Transport.attach``,
+"""How the phone line attaches to a city (its declaration's ``attach``, declaration.py,
 called by bot/city_service.py before the transports connect).
 
 - a call-back plays the relayed voice messages it says, fetched as the outbox worker
