@@ -120,28 +120,26 @@ if sys.orig_argv[-2:] == ["-m", {module!r}]:
 """
 
 
-def rss_mb(pid: int | str = "self") -> float:
+def _proc_mb(path: str, field: str) -> float:
+    """A figure in kB of a /proc file (``field:`` at a line's start), in MB."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as fp:
+        with open(path, encoding="ascii") as fp:
             for line in fp:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
     return float("nan")
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    return _proc_mb(f"/proc/{pid}/status", "VmRSS:")
 
 
 def pss_mb(pid: int) -> float:
     """A process's proportional share of memory (its shared pages split among their
     users): Kamailio's processes share its memory, their RSS would count it each time."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fp:
-            for line in fp:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+    return _proc_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def percentile(values: list[float], share: float) -> float:

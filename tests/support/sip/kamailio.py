@@ -22,14 +22,13 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.transports.phone.sip.edge import options_answered as edge_options_answered
 from tests.support.ports import free_ports
 from tests.support.processes import end_group
 
@@ -181,28 +180,9 @@ request_route {{
 
 
 def options_answered(port: int, timeout: float = 0.5) -> bool:
-    """Whether a SIP server on 127.0.0.1:port answers an OPTIONS with a final response."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind((HOST, 0))
-        sock.settimeout(timeout)
-        local = sock.getsockname()[1]
-        tag = uuid.uuid4().hex[:10]
-        request = (
-            f"OPTIONS sip:{HOST}:{port} SIP/2.0\r\n"
-            f"Via: SIP/2.0/UDP {HOST}:{local};branch=z9hG4bK{tag};rport\r\n"
-            "Max-Forwards: 70\r\n"
-            f"From: <sip:probe@{HOST}>;tag={tag}\r\n"
-            f"To: <sip:{HOST}:{port}>\r\n"
-            f"Call-ID: {tag}@{HOST}\r\n"
-            "CSeq: 1 OPTIONS\r\n"
-            "Content-Length: 0\r\n\r\n"
-        )
-        try:
-            sock.sendto(request.encode(), (HOST, port))
-            answer = sock.recv(4096)
-        except OSError:
-            return False
-        return answer.startswith(b"SIP/2.0 2")
+    """Whether a SIP server on 127.0.0.1:port answers an OPTIONS (the bot's own probe of
+    its SIP edge, bot/transports/phone/sip/edge.py)."""
+    return edge_options_answered(HOST, port, timeout)
 
 
 class KamailioServer:

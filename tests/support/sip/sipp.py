@@ -153,13 +153,15 @@ def _media_port() -> int:
     return first + (first & 1)
 
 
-def _options(folder: Path, scenario_path: Path, service: str, port: int) -> list[str]:
+def _options(
+    folder: Path, scenario_path: Path, service: str, port: int, source: str = HOST
+) -> list[str]:
     return [
         "-sf", str(scenario_path),
         "-s", service,
-        "-i", HOST,
+        "-i", source,
         "-p", str(port),
-        "-mi", HOST,
+        "-mi", source,
         "-mp", str(_media_port()),
         "-t", "u1",
         "-nostdin",
@@ -512,22 +514,13 @@ def flood(target: str, service: str, *, source: str, rate: int, seconds: int) ->
     command = [
         sipp_binary(),
         target,
-        "-sf", str(scenario_path),
-        "-s", service,
-        "-i", source,
-        "-p", "0",
-        "-mi", source,
-        "-mp", str(_media_port()),
-        "-t", "u1",
-        "-nostdin",
+        *_options(folder, scenario_path, service, 0, source),  # port 0: any
         "-key", "caller", "+4923100000",
         "-m", str(calls),
         "-r", str(rate),
         "-l", str(calls),
         "-timeout", f"{seconds * 6}s",
         "-timeout_error",
-        "-trace_stat", "-stf", str(folder / "stats.csv"), "-fd", "1",
-        "-trace_err", "-error_file", str(folder / "errors.log"),
     ]  # fmt: skip
     process = subprocess.run(
         command,

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import glob
 import ipaddress
 import logging
@@ -92,6 +93,8 @@ _MODULES = (
 )
 # The group of the provider's addresses in the address file.
 PROVIDER_GROUP = 1
+# prctl's option: the signal a process gets when its parent ends (Linux).
+PR_SET_PDEATHSIG = 1
 
 
 def kamailio_binary() -> str:
@@ -441,6 +444,13 @@ def options_answered(host: str, port: int, timeout: float = 0.5) -> bool:
         return answer.startswith(b"SIP/2.0 ")
 
 
+def _end_with_parent() -> None:
+    """In the edge's process before Kamailio runs: SIGTERM to it when the bot's process
+    ends, however it ends (killed, it cannot stop the edge; the lines end by their pipe)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class EdgeFailed(RuntimeError):
     """The edge could not start (no Kamailio, a configuration it refused, a taken port)."""
 
@@ -493,6 +503,7 @@ class Edge:
             stderr=asyncio.subprocess.PIPE,
             cwd=self.folder,
             start_new_session=True,
+            preexec_fn=_end_with_parent,
         )
         try:
             async with asyncio.timeout(START_SECONDS):
