@@ -19,6 +19,7 @@ from bot.transports.phone.sip.edge import (
     FLOOD_REQUESTS,
     Edge,
     EdgePlan,
+    check,
     check_config,
     kamailio_binary,
     options_answered,
@@ -166,5 +167,29 @@ async def test_the_edge_refuses_strangers_a_wrong_contact_and_methods_in_small_l
         assert stranger[0] == "SIP/2.0 403 Forbidden" and stranger[-1] == ""
         assert set(stranger[:-1]) == {"SIP/2.0 403 Forbidden"}
         assert FLOOD_REQUESTS < len(stranger) < 20 * FLOOD_REQUESTS
+    finally:
+        await edge.stop()
+
+
+async def test_doctor_checks_kamailio_its_configuration_and_the_running_edge(tmp_path: Path):
+    from bot.config import PhoneSection
+
+    port = free_udp_port(2)
+    phone = PhoneSection(
+        enabled=True,
+        bind="127.0.0.1",
+        port=port,
+        registrar="sip:127.0.0.1:5070",
+        user="bot",
+        password="pw",
+    )
+    name, status, detail = await asyncio.to_thread(check, phone)
+    assert (name, status) == ("phone SIP edge", "WARN") and "is the bot running?" in detail
+    settings = StackSettings(bind="127.0.0.1", port=port, registrar=phone.registrar)
+    edge = Edge(EdgePlan.of(settings, inner=port + 1, lines=[9], notice=10), tmp_path)
+    await edge.start()
+    try:
+        # Kamailio answers doctor's probe (403: doctor is no provider), so the edge runs.
+        assert (await asyncio.to_thread(check, phone))[1] == "ok"
     finally:
         await edge.stop()
