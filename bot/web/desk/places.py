@@ -309,13 +309,13 @@ def _import_page(
     status: int = 200,
 ) -> web.Response:
     t = translator_for(request)
-    rows = []
+    errors = []
     if preview is not None:
         for rejection in preview.report.rejected[:ERRORS_SHOWN]:
             field = rejection.reason.field
-            rows.append(
+            errors.append(
                 {
-                    "row": rejection.row,
+                    "number": rejection.row,
                     "field": _label(t, field) if field else "",
                     "message": rejection.reason.text(t),
                 }
@@ -327,7 +327,7 @@ def _import_page(
         desk=desk_of(request),
         notice=None,
         preview=preview,
-        rows=rows,
+        errors=errors,
         more_errors=len(preview.report.rejected) - ERRORS_SHOWN if preview else 0,
         problem=problem,
     )
