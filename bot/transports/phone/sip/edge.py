@@ -143,15 +143,16 @@ class EdgePlan:
             trusted_peers=tuple(settings.trusted_peers),
             token=contact_token(settings.user, settings.password),
         )
+        peers = tuple(admission.peers)
         return cls(
             bind=settings.bind,
             port=settings.port,
             inner=inner,
             lines=tuple(lines),
             notice=notice,
-            peers=tuple(admission.peers),
+            peers=peers,
             token=admission.token,
-            public_address=settings.public_address,
+            public_address=outward_address(settings.bind, settings.public_address, peers),
             outbound_proxy=settings.outbound_proxy,
         )
 
@@ -164,6 +165,27 @@ class EdgePlan:
     def host_of(bind: str) -> str:
         """An address to reach a socket bound to ``bind`` at (not "any")."""
         return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(bind, bind)
+
+
+ANY = ("0.0.0.0", "", "::")
+
+
+def outward_address(bind: str, public_address: str, peers: Sequence[Peer]) -> str:
+    """The address the provider reaches the edge at, put in its Via, Record-Route and the
+    registered contact: ``public_address``; else, bound to any address, this machine's
+    address on the way to the provider (the kernel's route: nothing is sent); else ""
+    (the bound address itself)."""
+    if public_address or bind not in ANY:
+        return public_address
+    for peer in peers:
+        target = peer.network.network_address
+        if target.is_loopback:
+            continue
+        family = socket.AF_INET6 if target.version == 6 else socket.AF_INET
+        with contextlib.suppress(OSError), socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect((str(target), peer.port or 5060))
+            return str(probe.getsockname()[0])
+    return ""
 
 
 def address_file(peers: Sequence[Peer]) -> str:

@@ -152,12 +152,14 @@ class Lines:
         if not settings.port:
             settings = self.settings = replace(settings, port=loopback_ports(1)[0])
         inner, *ports = loopback_ports(self.count + 2)
+        plan = EdgePlan.of(settings, inner=inner, lines=ports[:-1], notice=ports[-1])
+        # The address the provider reaches the edge at: the lines' contact and media too.
+        settings = replace(settings, public_address=plan.public_address)
         for line, port in zip(self._lines, ports, strict=True):
             line.settings = replace(
                 line_settings(settings, line.number, self.count, port, inner),
                 busy_notice=line.settings.busy_notice,
             )
-        plan = EdgePlan.of(settings, inner=inner, lines=ports[:-1], notice=ports[-1])
         self.edge = Edge(plan, self._folder)
         try:
             await self.edge.start()

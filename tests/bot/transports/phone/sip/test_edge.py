@@ -193,3 +193,18 @@ async def test_doctor_checks_kamailio_its_configuration_and_the_running_edge(tmp
         assert (await asyncio.to_thread(check, phone))[1] == "ok"
     finally:
         await edge.stop()
+
+
+def test_the_provider_is_told_a_reachable_address_never_any():
+    """Via, Record-Route and the registered contact carry an address the provider reaches:
+    the public one behind NAT, else - bound to any address - this machine's address toward
+    the provider, never 0.0.0.0."""
+    provider = EdgePlan.of(
+        StackSettings(bind="0.0.0.0", port=5060, registrar="sip:192.0.2.1"),
+        inner=1,
+        lines=[2],
+        notice=3,
+    )
+    assert provider.public_address not in ("0.0.0.0", "127.0.0.1")
+    assert _plan(BEHIND_NAT).public_address == "203.0.113.7"
+    assert _plan(PROVIDER).public_address == ""  # bound to one address: that one
