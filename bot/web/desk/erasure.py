@@ -20,7 +20,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.web.desk.auth import desk_of, desk_page
-from bot.web.inputs import id_number, path_id
+from bot.web.desk.requesters import requester_of
 from bot.web.pages import render
 from handlers import build_router
 from handlers.privacy import erase as erase_person
@@ -29,19 +29,11 @@ from handlers.privacy import erase as erase_person
 @desk_page
 async def erase(request: web.Request) -> web.StreamResponse:
     desk = desk_of(request)
-    person_id = path_id(request)
     form = await request.post()
-    request_id = id_number(str(form.get("request") or ""))
     db = desk.site.db
     async with db.transaction():
-        person = await db.users.get(person_id)
-        found = await db.requests.get(request_id) if request_id is not None else None
-        if (
-            person is None
-            or not desk.site.settings.channels.by_number(person.platform)
-            or found is None
-            or found.requester_id != person.id
-        ):
+        person, found = await requester_of(request, form)
+        if not desk.site.settings.channels.by_number(person.platform):
             raise web.HTTPNotFound()
         if form.get("confirm") != "yes":
             return render(

@@ -19,7 +19,7 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.web.desk.auth import desk_of, desk_page
-from bot.web.inputs import id_number, path_id
+from bot.web.desk.requesters import requester_of
 from db import Database
 from db.clock import local_day
 
@@ -35,15 +35,10 @@ async def locked_today(db: Database, person_id: int, now: datetime) -> bool:
 @desk_page
 async def clear(request: web.Request) -> web.StreamResponse:
     desk = desk_of(request)
-    person_id = path_id(request)
     form = await request.post()
-    request_id = id_number(str(form.get("request") or ""))
     db = desk.site.db
     async with db.transaction():
-        person = await db.users.get(person_id)
-        found = await db.requests.get(request_id) if request_id is not None else None
-        if person is None or found is None or found.requester_id != person.id:
-            raise web.HTTPNotFound()
+        person, found = await requester_of(request, form)
         if not await db.phone_pins.clear(person.id):
             raise web.HTTPNotFound()
         await db.requests.audit(desk.user.id, "desk.pin_clear", f"user:{person.id}")
