@@ -38,9 +38,9 @@ class PhoneSection:
         5,
         minimum=1,
         maximum=20,
-        doc="Processes taking calls, 4 at once each, on SIP ports port ... port+lines-1, and "
-        "one saying the busy notice on port+lines; all register as user (the registrar must "
-        "keep lines+1 contacts; else 1)",
+        doc="Processes taking calls, 4 at once each, behind the bot's SIP edge (a Kamailio it "
+        "runs on bind:port; the lines listen on 127.0.0.1), and one more saying the busy "
+        "notice; one contact registers for all",
     )
     public_address: str = _opt(
         "", doc="The address the provider sees, behind NAT (put in SIP and SDP); empty: bind"
