@@ -254,7 +254,7 @@ class HelpSection:
         14,
         minimum=1,
         maximum=700,
-        doc="Most offers one volunteer gets in 7 days (a small city: 7, budget 15; docs/help.md)",
+        doc="Most offers one volunteer gets in 7 days",
     )
     language_reserve: int = _opt(
         2,
@@ -292,6 +292,19 @@ class HelpSection:
     budget: int = _opt(
         25, minimum=1, maximum=1000, doc="After this many asked the coordinators take over"
     )
+    budget_share: float = _opt(
+        0.3,
+        minimum=0,
+        maximum=1,
+        doc="The coordinators take over after this share of the city's volunteers who take "
+        "requests were asked (never fewer than budget_least), where that is fewer than budget",
+    )
+    budget_least: int = _opt(
+        15,
+        minimum=1,
+        maximum=1000,
+        doc="budget_share never makes the coordinators take over before this many were asked",
+    )
     language_km: float = _opt(
         8.0,
         minimum=0,
@@ -322,7 +335,7 @@ class HelpSection:
         "people, urgent_wave_minutes apart",
     )
     urgent_wave_max: int = _opt(
-        8, minimum=1, maximum=100, doc='Most volunteers in an "as soon as possible" early wave'
+        12, minimum=1, maximum=100, doc='Most volunteers in an "as soon as possible" early wave'
     )
     urgent_wave_minutes: int = _opt(
         30,

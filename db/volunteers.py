@@ -252,6 +252,19 @@ class VolunteerStore:
         rows = await fetch_all(self._tx, sql, [*params, exclude_user or 0])
         return [_row(row) for row in rows]
 
+    async def taking_requests(self, require_verified: bool) -> int:
+        """How many volunteers may be offered a request at all (not paused, not banned,
+        reachable; confirmed where ``require_verified``): the city's size as the waves'
+        budget sees it (handlers/settings.py ``OfferRules.budget_for``)."""
+        sql = (
+            "SELECT COUNT(*) FROM volunteers v JOIN users u ON u.id = v.user_id"
+            " WHERE v.paused = 0 AND u.banned_at IS NULL AND u.chat_id != ''"
+        )
+        if require_verified:
+            sql += " AND v.verified_at IS NOT NULL"
+        rows = await fetch_all(self._tx, sql, [])
+        return int(rows[0][0])
+
     async def record_offer(
         self,
         request_id: int,

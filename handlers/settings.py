@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,8 +51,8 @@ class OfferRules:
     relook_hours: int = 2
     # At most this many offers to one volunteer in 24 hours, and this many in 7 days (14:
     # in a city, a week's cap of 7 cost matches and saved no offers - a capped volunteer
-    # was replaced by a lower-ranked one, issue 81; a small city sets 7 and a budget of 15,
-    # docs/help.md).
+    # was replaced by a lower-ranked one, issue 81; a small city is spared by the budget
+    # below, docs/help.md).
     offers_per_day: int = 3
     offers_per_week: int = 14
     # Of those, a volunteer who speaks a language besides the common ones keeps this many
@@ -74,8 +75,15 @@ class OfferRules:
     widen_below: int = 6
     # ... and related kinds of help after this many hours.
     related_hours: int = 10
-    # After this many people asked, the coordinators take over and the bot stops asking.
+    # After this many people asked, the coordinators take over and the bot stops asking -
+    # and in a small city after ``budget_share`` of its volunteers who take requests, but
+    # never fewer than ``budget_least``: a town of 40 gets 15, not 25. Where volunteers
+    # are few, 25 asks most of the town about every request, tires them and keeps the
+    # coordinators, whose calls find helpers, waiting (issue 81, point 5:
+    # bench/RESULTS.md); a city of a dozen still asks all of them.
     budget: int = 25
+    budget_share: float = 0.3
+    budget_least: int = 15
     # Requesters without German: volunteers who share their language within this distance
     # (km) are asked from the first wave on.
     language_km: float = 8.0
@@ -92,9 +100,10 @@ class OfferRules:
     # The pace follows urgency and the hour (issue 63, handlers/helping/pace.py). An "as
     # soon as possible" request: its first ``urgent_waves`` waves are up to
     # ``urgent_wave_max`` people and ``urgent_wave_minutes`` apart (one such wave: two cost
-    # the later requests more within 24 h in bench/outcomes.py, bench/RESULTS.md).
+    # the later requests more within 24 h in bench/outcomes.py, bench/RESULTS.md; 12, not
+    # 8: read within two hours by enough of them, issue 81).
     urgent_waves: int = 1
-    urgent_wave_max: int = 8
+    urgent_wave_max: int = 12
     urgent_wave_minutes: int = 30
     # A search that starts in the evening (from ``evening_from`` to ``evening_until``,
     # hours, Europe/Berlin): a first wave of up to ``evening_wave_max`` people, the next
@@ -114,6 +123,13 @@ class OfferRules:
     def most_in_wave(self, number: int) -> int:
         """The most people wave ``number`` (1 for the first) asks."""
         return self.wave_max if number <= self.early_waves else self.wave_max_later
+
+    def budget_for(self, volunteers: int) -> int:
+        """How many people one request's waves ask before the coordinators take over, in a
+        city of ``volunteers`` who take requests: ``budget``, or ``budget_share`` of them
+        where that is fewer, but not fewer than ``budget_least``."""
+        share = math.ceil(self.budget_share * volunteers)
+        return min(self.budget, max(self.budget_least, share))
 
     def minutes_after_wave(self, number: int) -> int:
         """Daytime minutes from wave ``number`` to the next without a taker."""

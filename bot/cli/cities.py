@@ -255,11 +255,11 @@ data_dir = {_toml(data_dir)}
 # The city's coordinators' Telegram group: add the city's bot to it, then put the group's
 # chat id here (a negative number such as "-1001234567890"). Never another city's group.
 telegram_backchannel = ""
-# A small city (a few dozen volunteers) keeps its few from carrying every wave: the
-# coordinators take a request over after 15 people asked instead of 25, and at most 7
-# offers a volunteer in 7 days instead of 14 (docs/help.md, "A small city").
-# budget = 15
-# offers_per_week = 7
+# A small city (a few dozen volunteers) need set nothing to keep its few from carrying
+# every wave: the coordinators take a request over after budget_share (0.3) of the
+# volunteers who take requests were asked, never fewer than budget_least (15), instead of
+# budget (25) (docs/help.md, "A small city").
+# budget_share = 0.3
 
 [telegram]
 # The city's own bot (never another city's): create it with @BotFather, then set

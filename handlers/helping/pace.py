@@ -5,6 +5,8 @@ starts in the evening does not wait for the next morning.
 - **Urgent** (the request's when is "as soon as possible", ``when_kind`` ``asap``): its
   first ``urgent_waves`` waves are up to ``urgent_wave_max`` people, each followed by the
   next after ``urgent_wave_minutes`` without a taker.
+- **Within the budget**: an urgent wave asks at most half the request's budget (a small
+  city's is smaller, ``OfferRules.budget_for``), unless the usual wave is larger.
 - **An evening search** (it started between ``evening_from`` and ``evening_until``,
   Europe/Berlin): its first wave is up to ``evening_wave_max`` people, the next after
   ``evening_wave_minutes``.
@@ -56,12 +58,17 @@ def evening_only(rules: OfferRules, moment: datetime) -> bool:
     return hours >= rules.day_end or hours < rules.day_start
 
 
-def most_in_wave(rules: OfferRules, request: HelpRequest, started: datetime, number: int) -> int:
+def most_in_wave(
+    rules: OfferRules, request: HelpRequest, started: datetime, number: int, budget: int
+) -> int:
     """The most people wave ``number`` (1 for the first) of a search started at
-    ``started`` asks."""
+    ``started`` asks; an urgent wave takes at most half the request's ``budget``
+    (``OfferRules.budget_for``), unless the usual wave is larger."""
     most = rules.most_in_wave(number)
     if urgent(request) and number <= rules.urgent_waves:
-        most = max(most, rules.urgent_wave_max)
+        # In a small city (a budget of 15) one urgent wave of 12 left three for every
+        # later wave: fewer were matched within 24 hours (bench/outcomes.py, tuning seeds).
+        most = max(most, min(rules.urgent_wave_max, budget // 2))
     if number == 1 and evening(rules, started):
         most = max(most, rules.evening_wave_max)
     return most

@@ -18,11 +18,12 @@ best-ranked few first (``ranking``), more later, wider later, and never to every
   taker (those who share their language were asked within ``language_km`` before), and
   after ``related_hours`` to related kinds of help, or at once when fewer than
   ``widen_below`` are left at the wider reach too.
-- After ``budget`` people asked, the coordinators get the request with what was tried and
-  the bot stops asking on its own; a coordinator's re-offer still sends one wave. A re-offer
-  always reaches someone who qualifies and was not told yet, when anyone does: when the
-  search's own reach finds nobody, it asks at the widest reach (related kinds of help), past
-  the offers a day (``next_wave``'s ``by_coordinator``).
+- After ``budget`` people asked (fewer in a small city: ``budget_share`` of its volunteers
+  who take requests, ``OfferRules.budget_for``), the coordinators get the request with
+  what was tried and the bot stops asking on its own; a coordinator's re-offer still sends
+  one wave. A re-offer always reaches someone who qualifies and was not told yet, when
+  anyone does: when the search's own reach finds nobody, it asks at the widest reach
+  (related kinds of help), past the offers a day (``next_wave``'s ``by_coordinator``).
 - A volunteer who finishes or hands back and has room is offered the longest-waiting open
   request that fits them (:func:`pull`).
 - A "just talk" request is first a talk search (``talk_now``): ``talk_wave`` volunteers on
@@ -98,8 +99,11 @@ async def next_wave(
     started = from_text(search.started_at)
     reach = search.reach
     number = search.waves + 1
-    most = pace.most_in_wave(rules, request, started, number)
-    room = most if by_coordinator else rules.budget - len(asked)
+    budget = rules.budget_for(
+        await db.volunteers.taking_requests(scene.settings.require_verified_volunteers)
+    )
+    most = pace.most_in_wave(rules, request, started, number, budget)
+    room = most if by_coordinator else budget - len(asked)
     # In the evening those who take evening requests first; after the daytime only they.
     hour = {
         "evening": pace.evening(rules, now),
@@ -160,7 +164,7 @@ async def next_wave(
             # that wait in the outbox for the volunteers' morning.
             following = to_text(after_daytime(now, rules.relook_hours * 60, rules))
         await db.waves.wait(request.id, None if handed_over else following, reach)
-    if not by_coordinator and not handed_over and len(asked) + told >= rules.budget:
+    if not by_coordinator and not handed_over and len(asked) + told >= budget:
         await hand_over(scene, request, now)
     return told
 

@@ -456,9 +456,9 @@ def test_city_add_writes_a_city_that_loads(tmp_path):
 
 
 def test_the_city_template_names_a_small_citys_offer_settings(tmp_path):
-    # Issue 81, point 5: a town of a few dozen volunteers sets a budget of 15 and a week of
-    # 7 (docs/help.md, "A small city"). The template names both, commented out: as written
-    # the city has the defaults, uncommented those two.
+    # Issue 81, point 5: a town of a few dozen volunteers gets a budget of 15 by itself
+    # (budget_share; docs/help.md, "A small city"). The template names the share, commented
+    # out: as written the city has the defaults, uncommented the share it sets.
     main = installation(tmp_path)
     data = tmp_path / "data" / "luenen"
     added = run_bot("--config", str(main), "city", "add", "Lünen", "--data-dir", str(data))
@@ -466,17 +466,16 @@ def test_the_city_template_names_a_small_citys_offer_settings(tmp_path):
 
     def offer_rules():
         city = load_cities(load_config(main, env={}), env={})[1]
-        rules = city.config.handler_settings().offer_rules
-        return rules.budget, rules.offers_per_week
+        return city.config.handler_settings().offer_rules
 
-    assert offer_rules() == (25, 14)
+    # A small city need set nothing: the budget follows its volunteers (issue 81, point 5).
+    assert offer_rules().budget_for(40) == 15 and offer_rules().budget_for(300) == 25
     path = tmp_path / "cities" / "luenen.toml"
     text = path.read_text(encoding="utf-8")
-    for line in ("budget = 15", "offers_per_week = 7"):
-        assert f"\n# {line}\n" in text
-        text = text.replace(f"\n# {line}\n", f"\n{line}\n")
-    path.write_text(text, encoding="utf-8")
-    assert offer_rules() == (15, 7)
+    line = "budget_share = 0.3"
+    assert f"\n# {line}\n" in text
+    path.write_text(text.replace(f"\n# {line}\n", "\nbudget_share = 0.5\n"), encoding="utf-8")
+    assert offer_rules().budget_for(40) == 20
 
 
 def test_city_add_needs_cities_dir(tmp_path):

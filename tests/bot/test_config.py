@@ -44,7 +44,8 @@ def test_the_offer_rules_come_from_the_help_section(tmp_path):
         load_config(write(tmp_path, "[help]\nestimate_floor_percent = 2.0\n"), env={})
     # The pace of urgency and the hour, and the offers a week (issue 63, point 4).
     rules = load_config(None, env={}).handler_settings().offer_rules
-    assert (rules.urgent_wave_max, rules.evening_wave_max, rules.offers_per_week) == (8, 10, 14)
+    assert (rules.urgent_wave_max, rules.evening_wave_max, rules.offers_per_week) == (12, 10, 14)
+    assert (rules.budget, rules.budget_share, rules.budget_least) == (25, 0.3, 15)
     path = write(
         tmp_path,
         "[help]\nurgent_waves = 1\nurgent_wave_minutes = 20\nevening_from = 18\n"
@@ -219,6 +220,6 @@ def test_a_dataclass_carried_from_a_section_takes_its_same_named_fields():
 
 def test_the_offer_rules_keep_their_bounds_whatever_a_city_writes():
     rules = HelpSection(wave_min=6, wave_max=2, day_start=20, day_end=9).offer_rules()
-    assert (rules.wave_min, rules.wave_max, rules.urgent_wave_max) == (6, 6, 8)
+    assert (rules.wave_min, rules.wave_max, rules.urgent_wave_max) == (6, 6, 12)
     assert (rules.day_start, rules.day_end) == (20, 21)
     assert rules.offers_per_week == 14 and rules.budget == HelpSection().budget

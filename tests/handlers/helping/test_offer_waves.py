@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,7 +16,7 @@ from db import Database
 from db.clock import from_text
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
-from handlers.helping import lifecycle, waves
+from handlers.helping import lifecycle, pace, waves
 from handlers.settings import HandlerSettings, OfferRules
 from locales import TIMEZONE
 from tests.support.clock import Clock, daytime
@@ -715,6 +716,7 @@ async def test_an_urgent_request_is_asked_in_larger_quicker_first_waves(
         urgent_waves=2,
         urgent_wave_max=8,
         urgent_wave_minutes=30,
+        budget_share=1.0,
     )
     for n in range(30):
         await _volunteer(db, f"vol{n}", point=AWAY)
@@ -729,6 +731,78 @@ async def test_an_urgent_request_is_asked_in_larger_quicker_first_waves(
     assert sizes == [(5, 8), (5, 16), (10, 21)]
     search = await db.waves.get(urgent)
     assert search is not None and search.waves == 3
+
+
+def test_an_urgent_first_wave_takes_at_most_half_of_a_small_citys_budget():
+    """Issue 81: an "as soon as possible" request's first wave is up to 12 people - in a
+    city whose budget is 15 (``budget_share``) at most 7, so that later waves have people
+    left to ask; an ordinary wave is never made smaller by it."""
+    rules = OfferRules()
+    asap = SimpleNamespace(when_kind="asap")
+    window = SimpleNamespace(when_kind="window")
+    morning = daytime(10)
+    assert rules.budget_for(300) == 25 and rules.budget_for(40) == 15
+    assert rules.budget_for(12) == 15 and rules.budget_for(70) == 21
+    assert pace.most_in_wave(rules, asap, morning, 1, rules.budget_for(300)) == 12
+    assert pace.most_in_wave(rules, asap, morning, 1, rules.budget_for(40)) == 7
+    assert pace.most_in_wave(rules, window, morning, 1, rules.budget_for(40)) == 5
+    assert pace.most_in_wave(rules, asap, morning, 1, 6) == rules.wave_max
+
+
+@pytest.mark.both_backends
+async def test_a_small_city_hands_a_request_over_after_its_share_of_the_volunteers(
+    dispatcher: Dispatcher, db: Database
+):
+    """Issue 81, point 5: where volunteers are few, the coordinators take over after
+    ``budget_share`` of the city's volunteers who take requests were asked (never fewer than
+    ``budget_least``), not after ``budget``; a paused or unconfirmed volunteer does not count.
+    Twenty volunteers at a share of one half: ten, not the budget of 25."""
+    clock = Clock(daytime(9))
+    settings = _rules(
+        dispatcher,
+        clock,
+        budget=25,
+        budget_share=0.5,
+        budget_least=4,
+        widen_below=0,
+        wave_minutes=30,
+        wave_minutes_later=30,
+        wave_max_later=5,
+    )
+    term = Terminal(dispatcher, db)
+    for n in range(20):
+        await _volunteer(db, f"nord{n}")
+    paused = await _volunteer(db, "paused")
+    await db.volunteers.set_paused(paused, True)
+    unconfirmed = await _person(db, "unconfirmed")
+    await db.volunteers.save(
+        unconfirmed.id, categories=("shopping",), stadtbezirke=("Innenstadt-Nord",)
+    )
+    cora = await _coordinator(db)
+    request_id = await _published(db, settings, "amira", cora)
+    for _ in range(6):
+        clock.pass_(minutes=31)
+        await waves.tick(db, settings, clock.now)
+    assert len(await _asked(db, request_id)) == 10
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    assert f"[{BACKCHANNEL}] 🧭" in shown and ("Asked: 10" in shown or "Gefragt: 10" in shown)
+
+    # The same city with a larger share: the budget holds as before.
+    settings = _rules(
+        dispatcher,
+        clock,
+        budget=12,
+        budget_share=1.0,
+        widen_below=0,
+        wave_minutes=30,
+        wave_minutes_later=30,
+    )
+    other = await _published(db, settings, "bernd", cora)
+    for _ in range(6):
+        clock.pass_(minutes=31)
+        await waves.tick(db, settings, clock.now)
+    assert len(await _asked(db, other)) == 12
 
 
 @pytest.mark.both_backends
