@@ -25,7 +25,7 @@ the map's data.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,6 +42,8 @@ from bot.web.pages import render
 from db.clock import to_text
 from db.request_states import ACTIVE, OPEN, STATES, UNSENT, WAITING
 from db.requests import HelpRequest, RequestFilter
+from db.users import User
+from handlers.context import Backstage
 from handlers.helping import history, lifecycle, offer_fanout, waves
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, easy_tag, first_name, named
@@ -382,52 +384,64 @@ async def detail(request: web.Request) -> web.Response:
     return await _detail(request)
 
 
-@desk_page
-async def reoffer(request: web.Request) -> web.StreamResponse:
+async def _acted(
+    request: web.Request,
+    request_id: int,
+    audit: str,
+    act: Callable[[Backstage, User], Awaitable[str]],
+) -> web.StreamResponse:
+    """A coordinator's step on the request (``act``, given the scene and the coordinator;
+    it returns what the page says was done, ``?done=``) in one transaction with its
+    ``desk.<audit>`` record. A refusal changes nothing and comes back on the request's page
+    (409) with its reason."""
     desk = desk_of(request)
-    request_id = _request_id(request)
     try:
         async with desk.site.db.transaction():
-            told = await offer_fanout.reoffer(desk.site.scene(), desk.user, request_id)
-            await desk.site.db.requests.audit(desk.user.id, "desk.reoffer", f"request:{request_id}")
+            done = await act(desk.site.scene(), desk.user)
+            about = f"request:{request_id}"
+            await desk.site.db.requests.audit(desk.user.id, f"desk.{audit}", about)
     except Refused as refusal:
         return await _detail(request, notice=refusal.text(translator_for(request)), status=409)
     desk.site.wake()
-    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done=reoffer&n={told}")
+    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done={done}")
+
+
+@desk_page
+async def reoffer(request: web.Request) -> web.StreamResponse:
+    request_id = _request_id(request)
+
+    async def act(scene: Backstage, coordinator: User) -> str:
+        told = await offer_fanout.reoffer(scene, coordinator, request_id)
+        return f"reoffer&n={told}"
+
+    return await _acted(request, request_id, "reoffer", act)
 
 
 @desk_page
 async def end(request: web.Request) -> web.StreamResponse:
     """A coordinator ends a request still running (shown for "just talk" requests), through
     the lifecycle: everyone is told as in the chat."""
-    desk = desk_of(request)
     request_id = _request_id(request)
-    try:
-        async with desk.site.db.transaction():
-            await lifecycle.end_by_coordinator(desk.site.scene(), desk.user, request_id)
-            await desk.site.db.requests.audit(desk.user.id, "desk.end", f"request:{request_id}")
-    except Refused as refusal:
-        return await _detail(request, notice=refusal.text(translator_for(request)), status=409)
-    desk.site.wake()
-    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done=end")
+
+    async def act(scene: Backstage, coordinator: User) -> str:
+        await lifecycle.end_by_coordinator(scene, coordinator, request_id)
+        return "end"
+
+    return await _acted(request, request_id, "end", act)
 
 
 @desk_page
 async def summary(request: web.Request) -> web.StreamResponse:
-    desk = desk_of(request)
     request_id = _request_id(request)
     text = str((await request.post()).get("text") or "").strip()
-    t = translator_for(request)
     if not text:
-        return await _detail(request, notice=t.t(EMPTY_SUMMARY), status=422)
-    try:
-        async with desk.site.db.transaction():
-            await lifecycle.summarise(desk.site.scene(), desk.user, request_id, text)
-            await desk.site.db.requests.audit(desk.user.id, "desk.summary", f"request:{request_id}")
-    except Refused as refusal:
-        return await _detail(request, notice=refusal.text(t), status=409)
-    desk.site.wake()
-    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done=summary")
+        return await _detail(request, notice=translator_for(request).t(EMPTY_SUMMARY), status=422)
+
+    async def act(scene: Backstage, coordinator: User) -> str:
+        await lifecycle.summarise(scene, coordinator, request_id, text)
+        return "summary"
+
+    return await _acted(request, request_id, "summary", act)
 
 
 def add_routes(app: web.Application) -> None:
