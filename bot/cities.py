@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any
 
 from bot.config import (
     ENV_PREFIX,
@@ -27,8 +27,10 @@ from bot.config import (
     build_sections,
     check_chat_secrets,
     check_consistency,
+    compose,
     env_name,
     read_toml,
+    section_class,
 )
 from bot.transports.registry import TRANSPORTS
 from bot.transports.registry import claims as transport_claims
@@ -39,26 +41,31 @@ from handlers.places.gazetteer import find_data_dir, fold
 # name and, upper-cased with "_" for "-", an unambiguous part of an environment variable.
 SLUG = re.compile(r"(?=.{1,40}$)[a-z0-9]+(?:-[a-z0-9]+)*")
 CITY_ENV_PREFIX = "NACHBARBOT_CITY_"
-# The sections a city file may hold ([bot] without its installation-wide keys), the chat
-# services' among them (each city has its own bot accounts).
-CITY_SECTIONS = (
-    "bot",
-    "privacy",
-    "places",
-    "help",
-    "events",
-    *(transport.section for transport in TRANSPORTS if transport.section),
-)
+# The sections of this module's own a city file may hold ([bot] without its
+# installation-wide keys); the chat services' come beside them (:func:`city_sections`).
+OWN_SECTIONS = ("bot", "privacy", "places", "help", "events")
 WIDE_BOT_KEYS = tuple(f.name for f in fields(BotSection) if f.metadata["wide"])
-# The installation's keys in a city's other sections (``sms.monthly_segments``: one budget
-# for all cities), as (section, key): set only in the main configuration, main's in every city.
-WIDE_KEYS = tuple(
-    (section, f.name)
-    for section in CITY_SECTIONS
-    if section != "bot"
-    for f in fields(get_type_hints(Config)[section])
-    if f.metadata["wide"]
-)
+
+
+def city_sections() -> tuple[str, ...]:
+    """The sections a city file may hold: the chat services' among them (each city has its
+    own bot accounts), a transport's registered since this module was imported too."""
+    return (*OWN_SECTIONS, *(transport.section for transport in TRANSPORTS if transport.section))
+
+
+def wide_keys() -> tuple[tuple[str, str], ...]:
+    """The installation's keys in a city's other sections (``sms.monthly_segments``: one
+    budget for all cities), as (section, key): set only in the main configuration, main's
+    in every city."""
+    return tuple(
+        (section, f.name)
+        for section in city_sections()
+        if section != "bot"
+        for f in fields(section_class(section))
+        if f.metadata["wide"]
+    )
+
+
 # A further city may serve its own map and desk: on its own port, reached at its own public
 # address (the reverse proxy routes a host to it). The rest of [web] is the installation's.
 CITY_WEB_KEYS = ("port", "public_url")
@@ -151,10 +158,11 @@ def load_city(path: Path, main: Config, env: Mapping[str, str]) -> City:
         for key in WIDE_BOT_KEYS:
             if key in data.get("bot", {}):
                 raise ConfigError(f"bot.{key} {_WIDE}")
-        for section, key in WIDE_KEYS:
+        wide = wide_keys()
+        for section, key in wide:
             if key in data.get(section, {}):
                 raise ConfigError(f"{section}.{key} {_WIDE}")
-        sections = build_sections(data, env, CITY_SECTIONS, prefix)
+        sections = build_sections(data, env, city_sections(), prefix)
         if not _given(data, env, prefix, "bot", "city"):
             raise ConfigError("bot.city: required in a city file (the name shown to its people)")
         bot = replace(sections["bot"], **{key: getattr(main.bot, key) for key in WIDE_BOT_KEYS})
@@ -166,11 +174,11 @@ def load_city(path: Path, main: Config, env: Mapping[str, str]) -> City:
         own_web = build_sections(data, env, ("web",), prefix)["web"]
         web = replace(main.web, port=own_web.port, public_url=own_web.public_url)
         sections |= {"bot": bot, "places": places, "web": web}
-        for section, key in WIDE_KEYS:
+        for section, key in wide:
             sections[section] = replace(
                 sections[section], **{key: getattr(getattr(main, section), key)}
             )
-        config = replace(main, **sections)  # the installation-wide sections stay main's
+        config = compose(sections, onto=main)  # the installation-wide sections stay main's
         check_consistency(config)
     except ConfigError as exc:
         message = str(exc).removeprefix("config file ")  # read_toml's, naming the file
@@ -193,7 +201,6 @@ def check_environment(cities: list[City], env: Mapping[str, str]) -> None:
     """Every ``NACHBARBOT_CITY_…`` variable names a further city and one of its settings: a
     misspelt one would leave a city without its token, or silently with a default."""
     further = sorted((city for city in cities if not city.main), key=lambda c: -len(c.slug))
-    hints = get_type_hints(Config)
     for variable in sorted(env):
         if not variable.startswith(CITY_ENV_PREFIX):
             continue
@@ -214,7 +221,7 @@ def check_environment(cities: list[City], env: Mapping[str, str]) -> None:
         if (
             (section in INSTALLATION_SECTIONS and not city_web)
             or (section == "bot" and key in WIDE_BOT_KEYS)
-            or (section, key) in WIDE_KEYS
+            or (section, key) in wide_keys()
         ):
             raise ConfigError(
                 f"{variable}: {section}.{key} is installation-wide: "
@@ -222,7 +229,9 @@ def check_environment(cities: list[City], env: Mapping[str, str]) -> None:
             )
         if city_web:
             continue
-        if section not in CITY_SECTIONS or key not in {f.name for f in fields(hints[section])}:
+        if section not in city_sections() or key not in {
+            f.name for f in fields(section_class(section))
+        }:
             raise ConfigError(f"{variable}: {section}.{key}: unknown setting")
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import InitVar, dataclass, field, fields, make_dataclass
+from dataclasses import InitVar, dataclass, field, fields, make_dataclass, replace
 from pathlib import Path
 from types import UnionType
 from typing import TYPE_CHECKING, Any, Protocol, Union, get_args, get_origin, get_type_hints
@@ -579,13 +579,25 @@ def section_names() -> list[str]:
     return own + [t.section for t in TRANSPORTS if t.section and t.section not in own]
 
 
-def compose(sections: Mapping[str, Any]) -> Config:
-    """A configuration of these sections (by name), a later transport's among them."""
+def compose(sections: Mapping[str, Any], onto: Config | None = None) -> Config:
+    """``onto`` (by default one of defaults only) with these sections (by name), a later
+    transport's among them."""
     own = {f.name for f in fields(Config)}
-    return Config(
-        **{name: section for name, section in sections.items() if name in own},
-        later={name: section for name, section in sections.items() if name not in own},
-    )
+    given = {name: section for name, section in sections.items() if name in own}
+    later = {name: section for name, section in sections.items() if name not in own}
+    if onto is None:
+        return Config(**given, later=later)
+    changes: dict[str, Any] = {**given, "later": {**onto.later, **later}}
+    return replace(onto, **changes)
+
+
+def section_class(name: str) -> type:
+    """The dataclass of the section ``name``: a transport's (one registered since
+    :class:`Config` was made too) or this module's own."""
+    for transport in TRANSPORTS:
+        if transport.section == name:
+            return transport.section_class()
+    return get_type_hints(Sections)[name]
 
 
 def __getattr__(name: str) -> type:
@@ -738,18 +750,9 @@ def build_sections(
     data: Mapping[str, Any], env: Mapping[str, str], names: Iterable[str], prefix: str = ENV_PREFIX
 ) -> dict[str, Any]:
     """The named sections of :class:`Config` from a file's tables and the environment."""
-    hints = get_type_hints(Config)
     return {
-        name: _section(
-            hints.get(name) or _section_class(name), name, data.get(name, {}), env, prefix
-        )
-        for name in names
+        name: _section(section_class(name), name, data.get(name, {}), env, prefix) for name in names
     }
-
-
-def _section_class(name: str) -> type:
-    """The dataclass of the section of a transport registered after Config was made."""
-    return next(t.section_class() for t in TRANSPORTS if t.section == name)
 
 
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:

@@ -43,6 +43,7 @@ from handlers.messages import (
 from handlers.parsing import is_typed_number, typed
 from handlers.settings import HandlerSettings
 from locales import Medium, translator
+from tests.support.two_cities import write_cities
 
 PLATFORM = "pager"
 PAGER = "pager-7"
@@ -229,3 +230,20 @@ async def test_a_city_with_a_pager_section_reads_it_and_delivers_through_the_pag
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         await bot.close()
+
+
+def test_a_further_city_reads_its_own_pager_section(
+    tmp_path: Path, pager_registered: type[registry.Transport]
+):
+    """A city file and its environment set the city's own [pager], as they set its own
+    [sms]: never the main city's (its network would be another city's)."""
+    path = write_cities(
+        tmp_path,
+        str(tmp_path / "main.sqlite3"),
+        dortmund='[pager]\nnetwork = "dortmund.example"\n',
+        unna='[pager]\nnetwork = "unna.example"\n',
+    )
+    env = {"NACHBARBOT_CITY_UNNA__PAGER__WIDTH": "30"}
+    dortmund, unna = load_cities(load_config(path, env=env), env=env)
+    assert dortmund.config.pager == PagerSection(network="dortmund.example")
+    assert unna.config.pager == PagerSection(network="unna.example", width=30)
