@@ -55,6 +55,7 @@ from typing import Any
 from bot.transports.hooks import Check
 from bot.transports.phone.sip.admission import Admission, Peer, contact_token
 from bot.transports.phone.sip.call_control import CALLS_PER_LINE, StackSettings
+from bot.transports.phone.sip.edge_hosts import edge_values_problem
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ DIALOG_MOST_SECONDS = 4 * 3600
 # Kamailio's shared and private memory (MB): a few dozen dialogs and transactions.
 SHARED_MB = 32
 PRIVATE_MB = 4
+# How often the running edge's main process is looked at (seconds).
+WATCH_SECONDS = 0.5
 # How long the edge has to answer its first OPTIONS after its start (seconds).
 START_SECONDS = 20.0
 # Where Debian and others put Kamailio and its modules.
@@ -200,8 +203,13 @@ def address_file(peers: Sequence[Peer]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _host_port(host: str, port: int) -> str:
+    """``host:port``, an IPv6 address in brackets (else its last group reads as the port)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def _socket(host: str, port: int) -> str:
-    return f"udp:[{host}]:{port}" if ":" in host else f"udp:{host}:{port}"
+    return f"udp:{_host_port(host, port)}"
 
 
 def _line_routes(plan: EdgePlan) -> tuple[str, str]:
@@ -268,23 +276,45 @@ request_route {
 }
 
 route[IN_DIALOG] {
-    if (loose_route()) {
-        t_relay();
+    # A dialog's request continues only in a dialog the edge let through (dialog module:
+    # Call-ID and tags of a call it admitted or the bot made); a To-tag or a Route header
+    # alone is no dialog, whoever sends it.
+    if (!is_known_dlg()) {
+        if (is_method("ACK")) {
+            # The ACK of a call refused or ended: its transaction's, if any.
+            if (t_check_trans()) {
+                t_relay();
+            }
+            exit;
+        }
+        sl_send_reply("481", "Call/Transaction Does Not Exist");
         exit;
     }
-    if (is_method("ACK")) {
-        if (t_check_trans()) {
+    if (!loose_route()) {
+        if (!is_method("ACK")) {
+            sl_send_reply("404", "Not Here");
+        } else if (t_check_trans()) {
             t_relay();
         }
         exit;
     }
-    sl_send_reply("404", "Not Here");
+}
+
+route[TO_A_LINE] {
+    # From the provider, a dialog's request goes to a line or the notice line only.
+    if ($nh(d) != "127.0.0.1" || !(@LINE_PORTS@)) {
+        sl_send_reply("403", "Forbidden");
+        exit;
+    }
+    force_send_socket(@INSIDE@);
+    t_relay();
     exit;
 }
 
 route[FROM_PROVIDER] {
     if (has_totag()) {
         route(IN_DIALOG);
+        route(TO_A_LINE);
     }
     if (is_method("CANCEL")) {
         if (t_check_trans()) {
@@ -309,6 +339,7 @@ route[FROM_PROVIDER] {
     route(CHOOSE_LINE);
     record_route();
     force_send_socket(@INSIDE@);
+    t_on_failure("LINE_FAILED");
     if (!t_relay()) {
         sl_reply_error();
     }
@@ -336,13 +367,33 @@ route[CHOOSE_LINE] {
             exit;
         }
         set_dlg_profile("line", "notice");
+        $avp(line) = "notice";
         $du = "sip:127.0.0.1:@NOTICE@";
         return;
     }
     set_dlg_profile("line", "$var(best)");
+    $avp(line) = $_s($var(best));
     switch ($var(best)) {
 @TO_LINE@
     }
+}
+
+failure_route[LINE_FAILED] {
+    # A line that did not answer (408), failed (5xx) or had no place after all (486, as
+    # after the edge's restart): the caller hears the busy notice - unless they hung up.
+    if (t_is_canceled() || $avp(line) == "notice" || !t_check_status("408|486|5[0-9][0-9]")) {
+        exit;
+    }
+    get_profile_size("line", "notice", "$var(n)");
+    if ($var(n) >= @PER_LINE@) {
+        exit;
+    }
+    unset_dlg_profile("line", "$avp(line)");
+    set_dlg_profile("line", "notice");
+    $avp(line) = "notice";
+    $du = "sip:127.0.0.1:@NOTICE@";
+    force_send_socket(@INSIDE@);
+    t_relay();
 }
 
 route[FROM_LINES] {
@@ -351,7 +402,11 @@ route[FROM_LINES] {
         exit;
     }
     if (has_totag()) {
+        # To the provider, out of the public socket only.
         route(IN_DIALOG);
+        force_send_socket(@OUTSIDE@);
+        t_relay();
+        exit;
     }
     if (is_method("OPTIONS") && uri == myself) {
         sl_send_reply("200", "OK");
@@ -391,17 +446,22 @@ route[FROM_LINES] {
 def config_text(plan: EdgePlan, folder: Path, modules: str) -> str:
     """The whole ``kamailio.cfg`` of the edge: :data:`SCRIPT` filled in from ``plan``."""
     to_line, of_port = _line_routes(plan)
+    line_ports = " || ".join(f"$nh(p) == {port}" for port in (*plan.lines, plan.notice))
     token = (
         f'    if ($(ru{{uri.param,nb}}) != "{plan.token}") {{\n'
         '        sl_send_reply("403", "Forbidden");\n        exit;\n    }\n'
         if plan.token
         else ""
     )
-    proxy = plan.outbound_proxy.split(";", 1)[0]
+    wrong = edge_values_problem(plan.bind, plan.public_address, plan.outbound_proxy)
+    if wrong:
+        raise EdgeFailed(wrong)
+    proxy, public = plan.outbound_proxy.split(";", 1)[0], plan.public_address
     values = {
-        "ALIAS": f'alias="{plan.public_address}:{plan.port}"\n' if plan.public_address else "",
+        "ALIAS": f'alias="{_host_port(public, plan.port)}"\n' if public else "",
         "OUTSIDE": _socket(plan.bind, plan.port),
-        "ADVERTISE": f" advertise {plan.public_address}:{plan.port}" if plan.public_address else "",
+        "ADVERTISE": f" advertise {_host_port(public, plan.port)}" if public else "",
+        "LINE_PORTS": line_ports,
         "INSIDE": _socket("127.0.0.1", plan.inner),
         "MODULES": modules,
         "LOADS": "\n".join(f'loadmodule "{name}.so"' for name in _MODULES),
@@ -546,38 +606,58 @@ class Edge:
         process = self.process
         if process is None or process.stderr is None:
             return "no reason given"
-        text = (await process.stderr.read()).decode(errors="replace")
-        errors = [line for line in text.splitlines() if "ERROR" in line]
+        try:
+            said = await asyncio.wait_for(process.stderr.read(), 5)
+        except TimeoutError:  # a worker of it still holds the pipe
+            said = b""
+        errors = [line for line in said.decode(errors="replace").splitlines() if "ERROR" in line]
         return "; ".join(line.rsplit(": ", 1)[-1] for line in errors[-3:]) or "no reason given"
 
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
-    async def wait(self) -> int:
-        """Until the edge ends; its exit code. Its error output is read and dropped
-        meanwhile (Kamailio's errors would fill the pipe)."""
-        process = self.process
-        if process is None:
-            return 0
+    async def _drain(self, process: asyncio.subprocess.Process) -> None:
+        """Kamailio's error output, read and dropped (it would fill the pipe)."""
         if process.stderr is not None:
             while await process.stderr.read(65536):
                 pass
-        return await process.wait()
+
+    async def wait(self) -> int:
+        """Until the edge's main process ends; its exit code. Its workers end with it:
+        left behind by a main process that crashed, they would hold the port."""
+        process = self.process
+        if process is None:
+            return 0
+        draining = asyncio.create_task(self._drain(process))
+        try:
+            # Its exit code, not process.wait(): that waits for the pipe too, which the
+            # workers of a main process that crashed still hold.
+            while process.returncode is None:
+                await asyncio.sleep(WATCH_SECONDS)
+        finally:
+            _end_group(process.pid)
+            draining.cancel()
+        return process.returncode
 
     async def stop(self) -> None:
         process, self.process = self.process, None
-        if process is None or process.returncode is not None:
+        if process is None:
             return
-        # Kamailio's main process ends its children on SIGTERM; the group is the edge's own.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:
+        if process.returncode is None:
+            # Kamailio's main process ends its workers on SIGTERM; the group is the edge's.
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            await process.wait()
+                os.killpg(process.pid, signal.SIGTERM)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), 10)
+        _end_group(process.pid)
+        await process.wait()
+
+
+def _end_group(pid: int) -> None:
+    """Whatever is left of the edge's process group (it is the edge's alone)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def check(phone: Any) -> Check:

@@ -9,6 +9,8 @@ lines (12 calls at most). Every call is answered by one line only and its keys a
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
 
 import pytest
@@ -17,7 +19,7 @@ from bot.config import PhoneSection
 from bot.transports.phone.sip import registration
 from bot.transports.phone.sip.admission import contact_token
 from bot.transports.phone.sip.call_control import CallEvent, StackSettings
-from bot.transports.phone.sip.edge import EdgeFailed
+from bot.transports.phone.sip.edge import EdgeFailed, options_answered
 from bot.transports.phone.sip.line_pool import SPAN, Lines, line_settings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
@@ -202,3 +204,30 @@ async def test_a_line_that_says_nothing_while_starting_is_ended_and_named(
     with pytest.raises(RuntimeError, match="line 0 did not start: nothing from it within 1 s"):
         await lines.start()
     assert lines._lines[0].process is None
+
+
+async def test_an_edge_that_dies_is_started_again_and_the_lines_call_through_it():
+    """Kamailio's main process killed (a crash): its workers go with it, a new edge takes the
+    port, and a call the bot makes leaves through it."""
+    lines = Lines(StackSettings(bind=HOST), lambda event: None, 1)
+    await lines.start()
+    answerer = SippPhone("uas_answer.xml", steps=[Step(300)], after_ms=300)
+    answerer.start()
+    try:
+        edge = lines.edge
+        assert edge is not None and edge.process is not None
+        dead = edge.process
+        os.kill(dead.pid, signal.SIGKILL)
+        for _ in range(3000):  # until a new edge answers (RESTART_PAUSE, then its start)
+            if edge.process not in (None, dead) and options_answered(HOST, lines.port):
+                break
+            await asyncio.sleep(0.02)
+        assert edge.running and edge.process is not dead
+        told: asyncio.Queue[CallEvent] = asyncio.Queue()
+        await lines.make_call(answerer.uri, told.put_nowait)
+        while (last := await asyncio.wait_for(told.get(), 60)).kind != "ended":
+            pass
+        assert last.value == "200"
+    finally:
+        answerer.stop()
+        await lines.stop()
