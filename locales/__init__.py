@@ -337,7 +337,7 @@ class Translator:
         self.medium = medium
         self.locale = Locale.parse(lang)
         self.rtl = lang in RTL_LANGUAGES
-        self.numbers = numbering_system(lang)
+        self.numbering = numbering_system(lang)
         self._tr = _load_easy(lang) if easy else _load_translations(lang)
 
     def digits(self, text: str) -> Formatted:
@@ -411,14 +411,14 @@ class Translator:
         return self.digits(self._decimal(value))
 
     def _decimal(self, value: float) -> str:
-        return _decimal_text(self.locale, self.numbers, value)
+        return _decimal_text(self.locale, self.numbering, value)
 
     def percent(self, share: float) -> Formatted:
         """A share (0.25) as the locale writes it: "25 %" (de), "25%" (en), "۲۵٪" (fa)."""
-        text = format_percent(share, locale=self.locale, numbering_system=self.numbers)
-        if self.numbers != "latn":
+        text = format_percent(share, locale=self.locale, numbering_system=self.numbering)
+        if self.numbering != "latn":
             # Babel keeps the pattern's Latin "%" whatever the numbering system.
-            text = text.replace("%", self.locale.number_symbols[self.numbers]["percentSign"])
+            text = text.replace("%", self.locale.number_symbols[self.numbering]["percentSign"])
         return self.digits(text)
 
     def money(self, cents: int) -> Formatted:
@@ -431,7 +431,7 @@ class Translator:
             "EUR",
             format=pattern,
             locale=self.locale,
-            numbering_system=self.numbers,
+            numbering_system=self.numbering,
         )
         return self.digits(text)
 
@@ -453,7 +453,7 @@ class Translator:
         return self._unit(value, "length-kilometer", "short")
 
     def _unit(self, value: float, unit: str, length: Literal["short", "long"]) -> Formatted:
-        return self.digits(_unit_text(self.locale, self.numbers, value, unit, length))
+        return self.digits(_unit_text(self.locale, self.numbering, value, unit, length))
 
     def list_of(
         self, items: Iterable[str], style: Literal["standard", "or"] = "standard"
@@ -555,21 +555,21 @@ FORMATS_KEPT = 4096
 
 
 @lru_cache(maxsize=FORMATS_KEPT, typed=True)
-def _decimal_text(locale: Locale, numbers: str, value: float) -> str:
-    return format_decimal(value, locale=locale, numbering_system=numbers)
+def _decimal_text(locale: Locale, numbering: str, value: float) -> str:
+    return format_decimal(value, locale=locale, numbering_system=numbering)
 
 
 @lru_cache(maxsize=FORMATS_KEPT, typed=True)
 def _unit_text(
-    locale: Locale, numbers: str, value: float, unit: str, length: Literal["short", "long"]
+    locale: Locale, numbering: str, value: float, unit: str, length: Literal["short", "long"]
 ) -> str:
     # Where the locale's data has no words of this length (Persian has no long
     # durations), Babel would print the unit's id: take the short words instead.
     if not locale._data["unit_patterns"].get(unit, {}).get(length):
         length = "short"
-    text = format_unit(value, unit, length=length, locale=locale, numbering_system=numbers)
+    text = format_unit(value, unit, length=length, locale=locale, numbering_system=numbering)
     # A number never touches its word: CLDR's Persian short metre is "{0}متر".
-    number = _decimal_text(locale, numbers, value)
+    number = _decimal_text(locale, numbering, value)
     if text.startswith(number) and text[len(number) : len(number) + 1].isalpha():
         text = f"{number} {text[len(number) :]}"
     return text

@@ -194,10 +194,10 @@ def _symbols(t: Translator) -> tuple[str, str]:
 
 
 @cache
-def _native_signs(numbers: str, lang: str) -> tuple[re.Pattern[str], dict[str, str]] | None:
-    if numbers == "latn":
+def _native_signs(numbering: str, lang: str) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    if numbering == "latn":
         return None
-    native, latin = (Locale.parse(lang).number_symbols[system] for system in (numbers, "latn"))
+    native, latin = (Locale.parse(lang).number_symbols[system] for system in (numbering, "latn"))
     signs = {native[name]: latin[name] for name in ("decimal", "group", "percentSign")}
     return re.compile("(?<=[0-9])(?:" + "|".join(map(re.escape, signs)) + ")"), signs
 
@@ -207,7 +207,7 @@ def _latin_numbers(text: str, t: Translator) -> str:
     said as "12.50" and "25%" are, whichever digits the bot (locales.numbering_system) or
     a person wrote."""
     text = ascii_digits(text)
-    native = _native_signs(t.numbers, t.lang)
+    native = _native_signs(t.numbering, t.lang)
     if native is None:
         return text
     pattern, signs = native

@@ -95,8 +95,8 @@ def send_key() -> str | None:
     current = _SENDING.get()
     if current is None:
         return None
-    key, numbers = current
-    return f"{key}.{next(numbers)}"
+    key, count = current
+    return f"{key}.{next(count)}"
 
 
 def answer_key(update_id: str | None, index: int) -> str | None:

@@ -181,7 +181,7 @@ class Budget(MonthBudget):
         # The first contacts: the installation's (count_in), as the month is.
         self.contacts = SmsStore(db.transactions)
         # Texts sent to each number: the city's own, as its numbers are.
-        self.numbers = SmsStore(db.transactions)
+        self.texts = SmsStore(db.transactions)
 
     def count_in(self, main: Database) -> None:
         """Count the month and the first contacts in ``main``, the main city's database."""
@@ -204,11 +204,11 @@ class Budget(MonthBudget):
             now = self.clock()
             hour, day = hour_of(now), local_day(now)
             capped = (limits.per_number_hour, limits.per_number_day)
-            if not await self.numbers.count_text(number, hour, day, *capped):
+            if not await self.texts.count_text(number, hour, day, *capped):
                 if not await helping():
                     log.warning("sms: a number's texts for this hour or day are used up")
                     return False
-                await self.numbers.count_text(number, hour, day)
+                await self.texts.count_text(number, hour, day)
         return await self.spend(segments, helping)
 
     async def first_contact(self, number: str) -> bool:
@@ -241,12 +241,12 @@ class Budget(MonthBudget):
             return True
         local = self.clock().astimezone(BERLIN)
         today = datetime(local.year, local.month, local.day, tzinfo=BERLIN)
-        return await self.numbers.seen(number, to_text(today))
+        return await self.texts.seen(number, to_text(today))
 
     async def _ran_out(self, day: str, level: int) -> None:
         """Tell the city's coordinators, once a day each, that a share of the first
         contacts ran out (claimed in the city's own database, as the month's notices)."""
-        if not await self.numbers.claim_ran_out(day, level):
+        if not await self.texts.claim_ran_out(day, level):
             return
         limits = self.limits
 

@@ -378,8 +378,8 @@ async def test_one_number_or_a_crowd_cannot_spend_the_installations_month(
     budget.monthly = 10_000
     day = local_day(now)
     # (Without a cap nothing was counted: one text now, and the cap is what she had.)
-    await budget.numbers.count_text(GRETA, hour_of(now), day)
-    budget.limits = replace(limits, per_number_day=await budget.numbers.sent_today(GRETA, day))
+    await budget.texts.count_text(GRETA, hour_of(now), day)
+    budget.limits = replace(limits, per_number_day=await budget.texts.sent_today(GRETA, day))
     await greta.say("Danke!")
     assert greta.new == []
     before = len(greta.texts)
