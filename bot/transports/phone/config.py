@@ -13,6 +13,7 @@ from bot.config_fields import option as _opt
 from bot.transports.contacts import Contact, dialled
 from bot.transports.phone.sip.admission import check_entry as check_peer
 from bot.transports.phone.sip.caller_header import SOURCES as CALLER_ID_SOURCES
+from bot.transports.phone.sip.edge_hosts import edge_values_problem
 from locales.hours import validate as validate_hours
 from locales.phone_numbers import parse_countries
 
@@ -182,6 +183,10 @@ class PhoneSection:
             wrong = check_peer(entry)
             if wrong:
                 raise ConfigError(f"phone.trusted_peers: {wrong}")
+        # Written into the SIP edge's Kamailio configuration: nothing there but an address.
+        wrong = edge_values_problem(self.bind, self.public_address, self.outbound_proxy)
+        if wrong:
+            raise ConfigError(wrong)
 
     def peers(self) -> tuple[str, ...]:
         """``trusted_peers`` as its entries."""
