@@ -92,7 +92,6 @@ from bot.transports.phone.sip.call_control import CallControl, CallEvent, StackS
 from bot.transports.phone.sip.line_notes import KINDS, LineNotes
 from bot.transports.phone.sip.line_pool import Lines
 from bot.transports.phone.sip.stack import Stack
-from bot.transports.phone.words import keypad
 from bot.transports.phone.words.busy_notice import busy_notice
 from bot.transports.phone.words.keypad import REPEAT, Meaning
 from bot.transports.phone.words.prompts import Prompts, configured
@@ -320,7 +319,6 @@ class PhoneTransport(Transport):
             return
         if call.audio.then is not None and self.spoken.skipped_to_tone(call, key):
             return
-        call.keypad.pause_at = None
         # What the turn gathers: one key a choice (a page's: its choices and "More" on 9),
         # or digits of the caller's own (turn.py).
         gather = call.turn.gather
@@ -333,21 +331,13 @@ class PhoneTransport(Transport):
             self.voice.runner(call).start(HUSH)
         if meaning is not None:
             call.keys.put_nowait(meaning)
-        # More digits (the gather's pause between keys; a number to call back: none, "#"
-        # only), or the "#" that may end an entry ended by its length (waited the pause,
-        # then "#" is the way back): the call's loop waits until ``pause_at``.
-        pause = gather.inter_digit_timeout if call.keypad.digits else keypad.KEY_PAUSE
-        if call.keypad.waiting and pause is not None:
-            call.keypad.pause_at = asyncio.get_running_loop().time() + pause
+        # More digits, or the "#" after an entry ended by its length: the call's loop
+        # waits until the pause ends (``Keypad.pause_at``).
+        call.keypad.wait_from(asyncio.get_running_loop().time(), gather.inter_digit_timeout)
 
     def paused(self, call: Call) -> None:
-        """The pause after the last key passed (the call's loop timed out): digits begun
-        are taken as typed."""
-        at = call.keypad.pause_at
-        if at is None or asyncio.get_running_loop().time() < at:
-            return
-        call.keypad.pause_at = None
-        meaning = call.keypad.pause()
+        """The call's loop timed out: digits begun, if their pause passed, are typed."""
+        meaning = call.keypad.pause(asyncio.get_running_loop().time())
         if meaning is not None:
             call.keys.put_nowait(meaning)
 

@@ -121,8 +121,20 @@ class Keypad:
         self.ended = True
         return self._typed()
 
-    def pause(self) -> Meaning | None:
-        """The caller stopped pressing: the digits begun, as they are."""
+    def wait_from(self, now: float, between_digits: float | None) -> None:
+        """After a key (at the loop's time ``now``): when its pause ends - ``between_digits``
+        after digits begun (None: they wait for "#" however slowly they come), ``KEY_PAUSE``
+        after an entry ended by its length (its "#" may follow, then "#" is the way back);
+        None: no pause is waited for."""
+        pause = between_digits if self.digits else KEY_PAUSE
+        self.pause_at = now + pause if self.waiting and pause is not None else None
+
+    def pause(self, now: float | None = None) -> Meaning | None:
+        """The caller stopped pressing: the digits begun, as they are (``now``: the loop's
+        time - nothing yet while the pause waited for has not passed)."""
+        if now is not None and (self.pause_at is None or now < self.pause_at):
+            return None
+        self.pause_at = None
         self.ended = False
         return self._typed() if self.digits else None
 
