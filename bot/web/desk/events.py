@@ -456,16 +456,14 @@ def _import_page(
                     "message": reason.text(t),
                 }
             )
-    return render(
+    return uploads.import_page(
         request,
-        "desk/events_import.html",
-        status=status,
-        desk=desk_of(request),
-        notice=None,
+        "events",
         preview=preview,
-        entries=entries,
-        errors=errors,
         problem=problem,
+        status=status,
+        errors=errors,
+        entries=entries,
         place=place,
     )
 

@@ -320,16 +320,14 @@ def _import_page(
                     "message": rejection.reason.text(t),
                 }
             )
-    return render(
+    return uploads.import_page(
         request,
-        "desk/places_import.html",
-        status=status,
-        desk=desk_of(request),
-        notice=None,
+        "places",
         preview=preview,
+        problem=problem,
+        status=status,
         errors=errors,
         more_errors=len(preview.report.rejected) - ERRORS_SHOWN if preview else 0,
-        problem=problem,
     )
 
 

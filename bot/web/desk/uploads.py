@@ -1,4 +1,5 @@
-"""Uploaded import files between the preview (a dry run) and "Import now".
+"""Uploaded import files between the preview (a dry run) and "Import now", and the page
+both imports (events, places) show them on (:func:`import_page`).
 
 The preview keeps the file in memory under a random key, for the coordinator who sent it
 only and for half an hour; "Import now" takes it (once). Few are kept at a time, so that
@@ -15,7 +16,10 @@ from pathlib import PurePath
 from typing import Any, Generic, TypeVar
 
 from aiohttp import web
+from markupsafe import Markup
 
+from bot.web.desk.auth import desk_of
+from bot.web.pages import render
 from locales import N_
 
 KEEP_SECONDS = 30 * 60
@@ -107,3 +111,29 @@ async def kept(request: web.Request, user_id: int, kind: str) -> Upload | None:
     None when it expired, was imported already or was never theirs (say :data:`EXPIRED`)."""
     form = await request.post()
     return uploads_of(request.app).take(str(form.get("upload", ""))[:64], user_id, kind)
+
+
+def import_page(
+    request: web.Request,
+    kind: str,
+    *,
+    preview: Preview[Any] | None,
+    problem: Markup | None,
+    status: int,
+    errors: list[dict[str, Any]],
+    **more: Any,
+) -> web.Response:
+    """The import page of ``kind`` (desk/<kind>_import.html, laid out by
+    desk/_import_page.html): ``problem`` with the file, or the dry run's ``preview`` with
+    its ``errors`` (number, field, message each); ``more``: what the page shows besides."""
+    return render(
+        request,
+        f"desk/{kind}_import.html",
+        status=status,
+        desk=desk_of(request),
+        notice=None,
+        preview=preview,
+        problem=problem,
+        errors=errors,
+        **more,
+    )
