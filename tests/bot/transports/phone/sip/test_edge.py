@@ -5,6 +5,7 @@ running: it answers, and stops with the bot."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import uuid
 from dataclasses import replace
@@ -106,38 +107,57 @@ async def test_the_edge_runs_answers_and_stops(tmp_path: Path):
     assert not options_answered("127.0.0.1", port)
 
 
+def _request(edge_port: int, request_line: str, sock: socket.socket) -> bytes:
+    """``request_line`` and the headers of an INVITE, sent from ``sock``."""
+    source, local = sock.getsockname()
+    tag = uuid.uuid4().hex[:10]
+    return (
+        f"{request_line}\r\n"
+        f"Via: SIP/2.0/UDP {source}:{local};branch=z9hG4bK{tag};rport\r\n"
+        "Max-Forwards: 70\r\n"
+        f"From: <sip:+4923155501@{source}>;tag={tag}\r\n"
+        f"To: <sip:bot@127.0.0.1:{edge_port}>\r\n"
+        f"Call-ID: {tag}@test\r\n"
+        f"CSeq: 1 {request_line.split()[0]}\r\n"
+        f"Contact: <sip:+4923155501@{source}:{local}>\r\n"
+        "Content-Length: 0\r\n\r\n"
+    ).encode()
+
+
 def _ask(edge_port: int, request_line: str, source: str = "127.0.0.1") -> str:
-    """Send one request (``request_line`` and the headers of an INVITE) from ``source``;
-    the status line answered ("" when none within a second)."""
+    """Send one request (:func:`_request`) from ``source``; the status line answered ("" when
+    none within 10 s: only ever waited for where an answer must come)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind((source, 0))
-        sock.settimeout(1.0)
-        local = sock.getsockname()[1]
-        tag = uuid.uuid4().hex[:10]
-        request = (
-            f"{request_line}\r\n"
-            f"Via: SIP/2.0/UDP {source}:{local};branch=z9hG4bK{tag};rport\r\n"
-            "Max-Forwards: 70\r\n"
-            f"From: <sip:+4923155501@{source}>;tag={tag}\r\n"
-            f"To: <sip:bot@127.0.0.1:{edge_port}>\r\n"
-            f"Call-ID: {tag}@test\r\n"
-            f"CSeq: 1 {request_line.split()[0]}\r\n"
-            f"Contact: <sip:+4923155501@{source}:{local}>\r\n"
-            "Content-Length: 0\r\n\r\n"
-        )
-        sock.sendto(request.encode(), ("127.0.0.1", edge_port))
+        sock.settimeout(10.0)
+        sock.sendto(_request(edge_port, request_line, sock), ("127.0.0.1", edge_port))
         try:
             return sock.recv(4096).split(b"\r\n", 1)[0].decode()
         except TimeoutError:
             return ""
 
 
-def _flood_until_silent(port: int, request_line: str) -> list[str]:
-    """Requests from 127.0.0.2 until one is not answered; what each got."""
-    got: list[str] = []
-    while len(got) < 20 * FLOOD_REQUESTS and (not got or got[-1]):
-        got.append(_ask(port, request_line, "127.0.0.2"))
-    return got
+def _flood_until_silent(port: int, request_line: str) -> list[list[str]]:
+    """Batches of ``FLOOD_REQUESTS`` requests from 127.0.0.2, until a batch is not answered
+    in full (at most 20); what each batch got. After each batch an OPTIONS from 127.0.0.1
+    (the provider here, never counted): the edge's one worker takes its public socket's
+    requests in turn, so once that is answered every answer of the batch is here - no
+    waiting for an answer that may not come, and a slow machine answers the same (pike
+    counts 30 in 2 s; a batch is sent at once)."""
+    batches: list[list[str]] = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stranger:
+        stranger.bind(("127.0.0.2", 0))
+        while len(batches) < 20 and (not batches or len(batches[-1]) == FLOOD_REQUESTS):
+            for _ in range(FLOOD_REQUESTS):
+                stranger.sendto(_request(port, request_line, stranger), ("127.0.0.1", port))
+            assert _ask(port, f"OPTIONS sip:127.0.0.1:{port} SIP/2.0") == "SIP/2.0 200 OK"
+            stranger.setblocking(False)
+            batch: list[str] = []
+            with contextlib.suppress(BlockingIOError):
+                while True:
+                    batch.append(stranger.recv(4096).split(b"\r\n", 1)[0].decode())
+            batches.append(batch)
+    return batches
 
 
 async def test_the_edge_refuses_strangers_a_wrong_contact_and_methods_in_small_letters(
@@ -164,9 +184,9 @@ async def test_the_edge_refuses_strangers_a_wrong_contact_and_methods_in_small_l
         # Another address: 403, and nothing at all once it sends more than pike allows
         # (its tree of addresses learns a new source over a few times the density).
         stranger = await asyncio.to_thread(_flood_until_silent, port, f"INVITE {to_us} SIP/2.0")
-        assert stranger[0] == "SIP/2.0 403 Forbidden" and stranger[-1] == ""
-        assert set(stranger[:-1]) == {"SIP/2.0 403 Forbidden"}
-        assert FLOOD_REQUESTS < len(stranger) < 20 * FLOOD_REQUESTS
+        assert len(stranger[0]) == FLOOD_REQUESTS  # no more than pike allows: all answered
+        assert {answer for batch in stranger for answer in batch} == {"SIP/2.0 403 Forbidden"}
+        assert len(stranger[-1]) < FLOOD_REQUESTS  # then some, and later all, not at all
     finally:
         await edge.stop()
 
