@@ -21,14 +21,22 @@ What the edge decides, before any PJSIP sees a request:
   line alike), while it has fewer than ``CALLS_PER_LINE``; when every line is full, the
   notice line (it says the busy notice, then 486); when that one is full too, ``486`` from
   the edge itself. One SIP worker process reads the public socket, so two calls of one
-  burst are never given the same place.
+  burst are never given the same place;
+- a line that fails a call (no answer in 5 s, 486, 5xx; ``failure_route[LINE_FAILED]``)
+  hands it to the notice line, unless the caller hung up meanwhile;
+- a request of a dialog (one with a To-tag) goes on only in a dialog the ``dialog`` module
+  knows, else ``481``: no header makes one. From the provider it goes to a line or the
+  notice line only (``route[TO_A_LINE]``, else ``403``); from a line out of the public
+  socket only.
 
 The bot's own calls and the first line's REGISTER leave through the edge too (the lines'
 outbound proxy is its loopback socket): the provider sees one address, and the dialogs'
 requests pass the edge both ways (``record_route``). Kamailio's log is off but for its own
 errors, which never name a caller (no ``xlog`` of a header here).
 
-The configuration is checked with ``kamailio -c`` before it runs (:func:`check_config`);
+Of ``[phone]``, only addresses enter the configuration (edge_hosts.py, checked again in
+:func:`config_text`). The configuration is checked with ``kamailio -c`` before it runs
+(:func:`check_config`);
 ``doctor`` checks the binary, the configuration and that the edge answers (:func:`check`).
 """
 
