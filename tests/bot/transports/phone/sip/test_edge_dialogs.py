@@ -13,7 +13,7 @@ import asyncio
 import re
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -118,7 +118,7 @@ def _source_port(message: str) -> int:
 
 
 @asynccontextmanager
-async def _edge(tmp_path: Path, line: _Socket, notice: _Socket) -> Iterator[tuple[int, str]]:
+async def _edge(tmp_path: Path, line: _Socket, notice: _Socket) -> AsyncIterator[tuple[int, str]]:
     """An edge taking calls from 127.0.0.1 for one line and the notice line: its public
     port and the contact's token."""
     port = free_udp_port(2)
@@ -175,14 +175,19 @@ def _a_call_and_its_dialog(port: int, token: str, caller: _Socket, line: _Socket
     routes = tuple(_headers(ok, "Record-Route"))
     assert routes
     to_tag = re.findall(r";tag=([^;\r\n>]+)", _headers(ok, "To")[0])[0]
-    in_dialog = {"call_id": call_id, "tag": "c", "to_tag": to_tag, "routes": routes}
     victim = _Socket()
     try:
         # The dialog is known; a Request-URI naming another host is refused.
         caller.send(
             _request(
-                caller, f"INVITE sip:victim@127.0.0.1:{victim.port} SIP/2.0", cseq=2, **in_dialog
-            ),  # type: ignore[arg-type]
+                caller,
+                f"INVITE sip:victim@127.0.0.1:{victim.port} SIP/2.0",
+                cseq=2,
+                call_id=call_id,
+                tag="c",
+                to_tag=to_tag,
+                routes=routes,
+            ),
             port,
         )
         assert caller.final().startswith("SIP/2.0 403")
@@ -190,7 +195,15 @@ def _a_call_and_its_dialog(port: int, token: str, caller: _Socket, line: _Socket
     finally:
         victim.close()
     caller.send(
-        _request(caller, f"BYE sip:bot@127.0.0.1:{line.port} SIP/2.0", cseq=3, **in_dialog),  # type: ignore[arg-type]
+        _request(
+            caller,
+            f"BYE sip:bot@127.0.0.1:{line.port} SIP/2.0",
+            cseq=3,
+            call_id=call_id,
+            tag="c",
+            to_tag=to_tag,
+            routes=routes,
+        ),
         port,
     )
     bye = line.receive()

@@ -34,9 +34,9 @@ FINE = {
 @pytest.mark.parametrize("key", sorted(INJECTED))
 def test_a_value_that_is_no_address_is_refused_at_the_start(key: str):
     with pytest.raises(ConfigError, match=f"phone.{key}: "):
-        PhoneSection(enabled=True, **{key: INJECTED[key]}).check()  # type: ignore[arg-type]
+        PhoneSection(enabled=True, **{key: INJECTED[key]}).check()
     for value in FINE[key]:
-        PhoneSection(enabled=True, **{key: value}).check()  # type: ignore[arg-type]
+        PhoneSection(enabled=True, **{key: value}).check()
 
 
 def _plan(**values: str) -> EdgePlan:
