@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import parse_qs
@@ -101,6 +102,21 @@ class _Http:
             await self._session.close()
             self._session = None
 
+    async def answer(self, sent: AbstractAsyncContextManager[aiohttp.ClientResponse]) -> bytes:
+        """The gateway's answer to the request ``sent`` (the session's get or post); a
+        refusal (status 300 and over), a failed connection or a time-out is a
+        DeliveryError, and the text may have gone out all the same."""
+        try:
+            async with sent as response:
+                answer = await response.read()
+                if response.status >= 300:
+                    raise _failure(response.status)
+        except aiohttp.ClientError as exc:
+            raise DeliveryError(f"gateway: {type(exc).__name__}", maybe_sent=True) from exc
+        except TimeoutError as exc:
+            raise DeliveryError("gateway: time-out", maybe_sent=True) from exc
+        return answer
+
 
 class Kannel(_Http):
     name = "kannel"
@@ -128,17 +144,9 @@ class Kannel(_Http):
         return params
 
     async def send(self, to: str, text: str, key: str | None = None) -> str | None:
-        try:
-            async with self.session().get(
-                f"{self.url}/cgi-bin/sendsms", params=self.send_params(to, text)
-            ) as response:
-                await response.read()
-                if response.status >= 300:
-                    raise _failure(response.status)
-        except aiohttp.ClientError as exc:
-            raise DeliveryError(f"gateway: {type(exc).__name__}", maybe_sent=True) from exc
-        except TimeoutError as exc:
-            raise DeliveryError("gateway: time-out", maybe_sent=True) from exc
+        await self.answer(
+            self.session().get(f"{self.url}/cgi-bin/sendsms", params=self.send_params(to, text))
+        )
         return None
 
     def received(self, request: Request, now: float) -> Received | None:
@@ -182,17 +190,9 @@ class Android(_Http):
             body["id"] = base64.urlsafe_b64encode(
                 hashlib.sha256(key.encode()).digest()[:15]
             ).decode()
-        try:
-            async with self.session().post(
-                f"{self.url}/message", json=body, headers=self.headers
-            ) as response:
-                answer = await response.read()
-                if response.status >= 300:
-                    raise _failure(response.status)
-        except aiohttp.ClientError as exc:
-            raise DeliveryError(f"gateway: {type(exc).__name__}", maybe_sent=True) from exc
-        except TimeoutError as exc:
-            raise DeliveryError("gateway: time-out", maybe_sent=True) from exc
+        answer = await self.answer(
+            self.session().post(f"{self.url}/message", json=body, headers=self.headers)
+        )
         try:
             found = json.loads(answer or b"{}").get("id")
         except (ValueError, AttributeError):
