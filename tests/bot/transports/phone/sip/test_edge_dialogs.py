@@ -180,37 +180,22 @@ def _a_call_and_its_dialog(port: int, token: str, caller: _Socket, line: _Socket
     routes = tuple(_headers(ok, "Record-Route"))
     assert routes
     to_tag = re.findall(r";tag=([^;\r\n>]+)", _headers(ok, "To")[0])[0]
+
+    def in_dialog(first: str, cseq: int) -> None:
+        tags = {"tag": call_id[:8], "to_tag": to_tag}
+        caller.send(
+            _request(caller, first, call_id=call_id, routes=routes, cseq=cseq, **tags), port
+        )
+
     victim = _Socket()
     try:
         # The dialog is known; a Request-URI naming another host is refused.
-        caller.send(
-            _request(
-                caller,
-                f"INVITE sip:victim@127.0.0.1:{victim.port} SIP/2.0",
-                cseq=2,
-                call_id=call_id,
-                tag=call_id[:8],
-                to_tag=to_tag,
-                routes=routes,
-            ),
-            port,
-        )
+        in_dialog(f"INVITE sip:victim@127.0.0.1:{victim.port} SIP/2.0", 2)
         assert caller.final().startswith("SIP/2.0 403")
         assert victim.nothing() and line.nothing()
     finally:
         victim.close()
-    caller.send(
-        _request(
-            caller,
-            f"BYE sip:bot@127.0.0.1:{line.port} SIP/2.0",
-            cseq=3,
-            call_id=call_id,
-            tag=call_id[:8],
-            to_tag=to_tag,
-            routes=routes,
-        ),
-        port,
-    )
+    in_dialog(f"BYE sip:bot@127.0.0.1:{line.port} SIP/2.0", 3)
     bye = line.receive()
     assert bye.startswith("BYE ") and call_id in bye
     line.send(_answer(bye, "200 OK", line), _source_port(bye))
