@@ -218,9 +218,13 @@ async def test_a_dialogs_request_goes_on_only_in_a_dialog_the_edge_let_through(t
 
 
 def _failed_line_then_notice(
-    port: int, token: str, caller: _Socket, line: _Socket, notice: _Socket
+    port: int, token: str, caller: _Socket, line: _Socket, notice: _Socket, busy: bool
 ) -> None:
-    call_id, _sent, _got = _call(port, token, caller, line)  # the line says nothing
+    """``busy``: the line answers 486 (full, as when the edge was started again and counts
+    from 0); else it says nothing."""
+    call_id, _sent, got = _call(port, token, caller, line)
+    if busy:
+        line.send(_answer(got, "486 Busy Here", line), _source_port(got))
     handed = notice.receive()
     assert handed.startswith("INVITE ") and call_id in handed
     notice.send(_answer(handed, "486 Busy Here", notice), _source_port(handed))
@@ -245,17 +249,22 @@ def _hung_up_gets_no_notice(
 
 
 async def test_a_line_that_fails_a_call_hands_it_to_the_notice_line(tmp_path: Path):
-    """A line that does not answer (408 from the edge's timer): the caller hears the busy
-    notice instead of silence - unless they hung up meanwhile (before, 408 to the caller
-    and the notice line never asked)."""
-    line, notice, caller = _Socket(), _Socket(), _Socket()
+    """A line that is full after all (486) or does not answer (408 from the edge's timer):
+    the caller hears the busy notice instead of a busy tone or silence - unless they hung
+    up meanwhile (before, the line's 486 or 408 went to the caller, the notice line never
+    asked)."""
+    # A caller each (the edge repeats its answers to one that sends no ACK).
+    line, notice, callers = _Socket(), _Socket(), [_Socket(), _Socket(), _Socket()]
     try:
         async with _edge(tmp_path, line, notice) as (port, token):
-            await asyncio.to_thread(_failed_line_then_notice, port, token, caller, line, notice)
-            # The line's retransmitted INVITEs of that call, read and dropped.
-            while not line.nothing():
-                pass
-            await asyncio.to_thread(_hung_up_gets_no_notice, port, token, caller, line, notice)
+            for busy, caller in zip((True, False), callers, strict=False):
+                await asyncio.to_thread(
+                    _failed_line_then_notice, port, token, caller, line, notice, busy
+                )
+                # The line's retransmitted INVITEs and the ACK of its 486, read and dropped.
+                while not line.nothing():
+                    pass
+            await asyncio.to_thread(_hung_up_gets_no_notice, port, token, callers[2], line, notice)
     finally:
-        for sock in (line, notice, caller):
+        for sock in (line, notice, *callers):
             sock.close()
