@@ -36,7 +36,7 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    44137; no privacy notice on the way since issue 80, point 5: a places answer keeps
    nothing, consent is asked at the first step that keeps something, handlers/
    first_kept.py): from a number that hints the language (+49, +963: the
-   greeting and that language's line come first, bot/transports/phone/words/said_first.py),
+   greeting and that language's line come first, bot/transports/phone/words/likely_choice_first.py),
    from one that hints none of the ten (+33: every language at once), and a returning
    caller; from the answer (CALL_ESTABLISHED at the phone) to the first place's name (when
    its prompt began to play, by the bot's record, plus how long what comes before the name
@@ -603,7 +603,7 @@ async def gone_callers(lines: int) -> list[tuple[str, str, str]]:
     (all answered: the places are free again). (b) Meanwhile, in the last place, a baresip
     phone that sends silence and presses nothing: the silence it hears from the end of the
     greeting to the goodbye, and when the call ends."""
-    from bot.transports.phone.calls.call_settings import CallSettings
+    from bot.transports.phone.calls.answering_settings import CallSettings
     from bot.transports.phone.sip.call_control import CALLS_PER_LINE
     from bot.transports.phone.sip.stack import StackSettings
     from tests.support.sip.audio import segments
@@ -793,7 +793,7 @@ class Timeline:
 async def _spoken_seconds(phone: Any, text: str, labels: list[str], lang: Any) -> float:
     """How long the bot takes to say ``text`` and ``labels`` (0 for nothing); ``lang``: a
     language (its usual words) or the caller's translator."""
-    from bot.transports.phone.words.prompts import spoken_parts
+    from bot.transports.phone.words.speech_files import spoken_parts
     from tests.support.sip.audio import duration
 
     words = spoken_parts(text, labels, lang, phone.voice.voices)
@@ -806,7 +806,7 @@ async def _into_line(phone: Any, text: str, labels: list[str], lang: Any, index:
     """Seconds into a prompt of ``text`` and ``labels`` at which the choice ``index`` (0-based)
     begins: what comes before it said alone, and the pause where the voice changes."""
     from bot.speech.speaker import PAUSE_BETWEEN_VOICES
-    from bot.transports.phone.words.prompts import spoken_parts
+    from bot.transports.phone.words.speech_files import spoken_parts
 
     before = await _spoken_seconds(phone, text, labels[:index], lang)
     whole = spoken_parts(text, labels[: index + 1], lang, phone.voice.voices)
@@ -846,8 +846,9 @@ class PatientCall:
     async def heard_all(self, lang: str = "") -> None:
         """Wait, after the first answer, until the newest message's choice ``lang:<lang>``
         was said (the first part said and a rest after a pause too, when it is in the rest:
-        bot/transports/phone/words/said_first.py); without ``lang``, the first part only."""
-        from bot.transports.phone.words.prompts import language_named
+        bot/transports/phone/words/likely_choice_first.py); without ``lang``, the first part
+        only."""
+        from bot.transports.phone.words.speech_files import language_named
 
         def said() -> bool:
             if not self.timeline.heard_to_end():
@@ -868,7 +869,7 @@ class PatientCall:
     async def press(self, keys: str, *, whole: bool = True) -> None:
         """Press ``keys``; wait for the answer heard to its end (``whole``), else only
         given to the line to play."""
-        from bot.transports.phone.words.keypad import Keypad
+        from bot.transports.phone.words.what_keys_mean import Keypad
 
         call = self.call
         pad = Keypad()
@@ -993,7 +994,7 @@ async def _new_caller(
     the ten: their rows. The caller waits for each prompt to its end and presses what it
     says; where their language's line was not said yet (the hint is another language, or
     none), they wait for the whole list."""
-    from bot.transports.phone.words.prompts import language_named
+    from bot.transports.phone.words.speech_files import language_named
 
     who = f"patient {lang}: new caller, " + ("number hints it" if hinted else "no hint")
     goal = GOAL_HINTED if hinted else GOAL_UNHINTED

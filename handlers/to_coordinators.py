@@ -1,7 +1,8 @@
 """``/coordinators``: a message for the coordinators - a voice message or a text - that goes
 to their backchannel with who sent it, as their other posts name people ("👤 name (user N)"),
 never a phone number. On the phone line it is "0" for a person outside the coordinators'
-hours (bot/transports/phone/words/to_a_person.py): the caller leaves a message after the tone.
+hours (bot/transports/phone/words/press_0_for_a_person.py): the caller leaves a message after the
+tone.
 
 A person may leave :data:`MOST_AN_HOUR` messages within an hour (each is a post in the
 coordinators' group); past that ``/coordinators`` says when to try again and asks nothing

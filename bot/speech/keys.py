@@ -1,13 +1,13 @@
 """The keys of choices said aloud on a keypad: the one rule for what the speech script says
 ("Places: press 1.", bot/speech/script.py) and what a key presses on the phone
-(bot/transports/phone/words/keypad.py).
+(bot/transports/phone/words/what_keys_mean.py).
 
 A level offers at most :data:`MOST_KEYED` choices, each on one key, so that no key waits to
 see whether another digit comes - the first nine on 1-9 and a tenth on 0 (the language list
 of ten). Where a list has ten, 0 is its tenth; elsewhere 0 asks for a person
-(bot/transports/phone/words/to_a_person.py), as the main menu says. The features keep their
+(bot/transports/phone/words/press_0_for_a_person.py), as the main menu says. The features keep their
 levels within it (tests/handlers/test_phone_menu_shapes.py); a longer list is said in pages
-(keypad.py ``page_of``).
+(what_keys_mean.py ``page_of``).
 """
 
 from __future__ import annotations

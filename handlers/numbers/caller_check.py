@@ -48,7 +48,7 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   person: "1" on the number said back ends the call with :data:`CALLING_TYPED` and the
   bot calls that number (handlers/numbers/number_entry.py).
 - The call that checks a caller first says what happened and asks who picked up (the
-  phone's own words, bot/transports/phone/words/who_answers.py: "someone called us and
+  phone's own words, bot/transports/phone/words/who_picked_up.py: "someone called us and
   asked us to call back at this number; if that was you, press 1"); answered "me", it goes
   on as the person's own conversation (its updates say it is checked, ``Sender.checked``;
   a PIN offered first, handlers/numbers/phone_pin.py ``after_check``). It proves the

@@ -8,8 +8,8 @@ rights, within three minutes of speech in every language, usual and easy, and th
 (the purposes of other roles) is one key away ("The rest, for volunteers and coordinators",
 on 9). Measured through the product's path: the in-memory chat as platform "phone" (the
 reader chain with the phone's spoken forms), the keys the phone says
-(bot/transports/phone/words/keypad.py ``keys_said``), its words (bot/transports/phone/words/
-prompts.py ``spoken_parts``) and the embedded eSpeak NG's audio of them. The call itself:
+(bot/transports/phone/words/what_keys_mean.py ``keys_said``), its words (bot/transports/phone/words/
+speech_files.py ``spoken_parts``) and the embedded eSpeak NG's audio of them. The call itself:
 tests/bot/transports/phone/dialogue/test_notice_in_a_call.py."""
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ import bot.transports.registry  # noqa: F401 - declares the phone's and SMS's me
 from bot.speech.engines import embedded
 from bot.transports.numbered_choices import numbered
 from bot.transports.phone.personal_data import DECLARED
-from bot.transports.phone.words.keypad import MORE_KEY
-from bot.transports.phone.words.prompts import spoken_parts
+from bot.transports.phone.words.speech_files import spoken_parts
+from bot.transports.phone.words.what_keys_mean import MORE_KEY
 from db import Database
 from db.data_rights import Limits
 from db.personal_data import CALLERS, PURPOSES

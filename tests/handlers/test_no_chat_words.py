@@ -39,7 +39,8 @@ PERSON = "+4923155501"
 
 
 # Met on the phone whatever the walk: every text that names the hash key (only a phone
-# has one; the transport's own lines among them: bot/transports/phone/words/to_a_person.py).
+# has one; the transport's own lines among them:
+# bot/transports/phone/words/press_0_for_a_person.py).
 def _naming_the_hash_key() -> set[str]:
     with (LOCALES_DIR / "messages.pot").open("rb") as fp:
         ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fp) if m.id}

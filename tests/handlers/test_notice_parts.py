@@ -19,7 +19,7 @@ import pytest
 import bot.transports.registry  # noqa: F401 - declares the phone's and SMS's media
 from bot.speech.script import MOST_CHARACTERS, PRESS, parts
 from bot.transports.numbered_choices import numbered
-from bot.transports.phone.words.keypad import MORE_KEY, keys_said
+from bot.transports.phone.words.what_keys_mean import MORE_KEY, keys_said
 from db import Database
 from db.personal_data import CALLERS, PURPOSES
 from handlers import build_router

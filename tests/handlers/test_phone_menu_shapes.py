@@ -5,7 +5,7 @@ the most asked, then "more"), in all ten languages; the whole privacy notice, on
 away from the easy one, comes with "I agree". A new person on the phone starts in
 easy language (handlers/reader.py ``starts_easy``), and the greeting before the languages
 is one short line. A form's tick lists of more than ten (the languages, the districts, the
-kinds of help, each with "✔️ Done") are heard in pages (bot/transports/phone/words/keypad.py
+kinds of help, each with "✔️ Done") are heard in pages (bot/transports/phone/words/what_keys_mean.py
 ``keys_said``): what a caller hears of every level is at most ten keys, each one choice at
 once, every choice on a page and "Done" on each. The in-memory chat with the platform
 "phone" stands for the transport."""
@@ -17,7 +17,7 @@ import pytest
 import bot.transports.registry  # noqa: F401 - declares the phone's medium
 from bot.speech.keys import MOST_KEYED, TENTH_KEY, key_of
 from bot.transports.numbered_choices import numbered
-from bot.transports.phone.words.keypad import keys_said, page_count
+from bot.transports.phone.words.what_keys_mean import keys_said, page_count
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher

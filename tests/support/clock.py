@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.transports.phone.calls.call_back_policy import BERLIN
+from bot.transports.phone.calls.when_to_call_again import BERLIN
 
 
 class Clock:

@@ -18,7 +18,7 @@ from locales.hours import validate as validate_hours
 from locales.phone_numbers import parse_countries
 
 # "21:00-08:00": the call-backs' quiet hours (read by
-# bot/transports/phone/calls/call_back_policy.py).
+# bot/transports/phone/calls/when_to_call_again.py).
 _QUIET_HOURS = re.compile(r"\s*([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-5]\d\s*")
 
 

@@ -3,7 +3,7 @@ answers with its words spoken (the transport contract, bot/transports/contract.p
 module is the wire between the lines' events and the conversation; each part of a call
 lives in its own module:
 
-- call_voice.py - what a call hears: each answer said with its keys (in pages when it has
+- answers_said.py - what a call hears: each answer said with its keys (in pages when it has
   more than ten choices, its likely choice first), the caller's words, the goodbye;
 - who_calls.py - who is calling: a known number until a call-back (or its PIN) checks it,
   a withheld caller's number to call back (the dialogues are handlers', with the PIN);
@@ -11,12 +11,12 @@ lives in its own module:
 - handed_call.py - a helper's bridged call into a call that is up (bridging.py);
 - line_notes.py - what the lines tell of themselves (registration).
 
-A call is a conversation (caller_id.py: the chat id is the caller's number). When its audio is
+A call is a conversation (callers_number.py: the chat id is the caller's number). When its audio is
 on, the call is a ``/start``: a new caller hears the greeting and the languages, each
 language's line in its own voice; a known one (their number a person here already) their
 language at once, and the step they were at, or the main menu. A key that means something
 stops what is playing (the caller knows what they want; the "#" after an entry ended by its
-length means nothing and stops nothing) and means what keypad.py says: digits press the
+length means nothing and stops nothing) and means what what_keys_mean.py says: digits press the
 newest message's choices by the numbered-choices rules (numbered_choices.py, kept in memory
 for the call, as the console does) or are typed text (a postcode); ``*`` says the last
 answer again; ``#`` presses the message's way back - its button of role ``back``, else of
@@ -24,7 +24,7 @@ role ``menu`` (``handlers.messages.way_back``: never guessed from a label) - or 
 main menu (``/menu``). In a message said in pages "9" says the next page, a page's key
 presses the whole list's choice, ``*`` says the question and the page again.
 
-Each call runs on its call runner (call_runner.py), as the call-backs and bridged calls
+Each call runs on its call runner (verbs.py), as the call-backs and bridged calls
 do: the transport feeds the call's events to it, and one loop per call
 (answered_call.py) hands back the results - a key (:meth:`PhoneTransport.pressed`), all
 said (:meth:`PhoneTransport.said_all`), the pause after digits begun
@@ -34,7 +34,7 @@ is said and what is gathered) → gather → the caller's incoming update.
 
 A call waiting for its caller (all said; not before the tone or while recording) that
 gets no key and no word for ``idle_seconds`` hears a goodbye and is hung up once it is
-said (:data:`~bot.transports.phone.words.to_a_person.IDLE_GOODBYE`, steps of that loop); a
+said (:data:`~bot.transports.phone.words.press_0_for_a_person.IDLE_GOODBYE`, steps of that loop); a
 key while it is said keeps it. After "please hang up now" the bot hangs up whatever key comes
 meanwhile: the caller's line must be free for the call that checks them.
 
@@ -44,7 +44,7 @@ message: the transport says everything, so the chat's read-aloud offer is left o
 its medium (``Medium.SPOKEN``, handlers/reader.py).
 
 The outbox's items for a phone person are said in a call the bot makes (outbox_calls.py: one
-call for all that waits, tried again by the policy of call_back_policy.py, then given up and the
+call for all that waits, tried again by the policy of when_to_call_again.py, then given up and the
 coordinators told, handlers/numbers/call_notices.py); a call-back that goes on as the person's
 conversation runs the same loop on its runner (:meth:`PhoneTransport.converse`).
 
@@ -74,27 +74,27 @@ from bot.transports.phone.calls.answered_call import (
     HungUp,
     converse,
 )
+from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.bridging import Bridging
-from bot.transports.phone.calls.call_back_policy import Policy, parse_quiet_hours
-from bot.transports.phone.calls.call_runner import HUSH, CallRunner, HangUp
-from bot.transports.phone.calls.call_settings import CallSettings
-from bot.transports.phone.calls.caller_id import PLATFORM, caller_id, is_withheld
-from bot.transports.phone.calls.calls_by_number import CallsByNumber
+from bot.transports.phone.calls.callers_number import PLATFORM, caller_id, is_withheld
 from bot.transports.phone.calls.check_calls import CheckCalls
 from bot.transports.phone.calls.dialling import CheckSettings, DialSettings
+from bot.transports.phone.calls.live_calls import CallsByNumber
 from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.calls.recording import MIME_TYPE, Recordings
+from bot.transports.phone.calls.verbs import HUSH, CallRunner, HangUp
+from bot.transports.phone.calls.when_to_call_again import Policy, parse_quiet_hours
 from bot.transports.phone.dialogue import key_takers, who_calls
-from bot.transports.phone.dialogue.call_voice import CallVoice
+from bot.transports.phone.dialogue.answers_said import CallVoice
 from bot.transports.phone.dialogue.handed_call import handed
 from bot.transports.phone.dialogue.spoken_answers import SpokenAnswers, Sweeps
 from bot.transports.phone.sip.call_control import CallControl, CallEvent, StackSettings
 from bot.transports.phone.sip.line_notes import KINDS, LineNotes
 from bot.transports.phone.sip.line_pool import Lines
 from bot.transports.phone.sip.stack import Stack
-from bot.transports.phone.words.busy_notice import busy_notice
-from bot.transports.phone.words.keypad import REPEAT, Meaning
-from bot.transports.phone.words.prompts import Prompts, configured
+from bot.transports.phone.words.all_lines_busy import busy_notice
+from bot.transports.phone.words.speech_files import Prompts, configured
+from bot.transports.phone.words.what_keys_mean import REPEAT, Meaning
 from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Event, Incoming, Message, Outgoing, Sender

@@ -1,7 +1,8 @@
 """Residents without a chat reached by phone: a request a coordinator entered for someone
 who phoned or came by (``/enter``) gets the resident's phone number on its desk page, and
 the resident becomes a person on the phone platform - the number in E.164 as their id and
-chat, the identity a call from that number gets (bot/transports/phone/calls/caller_id.py). From then
+chat, the identity a call from that number gets (bot/transports/phone/calls/callers_number.py). From
+then
 on what the outbox has for them (published, who comes when, the code word, reminders, a
 volunteer's messages) reaches them in a call-back - or by text, where the city runs SMS too
 and the coordinator chose it (one number, one person: db/people_by_number.py) - and when they

@@ -25,8 +25,8 @@ import pytest
 from bot.city_service import composed
 from bot.delivery import OutboxWorker
 from bot.transports.numbered_choices import numbered
-from bot.transports.phone.calls.call_back_policy import Policy
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
+from bot.transports.phone.calls.when_to_call_again import Policy
 from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.sms.budget import Budget

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.transports.phone.calls.call_back_policy import BERLIN
+from bot.transports.phone.calls.when_to_call_again import BERLIN
 from db import Database
 from handlers.channels import CallOrder
 from handlers.context import Backstage

@@ -18,9 +18,9 @@ from bot.city_service import composed
 from bot.delivery import OutboxWorker
 from bot.speech.engine import Audio
 from bot.speech.opus import ogg_opus
-from bot.transports.phone.calls.call_back_policy import Policy
-from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
+from bot.transports.phone.calls.when_to_call_again import Policy
 from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher

@@ -15,13 +15,13 @@ from typing import Any
 from bot.city_service import composed
 from bot.speech.keys import key_of
 from bot.speech.turns import Turns
-from bot.transports.phone.calls.call_back_policy import Policy
-from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
+from bot.transports.phone.calls.when_to_call_again import Policy
 from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
-from bot.transports.phone.words.keypad import on_page
-from bot.transports.phone.words.prompts import Prompts
+from bot.transports.phone.words.speech_files import Prompts
+from bot.transports.phone.words.what_keys_mean import on_page
 from handlers.dispatcher import Dispatcher
 from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.audio import write_tone

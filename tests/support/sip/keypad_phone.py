@@ -13,7 +13,7 @@ from bot.speech.script import Part
 from bot.speech.turns import Turns
 from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
-from bot.transports.phone.words.prompts import Prompts
+from bot.transports.phone.words.speech_files import Prompts
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Command

@@ -1,5 +1,7 @@
-"""The calls: one runner per call (call_runner), a call that came (answered_call), the
-call-backs (outbox_calls, call_back_policy, dialling, call_budget), the calls that check who
-asked (check_calls, check_call_store), a helper's bridged call (bridging), the caller's id
-(caller_id), recordings (recording) and the in-call settings (call_settings).
+"""The calls: the verbs a call runs, one runner per call (verbs), a call that came, turn by
+turn (answered_call, turn), the call-backs (outbox_calls, when_to_call_again, dialling,
+calls_per_number_day), the calls that check who asked (check_calls, check_call_store), a
+helper's bridged call (bridging), the calls that are up by their person (live_calls), the
+caller's number (callers_number), recordings (recording) and what an answered call does
+beyond the menu (answering_settings).
 """

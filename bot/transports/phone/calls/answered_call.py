@@ -1,4 +1,4 @@
-"""A call the bot talks in with its caller, run on its call runner (call_runner.py) like
+"""A call the bot talks in with its caller, run on its call runner (verbs.py) like
 every other call: a call that came (transport.py), or a call-back that goes on as the
 person's conversation (outbox_calls.py ``converse``, the answer after the tone; the call
 that checks a caller, handlers/numbers/caller_check.py).
@@ -6,13 +6,13 @@ that checks a caller, handlers/numbers/caller_check.py).
 One loop per call takes the runner's results in the call's order and hands each to the
 line (:class:`Line`, the transport); nothing here reads a SIP event:
 
-- :class:`~bot.transports.phone.calls.call_runner.Listen` for any key, as long as the caller is
+- :class:`~bot.transports.phone.calls.verbs.Listen` for any key, as long as the caller is
   waited for (``Call.audio.idle_at``): :class:`Pressed` - the caller's key (what it means is the
-  line's: keypad.py, the dialogues of handlers/numbers/caller_check.py and phone_pin.py);
+  line's: what_keys_mean.py, the dialogues of handlers/numbers/caller_check.py and phone_pin.py);
   :class:`Done` - all that was to hear is said; :class:`Transferred` - how the transfer to
-  a person went (to_a_person.py); :class:`Ended` - the call is over;
+  a person went (press_0_for_a_person.py); :class:`Ended` - the call is over;
 - :class:`TimedOut` - a caller who did nothing for ``idle_seconds`` while waited for hears
-  the goodbye (a :class:`Say` step, to_a_person.py ``IDLE_GOODBYE``) and is hung up once it
+  the goodbye (a :class:`Say` step, press_0_for_a_person.py ``IDLE_GOODBYE``) and is hung up once it
   is said (a :class:`HangUp` step); a key while it is said keeps the call and is taken as
   any key; also when the pause after digits begun passed (``Keypad.pause_at``, the turn's
   gather's ``inter_digit_timeout``, turn.py): they are taken as typed
@@ -36,7 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.transports.phone.calls.call_runner import (
+from bot.transports.phone.calls.recording import Listening
+from bot.transports.phone.calls.turn import ALL_KEYS, Turn
+from bot.transports.phone.calls.verbs import (
     CallRunner,
     Done,
     Ended,
@@ -47,9 +49,7 @@ from bot.transports.phone.calls.call_runner import (
     TimedOut,
     Transferred,
 )
-from bot.transports.phone.calls.recording import Listening
-from bot.transports.phone.calls.turn import ALL_KEYS, Turn
-from bot.transports.phone.words.keypad import Keypad, Meaning
+from bot.transports.phone.words.what_keys_mean import Keypad, Meaning
 from handlers.messages import Event
 from locales import Translator
 
@@ -91,7 +91,7 @@ class CallAudio:
     idle_at: float | None = None
     # Answers said (one per update that said something): the order of a call, for its tests.
     answers: int = 0
-    # The rest of a message said in two parts (said_first.py), said after its first part
+    # The rest of a message said in two parts (likely_choice_first.py), said after its first part
     # and a pause without a key (``following``: that pause's timer).
     rest: Path | None = None
     following: asyncio.TimerHandle | None = None

@@ -46,7 +46,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
-from bot.transports.phone.calls.call_runner import (
+from bot.transports.phone.calls.callers_number import PLATFORM
+from bot.transports.phone.calls.dialling import Dialling
+from bot.transports.phone.calls.outbox_calls import ASKED_TIMES, LISTEN_SECONDS, CallBackSettings
+from bot.transports.phone.calls.verbs import (
     Answered,
     Bridge,
     CallRunner,
@@ -60,11 +63,8 @@ from bot.transports.phone.calls.call_runner import (
     Say,
     unless_ended,
 )
-from bot.transports.phone.calls.caller_id import PLATFORM
-from bot.transports.phone.calls.dialling import Dialling
-from bot.transports.phone.calls.outbox_calls import ASKED_TIMES, LISTEN_SECONDS, CallBackSettings
 from bot.transports.phone.sip.call_control import CallControl, unanswered
-from bot.transports.phone.words.who_answers import answer_keys, answered, question
+from bot.transports.phone.words.who_picked_up import answer_keys, answered, question
 from db import Database
 from handlers.channels import BridgedCallEnded, CallOrder, Report
 from handlers.messages import Message

@@ -6,7 +6,7 @@ nothing to protect as ``NEWCOMERS`` and ``NEWCOMERS`` + "HH"; a pool whose runni
 coordinators were told of, once, as ``TOLD`` + its name).
 
 A call is counted with conditional UPDATEs in one transaction, as the month's calls are
-(call_budget.py): processes placing at once never go past a cap, and a call refused by one
+(calls_per_number_day.py): processes placing at once never go past a cap, and a call refused by one
 cap is counted by none. Counting on a new day removes the days before.
 """
 

@@ -3,7 +3,7 @@
 withheld caller typed. Such a call rings a number on a stranger's word, so it keeps rules
 of its own, apart from the outbox's call-backs (outbox_calls.py):
 
-- The quiet hours are the call-backs' (call_back_policy.py ``Policy``): a check asked for
+- The quiet hours are the call-backs' (when_to_call_again.py ``Policy``): a check asked for
   in them is placed when they end, and the caller hears when (:meth:`CheckCalls.ask`).
 - A number gets at most :data:`PER_NUMBER_DAY` check calls a day (Europe/Berlin) and none
   within :data:`GAP` of the last - whoever asks, whatever is typed. Only calls placed count.
@@ -34,7 +34,7 @@ of its own, apart from the outbox's call-backs (outbox_calls.py):
   Answered
   with "1" (the call goes on as the person's conversation, ``begin``) or "2" (not them) it
   is done.
-- The question names nobody and says what happened (words/who_answers.py
+- The question names nobody and says what happened (words/who_picked_up.py
   ``check_question``: someone called a moment ago, or at the time the check was asked
   for, and asked to be called back at this number): the call is made to find out who is
   there, and a resident whose number a stranger used says "not me".
@@ -50,9 +50,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.transports.phone.calls.call_back_policy import BERLIN
-from bot.transports.phone.calls.call_runner import CallRunner
-from bot.transports.phone.calls.caller_id import PLATFORM
+from bot.transports.phone.calls.callers_number import PLATFORM
 from bot.transports.phone.calls.check_call_store import (
     NEWCOMERS,
     POOL,
@@ -61,6 +59,8 @@ from bot.transports.phone.calls.check_call_store import (
 )
 from bot.transports.phone.calls.dialling import CheckSettings
 from bot.transports.phone.calls.outbox_calls import CallingBack, Outcome, next_day
+from bot.transports.phone.calls.verbs import CallRunner
+from bot.transports.phone.calls.when_to_call_again import BERLIN
 from db import Database
 from db.clock import local_day
 from handlers.channels import (

@@ -25,7 +25,7 @@ called for the month or because the number may not be dialled is given up by its
 (outbox_calls.py tells the coordinators about the person; bridging.py tells the helper).
 
 Button data: none. States: the counts, in the database (the month: table ``call_budget``;
-a number's day: call_budget.py).
+a number's day: calls_per_number_day.py).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 from bot.transports.hooks import Check
 from bot.transports.month_budget import Ledger, Meter, MonthBudget, MonthCounts, month_of
-from bot.transports.phone.calls.call_budget import CallDays
+from bot.transports.phone.calls.calls_per_number_day import CallDays
 from db import Database
 from db.clock import local_day
 from handlers.messages import Message

@@ -17,7 +17,7 @@ the outbox. After a restart the tries start again and items heard but not yet ma
 are said once more (in doubt, like a send cut off by a crash).
 
 A call not answered (busy, nobody picks up within ``ring_seconds`` - then the bot hangs
-up -, or failed) is tried again by the policy (call_back_policy.py: ``attempts``, the pause
+up -, or failed) is tried again by the policy (when_to_call_again.py: ``attempts``, the pause
 between, never in the quiet hours). After the last, the coordinators are told through
 the outbox (the backchannel, in the city's language, about the person) and the items of
 those calls are given up (``deliver`` raises a permanent error for each).
@@ -63,8 +63,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from bot.transports.phone.calls.call_back_policy import BERLIN, Policy
-from bot.transports.phone.calls.call_runner import (
+from bot.transports.phone.calls.callers_number import PLATFORM
+from bot.transports.phone.calls.dialling import CheckSettings, Dialling, DialSettings, Refusal
+from bot.transports.phone.calls.verbs import (
     CallRunner,
     Done,
     Ended,
@@ -76,12 +77,11 @@ from bot.transports.phone.calls.call_runner import (
     Say,
     TimedOut,
 )
-from bot.transports.phone.calls.caller_id import PLATFORM
-from bot.transports.phone.calls.dialling import CheckSettings, Dialling, DialSettings, Refusal
+from bot.transports.phone.calls.when_to_call_again import BERLIN, Policy
 from bot.transports.phone.sip.call_control import CallControl, unanswered
 from bot.transports.phone.sip.voice_audio import BadAudio, pcm_wav
-from bot.transports.phone.words.prompts import PRESS
-from bot.transports.phone.words.who_answers import (
+from bot.transports.phone.words.speech_files import PRESS
+from bot.transports.phone.words.who_picked_up import (
     answer_keys,
     answered,
     check_question,

@@ -2,14 +2,14 @@
 answer asks of the caller, made once from the answer (:func:`turn_of`) and replaced by the
 next - never changed field by field (a page turned or a choice ticked makes a new one).
 
-A turn holds what is gathered (the runner's :class:`~.call_runner.Gather`: one key where
+A turn holds what is gathered (the runner's :class:`~.verbs.Gather`: one key where
 the answer offers choices, each on its key - "1"-"9", "0" the tenth of ten, "9" a page's
 "More"; else the caller's own digits, at most ``MOST_DIGITS`` or as many as the message
 asks for, ended by "#", by the pause between keys (``KEY_PAUSE``) or, for a number asked
 for (``Message.typed_digits``), by "#" only), the choices by number and the way back,
-the next part on "9", the pages of a list of more than ten (keypad.py ``page_of``, the
+the next part on "9", the pages of a list of more than ten (what_keys_mean.py ``page_of``, the
 page said and the choice last ticked on one), whether "0 for a person" is offered (the
-main menu, to_a_person.py) and whether the answer takes a spoken answer (``recorded``:
+main menu, press_0_for_a_person.py) and whether the answer takes a spoken answer (``recorded``:
 who will hear it).
 
 No button data, no states of its own: the call keeps its turn (answered_call.py
@@ -21,9 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.transports.numbered_choices import numbered
-from bot.transports.phone.calls.call_runner import Gather
-from bot.transports.phone.words import keypad
-from bot.transports.phone.words.keypad import (
+from bot.transports.phone.calls.verbs import Gather
+from bot.transports.phone.words import what_keys_mean
+from bot.transports.phone.words.press_0_for_a_person import PERSON, offers_person
+from bot.transports.phone.words.what_keys_mean import (
     KEYS,
     MORE_KEY,
     MOST_DIGITS,
@@ -33,7 +34,6 @@ from bot.transports.phone.words.keypad import (
     page_holding,
     paged,
 )
-from bot.transports.phone.words.to_a_person import PERSON, offers_person
 from handlers.messages import Edit, Message, SpokenForm, finish, next_part, way_back
 
 ALL_KEYS = "".join(sorted(KEYS))
@@ -41,7 +41,7 @@ ALL_KEYS = "".join(sorted(KEYS))
 
 @dataclass(frozen=True)
 class Paged:
-    """A message of more than ten choices as the call says it in pages (keypad.py
+    """A message of more than ten choices as the call says it in pages (what_keys_mean.py
     ``page_of``): its text, all its choices (labels and data, in order), its finish (the
     data of its ``done`` button) and the label of "More"."""
 
@@ -60,7 +60,7 @@ class Paged:
 def entry(most: int = MOST_DIGITS, *, until_hash: bool = False) -> Gather:
     """The gather of digits of the caller's own: ended by "#", at ``most``, or by the
     pause between keys (``until_hash``: never by a pause)."""
-    pause = None if until_hash else keypad.KEY_PAUSE
+    pause = None if until_hash else what_keys_mean.KEY_PAUSE
     return Gather(ALL_KEYS, max_digits=most, finish_on_key="#", inter_digit_timeout=pause)
 
 
@@ -87,7 +87,7 @@ class Turn:
     recorded: str = ""
 
     def asks_for_person(self, meaning: object) -> bool:
-        """Whether ``meaning`` is "0" for a person (to_a_person.py): anywhere the caller
+        """Whether ``meaning`` is "0" for a person (press_0_for_a_person.py): anywhere the caller
         chooses, never while they type digits of their own (a postcode: 0 is a digit)."""
         return meaning == Typed(PERSON) and not self.free_digits
 
@@ -99,7 +99,7 @@ class Turn:
     def heard(
         self, labels: list[str], data: list[str], person: str, more: str
     ) -> tuple[list[str], list[str] | None]:
-        """The choices the caller hears and the key of each (keypad.py ``keys_said``):
+        """The choices the caller hears and the key of each (what_keys_mean.py ``keys_said``):
         ``person`` (its label) last on "0" where the turn offers it."""
         return keys_said(
             labels,

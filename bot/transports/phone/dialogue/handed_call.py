@@ -14,8 +14,8 @@ import logging
 from pathlib import Path
 
 from bot.transports.phone.calls.answered_call import Call
-from bot.transports.phone.calls.call_runner import CallRunner, Say
-from bot.transports.phone.dialogue.call_voice import CallVoice
+from bot.transports.phone.calls.verbs import CallRunner, Say
+from bot.transports.phone.dialogue.answers_said import CallVoice
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ own - a helper's bridged call offered ("1": talk, handed_call.py), a recording (
 ends it, spoken_answers.py). (The offer of a check call, a withheld caller's number to call
 back and the PIN are steps of the conversation: handlers/numbers/caller_check.py,
 number_entry.py, phone_pin.py.) transport.py asks here first; what none of them takes is
-the conversation's (keypad.py).
+the conversation's (what_keys_mean.py).
 """
 
 from __future__ import annotations

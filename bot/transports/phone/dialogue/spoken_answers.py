@@ -5,7 +5,7 @@
   the tone, :meth:`SpokenAnswers.skipped_to_tone`), then the recording (recording.py):
   what was said goes to the bot as a voice message of the caller's; nothing heard: "I heard
   nothing" and the message again.
-- "0" (to_a_person.py): a coordinator during their hours (a blind transfer), else - or
+- "0" (press_0_for_a_person.py): a coordinator during their hours (a blind transfer), else - or
   when the transfer fails - a message for them (``/coordinators``).
 - The recordings no row names any more are removed every ``SWEEP_SECONDS`` and right after
   an erasure (:class:`Sweeps`).
@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.transports.phone.calls.answered_call import Call, HungUp
-from bot.transports.phone.calls.call_runner import HUSH, Done, HangUp, Record, Recorded, Transfer
-from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.recording import (
     ERASED_KEPT,
     MIME_TYPE,
@@ -31,8 +30,9 @@ from bot.transports.phone.calls.recording import (
     sweep,
     tone_wav,
 )
-from bot.transports.phone.dialogue.call_voice import CallVoice
-from bot.transports.phone.words.to_a_person import CONNECTING, NOBODY, NOTHING_HEARD
+from bot.transports.phone.calls.verbs import HUSH, Done, HangUp, Record, Recorded, Transfer
+from bot.transports.phone.dialogue.answers_said import CallVoice
+from bot.transports.phone.words.press_0_for_a_person import CONNECTING, NOBODY, NOTHING_HEARD
 from db.data_rights import DataRights
 from handlers.messages import Command, Media
 
@@ -110,7 +110,7 @@ class SpokenAnswers:
         if call.audio.gone:
             call.keys.put_nowait(HungUp())
 
-    # -- "0" for a person (to_a_person.py)
+    # -- "0" for a person (press_0_for_a_person.py)
 
     async def person(self, call: Call) -> None:
         """ "0": a coordinator during their hours, else a message for them."""

@@ -22,11 +22,11 @@ import logging
 from typing import Protocol
 
 from bot.transports.phone.calls.answered_call import Call, Caller
-from bot.transports.phone.calls.call_runner import CallRunner
-from bot.transports.phone.calls.caller_id import PLATFORM, is_withheld, withheld
+from bot.transports.phone.calls.callers_number import PLATFORM, is_withheld, withheld
 from bot.transports.phone.calls.check_call_store import Waiting
 from bot.transports.phone.calls.check_calls import CheckCalls, profile_of_waiting
-from bot.transports.phone.dialogue.call_voice import CallVoice
+from bot.transports.phone.calls.verbs import CallRunner
+from bot.transports.phone.dialogue.answers_said import CallVoice
 from handlers.channels import Profile
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Event

@@ -13,7 +13,7 @@ gives it back when it ends; they are as many as calls at once, and go with the e
 
 Frames are asked for and given on the bridge's clock thread; what they share with the
 stack's thread is behind a lock, and what ends there (a prompt said to its end) is handed
-to the stack's thread (``done``). Every prompt is mono 16-bit PCM WAV (prompts.py,
+to the stack's thread (``done``). Every prompt is mono 16-bit PCM WAV (speech_files.py,
 voice_audio.py); one at another rate is resampled to the calls' clock rate.
 """
 
@@ -35,7 +35,7 @@ FRAME_MS = 20
 def pcm_of(path: Path, rate: int) -> bytes:
     """The WAV file ``path`` as mono signed 16-bit samples at ``rate`` a second (OSError
     when it cannot be read, ValueError when it is no such WAV). The bot's own prompts are
-    made so (prompts.py): their frames are taken as they are, and numpy is loaded only for
+    made so (speech_files.py): their frames are taken as they are, and numpy is loaded only for
     another file - loaded at start, it made every line process (four calls each) 10 MB
     larger (bench/RESULTS.md)."""
     try:

@@ -100,7 +100,7 @@ class StackSettings:
     contact: str = ""
     registers: bool = True
     notice: bool = False
-    # What a caller hears when every place is taken (prompt files, busy_notice.py).
+    # What a caller hears when every place is taken (prompt files, all_lines_busy.py).
     busy_notice: tuple[str, ...] = ()
     # How many RTP ports from rtp_port are this stack's.
     rtp_ports: int = RTP_PORTS

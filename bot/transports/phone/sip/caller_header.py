@@ -7,7 +7,7 @@ A header's value is ``name-addr`` (``"display name" <URI>``, RFC 3261 §25.1) or
 display name, not a number - so only the URI between the angle brackets is ever read, the
 display name skipped as the grammar says (a quoted-string with its escapes, or tokens). A
 value that does not read as the grammar says gives no URI: the call is then a withheld
-caller's (calls/caller_id.py), never a guess found in free text.
+caller's (calls/callers_number.py), never a guess found in free text.
 
 pjsua2 gives the From header as PJSIP parsed and printed it (``CallInfo.remoteUri``) and the
 INVITE as received (``SipRxData.wholeMsg``); it offers no URI parser of its own, so the few

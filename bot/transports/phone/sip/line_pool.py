@@ -3,7 +3,7 @@
 PJSIP as published for Python (the pjsua2-python wheel) holds at most ``CALLS_PER_LINE`` (4)
 calls at once in a process. The transport runs ``phone.lines`` line processes
 (line_process.py), each a SIP stack listening on a loopback port of its own with its share
-of the RTP ports, one more - the notice line - that says the busy notice (busy_notice.py)
+of the RTP ports, one more - the notice line - that says the busy notice (all_lines_busy.py)
 as early media, then 486, and in front of them the edge: a Kamailio of the bot's own on the
 phone's public SIP address (``[phone] bind``:``port``). The edge admits the provider only,
 chooses the line with the fewest calls for each call it lets through (the notice line when

@@ -232,7 +232,7 @@ class Stack:
     def set_busy_notice(self, prompts: list[Path]) -> None:
         self._busy_notice = list(prompts)
 
-    # -- recordings and transfers (bot/transports/phone/calls/recording.py, to_a_person.py)
+    # -- recordings and transfers (bot/transports/phone/calls/recording.py, press_0_for_a_person.py)
 
     def record(self, call_id: int) -> asyncio.Future[bool]:
         """Begin to keep what the caller says (an ``Ear``, bridge_ports.py); whether it

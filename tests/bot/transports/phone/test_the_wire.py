@@ -1,5 +1,5 @@
 """The phone transport is the wire between the lines' events and the conversation (issue
-65): each part of a call lives in a module of its own (call_voice.py, who_calls.py,
+65): each part of a call lives in a module of its own (answers_said.py, who_calls.py,
 spoken_answers.py, handed_call.py, line_notes.py), and ``PhoneTransport`` stays small
 enough to read at once. The phone package imports no more handler modules than Telegram's
 transport (three): the dispatcher, the message model and the channels' ports (the calls it

@@ -37,13 +37,13 @@ from bot.city_service import composed
 from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
 from bot.speech.turns import Turns
-from bot.transports.phone.calls.call_back_policy import BERLIN, Policy
-from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from bot.transports.phone.calls.recording import RECORDINGS
+from bot.transports.phone.calls.when_to_call_again import BERLIN, Policy
 from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
-from bot.transports.phone.words.prompts import Prompts
+from bot.transports.phone.words.speech_files import Prompts
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from db.statements import fetch_all

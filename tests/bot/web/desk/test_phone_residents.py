@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.transports.phone.calls.caller_id import caller_id
+from bot.transports.phone.calls.callers_number import caller_id
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher

@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.delivery import OutboxWorker
-from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.answering_settings import CallSettings
 from db import Database
 from handlers.messages import Command
 from tests.support.clock import Clock, daytime

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.transports.phone.calls.bridging import Bridging
-from bot.transports.phone.calls.call_back_policy import BERLIN, Policy
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
+from bot.transports.phone.calls.when_to_call_again import BERLIN, Policy
 from db import Database
 from handlers.channels import CallOrder
 from tests.support.clock import Clock, daytime

@@ -20,7 +20,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from bot.delivery import OutboxWorker
-from bot.transports.phone.words.who_answers import QUESTION_NAMED
+from bot.transports.phone.words.who_picked_up import QUESTION_NAMED
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Voice
 from handlers.messenger import Messenger

@@ -26,12 +26,12 @@ import pytest
 
 from bot.speech.engine import Audio
 from bot.transports.month_budget import MonthCounts, month_of
-from bot.transports.phone.calls.call_back_policy import BERLIN, Policy
 from bot.transports.phone.calls.check_calls import CheckCalls
 from bot.transports.phone.calls.dialling import CALLS, CheckSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
+from bot.transports.phone.calls.when_to_call_again import BERLIN, Policy
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.phone.words.who_answers import QUESTION_AT
+from bot.transports.phone.words.who_picked_up import QUESTION_AT
 from db import Database
 from db.clock import local_day
 from handlers.channels import CheckPoolDry, Profile

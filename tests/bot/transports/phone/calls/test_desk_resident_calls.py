@@ -26,10 +26,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.transports.phone.calls.caller_id import is_withheld
+from bot.transports.phone.calls.callers_number import is_withheld
 from bot.transports.phone.calls.dialling import CheckSettings
 from bot.transports.phone.transport import Call, PhoneTransport
-from bot.transports.phone.words.who_answers import QUESTION, question
+from bot.transports.phone.words.who_picked_up import QUESTION, question
 from db import Database
 from handlers import build_router
 from handlers.channels import CheckPoolDry, Profile

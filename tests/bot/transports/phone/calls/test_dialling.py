@@ -18,9 +18,9 @@ from bot.config import PhoneSection
 from bot.delivery import OutboxWorker
 from bot.transports.month_budget import MonthCounts, month_of
 from bot.transports.phone.calls.bridging import Bridging
-from bot.transports.phone.calls.call_back_policy import Policy
 from bot.transports.phone.calls.dialling import CALLS, Dialling, DialSettings, check
 from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
+from bot.transports.phone.calls.when_to_call_again import Policy
 from db import Database
 from db.statements import fetch_one
 from handlers.channels import CallOrder
@@ -71,7 +71,7 @@ async def _told(db: Database, clock: Clock) -> list[str]:
     return [item.payload["text"] for item in waiting]
 
 
-@pytest.mark.both_backends  # the counts' SQL (call_budget.py)
+@pytest.mark.both_backends  # the counts' SQL (calls_per_number_day.py)
 async def test_call_backs_to_a_number_stop_at_the_days_cap_until_the_next_day(db: Database):
     clock = Clock(daytime(10))
     dialling = Dialling(db, DialSettings(per_number_day=2, monthly=100), clock=clock)
@@ -88,7 +88,7 @@ async def test_call_backs_to_a_number_stop_at_the_days_cap_until_the_next_day(db
     assert row is not None and row[0] == 1
 
 
-@pytest.mark.both_backends  # the counts' SQL (call_budget.py)
+@pytest.mark.both_backends  # the counts' SQL (calls_per_number_day.py)
 async def test_a_call_back_the_month_refuses_is_not_counted_in_the_numbers_day(db: Database):
     clock = Clock(daytime(10))
     spent = Dialling(db, DialSettings(per_number_day=1, monthly=1, reserve_percent=0), clock=clock)
@@ -100,7 +100,7 @@ async def test_a_call_back_the_month_refuses_is_not_counted_in_the_numbers_day(d
     assert await raised.admit(RESIDENT, running_help=False, call_back=True) == "number's day"
 
 
-@pytest.mark.both_backends  # the counts' SQL (call_budget.py)
+@pytest.mark.both_backends  # the counts' SQL (calls_per_number_day.py)
 async def test_the_months_reserve_is_for_a_running_help_and_coordinators_are_told_once(
     db: Database,
 ):

@@ -1,6 +1,6 @@
 """A caller ends a postcode with "#" ("44137#", as many phone menus teach), through
 Kamailio: baresip calls the bot, chooses German, agrees, asks for places, types 44137
-and, while the places are said, "#". The "#" means nothing there (keypad.py: the end of
+and, while the places are said, "#". The "#" means nothing there (what_keys_mean.py: the end of
 an entry that ended by its length), so the places answer is played to its end, never
 stopped (issue 64: it was cut off after 0.3 s).
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.transports.phone.words import keypad
+from bot.transports.phone.words import what_keys_mean
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.calls import key_for, keys_answered, phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
@@ -33,7 +33,7 @@ async def test_the_hash_after_a_postcode_lets_the_places_be_heard_whole(
     # The "#" is pressed once the places are being said: however long a busy machine
     # takes to say them, it still comes within the pause that waits for it (a guard,
     # not a measure).
-    monkeypatch.setattr(keypad, "KEY_PAUSE", 600.0)
+    monkeypatch.setattr(what_keys_mean, "KEY_PAUSE", 600.0)
     phone = await phone_line(dispatcher, kamailio, tmp_path)
     commands: list[str] = []
     assert phone.stack is not None

@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.phone.words.to_a_person import IDLE_GOODBYE
+from bot.transports.phone.words.press_0_for_a_person import IDLE_GOODBYE
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.audio import segments
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory

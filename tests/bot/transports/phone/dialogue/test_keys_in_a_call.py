@@ -11,12 +11,12 @@ from dataclasses import replace
 from markupsafe import Markup
 
 from bot.transports.phone.calls.answered_call import MOST_EARLY
-from bot.transports.phone.calls.call_runner import CallRunner
 from bot.transports.phone.calls.turn import entry
+from bot.transports.phone.calls.verbs import CallRunner
 from bot.transports.phone.dialogue import who_calls
 from bot.transports.phone.sip.call_control import CallEvent
 from bot.transports.phone.transport import Call
-from bot.transports.phone.words.keypad import BACK, REPEAT, Typed
+from bot.transports.phone.words.what_keys_mean import BACK, REPEAT, Typed
 from handlers.dispatcher import Dispatcher
 from handlers.media.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text

@@ -14,8 +14,8 @@ import pytest
 
 from bot.speech.script import PRESS, Part, parts
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.phone.words import keypad
-from bot.transports.phone.words.keypad import MORE_KEY
+from bot.transports.phone.words import what_keys_mean
+from bot.transports.phone.words.what_keys_mean import MORE_KEY
 from db.personal_data import CALLERS, PURPOSES
 from handlers.dispatcher import Dispatcher
 from handlers.privacy_purposes import CALLER_HEAD
@@ -58,7 +58,7 @@ async def test_key_3_says_what_is_kept_of_the_caller_first_and_the_rest_on_9(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ):
-    monkeypatch.setattr(keypad, "KEY_PAUSE", 600.0)  # no key waits for another
+    monkeypatch.setattr(what_keys_mean, "KEY_PAUSE", 600.0)  # no key waits for another
     phone = await phone_line(dispatcher, kamailio, tmp_path)
     heard = _heard(phone)
     t = translator_for("de", True, Medium.SPOKEN)

@@ -29,9 +29,9 @@ from pathlib import Path
 import pytest
 
 from bot.transports.phone.calls.answered_call import Call
-from bot.transports.phone.calls.caller_id import is_withheld
+from bot.transports.phone.calls.callers_number import is_withheld
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.phone.words.who_answers import QUESTION
+from bot.transports.phone.words.who_picked_up import QUESTION
 from db import Database
 from db.clock import local_day
 from handlers.dispatcher import Dispatcher

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.phone.words.to_a_person import CHOICE
+from bot.transports.phone.words.press_0_for_a_person import CHOICE
 from db.statements import fetch_all
 from handlers.dispatcher import Dispatcher
 from handlers.reader import Medium, translator_for

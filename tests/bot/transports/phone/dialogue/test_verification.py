@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.transports.phone.calls.caller_id import is_withheld
+from bot.transports.phone.calls.callers_number import is_withheld
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.phone.words.who_answers import QUESTION
+from bot.transports.phone.words.who_picked_up import QUESTION
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Text
 from handlers.numbers.caller_check import CALLING, OFFER, free, then_data

@@ -18,9 +18,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.transports.phone.calls.caller_id import is_withheld
+from bot.transports.phone.calls.callers_number import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
-from bot.transports.phone.words.who_answers import QUESTION
+from bot.transports.phone.words.who_picked_up import QUESTION
 from handlers.dispatcher import Dispatcher
 from handlers.numbers.caller_check import CALLING_TYPED
 from handlers.numbers.number_entry import ASK, BAD, CONFIRM, STATE

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.transports.phone.calls.call_settings import CallSettings
+from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.sip.call_control import StackSettings
 from bot.transports.phone.sip.line_pool import Lines
 from bot.transports.phone.transport import PhoneTransport

@@ -1,4 +1,5 @@
-"""What the phone line keeps of numbered choices (bot/transports/phone/words/choices.py): a
+"""What the phone line keeps of numbered choices
+(bot/transports/phone/words/newest_choices_only.py): a
 caller's newest message's choices only, and nothing once their call's keys are taken (not
 every message said to every caller, without bound). A new call of the same caller keeps
 theirs."""
@@ -6,7 +7,7 @@ theirs."""
 from __future__ import annotations
 
 from bot.transports.phone.transport import Call
-from bot.transports.phone.words.keypad import Typed
+from bot.transports.phone.words.what_keys_mean import Typed
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Command
 from tests.support.sip.keypad_phone import CALLER, keypad_phone

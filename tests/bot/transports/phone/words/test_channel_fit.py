@@ -6,7 +6,7 @@ engine's prompts (tests/support/sip/keypad_phone.py), the words it says recorded
 from __future__ import annotations
 
 from bot.speech.script import Part
-from bot.transports.phone.words.keypad import Typed
+from bot.transports.phone.words.what_keys_mean import Typed
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Command
 from tests.support.sip.keypad_phone import keypad_phone

@@ -1,6 +1,7 @@
 """A list of more than ten choices in a call, through Kamailio and baresip (issue 55,
 point 3): a volunteer's districts (twelve, "around a place", cancel and "✔️ Done") are said
-in pages (bot/transports/phone/words/keypad.py ``page_of``): "9" says the next page, a key on it
+in pages (bot/transports/phone/words/what_keys_mean.py ``page_of``): "9" says the next page, a key
+on it
 ticks the list's own choice at once - no second digit, "#" or pause waited for - and the
 list that comes again is said from that page; "Done" is on every page."""
 
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.transports.phone.words import keypad
-from bot.transports.phone.words.keypad import page_of
+from bot.transports.phone.words import what_keys_mean
+from bot.transports.phone.words.what_keys_mean import page_of
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.calls import key_for, keys_answered, offered, phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
@@ -29,7 +30,7 @@ async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
     monkeypatch: pytest.MonkeyPatch,
 ):
     # A key that waited for another would wait past the test's guard (a minute).
-    monkeypatch.setattr(keypad, "KEY_PAUSE", 600.0)
+    monkeypatch.setattr(what_keys_mean, "KEY_PAUSE", 600.0)
     phone = await phone_line(dispatcher, kamailio, tmp_path)
     try:
         caller = await asyncio.to_thread(phones, CALLER, pad_seconds=300)

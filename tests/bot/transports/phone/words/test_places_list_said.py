@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.speech.script import script
-from bot.transports.phone.words.keypad import Typed
+from bot.transports.phone.words.what_keys_mean import Typed
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Command

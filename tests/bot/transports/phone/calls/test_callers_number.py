@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.transports.phone.calls.caller_id import caller_id, is_withheld
+from bot.transports.phone.calls.callers_number import caller_id, is_withheld
 
 
 def test_the_number_in_the_from_header_becomes_e164():

@@ -1,5 +1,5 @@
 """What a call does beyond the menu (``[phone]``): where "0" forwards to and when
-(to_a_person.py), where recordings go and how long a caller may speak (recording.py)."""
+(press_0_for_a_person.py), where recordings go and how long a caller may speak (recording.py)."""
 
 from __future__ import annotations
 

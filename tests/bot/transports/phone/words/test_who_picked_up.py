@@ -1,4 +1,4 @@
-"""What a call the bot makes asks first (bot/transports/phone/words/who_answers.py): only
+"""What a call the bot makes asks first (bot/transports/phone/words/who_picked_up.py): only
 "1" is them, "2" is not, any other key is no answer. A call that checks a caller says what
 happened - someone called and asked to be called back at this number, a moment ago or
 when - so that whoever did not call can say no."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.transports.phone.words.who_answers import (
+from bot.transports.phone.words.who_picked_up import (
     QUESTION,
     QUESTION_AT,
     QUESTION_NAMED,

@@ -1,6 +1,6 @@
 """What a call hears: an answer's spoken form (the reader chain's spoken link,
-handlers/reader_chain.py) said with its keys (keypad.py ``keys_said``), in pages when
-it has more than ten choices, its likely choice first (said_first.py); the call's words
+handlers/reader_chain.py) said with its keys (what_keys_mean.py ``keys_said``), in pages when
+it has more than ten choices, its likely choice first (likely_choice_first.py); the call's words
 (the caller's reader); a line of the transport's own; the wait for the caller and the
 goodbye. transport.py hands each answer here; the dialogues of handlers/numbers/
 caller_check.py (who_calls.py) say their messages here too.
@@ -8,7 +8,7 @@ A message whose text names its keys (``Message.keys_named``) is pressed by key w
 labels said; one that asks for a number (``Message.typed_digits``) takes the caller's
 digits as text until "#".
 
-Every answer that is a message is said (prompts.py) and played after what the call is
+Every answer that is a message is said (speech_files.py) and played after what the call is
 playing; its choices are kept for the call by the numbered-choices rules
 (numbered_choices.py), so that a key presses the newest message's choice. A message of more
 than ten choices is said in pages (the call keeps the page in its turn, turn.py ``Turn.page``);
@@ -29,14 +29,18 @@ from bot.speech.engine import SpeechError
 from bot.speech.script import Part
 from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone.calls.answered_call import Call
-from bot.transports.phone.calls.call_runner import CallRunner, Say
-from bot.transports.phone.calls.call_settings import CallSettings
-from bot.transports.phone.calls.caller_id import PLATFORM
+from bot.transports.phone.calls.answering_settings import CallSettings
+from bot.transports.phone.calls.callers_number import PLATFORM
 from bot.transports.phone.calls.turn import TYPING, Paged, turn_of
+from bot.transports.phone.calls.verbs import CallRunner, Say
 from bot.transports.phone.sip.call_control import CallControl
-from bot.transports.phone.words import said_first
-from bot.transports.phone.words.choices import CallChoices
-from bot.transports.phone.words.keypad import (
+from bot.transports.phone.words import likely_choice_first
+from bot.transports.phone.words.likely_choice_first import FOLLOW_SECONDS, Said, keys_of
+from bot.transports.phone.words.newest_choices_only import CallChoices
+from bot.transports.phone.words.press_0_for_a_person import AFTER_TONE, IDLE_GOODBYE, offers_person
+from bot.transports.phone.words.press_0_for_a_person import CHOICE as PERSON_CHOICE
+from bot.transports.phone.words.speech_files import Prompts, spoken_parts
+from bot.transports.phone.words.what_keys_mean import (
     BACK,
     MORE,
     MORE_KEY,
@@ -47,10 +51,6 @@ from bot.transports.phone.words.keypad import (
     on_page,
     page_count,
 )
-from bot.transports.phone.words.prompts import Prompts, spoken_parts
-from bot.transports.phone.words.said_first import FOLLOW_SECONDS, Said, keys_of
-from bot.transports.phone.words.to_a_person import AFTER_TONE, IDLE_GOODBYE, offers_person
-from bot.transports.phone.words.to_a_person import CHOICE as PERSON_CHOICE
 from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
@@ -138,7 +138,7 @@ class CallVoice:
         if split is None:
             await self.say(call, str(words.text), labels, keys)
             return
-        # The likely choice first, the rest after a pause (said_first.py). The rest's audio
+        # The likely choice first, the rest after a pause (likely_choice_first.py). The rest's audio
         # is made before the first part plays: the speech engine's work beside a prompt
         # playing in this process cut its first seconds on a busy machine
         # (test_calling_in.py).
@@ -157,11 +157,11 @@ class CallVoice:
         keys: list[str] | None,
         listed: list[tuple[str, str]],
     ) -> tuple[Said, Said | None] | None:
-        """The message as said_first.py says it (a first part, and a rest after a pause or
+        """The message as likely_choice_first.py says it (a first part, and a rest after a pause or
         None): the main menu; the languages to a new caller. None: said whole."""
         every_key = keys_of(labels, keys)
         if offers_person(listed):
-            return said_first.main_menu(text, labels, every_key)
+            return likely_choice_first.main_menu(text, labels, every_key)
         if not listed or not all(data.startswith("lang:") for _, data in listed):
             return None
         person = await self.dispatcher.db.users.find(PLATFORM, call.chat_id)
@@ -169,7 +169,7 @@ class CallVoice:
             return None  # a known caller changing their language: the question and all
         hint = negotiate(language_hint(call.chat_id), default="")
         hinted = hint if hint in self.dispatcher.settings.languages else None
-        return said_first.languages(text, labels, every_key, hinted)
+        return likely_choice_first.languages(text, labels, every_key, hinted)
 
     async def rest_file(self, call: Call, rest: Said) -> Path | None:
         """The audio of the rest of a message said in two parts (None: nothing to say),

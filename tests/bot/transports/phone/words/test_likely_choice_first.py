@@ -1,4 +1,5 @@
-"""The patient caller's minute (issue 64, point 10; bot/transports/phone/words/said_first.py),
+"""The patient caller's minute (issue 64, point 10;
+bot/transports/phone/words/likely_choice_first.py),
 through Kamailio with baresip callers: a new caller whose number hints a language hears the
 greeting and that language's line alone, and - pressing nothing - every language's line
 after a short pause; the hinted language's key works at once, and any key of the whole

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.transports.phone.words.keypad import (
+from bot.transports.phone.words.what_keys_mean import (
     BACK,
     MOST_DIGITS,
     NEXT_PAGE,

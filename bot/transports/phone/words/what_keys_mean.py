@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.speech.keys import MOST_KEYED, key_of, number_of
-from bot.transports.phone.words.to_a_person import PERSON
+from bot.transports.phone.words.press_0_for_a_person import PERSON
 from locales import N_
 
 # Free digits gathered at most (a postcode).

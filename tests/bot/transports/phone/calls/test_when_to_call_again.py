@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.transports.phone.calls.call_back_policy import BERLIN, Policy, parse_quiet_hours
+from bot.transports.phone.calls.when_to_call_again import BERLIN, Policy, parse_quiet_hours
 
 POLICY = Policy(attempts=3, pause=timedelta(minutes=30), quiet=(time(21), time(8)))
 

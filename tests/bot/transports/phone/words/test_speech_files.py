@@ -12,7 +12,12 @@ from markupsafe import Markup
 from bot.speech.engine import Audio
 from bot.speech.script import Part
 from bot.speech.turns import Turns
-from bot.transports.phone.words.prompts import Prompts, language_named, prompt_wav, spoken_parts
+from bot.transports.phone.words.speech_files import (
+    Prompts,
+    language_named,
+    prompt_wav,
+    spoken_parts,
+)
 from handlers.reader import Medium, translator_for
 from locales import SUPPORTED_LANGUAGES, language_name, translator
 from tests.support.sip.tone_engine import ToneEngine
@@ -106,7 +111,7 @@ async def test_prompts_are_made_once_and_the_cache_is_bounded():
 
 async def test_a_configured_speech_server_says_the_prompts():
     from bot.config import SpeechSection
-    from bot.transports.phone.words.prompts import configured
+    from bot.transports.phone.words.speech_files import configured
     from tests.support.fake_speech_server import FakeSpeechServer
 
     server = FakeSpeechServer()

@@ -2,7 +2,7 @@
 goodbye to a caller who does nothing, transport.py).
 
 The main menu's last choice on the phone is a person, on "0" (:data:`CHOICE`, said after its
-own choices, keypad.py ``keys_said``). "0" pressed where the caller chooses from a list (not
+own choices, what_keys_mean.py ``keys_said``). "0" pressed where the caller chooses from a list (not
 while typing digits of their own, a postcode, where 0 is a digit) asks for a person: during
 the coordinators' hours (``[phone] coordinators_hours``, OpenStreetMap opening_hours as the
 places' hours read, locales/hours.py) and with ``forward_to`` set, the caller hears

@@ -4,7 +4,7 @@ call again in a few minutes - in the city's first language and in English, said 
 media (183 Session Progress) before 486 Busy Here (stack.py ``refuse``, line_pool.py).
 
 It is made once when the phone starts, by the speech engine as every prompt is
-(prompts.py), and handed to the SIP stack; no call and no person is known when it is said.
+(speech_files.py), and handed to the SIP stack; no call and no person is known when it is said.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.speech.engine import SpeechError
-from bot.transports.phone.words.prompts import Prompts, spoken_parts
+from bot.transports.phone.words.speech_files import Prompts, spoken_parts
 from locales import N_, Medium, translator
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The call runner (call_runner.py): each step against a stack that only notes what it is
+"""The call runner (verbs.py): each step against a stack that only notes what it is
 asked and tells what the test says the call did. The steps in real calls are the
 call-backs', bridged calls' and answered calls' tests (test_calling_back.py,
 test_bridged_call.py, test_calling_in.py, test_idle_caller.py)."""
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.transports.phone.calls.call_runner import (
+from bot.transports.phone.calls.recording import Listening
+from bot.transports.phone.calls.verbs import (
     HUSH,
     Answered,
     Bridge,
@@ -32,7 +33,6 @@ from bot.transports.phone.calls.call_runner import (
     Transferred,
     unless_ended,
 )
-from bot.transports.phone.calls.recording import Listening
 from bot.transports.phone.sip.call_control import (
     CallEvent,
     Listener,
