@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -43,10 +44,19 @@ COLOURS = ("#0b5cad", "#d9822b")
 HATCHES = ("", "//")
 
 
+def _wrapped(title: str) -> str:
+    """A long title on lines that a reader takes in: broken after its "…:" head first, and
+    never between a number and the word after it ("24 | hours" reads as two figures)."""
+    head, colon, rest = title.partition(": ")
+    parts = [head + colon.rstrip(), rest] if colon and len(title) > TITLE_WIDTH else [title]
+    joined = [re.sub(r"(\d) (?=\S)", "\\1\u00a0", part) for part in parts]
+    return "\n".join(textwrap.fill(part, TITLE_WIDTH) for part in joined if part)
+
+
 def _panel(ax, title: str, chart: Chart, lang: str, empty: str) -> None:
     rtl = translator(lang).rtl
     ax.set_title(
-        textwrap.fill(title, TITLE_WIDTH),
+        _wrapped(title),
         fontsize=11,
         fontfamily=FONT,
         loc="right" if rtl else "left",
