@@ -368,7 +368,6 @@ class Database:
             await asyncio.sleep(pause)
 
     async def close(self) -> None:
-        await self.transactions.send_carried()
         if self._wal_cleaner is not None and not self._wal_cleaner.done():
             # Closing the last connection checkpoints and removes the WAL by itself.
             self._wal_cleaner.cancel()

@@ -14,17 +14,13 @@ Every statement is a round trip to aiosqlite's worker thread, and on a small ser
 trip costs far more than the statement (about a tenth of a millisecond against a few
 microseconds). So the ``BEGIN`` travels with the transaction's first statement, a
 transaction that ran no statement costs nothing, and :meth:`commit_with` sends the last
-writes together with the ``COMMIT``. A write that nobody waits for and that belongs to no
-transaction (an update's answers marked sent) is :meth:`Transactions.carry`'d: it travels in
-front of the next round trip outside a transaction - usually the next update's ``BEGIN`` -
-or alone :data:`CARRY_WAIT` seconds later, and before the connection closes.
+writes together with the ``COMMIT``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -32,14 +28,9 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-log = logging.getLogger(__name__)
-
 T = TypeVar("T")
 # A statement and its parameters.
 Statement = tuple[str, Sequence[Any]]
-# How long a carried write waits for a round trip to travel with before it goes alone: a
-# busy bot's next update comes sooner; an idle bot's mark is written a moment later.
-CARRY_WAIT = 0.05
 
 
 def execute_each(conn: sqlite3.Connection, statements: Iterable[Statement]) -> None:
@@ -79,27 +70,6 @@ class Transactions:
     async def fetch_each(self, queries: list[Statement]) -> list[list[Any]]:
         raise NotImplementedError
 
-    async def carry(self, sql: str, params: Sequence[Any]) -> None:
-        """A write that nobody waits for and that belongs to no transaction. Here: one
-        statement (inside the caller's own transaction, part of it); SQLite carries it with
-        the next round trip (the module's docstring)."""
-        async with self.single_statement():
-            await self.changed(sql, params)
-
-    async def send_carried(self) -> None:
-        """What :meth:`carry` still holds, written now (before the connection closes)."""
-
-
-def _run_carried(conn: sqlite3.Connection, carried: list[Statement]) -> None:
-    """On the database thread, outside any transaction: the carried writes. One that fails
-    is logged (without its parameters) and does not fail the round trip that carried it,
-    which is another task's."""
-    for sql, params in carried:
-        try:
-            conn.execute(sql, params)
-        except sqlite3.Error as exc:
-            log.warning("a carried write failed: %s", type(exc).__name__)
-
 
 class SqliteTransactions(Transactions):
     dialect = "sqlite"
@@ -114,11 +84,6 @@ class SqliteTransactions(Transactions):
         self._begin_pending = False
         self._begun = False
         self._committed = False
-        # carry()'s writes, waiting for a round trip outside a transaction; the timer that
-        # sends them alone; the tasks that do.
-        self._carried: list[Statement] = []
-        self._carry_timer: asyncio.TimerHandle | None = None
-        self._carriers: set[asyncio.Future[None]] = set()
 
     async def run(self, work: Callable[[sqlite3.Connection], T], *, ends: bool = False) -> T:
         """Run ``work`` with the sqlite3 connection on the database thread: one round trip,
@@ -134,10 +99,7 @@ class SqliteTransactions(Transactions):
             # transaction and see its uncommitted rows (the delivery worker once sent a
             # message that its update then rolled back).
             async with self._lock:
-                if not self._carried:
-                    return await conn._execute(lambda: work(conn._conn))
-                carried = self._take_carried()
-                return await conn._execute(lambda: _carried_then(conn._conn, carried, work))
+                return await conn._execute(lambda: work(conn._conn))
         if not self._begin_pending:
             call = conn._execute(lambda: work(conn._conn))
             if ends:
@@ -149,11 +111,9 @@ class SqliteTransactions(Transactions):
             # whose queue keeps the order.
             return await call
         self._begin_pending = False
-        carried = self._take_carried()
 
         def begin_then_work() -> T:
             raw = conn._conn
-            _run_carried(raw, carried)
             raw.execute("BEGIN IMMEDIATE")
             # Set on the database thread before anything else can fail: the caller reads it
             # after the await, so a failing statement is still followed by a ROLLBACK.
@@ -257,48 +217,6 @@ class SqliteTransactions(Transactions):
 
     async def fetch_each(self, queries: list[Statement]) -> list[list[Any]]:
         return await self.run(lambda c: [c.execute(sql, p).fetchall() for sql, p in queries])
-
-    async def carry(self, sql: str, params: Sequence[Any]) -> None:
-        """Marking an update's answers sent was a round trip of its own after every update
-        (and every round trip wakes the database thread, which on a busy two-core machine
-        cost more than the statement): carried, it costs none. A process that dies within
-        :data:`CARRY_WAIT` of the write loses it, as one that died before it did."""
-        if self._owner is not None and self._owner is asyncio.current_task():
-            await self.changed(sql, params)  # the caller's own transaction: part of it
-            return
-        self._carried.append((sql, params))
-        if self._carry_timer is None:
-            self._carry_timer = asyncio.get_running_loop().call_later(CARRY_WAIT, self._alone)
-
-    def _take_carried(self) -> list[Statement]:
-        carried, self._carried = self._carried, []
-        if self._carry_timer is not None:
-            self._carry_timer.cancel()
-            self._carry_timer = None
-        return carried
-
-    def _alone(self) -> None:
-        """No round trip came to carry the writes: they go on their own (a task each time,
-        kept until done; whichever gets the lock first takes all there are)."""
-        self._carry_timer = None
-        if self._carried:
-            carrier = asyncio.ensure_future(self.send_carried())
-            self._carriers.add(carrier)
-            carrier.add_done_callback(self._carriers.discard)
-
-    async def send_carried(self) -> None:
-        async with self._lock:
-            carried = self._take_carried()
-            if carried:
-                conn = self._conn
-                await conn._execute(lambda: _run_carried(conn._conn, carried))
-
-
-def _carried_then(
-    conn: sqlite3.Connection, carried: list[Statement], work: Callable[[sqlite3.Connection], T]
-) -> T:
-    _run_carried(conn, carried)
-    return work(conn)
 
 
 async def _to_its_end(call: Awaitable[T]) -> T:

@@ -489,15 +489,16 @@ class UserStore:
             )
 
     async def mark_answered(self, platform: str, update_id: str) -> None:
-        # Carried (db/transactions.py): nobody waits for it and it is no part of a
-        # transaction, so it travels with the next update's first statement instead of
-        # costing a round trip after every update. Answered, the update keeps only its
+        # One statement: no BEGIN/COMMIT round trips, but the lock, so that it does not
+        # land inside another task's open transaction. Answered, the update keeps only its
         # number (against redelivery): neither the answers nor whose chat it was.
-        await self._tx.carry(
-            "UPDATE processed_updates SET answered_at = ?, replies = NULL, chat_id = NULL"
-            " WHERE platform = ? AND update_id = ?",
-            (_now(), platform, update_id),
-        )
+        async with self._tx.single_statement():
+            await execute(
+                self._tx,
+                "UPDATE processed_updates SET answered_at = ?, replies = NULL, chat_id = NULL"
+                " WHERE platform = ? AND update_id = ?",
+                (_now(), platform, update_id),
+            )
 
     async def set_reminder_offsets(self, user_id: int, offsets: list[int]) -> None:
         await execute(

@@ -242,9 +242,7 @@ async def test_another_task_is_not_drawn_into_an_open_transaction(db: Database):
 
     task = asyncio.create_task(holder())
     await inside.wait()
-    writer = asyncio.create_task(
-        db.execute("UPDATE processed_updates SET answered_at = 'now' WHERE update_id = 'u1'")
-    )
+    writer = asyncio.create_task(db.users.mark_answered("t", "u1"))
     await asyncio.sleep(0.05)
     if db.dialect == "sqlite":
         # On the one shared connection it waits for the lock (PostgreSQL: a connection of
