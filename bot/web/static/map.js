@@ -51,7 +51,7 @@
   // map's counts and the page's numbers have the same digits: the browser's own default
   // for a language differs between browsers and versions (Arabic-Indic or Latin for "ar").
   var numbers = new Intl.NumberFormat(lang, {
-    numberingSystem: mapEl.dataset.numbers || "latn"
+    numberingSystem: mapEl.dataset.numbering || "latn"
   });
   // The zooms the server answers for (bot/web/public/map_tiles.py): further out a tile
   // would cover more than the city.
