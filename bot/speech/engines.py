@@ -43,6 +43,17 @@ def parse_voices(text: str) -> dict[str, str]:
     return {lang.strip(): voice.strip() for lang, voice in pairs if voice.strip()}
 
 
+def http_engine(section: SpeechSection) -> HttpEngine:
+    """The speech server ``[speech]`` names (engine "http"), its voices as configured."""
+    return HttpEngine(
+        section.url,
+        parse_voices(section.voices),
+        model=section.model,
+        api_key=section.api_key,
+        timeout_seconds=section.timeout_seconds,
+    )
+
+
 async def speaker_from_config(section: SpeechSection, languages: tuple[str, ...]) -> Speaker | None:
     """The speaker of the configured engine, checked for ``languages``; None when off."""
     if section.engine == "espeak":
@@ -50,14 +61,7 @@ async def speaker_from_config(section: SpeechSection, languages: tuple[str, ...]
             embedded(), timeout_seconds=section.timeout_seconds, turns=embedded_turns()
         )
     elif section.engine == "http":
-        engine = HttpEngine(
-            section.url,
-            parse_voices(section.voices),
-            model=section.model,
-            api_key=section.api_key,
-            timeout_seconds=section.timeout_seconds,
-        )
-        speaker = Speaker(engine, timeout_seconds=section.timeout_seconds)
+        speaker = Speaker(http_engine(section), timeout_seconds=section.timeout_seconds)
     else:
         return None
     if "ar" in await speaker.check(languages):

@@ -169,18 +169,12 @@ async def configured(
     """The prompts of the configured engine (``[speech]``: a speech server, else the
     embedded eSpeak NG, which a phone line needs even where read aloud is off), and the
     languages it speaks."""
-    from bot.speech.engines import embedded, embedded_turns, parse_voices
+    from bot.speech.engines import embedded, embedded_turns, http_engine
     from bot.speech.http_engine import HttpEngine
 
     engine: SpeechEngine
     if section.engine == "http":
-        engine = HttpEngine(
-            section.url,
-            parse_voices(section.voices),
-            model=section.model,
-            api_key=section.api_key,
-            timeout_seconds=section.timeout_seconds,
-        )
+        engine = http_engine(section)
         turns = Turns(HttpEngine.parallel)
     else:
         engine, turns = embedded(), embedded_turns()
