@@ -470,6 +470,17 @@ class HeldCallers:
                 found.setdefault(int(number), []).append(what)
         return found
 
+    def ended(self) -> set[int]:
+        """The answered calls that the other side ended (their BYE answered 200)."""
+        if not self.log.exists():
+            return set()
+        lines = self.log.read_text(errors="replace").splitlines()
+        return {
+            int(number)
+            for number, _, what in (line.strip().partition(" ") for line in lines)
+            if number.isdecimal() and what == "ended"
+        }
+
     def finished(self) -> dict[int, list[str]]:
         """The calls with a final answer (answered or busy)."""
         return {
@@ -495,7 +506,8 @@ class HeldCallers:
             if process.poll() is None:
                 end_group(process, 5)
             returncode = process.returncode if process.returncode is not None else -1
-        return _result(self.folder, returncode, self._stderr.read_bytes())
+        said = self._stderr.read_bytes() if self._stderr.exists() else b""  # never started
+        return _result(self.folder, returncode, said)
 
     def __enter__(self) -> HeldCallers:
         self.start()

@@ -29,6 +29,13 @@ What the edge decides, before any PJSIP sees a request:
   notice line only (``route[TO_A_LINE]``, else ``403``); from a line out of the public
   socket only.
 
+A line process that dies is told to the edge at once through its control socket
+(edge_control.py: Kamailio's ``jsonrpcs`` on a Unix datagram socket in the bot's folder,
+mode 0600, no network port): the line is marked in the ``htable`` ``down`` and skipped by
+``route[CHOOSE_LINE]`` (the notice line, marked, by the busy choice and the failure route)
+until it runs again, and each of its answered calls is ended by the edge (``dlg.end_dlg``:
+the caller gets a BYE, and the call leaves the line's count once it is answered).
+
 The bot's own calls and the first line's REGISTER leave through the edge too (the lines'
 outbound proxy is its loopback socket): the provider sees one address, and the dialogs'
 requests pass the edge both ways (``record_route``). Kamailio's log is off but for its own
@@ -63,6 +70,7 @@ from typing import Any
 from bot.transports.hooks import Check
 from bot.transports.phone.sip.admission import Admission, Peer, contact_token
 from bot.transports.phone.sip.call_control import CALLS_PER_LINE, StackSettings
+from bot.transports.phone.sip.edge_control import EdgeControl
 from bot.transports.phone.sip.edge_hosts import edge_values_problem
 
 log = logging.getLogger(__name__)
@@ -101,7 +109,13 @@ _MODULES = (
     "dialog",
     "permissions",
     "pike",
+    "jsonrpcs",
+    "htable",
 )
+# The edge's control socket (Kamailio's jsonrpcs, a Unix datagram socket) in its folder.
+CONTROL_SOCKET = "control.sock"
+# The longest path of a Unix socket (sun_path: 108 bytes with its closing zero).
+SOCKET_PATH_MOST = 107
 # The group of the provider's addresses in the address file.
 PROVIDER_GROUP = 1
 # prctl's option: the signal a process gets when its parent ends (Linux).
@@ -260,6 +274,10 @@ modparam("pike", "remove_latency", @FLOOD_QUIET@)
 modparam("dialog", "profiles_with_value", "line")
 modparam("dialog", "default_timeout", @DIALOG_MOST@)
 modparam("tm", "fr_timer", 5000)
+modparam("jsonrpcs", "transport", 4)
+modparam("jsonrpcs", "dgram_socket", "@CONTROL@")
+modparam("jsonrpcs", "dgram_mode", 0600)
+modparam("htable", "htable", "down=>size=4;")
 
 request_route {
     if (!mf_process_maxfwd_header("10")) {
@@ -360,17 +378,20 @@ route[CHOOSE_LINE] {
     $var(least) = @PER_LINE@;
     $var(i) = 0;
     while ($var(i) < @LINES@) {
-        get_profile_size("line", "$var(i)", "$var(n)");
-        if ($var(n) < $var(least)) {
-            $var(least) = $var(n);
-            $var(best) = $var(i);
+        # A line that died is skipped until it runs again (the bot's mark, edge_control.py).
+        if ($sht(down=>$var(i)) == $null) {
+            get_profile_size("line", "$var(i)", "$var(n)");
+            if ($var(n) < $var(least)) {
+                $var(least) = $var(n);
+                $var(best) = $var(i);
+            }
         }
         $var(i) = $var(i) + 1;
     }
     dlg_manage();
     if ($var(best) < 0) {
         get_profile_size("line", "notice", "$var(n)");
-        if ($var(n) >= @PER_LINE@) {
+        if ($var(n) >= @PER_LINE@ || $sht(down=>notice) != $null) {
             sl_send_reply("486", "Busy Here");
             exit;
         }
@@ -393,7 +414,7 @@ failure_route[LINE_FAILED] {
         exit;
     }
     get_profile_size("line", "notice", "$var(n)");
-    if ($var(n) >= @PER_LINE@) {
+    if ($var(n) >= @PER_LINE@ || $sht(down=>notice) != $null) {
         exit;
     }
     unset_dlg_profile("line", "$avp(line)");
@@ -474,6 +495,7 @@ def config_text(plan: EdgePlan, folder: Path, modules: str) -> str:
         "MODULES": modules,
         "LOADS": "\n".join(f'loadmodule "{name}.so"' for name in _MODULES),
         "ADDRESSES": str(folder / "addresses"),
+        "CONTROL": str(folder / CONTROL_SOCKET),
         "FLOOD_SECONDS": str(FLOOD_SECONDS),
         "FLOOD_REQUESTS": str(FLOOD_REQUESTS),
         "FLOOD_QUIET": str(FLOOD_SECONDS * 2),
@@ -553,6 +575,8 @@ class Edge:
         self.plan = plan
         self.folder = folder
         self.process: asyncio.subprocess.Process | None = None
+        # Its control socket (jsonrpcs, local only): what the line pool tells it.
+        self.control = EdgeControl(folder / CONTROL_SOCKET)
 
     @property
     def config_path(self) -> Path:
@@ -565,6 +589,10 @@ class Edge:
             raise EdgeFailed(
                 "Kamailio is not installed: the phone's SIP edge needs it (Debian package"
                 " kamailio; docs/phone.md)"
+            )
+        if len(os.fsencode(self.control.path)) > SOCKET_PATH_MOST:
+            raise EdgeFailed(
+                f"the SIP edge's control socket needs a shorter folder than {self.folder} (TMPDIR)"
             )
         (self.folder / "addresses").write_text(address_file(self.plan.peers))
         self.config_path.write_text(config_text(self.plan, self.folder, modules))

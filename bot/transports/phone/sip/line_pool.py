@@ -21,7 +21,10 @@ edge, which counts them toward that line.
 
 :class:`Lines` is a :class:`~bot.transports.phone.sip.call_control.CallControl` as the single
 stack is, with call ids of its own: a line's call id plus 1000 times the line's number. A line
-that ends by itself ends its calls and is started again, and so is the edge. A line that dies
+that ends by itself ends its calls and is started again, and so is the edge. The edge is told
+of a line's end at once (edge_control.py): it gives the line no call until it runs again
+(``_Line.ready``) and ends the line's answered calls, so their callers hear the end and their
+places are free. A line that dies
 or says nothing for ``START_SECONDS`` while it starts is named (its exit code or signal) and
 tried once more; one that says why it cannot start (a taken port) stops the start at once.
 """
@@ -46,6 +49,7 @@ from typing import Any
 from bot.transports.phone.sip.admission import PARAMETER, contact_token
 from bot.transports.phone.sip.call_control import CallEvent, Listener, StackSettings, event
 from bot.transports.phone.sip.edge import Edge, EdgePlan
+from bot.transports.phone.sip.edge_control import ControlFailed
 from bot.transports.phone.sip.frames import MAX_FRAME, encode, read_frame, settings_frame
 
 log = logging.getLogger(__name__)
@@ -115,6 +119,13 @@ class _Line:
         self.port = 0
         self.calls: set[int] = set()  # the line's own call ids, answered or made
         self.reading: asyncio.Task[None] | None = None
+        # Set while the line runs and the edge gives it calls; cleared when it ends.
+        self.ready = asyncio.Event()
+
+    @property
+    def at_edge(self) -> str:
+        """The line's name in the edge's profile ``line``: its number, or ``notice``."""
+        return "notice" if self.settings.notice else str(self.number)
 
 
 class Lines:
@@ -184,13 +195,17 @@ class Lines:
                 await edge.start()
             except (RuntimeError, OSError) as failed:
                 log.error("phone: the SIP edge did not start again: %s", failed)
+                continue
+            for line in self._lines:  # a line starting again takes no call before it runs
+                if not line.ready.is_set():
+                    await self._tell_edge(line, down=True)
 
     async def _start(self, line: _Line) -> None:
         # The whole start is timed, the process's making and end too, not only its first
         # frame: a start that stuck anywhere is named and tried again, never waited for.
         try:
             async with asyncio.timeout(START_SECONDS):
-                await self._spawn(line)
+                port = await self._spawn(line)
         except TimeoutError:
             process, line.process = line.process, None
             if process is not None and process.returncode is None:
@@ -199,9 +214,30 @@ class Lines:
                 f"phone line {line.number} did not start: "
                 f"nothing from it within {START_SECONDS:.0f} s"
             ) from None
+        await self._tell_edge(line, down=False)
+        if line.reading is None or line.reading.done():
+            return  # it died meanwhile: told to the edge again, started again
+        # Its port is known once the edge gives it calls again (what the tests wait for).
+        line.port = port
+        line.ready.set()
         log.info("phone line %d started", line.number)
 
-    async def _spawn(self, line: _Line) -> None:
+    async def _tell_edge(self, line: _Line, *, down: bool) -> None:
+        """The edge learns that ``line`` died (it gives it no call and ends its answered
+        calls at once: the callers hear the end, the places are free) or runs again."""
+        edge = self.edge
+        if edge is None or not edge.running:
+            return
+        try:
+            if down:
+                ended = await asyncio.to_thread(edge.control.line_down, line.at_edge)
+                log.warning("phone line %d: the edge ended its %d calls", line.number, ended)
+            else:
+                await asyncio.to_thread(edge.control.line_up, line.at_edge)
+        except ControlFailed as failed:
+            log.warning("phone line %d: %s", line.number, failed)
+
+    async def _spawn(self, line: _Line) -> int:
         env = dict(os.environ)
         env.setdefault("NACHBARBOT_LOG_LEVEL", logging.getLevelName(log.getEffectiveLevel()))
         process = await asyncio.create_subprocess_exec(
@@ -222,8 +258,8 @@ class Lines:
                 raise RuntimeError(f"phone line {line.number} did not start: {failed}")
             ended = _ended(await process.wait())
             raise LineDied(f"phone line {line.number} did not start: {ended}")
-        line.port = int(first["started"])
         line.reading = asyncio.create_task(self._read(line, process))
+        return int(first["started"])
 
     async def _start_or_again(self, line: _Line) -> None:
         """Start ``line``; a line that died or stuck while starting (not one that said why
@@ -280,15 +316,20 @@ class Lines:
         if not self._stopping and process.returncode is None:
             process.kill()
         if not self._stopping:
-            restart = asyncio.create_task(self._restart(line))
+            restart = asyncio.create_task(self._died(line))
             self._restarts.add(restart)
             restart.add_done_callback(self._restarts.discard)
 
     def _gone(self, line: _Line) -> None:
+        line.ready.clear()
         line.port = 0
         for own in list(line.calls):
             self._call_ended(line, own)
         line.calls.clear()
+
+    async def _died(self, line: _Line) -> None:
+        await self._tell_edge(line, down=True)
+        await self._restart(line)
 
     async def _restart(self, line: _Line) -> None:
         log.warning("phone line %d ended by itself: started again", line.number)
