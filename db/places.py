@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
@@ -20,7 +21,7 @@ from db.statements import (
     fetch_with_texts,
     group_texts,
 )
-from db.transactions import Transactions
+from db.transactions import Statement, Transactions
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,25 @@ def _from_row(row: aiosqlite.Row, texts: dict[str, tuple[str, str]] | None = Non
     if values["free_of_charge"] is not None:
         values["free_of_charge"] = bool(values["free_of_charge"])
     return Place(**values, texts=texts or {}, id=row["id"])
+
+
+def _whole(prefix: str, ids: str, params: list[Any]) -> tuple[Statement, Statement]:
+    """The queries for whole places (their rows, their texts) whose ids ``ids`` lists or
+    selects; ``prefix``: a ``WITH`` clause ``ids`` reads."""
+    return (
+        (f"{prefix}SELECT * FROM places WHERE id IN ({ids})", params),
+        (
+            f"{prefix}SELECT place_id, lang, name, description FROM place_texts"
+            f" WHERE place_id IN ({ids})",
+            params,
+        ),
+    )
+
+
+def _places(
+    rows: list[Any], texts: dict[int, dict[str, tuple[str, str]]]
+) -> Iterable[tuple[int, Place]]:
+    return ((row["id"], _from_row(row, texts.get(row["id"]))) for row in rows)
 
 
 class _DryRun(Exception):
@@ -510,18 +530,39 @@ class PlaceStore:
         found: dict[int, Place] = {}
         for start in range(0, len(place_ids), 500):
             chunk = place_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
             rows, texts = await fetch_with_texts(
-                self._tx,
-                (f"SELECT * FROM places WHERE id IN ({marks})", chunk),
-                (
-                    "SELECT place_id, lang, name, description FROM place_texts"
-                    f" WHERE place_id IN ({marks})",
-                    chunk,
-                ),
+                self._tx, *_whole("", ",".join("?" * len(chunk)), chunk)
             )
-            found.update((row["id"], _from_row(row, texts.get(row["id"]))) for row in rows)
+            found.update(_places(rows, texts))
         return found
+
+    async def candidates_near(
+        self,
+        box: tuple[float, float, float, float],
+        filters: PlaceFilter,
+        near: tuple[float, float],
+        ranks: range,
+    ) -> tuple[list[tuple[int, float, float]], dict[int, Place]]:
+        """:meth:`candidates` of ``box``, and in the same round trip the whole places
+        ranked ``ranks`` among them by distance from ``near`` (a place search's page, read
+        with the box that finds it instead of a round trip later). The rank is a flat
+        earth's (latitude and longitude scaled alike at ``near``): the caller ranks the
+        candidates by its own distance and loads a page's place that this left out - a
+        near tie at the page's edge."""
+        sql, params = self._box_query(_POINT, box, filters)
+        lat, lon = near
+        squeeze = math.cos(math.radians(lat)) ** 2
+        ranked = (
+            "SELECT i FROM c ORDER BY (la - ?) * (la - ?) + (lo - ?) * (lo - ?) * ?, i"
+            " LIMIT ? OFFSET ?"
+        )
+        ranked_params = [*params, lat, lat, lon, lon, squeeze, len(ranks), ranks.start]
+        found, rows, text_rows = await fetch_each(
+            self._tx,
+            [(sql, params), *_whole(f"WITH c(i, la, lo) AS ({sql}) ", ranked, ranked_params)],
+        )
+        points = [(row[0], row[1], row[2]) for row in found]
+        return points, dict(_places(rows, group_texts(text_rows)))
 
     async def in_box(
         self,

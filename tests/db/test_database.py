@@ -15,6 +15,7 @@ from db.users import ConversationState
 from handlers import build_router
 from handlers.privacy import erase_inactive
 from handlers.settings import HandlerSettings
+from tests.support.round_trips import count_round_trips
 
 # Either backend's errors for a broken constraint.
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
@@ -125,25 +126,6 @@ async def test_purge_inactive(db: Database):
     assert await db.users.get(fresh.id) is not None
 
 
-def _count_round_trips(db: Database, monkeypatch) -> list[int]:
-    """Counts round trips: on SQLite calls onto aiosqlite's worker thread (the private
-    ``_execute`` that db/transactions.py relies on: if aiosqlite renames it, this and the
-    store tests fail); on PostgreSQL cursor executions (each sends one query string and
-    waits for its results; COMMIT and ROLLBACK of db/postgres.py go through them too)."""
-    trips = [0]
-    owner, name = (
-        (db.conn, "_execute") if db.dialect == "sqlite" else (psycopg.AsyncCursor, "execute")
-    )
-    original = getattr(owner, name)
-
-    async def counting(*args, **kwargs):
-        trips[0] += 1
-        return await original(*args, **kwargs)
-
-    monkeypatch.setattr(owner, name, counting)
-    return trips
-
-
 def _transaction_open(db: Database) -> Callable[[], bool]:
     """Called inside a transaction: whether it is open on the server (BEGIN sent, no
     COMMIT or ROLLBACK yet), asked when called."""
@@ -162,7 +144,7 @@ def _left_open(db: Database) -> bool:
 
 async def test_begin_travels_with_the_first_statement(db: Database, monkeypatch):
     await db.users.seen("t", "1", "1", "A")
-    trips = _count_round_trips(db, monkeypatch)
+    trips = count_round_trips(db, monkeypatch)
     async with db.transaction():
         pass
     assert trips[0] == 0  # nothing done, nothing sent
@@ -200,7 +182,7 @@ def _outbox_row(text: str) -> tuple[str, tuple[str, ...]]:
 
 async def test_commit_with_writes_and_commits_in_one_trip(db: Database, monkeypatch):
     user = await db.users.seen("t", "3", "3", "C")
-    trips = _count_round_trips(db, monkeypatch)
+    trips = count_round_trips(db, monkeypatch)
     async with db.transaction():
         await db.transactions.commit_with(
             [

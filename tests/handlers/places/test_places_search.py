@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections import OrderedDict
 from datetime import datetime
 
 import pytest
@@ -9,9 +11,11 @@ from psycopg import AsyncClientCursor
 
 from db import Database, postgres
 from db.places import Place, PlaceFilter
+from handlers.places import search
 from handlers.places.gazetteer import distance_m, fold, load_gazetteer
 from handlers.places.search import Query, nearest
 from locales import TIMEZONE, hours
+from tests.support.round_trips import count_round_trips
 
 # The nearest-place and box searches are written per backend (R*Tree, GiST over cube).
 pytestmark = pytest.mark.both_backends
@@ -249,3 +253,76 @@ async def test_box_search_uses_the_spatial_index(db: Database):
         plan = " ".join(row[0] for row in await cursor.fetchall())
         await conn.execute("RESET enable_seqscan")
     assert "places_point" in plan, plan
+
+
+# -- the search's round trips and where it starts ---------------------------------------
+
+# Metres per degree of the great circle that distance_m measures on.
+DEGREE_M = 6_371_008.8 * math.pi / 180
+SPOT = (51.47, 7.52)
+
+
+def _at(metres: float, bearing: float) -> tuple[float, float]:
+    """The point ``metres`` from SPOT towards ``bearing`` (degrees from north)."""
+    north = metres * math.cos(math.radians(bearing)) / DEGREE_M
+    east = metres * math.sin(math.radians(bearing)) / (DEGREE_M * math.cos(math.radians(SPOT[0])))
+    return SPOT[0] + north, SPOT[1] + east
+
+
+@pytest.fixture
+def fresh_starts(monkeypatch):
+    """No search asked before in this process (the radii that held a page are forgotten)."""
+    monkeypatch.setattr(search, "_enough", OrderedDict())
+
+
+async def test_a_place_due_north_at_the_circles_edge_is_found(db: Database, fresh_starts):
+    """Nothing within 1.6 km, so the search reaches 6.4 km: "due north" at 6,394 m is
+    nearer than the two at 6,396 and 6,398 m to the north-east - inside the circle, but
+    it was outside the box, which measured a degree as 111,320 m (the great circle's is
+    111,195: the box was 7 m short at 6.4 km) and the page showed a farther place."""
+    spots = {"A": (2000, 45), "B": (3000, 45), "due north": (6394, 0), "Q": (6396, 45)}
+    spots["R"] = (6398, 45)
+    await db.places.upsert_many([place(name, *_at(*spot)) for name, spot in spots.items()], "t")
+    page, more = await nearest(db, Query(*SPOT), NOON, limit=3)
+    assert [f.place.source_id for f in page] == ["A", "B", "due north"]
+    assert more
+
+
+async def test_the_page_is_the_same_from_wherever_the_search_starts(db: Database, fresh_starts):
+    """A search asked before starts at the radius that held its page: any start finds the
+    same places as a search from the first radius - the nearest by the great circle."""
+    spots = [(150, 10), (900, 200), (2500, 80), (2600, 300), (9000, 0), (30_000, 170)]
+    await db.places.upsert_many([place(f"p{n}", *_at(*spot)) for n, spot in enumerate(spots)], "t")
+    everything = sorted(
+        (distance_m(*SPOT, p.lat, p.lon), p.source_id)
+        for p in await db.places.in_box(-90, 90, -180, 180)
+    )
+    for limit, offset in ((1, 0), (2, 0), (2, 2), (3, 3), (5, 0)):
+        expected = [name for _, name in everything[offset : offset + limit]]
+        wanted = offset + limit + 1
+        for start in (None, 10.0, 1_000.0, 2_550.0, search.MAX_RADIUS_M):
+            search._enough.clear()
+            if start is not None:
+                search._enough[(Query(*SPOT), wanted)] = start
+            page, more = await nearest(db, Query(*SPOT), NOON, limit=limit, offset=offset)
+            assert [f.place.source_id for f in page] == expected, (limit, offset, start)
+            assert more == (len(everything) > offset + limit)
+
+
+async def test_a_search_asked_again_is_one_round_trip(db: Database, monkeypatch, fresh_starts):
+    """The first search grows its box (a round trip each) and reads the page's places with
+    the last one; the same search again starts where the page was found: one round trip
+    (it was a round trip per box and one for the page's places)."""
+    await db.places.upsert_many(
+        [place(f"p{n}", *_at(1200 + 400 * n, 50 * n)) for n in range(8)], "t"
+    )
+    first, _ = await nearest(db, Query(*SPOT), NOON, limit=3)
+    trips = count_round_trips(db, monkeypatch)
+    again, more = await nearest(db, Query(*SPOT), NOON, limit=3)
+    assert trips[0] == 1
+    assert [f.place.source_id for f in again] == [f.place.source_id for f in first]
+    assert [f.place.source_id for f in again] == ["p0", "p1", "p2"] and more
+    # The next page: its own search, the same order.
+    trips[0] = 0
+    second, _ = await nearest(db, Query(*SPOT), NOON, limit=3, offset=3)
+    assert [f.place.source_id for f in second] == ["p3", "p4", "p5"]
