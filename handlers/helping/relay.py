@@ -152,6 +152,10 @@ async def _chosen(ctx: Context) -> None:
 
 async def _to_running_relay(ctx: Context) -> bool:
     """Free input outside any step: to the one running relay, or ask which."""
+    if not ctx.in_contact:
+        # No contact ran as the update arrived, and nothing before this taker starts one:
+        # a text from someone in no contact (a place's name, most free input) asks nothing.
+        return False
     found = await running_relays(ctx)
     if not found:
         return False
@@ -181,8 +185,10 @@ async def _refused_in_a_step(ctx: Context) -> bool:
     stays where it was (a reply typed at "📅 this week" was taken for a place and lost).
     With several contacts the bot asks which one, as outside any step."""
     event = ctx.incoming.event
-    if not (isinstance(event, Text) or (isinstance(event, Media) and event.kind in _SOUND)):
-        return False
+    if not ctx.in_contact or not (
+        isinstance(event, Text) or (isinstance(event, Media) and event.kind in _SOUND)
+    ):
+        return False  # (no contact ran as the update arrived: see _to_running_relay)
     found = [relay for relay in await running_relays(ctx) if relay.partner is not None]
     if not found:
         return False

@@ -166,6 +166,38 @@ async def test_with_two_contacts_the_bot_asks_which(dispatcher: Dispatcher, db: 
     assert "[amira]" in shown and "[bernd]" not in shown
 
 
+async def test_free_input_asks_for_contacts_only_where_one_runs(
+    dispatcher: Dispatcher, db: Database, monkeypatch
+):
+    """Whether a contact runs comes with the person's row (db/users.py ``in_contact``): a
+    text from someone in none - a place's name, a reply a step cannot use - asks the
+    database for no contacts; once one runs, the text goes to the partner."""
+    term = _terminal(dispatcher, db)
+    await _people(term, db, "amira")
+    asked = []
+    relays_of = db.requests.relays_of
+
+    async def counted(user_id: int):  # type: ignore[no-untyped-def]
+        asked.append(user_id)
+        return await relays_of(user_id)
+
+    monkeypatch.setattr(db.requests, "relays_of", counted)
+    await term.type(":as amira")
+    shown = await term.type("Hörde")  # a place search outside any step
+    assert "Hörde" in readable(shown)
+    await term.type("/events")
+    await term.press("ev:where")
+    shown = await term.type("ما هذا؟")  # a reply the step cannot use
+    assert "📍" in shown
+    assert asked == []
+    await term.type("/menu")
+    await _match(term, db, "amira", "أحتاج مساعدة في التسوق")
+    await term.type(":as amira", "/menu")
+    asked.clear()
+    shown = await term.type("شكرا، الباب الأزرق")
+    assert "[vera]" in shown and asked
+
+
 async def test_telegram_contact_buttons_and_myrequests(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
