@@ -36,6 +36,9 @@ mode 0600, no network port): the line is marked in the ``htable`` ``down`` and s
 until it runs again, and each of its answered calls is ended by the edge (``dlg.end_dlg``:
 the caller gets a BYE, and the call leaves the line's count once it is answered).
 
+The answered calls are kept across the edge's restart where Kamailio shuts down in order
+(edge_memory.py: ``db_text`` in its folder, written at shutdown, read at its start).
+
 The bot's own calls and the first line's REGISTER leave through the edge too (the lines'
 outbound proxy is its loopback socket): the provider sees one address, and the dialogs'
 requests pass the edge both ways (``record_route``). Kamailio's log is off but for its own
@@ -68,6 +71,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.transports.hooks import Check
+from bot.transports.phone.sip import edge_memory
 from bot.transports.phone.sip.admission import Admission, Peer, contact_token
 from bot.transports.phone.sip.call_control import CALLS_PER_LINE, StackSettings
 from bot.transports.phone.sip.edge_control import EdgeControl
@@ -98,6 +102,7 @@ _MODULE_FOLDERS = (
     "/usr/local/lib64/kamailio/modules",
 )
 _MODULES = (
+    "db_text",
     "tm",
     "sl",
     "rr",
@@ -273,6 +278,9 @@ modparam("pike", "reqs_density_per_unit", @FLOOD_REQUESTS@)
 modparam("pike", "remove_latency", @FLOOD_QUIET@)
 modparam("dialog", "profiles_with_value", "line")
 modparam("dialog", "default_timeout", @DIALOG_MOST@)
+# The answered calls, written when Kamailio shuts down and read at its start (edge_memory.py).
+modparam("dialog", "db_url", "text://@DIALOGS@")
+modparam("dialog", "db_mode", 3)
 modparam("tm", "fr_timer", 5000)
 modparam("jsonrpcs", "transport", 4)
 modparam("jsonrpcs", "dgram_socket", "@CONTROL@")
@@ -500,6 +508,7 @@ def config_text(plan: EdgePlan, folder: Path, modules: str) -> str:
         "FLOOD_REQUESTS": str(FLOOD_REQUESTS),
         "FLOOD_QUIET": str(FLOOD_SECONDS * 2),
         "DIALOG_MOST": str(DIALOG_MOST_SECONDS),
+        "DIALOGS": str(folder / edge_memory.FOLDER),
         "INNER": str(plan.inner),
         "GROUP": str(PROVIDER_GROUP),
         "TOKEN_CHECK": token,
@@ -594,6 +603,7 @@ class Edge:
             raise EdgeFailed(
                 f"the SIP edge's control socket needs a shorter folder than {self.folder} (TMPDIR)"
             )
+        edge_memory.prepare(self.folder)
         (self.folder / "addresses").write_text(address_file(self.plan.peers))
         self.config_path.write_text(config_text(self.plan, self.folder, modules))
         self.config_path.chmod(0o600)  # it holds the contact's token

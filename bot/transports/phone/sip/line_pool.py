@@ -121,6 +121,8 @@ class _Line:
         self.reading: asyncio.Task[None] | None = None
         # Set while the line runs and the edge gives it calls; cleared when it ends.
         self.ready = asyncio.Event()
+        # It died while the edge could not be told (the edge was starting again).
+        self.unsaid = False
 
     @property
     def at_edge(self) -> str:
@@ -183,8 +185,9 @@ class Lines:
         self.port = settings.port
 
     async def _watch(self, edge: Edge) -> None:
-        """An edge that ended by itself is started again (its calls' dialogs are lost:
-        the lines keep their calls, the edge counts them no more)."""
+        """An edge that ended by itself is started again: it knows the answered calls
+        again where Kamailio shut down in order (edge_memory.py), else they are lost (the
+        lines keep their calls, the edge counts them no more)."""
         while True:
             code = await edge.wait()
             if self._stopping:
@@ -196,9 +199,16 @@ class Lines:
             except (RuntimeError, OSError) as failed:
                 log.error("phone: the SIP edge did not start again: %s", failed)
                 continue
-            for line in self._lines:  # a line starting again takes no call before it runs
-                if not line.ready.is_set():
-                    await self._tell_edge(line, down=True)
+            await self._retell()
+
+    async def _retell(self) -> None:
+        """After the edge's restart: a line not running is marked down again, and the
+        calls the edge kept (edge_memory.py) of a line that died meanwhile are ended."""
+        for line in self._lines:
+            if line.unsaid or not line.ready.is_set():
+                await self._tell_edge(line, down=True)
+                if line.ready.is_set():
+                    await self._tell_edge(line, down=False)
 
     async def _start(self, line: _Line) -> None:
         # The whole start is timed, the process's making and end too, not only its first
@@ -227,14 +237,17 @@ class Lines:
         calls at once: the callers hear the end, the places are free) or runs again."""
         edge = self.edge
         if edge is None or not edge.running:
+            line.unsaid = line.unsaid or down
             return
         try:
             if down:
                 ended = await asyncio.to_thread(edge.control.line_down, line.at_edge)
+                line.unsaid = False
                 log.warning("phone line %d: the edge ended its %d calls", line.number, ended)
             else:
                 await asyncio.to_thread(edge.control.line_up, line.at_edge)
         except ControlFailed as failed:
+            line.unsaid = line.unsaid or down
             log.warning("phone line %d: %s", line.number, failed)
 
     async def _spawn(self, line: _Line) -> int:

@@ -15,59 +15,28 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from bot.transports.phone.calls.answering_settings import CallSettings
-from bot.transports.phone.sip.call_control import CALLS_PER_LINE, StackSettings
-from bot.transports.phone.sip.line_pool import Lines
-from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.sip.call_control import CALLS_PER_LINE
 from handlers.dispatcher import Dispatcher
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
-from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.fixtures import BOT_USER
+from tests.support.sip.held_lines import held_phone, own_registrar, wait_until
+from tests.support.sip.kamailio import KamailioServer
 from tests.support.sip.sipp import HeldCallers
-
-# Nobody is said goodbye for pressing no key or sending no audio while the test runs.
-PATIENT = CallSettings(idle_seconds=3600)
-# Bounds for a loaded machine, never waited out when things go right.
-PATIENCE = 120.0
 
 
 @pytest.fixture
 def registrar() -> Iterator[KamailioServer]:
-    server = KamailioServer(users={BOT_USER: BOT_PASSWORD})
-    server.start()
-    try:
+    with own_registrar() as server:
         yield server
-    finally:
-        server.stop()
-
-
-def _until(found: object, what: str) -> None:
-    """Wait until ``found()`` says yes (a thread's wait: SIPp's log and the line's state)."""
-    deadline = time.monotonic() + PATIENCE
-    while not found():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never: {what}")
-        time.sleep(0.05)
 
 
 async def test_a_line_that_dies_is_forgotten_by_the_edge_its_callers_hear_the_end(
     registrar: KamailioServer, dispatcher: Dispatcher
 ):
-    settings = StackSettings(
-        bind=HOST,
-        registrar=registrar.registrar_uri,
-        user=BOT_USER,
-        password=BOT_PASSWORD,
-        rtp_timeout_seconds=3600,
-    )
-    phone = PhoneTransport(dispatcher, settings, lines=1, in_call=PATIENT)
-    await phone.connect()
-    lines = phone.stack
-    assert isinstance(lines, Lines)
+    phone, lines = await held_phone(dispatcher, registrar, 1)
     line = lines._lines[0]
     first = HeldCallers(registrar.domain, BOT_USER, "+49231555", CALLS_PER_LINE)
     then = HeldCallers(registrar.domain, BOT_USER, "+49231666", CALLS_PER_LINE)
@@ -82,10 +51,10 @@ async def test_a_line_that_dies_is_forgotten_by_the_edge_its_callers_hear_the_en
 
         # Each caller of the dead line: a BYE, answered (their call is over).
         await asyncio.to_thread(
-            _until, lambda: len(first.ended()) == CALLS_PER_LINE, "the callers' calls ended"
+            wait_until, lambda: len(first.ended()) == CALLS_PER_LINE, "the callers' calls ended"
         )
         await asyncio.to_thread(
-            _until,
+            wait_until,
             lambda: line.process not in (None, dead) and bool(line.port),
             "the line runs again",
         )
@@ -96,7 +65,7 @@ async def test_a_line_that_dies_is_forgotten_by_the_edge_its_callers_hear_the_en
         # Counted as 4 by the bot's line (its events come through a pipe, after the 200)
         # and by the edge, the notice line none.
         await asyncio.to_thread(
-            _until, lambda: len(line.calls) == CALLS_PER_LINE, "the line holds the calls"
+            wait_until, lambda: len(line.calls) == CALLS_PER_LINE, "the line holds the calls"
         )
         edge = lines.edge
         assert edge is not None

@@ -20,12 +20,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.transports.phone.calls.answering_settings import CallSettings
-from bot.transports.phone.sip.call_control import StackSettings
 from bot.transports.phone.sip.line_pool import Lines
-from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
+from tests.support.sip.fixtures import BOT_USER
+from tests.support.sip.held_lines import held_phone, own_registrar
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import Step, flood, run_scenario
 
@@ -37,17 +35,12 @@ CALLER = "+4923155599"
 # The caller's second keys come this long after the first: after the storm, on any machine
 # that sends it in time; during it on one that does not (the call must take them either way).
 LATER_MS = 16000
-PATIENT = CallSettings(idle_seconds=3600)
 
 
 @pytest.fixture
 def registrar() -> Iterator[KamailioServer]:
-    server = KamailioServer(users={BOT_USER: BOT_PASSWORD})
-    server.start()
-    try:
+    with own_registrar() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _processes(lines: Lines) -> list[tuple[int, int | None]]:
@@ -72,17 +65,7 @@ async def _until(found: object, what: str) -> None:
 async def test_a_storm_of_invites_from_a_stranger_leaves_every_line_up_and_the_call_talking(
     registrar: KamailioServer, dispatcher: Dispatcher
 ):
-    settings = StackSettings(
-        bind=HOST,
-        registrar=registrar.registrar_uri,
-        user=BOT_USER,
-        password=BOT_PASSWORD,
-        rtp_timeout_seconds=3600,
-    )
-    phone = PhoneTransport(dispatcher, settings, lines=LINES, in_call=PATIENT)
-    await phone.connect()
-    lines = phone.stack
-    assert isinstance(lines, Lines)
+    phone, lines = await held_phone(dispatcher, registrar, LINES)
     users = dispatcher.db.users
     try:
         await asyncio.wait_for(phone.registered.wait(), 60)

@@ -1,0 +1,94 @@
+"""The SIP edge started again after a crash keeps the calls in progress (edge_memory.py:
+the dialog module's ``db_text`` database in the edge's folder, written as Kamailio shuts
+down and read at its start).
+
+One line behind the edge holds 2 callers (SIPp through Kamailio, held until the bot hangs
+up). A worker process of the edge's Kamailio crashes (SIGSEGV: its main process shuts the
+edge down); the bot starts the edge again. The edge still counts the line's 2 calls, and
+the bot's hang-up of one of them reaches its caller through the new edge (a BYE, answered):
+before, the new edge knew no call, answered the line's BYE 481, and the caller heard
+silence until their phone gave up (and the line's places counted 0 while 2 were taken).
+
+Nothing is timed: the test waits for SIPp's log, the new edge's answer and the line's calls."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.transports.phone.sip import edge_memory
+from bot.transports.phone.sip.edge import options_answered
+from handlers.dispatcher import Dispatcher
+from tests.support.sip.fixtures import BOT_USER
+from tests.support.sip.held_lines import held_phone, own_registrar, wait_until
+from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.sipp import HeldCallers
+
+CALLERS = 2
+# Kamailio's own definitions of the tables (the Debian package's schema).
+KAMAILIO_SCHEMA = Path("/usr/share/kamailio/dbtext/kamailio")
+
+
+@pytest.fixture
+def registrar() -> Iterator[KamailioServer]:
+    with own_registrar() as server:
+        yield server
+
+
+def _a_worker_of(pid: int) -> int:
+    """One of the edge's Kamailio worker processes (its main process's children)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    assert children
+    return int(children[0])
+
+
+async def test_the_edge_started_again_after_a_crash_keeps_the_calls_in_progress(
+    registrar: KamailioServer, dispatcher: Dispatcher
+):
+    phone, lines = await held_phone(dispatcher, registrar, 1)
+    assert lines.edge is not None
+    edge, line = lines.edge, lines._lines[0]
+    callers = HeldCallers(registrar.domain, BOT_USER, "+49231555", CALLERS)
+    try:
+        await asyncio.wait_for(phone.registered.wait(), 60)
+        callers.start()
+        held = await asyncio.to_thread(callers.wait_for, CALLERS)
+        assert held == {n: ["answered"] for n in range(1, CALLERS + 1)}, callers.stop().errors
+        await asyncio.to_thread(wait_until, lambda: len(line.calls) == CALLERS, "the line's calls")
+        dead = edge.process
+        assert dead is not None
+        os.kill(_a_worker_of(dead.pid), signal.SIGSEGV)
+        await asyncio.to_thread(
+            wait_until,
+            lambda: edge.process not in (None, dead) and options_answered(HOST, lines.port),
+            "the edge runs again",
+        )
+        assert await asyncio.to_thread(edge.control.calls_of, "0") == CALLERS
+        # The bot hangs up one call: its BYE passes the new edge and reaches the caller.
+        lines.hang_up(min(line.calls))
+        await asyncio.to_thread(wait_until, lambda: len(callers.ended()) == 1, "the caller's end")
+        assert await asyncio.to_thread(edge.control.calls_of, "0") == CALLERS - 1
+    finally:
+        callers.stop()
+        await phone.stop()
+
+
+def test_the_tables_are_kamailios_own_and_kept_over_a_restart(tmp_path: Path):
+    database = edge_memory.prepare(tmp_path)
+    if KAMAILIO_SCHEMA.is_dir():  # the installed Kamailio's definitions, where shipped
+        for name in ("dialog", "dialog_vars"):
+            assert (database / name).read_text() == (KAMAILIO_SCHEMA / name).read_text()
+        versions = (KAMAILIO_SCHEMA / "version").read_text().splitlines()
+        for row in edge_memory.VERSION.splitlines()[1:]:
+            assert row in versions
+    # A row a shut-down edge wrote is kept when the edge is started again.
+    kept = edge_memory.DIALOG + "1:2:3:a call\n"
+    (database / "dialog").write_text(kept)
+    edge_memory.prepare(tmp_path)
+    assert (database / "dialog").read_text() == kept
+    assert (database / "dialog").stat().st_mode & 0o077 == 0

@@ -1,0 +1,62 @@
+"""The bot's lines behind its SIP edge with held callers (HeldCallers), as the tests of a
+line's or the edge's end use them (tests/bot/transports/phone/sip/): a registrar of the
+test's own (no contact left from another test), the phone connected for callers who press
+no key and send no audio, and a wait for what a thread can see (SIPp's log, a process)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from bot.transports.phone.calls.answering_settings import CallSettings
+from bot.transports.phone.sip.call_control import StackSettings
+from bot.transports.phone.sip.line_pool import Lines
+from bot.transports.phone.transport import PhoneTransport
+from handlers.dispatcher import Dispatcher
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
+from tests.support.sip.kamailio import HOST, KamailioServer
+
+# Nobody is said goodbye for pressing no key while a test runs.
+PATIENT = CallSettings(idle_seconds=3600)
+# The longest wait for something that must come (a loaded machine; never waited out when
+# things go right).
+PATIENCE = 120.0
+
+
+@contextmanager
+def own_registrar() -> Iterator[KamailioServer]:
+    server = KamailioServer(users={BOT_USER: BOT_PASSWORD})
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def held_phone(
+    dispatcher: Dispatcher, registrar: KamailioServer, lines: int
+) -> tuple[PhoneTransport, Lines]:
+    """The phone with ``lines`` lines, connected and registered at ``registrar``; no RTP
+    timeout (held callers send no audio)."""
+    settings = StackSettings(
+        bind=HOST,
+        registrar=registrar.registrar_uri,
+        user=BOT_USER,
+        password=BOT_PASSWORD,
+        rtp_timeout_seconds=3600,
+    )
+    phone = PhoneTransport(dispatcher, settings, lines=lines, in_call=PATIENT)
+    await phone.connect()
+    stack = phone.stack
+    assert isinstance(stack, Lines)
+    return phone, stack
+
+
+def wait_until(found: Callable[[], bool], what: str) -> None:
+    """Until ``found()`` says yes (in a thread: ``asyncio.to_thread(wait_until, …)``)."""
+    deadline = time.monotonic() + PATIENCE
+    while not found():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never: {what}")
+        time.sleep(0.05)
