@@ -17,7 +17,9 @@ that keeps, as measured with the Debian package:
   stores answered calls only).
 
 The tables are written once per bot start, into a folder the bot made empty (line_pool.py):
-a restarted edge finds the calls its predecessor wrote, a new bot none. Their definitions
+a restarted edge finds the calls its predecessor wrote, a new bot none. An edge that does
+not start again with them (a table it cannot read) is started without them
+(:func:`forget`). Their definitions
 are those of Kamailio 5.6's own schema (``/usr/share/kamailio/dbtext/kamailio``; the tests
 compare them with the installed one).
 """
@@ -41,6 +43,15 @@ VERSION = "id(int,auto) table_name(string) table_version(int) \n0:dialog:7\n0:di
 TABLES = {"dialog": DIALOG, "dialog_vars": DIALOG_VARS, "version": VERSION}
 # The database's folder, in the edge's folder.
 FOLDER = "dialogs"
+
+
+def forget(folder: Path) -> None:
+    """Empty tables in ``folder``'s database: what a start could not read (Kamailio
+    refuses to start on a table it cannot parse) must not keep the edge down."""
+    database = folder / FOLDER
+    for name in TABLES:
+        (database / name).unlink(missing_ok=True)
+    prepare(folder)
 
 
 def prepare(folder: Path) -> Path:

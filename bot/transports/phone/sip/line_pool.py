@@ -46,6 +46,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bot.transports.phone.sip import edge_memory
 from bot.transports.phone.sip.admission import PARAMETER, contact_token
 from bot.transports.phone.sip.call_control import CallEvent, Listener, StackSettings, event
 from bot.transports.phone.sip.edge import Edge, EdgePlan
@@ -198,6 +199,9 @@ class Lines:
                 await edge.start()
             except (RuntimeError, OSError) as failed:
                 log.error("phone: the SIP edge did not start again: %s", failed)
+                # Tried again without the calls it kept: a table it could not read would
+                # keep it down for good.
+                edge_memory.forget(edge.folder)
                 continue
             await self._retell()
 

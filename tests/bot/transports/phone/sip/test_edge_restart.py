@@ -22,7 +22,9 @@ from pathlib import Path
 import pytest
 
 from bot.transports.phone.sip import edge_memory
+from bot.transports.phone.sip.call_control import StackSettings
 from bot.transports.phone.sip.edge import options_answered
+from bot.transports.phone.sip.line_pool import Lines
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_USER
 from tests.support.sip.held_lines import held_phone, own_registrar, wait_until
@@ -92,3 +94,25 @@ def test_the_tables_are_kamailios_own_and_kept_over_a_restart(tmp_path: Path):
     edge_memory.prepare(tmp_path)
     assert (database / "dialog").read_text() == kept
     assert (database / "dialog").stat().st_mode & 0o077 == 0
+
+
+async def test_an_edge_that_cannot_read_the_calls_it_kept_starts_again_without_them():
+    """A table Kamailio cannot parse stops its start ("failed to initialize the DB
+    support"): the bot starts the edge again without the calls it kept, not never."""
+    lines = Lines(StackSettings(bind=HOST), lambda event: None, 1)
+    await lines.start()
+    try:
+        edge = lines.edge
+        assert edge is not None and edge.process is not None
+        dead = edge.process
+        table = edge.folder / edge_memory.FOLDER / "dialog"
+        table.write_text(edge_memory.DIALOG + "not a row of the table\n")
+        os.kill(dead.pid, signal.SIGKILL)  # killed: nothing is written over the table
+        await asyncio.to_thread(
+            wait_until,
+            lambda: edge.process not in (None, dead) and options_answered(HOST, lines.port),
+            "the edge runs again",
+        )
+        assert table.read_text() == edge_memory.DIALOG
+    finally:
+        await lines.stop()
