@@ -16,6 +16,11 @@ What the line pool says through it (line_pool.py), in the methods Kamailio 5.6 d
   edge's timers (``failure_route[LINE_FAILED]``);
 - the line runs again (:meth:`EdgeControl.line_up`): its mark is removed.
 
+A request the edge does not answer within :data:`ANSWER_SECONDS` is sent again (each of
+them does the same when done twice), :data:`TRIES` times in all: a busy machine's stalled
+worker must not leave a running line marked down for good (:class:`ControlSilent` after
+the last).
+
 Nothing of a request is logged: the dialogs' records hold the callers' numbers.
 """
 
@@ -32,6 +37,8 @@ log = logging.getLogger(__name__)
 
 # An answer comes within milliseconds; longer means the edge is stuck or gone.
 ANSWER_SECONDS = 2.0
+# How often a request the edge does not answer is sent (each request is idempotent).
+TRIES = 3
 # Kamailio's largest answer datagram (jsonrpcs reads and writes up to 64 KB).
 MOST_BYTES = 65535
 # The dialog module's states of an answered call (3: answered, no ACK yet; 4: confirmed).
@@ -44,6 +51,10 @@ class ControlFailed(RuntimeError):
     """The edge did not answer its control socket, or answered with an error."""
 
 
+class ControlSilent(ControlFailed):
+    """The edge did not answer at all (not reached, stuck or gone)."""
+
+
 class EdgeControl:
     """Requests to the edge whose control socket is ``path``."""
 
@@ -52,7 +63,16 @@ class EdgeControl:
         self._ids = itertools.count(1)
 
     def call(self, method: str, *params: str | int) -> Any:
-        """``method``'s result (blocking, :data:`ANSWER_SECONDS` at most)."""
+        """``method``'s result (blocking, :data:`TRIES` times :data:`ANSWER_SECONDS` at
+        most)."""
+        for _ in range(TRIES - 1):
+            try:
+                return self._call_once(method, params)
+            except ControlSilent:
+                continue
+        return self._call_once(method, params)
+
+    def _call_once(self, method: str, params: tuple[str | int, ...]) -> Any:
         ask = next(self._ids)
         request = {"jsonrpc": "2.0", "method": method, "params": list(params), "id": ask}
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
@@ -62,7 +82,7 @@ class EdgeControl:
                 sock.sendto(json.dumps(request).encode(), str(self.path))
                 answer = json.loads(sock.recv(MOST_BYTES))
             except (OSError, ValueError) as failed:
-                raise ControlFailed(f"the SIP edge's control: {type(failed).__name__}") from None
+                raise ControlSilent(f"the SIP edge's control: {type(failed).__name__}") from None
         if "error" in answer:
             error = answer["error"]
             raise ControlFailed(f"the SIP edge's control: {method}: {error.get('message', '')}")
@@ -87,6 +107,8 @@ class EdgeControl:
         """``line`` takes calls again."""
         try:
             self.call("htable.delete", DOWN_TABLE, line)
+        except ControlSilent:
+            raise  # still marked down: the line would get no call for good
         except ControlFailed:  # not marked (the edge was started again meanwhile)
             log.debug("phone: line %s was not marked down at the edge", line)
 

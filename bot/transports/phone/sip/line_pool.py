@@ -252,7 +252,12 @@ class Lines:
                 await asyncio.to_thread(edge.control.line_up, line.at_edge)
         except ControlFailed as failed:
             line.unsaid = line.unsaid or down
-            log.warning("phone line %d: %s", line.number, failed)
+            if down:
+                log.warning("phone line %d: %s", line.number, failed)
+            else:
+                log.error(
+                    "phone line %d gets no call (marked down at the edge): %s", line.number, failed
+                )
 
     async def _spawn(self, line: _Line) -> int:
         env = dict(os.environ)
