@@ -88,13 +88,17 @@ class EdgeControl:
             raise ControlFailed(f"the SIP edge's control: {method}: {error.get('message', '')}")
         return answer.get("result")
 
-    def line_down(self, line: str) -> int:
-        """Mark ``line`` down and end its answered calls; how many it ended."""
+    def line_down(self, line: str, before: int | None = None) -> int:
+        """Mark ``line`` down and end its answered calls - with ``before`` (seconds since
+        the epoch), those answered before it only: a line's process started again since
+        keeps its own calls; how many it ended."""
         self.call("htable.seti", DOWN_TABLE, line, 1)
         dialogs = self.call("dlg.profile_list", "line", line) or []
         ended = 0
         for dialog in dialogs:
             if dialog.get("state") not in ANSWERED:
+                continue
+            if before is not None and int(dialog.get("start_ts") or 0) >= before:
                 continue
             try:
                 self.call("dlg.end_dlg", int(dialog["h_entry"]), int(dialog["h_id"]))

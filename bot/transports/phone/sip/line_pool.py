@@ -41,6 +41,7 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -124,6 +125,10 @@ class _Line:
         self.ready = asyncio.Event()
         # It died while the edge could not be told (the edge was starting again).
         self.unsaid = False
+        # When its process was last started since it died (time.time(); 0: not since).
+        # The calls the edge kept of the dead one were answered before (RESTART_PAUSE
+        # lies between): only those are ended when the edge is told late (_retell).
+        self.spawned = 0.0
 
     @property
     def at_edge(self) -> str:
@@ -245,7 +250,8 @@ class Lines:
             return
         try:
             if down:
-                ended = await asyncio.to_thread(edge.control.line_down, line.at_edge)
+                before = int(line.spawned) if line.spawned else None
+                ended = await asyncio.to_thread(edge.control.line_down, line.at_edge, before)
                 line.unsaid = False
                 log.warning("phone line %d: the edge ended its %d calls", line.number, ended)
             else:
@@ -262,6 +268,7 @@ class Lines:
     async def _spawn(self, line: _Line) -> int:
         env = dict(os.environ)
         env.setdefault("NACHBARBOT_LOG_LEVEL", logging.getLevelName(log.getEffectiveLevel()))
+        line.spawned = time.time()
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             *LINE_COMMAND,
@@ -344,6 +351,7 @@ class Lines:
 
     def _gone(self, line: _Line) -> None:
         line.ready.clear()
+        line.spawned = 0.0
         line.port = 0
         for own in list(line.calls):
             self._call_ended(line, own)

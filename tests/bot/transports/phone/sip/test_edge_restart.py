@@ -80,6 +80,41 @@ async def test_the_edge_started_again_after_a_crash_keeps_the_calls_in_progress(
         await phone.stop()
 
 
+async def test_a_line_told_dead_late_keeps_the_calls_of_its_new_process(
+    registrar: KamailioServer, dispatcher: Dispatcher
+):
+    """A line that died while the edge was starting again is told to the new edge late
+    (_retell: it ends the calls the edge kept of the dead process). The line's process
+    started again meanwhile and answered callers - as the INVITEs sent again while the
+    edge was down arrive the moment it runs: those calls are the new process's, and the
+    edge must not end them (before, every answered call of the line was ended)."""
+    phone, lines = await held_phone(dispatcher, registrar, 1)
+    assert lines.edge is not None
+    edge, line = lines.edge, lines._lines[0]
+    callers = HeldCallers(registrar.domain, BOT_USER, "+49231555", CALLERS)
+    try:
+        await asyncio.wait_for(phone.registered.wait(), 60)
+        callers.start()
+        held = await asyncio.to_thread(callers.wait_for, CALLERS)
+        assert held == {n: ["answered"] for n in range(1, CALLERS + 1)}, callers.stop().errors
+        await asyncio.to_thread(wait_until, lambda: len(line.calls) == CALLERS, "the line's calls")
+        line.unsaid = True  # its predecessor died while the edge could not be told
+        await lines._retell()
+        dialogs = await asyncio.to_thread(edge.control.call, "dlg.profile_list", "line", "0")
+        assert [dialog["state"] for dialog in dialogs] == [4] * CALLERS
+        # The bot hangs up one call: the other stays, at the line and at the edge.
+        lines.hang_up(min(line.calls))
+        await asyncio.to_thread(wait_until, lambda: len(callers.ended()) == 1, "the caller's end")
+        await asyncio.to_thread(
+            wait_until, lambda: edge.control.calls_of("0") == CALLERS - 1, "the edge's count"
+        )
+        assert len(line.calls) == CALLERS - 1
+        assert len(callers.ended()) == 1
+    finally:
+        callers.stop()
+        await phone.stop()
+
+
 def test_the_tables_are_kamailios_own_and_kept_over_a_restart(tmp_path: Path):
     database = edge_memory.prepare(tmp_path)
     if KAMAILIO_SCHEMA.is_dir():  # the installed Kamailio's definitions, where shipped
