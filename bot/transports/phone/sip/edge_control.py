@@ -2,8 +2,10 @@
 
 The edge (edge.py) loads Kamailio's ``jsonrpcs`` module with its Unix datagram transport only:
 a socket file in the bot's private folder (mode 0600), no network port. JSON-RPC 2.0 requests
-go there from a socket of ours that the kernel names (Linux's autobind: no file, nobody else
-can send to it), one answer each.
+go there from a socket file of ours in the same folder (mode 0700: nobody but the bot's user
+can send to it), one answer each, taken only with its request's id. Not an abstract socket
+(autobind): any process of the machine can send to one, and /proc/net/unix lists their
+names - a forged answer to ``dlg.profile_list`` would have the edge end others' calls.
 
 What the line pool says through it (line_pool.py), in the methods Kamailio 5.6 documents:
 
@@ -30,6 +32,8 @@ import itertools
 import json
 import logging
 import socket
+import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -75,14 +79,18 @@ class EdgeControl:
     def _call_once(self, method: str, params: tuple[str | int, ...]) -> Any:
         ask = next(self._ids)
         request = {"jsonrpc": "2.0", "method": method, "params": list(params), "id": ask}
+        # The answer's socket: a file in the private folder, a name as short as the
+        # control socket's (the folder's length is checked for that one, edge.py).
+        reply = self.path.parent / f"a{uuid.uuid4().hex[:11]}"
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-            sock.bind("")  # autobind: an abstract name the kernel chooses, for the answer
-            sock.settimeout(ANSWER_SECONDS)
             try:
+                sock.bind(str(reply))
                 sock.sendto(json.dumps(request).encode(), str(self.path))
-                answer = json.loads(sock.recv(MOST_BYTES))
+                answer = _answer_to(sock, ask)
             except (OSError, ValueError) as failed:
                 raise ControlSilent(f"the SIP edge's control: {type(failed).__name__}") from None
+            finally:
+                reply.unlink(missing_ok=True)
         if "error" in answer:
             error = answer["error"]
             raise ControlFailed(f"the SIP edge's control: {method}: {error.get('message', '')}")
@@ -119,3 +127,14 @@ class EdgeControl:
     def calls_of(self, line: str) -> int:
         """How many calls the edge counts for ``line`` (its profile's size)."""
         return int(self.call("dlg.profile_get_size", "line", line))
+
+
+def _answer_to(sock: socket.socket, ask: int) -> dict[str, Any]:
+    """The answer with the id ``ask`` that comes to ``sock`` within :data:`ANSWER_SECONDS`
+    (another is dropped; TimeoutError when none)."""
+    deadline = time.monotonic() + ANSWER_SECONDS
+    while True:
+        sock.settimeout(max(deadline - time.monotonic(), 0.001))
+        answer = json.loads(sock.recv(MOST_BYTES))
+        if isinstance(answer, dict) and answer.get("id") == ask:
+            return answer

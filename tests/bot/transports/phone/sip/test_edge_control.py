@@ -30,6 +30,8 @@ class SlowEdge:
         self.down: dict[str, int] = {}
         self.unanswered = 0
         self.asked: list[str] = []
+        self.senders: list[str | bytes] = []
+        self.forged: dict[str, object] | None = None
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(str(path))
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -43,6 +45,9 @@ class SlowEdge:
                 return
             request = json.loads(data)
             self.asked.append(request["method"])
+            self.senders.append(sender)
+            if self.forged is not None:  # someone else's answer, before the edge's
+                self.sock.sendto(json.dumps(self.forged).encode(), sender)
             if self.unanswered > 0:
                 self.unanswered -= 1
                 continue
@@ -90,3 +95,16 @@ def test_an_edge_that_never_answers_is_no_line_not_marked(slow_edge: SlowEdge, t
     assert slow_edge.down == {"0": 1}
     # A line the edge answers it never marked is no failure (the edge started again).
     control.line_up("1")
+
+
+def test_only_the_bots_user_can_answer_its_requests(slow_edge: SlowEdge, tmp_path: Path):
+    """The answer comes to a socket file in the private folder (0700), not to an abstract
+    socket that any process of the machine can send to (listed in /proc/net/unix)."""
+    control = EdgeControl(tmp_path / "control.sock")
+    control.call("htable.seti", "down", "0", 1)
+    sender = slow_edge.senders[-1]
+    assert isinstance(sender, str) and Path(sender).parent == tmp_path
+    assert not Path(sender).exists()  # removed after the answer
+    # An answer with another request's id is not taken: the right one is.
+    slow_edge.forged = {"jsonrpc": "2.0", "id": 10**6, "result": "forged"}
+    assert control.call("htable.seti", "down", "1", 1) == "Ok. Key set to new value."
