@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -49,70 +49,76 @@ def _a_worker_of(pid: int) -> int:
     return int(children[0])
 
 
-async def test_the_edge_started_again_after_a_crash_keeps_the_calls_in_progress(
+@pytest.fixture
+async def held(
     registrar: KamailioServer, dispatcher: Dispatcher
-):
+) -> AsyncIterator[tuple[Lines, HeldCallers]]:
+    """One line of the registered phone holding ``CALLERS`` callers, answered."""
     phone, lines = await held_phone(dispatcher, registrar, 1)
-    assert lines.edge is not None
-    edge, line = lines.edge, lines._lines[0]
+    line = lines._lines[0]
     callers = HeldCallers(registrar.domain, BOT_USER, "+49231555", CALLERS)
     try:
         await asyncio.wait_for(phone.registered.wait(), 60)
         callers.start()
-        held = await asyncio.to_thread(callers.wait_for, CALLERS)
-        assert held == {n: ["answered"] for n in range(1, CALLERS + 1)}, callers.stop().errors
+        answered = await asyncio.to_thread(callers.wait_for, CALLERS)
+        assert answered == {n: ["answered"] for n in range(1, CALLERS + 1)}, callers.stop().errors
         await asyncio.to_thread(wait_until, lambda: len(line.calls) == CALLERS, "the line's calls")
-        dead = edge.process
-        assert dead is not None
-        os.kill(_a_worker_of(dead.pid), signal.SIGSEGV)
-        await asyncio.to_thread(
-            wait_until,
-            lambda: edge.process not in (None, dead) and options_answered(HOST, lines.port),
-            "the edge runs again",
-        )
-        assert await asyncio.to_thread(edge.control.calls_of, "0") == CALLERS
-        # The bot hangs up one call: its BYE passes the new edge and reaches the caller.
-        lines.hang_up(min(line.calls))
-        await asyncio.to_thread(wait_until, lambda: len(callers.ended()) == 1, "the caller's end")
-        assert await asyncio.to_thread(edge.control.calls_of, "0") == CALLERS - 1
+        yield lines, callers
     finally:
         callers.stop()
         await phone.stop()
 
 
+async def _hang_up_one(lines: Lines, callers: HeldCallers) -> None:
+    """The bot hangs up one of the line's calls: until its caller and the edge know."""
+    edge = lines.edge
+    assert edge is not None
+    lines.hang_up(min(lines._lines[0].calls))
+    await asyncio.to_thread(wait_until, lambda: len(callers.ended()) == 1, "the caller's end")
+    # The edge's count follows once its worker took the caller's 200 (another process).
+    await asyncio.to_thread(
+        wait_until, lambda: edge.control.calls_of("0") == CALLERS - 1, "the edge's count"
+    )
+
+
+async def test_the_edge_started_again_after_a_crash_keeps_the_calls_in_progress(
+    held: tuple[Lines, HeldCallers],
+):
+    lines, callers = held
+    edge = lines.edge
+    assert edge is not None
+    dead = edge.process
+    assert dead is not None
+    os.kill(_a_worker_of(dead.pid), signal.SIGSEGV)
+    await asyncio.to_thread(
+        wait_until,
+        lambda: edge.process not in (None, dead) and options_answered(HOST, lines.port),
+        "the edge runs again",
+    )
+    assert await asyncio.to_thread(edge.control.calls_of, "0") == CALLERS
+    # The bot hangs up one call: its BYE passes the new edge and reaches the caller.
+    await _hang_up_one(lines, callers)
+
+
 async def test_a_line_told_dead_late_keeps_the_calls_of_its_new_process(
-    registrar: KamailioServer, dispatcher: Dispatcher
+    held: tuple[Lines, HeldCallers],
 ):
     """A line that died while the edge was starting again is told to the new edge late
     (_retell: it ends the calls the edge kept of the dead process). The line's process
     started again meanwhile and answered callers - as the INVITEs sent again while the
     edge was down arrive the moment it runs: those calls are the new process's, and the
     edge must not end them (before, every answered call of the line was ended)."""
-    phone, lines = await held_phone(dispatcher, registrar, 1)
+    lines, callers = held
     assert lines.edge is not None
     edge, line = lines.edge, lines._lines[0]
-    callers = HeldCallers(registrar.domain, BOT_USER, "+49231555", CALLERS)
-    try:
-        await asyncio.wait_for(phone.registered.wait(), 60)
-        callers.start()
-        held = await asyncio.to_thread(callers.wait_for, CALLERS)
-        assert held == {n: ["answered"] for n in range(1, CALLERS + 1)}, callers.stop().errors
-        await asyncio.to_thread(wait_until, lambda: len(line.calls) == CALLERS, "the line's calls")
-        line.unsaid = True  # its predecessor died while the edge could not be told
-        await lines._retell()
-        dialogs = await asyncio.to_thread(edge.control.call, "dlg.profile_list", "line", "0")
-        assert [dialog["state"] for dialog in dialogs] == [4] * CALLERS
-        # The bot hangs up one call: the other stays, at the line and at the edge.
-        lines.hang_up(min(line.calls))
-        await asyncio.to_thread(wait_until, lambda: len(callers.ended()) == 1, "the caller's end")
-        await asyncio.to_thread(
-            wait_until, lambda: edge.control.calls_of("0") == CALLERS - 1, "the edge's count"
-        )
-        assert len(line.calls) == CALLERS - 1
-        assert len(callers.ended()) == 1
-    finally:
-        callers.stop()
-        await phone.stop()
+    line.unsaid = True  # its predecessor died while the edge could not be told
+    await lines._retell()
+    dialogs = await asyncio.to_thread(edge.control.call, "dlg.profile_list", "line", "0")
+    assert [dialog["state"] for dialog in dialogs] == [4] * CALLERS
+    # The bot hangs up one call: the other stays, at the line and at the edge.
+    await _hang_up_one(lines, callers)
+    assert len(line.calls) == CALLERS - 1
+    assert len(callers.ended()) == 1
 
 
 def test_the_tables_are_kamailios_own_and_kept_over_a_restart(tmp_path: Path):
