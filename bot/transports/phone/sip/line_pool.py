@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import fcntl
 import logging
 import os
 import shutil
@@ -66,6 +67,41 @@ RESTART_PAUSE = 2.0
 START_SECONDS = 30.0
 # How a line is run (its entry point, ``python -m``).
 LINE_COMMAND = ("-m", "bot.transports.phone.sip.line_process")
+
+
+# The private folders of the bots' edges (in the temporary folder); a running bot holds the
+# lock of its folder's OWNER file (flock: the kernel drops it when the process ends, however).
+FOLDER_PREFIX = "nachbarbot-lines-"
+OWNER = "owner.lock"
+
+
+def own_folder(folder: Path) -> int:
+    """The held lock of ``folder``'s OWNER file (its descriptor, not inherited by the
+    edge or the lines). Locked before it has its name: never seen unlocked."""
+    making = folder / f"{OWNER}.new"
+    held = os.open(making, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    making.rename(folder / OWNER)
+    return held
+
+
+def forget_ended_bots(parent: Path) -> None:
+    """Remove the folders of bots that ended without their stop (killed, out of memory):
+    their edge, ended by the bot's end, wrote its answered calls there (edge_memory.py:
+    the callers' numbers) and nobody else would ever remove them. A folder whose OWNER
+    nobody holds is such a bot's; a running bot's (another city's too) is left alone."""
+    for folder in parent.glob(f"{FOLDER_PREFIX}*"):
+        try:
+            held = os.open(folder / OWNER, os.O_RDWR)
+        except OSError:  # not made by a bot that ran (or not ours to read)
+            continue
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # its bot runs
+            continue
+        finally:
+            os.close(held)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class LineDied(RuntimeError):
@@ -148,7 +184,8 @@ class Lines:
         self.port = 0
         self.count = count
         # The edge's configuration, in a folder of the bot's own.
-        self._folder = Path(tempfile.mkdtemp(prefix="nachbarbot-lines-"))
+        self._folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        self._owner: int | None = None  # the held lock of its OWNER file, while it runs
         # The lines that take calls, then the notice line (their ports: at the start).
         self._lines = [
             _Line(number, line_settings(settings, number, count)) for number in range(count + 1)
@@ -167,6 +204,8 @@ class Lines:
     async def start(self) -> None:
         self._stopping = False
         self._folder.mkdir(mode=0o700, exist_ok=True)
+        forget_ended_bots(self._folder.parent)
+        self._owner = self._owner or own_folder(self._folder)
         settings = self.settings
         if not settings.port:
             settings = self.settings = replace(settings, port=loopback_ports(1)[0])
@@ -330,6 +369,9 @@ class Lines:
         if self.edge is not None:
             await self.edge.stop()
         shutil.rmtree(self._folder, ignore_errors=True)
+        if self._owner is not None:
+            os.close(self._owner)
+            self._owner = None
 
     # -- what the lines tell
 

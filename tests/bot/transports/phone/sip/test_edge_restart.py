@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
+import subprocess
+import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -157,3 +161,54 @@ async def test_an_edge_that_cannot_read_the_calls_it_kept_starts_again_without_t
         assert table.read_text() == edge_memory.DIALOG
     finally:
         await lines.stop()
+
+
+# A bot of its own (another process): a folder for its edge, held while it runs, with the
+# answered calls its edge wrote; it runs until its stdin ends (or it is killed).
+_A_BOT = """
+import sys, tempfile
+from pathlib import Path
+from bot.transports.phone.sip.line_pool import FOLDER_PREFIX, own_folder
+folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=sys.argv[1]))
+own_folder(folder)
+(folder / "dialogs").mkdir()
+(folder / "dialogs" / "dialog").write_text("a caller's call\\n")
+print(folder, flush=True)
+sys.stdin.read()
+"""
+
+
+def _a_bot(parent: Path) -> tuple[subprocess.Popen[str], Path]:
+    bot = subprocess.Popen(
+        [sys.executable, "-c", _A_BOT, str(parent)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert bot.stdout is not None
+    return bot, Path(bot.stdout.readline().strip())
+
+
+async def test_the_calls_a_killed_bots_edge_kept_are_removed_at_the_next_start(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A bot killed (SIGKILL, out of memory) never removes its folder, and its edge, ended
+    by the bot's end, writes the answered calls there (the callers' numbers): the next bot
+    removes such folders at its start - not another running bot's (two cities on one
+    machine). Before, they stayed in the temporary folder for good."""
+    parent = Path(tempfile.mkdtemp(prefix="nb-"))  # short: the control socket's path
+    monkeypatch.setattr(tempfile, "tempdir", str(parent))
+    killed, killed_folder = _a_bot(parent)
+    running, running_folder = _a_bot(parent)
+    killed.kill()
+    killed.wait()
+    lines = Lines(StackSettings(bind=HOST), lambda event: None, 1)
+    try:
+        await lines.start()
+        assert not killed_folder.exists()
+        assert (running_folder / "dialogs" / "dialog").exists()
+    finally:
+        await lines.stop()
+        running.kill()
+        running.wait()
+        shutil.rmtree(parent, ignore_errors=True)
