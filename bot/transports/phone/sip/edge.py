@@ -526,11 +526,20 @@ def config_text(plan: EdgePlan, folder: Path, modules: str) -> str:
     return _PLACEHOLDER.sub(lambda found: values[found.group(1)], SCRIPT)
 
 
+# How long ``kamailio -c`` may take (a few hundred milliseconds on this machine when idle).
+CHECK_SECONDS = 60.0
+
+
 def check_config(binary: str, path: Path) -> str:
     """What ``kamailio -c`` says is wrong with the configuration at ``path`` ("": none)."""
-    checked = subprocess.run(
-        [binary, "-c", "-f", str(path)], capture_output=True, text=True, timeout=60
-    )
+    try:
+        checked = subprocess.run(
+            [binary, "-c", "-f", str(path)], capture_output=True, text=True, timeout=CHECK_SECONDS
+        )
+    except subprocess.TimeoutExpired:
+        # Said as a fault, not raised past the caller: the edge's watcher starts it again
+        # only after an EdgeFailed (a RuntimeError), and must not die of a slow check.
+        return f"kamailio -c did not finish within {CHECK_SECONDS:.0f} s"
     if checked.returncode == 0:
         return ""
     errors = [line for line in checked.stderr.splitlines() if "ERROR" in line or "error" in line]

@@ -233,6 +233,7 @@ class Lines:
         """An edge that ended by itself is started again: it knows the answered calls
         again where Kamailio shut down in order (edge_memory.py), else they are lost (the
         lines keep their calls, the edge counts them no more)."""
+        failed_in_a_row = 0
         while True:
             code = await edge.wait()
             if self._stopping:
@@ -242,11 +243,15 @@ class Lines:
             try:
                 await edge.start()
             except (RuntimeError, OSError) as failed:
+                failed_in_a_row += 1
                 log.error("phone: the SIP edge did not start again: %s", failed)
-                # Tried again without the calls it kept: a table it could not read would
-                # keep it down for good.
-                edge_memory.forget(edge.folder)
+                # The second failure in a row is tried without the calls it kept: a table it
+                # could not read would keep it down for good, while a passing failure (its
+                # port still held a moment) must not throw the callers' calls away.
+                if failed_in_a_row >= 2:
+                    edge_memory.forget(edge.folder)
                 continue
+            failed_in_a_row = 0
             await self._retell()
 
     async def _retell(self) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.transports.phone.sip import edge as edge_module
 from bot.transports.phone.sip.admission import contact_token
 from bot.transports.phone.sip.call_control import StackSettings
 from bot.transports.phone.sip.edge import (
@@ -91,6 +92,18 @@ def test_a_configuration_kamailio_refuses_is_named(tmp_path: Path):
     broken = tmp_path / "broken.cfg"
     broken.write_text('#!KAMAILIO\nloadmodule "no_such_module.so"\n')
     assert check_config(kamailio_binary(), broken) != ""
+
+
+def test_a_check_that_never_ends_is_a_named_fault_not_an_escape(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # The edge's watcher starts it again after an EdgeFailed only: a check that ran past its
+    # time and raised TimeoutExpired instead would end the watcher, and the edge for good.
+    stuck = tmp_path / "kamailio"
+    stuck.write_text("#!/bin/sh\nexec sleep 30\n")
+    stuck.chmod(0o755)
+    monkeypatch.setattr(edge_module, "CHECK_SECONDS", 0.2)
+    assert "did not finish" in check_config(str(stuck), tmp_path / "any.cfg")
 
 
 async def test_the_edge_runs_answers_and_stops(tmp_path: Path):
