@@ -151,6 +151,7 @@ AT_ONCE = N_(
     " Pull it back if it needs a check."
 )
 PULLED_BACK = N_("↩️ Pulled back for review by {name}.")
+WITHDRAWN_BY_REQUESTER = N_("↩️ Request #{id} was withdrawn by the requester.")
 EDITED = N_("✏️ Changed by the requester: posted again for review, with the earlier version.")
 HELD_UNTIL = N_("⏸ Request #{id} is held back: {reason}. It goes to review at {time}.")
 HELD_UNTIL_ALLOWED = N_(
@@ -537,11 +538,20 @@ async def _decide(
             **values,
         )
     except TransitionError as exc:
-        # Someone was faster (or the request moved on): every post shows who decided.
-        who = await name_of(scene, exc.decided_by)
         current = await _get(scene, request.id)
-        bt = backchannel_language()
-        post = await _mark_posts(scene, current, bt.t("ℹ️ Decided by {name}.", name=who))
+        if exc.decided_by is None:
+            # Nobody decided it: the requester withdrew it (or it ended otherwise). Its
+            # posts already say so; a "decided by ?" must not be written over them.
+            if current.state == WITHDRAWN:
+                raise Refused(WITHDRAWN_BY_REQUESTER, id=request.id) from None
+            raise Refused(CANNOT_CHANGE, id=request.id) from None
+        # Someone was faster: the posts show who decided, unless the request has moved on
+        # since (matched, withdrawn, ...) and its posts say that instead.
+        who = await name_of(scene, exc.decided_by)
+        post = None
+        if current.state in (OPEN, REJECTED):
+            bt = backchannel_language()
+            post = await _mark_posts(scene, current, bt.t("ℹ️ Decided by {name}.", name=who))
         raise Refused(
             N_("Already decided by {name}."), name=who, decided_by=exc.decided_by, post=post
         ) from None
@@ -954,7 +964,7 @@ async def withdraw(
             ),
         )
     else:
-        verdict = bt.t("↩️ Request #{id} was withdrawn by the requester.", id=request.id)
+        verdict = bt.t(WITHDRAWN_BY_REQUESTER, id=request.id)
     if why in ERASURES:
         # Whatever the state: a published request's posts still show the review post.
         await _mark_posts(scene, request, verdict, erased=True)

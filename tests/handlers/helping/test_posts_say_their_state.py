@@ -82,3 +82,28 @@ async def test_the_hours_picked_are_acknowledged(story: MemoryTransport, db: Dat
     assert shown.index(noted) < shown.index(
         readable(str(t.t("🛒 How much money did you lay out? For example 12,50. Send 0 if none.")))
     )
+
+
+async def test_a_stale_decision_on_a_withdrawn_request_leaves_its_posts_true(
+    story: MemoryTransport, db: Database
+):
+    """A coordinator presses ✅ on a review post after the requester withdrew the request:
+    the request stays withdrawn, the posts keep saying so (no "decided by ?" written over
+    them), and the coordinator is told it was withdrawn, not that someone decided it."""
+    request_id = await post_request(story)
+    await story.onboard("cora", "de")
+    await grant_role_to(db, "cora", "coordinator")
+    await story.flush()
+    await story.press("amira", f"hr:wdy:{request_id}")
+    await story.flush()
+    assert (await db.requests.get(request_id)).state == "withdrawn"
+    before = list(story.inbox[GROUP])
+    for data in (f"mod:ok:{request_id}", f"mod:rr:{request_id}:scope"):
+        out = await story.in_group("cora", press(data))
+        await story.flush()
+        assert (await db.requests.get(request_id)).state == "withdrawn"
+        assert story.inbox[GROUP] == before  # no post rewritten by the stale press
+        assert not [item for item in out if isinstance(item, Message)]  # nor the pressed one
+        said = " ".join(str(getattr(item, "text", "")) for item in out)
+        withdrawn = DE.t("↩️ Request #{id} was withdrawn by the requester.", id=request_id)
+        assert readable(str(withdrawn)) in readable(said)
