@@ -253,10 +253,13 @@ update-catalogs: extract
 	$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(PY) -m locales fill-source
 
-# make bench: the standard tier (about 20 minutes); make bench-full: every patient caller, the
-# callers who vanish, the outcomes on every judging seed of every shape, Berlin included
-# (about an hour and a half: before a release, after a change to the matching rules or to
-# what the phone says). docs/testing.md, "Benchmarks".
+# make bench: the standard tier, about 15 minutes on this machine's two quiet cores (its runs'
+# estimates, measured, add up to 15.55 min; every script whole took 27): the long scripts in a
+# shorter form, no patient callers, the outcomes in the small town only. make bench-full:
+# every script whole, every patient caller, the callers who vanish, the outcomes on every
+# judging seed of every shape, Berlin included (about an hour and three quarters: before a
+# release, after a change to the matching rules, the phone line or speech, and weekly).
+# Each run's duration is printed on stderr as it ends. docs/testing.md, "Benchmarks".
 bench: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone sms
 	$(PY) bench/run_all.py
 

@@ -3,13 +3,18 @@ which the rows of bench/RESULTS.md's current table are taken); the run exits 1 w
 benchmark FAILED (its row says why), after the table is written.
 
 Tiers (issue 83, point 3; docs/testing.md, "Benchmarks"): ``make bench`` runs the standard
-tier, about 18.5 minutes on this machine's two cores - the long benchmarks in a shorter form
-that still measures what each row names (the phone's patient callers in German only, the
-outcomes' goals in the small town on three judging seeds); ``make bench-full``
-(``--full``) runs every patient caller, the callers who vanish, and the outcomes judged on
-every judging seed of every shape, Berlin included (about an hour and a half).
-``--quick`` runs each benchmark's quick pass (seconds, figures not judged, nothing
-written). Every row states how long the run that measured it took, beside its estimate."""
+tier, about 15 minutes measured on this machine's two cores (the estimates of its runs add
+up to 15.55 min; before it, every script whole, it took 27 min and more) - the long
+benchmarks in a shorter form that still measures what each row names (fewer rounds, timed
+requests or messages: each ``Run``'s arguments say which), the phone's calls and burst
+without its patient callers and callers who vanish, the outcomes' goals in the small town on
+three judging seeds; ``make bench-full`` (``--full``) runs every script whole, the patient
+callers, the callers who vanish, and the outcomes judged on every judging seed of every
+shape, Berlin included (about an hour and three quarters). ``--quick`` runs each
+benchmark's quick pass (seconds, figures not judged, nothing written). Each run prints a
+line on stderr as soon as it ends (the script, how long it took beside its estimate, the
+tier's running total), so a stopped run still says how far it got; every row of the table
+states how long the run that measured it took, beside its estimate."""
 
 from __future__ import annotations
 
@@ -51,52 +56,63 @@ class Run:
 IN_PROCESS = "telegram_bench.py"
 # The outcomes' goals only: the whole figure table is for a run of outcomes.py of its own.
 GOALS = "--goals-only"
-_FIRST = (
-    # Five alternating rounds of 2,000 updates against the echo bot, a fan-out to 1,000.
-    Run(IN_PROCESS, 1.5),
-    Run("places_bench.py", 1),  # 100,000 places imported (about 45 s), nearest-10 queries
-    Run("reminders_bench.py", 0.5),
-    # The handler mix and nearest places on a throwaway PostgreSQL cluster.
-    Run("postgres_bench.py", 2),
-    # Several bot processes on one PostgreSQL: throughput with 1-3, fan-out.
-    Run("cluster_bench.py", 1.5),
-    # What an added city costs in memory and start-up.
-    Run("cities_bench.py", 0.5),
-    # The desk pages over HTTP and the map in Chromium (skipped while / serves no map).
-    Run("bench_web.py", 1),
-    # Read aloud with the embedded engine, and a fan-out with every voice.
-    Run("speech_bench.py", 1),
-    # Read aloud under a flood of web requests and 10,000 senders.
-    Run("speech_soak.py", 1),
+# Each run's minutes: what it took in one make bench on this machine's two cores (2026-11-27,
+# 12:36-13:03, load 1-2), rounded up a little; a shorter form's: that duration less what its
+# run leaves out, from the same run's parts (each script's own timings and progress lines).
+# Where the standard tier runs a script in a shorter form, the full tier runs it whole.
+_SAME = (
+    # Five alternating rounds of 2,000 updates against the echo bot, a fan-out to 1,000, a
+    # profiled pass: 2 min 42 s.
+    Run(IN_PROCESS, 2.75),
+    Run("places_bench.py", 0.7),  # 100,000 places imported (39 s), nearest-10 queries: 41 s
+    Run("reminders_bench.py", 0.25),  # 14 s
 )
-# Text messages: segments per help story, 1,000 reminders through Kannel.
-_SMS = Run("sms_bench.py", 0.5)
-# In a process of its own: the Telegram benchmarks above have grown this one.
-_MEMORY = Run("memory_bench.py", 0.5)
+# Read aloud under a flood of web requests and 10,000 senders: 33 s.
+_SOAK = Run("speech_soak.py", 0.55)
+# Text messages: segments per help story, 1,000 reminders through Kannel: 26 s.
+_SMS = Run("sms_bench.py", 0.45)
+# In a process of its own: the Telegram benchmarks above have grown this one. 25 s.
+_MEMORY = Run("memory_bench.py", 0.45)
 TIERS: dict[str, tuple[Run, ...]] = {
     "standard": (
-        *_FIRST,
-        # The phone line: 200 calls through SIPp and Kamailio, 20 at once (about 2 min), a
-        # burst (1 min), the patient callers in German (new with a hint, new without,
-        # returning; about 3.5 min). Arabic's and the callers who vanish: the full tier.
-        Run(
-            "phone_bench.py",
-            6.5,
-            ("--calls", "--burst", "--patient", "--patient-languages", "de"),
-            20,
-        ),
+        *_SAME,
+        # The handler mix on PostgreSQL, on SQLite and the echo bot in two alternating rounds
+        # (about 40 s a round; whole, three: 2 min 59 s), 100,000 places on PostgreSQL.
+        Run("postgres_bench.py", 2.4, ("--rounds", "2")),
+        # Throughput with 1-3 bot processes on 1,000 updates each and the fan-out to 500
+        # through three (whole, 2,000 and 1,000: 2 min 20 s, of which the fan-out 43 s).
+        Run("cluster_bench.py", 1.65, ("--updates", "1000", "--volunteers", "500")),
+        # What an added city costs: two starts of each (whole, three: 45 s).
+        Run("cities_bench.py", 0.55, ("--rounds", "2")),
+        # The desk pages, 20 timed GETs a page after 5 to warm (whole, 200: 9 min 27 s, of
+        # which the review queue's 205 GETs took 2.6 s each), the map in Chromium.
+        Run("bench_web.py", 1.5, ("--samples", "20")),
+        # Read aloud with the embedded engine: memory over 2 × 300 messages said (about 60 ms
+        # each) and a fan-out to 500 volunteers (floor 33 s; whole, 1,000 each: 3 min 57 s).
+        Run("speech_bench.py", 1.9, ("--messages", "300", "--volunteers", "500")),
+        _SOAK,
+        # The phone line: 200 calls through SIPp and Kamailio, 20 at once, and a burst (about
+        # 1 min 50 s). The patient callers and the callers who vanish: the full tier.
+        Run("phone_bench.py", 1.9, ("--calls", "--burst")),
         _SMS,
         # Issue 81's goals in the small town on the first three judging seeds of the rules
-        # on main, the sourced languages (six runs of about 20 s of a core). Dortmund, whose
-        # waves run takes about 3 minutes a seed, and the harsher languages: the full tier.
-        Run("outcomes.py", 1, ("--cities", "town", "--count", "3", "--no-harsher", GOALS), 20),
+        # on main, the sourced languages (six runs of about 20 s of a core: 30 s). Dortmund,
+        # whose waves run takes about 3 minutes a seed, and the harsher languages: the full
+        # tier.
+        Run("outcomes.py", 0.5, ("--cities", "town", "--count", "3", "--no-harsher", GOALS)),
         _MEMORY,
     ),
     "full": (
-        *_FIRST,
-        # Everything the phone bench measures: the 200 calls, the burst, the callers who
-        # vanish or do nothing (4 min of the configured waits), the patient callers in
-        # German and Arabic (about 8 min).
+        *_SAME,
+        Run("postgres_bench.py", 3),
+        Run("cluster_bench.py", 2.35),
+        Run("cities_bench.py", 0.75),
+        Run("bench_web.py", 9.5),
+        Run("speech_bench.py", 4),
+        _SOAK,
+        # Everything the phone bench measures: the 200 calls and the burst (2 min), the
+        # callers who vanish or do nothing (4 min of the configured waits), the patient
+        # callers in German and Arabic (about 8 min; bench/history: every part 11 min).
         Run("phone_bench.py", 15, (), 40),
         _SMS,
         # The goals judged on every judging seed of the rules on main (8), each under the
@@ -107,15 +123,23 @@ TIERS: dict[str, tuple[Run, ...]] = {
         _MEMORY,
     ),
 }
-TIERS["quick"] = tuple(Run(r.script, 0.2, ("--quick",), 10) for r in TIERS["standard"])
+# Every script's quick pass, the full tier's scripts (which include the standard tier's).
+TIERS["quick"] = tuple(
+    Run(script, 0.2, ("--quick",), 10)
+    for script in dict.fromkeys(bench.script for bench in TIERS["full"])
+)
 # What the standard tier leaves to the full one, as rows of its table: no row goes silently.
-# (label, its estimated minutes in the full tier)
-LEFT_FOR_FULL: tuple[tuple[str, float], ...] = (
-    ("phone: patient callers in Arabic", 4),
-    ("phone: callers who vanish or do nothing", 4),
-    ("outcomes: goals in Dortmund", 40),
-    ("outcomes: the small town's goals on judging seeds 4-8, the harsher languages", 4),
-    ("outcomes: goals in Berlin", 20),
+# (the script that measures it, its label, its estimated minutes in the full tier)
+LEFT_FOR_FULL: tuple[tuple[str, str, float], ...] = (
+    ("phone_bench.py", "phone: patient callers in German and Arabic", 8),
+    ("phone_bench.py", "phone: callers who vanish or do nothing", 4),
+    ("outcomes.py", "outcomes: goals in Dortmund", 40),
+    (
+        "outcomes.py",
+        "outcomes: the small town's goals on judging seeds 4-8, the harsher languages",
+        4,
+    ),
+    ("outcomes.py", "outcomes: goals in Berlin", 20),
 )
 
 
@@ -141,6 +165,16 @@ def _signal_group(pid: int, sig: int) -> None:
         os.killpg(pid, sig)
 
 
+def _stop(running: subprocess.Popen[str]) -> None:
+    """An interrupt to the benchmark's group, a kill a minute later if it is still there."""
+    _signal_group(running.pid, signal.SIGINT)
+    try:
+        running.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        _signal_group(running.pid, signal.SIGKILL)
+        running.communicate()
+
+
 def script_rows(
     name: str, minutes: int = 20, args: tuple[str, ...] = ()
 ) -> list[tuple[str, str, str]]:
@@ -160,13 +194,13 @@ def script_rows(
         try:
             output, errors = running.communicate(timeout=minutes * 60)
         except subprocess.TimeoutExpired:
-            _signal_group(running.pid, signal.SIGINT)
-            try:
-                running.communicate(timeout=60)
-            except subprocess.TimeoutExpired:
-                _signal_group(running.pid, signal.SIGKILL)
-                running.communicate()
+            _stop(running)
             return [(_short(name), "FAILED", f"did not finish within {minutes} minutes")]
+        except KeyboardInterrupt:
+            # make bench stopped (Ctrl-C reaches only this process: the benchmark has a
+            # session of its own): the benchmark stops too, not left running unseen.
+            _stop(running)
+            raise
     done = subprocess.CompletedProcess(running.args, running.returncode, output, errors)
     rows = []
     for line in done.stdout.splitlines()[1:]:
@@ -182,8 +216,9 @@ def script_rows(
     return rows
 
 
-def run(bench: Run) -> list[Row]:
-    """One benchmark's rows, each with how long its run took and the run's estimate."""
+def run(bench: Run) -> tuple[list[Row], float]:
+    """One benchmark's rows, each with how long its run took and the run's estimate; and the
+    run's seconds."""
     began = time.monotonic()
     if bench.script == IN_PROCESS:
         try:
@@ -193,15 +228,45 @@ def run(bench: Run) -> list[Row]:
             rows = [("telegram", "FAILED", f"{type(error).__name__}: {error}"[:120])]
     else:
         rows = script_rows(bench.script, bench.timeout, bench.args)
-    took = f"{duration(time.monotonic() - began)} (est. {bench.minutes:g} min)"
-    return [(label, value, reference, took) for label, value, reference in rows]
+    seconds = time.monotonic() - began
+    took = f"{duration(seconds)} (est. {bench.minutes:g} min)"
+    return [(label, value, reference, took) for label, value, reference in rows], seconds
+
+
+def progress(number: int, runs: tuple[Run, ...], seconds: float, so_far: float) -> str:
+    """The line a run prints on stderr as it ends: the script, how long it took beside its
+    estimate, and the tier's running total beside the estimates' so far."""
+    bench = runs[number - 1]
+    named = " ".join((Path(bench.script).name, *bench.args))
+    estimated = sum(r.minutes for r in runs[:number])
+    whole = sum(r.minutes for r in runs)
+    return (
+        f"make bench, run {number} of {len(runs)}, {named}: {duration(seconds)}"
+        f" (est. {bench.minutes:g} min); {duration(so_far)} so far"
+        f" (est. {estimated:g} of {whole:g} min)"
+    )
+
+
+def run_tier(runs: tuple[Run, ...]) -> list[Row]:
+    """Every run of a tier, one after the other; each prints its ``progress`` line on stderr
+    as soon as it ends, so that a run stopped halfway (Ctrl-C, a session's end) still says
+    how far it got and how long each part took."""
+    began = time.monotonic()
+    rows: list[Row] = []
+    for number, bench in enumerate(runs, 1):
+        measured, seconds = run(bench)
+        rows += measured
+        failed = " - FAILED" if any(value == "FAILED" for _, value, *_ in measured) else ""
+        line = progress(number, runs, seconds, time.monotonic() - began)
+        print(line + failed, file=sys.stderr, flush=True)
+    return rows
 
 
 def left_for_full() -> list[Row]:
     """The standard tier's rows for what only the full tier measures, with its estimate."""
     return [
         (label, "full tier", "not run in this tier: make bench-full", f"- (est. {m:g} min)")
-        for label, m in LEFT_FOR_FULL
+        for _, label, m in LEFT_FOR_FULL
     ]
 
 
@@ -215,9 +280,7 @@ def main(argv: list[str] | None = None) -> None:
         flush=True,
     )
     began = time.monotonic()
-    rows: list[Row] = []
-    for bench in TIERS[tier]:
-        rows += run(bench)
+    rows = run_tier(TIERS[tier])
     if tier == "standard":
         rows += left_for_full()
     report(rows, time.monotonic() - began, tier=tier)

@@ -13,9 +13,9 @@ import pytest
 
 from bench.run_all import TIERS, script_rows
 
-# Every benchmark make bench runs (bench/run_all.py's quick tier: each script of the standard
-# tier, which the full tier runs too); telegram_bench.py runs in make bench's own process
-# there, and as a script here.
+# Every benchmark make bench runs (bench/run_all.py's quick tier: each script of the full
+# tier, which runs every script of the standard one); telegram_bench.py runs in make bench's
+# own process there, and as a script here.
 BENCHMARKS = tuple(dict.fromkeys(bench.script for bench in TIERS["quick"]))
 
 
