@@ -75,10 +75,15 @@ def check_copy(backup: Path, copy: Path) -> int:
         shutil.copyfile(backup, copy)
         version = _checked(copy)
     except BaseException:
-        for leftover in (copy, *(Path(f"{copy}{suffix}") for suffix in SIDE_FILES)):
-            leftover.unlink(missing_ok=True)
+        discard(copy)
         raise
     return version
+
+
+def discard(copy: Path) -> None:
+    """Remove a copy that is not restored, with any side file it got."""
+    for leftover in (copy, *(Path(f"{copy}{suffix}") for suffix in SIDE_FILES)):
+        leftover.unlink(missing_ok=True)
 
 
 def _checked(copy: Path) -> int:
@@ -90,11 +95,9 @@ def _checked(copy: Path) -> int:
                 raise RestoreError(f"the backup fails SQLite's integrity check: {result}")
             rows = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()
             version = int(rows[0])
-            conn.execute("PRAGMA journal_mode = WAL")
-            # Empty and remove the copy's own WAL: the file alone is the whole database.
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
+        settle(copy)
     except sqlite3.DatabaseError as exc:
         raise RestoreError(f"the backup is not a readable nachbarbot database: {exc}") from exc
     latest = latest_migration()
@@ -104,6 +107,16 @@ def _checked(copy: Path) -> int:
             f" ({latest}): restore it with the version that made it"
         )
     return version
+
+
+def settle(copy: Path) -> None:
+    """Empty and remove the copy's own WAL: the file alone is the whole database."""
+    conn = sqlite3.connect(copy, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
 
 
 def swap_in(copy: Path, database: Path, stamp: str) -> list[Path]:

@@ -7,15 +7,17 @@ one pg_dump of the whole database, every city's schema in it (bot/cli/pg_backups
 ``PATH`` names the set in both commands; ``--city`` restores one city of it alone.
 
 A restore refuses, changing nothing, while any process holds a database it would replace,
-when the backup lacks a city it should restore, fails its integrity check or has a schema
-newer than this code. Then it puts the backup in place (the old database kept aside), runs
-the migrations, erases again every account the erasure list names (through
+when the backup lacks a city it should restore, fails its integrity check, has a schema
+newer than this code, or one this code cannot run on (checked on a migrated copy: edited
+migrations, tables or columns missing). Then it puts the migrated copy in place (the old
+database kept aside), erases again every account the erasure list names (through
 handlers/privacy.py, the one way a person's data goes), and says what it did.
 """
 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,8 +28,16 @@ from bot.cli.city_list import where
 from db import Database
 from db.database import city_location
 from db.erasure_ledger import ErasureLedger, FileLedger, file_location
+from db.migration_ledger import MigrationError
 from db.postgres import is_postgres
-from db.sqlite_restore import RestoreError, check_copy, in_use, swap_in
+from db.sqlite_restore import (
+    RestoreError,
+    check_copy,
+    discard,
+    in_use,
+    settle,
+    swap_in,
+)
 
 
 def _stamp() -> str:
@@ -114,6 +124,7 @@ async def restore(cities: list[City], path: str) -> int:
             live.parent.mkdir(parents=True, exist_ok=True)
             copies.append(copy)
             version = check_copy(source, copy)
+            await _runnable(copy, version)
             print(f"{city.slug}: backup {source} checked: integrity ok, schema version {version}")
     except RestoreError as exc:
         for copy in copies:
@@ -131,6 +142,35 @@ async def restore(cities: list[City], path: str) -> int:
         ]
         await _erase_again(city, ledgers)
     return 0
+
+
+async def _runnable(copy: Path, version: int) -> None:
+    """Migrate the checked ``copy`` to this code and check that every table and column of
+    this code's schema is in it, before anything is moved: a backup whose applied
+    migrations were edited, or a sound SQLite file without the schema's tables, must not
+    take the live database's place. RestoreError (the copy removed) otherwise."""
+    try:
+        db = await Database.open(copy)
+        try:
+            found = set(await db.data_rights.live_columns())
+        finally:
+            await db.close()
+        fresh = await Database.open(":memory:")
+        try:
+            missing = sorted(set(await fresh.data_rights.live_columns()) - found)
+        finally:
+            await fresh.close()
+        settle(copy)
+    except (MigrationError, sqlite3.DatabaseError) as exc:
+        discard(copy)
+        raise RestoreError(f"the backup (schema version {version}) cannot be used: {exc}") from exc
+    if missing:
+        discard(copy)
+        named = ", ".join(f"{table}.{column}" for table, column in missing[:5])
+        raise RestoreError(
+            f"the backup (schema version {version}) lacks {len(missing)} columns of the"
+            f" schema, e.g. {named}: not a whole nachbarbot database"
+        )
 
 
 async def _erase_again(city: City, ledgers: list[ErasureLedger]) -> None:

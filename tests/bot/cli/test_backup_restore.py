@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from db.database import latest_migration
 from tests.support.city_databases import add_people, erase_person, people_names
 from tests.support.cli import ROOT, run_bot
@@ -162,6 +164,33 @@ async def test_a_restore_refuses_while_a_process_holds_the_database_or_the_backu
     assert refused.returncode == 1 and "nothing was restored" in refused.stderr
     assert await people_names(str(live), "x", main=True) == ["a", "b"]
     assert not list(tmp_path.glob("*.before-restore-*"))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        # A released migration's text recorded otherwise: this code must not run on it.
+        "UPDATE schema_version SET checksum = 'edited' WHERE version = 3",
+        # Sound to SQLite, but a table of the schema is gone (a hand-made or foreign file).
+        "DROP TABLE user_roles",
+    ],
+)
+async def test_a_restore_refuses_a_backup_this_code_cannot_run_on(tmp_path, damage):
+    """Checked before anything is moved: the live database stays in place, whole."""
+    live = tmp_path / "nachbarbot.sqlite3"
+    await add_people(str(live), "x", ["a"], main=True)
+    backup = tmp_path / "backup.sqlite3"
+    assert run_bot("db", "backup", str(backup), database=live).returncode == 0
+    await add_people(str(live), "x", ["b"], main=True)
+    with sqlite3.connect(backup) as conn:
+        conn.execute(damage)
+    conn.close()
+    refused = run_bot("db", "restore", str(backup), database=live)
+    assert refused.returncode == 1 and "nothing was restored" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert await people_names(str(live), "x", main=True) == ["a", "b"]
+    assert not list(tmp_path.glob("*.before-restore-*"))
+    assert not list(tmp_path.glob(".*.restoring*"))
 
 
 async def test_a_restore_erases_again_whom_was_erased_since_the_backup(tmp_path):
