@@ -41,14 +41,17 @@ as possible" within 2 h of publication >= 70 %; offers per volunteer a week <= 3
 
 Run: .venv/bin/python bench/outcomes.py [--quick] [--judge NAME [--count N] | --tuning |
 --seeds 4,5] [--register NAME [--count N]] [--cities dortmund,town,berlin] [--jobs 2]
-[--translation] [--at-once] [--review office|flat] [--review-hours 8,20] [--review-minutes
-5,60] [--languages sourced|harsher] [--no-harsher] [--recovery recovers|none] [--goals-only]
+[--translation] [--offer-rules NAME=VALUE,...] [--at-once] [--review office|flat]
+[--review-hours 8,20] [--review-minutes 5,60] [--languages sourced|harsher] [--no-harsher]
+[--recovery recovers|none] [--goals-only]
 (``--quick``: one seed of a small town for three days, nothing judged; ``--count N``: the
 first N of the judging seeds (fewer, for a quicker answer); ``--jobs``: processes at once,
 2 by default; ``--translation``: the city names a translation engine (the offer rules
 count nobody half for sharing no language, and a volunteer takes such a request at 0.8 x
 instead of 0.5 x: bench/outcomes_sim.py ``Behaviour.translated_language``, an
-assumption); ``--review-hours``, ``--review-minutes``: the weekdays' office hours and delay;
+assumption); ``--offer-rules``: the city's
+offer rules (``[help]``) set so, e.g. ``tell_when_dry=true``; ``--review-hours``,
+``--review-minutes``: the weekdays' office hours and delay;
 ``--goals-only``: only the goal rows, as make bench prints them.) bench/README.md lists the
 same.
 """
@@ -61,9 +64,10 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -155,7 +159,7 @@ CITIES = {
 }
 QUICK = City("town", replace(TOWN, days=3, tail_days=1), (TUNING_SEEDS[3],))
 
-Job = tuple[str, Shape, int, bool, Review, Languages, Recovery]
+Job = tuple[str, Shape, int, bool, Review, Languages, Recovery, tuple[tuple[str, Any], ...]]
 
 
 def with_translation(rule: Rule) -> Rule:
@@ -167,9 +171,40 @@ def with_translation(rule: Rule) -> Rule:
     return replace(rule, setup=lambda s: replace(setup(s), translation="libretranslate"))
 
 
+def with_offer_rules(rule: Rule, numbers: tuple[tuple[str, Any], ...]) -> Rule:
+    """``rule`` with the city's ``[help]`` offer rules set to ``numbers`` (``--offer-rules
+    tell_when_dry=true``: a setting judged before it is a default)."""
+    if not numbers:
+        return rule
+    setup = rule.setup
+    return replace(
+        rule,
+        setup=lambda s: replace(
+            setup(s), offer_rules=replace(setup(s).offer_rules, **dict(numbers))
+        ),
+    )
+
+
+def offer_rules_of(argv: list[str]) -> tuple[tuple[str, Any], ...]:
+    """``--offer-rules name=value,...``: OfferRules fields, each value read as its field's
+    type (true/false for a yes or no)."""
+    given = _option(argv, "offer-rules")
+    if not given:
+        return ()
+    kinds = {f.name: type(getattr(OfferRules(), f.name)) for f in fields(OfferRules)}
+    numbers = []
+    for item in given.split(","):
+        name, _, value = item.partition("=")
+        kind = kinds[name.strip()]
+        read = value.strip().lower() in ("1", "true", "yes") if kind is bool else kind(value)
+        numbers.append((name.strip(), read))
+    return tuple(numbers)
+
+
 def _run(job: Job) -> tuple[Job, Outcome, float]:
-    rule, shape, seed, translated, review, languages, recovery = job
+    rule, shape, seed, translated, review, languages, recovery, numbers = job
     chosen = with_translation(RULES[rule]) if translated else RULES[rule]
+    chosen = with_offer_rules(chosen, numbers)
     began = time.monotonic()
     outcome = asyncio.run(
         simulate(chosen, shape, seed, review=review, languages=languages, recovery=recovery)
@@ -589,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
     review = review_of(argv)
     variants = variants_of(argv, judged)
     recovery = RECOVERIES[_option(argv, "recovery") or "recovers"]
+    numbers = offer_rules_of(argv)
     key = lambda c, rule, seed, lang: (  # noqa: E731
         rule,
         c.shape_of(rule),
@@ -597,6 +633,7 @@ def main(argv: list[str] | None = None) -> int:
         review,
         lang,
         recovery,
+        numbers,
     )
     jobs: list[Job] = [
         key(city, rule, seed, lang)
@@ -630,6 +667,7 @@ def main(argv: list[str] | None = None) -> int:
         + (f"judging seeds of {whose!r}: " if judged else f"{whose}, not judged: ")
         + f"{seeds} (tuned on {TUNING_SEEDS[0]}-{TUNING_SEEDS[-1]})"
         + (_translated_note() if translated else "")
+        + "".join(f"; {name} = {value}" for name, value in numbers)
         + f"; review {review.name}, publish_at_once "
         + (", ".join(sorted(review.publish_at_once)) or "off")
         + f"; languages {' / '.join(v.name for v in variants)}; broadcast"

@@ -305,6 +305,11 @@ class HelpSection:
         maximum=1000,
         doc="budget_share never makes the coordinators take over before this many were asked",
     )
+    tell_when_dry: bool = _opt(
+        False,
+        doc="A search that ran dry (nobody left to ask, nobody held) tells the coordinators "
+        "at once, not after escalate_hours; it keeps looking for new volunteers",
+    )
     language_km: float = _opt(
         8.0,
         minimum=0,

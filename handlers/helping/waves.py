@@ -208,6 +208,8 @@ async def _own_wave(scene: Scene, request: HelpRequest, now: datetime) -> int:
             scene.db, scene.settings, request, now, nobody_asked_now=False, besides=before
         )
         await held_offers.tell(scene.mail, request, held)
+    elif scene.settings.offer_rules.tell_when_dry:
+        await _ran_dry(scene, request, now)
     return told
 
 
@@ -239,6 +241,34 @@ async def pull(scene: Scene, volunteer_id: int) -> int:
     return 0
 
 
+async def _ran_dry(scene: Scene, request: HelpRequest, now: datetime) -> None:
+    """A wave of the bot's own found nobody left to ask (``tell_when_dry``): unless the
+    coordinators were told of the request already (this, the budget or the 24-hour alert)
+    or someone is held for it (quiet hours, the evening, the caps: they get it later), they
+    are told now, with what was tried and the "offer again" button, and the 24-hour alert
+    is then said. The search keeps looking for new and freed volunteers. (At the opening
+    ``offer_fanout`` says "no matching volunteer" itself: only after a first wave; a talk
+    search looks again in minutes.)"""
+    search = await scene.db.waves.get(request.id)
+    if request.escalated_at is not None or search is None or not search.waves:
+        return
+    if search.handed_over_at or search.talk_until:
+        return
+    found = await held_offers.held(scene.db, scene.settings, request, now, nobody_asked_now=True)
+    if found.count:
+        return
+    await scene.db.requests.mark(request.id, "escalated_at")
+    asked = await scene.db.volunteers.asked(request.id)
+
+    def compose(t: Translator) -> Message:
+        lines = [t.t(held_offers.NOBODY_LEFT, id=request.id), _asked_line(t, asked)]
+        return Message(
+            Markup("\n").join(lines), reoffer_buttons(t, request.id), typed_choices=False
+        )
+
+    await scene.mail.to_backchannel(compose, about=[request.requester_id])
+
+
 async def hand_over(scene: Scene, request: HelpRequest, now: datetime) -> None:
     """The budget is spent: the coordinators get the request with what was tried, and the
     bot asks nobody more on its own (the 24-hour alert is then said)."""
@@ -246,7 +276,6 @@ async def hand_over(scene: Scene, request: HelpRequest, now: datetime) -> None:
         return
     await scene.db.requests.mark(request.id, "escalated_at")
     asked = await scene.db.volunteers.asked(request.id)
-    said_no = sum(1 for _, _, no, _ in asked if no)
     nearest = None
     for who, *_ in asked:
         volunteer = await scene.db.volunteers.get(who)
@@ -261,14 +290,7 @@ async def hand_over(scene: Scene, request: HelpRequest, now: datetime) -> None:
             category=category_label(t, request.category),
             area=request.area_name or "?",
         )
-        lines = [
-            tried,
-            t.t(
-                "Asked: {asked}. Said not this time: {declined}.",
-                asked=len(asked),
-                declined=said_no,
-            ),
-        ]
+        lines = [tried, _asked_line(t, asked)]
         if nearest is not None:
             lines.append(t.t("Nearest asked: {distance}.", distance=t.distance(nearest * 1000)))
         lines.append(t.t("The bot asks nobody more on its own. Can you find someone?"))
@@ -277,6 +299,13 @@ async def hand_over(scene: Scene, request: HelpRequest, now: datetime) -> None:
         )
 
     await scene.mail.to_backchannel(compose, about=[request.requester_id])
+
+
+def _asked_line(t: Translator, asked: list[tuple[int, int, bool, str | None]]) -> Markup:
+    """How many were asked about a request and how many said "not this time"."""
+    said_no = sum(1 for _, _, no, _ in asked if no)
+    return t.t("Asked: {asked}. Said not this time: {declined}.", asked=len(asked),
+               declined=said_no)  # fmt: skip
 
 
 async def tick(db: Database, settings: HandlerSettings, now: datetime) -> int:

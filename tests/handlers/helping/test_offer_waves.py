@@ -5,6 +5,7 @@ delivered)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
@@ -945,3 +946,82 @@ async def test_a_volunteer_who_finishes_keeps_her_last_offers_for_her_language(
         )
     assert samira not in await _asked(db, german)
     assert samira in await _asked(db, arabic)
+
+
+async def _ran_dry(dispatcher: Dispatcher, db: Database, **numbers) -> tuple[int, str, int]:
+    """Three volunteers, all asked in the first wave, none answers; an hour later the next
+    wave finds nobody left to ask. (The request, what the coordinators' chat read, and a
+    volunteer who registers later.)"""
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, **numbers)
+    term = Terminal(dispatcher, db)
+    for n in range(3):
+        await _volunteer(db, f"vol{n}")
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    assert len(await _asked(db, request_id)) == 3
+    await term.console.worker.run_once()
+    clock.pass_(minutes=65)
+    await waves.tick(db, settings, clock.now)
+    await term.console.worker.run_once()
+    shown = term.out.getvalue()
+    # Still looking: a volunteer who comes later is asked at the next look.
+    later = await _volunteer(db, "late")
+    clock.pass_(hours=2, minutes=5)
+    await waves.tick(db, settings, clock.now)
+    assert later in await _asked(db, request_id)
+    return request_id, shown, later
+
+
+def _nobody_left_said(shown: str, request_id: int) -> bool:
+    return any(
+        line.startswith(f"[{BACKCHANNEL}] 📣") and f"#{request_id}" in line
+        for line in shown.splitlines()
+    )
+
+
+@pytest.mark.both_backends
+async def test_a_search_that_ran_dry_tells_the_coordinators_at_once_and_keeps_looking(
+    dispatcher: Dispatcher, db: Database
+):
+    # tell_when_dry (issue 81): not after the 24-hour alert, but when the waves find nobody
+    # left to ask - with the "offer again" button; the 24-hour alert is then said.
+    request_id, shown, _ = await _ran_dry(dispatcher, db, tell_when_dry=True)
+    assert _nobody_left_said(shown, request_id)
+    # With the "offer again" button (the console shows a button as "[:n] label").
+    assert re.search(rf"^\[{BACKCHANNEL}\] \[:\d+\] 📣", shown, re.MULTILINE)
+    request = await db.requests.get(request_id)
+    assert request is not None and request.escalated_at is not None
+    search = await db.waves.get(request_id)
+    assert search is not None and not search.handed_over_at and search.next_at
+
+
+@pytest.mark.both_backends
+async def test_by_default_a_search_that_ran_dry_waits_for_the_24_hour_alert(
+    dispatcher: Dispatcher, db: Database
+):
+    request_id, shown, _ = await _ran_dry(dispatcher, db)
+    assert not _nobody_left_said(shown, request_id)
+    request = await db.requests.get(request_id)
+    assert request is not None and request.escalated_at is None
+
+
+@pytest.mark.both_backends
+async def test_a_search_with_someone_held_by_the_caps_has_not_run_dry(
+    dispatcher: Dispatcher, db: Database
+):
+    # A fourth volunteer fits but had her offers of the day: she is held, not "nobody left".
+    clock = Clock(daytime(10))
+    settings = _rules(dispatcher, clock, tell_when_dry=True, offers_per_day=1, wave_max=3)
+    term = Terminal(dispatcher, db)
+    for n in range(4):
+        await _volunteer(db, f"vol{n}")
+    coordinator = await _coordinator(db)
+    first = await _published(db, settings, "amira", coordinator)
+    other = await _published(db, settings, "bernd", coordinator)
+    assert len(await _asked(db, first)) == 3 and len(await _asked(db, other)) == 1
+    clock.pass_(minutes=65)
+    await waves.tick(db, settings, clock.now)
+    await term.console.worker.run_once()
+    assert not _nobody_left_said(term.out.getvalue(), first)
+    request = await db.requests.get(first)
+    assert request is not None and request.escalated_at is None
