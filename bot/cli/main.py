@@ -157,6 +157,9 @@ async def _migrate(city: City) -> int:
 
 
 async def _roles(city: City, action: str, who: str, role: str) -> int:
+    """Says what changed, or that nothing did (the role was there already, or never);
+    taking the volunteer role ends the volunteering as the volunteer's own "stop
+    volunteering" does (the profile goes with it; requests taken on stay with them)."""
     platform, _, user_id = who.partition(":")
     db = await open_city_database(city)
     try:
@@ -164,10 +167,17 @@ async def _roles(city: City, action: str, who: str, role: str) -> int:
         if user is None:
             print(f"nachbarbot: no user {who} - they must write to the bot first", file=sys.stderr)
             return 1
+        if user.has_role(role) == (action == "grant"):
+            having = "has" if action == "grant" else "does not have"
+            print(f"{who}: {having} the role {role} already; nothing changed")
+            return 0
         if action == "grant":
             await db.users.grant_role(user.id, role)
+        elif role == "volunteer":
+            await db.volunteers.leave(user.id)
         else:
             await db.users.revoke_role(user.id, role)
+        await db.requests.audit(None, f"role.{action}", f"user:{user.id}", {"role": role})
     finally:
         await db.close()
     print(f"{who}: {role} {'granted' if action == 'grant' else 'revoked'}")
