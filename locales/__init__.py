@@ -397,6 +397,10 @@ class Translator:
         (:func:`start_right_to_left`); in left-to-right ones a Formatted value only when it
         holds something right-to-left (a list of Arabic names).
         """
+        for key, value in values.items():
+            if isinstance(value, Formatted) and value.endswith("."):
+                # "27 лист. 2026 р." ending a sentence: one period, not "р..".
+                translated = translated.replace(f"{{{key}}}.", f"{{{key}}}")
         text = Markup(translated).format(**{k: self._value(v) for k, v in values.items()})
         return start_right_to_left(text) if self.rtl else text
 

@@ -339,3 +339,20 @@ async def test_stats_give_a_median_under_an_hour_in_minutes(db: Database):
     out = await story.in_group("cora", Command("stats"))
     [line] = [line for line in texts(out).split("\n") if line.startswith("⏱")]
     assert line.endswith("0 Minuten"), line
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_a_date_that_ends_with_a_period_ends_a_sentence_with_one(lang):
+    """uk/ru/bg write the year with an abbreviation ("2026 р."): a sentence that ends
+    after the date must not read "2026 р.." (the /mydata summary did)."""
+    t = translator(lang)
+    since = datetime(2026, 11, 27, 12, tzinfo=TIMEZONE)
+    line = t.t(
+        "You have used the bot since {date}. Language: {language}.",
+        date=t.date(since),
+        language="x",
+    )
+    marks = dict.fromkeys(map(ord, FSI + PDI + RLM))
+    shown = str(line).translate(marks)
+    assert ".." not in shown
+    assert str(t.date(since)).translate(marks) in shown  # the date itself is whole
