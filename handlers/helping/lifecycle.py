@@ -145,6 +145,8 @@ ERASED = N_("🗑 Request #{id}: the requester's data was erased.")
 
 NOT_FOR_YOU = N_("😔 This request is not available for you any more.")
 TAKEN = N_("✅ Request #{id} is already taken. Thank you anyway!")
+OFFER_WITHDRAWN = N_("↩️ Request #{id} was withdrawn. Thank you anyway!")
+OFFER_EXPIRED = N_("⌛ Request #{id} has expired.")
 PUBLISHED = N_("✅ Your request #{id} is published. We are now looking for a helper nearby.")
 AT_ONCE = N_(
     "⚡ Published at once: #{id} is from a returning requester whose earlier help went well."
@@ -715,13 +717,25 @@ async def _update_offers(
 # -- the match and the relay ------------------------------------------------------------
 
 
+def _left_the_search(request: HelpRequest) -> Refused:
+    """Why an offer of ``request`` can no longer be taken, as its offers were told: "taken"
+    only when someone took it (a request changed and back in review was not)."""
+    if request.state in (MATCHED, DONE):
+        return Refused(TAKEN, id=request.id)
+    if request.state == EXPIRED:
+        return Refused(OFFER_EXPIRED, id=request.id)
+    if request.state == WITHDRAWN:
+        return Refused(OFFER_WITHDRAWN, id=request.id)
+    return Refused(NOT_FOR_YOU)
+
+
 async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
     """ "I can help": checked against everything matching checks, now."""
     request = await _get(scene, request_id)
     if not await scene.db.volunteers.was_offered(request.id, volunteer.id):
         raise Refused()
     if request.state != OPEN:
-        raise Refused(TAKEN, id=request.id)
+        raise _left_the_search(request)
     # A wave may reach beyond a volunteer's own areas and kinds (a neighbouring district, a
     # related kind, a shared language farther away): where the search has come to now
     # stands for those two, checked by the same rule that asks (ranking.within_reach).
@@ -943,7 +957,7 @@ async def withdraw(
         request,
         N_("ℹ️ Request #{id} was ended by the coordinators. Thank you anyway!")
         if why == BY_COORDINATOR
-        else N_("↩️ Request #{id} was withdrawn. Thank you anyway!"),
+        else OFFER_WITHDRAWN,
     )
     bt = backchannel_language()
     if why == BY_BAN:
@@ -1055,7 +1069,7 @@ async def expire(scene: Scene, request_id: int) -> HelpRequest | None:
             )
         ),
     )
-    await _update_offers(scene, request, N_("⌛ Request #{id} has expired."))
+    await _update_offers(scene, request, OFFER_EXPIRED)
     bt = backchannel_language()
     verdict = bt.t("⌛ Request #{id} expired without a helper.", id=request.id)
     if before.state == REVIEW:
