@@ -50,7 +50,7 @@ first N of the judging seeds (fewer, for a quicker answer); ``--jobs``: processe
 count nobody half for sharing no language, and a volunteer takes such a request at 0.8 x
 instead of 0.5 x: bench/outcomes_sim.py ``Behaviour.translated_language``, an
 assumption); ``--offer-rules``: the city's
-offer rules (``[help]``) set so, e.g. ``tell_when_dry=true``; ``--review-hours``,
+offer rules (``[help]``) set so, e.g. ``tell_when_dry=false``; ``--review-hours``,
 ``--review-minutes``: the weekdays' office hours and delay;
 ``--goals-only``: only the goal rows, as make bench prints them.) bench/README.md lists the
 same.
@@ -173,7 +173,7 @@ def with_translation(rule: Rule) -> Rule:
 
 def with_offer_rules(rule: Rule, numbers: tuple[tuple[str, Any], ...]) -> Rule:
     """``rule`` with the city's ``[help]`` offer rules set to ``numbers`` (``--offer-rules
-    tell_when_dry=true``: a setting judged before it is a default)."""
+    tell_when_dry=false``: a setting judged before it is a default, or without it)."""
     if not numbers:
         return rule
     setup = rule.setup

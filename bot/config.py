@@ -306,7 +306,7 @@ class HelpSection:
         doc="budget_share never makes the coordinators take over before this many were asked",
     )
     tell_when_dry: bool = _opt(
-        False,
+        True,
         doc="A search that ran dry (nobody left to ask, nobody held) tells the coordinators "
         "at once, not after escalate_hours; it keeps looking for new volunteers",
     )

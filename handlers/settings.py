@@ -87,10 +87,10 @@ class OfferRules:
     # A search that ran dry - a wave of its own found nobody left to ask at the widest
     # reach, and nobody is held for quiet hours, the evening or the caps - tells the
     # coordinators at once with the reason, instead of waiting for the 24-hour alert; it
-    # keeps looking for new and freed volunteers (issue 81: in the outcomes bench most of
-    # a small town's requests unmatched at 24 h had run dry hours before). Off by default:
-    # docs/help.md, "Nobody left", gives what it did on its judging seeds.
-    tell_when_dry: bool = False
+    # keeps looking for new and freed volunteers (issue 81: in the outcomes bench over half
+    # of a small town's requests unmatched at 24 h had run dry hours before, unseen; judged
+    # on its own seeds, docs/help.md "Nobody left"). False: only the 24-hour alert.
+    tell_when_dry: bool = True
     # Requesters without German: volunteers who share their language within this distance
     # (km) are asked from the first wave on.
     language_km: float = 8.0

@@ -151,10 +151,10 @@ def test_the_goals_are_judged_on_the_newest_rules_judging_seeds_only():
 
 def test_offer_rules_given_on_the_command_line_reach_the_waves_settings():
     # --offer-rules judges a setting before it is a default (tell_when_dry, issue 81).
-    numbers = outcomes.offer_rules_of(["--offer-rules", "tell_when_dry=true,budget=20"])
-    assert numbers == (("tell_when_dry", True), ("budget", 20))
+    numbers = outcomes.offer_rules_of(["--offer-rules", "tell_when_dry=false,budget=20"])
+    assert numbers == (("tell_when_dry", False), ("budget", 20))
     settings = outcomes.with_offer_rules(outcomes.WAVES, numbers).setup(HandlerSettings())
-    assert settings.offer_rules.tell_when_dry and settings.offer_rules.budget == 20
+    assert not settings.offer_rules.tell_when_dry and settings.offer_rules.budget == 20
     assert settings.offer_rules.waves
     assert outcomes.offer_rules_of([]) == ()
-    assert not outcomes.WAVES.setup(HandlerSettings()).offer_rules.tell_when_dry
+    assert outcomes.WAVES.setup(HandlerSettings()).offer_rules.tell_when_dry

@@ -983,9 +983,9 @@ def _nobody_left_said(shown: str, request_id: int) -> bool:
 async def test_a_search_that_ran_dry_tells_the_coordinators_at_once_and_keeps_looking(
     dispatcher: Dispatcher, db: Database
 ):
-    # tell_when_dry (issue 81): not after the 24-hour alert, but when the waves find nobody
-    # left to ask - with the "offer again" button; the 24-hour alert is then said.
-    request_id, shown, _ = await _ran_dry(dispatcher, db, tell_when_dry=True)
+    # tell_when_dry (issue 81, the default): not after the 24-hour alert, but when the waves
+    # find nobody left to ask - with the "offer again" button; the 24-hour alert is then said.
+    request_id, shown, _ = await _ran_dry(dispatcher, db)
     assert _nobody_left_said(shown, request_id)
     # With the "offer again" button (the console shows a button as "[:n] label").
     assert re.search(rf"^\[{BACKCHANNEL}\] \[:\d+\] 📣", shown, re.MULTILINE)
@@ -996,10 +996,10 @@ async def test_a_search_that_ran_dry_tells_the_coordinators_at_once_and_keeps_lo
 
 
 @pytest.mark.both_backends
-async def test_by_default_a_search_that_ran_dry_waits_for_the_24_hour_alert(
+async def test_a_city_that_turns_it_off_waits_for_the_24_hour_alert(
     dispatcher: Dispatcher, db: Database
 ):
-    request_id, shown, _ = await _ran_dry(dispatcher, db)
+    request_id, shown, _ = await _ran_dry(dispatcher, db, tell_when_dry=False)
     assert not _nobody_left_said(shown, request_id)
     request = await db.requests.get(request_id)
     assert request is not None and request.escalated_at is None
@@ -1011,7 +1011,7 @@ async def test_a_search_with_someone_held_by_the_caps_has_not_run_dry(
 ):
     # A fourth volunteer fits but had her offers of the day: she is held, not "nobody left".
     clock = Clock(daytime(10))
-    settings = _rules(dispatcher, clock, tell_when_dry=True, offers_per_day=1, wave_max=3)
+    settings = _rules(dispatcher, clock, offers_per_day=1, wave_max=3)
     term = Terminal(dispatcher, db)
     for n in range(4):
         await _volunteer(db, f"vol{n}")
