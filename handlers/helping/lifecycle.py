@@ -567,6 +567,14 @@ NO_TEXTS = N_(
 )
 
 
+def waiting(request: HelpRequest) -> HelpRequest:
+    """``request``, if a coordinator may still ask about it, correct or summarise it (in
+    review or open); Refused otherwise - checked also before they are asked to write."""
+    if request.state not in WAITING:
+        raise Refused(CANNOT_CHANGE)
+    return request
+
+
 async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> HelpRequest:
     """A coordinator's question reaches the requester (in their language if they may not
     read the coordinator's), whose next message is taken as the answer for the backchannel
@@ -602,9 +610,7 @@ async def correct_text(scene: Scene, coordinator: User, request_id: int, text: s
     label follows the new text, and the requester is shown what their request says now."""
     if not is_staff(coordinator):
         raise Refused()
-    request = await _get(scene, request_id)
-    if request.state not in WAITING:
-        raise Refused(CANNOT_CHANGE)
+    request = waiting(await _get(scene, request_id))
     description = clean_text(text)[:1000]
     requester = await scene.db.users.get(request.requester_id) if request.requester_id else None
     request = await scene.db.requests.update_fields(
@@ -641,9 +647,7 @@ async def summarise(scene: Scene, coordinator: User, request_id: int, text: str)
     already sent and not declined are brought up to date."""
     if not is_staff(coordinator):
         raise Refused()
-    request = await _get(scene, request_id)
-    if request.state not in WAITING:
-        raise Refused(CANNOT_CHANGE)
+    request = waiting(await _get(scene, request_id))
     request = await scene.db.requests.update_fields(
         request.id, coordinator.id, summary=clean_text(text)[:SUMMARY_LIMIT]
     )

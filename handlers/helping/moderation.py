@@ -178,6 +178,12 @@ async def _write_privately(ctx: Context) -> None:
     their private chat."""
     request = await _request(ctx)
     action = ctx.incoming.event.data.split(":")[1]  # type: ignore[union-attr]
+    try:
+        lifecycle.waiting(request)
+    except Refused as refusal:
+        # Gone (withdrawn, taken, ended): a text written now would be refused and lost.
+        ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
+        return
     if not ctx.user.chat_id:
         ctx.toast(ctx.t._("Please start a private chat with the bot first."), alert=True)
         return

@@ -52,3 +52,26 @@ async def test_an_offer_pressed_after_the_request_left_the_search(
     uk = translator("uk")
     assert readable(str(uk.t(lifecycle.TAKEN, id=request_id))) not in _said(out)
     assert _said(out).strip()  # told something
+
+
+@pytest.mark.parametrize("action", ["sum", "ed", "ask"])
+async def test_a_coordinator_is_not_asked_to_write_about_a_request_that_is_gone(
+    story: MemoryTransport, db: Database, action: str
+):
+    """✏️/❓/📝 on the post of a withdrawn request: the coordinator is told at once, not
+    asked to write a text in the private chat that would then be refused and lost."""
+    request_id = await post_request(story)
+    await story.onboard("cora", "de")
+    await grant_role_to(db, "cora", "coordinator")
+    await story.flush()
+    await story.press("amira", f"hr:wdy:{request_id}")
+    await story.flush()
+    story.inbox.pop("cora", None)
+
+    out = await story.in_group("cora", press(f"mod:{action}:{request_id}"))
+    await story.flush()
+    assert not story.inbox.get("cora")  # no prompt to write
+    assert _said(out).strip()  # told why, where they pressed
+    answer = await story.text("cora", "Welcher Laden?")
+    assert (await db.requests.get(request_id)).state == "withdrawn"
+    assert not [item for item in answer if "Welcher" in str(getattr(item, "text", ""))]
