@@ -1,6 +1,7 @@
-"""A volunteer presses "I can help" on an offer after the request left the search without
-anyone taking it (changed and back in review, withdrawn): nothing changes, and they are
-told what happened - not that someone else took it."""
+"""Buttons pressed after their request moved on: a volunteer's "I can help" on an offer of
+a request that left the search without anyone taking it (changed and back in review,
+withdrawn) changes nothing and says what happened - not that someone else took it; a
+coordinator's ✏️/❓/📝 on a gone request says so at once, before they write anything."""
 
 from __future__ import annotations
 
