@@ -55,6 +55,18 @@ async def post_request(
     return request_id
 
 
+async def withdrawn_in_review(story: MemoryTransport, db: Database) -> int:
+    """A request posted by Amira and withdrawn by her while in review, its post in the
+    ``GROUP`` where Cora is a coordinator; its id."""
+    request_id = await post_request(story)
+    await story.onboard("cora", "de")
+    await grant_role_to(db, "cora", "coordinator")
+    await story.flush()
+    await story.press("amira", f"hr:wdy:{request_id}")
+    await story.flush()
+    return request_id
+
+
 async def register_volunteer(
     story: MemoryTransport, db: Database, name: str, lang: str = "de"
 ) -> int:

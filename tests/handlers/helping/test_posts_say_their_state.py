@@ -16,6 +16,7 @@ from tests.support.help_story import (
     post_request,
     press,
     register_volunteer,
+    withdrawn_in_review,
 )
 from tests.support.memory_transport import MemoryTransport, readable, texts
 
@@ -90,12 +91,7 @@ async def test_a_stale_decision_on_a_withdrawn_request_leaves_its_posts_true(
     """A coordinator presses ✅ on a review post after the requester withdrew the request:
     the request stays withdrawn, the posts keep saying so (no "decided by ?" written over
     them), and the coordinator is told it was withdrawn, not that someone decided it."""
-    request_id = await post_request(story)
-    await story.onboard("cora", "de")
-    await grant_role_to(db, "cora", "coordinator")
-    await story.flush()
-    await story.press("amira", f"hr:wdy:{request_id}")
-    await story.flush()
+    request_id = await withdrawn_in_review(story, db)
     assert (await db.requests.get(request_id)).state == "withdrawn"
     before = list(story.inbox[GROUP])
     for data in (f"mod:ok:{request_id}", f"mod:rr:{request_id}:scope"):

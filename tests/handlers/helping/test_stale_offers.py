@@ -17,6 +17,7 @@ from tests.support.help_story import (
     post_request,
     press,
     register_volunteer,
+    withdrawn_in_review,
 )
 from tests.support.memory_transport import MemoryTransport, readable
 
@@ -61,12 +62,7 @@ async def test_a_coordinator_is_not_asked_to_write_about_a_request_that_is_gone(
 ):
     """✏️/❓/📝 on the post of a withdrawn request: the coordinator is told at once, not
     asked to write a text in the private chat that would then be refused and lost."""
-    request_id = await post_request(story)
-    await story.onboard("cora", "de")
-    await grant_role_to(db, "cora", "coordinator")
-    await story.flush()
-    await story.press("amira", f"hr:wdy:{request_id}")
-    await story.flush()
+    request_id = await withdrawn_in_review(story, db)
     story.inbox.pop("cora", None)
 
     out = await story.in_group("cora", press(f"mod:{action}:{request_id}"))
