@@ -257,7 +257,7 @@ update-catalogs: extract
 # estimates, measured, add up to 15.55 min; every script whole took 27): the long scripts in a
 # shorter form, no patient callers, the outcomes in the small town only. make bench-full:
 # every script whole, every patient caller, the callers who vanish, the outcomes on every
-# judging seed of every shape, Berlin included (about an hour and three quarters: before a
+# judging seed of every shape, Berlin included (about an hour and forty minutes: before a
 # release, after a change to the matching rules, the phone line or speech, and weekly).
 # Each run's duration is printed on stderr as it ends. docs/testing.md, "Benchmarks".
 bench: $(VENV)/.stamp-test catalogs web-assets $(CHROMIUM) postgresql phone sms

@@ -863,7 +863,7 @@ class PatientCall:
         """The answer to the last key said and played to its end."""
         call = self.call
         await self._until(
-            lambda: call.answers > answers and self.timeline.heard_to_end(), "an answer heard"
+            lambda: call.audio.answers > answers and self.timeline.heard_to_end(), "an answer heard"
         )
 
     async def press(self, keys: str, *, whole: bool = True) -> None:
@@ -873,16 +873,18 @@ class PatientCall:
 
         call = self.call
         pad = Keypad()
-        meanings = [pad.press(key, 0 if call.free_digits else call.choices) for key in keys]
+        meanings = [
+            pad.press(key, 0 if call.turn.free_digits else call.turn.choices) for key in keys
+        ]
         # The bot holds the last key back while it waits to see whether another digit comes.
         held = meanings[-1] is None and pad.waiting
-        answers = call.answers
+        answers = call.audio.answers
         await asyncio.to_thread(self.caller.press, keys)
         self.keys.append((time.monotonic(), keys, held))
         if whole:
             await self.heard(answers)
         else:
-            await self._until(lambda: call.answers > answers, "an answer")
+            await self._until(lambda: call.audio.answers > answers, "an answer")
 
     async def choose(self, data: str) -> None:
         """Press the newest message's choice ``data``; "#" (main menu) first if it offers none."""

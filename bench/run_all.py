@@ -10,7 +10,7 @@ requests or messages: each ``Run``'s arguments say which), the phone's calls and
 without its patient callers and callers who vanish, the outcomes' goals in the small town on
 three judging seeds; ``make bench-full`` (``--full``) runs every script whole, the patient
 callers, the callers who vanish, and the outcomes judged on every judging seed of every
-shape, Berlin included (about an hour and three quarters). ``--quick`` runs each
+shape, Berlin included (about an hour and forty minutes). ``--quick`` runs each
 benchmark's quick pass (seconds, figures not judged, nothing written). Each run prints a
 line on stderr as soon as it ends (the script, how long it took beside its estimate, the
 tier's running total), so a stopped run still says how far it got; every row of the table
@@ -91,8 +91,8 @@ TIERS: dict[str, tuple[Run, ...]] = {
         # each) and a fan-out to 500 volunteers (floor 33 s; whole, 1,000 each: 3 min 57 s).
         Run("speech_bench.py", 1.9, ("--messages", "300", "--volunteers", "500")),
         _SOAK,
-        # The phone line: 200 calls through SIPp and Kamailio, 20 at once, and a burst (about
-        # 1 min 50 s). The patient callers and the callers who vanish: the full tier.
+        # The phone line: 200 calls through SIPp and Kamailio, 20 at once, and a burst (1 min
+        # 52 s alone at load 3). The patient callers and the callers who vanish: the full tier.
         Run("phone_bench.py", 1.9, ("--calls", "--burst")),
         _SMS,
         # Issue 81's goals in the small town on the first three judging seeds of the rules
@@ -110,10 +110,10 @@ TIERS: dict[str, tuple[Run, ...]] = {
         Run("bench_web.py", 9.5),
         Run("speech_bench.py", 4),
         _SOAK,
-        # Everything the phone bench measures: the 200 calls and the burst (2 min), the
+        # Everything the phone bench measures: the 200 calls and the burst (1 min 52 s), the
         # callers who vanish or do nothing (4 min of the configured waits), the patient
-        # callers in German and Arabic (about 8 min; bench/history: every part 11 min).
-        Run("phone_bench.py", 15, (), 40),
+        # callers in German (1 min 23 s, 13:44 on 2026-11-27) and Arabic (about as long).
+        Run("phone_bench.py", 9.5, (), 40),
         _SMS,
         # The goals judged on every judging seed of the rules on main (8), each under the
         # sourced and the harsher languages; Berlin's three in a run of their own (a waves
@@ -131,7 +131,7 @@ TIERS["quick"] = tuple(
 # What the standard tier leaves to the full one, as rows of its table: no row goes silently.
 # (the script that measures it, its label, its estimated minutes in the full tier)
 LEFT_FOR_FULL: tuple[tuple[str, str, float], ...] = (
-    ("phone_bench.py", "phone: patient callers in German and Arabic", 8),
+    ("phone_bench.py", "phone: patient callers in German and Arabic", 3),
     ("phone_bench.py", "phone: callers who vanish or do nothing", 4),
     ("outcomes.py", "outcomes: goals in Dortmund", 40),
     (

@@ -152,7 +152,7 @@ async def main() -> None:
     print(f"cached public text p95  {p95(repeats):.2f} ms  target ≤ 20 ms")
     print(
         f"RSS over 2 × {MANY:,} messages said  {warm:.0f} / {first:.0f} / {second:.0f} MB  "
-        f"target flat: {first - warm:+.0f} MB over the first thousand (warming up), "
+        f"target flat: {first - warm:+.0f} MB over the first {MANY:,} (warming up), "
         f"{second - first:+.0f} MB over the second"
     )
     print(
