@@ -209,6 +209,71 @@ def _replace(url: str, dump: Path, cities: list[City], listing: str) -> None:
             parts.append(_DROP_PUBLIC_TABLES)
         script = _tool("pg_restore", "--no-owner", f"--schema={schema}", "--file=-", str(dump))
         parts.append(script)
+    _psql(url, parts)
+
+
+# Where a city of the backup is restored and migrated to be checked, and where this code's
+# own schema is made to compare it with; both dropped again whatever the outcome.
+_CHECK, _FRESH, _HOLD = "restore_check", "restore_fresh", "restore_hold"
+
+_MOVE = """
+DO $$
+DECLARE rel record;
+BEGIN
+    FOR rel IN SELECT c.relname, c.relkind FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = '{source}' AND (c.relkind IN ('r', 'p', 'v', 'm')
+            OR c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))
+    LOOP
+        EXECUTE format('ALTER %s %I.%I SET SCHEMA %I',
+            CASE rel.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+            '{source}', rel.relname, '{target}');
+    END LOOP;
+END $$;
+"""
+
+_RENAME = """
+DO $$ BEGIN
+    IF to_regnamespace('{source}') IS NOT NULL THEN
+        ALTER SCHEMA "{source}" RENAME TO "{target}";
+    END IF;
+END $$;
+"""
+
+
+def _into_scratch(url: str, dump: Path, city: City) -> None:
+    """The city's part of ``dump`` restored into the schema ``_CHECK``, the live city left as
+    it was: in one transaction, the live city is moved aside, the backup restored under its
+    name (pg_restore writes the schema's name into every statement), moved to ``_CHECK``,
+    and the live city moved back - nothing of it changed when that transaction ends."""
+    schema = _schema(city)
+    script = _tool("pg_restore", "--no-owner", f"--schema={schema}", "--file=-", str(dump))
+    if city.location[1]:
+        parts = [
+            _RENAME.format(source=schema, target=_HOLD),
+            f'CREATE SCHEMA "{schema}";',
+            script,
+            f'ALTER SCHEMA "{schema}" RENAME TO {_CHECK};',
+            _RENAME.format(source=_HOLD, target=schema),
+        ]
+    else:
+        parts = [
+            f"CREATE SCHEMA {_HOLD};",
+            _MOVE.format(source="public", target=_HOLD),
+            script,
+            f"CREATE SCHEMA {_CHECK};",
+            _MOVE.format(source="public", target=_CHECK),
+            _MOVE.format(source=_HOLD, target="public"),
+            f"DROP SCHEMA {_HOLD};",
+        ]
+    _psql(
+        url, ["SET client_min_messages = warning;", "CREATE EXTENSION IF NOT EXISTS cube;", *parts]
+    )
+
+
+def _psql(url: str, parts: list[str]) -> None:
     _tool(
         "psql",
         "--no-psqlrc",
@@ -218,6 +283,44 @@ def _replace(url: str, dump: Path, cities: list[City], listing: str) -> None:
         f"--dbname={url}",
         stdin="\n".join(parts),
     )
+
+
+async def _runnable(url: str, dump: Path, cities: list[City]) -> None:
+    """Each chosen city of ``dump`` restored into a scratch schema, migrated to this code and
+    compared with this code's schema (bot/cli/backups.py's ``schema_gap``, as on SQLite),
+    before any city is replaced: Refused if this code cannot run on one."""
+    from bot.cli.backups import schema_gap
+    from db import Database
+    from db.migration_ledger import MigrationError
+
+    try:
+        fresh = await Database.open(url, schema=_FRESH, min_size=1, max_size=1)
+        try:
+            wanted = await fresh.data_rights.live_columns()
+        finally:
+            await fresh.close()
+        for city in cities:
+            _into_scratch(url, dump, city)
+            try:
+                copy = await Database.open(url, schema=_CHECK, min_size=1, max_size=1)
+            except (MigrationError, psycopg.Error) as exc:
+                raise Refused(f"{city.slug}: the backup cannot be used: {exc}") from exc
+            try:
+                gap = schema_gap(await copy.data_rights.live_columns(), wanted)
+            finally:
+                await copy.close()
+            if gap:
+                raise Refused(f"{city.slug}: the backup {gap}")
+            _drop_scratch(url)
+            print(f"{city.slug}: backup migrated on a scratch copy: this version runs on it")
+    finally:
+        _drop_scratch(url)
+
+
+def _drop_scratch(url: str) -> None:
+    with psycopg.connect(url, autocommit=True, **connection_options()) as conn:
+        for schema in (_CHECK, _FRESH, _HOLD):
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 async def restore(cities: list[City], path: str) -> int:
@@ -234,6 +337,7 @@ async def restore(cities: list[City], path: str) -> int:
                 " - stop the bot and the web (systemctl stop nachbarbot nachbarbot-web) first"
             )
         listing = _checked(dump, cities)
+        await _runnable(url, dump, cities)
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
         aside = dump.with_name(f"{dump.name}.before-restore-{stamp}.dump")
         _dump(url, aside)

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from tests.support.city_databases import add_people, erase_person, people_names
 from tests.support.cli import run_bot
@@ -134,3 +135,50 @@ async def test_a_restore_into_a_new_empty_database(postgres_server, tmp_path):
     finally:
         postgres_server.drop(url)
         postgres_server.drop(fresh)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        # A released migration's text recorded otherwise: this code must not run on it.
+        "UPDATE public.schema_version SET checksum = 'edited'"
+        " WHERE version = (SELECT min(version) FROM public.schema_version)",
+        # A table of the schema gone (a hand-made or foreign dump).
+        "DROP TABLE city_unna.user_roles",
+    ],
+)
+async def test_a_restore_refuses_a_backup_this_code_cannot_run_on(
+    postgres_server, tmp_path, damage
+):
+    """Checked on a scratch copy before the cities are replaced: the live rows stay."""
+    other, live = postgres_server.new_database(), postgres_server.new_database()
+    try:
+        (tmp_path / "other").mkdir()
+        (tmp_path / "live").mkdir()
+        write_cities(tmp_path / "other", other)
+        config = write_cities(tmp_path / "live", live)
+        await add_people(other, "dortmund", ["o1"], main=True)
+        await add_people(other, "unna", ["o2"], main=False)
+        with psycopg.connect(other, autocommit=True) as conn:
+            conn.execute(damage)  # type: ignore[arg-type]
+        dump = tmp_path / "damaged.dump"
+        # pg_dump itself, as deploy/nachbarbot-pg-backup.sh runs it (db backup would refuse).
+        subprocess.run(
+            [find_binary("pg_dump"), "--format=custom", f"--file={dump}", f"--dbname={other}"],
+            check=True,
+        )
+        await add_people(live, "dortmund", ["d1"], main=True)
+        await add_people(live, "unna", ["u1"], main=False)
+        refused = _restore(config, "db", "restore", str(dump))
+        assert refused.returncode == 1, refused.stdout
+        assert "nothing was restored" in refused.stderr and "Traceback" not in refused.stderr
+        assert await people_names(live, "dortmund", main=True) == ["d1"]
+        assert await people_names(live, "unna", main=False) == ["u1"]
+        with psycopg.connect(live, autocommit=True) as conn:
+            schemas = {row[0] for row in conn.execute("SELECT nspname FROM pg_namespace")}
+        assert schemas.isdisjoint({"restore_check", "restore_fresh"}), schemas
+        check = _bot(config, "db", "check")
+        assert check.returncode == 0, check.stdout + check.stderr
+    finally:
+        postgres_server.drop(other)
+        postgres_server.drop(live)
