@@ -183,6 +183,11 @@ END $$;
 """
 
 
+# The extension every city's places use, as migration 0019 makes it (pg_restore --schema
+# leaves extensions out): a new, empty database has none yet.
+_PRELUDE = ("SET client_min_messages = warning;", "CREATE EXTENSION IF NOT EXISTS cube;")
+
+
 def _has_ledger(url: str) -> bool:
     with psycopg.connect(url, autocommit=True, **connection_options()) as conn:
         row = conn.execute("SELECT to_regnamespace(%s) IS NOT NULL", (LEDGER_SCHEMA,)).fetchone()
@@ -191,9 +196,7 @@ def _has_ledger(url: str) -> bool:
 
 def _replace(url: str, dump: Path, cities: list[City], listing: str) -> None:
     """The chosen cities dropped and restored from ``dump``, in one transaction."""
-    # The extension every city's places use, as migration 0019 makes it (pg_restore
-    # --schema leaves extensions out): a new, empty database has none yet.
-    parts = ["SET client_min_messages = warning;", "CREATE EXTENSION IF NOT EXISTS cube;"]
+    parts = list(_PRELUDE)
     if not _has_ledger(url) and f"SCHEMA - {LEDGER_SCHEMA} " in listing:
         # A new database has no erasure list: the dump's is the best there is.
         parts.append(f"CREATE SCHEMA {LEDGER_SCHEMA};")
@@ -268,9 +271,7 @@ def _into_scratch(url: str, dump: Path, city: City) -> None:
             _MOVE.format(source=_HOLD, target="public"),
             f"DROP SCHEMA {_HOLD};",
         ]
-    _psql(
-        url, ["SET client_min_messages = warning;", "CREATE EXTENSION IF NOT EXISTS cube;", *parts]
-    )
+    _psql(url, [*_PRELUDE, *parts])
 
 
 def _psql(url: str, parts: list[str]) -> None:
