@@ -78,6 +78,17 @@ STATE = "request."
 MIN_TEXT, MAX_TEXT = 5, 1000
 
 
+def _longest(ctx: Context) -> int:
+    """The longest description this city takes: the dispatcher refuses any text over the
+    city's ``max_text_length`` before a step sees it, so the step must not promise more."""
+    return min(MAX_TEXT, ctx.settings.max_text_length)
+
+
+def _describes(ctx: Context, event: object) -> bool:
+    """Whether a text is long enough, and not too long, to be a request's description."""
+    return isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= _longest(ctx)
+
+
 async def help_home(ctx: Context) -> None:
     t = ctx.t
     ctx.clear_state()
@@ -322,7 +333,7 @@ async def offer_help_with(ctx: Context) -> bool:
     if isinstance(event, Media) and event.kind in ("voice", "audio") and event.file_id:
         kept = {"voice_file_id": event.file_id, "voice_platform": ctx.incoming.sender.platform}
         question = t.t("🎤 Do you want to ask your neighbours for help with this voice message?")
-    elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
+    elif isinstance(event, Text) and _describes(ctx, event):
         description = clean_text(event.text)
         kept = {
             "description": description,
@@ -448,7 +459,7 @@ async def _description(ctx: Context, answer: Answer) -> None:
             voice_file_id=event.file_id, voice_platform=ctx.incoming.sender.platform
         )
         await FORM.answered(ctx, answer)
-    elif isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= MAX_TEXT:
+    elif isinstance(event, Text) and _describes(ctx, event):
         description = clean_text(event.text)
         answer.draft.update(
             description=description, description_lang=text_language.detect(description, t.lang)
@@ -459,7 +470,7 @@ async def _description(ctx: Context, answer: Answer) -> None:
             t.t(
                 "✍️ Please write between {low} and {high} characters, or send a voice message.",
                 low=MIN_TEXT,
-                high=MAX_TEXT,
+                high=_longest(ctx),
             )
         )
     else:

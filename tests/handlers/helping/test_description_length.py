@@ -1,0 +1,49 @@
+"""The description step names and applies the limit that really holds: a city's
+``max_text_length`` below the step's own 1000 characters (the dispatcher refuses longer
+texts before any step sees them), in the person's digits."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from db import Database
+from handlers.dispatcher import Dispatcher
+from handlers.helping.requests_flow import MIN_TEXT
+from locales import translator
+from tests.support.memory_transport import MemoryTransport, texts
+
+
+async def _at_description(chat: MemoryTransport, db: Database, who: str, lang: str) -> int:
+    await chat.onboard(who, lang)
+    await chat.press(who, "hr:new")
+    await chat.press(who, "hr:cat:shopping")
+    user = await db.users.find("memory", who)
+    state = await db.users.get_state(user.id)
+    assert state.state == "request.description"
+    return user.id
+
+
+async def test_a_city_with_a_shorter_limit_names_it_and_refuses_longer(
+    dispatcher: Dispatcher, chat: MemoryTransport, db: Database
+):
+    dispatcher.settings = replace(dispatcher.settings, max_text_length=300)
+    user_id = await _at_description(chat, db, "ola", "en")
+    before = await db.users.get_state(user_id)
+    out = texts(await chat.text("ola", "abc"))
+    assert "300" in out and "1,000" not in out and "1000" not in out
+    out = texts(await chat.text("ola", "x" * 400))
+    assert "300" in out and "400" in out
+    after = await db.users.get_state(user_id)
+    assert (after.state, after.data) == (before.state, before.data)
+    # 300 characters are a description: the step moves on.
+    await chat.text("ola", "y" * 300)
+    assert (await db.users.get_state(user_id)).state == "request.where"
+
+
+async def test_the_limit_is_written_in_the_persons_digits(
+    dispatcher: Dispatcher, chat: MemoryTransport, db: Database
+):
+    dispatcher.settings = replace(dispatcher.settings, max_text_length=300)
+    await _at_description(chat, db, "dara", "fa")
+    out = texts(await chat.text("dara", "a" * (MIN_TEXT - 1)))
+    assert str(translator("fa").number(300)) in out and "1000" not in out
