@@ -56,7 +56,9 @@ The states and the moves the store allows are declared in db/request_states.py; 
 Matched requester and volunteer talk through the relay: the contact stands while the
 request is ``matched`` (both get the same door code word with it) and is ended by every
 transition out of ``matched``, which also clears a ``relay`` conversation state that
-points at the request.
+points at the request. A hand-back leaves the requester, where no other step holds them,
+in ``relay.left`` (``request_id``): their next message, meant for the helper who left, is
+answered so by the relay (handlers/helping/relay.py) instead of reaching anyone.
 """
 
 from __future__ import annotations
@@ -120,6 +122,8 @@ from handlers.text_safety import clean_text, quoted
 from locales import DEFAULT_LANGUAGE, N_, Translator
 
 RELAY = "relay"
+# The requester's helper handed the request back (:func:`hand_back`; data ``request_id``).
+HELPER_LEFT = "relay.left"
 
 HAND_BACK_REASONS = {
     "time": N_("I have no time after all"),
@@ -914,6 +918,10 @@ async def hand_back(
         volunteer.id, "request.handed_back", f"request:{request.id}", {"reason": reason}
     )
     await _end_relay(scene, before)
+    if request.requester_id is not None and await scene.state_of(request.requester_id) is None:
+        # Their next message is likely meant for the helper: the relay says it was not
+        # passed on, instead of taking it for a new request without a word.
+        await scene.set_state_of(request.requester_id, HELPER_LEFT, {"request_id": request.id})
     await _tell_contact_ended(
         scene,
         before,

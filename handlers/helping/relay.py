@@ -18,9 +18,15 @@ By text (a number whose sender can be forged) a message waits for the code sent 
 number unless it confirmed one a moment ago, and withdrawing or "done" wait for one
 (handlers/numbers/coded_acts.py).
 
-States: ``relay`` (``request_id``: the relay chosen with "Write to"), ``relay.which``
-(``item``, ``message_id``: a message kept while the person picks the relay), ``relay.money``,
-``relay.feedback``.
+A hand-back leaves the requester in ``relay.left`` (``request_id``, set by the lifecycle):
+their next text or voice message was meant for the helper who left, so it is passed on to
+nobody - not to another helper of theirs either - and the bot says so and that the request
+is looking for someone again; while no other relay runs, the message is then offered as a
+new request as any free input is (nothing typed is lost).
+
+States: ``relay`` (``request_id``: the relay chosen with "Write to"), ``relay.left``,
+``relay.which`` (``item``, ``message_id``: a message kept while the person picks the
+relay), ``relay.money``, ``relay.feedback``.
 Button data (``rl:…``), each action its own callback: ``to:<id>`` (write to),
 ``for:<id>`` (the relay for the kept message), ``done:<id>`` (asks), ``doney:<id>`` (the
 help is done), ``end:<id>`` (asks), ``endy:<id>`` (withdraws), ``no:<id>``, ``rep:<id>``,
@@ -35,7 +41,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from db.request_states import DONE
+from db.request_states import DONE, OPEN
 from db.requests import HelpRequest
 from db.users import User
 from handlers import ui
@@ -176,6 +182,29 @@ async def _to_running_relay(ctx: Context) -> bool:
         ],
     )
     return True
+
+
+HELPER_LEFT_NOT_PASSED = N_(
+    "↩️ Your helper has left request #{id}, so this message was not passed on to anyone. "
+    "The request is open again and we are looking for someone else."
+)
+
+
+async def _after_hand_back(ctx: Context) -> bool:
+    """The first free input after the requester's helper handed the request back (state
+    ``relay.left``): not passed on, and said so. True (taken) where another relay runs,
+    which must not get a message meant for someone else; otherwise the later takers offer
+    it as a new request."""
+    state = ctx.get_state()
+    if state is None or state.state != lifecycle.HELPER_LEFT:
+        return False
+    ctx.clear_state()
+    event = ctx.incoming.event
+    request = await ctx.db.requests.get(state.data.get("request_id", 0))
+    if request is None or request.state != OPEN or not _passable(event):
+        return False  # matched again (to the new helper), ended, or nothing to pass on
+    ctx.reply(ctx.t.t(HELPER_LEFT_NOT_PASSED, id=request.id))
+    return ctx.in_contact and bool(await running_relays(ctx))
 
 
 async def _refused_in_a_step(ctx: Context) -> bool:
@@ -547,6 +576,7 @@ async def _ask_feedback(
 def register(router: Router) -> None:
     router.state(STATE)(_chosen)
     router.state(WHICH)(_kept_input)
+    router.free_input_taker(9)(_after_hand_back)
     router.free_input_taker(10)(_to_running_relay)
     router.confirmed[HELD_KIND] = _confirmed
     router.refused_input.append(_refused_in_a_step)

@@ -11,8 +11,10 @@ from bot.transports.console import BACKCHANNEL
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers.dispatcher import Dispatcher
+from handlers.helping.relay import HELPER_LEFT_NOT_PASSED
 from handlers.media.door_codes import DOOR_SYMBOLS
 from handlers.messages import ButtonPress, Incoming, Sender
+from locales import translator
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.memory_transport import readable
 from tests.support.telegram_wiring import TELEGRAM_GROUP as GROUP
@@ -272,3 +274,30 @@ def test_door_code_pictures_are_used_nowhere_else():
     for symbol in DOOR_SYMBOLS:
         assert owner.count(symbol) == 1, symbol  # in DOOR_SYMBOLS only
     assert elsewhere == {}
+
+
+async def test_a_message_after_a_hand_back_is_not_passed_on_and_says_so(
+    dispatcher: Dispatcher, db: Database
+):
+    """Vera hands the request back; Bernd's next message was meant for her: it reaches
+    nobody, he reads that (and that the request looks for someone again), and what he typed
+    is kept - offered as a new request. Only that first message gets the notice."""
+    term = _terminal(dispatcher, db)
+    await _people(term, db, "bernd")
+    request_id = await _match(term, db, "bernd", "Bitte Einkauf mitbringen")
+    await term.type(":as vera", "/menu")
+    await term.press(f"mt:back:{request_id}")
+    await term.press(f"mt:br:{request_id}:time")
+    assert (await db.requests.get(request_id)).state == "open"
+
+    await term.type(":as bernd")
+    shown = readable(await term.type("Kommen Sie um drei?"))
+    assert "[vera]" not in shown
+    assert translator("de").t(HELPER_LEFT_NOT_PASSED, id=request_id) in shown
+    bernd = await db.users.find("console", "bernd")
+    state = await db.users.get_state(bernd.id)
+    assert state.state == "anything"
+    assert state.data["description"] == "Kommen Sie um drei?"
+    await term.type("/menu")
+    shown = readable(await term.type("Noch eine Frage an Sie"))
+    assert translator("de").t(HELPER_LEFT_NOT_PASSED, id=request_id) not in shown
