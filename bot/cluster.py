@@ -7,7 +7,11 @@ SIGKILL) the server drops its locks at once and another process takes over at it
 
 - **The process lock** ``(PROCESS_CLASS, backend pid)``: held for the process's life on its
   own connection. Outbox claims name it (``outbox.claimed_by``); a claim whose process lock
-  is gone is free again (db/outbox.py).
+  is gone is free again (db/outbox.py). When that connection is lost while the process
+  lives (a network blip, a server restart, an idle-connection kill), the process takes the
+  same key again on a new connection (:meth:`Cluster._keep_process_lock`); meanwhile its
+  worker sends nothing it claimed (db/outbox.py's ``begin_attempt``), and whatever another
+  process claimed in that time is that one's.
 - **Roles** ``(ROLE_CLASS, n)``: work that exactly one process may do at a time. ``polling``
   (Telegram allows one getUpdates consumer), ``matrix-sync`` (one /sync loop), and
   ``scheduler`` (reminders, follow-ups, the roundup, retention: each due item once).
@@ -130,6 +134,7 @@ class Cluster:
         self.key = 0
         self._conn: psycopg.AsyncConnection[Any] | None = None
         self._turns: AsyncConnectionPool[Any] | None = None
+        self._keeper: asyncio.Task[None] | None = None
         self.roles: set[str] = set(ROLES)  # the roles this process knows by name
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
@@ -164,9 +169,53 @@ class Cluster:
             name="nachbarbot chat turns",
         )
         await self._turns.open(wait=True, timeout=15)
+        self._keeper = asyncio.create_task(self._keep_process_lock())
         log.info("cluster: this process is member %d", self.key)
 
+    async def _keep_process_lock(self) -> None:
+        """Every ``CHECK_SECONDS``: is the process lock's connection still there? If not,
+        take the same key again on a new one. The key stays (the worker claims under it,
+        the dispatcher names it); a claim of this process that no other took meanwhile is
+        this process's again, one another took is the other's (its ``claimed_by``)."""
+        import psycopg
+
+        while True:
+            await asyncio.sleep(CHECK_SECONDS)
+            assert self._conn is not None
+            try:
+                await self._conn.execute("SELECT 1")
+                continue
+            except psycopg.Error:
+                log.warning("cluster: lost the process lock's connection; taking it again")
+            with contextlib.suppress(Exception):
+                await self._conn.close()
+            self._conn = await self._relock()
+            log.info("cluster: this process is member %d again", self.key)
+
+    async def _relock(self) -> psycopg.AsyncConnection[Any]:
+        """A new connection holding this process's lock, trying until it does (until the
+        database is back, and the lost connection's lock is dropped by the server)."""
+        import psycopg
+
+        while True:
+            conn = None
+            try:
+                conn = await self._connect()
+                if await _try_lock(conn, self.key, PROCESS_CLASS):
+                    return conn
+            except psycopg.Error as exc:
+                log.warning("cluster: cannot take the process lock: %s", type(exc).__name__)
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+            await asyncio.sleep(RETRY_SECONDS)
+
     async def stop(self) -> None:
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+            self._keeper = None
         if self._turns is not None:
             await self._turns.close()
             self._turns = None
@@ -232,8 +281,10 @@ class Cluster:
         return await members(self.db, self.roles)
 
 
-async def _try_lock(conn: psycopg.AsyncConnection[Any], number: int) -> bool:
-    cursor = await conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (ROLE_CLASS, number))
+async def _try_lock(
+    conn: psycopg.AsyncConnection[Any], number: int, lock_class: int = ROLE_CLASS
+) -> bool:
+    cursor = await conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (lock_class, number))
     row = await cursor.fetchone()
     return bool(row and row[0])
 

@@ -186,6 +186,11 @@ class OutboxWorker:
         try:
             for ready in asyncio.as_completed(tasks):
                 item, ready_item = await ready
+                if "lost" in outcomes:
+                    # The lock was lost: the rest of the round's claims are in doubt too,
+                    # left to whoever holds them now (claimed again next round if no one).
+                    outcomes.append("lost")
+                    continue
                 if ready_item is None:
                     outcomes.append("making")  # its voice: not yet, and nothing else of its chat
                     continue
@@ -292,10 +297,10 @@ class OutboxWorker:
         """Sent; and what follows it (its speech, for one who hears every message) queued
         with the mark (not if the item is gone: its person was erased while it was sent)."""
         if not after:
-            await self.db.outbox.mark_sent(item.id, message_id)
+            await self.db.outbox.mark_sent(item.id, message_id, claimant=self.claimant)
             return
         async with self.db.transaction():
-            if not await self.db.outbox.mark_sent(item.id, message_id):
+            if not await self.db.outbox.mark_sent(item.id, message_id, claimant=self.claimant):
                 return
             queued = [
                 await self.db.outbox.enqueue(
@@ -315,9 +320,10 @@ class OutboxWorker:
     async def _deliver(
         self, item: OutboxItem, outgoing: Outgoing, after: Sequence[Outgoing]
     ) -> str:
-        """Try one item: "sent", "failed" (given up) or "later"."""
+        """Try one item: "sent", "failed" (given up), "later" or "lost" (no longer this
+        process's claim: not sent)."""
         if isinstance(outgoing, Speech):
-            await self.db.outbox.give_up(item.id, "no voice")
+            await self.db.outbox.give_up(item.id, "no voice", claimant=self.claimant)
             return "failed"
         # Making a spoken voice took a while: if the person was erased meanwhile, their
         # speech went with them and is not sent.
@@ -326,28 +332,20 @@ class OutboxWorker:
             return "failed"
         edit_id = None
         if isinstance(outgoing, Edit | Delete):
-            target = await self.db.outbox.state(outgoing.outbox_id)
-            if target is None:
-                await self.db.outbox.give_up(item.id, "the message it changes is gone")
-                return "failed"
-            target_id, target_sent, target_failed = target
-            if target_failed or (target_sent and not target_id):
-                await self.db.outbox.give_up(item.id, "the message it changes was never delivered")
-                return "failed"
-            if not target_sent:
-                await self.db.outbox.retry_later(
-                    item.id,
-                    self.clock() + timedelta(seconds=5),
-                    "waiting for the message it changes",
-                )
-                return "later"
-            edit_id = target_id
+            edit_id, outcome = await self._changed_message(item, outgoing.outbox_id)
+            if outcome:
+                return outcome
         rate = self.pace.get(item.platform)
         if rate:
             wait = await self.db.outbox.take_slot(item.platform, 1 / rate)
             if wait:
                 await asyncio.sleep(wait)
-        await self.db.outbox.begin_attempt(item.id)
+        if not await self.db.outbox.begin_attempt(item.id, claimant=self.claimant):
+            # This process lost its lock's connection since it claimed the item (the
+            # cluster takes the lock again, bot/cluster.py): another process may hold the
+            # item now and send it. Not sent here; its state is left to that process.
+            log.warning("outbox %d: no longer claimed by this process, not sent", item.id)
+            return "lost"
         try:
             outgoing = await self._with_media(item.platform, outgoing)
             with sending(f"o{item.id}"):
@@ -361,23 +359,50 @@ class OutboxWorker:
             if self.on_failure:
                 self.on_failure(item.platform, False)
             delay = exc.retry_after or backoff(item.attempts, self.max_backoff)
-            await self.db.outbox.retry_later(
-                item.id, self.clock() + timedelta(seconds=delay), str(exc), in_doubt=exc.maybe_sent
-            )
-            return "later"
+            return await self._retry(item, delay, str(exc), in_doubt=exc.maybe_sent)
         except Exception as exc:  # a bug in a sender must not stop delivery of the rest
             # Only the type: an exception's text may quote the message it failed on.
             log.error("outbox %d: unexpected %s while sending", item.id, type(exc).__name__)
             if item.attempts + 1 >= MAX_UNEXPLAINED_ATTEMPTS:
                 return await self._give_up(item, type(exc).__name__)
-            await self.db.outbox.retry_later(
-                item.id,
-                self.clock() + timedelta(seconds=backoff(item.attempts, self.max_backoff)),
-                type(exc).__name__,
-            )
-            return "later"
+            delay = backoff(item.attempts, self.max_backoff)
+            return await self._retry(item, delay, type(exc).__name__)
         await self._mark_sent(item, message_id, after)
         return "sent"
+
+    async def _changed_message(
+        self, item: OutboxItem, outbox_id: int
+    ) -> tuple[str | None, str | None]:
+        """For an edit or deletion of the message ``outbox_id``: (its platform id, None)
+        when it can go now, else (None, the outcome: "failed" or "later")."""
+        target = await self.db.outbox.state(outbox_id)
+        if target is None:
+            await self.db.outbox.give_up(
+                item.id, "the message it changes is gone", claimant=self.claimant
+            )
+            return None, "failed"
+        target_id, target_sent, target_failed = target
+        if target_failed or (target_sent and not target_id):
+            await self.db.outbox.give_up(
+                item.id, "the message it changes was never delivered", claimant=self.claimant
+            )
+            return None, "failed"
+        if not target_sent:
+            return None, await self._retry(item, 5, "waiting for the message it changes")
+        return target_id, None
+
+    async def _retry(
+        self, item: OutboxItem, seconds: float, error: str, *, in_doubt: bool = False
+    ) -> str:
+        """Try the item again in ``seconds`` (if it is still this process's claim)."""
+        await self.db.outbox.retry_later(
+            item.id,
+            self.clock() + timedelta(seconds=seconds),
+            error,
+            in_doubt=in_doubt,
+            claimant=self.claimant,
+        )
+        return "later"
 
     async def fetch_media(self, platform: str, file_id: str) -> tuple[bytes, str]:
         """A file people sent on ``platform`` (a voice message), from the platform it lives
@@ -406,7 +431,7 @@ class OutboxWorker:
         )
         if self.on_failure:
             self.on_failure(item.platform, True)
-        await self.db.outbox.give_up(item.id, error)
+        await self.db.outbox.give_up(item.id, error, claimant=self.claimant)
         return "failed"
 
     async def recover(self) -> int:

@@ -46,6 +46,19 @@ _CLAIMANT_GONE = process_gone("o.claimed_by")
 # goes out when its time comes. The placeholder is the same ``now``.
 _IN_LINE = "(e.next_attempt_at <= ? OR e.attempts > 0 OR e.attempt_started_at IS NOT NULL)"
 
+
+def _owned(claimant: int, dialect: str) -> tuple[str, tuple[int, ...]]:
+    """The fence of an outcome's update (sent, retry later, given up) and its parameter:
+    with several processes, only the process whose claim the item is (``claimed_by``)
+    records how its try went. A process that lost its lock's connection while sending
+    finds its claims taken by another process, which sends them: its late outcome must
+    change nothing (not mark the other's send as done, nor push it back). No claimant
+    or SQLite (one process, which claims nothing): no fence."""
+    if claimant and dialect == "postgresql":
+        return " AND claimed_by = ?", (claimant,)
+    return "", ()
+
+
 _HIGHEST_ID = (
     "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
     " COALESCE((SELECT MAX(id) FROM outbox), 0))"
@@ -186,15 +199,31 @@ class OutboxStore:
         )
         return max(0.0, float(row[0])) if row is not None else 0.0
 
-    async def begin_attempt(self, item_id: int) -> None:
+    async def begin_attempt(self, item_id: int, *, claimant: int = 0) -> bool:
         """Recorded (and committed) before the network call, so that a crash during it is
-        known at the next start."""
+        known at the next start. With ``claimant`` (PostgreSQL): only while the item is
+        still this process's claim and its process lock still held; False then, and the
+        item is not to be sent - the lock's connection was lost (a network blip, a server
+        restart), so another process may have claimed the item meanwhile and be sending
+        it. This is the check closest to the send, in the write it needs anyway."""
+        if claimant and self._tx.dialect == "postgresql":
+            async with self._tx.single_statement():
+                return (
+                    await changed(
+                        self._tx,
+                        "UPDATE outbox o SET attempt_started_at = ? WHERE id = ?"
+                        f" AND claimed_by = ? AND NOT {_CLAIMANT_GONE}",
+                        (utcnow(), item_id, claimant),
+                    )
+                    > 0
+                )
         async with self._tx.single_statement():
             await execute(
                 self._tx,
                 "UPDATE outbox SET attempt_started_at = ? WHERE id = ?",
                 (utcnow(), item_id),
             )
+        return True
 
     async def flag_interrupted(self) -> int:
         """At start-up: sends that were under way when the process died are in doubt."""
@@ -215,39 +244,52 @@ class OutboxStore:
                 " AND sent_at IS NULL AND failed_at IS NULL",
             )
 
-    async def mark_sent(self, item_id: int, message_id: str | None) -> bool:
-        """Mark the item sent; False if it is gone (its person was erased meanwhile)."""
+    async def mark_sent(self, item_id: int, message_id: str | None, *, claimant: int = 0) -> bool:
+        """Mark the item sent; False if it is gone (its person was erased meanwhile) or,
+        with ``claimant``, no longer this process's claim (see :func:`_owned`)."""
+        fence, owner = _owned(claimant, self._tx.dialect)
         async with self._tx.single_statement():
             return (
                 await changed(
                     self._tx,
                     "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1,"
-                    " claimed_by = NULL WHERE id = ?",
-                    (utcnow(), message_id, item_id),
+                    f" claimed_by = NULL WHERE id = ?{fence}",
+                    (utcnow(), message_id, item_id, *owner),
                 )
                 > 0
             )
 
     async def retry_later(
-        self, item_id: int, when: datetime, error: str, *, in_doubt: bool = False
+        self,
+        item_id: int,
+        when: datetime,
+        error: str,
+        *,
+        in_doubt: bool = False,
+        claimant: int = 0,
     ) -> None:
-        """Try again at ``when``; ``in_doubt``: the failed try may have gone out."""
+        """Try again at ``when``; ``in_doubt``: the failed try may have gone out. With
+        ``claimant``: only while it is this process's claim (see :func:`_owned`)."""
+        fence, owner = _owned(claimant, self._tx.dialect)
         async with self._tx.single_statement():
             await execute(
                 self._tx,
                 "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?,"
                 " attempt_started_at = NULL, claimed_by = NULL,"
-                " in_doubt = CASE WHEN ? THEN 1 ELSE in_doubt END WHERE id = ?",
-                (to_text(when), error[:200], in_doubt, item_id),
+                f" in_doubt = CASE WHEN ? THEN 1 ELSE in_doubt END WHERE id = ?{fence}",
+                (to_text(when), error[:200], in_doubt, item_id, *owner),
             )
 
-    async def give_up(self, item_id: int, error: str) -> None:
+    async def give_up(self, item_id: int, error: str, *, claimant: int = 0) -> None:
+        """Never to be tried again. With ``claimant``: only while it is this process's
+        claim (see :func:`_owned`)."""
+        fence, owner = _owned(claimant, self._tx.dialect)
         async with self._tx.single_statement():
             await execute(
                 self._tx,
                 "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?,"
-                " claimed_by = NULL WHERE id = ?",
-                (utcnow(), error[:200], item_id),
+                f" claimed_by = NULL WHERE id = ?{fence}",
+                (utcnow(), error[:200], item_id, *owner),
             )
 
     async def hold_until(self, item_ids: list[int], when: datetime) -> int:
