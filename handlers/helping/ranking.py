@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from db import Database
 from db.clock import local_day, to_text
@@ -75,6 +76,11 @@ PRIOR_OFFERS = 5
 # about 0.04), and it never reaches 0.
 START_RATE = 0.25
 CITY_PRIOR_OFFERS = 20
+
+
+# Who offers each kind of help, by (kind, talk shift): read once, it serves every request of
+# the kind - the desk's review queue works out a page of hints with one (review_queue.hints).
+Offering = dict[tuple[str, bool], list[Volunteer]]
 
 
 @dataclass(frozen=True)
@@ -122,10 +128,20 @@ def distance_km(
         return None
     if volunteer.lat is not None and volunteer.lon is not None:
         return distance_m(volunteer.lat, volunteer.lon, request.lat, request.lon) / 1000
-    centres = {a.name: a for a in load_gazetteer(settings.places_data_dir).bezirke}
+    return _district_km(settings.places_data_dir, volunteer.stadtbezirke, request.lat, request.lon)
+
+
+# Remembered by districts and point: a request's candidates are thousands of volunteers, most
+# of whom name one of a few dozen pairs of districts.
+@lru_cache(maxsize=4096)
+def _district_km(
+    directory: str, districts: tuple[str, ...], lat: float, lon: float
+) -> float | None:
+    """From the centre of the nearest of ``districts`` to the point, None if none is known."""
+    centres = {area.name: area for area in load_gazetteer(directory).bezirke}
     found = [
-        distance_m(centres[d].lat, centres[d].lon, request.lat, request.lon) / 1000
-        for d in volunteer.stadtbezirke
+        distance_m(centres[d].lat, centres[d].lon, lat, lon) / 1000
+        for d in districts
         if d in centres
     ]
     return min(found) if found else None
@@ -221,6 +237,8 @@ async def candidates(
     now: datetime,
     reach: int,
     skip: set[int],
+    pool: Offering | None = None,
+    /,
     *,
     talk: bool = False,
     over_day_cap: bool = False,
@@ -230,8 +248,8 @@ async def candidates(
     """Everyone who may be asked now at this reach (``talk``: on a talk shift now instead),
     not in ``skip``, best first; ``over_day_cap``: also those who had their offers a day
     and a week; ``evening``: those who take evening requests first; ``evening_only``:
-    nobody else."""
-    found = await _offering(db, settings, request, reach, talk)
+    nobody else; ``pool``: who offers each kind, read once for many requests (:data:`Offering`)."""
+    found = await _offering(db, settings, request, reach, talk, pool)
     if not found:
         return []
     handed_back = await db.volunteers.handed_back(request.id)
@@ -257,19 +275,29 @@ async def candidates(
 
 
 async def _offering(
-    db: Database, settings: HandlerSettings, request: HelpRequest, reach: int, talk: bool
+    db: Database,
+    settings: HandlerSettings,
+    request: HelpRequest,
+    reach: int,
+    talk: bool,
+    pool: Offering | None,
 ) -> dict[int, tuple[Volunteer, bool]]:
     """Who offers the request's kind of help (at ``RELATED_KINDS``: also a related kind,
-    marked True; ``talk``: on a talk shift), by user id, each once."""
+    marked True; ``talk``: on a talk shift), by user id, each once; never the requester."""
     kinds = [request.category]
     if reach >= RELATED_KINDS:
         kinds += list(RELATED.get(request.category, ()))
+    pool = {} if pool is None else pool
     found: dict[int, tuple[Volunteer, bool]] = {}
     for kind in kinds:
-        for volunteer in await db.volunteers.candidates(
-            kind, request.requester_id, settings.require_verified_volunteers, talk_shift=talk
-        ):
-            if volunteer.user_id not in found:
+        if (kind, talk) not in pool:
+            # Read for everyone (the requester is left out below), so that the list serves
+            # every request of the kind.
+            pool[kind, talk] = await db.volunteers.candidates(
+                kind, None, settings.require_verified_volunteers, talk_shift=talk
+            )
+        for volunteer in pool[kind, talk]:
+            if volunteer.user_id != request.requester_id and volunteer.user_id not in found:
                 found[volunteer.user_id] = (volunteer, kind != request.category)
         if talk:
             break

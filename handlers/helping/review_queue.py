@@ -6,7 +6,8 @@ in the backchannel (handlers/helping/moderation.py).
   (handlers/helping/pace.py ``URGENT_WHEN``), each oldest first (:func:`page`).
 - :func:`summary`: "14 requests wait for review, the oldest 2 h 10 min" and how many of them
   want to talk now or are urgent - the first thing a coordinator reads.
-- :func:`hint`: whether anyone could take a request if it were published now: the first
+- :func:`hint` (:func:`hints` for a page, who offers each kind read once for it): whether
+  anyone could take a request if it were published now: the first
   wave's own candidate search (``ranking.candidates`` at the local reach, the talk shift
   for a talk request, the evening rules of this hour), never a second matcher. "2 volunteers
   for shopping in Hörde", "nobody speaks Persian" (the requester has no German, none of
@@ -61,10 +62,30 @@ def age(t: Translator, request: HelpRequest, now: datetime) -> Markup:
     return t.t("⏳ waiting {duration}", duration=waited(t, request.created_at, now))
 
 
+async def hints(
+    db: Database,
+    settings: HandlerSettings,
+    t: Translator,
+    requests: list[HelpRequest],
+    now: datetime,
+) -> list[tuple[bool, Markup]]:
+    """:func:`hint` for each of a page's requests: who offers each kind is read once for the
+    page (``ranking.Offering``), not once a card - with thousands of volunteers that read
+    was most of a page's time."""
+    pool: ranking.Offering = {}
+    return [await hint(db, settings, t, request, now, pool) for request in requests]
+
+
 async def hint(
-    db: Database, settings: HandlerSettings, t: Translator, request: HelpRequest, now: datetime
+    db: Database,
+    settings: HandlerSettings,
+    t: Translator,
+    request: HelpRequest,
+    now: datetime,
+    pool: ranking.Offering | None = None,
 ) -> tuple[bool, Markup]:
-    """Whether someone could take ``request`` now (False: a warning), and the sentence."""
+    """Whether someone could take ``request`` now (False: a warning), and the sentence;
+    ``pool``: who offers each kind, shared by a page's hints (:func:`hints`)."""
     rules = settings.offer_rules
     talk = request.category == TALK
     found = await ranking.candidates(
@@ -74,6 +95,7 @@ async def hint(
         now,
         ranking.LOCAL,
         set(),
+        pool,
         talk=talk,
         evening=not talk and pace.evening(rules, now),
         evening_only=not talk and pace.evening_only(rules, now),

@@ -48,7 +48,12 @@ QUEUE_PAGE = 20
 
 
 async def _card(
-    site: Any, request: HelpRequest, t: Translator, recent: list[tuple[int, str]], now: datetime
+    site: Any,
+    request: HelpRequest,
+    t: Translator,
+    recent: list[tuple[int, str]],
+    now: datetime,
+    take: tuple[bool, Markup],
 ) -> dict[str, Any]:
     # The card's own heading names the request: the post's first line would repeat it.
     post = await review_post(
@@ -62,7 +67,7 @@ async def _card(
     )
     filled = await from_cache(site.db, Message(post))
     assert isinstance(filled, Message)
-    someone, hint = await review_queue.hint(site.db, site.settings, t, request, now)
+    someone, hint = take
     return {
         "request": request,
         "post": Markup(filled.text),
@@ -88,7 +93,12 @@ async def _page(
     pager = Pager(number, count.total, (), "/desk/queue", QUEUE_PAGE)
     # The texts the "very similar" warning compares with: read once for the whole page.
     recent = await recent_texts(desk.site.db) if waiting else []
-    cards = [await _card(desk.site, item, t, recent, now) for item in waiting]
+    # Whether anyone could take each: worked out for the whole page at once (review_queue.hints).
+    takes = await review_queue.hints(desk.site.db, desk.site.settings, t, waiting, now)
+    cards = [
+        await _card(desk.site, item, t, recent, now, take)
+        for item, take in zip(waiting, takes, strict=True)
+    ]
     done = request.query.get("done", "")
     if notice is None and done == "duty":
         on_duty = await review_pace.is_on_duty(desk.site.db, desk.user)
