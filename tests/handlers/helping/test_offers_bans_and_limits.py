@@ -12,6 +12,7 @@ import pytest
 
 from db import Database
 from handlers import build_router
+from handlers.helping import lifecycle
 from handlers.messages import Edit, Incoming, Message, Sender, Text, Toast
 from tests.support.help_story import GROUP, post_request, register_volunteer
 from tests.support.memory_transport import MemoryTransport, readable, texts
@@ -441,4 +442,8 @@ async def test_an_inactive_volunteer_leaves_through_the_lifecycle(story, db):
     assert len(story.inbox["amira"]) > before["amira"]
     assert len(story.inbox[GROUP]) > before[GROUP]
     amira = await db.users.find("memory", "amira")
-    assert await db.users.get_state(amira.id) is None
+    # Out of the contact: her next message, meant for the helper who left, is answered as
+    # not passed on (the lifecycle's hand-back state), not relayed to anyone.
+    state = await db.users.get_state(amira.id)
+    assert state is not None and state.state == lifecycle.HELPER_LEFT
+    assert state.data == {"request_id": request_id}
