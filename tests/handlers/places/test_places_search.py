@@ -326,3 +326,20 @@ async def test_a_search_asked_again_is_one_round_trip(db: Database, monkeypatch,
     trips[0] = 0
     second, _ = await nearest(db, Query(*SPOT), NOON, limit=3, offset=3)
     assert [f.place.source_id for f in second] == ["p3", "p4", "p5"]
+
+
+def test_the_starts_kept_stay_within_their_bound_and_forget_the_least_recently_asked(
+    fresh_starts, monkeypatch
+):
+    """Searches are keyed by what people send (a point, a kind): the radii kept per search
+    stay at KEPT_STARTS, and the one asked least recently is the one forgotten."""
+    monkeypatch.setattr(search, "KEPT_STARTS", 3)
+    queries = [Query(SPOT[0] + n / 1000, SPOT[1]) for n in range(5)]
+    for query in queries[:3]:
+        search._remember(query, 10, 5000.0)
+    assert search._start(queries[0], 10) == 5001.0  # asked again: now the most recent
+    for query in queries[3:]:
+        search._remember(query, 10, 5000.0)
+    assert len(search._enough) == 3
+    assert set(search._enough) == {(queries[0], 10), (queries[3], 10), (queries[4], 10)}
+    assert search._start(queries[1], 10) == search.FIRST_RADIUS_M
