@@ -5,6 +5,7 @@ no key and send no audio, and a wait for what a thread can see (SIPp's log, a pr
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
 from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.sipp import HeldCallers
 
 # Nobody is said goodbye for pressing no key while a test runs.
 PATIENT = CallSettings(idle_seconds=3600)
@@ -60,3 +62,11 @@ def wait_until(found: Callable[[], bool], what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"never: {what}")
         time.sleep(0.05)
+
+
+async def all_answered(phone: PhoneTransport, callers: HeldCallers, count: int) -> None:
+    """Once ``phone`` is registered, ``callers`` started and every one of ``count`` answered."""
+    await asyncio.wait_for(phone.registered.wait(), 60)
+    callers.start()
+    answered = await asyncio.to_thread(callers.wait_for, count)
+    assert answered == {n: ["answered"] for n in range(1, count + 1)}, callers.stop().errors

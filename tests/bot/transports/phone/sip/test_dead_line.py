@@ -22,7 +22,7 @@ import pytest
 from bot.transports.phone.sip.call_control import CALLS_PER_LINE
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_USER
-from tests.support.sip.held_lines import held_phone, own_registrar, wait_until
+from tests.support.sip.held_lines import all_answered, held_phone, own_registrar, wait_until
 from tests.support.sip.kamailio import KamailioServer
 from tests.support.sip.sipp import HeldCallers
 
@@ -41,10 +41,7 @@ async def test_a_line_that_dies_is_forgotten_by_the_edge_its_callers_hear_the_en
     first = HeldCallers(registrar.domain, BOT_USER, "+49231555", CALLS_PER_LINE)
     then = HeldCallers(registrar.domain, BOT_USER, "+49231666", CALLS_PER_LINE)
     try:
-        await asyncio.wait_for(phone.registered.wait(), 60)
-        first.start()
-        full = await asyncio.to_thread(first.wait_for, CALLS_PER_LINE)
-        assert full == {n: ["answered"] for n in range(1, CALLS_PER_LINE + 1)}, first.stop().errors
+        await all_answered(phone, first, CALLS_PER_LINE)
         dead = line.process
         assert dead is not None
         dead.send_signal(signal.SIGKILL)

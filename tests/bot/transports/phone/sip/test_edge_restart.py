@@ -31,7 +31,7 @@ from bot.transports.phone.sip.edge import options_answered
 from bot.transports.phone.sip.line_pool import Lines
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.fixtures import BOT_USER
-from tests.support.sip.held_lines import held_phone, own_registrar, wait_until
+from tests.support.sip.held_lines import all_answered, held_phone, own_registrar, wait_until
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import HeldCallers
 
@@ -62,10 +62,7 @@ async def held(
     line = lines._lines[0]
     callers = HeldCallers(registrar.domain, BOT_USER, "+49231555", CALLERS)
     try:
-        await asyncio.wait_for(phone.registered.wait(), 60)
-        callers.start()
-        answered = await asyncio.to_thread(callers.wait_for, CALLERS)
-        assert answered == {n: ["answered"] for n in range(1, CALLERS + 1)}, callers.stop().errors
+        await all_answered(phone, callers, CALLERS)
         await asyncio.to_thread(wait_until, lambda: len(line.calls) == CALLERS, "the line's calls")
         yield lines, callers
     finally:
