@@ -15,10 +15,12 @@ import aiohttp
 import pytest
 from markupsafe import Markup
 
-from bench.cluster_bench import deliveries
+from bench.cluster_bench import HandledCount, deliveries
 from bot.delivery import OutboxWorker
 from db import Database
+from db.users import UserStore
 from handlers.messages import Message, Recipient, encode
+from tests.support.browser import wait_until
 from tests.support.clock import Clock
 from tests.support.fake_telegram import FakeTelegram
 
@@ -70,3 +72,24 @@ async def test_the_outbox_retries_a_429_without_a_second_delivery(
     assert len(requests) == 2
     assert deliveries(fake_telegram.calls) == (1, 0)
     assert await db.outbox.pending() == 0
+
+
+@pytest.mark.both_backends
+async def test_the_throughput_pass_counts_updates_handled_from_its_start(db: Database):
+    """The throughput pass ends on updates handled by any process (rows of processed_updates),
+    counted from the pass's start: the warm-up's updates do not count."""
+
+    async def handle(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            await db.execute(*UserStore.finish_statement("telegram", str(n), "20000", None))
+
+    await handle(0, 2)  # the warm-up
+    counter = HandledCount(db, every=0.01)
+    await counter.start()
+    try:
+        assert counter() == 0
+        await handle(2, 3)
+        await wait_until(lambda: counter() == 3)
+    finally:
+        await counter.stop()
+    assert counter() == 3
