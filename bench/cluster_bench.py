@@ -219,6 +219,7 @@ class HandledCount:
 
     async def read(self) -> int:
         row = await self.db.fetch_one("SELECT count(*) FROM processed_updates")
+        assert row is not None  # a count always answers one row
         return int(row[0])
 
     async def start(self) -> None:
