@@ -9,10 +9,12 @@ as they arrive. The map part needs ``#map`` to get ``data-ready="1"`` once its m
 clusters are drawn; it is skipped, saying so, while ``/`` serves no map.
 The map is loaded at a phone's size (390 × 844, as issue 83 asks) and at a desktop's.
 Run: .venv/bin/python bench/bench_web.py [--requests N] [--volunteers N] [--places N]
-[--samples N] [--quick] [--map-only] (--quick: a small city, a few samples a page and one map
-load, for CI's pass over every benchmark, figures not judged; --map-only: the places and the
-map alone; --samples: timed GETs a desk page, 200 unless told - make bench's standard tier
-takes 20, bench/run_all.py: a page that takes seconds would otherwise take minutes of it)
+[--samples N] [--quick] [--map-only] [--page PATH ...] (--quick: a small city, a few samples a
+page and one map load, for CI's pass over every benchmark, figures not judged; --map-only: the
+places and the map alone; --samples: timed GETs a desk page, 200 unless told - make bench's
+standard tier takes 20, bench/run_all.py: a page that takes seconds would otherwise take
+minutes of it; --page: only these desk pages and no map, e.g. ``--page /desk/queue`` while
+working on one page)
 """
 
 from __future__ import annotations
@@ -237,14 +239,20 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def measure_desk(base: str, token: str, samples: int = SAMPLES) -> list[tuple[str, str, str]]:
+async def measure_desk(
+    base: str, token: str, samples: int = SAMPLES, only: tuple[str, ...] = ()
+) -> list[tuple[str, str, str]]:
+    """p50 and p95 of each desk page (``only``: of these pages alone)."""
+    paths = [path for path in desk_pages() if not only or path in only]
+    if only and len(paths) != len(set(only)):
+        sys.exit(f"no such desk page: {', '.join(sorted(set(only) - set(paths)))}")
     rows = []
     jar = aiohttp.CookieJar(unsafe=True)
     async with aiohttp.ClientSession(cookie_jar=jar) as http:
         async with http.post(f"{base}/desk/login/{token}", allow_redirects=False) as response:
             if response.status != 303:
                 sys.exit(f"desk login failed: {response.status}")
-        for path in desk_pages():
+        for path in paths:
             timings = []
             size = 0
             warm = min(5, samples)
@@ -350,6 +358,7 @@ async def main(
     samples: int = SAMPLES,
     map_runs: int = MAP_RUNS,
     map_only: bool = False,
+    only: tuple[str, ...] = (),
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "web.sqlite3"
@@ -386,8 +395,9 @@ async def main(
                 )
             ]
             if not map_only:
-                rows += await measure_desk(base, token, samples)
-            rows += await measure_map(base, places, map_runs)
+                rows += await measure_desk(base, token, samples, only)
+            if not only:
+                rows += await measure_map(base, places, map_runs)
         finally:
             process.terminate()
             process.wait(timeout=15)
@@ -407,10 +417,20 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--map-only", action="store_true", help="the places and the map alone")
     parser.add_argument("--samples", type=int, default=SAMPLES, help="timed GETs a desk page")
+    parser.add_argument(
+        "--page", action="append", default=[], help="only this desk page, no map (repeatable)"
+    )
     args = parser.parse_args()
     if args.quick:
         asyncio.run(main(1_000, 100, 200, samples=2, map_runs=1, map_only=args.map_only))
     else:
         asyncio.run(
-            main(args.requests, args.volunteers, args.places, args.samples, map_only=args.map_only)
+            main(
+                args.requests,
+                args.volunteers,
+                args.places,
+                args.samples,
+                map_only=args.map_only,
+                only=tuple(args.page),
+            )
         )
