@@ -134,16 +134,20 @@ def _setup_logging(configs: list[Config], *, quiet: bool = False) -> None:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-async def _retention(city: City) -> int:
-    """Each step and how many rows it changed; exit code 1 if any step failed."""
-    db = await open_city_database(city)
-    try:
-        report = await apply_retention(db, city.config)
-    finally:
-        await db.close()
-    for step, count in report.items():
-        print(f"{step}: {'FAILED' if count is None else count}")
-    return 1 if None in report.values() else 0
+async def _retention(cities: list[City]) -> int:
+    """Each city's steps and how many rows each changed, every line naming its city;
+    exit code 1 if any step failed."""
+    failed = 0
+    for city in cities:
+        db = await open_city_database(city)
+        try:
+            report = await apply_retention(db, city.config)
+        finally:
+            await db.close()
+        for step, count in report.items():
+            print(f"{city.slug}: {step}: {'FAILED' if count is None else count}")
+        failed |= None in report.values()
+    return failed
 
 
 async def _migrate(city: City) -> int:
@@ -470,11 +474,11 @@ class _Call:
 
 
 async def _backup_and_migrate(call: _Call) -> int:
-    """``db migrate``: the main city (or --city's); with ``--backup-into``, the upgrade
-    step, every city (or --city's) after the backup before an upgrade."""
-    if not call.args.backup_into:
-        return await _migrate(call.city)
-    failed = await upgrade_backup.backup_before_upgrade(_each(call), call.args.backup_into)
+    """``db migrate``: every city (or --city's); with ``--backup-into``, the upgrade
+    step, after the backup before an upgrade."""
+    failed = 0
+    if call.args.backup_into:
+        failed = await upgrade_backup.backup_before_upgrade(_each(call), call.args.backup_into)
     for city in _each(call) if not failed else []:
         failed |= await _migrate(city)
     return failed
@@ -503,7 +507,7 @@ _COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
     "db restore": lambda call: backups.restore(_each(call), call.args.path),
     "db migrate-to": _migrate_to,
     "db check": lambda call: _checks(call.cities, doctor=False, only=call.args.city),
-    "db retention": lambda call: _retention(call.city),
+    "db retention": lambda call: _retention(_each(call)),
     "doctor": lambda call: _checks(call.cities, doctor=True, only=call.args.city),
     "roles": lambda call: _roles(call.city, call.args.action, call.args.user, call.args.role),
     "desk-link": lambda call: desk_link.run(call.city, call.args.user),

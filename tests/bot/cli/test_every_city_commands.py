@@ -1,0 +1,93 @@
+"""The database commands an operator runs by hand on an installation of two cities
+(docs/operations.md): ``db migrate`` and ``db retention`` work on every city - each line
+naming its city - or on the one ``--city`` names, as ``db backup`` and ``db check`` do.
+Before, both worked on the main city alone and said nothing of the others: after an
+upgrade's ``db migrate`` a further city was still on the old schema, and ``db retention``
+never erased anyone there."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from db.database import city_location, latest_migration
+from tests.support.city_databases import add_people, open_city, people_names
+from tests.support.cli import run_bot
+from tests.support.two_cities import write_cities
+
+pytestmark = pytest.mark.both_backends
+
+
+def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_bot("--config", str(config), *args)
+
+
+def _recorded_version(database: str, slug: str, *, main: bool) -> int | None:
+    """The city's highest applied migration as its record holds it, read without opening
+    the city the way the bot does (which would migrate it); None while it has no record."""
+    location, schema = city_location(database, slug, main)
+    if schema is None and not database.startswith("postgresql"):
+        if not Path(location).exists():
+            return None
+        with sqlite3.connect(location) as conn:
+            return conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    table = f"{schema or 'public'}.schema_version"
+    with psycopg.connect(database, autocommit=True) as conn:
+        known = conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()
+        if known is None or known[0] is None:
+            return None
+        return conn.execute(f"SELECT max(version) FROM {table}").fetchone()[0]
+
+
+async def test_db_migrate_migrates_every_city_or_the_one_named(database_url, tmp_path):
+    config = write_cities(tmp_path, database_url)
+    assert _recorded_version(database_url, "unna", main=False) is None
+
+    one = _bot(config, "--city", "unna", "db", "migrate")
+    assert one.returncode == 0, one.stderr
+    assert "unna:" in one.stdout and "dortmund" not in one.stdout
+    latest = latest_migration()
+    assert _recorded_version(database_url, "unna", main=False) == latest
+
+    every = _bot(config, "db", "migrate")
+    assert every.returncode == 0, every.stderr
+    for slug in ("dortmund", "unna"):
+        assert f"{slug}: database" in every.stdout and f"schema version {latest}" in every.stdout
+    assert _recorded_version(database_url, "dortmund", main=True) == latest
+
+
+async def _silent_for_years(database: str, slug: str, *, main: bool) -> None:
+    db = await open_city(database, slug, main=main)
+    try:
+        async with db.transaction():
+            await db.execute("UPDATE users SET seen_at = '2020-01-01T00:00:00+00:00'")
+    finally:
+        await db.close()
+
+
+async def test_db_retention_runs_in_every_city_and_says_where(database_url, tmp_path):
+    config = write_cities(tmp_path, database_url)
+    # People not seen for years: retention erases them as inactive.
+    await add_people(database_url, "dortmund", ["d1"], main=True)
+    await add_people(database_url, "unna", ["u1", "u2"], main=False)
+    await _silent_for_years(database_url, "dortmund", main=True)
+    await _silent_for_years(database_url, "unna", main=False)
+
+    one = _bot(config, "--city", "unna", "db", "retention")
+    assert one.returncode == 0, one.stderr
+    assert "unna: inactive_accounts: 2" in one.stdout and "dortmund" not in one.stdout
+    assert await people_names(database_url, "unna", main=False) == []
+    assert await people_names(database_url, "dortmund", main=True) == ["d1"]
+
+    await add_people(database_url, "unna", ["u3"], main=False)
+    await _silent_for_years(database_url, "unna", main=False)
+    every = _bot(config, "db", "retention")
+    assert every.returncode == 0, every.stderr
+    assert "dortmund: inactive_accounts: 1" in every.stdout
+    assert "unna: inactive_accounts: 1" in every.stdout
+    assert await people_names(database_url, "dortmund", main=True) == []
+    assert await people_names(database_url, "unna", main=False) == []
