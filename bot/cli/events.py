@@ -51,7 +51,7 @@ async def run(city: City, args: argparse.Namespace) -> int:
         print(f"{name}: event {number}: rejected: {reason}", file=sys.stderr)
     verb = "would import" if args.dry_run else "imported"
     print(
-        f"{args.path}: {report.total} events read, {verb}: {report.created} new, "
+        f"{city.slug}: {args.path}: {report.total} events read, {verb}: {report.created} new, "
         f"{report.updated} updated, {report.unchanged} unchanged; "
         f"{len(report.rejected)} rejected"
     )

@@ -165,15 +165,23 @@ async def _roles(city: City, action: str, who: str, role: str) -> int:
     taking the volunteer role ends the volunteering as the volunteer's own "stop
     volunteering" does (the profile goes with it; requests taken on stay with them)."""
     platform, _, user_id = who.partition(":")
+    if not platform or not user_id:
+        print(f"nachbarbot: {who!r} is not of the form platform:user_id", file=sys.stderr)
+        return 2
+    # Roles are each city's own: every line names the city, so a missing --city shows.
     db = await open_city_database(city)
     try:
         user = await db.users.find(platform, user_id)
         if user is None:
-            print(f"nachbarbot: no user {who} - they must write to the bot first", file=sys.stderr)
+            print(
+                f"nachbarbot: no user {who} in {city.slug} - they must write to the bot"
+                " there first; nothing changed",
+                file=sys.stderr,
+            )
             return 1
         if user.has_role(role) == (action == "grant"):
             having = "has" if action == "grant" else "does not have"
-            print(f"{who}: {having} the role {role} already; nothing changed")
+            print(f"{who}: {having} the role {role} in {city.slug} already; nothing changed")
             return 0
         if action == "grant":
             await db.users.grant_role(user.id, role)
@@ -184,7 +192,7 @@ async def _roles(city: City, action: str, who: str, role: str) -> int:
         await db.requests.audit(None, f"role.{action}", f"user:{user.id}", {"role": role})
     finally:
         await db.close()
-    print(f"{who}: {role} {'granted' if action == 'grant' else 'revoked'}")
+    print(f"{who}: {role} {'granted' if action == 'grant' else 'revoked'} in {city.slug}")
     return 0
 
 

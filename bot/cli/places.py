@@ -73,7 +73,7 @@ async def _import(city: City, args: argparse.Namespace, gazetteer) -> int:
         )
     verb = "would import" if report.dry_run else "imported"
     print(
-        f"{args.file}: {report.total} {report.unit}s read, {verb}: "
+        f"{city.slug}: {args.file}: {report.total} {report.unit}s read, {verb}: "
         f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged; "
         f"{len(report.rejected)} rejected"
     )

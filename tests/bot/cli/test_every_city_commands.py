@@ -3,7 +3,8 @@
 naming its city - or on the one ``--city`` names, as ``db backup`` and ``db check`` do.
 Before, both worked on the main city alone and said nothing of the others: after an
 upgrade's ``db migrate`` a further city was still on the old schema, and ``db retention``
-never erased anyone there."""
+never erased anyone there. The commands that work on one city (``roles``, ``places
+import``) name the city they changed, so that a forgotten ``--city`` shows."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 
 from db.database import city_location, latest_migration
 from tests.support.city_databases import add_people, open_city, people_names
-from tests.support.cli import run_bot
+from tests.support.cli import ROOT, run_bot
 from tests.support.two_cities import write_cities
 
 pytestmark = pytest.mark.both_backends
@@ -91,3 +92,26 @@ async def test_db_retention_runs_in_every_city_and_says_where(database_url, tmp_
     assert "unna: inactive_accounts: 1" in every.stdout
     assert await people_names(database_url, "dortmund", main=True) == []
     assert await people_names(database_url, "unna", main=False) == []
+
+
+async def test_roles_and_places_import_name_the_city_they_changed(database_url, tmp_path):
+    config = write_cities(tmp_path, database_url)
+    await add_people(database_url, "dortmund", ["anna"], main=True)
+    await add_people(database_url, "unna", ["udo"], main=False)
+
+    granted = _bot(config, "--city", "unna", "roles", "grant", "telegram:udo", "coordinator")
+    assert granted.returncode == 0, granted.stderr
+    assert "in unna" in granted.stdout
+    again = _bot(config, "--city", "unna", "roles", "grant", "telegram:udo", "coordinator")
+    assert "in unna" in again.stdout and "nothing changed" in again.stdout
+    # Anna wrote to Dortmund's bot only: Unna does not know her.
+    elsewhere = _bot(config, "--city", "unna", "roles", "grant", "telegram:anna", "admin")
+    assert elsewhere.returncode == 1 and "in unna" in elsewhere.stderr
+    for malformed in ("anna", "telegram:", ":anna"):
+        refused = _bot(config, "roles", "grant", malformed, "admin")
+        assert refused.returncode == 2 and "platform:user_id" in refused.stderr
+
+    places = str(ROOT / "tests/data/unna/places.csv")
+    imported = _bot(config, "--city", "unna", "places", "import", places, "--dry-run")
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.startswith(f"unna: {places}: ")
