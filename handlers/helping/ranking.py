@@ -40,6 +40,7 @@ hours, city-wide (distance lowers nobody's estimate); the caps hold as well.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -237,8 +238,6 @@ async def candidates(
     now: datetime,
     reach: int,
     skip: set[int],
-    pool: Offering | None = None,
-    /,
     *,
     talk: bool = False,
     over_day_cap: bool = False,
@@ -248,24 +247,75 @@ async def candidates(
     """Everyone who may be asked now at this reach (``talk``: on a talk shift now instead),
     not in ``skip``, best first; ``over_day_cap``: also those who had their offers a day
     and a week; ``evening``: those who take evening requests first; ``evening_only``:
-    nobody else; ``pool``: who offers each kind, read once for many requests (:data:`Offering`)."""
-    found = await _offering(db, settings, request, reach, talk, pool)
+    nobody else."""
+    search = Search(request, reach, talk=talk, evening=evening, evening_only=evening_only)
+    reachable = await _within_reach(db, settings, search, now, {})
+    if not reachable:
+        return []
+    tables = await read_tables(db, now, [near.volunteer.user_id for near in reachable])
+    return _best(settings, search, reachable, tables, skip, over_day_cap)
+
+
+@dataclass(frozen=True)
+class Search:
+    """One request's search as :func:`candidates` takes it (its keyword arguments), for
+    :func:`candidates_of_page`."""
+
+    request: HelpRequest
+    reach: int = LOCAL
+    talk: bool = False
+    evening: bool = False
+    evening_only: bool = False
+
+
+async def candidates_of_page(
+    db: Database, settings: HandlerSettings, searches: list[Search], now: datetime
+) -> list[list[Candidate]]:
+    """:func:`candidates` of each of a page's searches (nobody skipped, within the caps),
+    each list the same as the search's alone: who offers each kind is read once for the
+    page (:data:`Offering`), and the tables of offers and answers once, for everyone any of
+    the searches may ask - the desk's review queue (review_queue.hints) asks this for 20
+    requests at a time, and read per request these reads were most of its time."""
+    pool: Offering = {}
+    reachables = [await _within_reach(db, settings, search, now, pool) for search in searches]
+    ids = {near.volunteer.user_id for reachable in reachables for near in reachable}
+    tables = await read_tables(db, now, ids) if ids else None
+    return [
+        _best(settings, search, reachable, tables, set(), False) if tables and reachable else []
+        for search, reachable in zip(searches, reachables, strict=True)
+    ]
+
+
+async def _within_reach(
+    db: Database, settings: HandlerSettings, search: Search, now: datetime, pool: Offering
+) -> list[_Reachable]:
+    """Who may be asked by area, kind and certificate (no table of offers read yet)."""
+    request = search.request
+    found = await _offering(db, settings, request, search.reach, search.talk, pool)
     if not found:
         return []
     handed_back = await db.volunteers.handed_back(request.id)
-    # Who may be asked by area, kind and certificate first (no store query); the tables of
-    # offers and answers are then read for those few only.
-    reachable = [
+    return [
         near
         for volunteer, related in found.values()
         if volunteer.user_id not in handed_back
-        and (near := _near(settings, request, now, reach, volunteer, related, talk, evening_only))
+        and (near := _near(settings, request, now, search, volunteer, related))
     ]
-    if not reachable:
-        return []
-    ranked, floor, head = await _ranked(db, settings, request, now, reachable, skip, over_day_cap)
+
+
+def _best(
+    settings: HandlerSettings,
+    search: Search,
+    reachable: list[_Reachable],
+    tables: Tables,
+    skip: set[int],
+    over_day_cap: bool,
+) -> list[Candidate]:
+    """Those within reach ranked best first, above the floor while anyone is."""
+    ranked, floor, head = _ranked(settings, search.request, reachable, tables, skip, over_day_cap)
     # In the evening those who said they take evening requests first: the others may be
     # out, or asleep before the offer is read.
+    evening = search.evening
     ranked.sort(
         key=lambda c: (evening and not c.volunteer.evenings, -c.estimate, c.volunteer.user_id)
     )
@@ -280,14 +330,13 @@ async def _offering(
     request: HelpRequest,
     reach: int,
     talk: bool,
-    pool: Offering | None,
+    pool: Offering,
 ) -> dict[int, tuple[Volunteer, bool]]:
     """Who offers the request's kind of help (at ``RELATED_KINDS``: also a related kind,
     marked True; ``talk``: on a talk shift), by user id, each once; never the requester."""
     kinds = [request.category]
     if reach >= RELATED_KINDS:
         kinds += list(RELATED.get(request.category, ()))
-    pool = {} if pool is None else pool
     found: dict[int, tuple[Volunteer, bool]] = {}
     for kind in kinds:
         if (kind, talk) not in pool:
@@ -308,11 +357,9 @@ def _near(
     settings: HandlerSettings,
     request: HelpRequest,
     now: datetime,
-    reach: int,
+    search: Search,
     volunteer: Volunteer,
     related: bool,
-    talk: bool,
-    evening_only: bool,
 ) -> _Reachable | None:
     """``volunteer`` if they may be asked by certificate, the evening, area and kind (no
     store query), else None."""
@@ -320,27 +367,26 @@ def _near(
         volunteer, local_day(now)
     ):
         return None
-    if evening_only and not volunteer.evenings:
+    if search.evening_only and not volunteer.evenings:
         return None
     shares = matching.shares_language(volunteer, request)
-    if talk:
+    if search.talk:
         # City-wide, now: their shift, a shared language, awake.
         awake = matching.quiet_until(volunteer, now) is None
         if shares and on_talk_shift(volunteer.talk_shift, now) and awake:
             return _Reachable(volunteer, related, None, shares)
         return None
     km = distance_km(settings, volunteer, request)
-    if not _reachable(settings, volunteer, request, km, reach, shares):
+    if not _reachable(settings, volunteer, request, km, search.reach, shares):
         return None
     return _Reachable(volunteer, related, km, shares)
 
 
-async def _ranked(
-    db: Database,
+def _ranked(
     settings: HandlerSettings,
     request: HelpRequest,
-    now: datetime,
     reachable: list[_Reachable],
+    tables: Tables,
     skip: set[int],
     over_day_cap: bool,
 ) -> tuple[list[Candidate], float, bool]:
@@ -348,11 +394,7 @@ async def _ranked(
     their estimates; the floor; and whether anyone within reach - asked already or not,
     capped or not - is at or above it (the floor holds only then)."""
     rules = settings.offer_rules
-    ids = [near.volunteer.user_id for near in reachable]
-    rooms, asked_week = await _rooms(db, rules, now, ids)
-    helped = await db.volunteers.helped_since(to_text(now - timedelta(days=14)), ids)
-    answers = await db.volunteers.answers(ids)
-    rate = city_rate(*await db.volunteers.city_answers())
+    rate = tables.rate
     # The floor is relative to the city's rate (a city where few say yes has low estimates
     # everywhere) and trims only the tail: it holds while someone within reach - asked
     # already or not, capped or not - is above it. When nobody is (a small town where
@@ -365,7 +407,7 @@ async def _ranked(
     ranked: list[Candidate] = []
     for near in reachable:
         who = near.volunteer.user_id
-        taps, offers = answers.get(who, (0, 0))
+        taps, offers = tables.answers.get(who, (0, 0))
         chance = estimate(
             rules,
             taps=taps,
@@ -375,13 +417,14 @@ async def _ranked(
             shares_language=near.shares,
             no_common_language=_no_common_language(settings, near, request),
             related_kind=near.related,
-            asked_this_week=asked_week.get(who, 0),
-            helped_lately=who in helped,
+            asked_this_week=tables.week.get(who, 0),
+            helped_lately=who in tables.helped,
         )
         head = head or chance >= floor
         if who in skip:
             continue
-        if rooms[who].left(kept_back(rules, near.volunteer, request)) <= 0 and not over_day_cap:
+        room = tables.room(rules, who)
+        if room.left(kept_back(rules, near.volunteer, request)) <= 0 and not over_day_cap:
             continue
         ranked.append(Candidate(near.volunteer, chance, near.km, near.shares))
     return ranked, floor, head
@@ -412,23 +455,52 @@ class Room:
         return min(self.day, self.week - kept) - sent
 
 
-async def _rooms(
-    db: Database, rules: OfferRules, now: datetime, ids: list[int]
-) -> tuple[dict[int, Room], dict[int, int]]:
-    """Each one's room, and how many offers each had in the last 7 days."""
+@dataclass(frozen=True)
+class Tables:
+    """The tables of offers and answers the estimates read, for some volunteers (read once,
+    they serve every request whose candidates are among them: :func:`candidates_of_page`)."""
+
+    # Offers each had in the last 24 hours and 7 days (none: absent).
+    day: dict[int, int]
+    week: dict[int, int]
+    # Who took a request in the last 14 days.
+    helped: set[int]
+    # (taps on "I can help", offers) of each ever offered something.
+    answers: dict[int, tuple[int, int]]
+    # The city's rate (:func:`city_rate`).
+    rate: float
+
+    def room(self, rules: OfferRules, who: int) -> Room:
+        return _room(rules, self.day, self.week, who)
+
+
+def _room(rules: OfferRules, day: dict[int, int], week: dict[int, int], who: int) -> Room:
+    """``who``'s room, from the offers each had in 24 hours (``day``) and 7 days (``week``)."""
+    return Room(rules.offers_per_day - day.get(who, 0), rules.offers_per_week - week.get(who, 0))
+
+
+async def read_tables(db: Database, now: datetime, ids: Collection[int]) -> Tables:
+    """:class:`Tables` of ``ids`` as of ``now``."""
+    return Tables(
+        *await _asked(db, now, ids),
+        await db.volunteers.helped_since(to_text(now - timedelta(days=14)), ids),
+        await db.volunteers.answers(ids),
+        city_rate(*await db.volunteers.city_answers()),
+    )
+
+
+async def _asked(
+    db: Database, now: datetime, ids: Collection[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """How many offers each had in the last 24 hours and in the last 7 days."""
     day = await db.volunteers.asked_since(to_text(now - timedelta(hours=24)), ids)
     week = await db.volunteers.asked_since(to_text(now - timedelta(days=7)), ids)
-    rooms = {
-        who: Room(rules.offers_per_day - day.get(who, 0), rules.offers_per_week - week.get(who, 0))
-        for who in ids
-    }
-    return rooms, week
+    return day, week
 
 
 async def room_left(db: Database, rules: OfferRules, now: datetime, volunteer_id: int) -> Room:
     """How many more offers the volunteer may get now (:class:`Room`)."""
-    rooms, _ = await _rooms(db, rules, now, [volunteer_id])
-    return rooms[volunteer_id]
+    return _room(rules, *await _asked(db, now, [volunteer_id]), volunteer_id)
 
 
 def wave_of(ranked: list[Candidate], rules: OfferRules, room: int, most: int) -> list[Candidate]:

@@ -6,7 +6,7 @@ in the backchannel (handlers/helping/moderation.py).
   (handlers/helping/pace.py ``URGENT_WHEN``), each oldest first (:func:`page`).
 - :func:`summary`: "14 requests wait for review, the oldest 2 h 10 min" and how many of them
   want to talk now or are urgent - the first thing a coordinator reads.
-- :func:`hint` (:func:`hints` for a page, who offers each kind read once for it): whether
+- :func:`hint` (:func:`hints` for a page, its reads done once for it): whether
   anyone could take a request if it were published now: the first
   wave's own candidate search (``ranking.candidates`` at the local reach, the talk shift
   for a talk request, the evening rules of this hour), never a second matcher. "2 volunteers
@@ -69,11 +69,15 @@ async def hints(
     requests: list[HelpRequest],
     now: datetime,
 ) -> list[tuple[bool, Markup]]:
-    """:func:`hint` for each of a page's requests: who offers each kind is read once for the
-    page (``ranking.Offering``), not once a card - with thousands of volunteers that read
-    was most of a page's time."""
-    pool: ranking.Offering = {}
-    return [await hint(db, settings, t, request, now, pool) for request in requests]
+    """:func:`hint` for each of a page's requests: their candidates are searched together
+    (``ranking.candidates_of_page``: who offers each kind and the tables of offers and
+    answers read once for the page, not once a card - with thousands of volunteers those
+    reads were most of a page's time)."""
+    searches = [_search(settings, request, now) for request in requests]
+    found = await ranking.candidates_of_page(db, settings, searches, now)
+    return [
+        _sentence(settings, t, request, each) for request, each in zip(requests, found, strict=True)
+    ]
 
 
 async def hint(
@@ -82,24 +86,45 @@ async def hint(
     t: Translator,
     request: HelpRequest,
     now: datetime,
-    pool: ranking.Offering | None = None,
 ) -> tuple[bool, Markup]:
-    """Whether someone could take ``request`` now (False: a warning), and the sentence;
-    ``pool``: who offers each kind, shared by a page's hints (:func:`hints`)."""
-    rules = settings.offer_rules
-    talk = request.category == TALK
+    """Whether someone could take ``request`` now (False: a warning), and the sentence."""
+    search = _search(settings, request, now)
     found = await ranking.candidates(
         db,
         settings,
         request,
         now,
-        ranking.LOCAL,
+        search.reach,
         set(),
-        pool,
+        talk=search.talk,
+        evening=search.evening,
+        evening_only=search.evening_only,
+    )
+    return _sentence(settings, t, request, found)
+
+
+def _search(settings: HandlerSettings, request: HelpRequest, now: datetime) -> ranking.Search:
+    """The first wave's search if ``request`` were published now: the local reach, the talk
+    shift for a talk request, the evening rules of this hour."""
+    rules = settings.offer_rules
+    talk = request.category == TALK
+    return ranking.Search(
+        request,
+        ranking.LOCAL,
         talk=talk,
         evening=not talk and pace.evening(rules, now),
         evening_only=not talk and pace.evening_only(rules, now),
     )
+
+
+def _sentence(
+    settings: HandlerSettings,
+    t: Translator,
+    request: HelpRequest,
+    found: list[ranking.Candidate],
+) -> tuple[bool, Markup]:
+    """Whether anyone of ``found`` could take ``request`` (False: a warning), and the sentence."""
+    talk = request.category == TALK
     if talk and not found:
         return False, t.t("⚠️ Nobody who speaks their language is on a talk shift now.")
     if talk:
