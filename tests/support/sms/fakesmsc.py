@@ -36,6 +36,15 @@ stdin is a C ``FILE``: a second line written before it took the first would wait
 buffer, so ``send`` writes one line and waits for fakesmsc's "sent message N". fakesmsc
 aborts (double free) at the end of stdin or on SIGINT; ``stop()`` ends it with SIGTERM.
 Kannel's fake SMSC takes one client at a time: one ``FakePhoneNetwork`` per gateway.
+
+fakesmsc reads what Kannel sends it only between two waits for stdin, each up to a second
+(``select`` with ``IN_TIMEOUT`` 1 in ``test/fakesmsc.c``): left alone, a text from the bot
+reached the phones up to a second after Kannel passed it on, in every step of every SMS
+test. An empty line on stdin ends that wait and is sent nowhere (fakesmsc skips lines
+shorter than two bytes), so a thread writes one every ``WAKE_SECONDS``: fakesmsc then reads
+Kannel's side as often. What arrives, and in what order, is the same; only the idle second
+is gone. (An empty line taken into fakesmsc's ``FILE`` buffer together with a text holds
+that text back only until the next empty line, a ``WAKE_SECONDS`` later.)
 """
 
 from __future__ import annotations
@@ -59,6 +68,8 @@ from tests.support.sms.kannel import HOST, KannelGateway
 FAKESMSC = "/usr/lib/kannel/test/fakesmsc"
 LINE_LIMIT = 255  # fakesmsc's fgets buffer is 256 bytes, the newline included
 SETTLE_SECONDS = 0.15
+# How often fakesmsc is woken to read what Kannel sent it (see above).
+WAKE_SECONDS = 0.05
 
 # GSM 03.38: the basic alphabet and the extension table (escape + character).
 GSM_BASIC = (
@@ -124,6 +135,10 @@ class FakePhoneNetwork:
         self._sent_count = 0
         self._written = 0
         self._send_lock = threading.Lock()
+        # One writer at a time on fakesmsc's stdin: the texts and the wake-ups.
+        self._write_lock = threading.Lock()
+        self._waker: threading.Thread | None = None
+        self._stopping = threading.Event()
         self._pending: _Pending | None = None
         self._parts: dict[tuple[str, str, int], dict[int, bytes]] = {}
 
@@ -145,6 +160,9 @@ class FakePhoneNetwork:
         )
         self._reader = threading.Thread(target=self._read, name="fakesmsc-reader", daemon=True)
         self._reader.start()
+        self._stopping.clear()
+        self._waker = threading.Thread(target=self._wake, name="fakesmsc-waker", daemon=True)
+        self._waker.start()
         deadline = time.monotonic() + timeout
         while not self.kannel.smsc_online():
             if self._process.poll() is not None:
@@ -155,6 +173,10 @@ class FakePhoneNetwork:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._waker is not None:
+            self._waker.join(timeout=5)
+            self._waker = None
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             # SIGINT and the end of stdin make fakesmsc 1.4.5 abort on a double free.
@@ -222,8 +244,7 @@ class FakePhoneNetwork:
         with self._send_lock:
             self._written += 1
             number = self._written
-            process.stdin.write(line)
-            process.stdin.flush()
+            self._write(process, line)
             deadline = time.monotonic() + timeout
             with self._changed:
                 while self._sent_count < number:
@@ -233,6 +254,23 @@ class FakePhoneNetwork:
                             f"fakesmsc did not send message {number}:\n{self.log_text()[-2000:]}"
                         )
                     self._changed.wait(min(left, 0.5))
+
+    def _write(self, process: subprocess.Popen[bytes], line: bytes) -> None:
+        assert process.stdin is not None
+        with self._write_lock:
+            process.stdin.write(line)
+            process.stdin.flush()
+
+    def _wake(self) -> None:
+        """An empty line every ``WAKE_SECONDS`` while fakesmsc runs (module docstring)."""
+        process = self._process
+        while process is not None and not self._stopping.wait(WAKE_SECONDS):
+            if process.poll() is not None:
+                return
+            try:
+                self._write(process, b"\n")
+            except (OSError, ValueError):  # fakesmsc ended, or its stdin was closed
+                return
 
     # ------------------------------------------------------------------ receiving
 
