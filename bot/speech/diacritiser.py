@@ -7,10 +7,12 @@ no network; its choice and the measured alternatives are in docs/speech.md).
 The bot's own words never come here with a word bare: bot/speech/arabic.py has each of
 them (tests/bot/speech/test_arabic_vowels.py), and a word written with any vowel sign is
 kept as written. Only words without a sign are filled, a line at a time (a line is bounded
-by the 2,000 characters of a speech, bot/speech/script.py), each as the model says it in
-its sentence and written as the bot's own words are (:func:`pausal`). The model loads
-when the speaker of a city that speaks Arabic starts (bot/speech/engines.py), else at the
-first word it is needed for; if it cannot be had the words stay as they are, and the
+by the 2,000 characters of a speech, bot/speech/script.py) given to the model in pieces of
+at most ``PIECE`` characters, cut at a sentence's end (its memory is that of the longest
+input it was given, kept), each word as the model says it in its sentence and written as
+the bot's own words are (:func:`pausal`). The model loads, its session built by a first
+word, when the speaker of a city that speaks Arabic starts (bot/speech/engines.py), else at
+the first word it is needed for; if it cannot be had the words stay as they are, and the
 voice says them as before.
 """
 
@@ -33,6 +35,15 @@ _SUN = "تثدذرزسشصضطظلن"
 # a hā', an alif maqṣūra for a yā' (what a hand that types fast drops, or the model).
 _KIN = ("اأإآٱ", "هة", "يى")
 _BARE_ALIF = "ا"
+# The model is given at most so many characters at once. onnxruntime keeps the working
+# memory of the longest input it was ever given, about 20 kB a character, for the life of
+# the process: a relayed line of 2,000 characters kept some 40 MB. A sentence is read as
+# well on its own (text2tashkeel's advice is one sentence a call).
+PIECE = 300
+# Where a piece is cut, the first found: after a sentence's end, a clause's, a word's.
+_CUTS = (re.compile(r"[.!?؟]\s*"), re.compile(r"[،؛,;:]\s*"), re.compile(r"\s+"))
+# The word said when the model loads ("peace"), which builds its session.
+WARM_UP = "سلام"
 
 _lock = threading.Lock()
 _model: list[Callable[[str], str] | None] = []
@@ -75,7 +86,13 @@ def load() -> Callable[[str], str] | None:
                 # Imported when first needed: onnxruntime takes a while to load.
                 from text2tashkeel import Diacritizer
 
-                _model.append(Diacritizer().diacritize)
+                model = Diacritizer().diacritize
+                # Its ONNX session is built at its first word, not with it: that word said
+                # now, so that loaded is ready - the session's second and memory (some 20
+                # MB) taken where the model is loaded, not by the first text a caller waits
+                # for (bench/speech_soak.py once read them as growth under load).
+                model(WARM_UP)
+                _model.append(model)
             except Exception:  # any failure leaves the words as they are
                 log.warning("The Arabic diacritiser could not be loaded", exc_info=True)
                 _model.append(None)
@@ -96,12 +113,30 @@ def _with_signs(written: str, said: str) -> str | None:
     return "".join(out)
 
 
+def pieces(line: str) -> list[str]:
+    """``line`` in pieces of at most ``PIECE`` characters, each cut after a sentence's or
+    a clause's end where it has one, else at a space (a word is never cut but one longer
+    than a piece); joined, they are ``line``."""
+    out = []
+    while len(line) > PIECE:
+        cut = next((c for where in _CUTS if (c := _last_end(where, line)) > 0), PIECE)
+        out.append(line[:cut])
+        line = line[cut:]
+    return [*out, line]
+
+
+def _last_end(where: re.Pattern[str], line: str) -> int:
+    """Where the last match of ``where`` in ``line``'s first piece ends; 0: none."""
+    ends = [m.end() for m in where.finditer(line, 0, PIECE + 1) if m.end() <= PIECE]
+    return ends[-1] if ends else 0
+
+
 def _line_filled(line: str, model: Callable[[str], str]) -> str:
     words = list(_WORD.finditer(line))
     bare = [w for w in words if len(_LETTER.findall(w.group())) > 1 and not _SIGN.search(w.group())]
     if not bare:
         return line
-    said = _WORD.findall(model(_SIGN.sub("", line)))
+    said = [w for piece in pieces(_SIGN.sub("", line)) for w in _WORD.findall(model(piece))]
     if len(said) != len(words):
         return line  # the model joined or split a word: nothing to match it with
     out, at = [], 0
