@@ -174,6 +174,20 @@ async def seed_story(path: Path) -> int:
     return event_id
 
 
+async def until_reminder_due(database: str | Path) -> None:
+    """Until seed_story's reminder is due (its ``fire_at``, within a minute of seeding): a
+    process started from then on sends it in the round its timed jobs begin with, at its
+    start (or, if the scheduler misses that round on a busy machine, the next one), where one
+    started before it sends it only in its next round, up to a minute later."""
+    db = await Database.open(database)
+    try:
+        (row,) = await db.fetch_all("SELECT fire_at FROM reminders")
+    finally:
+        await db.close()
+    due = datetime.fromisoformat(str(row[0]).replace("Z", "+00:00"))
+    await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))
+
+
 def _texts_to(fake: FakeTelegram, chat: int, needle: str) -> int:
     return sum(needle in c.text for c in fake.calls_to("sendMessage", chat_id=chat))
 
