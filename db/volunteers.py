@@ -130,6 +130,22 @@ def _row(row: aiosqlite.Row) -> Volunteer:
     return Volunteer(**values)
 
 
+def _taking(columns: str, kind: str, require_verified: bool) -> str:
+    """The volunteers who may be offered a request of ``kind`` (a condition on ``v``) and
+    have room for one more, but the one of the last parameter; ``columns``: read besides
+    their profile."""
+    sql = (
+        f"SELECT v.*{columns} FROM volunteers v JOIN users u ON u.id = v.user_id"
+        " WHERE v.paused = 0 AND u.banned_at IS NULL AND u.chat_id != ''"
+        f" AND {kind} AND v.user_id != ?"
+        " AND (SELECT COUNT(*) FROM help_requests r WHERE r.volunteer_id = v.user_id"
+        f"      AND r.state = '{MATCHED}') < v.max_open"
+    )
+    if require_verified:
+        sql += " AND v.verified_at IS NOT NULL"
+    return sql
+
+
 def _encode(name: str, value: Any) -> Any:
     if name == "evenings":
         return int(bool(value))
@@ -240,17 +256,32 @@ class VolunteerStore:
         ``talk_shift``: instead of the category, those who chose a talk shift."""
         kind = "v.talk_shift != ''" if talk_shift else "v.categories LIKE ?"
         params: list[Any] = [] if talk_shift else [f"%;{category};%"]
-        sql = (
-            "SELECT v.* FROM volunteers v JOIN users u ON u.id = v.user_id"
-            " WHERE v.paused = 0 AND u.banned_at IS NULL AND u.chat_id != ''"
-            f" AND {kind} AND v.user_id != ?"
-            " AND (SELECT COUNT(*) FROM help_requests r WHERE r.volunteer_id = v.user_id"
-            f"      AND r.state = '{MATCHED}') < v.max_open"
-        )
-        if require_verified:
-            sql += " AND v.verified_at IS NOT NULL"
+        sql = _taking("", kind, require_verified)
         rows = await fetch_all(self._tx, sql, [*params, exclude_user or 0])
         return [_row(row) for row in rows]
+
+    async def candidates_by_kind(
+        self, categories: Collection[str], require_verified: bool
+    ) -> dict[str, list[Volunteer]]:
+        """:meth:`candidates` (nobody excluded) of each of ``categories`` in one read: a
+        volunteer who offers several of them is read once and listed under each (the
+        desk's review queue reads a page's kinds so, handlers/helping/ranking.py)."""
+        kinds = sorted(set(categories))
+        if not kinds:
+            return {}
+        # Which kinds each offers, by the same LIKE as one kind's read.
+        offers = "".join(f", v.categories LIKE ? AS offers_{n}" for n in range(len(kinds)))
+        likes = [f"%;{kind};%" for kind in kinds]
+        any_kind = "(" + " OR ".join("v.categories LIKE ?" for _ in kinds) + ")"
+        sql = _taking(offers, any_kind, require_verified)
+        rows = await fetch_all(self._tx, sql, [*likes, *likes, 0])
+        found: dict[str, list[Volunteer]] = {kind: [] for kind in kinds}
+        for row in rows:
+            volunteer = _row(row)
+            for n, kind in enumerate(kinds):
+                if row[f"offers_{n}"]:
+                    found[kind].append(volunteer)
+        return found
 
     async def taking_requests(self, require_verified: bool) -> int:
         """How many volunteers may be offered a request at all (not paused, not banned,

@@ -276,7 +276,7 @@ async def candidates_of_page(
     page (:data:`Offering`), and the tables of offers and answers once, for everyone any of
     the searches may ask - the desk's review queue (review_queue.hints) asks this for 20
     requests at a time, and read per request these reads were most of its time."""
-    pool: Offering = {}
+    pool = await _pool(db, settings, searches)
     reachables = [await _within_reach(db, settings, search, now, pool) for search in searches]
     ids = {near.volunteer.user_id for reachable in reachables for near in reachable}
     tables = await read_tables(db, now, ids) if ids else None
@@ -286,12 +286,28 @@ async def candidates_of_page(
     ]
 
 
+async def _pool(db: Database, settings: HandlerSettings, searches: list[Search]) -> Offering:
+    """Who offers each kind of help the searches (not on a talk shift) look for, in one read:
+    most volunteers offer several of a page's kinds."""
+    kinds = {kind for search in searches if not search.talk for kind in _kinds(search)}
+    by_kind = await db.volunteers.candidates_by_kind(kinds, settings.require_verified_volunteers)
+    return {(kind, False): found for kind, found in by_kind.items()}
+
+
+def _kinds(search: Search) -> list[str]:
+    """The request's kind of help, and at ``RELATED_KINDS`` the related ones."""
+    kinds = [search.request.category]
+    if search.reach >= RELATED_KINDS:
+        kinds += list(RELATED.get(search.request.category, ()))
+    return kinds
+
+
 async def _within_reach(
     db: Database, settings: HandlerSettings, search: Search, now: datetime, pool: Offering
 ) -> list[_Reachable]:
     """Who may be asked by area, kind and certificate (no table of offers read yet)."""
     request = search.request
-    found = await _offering(db, settings, request, search.reach, search.talk, pool)
+    found = await _offering(db, settings, search, pool)
     if not found:
         return []
     handed_back = await db.volunteers.handed_back(request.id)
@@ -325,20 +341,13 @@ def _best(
 
 
 async def _offering(
-    db: Database,
-    settings: HandlerSettings,
-    request: HelpRequest,
-    reach: int,
-    talk: bool,
-    pool: Offering,
+    db: Database, settings: HandlerSettings, search: Search, pool: Offering
 ) -> dict[int, tuple[Volunteer, bool]]:
     """Who offers the request's kind of help (at ``RELATED_KINDS``: also a related kind,
     marked True; ``talk``: on a talk shift), by user id, each once; never the requester."""
-    kinds = [request.category]
-    if reach >= RELATED_KINDS:
-        kinds += list(RELATED.get(request.category, ()))
+    request, talk = search.request, search.talk
     found: dict[int, tuple[Volunteer, bool]] = {}
-    for kind in kinds:
+    for kind in _kinds(search):
         if (kind, talk) not in pool:
             # Read for everyone (the requester is left out below), so that the list serves
             # every request of the kind.

@@ -1,5 +1,5 @@
 """The review queue's hints for a page (handlers/helping/review_queue.py ``hints``): who
-offers each kind of help is read once for the page, not once a card - with 10,000
+offers the page's kinds of help is read once for the page, not once a card - with 10,000
 volunteers that read, a card at a time, made the desk's queue take 2.6 s - and each card's
 hint is the one it gets alone."""
 
@@ -58,16 +58,21 @@ async def test_a_page_of_hints_reads_each_kind_once_and_says_what_each_card_alon
     now = datetime.now(UTC)
     alone = [await review_queue.hint(db, settings, t, r, now) for r in requests]
 
-    reads: list[str] = []
-    original = db.volunteers.candidates
+    reads: list[list[str]] = []
+    by_kind = db.volunteers.candidates_by_kind
 
-    async def counted(category: str, *args, **kwargs):  # type: ignore[no-untyped-def]
-        reads.append(category)
-        return await original(category, *args, **kwargs)
+    async def counted(categories, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(sorted(categories))
+        return await by_kind(categories, *args, **kwargs)
 
-    monkeypatch.setattr(db.volunteers, "candidates", counted)
+    async def one_kind(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(["one kind"])
+        return []
+
+    monkeypatch.setattr(db.volunteers, "candidates_by_kind", counted)
+    monkeypatch.setattr(db.volunteers, "candidates", one_kind)
     page = await review_queue.hints(db, settings, t, requests, now)
-    # Two kinds on the page: two reads of who offers them, whatever the number of cards.
-    assert sorted(reads) == ["shopping", "tech"]
+    # Two kinds on the page: one read of who offers them, whatever the number of cards.
+    assert reads == [["shopping", "tech"]]
     assert page == alone
     assert [someone for someone, _ in page] == [True, True, True, True, False, True]

@@ -1,0 +1,67 @@
+"""db/volunteers.py ``candidates_by_kind`` (issue 83, the desk's review queue reads a page's
+kinds of help in one statement) on both backends: for each kind, exactly whom
+``candidates`` finds for it alone - not the paused, banned, unconfirmed (where confirmation
+is required), unreachable or full, never a volunteer of another kind, a kind matched whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from db import Database
+
+pytestmark = pytest.mark.both_backends
+
+KINDS = ("shopping", "tech", "forms", "company")
+
+
+async def _volunteer(db: Database, name: str, kinds: tuple[str, ...], verified: bool = True) -> int:
+    user = await db.users.seen("memory", name, name, name)
+    await db.volunteers.save(
+        user.id, categories=kinds, stadtbezirke=("Eving",), languages=("de",), max_open=1
+    )
+    if verified:
+        await db.volunteers.verify(user.id, user.id)
+    return user.id
+
+
+async def test_one_read_of_several_kinds_finds_for_each_whom_its_own_read_finds(db: Database):
+    ids = {
+        "ada": await _volunteer(db, "ada", ("shopping", "tech")),
+        "ben": await _volunteer(db, "ben", ("tech",)),
+        "cem": await _volunteer(db, "cem", ("forms", "shopping", "company")),
+        "dora": await _volunteer(db, "dora", ("shopping",), verified=False),
+        "emil": await _volunteer(db, "emil", ("tech",)),
+        "fee": await _volunteer(db, "fee", ("shopping",)),
+        # "shoppingcart" is not "shopping": a kind is matched whole.
+        "gil": await _volunteer(db, "gil", ("shoppingcart", "household")),
+        "hana": await _volunteer(db, "hana", ("tech", "forms")),
+    }
+    await db.volunteers.set_paused(ids["emil"], True)
+    await db.users.set_banned(ids["fee"], True)
+    # hana holds as many matched requests as she takes (max_open 1).
+    requester = await db.users.seen("memory", "resi", "resi", "Resi")
+    taken = await db.requests.create(
+        requester.id, requester.id, description="Hilfe", category="tech"
+    )
+    await db.execute(
+        "UPDATE help_requests SET state = 'matched', volunteer_id = ? WHERE id = ?",
+        (ids["hana"], taken.id),
+    )
+    names = {user_id: name for name, user_id in ids.items()}
+    for verified in (True, False):
+        alone = {kind: await db.volunteers.candidates(kind, None, verified) for kind in KINDS}
+        together = await db.volunteers.candidates_by_kind(KINDS, verified)
+        assert together.keys() == alone.keys()
+        for kind in KINDS:
+            assert sorted(together[kind], key=lambda v: v.user_id) == sorted(
+                alone[kind], key=lambda v: v.user_id
+            ), kind
+        found = {kind: sorted(names[v.user_id] for v in each) for kind, each in together.items()}
+        unconfirmed = [] if verified else ["dora"]
+        assert found == {
+            "shopping": sorted(["ada", "cem", *unconfirmed]),
+            "tech": ["ada", "ben"],
+            "forms": ["cem"],
+            "company": ["cem"],
+        }
+    assert await db.volunteers.candidates_by_kind((), True) == {}
