@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass, fields
 from typing import Any
@@ -128,6 +129,35 @@ def _row(row: aiosqlite.Row) -> Volunteer:
     values["paused"] = bool(values["paused"])
     values["evenings"] = bool(values["evenings"])
     return Volunteer(**values)
+
+
+# Profiles parsed from their rows, by the rows' columns and values (issue 83): a search reads
+# thousands of volunteers, nearly all unchanged since the last one, and parsing a row (its
+# lists, the frozen dataclass) costs about 20 times looking it up. A changed row has other
+# values, so another key: nothing is served stale. The least recently used go first.
+_PARSED: OrderedDict[tuple[Any, ...], Volunteer] = OrderedDict()
+PARSED_KEPT = 20_000
+
+
+def _parsed(rows: list[Any], extra: int = 0) -> list[Volunteer]:
+    """:func:`_row` of each of ``rows`` (the volunteers' columns, then ``extra`` others),
+    remembered (:data:`_PARSED`)."""
+    if not rows:
+        return []
+    width = len(rows[0]) - extra
+    shape = tuple(rows[0].keys()[:width])
+    found = []
+    for row in rows:
+        key = (shape, *tuple(row)[:width])
+        volunteer = _PARSED.get(key)
+        if volunteer is None:
+            volunteer = _PARSED[key] = _row(row)
+            if len(_PARSED) > PARSED_KEPT:
+                _PARSED.popitem(last=False)
+        else:
+            _PARSED.move_to_end(key)
+        found.append(volunteer)
+    return found
 
 
 def _taking(columns: str, kind: str, require_verified: bool) -> str:
@@ -258,7 +288,7 @@ class VolunteerStore:
         params: list[Any] = [] if talk_shift else [f"%;{category};%"]
         sql = _taking("", kind, require_verified)
         rows = await fetch_all(self._tx, sql, [*params, exclude_user or 0])
-        return [_row(row) for row in rows]
+        return _parsed(rows)
 
     async def candidates_by_kind(
         self, categories: Collection[str], require_verified: bool
@@ -276,8 +306,7 @@ class VolunteerStore:
         sql = _taking(offers, any_kind, require_verified)
         rows = await fetch_all(self._tx, sql, [*likes, *likes, 0])
         found: dict[str, list[Volunteer]] = {kind: [] for kind in kinds}
-        for row in rows:
-            volunteer = _row(row)
+        for row, volunteer in zip(rows, _parsed(rows, len(kinds)), strict=True):
             for n, kind in enumerate(kinds):
                 if row[f"offers_{n}"]:
                     found[kind].append(volunteer)

@@ -5,9 +5,11 @@ is required), unreachable or full, never a volunteer of another kind, a kind mat
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pytest
 
-from db import Database
+from db import Database, volunteers
 
 pytestmark = pytest.mark.both_backends
 
@@ -65,3 +67,26 @@ async def test_one_read_of_several_kinds_finds_for_each_whom_its_own_read_finds(
             "company": ["cem"],
         }
     assert await db.volunteers.candidates_by_kind((), True) == {}
+
+
+async def test_a_profile_read_again_is_parsed_again_when_its_row_changed(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """Profiles are remembered by their rows' values (db/volunteers.py ``_parsed``): a
+    changed row is a new profile at once, and no more than ``PARSED_KEPT`` are kept."""
+    monkeypatch.setattr(volunteers, "_PARSED", OrderedDict())
+    monkeypatch.setattr(volunteers, "PARSED_KEPT", 2)
+    ada = await _volunteer(db, "ada", ("shopping",))
+    await _volunteer(db, "ben", ("shopping", "tech"))
+    await _volunteer(db, "cem", ("tech",))
+    first = {v.user_id: v for v in await db.volunteers.candidates("shopping", None, True)}
+    again = {v.user_id: v for v in await db.volunteers.candidates("shopping", None, True)}
+    assert again == first
+    assert again[ada] is first[ada]  # remembered, not parsed again
+    await db.volunteers.save(ada, languages=("de", "ar"), stadtbezirke=("Hörde",))
+    changed = {v.user_id: v for v in await db.volunteers.candidates("shopping", None, True)}
+    assert changed[ada].languages == ("de", "ar")
+    assert changed[ada].stadtbezirke == ("Hörde",)
+    by_kind = await db.volunteers.candidates_by_kind(("shopping", "tech"), True)
+    assert {v.user_id: v for v in by_kind["shopping"]} == changed
+    assert len(volunteers._PARSED) <= 2
