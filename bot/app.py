@@ -33,7 +33,15 @@ async def open_city_database(city: City) -> Database:
     """The city's own database: the main city's is ``bot.database`` itself; another city's
     is a file beside it (SQLite) or a schema in it (PostgreSQL), see ``city_location``."""
     location, schema = city.location
-    return await Database.open(location, schema=schema)
+    db = await Database.open(location, schema=schema)
+    try:
+        # Which city's data this is, kept in the data: db restore refuses a backup recorded
+        # for another city (another installation's, or a copy under another city's name).
+        await db.transport_state.claim_city(city.slug)
+    except BaseException:
+        await db.close()
+        raise
+    return db
 
 
 def build_dispatcher(db: Database, config: Config) -> Dispatcher:

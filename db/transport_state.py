@@ -17,6 +17,10 @@ keys of its own (no table of their own: a key per room is all they need):
   room, with who was asked to send again and when (bounded: see
   bot/transports/matrix/inbound.py).
 
+``installation.city`` is the slug of the city whose data the database holds, recorded at
+its first open by a command or the bot (bot/app.py ``open_city_database``) and never
+changed: ``db restore`` refuses a backup recorded for another city (bot/cli/backups.py).
+
 The phone line keeps ``phone.registration``: the registrar's last answer (code and time),
 which ``doctor`` reads (bot/transports/phone/sip/registration.py).
 
@@ -40,6 +44,8 @@ UNDECRYPTED = "matrix.undecrypted:"
 NEXT_BATCH = "matrix.next_batch"
 # This database's prefix of Matrix transaction ids (bot/transports/matrix/outbound.py).
 TRANSACTIONS = "matrix.transactions"
+# The slug of the city whose data this database holds (see above).
+CITY = "installation.city"
 # The fencing token of the process that holds the Matrix role now: made anew by each holder
 # as it takes the role, before it opens the device's keys. A write of the keys names the
 # token its process took and is refused once another holder has taken a newer one.
@@ -75,6 +81,18 @@ class TransportStateStore:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    async def claim_city(self, slug: str) -> str:
+        """Record ``slug`` as the city whose data this database holds, unless a city is
+        recorded already; the recorded city."""
+        async with self._tx.single_statement():
+            await execute(
+                self._tx,
+                "INSERT INTO transport_state (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO NOTHING",
+                (CITY, slug),
+            )
+        return await self.get(CITY) or slug
 
     async def delete(self, key: str) -> None:
         async with self._tx.single_statement():

@@ -39,6 +39,7 @@ from db.sqlite_restore import (
     settle,
     swap_in,
 )
+from db.transport_state import CITY
 
 
 def _stamp() -> str:
@@ -125,7 +126,7 @@ async def restore(cities: list[City], path: str) -> int:
             live.parent.mkdir(parents=True, exist_ok=True)
             copies.append(copy)
             version = check_copy(source, copy)
-            await _runnable(copy, version)
+            await _runnable(copy, version, city, source)
             print(f"{city.slug}: backup {source} checked: integrity ok, schema version {version}")
     except RestoreError as exc:
         for copy in copies:
@@ -145,15 +146,17 @@ async def restore(cities: list[City], path: str) -> int:
     return 0
 
 
-async def _runnable(copy: Path, version: int) -> None:
+async def _runnable(copy: Path, version: int, city: City, source: Path) -> None:
     """Migrate the checked ``copy`` to this code and check that every table and column of
-    this code's schema is in it, before anything is moved: a backup whose applied
-    migrations were edited, or a sound SQLite file without the schema's tables, must not
-    take the live database's place. RestoreError (the copy removed) otherwise."""
+    this code's schema is in it and that it is ``city``'s, before anything is moved: a
+    backup whose applied migrations were edited, a sound SQLite file without the schema's
+    tables, or another city's data must not take the live database's place. RestoreError
+    (the copy removed) otherwise."""
     try:
         db = await Database.open(copy)
         try:
             found = await db.data_rights.live_columns()
+            foreign = await other_city(db, city, str(source))
         finally:
             await db.close()
         fresh = await Database.open(":memory:")
@@ -165,10 +168,27 @@ async def _runnable(copy: Path, version: int) -> None:
     except (MigrationError, sqlite3.DatabaseError) as exc:
         discard(copy)
         raise RestoreError(f"the backup (schema version {version}) cannot be used: {exc}") from exc
+    if foreign:
+        discard(copy)
+        raise RestoreError(foreign)
     gap = schema_gap(found, wanted)
     if gap:
         discard(copy)
         raise RestoreError(f"the backup (schema version {version}) {gap}")
+
+
+async def other_city(db: Database, city: City, source: str) -> str:
+    """Why the backup ``db`` (opened from ``source``) must not become ``city``'s data - it
+    holds another city's (the city each database records, db/transport_state.py) - or ""
+    where it may (its city, or none recorded: made before cities were recorded)."""
+    recorded = await db.transport_state.get(CITY)
+    if recorded is None or recorded == city.slug:
+        return ""
+    return (
+        f"{city.slug}: {source} holds the data of the city {recorded!r}, not of"
+        f" {city.slug!r} - a backup of another installation, or another city's copy under"
+        " this name"
+    )
 
 
 def schema_gap(found: Iterable[tuple[str, str]], wanted: Iterable[tuple[str, str]]) -> str:

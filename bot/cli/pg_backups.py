@@ -290,7 +290,7 @@ async def _runnable(url: str, dump: Path, cities: list[City]) -> None:
     """Each chosen city of ``dump`` restored into a scratch schema, migrated to this code and
     compared with this code's schema (bot/cli/backups.py's ``schema_gap``, as on SQLite),
     before any city is replaced: Refused if this code cannot run on one."""
-    from bot.cli.backups import schema_gap
+    from bot.cli.backups import other_city, schema_gap
     from db import Database
     from db.migration_ledger import MigrationError
 
@@ -308,8 +308,11 @@ async def _runnable(url: str, dump: Path, cities: list[City]) -> None:
                 raise Refused(f"{city.slug}: the backup cannot be used: {exc}") from exc
             try:
                 gap = schema_gap(await copy.data_rights.live_columns(), wanted)
+                foreign = await other_city(copy, city, str(dump))
             finally:
                 await copy.close()
+            if foreign:
+                raise Refused(foreign)
             if gap:
                 raise Refused(f"{city.slug}: the backup {gap}")
             _drop_scratch(url)

@@ -32,6 +32,18 @@ def write_cities(tmp: Path, database: str, *, dortmund: str = "", unna: str = ""
     return config
 
 
+def unna_alone(folder: Path, database: str) -> Path:
+    """Another installation, Unna its only city, on ``database``: its configuration file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "unna.toml"
+    config.write_text(
+        f'[bot]\ncity = "Unna"\ndatabase = "{database}"\n'
+        f'[places]\ndata_dir = "{ROOT / "tests/data/unna"}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
 def telegram_cities(tmp: Path, database: str, dortmund: str, unna: str) -> Path:
     """The two cities, each with its bot on a Bot API server (``dortmund``, ``unna``, their
     addresses), its backchannel and its web on a port of its own."""

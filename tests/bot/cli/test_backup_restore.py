@@ -18,7 +18,7 @@ import pytest
 from db.database import latest_migration
 from tests.support.city_databases import add_people, erase_person, people_names
 from tests.support.cli import ROOT, run_bot
-from tests.support.two_cities import write_cities
+from tests.support.two_cities import unna_alone, write_cities
 
 
 def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -259,3 +259,39 @@ def test_the_list_keeps_an_entry_no_longer_than_the_oldest_backup(tmp_path):
     assert retention.returncode == 0, retention.stderr
     assert "erasure_list: 1" in retention.stdout
     assert listed.read_text().splitlines() == [key, second]
+
+
+async def test_a_restore_refuses_another_citys_data(tmp_path):
+    """Each database records its city at the first open: another installation's backup, or
+    a further city's copy under the main city's name, is refused before anything is moved
+    (before, either became Dortmund's data)."""
+    other = unna_alone(tmp_path / "other", str(tmp_path / "other" / "unna.sqlite3"))
+    assert _bot(other, "db", "migrate").returncode == 0
+    await add_people(str(tmp_path / "other" / "unna.sqlite3"), "unna", ["stranger"], main=True)
+    theirs = tmp_path / "other" / "backup.sqlite3"
+    assert _bot(other, "db", "backup", str(theirs)).returncode == 0
+
+    database = str(tmp_path / "var" / "nachbarbot.sqlite3")
+    config = write_cities(tmp_path, database)
+    assert _bot(config, "db", "migrate").returncode == 0
+    await add_people(database, "dortmund", ["d1"], main=True)
+    await add_people(database, "unna", ["u1"], main=False)
+    ours = tmp_path / "b.sqlite3"
+    assert _bot(config, "db", "backup", str(ours)).returncode == 0
+    swapped = tmp_path / "swapped.sqlite3"
+    swapped.write_bytes((tmp_path / "b.unna.sqlite3").read_bytes())
+    (tmp_path / "swapped.unna.sqlite3").write_bytes((tmp_path / "b.unna.sqlite3").read_bytes())
+
+    for args in (
+        ("--city", "dortmund", "db", "restore", str(theirs)),
+        ("db", "restore", str(swapped)),
+    ):
+        refused = _bot(config, *args)
+        assert refused.returncode == 1, refused.stdout
+        assert "'unna', not of 'dortmund'" in refused.stderr
+        assert "nothing was restored" in refused.stderr
+    assert await people_names(database, "dortmund", main=True) == ["d1"]
+    assert await people_names(database, "unna", main=False) == ["u1"]
+    assert not list((tmp_path / "var").glob("*.before-restore-*"))
+    # Each city's own copy is taken back as before.
+    assert _bot(config, "db", "restore", str(ours)).returncode == 0

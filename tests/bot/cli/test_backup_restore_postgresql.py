@@ -14,7 +14,7 @@ import pytest
 from tests.support.city_databases import add_people, erase_person, people_names
 from tests.support.cli import run_bot
 from tests.support.postgres_server import find_binary
-from tests.support.two_cities import write_cities
+from tests.support.two_cities import unna_alone, write_cities
 
 
 def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -182,3 +182,28 @@ async def test_a_restore_refuses_a_backup_this_code_cannot_run_on(
     finally:
         postgres_server.drop(other)
         postgres_server.drop(live)
+
+
+async def test_a_restore_refuses_another_installations_data(postgres_server, tmp_path):
+    """Each city's schema records its city at the first open: a dump of another
+    installation (Unna its main city) is refused for Dortmund before anything is replaced."""
+    url, theirs_url = postgres_server.new_database(), postgres_server.new_database()
+    try:
+        other = unna_alone(tmp_path / "other", theirs_url)
+        assert _bot(other, "db", "migrate").returncode == 0
+        await add_people(theirs_url, "unna", ["stranger"], main=True)
+        theirs = tmp_path / "other" / "backup.dump"
+        assert _bot(other, "db", "backup", str(theirs)).returncode == 0
+
+        config = write_cities(tmp_path, url)
+        assert _bot(config, "db", "migrate").returncode == 0
+        await add_people(url, "dortmund", ["d1"], main=True)
+        refused = _restore(config, "--city", "dortmund", "db", "restore", str(theirs))
+        assert refused.returncode == 1, refused.stdout
+        assert "'unna', not of 'dortmund'" in refused.stderr
+        assert "nothing was restored" in refused.stderr
+        assert await people_names(url, "dortmund", main=True) == ["d1"]
+        assert not list((tmp_path / "other").glob("*.before-restore-*"))
+    finally:
+        postgres_server.drop(url)
+        postgres_server.drop(theirs_url)
