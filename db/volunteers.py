@@ -489,6 +489,23 @@ class VolunteerStore:
         )
         return {row[0] for row in rows}
 
+    async def handed_back_of(self, request_ids: Collection[int]) -> dict[int, set[int]]:
+        """:meth:`handed_back` of each of ``request_ids`` in one read (the desk's review
+        queue's page): by request, each of them present."""
+        found: dict[int, set[int]] = {request_id: set() for request_id in request_ids}
+        ids = sorted(found)
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start : start + ID_CHUNK]
+            rows = await fetch_all(
+                self._tx,
+                "SELECT request_id, volunteer_id FROM request_notifications"
+                f" WHERE handed_back = 1 AND request_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for row in rows:
+                found[int(row[0])].add(int(row[1]))
+        return found
+
     async def offered(self, request_id: int) -> set[int]:
         """Everyone who was told about the request (and has not handed it back)."""
         rows = await fetch_all(

@@ -249,7 +249,7 @@ async def candidates(
     and a week; ``evening``: those who take evening requests first; ``evening_only``:
     nobody else."""
     search = Search(request, reach, talk=talk, evening=evening, evening_only=evening_only)
-    reachable = await _within_reach(db, settings, search, now, {})
+    reachable = await _within_reach(db, settings, search, now, {}, None)
     if not reachable:
         return []
     tables = await read_tables(db, now, [near.volunteer.user_id for near in reachable])
@@ -277,7 +277,11 @@ async def candidates_of_page(
     the searches may ask - the desk's review queue (review_queue.hints) asks this for 20
     requests at a time, and read per request these reads were most of its time."""
     pool = await _pool(db, settings, searches)
-    reachables = [await _within_reach(db, settings, search, now, pool) for search in searches]
+    handed_back = await db.volunteers.handed_back_of([search.request.id for search in searches])
+    reachables = [
+        await _within_reach(db, settings, search, now, pool, handed_back[search.request.id])
+        for search in searches
+    ]
     ids = {near.volunteer.user_id for reachable in reachables for near in reachable}
     tables = await read_tables(db, now, ids) if ids else None
     return [
@@ -303,14 +307,21 @@ def _kinds(search: Search) -> list[str]:
 
 
 async def _within_reach(
-    db: Database, settings: HandlerSettings, search: Search, now: datetime, pool: Offering
+    db: Database,
+    settings: HandlerSettings,
+    search: Search,
+    now: datetime,
+    pool: Offering,
+    handed_back: set[int] | None,
 ) -> list[_Reachable]:
-    """Who may be asked by area, kind and certificate (no table of offers read yet)."""
+    """Who may be asked by area, kind and certificate (no table of offers read yet), but
+    those who handed the request back (None: read here)."""
     request = search.request
     found = await _offering(db, settings, search, pool)
     if not found:
         return []
-    handed_back = await db.volunteers.handed_back(request.id)
+    if handed_back is None:
+        handed_back = await db.volunteers.handed_back(request.id)
     return [
         near
         for volunteer, related in found.values()

@@ -90,3 +90,27 @@ async def test_a_profile_read_again_is_parsed_again_when_its_row_changed(
     by_kind = await db.volunteers.candidates_by_kind(("shopping", "tech"), True)
     assert {v.user_id: v for v in by_kind["shopping"]} == changed
     assert len(volunteers._PARSED) <= 2
+
+
+async def test_who_handed_back_each_of_a_page_of_requests_is_read_at_once(db: Database):
+    ada = await _volunteer(db, "ada", ("shopping",))
+    ben = await _volunteer(db, "ben", ("shopping",))
+    requester = await db.users.seen("memory", "resi", "resi", "Resi")
+    first, second, third = [
+        (
+            await db.requests.create(
+                requester.id, requester.id, description=f"Bitte {n}", category="shopping"
+            )
+        ).id
+        for n in range(3)
+    ]
+    for request_id, volunteer, back in ((first, ada, 1), (first, ben, 1), (second, ada, 0)):
+        await db.volunteers.record_offer(request_id, volunteer, 1)
+        await db.execute(
+            "UPDATE request_notifications SET handed_back = ? WHERE request_id = ?"
+            " AND volunteer_id = ?",
+            (back, request_id, volunteer),
+        )
+    page = await db.volunteers.handed_back_of([first, second, third])
+    assert page == {first: {ada, ben}, second: set(), third: set()}
+    assert page == {r: await db.volunteers.handed_back(r) for r in (first, second, third)}

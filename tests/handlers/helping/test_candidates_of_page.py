@@ -118,7 +118,7 @@ async def test_a_page_of_searches_reads_its_tables_once_and_finds_what_each_find
 
     reads: Counter[str] = Counter()
     reading = ("candidates", "candidates_by_kind", "asked_since", "helped_since", "answers")
-    for name in (*reading, "city_answers"):
+    for name in (*reading, "city_answers", "handed_back", "handed_back_of"):
         original = getattr(db.volunteers, name)
 
         def counted(*args, _name=name, _original=original, **kwargs):  # type: ignore[no-untyped-def]
@@ -129,10 +129,15 @@ async def test_a_page_of_searches_reads_its_tables_once_and_finds_what_each_find
     page = await ranking.candidates_of_page(db, settings, searches, now)
 
     assert page == alone
-    # Once for the page: who offers its kinds, the offers of a day and of a week, help
-    # given, answers.
+    # Once for the page: who offers its kinds, who handed each back, the offers of a day
+    # and of a week, help given, answers.
     assert reads == Counter(
-        candidates_by_kind=1, asked_since=2, helped_since=1, answers=1, city_answers=1
+        candidates_by_kind=1,
+        handed_back_of=1,
+        asked_since=2,
+        helped_since=1,
+        answers=1,
+        city_answers=1,
     )
     names = {user_id: name for name, user_id in ids.items()}
     found = [sorted(names[c.volunteer.user_id] for c in each) for each in page]
