@@ -41,16 +41,18 @@ as possible" within 2 h of publication >= 70 %; offers per volunteer a week <= 3
 
 Run: .venv/bin/python bench/outcomes.py [--quick] [--judge NAME [--count N] | --tuning |
 --seeds 4,5] [--register NAME [--count N]] [--cities dortmund,town,berlin] [--jobs 2]
-[--translation] [--offer-rules NAME=VALUE,...] [--at-once] [--review office|flat]
-[--review-hours 8,20] [--review-minutes 5,60] [--languages sourced|harsher] [--no-harsher]
-[--recovery recovers|none] [--goals-only]
+[--translation] [--offer-rules NAME=VALUE,...] [--escalate-hours N] [--at-once]
+[--review office|flat] [--review-hours 8,20] [--review-minutes 5,60]
+[--languages sourced|harsher] [--no-harsher] [--recovery recovers|none] [--goals-only]
 (``--quick``: one seed of a small town for three days, nothing judged; ``--count N``: the
 first N of the judging seeds (fewer, for a quicker answer); ``--jobs``: processes at once,
 2 by default; ``--translation``: the city names a translation engine (the offer rules
 count nobody half for sharing no language, and a volunteer takes such a request at 0.8 x
 instead of 0.5 x: bench/outcomes_sim.py ``Behaviour.translated_language``, an
 assumption); ``--offer-rules``: the city's
-offer rules (``[help]``) set so, e.g. ``tell_when_dry=false``; ``--review-hours``,
+offer rules (``[help]``) set so, e.g. ``tell_when_dry=false``; ``--escalate-hours``: the
+city's ``[help] escalate_hours`` (the coordinators' alert of a request nobody took, both
+rules); ``--review-hours``,
 ``--review-minutes``: the weekdays' office hours and delay;
 ``--goals-only``: only the goal rows, as make bench prints them.) bench/README.md lists the
 same.
@@ -159,7 +161,9 @@ CITIES = {
 }
 QUICK = City("town", replace(TOWN, days=3, tail_days=1), (TUNING_SEEDS[3],))
 
-Job = tuple[str, Shape, int, bool, Review, Languages, Recovery, tuple[tuple[str, Any], ...]]
+Job = tuple[
+    str, Shape, int, bool, Review, Languages, Recovery, tuple[tuple[str, Any], ...], int | None
+]
 
 
 def with_translation(rule: Rule) -> Rule:
@@ -201,10 +205,18 @@ def offer_rules_of(argv: list[str]) -> tuple[tuple[str, Any], ...]:
     return tuple(numbers)
 
 
+def with_escalation(rule: Rule, hours: int | None) -> Rule:
+    """``rule`` in a city whose ``[help] escalate_hours`` is ``hours`` (None: the
+    default), for both rules: the alert to the coordinators is the product's."""
+    if hours is None:
+        return rule
+    return replace(rule, timing=replace(rule.timing, escalate_hours=hours))
+
+
 def _run(job: Job) -> tuple[Job, Outcome, float]:
-    rule, shape, seed, translated, review, languages, recovery, numbers = job
+    rule, shape, seed, translated, review, languages, recovery, numbers, escalate = job
     chosen = with_translation(RULES[rule]) if translated else RULES[rule]
-    chosen = with_offer_rules(chosen, numbers)
+    chosen = with_escalation(with_offer_rules(chosen, numbers), escalate)
     began = time.monotonic()
     outcome = asyncio.run(
         simulate(chosen, shape, seed, review=review, languages=languages, recovery=recovery)
@@ -625,6 +637,7 @@ def main(argv: list[str] | None = None) -> int:
     variants = variants_of(argv, judged)
     recovery = RECOVERIES[_option(argv, "recovery") or "recovers"]
     numbers = offer_rules_of(argv)
+    escalate = int(_option(argv, "escalate-hours") or 0) or None
     key = lambda c, rule, seed, lang: (  # noqa: E731
         rule,
         c.shape_of(rule),
@@ -634,6 +647,7 @@ def main(argv: list[str] | None = None) -> int:
         lang,
         recovery,
         numbers,
+        escalate,
     )
     jobs: list[Job] = [
         key(city, rule, seed, lang)
@@ -668,6 +682,7 @@ def main(argv: list[str] | None = None) -> int:
         + f"{seeds} (tuned on {TUNING_SEEDS[0]}-{TUNING_SEEDS[-1]})"
         + (_translated_note() if translated else "")
         + "".join(f"; {name} = {value}" for name, value in numbers)
+        + (f"; escalate_hours = {escalate}" if escalate else "")
         + f"; review {review.name}, publish_at_once "
         + (", ".join(sorted(review.publish_at_once)) or "off")
         + f"; languages {' / '.join(v.name for v in variants)}; broadcast"

@@ -505,11 +505,14 @@ Job = Callable[[Database, HandlerSettings, datetime], Awaitable[Any]]
 @dataclass(frozen=True)
 class Rule:
     """An offer rule as the bench runs it: the settings it needs and the scheduled jobs
-    that carry it (every ``every`` minutes), beside the follow-ups every rule has."""
+    that carry it (every ``every`` minutes), beside the follow-ups every rule has - with the
+    city's ``timing`` (``[help] escalate_hours`` and the rest, as bot/city_service.py
+    passes them)."""
 
     name: str
     setup: RuleSetup = lambda settings: settings
     jobs: tuple[tuple[Job, int], ...] = ()
+    timing: timers.Timing = field(default_factory=timers.Timing)
 
 
 class SimChat(MemoryTransport):
@@ -744,7 +747,7 @@ class Run:
             if minutes % every == 0 and self._passed(self.due, to_text(self.now)):
                 await job(self.db, self.settings, self.now)
         if minutes % 15 == 0:
-            await timers.follow_up(self.db, self.settings, self.now)
+            await timers.follow_up(self.db, self.settings, self.now, self.rule.timing)
         if minutes == 8 * 60:
             await timers.roundup(self.db, self.settings)
 
