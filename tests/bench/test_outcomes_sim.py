@@ -23,6 +23,7 @@ from bench.outcomes_sim import (
     simulate,
 )
 from db.clock import BERLIN
+from handlers.helping.timers import Timing
 from handlers.settings import HandlerSettings
 
 TINY = Shape(volunteers=20, requests_per_day=8, days=1, tail_days=1)
@@ -158,3 +159,12 @@ def test_offer_rules_given_on_the_command_line_reach_the_waves_settings():
     assert settings.offer_rules.waves
     assert outcomes.offer_rules_of([]) == ()
     assert outcomes.WAVES.setup(HandlerSettings()).offer_rules.tell_when_dry
+
+
+def test_the_citys_escalate_hours_reach_both_rules_follow_ups():
+    # --escalate-hours judges the city's [help] escalate_hours (issue 81): the coordinators'
+    # alert is the product's, so the broadcast and the waves both get it.
+    for rule in (outcomes.BROADCAST, outcomes.WAVES):
+        assert outcomes.with_escalation(rule, 8).timing.escalate_hours == 8
+        assert outcomes.with_escalation(rule, None) == rule
+        assert rule.timing == Timing()
