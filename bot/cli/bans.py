@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from collections.abc import AsyncIterator
 
 from bot.app import open_city_database
@@ -36,21 +37,25 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 async def run(cities: list[City], city: City, args: argparse.Namespace) -> int:
     platform, _, user_id = args.account.partition(":")
     if platform not in SERVICES or not user_id:
-        print(f"nachbarbot: {args.account!r} is not of the form platform:user_id")
+        print(f"nachbarbot: {args.account!r} is not of the form platform:user_id", file=sys.stderr)
         return 2
     main = await open_city_database(cities[0])
     try:
         shared = SharedBanList(main.users.bans)
         if args.bans_command == "unshare":
             if not await shared.remove(platform, user_id):
-                print(f"{args.account}: not on the shared list - nothing changed")
+                print(
+                    f"nachbarbot: {args.account}: not on the shared list - nothing changed",
+                    file=sys.stderr,
+                )
                 return 1
             print(f"{args.account}: off the shared list; the cities' own bans stay")
             return 0
         if not await _banned_in(city, main, platform, user_id):
             print(
-                f"{args.account}: not banned in {city.slug} - a city's coordinators ban"
-                " first, then the ban can be shared (nothing changed)"
+                f"nachbarbot: {args.account}: not banned in {city.slug} - a city's coordinators"
+                " ban first, then the ban can be shared (nothing changed)",
+                file=sys.stderr,
             )
             return 1
         await shared.add(platform, user_id)

@@ -45,8 +45,10 @@ async def test_a_city_ban_shared_holds_in_every_city(tmp_path, database_url: str
 
     # Not banned in the main city: nothing to share, nothing changes.
     refused = bans("bans", "share", f"telegram:{BANNED_IN_UNNA}")
-    assert refused.returncode == 1 and "not banned in dortmund" in refused.stdout
-    assert bans("bans", "share", "telegram").returncode == 2
+    # Refusals go where errors go (stderr), as every other command's do.
+    assert refused.returncode == 1 and "not banned in dortmund" in refused.stderr
+    malformed = bans("bans", "share", "telegram")
+    assert malformed.returncode == 2 and "platform:user_id" in malformed.stderr
     main = await open_city_database(dortmund)
     try:
         assert not await SharedBanList(main.users.bans).contains("telegram", BANNED_IN_UNNA)
@@ -78,7 +80,8 @@ async def test_a_city_ban_shared_holds_in_every_city(tmp_path, database_url: str
 
     taken_back = bans("bans", "unshare", f"telegram:{NEWCOMER_ELSEWHERE}")
     assert taken_back.returncode == 0 and "stay" in taken_back.stdout
-    assert bans("bans", "unshare", f"telegram:{NEWCOMER_ELSEWHERE}").returncode == 1
+    again = bans("bans", "unshare", f"telegram:{NEWCOMER_ELSEWHERE}")
+    assert again.returncode == 1 and "nothing changed" in again.stderr
     main = await open_city_database(dortmund)
     try:
         shared_list = SharedBanList(main.users.bans)
