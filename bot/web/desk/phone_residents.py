@@ -25,7 +25,8 @@ German; ``first_name``; ``language``; ``channel``: the platform of the channel t
 the default, or of the one that texts where it runs, handlers/channels.py). A
 number that is no valid number, one the bot may not call (locales/phone_numbers.py: premium,
 shared-cost, personal, satellite, of a country not in ``[phone] call_countries``), a
-missing name, a language not on the list or a channel the city does not run is a 422 with
+missing name, a language the city does not offer (``bot.languages``: the chats' own
+choice offers no other) or a channel the city does not run is a 422 with
 the reason, and nothing changes. The request
 changes owner through ``lifecycle.reach_by_phone`` (coordinators only, at the moment of
 acting; only a request without a requester). The number is never logged nor shown to
@@ -45,7 +46,7 @@ from handlers.channels import Channel, Channels
 from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
 from handlers.text_safety import clean_name
-from locales import N_, SUPPORTED_LANGUAGES
+from locales import N_
 from locales.phone_numbers import dialable, valid
 
 NAME_LIMIT = 50
@@ -113,7 +114,7 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
         else NO_NAME
         if not name
         else BAD_LANGUAGE
-        if language not in SUPPORTED_LANGUAGES
+        if language not in desk.site.settings.languages
         else BAD_CHANNEL
         if channel is None
         else None

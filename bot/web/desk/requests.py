@@ -55,7 +55,7 @@ from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names
 from handlers.statistics import city_figures
-from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
+from locales import N_, Translator, language_name
 
 AGES = (1, 3, 7, 14, 30)
 # Waiting "just talk" requests named above the list; more are counted.
@@ -370,7 +370,8 @@ async def _detail(
         tiles=desk.site.config.web.tile_url,
         summary_limit=lifecycle.SUMMARY_LIMIT,
         error=error,
-        languages=[(code, language_name(code)) for code in SUPPORTED_LANGUAGES],
+        # The resident's language when entered by number: one the city offers (bot.languages).
+        languages=[(code, language_name(code)) for code in desk.site.settings.languages],
     )
 
 

@@ -5,6 +5,7 @@ real web server and the chat's login link."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -196,3 +197,31 @@ async def test_without_sms_texts_are_not_offered_nor_taken(db, site, web_chat):
         ) as r:
             assert r.status == 422 and "call or a text message" in await r.text()
     assert await db.users.find("sms", NUMBER) is None
+
+
+async def test_the_residents_language_is_one_the_city_offers(db, settings):
+    """A city offering German, English and Turkish (bot.languages): the form lists those,
+    and another language - which the chats' own choice would not offer either - is refused,
+    translated, with nothing changed (before, any of the ten was listed and taken)."""
+    city = replace(settings, languages=("de", "en", "tr"))
+    async with serving(db, city) as (site, base), browser_session(headers=EN) as browser:
+        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
+        cora = await log_in(web_chat, db, browser)
+        request_id = await _entered(db, cora, languages=("fa", "de"))
+        async with browser.get(f"{base}/desk/requests/{request_id}") as page:
+            body = await page.text()
+        chooser = body.split('id="phone-language"', 1)[1].split("</select>", 1)[0]
+        assert sorted(re.findall(r'<option value="(\w+)"', chooser)) == ["de", "en", "tr"]
+        form = {"csrf": csrf_of(body), "number": "0231 9876543", "first_name": "Erna"}
+        address = f"{base}/desk/requests/{request_id}/phone"
+        async with browser.post(address, data={**form, "language": "fa"}) as r:
+            assert r.status == 422 and "choose a language" in await r.text()
+        async with browser.post(
+            address, data={**form, "language": "fa"}, headers={"Accept-Language": "de"}
+        ) as r:
+            assert r.status == 422 and "Bitte eine Sprache aus der Liste wählen" in await r.text()
+        assert (await db.requests.get(request_id)).requester_id is None
+        assert await db.users.find("phone", NUMBER) is None
+        async with browser.post(address, data={**form, "language": "tr"}) as r:
+            assert r.status == 200
+    assert (await db.users.find("phone", NUMBER)).language == "tr"
