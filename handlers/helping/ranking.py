@@ -322,11 +322,14 @@ async def _within_reach(
         return []
     if handed_back is None:
         handed_back = await db.volunteers.handed_back(request.id)
+    # The day a certificate must count on, if the kind needs one: the same for every
+    # volunteer, asked once (a page of the review queue asks about 40,000 volunteers).
+    day = local_day(now) if matching.needs_certificate(settings, request) else None
     return [
         near
         for volunteer, related in found.values()
         if volunteer.user_id not in handed_back
-        and (near := _near(settings, request, now, search, volunteer, related))
+        and (near := _near(settings, request, now, day, search, volunteer, related))
     ]
 
 
@@ -377,15 +380,14 @@ def _near(
     settings: HandlerSettings,
     request: HelpRequest,
     now: datetime,
+    day: str | None,
     search: Search,
     volunteer: Volunteer,
     related: bool,
 ) -> _Reachable | None:
-    """``volunteer`` if they may be asked by certificate, the evening, area and kind (no
-    store query), else None."""
-    if matching.needs_certificate(settings, request) and not matching.certified(
-        volunteer, local_day(now)
-    ):
+    """``volunteer`` if they may be asked by certificate (``day``: the day it must count
+    on, None: the kind needs none), the evening, area and kind (no store query), else None."""
+    if day is not None and not matching.certified(volunteer, day):
         return None
     if search.evening_only and not volunteer.evenings:
         return None
