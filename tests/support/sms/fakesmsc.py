@@ -29,7 +29,8 @@ The line protocol, as Kannel 1.4.5 speaks it (``gw/smsc/smsc_fake.c``, ``test/fa
 What the versions do: the fake SMSC writes a ``text`` message raw, so a line break in the
 bot's text ends the line there and fakesmsc prints the rest as further "messages"; they are
 joined again here (a line that does not start with ``sender +digits type`` continues the
-text before it, published once nothing more arrived for ``SETTLE_SECONDS``). A concatenated
+text before it, published once nothing more arrived for ``SETTLE_SECONDS``; the other types
+are URL-encoded on their one line, published as they come). A concatenated
 text's parts carry no coding on the line: their joined bytes count as UCS-2 when they decode
 as UTF-16BE and most high bytes are below 0x20 or surrogates, as UTF-8 otherwise. fakesmsc's
 stdin is a C ``FILE``: a second line written before it took the first would wait in its
@@ -355,6 +356,9 @@ class FakePhoneNetwork:
         self._settle()
         sender, receiver, kind, rest = (part for part in header.groups())
         self._pending = _Pending(sender.decode(), receiver.decode(), kind.decode(), rest)
+        if kind != b"text":
+            # URL-encoded on its one line: nothing can follow it, no need to wait.
+            self._settle()
 
     def _settle(self) -> None:
         pending, self._pending = self._pending, None
