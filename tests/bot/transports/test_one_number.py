@@ -55,6 +55,9 @@ RESIDENT = "+492315550123"
 SECRET = "kannel-secret-one-number"
 # The handset stays on the line while its (silent) WAV lasts: longer than the test.
 ON_THE_LINE_SECONDS = 900
+# How long the handset waits for a call's events: a guard against a hang, never a measure
+# (the bot says a sentence before it hangs up; baresip's own 20 s ran out under load 30).
+HANG = 120
 
 
 async def until(condition: Callable[[], bool], what: str) -> None:
@@ -107,7 +110,7 @@ class Handset:
     async def call(self) -> None:
         self.said.clear()
         await asyncio.to_thread(self.phone.dial, self.kamailio.uri(BOT_USER))
-        await asyncio.to_thread(self.phone.wait_for, "CALL_ESTABLISHED")
+        await asyncio.to_thread(self.phone.wait_for, "CALL_ESTABLISHED", timeout=HANG)
 
     def _offering(self, data: str) -> int | None:
         """The digit of the choice ``data`` in the newest message said, if it offers it."""
@@ -126,7 +129,7 @@ class Handset:
     async def hang_up(self) -> None:
         closed = len(self.phone.events)
         await asyncio.to_thread(self.phone.hangup)
-        await asyncio.to_thread(self.phone.wait_for, "CALL_CLOSED", after=closed)
+        await asyncio.to_thread(self.phone.wait_for, "CALL_CLOSED", after=closed, timeout=HANG)
 
     async def it_is_me(self) -> None:
         """A call the bot made asks first who is there (handlers/numbers/caller_check.py): "1"."""
@@ -152,9 +155,9 @@ class Handset:
         closed = len(self.phone.events)
         self.calling_back = None
         await asyncio.to_thread(self.phone.press, "1")
-        await asyncio.to_thread(self.phone.wait_for, "CALL_CLOSED", after=closed)
+        await asyncio.to_thread(self.phone.wait_for, "CALL_CLOSED", after=closed, timeout=HANG)
         self.said.clear()
-        await asyncio.to_thread(self.phone.wait_for, "CALL_ESTABLISHED", after=closed)
+        await asyncio.to_thread(self.phone.wait_for, "CALL_ESTABLISHED", after=closed, timeout=HANG)
         await self.it_is_me()
         # The checked call offers a PIN first (handlers/numbers/phone_pin.py): "2" goes on.
         await until(
