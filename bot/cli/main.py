@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -14,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot import log_city, log_redaction
-from bot.app import apply_retention, open_city_database, open_database
+from bot.app import apply_retention, open_city_database
 from bot.cities import City, check_all_chat_secrets, load_cities
 from bot.cli import backups, desk_link, upgrade_backup
 from bot.cli import bans as bans_cli
@@ -278,50 +279,57 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
         await db.close()
 
 
-async def _web(config: Config) -> int:
-    """``python -m bot web``: the web alone, beside a bot process on the same database;
-    that process's outbox worker delivers what desk actions queue at its next poll."""
-    from bot.app import start_web
-    from bot.file_sources import file_sources
-    from bot.speech.engines import speaker_from_config
-
-    if not config.web.port:
+async def _web(cities: list[City]) -> int:
+    """``python -m bot web``: the web alone, beside a bot process on the same database -
+    every city's that has a port of its own, as ``run`` serves them; that process's outbox
+    worker delivers what desk actions queue at its next poll."""
+    served = [city for city in cities if city.config.web.port]
+    if not served:
         print(
             f"nachbarbot: the web is off - set web.port (or {env_name('web', 'port')})",
             file=sys.stderr,
         )
         return 2
-    db = await open_database(config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, _stopping(stop))
-    web = None
+    async with contextlib.AsyncExitStack() as running:
+        for city in served:
+            await _city_web(city, running)
+        await stop.wait()
+    return 0
+
+
+async def _city_web(city: City, running: contextlib.AsyncExitStack) -> None:
+    """One city's map and desk on its own port and database, closed with ``running``."""
+    from bot.app import start_web
+    from bot.file_sources import file_sources
+    from bot.speech.engines import speaker_from_config
+    from bot.transports.registry import bot_name
+
+    config = city.config
+    db = await open_city_database(city)
+    running.push_async_callback(db.close)
     # The desk plays voice messages from the chat services, reached when first asked.
     sources = file_sources(db, config)
-    try:
-        from bot.transports.registry import bot_name
-
-        username = await bot_name(config)
-        # The places' pages read their details aloud with the installation's speech engine.
-        speaker = await speaker_from_config(config.speech, tuple(config.bot.languages))
-        web = await start_web(
-            db,
-            config,
-            config.handler_settings(),
-            lambda: None,
-            username,
-            media=sources,
-            speaker=speaker,
-        )
-        await stop.wait()
-    finally:
-        if web is not None:
-            await web.stop()
-        for source in sources:
-            await source.close()
-        await db.close()
-    return 0
+    for source in sources:
+        running.push_async_callback(source.close)
+    username = await bot_name(config)
+    # The places' pages read their details aloud with the installation's speech engine.
+    speaker = await speaker_from_config(config.speech, tuple(config.bot.languages))
+    web = await start_web(
+        db,
+        config,
+        config.handler_settings(),
+        lambda: None,
+        username,
+        city=city,
+        media=sources,
+        speaker=speaker,
+    )
+    if web is not None:
+        running.push_async_callback(web.stop)
 
 
 async def _start_cities(
@@ -506,7 +514,7 @@ async def _migrate_to(call: _Call) -> int:
 # Each command ("db" with its action) to the function that runs it.
 _COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
     "run": lambda call: _run(call.cities),
-    "web": lambda call: _web(call.config),
+    "web": lambda call: _web(call.cities),
     "console": lambda call: _console(
         call.city, call.args.user, call.args.lang, call.args.coordinator
     ),
