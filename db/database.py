@@ -38,7 +38,7 @@ from db.relay import RelayStore
 from db.requests import RequestStore
 from db.spoken_texts import SpokenTexts
 from db.statistics import StatisticsStore
-from db.transactions import SqliteTransactions, Transactions
+from db.transactions import BUSY_TIMEOUT_MS, SqliteTransactions, Transactions
 from db.translations import TranslationStore
 from db.transport_state import TransportStateStore
 from db.users import UserStore
@@ -55,7 +55,6 @@ ERASURE_CHECKPOINT_RETRIES = (1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 POSTGRES_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
-BUSY_TIMEOUT_MS = 5000
 CITY_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
@@ -557,7 +556,9 @@ async def _sqlite_connection(path: str | Path) -> aiosqlite.Connection:
     """The one connection of a SQLite database (the file made owner-only if new)."""
     if str(path) != ":memory:":
         _create_private_file(Path(path))
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    # Usable from the loop's thread too: an inline transaction's statements run there, never
+    # while anything is on aiosqlite's thread (db/transactions.py).
+    conn = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.row_factory = aiosqlite.Row
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA journal_mode = WAL")

@@ -359,7 +359,10 @@ class PostgresTransactions(Transactions):
         return await self._batch(queries)
 
     @asynccontextmanager
-    async def transaction(self, *, savepoint: bool = True) -> AsyncIterator[None]:
+    async def transaction(
+        self, *, savepoint: bool = True, inline: bool = False
+    ) -> AsyncIterator[None]:
+        # inline is SQLite's (its one connection's thread switches); here nothing changes.
         task = asyncio.current_task()
         assert task is not None
         state = self._open.get(task)
@@ -401,7 +404,7 @@ class PostgresTransactions(Transactions):
         state.committed = True
 
     @asynccontextmanager
-    async def single_statement(self) -> AsyncIterator[None]:
+    async def single_statement(self, *, inline: bool = False) -> AsyncIterator[None]:
         # One statement outside a transaction is atomic, and other tasks' statements run on
         # connections of their own: nothing to hold.
         yield

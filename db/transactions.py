@@ -15,6 +15,16 @@ trip costs far more than the statement (about a tenth of a millisecond against a
 microseconds). So the ``BEGIN`` travels with the transaction's first statement, a
 transaction that ran no statement costs nothing, and :meth:`commit_with` sends the last
 writes together with the ``COMMIT``.
+
+A transaction (or single statement) opened with ``inline=True`` - an update's own, whose
+statements are a person's rows and a page of results - runs its statements on the event
+loop's thread instead, without the trip: the two thread switches cost the handler mix more
+CPU than its statements, and on a busy machine each switch waits for the scheduler (a trip
+measured 4 - 10 ms under load 12 - 23, bench/profiles/README.md). Only when nothing is on
+the database thread (a backup, another task's statement whose caller was cancelled: the
+connection is never used from two threads at once), and never waiting for another process's
+write lock on the loop: the BEGIN (and a single statement) is tried without SQLite's busy
+wait and goes to the database thread, which waits, when the database is locked.
 """
 
 from __future__ import annotations
@@ -31,6 +41,11 @@ import aiosqlite
 T = TypeVar("T")
 # A statement and its parameters.
 Statement = tuple[str, Sequence[Any]]
+# How long a statement on the database thread waits for another process's write lock.
+BUSY_TIMEOUT_MS = 5000
+# What a statement tried on the loop's thread found instead of the write lock.
+_LOCKED = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+_BUSY = object()
 
 
 def execute_each(conn: sqlite3.Connection, statements: Iterable[Statement]) -> None:
@@ -46,10 +61,14 @@ class Transactions:
 
     dialect = ""
 
-    def transaction(self, *, savepoint: bool = True) -> AbstractAsyncContextManager[None]:
+    def transaction(
+        self, *, savepoint: bool = True, inline: bool = False
+    ) -> AbstractAsyncContextManager[None]:
+        """``inline``: the caller's statements are short (SQLite runs them on the loop's
+        thread, see the module's docstring; PostgreSQL ignores it)."""
         raise NotImplementedError
 
-    def single_statement(self) -> AbstractAsyncContextManager[None]:
+    def single_statement(self, *, inline: bool = False) -> AbstractAsyncContextManager[None]:
         raise NotImplementedError
 
     async def commit_with(self, statements: Iterable[Statement]) -> None:
@@ -84,6 +103,36 @@ class SqliteTransactions(Transactions):
         self._begin_pending = False
         self._begun = False
         self._committed = False
+        # The outermost transaction (or single statement) was opened with inline=True.
+        self._inline = False
+        # Functions given to the database thread and finished there: equal when nothing is
+        # on it. Each written by one thread only (sent here, done there).
+        self._sent = 0
+        self._done = 0
+        # The thread keeps its last call and result until its next one: a cursor there may
+        # hold a statement open (a pragma's unread row, aiosqlite's cursor.fetchone), and a
+        # COMMIT on the loop's thread would fail with "SQL statements in progress".
+        self._held = False
+        on_thread = conn._execute
+
+        async def counted(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+            # Every use of the thread - aiosqlite's own methods (a backup, a migration's
+            # statements) as well as ours - is counted.
+            self._sent += 1
+
+            def call() -> T:
+                try:
+                    result = fn(*args, **kwargs)
+                    self._held = isinstance(result, sqlite3.Cursor) or isinstance(
+                        getattr(fn, "__self__", None), sqlite3.Cursor
+                    )
+                    return result
+                finally:
+                    self._done += 1
+
+            return await on_thread(call)
+
+        conn._execute = counted  # type: ignore[method-assign]
 
     async def run(self, work: Callable[[sqlite3.Connection], T], *, ends: bool = False) -> T:
         """Run ``work`` with the sqlite3 connection on the database thread: one round trip,
@@ -93,6 +142,15 @@ class SqliteTransactions(Transactions):
         aiosqlite has no public call for "run this function on your thread"; ``_execute``
         is what all its own methods use (tests/db/test_database.py fails if that ever changes)."""
         conn = self._conn
+        if (
+            self._inline
+            and self._sent == self._done
+            and not self._held
+            and self._owner is asyncio.current_task()
+        ):
+            done = self._on_loop(conn._conn, work)
+            if done is not _BUSY:
+                return done
         if self._owner is not asyncio.current_task():
             # Not inside the caller's own transaction: wait until no other task has one
             # open. On the shared connection the statement would otherwise run inside that
@@ -127,8 +185,24 @@ class SqliteTransactions(Transactions):
                 self._begin_pending = True
             raise
 
+    def _on_loop(self, raw: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> Any:
+        """``work`` of the caller's own inline transaction, here on the loop's thread; _BUSY
+        (nothing done) when its BEGIN - or, as a single statement, ``work`` itself - found
+        the database locked by another process: the database thread waits for it."""
+        if self._begun:
+            return work(raw)  # the transaction holds the write lock: nothing to wait for
+        if not self._begin_pending:
+            return _without_waiting(raw, lambda: work(raw))
+        if _without_waiting(raw, lambda: raw.execute("BEGIN IMMEDIATE")) is _BUSY:
+            return _BUSY
+        self._begin_pending = False
+        self._begun = True
+        return work(raw)
+
     @asynccontextmanager
-    async def transaction(self, *, savepoint: bool = True) -> AsyncIterator[None]:
+    async def transaction(
+        self, *, savepoint: bool = True, inline: bool = False
+    ) -> AsyncIterator[None]:
         """All or nothing. Nested inside a transaction of the same task it is a SAVEPOINT,
         so a failure inside rolls back only the inner part; with ``savepoint=False`` the
         nested part simply joins the outer transaction (two round trips fewer, for store
@@ -151,6 +225,7 @@ class SqliteTransactions(Transactions):
         async with self._lock:
             self._owner = task
             self._begin_pending, self._begun, self._committed = True, False, False
+            self._inline = inline
             try:
                 try:
                     yield
@@ -162,7 +237,7 @@ class SqliteTransactions(Transactions):
                     await self.run(lambda c: c.execute("COMMIT"), ends=True)
             finally:
                 self._owner = None
-                self._begin_pending = self._begun = self._committed = False
+                self._begin_pending = self._begun = self._committed = self._inline = False
 
     async def commit_with(self, statements: Iterable[Statement]) -> None:
         """The last writes of the current outermost transaction and its COMMIT, in one
@@ -183,7 +258,7 @@ class SqliteTransactions(Transactions):
         self._committed = True
 
     @asynccontextmanager
-    async def single_statement(self) -> AsyncIterator[None]:
+    async def single_statement(self, *, inline: bool = False) -> AsyncIterator[None]:
         """For one statement outside any transaction: SQLite makes a single statement atomic
         by itself, so BEGIN and COMMIT would only cost round trips. The lock is still taken,
         because on the shared connection the statement would otherwise become part of
@@ -195,10 +270,12 @@ class SqliteTransactions(Transactions):
             return
         async with self._lock:
             self._owner = task
+            self._inline = inline
             try:
                 yield
             finally:
                 self._owner = None
+                self._inline = False
 
     async def fetch_all(self, sql: str, params: Any = ()) -> list[Any]:
         return await self.run(lambda c: c.execute(sql, params).fetchall())
@@ -217,6 +294,21 @@ class SqliteTransactions(Transactions):
 
     async def fetch_each(self, queries: list[Statement]) -> list[list[Any]]:
         return await self.run(lambda c: [c.execute(sql, p).fetchall() for sql, p in queries])
+
+
+def _without_waiting(raw: sqlite3.Connection, call: Callable[[], T]) -> T | object:
+    """``call`` (one statement) without SQLite's busy wait, which would hold the event loop
+    up to BUSY_TIMEOUT_MS: _BUSY when another process holds the lock (the statement did
+    nothing)."""
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        return call()
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF in _LOCKED:
+            return _BUSY
+        raise
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 async def _to_its_end(call: Awaitable[T]) -> T:

@@ -491,8 +491,9 @@ class UserStore:
     async def mark_answered(self, platform: str, update_id: str) -> None:
         # One statement: no BEGIN/COMMIT round trips, but the lock, so that it does not
         # land inside another task's open transaction. Answered, the update keeps only its
-        # number (against redelivery): neither the answers nor whose chat it was.
-        async with self._tx.single_statement():
+        # number (against redelivery): neither the answers nor whose chat it was. Inline:
+        # one indexed row, sent after every update (db/transactions.py).
+        async with self._tx.single_statement(inline=True):
             await execute(
                 self._tx,
                 "UPDATE processed_updates SET answered_at = ?, replies = NULL, chat_id = NULL"

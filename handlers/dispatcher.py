@@ -148,7 +148,9 @@ class Dispatcher:
         database thread, and this runs for every update."""
         platform = incoming.sender.platform
         replies: list[Outgoing] = []
-        async with self.db.transaction():
+        # Inline: an update's statements are short (its person's rows, a page of results),
+        # so on SQLite they run without the database thread's switches (db/transactions.py).
+        async with self.db.transaction(inline=True):
             ctx, arrival = await self._context(incoming)
             if arrival.handled_before:
                 # Delivered again (a retry, a replay after a crash): no second effect.
