@@ -170,7 +170,10 @@ class HelpSection:
         "certificate of good conduct a coordinator saw and which has not expired",
     )
     escalate_hours: int = _opt(
-        24, minimum=1, maximum=720, doc="Alert the backchannel when nobody took a request this long"
+        8,
+        minimum=1,
+        maximum=720,
+        doc="Alert the backchannel when nobody took a request this long (hours after opening)",
     )
     remind_days: int = _opt(
         3, minimum=1, maximum=60, doc="Ask the requester whether the help is still needed"

@@ -86,10 +86,11 @@ class OfferRules:
     budget_least: int = 15
     # A search that ran dry - a wave of its own found nobody left to ask at the widest
     # reach, and nobody is held for quiet hours, the evening or the caps - tells the
-    # coordinators at once with the reason, instead of waiting for the 24-hour alert; it
+    # coordinators at once with the reason, instead of waiting for the alert after
+    # ``escalate_hours`` (handlers/helping/timers.py; 24 hours when this was judged); it
     # keeps looking for new and freed volunteers (issue 81: in the outcomes bench over half
     # of a small town's requests unmatched at 24 h had run dry hours before, unseen; judged
-    # on its own seeds, docs/help.md "Nobody left"). False: only the 24-hour alert.
+    # on its own seeds, docs/help.md "Nobody left"). False: only the alert after escalate_hours.
     tell_when_dry: bool = True
     # Requesters without German: volunteers who share their language within this distance
     # (km) are asked from the first wave on.

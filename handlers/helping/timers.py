@@ -1,6 +1,8 @@
 """Timed follow-ups of open requests, run by the scheduler (``bot/cli/main.py``).
 
-- No volunteer has accepted within ``escalate_hours``: the backchannel is alerted (once).
+- No volunteer has accepted within ``escalate_hours`` (8) of opening: the backchannel is
+  alerted (once), so that the coordinators phone round the same day (issue 81: 8 hours,
+  not 24 - judged in the outcomes bench, docs/help.md "The coordinators' alert").
 - Still open after ``remind_days``: the requester is asked whether the help is still needed.
 - Open or unchecked for ``expire_days`` (counted from the last "still needed"): expired.
 - Every morning: the unclaimed requests per district go to the backchannel.
@@ -30,7 +32,8 @@ from handlers.settings import HandlerSettings
 
 @dataclass(frozen=True)
 class Timing:
-    escalate_hours: int = 24
+    # bot/config.py's [help] escalate_hours default is the same.
+    escalate_hours: int = 8
     remind_days: int = 3
     expire_days: int = 7
 

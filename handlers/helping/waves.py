@@ -243,12 +243,13 @@ async def pull(scene: Scene, volunteer_id: int) -> int:
 
 async def _ran_dry(scene: Scene, request: HelpRequest, now: datetime) -> None:
     """A wave of the bot's own found nobody left to ask (``tell_when_dry``): unless the
-    coordinators were told of the request already (this, the budget or the 24-hour alert)
-    or someone is held for it (quiet hours, the evening, the caps: they get it later), they
-    are told now, with what was tried and the "offer again" button, and the 24-hour alert
-    is then said. The search keeps looking for new and freed volunteers. (At the opening
-    ``offer_fanout`` says "no matching volunteer" itself: only after a first wave; a talk
-    search looks again in minutes.)"""
+    coordinators were told of the request already (this, the budget or the alert after
+    ``escalate_hours``, handlers/helping/timers.py) or someone is held for it (quiet hours,
+    the evening, the caps: they get it later), they are told now, with what was tried and
+    the "offer again" button, and the alert after ``escalate_hours`` is then said. The
+    search keeps looking for new and freed volunteers. (At the opening ``offer_fanout``
+    says "no matching volunteer" itself: only after a first wave; a talk search looks again
+    in minutes.)"""
     search = await scene.db.waves.get(request.id)
     if request.escalated_at is not None or search is None or not search.waves:
         return
@@ -271,7 +272,7 @@ async def _ran_dry(scene: Scene, request: HelpRequest, now: datetime) -> None:
 
 async def hand_over(scene: Scene, request: HelpRequest, now: datetime) -> None:
     """The budget is spent: the coordinators get the request with what was tried, and the
-    bot asks nobody more on its own (the 24-hour alert is then said)."""
+    bot asks nobody more on its own (the alert after ``escalate_hours`` is then said)."""
     if not await scene.db.waves.hand_over(request.id, to_text(now)):
         return
     await scene.db.requests.mark(request.id, "escalated_at")

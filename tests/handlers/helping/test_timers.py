@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from bot.config import HelpSection
 from db import Database
 from handlers.helping.timers import Timing, follow_up, roundup
 from handlers.settings import HandlerSettings
@@ -61,3 +64,17 @@ async def test_roundup_lists_open_requests_by_district(db: Database):
     chat, payload = (await _queued(db))[-1]
     assert chat == "group" and "Hörde" in payload["text"]
     assert f"#{first}" in payload["text"] and f"#{second}" in payload["text"]
+
+
+@pytest.mark.both_backends
+async def test_by_default_the_coordinators_hear_after_8_hours_of_a_request_nobody_took(db):
+    # Issue 81: 8 hours, not 24 - a city that sets nothing gets the alert while its
+    # coordinators can still phone round that day (judged in the outcomes bench,
+    # docs/help.md "The coordinators' alert"); the configuration's default is the same.
+    await _open_request(db)
+    opened = datetime.now(UTC)
+    assert HelpSection().escalate_hours == Timing().escalate_hours == 8
+    assert await follow_up(db, SETTINGS, opened + timedelta(hours=7, minutes=45)) == 0
+    assert await follow_up(db, SETTINGS, opened + timedelta(hours=8, minutes=1)) == 1
+    chat, alert = (await _queued(db))[-1]
+    assert chat == "group" and "mod:re:" in json.dumps(alert)
