@@ -68,6 +68,17 @@ def launch_bot(
         )
 
 
+async def stop_bot(process: subprocess.Popen[bytes], grace: float = 15) -> None:
+    """SIGTERM, as a process manager stops it; killed if it has not ended within ``grace``."""
+    import asyncio
+
+    process.terminate()
+    try:
+        await asyncio.to_thread(process.wait, grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 async def wait_in_log(
     process: subprocess.Popen[bytes], log: Path, needle: str, *, before: int = 0, within: float = 60
 ) -> None:

@@ -6,14 +6,12 @@ desk and Unna's map did not answer."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import subprocess
 
 import aiohttp
 
 from tests.support import browser
-from tests.support.cli import launch_bot
+from tests.support.cli import launch_bot, stop_bot
 from tests.support.ports import free_port
 from tests.support.two_cities import write_cities
 
@@ -55,9 +53,5 @@ async def test_the_web_alone_serves_every_citys_map_and_desk(tmp_path):
             assert status == 200, log.read_text(errors="replace")[-3000:]
             assert 'id="map"' in page
     finally:
-        process.terminate()
-        try:
-            await asyncio.to_thread(process.wait, 15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        await stop_bot(process)
     assert process.returncode == 0, log.read_text(errors="replace")[-3000:]

@@ -6,11 +6,9 @@ deliver gets a clear page, and no log holds the file's id."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import re
-import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +25,7 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from tests.support import browser
-from tests.support.cli import launch_bot
+from tests.support.cli import launch_bot, stop_bot
 from tests.support.desk_client import log_in
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.memory_transport import MemoryTransport
@@ -235,11 +233,7 @@ async def test_the_web_alone_fetches_the_voice_from_telegram(
             assert sound.headers["Content-Type"] == "audio/ogg"
             assert await sound.read() == VOICE
     finally:
-        process.terminate()
-        try:
-            await asyncio.to_thread(process.wait, 15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        await stop_bot(process)
     called = {call.method for call in fake_telegram.calls}
     assert called <= {"getMe", "getFile", "download"}, called
     assert file_id not in log.read_text(errors="replace")
