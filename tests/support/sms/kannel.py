@@ -278,8 +278,32 @@ get-url = {_quoted(self.get_url)}
         # smsbox gives up at once when bearerbox's smsbox port is not open yet.
         bearerbox = self._spawn("bearerbox")
         self._wait(self._status_answers, (bearerbox,), deadline)
+        self._start_smsbox(bearerbox, deadline)
+
+    def _start_smsbox(self, bearerbox: subprocess.Popen[bytes], deadline: float) -> None:
+        """smsbox, until it is connected and its sendsms port answers. bearerbox opens its
+        smsbox port in a thread of its own, and its admin port may answer first (seen under
+        load): an smsbox that found the port closed is started again, as an operator would."""
         smsbox = self._spawn("smsbox")
-        self._wait(self._ready, (bearerbox, smsbox), deadline)
+        while not self._ready():
+            if bearerbox.poll() is None and self._not_connected(smsbox):
+                self._processes.remove(smsbox)
+                smsbox = self._spawn("smsbox")
+            elif bearerbox.poll() is not None or smsbox.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"Kannel stopped at start:\n{self._logs_tail()}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"Kannel did not become ready:\n{self._logs_tail()}")
+            time.sleep(0.05)
+
+    def _not_connected(self, smsbox: subprocess.Popen[bytes]) -> bool:
+        """Whether ``smsbox`` ended because it found bearerbox's smsbox port closed (its
+        panic "Couldn't connect to the bearerbox"), not for another reason."""
+        if smsbox.poll() is None:
+            return False
+        said = (self.folder / "smsbox.out").read_bytes()
+        return b"Couldn't connect to the bearerbox" in said
 
     def _status_answers(self) -> bool:
         try:
