@@ -35,13 +35,19 @@ async def run(city: City, who: str) -> int:
     db = await open_city_database(city)
     try:
         user = await db.users.find(platform, user_id)
+        # Each city knows its own people and roles: the city is named, and --city given in
+        # the command to run, so that following the hint changes that city and no other.
         if user is None:
-            print(f"nachbarbot: no user {who} - they must reach the bot first", file=sys.stderr)
+            print(
+                f"nachbarbot: no user {who} in {city.slug} - they must reach the bot there first",
+                file=sys.stderr,
+            )
             return 1
         if not any(user.has_role(role) for role in STAFF):
+            chosen = "" if city.main else f"--city {city.slug} "
             print(
-                f"nachbarbot: {who} is no coordinator"
-                f" (python -m bot roles grant {who} coordinator)",
+                f"nachbarbot: {who} is no coordinator in {city.slug}"
+                f" (python -m bot {chosen}roles grant {who} coordinator)",
                 file=sys.stderr,
             )
             return 1

@@ -18,6 +18,7 @@ import pytest
 from db.database import city_location, latest_migration
 from tests.support.city_databases import add_people, open_city, people_names
 from tests.support.cli import ROOT, run_bot
+from tests.support.ports import free_port
 from tests.support.two_cities import write_cities
 
 pytestmark = pytest.mark.both_backends
@@ -115,3 +116,20 @@ async def test_roles_and_places_import_name_the_city_they_changed(database_url, 
     imported = _bot(config, "--city", "unna", "places", "import", places, "--dry-run")
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.startswith(f"unna: {places}: ")
+
+
+async def test_desk_link_names_the_city_and_the_command_for_it(database_url, tmp_path):
+    config = write_cities(tmp_path, database_url, unna=f"[web]\nport = {free_port()}\n")
+    await add_people(database_url, "dortmund", ["anna"], main=True)
+    await add_people(database_url, "unna", ["udo"], main=False)
+
+    stranger = _bot(config, "--city", "unna", "desk-link", "telegram:anna")
+    assert stranger.returncode == 1 and "in unna" in stranger.stderr
+    resident = _bot(config, "--city", "unna", "desk-link", "telegram:udo")
+    assert resident.returncode == 1
+    hint = "python -m bot --city unna roles grant telegram:udo coordinator"
+    assert hint in resident.stderr
+    # The hint, followed as written, makes the link possible in Unna.
+    assert _bot(config, *hint.split()[3:]).returncode == 0
+    linked = _bot(config, "--city", "unna", "desk-link", "telegram:udo")
+    assert linked.returncode == 0 and "/desk/login/" in linked.stdout
