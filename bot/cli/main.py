@@ -580,6 +580,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return 2
     if args.command == "city":
+        if args.city:  # city add and city list are the installation's: --city chose nothing
+            print("nachbarbot: city works on the whole installation, not one city", file=sys.stderr)
+            return 2
         return cities_cli.run(config, args)
     cities = _cities(config, args)
     city = _chosen(cities, args) if cities is not None else None

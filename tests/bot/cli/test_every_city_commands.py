@@ -133,3 +133,13 @@ async def test_desk_link_names_the_city_and_the_command_for_it(database_url, tmp
     assert _bot(config, *hint.split()[3:]).returncode == 0
     linked = _bot(config, "--city", "unna", "desk-link", "telegram:udo")
     assert linked.returncode == 0 and "/desk/login/" in linked.stdout
+
+
+def test_city_commands_refuse_a_city_as_the_other_whole_installation_commands_do(tmp_path):
+    """``city add`` and ``city list`` are the installation's: a --city (here one that does
+    not even exist) is refused, not silently ignored (before, both ran as if without it)."""
+    config = write_cities(tmp_path, str(tmp_path / "nachbarbot.sqlite3"))
+    for args in (("city", "list"), ("city", "add", "Lünen", "--data-dir", str(tmp_path / "l"))):
+        refused = _bot(config, "--city", "wien", *args)
+        assert refused.returncode == 2 and "whole installation" in refused.stderr
+    assert not (tmp_path / "cities" / "luenen.toml").exists()
