@@ -60,7 +60,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from tests.support.ports import free_port
@@ -285,17 +285,17 @@ get-url = {_quoted(self.get_url)}
         smsbox port in a thread of its own, and its admin port may answer first (seen under
         load): an smsbox that found the port closed is started again, as an operator would."""
         smsbox = self._spawn("smsbox")
-        while not self._ready():
+
+        def ready() -> bool:
+            nonlocal smsbox
             if bearerbox.poll() is None and self._not_connected(smsbox):
                 self._processes.remove(smsbox)
                 smsbox = self._spawn("smsbox")
-            elif bearerbox.poll() is not None or smsbox.poll() is not None:
-                self.stop()
-                raise RuntimeError(f"Kannel stopped at start:\n{self._logs_tail()}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"Kannel did not become ready:\n{self._logs_tail()}")
-            time.sleep(0.05)
+                return False
+            return self._ready()
+
+        # The processes as they are now (self._processes holds the smsbox started last).
+        self._wait(ready, self._processes, deadline)
 
     def _not_connected(self, smsbox: subprocess.Popen[bytes]) -> bool:
         """Whether ``smsbox`` ended because it found bearerbox's smsbox port closed (its
@@ -315,7 +315,7 @@ get-url = {_quoted(self.get_url)}
     def _wait(
         self,
         condition: Callable[[], bool],
-        processes: tuple[subprocess.Popen[bytes], ...],
+        processes: Sequence[subprocess.Popen[bytes]],
         deadline: float,
     ) -> None:
         while not condition():
