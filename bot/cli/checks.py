@@ -272,6 +272,22 @@ def coordinators_channel_check(config: Config) -> Check:
     )
 
 
+def check_serving_gazetteers(configs: Iterable[tuple[str, Config]]) -> None:
+    """Refuse to serve a city whose gazetteer the bot cannot use (``run``, ``web`` and
+    ``console``): a city just written by ``city add`` has its files with headers only, and
+    served like that every search for a district and the map answered an error. Raises
+    :class:`ConfigError` naming the city, the folder and what is wrong."""
+    for slug, config in configs:
+        folder = config.places.data_dir
+        try:
+            check_gazetteer(find_data_dir(folder))
+        except GazetteerError as exc:
+            raise ConfigError(
+                f"city {slug}: gazetteer {folder}: {exc} - fill it in (the README.md in that"
+                " folder says how; python -m bot doctor checks it) before the city is served"
+            ) from None
+
+
 def _gazetteer_check(config: Config) -> Check:
     folder = config.places.data_dir
     try:

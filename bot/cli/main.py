@@ -23,7 +23,14 @@ from bot.cli import cities as cities_cli
 from bot.cli import events as events_cli
 from bot.cli import matrix as matrix_cli
 from bot.cli import places as places_cli
-from bot.cli.checks import city_checks, database_checks, doctor_checks, named, run_checks
+from bot.cli.checks import (
+    check_serving_gazetteers,
+    city_checks,
+    database_checks,
+    doctor_checks,
+    named,
+    run_checks,
+)
 from bot.cli.city_list import where
 from bot.cluster import ROLES, city_role
 from bot.config import Config, ConfigError, env_name, load_config
@@ -542,6 +549,10 @@ def _command(args: argparse.Namespace) -> str:
     return f"db {args.db_command}" if args.command == "db" else str(args.command)
 
 
+# The commands that serve residents: each city's gazetteer must be usable before they start.
+_SERVING = frozenset({"run", "web", "console"})
+
+
 def _cities(config: Config, args: argparse.Namespace) -> list[City] | None:
     """The installation's cities (their chat secrets checked before a run); None, said
     why, where the configuration is refused."""
@@ -549,6 +560,8 @@ def _cities(config: Config, args: argparse.Namespace) -> list[City] | None:
         cities = load_cities(config)
         if args.command == "run":
             check_all_chat_secrets(cities)
+        if args.command in _SERVING:
+            check_serving_gazetteers((city.slug, city.config) for city in cities)
     except ConfigError as exc:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return None

@@ -455,6 +455,26 @@ def test_city_add_writes_a_city_that_loads(tmp_path):
     assert tree(tmp_path) == before
 
 
+def test_a_city_whose_gazetteer_is_not_filled_in_is_not_served(tmp_path):
+    # Found by QA: a city just written by city add (its gazetteer files with headers only)
+    # was served anyway, and its map page and every district search answered an error.
+    # The commands that serve residents refuse, naming the city and what to do; once the
+    # gazetteer is filled in, the city is served.
+    main = installation(tmp_path)
+    data = tmp_path / "data" / "luenen"
+    added = run_bot("--config", str(main), "city", "add", "Lünen", "--data-dir", str(data))
+    assert added.returncode == 0, added.stderr
+    for command in ("console", "web"):
+        refused = run_bot("--config", str(main), command, input="")
+        assert refused.returncode == 2, (command, refused.stdout, refused.stderr)
+        assert "city luenen: gazetteer" in refused.stderr and "fill it in" in refused.stderr
+        assert refused.stderr.count("\n") == 1
+    for file in GAZETTEER_FILES:
+        shutil.copy(DORTMUND / file, data / file)
+    served = run_bot("--config", str(main), "console", input="")
+    assert served.returncode == 0, served.stderr
+
+
 def test_the_city_template_names_a_small_citys_offer_settings(tmp_path):
     # Issue 81, point 5: a town of a few dozen volunteers gets a budget of 15 by itself
     # (budget_share; docs/help.md, "A small city"). The template names the share, commented
