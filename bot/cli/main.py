@@ -35,7 +35,7 @@ from bot.cli.city_list import where
 from bot.cluster import ROLES, city_role
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.transports.registry import configured
-from db import MigrationError
+from db import Database, MigrationError
 
 # What only the running bot, the web and the console need (the scheduler, the outbox worker,
 # the speech and translation engines, metrics) is imported by those commands: the others -
@@ -147,7 +147,13 @@ async def _retention(cities: list[City]) -> int:
     exit code 1 if any step failed."""
     failed = 0
     for city in cities:
-        db = await open_city_database(city)
+        try:
+            db = await _open_naming(city)
+        except MigrationError as exc:
+            # One city refused (a newer schema): said, and the others still done.
+            print(f"nachbarbot: database error: {exc}", file=sys.stderr)
+            failed = 1
+            continue
         try:
             report = await apply_retention(db, city.config)
         finally:
@@ -158,8 +164,23 @@ async def _retention(cities: list[City]) -> int:
     return failed
 
 
+async def _open_naming(city: City) -> Database:
+    """``open_city_database``, its MigrationError naming the city: with several cities the
+    operator must know which one was refused."""
+    try:
+        return await open_city_database(city)
+    except MigrationError as exc:
+        raise type(exc)(f"{city.slug}: {exc}") from exc
+
+
 async def _migrate(city: City) -> int:
-    db = await open_city_database(city)
+    """The city migrated and its line; a refused city said (exit code 1), so that
+    ``db migrate`` on every city still migrates the others."""
+    try:
+        db = await _open_naming(city)
+    except MigrationError as exc:
+        print(f"nachbarbot: database error: {exc}", file=sys.stderr)
+        return 1
     try:
         version = await db.schema_version()
     finally:
@@ -316,7 +337,7 @@ async def _city_web(city: City, running: contextlib.AsyncExitStack) -> None:
     from bot.transports.registry import bot_name
 
     config = city.config
-    db = await open_city_database(city)
+    db = await _open_naming(city)
     running.push_async_callback(db.close)
     # The desk plays voice messages from the chat services, reached when first asked.
     sources = file_sources(db, config)

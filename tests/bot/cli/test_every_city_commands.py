@@ -143,3 +143,48 @@ def test_city_commands_refuse_a_city_as_the_other_whole_installation_commands_do
         refused = _bot(config, "--city", "wien", *args)
         assert refused.returncode == 2 and "whole installation" in refused.stderr
     assert not (tmp_path / "cities" / "luenen.toml").exists()
+
+
+def _newer_than_this_code(database: str, slug: str, *, main: bool) -> None:
+    """The city's record of migrations as a newer nachbarbot leaves it (one more migration,
+    not compatible with this code): every command that opens the city refuses it."""
+    location, schema = city_location(database, slug, main)
+    sql = (
+        f"INSERT INTO {schema or 'public'}.schema_version"
+        if database.startswith("postgresql")
+        else "INSERT INTO schema_version"
+    ) + (
+        " (version, name, applied_at, checksum)"
+        f" VALUES ({latest_migration() + 1}, 'newer_things', '2027-01-01T00:00:00Z', '{'0' * 64}')"
+    )
+    if database.startswith("postgresql"):
+        with psycopg.connect(database, autocommit=True) as conn:
+            conn.execute(sql.encode())
+        return
+    with sqlite3.connect(location) as conn:
+        conn.execute(sql)
+
+
+async def test_a_city_that_cannot_be_opened_is_named_and_the_others_still_done(
+    database_url, tmp_path
+):
+    """Dortmund upgraded by a newer nachbarbot: db migrate and db retention say that it is
+    Dortmund that was refused, exit 1, and still do Unna (before, the first city's refusal
+    ended the command without naming it, and Unna was never migrated)."""
+    config = write_cities(tmp_path, database_url)
+    assert _bot(config, "--city", "dortmund", "db", "migrate").returncode == 0
+    _newer_than_this_code(database_url, "dortmund", main=True)
+    await add_people(database_url, "unna", ["u1"], main=False)
+    await _silent_for_years(database_url, "unna", main=False)
+
+    migrated = _bot(config, "db", "migrate")
+    assert migrated.returncode == 1, migrated.stdout
+    assert "dortmund: this database was upgraded by a newer nachbarbot" in migrated.stderr
+    assert "unna: database" in migrated.stdout
+    assert _recorded_version(database_url, "unna", main=False) == latest_migration()
+
+    retention = _bot(config, "db", "retention")
+    assert retention.returncode == 1, retention.stdout
+    assert "dortmund: this database was upgraded by a newer nachbarbot" in retention.stderr
+    assert "unna: inactive_accounts: 1" in retention.stdout
+    assert await people_names(database_url, "unna", main=False) == []
