@@ -187,7 +187,8 @@ async def other_city(db: Database, city: City, source: str) -> str:
     return (
         f"{city.slug}: {source} holds the data of the city {recorded!r}, not of"
         f" {city.slug!r} - a backup of another installation, or another city's copy under"
-        " this name"
+        f" this name (or this city, renamed since its database was first opened as"
+        f" {recorded!r}: restore it under that name, docs/operations.md)"
     )
 
 
