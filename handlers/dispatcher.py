@@ -498,12 +498,16 @@ class Dispatcher:
         """Whether a text is over the limit (then it was answered so)."""
         if not isinstance(event, Text | Edited) or len(event.text) <= self.settings.max_text_length:
             return False
+        state = ctx.get_state()
+        step_limit = self.router.input_limits.get(state.state) if state is not None else None
         ctx.reply(
             ctx.t.t(
                 "✂️ Your message is too long ({length} characters). Please keep it "
                 "under {limit} characters.",
                 length=len(event.text),
-                limit=self.settings.max_text_length,
+                limit=min(
+                    self.settings.max_text_length, step_limit or self.settings.max_text_length
+                ),
             )
         )
         return True

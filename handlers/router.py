@@ -99,6 +99,10 @@ class Router:
     # States whose step takes input before consent too (the erasure code of a person with
     # data who never agreed, handlers/privacy.py): elsewhere input before consent onboards.
     before_consent_states: set[str] = field(default_factory=set)
+    # The longest text a step takes, where below the city's ``max_text_length``: the
+    # dispatcher's refusal of a text over that limit names the step's own, so a person is
+    # not told a length the step then refuses again.
+    input_limits: dict[str, int] = field(default_factory=dict)
     # What keeps nothing of a person beyond what their call or chat already holds (the main
     # menu, finding places): button keys (``prefix:action``, a menu entry ``menu:<key>``),
     # commands (``/<name>``) and states. Where consent is asked at the first step that

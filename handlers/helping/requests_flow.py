@@ -795,4 +795,5 @@ def register(router: Router) -> None:
     for action, callback in anywhere.items():
         router.action("hr", action, coded=CODED.get(action))(callback)
     FORM.register(router)
+    router.input_limits[STATE + "description"] = MAX_TEXT
     router.confirmed[SEND_HELD] = _sent_by_code

@@ -47,3 +47,18 @@ async def test_the_limit_is_written_in_the_persons_digits(
     await _at_description(chat, db, "dara", "fa")
     out = texts(await chat.text("dara", "a" * (MIN_TEXT - 1)))
     assert str(translator("fa").number(300)) in out and "1000" not in out
+
+
+async def test_a_text_over_the_city_limit_is_told_the_steps_own(
+    dispatcher: Dispatcher, chat: MemoryTransport, db: Database
+):
+    """With the default 2000 the dispatcher refuses 2500 characters before the step sees
+    them: the refusal names the step's 1000, not 2000 that the step would refuse again."""
+    dispatcher.settings = replace(dispatcher.settings, max_text_length=2000)
+    user_id = await _at_description(chat, db, "ivan", "uk")
+    before = await db.users.get_state(user_id)
+    out = texts(await chat.text("ivan", "x" * 2500))
+    t = translator("uk")
+    assert t.number(1000) in out and t.number(2000) not in out
+    after = await db.users.get_state(user_id)
+    assert (after.state, after.data) == (before.state, before.data)
