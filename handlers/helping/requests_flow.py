@@ -67,6 +67,7 @@ from handlers.helping.vocabulary import (
 )
 from handlers.messages import Button, Location, Media, Message, Text
 from handlers.numbers import coded_acts, number_entry
+from handlers.places.chat import not_found
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import Area, load_gazetteer
@@ -493,7 +494,9 @@ async def _where(ctx: Context, answer: Answer) -> None:
         if resolution.area is None or resolution.area.kind == "point":
             buttons = [[Button(f"📍 {name}", f"hr:area:{name}")] for name in resolution.suggestions]
             if not buttons:
-                await ask_again(ctx, answer)
+                # Not the bare question again: the person learns that what they typed was
+                # not found, and what would be (as when finding places).
+                ctx.refuse(not_found(ctx, event.text.strip()))
                 return
             # Guesses are no answer: the input may still be someone's (``ctx.refuse``).
             ctx.refuse(

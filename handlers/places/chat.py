@@ -386,17 +386,20 @@ async def _search_for_text(ctx: Context, text: str) -> None:
             + ui.back_to_menu(ctx),
         )
     else:
-        ctx.refuse(
-            t.t(
-                '🤔 I could not find "{query}" in {city}. Please type a postcode '
-                "(for example {postcode}) or a district (for example {district}).",
-                query=text,
-                city=ctx.city,
-                postcode="44137",
-                district="Hörde",
-            ),
-            ui.back_to_menu(ctx),
-        )
+        ctx.refuse(not_found(ctx, text), ui.back_to_menu(ctx))
+
+
+def not_found(ctx: Context, query: str) -> Markup:
+    """The answer to a place nobody knows: what was typed, and what would be found (also
+    the help request's "where", handlers/helping/requests_flow.py)."""
+    return ctx.t.t(
+        '🤔 I could not find "{query}" in {city}. Please type a postcode '
+        "(for example {postcode}) or a district (for example {district}).",
+        query=query,
+        city=ctx.city,
+        postcode="44137",
+        district="Hörde",
+    )
 
 
 # -- buttons --------------------------------------------------------------------------------
