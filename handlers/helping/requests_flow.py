@@ -42,6 +42,7 @@ for the rest; the languages step is one question, their own language or another 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -67,6 +68,7 @@ from handlers.helping.vocabulary import (
 )
 from handlers.messages import Button, Location, Media, Message, Text
 from handlers.numbers import coded_acts, number_entry
+from handlers.parsing import typed
 from handlers.places.chat import not_found
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
@@ -587,9 +589,38 @@ async def _part(ctx: Context, answer: Answer) -> None:
     await FORM.answered(ctx, answer)
 
 
+# A day typed as digits ("31.02.", "3/12/2026"): it must be a real day, today or later.
+_TYPED_DATE = re.compile(r"\s*(\d{1,2})[./-](\d{1,2})(?:[./-](\d{2}|\d{4})?)?\s*")
+
+
+def _no_such_day(text: str) -> bool:
+    """Whether a text is a date in digits that is no day to help on: one the calendar does
+    not have, or one already past (a date without its year means the next such day)."""
+    found = _TYPED_DATE.fullmatch(typed(text))
+    if found is None:
+        return False  # "Tuesday afternoon": words are the helper's to read
+    day, month, year = found.groups()
+    today = local_today()
+    year_n = int(year) + (2000 if len(year) == 2 else 0) if year else today.year
+    try:
+        chosen = date(year_n, int(month), int(day))
+    except ValueError:
+        return True
+    return chosen < today and year is not None
+
+
 async def _when_text(ctx: Context, answer: Answer) -> None:
     event = ctx.incoming.event
-    if isinstance(event, Text) and 2 <= len(clean_name(event.text, limit=200)) <= 200:
+    if isinstance(event, Text) and _no_such_day(event.text):
+        # Kept from the draft, said why; the step stays for another day.
+        ctx.refuse(
+            ctx.t.t(
+                '📅 "{typed}" is no day I can pass on: it does not exist or has passed. '
+                "Please tap a day or write another one.",
+                typed=event.text.strip(),
+            )
+        )
+    elif isinstance(event, Text) and 2 <= len(clean_name(event.text, limit=200)) <= 200:
         answer.draft["when_text"] = clean_name(event.text, limit=200)
         await FORM.answered(ctx, answer)
     else:
