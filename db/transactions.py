@@ -234,10 +234,23 @@ class SqliteTransactions(Transactions):
                         await self.run(lambda c: c.execute("ROLLBACK"), ends=True)
                     raise
                 if self._begun and not self._committed:
-                    await self.run(lambda c: c.execute("COMMIT"), ends=True)
+                    await self._commit()
             finally:
                 self._owner = None
                 self._begin_pending = self._begun = self._committed = self._inline = False
+
+    async def _commit(self) -> None:
+        """The outermost transaction's COMMIT. One that fails (a statement still in
+        progress, a full disk) leaves the transaction open on the shared connection: it is
+        rolled back, or every later BEGIN would fail ("cannot start a transaction within a
+        transaction") until the process ends."""
+        try:
+            await self.run(lambda c: c.execute("COMMIT"), ends=True)
+        except BaseException:
+            raw = self._conn._connection
+            if raw is not None and raw.in_transaction:
+                await self.run(lambda c: c.execute("ROLLBACK"), ends=True)
+            raise
 
     async def commit_with(self, statements: Iterable[Statement]) -> None:
         """The last writes of the current outermost transaction and its COMMIT, in one

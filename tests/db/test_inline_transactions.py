@@ -145,3 +145,24 @@ async def test_another_process_holding_the_lock_does_not_hold_the_event_loop(
         assert timeout[0] == BUSY_TIMEOUT_MS
     finally:
         other.close()
+
+
+@pytest.mark.parametrize("inline", [True, False])
+async def test_a_commit_that_fails_leaves_no_transaction_open(sqlite_db, inline):
+    """A COMMIT refused (here a write statement still in progress: "SQL statements in
+    progress") is rolled back: the shared connection is not left inside the transaction,
+    where every later BEGIN would fail."""
+    db = sqlite_db
+    user = await db.users.seen("t", "4", "4", "D")
+    with pytest.raises(sqlite3.OperationalError):
+        async with db.transaction(inline=inline):
+            await db.users.set_language(user.id, "ar")
+            cursor = await db.conn.execute(
+                "UPDATE users SET language = 'tr' WHERE id = ? RETURNING id", (user.id,)
+            )
+    await cursor.close()
+    assert not db.conn.in_transaction
+    assert (await db.users.get(user.id)).language is None
+    async with db.transaction(inline=inline):
+        await db.users.set_language(user.id, "uk")
+    assert (await db.users.get(user.id)).language == "uk"
