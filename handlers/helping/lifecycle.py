@@ -1027,12 +1027,16 @@ async def end_by_coordinator(scene: Scene, coordinator: User, request_id: int) -
     return request
 
 
+# The states "help is done" is taken from (a button asking it first checks them too).
+DONE_FROM = (MATCHED,)
+
+
 async def done(scene: Scene, requester: User, request_id: int) -> HelpRequest:
     """The requester says the help is done: the volunteer is thanked and asked the time."""
     request = await _get(scene, request_id)
     if request.requester_id != requester.id:
         raise Refused()
-    request = await _move(scene, request, DONE, requester, (MATCHED,))
+    request = await _move(scene, request, DONE, requester, DONE_FROM)
     await _end_relay(scene, request)
     await scene.mail.to_user(
         request.volunteer_id,

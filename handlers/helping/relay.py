@@ -417,8 +417,11 @@ async def _requester_only(ctx: Context) -> HelpRequest:
 
 
 async def _ask_done(ctx: Context) -> None:
-    """One tap must not end a running contact by mistake: asked once."""
+    """One tap must not end a running contact by mistake: asked once - and only while
+    it can be done (an old button of a withdrawn request is spent, not asked about)."""
     request = await _requester_only(ctx)
+    if request.state not in lifecycle.DONE_FROM:
+        ctx.stale()
     t = ctx.t
     ui.ask_first(
         ctx,
