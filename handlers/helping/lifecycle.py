@@ -952,6 +952,10 @@ async def hand_back(
 # -- ending ----------------------------------------------------------------------------
 
 
+# The states a request is withdrawn from (a button asking it first checks them too).
+WITHDRAW_FROM = (DRAFT, *ACTIVE)
+
+
 async def withdraw(
     scene: Scene, actor: User | None, request_id: int, why: str = BY_REQUESTER
 ) -> HelpRequest:
@@ -967,7 +971,7 @@ async def withdraw(
     elif actor is None or request.requester_id != actor.id:
         raise Refused()
     before = request
-    request = await _move(scene, request, WITHDRAWN, actor, (DRAFT, *ACTIVE))
+    request = await _move(scene, request, WITHDRAWN, actor, WITHDRAW_FROM)
     await _update_offers(
         scene,
         request,

@@ -442,6 +442,8 @@ async def _done(ctx: Context) -> None:
 
 async def _ask_end(ctx: Context) -> None:
     request = await _requester_only(ctx)
+    if request.state not in lifecycle.WITHDRAW_FROM:
+        ctx.stale()  # withdrawn or ended already: nothing to ask about
     t = ctx.t
     ui.ask_first(
         ctx,

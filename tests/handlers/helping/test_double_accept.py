@@ -2,7 +2,7 @@
 volunteer who taps "I can help" again on a request they already took (a double tap, an
 older copy of the offer) is not told "already taken" (by someone else, in most languages),
 and the message with their contact's buttons is not replaced; a requester's old "Help is
-done" of a withdrawn request asks no question."""
+done" (or "End contact") of a withdrawn request asks no question."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ async def test_a_second_tap_on_i_can_help_changes_nothing(story: MemoryTransport
 async def test_an_old_help_is_done_of_a_withdrawn_request_asks_nothing(
     story: MemoryTransport, db: Database
 ):
-    """After Amira withdrew her matched request, her old "✅ Help is done" is spent: not
-    the question "is the help done?" whose yes then does nothing."""
+    """After Amira withdrew her matched request, her old "✅ Help is done" and "🚪 End
+    contact" are spent: not a question whose yes then does nothing."""
     vera = await register_volunteer(story, db, "vera", "uk")
     await story.onboard("cora", "de")
     await grant_role_to(db, "cora", "coordinator")
@@ -45,6 +45,7 @@ async def test_an_old_help_is_done_of_a_withdrawn_request_asks_nothing(
     await story.flush()
     await story.press("vera", f"mt:acc:{request_id}")
     await story.press("amira", f"hr:wdy:{request_id}")
-    out = await story.press("amira", f"rl:done:{request_id}")
-    assert not [item for item in out if isinstance(item, Message)]
+    for old in ("rl:done", "rl:end"):
+        out = await story.press("amira", f"{old}:{request_id}")
+        assert not [item for item in out if isinstance(item, Message)], old
     assert (await db.requests.get(request_id)).state == "withdrawn"
