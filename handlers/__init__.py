@@ -27,6 +27,7 @@ def features() -> tuple[ModuleType, ...]:
         read_aloud,
         to_coordinators,
     )
+    from handlers.forms import cancel_command
     from handlers.numbers import (
         call_notices,
         caller_check,
@@ -39,6 +40,7 @@ def features() -> tuple[ModuleType, ...]:
     return (
         onboarding,
         menu,
+        cancel_command,
         places,
         helping,
         events,
