@@ -1,4 +1,4 @@
-"""/cancel typed in the middle of something (handlers/forms/cancel_command.py): a form's step ends as its
+"""/cancel typed in the middle of something (handlers/forms/cancel_command.py): a form's step
 ✖️ Cancel button ends it, any other conversation state ends with nothing changed, and with
 nothing going on it is the main menu - never "unknown command" (found by QA: a resident
 typing /cancel in the request form was told the command was unknown)."""
