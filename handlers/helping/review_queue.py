@@ -6,10 +6,11 @@ in the backchannel (handlers/helping/moderation.py).
   (handlers/helping/pace.py ``URGENT_WHEN``), each oldest first (:func:`page`).
 - :func:`summary`: "14 requests wait for review, the oldest 2 h 10 min" and how many of them
   want to talk now or are urgent - the first thing a coordinator reads.
-- :func:`hint` (:func:`hints` for a page, its reads done once for it): whether
-  anyone could take a request if it were published now: the first
-  wave's own candidate search (``ranking.candidates`` at the local reach, the talk shift
-  for a talk request, the evening rules of this hour), never a second matcher. "2 volunteers
+- :func:`hints`, for a page (its reads done once for it): whether anyone could take each
+  request if it were published now: the first wave's own candidate search
+  (``ranking.candidates_of_page``, each the same as ``ranking.candidates`` alone, at the
+  local reach, the talk shift for a talk request, the evening rules of this hour), never a
+  second matcher. "2 volunteers
   for shopping in Hörde", "nobody speaks Persian" (the requester has no German, none of
   them shares a language, and no translation engine carries the talk), or nobody at all.
   Counts only: a hint names no volunteer.
@@ -69,7 +70,8 @@ async def hints(
     requests: list[HelpRequest],
     now: datetime,
 ) -> list[tuple[bool, Markup]]:
-    """:func:`hint` for each of a page's requests: their candidates are searched together
+    """Whether someone could take each of a page's requests now (False: a warning), and the
+    sentence that says so: their candidates are searched together
     (``ranking.candidates_of_page``: who offers each kind and the tables of offers and
     answers read once for the page, not once a card - with thousands of volunteers those
     reads were most of a page's time)."""
@@ -78,29 +80,6 @@ async def hints(
     return [
         _sentence(settings, t, request, each) for request, each in zip(requests, found, strict=True)
     ]
-
-
-async def hint(
-    db: Database,
-    settings: HandlerSettings,
-    t: Translator,
-    request: HelpRequest,
-    now: datetime,
-) -> tuple[bool, Markup]:
-    """Whether someone could take ``request`` now (False: a warning), and the sentence."""
-    search = _search(settings, request, now)
-    found = await ranking.candidates(
-        db,
-        settings,
-        request,
-        now,
-        search.reach,
-        set(),
-        talk=search.talk,
-        evening=search.evening,
-        evening_only=search.evening_only,
-    )
-    return _sentence(settings, t, request, found)
 
 
 def _search(settings: HandlerSettings, request: HelpRequest, now: datetime) -> ranking.Search:

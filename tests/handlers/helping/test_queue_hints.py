@@ -56,7 +56,9 @@ async def test_a_page_of_hints_reads_each_kind_once_and_says_what_each_card_alon
     settings = HandlerSettings(require_verified_volunteers=False)
     t = Translator("en")
     now = datetime.now(UTC)
-    alone = [await review_queue.hint(db, settings, t, r, now) for r in requests]
+    # Each card alone: a page of one (each search's own equals ranking.candidates alone,
+    # tests/handlers/helping/test_candidates_of_page.py).
+    alone = [(await review_queue.hints(db, settings, t, [r], now))[0] for r in requests]
 
     reads: list[list[str]] = []
     by_kind = db.volunteers.candidates_by_kind
