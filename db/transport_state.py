@@ -82,9 +82,9 @@ class TransportStateStore:
                 (key, value),
             )
 
-    async def claim_city(self, slug: str) -> str:
+    async def claim_city(self, slug: str) -> None:
         """Record ``slug`` as the city whose data this database holds, unless a city is
-        recorded already; the recorded city."""
+        recorded already (``db restore`` reads the record with :meth:`get`)."""
         async with self._tx.single_statement():
             await execute(
                 self._tx,
@@ -92,7 +92,6 @@ class TransportStateStore:
                 " ON CONFLICT (key) DO NOTHING",
                 (CITY, slug),
             )
-        return await self.get(CITY) or slug
 
     async def delete(self, key: str) -> None:
         async with self._tx.single_statement():
