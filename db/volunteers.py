@@ -481,13 +481,8 @@ class VolunteerStore:
         )
 
     async def handed_back(self, request_id: int) -> set[int]:
-        rows = await fetch_all(
-            self._tx,
-            "SELECT volunteer_id FROM request_notifications WHERE request_id = ?"
-            " AND handed_back = 1",
-            (request_id,),
-        )
-        return {row[0] for row in rows}
+        """Who handed the request back (never offered it again)."""
+        return (await self.handed_back_of([request_id]))[request_id]
 
     async def handed_back_of(self, request_ids: Collection[int]) -> dict[int, set[int]]:
         """:meth:`handed_back` of each of ``request_ids`` in one read (the desk's review
