@@ -147,11 +147,8 @@ async def _retention(cities: list[City]) -> int:
     exit code 1 if any step failed."""
     failed = 0
     for city in cities:
-        try:
-            db = await _open_naming(city)
-        except MigrationError as exc:
-            # One city refused (a newer schema): said, and the others still done.
-            print(f"nachbarbot: database error: {exc}", file=sys.stderr)
+        db = await _open_or_say(city)
+        if db is None:  # one city refused (a newer schema): said, the others still done
             failed = 1
             continue
         try:
@@ -173,13 +170,21 @@ async def _open_naming(city: City) -> Database:
         raise type(exc)(f"{city.slug}: {exc}") from exc
 
 
+async def _open_or_say(city: City) -> Database | None:
+    """:func:`_open_naming`, or None with the refusal said, for the commands that go on
+    with the other cities when one is refused."""
+    try:
+        return await _open_naming(city)
+    except MigrationError as exc:
+        print(f"nachbarbot: database error: {exc}", file=sys.stderr)
+        return None
+
+
 async def _migrate(city: City) -> int:
     """The city migrated and its line; a refused city said (exit code 1), so that
     ``db migrate`` on every city still migrates the others."""
-    try:
-        db = await _open_naming(city)
-    except MigrationError as exc:
-        print(f"nachbarbot: database error: {exc}", file=sys.stderr)
+    db = await _open_or_say(city)
+    if db is None:
         return 1
     try:
         version = await db.schema_version()
