@@ -195,6 +195,11 @@ async def test_a_resident_meets_only_messages_with_an_easy_variant_in_every_lang
     assert "delete:ask" in button_data(out)
     # A story that records little proves nothing: the steps, the outbox and the lists.
     assert len(asked) > 60, len(asked)
+    _assert_easy_everywhere(asked)
+
+
+def _assert_easy_everywhere(asked: set[str]) -> None:
+    """Each of ``asked`` has an easy variant in the easy catalog of every language."""
     missing: dict[str, list[str]] = {}
     for lang in SUPPORTED_LANGUAGES:
         catalog = read_easy_catalog(lang)
@@ -208,3 +213,30 @@ async def test_a_resident_meets_only_messages_with_an_easy_variant_in_every_lang
             missing.setdefault(msgid, []).append(lang)
     report = "\n".join(f"{langs}: {msgid!r}" for msgid, langs in missing.items())
     assert not missing, f"{len(missing)} messages without an easy variant:\n{report}"
+
+
+async def test_what_a_refused_easy_reader_is_told_is_easy_in_every_language(
+    story: MemoryTransport, db: Database, asked: set[str]
+):
+    """A description too long for the city (the dispatcher's limit, which names the
+    step's own, ``Router.input_limits``) or too short, and a postcode the city does not
+    know - in the places search and as the help request's "where" - are answered in easy
+    language too: the person who is refused keeps a text they can read."""
+    await story.onboard(RESIDENT, "de")
+    await story.press(RESIDENT, "easy:on")
+    await story.press(RESIDENT, "menu:places")
+    await story.text(RESIDENT, "99999")
+    await story.press(RESIDENT, "menu:help")
+    await story.press(RESIDENT, "hr:new")
+    await story.press(RESIDENT, "hr:cat:shopping")
+    asked.clear()
+    await story.text(RESIDENT, "Einkaufen " * story.dispatcher.settings.max_text_length)
+    await story.text(RESIDENT, "Brot")
+    too_long_or_short = set(asked)
+    await story.text(RESIDENT, "Ich brauche Hilfe beim Einkaufen")
+    out = await story.text(RESIDENT, "99999")
+    # Refused, not taken: the person is still at the step.
+    assert "hr:send" not in button_data(out)
+    # Two different answers, one each (a walk that meets neither proves nothing).
+    assert len(too_long_or_short) >= 2, too_long_or_short
+    _assert_easy_everywhere(asked)
