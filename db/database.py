@@ -376,6 +376,19 @@ class Database:
         else:
             await self.pool.close()
 
+    async def data_version(self) -> tuple[int, int] | None:
+        """A value that is another one once anything was written to the database: SQLite's
+        ``PRAGMA data_version`` (a commit by any other connection - the bot's process beside
+        the web's) and this connection's count of changed rows (its own writes, counted
+        even when rolled back). For what is worked out from many tables and kept while
+        nothing changed (handlers/helping/hint_cache.py); None on PostgreSQL, which has no
+        such value as cheap: nothing is kept there."""
+        if self._conn is None:
+            return None
+        # Read before the work it stamps: a commit during the work makes the next read differ.
+        rows = await self.transactions.fetch_all("PRAGMA data_version")
+        return int(rows[0][0]), self._conn.total_changes
+
     async def execute(self, sql: str, params: Any = ()) -> int:
         """One statement on its own (tests and tools); how many rows it changed."""
         return await self.transactions.changed(sql, params)

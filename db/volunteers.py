@@ -55,6 +55,11 @@ _HELD = (
     " AND o.attempt_started_at IS NULL AND o.next_attempt_at > ?"
 )
 
+# The offers a volunteer counts as asked since a moment (the one placeholder), and the help
+# they gave since one: what the caps and the estimates count, and what leaves their windows.
+_OFFERED_SINCE = "outbox_id IS NOT NULL AND offered_at >= ?"
+_HELPED_SINCE = "accepted_at >= ?"
+
 _LISTS = ("categories", "stadtbezirke", "languages", "talk_shift")
 _NAMES = [f.name for f in fields(Volunteer)]
 PROFILE = (
@@ -368,9 +373,8 @@ class VolunteerStore:
     async def asked_since(self, since: str, volunteer_ids: Collection[int]) -> dict[int, int]:
         """How many offers each of ``volunteer_ids`` got since ``since`` (none: absent)."""
         rows = await self._by_volunteers(
-            "SELECT volunteer_id, COUNT(*) FROM request_notifications"
-            " WHERE outbox_id IS NOT NULL AND offered_at >= ? AND volunteer_id IN ({ids})"
-            " GROUP BY volunteer_id",
+            f"SELECT volunteer_id, COUNT(*) FROM request_notifications WHERE {_OFFERED_SINCE}"
+            " AND volunteer_id IN ({ids}) GROUP BY volunteer_id",
             volunteer_ids,
             since,
         )
@@ -379,12 +383,32 @@ class VolunteerStore:
     async def helped_since(self, since: str, volunteer_ids: Collection[int]) -> set[int]:
         """Which of ``volunteer_ids`` took a request since ``since``."""
         rows = await self._by_volunteers(
-            "SELECT DISTINCT volunteer_id FROM request_notifications"
-            " WHERE accepted_at >= ? AND volunteer_id IN ({ids})",
+            f"SELECT DISTINCT volunteer_id FROM request_notifications WHERE {_HELPED_SINCE}"
+            " AND volunteer_id IN ({ids})",
             volunteer_ids,
             since,
         )
         return {int(r[0]) for r in rows}
+
+    async def first_since(
+        self, asked: Collection[str], helped: str
+    ) -> tuple[list[str | None], str | None]:
+        """The first offer counted by :meth:`asked_since` since each of ``asked``, and the
+        first help counted by :meth:`helped_since` since ``helped``, of anyone (None: none):
+        the first to leave its window as time goes on (handlers/helping/ranking.py
+        ``unchanged_until``)."""
+        first = " ".join(
+            f"(SELECT MIN(offered_at) FROM request_notifications WHERE {_OFFERED_SINCE}),"
+            for _ in asked
+        )
+        row = await fetch_one(
+            self._tx,
+            f"SELECT {first} (SELECT MIN(accepted_at) FROM request_notifications"
+            f" WHERE {_HELPED_SINCE})",
+            (*asked, helped),
+        )
+        assert row is not None
+        return [row[n] for n in range(len(asked))], row[len(asked)]
 
     async def answers(self, volunteer_ids: Collection[int]) -> dict[int, tuple[int, int]]:
         """(taps on "I can help", offers) of each of ``volunteer_ids`` ever offered

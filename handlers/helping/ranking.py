@@ -42,11 +42,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from db import Database
-from db.clock import local_day, to_text
+from db.clock import from_text, local_day, to_text
 from db.requests import HelpRequest
 from db.volunteers import Volunteer
 from handlers.helping import matching
@@ -501,11 +501,20 @@ def _room(rules: OfferRules, day: dict[int, int], week: dict[int, int], who: int
     return Room(rules.offers_per_day - day.get(who, 0), rules.offers_per_week - week.get(who, 0))
 
 
+# How far back the tables look: the offers of a day and of a week (the caps), and help given
+# lately (the estimate).
+DAY, WEEK, LATELY = timedelta(hours=24), timedelta(days=7), timedelta(days=14)
+# The rules read the clock by the hour (the evening's flags are the search's own): quiet
+# hours, talk shifts, the day a certificate must count on. Every time zone's hours begin at a
+# quarter hour of UTC.
+_CLOCK_STEP = timedelta(minutes=15)
+
+
 async def read_tables(db: Database, now: datetime, ids: Collection[int]) -> Tables:
     """:class:`Tables` of ``ids`` as of ``now``."""
     return Tables(
         *await _asked(db, now, ids),
-        await db.volunteers.helped_since(to_text(now - timedelta(days=14)), ids),
+        await db.volunteers.helped_since(to_text(now - LATELY), ids),
         await db.volunteers.answers(ids),
         city_rate(*await db.volunteers.city_answers()),
     )
@@ -515,9 +524,30 @@ async def _asked(
     db: Database, now: datetime, ids: Collection[int]
 ) -> tuple[dict[int, int], dict[int, int]]:
     """How many offers each had in the last 24 hours and in the last 7 days."""
-    day = await db.volunteers.asked_since(to_text(now - timedelta(hours=24)), ids)
-    week = await db.volunteers.asked_since(to_text(now - timedelta(days=7)), ids)
+    day = await db.volunteers.asked_since(to_text(now - DAY), ids)
+    week = await db.volunteers.asked_since(to_text(now - WEEK), ids)
     return day, week
+
+
+async def unchanged_until(db: Database, now: datetime) -> datetime:
+    """Until when :func:`candidates_of_page` of the same searches finds what it finds at
+    ``now``, as long as nothing is written to the database: until the first offer or help
+    its tables count leaves its window (``DAY``, ``WEEK``, ``LATELY``), or the next quarter
+    hour (``_CLOCK_STEP``), whichever comes first. (A stored moment in another form than
+    ours: ``now``, nothing is taken as unchanged.)"""
+    step = _CLOCK_STEP.total_seconds()
+    until = datetime.fromtimestamp((now.timestamp() // step + 1) * step, UTC)
+    asked, helped = await db.volunteers.first_since(
+        [to_text(now - DAY), to_text(now - WEEK)], to_text(now - LATELY)
+    )
+    for first, window in ((asked[0], DAY), (asked[1], WEEK), (helped, LATELY)):
+        if first is None:
+            continue
+        try:
+            until = min(until, from_text(first) + window)
+        except ValueError:
+            return now
+    return until
 
 
 async def room_left(db: Database, rules: OfferRules, now: datetime, volunteer_id: int) -> Room:

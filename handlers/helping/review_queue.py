@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from db import Database
 from db.requests import HelpRequest, QueueCount
-from handlers.helping import pace, ranking
+from handlers.helping import hint_cache, pace, ranking
 from handlers.helping.render import category_label
 from handlers.helping.review_pace import waited
 from handlers.helping.vocabulary import TALK
@@ -74,9 +74,10 @@ async def hints(
     sentence that says so: their candidates are searched together
     (``ranking.candidates_of_page``: who offers each kind and the tables of offers and
     answers read once for the page, not once a card - with thousands of volunteers those
-    reads were most of a page's time)."""
+    reads were most of a page's time), and the counts kept while nothing they are worked
+    out from changed (handlers/helping/hint_cache.py)."""
     searches = [_search(settings, request, now) for request in requests]
-    found = await ranking.candidates_of_page(db, settings, searches, now)
+    found = await hint_cache.found(db, settings, searches, now)
     return [
         _sentence(settings, t, request, each) for request, each in zip(requests, found, strict=True)
     ]
@@ -100,39 +101,35 @@ def _sentence(
     settings: HandlerSettings,
     t: Translator,
     request: HelpRequest,
-    found: list[ranking.Candidate],
+    found: hint_cache.Found,
 ) -> tuple[bool, Markup]:
     """Whether anyone of ``found`` could take ``request`` (False: a warning), and the sentence."""
     talk = request.category == TALK
-    if talk and not found:
+    if talk and not found.count:
         return False, t.t("⚠️ Nobody who speaks their language is on a talk shift now.")
     if talk:
         return True, t.tn(
             "👥 {n} volunteer on a talk shift now",
             "👥 {n} volunteers on a talk shift now",
-            len(found),
+            found.count,
         )
     kind = category_label(t, request.category)
     area = request.stadtbezirk or request.area_name
-    if not found:
+    if not found.count:
         if area:
             return False, t.t("⚠️ No volunteer for {kind} in {area} now.", kind=kind, area=area)
         return False, t.t("⚠️ No volunteer for {kind} now.", kind=kind)
-    if (
-        ranking.without_german(request)
-        and not settings.translation
-        and not any(candidate.shares_language for candidate in found)
-    ):
+    if ranking.without_german(request) and not settings.translation and not found.shares_language:
         languages = t.list_of((t.language(code) for code in request.languages), "or")
         return False, t.t("⚠️ Nobody who could take it speaks {languages}.", languages=languages)
     if area:
         return True, t.tn(
             "👥 {n} volunteer for {kind} in {area}",
             "👥 {n} volunteers for {kind} in {area}",
-            len(found),
+            found.count,
             kind=kind,
             area=area,
         )
     return True, t.tn(
-        "👥 {n} volunteer for {kind}", "👥 {n} volunteers for {kind}", len(found), kind=kind
+        "👥 {n} volunteer for {kind}", "👥 {n} volunteers for {kind}", found.count, kind=kind
     )

@@ -5,13 +5,17 @@ hint is the one it gets alone."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from db import Database
-from handlers.helping import review_queue
-from handlers.settings import HandlerSettings
+from db.clock import to_text
+from handlers import build_router
+from handlers.context import Backstage
+from handlers.helping import hint_cache, ranking, review_queue
+from handlers.privacy import erase
+from handlers.settings import HandlerSettings, OfferRules
 from locales import Translator
 
 pytestmark = pytest.mark.both_backends
@@ -78,3 +82,88 @@ async def test_a_page_of_hints_reads_each_kind_once_and_says_what_each_card_alon
     assert reads == [["shopping", "tech"]]
     assert page == alone
     assert [someone for someone, _ in page] == [True, True, True, True, False, True]
+
+
+async def test_a_kept_page_of_hints_follows_every_write_and_the_clock(
+    db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    """The hints kept between page loads (handlers/helping/hint_cache.py) are the ones a fresh
+    search finds: after a volunteer registers, after one is paused by another process (the
+    bot's, beside the web's), after one is erased, and after an offer that capped one
+    leaves its day - with nothing written then, only the clock moved on."""
+    # A moment in the daytime, away from a quarter hour: only the offer's window moves.
+    now = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
+    for n in range(2):
+        await _volunteer(db, f"v{n}", ";shopping;", ";Hörde;")
+    requester = await db.users.seen("memory", "resi", "resi", "Resi")
+    request = await db.requests.create(
+        requester.id,
+        requester.id,
+        description="Bitte",
+        category="shopping",
+        stadtbezirk="Hörde",
+        languages=("de",),
+    )
+    settings = HandlerSettings(
+        require_verified_volunteers=False, offer_rules=OfferRules(offers_per_day=1)
+    )
+    t = Translator("en")
+
+    async def hint(moment: datetime = now) -> tuple[bool, str]:
+        someone, text = (await review_queue.hints(db, settings, t, [request], moment))[0]
+        return someone, str(text)
+
+    async def fresh(moment: datetime = now) -> tuple[bool, str]:
+        """The hint a search of its own gives (no kept page)."""
+        hint_cache._KEPT.pop(db, None)
+        return await hint(moment)
+
+    async def searched(moment: datetime = now) -> int:
+        """How many a search of its own finds."""
+        search = review_queue._search(settings, request, moment)
+        return len(await ranking.candidates(db, settings, request, moment, search.reach, set()))
+
+    async def kept_is_fresh(count: int, moment: datetime = now) -> None:
+        kept = await hint(moment)
+        assert await searched(moment) == count
+        assert kept == await fresh(moment)
+        assert kept[0] is (count > 0)
+
+    await kept_is_fresh(2)
+    first = await hint()
+    reads: list[str] = []
+    by_kind = db.volunteers.candidates_by_kind
+
+    async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append("read")
+        return await by_kind(*args, **kwargs)
+
+    monkeypatch.setattr(db.volunteers, "candidates_by_kind", counted)
+    assert await hint() == first
+    # Nothing changed: SQLite keeps the page (PostgreSQL searches again).
+    assert reads == ([] if db.dialect == "sqlite" else ["read"])
+
+    await _volunteer(db, "v2", ";shopping;", ";Hörde;")
+    await kept_is_fresh(3)
+
+    ids = [(await db.users.find("memory", f"v{n}")).id for n in range(3)]
+    other = await Database.open(database_url)  # another process's connection
+    try:
+        await other.volunteers.set_paused(ids[0], True)
+    finally:
+        await other.close()
+    await kept_is_fresh(2)
+
+    person = await db.users.get(ids[1])
+    assert person is not None
+    await erase(Backstage(db, settings), build_router(), person, "deleted")
+    await kept_is_fresh(1)
+
+    # The last one had their one offer of the day 23 h 59 min ago: capped now, free two
+    # minutes later - and nothing is written in between.
+    old = await db.requests.create(requester.id, requester.id, description="Alt", category="tech")
+    await db.volunteers.record_offer(
+        old.id, ids[2], 1, to_text(now - timedelta(hours=23, minutes=59))
+    )
+    await kept_is_fresh(0)
+    await kept_is_fresh(1, now + timedelta(minutes=2))

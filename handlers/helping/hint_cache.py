@@ -1,0 +1,84 @@
+"""The review queue's hints kept between page loads (issue 83): who could take each request
+of a page, as counts, remembered while nothing they are worked out from changed.
+
+A page's hints search ten thousand volunteers and their offers (``ranking.candidates_of_page``,
+a few hundred milliseconds on a small server), and a coordinator reloading the queue after
+each decision - or two coordinators looking at it - would pay that for the same answer. A
+kept page serves while all of these hold, else it is searched again:
+
+- nothing was written to the city's database since it was searched
+  (``Database.data_version``: any commit, by the web's process or the bot's beside it - a
+  volunteer registered, paused, erased or offered something, a request decided or taken);
+- the clock is before ``ranking.unchanged_until`` of the search (the first offer or help
+  the caps and estimates count leaves its window; the next quarter hour, since the rules
+  read the clock by the hour) and not before the search;
+- the same searches (the same requests in the same order, the evening's flags of this
+  minute: ``review_queue._search``) and the same settings.
+
+PostgreSQL has no cheap data version: nothing is kept there, every page is searched.
+Kept per database (a city's coordinators see their own city's alone), at most
+``KEPT`` pages each; counts only - no volunteer, so nothing of an erased person stays here.
+
+No button data and no conversation states here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from weakref import WeakKeyDictionary
+
+from db import Database
+from handlers.helping import ranking
+from handlers.settings import HandlerSettings
+
+# Pages kept per database: the first few pages of the queue, as coordinators see them.
+KEPT = 8
+
+
+@dataclass(frozen=True)
+class Found:
+    """Who could take a request, as its hint says it: how many, and whether any of them
+    shares a language with the requester."""
+
+    count: int
+    shares_language: bool
+
+
+@dataclass(frozen=True)
+class _Kept:
+    version: tuple[int, int]
+    settings: HandlerSettings
+    searches: list[ranking.Search]
+    searched_at: datetime
+    until: datetime
+    found: list[Found]
+
+
+_KEPT: WeakKeyDictionary[Database, list[_Kept]] = WeakKeyDictionary()
+
+
+async def found(
+    db: Database, settings: HandlerSettings, searches: list[ranking.Search], now: datetime
+) -> list[Found]:
+    """:class:`Found` of each of a page's searches (``ranking.candidates_of_page``), kept
+    while the module's docstring says it holds."""
+    version = await db.data_version()
+    if version is not None:
+        for kept in _KEPT.get(db, []):
+            if (
+                kept.version == version
+                and kept.settings is settings
+                and kept.searched_at <= now < kept.until
+                and kept.searches == searches
+            ):
+                return kept.found
+    # Asked before the search, like the version: a write or an offer leaving its window
+    # meanwhile makes this page searched again, never kept stale.
+    until = await ranking.unchanged_until(db, now) if version is not None else now
+    candidates = await ranking.candidates_of_page(db, settings, searches, now)
+    result = [Found(len(each), any(c.shares_language for c in each)) for each in candidates]
+    if version is not None:
+        pages = [kept for kept in _KEPT.get(db, []) if kept.version == version]
+        _KEPT[db] = [*pages[-(KEPT - 1) :], _Kept(version, settings, searches, now, until, result)]
+    return result
