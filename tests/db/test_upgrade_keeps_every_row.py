@@ -223,6 +223,8 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "updated_at": "2026-11-20T18:06:00+00:00",
             "held_reason": "wait",
             "held_until": "2026-11-20T20:06:00+00:00",
+            # A typed postcode, kept as what it is (0047); its area is the Stadtbezirk.
+            "postcode": "44137",
         },
     ],
     "volunteers": [
@@ -520,6 +522,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "confirmed_at": "2026-11-20T18:05:00+00:00",
             "stranger": 1,
             "turned_told_at": "2026-11-19T07:30:00+00:00",
+            "capped_told_at": "2026-11-20T18:20:00+00:00",
         }
     ],
     "call_numbers": [{"user_id": 1, "number": "+492311234567", "updated_at": LATER}],

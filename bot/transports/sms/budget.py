@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import phonenumbers
@@ -50,9 +50,11 @@ from bot.transports.month_budget import (
     RunningHelp,
     month_of,
 )
-from bot.transports.sms.store import DAY_FULL, TOLD, SmsStore
+from bot.transports.sms.store import DAY_FULL, PLATFORM, TOLD, SmsStore
 from db import Database
 from db.clock import BERLIN, local_day, to_text
+from db.users import User
+from handlers.helping.render import someone
 from handlers.messages import Message
 from handlers.messenger import tell_coordinators
 from locales import Translator
@@ -60,6 +62,8 @@ from locales import Translator
 __all__ = ["SEGMENTS", "Budget", "Limits", "State", "limits_of", "month_of", "prefix_of"]
 
 log = logging.getLogger(__name__)
+
+HOUR = timedelta(hours=1)
 
 # Where the month's segments are counted (db/migrations/0030_sms.sql).
 SEGMENTS = Ledger("sms_budget", "segments")
@@ -207,9 +211,33 @@ class Budget(MonthBudget):
             if not await self.texts.count_text(number, hour, day, *capped):
                 if not await helping():
                     log.warning("sms: a number's texts for this hour or day are used up")
+                    await self._capped(number, now, day)
                     return False
                 await self.texts.count_text(number, hour, day)
         return await self.spend(segments, helping)
+
+    async def _capped(self, number: str, now: datetime, day: str) -> None:
+        """Tell the city's coordinators that ``number``'s person gets no answer until the
+        number's cap of the hour or day ends: once an hour at most per number (claimed in
+        its row), by name, never the number. A number nobody has (no person to get in
+        touch with) is not told of."""
+        start = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        person = await self.db.users.find(PLATFORM, number)
+        if person is None or not await self.texts.claim_told(
+            number, "capped", to_text(start), to_text(now)
+        ):
+            return
+        limits = self.limits
+        whole_day = bool(limits.per_number_day) and (
+            await self.texts.sent_today(number, day) >= limits.per_number_day
+        )
+
+        def compose(t: Translator) -> Message:
+            return capped_notice(t, person, limits, None if whole_day else start + HOUR)
+
+        await tell_coordinators(
+            self.db, self.backchannels, compose, about=(person.id,), wake=self.on_queued
+        )
 
     async def first_contact(self, number: str) -> bool:
         """Whether a first text from ``number`` (one the bot does not know) is answered:
@@ -304,6 +332,29 @@ def ran_out_notice(t: Translator, level: int, limits: Limits) -> Message:
             " Until midnight no new number is answered; they are told to text again tomorrow."
             " Raise [sms] new_numbers_per_day to answer more.",
             cap=t.number(limits.new_numbers_day),
+        )
+    return Message(text, typed_choices=False)
+
+
+def capped_notice(t: Translator, person: User, limits: Limits, until: datetime | None) -> Message:
+    """What the coordinators are told when ``person``'s number had all its texts of the
+    hour (answered again from ``until``) or of the day (``until`` None)."""
+    if until is None:
+        text = t.t(
+            "📵 Text messages: {name} has had the {cap} texts a number may get in a day. The"
+            " bot answers their texts again tomorrow; notices of their help under way still"
+            " go. If they need something now, please get in touch with them.",
+            name=someone(t, person),
+            cap=t.number(limits.per_number_day),
+        )
+    else:
+        text = t.t(
+            "📵 Text messages: {name} has had the {cap} texts a number may get in an hour."
+            " The bot answers their texts again at {time}; notices of their help under way"
+            " still go. If they need something now, please get in touch with them.",
+            name=someone(t, person),
+            cap=t.number(limits.per_number_hour),
+            time=t.time(until.astimezone(BERLIN)),
         )
     return Message(text, typed_choices=False)
 

@@ -71,6 +71,7 @@ DECLARED = Declaration(
                 "confirmed_at": DETAIL,
                 "stranger": DETAIL,
                 "turned_told_at": DETAIL,
+                "capped_told_at": DETAIL,
             },
             links=(
                 Link(
@@ -111,7 +112,8 @@ DECLARED = Declaration(
             "the hash of the one code it was sent to confirm a STOP, an erasure or an act that "
             "ends or redirects running help, when it last texted a right code back, whether its "
             "STOP came while the number was nobody's, when it was last told that the day's "
-            "first contacts turned it away, the rest of a bot text cut to fit and the "
+            "first contacts turned it away, when the coordinators were last told that it had "
+            "all its texts of the hour or day, the rest of a bot text cut to fit and the "
             "choices of its newest text "
             "(bot/transports/sms).",
         ),

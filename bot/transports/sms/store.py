@@ -31,10 +31,20 @@ CODE_TRIES = 3
 CODES_A_DAY = 5
 
 
+# The platform of a texter's person (db/users.py; a number is one person on 'sms' and
+# 'phone', db/people_by_number.py).
+PLATFORM = "sms"
 # What refused a first contact (:meth:`SmsStore.first_contact`): the day's cap, the prefix's.
 DAY_FULL, PREFIX_FULL = "day", "prefix"
 # The day's row of the turned-away texters told (:meth:`SmsStore.first_contact` ``total``).
 TOLD = "told"
+# What was told about a number, and when (:meth:`SmsStore.claim_told`).
+_TOLD_COLUMNS = {
+    "stop": "stop_told_at",
+    "start": "start_told_at",
+    "turned": "turned_told_at",
+    "capped": "capped_told_at",
+}
 
 
 class _Refused(Exception):
@@ -130,9 +140,7 @@ class SmsStore:
     async def told_since(self, number: str, word: str, since: str) -> bool:
         """Whether ``word`` (as :meth:`claim_told`) was confirmed to ``number`` after
         ``since``: read only, so that asking takes nothing."""
-        column = {"stop": "stop_told_at", "start": "start_told_at", "turned": "turned_told_at"}[
-            word
-        ]
+        column = _TOLD_COLUMNS[word]
         row = await fetch_one(
             self._tx,
             f"SELECT 1 FROM sms_numbers WHERE number = ? AND {column} >= ?",
@@ -283,14 +291,14 @@ class SmsStore:
         stopped = await self.stop_state(number)
         return stopped == "all" or (stopped == "help" and not await running())
 
-    async def claim_told(self, number: str, word: str, since: str) -> bool:
+    async def claim_told(self, number: str, word: str, since: str, at: str | None = None) -> bool:
         """Whether the caller confirms ``word`` ("stop" or "start"; "turned": the first
-        contacts turned the number away) to ``number`` now: not
-        when it was confirmed after ``since`` (a day ago). Claimed with one conditional
-        UPDATE, as the budget's notices."""
-        column = {"stop": "stop_told_at", "start": "start_told_at", "turned": "turned_told_at"}[
-            word
-        ]
+        contacts turned the number away; "capped": the coordinators learn that the number
+        is past its texts of the hour or day) to ``number`` now: not
+        when it was confirmed after ``since`` (a day ago; "capped": this hour's start).
+        Claimed with one conditional UPDATE, as the budget's notices; ``at``: the moment
+        kept (now when None; the budget's clock where it counts the hour)."""
+        column = _TOLD_COLUMNS[word]
         async with self._tx.transaction():
             await self._touch(number)
             return (
@@ -298,7 +306,7 @@ class SmsStore:
                     self._tx,
                     f"UPDATE sms_numbers SET {column} = ?"
                     f" WHERE number = ? AND ({column} IS NULL OR {column} < ?)",
-                    (utcnow(), number, since),
+                    (at or utcnow(), number, since),
                 )
                 == 1
             )

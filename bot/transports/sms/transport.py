@@ -72,7 +72,7 @@ from bot.transports.sms.budget import Budget, limits_of
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Refused, Request
 from bot.transports.sms.paging import MORE, body_of, more_line
 from bot.transports.sms.segments import count, cut, fit
-from bot.transports.sms.store import CODE_DIGITS, STOP_HELP, SmsStore
+from bot.transports.sms.store import CODE_DIGITS, PLATFORM, STOP_HELP, SmsStore
 from db import Database
 from db.clock import local_day, to_text
 from handlers.dispatcher import Dispatcher
@@ -86,7 +86,6 @@ from locales.phone_numbers import e164
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "sms"
 PATH = "/sms"
 # A gateway's request is small; anything bigger is not from it.
 MAX_BODY = 64 * 1024
