@@ -458,6 +458,18 @@ async def publish(
 # A reason the coordinator wrote themselves (``note``) instead of one of REJECT_REASONS.
 OWN_REASON = "other"
 NOTE_LIMIT = 500
+# What a coordinator writes for a requester: a reason, a question, a corrected text.
+WRITE_BETWEEN = N_("✍️ Please write between {low} and {high} characters.")
+
+
+def written(text: str, limit: int) -> str:
+    """A coordinator's ``text`` as it is kept and sent; Refused, saying how long it may be,
+    when nothing is left of it (blank, or invisible marks only) or it is longer than
+    ``limit`` - never sent empty or cut short without the coordinator knowing."""
+    kept = clean_text(text)
+    if not kept or len(kept) > limit:
+        raise Refused(WRITE_BETWEEN, low=1, high=limit)
+    return kept
 
 
 async def reject(
@@ -471,11 +483,10 @@ async def reject(
 ) -> Decision:
     """Not published, for one of REJECT_REASONS or, as ``OWN_REASON``, for the reason the
     coordinator wrote (``note``), which reaches the requester in their language."""
-    note = clean_text(note)[:NOTE_LIMIT]
-    if not is_staff(coordinator) or not (
-        reason in REJECT_REASONS or (reason == OWN_REASON and note)
-    ):
+    if not is_staff(coordinator) or reason not in (*REJECT_REASONS, OWN_REASON):
         raise Refused()
+    # A note beside one of the listed reasons (the desk's form has both) is read instead.
+    note = written(note, NOTE_LIMIT) if reason == OWN_REASON or clean_text(note) else ""
     request = await _decide(
         scene, coordinator, request_id, REJECTED, reject_reason=reason, reject_note=note
     )
@@ -564,6 +575,8 @@ async def _decide(
 
 
 QUESTION_LIMIT = 1000
+# As long as a requester's own description may be (handlers/helping/requests_flow.py).
+DESCRIPTION_LIMIT = 1000
 UNREACHABLE = N_("😔 The requester cannot be reached in the chat.")
 NO_TEXTS = N_(
     "😔 This person sent STOP: no text reaches them, so your question was not sent. "
@@ -583,10 +596,10 @@ async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> He
     """A coordinator's question reaches the requester (in their language if they may not
     read the coordinator's), whose next message is taken as the answer for the backchannel
     (moderation.requester_answer). No state change: a request in review or open."""
-    text = clean_text(text)[:QUESTION_LIMIT]
     asked = await scene.db.requests.get(request_id)
-    if asked is None or asked.state not in WAITING or not is_staff(coordinator) or not text:
+    if asked is None or asked.state not in WAITING or not is_staff(coordinator):
         raise Refused(CANNOT_CHANGE)
+    text = written(text, QUESTION_LIMIT)
     requester = await scene.mail.reachable(asked.requester_id)
     if requester is None:
         raise Refused(UNREACHABLE)
@@ -615,7 +628,7 @@ async def correct_text(scene: Scene, coordinator: User, request_id: int, text: s
     if not is_staff(coordinator):
         raise Refused()
     request = waiting(await _get(scene, request_id))
-    description = clean_text(text)[:1000]
+    description = written(text, DESCRIPTION_LIMIT)
     requester = await scene.db.users.get(request.requester_id) if request.requester_id else None
     request = await scene.db.requests.update_fields(
         request.id,
