@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import IntEnum
@@ -138,6 +139,22 @@ class UserStore:
 
     async def get(self, user_id: int) -> User | None:
         return self._from_row(await fetch_one(self._tx, _SELECT_USER + " WHERE id = ?", (user_id,)))
+
+    async def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
+        """:meth:`get` of each of ``user_ids`` (those who exist), by id: a page of the desk's
+        review queue reads its requesters so, in one round trip a few hundred."""
+        ids = sorted(set(user_ids))
+        found: dict[int, User] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = await fetch_all(
+                self._tx, _SELECT_USER + f" WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            for row in rows:
+                user = self._from_row(row)
+                assert user is not None
+                found[user.id] = user
+        return found
 
     async def find(self, platform: str, platform_user_id: str) -> User | None:
         """The person with this id on ``platform``; a number (the phone line, SMS) is one

@@ -184,13 +184,18 @@ async def review_post(
     settings: HandlerSettings | None = None,
     recent: list[tuple[int, str]] | None = None,
     heading: bool = True,
+    requesters: dict[int, User] | None = None,
 ) -> Markup:
     """The request as the coordinators check it: with who asked and what to look at (in
     the group, ``for_reader``: with a translation beside the original; the warnings are
-    about the original). ``recent``: :func:`recent_texts`, read once for a page of posts.
+    about the original). ``recent``: :func:`recent_texts`, and ``requesters``: the
+    requesters by id (``db.users.get_many``), each read once for a page of posts.
     ``heading``: the "🆕 Request #N - please check" line (the desk's card has its own).
     ``settings``: the city's, to say how a person who is not in a chat is reached."""
-    requester = await db.users.get(request.requester_id) if request.requester_id else None
+    if requesters is None:
+        requester = await db.users.get(request.requester_id) if request.requester_id else None
+    else:
+        requester = requesters.get(request.requester_id or 0)
     if recent is None:
         recent = await recent_texts(db)
     recent = [(other, text) for other, text in recent if other != request.id]

@@ -27,6 +27,7 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import id_number, path_id
 from bot.web.pages import render
 from db.requests import HelpRequest
+from db.users import User
 from handlers.helping import lifecycle, review_pace, review_queue
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import recent_texts, review_post
@@ -54,6 +55,7 @@ async def _card(
     recent: list[tuple[int, str]],
     now: datetime,
     take: tuple[bool, Markup],
+    requesters: dict[int, User],
 ) -> dict[str, Any]:
     # The card's own heading names the request: the post's first line would repeat it.
     post = await review_post(
@@ -64,6 +66,7 @@ async def _card(
         settings=site.settings,
         recent=recent,
         heading=False,
+        requesters=requesters,
     )
     filled = await from_cache(site.db, Message(post))
     assert isinstance(filled, Message)
@@ -91,12 +94,16 @@ async def _page(
         desk.site.db, limit=QUEUE_PAGE, offset=(number - 1) * QUEUE_PAGE
     )
     pager = Pager(number, count.total, (), "/desk/queue", QUEUE_PAGE)
-    # The texts the "very similar" warning compares with: read once for the whole page.
+    # The texts the "very similar" warning compares with, and the requesters: read once for
+    # the whole page, not once a card (a round trip to the database each).
     recent = await recent_texts(desk.site.db) if waiting else []
+    requesters = await desk.site.db.users.get_many(
+        item.requester_id for item in waiting if item.requester_id
+    )
     # Whether anyone could take each: worked out for the whole page at once (review_queue.hints).
     takes = await review_queue.hints(desk.site.db, desk.site.settings, t, waiting, now)
     cards = [
-        await _card(desk.site, item, t, recent, now, take)
+        await _card(desk.site, item, t, recent, now, take, requesters)
         for item, take in zip(waiting, takes, strict=True)
     ]
     done = request.query.get("done", "")
