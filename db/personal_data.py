@@ -83,7 +83,8 @@ PURPOSES = (
     ),
     Purpose(
         "requests",
-        "help requests: kind, text or voice, area (Stadtteil, point rounded to ~500 m), "
+        "help requests: kind, text or voice, area (Stadtteil; for a typed postcode its "
+        "Stadtbezirk and the postcode; point rounded to ~500 m), "
         "when, languages; a contact and a summary coordinators entered",
         "coordinators; matching volunteers once published, as text only (an offer never "
         "carries the voice: the coordinators' summary instead); the helper, who alone besides "
@@ -318,6 +319,7 @@ _REQUEST_CONTENT = (
     "voice_file_id",
     "voice_platform",
     "area_name",
+    "postcode",
     "when_text",
     "languages",
     "reject_note",
@@ -479,6 +481,7 @@ MAP: list[Table] = [
                     "summary",
                     "door_code",
                     "area_name",
+                    "postcode",
                     "stadtbezirk",
                     "lat",
                     "lon",

@@ -112,6 +112,9 @@ class HelpRequest:
     # (handlers/helping/posting_limits.py, held_requests.py).
     held_reason: str = ""
     held_until: str | None = None
+    # The postcode the person typed as the place ("" for a district or a location); the
+    # area it stands for is ``area_name`` and ``stadtbezirk``.
+    postcode: str = ""
 
 
 _FIELDS = [f.name for f in fields(HelpRequest)]
@@ -122,6 +125,7 @@ EDITABLE = (
     "voice_file_id",
     "voice_platform",
     "area_name",
+    "postcode",
     "stadtbezirk",
     "lat",
     "lon",

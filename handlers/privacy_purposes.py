@@ -71,8 +71,8 @@ PURPOSE_WORDS = {
         N_("🤝 Your help requests"),
         (
             N_(
-                "Kind of help, your text or voice message, the district and a point accurate "
-                "to about 500 m, when, languages."
+                "Kind of help, your text or voice message, the district (with the postcode, if "
+                "you gave one) and a point accurate to about 500 m, when, languages."
             ),
         ),
         # An offer is text only (handlers/helping/offer_sending.py): the voice goes to the

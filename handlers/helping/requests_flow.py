@@ -3,7 +3,9 @@ languages → summary → send; and lists, edits or withdraws their requests.
 
 A step form (``handlers/forms/step_form.py``, the table ``FORM``): the draft lives in the
 conversation state (``request.<step>``), so a restart continues at the same step. The place
-is stored coarsely: a Stadtteil and a point rounded to ~500 m (``places.coarse.AREA``).
+is stored coarsely: a Stadtteil and a point rounded to ~500 m (``places.coarse.AREA``); a
+typed postcode is kept as the postcode, its area as the Stadtbezirk it lies in (it spans
+several Stadtteile), never the postcode called an area (the person's export shows both).
 
 Every change of a request's state (send, edit, withdraw, still needed) is a call into
 ``lifecycle``; this module only asks and answers.
@@ -139,7 +141,15 @@ async def _limits_allow(ctx: Context, typed: bool = False) -> bool:
 
 def _set_area(draft: dict[str, Any], area: Area) -> None:
     lat, lon = coarsen(area.lat, area.lon, AREA)
-    draft.update(area_name=area.name, stadtbezirk=area.stadtbezirk, lat=lat, lon=lon)
+    # A postcode is no area's name: the area the bot derives from it is its Stadtbezirk.
+    postcode = area.name if area.kind == "postcode" else ""
+    draft.update(
+        area_name=area.stadtbezirk if postcode else area.name,
+        postcode=postcode,
+        stadtbezirk=area.stadtbezirk,
+        lat=lat,
+        lon=lon,
+    )
 
 
 async def show_mine(ctx: Context) -> None:
@@ -489,7 +499,9 @@ async def _where(ctx: Context, answer: Answer) -> None:
             return
         area = gazetteer.nearest_stadtteil(event.latitude, event.longitude)
         lat, lon = coarsen(event.latitude, event.longitude, AREA)
-        answer.draft.update(area_name=area.name, stadtbezirk=area.stadtbezirk, lat=lat, lon=lon)
+        answer.draft.update(
+            area_name=area.name, postcode="", stadtbezirk=area.stadtbezirk, lat=lat, lon=lon
+        )
         await FORM.answered(ctx, answer)
     elif isinstance(event, Text):
         resolution = gazetteer.resolve(event.text.strip(), ctx.settings.city)

@@ -180,7 +180,9 @@ def _row(t: Translator, request: HelpRequest, now: datetime) -> dict[str, Any]:
         "id": request.id,
         "state": t._(STATE_LABELS.get(request.state, request.state)),
         "category": category_label(t, request.category),
-        "area": " · ".join(filter(None, (request.area_name, request.stadtbezirk))),
+        "area": " · ".join(
+            filter(None, dict.fromkeys((request.postcode, request.area_name, request.stadtbezirk)))
+        ),
         "age": age(t, request.created_at, now),
         "languages": language_names(t, request.languages) if request.languages else "",
         "point": rounded(request),
