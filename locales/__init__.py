@@ -345,6 +345,12 @@ class Translator:
         "22" → "۲۲" in Persian."""
         return Formatted(native_digits(text, self.lang))
 
+    def identifier(self, value: int) -> Formatted:
+        """A row's number (request #1287, volunteer 1287) in the language's digits, never
+        grouped: it is no quantity, and people type it back as shown ("/verify 1287"),
+        which "1.287" (de) or "1,287" (en) would not be."""
+        return self.digits(str(value))
+
     def _directional(self, text: str) -> str:
         return _COMMAND_IN_TEXT.sub(rf"{LRM}\1{LRM}", text) if self.rtl else text
 
@@ -401,8 +407,17 @@ class Translator:
             if isinstance(value, Formatted) and value.endswith("."):
                 # "27 лист. 2026 р." ending a sentence: one period, not "р..".
                 translated = translated.replace(f"{{{key}}}.", f"{{{key}}}")
-        text = Markup(translated).format(**{k: self._value(v) for k, v in values.items()})
+        text = Markup(translated).format(
+            **{k: self._value(self._identified(k, v)) for k, v in values.items()}
+        )
         return start_right_to_left(text) if self.rtl else text
+
+    def _identified(self, key: str, value: Any) -> Any:
+        """A placeholder named ``id`` or ``…_id`` holds a row's number: :meth:`identifier`."""
+        is_id = key == "id" or key.endswith("_id")
+        if is_id and isinstance(value, int) and not isinstance(value, bool):
+            return self.identifier(value)
+        return value
 
     def t(self, message: str, **values: Any) -> Markup:
         return self.format(self.gettext(message), **values)

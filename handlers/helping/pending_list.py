@@ -36,7 +36,7 @@ def lines(t: Translator, waiting: list[HelpRequest], now: datetime) -> Markup:
     """One line a request: "#12 · Shopping · Arabic · ⏳ waiting 2 h"."""
     shown = []
     for request in waiting:
-        parts = [Markup("<b>#{0}</b>").format(t.number(request.id))]
+        parts = [Markup("<b>#{0}</b>").format(t.identifier(request.id))]
         parts.append(escape(category_label(t, request.category)))
         if request.languages:
             languages = t.list_of(t.language(code) for code in request.languages)
@@ -51,7 +51,8 @@ def buttons(
 ) -> list[list[Button]]:
     """A button a request (it opens the card), then ◀ ▶ where there is another page."""
     opening = [
-        Button(f"#{t.number(request.id)}", f"mod:pc:{request.id}:{number}") for request in waiting
+        Button(f"#{t.identifier(request.id)}", f"mod:pc:{request.id}:{number}")
+        for request in waiting
     ]
     rows = [opening[start : start + ROW] for start in range(0, len(opening), ROW)]
     turning = []

@@ -177,7 +177,11 @@ async def _to_running_relay(ctx: Context) -> bool:
     ctx.reply(
         t.t("💬 Who is this message for?"),
         [
-            [Button(f"💬 {c.partner_name} (#{t.number(c.request.id)})", f"rl:for:{c.request.id}")]
+            [
+                Button(
+                    f"💬 {c.partner_name} (#{t.identifier(c.request.id)})", f"rl:for:{c.request.id}"
+                )
+            ]
             for c in found
         ],
     )

@@ -13,7 +13,7 @@ from db import Database
 from db.volunteers import Volunteer
 from handlers.helping.volunteers import describe_profile
 from handlers.messages import Command
-from locales import native_digits, translator
+from locales import SUPPORTED_LANGUAGES, native_digits, translator
 from tests.support.help_story import post_request, register_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
 from tests.support.places_sample import import_sample
@@ -122,3 +122,34 @@ async def test_a_volunteers_choices_in_the_readers_digits(story: MemoryTransport
         labels[lang] = [b.label for m in messages(quiet + most) for row in m.buttons for b in row]
     assert {"۲۲:۰۰–۰۷:۰۰", "۱", "۲", "۳"} <= set(labels["fa"]), labels["fa"]
     assert {"22:00–07:00", "1", "2", "3"} <= set(labels["de"]), labels["de"]
+
+
+async def test_numbers_past_a_thousand_are_shown_as_they_are_typed_back(
+    story: MemoryTransport, db: Database
+):
+    """On a busy installation volunteer and request numbers pass 999: the coordinators'
+    group shows them ungrouped ("/verify 1287", not "1.287", which no command takes), and
+    the command typed as shown acts; in every language a request number is its digits
+    alone, where counts are grouped."""
+    from tests.support.help_story import GROUP
+
+    await story.onboard("cora", "de")
+    cora = await db.users.find("memory", "cora")
+    await db.users.grant_role(cora.id, "coordinator")
+    async with db.transaction():  # earlier people: the next number is past a thousand
+        for number in range(1000):
+            await db.users.seen("memory", f"earlier{number}", f"earlier{number}", "E")
+    vera = await register_volunteer(story, db, "vera")
+    assert vera > 1000
+    await story.flush()
+    notice = _shown(story.received(GROUP))
+    shown = re.search(r"/verify (\S+?)\.?$", notice, re.MULTILINE)
+    assert shown is not None and shown.group(1) == str(vera), notice
+    await story.in_group("cora", Command("verify", shown.group(1)))
+    volunteer = await db.volunteers.get(vera)
+    assert volunteer is not None and volunteer.verified_at
+    for lang in SUPPORTED_LANGUAGES:
+        t = translator(lang)
+        request = _shown(t.t("Request #{id}", id=12345))
+        assert native_digits("12345", lang) in request, (lang, request)
+        assert native_digits("12345", lang) not in _shown(str(t.number(12345))), lang
