@@ -371,6 +371,30 @@ medium_variant(
         "you as soon as it is published."
     ),
 )
+# Before the request's form in a rush of new accounts (handlers/helping/posting_limits.py
+# ``Hold.note``): a caller says their request after the tone, never writes it.
+_WRITE_ALL_THE_SAME = (
+    "You can write your request all the same: we keep it and pass it to our team at {time}."
+)
+medium_variant(
+    Medium.SPOKEN,
+    _WRITE_ALL_THE_SAME,
+    N_(
+        "You can ask for help all the same: we keep your request and pass it to our team at {time}."
+    ),
+)
+_WRITE_WHEN_ALLOWED = (
+    "You can write your request all the same: we keep it and pass it to our team as soon as"
+    " the limit allows."
+)
+medium_variant(
+    Medium.SPOKEN,
+    _WRITE_WHEN_ALLOWED,
+    N_(
+        "You can ask for help all the same: we keep your request and pass it to our team as"
+        " soon as the limit allows."
+    ),
+)
 _DELETED = "✅ All your data has been deleted. If you write again, you start from the beginning."
 medium_variant(
     Medium.SPOKEN,
