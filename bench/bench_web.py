@@ -8,6 +8,10 @@ session. The desk pages are found in the application's router, so new pages are 
 as they arrive. The map part needs ``#map`` to get ``data-ready="1"`` once its markers or
 clusters are drawn; it is skipped, saying so, while ``/`` serves no map.
 The map is loaded at a phone's size (390 × 844, as issue 83 asks) and at a desktop's.
+Each desk page is also loaded a quarter as many times right after a write by another
+connection (as the bot's process writes on every update): the web keeps the review queue's
+hints while nothing was written (handlers/helping/hint_cache.py), so the row "after a write"
+says what the first load after the bot wrote anything costs - not a target, the truth beside it.
 Run: .venv/bin/python bench/bench_web.py [--requests N] [--volunteers N] [--places N]
 [--samples N] [--quick] [--map-only] [--page PATH ...] (--quick: a small city, a few samples a
 page and one map load, for CI's pass over every benchmark, figures not judged; --map-only: the
@@ -25,6 +29,7 @@ import csv
 import os
 import random
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -239,10 +244,27 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def written(database: Path, user_id: int) -> None:
+    """A write as the bot's process makes one on every update (a person seen now), from a
+    connection of its own: what the web keeps between page loads is worked out again after
+    any write (handlers/helping/hint_cache.py)."""
+    with sqlite3.connect(database) as conn:
+        conn.execute(
+            "UPDATE users SET seen_at = ? WHERE id = ?", (stamp(datetime.now(UTC)), user_id)
+        )
+    conn.close()
+
+
 async def measure_desk(
-    base: str, token: str, samples: int = SAMPLES, only: tuple[str, ...] = ()
+    base: str,
+    token: str,
+    samples: int = SAMPLES,
+    only: tuple[str, ...] = (),
+    after_write: tuple[Path, int] | None = None,
 ) -> list[tuple[str, str, str]]:
-    """p50 and p95 of each desk page (``only``: of these pages alone)."""
+    """p50 and p95 of each desk page (``only``: of these pages alone); ``after_write``
+    (the database and a user): also of a quarter as many loads, each right after a write
+    by another connection - the first load after the bot wrote anything."""
     paths = [path for path in desk_pages() if not only or path in only]
     if only and len(paths) != len(set(only)):
         sys.exit(f"no such desk page: {', '.join(sorted(set(only) - set(paths)))}")
@@ -275,7 +297,33 @@ async def measure_desk(
                     f" {len(timings)} GETs",
                 )
             )
+            if after_write is not None:
+                rows += await _after_writes(http, base + path, path, samples, after_write)
     return rows
+
+
+async def _after_writes(
+    http: aiohttp.ClientSession, url: str, path: str, samples: int, write: tuple[Path, int]
+) -> list[tuple[str, str, str]]:
+    """p50 and p95 of ``url`` loaded right after a write (:func:`written`), not a target:
+    how long a coordinator waits on the first load after the bot wrote something."""
+    timings = []
+    for _ in range(max(3, samples // 4)):
+        written(*write)
+        started = time.perf_counter()
+        async with http.get(url) as response:
+            await response.read()
+            if response.status != 200:
+                sys.exit(f"GET {path}: {response.status}")
+        timings.append((time.perf_counter() - started) * 1000)
+    return [
+        (f"desk GET {path} after a write p50", f"{statistics.median(timings):.1f} ms", ""),
+        (
+            f"desk GET {path} after a write p95",
+            f"{percentile(timings, 0.95):.1f} ms",
+            f"the first load after any write (nothing kept); {len(timings)} GETs",
+        ),
+    ]
 
 
 MAP_READY = """async () => {
@@ -395,7 +443,9 @@ async def main(
                 )
             ]
             if not map_only:
-                rows += await measure_desk(base, token, samples, only)
+                rows += await measure_desk(
+                    base, token, samples, only, after_write=(path, coordinator)
+                )
             if not only:
                 rows += await measure_map(base, places, map_runs)
         finally:

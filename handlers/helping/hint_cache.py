@@ -17,7 +17,9 @@ kept page serves while all of these hold, else it is searched again:
 
 PostgreSQL has no cheap data version: nothing is kept there, every page is searched.
 Kept per database (a city's coordinators see their own city's alone), at most
-``KEPT`` pages each; counts only - no volunteer, so nothing of an erased person stays here.
+``KEPT`` pages each: the counts and the page's searches (its requests as the page showed
+them, compared whole, so that a request read before a write never meets a count worked out
+after it) - no volunteer. The next load after any write (an erasure is one) drops them.
 
 No button data and no conversation states here.
 """
