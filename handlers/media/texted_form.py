@@ -24,10 +24,14 @@ and says after a notice how to STOP texts); nothing of the form is the transport
   characters, the texts of eight of the ten languages are UCS-2 anyway, and a simple phone
   shows a box. Only a door code's picture stays (with its name before it, above): it is
   the code.
-- **No direction marks.** The invisible marks and isolates (U+200E/F, U+061C, U+202A-202E,
-  U+2066-2069, handlers/text_safety.py) go from every text: many simple phones show them as
-  boxes, each costs a UCS-2 character, and right-to-left words keep the order they are
-  written in (the phone lays out each line by its first letter).
+- **No invisible marks.** The invisible marks and isolates of direction (U+200E/F, U+061C,
+  U+202A-202E, U+2066-2069, handlers/text_safety.py) go from every text: many simple phones
+  show them as boxes, each costs a UCS-2 character, and right-to-left words keep the order
+  they are written in (the phone lays out each line by its first letter). So do the other
+  invisible format characters a text copied from a page or a chat app carries - a
+  zero-width space, a soft hyphen, a word joiner, a byte-order mark, the combining grapheme
+  joiner: one of them made a German text UCS-2. The joiners Arabic and Persian writing
+  needs (ZWNJ, ZWJ) stay: they shape letters.
 
 No button data, no states.
 """
@@ -53,15 +57,24 @@ from handlers.messages import (
     Venue,
     numbered,
 )
-from handlers.text_safety import BIDI_CONTROLS, BIDI_MARKS
+from handlers.text_safety import ZWJ, ZWNJ
 from locales import Translator
 
-_DIRECTION = BIDI_CONTROLS | BIDI_MARKS
+# What shapes letters in Arabic and Persian writing: kept.
+_JOINERS = frozenset((ZWJ, ZWNJ))
+# The combining grapheme joiner: invisible, though not a format character.
+_CGJ = "\u034f"
 
 
-def without_direction_marks(text: str) -> str:
-    """``text`` without the invisible direction marks and isolates."""
-    return "".join(ch for ch in text if ch not in _DIRECTION)
+def _invisible(ch: str) -> bool:
+    return ch == _CGJ or (unicodedata.category(ch) == "Cf" and ch not in _JOINERS)
+
+
+def without_invisible_marks(text: str) -> str:
+    """``text`` without invisible marks: the direction marks and isolates, and every other
+    format character (zero-width space, soft hyphen, word joiner, byte-order mark …) but
+    the joiners Arabic and Persian writing needs."""
+    return "".join(ch for ch in text if not _invisible(ch))
 
 
 # Invisible parts of an icon: variation selectors, the joiner, the keycap's ring.
@@ -95,7 +108,7 @@ _DOOR_PICTURES = frozenset(DOOR_SYMBOLS)
 
 def _plain(text: Markup, buttons: list[list[Button]], t: Translator) -> str:
     plain = html_to_plain(with_links(text, buttons)).strip()
-    named = without_direction_marks(door_codes_named(plain, t, keep_picture=True))
+    named = without_invisible_marks(door_codes_named(plain, t, keep_picture=True))
     # A text of icons alone (a relayed "👍") keeps them: else nothing would be left to send.
     return without_icons(named, keep=_DOOR_PICTURES).strip() or named
 
@@ -123,14 +136,14 @@ def form_of(item: Outgoing, t: Translator) -> TextedForm | None:
         typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
         return TextedForm(
             _plain(text, item.buttons, t),
-            without_direction_marks(lines),
+            without_invisible_marks(lines),
             listed,
             typed,
             brief is not None,
         )
     if isinstance(item, Venue):
         place = place_words(item.title, item.address, ", ")
-        return TextedForm(without_icons(without_direction_marks(place)))
+        return TextedForm(without_icons(without_invisible_marks(place)))
     if isinstance(item, Document | Picture) and item.caption:
         return TextedForm(_plain(item.caption, [], t))
     return None

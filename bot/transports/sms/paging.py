@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers.media.texted_form import without_direction_marks
+from handlers.media.texted_form import without_invisible_marks
 from handlers.messages import TextedForm
 from locales import N_, Translator
 
@@ -45,12 +45,12 @@ PAGED = "\x1e"
 
 def more_line(t: Translator) -> str:
     """The line that ends a text whose rest comes on :data:`MORE`."""
-    return without_direction_marks(str(t.t(_MORE_LINE, key=t.digits(MORE))))
+    return without_invisible_marks(str(t.t(_MORE_LINE, key=t.digits(MORE))))
 
 
 def stop_line(t: Translator) -> str:
     """How to stop all texts, as a notice's first text says it."""
-    return without_direction_marks(str(t.t(STOP_LINE)))
+    return without_invisible_marks(str(t.t(STOP_LINE)))
 
 
 def body_of(form: TextedForm, t: Translator) -> str:

@@ -37,7 +37,7 @@ until START.
 
 **Outgoing.** A message comes in its texted form, made by the reader chain's texted link
 (handlers/media/texted_form.py: plain text, its choices numbered, a notice's short form, no
-direction marks, no icons; an item no chain made is formed by the same rules here); the
+invisible marks, no icons; an item no chain made is formed by the same rules here); the
 transport adds its own promises (paging.py: the STOP line in a notice's first text, with
 its choices, "More: send 0") and fits it to the wire, paged into two segments (segments.py
 ``fit``: GSM-7 or UCS-2; a notice within three texts, a segment more each if need be) and
@@ -76,7 +76,7 @@ from bot.transports.sms.store import CODE_DIGITS, PLATFORM, STOP_HELP, SmsStore
 from db import Database
 from db.clock import local_day, to_text
 from handlers.dispatcher import Dispatcher
-from handlers.media.texted_form import form_of, without_direction_marks
+from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import ButtonPress, Command, Incoming, Message, Outgoing, Sender, Text
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
@@ -474,8 +474,9 @@ class SmsTransport(Transport):
     async def _send_now(self, number: str, text: str, running: Running | None = None) -> str:
         """Send one text within the budget; its id (the gateway's, else one of ours).
         ``running``: a notice, which may be one of running help. The one way out: no
-        direction mark leaves in a text, whatever made it (texted_form.py)."""
-        text = without_direction_marks(text)
+        invisible mark (of direction, a zero-width space, a soft hyphen …) leaves in a
+        text, whatever made it (texted_form.py)."""
+        text = without_invisible_marks(text)
         if not await self.budget.take(count(text), number, running):
             raise DeliveryError("sms: the budget has no room for the text", permanent=True)
         await self._wait_for_slot()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from db import Database
-from handlers.media.texted_form import form_of, without_direction_marks
+from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import (
     Button,
     Edit,
@@ -88,7 +88,7 @@ def test_the_direction_marks_go_and_the_words_keep_their_written_order():
     # The quote's frame goes with the icons, as in a German text (issue 80, point 1).
     assert form.body == "أحتاج مساعدة (Arabisch)"
     assert form.lines == "1 أمينة"
-    assert without_direction_marks("a\u200fb\u2066c\u2069") == "abc"
+    assert without_invisible_marks("a\u200fb\u2066c\u2069") == "abc"
 
 
 def test_no_icon_in_any_script_but_a_door_codes_picture():
