@@ -120,6 +120,11 @@ class DataRights:
         # files named by rows (personal_data.FILES) remove those whatever their age, and
         # look again for files no row names (what they read waits for the transaction's end).
         self.after_erasure: list[Callable[[set[str]], None]] = []
+        # Keepers of rows' copies in memory (db/volunteers.py's parsed profiles), told the
+        # erased person's user number inside the erasing transaction: nothing of the person
+        # stays in memory beyond the rows (a copy dropped of a transaction that fails back
+        # costs its keeper a read again).
+        self.in_memory: list[Callable[[int], None]] = []
 
     async def export(self, user: User) -> dict[str, list[dict[str, Any]]]:
         """Everything the map selects for the person, by section, with stable keys."""
@@ -158,6 +163,8 @@ class DataRights:
                 await execute(self._tx, person_sql(sql), params)
             if self._erased is not None:
                 self._erased()
+            for forget in self.in_memory:
+                forget(user.id)
             unnamed: set[str] = set()
             for files, before in zip(FILES, named, strict=True):
                 unnamed |= before - await self.files_in_use(files)

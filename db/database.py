@@ -42,7 +42,7 @@ from db.transactions import BUSY_TIMEOUT_MS, SqliteTransactions, Transactions
 from db.translations import TranslationStore
 from db.transport_state import TransportStateStore
 from db.users import UserStore
-from db.volunteers import VolunteerStore
+from db.volunteers import VolunteerStore, forget_parsed
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +187,7 @@ class Database:
         self.transport_state = TransportStateStore(self.transactions)
         self.relay = RelayStore(self.transactions)
         self.data_rights = DataRights(self.transactions, self._erased if conn is not None else None)
+        self.data_rights.in_memory.append(forget_parsed)
         # SQLite: an erasure was committed (or is about to be) that the WAL may still hold.
         self._wal_holds_erased = False
         self._wal_cleaner: asyncio.Task[None] | None = None

@@ -139,9 +139,19 @@ def _row(row: aiosqlite.Row) -> Volunteer:
 # Profiles parsed from their rows, by the rows' columns and values (issue 83): a search reads
 # thousands of volunteers, nearly all unchanged since the last one, and parsing a row (its
 # lists, the frozen dataclass) costs about 20 times looking it up. A changed row has other
-# values, so another key: nothing is served stale. The least recently used go first.
+# values, so another key: nothing is served stale. The least recently used go first. What a
+# row was is personal data (where someone is, their kinds of help and languages): it stays no
+# longer than the row - an erasure (db/data_rights.py) and every write of a profile here drop
+# the person's profiles (:func:`forget_parsed`).
 _PARSED: OrderedDict[tuple[Any, ...], Volunteer] = OrderedDict()
 PARSED_KEPT = 20_000
+
+
+def forget_parsed(user_id: int) -> None:
+    """Drop every parsed profile of ``user_id`` (the cache is the process's: the same number
+    in another city's database is dropped too, which costs it one parse)."""
+    for key in [key for key, volunteer in _PARSED.items() if volunteer.user_id == user_id]:
+        del _PARSED[key]
 
 
 def _parsed(rows: list[Any], extra: int = 0) -> list[Volunteer]:
@@ -220,6 +230,7 @@ class VolunteerStore:
                 " VALUES (?, 'volunteer', ?) ON CONFLICT DO NOTHING",
                 (user_id, utcnow()),
             )
+        forget_parsed(user_id)
         saved = await self.get(user_id)
         assert saved is not None
         return saved
@@ -228,6 +239,7 @@ class VolunteerStore:
         await execute(
             self._tx, "UPDATE volunteers SET paused = ? WHERE user_id = ?", (int(paused), user_id)
         )
+        forget_parsed(user_id)
 
     async def verify(self, user_id: int, by: int) -> bool:
         count = await changed(
@@ -235,6 +247,7 @@ class VolunteerStore:
             "UPDATE volunteers SET verified_at = ?, verified_by = ? WHERE user_id = ?",
             (utcnow(), by, user_id),
         )
+        forget_parsed(user_id)
         return count == 1
 
     async def set_certificate(
@@ -247,6 +260,7 @@ class VolunteerStore:
             " WHERE user_id = ?",
             (seen_on, expires_on, user_id),
         )
+        forget_parsed(user_id)
         return count == 1
 
     async def roster(
@@ -278,6 +292,7 @@ class VolunteerStore:
                 "DELETE FROM user_roles WHERE user_id = ? AND role = 'volunteer'",
                 (user_id,),
             )
+        forget_parsed(user_id)
 
     async def candidates(
         self,
