@@ -18,7 +18,8 @@ name - so the coordinator's name, language and channel win, and consent given fr
 number before is dropped (she is asked herself). A STOP the number texted while it was
 nobody's or its person had no data of their own (bot/transports/sms/store.py ``release``)
 does not bind the resident either. The page after saving says each of these it changed
-(``also``, requests.py ``ALSO``); the resident can send STOP themselves.
+(``also``, requests.py ``ALSO``), and that nobody is called yet where the city runs no phone
+line (``idle``: the calls wait for one); the resident can send STOP themselves.
 
 Routes: ``POST /desk/requests/<id>/phone`` (``number``: as typed, national numbers read as
 German; ``first_name``; ``language``; ``channel``: the platform of the channel that calls,
@@ -82,9 +83,11 @@ async def _resident(
     stranger's choices replaced, their consent dropped, and a STOP the number sent while it
     was nobody's set aside (anyone could have sent it)."""
     entered = await desk.site.db.users.enter_resident(channel.platform, number, name, language)
+    # Entered before the city runs a line (the calls wait for it): the coordinator is told.
+    idle = [] if channel.platform in desk.site.settings.channels.running else ["idle"]
     if not (entered.new or entered.taken):
-        return entered.user, ["kept"]
-    changed = ["taken"] if entered.taken else []
+        return entered.user, ["kept", *idle]
+    changed = ["taken", *idle] if entered.taken else idle
     if entered.consent_dropped:
         changed.append("unconsented")
     channels = desk.site.settings.channels

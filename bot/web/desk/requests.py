@@ -93,6 +93,11 @@ ALSO = {
         "a coordinator entered or published. What they chose no longer counts: the resident "
         "has the name and language you entered and is reached as you chose."
     ),
+    # The city runs no phone line: nobody is called until one is set up.
+    "idle": N_(
+        "⚠️ This city runs no phone line yet: the bot calls nobody until one is set up "
+        "([phone] in its configuration). Until then, please call the resident yourself."
+    ),
     "kept": N_(
         "ℹ️ This number already belongs to a person here with data of their own (a "
         "published request, a name, a PIN). Their name, language and way of being reached "
@@ -352,6 +357,8 @@ async def _detail(
         post=Markup(filled.text),
         requester=requester,
         requester_name=first_name(t, requester),
+        # Said above the phone form where no line calls anyone here (phone_residents.py).
+        no_line=None if desk.site.settings.channels.calling() else t.t(ALSO["idle"]),
         # A PIN for calls (only that one is set): it may be cleared (phone_pins.py).
         pin_set=requester is not None
         and await desk.site.db.phone_pins.get(requester.id) is not None,

@@ -9,6 +9,8 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.transports.phone.calls.callers_number import caller_id
 from db import Database
 from handlers import build_router
@@ -225,3 +227,26 @@ async def test_the_residents_language_is_one_the_city_offers(db, settings):
         async with browser.post(address, data={**form, "language": "tr"}) as r:
             assert r.status == 200
     assert (await db.users.find("phone", NUMBER)).language == "tr"
+
+
+@pytest.mark.parametrize(("running", "warned"), [((), True), (("phone",), False)])
+async def test_a_city_without_a_phone_line_says_nobody_is_called_yet(running, warned, db, settings):
+    """Entering a resident's number where the city runs no phone line (it may be set up
+    later; the calls wait for it): the form and the page after saving say that nobody is
+    called yet, so that the coordinator calls the resident; where a line runs, neither."""
+    city = replace(settings, channels=channels(*running))
+    async with serving(db, city) as (site, base), browser_session(headers=EN) as browser:
+        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
+        cora = await log_in(web_chat, db, browser)
+        request_id = await _entered(db, cora)
+        async with browser.get(f"{base}/desk/requests/{request_id}") as page:
+            body = await page.text()
+        assert ('id="no-phone-line"' in body) is warned
+        form = {"csrf": csrf_of(body), "first_name": "Erna", "language": "de"}
+        async with browser.post(
+            f"{base}/desk/requests/{request_id}/phone", data={**form, "number": "0231 9876543"}
+        ) as r:
+            assert r.status == 200
+            saved = await r.text()
+        assert "is now called on this number" in saved
+        assert ("runs no phone line yet" in saved) is warned
