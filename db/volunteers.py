@@ -326,10 +326,14 @@ class VolunteerStore:
         sql = _taking(offers, any_kind, require_verified)
         rows = await fetch_all(self._tx, sql, [*likes, *likes, 0])
         found: dict[str, list[Volunteer]] = {kind: [] for kind in kinds}
+        # The offers_ columns are the last ones, by position: a row's lookup by name costs
+        # more than the test (thousands of rows, a few kinds each).
+        width = len(rows[0]) - len(kinds) if rows else 0
+        lists = [(width + n, found[kind]) for n, kind in enumerate(kinds)]
         for row, volunteer in zip(rows, _parsed(rows, len(kinds)), strict=True):
-            for n, kind in enumerate(kinds):
-                if row[f"offers_{n}"]:
-                    found[kind].append(volunteer)
+            for column, offering in lists:
+                if row[column]:
+                    offering.append(volunteer)
         return found
 
     async def taking_requests(self, require_verified: bool) -> int:
