@@ -1,0 +1,125 @@
+"""The Bot API's calls over aiohttp (bot/transports/telegram_http.py): what python-telegram-bot
+expects of a request, and whether a failed send may have reached Telegram - the outbox
+decides by that between sending again and marking the item in doubt."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from telegram.error import TimedOut
+
+from bot.config import TelegramSection
+from bot.transports.sending import DeliveryError
+from bot.transports.telegram import TelegramTransport
+from bot.transports.telegram_http import AiohttpRequest
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.messages import Message, Voice
+from handlers.settings import HandlerSettings
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+
+
+def transport_to(url: str, db: Database) -> TelegramTransport:
+    dispatcher = Dispatcher(db, build_router(), HandlerSettings())
+    return TelegramTransport(dispatcher, TelegramSection(api_base_url=url), TOKEN, [])
+
+
+async def test_the_transport_sends_texts_and_uploads_through_it(db: Database) -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    transport = transport_to(fake.url, db)
+    await transport.application.initialize()
+    try:
+        assert isinstance(transport.bot.request, AiohttpRequest)
+        text_id = await transport.deliver("7", Message("<b>Hallo</b> & tschüss"))
+        voice_id = await transport.deliver(
+            "7", Voice("m1", "matrix", mime_type="audio/ogg", content=b"OggS-voice")
+        )
+    finally:
+        await transport.application.shutdown()
+        await fake.stop()
+    (text,) = fake.calls_to("sendMessage")
+    assert text.params["text"] == "<b>Hallo</b> & tschüss"
+    assert text_id == str(text.result["message_id"])
+    (voice,) = fake.calls_to("sendVoice")
+    assert voice_id == str(voice.result["message_id"])
+
+
+Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+async def _server(serve: Serve) -> AsyncIterator[str]:
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+
+
+async def _read_request(reader: asyncio.StreamReader) -> None:
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length")
+    )
+    await reader.readexactly(length)
+
+
+async def _send_fails(url: str, db: Database) -> DeliveryError:
+    transport = transport_to(url, db)
+    await transport.bot.request.initialize()
+    try:
+        with pytest.raises(DeliveryError) as failed:
+            await transport.deliver("7", Message("Hallo"))
+    finally:
+        await transport.bot.request.shutdown()
+    return failed.value
+
+
+async def test_a_send_that_never_reached_telegram_is_not_in_doubt(db: Database) -> None:
+    with socket.socket() as unused:  # a port nobody listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    failed = await _send_fails(f"http://127.0.0.1:{port}", db)
+    assert not failed.maybe_sent and not failed.permanent
+
+
+async def test_a_connection_lost_after_the_request_leaves_it_in_doubt(db: Database) -> None:
+    received = asyncio.Event()
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        received.set()
+        writer.close()
+
+    async for url in _server(hang_up):
+        failed = await _send_fails(url, db)
+    assert received.is_set() and failed.maybe_sent
+
+
+async def test_an_answer_that_does_not_come_is_a_time_out_in_doubt() -> None:
+    request = AiohttpRequest()
+    await request.initialize()
+    answered = asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        await answered.wait()
+        writer.close()
+
+    try:
+        async for url in _server(silent):
+            with pytest.raises(TimedOut) as failed:
+                await request.post(f"{url}/bot{TOKEN}/sendMessage", read_timeout=0.2)
+            answered.set()
+    finally:
+        await request.shutdown()
+    from bot.transports.telegram import _delivery_error
+
+    assert _delivery_error(failed.value).maybe_sent
