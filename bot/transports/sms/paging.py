@@ -11,7 +11,9 @@ transport (an e-mail, say) sends the same form without either.
   "0", which never presses a choice (the form's choices count from 1). How much fits is the
   wire's measure, which the caller gives. A text ends at a line or a sentence, never in
   the middle of one: the first text grows to hold the body's first whole sentence before
-  the choices (a texter may answer it before asking for more).
+  the choices (a texter may answer it before asking for more), and any text grows by a
+  unit where a sentence is longer than the room (a Ukrainian sentence of 137 characters
+  was cut between words on "0"). Only a sentence longer than that is cut between words.
 - **A notice** (:func:`notice_pages`, a form's short form: the privacy notice a texter
   agrees to) has how to stop texts (:data:`STOP_LINE`) in its first text, with its choices,
   and ends within :data:`NOTICE_TEXTS` texts: each "0" costs the city a text. Its texts
@@ -91,11 +93,14 @@ def page(text: str, more: str, fits: Fits, room: int, choices: str = "") -> Page
         room = _room_for_beginning(text, tail, fits, room)
     if fits(text + listed, room):
         return Page(text + listed)
-    for boundaries in (sorted(set(_line_ends(text) + _sentence_ends(text))), _word_ends(text)):
+    whole = sorted(set(_line_ends(text) + _sentence_ends(text)))
+    # A line or a sentence in the room; else in a unit more (a sentence longer than the
+    # room, on any page: a text never ends in the middle of one); else between words.
+    for boundaries, size in ((whole, room), (whole, room + 1), (_word_ends(text), room)):
         best = None
         for end in boundaries:
             head = text[:end].rstrip()
-            if head and fits(f"{head}{tail}", room):
+            if head and fits(f"{head}{tail}", size):
                 best = end
         if best is not None:
             return Page(f"{text[:best].rstrip()}{tail}", text[best:].strip())

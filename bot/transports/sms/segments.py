@@ -21,7 +21,8 @@ it.
 Every bot text fits in ``LIMIT`` segments or is paged (:func:`cut`, by the form's paging
 rule with segments as its measure): its first part ending with the "more" line and the
 message's choices, whole; the rest is sent when the person asks. Where the choices leave
-too little room for the first whole sentence, the first text takes a segment more. A
+too little room for the first whole sentence, the first text takes a segment more, and so
+does any text where a sentence is longer than ``LIMIT`` segments. A
 notice (:func:`fit`) has the STOP line with its choices and ends within three texts, in
 ``LIMIT`` segments a text or, where that needs more texts, ``LIMIT + 1``.
 """

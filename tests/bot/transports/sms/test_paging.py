@@ -81,6 +81,20 @@ def test_the_first_page_grows_by_a_unit_to_hold_its_first_whole_sentence():
     assert f"{head} {paged.rest}" == text.strip()
 
 
+def test_a_sentence_longer_than_a_text_takes_a_unit_more_not_a_cut_in_it():
+    """QA of the texts: a Ukrainian sentence of 137 characters (two UCS-2 segments hold
+    134) was cut between words on "0" ("… смартфоном, а також" and then "складають
+    компанію."): a text that sends "0" for the rest gets whole sentences too, in a unit
+    more where one is longer than the room, as the first text does."""
+    long = "Nachbarn helfen bei kleinen Dingen des Alltags, beim Einkaufen und mehr."  # 72
+    text = f"Kurz. {long} Danach. " + "Noch ein Satz. " * 8
+    texts = pages(text, "Mehr: 0", lambda text, room: len(text) <= room * 30, 2)
+    assert texts[1].startswith(long), texts
+    ends = [part.removesuffix("\nMehr: 0") for part in texts]
+    assert all(end.endswith(".") for end in ends), texts
+    assert " ".join(ends) == text.strip()
+
+
 def test_a_notice_has_stop_with_its_choices_and_ends_within_three_texts():
     sentences = [f"Satz {n} sagt etwas ganz Bestimmtes." for n in range(1, 10)]
     choices = "Senden Sie STOPP.\n1 Ja\n2 Nein"
