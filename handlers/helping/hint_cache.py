@@ -19,7 +19,8 @@ PostgreSQL has no cheap data version: nothing is kept there, every page is searc
 Kept per database (a city's coordinators see their own city's alone), at most
 ``KEPT`` pages each: the counts and the page's searches (its requests as the page showed
 them, compared whole, so that a request read before a write never meets a count worked out
-after it) - no volunteer. The next load after any write (an erasure is one) drops them.
+after it) - no volunteer. The next load after any write drops them, and an erasure at once
+(``DataRights.in_memory``): nothing of an erased requester stays in memory.
 
 No button data and no conversation states here.
 """
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet, ref
 
 from db import Database
 from handlers.helping import ranking
@@ -58,6 +59,24 @@ class _Kept:
 
 
 _KEPT: WeakKeyDictionary[Database, list[_Kept]] = WeakKeyDictionary()
+# The databases whose erasures drop their kept pages (told once each).
+_TOLD: WeakSet[Database] = WeakSet()
+
+
+def _drop_on_erasure(db: Database) -> None:
+    """Have an erasure in ``db`` drop its kept pages (by a weak reference: the database
+    holds the call, the call does not hold the database)."""
+    if db in _TOLD:
+        return
+    kept_of = ref(db)
+
+    def forget(_user_id: int) -> None:
+        erased_in = kept_of()
+        if erased_in is not None:
+            _KEPT.pop(erased_in, None)
+
+    db.data_rights.in_memory.append(forget)
+    _TOLD.add(db)
 
 
 async def found(
@@ -81,6 +100,7 @@ async def found(
     candidates = await ranking.candidates_of_page(db, settings, searches, now)
     result = [Found(len(each), any(c.shares_language for c in each)) for each in candidates]
     if version is not None:
+        _drop_on_erasure(db)
         pages = [kept for kept in _KEPT.get(db, []) if kept.version == version]
         _KEPT[db] = [*pages[-(KEPT - 1) :], _Kept(version, settings, searches, now, until, result)]
     return result

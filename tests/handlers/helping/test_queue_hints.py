@@ -157,6 +157,8 @@ async def test_a_kept_page_of_hints_follows_every_write_and_the_clock(
     person = await db.users.get(ids[1])
     assert person is not None
     await erase(Backstage(db, settings), build_router(), person, "deleted")
+    # Dropped at once, not at the next load: nothing of an erased person stays in memory.
+    assert db not in hint_cache._KEPT
     await kept_is_fresh(1)
 
     # The last one had their one offer of the day 23 h 59 min ago: capped now, free two
