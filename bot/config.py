@@ -229,6 +229,13 @@ class HelpSection:
     )
     wave_min: int = _opt(3, minimum=1, maximum=50, doc="Fewest volunteers asked in one wave")
     wave_max: int = _opt(5, minimum=1, maximum=100, doc="Most volunteers asked in one wave")
+    wave_takers: float = _opt(
+        1.0,
+        minimum=0.1,
+        maximum=10,
+        doc="A wave asks as many as needed for about this many expected takers (the "
+        "volunteers' estimated chances of a yes, summed), within wave_min and wave_max",
+    )
     wave_minutes: int = _opt(
         60, minimum=1, maximum=1440, doc="Daytime minutes without a taker before the next wave"
     )
@@ -288,6 +295,13 @@ class HelpSection:
         minimum=0,
         maximum=100,
         doc="Fewer than this many left to ask nearby: neighbouring districts at once",
+    )
+    widen_takers: float = _opt(
+        0.0,
+        minimum=0,
+        maximum=10,
+        doc="Also widen at once when the estimates of those left add up to fewer expected "
+        "takers than this (0: by their number alone)",
     )
     related_hours: int = _opt(
         10, minimum=1, maximum=168, doc="Hours before volunteers of related kinds of help are asked"
@@ -350,6 +364,13 @@ class HelpSection:
         minimum=1,
         maximum=1440,
         doc='Minutes without a taker before an "as soon as possible" request\'s next early wave',
+    )
+    urgent_wave_takers: float = _opt(
+        1.0,
+        minimum=0.1,
+        maximum=10,
+        doc='Expected takers an "as soon as possible" early wave is sized for, within '
+        "wave_min and urgent_wave_max",
     )
     evening_from: int = _opt(
         17, minimum=0, maximum=23, doc="Hour from which a search counts as started in the evening"

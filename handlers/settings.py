@@ -34,9 +34,11 @@ OFFER_RULES = (WAVES, BROADCAST)
 @dataclass(frozen=True)
 class OfferRules:
     offer_rule: str = WAVES
-    # A wave is as large as needed for about one expected taker, within these bounds.
+    # A wave is as large as needed for about ``wave_takers`` expected takers (the summed
+    # estimates of ``ranking``), within these bounds.
     wave_min: int = 3
     wave_max: int = 5
+    wave_takers: float = 1.0
     # The next wave after this many daytime minutes without a taker (at once when everyone
     # in the wave said "not this time").
     wave_minutes: int = 60
@@ -73,6 +75,9 @@ class OfferRules:
     # areas (a thin district: its few would be asked in one wave, then nobody for hours);
     # fewer left even there: related kinds of help at once too.
     widen_below: int = 6
+    # ... or when the estimates of those left add up to fewer than this many expected
+    # takers (0: by their number alone).
+    widen_takers: float = 0.0
     # ... and related kinds of help after this many hours.
     related_hours: int = 10
     # After this many people asked, the coordinators take over and the bot stops asking -
@@ -113,6 +118,10 @@ class OfferRules:
     urgent_waves: int = 1
     urgent_wave_max: int = 12
     urgent_wave_minutes: int = 30
+    # ... and each of those waves is as large as needed for about this many expected takers
+    # (not ``wave_takers``): about a third of the offers are read only after two hours, so
+    # a wave sized for one taker at some time finds fewer within the hour (issue 81).
+    urgent_wave_takers: float = 1.0
     # A search that starts in the evening (from ``evening_from`` to ``evening_until``,
     # hours, Europe/Berlin): a first wave of up to ``evening_wave_max`` people, the next
     # after ``evening_wave_minutes``. Its waits (and an urgent request's) count in real

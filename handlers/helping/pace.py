@@ -5,6 +5,9 @@ starts in the evening does not wait for the next morning.
 - **Urgent** (the request's when is "as soon as possible", ``when_kind`` ``asap``): its
   first ``urgent_waves`` waves are up to ``urgent_wave_max`` people, each followed by the
   next after ``urgent_wave_minutes`` without a taker.
+- **Sized for takers**: a wave asks as many as its summed estimates need for about
+  ``wave_takers`` expected takers, an urgent request's first waves ``urgent_wave_takers``
+  (:func:`takers_in_wave`), within the bounds here.
 - **Within the budget**: an urgent wave asks at most half the request's budget (a small
   city's is smaller, ``OfferRules.budget_for``), unless the usual wave is larger.
 - **An evening search** (it started between ``evening_from`` and ``evening_until``,
@@ -72,6 +75,15 @@ def most_in_wave(
     if number == 1 and evening(rules, started):
         most = max(most, rules.evening_wave_max)
     return most
+
+
+def takers_in_wave(rules: OfferRules, request: HelpRequest, number: int) -> float:
+    """How many expected takers wave ``number`` is sized for (``ranking.wave_of``): an
+    urgent request's first ``urgent_waves`` waves ``urgent_wave_takers``, every other wave
+    ``wave_takers``."""
+    if urgent(request) and number <= rules.urgent_waves:
+        return rules.urgent_wave_takers
+    return rules.wave_takers
 
 
 def next_wave_at(

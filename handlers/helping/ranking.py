@@ -555,16 +555,18 @@ async def room_left(db: Database, rules: OfferRules, now: datetime, volunteer_id
     return _room(rules, *await _asked(db, now, [volunteer_id]), volunteer_id)
 
 
-def wave_of(ranked: list[Candidate], rules: OfferRules, room: int, most: int) -> list[Candidate]:
-    """The best-ranked, as many as needed for about one expected taker (``wave_min`` to
-    ``most``, handlers/helping/pace.py), and no more than ``room`` (what is left of the
-    budget)."""
+def wave_of(
+    ranked: list[Candidate], rules: OfferRules, room: int, most: int, takers: float = 1.0
+) -> list[Candidate]:
+    """The best-ranked, as many as needed for about ``takers`` expected takers (their
+    estimates summed; handlers/helping/pace.py ``takers_in_wave``), ``wave_min`` to
+    ``most`` (pace), and no more than ``room`` (what is left of the budget)."""
     wave: list[Candidate] = []
     expected = 0.0
     for candidate in ranked:
         if len(wave) >= min(most, room):
             break
-        if len(wave) >= rules.wave_min and expected >= 1.0:
+        if len(wave) >= rules.wave_min and expected >= takers:
             break
         wave.append(candidate)
         expected += candidate.estimate

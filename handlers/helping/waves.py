@@ -97,12 +97,12 @@ async def next_wave(
     asked = await db.volunteers.asked(request.id)
     passed = {who for who, *_ in asked} | set(skip)
     started = from_text(search.started_at)
-    reach = search.reach
-    number = search.waves + 1
+    reach, number = search.reach, search.waves + 1
     budget = rules.budget_for(
         await db.volunteers.taking_requests(scene.settings.require_verified_volunteers)
     )
     most = pace.most_in_wave(rules, request, started, number, budget)
+    takers = pace.takers_in_wave(rules, request, number)
     room = most if by_coordinator else budget - len(asked)
     # In the evening those who take evening requests first; after the daytime only they.
     hour = {
@@ -121,20 +121,20 @@ async def next_wave(
             reach = ranking.RELATED_KINDS
         reach = max(reach, _language_reach(request, search.waves, rules))
         ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed, **hour)
-        if len(ranked) < max(1, rules.widen_below) and reach < ranking.WIDER:
+        if _thin(ranked, rules, max(1, rules.widen_below)) and reach < ranking.WIDER:
             # Few or nobody local is left: neighbouring districts and a larger radius at once.
             reach = ranking.WIDER
             ranked = await ranking.candidates(
                 db, scene.settings, request, now, reach, passed, **hour
             )
-        if len(ranked) < rules.widen_below and reach < ranking.RELATED_KINDS:
+        if _thin(ranked, rules, rules.widen_below) and reach < ranking.RELATED_KINDS:
             # Few are left even there: related kinds of help at once, not after hours of
             # waves that ask nobody.
             reach = ranking.RELATED_KINDS
             ranked = await ranking.candidates(
                 db, scene.settings, request, now, reach, passed, **hour
             )
-        wave = ranking.wave_of(ranked, rules, room, most)
+        wave = ranking.wave_of(ranked, rules, room, most, takers)
     if not wave and by_coordinator:
         # A coordinator's press reaches whoever qualifies and was not told yet: the widest
         # reach the waves know (related kinds of help too), the usual waves instead of a talk
@@ -144,7 +144,7 @@ async def next_wave(
         ranked = await ranking.candidates(
             db, scene.settings, request, now, reach, passed, over_day_cap=True, **hour
         )
-        wave = ranking.wave_of(ranked, rules, room, most)
+        wave = ranking.wave_of(ranked, rules, room, most, takers)
     told = 0
     for candidate in wave:
         told += await send_offer(scene, request, candidate.volunteer, now, number)
@@ -167,6 +167,13 @@ async def next_wave(
     if not by_coordinator and not handed_over and len(asked) + told >= budget:
         await hand_over(scene, request, now)
     return told
+
+
+def _thin(ranked: list[ranking.Candidate], rules: OfferRules, fewest: int) -> bool:
+    """Too few are left to ask at a reach: fewer than ``fewest`` people, or (``widen_takers``
+    above 0) their estimates add up to fewer expected takers than that - a district whose
+    few left are far, tired or unlikely is as thin as an empty one."""
+    return len(ranked) < fewest or sum(c.estimate for c in ranked) < rules.widen_takers
 
 
 def _language_reach(request: HelpRequest, waves_sent: int, rules: OfferRules) -> int:

@@ -17,7 +17,7 @@ from db import Database
 from db.clock import from_text
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
-from handlers.helping import lifecycle, pace, waves
+from handlers.helping import lifecycle, pace, ranking, waves
 from handlers.settings import HandlerSettings, OfferRules
 from locales import TIMEZONE
 from tests.support.clock import Clock, daytime
@@ -241,6 +241,27 @@ async def test_a_thin_district_asks_its_neighbours_in_the_first_wave(
         await _volunteer(db, f"nord-more{n}")
     other = await _published(db, settings, "bernd", await _coordinator(db))
     assert not await _asked(db, other) & set(near)
+
+
+@pytest.mark.both_backends
+@pytest.mark.parametrize("widen_takers", [0.0, 1.0])
+async def test_a_district_whose_few_left_are_unlikely_may_count_as_thin(
+    dispatcher: Dispatcher, db: Database, widen_takers: float
+):
+    """``widen_takers`` (issue 81, off by default): six volunteers of the district live
+    far from the request (each guessed about 0.1), three of the neighbouring district live
+    at it (0.375 each). By their number the district is not thin (``widen_below`` 4): only
+    its own are asked. Counted in expected takers (0.62 of the 1.0 asked for) it is, and
+    the neighbours - better guesses - go first."""
+    settings = _rules(dispatcher, Clock(daytime(10)), widen_below=4, widen_takers=widen_takers)
+    local = {await _volunteer(db, f"nord{n}", point=AWAY) for n in range(6)}
+    near = {await _volunteer(db, f"west{n}", districts=("Innenstadt-West",), point=NORDMARKT)
+            for n in range(3)}  # fmt: skip
+    asked = await _asked(db, await _published(db, settings, "amira", await _coordinator(db)))
+    if widen_takers:
+        assert near <= asked
+    else:
+        assert asked and asked <= local
 
 
 async def test_a_thin_search_asks_related_kinds_of_help_at_once(
@@ -748,6 +769,52 @@ def test_an_urgent_first_wave_takes_at_most_half_of_a_small_citys_budget():
     assert pace.most_in_wave(rules, asap, morning, 1, rules.budget_for(40)) == 7
     assert pace.most_in_wave(rules, window, morning, 1, rules.budget_for(40)) == 5
     assert pace.most_in_wave(rules, asap, morning, 1, 6) == rules.wave_max
+
+
+@pytest.mark.both_backends
+@pytest.mark.parametrize(
+    ("when_kind", "numbers", "size"),
+    [
+        ("window", {}, 3),
+        ("window", {"wave_takers": 1.5}, 4),
+        ("window", {"urgent_wave_takers": 2.0}, 3),
+        ("asap", {}, 3),
+        ("asap", {"urgent_wave_takers": 2.0}, 6),
+        ("asap", {"wave_takers": 1.5}, 3),
+    ],
+)
+async def test_a_wave_is_sized_by_the_expected_takers_the_city_sets(
+    dispatcher: Dispatcher, db: Database, when_kind: str, numbers: dict, size: int
+):
+    """Issue 81: a wave asks as many as its summed estimates need for ``wave_takers``
+    expected takers (an urgent request's first waves: ``urgent_wave_takers``), within
+    wave_min and the pace's most. Twenty volunteers at the request's own point in a fresh
+    city: each estimate is the city's starting rate 0.25 x 1.5 for German shared, 0.375;
+    one taker needs 3 (wave_min), 1.5 need 4, 2 need 6 (below the urgent most of 7: half
+    the budget of 15 that twenty volunteers give)."""
+    settings = _rules(dispatcher, Clock(daytime(10)), **numbers)
+    for n in range(20):
+        await _volunteer(db, f"vol{n}", point=NORDMARKT)
+    coordinator = await _coordinator(db)
+    request = await _published(db, settings, "amira", coordinator, when_kind=when_kind)
+    assert len(await _asked(db, request)) == size
+
+
+def test_a_wave_stops_at_its_expected_takers_within_its_bounds():
+    """``ranking.wave_of`` adds the best-ranked until their estimates reach ``takers`` -
+    never fewer than wave_min, never more than the most or the budget's room."""
+    rules = OfferRules()
+    ranked = [ranking.Candidate(SimpleNamespace(), 0.25, 1.0, True) for _ in range(20)]
+    assert len(ranking.wave_of(ranked, rules, 25, 12)) == 4
+    assert len(ranking.wave_of(ranked, rules, 25, 12, takers=2.0)) == 8
+    assert len(ranking.wave_of(ranked, rules, 25, 12, takers=0.5)) == rules.wave_min
+    assert len(ranking.wave_of(ranked, rules, 25, 5, takers=2.0)) == 5
+    assert len(ranking.wave_of(ranked, rules, 6, 12, takers=2.0)) == 6
+    asap, window = SimpleNamespace(when_kind="asap"), SimpleNamespace(when_kind="window")
+    rules = replace(rules, wave_takers=0.8, urgent_wave_takers=2.0)
+    assert pace.takers_in_wave(rules, asap, 1) == 2.0
+    assert pace.takers_in_wave(rules, asap, 2) == 0.8
+    assert pace.takers_in_wave(rules, window, 1) == 0.8
 
 
 @pytest.mark.both_backends
