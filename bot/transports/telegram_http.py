@@ -20,6 +20,9 @@ connection that was never made, or a connect time-out, cannot have sent anything
 from __future__ import annotations
 
 import logging
+import urllib.parse
+import urllib.request
+from functools import lru_cache
 from typing import Any
 
 import aiohttp
@@ -52,9 +55,10 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
+            # Not trust_env: aiohttp would then look up the proxy and ~/.netrc in a thread
+            # for every request (a thread hop per send); _proxy reads the proxy once.
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
-                trust_env=True,
+                connector=aiohttp.TCPConnector(limit=self._pool_size)
             )
 
     async def shutdown(self) -> None:
@@ -90,6 +94,7 @@ class AiohttpRequest(BaseRequest):
                 data=body,
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=timeout,
+                proxy=_proxy(*urllib.parse.urlsplit(url)[:2]),
             ) as response:
                 payload = await response.read()
         except aiohttp.ConnectionTimeoutError as err:
@@ -103,6 +108,18 @@ class AiohttpRequest(BaseRequest):
         # A line per request at DEBUG, as httpx wrote one (the token is scrubbed from it).
         log.debug('HTTP Request: %s %s "HTTP/1.1 %s"', method, _where(url), response.status)
         return response.status, payload
+
+
+@lru_cache(maxsize=8)
+def _proxy(scheme: str, netloc: str) -> str | None:
+    """The proxy the environment names for ``scheme`` (``HTTPS_PROXY`` ...) unless ``NO_PROXY``
+    exempts the host: what httpx read from the environment. Read once per host (the
+    environment is the process's start-up configuration)."""
+    proxies = urllib.request.getproxies_environment()
+    host = netloc.rpartition("@")[2]
+    if not proxies.get(scheme) or urllib.request.proxy_bypass(host):
+        return None
+    return proxies[scheme]
 
 
 def _where(url: str) -> str:

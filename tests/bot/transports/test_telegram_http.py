@@ -14,7 +14,7 @@ from telegram.error import TimedOut
 from bot.config import TelegramSection
 from bot.transports.sending import DeliveryError
 from bot.transports.telegram import TelegramTransport
-from bot.transports.telegram_http import AiohttpRequest
+from bot.transports.telegram_http import AiohttpRequest, _proxy
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
@@ -123,3 +123,26 @@ async def test_an_answer_that_does_not_come_is_a_time_out_in_doubt() -> None:
     from bot.transports.telegram import _delivery_error
 
     assert _delivery_error(failed.value).maybe_sent
+
+
+async def test_a_proxy_named_in_the_environment_is_used(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fake server answers a request in a proxy's form (the whole address in the
+    # request line) as it answers any other: reached through it, an address that does
+    # not resolve still gets its answer.
+    fake = FakeTelegram()
+    await fake.start()
+    monkeypatch.setenv("HTTP_PROXY", fake.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    _proxy.cache_clear()
+    transport = transport_to("http://api.telegram.invalid", db)
+    await transport.bot.request.initialize()
+    try:
+        await transport.deliver("7", Message("Hallo"))
+    finally:
+        await transport.bot.request.shutdown()
+        await fake.stop()
+        _proxy.cache_clear()
+    assert [c.params["text"] for c in fake.calls_to("sendMessage")] == ["Hallo"]
