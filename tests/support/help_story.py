@@ -35,14 +35,19 @@ async def post_request(
     user: str = "amira",
     lang: str = "ar",
     text: str = "أحتاج مساعدة في التسوق يوم الثلاثاء",
+    where: str = "",
 ) -> int:
-    """``user`` comes in and posts a shopping request saying ``text``; its id."""
+    """``user`` comes in and posts a shopping request saying ``text``, where they share
+    their location at Nordmarkt or type ``where``; its id."""
     await story.onboard(user, lang)
     await story.press(user, "menu:help")
     await story.press(user, "hr:new")
     await story.press(user, "hr:cat:shopping")
     await story.text(user, text)
-    await story.location(user, *NORDMARKT)
+    if where:
+        await story.text(user, where)
+    else:
+        await story.location(user, *NORDMARKT)
     out = await story.press(user, "hr:when:asap")
     # An easy reader is asked one question (their own language only?), others the list.
     done = "hr:lang-only" if "hr:lang-only" in button_data(out) else "hr:langs-done"
