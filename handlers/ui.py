@@ -99,6 +99,17 @@ def rows(buttons: list[Button], width: int = 2) -> list[list[Button]]:
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
+# A tick box's label while it is ticked. A chat shows the tick; a texter's and a caller's
+# words say it (handlers/media/medium_texts.py), since a text and the voice leave icons
+# out: without it they could not tell what a tick list already holds.
+TICKED = N_("✅ {label}")
+
+
+def ticked(t: Translator, label: str, on: bool) -> str:
+    """A tick box's ``label`` as the reader meets it: ticked (``on``) or not."""
+    return t.gettext(TICKED).format(label=label) if on else label
+
+
 def toggled(chosen: list[str] | tuple[str, ...], value: str, order: tuple[str, ...]) -> list[str]:
     """``chosen`` with ``value`` switched on or off, kept in the canonical ``order``."""
     picked = set(chosen) ^ {value}

@@ -54,7 +54,7 @@ def step(
     def buttons(ctx: Context, draft: dict[str, Any]) -> list[list[Button]]:
         chosen = draft.get("languages") or ()
         options = [
-            Button(("✅ " if code in chosen else "") + language_name(code), f"{prefix}:lang:{code}")
+            Button(ui.ticked(ctx.t, language_name(code), code in chosen), f"{prefix}:lang:{code}")
             for code in SUPPORTED_LANGUAGES
         ]
         return [

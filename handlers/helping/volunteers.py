@@ -397,7 +397,7 @@ async def _talk_shift(ctx: Context, *, edit: bool = False) -> None:
     chosen = set(volunteer.talk_shift)
     buttons = ui.rows(
         [
-            Button(_tick(slot in chosen) + t._(label), f"vo:ts:{slot}")
+            Button(ui.ticked(t, t._(label), slot in chosen), f"vo:ts:{slot}")
             for slot, label in TALK_SLOT_BUTTONS.items()
         ]
     )
@@ -459,10 +459,6 @@ async def _leave(ctx: Context) -> None:
 # -- the registration's steps -------------------------------------------------------------------
 
 
-def _tick(on: bool) -> str:
-    return "✅ " if on else ""
-
-
 def _toggle(profile: dict[str, Any], key: str, value: str, order: tuple[str, ...]) -> None:
     profile[key] = ui.toggled(profile.get(key) or [], value, order)
 
@@ -471,7 +467,7 @@ def _area_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button]]:
     bezirke = load_gazetteer(ctx.settings.places_data_dir).bezirke
     chosen = set(profile.get("stadtbezirke") or ())
     buttons = ui.rows(
-        [Button(_tick(a.name in chosen) + a.name, f"vo:bz:{a.name}") for a in bezirke]
+        [Button(ui.ticked(ctx.t, a.name, a.name in chosen), f"vo:bz:{a.name}") for a in bezirke]
     )
     buttons.append([Button("📍 " + ctx.t._("Around a place instead"), "vo:around")])
     buttons.append([Button("✔️ " + ctx.t._("Done"), "vo:area-done", role="done")])
@@ -564,7 +560,7 @@ def _category_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button
     chosen = set(profile.get("categories") or ())
     buttons = ui.rows(
         [
-            Button(_tick(k in chosen) + category_label(ctx.t, k), f"vo:cat:{k}")
+            Button(ui.ticked(ctx.t, category_label(ctx.t, k), k in chosen), f"vo:cat:{k}")
             for k in HELP_CATEGORIES
         ]
     )

@@ -395,6 +395,12 @@ medium_variant(
         " soon as the limit allows."
     ),
 )
+# A tick box while it is ticked (handlers/ui.py ``ticked``): a chat shows the tick, which a
+# text and the voice leave out like every icon - a texter or caller ticking languages,
+# districts or kinds of help could not tell what the list already held.
+_TICKED = "✅ {label}"
+medium_variant(Medium.SPOKEN, _TICKED, N_("{label}, chosen"))
+medium_variant(Medium.TEXTED, _TICKED, N_("{label} (chosen)"))
 _DELETED = "✅ All your data has been deleted. If you write again, you start from the beginning."
 medium_variant(
     Medium.SPOKEN,
