@@ -42,6 +42,20 @@ async def language_of(scene: Scene, writer: User, request: HelpRequest | None, t
     return detect(text, writer.language, *await declared(scene.db, writer.id, request))
 
 
+async def unread_by(
+    scene: Scene, writer: User, request: HelpRequest | None, reader_user: User, text: str
+) -> str:
+    """``reader_user``'s language when ``writer``'s ``text`` reaches them as written (no
+    translation runs for them) in a language they did not say they read; "" when it is
+    translated for them, or written in one they read, or its language cannot be told - so
+    that the writer is told the truth instead of "the requester was told"."""
+    if (await reader_of(scene, reader_user, request)).engine:
+        return ""
+    reads = reader(scene.settings, reader_user, await declared(scene.db, reader_user.id, request))
+    language = await language_of(scene, writer, request, text)
+    return (reader_user.language or "") if language and language not in reads.reads else ""
+
+
 async def shown_to(
     scene: Scene,
     writer: User,

@@ -99,7 +99,7 @@ from handlers.helping import (
     text_language,
 )
 from handlers.helping.door_code import new_door_code
-from handlers.helping.languages import reader_of, shown_to
+from handlers.helping.languages import reader_of, shown_to, unread_by
 from handlers.helping.posting_limits import BANNED_TEXT
 from handlers.helping.refused import CANNOT_CHANGE, Refused
 from handlers.helping.render import (
@@ -437,6 +437,17 @@ class Decision:
     request: HelpRequest
     # The review post as it reads now, for the post the coordinator pressed on.
     post: Markup
+    # The requester's language, when the coordinator's own words reached them untranslated
+    # in one they did not say they read (languages.unread_by): the coordinator is told.
+    unread: str = ""
+
+
+# Said to the coordinator after a decision whose words reached the requester as written.
+UNREAD = N_(
+    "⚠️ No translation runs here, and the requester reads {language}: they got your words "
+    "as you wrote them. Where you can, write to them in {language}, or choose one of the "
+    "listed reasons, which they get in their language."
+)
 
 
 async def publish(
@@ -505,22 +516,9 @@ async def reject(
     if requester is None:
         return Decision(request, post)
     if note:
-        why = await shown_to(scene, coordinator, request, requester, note)
-        await scene.mail.to_user(
-            requester,
-            lambda t: Message(
-                t.t(
-                    "😔 Your request #{id} could not be published. The coordinators write:",
-                    id=request.id,
-                )
-                + "\n"
-                + why(t)
-                + "\n"
-                + t.t("You are welcome to post a new request.")
-            ),
-            about=[coordinator.id],
+        return Decision(
+            request, post, await _own_reason(scene, coordinator, request, requester, note)
         )
-        return Decision(request, post)
     await _tell_requester(
         scene,
         request,
@@ -535,6 +533,29 @@ async def reject(
         ),
     )
     return Decision(request, post)
+
+
+async def _own_reason(
+    scene: Scene, coordinator: User, request: HelpRequest, requester: User, note: str
+) -> str:
+    """The coordinator's own reason to the requester (translated where an engine runs);
+    the requester's language if it reached them as written in one they may not read."""
+    why = await shown_to(scene, coordinator, request, requester, note)
+    await scene.mail.to_user(
+        requester,
+        lambda t: Message(
+            t.t(
+                "😔 Your request #{id} could not be published. The coordinators write:",
+                id=request.id,
+            )
+            + "\n"
+            + why(t)
+            + "\n"
+            + t.t("You are welcome to post a new request.")
+        ),
+        about=[coordinator.id],
+    )
+    return await unread_by(scene, coordinator, request, requester, note)
 
 
 async def _decide(

@@ -171,6 +171,11 @@ PRIVATE_PROMPTS = {
         "(translated into their language if needed)."
     ),
 }
+# Where no translation engine runs, "why" promises none.
+AS_WRITTEN = N_(
+    "✍️ Please write why request #{id} is not published. The requester reads it as you "
+    "write it: no translation runs here, so write in a language they read."
+)
 
 
 async def _write_privately(ctx: Context) -> None:
@@ -188,7 +193,9 @@ async def _write_privately(ctx: Context) -> None:
         ctx.toast(ctx.t._("Please start a private chat with the bot first."), alert=True)
         return
     await ctx.set_state_of(ctx.user.id, f"mod.{action}", {"request_id": request.id})
-    await ctx.mail.to_user(ctx.user, lambda t: Message(t.t(PRIVATE_PROMPTS[action], id=request.id)))
+    prompt = AS_WRITTEN if action == "why" and not ctx.settings.translation else None
+    prompt = prompt or PRIVATE_PROMPTS[action]
+    await ctx.mail.to_user(ctx.user, lambda t: Message(t.t(prompt, id=request.id)))
     ctx.toast(ctx.t._("I have written to you in a private chat."))
 
 
@@ -327,11 +334,12 @@ async def _reason_text(ctx: Context) -> None:
         text = ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else refusal.text(ctx.t)
         ctx.reply(text, ui.back_to_menu(ctx))
         return
-    ctx.reply(
-        ctx.t.t(
-            "✅ Request #{id} was not published. The requester was told.", id=decision.request.id
-        )
+    said = ctx.t.t(
+        "✅ Request #{id} was not published. The requester was told.", id=decision.request.id
     )
+    if decision.unread:
+        said += "\n" + ctx.t.t(lifecycle.UNREAD, language=ctx.t.language(decision.unread))
+    ctx.reply(said)
 
 
 async def _question_text(ctx: Context) -> None:

@@ -35,7 +35,7 @@ from handlers.helping.vocabulary import REJECT_REASONS, TALK
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message
 from handlers.staff import is_staff
-from locales import N_, Translator
+from locales import N_, SUPPORTED_LANGUAGES, Translator
 
 DONE = {
     "publish": N_("✅ Request #{id} is published. Volunteers nearby get the offer."),
@@ -112,6 +112,8 @@ async def _page(
         notice = t.t(review_pace.ON_DUTY if on_duty else review_pace.OFF_DUTY)
     if notice is None and done in DONE and (shown := id_number(request.query.get("id"))):
         notice = t.t(DONE[done], id=shown)
+        if (unread := request.query.get("unread", "")) in SUPPORTED_LANGUAGES:
+            notice += Markup(" ") + t.t(lifecycle.UNREAD, language=t.language(unread))
     return render(
         request,
         "desk/queue.html",
@@ -155,14 +157,17 @@ def _decision(
         scene = desk.site.scene()
         try:
             async with desk.site.db.transaction():
-                await act(scene, desk.user, request_id, form)
+                outcome = await act(scene, desk.user, request_id, form)
                 await desk.site.db.requests.audit(
                     desk.user.id, f"desk.{action}", f"request:{request_id}"
                 )
         except Refused as refusal:
             return await _page(request, notice=refusal.text(translator_for(request)), status=409)
         desk.site.wake()
-        raise web.HTTPSeeOther(f"/desk/queue?done={action}&id={request_id}")
+        # A reason that reached the requester untranslated: said with the notice.
+        unread = getattr(outcome, "unread", "")
+        also = f"&unread={unread}" if unread else ""
+        raise web.HTTPSeeOther(f"/desk/queue?done={action}&id={request_id}{also}")
 
     handle.__name__ = f"queue_{action}"
     return handle
@@ -172,8 +177,8 @@ async def _publish(scene, user, request_id: int, form: dict[str, str]) -> None:
     await lifecycle.publish(scene, user, request_id)
 
 
-async def _reject(scene, user, request_id: int, form: dict[str, str]) -> None:
-    await lifecycle.reject(
+async def _reject(scene, user, request_id: int, form: dict[str, str]) -> lifecycle.Decision:
+    return await lifecycle.reject(
         scene, user, request_id, form.get("reason", ""), note=form.get("note", "")
     )
 
