@@ -231,7 +231,7 @@ class HelpSection:
     wave_max: int = _opt(5, minimum=1, maximum=100, doc="Most volunteers asked in one wave")
     wave_takers: float = _opt(
         1.0,
-        minimum=0.1,
+        minimum=0,
         maximum=10,
         doc="A wave asks as many as needed for about this many expected takers (the "
         "volunteers' estimated chances of a yes, summed), within wave_min and wave_max",
@@ -367,7 +367,7 @@ class HelpSection:
     )
     urgent_wave_takers: float = _opt(
         1.0,
-        minimum=0.1,
+        minimum=0,
         maximum=10,
         doc='Expected takers an "as soon as possible" early wave is sized for, within '
         "wave_min and urgent_wave_max",
