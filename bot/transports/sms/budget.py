@@ -57,7 +57,7 @@ from db.users import User
 from handlers.helping.render import someone
 from handlers.messages import Message
 from handlers.messenger import tell_coordinators
-from locales import Translator
+from locales import N_, Translator
 
 __all__ = ["SEGMENTS", "Budget", "Limits", "State", "limits_of", "month_of", "prefix_of"]
 
@@ -336,27 +336,29 @@ def ran_out_notice(t: Translator, level: int, limits: Limits) -> Message:
     return Message(text, typed_choices=False)
 
 
+# What the coordinators are told of a number past its texts of the day, or of the hour.
+CAPPED_DAY = N_(
+    "📵 Text messages: {name} has had the {cap} texts a number may get in a day. The"
+    " bot answers their texts again tomorrow; notices of their help under way still"
+    " go. If they need something now, please get in touch with them."
+)
+CAPPED_HOUR = N_(
+    "📵 Text messages: {name} has had the {cap} texts a number may get in an hour."
+    " The bot answers their texts again at {time}; notices of their help under way"
+    " still go. If they need something now, please get in touch with them."
+)
+
+
 def capped_notice(t: Translator, person: User, limits: Limits, until: datetime | None) -> Message:
     """What the coordinators are told when ``person``'s number had all its texts of the
     hour (answered again from ``until``) or of the day (``until`` None)."""
+    values: dict[str, Any] = {"name": someone(t, person)}
     if until is None:
-        text = t.t(
-            "📵 Text messages: {name} has had the {cap} texts a number may get in a day. The"
-            " bot answers their texts again tomorrow; notices of their help under way still"
-            " go. If they need something now, please get in touch with them.",
-            name=someone(t, person),
-            cap=t.number(limits.per_number_day),
-        )
+        msgid, cap = CAPPED_DAY, limits.per_number_day
     else:
-        text = t.t(
-            "📵 Text messages: {name} has had the {cap} texts a number may get in an hour."
-            " The bot answers their texts again at {time}; notices of their help under way"
-            " still go. If they need something now, please get in touch with them.",
-            name=someone(t, person),
-            cap=t.number(limits.per_number_hour),
-            time=t.time(until.astimezone(BERLIN)),
-        )
-    return Message(text, typed_choices=False)
+        msgid, cap = CAPPED_HOUR, limits.per_number_hour
+        values["time"] = t.time(until.astimezone(BERLIN))
+    return Message(t.t(msgid, cap=t.number(cap), **values), typed_choices=False)
 
 
 def notice(t: Translator, share: int, budget: int, reserve: int) -> Message:

@@ -157,12 +157,12 @@ async def make_city(
             await sms.stop()
 
 
-async def write_request(
+async def request_until_languages(
     resident: Resident, description: str, lang: str = "de", *, from_menu: bool = False
-) -> str:
-    """A new request by text, in ``lang``, up to "Send": the text that answers it (what is
-    sent waits for the number's code, handlers/helping/requests_flow.py). ``from_menu``: the
-    resident already has the main menu (right after agreeing), else "/menu" brings it."""
+) -> None:
+    """A new request by text, in ``lang``, up to its languages (the step after "when").
+    ``from_menu``: the resident already has the main menu (right after agreeing), else
+    "/menu" brings it."""
     t = translator(lang)
     if not from_menu:
         await resident.say("/menu")
@@ -172,6 +172,16 @@ async def write_request(
     await resident.say(description)
     await resident.say("44147")
     await resident.choose(t._("⚡ As soon as possible"))
+
+
+async def write_request(
+    resident: Resident, description: str, lang: str = "de", *, from_menu: bool = False
+) -> str:
+    """A new request by text, in ``lang``, up to "Send": the text that answers it (what is
+    sent waits for the number's code, handlers/helping/requests_flow.py). ``from_menu``: as
+    :func:`request_until_languages`."""
+    t = translator(lang)
+    await request_until_languages(resident, description, lang, from_menu=from_menu)
     if any(t._("Done") in text.text for text in resident.new):
         await resident.choose(t._("Done"))
     else:

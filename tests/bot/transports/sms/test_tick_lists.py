@@ -14,7 +14,7 @@ import handlers.media.medium_texts  # noqa: F401 - the texted and spoken forms a
 from db import Database
 from handlers import ui
 from locales import Medium, translator
-from tests.support.sms.city import City, Resident
+from tests.support.sms.city import City, Resident, request_until_languages
 
 NUMBER = "+4917677778888"
 
@@ -38,12 +38,7 @@ async def test_a_texter_sees_which_languages_are_ticked(
     await texter.say("Hallo")
     await texter.choose("Deutsch")
     await texter.choose(de._("I agree"))
-    await texter.choose(de._("Ask for help"))
-    await texter.choose(de._("Ask for help"))
-    await texter.choose(de._("Shopping and errands"))
-    await texter.say("Ich brauche Hilfe beim Einkaufen")
-    await texter.say("44147")
-    await texter.choose(de._("⚡ As soon as possible"))
+    await request_until_languages(texter, "Ich brauche Hilfe beim Einkaufen", from_menu=True)
     listed = [text.text for text in texter.new]
     english = _line(listed, 2)
     assert english == "English", listed
