@@ -60,6 +60,13 @@ BAD_DATE = N_("⚠️ Please enter both days as dates, for example 2025-03-31.")
 SEEN_LATER = N_("⚠️ The day the certificate was seen cannot be in the future.")
 EXPIRES_FIRST = N_("⚠️ The certificate must expire after the day it was seen.")
 TOO_OLD = N_("⚠️ The day the certificate was seen is too long ago.")
+# A typo in the year (2099 for 2029) would leave a certificate valid for a lifetime.
+TOO_LONG = N_(
+    "⚠️ A certificate is valid for a few years only: please check the day it expires "
+    "(at most ten years after the day it was seen)."
+)
+# Ten years, the furthest back a certificate may have been seen and the longest it may run.
+TEN_YEARS = timedelta(days=3653)
 
 
 def _now() -> datetime:
@@ -308,7 +315,7 @@ class _BadDates(Exception):
 
 def certificate_days(form: dict[str, str], today: date) -> tuple[str, str]:
     """The two days a coordinator entered, checked: seen not after today (and not more
-    than ten years ago), expiring after it."""
+    than ten years ago), expiring after it and within ten years of it."""
     try:
         # Typed where a browser has no date picker, in the digits the hint shows.
         seen = date.fromisoformat(typed(form.get("seen_on", "")).strip())
@@ -317,10 +324,12 @@ def certificate_days(form: dict[str, str], today: date) -> tuple[str, str]:
         raise _BadDates(BAD_DATE) from None
     if seen > today:
         raise _BadDates(SEEN_LATER)
-    if seen < today - timedelta(days=3653):
+    if seen < today - TEN_YEARS:
         raise _BadDates(TOO_OLD)
     if expires <= seen:
         raise _BadDates(EXPIRES_FIRST)
+    if expires > seen + TEN_YEARS:
+        raise _BadDates(TOO_LONG)
     return seen.isoformat(), expires.isoformat()
 
 

@@ -178,6 +178,8 @@ async def test_certificate_days_are_checked_and_shown_with_words(db, site, web_c
             (later, "2031-01-01", "cannot be in the future"),
             (today.isoformat(), today.isoformat(), "must expire after"),
             ("1990-01-01", "2030-01-01", "too long ago"),
+            # A typo in the year: valid for a lifetime.
+            ("2025-06-01", "2095-06-01", "at most ten years"),
         ):
             async with browser.post(
                 url, data={"csrf": token, "seen_on": seen, "expires_on": expires}
