@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass, fields
@@ -142,16 +143,35 @@ def _row(row: aiosqlite.Row) -> Volunteer:
 # values, so another key: nothing is served stale. The least recently used go first. What a
 # row was is personal data (where someone is, their kinds of help and languages): it stays no
 # longer than the row - an erasure (db/data_rights.py) and every write of a profile here drop
-# the person's profiles (:func:`forget_parsed`).
+# the person's profiles (:func:`forget_parsed`). Another process on the same database is not
+# told: there a profile not read for a turn (PARSED_TURN_SECONDS) waits in _UNREAD, and goes
+# at the next turn unless a search reads it meanwhile - a row erased or changed elsewhere is
+# never read again, so what it was leaves every process's memory at its first search two
+# turns later (a search turns: hits cost nothing more, a miss one look in _UNREAD).
 _PARSED: OrderedDict[tuple[Any, ...], Volunteer] = OrderedDict()
+_UNREAD: dict[tuple[Any, ...], Volunteer] = {}
 PARSED_KEPT = 20_000
+PARSED_TURN_SECONDS = 600.0
+_turned = [time.monotonic()]
 
 
 def forget_parsed(user_id: int) -> None:
     """Drop every parsed profile of ``user_id`` (the cache is the process's: the same number
     in another city's database is dropped too, which costs it one parse)."""
-    for key in [key for key, volunteer in _PARSED.items() if volunteer.user_id == user_id]:
-        del _PARSED[key]
+    for kept in (_PARSED, _UNREAD):
+        for key in [key for key, volunteer in kept.items() if volunteer.user_id == user_id]:
+            del kept[key]
+
+
+def _turn() -> None:
+    """Every PARSED_TURN_SECONDS: the profiles not read since the last turn go, the others
+    wait as unread."""
+    now = time.monotonic()
+    if now - _turned[0] >= PARSED_TURN_SECONDS:
+        _turned[0] = now
+        _UNREAD.clear()
+        _UNREAD.update(_PARSED)
+        _PARSED.clear()
 
 
 def _parsed(rows: list[Any], extra: int = 0) -> list[Volunteer]:
@@ -162,13 +182,18 @@ def _parsed(rows: list[Any], extra: int = 0) -> list[Volunteer]:
     width = len(rows[0]) - extra
     shape = tuple(rows[0].keys()[:width])
     found = []
+    _turn()
     for row in rows:
         key = (shape, *tuple(row)[:width])
         volunteer = _PARSED.get(key)
         if volunteer is None:
-            volunteer = _PARSED[key] = _row(row)
-            if len(_PARSED) > PARSED_KEPT:
-                _PARSED.popitem(last=False)
+            volunteer = _PARSED[key] = _UNREAD.pop(key, None) or _row(row)
+            # Both together at most PARSED_KEPT: the unread go first, least recently used.
+            while len(_PARSED) + len(_UNREAD) > PARSED_KEPT:
+                if _UNREAD:
+                    del _UNREAD[next(iter(_UNREAD))]
+                else:
+                    _PARSED.popitem(last=False)
         else:
             _PARSED.move_to_end(key)
         found.append(volunteer)

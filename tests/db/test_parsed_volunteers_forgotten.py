@@ -3,10 +3,12 @@
 a volunteer is, their kinds of help and languages - and keep nothing of a person the
 database no longer has (issue 77 leftovers, point 3): the erasure, through its owner
 (``DataRights.erase``, which /delete, the desk and the inactive accounts' erasure all call),
-drops the person's profiles, and a changed profile drops the one of before."""
+drops the person's profiles, and a changed profile drops the one of before. Another process
+on the same database is told nothing: there a profile nobody reads goes within two turns."""
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -21,11 +23,14 @@ from tests.support.memory_transport import MemoryTransport, button_data
 def cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """The cache of this test alone (it is the process's: other tests' people are in it)."""
     monkeypatch.setattr(volunteers, "_PARSED", OrderedDict())
+    monkeypatch.setattr(volunteers, "_UNREAD", {})
+    monkeypatch.setattr(volunteers, "_turned", [time.monotonic()])
 
 
 def _kept_of(user_id: int) -> list[Any]:
-    """The parsed profiles of ``user_id`` the cache keeps."""
-    return [v for v in volunteers._PARSED.values() if v.user_id == user_id]
+    """The parsed profiles of ``user_id`` the cache keeps, read lately or not."""
+    kept = [*volunteers._PARSED.values(), *volunteers._UNREAD.values()]
+    return [v for v in kept if v.user_id == user_id]
 
 
 async def _searched(db: Database) -> list[int]:
@@ -66,3 +71,21 @@ async def test_a_changed_profile_leaves_only_the_new_one_in_memory(
     assert after.languages == ("ar", "tr") and before.languages != after.languages
     await db.volunteers.set_paused(vera, True)
     assert not _kept_of(vera)
+
+
+async def test_a_profile_gone_in_another_process_leaves_this_ones_memory_within_two_turns(
+    story: MemoryTransport, db: Database
+):
+    vera = await register_volunteer(story, db, "vera")
+    vlad = await register_volunteer(story, db, "vlad")
+    await _searched(db)
+    # Vera's row goes in another process: its erasure tells this process nothing.
+    await db.execute("DELETE FROM volunteers WHERE user_id = ?", (vera,))
+    assert vera not in await _searched(db)
+    for turn in (1, 2):
+        volunteers._turned[0] -= volunteers.PARSED_TURN_SECONDS
+        assert vlad in await _searched(db)
+        assert bool(_kept_of(vera)) == (turn == 1), turn
+    # The profiles read meanwhile stay, parsed once.
+    [kept] = _kept_of(vlad)
+    assert any(v is kept for v in await db.volunteers.candidates("shopping", None, False))
