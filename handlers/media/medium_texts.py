@@ -395,6 +395,12 @@ medium_variant(
         " soon as the limit allows."
     ),
 )
+# A message for a helper or requester who can no longer be reached (handlers/helping/
+# relay.py): a caller or a texter has no chat.
+_UNREACHABLE = "😔 The other person cannot be reached in the chat any more."
+_UNREACHABLE_HERE = N_("😔 We cannot pass anything on to the other person any more.")
+medium_variant(Medium.SPOKEN, _UNREACHABLE, _UNREACHABLE_HERE)
+medium_variant(Medium.TEXTED, _UNREACHABLE, _UNREACHABLE_HERE)
 # A tick box while it is ticked (handlers/ui.py ``ticked``): a chat shows the tick, which a
 # text and the voice leave out like every icon - a texter or caller ticking languages,
 # districts or kinds of help could not tell what the list already held.
