@@ -21,7 +21,7 @@ from typing import Any
 
 import aiosqlite
 
-from db import city_schema, postgres
+from db import city_schema, matching_changes, postgres
 from db.call_numbers import CallNumbers
 from db.certificates import CertificateStore
 from db.data_rights import DataRights
@@ -377,18 +377,18 @@ class Database:
         else:
             await self.pool.close()
 
-    async def data_version(self) -> tuple[int, int] | None:
-        """A value that is another one once anything was written to the database: SQLite's
-        ``PRAGMA data_version`` (a commit by any other connection - the bot's process beside
-        the web's) and this connection's count of changed rows (its own writes, counted
-        even when rolled back). For what is worked out from many tables and kept while
-        nothing changed (handlers/helping/hint_cache.py); None on PostgreSQL, which has no
-        such value as cheap: nothing is kept there."""
-        if self._conn is None:
+    async def matching_version(self) -> tuple[int, ...] | None:
+        """A value that is another one once anything the matching reads was written
+        (db/matching_changes.py: counted by the database's triggers, whoever wrote it - the
+        bot's process beside the web's too), and not after other writes. For what is
+        worked out from those reads and kept while they are unchanged
+        (handlers/helping/hint_cache.py). None - keep nothing - on PostgreSQL, which counts
+        nothing yet, and inside a transaction of this connection that wrote already: its
+        counts may still be rolled back, to a value stamped on what it wrote."""
+        if self._conn is None or self._conn.in_transaction:
             return None
         # Read before the work it stamps: a commit during the work makes the next read differ.
-        rows = await self.transactions.fetch_all("PRAGMA data_version")
-        return int(rows[0][0]), self._conn.total_changes
+        return await matching_changes.counts(self.transactions)
 
     async def execute(self, sql: str, params: Any = ()) -> int:
         """One statement on its own (tests and tools); how many rows it changed."""

@@ -1273,6 +1273,12 @@ MAP: list[Table] = [
         note="The migrations applied (db/migration_ledger.py).",
     ),
     Table(
+        "matching_changes",
+        None,
+        _all(PUBLIC, "name", "changes"),
+        note="How often what the matching reads was written, by table (db/matching_changes.py).",
+    ),
+    Table(
         "send_pace",
         None,
         _all(PUBLIC, "platform", "next_slot"),

@@ -6,21 +6,25 @@ a few hundred milliseconds on a small server), and a coordinator reloading the q
 each decision - or two coordinators looking at it - would pay that for the same answer. A
 kept page serves while all of these hold, else it is searched again:
 
-- nothing was written to the city's database since it was searched
-  (``Database.data_version``: any commit, by the web's process or the bot's beside it - a
-  volunteer registered, paused, erased or offered something, a request decided or taken);
+- nothing the search reads was written to the city's database since it was searched
+  (``Database.matching_version``: the database's own count of the writes to the tables and
+  columns the matching reads, db/matching_changes.py - by the web's process or the bot's
+  beside it; a volunteer registered, paused, erased or offered something, a request taken).
+  Other writes keep the page: the bot's process writes on every update (a person seen,
+  the outbox), and a page searched again after each of them was searched at almost every
+  load of a busy day;
 - the clock is before ``ranking.unchanged_until`` of the search (the first offer or help
   the caps and estimates count leaves its window; the next quarter hour, since the rules
   read the clock by the hour) and not before the search;
 - the same searches (the same requests in the same order, the evening's flags of this
   minute: ``review_queue._search``) and the same settings.
 
-PostgreSQL has no cheap data version: nothing is kept there, every page is searched.
-Kept per database (a city's coordinators see their own city's alone), at most
+PostgreSQL counts no writes yet (db/matching_changes.py): nothing is kept there, every page
+is searched. Kept per database (a city's coordinators see their own city's alone), at most
 ``KEPT`` pages each: the counts and the page's searches (its requests as the page showed
 them, compared whole, so that a request read before a write never meets a count worked out
-after it) - no volunteer. The next load after any write drops them, and an erasure at once
-(``DataRights.in_memory``): nothing of an erased requester stays in memory.
+after it) - no volunteer. The next load after a write they come from drops them, and an
+erasure at once (``DataRights.in_memory``): nothing of an erased requester stays in memory.
 
 No button data and no conversation states here.
 """
@@ -50,7 +54,7 @@ class Found:
 
 @dataclass(frozen=True)
 class _Kept:
-    version: tuple[int, int]
+    version: tuple[int, ...]
     settings: HandlerSettings
     searches: list[ranking.Search]
     searched_at: datetime
@@ -84,7 +88,7 @@ async def found(
 ) -> list[Found]:
     """:class:`Found` of each of a page's searches (``ranking.candidates_of_page``), kept
     while the module's docstring says it holds."""
-    version = await db.data_version()
+    version = await db.matching_version()
     if version is not None:
         for kept in _KEPT.get(db, []):
             if (

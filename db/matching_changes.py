@@ -1,0 +1,38 @@
+"""What the matching reads, and the count of the writes to it that the database keeps
+(migration 0048): handlers/helping/ranking.py's search of who may take a request reads
+these tables and columns only, and the triggers of 0048 count every insert, delete and
+update of them - by any process, raw SQL or a migration - in ``matching_changes``, one row
+per table. What is worked out from those reads can be kept while the counts stand (the desk
+review queue's hints, handlers/helping/hint_cache.py), and is not dropped by other writes: a
+person seen, an outbox message, a request's texts.
+
+tests/db/test_matching_changes.py holds this list to both sides: the matching reads nothing
+else (SQLite's authorizer watches its reads), and a write of each column listed, by another
+connection, changes the count (a migration that rebuilds a table drops its triggers).
+
+SQLite only: PostgreSQL has the table but counts nothing yet (no triggers there): its
+version is None and nothing is kept.
+"""
+
+from __future__ import annotations
+
+from db.transactions import Transactions
+
+# Each table the matching reads, and the columns whose updates are counted (None: every
+# column - a volunteer's profile is read whole). Inserts and deletes of rows are counted in
+# each, but users' inserts: a new user is nobody's volunteer until a volunteers row says so.
+COUNTED: dict[str, frozenset[str] | None] = {
+    "volunteers": None,
+    "users": frozenset({"id", "banned_at", "chat_id"}),
+    "help_requests": frozenset({"id", "state", "volunteer_id"}),
+    "request_notifications": frozenset(
+        {"request_id", "volunteer_id", "outbox_id", "offered_at", "accepted_at", "handed_back"}
+    ),
+}
+
+
+async def counts(tx: Transactions) -> tuple[int, ...]:
+    """The counts of writes, by table (in the order of their names): another tuple once
+    anything the matching reads was written and committed."""
+    rows = await tx.fetch_all("SELECT changes FROM matching_changes ORDER BY name")
+    return tuple(int(row[0]) for row in rows)

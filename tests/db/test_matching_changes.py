@@ -1,0 +1,211 @@
+"""The count of writes to what the matching reads (db/matching_changes.py, migration 0048):
+the matching reads no table or column that is not counted, every write of a counted one -
+by another connection, as the bot's process beside the web's - changes
+``Database.matching_version``, and the writes of every update that the matching does not
+read (a person seen, an outbox message, a request's texts, a declined offer) do not.
+
+SQLite only: PostgreSQL counts nothing (its version is None, nothing is kept there)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from db import Database
+from db.clock import to_text
+from db.matching_changes import COUNTED
+from handlers.helping import ranking
+from handlers.helping.vocabulary import TALK
+from handlers.settings import HandlerSettings
+
+pytestmark = pytest.mark.sqlite_only
+
+# A value another than each column's in the test (where 'other' breaks a CHECK).
+OTHER = {"state": "withdrawn"}
+
+NOW = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
+
+
+async def _volunteer(db: Database, name: str, **profile: object) -> int:
+    user = await db.users.seen("memory", name, name, name.title())
+    await db.volunteers.save(
+        user.id,
+        **{
+            "categories": ("shopping", "tech"),
+            "stadtbezirke": ("Hörde",),
+            "languages": ("de",),
+            "talk_shift": (),
+            **profile,
+        },
+    )
+    return user.id
+
+
+async def _city(db: Database) -> tuple[list[int], list[int], int]:
+    """Two volunteers (one on a talk shift), two requests, an offer, a taken request: the
+    volunteers, the requests, the requester."""
+    volunteers = [
+        await _volunteer(db, "hanna"),
+        await _volunteer(db, "holger", talk_shift=("mon_morning",)),
+    ]
+    requester = (await db.users.seen("memory", "rita", "rita", "Rita")).id
+    requests = []
+    for kind in ("shopping", TALK):
+        request = await db.requests.create(
+            requester, requester, description="Bitte", category=kind, stadtbezirk="Hörde"
+        )
+        requests.append(request.id)
+    await db.volunteers.record_offer(requests[0], volunteers[0], 1, to_text(NOW))
+    await db.execute(
+        "UPDATE help_requests SET state = 'matched', volunteer_id = ? WHERE id = ?",
+        (volunteers[1], requests[1]),
+    )
+    return volunteers, requests, requester
+
+
+@contextmanager
+def _other(database_url: str) -> Iterator[sqlite3.Connection]:
+    """Another process's connection, writing in its own transactions."""
+    conn = sqlite3.connect(database_url, isolation_level=None)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+async def test_the_matching_reads_only_what_is_counted(db: Database):
+    await _city(db)
+    requests = [await db.requests.get(n) for n in (1, 2)]
+    reads: set[tuple[str, str]] = set()
+
+    def watch(action: int, table: str | None, column: str | None, *_: object) -> int:
+        if action == sqlite3.SQLITE_READ and table:
+            reads.add((table, column or ""))
+        return sqlite3.SQLITE_OK
+
+    settings = HandlerSettings(require_verified_volunteers=True)
+    searches = [
+        ranking.Search(request, reach)
+        for request in requests
+        if request is not None
+        for reach in (ranking.LOCAL, ranking.RELATED_KINDS)
+    ]
+    searches.append(ranking.Search(searches[-1].request, talk=True))
+    await db.transactions.run(lambda conn: conn.set_authorizer(watch))
+    try:
+        found = await ranking.candidates_of_page(db, settings, searches, NOW)
+        await ranking.unchanged_until(db, NOW)
+    finally:
+        await db.transactions.run(lambda conn: conn.set_authorizer(None))
+    # Looked for something, and read the volunteers, their offers and requests.
+    assert len(found) == len(searches)
+    assert {"volunteers", "users", "help_requests", "request_notifications"} <= {
+        table for table, _ in reads
+    }
+    uncounted = sorted(read for read in reads if not _counted(*read))
+    assert not uncounted, f"the matching reads what 0048 does not count: {uncounted}"
+
+
+def _counted(table: str, column: str) -> bool:
+    """Whether the writes to ``table.column`` are counted (no column: its rows, counted as
+    they come and go)."""
+    if table not in COUNTED:
+        return False
+    columns = COUNTED[table]
+    return not column or columns is None or column in columns
+
+
+async def test_each_write_the_matching_reads_changes_the_version_and_no_other(
+    db: Database, database_url: str
+):
+    volunteers, requests, requester = await _city(db)
+    stranger = (await db.users.seen("memory", "sam", "sam", "Sam")).id
+    version = await db.matching_version()
+    assert version is not None
+
+    async def changed(sql: str, *params: object) -> bool:
+        nonlocal version
+        with _other(database_url) as other:
+            assert other.execute(sql, params).rowcount == 1, sql
+        before, version = version, await db.matching_version()
+        return version != before
+
+    # Unrelated writes, as the bot's process makes on every update.
+    await db.users.seen("memory", "rita", "rita", "Rita")
+    assert await db.matching_version() == version, "a person seen"
+    assert not await changed(
+        "UPDATE users SET seen_at = ?, first_name = 'R' WHERE id = ?", "x", requester
+    )
+    assert not await changed("UPDATE users SET chat_id = chat_id WHERE id = ?", requester)
+    assert not await changed(
+        "INSERT INTO users (platform, platform_user_id, chat_id, first_name, created_at,"
+        " seen_at) VALUES ('memory', 'new', 'new', 'Neu', ?, ?)",
+        to_text(NOW),
+        to_text(NOW),
+    )
+    assert not await changed(
+        "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
+        " VALUES ('memory', 'rita', '{}', ?, ?)",
+        to_text(NOW),
+        to_text(NOW),
+    )
+    assert not await changed(
+        "UPDATE help_requests SET description = 'Anders', updated_at = ? WHERE id = ?",
+        to_text(NOW),
+        requests[0],
+    )
+    assert not await changed(
+        "UPDATE request_notifications SET declined = 1, declined_at = ? WHERE request_id = ?",
+        to_text(NOW),
+        requests[0],
+    )
+
+    # Every column the matching reads, each in turn (a value of its own, then back).
+    for table, columns in COUNTED.items():
+        if columns is None:
+            info = await db.fetch_all(f"PRAGMA table_info({table})")
+            columns = frozenset(row[1] for row in info) - {"user_id"}
+        key, row = {
+            "volunteers": ("user_id", volunteers[0]),
+            "users": ("id", stranger),
+            "help_requests": ("id", requests[0]),
+            "request_notifications": ("request_id", requests[0]),
+        }[table]
+        for column in sorted(columns - {key}):
+            value = OTHER.get(column, "other")
+            assert await changed(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", value, row), (
+                f"{table}.{column}"
+            )
+    assert await changed("UPDATE users SET id = 9999 WHERE id = ?", stranger), "users.id"
+    assert await changed("DELETE FROM users WHERE id = 9999"), "a user deleted"
+    assert await changed(
+        "UPDATE request_notifications SET request_id = ? WHERE request_id = ?",
+        requests[1],
+        requests[0],
+    ), "request_notifications.request_id"
+    assert await changed("DELETE FROM request_notifications WHERE request_id = ?", requests[1])
+    assert await changed(
+        "INSERT INTO request_notifications (request_id, volunteer_id, outbox_id, offered_at)"
+        " VALUES (?, ?, 1, ?)",
+        requests[0],
+        volunteers[1],
+        to_text(NOW - timedelta(hours=1)),
+    ), "an offer"
+    assert await changed("DELETE FROM volunteers WHERE user_id = ?", volunteers[0])
+    assert await changed(
+        "INSERT INTO volunteers (user_id, categories, created_at) VALUES (?, ';tech;', ?)",
+        volunteers[0],
+        to_text(NOW),
+    ), "a volunteer"
+    assert await changed(
+        "INSERT INTO help_requests (requester_id, category, description, state, created_at,"
+        " updated_at) VALUES (?, 'tech', 'Neu', 'review', ?, ?)",
+        requester,
+        to_text(NOW),
+        to_text(NOW),
+    ), "a request"
+    assert await changed("DELETE FROM help_requests WHERE description = 'Neu'"), "deleted"
