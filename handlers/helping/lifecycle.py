@@ -613,7 +613,21 @@ def waiting(request: HelpRequest) -> HelpRequest:
     return request
 
 
-async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> HelpRequest:
+@dataclass(frozen=True)
+class Asked:
+    request: HelpRequest
+    # As Decision.unread: the question reached the requester as written, in a language
+    # they did not say they read.
+    unread: str = ""
+
+
+UNREAD_QUESTION = N_(
+    "⚠️ No translation runs here, and the requester reads {language}: they got your "
+    "question as you wrote it. Where you can, ask them in {language}."
+)
+
+
+async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> Asked:
     """A coordinator's question reaches the requester (in their language if they may not
     read the coordinator's), whose next message is taken as the answer for the backchannel
     (moderation.requester_answer). No state change: a request in review or open."""
@@ -640,7 +654,7 @@ async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> He
     )
     await scene.set_state_of(requester.id, "request.answer", {"request_id": asked.id})
     await scene.db.requests.audit(coordinator.id, "request.question", f"request:{asked.id}")
-    return asked
+    return Asked(asked, await unread_by(scene, coordinator, asked, requester, text))
 
 
 async def correct_text(scene: Scene, coordinator: User, request_id: int, text: str) -> HelpRequest:

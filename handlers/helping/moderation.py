@@ -348,11 +348,14 @@ async def _question_text(ctx: Context) -> None:
     if got is None:
         return
     try:
-        await lifecycle.ask(ctx, ctx.user, *got)
+        asked = await lifecycle.ask(ctx, ctx.user, *got)
     except Refused as refusal:
         ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
         return
-    ctx.reply(ctx.t.t("✅ Your question was sent."))
+    said = ctx.t.t("✅ Your question was sent.")
+    if asked.unread:
+        said += "\n" + ctx.t.t(lifecycle.UNREAD_QUESTION, language=ctx.t.language(asked.unread))
+    ctx.reply(said)
 
 
 async def requester_answer(ctx: Context) -> None:

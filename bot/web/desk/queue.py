@@ -113,7 +113,8 @@ async def _page(
     if notice is None and done in DONE and (shown := id_number(request.query.get("id"))):
         notice = t.t(DONE[done], id=shown)
         if (unread := request.query.get("unread", "")) in SUPPORTED_LANGUAGES:
-            notice += Markup(" ") + t.t(lifecycle.UNREAD, language=t.language(unread))
+            said = lifecycle.UNREAD_QUESTION if done == "ask" else lifecycle.UNREAD
+            notice += Markup(" ") + t.t(said, language=t.language(unread))
     return render(
         request,
         "desk/queue.html",
@@ -187,8 +188,8 @@ async def _edit(scene, user, request_id: int, form: dict[str, str]) -> None:
     await lifecycle.correct_text(scene, user, request_id, form.get("text", ""))
 
 
-async def _ask(scene, user, request_id: int, form: dict[str, str]) -> None:
-    await lifecycle.ask(scene, user, request_id, form.get("text", ""))
+async def _ask(scene, user, request_id: int, form: dict[str, str]) -> lifecycle.Asked:
+    return await lifecycle.ask(scene, user, request_id, form.get("text", ""))
 
 
 @desk_page

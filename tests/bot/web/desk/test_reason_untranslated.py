@@ -71,3 +71,33 @@ async def test_the_desk_says_a_reason_reached_the_requester_as_written(db, site,
         request_id = await _persian_request(db, web_chat)
         status, page = await desk.post(f"/desk/queue/{request_id}/reject", {"reason": "scope"})
         assert status == 200 and "✅" in page and _warning("en", "fa") not in readable(page)
+
+
+async def test_a_question_that_reached_the_requester_as_written_says_so(
+    story: MemoryTransport, db: Database
+):
+    """The same for "Ask the requester": in the chat's private step, and on the desk."""
+    await story.onboard("cora", "de")
+    cora = await db.users.find("memory", "cora")
+    await db.users.grant_role(cora.id, "coordinator")
+    request_id = await _persian_request(db, story)
+    await story.in_group("cora", ButtonPress(f"mod:ask:{request_id}", message_id="1"))
+    out = await story.text("cora", "Wann sind Sie zu Hause?")
+    de = translator("de")
+    warning = readable(str(de.t(lifecycle.UNREAD_QUESTION, language=de.language("fa"))))
+    assert warning in texts(out), texts(out)
+
+
+async def test_the_desk_says_a_question_reached_the_requester_as_written(db, site, web_chat):
+    _site, base = site
+    async with at_the_desk(web_chat, db, base) as desk:
+        request_id = await _persian_request(db, web_chat)
+        status, page = await desk.post(
+            f"/desk/queue/{request_id}/ask", {"text": "Wann sind Sie zu Hause?"}
+        )
+        en = translator("en")
+        said = readable(str(en.t(lifecycle.UNREAD_QUESTION, language=en.language("fa"))))
+        assert status == 200 and said in readable(page)
+        # Asked in Persian: nothing to warn of.
+        status, page = await desk.post(f"/desk/queue/{request_id}/ask", {"text": REASON_FA})
+        assert status == 200 and said not in readable(page)
