@@ -113,6 +113,11 @@ class SqliteTransactions(Transactions):
         # hold a statement open (a pragma's unread row, aiosqlite's cursor.fetchone), and a
         # COMMIT on the loop's thread would fail with "SQL statements in progress".
         self._held = False
+        # Whether the connection's busy wait is BUSY_TIMEOUT_MS (True) or 0 (the loop's
+        # statements): set by whichever thread uses the connection next and finds it the
+        # other way, so an update of the handler mix sets nothing (it set it twice per
+        # statement tried on the loop, four PRAGMAs an update, 2 % of its CPU).
+        self._waits = True
         on_thread = conn._execute
 
         async def counted(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -122,6 +127,7 @@ class SqliteTransactions(Transactions):
 
             def call() -> T:
                 try:
+                    self._wait_on_thread()
                     result = fn(*args, **kwargs)
                     self._held = isinstance(result, sqlite3.Cursor) or isinstance(
                         getattr(fn, "__self__", None), sqlite3.Cursor
@@ -185,6 +191,30 @@ class SqliteTransactions(Transactions):
                 self._begin_pending = True
             raise
 
+    def _wait_on_thread(self) -> None:
+        """On the database thread, before each call: SQLite's busy wait for another
+        process's lock, if the loop's statements left it off."""
+        raw = self._conn._connection
+        if not self._waits and raw is not None:
+            raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._waits = True
+
+    def _without_waiting(self, raw: sqlite3.Connection, call: Callable[[], T]) -> T | object:
+        """``call`` (one statement) on the loop's thread without SQLite's busy wait, which
+        would hold the event loop up to BUSY_TIMEOUT_MS: _BUSY when another process holds
+        the lock (the statement did nothing). The wait stays off for the statements on the
+        loop that follow: inside a transaction that holds the write lock (WAL) a statement
+        waits for no lock, and the database thread turns the wait on again before its own."""
+        if self._waits:
+            raw.execute("PRAGMA busy_timeout = 0")
+            self._waits = False
+        try:
+            return call()
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF in _LOCKED:
+                return _BUSY
+            raise
+
     def _on_loop(self, raw: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> Any:
         """``work`` of the caller's own inline transaction, here on the loop's thread; _BUSY
         (nothing done) when its BEGIN - or, as a single statement, ``work`` itself - found
@@ -192,8 +222,8 @@ class SqliteTransactions(Transactions):
         if self._begun:
             return work(raw)  # the transaction holds the write lock: nothing to wait for
         if not self._begin_pending:
-            return _without_waiting(raw, lambda: work(raw))
-        if _without_waiting(raw, lambda: raw.execute("BEGIN IMMEDIATE")) is _BUSY:
+            return self._without_waiting(raw, lambda: work(raw))
+        if self._without_waiting(raw, lambda: raw.execute("BEGIN IMMEDIATE")) is _BUSY:
             return _BUSY
         self._begin_pending = False
         self._begun = True
@@ -307,21 +337,6 @@ class SqliteTransactions(Transactions):
 
     async def fetch_each(self, queries: list[Statement]) -> list[list[Any]]:
         return await self.run(lambda c: [c.execute(sql, p).fetchall() for sql, p in queries])
-
-
-def _without_waiting(raw: sqlite3.Connection, call: Callable[[], T]) -> T | object:
-    """``call`` (one statement) without SQLite's busy wait, which would hold the event loop
-    up to BUSY_TIMEOUT_MS: _BUSY when another process holds the lock (the statement did
-    nothing)."""
-    raw.execute("PRAGMA busy_timeout = 0")
-    try:
-        return call()
-    except sqlite3.OperationalError as exc:
-        if exc.sqlite_errorcode & 0xFF in _LOCKED:
-            return _BUSY
-        raise
-    finally:
-        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 async def _to_its_end(call: Awaitable[T]) -> T:

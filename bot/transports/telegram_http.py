@@ -39,6 +39,7 @@ POOL_TIMEOUT = 1.0
 MEDIA_WRITE_TIMEOUT = 20.0
 # As ApplicationBuilder gives its request for everything but getUpdates.
 POOL_SIZE = 256
+FORM = "application/x-www-form-urlencoded"
 NOT_SENT = "Connect timeout: the request was not sent to Telegram"
 
 
@@ -48,6 +49,8 @@ class AiohttpRequest(BaseRequest):
     def __init__(self, pool_size: int = POOL_SIZE) -> None:
         self._pool_size = pool_size
         self._session: aiohttp.ClientSession | None = None
+        self._headers = {"User-Agent": self.USER_AGENT}
+        self._form_headers = {**self._headers, "Content-Type": FORM}
 
     @property
     def read_timeout(self) -> float:
@@ -86,13 +89,20 @@ class AiohttpRequest(BaseRequest):
             _given(connect_timeout, CONNECT_TIMEOUT),
             _given(pool_timeout, POOL_TIMEOUT),
         )
-        body: Any = _multipart(fields or {}, files) if files else fields
+        body: Any = None
+        headers = self._headers
+        if files:
+            body = _multipart(fields or {}, files)
+        elif fields:
+            # Encoded here as httpx and aiohttp's FormData encode it: FormData also sets up
+            # a multipart writer (a random boundary) for every request it never uses.
+            body, headers = urllib.parse.urlencode(fields).encode(), self._form_headers
         try:
             async with self._session.request(
                 method,
                 url,
                 data=body,
-                headers={"User-Agent": self.USER_AGENT},
+                headers=headers,
                 timeout=timeout,
                 proxy=_proxy(*urllib.parse.urlsplit(url)[:2]),
             ) as response:
