@@ -6,9 +6,12 @@ real web server and the chat's login link."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
 import pytest
 
 from bot.transports.phone.calls.callers_number import caller_id
@@ -33,6 +36,22 @@ async def _entered(db: Database, cora: int, **values) -> int:
     values.setdefault("offline_contact", "Erna, Tel. 0231 9876543")
     request = await db.requests.create(None, cora, state="open", entered_by=cora, **values)
     return request.id
+
+
+@asynccontextmanager
+async def _entered_page(
+    db: Database, settings, *running: str
+) -> AsyncIterator[tuple[aiohttp.ClientSession, str, int, str]]:
+    """A city running ``running``: Cora logged in to its desk, on the page of a request she
+    entered (the browser, the desk's address, the request's id, the page)."""
+    city = replace(settings, channels=channels(*running))
+    async with serving(db, city) as (site, base), browser_session(headers=EN) as browser:
+        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
+        cora = await log_in(web_chat, db, browser)
+        request_id = await _entered(db, cora)
+        async with browser.get(f"{base}/desk/requests/{request_id}") as page:
+            body = await page.text()
+        yield browser, base, request_id, body
 
 
 async def _for_phone(db: Database, number: str = NUMBER) -> list[dict]:
@@ -149,13 +168,7 @@ async def test_only_a_coordinator_now_with_the_forms_token_changes_it(db, site, 
 
 
 async def test_where_sms_runs_too_the_coordinator_chooses_texts_for_the_resident(db, settings):
-    both = replace(settings, channels=channels("phone", "sms"))
-    async with serving(db, both) as (site, base), browser_session(headers=EN) as browser:
-        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
-        cora = await log_in(web_chat, db, browser)
-        request_id = await _entered(db, cora)
-        async with browser.get(f"{base}/desk/requests/{request_id}") as page:
-            body = await page.text()
+    async with _entered_page(db, settings, "phone", "sms") as (browser, base, request_id, body):
         assert 'name="channel" value="sms"' in body
         # Nothing in the form promises a call when a text may be chosen.
         assert "Call back by phone" not in body and "Call-backs by phone" not in body
@@ -234,13 +247,7 @@ async def test_a_city_without_a_phone_line_says_nobody_is_called_yet(running, wa
     """Entering a resident's number where the city runs no phone line (it may be set up
     later; the calls wait for it): the form and the page after saving say that nobody is
     called yet, so that the coordinator calls the resident; where a line runs, neither."""
-    city = replace(settings, channels=channels(*running))
-    async with serving(db, city) as (site, base), browser_session(headers=EN) as browser:
-        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
-        cora = await log_in(web_chat, db, browser)
-        request_id = await _entered(db, cora)
-        async with browser.get(f"{base}/desk/requests/{request_id}") as page:
-            body = await page.text()
+    async with _entered_page(db, settings, *running) as (browser, base, request_id, body):
         assert ('id="no-phone-line"' in body) is warned
         form = {"csrf": csrf_of(body), "first_name": "Erna", "language": "de"}
         async with browser.post(

@@ -7,11 +7,16 @@ is refused, never cut short unseen; the edit field lets a browser type no more t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from db import Database
 from handlers.helping import lifecycle
 from locales import translator
 from tests.support.desk_client import at_the_desk, desk_in_chromium
 from tests.support.memory_transport import MemoryTransport
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 TEXT = "Brot und Milch aus dem Supermarkt, bitte"
 
@@ -32,29 +37,33 @@ async def _unchanged(chat: MemoryTransport, db: Database, request_id: int, amira
     assert len(chat.inbox.get(amira, [])) == told, chat.received(amira)
 
 
+async def _send(page: Page, request_id: int, action: str, field: str, text: str, button: str):
+    """Open the card's ``action``, write ``text`` into ``field`` (a label; "" for the own
+    reason's choice alone) and press ``button``: the page's main text after it."""
+    card = page.locator(f"#request-{request_id}")
+    await card.locator("summary", has_text=action).click()
+    if field:
+        await card.get_by_label(field).fill(text)
+    else:
+        await card.get_by_label("Write a reason").check()
+    async with page.expect_navigation():
+        await card.get_by_role("button", name=button).click()
+    return await page.locator("main").inner_text()
+
+
 async def test_a_blank_reason_question_or_text_is_refused_and_changes_nothing(db, site, web_chat):
     request_id, amira = await _in_review(web_chat, db)
     t = translator("en")
     async with desk_in_chromium(web_chat, db) as desk:
         page = desk.page
-        card = page.locator(f"#request-{request_id}")
         await web_chat.flush()
         # A reason of one's own, chosen and left empty.
-        await card.locator("summary", has_text="Reject").click()
-        await card.get_by_label("Write a reason").check()
-        async with page.expect_navigation():
-            await card.get_by_role("button", name="Reject").click()
-        notice = await page.locator("main").inner_text()
+        notice = await _send(page, request_id, "Reject", "", "", "Reject")
         assert t.t(lifecycle.WRITE_BETWEEN, low=1, high=lifecycle.NOTE_LIMIT) in notice, notice
         assert t.t("This button is no longer valid.") not in notice
         await _unchanged(web_chat, db, request_id, amira)
         # The text replaced by blanks (the field's "required" lets them through).
-        card = page.locator(f"#request-{request_id}")
-        await card.locator("summary", has_text="Edit text").click()
-        await card.get_by_label("New text").fill("   \n  ")
-        async with page.expect_navigation():
-            await card.get_by_role("button", name="Save").click()
-        notice = await page.locator("main").inner_text()
+        notice = await _send(page, request_id, "Edit text", "New text", "   \n  ", "Save")
         high = lifecycle.DESCRIPTION_LIMIT
         assert t.t(lifecycle.WRITE_BETWEEN, low=1, high=high) in notice, notice
         await _unchanged(web_chat, db, request_id, amira)
@@ -62,12 +71,7 @@ async def test_a_blank_reason_question_or_text_is_refused_and_changes_nothing(db
         field = page.locator(f"#request-{request_id}").get_by_label("New text")
         assert await field.get_attribute("maxlength") == str(high)
         # A question of blanks.
-        card = page.locator(f"#request-{request_id}")
-        await card.locator("summary", has_text="Ask the requester").click()
-        await card.get_by_label("Your question").fill("  ")
-        async with page.expect_navigation():
-            await card.get_by_role("button", name="Send").click()
-        notice = await page.locator("main").inner_text()
+        notice = await _send(page, request_id, "Ask the requester", "Your question", "  ", "Send")
         assert t.t(lifecycle.WRITE_BETWEEN, low=1, high=lifecycle.QUESTION_LIMIT) in notice
         assert t.t(lifecycle.CANNOT_CHANGE) not in notice
         await _unchanged(web_chat, db, request_id, amira)
