@@ -187,7 +187,8 @@ def _parsed(rows: list[Any], extra: int = 0) -> list[Volunteer]:
         key = (shape, *tuple(row)[:width])
         volunteer = _PARSED.get(key)
         if volunteer is None:
-            volunteer = _PARSED[key] = _UNREAD.pop(key, None) or _row(row)
+            unread = _UNREAD.pop(key, None)
+            volunteer = _PARSED[key] = _row(row) if unread is None else unread
             # Both together at most PARSED_KEPT: the unread go first, least recently used.
             while len(_PARSED) + len(_UNREAD) > PARSED_KEPT:
                 if _UNREAD:
