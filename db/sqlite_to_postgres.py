@@ -14,8 +14,9 @@ The operator's way from one backend to the other, while the bot keeps running on
 3. **The target migrated** with ``Database.open(url)``, then **every table copied in one
    PostgreSQL transaction**, parents before children (the target's foreign keys give the
    order), with ``COPY`` in batches. SQLite-only tables (``places_rtree*``: PostgreSQL has
-   its GiST index instead; ``sqlite_sequence``; ``schema_version``, written by the
-   migration) and columns the target lacks are skipped and reported.
+   its GiST index instead; ``sqlite_sequence``; ``schema_version`` and
+   ``matching_changes``, written by the migration) and columns the target lacks are skipped
+   and reported.
 4. **Identity sequences moved past the copied ids**, and past SQLite's
    ``sqlite_sequence`` where it is higher: outbox ids are never handed out twice (messages
    are edited later by id), not even ids whose rows were deleted.
@@ -52,8 +53,9 @@ from db.database import Database, latest_migration
 BATCH = 5000
 # Tables that only SQLite has: the R*Tree (and its shadow tables), SQLite's own.
 SQLITE_ONLY_PREFIXES = ("places_rtree", "sqlite_")
-# Written by the target's own migrations, not copied.
-NOT_COPIED = frozenset({"schema_version"})
+# Written by the target's own migrations, not copied (matching_changes: 0048's counts of
+# writes, each database's own - db/matching_changes.py).
+NOT_COPIED = frozenset({"schema_version", "matching_changes"})
 
 
 class Refused(Exception):

@@ -17,6 +17,7 @@ import pytest
 from markupsafe import Markup
 
 from db import Database
+from db.sqlite_to_postgres import NOT_COPIED
 from handlers.events.reminders import sync_all
 from handlers.messages import Message, encode
 from tests.support.cli import ROOT, run_bot
@@ -105,7 +106,7 @@ def _sqlite_tables(path: Path) -> dict[str, list[tuple]]:
         names = [
             name
             for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not name.startswith(SQLITE_ONLY) and name != "schema_version"
+            if not name.startswith(SQLITE_ONLY) and name not in NOT_COPIED
         ]
         return {name: sorted(conn.execute(f'SELECT * FROM "{name}"'), key=repr) for name in names}
 
@@ -117,7 +118,7 @@ def _postgres_tables(url: str) -> dict[str, list[tuple]]:
             for (name,) in conn.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
             )
-            if name != "schema_version"
+            if name not in NOT_COPIED
         ]
         return {
             name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)

@@ -169,3 +169,122 @@ async def test_a_kept_page_of_hints_follows_every_write_and_the_clock(
     )
     await kept_is_fresh(0)
     await kept_is_fresh(1, now + timedelta(minutes=2))
+
+
+async def test_a_kept_page_is_kept_through_other_writes_and_searched_after_each_it_reads(
+    db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    """Writes by another process (the bot's, beside the web's) that the hints do not read - a
+    person seen, an outbox message, another request's text, a declined offer - keep the page
+    (db/matching_changes.py): it is not searched again. Each kind of write they read - a
+    volunteer banned (users), requests taken (help_requests), an offer (request_notifications),
+    a volunteer's kinds of help (volunteers) - makes the next load search again."""
+    now = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
+    for n in range(3):
+        await _volunteer(db, f"v{n}", ";shopping;", ";Hörde;")
+    ids = [(await db.users.find("memory", f"v{n}")).id for n in range(3)]
+    requester = await db.users.seen("memory", "resi", "resi", "Resi")
+    request = await db.requests.create(
+        requester.id,
+        requester.id,
+        description="Bitte",
+        category="shopping",
+        stadtbezirk="Hörde",
+        languages=("de",),
+    )
+    others = [
+        await db.requests.create(requester.id, requester.id, description="Alt", category="tech")
+        for _ in range(3)
+    ]
+    settings = HandlerSettings(
+        require_verified_volunteers=False, offer_rules=OfferRules(offers_per_day=1)
+    )
+    t = Translator("en")
+    searches: list[str] = []
+    page_of = ranking.candidates_of_page
+
+    async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        searches.append("searched")
+        return await page_of(*args, **kwargs)
+
+    monkeypatch.setattr(ranking, "candidates_of_page", counted)
+
+    async def hint() -> tuple[bool, str]:
+        someone, text = (await review_queue.hints(db, settings, t, [request], now))[0]
+        return someone, str(text)
+
+    async def kept_is_fresh(count: int) -> None:
+        """The page's hint is the one a search of its own finds, after a search."""
+        before = len(searches)
+        kept = await hint()
+        assert len(searches) == before + 1, "searched again"
+        search = review_queue._search(settings, request, now)
+        assert len(await ranking.candidates(db, settings, request, now, search.reach, set())) == (
+            count
+        )
+        hint_cache._KEPT.pop(db, None)
+        assert kept == await hint()
+        assert kept[0] is (count > 0)
+
+    async def by_another_process(sql: str, *params: object) -> None:
+        other = await Database.open(database_url)
+        try:
+            await other.execute(sql, params)
+        finally:
+            await other.close()
+
+    await kept_is_fresh(3)
+    first = await hint()
+    other = await Database.open(database_url)
+    try:
+        await other.users.seen("memory", "resi", "resi", "Resi")
+        await other.users.seen("memory", "v0", "v0", "V0")
+    finally:
+        await other.close()
+    await by_another_process(
+        "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
+        " VALUES ('memory', 'resi', '{}', ?, ?)",
+        to_text(now),
+        to_text(now),
+    )
+    await by_another_process(
+        "UPDATE help_requests SET description = 'Anders' WHERE id = ?", others[0].id
+    )
+    searched = len(searches)
+    assert await hint() == first
+    # SQLite keeps the page through them all (PostgreSQL searches every page).
+    assert len(searches) == searched + (0 if db.dialect == "sqlite" else 1)
+
+    now_text = to_text(now)
+    await by_another_process("UPDATE users SET banned_at = ? WHERE id = ?", now_text, ids[0])
+    await kept_is_fresh(2)
+    for taken in others[:2]:
+        await by_another_process(
+            "UPDATE help_requests SET state = 'matched', volunteer_id = ? WHERE id = ?",
+            ids[1],
+            taken.id,
+        )
+    await kept_is_fresh(1)  # v1 holds their max_open of two
+    await by_another_process(
+        "INSERT INTO request_notifications (request_id, volunteer_id, outbox_id, offered_at)"
+        " VALUES (?, ?, 1, ?)",
+        others[2].id,
+        ids[2],
+        to_text(now - timedelta(hours=1)),
+    )
+    await kept_is_fresh(0)  # v2 had their one offer of the day
+    # A declined offer is not read: kept.
+    searched = len(searches)
+    await by_another_process(
+        "UPDATE request_notifications SET declined = 1, declined_at = ? WHERE request_id = ?",
+        now_text,
+        others[2].id,
+    )
+    await hint()
+    assert len(searches) == searched + (0 if db.dialect == "sqlite" else 1)
+    await by_another_process("UPDATE users SET banned_at = NULL WHERE id = ?", ids[0])
+    await kept_is_fresh(1)
+    await by_another_process(
+        "UPDATE volunteers SET categories = ';tech;' WHERE user_id = ?", ids[0]
+    )
+    await kept_is_fresh(0)

@@ -1,8 +1,9 @@
 """The review queue over HTTP after the page was first shown (issue 83): its hints are kept
 between page loads (handlers/helping/hint_cache.py), and each is still the one a search of
 its own finds after a volunteer is paused on the desk, registers in another process (the
-bot's, beside the web's) or is erased; each card names its own requester (read once for
-the page)."""
+bot's, beside the web's) or is erased, or is banned by another process; what the bot's
+process writes on every update and the hints do not read (a person seen, an outbox message)
+keeps the page; each card names its own requester (read once for the page)."""
 
 from __future__ import annotations
 
@@ -49,9 +50,17 @@ async def _cards(desk: DeskClient) -> dict[int, tuple[int, str]]:
 
 
 async def test_the_queue_shows_what_a_new_search_finds_after_each_change(
-    db, site, web_chat, database_url
+    db, site, web_chat, database_url, monkeypatch
 ):
     served, base = site
+    searches: list[str] = []
+    page_of = ranking.candidates_of_page
+
+    async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        searches.append("searched")
+        return await page_of(*args, **kwargs)
+
+    monkeypatch.setattr(ranking, "candidates_of_page", counted)
     helpers = [await _volunteer(db, name) for name in ("hanna", "holger")]
     requests = {}
     for name in ("rita", "ralf"):
@@ -98,7 +107,7 @@ async def test_the_queue_shows_what_a_new_search_finds_after_each_change(
 
         other = await Database.open(database_url)  # another process's connection
         try:
-            await _volunteer(other, "henrike")
+            henrike = await _volunteer(other, "henrike")
         finally:
             await other.close()
         await shown(2)
@@ -107,3 +116,29 @@ async def test_the_queue_shows_what_a_new_search_finds_after_each_change(
         assert person is not None
         await erase(Backstage(db, served.settings), build_router(), person, "deleted")
         await shown(1)
+
+        # What the bot's process writes on every update and the hints do not read - a person
+        # seen, an outbox message - keeps the page: it is not searched again
+        # (db/matching_changes.py). A ban, which they read, has it searched again.
+        other = await Database.open(database_url)
+        try:
+            await other.users.seen("memory", "rita", "rita", "Rita")
+            await other.execute(
+                "INSERT INTO outbox (platform, chat_id, payload, created_at, next_attempt_at)"
+                " VALUES ('memory', 'rita', '{}', '2026-11-25T10:00:00Z', '2026-11-25T10:00:00Z')"
+            )
+        finally:
+            await other.close()
+        before = len(searches)
+        await shown(1)
+        assert len(searches) == before, "the kept page"
+
+        other = await Database.open(database_url)
+        try:
+            await other.execute(
+                "UPDATE users SET banned_at = '2026-11-25T10:00:00Z' WHERE id = ?", (henrike,)
+            )
+        finally:
+            await other.close()
+        await shown(0)
+        assert len(searches) == before + 1
