@@ -9,9 +9,12 @@ as they arrive. The map part needs ``#map`` to get ``data-ready="1"`` once its m
 clusters are drawn; it is skipped, saying so, while ``/`` serves no map.
 The map is loaded at a phone's size (390 × 844, as issue 83 asks) and at a desktop's.
 Each desk page is also loaded a quarter as many times right after a write by another
-connection (as the bot's process writes on every update): the web keeps the review queue's
-hints while nothing was written (handlers/helping/hint_cache.py), so the row "after a write"
-says what the first load after the bot wrote anything costs - not a target, the truth beside it.
+connection, of two kinds: "after an unrelated write (a person seen)", as the bot's process
+writes on every update, and "after a relevant write (an offer or a volunteer change)", which
+the review queue's hints are worked out from. The web keeps those hints while nothing they
+read was written (handlers/helping/hint_cache.py, db/matching_changes.py): the first row says
+that a busy bot beside it does not cost the queue its kept hints, the second what the first
+load after an offer or a volunteer's change costs - not targets, the truth beside them.
 Run: .venv/bin/python bench/bench_web.py [--requests N] [--volunteers N] [--places N]
 [--samples N] [--quick] [--map-only] [--page PATH ...] (--quick: a small city, a few samples a
 page and one map load, for CI's pass over every benchmark, figures not judged; --map-only: the
@@ -35,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -244,15 +248,49 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def written(database: Path, user_id: int) -> None:
-    """A write as the bot's process makes one on every update (a person seen now), from a
-    connection of its own: what the web keeps between page loads is worked out again after
-    any write (handlers/helping/hint_cache.py)."""
+def seen(database: Path, user_id: int, _n: int) -> None:
+    """A write as the bot's process makes one on every update (a person seen now, their chat
+    set again as db/users.py ``seen`` does), from a connection of its own: nothing the
+    review queue's hints read (db/matching_changes.py)."""
     with sqlite3.connect(database) as conn:
         conn.execute(
-            "UPDATE users SET seen_at = ? WHERE id = ?", (stamp(datetime.now(UTC)), user_id)
+            "UPDATE users SET seen_at = ?, chat_id = chat_id WHERE id = ?",
+            (stamp(datetime.now(UTC)), user_id),
         )
     conn.close()
+
+
+def offered_or_changed(database: Path, _user_id: int, n: int) -> None:
+    """A write the review queue's hints read, from a connection of its own: by turns an
+    offer of an open request to the ``n``-th volunteer (request_notifications), and that
+    volunteer paused or back (volunteers)."""
+    with sqlite3.connect(database) as conn:
+        row = conn.execute(
+            "SELECT user_id FROM volunteers ORDER BY user_id LIMIT 1 OFFSET ?", (n // 2,)
+        ).fetchone()
+        if row is None:
+            return
+        if n % 2:
+            conn.execute("UPDATE volunteers SET paused = 1 - paused WHERE user_id = ?", row)
+        else:
+            conn.execute(
+                "INSERT OR IGNORE INTO request_notifications (request_id, volunteer_id,"
+                " outbox_id, offered_at, wave) SELECT id, ?, NULL, ?, 1 FROM help_requests"
+                " WHERE state = 'open' ORDER BY id LIMIT 1",
+                (row[0], stamp(datetime.now(UTC))),
+            )
+    conn.close()
+
+
+# The writes a desk page is loaded after: what the row says, and the write.
+WRITES: list[tuple[str, str, Callable[[Path, int, int], None]]] = [
+    ("an unrelated write (a person seen)", "the review queue keeps its hints", seen),
+    (
+        "a relevant write (an offer or a volunteer change)",
+        "the review queue searches again",
+        offered_or_changed,
+    ),
+]
 
 
 async def measure_desk(
@@ -298,30 +336,46 @@ async def measure_desk(
                 )
             )
             if after_write is not None:
-                rows += await _after_writes(http, base + path, path, samples, after_write)
+                for what, means, write in WRITES:
+                    timings = await _after_writes(
+                        http, base + path, path, samples, after_write, write
+                    )
+                    rows += _after_rows(path, what, means, timings)
     return rows
 
 
 async def _after_writes(
-    http: aiohttp.ClientSession, url: str, path: str, samples: int, write: tuple[Path, int]
-) -> list[tuple[str, str, str]]:
-    """p50 and p95 of ``url`` loaded right after a write (:func:`written`), not a target:
-    how long a coordinator waits on the first load after the bot wrote something."""
+    http: aiohttp.ClientSession,
+    url: str,
+    path: str,
+    samples: int,
+    where: tuple[Path, int],
+    write: Callable[[Path, int, int], None],
+) -> list[float]:
+    """Milliseconds of each load of ``url`` right after a ``write`` by another connection:
+    how long a coordinator waits on the first load after the bot wrote it."""
     timings = []
-    for _ in range(max(3, samples // 4)):
-        written(*write)
+    for n in range(max(3, samples // 4)):
+        write(*where, n)
         started = time.perf_counter()
         async with http.get(url) as response:
             await response.read()
             if response.status != 200:
                 sys.exit(f"GET {path}: {response.status}")
         timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def _after_rows(
+    path: str, what: str, means: str, timings: list[float]
+) -> list[tuple[str, str, str]]:
+    """The p50 and p95 rows of the loads after ``what`` (not a target)."""
     return [
-        (f"desk GET {path} after a write p50", f"{statistics.median(timings):.1f} ms", ""),
+        (f"desk GET {path} after {what} p50", f"{statistics.median(timings):.1f} ms", ""),
         (
-            f"desk GET {path} after a write p95",
+            f"desk GET {path} after {what} p95",
             f"{percentile(timings, 0.95):.1f} ms",
-            f"the first load after any write (nothing kept); {len(timings)} GETs",
+            f"the first load after it, not a target ({means}); {len(timings)} GETs",
         ),
     ]
 
@@ -461,8 +515,9 @@ async def main(
     print(
         f"web benchmark, {requests:,} requests, {volunteers:,} volunteers, {places:,} places, {day}"
     )
+    width = max(48, *(len(label) + 1 for label, _, _ in rows))
     for label, value, reference in rows:
-        print(f"{label:<48}{value:>12}   {reference}".rstrip())
+        print(f"{label:<{width}}{value:>12}   {reference}".rstrip())
 
 
 if __name__ == "__main__":
