@@ -3,8 +3,9 @@ request back. Whether they may is the lifecycle's decision at the moment of pres
 
 Button data (``mt:…``, volunteers), each action its own callback: ``acc:<id>`` I can help,
 ``dec:<id>`` not this time, ``rep:<id>`` report the request, ``back:<id>`` hand back (asks
-for a reason), ``br:<id>:<reason>`` (by text after the code sent to the number,
-handlers/numbers/coded_acts.py: the resident's help must not end on a forged text).
+for a reason), ``br:<id>:<reason>``. By text ``acc``, ``rep`` and ``br`` wait for the code
+sent to the number (handlers/numbers/coded_acts.py): a forged text must neither take a
+request in the volunteer's name nor end the resident's help.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from handlers.context import Context
 from handlers.helping import lifecycle, offer_fanout
 from handlers.helping.lifecycle import HAND_BACK_REASONS, Refused
 from handlers.helping.render import door_code_text, first_name, relay_buttons
-from handlers.helping.reports import ask_for_report
+from handlers.helping.reports import REPORT_CODED, ask_for_report
 from handlers.messages import Button
 from handlers.router import Router
 from locales import N_
@@ -85,12 +86,20 @@ async def _ask_hand_back(ctx: Context) -> None:
     )
 
 
-# Handing back by text waits for the code texted to the number (handlers/numbers/coded_acts.py).
+# By text (a sender can be forged) taking an offer, reporting it and handing back wait for the
+# code texted to the number (handlers/numbers/coded_acts.py): a forger would otherwise take a
+# request in the volunteer's name, learn the requester's first name and door code, and talk
+# to her through the relay.
 CODED = {
+    "acc": N_(
+        "🔐 To take request #{id}, reply {code} within a quarter of an hour. "
+        "If you did not ask for this, do nothing."
+    ),
+    "rep": REPORT_CODED,
     "br": N_(
         "🔐 To hand back request #{id}, reply {code} within a quarter of an hour. "
         "If you did not ask for this, do nothing."
-    )
+    ),
 }
 
 

@@ -15,8 +15,8 @@ requester confirms. Both may leave feedback that only coordinators read, and eit
 can report the other.
 
 By text (a number whose sender can be forged) a message waits for the code sent to the
-number unless it confirmed one a moment ago, and withdrawing or "done" wait for one
-(handlers/numbers/coded_acts.py).
+number unless it confirmed one a moment ago, and withdrawing, "done" or a report wait for
+one (handlers/numbers/coded_acts.py).
 
 A hand-back leaves the requester in ``relay.left`` (``request_id``, set by the lifecycle):
 their next text or voice message was meant for the helper who left, so it is passed on to
@@ -56,7 +56,7 @@ from handlers.helping.render import (
     relay_endings,
     relay_row,
 )
-from handlers.helping.reports import ask_for_report
+from handlers.helping.reports import REPORT_CODED, ask_for_report
 from handlers.messages import Button, Event, Location, Media, Message, Text, Venue, Voice
 from handlers.numbers import coded_acts
 from handlers.parsing import number, typed
@@ -602,6 +602,7 @@ def register(router: Router) -> None:
             "🔐 To end the contact and withdraw your request #{id}, reply {code} within a "
             "quarter of an hour. If you did not ask for this, do nothing."
         ),
+        "rep": REPORT_CODED,
     }
     for action, callback in {
         "to": _write_to,

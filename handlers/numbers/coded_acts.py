@@ -1,9 +1,10 @@
-"""Acts that end, redirect or put words into running help, confirmed by the holder of the
-number.
+"""Acts that end, redirect or put words into running help, or act in a volunteer's name,
+confirmed by the holder of the number.
 
 Where a sender can be forged but a text to the number reaches its owner (a ``coded``
 channel, handlers/channels.py: SMS), a text may claim to come from a resident who never
-sent it. What would end their help or send their helper elsewhere is therefore not done on
+sent it. What would end their help or send their helper elsewhere, or take a request (and
+its requester's first name and door code) in a volunteer's name, is therefore not done on
 the sender's word: it is held, a code is texted to the number (the texting transport's
 store issues and checks it, the one code store, as for an erasure: handlers/privacy.py),
 and only that code, texted back within a quarter of an hour, does it. The code's text says
@@ -13,8 +14,9 @@ number's texts, never learns it.
 
 - **Buttons** registered with ``coded`` (``Router.action(..., coded=...)``): withdrawing a
   request (handlers/helping/requests_flow.py, relay.py "end"), "the help is done"
-  (relay.py), a helper's hand back (offers.py), the channel messages come by
-  (handlers/numbers/reach.py). The dispatcher hands such a
+  (relay.py), a volunteer's "I can help" on an offer and a helper's hand back
+  (offers.py), a report about a request or a contact (offers.py, relay.py), the channel
+  messages come by (handlers/numbers/reach.py). The dispatcher hands such a
   press here (:func:`hold_press`); the code presses it again, checked as any press at that
   moment (a request withdrawn meanwhile is "no longer valid").
 - **Anything else a feature holds** (:func:`hold`, done by ``Router.confirmed[kind]``): a
@@ -29,9 +31,10 @@ number's texts, never learns it.
 
 One act is held at a time (the state :data:`STATE`, data ``kind``, ``data`` and ``before``:
 the step the person was in, back once the act is done or dropped); a new one replaces it
-and its code. In the state a four-digit text is the code (a wrong one is a try, three drop
-it: the store's rule); anything else drops the held act and is taken as what else it may be
-(by that step, or ``ctx.refuse``: a running contact passes it on); any command drops it too.
+and its code. In the state a six-digit text (``CODE_DIGITS``, handlers/channels.py) is the
+code (a wrong one is a try, three drop it: the store's rule); anything else drops the held
+act and is taken as what else it may be (by that step, or ``ctx.refuse``: a running contact
+passes it on); any command drops it too.
 Button data: ``coded:no`` (drop it).
 """
 

@@ -1,0 +1,135 @@
+"""A forged text must not act for a volunteer who helps by text. Through real Kannel
+(tests/support/sms/city.py): "I can help" on an offer, and "Report", wait for the code
+texted to the volunteer's number, which only its holder reads. Without the code the request
+stays open for others, its requester hears nothing and no contact starts; with it the
+volunteer takes the request.
+
+A forger sends from her number but never receives its texts: in these tests a text sent
+"by the forger" is a text from her number whose code the test then does not use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from db import Database
+from db.request_states import MATCHED, OPEN
+from handlers import build_router
+from handlers.context import Backstage
+from handlers.helping import lifecycle, offer_sending
+from locales import translator
+from tests.support.help_story import grant_role_to
+from tests.support.sms.city import City, Resident
+from tests.support.sms.codes import code_in as _code
+from tests.support.sms.codes import other_code as _other
+
+VERA = "+4917644444444"
+DESCRIPTION = "Einkauf am Nordmarkt"
+T = translator("de")
+
+
+async def _offered_to_vera(city: City, db: Database) -> tuple[Resident, int, int]:
+    """Vera, a volunteer who texts, is offered Rita's published request (Rita on a chat)."""
+    vera = Resident(city, VERA)
+    await vera.say("Hallo")
+    await vera.choose("Deutsch")
+    await vera.choose(T._("I agree"))
+    story = city.story
+    await story.onboard("rita", "de")
+    await story.onboard("cora", "de")
+    cora = await grant_role_to(db, "cora", "coordinator")
+    rita = await db.users.find("memory", "rita")
+    user = await db.users.find("sms", VERA)
+    assert rita is not None and user is not None
+    scene = Backstage(db, city.sms.dispatcher.settings)
+    async with db.transaction():
+        request = await lifecycle.submit(
+            scene,
+            rita,
+            {
+                "category": "shopping",
+                "description": DESCRIPTION,
+                "stadtbezirk": "Innenstadt-Nord",
+                "lat": 51.523,
+                "lon": 7.456,
+                "languages": ("de",),
+            },
+        )
+        await lifecycle.publish(scene, await db.users.get(cora), request.id)
+    # Her profile after the publication: the offer below is the only one she gets.
+    volunteer = await db.volunteers.save(
+        user.id,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        quiet_start=0,
+        quiet_end=0,
+        max_open=2,
+    )
+    await db.volunteers.verify(user.id, cora)
+    published = await db.requests.get(request.id)
+    assert published is not None
+    async with db.transaction():
+        assert await offer_sending.send_offer(scene, published, volunteer, datetime.now(UTC))
+    before = len(vera.texts)
+    await city.flush()
+    vera.new = vera.texts[before:]
+    assert DESCRIPTION in "\n".join(text.text for text in vera.new)
+    return vera, request.id, user.id
+
+
+async def test_i_can_help_by_text_takes_the_request_only_with_the_code(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    vera, request_id, vera_id = await _offered_to_vera(city, db)
+    story = city.story
+    told_rita = len(story.inbox.get("rita", []))
+
+    # A forger's "I can help" from her number: nothing is done, the number gets a code
+    # that says what it confirms, and the forger's guess is only a wrong try.
+    await vera.choose(T._("I can help"))
+    await city.flush()
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == OPEN and request.volunteer_id is None
+    assert len(story.inbox.get("rita", [])) == told_rita  # no "a helper was found"
+    (asked,) = vera.new
+    assert f"#{request_id}" in asked.text, asked.text
+    await vera.say(_other(_code(asked.text)))
+    await city.flush()
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == OPEN and request.volunteer_id is None
+    assert len(story.inbox.get("rita", [])) == told_rita
+
+    # Vera herself, who got the code: the request is hers, and Rita is told.
+    await vera.say(_code(asked.text))
+    await city.flush()
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == MATCHED and request.volunteer_id == vera_id
+    assert len(story.inbox.get("rita", [])) > told_rita
+
+
+async def test_a_report_by_text_waits_for_the_code(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    vera, request_id, _ = await _offered_to_vera(city, db)
+
+    # A forger's "Report": held for the code, no report asked for or taken.
+    await vera.choose(T._("Report"))
+    (asked,) = vera.new
+    assert f"#{request_id}" in asked.text, asked.text
+    await vera.say("Die Anfrage ist Betrug")
+    await city.flush()
+    assert await db.relay.reports_about(f"request:{request_id}") == []
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == OPEN
+
+
+def test_every_act_for_a_volunteer_by_text_waits_for_the_code() -> None:
+    """Taking an offer and reporting (an offer, or a contact) are ``coded``: the dispatcher
+    holds them from a coded channel (handlers/numbers/coded_acts.py)."""
+    router = build_router()
+    for data in ("mt:acc:1", "mt:rep:1", "rl:rep:1"):
+        found = router.find_button(data)
+        assert found is not None and found[0].coded, data
