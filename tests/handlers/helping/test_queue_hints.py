@@ -11,6 +11,8 @@ import pytest
 
 from db import Database
 from db.clock import to_text
+from db.requests import HelpRequest
+from db.users import User
 from handlers import build_router
 from handlers.context import Backstage
 from handlers.helping import hint_cache, ranking, review_queue
@@ -28,6 +30,20 @@ async def _volunteer(db: Database, name: str, kinds: str, district: str) -> None
         " quiet_end, max_open, paused, created_at) VALUES (?, ?, ?, ';de;', 0, 0, 2, 0, ?)",
         (user.id, kinds, district, "2026-01-01T00:00:00Z"),
     )
+
+
+async def _shopping_in_hoerde(db: Database) -> tuple[User, HelpRequest]:
+    """Resi, and her request of help with shopping in Hörde."""
+    requester = await db.users.seen("memory", "resi", "resi", "Resi")
+    request = await db.requests.create(
+        requester.id,
+        requester.id,
+        description="Bitte",
+        category="shopping",
+        stadtbezirk="Hörde",
+        languages=("de",),
+    )
+    return requester, request
 
 
 async def test_a_page_of_hints_reads_each_kind_once_and_says_what_each_card_alone_says(
@@ -95,15 +111,7 @@ async def test_a_kept_page_of_hints_follows_every_write_and_the_clock(
     now = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
     for n in range(2):
         await _volunteer(db, f"v{n}", ";shopping;", ";Hörde;")
-    requester = await db.users.seen("memory", "resi", "resi", "Resi")
-    request = await db.requests.create(
-        requester.id,
-        requester.id,
-        description="Bitte",
-        category="shopping",
-        stadtbezirk="Hörde",
-        languages=("de",),
-    )
+    requester, request = await _shopping_in_hoerde(db)
     settings = HandlerSettings(
         require_verified_volunteers=False, offer_rules=OfferRules(offers_per_day=1)
     )
@@ -183,15 +191,7 @@ async def test_a_kept_page_is_kept_through_other_writes_and_searched_after_each_
     for n in range(3):
         await _volunteer(db, f"v{n}", ";shopping;", ";Hörde;")
     ids = [(await db.users.find("memory", f"v{n}")).id for n in range(3)]
-    requester = await db.users.seen("memory", "resi", "resi", "Resi")
-    request = await db.requests.create(
-        requester.id,
-        requester.id,
-        description="Bitte",
-        category="shopping",
-        stadtbezirk="Hörde",
-        languages=("de",),
-    )
+    requester, request = await _shopping_in_hoerde(db)
     others = [
         await db.requests.create(requester.id, requester.id, description="Alt", category="tech")
         for _ in range(3)
