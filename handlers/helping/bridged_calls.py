@@ -17,7 +17,8 @@ premium, shared-cost, personal, satellite, a country not in ``[phone] call_count
 is refused with its own answer and not kept.
 
 Button data (``bc:…``): ``call:<request id>`` (call the resident), ``chg`` (change the
-number, in the settings), ``del`` (remove it). State ``bc.number`` (``request_id``: the
+number, in the settings), ``del`` (remove it); by text ``call`` and ``chg`` wait for the code
+sent to the number (handlers/numbers/coded_acts.py). State ``bc.number`` (``request_id``: the
 call to start once the number is given; none: changed in the settings).
 """
 
@@ -32,6 +33,7 @@ from handlers import ui
 from handlers.channels import CallOrder, CallPort
 from handlers.context import Context
 from handlers.flood_limits import CityCounts
+from handlers.helping import code_texts
 from handlers.messages import Button, Text
 from handlers.router import Router
 from handlers.settings import HandlerSettings
@@ -227,6 +229,8 @@ async def _remove(ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.state(STATE)(_number)
-    router.action(PREFIX, "call")(_call)
-    router.action(PREFIX, "chg")(_change)
+    # By text (a sender can be forged) a call and the number it rings wait for the code: a
+    # forger would otherwise give their own number and be put through to the resident.
+    router.action(PREFIX, "call", coded=code_texts.CALL)(_call)
+    router.action(PREFIX, "chg", coded=code_texts.CALL_NUMBER)(_change)
     router.action(PREFIX, "del")(_remove)

@@ -14,10 +14,10 @@ from db.request_states import MATCHED
 from db.requests import HelpRequest
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import lifecycle, offer_fanout
+from handlers.helping import code_texts, lifecycle, offer_fanout
 from handlers.helping.lifecycle import HAND_BACK_REASONS, Refused
 from handlers.helping.render import door_code_text, first_name, relay_buttons
-from handlers.helping.reports import REPORT_CODED, ask_for_report
+from handlers.helping.reports import ask_for_report
 from handlers.messages import Button
 from handlers.router import Router
 from locales import N_
@@ -91,11 +91,8 @@ async def _ask_hand_back(ctx: Context) -> None:
 # request in the volunteer's name, learn the requester's first name and door code, and talk
 # to her through the relay.
 CODED = {
-    "acc": N_(
-        "🔐 To take request #{id}, reply {code} within a quarter of an hour. "
-        "If you did not ask for this, do nothing."
-    ),
-    "rep": REPORT_CODED,
+    "acc": code_texts.TAKE,
+    "rep": code_texts.REPORT,
     "br": N_(
         "🔐 To hand back request #{id}, reply {code} within a quarter of an hour. "
         "If you did not ask for this, do nothing."

@@ -46,7 +46,13 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import bridged_calls, lifecycle, newest_buttons, relay_edits
+from handlers.helping import (
+    bridged_calls,
+    code_texts,
+    lifecycle,
+    newest_buttons,
+    relay_edits,
+)
 from handlers.helping.languages import shown_to
 from handlers.helping.lifecycle import MINUTES, Refused
 from handlers.helping.render import (
@@ -56,7 +62,7 @@ from handlers.helping.render import (
     relay_endings,
     relay_row,
 )
-from handlers.helping.reports import REPORT_CODED, ask_for_report
+from handlers.helping.reports import ask_for_report
 from handlers.messages import Button, Event, Location, Media, Message, Text, Venue, Voice
 from handlers.numbers import coded_acts
 from handlers.parsing import number, typed
@@ -602,7 +608,7 @@ def register(router: Router) -> None:
             "🔐 To end the contact and withdraw your request #{id}, reply {code} within a "
             "quarter of an hour. If you did not ask for this, do nothing."
         ),
-        "rep": REPORT_CODED,
+        "rep": code_texts.REPORT,
     }
     for action, callback in {
         "to": _write_to,

@@ -24,16 +24,9 @@ from handlers.context import Context
 from handlers.messages import Message
 from handlers.router import Router
 from handlers.text_safety import clean_text, quoted
-from locales import N_, Translator
+from locales import Translator
 
 STATE = "relay.report"
-# By text a report is made only after the code sent to the number (handlers/numbers/
-# coded_acts.py; offers.py and relay.py register their "Report" buttons with it): a forged
-# text must not report a request or a person in someone's name.
-REPORT_CODED = N_(
-    "🔐 To report request #{id} to the coordinators, reply {code} within a quarter of an "
-    "hour. If you did not ask for this, do nothing."
-)
 # The kind of ``notices`` that holds a request's post of reports.
 NOTICE = "report"
 

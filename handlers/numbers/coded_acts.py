@@ -15,8 +15,9 @@ number's texts, never learns it.
 - **Buttons** registered with ``coded`` (``Router.action(..., coded=...)``): withdrawing a
   request (handlers/helping/requests_flow.py, relay.py "end"), "the help is done"
   (relay.py), a volunteer's "I can help" on an offer and a helper's hand back
-  (offers.py), a report about a request or a contact (offers.py, relay.py), the channel
-  messages come by (handlers/numbers/reach.py). The dispatcher hands such a
+  (offers.py), a report about a request or a contact (offers.py, relay.py), a helper's
+  call to the resident and the number it rings (handlers/helping/bridged_calls.py), the
+  channel messages come by (handlers/numbers/reach.py). The dispatcher hands such a
   press here (:func:`hold_press`); the code presses it again, checked as any press at that
   moment (a request withdrawn meanwhile is "no longer valid").
 - **Anything else a feature holds** (:func:`hold`, done by ``Router.confirmed[kind]``): a

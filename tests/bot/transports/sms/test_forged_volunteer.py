@@ -127,9 +127,10 @@ async def test_a_report_by_text_waits_for_the_code(
 
 
 def test_every_act_for_a_volunteer_by_text_waits_for_the_code() -> None:
-    """Taking an offer and reporting (an offer, or a contact) are ``coded``: the dispatcher
-    holds them from a coded channel (handlers/numbers/coded_acts.py)."""
+    """Taking an offer, reporting (an offer, or a contact), a helper's call to the resident
+    and the number it rings are ``coded``: the dispatcher holds them from a coded channel
+    (handlers/numbers/coded_acts.py)."""
     router = build_router()
-    for data in ("mt:acc:1", "mt:rep:1", "rl:rep:1"):
+    for data in ("mt:acc:1", "mt:rep:1", "rl:rep:1", "bc:call:1", "bc:chg"):
         found = router.find_button(data)
         assert found is not None and found[0].coded, data
