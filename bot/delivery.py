@@ -45,7 +45,7 @@ import bot.transports.registry  # noqa: F401 - every platform's medium declared 
 from bot.transports.sending import DeliveryError, MediaSource, Sender, sending
 from db import Database
 from db.data_rights import about_value
-from db.outbox import ATTEMPT_SECONDS, OutboxItem
+from db.outbox import OutboxItem
 from handlers.messages import (
     SPOKEN,
     Delete,
@@ -346,15 +346,11 @@ class OutboxWorker:
             # item now and send it. Not sent here; its state is left to that process.
             log.warning("outbox %d: no longer claimed by this process, not sent", item.id)
             return "lost"
-        # A try is cut off after ATTEMPT_SECONDS: other processes wait that long (and a
-        # margin) before they take a message whose send is under way (db/outbox.py).
-        bound = asyncio.timeout(ATTEMPT_SECONDS)
         try:
-            async with bound:
-                outgoing = await self._with_media(item.platform, outgoing)
-                with sending(f"o{item.id}"):
-                    sender = self.senders[item.platform]
-                    message_id = await sender.deliver(item.chat_id, outgoing, edit_id)
+            outgoing = await self._with_media(item.platform, outgoing)
+            with sending(f"o{item.id}"):
+                sender = self.senders[item.platform]
+                message_id = await sender.deliver(item.chat_id, outgoing, edit_id)
         except DeliveryError as exc:
             if exc.permanent:
                 return await self._give_up(item, str(exc))
@@ -365,9 +361,6 @@ class OutboxWorker:
             delay = exc.retry_after or backoff(item.attempts, self.max_backoff)
             return await self._retry(item, delay, str(exc), in_doubt=exc.maybe_sent)
         except Exception as exc:  # a bug in a sender must not stop delivery of the rest
-            if bound.expired():  # it may have gone out
-                delay = backoff(item.attempts, self.max_backoff)
-                return await self._retry(item, delay, "the try took too long", in_doubt=True)
             # Only the type: an exception's text may quote the message it failed on.
             log.error("outbox %d: unexpected %s while sending", item.id, type(exc).__name__)
             if item.attempts + 1 >= MAX_UNEXPLAINED_ATTEMPTS:

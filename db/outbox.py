@@ -39,22 +39,6 @@ class OutboxItem:
 # A claim's process is gone: its process lock (bot/cluster.py) is no longer in pg_locks.
 _CLAIMANT_GONE = process_gone("o.claimed_by")
 
-# A lock can be lost after the last check before a send (``begin_attempt``), while the send
-# is under way: the process lives, its send goes out, and its claim looks free. So an attempt
-# under way is not taken over by another process until it is surely over: a try lasts at most
-# ATTEMPT_SECONDS (bot/delivery.py cuts it off there), and another process takes the message
-# only TAKEOVER_SECONDS after the attempt began - both moments on the database's clock (the
-# processes' clocks may differ). Then it is in doubt (it may have gone out), as after a crash.
-ATTEMPT_SECONDS = 120
-TAKEOVER_SECONDS = ATTEMPT_SECONDS + 30
-# The database's clock as stored timestamps are written (db/clock.py ``to_text``).
-_AS_STORED = '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\''
-_DB_NOW = f"to_char(clock_timestamp() AT TIME ZONE 'UTC', {_AS_STORED})"
-_ATTEMPT_OVER = (
-    "(o.attempt_started_at IS NULL OR o.attempt_started_at < to_char(clock_timestamp()"
-    f" AT TIME ZONE 'UTC' - interval '{TAKEOVER_SECONDS} seconds', {_AS_STORED}))"
-)
-
 # An earlier undelivered message ``e`` of the same chat holds a later one back only while it
 # is in line: due, or tried before (a retry keeps its place, so messages arrive in the order
 # written). One held back for the reader's quiet hours and never tried is not in line: it
@@ -178,8 +162,7 @@ class OutboxStore:
     ) -> list[OutboxItem]:
         # A claim holds while its process lives: its process lock (bot/cluster.py) is in
         # pg_locks exactly as long as the process's connection. A message claimed by a
-        # process that died mid-send is claimable again, once that try is surely over
-        # (``_ATTEMPT_OVER``), and in doubt: it may have gone out.
+        # process that died mid-send is claimable again and in doubt: it may have gone out.
         # SKIP LOCKED: two processes claiming at once take different chats' heads instead
         # of waiting for each other.
         marks = ",".join("?" * len(platforms))
@@ -190,8 +173,7 @@ class OutboxStore:
             " WHERE id IN (SELECT o.id FROM outbox o"
             "  WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?"
             f"  AND o.platform IN ({marks})"
-            f"  AND (o.claimed_by IS NULL OR o.claimed_by = ? OR ({_CLAIMANT_GONE}"
-            f"   AND {_ATTEMPT_OVER}))"
+            f"  AND (o.claimed_by IS NULL OR o.claimed_by = ? OR {_CLAIMANT_GONE})"
             "  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.platform = o.platform"
             "   AND e.chat_id = o.chat_id AND e.sent_at IS NULL AND e.failed_at IS NULL"
             f"   AND e.id < o.id AND {_IN_LINE})"
@@ -223,17 +205,15 @@ class OutboxStore:
         still this process's claim and its process lock still held; False then, and the
         item is not to be sent - the lock's connection was lost (a network blip, a server
         restart), so another process may have claimed the item meanwhile and be sending
-        it. This is the check closest to the send, in the write it needs anyway; the lock
-        may still go during the send, so the attempt's start (the database's clock) keeps
-        the message from other processes until the try is surely over (``TAKEOVER_SECONDS``)."""
+        it. This is the check closest to the send, in the write it needs anyway."""
         if claimant and self._tx.dialect == "postgresql":
             async with self._tx.single_statement():
                 return (
                     await changed(
                         self._tx,
-                        f"UPDATE outbox o SET attempt_started_at = {_DB_NOW} WHERE id = ?"
+                        "UPDATE outbox o SET attempt_started_at = ? WHERE id = ?"
                         f" AND claimed_by = ? AND NOT {_CLAIMANT_GONE}",
-                        (item_id, claimant),
+                        (utcnow(), item_id, claimant),
                     )
                     > 0
                 )
