@@ -258,7 +258,7 @@ telegram_backchannel = ""
 # A small city (a few dozen volunteers) need set nothing to keep its few from carrying
 # every wave: the coordinators take a request over after budget_share (0.3) of the
 # volunteers who take requests were asked, never fewer than budget_least (15), instead of
-# budget (25) (docs/help.md, "A small city").
+# budget (20) (docs/help.md, "A small city").
 # budget_share = 0.3
 
 [telegram]

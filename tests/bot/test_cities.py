@@ -489,7 +489,7 @@ def test_the_city_template_names_a_small_citys_offer_settings(tmp_path):
         return city.config.handler_settings().offer_rules
 
     # A small city need set nothing: the budget follows its volunteers (issue 81, point 5).
-    assert offer_rules().budget_for(40) == 15 and offer_rules().budget_for(300) == 25
+    assert offer_rules().budget_for(40) == 15 and offer_rules().budget_for(300) == 20
     path = tmp_path / "cities" / "luenen.toml"
     text = path.read_text(encoding="utf-8")
     line = "budget_share = 0.3"

@@ -45,7 +45,14 @@ def test_the_offer_rules_come_from_the_help_section(tmp_path):
     # The pace of urgency and the hour, and the offers a week (issue 63, point 4).
     rules = load_config(None, env={}).handler_settings().offer_rules
     assert (rules.urgent_wave_max, rules.evening_wave_max, rules.offers_per_week) == (12, 10, 14)
-    assert (rules.budget, rules.budget_share, rules.budget_least) == (25, 0.3, 15)
+    assert (rules.budget, rules.budget_share, rules.budget_least) == (20, 0.3, 15)
+    # Waves sized and widened by expected takers (issue 81): as before unless a city sets them.
+    assert (rules.wave_takers, rules.urgent_wave_takers, rules.widen_takers) == (1.0, 1.0, 0.0)
+    path = write(
+        tmp_path, "[help]\nwave_takers = 0.7\nurgent_wave_takers = 2\nwiden_takers = 1.5\n"
+    )
+    rules = load_config(path, env={}).handler_settings().offer_rules
+    assert (rules.wave_takers, rules.urgent_wave_takers, rules.widen_takers) == (0.7, 2.0, 1.5)
     path = write(
         tmp_path,
         "[help]\nurgent_waves = 1\nurgent_wave_minutes = 20\nevening_from = 18\n"

@@ -738,6 +738,7 @@ async def test_an_urgent_request_is_asked_in_larger_quicker_first_waves(
         urgent_waves=2,
         urgent_wave_max=8,
         urgent_wave_minutes=30,
+        budget=25,
         budget_share=1.0,
     )
     for n in range(30):
@@ -763,9 +764,10 @@ def test_an_urgent_first_wave_takes_at_most_half_of_a_small_citys_budget():
     asap = SimpleNamespace(when_kind="asap")
     window = SimpleNamespace(when_kind="window")
     morning = daytime(10)
-    assert rules.budget_for(300) == 25 and rules.budget_for(40) == 15
-    assert rules.budget_for(12) == 15 and rules.budget_for(70) == 21
-    assert pace.most_in_wave(rules, asap, morning, 1, rules.budget_for(300)) == 12
+    assert rules.budget_for(300) == 20 and rules.budget_for(40) == 15
+    assert rules.budget_for(12) == 15 and rules.budget_for(60) == 18
+    assert pace.most_in_wave(rules, asap, morning, 1, rules.budget_for(300)) == 10
+    assert pace.most_in_wave(rules, asap, morning, 1, 25) == 12
     assert pace.most_in_wave(rules, asap, morning, 1, rules.budget_for(40)) == 7
     assert pace.most_in_wave(rules, window, morning, 1, rules.budget_for(40)) == 5
     assert pace.most_in_wave(rules, asap, morning, 1, 6) == rules.wave_max
