@@ -118,15 +118,22 @@ async def test_a_report_by_text_waits_for_the_code(
     make_city: Callable[..., object], db: Database
 ) -> None:
     city: City = await make_city()  # type: ignore[misc]
-    vera, request_id, _ = await _offered_to_vera(city, db)
+    vera, request_id, vera_id = await _offered_to_vera(city, db)
 
-    # A forger's "Report": held for the code, no report asked for or taken.
+    # A forger's "Report" and a guessed code: no report asked for or taken.
     await vera.choose(T._("Report"))
     (asked,) = vera.new
     assert f"#{request_id}" in asked.text, asked.text
-    await vera.say("Die Anfrage ist Betrug")
+    await vera.say(_other(_code(asked.text)))
     await city.flush()
     assert await db.relay.reports_about(f"request:{request_id}") == []
+
+    # Vera herself, with the code: asked what happened, and her report is taken.
+    await vera.say(_code(asked.text))
+    await vera.say("Die Anfrage wirkt wie ein Betrug")
+    await city.flush()
+    reports = await db.relay.reports_about(f"request:{request_id}")
+    assert [reporter for reporter, _ in reports] == [vera_id]
     request = await db.requests.get(request_id)
     assert request is not None and request.state == OPEN
 
