@@ -8,6 +8,12 @@ handler: no valid session, or no coordinator/admin role *now*, is 403; a POST wi
 the session's CSRF token, or from another origin, is 403. It also counts the requests
 waiting for review, which every desk page shows in its title and its 📥 section.
 
+A refused form keeps what was typed (``desk/kept_form.html``, still 403, nothing saved): a
+POST whose session has ended answers that it ended, how to sign in again, and a form
+carrying the typed fields back to the same address; sent again under the new session (its
+old token no longer fits), a same-origin POST gets the same fields back with the new token
+to confirm. A POST from another origin gets the bare 403 - it carries nothing back.
+
 Each city's desk has its own cookie: browsers send a cookie to every port of a host, so
 two cities' desks on one host under one name would log each other's sessions out. The
 main city's is ``nb_desk`` (existing sessions survive), a further city's ``nb_desk_<slug>``.
@@ -16,6 +22,7 @@ main city's is ``nb_desk`` (existing sessions survive), a further city's ``nb_de
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -73,6 +80,29 @@ def _forbidden(request: web.Request, *, logged_in: bool) -> web.Response:
     return render(request, "desk/forbidden.html", status=403, logged_in=logged_in)
 
 
+# A value that looks like a form's own choice (a reason's key, a number, a yes) rather than a
+# person's words: carried back unseen, the typed words are shown, so the coordinator sees
+# what is kept.
+_CHOICE = re.compile(r"[\w.:-]{0,32}")
+
+
+async def _kept(request: web.Request, *, csrf: str = "") -> web.Response:
+    """The refused form's fields back in a form that sends them to the same address."""
+    form = await request.post()
+    fields = [(k, v) for k, v in form.items() if k != CSRF_FIELD and isinstance(v, str)]
+    return render(
+        request,
+        "desk/kept_form.html",
+        status=403,
+        ended=not csrf,
+        csrf=csrf,
+        action=request.path_qs,
+        fields=fields,
+        typed=[v for _k, v in fields if not _CHOICE.fullmatch(v)],
+        files_dropped=any(not isinstance(v, str) for v in form.values()),
+    )
+
+
 def _same_origin(request: web.Request, site: Site) -> bool:
     """A browser names the page a form came from; it must be this site."""
     origin = request.headers.get("Origin") or request.headers.get("Referer")
@@ -104,22 +134,26 @@ def desk_page(handler: PageHandler) -> PageHandler:
     async def guarded(request: web.Request) -> web.StreamResponse:
         site = request.app[SITE]
         found = await current(request)
+        posted = request.method not in ("GET", "HEAD")
         if found is None:
+            if posted and _same_origin(request, site):
+                return await _kept(request)
             return _forbidden(request, logged_in=False)
         user, session = found
         if not may_use_desk(user):
             return _forbidden(request, logged_in=True)
-        if request.method not in ("GET", "HEAD"):
+        if posted:
             form = await request.post()
             sent = str(form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token") or "")
+            if not _same_origin(request, site):
+                return render(request, "error.html", status=403, code=403, detail="")
             if not (
                 sent
                 and hmac.compare_digest(
                     sent.encode(errors="surrogateescape"), session.csrf.encode()
                 )
-                and _same_origin(request, site)
             ):
-                return render(request, "error.html", status=403, code=403, detail="")
+                return await _kept(request, csrf=session.csrf)
         count, _none = await review_queue.page(site.db, limit=0, offset=0)
         request[DESK] = Desk(user, session, site, count.total)
         return await handler(request)
