@@ -209,3 +209,14 @@ async def test_each_write_the_matching_reads_changes_the_version_and_no_other(
         to_text(NOW),
     ), "a request"
     assert await changed("DELETE FROM help_requests WHERE description = 'Neu'"), "deleted"
+
+
+async def test_no_version_inside_a_transaction_that_wrote(db: Database):
+    """Counts this connection wrote but has not committed may still be rolled back, to a
+    value that would then stamp what was worked out from its writes: nothing is kept."""
+    volunteers, _, _ = await _city(db)
+    before = await db.matching_version()
+    async with db.transactions.transaction():
+        await db.volunteers.set_paused(volunteers[0], True)
+        assert await db.matching_version() is None
+    assert await db.matching_version() not in (None, before)
