@@ -11,7 +11,8 @@ Every change of a request's state (send, edit, withdraw, still needed) is a call
 ``lifecycle``; this module only asks and answers.
 
 States: ``request.contact`` (coordinators' /enter), ``request.category``,
-``request.description``, ``request.where``, ``request.when``, ``request.when_day`` (the next
+``request.description`` (``request.description_entered`` in a coordinator's /enter: the
+resident has no chat), ``request.where``, ``request.when``, ``request.when_day`` (the next
 days as buttons, or written), ``request.when_part`` (the time of day), ``request.when_text``,
 ``request.languages_one`` (an easy reader's one question before the list),
 ``request.languages``, ``request.summary``; ``anything`` - a text or voice message sent
@@ -394,6 +395,8 @@ async def _after(ctx: Context, answer: Answer) -> None:
 
 # The steps asked in another way to an easy reader.
 EASY_STEPS = {"languages": "languages_one"}
+# The description asked of a coordinator entering a request for a resident (/enter).
+ENTERED_DESCRIPTION = "description_entered"
 # How many categories an easy reader is offered first.
 FIRST_CATEGORIES = 3
 
@@ -406,6 +409,8 @@ async def _ask(ctx: Context, step: str, data: dict[str, Any]) -> None:
         data["most_asked"] = await _most_asked(ctx) if ctx.reader.easy else []
     if ctx.reader.easy:
         step = EASY_STEPS.get(step, step)
+    if step == "description" and data.get("on_behalf"):
+        step = ENTERED_DESCRIPTION
     FORM.ask(ctx, step, data)
 
 
@@ -751,6 +756,22 @@ FORM = StepForm(
             ),
             next="where",
         ),
+        # A coordinator's /enter: the resident has no chat with the bot, so the requester's
+        # "you will talk to your helper through this chat" would be untrue (see _ask).
+        ENTERED_DESCRIPTION: Step(
+            N_(
+                "✍️ Describe in a few words what the person needs. You can also send a voice "
+                "message. Please do not write their address or phone number here - only the "
+                "helper who takes the request gets the contact you gave. The person has no "
+                "chat with us: you tell them what happens next, or our phone line or text "
+                "messages do where the city has them."
+            ),
+            takes=_description,
+            recorded=N_(
+                "🎤 The coordinators hear the request first, then the neighbour who helps."
+            ),
+            next="where",
+        ),
         "where": Step(
             N_(
                 "📍 Where? Share your location, or type your postcode or district. We only "
@@ -842,4 +863,5 @@ def register(router: Router) -> None:
         router.action("hr", action, coded=CODED.get(action))(callback)
     FORM.register(router)
     router.input_limits[STATE + "description"] = MAX_TEXT
+    router.input_limits[STATE + ENTERED_DESCRIPTION] = MAX_TEXT
     router.confirmed[SEND_HELD] = _sent_by_code
