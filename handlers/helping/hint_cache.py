@@ -65,6 +65,9 @@ class _Kept:
 _KEPT: WeakKeyDictionary[Database, list[_Kept]] = WeakKeyDictionary()
 # The databases whose erasures drop their kept pages (told once each).
 _TOLD: WeakSet[Database] = WeakSet()
+# Erasures in each database so far: a page searched while one ran holds the requests it was
+# given, perhaps the erased person's, and is not kept (the drop would have missed it).
+_ERASURES: WeakKeyDictionary[Database, int] = WeakKeyDictionary()
 
 
 def _drop_on_erasure(db: Database) -> None:
@@ -78,6 +81,7 @@ def _drop_on_erasure(db: Database) -> None:
         erased_in = kept_of()
         if erased_in is not None:
             _KEPT.pop(erased_in, None)
+            _ERASURES[erased_in] = _ERASURES.get(erased_in, 0) + 1
 
     db.data_rights.in_memory.append(forget)
     _TOLD.add(db)
@@ -89,7 +93,9 @@ async def found(
     """:class:`Found` of each of a page's searches (``ranking.candidates_of_page``), kept
     while the module's docstring says it holds."""
     version = await db.matching_version()
+    erasures = _ERASURES.get(db, 0)
     if version is not None:
+        _drop_on_erasure(db)
         for kept in _KEPT.get(db, []):
             if (
                 kept.version == version
@@ -103,8 +109,7 @@ async def found(
     until = await ranking.unchanged_until(db, now) if version is not None else now
     candidates = await ranking.candidates_of_page(db, settings, searches, now)
     result = [Found(len(each), any(c.shares_language for c in each)) for each in candidates]
-    if version is not None:
-        _drop_on_erasure(db)
+    if version is not None and _ERASURES.get(db, 0) == erasures:
         pages = [kept for kept in _KEPT.get(db, []) if kept.version == version]
         _KEPT[db] = [*pages[-(KEPT - 1) :], _Kept(version, settings, searches, now, until, result)]
     return result

@@ -288,3 +288,29 @@ async def test_a_kept_page_is_kept_through_other_writes_and_searched_after_each_
         "UPDATE volunteers SET categories = ';tech;' WHERE user_id = ?", ids[0]
     )
     await kept_is_fresh(0)
+
+
+async def test_a_page_searched_while_its_requester_is_erased_is_not_kept(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """An erasure while a page is being searched (the search takes a few hundred ms on a
+    big city): the page holds the erased requester's request, and its search ends after the
+    erasure dropped the kept pages - it is not kept either."""
+    now = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
+    await _volunteer(db, "v0", ";shopping;", ";Hörde;")
+    requester, request = await _shopping_in_hoerde(db)
+    settings = HandlerSettings(require_verified_volunteers=False)
+    search_page = ranking.candidates_of_page
+
+    async def erased_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = await search_page(*args, **kwargs)
+        await erase(Backstage(db, settings), build_router(), requester, "deleted")
+        return found
+
+    monkeypatch.setattr(ranking, "candidates_of_page", erased_meanwhile)
+    await review_queue.hints(db, settings, Translator("en"), [request], now)
+    assert not any(
+        search.request.id == request.id
+        for kept in hint_cache._KEPT.get(db, [])
+        for search in kept.searches
+    )
