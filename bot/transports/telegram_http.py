@@ -127,9 +127,11 @@ def _proxy(scheme: str, netloc: str) -> str | None:
     environment is the process's start-up configuration)."""
     proxies = urllib.request.getproxies_environment()
     host = netloc.rpartition("@")[2]
-    if not proxies.get(scheme) or urllib.request.proxy_bypass(host):
+    # httpx also took ALL_PROXY, and an address without a scheme as http://.
+    proxy = proxies.get(scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(host):
         return None
-    return proxies[scheme]
+    return proxy if "://" in proxy else f"http://{proxy}"
 
 
 def _where(url: str) -> str:

@@ -146,3 +146,29 @@ async def test_a_proxy_named_in_the_environment_is_used(
         await fake.stop()
         _proxy.cache_clear()
     assert [c.params["text"] for c in fake.calls_to("sendMessage")] == ["Hallo"]
+
+
+@pytest.mark.parametrize(
+    ("environment", "proxy"),
+    [
+        ({"HTTPS_PROXY": "http://proxy:3128"}, "http://proxy:3128"),
+        ({"ALL_PROXY": "http://proxy:3128"}, "http://proxy:3128"),
+        ({"HTTPS_PROXY": "proxy:3128"}, "http://proxy:3128"),
+        ({"HTTP_PROXY": "http://proxy:3128"}, None),
+        ({"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "telegram.org"}, None),
+        ({"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "example.org"}, "http://proxy:3128"),
+    ],
+)
+def test_the_environment_names_the_proxy_as_httpx_read_it(
+    environment: dict[str, str], proxy: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    _proxy.cache_clear()
+    try:
+        assert _proxy("https", "api.telegram.org") == proxy
+    finally:
+        _proxy.cache_clear()
