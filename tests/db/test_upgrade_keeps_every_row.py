@@ -528,6 +528,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "stranger": 1,
             "turned_told_at": "2026-11-19T07:30:00+00:00",
             "capped_told_at": "2026-11-20T18:20:00+00:00",
+            "capped_until": "2026-11-20T19:00:00Z",
         }
     ],
     "call_numbers": [{"user_id": 1, "number": "+492311234567", "updated_at": LATER}],

@@ -17,7 +17,10 @@ it matters). Strangers and chatty numbers cannot take the code word from a resid
 **One number.** A number is sent at most ``[sms] texts_per_number_per_hour`` texts an hour
 (UTC) and ``texts_per_number_per_day`` a day (Europe/Berlin), counted in its city's
 database with one conditional UPDATE (store.py ``count_text``); past either its texts are
-refused, but for the notices of its running help (counted all the same).
+refused, but for the notices of its running help (counted all the same). Its person is
+told once a cap period, outside the cap (the month pays), when the bot answers again
+(:meth:`Budget.answered_again`, claimed in store.py ``capped_until``), so that a flood of
+texts gets one answer an hour or a day at most.
 
 **Strangers.** A number the bot does not know is answered only while the day's
 ``[sms] new_numbers_per_day`` and ``new_numbers_per_prefix`` (numbers alike but for their
@@ -238,6 +241,23 @@ class Budget(MonthBudget):
         await tell_coordinators(
             self.db, self.backchannels, compose, about=(person.id,), wake=self.on_queued
         )
+
+    async def answered_again(self, number: str) -> datetime | None:
+        """When the bot answers ``number`` again, if it is past its texts of the hour or of
+        the day and its person was not told so in this cap period yet (claimed now: the
+        period's end is kept, so it is told once a period); else None."""
+        limits = self.limits
+        now = self.clock()
+        in_hour, in_day = await self.texts.sent_in(number, hour_of(now), local_day(now))
+        if limits.per_number_day and in_day >= limits.per_number_day:
+            local = now.astimezone(BERLIN)
+            until = datetime(local.year, local.month, local.day, tzinfo=BERLIN) + timedelta(days=1)
+        elif limits.per_number_hour and in_hour >= limits.per_number_hour:
+            until = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + HOUR
+        else:
+            return None
+        told = await self.texts.claim_told(number, "capped_until", to_text(now), to_text(until))
+        return until if told else None
 
     async def first_contact(self, number: str) -> bool:
         """Whether a first text from ``number`` (one the bot does not know) is answered:

@@ -72,6 +72,7 @@ DECLARED = Declaration(
                 "stranger": DETAIL,
                 "turned_told_at": DETAIL,
                 "capped_told_at": DETAIL,
+                "capped_until": DETAIL,
             },
             links=(
                 Link(

@@ -44,6 +44,8 @@ _TOLD_COLUMNS = {
     "start": "start_told_at",
     "turned": "turned_told_at",
     "capped": "capped_told_at",
+    # The number's person: the end of the cap period they were told of (kept, not now).
+    "capped_until": "capped_until",
 }
 
 
@@ -203,6 +205,17 @@ class SmsStore:
                 == 1
             )
 
+    async def sent_in(self, number: str, hour: str, day: str) -> tuple[int, int]:
+        """The texts ``number`` was sent in ``hour`` and on ``day`` (as :meth:`count_text`)."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT CASE WHEN sent_hour = ? THEN sent_in_hour ELSE 0 END,"
+            " CASE WHEN sent_day = ? THEN sent_in_day ELSE 0 END"
+            " FROM sms_numbers WHERE number = ?",
+            (hour, day, number),
+        )
+        return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+
     async def sent_today(self, number: str, day: str) -> int:
         row = await fetch_one(
             self._tx,
@@ -294,8 +307,10 @@ class SmsStore:
     async def claim_told(self, number: str, word: str, since: str, at: str | None = None) -> bool:
         """Whether the caller confirms ``word`` ("stop" or "start"; "turned": the first
         contacts turned the number away; "capped": the coordinators learn that the number
-        is past its texts of the hour or day) to ``number`` now: not
-        when it was confirmed after ``since`` (a day ago; "capped": this hour's start).
+        is past its texts of the hour or day; "capped_until": the number's person learns when
+        the bot answers again, ``at`` the end of that cap period) to ``number`` now: not
+        when it was confirmed after ``since`` (a day ago; "capped": this hour's start;
+        "capped_until": now, so once a cap period).
         Claimed with one conditional UPDATE, as the budget's notices; ``at``: the moment
         kept (now when None; the budget's clock where it counts the hour)."""
         column = _TOLD_COLUMNS[word]

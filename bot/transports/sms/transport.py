@@ -74,7 +74,7 @@ from bot.transports.sms.paging import MORE, body_of, more_line
 from bot.transports.sms.segments import count, cut, fit
 from bot.transports.sms.store import CODE_DIGITS, PLATFORM, STOP_HELP, SmsStore
 from db import Database
-from db.clock import local_day, to_text
+from db.clock import BERLIN, local_day, to_text
 from handlers.dispatcher import Dispatcher
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import ButtonPress, Command, Incoming, Message, Outgoing, Sender, Text
@@ -108,6 +108,12 @@ TURNED_AWAY_CALL = N_(
     "⏳ Sorry, we cannot answer any more new numbers today. Please text us again tomorrow "
     "or call {number}."
 )
+# A number past its texts of the hour or day (once a cap period: ``_tell_capped``).
+CAPPED_AT = N_("⏳ You have had all our texts for now. We answer you again at {time}.")
+CAPPED_TOMORROW = N_(
+    "⏳ You have had all our texts for today. We answer you again tomorrow at {time}."
+)
+CAPPED_CALL = N_("For something urgent, please call {number}.")
 STOPPED_BUT_HELP = N_(
     "Texts stop, but not those about your help under way. To stop them too, reply {code}. "
     "Send START to undo."
@@ -471,13 +477,36 @@ class SmsTransport(Transport):
         if form is not None:
             await self._send_now(number, body_of(form, t))
 
-    async def _send_now(self, number: str, text: str, running: Running | None = None) -> str:
+    async def _tell_capped(self, number: str) -> None:
+        """A number past its texts of the hour or day learns, once a cap period (budget.py
+        ``answered_again``), when the bot answers again and whom to call if it is urgent:
+        outside the number's cap (it is past it), within the month's budget."""
+        until = await self.budget.answered_again(number)
+        if until is None:
+            return
+        t = await self._reader(number)
+        local = until.astimezone(BERLIN)
+        today = self.budget.clock().astimezone(BERLIN).date()
+        text = t.t(CAPPED_AT if local.date() == today else CAPPED_TOMORROW, time=t.time(local))
+        if self.call_instead:
+            text = Markup(" ").join((text, t.t(CAPPED_CALL, number=self.call_instead)))
+        form = form_of(Message(text), t)
+        if form is not None:
+            with contextlib.suppress(DeliveryError):
+                await self._send_now(number, body_of(form, t), own_cap=False)
+
+    async def _send_now(
+        self, number: str, text: str, running: Running | None = None, *, own_cap: bool = True
+    ) -> str:
         """Send one text within the budget; its id (the gateway's, else one of ours).
-        ``running``: a notice, which may be one of running help. The one way out: no
-        invisible mark (of direction, a zero-width space, a soft hyphen …) leaves in a
-        text, whatever made it (texted_form.py)."""
+        ``running``: a notice, which may be one of running help; ``own_cap``: counted in
+        the number's texts of the hour and day (all but the one that says they are used up).
+        The one way out: no invisible mark (of direction, a zero-width space, a soft
+        hyphen …) leaves in a text, whatever made it (texted_form.py)."""
         text = without_invisible_marks(text)
-        if not await self.budget.take(count(text), number, running):
+        if not await self.budget.take(count(text), number if own_cap else None, running):
+            if own_cap:
+                await self._tell_capped(number)
             raise DeliveryError("sms: the budget has no room for the text", permanent=True)
         await self._wait_for_slot()
         gateway_id = await self.gateway.send(number, text, send_key())

@@ -77,12 +77,11 @@ async def test_a_number_gets_its_texts_an_hour_and_a_day_and_notices_of_running_
     # The next day (Berlin): three again.
     clock.now += timedelta(days=1)
     await sms.deliver(NUMBER, Message("morgen"))
-    assert [text for to, text in gateway.sent if to == NUMBER] == [
-        "Nr. 0",
-        "Nr. 1",
-        "Nr. 2",
-        "morgen",
-    ]
+    sent = [text for to, text in gateway.sent if to == NUMBER]
+    # Each cap, reached first, is told once and outside the cap (test_capped_texter.py):
+    # the hour's after "Nr. 1", the day's after "Nr. 2".
+    assert len(sent) == 6
+    assert [sent[0], sent[1], sent[3], sent[5]] == ["Nr. 0", "Nr. 1", "Nr. 2", "morgen"]
 
 
 @pytest.mark.both_backends
