@@ -11,7 +11,10 @@ from handlers.parsing import typed
 from handlers.refusals import Refusal
 from locales import N_, TIMEZONE
 
-TITLE_PROBLEM = N_("✏️ Please write a title of 3 to 120 characters.")
+# An event's title: the one rule, which the chat's step, the desk's check and the desk's
+# field (its minlength/maxlength) all follow.
+TITLE_SHORTEST, TITLE_LONGEST = 3, 120
+TITLE_PROBLEM = N_("✏️ Please write a title of {low} to {high} characters.")
 START_PROBLEM = N_("🗓 Please write a future date and time, for example: 24.12.2026 17:00")
 ADDRESS_PROBLEM = N_("📍 Please write an address of 3 to 200 characters.")
 END_PROBLEM = N_("⏱ The end must be after the start, on the same or a later day.")
@@ -47,8 +50,8 @@ def parse_start(text: str, now: datetime) -> datetime | None:
 
 def title(text: str) -> str:
     text = text.strip()
-    if not 3 <= len(text) <= 120:
-        raise Refusal(TITLE_PROBLEM, "title")
+    if not TITLE_SHORTEST <= len(text) <= TITLE_LONGEST:
+        raise Refusal(TITLE_PROBLEM, "title", low=TITLE_SHORTEST, high=TITLE_LONGEST)
     return text
 
 

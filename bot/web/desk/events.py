@@ -336,6 +336,7 @@ async def _form_page(
         repeats=repeats,
         local_language=language_name(t.lang) if t.lang != "de" else "",
         followers=followers,
+        title_length=(fields.TITLE_SHORTEST, fields.TITLE_LONGEST),
     )
 
 
