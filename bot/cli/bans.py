@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 
 from bot.app import open_city_database
 from bot.cities import City
-from bot.transports.registry import SERVICES
+from bot.transports.registry import account, not_an_account
 from db import Database
 from db.bans import SharedBanList
 
@@ -35,10 +35,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 async def run(cities: list[City], city: City, args: argparse.Namespace) -> int:
-    platform, _, user_id = args.account.partition(":")
-    if platform not in SERVICES or not user_id:
-        print(f"nachbarbot: {args.account!r} is not of the form platform:user_id", file=sys.stderr)
+    named = account(args.account)
+    if named is None:
+        print(f"nachbarbot: {not_an_account(args.account)}", file=sys.stderr)
         return 2
+    platform, user_id = named
     main = await open_city_database(cities[0])
     try:
         shared = SharedBanList(main.users.bans)

@@ -34,7 +34,7 @@ from bot.cli.checks import (
 from bot.cli.city_list import where
 from bot.cluster import ROLES, city_role
 from bot.config import Config, ConfigError, env_name, load_config
-from bot.transports.registry import configured
+from bot.transports.registry import account, configured, not_an_account
 from db import Database, MigrationError
 
 # What only the running bot, the web and the console need (the scheduler, the outbox worker,
@@ -198,10 +198,11 @@ async def _roles(city: City, action: str, who: str, role: str) -> int:
     """Says what changed, or that nothing did (the role was there already, or never);
     taking the volunteer role ends the volunteering as the volunteer's own "stop
     volunteering" does (the profile goes with it; requests taken on stay with them)."""
-    platform, _, user_id = who.partition(":")
-    if not platform or not user_id:
-        print(f"nachbarbot: {who!r} is not of the form platform:user_id", file=sys.stderr)
+    named = account(who)
+    if named is None:
+        print(f"nachbarbot: {not_an_account(who)}", file=sys.stderr)
         return 2
+    platform, user_id = named
     # Roles are each city's own: every line names the city, so a missing --city shows.
     db = await open_city_database(city)
     try:

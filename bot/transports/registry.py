@@ -92,6 +92,22 @@ def unregister(platform: str) -> None:
             platforms.remove(platform)
 
 
+def account(text: str) -> tuple[str, str] | None:
+    """``platform:user_id`` as (platform, user id) when the platform is a known one (the
+    console's too); None otherwise. The one reading of an account the operator names, so
+    that ``roles`` and ``bans`` take the same accounts and refuse the same ones."""
+    platform, _, user_id = text.partition(":")
+    return (platform, user_id) if platform in PLATFORMS and user_id.strip() else None
+
+
+def not_an_account(text: str) -> str:
+    """Why ``text`` was refused, naming the platforms there are."""
+    return (
+        f"{text!r} is not of the form platform:user_id"
+        f" (platforms: {', '.join(PLATFORMS)}; e.g. telegram:123456)"
+    )
+
+
 def named(platform: str) -> type[Transport]:
     """The transport of ``platform``."""
     return next(transport for transport in TRANSPORTS if transport.platform == platform)

@@ -1,0 +1,38 @@
+"""``roles`` and ``bans`` read the account the operator names in one way
+(bot/transports/registry.py ``account``): a console account is taken by both - ``bans
+share console:x`` shares the console's ban as ``roles grant console:x`` grants a role - and
+what one refuses the other refuses with the same reason, changing nothing."""
+
+from __future__ import annotations
+
+from db import Database
+from db.bans import SharedBanList
+from tests.support.cli import run_bot
+from tests.support.helping_people import person
+
+
+async def test_roles_and_bans_take_and_refuse_the_same_accounts(tmp_path):
+    path = tmp_path / "nachbarbot.sqlite3"
+    db = await Database.open(path)
+    rosa = await person(db, "rosa")
+    await db.users.set_banned(rosa.id, True)
+    await person(db, "amira")
+    await db.close()
+
+    for wrong in ("console", "console:", "nowhere:amira", ":amira"):
+        roles = run_bot("roles", "grant", wrong, "coordinator", database=path)
+        bans = run_bot("bans", "share", wrong, database=path)
+        assert roles.returncode == bans.returncode == 2, (wrong, roles.stderr, bans.stderr)
+        assert roles.stderr == bans.stderr and "platform:user_id" in bans.stderr
+
+    shared = run_bot("bans", "share", "console:rosa", database=path)
+    assert shared.returncode == 0, shared.stdout + shared.stderr
+    granted = run_bot("roles", "grant", "console:amira", "coordinator", database=path)
+    assert granted.returncode == 0, granted.stdout + granted.stderr
+    db = await Database.open(path)
+    try:
+        assert await SharedBanList(db.users.bans).contains("console", "rosa")
+        assert not await SharedBanList(db.users.bans).contains("console", "amira")
+        assert "coordinator" in (await db.users.find("console", "amira")).roles
+    finally:
+        await db.close()
