@@ -87,15 +87,26 @@ def _drop_on_erasure(db: Database) -> None:
     _TOLD.add(db)
 
 
+def erasures(db: Database) -> int:
+    """A mark to take before a page's requests are read, for :func:`found`: a page read
+    before an erasure that ran since is not kept (it may hold the erased requester's)."""
+    _drop_on_erasure(db)
+    return _ERASURES.get(db, 0)
+
+
 async def found(
-    db: Database, settings: HandlerSettings, searches: list[ranking.Search], now: datetime
+    db: Database,
+    settings: HandlerSettings,
+    searches: list[ranking.Search],
+    now: datetime,
+    read_at: int | None = None,
 ) -> list[Found]:
     """:class:`Found` of each of a page's searches (``ranking.candidates_of_page``), kept
-    while the module's docstring says it holds."""
+    while the module's docstring says it holds. ``read_at``: :func:`erasures` before the
+    page's requests were read (None: now)."""
+    mark = erasures(db) if read_at is None else read_at
     version = await db.matching_version()
-    erasures = _ERASURES.get(db, 0)
     if version is not None:
-        _drop_on_erasure(db)
         for kept in _KEPT.get(db, []):
             if (
                 kept.version == version
@@ -109,7 +120,7 @@ async def found(
     until = await ranking.unchanged_until(db, now) if version is not None else now
     candidates = await ranking.candidates_of_page(db, settings, searches, now)
     result = [Found(len(each), any(c.shares_language for c in each)) for each in candidates]
-    if version is not None and _ERASURES.get(db, 0) == erasures:
+    if version is not None and _ERASURES.get(db, 0) == mark:
         pages = [kept for kept in _KEPT.get(db, []) if kept.version == version]
         _KEPT[db] = [*pages[-(KEPT - 1) :], _Kept(version, settings, searches, now, until, result)]
     return result

@@ -69,15 +69,17 @@ async def hints(
     t: Translator,
     requests: list[HelpRequest],
     now: datetime,
+    read_at: int | None = None,
 ) -> list[tuple[bool, Markup]]:
     """Whether someone could take each of a page's requests now (False: a warning), and the
     sentence that says so: their candidates are searched together
     (``ranking.candidates_of_page``: who offers each kind and the tables of offers and
     answers read once for the page, not once a card - with thousands of volunteers those
     reads were most of a page's time), and the counts kept while nothing they are worked
-    out from changed (handlers/helping/hint_cache.py)."""
+    out from changed (handlers/helping/hint_cache.py; ``read_at``: its erasures mark
+    taken before ``requests`` were read)."""
     searches = [_search(settings, request, now) for request in requests]
-    found = await hint_cache.found(db, settings, searches, now)
+    found = await hint_cache.found(db, settings, searches, now, read_at)
     return [
         _sentence(settings, t, request, each) for request, each in zip(requests, found, strict=True)
     ]

@@ -28,7 +28,7 @@ from bot.web.inputs import id_number, path_id
 from bot.web.pages import render
 from db.requests import HelpRequest
 from db.users import User
-from handlers.helping import lifecycle, review_pace, review_queue
+from handlers.helping import hint_cache, lifecycle, review_pace, review_queue
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import recent_texts, review_post
 from handlers.helping.vocabulary import REJECT_REASONS, TALK
@@ -90,6 +90,8 @@ async def _page(
     if number is None:
         raise web.HTTPBadRequest()
     now = datetime.now(UTC)
+    # Before the requests are read: a page read before an erasure keeps no hints.
+    read_at = hint_cache.erasures(desk.site.db)
     count, waiting = await review_queue.page(
         desk.site.db, limit=QUEUE_PAGE, offset=(number - 1) * QUEUE_PAGE
     )
@@ -101,7 +103,7 @@ async def _page(
         item.requester_id for item in waiting if item.requester_id
     )
     # Whether anyone could take each: worked out for the whole page at once (review_queue.hints).
-    takes = await review_queue.hints(desk.site.db, desk.site.settings, t, waiting, now)
+    takes = await review_queue.hints(desk.site.db, desk.site.settings, t, waiting, now, read_at)
     cards = [
         await _card(desk.site, item, t, recent, now, take, requesters)
         for item, take in zip(waiting, takes, strict=True)

@@ -314,3 +314,20 @@ async def test_a_page_searched_while_its_requester_is_erased_is_not_kept(
         for kept in hint_cache._KEPT.get(db, [])
         for search in kept.searches
     )
+
+
+async def test_a_page_read_before_its_requester_was_erased_is_not_kept(db: Database):
+    """The desk reads a page's requests, then its other parts, then its hints: an erasure
+    in between (its drop already done when the hints are searched) keeps nothing either."""
+    now = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
+    await _volunteer(db, "v0", ";shopping;", ";Hörde;")
+    requester, request = await _shopping_in_hoerde(db)
+    settings = HandlerSettings(require_verified_volunteers=False)
+    read_at = hint_cache.erasures(db)
+    await erase(Backstage(db, settings), build_router(), requester, "deleted")
+    await review_queue.hints(db, settings, Translator("en"), [request], now, read_at)
+    assert not any(
+        search.request.id == request.id
+        for kept in hint_cache._KEPT.get(db, [])
+        for search in kept.searches
+    )
