@@ -10,7 +10,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from db.statements import execute
-from tests.support.desk_client import at_the_desk
+from tests.support.desk_client import at_the_desk, desk_in_chromium
 from tests.support.memory_transport import texts
 from tests.support.web_site import login_link
 
@@ -78,6 +78,39 @@ async def test_an_ended_session_keeps_the_reason_and_sends_it_after_signing_in(d
         # The confirmation acts, once, with what was typed.
         status, _html = await desk.post(path, list(confirm.fields))
         assert status == 200
+        assert (await db.requests.get(request.id)).state == "rejected"
+        await web_chat.flush()
+        assert NOTE in web_chat.received(amira.chat_id)
+
+
+async def test_in_chromium_the_kept_reason_is_sent_after_signing_in_in_another_tab(
+    db, site, web_chat
+):
+    from tests.support import browser as chromium
+
+    await web_chat.onboard("amira", "de")
+    amira = await db.users.find("memory", "amira")
+    request = await db.requests.create(amira.id, amira.id, category="shopping", description=TEXT)
+    async with desk_in_chromium(web_chat, db) as desk:
+        page = desk.page
+        await page.reload()
+        card = page.locator(f"#request-{request.id}")
+        await card.locator("summary", has_text="Reject").click()
+        await card.get_by_label("Write a reason").check()
+        await card.locator("textarea[name=note]").fill(NOTE)
+        # The session ends while the reason is written.
+        await execute(db.transactions, "UPDATE desk_sessions SET expires_at = '2000-01-01'")
+        async with page.expect_navigation():
+            await card.get_by_role("button", name="Reject").click()
+        assert NOTE in await page.locator("main").inner_text()
+        # Signing in again in another tab of the same browser, then back to the kept page.
+        link = login_link(texts(await web_chat.text("cora", "/desk")))
+        other = await desk.session.context.new_page()
+        await chromium.desk_log_in(other, link)
+        for _confirm in range(2):  # sent again; then confirmed under the new session's token
+            assert (await db.requests.get(request.id)).state == "review"
+            async with page.expect_navigation():
+                await page.get_by_role("button", name="Send again").click()
         assert (await db.requests.get(request.id)).state == "rejected"
         await web_chat.flush()
         assert NOTE in web_chat.received(amira.chat_id)
