@@ -14,6 +14,9 @@ transport (an e-mail, say) sends the same form without either.
   the choices (a texter may answer it before asking for more), and any text grows by a
   unit where a sentence is longer than the room (a Ukrainian sentence of 137 characters
   was cut between words on "0"). Only a sentence longer than that is cut between words.
+  A text never ends with a lead-in (a line ending in a colon): a body cut before its
+  choices moves its closing lead-in ("Please choose your language:") to the first text,
+  just before the choices it leads in, and no later text breaks right after one.
 - **A notice** (:func:`notice_pages`, a form's short form: the privacy notice a texter
   agrees to) has how to stop texts (:data:`STOP_LINE`) in its first text, with its choices,
   and ends within :data:`NOTICE_TEXTS` texts: each "0" costs the city a text. Its texts
@@ -87,13 +90,19 @@ def page(text: str, more: str, fits: Fits, room: int, choices: str = "") -> Page
     hold them and the text's beginning. A single line too long for any boundary is cut
     between words."""
     text = text.strip()
+    if choices and not fits(f"{text}\n{choices}", room):
+        # Cut, the body's closing lead-in ("Please choose your language:") goes with the
+        # choices it leads in, not to a later text that would end with it.
+        text, choices = _lead_in_to_choices(text, choices)
     listed = f"\n{choices}" if choices else ""
     tail = f"\n{more}{listed}"
     if choices:
         room = _room_for_beginning(text, tail, fits, room)
     if fits(text + listed, room):
         return Page(text + listed)
-    whole = sorted(set(_line_ends(text) + _sentence_ends(text)))
+    every = sorted(set(_line_ends(text) + _sentence_ends(text)))
+    # A text never ends with a lead-in (a line ending in a colon) its next text answers.
+    whole = [end for end in every if not _leads_in(text[:end])] or every
     # A line or a sentence in the room; else in a unit more (a sentence longer than the
     # room, on any page: a text never ends in the middle of one); else between words.
     for boundaries, size in ((whole, room), (whole, room + 1), (_word_ends(text), room)):
@@ -109,6 +118,28 @@ def page(text: str, more: str, fits: Fits, room: int, choices: str = "") -> Page
     while size > 1 and not fits(f"{text[:size]}{tail}", room):
         size -= 1
     return Page(f"{text[:size]}{tail}", text[size:].strip())
+
+
+# A lead-in: a line that ends in a colon (Latin, full-width, Arabic script's is ":" too).
+_LEAD_IN = re.compile(r"[:：]\s*$")
+# A choice's line begins with its number (in the reader's digits: "1", "١", "۱").
+_CHOICE_LINE = re.compile(r"^\d", re.MULTILINE)
+
+
+def _leads_in(head: str) -> bool:
+    return bool(_LEAD_IN.search(head.rstrip()))
+
+
+def _lead_in_to_choices(text: str, choices: str) -> tuple[str, str]:
+    """``text`` without its last line where that line leads in the choices (ends in a colon),
+    and the choices with that line just before their first numbered line (after a notice's
+    STOP line); else both as they are."""
+    body, _, last = text.rpartition("\n")
+    found = _CHOICE_LINE.search(choices)
+    if not body.strip() or not _leads_in(last) or found is None:
+        return text, choices
+    at = found.start()
+    return body.rstrip(), f"{choices[:at]}{last.strip()}\n{choices[at:]}"
 
 
 def _room_for_beginning(text: str, tail: str, fits: Fits, room: int) -> int:
