@@ -3,7 +3,10 @@
 1. Updates per second through the real python-telegram-bot Application with nachbarbot's
    handlers for a realistic mix (start, find a place, events this week, a request step), and
    in the same run for a bare python-telegram-bot echo bot on the same fake server. Targets:
-   ratio ≥ 0.5, p99 handler latency ≤ 50 ms.
+   ratio ≥ 0.5, p99 handler latency ≤ 50 ms. Each bot sends as it does in use: ours through
+   aiohttp's client (bot/transports/telegram_http.py), the echo bot through the library's
+   default httpx - so the ratio says what the bot costs against a bare bot, its choice of
+   client included (bench/profiles/README.md, fifth pass, gives the CPU per update of both).
 2. Notify 1,000 volunteers while the fake server enforces Telegram's limits (30 messages/s
    overall, 1/s per chat, 429 with retry_after beyond). Target: within 15 % of the physical
    floor (1,000 / 30 s), no message lost.
