@@ -19,10 +19,16 @@ is refused with its own answer and not kept.
 Button data (``bc:…``): ``call:<request id>`` (call the resident), ``chg`` (change the
 number, in the settings), ``del`` (remove it); by text ``call`` and ``chg`` wait for the code
 sent to the number (handlers/numbers/coded_acts.py). State ``bc.number`` (``request_id``: the
-call to start once the number is given; none: changed in the settings).
+call to start once the number is given; none: changed in the settings). By text the number
+typed in that state waits for a code too (held act :data:`HELD`, its text names the number):
+the state belongs to the sender's number, and a forged text from it could otherwise give
+the forger's number after the holder confirmed "Call" - the holder, who gets the code for a
+number not theirs, does nothing, and the code lapses in a quarter of an hour.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from markupsafe import Markup
 
@@ -35,6 +41,7 @@ from handlers.context import Context
 from handlers.flood_limits import CityCounts
 from handlers.helping import code_texts
 from handlers.messages import Button, Text
+from handlers.numbers import coded_acts
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from handlers.ui import shortened
@@ -43,6 +50,8 @@ from locales.phone_numbers import dialable, valid
 
 PREFIX = "bc"
 STATE = "bc.number"
+# The held act of a number typed by text (handlers/numbers/coded_acts.py).
+HELD = "bc.number.given"
 # Calls per request within an hour (:func:`may_start`).
 CALLS_PER_HOUR = 3
 HOUR = 3600.0
@@ -192,7 +201,23 @@ async def _number(ctx: Context) -> None:
         )
         return
     ctx.clear_state()
-    request_id = state.data.get("request_id")
+    given = {"number": number, "request_id": state.data.get("request_id")}
+    if coded_acts.needed(ctx):
+        # A forged sender's text may be this one: the number is kept only with the code
+        # texted to the number, whose text names the number given.
+        await coded_acts.hold(
+            ctx,
+            HELD,
+            given,
+            lambda t, code: t.t(code_texts.NUMBER_GIVEN, number=number, code=code),
+        )
+        return
+    await _given(ctx, given)
+
+
+async def _given(ctx: Context, given: dict[str, Any]) -> None:
+    """The helper's number given (and, by text, confirmed): kept, and the call started."""
+    number, request_id = str(given["number"]), given.get("request_id")
     if request_id is not None and await _resident_of(ctx, int(request_id)) is None:
         # Done or handed back while the number was typed: nothing is kept or called.
         ctx.reply(ctx.t.t("ℹ️ This contact has ended."), ui.back_to_menu(ctx))
@@ -234,3 +259,4 @@ def register(router: Router) -> None:
     router.action(PREFIX, "call", coded=code_texts.CALL)(_call)
     router.action(PREFIX, "chg", coded=code_texts.CALL_NUMBER)(_change)
     router.action(PREFIX, "del")(_remove)
+    router.confirmed[HELD] = _given

@@ -24,3 +24,9 @@ CALL_NUMBER = N_(
     "🔐 To change the number we call you on, reply {code} within a quarter of an hour. "
     "If you did not ask for this, do nothing."
 )
+# The number typed after a confirmed "Call" or "Change number": a forged text could come in
+# its place, so the number itself waits for a code whose text names it (bridged_calls.py).
+NUMBER_GIVEN = N_(
+    "🔐 To have us call you on {number}, reply {code} within a quarter of an hour. "
+    "If this is not your number, do nothing."
+)
