@@ -188,3 +188,15 @@ async def write_request(
         await resident.choose(t._("Only my language"))
     (asked,) = await resident.choose(t._("Send"))
     return asked.text
+
+
+async def onboarded(city: City, number: str) -> tuple[Resident, int]:
+    """A person onboarded by text from ``number`` (German, the notice agreed): the resident
+    and their person's id."""
+    resident = Resident(city, number)
+    await resident.say("Hallo")
+    await resident.choose("Deutsch")
+    await resident.choose(translator("de")._("I agree"))
+    user = await city.db.users.find("sms", number)
+    assert user is not None
+    return resident, user.id

@@ -21,7 +21,7 @@ from handlers.helping import code_texts
 from handlers.media.texted_form import form_of
 from handlers.messages import Button, Message
 from locales import SUPPORTED_LANGUAGES, translator
-from tests.support.sms.city import City, Resident
+from tests.support.sms.city import City, onboarded
 from tests.support.sms.codes import code_in as _code
 
 VERA = "+4917644444445"
@@ -33,13 +33,8 @@ async def test_a_number_texted_after_change_number_is_kept_only_with_its_code(
     make_city: Callable[..., object], db: Database
 ) -> None:
     city: City = await make_city()  # type: ignore[misc]
-    vera = Resident(city, VERA)
-    await vera.say("Hallo")
-    await vera.choose("Deutsch")
-    await vera.choose(T._("I agree"))
-    user = await db.users.find("sms", VERA)
-    assert user is not None
-    await db.call_numbers.set(user.id, SAVED)
+    vera, user_id = await onboarded(city, VERA)
+    await db.call_numbers.set(user_id, SAVED)
 
     # Vera herself: "Change number" in the settings, confirmed with its code.
     await vera.say("/settings")
@@ -49,10 +44,10 @@ async def test_a_number_texted_after_change_number_is_kept_only_with_its_code(
     # A forger's text from her number now: not kept; the code goes to Vera, naming it.
     (named,) = await vera.say("0176 99999999")
     assert "99999999" in named.text
-    assert await db.call_numbers.get(user.id) == SAVED
+    assert await db.call_numbers.get(user_id) == SAVED
     # Vera, who did not send it, does nothing; later the forger texts again: still nothing.
     await vera.say("0176 99999998")
-    assert await db.call_numbers.get(user.id) == SAVED
+    assert await db.call_numbers.get(user_id) == SAVED
 
     # Vera's own change, from the start: her number is kept with the code its text names.
     await vera.say("/settings")
@@ -61,7 +56,7 @@ async def test_a_number_texted_after_change_number_is_kept_only_with_its_code(
     (named,) = await vera.say("0231 2222222")
     assert "2222222" in named.text
     await vera.say(_code(named.text))
-    assert await db.call_numbers.get(user.id) == "+492312222222"
+    assert await db.call_numbers.get(user_id) == "+492312222222"
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
