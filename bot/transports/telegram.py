@@ -52,7 +52,6 @@ from bot.transports.contract import (
 from bot.transports.markup import split_html
 from bot.transports.sending import DeliveryError, voice_filename
 from bot.transports.telegram_config import TelegramSection
-from bot.transports.telegram_http import AiohttpRequest
 from bot.transports.telegram_polling import (
     CommittedPolling,
     failure,
@@ -293,6 +292,10 @@ class TelegramTransport(ChatService):
         self.config = config
         self.commands = list(commands)
         api = config.api_base_url.rstrip("/")
+        # aiohttp is loaded where a Telegram transport is built, not by every command that
+        # imports this module (tests/bot/test_light_start.py).
+        from bot.transports.telegram_http import AiohttpRequest
+
         builder = (
             Application.builder()
             .token(token)

@@ -1,7 +1,8 @@
 """A bot process loads a heavy library only where it uses it: PyAV when it speaks, DeepL's
-client for a DeepL engine, psycopg for a PostgreSQL database, aiohttp for the web or the
-metrics, matrix-nio and pjsua2 for a city that runs Matrix or a phone line. The suite starts
-the bot some 300 times, and an operator's every command: each of these cost 0.1-0.25 s."""
+client for a DeepL engine, psycopg for a PostgreSQL database, aiohttp for the web, the
+metrics or a Telegram transport's sends (when one is built, not imported), matrix-nio and
+pjsua2 for a city that runs Matrix or a phone line. The suite starts the bot some 300 times,
+and an operator's every command: each of these cost 0.1-0.25 s."""
 
 from __future__ import annotations
 
