@@ -36,6 +36,8 @@ A request a posting limit holds back (``posting_limits``: all but a ban hold ins
 refusing) is created by :func:`submit` as a ``draft`` with its reason and until when: the
 requester reads why and what happens next, the backchannel reads it as held with the reason
 (and, the first held in a flood, that the flood rule is on). :func:`release` sends it on.
+A requester whose request is rejected reads the reason, that they may ask again, and their
+own text to change and send again (:func:`their_text`; not on the phone).
 
 Beside it, and changing no state: ``posting_limits``, whether a person may post now
 (:func:`submit` asks it again), and ``offer_fanout``, who is offered an open request (enter,
@@ -119,7 +121,7 @@ from handlers.messenger import backchannel_language
 from handlers.numbers.channel_line import texts_stopped
 from handlers.staff import is_staff
 from handlers.text_safety import clean_text, quoted
-from locales import DEFAULT_LANGUAGE, N_, Translator
+from locales import DEFAULT_LANGUAGE, N_, Medium, Translator
 
 RELAY = "relay"
 # The requester's helper handed the request back (:func:`hand_back`; data ``request_id``).
@@ -483,6 +485,24 @@ def written(text: str, limit: int) -> str:
     return kept
 
 
+# What happens next for a requester whose request was not published, and the lead-in to
+# their own text below it (:func:`their_text`).
+ASK_AGAIN = N_("You are welcome to post a new request.")
+YOUR_TEXT = N_("✏️ Your text, to change and send again:")
+
+
+def their_text(t: Translator, request: HelpRequest) -> Markup:
+    """The requester's description under a rejection, quoted as every person's text is
+    (escaped, each line isolated behind the quote bar; a texted form drops the marks and
+    the bar), so that a refused requester keeps what they wrote: they copy it, change it
+    and send it again. Nothing on the phone (``Medium.SPOKEN``): a caller cannot copy
+    what they hear, and a caller's request is their own voice; nothing for a voice
+    request either, whose voice the requester still has."""
+    if not request.description or t.medium == Medium.SPOKEN:
+        return Markup("")
+    return Markup("\n") + t.t(YOUR_TEXT) + "\n" + quoted(t, request.description)
+
+
 async def reject(
     scene: Scene,
     coordinator: User,
@@ -529,7 +549,8 @@ async def reject(
                 reason=t._(REJECT_REASONS[reason]),
             )
             + "\n"
-            + t.t("You are welcome to post a new request.")
+            + t.t(ASK_AGAIN)
+            + their_text(t, request)
         ),
     )
     return Decision(request, post)
@@ -551,7 +572,8 @@ async def _own_reason(
             + "\n"
             + why(t)
             + "\n"
-            + t.t("You are welcome to post a new request.")
+            + t.t(ASK_AGAIN)
+            + their_text(t, request)
         ),
         about=[coordinator.id],
     )
