@@ -16,7 +16,7 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
-from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.fake_telegram import TOKEN, Call, FakeTelegram
 
 # The coordinators' Telegram group of the tests that need one.
 TELEGRAM_GROUP = -1001
@@ -77,3 +77,26 @@ async def telegram_volunteer(db: Database, uid: int, name: str) -> int:
     )
     await db.volunteers.verify(user_id, user_id)
     return user_id
+
+
+async def request_on_telegram(fake: FakeTelegram, resident: int, description: str) -> Call:
+    """``resident`` asks for help with shopping near Nordmarkt, as soon as possible, saying
+    ``description``, pressing through the steps and waiting for each answer; the request's
+    review post in :data:`TELEGRAM_GROUP`."""
+    for data in ("hr:new", "hr:cat:shopping"):
+        mark = len(fake.calls)
+        fake.press(resident, data)
+        await fake.wait_for("sendMessage", after=mark, chat_id=resident)
+    mark = len(fake.calls)
+    fake.send_text(resident, description)
+    await fake.wait_for("sendMessage", after=mark, chat_id=resident)
+    mark = len(fake.calls)
+    fake.send_message(resident, location={"latitude": 51.523, "longitude": 7.456})
+    await fake.wait_for("sendMessage", after=mark, chat_id=resident)
+    for data in ("hr:when:asap", "hr:langs-done", "hr:send"):
+        mark = len(fake.calls)
+        fake.press(resident, data)
+        await fake.wait_for("sendMessage", after=mark, chat_id=resident)
+    return await fake.wait_for(
+        "sendMessage", lambda c: "mod:ok" in str(c.params), chat_id=TELEGRAM_GROUP
+    )

@@ -13,7 +13,7 @@ from db import Database
 from handlers.helping.vocabulary import REJECT_REASONS
 from locales import FSI, PDI, translator
 from tests.support.fake_telegram import FakeTelegram, check_html
-from tests.support.telegram_wiring import TELEGRAM_GROUP, telegram_person
+from tests.support.telegram_wiring import TELEGRAM_GROUP, request_on_telegram, telegram_person
 
 # Two lines, and a "<" that must arrive escaped (the fake refuses broken HTML).
 DESCRIPTION = "أحتاج مساعدة في حمل المشتريات <ثقيلة>\nيوم الثلاثاء بعد الظهر"
@@ -28,24 +28,7 @@ async def test_a_rejected_requester_gets_their_own_description_back(
     await telegram_person(db, resident, "Amira", "ar")
     await telegram_person(db, 3001, "Cora", "de", "coordinator")
 
-    for data in ("hr:new", "hr:cat:shopping"):
-        mark = len(fake.calls)
-        fake.press(resident, data)
-        await fake.wait_for("sendMessage", after=mark, chat_id=resident)
-    mark = len(fake.calls)
-    fake.send_text(resident, DESCRIPTION)
-    await fake.wait_for("sendMessage", after=mark, chat_id=resident)
-    mark = len(fake.calls)
-    fake.send_message(resident, location={"latitude": 51.523, "longitude": 7.456})
-    await fake.wait_for("sendMessage", after=mark, chat_id=resident)
-    for data in ("hr:when:asap", "hr:langs-done", "hr:send"):
-        mark = len(fake.calls)
-        fake.press(resident, data)
-        await fake.wait_for("sendMessage", after=mark, chat_id=resident)
-
-    post = await fake.wait_for(
-        "sendMessage", lambda c: "mod:ok" in str(c.params), chat_id=TELEGRAM_GROUP
-    )
+    post = await request_on_telegram(fake, resident, DESCRIPTION)
     request_id = int(post.button_data("✅").split(":")[2])
     mark = len(fake.calls)
     fake.press(3001, f"mod:no:{request_id}", post)

@@ -9,6 +9,7 @@ from tests.support.help_story import matched_through_lifecycle
 from tests.support.memory_transport import readable
 from tests.support.telegram_wiring import (
     TELEGRAM_GROUP,
+    request_on_telegram,
     telegram_person,
     telegram_volunteer,
 )
@@ -28,22 +29,7 @@ async def test_help_story_on_telegram(
     await telegram_person(db, 3001, "Cora", "de", "coordinator")
     await telegram_person(db, 4001, "Nico", "de")
 
-    for data in ("hr:new", "hr:cat:shopping"):
-        mark = len(fake.calls)
-        fake.press(resident, data)
-        await fake.wait_for("sendMessage", after=mark, chat_id=resident)
-    mark = len(fake.calls)
-    fake.send_text(resident, "أحتاج مساعدة في حمل المشتريات")
-    await fake.wait_for("sendMessage", after=mark, chat_id=resident)
-    mark = len(fake.calls)
-    fake.send_message(resident, location={"latitude": 51.523, "longitude": 7.456})
-    await fake.wait_for("sendMessage", after=mark, chat_id=resident)
-    for data in ("hr:when:asap", "hr:langs-done", "hr:send"):
-        mark = len(fake.calls)
-        fake.press(resident, data)
-        await fake.wait_for("sendMessage", after=mark, chat_id=resident)
-
-    post = await fake.wait_for("sendMessage", lambda c: "mod:ok" in str(c.params), chat_id=GROUP)
+    post = await request_on_telegram(fake, resident, "أحتاج مساعدة في حمل المشتريات")
     request_id = int(post.button_data("✅").split(":")[2])
 
     # A group member without the coordinator role: a short refusal, nothing else.
