@@ -16,6 +16,7 @@ from db.statements import (
     execute,
     execute_many,
     fetch_all,
+    fetch_by_ids,
     fetch_each,
     fetch_one,
     fetch_with_texts,
@@ -155,12 +156,7 @@ class PlaceStore:
     async def _select_by_ids(self, sql: str, ids: list[int]) -> list[aiosqlite.Row]:
         """Run ``sql`` (with one ``IN ({ids})``) over ``ids`` in chunks: SQLite limits the
         number of parameters one statement may have."""
-        rows: list[aiosqlite.Row] = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows.extend(await fetch_all(self._tx, sql.format(ids=marks), chunk))
-        return rows
+        return await fetch_by_ids(self._tx, sql, ids)
 
     async def _texts(self, place_ids: list[int]) -> dict[int, dict[str, tuple[str, str]]]:
         return group_texts(

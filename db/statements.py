@@ -17,6 +17,22 @@ async def fetch_all(tx: Transactions, sql: str, params: Any = ()) -> list[Any]:
     return await tx.fetch_all(sql, params)
 
 
+# Ids bound in one statement at most: SQLite limits the parameters a statement may have.
+ID_CHUNK = 500
+
+
+async def fetch_by_ids(tx: Transactions, sql: str, ids: Iterable[int], *params: Any) -> list[Any]:
+    """Run ``sql`` (with one ``IN ({ids})``, bound after its other ``params``) over ``ids``
+    (each once, in order) in chunks of ID_CHUNK: the rows of all chunks."""
+    unique = sorted(set(ids))
+    rows: list[Any] = []
+    for start in range(0, len(unique), ID_CHUNK):
+        chunk = unique[start : start + ID_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows.extend(await fetch_all(tx, sql.format(ids=marks), (*params, *chunk)))
+    return rows
+
+
 async def fetch_one(tx: Transactions, sql: str, params: Any = ()) -> Any | None:
     """The first row or None; meant for queries that find at most one row (a key, a
     LIMIT 1, an aggregate, a RETURNING of one row): all rows are read."""

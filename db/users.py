@@ -18,7 +18,7 @@ from db.clock import utcnow as _now
 from db.people_by_number import by_number, by_number_sql, number_platforms
 from db.postgres import process_gone
 from db.request_states import DONE, MATCHED, OPEN
-from db.statements import changed, execute, fetch_all, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_by_ids, fetch_one
 from db.transactions import Statement, Transactions
 
 # A request a coordinator let through (published, taken, done): no stranger makes one with
@@ -143,17 +143,11 @@ class UserStore:
     async def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
         """:meth:`get` of each of ``user_ids`` (those who exist), by id: a page of the desk's
         review queue reads its requesters so, in one round trip a few hundred."""
-        ids = sorted(set(user_ids))
         found: dict[int, User] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = await fetch_all(
-                self._tx, _SELECT_USER + f" WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            )
-            for row in rows:
-                user = self._from_row(row)
-                assert user is not None
-                found[user.id] = user
+        for row in await fetch_by_ids(self._tx, _SELECT_USER + " WHERE id IN ({ids})", user_ids):
+            user = self._from_row(row)
+            assert user is not None
+            found[user.id] = user
         return found
 
     async def find(self, platform: str, platform_user_id: str) -> User | None:

@@ -12,7 +12,7 @@ import aiosqlite
 
 from db.clock import utcnow
 from db.request_states import DONE, MATCHED, OPEN
-from db.statements import changed, execute, fetch_all, fetch_each, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_by_ids, fetch_each, fetch_one
 from db.transactions import Transactions
 
 
@@ -45,9 +45,6 @@ class Volunteer:
     # before it did were asked at any hour outside their quiet hours, and keep that).
     evenings: bool = True
 
-
-# Volunteers per statement of the narrow queries (SQLite limits a statement's parameters).
-ID_CHUNK = 500
 
 # An offer (``n``) whose outbox message (``o``) waits for the volunteer's quiet hours: not
 # sent, never tried, due only after ``now`` (the one placeholder), and not declined.
@@ -407,13 +404,7 @@ class VolunteerStore:
     ) -> list[Any]:
         """Run ``sql`` (with one ``IN ({ids})`` after its other parameters) for the given
         volunteers only, in chunks: bounded by who is asked about, never the whole table."""
-        ids = sorted(set(volunteer_ids))
-        rows: list[Any] = []
-        for start in range(0, len(ids), ID_CHUNK):
-            chunk = ids[start : start + ID_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows.extend(await fetch_all(self._tx, sql.format(ids=marks), (*params, *chunk)))
-        return rows
+        return await fetch_by_ids(self._tx, sql, volunteer_ids, *params)
 
     async def asked_since(self, since: str, volunteer_ids: Collection[int]) -> dict[int, int]:
         """How many offers each of ``volunteer_ids`` got since ``since`` (none: absent)."""
@@ -557,17 +548,14 @@ class VolunteerStore:
         """:meth:`handed_back` of each of ``request_ids`` in one read (the desk's review
         queue's page): by request, each of them present."""
         found: dict[int, set[int]] = {request_id: set() for request_id in request_ids}
-        ids = sorted(found)
-        for start in range(0, len(ids), ID_CHUNK):
-            chunk = ids[start : start + ID_CHUNK]
-            rows = await fetch_all(
-                self._tx,
-                "SELECT request_id, volunteer_id FROM request_notifications"
-                f" WHERE handed_back = 1 AND request_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-            for row in rows:
-                found[int(row[0])].add(int(row[1]))
+        rows = await fetch_by_ids(
+            self._tx,
+            "SELECT request_id, volunteer_id FROM request_notifications"
+            " WHERE handed_back = 1 AND request_id IN ({ids})",
+            found,
+        )
+        for row in rows:
+            found[int(row[0])].add(int(row[1]))
         return found
 
     async def offered(self, request_id: int) -> set[int]:
