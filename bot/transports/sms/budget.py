@@ -214,12 +214,12 @@ class Budget(MonthBudget):
             if not await self.texts.count_text(number, hour, day, *capped):
                 if not await helping():
                     log.warning("sms: a number's texts for this hour or day are used up")
-                    await self._capped(number, now, day)
+                    await self._capped(number, now)
                     return False
                 await self.texts.count_text(number, hour, day)
         return await self.spend(segments, helping)
 
-    async def _capped(self, number: str, now: datetime, day: str) -> None:
+    async def _capped(self, number: str, now: datetime) -> None:
         """Tell the city's coordinators that ``number``'s person gets no answer until the
         number's cap of the hour or day ends: once an hour at most per number (claimed in
         its row), by name, never the number. A number nobody has (no person to get in
@@ -231,9 +231,8 @@ class Budget(MonthBudget):
         ):
             return
         limits = self.limits
-        whole_day = bool(limits.per_number_day) and (
-            await self.texts.sent_today(number, day) >= limits.per_number_day
-        )
+        ends = await self._cap_ends(number, now)
+        whole_day = ends is not None and ends[1]
 
         def compose(t: Translator) -> Message:
             return capped_notice(t, person, limits, None if whole_day else start + HOUR)
@@ -242,20 +241,28 @@ class Budget(MonthBudget):
             self.db, self.backchannels, compose, about=(person.id,), wake=self.on_queued
         )
 
+    async def _cap_ends(self, number: str, now: datetime) -> tuple[datetime, bool] | None:
+        """When ``number``'s cap ends, and whether it is the day's (else the hour's), if it
+        is past its texts of the day or of the hour; else None."""
+        limits = self.limits
+        in_hour, in_day = await self.texts.sent_in(number, hour_of(now), local_day(now))
+        if limits.per_number_day and in_day >= limits.per_number_day:
+            local = now.astimezone(BERLIN)
+            midnight = datetime(local.year, local.month, local.day, tzinfo=BERLIN)
+            return midnight + timedelta(days=1), True
+        if limits.per_number_hour and in_hour >= limits.per_number_hour:
+            return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + HOUR, False
+        return None
+
     async def answered_again(self, number: str) -> datetime | None:
         """When the bot answers ``number`` again, if it is past its texts of the hour or of
         the day and its person was not told so in this cap period yet (claimed now: the
         period's end is kept, so it is told once a period); else None."""
-        limits = self.limits
         now = self.clock()
-        in_hour, in_day = await self.texts.sent_in(number, hour_of(now), local_day(now))
-        if limits.per_number_day and in_day >= limits.per_number_day:
-            local = now.astimezone(BERLIN)
-            until = datetime(local.year, local.month, local.day, tzinfo=BERLIN) + timedelta(days=1)
-        elif limits.per_number_hour and in_hour >= limits.per_number_hour:
-            until = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + HOUR
-        else:
+        ends = await self._cap_ends(number, now)
+        if ends is None:
             return None
+        until = ends[0]
         told = await self.texts.claim_told(number, "capped_until", to_text(now), to_text(until))
         return until if told else None
 
