@@ -618,7 +618,8 @@ async def _decide(
 
 
 QUESTION_LIMIT = 1000
-# As long as a requester's own description may be (handlers/helping/requests_flow.py).
+# As long as a description may be: the requester's own (handlers/helping/requests_flow.py
+# MAX_TEXT) and a coordinator's correction of it.
 DESCRIPTION_LIMIT = 1000
 UNREACHABLE = N_("😔 The requester cannot be reached in the chat.")
 NO_TEXTS = N_(

@@ -81,7 +81,8 @@ from handlers.text_safety import clean_name, clean_text
 from locales import N_, TIMEZONE
 
 STATE = "request."
-MIN_TEXT, MAX_TEXT = 5, 1000
+# The longest description is the lifecycle's, which a coordinator's correction keeps to too.
+MIN_TEXT, MAX_TEXT = 5, lifecycle.DESCRIPTION_LIMIT
 
 
 def _longest(ctx: Context) -> int:
