@@ -331,3 +331,28 @@ async def test_a_page_read_before_its_requester_was_erased_is_not_kept(db: Datab
         for kept in hint_cache._KEPT.get(db, [])
         for search in kept.searches
     )
+
+
+async def test_the_kept_pages_of_a_database_stay_within_their_bound(db: Database):
+    """Pages are keyed by what a coordinator asks for (filters, the page's requests): more
+    different pages than ``KEPT`` keep the newest ``KEPT``, each the page it was searched for."""
+    if await db.matching_version() is None:
+        pytest.skip("PostgreSQL keeps no pages")
+    now = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
+    await _volunteer(db, "v0", ";shopping;", ";Hörde;")
+    requester, _request = await _shopping_in_hoerde(db)
+    settings = HandlerSettings(require_verified_volunteers=False)
+    pages = [
+        [
+            await db.requests.create(
+                requester.id, requester.id, description=f"Bitte {n}", category="shopping"
+            )
+        ]
+        for n in range(hint_cache.KEPT + 3)
+    ]
+    for page in pages:
+        await review_queue.hints(db, settings, Translator("en"), page, now)
+    kept = hint_cache._KEPT[db]
+    assert len(kept) == hint_cache.KEPT
+    newest = [[review_queue._search(settings, r, now) for r in page] for page in pages]
+    assert [each.searches for each in kept] == newest[-hint_cache.KEPT :]
