@@ -38,7 +38,7 @@ from bot.speech.config import SpeechSection as SpeechSection
 
 # The transports' sections live with them; Config's fields of them come from the registry.
 from bot.transports import registry
-from bot.transports.registry import PLATFORMS, TRANSPORTS, backchannels, channels
+from bot.transports.registry import TRANSPORTS, backchannels, channels
 from db.data_rights import Limits
 from db.database import DatabaseLocationError, check_location
 from handlers.helping.vocabulary import HELP_CATEGORIES
@@ -493,7 +493,8 @@ class Sections:
                 object.__setattr__(self, transport.section, section)
 
     def handler_settings(self) -> HandlerSettings:
-        admins = frozenset(tuple(entry.split(":", 1)) for entry in self.bot.admins)
+        # Read as roles and bans read an account; check_consistency refused what it refuses.
+        admins = frozenset(filter(None, map(registry.account, self.bot.admins)))
         return HandlerSettings(
             city=self.bot.city,
             city_names=city_names(self.places.data_dir, self.bot.city),
@@ -512,7 +513,7 @@ class Sections:
                 self.organisation.logo,
             ),
             max_text_length=self.bot.max_text_length,
-            admins=admins,  # type: ignore[arg-type]
+            admins=admins,
             places_data_dir=self.places.data_dir,
             places_page_size=self.places.page_size,
             max_open_requests=self.help.max_open_requests,
@@ -806,9 +807,8 @@ def check_consistency(config: Config) -> None:
     _check_speech(config.speech)
     _check_organisation(config.organisation)
     for entry in config.bot.admins:
-        platform, _, user_id = entry.partition(":")
-        if platform not in PLATFORMS or not user_id:
-            raise ConfigError(f"bot.admins: {entry!r} is not of the form platform:user_id")
+        if registry.account(entry) is None:
+            raise ConfigError(f"bot.admins: {registry.not_an_account(entry)}")
     if not config.help.evening_from < config.help.evening_until:
         raise ConfigError(
             f"help.evening_until: must be later than help.evening_from "

@@ -103,6 +103,15 @@ class Transport:
         if not cls.module:  # declared beside its service (a package's __init__, a test's)
             cls.module = cls.__module__
 
+    # What an account on it is (bot/transports/registry.py ``account``).
+
+    @staticmethod
+    def user_id_problem(user_id: str, /) -> str:
+        """What is wrong with ``user_id`` as a person's id on it, said after "the <platform>
+        user id" ("" where nothing is): an id of another form never matches anyone who
+        writes, so an operator naming it must hear why."""
+        return ""
+
     # What a city's configuration takes from it.
 
     @staticmethod

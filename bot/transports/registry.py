@@ -94,18 +94,35 @@ def unregister(platform: str) -> None:
 
 def account(text: str) -> tuple[str, str] | None:
     """``platform:user_id`` as (platform, user id) when the platform is a known one (the
-    console's too); None otherwise. The one reading of an account the operator names, so
-    that ``roles`` and ``bans`` take the same accounts and refuse the same ones."""
+    console's too) and the id is of its transport's form; None otherwise. The one reading of
+    an account the operator names, so that ``roles``, ``bans`` and ``bot.admins`` take the
+    same accounts and refuse the same ones (:func:`not_an_account` says why)."""
+    if _problem(text):
+        return None
     platform, _, user_id = text.partition(":")
-    return (platform, user_id) if platform in PLATFORMS and user_id.strip() else None
+    return platform, user_id
 
 
 def not_an_account(text: str) -> str:
-    """Why ``text`` was refused, naming the platforms there are."""
-    return (
-        f"{text!r} is not of the form platform:user_id"
-        f" (platforms: {', '.join(PLATFORMS)}; e.g. telegram:123456)"
-    )
+    """Why ``text`` was refused: exactly what is wrong with it, naming the platforms there
+    are where the platform is the trouble."""
+    return f"{text!r} is not of the form platform:user_id: {_problem(text)}"
+
+
+def _problem(text: str) -> str:
+    """What is wrong with ``text`` as an account ("" where nothing is)."""
+    platform, colon, user_id = text.partition(":")
+    if not colon:
+        return "there is no ':' between the platform and the user id (e.g. telegram:123456)"
+    if platform not in PLATFORMS:
+        known = ", ".join(PLATFORMS)
+        return f"{platform!r} is not a platform (platforms: {known}; e.g. telegram:123456)"
+    if not user_id.strip():
+        return f"the user id after '{platform}:' is empty"
+    if user_id != user_id.strip():
+        return "the user id has spaces around it"
+    problem = named(platform).user_id_problem(user_id)
+    return f"the {platform} user id {problem}" if problem else ""
 
 
 def named(platform: str) -> type[Transport]:

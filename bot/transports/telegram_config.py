@@ -55,6 +55,15 @@ class TelegramSection:
             )
 
 
+def user_id_problem(user_id: str) -> str:
+    """What is wrong with ``user_id`` as a Telegram account ("" where nothing is): the bot
+    knows a person by the number Telegram gives them, never by the @username they can
+    change (an admin named ``telegram:@anna`` would never be one)."""
+    if user_id.startswith("@"):
+        return "must be the number Telegram gives the person, not their @username"
+    return ""
+
+
 def backchannel(config: Any) -> str:
     """The coordinators' group (the declaration's ``backchannel``): kept
     in ``[help] telegram_backchannel``, where operators have always set it."""

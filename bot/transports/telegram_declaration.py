@@ -18,6 +18,7 @@ class Telegram(Transport):
     section = "telegram"
     config = telegram_config.TelegramSection
     offers = Offers(app="Telegram")
+    user_id_problem = staticmethod(telegram_config.user_id_problem)
     backchannel = staticmethod(telegram_config.backchannel)
     claims = staticmethod(telegram_config.claims)
     city_checks = staticmethod(telegram_checks.checks)

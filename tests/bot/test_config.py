@@ -123,6 +123,47 @@ def test_invalid_settings_name_the_key(tmp_path, text, env, message):
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("entry", "what_was_wrong"),
+    [
+        ("bob", "no ':'"),
+        ("signal:123", "'signal' is not a platform"),
+        ("telegram: ", "empty"),
+        ("telegram: 123", "spaces"),
+        ("telegram:@anna", "@username"),
+        ("matrix:anna", "@name:server"),
+        ("matrix:@anna", "@name:server"),
+    ],
+)
+def test_an_admin_account_not_of_its_transports_form_is_refused_saying_why(
+    tmp_path, entry, what_was_wrong
+):
+    # bot.admins reads an account as roles and bans do (bot/transports/registry.py
+    # ``account``): before, "telegram: ", "telegram:@anna" and "matrix:anna" were taken
+    # and made admins nobody could ever be.
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, f"[bot]\nadmins = [{entry!r}]\n"), env={})
+    said = str(err.value)
+    assert said.startswith(f"bot.admins: {entry!r}") and what_was_wrong in said, said
+    assert "\n" not in said
+
+
+def test_admin_accounts_of_each_transports_form_are_admins(tmp_path):
+    admins = [
+        "telegram:123456",
+        "matrix:@anna:example.org:8448",
+        "console:cora",
+        "phone:+4923155599",
+    ]
+    config = load_config(write(tmp_path, f"[bot]\nadmins = {admins!r}\n"), env={})
+    assert config.handler_settings().admins == {
+        ("telegram", "123456"),
+        ("matrix", "@anna:example.org:8448"),
+        ("console", "cora"),
+        ("phone", "+4923155599"),
+    }
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.toml", env={})

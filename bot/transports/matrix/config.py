@@ -18,6 +18,14 @@ from bot.transports.contacts import Contact, Opening
 # is no file it could lie beside (PostgreSQL): relative to the working directory.
 DEFAULT_KEY_FILE = "var/nachbarbot.matrix-key"
 KEY_SUFFIX = ".matrix-key"
+# A Matrix user id: @name:server (the server may carry a port).
+_USER_ID = re.compile(r"@[^:\s]+:\S+")
+
+
+def user_id_problem(user_id: str) -> str:
+    """What is wrong with ``user_id`` as a Matrix user id ("" where nothing is): the bot's
+    own (matrix.user_id) and an account an operator names (``matrix:@anna:example.org``)."""
+    return "" if _USER_ID.fullmatch(user_id) else "must look like @name:server"
 
 
 @dataclass(frozen=True)
@@ -62,8 +70,8 @@ class MatrixSection:
         if self.homeserver or self.user_id:
             if not self.homeserver.startswith(("http://", "https://")):
                 raise ConfigError("matrix.homeserver: must start with http:// or https://")
-            if not re.fullmatch(r"@[^:\s]+:\S+", self.user_id):
-                raise ConfigError("matrix.user_id: must look like @name:server")
+            if user_id_problem(self.user_id):
+                raise ConfigError(f"matrix.user_id: {user_id_problem(self.user_id)}")
         if self.store_key and key_bytes(self.store_key) is None:
             raise ConfigError(
                 "matrix.store_key: must be 32 bytes in base64 (e.g. from openssl rand -base64 32)"

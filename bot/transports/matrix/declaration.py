@@ -20,6 +20,7 @@ class Matrix(Transport):
     config = matrix_config.MatrixSection
     offers = Offers(app="Matrix")
     data = matrix_data.DECLARED
+    user_id_problem = staticmethod(matrix_config.user_id_problem)
     backchannel = staticmethod(matrix_config.backchannel)
     completed = staticmethod(matrix_config.completed)
     claims = staticmethod(matrix_config.claims)

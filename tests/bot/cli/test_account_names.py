@@ -19,7 +19,7 @@ async def test_roles_and_bans_take_and_refuse_the_same_accounts(tmp_path):
     await person(db, "amira")
     await db.close()
 
-    for wrong in ("console", "console:", "nowhere:amira", ":amira"):
+    for wrong in ("console", "console:", "nowhere:amira", ":amira", "matrix:amira", "telegram:@a"):
         roles = run_bot("roles", "grant", wrong, "coordinator", database=path)
         bans = run_bot("bans", "share", wrong, database=path)
         assert roles.returncode == bans.returncode == 2, (wrong, roles.stderr, bans.stderr)
