@@ -12,7 +12,9 @@ moderation warnings while people still read it.
 - :func:`quoted` to show free text in a message: every line behind a quote bar, so it can
   never stand as a bare line of the bot's,
 - :func:`visible` for the moderation checks: what a reader sees, without the invisible
-  characters that would break up a phone number or e-mail address.
+  characters that would break up a phone number or e-mail address,
+- :func:`invisible`, which characters those are (also what a texted form drops, but
+  :data:`LETTER_JOINERS`).
 
 Values given to ``Translator.format`` / ``t.t`` are escaped and wrapped in bidi isolates
 (see :mod:`locales`); these functions handle what isolates cannot: line breaks, invisible
@@ -45,9 +47,21 @@ _IGNORABLE = re.compile(
     "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
 )
 
+# What shapes letters in Arabic and Persian writing: kept wherever invisible marks go.
+LETTER_JOINERS = frozenset((ZWJ, ZWNJ))
+
 QUOTE_BAR = "│ "
 LRM = "\u200e"
 RLM = "\u200f"
+
+
+def invisible(ch: str) -> bool:
+    """Whether ``ch`` shows as nothing: a format character (category Cf: zero-width space
+    and joiners, bidi controls and marks, soft hyphen, byte-order mark, word joiner, …) or
+    one of the invisible characters of other categories (combining grapheme joiner,
+    variation selectors, Hangul fillers). The one list: :func:`visible` and the texted form
+    (handlers/media/texted_form.py) drop what it names."""
+    return unicodedata.category(ch) == "Cf" or _IGNORABLE.fullmatch(ch) is not None
 
 
 def _is_emoji(ch: str) -> bool:
@@ -125,8 +139,7 @@ def visible(raw: str) -> str:
     (full-width "＠" and "０" become "@" and "0"). Combining marks put on ASCII
     characters ("0̶1̶7̶1̶") are removed too. Not for display: it changes the text.
     """
-    text = "".join(ch for ch in raw if unicodedata.category(ch) != "Cf")
-    text = unicodedata.normalize("NFKC", _IGNORABLE.sub("", text))
+    text = unicodedata.normalize("NFKC", "".join(ch for ch in raw if not invisible(ch)))
     out: list[str] = []
     base = ""
     for ch in text:

@@ -24,14 +24,15 @@ and says after a notice how to STOP texts); nothing of the form is the transport
   characters, the texts of eight of the ten languages are UCS-2 anyway, and a simple phone
   shows a box. Only a door code's picture stays (with its name before it, above): it is
   the code.
-- **No invisible marks.** The invisible marks and isolates of direction (U+200E/F, U+061C,
-  U+202A-202E, U+2066-2069, handlers/text_safety.py) go from every text: many simple phones
-  show them as boxes, each costs a UCS-2 character, and right-to-left words keep the order
-  they are written in (the phone lays out each line by its first letter). So do the other
-  invisible format characters a text copied from a page or a chat app carries - a
-  zero-width space, a soft hyphen, a word joiner, a byte-order mark, the combining grapheme
-  joiner: one of them made a German text UCS-2. The joiners Arabic and Persian writing
-  needs (ZWNJ, ZWJ) stay: they shape letters.
+- **No invisible marks.** What shows as nothing (handlers/text_safety.py ``invisible``, the
+  one list) goes from every text: the marks and isolates of direction (U+200E/F, U+061C,
+  U+202A-202E, U+2066-2069) - many simple phones show them as boxes, each costs a UCS-2
+  character, and right-to-left words keep the order they are written in (the phone lays
+  out each line by its first letter) - and the other invisible characters a text copied
+  from a page or a chat app carries: a zero-width space, a soft hyphen, a word joiner, a
+  byte-order mark, the combining grapheme joiner, a variation selector, a Hangul filler
+  (one of them made a German text UCS-2). The joiners Arabic and Persian writing needs
+  (ZWNJ, ZWJ: text_safety's ``LETTER_JOINERS``) stay: they shape letters.
 
 No button data, no states.
 """
@@ -57,24 +58,16 @@ from handlers.messages import (
     Venue,
     numbered,
 )
-from handlers.text_safety import ZWJ, ZWNJ
+from handlers.text_safety import LETTER_JOINERS, invisible
 from locales import Translator
-
-# What shapes letters in Arabic and Persian writing: kept.
-_JOINERS = frozenset((ZWJ, ZWNJ))
-# The combining grapheme joiner: invisible, though not a format character.
-_CGJ = "\u034f"
-
-
-def _invisible(ch: str) -> bool:
-    return ch == _CGJ or (unicodedata.category(ch) == "Cf" and ch not in _JOINERS)
 
 
 def without_invisible_marks(text: str) -> str:
-    """``text`` without invisible marks: the direction marks and isolates, and every other
-    format character (zero-width space, soft hyphen, word joiner, byte-order mark …) but
-    the joiners Arabic and Persian writing needs."""
-    return "".join(ch for ch in text if not _invisible(ch))
+    """``text`` without what shows as nothing (handlers/text_safety.py ``invisible``: the
+    direction marks and isolates, a zero-width space, soft hyphen, word joiner, byte-order
+    mark, the combining grapheme joiner, variation selectors …) but the joiners Arabic and
+    Persian writing needs."""
+    return "".join(ch for ch in text if ch in LETTER_JOINERS or not invisible(ch))
 
 
 # Invisible parts of an icon: variation selectors, the joiner, the keycap's ring.

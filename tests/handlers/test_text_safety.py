@@ -128,6 +128,8 @@ def test_hidden_email_is_visible(raw):
         "0\ufeff171\u00ad 2345\u200c678",
         "０１７１ ２３４ ５６７８",
         "0\u03361\u03367\u03361 234 5678",
+        # The combining grapheme joiner and a variation selector are not format characters.
+        "0\u034f171\ufe00 234\u034f 5678",
     ],
 )
 def test_hidden_phone_number_is_visible(raw):
