@@ -436,7 +436,7 @@ def _import_page(
     status: int = 200,
 ) -> web.Response:
     t = translator_for(request)
-    entries, errors = [], []
+    entries = []
     if preview is not None:
         for outcome, event in preview.report.preview:
             label = OUTCOMES.get(outcome)
@@ -449,21 +449,15 @@ def _import_page(
                     "cancelled": event.status == "cancelled",
                 }
             )
-        for _name, number, reason in preview.report.rejected:
-            errors.append(
-                {
-                    "number": number,
-                    "field": _label(t, reason.field) if reason.field else "",
-                    "message": reason.text(t),
-                }
-            )
+    rejected = preview.report.rejected if preview is not None else []
     return uploads.import_page(
         request,
         "events",
         preview=preview,
         problem=problem,
         status=status,
-        errors=errors,
+        rejected=[(number, reason) for _name, number, reason in rejected],
+        label=_label,
         entries=entries,
         place=place,
     )

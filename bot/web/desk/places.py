@@ -36,8 +36,6 @@ from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
 ACTOR = "desk"
 PAGE_SIZE = 50
 STALE_AFTER = timedelta(days=365)
-# Shown in the preview: a file with thousands of bad rows needs fixing, not reading.
-ERRORS_SHOWN = 500
 
 # The chat's editing fields (the same words), in the form's order.
 LABELS = {
@@ -308,26 +306,15 @@ def _import_page(
     problem: Markup | None = None,
     status: int = 200,
 ) -> web.Response:
-    t = translator_for(request)
-    errors = []
-    if preview is not None:
-        for rejection in preview.report.rejected[:ERRORS_SHOWN]:
-            field = rejection.reason.field
-            errors.append(
-                {
-                    "number": rejection.row,
-                    "field": _label(t, field) if field else "",
-                    "message": rejection.reason.text(t),
-                }
-            )
+    rejected = preview.report.rejected if preview is not None else []
     return uploads.import_page(
         request,
         "places",
         preview=preview,
         problem=problem,
         status=status,
-        errors=errors,
-        more_errors=len(preview.report.rejected) - ERRORS_SHOWN if preview else 0,
+        rejected=[(rejection.row, rejection.reason) for rejection in rejected],
+        label=_label,
     )
 
 

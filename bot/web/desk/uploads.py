@@ -1,5 +1,6 @@
 """Uploaded import files between the preview (a dry run) and "Import now", and the page
-both imports (events, places) show them on (:func:`import_page`).
+both imports (events, places) show them on (:func:`import_page`, which also lists what a
+dry run refused, at most :data:`ERRORS_SHOWN` of it).
 
 The preview keeps the file in memory under a random key, for the coordinator who sent it
 only and for half an hour; "Import now" takes it (once). Few are kept at a time, so that
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Generic, TypeVar
@@ -19,11 +21,16 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot.web.desk.auth import desk_of
+from bot.web.i18n import translator_for
 from bot.web.pages import render
-from locales import N_
+from handlers.refusals import Explained
+from locales import N_, Translator
 
 KEEP_SECONDS = 30 * 60
 MOST = 8
+# The refused rows or entries a preview lists, the rest counted: a file with thousands of
+# them needs fixing, not reading (and the page stays small whatever the file holds).
+ERRORS_SHOWN = 500
 _UNSAFE = re.compile(r"[^\w.\- ]")
 
 
@@ -120,12 +127,24 @@ def import_page(
     preview: Preview[Any] | None,
     problem: Markup | None,
     status: int,
-    errors: list[dict[str, Any]],
+    rejected: Sequence[tuple[int, Explained]] = (),
+    label: Callable[[Translator, str], str],
     **more: Any,
 ) -> web.Response:
     """The import page of ``kind`` (desk/<kind>_import.html, laid out by
     desk/_import_page.html): ``problem`` with the file, or the dry run's ``preview`` with
-    its ``errors`` (number, field, message each); ``more``: what the page shows besides."""
+    what it refused (``rejected``: the row or entry's number and why, the field named by
+    its ``label``), the first :data:`ERRORS_SHOWN` listed; ``more``: what the page shows
+    besides."""
+    t = translator_for(request)
+    errors = [
+        {
+            "number": number,
+            "field": label(t, reason.field) if reason.field else "",
+            "message": reason.text(t),
+        }
+        for number, reason in rejected[:ERRORS_SHOWN]
+    ]
     return render(
         request,
         f"desk/{kind}_import.html",
@@ -135,5 +154,6 @@ def import_page(
         preview=preview,
         problem=problem,
         errors=errors,
+        more_errors=max(0, len(rejected) - ERRORS_SHOWN),
         **more,
     )

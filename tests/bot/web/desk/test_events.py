@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import aiohttp
 import pytest
 
+from bot.web.desk import uploads
 from db import Database
 from db.events import Event
 from db.places import Place
@@ -262,6 +263,27 @@ async def test_ics_import_previews_then_imports_and_tells_followers(db, site, we
         await web_chat.flush()
         assert "⚠️" in web_chat.received("ela")  # the time changed
         assert "desk.event.import" in await audited(db, desk.user_id)
+
+
+async def test_an_import_lists_its_refused_entries_up_to_the_bound_and_counts_the_rest(
+    db, site, web_chat, monkeypatch
+):
+    # The desk's imports list what a dry run refused through one page (uploads.import_page):
+    # before, the events' preview listed every refused entry of a file of up to 10 MB.
+    monkeypatch.setattr(uploads, "ERRORS_SHOWN", 3)
+    without_uid = "BEGIN:VEVENT\nSUMMARY:Ohne UID\nDTSTART:20301201T100000Z\nEND:VEVENT\n"
+    calendar = ICS.replace("END:VCALENDAR", without_uid * 5 + "END:VCALENDAR")
+    _site, base = site
+    async with at_the_desk(web_chat, db, base) as desk:
+        status, html = await desk.post(
+            "/desk/events/import", _upload(desk.csrf, "kalender.ics", calendar.encode())
+        )
+        assert status == 200, html
+        assert re.search(r'id="count-rejected">7<', html)  # 2 in ICS, 5 added
+        errors = html[html.index('id="import-errors"') :]
+        listed, after = errors.split("</table>", 1)
+        assert listed.count('scope="row"') == 3, listed
+        assert re.search(r"\b4\b", after[: after.index("</p>")]), after[:200]
 
 
 @pytest.mark.parametrize(
