@@ -589,7 +589,7 @@ class Dispatcher:
         state = ctx.get_state()
         if not button.valid_in(state.state if state else None):
             ctx.stale()
-        if button.coded is not None and coded_acts.needed(ctx):
+        if button.coded is not None and await coded_acts.waits(ctx, button):
             # A sender can be forged there: the act waits for the code sent to the number.
             await coded_acts.hold_press(ctx, button)
             return

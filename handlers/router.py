@@ -67,6 +67,9 @@ class ButtonSpec:
     # (handlers/numbers/coded_acts.py),
     # which this text asks for ({code}; {id}: the number the button names).
     coded: str | None = None
+    # A coded act that passes without another code while the number's right code is fresh
+    # (``coded_acts.PASSING``): a volunteer's own answers and settings, several in a row.
+    vouched_passes: bool = False
 
     def valid_in(self, state: str | None) -> bool:
         if self.states is None:
@@ -207,11 +210,13 @@ class Router:
         backchannel: bool = False,
         states: tuple[str, ...] | None = None,
         coded: str | None = None,
+        vouched_passes: bool = False,
         keeps_nothing: bool = False,
     ) -> Callable[[Callback], Callback]:
         """Handle buttons ``prefix:action[:args]``; ``ctx.args`` gets ``args``; ``coded``:
-        the act waits for a code where a sender can be forged (:class:`ButtonSpec`);
-        ``keeps_nothing``: see ``keeps_nothing``."""
+        the act waits for a code where a sender can be forged, ``vouched_passes``: not
+        within a while of a right one (:class:`ButtonSpec`); ``keeps_nothing``: see
+        ``keeps_nothing``."""
 
         def decorate(callback: Callback) -> Callback:
             key = f"{prefix}:{action}"
@@ -220,7 +225,7 @@ class Router:
             if coded and states is not None:
                 raise ValueError(f"a coded action {key!r} is pressed again in any state")
             self.buttons[key] = ButtonSpec(
-                key, callback, before_consent, role, backchannel, states, coded
+                key, callback, before_consent, role, backchannel, states, coded, vouched_passes
             )
             if keeps_nothing:
                 self.keeps_nothing.add(key)

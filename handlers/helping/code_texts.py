@@ -1,8 +1,11 @@
-"""What a helper's acts by text say when they wait for the code texted to the number
-(handlers/numbers/coded_acts.py; a sender there can be forged): taking an offer and
-reporting (offers.py, relay.py), a call to the resident and the number it rings
-(bridged_calls.py). Texts only: SMS alone holds acts for a code, so none of them is ever
-said on the phone line (they are kept out of the caller's modules for that reason)."""
+"""What the acts of running help and of a volunteer's own by text say when they wait for
+the code texted to the number (handlers/numbers/coded_acts.py; a sender there can be
+forged): a volunteer taking an offer, declining it ("Not this time"), reporting and handing
+back (offers.py, relay.py); a resident's "the help is done" and ending the contact
+(relay.py); a helper's call to the resident and the number it rings (bridged_calls.py); a
+volunteer's own profile - a change of it, pausing, resuming, leaving and the talk shift
+(volunteers.py). Texts only: SMS alone holds acts for a code, so none of them is ever said
+on the phone line (they are kept out of the caller's modules for that reason)."""
 
 from __future__ import annotations
 
@@ -12,9 +15,26 @@ TAKE = N_(
     "🔐 To take request #{id}, reply {code} within a quarter of an hour. "
     "If you did not ask for this, do nothing."
 )
+# "Not this time": a forger would otherwise turn the volunteer's offers away in her name.
+DECLINE = N_(
+    "🔐 To say no to request #{id} this time, reply {code} within a quarter of an hour. "
+    "If you did not ask for this, do nothing."
+)
 REPORT = N_(
     "🔐 To report request #{id} to the coordinators, reply {code} within a quarter of an "
     "hour. If you did not ask for this, do nothing."
+)
+HAND_BACK = N_(
+    "🔐 To hand back request #{id}, reply {code} within a quarter of an hour. "
+    "If you did not ask for this, do nothing."
+)
+DONE = N_(
+    "🔐 To mark the help for request #{id} as done, reply {code} within a quarter of "
+    "an hour. If you did not ask for this, do nothing."
+)
+END = N_(
+    "🔐 To end the contact and withdraw your request #{id}, reply {code} within a "
+    "quarter of an hour. If you did not ask for this, do nothing."
 )
 CALL = N_(
     "🔐 To start a call about request #{id}, reply {code} within a quarter of an hour. "
@@ -29,4 +49,26 @@ CALL_NUMBER = N_(
 NUMBER_GIVEN = N_(
     "🔐 To have us call you on {number}, reply {code} within a quarter of an hour. "
     "If this is not your number, do nothing."
+)
+# A volunteer's profile (where, with what, in which languages, how much) and whether she is
+# offered requests at all: a forger would otherwise steer or stop what she is offered.
+PROFILE = N_(
+    "🔐 To save these answers in your volunteer profile, reply {code} within a quarter of "
+    "an hour. If you did not ask for this, do nothing."
+)
+PAUSE = N_(
+    "🔐 To pause your volunteering, reply {code} within a quarter of an hour. "
+    "If you did not ask for this, do nothing."
+)
+RESUME = N_(
+    "🔐 To resume your volunteering, reply {code} within a quarter of an hour. "
+    "If you did not ask for this, do nothing."
+)
+LEAVE = N_(
+    "🔐 To stop volunteering and delete your volunteer profile, reply {code} within a "
+    "quarter of an hour. If you did not ask for this, do nothing."
+)
+TALK_SHIFT = N_(
+    "🔐 To change your talk shift, reply {code} within a quarter of an hour. "
+    "If you did not ask for this, do nothing."
 )

@@ -3,9 +3,10 @@ request back. Whether they may is the lifecycle's decision at the moment of pres
 
 Button data (``mt:…``, volunteers), each action its own callback: ``acc:<id>`` I can help,
 ``dec:<id>`` not this time, ``rep:<id>`` report the request, ``back:<id>`` hand back (asks
-for a reason), ``br:<id>:<reason>``. By text ``acc``, ``rep`` and ``br`` wait for the code
-sent to the number (handlers/numbers/coded_acts.py): a forged text must neither take a
-request in the volunteer's name nor end the resident's help.
+for a reason), ``br:<id>:<reason>``. By text ``acc``, ``dec``, ``rep`` and ``br`` wait for
+the code sent to the number (handlers/numbers/coded_acts.py; ``dec`` not within a while of a
+right one): a forged text must neither take a request in the volunteer's name, nor turn her
+offers away, nor end the resident's help.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from handlers.helping.render import door_code_text, first_name, relay_buttons
 from handlers.helping.reports import ask_for_report
 from handlers.messages import Button
 from handlers.router import Router
-from locales import N_
 
 
 async def _offered(ctx: Context) -> HelpRequest:
@@ -86,18 +86,19 @@ async def _ask_hand_back(ctx: Context) -> None:
     )
 
 
-# By text (a sender can be forged) taking an offer, reporting it and handing back wait for the
-# code texted to the number (handlers/numbers/coded_acts.py): a forger would otherwise take a
-# request in the volunteer's name, learn the requester's first name and door code, and talk
-# to her through the relay.
+# By text (a sender can be forged) taking an offer, declining it, reporting it and handing
+# back wait for the code texted to the number (handlers/numbers/coded_acts.py): a forger would
+# otherwise take a request in the volunteer's name, learn the requester's first name and door
+# code, and talk to her through the relay - or turn her offers away in her name.
 CODED = {
     "acc": code_texts.TAKE,
+    "dec": code_texts.DECLINE,
     "rep": code_texts.REPORT,
-    "br": N_(
-        "🔐 To hand back request #{id}, reply {code} within a quarter of an hour. "
-        "If you did not ask for this, do nothing."
-    ),
+    "br": code_texts.HAND_BACK,
 }
+# "Not this time" is the volunteer's own answer: a right code a moment ago passes it, so
+# that declining several offers in a row costs one code (coded_acts.PASSING).
+ANSWERS = ("dec",)
 
 
 async def _hand_back(ctx: Context) -> None:
@@ -124,4 +125,10 @@ def register(router: Router) -> None:
         "back": _ask_hand_back,
         "br": _hand_back,
     }.items():
-        router.action("mt", action, role="volunteer", coded=CODED.get(action))(callback)
+        router.action(
+            "mt",
+            action,
+            role="volunteer",
+            coded=CODED.get(action),
+            vouched_passes=action in ANSWERS,
+        )(callback)

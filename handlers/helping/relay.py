@@ -311,21 +311,16 @@ async def _pass_on(
     if partner is None:
         ctx.reply(t.t("😔 The other person cannot be reached in the chat any more."))
         return False
-    if (
-        isinstance(event, Text)
-        and not confirmed
-        and coded_acts.needed(ctx)
-        and clean_text(event.text)
-        and not await coded_acts.vouched(ctx)
-    ):
+    if isinstance(event, Text) and not confirmed and clean_text(event.text):
         quoted = clean_text(event.text)
         name_of = relay.partner_name
 
         def asked(at: Translator, code: str) -> Markup:
             return at.t(HELD, name=name_of, code=code) + Markup("\n") + quoted
 
-        await coded_acts.hold(ctx, HELD_KIND, {"request_id": request.id, "text": event.text}, asked)
-        return False
+        data = {"request_id": request.id, "text": event.text}
+        if await coded_acts.held(ctx, HELD_KIND, data, asked):
+            return False
     name = ctx.user.first_name or "?"
 
     calls = bridged_calls.offered(ctx, ctx.user, as_requester=not relay.as_requester)
@@ -599,17 +594,7 @@ def register(router: Router) -> None:
     router.action("rl", "for", states=(WHICH,))(_for)
     router.state("relay.money")(_money_text)
     router.state("relay.feedback")(_feedback_text)
-    coded = {
-        "doney": N_(
-            "🔐 To mark the help for request #{id} as done, reply {code} within a quarter of "
-            "an hour. If you did not ask for this, do nothing."
-        ),
-        "endy": N_(
-            "🔐 To end the contact and withdraw your request #{id}, reply {code} within a "
-            "quarter of an hour. If you did not ask for this, do nothing."
-        ),
-        "rep": code_texts.REPORT,
-    }
+    coded = {"doney": code_texts.DONE, "endy": code_texts.END, "rep": code_texts.REPORT}
     for action, callback in {
         "to": _write_to,
         "done": _ask_done,

@@ -17,6 +17,13 @@ Afterwards also: pause and resume, leave, the record of help given, and the talk
 (the times of the week they are ready to talk now, for "just talk" requests:
 handlers/helping/talk_now.py; each tick saved at once).
 
+By text (a sender can be forged) the profile is the number's holder's to change: saving
+answers (a new profile or a changed one; the held act ``volunteer.save``), ``pause``,
+``resume``, ``leavey`` and a talk shift's tick ``ts`` wait for the code texted to the number
+(handlers/numbers/coded_acts.py, texts in code_texts.py), unless the number texted a right
+code back within the last half hour - a volunteer changing several answers in a row is asked
+once.
+
 Becoming available (registering, resuming, being confirmed) offers the volunteer the open
 requests that found nobody so far (``offer_fanout.offer_to``).
 
@@ -60,7 +67,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.forms import language_choice
 from handlers.forms.step_form import Answer, Step, StepForm, ask_again
-from handlers.helping import offer_fanout
+from handlers.helping import code_texts, offer_fanout
 from handlers.helping.lifecycle import Refused, Scene
 from handlers.helping.render import category_label, write_button
 from handlers.helping.vocabulary import (
@@ -70,6 +77,7 @@ from handlers.helping.vocabulary import (
     TALK_SLOTS,
 )
 from handlers.messages import Button, ButtonPress, Document, Location, Message, Text
+from handlers.numbers import coded_acts
 from handlers.parsing import number
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
@@ -365,6 +373,14 @@ async def confirm_training(scene: Scene, coordinator: User, volunteer_id: int) -
     return True
 
 
+CODED = {
+    "pause": code_texts.PAUSE,
+    "resume": code_texts.RESUME,
+    "leavey": code_texts.LEAVE,
+    "ts": code_texts.TALK_SHIFT,
+}
+
+
 async def _pause(ctx: Context) -> None:
     await _profile(ctx)
     await set_paused(ctx, ctx.user, ctx.user.id, True)
@@ -637,39 +653,61 @@ async def _after(ctx: Context, answer: Answer) -> None:
     """What follows an answered step: a new volunteer's next step, saved after the last;
     a changed answer saved at once (a place to help around still wants its distance)."""
     if answer.data.get("one") and answer.step != "around":
-        await _save_one(ctx, answer)
+        event = ctx.incoming.event
+        if isinstance(event, ButtonPress) and event.data in SKIPS:
+            await volunteer_home(ctx, ctx.t.t("⏭ Skipped: nothing changed."))
+            return
+        await _saved(ctx, answer.data)
         return
     following = FORM.following(answer.step)
     if following:
         FORM.ask(ctx, following, answer.data)
     else:
-        await _save_new(ctx, answer)
+        await _saved(ctx, answer.data)
 
 
-async def _save(ctx: Context, answer: Answer) -> Volunteer:
+# By text (a sender can be forged) the answers are saved only after the code texted to the
+# number, or within a while of a right one (handlers/numbers/coded_acts.py): a forger would
+# otherwise steer what the volunteer is offered. Held with the form's data as it is now.
+SAVE_HELD = "volunteer.save"
+
+
+async def _saved(ctx: Context, data: dict[str, Any]) -> None:
+    """The answers in ``data`` saved, unless they wait for the number's code."""
+    if await coded_acts.held(
+        ctx, SAVE_HELD, data, lambda t, code: t.t(code_texts.PROFILE, code=code)
+    ):
+        return
+    await _saved_by_code(ctx, data)
+
+
+async def _saved_by_code(ctx: Context, data: dict[str, Any]) -> None:
+    if data.get("one"):
+        await _save_one(ctx, data)
+    else:
+        await _save_new(ctx, data)
+
+
+async def _save(ctx: Context, data: dict[str, Any]) -> Volunteer:
     ctx.clear_state()
     return await ctx.db.volunteers.save(
-        ctx.user.id, **{k: v for k, v in answer.draft.items() if k in PROFILE}
+        ctx.user.id, **{k: v for k, v in data[FORM.draft].items() if k in PROFILE}
     )
 
 
-async def _save_one(ctx: Context, answer: Answer) -> None:
+async def _save_one(ctx: Context, data: dict[str, Any]) -> None:
     """A changed answer: saved, and the page again - no walk through the others."""
-    event = ctx.incoming.event
-    if isinstance(event, ButtonPress) and event.data in SKIPS:
-        await volunteer_home(ctx, ctx.t.t("⏭ Skipped: nothing changed."))
-        return
-    await _save(ctx, answer)
+    await _save(ctx, data)
     await ctx.db.requests.audit(ctx.user.id, "volunteer.change", f"user:{ctx.user.id}")
     await volunteer_home(ctx, ctx.t.t("✅ Saved."))
     # A wider profile may fit requests that found nobody so far.
     await offer_fanout.offer_to(ctx, ctx.user.id)
 
 
-async def _save_new(ctx: Context, answer: Answer) -> None:
+async def _save_new(ctx: Context, data: dict[str, Any]) -> None:
     """A new volunteer: thanks, the profile, and the optional answers offered."""
     t = ctx.t
-    volunteer = await _save(ctx, answer)
+    volunteer = await _save(ctx, data)
     await ctx.db.requests.audit(ctx.user.id, "volunteer.register", f"user:{ctx.user.id}")
     if not volunteer.verified_at:
         await _ask_coordinators_to_verify(ctx)
@@ -823,8 +861,11 @@ def register(router: Router) -> None:
         "talk": _show_talk_shift,
         "ts": _toggle_talk_slot,
     }.items():
-        router.action("vo", action)(callback)
+        # By text whether and how she is offered requests waits for the number's code, as
+        # her answers do (``_saved``).
+        router.action("vo", action, coded=CODED.get(action), vouched_passes=True)(callback)
     FORM.register(router)
+    router.confirmed[SAVE_HELD] = _saved_by_code
 
     @router.command(
         "verify",

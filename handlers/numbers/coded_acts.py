@@ -89,6 +89,26 @@ async def vouched(ctx: Context) -> bool:
     return await line(ctx).confirmed_since(ctx.incoming.chat_id, since)
 
 
+async def waits(ctx: Context, button: ButtonSpec) -> bool:
+    """Whether a press of a ``coded`` button waits for a code: from a coded channel, unless
+    the button passes on a fresh right code (``vouched_passes``) and the number has one."""
+    if not needed(ctx):
+        return False
+    return not (button.vouched_passes and await vouched(ctx))
+
+
+async def held(
+    ctx: Context, kind: str, data: dict[str, Any], asked: Callable[[Translator, str], Markup]
+) -> bool:
+    """What a volunteer's own answers hold (handlers/helping/volunteers.py): from a coded
+    channel and without a right code within :data:`PASSING`, the act is held (:func:`hold`)
+    and True; else False, to be done now."""
+    if not needed(ctx) or await vouched(ctx):
+        return False
+    await hold(ctx, kind, data, asked)
+    return True
+
+
 async def hold(
     ctx: Context, kind: str, data: dict[str, Any], asked: Callable[[Translator, str], Markup]
 ) -> None:

@@ -1,8 +1,8 @@
 """A forged text must not act for a volunteer who helps by text. Through real Kannel
-(tests/support/sms/city.py): "I can help" on an offer, and "Report", wait for the code
-texted to the volunteer's number, which only its holder reads. Without the code the request
-stays open for others, its requester hears nothing and no contact starts; with it the
-volunteer takes the request.
+(tests/support/sms/city.py): "I can help" on an offer, "Not this time" and "Report", and her
+own profile (its answers, pausing), wait for the code texted to the volunteer's number,
+which only its holder reads. Without the code the request stays open for others, its
+requester hears nothing and no contact starts; with it the volunteer takes the request.
 
 A forger sends from her number but never receives its texts: in these tests a text sent
 "by the forger" is a text from her number whose code the test then does not use."""
@@ -138,14 +138,117 @@ async def test_a_report_by_text_waits_for_the_code(
     assert request is not None and request.state == OPEN
 
 
+async def test_not_this_time_by_text_waits_for_the_code(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """Before, a forger's "Not this time" turned Vera's offer away at once."""
+    city: City = await make_city()  # type: ignore[misc]
+    vera, request_id, vera_id = await _offered_to_vera(city, db)
+
+    async def declined() -> bool:
+        return any(no for who, _, no in await db.volunteers.offers(request_id) if who == vera_id)
+
+    await vera.choose(T._("Not this time"))
+    (asked,) = vera.new
+    assert f"#{request_id}" in asked.text, asked.text
+    await vera.say(_other(_code(asked.text)))
+    assert not await declined()
+
+    await vera.say(_code(asked.text))
+    assert await declined()
+
+
+async def _vera_volunteers(city: City, db: Database) -> tuple[Resident, int]:
+    """Vera, who texts, agreed and volunteers (shopping, Innenstadt-Nord), on her page."""
+    vera = Resident(city, VERA)
+    await vera.say("Hallo")
+    await vera.choose("Deutsch")
+    await vera.choose(T._("I agree"))
+    user = await db.users.find("sms", VERA)
+    assert user is not None
+    await db.volunteers.save(
+        user.id,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        max_open=2,
+    )
+    await vera.say("/volunteer")
+    return vera, user.id
+
+
+async def test_a_volunteers_profile_by_text_waits_for_the_code(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """Before, a forger's texts changed Vera's kinds of help (and paused her) at once.
+    Her changed answers are held for the code; once she texted a right one, her next
+    settings for half an hour pass without another."""
+    city: City = await make_city()  # type: ignore[misc]
+    vera, vera_id = await _vera_volunteers(city, db)
+
+    async def categories() -> tuple[str, ...]:
+        volunteer = await db.volunteers.get(vera_id)
+        assert volunteer is not None
+        return tuple(volunteer.categories)
+
+    await vera.choose(T._("Kinds of help"))
+    await vera.choose(T._("Small jobs at home"))
+    await vera.choose(T._("Done"))
+    (asked,) = vera.new
+    await vera.say(_other(_code(asked.text)))
+    assert await categories() == ("shopping",)
+
+    await vera.say(_code(asked.text))
+    assert set(await categories()) == {"shopping", "household"}
+
+    # Her own code a moment ago: pausing passes without another.
+    await vera.choose(T._("Pause"))
+    volunteer = await db.volunteers.get(vera_id)
+    assert volunteer is not None and volunteer.paused
+
+
+async def test_pausing_by_text_waits_for_the_code(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    vera, vera_id = await _vera_volunteers(city, db)
+
+    async def paused() -> bool:
+        volunteer = await db.volunteers.get(vera_id)
+        assert volunteer is not None
+        return volunteer.paused
+
+    await vera.choose(T._("Pause"))
+    (asked,) = vera.new
+    await vera.say(_other(_code(asked.text)))
+    assert not await paused()
+    await vera.say(_code(asked.text))
+    assert await paused()
+
+
 def test_every_act_for_a_volunteer_by_text_waits_for_the_code() -> None:
-    """Taking an offer, reporting (an offer, or a contact), a helper's call to the resident
-    and the number it rings are ``coded``: the dispatcher holds them from a coded channel
-    (handlers/numbers/coded_acts.py)."""
+    """Taking an offer, declining it, reporting (an offer, or a contact), handing back, a
+    helper's call to the resident and the number it rings, and her own profile's pause,
+    resume, leaving and talk shift are ``coded``: the dispatcher holds them from a coded
+    channel (handlers/numbers/coded_acts.py); her answers are held by the form
+    (``volunteer.save``)."""
     router = build_router()
-    for data in ("mt:acc:1", "mt:rep:1", "rl:rep:1", "bc:call:1", "bc:chg"):
+    for data in (
+        "mt:acc:1",
+        "mt:dec:1",
+        "mt:rep:1",
+        "mt:br:1:ill",
+        "rl:rep:1",
+        "bc:call:1",
+        "bc:chg",
+        "vo:pause",
+        "vo:resume",
+        "vo:leavey",
+        "vo:ts:mornings",
+    ):
         found = router.find_button(data)
         assert found is not None and found[0].coded, data
+    assert "volunteer.save" in router.confirmed
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
@@ -153,7 +256,19 @@ def test_a_helpers_code_texts_fit_two_segments(lang: str) -> None:
     """The texts that ask for a helper's code, with their "No" choice, as a texter gets
     them."""
     t = translator(lang)
-    for asked in (code_texts.TAKE, code_texts.REPORT, code_texts.CALL, code_texts.CALL_NUMBER):
+    for asked in (
+        code_texts.TAKE,
+        code_texts.DECLINE,
+        code_texts.REPORT,
+        code_texts.HAND_BACK,
+        code_texts.CALL,
+        code_texts.CALL_NUMBER,
+        code_texts.PROFILE,
+        code_texts.PAUSE,
+        code_texts.RESUME,
+        code_texts.LEAVE,
+        code_texts.TALK_SHIFT,
+    ):
         text = t.t(asked, code="471108", id=12345)
         form = form_of(Message(text, [[Button("↩️ " + t._("No"), "coded:no")]]), t)
         assert form is not None
