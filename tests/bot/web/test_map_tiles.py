@@ -39,13 +39,17 @@ async def _city(db: Database) -> list[tuple[int, float, float]]:
 
 
 async def _tiles_at(base: str, zoom: int, city) -> list[dict]:
+    """Every tile of ``zoom`` over the city's places (7,560 close up): asked through one
+    session, whose connection is kept, instead of a session and a connection each."""
     west, east = min(c[2] for c in city), max(c[2] for c in city)
     south, north = min(c[1] for c in city), max(c[1] for c in city)
     answers = []
-    for tile in mercantile.tiles(west, south, east, north, zoom):
-        status, answer = await _ask(base, f"/api/places/tile/{zoom}/{tile.x}/{tile.y}?lang=de")
-        assert status == 200
-        answers.append(answer)
+    async with aiohttp.ClientSession() as session:
+        for tile in mercantile.tiles(west, south, east, north, zoom):
+            path = f"/api/places/tile/{zoom}/{tile.x}/{tile.y}?lang=de"
+            async with session.get(base + path) as response:
+                assert response.status == 200
+                answers.append(await response.json())
     return answers
 
 
