@@ -191,12 +191,13 @@ class Inbound:
             redacts = event.redacts or content.get("redacts")
             return Removed(redacts) if redacts else None
         if isinstance(event, nio.RoomMessageText):
-            body = event.body.strip()
+            written = without_reply_fallback(content, event.body)
+            body = written.strip()
             if body[:1] in ("!", "/") and len(body) > 1 and body[1].isalpha():
                 name, _, args = body[1:].partition(" ")
                 return Command(name=name.lower(), args=args.strip())
             pressed = await self.shared.choices.typed(room.room_id, body)
-            return pressed or Text(event.body)
+            return pressed or Text(written)
         if isinstance(event, nio.ReactionEvent):
             return await self.shared.choices.reacted(event.reacts_to, event.key)
         if isinstance(event, nio.RoomMessageUnknown) and event.msgtype == "m.location":
@@ -385,6 +386,26 @@ class Inbound:
             await self.outbound.send(room_id, Message(t.t(UNREADABLE)))
         except DeliveryError as exc:
             log.warning("matrix: asking to send a message again failed: %s", exc)
+
+
+def without_reply_fallback(content: dict[str, Any], body: str) -> str:
+    """What the person wrote in a reply, without the quote of the message replied to that
+    clients put before it (the spec's reply fallback up to v1.12: "> <@sender> quoted
+    text" lines, then a blank line; Element Web, FluffyChat and others still send it).
+    Left in, the quote would become part of the person's text - someone else's words
+    relayed, kept in a request, or a "!help" or "2" no longer seen as such. Only a reply
+    (``m.in_reply_to``) loses its leading quote; a quote someone types stays as written."""
+    relation = content.get("m.relates_to")
+    if not isinstance(relation, dict) or not isinstance(relation.get("m.in_reply_to"), dict):
+        return body
+    lines = body.split("\n")
+    if not lines[0].startswith(("> <", "> * <")):
+        return body  # no fallback (the spec since v1.13): the body is the person's own
+    while lines and (lines[0].startswith("> ") or lines[0] == ">"):
+        lines.pop(0)
+    if lines and not lines[0].strip():
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def _at(moment: str) -> datetime:

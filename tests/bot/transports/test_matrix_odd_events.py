@@ -1,0 +1,100 @@
+"""Events a person's client (or someone forging them) sends that are not a plain new text,
+against the real Synapse: replies carrying the quote of the message replied to (the spec's
+reply fallback up to v1.12, still sent by Element Web and others)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from db import Database
+from handlers.settings import HandlerSettings
+from tests.support.matrix_bot import Bot, onboard
+from tests.support.matrix_people import MatrixPerson, body
+from tests.support.synapse_server import Synapse
+
+
+def _reply(to: dict[str, Any], quoted_sender: str, text: str) -> dict[str, Any]:
+    """A reply as Element Web sends it: the replied-to message quoted before the text."""
+    quoted = body(to).split("\n")
+    fallback = [f"> <{quoted_sender}> {quoted[0]}", *(f"> {line}" for line in quoted[1:])]
+    return {
+        "msgtype": "m.text",
+        "body": "\n".join(fallback) + "\n\n" + text,
+        "m.relates_to": {"m.in_reply_to": {"event_id": to["event_id"]}},
+    }
+
+
+async def test_a_reply_is_taken_without_the_quote_of_what_it_answers(
+    alice: MatrixPerson, matrix_bot: Bot
+):
+    """A command or a typed number sent as a reply to the bot's message works as when sent
+    alone: the quote before it is not part of what the person wrote."""
+    room = await onboard(alice, matrix_bot, "2")  # English
+    menu = alice.received[-1][1]
+    mark = len(alice.received)
+    await alice.send(room, "m.room.message", _reply(menu, matrix_bot.user_id, "!help"))
+    await alice.wait_for(lambda e: "!menu" in body(e), after=mark)  # the command list
+    menu = await alice.wait_for(lambda e: "🏠" in body(e) and "1️⃣" in body(e))
+    mark = len(alice.received)
+    await alice.send(room, "m.room.message", _reply(menu, matrix_bot.user_id, "1"))
+    await alice.wait_for(lambda e: "📍" in body(e) and "💬" not in body(e), after=mark)
+
+
+async def test_a_reply_in_the_relay_passes_on_only_the_reply(synapse: Synapse, db: Database):
+    """A requester answering the volunteer's relayed question with Element's reply: the
+    volunteer gets the answer, not the bot's account or the quoted message, and the relay
+    keeps only the answer."""
+    from bot.delivery import OutboxWorker
+    from tests.support.help_story import matched_through_lifecycle
+
+    amira = MatrixPerson(synapse, "amira")
+    vera = MatrixPerson(synapse, "vera")
+    await amira.start()
+    await vera.start()
+    running = Bot(synapse, db, HandlerSettings(require_verified_volunteers=False))
+    transport = await running.start()
+    worker = OutboxWorker(db, [transport], poll_seconds=0.2)
+    running.dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    delivery = asyncio.create_task(worker.run(stop))
+    try:
+        amira_room = await onboard(amira, running, "1")  # Deutsch
+        vera_room = await onboard(vera, running, "1")
+        requester = await db.users.find("matrix", amira.user_id)
+        volunteer = await db.users.find("matrix", vera.user_id)
+        await db.volunteers.save(
+            volunteer.id,
+            categories=("shopping",),
+            stadtbezirke=("Innenstadt-Nord",),
+            languages=("de",),
+            quiet_start=0,
+            quiet_end=0,
+            max_open=1,
+        )
+        coordinator = await db.users.seen("memory", "cora", "cora", "Cora")
+        await db.users.grant_role(coordinator.id, "coordinator")
+        await matched_through_lifecycle(
+            db, running.dispatcher.settings, requester.id, volunteer.id, coordinator.id
+        )
+        worker.wake()
+        await amira.wait_for(lambda e: "🔐" in body(e))  # the door code word: matched
+
+        mark = len(amira.received)
+        await vera.say(vera_room, "Wie viele Flaschen Milch?")
+        question = await amira.wait_for(lambda e: "Flaschen" in body(e), after=mark)
+        mark = len(vera.received)
+        await amira.send(
+            amira_room, "m.room.message", _reply(question, running.user_id, "Zwei, danke")
+        )
+        answer = await vera.wait_for(lambda e: "Zwei, danke" in body(e), after=mark)
+        for shown in (body(answer), answer["content"].get("formatted_body", "")):
+            assert "Flaschen" not in shown and running.user_id not in shown
+        kept = [row[0] for row in await db.fetch_all("SELECT text FROM relay_messages")]
+        assert sorted(kept) == ["Wie viele Flaschen Milch?", "Zwei, danke"]
+    finally:
+        stop.set()
+        await delivery
+        await running.stop()
+        await amira.stop()
+        await vera.stop()
