@@ -162,15 +162,8 @@ class StatisticsStore:
     async def volunteers_taking(self, codes: Sequence[str], verified: bool) -> dict[str, int]:
         """How many volunteers who take requests now (not paused; confirmed too where
         ``verified``: the city offers requests only to them) speak each language."""
-        confirmed = " AND verified_at IS NOT NULL" if verified else ""
-        row = (
-            await fetch_all(
-                self._tx,
-                f"SELECT {_shares('languages', codes)} FROM volunteers WHERE paused = 0{confirmed}",
-                [f";{c};" for c in codes],
-            )
-        )[0]
-        return {code: int(row[i] or 0) for i, code in enumerate(codes)}
+        spoken, _total = await self.volunteer_languages(codes, verified=verified)
+        return spoken
 
     async def asked_without(self, language: str, since: str) -> int:
         """How many requests asked since ``since`` (drafts never sent do not count) named
@@ -248,16 +241,21 @@ class StatisticsStore:
         )
         return _ranks(rows, fractions)
 
-    async def volunteer_languages(self, codes: Sequence[str]) -> tuple[dict[str, int], int]:
-        """How many volunteers (not paused) speak each language, and how many there are."""
+    async def volunteer_languages(
+        self, codes: Sequence[str], *, verified: bool = False
+    ) -> tuple[dict[str, int], int]:
+        """How many volunteers (not paused; confirmed too where ``verified``) speak each
+        language, and how many there are."""
+        confirmed = " AND verified_at IS NOT NULL" if verified else ""
         row = (
             await fetch_all(
                 self._tx,
-                f"SELECT COUNT(*), {_shares('languages', codes)} FROM volunteers WHERE paused = 0",
+                f"SELECT COUNT(*), {_shares('languages', codes)} FROM volunteers"
+                f" WHERE paused = 0{confirmed}",
                 [f";{c};" for c in codes],
             )
         )[0]
-        return {code: row[i + 1] or 0 for i, code in enumerate(codes)}, row[0]
+        return {code: int(row[i + 1] or 0) for i, code in enumerate(codes)}, int(row[0])
 
     async def hours(self, months: Sequence[Month]) -> list[tuple[str, str, int, int]]:
         """(Stadtbezirk, month, done requests, minutes given) by the month the help was
