@@ -386,6 +386,17 @@ async def _post_for_review(
         )
 
 
+def _verdict(request: HelpRequest, name: str) -> Markup:
+    """The decision on a request just out of review, as its review posts head it: published,
+    or not published and why, by ``name``."""
+    bt = backchannel_language()
+    if request.state == OPEN:
+        return bt.t("✅ Published by {name}.", name=name)
+    listed = REJECT_REASONS.get(request.reject_reason)
+    reason = request.reject_note or (bt._(listed) if listed else "?")
+    return bt.t("❌ Not published ({reason}), by {name}.", reason=reason, name=name)
+
+
 async def _mark_posts(
     scene: Scene,
     request: HelpRequest,
@@ -457,11 +468,9 @@ async def publish(
 ) -> Decision:
     if not is_staff(coordinator):
         raise Refused()
-    request = await _decide(scene, coordinator, request_id, OPEN)
-    name = coordinator.first_name or "?"
-    bt = backchannel_language()
+    request = await _decide(scene, coordinator, request_id, OPEN, pressed_post=pressed_post)
     post = await _mark_posts(
-        scene, request, bt.t("✅ Published by {name}.", name=name), pressed_post
+        scene, request, _verdict(request, coordinator.first_name or "?"), pressed_post
     )
     await _tell_requester(scene, request, lambda t: Message(t.t(PUBLISHED, id=request.id)))
     await offer_fanout.offer(scene, request)
@@ -519,18 +528,16 @@ async def reject(
     # A note beside one of the listed reasons (the desk's form has both) is read instead.
     note = written(note, NOTE_LIMIT) if reason == OWN_REASON or clean_text(note) else ""
     request = await _decide(
-        scene, coordinator, request_id, REJECTED, reject_reason=reason, reject_note=note
-    )
-    bt = backchannel_language()
-    post = await _mark_posts(
         scene,
-        request,
-        bt.t(
-            "❌ Not published ({reason}), by {name}.",
-            reason=note or bt._(REJECT_REASONS[reason]),
-            name=coordinator.first_name or "?",
-        ),
-        pressed_post,
+        coordinator,
+        request_id,
+        REJECTED,
+        pressed_post=pressed_post,
+        reject_reason=reason,
+        reject_note=note,
+    )
+    post = await _mark_posts(
+        scene, request, _verdict(request, coordinator.first_name or "?"), pressed_post
     )
     requester = await scene.mail.reachable(request.requester_id)
     if requester is None:
@@ -585,8 +592,13 @@ async def _decide(
     coordinator: User,
     request_id: int,
     to_state: str,
+    *,
+    pressed_post: int | None = None,
     **values: Any,
 ) -> HelpRequest:
+    """``request_id`` moved from review to ``to_state`` by ``coordinator``; Refused when it
+    was no longer in review. ``pressed_post``: the review post pressed on, which the caller
+    shows the outcome on itself (edited once, not twice)."""
     request = await _get(scene, request_id)
     try:
         return await scene.db.requests.transition(
@@ -605,13 +617,13 @@ async def _decide(
             if current.state == WITHDRAWN:
                 raise Refused(WITHDRAWN_BY_REQUESTER, id=request.id) from None
             raise Refused(CANNOT_CHANGE, id=request.id) from None
-        # Someone was faster: the posts show who decided, unless the request has moved on
-        # since (matched, withdrawn, ...) and its posts say that instead.
+        # Someone was faster (or the same coordinator's tap came twice): the posts keep
+        # saying what was decided and by whom, unless the request has moved on since
+        # (matched, withdrawn, ...) and its posts say that instead.
         who = await name_of(scene, exc.decided_by)
         post = None
         if current.state in (OPEN, REJECTED):
-            bt = backchannel_language()
-            post = await _mark_posts(scene, current, bt.t("ℹ️ Decided by {name}.", name=who))
+            post = await _mark_posts(scene, current, _verdict(current, who), pressed_post)
         raise Refused(
             N_("Already decided by {name}."), name=who, decided_by=exc.decided_by, post=post
         ) from None
