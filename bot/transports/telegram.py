@@ -492,18 +492,10 @@ class TelegramTransport(ChatService):
             else:
                 sent = await self.bot.send_location(chat_id, item.latitude, item.longitude)
             return str(sent.message_id)
-        if isinstance(item, Picture):
+        if isinstance(item, Picture | Document):
+            send = self.bot.send_photo if isinstance(item, Picture) else self.bot.send_document
             caption = split_html(str(item.caption), CAPTION_LIMIT)[0] if item.caption else None
-            sent = await self.bot.send_photo(
-                chat_id,
-                InputFile(item.content, filename=item.filename),
-                caption=caption,
-                parse_mode=ParseMode.HTML,
-            )
-            return str(sent.message_id)
-        if isinstance(item, Document):
-            caption = split_html(str(item.caption), CAPTION_LIMIT)[0] if item.caption else None
-            sent = await self.bot.send_document(
+            sent = await send(
                 chat_id,
                 InputFile(item.content, filename=item.filename),
                 caption=caption,

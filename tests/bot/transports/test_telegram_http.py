@@ -9,6 +9,7 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+from markupsafe import Markup
 from telegram.error import TimedOut
 
 from bot.config import TelegramSection
@@ -18,7 +19,7 @@ from bot.transports.telegram_http import AiohttpRequest, _proxy
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.messages import Message, Voice
+from handlers.messages import Document, Message, Picture, Voice
 from handlers.settings import HandlerSettings
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 
@@ -39,6 +40,12 @@ async def test_the_transport_sends_texts_and_uploads_through_it(db: Database) ->
         voice_id = await transport.deliver(
             "7", Voice("m1", "matrix", mime_type="audio/ogg", content=b"OggS-voice")
         )
+        # A picture goes as a photo, a file as a document, each with its caption.
+        png = b"\x89PNG\r\n\x1a\n" + bytes(16)
+        photo_id = await transport.deliver("7", Picture(png, Markup("<b>Woche</b>")))
+        document_id = await transport.deliver(
+            "7", Document("daten.json", b"{}", Markup("Deine Daten"))
+        )
     finally:
         await transport.application.shutdown()
         await fake.stop()
@@ -47,6 +54,13 @@ async def test_the_transport_sends_texts_and_uploads_through_it(db: Database) ->
     assert text_id == str(text.result["message_id"])
     (voice,) = fake.calls_to("sendVoice")
     assert voice_id == str(voice.result["message_id"])
+    (photo,) = fake.calls_to("sendPhoto")
+    assert photo.params["caption"] == "<b>Woche</b>" and photo.params["photo"]["content"] == png
+    assert photo_id == str(photo.result["message_id"])
+    (document,) = fake.calls_to("sendDocument")
+    assert document.params["caption"] == "Deine Daten"
+    assert document.params["document"]["filename"] == "daten.json"
+    assert document_id == str(document.result["message_id"])
 
 
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
