@@ -69,6 +69,13 @@ MAX_AHEAD = 256
 AHEAD_SECONDS = 60.0
 # Messages (one per chat) looked at in a round, besides the voices still being made.
 ROUND = 50
+# With several processes, the longest a send may take: its lease (db/outbox.py). It is cut
+# off then, in doubt, so that nothing of it leaves this process once another process may
+# take the message over. Above the senders' own bounds - a Bot API request's 16 s
+# (telegram_http.py: connect, write, read, pool), an SMS gateway's 20 s - which end a slow
+# send first as a time-out, in doubt as well; a longer one (several parts, an upload over a
+# slow line) is cut off.
+SEND_SECONDS = 20.0
 
 # An item as it is to be sent, and what follows it once it is (handlers/reader_chain.py).
 Prepared = tuple[Outgoing, tuple[Outgoing, ...]]
@@ -340,7 +347,12 @@ class OutboxWorker:
             wait = await self.db.outbox.take_slot(item.platform, 1 / rate)
             if wait:
                 await asyncio.sleep(wait)
-        if not await self.db.outbox.begin_attempt(item.id, claimant=self.claimant):
+        # The lease's end by this process's clock, taken before the database records it:
+        # it comes first, however long the database takes to answer.
+        lease_end = asyncio.get_running_loop().time() + SEND_SECONDS
+        if not await self.db.outbox.begin_attempt(
+            item.id, claimant=self.claimant, lease_seconds=SEND_SECONDS
+        ):
             # This process lost its lock's connection since it claimed the item (the
             # cluster takes the lock again, bot/cluster.py): another process may hold the
             # item now and send it. Not sent here; its state is left to that process.
@@ -349,8 +361,7 @@ class OutboxWorker:
         try:
             outgoing = await self._with_media(item.platform, outgoing)
             with sending(f"o{item.id}"):
-                sender = self.senders[item.platform]
-                message_id = await sender.deliver(item.chat_id, outgoing, edit_id)
+                message_id = await self._within_lease(lease_end, item, outgoing, edit_id)
         except DeliveryError as exc:
             if exc.permanent:
                 return await self._give_up(item, str(exc))
@@ -369,6 +380,28 @@ class OutboxWorker:
             return await self._retry(item, delay, type(exc).__name__)
         await self._mark_sent(item, message_id, after)
         return "sent"
+
+    async def _within_lease(
+        self, lease_end: float, item: OutboxItem, outgoing: Outgoing, edit_id: str | None
+    ) -> str | None:
+        """Send ``outgoing``; with several processes, only until its lease ends (see
+        ``SEND_SECONDS``): then the send is abandoned, never finished or repeated by this
+        try, and it may have gone out (DeliveryError ``maybe_sent``, the transports' own
+        rule for a time-out). One whose lease ended before it began is not sent at all."""
+        sender = self.senders[item.platform]
+        if not self.claimant:  # one process: no other takes its messages over
+            return await sender.deliver(item.chat_id, outgoing, edit_id)
+        if asyncio.get_running_loop().time() >= lease_end:
+            # A send must suspend before it can be cut off: none is begun after the end.
+            raise DeliveryError("the lease ended before the send began")
+        bound = asyncio.timeout_at(lease_end)
+        try:
+            async with bound:
+                return await sender.deliver(item.chat_id, outgoing, edit_id)
+        except TimeoutError:
+            if not bound.expired():
+                raise
+            raise DeliveryError("send outlasted its lease", maybe_sent=True) from None
 
     async def _changed_message(
         self, item: OutboxItem, outbox_id: int

@@ -39,6 +39,25 @@ class OutboxItem:
 # A claim's process is gone: its process lock (bot/cluster.py) is no longer in pg_locks.
 _CLAIMANT_GONE = process_gone("o.claimed_by")
 
+# A send under way is leased. The lock's connection can go after ``begin_attempt``'s check,
+# while the send is under way: the process lives and its send goes out, yet its claim looks
+# free. So ``begin_attempt`` records, on the database's clock, when the send began
+# (``attempt_started_at``) and when its lease ends (``next_attempt_at``: the send's own
+# bound, which the worker cuts it off at - bot/delivery.py - plus this margin); another
+# process takes over a message whose send had begun only once that moment has passed (then
+# in doubt, as after a crash), so a dead process's message waits a lease, not longer. The
+# margin covers what the process's timer may lag behind (a busy event loop, the bytes of a
+# request written just before its end) and the stored time's second precision.
+LEASE_MARGIN_SECONDS = 5
+# The database's clock as stored timestamps are written (db/clock.py ``to_text``); the
+# processes' clocks may differ from it and from each other.
+_AS_STORED = '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\''
+_DB_NOW = f"to_char(clock_timestamp() AT TIME ZONE 'UTC', {_AS_STORED})"
+_LEASE_END = (
+    f"to_char(clock_timestamp() AT TIME ZONE 'UTC' + make_interval(secs => ?), {_AS_STORED})"
+)
+_LEASE_OVER = f"(o.attempt_started_at IS NULL OR o.next_attempt_at < {_DB_NOW})"
+
 # An earlier undelivered message ``e`` of the same chat holds a later one back only while it
 # is in line: due, or tried before (a retry keeps its place, so messages arrive in the order
 # written). One held back for the reader's quiet hours and never tried is not in line: it
@@ -162,7 +181,9 @@ class OutboxStore:
     ) -> list[OutboxItem]:
         # A claim holds while its process lives: its process lock (bot/cluster.py) is in
         # pg_locks exactly as long as the process's connection. A message claimed by a
-        # process that died mid-send is claimable again and in doubt: it may have gone out.
+        # process that is gone is claimable again - one whose send had begun once that
+        # send's lease is over (``_LEASE_OVER``: the process may only have lost its lock's
+        # connection and still be sending), and then in doubt: it may have gone out.
         # SKIP LOCKED: two processes claiming at once take different chats' heads instead
         # of waiting for each other.
         marks = ",".join("?" * len(platforms))
@@ -173,7 +194,8 @@ class OutboxStore:
             " WHERE id IN (SELECT o.id FROM outbox o"
             "  WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?"
             f"  AND o.platform IN ({marks})"
-            f"  AND (o.claimed_by IS NULL OR o.claimed_by = ? OR {_CLAIMANT_GONE})"
+            f"  AND (o.claimed_by IS NULL OR o.claimed_by = ?"
+            f"   OR ({_CLAIMANT_GONE} AND {_LEASE_OVER}))"
             "  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.platform = o.platform"
             "   AND e.chat_id = o.chat_id AND e.sent_at IS NULL AND e.failed_at IS NULL"
             f"   AND e.id < o.id AND {_IN_LINE})"
@@ -199,21 +221,28 @@ class OutboxStore:
         )
         return max(0.0, float(row[0])) if row is not None else 0.0
 
-    async def begin_attempt(self, item_id: int, *, claimant: int = 0) -> bool:
+    async def begin_attempt(
+        self, item_id: int, *, claimant: int = 0, lease_seconds: float = 0.0
+    ) -> bool:
         """Recorded (and committed) before the network call, so that a crash during it is
         known at the next start. With ``claimant`` (PostgreSQL): only while the item is
         still this process's claim and its process lock still held; False then, and the
         item is not to be sent - the lock's connection was lost (a network blip, a server
         restart), so another process may have claimed the item meanwhile and be sending
-        it. This is the check closest to the send, in the write it needs anyway."""
+        it. This is the check closest to the send, in the write it needs anyway. The lock
+        may still go during the send: ``lease_seconds`` is how long the send may take at
+        most (the caller cuts it off then, counted from before this call), and no other
+        process takes the item over before that and ``LEASE_MARGIN_SECONDS`` have passed
+        on the database's clock (``_claim``)."""
         if claimant and self._tx.dialect == "postgresql":
             async with self._tx.single_statement():
                 return (
                     await changed(
                         self._tx,
-                        "UPDATE outbox o SET attempt_started_at = ? WHERE id = ?"
+                        f"UPDATE outbox o SET attempt_started_at = {_DB_NOW},"
+                        f" next_attempt_at = {_LEASE_END} WHERE id = ?"
                         f" AND claimed_by = ? AND NOT {_CLAIMANT_GONE}",
-                        (utcnow(), item_id, claimant),
+                        (lease_seconds + LEASE_MARGIN_SECONDS, item_id, claimant),
                     )
                     > 0
                 )
