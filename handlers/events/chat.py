@@ -47,7 +47,7 @@ from handlers.places.gazetteer import distance_m, load_gazetteer
 from handlers.places.render import distance, in_source_language, wheelchair_line
 from handlers.places.short_lists import SHORT
 from handlers.router import Router
-from locales import N_, TIMEZONE, Formatted, Translator
+from locales import N_, TIMEZONE, Formatted, Translator, balance_bidi, isolate
 
 WHERE = "events.where"
 LIST = "events.list"
@@ -197,7 +197,7 @@ async def show_list(ctx: Context, query: dict[str, Any], *, edit: bool = False) 
         if event.status == "changed":
             line += Markup(" · ") + t.t("⚠️ changed")
         lines.append(line)
-        label = ui.shortened(f"{t.skeleton(occurrence, 'MMMd')} {event.title_in(t.lang)}")
+        label = _day_and_title(t, occurrence, event)
         buttons.append([Button(label, f"ev:d:{event.id}:{occurrence_key(occurrence)}")])
     navigation = []
     if page > 0:
@@ -471,9 +471,20 @@ async def events_at_place(ctx: Context, place) -> tuple[list[Markup], list[list[
     for occurrence, event in upcoming:
         when = t.day_and_time(occurrence)
         lines.append(t.format("🗓 {when} · <b>{title}</b>", when=when, title=event.title_in(t.lang)))
-        label = ui.shortened(f"{t.skeleton(occurrence, 'MMMd')} {event.title_in(t.lang)}")
+        label = _day_and_title(t, occurrence, event)
         buttons.append([Button(label, f"ev:d:{event.id}:{occurrence_key(occurrence)}")])
     return lines, buttons
+
+
+def _day_and_title(t: Translator, occurrence: datetime, event: Event) -> str:
+    """An occurrence's button: its day, then its title shortened to the room left and
+    isolated - in an Arabic or Persian label the day makes the label right-to-left, and a
+    Latin title's closing "(Beispiel)" would otherwise be drawn at its far end, turned
+    round ("28 نوفمبر Repair-Café (Beispiel)" read as "(Repair-Café (Beispiel"); an
+    Arabic title in a German label alike. Its own bidi marks stay inside."""
+    day = t.skeleton(occurrence, "MMMd")
+    title = ui.shortened(event.title_in(t.lang), ui.LABEL - len(day) - 1)
+    return f"{day} {isolate(balance_bidi(title))}"
 
 
 # -- buttons ----------------------------------------------------------------------------------
