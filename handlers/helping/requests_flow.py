@@ -51,7 +51,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from db.request_states import DRAFT, WAITING
+from db.request_states import DRAFT, WAITING, WITHDRAWN
 from db.requests import ACTIVE, EDITABLE, HelpRequest
 from handlers import ui
 from handlers.context import Context
@@ -267,8 +267,12 @@ async def withdraw(ctx: Context, request: HelpRequest) -> None:
     try:
         await lifecycle.withdraw(ctx, ctx.user, request.id)
     except Refused as refusal:
-        ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
-        return
+        now = await ctx.db.requests.get(request.id)
+        # A second tap on "Yes, withdraw" (or the button again later): it is withdrawn,
+        # which is what they are told again - not that it "can no longer be changed".
+        if now is None or now.state != WITHDRAWN:
+            ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
+            return
     ctx.reply(
         ctx.t.t("✅ Request #{id} is withdrawn.", id=request.id),
         [[Button("📋 " + ctx.t._("My requests"), "hr:mine")], *ui.back_to_menu(ctx)],

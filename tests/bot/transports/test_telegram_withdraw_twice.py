@@ -1,0 +1,49 @@
+"""A requester's "Yes, withdraw" tapped twice (a double tap, a slow connection): the
+request is withdrawn once, the coordinators told once, and both taps answer that it is
+withdrawn - the second must not say it "can no longer be changed", as if the first had
+failed. Real python-telegram-bot against the fake Bot API server, the outbox worker
+delivering (handlers/helping/requests_flow.py ``withdraw``)."""
+
+from __future__ import annotations
+
+from bot.transports.telegram import TelegramTransport
+from db import Database
+from handlers.helping import lifecycle
+from locales import translator
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram_wiring import TELEGRAM_GROUP, request_on_telegram, telegram_person
+
+
+async def test_withdrawing_twice_says_withdrawn_twice(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    fake = fake_telegram
+    fake.names.update({1001: "Amira"})
+    await telegram_person(db, 1001, "Amira", "ar")
+    post = await request_on_telegram(fake, 1001, "أحتاج مساعدة في حمل المشتريات")
+    request_id = int(post.button_data("✅").split(":")[2])
+
+    mark = len(fake.calls)
+    fake.press(1001, f"hr:wd:{request_id}")
+    asked = await fake.wait_for(
+        "sendMessage", lambda c: "hr:wdy" in str(c.params), after=mark, chat_id=1001
+    )
+    mark = len(fake.calls)
+    fake.press(1001, f"hr:wdy:{request_id}", asked)
+    fake.press(1001, f"hr:wdy:{request_id}", asked)
+
+    def answers() -> list[str]:
+        return [
+            c.text
+            for c in fake.calls[mark:]
+            if c.method in ("sendMessage", "editMessageText") and c.params["chat_id"] == "1001"
+        ]
+
+    await fake.wait_for("editMessageText", lambda _: len(answers()) >= 2, after=mark)
+    ar = translator("ar")
+    withdrawn = ar.t("✅ Request #{id} is withdrawn.", id=request_id)
+    assert answers() == [withdrawn, withdrawn]
+    assert ar.t(lifecycle.CANNOT_CHANGE) not in "".join(answers())
+    assert (await db.requests.get(request_id)).state == "withdrawn"
+    # The coordinators are told that it was withdrawn (once: the lifecycle moved it once).
+    await fake.wait_for("sendMessage", after=mark, chat_id=TELEGRAM_GROUP)
