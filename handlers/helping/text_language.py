@@ -25,6 +25,17 @@ first hint written in its alphabet, or "" ("Да" by someone chatting in German 
 The alphabet of each language is read from its own name in CLDR (Babel), so a new language
 needs no entry here.
 
+A newcomer's first text (:func:`first_text_language`, asked by the SMS transport for a
+number whose person chose no language yet) is answered in the language it is written in,
+with the language choice still offered: a "مرحبا" was answered "Hallo!" before. A first
+text is often a word or two, so the letters only one of the languages writes decide first
+(:data:`TELLING`: Persian پ چ ژ گ and its own ی ک beside Arabic ي ك ة; Ukrainian і ї є ґ
+beside Russian ы э ё and Bulgarian ѝ; Turkish ğ ı ş, Polish ą ć ę ł ń ś ź ż, Romanian ă î
+ș ț); then the detector, the number's country (``locales.phone_numbers.language_hint``) a
+hint as above. A text in the Latin alphabet without such letters ("Hello", "Merhaba") is
+too short for the models to be sure: unless the detector is sure (:data:`SURE`), the
+number's country decides, else the city's first language.
+
 Cost: the detector is built on first use, once (not at import), in lingua's low-accuracy mode
 (trigram models only) with its models preloaded: ~23 MB and 0.1 s, then ~1 ms for a short
 text. The high-accuracy mode costs ~350 MB for hardly better results on texts this short.
@@ -43,6 +54,22 @@ from locales import SUPPORTED_LANGUAGES
 
 # A hint language wins if its confidence is at least this share of the best language's.
 HINT_RATIO = 0.4
+# A first text in the Latin alphabet is taken for the detector's language only this sure:
+# "Hello" is 0.44 Polish, "Merhaba" 0.51 German; whole sentences are ~1.0.
+SURE = 0.8
+# Letters one of the languages writes and those sharing its alphabet do not (or hardly);
+# Arabic and Persian letters by code point, as the two look alike.
+TELLING = {
+    "fa": "\u067e\u0686\u0698\u06af\u06cc\u06a9",  # پ چ ژ گ, Persian ye and kaf
+    "ar": "\u064a\u0643\u0629\u0649",  # Arabic ye and kaf, ta marbuta, alef maksura
+    "uk": "іїєґ",
+    "ru": "ыэё",
+    "bg": "ѝ",
+    "tr": "ğışİ",
+    "pl": "ąćęłńśźż",
+    "ro": "ăîșțţ",
+    "de": "äß",
+}
 
 
 @cache
@@ -97,3 +124,37 @@ def script_of(text: str) -> str | None:
 @cache
 def _language_script(code: str) -> str | None:
     return script_of(Locale.parse(code).get_display_name(code) or "")
+
+
+def first_text_language(text: str, number_hint: str | None = None) -> str | None:
+    """The language of a newcomer's first ``text``: its telling letters, else the
+    detector's, the number's country (``number_hint``) deciding close cases and short texts
+    in the Latin alphabet; None when neither tells."""
+    hint = number_hint if number_hint in SUPPORTED_LANGUAGES else None
+    told = _told_by_letters(text)
+    if told is not None:
+        return told
+    script = script_of(text)
+    found = detect(text, hint) if script is not None else ""
+    if not found or found == hint:
+        return hint
+    if script == "LATIN" and confidences(text).get(found, 0.0) < SURE:
+        return hint
+    return found
+
+
+def _told_by_letters(text: str) -> str | None:
+    """The language whose telling letters the text holds most of; None without any, or
+    when two hold as many."""
+    # Each letter as written and in lower case ("İ" lowers to two characters).
+    written = [(char, char.lower()) for char in text]
+    counts = Counter(
+        {
+            code: sum(char in letters or lower in letters for char, lower in written)
+            for code, letters in TELLING.items()
+        }
+    )
+    ranked = [(code, n) for code, n in counts.most_common(2) if n]
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]

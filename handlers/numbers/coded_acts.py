@@ -17,9 +17,12 @@ number's texts, never learns it.
   (relay.py), a volunteer's "I can help" on an offer and a helper's hand back
   (offers.py), a report about a request or a contact (offers.py, relay.py), a helper's
   call to the resident and the number it rings (handlers/helping/bridged_calls.py), the
-  channel messages come by (handlers/numbers/reach.py). The dispatcher hands such a
-  press here (:func:`hold_press`); the code presses it again, checked as any press at that
-  moment (a request withdrawn meanwhile is "no longer valid").
+  channel messages come by (handlers/numbers/reach.py); a volunteer's own answers -
+  "Not this time" (offers.py), pause, resume, leaving and the talk shift
+  (handlers/helping/volunteers.py) - which pass without another code within
+  :data:`PASSING` of a right one (``vouched_passes``, :func:`waits`). The dispatcher hands
+  such a press here (:func:`hold_press`); the code presses it again, checked as any press
+  at that moment (a request withdrawn meanwhile is "no longer valid").
 - **Anything else a feature holds** (:func:`hold`, done by ``Router.confirmed[kind]``): a
   text for the helper (relay.py), unless the number confirmed a code within the last
   :data:`PASSING` (:func:`vouched`): then its holder is there, and a conversation does not
@@ -28,7 +31,10 @@ number's texts, never learns it.
   consent, so the state and ``coded:no`` work then too; dropped, it leaves the person at the
   notice, shown again; a new request or a change of one, sent from its summary
   (handlers/helping/requests_flow.py, held act ``request.send``): each its own code, a
-  code a moment ago does not pass it - it is what the coordinators are asked to publish.
+  code a moment ago does not pass it - it is what the coordinators are asked to publish;
+  a volunteer's profile answers, saved when she registers or changes one
+  (handlers/helping/volunteers.py, held act ``volunteer.save``), unless vouched
+  (:func:`held`, as a text for the helper).
 
 One act is held at a time (the state :data:`STATE`, data ``kind``, ``data`` and ``before``:
 the step the person was in, back once the act is done or dropped); a new one replaces it

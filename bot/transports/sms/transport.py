@@ -32,6 +32,12 @@ local number in ``[sms] country``). Then, in this order:
 - a typed number pressing a choice of the newest text (bot/transports/numbered_choices.py).
 - anything else is a text for the handlers (the first one starts the onboarding).
 
+While the number's person has chosen no language (a first text), the text tells it
+(handlers/helping/text_language.py ``first_text_language``: its letters, its words, the
+number's country as a weaker hint, ``locales.phone_numbers.language_hint`` as a caller's
+number is): the update's ``language_hint`` and the transport's own answers (STOP, turned
+away) speak it where the city offers it, with the language choice still offered.
+
 After STOP the answers to the person's own texts still go (they asked); nothing else does
 until START.
 
@@ -76,13 +82,14 @@ from bot.transports.sms.store import CODE_DIGITS, PLATFORM, STOP_HELP, SmsStore
 from db import Database
 from db.clock import BERLIN, local_day, to_text
 from handlers.dispatcher import Dispatcher
+from handlers.helping.text_language import first_text_language
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import ButtonPress, Command, Incoming, Message, Outgoing, Sender, Text
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of
 from locales import N_, Translator
-from locales.phone_numbers import e164
+from locales.phone_numbers import e164, language_hint
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +309,8 @@ class SmsTransport(Transport):
         """One text from ``number`` (E.164), as the module's docstring says."""
         word = _key(text)
         user = await self.db.users.find(PLATFORM, number)
-        t = reader_of(user, on=PLATFORM).t
+        hint = None if user is not None and user.language else self._written_in(text, number)
+        t = reader_of(user, hint, on=PLATFORM).t
         if user is None:
             if word in STOP_WORDS:
                 # Nobody's number: no text goes to it, answered once (as a first contact,
@@ -345,13 +353,23 @@ class SmsTransport(Transport):
                 if data is not None:
                     event = ButtonPress(data=data, message_id=newest[0])
         incoming = Incoming(
-            sender=Sender(PLATFORM, number),
+            sender=Sender(PLATFORM, number, language_hint=hint),
             chat_id=number,
             event=event,
             is_private=True,
             message_id=None if isinstance(event, ButtonPress) else f"in{secrets.token_hex(6)}",
         )
         await take_update(self, incoming)
+
+    def _written_in(self, text: str, number: str) -> str | None:
+        """The language of a person who chose none yet: their text's, else their number's
+        country's - one the city offers, else None (the city's first)."""
+        offered = self.dispatcher.settings.languages
+        by_number = language_hint(number)
+        for found in (first_text_language(text, by_number), by_number):
+            if found in offered:
+                return found
+        return None
 
     async def _turned_away(self, number: str, t: Translator) -> None:
         """A new number today's first contacts turn away: told once a day, while the day's

@@ -24,7 +24,7 @@ from handlers.media.texted_form import form_of
 from handlers.messages import Button, Message
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.help_story import grant_role_to
-from tests.support.sms.city import City, Resident
+from tests.support.sms.city import City, Resident, onboarded
 from tests.support.sms.codes import code_in as _code
 from tests.support.sms.codes import other_code as _other
 
@@ -160,21 +160,16 @@ async def test_not_this_time_by_text_waits_for_the_code(
 
 async def _vera_volunteers(city: City, db: Database) -> tuple[Resident, int]:
     """Vera, who texts, agreed and volunteers (shopping, Innenstadt-Nord), on her page."""
-    vera = Resident(city, VERA)
-    await vera.say("Hallo")
-    await vera.choose("Deutsch")
-    await vera.choose(T._("I agree"))
-    user = await db.users.find("sms", VERA)
-    assert user is not None
+    vera, vera_id = await onboarded(city, VERA)
     await db.volunteers.save(
-        user.id,
+        vera_id,
         categories=("shopping",),
         stadtbezirke=("Innenstadt-Nord",),
         languages=("de",),
         max_open=2,
     )
     await vera.say("/volunteer")
-    return vera, user.id
+    return vera, vera_id
 
 
 async def test_a_volunteers_profile_by_text_waits_for_the_code(
