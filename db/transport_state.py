@@ -171,7 +171,17 @@ class TransportStateStore:
         return MatrixRoom(kind=data["kind"], peer=data.get("peer", ""))
 
     async def remember_matrix_room(self, room_id: str, room: MatrixRoom) -> None:
-        await self.set(_ROOM + room_id, json.dumps({"kind": room.kind, "peer": room.peer}))
+        await self.set(_ROOM + room_id, _room_value(room))
+
+    async def rooms_like(self, room: MatrixRoom) -> list[str]:
+        """The rooms kept as ``room`` is (e.g. every direct chat with one person)."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT key FROM transport_state WHERE substr(key, 1, ?) = ? AND value = ?"
+            " ORDER BY key",
+            (len(_ROOM), _ROOM, _room_value(room)),
+        )
+        return [row[0].removeprefix(_ROOM) for row in rows]
 
     async def forget_matrix_room(self, room_id: str) -> None:
         await self.delete(_ROOM + room_id)
@@ -215,3 +225,8 @@ class TransportStateStore:
             return None
         data = json.loads(value)
         return data["event"], bool(data["typed"])
+
+
+def _room_value(room: MatrixRoom) -> str:
+    """A room as kept: always written the same way, so that it can be looked for."""
+    return json.dumps({"kind": room.kind, "peer": room.peer})

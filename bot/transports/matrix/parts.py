@@ -28,6 +28,15 @@ DIRECT, GROUP, EMPTY, GONE = "direct", "group", "empty", "gone"
 LEAVING = N_(
     "👋 I only talk in direct chats, so I am leaving this room. Please start a direct chat with me."
 )
+# Posted in a new direct chat of someone who has DIRECT_CHATS_PER_PERSON with the bot already.
+ENOUGH_CHATS = N_(
+    "👋 You already have several chats with me, so I am leaving this one. "
+    "Please write to me in one of the others."
+)
+# Direct chats the bot stays in with one person: anyone can open direct chats one after
+# another, and each one the bot joins is synced and kept from then on. People who lost a
+# chat open a new one; more than a few is not someone looking for help.
+DIRECT_CHATS_PER_PERSON = 5
 
 if not hasattr(nio.AsyncClient, "_handle_joined_rooms"):  # pragma: no cover
     raise ImportError("matrix-nio without AsyncClient._handle_joined_rooms: see _Client")

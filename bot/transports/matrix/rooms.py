@@ -11,7 +11,16 @@ from datetime import UTC, datetime
 import nio
 
 from bot.transports.matrix.outbound import Outbound
-from bot.transports.matrix.parts import DIRECT, EMPTY, GONE, GROUP, LEAVING, Shared
+from bot.transports.matrix.parts import (
+    DIRECT,
+    DIRECT_CHATS_PER_PERSON,
+    EMPTY,
+    ENOUGH_CHATS,
+    GONE,
+    GROUP,
+    LEAVING,
+    Shared,
+)
 from bot.transports.matrix.render import (
     PLATFORM,
     render,
@@ -96,13 +105,16 @@ class Rooms:
             except Exception as exc:
                 log.warning("matrix: a membership change failed: %s", type(exc).__name__)
 
-    async def _leave(self, room_id: str, *, explain: bool, person: str | None = None) -> None:
-        """Leave a room that is neither a direct chat nor the coordinators' room; the note
-        why is in the language of ``person`` (the inviter, or the one the chat was with)."""
+    async def _leave(
+        self, room_id: str, *, explain: bool, person: str | None = None, why: str = LEAVING
+    ) -> None:
+        """Leave a room that is neither a direct chat nor the coordinators' room (or one
+        direct chat too many); the note ``why`` is in the language of ``person`` (the
+        inviter, or the one the chat was with)."""
         assert self.shared.client is not None
         if explain:
             user = await self.shared.db.users.find(PLATFORM, person) if person is not None else None
-            text = reader_of(user).t.t(LEAVING)
+            text = reader_of(user).t.t(why)
             try:
                 await self.outbound.room_send(room_id, render(text, []))
             except DeliveryError as exc:
@@ -147,6 +159,8 @@ class Rooms:
             kind = await self._room(room_id, fresh=True)
             if kind is not None and kind.kind != DIRECT:
                 await self._leave(room_id, explain=kind.kind == GROUP, person=sender)
+            elif kind is not None and await self._enough_chats(room_id, kind):
+                await self._leave(room_id, explain=True, person=kind.peer, why=ENOUGH_CHATS)
             elif kind is not None:
                 # Greeted a moment later, unless the person's first message comes first:
                 # Element creates a direct chat when its first message is sent, so the
@@ -157,6 +171,13 @@ class Rooms:
                 )
         except Exception as exc:
             log.warning("matrix: accepting an invite failed: %s", type(exc).__name__)
+
+    async def _enough_chats(self, room_id: str, room: MatrixRoom) -> bool:
+        """Whether the person of the new direct chat ``room_id`` has
+        ``DIRECT_CHATS_PER_PERSON`` others with the bot already (a chat they left, the bot
+        left too: it no longer counts)."""
+        chats = await self.shared.db.transport_state.rooms_like(room)
+        return len([chat for chat in chats if chat != room_id]) >= DIRECT_CHATS_PER_PERSON
 
     async def on_member(self, room: nio.MatrixRoom, event: nio.RoomMemberEvent) -> None:
         if (

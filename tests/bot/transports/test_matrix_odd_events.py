@@ -1,16 +1,19 @@
 """Events a person's client (or someone forging them) sends that are not a plain new text,
 against the real Synapse: replies carrying the quote of the message replied to (the spec's
-reply fallback up to v1.12, still sent by Element Web and others)."""
+reply fallback up to v1.12, still sent by Element Web and others), and one person opening
+direct chat after direct chat."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+from bot.transports.matrix.parts import DIRECT_CHATS_PER_PERSON, ENOUGH_CHATS
 from db import Database
 from handlers.settings import HandlerSettings
+from locales import DEFAULT_LANGUAGE, translator
 from tests.support.matrix_bot import Bot, onboard
-from tests.support.matrix_people import MatrixPerson, body
+from tests.support.matrix_people import HANG, MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
 
@@ -98,3 +101,32 @@ async def test_a_reply_in_the_relay_passes_on_only_the_reply(synapse: Synapse, d
         await running.stop()
         await amira.stop()
         await vera.stop()
+
+
+async def test_direct_chats_one_person_opens_are_bounded(alice: MatrixPerson, matrix_bot: Bot):
+    """The bot stays in a few direct chats with one person; in the next one it says why it
+    leaves (where the person can write instead) and greets nobody there."""
+    kept = []
+    for _ in range(DIRECT_CHATS_PER_PERSON):
+        mark = len(alice.received)
+        room = await alice.dm(matrix_bot.user_id)
+        await alice.wait_for(lambda e, room=room: e["room"] == room and "1️⃣" in body(e), after=mark)
+        kept.append(room)
+    mark = len(alice.received)
+    extra = await alice.dm(matrix_bot.user_id)
+    note = translator(DEFAULT_LANGUAGE).t(ENOUGH_CHATS)
+    await alice.wait_for(lambda e: e["room"] == extra and body(e) == note, after=mark)
+    deadline = asyncio.get_running_loop().time() + HANG
+    while await _joined(alice, extra, matrix_bot.user_id):
+        assert asyncio.get_running_loop().time() < deadline, "the bot stayed"
+        await asyncio.sleep(0.2)
+    assert [e for r, e in alice.received[mark:] if r == extra and "1️⃣" in body(e)] == []
+    # The chats kept are served as before.
+    mark = len(alice.received)
+    await alice.say(kept[0], "!start")
+    await alice.wait_for(lambda e: e["room"] == kept[0] and "1️⃣" in body(e), after=mark)
+
+
+async def _joined(person: MatrixPerson, room: str, user_id: str) -> bool:
+    members = await person.client.joined_members(room)
+    return any(m.user_id == user_id for m in getattr(members, "members", []))
