@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from markupsafe import Markup
 
@@ -72,6 +73,8 @@ from handlers.statistics.picture import picture
 from locales import N_, Translator
 
 ROLE = "coordinator"
+# What the lifecycle gives back for a coordinator's text (:func:`_with_text`).
+Taken = TypeVar("Taken")
 NOT_ABOVE = N_("⛔ Only an admin can block a coordinator or another admin.")
 
 
@@ -278,25 +281,35 @@ async def _nobody_told(ctx: Context, request_id: int) -> Markup:
     return await offer_fanout.nobody_told(ctx.db, ctx.settings, ctx.t, request)
 
 
-async def _coordinator_text(ctx: Context) -> tuple[int, str] | None:
-    """The coordinator's text for the request their step is about; the step ends."""
+async def _with_text(ctx: Context, act: Callable[[int, str], Awaitable[Taken]]) -> Taken | None:
+    """The coordinator's text, given with the request their step is about to ``act`` (the
+    lifecycle's); None when there was no text or it was refused, said why. The step ends -
+    unless the text was refused for its length (blank, or longer than its limit): then the
+    step stays, so that the text they shorten and send again, as they were told to, is
+    taken for the same request instead of as a new message to the bot."""
     got = await ctx.expect_text()
     if got is None:
         return None
     state, text = got
     ctx.clear_state()
-    return int(state.data["request_id"]), text
+    try:
+        return await act(int(state.data["request_id"]), text)
+    except Refused as refusal:
+        if refusal.message == lifecycle.WRITE_BETWEEN:
+            ctx.set_state(state.state, state.data)
+            ctx.reply(refusal.text(ctx.t))
+        else:
+            said = ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else refusal.text(ctx.t)
+            ctx.reply(said, ui.back_to_menu(ctx))
+        return None
 
 
 async def _new_text(ctx: Context) -> None:
     """State ``mod.ed``: the corrected text of the request."""
-    got = await _coordinator_text(ctx)
-    if got is None:
-        return
-    try:
-        request = await lifecycle.correct_text(ctx, ctx.user, *got)
-    except Refused as refusal:
-        ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
+    request = await _with_text(
+        ctx, lambda request_id, text: lifecycle.correct_text(ctx, ctx.user, request_id, text)
+    )
+    if request is None:
         return
     # The request as it reads now, with the language label the new text got.
     done = (
@@ -309,30 +322,22 @@ async def _new_text(ctx: Context) -> None:
 
 async def _summary_text(ctx: Context) -> None:
     """State ``mod.sum``: the summary volunteers read with the offer."""
-    got = await _coordinator_text(ctx)
-    if got is None:
-        return
-    try:
-        request = await lifecycle.summarise(ctx, ctx.user, *got)
-    except Refused as refusal:
-        ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
-        return
-    ctx.reply(ctx.t.t("✅ Summary of request #{id} saved.", id=request.id))
+    request = await _with_text(
+        ctx, lambda request_id, text: lifecycle.summarise(ctx, ctx.user, request_id, text)
+    )
+    if request is not None:
+        ctx.reply(ctx.t.t("✅ Summary of request #{id} saved.", id=request.id))
 
 
 async def _reason_text(ctx: Context) -> None:
     """State ``mod.why``: the reason for not publishing, in the coordinator's words."""
-    got = await _coordinator_text(ctx)
-    if got is None:
-        return
-    request_id, note = got
-    try:
-        decision = await lifecycle.reject(
+    decision = await _with_text(
+        ctx,
+        lambda request_id, note: lifecycle.reject(
             ctx, ctx.user, request_id, lifecycle.OWN_REASON, note=note
-        )
-    except Refused as refusal:
-        text = ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else refusal.text(ctx.t)
-        ctx.reply(text, ui.back_to_menu(ctx))
+        ),
+    )
+    if decision is None:
         return
     said = ctx.t.t(
         "✅ Request #{id} was not published. The requester was told.", id=decision.request.id
@@ -344,13 +349,10 @@ async def _reason_text(ctx: Context) -> None:
 
 async def _question_text(ctx: Context) -> None:
     """State ``mod.ask``: a question for the requester."""
-    got = await _coordinator_text(ctx)
-    if got is None:
-        return
-    try:
-        asked = await lifecycle.ask(ctx, ctx.user, *got)
-    except Refused as refusal:
-        ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
+    asked = await _with_text(
+        ctx, lambda request_id, text: lifecycle.ask(ctx, ctx.user, request_id, text)
+    )
+    if asked is None:
         return
     said = ctx.t.t("✅ Your question was sent.")
     if asked.unread:

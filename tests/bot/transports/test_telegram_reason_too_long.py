@@ -1,0 +1,49 @@
+"""A coordinator's own words that are too long (a reason for not publishing, a corrected
+text, a summary, a question) are refused with how long they may be, and the step stays:
+the shortened text they send next is taken for the same request - not, as it was, as a new
+message to the bot ("Do you want to ask your neighbours for help with this?"), the
+request left waiting in review. Real python-telegram-bot against the fake Bot API server,
+the outbox worker delivering (handlers/helping/moderation.py ``_with_text``)."""
+
+from __future__ import annotations
+
+from bot.transports.telegram import TelegramTransport
+from db import Database
+from handlers.helping import lifecycle
+from locales import translator
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram_wiring import TELEGRAM_GROUP, request_on_telegram, telegram_person
+
+REASON = "Bitte wenden Sie sich an den Hausmeister."
+
+
+async def test_a_reason_too_long_can_be_shortened_and_sent_again(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    fake = fake_telegram
+    fake.names.update({1001: "Dana", 3001: "Cora"})
+    await telegram_person(db, 1001, "Dana", "de")
+    await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    post = await request_on_telegram(fake, 1001, "Ich brauche Hilfe beim Tragen")
+    request_id = int(post.button_data("✅").split(":")[2])
+
+    mark = len(fake.calls)
+    fake.press(3001, f"mod:no:{request_id}", post)
+    await fake.wait_for("answerCallbackQuery", after=mark)
+    fake.press(3001, f"mod:why:{request_id}", post)
+    await fake.wait_for("sendMessage", after=mark, chat_id=3001)  # "Please write why …"
+
+    mark = len(fake.calls)
+    fake.send_text(3001, "z" * (lifecycle.NOTE_LIMIT + 1))
+    refused = await fake.wait_for("sendMessage", after=mark, chat_id=3001)
+    de = translator("de")
+    assert refused.text == de.t(lifecycle.WRITE_BETWEEN, low=1, high=lifecycle.NOTE_LIMIT)
+    assert (await db.requests.get(request_id)).state == "review"
+
+    mark = len(fake.calls)
+    fake.send_text(3001, REASON)
+    await fake.wait_for("sendMessage", lambda c: REASON in c.text, after=mark, chat_id=1001)
+    assert (await db.requests.get(request_id)).state == "rejected"
+    await fake.wait_for(
+        "editMessageText", lambda c: REASON in c.text, after=mark, chat_id=TELEGRAM_GROUP
+    )
