@@ -34,7 +34,9 @@ beside Russian ы э ё and Bulgarian ѝ; Turkish ğ ı ş, Polish ą ć ę ł �
 ș ț); then the detector, the number's country (``locales.phone_numbers.language_hint``) a
 hint as above. A text in the Latin alphabet without such letters ("Hello", "Merhaba") is
 too short for the models to be sure: unless the detector is sure (:data:`SURE`), the
-number's country decides, else the city's first language.
+number's country decides, else the city's first language. So it does for a text in
+another alphabet that the detector is unsure of, when the number's language is written in
+that alphabet ("Добрий день" from a Ukrainian number: Ukrainian, not Russian).
 
 Cost: the detector is built on first use, once (not at import), in lingua's low-accuracy mode
 (trigram models only) with its models preloaded: ~23 MB and 0.1 s, then ~1 ms for a short
@@ -138,7 +140,11 @@ def first_text_language(text: str, number_hint: str | None = None) -> str | None
     found = detect(text, hint) if script is not None else ""
     if not found or found == hint:
         return hint
-    if script == "LATIN" and confidences(text).get(found, 0.0) < SURE:
+    unsure = confidences(text).get(found, 0.0) < SURE
+    # A short text the detector is unsure of: the number's country decides, in the Latin
+    # alphabet always, in another only for a language written in it ("سلام" from a Syrian
+    # number is Arabic, not Persian; "Добрий день" from a Ukrainian one Ukrainian).
+    if unsure and (script == "LATIN" or (hint and _language_script(hint) == script)):
         return hint
     return found
 

@@ -29,6 +29,10 @@ from locales import SUPPORTED_LANGUAGES
         ("Привет", "de", "ru"),
         ("Здравейте", "de", "bg"),
         ("Добър ден", "ru", "bg"),
+        # Cyrillic without telling letters, the detector unsure: a Ukrainian number's
+        # country decides ("Добрий день" is Ukrainian written without і ї є ґ).
+        ("Добрий день", "uk", "uk"),
+        ("Добрий день", None, "ru"),
         # Latin with the letters of one language.
         ("Dzień dobry", "de", "pl"),
         ("Cześć", None, "pl"),
