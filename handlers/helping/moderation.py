@@ -360,18 +360,28 @@ async def _question_text(ctx: Context) -> None:
     ctx.reply(said)
 
 
+# The longest answer of a requester to a coordinator's question.
+ANSWER_LIMIT = 1000
+
+
 async def requester_answer(ctx: Context) -> None:
+    """State ``request.answer``: the requester's answer to a coordinator's question, to the
+    backchannel. One too long is refused with how long it may be, the step kept for the
+    shorter one - never cut short without them knowing."""
     got = await ctx.expect_text()
     if got is None:
         return
     state, text = got
+    if len(text) > ANSWER_LIMIT:
+        ctx.reply(ctx.t.t(lifecycle.WRITE_BETWEEN, low=1, high=ANSWER_LIMIT))
+        return
     ctx.clear_state()
     request_id = int(state.data["request_id"])
     request = await ctx.db.requests.get(request_id)
     if request is None or request.requester_id != ctx.user.id:
         ctx.reply(ctx.t.t("ℹ️ This contact has ended."), ui.back_to_menu(ctx))
         return
-    answer = await shown_to_coordinators(ctx, ctx.user, request, text[:1000])
+    answer = await shown_to_coordinators(ctx, ctx.user, request, text)
     await ctx.mail.to_backchannel(
         lambda t: Message(
             t.t("💬 Answer from the requester of #{id}:", id=request_id) + "\n" + answer(t)

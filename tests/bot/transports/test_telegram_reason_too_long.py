@@ -2,14 +2,16 @@
 text, a summary, a question) are refused with how long they may be, and the step stays:
 the shortened text they send next is taken for the same request - not, as it was, as a new
 message to the bot ("Do you want to ask your neighbours for help with this?"), the
-request left waiting in review. Real python-telegram-bot against the fake Bot API server,
-the outbox worker delivering (handlers/helping/moderation.py ``_with_text``)."""
+request left waiting in review. A requester's answer to a coordinator's question alike: one
+too long is refused and the step kept, never cut short on its way without them knowing.
+Real python-telegram-bot against the fake Bot API server, the outbox worker delivering
+(handlers/helping/moderation.py ``_with_text``, ``requester_answer``)."""
 
 from __future__ import annotations
 
 from bot.transports.telegram import TelegramTransport
 from db import Database
-from handlers.helping import lifecycle
+from handlers.helping import lifecycle, moderation
 from locales import translator
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_wiring import TELEGRAM_GROUP, request_on_telegram, telegram_person
@@ -47,3 +49,32 @@ async def test_a_reason_too_long_can_be_shortened_and_sent_again(
     await fake.wait_for(
         "editMessageText", lambda c: REASON in c.text, after=mark, chat_id=TELEGRAM_GROUP
     )
+
+
+async def test_an_answer_too_long_is_refused_not_cut(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    fake = fake_telegram
+    fake.names.update({1001: "Dana", 3001: "Cora"})
+    await telegram_person(db, 1001, "Dana", "de")
+    await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    post = await request_on_telegram(fake, 1001, "Ich brauche Hilfe beim Tragen")
+    request_id = int(post.button_data("✅").split(":")[2])
+    mark = len(fake.calls)
+    fake.press(3001, f"mod:ask:{request_id}", post)
+    await fake.wait_for("sendMessage", after=mark, chat_id=3001)  # "Please send your question"
+    fake.send_text(3001, "Wo genau?")
+    await fake.wait_for("sendMessage", lambda c: "Wo genau?" in c.text, after=mark, chat_id=1001)
+
+    mark = len(fake.calls)
+    fake.send_text(1001, "Im dritten Stock. " * 60 + "ENDE")  # 1084 characters
+    refused = await fake.wait_for("sendMessage", after=mark, chat_id=1001)
+    de = translator("de")
+    assert refused.text == de.t(lifecycle.WRITE_BETWEEN, low=1, high=moderation.ANSWER_LIMIT)
+
+    mark = len(fake.calls)
+    fake.send_text(1001, "Im dritten Stock, Haus 4. ENDE")
+    answer = await fake.wait_for(
+        "sendMessage", lambda c: "ENDE" in c.text, after=mark, chat_id=TELEGRAM_GROUP
+    )
+    assert "Haus 4" in answer.text
