@@ -34,6 +34,7 @@ from typing import Any
 
 from handlers import first_kept, read_aloud, ui
 from handlers.context import Context
+from handlers.helping import code_texts
 from handlers.menu import show_main_menu
 from handlers.messages import Command
 from handlers.numbers import coded_acts
@@ -47,10 +48,6 @@ READING_PRIVACY = READING_NOTICE
 # Agreeing for a person with data by a coded channel waits for the code
 # (handlers/numbers/coded_acts.py).
 AGREE = "consent"
-AGREE_CODED = N_(
-    "🔐 To agree to the privacy notice for this number, reply {code} within a quarter of an "
-    "hour. If you did not ask for this, do nothing."
-)
 
 
 async def _open_deep_link(ctx: Context, router: Router, payload: str) -> None:
@@ -160,7 +157,7 @@ def register(router: Router) -> None:
             # channel whose sender can be forged: only the code texted to the number agrees
             # for her, as only it erases her (handlers/privacy.py).
             await coded_acts.hold(
-                ctx, AGREE, {"payload": payload}, lambda t, code: t.t(AGREE_CODED, code=code)
+                ctx, AGREE, {"payload": payload}, lambda t, code: t.t(code_texts.AGREE, code=code)
             )
             return
         await _agree(ctx, router, payload)

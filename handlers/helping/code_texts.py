@@ -1,16 +1,46 @@
-"""What the acts of running help and of a volunteer's own by text say when they wait for
-the code texted to the number (handlers/numbers/coded_acts.py; a sender there can be
-forged): a volunteer taking an offer, declining it ("Not this time"), reporting and handing
-back (offers.py, relay.py); a resident's "the help is done" and ending the contact
-(relay.py); a helper's call to the resident and the number it rings (bridged_calls.py); a
-volunteer's own profile - a change of it, pausing, resuming, leaving and the talk shift
-(volunteers.py). Texts only: SMS alone holds acts for a code, so none of them is ever said
-on the phone line (they are kept out of the caller's modules for that reason)."""
+"""Every text that asks for the code texted to the number (handlers/numbers/coded_acts.py; a
+sender there can be forged), so the wording and its length are settled in one place: a
+resident's request sent, changed or withdrawn (requests_flow.py), her "the help is done"
+and ending the contact, and a text for the helper passed on (relay.py); a volunteer taking
+an offer, declining it ("Not this time"), reporting and handing back (offers.py, relay.py);
+a helper's call to the resident and the number it rings (bridged_calls.py); a volunteer's
+own profile - a change of it, pausing, resuming, leaving and the talk shift
+(volunteers.py); agreeing to the privacy notice for a number with data
+(handlers/onboarding.py). Texts only: SMS alone holds acts for a code, so none of them is
+ever said on the phone line (they are kept out of the caller's modules for that reason).
+Not here: how messages come (handlers/numbers/reach.py, below this package), deleting
+all data (handlers/privacy.py, a count of minutes) and texts for STOP (the SMS transport's
+own)."""
 
 from __future__ import annotations
 
 from locales import N_
 
+# A resident's own request: a forger would otherwise put words, an address or another number
+# into her name and send it to review, or withdraw it.
+SEND = N_(
+    "🔐 To send the help request you wrote, reply {code} within a quarter of an hour. "
+    "If you did not write one, do nothing."
+)
+CHANGE = N_(
+    "🔐 To change your request #{id}, reply {code} within a quarter of an hour. "
+    "If you did not ask for this, do nothing."
+)
+WITHDRAW = N_(
+    "🔐 To withdraw your request #{id}, reply {code} within a quarter of an hour. "
+    "If you did not ask for this, do nothing."
+)
+# A text for the helper ("come to another address instead"); the text follows on its own line.
+PASS_ON = N_(
+    "🔐 To pass this on to {name}, reply {code} within a quarter of an hour. "
+    "If you did not write it, do nothing."
+)
+# "I agree" for a person with data (a resident the desk entered): a forger would otherwise
+# give her consent.
+AGREE = N_(
+    "🔐 To agree to the privacy notice for this number, reply {code} within a quarter of an "
+    "hour. If you did not ask for this, do nothing."
+)
 TAKE = N_(
     "🔐 To take request #{id}, reply {code} within a quarter of an hour. "
     "If you did not ask for this, do nothing."

@@ -76,10 +76,6 @@ PASSED = N_("✅ Passed on to {name}.")
 # A text for the helper by a number whose sender can be forged, held for its code
 # (handlers/numbers/coded_acts.py); the text follows it on its own line.
 HELD_KIND = "relay"
-HELD = N_(
-    "🔐 To pass this on to {name}, reply {code} within a quarter of an hour. "
-    "If you did not write it, do nothing."
-)
 WHICH = "relay.which"
 # The voice and audio kinds the relay passes on.
 _SOUND = ("voice", "audio")
@@ -316,7 +312,7 @@ async def _pass_on(
         name_of = relay.partner_name
 
         def asked(at: Translator, code: str) -> Markup:
-            return at.t(HELD, name=name_of, code=code) + Markup("\n") + quoted
+            return at.t(code_texts.PASS_ON, name=name_of, code=code) + Markup("\n") + quoted
 
         data = {"request_id": request.id, "text": event.text}
         if await coded_acts.held(ctx, HELD_KIND, data, asked):

@@ -57,7 +57,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.forms import language_choice
 from handlers.forms.step_form import Answer, Step, StepForm, ask_again
-from handlers.helping import lifecycle, posting_limits, text_language
+from handlers.helping import code_texts, lifecycle, posting_limits, text_language
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, relay_row
 from handlers.helping.vocabulary import (
@@ -255,12 +255,7 @@ async def _send(ctx: Context, data: dict[str, Any]) -> None:
 
 
 # Withdrawing by text waits for the code texted to the number (handlers/numbers/coded_acts.py).
-CODED = {
-    "wdy": N_(
-        "🔐 To withdraw your request #{id}, reply {code} within a quarter of an hour. "
-        "If you did not ask for this, do nothing."
-    )
-}
+CODED = {"wdy": code_texts.WITHDRAW}
 
 
 async def withdraw(ctx: Context, request: HelpRequest) -> None:
@@ -698,14 +693,6 @@ async def _field(ctx: Context, answer: Answer) -> None:
 # withdrawing does (handlers/numbers/coded_acts.py): a forged sender would otherwise put
 # words, an address or another number into the resident's name and send it to review.
 SEND_HELD = "request.send"
-CODED_SEND = N_(
-    "🔐 To send the help request you wrote, reply {code} within a quarter of an hour. "
-    "If you did not write one, do nothing."
-)
-CODED_EDIT = N_(
-    "🔐 To change your request #{id}, reply {code} within a quarter of an hour. "
-    "If you did not ask for this, do nothing."
-)
 
 
 async def _send_button(ctx: Context, answer: Answer) -> None:
@@ -718,7 +705,9 @@ async def _send_button(ctx: Context, answer: Answer) -> None:
             SEND_HELD,
             answer.data,
             lambda t, code: (
-                t.t(CODED_EDIT, code=code, id=int(edited)) if edited else t.t(CODED_SEND, code=code)
+                t.t(code_texts.CHANGE, code=code, id=int(edited))
+                if edited
+                else t.t(code_texts.SEND, code=code)
             ),
         )
         return

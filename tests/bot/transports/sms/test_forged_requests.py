@@ -16,7 +16,7 @@ import pytest
 from bot.transports.sms.segments import count, folded
 from db import Database
 from db.request_states import OPEN, REVIEW
-from handlers.helping import requests_flow
+from handlers.helping import code_texts
 from handlers.media.texted_form import form_of
 from handlers.messages import Button, Edit, Message, Outgoing
 from locales import SUPPORTED_LANGUAGES, translator
@@ -158,8 +158,8 @@ def test_the_codes_texts_fit_two_segments(lang: str) -> None:
     """The text that asks for a request's code, with its "No" choice, as a texter gets it."""
     t = translator(lang)
     for text in (
-        t.t(requests_flow.CODED_SEND, code="471108"),
-        t.t(requests_flow.CODED_EDIT, code="471108", id=123),
+        t.t(code_texts.SEND, code="471108"),
+        t.t(code_texts.CHANGE, code="471108", id=123),
     ):
         form = form_of(Message(text, [[Button("↩️ " + t._("No"), "coded:no")]]), t)
         assert form is not None
