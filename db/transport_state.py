@@ -6,7 +6,8 @@ keys of its own (no table of their own: a key per room is all they need):
 
 - ``matrix.room:<room id>``: who the room is for, as the homeserver's member list said
   when it was last asked - a direct chat with one person, or a group (see
-  bot/transports/matrix.py). Asked again whenever the room's membership changes.
+  bot/transports/matrix/rooms.py). Asked again whenever the room's membership changes;
+  removed when the bot leaves the room.
 - ``matrix.newest:<room id>``: the newest message the bot sent in the room and whether a
   typed number may press one of its buttons; with each message's buttons (the
   ``matrix_buttons`` table), the memory of bot/transports/numbered_choices.py.

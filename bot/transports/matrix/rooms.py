@@ -76,14 +76,18 @@ class Rooms:
         return MatrixRoom(GROUP if others else EMPTY)
 
     async def _room(self, room_id: str, *, fresh: bool = False) -> MatrixRoom | None:
-        """The room as last seen (asked once, then kept), or asked now with ``fresh``."""
+        """The room as last seen (asked once, then kept), or asked now with ``fresh``. A
+        room the bot is not in is not kept (anyone can invite the bot into room after
+        room, which it leaves): asked again if ever needed, it is gone again."""
         state = self.shared.db.transport_state
         if not fresh:
             known = await state.matrix_room(room_id)
             if known is not None:
                 return known
         room = await self._ask_room(room_id)
-        if room is not None:
+        if room is not None and room.kind == GONE:
+            await state.forget_matrix_room(room_id)
+        elif room is not None:
             await state.remember_matrix_room(room_id, room)
         return room
 
@@ -121,7 +125,7 @@ class Rooms:
                 log.warning("matrix: the note before leaving a room failed: %s", exc)
         await self.shared.client.room_leave(room_id)
         await self.shared.client.room_forget(room_id)
-        await self.shared.db.transport_state.remember_matrix_room(room_id, MatrixRoom(GONE))
+        await self.shared.db.transport_state.forget_matrix_room(room_id)
         log.info("matrix: left a room that is not a direct chat")
 
     async def on_invite(self, room: nio.MatrixRoom, event: nio.InviteMemberEvent) -> None:
@@ -188,7 +192,7 @@ class Rooms:
         ):
             await self.shared.client.room_forget(room.room_id)
             state = self.shared.db.transport_state
-            await state.remember_matrix_room(room.room_id, MatrixRoom(GONE))
+            await state.forget_matrix_room(room.room_id)
 
     async def is_private(self, room_id: str) -> bool | None:
         """True for a direct chat, False for the coordinators' room, None for any other

@@ -1,18 +1,18 @@
 """Events a person's client (or someone forging them) sends that are not a plain new text,
 against the real Synapse: replies carrying the quote of the message replied to (the spec's
 reply fallback up to v1.12, still sent by Element Web and others), and one person opening
-direct chat after direct chat."""
+direct chat after direct chat, or inviting the bot into room after room."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from bot.transports.matrix.parts import DIRECT_CHATS_PER_PERSON, ENOUGH_CHATS
+from bot.transports.matrix.parts import DIRECT_CHATS_PER_PERSON, ENOUGH_CHATS, LEAVING
 from db import Database
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
-from tests.support.matrix_bot import Bot, onboard
+from tests.support.matrix_bot import Bot, all_synced, onboard
 from tests.support.matrix_people import HANG, MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
@@ -116,10 +116,7 @@ async def test_direct_chats_one_person_opens_are_bounded(alice: MatrixPerson, ma
     extra = await alice.dm(matrix_bot.user_id)
     note = translator(DEFAULT_LANGUAGE).t(ENOUGH_CHATS)
     await alice.wait_for(lambda e: e["room"] == extra and body(e) == note, after=mark)
-    deadline = asyncio.get_running_loop().time() + HANG
-    while await _joined(alice, extra, matrix_bot.user_id):
-        assert asyncio.get_running_loop().time() < deadline, "the bot stayed"
-        await asyncio.sleep(0.2)
+    await _until_left(alice, extra, matrix_bot.user_id)
     assert [e for r, e in alice.received[mark:] if r == extra and "1️⃣" in body(e)] == []
     # The chats kept are served as before.
     mark = len(alice.received)
@@ -127,6 +124,37 @@ async def test_direct_chats_one_person_opens_are_bounded(alice: MatrixPerson, ma
     await alice.wait_for(lambda e: e["room"] == kept[0] and "1️⃣" in body(e), after=mark)
 
 
-async def _joined(person: MatrixPerson, room: str, user_id: str) -> bool:
-    members = await person.client.joined_members(room)
-    return any(m.user_id == user_id for m in getattr(members, "members", []))
+async def _until_left(person: MatrixPerson, room: str, user_id: str) -> None:
+    """Until ``user_id`` is no longer in the room (a hang detector, not a speed bound)."""
+    deadline = asyncio.get_running_loop().time() + HANG
+    while True:
+        members = await person.client.joined_members(room)
+        if not any(m.user_id == user_id for m in getattr(members, "members", [])):
+            return
+        assert asyncio.get_running_loop().time() < deadline, "the bot stayed"
+        await asyncio.sleep(0.2)
+
+
+async def test_rooms_the_bot_leaves_leave_nothing_behind(
+    alice: MatrixPerson, matrix_bot: Bot, synapse: Synapse
+):
+    """Invited into room after room, the bot says why it does not stay and leaves each one;
+    what it kept about a room goes with it, so that invites cost nothing for good."""
+    other = MatrixPerson(synapse, "bob")
+    try:
+        rooms = []
+        note = translator(DEFAULT_LANGUAGE).t(LEAVING)
+        for _ in range(3):
+            mark = len(alice.received)
+            created = await alice.client.room_create(invite=[matrix_bot.user_id, other.user_id])
+            rooms.append(created.room_id)
+            await alice.wait_for(
+                lambda e, room=created.room_id: e["room"] == room and body(e) == note, after=mark
+            )
+        for room in rooms:
+            await _until_left(alice, room, matrix_bot.user_id)
+        await all_synced(synapse, matrix_bot)
+        kept = await matrix_bot.db.transport_state.keys_under("matrix.")
+        assert [key for key in kept if any(room in key for room in rooms)] == []
+    finally:
+        await other.stop()
