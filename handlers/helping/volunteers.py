@@ -22,7 +22,7 @@ answers (a new profile or a changed one; the held act ``volunteer.save``), ``pau
 ``resume``, ``leavey`` and a talk shift's tick ``ts`` wait for the code texted to the number
 (handlers/numbers/coded_acts.py, texts in code_texts.py), unless the number texted a right
 code back within the last half hour - a volunteer changing several answers in a row is asked
-once.
+once; ``leavey`` (deleting the profile) always waits for a code of its own.
 
 Becoming available (registering, resuming, being confirmed) offers the volunteer the open
 requests that found nobody so far (``offer_fanout.offer_to``).
@@ -379,6 +379,10 @@ CODED = {
     "leavey": code_texts.LEAVE,
     "ts": code_texts.TALK_SHIFT,
 }
+# Leaving deletes her profile and the coordinators' confirmation of her training, which she
+# cannot put back herself: a right code a moment ago for something else does not pass it (a
+# forger texting right after her would otherwise end her volunteering).
+ONE_CODE_EACH = ("leavey",)
 
 
 async def _pause(ctx: Context) -> None:
@@ -862,8 +866,13 @@ def register(router: Router) -> None:
         "ts": _toggle_talk_slot,
     }.items():
         # By text whether and how she is offered requests waits for the number's code, as
-        # her answers do (``_saved``).
-        router.action("vo", action, coded=CODED.get(action), vouched_passes=True)(callback)
+        # her answers do (``_saved``); leaving always for its own (``ONE_CODE_EACH``).
+        router.action(
+            "vo",
+            action,
+            coded=CODED.get(action),
+            vouched_passes=action not in ONE_CODE_EACH,
+        )(callback)
     FORM.register(router)
     router.confirmed[SAVE_HELD] = _saved_by_code
 

@@ -19,7 +19,7 @@ number's texts, never learns it.
   call to the resident and the number it rings (handlers/helping/bridged_calls.py), the
   channel messages come by (handlers/numbers/reach.py); a volunteer's own answers -
   "Not this time" (offers.py), pause, resume, leaving and the talk shift
-  (handlers/helping/volunteers.py) - which pass without another code within
+  (handlers/helping/volunteers.py) - which but leaving pass without another code within
   :data:`PASSING` of a right one (``vouched_passes``, :func:`waits`). The dispatcher hands
   such a press here (:func:`hold_press`); the code presses it again, checked as any press
   at that moment (a request withdrawn meanwhile is "no longer valid").
