@@ -390,6 +390,15 @@ class Database:
         # Read before the work it stamps: a commit during the work makes the next read differ.
         return await matching_changes.counts(self.transactions)
 
+    async def matching_touched(self, after: int | None) -> tuple[int, set[int] | None]:
+        """Which volunteers the writes counted by :meth:`matching_version` were about since
+        the mark ``after`` (db/matching_changes.py ``touched``), and the new mark; ``after``
+        None: only the mark, to take before a first read. Ask only where the version is
+        not None (SQLite)."""
+        if after is None:
+            return await matching_changes.last_touched(self.transactions), None
+        return await matching_changes.touched(self.transactions, after)
+
     async def execute(self, sql: str, params: Any = ()) -> int:
         """One statement on its own (tests and tools); how many rows it changed."""
         return await self.transactions.changed(sql, params)

@@ -36,3 +36,30 @@ async def counts(tx: Transactions) -> tuple[int, ...]:
     anything the matching reads was written and committed."""
     rows = await tx.fetch_all("SELECT changes FROM matching_changes ORDER BY name")
     return tuple(int(row[0]) for row in rows)
+
+
+# The rows of ``matching_touched`` the database keeps (migration 0050's bound).
+TOUCHED_KEPT = 1000
+
+
+async def last_touched(tx: Transactions) -> int:
+    """The number of the newest write noted in ``matching_touched`` (0: none yet): a mark to
+    take before reading what the matching reads, for :func:`touched`."""
+    row = await tx.fetch_all("SELECT COALESCE(MAX(seq), 0) FROM matching_touched")
+    return int(row[0][0])
+
+
+async def touched(tx: Transactions, after: int) -> tuple[int, set[int] | None]:
+    """The newest write's number and the volunteers the writes numbered after ``after`` were
+    about (migration 0050: a volunteer's profile, ban or chat, a request they hold, an
+    offer or answer of theirs); None instead of the volunteers when some of those writes
+    are no longer kept (more than ``TOUCHED_KEPT`` since): then everything is read again."""
+    rows = await tx.fetch_all(
+        "SELECT seq, volunteer_id FROM matching_touched WHERE seq > ? ORDER BY seq", (after,)
+    )
+    if not rows:
+        return after, set()
+    first, last = int(rows[0][0]), int(rows[-1][0])
+    if first != after + 1:
+        return last, None
+    return last, {int(row[1]) for row in rows}

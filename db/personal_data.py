@@ -1279,6 +1279,22 @@ MAP: list[Table] = [
         note="How often what the matching reads was written, by table (db/matching_changes.py).",
     ),
     Table(
+        "matching_touched",
+        "volunteering",
+        {"seq": PUBLIC, "volunteer_id": LINK},
+        links=(
+            Link(
+                "volunteer_id = :id",
+                (delete(),),
+                note="Which volunteer a write the matching reads was about, for the desk's "
+                "kept hints (db/matching_changes.py): a number only, not shown to anyone.",
+            ),
+        ),
+        note="The newest 1000 writes the matching reads, each with the volunteer it was about "
+        "(migration 0050's triggers keep no more): the desk's review queue works its hints out "
+        "again for those volunteers alone (handlers/helping/hint_cache.py).",
+    ),
+    Table(
         "send_pace",
         None,
         _all(PUBLIC, "platform", "next_slot"),

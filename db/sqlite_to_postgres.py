@@ -14,9 +14,9 @@ The operator's way from one backend to the other, while the bot keeps running on
 3. **The target migrated** with ``Database.open(url)``, then **every table copied in one
    PostgreSQL transaction**, parents before children (the target's foreign keys give the
    order), with ``COPY`` in batches. SQLite-only tables (``places_rtree*``: PostgreSQL has
-   its GiST index instead; ``sqlite_sequence``; ``schema_version`` and
-   ``matching_changes``, written by the migration) and columns the target lacks are skipped
-   and reported.
+   its GiST index instead; ``sqlite_sequence``; ``schema_version``, ``matching_changes``
+   and ``matching_touched``, written by the migrations) and columns the target lacks are
+   skipped and reported.
 4. **Identity sequences moved past the copied ids**, and past SQLite's
    ``sqlite_sequence`` where it is higher: outbox ids are never handed out twice (messages
    are edited later by id), not even ids whose rows were deleted.
@@ -54,8 +54,9 @@ BATCH = 5000
 # Tables that only SQLite has: the R*Tree (and its shadow tables), SQLite's own.
 SQLITE_ONLY_PREFIXES = ("places_rtree", "sqlite_")
 # Written by the target's own migrations, not copied (matching_changes: 0048's counts of
-# writes, each database's own - db/matching_changes.py).
-NOT_COPIED = frozenset({"schema_version", "matching_changes"})
+# writes, matching_touched: 0050's note of whom they were about, each database's own -
+# db/matching_changes.py).
+NOT_COPIED = frozenset({"schema_version", "matching_changes", "matching_touched"})
 
 
 class Refused(Exception):

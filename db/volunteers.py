@@ -324,21 +324,33 @@ class VolunteerStore:
         require_verified: bool,
         *,
         talk_shift: bool = False,
+        among: Collection[int] | None = None,
     ) -> list[Volunteer]:
         """Active volunteers for a category with room for one more assignment;
-        ``talk_shift``: instead of the category, those who chose a talk shift."""
+        ``talk_shift``: instead of the category, those who chose a talk shift; ``among``:
+        of these volunteers only."""
         kind = "v.talk_shift != ''" if talk_shift else "v.categories LIKE ?"
         params: list[Any] = [] if talk_shift else [f"%;{category};%"]
         sql = _taking("", kind, require_verified)
-        rows = await fetch_all(self._tx, sql, [*params, exclude_user or 0])
-        return _parsed(rows)
+        return _parsed(await self._among(sql, [*params, exclude_user or 0], among))
+
+    async def _among(self, sql: str, params: list[Any], among: Collection[int] | None) -> list[Any]:
+        """The rows of ``sql``, or of those of them whose volunteer is ``among`` these (read
+        again after a write about them: handlers/helping/hint_cache.py)."""
+        if among is None:
+            return await fetch_all(self._tx, sql, params)
+        return await fetch_by_ids(self._tx, sql + " AND v.user_id IN ({ids})", among, *params)
 
     async def candidates_by_kind(
-        self, categories: Collection[str], require_verified: bool
+        self,
+        categories: Collection[str],
+        require_verified: bool,
+        among: Collection[int] | None = None,
     ) -> dict[str, list[Volunteer]]:
-        """:meth:`candidates` (nobody excluded) of each of ``categories`` in one read: a
-        volunteer who offers several of them is read once and listed under each (the
-        desk's review queue reads a page's kinds so, handlers/helping/ranking.py)."""
+        """:meth:`candidates` (nobody excluded; ``among``: of these only) of each of
+        ``categories`` in one read: a volunteer who offers several of them is read once and
+        listed under each (the desk's review queue reads a page's kinds so,
+        handlers/helping/ranking.py)."""
         kinds = sorted(set(categories))
         if not kinds:
             return {}
@@ -347,7 +359,7 @@ class VolunteerStore:
         likes = [f"%;{kind};%" for kind in kinds]
         any_kind = "(" + " OR ".join("v.categories LIKE ?" for _ in kinds) + ")"
         sql = _taking(offers, any_kind, require_verified)
-        rows = await fetch_all(self._tx, sql, [*likes, *likes, 0])
+        rows = await self._among(sql, [*likes, *likes, 0], among)
         found: dict[str, list[Volunteer]] = {kind: [] for kind in kinds}
         # The offers_ columns are the last ones, by position: a row's lookup by name costs
         # more than the test (thousands of rows, a few kinds each).

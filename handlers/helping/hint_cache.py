@@ -1,37 +1,46 @@
 """The review queue's hints kept between page loads (issue 83): who could take each request
-of a page, as counts, remembered while nothing they are worked out from changed.
+of a page, as counts, and what they are worked out from, kept and brought up to date after
+the writes they read instead of searched again whole.
 
 A page's hints search ten thousand volunteers and their offers (``ranking.candidates_of_page``,
-a few hundred milliseconds on a small server), and a coordinator reloading the queue after
-each decision - or two coordinators looking at it - would pay that for the same answer. A
-kept page serves while all of these hold, else it is searched again:
+a few hundred milliseconds on a small server: who offers each kind, who of them is within
+reach, the ranking), and a coordinator reloading the queue after each decision - or after
+each offer the bot sends meanwhile - would pay that again and again. Kept per database (a
+city's coordinators see their own city's alone):
 
-- nothing the search reads was written to the city's database since it was searched
-  (``Database.matching_version``: the database's own count of the writes to the tables and
-  columns the matching reads, db/matching_changes.py - by the web's process or the bot's
-  beside it; a volunteer registered, paused, erased or offered something, a request taken).
-  Other writes keep the page: the bot's process writes on every update (a person seen,
-  the outbox), and a page searched again after each of them was searched at almost every
-  load of a busy day;
-- the clock is before ``ranking.unchanged_until`` of the search (the first offer or help
-  the caps and estimates count leaves its window; the next quarter hour, since the rules
-  read the clock by the hour) and not before the search;
-- the same searches (the same requests in the same order, the evening's flags of this
-  minute: ``review_queue._search``) and the same settings.
+- who offers each kind of help (``ranking.Offering``), each request's search's volunteers
+  within reach (``ranking.reach``, before those who handed it back are left out) and the
+  tables of offers and answers of those volunteers (``ranking.Tables``), and each search's
+  counts (:class:`Found`), for at most ``KEPT`` searches (the first pages of the queue);
+- after a write the matching reads (``Database.matching_version``: the database's own count,
+  db/matching_changes.py - by the web's process or the bot's beside it), only what it was
+  about is worked out again (``Database.matching_touched``, migration 0050: the volunteers
+  each write was about): those volunteers are read again (their profile, ban, chat, open
+  requests, offers and answers), each search's reach is mended for them alone, the counts
+  of the searches they are or were within reach of are ranked again - and all searches'
+  when the city's rate (``ranking.city_rate``) moved, or a request's handed-back changed.
+  A volunteer paused costs reading one volunteer, an offer one volunteer's tables and the
+  ranking of a page, not the search of ten thousand. Other writes change nothing kept (a
+  person seen, the outbox, a request's texts);
+- everything is read again when more writes were missed than the database keeps a note of,
+  the settings are others, or the clock is not between the first reading and
+  ``ranking.unchanged_until`` (the first offer or help the caps and estimates count leaves
+  its window; the next quarter hour, since the rules read the clock by the hour);
+- a search is the same while its request (compared whole: a request read before a write
+  never meets a count worked out after it) and the evening's flags are.
 
-PostgreSQL counts no writes yet (db/matching_changes.py): nothing is kept there, every page
-is searched. Kept per database (a city's coordinators see their own city's alone), at most
-``KEPT`` pages each: the counts and the page's searches (its requests as the page showed
-them, compared whole, so that a request read before a write never meets a count worked out
-after it) - no volunteer. The next load after a write they come from drops them, and an
-erasure at once (``DataRights.in_memory``): nothing of an erased requester stays in memory.
+The test beside it (tests/handlers/helping/test_hint_cache.py) compares what is kept with a
+fresh search after each kind of write. PostgreSQL counts no writes yet: nothing is kept
+there, every page is searched. An erasure drops everything kept at once
+(``DataRights.in_memory``): nothing of an erased person stays in memory.
 
 No button data and no conversation states here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from weakref import WeakKeyDictionary, WeakSet, ref
 
@@ -39,8 +48,9 @@ from db import Database
 from handlers.helping import ranking
 from handlers.settings import HandlerSettings
 
-# Pages kept per database: the first few pages of the queue, as coordinators see them.
-KEPT = 8
+# Searches kept per database: the first pages of the queue (20 requests a page), as
+# coordinators see them; the least recently shown go first.
+KEPT = 160
 
 
 @dataclass(frozen=True)
@@ -52,18 +62,41 @@ class Found:
     shares_language: bool
 
 
-@dataclass(frozen=True)
-class _Kept:
-    version: tuple[int, ...]
+@dataclass
+class _Hint:
+    """One search kept: its volunteers within reach by user id (those who handed the request
+    back not left out), the handed-back and the version they were checked at, its counts
+    (None: to be ranked again)."""
+
+    search: ranking.Search
+    reach: dict[int, ranking.Reachable] | None = None
+    handed_back: set[int] | None = None
+    checked: tuple[int, ...] | None = None
+    found: Found | None = None
+
+
+@dataclass
+class _Index:
+    """What a database's searches are worked out from, as of ``version`` and ``mark``
+    (Database.matching_touched), valid from ``searched_at`` until ``until``."""
+
     settings: HandlerSettings
-    searches: list[ranking.Search]
+    version: tuple[int, ...]
+    mark: int
     searched_at: datetime
     until: datetime
-    found: list[Found]
+    tables: ranking.Tables
+    pool: ranking.Offering = field(default_factory=dict)
+    # Whose tables are in ``tables``.
+    tabled: set[int] = field(default_factory=set)
+    # By search (:func:`_key`), the least recently shown first.
+    hints: dict[tuple[int, int, bool, bool, bool], _Hint] = field(default_factory=dict)
 
 
-_KEPT: WeakKeyDictionary[Database, list[_Kept]] = WeakKeyDictionary()
-# The databases whose erasures drop their kept pages (told once each).
+_KEPT: WeakKeyDictionary[Database, _Index] = WeakKeyDictionary()
+# One page's hints worked out at a time a database: two would mend the same kept index.
+_LOCKS: WeakKeyDictionary[Database, asyncio.Lock] = WeakKeyDictionary()
+# The databases whose erasures drop what is kept (told once each).
 _TOLD: WeakSet[Database] = WeakSet()
 # Erasures in each database so far: a page searched while one ran holds the requests it was
 # given, perhaps the erased person's, and is not kept (the drop would have missed it).
@@ -71,8 +104,8 @@ _ERASURES: WeakKeyDictionary[Database, int] = WeakKeyDictionary()
 
 
 def _drop_on_erasure(db: Database) -> None:
-    """Have an erasure in ``db`` drop its kept pages (by a weak reference: the database
-    holds the call, the call does not hold the database)."""
+    """Have an erasure in ``db`` drop what is kept (by a weak reference: the database holds
+    the call, the call does not hold the database)."""
     if db in _TOLD:
         return
     kept_of = ref(db)
@@ -94,6 +127,10 @@ def erasures(db: Database) -> int:
     return _ERASURES.get(db, 0)
 
 
+def _counted(candidates: list[ranking.Candidate]) -> Found:
+    return Found(len(candidates), any(c.shares_language for c in candidates))
+
+
 async def found(
     db: Database,
     settings: HandlerSettings,
@@ -101,26 +138,159 @@ async def found(
     now: datetime,
     read_at: int | None = None,
 ) -> list[Found]:
-    """:class:`Found` of each of a page's searches (``ranking.candidates_of_page``), kept
-    while the module's docstring says it holds. ``read_at``: :func:`erasures` before the
+    """:class:`Found` of each of a page's searches (``ranking.candidates_of_page``), from
+    what is kept as the module's docstring says. ``read_at``: :func:`erasures` before the
     page's requests were read (None: now)."""
     mark = erasures(db) if read_at is None else read_at
-    version = await db.matching_version()
-    if version is not None:
-        for kept in _KEPT.get(db, []):
-            if (
-                kept.version == version
-                and kept.settings is settings
-                and kept.searched_at <= now < kept.until
-                and kept.searches == searches
-            ):
-                return kept.found
-    # Asked before the search, like the version: a write or an offer leaving its window
-    # meanwhile makes this page searched again, never kept stale.
-    until = await ranking.unchanged_until(db, now) if version is not None else now
-    candidates = await ranking.candidates_of_page(db, settings, searches, now)
-    result = [Found(len(each), any(c.shares_language for c in each)) for each in candidates]
-    if version is not None and _ERASURES.get(db, 0) == mark:
-        pages = [kept for kept in _KEPT.get(db, []) if kept.version == version]
-        _KEPT[db] = [*pages[-(KEPT - 1) :], _Kept(version, settings, searches, now, until, result)]
-    return result
+    lock = _LOCKS.setdefault(db, asyncio.Lock())
+    async with lock:
+        version = await db.matching_version()
+        if version is None:
+            pages = await ranking.candidates_of_page(db, settings, searches, now)
+            return [_counted(each) for each in pages]
+        index = await _current(db, settings, version, now)
+        result = await _found(db, index, searches, now)
+        if _ERASURES.get(db, 0) == mark:
+            _KEPT[db] = index
+        else:
+            _KEPT.pop(db, None)
+        return result
+
+
+async def _current(
+    db: Database, settings: HandlerSettings, version: tuple[int, ...], now: datetime
+) -> _Index:
+    """The kept index brought up to ``version`` (read before: a write meanwhile is worked
+    in at the next load), or a new one."""
+    index = _KEPT.get(db)
+    if index is None or index.settings is not settings or not index.searched_at <= now:
+        return await _new(db, settings, version, now)
+    if now >= index.until:
+        return await _new(db, settings, version, now)
+    if index.version == version:
+        return index
+    mark, touched = await db.matching_touched(index.mark)
+    if touched is None:
+        return await _new(db, settings, version, now)
+    await _mend(db, index, touched, now)
+    index.version, index.mark = version, mark
+    index.until = min(index.until, await ranking.unchanged_until(db, now))
+    return index
+
+
+async def _new(
+    db: Database, settings: HandlerSettings, version: tuple[int, ...], now: datetime
+) -> _Index:
+    """An index with nothing kept yet, as of ``version``: its mark and its clock taken
+    before anything is read for it."""
+    mark, _ = await db.matching_touched(None)
+    until = await ranking.unchanged_until(db, now)
+    tables = await ranking.read_tables(db, now, ())
+    return _Index(settings, version, mark, now, until, tables)
+
+
+async def _mend(db: Database, index: _Index, touched: set[int], now: datetime) -> None:
+    """Work the writes about ``touched`` volunteers into ``index``: who offers each kind,
+    each search's reach and the tables, read again for them alone; the searches they are
+    or were within reach of ranked again, and all when the city's rate moved."""
+    settings = index.settings
+    fresh = await ranking.read_offering(db, settings, list(index.pool), touched) if touched else {}
+    for key, offering in index.pool.items():
+        index.pool[key] = [v for v in offering if v.user_id not in touched] + fresh.get(key, [])
+    for hint in index.hints.values():
+        if hint.reach is None or not touched:
+            continue
+        gone = touched & hint.reach.keys()
+        for user_id in gone:
+            del hint.reach[user_id]
+        near = await ranking.reach(db, settings, hint.search, now, fresh)
+        hint.reach.update((each.volunteer.user_id, each) for each in near)
+        if gone or near:
+            hint.found = None
+    ids = touched & index.tabled
+    tables = await ranking.read_tables(db, now, ids)
+    _merge(index, ids, tables)
+    if tables.rate != index.tables.rate:
+        index.tables = replace(index.tables, rate=tables.rate)
+        for hint in index.hints.values():
+            hint.found = None
+
+
+def _merge(index: _Index, ids: set[int], tables: ranking.Tables) -> None:
+    """``tables`` (of ``ids``) in place of what ``index`` held of them."""
+    kept = index.tables
+    for user_id in ids:
+        kept.day.pop(user_id, None)
+        kept.week.pop(user_id, None)
+        kept.helped.discard(user_id)
+        kept.answers.pop(user_id, None)
+    kept.day.update(tables.day)
+    kept.week.update(tables.week)
+    kept.helped.update(tables.helped)
+    kept.answers.update(tables.answers)
+    index.tabled |= ids
+
+
+def _key(search: ranking.Search) -> tuple[int, int, bool, bool, bool]:
+    return (
+        search.request.id,
+        search.reach,
+        search.talk,
+        search.evening,
+        search.evening_only,
+    )
+
+
+async def _found(
+    db: Database, index: _Index, searches: list[ranking.Search], now: datetime
+) -> list[Found]:
+    """The page's counts: new searches' reach, handed-back checked at this version, the
+    tables of volunteers not read yet, and those not ranked since ranked."""
+    hints = [_hint(index, search) for search in searches]
+    settings = index.settings
+    new = [hint for hint in hints if hint.reach is None]
+    missing = {key for hint in new for key in ranking.offering_keys(hint.search)} - set(index.pool)
+    if missing:
+        index.pool.update(await ranking.read_offering(db, settings, missing))
+    for hint in new:
+        near = await ranking.reach(db, settings, hint.search, now, index.pool)
+        hint.reach = {each.volunteer.user_id: each for each in near}
+    await _check_handed_back(db, index, hints)
+    due = [hint for hint in hints if hint.found is None]
+    unread = {user_id for hint in due for user_id in hint.reach or {}} - index.tabled
+    if unread:
+        _merge(index, unread, await ranking.read_tables(db, now, unread))
+    for hint in due:
+        assert hint.reach is not None and hint.handed_back is not None
+        reachable = [
+            near for user_id, near in hint.reach.items() if user_id not in hint.handed_back
+        ]
+        hint.found = _counted(ranking.best(settings, hint.search, reachable, index.tables))
+    return [hint.found for hint in hints if hint.found is not None]
+
+
+def _hint(index: _Index, search: ranking.Search) -> _Hint:
+    """The search's kept hint (a new one if none, or one for the request as it was), now the
+    most recently shown; the least recently shown beyond ``KEPT`` dropped."""
+    key = _key(search)
+    hint = index.hints.pop(key, None)
+    if hint is None or hint.search != search:
+        hint = _Hint(search)
+    index.hints[key] = hint
+    while len(index.hints) > KEPT:
+        del index.hints[next(iter(index.hints))]
+    return hint
+
+
+async def _check_handed_back(db: Database, index: _Index, hints: list[_Hint]) -> None:
+    """Who handed each request back, read again for the hints not checked at this version:
+    a hint whose handed-back changed is ranked again."""
+    due = [hint for hint in hints if hint.checked != index.version]
+    if not due:
+        return
+    handed_back = await db.volunteers.handed_back_of([hint.search.request.id for hint in due])
+    for hint in due:
+        now_back = handed_back[hint.search.request.id]
+        if hint.handed_back != now_back:
+            hint.handed_back, hint.found = now_back, None
+        hint.checked = index.version

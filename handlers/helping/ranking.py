@@ -229,6 +229,15 @@ class _Reachable:
     related: bool
     km: float | None
     shares: bool
+    # What the ranking reads of the pair alone, worked out once with the reach (a kept search
+    # is ranked again after each offer: handlers/helping/hint_cache.py): no language in
+    # common (:func:`_no_common_language`), the offers kept back (:func:`kept_back`).
+    no_common: bool
+    kept: int
+
+
+# Who a search may ask before the tables are read (:func:`reach`, kept by hint_cache.py).
+Reachable = _Reachable
 
 
 async def candidates(
@@ -293,9 +302,53 @@ async def candidates_of_page(
 async def _pool(db: Database, settings: HandlerSettings, searches: list[Search]) -> Offering:
     """Who offers each kind of help the searches (not on a talk shift) look for, in one read:
     most volunteers offer several of a page's kinds."""
-    kinds = {kind for search in searches if not search.talk for kind in _kinds(search)}
-    by_kind = await db.volunteers.candidates_by_kind(kinds, settings.require_verified_volunteers)
-    return {(kind, False): found for kind, found in by_kind.items()}
+    keys = {key for search in searches if not search.talk for key in offering_keys(search)}
+    return await read_offering(db, settings, keys)
+
+
+def offering_keys(search: Search) -> list[tuple[str, bool]]:
+    """The entries of :data:`Offering` the search reads."""
+    if search.talk:
+        return [(search.request.category, True)]
+    return [(kind, False) for kind in _kinds(search)]
+
+
+async def read_offering(
+    db: Database,
+    settings: HandlerSettings,
+    keys: Collection[tuple[str, bool]],
+    among: Collection[int] | None = None,
+) -> Offering:
+    """These entries of :data:`Offering` (the kinds in one read; ``among``: of these
+    volunteers only - read again after a write about them, handlers/helping/hint_cache.py)."""
+    verified = settings.require_verified_volunteers
+    kinds = {kind for kind, talk in keys if not talk}
+    by_kind = await db.volunteers.candidates_by_kind(kinds, verified, among)
+    found: Offering = {(kind, False): each for kind, each in by_kind.items()}
+    for kind, talk in keys:
+        if talk:
+            found[kind, True] = await db.volunteers.candidates(
+                kind, None, verified, talk_shift=True, among=among
+            )
+    return found
+
+
+async def reach(
+    db: Database, settings: HandlerSettings, search: Search, now: datetime, pool: Offering
+) -> list[Reachable]:
+    """Who of ``pool`` (holding the search's :func:`offering_keys`) the search may ask by
+    area, kind and certificate, as :func:`candidates_of_page` finds them before those who
+    handed the request back are left out: for what is kept between searches
+    (handlers/helping/hint_cache.py), which leaves them out and ranks with :func:`best`."""
+    return await _within_reach(db, settings, search, now, pool, set())
+
+
+def best(
+    settings: HandlerSettings, search: Search, reachable: list[Reachable], tables: Tables
+) -> list[Candidate]:
+    """The search's candidates among ``reachable`` (nobody skipped, within the caps), as
+    :func:`candidates_of_page` ranks them; in any order of ``reachable``."""
+    return _best(settings, search, reachable, tables, set(), False)
 
 
 def _kinds(search: Search) -> list[str]:
@@ -396,12 +449,26 @@ def _near(
         # City-wide, now: their shift, a shared language, awake.
         awake = matching.quiet_until(volunteer, now) is None
         if shares and on_talk_shift(volunteer.talk_shift, now) and awake:
-            return _Reachable(volunteer, related, None, shares)
+            return _reached(settings, request, volunteer, related, None, shares)
         return None
     km = distance_km(settings, volunteer, request)
     if not _reachable(settings, volunteer, request, km, search.reach, shares):
         return None
-    return _Reachable(volunteer, related, km, shares)
+    return _reached(settings, request, volunteer, related, km, shares)
+
+
+def _reached(
+    settings: HandlerSettings,
+    request: HelpRequest,
+    volunteer: Volunteer,
+    related: bool,
+    km: float | None,
+    shares: bool,
+) -> _Reachable:
+    """``volunteer`` within reach of ``request``, with what the ranking reads of the two."""
+    no_common = _no_common_language(settings, volunteer, shares, request)
+    kept = kept_back(settings.offer_rules, volunteer, request)
+    return _Reachable(volunteer, related, km, shares, no_common, kept)
 
 
 def _ranked(
@@ -437,7 +504,7 @@ def _ranked(
             city_rate=rate,
             km=near.km,
             shares_language=near.shares,
-            no_common_language=_no_common_language(settings, near, request),
+            no_common_language=near.no_common,
             related_kind=near.related,
             asked_this_week=tables.week.get(who, 0),
             helped_lately=who in tables.helped,
@@ -446,19 +513,21 @@ def _ranked(
         if who in skip:
             continue
         room = tables.room(rules, who)
-        if room.left(kept_back(rules, near.volunteer, request)) <= 0 and not over_day_cap:
+        if room.left(near.kept) <= 0 and not over_day_cap:
             continue
         ranked.append(Candidate(near.volunteer, chance, near.km, near.shares))
     return ranked, floor, head
 
 
-def _no_common_language(settings: HandlerSettings, near: _Reachable, request: HelpRequest) -> bool:
+def _no_common_language(
+    settings: HandlerSettings, volunteer: Volunteer, shares: bool, request: HelpRequest
+) -> bool:
     """Whether the volunteer and a requester without German have no language in common
     (none, German, nor a translation engine of the city's)."""
     return (
-        not near.shares
+        not shares
         and without_german(request)
-        and "de" not in near.volunteer.languages
+        and "de" not in volunteer.languages
         and not settings.translation
     )
 

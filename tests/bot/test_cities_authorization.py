@@ -147,9 +147,9 @@ def _actors_own(table: str, row: tuple[str, ...], own: set[str], others: set[str
     values = dict(cell.split("=", 1) for cell in row)
     if table == "processed_updates":
         return True
-    if table == "matching_changes":
-        # Counts kept by the database's triggers (migration 0048) of the rows compared here:
-        # a change they count shows as that row's own change.
+    if table in ("matching_changes", "matching_touched"):
+        # Counts and notes kept by the database's triggers (migrations 0048, 0050) of the
+        # rows compared here: a change they count shows as that row's own change.
         return True
     if table == "audit_log" and values["action"].startswith("'user.erased"):
         # The record of the actor's own /delete names nobody; anyone else's erasure would

@@ -40,6 +40,10 @@ RTREE_STORAGE = ("places_rtree_node", "places_rtree_rowid", "places_rtree_parent
 WRITTEN_BY_THE_DATABASE = {"schema_version", "places_rtree", "matching_changes"}
 # The tables whose rows are counts of writes: compared by their names, counts may grow.
 COUNTS = {"matching_changes"}
+# The tables whose rows note the newest writes (0050's matching_touched: the newest 1000, its
+# triggers add one a write the matching reads and drop the oldest): a later step that
+# writes to those tables adds rows; the row of ROWS is kept while there are fewer than 1000.
+NOTES = {"matching_touched"}
 
 # Migrations that change values on purpose, and why none of them changes a row of this test
 # (so every value is compared at every step, with no exception):
@@ -451,6 +455,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
         }
     ],
     "send_pace": [{"platform": "telegram", "next_slot": 1795202400.25}],
+    "matching_touched": [{"seq": 1, "volunteer_id": 2}],
     "shared_bans": [
         {"key_hash": "1b3c5d7e9f9f2c4d6e8a0b1c3d5e7f9a", "created_at": "2026-06-02T08:00:00+00:00"}
     ],
@@ -636,6 +641,9 @@ def _assert_kept(before: Snapshot, after: Snapshot, version: int) -> None:
             added = [row for row in kept if row not in rows]
             assert [r[columns.index("version")] for r in added] == [version], table
             kept = [row for row in kept if row in rows]
+        if table in NOTES:
+            assert set(rows) <= set(kept) or len(kept) >= 1000, f"{version:04d}: {table}"
+            continue
         if table in COUNTS:
             grown = dict(kept)
             assert set(grown) == {row[0] for row in rows}, f"{version:04d} changed {table}"

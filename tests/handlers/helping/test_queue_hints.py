@@ -93,6 +93,8 @@ async def test_a_page_of_hints_reads_each_kind_once_and_says_what_each_card_alon
 
     monkeypatch.setattr(db.volunteers, "candidates_by_kind", counted)
     monkeypatch.setattr(db.volunteers, "candidates", one_kind)
+    # Nothing kept of the cards alone (SQLite keeps each search): the page reads afresh.
+    hint_cache._KEPT.pop(db, None)
     page = await review_queue.hints(db, settings, t, requests, now)
     # Two kinds on the page: one read of who offers them, whatever the number of cards.
     assert reads == [["shopping", "tech"]]
@@ -200,14 +202,20 @@ async def test_a_kept_page_is_kept_through_other_writes_and_searched_after_each_
         require_verified_volunteers=False, offer_rules=OfferRules(offers_per_day=1)
     )
     t = Translator("en")
+    # Each search of a page (PostgreSQL) or ranking of a kept search again (SQLite).
     searches: list[str] = []
-    page_of = ranking.candidates_of_page
+    page_of, best = ranking.candidates_of_page, ranking.best
 
     async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
         searches.append("searched")
         return await page_of(*args, **kwargs)
 
+    def ranked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        searches.append("ranked")
+        return best(*args, **kwargs)
+
     monkeypatch.setattr(ranking, "candidates_of_page", counted)
+    monkeypatch.setattr(ranking, "best", ranked)
 
     async def hint() -> tuple[bool, str]:
         someone, text = (await review_queue.hints(db, settings, t, [request], now))[0]
@@ -217,7 +225,7 @@ async def test_a_kept_page_is_kept_through_other_writes_and_searched_after_each_
         """The page's hint is the one a search of its own finds, after a search."""
         before = len(searches)
         kept = await hint()
-        assert len(searches) == before + 1, "searched again"
+        assert len(searches) == before + 1, "worked out again"
         search = review_queue._search(settings, request, now)
         assert len(await ranking.candidates(db, settings, request, now, search.reach, set())) == (
             count
@@ -300,19 +308,30 @@ async def test_a_page_searched_while_its_requester_is_erased_is_not_kept(
     await _volunteer(db, "v0", ";shopping;", ";Hörde;")
     requester, request = await _shopping_in_hoerde(db)
     settings = HandlerSettings(require_verified_volunteers=False)
-    search_page = ranking.candidates_of_page
+    search_page, reach = ranking.candidates_of_page, ranking.reach
 
     async def erased_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
         found = await search_page(*args, **kwargs)
         await erase(Backstage(db, settings), build_router(), requester, "deleted")
         return found
 
+    async def reached_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = await reach(*args, **kwargs)
+        await erase(Backstage(db, settings), build_router(), requester, "deleted")
+        return found
+
+    # PostgreSQL searches the page, SQLite works out the new search's reach.
     monkeypatch.setattr(ranking, "candidates_of_page", erased_meanwhile)
+    monkeypatch.setattr(ranking, "reach", reached_meanwhile)
     await review_queue.hints(db, settings, Translator("en"), [request], now)
-    assert not any(
-        search.request.id == request.id
-        for kept in hint_cache._KEPT.get(db, [])
-        for search in kept.searches
+    assert not _kept(db, request.id)
+
+
+def _kept(db: Database, request_id: int) -> bool:
+    """Whether anything of a search for the request is kept."""
+    index = hint_cache._KEPT.get(db)
+    return index is not None and any(
+        hint.search.request.id == request_id for hint in index.hints.values()
     )
 
 
@@ -326,18 +345,14 @@ async def test_a_page_read_before_its_requester_was_erased_is_not_kept(db: Datab
     read_at = hint_cache.erasures(db)
     await erase(Backstage(db, settings), build_router(), requester, "deleted")
     await review_queue.hints(db, settings, Translator("en"), [request], now, read_at)
-    assert not any(
-        search.request.id == request.id
-        for kept in hint_cache._KEPT.get(db, [])
-        for search in kept.searches
-    )
+    assert not _kept(db, request.id)
 
 
-async def test_the_kept_pages_of_a_database_stay_within_their_bound(db: Database):
-    """Pages are keyed by what a coordinator asks for (filters, the page's requests): more
-    different pages than ``KEPT`` keep the newest ``KEPT``, each the page it was searched for."""
+async def test_the_kept_searches_of_a_database_stay_within_their_bound(db: Database):
+    """Searches are keyed by what a coordinator asks for (the page's requests): more
+    different ones than ``KEPT`` keep the newest ``KEPT``, each the search it was for."""
     if await db.matching_version() is None:
-        pytest.skip("PostgreSQL keeps no pages")
+        pytest.skip("PostgreSQL keeps nothing")
     now = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
     await _volunteer(db, "v0", ";shopping;", ";Hörde;")
     requester, _request = await _shopping_in_hoerde(db)
@@ -352,7 +367,7 @@ async def test_the_kept_pages_of_a_database_stay_within_their_bound(db: Database
     ]
     for page in pages:
         await review_queue.hints(db, settings, Translator("en"), page, now)
-    kept = hint_cache._KEPT[db]
+    kept = hint_cache._KEPT[db].hints
     assert len(kept) == hint_cache.KEPT
-    newest = [[review_queue._search(settings, r, now) for r in page] for page in pages]
-    assert [each.searches for each in kept] == newest[-hint_cache.KEPT :]
+    newest = [review_queue._search(settings, page[0], now) for page in pages]
+    assert [hint.search for hint in kept.values()] == newest[-hint_cache.KEPT :]
