@@ -69,13 +69,14 @@ MAX_AHEAD = 256
 AHEAD_SECONDS = 60.0
 # Messages (one per chat) looked at in a round, besides the voices still being made.
 ROUND = 50
-# With several processes, the longest a send may take: its lease (db/outbox.py). It is cut
-# off then, in doubt, so that nothing of it leaves this process once another process may
-# take the message over. Above the senders' own bounds - a Bot API request's 16 s
-# (telegram_http.py: connect, write, read, pool), an SMS gateway's 20 s - which end a slow
-# send first as a time-out, in doubt as well; a longer one (several parts, an upload over a
-# slow line) is cut off.
+# With several processes a send under way is leased (db/outbox.py): for this long, renewed
+# every RENEW_SECONDS for as long as the process still holds its claim and its lock, so a
+# slow but healthy send (several parts, an upload over a slow line: a Bot API upload may
+# take 31 s, telegram_http.py) goes on. A renewal that fails (the lock's connection lost)
+# leaves the send's cut-off where the last one put it: the send is cut off then, in doubt,
+# so that nothing of it leaves this process once another process may take the message over.
 SEND_SECONDS = 20.0
+RENEW_SECONDS = 5.0
 
 # An item as it is to be sent, and what follows it once it is (handlers/reader_chain.py).
 Prepared = tuple[Outgoing, tuple[Outgoing, ...]]
@@ -347,19 +348,21 @@ class OutboxWorker:
             wait = await self.db.outbox.take_slot(item.platform, 1 / rate)
             if wait:
                 await asyncio.sleep(wait)
-        # The lease's end by this process's clock, taken before the database records it:
-        # it comes first, however long the database takes to answer.
-        lease_end = asyncio.get_running_loop().time() + SEND_SECONDS
-        if not await self.db.outbox.begin_attempt(
-            item.id, claimant=self.claimant, lease_seconds=SEND_SECONDS
-        ):
-            # This process lost its lock's connection since it claimed the item (the
-            # cluster takes the lock again, bot/cluster.py): another process may hold the
-            # item now and send it. Not sent here; its state is left to that process.
-            log.warning("outbox %d: no longer claimed by this process, not sent", item.id)
-            return "lost"
         try:
+            # A voice's bytes fetched before the send's lease begins: fetching sends
+            # nothing, and however long it takes, it does not eat the send's lease.
             outgoing = await self._with_media(item.platform, outgoing)
+            # The lease's end by this process's clock, taken before the database records
+            # it: it comes first, however long the database takes to answer.
+            lease_end = asyncio.get_running_loop().time() + SEND_SECONDS
+            if not await self.db.outbox.begin_attempt(
+                item.id, claimant=self.claimant, lease_seconds=SEND_SECONDS
+            ):
+                # This process lost its lock's connection since it claimed the item (the
+                # cluster takes the lock again, bot/cluster.py): another process may hold
+                # the item now and send it. Not sent here; its state is left to that one.
+                log.warning("outbox %d: no longer claimed by this process, not sent", item.id)
+                return "lost"
             with sending(f"o{item.id}"):
                 message_id = await self._within_lease(lease_end, item, outgoing, edit_id)
         except DeliveryError as exc:
@@ -385,9 +388,10 @@ class OutboxWorker:
         self, lease_end: float, item: OutboxItem, outgoing: Outgoing, edit_id: str | None
     ) -> str | None:
         """Send ``outgoing``; with several processes, only until its lease ends (see
-        ``SEND_SECONDS``): then the send is abandoned, never finished or repeated by this
-        try, and it may have gone out (DeliveryError ``maybe_sent``, the transports' own
-        rule for a time-out). One whose lease ended before it began is not sent at all."""
+        ``SEND_SECONDS``; renewed meanwhile): then the send is abandoned, never finished or
+        repeated by this try, and it may have gone out (DeliveryError ``maybe_sent``, the
+        transports' own rule for a time-out). One whose lease ended before it began is not
+        sent at all."""
         sender = self.senders[item.platform]
         if not self.claimant:  # one process: no other takes its messages over
             return await sender.deliver(item.chat_id, outgoing, edit_id)
@@ -395,6 +399,7 @@ class OutboxWorker:
             # A send must suspend before it can be cut off: none is begun after the end.
             raise DeliveryError("the lease ended before the send began")
         bound = asyncio.timeout_at(lease_end)
+        renewing = asyncio.ensure_future(self._renew_lease(item.id, bound))
         try:
             async with bound:
                 return await sender.deliver(item.chat_id, outgoing, edit_id)
@@ -402,6 +407,28 @@ class OutboxWorker:
             if not bound.expired():
                 raise
             raise DeliveryError("send outlasted its lease", maybe_sent=True) from None
+        finally:
+            renewing.cancel()
+            await asyncio.gather(renewing, return_exceptions=True)
+
+    async def _renew_lease(self, item_id: int, bound: asyncio.Timeout) -> None:
+        """Every ``RENEW_SECONDS`` while the send runs, its lease renewed and its cut-off
+        moved on with it - by this process's clock from before the renewal, as the first.
+        A renewal refused (the claim or the lock is no longer this process's) or failed
+        (the database away) moves nothing: the send is cut off where the last one put it."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            new_end = loop.time() + SEND_SECONDS
+            try:
+                renewed = await self.db.outbox.renew_lease(
+                    item_id, claimant=self.claimant, lease_seconds=SEND_SECONDS
+                )
+            except Exception as exc:  # the database away: the cut-off stays
+                log.warning("outbox %d: lease not renewed (%s)", item_id, type(exc).__name__)
+                continue
+            if renewed and not bound.expired():
+                bound.reschedule(new_end)
 
     async def _changed_message(
         self, item: OutboxItem, outbox_id: int

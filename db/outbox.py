@@ -43,11 +43,13 @@ _CLAIMANT_GONE = process_gone("o.claimed_by")
 # while the send is under way: the process lives and its send goes out, yet its claim looks
 # free. So ``begin_attempt`` records, on the database's clock, when the send began
 # (``attempt_started_at``) and when its lease ends (``next_attempt_at``: the send's own
-# bound, which the worker cuts it off at - bot/delivery.py - plus this margin); another
-# process takes over a message whose send had begun only once that moment has passed (then
-# in doubt, as after a crash), so a dead process's message waits a lease, not longer. The
-# margin covers what the process's timer may lag behind (a busy event loop, the bytes of a
-# request written just before its end) and the stored time's second precision.
+# bound, which the worker cuts it off at - bot/delivery.py - plus this margin; renewed by
+# ``renew_lease`` while the process holds its claim and lock, so a slow send is not cut
+# off); another process takes over a message whose send had begun only once that moment has
+# passed (then in doubt, as after a crash), so a dead process's message waits a lease from
+# its last renewal, not longer. The margin covers what the process's timer may lag behind
+# (a busy event loop, the bytes of a request written just before its end) and the stored
+# time's second precision.
 LEASE_MARGIN_SECONDS = 5
 # The database's clock as stored timestamps are written (db/clock.py ``to_text``); the
 # processes' clocks may differ from it and from each other.
@@ -253,6 +255,23 @@ class OutboxStore:
                 (utcnow(), item_id),
             )
         return True
+
+    async def renew_lease(self, item_id: int, *, claimant: int, lease_seconds: float) -> bool:
+        """Move the lease of a send under way (``begin_attempt``) on: it ends
+        ``lease_seconds`` and the margin from now, on the database's clock. Only while the
+        item is still this process's claim, its send not settled and its process lock held
+        (as ``begin_attempt``); False otherwise, and the caller's cut-off stays where it was."""
+        async with self._tx.single_statement():
+            return (
+                await changed(
+                    self._tx,
+                    f"UPDATE outbox o SET next_attempt_at = {_LEASE_END} WHERE id = ?"
+                    " AND claimed_by = ? AND attempt_started_at IS NOT NULL"
+                    f" AND sent_at IS NULL AND failed_at IS NULL AND NOT {_CLAIMANT_GONE}",
+                    (lease_seconds + LEASE_MARGIN_SECONDS, item_id, claimant),
+                )
+                > 0
+            )
 
     async def flag_interrupted(self) -> int:
         """At start-up: sends that were under way when the process died are in doubt."""

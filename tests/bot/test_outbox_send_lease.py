@@ -133,16 +133,19 @@ async def test_a_gone_process_send_is_taken_over_once_its_lease_is_over(database
 
 class NeverDone(Recorder):
     """A sender whose network call never ends (a server that takes the request and never
-    answers)."""
+    answers); ``during`` happens first."""
 
-    def __init__(self) -> None:
+    def __init__(self, during: Any = None) -> None:
         super().__init__("one")
         self.started = asyncio.Event()
+        self.during = during
 
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
     ) -> str | None:
         self.started.set()
+        if self.during is not None:
+            await self.during()
         await asyncio.Event().wait()
         raise AssertionError("never")
 
@@ -150,18 +153,65 @@ class NeverDone(Recorder):
 async def test_a_send_is_cut_off_when_its_lease_ends_and_tried_again_in_doubt(
     database_url, monkeypatch: pytest.MonkeyPatch
 ):
-    """The worker keeps its side of the lease: a send still under way when it ends is
-    abandoned (it may have gone out) and recorded in doubt, to be tried again later."""
-    monkeypatch.setattr(delivery, "SEND_SECONDS", 0.2)
-    db1, first = await _member(database_url)
+    """The worker keeps its side of the lease: a send still under way when it ends - the
+    process lost its lock, so it is not renewed - is abandoned (it may have gone out) and
+    recorded in doubt, to be tried again later."""
+    monkeypatch.setattr(delivery, "SEND_SECONDS", 0.5)
+    monkeypatch.setattr(delivery, "RENEW_SECONDS", 0.1)
+    (db1, first), (db2, second) = await _member(database_url), await _member(database_url)
     message = await _queue(db1, "A", "hello")
-    hanging = NeverDone()
+    back: list[asyncio.Event] = []
+
+    async def lose_the_lock() -> None:
+        back.append(await _cut_lock_connection(first, db2))
+
+    hanging = NeverDone(lose_the_lock)
     worker1 = OutboxWorker(db1, [hanging], claimant=first.key)
     # Without the lease's end the round never ends.
     assert await asyncio.wait_for(worker1.run_once(), SANITY_SECONDS) == 0
     assert hanging.started.is_set()
     row = await _row(
-        db1, message, "sent_at, attempts, in_doubt, claimed_by, attempt_started_at, last_error"
+        db2, message, "sent_at, attempts, in_doubt, claimed_by, attempt_started_at, last_error"
     )
     assert row == (None, 1, 1, None, None, "send outlasted its lease")
-    await _close((db1, first))
+    back[0].set()
+
+    async def first_back() -> bool:
+        return await _holds_lock(db2, first.key)
+
+    await _until(first_back)
+    await _close((db1, first), (db2, second))
+
+
+class Slow(Recorder):
+    """A healthy send that takes longer than a lease (several parts, an upload over a slow
+    line), its lock held all the while."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__("one")
+        self.seconds = seconds
+
+    async def deliver(
+        self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
+    ) -> str | None:
+        await asyncio.sleep(self.seconds)  # the send's own length, not a wait for anything
+        return await super().deliver(chat_id, item, edit_message_id)
+
+
+async def test_a_slow_send_of_a_live_process_is_not_cut_off(
+    database_url, monkeypatch: pytest.MonkeyPatch
+):
+    """While its process holds its claim and lock, a send's lease is renewed: a send longer
+    than one lease goes on and is recorded sent, once and not in doubt (before the renewal:
+    cut off at the lease's end and tried again, again and again, each time in doubt)."""
+    monkeypatch.setattr(delivery, "SEND_SECONDS", 2.0)
+    monkeypatch.setattr(delivery, "RENEW_SECONDS", 0.1)
+    (db1, first), (db2, second) = await _member(database_url), await _member(database_url)
+    message = await _queue(db1, "A", "hello")
+    slow = Slow(delivery.SEND_SECONDS * 1.5)
+    worker1 = OutboxWorker(db1, [slow], claimant=first.key)
+    assert await asyncio.wait_for(worker1.run_once(), SANITY_SECONDS) == 1
+    assert slow.sent == [("A", "hello")]
+    row = await _row(db2, message, "sent_message_id, attempts, in_doubt, last_error")
+    assert row == ("one1", 1, 0, "")  # no try cut off before it
+    await _close((db1, first), (db2, second))
