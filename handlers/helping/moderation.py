@@ -86,12 +86,22 @@ async def _request(ctx: Context) -> HelpRequest:
 
 
 async def _pressed_post(ctx: Context, request_id: int) -> int | None:
-    """The review post the coordinator pressed on, if it was one of the request's posts."""
-    if not isinstance(ctx.incoming.event, ButtonPress):
+    """The review post the coordinator pressed on, if it was one of the request's posts:
+    in this chat and, where the chat names the message pressed, that very message. The
+    request's card in /pending's list is another message in the same group: a decision
+    taken there is shown on it, and the review post is marked by the lifecycle like every
+    other - it must not be taken for the card and left asking for a check that is done."""
+    event = ctx.incoming.event
+    if not isinstance(event, ButtonPress):
         return None
     here = (ctx.user.platform, ctx.incoming.chat_id)
     for outbox_id in await ctx.db.requests.posts(request_id):
-        if await ctx.db.outbox.target(outbox_id) == here:
+        if await ctx.db.outbox.target(outbox_id) != here:
+            continue
+        if event.message_id is None:
+            return outbox_id
+        state = await ctx.db.outbox.state(outbox_id)
+        if state is not None and state[0] == event.message_id:
             return outbox_id
     return None
 

@@ -78,3 +78,35 @@ async def test_a_late_publish_keeps_the_first_coordinators_reason(
     edits = await _edits_of(fake, post, mark, 1)
     assert all(c.text == rejected.text for c in edits), [c.text for c in edits]
     assert (await db.requests.get(request_id)).state == "rejected"
+
+
+async def test_a_decision_on_the_pending_card_marks_the_review_post_too(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    """/pending's card of a request is another message in the same group: publishing there
+    shows the decision on the card and on the review post alike."""
+    fake = fake_telegram
+    fake.names.update({1001: "Amira", 3001: "Cora"})
+    await telegram_person(db, 1001, "Amira", "ar")
+    await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    post = await request_on_telegram(fake, 1001, "أحتاج مساعدة في حمل المشتريات")
+    request_id = int(post.button_data("✅").split(":")[2])
+
+    mark = len(fake.calls)
+    fake.send_text(3001, "/pending", chat_type="supergroup", chat_id=TELEGRAM_GROUP)
+    listed = await fake.wait_for(
+        "sendMessage", lambda c: "mod:pc" in str(c.params), after=mark, chat_id=TELEGRAM_GROUP
+    )
+    fake.press(3001, listed.button_data(f"#{request_id}"), listed)
+    card = await fake.wait_for(
+        "editMessageText", lambda c: "mod:ok" in str(c.params), after=mark, chat_id=TELEGRAM_GROUP
+    )
+    assert str(card.params["message_id"]) == str(listed.result["message_id"])
+
+    mark = len(fake.calls)
+    fake.press(3001, f"mod:ok:{request_id}", listed)
+    published = translator("de").t("✅ Published by {name}.", name="Cora")
+    for message in (listed, post):
+        edits = await _edits_of(fake, message, mark, 1)
+        assert published in edits[-1].text, [c.text for c in edits]
+    assert (await db.requests.get(request_id)).state == "open"
