@@ -36,6 +36,7 @@ from handlers.messages import (
     Sender,
     Text,
 )
+from handlers.parsing import typed
 from handlers.reader import reader_of
 from locales import N_
 
@@ -193,9 +194,9 @@ class Inbound:
         if isinstance(event, nio.RoomMessageText):
             written = without_reply_fallback(content, event.body)
             body = written.strip()
-            if body[:1] in ("!", "/") and len(body) > 1 and body[1].isalpha():
-                name, _, args = body[1:].partition(" ")
-                return Command(name=name.lower(), args=args.strip())
+            command = command_in(body)
+            if command is not None:
+                return command
             pressed = await self.shared.choices.typed(room.room_id, body)
             return pressed or Text(written)
         if isinstance(event, nio.ReactionEvent):
@@ -386,6 +387,17 @@ class Inbound:
             await self.outbound.send(room_id, Message(t.t(UNREADABLE)))
         except DeliveryError as exc:
             log.warning("matrix: asking to send a message again failed: %s", exc)
+
+
+def command_in(body: str) -> Command | None:
+    """A command ("!name args" or "/name args"), or None. Direction marks around the name
+    are not part of it: the bot's Arabic and Farsi texts write "\u200e!help\u200e" so that
+    the command reads left to right, and whoever copies it from there copies the marks."""
+    head, _, args = body.partition(" ")
+    name = typed(head)  # without the direction marks
+    if name[:1] in ("!", "/") and len(name) > 1 and name[1].isalpha():
+        return Command(name=name[1:].lower(), args=args.strip())
+    return None
 
 
 def without_reply_fallback(content: dict[str, Any], body: str) -> str:

@@ -1,11 +1,13 @@
 """Events a person's client (or someone forging them) sends that are not a plain new text,
 against the real Synapse: replies carrying the quote of the message replied to (the spec's
 reply fallback up to v1.12, still sent by Element Web and others), and one person opening
-direct chat after direct chat, or inviting the bot into room after room."""
+direct chat after direct chat, or inviting the bot into room after room; a command copied
+from the bot's right-to-left text."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from bot.transports.matrix.parts import DIRECT_CHATS_PER_PERSON, ENOUGH_CHATS, LEAVING
@@ -42,6 +44,20 @@ async def test_a_reply_is_taken_without_the_quote_of_what_it_answers(
     mark = len(alice.received)
     await alice.send(room, "m.room.message", _reply(menu, matrix_bot.user_id, "1"))
     await alice.wait_for(lambda e: "📍" in body(e) and "💬" not in body(e), after=mark)
+
+
+async def test_a_command_copied_from_an_arabic_answer_works(alice: MatrixPerson, matrix_bot: Bot):
+    """The bot's Arabic texts keep "!help" left to right with direction marks around it; a
+    resident who copies it from there sends the marks too, and it is still the command."""
+    room = await onboard(alice, matrix_bot, "3")  # العربية
+    mark = len(alice.received)
+    await alice.say(room, "!frobnicate")
+    hint = await alice.wait_for(lambda e: "!help" in body(e), after=mark)
+    copied = re.search(r"[\u200e\u200f\u2066-\u2069]*!help[\u200e\u200f\u2066-\u2069]*", body(hint))
+    assert copied is not None and copied.group(0) != "!help"  # marks around it
+    mark = len(alice.received)
+    await alice.say(room, copied.group(0))
+    await alice.wait_for(lambda e: "!menu" in body(e), after=mark)  # the command list
 
 
 async def test_a_reply_in_the_relay_passes_on_only_the_reply(synapse: Synapse, db: Database):
