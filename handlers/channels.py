@@ -56,6 +56,10 @@ class TextLine(Protocol):
     async def check_code(self, number: str, purpose: str, code: str, now: str) -> bool | None:
         """True: the code confirms ``purpose``; False: a wrong try; None: no valid code."""
 
+    async def claim_codes_out(self, number: str, day: str) -> bool:
+        """Whether the caller tells that the number had its codes of ``day``: once a day,
+        at the first code refused."""
+
     async def confirmed_since(self, number: str, since: str) -> bool:
         """Whether the number texted back a right code after ``since``: its holder was
         there then."""

@@ -58,7 +58,7 @@ from handlers import ui
 from handlers.channels import CODE_DIGITS, ERASE
 from handlers.context import Backstage, Context
 from handlers.messages import Button, Document, Message, Text
-from handlers.numbers.coded_acts import line
+from handlers.numbers.coded_acts import line, no_codes
 from handlers.parsing import typed
 from handlers.privacy_purposes import CALLER_HEAD, CALLER_WORDS
 from handlers.privacy_purposes import purpose_texts as purpose_texts
@@ -574,7 +574,7 @@ async def send_erase_code(ctx: Context) -> None:
     t = ctx.t
     if code is None:
         ctx.clear_state()
-        ctx.reply(t.t("⏳ No more codes today. Try again tomorrow."), ui.back_to_menu(ctx))
+        await no_codes(ctx, local_day(now))
         return
     ctx.set_state(ERASE_CODE)
     ctx.reply(

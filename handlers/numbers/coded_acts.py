@@ -47,6 +47,7 @@ Button data: ``coded:no`` (drop it).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,10 +58,12 @@ from db.clock import local_day, to_text
 from handlers import ui
 from handlers.channels import ACT, CODE_DIGITS, TextLine
 from handlers.context import Context
-from handlers.messages import Button, ButtonPress, Text
+from handlers.messages import Button, ButtonPress, Message, Text
 from handlers.parsing import typed
 from handlers.router import ButtonSpec, Router
 from locales import N_, Translator
+
+log = logging.getLogger(__name__)
 
 STATE = "coded"
 PRESS = "press"
@@ -72,6 +75,13 @@ PASSING = timedelta(minutes=30)
 NOTHING_DONE = N_("👍 Nothing was done.")
 WRONG = N_("❌ That is not the code. Please try again.")
 NO_CODES = N_("⏳ No more codes today. Try again tomorrow.")
+# The coordinators, once a day, when a number's codes of the day are used up (:func:`no_codes`).
+CODES_USED_UP = N_(
+    "⏳ The texts from the number of {name} have used up today's codes. Until tomorrow, "
+    "nothing that waits for a code can be done from it by text: a request, a text for the "
+    "helper, a volunteer's answers, deleting the data. Someone else may be sending texts in "
+    "the number's name. Please call {name} if something cannot wait."
+)
 EXPIRED = N_("⌛ The code is no longer valid. Nothing was done.")
 
 
@@ -129,10 +139,29 @@ async def hold(
     before = _before(ctx)
     if code is None:
         _back_to(ctx, before)
-        ctx.reply(t.t(NO_CODES), ui.back_to_menu(ctx))
+        await no_codes(ctx, local_day(now))
         return
     ctx.set_state(STATE, {"kind": kind, "data": data, "before": before})
     ctx.reply(asked(t, code), [[Button("↩️ " + t._("No"), "coded:no")]])
+
+
+async def no_codes(ctx: Context, day: str) -> None:
+    """The number had its codes of ``day`` (an act's, an erasure's): the person is told, and
+    the coordinators once that day - a limit that stops her, perhaps spent by someone in her
+    name - by her name and user number, never the number."""
+    ctx.reply(ctx.t.t(NO_CODES), ui.back_to_menu(ctx))
+    if not await line(ctx).claim_codes_out(ctx.incoming.chat_id, day):
+        return
+    log.warning("coded acts: a number's codes of the day are used up")
+    user = ctx.user
+
+    def told(t: Translator) -> Message:
+        who = t.t(
+            "{name} (user {user_id})", name=user.first_name or t._("Resident"), user_id=user.id
+        )
+        return Message(t.t(CODES_USED_UP, name=who), typed_choices=False)
+
+    await ctx.mail.to_backchannel(told, about=[user.id])
 
 
 def _before(ctx: Context) -> dict[str, Any] | None:

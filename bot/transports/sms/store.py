@@ -358,6 +358,20 @@ class SmsStore:
             )
         return code if issued else None
 
+    async def claim_codes_out(self, number: str, day: str) -> bool:
+        """Whether the caller tells that ``number`` had its :data:`CODES_A_DAY` codes of
+        ``day`` (the first code refused that day; the count goes one past them to say so)."""
+        async with self._tx.transaction():
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE sms_numbers SET codes_in_day = codes_in_day + 1"
+                    " WHERE number = ? AND codes_day = ? AND codes_in_day = ?",
+                    (number, day, CODES_A_DAY),
+                )
+                == 1
+            )
+
     async def code_pending(self, number: str, purpose: str, now: str) -> bool:
         row = await fetch_one(
             self._tx,
