@@ -185,10 +185,12 @@ async def show_mine(ctx: Context) -> None:
                 lines.append(t.t("🔐 Code word: {code}", code=request.door_code))
             buttons.append(relay_row(t, request.id, name, requester=True))
         row = []
+        # The number as the line above writes it ("#۱" in Persian), not another one.
+        number = t.identifier(request.id)
         if request.state in WAITING:
-            row.append(Button("✏️ " + t._("Change") + f" #{request.id}", f"hr:edit:{request.id}"))
+            row.append(Button("✏️ " + t._("Change") + f" #{number}", f"hr:edit:{request.id}"))
         if request.state in (DRAFT, *ACTIVE):
-            row.append(Button("🗑 " + t._("Withdraw") + f" #{request.id}", f"hr:wd:{request.id}"))
+            row.append(Button("🗑 " + t._("Withdraw") + f" #{number}", f"hr:wd:{request.id}"))
         if row:
             buttons.append(row)
     buttons.extend(ui.back_to_menu(ctx))
