@@ -54,7 +54,8 @@ class TextLine(Protocol):
         when the number had its codes of ``day``."""
 
     async def check_code(self, number: str, purpose: str, code: str, now: str) -> bool | None:
-        """True: the code confirms ``purpose``; False: a wrong try; None: no valid code."""
+        """True: the code confirms ``purpose``; False: a wrong try, another left; None: no
+        valid code (none, expired, or this was its last wrong try)."""
 
     async def claim_codes_out(self, number: str, day: str) -> bool:
         """Whether the caller tells that the number had its codes of ``day``: once a day,

@@ -39,7 +39,8 @@ number's texts, never learns it.
 One act is held at a time (the state :data:`STATE`, data ``kind``, ``data`` and ``before``:
 the step the person was in, back once the act is done or dropped); a new one replaces it
 and its code. In the state a six-digit text (``CODE_DIGITS``, handlers/channels.py) is the
-code (a wrong one is a try, three drop it: the store's rule); anything else drops the held
+code (a wrong one is a try, three drop it: the store's rule, the third answered as an
+expired code); anything else drops the held
 act and is taken as what else it may be (by that step, or ``ctx.refuse``: a running contact
 passes it on); any command drops it too.
 Button data: ``coded:no`` (drop it).

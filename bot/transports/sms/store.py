@@ -382,8 +382,9 @@ class SmsStore:
 
     async def check_code(self, number: str, purpose: str, code: str, now: str) -> bool | None:
         """Whether ``code`` is the code ``number`` was sent for ``purpose``: True (it is
-        used up with it), False (a wrong try: the code goes after :data:`CODE_TRIES`), None
-        (no such code pending: none sent, expired or tried out)."""
+        used up with it), False (a wrong try, another left), None (no such code pending:
+        none sent, expired, or tried out - the :data:`CODE_TRIES`-th wrong try drops it and
+        is None too, so that nobody is asked to try again a code that no longer works)."""
         async with self._tx.transaction():
             row = await fetch_one(
                 self._tx,
@@ -403,12 +404,12 @@ class SmsStore:
                 return True
             if int(row[1]) + 1 >= CODE_TRIES:
                 await self._drop_code(number)
-            else:
-                await execute(
-                    self._tx,
-                    "UPDATE sms_numbers SET code_tries = code_tries + 1 WHERE number = ?",
-                    (number,),
-                )
+                return None
+            await execute(
+                self._tx,
+                "UPDATE sms_numbers SET code_tries = code_tries + 1 WHERE number = ?",
+                (number,),
+            )
             return False
 
     async def confirmed_since(self, number: str, since: str) -> bool:
