@@ -11,15 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
-from bot.transports.sms.segments import count, folded
 from db import Database
 from db.request_states import OPEN, REVIEW
-from handlers.helping import code_texts
-from handlers.media.texted_form import form_of
-from handlers.messages import Button, Edit, Message, Outgoing
-from locales import SUPPORTED_LANGUAGES, translator
+from handlers.messages import Edit, Message, Outgoing
+from locales import translator
 from tests.support.help_story import GROUP, grant_role_to, press
 from tests.support.memory_transport import readable
 from tests.support.sms.city import City, Resident, write_request
@@ -151,17 +146,3 @@ async def test_the_code_sends_the_request_as_it_was_held(
     await greta.say(code)
     (request,) = await db.requests.for_requester(user_id)
     assert request.description == OWN and request.stadtbezirk == "Innenstadt-Nord"
-
-
-@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
-def test_the_codes_texts_fit_two_segments(lang: str) -> None:
-    """The text that asks for a request's code, with its "No" choice, as a texter gets it."""
-    t = translator(lang)
-    for text in (
-        t.t(code_texts.SEND, code="471108"),
-        t.t(code_texts.CHANGE, code="471108", id=123),
-    ):
-        form = form_of(Message(text, [[Button("↩️ " + t._("No"), "coded:no")]]), t)
-        assert form is not None
-        sent = folded(f"{form.body}\n{form.lines}")  # as the transport cuts it
-        assert count(sent) <= 2, (lang, sent)

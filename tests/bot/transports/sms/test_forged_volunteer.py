@@ -12,17 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import pytest
-
-from bot.transports.sms.segments import count, folded
 from db import Database
 from db.request_states import MATCHED, OPEN
 from handlers import build_router
 from handlers.context import Backstage
-from handlers.helping import code_texts, lifecycle, offer_sending
-from handlers.media.texted_form import form_of
-from handlers.messages import Button, Message
-from locales import SUPPORTED_LANGUAGES, translator
+from handlers.helping import lifecycle, offer_sending
+from locales import translator
 from tests.support.help_story import grant_role_to
 from tests.support.sms.city import City, Resident, onboarded
 from tests.support.sms.codes import code_in as _code
@@ -244,28 +239,3 @@ def test_every_act_for_a_volunteer_by_text_waits_for_the_code() -> None:
         found = router.find_button(data)
         assert found is not None and found[0].coded, data
     assert "volunteer.save" in router.confirmed
-
-
-@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
-def test_a_helpers_code_texts_fit_two_segments(lang: str) -> None:
-    """The texts that ask for a helper's code, with their "No" choice, as a texter gets
-    them."""
-    t = translator(lang)
-    for asked in (
-        code_texts.TAKE,
-        code_texts.DECLINE,
-        code_texts.REPORT,
-        code_texts.HAND_BACK,
-        code_texts.CALL,
-        code_texts.CALL_NUMBER,
-        code_texts.PROFILE,
-        code_texts.PAUSE,
-        code_texts.RESUME,
-        code_texts.LEAVE,
-        code_texts.TALK_SHIFT,
-    ):
-        text = t.t(asked, code="471108", id=12345)
-        form = form_of(Message(text, [[Button("↩️ " + t._("No"), "coded:no")]]), t)
-        assert form is not None
-        sent = folded(f"{form.body}\n{form.lines}")  # as the transport cuts it
-        assert count(sent) <= 2, (lang, sent)
