@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 # ordinary messages; MegolmEvent is one whose key has not arrived).
 EVENTS = (
     nio.RoomMessageText,
+    nio.RoomMessageEmote,
+    nio.StickerEvent,
     nio.RoomMessageUnknown,
     nio.RoomMessageAudio,
     nio.RoomMessageImage,
@@ -199,6 +201,10 @@ class Inbound:
                 return command
             pressed = await self.shared.choices.typed(room.room_id, body)
             return pressed or Text(written)
+        if isinstance(event, nio.RoomMessageEmote):
+            return Text(event.body)  # Element's "/me ...": the person's words all the same
+        if isinstance(event, nio.StickerEvent):
+            return Media(kind="sticker")  # answered as Telegram's stickers are
         if isinstance(event, nio.ReactionEvent):
             return await self.shared.choices.reacted(event.reacts_to, event.key)
         if isinstance(event, nio.RoomMessageUnknown) and event.msgtype == "m.location":

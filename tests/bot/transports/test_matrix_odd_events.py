@@ -2,7 +2,7 @@
 against the real Synapse: replies carrying the quote of the message replied to (the spec's
 reply fallback up to v1.12, still sent by Element Web and others), and one person opening
 direct chat after direct chat, or inviting the bot into room after room; a command copied
-from the bot's right-to-left text."""
+from the bot's right-to-left text; an emote and a sticker."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.transports.matrix.parts import DIRECT_CHATS_PER_PERSON, ENOUGH_CHATS, L
 from db import Database
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
-from tests.support.matrix_bot import Bot, all_synced, onboard
+from tests.support.matrix_bot import Bot, all_synced, is_notice, onboard
 from tests.support.matrix_people import HANG, MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
@@ -58,6 +58,18 @@ async def test_a_command_copied_from_an_arabic_answer_works(alice: MatrixPerson,
     mark = len(alice.received)
     await alice.say(room, copied.group(0))
     await alice.wait_for(lambda e: "!menu" in body(e), after=mark)  # the command list
+
+
+async def test_an_emote_and_a_sticker_are_answered(alice: MatrixPerson, matrix_bot: Bot):
+    """Element's "/me ..." (an m.emote) and a sticker get an answer, not silence."""
+    room = await onboard(alice, matrix_bot, "2")
+    for event_type, content in (
+        ("m.room.message", {"msgtype": "m.emote", "body": "needs help with shopping"}),
+        ("m.sticker", {"body": "😀", "url": "mxc://localhost/sticker", "info": {}}),
+    ):
+        mark = len(alice.received)
+        await alice.send(room, event_type, content)
+        await alice.wait_for(is_notice, after=mark)
 
 
 async def test_a_reply_in_the_relay_passes_on_only_the_reply(synapse: Synapse, db: Database):
