@@ -208,9 +208,13 @@ class TransportStateStore:
                 (event_id, room_id, json.dumps(buttons, ensure_ascii=False), utcnow()),
             )
 
-    async def buttons_of(self, event_id: str) -> list[tuple[str, str]]:
+    async def buttons_of(self, event_id: str, room_id: str) -> list[tuple[str, str]]:
+        """The buttons of the bot's message ``event_id`` in ``room_id`` (none for one in
+        another room)."""
         row = await fetch_one(
-            self._tx, "SELECT buttons FROM matrix_buttons WHERE event_id = ?", (event_id,)
+            self._tx,
+            "SELECT buttons FROM matrix_buttons WHERE event_id = ? AND room_id = ?",
+            (event_id, room_id),
         )
         return [tuple(b) for b in json.loads(row[0])] if row else []
 

@@ -73,8 +73,10 @@ class Memory(Protocol):
     async def remember_buttons(self, event_id: str, room_id: str, buttons: list[Choice]) -> None:
         """A message's choices; none forgets them (edited to have none)."""
 
-    async def buttons_of(self, event_id: str) -> list[Choice]:
-        """A message's choices, [] if it has none (or is not known)."""
+    async def buttons_of(self, event_id: str, chat_id: str) -> list[Choice]:
+        """A message's choices, [] if it has none (or is not known) - or is not in
+        ``chat_id``: a reaction names the message it is on by its id alone, and one in
+        another chat presses nothing."""
 
     async def note_sent(self, room_id: str, event_id: str, typed: bool) -> None:
         """The newest message in a chat, and whether it takes typed numbers."""
@@ -87,17 +89,18 @@ class InMemory:
     """A :class:`Memory` held by the process (the console's)."""
 
     def __init__(self) -> None:
-        self._buttons: dict[str, list[Choice]] = {}
+        self._buttons: dict[str, tuple[str, list[Choice]]] = {}
         self._newest: dict[str, tuple[str, bool]] = {}
 
     async def remember_buttons(self, event_id: str, room_id: str, buttons: list[Choice]) -> None:
         if buttons:
-            self._buttons[event_id] = list(buttons)
+            self._buttons[event_id] = (room_id, list(buttons))
         else:
             self._buttons.pop(event_id, None)
 
-    async def buttons_of(self, event_id: str) -> list[Choice]:
-        return list(self._buttons.get(event_id, []))
+    async def buttons_of(self, event_id: str, chat_id: str) -> list[Choice]:
+        room_id, buttons = self._buttons.get(event_id, ("", []))
+        return list(buttons) if room_id == chat_id else []
 
     async def note_sent(self, room_id: str, event_id: str, typed: bool) -> None:
         self._newest[room_id] = (event_id, typed)
@@ -159,10 +162,12 @@ class NumberedChoices:
         newest = await self.memory.newest_sent(chat_id)
         if newest is None or not newest[1]:
             return None
-        data = press_for(text, await self.memory.buttons_of(newest[0]))
+        data = press_for(text, await self.memory.buttons_of(newest[0], chat_id))
         return ButtonPress(data=data, message_id=newest[0]) if data is not None else None
 
-    async def reacted(self, message_id: str, key: str) -> ButtonPress | None:
-        """The press a reaction ``key`` on ``message_id`` makes, or None."""
-        data = press_for(key, await self.memory.buttons_of(message_id))
+    async def reacted(self, chat_id: str, message_id: str, key: str) -> ButtonPress | None:
+        """The press a reaction ``key`` in ``chat_id`` on ``message_id`` makes, or None
+        (also when that message is in another chat: the homeserver does not check what an
+        encrypted reaction names, nor does another homeserver's)."""
+        data = press_for(key, await self.memory.buttons_of(message_id, chat_id))
         return ButtonPress(data=data, message_id=message_id) if data is not None else None

@@ -206,7 +206,7 @@ class Inbound:
         if isinstance(event, nio.StickerEvent):
             return Media(kind="sticker")  # answered as Telegram's stickers are
         if isinstance(event, nio.ReactionEvent):
-            return await self.shared.choices.reacted(event.reacts_to, event.key)
+            return await self.shared.choices.reacted(room.room_id, event.reacts_to, event.key)
         if isinstance(event, nio.RoomMessageUnknown) and event.msgtype == "m.location":
             match = _GEO.match(event.source.get("content", {}).get("geo_uri", ""))
             return Location(float(match.group(1)), float(match.group(2))) if match else None

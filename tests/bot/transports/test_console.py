@@ -144,7 +144,9 @@ async def _typed_labels(term) -> list[str]:
     newest = await memory.newest_sent(console.group or console.user)
     if newest is None or not newest[1]:
         return []
-    return [label for label, _data in await memory.buttons_of(newest[0])]
+    return [
+        label for label, _data in await memory.buttons_of(newest[0], console.group or console.user)
+    ]
 
 
 async def test_a_listener_onboards_by_the_numbers_she_heard(dispatcher: Dispatcher):

@@ -410,7 +410,7 @@ async def _press(person: EncryptedPerson, db: Database, room: str, data: str, af
         for _, event in reversed(person.received[after:]):
             if event["room"] != room or event.get("sender") == person.user_id:
                 continue
-            buttons = await db.transport_state.buttons_of(event["event_id"])
+            buttons = await db.transport_state.buttons_of(event["event_id"], room)
             for number, (label, offered) in enumerate(buttons):
                 if offered == data:
                     # Past 🔟 a choice is picked by its own emoji (✅ Done …).

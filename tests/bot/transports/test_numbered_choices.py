@@ -76,15 +76,31 @@ async def test_a_later_message_ends_the_typed_choices(chosen: NumberedChoices):
     await chosen.sent(ROOM, "$venue", Venue(51.5, 7.4))
     assert await chosen.typed(ROOM, "1") is None
     # A reaction on the menu still presses, whatever came after it.
-    assert await chosen.reacted("$menu", "1️⃣") == ButtonPress("menu:places", message_id="$menu")
+    assert await chosen.reacted(ROOM, "$menu", "1️⃣") == ButtonPress(
+        "menu:places", message_id="$menu"
+    )
+
+
+async def test_a_reaction_presses_only_in_the_chat_of_its_message(chosen: NumberedChoices):
+    """A reaction names its message by id alone, and neither an encrypted reaction's
+    homeserver nor another homeserver checks that the message is in the same room: one on a
+    message of another chat (the coordinators' post, someone else's offer) presses nothing."""
+    offer = Message(Markup("🔔 Someone needs help"), [[Button("🙋 I can help", "mt:acc:7")]])
+    await chosen.sent(ROOM, "$offer", offer)
+    await chosen.sent(GROUP, "$post", MENU)
+    assert await chosen.reacted("!mallory", "$offer", "1️⃣") is None
+    assert await chosen.reacted(ROOM, "$post", "1️⃣") is None
+    assert await chosen.reacted(ROOM, "$offer", "1️⃣") == ButtonPress("mt:acc:7", message_id="$offer")
 
 
 async def test_typed_numbers_are_never_presses_in_the_backchannel(chosen: NumberedChoices):
     assert not await chosen.typing(GROUP, MENU)
     await chosen.sent(GROUP, "$post", MENU, typed=True)  # as an older version might have noted
     assert await chosen.typed(GROUP, "1") is None
-    assert await chosen.reacted("$post", "✅") is None
-    assert await chosen.reacted("$post", "🤝") == ButtonPress("menu:help", message_id="$post")
+    assert await chosen.reacted(GROUP, "$post", "✅") is None
+    assert await chosen.reacted(GROUP, "$post", "🤝") == ButtonPress(
+        "menu:help", message_id="$post"
+    )
 
 
 async def test_an_edit_takes_typed_numbers_only_as_the_newest_message(chosen: NumberedChoices):
@@ -94,24 +110,28 @@ async def test_an_edit_takes_typed_numbers_only_as_the_newest_message(chosen: Nu
     assert await chosen.typing(ROOM, taken, "$offer")  # the newest, typed: stays typed
     await chosen.sent(ROOM, "$edit1", taken, edit_id="$offer", typed=True)
     assert await chosen.typed(ROOM, "1") == ButtonPress("mt:back:7", message_id="$offer")
-    assert await chosen.reacted("$offer", "1") == ButtonPress("mt:back:7", message_id="$offer")
+    assert await chosen.reacted(ROOM, "$offer", "1") == ButtonPress(
+        "mt:back:7", message_id="$offer"
+    )
     # The menu came after: an edit of the older offer does not take its numbers.
     await chosen.sent(ROOM, "$menu", MENU, typed=await chosen.typing(ROOM, MENU))
     assert not await chosen.typing(ROOM, taken, "$offer")
     # Edited to have no buttons, the offer presses nothing any more.
     gone = Edit(1, Markup("🔔 Closed"))
     await chosen.sent(ROOM, "$edit2", gone, edit_id="$offer", typed=False)
-    assert await chosen.reacted("$offer", "1️⃣") is None
+    assert await chosen.reacted(ROOM, "$offer", "1️⃣") is None
     assert await chosen.typed(ROOM, "1") is None
 
 
 async def test_a_reaction_names_a_choice_by_keycap_number_or_emoji(chosen: NumberedChoices):
     await chosen.sent(ROOM, "$menu", MENU)
-    assert await chosen.reacted("$menu", "2️⃣") == ButtonPress("menu:help", message_id="$menu")
-    assert await chosen.reacted("$menu", "⚙") == ButtonPress("menu:settings", message_id="$menu")
-    assert await chosen.reacted("$menu", "🗺") is None  # the link is no choice
-    assert await chosen.reacted("$menu", "👍") is None
-    assert await chosen.reacted("$unknown", "1️⃣") is None
+    assert await chosen.reacted(ROOM, "$menu", "2️⃣") == ButtonPress("menu:help", message_id="$menu")
+    assert await chosen.reacted(ROOM, "$menu", "⚙") == ButtonPress(
+        "menu:settings", message_id="$menu"
+    )
+    assert await chosen.reacted(ROOM, "$menu", "🗺") is None  # the link is no choice
+    assert await chosen.reacted(ROOM, "$menu", "👍") is None
+    assert await chosen.reacted(ROOM, "$unknown", "1️⃣") is None
     assert press_for("①", [("one", "a:1")]) is None
 
 

@@ -87,4 +87,4 @@ async def _choices(phone, call) -> list[str]:
     memory = phone.voice.choices.memory
     newest = await memory.newest_sent(call.chat_id)
     assert newest is not None
-    return [data for _, data in await memory.buttons_of(newest[0])]
+    return [data for _, data in await memory.buttons_of(newest[0], call.chat_id)]

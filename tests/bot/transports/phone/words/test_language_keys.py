@@ -37,7 +37,7 @@ async def _chooses(
     memory = phone.voice.choices.memory
     newest = await memory.newest_sent(call.chat_id)
     assert newest is not None
-    labels = [label for label, _ in await memory.buttons_of(newest[0])]
+    labels = [label for label, _ in await memory.buttons_of(newest[0], call.chat_id)]
     await asyncio.to_thread(caller.press, key)
     # Taken at once: the notice comes without another key, "#" or a pause to wait for.
     await until(lambda: call.audio.answers == 2, "the privacy notice said")

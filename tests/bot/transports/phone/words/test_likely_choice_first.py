@@ -167,7 +167,9 @@ async def test_the_menu_says_its_first_choice_first_and_the_others_after_a_pause
         memory = phone.voice.choices.memory
         newest = await memory.newest_sent(call.chat_id)
         assert newest is not None
-        labels = [label.split(" ", 1)[1] for label, _ in await memory.buttons_of(newest[0])]
+        labels = [
+            label.split(" ", 1)[1] for label, _ in await memory.buttons_of(newest[0], call.chat_id)
+        ]
 
         def newest() -> str:
             return " ".join(part.words for part in played.of(call)[-1])

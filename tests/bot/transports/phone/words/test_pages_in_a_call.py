@@ -59,7 +59,9 @@ async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
         memory = phone.voice.choices.memory
         newest = await memory.newest_sent(call.chat_id)
         assert newest is not None
-        labels = dict((data, label) for label, data in await memory.buttons_of(newest[0]))
+        labels = dict(
+            (data, label) for label, data in await memory.buttons_of(newest[0], call.chat_id)
+        )
         # That district ticked, no other - and the caller hears it ("Hörde, gewählt"): a
         # tick's icon is not said (before, the list came again said as it was).
         t = translator("de", easy=True, medium=Medium.SPOKEN)
