@@ -736,7 +736,7 @@ async def summarise(scene: Scene, coordinator: User, request_id: int, text: str)
         raise Refused()
     request = waiting(await _get(scene, request_id))
     request = await scene.db.requests.update_fields(
-        request.id, coordinator.id, summary=clean_text(text)[:SUMMARY_LIMIT]
+        request.id, coordinator.id, summary=written(text, SUMMARY_LIMIT)
     )
     if request.state == REVIEW:
         text_now = await group_review_post(scene.db, scene.settings, request)

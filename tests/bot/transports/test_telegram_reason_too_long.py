@@ -78,3 +78,31 @@ async def test_an_answer_too_long_is_refused_not_cut(
         "sendMessage", lambda c: "ENDE" in c.text, after=mark, chat_id=TELEGRAM_GROUP
     )
     assert "Haus 4" in answer.text
+
+
+async def test_a_summary_too_long_is_refused_not_cut(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    fake = fake_telegram
+    fake.names.update({1001: "Dana", 3001: "Cora"})
+    await telegram_person(db, 1001, "Dana", "de")
+    await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    post = await request_on_telegram(fake, 1001, "Ich brauche Hilfe beim Tragen")
+    request_id = int(post.button_data("✅").split(":")[2])
+    mark = len(fake.calls)
+    fake.press(3001, f"mod:sum:{request_id}", post)
+    await fake.wait_for("sendMessage", after=mark, chat_id=3001)  # "Please send a summary"
+
+    mark = len(fake.calls)
+    fake.send_text(3001, "Wasserkästen tragen. " * 30)  # 630 characters
+    refused = await fake.wait_for("sendMessage", after=mark, chat_id=3001)
+    de = translator("de")
+    assert refused.text == de.t(lifecycle.WRITE_BETWEEN, low=1, high=lifecycle.SUMMARY_LIMIT)
+    assert not (await db.requests.get(request_id)).summary
+
+    mark = len(fake.calls)
+    fake.send_text(3001, "Wasserkästen in den 3. Stock tragen")
+    await fake.wait_for(
+        "editMessageText", lambda c: "3. Stock" in c.text, after=mark, chat_id=TELEGRAM_GROUP
+    )
+    assert (await db.requests.get(request_id)).summary == "Wasserkästen in den 3. Stock tragen"
