@@ -1,12 +1,12 @@
 """Every text that asks for the code texted to the number (handlers/numbers/coded_acts.py; a
 sender there can be forged), so the wording and its length are settled in one place: a
 resident's request sent, changed or withdrawn (requests_flow.py), her "the help is done"
-and ending the contact, and a text for the helper passed on (relay.py); a volunteer taking
-an offer, declining it ("Not this time"), reporting and handing back (offers.py, relay.py);
-a helper's call to the resident and the number it rings (bridged_calls.py); a volunteer's
-own profile - a change of it, pausing, resuming, leaving and the talk shift
-(volunteers.py); agreeing to the privacy notice for a number with data
-(handlers/onboarding.py). Texts only: SMS alone holds acts for a code, so none of them is
+and ending the contact, and a text for the helper passed on (relay.py) or taken back
+(relay_edits.py); a volunteer taking an offer, declining it ("Not this time"), reporting
+and handing back (offers.py, relay.py); a helper's call to the resident and the number it
+rings (bridged_calls.py); a volunteer's own profile - a change of it, pausing, resuming,
+leaving and the talk shift (volunteers.py); agreeing to the privacy notice for a number
+with data (handlers/onboarding.py). Texts only: SMS alone holds acts for a code, so none of them is
 ever said on the phone line (they are kept out of the caller's modules for that reason).
 Not here: how messages come (handlers/numbers/reach.py, below this package), deleting
 all data (handlers/privacy.py, a count of minutes) and texts for STOP (the SMS transport's
@@ -79,6 +79,12 @@ CALL_NUMBER = N_(
 NUMBER_GIVEN = N_(
     "🔐 To have us call you on {number}, reply {code} within a quarter of an hour. "
     "If this is not your number, do nothing."
+)
+# Taking back one's last message to the contact (relay_edits.py): a forger would otherwise
+# take back what the holder told her contact ("I am not at home today").
+UNDO = N_(
+    "🔐 To take back your last message to your contact, reply {code} within a quarter of "
+    "an hour. If you did not ask for this, do nothing."
 )
 # A volunteer's profile (where, with what, in which languages, how much) and whether she is
 # offered requests at all: a forger would otherwise steer or stop what she is offered.

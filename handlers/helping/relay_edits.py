@@ -19,6 +19,9 @@ by the writer's message id, so that afterwards:
   number the writer is reminded of it.
 
 Taking back needs no running contact: these are the writer's own words. A correction does.
+By text (a sender can be forged) ``/undo`` waits for the code texted to the number, unless
+it texted a right one within the last half hour, as the message itself did
+(handlers/numbers/coded_acts.py, the held act ``relay.undo``; the text in code_texts.py).
 
 Commands: ``/undo``. Events: ``Edited``, ``Removed`` (``router.amendments``). No buttons,
 no states.
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from markupsafe import Markup
 
@@ -37,10 +41,11 @@ from db.request_states import MATCHED
 from db.users import User
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import newest_buttons
+from handlers.helping import code_texts, newest_buttons
 from handlers.helping.languages import shown_to
 from handlers.helping.warnings import has_phone_number
 from handlers.messages import Edited, Event, Message, React, Removed, Text, decode
+from handlers.numbers import coded_acts
 from handlers.router import Router
 from handlers.text_safety import clean_text
 from locales import N_, Translator
@@ -190,9 +195,32 @@ async def _take_back(ctx: Context, item: Relayed) -> None:
     ctx.reply(ctx.t.t("↩️ Taken back. The other person no longer sees this message."))
 
 
+# By text (a sender can be forged) taking back waits for the number's code, as the message
+# did: a forger would otherwise take back "I am not at home today", and the helper come.
+UNDO_HELD = "relay.undo"
+
+
 async def _undo(ctx: Context) -> None:
+    item = await _newest(ctx)
+    if item is not None and await coded_acts.held(
+        ctx, UNDO_HELD, {"id": item.id}, lambda t, code: t.t(code_texts.UNDO, code=code)
+    ):
+        return
+    await _undo_item(ctx, item)
+
+
+async def _undo_by_code(ctx: Context, data: dict[str, Any]) -> None:
+    """The held ``/undo``: the message it was asked for, if it is still the newest."""
+    item = await _newest(ctx)
+    await _undo_item(ctx, item if item is not None and item.id == data["id"] else None)
+
+
+async def _newest(ctx: Context) -> Relayed | None:
     since = to_text(datetime.now(UTC) - UNDO_WINDOW)
-    item = await ctx.db.relay.last_relayed(ctx.user.id, since)
+    return await ctx.db.relay.last_relayed(ctx.user.id, since)
+
+
+async def _undo_item(ctx: Context, item: Relayed | None) -> None:
     if item is None:
         ctx.reply(
             ctx.t.t(
@@ -207,4 +235,5 @@ async def _undo(ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.command("undo", N_("Take back your last message to your contact"))(_undo)
+    router.confirmed[UNDO_HELD] = _undo_by_code
     router.amendments.append(_amended)

@@ -33,8 +33,9 @@ number's texts, never learns it.
   (handlers/helping/requests_flow.py, held act ``request.send``): each its own code, a
   code a moment ago does not pass it - it is what the coordinators are asked to publish;
   a volunteer's profile answers, saved when she registers or changes one
-  (handlers/helping/volunteers.py, held act ``volunteer.save``), unless vouched
-  (:func:`held`, as a text for the helper).
+  (handlers/helping/volunteers.py, held act ``volunteer.save``), and ``/undo`` taking back
+  one's last message to the contact (handlers/helping/relay_edits.py, held act
+  ``relay.undo``), each unless vouched (:func:`held`, as a text for the helper).
 
 One act is held at a time (the state :data:`STATE`, data ``kind``, ``data`` and ``before``:
 the step the person was in, back once the act is done or dropped); a new one replaces it
