@@ -9,12 +9,13 @@ as they arrive. The map part needs ``#map`` to get ``data-ready="1"`` once its m
 clusters are drawn; it is skipped, saying so, while ``/`` serves no map.
 The map is loaded at a phone's size (390 × 844, as issue 83 asks) and at a desktop's.
 Each desk page is also loaded a quarter as many times right after a write by another
-connection, of two kinds: "after an unrelated write (a person seen)", as the bot's process
-writes on every update, and "after a relevant write (an offer or a volunteer change)", which
-the review queue's hints are worked out from. The web keeps those hints while nothing they
-read was written (handlers/helping/hint_cache.py, db/matching_changes.py): the first row says
-that a busy bot beside it does not cost the queue its kept hints, the second what the first
-load after an offer or a volunteer's change costs - not targets, the truth beside them.
+connection: "after an unrelated write (a person seen)", as the bot's process
+writes on every update, and of the writes the review queue's hints are worked out from: "after
+an offer" (sent, as the waves record one) and "after a volunteer's change" (paused or back).
+The web keeps those hints and mends them after such a write (handlers/helping/hint_cache.py,
+db/matching_changes.py: only the volunteer the write was about is read again): the first row
+says that a busy bot beside it does not cost the queue its kept hints, the others what the
+first load after an offer or a volunteer's change costs - not targets, the truth beside them.
 Run: .venv/bin/python bench/bench_web.py [--requests N] [--volunteers N] [--places N]
 [--samples N] [--quick] [--map-only] [--page PATH ...] (--quick: a small city, a few samples a
 page and one map load, for CI's pass over every benchmark, figures not judged; --map-only: the
@@ -260,25 +261,38 @@ def seen(database: Path, user_id: int, _n: int) -> None:
     conn.close()
 
 
-def offered_or_changed(database: Path, _user_id: int, n: int) -> None:
-    """A write the review queue's hints read, from a connection of its own: by turns an
-    offer of an open request to the ``n``-th volunteer (request_notifications), and that
-    volunteer paused or back (volunteers)."""
+def _nth_volunteer(conn: sqlite3.Connection, n: int) -> tuple[int] | None:
+    """The ``n``-th volunteer (by user id), a different one for each of a row's writes."""
+    return conn.execute(
+        "SELECT user_id FROM volunteers ORDER BY user_id LIMIT 1 OFFSET ?", (n,)
+    ).fetchone()
+
+
+def offered(database: Path, _user_id: int, n: int) -> None:
+    """A write the review queue's hints read, from a connection of its own: an offer of an
+    open request sent to the ``n``-th volunteer (request_notifications, with its outbox
+    message, as the waves record one: it counts in the caps, the volunteer's answers and
+    the city's rate)."""
     with sqlite3.connect(database) as conn:
-        row = conn.execute(
-            "SELECT user_id FROM volunteers ORDER BY user_id LIMIT 1 OFFSET ?", (n // 2,)
-        ).fetchone()
+        row = _nth_volunteer(conn, n)
         if row is None:
             return
-        if n % 2:
+        conn.execute(
+            "INSERT OR IGNORE INTO request_notifications (request_id, volunteer_id,"
+            " outbox_id, offered_at, wave) SELECT id, ?, ?, ?, 1 FROM help_requests"
+            " WHERE state = 'open' ORDER BY id LIMIT 1",
+            (row[0], 1_000_000 + n, stamp(datetime.now(UTC))),
+        )
+    conn.close()
+
+
+def changed(database: Path, _user_id: int, n: int) -> None:
+    """A write the review queue's hints read, from a connection of its own: the ``n``-th
+    volunteer paused or back (volunteers)."""
+    with sqlite3.connect(database) as conn:
+        row = _nth_volunteer(conn, n)
+        if row is not None:
             conn.execute("UPDATE volunteers SET paused = 1 - paused WHERE user_id = ?", row)
-        else:
-            conn.execute(
-                "INSERT OR IGNORE INTO request_notifications (request_id, volunteer_id,"
-                " outbox_id, offered_at, wave) SELECT id, ?, NULL, ?, 1 FROM help_requests"
-                " WHERE state = 'open' ORDER BY id LIMIT 1",
-                (row[0], stamp(datetime.now(UTC))),
-            )
     conn.close()
 
 
@@ -286,9 +300,14 @@ def offered_or_changed(database: Path, _user_id: int, n: int) -> None:
 WRITES: list[tuple[str, str, Callable[[Path, int, int], None]]] = [
     ("an unrelated write (a person seen)", "the review queue keeps its hints", seen),
     (
-        "a relevant write (an offer or a volunteer change)",
-        "the review queue searches again",
-        offered_or_changed,
+        "an offer",
+        "the review queue reads that volunteer's offers again and ranks its page again",
+        offered,
+    ),
+    (
+        "a volunteer's change (paused or back)",
+        "the review queue reads that volunteer again",
+        changed,
     ),
 ]
 

@@ -45,21 +45,27 @@ TOUCHED_KEPT = 1000
 async def last_touched(tx: Transactions) -> int:
     """The number of the newest write noted in ``matching_touched`` (0: none yet): a mark to
     take before reading what the matching reads, for :func:`touched`."""
-    row = await tx.fetch_all("SELECT COALESCE(MAX(seq), 0) FROM matching_touched")
-    return int(row[0][0])
+    last, _ = await touched(tx, None)
+    return last
 
 
-async def touched(tx: Transactions, after: int) -> tuple[int, set[int] | None]:
+async def touched(tx: Transactions, after: int | None) -> tuple[int, set[int] | None]:
     """The newest write's number and the volunteers the writes numbered after ``after`` were
     about (migration 0050: a volunteer's profile, ban or chat, a request they hold, an
     offer or answer of theirs); None instead of the volunteers when some of those writes
-    are no longer kept (more than ``TOUCHED_KEPT`` since): then everything is read again."""
+    are no longer noted - more than ``TOUCHED_KEPT`` since, or an erasure deleted the notes
+    naming the person (db/personal_data.py) - then everything is read again."""
+    # One statement, one moment: the notes, and the newest number handed out (SQLite's
+    # AUTOINCREMENT, never reused - a deleted note is a number without its row).
     rows = await tx.fetch_all(
-        "SELECT seq, volunteer_id FROM matching_touched WHERE seq > ? ORDER BY seq", (after,)
+        "SELECT seq, volunteer_id FROM matching_touched WHERE seq > ?"
+        " UNION ALL SELECT seq, NULL FROM sqlite_sequence WHERE name = 'matching_touched'",
+        (2**62 if after is None else after,),
     )
-    if not rows:
-        return after, set()
-    first, last = int(rows[0][0]), int(rows[-1][0])
-    if first != after + 1:
+    last = max((int(row[0]) for row in rows if row[1] is None), default=0)
+    if after is None:
         return last, None
-    return last, {int(row[1]) for row in rows}
+    notes = {int(row[0]): int(row[1]) for row in rows if row[1] is not None}
+    if len(notes) != last - after:
+        return last, None
+    return last, set(notes.values())

@@ -354,6 +354,24 @@ def forget_settled_messages(where: str) -> str:
 # :func:`declare` (bot/transports/registry.py), so this list is complete once the registry
 # is imported, before any database is opened.
 MAP: list[Table] = [
+    # First in the map: its rows are deleted last of an erasure (structure goes in reverse
+    # map order), after every delete of the person's rows that its triggers note again.
+    Table(
+        "matching_touched",
+        "volunteering",
+        {"seq": PUBLIC, "volunteer_id": LINK},
+        links=(
+            Link(
+                "volunteer_id = :id",
+                (delete(),),
+                note="Which volunteer a write the matching reads was about, for the desk's "
+                "kept hints (db/matching_changes.py): a number only, not shown to anyone.",
+            ),
+        ),
+        note="The newest 1000 writes the matching reads, each with the volunteer it was about "
+        "(migration 0050's triggers keep no more): the desk's review queue works its hints out "
+        "again for those volunteers alone (handlers/helping/hint_cache.py).",
+    ),
     Table(
         "users",
         "account",
@@ -1277,22 +1295,6 @@ MAP: list[Table] = [
         None,
         _all(PUBLIC, "name", "changes"),
         note="How often what the matching reads was written, by table (db/matching_changes.py).",
-    ),
-    Table(
-        "matching_touched",
-        "volunteering",
-        {"seq": PUBLIC, "volunteer_id": LINK},
-        links=(
-            Link(
-                "volunteer_id = :id",
-                (delete(),),
-                note="Which volunteer a write the matching reads was about, for the desk's "
-                "kept hints (db/matching_changes.py): a number only, not shown to anyone.",
-            ),
-        ),
-        note="The newest 1000 writes the matching reads, each with the volunteer it was about "
-        "(migration 0050's triggers keep no more): the desk's review queue works its hints out "
-        "again for those volunteers alone (handlers/helping/hint_cache.py).",
     ),
     Table(
         "send_pace",

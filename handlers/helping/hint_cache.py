@@ -150,11 +150,28 @@ async def found(
             return [_counted(each) for each in pages]
         index = await _current(db, settings, version, now)
         result = await _found(db, index, searches, now)
-        if _ERASURES.get(db, 0) == mark:
-            _KEPT[db] = index
-        else:
+        if _ERASURES.get(db, 0) != mark:
             _KEPT.pop(db, None)
+        elif _KEPT.get(db) is not index:
+            _KEPT[db] = index
+            _expire(db, index, now)
         return result
+
+
+def _expire(db: Database, index: _Index, now: datetime) -> None:
+    """Drop ``index`` when it ends (``until``, at most the next quarter hour), if nothing
+    else did: what it holds of volunteers (their profiles) does not stay in memory while no
+    page is loaded - an erasure in another process reaches it only at the next load (weak
+    references: the timer keeps neither alive)."""
+    kept_in, kept = ref(db), ref(index)
+
+    def drop() -> None:
+        erased_in = kept_in()
+        if erased_in is not None and kept() is not None and _KEPT.get(erased_in) is kept():
+            del _KEPT[erased_in]
+
+    delay = (index.until - now).total_seconds()
+    asyncio.get_running_loop().call_later(max(delay, 0.0), drop)
 
 
 async def _current(

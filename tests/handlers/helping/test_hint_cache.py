@@ -10,7 +10,9 @@ SQLite only: PostgreSQL keeps nothing (tests/handlers/helping/test_queue_hints.p
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -191,11 +193,30 @@ async def test_kept_hints_are_mended_into_a_fresh_search_after_each_kind_of_writ
     assert await kept_is_fresh() == after
     assert reads == []
 
-    # An erasure drops all that is kept at once; the next load reads everything again.
+    # An erasure in another process deletes the notes naming the person: the next load
+    # reads everything again.
+    other_db = await Database.open(database_url)
+    try:
+        carl = await other_db.users.get(ids["carl"])
+        assert carl is not None
+        await erase(Backstage(other_db, SETTINGS), build_router(), carl, "deleted")
+    finally:
+        await other_db.close()
+    assert hint_cache._KEPT[db] is index
+    reads.clear()
+    assert await kept_is_fresh() == [(2, True), (3, True), (1, True)]
+    assert reads == [None]
+
+    # An erasure here drops all that is kept at once; the next load reads everything again.
     person = await db.users.get(ids["jana"])
     assert person is not None
     await erase(Backstage(db, SETTINGS), build_router(), person, "deleted")
     assert db not in hint_cache._KEPT
+    # Nor does the database keep a note naming her (db/personal_data.py).
+    noted = await db.fetch_one(
+        "SELECT COUNT(*) FROM matching_touched WHERE volunteer_id = ?", (ids["jana"],)
+    )
+    assert noted is not None and noted[0] == 0
     reads.clear()
     assert await kept_is_fresh() == [(1, True), (3, True), (1, True)]
     assert reads == [None]
@@ -224,3 +245,27 @@ async def test_more_writes_than_the_database_notes_have_everything_read_again(
     fresh = await ranking.candidates_of_page(db, SETTINGS, searches, NOW)
     assert kept == [hint_cache._counted(each) for each in fresh]
     assert kept[0].count == 7
+
+
+async def test_what_is_kept_is_dropped_when_it_ends(db: Database, monkeypatch: pytest.MonkeyPatch):
+    """Kept until the next quarter hour at most (the rules read the clock by the hour): then
+    dropped even if no page is loaded, so that no volunteer's profile stays in memory."""
+    _ids, page, _other = await _city(db)
+    searches = [review_queue._search(SETTINGS, request, NOW) for request in page]
+    loop = asyncio.get_running_loop()
+    call_later = loop.call_later
+    timers: list[tuple[float, Callable[[], None]]] = []
+
+    def later(delay, callback, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "_expire" in callback.__qualname__:
+            timers.append((delay, callback))
+        return call_later(delay, callback, *args, **kwargs)
+
+    monkeypatch.setattr(loop, "call_later", later)
+    await hint_cache.found(db, SETTINGS, searches, NOW)
+    await hint_cache.found(db, SETTINGS, searches, NOW)
+    # 10:05, no offer counted: the next quarter hour, once for what is kept.
+    assert [delay for delay, _ in timers] == [600.0]
+    assert db in hint_cache._KEPT
+    timers[0][1]()
+    assert db not in hint_cache._KEPT
