@@ -11,6 +11,9 @@ keys of its own (no table of their own: a key per room is all they need):
 - ``matrix.newest:<room id>``: the newest message the bot sent in the room and whether a
   typed number may press one of its buttons; with each message's buttons (the
   ``matrix_buttons`` table), the memory of bot/transports/numbered_choices.py.
+- ``matrix.leave:<room id>``: a room the bot leaves once the next sync has shown it (an
+  encrypted room is written to only then), with the note it says first: "group" or
+  "enough" (bot/transports/matrix/rooms.py); meanwhile ``matrix.room:`` says "leaving".
 - ``matrix.greet:<room id>``: a direct chat just joined whose greeting waits for the next
   sync (the person's first message may be there already, and then it greets instead).
 - ``matrix.undecrypted:<room id>``: encrypted events of the room whose key has not arrived
@@ -41,6 +44,7 @@ from db.transactions import Transactions
 _ROOM = "matrix.room:"
 _NEWEST = "matrix.newest:"
 GREET = "matrix.greet:"
+LEAVE = "matrix.leave:"
 UNDECRYPTED = "matrix.undecrypted:"
 NEXT_BATCH = "matrix.next_batch"
 # This database's prefix of Matrix transaction ids (bot/transports/matrix/outbound.py).

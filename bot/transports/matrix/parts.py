@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 
 DIRECT, GROUP, EMPTY, GONE = "direct", "group", "empty", "gone"
+# A room the bot leaves after the next sync (rooms.py): served no more meanwhile.
+LEAVING_ROOM = "leaving"
 # Posted to the inviter before leaving a room that is not a direct chat.
 LEAVING = N_(
     "👋 I only talk in direct chats, so I am leaving this room. Please start a direct chat with me."

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import nio
 
@@ -19,6 +19,7 @@ from bot.transports.matrix.parts import (
     GONE,
     GROUP,
     LEAVING,
+    LEAVING_ROOM,
     Shared,
 )
 from bot.transports.matrix.render import (
@@ -26,10 +27,15 @@ from bot.transports.matrix.render import (
     render,
 )
 from bot.transports.sending import DeliveryError
-from db.transport_state import GREET, MatrixRoom
+from db.transport_state import GREET, LEAVE, MatrixRoom
 from handlers.reader import reader_of
 
 log = logging.getLogger(__name__)
+
+# What the bot says before it leaves a room, by the name kept for a leave that waits.
+_NOTES = {"group": LEAVING, "enough": ENOUGH_CHATS}
+# A room no sync has shown this long after the bot joined it is left without a note.
+LEAVE_WAIT = timedelta(minutes=5)
 
 
 class Rooms:
@@ -102,6 +108,8 @@ class Rooms:
                 continue
             try:
                 before = await self.shared.db.transport_state.matrix_room(room_id)
+                if before is not None and before.kind == LEAVING_ROOM:
+                    continue  # left after this sync (leave_due), whoever joins meanwhile
                 room = await self._room(room_id, fresh=True)
                 if room is not None and room.kind in (GROUP, EMPTY):
                     person = before.peer if before is not None and before.peer else None
@@ -110,23 +118,57 @@ class Rooms:
                 log.warning("matrix: a membership change failed: %s", type(exc).__name__)
 
     async def _leave(
-        self, room_id: str, *, explain: bool, person: str | None = None, why: str = LEAVING
+        self, room_id: str, *, explain: bool, person: str | None = None, why: str = "group"
     ) -> None:
         """Leave a room that is neither a direct chat nor the coordinators' room (or one
-        direct chat too many); the note ``why`` is in the language of ``person`` (the
-        inviter, or the one the chat was with)."""
+        direct chat too many); the note ``why`` (a name in ``_NOTES``) is in the language of
+        ``person`` (the inviter, or the one the chat was with). A room just joined is left
+        after the next sync (:meth:`leave_due`): matrix-nio knows nothing of it before, and
+        an encrypted room is written to only then (never in plain text)."""
         assert self.shared.client is not None
+        state = self.shared.db.transport_state
+        if explain and room_id not in self.shared.client.rooms:
+            await state.remember_matrix_room(room_id, MatrixRoom(LEAVING_ROOM))
+            since = datetime.now(UTC).isoformat()
+            await state.set(
+                LEAVE + room_id, json.dumps({"why": why, "person": person, "since": since})
+            )
+            return
         if explain:
             user = await self.shared.db.users.find(PLATFORM, person) if person is not None else None
-            text = reader_of(user).t.t(why)
+            text = reader_of(user).t.t(_NOTES[why])
             try:
                 await self.outbound.room_send(room_id, render(text, []))
             except DeliveryError as exc:
                 log.warning("matrix: the note before leaving a room failed: %s", exc)
         await self.shared.client.room_leave(room_id)
         await self.shared.client.room_forget(room_id)
-        await self.shared.db.transport_state.forget_matrix_room(room_id)
+        await state.forget_matrix_room(room_id)
         log.info("matrix: left a room that is not a direct chat")
+
+    async def leave_due(self) -> None:
+        """After each sync: leave the rooms that waited for it, with their note where the
+        sync has shown the room (without one, if none has in ``LEAVE_WAIT``)."""
+        if self.shared.client is None:
+            return
+        state = self.shared.db.transport_state
+        given_up = datetime.now(UTC) - LEAVE_WAIT
+        for key in await state.keys_under(LEAVE):
+            room_id = key.removeprefix(LEAVE)
+            value = await state.get(key)
+            if value is None:
+                continue
+            leaving = json.loads(value)
+            shown = room_id in self.shared.client.rooms
+            if not shown and datetime.fromisoformat(leaving["since"]) > given_up:
+                continue
+            await state.delete(key)  # said once at most, as the greeting
+            try:
+                await self._leave(
+                    room_id, explain=shown, person=leaving.get("person"), why=leaving["why"]
+                )
+            except Exception as exc:
+                log.warning("matrix: leaving a room failed: %s", type(exc).__name__)
 
     async def on_invite(self, room: nio.MatrixRoom, event: nio.InviteMemberEvent) -> None:
         if event.state_key != self.shared.config.user_id or event.membership != "invite":
@@ -164,7 +206,7 @@ class Rooms:
             if kind is not None and kind.kind != DIRECT:
                 await self._leave(room_id, explain=kind.kind == GROUP, person=sender)
             elif kind is not None and await self._enough_chats(room_id, kind):
-                await self._leave(room_id, explain=True, person=kind.peer, why=ENOUGH_CHATS)
+                await self._leave(room_id, explain=True, person=kind.peer, why="enough")
             elif kind is not None:
                 # Greeted a moment later, unless the person's first message comes first:
                 # Element creates a direct chat when its first message is sent, so the
@@ -193,6 +235,7 @@ class Rooms:
             await self.shared.client.room_forget(room.room_id)
             state = self.shared.db.transport_state
             await state.forget_matrix_room(room.room_id)
+            await state.delete(LEAVE + room.room_id)
 
     async def is_private(self, room_id: str) -> bool | None:
         """True for a direct chat, False for the coordinators' room, None for any other

@@ -454,6 +454,7 @@ class MatrixTransport(ChatService):
             except Exception as exc:
                 log.warning("matrix: updating keys failed: %s", type(exc).__name__)
         await self.inbound.retry_undecrypted()
+        await self.rooms.leave_due()
         self._greetings_waiting = await self.inbound.greet_due()
 
     async def stop(self) -> None:

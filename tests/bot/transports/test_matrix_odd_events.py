@@ -7,6 +7,7 @@ from the bot's right-to-left text; an emote and a sticker."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 from typing import Any
 
@@ -15,8 +16,12 @@ from db import Database
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
 from tests.support.matrix_bot import Bot, all_synced, is_notice, onboard
+from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import HANG, MatrixPerson, body
 from tests.support.synapse_server import Synapse
+
+# Accounts registered here by name only: the homeserver lives for the whole session.
+NAMES = itertools.count(1)
 
 
 def _reply(to: dict[str, Any], quoted_sender: str, text: str) -> dict[str, Any]:
@@ -186,3 +191,18 @@ async def test_rooms_the_bot_leaves_leave_nothing_behind(
         assert [key for key in kept if any(room in key for room in rooms)] == []
     finally:
         await other.stop()
+
+
+async def test_an_encrypted_room_the_bot_leaves_hears_why(matrix_bot: Bot, synapse: Synapse):
+    """Invited into an encrypted group room (Element's private room), the bot says why it
+    does not stay before it leaves, readable by the people there."""
+    eva = EncryptedPerson(synapse, "eva")
+    await eva.start()
+    try:
+        other = synapse.register(f"otto{next(NAMES)}")
+        room = await eva.create_private_room([matrix_bot.user_id, other["user_id"]])
+        note = translator(DEFAULT_LANGUAGE).t(LEAVING)
+        await eva.wait_for(lambda e: e["room"] == room and body(e) == note)
+        await _until_left(eva, room, matrix_bot.user_id)
+    finally:
+        await eva.stop()
