@@ -13,8 +13,10 @@ SIGKILL) the server drops its locks at once and another process takes over at it
   worker sends nothing it claimed (db/outbox.py's ``begin_attempt``), and whatever another
   process claimed in that time is that one's.
 - **Roles** ``(ROLE_CLASS, n)``: work that exactly one process may do at a time. ``polling``
-  (Telegram allows one getUpdates consumer), ``matrix-sync`` (one /sync loop), and
-  ``scheduler`` (reminders, follow-ups, the roundup, retention: each due item once).
+  (Telegram allows one getUpdates consumer), ``matrix-sync`` (one /sync loop),
+  ``scheduler`` (reminders, follow-ups, the roundup, retention: each due item once), and
+  ``call-backs`` (the phone's calls for the outbox: a person is rung by one process, whose
+  memory knows the tries and what was heard, bot/transports/phone/calls/outbox_calls.py).
 - **Chat turns** ``(CHAT_CLASS, hash)``: in webhook mode any process takes any update, and
   one chat's updates are handled one at a time (the handling and the answers, which go out
   after the commit), so that a person's answers keep their order.
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
     from psycopg_pool import AsyncConnectionPool
 
 log = logging.getLogger(__name__)
-ROLES = {"polling": 1, "matrix-sync": 2, "scheduler": 3}
+ROLES = {"polling": 1, "matrix-sync": 2, "scheduler": 3, "call-backs": 4}
 # A city's own roles (one installation serves several cities, bot/cities.py) are named
 # "polling@unna"; the main city's keep the plain names, and their numbers, so that old and
 # new processes agree during a rolling upgrade.

@@ -43,7 +43,10 @@ takes no updates yet, except where the service pushes them to every process (Tel
 webhook). Updates that must be fetched by one process at a time (Telegram's polling,
 Matrix's sync) are taken under the cluster role ``update_role``, started and stopped with
 ``start_taking`` / ``stop_taking`` by whichever process holds it; ``update_role`` is None
-where there is no such role. ``stop`` ends everything.
+where there is no such role. The phone's role is not its updates (calls come to every
+process) but its call-backs, whose state is one process's memory: its holder alone
+delivers the phone's items (``delivering``, bot/transports/phone/transport.py). ``stop``
+ends everything.
 """
 
 from __future__ import annotations
@@ -78,7 +81,8 @@ class Transport(Sender, Protocol):
     dispatcher: Dispatcher
     # Whether this process sends on the service now; the outbox worker leaves the others'
     # items alone. Matrix sends only from the process holding its role, which has the
-    # device's encryption keys (bot/transports/matrix/crypto_state.py).
+    # device's encryption keys (bot/transports/matrix/crypto_state.py); the phone places
+    # call-backs only from the one holding its role (several processes on PostgreSQL).
     delivering: bool = True
 
     async def send_answer(self, answer: Routed) -> None:

@@ -46,7 +46,9 @@ its medium (``Medium.SPOKEN``, handlers/reader.py).
 The outbox's items for a phone person are said in a call the bot makes (outbox_calls.py: one
 call for all that waits, tried again by the policy of when_to_call_again.py, then given up and the
 coordinators told, handlers/numbers/call_notices.py); a call-back that goes on as the person's
-conversation runs the same loop on its runner (:meth:`PhoneTransport.converse`).
+conversation runs the same loop on its runner (:meth:`PhoneTransport.converse`). With several
+processes on PostgreSQL the call-backs are one process's at a time, the holder of the role
+``call-backs`` (:meth:`PhoneTransport.start_taking`); calls that come are taken by every process.
 
 Logs name calls by pjsua2's call id only: never a number, a key or a text.
 """
@@ -80,7 +82,7 @@ from bot.transports.phone.calls.callers_number import PLATFORM, caller_id, is_wi
 from bot.transports.phone.calls.check_calls import CheckCalls
 from bot.transports.phone.calls.dialling import CheckSettings, DialSettings
 from bot.transports.phone.calls.live_calls import CallsByNumber
-from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
+from bot.transports.phone.calls.outbox_calls import RECHECK_SECONDS, CallBackSettings, CallingBack
 from bot.transports.phone.calls.recording import MIME_TYPE, Recordings
 from bot.transports.phone.calls.verbs import HUSH, CallRunner, HangUp
 from bot.transports.phone.calls.when_to_call_again import Policy, parse_quiet_hours
@@ -105,10 +107,12 @@ log = logging.getLogger(__name__)
 
 class PhoneTransport(Transport):
     platform = PLATFORM
-    update_role = None
+    # Calls come to every process whose line the registrar reaches; the call-backs (the
+    # outbox's items, outbox_calls.py) are placed by one process at a time: the one holding
+    # this role (bot/cluster.py), whose memory alone knows a person's call under way, its
+    # tries and what was heard (``delivering``).
+    update_role = "call-backs"
     pace = None
-    # A phone person's items are said in a call the bot makes (outbox_calls.py).
-    delivering = True
 
     def __init__(
         self,
@@ -124,6 +128,10 @@ class PhoneTransport(Transport):
         lines: int = 0,
     ) -> None:
         self.dispatcher = dispatcher
+        # A phone person's items are said in a call the bot makes (outbox_calls.py): alone
+        # at once; as one of several processes on PostgreSQL (its key on the dispatcher,
+        # bot/city_service.py) from :meth:`start_taking` on, while it holds the role.
+        self.delivering = dispatcher.process_key is None
         self.in_call = in_call or CallSettings()
         self.recordings = Recordings(self.in_call.recordings)
         self.speech = speech or SpeechSection()
@@ -226,10 +234,17 @@ class PhoneTransport(Transport):
         """Nothing to open: recordings are read from their folder (fetch_media)."""
 
     async def start_taking(self) -> None:
-        """Calls are taken from the start (no role)."""
+        """Holding the role: this process places the call-backs (calls are taken from the
+        start, whoever holds it)."""
+        self.delivering = True
 
     async def stop_taking(self) -> None:
-        """Calls are taken until the end (no role)."""
+        """The role given up (or lost with its connection): no more call-backs from here,
+        and the ones under way are hung up - the next holder rings the person again for
+        what was not heard (said once more what was heard and not yet marked), never while
+        this process's call still rings or speaks."""
+        self.delivering = False
+        await self.calling.stop()
 
     async def stop(self) -> None:
         with contextlib.suppress(ValueError):
@@ -256,6 +271,10 @@ class PhoneTransport(Transport):
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
     ) -> str | None:
+        if not self.delivering:  # the role went while the worker's round was under way
+            raise DeliveryError(
+                "phone: call-backs are another process's", retry_after=RECHECK_SECONDS
+            )
         return await self.calling.deliver(chat_id, item)
 
     async def fetch_media(self, file_id: str) -> tuple[bytes, str]:

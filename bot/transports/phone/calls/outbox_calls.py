@@ -16,6 +16,14 @@ one call, several items, none said twice. Nothing is lost: an item not heard sta
 the outbox. After a restart the tries start again and items heard but not yet marked
 are said once more (in doubt, like a send cut off by a crash).
 
+These states are one process's memory, so one process places the call-backs: with several
+processes on PostgreSQL the holder of the cluster role ``call-backs`` (the phone transport's
+``delivering``; the others' outbox workers leave the phone's items alone). Were every
+process to deliver them, the claim given back for the 5 s would let another process claim
+the item and ring the person a second time, and say again what the first call had said.
+A holder that stops or loses the role (:meth:`CallingBack.stop`) hangs up its calls under
+way; the next holder calls again what was not heard, its tries counted from the start.
+
 A call not answered (busy, nobody picks up within ``ring_seconds`` - then the bot hangs
 up -, or failed) is tried again by the policy (when_to_call_again.py: ``attempts``, the pause
 between, never in the quiet hours). After the last, the coordinators are told through
@@ -53,11 +61,12 @@ the worker takes them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -372,13 +381,14 @@ class CallingBack:
         if outcome is not None:
             return outcome
         try:
-            async with asyncio.timeout(LONGEST_CALL_SECONDS):
-                asked = await self._ask_who(chat_id, runner, t)
-                if asked is not None:
-                    return asked
-                return await self._speak_to(
-                    chat_id, runner, prompts, again, answer[1] if answer else None
-                )
+            with self._ended_if_stopped(runner):
+                async with asyncio.timeout(LONGEST_CALL_SECONDS):
+                    asked = await self._ask_who(chat_id, runner, t)
+                    if asked is not None:
+                        return asked
+                    return await self._speak_to(
+                        chat_id, runner, prompts, again, answer[1] if answer else None
+                    )
         except TimeoutError:
             self.stack.hang_up(runner.call_id)
             return "heard"
@@ -387,10 +397,22 @@ class CallingBack:
         """Call ``chat_id``: the call, and how it went if nobody answered."""
         runner = await CallRunner.dial(self.stack, f"sip:{chat_id}@{self.settings.domain}")
         log.info("phone: call-back %d is call %d", number, runner.call_id)
-        rang = await runner.run(Ring(self.settings.ring_seconds))
+        with self._ended_if_stopped(runner):
+            rang = await runner.run(Ring(self.settings.ring_seconds))
         if isinstance(rang, Ended):
             return runner, unanswered(rang.code, gave_up=rang.gave_up)
         return runner, None
+
+    @contextlib.contextmanager
+    def _ended_if_stopped(self, runner: CallRunner) -> Iterator[None]:
+        """A call whose task is cancelled (:meth:`stop`: the process stops, or gives up the
+        role ``call-backs``) is hung up, so that it neither rings nor speaks on while the
+        next holder calls the person."""
+        try:
+            yield
+        except asyncio.CancelledError:
+            self.stack.hang_up(runner.call_id)
+            raise
 
     async def _ask_who(
         self, chat_id: str, runner: CallRunner, t: Translator, asked: Message | None = None
