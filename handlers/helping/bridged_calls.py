@@ -18,8 +18,10 @@ is refused with its own answer and not kept.
 
 Button data (``bc:…``): ``call:<request id>`` (call the resident), ``chg`` (change the
 number, in the settings), ``del`` (remove it); by text ``call`` and ``chg`` wait for the code
-sent to the number (handlers/numbers/coded_acts.py). State ``bc.number`` (``request_id``: the
-call to start once the number is given; none: changed in the settings). By text the number
+sent to the number (handlers/numbers/coded_acts.py), and ``del`` too unless the number texted
+a right code within the last half hour (she can put it back, with a code). State
+``bc.number`` (``request_id``: the call to start once the number is given; none: changed in
+the settings). By text the number
 typed in that state waits for a code too (held act :data:`HELD`, its text names the number):
 the state belongs to the sender's number, and a forged text from it could otherwise give
 the forger's number after the holder confirmed "Call" - the holder, who gets the code for a
@@ -258,5 +260,7 @@ def register(router: Router) -> None:
     # forger would otherwise give their own number and be put through to the resident.
     router.action(PREFIX, "call", coded=code_texts.CALL)(_call)
     router.action(PREFIX, "chg", coded=code_texts.CALL_NUMBER)(_change)
-    router.action(PREFIX, "del")(_remove)
+    # Removing it: a forger would otherwise send her calls about a help to the texts; she
+    # can put it back, so a right code a moment ago passes it (as her other settings).
+    router.action(PREFIX, "del", coded=code_texts.CALL_NUMBER_REMOVE, vouched_passes=True)(_remove)
     router.confirmed[HELD] = _given

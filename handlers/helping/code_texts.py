@@ -4,13 +4,13 @@ resident's request sent, changed or withdrawn (requests_flow.py), her "the help 
 and ending the contact, and a text for the helper passed on (relay.py) or taken back
 (relay_edits.py); a volunteer taking an offer, declining it ("Not this time"), reporting
 and handing back (offers.py, relay.py); a helper's call to the resident and the number it
-rings (bridged_calls.py); a volunteer's own profile - a change of it, pausing, resuming,
-leaving and the talk shift (volunteers.py); agreeing to the privacy notice for a number
-with data (handlers/onboarding.py). Texts only: SMS alone holds acts for a code, so none of them is
-ever said on the phone line (they are kept out of the caller's modules for that reason).
-Not here: how messages come (handlers/numbers/reach.py, below this package), deleting
-all data (handlers/privacy.py, a count of minutes) and texts for STOP (the SMS transport's
-own)."""
+rings, changed or removed (bridged_calls.py); a volunteer's own profile - a change of it,
+pausing, resuming, leaving and the talk shift (volunteers.py); agreeing to the privacy
+notice for a number with data (handlers/onboarding.py). Texts only: SMS alone holds acts
+for a code, so none of them is ever said on the phone line (they are kept out of the
+caller's modules for that reason). Not here: how messages come (handlers/numbers/reach.py,
+below this package), deleting all data (handlers/privacy.py, a count of minutes) and texts
+for STOP (the SMS transport's own)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,11 @@ CALL = N_(
 )
 CALL_NUMBER = N_(
     "🔐 To change the number we call you on, reply {code} within a quarter of an hour. "
+    "If you did not ask for this, do nothing."
+)
+# "Remove number": a forger would otherwise send the helper's calls about a help elsewhere.
+CALL_NUMBER_REMOVE = N_(
+    "🔐 To remove the number we call you on, reply {code} within a quarter of an hour. "
     "If you did not ask for this, do nothing."
 )
 # The number typed after a confirmed "Call" or "Change number": a forged text could come in
