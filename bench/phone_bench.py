@@ -919,7 +919,7 @@ async def _first_place(phone: Any, db: Any, call: Any, lang: str, starts: list[A
     """When the first place's name of the places answer begins to be said."""
     memory = phone.voice.choices.memory
     newest = await memory.newest_sent(call.chat_id)
-    buttons = await memory.buttons_of(newest[0]) if newest else []
+    buttons = await memory.buttons_of(newest[0], call.chat_id) if newest else []
     ids = [int(data.split(":")[2]) for _, data in buttons if data.startswith("pl:d:")]
     if not ids:
         raise RuntimeError(

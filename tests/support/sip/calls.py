@@ -105,7 +105,7 @@ async def offered(phone: PhoneTransport, call: Call, data: str) -> str | None:
     memory = phone.voice.choices.memory
     newest = await memory.newest_sent(call.chat_id)
     assert newest is not None
-    buttons = await memory.buttons_of(newest[0])
+    buttons = await memory.buttons_of(newest[0], call.chat_id)
     if call.turn.pages is not None:  # a longer list: the key on the page the caller hears
         for digit in "12345678":
             number = on_page(digit, len(buttons), call.turn.page, call.turn.pages.finish)

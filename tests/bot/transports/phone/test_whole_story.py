@@ -128,7 +128,7 @@ async def _day_offered(bot: PhoneTransport, call: Call) -> tuple[str, date]:
     memory = bot.voice.choices.memory
     newest = await memory.newest_sent(call.chat_id)
     assert newest is not None
-    days = [choice for _, choice in await memory.buttons_of(newest[0])]
+    days = [choice for _, choice in await memory.buttons_of(newest[0], call.chat_id)]
     day = next(choice for choice in days if choice.startswith("hr:day:"))
     return await key_for(bot, call, day), date.fromisoformat(day.removeprefix("hr:day:"))
 
