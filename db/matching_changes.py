@@ -4,7 +4,9 @@ these tables and columns only, and the triggers of 0048 count every insert, dele
 update of them - by any process, raw SQL or a migration - in ``matching_changes``, one row
 per table. What is worked out from those reads can be kept while the counts stand (the desk
 review queue's hints, handlers/helping/hint_cache.py), and is not dropped by other writes: a
-person seen, an outbox message, a request's texts.
+person seen, an outbox message, a request's texts. The triggers of 0050 note besides which
+volunteer each such write was about (``matching_touched``, the newest ``TOUCHED_KEPT``), so
+that what is kept is worked out again for those volunteers alone (:func:`touched`).
 
 tests/db/test_matching_changes.py holds this list to both sides: the matching reads nothing
 else (SQLite's authorizer watches its reads), and a write of each column listed, by another
