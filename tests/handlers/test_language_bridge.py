@@ -385,7 +385,9 @@ async def ask_for_help(story: MemoryTransport, name: str, text: str) -> int:
 
 
 def group_press(data: str) -> ButtonPress:
-    return ButtonPress(data, message_id="1")
+    """A press on the request's review post in the group: a chat that does not name the
+    message pressed (a made-up id would name another message than the post)."""
+    return ButtonPress(data)
 
 
 def nobody_speaks(t: Translator, request_id: int) -> Markup:
