@@ -25,6 +25,7 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.languages import shown_to, shown_to_coordinators
+from handlers.helping.refused import too_long
 from handlers.helping.render import someone, write_button
 from handlers.messages import Button, ButtonPress, Message
 from handlers.router import Router
@@ -116,12 +117,14 @@ async def _letter(ctx: Context) -> None:
     if got is None:
         return
     state, text = got
+    if refusal := too_long(ctx.t, text, LETTER_LIMIT):
+        ctx.reply(refusal)  # the step stays for the shorter text
+        return
     _go_back(ctx, state.data)
     volunteer = await _volunteer(ctx, int(state.data["user_id"]))
     if not is_staff(ctx.user) or volunteer is None:
         ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE), ui.back_to_menu(ctx))
         return
-    text = text[:LETTER_LIMIT]
     # In the volunteer's language if they may not read the coordinator's.
     letter = await shown_to(ctx, ctx.user, None, volunteer, text)
     outbox_id = await ctx.mail.to_user(
@@ -168,9 +171,12 @@ async def _answer(ctx: Context) -> None:
     if got is None:
         return
     state, text = got
+    if refusal := too_long(ctx.t, text, LETTER_LIMIT):
+        ctx.reply(refusal)  # the step stays for the shorter text
+        return
     _go_back(ctx, state.data)
     name = ctx.user.first_name or "?"
-    answer = await shown_to_coordinators(ctx, ctx.user, None, text[:LETTER_LIMIT])
+    answer = await shown_to_coordinators(ctx, ctx.user, None, text)
     await ctx.mail.to_backchannel(
         lambda t: Message(
             t.t("💬 Answer from volunteer {name} (user {user_id}):", name=name, user_id=ctx.user.id)

@@ -103,7 +103,7 @@ from handlers.helping import (
 from handlers.helping.door_code import new_door_code
 from handlers.helping.languages import reader_of, shown_to, unread_by
 from handlers.helping.posting_limits import BANNED_TEXT
-from handlers.helping.refused import CANNOT_CHANGE, Refused
+from handlers.helping.refused import CANNOT_CHANGE, WRITE_BETWEEN, Refused
 from handlers.helping.render import (
     decision_buttons,
     describe,
@@ -480,8 +480,6 @@ async def publish(
 # A reason the coordinator wrote themselves (``note``) instead of one of REJECT_REASONS.
 OWN_REASON = "other"
 NOTE_LIMIT = 500
-# What a coordinator writes for a requester: a reason, a question, a corrected text.
-WRITE_BETWEEN = N_("✍️ Please write between {low} and {high} characters.")
 
 
 def written(text: str, limit: int) -> str:

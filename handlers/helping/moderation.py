@@ -57,6 +57,7 @@ from handlers.helping import (
 )
 from handlers.helping.languages import shown_to_coordinators
 from handlers.helping.lifecycle import Refused
+from handlers.helping.refused import too_long
 from handlers.helping.render import (
     category_label,
     decision_buttons,
@@ -382,8 +383,8 @@ async def requester_answer(ctx: Context) -> None:
     if got is None:
         return
     state, text = got
-    if len(text) > ANSWER_LIMIT:
-        ctx.reply(ctx.t.t(lifecycle.WRITE_BETWEEN, low=1, high=ANSWER_LIMIT))
+    if refusal := too_long(ctx.t, text, ANSWER_LIMIT):
+        ctx.reply(refusal)
         return
     ctx.clear_state()
     request_id = int(state.data["request_id"])

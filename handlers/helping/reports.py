@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from db.requests import HelpRequest
 from handlers.context import Context
+from handlers.helping.refused import too_long
 from handlers.messages import Message
 from handlers.router import Router
 from handlers.text_safety import clean_text, quoted
@@ -29,6 +30,8 @@ from locales import Translator
 STATE = "relay.report"
 # The kind of ``notices`` that holds a request's post of reports.
 NOTICE = "report"
+# The longest report: a few words, "what happened" (a longer one is refused, not cut).
+REPORT_LIMIT = 1000
 
 
 def _subject(request_id: int) -> str:
@@ -54,8 +57,11 @@ async def _report_text(ctx: Context) -> None:
     if got is None:
         return
     state, text = got
+    if refusal := too_long(ctx.t, text, REPORT_LIMIT):
+        ctx.reply(refusal)  # the step stays for the shorter text
+        return
     request_id = int(state.data["request_id"])
-    text = clean_text(text)[:1000]
+    text = clean_text(text)
     if await ctx.db.relay.report(ctx.user.id, _subject(request_id), text):
         await ctx.db.requests.audit(ctx.user.id, "report", _subject(request_id))
         await _post(ctx, request_id)

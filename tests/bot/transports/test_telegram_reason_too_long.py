@@ -2,8 +2,9 @@
 text, a summary, a question) are refused with how long they may be, and the step stays:
 the shortened text they send next is taken for the same request - not, as it was, as a new
 message to the bot ("Do you want to ask your neighbours for help with this?"), the
-request left waiting in review. A requester's answer to a coordinator's question alike: one
-too long is refused and the step kept, never cut short on its way without them knowing.
+request left waiting in review. A requester's answer to a coordinator's question alike, and a
+report (handlers/helping/reports.py): one too long is refused and the step kept, never cut
+short on its way without them knowing.
 Real python-telegram-bot against the fake Bot API server, the outbox worker delivering
 (handlers/helping/moderation.py ``_with_text``, ``requester_answer``)."""
 
@@ -11,10 +12,15 @@ from __future__ import annotations
 
 from bot.transports.telegram import TelegramTransport
 from db import Database
-from handlers.helping import lifecycle, moderation
+from handlers.helping import lifecycle, moderation, reports
 from locales import translator
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.telegram_wiring import TELEGRAM_GROUP, request_on_telegram, telegram_person
+from tests.support.telegram_wiring import (
+    TELEGRAM_GROUP,
+    request_on_telegram,
+    telegram_person,
+    telegram_volunteer,
+)
 
 REASON = "Bitte wenden Sie sich an den Hausmeister."
 
@@ -106,3 +112,32 @@ async def test_a_summary_too_long_is_refused_not_cut(
         "editMessageText", lambda c: "3. Stock" in c.text, after=mark, chat_id=TELEGRAM_GROUP
     )
     assert (await db.requests.get(request_id)).summary == "Wasserkästen in den 3. Stock tragen"
+
+
+async def test_a_report_too_long_is_refused_not_cut(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    fake = fake_telegram
+    fake.names.update({1001: "Amira", 2001: "Vera", 3001: "Cora"})
+    await telegram_person(db, 1001, "Amira", "ar")
+    await telegram_volunteer(db, 2001, "Vera")
+    await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    post = await request_on_telegram(fake, 1001, "أحتاج مساعدة في حمل المشتريات")
+    request_id = int(post.button_data("✅").split(":")[2])
+    fake.press(3001, f"mod:ok:{request_id}", post)
+    offer = await fake.wait_for("sendMessage", lambda c: "mt:rep" in str(c.params), chat_id=2001)
+
+    mark = len(fake.calls)
+    fake.press(2001, f"mt:rep:{request_id}", offer)
+    await fake.wait_for("sendMessage", after=mark, chat_id=2001)  # "What happened?"
+    mark = len(fake.calls)
+    fake.send_text(2001, "Das ist eine Arbeit für einen Umzugsbetrieb. " * 25 + "ENDE")
+    refused = await fake.wait_for("sendMessage", after=mark, chat_id=2001)
+    de = translator("de")
+    assert refused.text == de.t(lifecycle.WRITE_BETWEEN, low=1, high=reports.REPORT_LIMIT)
+
+    mark = len(fake.calls)
+    fake.send_text(2001, "Das ist eine Arbeit für einen Umzugsbetrieb. ENDE")
+    await fake.wait_for(
+        "sendMessage", lambda c: "Umzugsbetrieb. ENDE" in c.text, after=mark, chat_id=TELEGRAM_GROUP
+    )
