@@ -100,3 +100,16 @@ async def request_on_telegram(fake: FakeTelegram, resident: int, description: st
     return await fake.wait_for(
         "sendMessage", lambda c: "mod:ok" in str(c.params), chat_id=TELEGRAM_GROUP
     )
+
+
+async def in_review(
+    fake: FakeTelegram, db: Database, name: str, lang: str, description: str
+) -> tuple[Call, int]:
+    """``name`` (Telegram user 1001, reading ``lang``) and the coordinator Cora (3001,
+    German); ``name``'s request, saying ``description``, posted for review
+    (:func:`request_on_telegram`): its review post in :data:`TELEGRAM_GROUP` and its id."""
+    fake.names.update({1001: name, 3001: "Cora"})
+    await telegram_person(db, 1001, name, lang)
+    await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    post = await request_on_telegram(fake, 1001, description)
+    return post, int(post.button_data("✅").split(":")[2])

@@ -12,7 +12,7 @@ from db import Database
 from handlers.helping.vocabulary import REJECT_REASONS
 from locales import translator
 from tests.support.fake_telegram import Call, FakeTelegram
-from tests.support.telegram_wiring import TELEGRAM_GROUP, request_on_telegram, telegram_person
+from tests.support.telegram_wiring import TELEGRAM_GROUP, in_review, telegram_person
 
 
 async def _edits_of(fake: FakeTelegram, post: Call, after: int, count: int) -> list[Call]:
@@ -34,11 +34,7 @@ async def test_a_double_tap_on_publish_leaves_the_post_saying_published(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
-    fake.names.update({1001: "Amira", 3001: "Cora"})
-    await telegram_person(db, 1001, "Amira", "ar")
-    await telegram_person(db, 3001, "Cora", "de", "coordinator")
-    post = await request_on_telegram(fake, 1001, "أحتاج مساعدة في حمل المشتريات")
-    request_id = int(post.button_data("✅").split(":")[2])
+    post, request_id = await in_review(fake, db, "Amira", "ar", "أحتاج مساعدة في حمل المشتريات")
 
     mark = len(fake.calls)
     fake.press(3001, f"mod:ok:{request_id}", post)
@@ -54,12 +50,9 @@ async def test_a_late_publish_keeps_the_first_coordinators_reason(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
-    fake.names.update({1001: "Amira", 3001: "Cora", 3002: "Dora"})
-    await telegram_person(db, 1001, "Amira", "ar")
-    await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    fake.names[3002] = "Dora"
     await telegram_person(db, 3002, "Dora", "de", "coordinator")
-    post = await request_on_telegram(fake, 1001, "أحتاج مساعدة في حمل المشتريات")
-    request_id = int(post.button_data("✅").split(":")[2])
+    post, request_id = await in_review(fake, db, "Amira", "ar", "أحتاج مساعدة في حمل المشتريات")
 
     mark = len(fake.calls)
     fake.press(3001, f"mod:no:{request_id}", post)
@@ -86,11 +79,7 @@ async def test_a_decision_on_the_pending_card_marks_the_review_post_too(
     """/pending's card of a request is another message in the same group: publishing there
     shows the decision on the card and on the review post alike."""
     fake = fake_telegram
-    fake.names.update({1001: "Amira", 3001: "Cora"})
-    await telegram_person(db, 1001, "Amira", "ar")
-    await telegram_person(db, 3001, "Cora", "de", "coordinator")
-    post = await request_on_telegram(fake, 1001, "أحتاج مساعدة في حمل المشتريات")
-    request_id = int(post.button_data("✅").split(":")[2])
+    post, request_id = await in_review(fake, db, "Amira", "ar", "أحتاج مساعدة في حمل المشتريات")
 
     mark = len(fake.calls)
     fake.send_text(3001, "/pending", chat_type="supergroup", chat_id=TELEGRAM_GROUP)

@@ -15,12 +15,7 @@ from db import Database
 from handlers.helping import lifecycle, moderation, reports
 from locales import translator
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.telegram_wiring import (
-    TELEGRAM_GROUP,
-    request_on_telegram,
-    telegram_person,
-    telegram_volunteer,
-)
+from tests.support.telegram_wiring import TELEGRAM_GROUP, in_review, telegram_volunteer
 
 REASON = "Bitte wenden Sie sich an den Hausmeister."
 
@@ -29,11 +24,7 @@ async def test_a_reason_too_long_can_be_shortened_and_sent_again(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
-    fake.names.update({1001: "Dana", 3001: "Cora"})
-    await telegram_person(db, 1001, "Dana", "de")
-    await telegram_person(db, 3001, "Cora", "de", "coordinator")
-    post = await request_on_telegram(fake, 1001, "Ich brauche Hilfe beim Tragen")
-    request_id = int(post.button_data("✅").split(":")[2])
+    post, request_id = await in_review(fake, db, "Dana", "de", "Ich brauche Hilfe beim Tragen")
 
     mark = len(fake.calls)
     fake.press(3001, f"mod:no:{request_id}", post)
@@ -61,11 +52,7 @@ async def test_an_answer_too_long_is_refused_not_cut(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
-    fake.names.update({1001: "Dana", 3001: "Cora"})
-    await telegram_person(db, 1001, "Dana", "de")
-    await telegram_person(db, 3001, "Cora", "de", "coordinator")
-    post = await request_on_telegram(fake, 1001, "Ich brauche Hilfe beim Tragen")
-    request_id = int(post.button_data("✅").split(":")[2])
+    post, request_id = await in_review(fake, db, "Dana", "de", "Ich brauche Hilfe beim Tragen")
     mark = len(fake.calls)
     fake.press(3001, f"mod:ask:{request_id}", post)
     await fake.wait_for("sendMessage", after=mark, chat_id=3001)  # "Please send your question"
@@ -90,11 +77,7 @@ async def test_a_summary_too_long_is_refused_not_cut(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
-    fake.names.update({1001: "Dana", 3001: "Cora"})
-    await telegram_person(db, 1001, "Dana", "de")
-    await telegram_person(db, 3001, "Cora", "de", "coordinator")
-    post = await request_on_telegram(fake, 1001, "Ich brauche Hilfe beim Tragen")
-    request_id = int(post.button_data("✅").split(":")[2])
+    post, request_id = await in_review(fake, db, "Dana", "de", "Ich brauche Hilfe beim Tragen")
     mark = len(fake.calls)
     fake.press(3001, f"mod:sum:{request_id}", post)
     await fake.wait_for("sendMessage", after=mark, chat_id=3001)  # "Please send a summary"
@@ -118,12 +101,9 @@ async def test_a_report_too_long_is_refused_not_cut(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
-    fake.names.update({1001: "Amira", 2001: "Vera", 3001: "Cora"})
-    await telegram_person(db, 1001, "Amira", "ar")
+    fake.names[2001] = "Vera"
     await telegram_volunteer(db, 2001, "Vera")
-    await telegram_person(db, 3001, "Cora", "de", "coordinator")
-    post = await request_on_telegram(fake, 1001, "أحتاج مساعدة في حمل المشتريات")
-    request_id = int(post.button_data("✅").split(":")[2])
+    post, request_id = await in_review(fake, db, "Amira", "ar", "أحتاج مساعدة في حمل المشتريات")
     fake.press(3001, f"mod:ok:{request_id}", post)
     offer = await fake.wait_for("sendMessage", lambda c: "mt:rep" in str(c.params), chat_id=2001)
 

@@ -11,17 +11,14 @@ from db import Database
 from handlers.helping import lifecycle
 from locales import translator
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.telegram_wiring import TELEGRAM_GROUP, request_on_telegram, telegram_person
+from tests.support.telegram_wiring import TELEGRAM_GROUP, in_review
 
 
 async def test_withdrawing_twice_says_withdrawn_twice(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
-    fake.names.update({1001: "Amira"})
-    await telegram_person(db, 1001, "Amira", "ar")
-    post = await request_on_telegram(fake, 1001, "أحتاج مساعدة في حمل المشتريات")
-    request_id = int(post.button_data("✅").split(":")[2])
+    _, request_id = await in_review(fake, db, "Amira", "ar", "أحتاج مساعدة في حمل المشتريات")
 
     mark = len(fake.calls)
     fake.press(1001, f"hr:wd:{request_id}")
