@@ -69,6 +69,7 @@ from handlers.forms import language_choice
 from handlers.forms.step_form import Answer, Step, StepForm, ask_again
 from handlers.helping import code_texts, offer_fanout
 from handlers.helping.lifecycle import Refused, Scene
+from handlers.helping.refused import too_long
 from handlers.helping.render import category_label, write_button
 from handlers.helping.vocabulary import (
     HELP_CATEGORIES,
@@ -602,12 +603,19 @@ async def _categories_done(ctx: Context, answer: Answer) -> None:
     await FORM.answered(ctx, answer)
 
 
+# The longest note on when a volunteer is free (for the coordinators).
+AVAILABILITY_LIMIT = 200
+
+
 async def _availability(ctx: Context, answer: Answer) -> None:
     event = ctx.incoming.event
     if not isinstance(event, Text) or not event.text.strip():
         await ask_again(ctx, answer)
         return
-    answer.draft["availability"] = clean_text(event.text)[:200]
+    if refusal := too_long(ctx.t, event.text, AVAILABILITY_LIMIT):
+        ctx.reply(refusal)  # the step stays for a shorter note, never one cut short
+        return
+    answer.draft["availability"] = clean_text(event.text)
     await FORM.answered(ctx, answer)
 
 

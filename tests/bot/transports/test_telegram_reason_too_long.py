@@ -3,7 +3,8 @@ text, a summary, a question) are refused with how long they may be, and the step
 the shortened text they send next is taken for the same request - not, as it was, as a new
 message to the bot ("Do you want to ask your neighbours for help with this?"), the
 request left waiting in review. A requester's answer to a coordinator's question alike, and a
-report (handlers/helping/reports.py): one too long is refused and the step kept, never cut
+report (handlers/helping/reports.py) and a volunteer's note on when they are free
+(handlers/helping/volunteers.py): one too long is refused and the step kept, never cut
 short on its way without them knowing.
 Real python-telegram-bot against the fake Bot API server, the outbox worker delivering
 (handlers/helping/moderation.py ``_with_text``, ``requester_answer``)."""
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from bot.transports.telegram import TelegramTransport
 from db import Database
-from handlers.helping import lifecycle, moderation, reports
+from handlers.helping import lifecycle, moderation, reports, volunteers
 from locales import translator
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_wiring import TELEGRAM_GROUP, in_review, telegram_volunteer
@@ -121,3 +122,25 @@ async def test_a_report_too_long_is_refused_not_cut(
     await fake.wait_for(
         "sendMessage", lambda c: "Umzugsbetrieb. ENDE" in c.text, after=mark, chat_id=TELEGRAM_GROUP
     )
+
+
+async def test_a_note_on_free_times_too_long_is_refused_not_cut(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    fake = fake_telegram
+    vera = await telegram_volunteer(db, 2001, "Vera")
+    mark = len(fake.calls)
+    fake.press(2001, "vo:ed:availability")
+    await fake.wait_for("sendMessage", after=mark, chat_id=2001)  # "When are you free?"
+    mark = len(fake.calls)
+    fake.send_text(2001, "Dienstags vormittags, aber nicht in den Ferien. " * 5)  # 245
+    refused = await fake.wait_for("sendMessage", after=mark, chat_id=2001)
+    de = translator("de")
+    limit = volunteers.AVAILABILITY_LIMIT
+    assert refused.text == de.t(lifecycle.WRITE_BETWEEN, low=1, high=limit)
+
+    mark = len(fake.calls)
+    fake.send_text(2001, "Dienstags vormittags")
+    await fake.wait_for("sendMessage", after=mark, chat_id=2001)  # "Saved"
+    profile = await db.volunteers.get(vera)
+    assert profile is not None and profile.availability == "Dienstags vormittags"
