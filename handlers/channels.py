@@ -39,6 +39,13 @@ ERASE = "erase"
 ACT = "act"
 
 
+class CodesPaused(Exception):
+    """A text line's ``check_code`` compared nothing: the city's wrong codes of the clock
+    hour (UTC) reached its limit, many numbers guessed at (bot/transports/sms/store.py
+    ``CITY_WRONG_CODES``). The code and its tries are kept; codes are checked again in the
+    next hour."""
+
+
 class TextLine(Protocol):
     """What a transport that texts a number keeps about it."""
 
@@ -55,7 +62,12 @@ class TextLine(Protocol):
 
     async def check_code(self, number: str, purpose: str, code: str, now: str) -> bool | None:
         """True: the code confirms ``purpose``; False: a wrong try, another left; None: no
-        valid code (none, expired, or this was its last wrong try)."""
+        valid code (none, expired, or this was its last wrong try). Raises
+        :class:`CodesPaused` while the city's wrong codes of the hour are past their limit."""
+
+    async def claim_codes_paused(self, now: str) -> int:
+        """The city's wrong codes in the hour of ``now`` when they reached the limit and the
+        caller is the first to tell the coordinators this hour; else 0."""
 
     async def claim_codes_out(self, number: str, day: str) -> bool:
         """Whether the caller tells that the number had its codes of ``day``: once a day,

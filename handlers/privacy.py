@@ -55,10 +55,10 @@ from db.people_by_number import other_platforms
 from db.personal_data import CALLERS, LABELS, PURPOSES
 from db.users import User
 from handlers import ui
-from handlers.channels import CODE_DIGITS, ERASE
+from handlers.channels import CODE_DIGITS, ERASE, CodesPaused
 from handlers.context import Backstage, Context
 from handlers.messages import Button, Document, Message, Text
-from handlers.numbers.coded_acts import line, no_codes
+from handlers.numbers.coded_acts import line, no_codes, paused, tell_if_paused
 from handlers.parsing import typed
 from handlers.privacy_purposes import CALLER_HEAD, CALLER_WORDS
 from handlers.privacy_purposes import purpose_texts as purpose_texts
@@ -601,9 +601,15 @@ async def _erase_by_code(ctx: Context, router: Router) -> None:
         ctx.clear_state()
         ctx.reply(t.t("👍 Nothing was deleted."), ui.back_to_menu(ctx))
         return
-    found = await line(ctx).check_code(
-        ctx.incoming.chat_id, ERASE, code, to_text(datetime.now(UTC))
-    )
+    try:
+        found = await line(ctx).check_code(
+            ctx.incoming.chat_id, ERASE, code, to_text(datetime.now(UTC))
+        )
+    except CodesPaused:
+        await paused(ctx, _keep_button(t))  # still asked: the code after the pause erases
+        return
+    if not found:
+        await tell_if_paused(ctx)
     if found:
         await erase(ctx, router, ctx.user, "deleted")
         ctx.reply(t.t(DELETED))

@@ -58,7 +58,7 @@ from markupsafe import Markup
 
 from db.clock import local_day, to_text
 from handlers import ui
-from handlers.channels import ACT, CODE_DIGITS, TextLine
+from handlers.channels import ACT, CODE_DIGITS, CodesPaused, TextLine
 from handlers.context import Context
 from handlers.messages import Button, ButtonPress, Message, Text
 from handlers.parsing import typed
@@ -85,6 +85,20 @@ CODES_USED_UP = N_(
     "the number's name. Please call {name} if something cannot wait."
 )
 EXPIRED = N_("⌛ The code is no longer valid. Nothing was done.")
+# The city's wrong codes of the hour reached their limit (the store's ``CITY_WRONG_CODES``):
+# no code is checked by anyone until the hour is over (:func:`paused`). The person keeps what
+# waits for the code (still valid for its quarter of an hour) and sends it again then.
+CODES_PAUSED = N_(
+    "⏳ We cannot check codes just now, so nothing was done yet. Please send the code again "
+    "after {time}."
+)
+# The coordinators, once an hour, when the limit is reached (:func:`tell_if_paused`).
+CODES_PAUSED_COORDINATORS = N_(
+    "⏳ Wrong codes texted back within this hour: {count}. Someone may be guessing codes in "
+    "residents' names. Until {time} the bot checks no code sent by text, so nothing that waits "
+    "for a code can be done by text: a request, a text for the helper, a volunteer's answers, "
+    "deleting the data."
+)
 
 
 def needed(ctx: Context) -> bool:
@@ -166,6 +180,39 @@ async def no_codes(ctx: Context, day: str) -> None:
     await ctx.mail.to_backchannel(told, about=[user.id])
 
 
+def _hour_end(now: datetime) -> datetime:
+    """When the city's wrong codes counted in the clock hour of ``now`` stop counting."""
+    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+async def paused(ctx: Context, buttons: list[list[Button]]) -> None:
+    """A code texted while the city's wrong codes of the hour are past their limit
+    (``check_code`` raised :class:`~handlers.channels.CodesPaused`): nothing was compared,
+    and the person, still in the step that waits for the code (``buttons``: its way out),
+    is told when to send it again; the coordinators as after a wrong code."""
+    until = _hour_end(datetime.now(UTC))
+    ctx.reply(ctx.t.t(CODES_PAUSED, time=ctx.t.time(until)), buttons)
+    await tell_if_paused(ctx)
+
+
+async def tell_if_paused(ctx: Context) -> None:
+    """After a code texted that was not right: the coordinators are told once an hour when
+    the city's wrong codes reached their limit - a limit that stops everyone's codes, and
+    someone may be guessing - with how many and until when."""
+    now = datetime.now(UTC)
+    count = await line(ctx).claim_codes_paused(to_text(now))
+    if not count:
+        return
+    until = _hour_end(now)
+    log.warning("coded acts: the city's wrong codes of the hour reached the limit")
+    await ctx.mail.to_backchannel(
+        lambda t: Message(
+            t.t(CODES_PAUSED_COORDINATORS, count=t.number(count), time=t.time(until)),
+            typed_choices=False,
+        )
+    )
+
+
 def _before(ctx: Context) -> dict[str, Any] | None:
     state = ctx.get_state()
     if state is None:
@@ -217,9 +264,18 @@ async def _code(ctx: Context, router: Router) -> None:
             return
         await step(ctx)  # its answer says where the person is: no text more
         return
-    found = await line(ctx).check_code(ctx.incoming.chat_id, ACT, code, to_text(datetime.now(UTC)))
+    no = [[Button("↩️ " + t._("No"), "coded:no")]]
+    try:
+        found = await line(ctx).check_code(
+            ctx.incoming.chat_id, ACT, code, to_text(datetime.now(UTC))
+        )
+    except CodesPaused:
+        await paused(ctx, no)  # the held act stays, for the code after the pause
+        return
+    if found is not True:
+        await tell_if_paused(ctx)
     if found is False:
-        ctx.reply(t.t(WRONG), [[Button("↩️ " + t._("No"), "coded:no")]])
+        ctx.reply(t.t(WRONG), no)
         return
     _back_to(ctx, before)
     if found is None:

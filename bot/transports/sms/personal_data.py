@@ -45,6 +45,14 @@ DECLARED = Declaration(
             "they ran out: nothing about a person.",
         ),
         Table(
+            "sms_code_hours",
+            None,
+            {"hour": PUBLIC, "wrong": PUBLIC, "told": PUBLIC},
+            note="The wrong codes texted back in the city within the clock hour, all numbers "
+            "together, against the city-wide limit (store.py CITY_WRONG_CODES), and whether "
+            "the coordinators were told; nobody's data, only the hour at hand kept.",
+        ),
+        Table(
             "sms_numbers",
             "technical",
             {

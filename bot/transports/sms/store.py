@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from db.clock import utcnow
 from db.statements import changed, execute, fetch_one
 from db.transactions import Transactions
-from handlers.channels import ACT, CODE_DIGITS, ERASE
+from handlers.channels import ACT, CODE_DIGITS, ERASE, CodesPaused
 
 # What a code sent to a number confirms (:meth:`SmsStore.issue_code`), besides an
 # erasure or an act (handlers/channels.py ``ERASE``, ``ACT``).
@@ -29,6 +29,13 @@ __all__ = ["ACT", "CODE_DIGITS", "ERASE", "STOP_HELP", "SmsStore"]
 # minutes, "done", withdrawing), and each is a text a forger could make the city pay for.
 CODE_TRIES = 3
 CODES_A_DAY = 5
+# Wrong codes texted back within a clock hour (UTC), all numbers together, past which no code
+# is checked in the city until the hour is over (:class:`~handlers.channels.CodesPaused`). A
+# forger with many sender ids guesses at many numbers at once, 15 tries a number a day; 30
+# an hour lets through at most 720 guesses a day - about one chance in 1,250 that one of
+# them finds a code of 900,000 - while honest typing stays far below it (ten people each
+# mistyping a code three times within the same hour).
+CITY_WRONG_CODES = 30
 
 
 # The platform of a texter's person (db/users.py; a number is one person on 'sms' and
@@ -384,7 +391,12 @@ class SmsStore:
         """Whether ``code`` is the code ``number`` was sent for ``purpose``: True (it is
         used up with it), False (a wrong try, another left), None (no such code pending:
         none sent, expired, or tried out - the :data:`CODE_TRIES`-th wrong try drops it and
-        is None too, so that nobody is asked to try again a code that no longer works)."""
+        is None too, so that nobody is asked to try again a code that no longer works).
+        Each try is counted as the city's wrong one of the hour before it is compared
+        (numbers checked at once share the hour's :data:`CITY_WRONG_CODES`), given back
+        when right; past them nothing is compared, the code and its tries are kept, and
+        :class:`~handlers.channels.CodesPaused` is raised."""
+        hour = now[:13]  # db.clock.to_text: "YYYY-MM-DDTHH:MM:SSZ"
         async with self._tx.transaction():
             row = await fetch_one(
                 self._tx,
@@ -394,7 +406,11 @@ class SmsStore:
             )
             if row is None:
                 return None
-            if secrets.compare_digest(str(row[0]), _code_hash(number, purpose, code.strip())):
+            paused = await self._city_wrong_try(hour) > CITY_WRONG_CODES
+            if paused:
+                await self._city_right(hour)  # not compared: no try
+            elif secrets.compare_digest(str(row[0]), _code_hash(number, purpose, code.strip())):
+                await self._city_right(hour)
                 await self._drop_code(number)
                 await execute(
                     self._tx,
@@ -402,15 +418,57 @@ class SmsStore:
                     (now, number),
                 )
                 return True
-            if int(row[1]) + 1 >= CODE_TRIES:
+            elif int(row[1]) + 1 >= CODE_TRIES:
                 await self._drop_code(number)
                 return None
-            await execute(
+            else:
+                await execute(
+                    self._tx,
+                    "UPDATE sms_numbers SET code_tries = code_tries + 1 WHERE number = ?",
+                    (number,),
+                )
+                return False
+        raise CodesPaused  # after the transaction, so that the give-back stays
+
+    # -- the city's wrong codes of the hour (table sms_code_hours) ------------------------
+
+    async def _city_wrong_try(self, hour: str) -> int:
+        """Count a try in ``hour`` as wrong for the whole city; the hour's wrong tries so
+        far, this one included. Earlier hours' rows go."""
+        await execute(self._tx, "DELETE FROM sms_code_hours WHERE hour <> ?", (hour,))
+        await execute(
+            self._tx,
+            "INSERT INTO sms_code_hours (hour, wrong, told) VALUES (?, 1, 0)"
+            " ON CONFLICT (hour) DO UPDATE SET wrong = sms_code_hours.wrong + 1",
+            (hour,),
+        )
+        row = await fetch_one(self._tx, "SELECT wrong FROM sms_code_hours WHERE hour = ?", (hour,))
+        return 0 if row is None else int(row[0])
+
+    async def _city_right(self, hour: str) -> None:
+        await execute(
+            self._tx,
+            "UPDATE sms_code_hours SET wrong = wrong - 1 WHERE hour = ? AND wrong > 0",
+            (hour,),
+        )
+
+    async def claim_codes_paused(self, now: str) -> int:
+        """The city's wrong codes of the hour of ``now`` when they reached
+        :data:`CITY_WRONG_CODES` and the caller is the first to tell the coordinators this
+        hour (marked told at once); else 0."""
+        hour = now[:13]
+        async with self._tx.transaction():
+            told = await changed(
                 self._tx,
-                "UPDATE sms_numbers SET code_tries = code_tries + 1 WHERE number = ?",
-                (number,),
+                "UPDATE sms_code_hours SET told = 1 WHERE hour = ? AND told = 0 AND wrong >= ?",
+                (hour, CITY_WRONG_CODES),
             )
-            return False
+            if not told:
+                return 0
+            row = await fetch_one(
+                self._tx, "SELECT wrong FROM sms_code_hours WHERE hour = ?", (hour,)
+            )
+        return 0 if row is None else int(row[0])
 
     async def confirmed_since(self, number: str, since: str) -> bool:
         """Whether ``number`` texted back a right code after ``since`` (its holder was

@@ -81,10 +81,12 @@ from bot.transports.sms.segments import count, cut, fit
 from bot.transports.sms.store import CODE_DIGITS, PLATFORM, STOP_HELP, SmsStore
 from db import Database
 from db.clock import BERLIN, local_day, to_text
+from handlers.channels import CodesPaused
 from handlers.dispatcher import Dispatcher
 from handlers.helping.text_language import first_text_language
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import ButtonPress, Command, Incoming, Message, Outgoing, Sender, Text
+from handlers.numbers.coded_acts import CODES_PAUSED
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of
@@ -428,10 +430,13 @@ class SmsTransport(Transport):
         now = to_text(datetime.now(UTC))
         if not await self.store.code_pending(number, STOP_HELP, now):
             return False
-        if not (
-            await self.store.check_code(number, STOP_HELP, code, now)
-            and await self.store.stop_help(number)
-        ):
+        try:
+            right = await self.store.check_code(number, STOP_HELP, code, now)
+        except CodesPaused:  # the city's wrong codes of the hour: the code kept for later
+            until = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+            await self._tell(number, t.t(CODES_PAUSED, time=t.time(until + timedelta(hours=1))), t)
+            return True
+        if not (right and await self.store.stop_help(number)):
             return False
         await self._tell(number, t.t(STOPPED_HELP_TOO), t)
         return True
