@@ -15,27 +15,13 @@ from bot.transports.sms import store
 from db import Database
 from handlers.numbers import coded_acts
 from locales import translator
-from tests.bot.transports.sms.test_forged_volunteer import T
+from tests.bot.transports.sms.test_forged_volunteer import T, _vera_volunteers
 from tests.support.help_story import GROUP
-from tests.support.sms.city import City, Resident, onboarded
+from tests.support.sms.city import City
 from tests.support.sms.codes import code_in, other_code
 
 VERA = "+4917644444444"
 OTTO = "+4917655555555"
-
-
-async def _volunteer(city: City, db: Database, number: str) -> tuple[Resident, int]:
-    """A volunteer who texts from ``number``, on her page."""
-    person, person_id = await onboarded(city, number)
-    await db.volunteers.save(
-        person_id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de",),
-        max_open=2,
-    )
-    await person.say("/volunteer")
-    return person, person_id
 
 
 async def test_wrong_codes_across_numbers_pause_every_code_check(
@@ -43,8 +29,8 @@ async def test_wrong_codes_across_numbers_pause_every_code_check(
 ) -> None:
     monkeypatch.setattr(store, "CITY_WRONG_CODES", 2)
     city: City = await make_city()  # type: ignore[misc]
-    vera, vera_id = await _volunteer(city, db, VERA)
-    otto, otto_id = await _volunteer(city, db, OTTO)
+    vera, vera_id = await _vera_volunteers(city, db)
+    otto, otto_id = await _vera_volunteers(city, db, OTTO)
     before = len(city.story.inbox.get(GROUP, []))
 
     def told() -> list[str]:

@@ -153,9 +153,10 @@ async def test_not_this_time_by_text_waits_for_the_code(
     assert await declined()
 
 
-async def _vera_volunteers(city: City, db: Database) -> tuple[Resident, int]:
-    """Vera, who texts, agreed and volunteers (shopping, Innenstadt-Nord), on her page."""
-    vera, vera_id = await onboarded(city, VERA)
+async def _vera_volunteers(city: City, db: Database, number: str = VERA) -> tuple[Resident, int]:
+    """Vera, who texts (from ``number``), agreed and volunteers (shopping,
+    Innenstadt-Nord), on her page."""
+    vera, vera_id = await onboarded(city, number)
     await db.volunteers.save(
         vera_id,
         categories=("shopping",),
