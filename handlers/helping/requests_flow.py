@@ -436,6 +436,9 @@ async def _contact(ctx: Context, answer: Answer) -> None:
 
 
 CATEGORY_QUESTION = N_("🤝 What do you need help with?")
+# Asked of a coordinator entering a request for a resident (/enter): the help is the
+# resident's, not theirs.
+ENTERED_CATEGORY_QUESTION = N_("🤝 What does the resident need help with?")
 
 
 def _categories(ctx: Context, data: dict[str, Any], *, rest: bool = False) -> None:
@@ -457,7 +460,8 @@ def _categories(ctx: Context, data: dict[str, Any], *, rest: bool = False) -> No
     else:
         buttons = ui.rows(choices)
     buttons.append([FORM.cancel_button(t)])
-    ctx.send(Message(t.t(CATEGORY_QUESTION), buttons, edit=rest))
+    question = ENTERED_CATEGORY_QUESTION if data.get("on_behalf") else CATEGORY_QUESTION
+    ctx.send(Message(t.t(question), buttons, edit=rest))
 
 
 async def _more_categories(ctx: Context, answer: Answer) -> None:
