@@ -430,21 +430,27 @@ def _command_args(ctx: Context) -> list[str]:
     return typed(event.args).split() if isinstance(event, Command) else []
 
 
+# /reject with a request number but no reason (or one not in the list).
+REASON_MISSING = N_("Please add the reason after the number, for example: /reject {id} {reasons}")
+
+
 async def _decide_by_command(ctx: Context, action: str) -> None:
     """``/publish 12`` and ``/reject 12 trade`` do what the buttons do (for rooms where
     reactions are awkward)."""
     args = _command_args(ctx)
-    if (
-        not args
-        or id_number(args[0]) is None
-        or (action == "rr" and (len(args) < 2 or args[1] not in REJECT_REASONS))
-    ):
+    reasons = "|".join(REJECT_REASONS)
+    number = id_number(args[0]) if args else None
+    if number is None:
         ctx.reply(
             ctx.t.t(
                 "Please name the request number, for example: /publish 12 or /reject 12 {reasons}",
-                reasons="|".join(REJECT_REASONS),
+                reasons=reasons,
             )
         )
+        return
+    if action == "rr" and (len(args) < 2 or args[1] not in REJECT_REASONS):
+        # The number was named: what is missing (or unknown) is the reason.
+        ctx.reply(ctx.t.t(REASON_MISSING, id=number, reasons=reasons))
         return
     ctx.args = args[0] + (f":{args[1]}" if action == "rr" else "")
     await (_publish(ctx) if action == "ok" else _reject(ctx))
