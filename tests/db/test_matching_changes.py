@@ -220,3 +220,66 @@ async def test_no_version_inside_a_transaction_that_wrote(db: Database):
         await db.volunteers.set_paused(volunteers[0], True)
         assert await db.matching_version() is None
     assert await db.matching_version() not in (None, before)
+
+
+async def test_each_write_the_matching_reads_notes_the_volunteers_it_was_about(
+    db: Database, database_url: str
+):
+    """Migration 0050's notes (``Database.matching_touched``) beside 0048's counts: the kept
+    hints read again only the volunteers noted, so a write counted but not noted - a table
+    rebuilt by a later migration with 0048's triggers made again and 0050's forgotten -
+    leaves a hint the search would no longer give (the version moved, nobody read again)."""
+    volunteers, requests, _requester = await _city(db)
+    first, second = volunteers
+    mark, _ = await db.matching_touched(None)
+
+    async def noted(sql: str, *params: object) -> set[int] | None:
+        nonlocal mark
+        with _other(database_url) as other:
+            assert other.execute(sql, params).rowcount == 1, sql
+        mark, about = await db.matching_touched(mark)
+        return about
+
+    # Every column of a profile, a volunteer's ban and chat.
+    info = await db.fetch_all("PRAGMA table_info(volunteers)")
+    for column in sorted({row[1] for row in info} - {"user_id"}):
+        sql = f"UPDATE volunteers SET {column} = 'other' WHERE user_id = ?"
+        assert await noted(sql, first) == {first}, f"volunteers.{column}"
+    for column in ("banned_at", "chat_id"):
+        sql = f"UPDATE users SET {column} = 'other' WHERE id = ?"
+        assert await noted(sql, second) == {second}, f"users.{column}"
+    # Offers and answers: each column the caps, estimates and hand-backs read.
+    offer = "request_id = ? AND volunteer_id = ?"
+    for column, value in (
+        ("outbox_id", 7),
+        ("offered_at", "other"),
+        ("accepted_at", "other"),
+        ("handed_back", 1),
+    ):
+        sql = f"UPDATE request_notifications SET {column} = ? WHERE {offer}"
+        assert await noted(sql, value, requests[0], first) == {first}, column
+    sql = f"UPDATE request_notifications SET volunteer_id = ? WHERE {offer}"
+    assert await noted(sql, second, requests[0], first) == {first, second}
+    sql = "UPDATE request_notifications SET request_id = ? WHERE volunteer_id = ?"
+    assert await noted(sql, requests[1], second) == {second}
+    assert await noted("DELETE FROM request_notifications WHERE volunteer_id = ?", second) == {
+        second
+    }
+    sql = (
+        "INSERT INTO request_notifications (request_id, volunteer_id, outbox_id, offered_at)"
+        " VALUES (?, ?, 1, ?)"
+    )
+    assert await noted(sql, requests[0], first, to_text(NOW)) == {first}, "an offer"
+    # Requests a volunteer holds: taken, handed on, closed, deleted.
+    assert await noted("UPDATE help_requests SET state = 'done' WHERE id = ?", requests[1]) == {
+        second
+    }
+    sql = "UPDATE help_requests SET volunteer_id = ? WHERE id = ?"
+    assert await noted(sql, first, requests[1]) == {first, second}
+    assert await noted("DELETE FROM help_requests WHERE id = ?", requests[1]) == {first}
+    # A volunteer and an account gone, a volunteer registered.
+    assert await noted("DELETE FROM volunteers WHERE user_id = ?", first) == {first}
+    sql = "INSERT INTO volunteers (user_id, categories, created_at) VALUES (?, ';tech;', ?)"
+    assert await noted(sql, first, to_text(NOW)) == {first}
+    assert await noted("UPDATE users SET id = 9999 WHERE id = ?", second) == {second, 9999}
+    assert await noted("DELETE FROM users WHERE id = 9999") == {9999}
