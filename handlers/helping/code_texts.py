@@ -1,16 +1,17 @@
 """Every text that asks for the code texted to the number (handlers/numbers/coded_acts.py; a
 sender there can be forged), so the wording and its length are settled in one place: a
-resident's request sent, changed or withdrawn (requests_flow.py), her "the help is done"
-and ending the contact, and a text for the helper passed on (relay.py) or taken back
-(relay_edits.py); a volunteer taking an offer, declining it ("Not this time"), reporting
-and handing back (offers.py, relay.py); a helper's call to the resident and the number it
-rings, changed or removed (bridged_calls.py); a volunteer's own profile - a change of it,
-pausing, resuming, leaving and the talk shift (volunteers.py); agreeing to the privacy
-notice for a number with data (handlers/onboarding.py). Texts only: SMS alone holds acts
-for a code, so none of them is ever said on the phone line (they are kept out of the
-caller's modules for that reason). Not here: how messages come (handlers/numbers/reach.py,
-below this package), deleting all data (handlers/privacy.py, a count of minutes) and texts
-for STOP (the SMS transport's own)."""
+resident's request sent, changed or withdrawn (requests_flow.py), her "the help is done" and
+ending the contact, and a text for the helper passed on (relay.py) or taken back
+(relay_edits.py); a volunteer taking an offer, declining it ("Not this time"), reporting and
+handing back (offers.py, relay.py), a helper's time spent and money laid out and the
+requester's answer whether that amount is right (relay.py); a helper's call to the resident
+and the number it rings, changed or removed (bridged_calls.py); a volunteer's own profile -
+a change of it, pausing, resuming, leaving and the talk shift (volunteers.py); agreeing to
+the privacy notice for a number with data (handlers/onboarding.py). Texts only: SMS alone
+holds acts for a code, so none of them is ever said on the phone line (they are kept out of
+the caller's modules for that reason). Not here: how messages come
+(handlers/numbers/reach.py, below this package), deleting all data (handlers/privacy.py, a
+count of minutes) and texts for STOP (the SMS transport's own)."""
 
 from __future__ import annotations
 
@@ -108,6 +109,25 @@ RESUME = N_(
 LEAVE = N_(
     "🔐 To stop volunteering and delete your volunteer profile, reply {code} within a "
     "quarter of an hour. If you did not ask for this, do nothing."
+)
+# A helper's time spent and money laid out, and the requester's answer whether that amount is
+# right (relay.py): a forger would otherwise put a sum into the helper's name, or confirm or
+# dispute one in the requester's.
+TIME_SPENT = N_(
+    "🔐 To report the time you spent on request #{id}, reply {code} within a quarter of an "
+    "hour. If you did not ask for this, do nothing."
+)
+LAID_OUT = N_(
+    "🔐 To report {amount} laid out for request #{id}, reply {code} within a quarter of an "
+    "hour. If you did not ask for this, do nothing."
+)
+AMOUNT_RIGHT = N_(
+    "🔐 To confirm the amount your helper laid out for request #{id}, reply {code} within a "
+    "quarter of an hour. If you did not ask for this, do nothing."
+)
+AMOUNT_WRONG = N_(
+    "🔐 To say that the amount your helper laid out for request #{id} is not right, reply "
+    "{code} within a quarter of an hour. If you did not ask for this, do nothing."
 )
 TALK_SHIFT = N_(
     "🔐 To change your talk shift, reply {code} within a quarter of an hour. "

@@ -16,7 +16,9 @@ can report the other.
 
 By text (a number whose sender can be forged) a message waits for the code sent to the
 number unless it confirmed one a moment ago, and withdrawing, "done" or a report wait for
-one (handlers/numbers/coded_acts.py).
+one (handlers/numbers/coded_acts.py); so do the helper's time spent and money laid out
+(held act ``relay.money``) and the requester's answer whether that amount is right, each
+passing without another code within half an hour of a right one.
 
 A hand-back leaves the requester in ``relay.left`` (``request_id``, set by the lifecycle):
 their next text or voice message was meant for the helper who left, so it is passed on to
@@ -76,6 +78,8 @@ PASSED = N_("✅ Passed on to {name}.")
 # A text for the helper by a number whose sender can be forged, held for its code
 # (handlers/numbers/coded_acts.py); the text follows it on its own line.
 HELD_KIND = "relay"
+# The helper's money laid out by text, held for its code (:func:`_money_saved` does it).
+MONEY_KIND = "relay.money"
 WHICH = "relay.which"
 # The voice and audio kinds the relay passes on.
 _SOUND = ("voice", "audio")
@@ -526,8 +530,23 @@ async def _money_text(ctx: Context) -> None:
         ctx.reply(ctx.t.t("🛒 Please send the amount as a number, for example 12,50."))
         return
     cents = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+    request_id = int(state.data["request_id"])
+
+    def asked(at: Translator, code: str) -> Markup:
+        return at.t(code_texts.LAID_OUT, amount=at.money(cents), id=request_id, code=code)
+
+    data = {"request_id": request_id, "cents": cents}
+    if await coded_acts.held(ctx, MONEY_KIND, data, asked):
+        return  # the step stays, back once the code comes or the act is dropped
+    await _money_saved(ctx, data)
+
+
+async def _money_saved(ctx: Context, data: dict[str, Any]) -> None:
+    """The money laid out (``cents``, confirmed by the code where it waited for one): saved,
+    the requester asked whether it is right, the helper asked for feedback."""
+    cents = int(data["cents"])
     request = await ctx.db.requests.update_fields(
-        int(state.data["request_id"]), ctx.user.id, money_cents=cents
+        int(data["request_id"]), ctx.user.id, money_cents=cents
     )
     if cents:
         await ctx.mail.to_user(
@@ -585,12 +604,23 @@ def register(router: Router) -> None:
     router.free_input_taker(9)(_after_hand_back)
     router.free_input_taker(10)(_to_running_relay)
     router.confirmed[HELD_KIND] = _confirmed
+    router.confirmed[MONEY_KIND] = _money_saved
     router.refused_input.append(_refused_in_a_step)
     router.menu_sections.append(menu_rows)
     router.action("rl", "for", states=(WHICH,))(_for)
     router.state("relay.money")(_money_text)
     router.state("relay.feedback")(_feedback_text)
-    coded = {"doney": code_texts.DONE, "endy": code_texts.END, "rep": code_texts.REPORT}
+    coded = {
+        "doney": code_texts.DONE,
+        "endy": code_texts.END,
+        "rep": code_texts.REPORT,
+        "min": code_texts.TIME_SPENT,
+        "mok": code_texts.AMOUNT_RIGHT,
+        "mno": code_texts.AMOUNT_WRONG,
+    }
+    # Answers after the help (time, money, whether the amount is right) pass within half an
+    # hour of a right code, as a text for the helper does: the holder is there then.
+    passing = {"min", "mok", "mno"}
     for action, callback in {
         "to": _write_to,
         "done": _ask_done,
@@ -604,4 +634,6 @@ def register(router: Router) -> None:
         "mno": _money_answer,
         "fb": _skip_feedback,
     }.items():
-        router.action("rl", action, coded=coded.get(action))(callback)
+        router.action("rl", action, coded=coded.get(action), vouched_passes=action in passing)(
+            callback
+        )

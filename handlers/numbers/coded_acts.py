@@ -19,7 +19,9 @@ number's texts, never learns it.
   call to the resident and the number it rings (handlers/helping/bridged_calls.py), the
   channel messages come by (handlers/numbers/reach.py); a volunteer's own answers -
   "Not this time" (offers.py), pause, resume, leaving and the talk shift
-  (handlers/helping/volunteers.py) - which but leaving pass without another code within
+  (handlers/helping/volunteers.py), and the answers after a help - a helper's time spent and
+  the requester's "Yes"/"No" to the amount laid out (relay.py) - which but leaving pass
+  without another code within
   :data:`PASSING` of a right one (``vouched_passes``, :func:`waits`). The dispatcher hands
   such a press here (:func:`hold_press`); the code presses it again, checked as any press
   at that moment (a request withdrawn meanwhile is "no longer valid").
@@ -35,7 +37,8 @@ number's texts, never learns it.
   a volunteer's profile answers, saved when she registers or changes one
   (handlers/helping/volunteers.py, held act ``volunteer.save``), and ``/undo`` taking back
   one's last message to the contact (handlers/helping/relay_edits.py, held act
-  ``relay.undo``), each unless vouched (:func:`held`, as a text for the helper).
+  ``relay.undo``), and a helper's money laid out (relay.py, held act ``relay.money``),
+  each unless vouched (:func:`held`, as a text for the helper).
 
 One act is held at a time (the state :data:`STATE`, data ``kind``, ``data`` and ``before``:
 the step the person was in, back once the act is done or dropped); a new one replaces it

@@ -27,8 +27,15 @@ ASKING = {
     if name.isupper() and isinstance(text, str) and "{code}" in text
 } | {"reach.CODED": reach.CODED}
 # What the placeholders hold: a request number of five digits, a first name of nine letters
-# (a text for the helper names her; the text itself follows on its own line), a number.
-VALUES = {"code": "471108", "id": 12345, "name": "Alexandra", "number": "+4917612345678"}
+# (a text for the helper names her; the text itself follows on its own line), a number, a
+# sum laid out (a helper's shopping, as Translator.money writes it).
+VALUES = {
+    "code": "471108",
+    "id": 12345,
+    "name": "Alexandra",
+    "number": "+4917612345678",
+    "amount": "1.234,50 €",
+}
 
 
 def test_every_code_text_of_the_module_is_measured() -> None:
