@@ -69,22 +69,51 @@ def update_id_of(raw: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+# The fields of a new message that say who sent it, where and when; the rest is its content.
+ENVELOPE = ("message_id", "date", "chat", "from")
+
+
 def read_update(raw: Any, bot: Bot) -> Update | None:
-    """The update, or None (logged with its id only) if python-telegram-bot cannot read it."""
+    """The update, or None (logged with its id only) if python-telegram-bot cannot read it.
+    A new message whose content alone it cannot read (a poll without the fields its Bot API
+    version requires, a kind of message newer than it) is read without that content: the
+    person is answered as for any kind of message the bot cannot use, not left with
+    nothing."""
     try:
-        update = Update.de_json(raw, bot)
-        if update is None:
-            raise ValueError("empty update")
-        if isinstance(bot, ExtBot):
-            bot.insert_callback_data(update)
+        return _read(raw, bot)
     except Exception as exc:
-        log.warning(
-            "telegram update %s could not be read (%s); skipped",
-            update_id_of(raw),
-            type(exc).__name__,
-        )
-        return None
+        error = type(exc).__name__
+    envelope = _envelope(raw)
+    if envelope is not None:
+        with contextlib.suppress(Exception):
+            update = _read(envelope, bot)
+            log.warning(
+                "telegram update %s: its content could not be read (%s); read without it",
+                update_id_of(raw),
+                error,
+            )
+            return update
+    log.warning("telegram update %s could not be read (%s); skipped", update_id_of(raw), error)
+    return None
+
+
+def _read(raw: Any, bot: Bot) -> Update:
+    update = Update.de_json(raw, bot)
+    if update is None:
+        raise ValueError("empty update")
+    if isinstance(bot, ExtBot):
+        bot.insert_callback_data(update)
     return update
+
+
+def _envelope(raw: Any) -> dict[str, Any] | None:
+    """A new message's update with only its :data:`ENVELOPE`; None for any other update
+    (an edit, a button press: nothing to answer as a message)."""
+    message = raw.get("message") if isinstance(raw, dict) else None
+    if not isinstance(message, dict) or set(message) <= set(ENVELOPE):
+        return None
+    kept = {key: message[key] for key in ENVELOPE if key in message}
+    return {"update_id": raw.get("update_id"), "message": kept}
 
 
 class CommittedPolling:
