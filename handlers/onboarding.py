@@ -36,7 +36,7 @@ from handlers import first_kept, read_aloud, ui
 from handlers.context import Context
 from handlers.helping import code_texts
 from handlers.menu import show_main_menu
-from handlers.messages import Command
+from handlers.messages import Command, Message
 from handlers.numbers import coded_acts
 from handlers.privacy import READING_NOTICE, ask_consent, ask_to_delete
 from handlers.router import ButtonSpec, Router
@@ -54,10 +54,30 @@ async def _open_deep_link(ctx: Context, router: Router, payload: str) -> None:
     prefix, _, rest = payload.partition("_")
     handler = router.deep_links.get(prefix)
     if handler is None or not rest:
-        ctx.reply(ctx.t.t("🔗 This link is not valid (any more). Here is the main menu instead."))
+        ctx.reply(ctx.t.t(ui.LINK_NOT_VALID))
         return
     ctx.args = rest
     await handler(ctx)
+
+
+async def _menu_and_link(ctx: Context, router: Router, payload: str, *, greeting: bool) -> None:
+    """The main menu, then what the link opens (the place, the event: last, where it is
+    read first); a link that opens nothing says so first ("Here is the main menu
+    instead"), then the menu."""
+    if not payload:
+        await show_main_menu(ctx, greeting=greeting)
+        return
+    mark = len(ctx.out)
+    await _open_deep_link(ctx, router, payload)
+    opened = ctx.out[mark:]
+    del ctx.out[mark:]
+    notice = ctx.t.t(ui.LINK_NOT_VALID)
+    if any(isinstance(item, Message) and item.text == notice for item in opened):
+        ctx.out.extend(opened)
+        await show_main_menu(ctx, greeting=greeting)
+        return
+    await show_main_menu(ctx, greeting=greeting)
+    ctx.out.extend(opened)
 
 
 async def _after_language(
@@ -85,9 +105,7 @@ def register(router: Router) -> None:
         event = ctx.incoming.event
         payload = event.args.strip() if isinstance(event, Command) and event.name == "start" else ""
         if ctx.user.consent_at is not None:
-            await show_main_menu(ctx, greeting=True)
-            if payload:
-                await _open_deep_link(ctx, router, payload)
+            await _menu_and_link(ctx, router, payload, greeting=True)
             return
         previous = ctx.get_state()
         if not payload and previous is not None:
@@ -207,6 +225,4 @@ async def _agree(ctx: Context, router: Router, payload: str) -> None:
         return
     # No greeting again: the person was greeted at the start and has just been thanked (a
     # caller heard it said: one idea a message, and the menu a second sooner).
-    await show_main_menu(ctx)
-    if payload:
-        await _open_deep_link(ctx, router, payload)
+    await _menu_and_link(ctx, router, payload, greeting=False)

@@ -103,6 +103,9 @@ def rows(buttons: list[Button], width: int = 2) -> list[list[Button]]:
 # words say it (handlers/media/medium_texts.py), since a text and the voice leave icons
 # out: without it they could not tell what a tick list already holds.
 TICKED = N_("✅ {label}")
+# A deep link (/start <prefix>_<rest>) that opens nothing: its notice comes before the main
+# menu it promises (handlers/onboarding.py puts them in that order).
+LINK_NOT_VALID = N_("🔗 This link is not valid (any more). Here is the main menu instead.")
 
 
 def ticked(t: Translator, label: str, on: bool) -> str:

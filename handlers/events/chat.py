@@ -726,7 +726,7 @@ def register(router: Router) -> None:
         event = await ctx.db.events.get(event_id) if event_id is not None else None
         if event is None:
             ctx.reply(
-                ctx.t.t("🔗 This link is not valid (any more). Here is the main menu instead."),
+                ctx.t.t(ui.LINK_NOT_VALID),
                 ui.back_to_menu(ctx),
             )
             return

@@ -498,7 +498,7 @@ def register(router: Router) -> None:
         place_id = id_number(ctx.args)
         if place_id is None:
             ctx.reply(
-                ctx.t.t("🔗 This link is not valid (any more). Here is the main menu instead."),
+                ctx.t.t(ui.LINK_NOT_VALID),
                 ui.back_to_menu(ctx),
             )
             return
@@ -510,7 +510,7 @@ def register(router: Router) -> None:
         area = next((a for a in gazetteer(ctx).bezirke if slug(a.name) == ctx.args), None)
         if area is None:
             ctx.reply(
-                ctx.t.t("🔗 This link is not valid (any more). Here is the main menu instead."),
+                ctx.t.t(ui.LINK_NOT_VALID),
                 ui.back_to_menu(ctx),
             )
             return
