@@ -11,7 +11,8 @@ city's coordinators see their own city's alone):
 - who offers each kind of help (``ranking.Offering``), each request's search's volunteers
   within reach (``ranking.reach``, before those who handed it back are left out) and the
   tables of offers and answers of those volunteers (``ranking.Tables``), and each search's
-  counts (:class:`Found`), for at most ``KEPT`` searches (the first pages of the queue);
+  counts (:class:`Found`), for at most ``KEPT`` searches (the first pages of the queue)
+  and ``KEPT_PAIRS`` volunteers within reach of them in all;
 - after a write the matching reads (``Database.matching_version``: the database's own count,
   db/matching_changes.py - by the web's process or the bot's beside it), only what it was
   about is worked out again (``Database.matching_touched``, migration 0050: the volunteers
@@ -51,6 +52,10 @@ from handlers.settings import HandlerSettings
 # Searches kept per database: the first pages of the queue (20 requests a page), as
 # coordinators see them; the least recently shown go first.
 KEPT = 160
+# And at most this many (search, volunteer within reach) pairs a database, about 200 bytes
+# each (~40 MB): where every one of 10,000 volunteers reaches every request, 160 searches
+# would keep 1.6 million (~340 MB) - the least recently shown go first here too.
+KEPT_PAIRS = 200_000
 
 
 @dataclass(frozen=True)
@@ -283,7 +288,16 @@ async def _found(
             near for user_id, near in hint.reach.items() if user_id not in hint.handed_back
         ]
         hint.found = _counted(ranking.best(settings, hint.search, reachable, index.tables))
+    _trim(index)
     return [hint.found for hint in hints if hint.found is not None]
+
+
+def _trim(index: _Index) -> None:
+    """Drop the least recently shown searches while more than ``KEPT_PAIRS`` volunteers
+    within reach are kept in all (the page just worked out last, so it stays if it can)."""
+    pairs = sum(len(hint.reach or ()) for hint in index.hints.values())
+    while pairs > KEPT_PAIRS and index.hints:
+        pairs -= len(index.hints.pop(next(iter(index.hints))).reach or ())
 
 
 def _hint(index: _Index, search: ranking.Search) -> _Hint:

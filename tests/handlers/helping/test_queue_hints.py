@@ -371,3 +371,38 @@ async def test_the_kept_searches_of_a_database_stay_within_their_bound(db: Datab
     assert len(kept) == hint_cache.KEPT
     newest = [review_queue._search(settings, page[0], now) for page in pages]
     assert [hint.search for hint in kept.values()] == newest[-hint_cache.KEPT :]
+
+
+async def test_the_kept_searches_hold_at_most_their_bound_of_volunteers_in_reach(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """Where many volunteers reach every request, ``KEPT`` searches could hold millions of
+    (search, volunteer) pairs: at most ``KEPT_PAIRS`` are kept, the newest searches."""
+    if await db.matching_version() is None:
+        pytest.skip("PostgreSQL keeps nothing")
+    monkeypatch.setattr(hint_cache, "KEPT_PAIRS", 7)
+    now = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
+    for n in range(3):
+        await _volunteer(db, f"v{n}", ";shopping;", ";Hörde;")
+    requester, _request = await _shopping_in_hoerde(db)
+    settings = HandlerSettings(require_verified_volunteers=False)
+    pages = [
+        [
+            await db.requests.create(
+                requester.id,
+                requester.id,
+                description=f"Bitte {n}",
+                category="shopping",
+                stadtbezirk="Hörde",
+                languages=("de",),
+            )
+        ]
+        for n in range(5)
+    ]
+    for page in pages:
+        await review_queue.hints(db, settings, Translator("en"), page, now)
+    kept = hint_cache._KEPT[db].hints
+    # Three volunteers reach each search: two searches (6 pairs) fit in 7, the newest two.
+    assert [len(hint.reach or ()) for hint in kept.values()] == [3, 3]
+    newest = [review_queue._search(settings, page[0], now) for page in pages]
+    assert [hint.search for hint in kept.values()] == newest[-2:]
