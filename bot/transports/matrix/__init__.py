@@ -32,7 +32,8 @@
   message as ``Removed``. An acknowledgement (``React``) is an ``m.reaction`` on the person's
   message; removing an earlier outbox message (``Delete``) redacts the bot's own event.
 - Encrypted rooms are read and answered like plain ones, with the bot's own cross-signed
-  device (``crypto_state.py``, ``cross_signing.py``; docs/matrix.md, "Encryption").
+  device (``crypto_state.py``, ``cross_signing.py``; docs/matrix.md, "Encryption"); the keys
+  of senders who share no room with the bot are bounded (``stranger_keys.py``).
 
 ``declaration`` is how the transport declares itself (bot/transports/hooks.py).
 """

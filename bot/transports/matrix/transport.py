@@ -16,6 +16,7 @@ from nio.store import SqliteStore
 
 from bot.log_redaction import redact_everywhere
 from bot.transports.contract import ChatService, ChatTurn, Routed, send_kept_answers, take_update
+from bot.transports.matrix import stranger_keys
 from bot.transports.matrix.config import MatrixSection
 from bot.transports.matrix.cross_signing import (
     ANOTHER_IDENTITY,
@@ -453,6 +454,11 @@ class MatrixTransport(ChatService):
                     await client.send_to_device_messages()
             except Exception as exc:
                 log.warning("matrix: updating keys failed: %s", type(exc).__name__)
+            # Before the checkpoint saves the store: strangers' keys stay bounded.
+            try:
+                stranger_keys.prune(client)
+            except Exception as exc:  # tried again after the next sync
+                log.warning("matrix: bounding strangers' keys failed: %s", type(exc).__name__)
         await self.inbound.retry_undecrypted()
         await self.rooms.leave_due()
         self._greetings_waiting = await self.inbound.greet_due()

@@ -1,0 +1,123 @@
+"""A stranger who shares no room with the bot floods its device with room keys for made-up
+rooms (Olm-encrypted to-device messages, as any Matrix user can send): the bot's key store
+keeps at most the bound (bot/transports/matrix/stranger_keys.py), in memory and in the
+store file that is saved to the database - while an Element X direct chat, whose room key
+arrives before its invite is handled, still decrypts. Against the real Synapse."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import nio
+import pytest
+from nio.crypto import OutboundGroupSession
+
+from bot.transports.matrix import stranger_keys
+from tests.support.matrix_bot import Bot
+from tests.support.matrix_encrypted_people import MEGOLM, EncryptedPerson
+from tests.support.matrix_people import body
+from tests.support.synapse_server import Synapse
+
+MADE_UP = "!made-up-"
+
+
+@pytest.fixture
+async def people(synapse: Synapse) -> AsyncIterator[list[EncryptedPerson]]:
+    started: list[EncryptedPerson] = []
+    yield started
+    for person in started:
+        await person.stop()
+
+
+async def _person(people: list[EncryptedPerson], synapse: Synapse, name: str) -> EncryptedPerson:
+    person = EncryptedPerson(synapse, name)
+    await person.start()
+    people.append(person)
+    return person
+
+
+async def _send_room_keys(stranger: EncryptedPerson, bot: Bot, count: int) -> list[str]:
+    """``count`` room keys for made-up rooms, each in its own Olm message to the bot's
+    device; their session ids, oldest first."""
+    assert bot.transport is not None and bot.transport.client is not None
+    bot_device = bot.transport.client.device_id
+    await stranger.wait_for_keys_of(bot.user_id)
+    client = stranger.client
+    assert client.olm is not None
+    async with stranger._crypto:
+        client.olm.users_for_key_query.add(bot.user_id)
+        await client.keys_query()
+        await client.keys_claim({bot.user_id: [bot_device]})
+    device = client.olm.device_store[bot.user_id][bot_device]
+    session = client.olm.session_store.get(device.curve25519)
+    assert session is not None
+    ids = []
+    for n in range(count):
+        group = OutboundGroupSession()
+        content = {
+            "algorithm": MEGOLM,
+            "room_id": f"{MADE_UP}{n}:example.org",
+            "session_id": group.id,
+            "session_key": group.session_key,
+        }
+        encrypted = client.olm._olm_encrypt(session, device, "m.room_key", content)
+        message = nio.ToDeviceMessage("m.room.encrypted", bot.user_id, bot_device, encrypted)
+        assert isinstance(await client.to_device(message), nio.ToDeviceResponse)
+        ids.append(group.id)
+    return ids
+
+
+def _made_up_in_memory(bot: Bot) -> set[str]:
+    assert bot.transport is not None and bot.transport.client is not None
+    olm = bot.transport.client.olm
+    assert olm is not None
+    return {s.id for s in olm.inbound_group_store if s.room_id.startswith(MADE_UP)}
+
+
+def _made_up_in_file(bot: Bot) -> set[str]:
+    assert bot.transport is not None and bot.transport.client is not None
+    store = bot.transport.client.olm.store  # type: ignore[union-attr]
+    path = store.database.database
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT session_id FROM megolminboundsessions WHERE room_id LIKE ?", (MADE_UP + "%",)
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_a_strangers_room_keys_are_bounded_and_a_new_chat_still_decrypts(
+    people: list[EncryptedPerson], matrix_bot: Bot, synapse: Synapse
+):
+    stranger = await _person(people, synapse, "mallory")
+    sent = await _send_room_keys(stranger, matrix_bot, stranger_keys.PER_SENDER_ROOM_KEYS + 15)
+    newest = sent[-stranger_keys.PER_SENDER_ROOM_KEYS :]
+    # A hang detector (1,200 tries of 50 ms): until the bot handled the flood, i.e. holds
+    # the newest key, and has pruned; without the bound all 35 stay and this never holds.
+    for _ in range(1200):
+        if _made_up_in_memory(matrix_bot) == set(newest):
+            break
+        await asyncio.sleep(0.05)
+    assert _made_up_in_memory(matrix_bot) == set(newest)
+    # The store file the checkpoint saves holds no more than that either.
+    assert _made_up_in_file(matrix_bot) <= set(newest)
+
+    # Someone new opens an encrypted chat the way Element X does, its first message's key
+    # arriving with the invite: it decrypts and is answered.
+    eva = await _person(people, synapse, "eva")
+    assert matrix_bot.transport is not None
+    matrix_bot.transport.config = replace(matrix_bot.transport.config, greeting_wait_seconds=600)
+    room = await eva.dm_like_element_x(matrix_bot.user_id, "Hallo")
+    await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
+
+
+def test_the_bounds_drop_each_senders_oldest_then_the_oldest_of_all():
+    # Oldest first: six of "a", then one each of "b" to "e" (hold the bounds 3 and 5).
+    owned = [("a", f"a{n}") for n in range(6)] + [(s, f"{s}0") for s in "bcde"]
+    dropped = stranger_keys.beyond_bounds(owned, per_sender=3, overall=5)
+    # "a" keeps its newest three; of the seven left, the two oldest go too.
+    assert dropped == ["a0", "a1", "a2", "a3", "a4"]
+    assert stranger_keys.beyond_bounds(owned, per_sender=10, overall=20) == []
