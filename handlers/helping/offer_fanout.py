@@ -20,7 +20,8 @@ Held offers (quiet hours; with nobody asked now, the evening rules and the caps)
 coordinators read for whom and until when, the requester how many and until when
 (``held_offers``). Nobody to offer it to and nobody held: the coordinators are asked to look
 for help (with the reoffer button). Offers went out but nobody offered speaks the
-requester's languages and nothing translates: both sides are told.
+requester's languages and nothing translates: both sides are told (the coordinators: to how
+many it went all the same).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ async def offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = (
                 told += 1
                 shared = shared or matching.shares_language(volunteer, request)
     if told and not shared and not skip and not scene.settings.translation:
-        await _no_shared_language(scene, request)
+        await _no_shared_language(scene, request, told)
     search = await scene.db.waves.get(request.id) if scene.settings.offer_rules.waves else None
     if search is not None and search.talk_until is not None:
         # A talk search looks again in minutes, and the coordinators were told of it already.
@@ -85,9 +86,12 @@ async def offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = (
     return told
 
 
-async def _no_shared_language(scene: Scene, request: HelpRequest) -> None:
-    """Offers went out, but nobody offered it speaks the requester's languages and nothing
-    translates: both sides are told, so nobody is surprised at the door."""
+async def _no_shared_language(scene: Scene, request: HelpRequest, told: int) -> None:
+    """Offers went out to ``told`` volunteers, but none of them speaks the requester's
+    languages (``matching.shares_language``, the rule ranking ranks by) and nothing
+    translates: both sides are told, so nobody is surprised at the door. The coordinators
+    read that it was offered all the same (offers do not wait for a shared language; ranking
+    ranks those who share one higher) - not that nobody fits."""
     spoken = tuple(request.languages) or tuple(filter(None, [request.description_lang]))
     if not spoken:
         return
@@ -95,15 +99,22 @@ async def _no_shared_language(scene: Scene, request: HelpRequest) -> None:
     def languages(t: Translator) -> Formatted:
         return t.list_of([t.language(code) for code in spoken], style="or")
 
-    await scene.mail.to_backchannel(
-        lambda t: Message(
-            t.t(
-                "🗣 Nobody who speaks {languages} matches #{id}.",
-                languages=languages(t),
+    def note(t: Translator) -> Message:
+        # The names first: a call inside a plural's arguments hides the plural from extraction.
+        names = languages(t)
+        return Message(
+            t.tn(
+                "🗣 Nobody who speaks {languages} was offered #{id}: it went to {n} "
+                "volunteer who shares no language with the requester.",
+                "🗣 Nobody who speaks {languages} was offered #{id}: it went to {n} "
+                "volunteers who share no language with the requester.",
+                told,
+                languages=names,
                 id=request.id,
             )
-        ),
-    )
+        )
+
+    await scene.mail.to_backchannel(note)
     await scene.mail.to_user(
         request.requester_id,
         lambda t: Message(

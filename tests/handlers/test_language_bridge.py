@@ -43,6 +43,7 @@ from tests.support.synapse_server import Synapse
 
 GROUP = "coordinators"
 NORDMARKT = (51.5230, 7.4560)
+EVING = (51.5483, 7.4755)  # the Seniorenbüro Eving, a district beside Innenstadt-Nord
 
 # The story's texts (their translations: the fake's phrase table).
 REQUEST_AR = "أحتاج مساعدة في التسوق"
@@ -370,12 +371,14 @@ async def volunteer(story: MemoryTransport, name: str, *languages: str) -> int:
     return user_id
 
 
-async def ask_for_help(story: MemoryTransport, name: str, text: str) -> int:
-    """``name`` (already onboarded) sends a shopping request; its id."""
+async def ask_for_help(
+    story: MemoryTransport, name: str, text: str, where: tuple[float, float] = NORDMARKT
+) -> int:
+    """``name`` (already onboarded) sends a shopping request from ``where``; its id."""
     for data in ("menu:help", "hr:new", "hr:cat:shopping"):
         await story.press(name, data)
     await story.text(name, text)
-    await story.location(name, *NORDMARKT)
+    await story.location(name, *where)
     await story.press(name, "hr:when:asap")
     await story.press(name, "hr:langs-done")
     out = await story.press(name, "hr:send")
@@ -390,18 +393,24 @@ def group_press(data: str) -> ButtonPress:
     return ButtonPress(data)
 
 
-def nobody_speaks(t: Translator, request_id: int) -> Markup:
-    return t.t(
-        "🗣 Nobody who speaks {languages} matches #{id}.",
-        languages=t.list_of([t.language("ar")], style="or"),
+def nobody_speaks(t: Translator, request_id: int, offered: int = 1, language: str = "ar") -> Markup:
+    """The coordinators' note: nobody offered the request speaks ``language``, and to how
+    many (``offered``) it went all the same."""
+    return t.tn(
+        "🗣 Nobody who speaks {languages} was offered #{id}: it went to {n} "
+        "volunteer who shares no language with the requester.",
+        "🗣 Nobody who speaks {languages} was offered #{id}: it went to {n} "
+        "volunteers who share no language with the requester.",
+        offered,
+        languages=t.list_of([t.language(language)], style="or"),
         id=request_id,
     )
 
 
-def may_not_speak(t: Translator) -> Markup:
+def may_not_speak(t: Translator, language: str = "ar") -> Markup:
     return t.t(
         "🗣 The helpers we found may not speak {languages}. Short, simple sentences help.",
-        languages=t.list_of([t.language("ar")], style="or"),
+        languages=t.list_of([t.language(language)], style="or"),
     )
 
 
@@ -432,6 +441,28 @@ async def test_nobody_who_speaks_the_requesters_language_is_said_out_loud(
         assert readable(str(label(translator("tr"), "ar"))) in offer
     else:
         assert fake_translation(REQUEST_AR, "tr") not in offer
+
+
+@pytest.mark.both_backends
+async def test_the_note_on_a_language_nobody_offered_speaks_says_the_offer_went_out(
+    db: Database,
+) -> None:
+    """A German request in Eving, one volunteer (Ukrainian and Turkish, Innenstadt-Nord)
+    who is offered it: the coordinators read that it went to one volunteer who shares no
+    language with the requester - not that nobody fits it while the offer goes out."""
+    story = story_with(db, None, engine="")
+    await person(story, "greta", "de")
+    await person(story, "cora", "de", "coordinator")
+    olena = await volunteer(story, "olena", "uk", "tr")
+    request_id = await ask_for_help(story, "greta", "Ich brauche Hilfe beim Einkaufen", EVING)
+    await story.in_group("cora", group_press(f"mod:ok:{request_id}"))
+    await story.flush()
+
+    assert f"#{request_id}" in story.received("olena")  # the offer went out
+    assert await db.volunteers.offered(request_id) == {olena}
+    group = story.received(GROUP)
+    assert readable(str(nobody_speaks(translator("de"), request_id, 1, "de"))) in group, group
+    assert readable(str(may_not_speak(translator("de"), "de"))) in story.received("greta")
 
 
 async def test_questions_reasons_and_answers_cross_between_coordinator_and_requester(
