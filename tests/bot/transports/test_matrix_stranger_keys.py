@@ -10,6 +10,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import Any
 
 import nio
 import pytest
@@ -39,9 +40,12 @@ async def _person(people: list[EncryptedPerson], synapse: Synapse, name: str) ->
     return person
 
 
-async def _send_room_keys(stranger: EncryptedPerson, bot: Bot, count: int) -> list[str]:
+async def _send_room_keys(
+    stranger: EncryptedPerson, bot: Bot, count: int, *, new_session_each: bool = False
+) -> list[str]:
     """``count`` room keys for made-up rooms, each in its own Olm message to the bot's
-    device; their session ids, oldest first."""
+    device (``new_session_each``: each over an Olm session of its own); their session
+    ids, oldest first."""
     assert bot.transport is not None and bot.transport.client is not None
     bot_device = bot.transport.client.device_id
     await stranger.wait_for_keys_of(bot.user_id)
@@ -50,12 +54,11 @@ async def _send_room_keys(stranger: EncryptedPerson, bot: Bot, count: int) -> li
     async with stranger._crypto:
         client.olm.users_for_key_query.add(bot.user_id)
         await client.keys_query()
-        await client.keys_claim({bot.user_id: [bot_device]})
     device = client.olm.device_store[bot.user_id][bot_device]
-    session = client.olm.session_store.get(device.curve25519)
-    assert session is not None
     ids = []
     for n in range(count):
+        if n == 0 or new_session_each:
+            session = await _new_session(stranger, bot.user_id, bot_device, device.curve25519)
         group = OutboundGroupSession()
         content = {
             "algorithm": MEGOLM,
@@ -68,6 +71,16 @@ async def _send_room_keys(stranger: EncryptedPerson, bot: Bot, count: int) -> li
         assert isinstance(await client.to_device(message), nio.ToDeviceResponse)
         ids.append(group.id)
     return ids
+
+
+async def _new_session(stranger: EncryptedPerson, user: str, device: str, curve: str) -> Any:
+    """A new Olm session to the bot's device, on one of its one-time keys."""
+    olm = stranger.client.olm
+    assert olm is not None
+    before = {s.id for s in olm.session_store[curve]}
+    async with stranger._crypto:
+        await stranger.client.keys_claim({user: [device]})
+    return next(s for s in olm.session_store[curve] if s.id not in before)
 
 
 def _made_up_in_memory(bot: Bot) -> set[str]:
@@ -112,6 +125,34 @@ async def test_a_strangers_room_keys_are_bounded_and_a_new_chat_still_decrypts(
     matrix_bot.transport.config = replace(matrix_bot.transport.config, greeting_wait_seconds=600)
     room = await eva.dm_like_element_x(matrix_bot.user_id, "Hallo")
     await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_a_strangers_olm_sessions_are_bounded(
+    people: list[EncryptedPerson], matrix_bot: Bot, synapse: Synapse
+):
+    stranger = await _person(people, synapse, "mallory")
+    count = stranger_keys.PER_SENDER_SESSIONS + 5
+    sent = await _send_room_keys(stranger, matrix_bot, count, new_session_each=True)
+    assert matrix_bot.transport is not None and matrix_bot.transport.client is not None
+    olm = matrix_bot.transport.client.olm
+    assert olm is not None
+    curve = stranger.client.olm.account.identity_keys["curve25519"]  # type: ignore[union-attr]
+
+    def handled_and_bounded() -> bool:
+        # The last key came over the newest session: it was handled; then at most the
+        # bound of the stranger's sessions is left (without the bound all 15 stay).
+        return (
+            sent[-1] in _made_up_in_memory(matrix_bot)
+            and len(olm.session_store[curve]) <= stranger_keys.PER_SENDER_SESSIONS
+        )
+
+    for _ in range(1200):  # a hang detector (50 ms each), not a speed bound
+        if handled_and_bounded():
+            break
+        await asyncio.sleep(0.05)
+    assert handled_and_bounded()
+    assert len(olm.session_store[curve]) == stranger_keys.PER_SENDER_SESSIONS
 
 
 def test_the_bounds_drop_each_senders_oldest_then_the_oldest_of_all():
