@@ -522,6 +522,23 @@ class VolunteerStore:
         )
         return [int(r[0]) for r in rows]
 
+    async def forget_offers(self, request_id: int, outbox_ids: Collection[int]) -> int:
+        """Forget the request's offers whose outbox items never reached their volunteer and
+        were dropped (held for quiet hours when the requester changed the text): nobody was
+        told, so they count as not asked - not for the caps, not as "offered" - and the
+        checked text is offered to them again. One answered, taken or handed back stays.
+        How many were forgotten."""
+        if not outbox_ids:
+            return 0
+        marks = ",".join("?" * len(outbox_ids))
+        return await changed(
+            self._tx,
+            "DELETE FROM request_notifications WHERE request_id = ?"
+            f" AND outbox_id IN ({marks}) AND declined = 0 AND accepted_at IS NULL"
+            " AND handed_back = 0",
+            (request_id, *outbox_ids),
+        )
+
     async def was_offered(self, request_id: int, volunteer_id: int) -> bool:
         row = await fetch_one(
             self._tx,

@@ -771,9 +771,12 @@ async def edit(
     before = request
     request = await _move(scene, request, REVIEW, requester, WAITING, summary="", **draft)
     if before.state == OPEN:
-        # Offers of the old text not delivered yet are not: it is checked again first.
+        # Offers of the old text not delivered yet are not: it is checked again first. Their
+        # volunteers were never told, so they no longer count as asked: the checked text is
+        # offered to them again (held for their quiet hours as before), not "nobody left".
         offers = await scene.db.volunteers.offers(request.id)
-        await scene.db.outbox.drop_unsent([o for _, o, _ in offers], "outdated offer")
+        dropped = await scene.db.outbox.drop_unsent([o for _, o, _ in offers], "outdated offer")
+        await scene.db.volunteers.forget_offers(request.id, dropped)
     # The earlier posts lose their buttons: a press there would decide on a text nobody
     # checked. The new post shows the old and the new version.
     await _mark_posts(scene, request, backchannel_language().t(EDITED))

@@ -144,6 +144,44 @@ async def test_a_volunteer_who_ends_her_quiet_hours_gets_the_held_offer_at_once(
 
 
 @pytest.mark.both_backends
+async def test_an_offer_held_when_the_text_changes_is_offered_again_once_checked(
+    dispatcher: Dispatcher, db: Database
+):
+    # Vera's offer waits for her quiet hours; Amira changes her request meanwhile, so the
+    # offer of the old text is dropped. Vera was never told: the text the coordinator
+    # checks again is held for her again - "offer again" does not say "nobody left", and
+    # ending her quiet hours brings it at once (before, she counted as asked: nothing came).
+    clock, settings = _night(dispatcher)
+    term = Terminal(dispatcher, db)
+    term.console.worker.clock = clock
+    await term.type(":as cora")  # the others' messages are shown by name
+    await _volunteer(db, "vera", quiet=(22, 7))
+    cora = await db.users.get(await _coordinator(db))
+    request_id = await _published(db, settings, cora.id)
+    scene = Backstage(db, settings)
+    amira = await db.users.get((await db.requests.get(request_id)).requester_id)
+    async with db.transaction():
+        changed = {"description": "Einkauf am Nordmarkt, zwei Taschen"}
+        await lifecycle.edit(scene, amira, request_id, changed)
+        await lifecycle.publish(scene, cora, request_id)
+    await term.console.worker.run_once()
+    assert not _offered(term.out.getvalue(), "vera", request_id)
+    answer = await term.type(":as cora", ":group", f"/offer {request_id}")
+    assert GERMAN.t(offer_fanout.NOBODY_LEFT, id=request_id).striptags() not in answer
+    morning = GERMAN.time(daytime(7))
+    assert any("Vera" in line and morning in line for line in answer.splitlines())
+    await term.type(":as vera", "/start")
+    await term.press("menu:volunteer")
+    await term.press("vo:ed:quiet")
+    before = len(term.out.getvalue())
+    await term.press("vo:q:0-0")
+    await term.console.worker.run_once()
+    assert f"mt:acc:{request_id}" in [b.data for b in term.console._buttons.get("vera", [])]
+    assert "zwei Taschen" in term.out.getvalue()[before:]  # the text checked again
+    assert await db.outbox.pending() == 0
+
+
+@pytest.mark.both_backends
 async def test_a_volunteer_the_evening_rules_hold_back_is_no_missing_match(
     dispatcher: Dispatcher, db: Database
 ):
