@@ -86,18 +86,16 @@ def prune(client: nio.AsyncClient) -> int:
         owner = owner_of.get(curve_key)
         return None if owner in sharing else (owner or curve_key)
 
-    store = olm.store
-    rows = store.database.execute_sql(ORDER_OF_ROOM_KEYS)
-    order = {row[0]: n for n, row in enumerate(rows)}
-    group = sorted(
-        (s for s in olm.inbound_group_store if stranger(s.sender_key) is not None),
-        key=lambda s: order.get(s.id, len(order)),
-    )
+    group = [s for s in olm.inbound_group_store if stranger(s.sender_key) is not None]
+    if len(group) > PER_SENDER_ROOM_KEYS:  # else within every bound: no need to order them
+        rows = olm.store.database.execute_sql(ORDER_OF_ROOM_KEYS)
+        order = {row[0]: n for n, row in enumerate(rows)}
+        group.sort(key=lambda s: order.get(s.id, len(order)))
     olm_sessions = sorted(
         (
             (key, s)
-            for key in list(olm.session_store._entries)
-            for s in olm.session_store[key]
+            for key, sessions in list(olm.session_store.items())
+            for s in sessions
             if stranger(key) is not None
         ),
         key=lambda pair: pair[1].creation_time,
