@@ -107,11 +107,12 @@ log = logging.getLogger(__name__)
 
 class PhoneTransport(Transport):
     platform = PLATFORM
-    # Calls come to every process whose line the registrar reaches; the call-backs (the
-    # outbox's items, outbox_calls.py) are placed by one process at a time: the one holding
-    # this role (bot/cluster.py), whose memory alone knows a person's call under way, its
-    # tries and what was heard (``delivering``).
+    # The call-backs' role (module docstring): one process's memory knows a call under way.
     update_role = "call-backs"
+    # The calls the line makes (:func:`_calls_out`).
+    calling: CallingBack
+    checks: CheckCalls
+    bridging: Bridging
     pace = None
 
     def __init__(
@@ -128,9 +129,7 @@ class PhoneTransport(Transport):
         lines: int = 0,
     ) -> None:
         self.dispatcher = dispatcher
-        # A phone person's items are said in a call the bot makes (outbox_calls.py): alone
-        # at once; as one of several processes on PostgreSQL (its key on the dispatcher,
-        # bot/city_service.py) from :meth:`start_taking` on, while it holds the role.
+        # Call-backs placed (outbox_calls.py): alone at once, else while holding the role.
         self.delivering = dispatcher.process_key is None
         self.in_call = in_call or CallSettings()
         self.recordings = Recordings(self.in_call.recordings)
@@ -157,49 +156,7 @@ class PhoneTransport(Transport):
         self._sweeping: asyncio.Task[None] | None = None
         # Calls told "please hang up now": the bot hangs up, whatever key comes meanwhile.
         self.closing: set[int] = set()
-        self._calls_out(calling_back, clock)
-
-    def _calls_out(
-        self, calling_back: CallBackSettings | None, clock: Callable[[], datetime] | None
-    ) -> None:
-        """The calls the line makes: the call-backs (outbox_calls.py), the calls that check
-        who asked (check_calls.py) and a helper's call with a phone resident (bridging.py)."""
-        dispatcher, clocked = self.dispatcher, {"clock": clock} if clock else {}
-        self.calling = CallingBack(
-            dispatcher.db,
-            self.stack,
-            calling_back or CallBackSettings(domain=_domain(self.settings.registrar)),
-            speak=self.voice.prompt,
-            language=self.voice.reader_of,
-            report=dispatcher.happened,
-            backchannels=dispatcher.settings.backchannels,
-            on_queued=lambda: dispatcher.on_queued() if dispatcher.on_queued else None,
-            **clocked,
-        )
-        self.calling.converse = self.converse
-        # The calls that check who asked, kept until placed.
-        self.checks = CheckCalls(
-            dispatcher.db,
-            self.calling,
-            begin=lambda *a: who_calls.checked(self, *a),
-            words=lambda *a: who_calls.check_words(self, *a),
-            proven=self.proven,
-            protects=lambda number: dispatcher.protects(PLATFORM, number),
-        )
-        # Both numbers hidden.
-        self.bridging = Bridging(
-            dispatcher.db,
-            self.stack,
-            self.calling.settings,
-            speak=self.voice.prompt,
-            report=dispatcher.happened,
-            backchannels=dispatcher.settings.backchannels,
-            on_queued=self.calling.on_queued,
-            **clocked,
-            dialling=self.calling.dialling,
-        )
-        # A helper's bridged call into a call of the resident's that is up (handed_call.py).
-        self.bridging.live = lambda number: handed(self.voice, self._by_chat.get(number))
+        _calls_out(self, calling_back, clock)
 
     def ports(self) -> dict[str, Any]:
         """The calls the features ask for (the checks: a claimed or a withheld caller's
@@ -234,15 +191,12 @@ class PhoneTransport(Transport):
         """Nothing to open: recordings are read from their folder (fetch_media)."""
 
     async def start_taking(self) -> None:
-        """Holding the role: this process places the call-backs (calls are taken from the
-        start, whoever holds it)."""
+        """Holding the role: this process places the call-backs (calls come to any)."""
         self.delivering = True
 
     async def stop_taking(self) -> None:
-        """The role given up (or lost with its connection): no more call-backs from here,
-        and the ones under way are hung up - the next holder rings the person again for
-        what was not heard (said once more what was heard and not yet marked), never while
-        this process's call still rings or speaks."""
+        """The role gone: the call-backs under way are hung up, so that the next holder
+        rings again for what was not heard never while this one's call still speaks."""
         self.delivering = False
         await self.calling.stop()
 
@@ -572,3 +526,48 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
         # Always behind the SIP edge (edge.py), a trunk's calls too.
         lines=phone.lines,
     )
+
+
+def _calls_out(
+    phone: PhoneTransport,
+    calling_back: CallBackSettings | None,
+    clock: Callable[[], datetime] | None,
+) -> None:
+    """The calls the line makes: the call-backs (outbox_calls.py), the calls that check
+    who asked (check_calls.py) and a helper's call with a phone resident (bridging.py)."""
+    dispatcher, clocked = phone.dispatcher, {"clock": clock} if clock else {}
+    phone.calling = CallingBack(
+        dispatcher.db,
+        phone.stack,
+        calling_back or CallBackSettings(domain=_domain(phone.settings.registrar)),
+        speak=phone.voice.prompt,
+        language=phone.voice.reader_of,
+        report=dispatcher.happened,
+        backchannels=dispatcher.settings.backchannels,
+        on_queued=lambda: dispatcher.on_queued() if dispatcher.on_queued else None,
+        **clocked,
+    )
+    phone.calling.converse = phone.converse
+    # The calls that check who asked, kept until placed.
+    phone.checks = CheckCalls(
+        dispatcher.db,
+        phone.calling,
+        begin=lambda *a: who_calls.checked(phone, *a),
+        words=lambda *a: who_calls.check_words(phone, *a),
+        proven=phone.proven,
+        protects=lambda number: dispatcher.protects(PLATFORM, number),
+    )
+    # Both numbers hidden.
+    phone.bridging = Bridging(
+        dispatcher.db,
+        phone.stack,
+        phone.calling.settings,
+        speak=phone.voice.prompt,
+        report=dispatcher.happened,
+        backchannels=dispatcher.settings.backchannels,
+        on_queued=phone.calling.on_queued,
+        **clocked,
+        dialling=phone.calling.dialling,
+    )
+    # A helper's bridged call into a call of the resident's that is up (handed_call.py).
+    phone.bridging.live = lambda number: handed(phone.voice, phone._by_chat.get(number))
