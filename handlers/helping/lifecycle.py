@@ -930,9 +930,11 @@ async def _connect(
     )
     # The contact's buttons are on this notice until a relayed message carries them.
     await newest_buttons.carried(scene, requester, request.id, notice, writer=volunteer.id)
+    # It names the helper: her data too, so her erasure clears it as the notice above.
     await scene.mail.to_user(
         requester,
         lambda t: Message(door_code_text(t, request.door_code, requester=True, partner_name=name)),
+        about=[volunteer.id],
     )
 
 

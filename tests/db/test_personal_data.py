@@ -507,3 +507,17 @@ async def test_a_person_who_never_agreed_is_forgotten_with_their_unfinished_step
     assert await db.users.get(bare.id) is None
     assert await db.users.get(agreed.id) is not None
     assert await db.users.get(entered.id) is not None
+
+
+async def test_the_helpers_name_leaves_the_messages_of_a_requester_who_stays(
+    story: MemoryTransport, db: Database
+):
+    """The helper deletes her account, the requester stays: no message queued for the
+    requester still names her (the code word at the door names the helper it is asked of,
+    so it carries her data - ``about`` - as the notice that she will help does)."""
+    await _play(story, db)
+    await story.text(HELPER, "/delete")
+    await story.press(HELPER, "delete:yes")
+    await story.flush()
+    rows = await db.fetch_all("SELECT payload FROM outbox")
+    assert not [row[0] for row in rows if "Wendelgard" in str(row[0])]
