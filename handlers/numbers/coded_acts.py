@@ -183,7 +183,7 @@ async def no_codes(ctx: Context, day: str) -> None:
     await ctx.mail.to_backchannel(told, about=[user.id])
 
 
-def _hour_end(now: datetime) -> datetime:
+def hour_end(now: datetime) -> datetime:
     """When the city's wrong codes counted in the clock hour of ``now`` stop counting."""
     return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
@@ -193,7 +193,7 @@ async def paused(ctx: Context, buttons: list[list[Button]]) -> None:
     (``check_code`` raised :class:`~handlers.channels.CodesPaused`): nothing was compared,
     and the person, still in the step that waits for the code (``buttons``: its way out),
     is told when to send it again; the coordinators as after a wrong code."""
-    until = _hour_end(datetime.now(UTC))
+    until = hour_end(datetime.now(UTC))
     ctx.reply(ctx.t.t(CODES_PAUSED, time=ctx.t.time(until)), buttons)
     await tell_if_paused(ctx)
 
@@ -206,7 +206,7 @@ async def tell_if_paused(ctx: Context) -> None:
     count = await line(ctx).claim_codes_paused(to_text(now))
     if not count:
         return
-    until = _hour_end(now)
+    until = hour_end(now)
     log.warning("coded acts: the city's wrong codes of the hour reached the limit")
     await ctx.mail.to_backchannel(
         lambda t: Message(

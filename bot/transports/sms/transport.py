@@ -86,7 +86,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.helping.text_language import first_text_language
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import ButtonPress, Command, Incoming, Message, Outgoing, Sender, Text
-from handlers.numbers.coded_acts import CODES_PAUSED
+from handlers.numbers.coded_acts import CODES_PAUSED, hour_end
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of
@@ -433,8 +433,8 @@ class SmsTransport(Transport):
         try:
             right = await self.store.check_code(number, STOP_HELP, code, now)
         except CodesPaused:  # the city's wrong codes of the hour: the code kept for later
-            until = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-            await self._tell(number, t.t(CODES_PAUSED, time=t.time(until + timedelta(hours=1))), t)
+            until = hour_end(datetime.now(UTC))
+            await self._tell(number, t.t(CODES_PAUSED, time=t.time(until)), t)
             return True
         if not (right and await self.store.stop_help(number)):
             return False
