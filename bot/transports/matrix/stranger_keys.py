@@ -86,28 +86,25 @@ def prune(client: nio.AsyncClient) -> int:
         owner = owner_of.get(curve_key)
         return None if owner in sharing else (owner or curve_key)
 
-    group = [s for s in olm.inbound_group_store if stranger(s.sender_key) is not None]
+    # (sender, key) pairs of strangers' keys: who the sender is, asked once per key.
+    group = [
+        (who, s) for s in olm.inbound_group_store if (who := stranger(s.sender_key)) is not None
+    ]
     if len(group) > PER_SENDER_ROOM_KEYS:  # else within every bound: no need to order them
         rows = olm.store.database.execute_sql(ORDER_OF_ROOM_KEYS)
         order = {row[0]: n for n, row in enumerate(rows)}
-        group.sort(key=lambda s: order.get(s.id, len(order)))
+        group.sort(key=lambda pair: order.get(pair[1].id, len(order)))
     olm_sessions = sorted(
         (
-            (key, s)
+            (who, (key, s))
             for key, sessions in list(olm.session_store.items())
+            if (who := stranger(key)) is not None
             for s in sessions
-            if stranger(key) is not None
         ),
-        key=lambda pair: pair[1].creation_time,
+        key=lambda pair: pair[1][1].creation_time,
     )
-    drop_group = beyond_bounds(
-        ((stranger(s.sender_key) or "", s) for s in group), PER_SENDER_ROOM_KEYS, ALL_ROOM_KEYS
-    )
-    drop_olm = beyond_bounds(
-        ((stranger(key) or "", (key, s)) for key, s in olm_sessions),
-        PER_SENDER_SESSIONS,
-        ALL_SESSIONS,
-    )
+    drop_group = beyond_bounds(group, PER_SENDER_ROOM_KEYS, ALL_ROOM_KEYS)
+    drop_olm = beyond_bounds(olm_sessions, PER_SENDER_SESSIONS, ALL_SESSIONS)
     _forget(olm, drop_group, drop_olm)
     if drop_group or drop_olm:
         log.warning(
