@@ -395,8 +395,6 @@ class Database:
         the mark ``after`` (db/matching_changes.py ``touched``), and the new mark; ``after``
         None: only the mark, to take before a first read. Ask only where the version is
         not None (SQLite)."""
-        if after is None:
-            return await matching_changes.last_touched(self.transactions), None
         return await matching_changes.touched(self.transactions, after)
 
     async def execute(self, sql: str, params: Any = ()) -> int:

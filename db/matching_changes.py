@@ -44,13 +44,6 @@ async def counts(tx: Transactions) -> tuple[int, ...]:
 TOUCHED_KEPT = 1000
 
 
-async def last_touched(tx: Transactions) -> int:
-    """The number of the newest write noted in ``matching_touched`` (0: none yet): a mark to
-    take before reading what the matching reads, for :func:`touched`."""
-    last, _ = await touched(tx, None)
-    return last
-
-
 async def touched(tx: Transactions, after: int | None) -> tuple[int, set[int] | None]:
     """The newest write's number and the volunteers the writes numbered after ``after`` were
     about (migration 0050: a volunteer's profile, ban or chat, a request they hold, an

@@ -185,9 +185,11 @@ async def _current(
     """The kept index brought up to ``version`` (read before: a write meanwhile is worked
     in at the next load), or a new one."""
     index = _KEPT.get(db)
-    if index is None or index.settings is not settings or not index.searched_at <= now:
-        return await _new(db, settings, version, now)
-    if now >= index.until:
+    if (
+        index is None
+        or index.settings is not settings
+        or not index.searched_at <= now < index.until
+    ):
         return await _new(db, settings, version, now)
     if index.version == version:
         return index
