@@ -223,14 +223,6 @@ class SmsStore:
         )
         return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
-    async def sent_today(self, number: str, day: str) -> int:
-        row = await fetch_one(
-            self._tx,
-            "SELECT sent_in_day FROM sms_numbers WHERE number = ? AND sent_day = ?",
-            (number, day),
-        )
-        return int(row[0]) if row else 0
-
     async def stop(self, number: str, *, keep_help: bool = False, stranger: bool = False) -> bool:
         """No more texts to ``number`` (it sent STOP), until it sends START; with
         ``keep_help`` the notices of a help under way still go (until :meth:`stop_help`);

@@ -379,7 +379,8 @@ async def test_one_number_or_a_crowd_cannot_spend_the_installations_month(
     day = local_day(now)
     # (Without a cap nothing was counted: one text now, and the cap is what she had.)
     await budget.texts.count_text(GRETA, hour_of(now), day)
-    budget.limits = replace(limits, per_number_day=await budget.texts.sent_today(GRETA, day))
+    _, sent_today = await budget.texts.sent_in(GRETA, hour_of(now), day)
+    budget.limits = replace(limits, per_number_day=sent_today)
     # Her first text past it gets the one text that says when she is answered again
     # (test_capped_texter.py); her next ones nothing.
     await greta.say("Danke!")
