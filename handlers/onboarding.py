@@ -36,7 +36,7 @@ from handlers import first_kept, read_aloud, ui
 from handlers.context import Context
 from handlers.helping import code_texts
 from handlers.menu import show_main_menu
-from handlers.messages import Command, Message
+from handlers.messages import Command
 from handlers.numbers import coded_acts
 from handlers.privacy import READING_NOTICE, ask_consent, ask_to_delete
 from handlers.router import ButtonSpec, Router
@@ -50,14 +50,15 @@ READING_PRIVACY = READING_NOTICE
 AGREE = "consent"
 
 
-async def _open_deep_link(ctx: Context, router: Router, payload: str) -> None:
+async def _open_deep_link(ctx: Context, router: Router, payload: str) -> bool:
+    """Whether the link opened what it names (router.DeepLink); a link of no known kind
+    opens nothing."""
     prefix, _, rest = payload.partition("_")
     handler = router.deep_links.get(prefix)
     if handler is None or not rest:
-        ctx.reply(ctx.t.t(ui.LINK_NOT_VALID))
-        return
+        return False
     ctx.args = rest
-    await handler(ctx)
+    return await handler(ctx)
 
 
 async def _menu_and_link(ctx: Context, router: Router, payload: str, *, greeting: bool) -> None:
@@ -68,14 +69,12 @@ async def _menu_and_link(ctx: Context, router: Router, payload: str, *, greeting
         await show_main_menu(ctx, greeting=greeting)
         return
     mark = len(ctx.out)
-    await _open_deep_link(ctx, router, payload)
-    opened = ctx.out[mark:]
-    del ctx.out[mark:]
-    notice = ctx.t.t(ui.LINK_NOT_VALID)
-    if any(isinstance(item, Message) and item.text == notice for item in opened):
-        ctx.out.extend(opened)
+    if not await _open_deep_link(ctx, router, payload):
+        ctx.reply(ctx.t.t(ui.LINK_NOT_VALID))
         await show_main_menu(ctx, greeting=greeting)
         return
+    opened = ctx.out[mark:]
+    del ctx.out[mark:]
     await show_main_menu(ctx, greeting=greeting)
     ctx.out.extend(opened)
 

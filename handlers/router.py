@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 Callback = Callable[["Context"], Awaitable[None]]
 # A gate's check: True when it took the update (nothing after it sees the update).
 GateCheck = Callable[["Context"], Awaitable[bool]]
+# A ``/start <prefix>_<rest>`` link's handler: True when the link opened what it names,
+# False (having said nothing) when ``rest`` names nothing - the caller says the link is
+# not valid (handlers/onboarding.py).
+DeepLink = Callable[["Context"], Awaitable[bool]]
 # What a gate may declare it needs: a yes-or-no capability of a channel (``Channel.calls``).
 CAPABILITIES = frozenset(f.name for f in fields(Channel) if f.type in (bool, "bool"))
 
@@ -113,7 +117,7 @@ class Router:
     # they wait for consent like everything else.
     keeps_nothing: set[str] = field(default_factory=set)
     menu_actions: dict[str, Callback] = field(default_factory=dict)
-    deep_links: dict[str, Callback] = field(default_factory=dict)
+    deep_links: dict[str, DeepLink] = field(default_factory=dict)
     # Before a person's data goes (handlers/privacy.py), each closer ends what they have
     # running that others depend on (requests, contacts), telling those others. It gets the
     # scene (a Context, or a Backstage for the retention job), the person and why:
@@ -387,10 +391,10 @@ class Router:
 
         return decorate
 
-    def deep_link(self, prefix: str) -> Callable[[Callback], Callback]:
-        """Handle ``/start <prefix>_<rest>`` links (posters, QR codes)."""
+    def deep_link(self, prefix: str) -> Callable[[DeepLink], DeepLink]:
+        """Handle ``/start <prefix>_<rest>`` links (posters, QR codes); see ``DeepLink``."""
 
-        def decorate(callback: Callback) -> Callback:
+        def decorate(callback: DeepLink) -> DeepLink:
             self.deep_links[prefix] = callback
             return callback
 

@@ -721,16 +721,13 @@ def register(router: Router) -> None:
         await events_home(ctx)
 
     @router.deep_link("event")
-    async def event_link(ctx: Context) -> None:
+    async def event_link(ctx: Context) -> bool:
         event_id = id_number(ctx.args)
         event = await ctx.db.events.get(event_id) if event_id is not None else None
         if event is None:
-            ctx.reply(
-                ctx.t.t(ui.LINK_NOT_VALID),
-                ui.back_to_menu(ctx),
-            )
-            return
+            return False
         await show_event(ctx, event, None)
+        return True
 
     async def where_input(ctx: Context) -> None:
         event = ctx.incoming.event

@@ -197,7 +197,7 @@ async def _move(
             request.id, to_state, actor.id if actor else None, expect=expect, **values
         )
     except TransitionError as exc:
-        raise Refused(lost, decided_by=exc.decided_by, id=request.id) from None
+        raise Refused(lost, decided_by=exc.decided_by, now=exc.current, id=request.id) from None
 
 
 async def name_of(scene: Scene, user_id: int | None) -> str:

@@ -24,7 +24,8 @@ STALE = N_("This button is no longer valid.")
 
 class Refused(Exception):
     """The actor may not do this now; nothing was changed. ``render`` says why in the
-    actor's language; ``decided_by`` names who was faster when a decision was taken."""
+    actor's language; ``decided_by`` names who was faster when a decision was taken;
+    ``now`` the state the request was already in when it had moved on."""
 
     def __init__(
         self,
@@ -33,12 +34,17 @@ class Refused(Exception):
         decided_by: int | None = None,
         render: Callable[[Translator], Markup] | None = None,
         post: Markup | None = None,
+        now: str | None = None,
         **values: Any,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.values = values
         self.decided_by = decided_by
+        # The state the request had already moved to (a second tap, or someone faster),
+        # where the lifecycle knows it: callers answer by it without reading the request
+        # again.
+        self.now = now
         self._render = render
         # For a decision someone else took first: the review post as it reads now.
         self.post = post

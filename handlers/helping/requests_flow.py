@@ -264,10 +264,10 @@ async def withdraw(ctx: Context, request: HelpRequest) -> None:
     try:
         await lifecycle.withdraw(ctx, ctx.user, request.id)
     except Refused as refusal:
-        now = await ctx.db.requests.get(request.id)
-        # A second tap on "Yes, withdraw" (or the button again later): it is withdrawn,
-        # which is what they are told again - not that it "can no longer be changed".
-        if now is None or now.state != WITHDRAWN:
+        # A second tap on "Yes, withdraw" (or the button again later): the lifecycle found
+        # it withdrawn already, which is what they are told again - not that it "can no
+        # longer be changed".
+        if refusal.now != WITHDRAWN:
             ctx.reply(refusal.text(ctx.t), ui.back_to_menu(ctx))
             return
     ctx.reply(

@@ -860,7 +860,10 @@ def register(router: Router) -> None:
 
     # The volunteer poster's code (bot/web/public/posters.py, ``volunteer_<language>``):
     # the language names the poster, not the reader (who chose theirs at the start).
-    router.deep_link("volunteer")(volunteer_home)
+    @router.deep_link("volunteer")
+    async def volunteer_link(ctx: Context) -> bool:
+        await volunteer_home(ctx)
+        return True
 
     for action, callback in {
         "reg": _register,

@@ -494,27 +494,21 @@ def register(router: Router) -> None:
         await ask_where(ctx)
 
     @router.deep_link("place")
-    async def place_link(ctx: Context) -> None:
+    async def place_link(ctx: Context) -> bool:
         place_id = id_number(ctx.args)
         if place_id is None:
-            ctx.reply(
-                ctx.t.t(ui.LINK_NOT_VALID),
-                ui.back_to_menu(ctx),
-            )
-            return
+            return False
         await show_place(ctx, place_id, back=False, sections=router.place_sections)
+        return True
 
     @router.deep_link("district")
-    async def district_link(ctx: Context) -> None:
+    async def district_link(ctx: Context) -> bool:
         # The district posters' QR code: the places of that Stadtbezirk.
         area = next((a for a in gazetteer(ctx).bezirke if slug(a.name) == ctx.args), None)
         if area is None:
-            ctx.reply(
-                ctx.t.t(ui.LINK_NOT_VALID),
-                ui.back_to_menu(ctx),
-            )
-            return
+            return False
         await search_area(ctx, area)
+        return True
 
     async def where_input(ctx: Context) -> None:
         event = ctx.incoming.event
