@@ -60,10 +60,12 @@ from typing import Any
 from markupsafe import Markup
 
 from db.clock import local_day, to_text
+from db.users import User
 from handlers import ui
 from handlers.channels import ACT, CODE_DIGITS, CodesPaused, TextLine
 from handlers.context import Context
 from handlers.messages import Button, ButtonPress, Message, Text
+from handlers.messenger import Compose
 from handlers.parsing import typed
 from handlers.router import ButtonSpec, Router
 from locales import N_, Translator
@@ -166,13 +168,22 @@ async def hold(
 
 async def no_codes(ctx: Context, day: str) -> None:
     """The number had its codes of ``day`` (an act's, an erasure's): the person is told, and
-    the coordinators once that day - a limit that stops her, perhaps spent by someone in her
-    name - by her name and user number, never the number."""
+    the coordinators once that day (:func:`codes_out`)."""
     ctx.reply(ctx.t.t(NO_CODES), ui.back_to_menu(ctx))
-    if not await line(ctx).claim_codes_out(ctx.incoming.chat_id, day):
-        return
+    told = await codes_out(line(ctx), ctx.incoming.chat_id, day, ctx.user)
+    if told is not None:
+        await ctx.mail.to_backchannel(told, about=[ctx.user.id])
+
+
+async def codes_out(line: TextLine, number: str, day: str, user: User) -> Compose | None:
+    """What the coordinators are told when ``number`` had its codes of ``day`` - a limit
+    that stops its person ``user``, perhaps spent by someone in her name - by her name and
+    user number, never the number: once that day (claimed now; None when told already).
+    Whichever code it was (an act's, an erasure's, stopping a help's notices: the SMS
+    transport's own)."""
+    if not await line.claim_codes_out(number, day):
+        return None
     log.warning("coded acts: a number's codes of the day are used up")
-    user = ctx.user
 
     def told(t: Translator) -> Message:
         who = t.t(
@@ -180,7 +191,7 @@ async def no_codes(ctx: Context, day: str) -> None:
         )
         return Message(t.t(CODES_USED_UP, name=who), typed_choices=False)
 
-    await ctx.mail.to_backchannel(told, about=[user.id])
+    return told
 
 
 def hour_end(now: datetime) -> datetime:
@@ -199,20 +210,28 @@ async def paused(ctx: Context, buttons: list[list[Button]]) -> None:
 
 
 async def tell_if_paused(ctx: Context) -> None:
-    """After a code texted that was not right: the coordinators are told once an hour when
-    the city's wrong codes reached their limit - a limit that stops everyone's codes, and
-    someone may be guessing - with how many and until when."""
+    """After a code texted that was not right: the coordinators as :func:`paused_told`
+    says."""
+    told = await paused_told(line(ctx))
+    if told is not None:
+        await ctx.mail.to_backchannel(told)
+
+
+async def paused_told(line: TextLine) -> Compose | None:
+    """After a code texted that was not right (or not compared), whichever it confirms:
+    what the coordinators are told when the city's wrong codes of the hour reached their
+    limit - a limit that stops everyone's codes, and someone may be guessing - with how
+    many and until when; once an hour (claimed now; None when told already or not
+    reached)."""
     now = datetime.now(UTC)
-    count = await line(ctx).claim_codes_paused(to_text(now))
+    count = await line.claim_codes_paused(to_text(now))
     if not count:
-        return
+        return None
     until = hour_end(now)
     log.warning("coded acts: the city's wrong codes of the hour reached the limit")
-    await ctx.mail.to_backchannel(
-        lambda t: Message(
-            t.t(CODES_PAUSED_COORDINATORS, count=t.number(count), time=t.time(until)),
-            typed_choices=False,
-        )
+    return lambda t: Message(
+        t.t(CODES_PAUSED_COORDINATORS, count=t.number(count), time=t.time(until)),
+        typed_choices=False,
     )
 
 

@@ -81,12 +81,14 @@ from bot.transports.sms.segments import count, cut, fit
 from bot.transports.sms.store import CODE_DIGITS, PLATFORM, STOP_HELP, SmsStore
 from db import Database
 from db.clock import BERLIN, local_day, to_text
+from db.users import User
 from handlers.channels import CodesPaused
 from handlers.dispatcher import Dispatcher
 from handlers.helping.text_language import first_text_language
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import ButtonPress, Command, Incoming, Message, Outgoing, Sender, Text
-from handlers.numbers.coded_acts import CODES_PAUSED, hour_end
+from handlers.messenger import Compose, tell_coordinators
+from handlers.numbers.coded_acts import CODES_PAUSED, codes_out, hour_end, paused_told
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of
@@ -332,7 +334,8 @@ class SmsTransport(Transport):
             # A person with no data of their own is whoever texted first (db/users.py
             # has_own_data): their STOP binds no resident the desk enters later, as nobody's.
             stranger = user is None or not await self.db.users.has_own_data(user.id)
-            await self._stop(number, await self.budget.helping(PLATFORM, number), t, stranger)
+            helping = await self.budget.helping(PLATFORM, number)
+            await self._stop(number, user if helping else None, t, stranger)
             return
         if word in START_WORDS:
             if await self.store.start(number) and await self._first_told(number, "start"):
@@ -399,10 +402,12 @@ class SmsTransport(Transport):
             number, word, to_text(datetime.now(UTC) - TOLD_AGAIN_AFTER)
         )
 
-    async def _stop(self, number: str, helping: bool, t: Translator, stranger: bool) -> None:
-        """STOP: with help under way, all but its notices until the code comes back;
-        ``stranger``: from a person with no data of their own (store.py ``release``)."""
-        if helping and await self.store.stop_state(number) != "all":
+    async def _stop(self, number: str, helping: User | None, t: Translator, stranger: bool) -> None:
+        """STOP: with help under way (``helping``: the person whose help it is), all but its
+        notices until the code comes back - the number's codes of the day used up, the
+        coordinators are told as for any code (coded_acts.py ``codes_out``); ``stranger``:
+        from a person with no data of their own (store.py ``release``)."""
+        if helping is not None and await self.store.stop_state(number) != "all":
             if not (
                 await self.store.stop(number, keep_help=True)
                 and await self._first_told(number, "stop")
@@ -414,6 +419,9 @@ class SmsTransport(Transport):
             )
             text = t.t(STOPPED_BUT_HELP, code=code) if code else t.t(STOPPED_BUT_HELP_NO_CODE)
             await self._tell(number, text, t)
+            if code is None:
+                told = await codes_out(self.store, number, local_day(now), helping)
+                await self._tell_coordinators(told, helping.id)
             return
         if await self.store.stop(number, stranger=stranger) and await self._first_told(
             number, "stop"
@@ -423,7 +431,9 @@ class SmsTransport(Transport):
     async def _stopped_help_too(self, number: str, text: str, t: Translator) -> bool:
         """Whether ``text`` is the code the number was sent to stop its help's notices too
         (then they stop, and it is told). A wrong code is a try, and the text is taken as
-        whatever else it may be."""
+        whatever else it may be. A code not right, or not compared (the city's wrong codes
+        of the hour past their limit), may tell the coordinators of that limit, as any
+        code does (coded_acts.py ``paused_told``)."""
         code = typed_text(text).strip()
         if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
             return False
@@ -435,11 +445,23 @@ class SmsTransport(Transport):
         except CodesPaused:  # the city's wrong codes of the hour: the code kept for later
             until = hour_end(datetime.now(UTC))
             await self._tell(number, t.t(CODES_PAUSED, time=t.time(until)), t)
+            await self._tell_coordinators(await paused_told(self.store))
             return True
-        if not (right and await self.store.stop_help(number)):
+        if not right:
+            await self._tell_coordinators(await paused_told(self.store))
+            return False
+        if not await self.store.stop_help(number):
             return False
         await self._tell(number, t.t(STOPPED_HELP_TOO), t)
         return True
+
+    async def _tell_coordinators(self, told: Compose | None, *about: int) -> None:
+        """A notice for the city's coordinators (None: nothing to tell), queued in the
+        outbox as the budget's are."""
+        if told is not None:
+            await tell_coordinators(
+                self.db, self.budget.backchannels, told, about=about, wake=self.budget.on_queued
+            )
 
     def _running(self, number: str) -> Running:
         """Whether help is under way for ``number``'s person: asked once, when needed."""

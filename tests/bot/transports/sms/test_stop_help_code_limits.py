@@ -1,0 +1,82 @@
+"""The code that stops a help's notices too (a STOP from a person whose help is under way,
+bot/transports/sms/transport.py) is held to the same limits as every other code, and a
+limit that stops it tells the coordinators while it holds. Through real Kannel
+(tests/support/sms/city.py): the city's wrong codes of the hour reached by STOP codes, and
+a number whose codes of the day are used up when its STOP asks for one. Before, the
+texter alone was told: the coordinators heard nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.transports.sms import store
+from bot.transports.sms import transport as sms_transport
+from db import Database
+from handlers.numbers import coded_acts
+from locales import translator
+from tests.support.help_story import GROUP
+from tests.support.sms.city import City, onboarded, write_request
+from tests.support.sms.codes import code_in, has_code, other_code
+
+GRETA = "+4917633333333"
+T = translator("de")
+
+
+async def _requester(city: City) -> tuple[object, int]:
+    """Greta, whose request by text waits for review: help under way."""
+    greta, greta_id = await onboarded(city, GRETA)
+    asked = await write_request(greta, "Ich brauche Hilfe beim Einkaufen", from_menu=True)
+    await greta.say(code_in(asked))
+    return greta, greta_id
+
+
+def _told(city: City, before: int) -> list[str]:
+    return [str(getattr(item, "text", "")) for item in city.story.inbox.get(GROUP, [])[before:]]
+
+
+async def test_wrong_stop_codes_at_the_city_limit_tell_the_coordinators_once(
+    make_city: Callable[..., object], db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    greta, _ = await _requester(city)
+    await city.flush()
+    before = len(city.story.inbox.get(GROUP, []))
+    monkeypatch.setattr(store, "CITY_WRONG_CODES", 2)
+
+    (stopped,) = await greta.say("STOPP")  # type: ignore[attr-defined]
+    code = code_in(stopped.text)
+    for _ in range(2):  # the second wrong one reaches the city's limit
+        await greta.say(other_code(code))  # type: ignore[attr-defined]
+    await city.flush()
+    (notice,) = _told(city, before)
+    assert GRETA.removeprefix("+")[2:] not in notice and code not in notice, notice
+
+    # The right code now is not compared: she knows when to send it again, her help's
+    # notices still go, and the coordinators are not told a second time.
+    waiting = T.t(coded_acts.CODES_PAUSED, time="").removeprefix("⏳ ").split(".")[0]
+    (answer,) = await greta.say(code)  # type: ignore[attr-defined]
+    assert waiting in answer.text, answer.text
+    assert await store.SmsStore(db.transactions).stop_state(GRETA) == "help"
+    await city.flush()
+    assert len(_told(city, before)) == 1
+
+
+async def test_a_stop_past_the_numbers_codes_of_the_day_tells_the_coordinators(
+    make_city: Callable[..., object], db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    greta, greta_id = await _requester(city)
+    await city.flush()
+    before = len(city.story.inbox.get(GROUP, []))
+    # The code her request took was the day's last.
+    monkeypatch.setattr(store, "CODES_A_DAY", 1)
+
+    (stopped,) = await greta.say("STOPP")  # type: ignore[attr-defined]
+    assert not has_code(stopped.text)
+    no_code = T.t(sms_transport.STOPPED_BUT_HELP_NO_CODE).split(".")[0]
+    assert no_code in stopped.text, stopped.text
+    await city.flush()
+    (notice,) = _told(city, before)
+    assert str(greta_id) in notice and GRETA.removeprefix("+")[2:] not in notice, notice
