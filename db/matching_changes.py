@@ -1,16 +1,19 @@
 """What the matching reads, and the count of the writes to it that the database keeps
 (migration 0048): handlers/helping/ranking.py's search of who may take a request reads
-these tables and columns only, and the triggers of 0048 count every insert, delete and
-update of them - by any process, raw SQL or a migration - in ``matching_changes``, one row
-per table. What is worked out from those reads can be kept while the counts stand (the desk
-review queue's hints, handlers/helping/hint_cache.py), and is not dropped by other writes: a
-person seen, an outbox message, a request's texts. The triggers of 0050 note besides which
-volunteer each such write was about (``matching_touched``, the newest ``TOUCHED_KEPT``), so
-that what is kept is worked out again for those volunteers alone (:func:`touched`).
+these tables and columns only, and the triggers of 0048 (0052 for volunteers) count every
+insert and delete of their rows and every update that gives one of those columns another
+value - by any process, raw SQL or a migration - in ``matching_changes``, one row per table.
+What is worked out from those reads can be kept while the counts stand (the desk review
+queue's hints, handlers/helping/hint_cache.py), and is not dropped by other writes: a
+person seen, an outbox message, a request's texts, a volunteer's note of when they are free.
+The triggers of 0050 (0052) note besides which volunteer each such write was about
+(``matching_touched``, the newest ``TOUCHED_KEPT``), so that what is kept is worked out
+again for those volunteers alone (:func:`touched`).
 
 tests/db/test_matching_changes.py holds this list to both sides: the matching reads nothing
-else (SQLite's authorizer watches its reads), and a write of each column listed, by another
-connection, changes the count (a migration that rebuilds a table drops its triggers).
+else (SQLite's authorizer watches its reads, and which fields of a profile the rules use),
+and a write of each column listed, by another connection, changes the count (a migration
+that rebuilds a table drops its triggers).
 
 SQLite only: PostgreSQL has the table but counts nothing yet (no triggers there): its
 version is None and nothing is kept.
@@ -20,11 +23,35 @@ from __future__ import annotations
 
 from db.transactions import Transactions
 
-# Each table the matching reads, and the columns whose updates are counted (None: every
-# column - a volunteer's profile is read whole). Inserts and deletes of rows are counted in
+# Each table the matching reads, and the columns whose updates are counted - only when one
+# takes another value (migrations 0048, 0052). Inserts and deletes of rows are counted in
 # each, but users' inserts: a new user is nobody's volunteer until a volunteers row says so.
-COUNTED: dict[str, frozenset[str] | None] = {
-    "volunteers": None,
+# A volunteer's row is read whole (``SELECT v.*``, one parsed profile), but the rules use
+# only these of its columns: not ``availability`` (a note for people), ``verified_by`` (who
+# confirmed them; ``verified_at`` says whether) or ``created_at`` - whose writes therefore
+# keep the desk's hints (tests/db/test_matching_changes.py watches which fields of a
+# profile the matching uses).
+COUNTED: dict[str, frozenset[str]] = {
+    "volunteers": frozenset(
+        {
+            "user_id",
+            "categories",
+            "stadtbezirke",
+            "lat",
+            "lon",
+            "radius_m",
+            "languages",
+            "quiet_start",
+            "quiet_end",
+            "max_open",
+            "paused",
+            "verified_at",
+            "certificate_seen_on",
+            "certificate_expires_on",
+            "talk_shift",
+            "evenings",
+        }
+    ),
     "users": frozenset({"id", "banned_at", "chat_id"}),
     "help_requests": frozenset({"id", "state", "volunteer_id"}),
     "request_notifications": frozenset(

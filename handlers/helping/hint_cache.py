@@ -22,7 +22,8 @@ city's coordinators see their own city's alone):
   when the city's rate (``ranking.city_rate``) moved, or a request's handed-back changed.
   A volunteer paused costs reading one volunteer, an offer one volunteer's tables and the
   ranking of a page, not the search of ten thousand. Other writes change nothing kept (a
-  person seen, the outbox, a request's texts);
+  person seen, the outbox, a request's texts, a volunteer's note of when they are free -
+  migration 0052);
 - everything is read again when more writes were missed than the database keeps a note of,
   the settings are others, or the clock is not between the first reading and
   ``ranking.unchanged_until`` (the first offer or help the caps and estimates count leaves

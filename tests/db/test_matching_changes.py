@@ -1,8 +1,10 @@
 """The count of writes to what the matching reads (db/matching_changes.py, migration 0048):
-the matching reads no table or column that is not counted, every write of a counted one -
-by another connection, as the bot's process beside the web's - changes
-``Database.matching_version``, and the writes of every update that the matching does not
-read (a person seen, an outbox message, a request's texts, a declined offer) do not.
+the matching reads no table or column that is not counted (of a volunteer's profile, read
+whole, it uses no field that is not), every write of a counted one - by another connection,
+as the bot's process beside the web's - changes ``Database.matching_version``, and the
+writes of every update that the matching does not read (a person seen, an outbox message, a
+request's texts, a declined offer, a volunteer's note of when they are free, a profile saved
+unchanged) do not.
 
 SQLite only: PostgreSQL counts nothing (its version is None, nothing is kept there)."""
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +21,8 @@ import pytest
 from db import Database
 from db.clock import to_text
 from db.matching_changes import COUNTED
-from handlers.helping import ranking
+from db.volunteers import Volunteer
+from handlers.helping import hint_cache, ranking
 from handlers.helping.vocabulary import TALK
 from handlers.settings import HandlerSettings
 
@@ -110,13 +114,61 @@ async def test_the_matching_reads_only_what_is_counted(db: Database):
     assert not uncounted, f"the matching reads what 0048 does not count: {uncounted}"
 
 
+# A volunteer's columns the search reads with the row (``SELECT v.*``, one parsed profile)
+# whose writes are not counted (0052): no rule may use them (the test below).
+UNUSED = frozenset(f.name for f in fields(Volunteer)) - COUNTED["volunteers"]
+
+
 def _counted(table: str, column: str) -> bool:
     """Whether the writes to ``table.column`` are counted (no column: its rows, counted as
-    they come and go)."""
+    they come and go), or it is a profile's field the rules do not use."""
     if table not in COUNTED:
         return False
-    columns = COUNTED[table]
-    return not column or columns is None or column in columns
+    return not column or column in COUNTED[table] or (table, column) in _PROFILE_READ
+
+
+_PROFILE_READ = {("volunteers", column) for column in UNUSED}
+
+
+async def test_the_matching_uses_only_the_counted_fields_of_a_profile(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """SQLite sees a profile's every column read (the row is read whole); which of its
+    fields the rules then use is watched here, in every kind of search the desk's hints
+    make: its reaches, talk now, the evening and after it, confirmed volunteers and
+    certificates required. A field used but not counted would leave kept hints stale."""
+    volunteers, requests, _requester = await _city(db)
+    await db.volunteers.verify(volunteers[0], volunteers[1])
+    await db.volunteers.set_certificate(volunteers[0], "2026-11-01", "2029-10-31")
+    settings = HandlerSettings(
+        require_verified_volunteers=True, certificate_required_for=frozenset({"shopping"})
+    )
+    page = [await db.requests.get(n) for n in requests]
+    searches = [
+        ranking.Search(request, reach, evening=evening, evening_only=only)
+        for request in page
+        if request is not None
+        for reach in (ranking.LOCAL, ranking.WIDER, ranking.RELATED_KINDS)
+        for evening, only in ((False, False), (True, False), (True, True))
+    ]
+    searches += [ranking.Search(search.request, talk=True) for search in searches[::9]]
+    used: set[str] = set()
+    names = frozenset(f.name for f in fields(Volunteer))
+    read = object.__getattribute__
+
+    def watch(self: Volunteer, name: str) -> object:
+        if name in names:
+            used.add(name)
+        return read(self, name)
+
+    monkeypatch.setattr(Volunteer, "__getattribute__", watch)
+    for verified in (True, False):
+        each = replace(settings, require_verified_volunteers=verified)
+        await ranking.candidates_of_page(db, each, searches, NOW)
+        await hint_cache.found(db, each, searches, NOW)
+    monkeypatch.undo()
+    assert {"languages", "evenings", "certificate_expires_on", "quiet_start"} <= used, used
+    assert not used & UNUSED, f"the matching uses what 0052 does not count: {used & UNUSED}"
 
 
 async def test_each_write_the_matching_reads_changes_the_version_and_no_other(
@@ -163,12 +215,17 @@ async def test_each_write_the_matching_reads_changes_the_version_and_no_other(
         to_text(NOW),
         requests[0],
     )
+    # A volunteer's columns the rules do not use (0052), and a profile saved unchanged.
+    for column in sorted(UNUSED):
+        sql = f"UPDATE volunteers SET {column} = ? WHERE user_id = ?"
+        assert not await changed(sql, 1, volunteers[0]), f"volunteers.{column}"
+    assert not await changed(
+        "UPDATE volunteers SET categories = categories, paused = paused WHERE user_id = ?",
+        volunteers[0],
+    ), "a profile saved unchanged"
 
     # Every column the matching reads, each in turn (a value of its own, then back).
     for table, columns in COUNTED.items():
-        if columns is None:
-            info = await db.fetch_all(f"PRAGMA table_info({table})")
-            columns = frozenset(row[1] for row in info) - {"user_id"}
         key, row = {
             "volunteers": ("user_id", volunteers[0]),
             "users": ("id", stranger),
@@ -240,11 +297,18 @@ async def test_each_write_the_matching_reads_notes_the_volunteers_it_was_about(
         mark, about = await db.matching_touched(mark)
         return about
 
-    # Every column of a profile, a volunteer's ban and chat.
-    info = await db.fetch_all("PRAGMA table_info(volunteers)")
-    for column in sorted({row[1] for row in info} - {"user_id"}):
+    # Every column of a profile the rules use, a volunteer's ban and chat.
+    for column in sorted(COUNTED["volunteers"] - {"user_id"}):
         sql = f"UPDATE volunteers SET {column} = 'other' WHERE user_id = ?"
         assert await noted(sql, first) == {first}, f"volunteers.{column}"
+    # Not the columns they do not use (0052), nor a profile saved unchanged: no note at all.
+    before = mark
+    for column in sorted(UNUSED):
+        sql = f"UPDATE volunteers SET {column} = 'other' WHERE user_id = ?"
+        assert await noted(sql, first) == set(), f"volunteers.{column}"
+    sql = "UPDATE volunteers SET languages = languages, evenings = evenings WHERE user_id = ?"
+    assert await noted(sql, first) == set(), "a profile saved unchanged"
+    assert mark == before
     for column in ("banned_at", "chat_id"):
         sql = f"UPDATE users SET {column} = 'other' WHERE id = ?"
         assert await noted(sql, second) == {second}, f"users.{column}"

@@ -1,7 +1,8 @@
 """What the review queue keeps of its hints and mends after a write (handlers/helping/
 hint_cache.py): after each kind of write by another process (the bot's, beside the web's) -
 an offer, a decline, an answer, a request handed back, a volunteer's kinds, area, languages,
-pause or ban, requests taken up to their maximum - the kept hints are those of a fresh search
+pause or ban, requests taken up to their maximum, a volunteer's note of when they are free -
+the kept hints are those of a fresh search
 (``ranking.candidates_of_page``), mended, not searched again: only the volunteers a write was
 about are read again. An erasure drops everything at once; more writes than the database
 notes (migration 0050 keeps the newest 1000) have everything read again.
@@ -192,6 +193,23 @@ async def test_kept_hints_are_mended_into_a_fresh_search_after_each_kind_of_writ
     )
     assert await kept_is_fresh() == after
     assert reads == []
+
+    # Nor a volunteer's columns the rules do not use, or a profile saved unchanged
+    # (migration 0052): the database counts and notes none of it, nothing is read again.
+    version, (mark, _) = await db.matching_version(), await db.matching_touched(None)
+    for sql, params in (
+        (
+            "UPDATE volunteers SET availability = 'abends', verified_by = ?, created_at = ?"
+            " WHERE user_id = ?",
+            (ids["bert"], offered, ids["anna"]),
+        ),
+        ("UPDATE volunteers SET languages = languages WHERE user_id = ?", (ids["bert"],)),
+    ):
+        _by_another_process(database_url, sql, *params)
+        assert await kept_is_fresh() == after, sql
+        assert reads == [], sql
+    assert await db.matching_version() == version
+    assert await db.matching_touched(None) == (mark, None)
 
     # An erasure in another process deletes the notes naming the person: the next load
     # reads everything again.
