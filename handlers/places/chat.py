@@ -56,7 +56,7 @@ from handlers.places import render, short_lists
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import SEARCH, coarsen
 from handlers.places.editing import edit_buttons
-from handlers.places.gazetteer import Area, Gazetteer, distance_m, load_gazetteer, slug
+from handlers.places.gazetteer import Area, Gazetteer, distance_m, fold, load_gazetteer, slug
 from handlers.places.search import Query, nearest
 from handlers.places.short_lists import SHORT
 from handlers.places.vocabulary import CATEGORIES
@@ -391,7 +391,11 @@ async def _search_for_text(ctx: Context, text: str) -> None:
 
 def not_found(ctx: Context, query: str) -> Markup:
     """The answer to a place nobody knows: what was typed, and what would be found (also
-    the help request's "where", handlers/helping/requests_flow.py)."""
+    the help request's "where", handlers/helping/requests_flow.py). Input that names
+    nothing (emoji, marks) is not quoted back: a text leaves icons out, so it read
+    'I could not find "" in Dortmund'."""
+    if not fold(query):
+        return ctx.t.t("📍 Please share your location or type a postcode or district.")
     return ctx.t.t(
         '🤔 I could not find "{query}" in {city}. Please type a postcode '
         "(for example {postcode}) or a district (for example {district}).",

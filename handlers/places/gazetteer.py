@@ -67,7 +67,11 @@ def fold(text: str) -> str:
     for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
         text = text.replace(umlaut, spelled)
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    # Marks go, and so do symbols: anyascii spells an emoji out as its name ("🙂" as
+    # "slight smile"), which then matched districts and was offered back as guesses.
+    text = "".join(
+        ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch)[0] != "S"
+    )
     # Soft signs and hamzas come out as apostrophes: they are not word breaks.
     text = anyascii(text).casefold().replace("'", "")
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
