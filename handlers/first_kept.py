@@ -93,6 +93,24 @@ async def ask(ctx: Context) -> bool:
     return True
 
 
+async def asked_again(ctx: Context) -> bool:
+    """Input that is no choice while the notice waits for one (a key no choice has, on the
+    phone a digit the notice's three keys do not take): the notice again, the choice that
+    brought it kept; whether it was. Before, the onboarding picked up as at a call's start,
+    with the main menu, and the caller's choice was gone - bad input changed the step."""
+    state = ctx.get_state()
+    if not (
+        isinstance(ctx.incoming.event, Text)
+        and state is not None
+        and state.state == READING_NOTICE
+        and then(state.data)
+        and await applies(ctx)
+    ):
+        return False
+    ask_consent(ctx)
+    return True
+
+
 async def take_press(ctx: Context, router: Router, button: ButtonSpec) -> bool:
     """Before consent, a press that waited (a check call's, ``Router.press_again``): it
     goes ahead where it keeps nothing, else the notice is asked for it; whether it was

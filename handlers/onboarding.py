@@ -122,7 +122,7 @@ def register(router: Router) -> None:
                 + ctx.t.t("🌐 Please choose your language:"),
                 ui.language_picker(ctx.t.lang, ctx.settings.languages),
             )
-        else:
+        elif not await first_kept.asked_again(ctx):
             offered = previous is not None and previous.state == HEARING_OFFER
             await _after_language(ctx, data, offer=offered, greeting=True)
 
