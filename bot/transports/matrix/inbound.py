@@ -20,6 +20,7 @@ from bot.transports.matrix.outbound import Outbound
 from bot.transports.matrix.parts import Shared
 from bot.transports.matrix.render import _GEO, PLATFORM
 from bot.transports.matrix.rooms import Rooms
+from bot.transports.matrix.strangers_work import StrangersWork
 from bot.transports.sending import DeliveryError
 from db.transport_state import GREET, UNDECRYPTED
 from handlers.flood_limits import FloodCounts
@@ -133,6 +134,8 @@ class Inbound:
         self.rooms = rooms
         self.outbound = outbound
         self.take = take
+        # Who is known, and what strangers past the hour's budget are told.
+        self.strangers = StrangersWork(shared, outbound)
         # A room key came in the last sync: kept undecryptable messages are tried again.
         self.keys_arrived = False
         # Undecryptable messages per sender within the last minute (UNDECRYPTED_PER_MINUTE),
@@ -239,7 +242,14 @@ class Inbound:
             if private is None:
                 return  # neither a direct chat nor the coordinators' room: not served
             if isinstance(event, nio.MegolmEvent):
-                await self._undecrypted(room.room_id, event)
+                client = self.shared.client
+                why = client.over_budget.pop(event.event_id, None) if client else None
+                if why is not None:  # a stranger's, past the hour's budget: not kept
+                    # Answered with when to write again, not greeted as well.
+                    await self.shared.db.transport_state.delete(GREET + room.room_id)
+                    await self.strangers.not_read(room.room_id, event.sender, why)
+                else:
+                    await self._undecrypted(room.room_id, event)
                 return
             state = self.shared.db.transport_state
             if private and await state.get(GREET + room.room_id) is not None:
@@ -293,6 +303,13 @@ class Inbound:
             waiting.late[event.sender] = now
         await state.set(key, waiting.dump() or "{}")
 
+    async def _may_decrypt(self, sender: str) -> bool:
+        """Whether a kept message of ``sender`` may be decrypted now: a stranger's counts
+        in the hour's budget (decrypt_budget.py) as it did when it came."""
+        budget = self.shared.budget
+        await budget.learn([sender], self.strangers.is_known)
+        return budget.spend(sender) is None
+
     def _no_key_requests(self) -> None:
         """Takes the room key requests matrix-nio queued out of its outgoing to-device
         messages (it asks the sender's device when it cannot decrypt a message from a
@@ -342,7 +359,7 @@ class Inbound:
                     continue
                 event.room_id = room_id
                 decrypted = None
-                if keys_arrived:
+                if keys_arrived and await self._may_decrypt(event.sender):
                     with contextlib.suppress(Exception):
                         decrypted = client.decrypt_event(event)
                 since = _at(item["since"])

@@ -12,6 +12,7 @@ from uuid import uuid4
 import nio
 
 from bot.transports.matrix.config import MatrixSection
+from bot.transports.matrix.decrypt_budget import DecryptBudget
 from bot.transports.matrix.render import PLATFORM
 from bot.transports.matrix.vouched_devices import KeysQueryResponse, Vouching
 from bot.transports.numbered_choices import NumberedChoices
@@ -71,6 +72,10 @@ class _Client(nio.AsyncClient):
     checkpoint_before_sending: Callable[[], Awaitable[None]] | None = None
     # Set when this process no longer holds the Matrix role: nothing more leaves it.
     retired = False
+    # The work spent on strangers' encrypted events (decrypt_budget.py) and who is known,
+    # set by the transport; without them every event is decrypted.
+    budget: DecryptBudget | None = None
+    is_known: Callable[[str], Awaitable[bool]] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,6 +83,9 @@ class _Client(nio.AsyncClient):
         # read from /keys/query (vouched_devices.py); members only, so it stays as small as
         # the rooms.
         self.vouching: dict[str, Vouching] = {}
+        # Room events of this sync not decrypted for the budget: event id -> why (its
+        # OWN or ALL), read by the transport's inbound part as the events are handled.
+        self.over_budget: dict[str, str] = {}
 
     def encrypt(
         self, room_id: str, message_type: str, content: dict[str, Any]
@@ -216,7 +224,51 @@ class _Client(nio.AsyncClient):
                     raise
         return await super()._send(response_class, *args, **kwargs)
 
+    async def _learn(self, senders: list[str]) -> None:
+        """Who of the senders of encrypted events is known, asked before matrix-nio
+        decrypts them (it does not wait)."""
+        if self.budget is not None and self.is_known is not None and senders:
+            await self.budget.learn(senders, self.is_known)
+
+    async def _handle_to_device(self, response: nio.SyncResponse) -> None:
+        await self._learn(
+            [e.sender for e in response.to_device_events if isinstance(e, nio.OlmEvent)]
+        )
+        await super()._handle_to_device(response)
+
+    def _handle_decrypt_to_device(self, to_device_event: Any) -> Any:
+        """A stranger's Olm message past the budget is left undecrypted (and so unused)."""
+        if (
+            isinstance(to_device_event, nio.OlmEvent)
+            and self.budget is not None
+            and self.budget.spend(to_device_event.sender) is not None
+        ):
+            return None
+        return super()._handle_decrypt_to_device(to_device_event)
+
+    def _handle_timeline_event(
+        self, event: Any, room_id: str, room: nio.MatrixRoom, encrypted_rooms: set[str]
+    ) -> Any:
+        """A stranger's room message past the budget is not decrypted: noted in
+        ``over_budget`` for the answer, and handled as the encrypted event it is."""
+        if isinstance(event, nio.MegolmEvent) and self.olm is not None and self.budget is not None:
+            why = self.budget.spend(event.sender)
+            if why is not None:
+                event.room_id = room_id
+                self.over_budget[event.event_id] = why
+                return None
+        return super()._handle_timeline_event(event, room_id, room, encrypted_rooms)
+
     async def _handle_joined_rooms(self, response: nio.SyncResponse) -> None:
+        self.over_budget = {}
+        await self._learn(
+            [
+                event.sender
+                for info in response.rooms.join.values()
+                for event in info.timeline.events
+                if isinstance(event, nio.MegolmEvent)
+            ]
+        )
         if self.olm is not None and response.device_list.changed:
             # matrix-nio marks the people whose devices or identity changed only after the
             # events are handled: an answer to one of them must already ask for their keys
@@ -269,6 +321,9 @@ class Shared:
         self.commands = frozenset(dispatcher.router.commands)
         # Typed numbers and reactions pressing buttons, kept in the database.
         self.choices = NumberedChoices(db.transport_state, self.is_backchannel)
+        # The hour's work on strangers' encrypted events (decrypt_budget.py), on the
+        # city's clock.
+        self.budget = DecryptBudget(lambda: dispatcher.settings.clock())
 
     def is_backchannel(self, room_id: str) -> bool:
         return room_id == self.config.backchannel_room or (

@@ -1,0 +1,146 @@
+"""The work spent on strangers' encrypted events is bounded per hour
+(bot/transports/matrix/decrypt_budget.py), against the real Synapse: past a stranger's own
+budget, or all strangers', their messages are not decrypted, the stranger is told once when
+to write again, the coordinators are told while the limit is active, and a resident the
+bot knows is answered all the same."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.transports.matrix import decrypt_budget
+from bot.transports.matrix.strangers_work import (
+    ALL_ANSWER,
+    ALL_NOTICE,
+    OWN_ANSWER,
+    OWN_NOTICE,
+)
+from db import Database
+from db.transport_state import UNDECRYPTED
+from handlers.helping.render import someone
+from handlers.messages import Message, decode
+from handlers.reader import reader_of
+from handlers.settings import HandlerSettings
+from tests.bot.transports.test_matrix_encrypted import _onboard_encrypted
+from tests.support.matrix_bot import Bot, all_synced
+from tests.support.matrix_encrypted_people import EncryptedPerson
+from tests.support.matrix_people import body
+from tests.support.synapse_server import Synapse
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+
+COORDINATORS = ("console", "coordinators")
+
+
+@pytest.fixture
+async def bot(synapse: Synapse, db: Database) -> AsyncIterator[Bot]:
+    running = Bot(synapse, db, HandlerSettings(backchannels=frozenset({COORDINATORS})))
+    await running.start()
+    assert running.transport is not None
+    # The stranger's first message always comes before a greeting would.
+    running.transport.config = replace(running.transport.config, greeting_wait_seconds=600)
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def people(synapse: Synapse) -> AsyncIterator[list[EncryptedPerson]]:
+    started: list[EncryptedPerson] = []
+    yield started
+    for person in started:
+        await person.stop()
+
+
+async def _person(people: list[EncryptedPerson], synapse: Synapse, name: str) -> EncryptedPerson:
+    person = EncryptedPerson(synapse, name)
+    await person.start()
+    people.append(person)
+    return person
+
+
+def _is(msgid: str):
+    """Whether a text is the city language's translation of ``msgid``: its words between
+    the values, in order."""
+    words = [w for w in re.split(r"\{\w+\}", reader_of(None).t._(msgid)) if w]
+    pattern = re.compile(".*".join(re.escape(w) for w in words), re.S)
+    return lambda text: pattern.fullmatch(text) is not None
+
+
+def _bots_messages(synapse: Synapse, bot: Bot, room: str) -> int:
+    """How many messages the bot sent into ``room``, as the homeserver stored them."""
+    return len(
+        [
+            e
+            for e in synapse.stored_events(room)
+            if e["sender"] == bot.user_id and "state_key" not in e
+        ]
+    )
+
+
+async def _notices(db: Database) -> list[str]:
+    later = datetime.now(UTC) + timedelta(days=1)
+    texts = []
+    for item in await db.outbox.waiting(*COORDINATORS, later):
+        message = decode(item.payload)
+        assert isinstance(message, Message)
+        texts.append(str(message.text))
+    return texts
+
+
+async def test_past_all_strangers_budget_a_stranger_is_told_and_a_resident_still_answered(
+    people: list[EncryptedPerson], bot: Bot, synapse: Synapse, db: Database, monkeypatch
+):
+    eva = await _person(people, synapse, "eva")
+    eva_room = await _onboard_encrypted(eva, bot)  # a resident now: she agreed
+    monkeypatch.setattr(decrypt_budget, "ALL_STRANGERS", 0)  # spent for this hour
+
+    mallory = await _person(people, synapse, "mallory")
+    room = await mallory.dm_like_element_x(bot.user_id, "Hallo")
+    await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))
+    await mallory.say(room, "Hallo?")
+    await mallory.say(room, "!help")
+    # Known people come first: Eva is answered although no stranger is read this hour.
+    mark = len(eva.received)
+    await eva.say(eva_room, "!help")
+    await eva.wait_for(lambda e: "!menu" in body(e), after=mark)
+    await all_synced(synapse, bot)
+    # Mallory heard once when to write again, and nothing else: no greeting, no menu,
+    # nothing of hers kept for a key to come.
+    assert _bots_messages(synapse, bot, room) == 1
+    assert await db.transport_state.keys_under(UNDECRYPTED) == []
+    # The coordinators were told the limit is active, once.
+    notices = await _notices(db)
+    assert len(notices) == 1 and _is(ALL_NOTICE)(notices[0]), notices
+
+
+async def test_past_a_strangers_own_budget_the_stranger_is_told_once(
+    people: list[EncryptedPerson], bot: Bot, synapse: Synapse, db: Database, monkeypatch
+):
+    monkeypatch.setattr(decrypt_budget, "PER_STRANGER", 4)
+    mallory = await _person(people, synapse, "mallory")
+    room = await mallory.dm_like_element_x(bot.user_id, "Hallo")
+    await mallory.wait_for(lambda e: e["room"] == room and "1️⃣" in body(e))  # read: answered
+    told = _is(OWN_ANSWER)
+    # Her room key and a few messages spend the budget; the next ones are not read. (A
+    # hang detector: ten messages are far more than four events.)
+    for n in range(10):
+        await mallory.say(room, f"Nachricht {n}")
+        await all_synced(synapse, bot)
+        if any(told(body(e)) for r, e in mallory.received if r == room):
+            break
+    assert any(told(body(e)) for r, e in mallory.received if r == room)
+    before = _bots_messages(synapse, bot, room)
+    await mallory.say(room, "noch eine")
+    await mallory.say(room, "!help")
+    await all_synced(synapse, bot)
+    assert _bots_messages(synapse, bot, room) == before  # told once an hour, then nothing
+    notices = await _notices(db)
+    assert len(notices) == 1 and _is(OWN_NOTICE)(notices[0]), notices
+    # By name, as coordinators read people everywhere (she has a row: she wrote first).
+    person = await db.users.find("matrix", mallory.user_id)
+    assert person is not None and str(someone(reader_of(None).t, person)) in notices[0]
