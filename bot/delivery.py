@@ -75,6 +75,14 @@ ROUND = 50
 # take 31 s, telegram_http.py) goes on. A renewal that fails (the lock's connection lost)
 # leaves the send's cut-off where the last one put it: the send is cut off then, in doubt,
 # so that nothing of it leaves this process once another process may take the message over.
+# One value for every platform, not one a transport declares: no send's length needs more.
+# A healthy send is renewed for as long as it runs, whatever it does (an upload; an SMS
+# waiting for the gateway's pace, then its request of 20 s at most - Kannel's own retries
+# to the SMSC come after it accepted the text, outside the send);
+# a phone call-back is no send at all (``deliver`` starts the call and returns at once, its
+# items stay unsent until heard: bot/transports/phone/calls/outbox_calls.py). What the lease
+# bounds is how long a send goes on once this process can no longer tell the database, and
+# how long a dead process's message waits: the cluster's, the same for any platform.
 SEND_SECONDS = 20.0
 RENEW_SECONDS = 5.0
 

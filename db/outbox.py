@@ -227,8 +227,9 @@ class OutboxStore:
         self, item_id: int, *, claimant: int = 0, lease_seconds: float = 0.0
     ) -> bool:
         """Recorded (and committed) before the network call, so that a crash during it is
-        known at the next start. With ``claimant`` (PostgreSQL): only while the item is
-        still this process's claim and its process lock still held; False then, and the
+        known at the next start. With ``claimant`` (PostgreSQL, :meth:`_lease`): only while
+        the item is still this process's claim, not settled, and its process lock still
+        held; False otherwise, and the
         item is not to be sent - the lock's connection was lost (a network blip, a server
         restart), so another process may have claimed the item meanwhile and be sending
         it. This is the check closest to the send, in the write it needs anyway. The lock
@@ -237,17 +238,7 @@ class OutboxStore:
         process takes the item over before that and ``LEASE_MARGIN_SECONDS`` have passed
         on the database's clock (``_claim``)."""
         if claimant and self._tx.dialect == "postgresql":
-            async with self._tx.single_statement():
-                return (
-                    await changed(
-                        self._tx,
-                        f"UPDATE outbox o SET attempt_started_at = {_DB_NOW},"
-                        f" next_attempt_at = {_LEASE_END} WHERE id = ?"
-                        f" AND claimed_by = ? AND NOT {_CLAIMANT_GONE}",
-                        (lease_seconds + LEASE_MARGIN_SECONDS, item_id, claimant),
-                    )
-                    > 0
-                )
+            return await self._lease(item_id, claimant, lease_seconds, begins=True)
         async with self._tx.single_statement():
             await execute(
                 self._tx,
@@ -261,13 +252,24 @@ class OutboxStore:
         ``lease_seconds`` and the margin from now, on the database's clock. Only while the
         item is still this process's claim, its send not settled and its process lock held
         (as ``begin_attempt``); False otherwise, and the caller's cut-off stays where it was."""
+        return await self._lease(item_id, claimant, lease_seconds, begins=False)
+
+    async def _lease(
+        self, item_id: int, claimant: int, lease_seconds: float, *, begins: bool
+    ) -> bool:
+        """The one write of a send's lease (PostgreSQL): its end set ``lease_seconds`` and
+        ``LEASE_MARGIN_SECONDS`` from now on the database's clock, only while the item is
+        this process's claim, not settled, and its process lock is held. ``begins``: the
+        send begins now (its start recorded); else one under way is renewed."""
+        started = f"attempt_started_at = {_DB_NOW}, " if begins else ""
+        under_way = "" if begins else " AND attempt_started_at IS NOT NULL"
         async with self._tx.single_statement():
             return (
                 await changed(
                     self._tx,
-                    f"UPDATE outbox o SET next_attempt_at = {_LEASE_END} WHERE id = ?"
-                    " AND claimed_by = ? AND attempt_started_at IS NOT NULL"
-                    f" AND sent_at IS NULL AND failed_at IS NULL AND NOT {_CLAIMANT_GONE}",
+                    f"UPDATE outbox o SET {started}next_attempt_at = {_LEASE_END} WHERE id = ?"
+                    " AND claimed_by = ? AND sent_at IS NULL AND failed_at IS NULL"
+                    f"{under_way} AND NOT {_CLAIMANT_GONE}",
                     (lease_seconds + LEASE_MARGIN_SECONDS, item_id, claimant),
                 )
                 > 0
