@@ -29,6 +29,8 @@ Definitions (the desk page states them too):
   districts (and "Unknown district" for requests outside them), and the languages table all
   the bot's languages, whatever they hold: a row that is there only when it has something
   would say "one or two" next to the rows left out.
+- A share reads in whole percent (:func:`percent`), never "0 %" where some were and never
+  "100 %" where not all were: read at a glance, those say none or all.
 """
 
 from __future__ import annotations
@@ -83,6 +85,17 @@ class Period:
     @property
     def end(self) -> str:
         return month_bounds(*self.months[-1])[1]
+
+
+def percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` in whole percent, as the tables write it and the bars are
+    drawn to: rounded, but 399 of 400 is 99, not 100, and 1 of 400 is 1, not 0."""
+    if whole <= 0:
+        return 0
+    shown = round(100 * part / whole)
+    if part < whole:
+        shown = min(shown, 99)
+    return max(shown, 1) if part > 0 else shown
 
 
 def key(year: int, month: int) -> str:
@@ -372,6 +385,11 @@ def _count(t: Translator, value: int) -> Cell:
     return Cell(str(t.number(value)), value)
 
 
+def _share(t: Translator, part: int, whole: int) -> Cell:
+    shown = percent(part, whole)
+    return Cell(str(t.percent(shown / 100)), shown)
+
+
 def _shown(cell: Cell, hidden: bool) -> Cell:
     return HIDDEN if hidden else cell
 
@@ -547,20 +565,15 @@ def _within_table(
             if too_small(asked):
                 cells.append(HIDDEN)
                 continue
-            share = matched / asked
+            share = percent(matched, asked)
             wait = f.month_waits.get((district, month), NO_WAIT)
-            text = str(t.percent(round(share, 2)))
+            text = str(t.percent(share / 100))
             if wait.median is not None:
                 text += " · " + _duration(t, wait.median).text
-            cells.append(Cell(text, round(100 * share)))
+            cells.append(Cell(text, share))
         rows.append((_district(t, district), cells))
     overall = [
-        HIDDEN
-        if too_small(totals.get(m, (0, 0))[0])
-        else Cell(
-            str(t.percent(round(totals[m][1] / totals[m][0], 2))),
-            round(100 * totals[m][1] / totals[m][0]),
-        )
+        HIDDEN if too_small(totals.get(m, (0, 0))[0]) else _share(t, totals[m][1], totals[m][0])
         for m in months
     ]
     return Table(
@@ -618,11 +631,7 @@ def _within_day_language_table(f: Figures, t: Translator) -> Table:
     hidden = protect_partition({code: published for code, (published, _) in counts.items()})
     rows = []
     for code, (published, matched) in counts.items():
-        share = matched / published if published else 0.0
-        cells = [
-            _count(t, published),
-            Cell(str(t.percent(round(share, 2))), round(100 * share)),
-        ]
+        cells = [_count(t, published), _share(t, matched, published)]
         rows.append((t.language(code), _shown_row(cells, code in hidden)))
     within = t._("Matched within 24 hours")
     return Table(
@@ -647,7 +656,6 @@ def _unmet_table(f: Figures, t: Translator) -> Table:
     asked_hidden = district_requests_hidden(f)
     unmet_hidden = protect_partition({d: unmet for d, (_, unmet) in unmets.items()})
     for district, (total, unmet) in unmets.items():
-        share = round(100 * unmet / total) if total else 0
         hide_unmet = district in unmet_hidden or district in asked_hidden
         rows.append(
             (
@@ -655,7 +663,7 @@ def _unmet_table(f: Figures, t: Translator) -> Table:
                 [
                     _shown(_count(t, total), district in asked_hidden),
                     _shown(_count(t, unmet), hide_unmet),
-                    _shown(Cell(t.percent(share / 100), share), hide_unmet),
+                    _shown(_share(t, unmet, total), hide_unmet),
                 ],
             )
         )

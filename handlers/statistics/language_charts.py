@@ -16,7 +16,7 @@ from locales import Translator
 
 def share_chart(t: Translator, rows: Sequence[sl.Language]) -> Chart:
     """Matched within 24 hours of asking, a bar per language (0-100)."""
-    values = tuple(None if row.share is None else round(100 * row.share) for row in rows)
+    values = tuple(row.percent for row in rows)
     return Chart(
         tuple(t.language(row.code) for row in rows),
         (

@@ -38,7 +38,7 @@ from markupsafe import Markup
 
 from db import Database
 from db.clock import to_text
-from handlers.statistics.city_figures import MATCHED_WITHIN_HOURS, requester_language
+from handlers.statistics.city_figures import MATCHED_WITHIN_HOURS, percent, requester_language
 from handlers.statistics.small_groups import MIN_GROUP, protect_partition, too_small
 from locales import SUPPORTED_LANGUAGES, Translator
 
@@ -73,6 +73,12 @@ class Language:
         return None if self.hidden or not self.asked else self.matched / self.asked
 
     @property
+    def percent(self) -> int | None:
+        """The share as it reads and is drawn, in whole percent (never 0 or 100 untruly:
+        ``city_figures.percent``); None where hidden."""
+        return None if self.share is None else percent(self.matched, self.asked)
+
+    @property
     def short(self) -> bool:
         return self.missing > 0 or self.behind is not None
 
@@ -83,14 +89,15 @@ def needed(asked: int) -> int:
     return max(FEWEST_SPEAKERS, math.ceil(asked / WEEKS))
 
 
-def _judged(row: Language, reference: float | None) -> Language:
+def _judged(row: Language, reference: int | None) -> Language:
     if row.hidden:
         return row
     missing = max(0, needed(row.asked) - row.volunteers)
     behind = None
-    share = row.share
-    if row.code != REFERENCE and reference is not None and share is not None:
-        points = round(100 * reference) - round(100 * share)
+    shown = row.percent
+    if row.code != REFERENCE and reference is not None and shown is not None:
+        # The gap between the two shares as they read.
+        points = reference - shown
         behind = points if points >= BEHIND_POINTS else None
     return replace(row, missing=missing, behind=behind)
 
@@ -124,7 +131,7 @@ async def languages(
         for code, (n, m) in counts.items()
     ]
     german = next((row for row in rows if row.code == REFERENCE), None)
-    reference = german.share if german else None
+    reference = german.percent if german else None
     judged = [_judged(row, reference) for row in rows]
     order = {code: i for i, code in enumerate(codes)}
     return sorted(
@@ -151,8 +158,8 @@ def count_text(t: Translator, count: int, hidden: bool) -> str:
 
 
 def share_text(t: Translator, row: Language) -> str:
-    share = row.share
-    return "–" if share is None else str(t.percent(round(share, 2)))
+    shown = row.percent
+    return "–" if shown is None else str(t.percent(shown / 100))
 
 
 def speakers_text(t: Translator, row: Language) -> str:
