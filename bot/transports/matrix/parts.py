@@ -76,6 +76,9 @@ class _Client(nio.AsyncClient):
     # set by the transport; without them every event is decrypted.
     budget: DecryptBudget | None = None
     is_known: Callable[[str], Awaitable[bool]] | None = None
+    # An Olm message came or device owners were read again since the strangers' keys
+    # were last looked at (stranger_keys.Pruning takes it): they may be beyond a bound.
+    keys_changed = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,6 +165,7 @@ class _Client(nio.AsyncClient):
         method, path, data = nio.Api.keys_query(self.access_token, self.users_for_key_query)
         response = await self._send(KeysQueryResponse, method, path, data)
         if isinstance(response, KeysQueryResponse) and self.olm is not None:
+            self.keys_changed = True  # who owns a device key may be known now
             self._vouch(response.vouching)
         return response
 
@@ -231,9 +235,9 @@ class _Client(nio.AsyncClient):
             await self.budget.learn(senders, self.is_known)
 
     async def _handle_to_device(self, response: nio.SyncResponse) -> None:
-        await self._learn(
-            [e.sender for e in response.to_device_events if isinstance(e, nio.OlmEvent)]
-        )
+        senders = [e.sender for e in response.to_device_events if isinstance(e, nio.OlmEvent)]
+        self.keys_changed = self.keys_changed or bool(senders)
+        await self._learn(senders)
         await super()._handle_to_device(response)
 
     def _handle_decrypt_to_device(self, to_device_event: Any) -> Any:

@@ -22,13 +22,24 @@ A person who shares a room with the bot is never pruned: a new direct chat needs
 Olm session per device and one room key per room, far under the bounds. Room keys and Olm
 sessions are the only things a stranger's to-device messages store (device keys are read
 only for users the bot queries; key requests are answered only for the bot's own rooms).
+
+The store is walked (:class:`Pruning`) only when something could have taken the strangers'
+keys beyond a bound since the last walk - an Olm message came (the only way a room key or
+an Olm session comes in), the people sharing a room with the bot changed (someone who left
+counts as a stranger from then on), or the owners of device keys were read again (a key
+counted under its device key may now count under its user) - and at most every
+``PRUNE_SECONDS`` while that goes on: a sync with none of these walks nothing, and a flood
+costs one walk per ``PRUNE_SECONDS``, not one per sync. What came meanwhile is pruned by
+the first walk due (a walk waits for a sync, which comes at least every
+``matrix.sync_timeout``), down to the same bounds.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import nio
@@ -40,6 +51,8 @@ PER_SENDER_ROOM_KEYS = 20
 PER_SENDER_SESSIONS = 10
 ALL_ROOM_KEYS = 500
 ALL_SESSIONS = 200
+# The least time between two walks of the key store while keys keep coming.
+PRUNE_SECONDS = 5.0
 
 # matrix-nio keeps no arrival time for a room key: its row's rowid in the store file is one.
 ORDER_OF_ROOM_KEYS = "SELECT session_id FROM megolminboundsessions ORDER BY rowid"
@@ -54,6 +67,33 @@ def people_sharing_a_room(client: nio.AsyncClient) -> set[str]:
         if inviter:
             people.add(inviter)
     return people
+
+
+class Pruning:
+    """When the store is walked (see the module's docstring): after a change that could
+    take the strangers' keys beyond a bound, at most every ``PRUNE_SECONDS``; the first
+    time at once."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._sharing: set[str] | None = None
+        self._due = True
+        self._last = float("-inf")
+
+    def prune_if_due(self, client: nio.AsyncClient) -> int:
+        """After a sync: note what changed and prune if it is time; how many were
+        removed. ``client.keys_changed`` (parts.py ``_Client``) says whether an Olm message
+        came or device owners were read again since it was last taken."""
+        sharing = people_sharing_a_room(client)
+        if sharing != self._sharing or getattr(client, "keys_changed", True):
+            self._due = True
+        self._sharing = sharing
+        client.keys_changed = False  # taken: noted in _due
+        now = self._clock()
+        if not self._due or now - self._last < PRUNE_SECONDS:
+            return 0
+        self._due, self._last = False, now
+        return prune(client, sharing)
 
 
 def beyond_bounds(owned: Iterable[tuple[str, Any]], per_sender: int, overall: int) -> list[Any]:
@@ -72,12 +112,14 @@ def beyond_bounds(owned: Iterable[tuple[str, Any]], per_sender: int, overall: in
     return dropped
 
 
-def prune(client: nio.AsyncClient) -> int:
-    """Remove the strangers' keys beyond the bounds; how many were removed."""
+def prune(client: nio.AsyncClient, sharing: set[str] | None = None) -> int:
+    """Remove the strangers' keys beyond the bounds (``sharing``: the people sharing a
+    room with the bot, if known); how many were removed."""
     olm = client.olm
     if olm is None:
         return 0
-    sharing = people_sharing_a_room(client)
+    if sharing is None:
+        sharing = people_sharing_a_room(client)
     owner_of = {device.curve25519: device.user_id for device in olm.device_store}
     # The bot's own device: its room keys for its own messages are kept too.
     owner_of[olm.account.identity_keys["curve25519"]] = client.user_id

@@ -75,6 +75,8 @@ class MatrixTransport(ChatService):
         # is tried again, with a growing pause, for as long as the role is held.
         self.keys_published = asyncio.Event()
         self._cross_signing = CrossSigningTries()
+        # When strangers' keys are pruned (stranger_keys.py): only after a change.
+        self._pruning = stranger_keys.Pruning()
         self._full_state = False
         # The stored sync token the first sync after taking the role starts from.
         self._resume_token: str | None = None
@@ -458,7 +460,7 @@ class MatrixTransport(ChatService):
                 log.warning("matrix: updating keys failed: %s", type(exc).__name__)
             # Before the checkpoint saves the store: strangers' keys stay bounded.
             try:
-                stranger_keys.prune(client)
+                self._pruning.prune_if_due(client)
             except Exception as exc:  # tried again after the next sync
                 log.warning("matrix: bounding strangers' keys failed: %s", type(exc).__name__)
         await self.inbound.retry_undecrypted()

@@ -10,6 +10,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 import nio
@@ -162,3 +163,39 @@ def test_the_bounds_drop_each_senders_oldest_then_the_oldest_of_all():
     # "a" keeps its newest three; of the seven left, the two oldest go too.
     assert dropped == ["a0", "a1", "a2", "a3", "a4"]
     assert stranger_keys.beyond_bounds(owned, per_sender=10, overall=20) == []
+
+
+def test_the_key_store_is_walked_only_after_a_change_and_at_most_every_few_seconds(
+    monkeypatch,
+):
+    """A sync that brought no Olm message, no change of who shares a room with the bot
+    and no new reading of device owners walks nothing; a flood walks once per
+    ``PRUNE_SECONDS``, and what came meanwhile is pruned by the next walk due."""
+    walks: list[set[str]] = []
+    monkeypatch.setattr(stranger_keys, "prune", lambda client, sharing: walks.append(sharing))
+    now = [100.0]
+    pruning = stranger_keys.Pruning(clock=lambda: now[0])
+    room = SimpleNamespace(users={"@bot:x": None, "@eva:x": None})
+    client = SimpleNamespace(user_id="@bot:x", rooms={"!a:x": room}, invited_rooms={})
+
+    def sync(*, olm_message: bool = False, seconds: float = 1.0) -> int:
+        now[0] += seconds
+        client.keys_changed = client.__dict__.get("keys_changed", True) or olm_message
+        before = len(walks)
+        pruning.prune_if_due(client)
+        return len(walks) - before
+
+    assert sync() == 1  # the first after taking the role: whatever the store holds
+    assert [sync() for _ in range(5)] == [0] * 5  # quiet syncs walk nothing
+    assert sync(olm_message=True, seconds=stranger_keys.PRUNE_SECONDS) == 1
+    # A flood: an Olm message in every sync, one walk per PRUNE_SECONDS.
+    flood = [sync(olm_message=True) for _ in range(3 * int(stranger_keys.PRUNE_SECONDS))]
+    assert sum(flood) == 3
+    # The flood ends between two walks: the first quiet sync after the pause still walks.
+    assert sync(olm_message=True) == 0
+    assert sync(seconds=stranger_keys.PRUNE_SECONDS) == 1
+    assert sync(seconds=stranger_keys.PRUNE_SECONDS) == 0
+    # Eva left the bot's only room: her keys count as a stranger's now.
+    room.users = {"@bot:x": None}
+    assert sync(seconds=stranger_keys.PRUNE_SECONDS) == 1
+    assert walks[-1] == {"@bot:x"}
