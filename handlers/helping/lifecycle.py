@@ -913,17 +913,20 @@ async def _connect(
     volunteer is the one acting; the caller answers them."""
     if requester is None:
         return
-    name = volunteer.first_name or "?"
     notice = await scene.mail.to_user(
         requester,
         lambda t: Message(
-            t.t("🎉 <b>{name} will help you</b> with request #{id}.", name=name, id=request.id)
+            t.t(
+                "🎉 <b>{name} will help you</b> with request #{id}.",
+                name=first_name(t, volunteer),
+                id=request.id,
+            )
             + "\n"
             + t.t(
                 "Write your messages here and I will pass them on. Your phone number and "
                 "address stay private unless you share them yourself."
             ),
-            relay_buttons(t, request.id, name, requester=True),
+            relay_buttons(t, request.id, first_name(t, volunteer), requester=True),
             typed_choices=False,
         ),
         about=[volunteer.id],
@@ -933,7 +936,11 @@ async def _connect(
     # It names the helper: her data too, so her erasure clears it as the notice above.
     await scene.mail.to_user(
         requester,
-        lambda t: Message(door_code_text(t, request.door_code, requester=True, partner_name=name)),
+        lambda t: Message(
+            door_code_text(
+                t, request.door_code, requester=True, partner_name=first_name(t, volunteer)
+            )
+        ),
         about=[volunteer.id],
     )
 

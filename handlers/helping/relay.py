@@ -321,12 +321,14 @@ async def _pass_on(
         data = {"request_id": request.id, "text": event.text}
         if await coded_acts.held(ctx, HELD_KIND, data, asked):
             return False
-    name = ctx.user.first_name or "?"
+    def name(pt: Translator) -> str:
+        # As the partner reads it: someone texting or calling has no first name (render.py).
+        return first_name(pt, ctx.user)
 
     calls = bridged_calls.offered(ctx, ctx.user, as_requester=not relay.as_requester)
 
     def buttons(pt) -> list[list[Button]]:
-        rows = relay_buttons(pt, request.id, name, requester=not relay.as_requester)
+        rows = relay_buttons(pt, request.id, name(pt), requester=not relay.as_requester)
         if calls:  # to the helper, from a phone resident
             rows.insert(1, [bridged_calls.call_button(pt, request.id, ctx.user)])
         return rows
@@ -341,7 +343,7 @@ async def _pass_on(
         carrier = await ctx.mail.to_user(
             partner,
             lambda pt: Message(
-                pt.t("💬 <b>{name}</b>: {text}", name=name, text=shown(pt)),
+                pt.t("💬 <b>{name}</b>: {text}", name=name(pt), text=shown(pt)),
                 buttons(pt),
                 typed_choices=False,
             ),
@@ -352,7 +354,7 @@ async def _pass_on(
         # Exactly as shared: meeting at a door needs it. Not stored anywhere else.
         carrier = await ctx.mail.to_user(
             partner,
-            lambda pt: Message(pt.t("📍 {name} shared a location:", name=name), buttons(pt)),
+            lambda pt: Message(pt.t("📍 {name} shared a location:", name=name(pt)), buttons(pt)),
             about=[ctx.user.id],
         )
         await ctx.mail.to_user(
@@ -366,7 +368,7 @@ async def _pass_on(
             lambda pt: Voice(
                 event.file_id,
                 ctx.incoming.sender.platform,
-                caption=pt.t("🎤 {name}", name=name),
+                caption=pt.t("🎤 {name}", name=name(pt)),
                 mime_type=event.mime_type,
                 duration_seconds=event.duration_seconds,
             ),
@@ -375,7 +377,7 @@ async def _pass_on(
         # A voice cannot carry buttons: the way to answer follows it.
         carrier = await ctx.mail.to_user(
             partner,
-            lambda pt: Message(pt.t("🎤 {name} sent a voice message.", name=name), buttons(pt)),
+            lambda pt: Message(pt.t("🎤 {name} sent a voice message.", name=name(pt)), buttons(pt)),
         )
     else:
         ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))
