@@ -321,6 +321,7 @@ async def _pass_on(
         data = {"request_id": request.id, "text": event.text}
         if await coded_acts.held(ctx, HELD_KIND, data, asked):
             return False
+
     def name(pt: Translator) -> str:
         # As the partner reads it: someone texting or calling has no first name (render.py).
         return first_name(pt, ctx.user)
