@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db.clock import utcnow
+from db.hour_counts import HourCount
 from db.statements import changed, execute, fetch_one
 from db.transactions import Transactions
 
@@ -33,6 +34,7 @@ class Pin:
 class PhonePins:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
+        self._city = HourCount(transactions, "phone_pin_hours", "wrong")
 
     async def get(self, user_id: int) -> Pin | None:
         row = await fetch_one(
@@ -85,41 +87,21 @@ class PhonePins:
         """Count a try in the clock hour ``hour`` (UTC, "YYYY-MM-DDTHH") as wrong for the
         whole city, before the PIN typed is compared: the hour's wrong tries of all
         residents so far, this one included. A right one is given back
-        (:meth:`city_right`). Earlier hours' rows go: only the hour at hand counts."""
+        (:meth:`city_right`). Only the hour at hand counts (db/hour_counts.py)."""
         async with self._tx.transaction():
-            await execute(self._tx, "DELETE FROM phone_pin_hours WHERE hour <> ?", (hour,))
-            await execute(
-                self._tx,
-                "INSERT INTO phone_pin_hours (hour, wrong, told) VALUES (?, 1, 0)"
-                " ON CONFLICT (hour) DO UPDATE SET wrong = phone_pin_hours.wrong + 1",
-                (hour,),
-            )
-            row = await fetch_one(
-                self._tx, "SELECT wrong FROM phone_pin_hours WHERE hour = ?", (hour,)
-            )
-        return 0 if row is None else int(row[0])
+            return await self._city.add(hour)
 
     async def city_right(self, hour: str) -> None:
         """The try counted in ``hour`` was right: it is not a wrong one."""
-        await execute(
-            self._tx,
-            "UPDATE phone_pin_hours SET wrong = wrong - 1 WHERE hour = ? AND wrong > 0",
-            (hour,),
-        )
+        await self._city.give_back(hour)
 
     async def city_wrong(self, hour: str) -> int:
         """The wrong tries of all residents counted in the clock hour ``hour``."""
-        row = await fetch_one(self._tx, "SELECT wrong FROM phone_pin_hours WHERE hour = ?", (hour,))
-        return 0 if row is None else int(row[0])
+        return await self._city.count(hour)
 
-    async def tell_city_limit(self, hour: str) -> bool:
-        """Whether the coordinators are still to be told that the city's limit is reached
-        in ``hour`` (marked told at once: one notice an hour, whichever call comes first)."""
-        return (
-            await changed(
-                self._tx,
-                "UPDATE phone_pin_hours SET told = 1 WHERE hour = ? AND told = 0",
-                (hour,),
-            )
-            > 0
-        )
+    async def tell_city_limit(self, hour: str) -> int | None:
+        """The city's wrong tries of ``hour`` when the coordinators are still to be told
+        that its limit is reached (marked told at once: one notice an hour, whichever call
+        comes first); else None."""
+        async with self._tx.transaction():
+            return await self._city.claim_told(hour)

@@ -82,6 +82,20 @@ class TextLine(Protocol):
         entered a person with it); whether there was one."""
 
 
+class CodeTexts(Protocol):
+    """The code texts a texting transport sends an hour, all numbers together - they cost
+    money and share the gateway (``HandlerSettings.code_texts``; the SMS transport's
+    budget, ``[sms] codes_per_hour``)."""
+
+    async def take_code(self, number: str) -> datetime | None:
+        """One code text for ``number``'s person (a person whose help is under way before
+        newcomers): None when taken; else when codes go again (the coordinators are told
+        while it stops anyone)."""
+
+    async def code_back(self) -> None:
+        """A code text taken was not sent after all."""
+
+
 @dataclass(frozen=True)
 class Channel:
     """What one platform's transport can do for its people.

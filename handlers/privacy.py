@@ -49,7 +49,7 @@ from typing import Any
 from markupsafe import Markup
 
 from db import Database
-from db.clock import local_day, to_text
+from db.clock import to_text
 from db.data_rights import retention_steps
 from db.people_by_number import other_platforms
 from db.personal_data import CALLERS, LABELS, PURPOSES
@@ -58,7 +58,7 @@ from handlers import ui
 from handlers.channels import CODE_DIGITS, ERASE, CodesPaused
 from handlers.context import Backstage, Context
 from handlers.messages import Button, Document, Message, Text
-from handlers.numbers.coded_acts import line, no_codes, paused, tell_if_paused
+from handlers.numbers.coded_acts import issued, line, paused, tell_if_paused
 from handlers.parsing import typed
 from handlers.privacy_purposes import CALLER_HEAD, CALLER_WORDS
 from handlers.privacy_purposes import purpose_texts as purpose_texts
@@ -567,14 +567,10 @@ def _keep_button(t: Translator) -> list[list[Button]]:
 
 async def send_erase_code(ctx: Context) -> None:
     """Instead of erasing: a code to the number, which only its owner reads."""
-    now = datetime.now(UTC)
-    code = await line(ctx).issue_code(
-        ctx.incoming.chat_id, ERASE, to_text(now + timedelta(minutes=CODE_MINUTES)), local_day(now)
-    )
+    code = await issued(ctx, ERASE, timedelta(minutes=CODE_MINUTES))
     t = ctx.t
     if code is None:
         ctx.clear_state()
-        await no_codes(ctx, local_day(now))
         return
     ctx.set_state(ERASE_CODE)
     ctx.reply(

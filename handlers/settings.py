@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from db.data_rights import Limits
-from handlers.channels import CallPort, Channels, CheckPort
+from handlers.channels import CallPort, Channels, CheckPort, CodeTexts
 from locales import SUPPORTED_LANGUAGES, negotiate
 from locales.phone_numbers import COUNTRIES
 
@@ -217,6 +217,9 @@ class HandlerSettings:
     # The calls that check who asked (handlers/numbers/caller_check.py), given by the
     # transport that calls; None: none here.
     check_calls: CheckPort | None = None
+    # The hour's code texts, all numbers together (handlers/numbers/coded_acts.py
+    # ``issued``), given by the transport that texts them; None: no such budget here.
+    code_texts: CodeTexts | None = None
     max_messages_per_minute: int = 1000
     max_presses_per_minute: int = 1000
     # Who is offered a request when (the ``[help]`` section's offer rules, issue 57).

@@ -89,6 +89,11 @@ CODES_USED_UP = N_(
     "helper, a volunteer's answers, deleting the data. Someone else may be sending texts in "
     "the number's name. Please call {name} if something cannot wait."
 )
+# The hour's code texts, all numbers together, are used up (``HandlerSettings.code_texts``):
+# nothing is held, the person sends it again then.
+CODES_BUSY = N_(
+    "⏳ We cannot send codes just now, so nothing was done. Please try again after {time}."
+)
 EXPIRED = N_("⌛ The code is no longer valid. Nothing was done.")
 # The city's wrong codes of the hour reached their limit (the store's ``CITY_WRONG_CODES``):
 # no code is checked by anyone until the hour is over (:func:`paused`). The person keeps what
@@ -151,19 +156,38 @@ async def hold(
 ) -> None:
     """Hold an act (``Router.confirmed[kind]`` with ``data`` does it) and text the number a
     code; ``asked`` says, with the code, what it confirms."""
-    now = datetime.now(UTC)
-    until = to_text(now + VALID)
-    code = await line(ctx).issue_code(ctx.incoming.chat_id, ACT, until, local_day(now))
+    code = await issued(ctx, ACT, VALID)
     t = ctx.t
     # The step the person was in (a held act's own, when this one replaces it) comes back
     # once this is done or dropped.
     before = _before(ctx)
     if code is None:
         _back_to(ctx, before)
-        await no_codes(ctx, local_day(now))
         return
     ctx.set_state(STATE, {"kind": kind, "data": data, "before": before})
     ctx.reply(asked(t, code), [[Button("↩️ " + t._("No"), "coded:no")]])
+
+
+async def issued(ctx: Context, purpose: str, valid: timedelta) -> str | None:
+    """A new code for ``purpose`` (an act's, an erasure's), valid ``valid``, to text the
+    number, where one may go now: the hour's code texts have room (``HandlerSettings.
+    code_texts``, running help ahead of newcomers) and the number has codes left today.
+    Else None, and the person is told why and when (:func:`no_codes`, :data:`CODES_BUSY`);
+    the coordinators once while it holds."""
+    now = datetime.now(UTC)
+    texts = ctx.settings.code_texts
+    again = await texts.take_code(ctx.incoming.chat_id) if texts is not None else None
+    if again is not None:
+        ctx.reply(ctx.t.t(CODES_BUSY, time=ctx.t.time(again)), ui.back_to_menu(ctx))
+        return None
+    code = await line(ctx).issue_code(
+        ctx.incoming.chat_id, purpose, to_text(now + valid), local_day(now)
+    )
+    if code is None:
+        if texts is not None:
+            await texts.code_back()
+        await no_codes(ctx, local_day(now))
+    return code
 
 
 async def no_codes(ctx: Context, day: str) -> None:

@@ -76,7 +76,7 @@ import hmac
 import itertools
 import logging
 import secrets
-from datetime import UTC, timedelta
+from datetime import UTC
 from typing import Literal
 
 from markupsafe import Markup
@@ -86,6 +86,7 @@ from db.phone_pins import MOST_WRONG
 from db.users import User
 from handlers.context import KEPT, Context
 from handlers.messages import Button, ButtonPress, Message, Text
+from handlers.numbers.coded_acts import hour_end
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -260,12 +261,10 @@ async def _locked_out(ctx: Context, person: User) -> None:
 async def _city_limit_reached(ctx: Context) -> None:
     """The city's limit on wrong PINs is reached this hour: the coordinators are told once
     an hour (while it lasts, no PIN is asked: the call-back checks the callers)."""
-    hour = _hour(ctx)
-    if not await ctx.db.phone_pins.tell_city_limit(hour):
+    count = await ctx.db.phone_pins.tell_city_limit(_hour(ctx))
+    if count is None:
         return
-    count = await ctx.db.phone_pins.city_wrong(hour)
-    until = ctx.settings.clock().astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    until += timedelta(hours=1)
+    until = hour_end(ctx.settings.clock())
     log.warning("phone pin: the city's wrong PINs of the hour reached the limit")
     await ctx.mail.to_backchannel(
         lambda t: Message(

@@ -19,7 +19,7 @@ it matters). Strangers and chatty numbers cannot take the code word from a resid
 database with one conditional UPDATE (store.py ``count_text``); past either its texts are
 refused, but for the notices of its running help (counted all the same). Its person is
 told once a cap period, outside the cap (the month pays), when the bot answers again
-(:meth:`Budget.answered_again`, claimed in store.py ``capped_until``), so that a flood of
+(:meth:`Budget.take`'s ``capped``, claimed in store.py ``capped_until``), so that a flood of
 texts gets one answer an hour or a day at most.
 
 **Strangers.** A number the bot does not know is answered only while the day's
@@ -60,6 +60,7 @@ from db.users import User
 from handlers.helping.render import someone
 from handlers.messages import Message
 from handlers.messenger import tell_coordinators
+from handlers.numbers.coded_acts import hour_end
 from locales import N_, Translator
 
 __all__ = ["SEGMENTS", "Budget", "Limits", "State", "limits_of", "month_of", "prefix_of"]
@@ -84,6 +85,19 @@ def prefix_of(number: str) -> str:
     return number[:-PREFIX_CUT] if len(number) > PREFIX_CUT + 1 else number
 
 
+# Per cent of the hour's code texts kept for people with help under way (:attr:`Limits.
+# codes_kept`): a crowd of newcomers asking for codes leaves the running help its own.
+CODES_KEPT_PERCENT = 30
+
+
+def kept_of(cap: int, percent: int) -> int:
+    """``percent`` of ``cap`` kept for some, rounded up - at least one is left for everyone
+    else (0 for no cap)."""
+    if not cap:
+        return 0
+    return min(-(-cap * percent // 100), cap - 1)
+
+
 @dataclass(frozen=True)
 class Limits:
     """Who may spend how much (``[sms]``, docs/sms.md); 0 is no cap, as for a test."""
@@ -101,13 +115,17 @@ class Limits:
     def new_numbers_kept(self) -> int:
         """The day's first contacts kept (at least one is left for everyone else: a cap of
         0 would be none)."""
-        if not self.new_numbers_day:
-            return 0
-        kept = -(-self.new_numbers_day * self.new_numbers_kept_percent // 100)
-        return min(kept, self.new_numbers_day - 1)
+        return kept_of(self.new_numbers_day, self.new_numbers_kept_percent)
 
     # Per cent of the month only notices of running help may spend.
     reserve_percent: int = 0
+    # Code texts the installation sends an hour (:meth:`Budget.take_code`); 0: no cap.
+    codes_hour: int = 0
+
+    @property
+    def codes_kept(self) -> int:
+        """The hour's code texts kept for people with help under way."""
+        return kept_of(self.codes_hour, CODES_KEPT_PERCENT)
 
 
 def limits_of(section: Any) -> Limits:
@@ -120,6 +138,7 @@ def limits_of(section: Any) -> Limits:
         new_numbers_kept_percent=section.new_numbers_kept_percent,
         area_codes=area_codes_of(section.area_codes, section.country),
         reserve_percent=section.reserve_percent,
+        codes_hour=section.codes_per_hour,
     )
 
 
@@ -200,42 +219,48 @@ class Budget(MonthBudget):
         segments: int,
         number: str | None = None,
         running: Callable[[], Awaitable[bool]] | None = None,
+        capped: Callable[[datetime], Awaitable[None]] | None = None,
     ) -> bool:
         """Whether ``segments`` may be sent now to ``number`` (and are counted); ``running``
         (for a notice from the outbox) says whether the person's help is under way: then the
         reserve and a number past its caps are open to it. Asked only when that matters,
-        and once."""
+        and once. A text the number's caps refuse tells the coordinators (:meth:`_capped`)
+        and, with ``capped``, has it tell the number's person when the bot answers again -
+        once a cap period (claimed in store.py ``capped_until``): the number's texts of the
+        hour and day are read once for both."""
         helping = RunningHelp(running)
         limits = self.limits
         if number is not None and (limits.per_number_hour or limits.per_number_day):
             now = self.clock()
             hour, day = hour_of(now), local_day(now)
-            capped = (limits.per_number_hour, limits.per_number_day)
-            if not await self.texts.count_text(number, hour, day, *capped):
+            caps = (limits.per_number_hour, limits.per_number_day)
+            if not await self.texts.count_text(number, hour, day, *caps):
                 if not await helping():
                     log.warning("sms: a number's texts for this hour or day are used up")
-                    await self._capped(number, now)
+                    ends = await self._cap_ends(number, now)
+                    await self._capped(number, now, ends)
+                    if capped is not None and ends is not None:
+                        await self._answered_again(number, now, ends[0], capped)
                     return False
                 await self.texts.count_text(number, hour, day)
         return await self.spend(segments, helping)
 
-    async def _capped(self, number: str, now: datetime) -> None:
+    async def _capped(self, number: str, now: datetime, ends: tuple[datetime, bool] | None) -> None:
         """Tell the city's coordinators that ``number``'s person gets no answer until the
-        number's cap of the hour or day ends: once an hour at most per number (claimed in
-        its row), by name, never the number. A number nobody has (no person to get in
-        touch with) is not told of."""
-        start = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        number's cap of the hour or day ends (``ends``: :meth:`_cap_ends`): once an hour at
+        most per number (claimed in its row), by name, never the number. A number nobody
+        has (no person to get in touch with) is not told of."""
+        until_hour = hour_end(now)
         person = await self.db.users.find(PLATFORM, number)
         if person is None or not await self.texts.claim_told(
-            number, "capped", to_text(start), to_text(now)
+            number, "capped", to_text(until_hour - HOUR), to_text(now)
         ):
             return
         limits = self.limits
-        ends = await self._cap_ends(number, now)
         whole_day = ends is not None and ends[1]
 
         def compose(t: Translator) -> Message:
-            return capped_notice(t, person, limits, None if whole_day else start + HOUR)
+            return capped_notice(t, person, limits, None if whole_day else until_hour)
 
         await tell_coordinators(
             self.db, self.backchannels, compose, about=(person.id,), wake=self.on_queued
@@ -251,20 +276,21 @@ class Budget(MonthBudget):
             midnight = datetime(local.year, local.month, local.day, tzinfo=BERLIN)
             return midnight + timedelta(days=1), True
         if limits.per_number_hour and in_hour >= limits.per_number_hour:
-            return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + HOUR, False
+            return hour_end(now), False
         return None
 
-    async def answered_again(self, number: str) -> datetime | None:
-        """When the bot answers ``number`` again, if it is past its texts of the hour or of
-        the day and its person was not told so in this cap period yet (claimed now: the
-        period's end is kept, so it is told once a period); else None."""
-        now = self.clock()
-        ends = await self._cap_ends(number, now)
-        if ends is None:
-            return None
-        until = ends[0]
-        told = await self.texts.claim_told(number, "capped_until", to_text(now), to_text(until))
-        return until if told else None
+    async def _answered_again(
+        self,
+        number: str,
+        now: datetime,
+        until: datetime,
+        tell: Callable[[datetime], Awaitable[None]],
+    ) -> None:
+        """``number``'s person is told (``tell``) that the bot answers again at ``until``,
+        the end of its cap period, unless told so in this period already (claimed now: the
+        period's end is kept, so it is told once a period)."""
+        if await self.texts.claim_told(number, "capped_until", to_text(now), to_text(until)):
+            await tell(until)
 
     async def first_contact(self, number: str) -> bool:
         """Whether a first text from ``number`` (one the bot does not know) is answered:
@@ -323,6 +349,39 @@ class Budget(MonthBudget):
             total=TOLD,
         )
 
+    async def take_code(self, number: str) -> datetime | None:
+        """One of the hour's code texts (``[sms] codes_per_hour``, the installation's,
+        counted in the main city's database as the first contacts are) for ``number``'s
+        person: anyone's while the hour's have room but for those kept (:attr:`Limits.
+        codes_kept`), the kept ones only for a person whose help is under way. None when
+        taken; else when codes go again (the hour's end), and the city's coordinators are
+        told, once an hour for each share that ran out."""
+        limits = self.limits
+        if not limits.codes_hour:
+            return None
+        now = self.clock()
+        hour = hour_of(now)
+        if await self.contacts.take_code_text(hour, limits.codes_hour - limits.codes_kept):
+            return None
+        helping = bool(limits.codes_kept) and await self.helping(PLATFORM, number)
+        if helping and await self.contacts.take_code_text(hour, limits.codes_hour):
+            return None
+        log.warning("sms: a code text is not sent (the hour's code texts are used)")
+        until = hour_end(now)
+        level = ALL_USED if helping or not limits.codes_kept else OPEN_USED
+        if await self.texts.claim_code_texts_out(hour, level):
+
+            def compose(t: Translator) -> Message:
+                return codes_out_notice(t, level, limits, until)
+
+            await tell_coordinators(self.db, self.backchannels, compose, wake=self.on_queued)
+        return until
+
+    async def code_back(self) -> None:
+        """A code text taken (:meth:`take_code`) was not sent after all: the number had its
+        codes of the day."""
+        await self.contacts.code_text_back(hour_of(self.clock()))
+
     async def state(self) -> State:
         now = self.clock()
         month = month_of(now)
@@ -359,6 +418,31 @@ def ran_out_notice(t: Translator, level: int, limits: Limits) -> Message:
             " Until midnight no new number is answered; they are told to text again tomorrow."
             " Raise [sms] new_numbers_per_day to answer more.",
             cap=t.number(limits.new_numbers_day),
+        )
+    return Message(text, typed_choices=False)
+
+
+def codes_out_notice(t: Translator, level: int, limits: Limits, until: datetime) -> Message:
+    """What the coordinators are told when the hour's code texts ran out (:meth:`Budget.
+    take_code`): those for everyone (``OPEN_USED``), or all (``ALL_USED``), until ``until``."""
+    if level == OPEN_USED:
+        text = t.t(
+            "📵 Text messages: this hour's {open} code texts for everyone are sent. Until"
+            " {time} only people with help under way get a code ({kept} kept for them);"
+            " nothing else that waits for a code can be done by text. Raise [sms]"
+            " codes_per_hour to send more.",
+            open=t.number(limits.codes_hour - limits.codes_kept),
+            kept=t.number(limits.codes_kept),
+            time=t.time(until),
+        )
+    else:
+        text = t.t(
+            "📵 Text messages: all {cap} code texts of this hour are sent. Until {time} nobody"
+            " gets a code, so nothing that waits for a code can be done by text: a request, a"
+            " text for the helper, a volunteer's answers, deleting the data. Raise [sms]"
+            " codes_per_hour to send more.",
+            cap=t.number(limits.codes_hour),
+            time=t.time(until),
         )
     return Message(text, typed_choices=False)
 

@@ -70,6 +70,14 @@ class SmsSection:
         doc="Of those a day, the per cent kept for area_codes and numbers seen before",
         wide=True,
     )
+    codes_per_hour: int = _opt(
+        30,
+        minimum=1,
+        maximum=1_000_000,
+        doc="Code texts (confirming an act, an erasure, a STOP) sent an hour, all cities "
+        "together; a third kept for people with help under way",
+        wide=True,
+    )
     area_codes: list[str] = _opt(
         [], doc="The city's own area codes (e.g. 0231), whose first texts may use the kept share"
     )

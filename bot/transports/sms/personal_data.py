@@ -53,6 +53,15 @@ DECLARED = Declaration(
             "the coordinators were told; nobody's data, only the hour at hand kept.",
         ),
         Table(
+            "sms_code_texts",
+            None,
+            {"hour": PUBLIC, "sent": PUBLIC, "told": PUBLIC},
+            note="The code texts sent within the clock hour, all numbers together, against "
+            "[sms] codes_per_hour (budget.py take_code; counted in the main city's database), "
+            "and how far each city's coordinators were told they ran out; nobody's data, only "
+            "the hour at hand kept.",
+        ),
+        Table(
             "sms_numbers",
             "technical",
             {

@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 
 from db.clock import utcnow
+from db.hour_counts import HourCount
 from db.statements import changed, execute, fetch_one
 from db.transactions import Transactions
 from handlers.channels import ACT, CODE_DIGITS, ERASE, CodesPaused
@@ -69,6 +70,8 @@ class SmsStore:
 
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
+        self._wrong_codes = HourCount(transactions, "sms_code_hours", "wrong")
+        self._code_texts = HourCount(transactions, "sms_code_texts", "sent")
 
     # -- first contacts (the installation's, as the month's budget) -----------------------
 
@@ -426,41 +429,40 @@ class SmsStore:
 
     async def _city_wrong_try(self, hour: str) -> int:
         """Count a try in ``hour`` as wrong for the whole city; the hour's wrong tries so
-        far, this one included. Earlier hours' rows go."""
-        await execute(self._tx, "DELETE FROM sms_code_hours WHERE hour <> ?", (hour,))
-        await execute(
-            self._tx,
-            "INSERT INTO sms_code_hours (hour, wrong, told) VALUES (?, 1, 0)"
-            " ON CONFLICT (hour) DO UPDATE SET wrong = sms_code_hours.wrong + 1",
-            (hour,),
-        )
-        row = await fetch_one(self._tx, "SELECT wrong FROM sms_code_hours WHERE hour = ?", (hour,))
-        return 0 if row is None else int(row[0])
+        far, this one included."""
+        return await self._wrong_codes.add(hour)
 
     async def _city_right(self, hour: str) -> None:
-        await execute(
-            self._tx,
-            "UPDATE sms_code_hours SET wrong = wrong - 1 WHERE hour = ? AND wrong > 0",
-            (hour,),
-        )
+        await self._wrong_codes.give_back(hour)
 
     async def claim_codes_paused(self, now: str) -> int:
         """The city's wrong codes of the hour of ``now`` when they reached
         :data:`CITY_WRONG_CODES` and the caller is the first to tell the coordinators this
         hour (marked told at once); else 0."""
-        hour = now[:13]
         async with self._tx.transaction():
-            told = await changed(
-                self._tx,
-                "UPDATE sms_code_hours SET told = 1 WHERE hour = ? AND told = 0 AND wrong >= ?",
-                (hour, CITY_WRONG_CODES),
-            )
-            if not told:
-                return 0
-            row = await fetch_one(
-                self._tx, "SELECT wrong FROM sms_code_hours WHERE hour = ?", (hour,)
-            )
-        return 0 if row is None else int(row[0])
+            return await self._wrong_codes.claim_told(now[:13], reached=CITY_WRONG_CODES) or 0
+
+    # -- the code texts sent in the hour (table sms_code_texts: budget.py take_code) -------
+
+    async def take_code_text(self, hour: str, cap: int) -> bool:
+        """Count a code text in ``hour`` if the hour's are below ``cap``: counted, compared,
+        given back past it - one transaction, so processes at once never pass it."""
+        async with self._tx.transaction():
+            if await self._code_texts.add(hour) <= cap:
+                return True
+            await self._code_texts.give_back(hour)
+            return False
+
+    async def code_text_back(self, hour: str) -> None:
+        """A code text counted in ``hour`` was not sent after all."""
+        await self._code_texts.give_back(hour)
+
+    async def claim_code_texts_out(self, hour: str, level: int) -> bool:
+        """Whether the caller tells the coordinators now that ``hour``'s code texts ran out
+        to ``level`` (budget.py: those for everyone, then those kept for running help):
+        not when this database told that or more already."""
+        async with self._tx.transaction():
+            return await self._code_texts.claim_told(hour, level) is not None
 
     async def confirmed_since(self, number: str, since: str) -> bool:
         """Whether ``number`` texted back a right code after ``since`` (its holder was

@@ -223,6 +223,11 @@ class SmsTransport(Transport):
         # but an operator's SMPP account or one phone takes only so many texts a second.
         return self._pace
 
+    def ports(self) -> dict[str, Any]:
+        """The hour's code texts for the features (handlers/numbers/coded_acts.py ``issued``):
+        the budget counts them (budget.py ``take_code``), given where the city is wired."""
+        return {"code_texts": self.budget}
+
     async def connect(self, chat_turn: ChatTurn | None = None) -> None:
         self.chat_turn = chat_turn
         await send_kept_answers(self)
@@ -413,20 +418,30 @@ class SmsTransport(Transport):
                 and await self._first_told(number, "stop")
             ):
                 return
-            now = datetime.now(UTC)
-            code = await self.store.issue_code(
-                number, STOP_HELP, to_text(now + TOLD_AGAIN_AFTER), local_day(now)
-            )
+            code = await self._stop_code(number, helping)
             text = t.t(STOPPED_BUT_HELP, code=code) if code else t.t(STOPPED_BUT_HELP_NO_CODE)
             await self._tell(number, text, t)
-            if code is None:
-                told = await codes_out(self.store, number, local_day(now), helping)
-                await self._tell_coordinators(told, helping.id)
             return
         if await self.store.stop(number, stranger=stranger) and await self._first_told(
             number, "stop"
         ):
             await self._tell(number, t.t(STOPPED), t)
+
+    async def _stop_code(self, number: str, person: User) -> str | None:
+        """The code that stops the notices of ``person``'s help too, if one may be texted:
+        the hour's code texts have room (budget.py ``take_code``: running help, as hers,
+        ahead) and the number has codes left today (else the coordinators are told, as for
+        any code: coded_acts.py ``codes_out``); None when not."""
+        if await self.budget.take_code(number) is not None:
+            return None
+        now = datetime.now(UTC)
+        day = local_day(now)
+        code = await self.store.issue_code(number, STOP_HELP, to_text(now + TOLD_AGAIN_AFTER), day)
+        if code is None:
+            await self.budget.code_back()
+            told = await codes_out(self.store, number, day, person)
+            await self._tell_coordinators(told, person.id)
+        return code
 
     async def _stopped_help_too(self, number: str, text: str, t: Translator) -> bool:
         """Whether ``text`` is the code the number was sent to stop its help's notices too
@@ -522,13 +537,10 @@ class SmsTransport(Transport):
         if form is not None:
             await self._send_now(number, body_of(form, t))
 
-    async def _tell_capped(self, number: str) -> None:
+    async def _tell_capped(self, number: str, until: datetime) -> None:
         """A number past its texts of the hour or day learns, once a cap period (budget.py
-        ``answered_again``), when the bot answers again and whom to call if it is urgent:
-        outside the number's cap (it is past it), within the month's budget."""
-        until = await self.budget.answered_again(number)
-        if until is None:
-            return
+        ``take``'s ``capped``), that the bot answers again at ``until`` and whom to call if
+        it is urgent: outside the number's cap (it is past it), within the month's budget."""
         t = await self._reader(number)
         local = until.astimezone(BERLIN)
         today = self.budget.clock().astimezone(BERLIN).date()
@@ -549,9 +561,8 @@ class SmsTransport(Transport):
         The one way out: no invisible mark (of direction, a zero-width space, a soft
         hyphen …) leaves in a text, whatever made it (texted_form.py)."""
         text = without_invisible_marks(text)
-        if not await self.budget.take(count(text), number if own_cap else None, running):
-            if own_cap:
-                await self._tell_capped(number)
+        capped = (lambda until: self._tell_capped(number, until)) if own_cap else None
+        if not await self.budget.take(count(text), number if own_cap else None, running, capped):
             raise DeliveryError("sms: the budget has no room for the text", permanent=True)
         await self._wait_for_slot()
         gateway_id = await self.gateway.send(number, text, send_key())

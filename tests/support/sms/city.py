@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
@@ -133,6 +133,8 @@ async def make_city(
         # The transport's site first, on a port it holds; then Kannel, whose get-url calls it.
         unset = CountingKannel("http://127.0.0.1:9", "", "", "", SECRET)
         sms = CountingSms(dispatcher, db, unset, budget)
+        # What it places for the features (the hour's code texts), as a city is wired.
+        dispatcher.settings = replace(settings, **sms.ports())
         await sms.connect()
         made.append(sms)
         kannel, phones = await asyncio.to_thread(

@@ -32,6 +32,7 @@ from db.clock import to_text
 from handlers.dispatcher import Dispatcher
 from handlers.media.texted_form import form_of
 from handlers.messages import Message, decode
+from handlers.numbers import coded_acts
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.clock import Clock
 from tests.support.sms.codes import other_code
@@ -208,6 +209,8 @@ def test_every_text_of_it_fits_two_segments(lang: str):
         t.t("⌛ The code is no longer valid. Nothing was deleted. Send /delete to start again."),
         t.t("❌ That is not the code. Please try again."),
         t.t("⏳ No more codes today. Try again tomorrow."),
+        # The hour's code texts used up (coded_acts.py, for acts and erasure alike).
+        t.t(coded_acts.CODES_BUSY, time=t.time(datetime(2026, 11, 28, 22, tzinfo=UTC))),
     ):
         form = form_of(Message(text), t)
         assert form is not None and count(form.body) <= 2, (lang, form)
