@@ -109,7 +109,7 @@ class RelayStore:
             "INSERT INTO feedback (request_id, user_id, role, text, created_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id, role) DO UPDATE SET"
             " user_id = excluded.user_id, text = excluded.text, created_at = excluded.created_at",
-            (request_id, user_id, role, text[:1000], utcnow()),
+            (request_id, user_id, role, text, utcnow()),
         )
 
     async def report(self, reporter_id: int, subject: str, reason: str) -> bool:
@@ -119,7 +119,7 @@ class RelayStore:
                 self._tx,
                 "INSERT INTO reports (reporter_id, subject, reason, created_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (reporter_id, subject, reason[:1000], utcnow()),
+                (reporter_id, subject, reason, utcnow()),
             )
         )
 

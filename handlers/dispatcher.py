@@ -4,8 +4,10 @@ Order of decisions, the same on every transport:
 1. only private chats are served here (group backchannels get their own handlers);
 2. the user is looked up (created on first contact) and their language chosen;
 3. the gates features registered (``Router.gates``) may take the update first - only those
-   its channel can need (a channel that calls: the caller check and its PIN); then,
-   before the privacy notice is accepted, only onboarding is reachable;
+   its channel can need (a channel that calls: the caller check and its PIN); a text
+   longer than the step it is sent at takes (``Router.input_limits``, the one owner of
+   input length) is refused there, the step kept; then, before the privacy notice is
+   accepted, only onboarding is reachable;
 4. commands, buttons, edits and deletions of earlier messages (``router.amendments``: a
    relayed one), then free input in the user's conversation state, or outside any step to
    the features that take it (``router.free_input``: a running contact, a place name);
@@ -57,7 +59,7 @@ from handlers.reader_chain import FromCache, ReaderChain, Surroundings
 from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
 from handlers.staff import holds, is_blocked_staff
-from handlers.text_safety import clean_name
+from handlers.text_safety import clean_name, clean_text
 from locales import N_, Translator
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,13 @@ ROLE_REFUSALS = {
     ),
     "admin": N_("⛔ Only admins can do this."),
 }
+# A text longer than its step takes (``Router.input_limits``): the limit, and what happens
+# next - nothing was used, the person is where they were and sends a shorter one.
+TOO_LONG = N_(
+    "✂️ Your message is too long: {length} characters, and at most {limit} fit here. I "
+    "have not used it, and nothing has changed. Please send it again, shorter: you are "
+    "still where you were."
+)
 # A banned coordinator keeps the role (lifting the ban gives it back) but not its powers.
 BLOCKED_STAFF = N_("⛔ Your account is blocked: staff actions are not possible.")
 
@@ -410,10 +419,10 @@ class Dispatcher:
         if isinstance(event, ButtonPress):
             await self._button(ctx, event)
             return
+        if self._too_long(ctx, event):
+            return
         if ctx.user.consent_at is None:
             await self._unagreed_input(ctx, event)
-            return
-        if self._too_long(ctx, event):
             return
         if isinstance(event, Edited | Removed):
             await self._amend(ctx, event)
@@ -495,21 +504,21 @@ class Dispatcher:
             await self._onboarding(ctx)
 
     def _too_long(self, ctx: Context, event: Event) -> bool:
-        """Whether a text is over the limit (then it was answered so)."""
-        if not isinstance(event, Text | Edited) or len(event.text) <= self.settings.max_text_length:
+        """Whether a text is longer than the step it was sent at takes (``Router.input_limits``,
+        the one owner of input length, for every transport): then the person is told the
+        limit and what happens next, and nothing else happens - the step and what it holds
+        stay, and their text, not taken or cut, is still theirs to shorten and send again.
+        Counted as it would be kept (text_safety.clean_text), a text over the city's
+        ``max_text_length`` as it came."""
+        if not isinstance(event, Text | Edited):
             return False
         state = ctx.get_state()
-        step_limit = self.router.input_limits.get(state.state) if state is not None else None
-        ctx.reply(
-            ctx.t.t(
-                "✂️ Your message is too long ({length} characters). Please keep it "
-                "under {limit} characters.",
-                length=len(event.text),
-                limit=min(
-                    self.settings.max_text_length, step_limit or self.settings.max_text_length
-                ),
-            )
-        )
+        most = self.settings.max_text_length
+        limit = self.router.input_limit(state.state if state is not None else None, most)
+        length = len(event.text) if len(event.text) > most else len(clean_text(event.text))
+        if length <= limit:
+            return False
+        ctx.reply(ctx.t.t(TOO_LONG, length=length, limit=limit))
         return True
 
     async def _input(self, ctx: Context, event: Event) -> None:

@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 Callback = Callable[["Context"], Awaitable[None]]
 # A gate's check: True when it took the update (nothing after it sees the update).
 GateCheck = Callable[["Context"], Awaitable[bool]]
+# The longest text a person writes in a step for other people to read (a request's
+# description, a coordinator's question and the requester's answer, a letter, a report,
+# feedback): one figure, so what one step takes, the next passes on whole. A step declares
+# it, or its own, with ``Router.limit_input``.
+WRITTEN_LIMIT = 1000
 # A ``/start <prefix>_<rest>`` link's handler: True when the link opened what it names,
 # False (having said nothing) when ``rest`` names nothing - the caller says the link is
 # not valid (handlers/onboarding.py).
@@ -106,9 +111,11 @@ class Router:
     # States whose step takes input before consent too (the erasure code of a person with
     # data who never agreed, handlers/privacy.py): elsewhere input before consent onboards.
     before_consent_states: set[str] = field(default_factory=set)
-    # The longest text a step takes, where below the city's ``max_text_length``: the
-    # dispatcher's refusal of a text over that limit names the step's own, so a person is
-    # not told a length the step then refuses again.
+    # The longest text a step takes (``limit_input``), where below the city's
+    # ``max_text_length``: the one owner of input length. The dispatcher refuses a longer
+    # text for every transport before any step sees it, naming the limit that holds
+    # (``input_limit``); the step and what it holds stay for the shorter text. Steps do not
+    # check the length again.
     input_limits: dict[str, int] = field(default_factory=dict)
     # What keeps nothing of a person beyond what their call or chat already holds (the main
     # menu, finding places): button keys (``prefix:action``, a menu entry ``menu:<key>``),
@@ -289,6 +296,15 @@ class Router:
         if start is None:
             raise RuntimeError("no /start handler registered")
         await start.callback(ctx)
+
+    def limit_input(self, state: str, longest: int) -> None:
+        """Texts longer than ``longest`` characters are refused at step ``state``."""
+        self.input_limits[state] = longest
+
+    def input_limit(self, state: str | None, most: int) -> int:
+        """The longest text taken at ``state`` (None: outside any step): the step's own,
+        never more than the city's ``most`` (``max_text_length``)."""
+        return min(most, self.input_limits.get(state or "", most))
 
     def public_commands(self) -> list[CommandSpec]:
         """Commands everyone may use: the ones published in the platforms' command menus."""

@@ -25,10 +25,9 @@ from handlers import ui
 from handlers.context import Context
 from handlers.helping import lifecycle
 from handlers.helping.languages import shown_to, shown_to_coordinators
-from handlers.helping.refused import too_long
 from handlers.helping.render import someone, write_button
 from handlers.messages import Button, ButtonPress, Message
-from handlers.router import Router
+from handlers.router import WRITTEN_LIMIT, Router
 from handlers.staff import is_staff
 from handlers.text_safety import quoted
 from locales import N_, Translator
@@ -36,7 +35,6 @@ from locales import N_, Translator
 ROLE = "coordinator"
 # The volunteer's answers are taken only after the coordinators wrote to them.
 NOTICE = "letter"
-LETTER_LIMIT = 1000
 
 
 def _interrupted(ctx: Context) -> list[Any] | None:
@@ -117,9 +115,6 @@ async def _letter(ctx: Context) -> None:
     if got is None:
         return
     state, text = got
-    if refusal := too_long(ctx.t, text, LETTER_LIMIT):
-        ctx.reply(refusal)  # the step stays for the shorter text
-        return
     _go_back(ctx, state.data)
     volunteer = await _volunteer(ctx, int(state.data["user_id"]))
     if not is_staff(ctx.user) or volunteer is None:
@@ -171,9 +166,6 @@ async def _answer(ctx: Context) -> None:
     if got is None:
         return
     state, text = got
-    if refusal := too_long(ctx.t, text, LETTER_LIMIT):
-        ctx.reply(refusal)  # the step stays for the shorter text
-        return
     _go_back(ctx, state.data)
     name = ctx.user.first_name or "?"
     answer = await shown_to_coordinators(ctx, ctx.user, None, text)
@@ -198,3 +190,6 @@ def register(router: Router) -> None:
     router.action("wr", "ans")(_ask_answer)
     router.state("wr.text")(_letter)
     router.state("wr.answer")(_answer)
+    # A longer letter or answer the dispatcher refuses, the step kept for the shorter one.
+    router.limit_input("wr.text", WRITTEN_LIMIT)
+    router.limit_input("wr.answer", WRITTEN_LIMIT)

@@ -119,6 +119,7 @@ from handlers.helping.vocabulary import REJECT_REASONS, TALK
 from handlers.messages import Button, Message
 from handlers.messenger import backchannel_language
 from handlers.numbers.channel_line import texts_stopped
+from handlers.router import WRITTEN_LIMIT
 from handlers.staff import is_staff
 from handlers.text_safety import clean_text, quoted
 from locales import DEFAULT_LANGUAGE, N_, Medium, Translator
@@ -627,10 +628,6 @@ async def _decide(
         ) from None
 
 
-QUESTION_LIMIT = 1000
-# As long as a description may be: the requester's own (handlers/helping/requests_flow.py
-# MAX_TEXT) and a coordinator's correction of it.
-DESCRIPTION_LIMIT = 1000
 UNREACHABLE = N_("😔 The requester cannot be reached in the chat.")
 NO_TEXTS = N_(
     "😔 This person sent STOP: no text reaches them, so your question was not sent. "
@@ -667,7 +664,8 @@ async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> As
     asked = await scene.db.requests.get(request_id)
     if asked is None or asked.state not in WAITING or not is_staff(coordinator):
         raise Refused(CANNOT_CHANGE)
-    text = written(text, QUESTION_LIMIT)
+    # The figure the chat's step declares (``Router.input_limits``): desk and chat alike.
+    text = written(text, WRITTEN_LIMIT)
     requester = await scene.mail.reachable(asked.requester_id)
     if requester is None:
         raise Refused(UNREACHABLE)
@@ -696,7 +694,8 @@ async def correct_text(scene: Scene, coordinator: User, request_id: int, text: s
     if not is_staff(coordinator):
         raise Refused()
     request = waiting(await _get(scene, request_id))
-    description = written(text, DESCRIPTION_LIMIT)
+    # As long as the requester's own may be (requests_flow.MAX_TEXT), and the chat's step.
+    description = written(text, WRITTEN_LIMIT)
     requester = await scene.db.users.get(request.requester_id) if request.requester_id else None
     request = await scene.db.requests.update_fields(
         request.id,

@@ -57,7 +57,6 @@ from handlers.helping import (
 )
 from handlers.helping.languages import shown_to_coordinators
 from handlers.helping.lifecycle import Refused
-from handlers.helping.refused import too_long
 from handlers.helping.render import (
     category_label,
     decision_buttons,
@@ -67,7 +66,7 @@ from handlers.helping.render import (
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.messages import Button, ButtonPress, Command, Message
 from handlers.parsing import id_number, typed
-from handlers.router import Router
+from handlers.router import WRITTEN_LIMIT, Router
 from handlers.staff import may_ban
 from handlers.statistics import city_figures
 from handlers.statistics.picture import picture
@@ -295,9 +294,10 @@ async def _nobody_told(ctx: Context, request_id: int) -> Markup:
 async def _with_text(ctx: Context, act: Callable[[int, str], Awaitable[Taken]]) -> Taken | None:
     """The coordinator's text, given with the request their step is about to ``act`` (the
     lifecycle's); None when there was no text or it was refused, said why. The step ends -
-    unless the text was refused for its length (blank, or longer than its limit): then the
-    step stays, so that the text they shorten and send again, as they were told to, is
-    taken for the same request instead of as a new message to the bot."""
+    unless the lifecycle refused the text as blank (invisible marks only; a longer one
+    than the step takes the dispatcher refused before, ``LIMITS``): then the step stays,
+    so that the text they send again is taken for the same request instead of as a new
+    message to the bot."""
     got = await ctx.expect_text()
     if got is None:
         return None
@@ -371,21 +371,14 @@ async def _question_text(ctx: Context) -> None:
     ctx.reply(said)
 
 
-# The longest answer of a requester to a coordinator's question.
-ANSWER_LIMIT = 1000
-
-
 async def requester_answer(ctx: Context) -> None:
     """State ``request.answer``: the requester's answer to a coordinator's question, to the
-    backchannel. One too long is refused with how long it may be, the step kept for the
-    shorter one - never cut short without them knowing."""
+    backchannel (one longer than ``WRITTEN_LIMIT`` the dispatcher refused, the step kept -
+    never cut short without them knowing)."""
     got = await ctx.expect_text()
     if got is None:
         return
     state, text = got
-    if refusal := too_long(ctx.t, text, ANSWER_LIMIT):
-        ctx.reply(refusal)
-        return
     ctx.clear_state()
     request_id = int(state.data["request_id"])
     request = await ctx.db.requests.get(request_id)
@@ -662,6 +655,14 @@ STATES = {
     "mod.why": _reason_text,
     "request.answer": requester_answer,
 }
+# The lifecycle checks a coordinator's words against the same figures (for the desk).
+LIMITS = {
+    "mod.ed": WRITTEN_LIMIT,
+    "mod.ask": WRITTEN_LIMIT,
+    "mod.sum": lifecycle.SUMMARY_LIMIT,
+    "mod.why": lifecycle.NOTE_LIMIT,
+    "request.answer": WRITTEN_LIMIT,
+}
 COMMANDS = {
     "publish": (N_("Publish a request (coordinators)"), ROLE, _publish_command),
     "reject": (N_("Reject a request with a reason (coordinators)"), ROLE, _reject_command),
@@ -685,6 +686,9 @@ def register(router: Router) -> None:
         router.action("mod", action, role=ROLE, backchannel=True)(callback)
     for state, callback in STATES.items():
         router.state(state)(callback)
+    # The longest text each step takes: the dispatcher refuses a longer one, the step kept.
+    for state, longest in LIMITS.items():
+        router.limit_input(state, longest)
     for name, (description, role, callback) in COMMANDS.items():
         router.command(name, description, role=role, backchannel=True)(callback)
 

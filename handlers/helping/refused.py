@@ -12,12 +12,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from handlers.text_safety import clean_text
 from locales import N_, Translator
 
 CANNOT_CHANGE = N_("😔 This request can no longer be changed.")
-# What a person writes in a step - a coordinator's reason, question or corrected text, an
-# answer, a report, a letter - is refused with this when it is blank or too long.
+# A coordinator's own words (a reason, a question, a corrected text, a summary) are refused
+# with this by the lifecycle when blank or too long - on the desk, which no dispatcher
+# stands before; in the chat the dispatcher refuses a longer text first
+# (``Router.input_limits``), with the same limit.
 WRITE_BETWEEN = N_("✍️ Please write between {low} and {high} characters.")
 STALE = N_("This button is no longer valid.")
 
@@ -57,12 +58,3 @@ class Refused(Exception):
     @property
     def stale(self) -> bool:
         return self.message == STALE and self._render is None
-
-
-def too_long(t: Translator, text: str, limit: int) -> Markup | None:
-    """What someone is told of a text they wrote in a step (an answer, a report, a letter)
-    that is longer than ``limit``: how long it may be - said instead of cutting it short
-    without them knowing, their step kept for the shorter one. None when it fits."""
-    if len(clean_text(text)) > limit:
-        return t.t(WRITE_BETWEEN, low=1, high=limit)
-    return None

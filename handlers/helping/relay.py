@@ -68,7 +68,7 @@ from handlers.helping.reports import ask_for_report
 from handlers.messages import Button, Event, Location, Media, Message, Text, Venue, Voice
 from handlers.numbers import coded_acts
 from handlers.parsing import number, typed
-from handlers.router import Router
+from handlers.router import WRITTEN_LIMIT, Router
 from handlers.text_safety import clean_text
 from locales import N_, Translator
 
@@ -577,7 +577,7 @@ async def _feedback_text(ctx: Context) -> None:
         return
     state, text = got
     await ctx.db.relay.save_feedback(
-        int(state.data["request_id"]), ctx.user.id, state.data["role"], text
+        int(state.data["request_id"]), ctx.user.id, state.data["role"], clean_text(text)
     )
     ctx.clear_state()
     ctx.reply(ctx.t.t("👍 Thank you for your feedback!"), ui.back_to_menu(ctx))
@@ -613,6 +613,8 @@ def register(router: Router) -> None:
     router.action("rl", "for", states=(WHICH,))(_for)
     router.state("relay.money")(_money_text)
     router.state("relay.feedback")(_feedback_text)
+    # A few words for the coordinators: a longer feedback is refused, not cut short.
+    router.limit_input("relay.feedback", WRITTEN_LIMIT)
     coded = {
         "doney": code_texts.DONE,
         "endy": code_texts.END,

@@ -21,17 +21,14 @@ from markupsafe import Markup
 
 from db.requests import HelpRequest
 from handlers.context import Context
-from handlers.helping.refused import too_long
 from handlers.messages import Message
-from handlers.router import Router
+from handlers.router import WRITTEN_LIMIT, Router
 from handlers.text_safety import clean_text, quoted
 from locales import Translator
 
 STATE = "relay.report"
 # The kind of ``notices`` that holds a request's post of reports.
 NOTICE = "report"
-# The longest report: a few words, "what happened" (a longer one is refused, not cut).
-REPORT_LIMIT = 1000
 
 
 def _subject(request_id: int) -> str:
@@ -57,9 +54,6 @@ async def _report_text(ctx: Context) -> None:
     if got is None:
         return
     state, text = got
-    if refusal := too_long(ctx.t, text, REPORT_LIMIT):
-        ctx.reply(refusal)  # the step stays for the shorter text
-        return
     request_id = int(state.data["request_id"])
     text = clean_text(text)
     if await ctx.db.relay.report(ctx.user.id, _subject(request_id), text):
@@ -133,3 +127,5 @@ def _grouped(t: Translator, request_id: int, reports: list[tuple[int | None, str
 
 def register(router: Router) -> None:
     router.state(STATE)(_report_text)
+    # A few words, "what happened": a longer report the dispatcher refuses, never cut.
+    router.limit_input(STATE, WRITTEN_LIMIT)

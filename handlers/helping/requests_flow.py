@@ -76,13 +76,13 @@ from handlers.places.chat import not_found
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import Area, load_gazetteer
-from handlers.router import Router
+from handlers.router import WRITTEN_LIMIT, Router
 from handlers.text_safety import clean_name, clean_text
 from locales import N_, TIMEZONE
 
 STATE = "request."
 # The longest description is the lifecycle's, which a coordinator's correction keeps to too.
-MIN_TEXT, MAX_TEXT = 5, lifecycle.DESCRIPTION_LIMIT
+MIN_TEXT, MAX_TEXT = 5, WRITTEN_LIMIT
 
 
 def _longest(ctx: Context) -> int:
@@ -862,6 +862,6 @@ def register(router: Router) -> None:
     for action, callback in anywhere.items():
         router.action("hr", action, coded=CODED.get(action))(callback)
     FORM.register(router)
-    router.input_limits[STATE + "description"] = MAX_TEXT
-    router.input_limits[STATE + ENTERED_DESCRIPTION] = MAX_TEXT
+    router.limit_input(STATE + "description", MAX_TEXT)
+    router.limit_input(STATE + ENTERED_DESCRIPTION, MAX_TEXT)
     router.confirmed[SEND_HELD] = _sent_by_code

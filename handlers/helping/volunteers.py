@@ -69,7 +69,6 @@ from handlers.forms import language_choice
 from handlers.forms.step_form import Answer, Step, StepForm, ask_again
 from handlers.helping import code_texts, offer_fanout
 from handlers.helping.lifecycle import Refused, Scene
-from handlers.helping.refused import too_long
 from handlers.helping.render import category_label, write_button
 from handlers.helping.vocabulary import (
     HELP_CATEGORIES,
@@ -612,9 +611,6 @@ async def _availability(ctx: Context, answer: Answer) -> None:
     if not isinstance(event, Text) or not event.text.strip():
         await ask_again(ctx, answer)
         return
-    if refusal := too_long(ctx.t, event.text, AVAILABILITY_LIMIT):
-        ctx.reply(refusal)  # the step stays for a shorter note, never one cut short
-        return
     answer.draft["availability"] = clean_text(event.text)
     await FORM.answered(ctx, answer)
 
@@ -885,6 +881,8 @@ def register(router: Router) -> None:
             vouched_passes=action not in ONE_CODE_EACH,
         )(callback)
     FORM.register(router)
+    # A longer note the dispatcher refuses, the step kept - never one cut short.
+    router.limit_input(STATE + "availability", AVAILABILITY_LIMIT)
     router.confirmed[SAVE_HELD] = _saved_by_code
 
     @router.command(

@@ -34,6 +34,7 @@ from handlers.helping.render import recent_texts, review_post
 from handlers.helping.vocabulary import REJECT_REASONS, TALK
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message
+from handlers.router import WRITTEN_LIMIT
 from handlers.staff import is_staff
 from locales import N_, SUPPORTED_LANGUAGES, Translator
 
@@ -130,6 +131,9 @@ async def _page(
         oldest=await review_pace.oldest_line(desk.site.db, t, now),
         on_duty=await review_pace.is_on_duty(desk.site.db, desk.user),
         duty=await _on_duty(desk.site.db, t),
+        # The lifecycle's limits, which the chat's steps declare too (Router.input_limits).
+        note_limit=lifecycle.NOTE_LIMIT,
+        written_limit=WRITTEN_LIMIT,
     )
 
 

@@ -1,27 +1,47 @@
-"""A coordinator's own words that are too long (a reason for not publishing, a corrected
-text, a summary, a question) are refused with how long they may be, and the step stays:
-the shortened text they send next is taken for the same request - not, as it was, as a new
-message to the bot ("Do you want to ask your neighbours for help with this?"), the
-request left waiting in review. A requester's answer to a coordinator's question alike, and a
-report (handlers/helping/reports.py) and a volunteer's note on when they are free
-(handlers/helping/volunteers.py): one too long is refused and the step kept, never cut
-short on its way without them knowing.
-Real python-telegram-bot against the fake Bot API server, the outbox worker delivering
-(handlers/helping/moderation.py ``_with_text``, ``requester_answer``)."""
+"""A text longer than its step takes is refused by the one owner of input length, the
+dispatcher (``Router.input_limits``), before the step sees it: the person is told the
+limit and that they go on from where they were, their step and what it holds are kept,
+and nothing else changes - then a text of exactly the limit is taken, for the same
+request. Each step's limit once, at its boundary: a coordinator's own reason for not
+publishing and their summary, a requester's answer to a coordinator's question, a report
+(handlers/helping/reports.py) and a volunteer's note on when they are free
+(handlers/helping/volunteers.py). Never cut short on its way without them knowing.
+Real python-telegram-bot against the fake Bot API server, the outbox worker delivering."""
 
 from __future__ import annotations
 
 from bot.transports.telegram import TelegramTransport
 from db import Database
-from handlers.helping import lifecycle, moderation, reports, volunteers
+from handlers.dispatcher import TOO_LONG
+from handlers.helping import lifecycle, volunteers
+from handlers.router import WRITTEN_LIMIT
 from locales import translator
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_wiring import TELEGRAM_GROUP, in_review, telegram_volunteer
 
-REASON = "Bitte wenden Sie sich an den Hausmeister."
+
+def _text(limit: int, words: str) -> str:
+    """``words`` repeated to exactly ``limit`` characters, ending in "ENDE"."""
+    return (words * limit)[: limit - 4] + "ENDE"
 
 
-async def test_a_reason_too_long_can_be_shortened_and_sent_again(
+async def _refused_and_kept(fake: FakeTelegram, db: Database, uid: int, text: str, limit: int):
+    """``text`` (``limit`` + 1 characters) sent by Telegram user ``uid`` at their step: the
+    answer says the limit; the step and its data are as they were."""
+    assert len(text) == limit + 1
+    person = await db.users.find("telegram", str(uid))
+    assert person is not None
+    before = await db.users.get_state(person.id)
+    assert before is not None
+    mark = len(fake.calls)
+    fake.send_text(uid, text)
+    refused = await fake.wait_for("sendMessage", after=mark, chat_id=uid)
+    assert refused.text == translator("de").t(TOO_LONG, length=limit + 1, limit=limit)
+    after = await db.users.get_state(person.id)
+    assert after is not None and (after.state, after.data) == (before.state, before.data)
+
+
+async def test_a_reason_one_over_the_limit_is_refused_and_one_at_it_taken(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
@@ -33,23 +53,21 @@ async def test_a_reason_too_long_can_be_shortened_and_sent_again(
     fake.press(3001, f"mod:why:{request_id}", post)
     await fake.wait_for("sendMessage", after=mark, chat_id=3001)  # "Please write why …"
 
-    mark = len(fake.calls)
-    fake.send_text(3001, "z" * (lifecycle.NOTE_LIMIT + 1))
-    refused = await fake.wait_for("sendMessage", after=mark, chat_id=3001)
-    de = translator("de")
-    assert refused.text == de.t(lifecycle.WRITE_BETWEEN, low=1, high=lifecycle.NOTE_LIMIT)
+    limit = lifecycle.NOTE_LIMIT
+    reason = _text(limit, "Bitte wenden Sie sich an den Hausmeister. ")
+    await _refused_and_kept(fake, db, 3001, "z" + reason, limit)
     assert (await db.requests.get(request_id)).state == "review"
 
     mark = len(fake.calls)
-    fake.send_text(3001, REASON)
-    await fake.wait_for("sendMessage", lambda c: REASON in c.text, after=mark, chat_id=1001)
+    fake.send_text(3001, reason)
+    await fake.wait_for("sendMessage", lambda c: reason in c.text, after=mark, chat_id=1001)
     assert (await db.requests.get(request_id)).state == "rejected"
     await fake.wait_for(
-        "editMessageText", lambda c: REASON in c.text, after=mark, chat_id=TELEGRAM_GROUP
+        "editMessageText", lambda c: reason in c.text, after=mark, chat_id=TELEGRAM_GROUP
     )
 
 
-async def test_an_answer_too_long_is_refused_not_cut(
+async def test_an_answer_one_over_the_limit_is_refused_and_one_at_it_taken(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
@@ -60,21 +78,18 @@ async def test_an_answer_too_long_is_refused_not_cut(
     fake.send_text(3001, "Wo genau?")
     await fake.wait_for("sendMessage", lambda c: "Wo genau?" in c.text, after=mark, chat_id=1001)
 
-    mark = len(fake.calls)
-    fake.send_text(1001, "Im dritten Stock. " * 60 + "ENDE")  # 1084 characters
-    refused = await fake.wait_for("sendMessage", after=mark, chat_id=1001)
-    de = translator("de")
-    assert refused.text == de.t(lifecycle.WRITE_BETWEEN, low=1, high=moderation.ANSWER_LIMIT)
+    answer = _text(WRITTEN_LIMIT, "Im dritten Stock, Haus 4. ")
+    await _refused_and_kept(fake, db, 1001, "z" + answer, WRITTEN_LIMIT)
 
     mark = len(fake.calls)
-    fake.send_text(1001, "Im dritten Stock, Haus 4. ENDE")
-    answer = await fake.wait_for(
+    fake.send_text(1001, answer)
+    passed = await fake.wait_for(
         "sendMessage", lambda c: "ENDE" in c.text, after=mark, chat_id=TELEGRAM_GROUP
     )
-    assert "Haus 4" in answer.text
+    assert "Haus 4" in passed.text and "zIm" not in passed.text
 
 
-async def test_a_summary_too_long_is_refused_not_cut(
+async def test_a_summary_one_over_the_limit_is_refused_and_one_at_it_taken(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
@@ -83,22 +98,20 @@ async def test_a_summary_too_long_is_refused_not_cut(
     fake.press(3001, f"mod:sum:{request_id}", post)
     await fake.wait_for("sendMessage", after=mark, chat_id=3001)  # "Please send a summary"
 
-    mark = len(fake.calls)
-    fake.send_text(3001, "Wasserkästen tragen. " * 30)  # 630 characters
-    refused = await fake.wait_for("sendMessage", after=mark, chat_id=3001)
-    de = translator("de")
-    assert refused.text == de.t(lifecycle.WRITE_BETWEEN, low=1, high=lifecycle.SUMMARY_LIMIT)
+    limit = lifecycle.SUMMARY_LIMIT
+    summary = _text(limit, "Wasserkästen in den 3. Stock tragen. ")
+    await _refused_and_kept(fake, db, 3001, "z" + summary, limit)
     assert not (await db.requests.get(request_id)).summary
 
     mark = len(fake.calls)
-    fake.send_text(3001, "Wasserkästen in den 3. Stock tragen")
+    fake.send_text(3001, summary)
     await fake.wait_for(
         "editMessageText", lambda c: "3. Stock" in c.text, after=mark, chat_id=TELEGRAM_GROUP
     )
-    assert (await db.requests.get(request_id)).summary == "Wasserkästen in den 3. Stock tragen"
+    assert (await db.requests.get(request_id)).summary == summary
 
 
-async def test_a_report_too_long_is_refused_not_cut(
+async def test_a_report_one_over_the_limit_is_refused_and_one_at_it_taken(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
@@ -111,20 +124,21 @@ async def test_a_report_too_long_is_refused_not_cut(
     mark = len(fake.calls)
     fake.press(2001, f"mt:rep:{request_id}", offer)
     await fake.wait_for("sendMessage", after=mark, chat_id=2001)  # "What happened?"
-    mark = len(fake.calls)
-    fake.send_text(2001, "Das ist eine Arbeit für einen Umzugsbetrieb. " * 25 + "ENDE")
-    refused = await fake.wait_for("sendMessage", after=mark, chat_id=2001)
-    de = translator("de")
-    assert refused.text == de.t(lifecycle.WRITE_BETWEEN, low=1, high=reports.REPORT_LIMIT)
+    report = _text(WRITTEN_LIMIT, "Das ist eine Arbeit für einen Umzugsbetrieb. ")
+    await _refused_and_kept(fake, db, 2001, "z" + report, WRITTEN_LIMIT)
+    assert not await db.relay.reports_about(f"request:{request_id}")
 
     mark = len(fake.calls)
-    fake.send_text(2001, "Das ist eine Arbeit für einen Umzugsbetrieb. ENDE")
+    fake.send_text(2001, report)
     await fake.wait_for(
-        "sendMessage", lambda c: "Umzugsbetrieb. ENDE" in c.text, after=mark, chat_id=TELEGRAM_GROUP
+        "sendMessage", lambda c: "ENDE" in c.text, after=mark, chat_id=TELEGRAM_GROUP
     )
+    assert [reason for _, reason in await db.relay.reports_about(f"request:{request_id}")] == [
+        report
+    ]
 
 
-async def test_a_note_on_free_times_too_long_is_refused_not_cut(
+async def test_a_note_on_free_times_one_over_the_limit_is_refused_and_one_at_it_taken(
     fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
 ):
     fake = fake_telegram
@@ -132,15 +146,14 @@ async def test_a_note_on_free_times_too_long_is_refused_not_cut(
     mark = len(fake.calls)
     fake.press(2001, "vo:ed:availability")
     await fake.wait_for("sendMessage", after=mark, chat_id=2001)  # "When are you free?"
-    mark = len(fake.calls)
-    fake.send_text(2001, "Dienstags vormittags, aber nicht in den Ferien. " * 5)  # 245
-    refused = await fake.wait_for("sendMessage", after=mark, chat_id=2001)
-    de = translator("de")
     limit = volunteers.AVAILABILITY_LIMIT
-    assert refused.text == de.t(lifecycle.WRITE_BETWEEN, low=1, high=limit)
+    note = _text(limit, "Dienstags vormittags, aber nicht in den Ferien. ")
+    await _refused_and_kept(fake, db, 2001, "z" + note, limit)
+    profile = await db.volunteers.get(vera)
+    assert profile is not None and not profile.availability
 
     mark = len(fake.calls)
-    fake.send_text(2001, "Dienstags vormittags")
+    fake.send_text(2001, note)
     await fake.wait_for("sendMessage", after=mark, chat_id=2001)  # "Saved"
     profile = await db.volunteers.get(vera)
-    assert profile is not None and profile.availability == "Dienstags vormittags"
+    assert profile is not None and profile.availability == note

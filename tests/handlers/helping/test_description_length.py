@@ -1,6 +1,7 @@
 """The description step names and applies the limit that really holds: a city's
 ``max_text_length`` below the step's own 1000 characters (the dispatcher refuses longer
-texts before any step sees them), in the person's digits."""
+texts before any step sees them, ``Router.input_limits``), in the person's digits; the
+city's limit at its boundary (300 taken, 301 refused)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ async def test_a_city_with_a_shorter_limit_names_it_and_refuses_longer(
     before = await db.users.get_state(user_id)
     out = texts(await chat.text("ola", "abc"))
     assert "300" in out and "1,000" not in out and "1000" not in out
-    out = texts(await chat.text("ola", "x" * 400))
-    assert "300" in out and "400" in out
+    out = texts(await chat.text("ola", "x" * 301))
+    assert "300" in out and "301" in out
     after = await db.users.get_state(user_id)
     assert (after.state, after.data) == (before.state, before.data)
     # 300 characters are a description: the step moves on.
