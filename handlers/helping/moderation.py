@@ -425,6 +425,16 @@ def _command_args(ctx: Context) -> list[str]:
 
 # /reject with a request number but no reason (or one not in the list).
 REASON_MISSING = N_("Please add the reason after the number, for example: /reject {id} {reasons}")
+# A typed number no request has (a typo): said so, not "can no longer be changed".
+NO_SUCH_REQUEST = N_("🤔 There is no request #{id}.")
+
+
+async def _no_such_request(ctx: Context, number: int) -> bool:
+    """Whether the typed ``number`` names no request; if so, the coordinator is told."""
+    if await ctx.db.requests.get(number) is not None:
+        return False
+    ctx.reply(ctx.t.t(NO_SUCH_REQUEST, id=number))
+    return True
 
 
 async def _decide_by_command(ctx: Context, action: str) -> None:
@@ -445,6 +455,8 @@ async def _decide_by_command(ctx: Context, action: str) -> None:
         # The number was named: what is missing (or unknown) is the reason.
         ctx.reply(ctx.t.t(REASON_MISSING, id=number, reasons=reasons))
         return
+    if await _no_such_request(ctx, number):
+        return
     ctx.args = args[0] + (f":{args[1]}" if action == "rr" else "")
     await (_publish(ctx) if action == "ok" else _reject(ctx))
 
@@ -459,8 +471,11 @@ async def _reject_command(ctx: Context) -> None:
 
 async def _offer_command(ctx: Context) -> None:
     args = _command_args(ctx)
-    if not args or id_number(args[0]) is None:
+    number = id_number(args[0]) if args else None
+    if number is None:
         ctx.reply(ctx.t.t("Please name the request number, for example: /offer 12"))
+        return
+    if await _no_such_request(ctx, number):
         return
     ctx.args = args[0]
     await _reoffer(ctx)

@@ -83,3 +83,23 @@ async def test_commands_for_other_bots_still_count_in_a_private_chat(
     fake_telegram.send_text(NICO, "/help@otherbot")
     answer = await fake_telegram.wait_for("sendMessage", after=mark, chat_id=NICO)
     assert "/menu" in answer.text  # the short /help, not "unknown command"
+
+
+async def test_a_typed_number_that_names_no_request_is_told_so(
+    fake_telegram: FakeTelegram, telegram_bot, db: Database
+):
+    """/publish, /reject and /offer with a number no request has (a typo on a busy day):
+    the coordinator is told there is no such request - not that it "can no longer be
+    changed", which sends them looking for who changed it - and nothing happens."""
+    from handlers.helping.moderation import NO_SUCH_REQUEST
+    from locales import translator
+
+    fake = fake_telegram
+    fake.names.update({CORA: "Cora"})
+    await _member(db, CORA, "Cora", "coordinator")
+    t = translator("de")
+    for typed in ("/publish 999", "/reject 999 scope", "/offer 999"):
+        answer = await _in_group(fake, CORA, typed)
+        assert answer is not None, typed
+        assert answer.text == str(t.t(NO_SUCH_REQUEST, id=999)), (typed, answer.text)
+    assert await db.requests.get(999) is None
