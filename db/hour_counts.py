@@ -24,13 +24,11 @@ class HourCount:
         count before they compare (a try before the PIN or code is checked, a text before it
         is sent) give it back (:meth:`give_back`) when it was not one after all, so that
         processes at once never pass the limit between them."""
-        table, column = self._table, self._column
         async with self._tx.transaction(savepoint=False):
-            await execute(self._tx, f"DELETE FROM {table} WHERE hour <> ?", (hour,))
+            await self._row(hour)
             await execute(
                 self._tx,
-                f"INSERT INTO {table} (hour, {column}, told) VALUES (?, 1, 0)"
-                f" ON CONFLICT (hour) DO UPDATE SET {column} = {table}.{column} + 1",
+                f"UPDATE {self._table} SET {self._column} = {self._column} + 1 WHERE hour = ?",
                 (hour,),
             )
             return await self.count(hour)
@@ -54,21 +52,26 @@ class HourCount:
     async def claim_told(self, hour: str, level: int = 1, reached: int = 0) -> int | None:
         """The count of ``hour`` when the caller is the first to tell the coordinators of
         ``level`` this hour (a level above any told, the count at ``reached`` at least;
-        marked told at once, so that processes at once tell it once); else None."""
-        table, column = self._table, self._column
+        marked told at once, so that processes at once tell it once); else None. Where the
+        count is kept elsewhere (the installation's, in the main city's database) the
+        table holds the city's told alone."""
         async with self._tx.transaction(savepoint=False):
-            # Where the count is kept elsewhere (the installation's, in the main city's
-            # database) this table holds the city's told alone: the hour at hand too.
-            await execute(self._tx, f"DELETE FROM {table} WHERE hour <> ?", (hour,))
-            await execute(
-                self._tx,
-                f"INSERT INTO {table} (hour, {column}, told) VALUES (?, 0, 0)"
-                " ON CONFLICT (hour) DO NOTHING",
-                (hour,),
-            )
+            await self._row(hour)
             told = await changed(
                 self._tx,
-                f"UPDATE {table} SET told = ? WHERE hour = ? AND told < ? AND {column} >= ?",
+                f"UPDATE {self._table} SET told = ? WHERE hour = ? AND told < ?"
+                f" AND {self._column} >= ?",
                 (level, hour, level, reached),
             )
             return await self.count(hour) if told else None
+
+    async def _row(self, hour: str) -> None:
+        """``hour``'s row, made if need be; earlier hours' rows go."""
+        table = self._table
+        await execute(self._tx, f"DELETE FROM {table} WHERE hour <> ?", (hour,))
+        await execute(
+            self._tx,
+            f"INSERT INTO {table} (hour, {self._column}, told) VALUES (?, 0, 0)"
+            " ON CONFLICT (hour) DO NOTHING",
+            (hour,),
+        )

@@ -98,11 +98,15 @@ def confidences(text: str) -> dict[str, float]:
 def detect(text: str, *hints: str | None) -> str:
     """The language ``text`` is written in (a code of ``SUPPORTED_LANGUAGES``), the writer's
     ``hints`` deciding between close candidates; "" when it cannot tell."""
-    languages = [code for code in hints if code in SUPPORTED_LANGUAGES]
     script = script_of(text)
+    return _chosen(script, confidences(text) if script is not None else {}, hints)
+
+
+def _chosen(script: str | None, scores: dict[str, float], hints: tuple[str | None, ...]) -> str:
+    """:func:`detect`'s choice from the detector's ``scores`` of a text in ``script``."""
+    languages = [code for code in hints if code in SUPPORTED_LANGUAGES]
     if script is None:
         return languages[0] if languages else ""
-    scores = confidences(text)
     if not scores:
         return next((code for code in languages if _language_script(code) == script), "")
     best = max(scores, key=scores.__getitem__)
@@ -137,10 +141,12 @@ def first_text_language(text: str, number_hint: str | None = None) -> str | None
     if told is not None:
         return told
     script = script_of(text)
-    found = detect(text, hint) if script is not None else ""
+    # The detector once: its scores choose, and say how sure the choice is.
+    scores = confidences(text) if script is not None else {}
+    found = _chosen(script, scores, (hint,))
     if not found or found == hint:
         return hint
-    unsure = confidences(text).get(found, 0.0) < SURE
+    unsure = scores.get(found, 0.0) < SURE
     # A short text the detector is unsure of: the number's country decides, in the Latin
     # alphabet always, in another only for a language written in it ("سلام" from a Syrian
     # number is Arabic, not Persian; "Добрий день" from a Ukrainian one Ukrainian).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from handlers.helping import text_language
 from handlers.helping.text_language import TELLING, first_text_language
 from locales import SUPPORTED_LANGUAGES
 
@@ -70,3 +71,19 @@ def test_telling_letters_belong_to_one_language_each() -> None:
     letters = [char for chars in TELLING.values() for char in chars]
     assert len(letters) == len(set(letters))
     assert set(TELLING) <= set(SUPPORTED_LANGUAGES)
+
+
+def test_the_detector_judges_a_first_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its scores choose the language and say how sure the choice is: one run of the
+    detector a first text (before, two - ~1 ms each, on every newcomer's text)."""
+    runs: list[str] = []
+    judged = text_language.confidences
+
+    def counted(text: str) -> dict[str, float]:
+        runs.append(text)
+        return judged(text)
+
+    monkeypatch.setattr(text_language, "confidences", counted)
+    assert first_text_language("Guten Tag, ich brauche Hilfe beim Einkaufen", "tr") == "de"
+    assert first_text_language("Hello", "tr") == "tr"  # unsure: the number's country
+    assert len(runs) == 2

@@ -17,19 +17,22 @@ from db import Database
 from handlers.numbers import coded_acts
 from locales import translator
 from tests.support.help_story import GROUP
-from tests.support.sms.city import City, onboarded, write_request
+from tests.support.sms.city import City, Resident, onboarded, write_request
 from tests.support.sms.codes import code_in, has_code, other_code
 
 GRETA = "+4917633333333"
 T = translator("de")
 
 
-async def _requester(city: City) -> tuple[object, int]:
-    """Greta, whose request by text waits for review: help under way."""
+async def _requester(make_city: Callable[..., object]) -> tuple[City, Resident, int, int]:
+    """A city, and Greta, whose request by text waits for review (help under way): her
+    person's id and how many messages the coordinators had then."""
+    city: City = await make_city()  # type: ignore[misc]
     greta, greta_id = await onboarded(city, GRETA)
     asked = await write_request(greta, "Ich brauche Hilfe beim Einkaufen", from_menu=True)
     await greta.say(code_in(asked))
-    return greta, greta_id
+    await city.flush()
+    return city, greta, greta_id, len(city.story.inbox.get(GROUP, []))
 
 
 def _told(city: City, before: int) -> list[str]:
@@ -39,16 +42,13 @@ def _told(city: City, before: int) -> list[str]:
 async def test_wrong_stop_codes_at_the_city_limit_tell_the_coordinators_once(
     make_city: Callable[..., object], db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    city: City = await make_city()  # type: ignore[misc]
-    greta, _ = await _requester(city)
-    await city.flush()
-    before = len(city.story.inbox.get(GROUP, []))
     monkeypatch.setattr(store, "CITY_WRONG_CODES", 2)
+    city, greta, _, before = await _requester(make_city)
 
-    (stopped,) = await greta.say("STOPP")  # type: ignore[attr-defined]
+    (stopped,) = await greta.say("STOPP")
     code = code_in(stopped.text)
     for _ in range(2):  # the second wrong one reaches the city's limit
-        await greta.say(other_code(code))  # type: ignore[attr-defined]
+        await greta.say(other_code(code))
     await city.flush()
     (notice,) = _told(city, before)
     assert GRETA.removeprefix("+")[2:] not in notice and code not in notice, notice
@@ -56,7 +56,7 @@ async def test_wrong_stop_codes_at_the_city_limit_tell_the_coordinators_once(
     # The right code now is not compared: she knows when to send it again, her help's
     # notices still go, and the coordinators are not told a second time.
     waiting = T.t(coded_acts.CODES_PAUSED, time="").removeprefix("⏳ ").split(".")[0]
-    (answer,) = await greta.say(code)  # type: ignore[attr-defined]
+    (answer,) = await greta.say(code)
     assert waiting in answer.text, answer.text
     assert await store.SmsStore(db.transactions).stop_state(GRETA) == "help"
     await city.flush()
@@ -66,14 +66,11 @@ async def test_wrong_stop_codes_at_the_city_limit_tell_the_coordinators_once(
 async def test_a_stop_past_the_numbers_codes_of_the_day_tells_the_coordinators(
     make_city: Callable[..., object], db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    city: City = await make_city()  # type: ignore[misc]
-    greta, greta_id = await _requester(city)
-    await city.flush()
-    before = len(city.story.inbox.get(GROUP, []))
+    city, greta, greta_id, before = await _requester(make_city)
     # The code her request took was the day's last.
     monkeypatch.setattr(store, "CODES_A_DAY", 1)
 
-    (stopped,) = await greta.say("STOPP")  # type: ignore[attr-defined]
+    (stopped,) = await greta.say("STOPP")
     assert not has_code(stopped.text)
     no_code = T.t(sms_transport.STOPPED_BUT_HELP_NO_CODE).split(".")[0]
     assert no_code in stopped.text, stopped.text
