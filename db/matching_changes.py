@@ -21,37 +21,24 @@ version is None and nothing is kept.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from db.transactions import Transactions
+from db.volunteers import Volunteer
+
+# A volunteer's row is read whole (``SELECT v.*``, one parsed profile), but the rules do not
+# use these of its columns: a note of when they are free (for people), who confirmed them
+# (``verified_at`` says whether) and when they registered. Their writes are not counted
+# (0052) and keep the desk's hints; tests/db/test_matching_changes.py watches which fields
+# of a profile the matching uses. Every other column is counted - a new one too, until it
+# is named here.
+PROFILE_UNUSED = frozenset({"availability", "verified_by", "created_at"})
 
 # Each table the matching reads, and the columns whose updates are counted - only when one
 # takes another value (migrations 0048, 0052). Inserts and deletes of rows are counted in
 # each, but users' inserts: a new user is nobody's volunteer until a volunteers row says so.
-# A volunteer's row is read whole (``SELECT v.*``, one parsed profile), but the rules use
-# only these of its columns: not ``availability`` (a note for people), ``verified_by`` (who
-# confirmed them; ``verified_at`` says whether) or ``created_at`` - whose writes therefore
-# keep the desk's hints (tests/db/test_matching_changes.py watches which fields of a
-# profile the matching uses).
 COUNTED: dict[str, frozenset[str]] = {
-    "volunteers": frozenset(
-        {
-            "user_id",
-            "categories",
-            "stadtbezirke",
-            "lat",
-            "lon",
-            "radius_m",
-            "languages",
-            "quiet_start",
-            "quiet_end",
-            "max_open",
-            "paused",
-            "verified_at",
-            "certificate_seen_on",
-            "certificate_expires_on",
-            "talk_shift",
-            "evenings",
-        }
-    ),
+    "volunteers": frozenset(f.name for f in fields(Volunteer)) - PROFILE_UNUSED,
     "users": frozenset({"id", "banned_at", "chat_id"}),
     "help_requests": frozenset({"id", "state", "volunteer_id"}),
     "request_notifications": frozenset(

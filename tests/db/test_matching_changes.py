@@ -20,7 +20,7 @@ import pytest
 
 from db import Database
 from db.clock import to_text
-from db.matching_changes import COUNTED
+from db.matching_changes import COUNTED, PROFILE_UNUSED
 from db.volunteers import Volunteer
 from handlers.helping import hint_cache, ranking
 from handlers.helping.vocabulary import TALK
@@ -114,11 +114,6 @@ async def test_the_matching_reads_only_what_is_counted(db: Database):
     assert not uncounted, f"the matching reads what 0048 does not count: {uncounted}"
 
 
-# A volunteer's columns the search reads with the row (``SELECT v.*``, one parsed profile)
-# whose writes are not counted (0052): no rule may use them (the test below).
-UNUSED = frozenset(f.name for f in fields(Volunteer)) - COUNTED["volunteers"]
-
-
 def _counted(table: str, column: str) -> bool:
     """Whether the writes to ``table.column`` are counted (no column: its rows, counted as
     they come and go), or it is a profile's field the rules do not use."""
@@ -127,7 +122,8 @@ def _counted(table: str, column: str) -> bool:
     return not column or column in COUNTED[table] or (table, column) in _PROFILE_READ
 
 
-_PROFILE_READ = {("volunteers", column) for column in UNUSED}
+# A profile's columns the rules do not use, read with its row (the test below).
+_PROFILE_READ = {("volunteers", column) for column in PROFILE_UNUSED}
 
 
 async def test_the_matching_uses_only_the_counted_fields_of_a_profile(
@@ -168,7 +164,8 @@ async def test_the_matching_uses_only_the_counted_fields_of_a_profile(
         await hint_cache.found(db, each, searches, NOW)
     monkeypatch.undo()
     assert {"languages", "evenings", "certificate_expires_on", "quiet_start"} <= used, used
-    assert not used & UNUSED, f"the matching uses what 0052 does not count: {used & UNUSED}"
+    unused = used & PROFILE_UNUSED
+    assert not unused, f"the matching uses what 0052 does not count: {unused}"
 
 
 async def test_each_write_the_matching_reads_changes_the_version_and_no_other(
@@ -216,7 +213,7 @@ async def test_each_write_the_matching_reads_changes_the_version_and_no_other(
         requests[0],
     )
     # A volunteer's columns the rules do not use (0052), and a profile saved unchanged.
-    for column in sorted(UNUSED):
+    for column in sorted(PROFILE_UNUSED):
         sql = f"UPDATE volunteers SET {column} = ? WHERE user_id = ?"
         assert not await changed(sql, 1, volunteers[0]), f"volunteers.{column}"
     assert not await changed(
@@ -303,7 +300,7 @@ async def test_each_write_the_matching_reads_notes_the_volunteers_it_was_about(
         assert await noted(sql, first) == {first}, f"volunteers.{column}"
     # Not the columns they do not use (0052), nor a profile saved unchanged: no note at all.
     before = mark
-    for column in sorted(UNUSED):
+    for column in sorted(PROFILE_UNUSED):
         sql = f"UPDATE volunteers SET {column} = 'other' WHERE user_id = ?"
         assert await noted(sql, first) == set(), f"volunteers.{column}"
     sql = "UPDATE volunteers SET languages = languages, evenings = evenings WHERE user_id = ?"
