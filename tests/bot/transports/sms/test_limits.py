@@ -116,6 +116,40 @@ async def test_first_contacts_per_day_and_per_prefix(dispatcher: Dispatcher, db:
 
 
 @pytest.mark.both_backends
+async def test_the_hours_code_texts_keep_a_share_for_running_help_and_tell_each_share_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """``[sms] codes_per_hour`` (budget.py ``take_code``): three an hour, one kept for
+    running help; each share running out tells the coordinators once, with its end."""
+    moment = datetime(2026, 11, 28, 13, 20, tzinfo=UTC)
+    budget = Budget(db, 100, [BACKCHANNEL], limits=Limits(codes_hour=3), clock=lambda: moment)
+    helping: dict[str, bool] = {NUMBER: False, "+4917699999999": True}
+
+    async def running(platform: str, number: str) -> bool:
+        return helping[number]
+
+    monkeypatch.setattr(budget, "helping", running)
+    assert await budget.take_code(NUMBER) is None
+    assert await budget.take_code(NUMBER) is None
+    again = datetime(2026, 11, 28, 14, tzinfo=UTC)
+    assert await budget.take_code(NUMBER) == again  # the share for everyone is used
+    assert await budget.take_code(NUMBER) == again
+    assert await budget.take_code("+4917699999999") is None  # the kept one
+    assert await budget.take_code("+4917699999999") == again  # all used
+    await budget.code_back()  # one taken was not sent: free again
+    assert await budget.take_code("+4917699999999") is None
+    rows = await db.fetch_all(
+        "SELECT payload FROM outbox WHERE chat_id = ? ORDER BY id", (BACKCHANNEL[1],)
+    )
+    notices = [str(decode(json.loads(row[0])).text) for row in rows]  # type: ignore[union-attr]
+    assert len(notices) == 2, notices
+    assert all("15:00" in notice and NUMBER[3:] not in notice for notice in notices), notices
+    # The next hour has its own.
+    moment = again
+    assert await budget.take_code(NUMBER) is None
+
+
+@pytest.mark.both_backends
 async def test_the_reserve_is_for_notices_of_running_help_and_told_once(db: Database):
     budget = Budget(db, 100, [BACKCHANNEL], limits=Limits(reserve_percent=10))
     assert budget.reserve == 10
