@@ -492,7 +492,7 @@ class SmsTransport(Transport):
     # -- outgoing ----------------------------------------------------------------------
 
     async def send_answer(self, answer: Routed) -> None:
-        await self._send_item(answer.chat_id, answer.item)
+        await self._send_item(answer.chat_id, answer.item, alongside=answer.alongside)
 
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
@@ -505,7 +505,12 @@ class SmsTransport(Transport):
         return await self._send_item(chat_id, item, running)
 
     async def _send_item(
-        self, number: str, item: Outgoing, running: Running | None = None
+        self,
+        number: str,
+        item: Outgoing,
+        running: Running | None = None,
+        *,
+        alongside: bool = False,
     ) -> str | None:
         # The reader the chain's texted link made the item for (and its form), else from
         # their row; an item no chain made (kept from before, a test) is formed here by the
@@ -517,6 +522,10 @@ class SmsTransport(Transport):
             return None  # toasts, reactions, deletions, voices: nothing a text can carry
         fitted = fit(form, t)
         message_id = await self._send_now(number, fitted.first, running)
+        if alongside and not fitted.rest:
+            # With an answer's message (a place's address after its details): that message
+            # keeps its rest for "0" and its typed choices (numbered_choices.py).
+            return message_id
         await self.store.keep_more(number, fitted.rest)
         await self.store.note_newest(number, message_id, list(form.listed), form.typed)
         return message_id
