@@ -104,11 +104,15 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
     t = translator_for(request)
     request_id = path_id(request)
     form = await request.post()
-    number = valid(str(form.get("number") or ""))
-    name = clean_name(str(form.get("first_name") or ""), limit=NAME_LIMIT)
-    language = str(form.get("language") or "")
+    # As typed: a refused form comes back with it (the resident may still be on the line).
+    typed = {
+        key: str(form.get(key) or "") for key in ("number", "first_name", "language", "channel")
+    }
+    number = valid(typed["number"])
+    name = clean_name(typed["first_name"], limit=NAME_LIMIT)
+    language = typed["language"]
     channels = desk.site.settings.channels
-    channel = _channel(channels, str(form.get("channel") or ""))
+    channel = _channel(channels, typed["channel"])
     problem = (
         BAD_NUMBER
         if number is None
@@ -123,14 +127,18 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
         else None
     )
     if problem is not None or number is None or channel is None:
-        return await request_pages.detail_page(request, error=t.t(problem or BAD_NUMBER))
+        return await request_pages.detail_page(
+            request, error=t.t(problem or BAD_NUMBER), typed=typed
+        )
     try:
         async with desk.site.db.transaction():
             resident, changed = await _resident(desk, number, name, language, channel)
             await lifecycle.reach_by_phone(desk.site.scene(), desk.user, request_id, resident)
             await desk.site.db.requests.audit(desk.user.id, "desk.phone", f"request:{request_id}")
     except Refused as refusal:
-        return await request_pages.detail_page(request, error=refusal.text(t), status=409)
+        return await request_pages.detail_page(
+            request, error=refusal.text(t), status=409, typed=typed
+        )
     desk.site.wake()
     done = "call" if channels.of(resident.platform).calls else "text"
     also = "".join(f"&also={each}" for each in changed)

@@ -25,7 +25,7 @@ the map's data.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -315,6 +315,7 @@ async def _detail(
     notice: Markup | None = None,
     status: int = 200,
     error: Markup | None = None,
+    typed: Mapping[str, str] | None = None,
 ) -> web.Response:
     desk = desk_of(request)
     t = translator_for(request)
@@ -379,14 +380,23 @@ async def _detail(
         tiles=desk.site.config.web.tile_url,
         summary_limit=lifecycle.SUMMARY_LIMIT,
         error=error,
+        # A refused form's fields as they were typed, to correct rather than type again.
+        typed=typed or {},
         # The resident's language when entered by number: one the city offers (bot.languages).
         languages=[(code, language_name(code)) for code in desk.site.settings.languages],
     )
 
 
-async def detail_page(request: web.Request, *, error: Markup, status: int = 422) -> web.Response:
-    """The request's page with ``error`` over it (a form of another module refused)."""
-    return await _detail(request, error=error, status=status)
+async def detail_page(
+    request: web.Request,
+    *,
+    error: Markup,
+    status: int = 422,
+    typed: Mapping[str, str] | None = None,
+) -> web.Response:
+    """The request's page with ``error`` over it (a form of another module refused), the
+    refused form showing what was ``typed``."""
+    return await _detail(request, error=error, status=status, typed=typed)
 
 
 @desk_page

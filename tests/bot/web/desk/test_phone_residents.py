@@ -257,3 +257,31 @@ async def test_a_city_without_a_phone_line_says_nobody_is_called_yet(running, wa
             saved = await r.text()
         assert "is now called on this number" in saved
         assert ("runs no phone line yet" in saved) is warned
+
+
+async def test_a_refused_number_keeps_what_the_coordinator_typed(db, settings):
+    """On a phone at the desk, with the resident on the line: a number typed too short
+    is refused - and the number, the name, the language and the channel chosen are still
+    in the form to correct, not to type again from the start (in real Chromium)."""
+    from tests.support.desk_client import desk_in_chromium
+
+    city = replace(settings, channels=channels("phone", "sms"))
+    async with serving(db, city) as (site, base):
+        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
+        async with desk_in_chromium(web_chat, db) as desk:
+            request_id = await _entered(db, desk.user_id)
+            page = desk.page
+            await page.goto(f"{base}/desk/requests/{request_id}")
+            form = page.locator("#phone-form")
+            await form.get_by_label("Phone number").fill("0231 98")
+            await form.get_by_label("First name").fill("Wilhelmina")
+            await form.get_by_label("Language").select_option("uk")
+            await form.get_by_label("as a text message").check()
+            async with page.expect_navigation():
+                await form.get_by_role("button").click()
+            assert "not a phone number we can call" in await page.locator("main").inner_text()
+            assert await form.get_by_label("Phone number").input_value() == "0231 98"
+            assert await form.get_by_label("First name").input_value() == "Wilhelmina"
+            assert await form.get_by_label("Language").input_value() == "uk"
+            assert await form.get_by_label("as a text message").is_checked()
+    assert (await db.requests.get(request_id)).requester_id is None
