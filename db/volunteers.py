@@ -47,10 +47,14 @@ class Volunteer:
 
 
 # An offer (``n``) whose outbox message (``o``) waits for the volunteer's quiet hours: not
-# sent, never tried, due only after ``now`` (the one placeholder), and not declined.
+# sent, never tried, due only after ``now`` (the one placeholder), and not declined. Held
+# means queued to go later than it was queued: an offer due at once is stamped due when it
+# is queued (db/outbox.py), a second boundary after the ``now`` the offer rules read on a
+# busy machine, and is no offer held for anyone.
 _HELD = (
     "n.declined = 0 AND o.sent_at IS NULL AND o.failed_at IS NULL AND o.attempts = 0"
-    " AND o.attempt_started_at IS NULL AND o.next_attempt_at > ?"
+    " AND o.attempt_started_at IS NULL AND o.next_attempt_at > o.created_at"
+    " AND o.next_attempt_at > ?"
 )
 
 # The offers a volunteer counts as asked since a moment (the one placeholder), and the help

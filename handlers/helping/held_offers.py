@@ -47,15 +47,17 @@ NOBODY_LEFT = N_(
 
 @dataclass(frozen=True)
 class Held:
-    """``sleeping``: the first names of those whose offer waits for their quiet hours, and
-    ``until`` the soonest end; ``later``: how many fit but are not asked before
-    ``later_at`` (the evening rules, the caps); ``night``: outside the daytime."""
+    """``sleeping``: the first names of those whose offer waits for their quiet hours
+    (``sleepers``: their user numbers), and ``until`` the soonest end; ``later``: how many
+    fit but are not asked before ``later_at`` (the evening rules, the caps); ``night``:
+    outside the daytime."""
 
     sleeping: tuple[str, ...] = ()
     until: datetime | None = None
     later: int = 0
     later_at: datetime | None = None
     night: bool = False
+    sleepers: tuple[int, ...] = ()
 
     @property
     def count(self) -> int:
@@ -100,7 +102,7 @@ async def held(
         later = len(fit)
         later_at = from_text(search.next_at) if later else None
     night = pace.evening_only(settings.offer_rules, now)
-    return Held(tuple(names), until, later, later_at, night)
+    return Held(tuple(names), until, later, later_at, night, tuple(who for who, _ in rows))
 
 
 def coordinator_lines(t: Translator, request_id: int, held: Held) -> list[Markup]:
@@ -173,7 +175,8 @@ async def tell(mail: Messenger, request: HelpRequest, held: Held) -> None:
             reoffer_buttons(t, request.id),
             typed_choices=False,
         ),
-        about=[request.requester_id],
+        # It names those it is held for: erasing one of them takes her name out of it.
+        about=[request.requester_id, *held.sleepers],
     )
     await mail.to_user(request.requester_id, lambda t: Message(requester_line(t, request.id, held)))
 

@@ -8,16 +8,18 @@ a wave the bot sends on its own says what of it is held."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.transports.console import BACKCHANNEL
 from db import Database
-from db.clock import from_text
+from db.clock import from_text, to_text
+from handlers import build_router
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
-from handlers.helping import lifecycle, offer_fanout
+from handlers.helping import held_offers, lifecycle, offer_fanout
+from handlers.privacy import erase
 from handlers.settings import HandlerSettings, OfferRules
 from locales import Translator
 from tests.support.clock import Clock, daytime
@@ -258,3 +260,49 @@ async def test_ending_quiet_hours_on_her_page_releases_the_held_offer(
     offer = [button.data for button in term.console._buttons.get("vera", [])]
     assert f"mt:acc:{request_id}" in offer
     assert await db.outbox.pending() == 0
+
+
+@pytest.mark.both_backends
+@pytest.mark.parametrize("delivered", [True, False])
+async def test_the_notice_of_a_held_offer_goes_with_the_volunteer_who_deletes_her_account(
+    dispatcher: Dispatcher, db: Database, delivered: bool
+):
+    # The coordinators' notice names Vera, whose offer waits for her quiet hours: her
+    # erasure takes her name out of it, whether it was delivered (its content goes) or not
+    # (it is not sent). Before, it was marked as about the requester alone and kept her name.
+    clock, settings = _night(dispatcher)
+    term = Terminal(dispatcher, db)
+    term.console.worker.clock = clock
+    vera = await _volunteer(db, "vera", quiet=(22, 7))
+    request_id = await _published(db, settings, await _coordinator(db))
+    assert [who for who, _ in await db.volunteers.held(request_id, to_text(clock()))] == [vera]
+    if delivered:
+        await term.console.worker.run_once()
+        assert any("Vera" in line for line in _lines(term.out.getvalue(), "coordinators"))
+    async with db.transaction():
+        await erase(Backstage(db, settings), build_router(), await db.users.get(vera), "deleted")
+    rows = await db.fetch_all("SELECT payload FROM outbox")
+    assert not [row[0] for row in rows if "Vera" in row[0]]
+    before = len(term.out.getvalue())
+    await term.console.worker.run_once()
+    assert "Vera" not in term.out.getvalue()[before:]
+
+
+@pytest.mark.both_backends
+async def test_an_offer_sent_at_once_is_not_held_whatever_second_it_was_queued_in(
+    dispatcher: Dispatcher, db: Database
+):
+    # The offer rules read their clock, then queue the offer, stamped with the time it is
+    # queued: on a busy machine a second boundary lies between the two. An offer without
+    # quiet hours is due at once and is not held for anyone - the coordinators were told
+    # "held (quiet hours): <name>" of an offer already sent.
+    settings = replace(dispatcher.settings, offer_rules=OfferRules(), clock=Clock(daytime(10)))
+    vera = await _volunteer(db, "vera")
+    read = datetime.now(UTC) - timedelta(seconds=1)  # the clock read before the second ticked
+    request_id = await _published(db, settings, await _coordinator(db))
+    assert await db.volunteers.offered(request_id) == {vera}
+    assert await db.volunteers.held(request_id, to_text(read)) == []
+    found = await held_offers.held(
+        db, settings, await db.requests.get(request_id), read, nobody_asked_now=False
+    )
+    assert found.sleeping == () and not found.count
