@@ -58,7 +58,7 @@ from handlers.reader import group_reader, medium_of, reader_of, starts_easy
 from handlers.reader_chain import FromCache, ReaderChain, Surroundings
 from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
-from handlers.staff import holds, is_blocked_staff
+from handlers.staff import NOT_ALLOWED, holds, refusal
 from handlers.text_safety import clean_name, clean_text
 from locales import N_, Translator
 
@@ -67,13 +67,6 @@ log = logging.getLogger(__name__)
 # How long an answer kept through a crash is still worth sending at the next start.
 KEPT_ANSWERS_MAX_AGE = timedelta(hours=1)
 
-ROLE_REFUSALS = {
-    "coordinator": N_(
-        "⛔ Only coordinators can do this. If you are one, please ask an admin to "
-        "give you the coordinator role."
-    ),
-    "admin": N_("⛔ Only admins can do this."),
-}
 # A text longer than its step takes (``Router.input_limits``): the limit, and what happens
 # next - nothing was used, the person is where they were and sends a shorter one.
 TOO_LONG = N_(
@@ -81,8 +74,6 @@ TOO_LONG = N_(
     "have not used it, and nothing has changed. Please send it again, shorter: you are "
     "still where you were."
 )
-# A banned coordinator keeps the role (lifting the ban gives it back) but not its powers.
-BLOCKED_STAFF = N_("⛔ Your account is blocked: staff actions are not possible.")
 
 
 class _Redo(Exception):
@@ -609,16 +600,12 @@ class Dispatcher:
         if holds(ctx.user, role):
             return True
         if isinstance(ctx.incoming.event, ButtonPress):
-            ctx.toast(ctx.t._("⛔ You are not allowed to do this."))
+            ctx.toast(ctx.t._(NOT_ALLOWED))
             if not ctx.incoming.is_private:
                 return False  # a short refusal only: the group is not spammed
-        refusal = (
-            BLOCKED_STAFF
-            if is_blocked_staff(ctx.user)
-            else ROLE_REFUSALS.get(role or "", N_("⛔ You are not allowed to do this."))
-        )
         # No main-menu button in the coordinators' group: only its own buttons work there.
-        ctx.reply(ctx.t.t(refusal), ui.back_to_menu(ctx) if ctx.incoming.is_private else None)
+        said = ctx.t.t(refusal(ctx.user, role))
+        ctx.reply(said, ui.back_to_menu(ctx) if ctx.incoming.is_private else None)
         return False
 
     async def _onboarding(self, ctx: Context) -> None:

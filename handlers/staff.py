@@ -15,6 +15,7 @@ themselves.
 from __future__ import annotations
 
 from db.users import User
+from locales import N_
 
 COORDINATOR = "coordinator"
 ADMIN = "admin"
@@ -35,6 +36,25 @@ def is_blocked_staff(user: User) -> bool:
 def is_staff(user: User | None) -> bool:
     """A coordinator or admin who is not banned, at this moment."""
     return user is not None and not user.banned_at and rank(user) > 0
+
+
+ROLE_REFUSALS = {
+    COORDINATOR: N_(
+        "⛔ Only coordinators can do this. If you are one, please ask an admin to "
+        "give you the coordinator role."
+    ),
+    ADMIN: N_("⛔ Only admins can do this."),
+}
+NOT_ALLOWED = N_("⛔ You are not allowed to do this.")
+# A banned coordinator keeps the role (lifting the ban gives it back) but not its powers.
+BLOCKED_STAFF = N_("⛔ Your account is blocked: staff actions are not possible.")
+
+
+def refusal(user: User, role: str | None) -> str:
+    """Why ``user`` may not do what needs ``role`` (not :func:`holds`), as they are told:
+    by the dispatcher for a command or button, and by a step begun while they held the
+    role when its text comes after the role was taken away or the account blocked."""
+    return BLOCKED_STAFF if is_blocked_staff(user) else ROLE_REFUSALS.get(role or "", NOT_ALLOWED)
 
 
 def holds(user: User, role: str | None) -> bool:

@@ -28,7 +28,7 @@ from handlers.helping.languages import shown_to, shown_to_coordinators
 from handlers.helping.render import someone, write_button
 from handlers.messages import Button, ButtonPress, Message
 from handlers.router import WRITTEN_LIMIT, Router
-from handlers.staff import is_staff
+from handlers.staff import COORDINATOR, is_staff, refusal
 from handlers.text_safety import quoted
 from locales import N_, Translator
 
@@ -117,7 +117,11 @@ async def _letter(ctx: Context) -> None:
     state, text = got
     _go_back(ctx, state.data)
     volunteer = await _volunteer(ctx, int(state.data["user_id"]))
-    if not is_staff(ctx.user) or volunteer is None:
+    if not is_staff(ctx.user):
+        # The role was taken away (or the account blocked) since /write: said so.
+        ctx.reply(ctx.t.t(refusal(ctx.user, COORDINATOR)), ui.back_to_menu(ctx))
+        return
+    if volunteer is None:
         ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE), ui.back_to_menu(ctx))
         return
     # In the volunteer's language if they may not read the coordinator's.
