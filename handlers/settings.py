@@ -92,6 +92,14 @@ class OfferRules:
     budget: int = 20
     budget_share: float = 0.3
     budget_least: int = 15
+    # In a small city (its budget set by ``budget_share``, below ``budget``), a search that
+    # finds nobody left at or above the estimate floor sends one last wave of the
+    # best-ranked below it (this many people, within the budget; 0: none) before it runs
+    # dry: a town's few volunteers are all it has (issue 81: in the outcomes bench most
+    # requests with German a small town missed within 24 h ran dry with the budget unspent
+    # and half the town under the floor; bench/outcomes_missed.py, docs/help.md "Nobody
+    # left").
+    below_floor_wave: int = 0
     # A search that ran dry - a wave of its own found nobody left to ask at the widest
     # reach, and nobody is held for quiet hours, the evening or the caps - tells the
     # coordinators at once with the reason, instead of waiting for the alert after

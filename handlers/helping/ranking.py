@@ -70,6 +70,9 @@ RELATED = {
     "other": (),
 }
 LOCAL, WIDER, RELATED_KINDS = 0, 1, 2
+# Related kinds of help, and a small city's one wave below the estimate floor was sent
+# (handlers/helping/waves.py, ``below_floor_wave``): asked as at RELATED_KINDS.
+BELOW_FLOOR = 3
 
 PRIOR_OFFERS = 5
 # The city's rate before its first offer, and how many offers' worth it counts: the city's
@@ -252,17 +255,19 @@ async def candidates(
     over_day_cap: bool = False,
     evening: bool = False,
     evening_only: bool = False,
+    below_floor: bool = False,
 ) -> list[Candidate]:
     """Everyone who may be asked now at this reach (``talk``: on a talk shift now instead),
     not in ``skip``, best first; ``over_day_cap``: also those who had their offers a day
     and a week; ``evening``: those who take evening requests first; ``evening_only``:
-    nobody else."""
+    nobody else; ``below_floor``: whatever the estimate floor (a small city's search that
+    found nobody at or above it, ``below_floor_wave``)."""
     search = Search(request, reach, talk=talk, evening=evening, evening_only=evening_only)
     reachable = await _within_reach(db, settings, search, now, {}, None)
     if not reachable:
         return []
     tables = await read_tables(db, now, [near.volunteer.user_id for near in reachable])
-    return _best(settings, search, reachable, tables, skip, over_day_cap)
+    return _best(settings, search, reachable, tables, skip, over_day_cap, below_floor)
 
 
 @dataclass(frozen=True)
@@ -393,8 +398,10 @@ def _best(
     tables: Tables,
     skip: set[int],
     over_day_cap: bool,
+    below_floor: bool = False,
 ) -> list[Candidate]:
-    """Those within reach ranked best first, above the floor while anyone is."""
+    """Those within reach ranked best first, above the floor while anyone is (``below_floor``:
+    all of them, whatever it)."""
     ranked, floor, head = _ranked(settings, search.request, reachable, tables, skip, over_day_cap)
     # In the evening those who said they take evening requests first: the others may be
     # out, or asleep before the offer is read.
@@ -402,6 +409,8 @@ def _best(
     ranked.sort(
         key=lambda c: (evening and not c.volunteer.evenings, -c.estimate, c.volunteer.user_id)
     )
+    if below_floor:
+        return ranked
     if not head:
         return ranked[: settings.offer_rules.wave_min]
     return [c for c in ranked if c.estimate >= floor]

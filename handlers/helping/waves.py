@@ -118,7 +118,7 @@ async def next_wave(
         if daytime_minutes(started, now, rules) >= rules.widen_hours * 60:
             reach = max(reach, ranking.WIDER)
         if now - started >= timedelta(hours=rules.related_hours):
-            reach = ranking.RELATED_KINDS
+            reach = max(reach, ranking.RELATED_KINDS)
         reach = max(reach, _language_reach(request, search.waves, rules))
         ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed, **hour)
         if _thin(ranked, rules, max(1, rules.widen_below)) and reach < ranking.WIDER:
@@ -135,6 +135,14 @@ async def next_wave(
                 db, scene.settings, request, now, reach, passed, **hour
             )
         wave = ranking.wave_of(ranked, rules, room, most, takers)
+        if not wave and not by_coordinator and _below_floor(rules, budget, room, reach):
+            # A small city's few are all it has: nobody left at or above the floor, one last
+            # wave of the best below it before the search runs dry (``below_floor_wave``).
+            ranked = await ranking.candidates(
+                db, scene.settings, request, now, reach, passed, below_floor=True, **hour
+            )
+            wave = ranked[: max(0, min(rules.below_floor_wave, room))]
+            reach = ranking.BELOW_FLOOR if wave else reach
     if not wave and by_coordinator:
         # A coordinator's press reaches whoever qualifies and was not told yet: the widest
         # reach the waves know (related kinds of help too), the usual waves instead of a talk
@@ -167,6 +175,19 @@ async def next_wave(
     if not by_coordinator and not handed_over and len(asked) + told >= budget:
         await hand_over(scene, request, now)
     return told
+
+
+def _below_floor(rules: OfferRules, budget: int, room: int, reach: int) -> bool:
+    """Whether a search that found nobody at or above the estimate floor sends its one wave
+    of the best below it: ``below_floor_wave`` in a city whose budget is its size's
+    (below ``budget``), with some of the budget left, and no such wave sent yet (the
+    search's reach says so, ``ranking.BELOW_FLOOR``)."""
+    return (
+        rules.below_floor_wave > 0
+        and budget < rules.budget
+        and room > 0
+        and reach < ranking.BELOW_FLOOR
+    )
 
 
 def _thin(ranked: list[ranking.Candidate], rules: OfferRules, fewest: int) -> bool:

@@ -646,6 +646,55 @@ async def test_the_floor_trims_the_tail_and_never_leaves_nobody(
 
 
 @pytest.mark.both_backends
+@pytest.mark.parametrize(
+    ("last_wave", "budget", "asked_below"),
+    [(0, 20, 0), (2, 20, 2), (2, 6, 0)],
+    ids=["off", "small-city", "a-city-of-its-budget"],
+)
+async def test_a_small_city_asks_below_the_floor_once_before_it_runs_dry(
+    dispatcher: Dispatcher, db: Database, last_wave: int, budget: int, asked_below: int
+):
+    """``below_floor_wave`` (issue 81, off by default): three volunteers speaking only English
+    in the district are below the floor for a German request, three at the market above it.
+    When those above said "not this time", a small city (its budget set by its size, below
+    ``budget``) sends one wave of ``below_floor_wave`` of those below, and no second one; a
+    city whose budget is ``budget`` (or the setting off) asks nobody below it. Before the
+    setting the search stopped after those above in every city."""
+    clock = Clock(daytime(10))
+    settings = _rules(
+        dispatcher,
+        clock,
+        estimate_floor_share=1.0,
+        widen_below=0,
+        below_floor_wave=last_wave,
+        budget=budget,
+        budget_least=min(budget, 15),
+    )
+    below = {await _volunteer(db, f"lone{n}", languages=("en",)): f"lone{n}" for n in range(3)}
+    near = {
+        await _volunteer(db, f"nah{n}", point=NORDMARKT, radius_m=1000): f"nah{n}" for n in range(3)
+    }
+    request_id = await _published(db, settings, "berta", await _coordinator(db))
+    assert await _asked(db, request_id) == set(near)
+    term = Terminal(dispatcher, db)
+    await term.console.worker.run_once()
+    for name in near.values():
+        await term.type(f":as {name}")
+        await term.press(f"mt:dec:{request_id}")
+    asked = await _asked(db, request_id)
+    assert asked >= set(near) and len(asked & below.keys()) == asked_below
+    await term.console.worker.run_once()
+    for who in asked & below.keys():
+        await term.type(f":as {below[who]}")
+        await term.press(f"mt:dec:{request_id}")
+    # Those asked below the floor said no too: no second wave below it, however long.
+    for _ in range(4):
+        clock.pass_(hours=3)
+        await waves.tick(db, settings, clock.now)
+    assert len(await _asked(db, request_id) & below.keys()) == asked_below
+
+
+@pytest.mark.both_backends
 @pytest.mark.parametrize("translation", ["", "libretranslate"])
 async def test_the_floor_drops_nobody_a_requester_without_german_depends_on(
     dispatcher: Dispatcher, db: Database, translation: str
