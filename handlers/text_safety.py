@@ -14,7 +14,9 @@ moderation warnings while people still read it.
 - :func:`visible` for the moderation checks: what a reader sees, without the invisible
   characters that would break up a phone number or e-mail address,
 - :func:`invisible`, which characters those are (also what a texted form drops, but
-  :data:`LETTER_JOINERS`).
+  :data:`LETTER_JOINERS`),
+- :func:`without_bidi`, a text without its direction marks (a command copied from an
+  Arabic or Farsi text, a list item's key).
 
 Values given to ``Translator.format`` / ``t.t`` are escaped and wrapped in bidi isolates
 (see :mod:`locales`); these functions handle what isolates cannot: line breaks, invisible
@@ -53,6 +55,16 @@ LETTER_JOINERS = frozenset((ZWJ, ZWNJ))
 QUOTE_BAR = "│ "
 LRM = "\u200e"
 RLM = "\u200f"
+
+
+# What :func:`without_bidi` drops.
+_NO_BIDI = str.maketrans(dict.fromkeys(BIDI_CONTROLS | BIDI_MARKS, ""))
+
+
+def without_bidi(text: str) -> str:
+    """``text`` without explicit bidi controls and marks: what right-to-left text puts
+    around a command, a number or a list item's key, and whoever copies them copies it."""
+    return text.translate(_NO_BIDI)
 
 
 def invisible(ch: str) -> bool:

@@ -28,9 +28,8 @@ from markupsafe import Markup
 from handlers.language_bridge import as_written
 from handlers.messages import Edit, Message, Outgoing, SpokenForm, Toast, Venue, choices
 from handlers.parsing import ascii_digits
-from handlers.text_safety import BIDI_CONTROLS, BIDI_MARKS
+from handlers.text_safety import without_bidi
 
-_UNSEEN = str.maketrans(dict.fromkeys(BIDI_CONTROLS | BIDI_MARKS, ""))
 # An item's line in a list ("1. <b>Café Kultur</b> · …"): its number and the rest.
 _ITEM_LINE = re.compile(r"^\s*+(\d++)\.\s++(.++)$")
 
@@ -75,7 +74,7 @@ def _items_keyed(text: Markup, labels: list[str]) -> tuple[Markup, list[str]]:
         return text, labels
     labels, kept = list(labels), []
     for line in str(text).split("\n"):
-        found = _ITEM_LINE.match(ascii_digits(Markup(line).striptags().translate(_UNSEEN)))
+        found = _ITEM_LINE.match(ascii_digits(without_bidi(Markup(line).striptags())))
         index = numbered.pop(found.group(1), None) if found else None
         if found is None or index is None:
             kept.append(line)

@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from handlers.text_safety import clean_name, clean_text, quote_prefix, quoted, visible
+from handlers.text_safety import (
+    clean_name,
+    clean_text,
+    quote_prefix,
+    quoted,
+    visible,
+    without_bidi,
+)
 from locales import (
     FSI,
     PDI,
@@ -254,3 +261,11 @@ def test_clean_text_and_visible_invariants(raw):
     assert not any(ch in text for ch in "\r\x00\x85\u2028\u2029\u202e\u2066\u2069")
     assert all(line == line.rstrip() for line in text.split("\n"))
     assert not any(unicodedata.category(ch) == "Cf" for ch in visible(raw))
+
+
+def test_without_bidi_drops_direction_marks_and_controls_only():
+    # What an Arabic or Farsi text puts around a command, copied with it: all of it goes,
+    # the letters, digits and joiners stay (the one list: BIDI_CONTROLS and BIDI_MARKS).
+    marks = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    assert without_bidi(f"{marks}!help{marks}") == "!help"
+    assert without_bidi("می\u200cخواهم ٣") == "می\u200cخواهم ٣"

@@ -17,7 +17,7 @@ import nio
 
 from bot.transports.matrix.media import file_id
 from bot.transports.matrix.outbound import Outbound
-from bot.transports.matrix.parts import Shared
+from bot.transports.matrix.parts import Shared, take_due
 from bot.transports.matrix.render import _GEO, PLATFORM
 from bot.transports.matrix.rooms import Rooms
 from bot.transports.matrix.strangers_work import StrangersWork
@@ -37,8 +37,8 @@ from handlers.messages import (
     Sender,
     Text,
 )
-from handlers.parsing import typed
 from handlers.reader import reader_of
+from handlers.text_safety import without_bidi
 from locales import N_
 
 log = logging.getLogger(__name__)
@@ -165,20 +165,15 @@ class Inbound:
         """Greet the direct chats joined ``greeting_wait_seconds`` ago whose person has not
         written yet (a first message is answered instead: one greeting either way). Whether
         greetings are still waiting."""
-        state = self.shared.db.transport_state
         due = datetime.now(UTC) - timedelta(seconds=self.shared.config.greeting_wait_seconds)
-        waiting = False
-        for key in await state.keys_under(GREET):
-            value = await state.get(key)
-            if value is None:
-                continue  # the person's first message came meanwhile
-            greeting = json.loads(value)
-            if datetime.fromisoformat(greeting["since"]) > due:
-                waiting = True
-                continue
-            await state.delete(key)
+        taken, waiting = await take_due(
+            self.shared.db.transport_state,
+            GREET,
+            lambda _room, greeting: datetime.fromisoformat(greeting["since"]) <= due,
+        )
+        for room_id, greeting in taken:
             try:
-                await self._greet(key.removeprefix(GREET), greeting["peer"])
+                await self._greet(room_id, greeting["peer"])
             except Exception:
                 log.exception("matrix: greeting a new direct chat failed")
         return waiting
@@ -417,7 +412,7 @@ def command_in(body: str) -> Command | None:
     are not part of it: the bot's Arabic and Farsi texts write "\u200e!help\u200e" so that
     the command reads left to right, and whoever copies it from there copies the marks."""
     head, _, args = body.partition(" ")
-    name = typed(head)  # without the direction marks
+    name = without_bidi(head)
     if name[:1] in ("!", "/") and len(name) > 1 and name[1].isalpha():
         return Command(name=name[1:].lower(), args=args.strip())
     return None

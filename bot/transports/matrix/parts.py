@@ -4,6 +4,7 @@ client."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,7 +18,7 @@ from bot.transports.matrix.render import PLATFORM
 from bot.transports.matrix.vouched_devices import KeysQueryResponse, Vouching
 from bot.transports.numbered_choices import NumberedChoices
 from db import Database
-from db.transport_state import NotHolder
+from db.transport_state import NotHolder, TransportStateStore
 from handlers.dispatcher import Dispatcher
 from locales import N_
 
@@ -297,6 +298,28 @@ class _Client(nio.AsyncClient):
             if changed:
                 await self.membership_changed(changed)
         await super()._handle_joined_rooms(response)
+
+
+async def take_due(
+    state: TransportStateStore, prefix: str, is_due: Callable[[str, dict[str, Any]], bool]
+) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
+    """What waits per room under ``prefix`` (a greeting, a leave: JSON, db/transport_state.py)
+    and is due now by ``is_due(room id, what waits)``: taken off the list before the caller
+    acts on it (said once at most: better lost than said twice), as (room id, what waited);
+    and whether anything is still waiting."""
+    taken: list[tuple[str, dict[str, Any]]] = []
+    waiting = False
+    for key in await state.keys_under(prefix):
+        value = await state.get(key)
+        if value is None:
+            continue  # gone meanwhile (a greeting's person wrote first)
+        room_id, data = key.removeprefix(prefix), json.loads(value)
+        if not is_due(room_id, data):
+            waiting = True
+            continue
+        await state.delete(key)
+        taken.append((room_id, data))
+    return taken, waiting
 
 
 class Shared:

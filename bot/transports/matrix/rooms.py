@@ -21,6 +21,7 @@ from bot.transports.matrix.parts import (
     LEAVING,
     LEAVING_ROOM,
     Shared,
+    take_due,
 )
 from bot.transports.matrix.render import (
     PLATFORM,
@@ -149,23 +150,24 @@ class Rooms:
     async def leave_due(self) -> None:
         """After each sync: leave the rooms that waited for it, with their note where the
         sync has shown the room (without one, if none has in ``LEAVE_WAIT``)."""
-        if self.shared.client is None:
+        client = self.shared.client
+        if client is None:
             return
-        state = self.shared.db.transport_state
         given_up = datetime.now(UTC) - LEAVE_WAIT
-        for key in await state.keys_under(LEAVE):
-            room_id = key.removeprefix(LEAVE)
-            value = await state.get(key)
-            if value is None:
-                continue
-            leaving = json.loads(value)
-            shown = room_id in self.shared.client.rooms
-            if not shown and datetime.fromisoformat(leaving["since"]) > given_up:
-                continue
-            await state.delete(key)  # said once at most, as the greeting
+        taken, _ = await take_due(
+            self.shared.db.transport_state,
+            LEAVE,
+            lambda room_id, leaving: (
+                room_id in client.rooms or datetime.fromisoformat(leaving["since"]) <= given_up
+            ),
+        )
+        for room_id, leaving in taken:
             try:
                 await self._leave(
-                    room_id, explain=shown, person=leaving.get("person"), why=leaving["why"]
+                    room_id,
+                    explain=room_id in client.rooms,
+                    person=leaving.get("person"),
+                    why=leaving["why"],
                 )
             except Exception as exc:
                 log.warning("matrix: leaving a room failed: %s", type(exc).__name__)

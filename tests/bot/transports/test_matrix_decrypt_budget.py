@@ -27,6 +27,7 @@ from handlers.messages import Message, decode
 from handlers.reader import reader_of
 from handlers.settings import HandlerSettings
 from tests.bot.transports.test_matrix_encrypted import _onboard_encrypted
+from tests.bot.transports.test_matrix_stranger_keys import _person, people  # noqa: F401 - the fixture
 from tests.support.matrix_bot import Bot, all_synced
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
@@ -46,21 +47,6 @@ async def bot(synapse: Synapse, db: Database) -> AsyncIterator[Bot]:
     running.transport.config = replace(running.transport.config, greeting_wait_seconds=600)
     yield running
     await running.stop()
-
-
-@pytest.fixture
-async def people(synapse: Synapse) -> AsyncIterator[list[EncryptedPerson]]:
-    started: list[EncryptedPerson] = []
-    yield started
-    for person in started:
-        await person.stop()
-
-
-async def _person(people: list[EncryptedPerson], synapse: Synapse, name: str) -> EncryptedPerson:
-    person = EncryptedPerson(synapse, name)
-    await person.start()
-    people.append(person)
-    return person
 
 
 def _is(msgid: str):
@@ -93,7 +79,11 @@ async def _notices(db: Database) -> list[str]:
 
 
 async def test_past_all_strangers_budget_a_stranger_is_told_and_a_resident_still_answered(
-    people: list[EncryptedPerson], bot: Bot, synapse: Synapse, db: Database, monkeypatch
+    people: list[EncryptedPerson],  # noqa: F811 - the fixture
+    bot: Bot,
+    synapse: Synapse,
+    db: Database,
+    monkeypatch,
 ):
     eva = await _person(people, synapse, "eva")
     eva_room = await _onboard_encrypted(eva, bot)  # a resident now: she agreed
@@ -119,7 +109,11 @@ async def test_past_all_strangers_budget_a_stranger_is_told_and_a_resident_still
 
 
 async def test_past_a_strangers_own_budget_the_stranger_is_told_once(
-    people: list[EncryptedPerson], bot: Bot, synapse: Synapse, db: Database, monkeypatch
+    people: list[EncryptedPerson],  # noqa: F811 - the fixture
+    bot: Bot,
+    synapse: Synapse,
+    db: Database,
+    monkeypatch,
 ):
     monkeypatch.setattr(decrypt_budget, "PER_STRANGER", 4)
     mallory = await _person(people, synapse, "mallory")
