@@ -7,7 +7,8 @@ itself), what it takes (button actions, free input) and which step comes next. T
 lives in the conversation state ``<state><step>`` (the form's own key in the state data), so
 a restart continues at the same step. Every step gets the form's Cancel button
 (``<prefix>:cancel``), an optional one a Skip button (``<prefix>:skip``); typed input a step
-does not take is answered "use the buttons above".
+does not take is answered "use the buttons above", with them (numbered choices press only
+the newest message's).
 """
 
 from __future__ import annotations
@@ -104,11 +105,7 @@ class StepForm:
             spec.show(ctx, data)
             return
         t = ctx.t
-        buttons = spec.buttons(ctx, data[self.draft]) if spec.buttons else []
-        if spec.skip:
-            buttons.append([Button("⏭ " + t._("Skip"), f"{self.prefix}:skip")])
-        if spec.cancel:
-            buttons.append([self.cancel_button(t)])
+        buttons = self._buttons(ctx, spec, data)
         location = "📍 " + t._("Share my location") if spec.location else ""
         # Skip and Cancel stay pressable where the location button stands apart (Telegram).
         aside = t.t("👇 Or without a location:") if spec.location and buttons else None
@@ -124,6 +121,15 @@ class StepForm:
                 recorded=recorded,
             )
         )
+
+    def _buttons(self, ctx: Context, spec: Step, data: dict[str, Any]) -> list[list[Button]]:
+        """A step's buttons: its own, then Skip and Cancel where it has them."""
+        buttons = spec.buttons(ctx, data[self.draft]) if spec.buttons else []
+        if spec.skip:
+            buttons.append([Button("⏭ " + ctx.t._("Skip"), f"{self.prefix}:skip")])
+        if spec.cancel:
+            buttons.append([self.cancel_button(ctx.t)])
+        return buttons
 
     def cancel_button(self, t: Translator) -> Button:
         """The form's Cancel (also for steps that show themselves)."""
@@ -152,7 +158,13 @@ class StepForm:
         step = state.state.removeprefix(self.state)
         take = self.steps[step].takes
         if take is None:
-            ctx.refuse(ctx.t.t("👆 Please use the buttons above."))
+            # With the step's buttons: where choices are numbered (SMS, the phone's keys,
+            # Matrix) a typed number presses one of the newest message's, and a refusal
+            # without them left nothing to press - "1" was refused again and again.
+            spec = self.steps[step]
+            ctx.refuse(
+                ctx.t.t("👆 Please use the buttons above."), self._buttons(ctx, spec, state.data)
+            )
             return
         await take(ctx, self._answer(step, dict(state.data)))
 
