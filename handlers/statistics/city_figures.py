@@ -502,8 +502,16 @@ def district_requests_hidden(f: Figures) -> set[str]:
     return {d for d, m in f.requests_hidden if m == TOTAL and d != TOTAL}
 
 
+# What a "–" is: a figure under MIN_GROUP, or one hidden with it so that a total cannot give
+# it back (small_groups.protect_partition) - then it may stand for more than MIN_GROUP.
+HIDDEN_NOTE = N_(
+    "–: hidden, so that no figure is about one person: fewer than {n}, or a figure that "
+    "would give such a one away."
+)
+
+
 def hidden_note(t: Translator) -> Markup:
-    return t.t("–: fewer than {n}, hidden so that no figure is about one person.", n=MIN_GROUP)
+    return t.t(HIDDEN_NOTE, n=MIN_GROUP)
 
 
 def _wait_table(f: Figures, t: Translator) -> Table:

@@ -41,7 +41,13 @@ from handlers.messages import Message
 from handlers.messenger import backchannel_language
 from handlers.settings import HandlerSettings
 from handlers.statistics import language_gaps
-from handlers.statistics.city_figures import NO_WAIT, Wait, requester_language, waits_between
+from handlers.statistics.city_figures import (
+    NO_WAIT,
+    Wait,
+    hidden_note,
+    requester_language,
+    waits_between,
+)
 from handlers.statistics.small_groups import MIN_GROUP, too_small, zero_shown
 from locales import SUPPORTED_LANGUAGES, Formatted, Translator, first_upper
 
@@ -198,6 +204,8 @@ def _language_lines(
             )
     lines.append(Markup(""))
     lines.append(sl.rule(t))
+    # The "–" of the lines above (and of the headline), as the desk's statistics say it.
+    lines.append(hidden_note(t))
     return lines
 
 

@@ -81,3 +81,32 @@ async def test_a_share_says_none_or_all_only_when_it_is_so(db, site, web_chat):
         short = html[html.index('id="short-fa"') :]
         short = short[: short.index("</div>")]
         assert str(t.number(79)) in short, short
+
+
+async def test_a_dash_that_stands_for_more_than_two_is_not_called_fewer_than_three(
+    db, site, web_chat
+):
+    """Eight volunteers speak German and two Arabic: the two are hidden, and German's eight
+    with them (else a total could give the two back) - the note beside the "–" must not
+    tell the coordinator that fewer than three speak German."""
+    from handlers.statistics.city_figures import HIDDEN_NOTE
+    from handlers.statistics.small_groups import MIN_GROUP
+
+    _site, base = site
+    created = datetime.now(UTC) - timedelta(days=3)
+    for _ in range(4):
+        await _request(db, created=created, state="matched", wait_minutes=60)
+    for number in range(8):
+        user = await db.users.seen("memory", f"v{number}", f"v{number}", f"V{number}")
+        await db.volunteers.save(user.id, languages=("de", "ar") if number < 2 else ("de",))
+        await db.volunteers.verify(user.id, user.id)
+    t = translator("en")
+    async with at_the_desk(web_chat, db, base) as desk:
+        status, html = await desk.get("/desk/stats?lang=en")
+        assert status == 200
+        served = _table(html, "table-languages-served")
+        german = re.search(rf"{t.language('de')}</th>(.*?)</tr>", served, re.S)
+        assert german is not None and german.group(1).rstrip().endswith("–</td>"), german
+        figure = html[html.index('id="stats-languages-served"') :]
+        note = figure[: figure.index("</p>")]
+        assert str(t.t(HIDDEN_NOTE, n=MIN_GROUP)) in note, note
