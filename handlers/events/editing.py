@@ -401,6 +401,9 @@ def register(router: Router) -> None:
     for action, callback in {"cxl": _ask_cancel_event, "cxly": _cancel_event}.items():
         router.action("ee", action, role=ROLE, backchannel=True)(callback)
     FORM.register(router)
+    # A longer description the dispatcher refuses (the one owner of input length), the step
+    # kept - never one cut short to what the event keeps without the coordinator knowing.
+    router.limit_input(STATE + "description", fields.DESCRIPTION_LENGTH)
 
 
 async def event_cancel_confirm(ctx: Context, event: Event) -> None:
