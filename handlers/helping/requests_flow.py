@@ -83,6 +83,9 @@ from locales import N_, TIMEZONE
 STATE = "request."
 # The longest description is the lifecycle's, which a coordinator's correction keeps to too.
 MIN_TEXT, MAX_TEXT = 5, WRITTEN_LIMIT
+# The longest day written ("Tuesday afternoon") and contact a coordinator enters: kept
+# whole up to it, a longer one refused by the dispatcher (``Router.input_limits``).
+WRITTEN_SHORT = 200
 
 
 def _longest(ctx: Context) -> int:
@@ -428,8 +431,8 @@ async def _most_asked(ctx: Context) -> list[str]:
 
 async def _contact(ctx: Context, answer: Answer) -> None:
     event = ctx.incoming.event
-    if isinstance(event, Text) and 3 <= len(clean_name(event.text, limit=200)) <= 200:
-        answer.draft["offline_contact"] = clean_name(event.text, limit=200)
+    if isinstance(event, Text) and len(clean_name(event.text, limit=WRITTEN_SHORT)) >= 3:
+        answer.draft["offline_contact"] = clean_name(event.text, limit=WRITTEN_SHORT)
         await FORM.answered(ctx, answer)
     else:
         await ask_again(ctx, answer)
@@ -643,8 +646,8 @@ async def _when_text(ctx: Context, answer: Answer) -> None:
                 typed=event.text.strip(),
             )
         )
-    elif isinstance(event, Text) and 2 <= len(clean_name(event.text, limit=200)) <= 200:
-        answer.draft["when_text"] = clean_name(event.text, limit=200)
+    elif isinstance(event, Text) and len(clean_name(event.text, limit=WRITTEN_SHORT)) >= 2:
+        answer.draft["when_text"] = clean_name(event.text, limit=WRITTEN_SHORT)
         await FORM.answered(ctx, answer)
     else:
         await ask_again(ctx, answer)
@@ -864,4 +867,6 @@ def register(router: Router) -> None:
     FORM.register(router)
     router.limit_input(STATE + "description", MAX_TEXT)
     router.limit_input(STATE + ENTERED_DESCRIPTION, MAX_TEXT)
+    for step in ("contact", "when_day", "when_text"):
+        router.limit_input(STATE + step, WRITTEN_SHORT)
     router.confirmed[SEND_HELD] = _sent_by_code
