@@ -629,6 +629,10 @@ def register(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if "--help" in argv or "-h" in argv:
+        # A run takes minutes of both cores: --help says how, it runs nothing.
+        print(__doc__)
+        return 0
     if _option(argv, "register"):
         return register(argv)
     cities, judged, whose = plan(argv)

@@ -143,6 +143,7 @@ class MissedRun(Run):
                     seen.empty += 1
             return found
 
+        self.unwatched = original
         ranking.candidates = candidates  # type: ignore[assignment]
 
     async def _review(self, story: Story) -> None:
@@ -296,7 +297,7 @@ def _run(job: Job) -> list[Seen]:
             run = MissedRun(
                 WAVES, shape, Behaviour(), seed, Path(folder), OFFICE, languages, RECOVERS
             )
-            outcome = await _play_kept(run)
+            outcome = await play_kept(run)
             try:
                 return await seen_of(run, outcome)
             finally:
@@ -305,13 +306,17 @@ def _run(job: Job) -> list[Seen]:
     return asyncio.run(play())
 
 
-async def _play_kept(self: MissedRun) -> Outcome:
-    """:meth:`Run.play`, the database left open for :func:`seen_of`."""
+async def play_kept(self: MissedRun) -> Outcome:
+    """:meth:`Run.play`, the database left open for :func:`seen_of` (the caller closes it);
+    ``ranking.candidates`` is the product's again afterwards."""
     self.db = await Database.open(str(self.folder / f"{self.rule.name}-{self.seed}.sqlite3"))
-    with time_machine.travel(START, tick=False) as self.traveller:
-        await self._setup()
-        await self._loop()
-        return self._outcome()
+    try:
+        with time_machine.travel(START, tick=False) as self.traveller:
+            await self._setup()
+            await self._loop()
+            return self._outcome()
+    finally:
+        ranking.candidates = getattr(self, "unwatched", ranking.candidates)  # type: ignore[method-assign]
 
 
 def _mean(values: list[float]) -> float:
@@ -406,6 +411,10 @@ def rows_of(name: str, found: list[Seen]) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if "--help" in argv or "-h" in argv:
+        # A run takes minutes of both cores: --help says how, it runs nothing.
+        print(__doc__)
+        return 0
     quick = "--quick" in argv
     cities = ["quick"] if quick else (_option(argv, "cities") or "town").split(",")
     given = (_option(argv, "seeds") or "1,2,3,4").split(",")

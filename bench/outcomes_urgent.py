@@ -246,6 +246,10 @@ def rows_of(name: str, found: list[Urgent]) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if "--help" in argv or "-h" in argv:
+        # A run takes minutes of both cores: --help says how, it runs nothing.
+        print(__doc__)
+        return 0
     quick = "--quick" in argv
     cities = ["quick"] if quick else (_option(argv, "cities") or "dortmund,town").split(",")
     given = (_option(argv, "seeds") or "1,2,3,4").split(",")

@@ -322,6 +322,13 @@ class HelpSection:
         maximum=1000,
         doc="budget_share never makes the coordinators take over before this many were asked",
     )
+    below_floor_wave: int = _opt(
+        0,
+        minimum=0,
+        maximum=20,
+        doc="In a small city (its budget set by budget_share), a search that finds nobody "
+        "left above the estimate floor sends one wave of this many below it (0: none)",
+    )
     tell_when_dry: bool = _opt(
         True,
         doc="A search that ran dry (nobody left to ask, nobody held) tells the coordinators "

@@ -97,8 +97,8 @@ class OfferRules:
     # best-ranked below it (this many people, within the budget; 0: none) before it runs
     # dry: a town's few volunteers are all it has (issue 81: in the outcomes bench most
     # requests with German a small town missed within 24 h ran dry with the budget unspent
-    # and half the town under the floor; bench/outcomes_missed.py, docs/help.md "Nobody
-    # left").
+    # and half the town under the floor; bench/outcomes_missed.py, docs/help.md "One wave
+    # below the floor"). Off: on tuning seeds what it gained cost as many offers as anywhere.
     below_floor_wave: int = 0
     # A search that ran dry - a wave of its own found nobody left to ask at the widest
     # reach, and nobody is held for quiet hours, the evening or the caps - tells the
