@@ -366,10 +366,11 @@ class OutboxWorker:
             if not await self.db.outbox.begin_attempt(
                 item.id, claimant=self.claimant, lease_seconds=SEND_SECONDS
             ):
-                # This process lost its lock's connection since it claimed the item (the
-                # cluster takes the lock again, bot/cluster.py): another process may hold
-                # the item now and send it. Not sent here; its state is left to that one.
-                log.warning("outbox %d: no longer claimed by this process, not sent", item.id)
+                # Settled or erased since it was picked, or this process lost its lock's
+                # connection since it claimed the item (the cluster takes the lock again,
+                # bot/cluster.py): another process may hold the item now and send it. Not
+                # sent here; its state is left as it is.
+                log.warning("outbox %d: settled, gone or no longer ours, not sent", item.id)
                 return "lost"
             with sending(f"o{item.id}"):
                 message_id = await self._within_lease(lease_end, item, outgoing, edit_id)

@@ -227,10 +227,10 @@ class OutboxStore:
         self, item_id: int, *, claimant: int = 0, lease_seconds: float = 0.0
     ) -> bool:
         """Recorded (and committed) before the network call, so that a crash during it is
-        known at the next start. With ``claimant`` (PostgreSQL, :meth:`_lease`): only while
-        the item is still this process's claim, not settled, and its process lock still
-        held; False otherwise, and the
-        item is not to be sent - the lock's connection was lost (a network blip, a server
+        known at the next start. False, and the item is not to be sent, once it is settled
+        or gone (erased). With ``claimant`` (PostgreSQL, :meth:`_lease`): only while the
+        item is still this process's claim and its process lock still held; False
+        otherwise - the lock's connection was lost (a network blip, a server
         restart), so another process may have claimed the item meanwhile and be sending
         it. This is the check closest to the send, in the write it needs anyway. The lock
         may still go during the send: ``lease_seconds`` is how long the send may take at
@@ -239,13 +239,18 @@ class OutboxStore:
         on the database's clock (``_claim``)."""
         if claimant and self._tx.dialect == "postgresql":
             return await self._lease(item_id, claimant, lease_seconds, begins=True)
+        # One process: the item may still have been settled, or its person erased, since
+        # it was picked (a voice made, the pace waited for) - then nothing is sent.
         async with self._tx.single_statement():
-            await execute(
-                self._tx,
-                "UPDATE outbox SET attempt_started_at = ? WHERE id = ?",
-                (utcnow(), item_id),
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE outbox SET attempt_started_at = ? WHERE id = ?"
+                    " AND sent_at IS NULL AND failed_at IS NULL",
+                    (utcnow(), item_id),
+                )
+                > 0
             )
-        return True
 
     async def renew_lease(self, item_id: int, *, claimant: int, lease_seconds: float) -> bool:
         """Move the lease of a send under way (``begin_attempt``) on: it ends

@@ -132,3 +132,20 @@ async def test_transient_failures_are_still_retried_for_as_long_as_it_takes(db: 
         await worker.run_once()
         now[0] += timedelta(hours=1)
     assert sender.sent == [("ben", "survives an outage")]
+
+
+async def test_a_send_does_not_begin_for_a_message_settled_or_erased_meanwhile(db: Database):
+    """Between the worker's pick of a message and its send (its voice made, the bot's pace
+    waited for) the message may be settled or its person erased: begin_attempt then says
+    not to send it - on either backend, one process or several."""
+    async with db.transaction():
+        sent = await db.outbox.enqueue("memory", "a", encode(Message("one")))
+        given_up = await db.outbox.enqueue("memory", "b", encode(Message("two")))
+        erased = await db.outbox.enqueue("memory", "c", encode(Message("three")))
+        waiting = await db.outbox.enqueue("memory", "d", encode(Message("four")))
+    await db.outbox.mark_sent(sent, "1")
+    await db.outbox.give_up(given_up, "refused")
+    await db.execute("DELETE FROM outbox WHERE id = ?", (erased,))
+    assert [await db.outbox.begin_attempt(i) for i in (sent, given_up, erased)] == [False] * 3
+    assert await db.outbox.begin_attempt(waiting)
+    assert (await db.outbox.state(waiting)) is not None
