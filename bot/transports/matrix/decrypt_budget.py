@@ -27,6 +27,7 @@ stranger.
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,8 @@ STRANGER_NOTICES = 3
 KNOWN_SECONDS = 300.0
 MOST_KNOWN = 10_000
 HOUR = timedelta(hours=1)
+
+log = logging.getLogger(__name__)
 
 # Why an event was not decrypted: the stranger's own budget, or all strangers'.
 OWN, ALL = "own", "all"
@@ -86,8 +89,17 @@ class DecryptBudget:
             asked = self._known.get(sender)
             if asked is not None and now - asked < KNOWN_SECONDS:
                 continue
+            try:
+                known = await is_known(sender)
+            except Exception as exc:
+                # Asked within matrix-nio's handling of a sync whose token has moved on
+                # already: raised, the error would lose all the sync's events, known
+                # people's messages and room keys too. Who is not asked is counted as a
+                # stranger; someone known keeps being known until asked again.
+                log.warning("matrix: asking who is known failed: %s", type(exc).__name__)
+                return
             self._known.pop(sender, None)
-            if await is_known(sender):
+            if known:
                 self._known[sender] = now
                 while len(self._known) > MOST_KNOWN:
                     self._known.popitem(last=False)

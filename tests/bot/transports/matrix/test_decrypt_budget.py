@@ -37,3 +37,21 @@ async def test_the_hours_budget_stops_strangers_not_known_people_and_ends_with_t
     assert budget.spend("@mallory:x") is None and budget.spend("@trudy:x") is None
     assert budget.notices_due() == (False, [])
     assert budget.may_answer("@mallory:x")
+
+
+async def test_a_failed_question_of_who_is_known_loses_nothing(monkeypatch):
+    """Who is known is asked inside matrix-nio's handling of a sync, after its token moved
+    on: an error there (the database away a moment) must not lose the sync's events. The
+    senders not asked count as strangers; someone known stays known."""
+    monkeypatch.setattr(decrypt_budget, "PER_STRANGER", 2)
+    now = [datetime(2026, 11, 28, 9, 0, tzinfo=UTC)]
+    budget = DecryptBudget(lambda: now[0])
+    await budget.learn(["@eva:x"], _known)
+    now[0] += timedelta(seconds=decrypt_budget.KNOWN_SECONDS + 1)
+
+    async def unreachable(sender: str) -> bool:
+        raise OSError("the database is away")
+
+    await budget.learn(["@eva:x", "@mallory:x"], unreachable)
+    assert [budget.spend("@eva:x") for _ in range(5)] == [None] * 5
+    assert [budget.spend("@mallory:x") for _ in range(3)] == [None, None, OWN]
