@@ -92,8 +92,10 @@ class Pruning:
         now = self._clock()
         if not self._due or now - self._last < PRUNE_SECONDS:
             return 0
-        self._due, self._last = False, now
-        return prune(client, sharing)
+        self._last = now
+        removed = prune(client, sharing)
+        self._due = False  # only once walked: a walk that failed is due still
+        return removed
 
 
 def beyond_bounds(owned: Iterable[tuple[str, Any]], per_sender: int, overall: int) -> list[Any]:

@@ -199,3 +199,28 @@ def test_the_key_store_is_walked_only_after_a_change_and_at_most_every_few_secon
     room.users = {"@bot:x": None}
     assert sync(seconds=stranger_keys.PRUNE_SECONDS) == 1
     assert walks[-1] == {"@bot:x"}
+
+
+def test_a_walk_that_failed_is_made_again_without_a_new_change(monkeypatch):
+    """The transport logs a failed walk and goes on ("tried again after the next sync"):
+    the change that made it due is not lost with it, the next walk due comes all the same."""
+    walks: list[set[str]] = []
+
+    def failing_once(client: Any, sharing: set[str]) -> int:
+        walks.append(sharing)
+        if len(walks) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return 0
+
+    monkeypatch.setattr(stranger_keys, "prune", failing_once)
+    now = [100.0]
+    pruning = stranger_keys.Pruning(clock=lambda: now[0])
+    client = SimpleNamespace(user_id="@bot:x", rooms={}, invited_rooms={}, keys_changed=True)
+    with pytest.raises(sqlite3.OperationalError):
+        pruning.prune_if_due(client)
+    now[0] += stranger_keys.PRUNE_SECONDS
+    pruning.prune_if_due(client)  # no Olm message since, nobody joined or left
+    assert len(walks) == 2
+    now[0] += stranger_keys.PRUNE_SECONDS
+    pruning.prune_if_due(client)
+    assert len(walks) == 2  # done: nothing due any more
