@@ -240,8 +240,6 @@ class Inbound:
                 client = self.shared.client
                 why = client.over_budget.pop(event.event_id, None) if client else None
                 if why is not None:  # a stranger's, past the hour's budget: not kept
-                    # Answered with when to write again, not greeted as well.
-                    await self.shared.db.transport_state.delete(GREET + room.room_id)
                     await self.strangers.not_read(room.room_id, event.sender, why)
                 else:
                     await self._undecrypted(room.room_id, event)

@@ -12,6 +12,7 @@ from bot.transports.matrix.outbound import Outbound
 from bot.transports.matrix.parts import Shared
 from bot.transports.matrix.render import PLATFORM
 from bot.transports.sending import DeliveryError
+from db.transport_state import GREET
 from db.users import User
 from handlers.helping.render import someone
 from handlers.messages import Message
@@ -78,10 +79,12 @@ class StrangersWork:
     async def not_read(self, room_id: str, sender: str, why: str) -> None:
         """``sender``'s message in ``room_id`` (a room the bot serves) was not decrypted
         for the budget: told when to write again, once an hour (within the budget's
-        answers)."""
+        answers), and then not greeted as well. Past that answer nothing of theirs is read
+        or written: each event past the budget would cost more than its decryption."""
         budget = self.shared.budget
-        if not await self._in_a_chat_of(room_id, sender) or not budget.may_answer(sender):
+        if not budget.may_answer(sender) or not await self._in_a_chat_of(room_id, sender):
             return
+        await self.shared.db.transport_state.delete(GREET + room_id)
         user = await self.shared.db.users.find(PLATFORM, sender)
         t = reader_of(user).t
         text = t.t(OWN_ANSWER if why == OWN else ALL_ANSWER, time=t.time(budget.until))

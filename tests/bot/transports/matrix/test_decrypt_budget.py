@@ -5,9 +5,14 @@ tests cannot wait for (an hour ending)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from bot.transports.matrix import decrypt_budget
 from bot.transports.matrix.decrypt_budget import ALL, OWN, DecryptBudget
+from bot.transports.matrix.strangers_work import StrangersWork
+from db import Database
+from db.transport_state import GREET, MatrixRoom
+from handlers.messages import Message
 
 
 async def _known(sender: str) -> bool:
@@ -55,3 +60,42 @@ async def test_a_failed_question_of_who_is_known_loses_nothing(monkeypatch):
     await budget.learn(["@eva:x", "@mallory:x"], unreachable)
     assert [budget.spend("@eva:x") for _ in range(5)] == [None] * 5
     assert [budget.spend("@mallory:x") for _ in range(3)] == [None, None, OWN]
+
+
+class _Lines:
+    """The lines the bot sends (the outbound part, for this unit test)."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, room_id: str, message: Message) -> None:
+        self.sent.append(room_id)
+
+
+async def test_past_its_answer_a_strangers_flood_costs_no_reads_or_writes(db: Database):
+    """Each event past the budget is answered at most once an hour; after that answer the
+    stranger's further events are neither read about nor written for: looking them up
+    would cost more than the decryption the budget saves."""
+    room = "!chat:x"
+    await db.transport_state.remember_matrix_room(room, MatrixRoom(kind="direct", peer="@m:x"))
+    await db.transport_state.set(GREET + room, "{}")
+    budget = DecryptBudget(lambda: datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    lines = _Lines()
+    work = StrangersWork(SimpleNamespace(budget=budget, db=db), lines)  # type: ignore[arg-type]
+    await work.not_read(room, "@m:x", OWN)
+    assert lines.sent == [room]
+    assert await db.transport_state.get(GREET + room) is None  # answered, not greeted too
+    asked: list[str] = []
+    for store in (db.transport_state, db.users):
+        for name in ("get", "set", "delete", "find"):
+            if hasattr(store, name):
+                real = getattr(store, name)
+
+                async def spy(*args, real=real, name=name):
+                    asked.append(name)
+                    return await real(*args)
+
+                setattr(store, name, spy)
+    for _ in range(20):
+        await work.not_read(room, "@m:x", OWN)
+    assert lines.sent == [room] and asked == []
