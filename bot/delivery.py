@@ -366,11 +366,15 @@ class OutboxWorker:
             if not await self.db.outbox.begin_attempt(
                 item.id, claimant=self.claimant, lease_seconds=SEND_SECONDS
             ):
-                # Settled or erased since it was picked, or this process lost its lock's
-                # connection since it claimed the item (the cluster takes the lock again,
-                # bot/cluster.py): another process may hold the item now and send it. Not
-                # sent here; its state is left as it is.
-                log.warning("outbox %d: settled, gone or no longer ours, not sent", item.id)
+                if not self.claimant:
+                    # One process: settled or erased since it was picked. Nothing to send,
+                    # and its chat and the round's others go on.
+                    return "failed"
+                # Settled, or this process lost its lock's connection since it claimed the
+                # item (the cluster takes the lock again, bot/cluster.py): another process
+                # may hold the item now and send it. Not sent here; its state is left to
+                # that one.
+                log.warning("outbox %d: no longer claimed by this process, not sent", item.id)
                 return "lost"
             with sending(f"o{item.id}"):
                 message_id = await self._within_lease(lease_end, item, outgoing, edit_id)

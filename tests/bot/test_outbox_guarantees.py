@@ -149,3 +149,26 @@ async def test_a_send_does_not_begin_for_a_message_settled_or_erased_meanwhile(d
     assert [await db.outbox.begin_attempt(i) for i in (sent, given_up, erased)] == [False] * 3
     assert await db.outbox.begin_attempt(waiting)
     assert (await db.outbox.state(waiting)) is not None
+
+
+async def test_a_message_erased_while_the_worker_held_it_is_not_sent_and_holds_up_nothing(
+    db: Database, monkeypatch
+):
+    """Its person erased between the worker's pick and the send: not sent, and the round's
+    other chats go on in the same run (one process; with several, begin_attempt's False
+    may also mean the lock was lost, and the round is left to whoever holds it)."""
+    sender = Recorder()
+    worker = OutboxWorker(db, [sender])
+    async with db.transaction():
+        erased = await db.outbox.enqueue("memory", "a", encode(Message("for the erased")))
+        await db.outbox.enqueue("memory", "b", encode(Message("for Ben")))
+    with_media = worker._with_media
+
+    async def erased_meanwhile(platform, outgoing):
+        if str(getattr(outgoing, "text", "")) == "for the erased":
+            await db.execute("DELETE FROM outbox WHERE id = ?", (erased,))
+        return await with_media(platform, outgoing)
+
+    monkeypatch.setattr(worker, "_with_media", erased_meanwhile)
+    await worker.run_once()
+    assert sender.sent == [("b", "for Ben")]
