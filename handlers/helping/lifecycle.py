@@ -103,7 +103,7 @@ from handlers.helping import (
 from handlers.helping.door_code import new_door_code
 from handlers.helping.languages import reader_of, shown_to, unread_by
 from handlers.helping.posting_limits import BANNED_TEXT
-from handlers.helping.refused import CANNOT_CHANGE, WRITE_BETWEEN, Refused
+from handlers.helping.refused import CANNOT_CHANGE, WRITE_BETWEEN, Refused, staff_only
 from handlers.helping.render import (
     decision_buttons,
     describe,
@@ -311,8 +311,7 @@ async def pull_back(scene: Scene, coordinator: User, request_id: int) -> HelpReq
     """A coordinator pulls an open request back into review (one press on the post of a
     request published at once): offers sent say it is not available any more, those not
     delivered are dropped, and it is posted for review as any other."""
-    if not is_staff(coordinator):
-        raise Refused()
+    staff_only(coordinator)
     request = await _get(scene, request_id)
     request = await _move(scene, request, REVIEW, coordinator, (OPEN,))
     await _update_offers(scene, request, NOT_FOR_YOU)
@@ -328,8 +327,7 @@ async def pull_back(scene: Scene, coordinator: User, request_id: int) -> HelpReq
 async def enter(scene: Scene, coordinator: User, draft: dict[str, Any]) -> HelpRequest:
     """A coordinator enters a request for a resident without a smartphone (who phoned or
     came by): checked by the coordinator, so it is published at once."""
-    if not is_staff(coordinator):
-        raise Refused()
+    staff_only(coordinator)
     created = await scene.db.requests.create(
         None, coordinator.id, entered_by=coordinator.id, **draft
     )
@@ -344,8 +342,7 @@ async def reach_by_phone(
     """A request entered for a resident without a chat is theirs from now on, on the phone
     line (``resident``: their phone person): what is for them is said in a call-back. What
     they would have been told so far follows: published, or who comes and the code word."""
-    if not is_staff(coordinator):
-        raise Refused()
+    staff_only(coordinator)
     request = await scene.db.requests.get(request_id)
     if request is None or request.requester_id is not None or request.state not in ACTIVE:
         raise Refused(CANNOT_CHANGE, id=request_id)
@@ -467,8 +464,7 @@ UNREAD = N_(
 async def publish(
     scene: Scene, coordinator: User, request_id: int, *, pressed_post: int | None = None
 ) -> Decision:
-    if not is_staff(coordinator):
-        raise Refused()
+    staff_only(coordinator)
     request = await _decide(scene, coordinator, request_id, OPEN, pressed_post=pressed_post)
     post = await _mark_posts(
         scene, request, _verdict(request, coordinator.first_name or "?"), pressed_post
@@ -522,7 +518,8 @@ async def reject(
 ) -> Decision:
     """Not published, for one of REJECT_REASONS or, as ``OWN_REASON``, for the reason the
     coordinator wrote (``note``), which reaches the requester in their language."""
-    if not is_staff(coordinator) or reason not in (*REJECT_REASONS, OWN_REASON):
+    staff_only(coordinator)
+    if reason not in (*REJECT_REASONS, OWN_REASON):
         raise Refused()
     # A note beside one of the listed reasons (the desk's form has both) is read instead.
     note = written(note, NOTE_LIMIT) if reason == OWN_REASON or clean_text(note) else ""
@@ -661,8 +658,9 @@ async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> As
     """A coordinator's question reaches the requester (in their language if they may not
     read the coordinator's), whose next message is taken as the answer for the backchannel
     (moderation.requester_answer). No state change: a request in review or open."""
+    staff_only(coordinator)
     asked = await scene.db.requests.get(request_id)
-    if asked is None or asked.state not in WAITING or not is_staff(coordinator):
+    if asked is None or asked.state not in WAITING:
         raise Refused(CANNOT_CHANGE)
     # The figure the chat's step declares (``Router.input_limits``): desk and chat alike.
     text = written(text, WRITTEN_LIMIT)
@@ -691,8 +689,7 @@ async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> As
 async def correct_text(scene: Scene, coordinator: User, request_id: int, text: str) -> HelpRequest:
     """A coordinator corrects the description (e.g. removes a phone number); the language
     label follows the new text, and the requester is shown what their request says now."""
-    if not is_staff(coordinator):
-        raise Refused()
+    staff_only(coordinator)
     request = waiting(await _get(scene, request_id))
     # As long as the requester's own may be (requests_flow.MAX_TEXT), and the chat's step.
     description = written(text, WRITTEN_LIMIT)
@@ -729,8 +726,7 @@ async def summarise(scene: Scene, coordinator: User, request_id: int, text: str)
     """A coordinator writes a short summary (of a voice message, or in the city's language)
     that volunteers read with the offer. Posts still waiting for a decision show it; offers
     already sent and not declined are brought up to date."""
-    if not is_staff(coordinator):
-        raise Refused()
+    staff_only(coordinator)
     request = waiting(await _get(scene, request_id))
     request = await scene.db.requests.update_fields(
         request.id, coordinator.id, summary=written(text, SUMMARY_LIMIT)
@@ -1058,8 +1054,9 @@ async def withdraw(
         if actor is not None and not is_staff(actor):
             raise Refused()
     elif why == BY_COORDINATOR:
-        if actor is None or not is_staff(actor):
+        if actor is None:
             raise Refused()
+        staff_only(actor)
     elif actor is None or request.requester_id != actor.id:
         raise Refused()
     before = request

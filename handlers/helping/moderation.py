@@ -43,7 +43,7 @@ from db.request_states import (
 )
 from db.requests import HelpRequest
 from db.users import User
-from handlers import staff, ui
+from handlers import ui
 from handlers.context import Context
 from handlers.helping import (
     held_offers,
@@ -67,7 +67,7 @@ from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.messages import Button, ButtonPress, Command, Message
 from handlers.parsing import id_number, typed
 from handlers.router import WRITTEN_LIMIT, Router
-from handlers.staff import holds, may_ban
+from handlers.staff import may_ban
 from handlers.statistics import city_figures
 from handlers.statistics.picture import picture
 from locales import N_, Translator
@@ -303,11 +303,6 @@ async def _with_text(ctx: Context, act: Callable[[int, str], Awaitable[Taken]]) 
         return None
     state, text = got
     ctx.clear_state()
-    if not holds(ctx.user, ROLE):
-        # The role was taken away (or the account blocked) since the step began: said so,
-        # not "can no longer be changed" - the request could be, by a coordinator.
-        ctx.reply(ctx.t.t(staff.refusal(ctx.user, ROLE)), ui.back_to_menu(ctx))
-        return None
     try:
         return await act(int(state.data["request_id"]), text)
     except Refused as refusal:

@@ -34,11 +34,10 @@ from db.users import User
 from handlers.helping import held_offers, matching, ranking, waves
 from handlers.helping.held_offers import NOBODY_LEFT, nobody_told
 from handlers.helping.offer_sending import follow_quiet_hours, offer_message, send_offer
-from handlers.helping.refused import CANNOT_CHANGE, Refused
+from handlers.helping.refused import CANNOT_CHANGE, Refused, staff_only
 from handlers.helping.render import reoffer_buttons
 from handlers.helping.scene import Scene
 from handlers.messages import Message
-from handlers.staff import is_staff
 from locales import Formatted, Translator
 
 
@@ -132,8 +131,7 @@ async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
     told yet (new volunteers, widened areas) - under waves one wave, which reaches someone
     whenever anyone qualifies (:func:`waves.next_wave`). How many were told (0: nobody
     qualifies, :data:`NOBODY_LEFT`)."""
-    if not is_staff(coordinator):
-        raise Refused()
+    staff_only(coordinator)
     request = await scene.db.requests.get(request_id)
     if request is None:
         raise Refused()

@@ -12,6 +12,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from db.users import User
+from handlers.staff import COORDINATOR, is_staff, refusal
 from locales import N_, Translator
 
 CANNOT_CHANGE = N_("😔 This request can no longer be changed.")
@@ -58,3 +60,11 @@ class Refused(Exception):
     @property
     def stale(self) -> bool:
         return self.message == STALE and self._render is None
+
+
+def staff_only(coordinator: User) -> None:
+    """Refused unless ``coordinator`` holds a staff role now, saying so
+    (``staff.refusal``): a role taken away or an account blocked while a step, a form or a
+    page was under way is told that, not that the request can no longer be changed."""
+    if not is_staff(coordinator):
+        raise Refused(refusal(coordinator, COORDINATOR))
