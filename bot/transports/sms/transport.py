@@ -132,6 +132,11 @@ STOPPED_BUT_HELP = N_(
 STOPPED_BUT_HELP_NO_CODE = N_(
     "Texts stop, but not those about your help under way. Send START to undo."
 )
+# The hour's code texts used up (budget.py ``take_code``): a STOP again then gets the code.
+STOPPED_BUT_HELP_LATER = N_(
+    "Texts stop, but not those about your help under way. To stop them too, send STOP "
+    "again after {time}."
+)
 STOPPED_HELP_TOO = N_(
     "You will get no more texts from us, none about your help either. Send START to get them again."
 )
@@ -410,30 +415,42 @@ class SmsTransport(Transport):
     async def _stop(self, number: str, helping: User | None, t: Translator, stranger: bool) -> None:
         """STOP: with help under way (``helping``: the person whose help it is), all but its
         notices until the code comes back - the number's codes of the day used up, the
-        coordinators are told as for any code (coded_acts.py ``codes_out``); ``stranger``:
+        coordinators are told as for any code (coded_acts.py ``codes_out``); the hour's code
+        texts used up, the person is told to send STOP again after the hour, and a STOP
+        again while no code to end them is out gets one (answered only then); ``stranger``:
         from a person with no data of their own (store.py ``release``)."""
         if helping is not None and await self.store.stop_state(number) != "all":
-            if not (
-                await self.store.stop(number, keep_help=True)
-                and await self._first_told(number, "stop")
+            again = not await self.store.stop(number, keep_help=True)
+            if again and await self.store.code_pending(
+                number, STOP_HELP, to_text(datetime.now(UTC))
             ):
+                return  # its code is out: the first STOP's answer holds
+            if not again and not await self._first_told(number, "stop"):
                 return
-            code = await self._stop_code(number, helping)
-            text = t.t(STOPPED_BUT_HELP, code=code) if code else t.t(STOPPED_BUT_HELP_NO_CODE)
-            await self._tell(number, text, t)
+            code, busy_until = await self._stop_code(number, helping)
+            if code:
+                await self._tell(number, t.t(STOPPED_BUT_HELP, code=code), t)
+            elif again:
+                return  # told at the first STOP what holds
+            elif busy_until is not None:
+                text = t.t(STOPPED_BUT_HELP_LATER, time=t.time(busy_until))
+                await self._tell(number, text, t)
+            else:
+                await self._tell(number, t.t(STOPPED_BUT_HELP_NO_CODE), t)
             return
         if await self.store.stop(number, stranger=stranger) and await self._first_told(
             number, "stop"
         ):
             await self._tell(number, t.t(STOPPED), t)
 
-    async def _stop_code(self, number: str, person: User) -> str | None:
+    async def _stop_code(self, number: str, person: User) -> tuple[str | None, datetime | None]:
         """The code that stops the notices of ``person``'s help too, if one may be texted:
         the hour's code texts have room (budget.py ``take_code``: running help, as hers,
-        ahead) and the number has codes left today (else the coordinators are told, as for
-        any code: coded_acts.py ``codes_out``); None when not."""
-        if await self.budget.take_code(number) is not None:
-            return None
+        ahead; else None and when they have again) and the number has codes left today
+        (else the coordinators are told, as for any code: coded_acts.py ``codes_out``)."""
+        busy_until = await self.budget.take_code(number)
+        if busy_until is not None:
+            return None, busy_until
         now = datetime.now(UTC)
         day = local_day(now)
         code = await self.store.issue_code(number, STOP_HELP, to_text(now + TOLD_AGAIN_AFTER), day)
@@ -441,7 +458,7 @@ class SmsTransport(Transport):
             await self.budget.code_back()
             told = await codes_out(self.store, number, day, person)
             await self._tell_coordinators(told, person.id)
-        return code
+        return code, None
 
     async def _stopped_help_too(self, number: str, text: str, t: Translator) -> bool:
         """Whether ``text`` is the code the number was sent to stop its help's notices too
