@@ -371,10 +371,12 @@ class ConsoleTransport(Transport):
             # ":N": a press whatever came after the buttons (like a reaction on Matrix).
             chosen = choice_number(line[1:], len(buttons))
             return ButtonPress(data=buttons[chosen - 1].data) if chosen else None
-        pressed = await self.choices.typed(here, line)
-        if pressed is not None:
+        typed = await self.choices.typed_event(here, line)
+        if isinstance(typed, ButtonPress):
             # A press here names no message: a terminal replaces nothing it printed.
-            return ButtonPress(data=pressed.data)
+            return ButtonPress(data=typed.data)
+        if typed is not None:
+            return typed  # a number none of the choices is
         own = self._last_own.get(here)
         if line.startswith(":edit "):
             return Edited(own, line[6:].strip()) if own and line[6:].strip() else None

@@ -37,13 +37,23 @@ from handlers.messages import (
     Edit,
     Message,
     Outgoing,
+    Text,
     Voice,
     choices,
     numbered,
 )
 from handlers.parsing import choice_number, is_typed_number
 
-__all__ = ["KEYCAPS", "Choice", "InMemory", "Memory", "NumberedChoices", "numbered", "press_for"]
+__all__ = [
+    "KEYCAPS",
+    "Choice",
+    "InMemory",
+    "Memory",
+    "NumberedChoices",
+    "numbered",
+    "press_for",
+    "typed_event",
+]
 
 # Reactions that name a choice by its number (and how Matrix numbers the list it shows).
 KEYCAPS = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
@@ -65,6 +75,17 @@ def press_for(key: str, listed: list[Choice]) -> str | None:
         if key and _leading_emoji(label).replace("\ufe0f", "") == key.replace("\ufe0f", ""):
             return data
     return None
+
+
+def typed_event(text: str, listed: list[Choice]) -> ButtonPress | Text:
+    """What a typed number is on a message that takes typed numbers with choices
+    ``listed``: the press of its choice, else the text - marked as none of ``listed``, so
+    that outside a step it is answered with them again (handlers/not_a_choice.py), not
+    taken for words (a "9" on a list of six brought the main menu)."""
+    data = press_for(text, listed)
+    if data is not None:
+        return ButtonPress(data=data)
+    return Text(text, not_a_choice=tuple(listed)) if listed else Text(text)
 
 
 class Memory(Protocol):
@@ -157,13 +178,21 @@ class NumberedChoices:
 
     async def typed(self, chat_id: str, text: str) -> ButtonPress | None:
         """The press a typed number in ``chat_id`` makes, or None (then it is text)."""
+        event = await self.typed_event(chat_id, text)
+        return event if isinstance(event, ButtonPress) else None
+
+    async def typed_event(self, chat_id: str, text: str) -> ButtonPress | Text | None:
+        """What a typed number in ``chat_id`` is (:func:`typed_event`), None where no
+        choice is to be typed (then it is text as any)."""
         if not is_typed_number(text) or self.backchannel(chat_id):
             return None
         newest = await self.memory.newest_sent(chat_id)
         if newest is None or not newest[1]:
             return None
-        data = press_for(text, await self.memory.buttons_of(newest[0], chat_id))
-        return ButtonPress(data=data, message_id=newest[0]) if data is not None else None
+        event = typed_event(text, await self.memory.buttons_of(newest[0], chat_id))
+        if isinstance(event, ButtonPress):
+            return ButtonPress(data=event.data, message_id=newest[0])
+        return event
 
     async def reacted(self, chat_id: str, message_id: str, key: str) -> ButtonPress | None:
         """The press a reaction ``key`` in ``chat_id`` on ``message_id`` makes, or None

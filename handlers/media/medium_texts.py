@@ -223,6 +223,13 @@ medium_variant(
     N_("🧰 What can you help with? Send their numbers one by one, then the number of Done."),
 )
 
+# A number none of the choices is (handlers/not_a_choice.py): a caller presses keys, and
+# "number" would be one of their own, as a postcode is.
+medium_variant(
+    Medium.SPOKEN,
+    "🔢 That number is not one of the choices. Please choose:",
+    N_("🔢 That key is not one of the choices. Please choose:"),
+)
 # Choosing (handlers/forms/step_form.py, handlers/dispatcher.py, handlers/guide.py,
 # handlers/helping/requests_flow.py): keys on the phone ("#" goes back), numbers by SMS.
 _BUTTONS_ABOVE = "👆 Please use the buttons above."

@@ -197,8 +197,8 @@ class Inbound:
             command = command_in(body)
             if command is not None:
                 return command
-            pressed = await self.shared.choices.typed(room.room_id, body)
-            return pressed or Text(written)
+            typed = await self.shared.choices.typed_event(room.room_id, body)
+            return typed or Text(written)
         if isinstance(event, nio.RoomMessageEmote):
             return Text(event.body)  # Element's "/me ...": the person's words all the same
         if isinstance(event, nio.StickerEvent):
@@ -296,12 +296,15 @@ class Inbound:
             waiting.late[event.sender] = now
         await state.set(key, waiting.dump() or "{}")
 
-    async def _may_decrypt(self, sender: str) -> bool:
-        """Whether a kept message of ``sender`` may be decrypted now: a stranger's counts
-        in the hour's budget (decrypt_budget.py) as it did when it came."""
+    async def _may_decrypt(self, olm: Any, event: nio.MegolmEvent) -> bool:
+        """Whether a kept message may be decrypted now: only once its session's room key
+        is in the store (else the try would fail anyway), and then a stranger's counts in
+        the hour's budget (decrypt_budget.py) as it did when it came. Every sync that
+        brought anyone's room key tries all kept messages again: a try that cannot
+        decrypt must not spend a waiting stranger's budget, nor ask who they are."""
         budget = self.shared.budget
-        await budget.learn([sender], self.strangers.is_known)
-        return budget.spend(sender) is None
+        await budget.learn([event.sender], self.strangers.is_known)
+        return budget.spend(event.sender) is None
 
     def _no_key_requests(self) -> None:
         """Takes the room key requests matrix-nio queued out of its outgoing to-device
@@ -352,7 +355,7 @@ class Inbound:
                     continue
                 event.room_id = room_id
                 decrypted = None
-                if keys_arrived and await self._may_decrypt(event.sender):
+                if keys_arrived and await self._may_decrypt(client.olm, event):
                     with contextlib.suppress(Exception):
                         decrypted = client.decrypt_event(event)
                 since = _at(item["since"])

@@ -72,7 +72,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
-from bot.transports.numbered_choices import press_for
+from bot.transports.numbered_choices import typed_event
 from bot.transports.sending import DeliveryError, send_key
 from bot.transports.sms.budget import Budget, limits_of
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Refused, Request
@@ -364,9 +364,10 @@ class SmsTransport(Transport):
         elif is_typed_number(text):
             newest = await self.store.newest(number)
             if newest is not None and newest[1]:
-                data = press_for(text, newest[2])
-                if data is not None:
-                    event = ButtonPress(data=data, message_id=newest[0])
+                # A number none of the choices is comes marked, to be answered with them.
+                event = typed_event(text, newest[2])
+                if isinstance(event, ButtonPress):
+                    event = ButtonPress(data=event.data, message_id=newest[0])
         incoming = Incoming(
             sender=Sender(PLATFORM, number, language_hint=hint),
             chat_id=number,

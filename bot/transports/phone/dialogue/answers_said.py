@@ -242,8 +242,10 @@ class CallVoice:
         if isinstance(meaning, Typed) and turn.until_hash:
             return Text(meaning.digits)  # a number of the caller's own: never a choice
         if isinstance(meaning, Typed):
-            pressed = await self.choices.typed(call.chat_id, meaning.digits)
-            return ButtonPress(pressed.data) if pressed else Text(meaning.digits)
+            typed = await self.choices.typed_event(call.chat_id, meaning.digits)
+            if isinstance(typed, ButtonPress):
+                return ButtonPress(typed.data)
+            return typed or Text(meaning.digits)  # not a choice: said so, with the choices
         assert not isinstance(meaning, str)
         return meaning
 
