@@ -302,6 +302,8 @@ class Inbound:
         the hour's budget (decrypt_budget.py) as it did when it came. Every sync that
         brought anyone's room key tries all kept messages again: a try that cannot
         decrypt must not spend a waiting stranger's budget, nor ask who they are."""
+        if olm.inbound_group_store.get(event.room_id, event.sender_key, event.session_id) is None:
+            return False
         budget = self.shared.budget
         await budget.learn([event.sender], self.strangers.is_known)
         return budget.spend(event.sender) is None

@@ -4,14 +4,18 @@ tests cannot wait for (an hour ending)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+import nio
+
 from bot.transports.matrix import decrypt_budget
 from bot.transports.matrix.decrypt_budget import ALL, OWN, DecryptBudget
+from bot.transports.matrix.inbound import Inbound
 from bot.transports.matrix.strangers_work import StrangersWork
 from db import Database
-from db.transport_state import GREET, MatrixRoom
+from db.transport_state import GREET, UNDECRYPTED, MatrixRoom
 from handlers.messages import Message
 
 
@@ -99,3 +103,75 @@ async def test_past_its_answer_a_strangers_flood_costs_no_reads_or_writes(db: Da
     for _ in range(20):
         await work.not_read(room, "@m:x", OWN)
     assert lines.sent == [room] and asked == []
+
+
+class _Keys:
+    """matrix-nio's Olm machine as retry_undecrypted sees it: the room keys in its store
+    ((room, sender key, session) ids), and the decryptions tried."""
+
+    def __init__(self) -> None:
+        self.sessions: set[tuple[str, str, str]] = set()
+        self.tried: list[str] = []
+        self.outgoing_to_device_messages: list[object] = []
+        self.inbound_group_store = SimpleNamespace(get=self._session)
+
+    def _session(self, room_id: str, sender_key: str, session_id: str) -> object | None:
+        return object() if (room_id, sender_key, session_id) in self.sessions else None
+
+    def decrypt_event(self, event: nio.MegolmEvent) -> nio.Event:
+        self.tried.append(event.event_id)
+        raise nio.EncryptionError("this test holds no real key")
+
+
+def _kept(n: int) -> dict[str, object]:
+    """A stranger's encrypted message as the homeserver sent it, kept for its room key."""
+    return {
+        "event": {
+            "type": "m.room.encrypted",
+            "event_id": f"$m{n}",
+            "sender": "@m:x",
+            "origin_server_ts": 1,
+            "content": {
+                "algorithm": "m.megolm.v1.aes-sha2",
+                "ciphertext": "AAAA",
+                "sender_key": "curve-m",
+                "device_id": "DEV",
+                "session_id": "session-m",
+            },
+        },
+        "since": datetime.now(UTC).isoformat(),
+    }
+
+
+async def test_trying_kept_messages_again_spends_a_strangers_budget_only_with_their_key(
+    db: Database, monkeypatch
+):
+    """Every sync that brought anyone's room key tries all kept messages again: a try
+    whose room key is not in the store (it cannot decrypt) costs the waiting stranger
+    nothing, so that others' keys arriving do not use up a newcomer's hour."""
+    monkeypatch.setattr(decrypt_budget, "PER_STRANGER", 3)
+    room = "!chat:x"
+    await db.transport_state.set(UNDECRYPTED + room, json.dumps({"events": [_kept(1), _kept(2)]}))
+    keys = _Keys()
+    client = SimpleNamespace(olm=keys, decrypt_event=keys.decrypt_event, rooms={})
+    budget = DecryptBudget(lambda: datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    shared = SimpleNamespace(
+        client=client,
+        budget=budget,
+        db=db,
+        config=SimpleNamespace(user_id="@bot:x", key_wait_seconds=3600),
+        dispatcher=SimpleNamespace(clock=lambda: 0.0),
+    )
+    inbound = Inbound(shared, None, _Lines(), None)  # type: ignore[arg-type]
+    for _ in range(10):  # ten syncs with others' room keys, none of hers
+        inbound.keys_arrived = True
+        await inbound.retry_undecrypted()
+    assert keys.tried == []
+    assert [budget.spend("@m:x") for _ in range(4)] == [None, None, None, OWN]  # all 3 left
+    # Her key came: each kept message is tried once, and counted then (here: none left).
+    budget = shared.budget = DecryptBudget(lambda: datetime(2026, 11, 28, 10, 0, tzinfo=UTC))
+    keys.sessions.add((room, "curve-m", "session-m"))
+    inbound.keys_arrived = True
+    await inbound.retry_undecrypted()
+    assert sorted(keys.tried) == ["$m1", "$m2"]
+    assert [budget.spend("@m:x") for _ in range(2)] == [None, OWN]
