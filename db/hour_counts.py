@@ -66,9 +66,12 @@ class HourCount:
             return await self.count(hour) if told else None
 
     async def _row(self, hour: str) -> None:
-        """``hour``'s row, made if need be; earlier hours' rows go."""
+        """``hour``'s row, made if need be; earlier hours' rows go - not a later one: at the
+        hour's turn a process whose clock is a moment behind must not start the new hour's
+        count again (nor, on PostgreSQL, wait for the other process's deletion while it
+        waits for its own). "YYYY-MM-DDTHH" sorts as time does."""
         table = self._table
-        await execute(self._tx, f"DELETE FROM {table} WHERE hour <> ?", (hour,))
+        await execute(self._tx, f"DELETE FROM {table} WHERE hour < ?", (hour,))
         await execute(
             self._tx,
             f"INSERT INTO {table} (hour, {self._column}, told) VALUES (?, 0, 0)"

@@ -12,6 +12,7 @@ import pytest
 
 from bot.transports.sms.store import SmsStore
 from db import Database
+from db.hour_counts import HourCount
 
 HOUR = "2026-11-28T13"
 CAP = 25
@@ -38,3 +39,16 @@ async def test_two_processes_never_pass_the_hours_cap_and_tell_it_once(database_
     finally:
         await first.close()
         await second.close()
+
+
+@pytest.mark.both_backends
+async def test_a_process_still_in_the_last_hour_leaves_the_new_hours_count(db: Database):
+    """At the hour's turn a process whose clock is a moment behind counts in the hour that
+    ended: the new hour's count, which the other processes keep, stays (only earlier
+    hours' rows go) - else each such count would start the new hour again from nought,
+    and on PostgreSQL the two deletions could wait for each other."""
+    texts = HourCount(db.transactions, "sms_code_texts", "sent")
+    assert await texts.add("2026-11-28T14") == 1
+    assert await texts.add("2026-11-28T13") == 1  # a clock a moment behind
+    assert await texts.add("2026-11-28T14") == 2
+    assert await texts.count("2026-11-28T13") == 0  # gone once a later hour counts
