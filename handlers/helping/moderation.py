@@ -76,6 +76,9 @@ ROLE = "coordinator"
 # What the lifecycle gives back for a coordinator's text (:func:`_with_text`).
 Taken = TypeVar("Taken")
 NOT_ABOVE = N_("⛔ Only an admin can block a coordinator or another admin.")
+# A user number typed that is nobody's, and one's own for /ban (staff.may_ban's rule).
+NO_SUCH_USER = N_("🤔 There is no user {user_id}.")
+NOT_YOURSELF = N_("⛔ Nobody can block or unblock themselves.")
 
 
 async def _request(ctx: Context) -> HelpRequest:
@@ -709,10 +712,9 @@ def register(router: Router) -> None:
 
 
 async def _set_coordinator(ctx: Context, on: bool) -> None:
-    target_id = ctx.number_argument()
-    target = await ctx.db.users.get(target_id) if target_id else None
+    usage = N_("Please name the user number, for example: /coordinator_add 17")
+    target = await _named_user(ctx, usage)
     if target is None:
-        ctx.reply(ctx.t.t("Please name the user number, for example: /coordinator_add 17"))
         return
     if on:
         await ctx.db.users.grant_role(target.id, ROLE)
@@ -754,11 +756,25 @@ async def set_ban(
     )
 
 
-async def _set_ban(ctx: Context, banned: bool) -> None:
+async def _named_user(ctx: Context, usage: str) -> User | None:
+    """The person whose user number the command names; None, said why, when it names
+    none (``usage``) or a number nobody has."""
     target_id = ctx.number_argument()
-    target = await ctx.db.users.get(target_id) if target_id else None
-    if target is None or target.id == ctx.user.id:
-        ctx.reply(ctx.t.t("Please name the user number, for example: /ban 17"))
+    if not target_id:
+        ctx.reply(ctx.t.t(usage))
+        return None
+    target = await ctx.db.users.get(target_id)
+    if target is None:
+        ctx.reply(ctx.t.t(NO_SUCH_USER, user_id=target_id))
+    return target
+
+
+async def _set_ban(ctx: Context, banned: bool) -> None:
+    target = await _named_user(ctx, N_("Please name the user number, for example: /ban 17"))
+    if target is None:
+        return
+    if target.id == ctx.user.id:
+        ctx.reply(ctx.t.t(NOT_YOURSELF))
         return
     try:
         await set_ban(ctx, target, banned, ctx.user)

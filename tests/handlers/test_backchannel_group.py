@@ -103,3 +103,26 @@ async def test_a_typed_number_that_names_no_request_is_told_so(
         assert answer is not None, typed
         assert answer.text == str(t.t(NO_SUCH_REQUEST, id=999)), (typed, answer.text)
     assert await db.requests.get(999) is None
+
+
+async def test_a_user_number_that_is_nobody_or_oneself_is_told_so(
+    fake_telegram: FakeTelegram, telegram_bot, db: Database
+):
+    """/ban, /unban, /coordinator_add and /coordinator_remove name a number: one that is
+    nobody's is told so, and a coordinator's own number for /ban that nobody blocks
+    themselves - not "please name the user number", which they did."""
+    from handlers.helping.moderation import NO_SUCH_USER, NOT_YOURSELF
+    from locales import translator
+
+    fake = fake_telegram
+    fake.names.update({CORA: "Cora", NICO: "Nico"})
+    await _member(db, CORA, "Cora", "coordinator", "admin")
+    cora = await db.users.find("telegram", str(CORA))
+    t = translator("de")
+    for typed in ("/ban 999", "/unban 999", "/coordinator_add 999", "/coordinator_remove 999"):
+        answer = await _in_group(fake, CORA, typed)
+        assert answer is not None and answer.text == str(t.t(NO_SUCH_USER, user_id=999)), typed
+    for typed in (f"/ban {cora.id}", f"/unban {cora.id}"):
+        answer = await _in_group(fake, CORA, typed)
+        assert answer is not None and answer.text == str(t.t(NOT_YOURSELF)), typed
+    assert not (await db.users.get(cora.id)).banned_at
