@@ -1,16 +1,22 @@
 """A budget of the work the bot spends on encrypted events of people it does not know.
 
-Anyone on Matrix can open a direct chat with the bot and send it encrypted messages, or
-send its device Olm-encrypted to-device messages with no room at all: each costs the bot
-a decryption (an Olm one, with a new session, costs several key agreements). Keys are
-bounded (stranger_keys.py), but the work is not without this budget. Per clock hour:
+Anyone on Matrix can open a direct chat with the bot and send it encrypted messages: each
+costs the bot a decryption, and a message read costs its handling and answer. Per clock
+hour:
 
 - someone the bot knows - a resident (they agreed to the privacy notice), a volunteer, a
   coordinator or admin, anyone in the coordinators' room, and the bot itself - is never
   counted nor stopped: known people come ahead of strangers;
-- each stranger's encrypted events (room messages and to-device messages alike) are
-  decrypted up to ``PER_STRANGER`` an hour, all strangers' together up to ``ALL_STRANGERS``;
-  past either, their events are not decrypted until the hour ends.
+- each stranger's encrypted room messages (Megolm) are decrypted up to ``PER_STRANGER`` an
+  hour, all strangers' together up to ``ALL_STRANGERS``; past either, their messages are
+  not decrypted until the hour ends. A kept message (its room key had not come) tried
+  again counts only when its room key is there, so when the try can decrypt.
+
+Olm-encrypted to-device messages are not counted nor stopped: they carry the room keys,
+and a client does not send a session's room key again - a key dropped for the budget
+would leave the stranger unreadable after the hour as well, until their client starts a
+new session (up to a week or 100 messages). What they store is bounded by count instead
+(stranger_keys.py), and each costs at most one new Olm session's key agreements.
 
 A stranger whose message in a direct chat is not read is told so once an hour (within
 ``ANSWERS`` such lines an hour for all of them: answering costs work too), with when to

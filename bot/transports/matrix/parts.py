@@ -236,20 +236,13 @@ class _Client(nio.AsyncClient):
             await self.budget.learn(senders, self.is_known)
 
     async def _handle_to_device(self, response: nio.SyncResponse) -> None:
-        senders = [e.sender for e in response.to_device_events if isinstance(e, nio.OlmEvent)]
-        self.keys_changed = self.keys_changed or bool(senders)
-        await self._learn(senders)
+        """Olm messages are decrypted whoever sends them, past the hour's budget too: they
+        carry room keys, and a room key lost is not sent again for its session (a
+        stranger told to write again after the hour could not be read then). What they
+        store is bounded by stranger_keys.py; the budget acts on room messages."""
+        olm = any(isinstance(e, nio.OlmEvent) for e in response.to_device_events)
+        self.keys_changed = self.keys_changed or olm
         await super()._handle_to_device(response)
-
-    def _handle_decrypt_to_device(self, to_device_event: Any) -> Any:
-        """A stranger's Olm message past the budget is left undecrypted (and so unused)."""
-        if (
-            isinstance(to_device_event, nio.OlmEvent)
-            and self.budget is not None
-            and self.budget.spend(to_device_event.sender) is not None
-        ):
-            return None
-        return super()._handle_decrypt_to_device(to_device_event)
 
     def _handle_timeline_event(
         self, event: Any, room_id: str, room: nio.MatrixRoom, encrypted_rooms: set[str]

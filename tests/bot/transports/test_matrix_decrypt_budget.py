@@ -138,3 +138,36 @@ async def test_past_a_strangers_own_budget_the_stranger_is_told_once(
     # By name, as coordinators read people everywhere (she has a row: she wrote first).
     person = await db.users.find("matrix", mallory.user_id)
     assert person is not None and str(someone(reader_of(None).t, person)) in notices[0]
+
+
+async def test_a_newcomer_told_to_write_later_is_read_after_that_time(
+    people: list[EncryptedPerson],  # noqa: F811 - the fixture
+    synapse: Synapse,
+    db: Database,
+    monkeypatch,
+):
+    """While all strangers' budget is spent (by others), a newcomer's first message is
+    not read and they are told when to write again; their room key, which came with that
+    message in an Olm message and is not sent again for the session, is kept. After that
+    time (the city's clock moved, nothing waited for) their next message under the same
+    room key is read and answered."""
+    moved = [timedelta(0)]
+    settings = HandlerSettings(
+        backchannels=frozenset({COORDINATORS}), clock=lambda: datetime.now(UTC) + moved[0]
+    )
+    running = Bot(synapse, db, settings)
+    transport = await running.start()
+    try:
+        transport.config = replace(transport.config, greeting_wait_seconds=600)
+        monkeypatch.setattr(decrypt_budget, "ALL_STRANGERS", 1)
+        budget = transport.shared.budget
+        assert budget.spend("@somebody-else:x") is None  # the hour's one is spent
+        mallory = await _person(people, synapse, "mallory")
+        room = await mallory.dm_like_element_x(running.user_id, "Hallo")
+        await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))
+        moved[0] = budget.until - datetime.now(UTC)  # "write again at {time}": now it is
+        mark = len(mallory.received)
+        await mallory.say(room, "Hallo?")  # the same room key: not shared again
+        await mallory.wait_for(lambda e: e["room"] == room and "1️⃣" in body(e), after=mark)
+    finally:
+        await running.stop()
