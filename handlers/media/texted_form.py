@@ -33,6 +33,12 @@ and says after a notice how to STOP texts); nothing of the form is the transport
   byte-order mark, the combining grapheme joiner, a variation selector, a Hangul filler
   (one of them made a German text UCS-2). The joiners Arabic and Persian writing needs
   (ZWNJ, ZWJ: text_safety's ``LETTER_JOINERS``) stay: they shape letters.
+- **No line like a choice.** Where typed numbers press the choices, a line of the body that
+  begins with a digit gets "- " before it (:func:`set_apart`): a choice is a line beginning
+  with its number, and a date written day first (Turkish "1 Ara Sal 14:00 · Sommerfest",
+  German "1.12.", most languages but English) - or a postcode, a count - made a line of
+  the weekly events look like choice 1, right above the real "1 30 Kas Sprachcafé". A
+  hyphen is in every phone's alphabet (GSM 7-bit): the text's encoding stays as it was.
 
 No button data, no states.
 """
@@ -106,6 +112,16 @@ def _plain(text: Markup, buttons: list[list[Button]], t: Translator) -> str:
     return without_icons(named, keep=_DOOR_PICTURES).strip() or named
 
 
+# A line that begins with a digit, in any script (Latin, Arabic-Indic, Persian).
+_DIGIT_FIRST = re.compile(r"(?m)^(?=\d)")
+
+
+def set_apart(body: str) -> str:
+    """``body`` with "- " before every line that begins with a digit, so that only the
+    choices' lines begin with a number."""
+    return _DIGIT_FIRST.sub("- ", body)
+
+
 # A label's own number ("1. Seniorenbüro", "٣. …"): the texted form numbers every choice.
 _OWN_NUMBER = re.compile(r"^\d+\.\s+")
 
@@ -127,8 +143,9 @@ def form_of(item: Outgoing, t: Translator) -> TextedForm | None:
             for n, (label, _) in enumerate(listed, 1)
         )
         typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
+        body = _plain(text, item.buttons, t)
         return TextedForm(
-            _plain(text, item.buttons, t),
+            set_apart(body) if typed else body,
             without_invisible_marks(lines),
             listed,
             typed,
