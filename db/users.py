@@ -512,6 +512,28 @@ class UserStore:
                 (_now(), platform, update_id),
             )
 
+    async def handled(self, platform: str, update_id: str) -> bool:
+        """Whether the update ``update_id`` of ``platform`` was handled (within the days the
+        handled updates are kept: data_rights.py ``handled_update_days``)."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT 1 FROM processed_updates WHERE platform = ? AND update_id = ?",
+            (platform, update_id),
+        )
+        return row is not None
+
+    async def note_handled(self, platform: str, update_id: str) -> None:
+        """Record an update a transport handled itself (no dispatcher, nothing kept to send)
+        as handled and answered: its number only, as :meth:`mark_answered` leaves it."""
+        now = _now()
+        async with self._tx.single_statement():
+            await execute(
+                self._tx,
+                "INSERT INTO processed_updates (platform, update_id, at, answered_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (platform, update_id) DO NOTHING",
+                (platform, update_id, now, now),
+            )
+
     async def set_reminder_offsets(self, user_id: int, offsets: list[int]) -> None:
         await execute(
             self._tx,

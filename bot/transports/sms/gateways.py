@@ -38,6 +38,8 @@ from bot.transports.sms.segments import UCS2, encoding
 
 # A signed webhook older or newer than this (seconds) is refused.
 MAX_SKEW = 300
+# A gateway's id of a text is a UUID; a longer one is not taken as an id.
+MAX_ID = 64
 TIMEOUT = aiohttp.ClientTimeout(total=20)
 
 
@@ -47,10 +49,12 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Received:
-    """A text that arrived: the sender's number as the gateway gave it, and the text."""
+    """A text that arrived: the sender's number as the gateway gave it, the text, and the
+    gateway's id of it ("" none): the same text passed on again comes with the same id."""
 
     sender: str
     text: str
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,7 +173,9 @@ class Kannel(_Http):
         charset = field("charset").decode("ascii", "replace").upper()
         # A UCS-2 text smsbox did not recode (mo-recode off) comes as UTF-16BE bytes.
         text = raw.decode("utf-16-be" if charset in ("UTF-16BE", "UCS-2") else "utf-8", "replace")
-        return Received(sender, text) if sender else None
+        # %I, smsbox's id of the text (a UUID): the same on a call of the get-url again.
+        found = _text_id(field("id").decode("ascii", "replace"))
+        return Received(sender, text, found) if sender else None
 
 
 class Android(_Http):
@@ -222,7 +228,15 @@ class Android(_Http):
         sender, text = payload.get("phoneNumber"), payload.get("message")
         if not isinstance(sender, str) or not isinstance(text, str):
             return None
+        # No id taken: the app's messageId may be a hash of the number and the words, the
+        # same for "1" typed twice (tests/support/sms/android_gateway.py makes it so).
         return Received(sender, text)
+
+
+def _text_id(given: str) -> str:
+    """A gateway's id of a text as the bot takes it: short and printable, else none ("")."""
+    given = given.strip()
+    return given if len(given) <= MAX_ID and given.isprintable() else ""
 
 
 def sign_android(signing_key: str, body: bytes, stamp: int) -> str:

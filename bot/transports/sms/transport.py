@@ -5,7 +5,10 @@
 (bot/transports/telegram_webhook.py), answered only after the text is handled, so a text
 whose handling was cut off is passed on again by the gateway. The gateway proves the request
 (bot/transports/sms/gateways.py); the sender's number is read with ``phonenumbers`` (a
-local number in ``[sms] country``). Then, in this order:
+local number in ``[sms] country``). A text with the gateway's id (Kannel's ``%I``) is its
+update: passed on again once handled (smsbox's ``http-request-retry`` after an answer lost
+or late), it is answered 200 and does nothing (``_take_once``; the handled updates of
+db/users.py, kept ``handled_update_days``). Then, in this order:
 
 - a number the bot does not know is answered only while today's first contacts have room
   (budget.py ``first_contact``: a share kept for the city's area codes and numbers seen
@@ -75,7 +78,7 @@ from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answe
 from bot.transports.numbered_choices import typed_event
 from bot.transports.sending import DeliveryError, send_key
 from bot.transports.sms.budget import Budget, limits_of
-from bot.transports.sms.gateways import Android, Gateway, Kannel, Refused, Request
+from bot.transports.sms.gateways import Android, Gateway, Kannel, Received, Refused, Request
 from bot.transports.sms.paging import MORE, body_of, more_line
 from bot.transports.sms.segments import count, cut, fit
 from bot.transports.sms.store import CODE_DIGITS, PLATFORM, STOP_HELP, SmsStore
@@ -289,11 +292,25 @@ class SmsTransport(Transport):
             return web.Response(status=200)
         try:
             async with self._turn(number):
-                await self.take_text(number, received.text)
+                await self._take_once(number, received)
         except Exception as exc:
             # Handled or not, answered 200: a gateway would pass it on again and again.
             log.error("sms: a text could not be handled: %s", type(exc).__name__)
         return web.Response(status=200)
+
+    async def _take_once(self, number: str, received: Received) -> None:
+        """A text, unless the gateway passed it on before (the same id, within the days
+        handled updates are kept): smsbox calls its get-url again when its first call got
+        no answer in time. Asked within the number's turn, so a call again that comes
+        while the first is still being handled waits for it and then finds it handled.
+        What the transport handles itself (STOP, START, a code, "0") is recorded here; a
+        text for the dispatcher is recorded with its handling (its update id)."""
+        if received.id and await self.db.users.handled(PLATFORM, received.id):
+            log.info("sms: a text the gateway passed on again was handled before")
+            return
+        await self.take_text(number, received.text, received.id)
+        if received.id:
+            await self.db.users.note_handled(PLATFORM, received.id)
 
     def _turn(self, number: str) -> Any:
         if self.chat_turn is not None:
@@ -319,8 +336,9 @@ class SmsTransport(Transport):
         variants), from their row: for what no reader chain made (the transport's own)."""
         return await self.dispatcher.words_of(PLATFORM, number)
 
-    async def take_text(self, number: str, text: str) -> None:
-        """One text from ``number`` (E.164), as the module's docstring says."""
+    async def take_text(self, number: str, text: str, gateway_id: str = "") -> None:
+        """One text from ``number`` (E.164), as the module's docstring says; ``gateway_id``
+        the gateway's id of it ("" none), its update id."""
         word = _key(text)
         user = await self.db.users.find(PLATFORM, number)
         hint = None if user is not None and user.language else self._written_in(text, number)
@@ -374,6 +392,7 @@ class SmsTransport(Transport):
             event=event,
             is_private=True,
             message_id=None if isinstance(event, ButtonPress) else f"in{secrets.token_hex(6)}",
+            update_id=gateway_id or None,
         )
         await take_update(self, incoming)
 

@@ -117,6 +117,8 @@ async def make_city(
         limits: Limits | None = None,
         speech_languages: frozenset[str] = frozenset(),
         running: tuple[str, ...] = ("sms",),
+        transport: type[CountingSms] = CountingSms,
+        **kannel_options: object,
     ) -> City:
         settings = HandlerSettings(
             city="Dortmund",
@@ -132,13 +134,13 @@ async def make_city(
         budget = Budget(db, 10_000, settings.backchannels, limits=limits or Limits())
         # The transport's site first, on a port it holds; then Kannel, whose get-url calls it.
         unset = CountingKannel("http://127.0.0.1:9", "", "", "", SECRET)
-        sms = CountingSms(dispatcher, db, unset, budget)
+        sms = transport(dispatcher, db, unset, budget)
         # What it places for the features (the hour's code texts), as a city is wired.
         dispatcher.settings = replace(settings, **sms.ports())
         await sms.connect()
         made.append(sms)
         kannel, phones = await asyncio.to_thread(
-            start_kannel, f"http://127.0.0.1:{sms.port}/sms", secret=SECRET
+            start_kannel, f"http://127.0.0.1:{sms.port}/sms", secret=SECRET, **kannel_options
         )
         gateway = CountingKannel(
             kannel.sendsms_url.removesuffix("/cgi-bin/sendsms"),

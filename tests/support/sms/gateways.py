@@ -48,8 +48,8 @@ class CountingSms(SmsTransport):
 
     handled = 0
 
-    async def take_text(self, number: str, text: str) -> None:
+    async def take_text(self, number: str, text: str, gateway_id: str = "") -> None:
         try:
-            await super().take_text(number, text)
+            await super().take_text(number, text, gateway_id)
         finally:
             self.handled += 1

@@ -10,7 +10,9 @@ tests and benchmarks, on 127.0.0.1 and free ports, with the ``fake`` SMSC that
   ``connect-allow-ip = 127.0.0.1``, ``throughput`` when given (messages a second towards the
   phones: Kannel's own rate limit, what the bench's "at the gateway's configured rate" means).
 - smsbox: ``sendsms-port`` (``GET``/``POST /cgi-bin/sendsms``), ``mo-recode = true`` (a text
-  that came as UCS-2 from the phone reaches the bot as UTF-8 with coding 0).
+  that came as UCS-2 from the phone reaches the bot as UTF-8 with coding 0);
+  ``http_request_retry=N``: ``http-request-retry = N`` with ``http-queue-delay = 1`` (a call
+  of the get-url that failed is made again, the same URL with the same ``%I``).
 - sendsms-user ``username``/``password`` (only from 127.0.0.1), ``concatenation = true`` and
   ``max-messages = 10`` (Kannel's default of 1 would cut a two-segment text to one),
   ``default-sender`` the bot's number, ``dlr-url`` when given.
@@ -114,6 +116,7 @@ class KannelGateway:
         password: str = "sendsms-secret-45",
         throughput: float | None = None,
         dlr_url: str | None = None,
+        http_request_retry: int = 0,
         log_level: int = 1,
         folder: Path | None = None,
     ) -> None:
@@ -127,6 +130,7 @@ class KannelGateway:
         self.password = password
         self.throughput = throughput
         self.dlr_url = dlr_url
+        self.http_request_retry = http_request_retry
         self.log_level = log_level
         self.admin_password = "admin-45"
         self.status_password = "status-45"
@@ -170,6 +174,13 @@ class KannelGateway:
         folder = self.folder
         throughput = f"throughput = {self.throughput}\n" if self.throughput else ""
         dlr = f"dlr-url = {_quoted(self.dlr_url)}\n" if self.dlr_url else ""
+        # smsbox passes a text on again (the same URL, %I the same id) when its call of
+        # the get-url failed (no answer: the connection lost, too slow).
+        retry = (
+            f"http-request-retry = {self.http_request_retry}\nhttp-queue-delay = 1\n"
+            if self.http_request_retry
+            else ""
+        )
         return f"""group = core
 admin-port = {self.admin_port}
 admin-interface = {HOST}
@@ -199,7 +210,7 @@ log-file = "{folder}/smsbox.log"
 log-level = {self.log_level}
 access-log = "{folder}/smsbox-access.log"
 mo-recode = true
-
+{retry}
 group = sendsms-user
 username = {_quoted(self.username)}
 password = {_quoted(self.password)}
