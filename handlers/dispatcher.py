@@ -509,7 +509,9 @@ class Dispatcher:
         length = len(event.text) if len(event.text) > most else len(clean_text(event.text))
         if length <= limit:
             return False
-        ctx.reply(ctx.t.t(TOO_LONG, length=length, limit=limit))
+        # With the step's choices (``Router.offer``): numbered choices press only the newest
+        # message's, so without them a typed "1" would be taken as text and Skip be gone.
+        ctx.reply(ctx.t.t(TOO_LONG, length=length, limit=limit), self.router.choices_at(ctx))
         return True
 
     async def _input(self, ctx: Context, event: Event) -> None:

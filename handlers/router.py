@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from handlers.channels import Channel, Channels
-from handlers.messages import ButtonPress, Command
+from handlers.messages import Button, ButtonPress, Command
 from handlers.staff import holds
 
 if TYPE_CHECKING:
@@ -43,6 +43,9 @@ WRITTEN_LIMIT = 1000
 # False (having said nothing) when ``rest`` names nothing - the caller says the link is
 # not valid (handlers/onboarding.py).
 DeepLink = Callable[["Context"], Awaitable[bool]]
+# What a step offers to press (its choices, Skip, Cancel), given the person's context and the
+# step's state data: the one list its question and every refusal at it show.
+Choices = Callable[["Context", dict[str, Any]], list[list[Button]]]
 # What a gate may declare it needs: a yes-or-no capability of a channel (``Channel.calls``).
 CAPABILITIES = frozenset(f.name for f in fields(Channel) if f.type in (bool, "bool"))
 
@@ -117,6 +120,10 @@ class Router:
     # (``input_limit``); the step and what it holds stay for the shorter text. Steps do not
     # check the length again.
     input_limits: dict[str, int] = field(default_factory=dict)
+    # What a step offers to press (``offer``): a refusal that is not the step's own (a text
+    # too long for it) shows the same choices - numbered choices (SMS, the phone's keys)
+    # press only the newest message's, and a refusal without them left nothing to press.
+    step_choices: dict[str, Choices] = field(default_factory=dict)
     # What keeps nothing of a person beyond what their call or chat already holds (the main
     # menu, finding places): button keys (``prefix:action``, a menu entry ``menu:<key>``),
     # commands (``/<name>``) and states. Where consent is asked at the first step that
@@ -300,6 +307,16 @@ class Router:
     def limit_input(self, state: str, longest: int) -> None:
         """Texts longer than ``longest`` characters are refused at step ``state``."""
         self.input_limits[state] = longest
+
+    def offer(self, state: str, choices: Choices) -> None:
+        """Step ``state`` shows ``choices`` (its question does, and so does every refusal)."""
+        self.step_choices[state] = choices
+
+    def choices_at(self, ctx: Context) -> list[list[Button]] | None:
+        """What the step the person is at offers to press (None: no step, or none)."""
+        state = ctx.get_state()
+        offered = self.step_choices.get(state.state) if state is not None else None
+        return (offered(ctx, state.data) or None) if offered and state is not None else None
 
     def input_limit(self, state: str | None, most: int) -> int:
         """The longest text taken at ``state`` (None: outside any step): the step's own,

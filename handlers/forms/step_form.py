@@ -131,6 +131,13 @@ class StepForm:
             buttons.append([self.cancel_button(ctx.t)])
         return buttons
 
+    def choices(self, ctx: Context, data: dict[str, Any]) -> list[list[Button]]:
+        """The buttons of the step the person is at (``Router.offer``): shown by every refusal
+        there - the dispatcher's of a text too long too."""
+        state = ctx.get_state()
+        assert state is not None
+        return self._buttons(ctx, self.steps[state.state.removeprefix(self.state)], data)
+
     def cancel_button(self, t: Translator) -> Button:
         """The form's Cancel (also for steps that show themselves)."""
         return Button("✖️ " + t._("Cancel"), f"{self.prefix}:cancel")
@@ -161,10 +168,7 @@ class StepForm:
             # With the step's buttons: where choices are numbered (SMS, the phone's keys,
             # Matrix) a typed number presses one of the newest message's, and a refusal
             # without them left nothing to press - "1" was refused again and again.
-            spec = self.steps[step]
-            ctx.refuse(
-                ctx.t.t("👆 Please use the buttons above."), self._buttons(ctx, spec, state.data)
-            )
+            ctx.refuse(ctx.t.t("👆 Please use the buttons above."), self.choices(ctx, state.data))
             return
         await take(ctx, self._answer(step, dict(state.data)))
 
@@ -193,5 +197,6 @@ class StepForm:
             button("skip", skippable, self._pressed(self.answered))
         for name, spec in self.steps.items():
             router.state(self.state + name)(self._input)
+            router.offer(self.state + name, self.choices)
             for action, take in spec.presses.items():
                 button(action, (self.state + name,), self._pressed(take))

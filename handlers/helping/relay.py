@@ -571,6 +571,11 @@ async def _money_saved(ctx: Context, data: dict[str, Any]) -> None:
     await _ask_feedback(ctx, request, "volunteer")
 
 
+def _feedback_choices(ctx: Context, data: dict[str, Any]) -> list[list[Button]]:
+    """The feedback step's one choice, Skip (``Router.offer``: its refusals show it too)."""
+    return [[Button("⏭ " + ctx.t._("Skip"), f"rl:fb:{data['request_id']}")]]
+
+
 async def _feedback_text(ctx: Context) -> None:
     got = await ctx.expect_text()
     if got is None:
@@ -596,7 +601,7 @@ async def _ask_feedback(
     ctx.reply(
         (before or Markup(""))
         + t.t("💬 How was it? Write a few words if you like - only the coordinators read them."),
-        [[Button("⏭ " + t._("Skip"), f"rl:fb:{request.id}")]],
+        _feedback_choices(ctx, {"request_id": request.id}),
         edit=edit,
     )
 
@@ -615,6 +620,7 @@ def register(router: Router) -> None:
     router.state("relay.feedback")(_feedback_text)
     # A few words for the coordinators: a longer feedback is refused, not cut short.
     router.limit_input("relay.feedback", WRITTEN_LIMIT)
+    router.offer("relay.feedback", _feedback_choices)
     coded = {
         "doney": code_texts.DONE,
         "endy": code_texts.END,
