@@ -115,6 +115,13 @@ def clean_name(raw: str, limit: int = 64) -> str:
     return name[:limit].rstrip(" " + ZWJ + ZWNJ)
 
 
+def readable(text: str) -> bool:
+    """Whether ``text`` has a letter or a digit, in any script: words every channel carries.
+    Emoji and symbols alone are nothing a texted reader gets (a text leaves icons out,
+    handlers/media/texted_form.py) nor anything read aloud says."""
+    return any(ch.isalnum() for ch in text)
+
+
 def clean_text(raw: str, max_blank_lines: int = 1) -> str:
     """Free text from a user (a request description, a relayed message, a report) safe
     to put into a multi-line bot message, otherwise as written.

@@ -77,7 +77,7 @@ from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import Area, load_gazetteer
 from handlers.router import WRITTEN_LIMIT, Router
-from handlers.text_safety import clean_name, clean_text
+from handlers.text_safety import clean_name, clean_text, readable
 from locales import N_, TIMEZONE
 
 STATE = "request."
@@ -95,8 +95,18 @@ def _longest(ctx: Context) -> int:
 
 
 def _describes(ctx: Context, event: object) -> bool:
-    """Whether a text is long enough, and not too long, to be a request's description."""
-    return isinstance(event, Text) and MIN_TEXT <= len(clean_text(event.text)) <= _longest(ctx)
+    """Whether a text is long enough, and not too long, to be a request's description, and
+    says something in words (emoji alone reach a volunteer by SMS as nothing)."""
+    if not isinstance(event, Text):
+        return False
+    text = clean_text(event.text)
+    return MIN_TEXT <= len(text) <= _longest(ctx) and readable(text)
+
+
+# A description of emoji or symbols alone: a volunteer by SMS would get it empty.
+IN_WORDS = N_(
+    "✍️ Please write in words what you need: emoji and symbols alone do not reach every helper."
+)
 
 
 async def help_home(ctx: Context) -> None:
@@ -492,6 +502,8 @@ async def _description(ctx: Context, answer: Answer) -> None:
             description=description, description_lang=text_language.detect(description, t.lang)
         )
         await FORM.answered(ctx, answer)
+    elif isinstance(event, Text) and clean_text(event.text) and not readable(event.text):
+        ctx.refuse(t.t(IN_WORDS))  # the step stays, the draft with it
     elif isinstance(event, Text):
         ctx.reply(
             t.t(
