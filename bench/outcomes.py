@@ -523,6 +523,15 @@ def report(
     return rows, goals
 
 
+def asked_for_help(argv: list[str], doc: str | None) -> bool:
+    """``--help`` or ``-h``: ``doc`` printed (the script's docstring says how to run it), and
+    nothing run - a run takes minutes of both cores."""
+    if "--help" not in argv and "-h" not in argv:
+        return False
+    print(doc)
+    return True
+
+
 def _option(argv: list[str], name: str) -> str | None:
     """``--name value`` or ``--name=value``."""
     for n, arg in enumerate(argv):
@@ -629,9 +638,7 @@ def register(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if "--help" in argv or "-h" in argv:
-        # A run takes minutes of both cores: --help says how, it runs nothing.
-        print(__doc__)
+    if asked_for_help(argv, __doc__):
         return 0
     if _option(argv, "register"):
         return register(argv)

@@ -51,11 +51,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-import time_machine  # noqa: E402
-from outcomes import CITIES, QUICK, _option  # noqa: E402
+from outcomes import CITIES, QUICK, _option, asked_for_help  # noqa: E402
 from outcomes_model import HARSHER, OFFICE, RECOVERS, SOURCED  # noqa: E402
 from outcomes_sim import (  # noqa: E402
-    START,
     WAVES,
     Behaviour,
     CityMap,
@@ -65,11 +63,10 @@ from outcomes_sim import (  # noqa: E402
     Shape,
     Story,
 )
+from outcomes_urgent import open_chance, watched_plan  # noqa: E402
 from table import Row, print_table  # noqa: E402
 
-from db import Database  # noqa: E402
 from db.clock import BERLIN, from_text  # noqa: E402
-from db.request_states import OPEN  # noqa: E402
 from handlers.helping import ranking  # noqa: E402
 from handlers.places.gazetteer import distance_m  # noqa: E402
 
@@ -110,6 +107,13 @@ class MissedRun(Run):
         # Who said yes to a request of each language before (what the database knows).
         self.sharers_at_publish: dict[int, tuple[int, int, float | None, int]] = {}
         self.requests_seen: dict[int, Any] = {}
+
+    async def play(self, keep_open: bool = False) -> Outcome:
+        """:meth:`Run.play`; ``ranking.candidates`` is the product's again afterwards."""
+        try:
+            return await super().play(keep_open)
+        finally:
+            ranking.candidates = getattr(self, "unwatched", ranking.candidates)  # type: ignore[method-assign]
 
     def _seen(self, request_id: int) -> Watched:
         return self.watched.setdefault(request_id, Watched())
@@ -181,10 +185,8 @@ class MissedRun(Run):
         super()._offered(person, request_id)
 
     async def _read(self, person: Person, request_id: int, attempt: int = 0) -> None:
-        if not attempt:
-            request = await self.db.requests.get(request_id)
-            if request is not None and request.state == OPEN:
-                self._seen(request_id).read.append((self.now, self._chance(person, request)))
+        if not attempt and (chance := await open_chance(self, person, request_id)) is not None:
+            self._seen(request_id).read.append((self.now, chance))
         await super()._read(person, request_id, attempt)
 
 
@@ -297,26 +299,13 @@ def _run(job: Job) -> list[Seen]:
             run = MissedRun(
                 WAVES, shape, Behaviour(), seed, Path(folder), OFFICE, languages, RECOVERS
             )
-            outcome = await play_kept(run)
+            outcome = await run.play(keep_open=True)
             try:
                 return await seen_of(run, outcome)
             finally:
                 await run.db.close()
 
     return asyncio.run(play())
-
-
-async def play_kept(self: MissedRun) -> Outcome:
-    """:meth:`Run.play`, the database left open for :func:`seen_of` (the caller closes it);
-    ``ranking.candidates`` is the product's again afterwards."""
-    self.db = await Database.open(str(self.folder / f"{self.rule.name}-{self.seed}.sqlite3"))
-    try:
-        with time_machine.travel(START, tick=False) as self.traveller:
-            await self._setup()
-            await self._loop()
-            return self._outcome()
-    finally:
-        ranking.candidates = getattr(self, "unwatched", ranking.candidates)  # type: ignore[method-assign]
 
 
 def _mean(values: list[float]) -> float:
@@ -411,14 +400,9 @@ def rows_of(name: str, found: list[Seen]) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if "--help" in argv or "-h" in argv:
-        # A run takes minutes of both cores: --help says how, it runs nothing.
-        print(__doc__)
+    if asked_for_help(argv, __doc__):
         return 0
-    quick = "--quick" in argv
-    cities = ["quick"] if quick else (_option(argv, "cities") or "town").split(",")
-    given = (_option(argv, "seeds") or "1,2,3,4").split(",")
-    seeds = [QUICK.seeds[0]] if quick else [int(s) for s in given]
+    cities, seeds = watched_plan(argv, "town")
     harsher = "--sourced" not in argv
     jobs = [(city, seed, harsher) for city in cities for seed in seeds]
     with ProcessPoolExecutor(max_workers=int(_option(argv, "jobs") or 2)) as pool:

@@ -584,7 +584,9 @@ class Run:
     def at(self, when: datetime, action: Callable[[], Awaitable[None]]) -> None:
         heapq.heappush(self.events, (when, next(self.order), action))
 
-    async def play(self) -> Outcome:
+    async def play(self, keep_open: bool = False) -> Outcome:
+        """The run (``keep_open``: its database left open for a look afterwards,
+        bench/outcomes_missed.py; the caller closes it)."""
         self.db = await Database.open(str(self.folder / f"{self.rule.name}-{self.seed}.sqlite3"))
         try:
             with time_machine.travel(START, tick=False) as self.traveller:
@@ -592,7 +594,8 @@ class Run:
                 await self._loop()
                 return self._outcome()
         finally:
-            await self.db.close()
+            if not keep_open:
+                await self.db.close()
 
     async def _setup(self) -> None:
         settings = HandlerSettings(

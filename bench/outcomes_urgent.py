@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from outcomes import CITIES, QUICK, _option, with_translation  # noqa: E402
+from outcomes import CITIES, QUICK, _option, asked_for_help, with_translation  # noqa: E402
 from outcomes_model import HARSHER, OFFICE, RECOVERS, SOURCED  # noqa: E402
 from outcomes_sim import WAVES, Behaviour, Outcome, Person, Run, Shape, Story  # noqa: E402
 from table import Row, print_table  # noqa: E402
@@ -100,12 +100,18 @@ class WatchedRun(Run):
         super()._offered(person, request_id)
 
     async def _read(self, person: Person, request_id: int, attempt: int = 0) -> None:
-        if not attempt:
-            request = await self.db.requests.get(request_id)
-            if request is not None and request.state == OPEN:
-                seen = self.watched.setdefault(request_id, Watched())
-                seen.read.append((self.now, self._chance(person, request)))
+        if not attempt and (chance := await open_chance(self, person, request_id)) is not None:
+            self.watched.setdefault(request_id, Watched()).read.append((self.now, chance))
         await super()._read(person, request_id, attempt)
+
+
+async def open_chance(run: Run, person: Person, request_id: int) -> float | None:
+    """The model's chance that ``person`` says yes to the request, read now while it is open
+    (None: no longer open)."""
+    request = await run.db.requests.get(request_id)
+    if request is None or request.state != OPEN:
+        return None
+    return run._chance(person, request)
 
 
 @dataclass(frozen=True)
@@ -244,16 +250,20 @@ def rows_of(name: str, found: list[Urgent]) -> list[Row]:
     return rows
 
 
+def watched_plan(argv: list[str], cities: str) -> tuple[list[str], list[int]]:
+    """The cities (``--cities``, else ``cities``) and tuning seeds (``--seeds``, else 1-4) a
+    watched run plays; ``--quick``: the quick town, one seed."""
+    if "--quick" in argv:
+        return ["quick"], [QUICK.seeds[0]]
+    given = (_option(argv, "seeds") or "1,2,3,4").split(",")
+    return (_option(argv, "cities") or cities).split(","), [int(s) for s in given]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if "--help" in argv or "-h" in argv:
-        # A run takes minutes of both cores: --help says how, it runs nothing.
-        print(__doc__)
+    if asked_for_help(argv, __doc__):
         return 0
-    quick = "--quick" in argv
-    cities = ["quick"] if quick else (_option(argv, "cities") or "dortmund,town").split(",")
-    given = (_option(argv, "seeds") or "1,2,3,4").split(",")
-    seeds = [QUICK.seeds[0]] if quick else [int(s) for s in given]
+    cities, seeds = watched_plan(argv, "dortmund,town")
     harsher, translated = "--harsher" in argv, "--translation" in argv
     jobs = [(city, seed, harsher, translated) for city in cities for seed in seeds]
     with ProcessPoolExecutor(max_workers=int(_option(argv, "jobs") or 2)) as pool:

@@ -23,7 +23,7 @@ async def test_the_breakdown_counts_the_benchs_requests_and_leaves_the_ranking_a
         run = outcomes_missed.MissedRun(
             WAVES, TINY_TOWN, Behaviour(), 5, Path(folder), OFFICE, HARSHER, RECOVERS
         )
-        outcome = await outcomes_missed.play_kept(run)
+        outcome = await run.play(keep_open=True)
         try:
             found = await outcomes_missed.seen_of(run, outcome)
         finally:
