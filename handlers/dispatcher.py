@@ -68,11 +68,12 @@ log = logging.getLogger(__name__)
 KEPT_ANSWERS_MAX_AGE = timedelta(hours=1)
 
 # A text longer than its step takes (``Router.input_limits``): the limit, and what happens
-# next - nothing was used, the person is where they were and sends a shorter one.
+# next - nothing was used, the person sends a shorter one (at the step, whose choices come
+# with it). Short: with a step's choices it is one SMS in every language, easy ones too
+# (tests/bot/transports/sms/test_too_long_fits.py), never "send it shorter" behind "0".
 TOO_LONG = N_(
-    "✂️ Your message is too long: {length} characters, and at most {limit} fit here. I "
-    "have not used it, and nothing has changed. Please send it again, shorter: you are "
-    "still where you were."
+    "✂️ Too long: {length} characters, at most {limit} fit here. Nothing was changed. "
+    "Please send a shorter text."
 )
 
 
