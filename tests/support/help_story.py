@@ -60,6 +60,18 @@ async def post_request(
     return request_id
 
 
+async def entered_for_a_resident(story: MemoryTransport, coordinator: str) -> list:
+    """``coordinator`` fills /enter's form for Frau K. (shopping at Nordmarkt, as soon as
+    possible) up to *Send*: the bot's answers to the last step."""
+    await story.text(coordinator, "/enter")
+    await story.text(coordinator, "Frau K., Tel. 0231 123456")
+    await story.press(coordinator, "hr:cat:shopping")
+    await story.text(coordinator, "Einkauf für eine ältere Dame")
+    await story.text(coordinator, "Nordmarkt")
+    await story.press(coordinator, "hr:when:asap")
+    return await story.press(coordinator, "hr:langs-done")
+
+
 async def withdrawn_in_review(story: MemoryTransport, db: Database) -> int:
     """A request posted by Amira and withdrawn by her while in review, its post in the
     ``GROUP`` where Cora is a coordinator; its id."""

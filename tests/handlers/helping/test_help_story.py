@@ -9,6 +9,7 @@ from tests.support.help_story import (
     GROUP,
     NORDMARKT,
     buttons_of,
+    entered_for_a_resident,
     grant_role_to,
     post_request,
     press,
@@ -188,13 +189,7 @@ async def test_coordinator_enters_a_request_for_someone_without_a_phone(
     await db.volunteers.verify(vera, vera)
     await story.onboard("cora", "de")
     await grant_role_to(db, "cora", "coordinator")
-    await story.text("cora", "/enter")
-    await story.text("cora", "Frau K., Tel. 0231 123456")
-    await story.press("cora", "hr:cat:shopping")
-    await story.text("cora", "Einkauf für eine ältere Dame")
-    await story.text("cora", "Nordmarkt")
-    await story.press("cora", "hr:when:asap")
-    out = await story.press("cora", "hr:langs-done")
+    out = await entered_for_a_resident(story, "cora")
     assert "0231 123456" in texts(out)  # the coordinator sees the contact
     await story.press("cora", "hr:send")
     await story.flush()

@@ -63,18 +63,12 @@ async def test_a_role_taken_away_while_entering_a_request_is_said(story, db: Dat
     """/enter's form, filled for a resident on the phone; the role goes before *Send*: the
     coordinator is told only coordinators may do this (not "this button is no longer
     valid"), and no request is made."""
-    from tests.support.help_story import grant_role_to
+    from tests.support.help_story import entered_for_a_resident, grant_role_to
     from tests.support.memory_transport import texts
 
     await story.onboard("cora", "de")
     cora = await grant_role_to(db, "cora", COORDINATOR)
-    await story.text("cora", "/enter")
-    await story.text("cora", "Frau K., Tel. 0231 123456")
-    await story.press("cora", "hr:cat:shopping")
-    await story.text("cora", "Einkauf für eine ältere Dame")
-    await story.text("cora", "Nordmarkt")
-    await story.press("cora", "hr:when:asap")
-    await story.press("cora", "hr:langs-done")
+    await entered_for_a_resident(story, "cora")
     await db.users.revoke_role(cora, COORDINATOR)
     said = readable(texts(await story.press("cora", "hr:send")))
     assert readable(str(translator("de").t(ROLE_REFUSALS[COORDINATOR]))) in said, said
