@@ -4,10 +4,12 @@ Order of decisions, the same on every transport:
 1. only private chats are served here (group backchannels get their own handlers);
 2. the user is looked up (created on first contact) and their language chosen;
 3. the gates features registered (``Router.gates``) may take the update first - only those
-   its channel can need (a channel that calls: the caller check and its PIN); a text
-   longer than the step it is sent at takes (``Router.input_limits``, the one owner of
-   input length) is refused there, the step kept; then, before the privacy notice is
-   accepted, only onboarding is reachable;
+   its channel can need (a channel that calls: the caller check and its PIN); before the
+   privacy notice is accepted, only onboarding is reachable (a first text of any length
+   onboards) and the steps that take input then; a text longer than the step it is sent
+   at takes (``Router.input_limits``, the one owner of input length; an edit of an earlier
+   message, which is for no step, the city's ``max_text_length``) is refused there, the
+   step kept;
 4. commands, buttons, edits and deletions of earlier messages (``router.amendments``: a
    relayed one), then free input in the user's conversation state, or outside any step to
    the features that take it (``router.free_input``: a running contact, a place name);
@@ -411,10 +413,16 @@ class Dispatcher:
         if isinstance(event, ButtonPress):
             await self._button(ctx, event)
             return
+        # Before the notice is agreed, only a step that takes input then sees it; the rest
+        # onboards first, whatever its length - a newcomer's first text is not refused.
+        if ctx.user.consent_at is None and not await self._unagreed_step(ctx, event):
+            if not isinstance(event, Edited | Removed):
+                await self._onboarding(ctx)
+            return
         if self._too_long(ctx, event):
             return
         if ctx.user.consent_at is None:
-            await self._unagreed_input(ctx, event)
+            await self._unagreed_input(ctx)
             return
         if isinstance(event, Edited | Removed):
             await self._amend(ctx, event)
@@ -478,10 +486,12 @@ class Dispatcher:
             await self._onboarding(ctx)
         return False
 
-    async def _unagreed_input(self, ctx: Context, event: Event) -> None:
-        """Input before the privacy notice was accepted: only a step that takes it then."""
+    async def _unagreed_step(self, ctx: Context, event: Event) -> bool:
+        """Whether input before the privacy notice was accepted goes to the step the person
+        is at: one that takes it then (else onboarding; a change to an earlier message,
+        which is not a new message, starts nothing)."""
         state = ctx.get_state()
-        if (
+        return (
             isinstance(event, Text)
             and state is not None
             and (
@@ -489,11 +499,14 @@ class Dispatcher:
                 # A postcode typed for places, where consent waits for a keeping step.
                 or await first_kept.goes_ahead(ctx, self.router)
             )
-        ):
-            await self.router.states[state.state](ctx)
-        # A change to an earlier message is not a new message: it starts nothing.
-        elif not isinstance(event, Edited | Removed):
-            await self._onboarding(ctx)
+        )
+
+    async def _unagreed_input(self, ctx: Context) -> None:
+        """Input before the privacy notice was accepted, to a step that takes it then
+        (``_unagreed_step``)."""
+        state = ctx.get_state()
+        assert state is not None
+        await self.router.states[state.state](ctx)
 
     def _too_long(self, ctx: Context, event: Event) -> bool:
         """Whether a text is longer than the step it was sent at takes (``Router.input_limits``,
@@ -506,7 +519,11 @@ class Dispatcher:
             return False
         state = ctx.get_state()
         most = self.settings.max_text_length
-        limit = self.router.input_limit(state.state if state is not None else None, most)
+        # An edit of an earlier message is not for the step the person is at now: it goes
+        # to what took that message (``router.amendments``: a relayed one) or nowhere, so
+        # the city's limit alone holds for it.
+        step = state.state if state is not None and isinstance(event, Text) else None
+        limit = self.router.input_limit(step, most)
         length = len(event.text) if len(event.text) > most else len(clean_text(event.text))
         if length <= limit:
             return False
