@@ -16,6 +16,7 @@ from handlers.messenger import Messenger
 from handlers.parsing import id_number, typed
 from handlers.reader import Reader, medium_of, reader_of
 from handlers.settings import HandlerSettings
+from handlers.text_safety import visible
 from locales import Translator
 
 # A conversation state whose data says this (a PIN being typed, handlers/numbers/
@@ -208,13 +209,16 @@ class Context:
         else:
             await _others_state(self.db, user_id, None)
 
-    async def expect_text(self) -> tuple[ConversationState, str] | None:
+    async def expect_text(
+        self, choices: list[list[Button]] | None = None
+    ) -> tuple[ConversationState, str] | None:
         """For states that wait for a text: the state and the text, or None after asking
-        for a text (voice, stickers, empty messages)."""
+        for a text (voice, stickers, empty messages, and a text of invisible marks alone -
+        nothing anyone could read), with the step's ``choices`` where it has some."""
         state = self.get_state()
         event = self.incoming.event
-        if state is None or not isinstance(event, Text) or not event.text.strip():
-            self.reply(self.t.t("✍️ Please send a text."))
+        if state is None or not isinstance(event, Text) or not visible(event.text).strip():
+            self.reply(self.t.t("✍️ Please send a text."), choices)
             return None
         return state, event.text.strip()
 

@@ -577,7 +577,9 @@ def _feedback_choices(ctx: Context, data: dict[str, Any]) -> list[list[Button]]:
 
 
 async def _feedback_text(ctx: Context) -> None:
-    got = await ctx.expect_text()
+    state = ctx.get_state()
+    # Blank or invisible marks alone: asked for a text, Skip at hand, nothing saved.
+    got = await ctx.expect_text(_feedback_choices(ctx, state.data) if state else None)
     if got is None:
         return
     state, text = got
