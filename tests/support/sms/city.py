@@ -161,10 +161,10 @@ async def make_city(
             await sms.stop()
 
 
-async def request_until_languages(
-    resident: Resident, description: str, lang: str = "de", *, from_menu: bool = False
+async def until_description(
+    resident: Resident, lang: str = "de", *, from_menu: bool = False
 ) -> None:
-    """A new request by text, in ``lang``, up to its languages (the step after "when").
+    """A new request by text, in ``lang``, up to its description (shopping chosen).
     ``from_menu``: the resident already has the main menu (right after agreeing), else
     "/menu" brings it."""
     t = translator(lang)
@@ -173,6 +173,15 @@ async def request_until_languages(
     await resident.choose(t._("Ask for help"))
     await resident.choose(t._("Ask for help"))
     await resident.choose(t._("Shopping and errands"))
+
+
+async def request_until_languages(
+    resident: Resident, description: str, lang: str = "de", *, from_menu: bool = False
+) -> None:
+    """A new request by text, in ``lang``, up to its languages (the step after "when");
+    ``from_menu`` as :func:`until_description`."""
+    t = translator(lang)
+    await until_description(resident, lang, from_menu=from_menu)
     await resident.say(description)
     await resident.say("44147")
     await resident.choose(t._("⚡ As soon as possible"))

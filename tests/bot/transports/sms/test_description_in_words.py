@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers.helping.requests_flow import STATE
-from locales import translator
-from tests.support.sms.city import City, onboarded
+from tests.support.sms.city import City, onboarded, until_description
 
 NUMBER = "+4915112345644"
 
@@ -20,12 +19,8 @@ async def test_a_description_of_emoji_alone_is_refused(
     make_city: Callable[..., object],
 ) -> None:
     city: City = await make_city()  # type: ignore[misc]
-    t = translator("de")
     texter, person = await onboarded(city, NUMBER)
-    await texter.say("/menu")
-    await texter.choose(t._("Ask for help"))
-    await texter.choose(t._("Ask for help"))
-    await texter.choose(t._("Shopping and errands"))
+    await until_description(texter)
     asked = await city.db.users.get_state(person)
     assert asked is not None and asked.state == STATE + "description"
     (refused,) = await texter.say("🛒🍎🍞🥛🧀✨")
