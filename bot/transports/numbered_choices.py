@@ -9,6 +9,10 @@ keypress or a reaction presses one. One set of rules for every such transport:
   message has choices and takes typed numbers (``Message.typed_choices``) and the chat is
   not the coordinators' backchannel, where several posts are open at once. After a relayed
   message, "1" may answer "how many crates?": it is text.
+- A typed number that is none of those choices ("9" on a list of six) is text marked with
+  the choices it missed (``Text.not_a_choice``, :func:`typed_event`): a step that takes
+  text takes it as any text, and outside a step it is answered "not one of the choices"
+  with the same choices again (handlers/not_a_choice.py), never the main menu.
 - Any later message in the chat ends that, except what goes alongside an answer's message
   (a toast, a location: ``Routed.alongside`` in bot/transports/contract.py) and a message's
   own voice read aloud, which names its buttons ("first button: …").
