@@ -20,6 +20,7 @@ from bot.cluster import Cluster
 from bot.delivery import OutboxWorker
 from db import Database
 from handlers.messages import Message, Outgoing, Recipient, encode
+from tests.support.loop_clock import real_pause
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -67,7 +68,8 @@ async def _until(check: Any) -> None:
     for _ in range(SANITY_TRIES):
         if await check():
             return
-        await asyncio.sleep(0.05)
+        # By the real clock: a test may hold the loop's clock still (tests/support/loop_clock.py).
+        await real_pause(0.05)
     raise AssertionError("the condition never came true")
 
 
