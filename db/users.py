@@ -13,7 +13,7 @@ import aiosqlite
 
 from db import desk
 from db.bans import BanList, SharedBanList
-from db.clock import to_text
+from db.clock import from_text, to_text
 from db.clock import utcnow as _now
 from db.people_by_number import by_number, by_number_sql, number_platforms
 from db.postgres import process_gone
@@ -637,6 +637,13 @@ class UserStore:
         await execute(
             self._tx, *self.state_statement(user_id, ConversationState(state, data or {}))
         )
+
+    async def state_since(self, user_id: int) -> datetime | None:
+        """When the person's conversation state was last set (None: they have none)."""
+        row = await fetch_one(
+            self._tx, "SELECT updated_at FROM conversations WHERE user_id = ?", (user_id,)
+        )
+        return from_text(row[0]) if row is not None else None
 
     async def clear_state(self, user_id: int) -> None:
         await execute(self._tx, *self.state_statement(user_id, None))

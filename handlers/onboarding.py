@@ -34,7 +34,7 @@ from typing import Any
 
 from handlers import first_kept, read_aloud, ui
 from handlers.context import Context
-from handlers.helping import code_texts
+from handlers.helping import code_texts, unfinished_request
 from handlers.menu import show_main_menu
 from handlers.messages import Command
 from handlers.numbers import coded_acts
@@ -104,6 +104,9 @@ def register(router: Router) -> None:
         event = ctx.incoming.event
         payload = event.args.strip() if isinstance(event, Command) and event.name == "start" else ""
         if ctx.user.consent_at is not None:
+            # A caller back after hanging up in a request: continue it, or start again.
+            if not payload and await unfinished_request.offered(ctx):
+                return
             await _menu_and_link(ctx, router, payload, greeting=True)
             return
         previous = ctx.get_state()

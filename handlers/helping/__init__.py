@@ -29,11 +29,13 @@ def register(router: Router) -> None:
         relay_edits,
         reports,
         requests_flow,
+        unfinished_request,
         volunteers,
     )
 
     for feature in (
         requests_flow,
+        unfinished_request,
         volunteers,
         certificates,
         moderation,

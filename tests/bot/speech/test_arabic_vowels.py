@@ -198,6 +198,7 @@ CALLERS_STEPS = (
     "handlers/helping/talk_now.py",
     "handlers/helping/bridged_calls.py",
     "handlers/helping/returning.py",
+    "handlers/helping/unfinished_request.py",
     "handlers/places/chat.py",
     "handlers/places/render.py",
     "handlers/places/short_lists.py",

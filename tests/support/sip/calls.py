@@ -1,8 +1,9 @@
 """Calls to the bot's phone line in the phone tests: the line registered at Kamailio with
 the tone engine's prompts (``phone_line``), a caller's steps through a call by the call's
-events, never after fixed pauses (``until``, ``keys_answered``, ``offered``, ``key_for``,
-``spoken_after_the_tone``), the caller's voice (``voice_tone``), and the texts the bot says
-in its calls (``noted_texts``, ``heard_texts``)."""
+events, never after fixed pauses (``until``, ``called_again``, ``keys_answered``,
+``offered``, ``key_for``, ``spoken_after_the_tone``, ``asked_when``), the caller's voice
+(``voice_tone``), and the texts the bot says in its calls (``noted_texts``,
+``heard_texts``)."""
 
 from __future__ import annotations
 
@@ -92,6 +93,18 @@ async def languages_heard(phone: PhoneTransport, caller: BaresipCaller, bot_uri:
     return call
 
 
+async def called_again(phone: PhoneTransport, caller: BaresipCaller, bot_uri: str) -> Call:
+    """``caller`` dials the line again (calls before may be on record): the new call, once
+    its first answer is said."""
+    before = set(phone._calls)
+    await asyncio.to_thread(caller.dial, bot_uri)
+    await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
+    await until(lambda: set(phone._calls) - before, "the call came")
+    (call,) = [phone._calls[call_id] for call_id in set(phone._calls) - before]
+    await until(lambda: call.audio.answers >= 1, "the first answer")
+    return call
+
+
 async def keys_answered(caller: BaresipCaller, call: Call, keys: str) -> None:
     """Press ``keys``; wait for the answer they bring."""
     answers = call.audio.answers
@@ -147,6 +160,18 @@ async def spoken_after_the_tone(caller: BaresipCaller, call: Call) -> None:
     assert listening is not None
     await until(lambda: listening.spoke, "the caller heard")
     await asyncio.to_thread(caller.press, "#")
+
+
+async def asked_when(phone: PhoneTransport, caller: BaresipCaller, call: Call) -> None:
+    """A caller at the main menu, agreed, asks for help by voice up to "When?": the first
+    kind of help, the description said after the tone, the postcode 44137."""
+    await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+    await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
+    await keys_answered(caller, call, await key_for(phone, call, "hr:cat:"))
+    answers = call.audio.answers
+    await spoken_after_the_tone(caller, call)
+    await until(lambda: call.audio.answers > answers, "where?")
+    await keys_answered(caller, call, "44137")  # the postcode: "When?" follows
 
 
 def voice_tone(tmp_path: Path) -> Path:

@@ -16,12 +16,11 @@ from pathlib import Path
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.calls import (
     agreed_at_the_menu,
+    asked_when,
     key_for,
     keys_answered,
     languages_heard,
     phone_line,
-    spoken_after_the_tone,
-    until,
     voice_tone,
 )
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
@@ -39,13 +38,7 @@ async def test_a_key_no_choice_has_leaves_the_steps_keys_working(
         call = await languages_heard(phone, caller, kamailio.uri(BOT_USER))
         await keys_answered(caller, call, "1")  # Deutsch: the menu
         await agreed_at_the_menu(phone, caller, call)
-        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
-        await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
-        await keys_answered(caller, call, await key_for(phone, call, "hr:cat:"))
-        answers = call.audio.answers
-        await spoken_after_the_tone(caller, call)
-        await until(lambda: call.audio.answers > answers, "where?")
-        await keys_answered(caller, call, "44137")  # the postcode: "When?" follows
+        await asked_when(phone, caller, call)
         asap = await key_for(phone, call, "hr:when:asap")
         assert asap != "7"
         await keys_answered(caller, call, "7")  # no choice of "When?"
