@@ -39,6 +39,15 @@ GateCheck = Callable[["Context"], Awaitable[bool]]
 # feedback): one figure, so what one step takes, the next passes on whole. A step declares
 # it, or its own, with ``Router.limit_input``.
 WRITTEN_LIMIT = 1000
+
+
+def written_limit(most: int) -> int:
+    """The longest text people write for others (``WRITTEN_LIMIT``) where the city's
+    ``most`` (``max_text_length``) allows it: what the desk takes too, as the chat's steps
+    (``Router.input_limit``)."""
+    return min(WRITTEN_LIMIT, most)
+
+
 # A ``/start <prefix>_<rest>`` link's handler: True when the link opened what it names,
 # False (having said nothing) when ``rest`` names nothing - the caller says the link is
 # not valid (handlers/onboarding.py).

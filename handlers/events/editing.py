@@ -275,7 +275,11 @@ async def _description(ctx: Context, answer: Answer) -> None:
     if not text:
         await ask_again(ctx, answer)
         return
-    answer.draft["description"] = fields.description(text)
+    try:
+        answer.draft["description"] = fields.description(text)
+    except Refusal as refusal:  # longer as typed than as the dispatcher counts it (kept)
+        ctx.reply(refusal.text(ctx.t))
+        return
     await FORM.answered(ctx, answer)
 
 

@@ -19,6 +19,7 @@ START_PROBLEM = N_("🗓 Please write a future date and time, for example: 24.12
 ADDRESS_PROBLEM = N_("📍 Please write an address of 3 to 200 characters.")
 END_PROBLEM = N_("⏱ The end must be after the start, on the same or a later day.")
 DESCRIPTION_LENGTH = 1000
+DESCRIPTION_PROBLEM = N_("✏️ Please write a description of at most {high} characters.")
 # An event that lasts longer than a week is not one event but several.
 LONGEST_MINUTES = 7 * 24 * 60
 
@@ -73,8 +74,20 @@ def address(text: str) -> str:
     return text.strip()
 
 
-def description(text: str) -> str:
-    return text.strip()[:DESCRIPTION_LENGTH]
+def description_limit(most: int) -> int:
+    """The longest description, within the city's ``most`` (``max_text_length``): the
+    chat's step declares ``DESCRIPTION_LENGTH`` and the dispatcher takes the smaller, the
+    desk's check and its field's maxlength this."""
+    return min(DESCRIPTION_LENGTH, most)
+
+
+def description(text: str, longest: int = DESCRIPTION_LENGTH) -> str:
+    """An event's description (may be empty), refused - never cut short - when longer
+    than ``longest``: a form sent without the browser's maxlength keeps what was typed."""
+    text = text.strip()
+    if len(text) > longest:
+        raise Refusal(DESCRIPTION_PROBLEM, "description", high=longest)
+    return text
 
 
 def minutes_between(starts: datetime, ends: datetime) -> int:

@@ -119,7 +119,7 @@ from handlers.helping.vocabulary import REJECT_REASONS, TALK
 from handlers.messages import Button, Message
 from handlers.messenger import backchannel_language
 from handlers.numbers.channel_line import texts_stopped
-from handlers.router import WRITTEN_LIMIT
+from handlers.router import written_limit
 from handlers.staff import is_staff
 from handlers.text_safety import clean_text, quoted
 from locales import DEFAULT_LANGUAGE, N_, Medium, Translator
@@ -662,8 +662,9 @@ async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> As
     asked = await scene.db.requests.get(request_id)
     if asked is None or asked.state not in WAITING:
         raise Refused(CANNOT_CHANGE)
-    # The figure the chat's step declares (``Router.input_limits``): desk and chat alike.
-    text = written(text, WRITTEN_LIMIT)
+    # The figure the chat's step declares (``Router.input_limits``), within the city's
+    # ``max_text_length`` as there: desk and chat alike.
+    text = written(text, written_limit(scene.settings.max_text_length))
     requester = await scene.mail.reachable(asked.requester_id)
     if requester is None:
         raise Refused(UNREACHABLE)
@@ -691,8 +692,9 @@ async def correct_text(scene: Scene, coordinator: User, request_id: int, text: s
     label follows the new text, and the requester is shown what their request says now."""
     staff_only(coordinator)
     request = waiting(await _get(scene, request_id))
-    # As long as the requester's own may be (requests_flow.MAX_TEXT), and the chat's step.
-    description = written(text, WRITTEN_LIMIT)
+    # As long as the requester's own may be (requests_flow.MAX_TEXT, within the city's
+    # ``max_text_length``), and the chat's step.
+    description = written(text, written_limit(scene.settings.max_text_length))
     requester = await scene.db.users.get(request.requester_id) if request.requester_id else None
     request = await scene.db.requests.update_fields(
         request.id,

@@ -203,10 +203,11 @@ class _Checked:
 
 
 async def _check(
-    db: Any, old: Event | None, sent: dict[str, str], lang: str, now: datetime
+    site: Any, old: Event | None, sent: dict[str, str], lang: str, now: datetime
 ) -> _Checked:
     """The event the form asks for, each field checked by the chat's rules; for a change,
     fields left as they were shown are not checked again."""
+    db = site.db
     base = old or _blank()
     shown = _shown(base, lang)
     problems: dict[str, Refusal] = {}
@@ -224,12 +225,13 @@ async def _check(
 
     if changed("title_de"):
         update["title"] = attempt("title_de", lambda: fields.title(sent["title_de"]))
+    described = _described(site, sent, attempt)
     if changed("description_de"):
-        update["description"] = fields.description(sent["description_de"])
+        update["description"] = described("description_de")
     if lang != "de" and changed("title_local", "description_local"):
         texts = dict(base.texts)
         local_title = sent["title_local"].strip()
-        local_text_ = fields.description(sent["description_local"])
+        local_text_ = described("description_local") or ""
         if local_title or local_text_:
             if local_title:
                 local_title = attempt("title_local", lambda: fields.title(local_title)) or ""
@@ -286,6 +288,14 @@ async def _check(
     return _Checked(event, problems)
 
 
+def _described(site: Any, sent: dict[str, str], attempt: Any) -> Any:
+    """A description field's check: refused (None, its problem noted by ``attempt``) when
+    longer than the city keeps - its ``max_text_length`` where lower than the chat step's,
+    as the same text goes out by chat - never cut short."""
+    longest = fields.description_limit(site.settings.max_text_length)
+    return lambda key: attempt(key, lambda: fields.description(sent[key], longest))
+
+
 # Fields whose None is a value (no place, no position), not a failed check.
 _NULLABLE = ("place_id", "lat", "lon")
 
@@ -337,6 +347,7 @@ async def _form_page(
         local_language=language_name(t.lang) if t.lang != "de" else "",
         followers=followers,
         title_length=(fields.TITLE_SHORTEST, fields.TITLE_LONGEST),
+        description_length=fields.description_limit(desk.site.settings.max_text_length),
     )
 
 
@@ -365,7 +376,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     desk = desk_of(request)
     t = translator_for(request)
     sent = _sent(await request.post())
-    checked = await _check(desk.site.db, None, sent, t.lang, datetime.now(UTC))
+    checked = await _check(desk.site, None, sent, t.lang, datetime.now(UTC))
     if checked.problems:
         return await _form_page(request, None, values=sent, problems=checked.problems, status=422)
     scene = desk.site.scene()
@@ -395,7 +406,7 @@ async def save(request: web.Request) -> web.StreamResponse:
             return await _form_page(
                 request, old, values=sent, notice=t.t(ALREADY_CANCELLED), status=409
             )
-        checked = await _check(desk.site.db, old, sent, t.lang, datetime.now(UTC))
+        checked = await _check(desk.site, old, sent, t.lang, datetime.now(UTC))
         if checked.problems:
             return await _form_page(
                 request, old, values=sent, problems=checked.problems, status=422

@@ -34,7 +34,7 @@ from handlers.helping.render import recent_texts, review_post
 from handlers.helping.vocabulary import REJECT_REASONS, TALK
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message
-from handlers.router import WRITTEN_LIMIT
+from handlers.router import written_limit
 from handlers.staff import is_staff
 from locales import N_, SUPPORTED_LANGUAGES, Translator
 
@@ -83,8 +83,14 @@ async def _card(
 
 
 async def _page(
-    request: web.Request, *, notice: Markup | None = None, status: int = 200
+    request: web.Request,
+    *,
+    notice: Markup | None = None,
+    status: int = 200,
+    kept: dict[str, Any] | None = None,
 ) -> web.Response:
+    """The queue; ``kept``: a refused form's request id, action and what was typed, shown
+    again in its form, open (a refused coordinator keeps what they wrote)."""
     desk = desk_of(request)
     t = translator_for(request)
     number = page_number(request)
@@ -133,7 +139,8 @@ async def _page(
         duty=await _on_duty(desk.site.db, t),
         # The lifecycle's limits, which the chat's steps declare too (Router.input_limits).
         note_limit=lifecycle.NOTE_LIMIT,
-        written_limit=WRITTEN_LIMIT,
+        written_limit=written_limit(desk.site.settings.max_text_length),
+        kept=kept or {},
     )
 
 
@@ -169,7 +176,10 @@ def _decision(
                     desk.user.id, f"desk.{action}", f"request:{request_id}"
                 )
         except Refused as refusal:
-            return await _page(request, notice=refusal.text(translator_for(request)), status=409)
+            kept = {"id": request_id, "action": action, **form}
+            return await _page(
+                request, notice=refusal.text(translator_for(request)), status=409, kept=kept
+            )
         desk.site.wake()
         # A reason that reached the requester untranslated: said with the notice.
         unread = getattr(outcome, "unread", "")
