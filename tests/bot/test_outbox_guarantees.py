@@ -34,11 +34,23 @@ class Recorder:
         return str(len(self.sent))
 
 
-async def test_the_worker_never_sends_what_an_update_rolled_back(db: Database):
+async def test_the_worker_never_sends_what_an_update_rolled_back(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+):
     sender = Recorder()
     worker = OutboxWorker(db, [sender])
     inside = asyncio.Event()
     release = asyncio.Event()
+    asked, answered = asyncio.Event(), asyncio.Event()
+    due = db.outbox.due
+
+    async def looked_for_work(*args, **kwargs):
+        asked.set()
+        items = await due(*args, **kwargs)
+        answered.set()
+        return items
+
+    monkeypatch.setattr(db.outbox, "due", looked_for_work)
 
     async def failing_update() -> int:
         async with db.transaction():
@@ -51,7 +63,10 @@ async def test_the_worker_never_sends_what_an_update_rolled_back(db: Database):
     update = asyncio.create_task(failing_update())
     await inside.wait()
     delivery = asyncio.create_task(worker.run_once())
-    await asyncio.sleep(0.05)  # the worker's round runs while the update is still open
+    # The worker's round looks for work while the update is still open: on PostgreSQL it
+    # reads the table meanwhile (the row not committed); on SQLite's one connection it
+    # waits for the update's end, which it cannot pass before.
+    await (answered if db.dialect == "postgresql" else asked).wait()
     release.set()
     with pytest.raises(RuntimeError):
         await update
