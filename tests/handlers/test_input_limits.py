@@ -17,7 +17,7 @@ from handlers.dispatcher import TOO_LONG, Dispatcher
 from handlers.helping.requests_flow import MAX_TEXT
 from handlers.router import WRITTEN_LIMIT
 from locales import translator
-from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
+from tests.support.help_story import at_feedback
 from tests.support.memory_transport import MemoryTransport, texts
 from tests.support.terminal import Terminal
 
@@ -37,15 +37,7 @@ async def _feedback(db: Database) -> list[str]:
 async def test_a_feedback_one_over_the_limit_is_refused_and_one_at_it_kept_whole(
     story: MemoryTransport, db: Database
 ):
-    await story.onboard("amira", "de")
-    amira = (await db.users.find("memory", "amira")).id
-    vera = await register_volunteer(story, db, "vera")
-    await story.onboard("cora", "de")
-    cora = await grant_role_to(db, "cora", "coordinator")
-    await db.volunteers.verify(vera, cora)
-    request_id = await matched_through_lifecycle(db, story.dispatcher.settings, amira, vera, cora)
-    await story.press("amira", f"rl:done:{request_id}")
-    await story.press("amira", f"rl:doney:{request_id}")
+    amira, _request = await at_feedback(story, db)
     before = await db.users.get_state(amira)
     assert before is not None and before.state == "relay.feedback"
 

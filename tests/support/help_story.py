@@ -131,3 +131,18 @@ async def matched_through_lifecycle(
         await lifecycle.accept(scene, await db.users.get(volunteer), request.id)
     assert (await db.requests.get(request.id)).state == "matched"
     return request.id
+
+
+async def at_feedback(story: MemoryTransport, db: Database) -> tuple[int, int]:
+    """Amira's request helped by verified Vera and marked done by Amira, who is now asked
+    for feedback ("relay.feedback"): Amira's id and the request's."""
+    await story.onboard("amira", "de")
+    amira = (await db.users.find("memory", "amira")).id
+    vera = await register_volunteer(story, db, "vera")
+    await story.onboard("cora", "de")
+    cora = await grant_role_to(db, "cora", "coordinator")
+    await db.volunteers.verify(vera, cora)
+    request_id = await matched_through_lifecycle(db, story.dispatcher.settings, amira, vera, cora)
+    await story.press("amira", f"rl:done:{request_id}")
+    await story.press("amira", f"rl:doney:{request_id}")
+    return amira, request_id

@@ -6,20 +6,12 @@ and thanked for (handlers/context.py ``expect_text`` looked for spaces alone).""
 from __future__ import annotations
 
 from db import Database
-from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
+from tests.support.help_story import at_feedback
 from tests.support.memory_transport import MemoryTransport
 
 
 async def test_feedback_of_invisible_marks_alone_is_refused(story: MemoryTransport, db: Database):
-    await story.onboard("amira", "de")
-    amira = (await db.users.find("memory", "amira")).id
-    vera = await register_volunteer(story, db, "vera")
-    await story.onboard("cora", "de")
-    cora = await grant_role_to(db, "cora", "coordinator")
-    await db.volunteers.verify(vera, cora)
-    request_id = await matched_through_lifecycle(db, story.dispatcher.settings, amira, vera, cora)
-    await story.press("amira", f"rl:done:{request_id}")
-    await story.press("amira", f"rl:doney:{request_id}")
+    amira, request_id = await at_feedback(story, db)
     before = await db.users.get_state(amira)
     assert before is not None and before.state == "relay.feedback"
 
