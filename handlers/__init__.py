@@ -20,7 +20,6 @@ def features() -> tuple[ModuleType, ...]:
         guide,
         helping,
         menu,
-        not_a_choice,
         onboarding,
         places,
         preferences,
@@ -28,7 +27,7 @@ def features() -> tuple[ModuleType, ...]:
         read_aloud,
         to_coordinators,
     )
-    from handlers.forms import cancel_command
+    from handlers.forms import cancel_command, not_a_choice
     from handlers.numbers import (
         call_notices,
         caller_check,

@@ -67,7 +67,7 @@ class Text:
     # A typed number (a key, a texted number) that is none of the choices of the chat's
     # newest message, which took typed numbers: those choices, (label, data) in their
     # order - outside any step the person is told so and given them again
-    # (handlers/not_a_choice.py), instead of the main menu. () for any other text.
+    # (handlers/forms/not_a_choice.py), instead of the main menu. () for any other text.
     not_a_choice: tuple[tuple[str, str], ...] = ()
 
 

@@ -12,7 +12,7 @@ keypress or a reaction presses one. One set of rules for every such transport:
 - A typed number that is none of those choices ("9" on a list of six) is text marked with
   the choices it missed (``Text.not_a_choice``, :func:`typed_event`): a step that takes
   text takes it as any text, and outside a step it is answered "not one of the choices"
-  with the same choices again (handlers/not_a_choice.py), never the main menu.
+  with the same choices again (handlers/forms/not_a_choice.py), never the main menu.
 - Any later message in the chat ends that, except what goes alongside an answer's message
   (a toast, a location: ``Routed.alongside`` in bot/transports/contract.py) and a message's
   own voice read aloud, which names its buttons ("first button: …").
@@ -84,7 +84,7 @@ def press_for(key: str, listed: list[Choice]) -> str | None:
 def typed_event(text: str, listed: list[Choice]) -> ButtonPress | Text:
     """What a typed number is on a message that takes typed numbers with choices
     ``listed``: the press of its choice, else the text - marked as none of ``listed``, so
-    that outside a step it is answered with them again (handlers/not_a_choice.py), not
+    that outside a step it is answered with them again (handlers/forms/not_a_choice.py), not
     taken for words (a "9" on a list of six brought the main menu)."""
     data = press_for(text, listed)
     if data is not None:

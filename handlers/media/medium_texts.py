@@ -223,7 +223,7 @@ medium_variant(
     N_("🧰 What can you help with? Send their numbers one by one, then the number of Done."),
 )
 
-# A number none of the choices is (handlers/not_a_choice.py): a caller presses keys, and
+# A number none of the choices is (handlers/forms/not_a_choice.py): a caller presses keys, and
 # "number" would be one of their own, as a postcode is.
 medium_variant(
     Medium.SPOKEN,

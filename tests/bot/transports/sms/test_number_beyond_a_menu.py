@@ -3,7 +3,7 @@ events (six choices) sends "9", which none of them is. Bad input changes nothing
 answer says so and lists the events' choices again, so the next number presses one of
 them. Before, "9" was taken for words outside any step, and the "start with anything"
 answer (handlers/helping/requests_flow.py ``offer_help_with``) sent the main menu - the
-texter taken out of the events. (handlers/not_a_choice.py; the transport marks the number,
+texter taken out of the events. (handlers/forms/not_a_choice.py; the transport marks the number,
 bot/transports/numbered_choices.py ``typed_event``.)"""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ is. Bad input changes nothing: the answer says so and names the events' keys aga
 key of "This week" then presses it. Before, the "9" was taken for words outside any step
 and the "start with anything" answer (handlers/helping/requests_flow.py
 ``offer_help_with``) said the main menu - the caller taken out of the events.
-(handlers/not_a_choice.py.) The order is the call's events, never the clock."""
+(handlers/forms/not_a_choice.py.) The order is the call's events, never the clock."""
 
 from __future__ import annotations
 
