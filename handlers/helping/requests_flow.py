@@ -503,14 +503,17 @@ async def _description(ctx: Context, answer: Answer) -> None:
         )
         await FORM.answered(ctx, answer)
     elif isinstance(event, Text) and clean_text(event.text) and not readable(event.text):
-        ctx.refuse(t.t(IN_WORDS))  # the step stays, the draft with it
+        # The step stays, the draft with it - and its Cancel: where choices are numbered
+        # a typed number presses only the newest message's, this refusal's.
+        ctx.refuse(t.t(IN_WORDS), FORM.choices(ctx, answer.data))
     elif isinstance(event, Text):
         ctx.reply(
             t.t(
                 "✍️ Please write between {low} and {high} characters, or send a voice message.",
                 low=MIN_TEXT,
                 high=_longest(ctx),
-            )
+            ),
+            FORM.choices(ctx, answer.data),
         )
     else:
         await ask_again(ctx, answer)

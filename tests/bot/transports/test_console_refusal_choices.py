@@ -1,0 +1,40 @@
+"""A refused description keeps its step's choices where they are numbered (the console,
+as on Matrix and SMS): the newest message is the refusal, and a typed number presses only
+the newest message's choices, so a refusal without them left "1" (Cancel) pressing
+nothing - it became the description's text instead."""
+
+from __future__ import annotations
+
+from handlers.dispatcher import Dispatcher
+from locales import translator
+from tests.support.terminal import Terminal
+
+
+async def _at_the_description(dispatcher: Dispatcher, lang: str) -> Terminal:
+    term = Terminal(dispatcher, dispatcher.db)
+    await term.type("/start")
+    await term.press(f"lang:{lang}")
+    await term.press("consent:yes")
+    await term.press("menu:help")
+    await term.press("hr:new")
+    await term.press("hr:cat:")
+    return term
+
+
+async def _state(dispatcher: Dispatcher) -> str | None:
+    person = await dispatcher.db.users.find("console", "amira")
+    assert person is not None
+    state = await dispatcher.db.users.get_state(person.id)
+    return state.state if state is not None else None
+
+
+async def test_emoji_only_description_refused_with_cancel_still_numbered(dispatcher: Dispatcher):
+    term = await _at_the_description(dispatcher, "uk")
+    uk = translator("uk")
+    step = await _state(dispatcher)
+    assert step is not None
+    shown = await term.type("🛒🛒🛒")
+    assert await _state(dispatcher) == step  # refused, the step kept
+    assert f"[1] ✖️ {uk._('Cancel')}" in shown  # the choice comes with the refusal
+    await term.type("1")  # presses Cancel, not a description "1"
+    assert await _state(dispatcher) is None
