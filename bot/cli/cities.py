@@ -33,7 +33,7 @@ from bot.cities import (
 from bot.cli import city_list
 from bot.cli.checks import GazetteerError, check_gazetteer
 from bot.config import Config, ConfigError, env_name
-from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir
+from handlers.places.gazetteer import GAZETTEER_FILES, PROJECT_ROOT, find_data_dir
 from locales import SUPPORTED_LANGUAGES
 
 MAX_NAME = 100
@@ -96,9 +96,7 @@ def add_city(config: Config, name: str, data_dir: str | None, env: Mapping[str, 
             "city add needs a folder for the city files: set bot.cities_dir in the main "
             f"configuration (or {env_name('bot', 'cities_dir')})"
         )
-    name = name.strip()
-    if not name or len(name) > MAX_NAME or any(_control(ch) for ch in name):
-        raise Refused(f"{name!r} is not a city's name (1 to {MAX_NAME} printable characters)")
+    name = checked_name(name)
     slug = slugify(name)
     if not slug:
         raise Refused(
@@ -165,12 +163,67 @@ def add_city(config: Config, name: str, data_dir: str | None, env: Mapping[str, 
     return lines
 
 
+def checked_name(name: str) -> str:
+    """The name as written (without spaces around it), or :class:`Refused` saying what a
+    city's name may hold."""
+    name = name.strip()
+    if not is_city_name(name):
+        # Shown escaped where it holds what a terminal would not show.
+        shown = repr(name) if name.isprintable() else ascii(name)
+        raise Refused(
+            f"{shown} is not a city's name: 1 to {MAX_NAME} characters with at least one "
+            f"letter; letters, digits, spaces and {' '.join(NAME_MARKS)} only (no / or \\, "
+            "no control or invisible characters)"
+        )
+    return name
+
+
 def default_data_dir(config: Config, slug: str) -> str:
     """Where a new city's gazetteer goes without ``--data-dir``: beside the main city's
     (``places.data_dir``, found as the bot finds it), as an absolute path - not under the
     working directory of whoever runs ``city add``, which the service does not share (it
-    would look for ``data/<slug>`` in its own, and not find it)."""
-    return str(find_data_dir(config.places.data_dir).resolve().parent / slug)
+    would look for ``data/<slug>`` in its own, and not find it). Not when the main city's
+    is the program's own (the shipped ``data/dortmund``, the default): an operator's city
+    never goes into the source tree, where an update would lose it: refused,
+    naming the option that is missing."""
+    beside = find_data_dir(config.places.data_dir).resolve().parent
+    if beside == PROJECT_ROOT or PROJECT_ROOT in beside.parents:
+        raise Refused(
+            "city add: where does the city's gazetteer go? The main city's places.data_dir "
+            f"({config.places.data_dir}) is in the program's own folder ({PROJECT_ROOT}), "
+            "not the installation's: give --data-dir DIR, or set places.data_dir in the main "
+            "configuration to the installation's data folder"
+        )
+    return str(beside / slug)
+
+
+# Besides letters, digits and spaces, the marks city names are written with ("Halle (Saale)",
+# "Mülheim a.d. Ruhr", "Sankt Peter-Ording", "L'Aquila"). Never / or \ (a name is not a
+# path), nor control or invisible characters (bidi marks, zero-width spaces): the name
+# reaches people in texts and pages.
+NAME_MARKS = ("-", "'", "’", ".", ",", "(", ")", "&", '"')
+
+
+def is_city_name(name: str) -> bool:
+    """A name people can read: allowed characters only, and at least one letter (not only
+    punctuation)."""
+    return (
+        0 < len(name) <= MAX_NAME
+        and any(unicodedata.category(ch).startswith("L") for ch in name)
+        and all(_allowed(ch) for ch in name)
+    )
+
+
+def _allowed(ch: str) -> bool:
+    # Letters, their combining marks (Arabic vowels, decomposed umlauts), digits, the space;
+    # not the few letters and marks Unicode draws as nothing (Hangul fillers, the grapheme
+    # joiner, variation selectors).
+    if ch in _INVISIBLE or "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef":
+        return False
+    return ch == " " or ch in NAME_MARKS or unicodedata.category(ch)[0] in "LMN"
+
+
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0")
 
 
 def _write_templates(data: Path, name: str) -> None:
@@ -183,10 +236,6 @@ def _write_templates(data: Path, name: str) -> None:
     readme = data / "README.md"
     if not readme.exists():
         readme.write_text(_data_readme(name), encoding="utf-8")
-
-
-def _control(ch: str) -> bool:
-    return unicodedata.category(ch).startswith("C")
 
 
 def _candidate(text: str, target: Path, config: Config, env: Mapping[str, str]) -> City:

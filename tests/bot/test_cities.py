@@ -449,7 +449,7 @@ def test_city_add_writes_a_city_that_loads(tmp_path):
         assert again.returncode == 2
         assert "exists already" in again.stderr and again.stderr.count("\n") == 1
     bad = run_bot("--config", str(main), "city", "add", "???", "--data-dir", str(tmp_path / "x"))
-    assert bad.returncode == 2 and "gives no usable slug" in bad.stderr
+    assert bad.returncode == 2 and "is not a city's name" in bad.stderr
     shared = run_bot("--config", str(main), "city", "add", "Hamm", "--data-dir", str(data))
     assert shared.returncode == 2 and "same data folder" in shared.stderr
     assert tree(tmp_path) == before
@@ -531,6 +531,60 @@ def test_city_add_default_data_folder_and_a_cities_dir_still_to_make(tmp_path):
     assert city.config.places.data_dir == str(data)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc",
+        "Lünen/Süd",
+        "Lünen\\Süd",
+        "Lü\x07nen",  # a control character
+        "Lü\u202enen",  # a bidi override: the name would read backwards
+        "Lü\u200bnen",  # a zero-width space
+        "Lü\u3164nen",  # a Hangul filler, a "letter" drawn as nothing
+        "...",
+        "(.'.)",
+    ],
+)
+def test_city_add_refuses_what_is_no_citys_name_changing_nothing(tmp_path, name):
+    # Found by a black-box tester: "../../etc" was taken as a city's name (its slug made
+    # safe, the name itself shown to people in texts and pages).
+    main = installation(tmp_path)
+    before = tree(tmp_path)
+    refused = run_bot("--config", str(main), "city", "add", name, "--data-dir", str(tmp_path / "x"))
+    assert refused.returncode == 2, refused.stdout
+    assert "is not a city's name" in refused.stderr and "letters, digits" in refused.stderr
+    assert refused.stderr.count("\n") == 1 and refused.stdout == ""
+    assert tree(tmp_path) == before and not (tmp_path / "x").exists()
+
+
+def test_city_add_takes_names_as_cities_are_written(tmp_path):
+    main = installation(tmp_path)
+    for name in ("Halle (Saale)", "Mülheim a.d. Ruhr", "L'Aquila"):
+        data = tmp_path / slugify(name)
+        added = run_bot("--config", str(main), "city", "add", name, "--data-dir", str(data))
+        assert added.returncode == 0, added.stderr
+        assert (tmp_path / "cities" / f"{slugify(name)}.toml").is_file()
+
+
+def test_city_add_never_writes_into_the_source_tree(tmp_path):
+    # Found by a black-box tester: without --data-dir, the main city's gazetteer being the
+    # shipped data/dortmund (the default), the new city's folder went into the repository's
+    # data/. The command names the missing option instead and writes nothing.
+    main = installation(tmp_path)
+    shipped = ROOT / "data" / "qaxburg"
+    assert not shipped.exists()
+    try:
+        refused = run_bot("--config", str(main), "city", "add", "Qaxburg")
+        assert refused.returncode == 2, refused.stdout
+        assert "--data-dir" in refused.stderr and "places.data_dir" in refused.stderr
+        assert refused.stderr.count("\n") == 1
+        assert not shipped.exists()
+        assert not (tmp_path / "cities" / "qaxburg.toml").exists()
+    finally:  # before the fix it wrote there: never leave that in the tree
+        if shipped.exists():
+            shutil.rmtree(shipped)
+
+
 def test_city_add_checks_a_prepared_gazetteer(tmp_path):
     main = installation(tmp_path)
     data = tmp_path / "prepared"
@@ -603,7 +657,7 @@ def test_city_add_refuses_a_broken_gazetteer_writing_nothing(tmp_path, damage, m
 
 def test_city_add_escapes_the_name_in_toml(tmp_path):
     config = load_config(installation(tmp_path), env={})
-    name = 'Bad "Quoted" \\ Stadt'
+    name = 'Bad "Quoted" Stadt (Alt)'  # a backslash is no city's (a path separator)
     add_city(config, name, str(tmp_path / "q"), {})
     assert load_cities(config, env={})[1].name == name
 
