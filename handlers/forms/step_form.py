@@ -7,8 +7,9 @@ itself), what it takes (button actions, free input) and which step comes next. T
 lives in the conversation state ``<state><step>`` (the form's own key in the state data), so
 a restart continues at the same step. Every step gets the form's Cancel button
 (``<prefix>:cancel``), an optional one a Skip button (``<prefix>:skip``); typed input a step
-does not take is answered "use the buttons above", with them (numbered choices press only
-the newest message's).
+does not take is answered "use the buttons above", with them, and input a step cannot use
+gets its question again (:func:`ask_again`), with them too (numbered choices press only the
+newest message's).
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ Take = Callable[[Context, Answer], Awaitable[None]]
 
 
 async def ask_again(ctx: Context, answer: Answer) -> None:
-    """Input the step cannot use: its question again (without the buttons)."""
-    ctx.refuse(ctx.t.t(answer.question))
+    """Input the step cannot use: its question again, with the step's buttons - where
+    choices are numbered a typed number presses only the newest message's, and a question
+    without them left "1" text as well, refused again and again."""
+    ctx.refuse(ctx.t.t(answer.question), answer.form.choices(ctx, answer.data))
 
 
 @dataclass(frozen=True)

@@ -105,8 +105,9 @@ async def test_input_a_step_does_not_take(toy: MemoryTransport, db: Database):
     assert texts(out) == "👆 Please use the buttons above."
     await toy.press("ann", "toy:ok")
     out = await toy.media("ann")
-    # The question again, without its buttons.
-    assert texts(out) == "Which name?" and button_data(out) == []
+    # The question again, with its buttons: where choices are numbered, a typed number
+    # presses only the newest message's.
+    assert texts(out) == "Which name?" and button_data(out) == ["toy:skip", "toy:cancel"]
     assert (await _state(db) or ("",))[0] == "toy.name"
 
 

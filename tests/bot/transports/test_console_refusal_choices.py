@@ -38,3 +38,18 @@ async def test_emoji_only_description_refused_with_cancel_still_numbered(dispatc
     assert f"[1] ✖️ {uk._('Cancel')}" in shown  # the choice comes with the refusal
     await term.type("1")  # presses Cancel, not a description "1"
     assert await _state(dispatcher) is None
+
+
+async def test_a_number_beyond_the_days_is_asked_again_with_the_days(dispatcher: Dispatcher):
+    """ "9" on the seven days and Back: the day step takes text (a written day) and asked
+    its question again without the days, so the next "1" was text too, refused again."""
+    term = await _at_the_description(dispatcher, "tr")
+    await term.type("Alışverişte yardıma ihtiyacım var")
+    await term.type("44137")
+    await term.press("hr:when:date")
+    step = await _state(dispatcher)
+    shown = await term.type("9")
+    assert await _state(dispatcher) == step
+    assert "[1] 📅" in shown  # the days come with the question again
+    await term.type("1")  # the first day, pressed
+    assert await _state(dispatcher) != step
