@@ -177,7 +177,7 @@ SUMMARY_LIMIT = 500
 async def _get(scene: Scene, request_id: int) -> HelpRequest:
     request = await scene.db.requests.get(request_id)
     if request is None:
-        raise Refused()
+        raise Refused(missing=True)
     return request
 
 
@@ -198,7 +198,21 @@ async def _move(
             request.id, to_state, actor.id if actor else None, expect=expect, **values
         )
     except TransitionError as exc:
-        raise Refused(lost, decided_by=exc.decided_by, now=exc.current, id=request.id) from None
+        by = await _moved_by(scene, request.id, exc.current)
+        raise Refused(
+            lost, decided_by=exc.decided_by, now=exc.current, by=by, id=request.id
+        ) from None
+
+
+async def _moved_by(scene: Scene, request_id: int, state: str | None) -> str | None:
+    """The first name of whoever last moved the request to ``state`` (the audit's record of
+    each move), None where nobody did (it expired)."""
+    moves = [
+        entry["actor_id"]
+        for entry in await scene.db.requests.history(request_id)
+        if entry["action"] == f"request.{state}"
+    ]
+    return await name_of(scene, moves[-1]) if moves and moves[-1] else None
 
 
 async def name_of(scene: Scene, user_id: int | None) -> str:
@@ -612,7 +626,8 @@ async def _decide(
             # posts already say so; a "decided by ?" must not be written over them.
             if current.state == WITHDRAWN:
                 raise Refused(WITHDRAWN_BY_REQUESTER, id=request.id) from None
-            raise Refused(CANNOT_CHANGE, id=request.id) from None
+            by = await _moved_by(scene, request.id, current.state)
+            raise Refused(CANNOT_CHANGE, id=request.id, now=current.state, by=by) from None
         # Someone was faster (or the same coordinator's tap came twice): the posts keep
         # saying what was decided and by whom, unless the request has moved on since
         # (matched, withdrawn, ...) and its posts say that instead.
@@ -621,7 +636,11 @@ async def _decide(
         if current.state in (OPEN, REJECTED):
             post = await _mark_posts(scene, current, _verdict(current, who), pressed_post)
         raise Refused(
-            N_("Already decided by {name}."), name=who, decided_by=exc.decided_by, post=post
+            N_("Already decided by {name}."),
+            name=who,
+            decided_by=exc.decided_by,
+            post=post,
+            now=current.state,
         ) from None
 
 
@@ -636,7 +655,7 @@ def waiting(request: HelpRequest) -> HelpRequest:
     """``request``, if a coordinator may still ask about it, correct or summarise it (in
     review or open); Refused otherwise - checked also before they are asked to write."""
     if request.state not in WAITING:
-        raise Refused(CANNOT_CHANGE)
+        raise Refused(CANNOT_CHANGE, now=request.state)
     return request
 
 
@@ -659,9 +678,7 @@ async def ask(scene: Scene, coordinator: User, request_id: int, text: str) -> As
     read the coordinator's), whose next message is taken as the answer for the backchannel
     (moderation.requester_answer). No state change: a request in review or open."""
     staff_only(coordinator)
-    asked = await scene.db.requests.get(request_id)
-    if asked is None or asked.state not in WAITING:
-        raise Refused(CANNOT_CHANGE)
+    asked = waiting(await _get(scene, request_id))
     # The figure the chat's step declares (``Router.input_limits``), within the city's
     # ``max_text_length`` as there: desk and chat alike.
     text = written(text, written_limit(scene.settings.max_text_length))

@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from db.users import User
+from handlers.helping.vocabulary import STATE_LABELS
 from handlers.staff import COORDINATOR, is_staff, refusal
 from locales import N_, Translator
 
@@ -23,6 +24,10 @@ CANNOT_CHANGE = N_("😔 This request can no longer be changed.")
 # (``Router.input_limits``), with the same limit.
 WRITE_BETWEEN = N_("✍️ Please write between {low} and {high} characters.")
 STALE = N_("This button is no longer valid.")
+# Said after the reason where the request had moved on: what it is now, and who moved it
+# there (no name where nobody did: expired, or the one deciding is named already).
+NOW_BY = N_("State of request #{id} now: {state} (changed by {name}).")
+NOW = N_("State of request #{id} now: {state}.")
 
 
 class Refused(Exception):
@@ -38,6 +43,8 @@ class Refused(Exception):
         render: Callable[[Translator], Markup] | None = None,
         post: Markup | None = None,
         now: str | None = None,
+        by: str | None = None,
+        missing: bool = False,
         **values: Any,
     ) -> None:
         super().__init__(message)
@@ -48,6 +55,11 @@ class Refused(Exception):
         # where the lifecycle knows it: callers answer by it without reading the request
         # again.
         self.now = now
+        # Who moved it there (their first name), where someone did and is not named yet.
+        self.by = by
+        # No such request (never was, or erased): the desk answers 404, a button "no
+        # longer valid".
+        self.missing = missing
         self._render = render
         # For a decision someone else took first: the review post as it reads now.
         self.post = post
@@ -56,6 +68,20 @@ class Refused(Exception):
 
     def text(self, t: Translator) -> Markup:
         return self._render(t) if self._render else t.t(self.message, **self.values)
+
+    def with_state(self, t: Translator, request_id: int) -> Markup:
+        """The reason and, where the request had moved on, what it is now and who moved it:
+        the desk's answer to every refusal, so that a coordinator knows what happened."""
+        said = self.text(t)
+        if self.now not in STATE_LABELS:
+            return said
+        state = t._(STATE_LABELS[self.now])
+        now = (
+            t.t(NOW_BY, id=request_id, state=state, name=self.by)
+            if self.by
+            else t.t(NOW, id=request_id, state=state)
+        )
+        return said + Markup(" ") + now
 
     @property
     def stale(self) -> bool:

@@ -47,6 +47,7 @@ DONE = {
 
 
 QUEUE_PAGE = 20
+MISSING = N_("😔 There is no request #{id}: it was never made, or it was erased.")
 
 
 async def _card(
@@ -176,9 +177,12 @@ def _decision(
                     desk.user.id, f"desk.{action}", f"request:{request_id}"
                 )
         except Refused as refusal:
+            t = translator_for(request)
+            if refusal.missing:  # no such request: not a button gone stale
+                return await _page(request, notice=t.t(MISSING, id=request_id), status=404)
             kept = {"id": request_id, "action": action, **form}
             return await _page(
-                request, notice=refusal.text(translator_for(request)), status=409, kept=kept
+                request, notice=refusal.with_state(t, request_id), status=409, kept=kept
             )
         desk.site.wake()
         # A reason that reached the requester untranslated: said with the notice.

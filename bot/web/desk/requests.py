@@ -421,7 +421,9 @@ async def _acted(
             about = f"request:{request_id}"
             await desk.site.db.requests.audit(desk.user.id, f"desk.{audit}", about)
     except Refused as refusal:
-        return await _detail(request, notice=refusal.text(translator_for(request)), status=409)
+        # What it is now and who moved it, where it had moved on (the lifecycle says).
+        notice = refusal.with_state(translator_for(request), request_id)
+        return await _detail(request, notice=notice, status=409)
     desk.site.wake()
     raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done={done}")
 

@@ -1,0 +1,98 @@
+"""A desk action the lifecycle refuses because the request moved on says who moved it and
+what it is now - on the request's page (ending one someone else just ended) as on the
+queue (publishing one someone else already decided) - from the lifecycle's refusal
+(``Refused.now``, ``Refused.by``). An action on a request that does not exist is a 404
+saying so, not "this button is no longer valid". Over HTTP, on both database backends.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from db import Database
+from handlers.helping.vocabulary import STATE_LABELS
+from locales import translator
+from tests.support.desk_client import at_the_desk
+from tests.support.memory_transport import MemoryTransport
+
+# Who moved it is read from the request's audit trail: on both backends.
+pytestmark = pytest.mark.both_backends
+
+NOTICE = re.compile(r'<p class="notice" role="status">(.*?)</p>', re.S)
+EN = translator("en")
+
+
+def notice(page: str) -> str:
+    found = NOTICE.search(page)
+    assert found, page
+    return html.unescape(found.group(1))
+
+
+async def _request(chat: MemoryTransport, db: Database, **values) -> int:
+    await chat.onboard("rita", "en")
+    rita = await db.users.find("memory", "rita")
+    request = await db.requests.create(rita.id, rita.id, description="Bitte anrufen", **values)
+    return request.id
+
+
+async def _first_name(db: Database, user_id: int) -> str:
+    user = await db.users.get(user_id)
+    assert user is not None and user.first_name
+    return user.first_name
+
+
+async def test_ending_a_request_someone_else_ended_says_who_and_what_it_is_now(db, site, web_chat):
+    _site, base = site
+    talk = await _request(web_chat, db, category="talk", state="open")
+    async with (
+        at_the_desk(web_chat, db, base, "bodo") as bodo,
+        at_the_desk(web_chat, db, base, "cora") as cora,
+    ):
+        status, _page = await bodo.post(f"/desk/requests/{talk}/end", {})
+        assert status == 200
+        status, page = await cora.post(f"/desk/requests/{talk}/end", {})
+    assert status == 409
+    said = notice(page)
+    assert await _first_name(db, bodo.user_id) in said
+    assert EN._(STATE_LABELS["withdrawn"]) in said
+    assert await _first_name(db, cora.user_id) not in said
+    assert (await db.requests.get(talk)).state == "withdrawn"
+
+
+async def test_publishing_a_request_someone_else_published_says_what_it_is_now(db, site, web_chat):
+    _site, base = site
+    request_id = await _request(web_chat, db, category="shopping")
+    async with (
+        at_the_desk(web_chat, db, base, "bodo") as bodo,
+        at_the_desk(web_chat, db, base, "cora") as cora,
+    ):
+        status, _page = await bodo.post(f"/desk/queue/{request_id}/publish", {})
+        assert status == 200
+        status, page = await cora.post(f"/desk/queue/{request_id}/publish", {})
+    assert status == 409
+    said = notice(page)
+    assert await _first_name(db, bodo.user_id) in said
+    assert EN._(STATE_LABELS["open"]) in said
+    assert (await db.requests.get(request_id)).state == "open"
+
+
+async def test_an_action_on_a_request_that_does_not_exist_is_a_404_saying_so(db, site, web_chat):
+    _site, base = site
+    request_id = await _request(web_chat, db, category="shopping")
+    missing = request_id + 1000
+    async with at_the_desk(web_chat, db, base, "cora") as cora:
+        for action, form in (
+            ("publish", {}),
+            ("reject", {"reason": "duplicate"}),
+            ("edit", {"text": "Brot und Milch, bitte"}),
+            ("ask", {"text": "Wann passt es Ihnen?"}),
+        ):
+            status, page = await cora.post(f"/desk/queue/{missing}/{action}", form)
+            assert status == 404, action
+            said = notice(page)
+            assert f"#{missing}" in said, action
+            assert EN._("This button is no longer valid.") not in said
+    assert (await db.requests.get(request_id)).state == "review"
