@@ -539,7 +539,7 @@ async def _where(ctx: Context, answer: Answer) -> None:
             if not buttons:
                 # Not the bare question again: the person learns that what they typed was
                 # not found, and what would be (as when finding places).
-                ctx.refuse(not_found(ctx, event.text.strip()))
+                ctx.refuse(not_found(ctx, event.text.strip()), FORM.choices(ctx, answer.data))
                 return
             # Guesses are no answer: the input may still be someone's (``ctx.refuse``).
             ctx.refuse(
@@ -547,7 +547,7 @@ async def _where(ctx: Context, answer: Answer) -> None:
                     '🤔 I don\'t know "{query}". Did you mean one of these?',
                     query=event.text.strip(),
                 ),
-                buttons,
+                buttons + FORM.choices(ctx, answer.data),
             )
             return
         _set_area(answer.draft, resolution.area)
@@ -659,7 +659,8 @@ async def _when_text(ctx: Context, answer: Answer) -> None:
                 '📅 "{typed}" is no day I can pass on: it does not exist or has passed. '
                 "Please tap a day or write another one.",
                 typed=event.text.strip(),
-            )
+            ),
+            FORM.choices(ctx, answer.data),
         )
     elif isinstance(event, Text) and len(clean_name(event.text, limit=WRITTEN_SHORT)) >= 2:
         answer.draft["when_text"] = clean_name(event.text, limit=WRITTEN_SHORT)

@@ -53,3 +53,19 @@ async def test_a_number_beyond_the_days_is_asked_again_with_the_days(dispatcher:
     assert "[1] 📅" in shown  # the days come with the question again
     await term.type("1")  # the first day, pressed
     assert await _state(dispatcher) != step
+
+
+async def test_a_place_or_day_not_found_keeps_the_steps_choices(dispatcher: Dispatcher):
+    """A postcode nobody knows and a day that does not exist are refused with the step's
+    choices (Cancel; the days and Back), so a typed number still presses one of them."""
+    term = await _at_the_description(dispatcher, "de")
+    de = translator("de")
+    await term.type("Ich brauche Hilfe beim Einkaufen")
+    shown = await term.type("99999")
+    assert f"✖️ {de._('Cancel')}" in shown
+    await term.type("44137")
+    await term.press("hr:when:date")
+    step = await _state(dispatcher)
+    shown = await term.type("31.02.")
+    assert await _state(dispatcher) == step
+    assert "[1] 📅" in shown
