@@ -357,12 +357,14 @@ async def reach_by_phone(
     line (``resident``: their phone person): what is for them is said in a call-back. What
     they would have been told so far follows: published, or who comes and the code word."""
     staff_only(coordinator)
-    request = await scene.db.requests.get(request_id)
-    if request is None or request.requester_id is not None or request.state not in ACTIVE:
-        raise Refused(CANNOT_CHANGE, id=request_id)
-    changed = await scene.db.requests.set_requester(request.id, coordinator.id, resident.id)
-    if changed is None:  # another coordinator was faster
-        raise Refused(CANNOT_CHANGE, id=request_id)
+    request = await _get(scene, request_id)
+    changed = None
+    if request.requester_id is None and request.state in ACTIVE:
+        changed = await scene.db.requests.set_requester(request.id, coordinator.id, resident.id)
+    if changed is None:  # ended, or another coordinator was faster: what it is now, and who
+        now = await _get(scene, request_id)
+        by = await _moved_by(scene, now.id, now.state)
+        raise Refused(CANNOT_CHANGE, id=request_id, now=now.state, by=by)
     if changed.state == OPEN:
         await _tell_requester(scene, changed, lambda t: Message(t.t(PUBLISHED, id=changed.id)))
     elif changed.state == MATCHED:

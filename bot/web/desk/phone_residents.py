@@ -137,7 +137,7 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
             await desk.site.db.requests.audit(desk.user.id, "desk.phone", f"request:{request_id}")
     except Refused as refusal:
         return await request_pages.detail_page(
-            request, error=refusal.text(t), status=409, typed=typed
+            request, error=refusal.with_state(t, request_id), status=409, typed=typed
         )
     desk.site.wake()
     done = "call" if channels.of(resident.platform).calls else "text"

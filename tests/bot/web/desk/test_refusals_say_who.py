@@ -96,3 +96,31 @@ async def test_an_action_on_a_request_that_does_not_exist_is_a_404_saying_so(db,
             assert f"#{missing}" in said, action
             assert EN._("This button is no longer valid.") not in said
     assert (await db.requests.get(request_id)).state == "review"
+
+
+async def test_reaching_a_resident_by_phone_on_a_request_someone_ended_says_who(db, site, web_chat):
+    _site, base = site
+    async with (
+        at_the_desk(web_chat, db, base, "bodo") as bodo,
+        at_the_desk(web_chat, db, base, "cora") as cora,
+    ):
+        entered = await db.requests.create(
+            None,
+            cora.user_id,
+            state="open",
+            entered_by=cora.user_id,
+            category="talk",
+            description="Frau Erna möchte reden",
+            offline_contact="Erna, Tel. 0231 9876543",
+        )
+        status, _page = await bodo.post(f"/desk/requests/{entered.id}/end", {})
+        assert status == 200
+        form = {"number": "+492319876543", "first_name": "Erna", "language": "de"}
+        status, page = await cora.post(f"/desk/requests/{entered.id}/phone", form)
+    assert status == 409
+    found = re.search(r'id="request-error">(.*?)</p>', page, re.S)
+    assert found, page
+    said = html.unescape(found.group(1))
+    assert await _first_name(db, bodo.user_id) in said
+    assert EN._(STATE_LABELS["withdrawn"]) in said
+    assert (await db.requests.get(entered.id)).requester_id is None
