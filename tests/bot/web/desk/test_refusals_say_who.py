@@ -44,39 +44,39 @@ async def _first_name(db: Database, user_id: int) -> str:
     return user.first_name
 
 
-async def test_ending_a_request_someone_else_ended_says_who_and_what_it_is_now(db, site, web_chat):
-    _site, base = site
-    talk = await _request(web_chat, db, category="talk", state="open")
+async def _twice(db: Database, web_chat: MemoryTransport, base: str, path: str) -> str:
+    """Bodo posts ``path`` first, then Cora: refused (409), what her page says."""
     async with (
         at_the_desk(web_chat, db, base, "bodo") as bodo,
         at_the_desk(web_chat, db, base, "cora") as cora,
     ):
-        status, _page = await bodo.post(f"/desk/requests/{talk}/end", {})
+        status, _page = await bodo.post(path, {})
         assert status == 200
-        status, page = await cora.post(f"/desk/requests/{talk}/end", {})
+        status, page = await cora.post(path, {})
     assert status == 409
     said = notice(page)
     assert await _first_name(db, bodo.user_id) in said
-    assert EN._(STATE_LABELS["withdrawn"]) in said
     assert await _first_name(db, cora.user_id) not in said
-    assert (await db.requests.get(talk)).state == "withdrawn"
+    return said
 
 
-async def test_publishing_a_request_someone_else_published_says_what_it_is_now(db, site, web_chat):
+@pytest.mark.parametrize(
+    ("category", "state", "path", "now"),
+    [
+        # Ending a request someone else just ended: who ended it, and that it is withdrawn.
+        ("talk", "open", "/desk/requests/{id}/end", "withdrawn"),
+        # Publishing one someone else published: who decided, and that it is open now.
+        ("shopping", "review", "/desk/queue/{id}/publish", "open"),
+    ],
+)
+async def test_a_refusal_says_who_moved_the_request_and_what_it_is_now(
+    db, site, web_chat, category, state, path, now
+):
     _site, base = site
-    request_id = await _request(web_chat, db, category="shopping")
-    async with (
-        at_the_desk(web_chat, db, base, "bodo") as bodo,
-        at_the_desk(web_chat, db, base, "cora") as cora,
-    ):
-        status, _page = await bodo.post(f"/desk/queue/{request_id}/publish", {})
-        assert status == 200
-        status, page = await cora.post(f"/desk/queue/{request_id}/publish", {})
-    assert status == 409
-    said = notice(page)
-    assert await _first_name(db, bodo.user_id) in said
-    assert EN._(STATE_LABELS["open"]) in said
-    assert (await db.requests.get(request_id)).state == "open"
+    request_id = await _request(web_chat, db, category=category, state=state)
+    said = await _twice(db, web_chat, base, path.format(id=request_id))
+    assert EN._(STATE_LABELS[now]) in said
+    assert (await db.requests.get(request_id)).state == now
 
 
 async def test_an_action_on_a_request_that_does_not_exist_is_a_404_saying_so(db, site, web_chat):
