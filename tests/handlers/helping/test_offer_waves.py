@@ -940,6 +940,7 @@ async def test_an_evening_search_goes_on_the_same_evening_to_those_who_take_even
         evening_from=17,
         evening_until=22,
         evening_wave_max=10,
+        small_evening_wave_max=10,
         evening_wave_minutes=30,
     )
     term = Terminal(dispatcher, db)
@@ -971,6 +972,35 @@ async def test_an_evening_search_goes_on_the_same_evening_to_those_who_take_even
     await waves.tick(db, settings, clock.now)
     assert await _asked(db, request_id) & daytime_only
     await term.console.worker.run_once()
+
+
+@pytest.mark.both_backends
+@pytest.mark.parametrize(("budget_share", "first"), [(0.3, 6), (2.0, 10)])
+async def test_a_small_citys_evening_search_asks_a_smaller_first_wave(
+    dispatcher: Dispatcher, db: Database, budget_share: float, first: int
+):
+    # 14 volunteers who take evening requests, a request published at 20:40. With a
+    # budget_share of 0.3 the city's budget is budget_least (15), below budget (20): a
+    # small city, whose evening first wave is up to small_evening_wave_max (6). Where the
+    # share gives the whole budget, the city's evening first wave is evening_wave_max (10).
+    clock = Clock(daytime(20) + timedelta(minutes=40))
+    settings = _rules(
+        dispatcher,
+        clock,
+        widen_below=0,
+        day_end=21,
+        evening_from=17,
+        evening_until=22,
+        evening_wave_max=10,
+        small_evening_wave_max=6,
+        budget=20,
+        budget_share=budget_share,
+        budget_least=15,
+    )
+    for n in range(14):
+        await _volunteer(db, f"eve{n}", point=AWAY, evenings=True)
+    request_id = await _published(db, settings, "amira", await _coordinator(db))
+    assert len(await _asked(db, request_id)) == first
 
 
 @pytest.mark.both_backends
