@@ -10,6 +10,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -186,6 +187,25 @@ async def until_reminder_due(database: str | Path) -> None:
         await db.close()
     due = datetime.fromisoformat(str(row[0]).replace("Z", "+00:00"))
     await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))
+
+
+async def until_outbox_empty(database: str | Path, within: float) -> None:
+    """Until every outbox item is sent or given up (polling the database); fails after
+    ``within`` seconds, naming the items still undelivered."""
+    db = await Database.open(database)
+    try:
+        deadline = time.monotonic() + within
+        while await db.outbox.pending():
+            if time.monotonic() > deadline:
+                left = await db.fetch_all(
+                    "SELECT id, chat_id, attempts, in_doubt, attempt_started_at,"
+                    " next_attempt_at, claimed_by FROM outbox"
+                    " WHERE sent_at IS NULL AND failed_at IS NULL"
+                )
+                raise AssertionError(f"undelivered after {within} s: {left}")
+            await asyncio.sleep(0.2)
+    finally:
+        await db.close()
 
 
 def _texts_to(fake: FakeTelegram, chat: int, needle: str) -> int:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.delivery import SEND_SECONDS
+from db.outbox import LEASE_MARGIN_SECONDS
 from tests.support.crash_story import (
     CORA,
     RESIDENT,
@@ -23,6 +25,7 @@ from tests.support.crash_story import (
     play_story,
     replica,
     seed_story,
+    until_outbox_empty,
 )
 from tests.support.fake_telegram import FakeTelegram, LoadBalancedWebhook
 
@@ -68,6 +71,11 @@ async def test_three_replicas_survive_kills_and_a_lost_member(
         await fake.wait_for(
             "sendMessage", lambda c: "Nachbarschaftscafé" in c.text, chat_id=RESIDENT, timeout=150
         )
+        # That kill may cut off a send under way (a message committed with the last step's
+        # reply): no member takes it over before its lease is over, SEND_SECONDS and
+        # LEASE_MARGIN_SECONDS after it began (db/outbox.py), and the taker's send has a
+        # lease of its own - the reminder may well come before that.
+        await until_outbox_empty(database_url, within=2 * (SEND_SECONDS + LEASE_MARGIN_SECONDS))
         await fake.settle(quiet=3.0, timeout=30)
     finally:
         await balancer.stop()
