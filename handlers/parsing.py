@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from handlers.text_safety import BIDI_CONTROLS, BIDI_MARKS
+
 # The largest id both backends store (SQLite INTEGER, PostgreSQL BIGINT).
 MAX_ID = 2**63 - 1
 MOST_DIGITS = len(str(MAX_ID))
@@ -75,8 +77,12 @@ def ascii_digits(text: str) -> str:
 # Latin ones; and the direction marks phones put around numbers in right-to-left text
 # (LRM, RLM, ALM, embeddings, overrides, isolates) are nothing at all.
 _TYPED_SIGNS = {"\u066b": ".", "\u066c": "", "\u060c": ",", "\u061b": ";"}
+# The direction marks are text_safety's (the one list of them), so that a mark added there
+# is dropped here too.
 _TYPED = re.compile(
-    r"(?![0-9])\d|[\u066b\u066c\u060c\u061b\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
+    r"(?![0-9])\d|["
+    + re.escape("".join(sorted(_TYPED_SIGNS.keys() | BIDI_CONTROLS | BIDI_MARKS)))
+    + "]"
 )
 
 
