@@ -13,7 +13,9 @@ the gateway proves it sent it (never by the sender's number or address alone).
   signed with the app's signing key: ``X-Signature`` is the hexadecimal HMAC-SHA256 of the raw
   body followed by the ``X-Timestamp`` value (Unix seconds) - docs.sms-gate.app
   "Webhooks", "Payload Signing". A timestamp more than ``MAX_SKEW`` seconds away from now is
-  refused (a replayed request), as those docs advise.
+  refused (a replayed request), as those docs advise. The event's ``id`` is the text's id:
+  the app's retries of a webhook (no 2xx within 30 s: again after 10 s, 20 s, 40 s …) post
+  the same event, same ``id``.
 
 A send fails with a :class:`~bot.transports.sending.DeliveryError` that says whether trying
 again is worth it; errors name the status, never the text or the number.
@@ -228,9 +230,12 @@ class Android(_Http):
         sender, text = payload.get("phoneNumber"), payload.get("message")
         if not isinstance(sender, str) or not isinstance(text, str):
             return None
-        # No id taken: the app's messageId may be a hash of the number and the words, the
-        # same for "1" typed twice (tests/support/sms/android_gateway.py makes it so).
-        return Received(sender, text)
+        # The event's id (a NanoID the app makes once per event and webhook, and posts
+        # again, same body, when a call got no 2xx in time: its retries), not the payload's
+        # messageId - "generated based on the message content and not guaranteed to be
+        # unique" (docs.sms-gate.app "Webhooks"): "1" typed twice would be one text.
+        found = event.get("id")
+        return Received(sender, text, _text_id(found) if isinstance(found, str) else "")
 
 
 def _text_id(given: str) -> str:

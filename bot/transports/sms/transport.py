@@ -5,9 +5,10 @@
 (bot/transports/telegram_webhook.py), answered only after the text is handled, so a text
 whose handling was cut off is passed on again by the gateway. The gateway proves the request
 (bot/transports/sms/gateways.py); the sender's number is read with ``phonenumbers`` (a
-local number in ``[sms] country``). A text with the gateway's id (Kannel's ``%I``) is its
-update: passed on again once handled (smsbox's ``http-request-retry`` after an answer lost
-or late), it is answered 200 and does nothing (``_take_once``; the handled updates of
+local number in ``[sms] country``). A text with the gateway's id (Kannel's ``%I``, the
+Android app's event ``id``) is its update: passed on again once handled (smsbox's
+``http-request-retry``, the app's webhook retries, after an answer lost or late), it is
+answered 200 and does nothing (``_take_once``; the handled updates of
 db/users.py, kept ``handled_update_days``). Then, in this order:
 
 - a number the bot does not know is answered only while today's first contacts have room

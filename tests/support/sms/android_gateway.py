@@ -20,14 +20,17 @@ android-sms-gateway/docs-web, ``docs/features/*.md``):
   ``sms:received`` the payload holds ``messageId``, ``message``, ``phoneNumber``,
   ``simNumber``, ``receivedAt``; it is signed: ``X-Signature`` is the hexadecimal
   HMAC-SHA256, with the signing key, of the raw body followed by ``X-Timestamp``, the Unix
-  time in seconds; the receiver should accept only timestamps within ±5 minutes).
+  time in seconds; the receiver should accept only timestamps within ±5 minutes; a call
+  without a 2xx within 30 s is retried with backoff - the app's SendWebhookWorker posts the
+  same serialized event, its ``id`` a NanoID made once when the event was emitted).
 
 ``FakeAndroidGateway(username=…, password=…, signing_key=…)``: ``await start()``, ``url``
 (the phone's local server, ``http://127.0.0.1:port``), ``sent`` (``SentMessage`` records),
 ``webhooks`` (registered ``{id, url, event}``), ``refuse_with`` (an HTTP status every send is
 answered with, e.g. 500, until set back to ``None``), ``await receive_sms(phone, text)``
 (posts a signed ``sms:received`` to each registered webhook, or to ``url=…``; ``signature=``,
-``timestamp=`` or ``key=`` make a wrong or old one), ``await report(message_id,
+``timestamp=`` or ``key=`` make a wrong or old one), ``await post_again(delivery)`` (the
+app's retry: the same event, its ``id`` included, signed anew), ``await report(message_id,
 "sms:delivered")``, ``await stop()``. ``sign(key, body, timestamp)`` and
 ``verify_signature(…)`` are the documented algorithm.
 """
@@ -274,6 +277,23 @@ class FakeAndroidGateway:
         return await self._post_event(
             "sms:received", payload, url=url, timestamp=timestamp, signature=signature, key=key
         )
+
+    async def post_again(self, delivery: Delivery) -> Delivery:
+        """The app's retry of ``delivery`` (its call got no 2xx in time): the same event -
+        the same body, its ``id`` included - signed again with a new ``X-Timestamp``, as
+        the app's signing plugin signs each request it makes."""
+        stamp = str(int(time.time()))
+        headers = dict(delivery.headers)
+        headers["X-Timestamp"] = stamp
+        headers["X-Signature"] = sign(self.signing_key, delivery.body, stamp)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(delivery.url, data=delivery.body.encode(), headers=headers) as answer,
+        ):
+            await answer.read()
+            made = Delivery(delivery.url, delivery.body, headers, answer.status)
+        self.deliveries.append(made)
+        return made
 
     async def report(
         self, message_id: str, event: str = "sms:delivered", *, url: str | None = None
