@@ -69,6 +69,8 @@ import secrets
 import time
 import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -146,6 +148,10 @@ STOPPED_HELP_TOO = N_(
 )
 
 Running = Callable[[], Awaitable[bool]]
+# Within take_text's transaction: the texts it sends once that is committed (None outside).
+_HELD: ContextVar[list[Callable[[], Awaitable[object]]] | None] = ContextVar(
+    "sms_held", default=None
+)
 
 
 def _key(word: str) -> str:
@@ -304,14 +310,12 @@ class SmsTransport(Transport):
         handled updates are kept): smsbox calls its get-url again when its first call got
         no answer in time. Asked within the number's turn, so a call again that comes
         while the first is still being handled waits for it and then finds it handled.
-        What the transport handles itself (STOP, START, a code, "0") is recorded here; a
-        text for the dispatcher is recorded with its handling (its update id)."""
+        What the transport handles itself (STOP, START, a code, "0") is recorded with it
+        (:meth:`take_text`); a text for the dispatcher with its handling (its update id)."""
         if received.id and await self.db.users.handled(PLATFORM, received.id):
             log.info("sms: a text the gateway passed on again was handled before")
             return
         await self.take_text(number, received.text, received.id)
-        if received.id:
-            await self.db.users.note_handled(PLATFORM, received.id)
 
     def _turn(self, number: str) -> Any:
         if self.chat_turn is not None:
@@ -339,7 +343,33 @@ class SmsTransport(Transport):
 
     async def take_text(self, number: str, text: str, gateway_id: str = "") -> None:
         """One text from ``number`` (E.164), as the module's docstring says; ``gateway_id``
-        the gateway's id of it ("" none), its update id."""
+        the gateway's id of it ("" none), its update id. What the transport does itself
+        (STOP, START, a code, "0", a number turned away) and the record that the text was
+        handled are one transaction, and its texts go once that is committed
+        (:meth:`_tell`): cut off before the commit (a crash, a failure), nothing of it
+        stays and the text passed on again is done and confirmed once; after it, the text
+        passed on again is found handled (a crash before the texts went costs their
+        confirmation, never a second one). A text for the handlers is taken after that
+        transaction, recorded with its own handling (the dispatcher's update id)."""
+        held: list[Callable[[], Awaitable[object]]] = []
+        token = _HELD.set(held)
+        try:
+            async with self.db.transactions.transaction():
+                incoming = await self._route(number, text, gateway_id, held)
+                if incoming is None and gateway_id:
+                    await self.db.users.note_handled(PLATFORM, gateway_id)
+        finally:
+            _HELD.reset(token)
+        for send in held:
+            await send()
+        if incoming is not None:
+            await take_update(self, incoming)
+
+    async def _route(
+        self, number: str, text: str, gateway_id: str, held: list[Callable[[], Awaitable[object]]]
+    ) -> Incoming | None:
+        """What ``text`` is (:meth:`take_text`'s transaction, ``held`` its texts to send
+        after it): done here (None), or the update for the handlers."""
         word = _key(text)
         user = await self.db.users.find(PLATFORM, number)
         hint = None if user is not None and user.language else self._written_in(text, number)
@@ -355,26 +385,26 @@ class SmsTransport(Transport):
                     and await self._first_told(number, "stop")
                 ):
                     await self._tell(number, t.t(STOPPED), t)
-                return
+                return None
             if not await self.budget.first_contact(number):
                 await self._turned_away(number, t)
-                return
+                return None
         if word in STOP_WORDS:
             # A person with no data of their own is whoever texted first (db/users.py
             # has_own_data): their STOP binds no resident the desk enters later, as nobody's.
             stranger = user is None or not await self.db.users.has_own_data(user.id)
             helping = await self.budget.helping(PLATFORM, number)
             await self._stop(number, user if helping else None, t, stranger)
-            return
+            return None
         if word in START_WORDS:
             if await self.store.start(number) and await self._first_told(number, "start"):
                 await self._tell(number, t.t(STARTED), t)
-            return
+            return None
         if await self._stopped_help_too(number, text, t):
-            return
+            return None
         if typed_text(text).strip() == MORE and await self.store.more(number):
-            await self._send_more(number)
-            return
+            held.append(lambda: self._send_more(number))
+            return None
         event: Text | ButtonPress | Command = Text(text)
         name, _, args = text.strip().removeprefix("/").partition(" ")
         if text.strip().startswith("/") and name:
@@ -386,7 +416,7 @@ class SmsTransport(Transport):
                 # A number none of the choices is comes marked, to be answered with them.
                 event = typed_event(text, newest[2])
                 if isinstance(event, ButtonPress):
-                    event = ButtonPress(data=event.data, message_id=newest[0])
+                    event = replace(event, message_id=newest[0])
         incoming = Incoming(
             sender=Sender(PLATFORM, number, language_hint=hint),
             chat_id=number,
@@ -395,7 +425,7 @@ class SmsTransport(Transport):
             message_id=None if isinstance(event, ButtonPress) else f"in{secrets.token_hex(6)}",
             update_id=gateway_id or None,
         )
-        await take_update(self, incoming)
+        return incoming
 
     def _written_in(self, text: str, number: str) -> str | None:
         """The language of a person who chose none yet: their text's, else their number's
@@ -579,7 +609,12 @@ class SmsTransport(Transport):
         """One of the transport's own texts (STOP, START, a code to send back, a number
         turned away) in its texted form, as every other text: plain, and without the
         direction marks a reader's translator puts around a value in Arabic and Farsi (a
-        code wrapped in them showed boxes on simple phones, issue 80 point 6)."""
+        code wrapped in them showed boxes on simple phones, issue 80 point 6). Within
+        :meth:`take_text`'s transaction it is held and goes once that is committed."""
+        held = _HELD.get()
+        if held is not None:
+            held.append(lambda: self._tell(number, text, t))
+            return
         form = form_of(Message(text), t)
         if form is not None:
             await self._send_now(number, body_of(form, t))
