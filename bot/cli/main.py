@@ -233,13 +233,17 @@ async def _roles(city: City, action: str, who: str, role: str) -> int:
 
 async def _checks(cities: list[City], *, doctor: bool, only: str | None = None) -> int:
     """``db check`` and ``doctor``: the main city's (with the installation's, for doctor),
-    then each other city's, its lines prefixed by its slug."""
+    then each other city's, its lines prefixed by its slug. A city refused (a schema newer
+    than this code) is named, and the others are still checked."""
     failed = 0
     roles = [city_role(role, city.slug) for city in cities[1:] for role in ROLES]
     for city in cities:
         if only and city.slug != only:
             continue
-        db = await open_city_database(city)
+        db = await _open_or_say(city)
+        if db is None:
+            failed = 1
+            continue
         try:
             if not doctor:
                 checks = database_checks(db)

@@ -188,3 +188,18 @@ async def test_a_city_that_cannot_be_opened_is_named_and_the_others_still_done(
     assert "dortmund: this database was upgraded by a newer nachbarbot" in retention.stderr
     assert "unna: inactive_accounts: 1" in retention.stdout
     assert await people_names(database_url, "unna", main=False) == []
+
+
+async def test_db_check_names_a_refused_city_and_still_checks_the_others(database_url, tmp_path):
+    """Dortmund upgraded by a newer nachbarbot: db check says that it is Dortmund that was
+    refused, exits 1, and still checks Unna (before, it ended at the first refused city with
+    "this database was upgraded…" naming none of the installation's cities)."""
+    config = write_cities(tmp_path, database_url)
+    assert _bot(config, "db", "migrate").returncode == 0
+    _newer_than_this_code(database_url, "dortmund", main=True)
+
+    check = _bot(config, "db", "check")
+    assert check.returncode == 1, check.stdout
+    assert "dortmund: this database was upgraded by a newer nachbarbot" in check.stderr
+    assert "Traceback" not in check.stderr
+    assert "unna: foreign keys" in check.stdout
