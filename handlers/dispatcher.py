@@ -407,6 +407,9 @@ class Dispatcher:
             return
         if await self._gated(ctx):
             return
+        # At a step whose answer is a number, a typed number is read as one (the router's rule).
+        self.router.read_typed(ctx)
+        event = ctx.incoming.event
         if isinstance(event, Command):
             await self._command(ctx, event)
             return

@@ -83,6 +83,11 @@ class Command:
 class ButtonPress:
     data: str
     message_id: str | None = None
+    # The number a person typed for it, where a typed number pressed it (numbered choices:
+    # Matrix, the console, SMS); "" for a tap, a reaction or a phone's key. At a step whose
+    # typed numbers are values the router reads it again (``Router.read_typed``). Not part
+    # of what the press is: typed or tapped, it presses the same choice.
+    typed: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ import asyncio
 import itertools
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -374,7 +375,7 @@ class ConsoleTransport(Transport):
         typed = await self.choices.typed_event(here, line)
         if isinstance(typed, ButtonPress):
             # A press here names no message: a terminal replaces nothing it printed.
-            return ButtonPress(data=typed.data)
+            return replace(typed, message_id=None)
         if typed is not None:
             return typed  # a number none of the choices is
         own = self._last_own.get(here)

@@ -9,6 +9,10 @@ keypress or a reaction presses one. One set of rules for every such transport:
   message has choices and takes typed numbers (``Message.typed_choices``) and the chat is
   not the coordinators' backchannel, where several posts are open at once. After a relayed
   message, "1" may answer "how many crates?": it is text.
+- At a step whose answer is a number (a distance, a count: ``Router.offer(values=True)``)
+  a typed number is that number, not a place in the list: the router reads the press
+  again (``ButtonPress.typed``, ``Router.read_typed``) - the choice whose own label names
+  the number ("5" for "5 km"), else text for the step. A reaction or a key stays its choice.
 - A typed number that is none of those choices ("9" on a list of six) is text marked with
   the choices it missed (``Text.not_a_choice``, :func:`typed_event`): a step that takes
   text takes it as any text, and outside a step it is answered "not one of the choices"
@@ -32,6 +36,7 @@ cluster; the console, one process at one terminal, keeps them in memory (:class:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Protocol
 
 from handlers.messages import (
@@ -88,7 +93,7 @@ def typed_event(text: str, listed: list[Choice]) -> ButtonPress | Text:
     taken for words (a "9" on a list of six brought the main menu)."""
     data = press_for(text, listed)
     if data is not None:
-        return ButtonPress(data=data)
+        return ButtonPress(data=data, typed=text)
     return Text(text, not_a_choice=tuple(listed)) if listed else Text(text)
 
 
@@ -195,7 +200,7 @@ class NumberedChoices:
             return None
         event = typed_event(text, await self.memory.buttons_of(newest[0], chat_id))
         if isinstance(event, ButtonPress):
-            return ButtonPress(data=event.data, message_id=newest[0])
+            return replace(event, message_id=newest[0])
         return event
 
     async def reacted(self, chat_id: str, message_id: str, key: str) -> ButtonPress | None:

@@ -350,6 +350,7 @@ FORM = StepForm(
             buttons=_duration_buttons,
             presses={"dur": _duration},
             takes=ask_again,
+            values=True,
             next="repeat",
         ),
         "repeat": Step(

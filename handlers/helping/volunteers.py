@@ -800,6 +800,7 @@ FORM = StepForm(
             buttons=_radius_buttons,
             presses={"r": _radius},
             next="categories",
+            values=True,
         ),
         "categories": Step(
             N_("🧰 What can you help with? Tap all that apply, then Done."),
@@ -842,6 +843,7 @@ FORM = StepForm(
             N_("🔢 How many requests do you want to take on at the same time?"),
             buttons=_max_buttons,
             presses={"max": _max},
+            values=True,
         ),
     },
 )

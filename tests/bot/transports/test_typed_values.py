@@ -1,0 +1,98 @@
+"""A typed number at a step whose answer is a number (a volunteer's distance, how many
+requests at once) is that number, through the console's numbered choices as on Matrix and
+SMS (handlers/router.py ``Router.read_typed``): it presses the choice whose own label names
+it ("5" for "5 km", in any script's digits), else it is text for the step - never the
+choice at that place in the list ("2" pressed "5 km", "4" pressed Cancel). Where the
+choices are menu items, a typed number stays the choice at its place."""
+
+from __future__ import annotations
+
+from handlers.dispatcher import Dispatcher
+from handlers.helping.vocabulary import HELP_CATEGORIES
+from tests.support.terminal import Terminal
+
+NEAR = "51.5136,7.4653"
+
+
+async def _at(dispatcher: Dispatcher, lang: str, *presses: str) -> Terminal:
+    term = Terminal(dispatcher, dispatcher.db)
+    await term.type("/start")
+    await term.press(f"lang:{lang}")
+    await term.press("consent:yes")
+    for data in ("menu:volunteer", "vo:reg", *presses):
+        await term.press(data)
+    return term
+
+
+async def _at_the_distance(dispatcher: Dispatcher, lang: str) -> Terminal:
+    term = await _at(dispatcher, lang, "vo:around")
+    await term.type(f":loc {NEAR}")
+    assert await _state(dispatcher) == "vol.radius"
+    return term
+
+
+async def _state(dispatcher: Dispatcher) -> str | None:
+    person = await dispatcher.db.users.find("console", "amira")
+    assert person is not None
+    state = await dispatcher.db.users.get_state(person.id)
+    return state.state if state is not None else None
+
+
+async def _profile(dispatcher: Dispatcher) -> dict:
+    person = await dispatcher.db.users.find("console", "amira")
+    assert person is not None
+    state = await dispatcher.db.users.get_state(person.id)
+    assert state is not None, "the form was left"
+    return state.data["profile"]
+
+
+async def test_a_typed_distance_is_that_distance(dispatcher: Dispatcher):
+    """1 km, 2 km, 5 km, Cancel: "3" is 3 km, no distance offered - asked again (it
+    pressed the third choice, 5 km); "5" is 5 km."""
+    term = await _at_the_distance(dispatcher, "de")
+    await term.type("3")
+    assert await _state(dispatcher) == "vol.radius"
+    await term.type("5")
+    assert (await _profile(dispatcher))["radius_m"] == 5000
+
+
+async def test_five_in_latin_digits_is_five_kilometres_on_persian_labels(dispatcher: Dispatcher):
+    """The labels say "۵ کیلومتر": a "5" typed on a Latin keyboard names it too (it was
+    none of the four places, and refused)."""
+    await (await _at_the_distance(dispatcher, "fa")).type("5")
+    assert (await _profile(dispatcher))["radius_m"] == 5000
+
+
+async def test_a_distance_not_offered_is_refused_not_cancelled(dispatcher: Dispatcher):
+    """ "4" (km) is no distance offered: the step asks again, with its choices - it pressed
+    the fourth choice, Cancel, and the answers so far were gone."""
+    term = await _at_the_distance(dispatcher, "de")
+    shown = await term.type("4")
+    assert await _state(dispatcher) == "vol.radius"
+    assert "[1] 1 km" in shown  # the choices again, still pressable
+    await term.type("1")
+    assert (await _profile(dispatcher))["radius_m"] == 1000
+
+
+async def test_how_many_at_once_takes_the_typed_count(dispatcher: Dispatcher):
+    """1, 2, 3, Cancel: "3" is three; "4" is refused with the choices, not Cancel."""
+    term = await _at(dispatcher, "de", "vo:bz:", "vo:area-done", "vo:nopt")
+    await term.press("vo:cat:")
+    await term.press("vo:cats-done")
+    await term.press("vo:langs-done")
+    assert await _state(dispatcher) == "vol.max"
+    await term.type("4")
+    assert await _state(dispatcher) == "vol.max"
+    await term.type("3")
+    person = await dispatcher.db.users.find("console", "amira")
+    assert person is not None
+    volunteer = await dispatcher.db.volunteers.get(person.id)
+    assert volunteer is not None and volunteer.max_open == 3
+
+
+async def test_a_menu_step_still_takes_a_number_as_its_choice(dispatcher: Dispatcher):
+    """The kinds of help are menu items: "2" ticks the second of them."""
+    term = await _at(dispatcher, "de", "vo:bz:", "vo:area-done", "vo:nopt")
+    assert await _state(dispatcher) == "vol.categories"
+    await term.type("2")
+    assert (await _profile(dispatcher))["categories"] == [list(HELP_CATEGORIES)[1]]
