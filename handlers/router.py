@@ -42,11 +42,11 @@ GateCheck = Callable[["Context"], Awaitable[bool]]
 WRITTEN_LIMIT = 1000
 
 
-def written_limit(most: int) -> int:
-    """The longest text people write for others (``WRITTEN_LIMIT``) where the city's
-    ``most`` (``max_text_length``) allows it: what the desk takes too, as the chat's steps
-    (``Router.input_limit``)."""
-    return min(WRITTEN_LIMIT, most)
+def written_limit(most: int, step: int = WRITTEN_LIMIT) -> int:
+    """The longest text taken at a step whose own figure is ``step`` (people's texts for
+    others: ``WRITTEN_LIMIT``) where the city's ``most`` (``max_text_length``) allows it:
+    the one rule of the chat's steps (``Router.input_limit``) and of the desk's forms."""
+    return min(step, most)
 
 
 # A ``/start <prefix>_<rest>`` link's handler: True when the link opened what it names,
@@ -364,7 +364,7 @@ class Router:
     def input_limit(self, state: str | None, most: int) -> int:
         """The longest text taken at ``state`` (None: outside any step): the step's own,
         never more than the city's ``most`` (``max_text_length``)."""
-        return min(most, self.input_limits.get(state or "", most))
+        return written_limit(most, self.input_limits.get(state or "", most))
 
     def public_commands(self) -> list[CommandSpec]:
         """Commands everyone may use: the ones published in the platforms' command menus."""

@@ -538,7 +538,9 @@ async def reject(
     if reason not in (*REJECT_REASONS, OWN_REASON):
         raise Refused()
     # A note beside one of the listed reasons (the desk's form has both) is read instead.
-    note = written(note, NOTE_LIMIT) if reason == OWN_REASON or clean_text(note) else ""
+    # Its limit within the city's, as the chat's step (``mod.why``) has it: desk and chat alike.
+    limit = written_limit(scene.settings.max_text_length, NOTE_LIMIT)
+    note = written(note, limit) if reason == OWN_REASON or clean_text(note) else ""
     request = await _decide(
         scene,
         coordinator,
@@ -750,7 +752,9 @@ async def summarise(scene: Scene, coordinator: User, request_id: int, text: str)
     staff_only(coordinator)
     request = waiting(await _get(scene, request_id))
     request = await scene.db.requests.update_fields(
-        request.id, coordinator.id, summary=written(text, SUMMARY_LIMIT)
+        request.id,
+        coordinator.id,
+        summary=written(text, written_limit(scene.settings.max_text_length, SUMMARY_LIMIT)),
     )
     if request.state == REVIEW:
         text_now = await group_review_post(scene.db, scene.settings, request)

@@ -121,11 +121,13 @@ async def _decided(ctx: Context, decide) -> None:
         if refusal.stale:
             ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE))
             return
-        ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
+        # Who was faster and what the request is now, as the desk says it.
+        said = refusal.with_state(ctx.t, request_id)
+        ctx.toast(said.striptags(), alert=True)
         if refusal.post is not None and isinstance(ctx.incoming.event, ButtonPress):
             ctx.reply(refusal.post, edit=True)
         elif not isinstance(ctx.incoming.event, ButtonPress):
-            ctx.reply(refusal.text(ctx.t))
+            ctx.reply(said)
         return
     ctx.reply(decision.post, edit=isinstance(ctx.incoming.event, ButtonPress))
 
@@ -203,7 +205,7 @@ async def _write_privately(ctx: Context) -> None:
         lifecycle.waiting(request)
     except Refused as refusal:
         # Gone (withdrawn, taken, ended): a text written now would be refused and lost.
-        ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
+        ctx.toast(refusal.with_state(ctx.t, request.id).striptags(), alert=True)
         return
     if not ctx.user.chat_id:
         ctx.toast(ctx.t._("Please start a private chat with the bot first."), alert=True)
@@ -236,7 +238,7 @@ async def _changed(
     except Refused as refusal:
         if refusal.stale:
             ctx.stale()
-        ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
+        ctx.toast(refusal.with_state(ctx.t, request_id).striptags(), alert=True)
         return
     ctx.toast(done)
 
@@ -246,12 +248,13 @@ async def _reoffer(ctx: Context) -> None:
     try:
         told = await offer_fanout.reoffer(ctx, ctx.user, request_id)
     except Refused as refusal:
+        said = refusal.with_state(ctx.t, request_id)
         if isinstance(ctx.incoming.event, ButtonPress):
             if refusal.stale:
                 ctx.stale()
-            ctx.toast(refusal.text(ctx.t).striptags(), alert=True)
+            ctx.toast(said.striptags(), alert=True)
         else:
-            ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else refusal.text(ctx.t))
+            ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else said)
         return
     message = (
         ctx.t.tn(
@@ -313,8 +316,10 @@ async def _with_text(ctx: Context, act: Callable[[int, str], Awaitable[Taken]]) 
             ctx.set_state(state.state, state.data)
             ctx.reply(refusal.text(ctx.t))
         else:
-            said = ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else refusal.text(ctx.t)
-            ctx.reply(said, ui.back_to_menu(ctx))
+            now = refusal.with_state(ctx.t, int(state.data["request_id"]))
+            ctx.reply(
+                ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else now, ui.back_to_menu(ctx)
+            )
         return None
 
 

@@ -135,8 +135,8 @@ async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
     request = await scene.db.requests.get(request_id)
     if request is None:
         raise Refused()
-    if request.state != OPEN:
-        raise Refused(CANNOT_CHANGE)
+    if request.state != OPEN:  # what it is now: the coordinator is told (Refused.with_state)
+        raise Refused(CANNOT_CHANGE, now=request.state)
     await scene.db.requests.audit(coordinator.id, "request.reoffer", f"request:{request.id}")
     now = scene.settings.clock()
     if scene.settings.offer_rules.waves:

@@ -71,7 +71,9 @@ class Refused(Exception):
 
     def with_state(self, t: Translator, request_id: int) -> Markup:
         """The reason and, where the request had moved on, what it is now and who moved it:
-        the desk's answer to every refusal, so that a coordinator knows what happened."""
+        the answer to every refusal of a coordinator's action, on the desk and in the chat
+        (a decision, /publish, /reject, /offer, a press on a request that changed), so that
+        a coordinator knows what happened wherever they acted."""
         said = self.text(t)
         if self.now not in STATE_LABELS:
             return said

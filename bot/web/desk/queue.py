@@ -26,6 +26,7 @@ from bot.web.desk.paging import Pager, page_number
 from bot.web.i18n import translator_for
 from bot.web.inputs import id_number, path_id
 from bot.web.pages import render
+from db.request_states import REVIEW
 from db.requests import HelpRequest
 from db.users import User
 from handlers.helping import hint_cache, lifecycle, review_pace, review_queue
@@ -104,6 +105,7 @@ async def _page(
         desk.site.db, limit=QUEUE_PAGE, offset=(number - 1) * QUEUE_PAGE
     )
     pager = Pager(number, count.total, (), "/desk/queue", QUEUE_PAGE)
+    waiting, kept_alone = await _kept_where(desk.site.db, t, waiting, kept or {})
     # The texts the "very similar" warning compares with, and the requesters: read once for
     # the whole page, not once a card (a round trip to the database each).
     recent = await recent_texts(desk.site.db) if waiting else []
@@ -138,11 +140,30 @@ async def _page(
         oldest=await review_pace.oldest_line(desk.site.db, t, now),
         on_duty=await review_pace.is_on_duty(desk.site.db, desk.user),
         duty=await _on_duty(desk.site.db, t),
-        # The lifecycle's limits, which the chat's steps declare too (Router.input_limits).
-        note_limit=lifecycle.NOTE_LIMIT,
+        # The lifecycle's limits within the city's, as the chat's steps have them
+        # (router.written_limit): the fields' maxlength is what the lifecycle takes.
+        note_limit=written_limit(desk.site.settings.max_text_length, lifecycle.NOTE_LIMIT),
         written_limit=written_limit(desk.site.settings.max_text_length),
         kept=kept or {},
+        kept_alone=kept_alone,
     )
+
+
+async def _kept_where(
+    db: Any, t: Translator, waiting: list[HelpRequest], kept: dict[str, Any]
+) -> tuple[list[HelpRequest], list[str]]:
+    """Where a refused form's ``kept`` input is shown: in its request's card, put first when
+    the request still waits but on another page of the queue; or, where it has moved on and
+    has no card (published, rejected, withdrawn meanwhile), on its own (the second value:
+    the reason chosen and what was typed) - a refused coordinator keeps what they wrote."""
+    if not kept or any(item.id == kept["id"] for item in waiting):
+        return waiting, []
+    request = await db.requests.get(kept["id"])
+    if request is not None and request.state == REVIEW:
+        return [request, *waiting], []
+    reason = REJECT_REASONS.get(kept.get("reason", "")) if kept["action"] == "reject" else None
+    typed = [kept.get(key, "").strip() for key in ("note", "text")]
+    return waiting, [said for said in (reason and t._(reason), *typed) if said]
 
 
 async def _on_duty(db: Any, t: Translator) -> Markup:

@@ -54,6 +54,7 @@ from handlers.numbers.channel_line import channel_line
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.render import language_names
+from handlers.router import written_limit
 from handlers.statistics import city_figures
 from locales import N_, Translator, language_name
 
@@ -378,7 +379,8 @@ async def _detail(
         talk=found.category == TALK and found.state in ACTIVE,
         points=map_points([found]),
         tiles=desk.site.config.web.tile_url,
-        summary_limit=lifecycle.SUMMARY_LIMIT,
+        # Within the city's limit, as the lifecycle takes it (router.written_limit).
+        summary_limit=written_limit(desk.site.settings.max_text_length, lifecycle.SUMMARY_LIMIT),
         error=error,
         # A refused form's fields as they were typed, to correct rather than type again.
         typed=typed or {},
