@@ -509,7 +509,17 @@ class Dispatcher:
         (``_unagreed_step``)."""
         state = ctx.get_state()
         assert state is not None
-        await self.router.states[state.state](ctx)
+        await self._step_input(ctx, state.state)
+
+    async def _step_input(self, ctx: Context, step: str) -> None:
+        """Input to the step ``step``. A refusal there (``ctx.refuse``) shows the step's
+        choices after its own buttons (``Router.with_choices``), here for every step and
+        refusal, not at each: numbered choices press only the newest message's, so a
+        refusal without them left "1" (Cancel) pressing nothing - it became text."""
+        await self.router.states[step](ctx)
+        refusal = ctx.refused
+        if isinstance(refusal, Message):
+            refusal.buttons = self.router.with_choices(ctx, refusal.buttons)
 
     def _too_long(self, ctx: Context, event: Event) -> bool:
         """Whether a text is longer than the step it was sent at takes (``Router.input_limits``,
@@ -540,7 +550,7 @@ class Dispatcher:
         else a hint."""
         state = ctx.get_state()
         if state is not None and state.state in self.router.states:
-            await self.router.states[state.state](ctx)
+            await self._step_input(ctx, state.state)
             if ctx.refused is not None:
                 for taker in self.router.refused_input:
                     if await taker(ctx):

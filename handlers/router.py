@@ -328,6 +328,16 @@ class Router:
         if values:
             self.value_steps.add(state)
 
+    def with_choices(self, ctx: Context, buttons: list[list[Button]]) -> list[list[Button]]:
+        """``buttons`` (a refusal's own: suggestions, the way back), then what the step the
+        person is at offers to press (``choices_at``) that they do not hold already."""
+        own = {button.data for row in buttons for button in row if button.data}
+        offered = [
+            [button for button in row if not button.data or button.data not in own]
+            for row in self.choices_at(ctx) or []
+        ]
+        return [*buttons, *(row for row in offered if row)]
+
     def read_typed(self, ctx: Context) -> None:
         """A number typed at a step whose answer is a number is that number, for every
         transport that numbers choices: the press of the choice whose own label names it

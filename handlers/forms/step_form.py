@@ -44,10 +44,11 @@ Take = Callable[[Context, Answer], Awaitable[None]]
 
 
 async def ask_again(ctx: Context, answer: Answer) -> None:
-    """Input the step cannot use: its question again, with the step's buttons - where
+    """Input the step cannot use: its question again, with the step's buttons (the
+    dispatcher adds them to every refusal at a step, ``Router.with_choices``) - where
     choices are numbered a typed number presses only the newest message's, and a question
     without them left "1" text as well, refused again and again."""
-    ctx.refuse(ctx.t.t(answer.question), answer.form.choices(ctx, answer.data))
+    ctx.refuse(ctx.t.t(answer.question))
 
 
 @dataclass(frozen=True)
@@ -174,10 +175,8 @@ class StepForm:
         step = state.state.removeprefix(self.state)
         take = self.steps[step].takes
         if take is None:
-            # With the step's buttons: where choices are numbered (SMS, the phone's keys,
-            # Matrix) a typed number presses one of the newest message's, and a refusal
-            # without them left nothing to press - "1" was refused again and again.
-            ctx.refuse(ctx.t.t("👆 Please use the buttons above."), self.choices(ctx, state.data))
+            # The dispatcher adds the step's buttons (as to every refusal at a step).
+            ctx.refuse(ctx.t.t("👆 Please use the buttons above."))
             return
         await take(ctx, self._answer(step, dict(state.data)))
 

@@ -95,7 +95,7 @@ async def _name(ctx: Context, answer: Answer) -> None:
     name = papers.person_name(event.text)
     if name is None:
         # Refused, not answered: during a running contact it is a reply to the helper.
-        ctx.refuse(ctx.t.t(papers.BAD_NAME), FORM.choices(ctx, answer.data))
+        ctx.refuse(ctx.t.t(papers.BAD_NAME))
         return
     answer.draft["name"] = name
     if answer.draft["kind"] == CONDUCT:
@@ -111,7 +111,7 @@ async def _birth(ctx: Context, answer: Answer) -> None:
         return
     born = papers.birth_date(event.text, _today())
     if born is None:
-        ctx.refuse(ctx.t.t(papers.BAD_BIRTH_DATE), FORM.choices(ctx, answer.data))
+        ctx.refuse(ctx.t.t(papers.BAD_BIRTH_DATE))
         return
     answer.draft["birth"] = born
     await FORM.answered(ctx, answer)

@@ -505,7 +505,7 @@ async def _description(ctx: Context, answer: Answer) -> None:
     elif isinstance(event, Text) and clean_text(event.text) and not readable(event.text):
         # The step stays, the draft with it - and its Cancel: where choices are numbered
         # a typed number presses only the newest message's, this refusal's.
-        ctx.refuse(t.t(IN_WORDS), FORM.choices(ctx, answer.data))
+        ctx.refuse(t.t(IN_WORDS))
     elif isinstance(event, Text):
         ctx.reply(
             t.t(
@@ -539,7 +539,7 @@ async def _where(ctx: Context, answer: Answer) -> None:
             if not buttons:
                 # Not the bare question again: the person learns that what they typed was
                 # not found, and what would be (as when finding places).
-                ctx.refuse(not_found(ctx, event.text.strip()), FORM.choices(ctx, answer.data))
+                ctx.refuse(not_found(ctx, event.text.strip()))
                 return
             # Guesses are no answer: the input may still be someone's (``ctx.refuse``).
             ctx.refuse(
@@ -547,7 +547,7 @@ async def _where(ctx: Context, answer: Answer) -> None:
                     '🤔 I don\'t know "{query}". Did you mean one of these?',
                     query=event.text.strip(),
                 ),
-                buttons + FORM.choices(ctx, answer.data),
+                buttons,
             )
             return
         _set_area(answer.draft, resolution.area)
@@ -660,7 +660,6 @@ async def _when_text(ctx: Context, answer: Answer) -> None:
                 "Please tap a day or write another one.",
                 typed=event.text.strip(),
             ),
-            FORM.choices(ctx, answer.data),
         )
     elif isinstance(event, Text) and len(clean_name(event.text, limit=WRITTEN_SHORT)) >= 2:
         answer.draft["when_text"] = clean_name(event.text, limit=WRITTEN_SHORT)

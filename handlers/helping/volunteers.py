@@ -533,7 +533,7 @@ async def _point(ctx: Context, answer: Answer) -> None:
     elif isinstance(event, Text):
         area = load_gazetteer(ctx.settings.places_data_dir).resolve(event.text.strip()).area
         if area is None or area.kind != "postcode":
-            ctx.refuse(ctx.t.t(NO_POSTCODE, city=ctx.city), FORM.choices(ctx, answer.data))
+            ctx.refuse(ctx.t.t(NO_POSTCODE, city=ctx.city))
             return
         lat, lon = area.lat, area.lon
     else:

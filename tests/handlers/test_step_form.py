@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from markupsafe import Markup
 
 from db import Database
 from handlers import build_router
@@ -19,6 +20,12 @@ from handlers.settings import HandlerSettings
 from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
 
 CANCELLED = "✖️ Cancelled. Nothing was changed."
+# Refusals of the name step with no buttons of their own, and with a suggestion and the
+# step's own Cancel.
+REFUSALS = {
+    "nobody": [],
+    "Bo?": [[Button("Bo", "toy:guess:Bo")], [Button("✖️ Cancel", "toy:cancel")]],
+}
 
 
 def _colours(_ctx: Context, draft: dict[str, Any]) -> list[list[Button]]:
@@ -38,6 +45,9 @@ async def _name(ctx: Context, answer: Answer) -> None:
     event = ctx.incoming.event
     if not isinstance(event, Text):
         await ask_again(ctx, answer)
+        return
+    if event.text in REFUSALS:
+        ctx.refuse(Markup("No such name."), REFUSALS[event.text])
         return
     answer.draft["name"] = event.text
     FORM.ask(ctx, FORM.following(answer.step), answer.data)
@@ -109,6 +119,19 @@ async def test_input_a_step_does_not_take(toy: MemoryTransport, db: Database):
     # presses only the newest message's.
     assert texts(out) == "Which name?" and button_data(out) == ["toy:skip", "toy:cancel"]
     assert (await _state(db) or ("",))[0] == "toy.name"
+
+
+async def test_every_refusal_at_a_step_shows_its_choices(toy: MemoryTransport):
+    """The dispatcher adds the step's choices to a refusal there (``Router.with_choices``),
+    after the refusal's own and without the ones it holds: a refusal without them left a
+    typed "1" (Cancel, where choices are numbered) pressing nothing. Before, each refusal
+    had to add them itself, and one that did not showed none."""
+    await toy.text("ann", "/toy")
+    await toy.press("ann", "toy:ok")
+    out = await toy.text("ann", "nobody")
+    assert texts(out) == "No such name." and button_data(out) == ["toy:skip", "toy:cancel"]
+    out = await toy.text("ann", "Bo?")
+    assert button_data(out) == ["toy:guess:Bo", "toy:cancel", "toy:skip"]
 
 
 async def test_a_button_of_another_step_changes_nothing(toy: MemoryTransport, db: Database):
