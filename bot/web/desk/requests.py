@@ -411,11 +411,12 @@ async def _acted(
     request_id: int,
     audit: str,
     act: Callable[[Backstage, User], Awaitable[str]],
+    typed: Mapping[str, str] | None = None,
 ) -> web.StreamResponse:
     """A coordinator's step on the request (``act``, given the scene and the coordinator;
     it returns what the page says was done, ``?done=``) in one transaction with its
     ``desk.<audit>`` record. A refusal changes nothing and comes back on the request's page
-    (409) with its reason."""
+    (409) with its reason, the form showing what was ``typed``."""
     desk = desk_of(request)
     try:
         async with desk.site.db.transaction():
@@ -425,7 +426,7 @@ async def _acted(
     except Refused as refusal:
         # What it is now and who moved it, where it had moved on (the lifecycle says).
         notice = refusal.with_state(translator_for(request), request_id)
-        return await _detail(request, notice=notice, status=409)
+        return await _detail(request, notice=notice, status=409, typed=typed)
     desk.site.wake()
     raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done={done}")
 
@@ -465,7 +466,7 @@ async def summary(request: web.Request) -> web.StreamResponse:
         await lifecycle.summarise(scene, coordinator, request_id, text)
         return "summary"
 
-    return await _acted(request, request_id, "summary", act)
+    return await _acted(request, request_id, "summary", act, typed={"summary": text})
 
 
 def add_routes(app: web.Application) -> None:

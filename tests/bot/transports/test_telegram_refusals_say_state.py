@@ -8,6 +8,8 @@ Real python-telegram-bot against the fake Bot API server, the outbox worker deli
 
 from __future__ import annotations
 
+import pytest
+
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers.helping.vocabulary import STATE_LABELS
@@ -33,33 +35,31 @@ async def _in_group(fake: FakeTelegram, uid: int, command: str) -> str:
     return answer.text
 
 
-async def test_reject_on_a_request_someone_published_says_it_is_published(
-    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
-):
-    fake = fake_telegram
-    post, request_id = await _with_dora(fake, db)
-    mark = len(fake.calls)
-    fake.press(3001, f"mod:ok:{request_id}", post)
-    await fake.wait_for("answerCallbackQuery", after=mark)
-    assert (await db.requests.get(request_id)).state == "open"
-
-    said = await _in_group(fake, 3002, f"/reject {request_id} scope")
-    assert "Cora" in said
-    assert DE._(STATE_LABELS["open"]) in said, said
-    assert (await db.requests.get(request_id)).state == "open"
-
-
-async def test_offer_again_on_a_request_not_published_says_what_it_is(
-    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+@pytest.mark.parametrize(
+    ("first", "then", "now"),
+    [
+        # /reject on a request Cora has just published: it is published.
+        ("/publish {id}", "/reject {id} scope", "open"),
+        # /offer on a request Cora did not publish: it is not published.
+        ("/reject {id} scope", "/offer {id}", "rejected"),
+    ],
+)
+async def test_a_command_on_a_request_someone_decided_says_what_it_is_now(
+    fake_telegram: FakeTelegram,
+    telegram_group_bot: TelegramTransport,
+    db: Database,
+    first: str,
+    then: str,
+    now: str,
 ):
     fake = fake_telegram
     _post, request_id = await _with_dora(fake, db)
-    said = await _in_group(fake, 3001, f"/reject {request_id} scope")
-    assert (await db.requests.get(request_id)).state == "rejected", said
+    said = await _in_group(fake, 3001, first.format(id=request_id))
+    assert (await db.requests.get(request_id)).state == now, said
 
-    said = await _in_group(fake, 3002, f"/offer {request_id}")
-    assert DE._(STATE_LABELS["rejected"]) in said, said
-    assert (await db.requests.get(request_id)).state == "rejected"
+    said = await _in_group(fake, 3002, then.format(id=request_id))
+    assert DE._(STATE_LABELS[now]) in said, said
+    assert (await db.requests.get(request_id)).state == now
 
 
 async def test_a_press_on_a_request_withdrawn_meanwhile_says_it_is_withdrawn(

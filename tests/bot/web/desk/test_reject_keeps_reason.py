@@ -99,6 +99,7 @@ async def test_a_city_below_the_notes_own_limit_holds_on_the_desk(db: Database, 
             summary = f"/desk/requests/{request_id}/summary"
             status, page = await desk.post(summary, {"text": note})
             assert status == 409 and not (await db.requests.get(request_id)).summary
+            assert note in unescape(page)  # the typed summary back in its field
             # Within the limit, both are taken whole.
             status, _page = await desk.post(summary, {"text": note[:most]})
             assert status == 200
