@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import IntEnum
 from typing import Literal, Protocol
 
 from db.transactions import Transactions
@@ -37,6 +38,17 @@ CODE_DIGITS = 6
 # running help (handlers/numbers/coded_acts.py).
 ERASE = "erase"
 ACT = "act"
+
+
+class Standing(IntEnum):
+    """Where a person stands when a shared engine must choose whose work comes first
+    (handlers/helping/standing.py says who is which, ``Dispatcher.standing`` asks it for a
+    transport): running help first, then other known people, strangers last - a lower
+    value comes first."""
+
+    RUNNING = 0
+    KNOWN = 1
+    STRANGER = 2
 
 
 class CodesPaused(Exception):

@@ -33,9 +33,10 @@ from db import Database
 from db.data_rights import about_value
 from db.users import Arrival
 from handlers import first_kept, read_aloud, ui
-from handlers.channels import Happening, Profile
+from handlers.channels import Happening, Profile, Standing
 from handlers.context import Backstage, Context, StaleButton
 from handlers.flood_limits import FloodCounts
+from handlers.helping.standing import standing
 from handlers.messages import (
     ButtonPress,
     Command,
@@ -280,6 +281,13 @@ class Dispatcher:
         from now on, made where not there yet with ``profile``, the asking call's (its
         language and easy texts - never its consent)."""
         await caller_check.answered(self.db, platform, number, profile)
+
+    async def standing(self, platform: str, chat_id: str) -> Standing:
+        """Where ``chat_id``'s person on ``platform`` stands when a transport's shared
+        engine must choose whose work comes first (the rule is
+        handlers/helping/standing.py's): running help, known, or a stranger."""
+        person = await self.db.users.find(platform, chat_id)
+        return await standing(self.db, person)
 
     async def protects(self, platform: str, number: str) -> bool:
         """Whether the person of ``number`` has something to protect that no stranger at

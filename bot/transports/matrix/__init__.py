@@ -34,8 +34,9 @@
 - Encrypted rooms are read and answered like plain ones, with the bot's own cross-signed
   device (``crypto_state.py``, ``cross_signing.py``; docs/matrix.md, "Encryption"); the keys
   of senders who share no room with the bot are bounded (``stranger_keys.py``), and so is
-  the work of decrypting the events of people it does not know, per hour
-  (``decrypt_budget.py``; what they and the coordinators are told: ``strangers_work.py``).
+  the work of decrypting events, per sender and overall an hour, running help before other
+  known people before strangers (``decrypt_budget.py``; where a sender stands and what they
+  and the coordinators are told: ``strangers_work.py``).
 
 ``declaration`` is how the transport declares itself (bot/transports/hooks.py).
 """

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -51,6 +52,59 @@ class MatrixSection:
         doc="How long an encrypted message waits for its key before the person is asked to "
         "send it again",
     )
+    # The hour's budgets of decryptions (decrypt_budget.py, docs/matrix.md): per sender and
+    # all together, running help before other known people before strangers.
+    decrypt_per_running: int = _opt(
+        600,
+        minimum=1,
+        maximum=1_000_000,
+        doc="Encrypted room messages an hour decrypted for one person with help under way "
+        "(a request of theirs, helping with one) or a coordinator",
+    )
+    decrypt_running: int = _opt(
+        20_000,
+        minimum=1,
+        maximum=10_000_000,
+        doc="Encrypted room messages an hour decrypted for all of them together",
+    )
+    decrypt_per_known: int = _opt(
+        120,
+        minimum=1,
+        maximum=1_000_000,
+        doc="Encrypted room messages an hour decrypted for one other known person (agreed "
+        "to the privacy notice, a volunteer)",
+    )
+    decrypt_known: int = _opt(
+        3_000,
+        minimum=1,
+        maximum=10_000_000,
+        doc="Encrypted room messages an hour decrypted for all other known people together",
+    )
+    decrypt_per_stranger: int = _opt(
+        60,
+        minimum=1,
+        maximum=1_000_000,
+        doc="Encrypted room messages an hour decrypted for one stranger",
+    )
+    decrypt_strangers: int = _opt(
+        1_000,
+        minimum=1,
+        maximum=10_000_000,
+        doc="Encrypted room messages an hour decrypted for all strangers together",
+    )
+    olm_per_stranger: int = _opt(
+        20,
+        minimum=1,
+        maximum=100_000,
+        doc="Olm messages (room keys) an hour decrypted for one stranger; more are held "
+        "for the next hour",
+    )
+    olm_strangers: int = _opt(
+        500,
+        minimum=1,
+        maximum=1_000_000,
+        doc="Olm messages an hour decrypted for all strangers together",
+    )
     key_file: str = _opt(
         "",
         doc="File with the key that seals the bot's Matrix keys in the database, made at the "
@@ -72,6 +126,9 @@ class MatrixSection:
                 raise ConfigError("matrix.homeserver: must start with http:// or https://")
             if user_id_problem(self.user_id):
                 raise ConfigError(f"matrix.user_id: {user_id_problem(self.user_id)}")
+        budget_problem = decrypt_budget_problem(self)
+        if budget_problem:
+            raise ConfigError(budget_problem)
         if self.store_key and key_bytes(self.store_key) is None:
             raise ConfigError(
                 "matrix.store_key: must be 32 bytes in base64 (e.g. from openssl rand -base64 32)"
@@ -84,6 +141,32 @@ class MatrixSection:
                 f"matrix: set {env_name('matrix', 'access_token', prefix)} or "
                 f"{env_name('matrix', 'password', prefix)}"
             )
+
+
+# The hour's budgets as (per sender, all together), from the group that comes first.
+_BUDGETS = (
+    ("decrypt_per_running", "decrypt_running"),
+    ("decrypt_per_known", "decrypt_known"),
+    ("decrypt_per_stranger", "decrypt_strangers"),
+)
+
+
+def decrypt_budget_problem(section: MatrixSection) -> str:
+    """What is wrong with the hour's budgets ("" where nothing is): one person's may not be
+    more than all together's, and a group that comes later (known people after running
+    help, strangers after known people) may not have more than the one before it."""
+    pairs = [*_BUDGETS, ("olm_per_stranger", "olm_strangers")]
+    for each, together in pairs:
+        if getattr(section, each) > getattr(section, together):
+            return f"matrix.{each}: must not be more than matrix.{together}"
+    for before, after in pairwise(_BUDGETS):
+        for first, later in zip(before, after, strict=True):
+            if getattr(section, later) > getattr(section, first):
+                return (
+                    f"matrix.{later}: must not be more than matrix.{first} "
+                    "(running help comes before known people, known people before strangers)"
+                )
+    return ""
 
 
 def default_key_file(database: str) -> str:

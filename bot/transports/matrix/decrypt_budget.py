@@ -1,34 +1,50 @@
-"""A budget of the work the bot spends on encrypted events of people it does not know.
+"""A budget of the work the bot spends on encrypted events, per sender and overall, with
+running help ahead of newcomers.
 
 Anyone on Matrix can open a direct chat with the bot and send it encrypted messages: each
-costs the bot a decryption, and a message read costs its handling and answer. Per clock
-hour:
+costs the bot a decryption, and a message read costs its handling and answer. Agreeing to
+the privacy notice costs one tap, so many accounts can become "known" cheaply: nobody is
+left uncounted. Per clock hour, by where the sender stands (handlers/helping/standing.py,
+asked through ``Dispatcher.standing``; the bot itself and anyone in the coordinators' room
+stand with running help):
 
-- someone the bot knows - a resident (they agreed to the privacy notice), a volunteer, a
-  coordinator or admin, anyone in the coordinators' room, and the bot itself - is never
-  counted nor stopped: known people come ahead of strangers;
-- each stranger's encrypted room messages (Megolm) are decrypted up to ``PER_STRANGER`` an
-  hour, all strangers' together up to ``ALL_STRANGERS``; past either, their messages are
-  not decrypted until the hour ends. A kept message (its room key had not come) tried
-  again counts only when its room key is there, so when the try can decrypt.
+- **running help** (a request of theirs under way, or helping with one; coordinators):
+  ``[matrix] decrypt_per_running`` room messages (Megolm) each, ``decrypt_running`` all
+  together;
+- **other known people** (agreed to the notice, volunteers): ``decrypt_per_known`` each,
+  ``decrypt_known`` together - more than strangers, but finite;
+- **strangers**: ``decrypt_per_stranger`` each, ``decrypt_strangers`` together.
 
-Olm-encrypted to-device messages are not counted nor stopped: they carry the room keys,
-and a client does not send a session's room key again - a key dropped for the budget
-would leave the stranger unreadable after the hour as well, until their client starts a
-new session (up to a week or 100 messages). What they store is bounded by count instead
-(stranger_keys.py), and each costs at most one new Olm session's key agreements.
+Each group has budgets of its own: a flood of strangers never takes known people's
+decryptions, nor known people's those of running help. Past a budget the sender's room
+messages are not decrypted until the hour ends. A kept message (its room key had not come)
+tried again counts only when its room key is there, so when the try can decrypt.
 
-A stranger whose message in a direct chat is not read is told so once an hour (within
-``ANSWERS`` such lines an hour for all of them: answering costs work too), with when to
-write again; the coordinators are told while a limit is active: once an hour when all
-strangers' budget runs out, and of up to ``STRANGER_NOTICES`` strangers an hour whose own
-budget ran out (more would let anyone fill their room). Kept in memory, like the flood
-limits: a restart forgets the counts, which is harmless.
+**Olm-encrypted to-device messages** carry the room keys, and a client does not send a
+session's room key again: one dropped would leave its sender unreadable after the hour as
+well, until their client starts a new session (up to a week or 100 messages). Those of
+running help and known people are never counted nor stopped. A stranger's are counted
+(``olm_per_stranger`` each, ``olm_strangers`` together an hour); past that they are not
+decrypted now but **held**, up to one more hour's worth (as many as the budgets again, per
+stranger and together; beyond that they are dropped), and decrypted first at the first sync
+of the next hour, so the room key is there when the stranger writes again at the time they
+were told. While a stranger's Olm message is held, their room messages count as past all
+strangers' budget (their key waits for the hour). What Olm messages store is bounded by
+count as well (stranger_keys.py).
 
-Who is known is asked of the database before the events of a sync are decrypted
-(matrix-nio decrypts without waiting): a stranger every time they send, someone known once
-in ``KNOWN_SECONDS`` (kept for at most ``MOST_KNOWN`` people); a sender not asked about is a
-stranger.
+Someone whose message in a direct chat is not read is told so once an hour (within
+``ANSWERS`` such lines an hour for strangers, and as many for the others: answering costs
+work too, and strangers do not use up the lines of known people), with when to write
+again; the coordinators are told while a limit is active: once an hour for each group whose
+budget runs out, and of up to ``PERSON_NOTICES`` people a group an hour whose own budget
+ran out (more would let anyone fill their room). Kept in memory, like the flood limits: a
+restart forgets the counts, which is harmless, and the held Olm messages, which costs their
+senders the room keys they carried.
+
+Where someone stands is asked before the events of a sync are decrypted (matrix-nio
+decrypts without waiting): a stranger every time they send, someone known or with running
+help once in ``KNOWN_SECONDS`` (kept for at most ``MOST_KNOWN`` people); a sender not asked
+about is a stranger.
 """
 
 from __future__ import annotations
@@ -36,47 +52,118 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-PER_STRANGER = 60
-ALL_STRANGERS = 1000
+import nio
+
+from handlers.channels import Standing
+
 ANSWERS = 100
-STRANGER_NOTICES = 3
+PERSON_NOTICES = 3
 KNOWN_SECONDS = 300.0
 MOST_KNOWN = 10_000
 HOUR = timedelta(hours=1)
 
 log = logging.getLogger(__name__)
 
-# Why an event was not decrypted: the stranger's own budget, or all strangers'.
+# Why an event was not decrypted: the sender's own budget, or all of their group's.
 OWN, ALL = "own", "all"
 
 
-class DecryptBudget:
-    """The hour's counts; ``clock`` is the city's (a datetime)."""
+@dataclass(frozen=True)
+class Limits:
+    """An hour's budgets (the ``[matrix]`` settings of the same names, with ``decrypt_``
+    before the room messages' ones): per sender and all together, by group."""
 
-    def __init__(self, clock: Callable[[], datetime]) -> None:
+    per_running: int = 600
+    running: int = 20_000
+    per_known: int = 120
+    known: int = 3_000
+    per_stranger: int = 60
+    strangers: int = 1_000
+    olm_per_stranger: int = 20
+    olm_strangers: int = 500
+
+    @classmethod
+    def of(cls, section: Any) -> Limits:
+        """From a ``[matrix]`` section (bot/transports/matrix/config.py)."""
+        return cls(
+            per_running=section.decrypt_per_running,
+            running=section.decrypt_running,
+            per_known=section.decrypt_per_known,
+            known=section.decrypt_known,
+            per_stranger=section.decrypt_per_stranger,
+            strangers=section.decrypt_strangers,
+            olm_per_stranger=section.olm_per_stranger,
+            olm_strangers=section.olm_strangers,
+        )
+
+    def of_group(self, standing: Standing) -> tuple[int, int]:
+        """A group's room messages: (per sender, all together)."""
+        if standing is Standing.RUNNING:
+            return self.per_running, self.running
+        if standing is Standing.KNOWN:
+            return self.per_known, self.known
+        return self.per_stranger, self.strangers
+
+
+class Counts:
+    """One budget's hour: what each sender and all of them spent."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, int] = {}
+        self.all = 0
+
+    def take(self, sender: str, per_sender: int, overall: int) -> tuple[str | None, bool]:
+        """One more of ``sender``'s: (None if it may be, and then counted, else ``OWN`` or
+        ``ALL``; whether this is the first time their own budget stopped them)."""
+        spent = self.spent.get(sender, 0)
+        if spent >= per_sender:
+            self.spent[sender] = per_sender + 1  # noted once
+            return OWN, spent == per_sender
+        if self.all >= overall:
+            return ALL, False
+        self.spent[sender] = spent + 1
+        self.all += 1
+        return None, False
+
+
+class DecryptBudget:
+    """The hour's counts; ``clock`` is the city's (a datetime); ``limits`` may be changed
+    at any time (read at each event)."""
+
+    def __init__(self, clock: Callable[[], datetime], limits: Limits | None = None) -> None:
         self._clock = clock
+        self.limits = limits or Limits()
         self._hour = datetime.min.replace(tzinfo=UTC)
-        self._spent: dict[str, int] = {}
-        self._all = 0
-        self._answered: set[str] = set()
-        # Strangers whose own budget ran out this hour, not yet told to the coordinators.
-        self._stopped: list[str] = []
-        self._stopped_told = 0
-        self._all_ran_out = False
-        self._all_told = False
-        # The known senders -> when they were asked about (the clock's seconds).
-        self._known: OrderedDict[str, float] = OrderedDict()
+        self._groups: dict[Standing, Counts] = {}
+        self._olm = Counts()
+        self._answered: dict[bool, set[str]] = {}
+        # People whose own budget ran out this hour, not yet told to the coordinators:
+        # (group, sender, the budget's figure); how many were told, by group.
+        self._stopped: list[tuple[Standing, str, int]] = []
+        self._stopped_told: dict[Standing, int] = {}
+        # The groups whose budget ran out this hour (-> its figure), and those told of it.
+        self._ran_out: dict[Standing, int] = {}
+        self._told: set[Standing] = set()
+        # Strangers' Olm messages past their budget, decrypted first in the next hour (the
+        # hour they were held in: tried again only once a later one began).
+        self._held: list[Any] = []
+        self._held_hour = self._hour
+        # The senders known or with running help -> (when asked, the clock's seconds; where).
+        self._known: OrderedDict[str, tuple[float, Standing]] = OrderedDict()
 
     def _now(self) -> datetime:
         now = self._clock().astimezone(UTC)
         hour = now.replace(minute=0, second=0, microsecond=0)
         if hour != self._hour:
             self._hour = hour
-            self._spent, self._all, self._answered = {}, 0, set()
-            self._stopped, self._stopped_told = [], 0
-            self._all_ran_out = self._all_told = False
+            self._groups = {standing: Counts() for standing in Standing}
+            self._olm, self._answered = Counts(), {}
+            self._stopped, self._stopped_told = [], {}
+            self._ran_out, self._told = {}, set()
         return now
 
     @property
@@ -85,65 +172,130 @@ class DecryptBudget:
         self._now()
         return self._hour + HOUR
 
+    def standing_of(self, sender: str) -> Standing:
+        """Where ``sender`` stands, as last asked (not asked: a stranger)."""
+        known = self._known.get(sender)
+        return known[1] if known is not None else Standing.STRANGER
+
     async def learn(
-        self, senders: Iterable[str], is_known: Callable[[str], Awaitable[bool]]
+        self, senders: Iterable[str], ask: Callable[[str], Awaitable[Standing]]
     ) -> None:
-        """Ask who of ``senders`` is known: a stranger each time (someone who agreed to the
-        notice a moment ago is known at once), someone known once in ``KNOWN_SECONDS``."""
+        """Ask where ``senders`` stand: a stranger each time (someone who agreed to the
+        notice a moment ago is known at once), someone known or with running help once in
+        ``KNOWN_SECONDS`` - but someone known whose budget is spent, their own or all known
+        people's, each time too: help that began a moment ago (a request sent, one
+        accepted) puts them with running help at once, when it matters."""
         now = self._now().timestamp()
         for sender in set(senders):
             asked = self._known.get(sender)
-            if asked is not None and now - asked < KNOWN_SECONDS:
+            if asked is not None and now - asked[0] < KNOWN_SECONDS and not self._spent(sender):
                 continue
             try:
-                known = await is_known(sender)
+                standing = await ask(sender)
             except Exception as exc:
                 # Asked within matrix-nio's handling of a sync whose token has moved on
                 # already: raised, the error would lose all the sync's events, known
                 # people's messages and room keys too. Who is not asked is counted as a
-                # stranger; someone known keeps being known until asked again.
+                # stranger; someone known keeps standing where they stood until asked again.
                 log.warning("matrix: asking who is known failed: %s", type(exc).__name__)
                 return
             self._known.pop(sender, None)
-            if known:
-                self._known[sender] = now
+            if standing is not Standing.STRANGER:
+                self._known[sender] = (now, standing)
                 while len(self._known) > MOST_KNOWN:
                     self._known.popitem(last=False)
 
+    def _spent(self, sender: str) -> bool:
+        """Whether someone known (not running help) has no budget left this hour."""
+        standing = self.standing_of(sender)
+        if standing is not Standing.KNOWN:
+            return False
+        per_sender, overall = self.limits.of_group(standing)
+        counts = self._groups[standing]
+        return counts.spent.get(sender, 0) >= per_sender or counts.all >= overall
+
     def spend(self, sender: str) -> str | None:
-        """One encrypted event of ``sender`` is to be decrypted: None if it may be (counted
-        if a stranger's), else why not (``OWN`` or ``ALL``)."""
-        if sender in self._known:
-            return None
+        """One encrypted room message of ``sender`` is to be decrypted: None if it may be
+        (then counted), else why not (``OWN`` or ``ALL``)."""
         self._now()
-        spent = self._spent.get(sender, 0)
-        if spent >= PER_STRANGER:
-            if spent == PER_STRANGER and self._stopped_told + len(self._stopped) < STRANGER_NOTICES:
-                self._stopped.append(sender)
-            self._spent[sender] = PER_STRANGER + 1  # noted once
-            return OWN
-        if self._all >= ALL_STRANGERS:
-            self._all_ran_out = True
-            return ALL
-        self._spent[sender] = spent + 1
-        self._all += 1
-        return None
+        standing = self.standing_of(sender)
+        if standing is Standing.STRANGER and any(e.sender == sender for e in self._held):
+            return ALL  # their room key waits for the next hour
+        per_sender, overall = self.limits.of_group(standing)
+        why, first = self._groups[standing].take(sender, per_sender, overall)
+        if first:
+            self._note_stopped(standing, sender, per_sender)
+        elif why == ALL:
+            self._ran_out.setdefault(standing, overall)
+        return why
+
+    def _note_stopped(self, standing: Standing, sender: str, figure: int) -> None:
+        noted = sum(1 for group, _, _ in self._stopped if group is standing)
+        if self._stopped_told.get(standing, 0) + noted < PERSON_NOTICES:
+            self._stopped.append((standing, sender, figure))
+
+    def _held_due(self) -> bool:
+        """Whether the held Olm messages are to be tried again: a new hour began."""
+        self._now()
+        return bool(self._held) and self._held_hour < self._hour
+
+    def held_senders(self) -> list[str]:
+        """Who sent the held Olm messages, when they are to be tried again (asked again
+        where they stand then: within the hour nothing of theirs is tried)."""
+        return [event.sender for event in self._held] if self._held_due() else []
+
+    def admit(self, events: list[Any]) -> list[Any]:
+        """A sync's to-device ``events`` as they are to be handled now: the held strangers'
+        Olm messages first (within this hour's budget), then the sync's; a stranger's Olm
+        message past their budget or all strangers' is held (up to as many again; beyond,
+        dropped). Anyone else's, and whatever is not an Olm message, passes."""
+        limits = self.limits
+        waiting: list[Any] = []
+        if self._held_due():
+            waiting, self._held = self._held, []
+        admitted, dropped = [], 0
+        for event in [*waiting, *events]:
+            if not isinstance(event, nio.OlmEvent) or (
+                self.standing_of(event.sender) is not Standing.STRANGER
+            ):
+                admitted.append(event)
+                continue
+            why, first = self._olm.take(event.sender, limits.olm_per_stranger, limits.olm_strangers)
+            if why is None:
+                admitted.append(event)
+                continue
+            if first:
+                self._note_stopped(Standing.STRANGER, event.sender, limits.olm_per_stranger)
+            elif why == ALL:
+                self._ran_out.setdefault(Standing.STRANGER, limits.olm_strangers)
+            mine = sum(1 for e in self._held if e.sender == event.sender)
+            if mine < limits.olm_per_stranger and len(self._held) < limits.olm_strangers:
+                self._held.append(event)
+                self._held_hour = self._hour
+            else:
+                dropped += 1
+        if dropped:
+            log.warning("matrix: dropped %d Olm messages of strangers past the held ones", dropped)
+        return admitted
 
     def may_answer(self, sender: str) -> bool:
         """Whether ``sender``, whose message was not read, is to be told so now (once an
-        hour each, ``ANSWERS`` an hour in all)."""
+        hour each, ``ANSWERS`` an hour for strangers and as many for the others)."""
         self._now()
-        if sender in self._answered or len(self._answered) >= ANSWERS:
+        answered = self._answered.setdefault(self.standing_of(sender) is Standing.STRANGER, set())
+        if sender in answered or len(answered) >= ANSWERS:
             return False
-        self._answered.add(sender)
+        answered.add(sender)
         return True
 
-    def notices_due(self) -> tuple[bool, list[str]]:
-        """What the coordinators are to be told now (each once an hour): whether all
-        strangers' budget ran out, and the strangers whose own budget ran out."""
+    def notices_due(self) -> tuple[list[tuple[Standing, int]], list[tuple[Standing, str, int]]]:
+        """What the coordinators are to be told now (each once an hour): the groups whose
+        budget ran out (with its figure), and the people whose own budget ran out (their
+        group, who, the figure)."""
         self._now()
-        all_due = self._all_ran_out and not self._all_told
-        self._all_told = self._all_told or all_due
+        ran_out = [(g, n) for g, n in sorted(self._ran_out.items()) if g not in self._told]
+        self._told.update(group for group, _ in ran_out)
         stopped, self._stopped = self._stopped, []
-        self._stopped_told += len(stopped)
-        return all_due, stopped
+        for group, _, _ in stopped:
+            self._stopped_told[group] = self._stopped_told.get(group, 0) + 1
+        return ran_out, stopped

@@ -134,7 +134,7 @@ class Inbound:
         self.rooms = rooms
         self.outbound = outbound
         self.take = take
-        # Who is known, and what strangers past the hour's budget are told.
+        # Where senders stand, and what people past the hour's budget are told.
         self.strangers = StrangersWork(shared, outbound)
         # A room key came in the last sync: kept undecryptable messages are tried again.
         self.keys_arrived = False
@@ -239,7 +239,7 @@ class Inbound:
             if isinstance(event, nio.MegolmEvent):
                 client = self.shared.client
                 why = client.over_budget.pop(event.event_id, None) if client else None
-                if why is not None:  # a stranger's, past the hour's budget: not kept
+                if why is not None:  # past the hour's budget: not kept
                     await self.strangers.not_read(room.room_id, event.sender, why)
                 else:
                     await self._undecrypted(room.room_id, event)
@@ -298,14 +298,14 @@ class Inbound:
 
     async def _may_decrypt(self, olm: Any, event: nio.MegolmEvent) -> bool:
         """Whether a kept message may be decrypted now: only once its session's room key
-        is in the store (else the try would fail anyway), and then a stranger's counts in
-        the hour's budget (decrypt_budget.py) as it did when it came. Every sync that
+        is in the store (else the try would fail anyway), and then it counts in its
+        sender's hour's budget (decrypt_budget.py) as it did when it came. Every sync that
         brought anyone's room key tries all kept messages again: a try that cannot
         decrypt must not spend a waiting stranger's budget, nor ask who they are."""
         if olm.inbound_group_store.get(event.room_id, event.sender_key, event.session_id) is None:
             return False
         budget = self.shared.budget
-        await budget.learn([event.sender], self.strangers.is_known)
+        await budget.learn([event.sender], self.strangers.standing)
         return budget.spend(event.sender) is None
 
     def _no_key_requests(self) -> None:

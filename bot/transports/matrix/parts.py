@@ -13,12 +13,13 @@ from uuid import uuid4
 import nio
 
 from bot.transports.matrix.config import MatrixSection
-from bot.transports.matrix.decrypt_budget import DecryptBudget
+from bot.transports.matrix.decrypt_budget import DecryptBudget, Limits
 from bot.transports.matrix.render import PLATFORM
 from bot.transports.matrix.vouched_devices import KeysQueryResponse, Vouching
 from bot.transports.numbered_choices import NumberedChoices
 from db import Database
 from db.transport_state import NotHolder, TransportStateStore
+from handlers.channels import Standing
 from handlers.dispatcher import Dispatcher
 from locales import N_
 
@@ -73,10 +74,10 @@ class _Client(nio.AsyncClient):
     checkpoint_before_sending: Callable[[], Awaitable[None]] | None = None
     # Set when this process no longer holds the Matrix role: nothing more leaves it.
     retired = False
-    # The work spent on strangers' encrypted events (decrypt_budget.py) and who is known,
+    # The work spent on encrypted events (decrypt_budget.py) and where a sender stands,
     # set by the transport; without them every event is decrypted.
     budget: DecryptBudget | None = None
-    is_known: Callable[[str], Awaitable[bool]] | None = None
+    standing: Callable[[str], Awaitable[Standing]] | None = None
     # An Olm message came or device owners were read again since the strangers' keys
     # were last looked at (stranger_keys.Pruning takes it): they may be beyond a bound.
     keys_changed = True
@@ -230,16 +231,22 @@ class _Client(nio.AsyncClient):
         return await super()._send(response_class, *args, **kwargs)
 
     async def _learn(self, senders: list[str]) -> None:
-        """Who of the senders of encrypted events is known, asked before matrix-nio
-        decrypts them (it does not wait)."""
-        if self.budget is not None and self.is_known is not None and senders:
-            await self.budget.learn(senders, self.is_known)
+        """Where the senders of encrypted events stand, asked before matrix-nio decrypts
+        them (it does not wait)."""
+        if self.budget is not None and self.standing is not None and senders:
+            await self.budget.learn(senders, self.standing)
 
     async def _handle_to_device(self, response: nio.SyncResponse) -> None:
-        """Olm messages are decrypted whoever sends them, past the hour's budget too: they
-        carry room keys, and a room key lost is not sent again for its session (a
-        stranger told to write again after the hour could not be read then). What they
-        store is bounded by stranger_keys.py; the budget acts on room messages."""
+        """Olm messages of running help and known people are decrypted always; a
+        stranger's past the hour's budget is held for the next hour, not dropped: it carries
+        a room key, and a room key lost is not sent again for its session (a stranger told
+        to write again after the hour could not be read then). What they store is bounded
+        by stranger_keys.py as well."""
+        if self.budget is not None:
+            senders = [e.sender for e in response.to_device_events if isinstance(e, nio.OlmEvent)]
+            await self._learn(senders + self.budget.held_senders())
+            response.to_device_events = self.budget.admit(response.to_device_events)
+        # Held ones handled now count as having come now (their keys may pass a bound).
         olm = any(isinstance(e, nio.OlmEvent) for e in response.to_device_events)
         self.keys_changed = self.keys_changed or olm
         await super()._handle_to_device(response)
@@ -247,7 +254,7 @@ class _Client(nio.AsyncClient):
     def _handle_timeline_event(
         self, event: Any, room_id: str, room: nio.MatrixRoom, encrypted_rooms: set[str]
     ) -> Any:
-        """A stranger's room message past the budget is not decrypted: noted in
+        """A room message past its sender's budget is not decrypted: noted in
         ``over_budget`` for the answer, and handled as the encrypted event it is."""
         if isinstance(event, nio.MegolmEvent) and self.olm is not None and self.budget is not None:
             why = self.budget.spend(event.sender)
@@ -341,9 +348,9 @@ class Shared:
         self.commands = frozenset(dispatcher.router.commands)
         # Typed numbers and reactions pressing buttons, kept in the database.
         self.choices = NumberedChoices(db.transport_state, self.is_backchannel)
-        # The hour's work on strangers' encrypted events (decrypt_budget.py), on the
-        # city's clock.
-        self.budget = DecryptBudget(lambda: dispatcher.settings.clock())
+        # The hour's work on encrypted events (decrypt_budget.py), on the city's clock,
+        # within the [matrix] section's budgets.
+        self.budget = DecryptBudget(lambda: dispatcher.settings.clock(), Limits.of(config))
 
     def is_backchannel(self, room_id: str) -> bool:
         return room_id == self.config.backchannel_room or (

@@ -1,19 +1,21 @@
-"""What the budget of work on strangers' encrypted events (decrypt_budget.py) means for
-people: who counts as known, the line a stranger whose message was not read gets, and the
-coordinators' notices while a limit is active. No button data, no states."""
+"""What the budget of work on encrypted events (decrypt_budget.py) means for people: where
+a sender stands (asked of the handlers' one rule through ``Dispatcher.standing``; the bot
+and the coordinators' room are the transport's own to say), the line someone whose message
+was not read gets, and the coordinators' notices while a limit is active. No button data,
+no states."""
 
 from __future__ import annotations
 
 import logging
 
-from bot.transports.matrix import decrypt_budget
-from bot.transports.matrix.decrypt_budget import OWN
+from bot.transports.matrix.decrypt_budget import ALL, OWN
 from bot.transports.matrix.outbound import Outbound
 from bot.transports.matrix.parts import Shared
 from bot.transports.matrix.render import PLATFORM
 from bot.transports.sending import DeliveryError
 from db.transport_state import GREET
 from db.users import User
+from handlers.channels import Standing
 from handlers.helping.render import someone
 from handlers.messages import Message
 from handlers.messenger import tell_coordinators
@@ -21,10 +23,6 @@ from handlers.reader import reader_of
 from locales import N_, Translator
 
 log = logging.getLogger(__name__)
-
-# Roles that make someone known whether or not they agreed to the notice (every new row has
-# "resident": a resident is known once they agreed).
-STAFF_ROLES = frozenset({"volunteer", "coordinator", "admin"})
 
 # To a stranger whose message was not read: their own hour's budget, or all strangers'.
 OWN_ANSWER = N_(
@@ -34,6 +32,11 @@ OWN_ANSWER = N_(
 ALL_ANSWER = N_(
     "⏳ Very many people are writing to me for the first time right now. I cannot read "
     "your message until {time}. Please send it again then."
+)
+# To someone known whose message was not read for all their group's budget.
+BUSY_ANSWER = N_(
+    "⏳ Very many people are writing to me right now. I cannot read your message until "
+    "{time}. Please send it again then."
 )
 # To the coordinators, once an hour each.
 ALL_NOTICE = N_(
@@ -46,7 +49,34 @@ OWN_NOTICE = N_(
     "than {count} encrypted messages this hour. Until {time} it reads none of them; "
     "they are told in their chat when to write again."
 )
+KNOWN_ALL_NOTICE = N_(
+    "🔒 Matrix: residents and volunteers with no help under way sent the bot more than "
+    "{count} encrypted messages this hour. Until {time} it reads no more of theirs (people "
+    "with help under way and coordinators are still read); they are told in their chat when "
+    "to write again."
+)
+RUNNING_ALL_NOTICE = N_(
+    "🔒 Matrix: people with help under way and coordinators sent the bot more than {count} "
+    "encrypted messages this hour. Until {time} it reads no more of theirs; they are told in "
+    "their chat when to write again. If this is no attack, ask whoever runs the bot to raise "
+    "the limit (matrix.decrypt_running)."
+)
+PERSON_NOTICE = N_(
+    "🔒 Matrix: {who} sent the bot more than {count} encrypted messages this hour. Until "
+    "{time} it reads none of them; they are told in their chat when to write again."
+)
 SOMEONE_NEW = N_("someone new")
+# The notice of a group whose budget ran out, and of one person of it whose own did.
+ALL_NOTICES = {
+    Standing.RUNNING: RUNNING_ALL_NOTICE,
+    Standing.KNOWN: KNOWN_ALL_NOTICE,
+    Standing.STRANGER: ALL_NOTICE,
+}
+OWN_NOTICES = {
+    Standing.RUNNING: PERSON_NOTICE,
+    Standing.KNOWN: PERSON_NOTICE,
+    Standing.STRANGER: OWN_NOTICE,
+}
 
 
 class StrangersWork:
@@ -57,24 +87,20 @@ class StrangersWork:
         self.shared = shared
         self.outbound = outbound
 
-    async def is_known(self, sender: str) -> bool:
-        """The bot, anyone in the coordinators' room, and a person with a row who is not
-        banned and agreed to the privacy notice or is a volunteer, coordinator or admin."""
+    async def standing(self, sender: str) -> Standing:
+        """The bot and anyone in the coordinators' room stand with running help (they
+        coordinate it); anyone else where the handlers' rule says
+        (handlers/helping/standing.py)."""
         if sender == self.shared.config.user_id:
-            return True
+            return Standing.RUNNING
         client = self.shared.client
         if client is not None and any(
             sender in room.users
             for room_id, room in client.rooms.items()
             if self.shared.is_backchannel(room_id)
         ):
-            return True
-        user = await self.shared.db.users.find(PLATFORM, sender)
-        return (
-            user is not None
-            and user.banned_at is None
-            and (user.consent_at is not None or bool(user.roles & STAFF_ROLES))
-        )
+            return Standing.RUNNING
+        return await self.shared.dispatcher.standing(PLATFORM, sender)
 
     async def not_read(self, room_id: str, sender: str, why: str) -> None:
         """``sender``'s message in ``room_id`` (a room the bot serves) was not decrypted
@@ -87,7 +113,10 @@ class StrangersWork:
         await self.shared.db.transport_state.delete(GREET + room_id)
         user = await self.shared.db.users.find(PLATFORM, sender)
         t = reader_of(user).t
-        text = t.t(OWN_ANSWER if why == OWN else ALL_ANSWER, time=t.time(budget.until))
+        answer = OWN_ANSWER if why == OWN else ALL_ANSWER
+        if why == ALL and budget.standing_of(sender) is not Standing.STRANGER:
+            answer = BUSY_ANSWER  # not their first time
+        text = t.t(answer, time=t.time(budget.until))
         try:
             await self.outbound.send(room_id, Message(text, typed_choices=False))
         except DeliveryError as exc:
@@ -101,34 +130,32 @@ class StrangersWork:
 
     async def tell_coordinators(self) -> None:
         """After each sync: the coordinators hear of a limit that became active."""
-        all_ran_out, stopped = self.shared.budget.notices_due()
-        if not (all_ran_out or stopped):
-            return
+        ran_out, stopped = self.shared.budget.notices_due()
+        for group, figure in ran_out:
+            log.warning("matrix: the hour's budget for encrypted events of a group is used up")
+            await self._notice(ALL_NOTICES[group], figure, None)
+        for group, sender, figure in stopped:
+            log.warning("matrix: a person's hourly budget for encrypted events is used up")
+            user = await self.shared.db.users.find(PLATFORM, sender)
+            await self._notice(OWN_NOTICES[group], figure, user or SOMEONE_NEW)
+
+    async def _notice(self, msgid: str, figure: int, who: User | str | None) -> None:
+        """One notice to the coordinators (``who``: the person it is about, a row or the
+        words for someone without one; None: a group)."""
         until = self.shared.budget.until
-        db = self.shared.db
-        backchannels = self.shared.dispatcher.settings.backchannels
-        wake = self.shared.dispatcher.on_queued
-        if all_ran_out:
-            log.warning("matrix: the hour's budget for strangers' encrypted events is used up")
 
-            def compose_all(t: Translator) -> Message:
-                count = t.number(decrypt_budget.ALL_STRANGERS)
-                return Message(
-                    t.t(ALL_NOTICE, count=count, time=t.time(until)), typed_choices=False
-                )
+        def compose(t: Translator) -> Message:
+            values: dict[str, object] = {"count": t.number(figure), "time": t.time(until)}
+            if who is not None:
+                values["who"] = someone(t, who) if isinstance(who, User) else t.t(who)
+            return Message(t.t(msgid, **values), typed_choices=False)
 
-            await tell_coordinators(db, backchannels, compose_all, wake=wake)
-        for sender in stopped:
-            log.warning("matrix: a stranger's hourly budget for encrypted events is used up")
-            user = await db.users.find(PLATFORM, sender)
-
-            def compose_own(t: Translator, user: User | None = user) -> Message:
-                who = someone(t, user) if user is not None else t.t(SOMEONE_NEW)
-                count = t.number(decrypt_budget.PER_STRANGER)
-                return Message(
-                    t.t(OWN_NOTICE, who=who, count=count, time=t.time(until)),
-                    typed_choices=False,
-                )
-
-            about = (user.id,) if user is not None else ()
-            await tell_coordinators(db, backchannels, compose_own, about=about, wake=wake)
+        about = (who.id,) if isinstance(who, User) else ()
+        dispatcher = self.shared.dispatcher
+        await tell_coordinators(
+            self.shared.db,
+            dispatcher.settings.backchannels,
+            compose,
+            about=about,
+            wake=dispatcher.on_queued,
+        )

@@ -219,7 +219,7 @@ class MatrixTransport(ChatService):
     def _watch(self, client: _Client) -> None:
         client.membership_changed = self.rooms.membership_changed
         client.budget = self.shared.budget
-        client.is_known = self.inbound.strangers.is_known
+        client.standing = self.inbound.strangers.standing
         client.add_event_callback(self.rooms.on_invite, nio.InviteMemberEvent)
         client.add_event_callback(self.rooms.on_member, nio.RoomMemberEvent)
         client.add_event_callback(self.inbound.on_event, EVENTS)
@@ -467,7 +467,7 @@ class MatrixTransport(ChatService):
         try:
             await self.inbound.strangers.tell_coordinators()
         except Exception as exc:  # told after the next sync
-            log.warning("matrix: telling of the strangers' budget failed: %s", type(exc).__name__)
+            log.warning("matrix: telling of the decryption budget failed: %s", type(exc).__name__)
         await self.rooms.leave_due()
         self._greetings_waiting = await self.inbound.greet_due()
 

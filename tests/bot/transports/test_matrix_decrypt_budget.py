@@ -1,8 +1,10 @@
-"""The work spent on strangers' encrypted events is bounded per hour
-(bot/transports/matrix/decrypt_budget.py), against the real Synapse: past a stranger's own
-budget, or all strangers', their messages are not decrypted, the stranger is told once when
-to write again, the coordinators are told while the limit is active, and a resident the
-bot knows is answered all the same."""
+"""The work spent on encrypted events is bounded per hour, per sender and overall, with
+running help first (bot/transports/matrix/decrypt_budget.py), against the real Synapse: past
+a stranger's own budget, or all strangers', their messages are not decrypted, the stranger
+is told once when to write again, the coordinators are told while the limit is active, and
+a resident the bot knows is answered all the same; past all known people's budget (many
+accounts can agree to the notice) someone with a request under way is still answered; a
+stranger's Olm message past the hour's budget is held, not lost, and read in the next hour."""
 
 from __future__ import annotations
 
@@ -11,12 +13,15 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import nio
 import pytest
 
-from bot.transports.matrix import decrypt_budget
+from bot.transports.matrix.decrypt_budget import DecryptBudget
 from bot.transports.matrix.strangers_work import (
     ALL_ANSWER,
     ALL_NOTICE,
+    BUSY_ANSWER,
+    KNOWN_ALL_NOTICE,
     OWN_ANSWER,
     OWN_NOTICE,
 )
@@ -26,6 +31,7 @@ from handlers.helping.render import someone
 from handlers.messages import Message, decode
 from handlers.reader import reader_of
 from handlers.settings import HandlerSettings
+from locales import Translator
 from tests.bot.transports.test_matrix_encrypted import _onboard_encrypted
 from tests.bot.transports.test_matrix_stranger_keys import _person, people  # noqa: F401 - the fixture
 from tests.support.matrix_bot import Bot, all_synced
@@ -49,10 +55,18 @@ async def bot(synapse: Synapse, db: Database) -> AsyncIterator[Bot]:
     await running.stop()
 
 
-def _is(msgid: str):
-    """Whether a text is the city language's translation of ``msgid``: its words between
-    the values, in order."""
-    words = [w for w in re.split(r"\{\w+\}", reader_of(None).t._(msgid)) if w]
+def _budget(bot: Bot, **limits: int) -> DecryptBudget:
+    """The running bot's budget, with ``limits`` changed (as [matrix] settings would)."""
+    assert bot.transport is not None
+    budget = bot.transport.shared.budget
+    budget.limits = replace(budget.limits, **limits)
+    return budget
+
+
+def _is(msgid: str, t: Translator | None = None):
+    """Whether a text is the translation of ``msgid`` in ``t``'s language (the city's by
+    default): its words between the values, in order."""
+    words = [w for w in re.split(r"\{\w+\}", (t or reader_of(None).t)._(msgid)) if w]
     pattern = re.compile(".*".join(re.escape(w) for w in words), re.S)
     return lambda text: pattern.fullmatch(text) is not None
 
@@ -83,11 +97,10 @@ async def test_past_all_strangers_budget_a_stranger_is_told_and_a_resident_still
     bot: Bot,
     synapse: Synapse,
     db: Database,
-    monkeypatch,
 ):
     eva = await _person(people, synapse, "eva")
     eva_room = await _onboard_encrypted(eva, bot)  # a resident now: she agreed
-    monkeypatch.setattr(decrypt_budget, "ALL_STRANGERS", 0)  # spent for this hour
+    _budget(bot, strangers=0)  # spent for this hour
 
     mallory = await _person(people, synapse, "mallory")
     room = await mallory.dm_like_element_x(bot.user_id, "Hallo")
@@ -113,9 +126,8 @@ async def test_past_a_strangers_own_budget_the_stranger_is_told_once(
     bot: Bot,
     synapse: Synapse,
     db: Database,
-    monkeypatch,
 ):
-    monkeypatch.setattr(decrypt_budget, "PER_STRANGER", 4)
+    _budget(bot, per_stranger=4)
     mallory = await _person(people, synapse, "mallory")
     room = await mallory.dm_like_element_x(bot.user_id, "Hallo")
     await mallory.wait_for(lambda e: e["room"] == room and "1️⃣" in body(e))  # read: answered
@@ -144,7 +156,6 @@ async def test_a_newcomer_told_to_write_later_is_read_after_that_time(
     people: list[EncryptedPerson],  # noqa: F811 - the fixture
     synapse: Synapse,
     db: Database,
-    monkeypatch,
 ):
     """While all strangers' budget is spent (by others), a newcomer's first message is
     not read and they are told when to write again; their room key, which came with that
@@ -159,9 +170,73 @@ async def test_a_newcomer_told_to_write_later_is_read_after_that_time(
     transport = await running.start()
     try:
         transport.config = replace(transport.config, greeting_wait_seconds=600)
-        monkeypatch.setattr(decrypt_budget, "ALL_STRANGERS", 1)
-        budget = transport.shared.budget
+        budget = _budget(running, strangers=1)
         assert budget.spend("@somebody-else:x") is None  # the hour's one is spent
+        mallory = await _person(people, synapse, "mallory")
+        room = await mallory.dm_like_element_x(running.user_id, "Hallo")
+        await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))
+        moved[0] = budget.until - datetime.now(UTC)  # "write again at {time}": now it is
+        mark = len(mallory.received)
+        await mallory.say(room, "Hallo?")  # the same room key: not shared again
+        await mallory.wait_for(lambda e: e["room"] == room and "1️⃣" in body(e), after=mark)
+    finally:
+        await running.stop()
+
+
+async def test_past_all_known_peoples_budget_running_help_is_still_read(
+    people: list[EncryptedPerson],  # noqa: F811 - the fixture
+    bot: Bot,
+    synapse: Synapse,
+    db: Database,
+):
+    """Agreeing to the privacy notice costs one tap, so many accounts can: known people
+    have a finite budget too. While all of it is spent, Karl (agreed, nothing under way) is
+    told when to write again and the coordinators are told; Rita, whose request waits for
+    review, is read and answered all the same. (Before, known people were never counted.)"""
+    karl = await _person(people, synapse, "karl")
+    karl_room = await _onboard_encrypted(karl, bot)
+    rita = await _person(people, synapse, "rita")
+    rita_room = await _onboard_encrypted(rita, bot)
+    person = await db.users.find("matrix", rita.user_id)
+    assert person is not None
+    await db.requests.create(person.id, person.id, category="shopping", description="Einkauf")
+    _budget(bot, known=0)  # all known people's spent for this hour
+    karl_mark = len(karl.received)
+    await karl.say(karl_room, "!help")
+    busy = _is(BUSY_ANSWER, reader_of(await db.users.find("matrix", karl.user_id)).t)
+    await karl.wait_for(lambda e: e["room"] == karl_room and busy(body(e)), after=karl_mark)
+    # Running help comes first: Rita is answered although no other known person is read.
+    mark = len(rita.received)
+    await rita.say(rita_room, "!help")
+    await rita.wait_for(lambda e: "!menu" in body(e), after=mark)
+    await all_synced(synapse, bot)
+    # Karl's "!help" was not read: told when to write again, nothing else.
+    assert not any("!menu" in body(e) for _, e in karl.received[karl_mark:])
+    notices = await _notices(db)
+    assert len(notices) == 1 and _is(KNOWN_ALL_NOTICE)(notices[0]), notices
+
+
+async def test_a_strangers_room_key_past_the_olm_budget_is_held_and_read_the_next_hour(
+    people: list[EncryptedPerson],  # noqa: F811 - the fixture
+    synapse: Synapse,
+    db: Database,
+):
+    """While all strangers' Olm budget is spent (by others), a newcomer's room key is not
+    decrypted now but held: her first message is not read and she is told when to write
+    again. At that time (the city's clock moved) the held key is decrypted first, and her
+    next message under the same room key is read and answered. (Before, Olm messages had
+    no hour's budget: she was answered at once.)"""
+    moved = [timedelta(0)]
+    settings = HandlerSettings(
+        backchannels=frozenset({COORDINATORS}), clock=lambda: datetime.now(UTC) + moved[0]
+    )
+    running = Bot(synapse, db, settings)
+    transport = await running.start()
+    try:
+        transport.config = replace(transport.config, greeting_wait_seconds=600)
+        budget = _budget(running, olm_per_stranger=1, olm_strangers=1)
+        other = nio.OlmEvent({}, "@somebody-else:x", "curve-x", {})
+        assert budget.admit([other]) == [other]  # the hour's one is spent
         mallory = await _person(people, synapse, "mallory")
         room = await mallory.dm_like_element_x(running.user_id, "Hallo")
         await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))

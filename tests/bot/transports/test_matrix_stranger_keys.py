@@ -102,10 +102,20 @@ def _made_up_in_file(bot: Bot) -> set[str]:
     return {row[0] for row in rows}
 
 
+def _beyond_the_hours_olm_budget(bot: Bot) -> None:
+    """The stranger's Olm messages all handled now, not held for the next hour
+    (decrypt_budget.py, [matrix] olm_per_stranger): what is judged here is the bound on what
+    they store."""
+    assert bot.transport is not None
+    budget = bot.transport.shared.budget
+    budget.limits = replace(budget.limits, olm_per_stranger=1000, olm_strangers=1000)
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 async def test_a_strangers_room_keys_are_bounded_and_a_new_chat_still_decrypts(
     people: list[EncryptedPerson], matrix_bot: Bot, synapse: Synapse
 ):
+    _beyond_the_hours_olm_budget(matrix_bot)
     stranger = await _person(people, synapse, "mallory")
     sent = await _send_room_keys(stranger, matrix_bot, stranger_keys.PER_SENDER_ROOM_KEYS + 15)
     newest = sent[-stranger_keys.PER_SENDER_ROOM_KEYS :]

@@ -1,6 +1,8 @@
-"""The hour's counts of the work on strangers' encrypted events
+"""The hour's counts of the work on encrypted events
 (bot/transports/matrix/decrypt_budget.py), on a clock the test moves: the events the Synapse
-tests cannot wait for (an hour ending)."""
+tests cannot wait for (an hour ending), and the budgets' arithmetic: per sender and overall
+for each group, running help before known people before strangers, strangers' Olm messages
+held for the next hour."""
 
 from __future__ import annotations
 
@@ -11,54 +13,56 @@ from types import SimpleNamespace
 import nio
 
 from bot.transports.matrix import decrypt_budget
-from bot.transports.matrix.decrypt_budget import ALL, OWN, DecryptBudget
+from bot.transports.matrix.decrypt_budget import ALL, OWN, DecryptBudget, Limits
 from bot.transports.matrix.inbound import Inbound
 from bot.transports.matrix.strangers_work import StrangersWork
 from db import Database
 from db.transport_state import GREET, UNDECRYPTED, MatrixRoom
+from handlers.channels import Standing
 from handlers.messages import Message
 
+# Where the test's people stand: Eva has help under way, Karl agreed to the notice.
+STANDING = {"@eva:x": Standing.RUNNING, "@karl:x": Standing.KNOWN}
 
-async def _known(sender: str) -> bool:
-    return sender == "@eva:x"
+
+async def _known(sender: str) -> Standing:
+    return STANDING.get(sender, Standing.STRANGER)
 
 
-async def test_the_hours_budget_stops_strangers_not_known_people_and_ends_with_the_hour(
-    monkeypatch,
-):
-    monkeypatch.setattr(decrypt_budget, "PER_STRANGER", 2)
-    monkeypatch.setattr(decrypt_budget, "ALL_STRANGERS", 3)
+async def test_the_hours_budget_stops_strangers_not_known_people_and_ends_with_the_hour():
     now = [datetime(2026, 11, 28, 9, 40, tzinfo=UTC)]
-    budget = DecryptBudget(lambda: now[0])
+    budget = DecryptBudget(lambda: now[0], Limits(per_stranger=2, strangers=3))
     await budget.learn(["@eva:x", "@mallory:x", "@trudy:x"], _known)
     assert [budget.spend("@mallory:x") for _ in range(3)] == [None, None, OWN]
     assert budget.spend("@trudy:x") is None
     assert budget.spend("@trudy:x") == ALL  # all strangers' three are spent
-    assert [budget.spend("@eva:x") for _ in range(10)] == [None] * 10  # never counted
+    assert [budget.spend("@eva:x") for _ in range(10)] == [None] * 10  # a budget of her own
     assert budget.until == datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
     # Told once an hour each: the coordinators of both limits, each stranger once.
-    assert budget.notices_due() == (True, ["@mallory:x"])
+    assert budget.notices_due() == (
+        [(Standing.STRANGER, 3)],
+        [(Standing.STRANGER, "@mallory:x", 2)],
+    )
     assert budget.spend("@mallory:x") == OWN and budget.spend("@trudy:x") == ALL
-    assert budget.notices_due() == (False, [])
+    assert budget.notices_due() == ([], [])
     assert budget.may_answer("@mallory:x") and not budget.may_answer("@mallory:x")
     # The next hour begins with nothing spent.
     now[0] += timedelta(minutes=25)
     assert budget.spend("@mallory:x") is None and budget.spend("@trudy:x") is None
-    assert budget.notices_due() == (False, [])
+    assert budget.notices_due() == ([], [])
     assert budget.may_answer("@mallory:x")
 
 
-async def test_a_failed_question_of_who_is_known_loses_nothing(monkeypatch):
+async def test_a_failed_question_of_who_is_known_loses_nothing():
     """Who is known is asked inside matrix-nio's handling of a sync, after its token moved
     on: an error there (the database away a moment) must not lose the sync's events. The
     senders not asked count as strangers; someone known stays known."""
-    monkeypatch.setattr(decrypt_budget, "PER_STRANGER", 2)
     now = [datetime(2026, 11, 28, 9, 0, tzinfo=UTC)]
-    budget = DecryptBudget(lambda: now[0])
+    budget = DecryptBudget(lambda: now[0], Limits(per_stranger=2))
     await budget.learn(["@eva:x"], _known)
     now[0] += timedelta(seconds=decrypt_budget.KNOWN_SECONDS + 1)
 
-    async def unreachable(sender: str) -> bool:
+    async def unreachable(sender: str) -> Standing:
         raise OSError("the database is away")
 
     await budget.learn(["@eva:x", "@mallory:x"], unreachable)
@@ -144,17 +148,17 @@ def _kept(n: int) -> dict[str, object]:
 
 
 async def test_trying_kept_messages_again_spends_a_strangers_budget_only_with_their_key(
-    db: Database, monkeypatch
+    db: Database,
 ):
     """Every sync that brought anyone's room key tries all kept messages again: a try
     whose room key is not in the store (it cannot decrypt) costs the waiting stranger
     nothing, so that others' keys arriving do not use up a newcomer's hour."""
-    monkeypatch.setattr(decrypt_budget, "PER_STRANGER", 3)
+    three = Limits(per_stranger=3)
     room = "!chat:x"
     await db.transport_state.set(UNDECRYPTED + room, json.dumps({"events": [_kept(1), _kept(2)]}))
     keys = _Keys()
     client = SimpleNamespace(olm=keys, decrypt_event=keys.decrypt_event, rooms={})
-    budget = DecryptBudget(lambda: datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    budget = DecryptBudget(lambda: datetime(2026, 11, 28, 9, 0, tzinfo=UTC), three)
     shared = SimpleNamespace(
         client=client,
         budget=budget,
@@ -169,9 +173,113 @@ async def test_trying_kept_messages_again_spends_a_strangers_budget_only_with_th
     assert keys.tried == []
     assert [budget.spend("@m:x") for _ in range(4)] == [None, None, None, OWN]  # all 3 left
     # Her key came: each kept message is tried once, and counted then (here: none left).
-    budget = shared.budget = DecryptBudget(lambda: datetime(2026, 11, 28, 10, 0, tzinfo=UTC))
+    budget = shared.budget = DecryptBudget(lambda: datetime(2026, 11, 28, 10, 0, tzinfo=UTC), three)
     keys.sessions.add((room, "curve-m", "session-m"))
     inbound.keys_arrived = True
     await inbound.retry_undecrypted()
     assert sorted(keys.tried) == ["$m1", "$m2"]
     assert [budget.spend("@m:x") for _ in range(2)] == [None, OWN]
+
+
+async def test_known_people_and_running_help_have_finite_budgets_of_their_own():
+    """Agreeing to the privacy notice costs one tap: known people are counted too, per
+    person and all together, in a budget larger than strangers' but finite, and running
+    help in one of its own. A flood of strangers takes nothing from known people, nor
+    known people's from running help. (Before, known people were never counted.)"""
+    limits = Limits(per_running=4, running=6, per_known=3, known=5, per_stranger=1, strangers=2)
+    budget = DecryptBudget(lambda: datetime(2026, 11, 28, 9, 0, tzinfo=UTC), limits)
+    others = [f"@k{n}:x" for n in range(3)]
+    standing = {**STANDING, **dict.fromkeys(others, Standing.KNOWN), "@run:x": Standing.RUNNING}
+
+    async def ask(sender: str) -> Standing:
+        return standing.get(sender, Standing.STRANGER)
+
+    await budget.learn(["@eva:x", "@karl:x", "@run:x", "@m1:x", "@m2:x", "@m3:x", *others], ask)
+    # Strangers spend all of theirs first.
+    assert [budget.spend(s) for s in ("@m1:x", "@m1:x", "@m2:x", "@m3:x")] == [
+        None,
+        OWN,
+        None,
+        ALL,
+    ]
+    # A known person: three, then their own budget is spent.
+    assert [budget.spend("@karl:x") for _ in range(4)] == [None, None, None, OWN]
+    # Two more of other known people, then all known people's five are spent.
+    assert [budget.spend(s) for s in others] == [None, None, ALL]
+    # Running help is read still, within its own per person and overall.
+    assert [budget.spend("@eva:x") for _ in range(5)] == [None] * 4 + [OWN]
+    assert [budget.spend("@run:x") for _ in range(3)] == [None, None, ALL]
+    ran_out, stopped = budget.notices_due()
+    assert ran_out == [
+        (Standing.RUNNING, 6),
+        (Standing.KNOWN, 5),
+        (Standing.STRANGER, 2),
+    ]
+    assert sorted(stopped) == [
+        (Standing.RUNNING, "@eva:x", 4),
+        (Standing.KNOWN, "@karl:x", 3),
+        (Standing.STRANGER, "@m1:x", 1),
+    ]
+    # Strangers' answers do not use up those of the others.
+    for n in range(decrypt_budget.ANSWERS):
+        budget.may_answer(f"@s{n}:x")
+    assert not budget.may_answer("@m1:x")
+    assert budget.may_answer("@karl:x") and budget.may_answer("@eva:x")
+
+
+def _olm(sender: str, n: int) -> nio.OlmEvent:
+    return nio.OlmEvent({"type": "m.room.encrypted"}, sender, f"curve-{sender}", {"n": n})
+
+
+async def test_strangers_olm_messages_have_an_hours_budget_and_wait_for_the_next_hour():
+    """A stranger's Olm messages (room keys) are counted per stranger and all together an
+    hour; past that they are held, not dropped, up to as many again, and handled first in
+    the next hour. Known people's and running help's are never counted nor held, and what
+    is no Olm message passes. (Before, every Olm message was decrypted at once.)"""
+    now = [datetime(2026, 11, 28, 9, 0, tzinfo=UTC)]
+    budget = DecryptBudget(lambda: now[0], Limits(olm_per_stranger=2, olm_strangers=3))
+    await budget.learn(["@eva:x", "@karl:x"], _known)
+    other = nio.UnknownToDeviceEvent({"sender": "@m:x"}, "@m:x", "m.dummy")
+    first = [_olm("@m:x", n) for n in range(4)]
+    assert budget.admit([*first, other]) == [first[0], first[1], other]
+    assert budget.spend("@m:x") == ALL  # their room key waits for the next hour
+    flood = [_olm(f"@s{n}:x", 0) for n in range(4)]
+    known = [_olm("@eva:x", 0), _olm("@karl:x", 0)] * 5
+    assert budget.admit([*flood, *known]) == [flood[0], *known]
+    # Held: two of @m (their own budget again), two of the flood, within three in all; the
+    # last of the flood dropped. Within the hour nothing held is tried again.
+    assert budget.held_senders() == []
+    assert budget.admit([]) == []
+    ran_out, stopped = budget.notices_due()
+    assert ran_out == [(Standing.STRANGER, 3)]
+    assert stopped == [(Standing.STRANGER, "@m:x", 2)]
+    # The next hour: the held ones first, within its budget.
+    now[0] += timedelta(hours=1)
+    assert sorted(budget.held_senders()) == ["@m:x", "@m:x", "@s1:x"]
+    late = _olm("@s9:x", 0)
+    assert budget.admit([late]) == [first[2], first[3], flood[1]]
+    assert budget.spend("@m:x") is None  # their key is there now
+    assert budget.spend("@s9:x") == ALL  # held in turn
+
+
+async def test_someone_known_whose_budget_is_spent_is_asked_again_each_time():
+    """Where someone known stands is kept for a while - but not once their budget is
+    spent: a request sent a moment ago puts them with running help at once."""
+    now = [datetime(2026, 11, 28, 9, 0, tzinfo=UTC)]
+    budget = DecryptBudget(lambda: now[0], Limits(per_known=1))
+    standing = {"@karl:x": Standing.KNOWN}
+    asked: list[str] = []
+
+    async def ask(sender: str) -> Standing:
+        asked.append(sender)
+        return standing[sender]
+
+    await budget.learn(["@karl:x"], ask)
+    assert budget.spend("@karl:x") is None
+    await budget.learn(["@karl:x"], ask)
+    assert budget.spend("@karl:x") == OWN
+    standing["@karl:x"] = Standing.RUNNING  # he sent a request
+    await budget.learn(["@karl:x"], ask)
+    assert budget.spend("@karl:x") is None
+    await budget.learn(["@karl:x"], ask)  # running help: kept
+    assert asked == ["@karl:x"] * 3
