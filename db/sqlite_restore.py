@@ -60,7 +60,8 @@ def in_use(database: Path) -> bool:
 def check_copy(backup: Path, copy: Path) -> int:
     """Copy ``backup`` to ``copy`` (readable by the owner only) and check it there: its
     integrity and a schema version this code knows. The copy's schema version; a
-    RestoreError (and no copy left) for a backup that may not be restored."""
+    RestoreError naming ``backup`` (and no copy left) for a backup that may not be restored
+    or cannot be copied there (a full disk, a folder that may not be written to)."""
     if not backup.is_file():
         raise RestoreError(f"{backup}: no such file")
     for suffix in SIDE_FILES:
@@ -69,11 +70,20 @@ def check_copy(backup: Path, copy: Path) -> int:
                 f"{backup}{suffix} exists: the backup is in use or was not closed cleanly;"
                 " use a copy made by `db backup`"
             )
-    fd = os.open(copy, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    os.close(fd)
     try:
+        fd = os.open(copy, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        os.close(fd)
         shutil.copyfile(backup, copy)
+    except OSError as exc:  # a full disk, a folder the operator may not write to
+        discard(copy)
+        raise RestoreError(
+            f"{backup} could not be copied beside the database to {copy}: {exc.strerror or exc}"
+        ) from exc
+    try:
         version = _checked(copy)
+    except RestoreError as exc:
+        discard(copy)
+        raise RestoreError(f"{backup}: {exc}") from exc
     except BaseException:
         discard(copy)
         raise

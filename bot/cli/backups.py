@@ -32,6 +32,7 @@ from db.erasure_ledger import ErasureLedger, FileLedger, file_location
 from db.migration_ledger import MigrationError
 from db.postgres import is_postgres
 from db.sqlite_restore import (
+    SIDE_FILES,
     RestoreError,
     check_copy,
     discard,
@@ -75,10 +76,12 @@ async def backup(cities: list[City], path: str) -> int:
                 await db.close()
             _copy_ledger(Path(city.location[0]), target)
         except Exception as exc:
+            if not isinstance(exc, FileExistsError):  # made since the check: not ours
+                _discard_partial(target)
             missing = [c.slug for c, _ in targets if c.slug not in copied]
             return _refuse(
-                f"{city.slug}: the copy failed ({type(exc).__name__}: {exc}); not copied:"
-                f" {', '.join(missing)} - this backup is incomplete"
+                f"{city.slug}: the copy failed ({type(exc).__name__}: {exc}), nothing of it"
+                f" kept; not copied: {', '.join(missing)} - this backup is incomplete"
             )
         copied.append(city.slug)
         print(f"{city.slug}: database {where(city)} copied to {target}")
@@ -92,6 +95,14 @@ async def _opened(city: City) -> Database:
     if not location.exists():
         return await open_city_database(city)
     return await Database.open(location, migrate=False)
+
+
+def _discard_partial(target: Path) -> None:
+    """Remove what a failed copy (a full disk, say) left of ``target``: a half-written file
+    is no backup, yet the nightly rotation would count it and a second try with the same
+    name would be refused as existing."""
+    for leftover in (target, file_location(target), *(Path(f"{target}{s}") for s in SIDE_FILES)):
+        leftover.unlink(missing_ok=True)
 
 
 def _copy_ledger(database: Path, target: Path) -> None:
@@ -123,9 +134,8 @@ async def restore(cities: list[City], path: str) -> int:
     try:
         for city, source, live in sources:
             copy = live.with_name(f".{live.name}.restoring")
-            live.parent.mkdir(parents=True, exist_ok=True)
             copies.append(copy)
-            version = check_copy(source, copy)
+            version = _checked_copy(city, source, copy)
             await _runnable(copy, version, city, source)
             print(f"{city.slug}: backup {source} checked: integrity ok, schema version {version}")
     except RestoreError as exc:
@@ -144,6 +154,18 @@ async def restore(cities: list[City], path: str) -> int:
         ]
         await _erase_again(city, ledgers)
     return 0
+
+
+def _checked_copy(city: City, source: Path, copy: Path) -> int:
+    """:func:`check_copy` of the city's ``source`` to ``copy``, its refusal naming the city:
+    with several cities the operator must know whose copy was refused."""
+    try:
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        return check_copy(source, copy)
+    except RestoreError as exc:
+        raise RestoreError(f"{city.slug}: {exc}") from exc
+    except OSError as exc:  # the database's folder cannot be made
+        raise RestoreError(f"{city.slug}: {copy.parent}: {exc.strerror or exc}") from exc
 
 
 async def _runnable(copy: Path, version: int, city: City, source: Path) -> None:
@@ -167,14 +189,16 @@ async def _runnable(copy: Path, version: int, city: City, source: Path) -> None:
         settle(copy)
     except (MigrationError, sqlite3.DatabaseError) as exc:
         discard(copy)
-        raise RestoreError(f"the backup (schema version {version}) cannot be used: {exc}") from exc
+        raise RestoreError(
+            f"{city.slug}: {source} (schema version {version}) cannot be used: {exc}"
+        ) from exc
     if foreign:
         discard(copy)
         raise RestoreError(foreign)
     gap = schema_gap(found, wanted)
     if gap:
         discard(copy)
-        raise RestoreError(f"the backup (schema version {version}) {gap}")
+        raise RestoreError(f"{city.slug}: {source} (schema version {version}) {gap}")
 
 
 async def other_city(db: Database, city: City, source: str) -> str:

@@ -1,0 +1,119 @@
+"""``db backup`` and ``db restore`` (bot/cli/backups.py, db/sqlite_restore.py) where they
+cannot do their work, as an operator of several cities meets it: a refusal names the city
+and the file it is about, a disk that takes no more (here a process's file-size limit, as a
+full disk refuses a write) is said in a line - never a traceback - and leaves no half copy
+behind. The main paths are in test_backup_restore.py."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from db.database import latest_migration
+from tests.support.city_databases import add_people, people_names
+from tests.support.cli import run_bot
+from tests.support.two_cities import write_cities
+
+# The bot's process may write no file larger than this (SIGXFSZ is ignored by Python, so a
+# write beyond it fails with EFBIG, as one on a full disk fails with ENOSPC); a database
+# copy is far larger.
+NO_ROOM = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))"
+
+
+def _bot(config: Path, *args: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
+    return run_bot("--config", str(config), *args, prelude=prelude)
+
+
+async def _two_cities_backed_up(tmp_path: Path) -> tuple[Path, str, Path]:
+    """Dortmund and Unna, one person each, a backup of both, then one more person each:
+    the configuration, the main database and the backup's main file."""
+    database = str(tmp_path / "var" / "nachbarbot.sqlite3")
+    config = write_cities(tmp_path, database)
+    await add_people(database, "dortmund", ["d1"], main=True)
+    await add_people(database, "unna", ["u1"], main=False)
+    backup = tmp_path / "backups" / "b.sqlite3"
+    backup.parent.mkdir()
+    made = _bot(config, "db", "backup", str(backup))
+    assert made.returncode == 0, made.stderr
+    await add_people(database, "dortmund", ["d2"], main=True)
+    await add_people(database, "unna", ["u2"], main=False)
+    return config, database, backup
+
+
+def _truncated(copy: Path) -> None:
+    copy.write_bytes(copy.read_bytes()[: copy.stat().st_size // 2])
+
+
+def _newer(copy: Path) -> None:
+    with sqlite3.connect(copy) as conn:
+        conn.execute(
+            "INSERT INTO schema_version (version, name, applied_at, checksum)"
+            " VALUES (?, 'newer', '2027-01-01T00:00:00Z', 'x')",
+            (latest_migration() + 1,),
+        )
+    conn.close()
+
+
+def _table_gone(copy: Path) -> None:
+    with sqlite3.connect(copy) as conn:
+        conn.execute("DROP TABLE user_roles")
+    conn.close()
+
+
+async def _unchanged(database: str) -> None:
+    assert await people_names(database, "dortmund", main=True) == ["d1", "d2"]
+    assert await people_names(database, "unna", main=False) == ["u1", "u2"]
+
+
+@pytest.mark.parametrize("damage", [_truncated, _newer, _table_gone])
+async def test_a_refused_copy_is_named_by_its_city_and_file(tmp_path, damage):
+    """Unna's copy damaged: the refusal says it is Unna's, and which file (before, a
+    truncated or newer copy was refused as "the backup is …" with neither)."""
+    config, database, backup = await _two_cities_backed_up(tmp_path)
+    unna_copy = backup.parent / "b.unna.sqlite3"
+    damage(unna_copy)
+
+    refused = _bot(config, "db", "restore", str(backup))
+    assert refused.returncode == 1
+    assert "Traceback" not in refused.stderr
+    assert "nothing was restored" in refused.stderr
+    assert f"unna: {unna_copy}" in refused.stderr, refused.stderr
+    await _unchanged(database)
+
+
+async def test_a_restore_that_cannot_write_says_so_and_changes_nothing(tmp_path):
+    """No room beside the database for the checked copy: one line saying so, exit 1, the
+    live databases as they were and no copy left (before: a traceback from shutil)."""
+    config, database, backup = await _two_cities_backed_up(tmp_path)
+
+    refused = _bot(config, "db", "restore", str(backup), prelude=NO_ROOM)
+    assert refused.returncode == 1
+    assert "Traceback" not in refused.stderr, refused.stderr
+    assert "dortmund:" in refused.stderr and str(backup) in refused.stderr
+    assert "nothing was restored" in refused.stderr
+    assert not list(Path(database).parent.glob(".*.restoring*"))
+    await _unchanged(database)
+
+
+async def test_a_backup_that_cannot_write_leaves_no_half_copy(tmp_path):
+    """No room for the copy: exit 1, the city named, and no half-written file under the
+    backup's name - the nightly rotation would count it, and a second try with the name
+    would be refused as "exists already"."""
+    database = str(tmp_path / "var" / "nachbarbot.sqlite3")
+    config = write_cities(tmp_path, database)
+    await add_people(database, "dortmund", ["d1"], main=True)
+    await add_people(database, "unna", ["u1"], main=False)
+    backup = tmp_path / "backups" / "b.sqlite3"
+    backup.parent.mkdir()
+
+    failed = _bot(config, "db", "backup", str(backup), prelude=NO_ROOM)
+    assert failed.returncode == 1
+    assert "Traceback" not in failed.stderr, failed.stderr
+    assert "dortmund:" in failed.stderr and "incomplete" in failed.stderr
+    assert not list(backup.parent.iterdir())
+
+    again = _bot(config, "db", "backup", str(backup))
+    assert again.returncode == 0, again.stderr
