@@ -34,6 +34,8 @@ from handlers.messages import Event
 # banks text them - with three tries a code and five codes a day, 15 guesses a day at a
 # number find one of 900,000 (four digits: one in 600).
 CODE_DIGITS = 6
+# Wrong tries a code takes before it is dropped (the text line's ``check_code``).
+CODE_TRIES = 3
 # What a code confirms: an erasure (handlers/privacy.py), an act that ends or redirects
 # running help (handlers/numbers/coded_acts.py).
 ERASE = "erase"
@@ -84,6 +86,10 @@ class TextLine(Protocol):
     async def claim_codes_out(self, number: str, day: str) -> bool:
         """Whether the caller tells that the number had its codes of ``day``: once a day,
         at the first code refused."""
+
+    async def claim_tried_out(self, number: str) -> bool:
+        """Whether the caller tells that the number's code was dropped by its last wrong
+        try: once for that code."""
 
     async def confirmed_since(self, number: str, since: str) -> bool:
         """Whether the number texted back a right code after ``since``: its holder was

@@ -58,7 +58,7 @@ from handlers import ui
 from handlers.channels import CODE_DIGITS, ERASE, CodesPaused
 from handlers.context import Backstage, Context
 from handlers.messages import Button, Document, Message, Text
-from handlers.numbers.coded_acts import issued, line, paused, tell_if_paused
+from handlers.numbers.coded_acts import issued, line, paused, tell_code_limits
 from handlers.parsing import typed
 from handlers.privacy_purposes import CALLER_HEAD, CALLER_WORDS
 from handlers.privacy_purposes import purpose_texts as purpose_texts
@@ -605,7 +605,7 @@ async def _erase_by_code(ctx: Context, router: Router) -> None:
         await paused(ctx, _keep_button(t))  # still asked: the code after the pause erases
         return
     if not found:
-        await tell_if_paused(ctx)
+        await tell_code_limits(ctx)
     if found:
         await erase(ctx, router, ctx.user, "deleted")
         ctx.reply(t.t(DELETED))

@@ -43,8 +43,9 @@ number's texts, never learns it.
 One act is held at a time (the state :data:`STATE`, data ``kind``, ``data`` and ``before``:
 the step the person was in, back once the act is done or dropped); a new one replaces it
 and its code. In the state a six-digit text (``CODE_DIGITS``, handlers/channels.py) is the
-code (a wrong one is a try, three drop it: the store's rule, the third answered as an
-expired code); anything else drops the held
+code (a wrong one is a try, ``CODE_TRIES`` drop it: the store's rule, the last answered as
+an expired code, and the coordinators told once for that code: :func:`tried_out_told`);
+anything else drops the held
 act and is taken as what else it may be (by that step, or ``ctx.refuse``: a running contact
 passes it on); any command drops it too.
 Button data: ``coded:no`` (drop it).
@@ -62,7 +63,7 @@ from markupsafe import Markup
 from db.clock import local_day, to_text
 from db.users import User
 from handlers import ui
-from handlers.channels import ACT, CODE_DIGITS, CodesPaused, TextLine
+from handlers.channels import ACT, CODE_DIGITS, CODE_TRIES, CodesPaused, TextLine
 from handlers.context import Context
 from handlers.messages import Button, ButtonPress, Message, Text
 from handlers.messenger import Compose
@@ -102,12 +103,21 @@ CODES_PAUSED = N_(
     "⏳ We cannot check codes just now, so nothing was done yet. Please send the code again "
     "after {time}."
 )
-# The coordinators, once an hour, when the limit is reached (:func:`tell_if_paused`).
+# The coordinators, once an hour, when the limit is reached (:func:`tell_code_limits`).
 CODES_PAUSED_COORDINATORS = N_(
     "⏳ Wrong codes texted back within this hour: {count}. Someone may be guessing codes in "
     "residents' names. Until {time} the bot checks no code sent by text, so nothing that waits "
     "for a code can be done by text: a request, a text for the helper, a volunteer's answers, "
     "deleting the data."
+)
+# The coordinators, once for the code, when a number's code was dropped by its last wrong
+# try (``CODE_TRIES``, handlers/channels.py: :func:`tried_out_told`); the person is told the
+# code no longer works (:data:`EXPIRED`, an erasure's and a STOP's own).
+CODE_TRIED_OUT = N_(
+    "🔐 A wrong code was texted back {count} times from the number of {name}. That code no "
+    "longer works, and what it was to confirm was not done. Someone else may be guessing "
+    "codes in the number's name. A new code comes only when the person asks again. Please "
+    "call them if something cannot wait."
 )
 
 
@@ -230,15 +240,40 @@ async def paused(ctx: Context, buttons: list[list[Button]]) -> None:
     is told when to send it again; the coordinators as after a wrong code."""
     until = hour_end(datetime.now(UTC))
     ctx.reply(ctx.t.t(CODES_PAUSED, time=ctx.t.time(until)), buttons)
-    await tell_if_paused(ctx)
+    await tell_code_limits(ctx)
 
 
-async def tell_if_paused(ctx: Context) -> None:
+async def tell_code_limits(ctx: Context) -> None:
     """After a code texted that was not right: the coordinators as :func:`paused_told`
-    says."""
+    (the city's wrong codes of the hour) and :func:`tried_out_told` (this number's code
+    dropped by its last wrong try) say."""
     told = await paused_told(line(ctx))
     if told is not None:
         await ctx.mail.to_backchannel(told)
+    tried_out = await tried_out_told(line(ctx), ctx.incoming.chat_id, ctx.user)
+    if tried_out is not None:
+        await ctx.mail.to_backchannel(tried_out, about=[ctx.user.id])
+
+
+async def tried_out_told(line: TextLine, number: str, user: User) -> Compose | None:
+    """What the coordinators are told when ``number``'s code was dropped by its last wrong
+    try (``CODE_TRIES``) - a limit that stops its person ``user``, perhaps
+    tried by someone guessing in her name - by her name and user number, never the number:
+    once for that code (claimed now; None when told already, or the code was not tried
+    out). Whichever code it was (an act's, an erasure's, a STOP's: the SMS transport's)."""
+    if not await line.claim_tried_out(number):
+        return None
+    log.warning("coded acts: a number's code was tried out")
+
+    def told(t: Translator) -> Message:
+        who = t.t(
+            "{name} (user {user_id})", name=user.first_name or t._("Resident"), user_id=user.id
+        )
+        return Message(
+            t.t(CODE_TRIED_OUT, count=t.number(CODE_TRIES), name=who), typed_choices=False
+        )
+
+    return told
 
 
 async def paused_told(line: TextLine) -> Compose | None:
@@ -319,7 +354,7 @@ async def _code(ctx: Context, router: Router) -> None:
         await paused(ctx, no)  # the held act stays, for the code after the pause
         return
     if found is not True:
-        await tell_if_paused(ctx)
+        await tell_code_limits(ctx)
     if found is False:
         ctx.reply(t.t(WRONG), no)
         return

@@ -19,16 +19,15 @@ from db.clock import utcnow
 from db.hour_counts import HourCount
 from db.statements import changed, execute, fetch_one
 from db.transactions import Transactions
-from handlers.channels import ACT, CODE_DIGITS, ERASE, CodesPaused
+from handlers.channels import ACT, CODE_DIGITS, CODE_TRIES, ERASE, CodesPaused
 
 # What a code sent to a number confirms (:meth:`SmsStore.issue_code`), besides an
 # erasure or an act (handlers/channels.py ``ERASE``, ``ACT``).
 STOP_HELP = "stop"
-__all__ = ["ACT", "CODE_DIGITS", "ERASE", "STOP_HELP", "SmsStore"]
-# Wrong tries a code takes before it is dropped, and codes a number is sent a day: a day of
-# help by text can need five (sending a request, changing it, a text to the helper after 30
+__all__ = ["ACT", "CODE_DIGITS", "CODE_TRIES", "ERASE", "STOP_HELP", "SmsStore"]
+# Codes a number is sent a day (each takes CODE_TRIES wrong tries, handlers/channels.py): a
+# day of help by text can need five (sending a request, changing it, a text to the helper after 30
 # minutes, "done", withdrawing), and each is a text a forger could make the city pay for.
-CODE_TRIES = 3
 CODES_A_DAY = 5
 # Wrong codes texted back within a clock hour (UTC), all numbers together, past which no code
 # is checked in the city until the hour is over (:class:`~handlers.channels.CodesPaused`). A
@@ -374,6 +373,21 @@ class SmsStore:
                 == 1
             )
 
+    async def claim_tried_out(self, number: str) -> bool:
+        """Whether the caller tells that ``number``'s code was dropped by its
+        :data:`CODE_TRIES`-th wrong try: once for that code (the tries go one past to say
+        so; the number's next code starts them again)."""
+        async with self._tx.transaction():
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE sms_numbers SET code_tries = code_tries + 1"
+                    " WHERE number = ? AND code_for = '' AND code_tries = ?",
+                    (number, CODE_TRIES),
+                )
+                == 1
+            )
+
     async def code_pending(self, number: str, purpose: str, now: str) -> bool:
         row = await fetch_one(
             self._tx,
@@ -414,7 +428,9 @@ class SmsStore:
                 )
                 return True
             elif int(row[1]) + 1 >= CODE_TRIES:
-                await self._drop_code(number)
+                # Dropped, its tries kept at CODE_TRIES: the limit that stopped it is told
+                # once (claim_tried_out), until the number's next code.
+                await self._drop_code(number, tries=CODE_TRIES)
                 return None
             else:
                 await execute(
@@ -474,12 +490,12 @@ class SmsStore:
         )
         return row is not None
 
-    async def _drop_code(self, number: str) -> None:
+    async def _drop_code(self, number: str, tries: int = 0) -> None:
         await execute(
             self._tx,
             "UPDATE sms_numbers SET code_hash = '', code_for = '', code_until = NULL,"
-            " code_tries = 0 WHERE number = ?",
-            (number,),
+            " code_tries = ? WHERE number = ?",
+            (tries, number),
         )
 
     async def keep_more(self, number: str, rest: str) -> None:

@@ -94,7 +94,13 @@ from handlers.helping.text_language import first_text_language
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import ButtonPress, Command, Incoming, Message, Outgoing, Sender, Text
 from handlers.messenger import Compose, tell_coordinators
-from handlers.numbers.coded_acts import CODES_PAUSED, codes_out, hour_end, paused_told
+from handlers.numbers.coded_acts import (
+    CODES_PAUSED,
+    codes_out,
+    hour_end,
+    paused_told,
+    tried_out_told,
+)
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of
@@ -142,6 +148,11 @@ STOPPED_BUT_HELP_NO_CODE = N_(
 STOPPED_BUT_HELP_LATER = N_(
     "Texts stop, but not those about your help under way. To stop them too, send STOP "
     "again after {time}."
+)
+# The code that stops a help's notices too, wrong at its last try (``CODE_TRIES``).
+STOP_CODE_TRIED_OUT = N_(
+    "That code was wrong too often and no longer works, so the texts about your help under "
+    "way still come. To stop them too, send STOP again."
 )
 STOPPED_HELP_TOO = N_(
     "You will get no more texts from us, none about your help either. Send START to get them again."
@@ -400,7 +411,7 @@ class SmsTransport(Transport):
             if await self.store.start(number) and await self._first_told(number, "start"):
                 await self._tell(number, t.t(STARTED), t)
             return None
-        if await self._stopped_help_too(number, text, t):
+        if await self._stopped_help_too(number, text, t, user):
             return None
         if typed_text(text).strip() == MORE and await self.store.more(number):
             held.append(lambda: self._send_more(number))
@@ -511,12 +522,16 @@ class SmsTransport(Transport):
             await self._tell_coordinators(told, person.id)
         return code, None
 
-    async def _stopped_help_too(self, number: str, text: str, t: Translator) -> bool:
+    async def _stopped_help_too(
+        self, number: str, text: str, t: Translator, user: User | None
+    ) -> bool:
         """Whether ``text`` is the code the number was sent to stop its help's notices too
         (then they stop, and it is told). A wrong code is a try, and the text is taken as
-        whatever else it may be. A code not right, or not compared (the city's wrong codes
-        of the hour past their limit), may tell the coordinators of that limit, as any
-        code does (coded_acts.py ``paused_told``)."""
+        whatever else it may be; its last try drops the code, and the person (``user``) is
+        told that the notices still come and how to stop them (STOP again, a new code).
+        A code not right, or not compared (the city's wrong codes of the hour past their
+        limit), may tell the coordinators of that limit, as any code does (coded_acts.py
+        ``paused_told``, ``tried_out_told``)."""
         code = typed_text(text).strip()
         if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
             return False
@@ -532,6 +547,13 @@ class SmsTransport(Transport):
             return True
         if not right:
             await self._tell_coordinators(await paused_told(self.store))
+        if right is None and user is not None:
+            tried_out = await tried_out_told(self.store, number, user)
+            if tried_out is not None:
+                await self._tell_coordinators(tried_out, user.id)
+                await self._tell(number, t.t(STOP_CODE_TRIED_OUT), t)
+                return True
+        if not right:
             return False
         if not await self.store.stop_help(number):
             return False

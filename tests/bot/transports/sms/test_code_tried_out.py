@@ -8,14 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.transports.sms.store import CODE_TRIES
+from bot.transports.sms.transport import STOP_CODE_TRIED_OUT, STOPPED_HELP_TOO
 from db import Database
 from handlers.numbers import coded_acts
 from locales import translator
 from tests.bot.transports.sms.test_forged_volunteer import T, _vera_volunteers
-from tests.support.sms.city import City
+from tests.support.help_story import GROUP
+from tests.support.sms.city import City, onboarded, write_request
 from tests.support.sms.codes import code_in, other_code
 
 DE = translator("de")
+VERA = "+4917644444444"
+GRETA = "+4917622222222"
 
 
 def _said(msgid: str) -> str:
@@ -42,3 +46,67 @@ async def test_the_last_wrong_try_ends_the_code_and_says_so(
     assert state is None or state.state != coded_acts.STATE
     volunteer = await db.volunteers.get(vera_id)
     assert volunteer is not None and not volunteer.paused
+
+
+async def test_a_tried_out_code_tells_the_coordinators_once(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """The last wrong try is a limit that stops the person (what waited for the code is not
+    done): the coordinators learn it while it holds - once for that code, by her name and
+    user number, never the number; not at the wrong tries before it, not again after it.
+    Before, nobody but her was told."""
+    city: City = await make_city()  # type: ignore[misc]
+    vera, vera_id = await _vera_volunteers(city, db)
+    await city.flush()
+    before = len(city.story.inbox.get(GROUP, []))
+
+    def told() -> list[str]:
+        return [str(getattr(item, "text", "")) for item in city.story.inbox.get(GROUP, [])[before:]]
+
+    await vera.choose(T._("Pause"))
+    (asked,) = vera.new
+    wrong = other_code(code_in(asked.text))
+    for _ in range(CODE_TRIES - 1):
+        await vera.say(wrong)
+        await city.flush()
+        assert not told()
+    await vera.say(wrong)
+    await city.flush()
+    (notice,) = told()
+    assert str(vera_id) in notice and VERA.removeprefix("+")[2:] not in notice, notice
+
+    # The same code tried again: no code is out, nothing more to tell.
+    await vera.say(wrong)
+    await city.flush()
+    assert len(told()) == 1
+
+
+async def test_a_tried_out_stop_code_says_what_still_comes_and_tells_the_coordinators(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """The code that stops a help's notices too, wrong at its last try: the person is told
+    that those notices still come and how to stop them (STOP again brings a new code), the
+    coordinators once. Before, the last try was taken as an ordinary text, and nobody was
+    told that the code no longer works."""
+    city: City = await make_city()  # type: ignore[misc]
+    greta, greta_id = await onboarded(city, GRETA)
+    asked = await write_request(greta, "Ich brauche Hilfe beim Einkaufen", from_menu=True)
+    await greta.say(code_in(asked))
+    (stopped,) = await greta.say("STOPP")
+    wrong = other_code(code_in(stopped.text))
+    await city.flush()
+    before = len(city.story.inbox.get(GROUP, []))
+    for _ in range(CODE_TRIES - 1):
+        await greta.say(wrong)
+    (answer,) = await greta.say(wrong)
+    assert answer.text == DE.t(STOP_CODE_TRIED_OUT)
+    await city.flush()
+    (notice,) = [
+        str(getattr(item, "text", "")) for item in city.story.inbox.get(GROUP, [])[before:]
+    ]
+    assert str(greta_id) in notice and GRETA.removeprefix("+")[2:] not in notice, notice
+
+    # STOP again: a new code, and it ends them.
+    (again,) = await greta.say("STOPP")
+    (done,) = await greta.say(code_in(again.text))
+    assert done.text == DE.t(STOPPED_HELP_TOO)
