@@ -9,7 +9,7 @@ stranger's Olm message past the hour's budget is held, not lost, and read in the
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -92,6 +92,36 @@ async def _notices(db: Database) -> list[str]:
     return texts
 
 
+async def _told_later_then_read(
+    people: list[EncryptedPerson],  # noqa: F811 - the fixture
+    synapse: Synapse,
+    db: Database,
+    spend: Callable[[DecryptBudget], None],
+) -> None:
+    """Once ``spend`` spent a budget of strangers (as others would), a newcomer's first
+    message gets the answer to write again at a time; at that time (the city's clock moved,
+    nothing waited for) her next message, under the same room key, is read and answered."""
+    moved = [timedelta(0)]
+    settings = HandlerSettings(
+        backchannels=frozenset({COORDINATORS}), clock=lambda: datetime.now(UTC) + moved[0]
+    )
+    running = Bot(synapse, db, settings)
+    transport = await running.start()
+    try:
+        transport.config = replace(transport.config, greeting_wait_seconds=600)
+        budget = transport.shared.budget
+        spend(budget)
+        mallory = await _person(people, synapse, "mallory")
+        room = await mallory.dm_like_element_x(running.user_id, "Hallo")
+        await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))
+        moved[0] = budget.until - datetime.now(UTC)  # "write again at {time}": now it is
+        mark = len(mallory.received)
+        await mallory.say(room, "Hallo?")  # the same room key: not shared again
+        await mallory.wait_for(lambda e: e["room"] == room and "1️⃣" in body(e), after=mark)
+    finally:
+        await running.stop()
+
+
 async def test_past_all_strangers_budget_a_stranger_is_told_and_a_resident_still_answered(
     people: list[EncryptedPerson],  # noqa: F811 - the fixture
     bot: Bot,
@@ -162,25 +192,12 @@ async def test_a_newcomer_told_to_write_later_is_read_after_that_time(
     message in an Olm message and is not sent again for the session, is kept. After that
     time (the city's clock moved, nothing waited for) their next message under the same
     room key is read and answered."""
-    moved = [timedelta(0)]
-    settings = HandlerSettings(
-        backchannels=frozenset({COORDINATORS}), clock=lambda: datetime.now(UTC) + moved[0]
-    )
-    running = Bot(synapse, db, settings)
-    transport = await running.start()
-    try:
-        transport.config = replace(transport.config, greeting_wait_seconds=600)
-        budget = _budget(running, strangers=1)
+
+    def spend(budget: DecryptBudget) -> None:
+        budget.limits = replace(budget.limits, strangers=1)
         assert budget.spend("@somebody-else:x") is None  # the hour's one is spent
-        mallory = await _person(people, synapse, "mallory")
-        room = await mallory.dm_like_element_x(running.user_id, "Hallo")
-        await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))
-        moved[0] = budget.until - datetime.now(UTC)  # "write again at {time}": now it is
-        mark = len(mallory.received)
-        await mallory.say(room, "Hallo?")  # the same room key: not shared again
-        await mallory.wait_for(lambda e: e["room"] == room and "1️⃣" in body(e), after=mark)
-    finally:
-        await running.stop()
+
+    await _told_later_then_read(people, synapse, db, spend)
 
 
 async def test_past_all_known_peoples_budget_running_help_is_still_read(
@@ -226,23 +243,10 @@ async def test_a_strangers_room_key_past_the_olm_budget_is_held_and_read_the_nex
     again. At that time (the city's clock moved) the held key is decrypted first, and her
     next message under the same room key is read and answered. (Before, Olm messages had
     no hour's budget: she was answered at once.)"""
-    moved = [timedelta(0)]
-    settings = HandlerSettings(
-        backchannels=frozenset({COORDINATORS}), clock=lambda: datetime.now(UTC) + moved[0]
-    )
-    running = Bot(synapse, db, settings)
-    transport = await running.start()
-    try:
-        transport.config = replace(transport.config, greeting_wait_seconds=600)
-        budget = _budget(running, olm_per_stranger=1, olm_strangers=1)
+
+    def spend(budget: DecryptBudget) -> None:
+        budget.limits = replace(budget.limits, olm_per_stranger=1, olm_strangers=1)
         other = nio.OlmEvent({}, "@somebody-else:x", "curve-x", {})
         assert budget.admit([other]) == [other]  # the hour's one is spent
-        mallory = await _person(people, synapse, "mallory")
-        room = await mallory.dm_like_element_x(running.user_id, "Hallo")
-        await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))
-        moved[0] = budget.until - datetime.now(UTC)  # "write again at {time}": now it is
-        mark = len(mallory.received)
-        await mallory.say(room, "Hallo?")  # the same room key: not shared again
-        await mallory.wait_for(lambda e: e["room"] == room and "1️⃣" in body(e), after=mark)
-    finally:
-        await running.stop()
+
+    await _told_later_then_read(people, synapse, db, spend)
