@@ -390,14 +390,7 @@ class HelpSection:
         "after day_end only volunteers who take evening requests are asked",
     )
     evening_wave_max: int = _opt(
-        10, minimum=1, maximum=100, doc="Most volunteers in the first wave of an evening search"
-    )
-    small_evening_wave_max: int = _opt(
-        6,
-        minimum=1,
-        maximum=100,
-        doc="Most volunteers in the first wave of an evening search in a small city (its "
-        "budget set by budget_share, below budget), instead of evening_wave_max",
+        6, minimum=1, maximum=100, doc="Most volunteers in the first wave of an evening search"
     )
     evening_wave_minutes: int = _opt(
         30,
@@ -421,7 +414,6 @@ class HelpSection:
             day_end=min(23, max(self.day_start + 1, self.day_end)),
             urgent_wave_max=max(least, self.urgent_wave_max),
             evening_wave_max=max(least, self.evening_wave_max),
-            small_evening_wave_max=max(least, self.small_evening_wave_max),
         )
         return rules
 

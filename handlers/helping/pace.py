@@ -11,8 +11,7 @@ starts in the evening does not wait for the next morning.
 - **Within the budget**: an urgent wave asks at most half the request's budget (a small
   city's is smaller, ``OfferRules.budget_for``), unless the usual wave is larger.
 - **An evening search** (it started between ``evening_from`` and ``evening_until``,
-  Europe/Berlin): its first wave is up to ``evening_wave_max`` people (in a small city,
-  whose budget is below ``budget``, ``small_evening_wave_max``), the next after
+  Europe/Berlin): its first wave is up to ``evening_wave_max`` people, the next after
   ``evening_wave_minutes``.
 - **The evening clock**: the waits of an evening search and of an urgent request count in
   real minutes while the next wave still falls before ``evening_until`` that evening (not
@@ -74,7 +73,7 @@ def most_in_wave(
         # later wave: fewer were matched within 24 hours (bench/outcomes.py, tuning seeds).
         most = max(most, min(rules.urgent_wave_max, budget // 2))
     if number == 1 and evening(rules, started):
-        most = max(most, rules.evening_wave_for(budget))
+        most = max(most, rules.evening_wave_max)
     return most
 
 
