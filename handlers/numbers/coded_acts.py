@@ -219,13 +219,13 @@ async def codes_out(line: TextLine, number: str, day: str, user: User) -> Compos
         return None
     log.warning("coded acts: a number's codes of the day are used up")
 
-    def told(t: Translator) -> Message:
-        who = t.t(
-            "{name} (user {user_id})", name=user.first_name or t._("Resident"), user_id=user.id
-        )
-        return Message(t.t(CODES_USED_UP, name=who), typed_choices=False)
+    return lambda t: Message(t.t(CODES_USED_UP, name=_who(t, user)), typed_choices=False)
 
-    return told
+
+def _who(t: Translator, user: User) -> Markup:
+    """The person a code limit stopped, as the coordinators are told: her name and user
+    number, never the number."""
+    return t.t("{name} (user {user_id})", name=user.first_name or t._("Resident"), user_id=user.id)
 
 
 def hour_end(now: datetime) -> datetime:
@@ -265,15 +265,9 @@ async def tried_out_told(line: TextLine, number: str, user: User) -> Compose | N
         return None
     log.warning("coded acts: a number's code was tried out")
 
-    def told(t: Translator) -> Message:
-        who = t.t(
-            "{name} (user {user_id})", name=user.first_name or t._("Resident"), user_id=user.id
-        )
-        return Message(
-            t.t(CODE_TRIED_OUT, count=t.number(CODE_TRIES), name=who), typed_choices=False
-        )
-
-    return told
+    return lambda t: Message(
+        t.t(CODE_TRIED_OUT, count=t.number(CODE_TRIES), name=_who(t, user)), typed_choices=False
+    )
 
 
 async def paused_told(line: TextLine) -> Compose | None:
