@@ -16,6 +16,7 @@ handlers/privacy.py, the one way a person's data goes), and says what it did.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sqlite3
 import sys
@@ -41,6 +42,17 @@ from db.sqlite_restore import (
     swap_in,
 )
 from db.transport_state import CITY
+
+
+def path_argument(text: str) -> str:
+    """The argparse type of a backup's file or folder: an empty one - a variable left unset
+    in a script or unit - names none, and ``db migrate --backup-into ""`` would migrate
+    with no backup at all."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "an empty path names no file or folder (a variable left unset?); nothing was done"
+        )
+    return text
 
 
 def _stamp() -> str:

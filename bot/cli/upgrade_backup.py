@@ -35,6 +35,7 @@ def add_option(migrate: argparse.ArgumentParser) -> None:
     migrate.add_argument(
         "--backup-into",
         metavar="FOLDER",
+        type=backups.path_argument,
         help="the upgrade step: first back every city up into FOLDER if a migration is"
         " pending, then migrate every city",
     )

@@ -117,3 +117,24 @@ async def test_a_backup_that_cannot_write_leaves_no_half_copy(tmp_path):
 
     again = _bot(config, "db", "backup", str(backup))
     assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "backup", ""],
+        ["db", "restore", " "],
+        # The unit's line with its folder in a variable left unset: before, an upgrade that
+        # migrated with no backup at all, and said nothing of it.
+        ["db", "migrate", "--backup-into", ""],
+    ],
+)
+def test_an_empty_path_is_refused_before_anything_is_done(tmp_path, command):
+    database = str(tmp_path / "var" / "nachbarbot.sqlite3")
+    config = write_cities(tmp_path, database)
+
+    refused = _bot(config, *command)
+    assert refused.returncode == 2, refused.stdout
+    assert "Traceback" not in refused.stderr, refused.stderr
+    assert "empty" in refused.stderr
+    assert not Path(database).parent.exists()
