@@ -46,7 +46,7 @@ from db import Database
 from db.bans import SharedBanList
 from handlers.dispatcher import Dispatcher
 from handlers.events.reminders import deliver_due, sync_all
-from handlers.helping import held_requests, review_pace, waves
+from handlers.helping import held_requests, review_pace, unreviewed, waves
 from handlers.helping.timers import Timing, follow_up, roundup
 from handlers.settings import HandlerSettings
 from handlers.statistics.this_week import digest
@@ -192,8 +192,9 @@ class CityBot:
 
     def add_jobs(self, scheduler: AsyncIOScheduler) -> None:
         """The city's timed jobs: reminders, request follow-ups, the offer waves, the
-        review's reminders, the held requests (posting limits), the morning roundup, the
-        coordinators' weekly digest (Monday, after the roundup), the reminder horizon and
+        review's reminders, the held requests (posting limits), the requests published
+        unreviewed after the city's wait (off: the job finds nothing), the morning roundup,
+        the coordinators' weekly digest (Monday, after the roundup), the reminder horizon and
         retention (job ids prefixed by the city's slug)."""
         now = datetime.now(UTC)
         soon = {"trigger": "interval", "next_run_time": now}
@@ -204,6 +205,7 @@ class CityBot:
             "offer-waves": {**soon, "minutes": 5},
             "review-reminders": {**soon, "minutes": 5},
             "held-requests": {**soon, "minutes": 1},
+            "unreviewed": {**soon, "minutes": 1},
             "roundup": {"trigger": "cron", "hour": config.help.roundup_hour, "minute": 0},
             "weekly-digest": {
                 "trigger": "cron",
@@ -248,6 +250,10 @@ class CityBot:
             if await held_requests.tick(db, dispatcher.settings, datetime.now(UTC)):
                 worker.wake()
 
+        async def publish_unreviewed() -> None:
+            if await unreviewed.tick(db, dispatcher.settings, datetime.now(UTC)):
+                worker.wake()
+
         async def morning_roundup() -> None:
             if await roundup(db, dispatcher.settings):
                 worker.wake()
@@ -268,6 +274,7 @@ class CityBot:
             "offer-waves": offer_waves,
             "review-reminders": review_reminders,
             "held-requests": held,
+            "unreviewed": publish_unreviewed,
             "roundup": morning_roundup,
             "weekly-digest": weekly_digest,
             "reminder-horizon": extend_reminders,

@@ -184,6 +184,15 @@ class HelpSection:
         'to pull them back: "returning" (a requester whose earlier help plausibly happened '
         "and nobody reported, unless the checks flag the text); [] off",
     )
+    publish_unreviewed_after: int = _opt(
+        0,
+        minimum=0,
+        maximum=1440,
+        doc="Minutes after asking when a request nobody reviewed is published by the bot, "
+        "the coordinators told and able to pull it back, unless the checks flag its text, it "
+        "is held back or a coordinator has it in hand; 0 off (volunteers would read a text "
+        "no coordinator read)",
+    )
     returning_after_hours: int = _opt(
         3,
         minimum=1,
@@ -528,6 +537,7 @@ class Sections:
             require_verified_volunteers=self.help.require_verified_volunteers,
             certificate_required_for=frozenset(self.help.certificate_required_for),
             publish_at_once=frozenset(self.help.publish_at_once),
+            publish_unreviewed_after=self.help.publish_unreviewed_after,
             returning_after_hours=self.help.returning_after_hours,
             returning_account_days=self.help.returning_account_days,
             new_user_cooldown_minutes=self.help.new_user_cooldown_minutes,

@@ -200,6 +200,9 @@ class HandlerSettings:
     # a button to pull it back): "returning" (handlers/helping/lifecycle.py ``submit``;
     # who is returning: handlers/helping/returning.py, with the two figures below).
     publish_at_once: frozenset[str] = frozenset()
+    # Minutes after asking when a request nobody reviewed is published by the bot unless
+    # the checks flag it or it is held (handlers/helping/unreviewed.py); 0: never.
+    publish_unreviewed_after: int = 0
     returning_after_hours: int = 3
     returning_account_days: int = 28
     # Against misuse: a new account's quick repeats wait this long, and so do new accounts

@@ -10,6 +10,8 @@ transition     from → to                   who may                     who els
 submit         new → review                a resident, not banned      backchannel (review post)
                new → open (trusted, the city's ``[help] publish_at_once``: who, returning.py):
                backchannel (post with "pull back"), requester, volunteers
+publish_unreviewed review → open           the unreviewed job (the     requester, posts (with
+                                           city's wait; unreviewed.py) "pull back"), volunteers
 pull_back      open → review               a coordinator               offers, backch. (new post)
 enter          new → open                  a coordinator               matching volunteers
 publish        review → open               a coordinator               requester, posts, volunteers
@@ -159,6 +161,12 @@ AT_ONCE = N_(
     "⚡ Published at once: #{id} is from a returning requester whose earlier help went well."
     " Pull it back if it needs a check."
 )
+UNREVIEWED = N_(
+    "⚡ Published without review: nobody had decided #{id} {minutes} minutes after it was"
+    " asked, and the checks found nothing. Pull it back if it needs a check."
+)
+# Said to a coordinator whose decision came after the bot had published the request.
+BOT_PUBLISHED = N_("The bot had already published it: nobody had decided it in time.")
 PULLED_BACK = N_("↩️ Pulled back for review by {name}.")
 WITHDRAWN_BY_REQUESTER = N_("↩️ Request #{id} was withdrawn by the requester.")
 EDITED = N_("✏️ Changed by the requester: posted again for review, with the earlier version.")
@@ -308,17 +316,53 @@ async def _publish_at_once(scene: Scene, created: HelpRequest) -> HelpRequest:
     request = await _move(scene, created, OPEN, None, (REVIEW,))
     text = await group_review_post(scene.db, scene.settings, request)
     for outbox_id in await scene.mail.to_backchannel(
-        lambda t: Message(
-            Markup("\n").join([t.t(AT_ONCE, id=request.id), Markup(""), text]),
-            [[Button("↩️ " + t._("Pull back for review"), f"mod:pull:{request.id}")]],
-            typed_choices=False,
-        ),
+        lambda t: _unchecked_post(t, t.t(AT_ONCE, id=request.id), text, request.id),
         about=[request.requester_id],
     ):
         await scene.db.requests.add_post(request.id, outbox_id)
+    await _gone_out(scene, request)
+    return request
+
+
+async def publish_unreviewed(
+    scene: Scene, request: HelpRequest, minutes: int
+) -> HelpRequest | None:
+    """A request nobody decided within the city's ``[help] publish_unreviewed_after``
+    (``minutes``, from asking) goes out without review (handlers/helping/unreviewed.py
+    decides which): its review posts say so, with the button to pull it back, the
+    requester is told as on any publication. None when a coordinator decided it (or it
+    ended) first: the one conditional UPDATE lets exactly one of them win."""
+    try:
+        published = await _move(scene, request, OPEN, None, (REVIEW,))
+    except Refused:
+        return None
+    text = await group_review_post(scene.db, scene.settings, published)
+    heading = backchannel_language().t(UNREVIEWED, id=published.id, minutes=minutes)
+    for outbox_id in await scene.db.requests.posts(published.id):
+        await scene.mail.edit(
+            outbox_id,
+            lambda t: _unchecked_post(t, heading, text, published.id),
+            about=[published.requester_id],
+        )
+    await _gone_out(scene, published)
+    return published
+
+
+def _unchecked_post(t: Translator, heading: Markup, text: Markup, request_id: int) -> Message:
+    """The coordinators' post of a request the bot published unread (at once, or after the
+    wait): why, the request as the review post shows it, one button to pull it back."""
+    return Message(
+        Markup("\n").join([heading, Markup(""), text]),
+        [[Button("↩️ " + t._("Pull back for review"), f"mod:pull:{request_id}")]],
+        typed_choices=False,
+    )
+
+
+async def _gone_out(scene: Scene, request: HelpRequest) -> None:
+    """A request just published, whoever published it: the requester is told, the
+    volunteers it suits are offered it."""
     await _tell_requester(scene, request, lambda t: Message(t.t(PUBLISHED, id=request.id)))
     await offer_fanout.offer(scene, request)
-    return request
 
 
 async def pull_back(scene: Scene, coordinator: User, request_id: int) -> HelpRequest:
@@ -485,8 +529,7 @@ async def publish(
     post = await _mark_posts(
         scene, request, _verdict(request, coordinator.first_name or "?"), pressed_post
     )
-    await _tell_requester(scene, request, lambda t: Message(t.t(PUBLISHED, id=request.id)))
-    await offer_fanout.offer(scene, request)
+    await _gone_out(scene, request)
     return Decision(request, post)
 
 
@@ -630,6 +673,8 @@ async def _decide(
             # posts already say so; a "decided by ?" must not be written over them.
             if current.state == WITHDRAWN:
                 raise Refused(WITHDRAWN_BY_REQUESTER, id=request.id) from None
+            if current.state == OPEN:  # published by the bot: nobody decided within the wait
+                raise Refused(BOT_PUBLISHED, id=request.id, now=OPEN) from None
             by = await _moved_by(scene, request.id, current.state)
             raise Refused(CANNOT_CHANGE, id=request.id, now=current.state, by=by) from None
         # Someone was faster (or the same coordinator's tap came twice): the posts keep

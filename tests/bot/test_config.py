@@ -25,6 +25,12 @@ def test_defaults_without_file():
     assert not config.telegram.enabled
 
 
+def test_publishing_unreviewed_is_off_by_default_and_set_in_the_help_section(tmp_path):
+    assert load_config(None, env={}).handler_settings().publish_unreviewed_after == 0
+    path = write(tmp_path, "[help]\npublish_unreviewed_after = 30\n")
+    assert load_config(path, env={}).handler_settings().publish_unreviewed_after == 30
+
+
 def test_the_offer_rules_come_from_the_help_section(tmp_path):
     assert load_config(None, env={}).handler_settings().offer_rules.offer_rule == "waves"
     path = write(tmp_path, '[help]\noffer_rule = "broadcast"\nwave_max = 5\nbudget = 40\n')
@@ -114,6 +120,16 @@ def test_config_path_from_environment(tmp_path):
         ("[help]\nurgent_wave_max = 0\n", {}, "help.urgent_wave_max: must be at least 1"),
         ('[help]\noffers_per_week = "many"\n', {}, "help.offers_per_week: must be a whole"),
         ("[help]\nevening_soon = 1\n", {}, "help.evening_soon: unknown setting"),
+        (
+            "[help]\npublish_unreviewed_after = -5\n",
+            {},
+            "help.publish_unreviewed_after: must be at least 0",
+        ),
+        (
+            "[help]\npublish_unreviewed_after = 100000\n",
+            {},
+            "help.publish_unreviewed_after: must be at most 1440",
+        ),
     ],
 )
 def test_invalid_settings_name_the_key(tmp_path, text, env, message):

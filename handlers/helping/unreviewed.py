@@ -1,0 +1,78 @@
+"""Published without review after a wait (``[help] publish_unreviewed_after``, minutes;
+0 = off, the default; docs/help.md#a-review-that-keeps-pace): a request that has waited
+that long for a coordinator's review, counted from asking (its creation), and that nobody
+decided, is published by :func:`tick`, the scheduler's job (bot/city_service.py, every
+minute; at most :data:`BATCH` a run), through :func:`lifecycle.publish_unreviewed` - its
+review posts then say so, with the button to pull it back, and the requester is told as on
+any publication, in the same transaction.
+
+Waits for a coordinator all the same (:func:`kept_for_review`):
+
+- **what the checks flag** (returning.flags, the one list: a phone number, an e-mail
+  address, a street address, a link, a voice description);
+- **what is held back today**: a request a posting limit holds is a draft, never in review;
+  while the flood rule holds any request (many new accounts asking at once) the bot
+  publishes nothing unread; a blocked requester, or one whose data is gone;
+- **what a coordinator has in hand**: anything a coordinator did with it (a question to the
+  requester, a corrected text, a summary, a pull-back), and a request published before and
+  back in review (pulled back, or changed by its requester).
+
+A coordinator deciding at the same moment: one conditional UPDATE, exactly one wins; the job
+leaves what a coordinator decided, a coordinator who came second reads that the bot had
+published it (lifecycle ``_decide``). No button data and no conversation states here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from db import Database
+from db.clock import to_text
+from db.request_states import OPEN, REVIEW
+from db.requests import HelpRequest
+from handlers.context import Backstage
+from handlers.helping import lifecycle, posting_limits, returning
+from handlers.settings import HandlerSettings
+
+# Publications a run, at most: a backlog after an outage goes out over a few minutes, each
+# run's transaction short.
+BATCH = 20
+
+
+async def tick(db: Database, settings: HandlerSettings, now: datetime) -> list[int]:
+    """Publish what waited past the city's wait and may go out unread; the requests
+    published (none when the setting is off)."""
+    minutes = settings.publish_unreviewed_after
+    if not minutes:
+        return []
+    scene = Backstage(db, settings)
+    asked_by = to_text(now - timedelta(minutes=minutes))
+    waiting = [r for r in await db.requests.in_state(REVIEW) if r.created_at <= asked_by]
+    published: list[int] = []
+    for request in sorted(waiting, key=lambda r: (r.created_at, r.id)):
+        if len(published) >= BATCH:
+            break
+        async with db.transaction():
+            if await kept_for_review(db, request):
+                continue
+            if await lifecycle.publish_unreviewed(scene, request, minutes) is not None:
+                published.append(request.id)
+    return published
+
+
+async def kept_for_review(db: Database, request: HelpRequest) -> bool:
+    """Whether ``request`` waits for a coordinator however long it waited (the module's
+    docstring)."""
+    if returning.flags(request):
+        return True
+    requester = await db.users.get(request.requester_id) if request.requester_id else None
+    if requester is None or requester.banned_at:
+        return True
+    if any(held.held_reason == posting_limits.FLOOD for held in await db.requests.held()):
+        return True
+    for entry in await db.requests.history(request.id):
+        if entry["action"] == f"request.{OPEN}":
+            return True
+        if entry["actor_id"] not in (None, requester.id):
+            return True
+    return False

@@ -1,0 +1,155 @@
+"""Published without review after a wait (``[help] publish_unreviewed_after``,
+handlers/helping/unreviewed.py, lifecycle ``publish_unreviewed``; issue 81, point 3): a
+request nobody decided that long after asking goes out, its review post saying so with the
+button to pull it back; what the checks flag, what is held, what a coordinator has in hand
+waits; a coordinator deciding first wins, one deciding second reads that the bot had
+published it. Off by default. On a clock the test moves (tests/support/clock.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from db import Database
+from db.clock import to_text
+from handlers.helping import posting_limits, unreviewed
+from handlers.helping.lifecycle import BOT_PUBLISHED, UNREVIEWED
+from handlers.messages import Command, Edit
+from handlers.settings import HandlerSettings
+from locales import DEFAULT_LANGUAGE, translator
+from tests.support.clock import Clock
+from tests.support.help_story import GROUP, grant_role_to, post_request, press
+from tests.support.memory_transport import MemoryTransport, readable, texts
+
+# The job's queries, the conditional UPDATE and the posts' edits on both backends.
+pytestmark = pytest.mark.both_backends
+
+SETTINGS = HandlerSettings(backchannels=frozenset({("memory", GROUP)}), publish_unreviewed_after=30)
+# The group reads the city's language.
+T = translator(DEFAULT_LANGUAGE)
+HEADING = readable(str(T.t(UNREVIEWED, id=0, minutes=30))).split("#")[0]
+
+
+async def _asked(story: MemoryTransport, db: Database, clock: Clock, **kwargs) -> int:
+    """A request for review, asked now on ``clock``, with Cora the coordinator ready."""
+    await story.onboard("cora", "en")
+    await grant_role_to(db, "cora", "coordinator")
+    request_id = await post_request(story, **kwargs)
+    await db.execute(
+        "UPDATE help_requests SET created_at = ? WHERE id = ?", (to_text(clock.now), request_id)
+    )
+    await story.flush()
+    story.inbox.clear()
+    return request_id
+
+
+async def test_published_after_the_wait_not_before_and_pulled_back(
+    story: MemoryTransport, db: Database
+):
+    clock = Clock()
+    request_id = await _asked(story, db, clock)
+    clock.pass_(minutes=29)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == []
+    assert (await db.requests.get(request_id)).state == "review"
+    clock.pass_(minutes=2)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == [request_id]
+    published = await db.requests.get(request_id)
+    assert published.state == "open" and published.decided_by is None
+    assert published.opened_at is not None
+    await story.flush()
+    # The requester is told as on any publication; the review post says it went out
+    # unreviewed, with the one button to pull it back.
+    assert "تم نشر طلبك" in story.received("amira")
+    post = next(
+        item
+        for item in story.inbox[GROUP]
+        if [b.data for row in item.buttons for b in row] == [f"mod:pull:{request_id}"]
+    )
+    assert isinstance(post, Edit)  # the review post itself, not a new one
+    assert HEADING in readable(str(post.text)) and f"#{request_id}" in str(post.text)
+    clock.pass_(minutes=5)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == []  # once
+
+    # Pulled back, it waits for a coordinator however long it waited.
+    await story.in_group("cora", press(f"mod:pull:{request_id}"), chat=GROUP)
+    assert (await db.requests.get(request_id)).state == "review"
+    clock.pass_(hours=3)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == []
+    assert (await db.requests.get(request_id)).state == "review"
+
+
+async def test_off_by_default(story: MemoryTransport, db: Database):
+    clock = Clock()
+    request_id = await _asked(story, db, clock)
+    clock.pass_(hours=12)
+    off = HandlerSettings(backchannels=frozenset({("memory", GROUP)}))
+    assert off.publish_unreviewed_after == 0
+    assert await unreviewed.tick(db, off, clock.now) == []
+    assert (await db.requests.get(request_id)).state == "review"
+
+
+async def test_what_the_checks_flag_stays_in_review(story: MemoryTransport, db: Database):
+    clock = Clock()
+    request_id = await _asked(
+        story, db, clock, text="Bitte rufen Sie 0171 2345678 an, es geht um den Einkauf"
+    )
+    clock.pass_(hours=2)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == []
+    assert (await db.requests.get(request_id)).state == "review"
+
+
+async def test_nothing_goes_out_unread_while_the_flood_rule_holds_requests(
+    story: MemoryTransport, db: Database
+):
+    clock = Clock()
+    request_id = await _asked(story, db, clock)
+    await story.onboard("nina", "de")
+    nina = await db.users.find("memory", "nina")
+    await db.requests.create(
+        nina.id,
+        nina.id,
+        held=(posting_limits.FLOOD, None),
+        category="shopping",
+        description="Einkauf",
+    )
+    clock.pass_(hours=2)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == []
+    assert (await db.requests.get(request_id)).state == "review"
+
+
+async def test_a_request_a_coordinator_asked_about_waits_for_them(
+    story: MemoryTransport, db: Database
+):
+    clock = Clock()
+    request_id = await _asked(story, db, clock)
+    cora = await db.users.find("memory", "cora")
+    await db.requests.audit(cora.id, "request.question", f"request:{request_id}")
+    clock.pass_(hours=2)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == []
+    assert (await db.requests.get(request_id)).state == "review"
+
+
+async def test_a_coordinator_who_decided_first_wins(story: MemoryTransport, db: Database):
+    clock = Clock()
+    request_id = await _asked(story, db, clock)
+    clock.pass_(minutes=31)
+    cora = await db.users.find("memory", "cora")
+    await story.in_group("cora", press(f"mod:rr:{request_id}:trade"), chat=GROUP)
+    assert (await db.requests.get(request_id)).state == "rejected"
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == []
+    decided = await db.requests.get(request_id)
+    assert decided.state == "rejected" and decided.decided_by == cora.id
+
+
+async def test_a_coordinator_deciding_after_the_bot_is_told_it_published(
+    story: MemoryTransport, db: Database
+):
+    clock = Clock()
+    request_id = await _asked(story, db, clock)
+    clock.pass_(minutes=31)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == [request_id]
+    await story.flush()
+    story.inbox.clear()
+    answer = texts(await story.in_group("cora", Command("publish", str(request_id)), chat=GROUP))
+    assert readable(str(T.t(BOT_PUBLISHED))) in readable(answer)
+    published = await db.requests.get(request_id)
+    assert published.state == "open" and published.decided_by is None
