@@ -17,6 +17,7 @@ handlers/privacy.py, the one way a person's data goes), and says what it did.
 from __future__ import annotations
 
 import argparse
+import glob
 import shutil
 import sqlite3
 import sys
@@ -28,7 +29,7 @@ from bot.app import build_router, open_city_database
 from bot.cities import City
 from bot.cli.city_list import where
 from db import Database
-from db.database import city_location
+from db.database import CITY_SLUG, city_location
 from db.erasure_ledger import ErasureLedger, FileLedger, file_location
 from db.migration_ledger import MigrationError
 from db.postgres import is_postgres
@@ -53,6 +54,11 @@ def path_argument(text: str) -> str:
             "an empty path names no file or folder (a variable left unset?); nothing was done"
         )
     return text
+
+
+def add_path(command: argparse.ArgumentParser, what: str) -> None:
+    """``db backup``'s and ``db restore``'s ``path``, never empty."""
+    command.add_argument("path", type=path_argument, help=what)
 
 
 def _stamp() -> str:
@@ -165,7 +171,25 @@ async def restore(cities: list[City], path: str) -> int:
             FileLedger(file_location(source)),
         ]
         await _erase_again(city, ledgers)
+    if cities[0].main:
+        for copy, slug in _copies_of_others(Path(path), {city.slug for city in cities}):
+            print(
+                f"not restored: {copy} - the backup's copy of a city {slug!r} this configuration"
+                " does not have (its file missing from bot.cities_dir, or the city removed?)"
+            )
     return 0
+
+
+def _copies_of_others(main: Path, restored: set[str]) -> list[tuple[Path, str]]:
+    """The further cities' copies in the set of ``main`` (``b.unna.sqlite3`` beside
+    ``b.sqlite3``) whose city is not among ``restored``, with their slugs: a restore on a
+    configuration that lacks a city leaves that city's data in the backup, and says so."""
+    found = []
+    for copy in sorted(main.parent.glob(f"{glob.escape(main.stem)}.*{main.suffix}")):
+        slug = copy.name[len(main.stem) + 1 : len(copy.name) - len(main.suffix)]
+        if CITY_SLUG.fullmatch(slug) and slug not in restored and copy != file_location(main):
+            found.append((copy, slug))
+    return found
 
 
 def _checked_copy(city: City, source: Path, copy: Path) -> int:

@@ -91,17 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     backup = db_sub.add_parser(
         "backup", help="copy every city's database safely while the bot runs (or --city's)"
     )
-    backup.add_argument(
-        "path",
-        type=backups.path_argument,
-        help="new file to write the copy to (further cities' copies beside it)",
-    )
+    backups.add_path(backup, "new file to write the copy to (further cities' copies beside it)")
     restore = db_sub.add_parser(
         "restore", help="put a backup in place of every city's database (or --city's)"
     )
-    restore.add_argument(
-        "path", type=backups.path_argument, help="the backup, as given to db backup"
-    )
+    backups.add_path(restore, "the backup, as given to db backup")
     migrate_to = db_sub.add_parser(
         "migrate-to", help="copy the SQLite database into an empty PostgreSQL database"
     )

@@ -138,3 +138,20 @@ def test_an_empty_path_is_refused_before_anything_is_done(tmp_path, command):
     assert "Traceback" not in refused.stderr, refused.stderr
     assert "empty" in refused.stderr
     assert not Path(database).parent.exists()
+
+
+async def test_a_restore_names_the_copies_of_cities_it_does_not_know(tmp_path):
+    """Restored on a machine whose configuration lacks Unna (its city file forgotten, or the
+    city removed since): Dortmund is restored, and the output says that Unna's copy in the
+    backup was not (before, it was left without a word, and the operator believed the whole
+    installation back)."""
+    config, database, backup = await _two_cities_backed_up(tmp_path)
+    (tmp_path / "cities" / "unna.toml").unlink()
+
+    restored = _bot(config, "db", "restore", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    assert await people_names(database, "dortmund", main=True) == ["d1"]
+    unna_copy = backup.parent / "b.unna.sqlite3"
+    said = [line for line in restored.stdout.splitlines() if str(unna_copy) in line]
+    assert said and "not restored" in said[0] and "unna" in said[0], restored.stdout
+    assert str(backup.parent / "b.erased") not in restored.stdout
