@@ -53,9 +53,12 @@ async def tick(db: Database, settings: HandlerSettings, now: datetime) -> list[i
         if len(published) >= BATCH:
             break
         async with db.transaction():
-            if await kept_for_review(db, request):
+            # Read again inside the transaction: the list above may be older than a change
+            # of the text (the checks must read what goes out) or a decision.
+            current = await db.requests.get(request.id)
+            if current is None or current.state != REVIEW or await kept_for_review(db, current):
                 continue
-            if await lifecycle.publish_unreviewed(scene, request, minutes) is not None:
+            if await lifecycle.publish_unreviewed(scene, current, minutes) is not None:
                 published.append(request.id)
     return published
 

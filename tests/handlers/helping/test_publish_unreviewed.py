@@ -153,3 +153,27 @@ async def test_a_coordinator_deciding_after_the_bot_is_told_it_published(
     assert readable(str(T.t(BOT_PUBLISHED))) in readable(answer)
     published = await db.requests.get(request_id)
     assert published.state == "open" and published.decided_by is None
+
+
+async def test_a_text_changed_after_the_job_looked_is_checked_as_it_is_now(
+    story: MemoryTransport, db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """The job lists what waits, then publishes one request after the other: a requester
+    who changes the text in between (another process, or while earlier ones go out) must
+    not have the new text published on the checks of the old one."""
+    clock = Clock()
+    request_id = await _asked(story, db, clock)
+    clock.pass_(minutes=31)
+    listed = db.requests.in_state
+
+    async def then_changed(*states: str):
+        waiting = await listed(*states)
+        await db.execute(
+            "UPDATE help_requests SET description = ? WHERE id = ?",
+            ("Bitte rufen Sie 0171 2345678 an, es geht um den Einkauf", request_id),
+        )
+        return waiting
+
+    monkeypatch.setattr(db.requests, "in_state", then_changed)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == []
+    assert (await db.requests.get(request_id)).state == "review"
