@@ -14,6 +14,7 @@ touching the ``cube`` extension the other cities use, nor the erasure list's own
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -71,7 +72,10 @@ def _dump(url: str, target: Path) -> None:
     try:
         _tool("pg_dump", "--format=custom", "--compress=6", f"--file={partial}", f"--dbname={url}")
     except BaseException:
-        partial.unlink(missing_ok=True)
+        # Where the dump could not be written (a read-only folder), its temporary file may
+        # not be removable either: that must not hide why the dump failed.
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise
     finally:
         os.umask(old)
@@ -344,7 +348,10 @@ async def restore(cities: list[City], path: str) -> int:
         await _runnable(url, dump, cities)
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
         aside = dump.with_name(f"{dump.name}.before-restore-{stamp}.dump")
-        _dump(url, aside)
+        try:
+            _dump(url, aside)
+        except Refused as exc:
+            raise Refused(f"the database as it was could not be saved to {aside}: {exc}") from exc
         print(f"the database as it was: {aside}")
         _replace(url, dump, cities, listing)
     except Refused as exc:
