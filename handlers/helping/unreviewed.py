@@ -17,6 +17,9 @@ Waits for a coordinator all the same (:func:`kept_for_review`):
   requester, a corrected text, a summary, a pull-back), and a request published before and
   back in review (pulled back, or changed by its requester).
 
+A text its requester changed while in review waits the city's wait from the change, not
+from the asking: nobody read the new text.
+
 A coordinator deciding at the same moment: one conditional UPDATE, exactly one wins; the job
 leaves what a coordinator decided, a coordinator who came second reads that the bot had
 published it (lifecycle ``_decide``). No button data and no conversation states here.
@@ -56,16 +59,19 @@ async def tick(db: Database, settings: HandlerSettings, now: datetime) -> list[i
             # Read again inside the transaction: the list above may be older than a change
             # of the text (the checks must read what goes out) or a decision.
             current = await db.requests.get(request.id)
-            if current is None or current.state != REVIEW or await kept_for_review(db, current):
+            if current is None or current.state != REVIEW:
+                continue
+            if await kept_for_review(db, current, asked_by):
                 continue
             if await lifecycle.publish_unreviewed(scene, current, minutes) is not None:
                 published.append(request.id)
     return published
 
 
-async def kept_for_review(db: Database, request: HelpRequest) -> bool:
-    """Whether ``request`` waits for a coordinator however long it waited (the module's
-    docstring)."""
+async def kept_for_review(db: Database, request: HelpRequest, asked_by: str) -> bool:
+    """Whether ``request``, asked by ``asked_by``, waits for a coordinator (the module's
+    docstring): however long it waited, or until the wait has passed since its requester
+    last changed it (a changed text is one nobody read; the wait counts from the change)."""
     if returning.flags(request):
         return True
     requester = await db.users.get(request.requester_id) if request.requester_id else None
@@ -76,6 +82,8 @@ async def kept_for_review(db: Database, request: HelpRequest) -> bool:
     for entry in await db.requests.history(request.id):
         if entry["action"] == f"request.{OPEN}":
             return True
+        if entry["action"] == f"request.{REVIEW}" and entry["at"] > asked_by:
+            return True  # changed in review since: the wait counts from the change
         if entry["actor_id"] not in (None, requester.id):
             return True
     return False

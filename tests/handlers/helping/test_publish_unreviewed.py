@@ -11,7 +11,8 @@ import pytest
 
 from db import Database
 from db.clock import to_text
-from handlers.helping import posting_limits, unreviewed
+from handlers.context import Backstage
+from handlers.helping import lifecycle, posting_limits, unreviewed
 from handlers.helping.lifecycle import BOT_PUBLISHED, UNREVIEWED
 from handlers.messages import Command, Edit
 from handlers.settings import HandlerSettings
@@ -177,3 +178,29 @@ async def test_a_text_changed_after_the_job_looked_is_checked_as_it_is_now(
     monkeypatch.setattr(db.requests, "in_state", then_changed)
     assert await unreviewed.tick(db, SETTINGS, clock.now) == []
     assert (await db.requests.get(request_id)).state == "review"
+
+
+async def test_a_text_changed_in_review_waits_as_long_from_its_change(
+    story: MemoryTransport, db: Database
+):
+    """A requester's change while in review is a text nobody read: it waits the city's
+    wait from the change, not from the asking (changed a minute before the wait ends, it
+    went out a minute later, unread, "nobody had decided it 30 minutes after it was asked")."""
+    clock = Clock()
+    request_id = await _asked(story, db, clock)
+    clock.pass_(minutes=29)
+    amira = await db.users.get((await db.requests.get(request_id)).requester_id)
+    async with db.transaction():
+        await lifecycle.edit(
+            Backstage(db, SETTINGS), amira, request_id, {"description": "Einkauf, zwei Taschen"}
+        )
+    # The change is stamped on the test's clock, as the asking was (_asked).
+    await db.execute(
+        "UPDATE audit_log SET at = ? WHERE id = (SELECT MAX(id) FROM audit_log WHERE subject = ?)",
+        (to_text(clock.now), f"request:{request_id}"),
+    )
+    clock.pass_(minutes=2)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == []
+    assert (await db.requests.get(request_id)).state == "review"
+    clock.pass_(minutes=29)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == [request_id]
