@@ -50,9 +50,10 @@ first N of the judging seeds (fewer, for a quicker answer); ``--jobs``: processe
 count nobody half for sharing no language, and a volunteer takes such a request at 0.8 x
 instead of 0.5 x: bench/outcomes_sim.py ``Behaviour.translated_language``, an
 assumption); ``--offer-rules``: the city's
-offer rules (``[help]``) set so, e.g. ``tell_when_dry=false``; ``--escalate-hours``: the
-city's ``[help] escalate_hours`` (the coordinators' alert of a request nobody took, both
-rules); ``--review-hours``,
+offer rules (``[help]``) set so, e.g. ``tell_when_dry=false``, and
+``publish_unreviewed_after=30`` (published unreviewed 30 minutes after asking);
+``--escalate-hours``: the city's ``[help] escalate_hours`` (the coordinators' alert of a
+request nobody took, both rules); ``--review-hours``,
 ``--review-minutes``: the weekdays' office hours and delay;
 ``--goals-only``: only the goal rows, as make bench prints them.) bench/README.md lists the
 same.
@@ -175,16 +176,24 @@ def with_translation(rule: Rule) -> Rule:
     return replace(rule, setup=lambda s: replace(setup(s), translation="libretranslate"))
 
 
+# ``[help]`` settings beside the offer rules that ``--offer-rules`` sets too (HandlerSettings
+# fields): ``publish_unreviewed_after=30`` publishes what nobody reviewed 30 minutes after
+# asking (handlers/helping/unreviewed.py, its job run by outcomes_sim.Run).
+HELP_SETTINGS = {"publish_unreviewed_after": int}
+
+
 def with_offer_rules(rule: Rule, numbers: tuple[tuple[str, Any], ...]) -> Rule:
     """``rule`` with the city's ``[help]`` offer rules set to ``numbers`` (``--offer-rules
     tell_when_dry=false``: a setting judged before it is a default, or without it)."""
     if not numbers:
         return rule
     setup = rule.setup
+    offer = {name: value for name, value in numbers if name not in HELP_SETTINGS}
+    others = {name: value for name, value in numbers if name in HELP_SETTINGS}
     return replace(
         rule,
         setup=lambda s: replace(
-            setup(s), offer_rules=replace(setup(s).offer_rules, **dict(numbers))
+            setup(s), offer_rules=replace(setup(s).offer_rules, **offer), **others
         ),
     )
 
@@ -196,6 +205,7 @@ def offer_rules_of(argv: list[str]) -> tuple[tuple[str, Any], ...]:
     if not given:
         return ()
     kinds = {f.name: type(getattr(OfferRules(), f.name)) for f in fields(OfferRules)}
+    kinds.update(HELP_SETTINGS)
     numbers = []
     for item in given.split(","):
         name, _, value = item.partition("=")

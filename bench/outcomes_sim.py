@@ -62,7 +62,7 @@ from db.request_states import MATCHED, OPEN, REVIEW
 from handlers import build_router
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
-from handlers.helping import lifecycle, timers, waves
+from handlers.helping import lifecycle, timers, unreviewed, waves
 from handlers.helping import volunteers as helping_volunteers
 from handlers.helping.refused import Refused
 from handlers.helping.vocabulary import TALK, TALK_SLOTS
@@ -792,6 +792,10 @@ class Run:
             self._plan_reasks(story)
         else:
             self.at(self._reviewed_at(ask.key), lambda: self._review(story))
+            if wait := self.settings.publish_unreviewed_after:
+                # The product's job runs every minute: here at the minute this request
+                # comes due (a look at any other minute would find nothing of it).
+                self.at(self.now + timedelta(minutes=wait), self._unreviewed)
 
     async def _requester(self, name: str, language: str) -> Any:
         if name in self.requesters:
@@ -821,6 +825,14 @@ class Run:
             await lifecycle.publish(scene, cora, story.request_id)
         story.published = self.now
         self._plan_reasks(story)
+
+    async def _unreviewed(self) -> None:
+        """The city's ``publish_unreviewed_after`` job (handlers/helping/unreviewed.py):
+        what it published counts as published now."""
+        for request_id in await unreviewed.tick(self.db, self.settings, self.now):
+            story = self.by_request[request_id]
+            story.published = self.now
+            self._plan_reasks(story)
 
     # how a coordinator's city recovers a request nobody took (outcomes_model.Recovery)
 

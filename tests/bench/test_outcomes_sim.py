@@ -137,6 +137,23 @@ def test_returning_requesters_ask_again_in_their_own_district_and_language():
     assert len(first) < len(asks)
 
 
+async def test_a_city_that_publishes_unreviewed_runs_the_products_job():
+    # --offer-rules publish_unreviewed_after=30 (issue 81, point 3): the product's job
+    # publishes what the coordinators had not reviewed 30 minutes after asking; with office
+    # hours some wait longer without it (the flat review here: requests after 19:00 wait for
+    # the morning).
+    numbers = outcomes.offer_rules_of(["--offer-rules", "publish_unreviewed_after=30"])
+    assert numbers == (("publish_unreviewed_after", 30),)
+    rule = outcomes.with_offer_rules(WAVES, numbers)
+    assert rule.setup(HandlerSettings()).publish_unreviewed_after == 30
+    review = Review(hours=(8, 20), minutes=(5.0, 60.0), flat=True)
+    outcome = await simulate(rule, TINY_TOWN, seed=4, review=review)
+    waits = [s.published - s.asked for s in outcome.stories if s.published]
+    assert waits and all(wait <= timedelta(minutes=30) for wait in waits)
+    assert any(wait == timedelta(minutes=30) for wait in waits)
+    assert all(s.matched > s.published for s in outcome.stories if s.matched)
+
+
 def test_the_goals_are_judged_on_the_newest_rules_judging_seeds_only():
     cities, judged, whose = outcomes.plan([])
     assert judged and {c.key for c in cities} == {"dortmund", "town", "berlin"}
