@@ -150,6 +150,11 @@ class Button:
     url: str = ""
     web_app: bool = False
     role: ButtonRole = "reply"
+    # The number this choice is, where a step's answer is a number (1 for "1 km", 2 for
+    # "ساعتان", 1.5 for "1,5 Stunden"): a typed number there is read against it
+    # (handlers/router.py ``Router.read_typed``), and where choices are numbered they are
+    # shown as numbers to type, not numbered (:func:`valued`). None: a choice by its place.
+    value: float | None = None
 
     def __post_init__(self) -> None:
         if self.url:
@@ -160,6 +165,8 @@ class Button:
             return
         if self.web_app:
             raise ValueError("web_app needs a url")
+        if self.value is not None and self.role != "reply":
+            raise ValueError("a way back, a finish or a next part is no value")
         # Telegram's limit for callback data; keeping to it everywhere keeps buttons portable.
         if not 1 <= len(self.data.encode("utf-8")) <= 64:
             raise ValueError(f"button data must be 1-64 bytes: {self.data!r}")
@@ -181,6 +188,13 @@ Choice = tuple[str, str]
 def numbered(rows: list[list[Button]]) -> list[Choice]:
     """A message's choices in the order they are numbered (from 1, in reading order)."""
     return [(button.label, button.data) for row in choices(rows) for button in row]
+
+
+def valued(rows: list[list[Button]]) -> bool:
+    """Whether a message asks for a number (its choices carry values: a distance, a count):
+    where choices are numbered, its values are then typed as themselves and its other
+    choices (Cancel) are pressed some other way (handlers/media/value_choices.py)."""
+    return any(button.value is not None for row in choices(rows) for button in row)
 
 
 def links(rows: list[list[Button]]) -> list[Button]:
@@ -465,6 +479,8 @@ Outgoing = Message | Venue | Document | Picture | Toast | Edit | Voice | Delete 
 def _encode_button(button: Button) -> list[Any]:
     if button.is_link:
         return [button.label, "", button.url, button.web_app]
+    if button.value is not None:
+        return [button.label, button.data, "", False, button.role, button.value]
     if button.role != "reply":
         return [button.label, button.data, "", False, button.role]
     return [button.label, button.data]

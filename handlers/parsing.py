@@ -51,13 +51,15 @@ def choice_number(text: str, count: int) -> int | None:
     return chosen if 1 <= chosen <= count else None
 
 
-def named_number(label: str) -> int | None:
-    """The one whole number a choice's label names ("5 km", "۵ کیلومتر", "2 Stunden",
-    "3"), in any script's digits; None for a label with none, or more than one ("1,5 km",
-    "22:00–07:00"): a typed number is read against it at a step whose answer is a number
-    (handlers/router.py ``Router.read_typed``)."""
-    runs = re.findall(r"[0-9]+", typed(label))
-    return number(runs[0]) if len(runs) == 1 else None
+def typed_value(text: str) -> float | None:
+    """A number a person typed as a value ("5", "۵", "1,5", "1.5", "۱٫۵"), or None: read
+    against the values of a step's choices (``Button.value``, handlers/router.py
+    ``Router.read_typed``) - 1,5 hours is typed with a comma in most of our languages."""
+    found = re.fullmatch(r"([0-9]{1,6})(?:[.,]([0-9]{1,3}))?", typed(text).strip())
+    if found is None:
+        return None
+    whole, part = found.groups()
+    return float(f"{whole}.{part or 0}")
 
 
 # A decimal digit of any script but ASCII's (Arabic-Indic, Persian, Devanagari ...).

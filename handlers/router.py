@@ -24,8 +24,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from handlers.channels import Channel, Channels
-from handlers.messages import Button, ButtonPress, Command, Event, Text, choices
-from handlers.parsing import is_typed_number, named_number, number, typed
+from handlers.messages import Button, ButtonPress, Command, Event, Text, choices, valued
+from handlers.parsing import typed_value
 from handlers.staff import holds
 
 if TYPE_CHECKING:
@@ -134,9 +134,6 @@ class Router:
     # too long for it) shows the same choices - numbered choices (SMS, the phone's keys)
     # press only the newest message's, and a refusal without them left nothing to press.
     step_choices: dict[str, Choices] = field(default_factory=dict)
-    # Steps whose answer is a number (a distance, a count: ``offer(values=True)``): a typed
-    # number there is that number, not a place in the list (``read_typed``).
-    value_steps: set[str] = field(default_factory=set)
     # What keeps nothing of a person beyond what their call or chat already holds (the main
     # menu, finding places): button keys (``prefix:action``, a menu entry ``menu:<key>``),
     # commands (``/<name>``) and states. Where consent is asked at the first step that
@@ -321,12 +318,10 @@ class Router:
         """Texts longer than ``longest`` characters are refused at step ``state``."""
         self.input_limits[state] = longest
 
-    def offer(self, state: str, choices: Choices, *, values: bool = False) -> None:
+    def offer(self, state: str, choices: Choices) -> None:
         """Step ``state`` shows ``choices`` (its question does, and so does every refusal);
-        ``values``: its answer is a number, and so is a number typed there (``read_typed``)."""
+        where they carry values (``Button.value``), a number typed there is one (``read_typed``)."""
         self.step_choices[state] = choices
-        if values:
-            self.value_steps.add(state)
 
     def with_choices(self, ctx: Context, buttons: list[list[Button]]) -> list[list[Button]]:
         """``buttons`` (a refusal's own: suggestions, the way back), then what the step the
@@ -339,28 +334,23 @@ class Router:
         return [*buttons, *(row for row in offered if row)]
 
     def read_typed(self, ctx: Context) -> None:
-        """A number typed at a step whose answer is a number is that number, for every
-        transport that numbers choices: the press of the choice whose own label names it
-        ("5" for "5 km", in any script's digits: pressing it and typing 5 mean the same),
-        else text for the step to read or refuse - never the choice at that place in the
-        list ("4" km pressed Cancel). A tap, a reaction or a phone's key (no
+        """A number typed at a step whose answer is a number - its choices carry values
+        (``Button.value``: a distance, a count, a duration) - is that number, for every
+        transport that numbers choices: the press of the choice that is it ("5" for "5 km",
+        "2" for "ساعتان", "1,5" for "1,5 Stunden", in any script's digits: pressing it and
+        typing it mean the same), else text for the step to read or refuse - never the
+        choice at that place in the list ("4" km pressed Cancel; such a step's list shows no
+        places: handlers/media/value_choices.py). A tap, a reaction or a phone's key (no
         ``ButtonPress.typed``) stays the choice it pressed: the caller heard "press 4"."""
-        state = ctx.get_state()
         event = ctx.incoming.event
-        if state is None or state.state not in self.value_steps:
-            return
         text = event.typed if isinstance(event, ButtonPress) else ""
-        if isinstance(event, Text) and is_typed_number(event.text):
+        if isinstance(event, Text) and not event.text.isspace():
             text = event.text
-        wanted = number(typed(text).strip()) if text else None
-        if wanted is None:
+        wanted = typed_value(text) if text else None
+        offered = choices(self.choices_at(ctx) or []) if wanted is not None else []
+        if not valued(offered):
             return
-        named = [
-            button.data
-            for row in choices(self.choices_at(ctx) or [])
-            for button in row
-            if named_number(button.label) == wanted
-        ]
+        named = [button.data for row in offered for button in row if button.value == wanted]
         message_id = event.message_id if isinstance(event, ButtonPress) else None
         read: Event = ButtonPress(named[0], message_id) if len(named) == 1 else Text(text)
         ctx.incoming = replace(ctx.incoming, event=read)

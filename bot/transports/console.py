@@ -42,6 +42,7 @@ from bot.transports.markup import html_to_plain, with_links
 from bot.transports.numbered_choices import InMemory, NumberedChoices
 from bot.transports.sending import DeliveryError
 from handlers.dispatcher import Dispatcher
+from handlers.media import value_choices
 from handlers.media.spoken_words import place_words
 from handlers.messages import (
     SPOKEN,
@@ -67,9 +68,11 @@ from handlers.messages import (
     Venue,
     Voice,
     choices,
+    valued,
 )
 from handlers.parsing import choice_number, is_typed_number
-from locales import N_, negotiate, translator
+from handlers.reader import reader_of
+from locales import N_, Translator, negotiate, translator
 
 log = logging.getLogger(__name__)
 
@@ -199,9 +202,34 @@ class ConsoleTransport(Transport):
         backchannels = self.dispatcher.settings.backchannels
         return chat_id == BACKCHANNEL or (PLATFORM, chat_id) in backchannels
 
-    def _render(self, item: Outgoing, chat_id: str | None = None, *, typed: bool = True) -> None:
+    def _choice_lines(
+        self, pressable: list[list[Button]], typed: bool, asking: Translator | None
+    ) -> str:
+        """``[1] label`` (``[:1]`` where numbers are not typed); where the choices are values
+        (a distance, a count) the sentence asking for the number, as a typed number is the
+        value there, and the others (Cancel) with ``:N``, which presses them
+        (handlers/media/value_choices.py)."""
+        if typed and valued(pressable):
+            t = asking or translator(negotiate(self.language_hint))
+            ways = [f"[:{n}] {b.label}" for n, b in value_choices.others(pressable)]
+            return "\n".join([html_to_plain(value_choices.values_asked(pressable, t)), *ways])
+        mark = "" if typed else ":"
+        numbered = itertools.count(1)
+        return "\n".join(
+            "   ".join(f"[{mark}{next(numbered)}] {b.label}" for b in row) for row in pressable
+        )
+
+    def _render(
+        self,
+        item: Outgoing,
+        chat_id: str | None = None,
+        *,
+        typed: bool = True,
+        asking: Translator | None = None,
+    ) -> None:
         """Print one item in ``chat_id`` (by default where its ``to`` says, else here);
-        ``typed``: the buttons of a message are pressed by typing their numbers."""
+        ``typed``: the buttons of a message are pressed by typing their numbers;
+        ``asking``: the words of its reader, for the sentence asking for a number."""
         to = getattr(item, "to", None)
         recipient = chat_id or (to.chat_id if to is not None else self.group or self.user)
         if isinstance(item, Message):
@@ -214,13 +242,7 @@ class ConsoleTransport(Transport):
             typed = typed and bool(flat) and item.typed_choices
             if flat:
                 self._buttons[recipient] = flat
-                mark = "" if typed else ":"
-                numbered = iter(range(1, len(flat) + 1))
-                rows = [
-                    "   ".join(f"[{mark}{next(numbered)}] {b.label}" for b in row)
-                    for row in pressable
-                ]
-                self._print("\n".join(rows), recipient)
+                self._print(self._choice_lines(pressable, typed, asking), recipient)
             self._print("", recipient)
         elif isinstance(item, Venue):
             label = place_words(item.title, item.address, ", ")
@@ -287,7 +309,12 @@ class ConsoleTransport(Transport):
         if isinstance(item, Message | Edit):
             typed = await self.choices.typing(chat_id, item, edit_id)
         shown = Message(item.text, item.buttons) if isinstance(item, Edit) else item
-        self._render(shown, chat_id, typed=typed)
+        asking = None
+        if isinstance(item, Message | Edit) and typed and valued(item.buttons):
+            # Its sentence asking for the number, in the words of the one it is for.
+            person = await self.dispatcher.db.users.find(PLATFORM, chat_id)
+            asking = reader_of(person, negotiate(self.language_hint)).t
+        self._render(shown, chat_id, typed=typed, asking=asking)
         message_id = str(next(self._message_ids))
         await self.choices.sent(
             chat_id, message_id, item, edit_id=edit_id, typed=typed, alongside=alongside

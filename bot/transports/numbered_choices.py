@@ -9,10 +9,13 @@ keypress or a reaction presses one. One set of rules for every such transport:
   message has choices and takes typed numbers (``Message.typed_choices``) and the chat is
   not the coordinators' backchannel, where several posts are open at once. After a relayed
   message, "1" may answer "how many crates?": it is text.
-- At a step whose answer is a number (a distance, a count: ``Router.offer(values=True)``)
-  a typed number is that number, not a place in the list: the router reads the press
-  again (``ButtonPress.typed``, ``Router.read_typed``) - the choice whose own label names
-  the number ("5" for "5 km"), else text for the step. A reaction or a key stays its choice.
+- At a step whose answer is a number (a distance, a count: its choices carry values,
+  ``Button.value``) a typed number is that number, not a place in the list: the router
+  reads the press again (``ButtonPress.typed``, ``Router.read_typed``) - the choice whose
+  value it is ("5" for "5 km"), else text for the step. A reaction or a key stays its
+  choice. Such a message's list therefore numbers no value: each transport shows the
+  sentence asking for the number and its other choices (Cancel) the way they are pressed
+  there (handlers/media/value_choices.py).
 - A typed number that is none of those choices ("9" on a list of six) is text marked with
   the choices it missed (``Text.not_a_choice``, :func:`typed_event`): a step that takes
   text takes it as any text, and outside a step it is answered "not one of the choices"

@@ -245,7 +245,8 @@ async def _start(ctx: Context, answer: Answer) -> None:
 
 
 def _duration_buttons(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
-    return ui.rows([Button(ctx.t.duration(m), f"ee:dur:{m}") for m in DURATIONS])
+    # Each is its number of hours ("2" for "2 Stunden" and for the Arabic "ساعتان").
+    return ui.rows([Button(ctx.t.duration(m), f"ee:dur:{m}", value=m / 60) for m in DURATIONS])
 
 
 async def _duration(ctx: Context, answer: Answer) -> None:
@@ -350,7 +351,6 @@ FORM = StepForm(
             buttons=_duration_buttons,
             presses={"dur": _duration},
             takes=ask_again,
-            values=True,
             next="repeat",
         ),
         "repeat": Step(

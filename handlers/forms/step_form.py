@@ -7,8 +7,9 @@ itself), what it takes (button actions, free input) and which step comes next. T
 lives in the conversation state ``<state><step>`` (the form's own key in the state data), so
 a restart continues at the same step. Every step gets the form's Cancel button
 (``<prefix>:cancel``), an optional one a Skip button (``<prefix>:skip``). A step whose
-answer is a number (``Step.values``: a distance, a count) reads a typed number as that
-number, where choices are numbered too (``Router.read_typed``); typed input a step
+answer is a number gives its choices their values (``Button.value``: a distance, a count),
+and a typed number is read as that number, where choices are numbered too
+(``Router.read_typed``); typed input a step
 does not take is answered "use the buttons above", with them, and input a step cannot use
 gets its question again (:func:`ask_again`), with them too (numbered choices press only the
 newest message's).
@@ -75,10 +76,6 @@ class Step:
     cancel: bool = True
     # A step that is not one question (a summary to check, a choice of fields).
     show: Callable[[Context, dict[str, Any]], None] | None = None
-    # Its answer is a number (a distance, a count): a typed number is that number - the
-    # choice whose label names it, else input - never a choice by its place in the list
-    # ("4" km pressed Cancel; ``Router.read_typed``).
-    values: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +202,6 @@ class StepForm:
             button("skip", skippable, self._pressed(self.answered))
         for name, spec in self.steps.items():
             router.state(self.state + name)(self._input)
-            router.offer(self.state + name, self.choices, values=spec.values)
+            router.offer(self.state + name, self.choices)
             for action, take in spec.presses.items():
                 button(action, (self.state + name,), self._pressed(take))

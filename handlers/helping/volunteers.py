@@ -565,7 +565,8 @@ async def _location(ctx: Context, answer: Answer) -> None:
 
 
 def _radius_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
-    return [[Button(ctx.t.distance(r), f"vo:r:{r}") for r in RADII]]
+    # Each is its number of kilometres: a typed "5" is 5 km, never the third choice.
+    return [[Button(ctx.t.distance(r), f"vo:r:{r}", value=r / 1000) for r in RADII]]
 
 
 async def _radius(ctx: Context, answer: Answer) -> None:
@@ -647,7 +648,7 @@ async def _evenings(ctx: Context, answer: Answer) -> None:
 
 
 def _max_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
-    return [[Button(ctx.t.number(n), f"vo:max:{n}") for n in (1, 2, 3)]]
+    return [[Button(ctx.t.number(n), f"vo:max:{n}", value=n) for n in (1, 2, 3)]]
 
 
 async def _max(ctx: Context, answer: Answer) -> None:
@@ -800,7 +801,6 @@ FORM = StepForm(
             buttons=_radius_buttons,
             presses={"r": _radius},
             next="categories",
-            values=True,
         ),
         "categories": Step(
             N_("🧰 What can you help with? Tap all that apply, then Done."),
@@ -843,7 +843,6 @@ FORM = StepForm(
             N_("🔢 How many requests do you want to take on at the same time?"),
             buttons=_max_buttons,
             presses={"max": _max},
-            values=True,
         ),
     },
 )

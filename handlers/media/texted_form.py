@@ -8,7 +8,9 @@ and says after a notice how to STOP texts); nothing of the form is the transport
 - **Plain text.** No markup survives (a phone shows ``<b>`` as it is); a link becomes a line
   with its address (handlers/media/plain_text.py); a door code's picture gets its name before it
   ("Apfel <picture> 86"), so that the code survives where the wire drops pictures.
-- **Numbered choices.** A message's choices, numbered as every numbered-choices medium
+- **Numbered choices.** (Where they are values - a distance, a count - they are one sentence
+  asking for the number instead, and Cancel is "/cancel": handlers/media/value_choices.py.)
+  A message's choices, numbered as every numbered-choices medium
   numbers them (``handlers.messages.numbered``), one a line ("1 Yes"), all of them however
   many (the twelve kinds of help, the ten languages and "Done"): a typed "12" presses the
   twelfth. A label's own number goes ("1. Seniorenbüro" is "1 Seniorenbüro"): one number a
@@ -50,11 +52,13 @@ import unicodedata
 
 from markupsafe import Markup
 
+from handlers.media import value_choices
 from handlers.media.door_codes import DOOR_SYMBOLS, door_codes_named
 from handlers.media.plain_text import html_to_plain, with_links
 from handlers.media.spoken_words import place_words
 from handlers.messages import (
     Button,
+    Choice,
     Document,
     Edit,
     Message,
@@ -63,6 +67,7 @@ from handlers.messages import (
     TextedForm,
     Venue,
     numbered,
+    valued,
 )
 from handlers.text_safety import LETTER_JOINERS, invisible
 from locales import Translator
@@ -131,6 +136,19 @@ def _unnumbered(label: str) -> str:
     return _OWN_NUMBER.sub("", label, count=1) or label
 
 
+def _choice_lines(rows: list[list[Button]], listed: tuple[Choice, ...], t: Translator) -> str:
+    """The choices one a line ("1 Yes") - but where they are values (a distance, a count:
+    handlers/media/value_choices.py), the sentence asking for the number and how to
+    cancel by text: a typed number is then the value, never a place in the list."""
+    if valued(rows):
+        asked = html_to_plain(value_choices.values_asked(rows, t))
+        return without_icons("\n".join([asked, *value_choices.texted_ways(rows, t)]))
+    return "\n".join(
+        f"{n} {without_icons(_unnumbered(label)) or label}"
+        for n, (label, _) in enumerate(listed, 1)
+    )
+
+
 def form_of(item: Outgoing, t: Translator) -> TextedForm | None:
     """``item`` in its texted form, in ``t``'s words (the reader's); None for what a text
     carries nothing of (a toast, a reaction, a deletion, a voice, a file without caption)."""
@@ -138,10 +156,7 @@ def form_of(item: Outgoing, t: Translator) -> TextedForm | None:
         brief = item.brief if isinstance(item, Message) else None
         text = item.text if brief is None else brief
         listed = tuple(numbered(item.buttons))
-        lines = "\n".join(
-            f"{n} {without_icons(_unnumbered(label)) or label}"
-            for n, (label, _) in enumerate(listed, 1)
-        )
+        lines = _choice_lines(item.buttons, listed, t)
         typed = bool(listed) and (not isinstance(item, Message) or item.typed_choices)
         body = _plain(text, item.buttons, t)
         return TextedForm(

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import aiohttp
 import nio
+from markupsafe import Markup
 
 from bot.transports.markup import html_to_plain, with_links
 from bot.transports.matrix.media import encrypted_file, fetch, is_matrix_file, place
@@ -21,6 +22,7 @@ from bot.transports.matrix.render import (
 )
 from bot.transports.numbered_choices import numbered
 from bot.transports.sending import DeliveryError, send_key, voice_filename
+from handlers.media.value_choices import others, values_asked
 from handlers.messages import (
     SPOKEN,
     Delete,
@@ -33,8 +35,10 @@ from handlers.messages import (
     Toast,
     Venue,
     Voice,
+    valued,
 )
 from handlers.reader import reader_of
+from locales import Translator
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +61,18 @@ class Outbound:
         if isinstance(item, Message | Edit):
             typed = await choices.typing(room_id, item, edit_id)
             buttons = numbered(item.buttons)
-            hint = await self._react_hint(room_id) if buttons and not typed else ""
             text = with_links(item.text, item.buttons)
-            content = render(text, buttons, hint, self.shared.commands)
+            places: list[int] = []
+            if typed and valued(item.buttons):
+                # A typed number is the value there: the values are asked for in a
+                # sentence, the others (Cancel) keep their keycaps, to react with
+                # (handlers/media/value_choices.py).
+                t = await self._reader_t(room_id)
+                text = Markup("{}\n\n{}").format(text, values_asked(item.buttons, t))
+                places = [n - 1 for n, _button in others(item.buttons)]
+                buttons, typed = [buttons[n] for n in places], False
+            hint = await self._react_hint(room_id) if buttons and not typed else ""
+            content = render(text, buttons, hint, self.shared.commands, places)
             if edit_id:
                 content = {
                     **content,
@@ -152,12 +165,16 @@ class Outbound:
     async def _react_hint(self, room_id: str) -> str:
         """The line asking to react, in the language of the room's person (the city's in
         the coordinators' room)."""
+        return (await self._reader_t(room_id))._(REACT_HINT)
+
+    async def _reader_t(self, room_id: str) -> Translator:
+        """The words of the room's person (the city's in the coordinators' room)."""
         user = None
         if not self.shared.is_backchannel(room_id):
             room = await self.shared.db.transport_state.matrix_room(room_id)
             if room is not None and room.peer:
                 user = await self.shared.db.users.find(PLATFORM, room.peer)
-        return reader_of(user).t._(REACT_HINT)
+        return reader_of(user).t
 
     async def _send_other(self, room_id: str, item: Outgoing) -> str | None:
         if isinstance(item, React):

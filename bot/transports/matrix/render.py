@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -49,10 +49,12 @@ def render(
     buttons: list[tuple[str, str]],
     react_hint: str = "",
     commands: Collection[str] = (),
+    places: Sequence[int] = (),
 ) -> dict[str, Any]:
     """An m.notice with HTML and a plain-text fallback, choices numbered. ``react_hint``:
     a line under the choices for messages whose numbers cannot be typed; ``commands``:
-    the registered command names, written with "!"."""
+    the registered command names, written with "!"; ``places``: each choice's place in
+    its message's list, where only some are shown (a value step's Cancel), else in order."""
     # Matrix HTML has no collapsed quote (Telegram's "expandable"): a plain one.
     formatted = (
         bang_commands(str(text), commands)
@@ -61,7 +63,8 @@ def render(
     )
     plain = html_to_plain(bang_commands(str(text), commands))
     if buttons:
-        lines = [f"{number_label(i)} {label}" for i, (label, _data) in enumerate(buttons)]
+        at = list(places) or list(range(len(buttons)))
+        lines = [f"{number_label(at[i])} {label}" for i, (label, _data) in enumerate(buttons)]
         formatted += "<br><br>" + "<br>".join(html.escape(line) for line in lines)
         plain += "\n\n" + "\n".join(lines)
         if react_hint:

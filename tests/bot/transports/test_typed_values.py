@@ -7,6 +7,8 @@ choices are menu items, a typed number stays the choice at its place."""
 
 from __future__ import annotations
 
+import re
+
 from handlers.dispatcher import Dispatcher
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from tests.support.terminal import Terminal
@@ -69,7 +71,7 @@ async def test_a_distance_not_offered_is_refused_not_cancelled(dispatcher: Dispa
     term = await _at_the_distance(dispatcher, "de")
     shown = await term.type("4")
     assert await _state(dispatcher) == "vol.radius"
-    assert "[1] 1 km" in shown  # the choices again, still pressable
+    assert "1 km" in shown and "[:4]" in shown  # the choices again, still pressable
     await term.type("1")
     assert (await _profile(dispatcher))["radius_m"] == 1000
 
@@ -96,3 +98,49 @@ async def test_a_menu_step_still_takes_a_number_as_its_choice(dispatcher: Dispat
     assert await _state(dispatcher) == "vol.categories"
     await term.type("2")
     assert (await _profile(dispatcher))["categories"] == [list(HELP_CATEGORIES)[1]]
+
+
+# A choice the console says a typed number presses: "[2] label" (not "[:2]").
+_TYPED_CHOICE = re.compile(r"\[(\d+)\] (.+?)(?=   \[|$)", re.MULTILINE)
+
+
+async def test_the_distance_shows_no_number_that_does_not_do_what_it_says(dispatcher: Dispatcher):
+    """The distance's list numbered 1 km, 2 km, 5 km, Cancel ("[3] 5 km", "[4] Abbrechen"),
+    but a typed 3 is 3 km and a typed 4 is four: neither did what the list said. Now no
+    choice there is shown with a number to type but the values themselves; "2" is 2 km."""
+    term = await _at(dispatcher, "de", "vo:around")
+    shown = await term.type(f":loc {NEAR}")
+    assert await _state(dispatcher) == "vol.radius"
+    assert _TYPED_CHOICE.findall(shown) == [], shown  # no "[N] …" a typed N would not press
+    for km in ("1 km", "2 km", "5 km"):
+        assert km in shown
+    refused = await term.type("4")
+    assert _TYPED_CHOICE.findall(refused) == [] and "5 km" in refused, refused
+    await term.type("2")
+    assert (await _profile(dispatcher))["radius_m"] == 2000
+
+
+async def test_cancel_at_the_distance_is_shown_the_way_it_is_pressed(dispatcher: Dispatcher):
+    """Cancel is shown with ``:N`` (the console's press whatever is typed), and that
+    cancels; it was "[4] Abbrechen", and a typed 4 was refused."""
+    term = await _at_the_distance(dispatcher, "de")
+    shown = await term.type("4")  # the refusal shows the step's choices too
+    cancel = re.search(r"\[:(\d+)\] ✖️ Abbrechen", shown)
+    assert cancel is not None, shown
+    await term.type(f":{cancel.group(1)}")
+    assert await _state(dispatcher) is None
+
+
+async def test_cancel_typed_at_the_distance_cancels(dispatcher: Dispatcher):
+    """/cancel, the way a text names (CANCEL alone is an SMS stop word), cancels there."""
+    await (await _at_the_distance(dispatcher, "de")).type("/cancel")
+    assert await _state(dispatcher) is None
+
+
+async def test_a_menu_step_still_numbers_its_choices(dispatcher: Dispatcher):
+    """The kinds of help carry no values: each is shown with the number that presses it."""
+    term = await _at(dispatcher, "de", "vo:bz:", "vo:area-done")
+    shown = await term.press("vo:nopt")
+    assert await _state(dispatcher) == "vol.categories"
+    numbers = [int(n) for n, _ in _TYPED_CHOICE.findall(shown)]
+    assert len(numbers) > 3 and numbers == list(range(1, len(numbers) + 1)), shown

@@ -1,0 +1,71 @@
+"""What a message that asks for a number tells of its choices, where choices are numbered
+(a texted reader by SMS, the console, Matrix; handlers/media/texted_form.py,
+bot/transports/console.py, bot/transports/matrix/outbound.py all ask here).
+
+A message asks for a number when its choices carry values (``Button.value``: a volunteer's
+distance 1, 2 or 5 km, how many requests at once, an event's duration; ``messages.valued``).
+There a typed number is that number (handlers/router.py ``Router.read_typed``): "4" is no
+distance offered, never the fourth choice. So the list must not number the choices - a
+texter read "4 Abbrechen", typed 4, and got the same list again:
+
+- **The values** are one sentence that asks for the number (:data:`VALUES_ASKED`): "Answer
+  with a number: 1 km, 2 km or 5 km." - each choice's label where it shows its number in
+  the reader's digits, else the number with the label after it ("2 (ساعتان)").
+- **The other choices** (Cancel) keep their place in the list (:func:`others`), and each
+  transport names them the way that presses them there: the console ``[:4]`` (``:N`` always
+  presses), Matrix its keycap, to react with; a text the command that does it
+  (:func:`texted_ways`: "/cancel", as ``CANCEL`` alone is an SMS stop word) - a choice with
+  no such command is not named on a text, since nothing typed would press it.
+
+A phone says its keys as ever ("press 4 to cancel"): a key stays the choice it was said for.
+
+No button data, no states.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+from handlers.messages import Button, choices
+from handlers.parsing import typed
+from locales import N_, Translator
+
+# The sentence that asks for a number where the choices are values ({values}: the labels,
+# joined with "or" in the reader's way).
+VALUES_ASKED = N_("Please answer with a number: {values}.")
+# A text's way to a form's Cancel (handlers/forms/cancel_command.py presses it).
+CANCEL_TEXTED = N_("To cancel, send /cancel.")
+
+
+def _shown(button: Button, t: Translator) -> str:
+    """A value's label where it shows the value in the reader's digits ("5 km", "۵
+    کیلومتر", "1,5 Stunden"), else the number and the label ("2 (ساعتان)")."""
+    value = float(button.value or 0)
+    written = str(t.number(int(value) if value.is_integer() else value))
+    # The number as a whole, not a part of another ("1" is not in "10 km", nor in "1,5 h").
+    if re.search(
+        rf"(?<![0-9.,]){re.escape(typed(written))}(?![0-9]|[.,][0-9])", typed(button.label)
+    ):
+        return button.label
+    return f"{written} ({button.label})"
+
+
+def values_asked(rows: list[list[Button]], t: Translator) -> Markup:
+    """The sentence that asks for one of the values of ``rows`` (empty if they carry none)."""
+    shown = [_shown(b, t) for row in choices(rows) for b in row if b.value is not None]
+    return t.t(VALUES_ASKED, values=t.list_of(shown, "or")) if shown else Markup()
+
+
+def others(rows: list[list[Button]]) -> list[tuple[int, Button]]:
+    """The choices of ``rows`` that are no values, with their number in the list (what a
+    reaction, a key or the console's ``:N`` presses)."""
+    listed = [b for row in choices(rows) for b in row]
+    return [(n, b) for n, b in enumerate(listed, 1) if b.value is None]
+
+
+def texted_ways(rows: list[list[Button]], t: Translator) -> list[str]:
+    """How a texter presses the choices of ``rows`` that are no values: a form's Cancel by
+    /cancel (its data ends in ``:cancel``, as /cancel finds it)."""
+    return [t._(CANCEL_TEXTED) for _n, b in others(rows) if b.data.endswith(":cancel")][:1]
