@@ -349,3 +349,32 @@ def test_keys_before_the_audio_are_kept_only_so_many(dispatcher: Dispatcher):
         assert len(call.keypad.early) == MOST_EARLY
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
+
+
+async def test_a_caller_keeps_keys_at_a_step_whose_answer_is_a_number(dispatcher: Dispatcher):
+    """At "how many at once?" a chat's and a text's list ask for the number and name no
+    place (handlers/media/value_choices.py); the keypad still says a key for every choice,
+    Cancel's the fourth, and that key cancels - a key stays the choice it was said for."""
+    phone, call, _ = keypad_phone(dispatcher)
+    seen = _noted(dispatcher)
+
+    async def press(data: str) -> None:
+        await phone.meant(call, Typed(await key_for(phone, call, data)))
+
+    try:
+        for meaning in (Command("start"), Typed("1")):  # German: the main menu
+            await phone.meant(call, meaning)
+        for data in ("menu:volunteer", "consent:yes", "vo:reg", "vo:bz:Innenstadt-N"):
+            await press(data)
+        await press("vo:area-done")
+        await phone.meant(call, BACK)  # no point of her own
+        for data in ("vo:cat:shopping", "vo:cats-done", "vo:langs-done"):
+            await press(data)
+        assert [await key_for(phone, call, f"vo:max:{n}") for n in (1, 2, 3)] == ["1", "2", "3"]
+        assert await key_for(phone, call, "vo:cancel") == "4"
+        await phone.meant(call, Typed("4"))
+        assert seen[-1] == ButtonPress("vo:cancel")
+        user = await dispatcher.db.users.find("phone", CALLER)
+        assert user is not None and await dispatcher.db.users.get_state(user.id) is None
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
