@@ -33,8 +33,8 @@ strangers' budget (their key waits for the hour). What Olm messages store is bou
 count as well (stranger_keys.py).
 
 Someone whose message in a direct chat is not read is told so once an hour (within
-``ANSWERS`` such lines an hour for strangers, and as many for the others: answering costs
-work too, and strangers do not use up the lines of known people), with when to write
+``ANSWERS`` such lines an hour for each group: answering costs work too, and neither
+strangers nor known people use up the lines of running help), with when to write
 again; the coordinators are told while a limit is active: once an hour for each group whose
 budget runs out, and of up to ``PERSON_NOTICES`` people a group an hour whose own budget
 ran out (more would let anyone fill their room). Kept in memory, like the flood limits: a
@@ -140,7 +140,7 @@ class DecryptBudget:
         self._hour = datetime.min.replace(tzinfo=UTC)
         self._groups: dict[Standing, Counts] = {}
         self._olm = Counts()
-        self._answered: dict[bool, set[str]] = {}
+        self._answered: dict[Standing, set[str]] = {}
         # People whose own budget ran out this hour, not yet told to the coordinators:
         # (group, sender, the budget's figure); how many were told, by group.
         self._stopped: list[tuple[Standing, str, int]] = []
@@ -280,9 +280,9 @@ class DecryptBudget:
 
     def may_answer(self, sender: str) -> bool:
         """Whether ``sender``, whose message was not read, is to be told so now (once an
-        hour each, ``ANSWERS`` an hour for strangers and as many for the others)."""
+        hour each, ``ANSWERS`` an hour for each group)."""
         self._now()
-        answered = self._answered.setdefault(self.standing_of(sender) is Standing.STRANGER, set())
+        answered = self._answered.setdefault(self.standing_of(sender), set())
         if sender in answered or len(answered) >= ANSWERS:
             return False
         answered.add(sender)

@@ -283,3 +283,19 @@ async def test_someone_known_whose_budget_is_spent_is_asked_again_each_time():
     assert budget.spend("@karl:x") is None
     await budget.learn(["@karl:x"], ask)  # running help: kept
     assert asked == ["@karl:x"] * 3
+
+
+async def test_known_peoples_answers_leave_those_of_running_help():
+    """Being told when to write again costs work too, so it has a budget an hour - but each
+    group its own, as the decryptions: known people (one tap makes an account known) who
+    used up theirs must not leave someone with help under way unanswered."""
+    now = [datetime(2026, 11, 28, 9, 40, tzinfo=UTC)]
+    budget = DecryptBudget(lambda: now[0])
+    known = [f"@k{n}:x" for n in range(decrypt_budget.ANSWERS)]
+
+    async def ask(sender: str) -> Standing:
+        return Standing.RUNNING if sender == "@eva:x" else Standing.KNOWN
+
+    await budget.learn([*known, "@eva:x"], ask)
+    assert all(budget.may_answer(sender) for sender in known)
+    assert budget.may_answer("@eva:x")
