@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from handlers.helping.lifecycle import FORCED_HAND_BACK, HAND_BACK_REASONS
+from handlers.helping.lifecycle import FORCED_HAND_BACK, HAND_BACK_REASONS, UNREVIEWED_ACTION
 from handlers.helping.vocabulary import REJECT_REASONS
 from locales import N_, Translator
 
@@ -29,6 +29,7 @@ _STATES = {
     "request.withdrawn": N_("🗑 Withdrawn"),
     "request.expired": N_("⌛ Ended without a helper"),
 }
+PUBLISHED_UNREVIEWED = N_("⚡ Published without review, {minutes} minutes after asking")
 _OTHERS = {
     "request.question": N_("❓ A question to the requester"),
     "request.reoffer": N_("📣 Offered again"),
@@ -90,10 +91,15 @@ def describe(t: Translator, entry: Entry) -> Markup:
 
 
 def lines(t: Translator, entries: list[Entry]) -> list[tuple[Entry, Markup]]:
-    """The history's lines, a desk decision folded into the change it made."""
+    """The history's lines, a desk decision folded into the change it made, and a
+    publication without review (lifecycle ``publish_unreviewed``) read as one."""
     shown: list[tuple[Entry, Markup]] = []
     for entry in entries:
         action = str(entry.get("action", ""))
+        if action == UNREVIEWED_ACTION and shown and shown[-1][0].get("action") == "request.open":
+            minutes = (entry.get("details") or {}).get("minutes", "?")
+            shown[-1] = (shown[-1][0], t.t(PUBLISHED_UNREVIEWED, minutes=minutes))
+            continue
         if action.startswith("desk."):
             if shown and shown[-1][0].get("actor_id") == entry.get("actor_id"):
                 previous, text = shown[-1]

@@ -165,6 +165,8 @@ UNREVIEWED = N_(
     "⚡ Published without review: nobody had decided #{id} {minutes} minutes after it was"
     " asked, and the checks found nothing. Pull it back if it needs a check."
 )
+# The audit's entry of a request published without review (its details: the minutes).
+UNREVIEWED_ACTION = "request.unreviewed"
 # Said to a coordinator whose decision came after the bot had published the request.
 BOT_PUBLISHED = N_("The bot had already published it: nobody had decided it in time.")
 PULLED_BACK = N_("↩️ Pulled back for review by {name}.")
@@ -336,6 +338,11 @@ async def publish_unreviewed(
         published = await _move(scene, request, OPEN, None, (REVIEW,))
     except Refused:
         return None
+    # The history's mark (the desk's request page: "published without review after N
+    # minutes", handlers/helping/history.py), beside the move nobody made.
+    await scene.db.requests.audit(
+        None, UNREVIEWED_ACTION, f"request:{published.id}", {"minutes": minutes}
+    )
     text = await group_review_post(scene.db, scene.settings, published)
     heading = backchannel_language().t(UNREVIEWED, id=published.id, minutes=minutes)
     for outbox_id in await scene.db.requests.posts(published.id):

@@ -12,7 +12,7 @@ import pytest
 from db import Database
 from db.clock import to_text
 from handlers.context import Backstage
-from handlers.helping import lifecycle, posting_limits, unreviewed
+from handlers.helping import history, lifecycle, posting_limits, unreviewed
 from handlers.helping.lifecycle import BOT_PUBLISHED, UNREVIEWED
 from handlers.messages import Command, Edit
 from handlers.settings import HandlerSettings
@@ -74,6 +74,10 @@ async def test_published_after_the_wait_not_before_and_pulled_back(
     )
     assert isinstance(post, Edit)  # the review post itself, not a new one
     assert HEADING in readable(str(post.text)) and f"#{request_id}" in str(post.text)
+    # The desk's request page reads its history: published without review, not by whom.
+    said = [str(line) for _, line in history.lines(T, await db.requests.history(request_id))]
+    assert str(T.t(history.PUBLISHED_UNREVIEWED, minutes=30)) in said
+    assert str(T.t("✅ Published")) not in said
     clock.pass_(minutes=5)
     assert await unreviewed.tick(db, SETTINGS, clock.now) == []  # once
 
