@@ -336,6 +336,38 @@ async def test_a_typed_number_after_a_relayed_message_is_text(alice: MatrixPerso
     assert await next_event(events, 4, alice) == Text("1")
 
 
+async def test_a_list_of_values_is_asked_for_as_numbers(alice: MatrixPerson, matrix_bot: Bot):
+    """A message whose choices are values (a distance: a typed number is the value there,
+    ``Router.read_typed``) showed "1️⃣ 1 km … 4️⃣ ✖️ Cancel", and a typed 4 was no Cancel.
+    Now the values are asked for in a sentence, Cancel keeps its keycap with the line that
+    says to react, and that reaction cancels; a typed 2 reaches the bot as the text "2"
+    (handlers/media/value_choices.py)."""
+    from markupsafe import Markup
+
+    from bot.transports.matrix import REACT_HINT
+    from handlers.messages import Button, ButtonPress, Message, Text
+
+    room = await onboard(alice, matrix_bot, "2")  # English
+    events = recorded_events(matrix_bot)
+    assert matrix_bot.transport is not None
+    asked = Message(
+        Markup("How far from there?"),
+        [
+            [Button(f"{km} km", f"vo:r:{km}000", value=km) for km in (1, 2, 5)],
+            [Button("✖️ Cancel", "vo:cancel")],
+        ],
+    )
+    event_id = await matrix_bot.transport.deliver(room, asked)
+    shown = body(await alice.wait_for(lambda e: e.get("event_id") == event_id))
+    assert not any(f"{key} " in shown for key in ("1️⃣", "2️⃣", "3️⃣")), shown
+    assert "1 km, 2 km, or 5 km" in shown and "4️⃣ ✖️ Cancel" in shown, shown
+    assert translator("en")._(REACT_HINT) in shown
+    await alice.say(room, "2")
+    assert await next_event(events, 0, alice) == Text("2")
+    await alice.react(room, event_id, "4️⃣")
+    assert await next_event(events, 1, alice) == ButtonPress("vo:cancel", message_id=event_id)
+
+
 async def test_typed_numbers_are_never_presses_in_the_backchannel(synapse: Synapse, db: Database):
     from markupsafe import Markup
 
