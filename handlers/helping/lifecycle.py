@@ -680,7 +680,8 @@ async def _decide(
             # posts already say so; a "decided by ?" must not be written over them.
             if current.state == WITHDRAWN:
                 raise Refused(WITHDRAWN_BY_REQUESTER, id=request.id) from None
-            if current.state == OPEN:  # published by the bot: nobody decided within the wait
+            if current.state == OPEN and await _published_unreviewed(scene, current.id):
+                # Published by the bot: nobody decided within the wait.
                 raise Refused(BOT_PUBLISHED, id=request.id, now=OPEN) from None
             by = await _moved_by(scene, request.id, current.state)
             raise Refused(CANNOT_CHANGE, id=request.id, now=current.state, by=by) from None
@@ -698,6 +699,14 @@ async def _decide(
             post=post,
             now=current.state,
         ) from None
+
+
+async def _published_unreviewed(scene: Scene, request_id: int) -> bool:
+    """Whether the bot published ``request_id`` after the city's wait (its audit mark,
+    :func:`publish_unreviewed`) - not at once (``publish_at_once``: it never waited, and
+    "nobody had decided it in time" would be untrue)."""
+    history = await scene.db.requests.history(request_id)
+    return any(entry["action"] == UNREVIEWED_ACTION for entry in history)
 
 
 UNREACHABLE = N_("😔 The requester cannot be reached in the chat.")

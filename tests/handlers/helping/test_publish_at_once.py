@@ -19,8 +19,10 @@ from db import Database
 from db.clock import to_text
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
+from handlers.helping.lifecycle import BOT_PUBLISHED
 from handlers.helping.returning import HELD_NEW
 from handlers.helping.warnings import LINK, NAMES, NUMBER
+from handlers.messages import Command
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
 from tests.support.channels import channels
@@ -212,3 +214,20 @@ async def test_by_default_every_request_waits_for_review(db: Database):
     assert (await db.requests.get(second)).state == "review"
     # Nothing to explain: no request is published at once there.
     assert not (await _review_post(chat, second)).startswith("⏸")
+
+
+async def test_a_coordinator_deciding_after_it_went_out_at_once_is_not_told_nobody_decided(
+    db: Database,
+):
+    """Published at once, a request never waited: a coordinator's /publish after it is told
+    what it is now, not the unreviewed job's "nobody had decided it in time" (that is said
+    only where the bot published it after the city's wait, test_publish_unreviewed.py)."""
+    chat = _chat(db, "returning")
+    await _helped(chat, db, told_time=True)
+    second = await _ask_again(chat)
+    assert (await db.requests.get(second)).state == "open"
+    await chat.flush()
+    chat.inbox.clear()
+    answer = await chat.in_group("cora", Command("publish", str(second)), chat=GROUP)
+    said = readable(" ".join(str(getattr(item, "text", "")) for item in answer))
+    assert said and readable(str(T.t(BOT_PUBLISHED))) not in said, said
