@@ -6,6 +6,7 @@ out (a recorder of what would be played); the whole call is test_calling_in.py's
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from markupsafe import Markup
@@ -15,7 +16,7 @@ from bot.transports.phone.calls.turn import entry
 from bot.transports.phone.calls.verbs import CallRunner
 from bot.transports.phone.dialogue import who_calls
 from bot.transports.phone.sip.call_control import CallEvent
-from bot.transports.phone.transport import Call
+from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.words.what_keys_mean import BACK, REPEAT, Typed
 from handlers.dispatcher import Dispatcher
 from handlers.media.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
@@ -265,6 +266,20 @@ async def test_no_thanks_names_the_number_a_caller_is_known_by(dispatcher: Dispa
         phone.prompts.close()  # type: ignore[union-attr]
 
 
+async def _at_the_own_point(phone: PhoneTransport, call: Call) -> Callable[[str], Awaitable[None]]:
+    """A German caller registering as a volunteer, past the districts (Innenstadt-Nord), at
+    the own point; what presses a choice by its key."""
+
+    async def press(data: str) -> None:
+        await phone.meant(call, Typed(await key_for(phone, call, data)))
+
+    for meaning in (Command("start"), Typed("1")):  # German: the main menu
+        await phone.meant(call, meaning)
+    for data in ("menu:volunteer", "consent:yes", "vo:reg", "vo:bz:Innenstadt-N", "vo:area-done"):
+        await press(data)
+    return press
+
+
 async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
     dispatcher: Dispatcher,
 ):
@@ -276,17 +291,8 @@ async def test_a_volunteer_types_their_postcode_or_skips_it_with_the_hash_key(
     centre = load_gazetteer(dispatcher.settings.places_data_dir).postcodes["44147"]
     phone, call, _ = keypad_phone(dispatcher)
     seen = _noted(dispatcher)
-
-    async def press(data: str) -> None:
-        await phone.meant(call, Typed(await key_for(phone, call, data)))
-
     try:
-        for meaning in (Command("start"), Typed("1")):  # German: the main menu
-            await phone.meant(call, meaning)
-        for data in ("menu:volunteer", "consent:yes", "vo:reg", "vo:bz:Innenstadt-N"):
-            await press(data)
-        for data in ("vo:area-done",):
-            await press(data)
+        press = await _at_the_own_point(phone, call)
         assert call.turn.free_digits and call.turn.pages is None
         await phone.meant(call, Typed("44147"))
         # The digits come as text (a number none of the choices is, marked so), which the
@@ -357,16 +363,8 @@ async def test_a_caller_keeps_keys_at_a_step_whose_answer_is_a_number(dispatcher
     Cancel's the fourth, and that key cancels - a key stays the choice it was said for."""
     phone, call, _ = keypad_phone(dispatcher)
     seen = _noted(dispatcher)
-
-    async def press(data: str) -> None:
-        await phone.meant(call, Typed(await key_for(phone, call, data)))
-
     try:
-        for meaning in (Command("start"), Typed("1")):  # German: the main menu
-            await phone.meant(call, meaning)
-        for data in ("menu:volunteer", "consent:yes", "vo:reg", "vo:bz:Innenstadt-N"):
-            await press(data)
-        await press("vo:area-done")
+        press = await _at_the_own_point(phone, call)
         await phone.meant(call, BACK)  # no point of her own
         for data in ("vo:cat:shopping", "vo:cats-done", "vo:langs-done"):
             await press(data)
