@@ -580,13 +580,19 @@ async def _sqlite_connection(path: str | Path) -> aiosqlite.Connection:
     # Usable from the loop's thread too: an inline transaction's statements run there, never
     # while anything is on aiosqlite's thread (db/transactions.py).
     conn = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
-    conn.row_factory = aiosqlite.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA journal_mode = WAL")
-    await conn.execute("PRAGMA synchronous = NORMAL")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    # Erased content is overwritten in the file, not only unlinked from it.
-    await conn.execute("PRAGMA secure_delete = ON")
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        # Erased content is overwritten in the file, not only unlinked from it.
+        await conn.execute("PRAGMA secure_delete = ON")
+    except BaseException:
+        # A damaged file fails here: unclosed, the connection's thread would keep the
+        # process from ever ending (a db check or db migrate hanging after its error).
+        await conn.close()
+        raise
     return conn
 
 

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Coroutine, Sequence
@@ -166,6 +167,11 @@ async def _open_naming(city: City) -> Database:
         return await open_city_database(city)
     except MigrationError as exc:
         raise type(exc)(f"{city.slug}: {exc}") from exc
+    except sqlite3.DatabaseError as exc:  # a damaged file: said, never a traceback
+        raise MigrationError(
+            f"{city.slug}: {where(city)} cannot be opened: {exc} - restore a backup"
+            " (db restore, docs/operations.md); nothing was changed"
+        ) from exc
 
 
 async def _open_or_say(city: City) -> Database | None:

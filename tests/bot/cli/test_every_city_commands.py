@@ -203,3 +203,25 @@ async def test_db_check_names_a_refused_city_and_still_checks_the_others(databas
     assert "dortmund: this database was upgraded by a newer nachbarbot" in check.stderr
     assert "Traceback" not in check.stderr
     assert "unna: foreign keys" in check.stdout
+
+
+def test_a_damaged_city_database_is_named_and_never_hangs(tmp_path):
+    """Unna's file damaged (pages of its schema overwritten, as a failing disk leaves it):
+    db check and db migrate say it is Unna's, exit 1 within their time and still do
+    Dortmund. Before, opening it raised, the connection's thread was never ended, and the
+    command hung after its traceback - the unit's db migrate and the container's health
+    check with it."""
+    database = str(tmp_path / "var" / "nachbarbot.sqlite3")
+    config = write_cities(tmp_path, database)
+    assert _bot(config, "db", "migrate").returncode == 0
+    unna = Path(city_location(database, "unna", False)[0])
+    with unna.open("r+b") as file:
+        file.seek(4096)
+        file.write(b"\xff" * 4096 * 20)
+
+    for command in (["db", "check"], ["db", "migrate"]):
+        done = run_bot("--config", str(config), *command, timeout=60)
+        assert done.returncode == 1, done.stdout
+        assert "Traceback" not in done.stderr, done.stderr
+        assert f"unna: {unna}" in done.stderr
+        assert "dortmund:" in done.stdout
