@@ -27,15 +27,21 @@ def _bot(config: Path, *args: str, prelude: str = "") -> subprocess.CompletedPro
     return run_bot("--config", str(config), *args, prelude=prelude)
 
 
-async def _two_cities_backed_up(tmp_path: Path) -> tuple[Path, str, Path]:
-    """Dortmund and Unna, one person each, a backup of both, then one more person each:
-    the configuration, the main database and the backup's main file."""
+async def _two_cities(tmp_path: Path) -> tuple[Path, str, Path]:
+    """Dortmund and Unna, one person each, and an empty folder for backups: the
+    configuration, the main database and the backup's main file (not made yet)."""
     database = str(tmp_path / "var" / "nachbarbot.sqlite3")
     config = write_cities(tmp_path, database)
     await add_people(database, "dortmund", ["d1"], main=True)
     await add_people(database, "unna", ["u1"], main=False)
     backup = tmp_path / "backups" / "b.sqlite3"
     backup.parent.mkdir()
+    return config, database, backup
+
+
+async def _two_cities_backed_up(tmp_path: Path) -> tuple[Path, str, Path]:
+    """:func:`_two_cities`, a backup of both, then one more person each."""
+    config, database, backup = await _two_cities(tmp_path)
     made = _bot(config, "db", "backup", str(backup))
     assert made.returncode == 0, made.stderr
     await add_people(database, "dortmund", ["d2"], main=True)
@@ -102,12 +108,7 @@ async def test_a_backup_that_cannot_write_leaves_no_half_copy(tmp_path):
     """No room for the copy: exit 1, the city named, and no half-written file under the
     backup's name - the nightly rotation would count it, and a second try with the name
     would be refused as "exists already"."""
-    database = str(tmp_path / "var" / "nachbarbot.sqlite3")
-    config = write_cities(tmp_path, database)
-    await add_people(database, "dortmund", ["d1"], main=True)
-    await add_people(database, "unna", ["u1"], main=False)
-    backup = tmp_path / "backups" / "b.sqlite3"
-    backup.parent.mkdir()
+    config, _, backup = await _two_cities(tmp_path)
 
     failed = _bot(config, "db", "backup", str(backup), prelude=NO_ROOM)
     assert failed.returncode == 1
