@@ -316,7 +316,7 @@ class HelpSection:
         10, minimum=1, maximum=168, doc="Hours before volunteers of related kinds of help are asked"
     )
     budget: int = _opt(
-        20, minimum=1, maximum=1000, doc="After this many asked the coordinators take over"
+        18, minimum=1, maximum=1000, doc="After this many asked the coordinators take over"
     )
     budget_share: float = _opt(
         0.3,

@@ -51,7 +51,7 @@ def test_the_offer_rules_come_from_the_help_section(tmp_path):
     # The pace of urgency and the hour, and the offers a week (issue 63, point 4).
     rules = load_config(None, env={}).handler_settings().offer_rules
     assert (rules.urgent_wave_max, rules.evening_wave_max, rules.offers_per_week) == (12, 6, 14)
-    assert (rules.budget, rules.budget_share, rules.budget_least) == (20, 0.3, 15)
+    assert (rules.budget, rules.budget_share, rules.budget_least) == (18, 0.3, 15)
     # Waves sized and widened by expected takers (issue 81): as before unless a city sets them.
     assert (rules.wave_takers, rules.urgent_wave_takers, rules.widen_takers) == (1.0, 1.0, 0.0)
     path = write(

@@ -825,7 +825,7 @@ def test_an_urgent_first_wave_takes_at_most_half_of_a_small_citys_budget():
     """Issue 81: an "as soon as possible" request's first wave is up to 12 people - in a
     city whose budget is 15 (``budget_share``) at most 7, so that later waves have people
     left to ask; an ordinary wave is never made smaller by it."""
-    rules = OfferRules()
+    rules = OfferRules(budget=20)
     asap = SimpleNamespace(when_kind="asap")
     window = SimpleNamespace(when_kind="window")
     morning = daytime(10)
