@@ -6,12 +6,15 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cities import City
 from bot.config import Config
 from bot.transports import registry
 from db import Database
+from db.postgres import is_postgres
+from db.restore_copies import remove_old, said
 from handlers import build_router
 
 # The features (the dispatcher, the retention rules) are loaded where a dispatcher or the
@@ -55,14 +58,19 @@ async def apply_retention(
     config: Config,
     now: datetime | None = None,
     on_failure: Callable[[str], None] | None = None,
+    database: str | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> dict[str, int | None]:
     """The retention promises of the privacy notice (db/personal_data.py), each step on its
-    own: a failing step is logged and counted, the others still run."""
+    own: a failing step is logged and counted, the others still run. With the city's
+    ``database`` (a SQLite file), the copies a restore kept beside it go too once they are
+    older than the oldest backup (db/restore_copies.py), each removal told to ``say``."""
     from handlers.privacy import apply_retention as run_retention
 
-    report = await run_retention(
-        db, config.handler_settings(), build_router(), now or datetime.now(UTC)
-    )
+    now = now or datetime.now(UTC)
+    report = await run_retention(db, config.handler_settings(), build_router(), now)
+    if database is not None and not is_postgres(database) and database != ":memory:":
+        report["restore_copies"] = _restore_copies(Path(database), config, now, say)
     for step, count in report.items():
         if count is None:
             if on_failure is not None:
@@ -70,6 +78,21 @@ async def apply_retention(
         elif count:
             log.info("retention %s: %d rows", step, count)
     return report
+
+
+def _restore_copies(
+    database: Path, config: Config, now: datetime, say: Callable[[str], None] | None
+) -> int | None:
+    """Remove the copies a restore kept beside ``database`` once privacy.backup_days old
+    (the age of the oldest backup kept); how many, None when the removal failed."""
+    try:
+        removed = remove_old(database, config.privacy.backup_days, now)
+    except OSError as exc:
+        log.error("retention: removing the copies kept before a restore failed: %s", exc.strerror)
+        return None
+    if removed:
+        (say or log.info)(said(removed))  # paths and dates: nothing personal
+    return len(removed)
 
 
 async def start_web(

@@ -155,7 +155,9 @@ class CityBot:
         with in_city(self.slug):
             config = self.city.config
             failed = self.metrics.retention_failed if self.metrics else None
-            await apply_retention(self.db, config, on_failure=failed)
+            await apply_retention(
+                self.db, config, on_failure=failed, database=self.city.location[0]
+            )
             # The reminder schedule first (reaching further into recurring events), then
             # the transports; reminders missed while down follow within the grace period.
             await sync_all(self.db, datetime.now(UTC))
@@ -266,7 +268,7 @@ class CityBot:
             await sync_all(db, datetime.now(UTC))
 
         async def retention() -> None:
-            await apply_retention(db, config, on_failure=failed)
+            await apply_retention(db, config, on_failure=failed, database=self.city.location[0])
 
         return {
             "reminders": due_reminders,

@@ -26,6 +26,9 @@ SHM_DMS_BYTE = 128
 PENDING_BYTE = 0x40000000
 LOCK_BYTES = 512
 SIDE_FILES = ("-wal", "-shm", "-journal")
+# A replaced database kept aside: ``nachbarbot.sqlite3.before-restore-STAMP`` (its removal:
+# db/restore_copies.py).
+MARK = ".before-restore-"
 
 
 class RestoreError(RuntimeError):
@@ -131,12 +134,14 @@ def settle(copy: Path) -> None:
 
 def swap_in(copy: Path, database: Path, stamp: str) -> list[Path]:
     """Move ``database`` and its side files aside (``….before-restore-STAMP``) and rename
-    the checked ``copy`` into its place; the paths moved aside."""
+    the checked ``copy`` into its place; the paths moved aside, each with the time of the
+    restore as its modification time (the daily retention counts a copy's age from it)."""
     moved = []
     for path in (database, *(Path(f"{database}{suffix}") for suffix in SIDE_FILES)):
         if path.exists():
-            aside = path.with_name(f"{path.name}.before-restore-{stamp}")
+            aside = path.with_name(f"{path.name}{MARK}{stamp}")
             os.replace(path, aside)
+            os.utime(aside)  # a moved file keeps its last write time: not when it was kept
             moved.append(aside)
     for suffix in SIDE_FILES:
         Path(f"{copy}{suffix}").unlink(missing_ok=True)

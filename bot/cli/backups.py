@@ -33,6 +33,7 @@ from db.database import CITY_SLUG, city_location
 from db.erasure_ledger import ErasureLedger, FileLedger, file_location
 from db.migration_ledger import MigrationError
 from db.postgres import is_postgres
+from db.restore_copies import removal_day
 from db.sqlite_restore import (
     SIDE_FILES,
     RestoreError,
@@ -162,8 +163,7 @@ async def restore(cities: list[City], path: str) -> int:
         return _refuse(f"{exc}; nothing was restored")
     stamp = _stamp()
     for (city, source, live), copy in zip(sources, copies, strict=True):
-        for aside in swap_in(copy, live, stamp):
-            print(f"{city.slug}: moved aside: {aside}")
+        _kept(city, swap_in(copy, live, stamp))
         print(f"{city.slug}: {source} is now the database {live} (no WAL from before)")
     for city, source, live in sources:
         ledgers: list[ErasureLedger] = [
@@ -178,6 +178,21 @@ async def restore(cities: list[City], path: str) -> int:
                 " does not have (its file missing from bot.cities_dir, or the city removed?)"
             )
     return 0
+
+
+def _kept(city: City, aside: list[Path]) -> None:
+    """Name the files of the database a restore moved aside, and when they go: they hold
+    personal data, kept as long as the oldest backup (db/restore_copies.py)."""
+    if not aside:
+        return
+    days = city.config.privacy.backup_days
+    gone = removal_day(datetime.now(UTC), days)
+    print(
+        f"{city.slug}: moved aside: {', '.join(str(path) for path in aside)} - the database as"
+        f" it was, kept {days} days (privacy.backup_days, as old as the oldest backup): the"
+        f" daily retention removes it on {gone} (delete it sooner once the restored bot runs"
+        " well)"
+    )
 
 
 def _copies_of_others(main: Path, restored: set[str]) -> list[tuple[Path, str]]:

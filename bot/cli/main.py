@@ -151,13 +151,20 @@ async def _retention(cities: list[City]) -> int:
             failed = 1
             continue
         try:
-            report = await apply_retention(db, city.config)
+            report = await apply_retention(
+                db, city.config, database=city.location[0], say=_saying(city)
+            )
         finally:
             await db.close()
         for step, count in report.items():
             print(f"{city.slug}: {step}: {'FAILED' if count is None else count}")
         failed |= None in report.values()
     return failed
+
+
+def _saying(city: City) -> Callable[[str], None]:
+    """Print a line of ``city``'s retention, naming the city."""
+    return lambda line: print(f"{city.slug}: {line}")
 
 
 async def _open_naming(city: City) -> Database:

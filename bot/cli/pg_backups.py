@@ -352,7 +352,11 @@ async def restore(cities: list[City], path: str) -> int:
             _dump(url, aside)
         except Refused as exc:
             raise Refused(f"the database as it was could not be saved to {aside}: {exc}") from exc
-        print(f"the database as it was: {aside}")
+        print(
+            f"the database as it was: {aside} - it holds personal data: in the nightly"
+            " backups' folder their rotation (NACHBARBOT_BACKUP_KEEP) removes it with the"
+            " dump beside it; elsewhere delete it once the restored bot runs well"
+        )
         _replace(url, dump, cities, listing)
     except Refused as exc:
         return _refuse(f"{exc}; nothing was restored")
