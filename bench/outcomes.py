@@ -62,6 +62,7 @@ same.
 from __future__ import annotations
 
 import asyncio
+import math
 import statistics
 import sys
 import time
@@ -331,19 +332,23 @@ class Spread:
 
     @property
     def values(self) -> list[float]:
-        return list(self.by_seed.values())
+        """The seeds' values, without a seed that had nothing to count (a share of no
+        requests is NaN: a town's seed with no "just talk" request has no such share)."""
+        return [v for v in self.by_seed.values() if not math.isnan(v)]
 
     @property
     def mean(self) -> float:
-        return statistics.mean(self.values)
+        return statistics.mean(self.values) if self.values else math.nan
 
     @property
     def low(self) -> float:
-        return min(self.values)
+        return min(self.values) if self.values else math.nan
 
     def text(self, show: Callable[[float], str], seeds: bool = True) -> str:
-        """min / median / max, sd, and each seed's value."""
+        """min / median / max, sd, and each seed's value ("-": nothing to count there)."""
         values = self.values
+        if not values:
+            return "no seed had any to count"
         sd = statistics.stdev(values) if len(values) > 1 else 0.0
         text = (
             f"min {show(min(values))} / median {show(statistics.median(values))}"
@@ -351,7 +356,8 @@ class Spread:
         )
         if seeds and len(values) > 1:
             text += "; by seed " + " ".join(
-                f"{seed}:{show(v)}" for seed, v in sorted(self.by_seed.items())
+                f"{seed}:{'-' if math.isnan(v) else show(v)}"
+                for seed, v in sorted(self.by_seed.items())
             )
         return text
 

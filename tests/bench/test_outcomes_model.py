@@ -4,6 +4,7 @@ recovers) and bench/outcomes_seeds.py (judging seeds written down before the run
 
 from __future__ import annotations
 
+import math
 import random
 import subprocess
 from dataclasses import replace
@@ -275,3 +276,14 @@ def test_with_a_translation_engine_a_volunteer_without_the_requesters_language_i
     assert engine == pytest.approx(plain * behaviour.translated_language / behaviour.other_language)
     assert engine > plain
     assert chance(translated, ("de", "ar")) == chance(WAVES, ("de", "ar"))
+
+
+def test_a_seed_with_nothing_to_count_is_left_out_of_the_spread():
+    # A share of no requests is NaN (a town's seed without a "just talk" request): the
+    # figure over the seeds is that of the others, printed with "-" for that seed - a
+    # judged run of eight town seeds once ended in a traceback at statistics.stdev.
+    spread = outcomes.Spread({1: 0.5, 2: float("nan"), 3: 0.7})
+    assert spread.mean == pytest.approx(0.6) and spread.low == 0.5
+    text = spread.text(lambda v: f"{100 * v:.1f} %")
+    assert "max 70.0 %" in text and "2:-" in text
+    assert math.isnan(outcomes.Spread({1: float("nan")}).mean)
