@@ -92,7 +92,7 @@ async def is_returning(scene: Scene, requester: User) -> bool:
     after = timedelta(hours=settings.returning_after_hours)
     if past.reported or not any(_happened(done, after) for done in past.done):
         return False
-    return await _sender_proven(scene, requester)
+    return await sender_proven(scene, requester)
 
 
 def _happened(done: DoneHelp, after: timedelta) -> bool:
@@ -105,7 +105,7 @@ def _happened(done: DoneHelp, after: timedelta) -> bool:
     return from_text(done.closed_at) - from_text(done.matched_at) >= after
 
 
-async def _sender_proven(scene: Scene, requester: User) -> bool:
+async def sender_proven(scene: Scene, requester: User) -> bool:
     """Whether the one who sends this request is the requester, where a sender can be
     forged: only what the person sent now can prove it (a scheduled job's scene proves
     nothing for a number's person)."""

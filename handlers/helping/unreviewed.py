@@ -10,6 +10,9 @@ Waits for a coordinator all the same (:func:`kept_for_review`):
 
 - **what the checks flag** (returning.flags, the one list: a phone number, an e-mail
   address, a street address, a link, a voice description);
+- **a sender who could be forged** (returning.sender_proven, the one rule): a request from
+  a phone number - a call or a text - whose proof, if any, was in the moment it was sent,
+  which a job cannot see: a caller ID can be forged;
 - **what is held back today**: a request a posting limit holds is a draft, never in review;
   while the flood rule holds any request (many new accounts asking at once) the bot
   publishes nothing unread; a blocked requester, or one whose data is gone;
@@ -61,21 +64,24 @@ async def tick(db: Database, settings: HandlerSettings, now: datetime) -> list[i
             current = await db.requests.get(request.id)
             if current is None or current.state != REVIEW:
                 continue
-            if await kept_for_review(db, current, asked_by):
+            if await kept_for_review(scene, current, asked_by):
                 continue
             if await lifecycle.publish_unreviewed(scene, current, minutes) is not None:
                 published.append(request.id)
     return published
 
 
-async def kept_for_review(db: Database, request: HelpRequest, asked_by: str) -> bool:
+async def kept_for_review(scene: Backstage, request: HelpRequest, asked_by: str) -> bool:
     """Whether ``request``, asked by ``asked_by``, waits for a coordinator (the module's
     docstring): however long it waited, or until the wait has passed since its requester
     last changed it (a changed text is one nobody read; the wait counts from the change)."""
     if returning.flags(request):
         return True
+    db = scene.db
     requester = await db.users.get(request.requester_id) if request.requester_id else None
     if requester is None or requester.banned_at:
+        return True
+    if not await returning.sender_proven(scene, requester):
         return True
     if any(held.held_reason == posting_limits.FLOOD for held in await db.requests.held()):
         return True

@@ -7,6 +7,8 @@ published it. Off by default. On a clock the test moves (tests/support/clock.py)
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from db import Database
@@ -17,6 +19,7 @@ from handlers.helping.lifecycle import BOT_PUBLISHED, UNREVIEWED
 from handlers.messages import Command, Edit
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
+from tests.support.channels import channels
 from tests.support.clock import Clock
 from tests.support.help_story import GROUP, grant_role_to, post_request, press
 from tests.support.memory_transport import MemoryTransport, readable, texts
@@ -105,6 +108,25 @@ async def test_what_the_checks_flag_stays_in_review(story: MemoryTransport, db: 
         story, db, clock, text="Bitte rufen Sie 0171 2345678 an, es geht um den Einkauf"
     )
     await _still_in_review(db, clock, request_id)
+
+
+async def test_a_request_from_a_phone_number_waits_for_a_coordinator(
+    story: MemoryTransport, db: Database
+):
+    # A caller ID can be forged, and whatever proved the sender did so in the moment the
+    # request was sent, which the job cannot see: a request of a phone line's or a text's
+    # person (their number is who they are) goes out only when a coordinator read it.
+    clock = Clock()
+    request_id = await _asked(story, db, clock)
+    request = await db.requests.get(request_id)
+    await db.execute("UPDATE users SET platform = 'phone' WHERE id = ?", (request.requester_id,))
+    settings = replace(SETTINGS, channels=channels())
+    clock.pass_(hours=2)
+    assert await unreviewed.tick(db, settings, clock.now) == []
+    assert (await db.requests.get(request_id)).state == "review"
+    # The same request from a chat account goes out (the test fails for the right reason).
+    await db.execute("UPDATE users SET platform = 'memory' WHERE id = ?", (request.requester_id,))
+    assert await unreviewed.tick(db, settings, clock.now) == [request_id]
 
 
 async def test_nothing_goes_out_unread_while_the_flood_rule_holds_requests(
