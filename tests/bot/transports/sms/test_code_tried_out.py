@@ -73,7 +73,13 @@ async def test_a_tried_out_code_tells_the_coordinators_once(
     await vera.say(wrong)
     await city.flush()
     (notice,) = told()
-    assert str(vera_id) in notice and VERA.removeprefix("+")[2:] not in notice, notice
+    # By her name and user number (the notice's own form; a bare id could match any
+    # figure in it), never by her phone number.
+    person = await db.users.get(vera_id)
+    named = T.t(
+        "{name} (user {user_id})", name=person.first_name or T._("Resident"), user_id=vera_id
+    )
+    assert str(named) in notice and VERA.removeprefix("+")[2:] not in notice, notice
 
     # The same code tried again: no code is out, nothing more to tell.
     await vera.say(wrong)
