@@ -11,7 +11,7 @@ from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import Database
 from handlers.dispatcher import Dispatcher
 
-__all__ = ["BACKCHANNEL", "Terminal"]
+__all__ = ["BACKCHANNEL", "Terminal", "state_at_console"]
 
 
 class Terminal:
@@ -39,3 +39,11 @@ class Terminal:
             if button.data.startswith(data_prefix):
                 return await self.type(f":{number}")
         raise AssertionError(f"no button {data_prefix!r} in {[b.data for b in buttons]}")
+
+
+async def state_at_console(dispatcher: Dispatcher, user: str = "amira") -> str | None:
+    """The conversation state of ``user`` at the console (None: no state)."""
+    person = await dispatcher.db.users.find("console", user)
+    assert person is not None
+    state = await dispatcher.db.users.get_state(person.id)
+    return state.state if state is not None else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from handlers.dispatcher import Dispatcher
 from locales import translator
-from tests.support.terminal import Terminal
+from tests.support.terminal import Terminal, state_at_console
 
 
 async def _at_the_description(dispatcher: Dispatcher, lang: str) -> Terminal:
@@ -21,23 +21,16 @@ async def _at_the_description(dispatcher: Dispatcher, lang: str) -> Terminal:
     return term
 
 
-async def _state(dispatcher: Dispatcher) -> str | None:
-    person = await dispatcher.db.users.find("console", "amira")
-    assert person is not None
-    state = await dispatcher.db.users.get_state(person.id)
-    return state.state if state is not None else None
-
-
 async def test_emoji_only_description_refused_with_cancel_still_numbered(dispatcher: Dispatcher):
     term = await _at_the_description(dispatcher, "uk")
     uk = translator("uk")
-    step = await _state(dispatcher)
+    step = await state_at_console(dispatcher)
     assert step is not None
     shown = await term.type("🛒🛒🛒")
-    assert await _state(dispatcher) == step  # refused, the step kept
+    assert await state_at_console(dispatcher) == step  # refused, the step kept
     assert f"[1] ✖️ {uk._('Cancel')}" in shown  # the choice comes with the refusal
     await term.type("1")  # presses Cancel, not a description "1"
-    assert await _state(dispatcher) is None
+    assert await state_at_console(dispatcher) is None
 
 
 async def test_a_number_beyond_the_days_is_asked_again_with_the_days(dispatcher: Dispatcher):
@@ -47,12 +40,12 @@ async def test_a_number_beyond_the_days_is_asked_again_with_the_days(dispatcher:
     await term.type("Alışverişte yardıma ihtiyacım var")
     await term.type("44137")
     await term.press("hr:when:date")
-    step = await _state(dispatcher)
+    step = await state_at_console(dispatcher)
     shown = await term.type("9")
-    assert await _state(dispatcher) == step
+    assert await state_at_console(dispatcher) == step
     assert "[1] 📅" in shown  # the days come with the question again
     await term.type("1")  # the first day, pressed
-    assert await _state(dispatcher) != step
+    assert await state_at_console(dispatcher) != step
 
 
 async def test_a_place_or_day_not_found_keeps_the_steps_choices(dispatcher: Dispatcher):
@@ -65,7 +58,7 @@ async def test_a_place_or_day_not_found_keeps_the_steps_choices(dispatcher: Disp
     assert f"✖️ {de._('Cancel')}" in shown
     await term.type("44137")
     await term.press("hr:when:date")
-    step = await _state(dispatcher)
+    step = await state_at_console(dispatcher)
     shown = await term.type("31.02.")
-    assert await _state(dispatcher) == step
+    assert await state_at_console(dispatcher) == step
     assert "[1] 📅" in shown

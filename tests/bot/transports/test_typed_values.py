@@ -11,7 +11,7 @@ import re
 
 from handlers.dispatcher import Dispatcher
 from handlers.helping.vocabulary import HELP_CATEGORIES
-from tests.support.terminal import Terminal
+from tests.support.terminal import Terminal, state_at_console
 
 NEAR = "51.5136,7.4653"
 
@@ -29,15 +29,8 @@ async def _at(dispatcher: Dispatcher, lang: str, *presses: str) -> Terminal:
 async def _at_the_distance(dispatcher: Dispatcher, lang: str) -> Terminal:
     term = await _at(dispatcher, lang, "vo:around")
     await term.type(f":loc {NEAR}")
-    assert await _state(dispatcher) == "vol.radius"
+    assert await state_at_console(dispatcher) == "vol.radius"
     return term
-
-
-async def _state(dispatcher: Dispatcher) -> str | None:
-    person = await dispatcher.db.users.find("console", "amira")
-    assert person is not None
-    state = await dispatcher.db.users.get_state(person.id)
-    return state.state if state is not None else None
 
 
 async def _profile(dispatcher: Dispatcher) -> dict:
@@ -53,7 +46,7 @@ async def test_a_typed_distance_is_that_distance(dispatcher: Dispatcher):
     pressed the third choice, 5 km); "5" is 5 km."""
     term = await _at_the_distance(dispatcher, "de")
     await term.type("3")
-    assert await _state(dispatcher) == "vol.radius"
+    assert await state_at_console(dispatcher) == "vol.radius"
     await term.type("5")
     assert (await _profile(dispatcher))["radius_m"] == 5000
 
@@ -70,7 +63,7 @@ async def test_a_distance_not_offered_is_refused_not_cancelled(dispatcher: Dispa
     the fourth choice, Cancel, and the answers so far were gone."""
     term = await _at_the_distance(dispatcher, "de")
     shown = await term.type("4")
-    assert await _state(dispatcher) == "vol.radius"
+    assert await state_at_console(dispatcher) == "vol.radius"
     assert "1 km" in shown and "[:4]" in shown  # the choices again, still pressable
     await term.type("1")
     assert (await _profile(dispatcher))["radius_m"] == 1000
@@ -82,9 +75,9 @@ async def test_how_many_at_once_takes_the_typed_count(dispatcher: Dispatcher):
     await term.press("vo:cat:")
     await term.press("vo:cats-done")
     await term.press("vo:langs-done")
-    assert await _state(dispatcher) == "vol.max"
+    assert await state_at_console(dispatcher) == "vol.max"
     await term.type("4")
-    assert await _state(dispatcher) == "vol.max"
+    assert await state_at_console(dispatcher) == "vol.max"
     await term.type("3")
     person = await dispatcher.db.users.find("console", "amira")
     assert person is not None
@@ -95,7 +88,7 @@ async def test_how_many_at_once_takes_the_typed_count(dispatcher: Dispatcher):
 async def test_a_menu_step_still_takes_a_number_as_its_choice(dispatcher: Dispatcher):
     """The kinds of help are menu items: "2" ticks the second of them."""
     term = await _at(dispatcher, "de", "vo:bz:", "vo:area-done", "vo:nopt")
-    assert await _state(dispatcher) == "vol.categories"
+    assert await state_at_console(dispatcher) == "vol.categories"
     await term.type("2")
     assert (await _profile(dispatcher))["categories"] == [list(HELP_CATEGORIES)[1]]
 
@@ -110,7 +103,7 @@ async def test_the_distance_shows_no_number_that_does_not_do_what_it_says(dispat
     choice there is shown with a number to type but the values themselves; "2" is 2 km."""
     term = await _at(dispatcher, "de", "vo:around")
     shown = await term.type(f":loc {NEAR}")
-    assert await _state(dispatcher) == "vol.radius"
+    assert await state_at_console(dispatcher) == "vol.radius"
     assert _TYPED_CHOICE.findall(shown) == [], shown  # no "[N] …" a typed N would not press
     for km in ("1 km", "2 km", "5 km"):
         assert km in shown
@@ -128,19 +121,19 @@ async def test_cancel_at_the_distance_is_shown_the_way_it_is_pressed(dispatcher:
     cancel = re.search(r"\[:(\d+)\] ✖️ Abbrechen", shown)
     assert cancel is not None, shown
     await term.type(f":{cancel.group(1)}")
-    assert await _state(dispatcher) is None
+    assert await state_at_console(dispatcher) is None
 
 
 async def test_cancel_typed_at_the_distance_cancels(dispatcher: Dispatcher):
     """/cancel, the way a text names (CANCEL alone is an SMS stop word), cancels there."""
     await (await _at_the_distance(dispatcher, "de")).type("/cancel")
-    assert await _state(dispatcher) is None
+    assert await state_at_console(dispatcher) is None
 
 
 async def test_a_menu_step_still_numbers_its_choices(dispatcher: Dispatcher):
     """The kinds of help carry no values: each is shown with the number that presses it."""
     term = await _at(dispatcher, "de", "vo:bz:", "vo:area-done")
     shown = await term.press("vo:nopt")
-    assert await _state(dispatcher) == "vol.categories"
+    assert await state_at_console(dispatcher) == "vol.categories"
     numbers = [int(n) for n, _ in _TYPED_CHOICE.findall(shown)]
     assert len(numbers) > 3 and numbers == list(range(1, len(numbers) + 1)), shown
