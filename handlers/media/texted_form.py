@@ -138,11 +138,10 @@ def _unnumbered(label: str) -> str:
 
 def _choice_lines(rows: list[list[Button]], listed: tuple[Choice, ...], t: Translator) -> str:
     """The choices one a line ("1 Yes") - but where they are values (a distance, a count:
-    handlers/media/value_choices.py), the sentence asking for the number and how to
-    cancel by text: a typed number is then the value, never a place in the list."""
+    handlers/media/value_choices.py), the sentence asking for the number: a typed number
+    is then the value, never a place in the list."""
     if valued(rows):
-        asked = html_to_plain(value_choices.values_asked(rows, t))
-        return without_icons("\n".join([asked, *value_choices.texted_ways(rows, t)]))
+        return without_icons(html_to_plain(value_choices.values_asked(rows, t)))
     return "\n".join(
         f"{n} {without_icons(_unnumbered(label)) or label}"
         for n, (label, _) in enumerate(listed, 1)

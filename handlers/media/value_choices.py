@@ -13,9 +13,11 @@ texter read "4 Abbrechen", typed 4, and got the same list again:
   the reader's digits, else the number with the label after it ("2 (ساعتان)").
 - **The other choices** (Cancel) keep their place in the list (:func:`others`), and each
   transport names them the way that presses them there: the console ``[:4]`` (``:N`` always
-  presses), Matrix its keycap, to react with; a text the command that does it
-  (:func:`texted_ways`: "/cancel", as ``CANCEL`` alone is an SMS stop word) - a choice with
-  no such command is not named on a text, since nothing typed would press it.
+  presses), Matrix its keycap, to react with. A text names none of them: a texter answers
+  with a number, a number there is a value, and a command is a chat's word, not a text's
+  (tests/handlers/test_no_chat_words.py; ``CANCEL`` alone is an SMS stop word). The only
+  such step a texter meets is "how many at once", answered with 1, 2 or 3; /cancel still
+  cancels for one who knows it.
 
 A phone says its keys as ever ("press 4 to cancel"): a key stays the choice it was said for.
 
@@ -35,8 +37,6 @@ from locales import N_, Translator
 # The sentence that asks for a number where the choices are values ({values}: the labels,
 # joined with "or" in the reader's way).
 VALUES_ASKED = N_("Please answer with a number: {values}.")
-# A text's way to a form's Cancel (handlers/forms/cancel_command.py presses it).
-CANCEL_TEXTED = N_("To cancel, send /cancel.")
 
 
 def _shown(button: Button, t: Translator) -> str:
@@ -63,9 +63,3 @@ def others(rows: list[list[Button]]) -> list[tuple[int, Button]]:
     reaction, a key or the console's ``:N`` presses)."""
     listed = [b for row in choices(rows) for b in row]
     return [(n, b) for n, b in enumerate(listed, 1) if b.value is None]
-
-
-def texted_ways(rows: list[list[Button]], t: Translator) -> list[str]:
-    """How a texter presses the choices of ``rows`` that are no values: a form's Cancel by
-    /cancel (its data ends in ``:cancel``, as /cancel finds it)."""
-    return [t._(CANCEL_TEXTED) for _n, b in others(rows) if b.data.endswith(":cancel")][:1]

@@ -489,13 +489,13 @@ def test_the_city_template_names_a_small_citys_offer_settings(tmp_path):
         return city.config.handler_settings().offer_rules
 
     # A small city need set nothing: the budget follows its volunteers (issue 81, point 5).
-    assert offer_rules().budget_for(40) == 15 and offer_rules().budget_for(300) == 20
+    assert offer_rules().budget_for(40) == 15 and offer_rules().budget_for(300) == 18
     path = tmp_path / "cities" / "luenen.toml"
     text = path.read_text(encoding="utf-8")
     line = "budget_share = 0.3"
     assert f"\n# {line}\n" in text
-    path.write_text(text.replace(f"\n# {line}\n", "\nbudget_share = 0.5\n"), encoding="utf-8")
-    assert offer_rules().budget_for(40) == 20
+    path.write_text(text.replace(f"\n# {line}\n", "\nbudget_share = 0.4\n"), encoding="utf-8")
+    assert offer_rules().budget_for(40) == 16
 
 
 def test_city_add_needs_cities_dir(tmp_path):
