@@ -51,6 +51,9 @@ async def tick(db: Database, settings: HandlerSettings, now: datetime) -> list[i
     minutes = settings.publish_unreviewed_after
     if not minutes:
         return []
+    # While the flood rule holds any request, nothing goes out unread: one look a run.
+    if any(held.held_reason == posting_limits.FLOOD for held in await db.requests.held()):
+        return []
     scene = Backstage(db, settings)
     asked_by = to_text(now - timedelta(minutes=minutes))
     waiting = [r for r in await db.requests.in_state(REVIEW) if r.created_at <= asked_by]
@@ -82,8 +85,6 @@ async def kept_for_review(scene: Backstage, request: HelpRequest, asked_by: str)
     if requester is None or requester.banned_at:
         return True
     if not await returning.sender_proven(scene, requester):
-        return True
-    if any(held.held_reason == posting_limits.FLOOD for held in await db.requests.held()):
         return True
     for entry in await db.requests.history(request.id):
         if entry["action"] == f"request.{OPEN}":

@@ -9,7 +9,8 @@ and says after a notice how to STOP texts); nothing of the form is the transport
   with its address (handlers/media/plain_text.py); a door code's picture gets its name before it
   ("Apfel <picture> 86"), so that the code survives where the wire drops pictures.
 - **Numbered choices.** (Where they are values - a distance, a count - they are one sentence
-  asking for the number instead, and Cancel is "/cancel": handlers/media/value_choices.py.)
+  asking for the number instead, and no other choice is named - a command is a chat's
+  word: handlers/media/value_choices.py.)
   A message's choices, numbered as every numbered-choices medium
   numbers them (``handlers.messages.numbered``), one a line ("1 Yes"), all of them however
   many (the twelve kinds of help, the ten languages and "Done"): a typed "12" presses the
