@@ -10,7 +10,11 @@ import subprocess
 
 
 def signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    """``signum`` to the process's group; one already gone is no error."""
+    """``signum`` to the process's group; one already gone is no error. Nothing once the
+    process is reaped: its number may belong to another group by then (pid_max is 32768
+    here; bot.transports.phone.sip.process_group says why that killed Chromium)."""
+    if process.poll() is not None:
+        return
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
 

@@ -71,7 +71,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.transports.hooks import Check
-from bot.transports.phone.sip import edge_memory
+from bot.transports.phone.sip import edge_memory, process_group
 from bot.transports.phone.sip.admission import Admission, Peer, contact_token
 from bot.transports.phone.sip.call_control import CALLS_PER_LINE, StackSettings
 from bot.transports.phone.sip.edge_control import EdgeControl
@@ -593,6 +593,7 @@ class Edge:
         self.plan = plan
         self.folder = folder
         self.process: asyncio.subprocess.Process | None = None
+        self._started: str | None = None  # when the main process started (process_group)
         # Its control socket (jsonrpcs, local only): what the line pool tells it.
         self.control = EdgeControl(folder / CONTROL_SOCKET)
 
@@ -642,6 +643,7 @@ class Edge:
             start_new_session=True,
             preexec_fn=_end_with_parent,
         )
+        self._started = process_group.started_at(self.process.pid)
         try:
             async with asyncio.timeout(START_SECONDS):
                 while not await asyncio.to_thread(options_answered, "127.0.0.1", self.plan.inner):
@@ -691,7 +693,7 @@ class Edge:
             while process.returncode is None:
                 await asyncio.sleep(WATCH_SECONDS)
         finally:
-            _end_group(process.pid)
+            process_group.end_group(process.pid, self._started)
             draining.cancel()
         return process.returncode
 
@@ -701,18 +703,13 @@ class Edge:
             return
         if process.returncode is None:
             # Kamailio's main process ends its workers on SIGTERM; the group is the edge's.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
+            process_group.end_group(process.pid, self._started, signal.SIGTERM)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(process.wait(), 10)
-        _end_group(process.pid)
+        # Whatever is left of the edge's group (its workers), never a group that took over
+        # the number of a main process long gone.
+        process_group.end_group(process.pid, self._started)
         await process.wait()
-
-
-def _end_group(pid: int) -> None:
-    """Whatever is left of the edge's process group (it is the edge's alone)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
 
 
 def check(phone: Any) -> Check:
