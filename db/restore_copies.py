@@ -1,6 +1,8 @@
 """The copies a SQLite ``db restore`` keeps of the database it replaces
-(``nachbarbot.sqlite3.before-restore-STAMP``, with its ``-wal``/``-shm`` when it had them):
-their names, when they go, and their removal by the daily retention (bot/app.py).
+(``nachbarbot.sqlite3.before-restore-STAMP``, with its ``-wal``/``-shm`` when it had them;
+``STAMP-2`` … for a further restore within the same second, db/sqlite_restore.py
+``unused_stamp``): their names, when they go, and their removal by the daily retention
+(bot/app.py). A copy's files share its stamp, and go together.
 
 They hold personal data, so they follow the promise every backup does: an erased person
 survives in no copy longer than the oldest backup is kept (``privacy.backup_days``, the

@@ -15,6 +15,7 @@ import fcntl
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from db.database import latest_migration
@@ -26,8 +27,9 @@ SHM_DMS_BYTE = 128
 PENDING_BYTE = 0x40000000
 LOCK_BYTES = 512
 SIDE_FILES = ("-wal", "-shm", "-journal")
-# A replaced database kept aside: ``nachbarbot.sqlite3.before-restore-STAMP`` (its removal:
-# db/restore_copies.py).
+# A replaced database kept aside: ``nachbarbot.sqlite3.before-restore-STAMP``, STAMP the
+# restore's UTC second (``-2``, ``-3`` … after it for a further restore within that second;
+# their removal: db/restore_copies.py).
 MARK = ".before-restore-"
 
 
@@ -132,14 +134,35 @@ def settle(copy: Path) -> None:
         conn.close()
 
 
+def unused_stamp(stamp: str, taken: Callable[[str], bool]) -> str:
+    """``stamp``, or ``stamp-2``, ``stamp-3`` … - the first that ``taken`` says no copy
+    has yet: a stamp counts seconds, and a second restore within the same second must not
+    replace the copy the first one kept (it may be the only copy of the database before
+    both)."""
+    unused, count = stamp, 1
+    while taken(unused):
+        count += 1
+        unused = f"{stamp}-{count}"
+    return unused
+
+
+def _aside(path: Path, stamp: str) -> Path:
+    return path.with_name(f"{path.name}{MARK}{stamp}")
+
+
 def swap_in(copy: Path, database: Path, stamp: str) -> list[Path]:
-    """Move ``database`` and its side files aside (``….before-restore-STAMP``) and rename
-    the checked ``copy`` into its place; the paths moved aside, each with the time of the
-    restore as its modification time (the daily retention counts a copy's age from it)."""
+    """Move ``database`` and its side files aside (``….before-restore-STAMP``, the stamp
+    made unique: :func:`unused_stamp`) and rename the checked ``copy`` into its place; the
+    paths moved aside, each with the time of the restore as its modification time (the
+    daily retention counts a copy's age from it)."""
+    files = (database, *(Path(f"{database}{suffix}") for suffix in SIDE_FILES))
+    # Free for every file of the copy, present or not: an old copy's -wal left alone would
+    # otherwise be counted as part of the new one (db/restore_copies.py).
+    stamp = unused_stamp(stamp, lambda s: any(_aside(path, s).exists() for path in files))
     moved = []
-    for path in (database, *(Path(f"{database}{suffix}") for suffix in SIDE_FILES)):
+    for path in files:
         if path.exists():
-            aside = path.with_name(f"{path.name}{MARK}{stamp}")
+            aside = _aside(path, stamp)
             os.replace(path, aside)
             os.utime(aside)  # a moved file keeps its last write time: not when it was kept
             moved.append(aside)

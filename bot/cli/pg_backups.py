@@ -30,6 +30,7 @@ from bot.cli.city_list import where
 from db.database import latest_migration
 from db.erasure_ledger import SCHEMA as LEDGER_SCHEMA
 from db.postgres import PASSWORD_VARIABLE, connection_options, redacted
+from db.sqlite_restore import unused_stamp
 
 # The dump's table of contents: "123; 2615 16386 SCHEMA - city_unna nachbarbot".
 _SCHEMA_ENTRY = re.compile(r"^\d+; \d+ \d+ SCHEMA - (\S+) ", re.MULTILINE)
@@ -331,6 +332,12 @@ def _drop_scratch(url: str) -> None:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
+def _aside(dump: Path, stamp: str) -> Path:
+    """Where a restore from ``dump`` saves the database as it was (``stamp`` made unique
+    by ``unused_stamp``: a second restore within the same second keeps the first's)."""
+    return dump.with_name(f"{dump.name}.before-restore-{stamp}.dump")
+
+
 async def restore(cities: list[City], path: str) -> int:
     from bot.app import open_city_database
     from bot.cli.backups import erase_listed
@@ -346,8 +353,10 @@ async def restore(cities: list[City], path: str) -> int:
             )
         listing = _checked(dump, cities)
         await _runnable(url, dump, cities)
-        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
-        aside = dump.with_name(f"{dump.name}.before-restore-{stamp}.dump")
+        stamp = unused_stamp(
+            datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ"), lambda s: _aside(dump, s).exists()
+        )
+        aside = _aside(dump, stamp)
         try:
             _dump(url, aside)
         except Refused as exc:

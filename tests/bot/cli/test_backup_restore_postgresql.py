@@ -21,12 +21,25 @@ def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run_bot("--config", str(config), *args)
 
 
+# Every restore of the process at the same second, as two restores a script runs one after
+# the other may be.
+ONE_SECOND = """
+import datetime as d
+import bot.cli.pg_backups as p
+class Fixed(d.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return d.datetime(2026, 11, 27, 10, 15, tzinfo=d.UTC)
+p.datetime = Fixed
+"""
+
+
 def _restore(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``db restore`` once the test's own connections are gone: a closed connection's
     server process may still be listed a moment after (pg_stat_activity), and the restore
-    rightly refuses while any is."""
+    rightly refuses while any is. Every restore in the same second."""
     _until_alone(config)
-    return _bot(config, *args)
+    return run_bot("--config", str(config), *args, prelude=ONE_SECOND)
 
 
 def _until_alone(config: Path) -> None:
@@ -80,7 +93,14 @@ async def test_backup_and_restore_of_every_city_and_of_one(postgres_server, tmp_
         assert await people_names(url, "unna", main=False) == ["u1"]
         check = _bot(config, "db", "check")
         assert check.returncode == 0, check.stdout + check.stderr
-        assert list(tmp_path.glob("nachbarbot-1.dump.before-restore-*.dump"))
+        # Each restore kept the database as it was, the second's beside the first's (before,
+        # a second restore within the same second dumped over the first's).
+        assert sorted(
+            path.name for path in tmp_path.glob("nachbarbot-1.dump.before-restore-*")
+        ) == [
+            "nachbarbot-1.dump.before-restore-2026-11-27T101500Z-2.dump",
+            "nachbarbot-1.dump.before-restore-2026-11-27T101500Z.dump",
+        ]
     finally:
         postgres_server.drop(url)
 
