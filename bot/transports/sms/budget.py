@@ -37,8 +37,10 @@ as many as its first contacts, so telling costs at most what answering would).
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -84,6 +86,10 @@ def prefix_of(number: str) -> str:
     digits ("+4917611111111" → "+491761111")."""
     return number[:-PREFIX_CUT] if len(number) > PREFIX_CUT + 1 else number
 
+
+# Within :meth:`Budget.codes_with`: the hours of the code texts taken in another database
+# (the main city's) than the city's transaction, given back if that fails (None outside).
+_TAKEN_APART: ContextVar[list[str] | None] = ContextVar("sms_codes_apart", default=None)
 
 # Per cent of the hour's code texts kept for people with help under way (:attr:`Limits.
 # codes_kept`): a crowd of newcomers asking for codes leaves the running help its own.
@@ -208,11 +214,44 @@ class Budget(MonthBudget):
         self.contacts = SmsStore(db.transactions)
         # Texts sent to each number: the city's own, as its numbers are.
         self.texts = SmsStore(db.transactions)
+        # Whether the installation's counts are in another database than the city's.
+        self.apart = False
 
     def count_in(self, main: Database) -> None:
         """Count the month and the first contacts in ``main``, the main city's database."""
         super().count_in(main)
         self.contacts = SmsStore(main.transactions)
+        self.apart = main.transactions is not self.db.transactions
+
+    @contextlib.asynccontextmanager
+    async def codes_with(self) -> AsyncIterator[None]:
+        """Around a transaction of the city's (the SMS transport's ``take_text``): a code
+        text taken within it (:meth:`take_code`) counts only if that transaction commits.
+        Counted in the city's own database (a lone city, the main one) it is part of it;
+        counted in the main city's, another database, it is given back there when the
+        transaction fails - a STOP rolled back costs the hour no code text. Only a crash
+        between the two commits leaves one counted for the rest of the hour (never one sent
+        uncounted)."""
+        taken: list[str] = []
+        token = _TAKEN_APART.set(taken)
+        try:
+            yield
+        except BaseException:
+            for hour in taken:
+                try:
+                    await self.contacts.code_text_back(hour)
+                except Exception as exc:  # counted for the hour: fewer codes, never more
+                    log.warning("sms: a code text was not given back (%s)", type(exc).__name__)
+            raise
+        finally:
+            _TAKEN_APART.reset(token)
+
+    def _counted(self, hour: str) -> None:
+        """A code text counted in ``hour``: noted for :meth:`codes_with` where it is counted
+        apart from the city's transaction."""
+        taken = _TAKEN_APART.get()
+        if taken is not None and self.apart:
+            taken.append(hour)
 
     async def take(
         self,
@@ -362,9 +401,11 @@ class Budget(MonthBudget):
         now = self.clock()
         hour = hour_of(now)
         if await self.contacts.take_code_text(hour, limits.codes_hour - limits.codes_kept):
+            self._counted(hour)
             return None
         helping = bool(limits.codes_kept) and await self.helping(PLATFORM, number)
         if helping and await self.contacts.take_code_text(hour, limits.codes_hour):
+            self._counted(hour)
             return None
         log.warning("sms: a code text is not sent (the hour's code texts are used)")
         until = hour_end(now)
@@ -380,7 +421,13 @@ class Budget(MonthBudget):
     async def code_back(self) -> None:
         """A code text taken (:meth:`take_code`) was not sent after all: the number had its
         codes of the day."""
-        await self.contacts.code_text_back(hour_of(self.clock()))
+        if not self.limits.codes_hour:
+            return  # nothing was counted
+        hour = hour_of(self.clock())
+        await self.contacts.code_text_back(hour)
+        taken = _TAKEN_APART.get()
+        if taken is not None and hour in taken:
+            taken.remove(hour)
 
     async def state(self) -> State:
         now = self.clock()

@@ -373,6 +373,22 @@ class SmsStore:
                 == 1
             )
 
+    async def claim_stop_again_told(self, number: str, day: str) -> bool:
+        """Whether the caller tells ``number``'s person, once on ``day``, that a STOP again
+        gets no code today (its :data:`CODES_A_DAY` used up): only after the coordinators
+        were told (:meth:`claim_codes_out`, one past them), the count goes one further to say
+        so. Once a day, not once a STOP: a forger's STOPs make the number no text bomb."""
+        async with self._tx.transaction():
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE sms_numbers SET codes_in_day = codes_in_day + 1"
+                    " WHERE number = ? AND codes_day = ? AND codes_in_day = ?",
+                    (number, day, CODES_A_DAY + 1),
+                )
+                == 1
+            )
+
     async def claim_tried_out(self, number: str) -> bool:
         """Whether the caller tells that ``number``'s code was dropped by its
         :data:`CODE_TRIES`-th wrong try: once for that code (the tries go one past to say

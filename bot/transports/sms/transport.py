@@ -27,7 +27,11 @@ db/users.py, kept ``handled_update_days``). Then, in this order:
   not again within a day (a number toggling them costs two texts a day at most).
   A sender can be forged on some routes: a STOP from a person whose help is under way
   (handlers/helping/lifecycle.py ``running_help``) keeps that help's notices going and
-  sends a code; only the code texted back (``store.STOP_HELP``) ends them too.
+  sends a code; only the code texted back (``store.STOP_HELP``) ends them too. The code's
+  text goes through the outbox, committed with the STOP (a crash right after the commit
+  still sends it), and so does the answer to a STOP again once the number's codes of the
+  day are used up (once that day: no code before tomorrow). The hour's code text it takes
+  (budget.py ``take_code``) counts only with the STOP committed (``Budget.codes_with``).
 - a code the number was sent to stop its help's notices (four digits).
 - "0" while a text was cut to fit ("More: send 0", paging.py ``MORE``): its
   next part. Choices count from 1 and always come in the first text, so "0" never means
@@ -92,8 +96,17 @@ from handlers.channels import CodesPaused
 from handlers.dispatcher import Dispatcher
 from handlers.helping.text_language import first_text_language
 from handlers.media.texted_form import form_of, without_invisible_marks
-from handlers.messages import ButtonPress, Command, Incoming, Message, Outgoing, Sender, Text
-from handlers.messenger import Compose, tell_coordinators
+from handlers.messages import (
+    ButtonPress,
+    Command,
+    Incoming,
+    Message,
+    Outgoing,
+    Recipient,
+    Sender,
+    Text,
+)
+from handlers.messenger import Compose, Messenger, tell_coordinators
 from handlers.numbers.coded_acts import (
     CODES_PAUSED,
     codes_out,
@@ -153,6 +166,12 @@ STOPPED_BUT_HELP_LATER = N_(
 STOP_CODE_TRIED_OUT = N_(
     "That code was wrong too often and no longer works, so the texts about your help under "
     "way still come. To stop them too, send STOP again."
+)
+# A STOP again while the number's codes of the day are used up (store.py ``CODES_A_DAY``):
+# answered once a day, not once a STOP, so that nobody makes the bot text-bomb a number.
+STOP_AGAIN_NO_CODES = N_(
+    "We can send you no more codes today, so the texts about your help under way still "
+    "come. To stop them too, send STOP again tomorrow."
 )
 STOPPED_HELP_TOO = N_(
     "You will get no more texts from us, none about your help either. Send START to get them again."
@@ -360,12 +379,14 @@ class SmsTransport(Transport):
         (:meth:`_tell`): cut off before the commit (a crash, a failure), nothing of it
         stays and the text passed on again is done and confirmed once; after it, the text
         passed on again is found handled (a crash before the texts went costs their
-        confirmation, never a second one). A text for the handlers is taken after that
+        confirmation, never a second one; a code's text is in the outbox, committed with
+        the rest: :meth:`_queue`). A text for the handlers is taken after that
         transaction, recorded with its own handling (the dispatcher's update id)."""
         held: list[Callable[[], Awaitable[object]]] = []
         token = _HELD.set(held)
         try:
-            async with self.db.transactions.transaction():
+            # A code text taken from the hour's counts only with this transaction committed.
+            async with self.budget.codes_with(), self.db.transactions.transaction():
                 incoming = await self._route(number, text, gateway_id, held)
                 if incoming is None and gateway_id:
                     await self.db.users.note_handled(PLATFORM, gateway_id)
@@ -477,23 +498,30 @@ class SmsTransport(Transport):
     async def _stop(self, number: str, helping: User | None, t: Translator, stranger: bool) -> None:
         """STOP: with help under way (``helping``: the person whose help it is), all but its
         notices until the code comes back - the number's codes of the day used up, the
-        coordinators are told as for any code (coded_acts.py ``codes_out``); the hour's code
+        coordinators are told as for any code (coded_acts.py ``codes_out``), and a STOP
+        again is told once that day that no code comes before tomorrow; the hour's code
         texts used up, the person is told to send STOP again after the hour, and a STOP
         again while no code to end them is out gets one (answered only then); ``stranger``:
-        from a person with no data of their own (store.py ``release``)."""
+        from a person with no data of their own (store.py ``release``). The code's text,
+        and the day's "no code", go through the outbox, committed with the STOP
+        (:meth:`_queue`)."""
         if helping is not None and await self.store.stop_state(number) != "all":
+            now = datetime.now(UTC)
             again = not await self.store.stop(number, keep_help=True)
-            if again and await self.store.code_pending(
-                number, STOP_HELP, to_text(datetime.now(UTC))
-            ):
+            if again and await self.store.code_pending(number, STOP_HELP, to_text(now)):
                 return  # its code is out: the first STOP's answer holds
             if not again and not await self._first_told(number, "stop"):
                 return
-            code, busy_until = await self._stop_code(number, helping)
+            code, busy_until = await self._stop_code(number, helping, now)
             if code:
-                await self._tell(number, t.t(STOPPED_BUT_HELP, code=code), t)
+                await self._queue(number, t.t(STOPPED_BUT_HELP, code=code), helping)
             elif again:
-                return  # told at the first STOP what holds
+                # The hour's code texts used up: told at the first STOP when to send it
+                # again. The day's codes used up: told once a day that none comes today.
+                if busy_until is None and await self.store.claim_stop_again_told(
+                    number, local_day(now)
+                ):
+                    await self._queue(number, t.t(STOP_AGAIN_NO_CODES), helping)
             elif busy_until is not None:
                 text = t.t(STOPPED_BUT_HELP_LATER, time=t.time(busy_until))
                 await self._tell(number, text, t)
@@ -505,7 +533,9 @@ class SmsTransport(Transport):
         ):
             await self._tell(number, t.t(STOPPED), t)
 
-    async def _stop_code(self, number: str, person: User) -> tuple[str | None, datetime | None]:
+    async def _stop_code(
+        self, number: str, person: User, now: datetime
+    ) -> tuple[str | None, datetime | None]:
         """The code that stops the notices of ``person``'s help too, if one may be texted:
         the hour's code texts have room (budget.py ``take_code``: running help, as hers,
         ahead; else None and when they have again) and the number has codes left today
@@ -513,7 +543,6 @@ class SmsTransport(Transport):
         busy_until = await self.budget.take_code(number)
         if busy_until is not None:
             return None, busy_until
-        now = datetime.now(UTC)
         day = local_day(now)
         code = await self.store.issue_code(number, STOP_HELP, to_text(now + TOLD_AGAIN_AFTER), day)
         if code is None:
@@ -559,6 +588,26 @@ class SmsTransport(Transport):
             return False
         await self._tell(number, t.t(STOPPED_HELP_TOO), t)
         return True
+
+    async def _queue(self, number: str, text: Markup, person: User) -> None:
+        """A text of the transport's own that must not be lost (a code; a limit told once a
+        day) for ``person``, whose help is under way: into the outbox within
+        :meth:`take_text`'s transaction, so that it leaves if and only if that commits -
+        even when the process ends right after the commit (the outbox worker sends it then,
+        :meth:`deliver`, past the STOP that kept those notices). Before, it was sent after
+        the commit, and a crash there left a code out that never reached the number."""
+        await Messenger(self.db).to_chat(
+            Recipient(PLATFORM, number), Message(text, typed_choices=False), recipient_id=person.id
+        )
+        held = _HELD.get()
+        if held is not None:
+            held.append(self._wake)  # the worker, once it is committed
+        else:
+            await self._wake()
+
+    async def _wake(self) -> None:
+        if self.budget.on_queued is not None:
+            self.budget.on_queued()
 
     async def _tell_coordinators(self, told: Compose | None, *about: int) -> None:
         """A notice for the city's coordinators (None: nothing to tell), queued in the

@@ -88,6 +88,15 @@ class Resident:
         self.new = self.texts[before:]
         return self.new
 
+    async def say_and_deliver(self, text: str) -> list[FakeText]:
+        """:meth:`say`, then the outbox worker's round: the answers and what the text queued
+        for the number with its handling (a STOP's code: transport.py ``_queue``)."""
+        before = len(self.texts)
+        await self.say(text)
+        await self.city.flush()
+        self.new = self.texts[before:]
+        return self.new
+
     async def choose(self, label: str) -> list[FakeText]:
         """Type the number of the newest choice labelled ``label`` (after its icon: with or
         without it, as a text drops icons), asking for the rest of a cut text ("More: send

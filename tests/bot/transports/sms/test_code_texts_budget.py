@@ -58,7 +58,7 @@ async def test_code_texts_of_the_hour_keep_a_share_for_running_help(
     assert OTTO.removeprefix("+")[2:] not in notice, notice
 
     # Greta's STOP still gets its code: her help is under way.
-    (stopped,) = await greta.say("STOPP")
+    (stopped,) = await greta.say_and_deliver("STOPP")
     assert has_code(stopped.text), stopped.text
 
     # Otto again: refused again, the coordinators not told twice.

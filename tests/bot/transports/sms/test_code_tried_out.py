@@ -98,7 +98,7 @@ async def test_a_tried_out_stop_code_says_what_still_comes_and_tells_the_coordin
     greta, greta_id = await onboarded(city, GRETA)
     asked = await write_request(greta, "Ich brauche Hilfe beim Einkaufen", from_menu=True)
     await greta.say(code_in(asked))
-    (stopped,) = await greta.say("STOPP")
+    (stopped,) = await greta.say_and_deliver("STOPP")
     wrong = other_code(code_in(stopped.text))
     await city.flush()
     before = len(city.story.inbox.get(GROUP, []))
@@ -113,6 +113,6 @@ async def test_a_tried_out_stop_code_says_what_still_comes_and_tells_the_coordin
     assert str(greta_id) in notice and GRETA.removeprefix("+")[2:] not in notice, notice
 
     # STOP again: a new code, and it ends them.
-    (again,) = await greta.say("STOPP")
+    (again,) = await greta.say_and_deliver("STOPP")
     (done,) = await greta.say(code_in(again.text))
     assert done.text == DE.t(STOPPED_HELP_TOO)

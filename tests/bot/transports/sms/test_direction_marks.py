@@ -67,7 +67,7 @@ async def test_the_transports_own_texts_carry_no_direction_marks_in_any_language
         assert user is not None and user.language == lang
         await db.requests.create(user.id, user.id, category="shopping", description="Einkauf")
 
-        (asked,) = await resident.say("STOP")
+        (asked,) = await resident.say_and_deliver("STOP")
         code = code_in(asked.text)
         (stopped,) = await resident.say(code)
         (started,) = await resident.say("START")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import Config, SmsSection
+from bot.delivery import OutboxWorker
 from bot.transports.sending import DeliveryError
 from bot.transports.sms import transport as sms_module
 from bot.transports.sms.budget import Budget, Limits, month_of, prefix_of
@@ -229,6 +230,7 @@ def test_every_text_of_it_fits_two_segments(lang: str):
         sms_module.STOPPED_BUT_HELP_LATER,
         sms_module.STOPPED_HELP_TOO,
         sms_module.STOP_CODE_TRIED_OUT,
+        sms_module.STOP_AGAIN_NO_CODES,
     ):
         at = t.time(datetime(2026, 11, 28, 22, tzinfo=UTC))
         sent = str(t.t(text, code="471108", time=at))
@@ -282,10 +284,13 @@ async def test_a_stop_keeps_the_notices_of_running_help_until_the_code_comes_bac
     user = await db.users.find("sms", NUMBER)
     assert user is not None
     await db.requests.create(user.id, user.id, category="shopping", description="Einkauf")
+    worker = OutboxWorker(db, [sms], chain=dispatcher.chain)
     await sms.take_text(NUMBER, "STOP")
+    await worker.run_once()  # the code's text is in the outbox, committed with the STOP
     asked = gateway.sent[-1][1]
     code = next(word.strip(".") for word in asked.split() if word.strip(".").isdigit())
     await sms.take_text(NUMBER, "STOP")
+    await worker.run_once()
     assert gateway.sent[-1][1] == asked  # nothing more said
     await sms.deliver(NUMBER, Message("Ihre Helferin kommt"))
     assert gateway.sent[-1][1] == "Ihre Helferin kommt"

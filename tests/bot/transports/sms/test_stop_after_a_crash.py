@@ -7,7 +7,11 @@ again with the same ``%I`` id. The act and the handled record are one transactio
 (transport.py ``take_text``): the failed one left nothing, and the text passed on again is
 done and confirmed once - before, the act stayed without its confirmation, and the text
 passed on again found it done and said nothing (no confirmation at all, or a code that was
-issued and never texted).
+issued and never texted). Cut off after the commit, before any text went, the STOP's code
+still reaches the number: its text is in the outbox, committed with the STOP, and the
+outbox worker of the process started again sends it (transport.py ``_queue``) - before, it
+was sent after the commit and lost with the process, and the person got no code until it
+expired (a STOP again found it out and said nothing).
 
 Each step waits for events (the calls the transport finished), never for a time."""
 
@@ -47,6 +51,26 @@ class CrashingOnce(CountingSms):
         super().__init__(*args, **kwargs)
         self.calls: list[str] = []
         self.crashed = False
+        self._send_crashes = False
+        self._taking = False
+
+    def crash_at_own_send(self) -> None:
+        """The process dies at the first text the transport sends itself while it handles
+        the next text: after that text's transaction committed (its texts go after it)."""
+        self._send_crashes = True
+
+    async def take_text(self, number: str, text: str, gateway_id: str = "") -> None:
+        self._taking = True
+        try:
+            await super().take_text(number, text, gateway_id)
+        finally:
+            self._taking = self._send_crashes = False
+
+    async def _send_now(self, *args: Any, **kwargs: Any) -> str:
+        if self._taking and self._send_crashes:
+            self.crashed = True
+            raise Crash
+        return await super()._send_now(*args, **kwargs)
 
     def crash_after(self, method: str) -> None:
         done = getattr(self.store, method)
@@ -105,8 +129,36 @@ async def test_a_stop_with_help_cut_off_after_its_code_texts_the_code_once(
     asked = await write_request(greta, "Ich brauche Hilfe beim Einkaufen", from_menu=True)
     await greta.say(code_in(asked))
 
-    (told,) = await _crashing(city, greta, "STOPP", "issue_code")
+    before = len(greta.texts)
+    await _crashing(city, greta, "STOPP", "issue_code")
+    await city.flush()  # the code's text is the outbox's
+    (told,) = [text.text for text in greta.texts[before:]]
     assert await city.sms.store.stop_state(GRETA) == "help"
     (stopped,) = await greta.say(code_in(told))
     assert stopped.text == DE.t(STOPPED_HELP_TOO)
     assert await city.sms.store.stop_state(GRETA) == "all"
+
+
+async def test_a_stop_code_cut_off_after_the_commit_still_reaches_the_number(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """With help under way a STOP issues a code; the process dies right after the STOP
+    is committed, at the first text it would send: the code still comes, once, from the
+    outbox as the process starts again, and it ends the help's notices too (before: lost,
+    and no code until it expired)."""
+    city: City = await make_city(transport=CrashingOnce, http_request_retry=2)  # type: ignore[misc]
+    sms = city.sms
+    assert isinstance(sms, CrashingOnce)
+    greta, _ = await onboarded(city, GRETA)
+    asked = await write_request(greta, "Ich brauche Hilfe beim Einkaufen", from_menu=True)
+    await greta.say(code_in(asked))
+
+    sms.crash_at_own_send()
+    before = len(greta.texts)
+    await greta.say("STOPP")
+    assert await sms.store.stop_state(GRETA) == "help"  # committed
+    await city.flush()  # the outbox worker of the process started again
+    (told,) = [text.text for text in greta.texts[before:]]
+    (stopped,) = await greta.say(code_in(told))
+    assert stopped.text == DE.t(STOPPED_HELP_TOO)
+    assert await sms.store.stop_state(GRETA) == "all"

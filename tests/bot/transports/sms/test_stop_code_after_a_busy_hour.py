@@ -46,7 +46,7 @@ async def test_a_stop_in_a_busy_hour_says_when_and_a_stop_then_gets_the_code(
 
     # The next hour, a STOP again gets the code.
     moment = hour_end(moment) + timedelta(minutes=1)
-    (again,) = await greta.say("STOPP")
+    (again,) = await greta.say_and_deliver("STOPP")
     assert has_code(again.text), again.text
     await greta.say(code_in(again.text))
     assert await SmsStore(db.transactions).stop_state(GRETA) == "all"

@@ -45,7 +45,7 @@ async def test_wrong_stop_codes_at_the_city_limit_tell_the_coordinators_once(
     monkeypatch.setattr(store, "CITY_WRONG_CODES", 2)
     city, greta, _, before = await _requester(make_city)
 
-    (stopped,) = await greta.say("STOPP")
+    (stopped,) = await greta.say_and_deliver("STOPP")
     code = code_in(stopped.text)
     for _ in range(2):  # the second wrong one reaches the city's limit
         await greta.say(other_code(code))

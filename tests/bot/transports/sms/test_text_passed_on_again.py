@@ -104,7 +104,7 @@ async def test_a_code_passed_on_again_is_taken_once(
     greta, _ = await onboarded(city, GRETA)
     asked = await write_request(greta, "Ich brauche Hilfe beim Einkaufen", from_menu=True)
     await greta.say(code_in(asked))
-    (stopped,) = await greta.say("STOPP")
+    (stopped,) = await greta.say_and_deliver("STOPP")
     code = code_in(stopped.text)
 
     sms.losing = True

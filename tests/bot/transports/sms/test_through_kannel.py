@@ -185,7 +185,7 @@ async def test_help_story_by_text_until_stop(
 
     # STOP in her language - which anyone can send in her name on some routes: her help is
     # under way, so its notices still come, and a code goes to her number to stop them too.
-    await resident.say(told.stop)
+    await resident.say_and_deliver(told.stop)  # the code's text is the outbox's
     (asked,) = resident.new
     assert "START" in asked.text
     code = _code(asked.text)
@@ -238,7 +238,7 @@ async def test_a_question_to_a_number_that_sent_stop_is_refused_until_start(
 
     await story.onboard("cora", "en")
     await grant_role_to(db, "cora", "coordinator")
-    await greta.say("STOPP")
+    await greta.say_and_deliver("STOPP")
     await greta.say(_code(greta.new[0].text))
     assert await db.users.find("sms", GRETA) is not None
     texts_before = len(greta.texts)
