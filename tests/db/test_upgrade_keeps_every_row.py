@@ -587,6 +587,17 @@ ROWS: dict[str, list[dict[str, Any]]] = {
     "phone_pin_hours": [{"hour": "2026-11-20T18", "wrong": 4, "told": 1}],
     "sms_code_hours": [{"hour": "2026-11-20T18", "wrong": 7, "told": 0}],
     "sms_code_texts": [{"hour": "2026-11-20T18", "sent": 12, "told": 1}],
+    "matrix_held_olm": [
+        {
+            "id": 1,
+            "sender": "@neu-hier:matrix.org",
+            "event": '{"type": "m.room.encrypted", "sender": "@neu-hier:matrix.org",'
+            ' "content": {"algorithm": "m.olm.v1.curve25519-aes-sha2",'
+            ' "sender_key": "Y3VydmUyNTUxOQ", "ciphertext": {}}}',
+            "digest": "5f3a9c2e7b1d4f6a8c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d2f4a",
+            "held_at": LATER,
+        }
+    ],
 }
 
 Snapshot = dict[str, tuple[list[str], list[tuple[Any, ...]]]]

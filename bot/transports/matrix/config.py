@@ -97,13 +97,28 @@ class MatrixSection:
         minimum=1,
         maximum=100_000,
         doc="Olm messages (room keys) an hour decrypted for one stranger; more are held "
-        "for the next hour",
+        "for the next hour (as many again at most, the oldest dropped first)",
     )
     olm_strangers: int = _opt(
         500,
         minimum=1,
         maximum=1_000_000,
         doc="Olm messages an hour decrypted for all strangers together",
+    )
+    # What telling of the budgets costs (strangers_work.py): lines an hour, per group.
+    decrypt_answers: int = _opt(
+        100,
+        minimum=0,
+        maximum=100_000,
+        doc="People an hour, in each group, told that their message was not read and when to "
+        "write again (0: nobody is told)",
+    )
+    decrypt_person_notices: int = _opt(
+        3,
+        minimum=0,
+        maximum=1_000,
+        doc="People an hour, in each group, whose own budget ran out that the coordinators "
+        "are told of (0: only of a group's budget)",
     )
     key_file: str = _opt(
         "",

@@ -25,21 +25,22 @@ session's room key again: one dropped would leave its sender unreadable after th
 well, until their client starts a new session (up to a week or 100 messages). Those of
 running help and known people are never counted nor stopped. A stranger's are counted
 (``olm_per_stranger`` each, ``olm_strangers`` together an hour); past that they are not
-decrypted now but **held**, up to one more hour's worth (as many as the budgets again, per
-stranger and together; beyond that they are dropped), and decrypted first at the first sync
-of the next hour, so the room key is there when the stranger writes again at the time they
-were told. While a stranger's Olm message is held, their room messages count as past all
-strangers' budget (their key waits for the hour). What Olm messages store is bounded by
-count as well (stranger_keys.py).
+decrypted now but **held** in the database (held_olm.py), up to one more hour's worth (as
+many as the budgets again, per stranger and together; beyond that the oldest are dropped,
+counted for the coordinators), and decrypted first, oldest first, at the first sync of the
+next hour - or the first sync after a restart - so the room key is there when the stranger
+writes again at the time they were told. While a stranger's Olm message is held, their room
+messages count as past all strangers' budget (their key waits for the hour). What Olm
+messages store is bounded by count as well (stranger_keys.py).
 
 Someone whose message in a direct chat is not read is told so once an hour (within
-``ANSWERS`` such lines an hour for each group: answering costs work too, and neither
-strangers nor known people use up the lines of running help), with when to write
-again; the coordinators are told while a limit is active: once an hour for each group whose
-budget runs out, and of up to ``PERSON_NOTICES`` people a group an hour whose own budget
-ran out (more would let anyone fill their room). Kept in memory, like the flood limits: a
-restart forgets the counts, which is harmless, and the held Olm messages, which costs their
-senders the room keys they carried.
+``[matrix] decrypt_answers`` such lines an hour for each group: answering costs work too,
+and neither strangers nor known people use up the lines of running help), with when to
+write again; the coordinators are told while a limit is active: once an hour for each group
+whose budget runs out, and of up to ``decrypt_person_notices`` people a group an hour whose
+own budget ran out (more would let anyone fill their room), and once an hour of the held
+Olm messages dropped so far. The counts are kept in memory, like the flood limits: a
+restart forgets them, which is harmless; the held Olm messages are kept in the database.
 
 Where someone stands is asked before the events of a sync are decrypted (matrix-nio
 decrypts without waiting): a stranger every time they send, someone known or with running
@@ -51,8 +52,8 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -60,8 +61,6 @@ import nio
 
 from handlers.channels import Standing
 
-ANSWERS = 100
-PERSON_NOTICES = 3
 KNOWN_SECONDS = 300.0
 MOST_KNOWN = 10_000
 HOUR = timedelta(hours=1)
@@ -75,7 +74,9 @@ OWN, ALL = "own", "all"
 @dataclass(frozen=True)
 class Limits:
     """An hour's budgets (the ``[matrix]`` settings of the same names, with ``decrypt_``
-    before the room messages' ones): per sender and all together, by group."""
+    before the room messages' ones and the answers' and notices'): per sender and all
+    together, by group; and per group, the people told when to write again and the people
+    the coordinators are told of."""
 
     per_running: int = 600
     running: int = 20_000
@@ -85,6 +86,8 @@ class Limits:
     strangers: int = 1_000
     olm_per_stranger: int = 20
     olm_strangers: int = 500
+    answers: int = 100
+    person_notices: int = 3
 
     @classmethod
     def of(cls, section: Any) -> Limits:
@@ -98,6 +101,8 @@ class Limits:
             strangers=section.decrypt_strangers,
             olm_per_stranger=section.olm_per_stranger,
             olm_strangers=section.olm_strangers,
+            answers=section.decrypt_answers,
+            person_notices=section.decrypt_person_notices,
         )
 
     def of_group(self, standing: Standing) -> tuple[int, int]:
@@ -107,6 +112,26 @@ class Limits:
         if standing is Standing.KNOWN:
             return self.per_known, self.known
         return self.per_stranger, self.strangers
+
+
+@dataclass(frozen=True)
+class Held:
+    """A held Olm message: its row (held_olm.py) and the event."""
+
+    id: int
+    event: Any
+
+
+@dataclass
+class Admission:
+    """A sync's to-device events as :meth:`DecryptBudget.admit` lets them through."""
+
+    # To be handled now, in order: the held ones due first, then the sync's.
+    events: list[Any] = field(default_factory=list)
+    # The rows of the held ones among them (released once their keys are saved).
+    released: list[int] = field(default_factory=list)
+    # The sync's strangers' Olm messages past the budget, to be held, in order.
+    held: list[Any] = field(default_factory=list)
 
 
 class Counts:
@@ -148,10 +173,15 @@ class DecryptBudget:
         # The groups whose budget ran out this hour (-> its figure), and those told of it.
         self._ran_out: dict[Standing, int] = {}
         self._told: set[Standing] = set()
-        # Strangers' Olm messages past their budget, decrypted first in the next hour (the
-        # hour they were held in: tried again only once a later one began).
-        self._held: list[Any] = []
+        # Who has Olm messages held past their budget (held_olm.py: in the database; None
+        # until read there), tried again first once an hour later than the one they were
+        # held in began - or at this process's first sync.
+        self.holding: set[str] | None = None
         self._held_hour = self._hour
+        # Held Olm messages dropped this hour (the oldest beyond the bounds), and whether
+        # the coordinators were told.
+        self._dropped = 0
+        self._dropped_told = False
         # The senders known or with running help -> (when asked, the clock's seconds; where).
         self._known: OrderedDict[str, tuple[float, Standing]] = OrderedDict()
 
@@ -164,6 +194,7 @@ class DecryptBudget:
             self._olm, self._answered = Counts(), {}
             self._stopped, self._stopped_told = [], {}
             self._ran_out, self._told = {}, set()
+            self._dropped, self._dropped_told = 0, False
         return now
 
     @property
@@ -219,7 +250,7 @@ class DecryptBudget:
         (then counted), else why not (``OWN`` or ``ALL``)."""
         self._now()
         standing = self.standing_of(sender)
-        if standing is Standing.STRANGER and any(e.sender == sender for e in self._held):
+        if standing is Standing.STRANGER and sender in (self.holding or ()):
             return ALL  # their room key waits for the next hour
         per_sender, overall = self.limits.of_group(standing)
         why, first = self._groups[standing].take(sender, per_sender, overall)
@@ -231,59 +262,72 @@ class DecryptBudget:
 
     def _note_stopped(self, standing: Standing, sender: str, figure: int) -> None:
         noted = sum(1 for group, _, _ in self._stopped if group is standing)
-        if self._stopped_told.get(standing, 0) + noted < PERSON_NOTICES:
+        if self._stopped_told.get(standing, 0) + noted < self.limits.person_notices:
             self._stopped.append((standing, sender, figure))
 
-    def _held_due(self) -> bool:
-        """Whether the held Olm messages are to be tried again: a new hour began."""
+    def held_due(self) -> bool:
+        """Whether the held Olm messages are to be tried again (read from the database):
+        at this process's first sync, and once a later hour than the one they were last
+        held in began (within the hour nothing of theirs is tried)."""
         self._now()
-        return bool(self._held) and self._held_hour < self._hour
+        return self.holding is None or (bool(self.holding) and self._held_hour < self._hour)
 
-    def held_senders(self) -> list[str]:
-        """Who sent the held Olm messages, when they are to be tried again (asked again
-        where they stand then: within the hour nothing of theirs is tried)."""
-        return [event.sender for event in self._held] if self._held_due() else []
-
-    def admit(self, events: list[Any]) -> list[Any]:
-        """A sync's to-device ``events`` as they are to be handled now: the held strangers'
-        Olm messages first (within this hour's budget), then the sync's; a stranger's Olm
-        message past their budget or all strangers' is held (up to as many again; beyond,
-        dropped). Anyone else's, and whatever is not an Olm message, passes."""
-        limits = self.limits
-        waiting: list[Any] = []
-        if self._held_due():
-            waiting, self._held = self._held, []
-        admitted, dropped = [], 0
-        for event in [*waiting, *events]:
-            if not isinstance(event, nio.OlmEvent) or (
-                self.standing_of(event.sender) is not Standing.STRANGER
-            ):
-                admitted.append(event)
-                continue
-            why, first = self._olm.take(event.sender, limits.olm_per_stranger, limits.olm_strangers)
-            if why is None:
-                admitted.append(event)
-                continue
-            if first:
-                self._note_stopped(Standing.STRANGER, event.sender, limits.olm_per_stranger)
-            elif why == ALL:
-                self._ran_out.setdefault(Standing.STRANGER, limits.olm_strangers)
-            mine = sum(1 for e in self._held if e.sender == event.sender)
-            if mine < limits.olm_per_stranger and len(self._held) < limits.olm_strangers:
-                self._held.append(event)
-                self._held_hour = self._hour
+    def admit(self, events: list[Any], waiting: Sequence[Held] = ()) -> Admission:
+        """A sync's to-device ``events`` as they are to be handled now: the ``waiting``
+        held strangers' Olm messages first (due: :meth:`held_due`), oldest first, within
+        this hour's budget - those past it stay held - then the sync's; a stranger's Olm
+        message past their budget or all strangers' is to be held. Anyone else's, and
+        whatever is not an Olm message, passes."""
+        self._now()
+        admission = Admission()
+        for held in waiting:
+            if self._olm_passes(held.event):
+                admission.events.append(held.event)
+                admission.released.append(held.id)
+        for event in events:
+            if self._olm_passes(event):
+                admission.events.append(event)
             else:
-                dropped += 1
-        if dropped:
-            log.warning("matrix: dropped %d Olm messages of strangers past the held ones", dropped)
-        return admitted
+                admission.held.append(event)
+        if waiting or admission.held:
+            self._held_hour = self._hour
+        return admission
+
+    def _olm_passes(self, event: Any) -> bool:
+        """Whether a to-device event may be handled now (counted, if a stranger's Olm
+        message); one that may not is noted for the coordinators."""
+        if not isinstance(event, nio.OlmEvent) or (
+            self.standing_of(event.sender) is not Standing.STRANGER
+        ):
+            return True
+        limits = self.limits
+        why, first = self._olm.take(event.sender, limits.olm_per_stranger, limits.olm_strangers)
+        if first:
+            self._note_stopped(Standing.STRANGER, event.sender, limits.olm_per_stranger)
+        elif why == ALL:
+            self._ran_out.setdefault(Standing.STRANGER, limits.olm_strangers)
+        return why is None
+
+    def note_dropped(self, count: int) -> None:
+        """``count`` held Olm messages were dropped (the oldest beyond the bounds)."""
+        self._now()
+        self._dropped += count
+
+    def dropped_due(self) -> int:
+        """How many held Olm messages were dropped this hour so far, when the coordinators
+        are to be told (once an hour, while the limit is active); else 0."""
+        self._now()
+        if self._dropped_told or not self._dropped:
+            return 0
+        self._dropped_told = True
+        return self._dropped
 
     def may_answer(self, sender: str) -> bool:
         """Whether ``sender``, whose message was not read, is to be told so now (once an
-        hour each, ``ANSWERS`` an hour for each group)."""
+        hour each, ``limits.answers`` an hour for each group)."""
         self._now()
         answered = self._answered.setdefault(self.standing_of(sender), set())
-        if sender in answered or len(answered) >= ANSWERS:
+        if sender in answered or len(answered) >= self.limits.answers:
             return False
         answered.add(sender)
         return True

@@ -14,6 +14,7 @@ import nio
 
 from bot.transports.matrix.config import MatrixSection
 from bot.transports.matrix.decrypt_budget import DecryptBudget, Limits
+from bot.transports.matrix.held_olm import HeldOlm, take
 from bot.transports.matrix.render import PLATFORM
 from bot.transports.matrix.vouched_devices import KeysQueryResponse, Vouching
 from bot.transports.numbered_choices import NumberedChoices
@@ -78,6 +79,8 @@ class _Client(nio.AsyncClient):
     # set by the transport; without them every event is decrypted.
     budget: DecryptBudget | None = None
     standing: Callable[[str], Awaitable[Standing]] | None = None
+    # Where strangers' Olm messages past the budget are held (held_olm.py), set with it.
+    held: HeldOlm | None = None
     # An Olm message came or device owners were read again since the strangers' keys
     # were last looked at (stranger_keys.Pruning takes it): they may be beyond a bound.
     keys_changed = True
@@ -91,6 +94,9 @@ class _Client(nio.AsyncClient):
         # Room events of this sync not decrypted for the budget: event id -> why (its
         # OWN or ALL), read by the transport's inbound part as the events are handled.
         self.over_budget: dict[str, str] = {}
+        # The held Olm messages handled in this process since the last checkpoint: released
+        # (held_olm.py) once it saved the keys they brought (transport.py).
+        self.released: list[int] = []
 
     def encrypt(
         self, room_id: str, message_type: str, content: dict[str, Any]
@@ -238,14 +244,23 @@ class _Client(nio.AsyncClient):
 
     async def _handle_to_device(self, response: nio.SyncResponse) -> None:
         """Olm messages of running help and known people are decrypted always; a
-        stranger's past the hour's budget is held for the next hour, not dropped: it carries
-        a room key, and a room key lost is not sent again for its session (a stranger told
-        to write again after the hour could not be read then). What they store is bounded
-        by stranger_keys.py as well."""
-        if self.budget is not None:
-            senders = [e.sender for e in response.to_device_events if isinstance(e, nio.OlmEvent)]
-            await self._learn(senders + self.budget.held_senders())
-            response.to_device_events = self.budget.admit(response.to_device_events)
+        stranger's past the hour's budget is held for the next hour (in the database,
+        held_olm.py), not dropped: it carries a room key, and a room key lost is not sent
+        again for its session (a stranger told to write again after the hour could not be
+        read then). What they store is bounded by stranger_keys.py as well."""
+        if self.budget is not None and self.held is not None:
+            try:
+                events, released = await take(
+                    self.budget, self.held, response.to_device_events, self._learn
+                )
+            except Exception as exc:
+                # Within matrix-nio's handling of a sync whose token moved on already:
+                # raised, the error would lose the sync's events. Nothing could be held,
+                # so the sync's Olm messages are decrypted now, past the budget.
+                log.warning("matrix: holding Olm messages failed: %s", type(exc).__name__)
+            else:
+                response.to_device_events = events
+                self.released.extend(released)
         # Held ones handled now count as having come now (their keys may pass a bound).
         olm = any(isinstance(e, nio.OlmEvent) for e in response.to_device_events)
         self.keys_changed = self.keys_changed or olm
@@ -351,6 +366,8 @@ class Shared:
         # The hour's work on encrypted events (decrypt_budget.py), on the city's clock,
         # within the [matrix] section's budgets.
         self.budget = DecryptBudget(lambda: dispatcher.settings.clock(), Limits.of(config))
+        # Strangers' Olm messages held past it, in the database.
+        self.held = HeldOlm(db.transactions)
 
     def is_backchannel(self, room_id: str) -> bool:
         return room_id == self.config.backchannel_room or (

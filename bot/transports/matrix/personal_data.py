@@ -1,7 +1,7 @@
 """What Matrix keeps about people, its part of the personal-data declaration
 (db/personal_data.py, declared by bot/transports/registry.py): the button maps of its
-messages, the keys of a person's room in the transports' memory, and the bot's own device
-keys."""
+messages, the keys of a person's room in the transports' memory, strangers' Olm messages
+held past the hour's decrypt budget, and the bot's own device keys."""
 
 from __future__ import annotations
 
@@ -40,6 +40,36 @@ DECLARED = Declaration(
             ),
         ),
         Table(
+            "matrix_held_olm",
+            "technical",
+            {
+                "id": PUBLIC,
+                "sender": IDENTITY,
+                "event": CONTENT,
+                "digest": DETAIL,
+                "held_at": DETAIL,
+            },
+            links=(
+                Link(
+                    ":platform = 'matrix' AND sender ="
+                    " (SELECT platform_user_id FROM users WHERE id = :id)",
+                    (delete(),),
+                    section="matrix_held_olm",
+                    export=("sender", "event", "held_at"),
+                ),
+            ),
+            retention=(
+                Retention(
+                    "matrix_held_olm",
+                    ("DELETE FROM matrix_held_olm WHERE held_at < :updates_before",),
+                ),
+            ),
+            note="A stranger's Olm (to-device) messages past the hour's decrypt budget, "
+            "held to be decrypted in a later hour (bot/transports/matrix/held_olm.py): the "
+            "event as the homeserver sent it, encrypted for the bot's device; gone once "
+            "decrypted, at the latest as handled updates are.",
+        ),
+        Table(
             "matrix_crypto",
             None,
             {"user_id": PUBLIC, "device_id": PUBLIC, "store": PUBLIC, "updated_at": PUBLIC},
@@ -64,5 +94,6 @@ DECLARED = Declaration(
     labels={
         "matrix_buttons": N_("⚙️ Buttons in your Matrix chat"),
         "matrix_room": N_("⚙️ Your Matrix chat"),
+        "matrix_held_olm": N_("⚙️ Your Matrix key messages waiting to be read"),
     },
 )

@@ -65,6 +65,13 @@ PERSON_NOTICE = N_(
     "🔒 Matrix: {who} sent the bot more than {count} encrypted messages this hour. Until "
     "{time} it reads none of them; they are told in their chat when to write again."
 )
+# To the coordinators, once an hour while held Olm messages are dropped (the oldest beyond
+# what is held for strangers: decrypt_budget.py, held_olm.py).
+DROPPED_NOTICE = N_(
+    "🔒 Matrix: people the bot does not know yet sent it more key messages than it can keep "
+    "for later. Until {time} it drops the oldest of them ({count} so far); messages of their "
+    "senders that need those keys stay unreadable until their app sends new ones."
+)
 SOMEONE_NEW = N_("someone new")
 # The notice of a group whose budget ran out, and of one person of it whose own did.
 ALL_NOTICES = {
@@ -138,6 +145,10 @@ class StrangersWork:
             log.warning("matrix: a person's hourly budget for encrypted events is used up")
             user = await self.shared.db.users.find(PLATFORM, sender)
             await self._notice(OWN_NOTICES[group], figure, user or SOMEONE_NEW)
+        dropped = self.shared.budget.dropped_due()
+        if dropped:
+            log.warning("matrix: held Olm messages of strangers are dropped this hour")
+            await self._notice(DROPPED_NOTICE, dropped, None)
 
     async def _notice(self, msgid: str, figure: int, who: User | str | None) -> None:
         """One notice to the coordinators (``who``: the person it is about, a row or the

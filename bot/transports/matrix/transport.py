@@ -219,6 +219,7 @@ class MatrixTransport(ChatService):
     def _watch(self, client: _Client) -> None:
         client.membership_changed = self.rooms.membership_changed
         client.budget = self.shared.budget
+        client.held = self.shared.held
         client.standing = self.inbound.strangers.standing
         client.add_event_callback(self.rooms.on_invite, nio.InviteMemberEvent)
         client.add_event_callback(self.rooms.on_member, nio.RoomMemberEvent)
@@ -365,6 +366,14 @@ class MatrixTransport(ChatService):
             await self._crypto.save(client.user_id, client.device_id, next_batch)
         elif next_batch is not None:
             await self.db.transport_state.set(NEXT_BATCH, next_batch)
+        if client is not None and client.released:
+            # Their keys are saved now: the held Olm messages handled are held no more.
+            released, client.released = client.released, []
+            try:
+                await self.shared.held.release(released)
+            except Exception as exc:  # released at the next checkpoint
+                log.warning("matrix: releasing held Olm messages failed: %s", type(exc).__name__)
+                client.released = released + client.released
 
     async def _sync_loop(self) -> None:
         assert self.client is not None

@@ -247,6 +247,40 @@ async def test_a_strangers_room_key_past_the_olm_budget_is_held_and_read_the_nex
     def spend(budget: DecryptBudget) -> None:
         budget.limits = replace(budget.limits, olm_per_stranger=1, olm_strangers=1)
         other = nio.OlmEvent({}, "@somebody-else:x", "curve-x", {})
-        assert budget.admit([other]) == [other]  # the hour's one is spent
+        assert budget.admit([other]).events == [other]  # the hour's one is spent
 
     await _told_later_then_read(people, synapse, db, spend)
+
+
+async def test_a_held_room_key_outlasts_a_restart(
+    people: list[EncryptedPerson],  # noqa: F811 - the fixture
+    synapse: Synapse,
+    db: Database,
+):
+    """While all strangers' Olm budget is spent (by others), a newcomer's room key is held
+    and she is told when to write again. The bot restarts before that time: the held key
+    is kept in the database and decrypted at the new process's first sync, so her next
+    message under the same room key is read and answered. (Before, held messages were kept
+    in memory: after the restart her room key was gone and her message unreadable.)"""
+    running = Bot(synapse, db, HandlerSettings(backchannels=frozenset({COORDINATORS})))
+    transport = await running.start()
+    try:
+        transport.config = replace(transport.config, greeting_wait_seconds=600)
+        budget = transport.shared.budget
+        budget.limits = replace(budget.limits, olm_per_stranger=1, olm_strangers=1)
+        other = nio.OlmEvent({}, "@somebody-else:x", "curve-x", {})
+        assert budget.admit([other]).events == [other]  # the hour's one is spent
+        mallory = await _person(people, synapse, "mallory")
+        room = await mallory.dm_like_element_x(running.user_id, "Hallo")
+        await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))
+        await all_synced(synapse, running)
+    finally:
+        await running.stop()
+    transport = await running.start()  # a new process: the hour's counts forgotten
+    try:
+        transport.config = replace(transport.config, greeting_wait_seconds=600)
+        mark = len(mallory.received)
+        await mallory.say(room, "Hallo?")  # the same room key: not shared again
+        await mallory.wait_for(lambda e: e["room"] == room and "1️⃣" in body(e), after=mark)
+    finally:
+        await running.stop()

@@ -30,6 +30,9 @@ def test_the_budgets_come_from_the_matrix_section_with_defaults(tmp_path):
     )
     assert (limits.per_known, limits.known, limits.olm_strangers) == (200, 4000, 50)
     assert limits.per_stranger == Limits().per_stranger
+    told = Limits.of(_load(tmp_path, "decrypt_answers = 7\ndecrypt_person_notices = 0\n").matrix)
+    assert (told.answers, told.person_notices) == (7, 0)
+    assert (Limits().answers, Limits().person_notices) == (100, 3)  # as before the settings
 
 
 @pytest.mark.parametrize(
@@ -37,6 +40,7 @@ def test_the_budgets_come_from_the_matrix_section_with_defaults(tmp_path):
     [
         ("decrypt_per_stranger = 0\n", "matrix.decrypt_per_stranger: must be at least 1"),
         ('decrypt_known = "many"\n', "matrix.decrypt_known: must be a whole number"),
+        ("decrypt_answers = -1\n", "matrix.decrypt_answers: must be at least 0"),
         (
             "olm_per_stranger = 600\n",
             "matrix.olm_per_stranger: must not be more than matrix.olm_strangers",

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import nio
 
 from bot.transports.matrix import decrypt_budget
-from bot.transports.matrix.decrypt_budget import ALL, OWN, DecryptBudget, Limits
+from bot.transports.matrix.decrypt_budget import ALL, OWN, DecryptBudget, Held, Limits
 from bot.transports.matrix.inbound import Inbound
 from bot.transports.matrix.strangers_work import StrangersWork
 from db import Database
@@ -221,7 +221,7 @@ async def test_known_people_and_running_help_have_finite_budgets_of_their_own():
         (Standing.STRANGER, "@m1:x", 1),
     ]
     # Strangers' answers do not use up those of the others.
-    for n in range(decrypt_budget.ANSWERS):
+    for n in range(Limits().answers):
         budget.may_answer(f"@s{n}:x")
     assert not budget.may_answer("@m1:x")
     assert budget.may_answer("@karl:x") and budget.may_answer("@eva:x")
@@ -233,31 +233,39 @@ def _olm(sender: str, n: int) -> nio.OlmEvent:
 
 async def test_strangers_olm_messages_have_an_hours_budget_and_wait_for_the_next_hour():
     """A stranger's Olm messages (room keys) are counted per stranger and all together an
-    hour; past that they are held, not dropped, up to as many again, and handled first in
-    the next hour. Known people's and running help's are never counted nor held, and what
-    is no Olm message passes. (Before, every Olm message was decrypted at once.)"""
+    hour; past that they are to be held, not dropped, and handled first in the next hour
+    (held_olm.py keeps them: test_held_olm.py). Known people's and running help's are never
+    counted nor held, and what is no Olm message passes. (Before, every Olm message was
+    decrypted at once.)"""
     now = [datetime(2026, 11, 28, 9, 0, tzinfo=UTC)]
     budget = DecryptBudget(lambda: now[0], Limits(olm_per_stranger=2, olm_strangers=3))
     await budget.learn(["@eva:x", "@karl:x"], _known)
+    assert budget.held_due()  # the first sync reads what an earlier process held
     other = nio.UnknownToDeviceEvent({"sender": "@m:x"}, "@m:x", "m.dummy")
     first = [_olm("@m:x", n) for n in range(4)]
-    assert budget.admit([*first, other]) == [first[0], first[1], other]
+    admission = budget.admit([*first, other])
+    assert (admission.events, admission.held) == ([first[0], first[1], other], first[2:])
+    budget.holding = {"@m:x"}  # as held_olm.take reads it back
     assert budget.spend("@m:x") == ALL  # their room key waits for the next hour
     flood = [_olm(f"@s{n}:x", 0) for n in range(4)]
     known = [_olm("@eva:x", 0), _olm("@karl:x", 0)] * 5
-    assert budget.admit([*flood, *known]) == [flood[0], *known]
-    # Held: two of @m (their own budget again), two of the flood, within three in all; the
-    # last of the flood dropped. Within the hour nothing held is tried again.
-    assert budget.held_senders() == []
-    assert budget.admit([]) == []
+    admission = budget.admit([*flood, *known])
+    assert (admission.events, admission.held) == ([flood[0], *known], flood[1:])
+    # Within the hour nothing held is tried again.
+    assert not budget.held_due()
     ran_out, stopped = budget.notices_due()
     assert ran_out == [(Standing.STRANGER, 3)]
     assert stopped == [(Standing.STRANGER, "@m:x", 2)]
-    # The next hour: the held ones first, within its budget.
+    # The next hour: the held ones first, oldest first, within its budget.
     now[0] += timedelta(hours=1)
-    assert sorted(budget.held_senders()) == ["@m:x", "@m:x", "@s1:x"]
+    assert budget.held_due()
+    waiting = [Held(n, event) for n, event in enumerate([first[2], first[3], *flood[1:]])]
     late = _olm("@s9:x", 0)
-    assert budget.admit([late]) == [first[2], first[3], flood[1]]
+    admission = budget.admit([late], waiting)
+    assert admission.events == [first[2], first[3], flood[1]]
+    assert admission.released == [0, 1, 2]  # flood[2:] stay held, behind them the late one
+    assert admission.held == [late]
+    budget.holding = {"@s2:x", "@s3:x", "@s9:x"}
     assert budget.spend("@m:x") is None  # their key is there now
     assert budget.spend("@s9:x") == ALL  # held in turn
 
@@ -291,7 +299,7 @@ async def test_known_peoples_answers_leave_those_of_running_help():
     used up theirs must not leave someone with help under way unanswered."""
     now = [datetime(2026, 11, 28, 9, 40, tzinfo=UTC)]
     budget = DecryptBudget(lambda: now[0])
-    known = [f"@k{n}:x" for n in range(decrypt_budget.ANSWERS)]
+    known = [f"@k{n}:x" for n in range(Limits().answers)]
 
     async def ask(sender: str) -> Standing:
         return Standing.RUNNING if sender == "@eva:x" else Standing.KNOWN
@@ -299,3 +307,21 @@ async def test_known_peoples_answers_leave_those_of_running_help():
     await budget.learn([*known, "@eva:x"], ask)
     assert all(budget.may_answer(sender) for sender in known)
     assert budget.may_answer("@eva:x")
+
+
+async def test_the_answers_and_the_person_notices_an_hour_are_the_limits_given():
+    """How many people a group are told when to write again, and how many the coordinators
+    hear of by name, are settings (``[matrix] decrypt_answers``, ``decrypt_person_notices``,
+    read into Limits): not the defaults (100 and 3) when others are given."""
+    now = [datetime(2026, 11, 28, 9, 40, tzinfo=UTC)]
+    budget = DecryptBudget(lambda: now[0], Limits(per_stranger=1, answers=2, person_notices=1))
+    strangers = [f"@s{n}:x" for n in range(4)]
+    assert [budget.may_answer(sender) for sender in strangers] == [True, True, False, False]
+    for sender in strangers:
+        assert budget.spend(sender) is None
+        assert budget.spend(sender) == OWN
+    _, stopped = budget.notices_due()
+    assert stopped == [(Standing.STRANGER, "@s0:x", 1)]
+    now[0] += timedelta(hours=1)
+    budget.limits = Limits(answers=0)
+    assert not budget.may_answer("@s0:x")  # nobody is told
