@@ -29,7 +29,7 @@ _STATES = {
     "request.withdrawn": N_("🗑 Withdrawn"),
     "request.expired": N_("⌛ Ended without a helper"),
 }
-PUBLISHED_UNREVIEWED = N_("⚡ Published without review, {minutes} minutes after asking")
+PUBLISHED_UNREVIEWED = N_("⚡ Published without review, {after} after asking")
 _OTHERS = {
     "request.question": N_("❓ A question to the requester"),
     "request.reoffer": N_("📣 Offered again"),
@@ -97,8 +97,10 @@ def lines(t: Translator, entries: list[Entry]) -> list[tuple[Entry, Markup]]:
     for entry in entries:
         action = str(entry.get("action", ""))
         if action == UNREVIEWED_ACTION and shown and shown[-1][0].get("action") == "request.open":
-            minutes = (entry.get("details") or {}).get("minutes", "?")
-            shown[-1] = (shown[-1][0], t.t(PUBLISHED_UNREVIEWED, minutes=minutes))
+            minutes = (entry.get("details") or {}).get("minutes")
+            if isinstance(minutes, int):
+                after = t.duration(minutes)
+                shown[-1] = (shown[-1][0], t.t(PUBLISHED_UNREVIEWED, after=after))
             continue
         if action.startswith("desk."):
             if shown and shown[-1][0].get("actor_id") == entry.get("actor_id"):

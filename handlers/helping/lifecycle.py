@@ -162,8 +162,8 @@ AT_ONCE = N_(
     " Pull it back if it needs a check."
 )
 UNREVIEWED = N_(
-    "⚡ Published without review: nobody had decided #{id} {minutes} minutes after it was"
-    " asked, and the checks found nothing. Pull it back if it needs a check."
+    "⚡ Published without review: nobody had decided #{id} {after} after it was asked, and"
+    " the checks found nothing. Pull it back if it needs a check."
 )
 # The audit's entry of a request published without review (its details: the minutes).
 UNREVIEWED_ACTION = "request.unreviewed"
@@ -344,7 +344,9 @@ async def publish_unreviewed(
         None, UNREVIEWED_ACTION, f"request:{published.id}", {"minutes": minutes}
     )
     text = await group_review_post(scene.db, scene.settings, published)
-    heading = backchannel_language().t(UNREVIEWED, id=published.id, minutes=minutes)
+    backchannel = backchannel_language()
+    # "30 minutes", "1 minute", "1 hour" in the backchannel's words (a city may set any).
+    heading = backchannel.t(UNREVIEWED, id=published.id, after=backchannel.duration(minutes))
     for outbox_id in await scene.db.requests.posts(published.id):
         await scene.mail.edit(
             outbox_id,

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.both_backends
 SETTINGS = HandlerSettings(backchannels=frozenset({("memory", GROUP)}), publish_unreviewed_after=30)
 # The group reads the city's language.
 T = translator(DEFAULT_LANGUAGE)
-HEADING = readable(str(T.t(UNREVIEWED, id=0, minutes=30))).split("#")[0]
+HEADING = readable(str(T.t(UNREVIEWED, id=0, after=T.duration(30)))).split("#")[0]
 
 
 async def _asked(story: MemoryTransport, db: Database, clock: Clock, **kwargs) -> int:
@@ -79,7 +79,7 @@ async def test_published_after_the_wait_not_before_and_pulled_back(
     assert HEADING in readable(str(post.text)) and f"#{request_id}" in str(post.text)
     # The desk's request page reads its history: published without review, not by whom.
     said = [str(line) for _, line in history.lines(T, await db.requests.history(request_id))]
-    assert str(T.t(history.PUBLISHED_UNREVIEWED, minutes=30)) in said
+    assert str(T.t(history.PUBLISHED_UNREVIEWED, after=T.duration(30))) in said
     assert str(T.t("✅ Published")) not in said
     clock.pass_(minutes=5)
     assert await unreviewed.tick(db, SETTINGS, clock.now) == []  # once
@@ -127,6 +127,39 @@ async def test_a_request_from_a_phone_number_waits_for_a_coordinator(
     # The same request from a chat account goes out (the test fails for the right reason).
     await db.execute("UPDATE users SET platform = 'memory' WHERE id = ?", (request.requester_id,))
     assert await unreviewed.tick(db, settings, clock.now) == [request_id]
+
+
+async def test_a_blocked_requesters_request_waits_for_a_coordinator(
+    story: MemoryTransport, db: Database
+):
+    # Blocked after asking (a coordinator's /block elsewhere): nothing of theirs goes out
+    # unread however long it waits; unblocked, it goes out at the next run.
+    clock = Clock()
+    request_id = await _asked(story, db, clock)
+    request = await db.requests.get(request_id)
+    await db.users.set_banned(request.requester_id, True)
+    clock.pass_(hours=2)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == []
+    assert (await db.requests.get(request_id)).state == "review"
+    await db.users.set_banned(request.requester_id, False)
+    assert await unreviewed.tick(db, SETTINGS, clock.now) == [request_id]
+
+
+def test_the_wait_is_said_in_the_readers_words():
+    """A city may set any wait: the desk's history says "1 Minute", "1 Stunde" as German
+    says them, never "1 Minuten" (the figure set into a plural)."""
+    german = translator("de")
+    entries = [
+        {"action": "request.open", "actor_id": None, "at": "2026-11-28T10:00:00", "details": {}},
+        {"action": lifecycle.UNREVIEWED_ACTION, "actor_id": None, "at": "2026-11-28T10:00:00",
+         "details": {"minutes": 1}},
+    ]  # fmt: skip
+    said = [str(line) for _, line in history.lines(german, entries)]
+    assert any(german.duration(1) in line for line in said), said
+    assert not any("1 Minuten" in line for line in said), said
+    entries[1]["details"] = {"minutes": 60}
+    said = [str(line) for _, line in history.lines(german, entries)]
+    assert any(german.duration(60) in line for line in said), said
 
 
 async def test_nothing_goes_out_unread_while_the_flood_rule_holds_requests(
