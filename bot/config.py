@@ -121,11 +121,12 @@ class PrivacySection:
         doc="Volunteers' certificate requests are deleted this long after they were signed",
     )
     backup_days: int = _opt(
-        30,
+        14,
         minimum=1,
         maximum=3650,
-        doc="The oldest backup kept is this old: the list of erased accounts a restore"
-        " erases again keeps each entry this long (docs/operations.md)",
+        doc="The oldest backup kept is this old (the nightly rotation keeps 14, one a night;"
+        " doctor fails where it keeps more): the list of erased accounts a restore erases"
+        " again keeps each entry this long (docs/operations.md)",
     )
 
 

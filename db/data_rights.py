@@ -78,8 +78,9 @@ class Limits:
     matrix_button_days: int = 30
     # Certificate requests of volunteers (names, dates of birth, what was signed).
     certificate_days: int = 30
-    # The age of the oldest backup: the list of erased accounts keeps entries this long.
-    backup_days: int = 30
+    # The age of the oldest backup: the list of erased accounts keeps entries this long
+    # (privacy.backup_days, bot/config.py).
+    backup_days: int = 14
 
     def cutoffs(self, now: datetime) -> dict[str, str]:
         return {

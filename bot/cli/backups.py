@@ -27,6 +27,7 @@ from pathlib import Path
 
 from bot.app import build_router, open_city_database
 from bot.cities import City
+from bot.cli.checks import backup_rotation_check
 from bot.cli.city_list import where
 from db import Database
 from db.database import CITY_SLUG, city_location
@@ -77,6 +78,7 @@ def backup_file(path: str, city: City) -> Path:
 
 
 async def backup(cities: list[City], path: str) -> int:
+    _warn_of_rotation(cities)
     if is_postgres(cities[0].config.bot.database):
         from bot.cli.pg_backups import backup as pg_backup  # loads psycopg
 
@@ -105,6 +107,17 @@ async def backup(cities: list[City], path: str) -> int:
         copied.append(city.slug)
         print(f"{city.slug}: database {where(city)} copied to {target}")
     return 0
+
+
+def _warn_of_rotation(cities: list[City]) -> None:
+    """Say where the nightly rotation keeps backups longer than a city's
+    privacy.backup_days (``doctor``'s check; the backup unit runs this command with the
+    rotation's NACHBARBOT_BACKUP_KEEP, so its journal shows it every night). The backup is
+    made all the same: a missing backup would be the worse loss."""
+    for city in cities:
+        _, verdict, detail = backup_rotation_check(city.config)
+        if verdict == "FAIL":
+            print(f"nachbarbot: warning: {city.slug}: {detail}", file=sys.stderr)
 
 
 async def _opened(city: City) -> Database:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from collections.abc import AsyncIterator, Iterable
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,9 +65,29 @@ INVARIANTS = {
 }
 
 
+async def damage(db: Database, *, quick: bool = False) -> str:
+    """What SQLite's integrity check finds wrong in ``db`` ("" where nothing, and always on
+    PostgreSQL, which checks its pages itself): ``db check``'s "database integrity", and
+    what ``run``, ``web`` and ``console`` refuse to start on (``quick``: SQLite's
+    quick_check, which leaves out whether each index matches its table - a start on a
+    large database is not held up by the whole check; a damaged page it finds all the
+    same). A page SQLite cannot read at all is said as its error."""
+    if db.dialect != "sqlite":
+        return ""
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        result = [row[0] for row in await fetch_all(db.transactions, f"PRAGMA {pragma}")]
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return "" if result == ["ok"] else "; ".join(result)[:200]
+
+
 async def _sqlite_checks(db: Database) -> AsyncIterator[Check]:
-    result = [row[0] for row in await fetch_all(db.transactions, "PRAGMA integrity_check")]
-    yield ("database integrity", "ok" if result == ["ok"] else "FAIL", "; ".join(result)[:200])
+    found = await damage(db)
+    yield ("database integrity", "FAIL" if found else "ok", found)
+    if found:
+        # The checks below read the tables: on damaged pages they end in SQLite's error.
+        return
     broken = await fetch_all(db.transactions, "PRAGMA foreign_key_check")
     yield (
         "foreign keys",
@@ -140,8 +162,18 @@ async def _sequences_behind(db: Database) -> list[str]:
 
 async def database_checks(db: Database) -> AsyncIterator[Check]:
     backend = _postgres_checks(db) if db.dialect == "postgresql" else _sqlite_checks(db)
+    damaged = False
     async for check in backend:
+        damaged |= check[0] == "database integrity" and check[1] == "FAIL"
         yield check
+    if damaged:
+        yield (
+            "the schema and the lifecycle",
+            "skip",
+            "not read on a damaged database - restore a backup (db restore,"
+            " docs/operations.md#backup-and-restore)",
+        )
+        return
     if db.schema is not None:
         found = await db.city_schema_problems()
         yield (
@@ -234,12 +266,58 @@ async def city_checks(
     async for check in database_checks(db):
         yield check
     yield _gazetteer_check(config)
+    yield backup_rotation_check(config)
     for transport in TRANSPORTS:
         own = transport.city_doctor(config, db, env_prefix)
         if own is not None:
             async for check in own:
                 yield check
     yield coordinators_channel_check(config)
+
+
+# The nightly backups' rotation (deploy/nachbarbot-backup.sh, deploy/nachbarbot-pg-backup.sh):
+# how many it keeps, one a night, unless NACHBARBOT_BACKUP_KEEP says otherwise - the default
+# of privacy.backup_days too (bot/config.py), so that out of the box they agree.
+BACKUP_KEEP_VARIABLE = "NACHBARBOT_BACKUP_KEEP"
+ROTATION_KEEP = 14
+
+
+def backup_rotation_check(config: Config, environ: Mapping[str, str] = os.environ) -> Check:
+    """Whether the nightly rotation keeps backups no longer than ``privacy.backup_days``:
+    the privacy notice's figure for how long an erased person survives in a backup, and
+    how long the list of erased accounts (which a restore erases again) keeps each entry.
+    Kept longer, a backup holds erased people past that figure, and a restore of it brings
+    back whoever the list forgot (FAIL); kept shorter, the list and a restore's copy of the
+    database are kept longer than any backup (WARN). The rotation's number is
+    NACHBARBOT_BACKUP_KEEP where this process has it (the backup unit's environment), else
+    the rotation's default."""
+    name = "backups kept no longer than privacy.backup_days"
+    days = config.privacy.backup_days
+    text = environ.get(BACKUP_KEEP_VARIABLE, "").strip()
+    if text and (not text.isdigit() or int(text) < 1):
+        return (name, "FAIL", f"{BACKUP_KEEP_VARIABLE}={text!r} is not a number from 1")
+    keep = int(text) if text else ROTATION_KEEP
+    kept = f"the nightly rotation keeps {keep} backups" + (
+        f" ({BACKUP_KEEP_VARIABLE})" if text else f" (its default; {BACKUP_KEEP_VARIABLE} unset)"
+    )
+    if keep > days:
+        return (
+            name,
+            "FAIL",
+            f"{kept}, one a night: the oldest is {keep} days old, older than"
+            f" privacy.backup_days ({days}) - an erased person stays in it longer than the"
+            " privacy notice says, and restoring it brings back whoever the list of erased"
+            " accounts no longer names: set both to the same number (docs/operations.md)",
+        )
+    if keep < days:
+        return (
+            name,
+            "WARN",
+            f"{kept}, privacy.backup_days is {days}: the list of erased accounts and a"
+            " restore's copy of the database are kept longer than any backup - set both to"
+            " the same number (docs/operations.md)",
+        )
+    return (name, "ok", f"{kept}, privacy.backup_days {days}")
 
 
 def coordinators_channel_check(config: Config) -> Check:

@@ -27,6 +27,7 @@ from bot.cli import places as places_cli
 from bot.cli.checks import (
     check_serving_gazetteers,
     city_checks,
+    damage,
     database_checks,
     doctor_checks,
     named,
@@ -181,14 +182,51 @@ async def _open_naming(city: City) -> Database:
         ) from exc
 
 
-async def _open_or_say(city: City) -> Database | None:
-    """:func:`_open_naming`, or None with the refusal said, for the commands that go on
-    with the other cities when one is refused."""
+async def _open_sound(city: City) -> Database:
+    """:func:`_open_naming`, and refused as well where SQLite's quick check (``db check``'s
+    integrity check, :func:`damage`) finds the file damaged: for the commands that serve
+    people (run, web, console). A file damaged past its first pages opens, and the first
+    question or timer reading the damaged pages would end in a traceback; refused before
+    anything starts, naming the city, its file and what to do."""
+    db = await _open_naming(city)
     try:
-        return await _open_naming(city)
+        found = await damage(db, quick=True)
+    except BaseException:
+        await db.close()
+        raise
+    if found:
+        await db.close()
+        raise MigrationError(
+            f"{city.slug}: {where(city)} is damaged ({found}) - python -m bot db check shows"
+            " what SQLite finds; restore a backup (db restore,"
+            " docs/operations.md#backup-and-restore); nothing was started"
+        )
+    return db
+
+
+async def _open_or_say(
+    city: City, opening: Callable[[City], Coroutine[Any, Any, Database]] = _open_naming
+) -> Database | None:
+    """:func:`_open_naming` (or ``opening``), or None with the refusal said, for the
+    commands that go on with the other cities when one is refused."""
+    try:
+        return await opening(city)
     except MigrationError as exc:
         print(f"nachbarbot: database error: {exc}", file=sys.stderr)
         return None
+
+
+async def _open_every(cities: list[City]) -> list[Database] | None:
+    """Every city's database, checked (:func:`_open_sound`), for ``run``; None with each
+    refused city said (and the others closed again): the installation starts whole or
+    not at all."""
+    opened = [await _open_or_say(city, _open_sound) for city in cities]
+    databases = [db for db in opened if db is not None]
+    if len(databases) < len(cities):
+        for db in databases:
+            await db.close()
+        return None
+    return databases
 
 
 async def _migrate(city: City) -> int:
@@ -215,7 +253,7 @@ async def _roles(city: City, action: str, who: str, role: str) -> int:
         return 2
     platform, user_id = named
     # Roles are each city's own: every line names the city, so a missing --city shows.
-    db = await open_city_database(city)
+    db = await _open_naming(city)
     try:
         user = await db.users.find(platform, user_id)
         if user is None:
@@ -276,7 +314,7 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
     from bot.transports.console import BACKCHANNEL, ConsoleTransport
 
     config = city.config
-    db = await open_city_database(city)
+    db = await _open_sound(city)
     translations: TranslationService | None = None
     try:
         dispatcher = build_dispatcher(db, config)
@@ -339,27 +377,31 @@ async def _web(cities: list[City]) -> int:
             file=sys.stderr,
         )
         return 2
+    databases = await _open_every(served)  # each refused city said; none served then
+    if databases is None:
+        return 1
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, _stopping(stop))
     async with contextlib.AsyncExitStack() as running:
-        for city in served:
-            await _city_web(city, running)
+        for db in databases:
+            running.push_async_callback(db.close)
+        for city, db in zip(served, databases, strict=True):
+            await _city_web(city, db, running)
         await stop.wait()
     return 0
 
 
-async def _city_web(city: City, running: contextlib.AsyncExitStack) -> None:
-    """One city's map and desk on its own port and database, closed with ``running``."""
+async def _city_web(city: City, db: Database, running: contextlib.AsyncExitStack) -> None:
+    """One city's map and desk on its own port and database ``db``, closed with
+    ``running``."""
     from bot.app import start_web
     from bot.file_sources import file_sources
     from bot.speech.engines import speaker_from_config
     from bot.transports.registry import bot_name
 
     config = city.config
-    db = await _open_naming(city)
-    running.push_async_callback(db.close)
     # The desk plays voice messages from the chat services, reached when first asked.
     sources = file_sources(db, config)
     for source in sources:
@@ -433,8 +475,10 @@ async def _run(cities: list[City]) -> int:
             file=sys.stderr,
         )
         return 2
-    main_city = cities[0]
-    db = await open_city_database(main_city)
+    databases = await _open_every(cities)
+    if databases is None:
+        return 1
+    db = databases[0]  # the main city's
     # The cluster lives on the main city's database: one process lock, whatever the cities.
     cluster = for_database(db, config.bot.database)
     await cluster.start()
@@ -449,15 +493,10 @@ async def _run(cities: list[City]) -> int:
         async with opened(bots):
             # Bans the operator shared across the cities (bans share) hold in every city.
             shared = SharedBanList(db.users.bans)
-            for city in cities:
+            for city, city_db in zip(cities, databases, strict=True):
                 bots.append(
                     await CityBot.open(
-                        city,
-                        cluster,
-                        metrics,
-                        db=db if city.main else None,
-                        shared_bans=shared,
-                        main=db,
+                        city, cluster, metrics, db=city_db, shared_bans=shared, main=db
                     )
                 )
             for bot in bots:
@@ -488,8 +527,9 @@ async def _run(cities: list[City]) -> int:
         if metrics is not None:
             await metrics.stop()
         await cluster.stop()
-        if not bots:  # the main city's bot never came to be: its database is still open
-            await db.close()
+        # The databases of the cities whose bot never came to be (each bot closes its own).
+        for unowned in reversed(databases[len(bots) :]):
+            await unowned.close()
     return 0
 
 

@@ -253,7 +253,7 @@ def test_the_list_keeps_an_entry_no_longer_than_the_oldest_backup(tmp_path):
     asyncio.run(erase_person(str(live), "x", "new", main=True))
     listed = tmp_path / "nachbarbot.erased"
     key, first, second = listed.read_text().splitlines()
-    # The first erasure long ago: older than privacy.backup_days (30) lets an entry be.
+    # The first erasure long ago: older than privacy.backup_days (14) lets an entry be.
     listed.write_text("\n".join([key, "2000-01-01" + first[10:], second, ""]))
     retention = run_bot("db", "retention", database=live)
     assert retention.returncode == 0, retention.stderr

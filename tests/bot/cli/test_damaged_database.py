@@ -1,0 +1,88 @@
+"""The commands that serve people - ``run``, ``web`` and ``console`` - on a damaged SQLite
+file (a failing disk, a file copied while written): each refuses in one line naming the
+city, its file and what to do, exits 1 and never hangs, and starts nothing - as ``db
+check`` says it (docs/operations.md, "A damaged database file"). Before, ``console`` and
+``run`` ended in a traceback: on a file SQLite could not open at all, and on one that opened
+but whose tables' pages were damaged (the first query reading them), which ``db check``
+itself ended in a traceback on as well."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from db.database import city_location
+from tests.support.cli import run_bot
+from tests.support.ports import free_port
+from tests.support.two_cities import write_cities
+
+# A chat service for ``run`` (never reached: the refusal comes first) and a port for ``web``.
+SERVING = {"NACHBARBOT_TELEGRAM__TOKEN": "123456:never-asked"}
+COMMANDS = (["--city", "{city}", "console"], ["run"], ["web"])
+
+
+def _two_cities(tmp_path: Path) -> tuple[Path, str]:
+    database = str(tmp_path / "var" / "nachbarbot.sqlite3")
+    config = write_cities(
+        tmp_path,
+        database,
+        dortmund=f'[web]\nlisten = "127.0.0.1"\nport = {free_port()}\n',
+        unna=f"[web]\nport = {free_port()}\n",
+    )
+    assert run_bot("--config", str(config), "db", "migrate").returncode == 0
+    return config, database
+
+
+def _overwrite(file: Path, page: int, pages: int = 1) -> None:
+    """Pages of ``file`` (numbered from 1, as SQLite counts them) overwritten, as a failing
+    disk leaves them."""
+    with sqlite3.connect(file) as conn:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with file.open("r+b") as out:
+        out.seek((page - 1) * size)
+        out.write(b"\xff" * size * pages)
+
+
+def _refused(config: Path, city: str, file: Path, why: str) -> None:
+    for command in COMMANDS:
+        args = [part.format(city=city) for part in command]
+        done = run_bot("--config", str(config), *args, env=SERVING, input="", timeout=60)
+        assert done.returncode == 1, (args, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr, (args, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1, (args, done.stderr)
+        assert lines[0].startswith(f"nachbarbot: database error: {city}: {file} {why}"), lines
+        assert "db restore" in lines[0] and "docs/operations.md" in lines[0], lines
+        assert "running" not in done.stdout, (args, done.stdout)
+
+
+def test_a_file_sqlite_cannot_open_is_refused_in_one_line(tmp_path):
+    """Unna's schema pages overwritten: every serving command names Unna and its file (run
+    before starting Dortmund, whose file is sound)."""
+    config, database = _two_cities(tmp_path)
+    unna = Path(city_location(database, "unna", False)[0])
+    _overwrite(unna, 2, 20)
+
+    _refused(config, "unna", unna, "cannot be opened")
+
+
+def test_a_file_damaged_in_a_table_is_refused_before_anything_starts(tmp_path):
+    """Dortmund's file opens (its schema is sound) but the pages of its people are damaged:
+    refused at the start by SQLite's quick check, and db check says it in its integrity
+    line and reads no table further, exit 1, no traceback."""
+    config, database = _two_cities(tmp_path)
+    dortmund = Path(database)
+    with sqlite3.connect(dortmund) as conn:
+        (users,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'users'"
+        ).fetchone()
+    conn.close()
+    _overwrite(dortmund, users)
+
+    _refused(config, "dortmund", dortmund, "is damaged")
+    check = run_bot("--config", str(config), "db", "check", timeout=60)
+    assert check.returncode == 1, check.stdout
+    assert "Traceback" not in check.stderr, check.stderr
+    assert "FAIL  dortmund: database integrity" in check.stdout, check.stdout
+    assert "ok    unna: database integrity" in check.stdout, check.stdout
