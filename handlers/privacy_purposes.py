@@ -205,6 +205,12 @@ PURPOSE_WORDS = {
                 "Also how many texts went to your number this day, and for a day at most a "
                 "code we texted you to confirm STOP or deleting."
             ),
+            # bot/transports/matrix/held_olm.py: a newcomer's key messages past the hour's
+            # budget wait in the database (cleared with the message numbers).
+            N_(
+                "On Matrix, when many newcomers write at once: your first encrypted messages, "
+                "until the bot can read them."
+            ),
         ),
         N_("Only the bot."),
         lambda t, limits, inactive: t.tn(
