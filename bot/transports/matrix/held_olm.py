@@ -27,7 +27,7 @@ import nio
 
 from bot.transports.matrix.decrypt_budget import DecryptBudget, Held
 from db.clock import utcnow
-from db.statements import changed, execute, fetch_all
+from db.statements import execute, fetch_all
 from db.transactions import Transactions
 
 log = logging.getLogger(__name__)
@@ -68,11 +68,18 @@ class HeldOlm:
         handled = set(but)
         return {row[1] for row in rows if row[0] not in handled}
 
-    async def hold(self, events: Sequence[nio.OlmEvent], per_sender: int, overall: int) -> int:
+    async def hold(
+        self,
+        events: Sequence[nio.OlmEvent],
+        per_sender: int,
+        overall: int,
+        handled: Sequence[int] = (),
+    ) -> int:
         """Hold ``events`` (in order, after those held already), then keep at most
         ``per_sender`` of each sender and ``overall`` in all, dropping the oldest: how many
-        were dropped."""
-        dropped = 0
+        were dropped. ``handled``: held ones the same sync lets through, neither counted nor
+        dropped - until its checkpoint saved their keys they are all that holds those keys
+        (a crash there tries them again), and they go then (:meth:`release`)."""
         async with self._tx.transaction():
             for event in events:
                 await execute(
@@ -81,28 +88,38 @@ class HeldOlm:
                     " VALUES (?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING",
                     (event.sender, json.dumps(event.source), _digest(event.source), utcnow()),
                 )
-            for sender in sorted({event.sender for event in events}):
-                dropped += await changed(
-                    self._tx,
-                    "DELETE FROM matrix_held_olm WHERE sender = ? AND id NOT IN"
-                    " (SELECT id FROM matrix_held_olm WHERE sender = ? ORDER BY id DESC LIMIT ?)",
-                    (sender, sender, per_sender),
-                )
-            dropped += await changed(
-                self._tx,
-                "DELETE FROM matrix_held_olm WHERE id NOT IN"
-                " (SELECT id FROM matrix_held_olm ORDER BY id DESC LIMIT ?)",
-                (overall,),
+            senders = {event.sender for event in events}
+            kept = set(handled)
+            mine: dict[str, int] = {}
+            left, dropped = 0, []
+            # The rows are bounded (``olm_strangers``, with those of one sync beside them).
+            rows = await fetch_all(
+                self._tx, "SELECT id, sender FROM matrix_held_olm ORDER BY id DESC"
             )
-        return dropped
+            for row_id, sender in rows:
+                if row_id in kept:
+                    continue
+                if sender in senders:
+                    mine[sender] = mine.get(sender, 0) + 1
+                    if mine[sender] > per_sender:
+                        dropped.append(row_id)
+                        continue
+                left += 1
+                if left > overall:
+                    dropped.append(row_id)
+            await self._delete(dropped)
+        return len(dropped)
 
     async def release(self, ids: Sequence[int]) -> None:
         """The held messages ``ids`` were handled (their keys saved): no longer held."""
         async with self._tx.transaction():
-            for start in range(0, len(ids), 500):
-                chunk = list(ids[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                await execute(self._tx, f"DELETE FROM matrix_held_olm WHERE id IN ({marks})", chunk)
+            await self._delete(ids)
+
+    async def _delete(self, ids: Sequence[int]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            await execute(self._tx, f"DELETE FROM matrix_held_olm WHERE id IN ({marks})", chunk)
 
 
 async def take(
@@ -116,16 +133,21 @@ async def take(
     held ones first when due (a new hour, or the first sync of this process), within the
     hour's budget; what is past it is held, in the database before anything is decrypted.
     ``learn`` asks where senders stand."""
-    waiting = await store.waiting() if budget.held_due() else []
+    due = budget.held_due()
+    waiting = await store.waiting() if due else []
     senders = [e.sender for e in events if isinstance(e, nio.OlmEvent)]
     await learn(senders + [held.event.sender for held in waiting])
     admission = budget.admit(events, waiting)
     if admission.held:
         limits = budget.limits
-        dropped = await store.hold(admission.held, limits.olm_per_stranger, limits.olm_strangers)
+        dropped = await store.hold(
+            admission.held, limits.olm_per_stranger, limits.olm_strangers, admission.released
+        )
         if dropped:
             log.warning("matrix: dropped %d held Olm messages of strangers, the oldest", dropped)
             budget.note_dropped(dropped)
-    if budget.holding is None or waiting or admission.held:
+    # Read again whenever the held ones were due: rows may have gone unhandled (retention,
+    # an erasure, an unreadable one), and their senders' room messages are read again.
+    if due or admission.held:
         budget.holding = await store.senders(but=admission.released)
     return admission.events, admission.released

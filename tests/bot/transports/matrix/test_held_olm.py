@@ -179,3 +179,44 @@ async def test_known_peoples_and_running_helps_olm_messages_are_never_held(db: D
     events = [_olm("@eva:x", n) for n in range(3)] + [_olm("@karl:x", n) for n in range(3)]
     assert (await take(budget, store, events, learn))[0] == events
     assert await _held(db) == []
+
+
+async def test_held_messages_handled_in_a_sync_stay_held_until_its_checkpoint(db: Database):
+    """A new hour lets the held messages through; the same sync's messages past the budget
+    are held beside them without pushing them out: until the checkpoint saved their keys
+    they are all that holds those keys (a crash there tries them again), and nothing was
+    dropped to tell the coordinators of. (Before, the bound counted them and dropped the
+    oldest - the ones just handled - as 'dropped'.)"""
+    store = HeldOlm(db.transactions)
+    now = [NINE]
+    budget = _budget(now, olm_per_stranger=2, olm_strangers=10)
+    await take(budget, store, [_olm("@neu:x", n) for n in range(4)], _strangers)
+    assert await _held(db) == ["@neu:x-2", "@neu:x-3"]
+
+    now[0] += timedelta(hours=1)
+    events, released = await take(budget, store, [_olm("@neu:x", 4)], _strangers)
+    assert _bodies(events) == ["@neu:x-2", "@neu:x-3"]
+    # A crash now, before the checkpoint: the two handled are held still, tried again.
+    assert await _held(db) == ["@neu:x-2", "@neu:x-3", "@neu:x-4"]
+    assert budget.dropped_due() == 0
+    await store.release(released)  # the checkpoint saved their keys
+    assert await _held(db) == ["@neu:x-4"]
+
+
+async def test_a_sender_whose_held_messages_went_otherwise_is_read_again(db: Database):
+    """Held messages may go without being handled (retention, an erasure, an unreadable
+    row): at the next hour the bot sees none held for their sender and reads that sender's
+    room messages again, rather than keeping them waiting for a key that will not come for
+    as long as the process runs."""
+    store = HeldOlm(db.transactions)
+    now = [NINE]
+    budget = _budget(now, olm_per_stranger=1, olm_strangers=10)
+    await take(budget, store, [_olm("@neu:x", n) for n in range(2)], _strangers)
+    assert await _held(db) == ["@neu:x-1"]
+    assert budget.spend("@neu:x") is not None  # waits for the held key
+    await db.transactions.changed("DELETE FROM matrix_held_olm")  # retention, say
+
+    now[0] += timedelta(hours=1)
+    assert await take(budget, store, [], _strangers) == ([], [])
+    assert budget.holding == set()
+    assert budget.spend("@neu:x") is None
