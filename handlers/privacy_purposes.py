@@ -36,6 +36,17 @@ class PurposeWords:
         return t.t(self.title), what, t.t(self.seen_by), kept
 
 
+def _backups(t: Translator, limits: Limits) -> Markup:
+    """Everything kept is also in the nightly backups until they are deleted
+    (``privacy.backup_days``, which ``doctor`` holds to the rotation; an erasure reaches a
+    restored backup through db/erasure_ledger.py)."""
+    return t.tn(
+        "Backups, kept for restoring after a failure, are deleted after {n} day.",
+        "Backups, kept for restoring after a failure, are deleted after {n} days.",
+        limits.backup_days,
+    )
+
+
 # The purposes of db/personal_data.py ``PURPOSES``, by key (a test checks they match).
 PURPOSE_WORDS = {
     "account": PurposeWords(
@@ -213,10 +224,17 @@ PURPOSE_WORDS = {
             ),
         ),
         N_("Only the bot."),
-        lambda t, limits, inactive: t.tn(
-            "The bot's answers to you until they are sent. Message numbers are kept {n} day.",
-            "The bot's answers to you until they are sent. Message numbers are kept {n} days.",
-            limits.handled_update_days,
+        lambda t, limits, inactive: Markup(" ").join(
+            [
+                t.tn(
+                    "The bot's answers to you until they are sent. Message numbers are kept "
+                    "{n} day.",
+                    "The bot's answers to you until they are sent. Message numbers are kept "
+                    "{n} days.",
+                    limits.handled_update_days,
+                ),
+                _backups(t, limits),
+            ]
         ),
     ),
     "ban": PurposeWords(
@@ -300,10 +318,15 @@ CALLER_WORDS: dict[str, CallerWords] = {
     ),
     # The phone's technical tables: today's call-backs and check calls, a check call waiting
     # (until answered, else with unfinished steps), the keys already answered.
-    "technical": lambda t, limits, inactive, city: t.tn(
-        "⚙️ Technical notes on your calls: only the bot keeps them, {n} day at most.",
-        "⚙️ Technical notes on your calls: only the bot keeps them, {n} days at most.",
-        max(limits.handled_update_days, limits.conversation_days),
+    "technical": lambda t, limits, inactive, city: Markup(" ").join(
+        [
+            t.tn(
+                "⚙️ Technical notes on your calls: only the bot keeps them, {n} day at most.",
+                "⚙️ Technical notes on your calls: only the bot keeps them, {n} days at most.",
+                max(limits.handled_update_days, limits.conversation_days),
+            ),
+            _backups(t, limits),
+        ]
     ),
     "ban": lambda t, limits, inactive, city: t.t(
         "🚫 If you are blocked: a code made from your number that nobody can read, until the "

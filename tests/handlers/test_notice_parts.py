@@ -203,3 +203,27 @@ async def test_by_sms_3_sends_every_part_with_the_answer_and_no_command(
             assert data == f"privacy:details:{number_of_part + 1}"
         else:
             assert len(choices) == 2
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_every_reader_and_caller_is_told_when_backups_are_deleted(lang: str):
+    """Everything kept is also in the nightly backups: the notice says when they go, as the
+    city sets it (``privacy.backup_days``), in the details a chat shows, the parts a texter
+    reads and what a caller hears."""
+    from db.data_rights import Limits
+    from handlers.privacy import caller_parts, notice_details
+    from locales import translator
+
+    t = translator(lang)
+    said = {}
+    for days in (9, 11):
+        settings = HandlerSettings(retention=Limits(backup_days=days))
+        said[days] = [
+            str(notice_details(t, settings)),
+            "\n".join(str(part) for part in detail_parts(t, settings)),
+            "\n".join(str(part) for part in caller_parts(t, settings, "Dortmund")),
+        ]
+    for shown in said[9]:
+        assert str(t.number(9)) in shown
+    for nine, eleven in zip(said[9], said[11], strict=True):
+        assert nine != eleven and str(t.number(11)) in eleven
