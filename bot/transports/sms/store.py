@@ -362,29 +362,25 @@ class SmsStore:
     async def claim_codes_out(self, number: str, day: str) -> bool:
         """Whether the caller tells that ``number`` had its :data:`CODES_A_DAY` codes of
         ``day`` (the first code refused that day; the count goes one past them to say so)."""
-        async with self._tx.transaction():
-            return (
-                await changed(
-                    self._tx,
-                    "UPDATE sms_numbers SET codes_in_day = codes_in_day + 1"
-                    " WHERE number = ? AND codes_day = ? AND codes_in_day = ?",
-                    (number, day, CODES_A_DAY),
-                )
-                == 1
-            )
+        return await self._count_past(number, day, CODES_A_DAY)
 
     async def claim_stop_again_told(self, number: str, day: str) -> bool:
         """Whether the caller tells ``number``'s person, once on ``day``, that a STOP again
         gets no code today (its :data:`CODES_A_DAY` used up): only after the coordinators
         were told (:meth:`claim_codes_out`, one past them), the count goes one further to say
         so. Once a day, not once a STOP: a forger's STOPs make the number no text bomb."""
+        return await self._count_past(number, day, CODES_A_DAY + 1)
+
+    async def _count_past(self, number: str, day: str, count: int) -> bool:
+        """One claim past the day's codes: ``number``'s count of ``day`` moves from
+        ``count`` to one more, for exactly one caller."""
         async with self._tx.transaction():
             return (
                 await changed(
                     self._tx,
                     "UPDATE sms_numbers SET codes_in_day = codes_in_day + 1"
                     " WHERE number = ? AND codes_day = ? AND codes_in_day = ?",
-                    (number, day, CODES_A_DAY + 1),
+                    (number, day, count),
                 )
                 == 1
             )
