@@ -689,5 +689,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MigrationError as exc:
         print(f"nachbarbot: database error: {exc}", file=sys.stderr)
         return 1
+    except sqlite3.DatabaseError as exc:
+        # The commands that serve people and db check name the city and file (_open_sound,
+        # _open_naming); the others (places, events, bans, desk-link, matrix, ...) meet a
+        # damaged file at their first query: one line, never a traceback. Which city: the
+        # command may have opened several - db check names it.
+        print(
+            f"nachbarbot: database error: a database is damaged ({exc}) - python -m bot db"
+            " check names the city and file; restore a backup (db restore,"
+            " docs/operations.md#backup-and-restore)",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -86,3 +86,19 @@ def test_a_file_damaged_in_a_table_is_refused_before_anything_starts(tmp_path):
     assert "Traceback" not in check.stderr, check.stderr
     assert "FAIL  dortmund: database integrity" in check.stdout, check.stdout
     assert "ok    unna: database integrity" in check.stdout, check.stdout
+
+
+def test_the_other_commands_say_a_damaged_file_in_one_line(tmp_path):
+    """Commands that do not serve people (a coordinator's desk link, a places search) on a
+    file SQLite cannot open: one line that says what to do, exit 1, no traceback."""
+    config, database = _two_cities(tmp_path)
+    unna = Path(city_location(database, "unna", False)[0])
+    _overwrite(unna, 2, 20)
+    for command in (["desk-link", "telegram:1"], ["places", "near", "51.536,7.689"]):
+        done = run_bot("--config", str(config), "--city", "unna", *command, timeout=60)
+        assert done.returncode == 1, (command, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr, (command, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1, (command, done.stderr)
+        assert lines[0].startswith("nachbarbot: database error:"), lines
+        assert "db check" in lines[0] and "db restore" in lines[0], lines
