@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -13,7 +14,8 @@ from bot.cities import City
 from bot.config import Config
 from bot.transports import registry
 from db import Database
-from db.postgres import is_postgres
+from db.migration_ledger import MigrationError
+from db.postgres import is_postgres, redacted
 from db.restore_copies import remove_old, said
 from handlers import build_router
 
@@ -36,15 +38,29 @@ async def open_city_database(city: City) -> Database:
     """The city's own database: the main city's is ``bot.database`` itself; another city's
     is a file beside it (SQLite) or a schema in it (PostgreSQL), see ``city_location``."""
     location, schema = city.location
-    db = await Database.open(location, schema=schema)
+    try:
+        db = await Database.open(location, schema=schema)
+    except sqlite3.DatabaseError as exc:
+        raise _unreadable(location, exc) from exc
     try:
         # Which city's data this is, kept in the data: db restore refuses a backup recorded
         # for another city (another installation's, or a copy under another city's name).
         await db.transport_state.claim_city(city.slug)
-    except BaseException:
+    except BaseException as exc:
         await db.close()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise _unreadable(location, exc) from exc
         raise
     return db
+
+
+def _unreadable(location: str, exc: sqlite3.DatabaseError) -> MigrationError:
+    """A file SQLite cannot read (a failing disk, a file copied while written), said in one
+    line by every command that opens it (bot/cli/main.py), never a traceback."""
+    return MigrationError(
+        f"{redacted(location)} cannot be opened: {exc} - python -m bot db check shows what"
+        " SQLite finds; restore a backup (db restore, docs/operations.md); nothing was changed"
+    )
 
 
 def build_dispatcher(db: Database, config: Config) -> Dispatcher:

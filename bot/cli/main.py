@@ -173,13 +173,8 @@ async def _open_naming(city: City) -> Database:
     operator must know which one was refused."""
     try:
         return await open_city_database(city)
-    except MigrationError as exc:
+    except MigrationError as exc:  # a damaged file too (open_city_database says it)
         raise type(exc)(f"{city.slug}: {exc}") from exc
-    except sqlite3.DatabaseError as exc:  # a damaged file: said, never a traceback
-        raise MigrationError(
-            f"{city.slug}: {where(city)} cannot be opened: {exc} - restore a backup"
-            " (db restore, docs/operations.md); nothing was changed"
-        ) from exc
 
 
 async def _open_sound(city: City) -> Database:
