@@ -87,9 +87,13 @@ def prefix_of(number: str) -> str:
     return number[:-PREFIX_CUT] if len(number) > PREFIX_CUT + 1 else number
 
 
-# Within :meth:`Budget.codes_with`: the hours of the code texts taken in another database
-# (the main city's) than the city's transaction, given back if that fails (None outside).
-_TAKEN_APART: ContextVar[list[str] | None] = ContextVar("sms_codes_apart", default=None)
+# Within :meth:`Budget.codes_with`: the code texts taken in another database (the main
+# city's) than the city's handling - each its hour, its number and the number's codes
+# (store.py ``codes_issued``) when it was taken - given back unless a code of them was
+# committed (None outside).
+_TAKEN_APART: ContextVar[list[tuple[str, str, tuple[str, int]]] | None] = ContextVar(
+    "sms_codes_apart", default=None
+)
 
 # Per cent of the hour's code texts kept for people with help under way (:attr:`Limits.
 # codes_kept`): a crowd of newcomers asking for codes leaves the running help its own.
@@ -225,33 +229,37 @@ class Budget(MonthBudget):
 
     @contextlib.asynccontextmanager
     async def codes_with(self) -> AsyncIterator[None]:
-        """Around a transaction of the city's (the SMS transport's ``take_text``): a code
-        text taken within it (:meth:`take_code`) counts only if that transaction commits.
-        Counted in the city's own database (a lone city, the main one) it is part of it;
-        counted in the main city's, another database, it is given back there when the
-        transaction fails - a STOP rolled back costs the hour no code text. Only a crash
-        between the two commits leaves one counted for the rest of the hour (never one sent
+        """Around the SMS transport's handling of a text - its own transaction (a STOP's
+        code) and the dispatcher's (the features' codes: an act's, an erasure's,
+        handlers/numbers/coded_acts.py ``issued``): a code text taken within it
+        (:meth:`take_code`) counts only with the code it was taken for committed. Counted in
+        the city's own database (a lone city, the main one) it is part of that transaction;
+        counted in the main city's, another database, it is given back there once the
+        handling is over (or failed) without the number's code committed in the city's -
+        a transaction that failed, whether it raised or the dispatcher took its failure and
+        answered "something went wrong", costs the hour no code text. Only a crash before
+        the give-back leaves one counted for the rest of the hour (never one sent
         uncounted)."""
-        taken: list[str] = []
+        taken: list[tuple[str, str, tuple[str, int]]] = []
         token = _TAKEN_APART.set(taken)
         try:
             yield
-        except BaseException:
-            for hour in taken:
-                try:
-                    await self.contacts.code_text_back(hour)
-                except Exception as exc:  # counted for the hour: fewer codes, never more
-                    log.warning("sms: a code text was not given back (%s)", type(exc).__name__)
-            raise
         finally:
             _TAKEN_APART.reset(token)
+            for hour, number, before in taken:
+                try:
+                    if await self.texts.codes_issued(number) <= before:
+                        await self.contacts.code_text_back(hour)
+                except Exception as exc:  # counted for the hour: fewer codes, never more
+                    log.warning("sms: a code text was not given back (%s)", type(exc).__name__)
 
-    def _counted(self, hour: str) -> None:
-        """A code text counted in ``hour``: noted for :meth:`codes_with` where it is counted
-        apart from the city's transaction."""
+    async def _counted(self, hour: str, number: str) -> None:
+        """A code text for ``number`` counted in ``hour``: noted for :meth:`codes_with`
+        where it is counted apart from the city's handling, with the number's codes so far
+        (read within that handling: a code issued after it moves them on)."""
         taken = _TAKEN_APART.get()
         if taken is not None and self.apart:
-            taken.append(hour)
+            taken.append((hour, number, await self.texts.codes_issued(number)))
 
     async def take(
         self,
@@ -401,11 +409,11 @@ class Budget(MonthBudget):
         now = self.clock()
         hour = hour_of(now)
         if await self.contacts.take_code_text(hour, limits.codes_hour - limits.codes_kept):
-            self._counted(hour)
+            await self._counted(hour, number)
             return None
         helping = bool(limits.codes_kept) and await self.helping(PLATFORM, number)
         if helping and await self.contacts.take_code_text(hour, limits.codes_hour):
-            self._counted(hour)
+            await self._counted(hour, number)
             return None
         log.warning("sms: a code text is not sent (the hour's code texts are used)")
         until = hour_end(now)
@@ -423,11 +431,10 @@ class Budget(MonthBudget):
         codes of the day."""
         if not self.limits.codes_hour:
             return  # nothing was counted
-        hour = hour_of(self.clock())
-        await self.contacts.code_text_back(hour)
         taken = _TAKEN_APART.get()
-        if taken is not None and hour in taken:
-            taken.remove(hour)
+        # The newest taken, given back now (not again by codes_with), in its own hour.
+        hour = taken.pop()[0] if taken and self.apart else hour_of(self.clock())
+        await self.contacts.code_text_back(hour)
 
     async def state(self) -> State:
         now = self.clock()

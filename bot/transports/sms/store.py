@@ -359,6 +359,15 @@ class SmsStore:
             )
         return code if issued else None
 
+    async def codes_issued(self, number: str) -> tuple[str, int]:
+        """``number``'s codes so far, as (day, codes that day): each code issued
+        (:meth:`issue_code`) moves them on, so the budget reads whether a code taken from
+        the hour was committed (budget.py ``codes_with``)."""
+        row = await fetch_one(
+            self._tx, "SELECT codes_day, codes_in_day FROM sms_numbers WHERE number = ?", (number,)
+        )
+        return (str(row[0] or ""), int(row[1] or 0)) if row else ("", 0)
+
     async def claim_codes_out(self, number: str, day: str) -> bool:
         """Whether the caller tells that ``number`` had its :data:`CODES_A_DAY` codes of
         ``day`` (the first code refused that day; the count goes one past them to say so)."""

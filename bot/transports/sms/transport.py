@@ -31,7 +31,9 @@ db/users.py, kept ``handled_update_days``). Then, in this order:
   text goes through the outbox, committed with the STOP (a crash right after the commit
   still sends it), and so does the answer to a STOP again once the number's codes of the
   day are used up (once that day: no code before tomorrow). The hour's code text it takes
-  (budget.py ``take_code``) counts only with the STOP committed (``Budget.codes_with``).
+  (budget.py ``take_code``) counts only with the STOP committed (``Budget.codes_with``),
+  and so does one the features take for an act's or an erasure's code (around the
+  dispatcher's handling).
 - a code the number was sent to stop its help's notices (four digits).
 - "0" while a text was cut to fit ("More: send 0", paging.py ``MORE``): its
   next part. Choices count from 1 and always come in the first text, so "0" never means
@@ -395,7 +397,9 @@ class SmsTransport(Transport):
         for send in held:
             await send()
         if incoming is not None:
-            await take_update(self, incoming)
+            # The features' codes too (an act's, an erasure's): counted with their handling.
+            async with self.budget.codes_with():
+                await take_update(self, incoming)
 
     async def _route(
         self, number: str, text: str, gateway_id: str, held: list[Callable[[], Awaitable[object]]]
