@@ -86,6 +86,28 @@ _HIGHEST_ID = (
 )
 
 
+# A message that carries a secret (a code to text back, bot/transports/sms/transport.py
+# ``_queue``) is stored with this key in its payload: it keeps its body while it is
+# not confirmed sent (a failed try, a crash, sends it again), and the statement that marks
+# it sent or given up clears it (:data:`_SECRET_FORGOTTEN`), so that the code does not
+# wait in plain text for the retention. Readers never see the key (:func:`_payload`).
+_SECRET = "secret"
+_SECRET_FORGOTTEN = (
+    f"payload = CASE WHEN json_extract(payload, '$.{_SECRET}') IS NULL THEN payload ELSE '{{}}' END"
+)
+
+
+def _payload(stored: str) -> dict[str, Any]:
+    """A stored payload as its message's encoding (without the secret's mark)."""
+    payload: dict[str, Any] = json.loads(stored or "{}")
+    payload.pop(_SECRET, None)
+    return payload
+
+
+def _item(row: Any) -> OutboxItem:
+    return OutboxItem(row[0], row[1], row[2], _payload(row[3]), row[4], row[5], row[6])
+
+
 class OutboxStore:
     """Outbox ids are referred to after their row is written (an offer or a backchannel post
     is edited later by id), so an id is never handed out twice: not after its row was
@@ -109,12 +131,16 @@ class OutboxStore:
         *,
         recipient_id: int | None = None,
         about: str = "",
+        secret: bool = False,
     ) -> int:
         """Queue a message; call it inside the transaction of the change that causes it.
         ``not_before`` holds it back (a volunteer's quiet hours); ``recipient_id`` (the
         person it is for) and ``about`` (whose words or data it carries, see
-        db/data_rights.about_value) let erasure find it."""
+        db/data_rights.about_value) let erasure find it; ``secret``: it carries a code,
+        cleared once it is sent or given up (:data:`_SECRET`)."""
         now = utcnow()
+        if secret:
+            payload = {_SECRET: True, **payload}
         values = (
             platform,
             chat_id,
@@ -176,7 +202,7 @@ class OutboxStore:
             " ORDER BY id LIMIT ?",
             (to_text(now), *platforms, to_text(now), limit),
         )
-        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
+        return [_item(r) for r in rows]
 
     async def _claim(
         self, now: datetime, platforms: list[str], limit: int, claimant: int
@@ -206,7 +232,7 @@ class OutboxStore:
             (claimant, to_text(now), *platforms, claimant, to_text(now), limit),
         )
         rows.sort(key=lambda r: r[0])
-        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
+        return [_item(r) for r in rows]
 
     async def take_slot(self, platform: str, interval: float) -> float:
         """The next sending slot of a bot, shared by all processes: how many seconds to
@@ -308,7 +334,7 @@ class OutboxStore:
                 await changed(
                     self._tx,
                     "UPDATE outbox SET sent_at = ?, sent_message_id = ?, attempts = attempts + 1,"
-                    f" claimed_by = NULL WHERE id = ?{fence}",
+                    f" claimed_by = NULL, {_SECRET_FORGOTTEN} WHERE id = ?{fence}",
                     (utcnow(), message_id, item_id, *owner),
                 )
                 > 0
@@ -343,7 +369,7 @@ class OutboxStore:
             await execute(
                 self._tx,
                 "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?,"
-                f" claimed_by = NULL WHERE id = ?{fence}",
+                f" claimed_by = NULL, {_SECRET_FORGOTTEN} WHERE id = ?{fence}",
                 (utcnow(), error[:200], item_id, *owner),
             )
 
@@ -408,7 +434,7 @@ class OutboxStore:
         row = await fetch_one(
             self._tx, "SELECT payload, sent_at, failed_at FROM outbox WHERE id = ?", (item_id,)
         )
-        return None if row is None else Sent(json.loads(row[0] or "{}"), row[1], row[2])
+        return None if row is None else Sent(_payload(row[0]), row[1], row[2])
 
     async def forget(self, item_ids: list[int]) -> None:
         """Clear the content of those of these items that went out or were given up (a
@@ -441,4 +467,4 @@ class OutboxStore:
             " AND (next_attempt_at <= ? OR attempts > 0) ORDER BY id",
             (platform, chat_id, to_text(now)),
         )
-        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
+        return [_item(r) for r in rows]

@@ -104,11 +104,11 @@ from handlers.messages import (
     Incoming,
     Message,
     Outgoing,
-    Recipient,
     Sender,
     Text,
+    encode,
 )
-from handlers.messenger import Compose, Messenger, tell_coordinators
+from handlers.messenger import Compose, tell_coordinators
 from handlers.numbers.coded_acts import (
     CODES_PAUSED,
     codes_out,
@@ -518,7 +518,7 @@ class SmsTransport(Transport):
                 return
             code, busy_until = await self._stop_code(number, helping, now)
             if code:
-                await self._queue(number, t.t(STOPPED_BUT_HELP, code=code), helping)
+                await self._queue(number, t.t(STOPPED_BUT_HELP, code=code), helping, secret=True)
             elif again:
                 # The hour's code texts used up: told at the first STOP when to send it
                 # again. The day's codes used up: told once a day that none comes today.
@@ -593,15 +593,23 @@ class SmsTransport(Transport):
         await self._tell(number, t.t(STOPPED_HELP_TOO), t)
         return True
 
-    async def _queue(self, number: str, text: Markup, person: User) -> None:
+    async def _queue(
+        self, number: str, text: Markup, person: User, *, secret: bool = False
+    ) -> None:
         """A text of the transport's own that must not be lost (a code; a limit told once a
         day) for ``person``, whose help is under way: into the outbox within
         :meth:`take_text`'s transaction, so that it leaves if and only if that commits -
         even when the process ends right after the commit (the outbox worker sends it then,
         :meth:`deliver`, past the STOP that kept those notices). Before, it was sent after
-        the commit, and a crash there left a code out that never reached the number."""
-        await Messenger(self.db).to_chat(
-            Recipient(PLATFORM, number), Message(text, typed_choices=False), recipient_id=person.id
+        the commit, and a crash there left a code out that never reached the number.
+        ``secret``: it carries a code, which the outbox row keeps only until it is sent
+        or given up (db/outbox.py ``enqueue``)."""
+        await self.db.outbox.enqueue(
+            PLATFORM,
+            number,
+            encode(Message(text, typed_choices=False)),
+            recipient_id=person.id,
+            secret=secret,
         )
         held = _HELD.get()
         if held is not None:
