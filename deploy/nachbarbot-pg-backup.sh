@@ -2,7 +2,11 @@
 # A backup of the bot's PostgreSQL database while the bots keep running: pg_dump in its custom
 # format (compressed; one consistent snapshot; pg_restore can restore all of it or single
 # tables), written under a temporary name and renamed when complete, readable by its owner
-# only. The newest NACHBARBOT_BACKUP_KEEP dumps are kept.
+# only. Then every dump older than NACHBARBOT_BACKUP_DAYS (by the UTC time in its name, not
+# the file's date) is deleted and named - the privacy notice's figure for how long an erased
+# person survives in a backup, privacy.backup_days, which the bot's configuration holds:
+# set NACHBARBOT_BACKUP_DAYS to it (`nachbarbot doctor` fails where it is larger, and this
+# script warns as doctor does where the environment sets NACHBARBOT_PRIVACY__BACKUP_DAYS).
 #
 #   nachbarbot-pg-backup.sh [postgresql://…]      (default: $NACHBARBOT_BOT__DATABASE)
 #
@@ -12,7 +16,8 @@
 #   NACHBARBOT_BOT__DATABASE_PASSWORD_FILE  a file holding it (a secret); else libpq's own
 #                                       (~/.pgpass, PGPASSWORD, peer authentication)
 #   NACHBARBOT_BACKUP_DIR               where the dumps go (default /var/backups/nachbarbot)
-#   NACHBARBOT_BACKUP_KEEP              how many are kept (default 14)
+#   NACHBARBOT_BACKUP_DAYS              how many days a dump is kept (default 14, the
+#                                       default of privacy.backup_days)
 # Restore: nachbarbot db restore FILE (docs/postgresql.md, "Backup and restore").
 set -eu
 url=${1:-${NACHBARBOT_BOT__DATABASE:-}}
@@ -24,11 +29,41 @@ case "$url" in
         ;;
 esac
 folder=${NACHBARBOT_BACKUP_DIR:-/var/backups/nachbarbot}
-keep=${NACHBARBOT_BACKUP_KEEP:-14}
-case "$keep" in
+days=${NACHBARBOT_BACKUP_DAYS:-14}
+case "$days" in
     '' | *[!0-9]* | 0)
-        echo "nachbarbot-pg-backup: NACHBARBOT_BACKUP_KEEP must be a number from 1" >&2
+        echo "nachbarbot-pg-backup: NACHBARBOT_BACKUP_DAYS must be a number from 1" >&2
         exit 2
+        ;;
+esac
+if [ -n "${NACHBARBOT_BACKUP_KEEP:-}" ]; then
+    echo "nachbarbot-pg-backup: warning: NACHBARBOT_BACKUP_KEEP is no longer read: dumps are" \
+        "deleted by age (NACHBARBOT_BACKUP_DAYS) - remove it" >&2
+fi
+
+# doctor's check "backups kept no longer than privacy.backup_days" (bot/cli/checks.py), in
+# the same words, where the bot's env file sets privacy.backup_days (the TOML file is the
+# bot's to read: doctor sees it).
+privacy=${NACHBARBOT_PRIVACY__BACKUP_DAYS:-}
+case "$privacy" in
+    '' | *[!0-9]*) ;;
+    *)
+        if [ -n "${NACHBARBOT_BACKUP_DAYS:-}" ]; then
+            set_by="NACHBARBOT_BACKUP_DAYS"
+        else
+            set_by="its default; NACHBARBOT_BACKUP_DAYS unset"
+        fi
+        kept="the nightly dumps are deleted after $days days ($set_by), privacy.backup_days is $privacy"
+        if [ "$days" -gt "$privacy" ]; then
+            echo "nachbarbot-pg-backup: warning: $kept: an erased person stays in a dump longer" \
+                "than the privacy notice says, and restoring it brings back whoever the list" \
+                "of erased accounts no longer names - set NACHBARBOT_BACKUP_DAYS to" \
+                "privacy.backup_days (docs/operations.md)" >&2
+        elif [ "$days" -lt "$privacy" ]; then
+            echo "nachbarbot-pg-backup: warning: $kept: the list of erased accounts and a" \
+                "restore's copy of the database are kept longer than any dump - set" \
+                "NACHBARBOT_BACKUP_DAYS to privacy.backup_days (docs/operations.md)" >&2
+        fi
         ;;
 esac
 
@@ -52,9 +87,30 @@ mv "$partial" "$folder/$name"
 trap - EXIT
 echo "nachbarbot-pg-backup: $folder/$name"
 
-# The oldest go once there are more than $keep; names are UTC times, so they sort by age.
-count=$(find "$folder" -maxdepth 1 -name 'nachbarbot-*.dump' | wc -l)
-if [ "$count" -gt "$keep" ]; then
-    find "$folder" -maxdepth 1 -name 'nachbarbot-*.dump' | sort | head -n "$((count - keep))" \
-        | while IFS= read -r old; do rm -f -- "$old"; done
-fi
+# Each dump that would be older than $days days by the next night's run goes now (the rule of
+# `nachbarbot db rotate`, bot/cli/backup_rotation.py), the one just made never. Its age is the
+# UTC time in its name (a restore's copy, ….dump.before-restore-<time>.dump, its own time):
+# a file's date is the day it was last copied, not the day of its data.
+now=$(date -u +%s)
+limit=$(((days - 1) * 86400))
+find "$folder" -maxdepth 1 -type f -name 'nachbarbot-*.dump' -printf '%f\n' | sort \
+    | while IFS= read -r file; do
+        [ "$file" = "$name" ] && continue
+        stamp=$(printf '%s\n' "$file" | sed -n 's/.*\.before-restore-\([0-9-]*T[0-9]*Z\).*/\1/p')
+        if [ -z "$stamp" ]; then
+            stamp=$(printf '%s\n' "$file" \
+                | sed -n 's/^nachbarbot-\([0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9]\{6\}Z\).*/\1/p')
+        fi
+        if [ -z "$stamp" ]; then
+            echo "nachbarbot-pg-backup: warning: $folder/$file is left alone - no UTC time in" \
+                "its name (nachbarbot-YYYY-MM-DDTHHMMSSZ…): delete it by hand once it is older" \
+                "than privacy.backup_days" >&2
+            continue
+        fi
+        made=$(date -u -d "$(printf '%s\n' "$stamp" | sed 's/T\(..\)\(..\)\(..\)Z$/ \1:\2:\3/')" +%s)
+        if [ "$((now - made))" -gt "$limit" ]; then
+            rm -f -- "$folder/$file"
+            echo "nachbarbot-pg-backup: deleted $folder/$file - from $stamp," \
+                "$(((now - made) / 86400)) days old; NACHBARBOT_BACKUP_DAYS $days"
+        fi
+    done

@@ -110,13 +110,13 @@ async def backup(cities: list[City], path: str) -> int:
 
 
 def _warn_of_rotation(cities: list[City]) -> None:
-    """Say where the nightly rotation keeps backups longer than a city's
-    privacy.backup_days (``doctor``'s check; the backup unit runs this command with the
-    rotation's NACHBARBOT_BACKUP_KEEP, so its journal shows it every night). The backup is
-    made all the same: a missing backup would be the worse loss."""
+    """Say where the nightly rotation may keep backups longer or shorter than a city's
+    privacy.backup_days (``doctor``'s check, in the backup unit's environment: its journal
+    shows it every night). The backup is made all the same: a missing backup would be the
+    worse loss."""
     for city in cities:
         _, verdict, detail = backup_rotation_check(city.config)
-        if verdict == "FAIL":
+        if verdict != "ok":
             print(f"nachbarbot: warning: {city.slug}: {detail}", file=sys.stderr)
 
 

@@ -20,6 +20,7 @@ from bot.transports.registry import TRANSPORTS, Check
 from db import Database
 from db.clock import local_day
 from db.database import latest_migration
+from db.postgres import is_postgres
 from db.request_states import CLOSED, MATCHED, STATES, WAITING, sql_list
 from db.statements import fetch_all, fetch_one
 from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir, load_gazetteer
@@ -275,49 +276,73 @@ async def city_checks(
     yield coordinators_channel_check(config)
 
 
-# The nightly backups' rotation (deploy/nachbarbot-backup.sh, deploy/nachbarbot-pg-backup.sh):
-# how many it keeps, one a night, unless NACHBARBOT_BACKUP_KEEP says otherwise - the default
-# of privacy.backup_days too (bot/config.py), so that out of the box they agree.
-BACKUP_KEEP_VARIABLE = "NACHBARBOT_BACKUP_KEEP"
-ROTATION_KEEP = 14
+# The nightly backups' rotation. On SQLite deploy/nachbarbot-backup.sh runs ``db rotate``
+# (bot/cli/backup_rotation.py), which deletes each backup older than its city's
+# privacy.backup_days itself; on PostgreSQL deploy/nachbarbot-pg-backup.sh, a shell script
+# that does not read the configuration, deletes dumps older than NACHBARBOT_BACKUP_DAYS
+# (default 14, the default of privacy.backup_days too, bot/config.py).
+BACKUP_DAYS_VARIABLE = "NACHBARBOT_BACKUP_DAYS"
+ROTATION_DAYS = 14
+# What the rotation read before it went by age: a number of backups, whatever their age.
+OLD_KEEP_VARIABLE = "NACHBARBOT_BACKUP_KEEP"
 
 
 def backup_rotation_check(config: Config, environ: Mapping[str, str] = os.environ) -> Check:
     """Whether the nightly rotation keeps backups no longer than ``privacy.backup_days``:
     the privacy notice's figure for how long an erased person survives in a backup, and
     how long the list of erased accounts (which a restore erases again) keeps each entry.
-    Kept longer, a backup holds erased people past that figure, and a restore of it brings
-    back whoever the list forgot (FAIL); kept shorter, the list and a restore's copy of the
-    database are kept longer than any backup (WARN). The rotation's number is
-    NACHBARBOT_BACKUP_KEEP where this process has it (the backup unit's environment), else
-    the rotation's default."""
+    On SQLite the rotation reads the setting itself (ok); on PostgreSQL its script deletes
+    dumps after NACHBARBOT_BACKUP_DAYS (where this process's environment - the bot's env
+    file, which the backup unit reads too - has it, else its default): kept longer, a dump
+    holds erased people past the figure and a restore of it brings back whoever the list
+    forgot (FAIL); kept shorter, the list and a restore's copy of the database are kept
+    longer than any dump (WARN). The script prints the same where its environment sets
+    privacy.backup_days. NACHBARBOT_BACKUP_KEEP, the count of an earlier rotation, is read
+    by neither any more (WARN: a unit or script of before may still count)."""
     name = "backups kept no longer than privacy.backup_days"
     days = config.privacy.backup_days
-    text = environ.get(BACKUP_KEEP_VARIABLE, "").strip()
-    if text and (not text.isdigit() or int(text) < 1):
-        return (name, "FAIL", f"{BACKUP_KEEP_VARIABLE}={text!r} is not a number from 1")
-    keep = int(text) if text else ROTATION_KEEP
-    kept = f"the nightly rotation keeps {keep} backups" + (
-        f" ({BACKUP_KEEP_VARIABLE})" if text else f" (its default; {BACKUP_KEEP_VARIABLE} unset)"
-    )
-    if keep > days:
-        return (
-            name,
-            "FAIL",
-            f"{kept}, one a night: the oldest is {keep} days old, older than"
-            f" privacy.backup_days ({days}) - an erased person stays in it longer than the"
-            " privacy notice says, and restoring it brings back whoever the list of erased"
-            " accounts no longer names: set both to the same number (docs/operations.md)",
-        )
-    if keep < days:
+    if environ.get(OLD_KEEP_VARIABLE, "").strip():
         return (
             name,
             "WARN",
-            f"{kept}, privacy.backup_days is {days}: the list of erased accounts and a"
-            " restore's copy of the database are kept longer than any backup - set both to"
-            " the same number (docs/operations.md)",
+            f"{OLD_KEEP_VARIABLE} is set but no longer read: the nightly rotation deletes"
+            " backups by age - remove it, and install this release's backup script and unit"
+            " (deploy/, docs/operations.md): the one before kept a number of backups, whatever"
+            " their age",
         )
-    return (name, "ok", f"{kept}, privacy.backup_days {days}")
+    if not is_postgres(config.bot.database):
+        return (
+            name,
+            "ok",
+            f"the nightly rotation (db rotate) deletes backups older than {days} days, by"
+            " the time in their names",
+        )
+    text = environ.get(BACKUP_DAYS_VARIABLE, "").strip()
+    if text and (not text.isdigit() or int(text) < 1):
+        return (name, "FAIL", f"{BACKUP_DAYS_VARIABLE}={text!r} is not a number from 1")
+    rotation = int(text) if text else ROTATION_DAYS
+    kept = (
+        f"the nightly dumps are deleted after {rotation} days ("
+        + (BACKUP_DAYS_VARIABLE if text else f"its default; {BACKUP_DAYS_VARIABLE} unset")
+        + f"), privacy.backup_days is {days}"
+    )
+    if rotation > days:
+        return (
+            name,
+            "FAIL",
+            f"{kept}: an erased person stays in a dump longer than the privacy notice says,"
+            " and restoring it brings back whoever the list of erased accounts no longer"
+            f" names - set {BACKUP_DAYS_VARIABLE} to privacy.backup_days (docs/operations.md)",
+        )
+    if rotation < days:
+        return (
+            name,
+            "WARN",
+            f"{kept}: the list of erased accounts and a restore's copy of the database are kept"
+            f" longer than any dump - set {BACKUP_DAYS_VARIABLE} to privacy.backup_days"
+            " (docs/operations.md)",
+        )
+    return (name, "ok", kept)
 
 
 def coordinators_channel_check(config: Config) -> Check:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot import log_city, log_redaction
 from bot.app import apply_retention, open_city_database
 from bot.cities import City, check_all_chat_secrets, load_cities
-from bot.cli import backups, desk_link, upgrade_backup
+from bot.cli import backup_rotation, backups, desk_link, upgrade_backup
 from bot.cli import bans as bans_cli
 from bot.cli import cities as cities_cli
 from bot.cli import events as events_cli
@@ -98,6 +98,12 @@ def _parser() -> argparse.ArgumentParser:
         "restore", help="put a backup in place of every city's database (or --city's)"
     )
     backups.add_path(restore, "the backup, as given to db backup")
+    rotate = db_sub.add_parser(
+        "rotate",
+        help="delete the backups in a folder older than privacy.backup_days (the nightly"
+        " backup's rotation), naming each",
+    )
+    backups.add_path(rotate, "the folder of the nightly backups")
     migrate_to = db_sub.add_parser(
         "migrate-to", help="copy the SQLite database into an empty PostgreSQL database"
     )
@@ -589,6 +595,12 @@ def _each(call: _Call) -> list[City]:
     return [call.city] if call.args.city else call.cities
 
 
+async def _rotate(call: _Call) -> int:
+    """``db rotate``: the folder holds every city's backups, each judged by its city's
+    privacy.backup_days (bot/cli/backup_rotation.py)."""
+    return backup_rotation.rotate(call.cities, call.args.path)
+
+
 async def _migrate_to(call: _Call) -> int:
     from bot.cli.migrate_to import run  # loads psycopg
 
@@ -605,6 +617,7 @@ _COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
     "db migrate": lambda call: _backup_and_migrate(call),
     "db backup": lambda call: backups.backup(_each(call), call.args.path),
     "db restore": lambda call: backups.restore(_each(call), call.args.path),
+    "db rotate": lambda call: _rotate(call),
     "db migrate-to": _migrate_to,
     "db check": lambda call: _checks(call.cities, doctor=False, only=call.args.city),
     "db retention": lambda call: _retention(_each(call)),
@@ -617,7 +630,7 @@ _COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
     "places": lambda call: places_cli.run(call.city, call.args),
 }
 # Whole-installation commands: no --city.
-_WHOLE = ("run", "web", "db migrate-to")
+_WHOLE = ("run", "web", "db migrate-to", "db rotate")
 # Commands whose output is the point: warnings only in the log.
 _QUIET = ("console", "places", "events", "doctor", "db", "bans", "matrix", "desk-link")
 

@@ -363,8 +363,8 @@ async def restore(cities: list[City], path: str) -> int:
             raise Refused(f"the database as it was could not be saved to {aside}: {exc}") from exc
         print(
             f"the database as it was: {aside} - it holds personal data: in the nightly"
-            " backups' folder their rotation (NACHBARBOT_BACKUP_KEEP) removes it with the"
-            " dump beside it; elsewhere delete it once the restored bot runs well"
+            " backups' folder their rotation deletes it once older than NACHBARBOT_BACKUP_DAYS"
+            " (by the time in its name); elsewhere delete it once the restored bot runs well"
         )
         _replace(url, dump, cities, listing)
     except Refused as exc:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -371,8 +372,10 @@ def test_postgresql_backup_restores_into_a_fresh_database(
 
     folder = tmp_path / "backups"
     folder.mkdir()
-    for day in ("01", "02"):  # older dumps: the oldest goes, NACHBARBOT_BACKUP_KEEP=2
-        (folder / f"nachbarbot-2020-01-{day}T031500Z.dump").write_bytes(b"old")
+    # Older dumps: the one older than NACHBARBOT_BACKUP_DAYS goes, by the time in its name.
+    recent = f"nachbarbot-{datetime.now(UTC) - timedelta(days=3):%Y-%m-%dT%H%M%SZ}.dump"
+    for name in ("nachbarbot-2020-01-01T031500Z.dump", recent):
+        (folder / name).write_bytes(b"old")
     secret = tmp_path / "database-password"
     secret.write_text(password + "\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NACHBARBOT_", "PG"))}
@@ -381,7 +384,7 @@ def test_postgresql_backup_restores_into_a_fresh_database(
         "NACHBARBOT_BOT__DATABASE": url,
         "NACHBARBOT_BOT__DATABASE_PASSWORD_FILE": str(secret),
         "NACHBARBOT_BACKUP_DIR": str(folder),
-        "NACHBARBOT_BACKUP_KEEP": "2",
+        "NACHBARBOT_BACKUP_DAYS": "14",
     }
     backup = subprocess.run(
         ["sh", str(DEPLOY / "nachbarbot-pg-backup.sh")],
@@ -392,7 +395,8 @@ def test_postgresql_backup_restores_into_a_fresh_database(
     )
     assert backup.returncode == 0, backup.stderr
     kept = sorted(path.name for path in folder.iterdir())
-    assert len(kept) == 2 and kept[0] == "nachbarbot-2020-01-02T031500Z.dump", kept
+    assert len(kept) == 2 and kept[0] == recent, kept
+    assert f"deleted {folder}/nachbarbot-2020-01-01T031500Z.dump - from" in backup.stdout
     dump = folder / kept[1]
     assert re.fullmatch(r"nachbarbot-\d{4}-\d\d-\d\dT\d{6}Z\.dump", dump.name)
     assert stat.S_IMODE(dump.stat().st_mode) == 0o600

@@ -7,8 +7,9 @@ docs/upgrading.md and docs/operations.md describe them, through the deploy files
   backup cannot be made it migrates nothing; the version of before refuses the upgraded
   database, restores that backup with ``db restore`` and runs on it again;
 - deploy/nachbarbot-backup.sh, as deploy/nachbarbot-backup.service runs it, writes a
-  time-stamped backup of every city and keeps the newest NACHBARBOT_BACKUP_KEEP sets (a
-  backup taken before an upgrade among them), and ``db restore`` takes what it wrote.
+  time-stamped backup of every city and deletes the sets older than privacy.backup_days (a
+  backup taken before an upgrade among them; tests/bot/cli/test_backup_rotation.py), and
+  ``db restore`` takes what it wrote.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sqlite3
 import stat
 import subprocess
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -193,7 +195,8 @@ async def test_the_nightly_sqlite_backup_is_time_stamped_rotated_and_restorable(
     folder = tmp_path / "backups"
     folder.mkdir()
     old = "nachbarbot-2020-01-01T031500Z"
-    before = "nachbarbot-2020-01-02T101500Z-before-0040"  # an upgrade's, kept: KEEP=2
+    # An upgrade's, two days old: kept (privacy.backup_days 14).
+    before = f"nachbarbot-{datetime.now(UTC) - timedelta(days=2):%Y-%m-%dT%H%M%SZ}-before-0040"
     for name in (
         f"{old}.sqlite3",
         f"{old}.unna.sqlite3",
@@ -207,7 +210,6 @@ async def test_the_nightly_sqlite_backup_is_time_stamped_rotated_and_restorable(
         "NACHBARBOT_CONFIG": str(config),
         "NACHBARBOT_PROGRAM": str(program),
         "NACHBARBOT_BACKUP_DIR": str(folder),
-        "NACHBARBOT_BACKUP_KEEP": "2",
     }
     made = subprocess.run(
         ["sh", str(DEPLOY / "nachbarbot-backup.sh")],
