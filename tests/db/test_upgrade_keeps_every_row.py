@@ -534,6 +534,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "turned_told_at": "2026-11-19T07:30:00+00:00",
             "capped_told_at": "2026-11-20T18:20:00+00:00",
             "capped_until": "2026-11-20T19:00:00Z",
+            "busy_told_until": "2026-11-20T20:00:00Z",
         }
     ],
     "call_numbers": [{"user_id": 1, "number": "+492311234567", "updated_at": LATER}],

@@ -90,6 +90,7 @@ DECLARED = Declaration(
                 "turned_told_at": DETAIL,
                 "capped_told_at": DETAIL,
                 "capped_until": DETAIL,
+                "busy_told_until": DETAIL,
             },
             links=(
                 Link(
@@ -131,7 +132,8 @@ DECLARED = Declaration(
             "ends or redirects running help, when it last texted a right code back, whether its "
             "STOP came while the number was nobody's, when it was last told that the day's "
             "first contacts turned it away, when the coordinators were last told that it had "
-            "all its texts of the hour or day, the rest of a bot text cut to fit and the "
+            "all its texts of the hour or day, until when it was last told that the hour's code "
+            "texts were used up, the rest of a bot text cut to fit and the "
             "choices of its newest text "
             "(bot/transports/sms).",
         ),

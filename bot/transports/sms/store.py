@@ -53,6 +53,9 @@ _TOLD_COLUMNS = {
     "capped": "capped_told_at",
     # The number's person: the end of the cap period they were told of (kept, not now).
     "capped_until": "capped_until",
+    # The number's person, at a STOP again: the end of the hour whose code texts were used
+    # up, told of (kept, not now; bot/transports/sms/transport.py ``_stop``).
+    "busy_until": "busy_told_until",
 }
 
 
@@ -309,9 +312,10 @@ class SmsStore:
         """Whether the caller confirms ``word`` ("stop" or "start"; "turned": the first
         contacts turned the number away; "capped": the coordinators learn that the number
         is past its texts of the hour or day; "capped_until": the number's person learns when
-        the bot answers again, ``at`` the end of that cap period) to ``number`` now: not
-        when it was confirmed after ``since`` (a day ago; "capped": this hour's start;
-        "capped_until": now, so once a cap period).
+        the bot answers again, ``at`` the end of that cap period; "busy_until": a STOP again
+        learns that the hour's code texts are used up, ``at`` that hour's end) to ``number``
+        now: not when it was confirmed after ``since`` (a day ago; "capped": this hour's
+        start; "capped_until", "busy_until": now, so once a period).
         Claimed with one conditional UPDATE, as the budget's notices; ``at``: the moment
         kept (now when None; the budget's clock where it counts the hour)."""
         column = _TOLD_COLUMNS[word]

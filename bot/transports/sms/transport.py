@@ -175,6 +175,13 @@ STOP_AGAIN_NO_CODES = N_(
     "We can send you no more codes today, so the texts about your help under way still "
     "come. To stop them too, send STOP again tomorrow."
 )
+# A STOP again while the hour's code texts are used up (budget.py ``take_code``): answered
+# once that hour (store.py ``busy_told_until``), not once a STOP - an answer, paid by the
+# number's caps and the month, so a flood of STOPs costs one text an hour at most.
+STOP_AGAIN_BUSY = N_(
+    "We cannot send codes just now, so the texts about your help under way still come. To "
+    "stop them too, send STOP again after {time}."
+)
 STOPPED_HELP_TOO = N_(
     "You will get no more texts from us, none about your help either. Send START to get them again."
 )
@@ -504,8 +511,10 @@ class SmsTransport(Transport):
         notices until the code comes back - the number's codes of the day used up, the
         coordinators are told as for any code (coded_acts.py ``codes_out``), and a STOP
         again is told once that day that no code comes before tomorrow; the hour's code
-        texts used up, the person is told to send STOP again after the hour, and a STOP
-        again while no code to end them is out gets one (answered only then); ``stranger``:
+        texts used up, the person is told to send STOP again after the hour (a STOP again
+        in such an hour is told so once that hour: store.py ``busy_told_until``; the
+        coordinators as budget.py ``take_code`` tells them), and a STOP again while no code
+        to end them is out gets one; ``stranger``:
         from a person with no data of their own (store.py ``release``). The code's text,
         and the day's "no code", go through the outbox, committed with the STOP
         (:meth:`_queue`)."""
@@ -519,12 +528,16 @@ class SmsTransport(Transport):
             code, busy_until = await self._stop_code(number, helping, now)
             if code:
                 await self._queue(number, t.t(STOPPED_BUT_HELP, code=code), helping, secret=True)
-            elif again:
-                # The hour's code texts used up: told at the first STOP when to send it
-                # again. The day's codes used up: told once a day that none comes today.
-                if busy_until is None and await self.store.claim_stop_again_told(
-                    number, local_day(now)
+            elif again and busy_until is not None:
+                # The hour's code texts used up: told once that hour when to send it again
+                # (an answer: the number's caps and the month pay it).
+                if await self.store.claim_told(
+                    number, "busy_until", to_text(self.budget.clock()), to_text(busy_until)
                 ):
+                    await self._tell(number, t.t(STOP_AGAIN_BUSY, time=t.time(busy_until)), t)
+            elif again:
+                # The day's codes used up: told once a day that none comes today.
+                if await self.store.claim_stop_again_told(number, local_day(now)):
                     await self._queue(number, t.t(STOP_AGAIN_NO_CODES), helping)
             elif busy_until is not None:
                 text = t.t(STOPPED_BUT_HELP_LATER, time=t.time(busy_until))

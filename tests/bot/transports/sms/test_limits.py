@@ -231,6 +231,7 @@ def test_every_text_of_it_fits_two_segments(lang: str):
         sms_module.STOPPED_HELP_TOO,
         sms_module.STOP_CODE_TRIED_OUT,
         sms_module.STOP_AGAIN_NO_CODES,
+        sms_module.STOP_AGAIN_BUSY,
     ):
         at = t.time(datetime(2026, 11, 28, 22, tzinfo=UTC))
         sent = str(t.t(text, code="471108", time=at))
