@@ -77,7 +77,32 @@ def backup_file(path: str, city: City) -> Path:
     return Path(city_location(path, city.slug, city.main)[0])
 
 
+def _a_folder(path: str, nothing: str, *, new: bool) -> str:
+    """Why ``path`` cannot name a backup - it is a folder, whose name a script's variable
+    (the nightly folder) gives easily in place of a file's - or "": a backup is named by
+    its main city's file, the others' beside it. The example is a new name for a backup
+    (``new``), else the newest backup in the folder."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return ""
+    example = folder / f"nachbarbot-{_stamp()}.sqlite3"
+    if not new:
+        made = [
+            each
+            for each in folder.glob("nachbarbot-*")
+            if each.name.count(".") == 1 and each.suffix in (".sqlite3", ".dump")
+        ]
+        example = max(made, key=lambda each: each.name, default=example)
+    return (
+        f"{path} is a folder, not a backup's file - name the main city's copy in it (the"
+        f" other cities' lie beside it), e.g. {example} (.dump on PostgreSQL); {nothing}"
+    )
+
+
 async def backup(cities: list[City], path: str) -> int:
+    folder = _a_folder(path, "no backup was made", new=True)
+    if folder:
+        return _refuse(folder)
     _warn_of_rotation(cities)
     if is_postgres(cities[0].config.bot.database):
         from bot.cli.pg_backups import backup as pg_backup  # loads psycopg
@@ -148,6 +173,9 @@ def _copy_ledger(database: Path, target: Path) -> None:
 
 async def restore(cities: list[City], path: str) -> int:
     """Restore ``cities`` (every city, or the one ``--city`` names) from the set ``path``."""
+    folder = _a_folder(path, "nothing was restored", new=False)
+    if folder:
+        return _refuse(folder)
     if is_postgres(cities[0].config.bot.database):
         from bot.cli.pg_backups import restore as pg_restore  # loads psycopg
 
@@ -155,7 +183,10 @@ async def restore(cities: list[City], path: str) -> int:
     sources = [(city, backup_file(path, city), Path(city.location[0])) for city in cities]
     missing = [f"{city.slug} ({source})" for city, source, _ in sources if not source.exists()]
     if missing:
-        return _refuse(f"the backup has no copy of: {', '.join(missing)}; nothing was restored")
+        return _refuse(
+            f"the backup has no copy of: {', '.join(missing)}{_a_city_copy(Path(path))};"
+            " nothing was restored"
+        )
     held = [f"{city.slug} ({live})" for city, _, live in sources if in_use(live)]
     if held:
         return _refuse(
@@ -191,6 +222,19 @@ async def restore(cities: list[City], path: str) -> int:
                 " does not have (its file missing from bot.cities_dir, or the city removed?)"
             )
     return 0
+
+
+def _a_city_copy(path: Path) -> str:
+    """Where ``path`` is a further city's copy in a backup (``b.unna.sqlite3`` beside
+    ``b.sqlite3``), what to name instead, said after the missing copies; else ""."""
+    stem, _, slug = path.stem.rpartition(".")
+    main = path.with_name(f"{stem}{path.suffix}")
+    if not stem or not CITY_SLUG.fullmatch(slug) or not main.is_file():
+        return ""
+    return (
+        f" - {path} is the copy of the city {slug!r} in the backup {main}: name that file"
+        f" (--city {slug} restores {slug} alone)"
+    )
 
 
 def _kept(city: City, aside: list[Path]) -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from bot.app import open_city_database
 from bot.cities import City
+from bot.transports.registry import account, not_an_account
 
 STAFF = ("coordinator", "admin")
 
@@ -27,11 +28,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 async def run(city: City, who: str) -> int:
+    named = account(who)
+    if named is None:  # refused as roles and bans refuse it (docs/operations.md)
+        print(f"nachbarbot: {not_an_account(who)}", file=sys.stderr)
+        return 2
+    platform, user_id = named
     base = city.config.web.base_url
     if not base:
         print("nachbarbot: the web desk is off (web.port = 0)", file=sys.stderr)
         return 1
-    platform, _, user_id = who.partition(":")
     db = await open_city_database(city)
     try:
         user = await db.users.find(platform, user_id)

@@ -265,8 +265,9 @@ async def _roles(city: City, action: str, who: str, role: str) -> int:
             )
             return 1
         if user.has_role(role) == (action == "grant"):
-            having = "has" if action == "grant" else "does not have"
-            print(f"{who}: {having} the role {role} in {city.slug} already; nothing changed")
+            having = "has the role" if action == "grant" else "does not have the role"
+            already = " already" if action == "grant" else ""
+            print(f"{who}: {having} {role} in {city.slug}{already}; nothing changed")
             return 0
         if action == "grant":
             await db.users.grant_role(user.id, role)
@@ -668,7 +669,7 @@ def _chosen(cities: list[City], args: argparse.Namespace) -> City | None:
         return None
     if args.city and _command(args) in _WHOLE:
         print(
-            f"nachbarbot: {args.command} works on the whole installation, not one city",
+            f"nachbarbot: {_command(args)} works on the whole installation, not one city",
             file=sys.stderr,
         )
         return None

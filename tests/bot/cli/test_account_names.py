@@ -1,7 +1,8 @@
-"""``roles`` and ``bans`` read the account the operator names in one way
+"""``roles``, ``bans`` and ``desk-link`` read the account the operator names in one way
 (bot/transports/registry.py ``account``): a console account is taken by both - ``bans
 share console:x`` shares the console's ban as ``roles grant console:x`` grants a role - and
-what one refuses the other refuses with the same reason, changing nothing."""
+what one refuses the others refuse with the same reason, changing nothing (``desk-link``
+took any text before and said 'no user')."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from tests.support.helping_people import person
 
 async def test_roles_and_bans_take_and_refuse_the_same_accounts(tmp_path):
     path = tmp_path / "nachbarbot.sqlite3"
+    web = tmp_path / "web.toml"
+    web.write_text("[web]\nport = 8765\n", encoding="utf-8")
     db = await Database.open(path)
     rosa = await person(db, "rosa")
     await db.users.set_banned(rosa.id, True)
@@ -24,6 +27,8 @@ async def test_roles_and_bans_take_and_refuse_the_same_accounts(tmp_path):
         bans = run_bot("bans", "share", wrong, database=path)
         assert roles.returncode == bans.returncode == 2, (wrong, roles.stderr, bans.stderr)
         assert roles.stderr == bans.stderr and "platform:user_id" in bans.stderr
+        link = run_bot("--config", str(web), "desk-link", wrong, database=path)
+        assert (link.returncode, link.stderr, link.stdout) == (2, roles.stderr, ""), wrong
 
     shared = run_bot("bans", "share", "console:rosa", database=path)
     assert shared.returncode == 0, shared.stdout + shared.stderr
