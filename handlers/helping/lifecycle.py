@@ -208,21 +208,9 @@ async def _move(
             request.id, to_state, actor.id if actor else None, expect=expect, **values
         )
     except TransitionError as exc:
-        by = await _moved_by(scene, request.id, exc.current)
-        raise Refused(
-            lost, decided_by=exc.decided_by, now=exc.current, by=by, id=request.id
-        ) from None
-
-
-async def _moved_by(scene: Scene, request_id: int, state: str | None) -> str | None:
-    """The first name of whoever last moved the request to ``state`` (the audit's record of
-    each move), None where nobody did (it expired)."""
-    moves = [
-        entry["actor_id"]
-        for entry in await scene.db.requests.history(request_id)
-        if entry["action"] == f"request.{state}"
-    ]
-    return await name_of(scene, moves[-1]) if moves and moves[-1] else None
+        # Who moved it there and when is read from the audit trail where the refusal is
+        # answered (handlers/helping/moved_on.py).
+        raise Refused(lost, decided_by=exc.decided_by, now=exc.current, id=request.id) from None
 
 
 async def name_of(scene: Scene, user_id: int | None) -> str:
@@ -414,10 +402,9 @@ async def reach_by_phone(
     changed = None
     if request.requester_id is None and request.state in ACTIVE:
         changed = await scene.db.requests.set_requester(request.id, coordinator.id, resident.id)
-    if changed is None:  # ended, or another coordinator was faster: what it is now, and who
+    if changed is None:  # ended, or another coordinator was faster: what it is now (who: moved_on)
         now = await _get(scene, request_id)
-        by = await _moved_by(scene, now.id, now.state)
-        raise Refused(CANNOT_CHANGE, id=request_id, now=now.state, by=by)
+        raise Refused(CANNOT_CHANGE, id=request_id, now=now.state)
     if changed.state == OPEN:
         await _tell_requester(scene, changed, lambda t: Message(t.t(PUBLISHED, id=changed.id)))
     elif changed.state == MATCHED:
@@ -679,14 +666,12 @@ async def _decide(
         current = await _get(scene, request.id)
         if exc.decided_by is None:
             # Nobody decided it: the requester withdrew it (or it ended otherwise). Its
-            # posts already say so; a "decided by ?" must not be written over them.
-            if current.state == WITHDRAWN:
-                raise Refused(WITHDRAWN_BY_REQUESTER, id=request.id) from None
+            # posts already say so; a "decided by ?" must not be written over them. Who
+            # moved it and when is said where the refusal is answered (moved_on.py).
             if current.state == OPEN and await _published_unreviewed(scene, current.id):
                 # Published by the bot: nobody decided within the wait.
                 raise Refused(BOT_PUBLISHED, id=request.id, now=OPEN) from None
-            by = await _moved_by(scene, request.id, current.state)
-            raise Refused(CANNOT_CHANGE, id=request.id, now=current.state, by=by) from None
+            raise Refused(CANNOT_CHANGE, id=request.id, now=current.state) from None
         # Someone was faster (or the same coordinator's tap came twice): the posts keep
         # saying what was decided and by whom, unless the request has moved on since
         # (matched, withdrawn, ...) and its posts say that instead.
@@ -694,9 +679,14 @@ async def _decide(
         post = None
         if current.state in (OPEN, REJECTED):
             post = await _mark_posts(scene, current, _verdict(current, who), pressed_post)
+        decider = await scene.db.users.get(exc.decided_by)
         raise Refused(
             N_("Already decided by {name}."),
-            name=who,
+            # Named as the desk's history names them; when, by the state line (moved_on).
+            render=lambda t: t.t(
+                N_("Already decided by {name}."),
+                name=someone(t, decider) if decider is not None else "?",
+            ),
             decided_by=exc.decided_by,
             post=post,
             now=current.state,

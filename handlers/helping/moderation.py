@@ -2,7 +2,8 @@
 see it. Posts carry automatic warnings (phone numbers, e-mail, street addresses, links, text
 very like a recent request). Only coordinators' presses count (checked again by the
 lifecycle at the moment of deciding), and of two coordinators deciding at once exactly one
-wins; the other is told who decided.
+wins; the other is told who decided and when (handlers/helping/moved_on.py, as every
+refusal of a request that changed meanwhile).
 
 Button data (``mod:…``, coordinators, in the backchannel), each action its own callback:
 ``ok:<id>`` publish, ``no:<id>`` reject (asks the reason), ``rr:<id>:<reason>``,
@@ -48,6 +49,7 @@ from handlers.context import Context
 from handlers.helping import (
     held_offers,
     lifecycle,
+    moved_on,
     offer_fanout,
     pending_list,
     posting_limits,
@@ -121,9 +123,10 @@ async def _decided(ctx: Context, decide) -> None:
         if refusal.stale:
             ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE))
             return
-        # Who was faster and what the request is now, as the desk says it.
-        said = refusal.with_state(ctx.t, request_id)
-        ctx.toast(said.striptags(), alert=True)
+        # Who was faster, what the request is now, who moved it there and when: as the
+        # desk says it.
+        said = await moved_on.said(ctx.db, ctx.t, refusal, request_id)
+        ctx.toast(await moved_on.alert(ctx.db, ctx.t, refusal, request_id), alert=True)
         if refusal.post is not None and isinstance(ctx.incoming.event, ButtonPress):
             ctx.reply(refusal.post, edit=True)
         elif not isinstance(ctx.incoming.event, ButtonPress):
@@ -205,7 +208,7 @@ async def _write_privately(ctx: Context) -> None:
         lifecycle.waiting(request)
     except Refused as refusal:
         # Gone (withdrawn, taken, ended): a text written now would be refused and lost.
-        ctx.toast(refusal.with_state(ctx.t, request.id).striptags(), alert=True)
+        ctx.toast(await moved_on.alert(ctx.db, ctx.t, refusal, request.id), alert=True)
         return
     if not ctx.user.chat_id:
         ctx.toast(ctx.t._("Please start a private chat with the bot first."), alert=True)
@@ -238,7 +241,7 @@ async def _changed(
     except Refused as refusal:
         if refusal.stale:
             ctx.stale()
-        ctx.toast(refusal.with_state(ctx.t, request_id).striptags(), alert=True)
+        ctx.toast(await moved_on.alert(ctx.db, ctx.t, refusal, request_id), alert=True)
         return
     ctx.toast(done)
 
@@ -248,13 +251,14 @@ async def _reoffer(ctx: Context) -> None:
     try:
         told = await offer_fanout.reoffer(ctx, ctx.user, request_id)
     except Refused as refusal:
-        said = refusal.with_state(ctx.t, request_id)
         if isinstance(ctx.incoming.event, ButtonPress):
             if refusal.stale:
                 ctx.stale()
-            ctx.toast(said.striptags(), alert=True)
+            ctx.toast(await moved_on.alert(ctx.db, ctx.t, refusal, request_id), alert=True)
+        elif refusal.stale:
+            ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE))
         else:
-            ctx.reply(ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else said)
+            ctx.reply(await moved_on.said(ctx.db, ctx.t, refusal, request_id))
         return
     message = (
         ctx.t.tn(
@@ -316,7 +320,7 @@ async def _with_text(ctx: Context, act: Callable[[int, str], Awaitable[Taken]]) 
             ctx.set_state(state.state, state.data)
             ctx.reply(refusal.text(ctx.t))
         else:
-            now = refusal.with_state(ctx.t, int(state.data["request_id"]))
+            now = await moved_on.said(ctx.db, ctx.t, refusal, int(state.data["request_id"]))
             ctx.reply(
                 ctx.t.t(lifecycle.CANNOT_CHANGE) if refusal.stale else now, ui.back_to_menu(ctx)
             )

@@ -13,7 +13,6 @@ from typing import Any
 from markupsafe import Markup
 
 from db.users import User
-from handlers.helping.vocabulary import STATE_LABELS
 from handlers.staff import COORDINATOR, is_staff, refusal
 from locales import N_, Translator
 
@@ -24,16 +23,13 @@ CANNOT_CHANGE = N_("😔 This request can no longer be changed.")
 # (``Router.input_limits``), with the same limit.
 WRITE_BETWEEN = N_("✍️ Please write between {low} and {high} characters.")
 STALE = N_("This button is no longer valid.")
-# Said after the reason where the request had moved on: what it is now, and who moved it
-# there (no name where nobody did: expired, or the one deciding is named already).
-NOW_BY = N_("State of request #{id} now: {state} (changed by {name}).")
-NOW = N_("State of request #{id} now: {state}.")
 
 
 class Refused(Exception):
     """The actor may not do this now; nothing was changed. ``render`` says why in the
     actor's language; ``decided_by`` names who was faster when a decision was taken;
-    ``now`` the state the request was already in when it had moved on."""
+    ``now`` the state the request was already in when it had moved on (who moved it there
+    and when: handlers/helping/moved_on.py, which answers every such refusal)."""
 
     def __init__(
         self,
@@ -43,7 +39,6 @@ class Refused(Exception):
         render: Callable[[Translator], Markup] | None = None,
         post: Markup | None = None,
         now: str | None = None,
-        by: str | None = None,
         missing: bool = False,
         **values: Any,
     ) -> None:
@@ -55,8 +50,6 @@ class Refused(Exception):
         # where the lifecycle knows it: callers answer by it without reading the request
         # again.
         self.now = now
-        # Who moved it there (their first name), where someone did and is not named yet.
-        self.by = by
         # No such request (never was, or erased): the desk answers 404, a button "no
         # longer valid".
         self.missing = missing
@@ -68,22 +61,6 @@ class Refused(Exception):
 
     def text(self, t: Translator) -> Markup:
         return self._render(t) if self._render else t.t(self.message, **self.values)
-
-    def with_state(self, t: Translator, request_id: int) -> Markup:
-        """The reason and, where the request had moved on, what it is now and who moved it:
-        the answer to every refusal of a coordinator's action, on the desk and in the chat
-        (a decision, /publish, /reject, /offer, a press on a request that changed), so that
-        a coordinator knows what happened wherever they acted."""
-        said = self.text(t)
-        if self.now not in STATE_LABELS:
-            return said
-        state = t._(STATE_LABELS[self.now])
-        now = (
-            t.t(NOW_BY, id=request_id, state=state, name=self.by)
-            if self.by
-            else t.t(NOW, id=request_id, state=state)
-        )
-        return said + Markup(" ") + now
 
     @property
     def stale(self) -> bool:

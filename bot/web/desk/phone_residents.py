@@ -44,7 +44,7 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
 from db.users import User
 from handlers.channels import Channel, Channels
-from handlers.helping import lifecycle
+from handlers.helping import lifecycle, moved_on
 from handlers.helping.lifecycle import Refused
 from handlers.text_safety import clean_name
 from locales import N_
@@ -136,9 +136,8 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
             await lifecycle.reach_by_phone(desk.site.scene(), desk.user, request_id, resident)
             await desk.site.db.requests.audit(desk.user.id, "desk.phone", f"request:{request_id}")
     except Refused as refusal:
-        return await request_pages.detail_page(
-            request, error=refusal.with_state(t, request_id), status=409, typed=typed
-        )
+        error = await moved_on.said(desk.site.db, t, refusal, request_id)
+        return await request_pages.detail_page(request, error=error, status=409, typed=typed)
     desk.site.wake()
     done = "call" if channels.of(resident.platform).calls else "text"
     also = "".join(f"&also={each}" for each in changed)

@@ -29,7 +29,7 @@ from bot.web.pages import render
 from db.request_states import REVIEW
 from db.requests import HelpRequest
 from db.users import User
-from handlers.helping import hint_cache, lifecycle, review_pace, review_queue
+from handlers.helping import hint_cache, lifecycle, moved_on, review_pace, review_queue
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import recent_texts, review_post
 from handlers.helping.vocabulary import REJECT_REASONS, TALK
@@ -202,9 +202,9 @@ def _decision(
             if refusal.missing:  # no such request: not a button gone stale
                 return await _page(request, notice=t.t(MISSING, id=request_id), status=404)
             kept = {"id": request_id, "action": action, **form}
-            return await _page(
-                request, notice=refusal.with_state(t, request_id), status=409, kept=kept
-            )
+            # What it is now, who moved it there and when: as the chat says it.
+            notice = await moved_on.said(desk.site.db, t, refusal, request_id)
+            return await _page(request, notice=notice, status=409, kept=kept)
         desk.site.wake()
         # A reason that reached the requester untranslated: said with the notice.
         unread = getattr(outcome, "unread", "")

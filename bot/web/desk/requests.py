@@ -44,7 +44,7 @@ from db.request_states import ACTIVE, OPEN, STATES, UNSENT, WAITING
 from db.requests import HelpRequest, RequestFilter
 from db.users import User
 from handlers.context import Backstage
-from handlers.helping import history, lifecycle, offer_fanout, waves
+from handlers.helping import history, lifecycle, moved_on, offer_fanout, waves
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, describe, easy_tag, first_name, named
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, TALK
@@ -424,8 +424,9 @@ async def _acted(
             about = f"request:{request_id}"
             await desk.site.db.requests.audit(desk.user.id, f"desk.{audit}", about)
     except Refused as refusal:
-        # What it is now and who moved it, where it had moved on (the lifecycle says).
-        notice = refusal.with_state(translator_for(request), request_id)
+        # What it is now, who moved it there and when, where it had moved on: as the chat.
+        t = translator_for(request)
+        notice = await moved_on.said(desk.site.db, t, refusal, request_id)
         return await _detail(request, notice=notice, status=409, typed=typed)
     desk.site.wake()
     raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done={done}")

@@ -47,8 +47,9 @@ def already_decided_by(name: str, text: str) -> bool:
     """Whether ``text`` says "Already decided by <name>." in any of the languages (the
     group is answered in the backchannel's language, the desk in the visitor's)."""
     plain = text.replace("\u2068", "").replace("\u2069", "")
+    # The name as the desk's history has it, with the user number after it.
     return any(
-        translator(lang)._("Already decided by {name}.").format(name=name) in plain
+        translator(lang)._("Already decided by {name}.").split("{name}")[0] + name in plain
         for lang in SUPPORTED_LANGUAGES
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from db import Database
 from handlers.context import Backstage
-from handlers.helping import lifecycle
+from handlers.helping import lifecycle, moved_on
 from handlers.messages import Command, Edit, Message
 from locales import translator
 from tests.support.help_story import (
@@ -90,7 +90,8 @@ async def test_a_stale_decision_on_a_withdrawn_request_leaves_its_posts_true(
 ):
     """A coordinator presses ✅ on a review post after the requester withdrew the request:
     the request stays withdrawn, the posts keep saying so (no "decided by ?" written over
-    them), and the coordinator is told it was withdrawn, not that someone decided it."""
+    them), and the coordinator is told the requester withdrew it and when, not that
+    someone decided it."""
     request_id = await withdrawn_in_review(story, db)
     assert (await db.requests.get(request_id)).state == "withdrawn"
     before = list(story.inbox[GROUP])
@@ -101,5 +102,8 @@ async def test_a_stale_decision_on_a_withdrawn_request_leaves_its_posts_true(
         assert story.inbox[GROUP] == before  # no post rewritten by the stale press
         assert not [item for item in out if isinstance(item, Message)]  # nor the pressed one
         said = " ".join(str(getattr(item, "text", "")) for item in out)
-        withdrawn = DE.t("↩️ Request #{id} was withdrawn by the requester.", id=request_id)
+        # Who withdrew it and when (handlers/helping/moved_on.py).
+        move = await moved_on.last_move(db, request_id, "withdrawn")
+        assert move is not None
+        withdrawn = DE.t(moved_on.WITHDRAWN_BY_REQUESTER, id=request_id, time=DE.time(move.at))
         assert readable(str(withdrawn)) in readable(said)

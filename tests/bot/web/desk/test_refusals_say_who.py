@@ -1,5 +1,5 @@
 """A desk action the lifecycle refuses because the request moved on says who moved it and
-what it is now - on the request's page (ending one someone else just ended) as on the
+what it is now and when - on the request's page (ending one someone else just ended) as on the
 queue (publishing one someone else already decided) - from the lifecycle's refusal
 (``Refused.now``, ``Refused.by``). An action on a request that does not exist is a 404
 saying so, not "this button is no longer valid". Over HTTP, on both database backends.
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 
 import pytest
 
 from db import Database
+from db.clock import from_text
 from handlers.helping.vocabulary import STATE_LABELS
 from locales import translator
 from tests.support.desk_client import at_the_desk
@@ -42,6 +44,12 @@ async def _first_name(db: Database, user_id: int) -> str:
     user = await db.users.get(user_id)
     assert user is not None and user.first_name
     return user.first_name
+
+
+async def _moved_at(db: Database, request_id: int, state: str) -> datetime:
+    moves = [e for e in await db.requests.history(request_id) if e["action"] == f"request.{state}"]
+    at = moves[-1]["at"]
+    return at if isinstance(at, datetime) else from_text(at)
 
 
 async def _twice(db: Database, web_chat: MemoryTransport, base: str, path: str) -> str:
@@ -76,6 +84,8 @@ async def test_a_refusal_says_who_moved_the_request_and_what_it_is_now(
     request_id = await _request(web_chat, db, category=category, state=state)
     said = await _twice(db, web_chat, base, path.format(id=request_id))
     assert EN._(STATE_LABELS[now]) in said
+    # And when Bodo did it, as the chat says it (handlers/helping/moved_on.py).
+    assert str(EN.time(await _moved_at(db, request_id, now))) in said, said
     assert (await db.requests.get(request_id)).state == now
 
 
