@@ -44,6 +44,7 @@ class BotProcess:
         ready: str = "getMe",
         ready_within: float = 30,
         stop_within: float = 15,
+        launch: Callable[[Path, dict[str, str], Path], Any] = launch_bot,
     ) -> None:
         self.config = tmp / f"{name}.toml"
         self.config.write_text(
@@ -64,6 +65,7 @@ class BotProcess:
         self.ready = ready
         self.ready_within = ready_within
         self.stop_within = stop_within
+        self.launch = launch
         self.process: subprocess.Popen[bytes] | None = None
         self.kills = 0
 
@@ -71,7 +73,7 @@ class BotProcess:
         """Until the process makes its ``ready`` call; fails at once, with its log, if the
         process ends first (a port taken, a crash), rather than waiting out the bound."""
         mark = len(self.fake.calls)
-        self.process = launch_bot(self.config, self.env, self.log)
+        self.process = self.launch(self.config, self.env, self.log)
         waiting = asyncio.ensure_future(
             self.fake.wait_for(self.ready, after=mark, timeout=self.ready_within)
         )
@@ -322,10 +324,16 @@ SECRET = "replica-secret"
 
 
 def replica(
-    tmp: Path, name: str, url: str, fake: FakeTelegram, env: dict[str, str] | None = None
+    tmp: Path,
+    name: str,
+    url: str,
+    fake: FakeTelegram,
+    env: dict[str, str] | None = None,
+    launch: Callable[[Path, dict[str, str], Path], Any] = launch_bot,
 ) -> tuple[BotProcess, str]:
     """One bot process in webhook mode on its own port, and the address the load balancer
-    posts to; ``env`` adds settings (bench/cluster_bench.py lifts the limits with it)."""
+    posts to; ``env`` adds settings (bench/cluster_bench.py lifts the limits with it),
+    ``launch`` starts it (as ``BotProcess``'s)."""
     port = free_port()
     settings = (
         f'[bot]\ndatabase = "{url}"\nlog_level = "WARNING"\n'
@@ -344,5 +352,6 @@ def replica(
         ready="setWebhook",
         ready_within=60,
         stop_within=20,
+        launch=launch,
     )
     return bot, f"http://127.0.0.1:{port}/telegram"

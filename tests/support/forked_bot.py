@@ -1,0 +1,255 @@
+"""``python -m bot run`` started many times in one test, each start without importing the
+bot again: a small process (the "zygote") imports the bot's modules once, then forks a
+child for each start, which runs ``bot.__main__`` as ``python -m bot --config CONFIG run``
+would, with the given environment and its output appended to the log.
+
+Each child is a real process of its own - killed with SIGKILL, stopped with SIGTERM, its
+database and sockets its own - only its interpreter does not import the same modules
+anew: in tests/system/test_crash.py that was two thirds of each of the twenty restarts'
+CPU time. The zygote holds no database, socket, thread or event loop when it forks.
+
+``Zygote.launch`` has ``tests.support.cli.launch_bot``'s signature; what it returns acts as
+the ``subprocess.Popen`` it would return (``pid``, ``poll``, ``wait``, ``send_signal``,
+``terminate``, ``kill``, ``returncode``) for the ``BotProcess`` of
+tests/support/crash_story.py.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.support.cli import ROOT
+
+# What ``run`` imports, in the zygote: the commands, the city's services, the Telegram
+# transport and its HTTP clients, and the features (handlers.features(), and the modules
+# their ``register`` imports). A module left out is imported by each child, as before;
+# one that is gone is skipped. Not the Arabic diacritiser: its ONNX runtime starts threads
+# when imported, and only the thread that forks lives on in a child.
+PRELOADED = (
+    "bot.cli.main",
+    "bot.city_service",
+    "bot.app",
+    "bot.cluster",
+    "bot.delivery",
+    "bot.speech.engines",
+    "bot.transports.registry",
+    "bot.transports.telegram",
+    "bot.transports.telegram_http",
+    "bot.transports.telegram_polling",
+    "handlers.places.anywhere",
+    "handlers.helping.certificates",
+    "handlers.helping.data_rights",
+    "handlers.helping.letters",
+    "handlers.helping.moderation",
+    "handlers.helping.moved_on",
+    "handlers.helping.offers",
+    "handlers.helping.relay",
+    "handlers.helping.volunteers",
+    "handlers.events.chat",
+    "handlers.events.editing",
+    "httpx",
+    "httpcore",
+    "apscheduler.triggers.cron",
+)
+
+# Run by the zygote (``python -c``, PRELOADED given as its arguments): imports them, then
+# forks on each line it reads: CONFIG, LOG and the environment as NUL-separated KEY=VALUE
+# pairs, each hex-encoded. It answers "pid PID" for each start and "exit PID STATUS" for
+# each child that ended.
+ZYGOTE = r"""
+import importlib, os, signal, sys
+import handlers
+
+handlers.features()
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass
+
+# Only the thread that forks lives on in a child: the zygote must have no other.
+assert os.listdir("/proc/self/task") == [str(os.getpid())], "the zygote runs threads"
+ANSWERS = os.dup(1)  # unbuffered writes of a few bytes: whole lines, even from the handler
+
+
+def reaped(*_):
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        os.write(ANSWERS, f"exit {pid} {os.waitstatus_to_exitcode(status)}\n".encode())
+
+
+signal.signal(signal.SIGCHLD, reaped)
+for line in sys.stdin:
+    config, log, env = (bytes.fromhex(part).decode() for part in line.split())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        os.write(ANSWERS, f"pid {pid}\n".encode())
+        continue
+    # The child: the bot's process from here on.
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    code = 1
+    try:
+        os.close(ANSWERS)
+        null = os.open(os.devnull, os.O_RDONLY)
+        logged = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.dup2(null, 0)
+        os.dup2(logged, 1)
+        os.dup2(logged, 2)
+        os.close(null)
+        os.close(logged)
+        os.environ.clear()
+        os.environ.update(pair.split("=", 1) for pair in env.split("\0") if pair)
+        sys.argv = ["bot", "--config", config, "run"]
+        import runpy
+
+        runpy.run_module("bot", run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+"""
+
+
+class Zygote:
+    """The forking process, started with this process's environment less its NACHBARBOT_*
+    settings (each child gets its own, as ``launch_bot``'s process) and stopped by
+    :meth:`close`, which SIGKILLs any child still running."""
+
+    def __init__(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", ZYGOTE, *PRELOADED],
+            cwd=ROOT,
+            # numpy's OpenBLAS starts a thread per core when imported, unless told one.
+            env={**env, "OPENBLAS_NUM_THREADS": "1"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        self._lock = threading.Condition()
+        self._started: list[int] = []
+        self._ended: dict[int, int] = {}
+        self._children: list[ForkedBot] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            kind, pid, *status = line.split()
+            with self._lock:
+                if kind == "pid":
+                    self._started.append(int(pid))
+                else:
+                    self._ended[int(pid)] = int(status[0])
+                self._lock.notify_all()
+        with self._lock:
+            self._lock.notify_all()
+
+    def launch(self, config: Path, env: dict[str, str], log: Path) -> ForkedBot:
+        """``python -m bot --config CONFIG run`` with exactly ``env``, its output appended
+        to ``log`` (as ``launch_bot``)."""
+        pairs = "\0".join(f"{key}={value}" for key, value in env.items())
+        line = " ".join(
+            text.encode().hex() for text in (str(config.resolve()), str(log.resolve()), pairs)
+        )
+        assert self._process.stdin is not None
+        with self._lock:
+            self._process.stdin.write(line + "\n")
+            self._process.stdin.flush()
+            if not self._lock.wait_for(lambda: self._started, timeout=60):
+                raise AssertionError(f"the zygote started no process ({self._process.poll()})")
+            child = ForkedBot(self, self._started.pop(0))
+        self._children.append(child)
+        return child
+
+    def _exit_code(self, pid: int, timeout: float | None) -> int | None:
+        """The child's exit status once the zygote reaped it; None while it runs. A child
+        the zygote can no longer report (it ended first) counts as ended once it is gone."""
+        with self._lock:
+            self._lock.wait_for(
+                lambda: pid in self._ended or self._process.poll() is not None, timeout=timeout
+            )
+            if pid in self._ended:
+                return self._ended[pid]
+        if self._process.poll() is None:
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return -signal.SIGKILL
+        time.sleep(0.05)  # orphaned and still running: the caller's wait polls
+        return None
+
+    def close(self) -> None:
+        for child in self._children:
+            if child.poll() is None:
+                child.kill()
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def __enter__(self) -> Zygote:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class ForkedBot:
+    """One child of the zygote, as a ``subprocess.Popen`` of it is used."""
+
+    def __init__(self, zygote: Zygote, pid: int) -> None:
+        self._zygote = zygote
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self._zygote._exit_code(self.pid, timeout=0)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise subprocess.TimeoutExpired(f"bot {self.pid}", timeout or 0)
+            self.returncode = self._zygote._exit_code(self.pid, timeout=left)
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
