@@ -11,8 +11,9 @@ import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import log_city, log_redaction
@@ -36,8 +37,9 @@ from bot.cli.checks import (
 from bot.cli.city_list import where
 from bot.cluster import ROLES, city_role
 from bot.config import Config, ConfigError, env_name, load_config
-from bot.transports.registry import account, configured, not_an_account
+from bot.transports.registry import Check, account, configured, not_an_account
 from db import Database, MigrationError
+from db.postgres import is_postgres
 
 # What only the running bot, the web and the console need (the scheduler, the outbox worker,
 # the speech and translation engines, metrics) is imported by those commands: the others -
@@ -291,6 +293,7 @@ async def _checks(cities: list[City], *, doctor: bool, only: str | None = None) 
     for city in cities:
         if only and city.slug != only:
             continue
+        made = _made_now(city)
         db = await _open_or_say(city)
         if db is None:
             failed = 1
@@ -302,10 +305,35 @@ async def _checks(cities: list[City], *, doctor: bool, only: str | None = None) 
                 checks = doctor_checks(city.config, db, roles)
             else:
                 checks = city_checks(city.config, db, city.env_prefix)
+            if made:
+                checks = _after(made, checks)
             failed |= await run_checks(named(city.slug, checks) if len(cities) > 1 else checks)
         finally:
             await db.close()
     return failed
+
+
+def _made_now(city: City) -> Check | None:
+    """The line ``db check`` and ``doctor`` put first where the city's SQLite file is not
+    there: opening it makes a new, empty one (as a first start does), and every check then
+    passes on it - an operator whose file was lost (a disk not mounted, a wrong path after
+    a move) would read 'ok' and start the bot on no data."""
+    path = city.location[0]
+    if is_postgres(path) or path == ":memory:" or Path(path).exists():
+        return None
+    return (
+        "database file",
+        "WARN",
+        f"{path} did not exist: an empty database was made now, as a new city's first start"
+        " makes it - if the city had data, its file was lost or moved: stop the bot and"
+        " restore a backup (db restore, docs/operations.md#backup-and-restore)",
+    )
+
+
+async def _after(first: Check, checks: AsyncIterator[Check]) -> AsyncIterator[Check]:
+    yield first
+    async for check in checks:
+        yield check
 
 
 async def _console(city: City, user: str, lang: str | None, coordinator: str) -> int:
@@ -694,7 +722,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     _setup_logging([each.config for each in cities], quiet=args.command in _QUIET)
     try:
-        return asyncio.run(_COMMANDS[_command(args)](_Call(args, config, cities, city)))
+        code = asyncio.run(_COMMANDS[_command(args)](_Call(args, config, cities, city)))
+        sys.stdout.flush()  # here, where a reader gone is caught, not at the exit
+        return code
     except MigrationError as exc:
         print(f"nachbarbot: database error: {exc}", file=sys.stderr)
         return 1
@@ -710,5 +740,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    except BrokenPipeError:
+        # The reader went (``doctor | head``): what it read was all it wanted. Python would
+        # print a traceback, and another at exit when flushing; a shell's pipe says 141.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except KeyboardInterrupt:
         return 130

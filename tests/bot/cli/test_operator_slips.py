@@ -4,11 +4,14 @@ exit code 1 (2 for a command used wrongly), nothing written - never a misleading
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
-from tests.support.cli import run_bot
+from tests.support.cli import ROOT, run_bot
 from tests.support.two_cities import write_cities
 
 
@@ -65,3 +68,38 @@ def test_a_whole_installation_command_with_a_city_names_itself(tmp_path):
     folder.mkdir()
     refused = run_bot("--config", str(config), "--city", "unna", "db", "rotate", str(folder))
     assert "db rotate works on the whole installation" in _one_line(refused, 2)
+
+
+def test_a_check_on_a_lost_database_file_says_it_made_an_empty_one(tmp_path):
+    """Unna's file gone (a disk not mounted, a wrong path after a move): before, ``db check``
+    and ``doctor`` made an empty database and passed every check on it, so the operator
+    read 'ok' and started the bot on no data."""
+    config, live = _installation(tmp_path)
+    unna = live.with_name("nachbarbot.unna.sqlite3")
+    for path in live.parent.glob("nachbarbot.unna.sqlite3*"):
+        path.unlink()
+    check = run_bot("--config", str(config), "db", "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    lines = [line for line in check.stdout.splitlines() if "unna" in line]
+    assert lines[0].startswith(f"WARN  unna: database file - {unna} did not exist"), lines
+    assert "restore a backup" in lines[0]
+    assert not any("dortmund: database file" in line for line in check.stdout.splitlines())
+    again = run_bot("--config", str(config), "db", "check")
+    assert "WARN" not in again.stdout  # made now: the next check has a file to check
+
+
+def test_a_check_read_in_part_ends_quietly(tmp_path):
+    """``db check | head -1``: the reader leaves after a line; before, a BrokenPipeError's
+    traceback followed."""
+    config, _ = _installation(tmp_path)
+    piped = subprocess.run(
+        f"{sys.executable} -m bot --config {config} db check | head -1",
+        shell=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")},
+    )
+    assert piped.stdout.startswith("ok ") and piped.stdout.count("\n") == 1, piped.stdout
+    assert "Traceback" not in piped.stderr and "Error" not in piped.stderr, piped.stderr
