@@ -16,8 +16,10 @@ def refuse_outside_city(
     ctx: Context, lat: float, lon: float, buttons: list[list[Button]] | None = None
 ) -> bool:
     """True (after telling the person, nothing changed) if a location lies outside the
-    city; every flow that takes a shared location checks it the same way."""
+    city; every flow that takes a shared location checks it the same way. A refusal
+    (``ctx.refuse``), so that at a step the step's choices follow it: numbered choices press
+    only the newest message's, and a "1" typed after it was taken for text, not Skip."""
     if in_city(ctx.settings, lat, lon):
         return False
-    ctx.reply(ctx.t.t(OUTSIDE, city=ctx.city), buttons)
+    ctx.refuse(ctx.t.t(OUTSIDE, city=ctx.city), buttons)
     return True
