@@ -632,11 +632,19 @@ async def _part(ctx: Context, answer: Answer) -> None:
 
 # A day typed as digits ("31.02.", "3/12/2026"): it must be a real day, today or later.
 _TYPED_DATE = re.compile(r"\s*(\d{1,2})[./-](\d{1,2})(?:[./-](\d{2}|\d{4})?)?\s*")
+# At "which day?", a number alone ("25": the 25th, for the helper to read) must be a day
+# some month has: a "99" - a wrong button number at the console, a slip - was passed on as
+# the day. (At "which day and time?" a number may be an hour: "1400".)
+_BARE_NUMBER = re.compile(r"\s*(\d+)\s*")
 
 
-def _no_such_day(text: str) -> bool:
+def _no_such_day(text: str, *, day_asked: bool) -> bool:
     """Whether a text is a date in digits that is no day to help on: one the calendar does
-    not have, or one already past (a date without its year means the next such day)."""
+    not have, or one already past (a date without its year means the next such day); where
+    a day was asked (``day_asked``), also a number alone that no month has."""
+    bare = _BARE_NUMBER.fullmatch(typed(text))
+    if bare is not None and day_asked:
+        return not 1 <= int(bare.group(1)) <= 31
     found = _TYPED_DATE.fullmatch(typed(text))
     if found is None:
         return False  # "Tuesday afternoon": words are the helper's to read
@@ -652,7 +660,7 @@ def _no_such_day(text: str) -> bool:
 
 async def _when_text(ctx: Context, answer: Answer) -> None:
     event = ctx.incoming.event
-    if isinstance(event, Text) and _no_such_day(event.text):
+    if isinstance(event, Text) and _no_such_day(event.text, day_asked=answer.step == "when_day"):
         # Kept from the draft, said why; the step stays for another day.
         ctx.refuse(
             ctx.t.t(

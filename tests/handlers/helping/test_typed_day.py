@@ -1,6 +1,7 @@
 """The help request's "which day?" takes a written day as the person wrote it, but a date
-in digits must be one: "31.02." or a past "01.01.2020" is refused with the reason, the
-step and the draft unchanged; "Tuesday afternoon" or a real date goes through."""
+in digits must be one: "31.02.", a past "01.01.2020" or a number no month has ("99") is
+refused with the reason, the step and the draft unchanged; "Tuesday afternoon", a day of
+the month ("25") or a real date goes through."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ async def _at_day(chat: MemoryTransport, db: Database, who: str, lang: str) -> i
     return user.id
 
 
-@pytest.mark.parametrize("typed", ["31.02.", "01.01.2020", "٣١/٠٤"])
+# "99", "۹۹", "0": a number no month has - a wrong button number at the console, or a
+# slip - was passed on to the helpers as the day (a black-box pass at the console).
+@pytest.mark.parametrize("typed", ["31.02.", "01.01.2020", "٣١/٠٤", "99", "۹۹", "0"])
 async def test_a_day_that_is_none_is_refused(chat: MemoryTransport, db: Database, typed: str):
     user_id = await _at_day(chat, db, "mila", "uk")
     before = await db.users.get_state(user_id)
@@ -35,7 +38,7 @@ async def test_a_day_that_is_none_is_refused(chat: MemoryTransport, db: Database
     assert (after.state, after.data) == (before.state, before.data)
 
 
-@pytest.mark.parametrize("written", ["Dienstag Nachmittag", "next"])
+@pytest.mark.parametrize("written", ["Dienstag Nachmittag", "next", "25"])
 async def test_a_real_day_goes_through(chat: MemoryTransport, db: Database, written: str):
     user_id = await _at_day(chat, db, "rudi", "de")
     text = (local_today() + timedelta(days=20)).strftime("%d.%m.") if written == "next" else written
