@@ -17,6 +17,7 @@ handlers/privacy.py, the one way a person's data goes), and says what it did.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import shutil
 import sqlite3
@@ -126,12 +127,28 @@ async def backup(cities: list[City], path: str) -> int:
                 _discard_partial(target)
             missing = [c.slug for c, _ in targets if c.slug not in copied]
             return _refuse(
-                f"{city.slug}: the copy failed ({type(exc).__name__}: {exc}), nothing of it"
+                f"{city.slug}: the copy failed ({_why(exc)}), nothing of it"
                 f" kept; not copied: {', '.join(missing)} - this backup is incomplete"
             )
         copied.append(city.slug)
         print(f"{city.slug}: database {where(city)} copied to {target}")
     return 0
+
+
+def _why(exc: Exception) -> str:
+    """Why a copy failed, for the operator: the file and the system's reason where the
+    system refused (a full disk, a folder it may not write to, a file where the backup's
+    folder should be), else the error as it is."""
+    if not isinstance(exc, OSError) or not exc.strerror:
+        return f"{type(exc).__name__}: {exc}"
+    if exc.filename is None:
+        return exc.strerror
+    where = Path(exc.filename)
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        for each in (where, *where.parents):
+            if each.is_file():
+                return f"{each} is a file, not a folder"
+    return f"{where}: {exc.strerror}"
 
 
 def _warn_of_rotation(cities: list[City]) -> None:
@@ -159,7 +176,10 @@ def _discard_partial(target: Path) -> None:
     is no backup, yet the nightly rotation would count it and a second try with the same
     name would be refused as existing."""
     for leftover in (target, file_location(target), *(Path(f"{target}{s}") for s in SIDE_FILES)):
-        leftover.unlink(missing_ok=True)
+        # Where the copy could not even begin (its folder a file, or not made), there is
+        # nothing to remove, and that must not hide why it failed.
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            leftover.unlink()
 
 
 def _copy_ledger(database: Path, target: Path) -> None:

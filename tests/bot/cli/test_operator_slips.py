@@ -103,3 +103,17 @@ def test_a_check_read_in_part_ends_quietly(tmp_path):
     )
     assert piped.stdout.startswith("ok ") and piped.stdout.count("\n") == 1, piped.stdout
     assert "Traceback" not in piped.stderr and "Error" not in piped.stderr, piped.stderr
+
+
+def test_a_backup_where_a_file_stands_for_its_folder(tmp_path):
+    """``db backup FILE/x.sqlite3`` and ``FILE/sub/x.sqlite3`` with FILE a file: before,
+    'the copy failed (FileExistsError: [Errno 17] File exists: …)', and for the second a
+    traceback (removing the copy that never began failed too)."""
+    config, _ = _installation(tmp_path)
+    stands = tmp_path / "backups"
+    stands.write_text("")
+    for target in (stands / "x.sqlite3", stands / "sub" / "x.sqlite3"):
+        refused = _one_line(run_bot("--config", str(config), "db", "backup", str(target)))
+        assert f"{stands} is a file, not a folder" in refused, refused
+        assert "this backup is incomplete" in refused
+    assert stands.read_text() == ""
