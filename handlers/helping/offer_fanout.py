@@ -135,7 +135,7 @@ async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
     request = await scene.db.requests.get(request_id)
     if request is None:
         raise Refused()
-    if request.state != OPEN:  # what it is now: the coordinator is told (Refused.with_state)
+    if request.state != OPEN:  # what it is now: the coordinator is told and by whom (moved_on.said)
         raise Refused(CANNOT_CHANGE, now=request.state)
     await scene.db.requests.audit(coordinator.id, "request.reoffer", f"request:{request.id}")
     now = scene.settings.clock()
