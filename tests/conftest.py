@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +14,7 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
+from tests.support import synapse_server
 from tests.support.channels import channels
 from tests.support.easy_asked import asked
 from tests.support.fake_telegram import TOKEN, FakeTelegram
@@ -33,7 +37,30 @@ ROOT = Path(__file__).resolve().parents[1]
 FEATURE_TESTS = ("tests/handlers/", "tests/bot/transports/", "tests/bot/web/")
 
 
+# A folder the workers of one run (pytest-xdist) share: made by the controller, named to each
+# worker, removed when the run ends. What every worker would make alike is made there once:
+# the pristine homeserver database (tests/support/synapse_server.py).
+SHARED_FOLDER = "nachbarbot_shared_folder"
+_shared_folder = pytest.StashKey[Path]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist's controller, for each worker it starts."""
+    if _shared_folder not in node.config.stash:
+        node.config.stash[_shared_folder] = Path(tempfile.mkdtemp(prefix="nachbarbot-run-"))
+    node.workerinput[SHARED_FOLDER] = str(node.config.stash[_shared_folder])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _shared_folder in config.stash:
+        shutil.rmtree(config.stash[_shared_folder], ignore_errors=True)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    shared = getattr(config, "workerinput", {}).get(SHARED_FOLDER)
+    if shared is not None:
+        synapse_server.shared_folder = Path(shared)
     config.addinivalue_line(
         "markers", "sqlite_only: the test is about SQLite itself (pragmas, the file, its backup)"
     )

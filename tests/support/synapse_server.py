@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import hashlib
 import hmac
 import json
@@ -117,6 +118,17 @@ class Synapse:
             stdout=(self.dir / "stdout.log").open("wb"),
             stderr=subprocess.STDOUT,
         )
+        try:
+            self._wait_healthy(timeout)
+        except BaseException:
+            # One that did not answer in time is stopped: nothing else would (a session
+            # fixture that failed to start is never torn down), and it idled for the rest of
+            # the run.
+            self.stop()
+            raise
+
+    def _wait_healthy(self, timeout: float) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -200,17 +212,38 @@ class Synapse:
 
 _pristine: Synapse | None = None
 _pristine_file: Path | None = None
+# Set in each worker of a run with pytest-xdist (tests/conftest.py): a folder all the run's
+# workers share, where the first that needs it makes the pristine database for them all.
+shared_folder: Path | None = None
 
 
 def _pristine_database() -> Path:
-    """The database of a server started once in this process and stopped before any user
-    or room existed (made at the first call)."""
-    global _pristine, _pristine_file
+    """The database of a server started once and stopped before any user or room existed
+    (made at the first call): once per test run when its workers share a folder, else
+    once in this process. Making it is a Synapse start of its own (7 s of a core, measured
+    2026-11-28): each of the five workers made the same file."""
+    global _pristine_file
     if _pristine_file is None:
-        folder = Path(tempfile.mkdtemp(prefix="nachbarbot-synapse-"))
-        atexit.register(shutil.rmtree, folder, True)
-        _pristine = Synapse(folder / "server")
-        _pristine.start()
-        _pristine.stop()
-        _pristine_file = folder / "server" / "homeserver.db"
+        if shared_folder is None:
+            folder = Path(tempfile.mkdtemp(prefix="nachbarbot-synapse-"))
+            atexit.register(shutil.rmtree, folder, True)
+            _pristine_file = _made_pristine(folder)
+        else:
+            with (shared_folder / "synapse-pristine.lock").open("w") as lock:
+                # The first worker makes it; one that asks meanwhile waits for its file.
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                made = shared_folder / "synapse-pristine.db"
+                if not made.exists():
+                    folder = Path(tempfile.mkdtemp(prefix="synapse-pristine-", dir=shared_folder))
+                    _made_pristine(folder).rename(made)
+                    shutil.rmtree(folder, ignore_errors=True)
+            _pristine_file = made
     return _pristine_file
+
+
+def _made_pristine(folder: Path) -> Path:
+    global _pristine
+    _pristine = Synapse(folder / "server")
+    _pristine.start()
+    _pristine.stop()
+    return folder / "server" / "homeserver.db"
