@@ -57,6 +57,9 @@ PRELOADED = (
     "httpcore",
     "apscheduler.triggers.cron",
 )
+# The Matrix transport's modules (matrix-nio and its crypto with them), for a zygote
+# whose bots run on Matrix.
+MATRIX = ("bot.transports.matrix.transport", "bot.transports.matrix.render")
 
 # Run by the zygote (``python -c``, PRELOADED given as its arguments): imports them, then
 # forks on each line it reads: CONFIG, LOG and the environment as NUL-separated KEY=VALUE
@@ -135,10 +138,11 @@ class Zygote:
     settings (each child gets its own, as ``launch_bot``'s process) and stopped by
     :meth:`close`, which SIGKILLs any child still running."""
 
-    def __init__(self) -> None:
+    def __init__(self, preload: tuple[str, ...] = ()) -> None:
+        """``preload``: modules imported besides PRELOADED (another transport's)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
         self._process = subprocess.Popen(
-            [sys.executable, "-c", ZYGOTE, *PRELOADED],
+            [sys.executable, "-c", ZYGOTE, *PRELOADED, *preload],
             cwd=ROOT,
             # numpy's OpenBLAS starts a thread per core when imported, unless told one.
             env={**env, "OPENBLAS_NUM_THREADS": "1"},

@@ -1,10 +1,11 @@
 """Which Matrix rooms are private: asked from the homeserver, kept across restarts.
 
-The bot runs as ``python -m bot run`` against a real Synapse, with people on matrix-nio
-clients. After a restart matrix-nio knows nobody in a room (the sync goes on from the
-stored token, without the rooms' state), so a member count taken from it made every group a
-"private chat": the bot answered there, took a group message for a private one and later
-posted a volunteer's offer into the group.
+The bot runs as ``python -m bot run`` against a real Synapse (each start a new process,
+forked from one that imported the bot once), with people on matrix-nio clients. After a
+restart matrix-nio knows nobody in a room (the sync goes on from the stored token, without
+the rooms' state), so a member count taken from it made every group a "private chat": the
+bot answered there, took a group message for a private one and later posted a volunteer's
+offer into the group.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import asyncio
 import itertools
 import os
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,7 +24,8 @@ import pytest
 from bot.transports.matrix import LEAVING
 from db import Database
 from locales import translator
-from tests.support.cli import launch_bot, wait_in_log
+from tests.support.cli import wait_in_log
+from tests.support.forked_bot import MATRIX, ForkedBot, Zygote
 from tests.support.matrix_bot import onboard
 from tests.support.matrix_people import HANG, MatrixPerson, body
 from tests.support.synapse_server import Synapse
@@ -34,7 +36,7 @@ _NUMBERS = itertools.count(1)
 class BotProcess:
     """``python -m bot run`` with only Matrix configured; restartable."""
 
-    def __init__(self, tmp: Path, synapse: Synapse) -> None:
+    def __init__(self, tmp: Path, synapse: Synapse, zygote: Zygote) -> None:
         registration = synapse.register(f"roomsbot{next(_NUMBERS)}")
         self.user_id = registration["user_id"]
         self.token = registration["access_token"]
@@ -51,11 +53,12 @@ class BotProcess:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
         self.env["NACHBARBOT_MATRIX__ACCESS_TOKEN"] = self.token
         self.log = tmp / "bot.log"
-        self.process: subprocess.Popen[bytes] | None = None
+        self.launch = zygote.launch
+        self.process: subprocess.Popen[bytes] | ForkedBot | None = None
 
     async def start(self) -> None:
         before = self.log.read_text(errors="replace").count("running: ") if self.log.exists() else 0
-        self.process = launch_bot(self.config, self.env, self.log)
+        self.process = self.launch(self.config, self.env, self.log)
         await wait_in_log(self.process, self.log, "running: ", before=before)
 
     def stop(self) -> None:
@@ -101,9 +104,17 @@ async def people(synapse: Synapse) -> AsyncIterator[SimpleNamespace]:
         await person.stop()
 
 
+@pytest.fixture(scope="module")
+def zygote() -> Iterator[Zygote]:
+    """The file's bot processes (two to three a test) fork from one that imported the bot
+    and its Matrix transport once (tests/support/forked_bot.py)."""
+    with Zygote(preload=MATRIX) as forking:
+        yield forking
+
+
 @pytest.fixture
-async def bot(tmp_path: Path, synapse: Synapse) -> AsyncIterator[BotProcess]:
-    process = BotProcess(tmp_path, synapse)
+async def bot(tmp_path: Path, synapse: Synapse, zygote: Zygote) -> AsyncIterator[BotProcess]:
+    process = BotProcess(tmp_path, synapse, zygote)
     yield process
     process.stop()
 
