@@ -27,9 +27,12 @@ folder=${NACHBARBOT_BACKUP_DIR:-/var/lib/nachbarbot-backups}
 # owner-only as well).
 umask 077
 mkdir -p "$folder"
-# UTC, so that the names sort in time order.
-"$program" db backup "$folder/nachbarbot-$(date -u +%Y-%m-%dT%H%M%SZ).sqlite3"
+# UTC, so that the names sort in time order. A failed backup (a full disk) ends the run
+# only after the rotation: the backups past privacy.backup_days go that night too.
+status=0
+"$program" db backup "$folder/nachbarbot-$(date -u +%Y-%m-%dT%H%M%SZ).sqlite3" || status=$?
 
 # Each backup older than its city's privacy.backup_days goes, by the time in its name
-# (bot/cli/backup_rotation.py); the one just taken never.
-"$program" db rotate "$folder"
+# (bot/cli/backup_rotation.py); the newest never (the one just taken, or the last there is).
+"$program" db rotate "$folder" || { rotated=$?; [ "$status" -ne 0 ] || status=$rotated; }
+exit "$status"

@@ -82,10 +82,20 @@ mkdir -p "$folder"
 name="nachbarbot-$(date -u +%Y-%m-%dT%H%M%SZ).dump"
 partial="$folder/.$name.partial"
 trap 'rm -f "$partial"' EXIT
-pg_dump --format=custom --compress=6 --file="$partial" --dbname="$url"
-mv "$partial" "$folder/$name"
+# A failed dump (the server away, a full disk) ends the run only after the rotation: the
+# dumps past NACHBARBOT_BACKUP_DAYS go that night too, the newest there is kept instead.
+status=0
+if pg_dump --format=custom --compress=6 --file="$partial" --dbname="$url"; then
+    mv "$partial" "$folder/$name"
+    echo "nachbarbot-pg-backup: $folder/$name"
+else
+    status=$?
+    rm -f "$partial"
+    name=$(find "$folder" -maxdepth 1 -type f -name 'nachbarbot-*.dump' \
+        ! -name '*.before-restore-*' -printf '%f\n' | sort | tail -n 1)
+    echo "nachbarbot-pg-backup: the dump failed; the newest dump kept: ${name:-none}" >&2
+fi
 trap - EXIT
-echo "nachbarbot-pg-backup: $folder/$name"
 
 # Each dump that would be older than $days days by the next night's run goes now (the rule of
 # `nachbarbot db rotate`, bot/cli/backup_rotation.py), the one just made never. Its age is the
@@ -114,3 +124,4 @@ find "$folder" -maxdepth 1 -type f -name 'nachbarbot-*.dump' -printf '%f\n' | so
                 "$(((now - made) / 86400)) days old; NACHBARBOT_BACKUP_DAYS $days"
         fi
     done
+exit "$status"

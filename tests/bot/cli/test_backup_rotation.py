@@ -144,3 +144,82 @@ def test_what_it_cannot_do_is_said_in_one_line(tmp_path, capsys):
     assert rotate(cities, str(folder)) == 0
     _, err = capsys.readouterr()
     assert "is in the future" in err
+
+
+def test_a_failed_backup_night_still_deletes_by_age(tmp_path, program):
+    """The night's backup fails (a full disk, say): the backups past privacy.backup_days go
+    all the same - the newest left is kept, whatever its age - and the unit fails with the
+    backup's status. Before, the script ended at the failed backup: on every such night
+    each backup outlived the privacy notice's figure and the list of erased accounts."""
+    live = tmp_path / "live" / "nachbarbot.sqlite3"
+    live.parent.mkdir()
+    config = write_cities(tmp_path, str(live))
+    assert run_bot("--config", str(config), "db", "migrate").returncode == 0
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    now = datetime.now(UTC)
+    old, newest = _name(now, 20), _name(now, 15)
+    for key in (old, newest):
+        for suffix in (".sqlite3", ".unna.sqlite3", ".erased"):
+            (folder / f"{key}{suffix}").write_bytes(b"older")
+    failing = tmp_path / "failing-backup"
+    failing.write_text(
+        f'#!/bin/sh\nif [ "$1 $2" = "db backup" ]; then echo "disk full" >&2; exit 3; fi\n'
+        f'exec "{program}" "$@"\n',
+        encoding="utf-8",
+    )
+    failing.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+    env |= {
+        "NACHBARBOT_CONFIG": str(config),
+        "NACHBARBOT_PROGRAM": str(failing),
+        "NACHBARBOT_BACKUP_DIR": str(folder),
+    }
+    made = subprocess.run(
+        ["sh", str(ROOT / "deploy/nachbarbot-backup.sh")],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 3, (made.stdout, made.stderr)
+    assert {path.name for path in folder.iterdir()} == {
+        f"{newest}.sqlite3",
+        f"{newest}.unna.sqlite3",
+        f"{newest}.erased",
+    }, made.stdout
+
+
+def test_a_failed_dump_still_deletes_dumps_by_age(tmp_path):
+    """deploy/nachbarbot-pg-backup.sh: pg_dump fails (the server away, a full disk) - the
+    dumps past NACHBARBOT_BACKUP_DAYS go all the same, the newest left is kept whatever its
+    age, nothing half-written stays, and the run fails. Before, it ended at the failed dump
+    and every dump outlived the figure on each such night."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "pg_dump").write_text('#!/bin/sh\necho "server away" >&2\nexit 1\n', encoding="utf-8")
+    (fake / "pg_dump").chmod(0o755)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    now = datetime.now(UTC)
+    old, newest = _name(now, 20, ".dump"), _name(now, 15, ".dump")
+    for name in (old, newest):
+        (folder / name).write_bytes(b"older")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NACHBARBOT_", "PG"))}
+    env |= {
+        "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}",
+        "NACHBARBOT_BOT__DATABASE": "postgresql://nachbarbot@127.0.0.1:1/nachbarbot",
+        "NACHBARBOT_BACKUP_DIR": str(folder),
+        "NACHBARBOT_BACKUP_DAYS": "14",
+    }
+    run = subprocess.run(
+        ["sh", str(ROOT / "deploy/nachbarbot-pg-backup.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode != 0, run.stdout
+    assert {path.name for path in folder.iterdir()} == {newest}, (run.stdout, run.stderr)
+    assert f"deleted {folder / old}" in run.stdout
