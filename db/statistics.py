@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from db.clock import from_text, to_text
 from db.request_states import (
     DONE,
     EXPIRED,
@@ -59,6 +61,19 @@ def _shares(column: str, codes: Sequence[str]) -> str:
     return ", ".join(f"SUM(CASE WHEN instr({column}, ?) > 0 THEN 1 ELSE 0 END)" for _ in codes)
 
 
+def _decided(column: str) -> str:
+    """The condition that a request's "within N hours" is decided: N hours have passed since
+    ``column`` (asking, or publishing). A younger request may still be matched in time, so
+    it counts neither as matched in time nor as not: it is left out of the share's count.
+    Its one parameter: :func:`_decided_before`."""
+    return f"{column} <= ?"
+
+
+def _decided_before(now: str, hours: int) -> str:
+    """The parameter of :func:`_decided`: ``now`` less ``hours``, as stored."""
+    return to_text(from_text(now) - timedelta(hours=hours))
+
+
 # The states the chat's /stats counts by district and kind of help.
 SHOWN_BY_GROUP = (OPEN, MATCHED, DONE)
 
@@ -92,72 +107,99 @@ class StatisticsStore:
         return [RequestCounts(row[0], row[1], row[2], row[3] or 0) for row in rows]
 
     async def matched_within(
-        self, months: Sequence[Month], hours: Sequence[int]
-    ) -> list[tuple[str, str, int, list[int]]]:
+        self, months: Sequence[Month], hours: Sequence[int], now: str
+    ) -> list[tuple[str, str, list[tuple[int, int]]]]:
         """Requests asked in the months and not rejected (a request a coordinator turned down
-        was never to be matched), by Stadtbezirk and month: how many, and how many found a
-        helper within each of ``hours`` of asking (the request's creation, when it was
-        sent: the review's wait counts, as the requester feels it)."""
+        was never to be matched), by Stadtbezirk and month: for each of ``hours``, how many
+        were asked at least that long before ``now`` (the others are not decided yet,
+        :func:`_decided`), and how many of those found a helper within that long of asking
+        (the request's creation, when it was sent: the review's wait counts, as the
+        requester feels it)."""
         if not months:
             return []
         month_of = " ".join("WHEN created_at < ? THEN ?" for _ in months)
         epoch = _EPOCH[self._tx.dialect]
         wait = f"{epoch.format('matched_at')} - {epoch.format('created_at')}"
         within = ", ".join(
-            f"SUM(CASE WHEN matched_at IS NOT NULL AND {wait} <= ? THEN 1 ELSE 0 END)"
+            f"SUM(CASE WHEN {_decided('created_at')} THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {_decided('created_at')} AND matched_at IS NOT NULL"
+            f" AND {wait} <= ? THEN 1 ELSE 0 END)"
             for _ in hours
         )
         rows = await fetch_all(
             self._tx,
-            f"SELECT stadtbezirk, CASE {month_of} END AS month, COUNT(*), {within}"
+            f"SELECT stadtbezirk, CASE {month_of} END AS month, {within}"
             " FROM help_requests WHERE created_at >= ? AND created_at < ?"
             f" AND state NOT IN {sql_list((*UNSENT, REJECTED))} GROUP BY stadtbezirk, month",
             [
                 *(v for label, _start, end in months for v in (end, label)),
-                *(h * 3600 for h in hours),
+                *(
+                    v
+                    for h in hours
+                    for v in (_decided_before(now, h), _decided_before(now, h), h * 3600)
+                ),
                 months[0][1],
                 months[-1][2],
             ],
         )
-        return [(row[0], row[1], int(row[2]), [int(v or 0) for v in row[3:]]) for row in rows]
+        return [
+            (
+                row[0],
+                row[1],
+                [(int(row[i] or 0), int(row[i + 1] or 0)) for i in range(2, len(row), 2)],
+            )
+            for row in rows
+        ]
 
     async def matched_within_by_languages(
-        self, start: str, end: str, hours: int
-    ) -> list[tuple[str, int, int]]:
+        self, start: str, end: str, hours: int, now: str
+    ) -> list[tuple[str, int, int, int]]:
         """Published requests asked in [start, end), by their stored list of languages
         (';ar;de;', a few dozen distinct lists; handlers/statistics/city_figures.py tells the
-        requester's language from it): how many, and how many found a helper within ``hours`` of
-        publishing."""
+        requester's language from it): how many, how many were published at least ``hours``
+        before ``now`` (:func:`_decided`), and how many of those found a helper within
+        ``hours`` of publishing."""
         epoch = _EPOCH[self._tx.dialect]
+        decided = _decided("opened_at")
         rows = await fetch_all(
             self._tx,
-            "SELECT languages, COUNT(*),"
-            " SUM(CASE WHEN matched_at IS NOT NULL AND"
+            f"SELECT languages, COUNT(*), SUM(CASE WHEN {decided} THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {decided} AND matched_at IS NOT NULL AND"
             f" {epoch.format('matched_at')} - {epoch.format('opened_at')} <= ?"
             " THEN 1 ELSE 0 END)"
             " FROM help_requests WHERE created_at >= ? AND created_at < ?"
             " AND opened_at IS NOT NULL GROUP BY languages",
-            (hours * 3600, start, end),
+            (_decided_before(now, hours), _decided_before(now, hours), hours * 3600, start, end),
         )
-        return [(row[0] or "", int(row[1]), int(row[2] or 0)) for row in rows]
+        return [(row[0] or "", int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in rows]
 
     async def languages_served(
         self, start: str, end: str, hours: int
-    ) -> list[tuple[str, int, int]]:
-        """Requests asked in [start, end) and not rejected, by their stored list of
-        languages (';fa;en;'): how many, and how many a volunteer took within ``hours`` of
-        asking (the review's wait counts, as in :meth:`matched_within`)."""
+    ) -> list[tuple[str, int, int, int]]:
+        """Requests asked in [start, end) (``end``: now) and not rejected, by their stored
+        list of languages (';fa;en;'): how many, how many were asked at least ``hours``
+        before ``end`` (:func:`_decided`; the others are still in their first ``hours``),
+        and how many of those a volunteer took within ``hours`` of asking (the review's wait
+        counts, as in :meth:`matched_within`)."""
         epoch = _EPOCH[self._tx.dialect]
         wait = f"{epoch.format('matched_at')} - {epoch.format('created_at')}"
+        decided = _decided("created_at")
         rows = await fetch_all(
             self._tx,
-            "SELECT languages, COUNT(*),"
-            f" SUM(CASE WHEN matched_at IS NOT NULL AND {wait} <= ? THEN 1 ELSE 0 END)"
+            f"SELECT languages, COUNT(*), SUM(CASE WHEN {decided} THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {decided} AND matched_at IS NOT NULL AND {wait} <= ?"
+            " THEN 1 ELSE 0 END)"
             " FROM help_requests WHERE created_at >= ? AND created_at < ?"
             f" AND state NOT IN {sql_list((*UNSENT, REJECTED))} GROUP BY languages",
-            (hours * 3600, start, end),
+            (
+                _decided_before(end, hours),
+                _decided_before(end, hours),
+                hours * 3600,
+                start,
+                end,
+            ),
         )
-        return [(row[0] or "", int(row[1]), int(row[2] or 0)) for row in rows]
+        return [(row[0] or "", int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in rows]
 
     async def volunteers_taking(self, codes: Sequence[str], verified: bool) -> dict[str, int]:
         """How many volunteers who take requests now (not paused; confirmed too where

@@ -75,6 +75,9 @@ TIMEZONE = ZoneInfo("Europe/Berlin")
 # Clock times: 24-hour without seconds in every language, as on Dortmund's signs,
 # timetables and opening hours, which residents read them from.
 CLOCK = "HH:mm"
+# From this many hours on a wait reads in days: where Babel's format_timedelta switches with
+# threshold=2 (its default 0.85 would call 21 hours "1 day", untrue at a glance).
+WAIT_DAYS_FROM_HOURS = 48
 # A weekday field shorter than in full, in a date pattern (see Translator.skeleton).
 _SHORT_WEEKDAY = re.compile(r"(?<![Ec])[Ec]{1,3}(?![Ec])")
 _SHORT_MONTH = re.compile(r"(?<!M)M{3}(?!M)")
@@ -462,6 +465,16 @@ class Translator:
         hours = round(minutes / 60, 1)
         # A whole number stays whole: "1 Stunde", never "1.0 saat".
         return self._unit(int(hours) if hours.is_integer() else hours, "duration-hour", "long")
+
+    def wait(self, minutes: int) -> Formatted:
+        """How long someone waited (for a helper, a review): as :meth:`duration` under
+        ``WAIT_DAYS_FROM_HOURS`` hours, so the short waits read as they did, then in days to a
+        tenth ("4 Tage", not "96,9 Stunden"; "2,5 Tage"), in the locale's words. Not for time
+        given: a volunteer's 120 hours are hours of work, not five days."""
+        if minutes < WAIT_DAYS_FROM_HOURS * 60:
+            return self.duration(minutes)
+        days = round(minutes / (24 * 60), 1)
+        return self._unit(int(days) if days.is_integer() else days, "duration-day", "long")
 
     def distance(self, meters: float) -> Formatted:
         """Metres rounded to ten under a kilometre, then kilometres to a tenth up to ten,

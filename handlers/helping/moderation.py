@@ -629,7 +629,7 @@ async def _stats(ctx: Context) -> None:
         lines.append(
             t.t(
                 "⏱ median time until a helper was found: {duration}",
-                duration=t.duration(round(median)),
+                duration=t.wait(round(median)),
             )
         )
     lines += _group_lines(t, figures)

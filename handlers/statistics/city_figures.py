@@ -130,14 +130,16 @@ class Figures:
     hours_by_month: dict[str, tuple[int, int]]
     hours_by_district: dict[str, tuple[int, int]]
     places: dict[str, int]
-    # (district, month): (asked, matched within MATCHED_WITHIN_HOURS of asking), the same
+    # (district, month): (asked at least MATCHED_WITHIN_HOURS ago, of those matched within
+    # MATCHED_WITHIN_HOURS of asking), the same
     # within 2 hours, and the time to a helper of the month and district.
     within_day: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     within_two_hours: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     month_waits: dict[tuple[str, str], Wait] = field(default_factory=dict)
-    # The requester's language (:func:`requester_language`): (published, matched within
-    # MATCHED_WITHIN_HOURS), every language of the bot.
-    within_day_by_language: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # The requester's language (:func:`requester_language`): (published, published at least
+    # MATCHED_WITHIN_HOURS ago, of those matched within MATCHED_WITHIN_HOURS), every
+    # language of the bot.
+    within_day_by_language: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     # The requests table's cells to hide, (district, month) with TOTAL for the totals:
     # worked out once, the unmet table shows the same district totals.
     requests_hidden: frozenset[tuple[str, str]] = frozenset()
@@ -224,21 +226,23 @@ async def figures(
             group[name] = (n + done, m + minutes)
     within_two_hours: dict[tuple[str, str], tuple[int, int]] = {}
     within_day: dict[tuple[str, str], tuple[int, int]] = {}
-    for district, month, asked_count, matched in await stats.matched_within(
-        period.bounds, WITHIN_HOURS
+    # A share "within N hours" counts only the requests decided (asked N hours ago or
+    # more, db/statistics._decided): one asked an hour ago is not yet late.
+    for district, month, decided in await stats.matched_within(
+        period.bounds, WITHIN_HOURS, to_text(now)
     ):
         cell = (district_of(district), month)
-        for shares, count in zip((within_two_hours, within_day), matched, strict=True):
+        for shares, (count, matched) in zip((within_two_hours, within_day), decided, strict=True):
             n, m = shares.get(cell, (0, 0))
-            shares[cell] = (n + asked_count, m + count)
-    by_language = {code: (0, 0) for code in languages}
-    for stored, published, took in await stats.matched_within_by_languages(
-        period.start, period.end, MATCHED_WITHIN_HOURS
+            shares[cell] = (n + count, m + matched)
+    by_language = {code: (0, 0, 0) for code in languages}
+    for stored, published, decided_count, took in await stats.matched_within_by_languages(
+        period.start, period.end, MATCHED_WITHIN_HOURS, to_text(now)
     ):
         code = requester_language(stored)
         if code in by_language:
-            n, m = by_language[code]
-            by_language[code] = (n + published, m + took)
+            n, d, m = by_language[code]
+            by_language[code] = (n + published, d + decided_count, m + took)
     month_waits: dict[tuple[str, str], Wait] = {}
     for label, start, end in period.bounds:
         for where, wait in (await _waits(db, start, end, known)).items():
@@ -411,7 +415,7 @@ def _hours(t: Translator, minutes: int) -> Cell:
 def _duration(t: Translator, minutes: float | None) -> Cell:
     if minutes is None:
         return Cell("–")
-    return Cell(str(t.duration(round(minutes))), round(minutes / 60, 1))
+    return Cell(str(t.wait(round(minutes))), round(minutes / 60, 1))
 
 
 def _month_label(t: Translator, month: tuple[int, int]) -> str:
@@ -636,10 +640,11 @@ def _within_day_language_table(f: Figures, t: Translator) -> Table:
     counts = f.within_day_by_language
     # A partition of the published requests (each counts under one language): no total
     # less the shown counts may give a hidden one back.
-    hidden = protect_partition({code: published for code, (published, _) in counts.items()})
+    hidden = protect_partition({code: published for code, (published, _, _) in counts.items()})
     rows = []
-    for code, (published, matched) in counts.items():
-        cells = [_count(t, published), _share(t, matched, published)]
+    for code, (published, decided, matched) in counts.items():
+        share = HIDDEN if too_small(decided) else _share(t, matched, decided)
+        cells = [_count(t, published), share]
         rows.append((t.language(code), _shown_row(cells, code in hidden)))
     within = t._("Matched within 24 hours")
     return Table(

@@ -12,7 +12,10 @@ Definitions (the desk page and the digest say them):
   German for everyone who speaks it, else the first language they gave), asked in the last
   ``WINDOW`` and not rejected (a turned-down request was never to be matched).
 - Matched within 24 hours: a volunteer took it within ``MATCHED_WITHIN_HOURS`` of asking,
-  the review's wait included (as the requester feels it), shown as a share of 0-100 %.
+  the review's wait included (as the requester feels it), shown as a share of 0-100 % of
+  the requests asked ``MATCHED_WITHIN_HOURS`` ago or more (db/statistics._decided): one
+  asked this morning is not late yet, and counts in the share once its day has passed
+  (:func:`fresh_note` says how many wait for that).
 - Volunteers: not paused, and confirmed where the city offers requests only to confirmed
   volunteers (``require_verified_volunteers``) - the ones a request can reach now.
 - Short, judged only for a language with at least ``MIN_GROUP`` requests:
@@ -66,17 +69,27 @@ class Language:
     # percentage points below German's share (None: not behind).
     missing: int = 0
     behind: int | None = None
+    # The requests asked MATCHED_WITHIN_HOURS ago or more: the share's count (None: all).
+    decided: int | None = None
+
+    @property
+    def counted(self) -> int:
+        """The requests the share is counted from: those asked 24 hours ago or more."""
+        return self.asked if self.decided is None else self.decided
 
     @property
     def share(self) -> float | None:
-        """Matched within 24 hours, 0-1; None where hidden."""
-        return None if self.hidden or not self.asked else self.matched / self.asked
+        """Matched within 24 hours, 0-1, of the requests asked 24 hours ago or more; None
+        where hidden, or counted from too few (a share of one or two tells about them)."""
+        if self.hidden or not self.counted or too_small(self.counted):
+            return None
+        return self.matched / self.counted
 
     @property
     def percent(self) -> int | None:
         """The share as it reads and is drawn, in whole percent (never 0 or 100 untruly:
         ``city_figures.percent``); None where hidden."""
-        return None if self.share is None else percent(self.matched, self.asked)
+        return None if self.share is None else percent(self.matched, self.counted)
 
     @property
     def short(self) -> bool:
@@ -112,23 +125,23 @@ async def languages(
     """Every language of the bot over the last ``WINDOW`` up to ``now``, German first, then
     the short ones by their gap, then the rest in the bot's order; ``verified``: the city's
     ``require_verified_volunteers``."""
-    counts = {code: (0, 0) for code in codes}
+    counts = {code: (0, 0, 0) for code in codes}
     served = await db.statistics.languages_served(
         to_text(now - WINDOW), to_text(now), MATCHED_WITHIN_HOURS
     )
-    for stored, asked, matched in served:
+    for stored, asked, decided, matched in served:
         code = requester_language(stored)
         if code in counts:
-            n, m = counts[code]
-            counts[code] = (n + asked, m + matched)
+            n, d, m = counts[code]
+            counts[code] = (n + asked, d + decided, m + matched)
     speakers = await db.statistics.volunteers_taking(codes, verified)
     # Each request counts under one language: no total less the shown counts may give a
     # hidden one back. Speakers, as in the statistics' languages table, likewise.
-    hidden = protect_partition({code: asked for code, (asked, _) in counts.items()})
+    hidden = protect_partition({code: asked for code, (asked, _, _) in counts.items()})
     speakers_hidden = protect_partition(speakers)
     rows = [
-        Language(code, n, m, speakers[code], code in hidden, code in speakers_hidden)
-        for code, (n, m) in counts.items()
+        Language(code, n, m, speakers[code], code in hidden, code in speakers_hidden, decided=d)
+        for code, (n, d, m) in counts.items()
     ]
     german = next((row for row in rows if row.code == REFERENCE), None)
     reference = german.percent if german else None
@@ -148,6 +161,11 @@ async def languages(
 
 def short(rows: Sequence[Language]) -> list[Language]:
     return [row for row in rows if row.short]
+
+
+def fresh(rows: Sequence[Language]) -> int:
+    """The requests still in their first 24 hours: not in any share yet."""
+    return sum(row.asked - row.counted for row in rows)
 
 
 # --- How the figures read -------------------------------------------------------------
@@ -199,6 +217,27 @@ def reasons(t: Translator, row: Language) -> list[Markup]:
             )
         )
     return said
+
+
+def fresh_note(t: Translator, rows: Sequence[Language]) -> Markup | None:
+    """How many requests the shares do not count yet (None: none), in the reader's words."""
+    count = fresh(rows)
+    if not count:
+        return None
+    if too_small(count):
+        return t.t(
+            "Fewer than {least} requests are still in their first 24 hours: they count in"
+            " the share matched within 24 hours once those have passed.",
+            least=MIN_GROUP,
+        )
+    return t.tn(
+        "{count} request is still in its first 24 hours: it counts in the share matched"
+        " within 24 hours once those have passed.",
+        "{count} requests are still in their first 24 hours: they count in the share"
+        " matched within 24 hours once those have passed.",
+        count,
+        count=t.number(count),
+    )
 
 
 def rule(t: Translator) -> Markup:

@@ -152,7 +152,7 @@ def gap_sentence(t: Translator, gap: Gap) -> Markup:
 
 
 def _headline_line(t: Translator, w: Week) -> Markup:
-    wait = t.duration(round(w.wait.median)) if w.wait.median is not None else "–"
+    wait = t.wait(round(w.wait.median)) if w.wait.median is not None else "–"
     return t.t(
         "Requests asked: {asked} · found a helper: {helped} · waiting for review: {review}"
         " · median time to a helper: {wait}",
@@ -185,6 +185,8 @@ def _language_lines(
                 volunteers=sl.speakers_text(t, row),
             )
         )
+    if (fresh := sl.fresh_note(t, rows)) is not None:
+        lines.append(fresh)
     if len(shown) < len(rows):
         # Nobody asked in them, or too few to show: alike, as the desk's "–" (a zero told
         # apart would make the others one or two).

@@ -125,7 +125,7 @@ def _headline(week: Week, t: Translator) -> dict[str, object]:
     """The week's figures as the page shows them: (id, label, value, detail) each, and the
     gap's sentence (None: no gap)."""
     count = this_week.count_text
-    wait = t.duration(round(week.wait.median)) if week.wait.median is not None else "–"
+    wait = t.wait(round(week.wait.median)) if week.wait.median is not None else "–"
     slowest = week.slowest
     figures = [
         ("asked", t._("Requests asked"), count(t, week.asked), ""),
@@ -136,7 +136,7 @@ def _headline(week: Week, t: Translator) -> dict[str, object]:
             "slowest",
             t._("Waits longest"),
             t.language(slowest.language) if slowest else "–",
-            t.t("{time} on average", time=t.duration(round(slowest.minutes))) if slowest else "",
+            t.t("{time} on average", time=t.wait(round(slowest.minutes))) if slowest else "",
         ),
     ]
     gap = this_week.gap_sentence(t, week.gap) if week.gap else None

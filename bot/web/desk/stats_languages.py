@@ -69,9 +69,10 @@ def section(site: Site, rows: list[sl.Language], t: Translator) -> Section:
         )
         for row in sl.short(rows)
     ]
+    fresh = sl.fresh_note(t, rows)
     return Section(
         sl.rule(t),
-        hidden_note(t),
+        hidden_note(t) if fresh is None else fresh + Markup(" ") + hidden_note(t),
         charts.svg(
             chart,
             "chart-languages-served",
