@@ -34,9 +34,9 @@ Button data (``hr:…``), each action its own callback:
   ``when:<kind>`` (when), ``day:<YYYY-MM-DD>``, ``part:<morning|afternoon|evening|any>``,
   ``dayback``, ``partback``, ``textback`` (back to "when"), ``lang:<code>`` and
   ``langs-done`` (languages, handlers/forms/language_choice.py), ``lang-only`` and ``lang-more``
-  (``languages_one``), ``change``, ``field:<step>`` and ``send`` (summary; by text a new
-  request and a change of one are sent only after the code sent to the number, the held
-  act ``request.send``, handlers/numbers/coded_acts.py).
+  (``languages_one``), ``change``, ``changeback`` (back to the summary), ``field:<step>``
+  and ``send`` (summary; by text a new request and a change of one are sent only after
+  the code sent to the number, the held act ``request.send``, handlers/numbers/coded_acts.py).
 
 Shorter for an easy reader (``ctx.reader.easy``; the stored answers are the same): the
 categories come three at a time, the three most asked in the city first, then "➕ More"
@@ -710,8 +710,17 @@ async def _change(ctx: Context, _answer: Answer) -> None:
     t = ctx.t
     ctx.reply(
         t.t("✏️ What do you want to change?"),
-        [[Button(t._(label), f"hr:field:{key}")] for key, label in CHANGEABLE.items()],
+        [
+            *([Button(t._(label), f"hr:field:{key}")] for key, label in CHANGEABLE.items()),
+            # A person who changes their mind changes nothing: the answers were the only way
+            # on, and /cancel dropped the whole draft.
+            [Button(t.arrow("back") + " " + t._("Back"), "hr:changeback", role="back")],
+        ],
     )
+
+
+async def _change_nothing(ctx: Context, answer: Answer) -> None:
+    FORM.ask(ctx, "summary", answer.data)
 
 
 async def _field(ctx: Context, answer: Answer) -> None:
@@ -849,7 +858,13 @@ FORM = StepForm(
             next="summary",
         ),
         "summary": Step(
-            show=_summary, presses={"change": _change, "field": _field, "send": _send_button}
+            show=_summary,
+            presses={
+                "change": _change,
+                "changeback": _change_nothing,
+                "field": _field,
+                "send": _send_button,
+            },
         ),
     },
 )
