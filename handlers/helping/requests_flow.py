@@ -477,6 +477,13 @@ def _categories(ctx: Context, data: dict[str, Any], *, rest: bool = False) -> No
     ctx.send(Message(t.t(question), buttons, edit=rest))
 
 
+def _all_categories(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    """Every category to press: also under a refusal at the step (``Step.buttons``, which
+    the dispatcher adds to it) - numbered choices press only the newest message's, and a
+    refusal with Cancel alone took the "1" meant for a category for Cancel."""
+    return ui.rows([Button(category_label(ctx.t, key), f"hr:cat:{key}") for key in HELP_CATEGORIES])
+
+
 async def _more_categories(ctx: Context, answer: Answer) -> None:
     _categories(ctx, answer.data, rest=True)
 
@@ -706,6 +713,15 @@ CHANGEABLE = {
 }
 
 
+def _summary_choices(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    """Send and Change under a refusal at the summary (as the categories' above): with
+    Cancel alone, a "1" typed after it dropped the whole draft instead of sending it."""
+    return [
+        [Button("✅ " + ctx.t._("Send"), "hr:send")],
+        [Button("✏️ " + ctx.t._("Change something"), "hr:change")],
+    ]
+
+
 async def _change(ctx: Context, _answer: Answer) -> None:
     t = ctx.t
     ctx.reply(
@@ -776,6 +792,7 @@ FORM = StepForm(
         ),
         "category": Step(
             show=_categories,
+            buttons=_all_categories,
             presses={"cat": _category, "cat-more": _more_categories},
             next="description",
         ),
@@ -859,6 +876,7 @@ FORM = StepForm(
         ),
         "summary": Step(
             show=_summary,
+            buttons=_summary_choices,
             presses={
                 "change": _change,
                 "changeback": _change_nothing,
