@@ -518,6 +518,12 @@ def hidden_note(t: Translator) -> Markup:
     return t.t(HIDDEN_NOTE, n=MIN_GROUP)
 
 
+def decided_note(t: Translator) -> Markup:
+    """What a share "within N hours" leaves out (db/statistics._decided): a request younger
+    than N hours is not late yet."""
+    return t.t("A share counts only the requests for which that time has already passed.")
+
+
 def _wait_table(f: Figures, t: Translator) -> Table:
     def cells(wait: Wait) -> list[Cell]:
         return [_count(t, wait.count), _duration(t, wait.median), _duration(t, wait.p90)]
@@ -591,7 +597,7 @@ def _within_table(
     return Table(
         table_id,
         title,
-        note + " " + hidden_note(t),
+        note + " " + decided_note(t) + " " + hidden_note(t),
         [t._("Stadtbezirk"), *labels],
         rows,
         _chart(labels, (series, overall), columns=True, scale=100),
@@ -654,6 +660,8 @@ def _within_day_language_table(f: Figures, t: Translator) -> Table:
             "Of the requests published in the period, the share a volunteer took within 24"
             " hours. German for everyone who speaks it, else the first language they gave."
         )
+        + " "
+        + decided_note(t)
         + " "
         + hidden_note(t),
         [t._("Language"), t._("Published"), within],

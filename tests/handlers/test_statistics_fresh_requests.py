@@ -116,6 +116,12 @@ async def test_the_tables_by_month_and_by_language_count_decided_requests(db: Da
     assert figures.within_day[("Hörde", month)] == (4, 4)
     assert figures.within_two_hours[("Hörde", month)] == (8, 4)
     assert figures.within_day_by_language["de"] == (12, 4, 4)
+    # The tables say so, in the reader's language.
+    for lang in ("de", "fa"):
+        t = translator(lang)
+        said = str(city_figures.decided_note(t))
+        for name in ("matched-2h", "matched-24h", "matched-24h-language"):
+            assert said in str(city_figures.table(figures, t, name).note), (lang, name)
 
 
 async def test_the_digest_says_a_wait_of_days_in_days(db: Database):
