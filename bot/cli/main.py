@@ -63,17 +63,7 @@ STOP_DEADLINE_SECONDS = 15.0
 EXIT_FORCED = 70  # EX_SOFTWARE: stopped, but not in order
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nachbarbot", description=__doc__)
-    parser.add_argument("--config", help="TOML configuration file (default: $NACHBARBOT_CONFIG)")
-    parser.add_argument(
-        "--city",
-        help="the city (its slug, e.g. luenen) whose data a command works on; default: the"
-        " main configuration's city",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="start the configured chat transports (and the web, if web.port)")
-    sub.add_parser("web", help="serve only the web map and desk (web.port) on the same database")
+def _add_console(sub: argparse._SubParsersAction) -> None:
     console = sub.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", default="resident", help="name of the person typing first")
     console.add_argument(
@@ -86,6 +76,20 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="language hint of new users, as a chat app would send it (e.g. tr)",
     )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nachbarbot", description=__doc__)
+    parser.add_argument("--config", help="TOML configuration file (default: $NACHBARBOT_CONFIG)")
+    parser.add_argument(
+        "--city",
+        help="the city (its slug, e.g. luenen) whose data a command works on; default: the"
+        " main configuration's city",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="start the configured chat transports (and the web, if web.port)")
+    sub.add_parser("web", help="serve only the web map and desk (web.port) on the same database")
+    _add_console(sub)
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     migrate = db_sub.add_parser("migrate", help="apply pending database migrations")
