@@ -106,13 +106,15 @@ def _summary(ctx: Context, data: dict[str, Any]) -> None:
         lines.append(ctx.t.format("<i>{text}</i>", text=event.description))
     ctx.reply(
         Markup("\n").join(lines),
-        [
-            [
-                Button("📢 " + ctx.t._("Publish"), "ee:save"),
-                FORM.cancel_button(ctx.t),
-            ]
-        ],
+        [[*_publish(ctx, data["draft"])[0], FORM.cancel_button(ctx.t)]],
     )
+
+
+def _publish(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    """Publish, at the summary and under a refusal there (``Step.buttons``, which the
+    dispatcher adds to it): numbered choices press only the newest message's, and with
+    Cancel alone a "1" meant for Publish dropped the new event."""
+    return [[Button("📢 " + ctx.t._("Publish"), "ee:save")]]
 
 
 async def _save_edit(ctx: Context, data: dict[str, Any]) -> None:
@@ -313,9 +315,16 @@ CHANGEABLE = {
 def _choose(ctx: Context, data: dict[str, Any]) -> None:
     ctx.reply(
         ctx.t.t("✏️ What do you want to change?"),
-        [[Button(ctx.t._(label), f"ee:field:{key}")] for key, label in CHANGEABLE.items()]
-        + [[Button("❌ " + ctx.t._("Cancel the event"), f"ee:cxl:{data['event_id']}")]],
+        [
+            *_fields(ctx, data["draft"]),
+            [Button("❌ " + ctx.t._("Cancel the event"), f"ee:cxl:{data['event_id']}")],
+        ],
     )
+
+
+def _fields(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    """The fields to change, also under a refusal at that question (as Publish above)."""
+    return [[Button(ctx.t._(label), f"ee:field:{key}")] for key, label in CHANGEABLE.items()]
 
 
 async def _field(ctx: Context, answer: Answer) -> None:
@@ -366,8 +375,8 @@ FORM = StepForm(
             skip=True,
             next="summary",
         ),
-        "summary": Step(show=_summary, presses={"save": _save}),
-        "choose": Step(show=_choose, presses={"field": _field}),
+        "summary": Step(show=_summary, buttons=_publish, presses={"save": _save}),
+        "choose": Step(show=_choose, buttons=_fields, presses={"field": _field}),
     },
 )
 

@@ -130,14 +130,18 @@ def _check(ctx: Context, data: dict[str, Any]) -> None:
             t.t("🎂 Date of birth: {date}", date=t.date(date.fromisoformat(draft["birth"])))
         )
     lines += [Markup(""), t.t("Send this to the coordinators?")]
-    ctx.reply(
-        Markup("\n").join(lines),
-        [
-            [Button("✅ " + t._("Send"), "ce:send")],
-            [Button("✏️ " + t._("Change"), f"ce:new:{kind}")],
-            [FORM.cancel_button(t)],
-        ],
-    )
+    ctx.reply(Markup("\n").join(lines), [*_check_choices(ctx, draft), [FORM.cancel_button(t)]])
+
+
+def _check_choices(ctx: Context, draft: dict[str, Any]) -> list[list[Button]]:
+    """Send and Change, at the check and under a refusal there (``Step.buttons``, which the
+    dispatcher adds to it): numbered choices press only the newest message's, and with
+    Cancel alone a "1" meant for Send dropped the name and date given."""
+    t = ctx.t
+    return [
+        [Button("✅ " + t._("Send"), "ce:send")],
+        [Button("✏️ " + t._("Change"), f"ce:new:{draft['kind']}")],
+    ]
 
 
 async def _send(ctx: Context, answer: Answer) -> None:
@@ -191,7 +195,7 @@ FORM = StepForm(
             takes=_birth,
             next="check",
         ),
-        "check": Step(show=_check, presses={"send": _send}),
+        "check": Step(show=_check, buttons=_check_choices, presses={"send": _send}),
     },
 )
 

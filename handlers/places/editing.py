@@ -78,13 +78,15 @@ def _summary(ctx: Context, data: dict[str, Any]) -> None:
         ctx.t.t("📋 <b>Please check the new place:</b>")
         + "\n\n"
         + render.details(ctx.t, place, datetime.now(UTC)),
-        [
-            [
-                Button("💾 " + ctx.t._("Save"), "pe:save"),
-                FORM.cancel_button(ctx.t),
-            ]
-        ],
+        [[*_save_choice(ctx, data["draft"])[0], FORM.cancel_button(ctx.t)]],
     )
+
+
+def _save_choice(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    """Save, at the summary and under a refusal there (``Step.buttons``, which the dispatcher
+    adds to it): numbered choices press only the newest message's, and with Cancel alone a
+    "1" meant for Save dropped the new place."""
+    return [[Button("💾 " + ctx.t._("Save"), "pe:save")]]
 
 
 def _set(data: dict[str, Any], **values: Any) -> None:
@@ -223,13 +225,17 @@ CHANGEABLE = {
 }
 
 
-def _choose(ctx: Context, _data: dict[str, Any]) -> None:
+def _choose(ctx: Context, data: dict[str, Any]) -> None:
     t = ctx.t
     ctx.reply(
         t.t("✏️ What do you want to change?"),
-        [[Button(t._(label), f"pe:field:{key}")] for key, label in CHANGEABLE.items()]
-        + [[FORM.cancel_button(t)]],
+        [*_fields(ctx, data["draft"]), [FORM.cancel_button(t)]],
     )
+
+
+def _fields(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    """The fields to change, also under a refusal at that question (as Save above)."""
+    return [[Button(ctx.t._(label), f"pe:field:{key}")] for key, label in CHANGEABLE.items()]
 
 
 async def _field(ctx: Context, answer: Answer) -> None:
@@ -285,8 +291,8 @@ FORM = StepForm(
             required=False,
             keep=lambda answer, chosen: _set(answer.data, languages=chosen),
         ),
-        "summary": Step(show=_summary, presses={"save": _save}),
-        "choose": Step(show=_choose, presses={"field": _field}),
+        "summary": Step(show=_summary, buttons=_save_choice, presses={"save": _save}),
+        "choose": Step(show=_choose, buttons=_fields, presses={"field": _field}),
     },
 )
 
