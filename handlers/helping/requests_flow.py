@@ -683,6 +683,15 @@ async def _when_text(ctx: Context, answer: Answer) -> None:
         await ask_again(ctx, answer)
 
 
+def _summary_choices(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
+    """Send and Change under a refusal at the summary (as the categories' above): with
+    Cancel alone, a "1" typed after it dropped the whole draft instead of sending it."""
+    return [
+        [Button("✅ " + ctx.t._("Send"), "hr:send")],
+        [Button("✏️ " + ctx.t._("Change something"), "hr:change")],
+    ]
+
+
 def _summary(ctx: Context, data: dict[str, Any]) -> None:
     t = ctx.t
     text = t.t("📋 <b>Please check your request:</b>") + "\n\n" + describe(t, data["draft"])
@@ -691,16 +700,8 @@ def _summary(ctx: Context, data: dict[str, Any]) -> None:
             "☎️ Contact (coordinators only): {contact}",
             contact=data["draft"]["offline_contact"],
         )
-    ctx.reply(
-        text,
-        [
-            [Button("✅ " + t._("Send"), "hr:send")],
-            [
-                Button("✏️ " + t._("Change something"), "hr:change"),
-                FORM.cancel_button(t),
-            ],
-        ],
-    )
+    send, change = _summary_choices(ctx, data)
+    ctx.reply(text, [send, [*change, FORM.cancel_button(t)]])
 
 
 # The answers that can be changed from the summary, with their labels there.
@@ -711,15 +712,6 @@ CHANGEABLE = {
     "when": N_("When"),
     "languages": N_("Languages"),
 }
-
-
-def _summary_choices(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
-    """Send and Change under a refusal at the summary (as the categories' above): with
-    Cancel alone, a "1" typed after it dropped the whole draft instead of sending it."""
-    return [
-        [Button("✅ " + ctx.t._("Send"), "hr:send")],
-        [Button("✏️ " + ctx.t._("Change something"), "hr:change")],
-    ]
 
 
 async def _change(ctx: Context, _answer: Answer) -> None:
