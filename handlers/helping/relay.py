@@ -32,7 +32,8 @@ relay), ``relay.money``, ``relay.feedback``.
 Button data (``rl:…``), each action its own callback: ``to:<id>`` (write to),
 ``for:<id>`` (the relay for the kept message), ``done:<id>`` (asks), ``doney:<id>`` (the
 help is done), ``end:<id>`` (asks), ``endy:<id>`` (withdraws), ``no:<id>``, ``rep:<id>``,
-``min:<id>:<minutes>``, ``mok:<id>``, ``mno:<id>``, ``fb:<id>`` (skip feedback).
+``min:<id>:<minutes>``, ``msk:<id>`` (skip the money: nothing recorded), ``mok:<id>``,
+``mno:<id>``, ``fb:<id>`` (skip feedback).
 """
 
 from __future__ import annotations
@@ -494,10 +495,26 @@ async def _minutes(ctx: Context) -> None:
         ctx.set_state("relay.money", {"request_id": request.id})
         ctx.reply(
             noted + t.t("🛒 How much money did you lay out? For example 12,50. Send 0 if none."),
+            _money_choices(ctx, {"request_id": request.id}),
             edit=True,
         )
     else:
         await _ask_feedback(ctx, request, "volunteer", edit=True, before=noted)
+
+
+def _money_choices(ctx: Context, data: dict[str, Any]) -> list[list[Button]]:
+    """The money step's way out, Skip (``Router.offer``: its refusals show it too): a helper
+    who does not know the amount or would rather not say it is not held at the step."""
+    return [[Button("⏭ " + ctx.t._("Skip"), f"rl:msk:{data['request_id']}")]]
+
+
+async def _skip_money(ctx: Context) -> None:
+    """No amount recorded and the requester asked nothing: on to the feedback question."""
+    request, is_requester = await _mine(ctx)
+    state = ctx.get_state()
+    if is_requester or state is None or int(state.data["request_id"]) != request.id:
+        ctx.stale()
+    await _ask_feedback(ctx, request, "volunteer", edit=True)
 
 
 async def _money_answer(ctx: Context) -> None:
@@ -530,7 +547,10 @@ async def _money_text(ctx: Context) -> None:
     event = ctx.incoming.event
     match = _MONEY.match(typed(event.text)) if isinstance(event, Text) else None
     if state is None or match is None:
-        ctx.reply(ctx.t.t("🛒 Please send the amount as a number, for example 12,50."))
+        ctx.reply(
+            ctx.t.t("🛒 Please send the amount as a number, for example 12,50."),
+            _money_choices(ctx, state.data) if state else None,
+        )
         return
     cents = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
     request_id = int(state.data["request_id"])
@@ -619,6 +639,7 @@ def register(router: Router) -> None:
     router.menu_sections.append(menu_rows)
     router.action("rl", "for", states=(WHICH,))(_for)
     router.state("relay.money")(_money_text)
+    router.offer("relay.money", _money_choices)
     router.state("relay.feedback")(_feedback_text)
     # A few words for the coordinators: a longer feedback is refused, not cut short.
     router.limit_input("relay.feedback", WRITTEN_LIMIT)
@@ -650,3 +671,5 @@ def register(router: Router) -> None:
         router.action("rl", action, coded=coded.get(action), vouched_passes=action in passing)(
             callback
         )
+    # Skipping records nothing, so it waits for no code; only at the money step.
+    router.action("rl", "msk", states=("relay.money",))(_skip_money)
