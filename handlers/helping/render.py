@@ -36,6 +36,10 @@ from locales import DEFAULT_LANGUAGE, N_, Translator, isolate
 OFFERED_VOICE = N_("🎤 Spoken request: only the helper who takes it hears it.")
 
 # A voice request in review without the coordinators' summary.
+# In place of a description's language when it is none of those the bot speaks (the
+# detector knows only those, text_language.py): the coordinators read why volunteers may
+# not understand it, where a bare "?" said nothing.
+UNSPOKEN = N_("a language the volunteers here do not speak")
 NO_SUMMARY = N_("⚠️ no summary yet: volunteers only read the offer, they never hear the voice")
 
 # How far back a new request is compared with others, for the "very similar" warning.
@@ -84,7 +88,7 @@ def describe(
             t.t(
                 "💬 {text} ({language})",
                 text=text,
-                language=language_names(t, (lang,)) if lang else "?",
+                language=language_names(t, (lang,)) if lang else t._(UNSPOKEN),
             )
         )
     if get("voice_file_id"):

@@ -76,9 +76,10 @@ from handlers.places.chat import not_found
 from handlers.places.city_area import refuse_outside_city
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import Area, load_gazetteer
+from handlers.places.render import language_names
 from handlers.router import WRITTEN_LIMIT, Router
 from handlers.text_safety import clean_name, clean_text, readable
-from locales import N_, TIMEZONE
+from locales import N_, SUPPORTED_LANGUAGES, TIMEZONE
 
 STATE = "request."
 # The longest description is the lifecycle's, which a coordinator's correction keeps to too.
@@ -699,6 +700,15 @@ def _summary(ctx: Context, data: dict[str, Any]) -> None:
         text += "\n" + t.t(
             "☎️ Contact (coordinators only): {contact}",
             contact=data["draft"]["offline_contact"],
+        )
+    if data["draft"].get("description") and not data["draft"].get("description_lang"):
+        # A description in a language the bot does not speak is kept (it is no bad input),
+        # but its writer is told why it may go unread and how to change it.
+        text += "\n\n" + t.t(
+            "⚠️ The volunteers may not be able to read the language of your description. "
+            "You can write it again in one of these languages: {languages} - or keep it, "
+            "the coordinators will see it.",
+            languages=language_names(t, SUPPORTED_LANGUAGES),
         )
     send, change = _summary_choices(ctx, data)
     ctx.reply(text, [send, [*change, FORM.cancel_button(t)]])
