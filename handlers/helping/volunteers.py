@@ -99,6 +99,10 @@ RESUMED_BY_COORDINATOR = N_("▶️ A coordinator resumed your volunteering: you
 QUIET = {"0-0": (0, 0), "22-7": (22, 7), "20-8": (20, 8)}
 RADII = (1000, 2000, 5000)
 NO_POSTCODE = N_("🤔 That is not a postcode of {city}. Please try again.")
+# The own point takes a postcode or a location, never a district (OUTSIDE's suggestion).
+OUTSIDE_POINT = N_(
+    "🗺️ This location is outside {city}. Please share a location in {city} or send your postcode."
+)
 POINT_QUESTION = N_(
     "🏠 Where are you, roughly? Send your postcode or share your location. We keep it "
     "rounded to about 500 m, only to ask you first about requests near you. Optional."
@@ -527,7 +531,7 @@ async def _point(ctx: Context, answer: Answer) -> None:
     """A postcode (its centre) or a shared location, rounded to the ~500 m grid."""
     event = ctx.incoming.event
     if isinstance(event, Location):
-        if refuse_outside_city(ctx, event.latitude, event.longitude):
+        if refuse_outside_city(ctx, event.latitude, event.longitude, message=OUTSIDE_POINT):
             return
         lat, lon = event.latitude, event.longitude
     elif isinstance(event, Text):
