@@ -35,11 +35,12 @@ from locales import DEFAULT_LANGUAGE, N_, Translator, isolate
 # A voice request's offer: the voice goes only to the one who takes it (offer_sending.py).
 OFFERED_VOICE = N_("🎤 Spoken request: only the helper who takes it hears it.")
 
-# A voice request in review without the coordinators' summary.
 # In place of a description's language when it is none of those the bot speaks (the
 # detector knows only those, text_language.py): the coordinators read why volunteers may
 # not understand it, where a bare "?" said nothing.
 UNSPOKEN = N_("a language the volunteers here do not speak")
+
+# A voice request in review without the coordinators' summary.
 NO_SUMMARY = N_("⚠️ no summary yet: volunteers only read the offer, they never hear the voice")
 
 # How far back a new request is compared with others, for the "very similar" warning.
