@@ -157,8 +157,11 @@ class Messenger:
         *,
         recipient_id: int | None = None,
         about: About = (),
+        secret: bool = False,
     ) -> int:
-        """Queue ``item`` for a known chat (the lowest level: prefer the methods above)."""
+        """Queue ``item`` for a known chat (the lowest level: prefer the methods above);
+        ``secret``: it carries a code, which its outbox row keeps only until it is sent or
+        given up (db/outbox.py ``enqueue``)."""
         self.queued += 1
         outbox_id = await self.db.outbox.enqueue(
             recipient.platform,
@@ -167,6 +170,7 @@ class Messenger:
             not_before,
             recipient_id=recipient_id,
             about=about_value(about),
+            secret=secret,
         )
         self.queued_ids.append(outbox_id)
         return outbox_id

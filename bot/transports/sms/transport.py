@@ -104,11 +104,11 @@ from handlers.messages import (
     Incoming,
     Message,
     Outgoing,
+    Recipient,
     Sender,
     Text,
-    encode,
 )
-from handlers.messenger import Compose, tell_coordinators
+from handlers.messenger import Compose, Messenger, tell_coordinators
 from handlers.numbers.coded_acts import (
     CODES_PAUSED,
     codes_out,
@@ -616,11 +616,10 @@ class SmsTransport(Transport):
         :meth:`deliver`, past the STOP that kept those notices). Before, it was sent after
         the commit, and a crash there left a code out that never reached the number.
         ``secret``: it carries a code, which the outbox row keeps only until it is sent
-        or given up (db/outbox.py ``enqueue``)."""
-        await self.db.outbox.enqueue(
-            PLATFORM,
-            number,
-            encode(Message(text, typed_choices=False)),
+        or given up (handlers/messenger.py ``to_chat``, db/outbox.py ``enqueue``)."""
+        await Messenger(self.db).to_chat(
+            Recipient(PLATFORM, number),
+            Message(text, typed_choices=False),
             recipient_id=person.id,
             secret=secret,
         )
