@@ -86,17 +86,23 @@ async def said(db: Database, t: Translator, refusal: Refused, request_id: int) -
     reason = refusal.text(t)
     if refusal.now not in STATE_LABELS:
         return reason
-    return reason + Markup(" ") + await state_line(db, t, refusal, request_id)
+    return _joined(reason, await state_line(db, t, refusal, request_id))
+
+
+def _joined(reason: Markup, line: Markup) -> Markup:
+    return reason + Markup(" ") + line
 
 
 async def alert(db: Database, t: Translator, refusal: Refused, request_id: int) -> str:
     """:func:`said` as a pressed button's alert (plain text): where that is longer than an
     alert shows (a long name, a day before the time, a long language), the state line
     alone - who moved the request and when is what a cut must not take away."""
-    full = (await said(db, t, refusal, request_id)).striptags()
-    if len(full) <= ALERT_LIMIT or refusal.now not in STATE_LABELS:
-        return full
-    return (await state_line(db, t, refusal, request_id)).striptags()
+    reason = refusal.text(t)
+    if refusal.now not in STATE_LABELS:
+        return reason.striptags()
+    line = await state_line(db, t, refusal, request_id)  # the audit trail read once
+    full = _joined(reason, line).striptags()
+    return full if len(full) <= ALERT_LIMIT else line.striptags()
 
 
 async def state_line(db: Database, t: Translator, refusal: Refused, request_id: int) -> Markup:
