@@ -39,6 +39,9 @@ from db.database import CITY_SLUG
 
 # How often the rotation runs (deploy/nachbarbot-backup.timer, nachbarbot-pg-backup.timer).
 NIGHT = timedelta(days=1)
+# A backup's time in its name, as every command that makes one writes it (:func:`new_stamp`;
+# the deploy/ scripts' ``date -u +%Y-%m-%dT%H%M%SZ``) and the rotation reads it.
+STAMP_FORMAT = "%Y-%m-%dT%H%M%SZ"
 _STAMP = r"\d{4}-\d\d-\d\dT\d{6}Z"
 # nachbarbot-<time>[-before-NNNN].<rest>: a backup's files (each city's copy, its list of
 # erased accounts, a -wal or -shm an sqlite3 shell left beside one, a dump).
@@ -49,8 +52,13 @@ _RESTORE_COPY = re.compile(rf"\.before-restore-(?P<stamp>{_STAMP})(?:-\d+)?\.dum
 _MAIN_SUFFIXES = ("sqlite3", "erased", "dump")
 
 
+def new_stamp() -> str:
+    """Now, as a backup's name carries it."""
+    return datetime.now(UTC).strftime(STAMP_FORMAT)
+
+
 def stamp_time(stamp: str) -> datetime:
-    return datetime.strptime(stamp, "%Y-%m-%dT%H%M%SZ").replace(tzinfo=UTC)
+    return datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from bot.app import build_router, open_city_database
 from bot.cities import City
+from bot.cli import backup_rotation
 from bot.cli.checks import backup_rotation_check
 from bot.cli.city_list import where
 from db import Database
@@ -64,10 +65,6 @@ def add_path(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument("path", type=path_argument, help=what)
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
-
-
 def _refuse(why: str) -> int:
     print(f"nachbarbot: {why}", file=sys.stderr)
     return 1
@@ -86,7 +83,7 @@ def _a_folder(path: str, nothing: str, *, new: bool) -> str:
     folder = Path(path)
     if not folder.is_dir():
         return ""
-    example = folder / f"nachbarbot-{_stamp()}.sqlite3"
+    example = folder / f"nachbarbot-{backup_rotation.new_stamp()}.sqlite3"
     if not new:
         made = [
             each
@@ -225,7 +222,7 @@ async def restore(cities: list[City], path: str) -> int:
         for copy in copies:
             copy.unlink(missing_ok=True)
         return _refuse(f"{exc}; nothing was restored")
-    stamp = _stamp()
+    stamp = backup_rotation.new_stamp()
     for (city, source, live), copy in zip(sources, copies, strict=True):
         _kept(city, swap_in(copy, live, stamp))
         print(f"{city.slug}: {source} is now the database {live} (no WAL from before)")

@@ -20,12 +20,12 @@ import re
 import subprocess
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 
 from bot.cities import City
+from bot.cli import backup_rotation
 from bot.cli.city_list import where
 from db.database import latest_migration
 from db.erasure_ledger import SCHEMA as LEDGER_SCHEMA
@@ -353,9 +353,7 @@ async def restore(cities: list[City], path: str) -> int:
             )
         listing = _checked(dump, cities)
         await _runnable(url, dump, cities)
-        stamp = unused_stamp(
-            datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ"), lambda s: _aside(dump, s).exists()
-        )
+        stamp = unused_stamp(backup_rotation.new_stamp(), lambda s: _aside(dump, s).exists())
         aside = _aside(dump, stamp)
         try:
             _dump(url, aside)

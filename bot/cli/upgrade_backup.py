@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cities import City
-from bot.cli import backups
+from bot.cli import backup_rotation, backups
 from bot.cli.schema_versions import schema_versions
 from db.database import latest_migration
 from db.postgres import is_postgres
@@ -72,7 +71,7 @@ async def backup_before_upgrade(cities: list[City], folder: str) -> int:
             file=sys.stderr,
         )
         return 1
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
+    stamp = backup_rotation.new_stamp()
     suffix = ".dump" if is_postgres(cities[0].config.bot.database) else ".sqlite3"
     path = target / f"nachbarbot-{stamp}-before-{latest:04d}{suffix}"
     print(f"backup before the upgrade to {latest:04d} of {', '.join(behind)}: {path}")

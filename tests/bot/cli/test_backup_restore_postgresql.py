@@ -23,15 +23,7 @@ def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 # Every restore of the process at the same second, as two restores a script runs one after
 # the other may be.
-ONE_SECOND = """
-import datetime as d
-import bot.cli.pg_backups as p
-class Fixed(d.datetime):
-    @classmethod
-    def now(cls, tz=None):
-        return d.datetime(2026, 11, 27, 10, 15, tzinfo=d.UTC)
-p.datetime = Fixed
-"""
+ONE_SECOND = "import bot.cli.backup_rotation as r; r.new_stamp = lambda: '2026-11-27T101500Z'"
 
 
 def _restore(config: Path, *args: str) -> subprocess.CompletedProcess[str]:

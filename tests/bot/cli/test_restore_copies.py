@@ -80,7 +80,7 @@ def test_only_the_databases_own_old_copies_go(tmp_path):
 
 # Every restore of the process in the same second, as two restores a script runs one after
 # the other may be.
-ONE_SECOND = "import bot.cli.backups as b; b._stamp = lambda: '2026-11-27T101500Z'"
+ONE_SECOND = "import bot.cli.backup_rotation as r; r.new_stamp = lambda: '2026-11-27T101500Z'"
 
 
 def _people(copy: Path) -> list[str]:
