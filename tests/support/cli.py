@@ -57,6 +57,20 @@ def run_bot(
 _FRESH_COMMANDS = {"console", "run", "web"}
 
 
+def run_deploy_script(
+    name: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``sh deploy/NAME`` from the repository, with exactly ``env``, its output captured."""
+    return subprocess.run(
+        ["sh", str(ROOT / "deploy" / name)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def _needs_fresh(args: tuple[str, ...]) -> bool:
     """A new interpreter when asked (NACHBARBOT_TEST_NO_FORK=1) and for _FRESH_COMMANDS."""
     return os.environ.get("NACHBARBOT_TEST_NO_FORK") == "1" or bool(_FRESH_COMMANDS & set(args))

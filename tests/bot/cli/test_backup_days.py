@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 
 from bot.cli.checks import ROTATION_DAYS, backup_rotation_check
 from bot.config import BotSection, Config, PrivacySection, load_config
 from db.data_rights import Limits
-from tests.support.cli import ROOT, run_bot
+from tests.support.cli import ROOT, run_bot, run_deploy_script
 
 PG = "postgresql://nachbarbot@127.0.0.1:1/nachbarbot"
 
@@ -63,7 +62,7 @@ def test_the_rotation_may_keep_no_backup_longer_than_the_notice_says():
         assert old[1] == "WARN" and "no longer read" in old[2], old
 
 
-def test_the_postgresql_script_warns_as_doctor_does():
+def test_the_postgresql_script_warns_as_doctor_does(tmp_path):
     """Before, the nightly dump's script said nothing where its rotation and the privacy
     figure disagreed; doctor did. It warns in doctor's words and still makes the dump (here
     it cannot: no server - the warning comes first)."""
@@ -73,28 +72,16 @@ def test_the_postgresql_script_warns_as_doctor_does():
             "NACHBARBOT_BOT__DATABASE": PG,
             "NACHBARBOT_BACKUP_DAYS": days,
             "NACHBARBOT_PRIVACY__BACKUP_DAYS": privacy,
-            "NACHBARBOT_BACKUP_DIR": "/nonexistent/nachbarbot-test-backups",
+            "NACHBARBOT_BACKUP_DIR": str(tmp_path / "backups"),
         }
-        run = subprocess.run(
-            ["sh", str(ROOT / "deploy/nachbarbot-pg-backup.sh")],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        run = run_deploy_script("nachbarbot-pg-backup.sh", env)
         _, verdict, detail = backup_rotation_check(
             _config(int(privacy), PG), {"NACHBARBOT_BACKUP_DAYS": days}
         )
         assert verdict in ("FAIL", "WARN")
         assert f"nachbarbot-pg-backup: warning: {detail}\n" in run.stderr, run.stderr
     env |= {"NACHBARBOT_BACKUP_DAYS": "14"}
-    agreed = subprocess.run(
-        ["sh", str(ROOT / "deploy/nachbarbot-pg-backup.sh")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    agreed = run_deploy_script("nachbarbot-pg-backup.sh", env)
     assert "warning" not in agreed.stderr, agreed.stderr
 
 

@@ -17,7 +17,7 @@ import pytest
 from bot.cities import load_cities
 from bot.cli.backup_rotation import rotate
 from bot.config import load_config
-from tests.support.cli import ROOT, run_bot
+from tests.support.cli import run_bot, run_deploy_script
 from tests.support.two_cities import write_cities
 
 
@@ -32,6 +32,18 @@ def program(tmp_path: Path) -> Path:
     path.write_text(f'#!/bin/sh\nexec "{os.sys.executable}" -m bot "$@"\n', encoding="utf-8")
     path.chmod(0o755)
     return path
+
+
+def _nightly_sqlite(config: Path, program: Path, folder: Path) -> subprocess.CompletedProcess[str]:
+    """deploy/nachbarbot-backup.sh as its unit runs it: this configuration, ``program`` as
+    the bot's command, the backups into ``folder``; no other NACHBARBOT_ setting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+    env |= {
+        "NACHBARBOT_CONFIG": str(config),
+        "NACHBARBOT_PROGRAM": str(program),
+        "NACHBARBOT_BACKUP_DIR": str(folder),
+    }
+    return run_deploy_script("nachbarbot-backup.sh", env, timeout=120)
 
 
 def test_the_nightly_script_deletes_by_age_after_nights_off(tmp_path, program):
@@ -52,20 +64,7 @@ def test_the_nightly_script_deletes_by_age_after_nights_off(tmp_path, program):
             (folder / f"{key}{suffix}").write_bytes(b"older")
     ancient = (now - timedelta(days=400)).timestamp()
     os.utime(folder / f"{young[0]}.sqlite3", (ancient, ancient))  # a wrong date: kept
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
-    env |= {
-        "NACHBARBOT_CONFIG": str(config),
-        "NACHBARBOT_PROGRAM": str(program),
-        "NACHBARBOT_BACKUP_DIR": str(folder),
-    }
-    made = subprocess.run(
-        ["sh", str(ROOT / "deploy/nachbarbot-backup.sh")],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    made = _nightly_sqlite(config, program, folder)
     assert made.returncode == 0, made.stderr
     kept = {path.name for path in folder.iterdir()}
     for key in old:
@@ -169,20 +168,7 @@ def test_a_failed_backup_night_still_deletes_by_age(tmp_path, program):
         encoding="utf-8",
     )
     failing.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
-    env |= {
-        "NACHBARBOT_CONFIG": str(config),
-        "NACHBARBOT_PROGRAM": str(failing),
-        "NACHBARBOT_BACKUP_DIR": str(folder),
-    }
-    made = subprocess.run(
-        ["sh", str(ROOT / "deploy/nachbarbot-backup.sh")],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    made = _nightly_sqlite(config, failing, folder)
     assert made.returncode == 3, (made.stdout, made.stderr)
     assert {path.name for path in folder.iterdir()} == {
         f"{newest}.sqlite3",
@@ -213,13 +199,7 @@ def test_a_failed_dump_still_deletes_dumps_by_age(tmp_path):
         "NACHBARBOT_BACKUP_DIR": str(folder),
         "NACHBARBOT_BACKUP_DAYS": "14",
     }
-    run = subprocess.run(
-        ["sh", str(ROOT / "deploy/nachbarbot-pg-backup.sh")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = run_deploy_script("nachbarbot-pg-backup.sh", env)
     assert run.returncode != 0, run.stdout
     assert {path.name for path in folder.iterdir()} == {newest}, (run.stdout, run.stderr)
     assert f"deleted {folder / old}" in run.stdout
