@@ -321,6 +321,12 @@ def start_right_to_left(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+def _tenths(value: float) -> float:
+    """``value`` to a tenth, a whole number kept whole: "1 Stunde", never "1.0 saat"."""
+    rounded = round(value, 1)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
 class Translator:
     """Everything language-dependent for one language: messages, plurals and formats.
 
@@ -462,9 +468,7 @@ class Translator:
         ("1 Stunde", "2,5 Stunden"), written out in the locale's words."""
         if minutes < 60:
             return self._unit(minutes, "duration-minute", "long")
-        hours = round(minutes / 60, 1)
-        # A whole number stays whole: "1 Stunde", never "1.0 saat".
-        return self._unit(int(hours) if hours.is_integer() else hours, "duration-hour", "long")
+        return self._unit(_tenths(minutes / 60), "duration-hour", "long")
 
     def wait(self, minutes: int) -> Formatted:
         """How long someone waited (for a helper, a review): as :meth:`duration` under
@@ -473,8 +477,7 @@ class Translator:
         given: a volunteer's 120 hours are hours of work, not five days."""
         if minutes < WAIT_DAYS_FROM_HOURS * 60:
             return self.duration(minutes)
-        days = round(minutes / (24 * 60), 1)
-        return self._unit(int(days) if days.is_integer() else days, "duration-day", "long")
+        return self._unit(_tenths(minutes / (24 * 60)), "duration-day", "long")
 
     def distance(self, meters: float) -> Formatted:
         """Metres rounded to ten under a kilometre, then kilometres to a tenth up to ten,
