@@ -19,11 +19,13 @@ from bot.delivery import OutboxWorker
 from bot.speech.engine import Audio
 from bot.speech.opus import ogg_opus
 from bot.transports.phone.calls.answering_settings import CallSettings
-from bot.transports.phone.calls.outbox_calls import CallBackSettings
+from bot.transports.phone.calls.outbox_calls import LISTEN_SECONDS, CallBackSettings
 from bot.transports.phone.calls.when_to_call_again import Policy
 from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words.speech_files import Prompts
 from handlers.dispatcher import Dispatcher
+from locales import SUPPORTED_LANGUAGES
 from tests.support.clock import Clock
 from tests.support.sip.audio import segments
 from tests.support.sip.baresip import BaresipCaller
@@ -48,11 +50,15 @@ async def call_back_line(
     attempts: int = 2,
     ring_seconds: float = 20,
     in_call: CallSettings | None = None,
+    prompts: Prompts | None = None,
+    listen_seconds: float = LISTEN_SECONDS,
 ) -> PhoneTransport:
     """The phone line registered at Kamailio (its outbound proxy too), calling back at
     ``sip:<number>@domain`` (the answering phone's address) by ``clock``: ``attempts`` tries
     half an hour apart, each ringing ``ring_seconds``; the phone platform is heard, the
-    coordinators' backchannel is ``BACKCHANNEL``."""
+    coordinators' backchannel is ``BACKCHANNEL``. ``prompts``: the speech of its prompts
+    (None: the configured engine, eSpeak NG); ``listen_seconds``: how long it waits for a key
+    after a question."""
     dispatcher.settings = replace(
         dispatcher.settings,
         backchannels=frozenset({BACKCHANNEL}),
@@ -67,10 +73,17 @@ async def call_back_line(
     calling_back = CallBackSettings(
         domain=domain,
         ring_seconds=ring_seconds,
+        listen_seconds=listen_seconds,
         policy=Policy(attempts=attempts, pause=timedelta(minutes=30)),
     )
     bot = PhoneTransport(
-        dispatcher, settings, calling_back=calling_back, clock=clock, in_call=in_call
+        dispatcher,
+        settings,
+        calling_back=calling_back,
+        clock=clock,
+        in_call=in_call,
+        prompts=prompts,
+        voices=frozenset() if prompts is None else frozenset(SUPPORTED_LANGUAGES),
     )
     # Wired as a city wires it: the features get its check calls and bridged calls.
     dispatcher.settings = composed(dispatcher.settings, [bot])

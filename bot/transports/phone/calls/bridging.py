@@ -48,7 +48,7 @@ from typing import Literal, Protocol
 
 from bot.transports.phone.calls.callers_number import PLATFORM
 from bot.transports.phone.calls.dialling import Dialling
-from bot.transports.phone.calls.outbox_calls import ASKED_TIMES, LISTEN_SECONDS, CallBackSettings
+from bot.transports.phone.calls.outbox_calls import ASKED_TIMES, CallBackSettings
 from bot.transports.phone.calls.verbs import (
     Answered,
     Bridge,
@@ -283,7 +283,7 @@ class Bridging:
             got = await resident.run(Say(_said(asking), keys=keys))
             if not isinstance(got, Done):
                 return got
-        return await resident.run(Gather(keys, LISTEN_SECONDS))
+        return await resident.run(Gather(keys, self.settings.listen_seconds))
 
     async def _talk(self, helper: CallRunner, resident: CallRunner) -> Outcome:
         """Each hears the other until either hangs up."""

@@ -143,6 +143,9 @@ class CallBackSettings:
 
     domain: str = ""
     ring_seconds: float = 30.0
+    # How long the bot waits for a key after a question (``LISTEN_SECONDS``; shorter in
+    # the tests that let it run out).
+    listen_seconds: float = LISTEN_SECONDS
     policy: Policy = field(default_factory=Policy)
     dial: DialSettings = field(default_factory=DialSettings)
     # The check calls' own pool and caps (check_calls.py).
@@ -432,7 +435,7 @@ class CallingBack:
             if not isinstance(got, Done):
                 break
         else:
-            got = await runner.run(Gather(keys, LISTEN_SECONDS))
+            got = await runner.run(Gather(keys, self.settings.listen_seconds))
         if isinstance(got, TimedOut):
             await runner.run(HangUp())
             return "not heard"
@@ -494,7 +497,8 @@ class CallingBack:
             if messages:
                 got = await runner.run(Say(tuple(prompts), keys))
             else:
-                got = await runner.run(Gather(keys, LISTEN_SECONDS, (again,) if again else ()))
+                wait = self.settings.listen_seconds
+                got = await runner.run(Gather(keys, wait, (again,) if again else ()))
             if isinstance(got, Done):  # the messages, to their end
                 heard, messages = True, False
                 continue
