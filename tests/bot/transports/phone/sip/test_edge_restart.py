@@ -138,6 +138,7 @@ def test_the_tables_are_kamailios_own_and_kept_over_a_restart(tmp_path: Path):
     assert (database / "dialog").stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.usefixtures("quick_restarts")
 async def test_an_edge_that_cannot_read_the_calls_it_kept_starts_again_without_them():
     """A table Kamailio cannot parse stops its start ("failed to initialize the DB
     support"): the bot starts the edge again without the calls it kept, not never."""

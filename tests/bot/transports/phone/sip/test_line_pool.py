@@ -131,6 +131,7 @@ def test_each_line_has_a_loopback_port_and_ports_for_audio_of_its_own():
     assert (anywhere.port, anywhere.rtp_port) == (0, 0)
 
 
+@pytest.mark.usefixtures("quick_restarts")
 async def test_a_line_that_dies_ends_its_calls_and_is_started_again(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
@@ -173,6 +174,7 @@ async def test_a_sip_port_that_is_taken_stops_the_start_and_says_why():
     assert all(line.process is None for line in lines._lines)
 
 
+@pytest.mark.usefixtures("quick_restarts")
 async def test_a_line_that_ends_while_starting_says_how(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
@@ -190,6 +192,7 @@ async def test_a_line_that_ends_while_starting_says_how(
     assert caplog.text.count("starting it again") == 1
 
 
+@pytest.mark.usefixtures("quick_restarts")
 async def test_a_line_that_says_nothing_while_starting_is_ended_and_named(
     monkeypatch: pytest.MonkeyPatch,
 ):
@@ -206,6 +209,7 @@ async def test_a_line_that_says_nothing_while_starting_is_ended_and_named(
     assert lines._lines[0].process is None
 
 
+@pytest.mark.usefixtures("quick_restarts")
 async def test_an_edge_that_dies_is_started_again_and_the_lines_call_through_it():
     """Kamailio's main process killed (a crash): its workers go with it, a new edge takes the
     port, and a call the bot makes leaves through it."""
