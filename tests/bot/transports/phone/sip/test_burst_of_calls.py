@@ -4,7 +4,9 @@ INVITEs in one instant. All 20 places are taken, one call each; the 21st caller 
 (a spoken notice as early media, 183 Session Progress) before 486 Busy Here.
 
 Nothing here is timed: the tests wait for SIPp's log of what each call got (a slow machine
-only makes them wait longer)."""
+only makes them wait longer). The prompts, the notice too, are the tone engine's
+(tests/support/sip/tone_engine.py): the notice's words as a tone as long as them, not
+eSpeak's nine seconds that the refused caller's busy answer waited for."""
 
 from __future__ import annotations
 
@@ -15,13 +17,17 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.speech.turns import Turns
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.sip.call_control import StackSettings
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words.speech_files import Prompts
 from handlers.dispatcher import Dispatcher
+from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PHONE_PASSWORD, PHONE_USERS
 from tests.support.sip.kamailio import HOST, KamailioServer, free_udp_port
 from tests.support.sip.sipp import HeldCallers
+from tests.support.sip.tone_engine import ToneEngine
 
 LINES = 5
 PLACES = 20
@@ -93,6 +99,22 @@ class Ear:
 PATIENT = CallSettings(idle_seconds=3600)
 
 
+def _phone(
+    dispatcher: Dispatcher, kamailio: KamailioServer, letter_seconds: float | None = None
+) -> PhoneTransport:
+    """The phone of ``LINES`` lines, its prompts the tone engine's (``letter_seconds``:
+    each letter's length, the engine's own when None)."""
+    engine = ToneEngine() if letter_seconds is None else ToneEngine(letter_seconds)
+    return PhoneTransport(
+        dispatcher,
+        _settings(kamailio),
+        prompts=Prompts(engine, Turns(1), rate=StackSettings.clock_rate),
+        voices=frozenset(SUPPORTED_LANGUAGES),
+        lines=LINES,
+        in_call=PATIENT,
+    )
+
+
 def _settings(kamailio: KamailioServer) -> StackSettings:
     # No RTP comes from the held callers: they are not hung up for it while the test runs.
     # SIP ports of their own, as configured lines have: a line started again (slow to
@@ -110,7 +132,8 @@ def _settings(kamailio: KamailioServer) -> StackSettings:
 async def test_twenty_calls_in_one_instant_are_all_answered_and_a_21st_hears_why_not(
     registrar: KamailioServer, dispatcher: Dispatcher
 ):
-    phone = PhoneTransport(dispatcher, _settings(registrar), lines=LINES, in_call=PATIENT)
+    # The notice's 130 letters said for 2.6 s: the ear hears a second of it with room.
+    phone = _phone(dispatcher, registrar, letter_seconds=0.02)
     await phone.connect()
     burst = HeldCallers(registrar.domain, BOT_USER, "+49231555", PLACES)
     try:
@@ -138,7 +161,7 @@ async def test_twenty_calls_in_one_instant_are_all_answered_and_a_21st_hears_why
 async def test_of_21_calls_in_one_instant_one_is_refused_and_hears_why(
     registrar: KamailioServer, dispatcher: Dispatcher
 ):
-    phone = PhoneTransport(dispatcher, _settings(registrar), lines=LINES, in_call=PATIENT)
+    phone = _phone(dispatcher, registrar)
     await phone.connect()
     burst = HeldCallers(registrar.domain, BOT_USER, "+49231777", PLACES + 1)
     try:
