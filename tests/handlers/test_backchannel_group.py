@@ -3,6 +3,8 @@ addressed to other bots left alone. Real python-telegram-bot against the fake Bo
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from db import Database
@@ -26,12 +28,21 @@ async def _member(db: Database, uid: int, name: str, *roles: str) -> None:
         await db.users.grant_role(user.id, role)
 
 
+async def handled(fake: FakeTelegram, update_id: int) -> None:
+    """Until the bot has confirmed the update, which it does once it handled it and sent
+    its answers (bot/transports/telegram_polling.py): an answer or none, whatever the
+    machine's speed (a guard of a minute against a hang, never a measure)."""
+    for _ in range(3000):
+        if update_id not in fake.unconfirmed():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"update {update_id} never handled")
+
+
 async def _in_group(fake: FakeTelegram, uid: int, text: str):
     """What the bot posts in the group after ``text`` (None: nothing)."""
-    await fake.settle()
     mark = len(fake.calls)
-    fake.send_text(uid, text, chat_type="supergroup", chat_id=GROUP)
-    await fake.settle()
+    await handled(fake, fake.send_text(uid, text, chat_type="supergroup", chat_id=GROUP))
     posts = [c for c in fake.calls[mark:] if c.method == "sendMessage"]
     assert all(str(c.params.get("chat_id")) == str(GROUP) for c in posts), posts
     assert len(posts) <= 1, posts
