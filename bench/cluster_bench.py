@@ -43,6 +43,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import telegram_bench  # noqa: E402
+from shared_postgres import quick_server  # noqa: E402
 from table import Row, print_table  # noqa: E402
 
 from db import Database  # noqa: E402
@@ -371,7 +372,12 @@ def _print_tasks() -> None:
     sys.stderr.flush()
 
 
-async def main(updates: int, volunteers: int, counts: tuple[int, ...] = (1, 2, 3)) -> None:
+async def main(
+    updates: int,
+    volunteers: int,
+    counts: tuple[int, ...] = (1, 2, 3),
+    server: PostgresServer | None = None,
+) -> None:
     loop = asyncio.get_running_loop()
     this = asyncio.current_task()
     assert this is not None
@@ -380,7 +386,8 @@ async def main(updates: int, volunteers: int, counts: tuple[int, ...] = (1, 2, 3
     # and PostgreSQL running.
     loop.add_signal_handler(signal.SIGTERM, this.cancel)
     loop.add_signal_handler(signal.SIGUSR1, _print_tasks)
-    server = PostgresServer(durable=True)
+    # ``server``: the quick pass's cluster (bench/shared_postgres.py); else a durable one.
+    server = server or PostgresServer(durable=True)
     rows: list[Row] = []
     try:
         progress(f"PostgreSQL in {server.folder}")
@@ -417,6 +424,8 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.quick:
-        asyncio.run(main(telegram_bench.QUICK_UPDATES, telegram_bench.QUICK_VOLUNTEERS, ()))
+        asyncio.run(
+            main(telegram_bench.QUICK_UPDATES, telegram_bench.QUICK_VOLUNTEERS, (), quick_server())
+        )
     else:
         asyncio.run(main(args.updates, args.volunteers))

@@ -30,6 +30,7 @@ sys.path.insert(0, str(HERE))
 import places_bench  # noqa: E402
 import telegram_bench  # noqa: E402
 from psycopg import AsyncClientCursor  # noqa: E402
+from shared_postgres import quick_server  # noqa: E402
 from table import Row, print_table  # noqa: E402
 
 from db import Database, postgres  # noqa: E402
@@ -116,9 +117,15 @@ async def places(server: PostgresServer, count: int, queries: int) -> list[Row]:
 
 
 async def main(
-    rounds: int, count: int, queries: int, updates: int = telegram_bench.UPDATES
+    rounds: int,
+    count: int,
+    queries: int,
+    updates: int = telegram_bench.UPDATES,
+    server: PostgresServer | None = None,
 ) -> None:
-    server = PostgresServer(durable=True)
+    """``server``: the cluster (the quick pass's, bench/shared_postgres.py); by default a
+    durable one of its own."""
+    server = server or PostgresServer(durable=True)
     server.start()
     try:
         await server.create_template()
@@ -141,4 +148,5 @@ if __name__ == "__main__":
     if args.quick:
         args.rounds, args.places, args.queries = 1, 500, 20
     updates = telegram_bench.QUICK_UPDATES if args.quick else telegram_bench.UPDATES
-    asyncio.run(main(args.rounds, args.places, args.queries, updates))
+    server = quick_server() if args.quick else None
+    asyncio.run(main(args.rounds, args.places, args.queries, updates, server))
