@@ -51,6 +51,9 @@ class Bot:
             user_id=self.user_id,
             access_token=registration["access_token"],
             sync_timeout=1,
+            # A new direct chat is greeted at once (3 s in a city): the tests about a first
+            # message that comes before the greeting set a long wait themselves.
+            greeting_wait_seconds=0,
             # The key sealing its keys in the database: a file (made at the first start)
             # when given, else a key of this bot's own in its configuration.
             key_file=str(key_file or ""),

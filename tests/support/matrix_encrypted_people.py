@@ -108,11 +108,6 @@ class EncryptedPerson(MatrixPerson):
         await self._after_sync()
         self._task = asyncio.create_task(self._loop())
 
-    async def _loop(self) -> None:
-        while True:
-            await self.client.sync(timeout=1000, since=self.client.next_batch)
-            await self._after_sync()
-
     async def _after_sync(self) -> None:
         await self._keep_keys()
         if self.set_aside:

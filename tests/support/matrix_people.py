@@ -37,6 +37,10 @@ class MatrixPerson:
         self.received: list[tuple[str, dict[str, Any]]] = []
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
+        # The loop's syncs begun and handled (numbered): ``caught_up`` waits for one begun
+        # after its call.
+        self._syncs_begun = 0
+        self._syncs_handled = 0
         self.client.add_event_callback(
             self._collect,
             (nio.RoomMessage, nio.UnknownEvent, nio.ReactionEvent, nio.RedactionEvent),
@@ -64,7 +68,28 @@ class MatrixPerson:
 
     async def _loop(self) -> None:
         while True:
+            self._syncs_begun += 1
+            begun = self._syncs_begun
             await self.client.sync(timeout=1000, since=self.client.next_batch)
+            await self._after_sync()
+            self._syncs_handled = begun
+            self._changed.set()
+
+    async def _after_sync(self) -> None:
+        """What a client does between its syncs (nothing without encryption)."""
+
+    async def caught_up(self, timeout: float = HANG) -> None:
+        """Until a sync begun after this call has been handled: what the homeserver held
+        when called (the bot's answers sent so far) is in ``received``. Instead of waiting
+        a while for more to come; a hang detector, not a speed bound."""
+        target = self._syncs_begun + 1
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._syncs_handled < target:
+            remaining = deadline - asyncio.get_running_loop().time()
+            assert remaining > 0, f"{self.name}: no sync handled within {timeout}s"
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 1))
 
     async def stop(self) -> None:
         if self._task:

@@ -17,7 +17,14 @@ from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
-from tests.support.matrix_bot import BOT_NUMBERS, Bot, WithTelegram, is_notice, onboard
+from tests.support.matrix_bot import (
+    BOT_NUMBERS,
+    Bot,
+    WithTelegram,
+    all_synced,
+    is_notice,
+    onboard,
+)
 from tests.support.matrix_people import HANG, MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
@@ -54,7 +61,9 @@ async def test_places_by_shared_location(alice: MatrixPerson, matrix_bot: Bot, d
     assert venue["content"]["geo_uri"].startswith("geo:51.5")
 
 
-async def test_restart_neither_replays_nor_misses(alice: MatrixPerson, matrix_bot: Bot):
+async def test_restart_neither_replays_nor_misses(
+    alice: MatrixPerson, matrix_bot: Bot, synapse: Synapse
+):
     room = await alice.dm(matrix_bot.user_id)
     await alice.wait_for(lambda e: "1️⃣" in body(e))  # the greeting on joining
     mark = len(alice.received)
@@ -66,7 +75,9 @@ async def test_restart_neither_replays_nor_misses(alice: MatrixPerson, matrix_bo
     await alice.say(room, "4")  # Türkçe
     await matrix_bot.start()
     await alice.wait_for(lambda e: "🔒" in body(e), after=mark)
-    await asyncio.sleep(2)
+    # Everything handled and its answers seen: a replayed "/start" would be among them.
+    await all_synced(synapse, matrix_bot)
+    await alice.caught_up()
     answers = [e for _, e in alice.received[mark:] if is_notice(e)]
     # The Turkish notice once, and no second picker from replaying "/start".
     assert sum("🔒" in body(e) for e in answers) == 1
@@ -264,32 +275,43 @@ async def test_login_with_password_keeps_the_device(
 # -- typed numbers: a press only for the newest message of the bot that allows typing ------
 
 
-def recorded_events(running: Bot) -> list:
+class Recorded(list):
+    """What reaches the dispatcher, in order; ``answered``: how many of them had their
+    answers sent (the dispatcher's ``answered``, called once they are)."""
+
+    answered = 0
+
+
+def recorded_events(running: Bot) -> Recorded:
     """What reaches the dispatcher, in order."""
-    events: list = []
+    events = Recorded()
     handle = running.dispatcher.handle
+    answered = running.dispatcher.answered
 
     async def recording(incoming):
         events.append(incoming.event)
         return await handle(incoming)
 
+    async def counting(incoming, outgoing):
+        await answered(incoming, outgoing)
+        events.answered += 1
+
     running.dispatcher.handle = recording  # type: ignore[method-assign]
+    running.dispatcher.answered = counting  # type: ignore[method-assign]
     return events
 
 
-async def next_event(events: list, count: int, person: MatrixPerson, timeout: float = HANG):
+async def next_event(events: Recorded, count: int, person: MatrixPerson, timeout: float = HANG):
     """The event number ``count`` that reached the dispatcher, once the bot's answers to it
-    have arrived (so that they do not cross a message the test sends next)."""
+    have arrived (so that they do not cross a message the test sends next): sent by the
+    bot, then seen by the person's next sync."""
     for _ in range(int(timeout * 10)):
-        if len(events) > count:
+        if events.answered > count:
             break
         await asyncio.sleep(0.1)
     else:
-        raise AssertionError(f"nothing reached the dispatcher; got {events}")
-    seen = -1
-    while seen != len(person.received):
-        seen = len(person.received)
-        await asyncio.sleep(1.5)
+        raise AssertionError(f"nothing reached the dispatcher and was answered; got {events}")
+    await person.caught_up()
     return events[count]
 
 

@@ -19,7 +19,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from locales import translator
 from tests.support.cli import matrix_config, run_bot
-from tests.support.matrix_bot import BOT_NUMBERS, is_notice
+from tests.support.matrix_bot import BOT_NUMBERS, all_synced, is_notice
 from tests.support.matrix_people import MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
@@ -35,12 +35,14 @@ def test_commands_are_written_with_a_bang():
     assert bang_commands("/start", ()) == "/start"
 
 
-async def test_greeting_on_joining_a_direct_chat(alice: MatrixPerson, matrix_bot):
+async def test_greeting_on_joining_a_direct_chat(alice: MatrixPerson, matrix_bot, synapse: Synapse):
     room = await alice.dm(matrix_bot.user_id)
     # Nothing typed yet: the bot greets and offers the languages.
     picker = await alice.wait_for(lambda e: "1️⃣" in body(e))
     assert "Deutsch" in body(picker) and "English" in body(picker)
-    await asyncio.sleep(2)
+    # Everything handled and its answers seen: a second greeting would be among them.
+    await all_synced(synapse, matrix_bot)
+    await alice.caught_up()
     assert sum("1️⃣" in body(e) for _, e in alice.received if is_notice(e)) == 1
     mark = len(alice.received)
     await alice.say(room, "2")  # English

@@ -47,7 +47,9 @@ class BotProcess:
         self.config.write_text(
             f'[bot]\ndatabase = "{self.database}"\nlog_level = "INFO"\n'
             f'[matrix]\nhomeserver = "{synapse.url}"\nuser_id = "{self.user_id}"\n'
-            "sync_timeout = 1\n",
+            # A new direct chat greeted at once (3 s in a city): no test here is about
+            # a first message that comes before the greeting.
+            "sync_timeout = 1\ngreeting_wait_seconds = 0\n",
             encoding="utf-8",
         )
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
