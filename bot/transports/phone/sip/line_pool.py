@@ -351,6 +351,9 @@ class Lines:
         if self._watching is not None:
             self._watching.cancel()
             self._watching = None
+        # All lines are told at once, then waited for: each hangs up and ends in its own
+        # time (its BYEs, its unregistering), none after the others.
+        stopping: list[tuple[_Line, asyncio.subprocess.Process]] = []
         for line in self._lines:
             process, line.process = line.process, None
             if process is None:
@@ -359,6 +362,8 @@ class Lines:
                 with contextlib.suppress(ConnectionError, RuntimeError):
                     process.stdin.write(encode({"op": "stop"}))
                     process.stdin.close()
+            stopping.append((line, process))
+        for line, process in stopping:
             try:
                 await asyncio.wait_for(process.wait(), 10)
             except TimeoutError:
