@@ -8,7 +8,8 @@ not with what the caller pressed; busy, it is tried again by the call-backs' pol
 a day at most and half an hour apart, then given up and the coordinators told; a key
 pressed while "please hang up now" is said does not keep the caller's line open. The bot's
 clock is the test's: hours are passed by moving it, never waited; the order is the calls'
-events.
+events. The prompts are tones as long as their words (tests/support/sip/tone_engine.py):
+what is said is known by its text, and no prompt holds a call up for seconds.
 
 Without a line (a stand-in stack): the numbers a check may go to, the city's daily pool and
 hourly cap of check calls, one check waiting per number, the pool's reserve that only
@@ -21,16 +22,20 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.speech.engine import Audio
+from bot.speech.turns import Turns
 from bot.transports.month_budget import MonthCounts, month_of
 from bot.transports.phone.calls.check_calls import CheckCalls
 from bot.transports.phone.calls.dialling import CALLS, CheckSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.calls.when_to_call_again import BERLIN, Policy
+from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words.speech_files import Prompts
 from bot.transports.phone.words.who_picked_up import QUESTION_AT
 from db import Database
 from db.clock import local_day
@@ -87,6 +92,14 @@ async def _asks_for_her_requests(
     return caller
 
 
+async def _line(
+    dispatcher: Dispatcher, domain: str, kamailio: KamailioServer, clock: Clock, **more: Any
+) -> PhoneTransport:
+    """``call_back_line`` with tones for prompts, at the call's clock rate."""
+    prompts = Prompts(ToneEngine(), Turns(1), rate=StackSettings.clock_rate)
+    return await call_back_line(dispatcher, kamailio, domain, clock, prompts=prompts, **more)
+
+
 async def _month_spent(db: Database, clock: Clock) -> int:
     return await MonthCounts(db.transactions, CALLS).spent(month_of(clock()))
 
@@ -105,7 +118,7 @@ async def test_a_check_asked_in_the_quiet_hours_comes_when_they_end_and_names_no
     her_phone = await asyncio.to_thread(
         phones, ERNA, answer=True, says=voice_tone(tmp_path), pad_seconds=120
     )
-    bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{her_phone.sip_port}", clock)
+    bot = await _line(dispatcher, f"{HOST}:{her_phone.sip_port}", kamailio, clock)
     spoken = heard_texts(bot)
     t = translator("de")
     morning = _morning(clock())
@@ -120,7 +133,7 @@ async def test_a_check_asked_in_the_quiet_hours_comes_when_they_end_and_names_no
         assert await _month_spent(dispatcher.db, clock) == 0
         # The bot restarts in the night: the check is kept.
         await bot.stop()
-        bot = await call_back_line(dispatcher, kamailio, f"{HOST}:{her_phone.sip_port}", clock)
+        bot = await _line(dispatcher, f"{HOST}:{her_phone.sip_port}", kamailio, clock)
         spoken = heard_texts(bot)
 
         asked_at = clock()  # when the caller hung up: the check was asked for then
@@ -163,9 +176,7 @@ async def test_a_busy_check_is_tried_again_twice_a_day_then_given_up_and_coordin
     await _erna(dispatcher)
     t = translator("de")
     with SippPhone("uas_busy.xml", calls=3) as her_phone:
-        bot = await call_back_line(
-            dispatcher, kamailio, f"{HOST}:{her_phone.port}", clock, attempts=3
-        )
+        bot = await _line(dispatcher, f"{HOST}:{her_phone.port}", kamailio, clock, attempts=3)
         spoken = heard_texts(bot)
 
         async def looked(busy: int) -> None:
