@@ -10,14 +10,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from bot.speech.turns import Turns
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.sip.call_control import StackSettings
 from bot.transports.phone.sip.line_pool import Lines
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words.speech_files import Prompts
 from handlers.dispatcher import Dispatcher
+from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import HeldCallers
+from tests.support.sip.tone_engine import ToneEngine
 
 # Nobody is said goodbye for pressing no key while a test runs.
 PATIENT = CallSettings(idle_seconds=3600)
@@ -40,7 +44,8 @@ async def held_phone(
     dispatcher: Dispatcher, registrar: KamailioServer, lines: int
 ) -> tuple[PhoneTransport, Lines]:
     """The phone with ``lines`` lines, connected and registered at ``registrar``; no RTP
-    timeout (held callers send no audio)."""
+    timeout (held callers send no audio). Its prompts (the busy notice too) are the tone
+    engine's: said in a moment, not made by eSpeak at each start."""
     settings = StackSettings(
         bind=HOST,
         registrar=registrar.registrar_uri,
@@ -48,7 +53,14 @@ async def held_phone(
         password=BOT_PASSWORD,
         rtp_timeout_seconds=3600,
     )
-    phone = PhoneTransport(dispatcher, settings, lines=lines, in_call=PATIENT)
+    phone = PhoneTransport(
+        dispatcher,
+        settings,
+        prompts=Prompts(ToneEngine(), Turns(1), rate=settings.clock_rate),
+        voices=frozenset(SUPPORTED_LANGUAGES),
+        lines=lines,
+        in_call=PATIENT,
+    )
     await phone.connect()
     stack = phone.stack
     assert isinstance(stack, Lines)

@@ -33,6 +33,7 @@ def registrar() -> Iterator[KamailioServer]:
         yield server
 
 
+@pytest.mark.usefixtures("quick_restarts")
 async def test_a_line_that_dies_is_forgotten_by_the_edge_its_callers_hear_the_end(
     registrar: KamailioServer, dispatcher: Dispatcher
 ):
