@@ -13,15 +13,21 @@ import asyncio
 
 import pytest
 
+from bot.speech.turns import Turns
 from bot.transports.phone.sip.stack import CallEvent, Stack, StackSettings
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words.speech_files import Prompts
 from handlers.dispatcher import Dispatcher
+from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import SippPhone, Step, run_scenario
+from tests.support.sip.tone_engine import ToneEngine
 
 RESIDENT = "+4923155502"
-TIMEOUT = 3.0
+# Short: the tests are about the silence ending the call, not about how long it takes (a
+# loaded machine only hangs up later). Longer than the keypad step's own gaps (0.4 s).
+TIMEOUT = 1.5
 
 
 class _Line:
@@ -105,8 +111,15 @@ async def test_the_timeout_holds_on_every_line_of_the_bot(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
     """The bot's line processes (line_pool.py) get the setting: a vanished caller of the
-    whole transport, greeted and then silent, is hung up there too."""
-    phone = PhoneTransport(dispatcher, _settings(kamailio), lines=2)
+    whole transport, greeted (the tone engine's words, not eSpeak's) and then silent, is
+    hung up there too."""
+    phone = PhoneTransport(
+        dispatcher,
+        _settings(kamailio),
+        prompts=Prompts(ToneEngine(), Turns(1), rate=StackSettings.clock_rate),
+        voices=frozenset(SUPPORTED_LANGUAGES),
+        lines=2,
+    )
     await phone.connect()
     try:
         await asyncio.wait_for(phone.registered.wait(), 60)
