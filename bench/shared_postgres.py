@@ -14,7 +14,6 @@ a durable one flatters nothing that counts.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 from pathlib import Path
@@ -34,14 +33,14 @@ class SharedPostgres(PostgresServer):
     be, its template is already migrated; the databases made here are still dropped."""
 
     def __init__(self, description: str) -> None:
+        # The fields of a cluster of the tests' kind (whatever PostgresServer adds later),
+        # then the running one's place; the folder made for a new cluster is not needed.
+        super().__init__()
+        self.folder.rmdir()
         named = json.loads(description)
-        self.durable = False
-        self.settings = ""
         self.folder = Path(named["folder"])
         self.port = int(named["port"])
         self.user = str(named["user"])
-        self._names = itertools.count(1)
-        self._run_as = []
 
     def start(self) -> None:
         pass
