@@ -1,12 +1,16 @@
 """``ToneEngine``: a speech engine (bot/speech/engine.py's port) that says anything as a
 tone as long as its words, and notes what it was asked to say - for the phone tests'
-prompts, so that the words said are known and no prompt is long."""
+prompts, so that the words said are known and no prompt is long. ``tone_prompts()``: a
+phone line's prompts in its tones."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from bot.speech.engine import Audio
+from bot.speech.turns import Turns
+from bot.transports.phone.sip.call_control import StackSettings
+from bot.transports.phone.words.speech_files import Prompts
 
 # The tone's length for each letter of the text (seconds): 100 samples at 22050 Hz.
 LETTER_SECONDS = 100 / 22050
@@ -33,3 +37,8 @@ class ToneEngine:
 
     async def close(self) -> None:
         pass
+
+
+def tone_prompts(rate: int = StackSettings.clock_rate) -> Prompts:
+    """A phone line's prompts said by a ``ToneEngine``, at the call's clock ``rate``."""
+    return Prompts(ToneEngine(), Turns(1), rate=rate)

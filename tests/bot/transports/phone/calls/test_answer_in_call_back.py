@@ -32,6 +32,7 @@ from tests.support.sip.call_backs import (
 from tests.support.sip.calls import spoken_after_the_tone, until
 from tests.support.sip.fixtures import PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.tone_engine import tone_prompts
 
 SAID = "Ich komme um drei, bis gleich!"
 
@@ -75,6 +76,7 @@ async def test_the_resident_answers_a_relayed_message_after_the_tone(
         f"{HOST}:{phone.sip_port}",
         clock,
         in_call=CallSettings(recordings=tmp_path / "recordings", quiet_seconds=30),
+        prompts=tone_prompts(),
     )
     spoken: list[str] = []
     speak = bot.calling.speak

@@ -21,12 +21,10 @@ from pathlib import Path
 import pytest
 
 from bot.city_service import composed
-from bot.speech.turns import Turns
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from bot.transports.phone.sip.line_pool import SPAN
 from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.phone.words.speech_files import Prompts
 from bot.transports.registry import Attachment, named
 from db import Database
 from handlers.context import Backstage
@@ -42,7 +40,7 @@ from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import until
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PHONE_PASSWORD, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
-from tests.support.sip.tone_engine import ToneEngine
+from tests.support.sip.tone_engine import tone_prompts
 
 HELPER = "+491701234567"
 HELPER_TYPED = "0170 1234567"
@@ -97,7 +95,7 @@ async def _bot(
         calling_back=CallBackSettings(domain=kamailio.domain, ring_seconds=20),
         clock=Clock(daytime(10)),
         lines=lines,
-        prompts=None if espeak else Prompts(ToneEngine(), Turns(1), rate=settings.clock_rate),
+        prompts=None if espeak else tone_prompts(settings.clock_rate),
         voices=frozenset() if espeak else frozenset(SUPPORTED_LANGUAGES),
     )
     # Wired into the city as bot/city_service.py does: the features get its call port.

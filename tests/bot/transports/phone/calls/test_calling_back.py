@@ -24,10 +24,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.delivery import OutboxWorker
-from bot.speech.turns import Turns
-from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.phone.words.speech_files import Prompts
 from bot.transports.phone.words.who_picked_up import QUESTION_NAMED
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Message, Voice
@@ -48,15 +45,14 @@ from tests.support.sip.call_backs import (
 from tests.support.sip.fixtures import PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import SippPhone
-from tests.support.sip.tone_engine import ToneEngine
+from tests.support.sip.tone_engine import tone_prompts
 
 
 async def _line(
     dispatcher: Dispatcher, kamailio: KamailioServer, domain: str, clock: Clock, **more: Any
 ) -> PhoneTransport:
     """``call_back_line`` with tones for prompts, at the call's clock rate."""
-    prompts = Prompts(ToneEngine(), Turns(1), rate=StackSettings.clock_rate)
-    return await call_back_line(dispatcher, kamailio, domain, clock, prompts=prompts, **more)
+    return await call_back_line(dispatcher, kamailio, domain, clock, prompts=tone_prompts(), **more)
 
 
 async def _resident(dispatcher: Dispatcher) -> int:

@@ -27,15 +27,12 @@ from typing import Any
 import pytest
 
 from bot.speech.engine import Audio
-from bot.speech.turns import Turns
 from bot.transports.month_budget import MonthCounts, month_of
 from bot.transports.phone.calls.check_calls import CheckCalls
 from bot.transports.phone.calls.dialling import CALLS, CheckSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings, CallingBack
 from bot.transports.phone.calls.when_to_call_again import BERLIN, Policy
-from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
-from bot.transports.phone.words.speech_files import Prompts
 from bot.transports.phone.words.who_picked_up import QUESTION_AT
 from db import Database
 from db.clock import local_day
@@ -59,7 +56,7 @@ from tests.support.sip.calls import (
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import SippPhone
-from tests.support.sip.tone_engine import ToneEngine
+from tests.support.sip.tone_engine import ToneEngine, tone_prompts
 
 ERNA = "+4923155507"
 OTHER = "+491701234567"
@@ -96,8 +93,7 @@ async def _line(
     dispatcher: Dispatcher, domain: str, kamailio: KamailioServer, clock: Clock, **more: Any
 ) -> PhoneTransport:
     """``call_back_line`` with tones for prompts, at the call's clock rate."""
-    prompts = Prompts(ToneEngine(), Turns(1), rate=StackSettings.clock_rate)
-    return await call_back_line(dispatcher, kamailio, domain, clock, prompts=prompts, **more)
+    return await call_back_line(dispatcher, kamailio, domain, clock, prompts=tone_prompts(), **more)
 
 
 async def _month_spent(db: Database, clock: Clock) -> int:
