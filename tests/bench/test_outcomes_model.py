@@ -179,7 +179,9 @@ RECOVERING = Recovery(joins_per_week=1.0, reask_after_hours=4.0, reasks=3, calls
 
 
 async def test_a_recovering_broadcast_takes_on_joiners_posts_again_and_phones(tmp_path: Path):
-    run = Run(BROADCAST, TOWN, SLOW, 4, tmp_path, recovery=RECOVERING)
+    # Seed 5 first: its run alone has a request matched by a re-post and one by a call (seed
+    # 4's has no call among its matches: the loop below ran a second city for it).
+    run = Run(BROADCAST, TOWN, SLOW, 5, tmp_path, recovery=RECOVERING)
     outcome = await run.play()
     # Volunteers joined and the product offered them what was open.
     assert outcome.joined > 0
@@ -190,7 +192,7 @@ async def test_a_recovering_broadcast_takes_on_joiners_posts_again_and_phones(tm
     assert any(s.reasked for s in outcome.stories)
     assert any(s.phoned for s in outcome.stories)
     via = {s.matched_via for s in outcome.stories if s.matched}
-    for seed in (5, 6, 7):
+    for seed in (4, 6, 7):
         if {"re-post", "call"} <= via:
             break
         more = await Run(
