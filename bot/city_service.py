@@ -202,7 +202,7 @@ class CityBot:
         soon = {"trigger": "interval", "next_run_time": now}
         config = self.city.config
         when: dict[str, dict[str, Any]] = {
-            "reminders": {**soon, "minutes": 1},
+            "reminders": {**soon, "seconds": config.events.reminder_round_seconds},
             "follow-ups": {**soon, "minutes": 15},
             "offer-waves": {**soon, "minutes": 5},
             "review-reminders": {**soon, "minutes": 5},

@@ -436,6 +436,12 @@ class EventsSection:
         maximum=1440,
         doc="A reminder missed while the bot was down is sent this late at most",
     )
+    reminder_round_seconds: int = _opt(
+        60,
+        minimum=1,
+        maximum=3600,
+        doc="How often the bot looks for due reminders and sends them",
+    )
 
 
 @dataclass(frozen=True)
