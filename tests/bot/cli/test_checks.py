@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 
 import psycopg
 
@@ -96,32 +97,17 @@ def _with_password(url: str, password: str) -> str:
 
 
 async def test_doctor_against_the_fake_telegram_server(tmp_path, fake_telegram: FakeTelegram):
-    import os
-    import subprocess
-    import sys
-
-    from tests.support.cli import ROOT
-
     config = tmp_path / "bot.toml"
     config.write_text(
         f'[telegram]\napi_base_url = "{fake_telegram.url}"\n'
         '[help]\ntelegram_backchannel = "-100"\n',
         encoding="utf-8",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
-    env.update(
-        NACHBARBOT_TELEGRAM__TOKEN=TOKEN, NACHBARBOT_BOT__DATABASE=str(tmp_path / "d.sqlite3")
-    )
+    # The caller's NACHBARBOT_* settings left out (run_bot), the token and database given.
+    env = {"NACHBARBOT_TELEGRAM__TOKEN": TOKEN}
 
     def doctor() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "--config", str(config), "doctor"],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=env,
-            timeout=60,
-        )
+        return run_bot("--config", str(config), "doctor", database=tmp_path / "d.sqlite3", env=env)
 
     result = await asyncio.to_thread(doctor)
     assert "ok    telegram token - @nachbar_bot" in result.stdout
