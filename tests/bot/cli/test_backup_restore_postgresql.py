@@ -26,12 +26,15 @@ def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
 ONE_SECOND = "import bot.cli.backup_rotation as r; r.new_stamp = lambda: '2026-11-27T101500Z'"
 
 
-def _restore(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _restore(
+    config: Path, *args: str, same_second: bool = False
+) -> subprocess.CompletedProcess[str]:
     """``db restore`` once the test's own connections are gone: a closed connection's
     server process may still be listed a moment after (pg_stat_activity), and the restore
-    rightly refuses while any is. Every restore in the same second."""
+    rightly refuses while any is. ``same_second``: every such restore in the same second
+    (a prelude: a new interpreter; the others are forked, tests/support/forked_cli.py)."""
     _until_alone(config)
-    return run_bot("--config", str(config), *args, prelude=ONE_SECOND)
+    return run_bot("--config", str(config), *args, prelude=ONE_SECOND if same_second else "")
 
 
 def _until_alone(config: Path) -> None:
@@ -55,7 +58,7 @@ def _until_alone(config: Path) -> None:
 
 
 async def test_backup_and_restore_of_every_city_and_of_one(postgres_server, tmp_path):
-    url = postgres_server.new_database()
+    url = postgres_server.new_database_with_unna()
     try:
         config = write_cities(tmp_path, url)
         await add_people(url, "dortmund", ["d1", "d2"], main=True)
@@ -72,14 +75,14 @@ async def test_backup_and_restore_of_every_city_and_of_one(postgres_server, tmp_
         await add_people(url, "dortmund", ["d3"], main=True)
         await add_people(url, "unna", ["u3"], main=False)
         await erase_person(url, "unna", "u2", main=False)
-        one = _restore(config, "--city", "unna", "db", "restore", str(dump))
+        one = _restore(config, "--city", "unna", "db", "restore", str(dump), same_second=True)
         assert one.returncode == 0, one.stderr
         assert "unna: schema version" in one.stdout and "erased again: 1 " in one.stdout
         assert await people_names(url, "unna", main=False) == ["u1"]
         assert await people_names(url, "dortmund", main=True) == ["d1", "d2", "d3"]
 
         await erase_person(url, "dortmund", "d1", main=True)
-        every = _restore(config, "db", "restore", str(dump))
+        every = _restore(config, "db", "restore", str(dump), same_second=True)
         assert every.returncode == 0, every.stderr
         assert await people_names(url, "dortmund", main=True) == ["d2"]
         assert await people_names(url, "unna", main=False) == ["u1"]
@@ -98,7 +101,7 @@ async def test_backup_and_restore_of_every_city_and_of_one(postgres_server, tmp_
 
 
 async def test_a_restore_refuses_while_another_connection_is_open(postgres_server, tmp_path):
-    url = postgres_server.new_database()
+    url = postgres_server.new_database_with_unna()
     try:
         config = write_cities(tmp_path, url)
         await add_people(url, "dortmund", ["d1"], main=True)
@@ -118,7 +121,7 @@ async def test_a_restore_refuses_while_another_connection_is_open(postgres_serve
 
 async def test_a_restore_into_a_new_empty_database(postgres_server, tmp_path):
     """A server lost: the backup restored into a database just made (CREATE DATABASE)."""
-    url = postgres_server.new_database()
+    url = postgres_server.new_database_with_unna()
     fresh = url.rsplit("/", 1)[0] + f"/{url.rsplit('/', 1)[1]}_new"
     try:
         config = write_cities(tmp_path, url)
@@ -163,7 +166,8 @@ async def test_a_restore_refuses_a_backup_this_code_cannot_run_on(
     postgres_server, tmp_path, damage
 ):
     """Checked on a scratch copy before the cities are replaced: the live rows stay."""
-    other, live = postgres_server.new_database(), postgres_server.new_database()
+    other = postgres_server.new_database_with_unna()
+    live = postgres_server.new_database_with_unna()
     try:
         (tmp_path / "other").mkdir()
         (tmp_path / "live").mkdir()
