@@ -19,6 +19,7 @@ def run_bot(
     env: dict[str, str] | None = None,
     prelude: str = "",
     fresh: bool = False,
+    refused_at_start: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """``env`` adds to (or overrides) the caller's environment; ``prelude``: Python run in
     the bot's process before it starts (e.g. a fixed clock), which then runs as ``-m bot``.
@@ -27,12 +28,15 @@ def run_bot(
     (tests/support/forked_cli.py) - the same process of its own, without the 0.6 s of
     imports. ``fresh``, a prelude, NACHBARBOT_TEST_NO_FORK=1, _FRESH_COMMANDS and an
     environment that changes the interpreter itself (an installed copy on PYTHONPATH,
-    another locale: ``CommandZygote.fits``) start a new interpreter, as before."""
+    another locale: ``CommandZygote.fits``) start a new interpreter, as before.
+    ``refused_at_start``: a ``console``/``run``/``web`` the test expects to refuse before it
+    starts anything (a damaged database) is forked as the short commands are - a hang still
+    shows: the child joins its non-daemon threads before it ends, as an interpreter does."""
     settings = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
     if database is not None:
         settings["NACHBARBOT_BOT__DATABASE"] = str(database)
     settings.update(env or {})
-    if not (fresh or prelude or _needs_fresh(args)):
+    if not (fresh or prelude or _needs_fresh(args, refused_at_start)):
         from tests.support.forked_cli import zygote_for
 
         forking = zygote_for(settings)
@@ -71,9 +75,12 @@ def run_deploy_script(
     )
 
 
-def _needs_fresh(args: tuple[str, ...]) -> bool:
-    """A new interpreter when asked (NACHBARBOT_TEST_NO_FORK=1) and for _FRESH_COMMANDS."""
-    return os.environ.get("NACHBARBOT_TEST_NO_FORK") == "1" or bool(_FRESH_COMMANDS & set(args))
+def _needs_fresh(args: tuple[str, ...], refused_at_start: bool = False) -> bool:
+    """A new interpreter when asked (NACHBARBOT_TEST_NO_FORK=1) and for _FRESH_COMMANDS
+    (unless ``refused_at_start``)."""
+    if os.environ.get("NACHBARBOT_TEST_NO_FORK") == "1":
+        return True
+    return not refused_at_start and bool(_FRESH_COMMANDS & set(args))
 
 
 def matrix_config(folder: Path, database: Path, homeserver: str, user_id: str) -> Path:

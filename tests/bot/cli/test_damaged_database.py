@@ -47,7 +47,9 @@ def _overwrite(file: Path, page: int, pages: int = 1) -> None:
 def _refused(config: Path, city: str, file: Path, why: str) -> None:
     for command in COMMANDS:
         args = [part.format(city=city) for part in command]
-        done = run_bot("--config", str(config), *args, env=SERVING, input="", timeout=60)
+        done = run_bot(
+            "--config", str(config), *args, env=SERVING, input="", timeout=60, refused_at_start=True
+        )
         assert done.returncode == 1, (args, done.stdout, done.stderr)
         assert "Traceback" not in done.stderr, (args, done.stderr)
         lines = done.stderr.strip().splitlines()

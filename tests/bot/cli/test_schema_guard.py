@@ -125,6 +125,7 @@ async def test_every_command_refuses_a_schema_newer_than_it_knows(
                 input="",
                 timeout=60,
                 env={"NACHBARBOT_TELEGRAM__TOKEN": TOKEN},
+                refused_at_start=True,
             )
             assert result.returncode == 1, (command, result.stdout, result.stderr)
             assert NEWER in result.stderr, command
