@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -22,6 +23,21 @@ from tests.support.ports import free_port
 from tests.support.two_cities import write_cities
 
 pytestmark = pytest.mark.both_backends
+
+
+@pytest.fixture
+def cities_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where both cities' data lives, as ``database_url``; on PostgreSQL with Unna's schema
+    migrated already, as its first open leaves it (``new_database_with_unna``): for the
+    tests that are not about that first open (on SQLite it is a copy in any case,
+    tests/support/sqlite_template.py)."""
+    if backend == "sqlite":
+        yield str(tmp_path / "test.sqlite3")
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = server.new_database_with_unna()
+    yield url
+    server.drop(url)
 
 
 def _bot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -71,34 +87,34 @@ async def _silent_for_years(database: str, slug: str, *, main: bool) -> None:
         await db.close()
 
 
-async def test_db_retention_runs_in_every_city_and_says_where(database_url, tmp_path):
-    config = write_cities(tmp_path, database_url)
+async def test_db_retention_runs_in_every_city_and_says_where(cities_url, tmp_path):
+    config = write_cities(tmp_path, cities_url)
     # People not seen for years: retention erases them as inactive.
-    await add_people(database_url, "dortmund", ["d1"], main=True)
-    await add_people(database_url, "unna", ["u1", "u2"], main=False)
-    await _silent_for_years(database_url, "dortmund", main=True)
-    await _silent_for_years(database_url, "unna", main=False)
+    await add_people(cities_url, "dortmund", ["d1"], main=True)
+    await add_people(cities_url, "unna", ["u1", "u2"], main=False)
+    await _silent_for_years(cities_url, "dortmund", main=True)
+    await _silent_for_years(cities_url, "unna", main=False)
 
     one = _bot(config, "--city", "unna", "db", "retention")
     assert one.returncode == 0, one.stderr
     assert "unna: inactive_accounts: 2" in one.stdout and "dortmund" not in one.stdout
-    assert await people_names(database_url, "unna", main=False) == []
-    assert await people_names(database_url, "dortmund", main=True) == ["d1"]
+    assert await people_names(cities_url, "unna", main=False) == []
+    assert await people_names(cities_url, "dortmund", main=True) == ["d1"]
 
-    await add_people(database_url, "unna", ["u3"], main=False)
-    await _silent_for_years(database_url, "unna", main=False)
+    await add_people(cities_url, "unna", ["u3"], main=False)
+    await _silent_for_years(cities_url, "unna", main=False)
     every = _bot(config, "db", "retention")
     assert every.returncode == 0, every.stderr
     assert "dortmund: inactive_accounts: 1" in every.stdout
     assert "unna: inactive_accounts: 1" in every.stdout
-    assert await people_names(database_url, "dortmund", main=True) == []
-    assert await people_names(database_url, "unna", main=False) == []
+    assert await people_names(cities_url, "dortmund", main=True) == []
+    assert await people_names(cities_url, "unna", main=False) == []
 
 
-async def test_roles_and_places_import_name_the_city_they_changed(database_url, tmp_path):
-    config = write_cities(tmp_path, database_url)
-    await add_people(database_url, "dortmund", ["anna"], main=True)
-    await add_people(database_url, "unna", ["udo"], main=False)
+async def test_roles_and_places_import_name_the_city_they_changed(cities_url, tmp_path):
+    config = write_cities(tmp_path, cities_url)
+    await add_people(cities_url, "dortmund", ["anna"], main=True)
+    await add_people(cities_url, "unna", ["udo"], main=False)
 
     granted = _bot(config, "--city", "unna", "roles", "grant", "telegram:udo", "coordinator")
     assert granted.returncode == 0, granted.stderr
@@ -118,10 +134,10 @@ async def test_roles_and_places_import_name_the_city_they_changed(database_url, 
     assert imported.stdout.startswith(f"unna: {places}: ")
 
 
-async def test_desk_link_names_the_city_and_the_command_for_it(database_url, tmp_path):
-    config = write_cities(tmp_path, database_url, unna=f"[web]\nport = {free_port()}\n")
-    await add_people(database_url, "dortmund", ["anna"], main=True)
-    await add_people(database_url, "unna", ["udo"], main=False)
+async def test_desk_link_names_the_city_and_the_command_for_it(cities_url, tmp_path):
+    config = write_cities(tmp_path, cities_url, unna=f"[web]\nport = {free_port()}\n")
+    await add_people(cities_url, "dortmund", ["anna"], main=True)
+    await add_people(cities_url, "unna", ["udo"], main=False)
 
     stranger = _bot(config, "--city", "unna", "desk-link", "telegram:anna")
     assert stranger.returncode == 1 and "in unna" in stranger.stderr
@@ -166,28 +182,28 @@ def _newer_than_this_code(database: str, slug: str, *, main: bool) -> None:
 
 
 async def test_a_city_that_cannot_be_opened_is_named_and_the_others_still_done(
-    database_url, tmp_path
+    cities_url, tmp_path
 ):
     """Dortmund upgraded by a newer nachbarbot: db migrate and db retention say that it is
     Dortmund that was refused, exit 1, and still do Unna (before, the first city's refusal
     ended the command without naming it, and Unna was never migrated)."""
-    config = write_cities(tmp_path, database_url)
+    config = write_cities(tmp_path, cities_url)
     assert _bot(config, "--city", "dortmund", "db", "migrate").returncode == 0
-    _newer_than_this_code(database_url, "dortmund", main=True)
-    await add_people(database_url, "unna", ["u1"], main=False)
-    await _silent_for_years(database_url, "unna", main=False)
+    _newer_than_this_code(cities_url, "dortmund", main=True)
+    await add_people(cities_url, "unna", ["u1"], main=False)
+    await _silent_for_years(cities_url, "unna", main=False)
 
     migrated = _bot(config, "db", "migrate")
     assert migrated.returncode == 1, migrated.stdout
     assert "dortmund: this database was upgraded by a newer nachbarbot" in migrated.stderr
     assert "unna: database" in migrated.stdout
-    assert _recorded_version(database_url, "unna", main=False) == latest_migration()
+    assert _recorded_version(cities_url, "unna", main=False) == latest_migration()
 
     retention = _bot(config, "db", "retention")
     assert retention.returncode == 1, retention.stdout
     assert "dortmund: this database was upgraded by a newer nachbarbot" in retention.stderr
     assert "unna: inactive_accounts: 1" in retention.stdout
-    assert await people_names(database_url, "unna", main=False) == []
+    assert await people_names(cities_url, "unna", main=False) == []
 
 
 async def test_db_check_names_a_refused_city_and_still_checks_the_others(database_url, tmp_path):
