@@ -11,11 +11,13 @@ CPU time. The zygote holds no database, socket, thread or event loop when it for
 ``Zygote.launch`` has ``tests.support.cli.launch_bot``'s signature; what it returns acts as
 the ``subprocess.Popen`` it would return (``pid``, ``poll``, ``wait``, ``send_signal``,
 ``terminate``, ``kill``, ``returncode``) for the ``BotProcess`` of
-tests/support/crash_story.py.
+tests/support/crash_story.py. ``launch_forked`` is the same for the tests that start the
+process once or twice: one zygote per test process, shared by them.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import subprocess
@@ -24,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.support.cli import ROOT
+from tests.support.cli import ROOT, launch_bot
 
 # What ``run`` imports, in the zygote: the commands, the city's services, the Telegram
 # transport and its HTTP clients, and the features (handlers.features(), and the modules
@@ -206,6 +208,9 @@ class Zygote:
         time.sleep(0.05)  # orphaned and still running: the caller's wait polls
         return None
 
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
     def close(self) -> None:
         for child in self._children:
             if child.poll() is None:
@@ -223,6 +228,32 @@ class Zygote:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+_shared: Zygote | None = None
+_sharing = threading.Lock()
+
+
+def launch_forked(
+    config: Path, env: dict[str, str], log: Path
+) -> ForkedBot | subprocess.Popen[bytes]:
+    """``tests.support.cli.launch_bot``, forked from this test process's zygote (the Matrix
+    transport's modules preloaded too; started on first use, again if it ended, closed when
+    the test process ends) instead of an interpreter of its own that imports the bot anew,
+    most of a start's CPU time. A real interpreter, as ``launch_bot``'s, when
+    NACHBARBOT_TEST_NO_FORK=1 or ``env`` changes the interpreter itself (PYTHON*)."""
+    global _shared
+    base = {k: v for k, v in os.environ.items() if k.startswith("PYTHON")}
+    if os.environ.get("NACHBARBOT_TEST_NO_FORK") == "1" or base != {
+        k: v for k, v in env.items() if k.startswith("PYTHON")
+    }:
+        return launch_bot(config, env, log)
+    with _sharing:
+        if _shared is None or not _shared.alive():
+            _shared = Zygote(MATRIX)
+            atexit.register(_shared.close)
+        zygote = _shared
+    return zygote.launch(config, env, log)
 
 
 class ForkedBot:

@@ -30,6 +30,7 @@ from handlers.places.importer import import_places
 from tests.support.cli import ROOT
 from tests.support.crash_story import BotProcess
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.forked_bot import launch_forked
 from tests.support.ports import free_port
 from tests.support.two_cities import GROUP_DORTMUND, GROUP_UNNA, telegram_cities
 
@@ -180,7 +181,9 @@ async def test_two_cities_one_process_nothing_crosses(tmp_path, database_url: st
         finally:
             await db.close()
 
-    bot = BotProcess(tmp_path, dortmund, settings=config_path.read_text(), env=env)
+    bot = BotProcess(
+        tmp_path, dortmund, settings=config_path.read_text(), env=env, launch=launch_forked
+    )
     bot.env["NACHBARBOT_TELEGRAM__TOKEN"] = TOKEN_DORTMUND
     try:
         await bot.start()
@@ -410,7 +413,12 @@ async def test_two_cities_on_webhooks_each_with_its_own_port_and_secret(
         "NACHBARBOT_CITY_UNNA__TELEGRAM__WEBHOOK_SECRET": secrets["unna"],
     }
     bot = BotProcess(
-        tmp_path, dortmund, settings=config_path.read_text(), env=env, ready="setWebhook"
+        tmp_path,
+        dortmund,
+        settings=config_path.read_text(),
+        env=env,
+        ready="setWebhook",
+        launch=launch_forked,
     )
 
     def update(user: int) -> str:

@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.crash_story import BotProcess
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.forked_bot import launch_forked
 from tests.support.matrix_bot import BOT_NUMBERS
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
@@ -35,6 +36,7 @@ def _process(tmp_path, name: str, url: str, fake: FakeTelegram, synapse: Synapse
         env={"NACHBARBOT_MATRIX__PASSWORD": PASSWORD},
         ready_within=60,
         stop_within=20,
+        launch=launch_forked,
     )
 
 

@@ -32,6 +32,7 @@ from handlers.places.importer import import_places
 from locales import translator
 from tests.support.cli import ROOT
 from tests.support.crash_story import MatrixProcess
+from tests.support.forked_bot import launch_forked
 from tests.support.matrix_bot import BOT_NUMBERS
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
@@ -205,6 +206,7 @@ async def test_read_aloud_on_matrix_through_the_real_process(tmp_path: Path, syn
         ready=RUNNING,
         ready_within=120,
         stop_within=60,
+        launch=launch_forked,
     )
     eva, vera = EncryptedPerson(synapse, "eva"), EncryptedPerson(synapse, "vera")
     await eva.start()

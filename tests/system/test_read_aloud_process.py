@@ -20,6 +20,7 @@ from handlers.places.importer import import_places
 from tests.support.cli import ROOT
 from tests.support.crash_story import GROUP, BotProcess
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.forked_bot import launch_forked
 from tests.support.ports import free_port
 
 AMIRA, VERA = 5101, 5102
@@ -72,7 +73,7 @@ def _opus_seconds(upload: dict) -> float:
 async def test_read_aloud_through_the_real_process(tmp_path: Path, fake_telegram: FakeTelegram):
     fake = fake_telegram
     place = await _seed(tmp_path / "bot.sqlite3")
-    bot = BotProcess(tmp_path, fake, settings=_settings(tmp_path, fake))
+    bot = BotProcess(tmp_path, fake, settings=_settings(tmp_path, fake), launch=launch_forked)
     await bot.start()
     try:
         screen = await _settings_of(fake, AMIRA)
@@ -142,7 +143,9 @@ async def test_a_speech_server_that_is_down_changes_nothing_for_the_text(
     await _seed(tmp_path / "bot.sqlite3")
     down = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     speech = f'[speech]\nengine = "http"\nurl = "{down}"\nvoices = "ar=kareem"\n'
-    bot = BotProcess(tmp_path, fake, settings=_settings(tmp_path, fake, speech))
+    bot = BotProcess(
+        tmp_path, fake, settings=_settings(tmp_path, fake, speech), launch=launch_forked
+    )
     await bot.start()
     try:
         screen = await _settings_of(fake, AMIRA)
@@ -175,7 +178,7 @@ def _tap(call) -> str:
 async def test_on_a_tap_through_the_real_process(tmp_path: Path, fake_telegram: FakeTelegram):
     fake = fake_telegram
     place = await _seed(tmp_path / "bot.sqlite3")
-    bot = BotProcess(tmp_path, fake, settings=_settings(tmp_path, fake))
+    bot = BotProcess(tmp_path, fake, settings=_settings(tmp_path, fake), launch=launch_forked)
     await bot.start()
     try:
         screen = await _settings_of(fake, AMIRA)

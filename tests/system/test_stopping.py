@@ -17,6 +17,7 @@ import pytest
 from tests.support.cli import wait_in_log
 from tests.support.crash_story import BotProcess, replica, seed_story
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.forked_bot import launch_forked
 from tests.support.postgres_server import PostgresServer
 
 # Hang detector: the old process never ended at all with its database frozen.
@@ -39,7 +40,7 @@ async def _started(tmp: Path, server: PostgresServer, fake: FakeTelegram) -> Bot
     await server.create_template()
     url = server.new_database()
     await seed_story(url)  # type: ignore[arg-type]
-    bot, _ = replica(tmp, "a", url, fake)
+    bot, _ = replica(tmp, "a", url, fake, launch=launch_forked)
     await bot.start()
     # Up and at work: its roles and its outbox worker query the database now and again.
     await fake.wait_for("setWebhook")
