@@ -2,10 +2,14 @@
 screenshots, and a fake tile server.
 
 One Chromium per test module, a fresh context (cookies, storage) per test. Every request to
-anything but 127.0.0.1 is blocked and recorded (``Browsing.foreign``): the pages must not
-reach third parties; the map's tiles come from :class:`TileServer`, which the web's
-``tile_url`` points at. Chromium is Debian's (``make test`` installs it); axe-core comes from
-``node_modules`` (``make`` runs ``npm ci``). Without either the tests fail, they do not skip.
+anything but 127.0.0.1 is blocked (Chromium sends it to a proxy that is not there) and
+recorded (``Browsing.foreign``, from the context's requests): the pages must not reach third
+parties. Nothing is intercepted on its way (``route``): an intercepted request waits on a
+round trip through Playwright, and interception turns Chromium's cache off, so each page
+fetched every style and script again. The map's tiles come from :class:`TileServer`, which
+the web's ``tile_url`` points at. Chromium is Debian's (``make test`` installs it); axe-core
+comes from ``node_modules`` (``make`` runs ``npm ci``). Without either the tests fail, they do
+not skip.
 
 Test modules use the module's event loop throughout (``pytestmark =
 pytest.mark.asyncio(loop_scope="module")``): the browser lives as long as the module, and a
@@ -15,6 +19,7 @@ Playwright connection belongs to the loop that opened it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import struct
@@ -27,7 +32,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Request, async_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,6 +46,9 @@ ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Every address but 127.0.0.1's through a proxy that is not there: a page cannot reach a
+    # third party (Chromium goes to 127.0.0.1 directly, bypassing any proxy).
+    "--proxy-server=http://127.0.0.1:9",
 ]
 PHONE = {"width": 390, "height": 844}
 # An <audio> player loaded as a press of ▶ loads it (preload="none" loads nothing before):
@@ -87,32 +95,41 @@ class Browsing:
     foreign: list[str] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
 
-    async def _route(self, route: Route) -> None:
-        url = route.request.url
+    def _saw(self, request: Request) -> None:
+        url = request.url
         host = urlsplit(url).hostname or ""
         if url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
             self.requested.append(url)
-            await route.continue_()
         else:
             self.foreign.append(url)
-            await route.abort("blockedbyclient")
 
 
 @asynccontextmanager
 async def browsing(
-    browser: Browser, lang: str = "en", viewport: dict[str, int] = DESK
+    browser: Browser,
+    lang: str = "en",
+    viewport: dict[str, int] = DESK,
+    *,
+    axe: bool = False,
+    scripts: bool = True,
 ) -> AsyncIterator[Browsing]:
-    """A fresh context (no cookies) whose Accept-Language is ``lang``."""
+    """A fresh context (no cookies) whose Accept-Language is ``lang``. ``axe``: axe-core
+    comes with every page the context opens (for a test that checks many pages: sent to
+    Chromium once, instead of with each :func:`axe_violations`). ``scripts=False``: the
+    pages' own scripts are neither fetched nor run (``page.evaluate`` still works)."""
     context = await browser.new_context(
+        java_script_enabled=scripts,
         locale=LOCALES.get(lang, lang),
         viewport=viewport,  # type: ignore[arg-type]
         timezone_id="Europe/Berlin",
         service_workers="block",
     )
     context.set_default_timeout(10_000)
+    if axe:
+        await context.add_init_script(script=axe_source())
     page = await context.new_page()
     session = Browsing(context, page)
-    await context.route("**/*", session._route)
+    context.on("request", session._saw)
     try:
         yield session
     finally:
@@ -130,6 +147,7 @@ async def desk_log_in(page: Page, link: str) -> None:
         await page.get_by_role("button", name="Log in").click()
 
 
+@functools.cache
 def axe_source() -> str:
     if not AXE.is_file():
         pytest.fail(f"axe-core is missing at {AXE}: run make (npm ci installs it)", pytrace=False)
@@ -141,7 +159,8 @@ async def axe_violations(page: Page) -> list[dict]:
 
     The pages' Content-Security-Policy allows only our own scripts, so axe cannot come in as
     a ``<script>`` element (``add_script_tag``); evaluated through the DevTools protocol it
-    is not subject to the policy and the page's own policy stays in force."""
+    is not subject to the policy and the page's own policy stays in force (so is a
+    context's init script, ``browsing(axe=True)``: then it is there already)."""
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
         await page.evaluate(axe_source() + "\n;true")
     result = await page.evaluate(

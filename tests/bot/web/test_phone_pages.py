@@ -378,8 +378,13 @@ async def _open(page: Page, address: str, status: int = 200) -> None:
         response and response.status,
     )
     if await page.locator("#map").count():
+        # The map's places and its list come from the server after the page's load: the
+        # page is whole once nothing is fetched any more.
         await page.locator("#map[data-ready='1']").wait_for(state="attached")
-    await page.wait_for_load_state("networkidle")
+        await page.wait_for_load_state("networkidle")
+    else:
+        # Nothing fetched after the load (styles, images, scripts): laid out with its fonts.
+        await page.evaluate("document.fonts.ready.then(() => true)")
 
 
 async def _laid_out(page: Page, address: str) -> None:
@@ -394,7 +399,7 @@ async def _laid_out(page: Page, address: str) -> None:
 @pytest.mark.parametrize("lang", LANGS)
 async def test_every_page_fits_a_phone_and_passes_axe(site, chrome, lang):
     faults: list[str] = []
-    async with browser.browsing(chrome, lang, browser.PHONE) as session:
+    async with browser.browsing(chrome, lang, browser.PHONE, axe=True) as session:
         page = session.page
         # The login page itself, then the session (its button spends the link).
         login = await site.login_link()
@@ -429,12 +434,11 @@ async def test_every_place_page_fits_a_phone(site, chrome):
     assert len(ids) == total
     assert len(ids) > 50
     wide: list[str] = []
-    async with browser.browsing(chrome, "de", browser.PHONE) as session:
-        # What varies from place to place is the text the server writes; the map's scripts
-        # are the same on every page (and the map clips what it holds, see OVERFLOW): not
-        # run here, where they cost most of the time. The place page with its map is
-        # opened whole, scripts and axe, by test_every_page_fits_a_phone_and_passes_axe.
-        await session.page.route("**/*.js", lambda route: route.abort())
+    # What varies from place to place is the text the server writes; the map's scripts
+    # are the same on every page (and the map clips what it holds, see OVERFLOW): not
+    # run here, where they cost most of the time. The place page with its map is
+    # opened whole, scripts and axe, by test_every_page_fits_a_phone_and_passes_axe.
+    async with browser.browsing(chrome, "de", browser.PHONE, scripts=False) as session:
         for place in ids:
             await _laid_out(session.page, f"{site.base}/place/{place}")
             wide += [f"/place/{place}: {line}" for line in await session.page.evaluate(OVERFLOW)]
