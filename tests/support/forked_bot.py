@@ -184,7 +184,9 @@ class Zygote:
         with self._lock:
             self._process.stdin.write(line + "\n")
             self._process.stdin.flush()
-            if not self._lock.wait_for(lambda: self._started, timeout=60):
+            # A hang detector, not a speed bound: the first start waits for the zygote's
+            # imports, which took over a minute at a load of 30 on two cores.
+            if not self._lock.wait_for(lambda: self._started, timeout=300):
                 raise AssertionError(f"the zygote started no process ({self._process.poll()})")
             child = ForkedBot(self, self._started.pop(0))
         self._children.append(child)
