@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 # How long one poll waits for the network, in milliseconds: a queued command waits at most
 # this long before it runs.
 POLL_MS = 10
+# How long the end of a line waits for the registrar to confirm its unregistration.
+UNREGISTER_SECONDS = 2.0
 # PJSIP's log: errors and warnings (and of them only their source, names and what to do,
 # :func:`log_line`).
 LOG_LEVEL = 2
@@ -420,10 +422,13 @@ class Stack:
         endpoint, self._endpoint = self._endpoint, None
         if endpoint is None:
             return
+        calls = bool(self._calls)
+        unregistered = False
         try:
             endpoint.hangupAllCalls()
             for _ in range(20):  # the BYEs go out before the endpoint ends
                 endpoint.libHandleEvents(POLL_MS)
+            unregistered = self._unregister(endpoint)
         except Exception:
             log.warning("phone: hanging up at the end failed")
         for call in self._calls.values():
@@ -438,7 +443,30 @@ class Stack:
         gc.collect()
         # The ports outlive the endpoint, never destroyed (bridge_ports.py).
         self._ports.keep_past_the_endpoint()
-        endpoint.libDestroy()
+        # pjsua's own end waits a fixed second for its unregistration (and for answers to
+        # the last BYEs) whatever happened already. With no call to hang up and the
+        # registration ended above there is nothing left to wait for: the line stops a
+        # second sooner (each restart of a line or the edge). With calls, the second stays
+        # theirs - a lost BYE is sent again within it.
+        endpoint.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG if unregistered and not calls else 0)
+
+    def _unregister(self, endpoint: Any) -> bool:
+        """End the registration and wait for the registrar's answer (at most
+        ``UNREGISTER_SECONDS``): whether nothing registered is left."""
+        account = self._account
+        if account is None:
+            return True
+        if not account.getInfo().regIsActive:
+            return True
+        # The registration reads as ended as soon as the request is sent; the registrar's
+        # answer is the account's next registration state.
+        answers = account.reg_answers
+        account.leaving = True
+        account.setRegistration(False)
+        deadline = time.monotonic() + UNREGISTER_SECONDS
+        while account.reg_answers == answers and time.monotonic() < deadline:
+            endpoint.libHandleEvents(POLL_MS)
+        return account.reg_answers != answers
 
     def _incoming(self, account: _Account, call_id: int, source: str, message: str) -> None:
         call = _Call(self, account, call_id)
@@ -645,13 +673,18 @@ class _Account(pj.Account):
     def __init__(self, stack: Stack) -> None:
         super().__init__()
         self.stack = stack
+        # The registrar's answers so far (:meth:`Stack._unregister` waits for the next).
+        self.reg_answers = 0
+        self.leaving = False
 
     def onIncomingCall(self, prm: Any) -> None:
         rdata = prm.rdata
         self.stack._incoming(self, prm.callId, str(rdata.srcAddress), str(rdata.wholeMsg))
 
     def onRegState(self, prm: Any) -> None:
-        self.stack._post("registered", -1, str(prm.code))
+        self.reg_answers += 1
+        if not self.leaving:  # the answer to the end's unregistration is no news
+            self.stack._post("registered", -1, str(prm.code))
 
 
 class _Call(pj.Call):

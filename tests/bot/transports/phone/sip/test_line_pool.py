@@ -58,8 +58,10 @@ async def test_ten_calls_at_once_are_taken_by_three_lines(
             PREFIX,
             CALLS,
             # The language, "Get help" (it keeps something: its notice first), "I agree".
+            # The callers stay on the line well after their keys: a bot slowed by a busy
+            # machine takes the last key after the caller is gone otherwise (0 agreed).
             [Step(1500, "121")],
-            after_ms=1500,
+            after_ms=12000,
         )
         assert result.returncode == 0, result.errors
         assert (result.count("SuccessfulCall"), result.count("FailedCall")) == (CALLS, 0)
