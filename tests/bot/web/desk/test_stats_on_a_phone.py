@@ -33,6 +33,14 @@ BROKEN_WORDS = """(selector) => {
   return broken;
 }"""
 
+# Each cell of the rows: its box on the screen (none if it is not drawn) and its text, read
+# at once rather than a cell at a time.
+CELLS = """(rows) => rows.flatMap(row => [...row.querySelectorAll('th, td')].map(cell => {
+  const box = cell.getBoundingClientRect();
+  const drawn = cell.getClientRects().length > 0;
+  return {box: drawn ? {x: box.x, width: box.width} : null, text: cell.innerText};
+}))"""
+
 
 async def _busy_weeks(db) -> None:
     """Forty German requests matched over the last weeks, and twelve Persian ones waiting
@@ -57,14 +65,13 @@ async def test_the_first_figures_are_whole_and_on_the_screen_of_a_phone(db, site
             await page.goto(f"{base}/desk/stats?lang={lang}")
             broken = await page.evaluate(BROKEN_WORDS, "#stats-week, #table-languages-served")
             assert not broken, (lang, broken)
-            for row in await page.locator("#table-languages-served tr").all():
-                for cell in await row.locator("th, td").all():
-                    box = await cell.bounding_box()
-                    assert box is not None, lang
-                    if box["width"] <= 1:  # the language column's heading, for screen readers
-                        continue
-                    inside = box["x"] >= 0 and box["x"] + box["width"] <= chromium.PHONE["width"]
-                    assert inside, (lang, await cell.inner_text(), box)
+            for cell in await page.locator("#table-languages-served tr").evaluate_all(CELLS):
+                box = cell["box"]
+                assert box is not None, lang
+                if box["width"] <= 1:  # the language column's heading, for screen readers
+                    continue
+                inside = box["x"] >= 0 and box["x"] + box["width"] <= chromium.PHONE["width"]
+                assert inside, (lang, cell["text"], box)
             await chromium.assert_accessible(page, f"statistics (phone, {lang})")
         # A desk's screen keeps the table as a table: a row's cells side by side.
         await page.set_viewport_size({"width": 1280, "height": 800})
