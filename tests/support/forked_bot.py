@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from tests.support.cli import ROOT, launch_bot
+from tests.support.processes import signal_group
 
 # What ``run`` imports, in the zygote: the commands, the city's services, the Telegram
 # transport and its HTTP clients, and the features (handlers.features(), and the modules
@@ -148,6 +149,8 @@ class Zygote:
             cwd=ROOT,
             # numpy's OpenBLAS starts a thread per core when imported, unless told one.
             env={**env, "OPENBLAS_NUM_THREADS": "1"},
+            # A group of its own with its children: a launch that gave up ends them all.
+            start_new_session=True,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -187,7 +190,11 @@ class Zygote:
             # A hang detector, not a speed bound: the first start waits for the zygote's
             # imports, which took over a minute at a load of 30 on two cores.
             if not self._lock.wait_for(lambda: self._started, timeout=300):
-                raise AssertionError(f"the zygote started no process ({self._process.poll()})")
+                # Its answer may still come: a later launch would take that pid for its own
+                # and leave its own child running untracked. No zygote, no such child.
+                running = self._process.poll()
+                signal_group(self._process, signal.SIGKILL)
+                raise AssertionError(f"the zygote started no process ({running})")
             child = ForkedBot(self, self._started.pop(0))
         self._children.append(child)
         return child
