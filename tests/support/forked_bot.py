@@ -136,20 +136,34 @@ for line in sys.stdin:
 """
 
 
-class Zygote:
-    """The forking process, started with this process's environment less its NACHBARBOT_*
-    settings (each child gets its own, as ``launch_bot``'s process) and stopped by
-    :meth:`close`, which SIGKILLs any child still running."""
+def interpreter_settings(env: dict[str, str]) -> dict[str, str]:
+    """The settings an interpreter reads once, at its start: Python's own (PYTHON*: its
+    path, encoding, hash seed ...) and the locale's (LANG, LC_*, which choose stdio's
+    encoding). A child forked from a zygote started with others would not be the process a
+    fresh interpreter is."""
+    return {
+        key: value
+        for key, value in env.items()
+        if key.startswith(("PYTHON", "LC_")) or key == "LANG"
+    }
 
-    def __init__(self, preload: tuple[str, ...] = ()) -> None:
-        """``preload``: modules imported besides PRELOADED (another transport's)."""
+
+class ForkingProcess:
+    """A zygote script (``python -c SCRIPT MODULES...``, this file's or
+    tests/support/forked_cli.py's), started with this process's environment less its
+    NACHBARBOT_* settings (each child gets its own), in a process group of its own with its
+    children. It reads one request a line, forks, and answers "pid PID" for each start and
+    "exit PID STATUS" for each child that ended."""
+
+    def __init__(self, script: str, modules: tuple[str, ...]) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
+        self._interpreter = interpreter_settings(env)
         self._process = subprocess.Popen(
-            [sys.executable, "-c", ZYGOTE, *PRELOADED, *preload],
+            [sys.executable, "-c", script, *modules],
             cwd=ROOT,
             # numpy's OpenBLAS starts a thread per core when imported, unless told one.
             env={**env, "OPENBLAS_NUM_THREADS": "1"},
-            # A group of its own with its children: a launch that gave up ends them all.
+            # A group of its own with its children: a start that gave up ends them all.
             start_new_session=True,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -157,11 +171,18 @@ class Zygote:
             bufsize=1,
         )
         self._lock = threading.Condition()
+        self._launching = threading.Lock()  # a request's write and its answer, together
         self._started: list[int] = []
         self._ended: dict[int, int] = {}
-        self._children: list[ForkedBot] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+
+    def fits(self, env: dict[str, str]) -> bool:
+        """Whether a fresh interpreter with ``env`` starts as the zygote did."""
+        return interpreter_settings(env) == self._interpreter
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
 
     def _read(self) -> None:
         assert self._process.stdout is not None
@@ -176,6 +197,31 @@ class Zygote:
         with self._lock:
             self._lock.notify_all()
 
+    def _fork(self, request: str, timeout: float) -> int:
+        """Send one request line; the pid of the child the zygote forked for it, within
+        ``timeout`` seconds."""
+        assert self._process.stdin is not None
+        with self._launching, self._lock:
+            self._process.stdin.write(request + "\n")
+            self._process.stdin.flush()
+            if not self._lock.wait_for(lambda: self._started, timeout=timeout):
+                # Its answer may still come: a later start would take that pid for its own
+                # and leave its own child running untracked. No zygote, no such child.
+                running = self._process.poll()
+                signal_group(self._process, signal.SIGKILL)
+                raise AssertionError(f"the zygote started no process ({running})")
+            return self._started.pop(0)
+
+
+class Zygote(ForkingProcess):
+    """The forking process of ``python -m bot --config CONFIG run``, stopped by
+    :meth:`close`, which SIGKILLs any child still running."""
+
+    def __init__(self, preload: tuple[str, ...] = ()) -> None:
+        """``preload``: modules imported besides PRELOADED (another transport's)."""
+        super().__init__(ZYGOTE, (*PRELOADED, *preload))
+        self._children: list[ForkedBot] = []
+
     def launch(self, config: Path, env: dict[str, str], log: Path) -> ForkedBot:
         """``python -m bot --config CONFIG run`` with exactly ``env``, its output appended
         to ``log`` (as ``launch_bot``)."""
@@ -183,19 +229,9 @@ class Zygote:
         line = " ".join(
             text.encode().hex() for text in (str(config.resolve()), str(log.resolve()), pairs)
         )
-        assert self._process.stdin is not None
-        with self._lock:
-            self._process.stdin.write(line + "\n")
-            self._process.stdin.flush()
-            # A hang detector, not a speed bound: the first start waits for the zygote's
-            # imports, which took over a minute at a load of 30 on two cores.
-            if not self._lock.wait_for(lambda: self._started, timeout=300):
-                # Its answer may still come: a later launch would take that pid for its own
-                # and leave its own child running untracked. No zygote, no such child.
-                running = self._process.poll()
-                signal_group(self._process, signal.SIGKILL)
-                raise AssertionError(f"the zygote started no process ({running})")
-            child = ForkedBot(self, self._started.pop(0))
+        # A hang detector, not a speed bound: the first start waits for the zygote's
+        # imports, which took over a minute at a load of 30 on two cores.
+        child = ForkedBot(self, self._fork(line, timeout=300))
         self._children.append(child)
         return child
 
@@ -216,9 +252,6 @@ class Zygote:
             return -signal.SIGKILL
         time.sleep(0.05)  # orphaned and still running: the caller's wait polls
         return None
-
-    def alive(self) -> bool:
-        return self._process.poll() is None
 
     def close(self) -> None:
         for child in self._children:
@@ -250,18 +283,17 @@ def launch_forked(
     transport's modules preloaded too; started on first use, again if it ended, closed when
     the test process ends) instead of an interpreter of its own that imports the bot anew,
     most of a start's CPU time. A real interpreter, as ``launch_bot``'s, when
-    NACHBARBOT_TEST_NO_FORK=1 or ``env`` changes the interpreter itself (PYTHON*)."""
+    NACHBARBOT_TEST_NO_FORK=1 or ``env`` changes the interpreter itself (``fits``)."""
     global _shared
-    base = {k: v for k, v in os.environ.items() if k.startswith("PYTHON")}
-    if os.environ.get("NACHBARBOT_TEST_NO_FORK") == "1" or base != {
-        k: v for k, v in env.items() if k.startswith("PYTHON")
-    }:
+    if os.environ.get("NACHBARBOT_TEST_NO_FORK") == "1":
         return launch_bot(config, env, log)
     with _sharing:
         if _shared is None or not _shared.alive():
             _shared = Zygote(MATRIX)
             atexit.register(_shared.close)
         zygote = _shared
+    if not zygote.fits(env):
+        return launch_bot(config, env, log)
     return zygote.launch(config, env, log)
 
 

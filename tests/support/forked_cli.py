@@ -31,8 +31,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from tests.support.cli import ROOT
-from tests.support.forked_bot import PRELOADED
+from tests.support.forked_bot import PRELOADED, ForkingProcess, interpreter_settings
 
 # The CLI's command modules besides forked_bot's (bot.cli.main imports most of them
 # lazily, per command).
@@ -166,51 +165,12 @@ for line in REQUESTS:
 """
 
 
-class CommandZygote:
-    """The forking process, started with this process's environment less its NACHBARBOT_*
-    settings (as ``run_bot`` gives a command), stopped by :meth:`close`."""
+class CommandZygote(ForkingProcess):
+    """The forking process of short commands (tests/support/forked_bot.py's
+    ``ForkingProcess``), stopped by :meth:`close`."""
 
     def __init__(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
-        self._interpreter = _interpreter(env)
-        self._process = subprocess.Popen(
-            [sys.executable, "-c", ZYGOTE, *PRELOADED, *COMMANDS],
-            cwd=ROOT,
-            # numpy's OpenBLAS starts a thread per core when imported, unless told one.
-            env={**env, "OPENBLAS_NUM_THREADS": "1"},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-        )
-        self._lock = threading.Condition()
-        self._launching = threading.Lock()  # a request's write and its answer, together
-        self._started: list[int] = []
-        self._ended: dict[int, int] = {}
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def fits(self, env: dict[str, str]) -> bool:
-        """Whether a fresh interpreter with ``env`` starts as the zygote did: the same
-        settings of Python itself (PYTHON*: its path, encoding, hash seed ...) and of the
-        locale (LANG, LC_*, which choose stdio's encoding)."""
-        return _interpreter(env) == self._interpreter
-
-    def alive(self) -> bool:
-        return self._process.poll() is None
-
-    def _read(self) -> None:
-        assert self._process.stdout is not None
-        for line in self._process.stdout:
-            kind, pid, *status = line.split()
-            with self._lock:
-                if kind == "pid":
-                    self._started.append(int(pid))
-                else:
-                    self._ended[int(pid)] = int(status[0])
-                self._lock.notify_all()
-        with self._lock:
-            self._lock.notify_all()
+        super().__init__(ZYGOTE, (*PRELOADED, *COMMANDS))
 
     def run(
         self,
@@ -238,14 +198,7 @@ class CommandZygote:
             }
             if input is None:
                 request["stdin"] = os.devnull
-            line = json.dumps(request).encode().hex()
-            assert self._process.stdin is not None
-            with self._launching, self._lock:
-                self._process.stdin.write(line + "\n")
-                self._process.stdin.flush()
-                if not self._lock.wait_for(lambda: self._started, timeout=60):
-                    raise AssertionError(f"the zygote started no process ({self._process.poll()})")
-                pid = self._started.pop(0)
+            pid = self._fork(json.dumps(request).encode().hex(), timeout=60)
             with self._lock:
                 ended = self._lock.wait_for(
                     lambda: pid in self._ended or not self.alive(), timeout=timeout
@@ -273,15 +226,6 @@ class CommandZygote:
             self._process.wait()
 
 
-def _interpreter(env: dict[str, str]) -> dict[str, str]:
-    """The settings an interpreter reads once, at its start."""
-    return {
-        key: value
-        for key, value in env.items()
-        if key.startswith(("PYTHON", "LC_")) or key == "LANG"
-    }
-
-
 def _text(path: Path) -> str:
     """What ``subprocess.run(text=True)`` makes of the bytes: the locale's encoding,
     universal newlines."""
@@ -299,7 +243,7 @@ def zygote_for(env: dict[str, str]) -> CommandZygote | None:
     of its own."""
     global _zygote
     base = {k: v for k, v in os.environ.items() if not k.startswith("NACHBARBOT_")}
-    if _interpreter(env) != _interpreter(base):
+    if interpreter_settings(env) != interpreter_settings(base):
         return None
     with _starting:
         if _zygote is None or not _zygote.alive():
