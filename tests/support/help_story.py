@@ -5,10 +5,15 @@ backchannel is ``GROUP``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from db import Database
 from handlers.messages import Button
 from handlers.settings import HandlerSettings
 from tests.support.memory_transport import MemoryTransport, button_data, texts
+
+if TYPE_CHECKING:
+    from tests.support.terminal import Terminal
 
 NORDMARKT = (51.5230, 7.4560)
 GROUP = "coordinators"
@@ -146,3 +151,35 @@ async def at_feedback(story: MemoryTransport, db: Database) -> tuple[int, int]:
     await story.press("amira", f"rl:done:{request_id}")
     await story.press("amira", f"rl:doney:{request_id}")
     return amira, request_id
+
+
+async def matched_at_console(
+    term: Terminal, db: Database, settings: HandlerSettings, requester: str, volunteer: str
+) -> int:
+    """``requester`` and ``volunteer`` ("name:language" each) started and agreed at the
+    console, the volunteer verified for shopping in Innenstadt-Nord at any hour, cora a
+    coordinator, and a request of the requester's matched with the volunteer through the
+    lifecycle, its notices delivered: the request's id."""
+    people = []
+    for person in (requester, volunteer):
+        name, language = person.split(":")
+        await term.type(f":as {name}", "/start")
+        await term.press(f"lang:{language}")
+        await term.press("consent:yes")
+        people.append(await db.users.find("console", name))
+    asker, helper = people
+    await db.volunteers.save(
+        helper.id,
+        categories=("shopping",),
+        stadtbezirke=("Innenstadt-Nord",),
+        languages=("de",),
+        quiet_start=0,
+        quiet_end=0,
+        max_open=1,
+    )
+    await db.volunteers.verify(helper.id, helper.id)
+    cora = await db.users.seen("console", "cora", "cora", "Cora")
+    await db.users.grant_role(cora.id, "coordinator")
+    request_id = await matched_through_lifecycle(db, settings, asker.id, helper.id, cora.id)
+    await term.console.worker.run_once()
+    return request_id

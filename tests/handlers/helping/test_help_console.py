@@ -71,33 +71,14 @@ async def test_story_in_the_console(dispatcher: Dispatcher, db: Database):
 
 
 async def test_edit_delete_and_undo_in_the_console(dispatcher: Dispatcher, db: Database):
-    from tests.support.help_story import matched_through_lifecycle
+    from tests.support.help_story import matched_at_console
     from tests.support.memory_transport import readable as without_isolates
 
     def readable(text: str) -> str:
         return without_isolates(text).replace("\u200e", "")
 
     term = Terminal(dispatcher, db)
-    for name in ("amira", "vera"):
-        await term.type(f":as {name}", "/start")
-        await term.press("lang:de")
-        await term.press("consent:yes")
-    amira = await db.users.find("console", "amira")
-    vera = await db.users.find("console", "vera")
-    await db.volunteers.save(
-        vera.id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de",),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=1,
-    )
-    await db.volunteers.verify(vera.id, vera.id)
-    cora = await db.users.seen("console", "cora", "cora", "Cora")
-    await db.users.grant_role(cora.id, "coordinator")
-    await matched_through_lifecycle(db, dispatcher.settings, amira.id, vera.id, cora.id)
-    await term.console.worker.run_once()
+    await matched_at_console(term, db, dispatcher.settings, "amira:de", "vera:de")
     await term.type(":as amira")
 
     shown = readable(await term.type("Bitte Milch"))

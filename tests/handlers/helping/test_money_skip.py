@@ -11,31 +11,10 @@ from tests.support.terminal import Terminal, state_at_console
 
 
 async def test_the_money_question_can_be_skipped(dispatcher: Dispatcher, db: Database):
-    from tests.support.help_story import matched_through_lifecycle
+    from tests.support.help_story import matched_at_console
 
     term = Terminal(dispatcher, db)
-    for name, language in (("amira", "ar"), ("vera", "uk")):
-        await term.type(f":as {name}", "/start")
-        await term.press(f"lang:{language}")
-        await term.press("consent:yes")
-    amira = await db.users.find("console", "amira")
-    vera = await db.users.find("console", "vera")
-    await db.volunteers.save(
-        vera.id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de",),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=1,
-    )
-    await db.volunteers.verify(vera.id, vera.id)
-    cora = await db.users.seen("console", "cora", "cora", "Cora")
-    await db.users.grant_role(cora.id, "coordinator")
-    request_id = await matched_through_lifecycle(
-        db, dispatcher.settings, amira.id, vera.id, cora.id
-    )
-    await term.console.worker.run_once()
+    request_id = await matched_at_console(term, db, dispatcher.settings, "amira:ar", "vera:uk")
     await term.type(":as amira")
     await term.press("rl:done:")
     await term.press("rl:doney:")
