@@ -160,14 +160,8 @@ async def matched_at_console(
     console, the volunteer verified for shopping in Innenstadt-Nord at any hour, cora a
     coordinator, and a request of the requester's matched with the volunteer through the
     lifecycle, its notices delivered: the request's id."""
-    people = []
-    for person in (requester, volunteer):
-        name, language = person.split(":")
-        await term.type(f":as {name}", "/start")
-        await term.press(f"lang:{language}")
-        await term.press("consent:yes")
-        people.append(await db.users.find("console", name))
-    asker, helper = people
+    asker = await term.started(*requester.split(":"))
+    helper = await term.started(*volunteer.split(":"))
     await db.volunteers.save(
         helper.id,
         categories=("shopping",),

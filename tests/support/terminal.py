@@ -9,6 +9,7 @@ import io
 from bot.delivery import OutboxWorker
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
 from db import Database
+from db.users import User
 from handlers.dispatcher import Dispatcher
 
 __all__ = ["BACKCHANNEL", "Terminal", "state_at_console"]
@@ -16,6 +17,7 @@ __all__ = ["BACKCHANNEL", "Terminal", "state_at_console"]
 
 class Terminal:
     def __init__(self, dispatcher: Dispatcher, db: Database) -> None:
+        self.db = db
         self.out = io.StringIO()
         self.console = ConsoleTransport(
             dispatcher, stdin=io.StringIO(), stdout=self.out, user="amira", language_hint="ar"
@@ -39,6 +41,15 @@ class Terminal:
             if button.data.startswith(data_prefix):
                 return await self.type(f":{number}")
         raise AssertionError(f"no button {data_prefix!r} in {[b.data for b in buttons]}")
+
+    async def started(self, name: str, language: str) -> User:
+        """``name`` at the console from now on, started in ``language`` and agreed."""
+        await self.type(f":as {name}", "/start")
+        await self.press(f"lang:{language}")
+        await self.press("consent:yes")
+        user = await self.db.users.find("console", name)
+        assert user is not None
+        return user
 
 
 async def state_at_console(dispatcher: Dispatcher, user: str = "amira") -> str | None:

@@ -17,11 +17,7 @@ __all__ = ["town"]  # the fixture (tests/support/town_events.py)
 
 
 async def _coordinator(term: Terminal, db: Database) -> None:
-    await term.type(":as ioana", "/start")
-    await term.press("lang:ro")
-    await term.press("consent:yes")
-    user = await db.users.find("console", "ioana")
-    assert user is not None
+    user = await term.started("ioana", "ro")
     await db.users.grant_role(user.id, "coordinator")
 
 

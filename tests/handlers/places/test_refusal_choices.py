@@ -12,11 +12,7 @@ from tests.support.terminal import Terminal, state_at_console
 
 
 async def _coordinator(term: Terminal, db: Database) -> None:
-    await term.type(":as kerem", "/start")
-    await term.press("lang:tr")
-    await term.press("consent:yes")
-    user = await db.users.find("console", "kerem")
-    assert user is not None
+    user = await term.started("kerem", "tr")
     await db.users.grant_role(user.id, "coordinator")
 
 
