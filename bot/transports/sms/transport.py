@@ -125,8 +125,16 @@ from locales.phone_numbers import e164, language_hint
 log = logging.getLogger(__name__)
 
 PATH = "/sms"
-# A gateway's request is small; anything bigger is not from it.
-MAX_BODY = 64 * 1024
+# The longest text a gateway passes on: Kannel joins up to 255 parts of a concatenated text
+# (67 UCS-2 characters each), and smsbox's get-url carries it in its request line (``%b``),
+# each character up to 3 bytes of UTF-8 and each byte escaped ("%D9"). aiohttp's own limit
+# (8190 characters) answered 400 before the text was read: about 1,350 Arabic or Cyrillic
+# characters and the texter heard nothing, not even the city's "too long" (max_text_length).
+MOST_PARTS = 255
+MOST_CHARS = MOST_PARTS * 67
+# A gateway's request (its line, or the Android app's body, where a character may be six
+# in JSON: "\u0645") is at most that text and a little more; anything bigger is not from it.
+MAX_REQUEST = MOST_CHARS * 9 + 4096
 # The pace's clock and wait (a test stands in for them, not for the event loop's own).
 _clock = time.monotonic
 _sleep = asyncio.sleep
@@ -285,9 +293,11 @@ class SmsTransport(Transport):
     async def connect(self, chat_turn: ChatTurn | None = None) -> None:
         self.chat_turn = chat_turn
         await send_kept_answers(self)
-        app = web.Application(client_max_size=MAX_BODY)
+        app = web.Application(client_max_size=MAX_REQUEST)
         app.router.add_route("*", PATH, self._receive)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=10.0)
+        self._runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=10.0, max_line_size=MAX_REQUEST
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.listen, self.port)
         await site.start()
