@@ -35,7 +35,9 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   "please hang up now" is said changes nothing: the bot hangs up. A caller may ask
   for ``per_caller_hour`` checks an hour, counted here (:data:`ASKED`, all withheld
   callers as one; a stranger claiming someone's number can make the bot ring it only so
-  often); how often a number is checked, and the city's day of them, are the port's
+  often; the withheld callers' share used up stops callers who never asked, so the
+  coordinators are told, once an hour: :data:`WITHHELD_USED_UP`); how often a number is
+  checked, and the city's day of them, are the port's
   (bot/transports/phone/calls/check_calls.py); past either the caller
   hears why (:data:`REFUSED`: not today, not this hour, not this number) and the call goes
   on.
@@ -71,6 +73,7 @@ claimed call; ``number``: the number claimed, which the call-back rings).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 
@@ -86,6 +89,8 @@ from handlers.messages import Button, ButtonPress, Command, Event, Media, Messag
 from handlers.numbers.phone_pin import CHOOSE_PIN, SKIP, WAIT_FOR_CALL, after_check, asked_for
 from handlers.router import Router
 from locales import N_, Translator
+
+log = logging.getLogger(__name__)
 
 OFFER = N_(
     "🔐 Before I say anything about you, we call you back at your number."
@@ -121,6 +126,15 @@ REFUSED: dict[Refusal, str] = {"never": CANNOT_CALL, "hour": NOT_THIS_HOUR, "day
 ASKED = CityCounts(window=3600.0)
 # The key all withheld callers' asks are counted under.
 WITHHELD = "withheld"
+# All withheld callers share one count, so its limit stops callers who never asked before:
+# the coordinators are told while it does, once an hour (:data:`TOLD`, as :data:`ASKED`).
+WITHHELD_USED_UP = N_(
+    "📵 Check calls: callers who withhold their number have used up the call-backs they may"
+    " ask for within an hour. For up to an hour, no further caller with a withheld number is"
+    " called back; they can still use the menu or press 0 for a person. Raise [phone]"
+    " checks_per_caller_hour to call more of them back."
+)
+TOLD = CityCounts(window=3600.0)
 
 CALL_ME = "check:call"
 STATE = "check"
@@ -225,6 +239,19 @@ def _asked_too_often(ctx: Context, caller: str | None, most: int) -> bool:
     return ASKED.of(ctx.db, ctx.settings.clock).count(sender) > most
 
 
+async def _withheld_used_up(ctx: Context) -> None:
+    """The withheld callers' checks of the hour are used up (:func:`_asked_too_often`): a
+    limit that stops every caller who withholds their number, so the coordinators are told,
+    once within the hour it lasts at most (before, only the caller heard "not this hour")."""
+    told = TOLD.of(ctx.db, ctx.settings.clock)
+    key = (ctx.incoming.sender.platform, WITHHELD, False)
+    if told.counted(key):
+        return
+    told.count(key)
+    log.warning("caller check: the withheld callers' checks of the hour are used up")
+    await ctx.mail.to_backchannel(lambda t: Message(t.t(WITHHELD_USED_UP), typed_choices=False))
+
+
 async def check_by_call(
     ctx: Context, caller: str | None, number: str, data: str, profile: Profile, *, back: str
 ) -> None:
@@ -240,6 +267,8 @@ async def check_by_call(
         refusal = "never"
     elif _asked_too_often(ctx, caller, port.per_caller_hour):
         refusal = "hour"
+        if caller is None:
+            await _withheld_used_up(ctx)
     else:
         # The checked call offers a PIN first, where it may (phone_pin.py).
         at = await port.ask(number, after_check(data), profile)

@@ -9,7 +9,7 @@ the phone's, with real calls: tests/bot/transports/phone/dialogue/test_withheld_
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,11 +22,13 @@ from handlers.numbers.caller_check import (
     CANNOT_CALL,
     NOT_NOW,
     NOT_THIS_HOUR,
+    WITHHELD_USED_UP,
 )
 from handlers.numbers.number_entry import ASK, BAD, CONFIRM, MOST_DIGITS, STATE
 from handlers.numbers.phone_pin import after_check
 from locales import translator
 from tests.support.check_port import NOW, Checks
+from tests.support.help_story import GROUP
 from tests.support.memory_transport import MemoryTransport, messages
 
 CALLER = "withheld:4f1c"
@@ -173,6 +175,42 @@ async def test_withheld_callers_together_ask_a_few_checks_an_hour(
     clock[0] = NOW + timedelta(hours=1, minutes=1)
     assert (await _ask_check(caller, other, "02317654321")).closing
     assert len(checks.asked) == 3
+
+
+async def test_the_coordinators_hear_when_the_withheld_callers_checks_are_used_up(
+    caller: MemoryTransport, db: Database
+):
+    """All withheld callers share one count, so its limit stops callers who never asked
+    before (a senior on a withheld landline hears "not this hour" after three strangers):
+    the coordinators are told while it does, once within the hour - before, only the caller
+    heard it."""
+    t = translator("de")
+    checks = Checks(per_caller_hour=1)
+    _checks(caller, checks)
+    clock = [NOW]
+    caller.dispatcher.settings = replace(caller.dispatcher.settings, clock=lambda: clock[0])
+    other = "withheld:77aa"
+    caller.withheld.add(other)
+    await caller.onboard(other, "de")
+
+    async def group() -> list[str]:
+        soon = datetime.now(UTC) + timedelta(days=1)
+        return [
+            str(item.payload.get("text")) for item in await db.outbox.waiting("memory", GROUP, soon)
+        ]
+
+    assert (await _ask_check(caller, CALLER, TYPED)).closing
+    assert await group() == []
+    assert (await _ask_check(caller, other, "02311234567")).text == t._(NOT_THIS_HOUR)
+    assert await group() == [t._(WITHHELD_USED_UP)]
+    # Told once while it lasts, however many more are turned away.
+    assert (await _ask_check(caller, CALLER, "02317654321")).text == t._(NOT_THIS_HOUR)
+    assert len(await group()) == 1
+    # An hour later the share is free again; used up again, told again.
+    clock[0] = NOW + timedelta(hours=1, minutes=1)
+    assert (await _ask_check(caller, other, "02317654321")).closing
+    assert (await _ask_check(caller, CALLER, "02311234567")).text == t._(NOT_THIS_HOUR)
+    assert len(await group()) == 2
 
 
 async def test_without_check_calls_nothing_is_asked(caller: MemoryTransport, db: Database):
