@@ -20,6 +20,7 @@ stored event are checked again.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -162,13 +163,22 @@ def _done(request: web.Request, t: Translator) -> Markup | None:
 # -- the form ---------------------------------------------------------------------------------
 
 
-def _blank() -> Event:
-    return Event(uid=f"desk-{uuid.uuid4().hex[:12]}", title="", starts_local="", source="desk")
+# A new event's UID is made when its form is shown and sent with it: the same form sent
+# twice (a second press while a phone's network is slow) is the same event, published once.
+_DESK_UID = re.compile(r"desk-[0-9a-f]{12}")
+
+
+def _blank(uid: str = "") -> Event:
+    """A new event: the UID its form carried, or a new one."""
+    if not _DESK_UID.fullmatch(uid):
+        uid = f"desk-{uuid.uuid4().hex[:12]}"
+    return Event(uid=uid, title="", starts_local="", source="desk")
 
 
 def _shown(event: Event, lang: str) -> dict[str, str]:
     """The form's values for a stored event, as they would be typed."""
     values = {
+        "uid": event.uid,
         "title_de": event.title,
         "description_de": event.description,
         "title_local": "",
@@ -208,7 +218,7 @@ async def _check(
     """The event the form asks for, each field checked by the chat's rules; for a change,
     fields left as they were shown are not checked again."""
     db = site.db
-    base = old or _blank()
+    base = old or _blank(sent["uid"])
     shown = _shown(base, lang)
     problems: dict[str, Refusal] = {}
     update: dict[str, Any] = {}
@@ -302,6 +312,7 @@ _NULLABLE = ("place_id", "lat", "lon")
 
 def _sent(form: Any) -> dict[str, str]:
     keys = (
+        "uid",
         "title_de",
         "description_de",
         "title_local",
@@ -381,6 +392,9 @@ async def create(request: web.Request) -> web.StreamResponse:
         return await _form_page(request, None, values=sent, problems=checked.problems, status=422)
     scene = desk.site.scene()
     async with desk.site.db.transaction():
+        sent_before = await desk.site.db.events.by_uid(checked.event.uid)
+        if sent_before is not None:  # this form, published already: nothing twice
+            raise web.HTTPSeeOther(f"/desk/events/{sent_before.id}")
         event_id, told = await changes.publish(
             scene.mail, checked.event, desk.user.id, "desk.event.create"
         )
