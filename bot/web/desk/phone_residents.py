@@ -28,7 +28,9 @@ number that is no valid number, one the bot may not call (locales/phone_numbers.
 shared-cost, personal, satellite, of a country not in ``[phone] call_countries``), a
 missing name, a language the city does not offer (``bot.languages``: the chats' own
 choice offers no other) or a channel the city does not run is a 422 with
-the reason, and nothing changes. The request
+the reason, and nothing changes.
+The same form sent twice (a second press on a slow network, or another coordinator with the
+same number a moment before) is answered as the first was. The request
 changes owner through ``lifecycle.reach_by_phone`` (coordinators only, at the moment of
 acting; only a request without a requester). The number is never logged nor shown to
 volunteers.
@@ -136,12 +138,33 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
             await lifecycle.reach_by_phone(desk.site.scene(), desk.user, request_id, resident)
             await desk.site.db.requests.audit(desk.user.id, "desk.phone", f"request:{request_id}")
     except Refused as refusal:
+        reached = await _reached_already(desk, request_id, number, channel)
+        if reached is not None:  # the same form sent twice: it was done, say so again
+            raise web.HTTPSeeOther(_done(channels, reached, request_id)) from None
         error = await moved_on.said(desk.site.db, t, refusal, request_id)
         return await request_pages.detail_page(request, error=error, status=409, typed=typed)
     desk.site.wake()
-    done = "call" if channels.of(resident.platform).calls else "text"
     also = "".join(f"&also={each}" for each in changed)
-    raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done={done}{also}")
+    raise web.HTTPSeeOther(_done(channels, resident, request_id) + also)
+
+
+async def _reached_already(
+    desk: Desk, request_id: int, number: str, channel: Channel
+) -> User | None:
+    """The resident with ``number`` where the request is theirs already: the form was sent
+    twice (a second press while the first was on its way, a phone's slow network) or
+    another coordinator entered the same number a moment before - nothing to refuse."""
+    request = await desk.site.db.requests.get(request_id)
+    resident = await desk.site.db.users.find(channel.platform, number)
+    if request is None or resident is None or request.requester_id != resident.id:
+        return None
+    return resident
+
+
+def _done(channels: Channels, resident: User, request_id: int) -> str:
+    """The request's page saying how the resident is reached now."""
+    done = "call" if channels.of(resident.platform).calls else "text"
+    return f"/desk/requests/{request_id}?done={done}"
 
 
 def add_routes(app: web.Application) -> None:

@@ -82,3 +82,35 @@ async def test_a_new_event_sent_twice_is_published_and_announced_once(db, site, 
         assert status == 200
         [made] = [e for e in await db.events.active() if e.title == "Nähcafé"]
         assert re.fullmatch(r"desk-[0-9a-f]{12}", made.uid), made.uid
+
+
+async def test_a_residents_number_sent_twice_says_it_is_saved_both_times(db, site, web_chat):
+    _site, base = site
+    async with at_the_desk(web_chat, db, base) as desk:
+        request = await db.requests.create(
+            None,
+            desk.user_id,
+            state="open",
+            entered_by=desk.user_id,
+            category="shopping",
+            description="Einkauf für Frau Erna",
+            stadtbezirk="Innenstadt-Nord",
+            languages=("de",),
+            offline_contact="Erna",
+        )
+        form = {"number": "0231 9876543", "first_name": "Erna", "language": "de"}
+        path = f"/desk/requests/{request.id}/phone"
+        answers = await asyncio.gather(*(desk.post(path, form) for _ in range(2)))
+        answers.append(await desk.post(path, form))
+        for status, html in answers:
+            assert status == 200, html
+            assert "is now called on this number" in html and "can no longer be changed" not in html
+        # Another number is still refused: the request is someone's already.
+        status, html = await desk.post(path, {**form, "number": "0231 1234567"})
+        assert status == 409 and "can no longer be changed" in html
+    resident = await db.users.find("phone", "+492319876543")
+    assert resident is not None
+    assert (await db.requests.get(request.id)).requester_id == resident.id
+    assert await db.users.find("phone", "+492311234567") is None
+    told = "SELECT COUNT(*) FROM outbox WHERE chat_id = '+492319876543'"
+    assert await _count(db, told) == 1  # "published", said once
