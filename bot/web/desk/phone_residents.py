@@ -28,7 +28,7 @@ number that is no valid number, one the bot may not call (locales/phone_numbers.
 shared-cost, personal, satellite, of a country not in ``[phone] call_countries``), a
 missing name, a language the city does not offer (``bot.languages``: the chats' own
 choice offers no other) or a channel the city does not run is a 422 with
-the reason, and nothing changes.
+the reason, and nothing changes; so is a name longer than ``NAME_LIMIT`` (never cut short).
 The same form sent twice (a second press on a slow network, or another coordinator with the
 same number a moment before) is answered as the first was. The request
 changes owner through ``lifecycle.reach_by_phone`` (coordinators only, at the moment of
@@ -46,6 +46,7 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
 from db.users import User
 from handlers.channels import Channel, Channels
+from handlers.dispatcher import TOO_LONG
 from handlers.helping import lifecycle, moved_on
 from handlers.helping.lifecycle import Refused
 from handlers.text_safety import clean_name
@@ -111,7 +112,8 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
         key: str(form.get(key) or "") for key in ("number", "first_name", "language", "channel")
     }
     number = valid(typed["number"])
-    name = clean_name(typed["first_name"], limit=NAME_LIMIT)
+    # The whole name as typed: one longer than a name keeps is refused, never cut short.
+    name = clean_name(typed["first_name"], limit=max(len(typed["first_name"]), NAME_LIMIT))
     language = typed["language"]
     channels = desk.site.settings.channels
     channel = _channel(channels, typed["channel"])
@@ -128,10 +130,11 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
         if channel is None
         else None
     )
-    if problem is not None or number is None or channel is None:
-        return await request_pages.detail_page(
-            request, error=t.t(problem or BAD_NUMBER), typed=typed
-        )
+    error = t.t(problem) if problem is not None else None
+    if error is None and len(name) > NAME_LIMIT:
+        error = t.t(TOO_LONG, length=len(name), limit=NAME_LIMIT)
+    if error is not None or number is None or channel is None:
+        return await request_pages.detail_page(request, error=error or t.t(BAD_NUMBER), typed=typed)
     try:
         async with desk.site.db.transaction():
             resident, changed = await _resident(desk, number, name, language, channel)

@@ -285,3 +285,28 @@ async def test_a_refused_number_keeps_what_the_coordinator_typed(db, settings):
             assert await form.get_by_label("Language").input_value() == "uk"
             assert await form.get_by_label("as a text message").is_checked()
     assert (await db.requests.get(request_id)).requester_id is None
+
+
+async def test_a_name_longer_than_kept_is_refused_not_cut_short(db, site, web_chat):
+    _site, base = site
+    async with browser_session(headers=EN) as browser:
+        cora = await log_in(web_chat, db, browser)
+        request_id = await _entered(db, cora)
+        async with browser.get(f"{base}/desk/requests/{request_id}") as page:
+            token = csrf_of(await page.text())
+        long_name = "Erna " + "Müller-" * 10  # 75 characters: the field holds 50
+        async with browser.post(
+            f"{base}/desk/requests/{request_id}/phone",
+            data={
+                "csrf": token,
+                "number": "0231 9876543",
+                "first_name": long_name,
+                "language": "de",
+            },
+        ) as r:
+            body = await r.text()
+        assert r.status == 422
+        assert "Too long: 75 characters, at most 50 fit here. Nothing was changed." in body
+        assert 'value="0231 9876543"' in body and long_name in body  # kept to correct
+    assert await db.users.find("phone", NUMBER) is None
+    assert (await db.requests.get(request_id)).requester_id is None
