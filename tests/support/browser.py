@@ -1,7 +1,8 @@
 """Browser tests in real Chromium (Playwright, async API), accessibility checks with axe-core,
 screenshots, and a fake tile server.
 
-One Chromium per test module, a fresh context (cookies, storage) per test. Every request to
+One Chromium per test process (:func:`chromium`: Playwright's browser server, started on
+first use), a fresh context (cookies, storage) per test. Every request to
 anything but 127.0.0.1 is blocked (Chromium sends it to a proxy that is not there) and
 recorded (``Browsing.foreign``, from the context's requests): the pages must not reach third
 parties. Nothing is intercepted on its way (``route``): an intercepted request waits on a
@@ -11,18 +12,31 @@ the web's ``tile_url`` points at. Chromium is Debian's (``make test`` installs i
 comes from ``node_modules`` (``make`` runs ``npm ci``). Without either the tests fail, they do
 not skip.
 
-Test modules use the module's event loop throughout (``pytestmark =
-pytest.mark.asyncio(loop_scope="module")``): the browser lives as long as the module, and a
-Playwright connection belongs to the loop that opened it.
+A Playwright connection belongs to the event loop that opened it, so each :func:`chromium`
+connects anew (a Playwright driver of its own) to the test process's browser server, whose
+Chromium outlives the loops: a test that opens it no longer waits for a Chromium to start
+(0.4 s of CPU and 1-3 s of a busy machine's time less per use). Test modules that share a
+connection between tests use the module's event loop throughout (``pytestmark =
+pytest.mark.asyncio(loop_scope="module")``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
+import ctypes
 import functools
 import json
+import os
 import re
+import select
+import signal
 import struct
+import subprocess
+import tempfile
+import threading
+import time
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,7 +46,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
+from playwright._impl._driver import compute_driver_executable, get_driver_env
 from playwright.async_api import Browser, BrowserContext, Page, Request, async_playwright
+
+from tests.support.processes import end_group
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -67,19 +84,120 @@ LOCAL_HOSTS = {"127.0.0.1"}
 LOCALES = {"de": "de-DE", "en": "en-GB", "ar": "ar", "tr": "tr-TR", "uk": "uk-UA"}
 
 
-@asynccontextmanager
-async def chromium() -> AsyncIterator[Browser]:
-    """Debian's Chromium through Playwright, with a fresh profile (``launch`` makes one)."""
+class BrowserServer:
+    """Playwright's browser server (its driver's ``launch-server``): Debian's Chromium with
+    :data:`ARGS`, launched by Playwright as ``launch`` would (its own flags, a fresh profile),
+    on a WebSocket at 127.0.0.1. One per test process (:func:`chromium`), started on first
+    use and again if it ended; it ends with the test process (``atexit``, and SIGTERM from
+    the kernel should the process be killed: the server then closes its Chromium)."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.endpoint = ""
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None and bool(self.endpoint)
+
+    def start(self, timeout: float = 60.0) -> str:
+        """Start the server and wait for its endpoint (``ws://127.0.0.1:…``)."""
+        node, cli = compute_driver_executable()
+        config = {
+            "executablePath": str(CHROMIUM),
+            "args": ARGS,
+            "headless": True,
+            "host": "127.0.0.1",
+        }
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="nachbarbot-chromium-", suffix=".json", delete=False
+        ) as written:
+            json.dump(config, written)
+        try:
+            self.process = subprocess.Popen(
+                [node, cli, "launch-server", "--browser", "chromium", "--config", written.name],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                env=get_driver_env(),
+                start_new_session=True,
+                # Only a thread that lives as long as the process may ask for it: the signal
+                # comes when the thread that started the server ends.
+                preexec_fn=_end_with_parent
+                if threading.current_thread() is threading.main_thread()
+                else None,
+            )
+            self.endpoint = self._endpoint(timeout)
+        finally:
+            os.unlink(written.name)
+        return self.endpoint
+
+    def _endpoint(self, timeout: float) -> str:
+        assert self.process is not None and self.process.stdout is not None
+        said = b""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in said:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"Playwright's browser server did not start: {said!r}")
+            ready, _, _ = select.select([self.process.stdout], [], [], 0.1)
+            if ready:
+                chunk = os.read(self.process.stdout.fileno(), 4096)
+                if not chunk:
+                    continue
+                said += chunk
+        line = said.decode().strip()
+        if not line.startswith("ws://"):
+            self.stop()
+            raise RuntimeError(f"Playwright's browser server said {line!r}")
+        return line
+
+    def stop(self) -> None:
+        process, self.process, self.endpoint = self.process, None, ""
+        if process is not None:
+            end_group(process, 10)
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+def _end_with_parent() -> None:
+    """In the browser server's process before it runs: SIGTERM when the test process ends,
+    however it ends (the server closes its Chromium then)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+_server = BrowserServer()
+_starting = threading.Lock()
+_OWNER = os.getpid()
+
+
+@atexit.register
+def _stop_server() -> None:
+    if os.getpid() == _OWNER:  # not in a child forked from the test process
+        _server.stop()
+
+
+def shared_endpoint() -> str:
+    """The test process's browser server's endpoint, the server started if it is not running."""
     if not CHROMIUM.is_file():
         pytest.fail(
             f"Chromium is missing at {CHROMIUM}: the browser tests need it "
             "(make test installs Debian's chromium package)",
             pytrace=False,
         )
+    with _starting:
+        if not _server.alive():
+            _server.stop()
+            _server.start()
+        return _server.endpoint
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's Chromium through Playwright: the test process's one (:class:`BrowserServer`),
+    connected to anew; what the caller opens in it (:func:`browsing`: a fresh context, its
+    own cookies, storage and cache) is closed with the connection."""
+    endpoint = shared_endpoint()
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=ARGS, headless=True
-        )
+        browser = await playwright.chromium.connect(endpoint, timeout=60_000)
         try:
             yield browser
         finally:
