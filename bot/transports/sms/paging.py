@@ -79,6 +79,7 @@ class Page:
 # Fits(text, room): whether ``text`` fits in ``room`` (the wire's unit: SMS segments).
 Fits = Callable[[str, int], bool]
 
+# A stop and the space after it: a sentence's end where :func:`_ends_sentence` says so.
 _SENTENCE_END = re.compile(r"(?<=[.!?؟۔।])\s+")
 
 
@@ -148,7 +149,8 @@ def _room_for_beginning(text: str, tail: str, fits: Fits, room: int) -> int:
     where one unit more holds it - a texter may answer the first text, so it does not end
     in half a sentence. A first line longer than that (a quoted text without a stop) is
     cut between words."""
-    sentence = _SENTENCE_END.split(text.split("\n", 1)[0], maxsplit=1)[0]
+    line = text.split("\n", 1)[0]
+    sentence = line[: next(iter(_sentence_ends(line)), len(line))]
     while not fits(f"{sentence[:40]}{tail}", room):
         room += 1
     whole = f"{sentence}{tail}"
@@ -190,7 +192,19 @@ def _line_ends(text: str) -> list[int]:
 
 
 def _sentence_ends(text: str) -> list[int]:
-    return [m.start() for m in _SENTENCE_END.finditer(text)]
+    return [m.start() for m in _SENTENCE_END.finditer(text) if _ends_sentence(text, m)]
+
+
+def _ends_sentence(text: str, stop: re.Match[str]) -> bool:
+    """Whether the stop and space ``stop`` end a sentence: not the dot of a number (a German
+    or Polish day, "So., 29. Nov., 10:00", "am 2. Dezember"), nor a stop that a small letter
+    or a digit goes on from ("z. B. einkaufen", "Dez. 14:00"). Before, such a dot was a
+    place to cut: a week's events by text ended "So., 29." and the next text began "Nov.,
+    15:00 - …" (tests/bot/transports/sms/test_whole_sentences.py)."""
+    at, after = stop.start(), text[stop.end() : stop.end() + 1]
+    if text[at - 1 : at] == "." and text[at - 2 : at - 1].isdigit():
+        return False
+    return not (after.islower() or after.isdigit())
 
 
 def _word_ends(text: str) -> list[int]:

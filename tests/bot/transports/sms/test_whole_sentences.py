@@ -7,19 +7,27 @@ longer than two (bot/transports/sms/paging.py ``page``).
 
 A text that goes on in the next begins its rest with a new line or a new sentence: in
 Ukrainian and Russian, a capital letter (a cut between words began the next text with a
-small one)."""
+small one).
+
+A German day's dot is no sentence's end: a week's events by text ended "So., 29." and the
+next text began "Nov., 15:00 - Handysprechstunde …", a line cut at the date
+(paging.py ``_ends_sentence``)."""
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.transports.sms.paging import more_line
 from db import Database
-from locales import language_name, translator
-from tests.support.sms.city import City, Resident
+from handlers.events.ical import import_events
+from locales import TIMEZONE, language_name, translator
+from tests.support.sms.city import City, Resident, onboarded
 
 NUMBER = "+4917655556666"
 
@@ -45,3 +53,59 @@ async def test_the_help_explanation_comes_in_whole_sentences(
     for before, after in itertools.pairwise(texts):
         assert after[:1].isupper(), f"cut in a sentence: {before!r} | {after!r}"
     assert all(answer.parts <= 3 for answer in texter.texts)
+
+
+TITLES = (
+    "Sprachcafé im Stadtteilzentrum Hörde mit Kaffee und Kuchen",
+    "Sommerfest Hörde mit Musik und Flohmarkt im Hof der Bibliothek",
+    "Repair-Café: Fahrräder, Toaster und Lampen gemeinsam reparieren",
+    "Spieleabend für Jung und Alt im Nachbarschaftstreff Nordstadt",
+    "Offener Mittagstisch für Seniorinnen und Senioren in Eving",
+    "Handysprechstunde: Fragen zum Smartphone in der Bibliothek",
+)
+# An event's line of the week in German: "So., 29. Nov., 10:00 - Sprachcafé …".
+_EVENT_LINE = re.compile(r"^\w+\., \d+\. \w+\.?, \d+:\d+ - (.+)$")
+
+
+def _week(path: Path) -> Path:
+    """The events of :data:`TITLES`, one to three a day in the coming days."""
+    today = datetime.now(TIMEZONE).replace(hour=10, minute=0, second=0, microsecond=0)
+    entries = []
+    for n, title in enumerate(TITLES):
+        start = (today + timedelta(days=1 + n % 4)).replace(hour=10 + n).astimezone(UTC)
+        end = start + timedelta(hours=1)
+        entries.append(
+            "BEGIN:VEVENT\r\n"
+            f"UID:week{n}@test\r\nSUMMARY:{title}\r\n"
+            f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\nDTEND:{end:%Y%m%dT%H%M%SZ}\r\n"
+            "END:VEVENT\r\n"
+        )
+    path.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        + "".join(entries)
+        + "END:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+async def test_the_weeks_events_are_not_cut_at_a_days_dot(
+    make_city: Callable[..., object], tmp_path: Path
+) -> None:
+    city: City = await make_city()  # type: ignore[misc]
+    report = await import_events(city.db, _week(tmp_path / "week.ics"))
+    assert report.created == len(TITLES), report.rejected
+    t = translator("de")
+    texter, _ = await onboarded(city, "+4915112345677")
+    await texter.say("/menu")
+    await texter.choose(t._("Events"))
+    texts = [answer.text for answer in await texter.choose(t._("This week"))]
+    more = more_line(t)
+    while more in texts[-1]:
+        texts += [answer.text for answer in await texter.say("0")]
+    assert len(texts) > 1, texts  # the week is longer than a text: it is paged
+    # Every line of the week is whole in one text: its date, its time and its title.
+    shown = [line for text in texts for line in text.split(more)[0].splitlines()]
+    events = [line for line in shown[1:] if line]  # after the heading
+    titles = [found.group(1) if (found := _EVENT_LINE.match(line)) else line for line in events]
+    assert sorted(titles) == sorted(TITLES), texts
