@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import re
 import zlib
@@ -55,6 +56,9 @@ if TYPE_CHECKING:
     from psycopg import AsyncClientCursor, AsyncConnection
     from psycopg_pool import AsyncConnectionPool
 
+# How long opening the pool waits for its first connections: a server restarting comes up
+# within it; one down, or a wrong address or login, is said after it (ServerUnreachable).
+OPEN_SECONDS = 15.0
 # pg_advisory_xact_lock(ADVISORY_CLASS, n): the first key says "nachbarbot" ('nb'), the
 # second which lock.
 ADVISORY_CLASS = 0x6E62
@@ -467,9 +471,50 @@ async def open_pool(
         open=False,
         name="nachbarbot" if schema is None else f"nachbarbot {schema}",
     )
+    # The pool logs each failed try of its wait: the one error after it says it all.
+    quiet = _QuietWait()
+    logging.getLogger("psycopg.pool").addFilter(quiet)
     try:
-        await pool.open(wait=True, timeout=15)
-    except BaseException:
+        await pool.open(wait=True, timeout=OPEN_SECONDS)
+    except BaseException as exc:
         await pool.close()
+        from psycopg_pool import PoolTimeout
+
+        if isinstance(exc, PoolTimeout):
+            raise ServerUnreachable(await _why_unreachable(url, kwargs)) from exc
         raise
+    finally:
+        logging.getLogger("psycopg.pool").removeFilter(quiet)
     return pool
+
+
+class _QuietWait(logging.Filter):
+    """Drops the pool's "error connecting" lines while a pool opens (their arguments are
+    redacted by then, bot/log_redaction.py: which pool cannot be told)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("error connecting in ")
+
+
+class ServerUnreachable(MigrationError):
+    """No connection to the server could be made: it is down, the address or the login is
+    wrong. Said in one line by every command (bot/cli/main.py), never a traceback."""
+
+
+async def _why_unreachable(url: str, kwargs: dict[str, Any]) -> str:
+    """What libpq says when it connects to ``url`` once more (the pool's own tries keep
+    their errors to themselves), in the words a command tells the operator: the server
+    (host and port, never the password), the reason, and that nothing was changed."""
+    import psycopg
+
+    reason = "no connection within the wait"
+    try:
+        conn = await psycopg.AsyncConnection.connect(url, connect_timeout=5, **kwargs)
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+    else:  # the server came up meanwhile: the next try will find it
+        await conn.close()
+    return (
+        f"the PostgreSQL server of bot.database ({redacted(url)}) cannot be reached: {reason}"
+        " - start it or correct bot.database, then run the command again; nothing was changed"
+    )

@@ -128,8 +128,17 @@ def _refuse(why: str) -> int:
 
 
 def _others(url: str) -> list[str]:
-    """The other connections to the database, by their application name."""
-    with psycopg.connect(url, autocommit=True, **connection_options()) as conn:
+    """The other connections to the database, by their application name; Refused where
+    the server cannot be reached (down, a wrong address or login), said as every other
+    command says it."""
+    try:
+        conn = psycopg.connect(url, autocommit=True, connect_timeout=15, **connection_options())
+    except psycopg.OperationalError as exc:
+        raise Refused(
+            f"the PostgreSQL server of bot.database ({redacted(url)}) cannot be reached:"
+            f" {' '.join(str(exc).split())} - start it or correct bot.database"
+        ) from exc
+    with conn:
         rows = conn.execute(
             "SELECT COALESCE(NULLIF(application_name, ''), 'pid ' || pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"

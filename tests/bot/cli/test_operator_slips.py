@@ -12,6 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 from tests.support.cli import ROOT, run_bot
+from tests.support.ports import free_port
 from tests.support.two_cities import write_cities
 
 
@@ -117,3 +118,22 @@ def test_a_backup_where_a_file_stands_for_its_folder(tmp_path):
         assert f"{stands} is a file, not a folder" in refused, refused
         assert "this backup is incomplete" in refused
     assert stands.read_text() == ""
+
+
+def test_a_postgresql_server_that_is_down(tmp_path):
+    """bot.database names a PostgreSQL server that is not running (stopped, or a wrong
+    port): before, every command waited 15 s and ended in psycopg_pool's PoolTimeout
+    traceback, ``db restore`` at once in psycopg's OperationalError's, with no word of the
+    server or what to do."""
+    url = f"postgresql://nachbarbot@127.0.0.1:{free_port()}/nachbarbot"
+    check = _one_line(run_bot("db", "check", database=url))
+    assert check.startswith(
+        "nachbarbot: database error: dortmund: the PostgreSQL server of bot.database ("
+    )
+    assert f"({url}) cannot be reached: " in check and "Connection refused" in check
+    assert "nothing was changed" in check
+    dump = tmp_path / "nachbarbot-2026-11-27T031500Z.dump"
+    dump.write_bytes(b"PGDMP")
+    restore = _one_line(run_bot("db", "restore", str(dump), database=url))
+    assert f"({url}) cannot be reached: " in restore and "nothing was restored" in restore
+    assert sorted(tmp_path.iterdir()) == [dump]
