@@ -57,7 +57,7 @@ from handlers.messages import (
     shown,
 )
 from handlers.numbers import caller_check, coded_acts
-from handlers.reader import group_reader, medium_of, reader_of, starts_easy
+from handlers.reader import medium_of, reader_of, sender_in_group, starts_easy
 from handlers.reader_chain import FromCache, ReaderChain, Surroundings
 from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
@@ -387,13 +387,13 @@ class Dispatcher:
         if (sender.platform, sender.user_id) in self.settings.admins and not user.has_role("admin"):
             await self.db.users.grant_role(user.id, "admin")
             user = await self.db.users.get(user.id) or user
-        # The backchannel is shared by all coordinators: it speaks the city's language.
+        # In the backchannel the answers to the person acting are theirs: in their language
+        # (what the group shares, the review posts, speaks the city's: group_reader).
+        hinted = self.settings.newcomer_language(sender.language_hint)
         reader = (
-            reader_of(
-                user, self.settings.newcomer_language(sender.language_hint), on=sender.platform
-            )
+            reader_of(user, hinted, on=sender.platform)
             if incoming.is_private
-            else group_reader()
+            else sender_in_group(user, hinted)
         )
         ctx = Context(
             incoming=incoming,

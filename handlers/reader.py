@@ -17,7 +17,9 @@ the row, and one link of the chain. A new person on the phone starts in easy lan
 (:func:`starts_easy`, set when their row is made).
 
 The coordinators' group is a reader too: shared by everyone in it, it reads the city's
-language and has no modes (nobody's read aloud speaks in it).
+language and has no modes (nobody's read aloud speaks in it). What the bot answers a person
+acting there (a command's reply, a toast on their press) is theirs, though: it reads their
+language where it is known (:func:`sender_in_group`), still without their modes.
 """
 
 from __future__ import annotations
@@ -115,3 +117,13 @@ def reader_of(
 def group_reader() -> Reader:
     """The coordinators' group: shared, it reads the city's language, and no one's modes."""
     return Reader(translator(DEFAULT_LANGUAGE))
+
+
+def sender_in_group(user: User | None, fallback: str | None = None) -> Reader:
+    """The answers to ``user`` acting in a group (a command's reply, the toast on their
+    press): in their language - the one they chose, else ``fallback`` (their platform's,
+    where the city offers it), else the group's - and, as the group, with no one's modes
+    (nobody's read aloud speaks there, and others read along). What the group shares (a
+    review post, its buttons) stays the group's (:func:`group_reader`)."""
+    lang = (user.language if user is not None else None) or fallback or DEFAULT_LANGUAGE
+    return Reader(translator(lang))

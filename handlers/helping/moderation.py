@@ -67,6 +67,7 @@ from handlers.helping.render import (
 )
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.messages import Button, ButtonPress, Command, Message
+from handlers.messenger import backchannel_language
 from handlers.parsing import id_number, typed
 from handlers.router import WRITTEN_LIMIT, Router
 from handlers.staff import may_ban
@@ -151,9 +152,16 @@ async def _reject(ctx: Context) -> None:
     )
 
 
+def _post_words(ctx: Context) -> Translator:
+    """The words of the review post a press changes in place: in the group the post is
+    everyone's and reads the group's language (not the presser's, whose answers are
+    theirs: handlers/reader.py ``sender_in_group``); in a private chat the person's."""
+    return ctx.t if ctx.incoming.is_private else backchannel_language()
+
+
 async def _ask_reason(ctx: Context) -> None:
     request = await _request(ctx)
-    t = ctx.t
+    t = _post_words(ctx)
     ctx.reply(
         await group_review_post(ctx.db, ctx.settings, request)
         + "\n\n"
@@ -174,7 +182,7 @@ async def _back(ctx: Context) -> None:
     request = await _request(ctx)
     ctx.reply(
         await group_review_post(ctx.db, ctx.settings, request),
-        decision_buttons(ctx.t, request.id) if request.state == REVIEW else [],
+        decision_buttons(_post_words(ctx), request.id) if request.state == REVIEW else [],
         edit=True,
     )
 

@@ -104,6 +104,9 @@ async def test_when_nobody_says_yes_in_the_console(dispatcher: Dispatcher, db: D
     term = Terminal(dispatcher, db)
     cora = await db.users.seen("console", "cora", "cora", "Cora")
     await db.users.grant_role(cora.id, "coordinator")
+    # Cora reads German: the group answers her in her language (the console's hint, Arabic,
+    # while she has chosen none).
+    await db.users.set_language(cora.id, "de")
 
     async def volunteer(name: str) -> str:
         await term.type(f":as {name}", "/start")

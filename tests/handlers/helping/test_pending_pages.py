@@ -55,9 +55,9 @@ async def test_pending_with_fourteen_waiting_says_ten_of_fourteen_and_how_to_see
     shown = _shown(out)
     assert shown == [talk, urgent, *later[:8]]
     said = texts(out)
-    # The group reads the city's language (German): "1–10 von 14", the next page named.
+    # The group answers Cora in her language (English): "1–10 of 14", the next page named.
     assert "1–10" in said and "14" in said and "/pending 2" in said, said
-    assert "14 Anfragen" in said  # how many wait, first
+    assert "14 requests" in said  # how many wait, first
 
     out = await story.in_group("cora", Command("pending", "2"), chat=GROUP)
     assert _shown(out) == later[8:]

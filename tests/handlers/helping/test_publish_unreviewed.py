@@ -211,7 +211,8 @@ async def test_a_coordinator_deciding_after_the_bot_is_told_it_published(
     await story.flush()
     story.inbox.clear()
     answer = texts(await story.in_group("cora", Command("publish", str(request_id)), chat=GROUP))
-    assert readable(str(T.t(BOT_PUBLISHED))) in readable(answer)
+    # Told in her language (English), as the group answers the person acting.
+    assert readable(str(translator("en").t(BOT_PUBLISHED))) in readable(answer)
     published = await db.requests.get(request_id)
     assert published.state == "open" and published.decided_by is None
 

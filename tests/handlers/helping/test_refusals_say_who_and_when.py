@@ -33,8 +33,10 @@ from tests.support.memory_transport import MemoryTransport, readable
 
 pytestmark = pytest.mark.both_backends
 
-# The coordinators' group is shared: it reads the city's language (messenger.py).
-GROUP_LANGUAGE = translator("de")
+# Bodo, who is refused, reads English: in the group the answers to the person acting are
+# theirs (handlers/reader.py ``sender_in_group``), the shared posts the city's.
+BODOS = translator("en")
+GERMAN = translator("de")
 
 
 def _said(out: list) -> str:
@@ -62,7 +64,7 @@ async def test_a_decision_someone_took_first_says_who_and_when(
     await _coordinator(story, db, "bodo", "en")
     await story.in_group("anna", Command("publish", str(request_id)), chat=GROUP)
     assert (await db.requests.get(request_id)).state == "open"
-    t = GROUP_LANGUAGE
+    t = BODOS
     name = readable(str(someone(t, await db.users.get(anna))))
     at = readable(str(t.time(await _moved_at(db, request_id, "open"))))
 
@@ -80,7 +82,7 @@ async def test_offering_again_one_another_rejected_says_who_and_when(
     anna = await _coordinator(story, db, "anna", "de")
     await _coordinator(story, db, "bodo", "en")
     await story.in_group("anna", Command("reject", f"{request_id} scope"), chat=GROUP)
-    t = GROUP_LANGUAGE
+    t = BODOS
     said = _said(await story.in_group("bodo", Command("offer", str(request_id)), chat=GROUP))
     assert readable(str(someone(t, await db.users.get(anna)))) in said, said
     assert readable(str(t.time(await _moved_at(db, request_id, "rejected")))) in said, said
@@ -101,7 +103,7 @@ async def test_a_request_a_volunteer_took_names_the_volunteer_and_when(
     await story.press("vera", f"mt:acc:{request_id}")
     assert (await db.requests.get(request_id)).state == "matched"
 
-    t = GROUP_LANGUAGE
+    t = BODOS
     said = _said(await story.in_group("bodo", Command("offer", str(request_id)), chat=GROUP))
     assert readable(str(someone(t, await db.users.get(vera)))) in said, said
     assert readable(str(t.time(await _moved_at(db, request_id, "matched")))) in said, said
@@ -112,7 +114,7 @@ async def test_a_request_its_requester_withdrew_says_the_requester_and_when(
     story: MemoryTransport, db: Database
 ):
     request_id = await withdrawn_in_review(story, db)
-    t = GROUP_LANGUAGE
+    t = GERMAN  # Cora's
     at = t.time(await _moved_at(db, request_id, "withdrawn"))
     withdrew = readable(
         str(t.t("Request #{id}: the requester withdrew it at {time}.", id=request_id, time=at))
@@ -165,7 +167,7 @@ async def test_a_long_alert_keeps_who_and_when(story: MemoryTransport, db: Datab
     alerts = [item for item in out if isinstance(item, Toast)]
     assert alerts and alerts[0].alert
     said = readable(str(alerts[0].text))
-    t = GROUP_LANGUAGE
+    t = GERMAN  # Anna's
     assert len(said) <= moved_on.ALERT_LIMIT, said
     assert readable(str(someone(t, await db.users.get(vera)))) in said, said
     assert readable(str(t.day_and_time(two_days_ago))) in said, said

@@ -253,7 +253,8 @@ async def test_a_question_to_a_number_that_sent_stop_is_refused_until_start(
     listed = await story.in_group("cora", Command("pending", ""))
     assert f"mod:pc:{request.id}:1" in button_data(listed)
     pending = readable(texts(await story.in_group("cora", press(f"mod:pc:{request.id}:1"))))
-    assert "💬 per SMS · ⛔ SMS gestoppt" in pending, pending  # the group reads German
+    # Cora's list and card, answers to her in the group, read her language (English).
+    assert "💬 by SMS · ⛔ texts stopped" in pending, pending
 
     await greta.say("START")
     await story.in_group("cora", press(f"mod:ask:{request.id}"))
