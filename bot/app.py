@@ -17,6 +17,7 @@ from db import Database
 from db.migration_ledger import MigrationError
 from db.postgres import is_postgres, redacted
 from db.restore_copies import remove_old, said
+from db.sqlite_restore import not_writable
 from handlers import build_router
 
 # The features (the dispatcher, the retention rules) are loaded where a dispatcher or the
@@ -56,7 +57,12 @@ async def open_city_database(city: City) -> Database:
 
 def _unreadable(location: str, exc: sqlite3.DatabaseError) -> MigrationError:
     """A file SQLite cannot read (a failing disk, a file copied while written), said in one
-    line by every command that opens it (bot/cli/main.py), never a traceback."""
+    line by every command that opens it (bot/cli/main.py), never a traceback. A file this
+    user may not write (another user's, a read-only file system) is said as that: a backup
+    restored would not help."""
+    barred = "" if is_postgres(location) else not_writable(Path(location))
+    if barred:
+        return MigrationError(f"{location} cannot be written: {barred}; nothing was changed")
     return MigrationError(
         f"{redacted(location)} cannot be opened: {exc} - python -m bot db check shows what"
         " SQLite finds; restore a backup (db restore, docs/operations.md); nothing was changed"

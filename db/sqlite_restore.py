@@ -55,6 +55,25 @@ def _locked_by_another(path: Path, start: int, length: int) -> bool:
         os.close(fd)
 
 
+def not_writable(database: Path) -> str:
+    """Why this process may not write ``database`` - its file, or the folder its journal,
+    its -wal and -shm and a restore's copies go into - or "": a file system mounted
+    read-only, or a command run as another user than the bot's. SQLite says only "unable
+    to open database file", and a restore would fail half-way through (the copy, the
+    rename)."""
+    folder = database.parent if str(database.parent) else Path(".")
+    for path, subject in ((database, "it"), (folder, f"its folder {folder}")):
+        if not path.exists() or os.access(path, os.R_OK | os.W_OK):
+            continue
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return f"{subject} is on a file system mounted read-only"
+        return (
+            f"{subject} belongs to uid {path.stat().st_uid} and this user (uid"
+            f" {os.geteuid()}) may not write it - run the command as the bot's user"
+        )
+    return ""
+
+
 def in_use(database: Path) -> bool:
     """Whether another process (the bot, the web, an sqlite3 shell) has ``database`` open."""
     return _locked_by_another(Path(f"{database}-shm"), SHM_DMS_BYTE, 1) or _locked_by_another(

@@ -43,6 +43,7 @@ from db.sqlite_restore import (
     check_copy,
     discard,
     in_use,
+    not_writable,
     settle,
     swap_in,
 )
@@ -204,6 +205,13 @@ async def restore(cities: list[City], path: str) -> int:
             f"the backup has no copy of: {', '.join(missing)}{_a_city_copy(Path(path))};"
             " nothing was restored"
         )
+    barred = [
+        f"{city.slug}: {live} cannot be written: {why}"
+        for city, _, live in sources
+        if (why := not_writable(live))
+    ]
+    if barred:
+        return _refuse(f"{'; '.join(barred)}; nothing was restored")
     held = [f"{city.slug} ({live})" for city, _, live in sources if in_use(live)]
     if held:
         return _refuse(

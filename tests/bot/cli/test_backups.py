@@ -104,6 +104,54 @@ async def test_a_restore_that_cannot_write_says_so_and_changes_nothing(tmp_path)
     await _unchanged(database)
 
 
+def _read_only(folder: Path) -> str:
+    """A prelude: ``folder`` as on a file system mounted read-only (the tests run as root,
+    whom permissions do not stop, and may not mount): nothing under it opens for writing,
+    ``access`` says so, ``statvfs`` has ST_RDONLY."""
+    return f"""
+import errno, os
+_ro = {str(folder)!r}
+_open, _access, _statvfs = os.open, os.access, os.statvfs
+def _under(path):
+    return os.path.abspath(os.fsdecode(path)).startswith(_ro)
+def _opened(path, flags, *args, **kwargs):
+    if _under(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fsdecode(path))
+    return _open(path, flags, *args, **kwargs)
+def _accessible(path, mode, *args, **kwargs):
+    return not (_under(path) and mode & os.W_OK) and _access(path, mode, *args, **kwargs)
+class _Read:
+    def __init__(self, found): self.found = found
+    def __getattr__(self, name):
+        value = getattr(self.found, name)
+        return value | os.ST_RDONLY if name == "f_flag" else value
+def _stat(path):
+    return _Read(_statvfs(path)) if _under(path) else _statvfs(path)
+os.open, os.access, os.statvfs = _opened, _accessible, _stat
+"""
+
+
+async def test_a_restore_onto_a_read_only_folder_says_so(tmp_path):
+    """The databases' folder on a file system mounted read-only (or another user's, for
+    an operator not running as the bot's user): before, a traceback from the check whether
+    another process holds the database (os.open's EROFS); now one line naming each city's
+    file and why, exit 1, nothing changed."""
+    config, database, backup = await _two_cities_backed_up(tmp_path)
+    folder = Path(database).parent
+    before = sorted(folder.iterdir())
+
+    refused = _bot(config, "db", "restore", str(backup), prelude=_read_only(folder))
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
+    for city, live in (("dortmund", database), ("unna", folder / "nachbarbot.unna.sqlite3")):
+        assert f"{city}: {live} cannot be written: it is on a file system mounted read-only" in (
+            refused.stderr
+        )
+    assert refused.stderr.endswith("; nothing was restored\n")
+    assert sorted(folder.iterdir()) == before
+    await _unchanged(database)
+
+
 async def test_a_backup_that_cannot_write_leaves_no_half_copy(tmp_path):
     """No room for the copy: exit 1, the city named, and no half-written file under the
     backup's name - the nightly rotation would count it, and a second try with the name
