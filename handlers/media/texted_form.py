@@ -14,8 +14,12 @@ and says after a notice how to STOP texts); nothing of the form is the transport
   A message's choices, numbered as every numbered-choices medium
   numbers them (``handlers.messages.numbered``), one a line ("1 Yes"), all of them however
   many (the twelve kinds of help, the ten languages and "Done"): a typed "12" presses the
-  twelfth. A label's own number goes ("1. Seniorenbüro" is "1 Seniorenbüro"): one number a
-  choice. Choices count from 1, so a texting transport may give "0" a meaning of its own
+  twelfth. One number a choice: a label has none of its own (the places' list names a
+  texted reader's places without theirs, handlers/places/chat.py); a number that begins a
+  label is its words - a German day, "29. Nov. Sprachcafé" (before, every label's leading
+  "N. " was cut off, and a week's events read "1 Nov. Sprachcafé", "2 Nov. …", the days
+  gone; tests/bot/transports/sms/test_whole_sentences.py). Choices count from 1, so a
+  texting transport may give "0" a meaning of its own
   (SMS: the rest of a text it cut, bot/transports/sms/paging.py).
 - **Short forms.** A message with a short form (``Message.brief``: a notice to read whole,
   with a link to the rest) goes as that short form, whatever the message is, marked as a
@@ -128,15 +132,6 @@ def set_apart(body: str) -> str:
     return _DIGIT_FIRST.sub("- ", body)
 
 
-# A label's own number ("1. Seniorenbüro", "٣. …"): the texted form numbers every choice.
-_OWN_NUMBER = re.compile(r"^\d+\.\s+")
-
-
-def _unnumbered(label: str) -> str:
-    """``label`` without a number of its own before it, so that a choice has one number."""
-    return _OWN_NUMBER.sub("", label, count=1) or label
-
-
 def _choice_lines(rows: list[list[Button]], listed: tuple[Choice, ...], t: Translator) -> str:
     """The choices one a line ("1 Yes") - but where they are values (a distance, a count:
     handlers/media/value_choices.py), the sentence asking for the number: a typed number
@@ -144,8 +139,7 @@ def _choice_lines(rows: list[list[Button]], listed: tuple[Choice, ...], t: Trans
     if valued(rows):
         return without_icons(html_to_plain(value_choices.values_asked(rows, t)))
     return "\n".join(
-        f"{n} {without_icons(_unnumbered(label)) or label}"
-        for n, (label, _) in enumerate(listed, 1)
+        f"{n} {without_icons(label) or label}" for n, (label, _) in enumerate(listed, 1)
     )
 
 

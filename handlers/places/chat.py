@@ -166,7 +166,9 @@ async def show_results(ctx: Context, search: dict[str, Any], *, edit: bool = Fal
             lines.append(render.place_line(t, number, item, now))
             lines.append(Markup(""))
         name = item.place.name
-        label = f"{t.number(number)}. {ui.shortened(name, 30)}"
+        # A texted choice has the texted form's number alone ("1 Seniorenbüro").
+        shortened = ui.shortened(name, 30)
+        label = shortened if texted else f"{t.number(number)}. {shortened}"
         buttons.append([Button(label, f"pl:d:{item.place.id}")])
     navigation = []
     if page > 0:
