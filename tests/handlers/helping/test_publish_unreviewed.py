@@ -7,16 +7,19 @@ published it. Off by default. On a clock the test moves (tests/support/clock.py)
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 
 from db import Database
 from db.clock import to_text
+from db.requests import HelpRequest
 from handlers.context import Backstage
 from handlers.helping import history, lifecycle, posting_limits, unreviewed
 from handlers.helping.lifecycle import BOT_PUBLISHED, UNREVIEWED
-from handlers.messages import Command, Edit
+from handlers.messages import Command, Edit, Outgoing
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
 from tests.support.channels import channels
@@ -265,3 +268,98 @@ async def test_a_text_changed_in_review_waits_as_long_from_its_change(
     assert (await db.requests.get(request_id)).state == "review"
     clock.pass_(minutes=29)
     assert await unreviewed.tick(db, SETTINGS, clock.now) == [request_id]
+
+
+# Requesters of the race below, one request each (a resident may have few open at once).
+RACERS = (("amira", "ar"), ("bogdan", "uk"), ("chloe", "en"), ("dilan", "tr"), ("emil", "de"))
+# Where each round's press meets the job: started beside it ("beside", after that many turns
+# of the event loop), or from inside the job's transaction, just after the job read the
+# request again and found it in review ("inside", the job then going on after that many
+# seconds): on PostgreSQL the press's own connection may commit first; on SQLite it waits
+# for the job's transaction.
+MEETINGS = (("beside", 0), ("inside", 0.0), ("inside", 0.05), ("inside", 0.3), ("beside", 40))
+PUBLISHED = "✅ Your request #{id} is published. We are now looking for a helper nearby."
+
+
+async def _met(
+    story: MemoryTransport,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    request_id: int,
+    now: datetime,
+    how: str,
+    wait: float,
+) -> tuple[list[int], list[Outgoing]]:
+    """The job's run at ``now`` and Cora's rejection of ``request_id`` meeting ``how``
+    (:data:`MEETINGS`): what the job published, and the answer to her press."""
+    rejected = story.in_group("cora", press(f"mod:rr:{request_id}:trade"), chat=GROUP)
+    checked = unreviewed.kept_for_review
+    if how == "beside":
+
+        async def after_turns() -> list[Outgoing]:
+            for _ in range(int(wait)):
+                await asyncio.sleep(0)
+            return await rejected
+
+        published, answer = await asyncio.gather(unreviewed.tick(db, SETTINGS, now), after_turns())
+        return published, answer
+    pressed: list[asyncio.Future[list[Outgoing]]] = []
+
+    async def then_pressed(scene: Backstage, request: HelpRequest, asked_by: str) -> bool:
+        kept = await checked(scene, request, asked_by)
+        pressed.append(asyncio.ensure_future(rejected))
+        await asyncio.sleep(wait)
+        return kept
+
+    with monkeypatch.context() as patched:
+        patched.setattr(unreviewed, "kept_for_review", then_pressed)
+        published = await unreviewed.tick(db, SETTINGS, now)
+    return published, await pressed[0]
+
+
+async def test_the_job_and_a_coordinator_at_the_same_moment_one_of_them_wins(
+    story: MemoryTransport, db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """The job's run and a coordinator's rejection at the same moment: exactly one of them
+    moves the request, and each is told that one outcome - never published and rejected
+    both, never a requester told it went out when it was rejected, never the coordinator
+    told she rejected what went out. Which one wins is the order's business (both are
+    right); what the other is told follows from it. Five rounds, a request each, asked an
+    hour apart so that each round's job finds only its own request due. (When written,
+    both backends met both outcomes in these rounds: Cora first beside the job at once,
+    the job first from inside its transaction.)"""
+    clock = Clock()
+    start = clock.now
+    await story.onboard("cora", "en")
+    await grant_role_to(db, "cora", "coordinator")
+    cora = await db.users.find("memory", "cora")
+    assert cora is not None
+    requests = []
+    for hour, (name, language) in enumerate(RACERS):
+        request_id = await post_request(story, user=name, lang=language)
+        asked = to_text(start + timedelta(hours=hour))
+        await db.execute(
+            "UPDATE help_requests SET created_at = ? WHERE id = ?", (asked, request_id)
+        )
+        requests.append((name, language, request_id))
+    await story.flush()
+    for hour, (name, language, request_id) in enumerate(requests):
+        story.inbox.clear()
+        now = start + timedelta(hours=hour, minutes=31)
+        published, answer = await _met(story, db, monkeypatch, request_id, now, *MEETINGS[hour])
+        await story.flush()
+        assert published in ([], [request_id])
+        request = await db.requests.get(request_id)
+        assert request is not None
+        told = readable(str(translator(language).t(PUBLISHED, id=request_id)))
+        # Her press is answered where she pressed (a toast), in her language.
+        said = readable(" ".join(str(getattr(item, "text", "")) for item in answer))
+        moves = [line["action"] for line in await db.requests.history(request_id)]
+        if published:
+            assert request.state == "open" and request.decided_by is None
+            assert readable(str(translator("en").t(BOT_PUBLISHED))) in said
+            assert told in story.received(name)
+        else:
+            assert request.state == "rejected" and request.decided_by == cora.id
+            assert told not in story.received(name)
+        assert moves.count(lifecycle.UNREVIEWED_ACTION) == len(published)
