@@ -96,14 +96,17 @@ class SharedBanList:
         self._main = main
         self._tx = main._tx
 
-    async def add(self, platform: str, platform_user_id: str) -> None:
+    async def add(self, platform: str, platform_user_id: str) -> bool:
+        """Whether the ban was not shared before."""
         key = await self._main.key_of(platform, platform_user_id)
         async with self._tx.single_statement():
-            await execute(
-                self._tx,
-                "INSERT INTO shared_bans (key_hash, created_at) VALUES (?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (key, utcnow()),
+            return bool(
+                await changed(
+                    self._tx,
+                    "INSERT INTO shared_bans (key_hash, created_at) VALUES (?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    (key, utcnow()),
+                )
             )
 
     async def remove(self, platform: str, platform_user_id: str) -> bool:

@@ -45,11 +45,9 @@ async def run(cities: list[City], city: City, args: argparse.Namespace) -> int:
         shared = SharedBanList(main.users.bans)
         if args.bans_command == "unshare":
             if not await shared.remove(platform, user_id):
-                print(
-                    f"nachbarbot: {args.account}: not on the shared list - nothing changed",
-                    file=sys.stderr,
-                )
-                return 1
+                # Nothing to change is no failure (docs/operations.md, "Exit codes").
+                print(f"{args.account}: not on the shared list; nothing changed")
+                return 0
             print(f"{args.account}: off the shared list; the cities' own bans stay")
             return 0
         if not await _banned_in(city, main, platform, user_id):
@@ -59,8 +57,8 @@ async def run(cities: list[City], city: City, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-        await shared.add(platform, user_id)
-        print(f"{args.account}: on the shared list")
+        added = await shared.add(platform, user_id)
+        print(f"{args.account}: on the shared list{'' if added else ' already'}")
         for other in cities:
             print(f"{other.slug}: {await _ban_in(other, main, platform, user_id)}")
         return 0

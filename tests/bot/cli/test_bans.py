@@ -80,8 +80,18 @@ async def test_a_city_ban_shared_holds_in_every_city(tmp_path, database_url: str
 
     taken_back = bans("bans", "unshare", f"telegram:{NEWCOMER_ELSEWHERE}")
     assert taken_back.returncode == 0 and "stay" in taken_back.stdout
+    # Nothing to change is no failure, as with roles (docs/operations.md, "Exit codes"):
+    # before, exit 1 with the line on stderr.
     again = bans("bans", "unshare", f"telegram:{NEWCOMER_ELSEWHERE}")
-    assert again.returncode == 1 and "nothing changed" in again.stderr
+    assert again.returncode == 0 and again.stderr == "", again.stderr
+    assert (
+        again.stdout == f"telegram:{NEWCOMER_ELSEWHERE}: not on the shared list; nothing changed\n"
+    )
+    # Shared twice: said, and the cities that banned it keep the one ban.
+    twice = bans("--city", "unna", "bans", "share", f"telegram:{BANNED_IN_UNNA}")
+    assert twice.returncode == 0, twice.stdout + twice.stderr
+    assert f"telegram:{BANNED_IN_UNNA}: on the shared list already\n" in twice.stdout
+    assert "dortmund: banned already" in twice.stdout
     main = await open_city_database(dortmund)
     try:
         shared_list = SharedBanList(main.users.bans)
