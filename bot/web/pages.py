@@ -9,6 +9,7 @@ language switcher.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,8 @@ def context(request: web.Request, t: Translator | None = None) -> dict[str, Any]
         "keep": keep(request),
         "static": static,
         "desk_sections": lambda: _desk_sections(request, t),
+        # A form's own token: sent twice, it acts once (bot/web/desk/once.py).
+        "once": lambda: secrets.token_urlsafe(12),
     }
 
 

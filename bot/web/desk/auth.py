@@ -5,7 +5,8 @@ fetching the link must not spend it); ``POST`` to the same address spends the li
 opens a session; ``POST /desk/logout`` ends it, ``POST /desk/logout/everywhere`` ends all of
 the person's sessions and unused links. ``desk_page`` wraps every other desk
 handler: no valid session, or no coordinator/admin role *now*, is 403; a POST without
-the session's CSRF token, or from another origin, is 403. It also counts the requests
+the session's CSRF token, or from another origin, is 403; a form sent twice acts once
+(once.py). It also counts the requests
 waiting for review, which every desk page shows in its title and its 📥 section.
 
 A refused form keeps what was typed (``desk/kept_form.html``, still 403, nothing saved): a
@@ -31,6 +32,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.web.desk.once import FIELD as ONCE
+from bot.web.desk.once import SentForms
 from bot.web.pages import render
 from bot.web.site import SITE, Site
 from db.desk import SESSION_VALID, DeskSession
@@ -156,6 +159,11 @@ def desk_page(handler: PageHandler) -> PageHandler:
                 return await _kept(request, csrf=session.csrf)
         count, _none = await review_queue.page(site.db, limit=0, offset=0)
         request[DESK] = Desk(user, session, site, count.total)
+        if posted:  # a form sent twice acts once (once.py)
+            if site.forms_sent is None:
+                site.forms_sent = SentForms()
+            token = str((await request.post()).get(ONCE) or "")
+            return await site.forms_sent.once(session.csrf, token, lambda: handler(request))
         return await handler(request)
 
     guarded.__name__ = handler.__name__

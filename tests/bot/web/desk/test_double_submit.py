@@ -114,3 +114,51 @@ async def test_a_residents_number_sent_twice_says_it_is_saved_both_times(db, sit
     assert await db.users.find("phone", "+492311234567") is None
     told = "SELECT COUNT(*) FROM outbox WHERE chat_id = '+492319876543'"
     assert await _count(db, told) == 1  # "published", said once
+
+
+def _once(html: str, action: str) -> str:
+    """The token of the queue's form for ``action`` (its own, made with the page)."""
+    found = re.search(
+        rf'action="{re.escape(action)}">\s*<input type="hidden" name="csrf" value="[\w-]+">'
+        r'<input type="hidden" name="once" value="([\w-]+)">',
+        html,
+    )
+    assert found, f"no token in the form for {action}"
+    return found.group(1)
+
+
+async def test_a_question_and_a_decision_sent_twice_act_once(db, site, web_chat):
+    _site, base = site
+    await web_chat.onboard("rita", "de")
+    rita = await db.users.find("memory", "rita")
+    request = await db.requests.create(
+        rita.id,
+        rita.id,
+        category="shopping",
+        description="Bitte um Hilfe beim Einkauf",
+        stadtbezirk="Hörde",
+        languages=("de",),
+    )
+    async with at_the_desk(web_chat, db, base) as desk:
+        status, html = await desk.get("/desk/queue")
+        ask = f"/desk/queue/{request.id}/ask"
+        form = {"text": "Wann genau brauchen Sie die Hilfe?", "once": _once(html, ask)}
+        answers = await asyncio.gather(*(desk.post(ask, form) for _ in range(2)))
+        answers.append(await desk.post(ask, form))
+        for status, html in answers:
+            assert status == 200 and "Your question was sent" in html, html
+        asked = "SELECT COUNT(*) FROM outbox WHERE payload LIKE '%Wann genau%'"
+        assert await _count(db, asked) == 1  # rita reads the question once
+        # Asked again from a fresh page (its own token): that is a second question.
+        status, html = await desk.get("/desk/queue")
+        assert (await desk.post(ask, {**form, "once": _once(html, ask)}))[0] == 200
+        assert await _count(db, asked) == 2
+        # Publish pressed twice: published, and neither answer says "already decided".
+        status, html = await desk.get("/desk/queue")
+        publish = f"/desk/queue/{request.id}/publish"
+        token = _once(html, publish)
+        answers = await asyncio.gather(*(desk.post(publish, {"once": token}) for _ in range(2)))
+        for status, html in answers:
+            assert status == 200 and f"Request #{request.id} is published" in html, html
+            assert "Already decided" not in html
+    assert (await db.requests.get(request.id)).state == "open"
