@@ -38,9 +38,25 @@ number's country decides, else the city's first language. So it does for a text 
 another alphabet that the detector is unsure of, when the number's language is written in
 that alphabet ("Добрий день" from a Ukrainian number: Ukrainian, not Russian).
 
+A text in a language the bot does not speak is none of the ten, though the detector, knowing
+only those, names the nearest ("Bonjour, j'ai besoin d'aide pour mes courses" was English,
+"necesito ayuda con la compra" Romanian: its writer was never told that nobody may read it,
+an English reader got it as written in their language, a French first text by SMS was
+answered in English). A second detector (:func:`_wider`) also knows the languages people
+here write that the bot does not speak (:data:`UNSPOKEN`: those of Europe and of the
+countries people come from written in the Latin alphabet, where lingua has them). A Latin
+text of at least :data:`UNSPOKEN_WORDS` words, without letters only one of the ten writes,
+that it is sure (:data:`UNSPOKEN_SURE`) is one of those is in no language of the bot's
+(:func:`unspoken`): :func:`detect` answers "" (a request's description is kept and its
+writer told in which languages to write it, requests_flow.py ``_summary``), and
+:func:`first_text_language` the number's country or None (then the city's first). Shorter
+texts are left to the ten: "Merci beaucoup", "Pizza", "Super" are too short to tell.
+
 Cost: the detector is built on first use, once (not at import), in lingua's low-accuracy mode
 (trigram models only) with its models preloaded: ~23 MB and 0.1 s, then ~1 ms for a short
 text. The high-accuracy mode costs ~350 MB for hardly better results on texts this short.
+The wider detector is built on first use too, its models loaded as a text needs them (a
+Latin text: the Latin ones), and asked only of texts of :data:`UNSPOKEN_WORDS` words or more.
 """
 
 from __future__ import annotations
@@ -50,7 +66,7 @@ from collections import Counter
 from functools import cache
 
 from babel import Locale
-from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 from locales import SUPPORTED_LANGUAGES
 
@@ -59,6 +75,41 @@ HINT_RATIO = 0.4
 # A first text in the Latin alphabet is taken for the detector's language only this sure:
 # "Hello" is 0.44 Polish, "Merhaba" 0.51 German; whole sentences are ~1.0.
 SURE = 0.8
+# Languages people here may write that the bot does not speak, in the Latin alphabet
+# (lingua's names): the wider detector tells a Latin text in one of them from the ten's.
+# Not those of the ten's other alphabets: Serbian took a Bulgarian sentence (0.87), Urdu
+# could take Persian; nor the Scandinavian ones, which took English and German with loan
+# words ("The Jobcenter sent me a letter" Danish, 0.9). A text in an alphabet none of the
+# ten writes (Greek, Chinese) gets no scores from the ten's detector, and so "" already.
+UNSPOKEN = (
+    "FRENCH",
+    "SPANISH",
+    "ITALIAN",
+    "PORTUGUESE",
+    "DUTCH",
+    "ALBANIAN",
+    "CROATIAN",
+    "BOSNIAN",
+    "HUNGARIAN",
+    "CZECH",
+    "SLOVAK",
+    "SLOVENE",
+    "VIETNAMESE",
+    "SOMALI",
+    "SWAHILI",
+    "AZERBAIJANI",
+    "LITHUANIAN",
+    "LATVIAN",
+    "ESTONIAN",
+    "FINNISH",
+)
+# Words a text needs before the wider detector is asked whether it is in none of the ten,
+# and how sure it must be. Measured on 50 sentences in 11 such languages and on the 10,475
+# Latin texts of the de, en, tr, pl and ro catalogs: at 4 words and 0.9, 44 of the 50 found
+# (Croatian and Czech with Polish letters are not) and 11 catalog texts taken (fragments
+# such as "Diesen Ort abonnieren"); at 3 and 0.8, 104 (60 of them Romanian).
+UNSPOKEN_WORDS = 4
+UNSPOKEN_SURE = 0.9
 # Letters one of the languages writes and those sharing its alphabet do not (or hardly);
 # Arabic and Persian letters by code point, as the two look alike.
 TELLING = {
@@ -85,6 +136,31 @@ def _detector() -> LanguageDetector:
     )
 
 
+@cache
+def _wider() -> LanguageDetector:
+    """The ten and :data:`UNSPOKEN`; models loaded as texts need them."""
+    ours = (Language.from_iso_code_639_1(IsoCode639_1.from_str(c)) for c in SUPPORTED_LANGUAGES)
+    others = (getattr(Language, name) for name in UNSPOKEN)
+    return LanguageDetectorBuilder.from_languages(*ours, *others).with_low_accuracy_mode().build()
+
+
+def unspoken(text: str) -> bool:
+    """Whether ``text`` is surely written in a language the bot does not speak: long enough
+    to tell (:data:`UNSPOKEN_WORDS`), without letters only one of the ten writes
+    (:data:`TELLING`: Romanian's ș ț ă, Turkish ğ ı ş, Polish ł ę …, which the wider
+    detector took for Spanish or Portuguese), and the wider detector sure
+    (:data:`UNSPOKEN_SURE`) it is one of :data:`UNSPOKEN`."""
+    if sum(any(char.isalpha() for char in word) for word in text.split()) < UNSPOKEN_WORDS:
+        return False
+    if _told_by_letters(text) is not None:
+        return False
+    values = _wider().compute_language_confidence_values(text)
+    if not values:
+        return False
+    best = values[0]
+    return best.language.name in UNSPOKEN and best.value >= UNSPOKEN_SURE
+
+
 def confidences(text: str) -> dict[str, float]:
     """Each language in play with its confidence (0 … 1) that ``text`` is written in it;
     empty when the detector cannot judge the text at all."""
@@ -99,6 +175,8 @@ def detect(text: str, *hints: str | None) -> str:
     """The language ``text`` is written in (a code of ``SUPPORTED_LANGUAGES``), the writer's
     ``hints`` deciding between close candidates; "" when it cannot tell."""
     script = script_of(text)
+    if script == "LATIN" and unspoken(text):
+        return ""
     return _chosen(script, confidences(text) if script is not None else {}, hints)
 
 
@@ -141,6 +219,8 @@ def first_text_language(text: str, number_hint: str | None = None) -> str | None
     if told is not None:
         return told
     script = script_of(text)
+    if script == "LATIN" and unspoken(text):
+        return hint
     # The detector once: its scores choose, and say how sure the choice is.
     scores = confidences(text) if script is not None else {}
     found = _chosen(script, scores, (hint,))
