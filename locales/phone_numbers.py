@@ -48,6 +48,23 @@ DIALLED_TYPES = frozenset(
 )
 
 
+# What the bot never texts (:func:`textable`): numbers that cost more than a text, or earn
+# money for whoever owns them.
+COSTLY_TYPES = frozenset(
+    {
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PERSONAL_NUMBER,
+        PhoneNumberType.UAN,
+        PhoneNumberType.VOICEMAIL,
+        PhoneNumberType.PAGER,
+    }
+)
+# The region of numbers of no country (satellite and international networks, +881 …).
+NO_COUNTRY = "001"
+
+
 def parse_countries(text: str) -> tuple[str, ...]:
     """ "DE, at" as ("DE", "AT"). Raises ValueError for a code that is no country's (the
     non-geographic "001" neither)."""
@@ -115,6 +132,25 @@ def dialable(number: str, countries: Iterable[str] = COUNTRIES) -> bool:
         and phonenumbers.is_valid_number(parsed)
         and phonenumbers.number_type(parsed) in DIALLED_TYPES
         and phonenumbers.region_code_for_number(parsed) in set(countries)
+    )
+
+
+def textable(number: str) -> bool:
+    """Whether the bot may text ``number`` (E.164, an SMS sender as :func:`e164` reads it):
+    any country's - residents text from SIM cards of their own countries - but never a
+    number of no country (+881, +882, +883, +870, +979: satellite and international
+    networks, premium services) nor one ``phonenumbers`` knows as premium rate, shared cost,
+    toll-free, personal, UAN, voicemail or pager: a sender can be forged, and each answer
+    to such a number costs more than a text or earns its owner money. A number it cannot
+    classify (a range newer than its data) is texted: refusing it could turn a resident
+    away."""
+    parsed = _parsed(number, None) if number.startswith("+") else None
+    if parsed is None or parsed.country_code is None:
+        return False
+    if phonenumbers.region_code_for_country_code(parsed.country_code) == NO_COUNTRY:
+        return False
+    return not (
+        phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in COSTLY_TYPES
     )
 
 

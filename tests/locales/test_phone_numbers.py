@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from locales.phone_numbers import dialable, parse_countries, typed
+from locales.phone_numbers import dialable, parse_countries, textable, typed
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,22 @@ def test_a_number_hints_its_countrys_language():
     assert language_hint("+80012345678") is None
     assert language_hint("withheld-abc") is None
     assert language_hint("") is None
+
+
+@pytest.mark.parametrize(
+    ("number", "texted"),
+    [
+        ("+4915112345678", True),  # a German mobile
+        ("+4923112345678", True),  # a landline (landline SMS)
+        ("+380501234567", True),  # a Ukrainian SIM card
+        ("+905321234567", True),  # a Turkish one
+        ("+88213000000", False),  # international networks, no country
+        ("+870773111632", False),  # satellite (Inmarsat)
+        ("+499001234567", False),  # premium rate
+        ("+491805123456", False),  # shared cost
+        ("+498001234567", False),  # toll-free
+        ("+448712345678", False),  # British premium rate
+    ],
+)
+def test_texts_go_to_any_countrys_residents_never_to_costly_numbers(number: str, texted: bool):
+    assert textable(number) is texted

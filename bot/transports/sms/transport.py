@@ -120,7 +120,7 @@ from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from handlers.reader import reader_of
 from locales import N_, Translator
-from locales.phone_numbers import e164, language_hint
+from locales.phone_numbers import e164, language_hint, textable
 
 log = logging.getLogger(__name__)
 
@@ -345,6 +345,11 @@ class SmsTransport(Transport):
         number = e164(received.sender, self.country)
         if number is None:
             log.info("sms: a text from something that is not a phone number was dropped")
+            return web.Response(status=200)
+        if not textable(number):
+            # A premium, satellite or toll-free sender (it may be forged): nothing is kept
+            # and nothing is texted to it, not even a first contact's answer.
+            log.info("sms: a text from a number the bot does not text was dropped")
             return web.Response(status=200)
         try:
             async with self._turn(number):
