@@ -40,6 +40,7 @@ from handlers.events.editing import REPEATS, rrule_for
 from handlers.events.ical import EventImportReport, UnusableFile, import_upload, parse
 from handlers.events.notices import apply_import
 from handlers.events.recurrence import local, local_text, next_occurrences
+from handlers.parsing import typed
 from handlers.places.gazetteer import load_gazetteer
 from handlers.refusals import Refusal
 from locales import N_, Translator, language_name
@@ -251,7 +252,8 @@ async def _check(
         update["texts"] = texts
 
     if changed("place", "address"):
-        raw = sent["place"].strip()
+        # As typed: the number the desk shows in the reader's digits ("#۱۲") is the place.
+        raw = typed(sent["place"]).strip()
         if raw:
             place_id = id_number(raw)
             place = await db.places.get(place_id) if place_id is not None else None
@@ -494,7 +496,7 @@ async def import_form(request: web.Request) -> web.Response:
 
 
 async def _place_id(request: web.Request, raw: str) -> tuple[int | None, Markup | None]:
-    raw = raw.strip()
+    raw = typed(raw).strip()
     if not raw:
         return None, None
     t = translator_for(request)

@@ -370,3 +370,24 @@ async def test_a_calendar_is_read_once_and_not_on_the_event_loop(db, site, web_c
         status, html = await desk.post("/desk/events/import/commit", {"upload": key})
         assert status == 200 and "Imported" in html
     assert len(reads) == 1 and reads[0] != threading.get_ident()
+
+
+async def test_a_place_number_typed_in_the_readers_digits_is_the_place(db, site, web_chat):
+    """The desk shows a place's number in the reader's digits ("#۱۲" in Persian), and a
+    phone's Persian or Arabic keyboard types those: the event form takes them."""
+    _site, base = site
+    place_id = await _place(db)
+    persian = "".join("۰۱۲۳۴۵۶۷۸۹"[int(d)] for d in str(place_id))
+    arabic = "".join("٠١٢٣٤٥٦٧٨٩"[int(d)] for d in str(place_id))
+    async with at_the_desk(web_chat, db, base, lang="fa") as desk:
+        status, html = await desk.get(f"/desk/places/{place_id}")
+        assert status == 200 and persian in html  # the page's number, as it reads
+        for title, typed in (("Sprachcafé", persian), ("Nähcafé", f"\u200e{arabic}\u200e")):
+            status, html = await desk.post(
+                "/desk/events/new", _event_form(title_de=title, place=typed, repeat="none")
+            )
+            assert status == 200 and 'id="error-place"' not in html, html
+    assert sorted((e.title, e.place_id) for e in await db.events.active()) == [
+        ("Nähcafé", place_id),
+        ("Sprachcafé", place_id),
+    ]
