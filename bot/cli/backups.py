@@ -17,14 +17,16 @@ handlers/privacy.py, the one way a person's data goes), and says what it did.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import glob
 import shutil
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.app import build_router, open_city_database
 from bot.cities import City
@@ -120,10 +122,16 @@ async def backup(cities: list[City], path: str) -> int:
             finally:
                 await db.close()
             _copy_ledger(Path(city.location[0]), target)
-        except Exception as exc:
+        except (Exception, asyncio.CancelledError) as exc:
             if not isinstance(exc, FileExistsError):  # made since the check: not ours
                 _discard_partial(target)
             missing = [c.slug for c, _ in targets if c.slug not in copied]
+            if isinstance(exc, asyncio.CancelledError):  # Ctrl-C: said, then ended (130)
+                _refuse(
+                    f"interrupted: {city.slug}: the copy was not finished, nothing of it"
+                    f" kept; not copied: {', '.join(missing)} - this backup is incomplete"
+                )
+                raise
             return _refuse(
                 f"{city.slug}: the copy failed ({_why(exc)}), nothing of it"
                 f" kept; not copied: {', '.join(missing)} - this backup is incomplete"
@@ -226,20 +234,19 @@ async def restore(cities: list[City], path: str) -> int:
             version = _checked_copy(city, source, copy)
             await _runnable(copy, version, city, source)
             print(f"{city.slug}: backup {source} checked: integrity ok, schema version {version}")
-    except RestoreError as exc:
+    except (RestoreError, asyncio.CancelledError) as exc:
+        # The checked copies hold personal data, under hidden names nothing else removes.
         for copy in copies:
-            copy.unlink(missing_ok=True)
+            discard(copy)
+        if isinstance(exc, asyncio.CancelledError):  # Ctrl-C: said, then ended (130)
+            _refuse("interrupted while checking the backup; nothing was restored")
+            raise
         return _refuse(f"{exc}; nothing was restored")
     stamp = backup_rotation.new_stamp()
     for (city, source, live), copy in zip(sources, copies, strict=True):
         _kept(city, swap_in(copy, live, stamp))
         print(f"{city.slug}: {source} is now the database {live} (no WAL from before)")
-    for city, source, live in sources:
-        ledgers: list[ErasureLedger] = [
-            FileLedger(file_location(live)),
-            FileLedger(file_location(source)),
-        ]
-        await _erase_again(city, ledgers)
+    await _finish_erasing(_erase_every(sources))
     if cities[0].main:
         for copy, slug in _copies_of_others(Path(path), {city.slug for city in cities}):
             print(
@@ -247,6 +254,33 @@ async def restore(cities: list[City], path: str) -> int:
                 " does not have (its file missing from bot.cities_dir, or the city removed?)"
             )
     return 0
+
+
+async def _erase_every(sources: list[tuple[City, Path, Path]]) -> None:
+    """Erase again, in each restored city, whom its lists name (its own and the backup's)."""
+    for city, source, live in sources:
+        ledgers: list[ErasureLedger] = [
+            FileLedger(file_location(live)),
+            FileLedger(file_location(source)),
+        ]
+        await _erase_again(city, ledgers)
+
+
+async def _finish_erasing(erasing: Coroutine[Any, Any, None]) -> None:
+    """Run ``erasing`` to its end, a Ctrl-C (the task cancelled) notwithstanding: once the
+    backups are in place, the people erased since they were taken must go again before the
+    command ends - said, then ended as interrupted (130). A second Ctrl-C leaves at once."""
+    task = asyncio.ensure_future(erasing)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        _refuse(
+            "interrupted after the restore: erasing again the accounts erased since the"
+            " backup before stopping (a second Ctrl-C stops at once: then run this db"
+            " restore again)"
+        )
+        await task
+        raise
 
 
 def _a_city_copy(path: Path) -> str:

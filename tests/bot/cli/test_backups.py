@@ -204,3 +204,91 @@ async def test_a_restore_names_the_copies_of_cities_it_does_not_know(tmp_path):
     said = [line for line in restored.stdout.splitlines() if str(unna_copy) in line]
     assert said and "not restored" in said[0] and "unna" in said[0], restored.stdout
     assert str(backup.parent / "b.erased") not in restored.stdout
+
+
+def _ctrl_c_in(module: str, name: str, when: str) -> str:
+    """A prelude: ``module``'s ``name`` (a coroutine function, or ``Class.method``) gets a
+    Ctrl-C (SIGINT to the process, as the terminal sends it) where its ``args`` make
+    ``when`` true, then waits as a long copy or check would; otherwise it runs as it is."""
+    kind, _, attribute = name.rpartition(".")
+    return f"""
+import asyncio, importlib, os, signal
+_owner = importlib.import_module({module!r})
+_owner = getattr(_owner, {kind!r}) if {kind!r} else _owner
+_real = getattr(_owner, {attribute!r})
+async def _interrupted(*args, **kwargs):
+    if {when}:
+        os.kill(os.getpid(), signal.SIGINT)
+        await asyncio.sleep(60)
+    return await _real(*args, **kwargs)
+setattr(_owner, {attribute!r}, _interrupted)
+"""
+
+
+async def test_a_backup_interrupted_says_so_and_keeps_no_half_copy(tmp_path):
+    """Ctrl-C while Unna's copy is written: before, exit 130 with no word, and the file
+    under the backup's name (the rotation counts it, a second try is refused as existing);
+    now the same line as a failed copy's, beginning "interrupted", and no half copy."""
+    config, _, backup = await _two_cities(tmp_path)
+    # Unna's copy begun (a file of it written), then Ctrl-C.
+    half = "'.unna.' in str(args[1]) and open(args[1], 'wb').write(b'half a copy')"
+    stopped = _bot(
+        config,
+        "db",
+        "backup",
+        str(backup),
+        prelude=_ctrl_c_in("db.database", "Database.backup", half),
+    )
+    assert stopped.returncode == 130, stopped.stdout + stopped.stderr
+    assert "Traceback" not in stopped.stderr and stopped.stderr.count("\n") == 1, stopped.stderr
+    assert stopped.stderr.startswith("nachbarbot: interrupted: unna: the copy was not finished")
+    assert "not copied: unna - this backup is incomplete" in stopped.stderr
+    assert stopped.stdout.startswith("dortmund: database ")
+    assert sorted(p.name for p in backup.parent.iterdir()) == ["b.sqlite3"]
+
+
+async def test_a_restore_interrupted_leaves_no_checked_copy(tmp_path):
+    """Ctrl-C while Unna's copy is checked: before, exit 130 with no word, and the hidden
+    checked copies (``.nachbarbot.sqlite3.restoring``: every person of the backup) left
+    beside the databases, where nothing removes them."""
+    config, database, backup = await _two_cities_backed_up(tmp_path)
+    folder = Path(database).parent
+    before = sorted(folder.iterdir())
+    stopped = _bot(
+        config,
+        "db",
+        "restore",
+        str(backup),
+        prelude=_ctrl_c_in("bot.cli.backups", "_runnable", "args[2].slug == 'unna'"),
+    )
+    assert stopped.returncode == 130, stopped.stdout + stopped.stderr
+    assert "Traceback" not in stopped.stderr and stopped.stderr.count("\n") == 1, stopped.stderr
+    assert stopped.stderr == (
+        "nachbarbot: interrupted while checking the backup; nothing was restored\n"
+    )
+    assert sorted(folder.iterdir()) == before
+    await _unchanged(database)
+
+
+async def test_a_restore_interrupted_while_erasing_again_finishes_the_erasing(tmp_path):
+    """Ctrl-C once the backups are in place, while the accounts erased since are erased
+    again: before, the command ended there - the restored databases held people erased
+    after the backup, with no word of it. Now the erasing goes on in every city, is said,
+    and the command ends as interrupted."""
+    config, database, backup = await _two_cities_backed_up(tmp_path)
+    stopped = _bot(
+        config,
+        "db",
+        "restore",
+        str(backup),
+        prelude=_ctrl_c_in("bot.cli.backups", "erase_listed", "args[1].slug == 'dortmund'").replace(
+            "await asyncio.sleep(60)", "await asyncio.sleep(1)"
+        ),
+    )
+    assert stopped.returncode == 130, stopped.stdout + stopped.stderr
+    assert "Traceback" not in stopped.stderr and stopped.stderr.count("\n") == 1, stopped.stderr
+    assert stopped.stderr.startswith("nachbarbot: interrupted after the restore: erasing again")
+    for city in ("dortmund", "unna"):
+        assert f"{city}: schema version {latest_migration()}; erased again: 0" in stopped.stdout
+    assert await people_names(database, "dortmund", main=True) == ["d1"]
+    assert await people_names(database, "unna", main=False) == ["u1"]
