@@ -204,6 +204,8 @@ class FakeTelegram:
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        # Set while stopping: a long-polled getUpdates is answered at once, empty.
+        self._closing = False
         self.url = ""
         # First names the fake users send (default "Test").
         self.names: dict[int, str] = {}
@@ -232,6 +234,7 @@ class FakeTelegram:
 
     # -- server lifecycle -------------------------------------------------------------
     async def start(self, port: int = 0) -> str:
+        self._closing = False
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
@@ -244,6 +247,12 @@ class FakeTelegram:
         return self.url
 
     async def stop(self) -> None:
+        """Stop serving. A getUpdates still waiting for updates is answered at once, empty,
+        as Telegram ends a long poll early: aiohttp's cleanup waits for every request being
+        handled, and a bot that had cancelled its poll (or died) left one waiting out its
+        timeout (the tests' 1 s) in every test's teardown."""
+        self._closing = True
+        await self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -684,12 +693,15 @@ class FakeTelegram:
         if "allowed_updates" in params:
             self.allowed_updates = list(params["allowed_updates"])
         self._updates = [u for u in self._updates if u["update_id"] >= offset and self._wanted(u)]
-        if not self._updates and timeout:
+        if not self._updates and timeout and not self._closing:
             async with self._changed:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
-                        self._changed.wait_for(lambda: bool(self._updates)), timeout
+                        self._changed.wait_for(lambda: bool(self._updates) or self._closing),
+                        timeout,
                     )
+        if self._closing:
+            return web.json_response({"ok": True, "result": []})
         batch = list(self._updates[:100])
         return web.json_response({"ok": True, "result": batch})
 
