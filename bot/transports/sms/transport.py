@@ -202,8 +202,11 @@ _HELD: ContextVar[list[Callable[[], Awaitable[object]]] | None] = ContextVar(
 
 
 def _key(word: str) -> str:
-    """A keyword as compared: no accents or hamza, case folded, no dots (İPTAL, إيقاف)."""
-    plain = unicodedata.normalize("NFKD", word.strip().strip(".!"))
+    """A keyword as compared: no accents or hamza, case folded, no dots (İPTAL, إيقاف), and
+    no invisible marks - an Arabic or Persian phone's keyboard puts a direction mark
+    before or after a word (U+200F before إيقاف), and such a STOP was taken for words: the texts
+    went on (tests/bot/transports/sms/test_transport.py)."""
+    plain = unicodedata.normalize("NFKD", without_invisible_marks(word).strip().strip(".!"))
     return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
 
 

@@ -118,7 +118,23 @@ async def test_stop_ends_all_texts_and_start_resumes_them(dispatcher: Dispatcher
     assert gateway.sent[-1][1] == "Erinnerung"
 
 
-@pytest.mark.parametrize("word", ["STOP", "Stop.", "СТОП", "إيقاف", "لغو", "İPTAL"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "STOP",
+        "Stop.",
+        "СТОП",
+        "إيقاف",
+        "لغو",
+        "İPTAL",
+        # With the direction mark an Arabic or Persian phone's keyboard puts before or
+        # after a word (before, these were words: the texts went on).
+        "\u200fإيقاف",
+        "لغو\u200f",
+        "\u200eSTOP",
+        "\u2067إيقاف\u2069",
+    ],
+)
 async def test_stop_in_the_bots_languages(dispatcher: Dispatcher, db: Database, word: str):
     sms = _sms(dispatcher, db, RecordingAndroid())
     await sms.take_text(NUMBER, word)
