@@ -1,3 +1,8 @@
-from bot.cli.main import main
+try:
+    from bot.cli.main import main
 
-raise SystemExit(main())
+    code = main()
+except KeyboardInterrupt:  # Ctrl-C while the program loads (a second or more) or starts
+    code = 130  # as main() ends an interrupted command: the shell's code, no traceback
+
+raise SystemExit(code)

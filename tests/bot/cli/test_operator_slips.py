@@ -137,3 +137,21 @@ def test_a_postgresql_server_that_is_down(tmp_path):
     restore = _one_line(run_bot("db", "restore", str(dump), database=url))
     assert f"({url}) cannot be reached: " in restore and "nothing was restored" in restore
     assert sorted(tmp_path.iterdir()) == [dump]
+
+
+def test_ctrl_c_while_the_program_loads(tmp_path):
+    """Ctrl-C in the first second or two, while ``python -m bot`` imports its modules (a
+    command started by mistake): before, a KeyboardInterrupt traceback through the imports;
+    now exit code 130 and nothing said, as for a command interrupted later."""
+    interrupt = (
+        "import sys\n"
+        "class _CtrlC:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'bot.cli.main':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, _CtrlC())\n"
+    )
+    stopped = run_bot("db", "check", database=tmp_path / "x.sqlite3", prelude=interrupt)
+    assert stopped.returncode == 130, stopped.stdout + stopped.stderr
+    assert stopped.stderr == "" and stopped.stdout == ""
+    assert not (tmp_path / "x.sqlite3").exists()
