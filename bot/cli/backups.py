@@ -210,7 +210,8 @@ async def restore(cities: list[City], path: str) -> int:
     missing = [f"{city.slug} ({source})" for city, source, _ in sources if not source.exists()]
     if missing:
         return _refuse(
-            f"the backup has no copy of: {', '.join(missing)}{_a_city_copy(Path(path))};"
+            f"the backup has no copy of: {', '.join(missing)}"
+            f"{_a_city_copy(Path(path), [city for city, _, _ in sources])};"
             " nothing was restored"
         )
     barred = [
@@ -283,12 +284,14 @@ async def _finish_erasing(erasing: Coroutine[Any, Any, None]) -> None:
         raise
 
 
-def _a_city_copy(path: Path) -> str:
+def _a_city_copy(path: Path, cities: list[City]) -> str:
     """Where ``path`` is a further city's copy in a backup (``b.unna.sqlite3`` beside
-    ``b.sqlite3``), what to name instead, said after the missing copies; else ""."""
+    ``b.sqlite3``, or alone: ``--city unna db backup b.sqlite3`` writes only it), what to
+    name instead, said after the missing copies; else ""."""
     stem, _, slug = path.stem.rpartition(".")
     main = path.with_name(f"{stem}{path.suffix}")
-    if not stem or not CITY_SLUG.fullmatch(slug) or not main.is_file():
+    known = any(city.slug == slug and not city.main for city in cities)
+    if not stem or not CITY_SLUG.fullmatch(slug) or not (main.is_file() or known):
         return ""
     return (
         f" - {path} is the copy of the city {slug!r} in the backup {main}: name that file"

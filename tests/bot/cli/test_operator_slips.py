@@ -62,6 +62,29 @@ def test_a_further_citys_copy_named_as_the_backup(tmp_path):
         assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",)
 
 
+def test_one_citys_backup_restored_by_the_file_it_printed(tmp_path):
+    """``--city unna db backup b.sqlite3`` prints "copied to b.unna.sqlite3" and writes
+    nothing else; ``--city unna db restore b.unna.sqlite3`` was refused for want of
+    "b.unna.unna.sqlite3", a file nobody made, with no word of what to name (the hint came
+    only with the main city's copy beside it)."""
+    config, live = _installation(tmp_path)
+    made = tmp_path / "b.sqlite3"
+    backed_up = run_bot("--config", str(config), "--city", "unna", "db", "backup", str(made))
+    assert backed_up.returncode == 0, backed_up.stderr
+    unna = tmp_path / "b.unna.sqlite3"
+    assert f"copied to {unna}" in backed_up.stdout and not made.exists()
+    refused = _one_line(
+        run_bot("--config", str(config), "--city", "unna", "db", "restore", str(unna))
+    )
+    assert f"{unna} is the copy of the city 'unna' in the backup {made}: name that file" in (
+        refused
+    )
+    assert not list(live.parent.glob("*before-restore*"))
+    restored = run_bot("--config", str(config), "--city", "unna", "db", "restore", str(made))
+    assert restored.returncode == 0, restored.stderr
+    assert f"unna: {unna} is now the database" in restored.stdout
+
+
 def test_a_whole_installation_command_with_a_city_names_itself(tmp_path):
     """Before: 'db works on the whole installation' - as if every db command did."""
     config, _ = _installation(tmp_path)
