@@ -93,7 +93,12 @@ def _a_folder(path: str, nothing: str, *, new: bool) -> str:
             for each in folder.glob("nachbarbot-*")
             if each.name.count(".") == 1 and each.suffix in (".sqlite3", ".dump")
         ]
-        example = max(made, key=lambda each: each.name, default=example)
+        if not made:  # a name made up now would be no backup to restore
+            return (
+                f"{path} is a folder, not a backup's file, and holds no backup"
+                f" (nachbarbot-<time>.sqlite3, .dump on PostgreSQL); {nothing}"
+            )
+        example = max(made, key=lambda each: each.name)
     return (
         f"{path} is a folder, not a backup's file - name the main city's copy in it (the"
         f" other cities' lie beside it), e.g. {example} (.dump on PostgreSQL); {nothing}"

@@ -48,6 +48,13 @@ def test_a_folder_named_as_the_backup(tmp_path):
     assert f"{folder} is a folder" in restore and str(made) in restore
     assert "has no copy" not in restore and "nothing was restored" in restore
     assert not list(live.parent.glob("*before-restore*"))
+    # A folder without a backup: before, "e.g. FOLDER/nachbarbot-<now>.sqlite3", a name
+    # made up that second, which no restore could take.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    none = _one_line(run_bot("--config", str(config), "db", "restore", str(empty)))
+    assert f"{empty} is a folder, not a backup's file, and holds no backup" in none
+    assert "e.g." not in none and "nothing was restored" in none
 
 
 def test_a_further_citys_copy_named_as_the_backup(tmp_path):
