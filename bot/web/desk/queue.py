@@ -6,7 +6,8 @@ them how many wait and how long the oldest has, who is on duty and whether the r
 each card says how long it has waited and whether anyone could take it); ``POST /desk/queue/duty``
 (``on``: ``1`` on duty now, ``0`` off; handlers/helping/review_pace.py);
 ``POST /desk/queue/<id>/publish``, ``…/reject`` (``reason``: one of the chat's reasons,
-or ``other`` with ``note``), ``…/edit`` (``text``), ``…/ask`` (``text``). Each calls the
+or ``other`` with ``note``), ``…/edit`` (``text``; ``was``: the text the form was shown
+with - changed meanwhile, the edit is refused), ``…/ask`` (``text``). Each calls the
 lifecycle function the chat's button calls, so a decision here is shown in the group, the
 requester is told and volunteers get offers the same way; of a web and a chat decision
 at the same moment one wins and the other is told who decided.
@@ -48,6 +49,10 @@ DONE = {
 
 
 QUEUE_PAGE = 20
+CHANGED_MEANWHILE = N_(
+    "⚠️ The text of request #{id} was changed meanwhile. Nothing was saved: read the text "
+    "as it is now, then edit it again."
+)
 MISSING = N_("😔 There is no request #{id}: it was never made, or it was erased.")
 
 
@@ -226,7 +231,22 @@ async def _reject(scene, user, request_id: int, form: dict[str, str]) -> lifecyc
 
 
 async def _edit(scene, user, request_id: int, form: dict[str, str]) -> None:
+    # The text the form was shown with: another coordinator's correction made meanwhile
+    # (a phone number taken out) is not undone by an edit of the text before it.
+    if "was" in form:
+        now = await scene.db.requests.get(request_id)
+        if (
+            now is not None
+            and now.state == REVIEW
+            and _lines(now.description) != _lines(form["was"])
+        ):
+            raise Refused(CHANGED_MEANWHILE, id=request_id)
     await lifecycle.correct_text(scene, user, request_id, form.get("text", ""))
+
+
+def _lines(text: str | None) -> str:
+    """A text as a form sends it back and as it is kept alike (a browser sends CR LF)."""
+    return (text or "").replace("\r\n", "\n").strip()
 
 
 async def _ask(scene, user, request_id: int, form: dict[str, str]) -> lifecycle.Asked:
