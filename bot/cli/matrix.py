@@ -13,6 +13,7 @@ device with it at its next try (within ten minutes), or at its next start.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bot.app import open_city_database
 from bot.cities import City
@@ -31,10 +32,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 async def run(city: City, args: argparse.Namespace) -> int:
     config = city.config
     if not config.matrix.enabled:
-        print(f"nachbarbot: {city.slug} has no Matrix homeserver configured")
+        print(f"nachbarbot: {city.slug} has no Matrix homeserver configured", file=sys.stderr)
         return 2
     if not config.matrix.password:
-        print("nachbarbot: replacing the identity needs the account's password (matrix.password)")
+        print(
+            "nachbarbot: replacing the identity needs the account's password (matrix.password)",
+            file=sys.stderr,
+        )
         return 2
     # matrix-nio only for this command: every other command starts without it.
     import nio
@@ -48,14 +52,14 @@ async def run(city: City, args: argparse.Namespace) -> int:
         try:
             await log_in(client, config.matrix, db.transport_state)
         except LoginFailed as exc:
-            print(f"nachbarbot: {exc}")
+            print(f"nachbarbot: {exc}", file=sys.stderr)
             return 1
         problem = await replace_identity(client, config.matrix, db.transport_state)
     finally:
         await client.close()
         await db.close()
     if problem is not None:
-        print(f"nachbarbot: the identity was not replaced: {problem}")
+        print(f"nachbarbot: the identity was not replaced: {problem}", file=sys.stderr)
         return 1
     print(
         "The account's cross-signing identity is this installation's now. The running bot"
