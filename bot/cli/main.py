@@ -457,6 +457,10 @@ async def _city_web(city: City, db: Database, running: contextlib.AsyncExitStack
         running.push_async_callback(web.stop)
 
 
+class CityNotStarted(RuntimeError):
+    """A city's bot failed to start; ``run`` stops, saying which and why (exit code 1)."""
+
+
 async def _start_cities(
     bots: list[CityBot], cluster: Cluster | SingleProcess, stop: asyncio.Event
 ) -> list[asyncio.Task[None]]:
@@ -467,7 +471,17 @@ async def _start_cities(
     tasks: list[asyncio.Task[None]] = []
 
     async def start(bot: CityBot) -> None:
-        tasks.extend(await bot.start(cluster, stop))
+        try:
+            tasks.extend(await bot.start(cluster, stop))
+        except Exception as exc:
+            # A chat service out of reach (no network yet, its server down) or refusing the
+            # account (a revoked token): one line naming the city, its secrets scrubbed.
+            raise CityNotStarted(
+                f"{bot.slug}: its chat service could not be started:"
+                f" {log_redaction.scrub(f'{type(exc).__name__}: {exc}', quotes=False)}"
+                " - check the network, the service's address and the account"
+                " (python -m bot doctor); no city runs"
+            ) from exc
 
     starting: set[asyncio.Task[Any]] = {
         asyncio.create_task(start(bot), name=f"start {bot.slug}") for bot in bots
@@ -547,7 +561,8 @@ async def _run(cities: list[City]) -> int:
                 scheduler.resume()
 
             async def pause_jobs() -> None:
-                scheduler.pause()
+                if scheduler.running:  # not after a failed start's shutdown
+                    scheduler.pause()
 
             jobs = asyncio.create_task(cluster.hold("scheduler", run_jobs, pause_jobs, stop))
             tasks = [jobs, *await _start_cities(bots, cluster, stop)]
@@ -731,6 +746,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except MigrationError as exc:
         print(f"nachbarbot: database error: {exc}", file=sys.stderr)
+        return 1
+    except CityNotStarted as exc:
+        print(f"nachbarbot: {exc}", file=sys.stderr)
         return 1
     except sqlite3.DatabaseError as exc:
         # The commands that serve people and db check name the city and file (_open_sound,

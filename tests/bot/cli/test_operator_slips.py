@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tests.support.cli import ROOT, run_bot
 from tests.support.ports import free_port
-from tests.support.two_cities import write_cities
+from tests.support.two_cities import telegram_cities, write_cities
 
 
 def _installation(tmp_path: Path) -> tuple[Path, Path]:
@@ -185,3 +185,21 @@ def test_ctrl_c_while_the_program_loads(tmp_path):
     assert stopped.returncode == 130, stopped.stdout + stopped.stderr
     assert stopped.stderr == "" and stopped.stdout == ""
     assert not (tmp_path / "x.sqlite3").exists()
+
+
+def test_run_while_telegram_cannot_be_reached(tmp_path):
+    """``run`` at boot before the network is up, or with a Bot API server that is down:
+    before, the process ended in a traceback through aiohttp and python-telegram-bot (and
+    a second one from the scheduler's shutdown); now one line naming the city and why,
+    no token in it, exit 1 - systemd starts it again."""
+    nowhere = "http://127.0.0.1:9"
+    config = telegram_cities(tmp_path, str(tmp_path / "var" / "nb.sqlite3"), nowhere, nowhere)
+    token = "123456789:AAHsecretTOKENvalue_abcdefghijklmnop"
+    env = {"NACHBARBOT_TELEGRAM__TOKEN": token, "NACHBARBOT_CITY_UNNA__TELEGRAM__TOKEN": "2:B"}
+    stopped = run_bot("--config", str(config), "run", env=env, refused_at_start=True)
+    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    lines = [line for line in stopped.stderr.splitlines() if line.startswith("nachbarbot: ")]
+    assert len(lines) == 1 and "Traceback" not in stopped.stderr, stopped.stderr
+    assert " its chat service could not be started: NetworkError: " in lines[0]
+    assert lines[0].endswith("no city runs")
+    assert "AAHsecret" not in stopped.stderr + stopped.stdout
