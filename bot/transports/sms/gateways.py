@@ -70,6 +70,8 @@ class Request:
 
 class Gateway(Protocol):
     name: str
+    # The number the gateway texts from, as configured ("" unknown: an Android phone's SIM).
+    sender: str
 
     async def send(self, to: str, text: str, key: str | None = None) -> str | None:
         """Send ``text`` to ``to`` (E.164); the gateway's id if it gives one."""
@@ -190,6 +192,8 @@ class Android(_Http):
         basic = base64.b64encode(f"{username}:{password}".encode()).decode()
         self.headers = {"Authorization": f"Basic {basic}"}
         self.signing_key = signing_key
+        # The phone's own number is its SIM's: the app does not say it.
+        self.sender = ""
 
     async def send(self, to: str, text: str, key: str | None = None) -> str | None:
         body: dict[str, object] = {"textMessage": {"text": text}, "phoneNumbers": [to]}

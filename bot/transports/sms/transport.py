@@ -349,6 +349,11 @@ class SmsTransport(Transport):
         if number is None:
             log.info("sms: a text from something that is not a phone number was dropped")
             return web.Response(status=200)
+        if number == e164(self.gateway.sender, self.country):
+            # A text "from" the bot's own number (forged, or its own answer routed back):
+            # answered, each answer would come back as a text to answer again.
+            log.warning("sms: a text from the bot's own number was dropped")
+            return web.Response(status=200)
         if not textable(number):
             # A premium, satellite or toll-free sender (it may be forged): nothing is kept
             # and nothing is texted to it, not even a first contact's answer.

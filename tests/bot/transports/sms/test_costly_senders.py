@@ -4,7 +4,8 @@ back whatever number a text claimed: a greeting of two or three texts to +882 â€
 networks) or to a German 0900 number, each costing far more than a text or earning its
 owner money - the phone line never calls such a number (locales/phone_numbers.py
 ``dialable``), SMS now never texts one (``textable``): nothing is kept of the sender and
-nothing is sent. A resident's SIM card from abroad is texted as before."""
+nothing is sent. A resident's SIM card from abroad is texted as before. Nor does a text
+"from" the bot's own number get an answer (bot/transports/sms/transport.py)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,18 @@ async def test_no_text_goes_to_a_premium_or_satellite_sender(
         assert city.phones.texts_to(number) == []
         assert await city.db.users.find("sms", number) is None
     assert city.gateway.sent.keys() == {UKRAINIAN}
+
+
+async def test_no_text_goes_to_the_bots_own_number(
+    make_city: Callable[..., object], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A text "from" the bot's own number - forged, or an answer the operator's network
+    routed back - is dropped: answered, each answer would come back to be answered again,
+    a loop the number's caps alone stopped, at 60 texts a day, every day."""
+    city: City = await make_city()  # type: ignore[misc]
+    own = city.gateway.sender
+    await asyncio.to_thread(city.phones.send, own, "Hallo")
+    await until(lambda: any("the bot's own number" in r.getMessage() for r in caplog.records))
+    await city.flush()
+    assert city.phones.texts_to(own) == []
+    assert await city.db.users.find("sms", own) is None
