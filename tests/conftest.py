@@ -186,6 +186,8 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.start()
     try:
         asyncio.run(server.create_template())
+        # The tests' databases made ahead and dropped behind them, in a thread.
+        server.keep_ready()
         yield server
     finally:
         server.stop()

@@ -4,6 +4,10 @@ Synapse: the system's ``initdb`` and ``pg_ctl`` in a temporary folder, listening
 
 Each test gets a database of its own, copied from a template that already holds the
 migrated schema (``CREATE DATABASE … TEMPLATE``: a file copy, much faster than migrating).
+The tests' cluster makes those copies ahead, in a thread of its own
+(:meth:`PostgresServer.keep_ready`), and drops the used ones there too: a copy waits for two
+checkpoints, 0.2-2.8 s on a busy machine (load 13-15) of which the server works 0.06-0.5 s,
+and the test no longer waits with it.
 The binaries are required: ``make test`` installs them; without them the tests fail with
 a message that says so, they never skip.
 
@@ -21,7 +25,9 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -62,6 +68,11 @@ class PostgresServer:
         self._names = itertools.count(1)
         self._run_as: list[str] = []
         self._unna_template = False
+        # One admin connection, kept: a connection of its own for each statement cost a
+        # server process's start (10-30 ms) every time.
+        self._admin: psycopg.Connection | None = None
+        self._admin_lock = threading.Lock()
+        self._ahead: _MadeAhead | None = None
 
     def url(self, database: str) -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
@@ -129,27 +140,45 @@ class PostgresServer:
         await database.close()
 
     def admin(self, sql: str) -> None:
-        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+        """Runs ``sql`` in the ``postgres`` database, autocommit, on the kept connection
+        (made again if the server cut it)."""
+        with self._admin_lock:
+            self._admin = _run_admin(self._admin, self.url("postgres"), sql)
+
+    def keep_ready(self, count: int = 2) -> None:
+        """From now on :meth:`new_database` hands out copies of the template made ahead by
+        a thread (``count`` ready at a time), and :meth:`drop` leaves the dropping to that
+        thread. A copy made ahead is as fresh as one made on the spot: nobody knows its
+        name before it is handed out, and the template does not change."""
+        if self._ahead is None:
+            self._ahead = _MadeAhead(self, count)
 
     def new_database(self, template: str = TEMPLATE) -> str:
-        name = f"test_{os.getpid()}_{next(self._names)}"
+        made = self._ahead.take() if template == TEMPLATE and self._ahead is not None else None
+        if made is not None:
+            return self.url(made)
+        name = self.new_name()
+        self.admin(self.create_sql(name, template))
+        return self.url(name)
+
+    def new_name(self) -> str:
+        return f"test_{os.getpid()}_{next(self._names)}"
+
+    def create_sql(self, name: str, template: str = TEMPLATE) -> str:
         # The tests' cluster copies the template's files (a checkpoint, which with fsync off
         # writes to the page cache only), not PostgreSQL 15's default WAL_LOG, which writes
         # each of its pages through the WAL: 20 databases took the server 0.9 s of a core
         # instead of 2.0-3.6, 3.5 s instead of 7-10 (2026-11-28, a busy machine); a run
         # makes some 400. The benchmarks' durable cluster keeps the default.
         strategy = "" if self.durable else " STRATEGY = FILE_COPY"
-        self.admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}')
-        return self.url(name)
+        return f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}'
 
     def new_database_with_unna(self) -> str:
         """A new database as :meth:`new_database`, with Unna's schema (``city_unna``) as
         its first open leaves it, migrated: for the tests of two cities that are not about
         that first open (a city's schema migrated costs some 0.5 s of CPU, its copy none)."""
         if not self._unna_template:
-            strategy = "" if self.durable else " STRATEGY = FILE_COPY"
-            self.admin(f'CREATE DATABASE "{UNNA_TEMPLATE}" TEMPLATE "{TEMPLATE}"{strategy}')
+            self.admin(self.create_sql(UNNA_TEMPLATE, TEMPLATE))
             # In a thread of its own: the caller may be a coroutine, its loop running.
             with ThreadPoolExecutor(1) as thread:
                 thread.submit(asyncio.run, self._open_unna()).result()
@@ -164,8 +193,12 @@ class PostgresServer:
         await database.close()
 
     def drop(self, url: str) -> None:
+        """Drops the database (its connections cut); with :meth:`keep_ready`, in the
+        thread, after the caller has gone on."""
         name = url.rsplit("/", 1)[1]
-        self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if self._ahead is not None and self._ahead.drop_later(name):
+            return
+        self.admin(drop_sql(name))
 
     @contextlib.contextmanager
     def frozen(self) -> Iterator[None]:
@@ -186,6 +219,12 @@ class PostgresServer:
                 os.kill(pid, signal.SIGCONT)
 
     def stop(self) -> None:
+        if self._ahead is not None:
+            self._ahead.close()
+        with self._admin_lock:
+            if self._admin is not None:
+                self._admin.close()
+                self._admin = None
         try:
             subprocess.run(
                 self._command(
@@ -201,6 +240,108 @@ class PostgresServer:
             )
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def drop_sql(name: str) -> str:
+    return f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+
+
+def _run_admin(conn: psycopg.Connection | None, url: str, sql: str) -> psycopg.Connection:
+    """Runs ``sql`` on ``conn`` (connected to ``url`` first if there is none, or again once
+    if the server had cut it: a statement sent on a cut connection never ran); returns the
+    connection to keep."""
+    for attempt in (1, 2):
+        if conn is None or conn.closed:
+            conn = psycopg.connect(url, autocommit=True)
+        try:
+            conn.execute(sql)
+            return conn
+        except psycopg.OperationalError:
+            if not conn.broken or attempt == 2:
+                raise
+            conn.close()
+            conn = None
+    raise AssertionError("unreachable")
+
+
+class _MadeAhead:
+    """Databases copied from :data:`TEMPLATE` before a test asks, and the used ones
+    dropped, by one thread with an admin connection of its own. A copy comes before a drop
+    while none is ready; otherwise drops first, so the folder does not fill up."""
+
+    def __init__(self, server: PostgresServer, count: int) -> None:
+        self.server = server
+        self.count = count
+        self._ready: list[str] = []
+        self._to_drop: list[str] = []
+        self._closing = False
+        self._failed: BaseException | None = None
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="postgres-ahead", daemon=True)
+        self._thread.start()
+
+    def take(self) -> str | None:
+        """A database made ahead, waiting for it if need be; None once the thread has
+        failed (the caller makes one itself, and meets the error, if it lasts, there)."""
+        with self._changed:
+            while not self._ready:
+                if self._failed is not None:
+                    return None
+                self._changed.wait()
+            name = self._ready.pop(0)
+            self._changed.notify_all()
+            return name
+
+    def drop_later(self, name: str) -> bool:
+        """False once the thread is gone: the caller drops it itself."""
+        with self._changed:
+            if self._failed is not None or self._closing:
+                return False
+            self._to_drop.append(name)
+            self._changed.notify_all()
+            return True
+
+    def close(self) -> None:
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        self._thread.join(timeout=30)
+
+    def _next(self) -> tuple[str, str] | None:
+        """("create"|"drop", name), or None when closing."""
+        with self._changed:
+            while True:
+                if self._closing:
+                    return None
+                if not self._ready:
+                    return "create", self.server.new_name()
+                if self._to_drop:
+                    return "drop", self._to_drop.pop(0)
+                if len(self._ready) < self.count:
+                    return "create", self.server.new_name()
+                self._changed.wait()
+
+    def _run(self) -> None:
+        conn: psycopg.Connection | None = None
+        url = self.server.url("postgres")
+        try:
+            while (job := self._next()) is not None:
+                what, name = job
+                if what == "drop":
+                    conn = _run_admin(conn, url, drop_sql(name))
+                    continue
+                conn = _run_admin(conn, url, self.server.create_sql(name))
+                with self._changed:
+                    self._ready.append(name)
+                    self._changed.notify_all()
+        except BaseException as exc:
+            print(f"postgres_server: making databases ahead stopped: {exc!r}", file=sys.stderr)
+            with self._changed:
+                self._failed = exc
+                self._changed.notify_all()
+        finally:
+            if conn is not None:
+                conn.close()
 
 
 def _base_folder() -> str | None:
