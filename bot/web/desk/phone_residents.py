@@ -65,6 +65,15 @@ NOT_DIALABLE = N_(
 NO_NAME = N_("⚠️ Please write the resident's first name.")
 BAD_LANGUAGE = N_("⚠️ Please choose a language from the list.")
 BAD_CHANNEL = N_("⚠️ Please choose a call or a text message.")
+# The form's field each refusal is about (the page marks it, describes it by the error and
+# puts the focus in it: a keyboard or a screen reader is at the field to correct).
+FIELDS = {
+    BAD_NUMBER: "number",
+    NOT_DIALABLE: "number",
+    NO_NAME: "first_name",
+    TOO_LONG: "first_name",
+    BAD_LANGUAGE: "language",
+}
 
 
 def _channel(channels: Channels, chosen: str) -> Channel | None:
@@ -133,8 +142,14 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
     error = t.t(problem) if problem is not None else None
     if error is None and len(name) > NAME_LIMIT:
         error = t.t(TOO_LONG, length=len(name), limit=NAME_LIMIT)
+        problem = TOO_LONG
     if error is not None or number is None or channel is None:
-        return await request_pages.detail_page(request, error=error or t.t(BAD_NUMBER), typed=typed)
+        return await request_pages.detail_page(
+            request,
+            error=error or t.t(BAD_NUMBER),
+            typed=typed,
+            invalid=FIELDS.get(problem or BAD_NUMBER, ""),
+        )
     try:
         async with desk.site.db.transaction():
             resident, changed = await _resident(desk, number, name, language, channel)

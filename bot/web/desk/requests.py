@@ -317,6 +317,7 @@ async def _detail(
     status: int = 200,
     error: Markup | None = None,
     typed: Mapping[str, str] | None = None,
+    invalid: str = "",
 ) -> web.Response:
     desk = desk_of(request)
     t = translator_for(request)
@@ -384,6 +385,8 @@ async def _detail(
         error=error,
         # A refused form's fields as they were typed, to correct rather than type again.
         typed=typed or {},
+        # The refused form's field the error is about: marked, described by it, focused.
+        invalid=invalid,
         # The resident's language when entered by number: one the city offers (bot.languages).
         languages=[(code, language_name(code)) for code in desk.site.settings.languages],
     )
@@ -395,10 +398,11 @@ async def detail_page(
     error: Markup,
     status: int = 422,
     typed: Mapping[str, str] | None = None,
+    invalid: str = "",
 ) -> web.Response:
     """The request's page with ``error`` over it (a form of another module refused), the
-    refused form showing what was ``typed``."""
-    return await _detail(request, error=error, status=status, typed=typed)
+    refused form showing what was ``typed``; ``invalid``: the field the error is about."""
+    return await _detail(request, error=error, status=status, typed=typed, invalid=invalid)
 
 
 @desk_page
