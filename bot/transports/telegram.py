@@ -25,6 +25,7 @@ from telegram import (
     LinkPreviewOptions,
     ReactionTypeEmoji,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
     WebAppInfo,
 )
@@ -96,6 +97,9 @@ CAPTION_LIMIT = 1024
 # buttons of place and request lists carry ids from the database).
 KEYBOARDS_KEPT = 512
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# Takes a location request's reply keyboard away (Telegram keeps one showing until a message
+# of the bot's says otherwise; one_time_keyboard only hides it behind a button).
+REMOVE_KEYBOARD = ReplyKeyboardRemove()
 _MEDIA_ATTRS = (
     ("voice", "voice"),
     ("audio", "audio"),
@@ -321,6 +325,11 @@ class TelegramTransport(ChatService):
         self.application: Application = builder.build()
         self.polling: CommittedPolling | None = None
         self.webhook: CommittedWebhook | None = None
+        # The chats that show a location request's reply keyboard: the next message to
+        # such a chat takes it away (:meth:`_send`). Kept by this process only: a chat
+        # whose keyboard was asked for before a restart keeps it until its next location
+        # step.
+        self.keyboard_shown: set[str] = set()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
 
@@ -416,6 +425,32 @@ class TelegramTransport(ChatService):
             chat_id, str(item.location_aside or "👇"), keyboard(aside, private)
         )
 
+    async def _send_removing(
+        self,
+        chat_id: str,
+        chunks: list[str],
+        markup: InlineKeyboardMarkup | None,
+    ) -> str:
+        """A message to a chat that shows a location request's reply keyboard (the person
+        typed a district instead of sharing their location): its first part takes the
+        keyboard away, else the "share my location" button stayed under the input field
+        for every later step, the chat relayed to a helper too.
+
+        A message carries one reply markup, and Telegram edits only messages sent without
+        one or with inline buttons (a message sent with ReplyKeyboardRemove cannot be
+        given its buttons afterwards: "message can't be edited"). So the buttons go on
+        the last part of a long text, or, under a text of one part, in a message of their
+        own, as under the location request itself; its id is returned, for the edits of
+        the buttons' presses."""
+        sent = await self._send_text(chat_id, chunks[0], REMOVE_KEYBOARD)
+        self.keyboard_shown.discard(chat_id)
+        for index, chunk in enumerate(chunks[1:], 1):
+            last = index == len(chunks) - 1
+            sent = await self._send_text(chat_id, chunk, markup if last else None)
+        if markup is not None and len(chunks) == 1:
+            sent = await self._send_text(chat_id, "👇", markup)
+        return sent
+
     async def _send_text(self, chat_id: str, text: str, markup: Any) -> str:
         """sendMessage, reading only the new message's id. python-telegram-bot's
         ``send_message`` parses the message Telegram sends back - its keyboard included -
@@ -447,6 +482,9 @@ class TelegramTransport(ChatService):
             if isinstance(item, Message) and item.request_location:
                 markup = location_keyboard(item.request_location, item.buttons, private)
                 edit_message_id = None
+            elif isinstance(item, Message) and chat_id in self.keyboard_shown:
+                # An edit cannot take a reply keyboard away: a new message does.
+                return await self._send_removing(chat_id, chunks, keyboard(item.buttons, private))
             if edit_message_id is not None and len(chunks) == 1:
                 try:
                     await self.bot.edit_message_text(
@@ -466,6 +504,7 @@ class TelegramTransport(ChatService):
                 last = index == len(chunks) - 1
                 sent = await self._send_text(chat_id, chunk, markup if last else None)
             if isinstance(item, Message) and item.request_location:
+                self.keyboard_shown.add(chat_id)
                 sent = await self._send_aside(chat_id, item, private) or sent
             return sent
         if isinstance(item, Delete):

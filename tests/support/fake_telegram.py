@@ -3,9 +3,11 @@
 It speaks enough of the Bot API for python-telegram-bot's real ``Application``: long-polled
 ``getUpdates`` fed by :meth:`FakeTelegram.inject` (only the update types ``allowed_updates``
 asked for, with Telegram's default until then), message sending, editing and deleting,
-reactions, callback answers and command menus. Like Telegram it rejects malformed HTML and
-over-long texts, reactions that are not one of the standard emoji and deletions of messages
-it does not know, so rendering bugs fail tests. Every call is recorded for assertions.
+reactions, callback answers and command menus, and the reply keyboard each chat shows. Like
+Telegram it rejects malformed HTML and over-long texts, reactions that are not one of the
+standard emoji, deletions of messages it does not know and edits of messages sent with a
+reply keyboard (or its removal), so rendering bugs fail tests. Every call is recorded for
+assertions.
 """
 
 from __future__ import annotations
@@ -231,6 +233,13 @@ class FakeTelegram:
         self.reactions: dict[tuple[str, int], list[str]] = {}
         # The update types the bot asked for (getUpdates / setWebhook); None: the default.
         self.allowed_updates: list[str] | None = None
+        # The reply keyboard each chat shows (the ``keyboard`` of the newest reply_markup
+        # that had one), until a message with ``remove_keyboard`` takes it away. A one-time
+        # keyboard counts too: Telegram only hides it behind a button once it was used.
+        self.reply_keyboards: dict[str, list[list[dict[str, Any]]]] = {}
+        # The bot's messages sent with a reply markup that is not an inline keyboard (a
+        # reply keyboard, its removal, force_reply): Telegram refuses to edit them.
+        self._not_editable: set[tuple[str, int]] = set()
 
     # -- server lifecycle -------------------------------------------------------------
     async def start(self, port: int = 0) -> str:
@@ -550,10 +559,18 @@ class FakeTelegram:
         ):
             return True
         if method == "sendMessage":
-            return self._check_text(params, "text", 4096) or self._message(
-                params["chat_id"], text=params["text"]
+            return self._check_text(params, "text", 4096) or self._markup_sent(
+                params, self._message(params["chat_id"], text=params["text"])
             )
-        if method == "editMessageText":
+        if method in ("editMessageText", "editMessageReplyMarkup"):
+            key = (str(params["chat_id"]), int(params["message_id"]))
+            if key in self._not_editable:
+                return self._error(400, "Bad Request: message can't be edited")
+            markup = params.get("reply_markup") or {}
+            if markup and "inline_keyboard" not in markup:
+                return self._error(400, "Bad Request: inline keyboard expected")
+            if method == "editMessageReplyMarkup":
+                return self._edited(params)
             return self._check_text(params, "text", 4096) or self._edited(params)
         if method == "deleteMessage":
             key = (str(params["chat_id"]), int(params["message_id"]))
@@ -666,9 +683,24 @@ class FakeTelegram:
         await self._notify()
         return web.Response(body=self.files[file_id], content_type="application/octet-stream")
 
+    def _markup_sent(self, params: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
+        """What a sent message's reply_markup does to its chat: a reply keyboard shows until
+        a ``remove_keyboard`` (or another reply keyboard); such a message is not editable."""
+        markup = params.get("reply_markup") or {}
+        if not markup or "inline_keyboard" in markup:
+            return message
+        chat = str(params["chat_id"])
+        self._not_editable.add((chat, message["message_id"]))
+        if "keyboard" in markup:
+            self.reply_keyboards[chat] = markup["keyboard"]
+        elif markup.get("remove_keyboard"):
+            self.reply_keyboards.pop(chat, None)
+        return message
+
     def _edited(self, params: dict[str, Any]) -> dict[str, Any]:
-        """editMessageText: the message as changed (a message the fake does not know, such
-        as one of a button press a test made up, is taken as the bot's)."""
+        """editMessageText, editMessageReplyMarkup: the message as changed (a message the
+        fake does not know, such as one of a button press a test made up, is taken as the
+        bot's)."""
         key = (str(params["chat_id"]), int(params["message_id"]))
         before = self.messages.get(key) or {
             "message_id": key[1],
@@ -676,7 +708,9 @@ class FakeTelegram:
             "chat": {"id": int(key[0]), "type": "supergroup" if int(key[0]) < 0 else "private"},
             "from": BOT_USER,
         }
-        message = {**before, "text": params["text"], "edit_date": int(time.time())}
+        message = {**before, "edit_date": int(time.time())}
+        if "text" in params:
+            message["text"] = params["text"]
         self.messages[key] = message
         return message
 

@@ -150,8 +150,15 @@ async def test_find_a_place_on_telegram(
     fake_telegram.send_message(user, location={"latitude": NORDMARKT[0], "longitude": NORDMARKT[1]})
     results = await fake_telegram.wait_for("sendMessage", after=mark, chat_id=user)
     assert results.text.count("📏") == 5
+    # The results' message takes the location keyboard away (a message sent with its
+    # removal cannot be edited to carry buttons): their buttons follow under it.
+    assert results.params["reply_markup"] == {"remove_keyboard": True}
+    choices = await fake_telegram.wait_for(
+        "sendMessage", lambda c: bool(c.buttons), after=mark, chat_id=user
+    )
+    assert str(user) not in fake_telegram.reply_keyboards
     mark = len(fake_telegram.calls)
-    fake_telegram.press(user, results.button_data("1. "), results)
+    fake_telegram.press(user, choices.button_data("1. "), choices)
     venue = await fake_telegram.wait_for("sendVenue", after=mark, chat_id=user)
     details = await fake_telegram.wait_for("sendMessage", after=mark, chat_id=user)
     assert float(venue.params["latitude"]) == pytest.approx(NORDMARKT[0], abs=0.02)
