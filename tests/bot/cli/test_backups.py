@@ -211,8 +211,11 @@ def _ctrl_c_in(module: str, name: str, when: str) -> str:
     Ctrl-C (SIGINT to the process, as the terminal sends it) where its ``args`` make
     ``when`` true, then waits as a long copy or check would; otherwise it runs as it is."""
     kind, _, attribute = name.rpartition(".")
+    # SIGINT as a terminal's command has it: a test worker may ignore it, and an ignored
+    # signal stays ignored in the processes it starts (Python then takes no Ctrl-C at all).
     return f"""
 import asyncio, importlib, os, signal
+signal.signal(signal.SIGINT, signal.default_int_handler)
 _owner = importlib.import_module({module!r})
 _owner = getattr(_owner, {kind!r}) if {kind!r} else _owner
 _real = getattr(_owner, {attribute!r})
