@@ -514,14 +514,7 @@ async def _run(cities: list[City]) -> int:
     from locales import TIMEZONE
 
     config = cities[0].config
-    if not any(configured(c.config) for c in cities):
-        print(
-            "nachbarbot: no chat service is configured - set "
-            f"{env_name('telegram', 'token')} to connect to Telegram or matrix.homeserver "
-            "and matrix.user_id for Matrix, or try the bot locally with: "
-            "python -m bot console",
-            file=sys.stderr,
-        )
+    if _no_chat_service(cities):
         return 2
     databases = await _open_every(cities)
     if databases is None:
@@ -580,6 +573,20 @@ async def _run(cities: list[City]) -> int:
         for unowned in reversed(databases[len(bots) :]):
             await unowned.close()
     return 0
+
+
+def _no_chat_service(cities: list[City]) -> bool:
+    """No city names a chat service to run: said, with what to set (``run`` ends with 2)."""
+    if any(configured(c.config) for c in cities):
+        return False
+    print(
+        "nachbarbot: no chat service is configured - set "
+        f"{env_name('telegram', 'token')} to connect to Telegram or matrix.homeserver "
+        "and matrix.user_id for Matrix, or try the bot locally with: "
+        "python -m bot console",
+        file=sys.stderr,
+    )
+    return True
 
 
 def _stopping(stop: asyncio.Event) -> Callable[[], None]:
