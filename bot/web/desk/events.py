@@ -252,25 +252,7 @@ async def _check(
         update["texts"] = texts
 
     if changed("place", "address"):
-        # As typed: the number the desk shows in the reader's digits ("#۱۲") is the place.
-        raw = typed(sent["place"]).strip()
-        if raw:
-            place_id = id_number(raw)
-            place = await db.places.get(place_id) if place_id is not None else None
-            if place is None:
-                problems["place"] = Refusal(PLACE_PROBLEM, "place")
-            else:
-                update.update(
-                    place_id=place.id,
-                    lat=place.lat,
-                    lon=place.lon,
-                    stadtbezirk=place.stadtbezirk,
-                    address=place.name,
-                )
-        else:
-            address = attempt("address", lambda: fields.address(sent["address"]))
-            # Only words: where on the map it is, nobody said.
-            update.update(place_id=None, address=address, lat=None, lon=None, stadtbezirk="")
+        update.update(await _where(db, sent, problems, attempt))
 
     start = local(base.starts_local) if base.starts_local else None
     if changed("start_date", "start_time"):
@@ -298,6 +280,31 @@ async def _check(
 
     event = replace(base, **{k: v for k, v in update.items() if v is not None or k in _NULLABLE})
     return _Checked(event, problems)
+
+
+async def _where(
+    db: Any, sent: dict[str, str], problems: dict[str, Refusal], attempt: Any
+) -> dict[str, Any]:
+    """The event's place as the form names it: a place's number (its fields from the place;
+    refused in ``problems`` when no place has it), else the address typed, words only."""
+    # As typed: the number the desk shows in the reader's digits ("#۱۲") is the place.
+    raw = typed(sent["place"]).strip()
+    if not raw:
+        address = attempt("address", lambda: fields.address(sent["address"]))
+        # Only words: where on the map it is, nobody said.
+        return {"place_id": None, "address": address, "lat": None, "lon": None, "stadtbezirk": ""}
+    place_id = id_number(raw)
+    place = await db.places.get(place_id) if place_id is not None else None
+    if place is None:
+        problems["place"] = Refusal(PLACE_PROBLEM, "place")
+        return {}
+    return {
+        "place_id": place.id,
+        "lat": place.lat,
+        "lon": place.lon,
+        "stadtbezirk": place.stadtbezirk,
+        "address": place.name,
+    }
 
 
 def _described(site: Any, sent: dict[str, str], attempt: Any) -> Any:
