@@ -2,7 +2,8 @@
 
 Routes: ``GET /desk/events`` (``page``; upcoming first); ``GET /desk/events/new``
 (``place``: an encounter place's number to fill in); ``POST /desk/events/new``;
-``GET /desk/events/<id>``; ``POST /desk/events/<id>`` (save changes);
+``GET /desk/events/<id>``; ``POST /desk/events/<id>`` (save changes; ``was``: the stamp of
+the event the form was shown - changed meanwhile, the save is refused);
 ``POST /desk/events/<id>/cancel``; ``GET /desk/events/import`` (upload form);
 ``POST /desk/events/import`` (``file``, ``place``: a dry run shows what would be created,
 changed and refused, nothing is written); ``POST /desk/events/import/commit``
@@ -20,6 +21,7 @@ stored event are checked again.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, replace
@@ -72,6 +74,10 @@ DONE = {
 PLACE_PROBLEM = N_("📍 There is no encounter place with this number.")
 REPEAT_PROBLEM = N_("🔁 Does it repeat?")
 ALREADY_CANCELLED = N_("❌ This event is cancelled already.")
+CHANGED_MEANWHILE = N_(
+    "⚠️ Event #{id} was changed meanwhile. Nothing was saved: what you typed is kept in the "
+    "form, the event as it is now is shown above it; check it, then save again."
+)
 
 
 def _label(t: Translator, key: str) -> str:
@@ -205,6 +211,13 @@ def _shown(event: Event, lang: str) -> dict[str, str]:
             repeat=_repeat_kind(event),
         )
     return values
+
+
+def _basis(event: Event) -> str:
+    """What an event's form was shown, as a stamp the form carries (``was``): a save from a
+    form shown before a colleague's change (a time moved) would undo it, and is refused."""
+    kept = replace(event, texts=dict(sorted(event.texts.items())))
+    return hashlib.sha256(repr(kept).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -345,6 +358,7 @@ async def _form_page(
     problems: dict[str, Refusal] | None = None,
     status: int = 200,
     notice: Markup | None = None,
+    meanwhile: bool = False,
 ) -> web.Response:
     desk = desk_of(request)
     t = translator_for(request)
@@ -362,6 +376,8 @@ async def _form_page(
         event=event,
         status_label=_status(t, event.status) if event else "",
         values=base,
+        was=_basis(event) if event else "",
+        now=_now(t, event) if meanwhile and event else None,
         errors={key: problem.text(t) for key, problem in (problems or {}).items()},
         repeats=repeats,
         local_language=language_name(t.lang) if t.lang != "de" else "",
@@ -369,6 +385,19 @@ async def _form_page(
         title_length=(fields.TITLE_SHORTEST, fields.TITLE_LONGEST),
         description_length=fields.description_limit(desk.site.settings.max_text_length),
     )
+
+
+def _now(t: Translator, event: Event) -> list[tuple[str, str]]:
+    """The event as it is now, for a coordinator whose form was shown before a change."""
+    start = local(event.starts_local)
+    end = start + timedelta(minutes=event.duration_minutes)
+    return [
+        (t._(LABELS["title"]), event.title),
+        (t._("Description"), event.description),
+        (t._(LABELS["address"]), event.address),
+        (t._(LABELS["start"]), t.datetime(start, "short")),
+        (t._(LABELS["end"]), t.datetime(end, "short")),
+    ]
 
 
 async def _event_of(request: web.Request) -> Event:
@@ -420,7 +449,8 @@ async def show(request: web.Request) -> web.Response:
 async def save(request: web.Request) -> web.StreamResponse:
     desk = desk_of(request)
     t = translator_for(request)
-    sent = _sent(await request.post())
+    form = await request.post()
+    sent = _sent(form)
     scene = desk.site.scene()
     async with desk.site.db.transaction():
         # Read again inside the transaction: a cancellation in the chat a moment ago wins.
@@ -428,6 +458,11 @@ async def save(request: web.Request) -> web.StreamResponse:
         if old.status == "cancelled":
             return await _form_page(
                 request, old, values=sent, notice=t.t(ALREADY_CANCELLED), status=409
+            )
+        if form.get("was", _basis(old)) != _basis(old):  # a colleague's change meanwhile
+            notice = t.t(CHANGED_MEANWHILE, id=old.id)
+            return await _form_page(
+                request, old, values=sent, notice=notice, status=409, meanwhile=True
             )
         checked = await _check(desk.site, old, sent, t.lang, datetime.now(UTC))
         if checked.problems:
