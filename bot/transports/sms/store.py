@@ -141,8 +141,9 @@ class SmsStore:
     async def seen(self, number: str, before: str) -> bool:
         """Whether ``number`` was told before ``before`` (today's start) that the first
         contacts turned it away: a number seen on an earlier day. Only that counts - its
-        texts are capped a day; a STOP from a number nobody has makes a row too, uncapped,
-        and so could be sent from many numbers to make them "seen" for tomorrow."""
+        texts are capped a day; a STOP from a number nobody has makes a row too (capped only
+        an hour, transport.py ``STRANGER_STOPS_AN_HOUR``), and so could be sent from many
+        numbers to make them "seen" for tomorrow."""
         row = await fetch_one(
             self._tx,
             "SELECT 1 FROM sms_numbers WHERE number = ? AND turned_told_at IS NOT NULL"

@@ -16,7 +16,9 @@ db/users.py, kept ``handled_update_days``). Then, in this order:
   before); past them no account is made and it is told once a day, within a cap
   (budget.py ``may_tell_turned_away``), that the bot answers it again tomorrow and which
   number to call (``call_instead``: ``[sms] call_instead``, else the phone line's). Its STOP is
-  kept and answered once (as a first contact), marked as nobody's: it does not bind a
+  kept (so many new ones a city an hour: :data:`STRANGER_STOPS_AN_HOUR`; past them neither
+  kept nor answered, the coordinators told) and answered once (as a first contact), marked
+  as nobody's: it does not bind a
   person a coordinator enters with the number later (store.py ``release``) - nor does the
   STOP of a person with no data of their own (db/users.py ``has_own_data``: whoever texted
   "Hallo" first), whom the desk's entry replaces (db/users.py ``enter_resident``).
@@ -96,6 +98,7 @@ from db.clock import BERLIN, local_day, to_text
 from db.users import User
 from handlers.channels import CodesPaused
 from handlers.dispatcher import Dispatcher
+from handlers.flood_limits import CityCounts
 from handlers.helping.text_language import first_text_language
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import (
@@ -192,6 +195,23 @@ STOP_AGAIN_BUSY = N_(
 )
 STOPPED_HELP_TOO = N_(
     "You will get no more texts from us, none about your help either. Send START to get them again."
+)
+# A STOP from a number nobody has keeps a row (store.py ``stop``, ``stranger``), so new ones
+# are kept per city at most this many within an hour (:data:`STRANGER_STOPS`, in memory as
+# handlers/numbers/caller_check.py counts); past it such a STOP is neither kept nor
+# answered - nothing goes to a number nobody has unless it texts - and the coordinators are
+# told once within the hour it lasts at most (:data:`STRANGER_STOPS_TOLD`). A STOP from a
+# number the bot knows is always kept.
+STRANGER_STOPS_AN_HOUR = 30
+STRANGER_STOPS = CityCounts(window=3600.0)
+STRANGER_STOPS_TOLD = CityCounts(window=3600.0)
+# The key all numbers nobody has are counted under.
+_STRANGERS = (PLATFORM, "stranger stop", False)
+STRANGER_STOPS_FULL = N_(
+    "📵 Texts: more STOPs than are kept within an hour came from numbers nobody here has -"
+    " most likely forged senders. For up to an hour, such a STOP is neither kept nor answered"
+    " (a number nobody has gets texts only in answer to its own). A STOP from a number the"
+    " bot knows is always kept."
 )
 
 Running = Callable[[], Awaitable[bool]]
@@ -444,9 +464,11 @@ class SmsTransport(Transport):
             if word in STOP_WORDS:
                 # Nobody's number: no text goes to it, answered once (as a first contact,
                 # while the day's have room); a person a coordinator enters with it later
-                # is not bound by it (store.py ``release``): anyone may have sent it.
+                # is not bound by it (store.py ``release``): anyone may have sent it. New
+                # ones are kept only so many an hour (:data:`STRANGER_STOPS_AN_HOUR`).
                 if (
-                    await self.store.stop(number, stranger=True)
+                    await self._stranger_stop_kept(number)
+                    and await self.store.stop(number, stranger=True)
                     and await self.budget.first_contact(number)
                     and await self._first_told(number, "stop")
                 ):
@@ -492,6 +514,25 @@ class SmsTransport(Transport):
             update_id=gateway_id or None,
         )
         return incoming
+
+    async def _stranger_stop_kept(self, number: str) -> bool:
+        """Whether a STOP from ``number``, which nobody has, may be kept: its STOP is kept
+        already, or the city's new ones of the hour have room (then one is counted; past
+        them the coordinators are told, once within the hour it lasts at most)."""
+        if await self.store.stopped(number):
+            return True
+        counts = STRANGER_STOPS.of(self.db, self.budget.clock)
+        if counts.counted(_STRANGERS) < STRANGER_STOPS_AN_HOUR:
+            counts.count(_STRANGERS)
+            return True
+        log.warning("sms: a STOP from a number nobody has is not kept (the hour's are used)")
+        told = STRANGER_STOPS_TOLD.of(self.db, self.budget.clock)
+        if not told.counted(_STRANGERS):
+            told.count(_STRANGERS)
+            await self._tell_coordinators(
+                lambda t: Message(t.t(STRANGER_STOPS_FULL), typed_choices=False)
+            )
+        return False
 
     def _written_in(self, text: str, number: str) -> str | None:
         """The language of a person who chose none yet: their text's, else their number's
