@@ -15,7 +15,7 @@ at the same moment one wins and the other is told who decided.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -235,13 +235,16 @@ async def _edit(scene, user, request_id: int, form: dict[str, str]) -> None:
     # (a phone number taken out) is not undone by an edit of the text before it.
     if "was" in form:
         now = await scene.db.requests.get(request_id)
-        if (
-            now is not None
-            and now.state == REVIEW
-            and _lines(now.description) != _lines(form["was"])
-        ):
+        if now is not None and now.state == REVIEW and meanwhile(now.description, form):
             raise Refused(CHANGED_MEANWHILE, id=request_id)
     await lifecycle.correct_text(scene, user, request_id, form.get("text", ""))
+
+
+def meanwhile(kept: str | None, form: Mapping[str, str]) -> bool:
+    """Whether the text ``kept`` now differs from the one the form was shown with (its
+    ``was``; a form without it is taken as before): a save made on an older text would undo
+    a colleague's change. One rule for a request's text (here) and its summary (requests.py)."""
+    return "was" in form and _lines(kept) != _lines(form["was"])
 
 
 def _lines(text: str | None) -> str:

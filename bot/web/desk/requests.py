@@ -5,7 +5,8 @@ Routes: ``GET /desk/requests`` (``state`` any number of times, default the activ
 review, open, matched; ``bezirk``; ``category``; ``older`` days: 1, 3, 7, 14, 30; ``page``),
 oldest first, 50 a page; ``GET /desk/requests/<id>``; ``POST /desk/requests/<id>/reoffer``
 (open: offer again to volunteers not told yet) and ``POST /desk/requests/<id>/summary``
-(``text``; review or open); ``POST /desk/requests/<id>/end`` (a "just talk" request still
+(``text``; ``was``: the summary the form was shown with - changed meanwhile, refused;
+review or open); ``POST /desk/requests/<id>/end`` (a "just talk" request still
 running: ended through the lifecycle, handlers/helping/talk_now.py). Publishing and
 rejecting stay on the queue page (linked).
 
@@ -36,6 +37,7 @@ from markupsafe import Markup
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.desk.paging import PAGE_SIZE, page_number, pager
 from bot.web.desk.phone_pins import locked_today
+from bot.web.desk.queue import meanwhile
 from bot.web.i18n import translator_for
 from bot.web.inputs import number, path_id
 from bot.web.pages import render
@@ -115,6 +117,10 @@ ALSO = {
 }
 BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")
 EMPTY_SUMMARY = N_("⚠️ Please write a summary.")
+SUMMARY_CHANGED_MEANWHILE = N_(
+    "⚠️ The summary of request #{id} was changed meanwhile. Nothing was saved: read the "
+    "summary as it is now, then edit it again."
+)
 
 
 def _parse(stored: str) -> datetime:
@@ -463,11 +469,16 @@ async def end(request: web.Request) -> web.StreamResponse:
 @desk_page
 async def summary(request: web.Request) -> web.StreamResponse:
     request_id = _request_id(request)
-    text = str((await request.post()).get("text") or "").strip()
+    form = {key: str(value) for key, value in (await request.post()).items()}
+    text = form.get("text", "").strip()
     if not text:
         return await _detail(request, notice=translator_for(request).t(EMPTY_SUMMARY), status=422)
 
     async def act(scene: Backstage, coordinator: User) -> str:
+        # The summary the form was shown with: a colleague's summary saved meanwhile stays.
+        now = await scene.db.requests.get(request_id)
+        if now is not None and meanwhile(now.summary, form):
+            raise Refused(SUMMARY_CHANGED_MEANWHILE, id=request_id)
         await lifecycle.summarise(scene, coordinator, request_id, text)
         return "summary"
 
