@@ -15,6 +15,7 @@ from pathlib import Path
 
 from handlers.events.ical import import_events
 from locales import TIMEZONE, translator
+from tests.support.calendar_file import write_calendar
 from tests.support.sms.city import City, Resident
 
 NUMBER = "+905321234588"
@@ -24,26 +25,14 @@ _NUMBERED = re.compile(r"^(\d+) ")
 def _calendar(path: Path) -> Path:
     """Two events in the coming days, at 14:00 and 18:00 local time."""
     today = datetime.now(TIMEZONE).replace(hour=14, minute=0, second=0, microsecond=0)
-    entries = []
+    events = []
     for uid, title, days, hour in (
         ("fest", "Sommerfest Hörde", 1, 14),
         ("cafe", "Sprachcafé", 2, 18),
     ):
         start = (today + timedelta(days=days)).replace(hour=hour).astimezone(UTC)
-        end = start + timedelta(hours=2)
-        entries.append(
-            "BEGIN:VEVENT\r\n"
-            f"UID:{uid}@test\r\nSUMMARY:{title}\r\n"
-            f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\nDTEND:{end:%Y%m%dT%H%M%SZ}\r\n"
-            "END:VEVENT\r\n"
-        )
-    path.write_text(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
-        + "".join(entries)
-        + "END:VCALENDAR\r\n",
-        encoding="utf-8",
-    )
-    return path
+        events.append((f"{uid}@test", title, start, start + timedelta(hours=2)))
+    return write_calendar(path, events)
 
 
 async def test_a_date_written_day_first_is_no_choice(

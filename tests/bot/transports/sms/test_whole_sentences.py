@@ -28,6 +28,7 @@ from bot.transports.sms.paging import more_line
 from db import Database
 from handlers.events.ical import import_events
 from locales import TIMEZONE, language_name, translator
+from tests.support.calendar_file import write_calendar
 from tests.support.sms.city import City, Resident, onboarded
 
 NUMBER = "+4917655556666"
@@ -73,23 +74,11 @@ _DAY_CHOICE = re.compile(r"^\d+ \d+\. \w+\.? \w")
 def _week(path: Path) -> Path:
     """The events of :data:`TITLES`, one to three a day in the coming days."""
     today = datetime.now(TIMEZONE).replace(hour=10, minute=0, second=0, microsecond=0)
-    entries = []
+    events = []
     for n, title in enumerate(TITLES):
         start = (today + timedelta(days=1 + n % 4)).replace(hour=10 + n).astimezone(UTC)
-        end = start + timedelta(hours=1)
-        entries.append(
-            "BEGIN:VEVENT\r\n"
-            f"UID:week{n}@test\r\nSUMMARY:{title}\r\n"
-            f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\nDTEND:{end:%Y%m%dT%H%M%SZ}\r\n"
-            "END:VEVENT\r\n"
-        )
-    path.write_text(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
-        + "".join(entries)
-        + "END:VCALENDAR\r\n",
-        encoding="utf-8",
-    )
-    return path
+        events.append((f"week{n}@test", title, start, start + timedelta(hours=1)))
+    return write_calendar(path, events)
 
 
 async def test_the_weeks_events_are_not_cut_at_a_days_dot(
