@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 
 from db import Database
+from db.requests import HelpRequest
 from db.statements import fetch_all
 from tests.support.memory_transport import MemoryTransport, texts
 from tests.support.web_site import browser_session, csrf_of, login_link
@@ -111,3 +112,21 @@ async def audited(db: Database, user_id: int) -> list[str]:
         db.transactions, "SELECT action FROM audit_log WHERE actor_id = ? ORDER BY id", (user_id,)
     )
     return [row[0] for row in rows]
+
+
+async def asked_in_review(
+    web_chat: MemoryTransport, db: Database, name: str, language: str, description: str
+) -> HelpRequest:
+    """``name`` (reading ``language``) has asked for help with shopping in Hörde, saying
+    ``description``: the request waits for review on the desk."""
+    await web_chat.onboard(name, language)
+    requester = await db.users.find("memory", name)
+    assert requester is not None
+    return await db.requests.create(
+        requester.id,
+        requester.id,
+        category="shopping",
+        description=description,
+        stadtbezirk="Hörde",
+        languages=(language,),
+    )

@@ -14,7 +14,7 @@ from db import Database
 from db.places import Place
 from db.statements import fetch_one
 from locales import TIMEZONE
-from tests.support.desk_client import at_the_desk
+from tests.support.desk_client import asked_in_review, at_the_desk
 
 UID = re.compile(r'name="uid" value="(desk-[0-9a-f]{12})"')
 
@@ -129,16 +129,7 @@ def _once(html: str, action: str) -> str:
 
 async def test_a_question_and_a_decision_sent_twice_act_once(db, site, web_chat):
     _site, base = site
-    await web_chat.onboard("rita", "de")
-    rita = await db.users.find("memory", "rita")
-    request = await db.requests.create(
-        rita.id,
-        rita.id,
-        category="shopping",
-        description="Bitte um Hilfe beim Einkauf",
-        stadtbezirk="Hörde",
-        languages=("de",),
-    )
+    request = await asked_in_review(web_chat, db, "rita", "de", "Bitte um Hilfe beim Einkauf")
     async with at_the_desk(web_chat, db, base) as desk:
         status, html = await desk.get("/desk/queue")
         ask = f"/desk/queue/{request.id}/ask"

@@ -9,7 +9,7 @@ import html as markup
 import re
 
 from db.statements import fetch_all
-from tests.support.desk_client import at_the_desk
+from tests.support.desk_client import asked_in_review, at_the_desk
 
 ORIGINAL = "Bitte Einkauf, ruf mich an: 0171 2345678\nDanke"
 
@@ -25,16 +25,7 @@ def _was(page: str, request_id: int) -> str:
 
 async def test_an_edit_of_an_older_text_does_not_undo_a_colleagues(db, site, web_chat):
     _site, base = site
-    await web_chat.onboard("rita", "de")
-    rita = await db.users.find("memory", "rita")
-    request = await db.requests.create(
-        rita.id,
-        rita.id,
-        category="shopping",
-        description=ORIGINAL,
-        stadtbezirk="Hörde",
-        languages=("de",),
-    )
+    request = await asked_in_review(web_chat, db, "rita", "de", ORIGINAL)
     edit = f"/desk/queue/{request.id}/edit"
     async with (
         at_the_desk(web_chat, db, base, "cora") as cora,

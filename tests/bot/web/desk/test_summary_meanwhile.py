@@ -8,7 +8,7 @@ from __future__ import annotations
 import html as markup
 import re
 
-from tests.support.desk_client import at_the_desk
+from tests.support.desk_client import asked_in_review, at_the_desk
 
 
 def _was(page: str) -> str:
@@ -20,16 +20,7 @@ def _was(page: str) -> str:
 
 async def test_a_summary_saved_on_an_older_one_does_not_overwrite_a_colleagues(db, site, web_chat):
     _site, base = site
-    await web_chat.onboard("rita", "fa")
-    rita = await db.users.find("memory", "rita")
-    request = await db.requests.create(
-        rita.id,
-        rita.id,
-        category="shopping",
-        description="خرید از فروشگاه",
-        stadtbezirk="Hörde",
-        languages=("fa",),
-    )
+    request = await asked_in_review(web_chat, db, "rita", "fa", "خرید از فروشگاه")
     url = f"/desk/requests/{request.id}"
     async with (
         at_the_desk(web_chat, db, base, "cora") as cora,
