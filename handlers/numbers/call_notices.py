@@ -2,6 +2,8 @@
 of the phone transport, which only reports what happened: handlers/channels.py
 ``Happening``, through ``Dispatcher.happened``): for the coordinators, a person's
 call-backs given up (``CallsGivenUp``, from bot/transports/phone/calls/outbox_calls.py),
+the withheld callers' check calls of the hour used up (:func:`withheld_used_up`, from
+caller_check.py),
 a call checking a caller given up (``CheckGivenUp``, check_calls.py) or answered "not
 me" at a resident's number (``CheckDenied``), and the check
 calls' pool of the day or hour spent (``CheckPoolDry``: the newcomers' share, or all of
@@ -133,6 +135,21 @@ def pool_dry(t: Translator, what: CheckPoolDry) -> Message:
             cap=cap,
         )
     return Message(text, typed_choices=False)
+
+
+def withheld_used_up(t: Translator) -> Message:
+    """The coordinators' notice that the callers who withhold their number have used up the
+    check calls they may ask for within an hour (all of them share one count,
+    caller_check.py): callers who never asked are stopped too."""
+    return Message(
+        t.t(
+            "📵 Check calls: callers who withhold their number have used up the call-backs"
+            " they may ask for within an hour. For up to an hour, no further caller with a"
+            " withheld number is called back; they can still use the menu or press 0 for a"
+            " person. Raise [phone] checks_per_caller_hour to call more of them back."
+        ),
+        typed_choices=False,
+    )
 
 
 # What came of a bridged call in which the helper and the resident did not talk, as the

@@ -36,7 +36,7 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   for ``per_caller_hour`` checks an hour, counted here (:data:`ASKED`, all withheld
   callers as one; a stranger claiming someone's number can make the bot ring it only so
   often; the withheld callers' share used up stops callers who never asked, so the
-  coordinators are told, once an hour: :data:`WITHHELD_USED_UP`); how often a number is
+  coordinators are told, once an hour: call_notices.withheld_used_up); how often a number is
   checked, and the city's day of them, are the port's
   (bot/transports/phone/calls/check_calls.py); past either the caller
   hears why (:data:`REFUSED`: not today, not this hour, not this number) and the call goes
@@ -86,6 +86,7 @@ from handlers.context import Context
 from handlers.flood_limits import CityCounts
 from handlers.menu import show_main_menu
 from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text
+from handlers.numbers import call_notices
 from handlers.numbers.phone_pin import CHOOSE_PIN, SKIP, WAIT_FOR_CALL, after_check, asked_for
 from handlers.router import Router
 from locales import N_, Translator
@@ -127,13 +128,8 @@ ASKED = CityCounts(window=3600.0)
 # The key all withheld callers' asks are counted under.
 WITHHELD = "withheld"
 # All withheld callers share one count, so its limit stops callers who never asked before:
-# the coordinators are told while it does, once an hour (:data:`TOLD`, as :data:`ASKED`).
-WITHHELD_USED_UP = N_(
-    "📵 Check calls: callers who withhold their number have used up the call-backs they may"
-    " ask for within an hour. For up to an hour, no further caller with a withheld number is"
-    " called back; they can still use the menu or press 0 for a person. Raise [phone]"
-    " checks_per_caller_hour to call more of them back."
-)
+# the coordinators are told while it does, once an hour (:data:`TOLD`, as :data:`ASKED`;
+# the words: call_notices.withheld_used_up).
 TOLD = CityCounts(window=3600.0)
 
 CALL_ME = "check:call"
@@ -249,7 +245,7 @@ async def _withheld_used_up(ctx: Context) -> None:
         return
     told.count(key)
     log.warning("caller check: the withheld callers' checks of the hour are used up")
-    await ctx.mail.to_backchannel(lambda t: Message(t.t(WITHHELD_USED_UP), typed_choices=False))
+    await ctx.mail.to_backchannel(call_notices.withheld_used_up)
 
 
 async def check_by_call(

@@ -16,13 +16,13 @@ import pytest
 from db import Database
 from handlers.channels import Profile
 from handlers.messages import Message, Outgoing, Toast
+from handlers.numbers.call_notices import withheld_used_up
 from handlers.numbers.caller_check import (
     CALLING_TYPED,
     CALLING_TYPED_AT,
     CANNOT_CALL,
     NOT_NOW,
     NOT_THIS_HOUR,
-    WITHHELD_USED_UP,
 )
 from handlers.numbers.number_entry import ASK, BAD, CONFIRM, MOST_DIGITS, STATE
 from handlers.numbers.phone_pin import after_check
@@ -202,7 +202,7 @@ async def test_the_coordinators_hear_when_the_withheld_callers_checks_are_used_u
     assert (await _ask_check(caller, CALLER, TYPED)).closing
     assert await group() == []
     assert (await _ask_check(caller, other, "02311234567")).text == t._(NOT_THIS_HOUR)
-    assert await group() == [t._(WITHHELD_USED_UP)]
+    assert await group() == [str(withheld_used_up(t).text)]
     # Told once while it lasts, however many more are turned away.
     assert (await _ask_check(caller, CALLER, "02317654321")).text == t._(NOT_THIS_HOUR)
     assert len(await group()) == 1
