@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "handlers", "db", "locales")
 LONG = 60
-MOST = 508
+MOST = 494
 SHOWN = 10
 
 
