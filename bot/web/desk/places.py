@@ -4,7 +4,8 @@ Routes: ``GET /desk/places`` (``q``: part of the name, ``bezirk``, ``kind``, ``s
 not verified for a year or never, ``page``); ``GET /desk/places/<id>`` (form, history);
 ``POST /desk/places/<id>`` (save: the fields of the chat's editing, checked by
 ``handlers.places.fields``; only fields that differ from the stored place are checked and
-set); ``POST /desk/places/<id>/verify``; ``GET /desk/places/import`` (upload form);
+set; ``was``: the stamp of the place the form was shown - changed meanwhile, the save is
+refused); ``POST /desk/places/<id>/verify``; ``GET /desk/places/import`` (upload form);
 ``POST /desk/places/import`` (``file``: a dry run of the importer shows what would happen,
 nothing is written); ``POST /desk/places/import/commit`` (``upload``: the previewed file's
 key, imports it). Saving goes through ``db.places.update``/``verify``/the importer with the
@@ -13,6 +14,7 @@ coordinator's id, so the place history records who; each action is audited.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -53,6 +55,10 @@ DONE = {
     "verified": N_("✔️ Marked as verified today."),
     "unchanged": N_("Nothing was changed."),
 }
+CHANGED_MEANWHILE = N_(
+    "⚠️ Place #{id} was changed meanwhile. Nothing was saved: what you typed is kept in the "
+    "form, the place as it is now is shown above it; check it, then save again."
+)
 
 
 def _label(t: Translator, key: str) -> str:
@@ -158,6 +164,26 @@ def _shown(place: Place) -> dict[str, Any]:
     }
 
 
+def _basis(place: Place) -> str:
+    """What a place's form was shown, as a stamp the form carries (``was``): a save from a
+    form shown before a colleague's change would put the old values back, and is refused.
+    Only the form's fields: a colleague's "verified" changes nothing the form sends."""
+    return hashlib.sha256(repr(sorted(_shown(place).items())).encode()).hexdigest()[:32]
+
+
+def _now(t: Translator, place: Place) -> list[tuple[str, str]]:
+    """The place as it is now, for a coordinator whose form was shown before a change."""
+    shown = _shown(place)
+    icon, access = WHEELCHAIR.get(place.wheelchair, ("", place.wheelchair))
+    values = {
+        **shown,
+        "category": category_label(t, place.category),
+        "wheelchair": f"{icon} {t._(access)}".strip(),
+        "languages": t.list_of(language_name(code) for code in place.languages),
+    }
+    return [(_label(t, key), str(values[key])) for key in LABELS]
+
+
 def _check(
     settings: Any, place: Place, sent: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, fields.FieldProblem]]:
@@ -220,12 +246,15 @@ async def _place_page(
     values: dict[str, Any] | None = None,
     problems: dict[str, fields.FieldProblem] | None = None,
     status: int = 200,
+    meanwhile: bool = False,
 ) -> web.Response:
     desk = desk_of(request)
     t = translator_for(request)
     problems = problems or {}
     done = request.query.get("done", "")
     notice = t.t(DONE[done]) if done in DONE and not problems else None
+    if meanwhile:
+        notice = t.t(CHANGED_MEANWHILE, id=place.id)
     errors = {
         key: problem.text(t)
         + (Markup(" ") + t.format("<code>{x}</code>", x=problem.detail) if problem.detail else "")
@@ -239,6 +268,8 @@ async def _place_page(
         notice=notice,
         place=place,
         values=values or _shown(place),
+        was=_basis(place),
+        now=_now(t, place) if meanwhile else None,
         errors=errors,
         labels={key: _label(t, key) for key in LABELS},
         kinds=[(key, category_label(t, key)) for key in CATEGORIES],
@@ -265,22 +296,25 @@ async def show(request: web.Request) -> web.Response:
 @desk_page
 async def save(request: web.Request) -> web.StreamResponse:
     desk = desk_of(request)
-    place = await _place_of(request)
     form = await request.post()
     sent: dict[str, Any] = {
         key: str(form.get(key, ""))[:500]
         for key in ("name", "category", "location", "address", "opening_hours", "wheelchair")
     }
     sent["languages"] = sorted({str(v) for v in form.getall("languages", [])})
-    changes, problems = _check(desk.site.settings, place, sent)
-    if problems:
-        return await _place_page(request, place, values=sent, problems=problems, status=422)
-    if not changes:
-        raise web.HTTPSeeOther(f"/desk/places/{place.id}?done=unchanged")
     async with desk.site.db.transaction():
-        await desk.site.db.places.update(place.id or 0, ACTOR, desk.user.id, **changes)
-        await desk.site.db.requests.audit(desk.user.id, "desk.place.edit", f"place:{place.id}")
-    raise web.HTTPSeeOther(f"/desk/places/{place.id}?done=saved")
+        # Read inside the transaction: a colleague's save a moment ago is what is compared.
+        place = await _place_of(request)
+        if str(form.get("was", _basis(place))) != _basis(place):  # changed meanwhile
+            return await _place_page(request, place, values=sent, status=409, meanwhile=True)
+        changes, problems = _check(desk.site.settings, place, sent)
+        if problems:
+            return await _place_page(request, place, values=sent, problems=problems, status=422)
+        if changes:
+            await desk.site.db.places.update(place.id or 0, ACTOR, desk.user.id, **changes)
+            await desk.site.db.requests.audit(desk.user.id, "desk.place.edit", f"place:{place.id}")
+    done = "saved" if changes else "unchanged"
+    raise web.HTTPSeeOther(f"/desk/places/{place.id}?done={done}")
 
 
 @desk_page
