@@ -53,6 +53,14 @@ class FloodCounts:
         now = self._clock()
         return sum(1 for at in recent if now - at <= self._window) if recent else 0
 
+    def first(self, sender: Sender) -> bool:
+        """Whether nothing of ``sender`` was counted within the window, counting one if so:
+        once per window at most (a notice told while a limit lasts)."""
+        if self.counted(sender):
+            return False
+        self.count(sender)
+        return True
+
     def __len__(self) -> int:
         return len(self._recent)
 

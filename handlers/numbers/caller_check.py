@@ -239,11 +239,9 @@ async def _withheld_used_up(ctx: Context) -> None:
     """The withheld callers' checks of the hour are used up (:func:`_asked_too_often`): a
     limit that stops every caller who withholds their number, so the coordinators are told,
     once within the hour it lasts at most (before, only the caller heard "not this hour")."""
-    told = TOLD.of(ctx.db, ctx.settings.clock)
     key = (ctx.incoming.sender.platform, WITHHELD, False)
-    if told.counted(key):
+    if not TOLD.of(ctx.db, ctx.settings.clock).first(key):
         return
-    told.count(key)
     log.warning("caller check: the withheld callers' checks of the hour are used up")
     await ctx.mail.to_backchannel(call_notices.withheld_used_up)
 

@@ -26,6 +26,18 @@ def test_senders_quiet_for_a_minute_are_forgotten():
     assert counts.counted(("telegram", "1", False)) == 0
 
 
+def test_first_is_true_once_within_the_window():
+    now = [1000.0]
+    counts = FloodCounts(lambda: now[0], window=3600.0)
+    told = ("sms", "stranger stop", False)
+    assert counts.first(told)
+    now[0] += 3000
+    assert not counts.first(told)  # within the hour: told already
+    assert counts.counted(told) == 1  # and not counted again
+    now[0] += 700
+    assert counts.first(told)  # the hour since the first is over
+
+
 def test_a_flood_of_new_accounts_is_bounded(monkeypatch):
     monkeypatch.setattr(flood_limits, "MOST_SENDERS", 1000)
     counts = FloodCounts(lambda: 1000.0)  # all within one minute

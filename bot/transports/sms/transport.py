@@ -526,9 +526,7 @@ class SmsTransport(Transport):
             counts.count(_STRANGERS)
             return True
         log.warning("sms: a STOP from a number nobody has is not kept (the hour's are used)")
-        told = STRANGER_STOPS_TOLD.of(self.db, self.budget.clock)
-        if not told.counted(_STRANGERS):
-            told.count(_STRANGERS)
+        if STRANGER_STOPS_TOLD.of(self.db, self.budget.clock).first(_STRANGERS):
             await self._tell_coordinators(
                 lambda t: Message(t.t(STRANGER_STOPS_FULL), typed_choices=False)
             )
