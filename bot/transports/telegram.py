@@ -100,6 +100,10 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Takes a location request's reply keyboard away (Telegram keeps one showing until a message
 # of the bot's says otherwise; one_time_keyboard only hides it behind a button).
 REMOVE_KEYBOARD = ReplyKeyboardRemove()
+# Chats remembered as showing that keyboard, at most (every chat is outside input): past it
+# the one asked longest ago is forgotten, and keeps its keyboard until its next location
+# step, as after a restart.
+KEYBOARD_CHATS_KEPT = 10_000
 _MEDIA_ATTRS = (
     ("voice", "voice"),
     ("audio", "audio"),
@@ -278,6 +282,31 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> TelegramTransp
     )
 
 
+class KeyboardChats:
+    """The chats that show a location request's reply keyboard (:meth:`TelegramTransport._send`
+    takes it away with the next message), the most recently asked last, at most
+    :data:`KEYBOARD_CHATS_KEPT`."""
+
+    def __init__(self, most: int = KEYBOARD_CHATS_KEPT) -> None:
+        self._most = most
+        self._chats: dict[str, None] = {}
+
+    def add(self, chat_id: str) -> None:
+        self._chats.pop(chat_id, None)
+        self._chats[chat_id] = None
+        if len(self._chats) > self._most:
+            del self._chats[next(iter(self._chats))]
+
+    def forget(self, chat_id: str) -> None:
+        self._chats.pop(chat_id, None)
+
+    def __contains__(self, chat_id: object) -> bool:
+        return chat_id in self._chats
+
+    def __len__(self) -> int:
+        return len(self._chats)
+
+
 class TelegramTransport(ChatService):
     platform = PLATFORM
 
@@ -329,7 +358,7 @@ class TelegramTransport(ChatService):
         # such a chat takes it away (:meth:`_send`). Kept by this process only: a chat
         # whose keyboard was asked for before a restart keeps it until its next location
         # step.
-        self.keyboard_shown: set[str] = set()
+        self.keyboard_shown = KeyboardChats()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
 
@@ -443,7 +472,7 @@ class TelegramTransport(ChatService):
         own, as under the location request itself; its id is returned, for the edits of
         the buttons' presses."""
         sent = await self._send_text(chat_id, chunks[0], REMOVE_KEYBOARD)
-        self.keyboard_shown.discard(chat_id)
+        self.keyboard_shown.forget(chat_id)
         for index, chunk in enumerate(chunks[1:], 1):
             last = index == len(chunks) - 1
             sent = await self._send_text(chat_id, chunk, markup if last else None)
