@@ -4,6 +4,11 @@ the people of a city as the backup and restore tests make, list and erase them."
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import psycopg
+
 from db import Database
 from db.database import city_location
 
@@ -15,6 +20,26 @@ async def open_city(database: str, slug: str, *, main: bool = False, **options) 
     return await Database.open(path, schema=schema, min_size=1, max_size=4, **options)
 
 
+async def _closed(db: Database, database: str) -> None:
+    """``db`` closed, and on PostgreSQL its server processes gone too: a client's close
+    returns before they have ended, and a restore right after it (which refuses while
+    other connections are open) saw one of them still there."""
+    await db.close()
+    if not database.startswith("postgresql"):
+        return
+    deadline = time.monotonic() + 60  # a hang detector, not a speed bound
+    while True:
+        with psycopg.connect(database, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()
+        if not row or not row[0]:
+            return
+        assert time.monotonic() < deadline, "the closed database's connections did not end"
+        await asyncio.sleep(0.02)
+
+
 async def add_people(database: str, slug: str, names: list[str], *, main: bool) -> None:
     """Residents who wrote to the bot on Telegram, one per name, in a city's database."""
     db = await open_city(database, slug, main=main)
@@ -22,7 +47,7 @@ async def add_people(database: str, slug: str, names: list[str], *, main: bool) 
         for name in names:
             await db.users.seen("telegram", name, name, name)
     finally:
-        await db.close()
+        await _closed(db, database)
 
 
 async def people_names(database: str, slug: str, *, main: bool) -> list[str]:
@@ -49,7 +74,7 @@ async def erase_person(database: str, slug: str, who: str, *, main: bool) -> Non
         async with db.transaction():
             await erase(Backstage(db, HandlerSettings()), build_router(), person, "deleted")
     finally:
-        await db.close()
+        await _closed(db, database)
 
 
 async def live_schema(db: Database) -> dict[str, list[str]]:
