@@ -8,12 +8,15 @@ token while the first is still being handled waits for it. Only a form that succ
 remembered: a refused one (422, 409) is handled again and refused again, changing nothing.
 
 Kept in this process's memory for ``KEPT`` (at most ``MOST`` tokens): a second press comes
-within seconds to the same web process; a form without the token acts as before."""
+within seconds to the same web process; a form without the token acts as before. The tokens
+are kept in the order they came (their times rise with it), so a POST forgets the old ones
+from the front and looks at no other: a constant cost per POST, not a scan of ``MOST``."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -34,14 +37,21 @@ class _Sent:
 class SentForms:
     """The forms sent under each session, by (session's token, form's token)."""
 
-    sent: dict[tuple[str, str], _Sent] = field(default_factory=dict)
+    # Oldest first: a form is added at the end and never moved (OrderedDict: taking the
+    # first is O(1), where a dict's first key after many deletions is found by a scan).
+    sent: OrderedDict[tuple[str, str], _Sent] = field(default_factory=OrderedDict)
     clock: Callable[[], float] = time.monotonic
 
     def _forget_old(self, now: float) -> None:
-        for key in [k for k, v in self.sent.items() if now - v.at > KEPT and v.done.done()]:
-            del self.sent[key]
+        while self.sent:
+            oldest = next(iter(self.sent.values()))
+            # A form still being handled stays (its second press waits for it); those after
+            # it are younger, so the look stops there.
+            if now - oldest.at <= KEPT or not oldest.done.done():
+                break
+            self.sent.popitem(last=False)
         while len(self.sent) > MOST:
-            del self.sent[next(iter(self.sent))]
+            self.sent.popitem(last=False)
 
     async def once(
         self, session: str, token: str, act: Callable[[], Awaitable[web.StreamResponse]]
@@ -58,6 +68,7 @@ class SentForms:
         now = self.clock()
         self._forget_old(now)
         done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self.sent.pop(key, None)  # added at the end, in the order of time
         self.sent[key] = _Sent(now, done)
         location: str | None = None
         try:
