@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from db import Database
 from handlers.messages import Button
 from handlers.settings import HandlerSettings
+from tests.support.helping_people import verified_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 
 if TYPE_CHECKING:
@@ -162,16 +163,7 @@ async def matched_at_console(
     lifecycle, its notices delivered: the request's id."""
     asker = await term.started(*requester.split(":"))
     helper = await term.started(*volunteer.split(":"))
-    await db.volunteers.save(
-        helper.id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de",),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=1,
-    )
-    await db.volunteers.verify(helper.id, helper.id)
+    await verified_volunteer(db, helper.id, max_open=1)
     cora = await db.users.seen("console", "cora", "cora", "Cora")
     await db.users.grant_role(cora.id, "coordinator")
     request_id = await matched_through_lifecycle(db, settings, asker.id, helper.id, cora.id)

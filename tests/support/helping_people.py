@@ -1,10 +1,14 @@
-"""People for the help tests that work on the store directly (tests/handlers/helping):
-someone who chose German and agreed, and a coordinator."""
+"""People for the help tests that work on the store directly (tests/handlers/helping and
+the other tests that set up the help story's people): someone who chose German and agreed,
+a coordinator, and a volunteer's profile, verified or not."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from db import Database
 from db.users import User
+from db.volunteers import Volunteer
 
 
 async def person(db: Database, name: str, platform: str = "console") -> User:
@@ -21,3 +25,44 @@ async def coordinator(db: Database) -> int:
     cora = await person(db, "cora")
     await db.users.grant_role(cora.id, "coordinator")
     return cora.id
+
+
+async def volunteer_profile(
+    db: Database,
+    user_id: int,
+    *,
+    kinds: tuple[str, ...] = ("shopping",),
+    districts: tuple[str, ...] = ("Innenstadt-Nord",),
+    languages: tuple[str, ...] = ("de",),
+    quiet: tuple[int, int] | None = (0, 0),
+    max_open: int = 2,
+    **profile: Any,
+) -> Volunteer:
+    """``user_id`` registered as a volunteer, not verified: helping with ``kinds`` in
+    ``districts``, speaking ``languages``, at most ``max_open`` requests at once. ``quiet``
+    hours (0, 0) are none, so that a test run at night is offered a request at once as by
+    day; None keeps the form's default (22-7). Any other profile field as ``db.volunteers.save``
+    takes it (evenings, talk_shift, lat/lon/radius_m)."""
+    if quiet is not None:
+        profile["quiet_start"], profile["quiet_end"] = quiet
+    return await db.volunteers.save(
+        user_id,
+        categories=kinds,
+        stadtbezirke=districts,
+        languages=languages,
+        max_open=max_open,
+        **profile,
+    )
+
+
+async def verified_volunteer(
+    db: Database, user_id: int, *, verified_by: int | None = None, **profile: Any
+) -> Volunteer:
+    """:func:`volunteer_profile` (the same parameters), verified by ``verified_by`` (a
+    coordinator's id; themselves where None, as the tests that need no coordinator do):
+    the profile as stored."""
+    await volunteer_profile(db, user_id, **profile)
+    assert await db.volunteers.verify(user_id, user_id if verified_by is None else verified_by)
+    verified = await db.volunteers.get(user_id)
+    assert verified is not None
+    return verified

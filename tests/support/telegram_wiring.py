@@ -17,6 +17,7 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from tests.support.fake_telegram import TOKEN, Call, FakeTelegram
+from tests.support.helping_people import verified_volunteer
 
 # The coordinators' Telegram group of the tests that need one.
 TELEGRAM_GROUP = -1001
@@ -66,16 +67,7 @@ async def telegram_volunteer(db: Database, uid: int, name: str) -> int:
     """A verified volunteer for shopping in Innenstadt-Nord, speaking German and Arabic,
     with no quiet hours (so a test at night is told at once, as by day)."""
     user_id = await telegram_person(db, uid, name, "de")
-    await db.volunteers.save(
-        user_id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de", "ar"),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=2,
-    )
-    await db.volunteers.verify(user_id, user_id)
+    await verified_volunteer(db, user_id, languages=("de", "ar"))
     return user_id
 
 
