@@ -16,6 +16,7 @@ from handlers.media.door_codes import DOOR_SYMBOLS
 from handlers.messages import ButtonPress, Incoming, Sender
 from locales import translator
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.helping_people import person, verified_volunteer
 from tests.support.memory_transport import readable
 from tests.support.telegram_wiring import TELEGRAM_GROUP as GROUP
 from tests.support.telegram_wiring import telegram_person as _user
@@ -49,19 +50,8 @@ async def _match(term: Terminal, db: Database, requester: str, text: str) -> int
 async def _people(term: Terminal, db: Database, *residents: str) -> None:
     cora = await db.users.seen("console", "cora", "cora", "Cora")
     await db.users.grant_role(cora.id, "coordinator")
-    vera = await db.users.seen("console", "vera", "vera", "Vera")
-    await db.users.set_language(vera.id, "de")
-    await db.users.record_consent(vera.id)
-    await db.volunteers.save(
-        vera.id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de", "ar"),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=3,
-    )
-    await db.volunteers.verify(vera.id, cora.id)
+    vera = await person(db, "vera")
+    await verified_volunteer(db, vera.id, languages=("de", "ar"), max_open=3, verified_by=cora.id)
     for name in residents:
         await term.type(f":as {name}", "/start")
         await term.press("lang:ar" if name == "amira" else "lang:de")
