@@ -15,6 +15,7 @@ from handlers.messages import Delete, Edit, Edited, Incoming, Message, Sender, T
 from handlers.settings import HandlerSettings
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.help_story import GROUP, matched_through_lifecycle
+from tests.support.helping_people import verified_volunteer
 from tests.support.memory_transport import MemoryTransport, readable
 from tests.support.telegram_wiring import telegram_person, telegram_volunteer
 
@@ -34,10 +35,7 @@ async def _contact(chat: MemoryTransport, db: Database) -> int:
     amira, vera, cora = [await db.users.find("memory", n) for n in ("amira", "vera", "cora")]
     assert amira and vera and cora
     await db.users.grant_role(cora.id, "coordinator")
-    await db.volunteers.save(
-        vera.id, categories=("shopping",), stadtbezirke=("Innenstadt-Nord",), languages=("de",)
-    )
-    await db.volunteers.verify(vera.id, cora.id)
+    await verified_volunteer(db, vera.id, quiet=None, verified_by=cora.id)
     request_id = await matched_through_lifecycle(
         db, chat.dispatcher.settings, amira.id, vera.id, cora.id
     )
