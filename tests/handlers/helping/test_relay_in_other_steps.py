@@ -10,6 +10,7 @@ from db import Database
 from handlers.places.gazetteer import load_gazetteer
 from handlers.settings import HandlerSettings
 from tests.support.help_story import matched_through_lifecycle
+from tests.support.helping_people import verified_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 
 REPLY = "ساعت ۳ در خانه هستم، ممنون"
@@ -24,16 +25,7 @@ async def _matched(story: MemoryTransport, db: Database) -> int:
         (await db.users.find("memory", name)).id for name in ("parisa", "vera", "cora")
     ]
     await db.users.grant_role(cora, "coordinator")
-    await db.volunteers.save(
-        vera,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de", "fa"),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=3,
-    )
-    await db.volunteers.verify(vera, cora)
+    await verified_volunteer(db, vera, languages=("de", "fa"), max_open=3, verified_by=cora)
     request_id = await matched_through_lifecycle(db, HandlerSettings(), parisa, vera, cora)
     await story.flush()
     story.inbox.clear()
