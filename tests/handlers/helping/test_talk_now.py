@@ -26,6 +26,7 @@ from tests.support.clock import Clock, daytime
 from tests.support.help_story import NORDMARKT
 from tests.support.helping_people import coordinator as _coordinator
 from tests.support.helping_people import person as _person
+from tests.support.helping_people import verified_volunteer
 from tests.support.terminal import Terminal
 
 # Every time of the week (the hour of each test is within one of them).
@@ -62,22 +63,13 @@ async def _volunteer(
     name: str,
     *,
     district: str = "Innenstadt-Nord",
-    kinds: tuple[str, ...] = ("shopping",),
-    languages: tuple[str, ...] = ("de",),
     shift: tuple[str, ...] = (),
+    **profile: tuple[str, ...],
 ) -> int:
+    """A verified volunteer in ``district`` on the talk ``shift`` (none: not on one), for
+    shopping and speaking German unless ``kinds`` and ``languages`` say otherwise."""
     user = await _person(db, name)
-    await db.volunteers.save(
-        user.id,
-        categories=kinds,
-        stadtbezirke=(district,),
-        languages=languages,
-        quiet_start=0,
-        quiet_end=0,
-        max_open=2,
-        talk_shift=shift,
-    )
-    await db.volunteers.verify(user.id, user.id)
+    await verified_volunteer(db, user.id, districts=(district,), talk_shift=shift, **profile)
     return user.id
 
 
