@@ -26,6 +26,7 @@ from tests.support.clock import Clock, daytime
 from tests.support.help_story import NORDMARKT
 from tests.support.helping_people import coordinator as _coordinator
 from tests.support.helping_people import person as _person
+from tests.support.helping_people import verified_volunteer
 from tests.support.terminal import Terminal
 
 GERMAN = Translator("de")
@@ -47,17 +48,7 @@ async def _volunteer(
     db: Database, name: str, *, quiet: tuple[int, int] = (0, 0), evenings: bool = True
 ) -> int:
     user = await _person(db, name)
-    await db.volunteers.save(
-        user.id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de",),
-        quiet_start=quiet[0],
-        quiet_end=quiet[1],
-        max_open=2,
-        evenings=evenings,
-    )
-    await db.volunteers.verify(user.id, user.id)
+    await verified_volunteer(db, user.id, quiet=quiet, evenings=evenings)
     return user.id
 
 
