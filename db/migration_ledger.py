@@ -96,16 +96,25 @@ SUPERSEDED: dict[tuple[str, int], tuple[Superseded, ...]] = {
 
 # The checksums of files read before, by what the file system says of them: opening a
 # database verifies every applied migration, and a process opens one at its start and one
-# per city (the tests: thousands); a file that is written again gets a new signature.
-_checksums: dict[tuple[str, int, int, int, int], str] = {}
+# per city (the tests: thousands). One entry a file - a file written again replaces its
+# entry, not adds one - and at most CHECKSUMS_KEPT files, the one read longest ago
+# forgotten first: a process that lives long and is handed ever other migration folders
+# (the tests' own) keeps no more than that. A release has some 70 (SQLite's and PostgreSQL's).
+CHECKSUMS_KEPT = 512
+_checksums: dict[str, tuple[tuple[int, int, int, int], str]] = {}
 
 
 def checksum(path: Path) -> str:
     status = os.stat(path)
-    key = (str(path), status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
-    found = _checksums.get(key)
+    key = str(path)
+    signature = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+    known = _checksums.pop(key, None)
+    found = known[1] if known is not None and known[0] == signature else None
     if found is None:
-        found = _checksums[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        found = hashlib.sha256(path.read_bytes()).hexdigest()
+    _checksums[key] = (signature, found)  # last in the order: read most recently
+    while len(_checksums) > CHECKSUMS_KEPT:
+        del _checksums[next(iter(_checksums))]
     return found
 
 
