@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,7 @@ from tests.support.clock import Clock, daytime
 from tests.support.help_story import NORDMARKT
 from tests.support.helping_people import coordinator as _coordinator
 from tests.support.helping_people import person as _person
+from tests.support.helping_people import verified_volunteer
 from tests.support.terminal import Terminal
 
 
@@ -57,30 +59,24 @@ async def _volunteer(
     db: Database,
     name: str,
     *,
-    districts: tuple[str, ...] = ("Innenstadt-Nord",),
-    kinds: tuple[str, ...] = ("shopping",),
-    languages: tuple[str, ...] = ("de",),
-    quiet: tuple[int, int] = (0, 0),
-    max_open: int = 2,
     point: tuple[float, float] | None = None,
     radius_m: int | None = None,
     evenings: bool = True,
+    **profile: Any,
 ) -> int:
+    """A verified volunteer (tests/support/helping_people.py: shopping in Innenstadt-Nord,
+    German, no quiet hours, unless ``profile`` says otherwise), with their own ``point``
+    and ``radius_m`` where given."""
     user = await _person(db, name)
-    await db.volunteers.save(
+    await verified_volunteer(
+        db,
         user.id,
-        categories=kinds,
-        stadtbezirke=districts,
-        languages=languages,
-        quiet_start=quiet[0],
-        quiet_end=quiet[1],
-        max_open=max_open,
         lat=point[0] if point else None,
         lon=point[1] if point else None,
         radius_m=radius_m,
         evenings=evenings,
+        **profile,
     )
-    await db.volunteers.verify(user.id, user.id)
     return user.id
 
 
