@@ -31,11 +31,12 @@ from datetime import UTC, datetime, timedelta
 
 from db import Database
 from db.data_rights import about_value
-from db.users import Arrival
+from db.users import Arrival, User
 from handlers import first_kept, read_aloud, ui
 from handlers.channels import Happening, Profile, Standing
 from handlers.context import Backstage, Context, StaleButton
-from handlers.flood_limits import FloodCounts
+from handlers.flood_limits import NOTICES_AN_HOUR, FloodCounts, FloodNotices
+from handlers.helping.render import someone
 from handlers.helping.standing import standing
 from handlers.messages import (
     ButtonPress,
@@ -56,6 +57,7 @@ from handlers.messages import (
     encode,
     shown,
 )
+from handlers.messenger import tell_coordinators
 from handlers.numbers import caller_check, coded_acts
 from handlers.reader import medium_of, reader_of, sender_in_group, starts_easy
 from handlers.reader_chain import FromCache, ReaderChain, Surroundings
@@ -77,6 +79,24 @@ KEPT_ANSWERS_MAX_AGE = timedelta(hours=1)
 TOO_LONG = N_(
     "✂️ Too long: {length} characters, at most {limit} fit here. Nothing was changed. "
     "Please send a shorter text."
+)
+
+# To the coordinators while a flood limit stops someone (bot.max_messages_per_minute,
+# bot.max_presses_per_minute): once an hour each, and no more than
+# flood_limits.NOTICES_AN_HOUR people an hour, the last of them saying so.
+FLOOD_NOTICES = {
+    False: N_(
+        "🐢 {who} sent the bot more than {count} messages within a minute. Until they slow "
+        "down it answers none of them; they were asked to wait a minute."
+    ),
+    True: N_(
+        "🐢 {who} pressed the bot's buttons more than {count} times within a minute. Until "
+        "they slow down each press only asks them to wait."
+    ),
+}
+LAST_FLOOD_NOTICE = N_(
+    "More people stopped by these limits are not named until {time}: this is the last of "
+    "these notices until then."
 )
 
 
@@ -116,6 +136,8 @@ class Dispatcher:
         self.clock: Callable[[], float] = time.monotonic
         # Recent updates per sender and kind, for the flood limits (bounded: flood_limits.py).
         self.floods = FloodCounts(lambda: self.clock())
+        # Who of those the limits stopped the coordinators were told of (flood_limits.py).
+        self.flood_notices = FloodNotices(lambda: self.clock())
 
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         """Answer one update. Its changes and the messages it queues for other people are
@@ -352,6 +374,8 @@ class Dispatcher:
         if not press and counted != self._limit(press) + 1:
             return []
         user = await self.db.users.find(incoming.sender.platform, incoming.sender.user_id)
+        if counted == self._limit(press) + 1 and user is not None:
+            await self._tell_flood(user, press)
         t = reader_of(
             user,
             self.settings.newcomer_language(incoming.sender.language_hint),
@@ -367,6 +391,28 @@ class Dispatcher:
                 )
             )
         ]
+
+    async def _tell_flood(self, user: User, press: bool) -> None:
+        """A flood limit stops ``user`` (it began to with this update): the coordinators
+        are told, by name and user number, where :class:`FloodNotices` says a notice is
+        due."""
+        number = self.flood_notices.due(user.platform, user.platform_user_id)
+        if number is None:
+            return
+        log.warning("the flood limit stops a %s sender", user.platform)
+        limit = self._limit(press)
+        quiet = timedelta(seconds=self.flood_notices.quiet_for())
+        until = datetime.now(UTC) + quiet
+
+        def compose(t: Translator) -> Message:
+            text = t.t(FLOOD_NOTICES[press], who=someone(t, user), count=t.number(limit))
+            if number >= NOTICES_AN_HOUR:
+                text += "\n" + t.t(LAST_FLOOD_NOTICE, time=t.time(until))
+            return Message(text, typed_choices=False)
+
+        await tell_coordinators(
+            self.db, self.settings.backchannels, compose, about=(user.id,), wake=self.on_queued
+        )
 
     async def _context(self, incoming: Incoming) -> tuple[Context, Arrival]:
         sender = incoming.sender

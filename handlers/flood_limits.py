@@ -10,6 +10,11 @@ it); past :data:`MOST_SENDERS` the least recently active are dropped even so.
 A feature's own limit within a longer window (calls per request an hour, check calls per
 caller an hour) counts per city with :class:`CityCounts`: a city's senders and numbers are
 its own, and so is its clock.
+
+Who is told while a flood limit stops someone is :class:`FloodNotices`' to decide: the
+coordinators hear of each person stopped, once an hour each, and of no more than
+:data:`NOTICES_AN_HOUR` people an hour in all - a flood of new accounts must not flood
+their group.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ WINDOW_SECONDS = 60.0
 MOST_SENDERS = 20_000
 
 Sender = tuple[str, str, bool]  # platform, user id, whether a press
+# How long the coordinators are not told again of the same person stopped by a flood limit.
+NOTICE_WINDOW_SECONDS = 3600.0
+# People stopped by a flood limit the coordinators are told of within that window, at most.
+NOTICES_AN_HOUR = 5
 
 
 class FloodCounts:
@@ -53,6 +62,14 @@ class FloodCounts:
         now = self._clock()
         return sum(1 for at in recent if now - at <= self._window) if recent else 0
 
+    def oldest_leaves(self, sender: Sender) -> float:
+        """Seconds until the oldest update of ``sender`` within the window leaves it (0:
+        none counted)."""
+        recent = self._recent.get(sender)
+        if not recent:
+            return 0.0
+        return max(0.0, recent[0] + self._window - self._clock())
+
     def first(self, sender: Sender) -> bool:
         """Whether nothing of ``sender`` was counted within the window, counting one if so:
         once per window at most (a notice told while a limit lasts)."""
@@ -73,6 +90,35 @@ class FloodCounts:
             ):
                 return
             del self._recent[quietest]
+
+
+class FloodNotices:
+    """Whether the coordinators are told now that a flood limit stopped a person (on the
+    dispatcher's steady ``clock``): once per :data:`NOTICE_WINDOW_SECONDS` for each person,
+    for no more than :data:`NOTICES_AN_HOUR` people within it (bounded as
+    :class:`FloodCounts` is)."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._people = FloodCounts(clock, window=NOTICE_WINDOW_SECONDS)
+        self._all = FloodCounts(clock, window=NOTICE_WINDOW_SECONDS)
+
+    def due(self, platform: str, user_id: str) -> int | None:
+        """The notice's number within the window (1 .. :data:`NOTICES_AN_HOUR`, the last
+        says that no more follow) if one is due for the person now, else None."""
+        everyone: Sender = ("", "", False)
+        if self._all.counted(everyone) >= NOTICES_AN_HOUR:
+            return None
+        if not self._people.first((platform, user_id, False)):
+            return None
+        return self._all.count(everyone)
+
+    def quiet_for(self) -> float:
+        """Seconds until another person may be named (the oldest notice of the window
+        leaves it); 0 while there is room."""
+        everyone: Sender = ("", "", False)
+        if self._all.counted(everyone) < NOTICES_AN_HOUR:
+            return 0.0
+        return self._all.oldest_leaves(everyone)
 
 
 class _City:
