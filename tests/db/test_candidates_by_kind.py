@@ -10,6 +10,7 @@ from collections import OrderedDict
 import pytest
 
 from db import Database, volunteers
+from tests.support.helping_people import verified_volunteer, volunteer_profile
 
 pytestmark = pytest.mark.both_backends
 
@@ -18,11 +19,8 @@ KINDS = ("shopping", "tech", "forms", "company")
 
 async def _volunteer(db: Database, name: str, kinds: tuple[str, ...], verified: bool = True) -> int:
     user = await db.users.seen("memory", name, name, name)
-    await db.volunteers.save(
-        user.id, categories=kinds, stadtbezirke=("Eving",), languages=("de",), max_open=1
-    )
-    if verified:
-        await db.volunteers.verify(user.id, user.id)
+    registered = verified_volunteer if verified else volunteer_profile
+    await registered(db, user.id, kinds=kinds, districts=("Eving",), quiet=None, max_open=1)
     return user.id
 
 
