@@ -29,6 +29,7 @@ from handlers.numbers.caller_check import (
 from handlers.numbers.phone_pin import after_check
 from locales import translator
 from tests.support.check_port import NOW, Checks
+from tests.support.helping_people import volunteer_profile
 from tests.support.memory_transport import MemoryTransport, messages
 
 NUMBER = "+492319876543"
@@ -227,15 +228,7 @@ async def test_a_number_is_only_claimed_where_its_person_has_something_to_give_a
     await db.requests.transition(request.id, "matched", helper, volunteer_id=helper)
     assert await is_claimed(helper)
     volunteer = await someone()
-    await db.volunteers.save(
-        volunteer,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de",),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=2,
-    )
+    await volunteer_profile(db, volunteer)
     assert await is_claimed(volunteer)
     staff = await someone()
     await db.users.grant_role(staff, "coordinator")
