@@ -30,6 +30,7 @@ from handlers.settings import HandlerSettings
 from locales import Translator, translator
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import matched_through_lifecycle
+from tests.support.helping_people import verified_volunteer
 from tests.support.reports import features_told
 from tests.support.sip.call_backs import BACKCHANNEL
 
@@ -274,10 +275,7 @@ async def test_the_reserve_asks_the_lifecycle_whose_help_is_under_way(
     dialling = Dialling(db, DialSettings(monthly=5), clock=Clock(daytime(10)))
     coordinator = await _person(db, "telegram", "301", "coordinator")
     volunteer = await _person(db, "telegram", "302")
-    await db.volunteers.save(
-        volunteer, categories=("shopping",), stadtbezirke=("Innenstadt-Nord",), languages=("de",)
-    )
-    await db.volunteers.verify(volunteer, coordinator)
+    await verified_volunteer(db, volunteer, quiet=None, verified_by=coordinator)
     resident = await _person(db, "phone", RESIDENT)
     waiting = await _person(db, "phone", OTHER)
     await _person(db, "phone", NOBODYS)
