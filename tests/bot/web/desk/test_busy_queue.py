@@ -19,6 +19,7 @@ from db.clock import to_text
 from locales import translator
 from tests.support import browser as chromium
 from tests.support.desk_client import coordinator, desk_in_chromium
+from tests.support.helping_people import verified_volunteer
 
 WIDE = {"width": 1280, "height": 800}
 
@@ -41,15 +42,8 @@ async def _busy_day(db: Database) -> dict[str, object]:
     now, entered last; nobody is on a talk shift."""
     for name in ("hanna", "holger"):
         user = await db.users.seen("memory", name, name, name.title())
-        await db.volunteers.save(
-            user.id,
-            categories=("shopping",),
-            stadtbezirke=("Hörde",),
-            languages=("de",),
-            evenings=True,  # asked at any hour: the test runs at any time of day
-            max_open=2,
-        )
-        await db.volunteers.verify(user.id, user.id)
+        # evenings: asked at any hour, the test runs at any time of day.
+        await verified_volunteer(db, user.id, districts=("Hörde",), quiet=None, evenings=True)
     shopping = {"category": "shopping", "stadtbezirk": "Hörde", "languages": ("de",)}
     later = [
         await _waiting(db, f"rita{n}", 300 - 10 * n, when_kind="date", **shopping) for n in range(6)
