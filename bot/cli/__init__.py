@@ -1,4 +1,5 @@
-"""The operator's command line, ``python -m bot`` / ``nachbarbot`` (entry point: ``main``).
+"""The operator's command line, ``python -m bot`` / ``nachbarbot`` (entry point:
+``entry.main``, which takes Ctrl-C in hand before the program loads).
 
 One module per command group: ``main`` (the parser, ``run``, ``web``, ``console``, ``db``,
 ``roles``, ``backup``), ``checks`` (``db check`` and ``doctor``), ``places``, ``events``,
