@@ -16,6 +16,7 @@ from handlers.context import Backstage
 from handlers.helping import ranking, review_queue
 from handlers.privacy import erase
 from tests.support.desk_client import DeskClient, at_the_desk
+from tests.support.helping_people import verified_volunteer
 
 CARD = re.compile(r'<article class="card[^"]*" id="request-(\d+)".*?</article>', re.S)
 TAKE = re.compile(r'<span class="take( nobody)?">(.*?)</span>', re.S)
@@ -23,16 +24,8 @@ TAKE = re.compile(r'<span class="take( nobody)?">(.*?)</span>', re.S)
 
 async def _volunteer(db: Database, name: str) -> int:
     user = await db.users.seen("memory", name, name, name.title())
-    await db.volunteers.save(
-        user.id,
-        categories=("shopping",),
-        stadtbezirke=("Hörde",),
-        languages=("de",),
-        evenings=True,  # asked at any hour: the test runs at any time of day
-        quiet_start=0,
-        quiet_end=0,
-    )
-    await db.volunteers.verify(user.id, user.id)
+    # evenings and no quiet hours: asked at any hour, the test runs at any time of day.
+    await verified_volunteer(db, user.id, districts=("Hörde",), evenings=True)
     return user.id
 
 
