@@ -14,6 +14,7 @@ from db.clock import to_text
 from handlers.places.coarse import AREA, coarsen
 from tests.support import browser as chromium
 from tests.support.desk_client import desk_in_chromium, log_in
+from tests.support.helping_people import verified_volunteer
 from tests.support.web_site import browser_session, csrf_of
 
 ROW = re.compile(r'id="request-row-(\d+)"')
@@ -123,15 +124,7 @@ async def test_one_request_its_history_and_the_actions_of_its_state(db, site, we
     _site, base = site
     await web_chat.onboard("vera", "en")
     vera = await db.users.find("memory", "vera")
-    await db.volunteers.save(
-        vera.id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de",),
-        quiet_start=0,  # no quiet hours: the test may run at night
-        quiet_end=0,
-    )
-    await db.volunteers.verify(vera.id, vera.id)
+    await verified_volunteer(db, vera.id)  # no quiet hours: the test may run at night
     rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
     waiting = await _request(db, rita, state="review", description="Wer hilft beim Tragen?")
     open_id = await _request(db, rita)
