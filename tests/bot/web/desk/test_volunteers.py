@@ -20,6 +20,7 @@ from handlers.helping.lifecycle import Refused
 from handlers.settings import HandlerSettings
 from tests.support import browser as chromium
 from tests.support.desk_client import desk_in_chromium, log_in
+from tests.support.helping_people import verified_volunteer, volunteer_profile
 from tests.support.memory_transport import texts
 from tests.support.web_site import browser_session, csrf_of, login_link, serving
 
@@ -100,14 +101,7 @@ async def test_verify_pause_resume_change_the_store_and_the_audit_log(db, site, 
     _site, base = site
     await web_chat.onboard("vera", "en")
     vera = (await db.users.find("memory", "vera")).id
-    await db.volunteers.save(
-        vera,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de",),
-        quiet_start=0,  # no quiet hours: the test may run at night
-        quiet_end=0,
-    )
+    await volunteer_profile(db, vera)  # no quiet hours: the test may run at night
     rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
     waiting = await db.requests.create(
         rita, rita, state="open", category="shopping", stadtbezirk="Innenstadt-Nord"
@@ -239,13 +233,9 @@ async def test_a_certificate_kind_is_offered_only_to_certified_volunteers(db, si
     for name in ("anna", "bert"):
         await web_chat.onboard(name, "de")
         helpers[name] = (await db.users.find("memory", name)).id
-        await db.volunteers.save(
-            helpers[name],
-            categories=("childcare", "shopping"),
-            stadtbezirke=("Innenstadt-Nord",),
-            languages=("de",),
+        await verified_volunteer(
+            db, helpers[name], kinds=("childcare", "shopping"), quiet=None, verified_by=cora.id
         )
-        await db.volunteers.verify(helpers[name], cora.id)
     today = _today()
     await db.volunteers.set_certificate(
         helpers["anna"], "2023-01-01", (today + timedelta(days=900)).isoformat()
