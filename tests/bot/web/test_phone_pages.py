@@ -45,6 +45,7 @@ from tests.support import browser
 from tests.support.cli import ROOT
 from tests.support.fake_telegram import TOKEN
 from tests.support.help_story import matched_through_lifecycle
+from tests.support.helping_people import verified_volunteer
 from tests.support.web_site import serving
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -150,16 +151,15 @@ async def _fill(db: Database, settings: HandlerSettings) -> dict[str, str]:
     coordinator = await _person(db, "3002", "Bernd")
     await db.users.grant_role(coordinator, "coordinator")
     volunteer = await _person(db, "2001", "Vera")
-    await db.volunteers.save(
+    await verified_volunteer(
+        db,
         volunteer,
-        categories=("shopping", "childcare"),
-        stadtbezirke=("Innenstadt-Nord", "Eving"),
+        kinds=("shopping", "childcare"),
+        districts=("Innenstadt-Nord", "Eving"),
         languages=("de", "ar", "tr"),
-        quiet_start=22,
-        quiet_end=7,
-        max_open=2,
+        quiet=(22, 7),
+        verified_by=coordinator,
     )
-    await db.volunteers.verify(volunteer, coordinator)
     requester = await _person(db, "1001", "Amira", "ar")
     matched = await matched_through_lifecycle(db, settings, requester, volunteer, coordinator)
     for text in ("Bitte beim Einkauf helfen", "Begleitung zum Amt am Dienstag"):
