@@ -19,6 +19,7 @@ from handlers.context import Backstage
 from handlers.helping import lifecycle, offer_sending
 from locales import translator
 from tests.support.help_story import grant_role_to
+from tests.support.helping_people import verified_volunteer, volunteer_profile
 from tests.support.sms.city import City, Resident, onboarded
 from tests.support.sms.codes import code_in as _code
 from tests.support.sms.codes import other_code as _other
@@ -57,16 +58,7 @@ async def _offered_to_vera(city: City, db: Database) -> tuple[Resident, int, int
         )
         await lifecycle.publish(scene, await db.users.get(cora), request.id)
     # Her profile after the publication: the offer below is the only one she gets.
-    volunteer = await db.volunteers.save(
-        user.id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de",),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=2,
-    )
-    await db.volunteers.verify(user.id, cora)
+    volunteer = await verified_volunteer(db, user.id, verified_by=cora)
     published = await db.requests.get(request.id)
     assert published is not None
     async with db.transaction():
@@ -157,13 +149,7 @@ async def _vera_volunteers(city: City, db: Database, number: str = VERA) -> tupl
     """Vera, who texts (from ``number``), agreed and volunteers (shopping,
     Innenstadt-Nord), on her page."""
     vera, vera_id = await onboarded(city, number)
-    await db.volunteers.save(
-        vera_id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de",),
-        max_open=2,
-    )
+    await volunteer_profile(db, vera_id, quiet=None)
     await vera.say("/volunteer")
     return vera, vera_id
 
