@@ -17,6 +17,7 @@ from handlers.context import Backstage
 from handlers.helping import lifecycle, offer_sending
 from locales import translator
 from tests.support.help_story import grant_role_to
+from tests.support.helping_people import verified_volunteer
 from tests.support.sms.city import City, Resident
 from tests.support.sms.codes import code_in
 
@@ -63,16 +64,7 @@ async def test_people_without_a_name_read_each_other_as_a_word_never_a_question_
             },
         )
         await lifecycle.publish(scene, await db.users.get(cora), request.id)
-    volunteer = await db.volunteers.save(
-        helper.id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("tr", "ar"),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=2,
-    )
-    await db.volunteers.verify(helper.id, cora)
+    volunteer = await verified_volunteer(db, helper.id, languages=("tr", "ar"), verified_by=cora)
     published = await db.requests.get(request.id)
     assert published is not None
     async with db.transaction():
