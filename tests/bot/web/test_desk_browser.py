@@ -31,6 +31,7 @@ from locales import SUPPORTED_LANGUAGES, translator
 from tests.support import browser
 from tests.support.cli import ROOT, launch_bot
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.helping_people import verified_volunteer
 from tests.support.ogg_opus import silence
 from tests.support.ports import free_port
 from tests.support.web_site import browser_session
@@ -91,16 +92,7 @@ class World:
             if uid in (CORA, BERND):
                 await self.db.users.grant_role(user, "coordinator")
         vera = await self.db.users.find("telegram", str(VERA))
-        await self.db.volunteers.save(
-            vera.id,
-            categories=("shopping",),
-            stadtbezirke=("Innenstadt-Nord",),
-            languages=("de", "en"),
-            quiet_start=0,
-            quiet_end=0,
-            max_open=2,
-        )
-        await self.db.volunteers.verify(vera.id, vera.id)
+        await verified_volunteer(self.db, vera.id, languages=("de", "en"))
         mark = len(self.fake.calls)
         self.process = launch_bot(
             self.config, self.env | {"NACHBARBOT_TELEGRAM__TOKEN": TOKEN}, self.log
