@@ -34,6 +34,7 @@ from handlers.settings import OfferRules
 from locales import SUPPORTED_LANGUAGES
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
+from tests.support.helping_people import verified_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 from tests.support.sip.audio import Segment, segments, write_tone
 from tests.support.sip.baresip import BaresipCaller
@@ -307,17 +308,9 @@ async def _talk_request_offered(story: MemoryTransport, db: Database, caller_id:
     shift, her number given), not taken yet. The request's id."""
     await story.onboard("vera", "de")
     vera = await _vera(db)
-    await db.volunteers.save(
-        vera,
-        categories=("talk",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=("de",),
-        quiet_start=0,
-        quiet_end=0,
-        max_open=2,
-        talk_shift=("wd-am", "wd-pm", "wd-ev", "we-am", "we-pm", "we-ev"),
+    await verified_volunteer(
+        db, vera, kinds=("talk",), talk_shift=("wd-am", "wd-pm", "wd-ev", "we-am", "we-pm", "we-ev")
     )
-    await db.volunteers.verify(vera, vera)
     await db.call_numbers.set(vera, HELPER)
     await story.onboard("cora", "de")
     cora = await grant_role_to(db, "cora", "coordinator")
