@@ -36,6 +36,7 @@ from tests.support.cli import run_bot
 from tests.support.fake_libretranslate import FakeLibreTranslate
 from tests.support.fake_telegram import TOKEN, Call, FakeTelegram
 from tests.support.fake_translator import fake_translation
+from tests.support.helping_people import verified_volunteer, volunteer_profile
 from tests.support.matrix_bot import BOT_NUMBERS, Bot, onboard
 from tests.support.matrix_people import MatrixPerson, body
 from tests.support.memory_transport import MemoryTransport, button_data, readable, texts
@@ -138,15 +139,7 @@ async def bridge(
         vera_room = await onboard(vera, running, "4")  # Türkçe
         volunteer_user = await db.users.find("matrix", vera.user_id)
         assert volunteer_user.language == "tr"
-        await db.volunteers.save(
-            volunteer_user.id,
-            categories=("shopping",),
-            stadtbezirke=("Innenstadt-Nord",),
-            languages=("tr",),
-            quiet_start=0,
-            quiet_end=0,
-            max_open=1,
-        )
+        await volunteer_profile(db, volunteer_user.id, languages=("tr",), max_open=1)
         fake_telegram.names.update({AMIRA: "Amira", CORA: "Cora"})
         for uid, name, lang in ((AMIRA, "Amira", "ar"), (CORA, "Cora", "de")):
             user = await db.users.seen("telegram", str(uid), str(uid), name)
@@ -365,16 +358,7 @@ async def volunteer(story: MemoryTransport, name: str, *languages: str) -> int:
     first is their chat language)."""
     db = story.dispatcher.db
     user_id = await person(story, name, languages[0])
-    await db.volunteers.save(
-        user_id,
-        categories=("shopping",),
-        stadtbezirke=("Innenstadt-Nord",),
-        languages=languages,
-        quiet_start=0,
-        quiet_end=0,
-        max_open=2,
-    )
-    await db.volunteers.verify(user_id, user_id)
+    await verified_volunteer(db, user_id, languages=languages)
     return user_id
 
 
