@@ -31,6 +31,7 @@ from tests.support.cli import ROOT
 from tests.support.crash_story import BotProcess
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.forked_bot import launch_forked
+from tests.support.helping_people import volunteer_profile
 from tests.support.ports import free_port
 from tests.support.two_cities import GROUP_DORTMUND, GROUP_UNNA, telegram_cities
 
@@ -58,15 +59,7 @@ async def _seed(db: Database, data: Path, places: Path, people: dict[int, str], 
         await db.users.set_language(user.id, "de")
         await db.users.record_consent(user.id)
         if role == "volunteer":
-            await db.volunteers.save(
-                user.id,
-                categories=("shopping",),
-                stadtbezirke=(bezirk,),
-                languages=("de",),
-                quiet_start=0,
-                quiet_end=0,
-                max_open=2,
-            )
+            await volunteer_profile(db, user.id, districts=(bezirk,))
         elif role == "coordinator":
             await db.users.grant_role(user.id, "coordinator")
 
