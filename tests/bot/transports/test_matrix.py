@@ -17,6 +17,7 @@ from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
+from tests.support.helping_people import volunteer_profile
 from tests.support.matrix_bot import (
     BOT_NUMBERS,
     Bot,
@@ -163,15 +164,7 @@ async def test_help_across_telegram_and_matrix(synapse: Synapse, db: Database, f
         # Vera, on Matrix, registers as a volunteer through her direct chat.
         vera_room = await onboard(vera, running, "1")  # Deutsch
         volunteer = await db.users.find("matrix", vera.user_id)
-        await db.volunteers.save(
-            volunteer.id,
-            categories=("shopping",),
-            stadtbezirke=("Innenstadt-Nord",),
-            languages=("de",),
-            quiet_start=0,
-            quiet_end=0,
-            max_open=1,
-        )
+        await volunteer_profile(db, volunteer.id, max_open=1)
         # Amira, on Telegram, asks for help.
         fake_telegram.names[1001] = "Amira"
         amira = await db.users.seen("telegram", "1001", "1001", "Amira")
@@ -457,15 +450,7 @@ async def test_relay_reactions_corrections_and_redactions(synapse: Synapse, db: 
         vera_room = await onboard(vera, running, "1")
         requester = await db.users.find("matrix", amira.user_id)
         volunteer = await db.users.find("matrix", vera.user_id)
-        await db.volunteers.save(
-            volunteer.id,
-            categories=("shopping",),
-            stadtbezirke=("Innenstadt-Nord",),
-            languages=("de",),
-            quiet_start=0,
-            quiet_end=0,
-            max_open=1,
-        )
+        await volunteer_profile(db, volunteer.id, max_open=1)
         coordinator = await db.users.seen("memory", "cora", "cora", "Cora")
         await db.users.grant_role(coordinator.id, "coordinator")
         await matched_through_lifecycle(
