@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
@@ -143,10 +144,17 @@ class PlaceLine:
     last_verified: str | None
 
 
-def _like(text: str) -> str:
-    """``text`` as a LIKE pattern matching it anywhere, its own % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def name_key(text: str) -> str:
+    """A name as a search compares it: Unicode's case folding, the same on either backend
+    (SQLite's LIKE and lower() fold ASCII only, PostgreSQL's ILIKE none beyond it under the
+    C locale the installation's database is made with: "ärzte" did not find "Ärztehaus"
+    on either, nor "şehir" "ŞEHİR"). Compatibility forms are read as their letters (NFKC),
+    and Turkish i's alike: "İ" folds to "i" with a dot above, which is dropped, and the
+    dotless "ı" of a Turkish keyboard is read as "i": "şehir", "ŞEHİR" and "ŞEHIR" find
+    each other."""
+    if text.isascii():  # most names: the same key in under half the time
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).casefold().replace("\u0307", "").replace("ı", "i")
 
 
 class PlaceStore:
@@ -371,10 +379,8 @@ class PlaceStore:
     ) -> tuple[list[PlaceLine], int]:
         """A page of places by name (and how many match in all): ``name`` anywhere in the
         name, ``verified_before``: never verified or last verified before that day."""
-        where, params = [], []
-        if name:
-            where.append("name LIKE ? ESCAPE '\\'")
-            params.append(_like(name))
+        where: list[str] = []
+        params: list[Any] = []
         if stadtbezirk:
             where.append("stadtbezirk = ?")
             params.append(stadtbezirk)
@@ -385,13 +391,26 @@ class PlaceStore:
             where.append("(last_verified IS NULL OR last_verified < ?)")
             params.append(verified_before.isoformat())
         clause = f" WHERE {' AND '.join(where)}" if where else ""
+        columns = "id, name, category, stadtbezirk, stadtteil, last_verified"
+        if name:
+            # The names are compared in Python (name_key), so both backends find the same.
+            key = name_key(name)
+            named = await fetch_all(
+                self._tx, f"SELECT id, name FROM places{clause} ORDER BY name, id", params
+            )
+            ids = [row[0] for row in named if key in name_key(row[1])]
+            shown = ids[offset : offset + limit]
+            rows = await self._select_by_ids(
+                f"SELECT {columns} FROM places WHERE id IN ({{ids}})", shown
+            )
+            by_id = {row[0]: row for row in rows}
+            return [PlaceLine(*by_id[i]) for i in shown if i in by_id], len(ids)
         total, rows = await fetch_each(
             self._tx,
             [
                 (f"SELECT COUNT(*) FROM places{clause}", params),
                 (
-                    "SELECT id, name, category, stadtbezirk, stadtteil, last_verified"
-                    f" FROM places{clause} ORDER BY name, id LIMIT ? OFFSET ?",
+                    f"SELECT {columns} FROM places{clause} ORDER BY name, id LIMIT ? OFFSET ?",
                     [*params, limit, offset],
                 ),
             ],
@@ -503,18 +522,14 @@ class PlaceStore:
         return [found[i] for i in ids[:limit] if i in found], len(ids)
 
     async def names_like(self, words: list[str], limit: int = 200) -> list[tuple[int, str]]:
-        """(id, name) of up to ``limit`` places whose name contains any of ``words``
-        (SQL ``LIKE``, so case-insensitive for ASCII); no words, no places."""
-        if not words:
+        """(id, name) of up to ``limit`` places whose name contains any of ``words``, in any
+        case of any script (``name_key``); no words, no places."""
+        keys = [name_key(word) for word in words]
+        if not keys:
             return []
-        rows = await fetch_all(
-            self._tx,
-            "SELECT id, name FROM places WHERE "
-            + " OR ".join("name LIKE ?" for _ in words)
-            + " LIMIT ?",
-            [*(f"%{w}%" for w in words), limit],
-        )
-        return [(row[0], row[1]) for row in rows]
+        rows = await fetch_all(self._tx, "SELECT id, name FROM places ORDER BY id", ())
+        found = [(row[0], row[1]) for row in rows if any(k in name_key(row[1]) for k in keys)]
+        return found[:limit]
 
     async def opening_hours(self, place_ids: list[int]) -> dict[int, str]:
         rows = await self._select_by_ids(
