@@ -9,6 +9,7 @@ from typing import Any
 
 import nio
 
+from tests.support.cross_signing import matrix_request
 from tests.support.synapse_server import Synapse
 
 _names = itertools.count(1)
@@ -17,6 +18,14 @@ _names = itertools.count(1)
 # A hang detector, not a speed bound: a busy shared machine (a bot process starting beside a
 # full test run) can take many seconds for what takes one alone.
 HANG = 60.0
+# A person's sync waits this long for something new (a long poll, as Element's does): the
+# homeserver answers at once when an event comes, so an idle person costs one request in
+# half a minute instead of one a second. ``caught_up`` does not wait for it to run out: it
+# writes a mark into the person's account data, which ends the waiting sync at once.
+IDLE_POLL_MS = 30_000
+# The account data type of that mark (a client's own namespace, as the spec asks), one per
+# device: a person's devices share their account data, and each waits for its own mark.
+CAUGHT_UP_MARK = "org.nachbarbot.test.caught_up."
 
 
 class MatrixPerson:
@@ -37,10 +46,9 @@ class MatrixPerson:
         self.received: list[tuple[str, dict[str, Any]]] = []
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
-        # The loop's syncs begun and handled (numbered): ``caught_up`` waits for one begun
-        # after its call.
-        self._syncs_begun = 0
-        self._syncs_handled = 0
+        # The marks ``caught_up`` wrote, and the newest one a handled sync brought.
+        self._marks_written = 0
+        self._marks_seen = 0
         self.client.add_event_callback(
             self._collect,
             (nio.RoomMessage, nio.UnknownEvent, nio.ReactionEvent, nio.RedactionEvent),
@@ -68,28 +76,42 @@ class MatrixPerson:
 
     async def _loop(self) -> None:
         while True:
-            self._syncs_begun += 1
-            begun = self._syncs_begun
-            await self.client.sync(timeout=1000, since=self.client.next_batch)
+            response = await self.client.sync(timeout=IDLE_POLL_MS, since=self.client.next_batch)
             await self._after_sync()
-            self._syncs_handled = begun
+            if isinstance(response, nio.SyncResponse):
+                self._marks_seen = max(self._marks_seen, _mark_in(response, self._mark_type))
             self._changed.set()
 
     async def _after_sync(self) -> None:
         """What a client does between its syncs (nothing without encryption)."""
 
     async def caught_up(self, timeout: float = HANG) -> None:
-        """Until a sync begun after this call has been handled: what the homeserver held
-        when called (the bot's answers sent so far) is in ``received``. Instead of waiting
-        a while for more to come; a hang detector, not a speed bound."""
-        target = self._syncs_begun + 1
+        """Until what the homeserver held when called (the bot's answers sent so far) is in
+        ``received``: a mark is written into the person's account data after them, and
+        the sync that brings it back (it ends a waiting long poll at once) brings all that
+        came before it. Instead of waiting a while for more to come; a hang detector, not
+        a speed bound."""
+        self._marks_written += 1
+        target = self._marks_written
+        status, answer = await matrix_request(
+            self.client.homeserver,
+            self.client.access_token,
+            "PUT",
+            f"/_matrix/client/v3/user/{self.user_id}/account_data/{self._mark_type}",
+            {"mark": target},
+        )
+        assert status == 200, answer
         deadline = asyncio.get_running_loop().time() + timeout
-        while self._syncs_handled < target:
+        while self._marks_seen < target:
             remaining = deadline - asyncio.get_running_loop().time()
-            assert remaining > 0, f"{self.name}: no sync handled within {timeout}s"
+            assert remaining > 0, f"{self.name}: its mark came back in no sync within {timeout}s"
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 1))
+
+    @property
+    def _mark_type(self) -> str:
+        return CAUGHT_UP_MARK + str(self.client.device_id)
 
     async def stop(self) -> None:
         if self._task:
@@ -171,6 +193,15 @@ class MatrixPerson:
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 1))
+
+
+def _mark_in(response: nio.SyncResponse, mark_type: str) -> int:
+    """The ``caught_up`` mark a sync's account data brings (0: none)."""
+    for event in response.account_data_events:
+        if isinstance(event, nio.UnknownAccountDataEvent) and event.type == mark_type:
+            mark = event.content.get("mark")
+            return mark if isinstance(mark, int) else 0
+    return 0
 
 
 def body(event: dict[str, Any]) -> str:
