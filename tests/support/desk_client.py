@@ -1,6 +1,8 @@
 """A coordinator at the desk in tests: /desk in the chat, the link, then a browser-like
-client with the session cookie and the page's CSRF token (:func:`at_the_desk`), or real
-Chromium at phone size (:func:`desk_in_chromium`)."""
+client with the session cookie and the page's CSRF token (:func:`at_the_desk`,
+:func:`cora_at_the_desk` with its own web server), or real Chromium at phone size
+(:func:`desk_in_chromium`); a request entered for a resident without a chat and the
+desk's resident form (:func:`entered_for_erna`, :func:`resident_form`)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,11 @@ import aiohttp
 from db import Database
 from db.requests import HelpRequest
 from db.statements import fetch_all
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.settings import HandlerSettings
 from tests.support.memory_transport import MemoryTransport, texts
-from tests.support.web_site import browser_session, csrf_of, login_link
+from tests.support.web_site import browser_session, csrf_of, login_link, serving
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
@@ -130,3 +135,53 @@ async def asked_in_review(
         stadtbezirk="Hörde",
         languages=(language,),
     )
+
+
+@asynccontextmanager
+async def cora_at_the_desk(
+    db: Database, settings: HandlerSettings
+) -> AsyncIterator[tuple[aiohttp.ClientSession, str, int]]:
+    """The web (a real server) with ``settings``, and Cora, a coordinator reading English,
+    logged in to its desk through a memory chat (:func:`log_in`): her browser, the web's
+    address and her user number."""
+    async with (
+        serving(db, settings) as (site, base),
+        browser_session(headers={"Accept-Language": "en"}) as browser,
+    ):
+        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
+        yield browser, base, await log_in(web_chat, db, browser)
+
+
+async def entered_for_erna(
+    db: Database,
+    coordinator_id: int,
+    description: str = "Einkauf für Frau Erna",
+    contact: str = "Erna",
+) -> HelpRequest:
+    """A request as /enter makes it for Erna, who has no chat: entered by the coordinator
+    and open at once, shopping in Innenstadt-Nord in German, saying ``description``, with
+    ``contact`` as the coordinator typed it."""
+    return await db.requests.create(
+        None,
+        coordinator_id,
+        state="open",
+        entered_by=coordinator_id,
+        category="shopping",
+        description=description,
+        stadtbezirk="Innenstadt-Nord",
+        languages=("de",),
+        offline_contact=contact,
+    )
+
+
+async def resident_form(
+    browser: aiohttp.ClientSession, base: str, request_id: int, **fields: str
+) -> tuple[int, str]:
+    """The resident form of request ``request_id``'s desk page sent with ``fields``
+    (number, first_name, language, channel) and the page's token: the answer's status
+    and page."""
+    async with browser.get(f"{base}/desk/requests/{request_id}") as page:
+        token = csrf_of(await page.text())
+    form = {"csrf": token, **fields}
+    async with browser.post(f"{base}/desk/requests/{request_id}/phone", data=form) as answer:
+        return answer.status, await answer.text()

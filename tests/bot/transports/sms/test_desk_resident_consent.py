@@ -12,17 +12,13 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from db import Database
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
 from locales import translator
 from tests.support.channels import channels
-from tests.support.desk_client import log_in
-from tests.support.memory_transport import MemoryTransport
+from tests.support.desk_client import cora_at_the_desk, entered_for_erna, resident_form
 from tests.support.sms.city import City, Resident
 from tests.support.sms.codes import code_in as _code
 from tests.support.sms.codes import has_code
 from tests.support.sms.codes import other_code as _other
-from tests.support.web_site import browser_session, csrf_of, serving
 
 ERNA = "+4917633333333"
 NEWCOMER = "+4917644444444"
@@ -37,34 +33,18 @@ async def _entered_on_the_desk(city: City, db: Database) -> None:
     """Cora enters Erna on the desk's resident form (the real web server): a request
     entered for her, her number, her name, her language, by text."""
     settings = replace(city.sms.dispatcher.settings, channels=channels("phone", "sms"))
-    async with (
-        serving(db, settings) as (site, base),
-        browser_session(headers={"Accept-Language": "en"}) as browser,
-    ):
-        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
-        cora = await log_in(web_chat, db, browser)
-        request = await db.requests.create(
-            None,
-            cora,
-            state="open",
-            entered_by=cora,
-            category="shopping",
-            description="Einkauf für Frau Erna",
-            stadtbezirk="Innenstadt-Nord",
-            languages=("de",),
-            offline_contact="Erna",
+    async with cora_at_the_desk(db, settings) as (browser, base, cora):
+        request = await entered_for_erna(db, cora)
+        status, _page = await resident_form(
+            browser,
+            base,
+            request.id,
+            number="0176 33333333",
+            first_name="Erna",
+            language="de",
+            channel="sms",
         )
-        async with browser.get(f"{base}/desk/requests/{request.id}") as page:
-            body = await page.text()
-        form = {
-            "csrf": csrf_of(body),
-            "number": "0176 33333333",
-            "first_name": "Erna",
-            "language": "de",
-            "channel": "sms",
-        }
-        async with browser.post(f"{base}/desk/requests/{request.id}/phone", data=form) as r:
-            assert r.status == 200
+        assert status == 200
     await city.flush()
 
 
