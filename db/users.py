@@ -591,6 +591,21 @@ class UserStore:
         )
         return [user for row in rows if (user := self._from_row(row)) is not None]
 
+    async def close_chat(self, platform: str, platform_user_id: str, chat_id: str) -> bool:
+        """The person closed their private chat ``chat_id`` with the bot (blocked it): it is
+        their address no more - nothing is offered or sent to them (an empty ``chat_id``,
+        as for someone only seen in a group) until their next private update gives it
+        back (:meth:`arrive`). False if it was not their address."""
+        return (
+            await changed(
+                self._tx,
+                "UPDATE users SET chat_id = '' WHERE platform = ? AND platform_user_id = ?"
+                " AND chat_id = ? AND chat_id != ''",
+                (platform, platform_user_id, chat_id),
+            )
+            > 0
+        )
+
     async def delete(self, user_id: int) -> None:
         """Erase the user; roles and conversation state go with them (ON DELETE CASCADE)."""
         await execute(self._tx, "DELETE FROM users WHERE id = ?", (user_id,))

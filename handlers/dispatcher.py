@@ -284,6 +284,19 @@ class Dispatcher:
         user = await self.db.users.find(platform, chat_id)
         return reader_of(user, fallback, on=platform).t
 
+    async def chat_closed(self, platform: str, user_id: str, chat_id: str, update_id: str) -> None:
+        """``user_id`` on ``platform`` closed their private chat ``chat_id`` with the bot
+        (blocked it): nothing is offered or sent to them there (handlers/helping/matching.py
+        ``UNREACHABLE``, ``Messenger.reachable``) until their next private update gives the
+        chat back. ``update_id``: the report's, so that one delivered again after that
+        update changes nothing."""
+        async with self.db.transaction():
+            if await self.db.users.handled(platform, update_id):
+                return
+            if await self.db.users.close_chat(platform, user_id, chat_id):
+                log.info("a %s person closed their chat with the bot", platform)
+            await self.db.users.note_handled(platform, update_id)
+
     # -- who is calling (a voice line; the rule is handlers/numbers/caller_check.py's)
 
     async def stand_in_for(self, platform: str, number: str, stand_in: str) -> str | None:

@@ -405,10 +405,27 @@ class TelegramTransport(ChatService):
         )
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.my_chat_member is not None:
+            await self._chat_closed(update)
+            return
         incoming = to_incoming(update, self.username())
         if incoming is None:
             return
         await take_update(self, incoming, lambda i, o: self._answer(i, o, update))
+
+    async def _chat_closed(self, update: Update) -> None:
+        """The bot's status in a chat changed (``my_chat_member``): where a person blocked it
+        in their private chat (``kicked``), that chat is their address no more - a volunteer
+        is offered nothing that would only fail with 403 - until they write again (Telegram's
+        "Restart" sends /start). Other changes (unblocking, groups) need nothing: the next
+        message says it."""
+        member = update.my_chat_member
+        assert member is not None
+        if member.chat.type != "private" or member.new_chat_member.status != "kicked":
+            return
+        await self.dispatcher.chat_closed(
+            PLATFORM, str(member.from_user.id), str(member.chat.id), str(update.update_id)
+        )
 
     async def _answer(self, incoming: Incoming, outgoing: list[Outgoing], update: Update) -> None:
         """The answers; a pressed button's spinner (``update``'s callback query) ends with
@@ -700,6 +717,10 @@ class TelegramTransport(ChatService):
         if app.running:
             await app.stop()
         await app.shutdown()
+        # The application shuts its bot down only if its own start went through: after a
+        # failed one (getMe refused or out of reach) the bot's HTTP sessions are open all
+        # the same. (A no-op for a bot shut down already.)
+        await app.bot.shutdown()
 
 
 def _delivery_error(exc: TelegramError) -> DeliveryError:

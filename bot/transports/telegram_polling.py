@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 MAX_DELAY = 30.0
 # The updates the bot serves (also for the webhook). Named rather than left to Telegram's
 # default, which is whatever the last getUpdates or setWebhook asked for.
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+# ``my_chat_member``: the bot's own status in a chat changed - a person blocked it in their
+# private chat (telegram.py ``TelegramTransport._chat_closed``).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 # Added to the long-poll timeout: how long the answer to getUpdates may take beyond it.
 READ_MARGIN = 10.0
 

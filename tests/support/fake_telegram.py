@@ -736,6 +736,8 @@ class FakeTelegram:
                     )
         if self._closing:
             return web.json_response({"ok": True, "result": []})
+        # What came while the call waited meets allowed_updates too, as Telegram's would.
+        self._updates = [u for u in self._updates if self._wanted(u)]
         batch = list(self._updates[:100])
         return web.json_response({"ok": True, "result": batch})
 
