@@ -16,16 +16,14 @@ from dataclasses import replace
 from db import Database
 from db.request_states import DONE, MATCHED, WITHDRAWN
 from handlers import build_router
-from handlers.dispatcher import Dispatcher
 from locales import translator
 from tests.support.channels import channels
-from tests.support.desk_client import log_in
+from tests.support.desk_client import cora_at_the_desk, entered_for_erna, resident_form
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
-from tests.support.memory_transport import MemoryTransport, readable
+from tests.support.memory_transport import readable
 from tests.support.sms.city import City, Resident
 from tests.support.sms.codes import code_in as _code
 from tests.support.sms.codes import other_code as _other
-from tests.support.web_site import browser_session, csrf_of, serving
 
 GRETA = "+4917622222222"
 STRANGER = "+4917633333333"
@@ -162,35 +160,19 @@ async def test_a_stop_from_nobodys_number_is_answered_once_and_binds_no_one_ente
     # A coordinator enters a resident with that number on the desk, to be texted: the desk
     # says the STOP does not count for her, and her notices reach the number.
     settings = replace(city.sms.dispatcher.settings, channels=channels("phone", "sms"))
-    async with (
-        serving(db, settings) as (site, base),
-        browser_session(headers={"Accept-Language": "en"}) as browser,
-    ):
-        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
-        cora = await log_in(web_chat, db, browser)
-        request = await db.requests.create(
-            None,
-            cora,
-            state="open",
-            entered_by=cora,
-            category="shopping",
-            description="Einkauf für Frau Erna",
-            stadtbezirk="Innenstadt-Nord",
-            languages=("de",),
-            offline_contact="Erna",
+    async with cora_at_the_desk(db, settings) as (browser, base, cora):
+        request = await entered_for_erna(db, cora)
+        status, page = await resident_form(
+            browser,
+            base,
+            request.id,
+            number="0176 33333333",
+            first_name="Erna",
+            language="de",
+            channel="sms",
         )
-        async with browser.get(f"{base}/desk/requests/{request.id}") as page:
-            body = await page.text()
-        form = {
-            "csrf": csrf_of(body),
-            "number": "0176 33333333",
-            "first_name": "Erna",
-            "language": "de",
-            "channel": "sms",
-        }
-        async with browser.post(f"{base}/desk/requests/{request.id}/phone", data=form) as r:
-            assert r.status == 200
-            page = readable(await r.text())
+        assert status == 200
+        page = readable(page)
         assert "had sent STOP" in page and "does not count" in page, page
     assert not await city.sms.store.stopped(STRANGER)
     await city.flush()
