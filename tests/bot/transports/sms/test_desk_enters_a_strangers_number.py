@@ -14,14 +14,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from db import Database
-from handlers import build_router
-from handlers.dispatcher import Dispatcher
 from locales import translator
 from tests.support.channels import channels
-from tests.support.desk_client import log_in
-from tests.support.memory_transport import MemoryTransport, readable
+from tests.support.desk_client import cora_at_the_desk, entered_for_erna, resident_form
+from tests.support.memory_transport import readable
 from tests.support.sms.city import City, Resident
-from tests.support.web_site import browser_session, csrf_of, serving
 
 ERNA = "+4917655555555"
 TYPED = "0176 55555555"
@@ -37,38 +34,21 @@ async def _desk(city: City, db: Database) -> AsyncIterator[Enter]:
     calls, "sms": texts). It gives the request's id and the page after saving, as a reader
     sees it."""
     settings = replace(city.sms.dispatcher.settings, channels=channels("phone", "sms"))
-    async with (
-        serving(db, settings) as (site, base),
-        browser_session(headers={"Accept-Language": "en"}) as browser,
-    ):
-        web_chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
-        cora = await log_in(web_chat, db, browser)
+    async with cora_at_the_desk(db, settings) as (browser, base, cora):
 
         async def enter(channel: str, name: str = "Erna") -> tuple[int, str]:
-            request = await db.requests.create(
-                None,
-                cora,
-                state="open",
-                entered_by=cora,
-                category="shopping",
-                description="Einkauf für Frau Erna",
-                stadtbezirk="Innenstadt-Nord",
-                languages=("de",),
-                offline_contact="Erna",
+            request = await entered_for_erna(db, cora)
+            status, page = await resident_form(
+                browser,
+                base,
+                request.id,
+                number=TYPED,
+                first_name=name,
+                language="de",
+                channel=channel,
             )
-            async with browser.get(f"{base}/desk/requests/{request.id}") as page:
-                body = await page.text()
-            form = {
-                "csrf": csrf_of(body),
-                "number": TYPED,
-                "first_name": name,
-                "language": "de",
-                "channel": channel,
-            }
-            path = f"{base}/desk/requests/{request.id}/phone"
-            async with browser.post(path, data=form) as r:
-                assert r.status == 200
-                return request.id, readable(await r.text())
+            assert status == 200
+            return request.id, readable(page)
 
         yield enter
 
