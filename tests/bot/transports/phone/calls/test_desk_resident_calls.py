@@ -31,7 +31,6 @@ from bot.transports.phone.calls.dialling import CheckSettings
 from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.words.who_picked_up import QUESTION, question
 from db import Database
-from handlers import build_router
 from handlers.channels import CheckPoolDry, Profile
 from handlers.dispatcher import Dispatcher
 from handlers.messenger import backchannel_language
@@ -41,8 +40,7 @@ from handlers.numbers.phone_pin import CHOOSE_PIN
 from handlers.settings import HandlerSettings
 from locales import translator
 from tests.support.clock import Clock, daytime
-from tests.support.desk_client import log_in
-from tests.support.memory_transport import MemoryTransport
+from tests.support.desk_client import cora_at_the_desk, entered_for_erna, resident_form
 from tests.support.sip.calls import (
     GROUP,
     heard_texts,
@@ -54,7 +52,6 @@ from tests.support.sip.calls import (
 )
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
-from tests.support.web_site import browser_session, csrf_of, serving
 
 ERNA = "+492319876543"
 SECRET = "Geheimer Einkauf am Hafen"
@@ -63,26 +60,12 @@ SECRET = "Geheimer Einkauf am Hafen"
 async def _entered_on_the_desk(db: Database, settings: HandlerSettings) -> int:
     """A request as /enter makes it, then Erna's number, name and language typed into the
     desk's resident form: the request is hers from now on. Its id."""
-    async with serving(db, settings) as (site, base):
-        chat = MemoryTransport(Dispatcher(db, build_router(), site.settings))
-        async with browser_session(headers={"Accept-Language": "en"}) as browser:
-            cora = await log_in(chat, db, browser)
-            request = await db.requests.create(
-                None,
-                cora,
-                state="open",
-                entered_by=cora,
-                category="shopping",
-                description=SECRET,
-                stadtbezirk="Innenstadt-Nord",
-                languages=("de",),
-                offline_contact="Erna, Tel. 0231 9876543",
-            )
-            async with browser.get(f"{base}/desk/requests/{request.id}") as page:
-                token = csrf_of(await page.text())
-            form = {"csrf": token, "number": "0231 9876543", "first_name": "Erna", "language": "de"}
-            async with browser.post(f"{base}/desk/requests/{request.id}/phone", data=form) as r:
-                assert r.status == 200, await r.text()
+    async with cora_at_the_desk(db, settings) as (browser, base, cora):
+        request = await entered_for_erna(db, cora, SECRET, "Erna, Tel. 0231 9876543")
+        status, page = await resident_form(
+            browser, base, request.id, number="0231 9876543", first_name="Erna", language="de"
+        )
+        assert status == 200, page
     return request.id
 
 
