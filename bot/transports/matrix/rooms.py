@@ -210,6 +210,7 @@ class Rooms:
             elif kind is not None and await self._enough_chats(room_id, kind):
                 await self._leave(room_id, explain=True, person=kind.peer, why="enough")
             elif kind is not None:
+                await self._history_for_members_only(room_id)
                 # Greeted a moment later, unless the person's first message comes first:
                 # Element creates a direct chat when its first message is sent, so the
                 # invite and that message arrive together, and one greeting is enough.
@@ -219,6 +220,29 @@ class Rooms:
                 )
         except Exception as exc:
             log.warning("matrix: accepting an invite failed: %s", type(exc).__name__)
+
+    async def _history_for_members_only(self, room_id: str) -> None:
+        """Before the bot says anything in a new direct chat: what is said from now on is
+        shown only to those in the room at the time (``joined``). Clients create direct
+        chats with the history shared with every later member (``shared``), so someone the
+        person invites later could read all the bot told them (a helper's words and name);
+        the bot leaves a chat that gains a third person, but that leaves the history
+        readable, and clients that share a ``shared`` history's room keys with whoever is
+        invited (MSC4268, coming to Element X) would send them the keys. A chat Element
+        creates (``trusted_private_chat``) gives the bot the power to change it; where it
+        has not, the chat stays as made."""
+        assert self.shared.client is not None
+        try:
+            response = await self.shared.client.room_put_state(
+                room_id, "m.room.history_visibility", {"history_visibility": "joined"}
+            )
+        except Exception as exc:  # the chat is served all the same
+            response = type(exc).__name__
+        if not isinstance(response, nio.RoomPutStateResponse):
+            log.info(
+                "matrix: the history of a new direct chat stays visible to later members: %s",
+                getattr(response, "status_code", response),
+            )
 
     async def _enough_chats(self, room_id: str, room: MatrixRoom) -> bool:
         """Whether the person of the new direct chat ``room_id`` has

@@ -99,6 +99,15 @@ async def test_an_element_x_chat_is_greeted_once_and_stays_encrypted(
     text = stored_text(stored)
     for words in ("Hallo", "!help", body(listing)[:20], body(pickers[0])[:20]):
         assert words not in text
+    # What the bot says is the members' of the time only ("joined"), set before it said
+    # anything: clients that share the keys of a "shared" history with anyone invited
+    # later (MSC4268) share none of it, and a chat Element X creates gives the bot the
+    # power to change it.
+    visibility = [i for i, e in enumerate(stored) if e["type"] == "m.room.history_visibility"]
+    assert stored[visibility[-1]]["content"]["history_visibility"] == "joined"
+    assert stored[visibility[-1]]["sender"] == matrix_bot.user_id
+    said = [i for i, e in enumerate(stored) if e["sender"] == matrix_bot.user_id]
+    assert visibility[-1] < min(i for i in said if "state_key" not in stored[i])
 
 
 async def test_a_message_whose_key_comes_late_is_answered_once(

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import nio
+from nio.api import RoomPreset
 
 from bot.transports.matrix.parts import DIRECT_CHATS_PER_PERSON, ENOUGH_CHATS, LEAVING
 from db import Database
@@ -212,3 +213,36 @@ async def test_an_encrypted_room_the_bot_leaves_hears_why(matrix_bot: Bot, synap
         await _until_left(eva, room, matrix_bot.user_id)
     finally:
         await eva.stop()
+
+
+async def test_someone_invited_into_a_direct_chat_later_cannot_read_what_the_bot_said(
+    alice: MatrixPerson, matrix_bot: Bot, synapse: Synapse
+):
+    """A direct chat as Element creates it (``trusted_private_chat``) shows its history to
+    every later member. The bot makes it the members' of the time only before it says a
+    word, so when the person invites someone in (and the bot leaves), the newcomer reads
+    nothing the bot told the person - in an unencrypted chat the homeserver would show
+    it all."""
+    dave = MatrixPerson(synapse, "dave")
+    await dave.start()
+    try:
+        created = await alice.client.room_create(
+            is_direct=True, preset=RoomPreset.trusted_private_chat, invite=[matrix_bot.user_id]
+        )
+        assert isinstance(created, nio.RoomCreateResponse), created
+        room = created.room_id
+        mark = len(alice.received)
+        await alice.wait_for(lambda e: e["room"] == room and "1️⃣" in body(e), after=mark)
+        await alice.say(room, "!help")
+        await alice.wait_for(lambda e: e["room"] == room and "!menu" in body(e), after=mark)
+        told = {e["event_id"] for r, e in alice.received[mark:] if r == room}
+        invited = await alice.client.room_invite(room, dave.user_id)
+        assert isinstance(invited, nio.RoomInviteResponse), invited
+        assert isinstance(await dave.client.join(room), nio.JoinResponse)
+        await _until_left(alice, room, matrix_bot.user_id)
+        history = await dave.client.room_messages(room, start="", limit=100)
+        assert isinstance(history, nio.RoomMessagesResponse), history
+        shown = {event.event_id for event in history.chunk}
+        assert len(told) >= 2 and not told & shown
+    finally:
+        await dave.stop()
