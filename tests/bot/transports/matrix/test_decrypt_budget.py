@@ -325,3 +325,26 @@ async def test_the_answers_and_the_person_notices_an_hour_are_the_limits_given()
     now[0] += timedelta(hours=1)
     budget.limits = Limits(answers=0)
     assert not budget.may_answer("@s0:x")  # nobody is told
+
+
+def test_dropped_held_messages_are_told_once_in_each_hour_that_drops_any():
+    """The coordinators' notice of held Olm messages dropped (strangers_work.py
+    DROPPED_NOTICE) is due at an hour's first drop, with the count so far; not again in
+    that hour however many more are dropped; again in the next hour that drops any, with
+    that hour's count; never in an hour without drops (docs/matrix.md says why once an
+    hour)."""
+    now = [datetime(2026, 11, 28, 9, 5, tzinfo=UTC)]
+    budget = DecryptBudget(lambda: now[0], Limits())
+    assert budget.dropped_due() == 0
+    budget.note_dropped(3)
+    assert budget.dropped_due() == 3
+    budget.note_dropped(40)
+    now[0] += timedelta(minutes=50)
+    budget.note_dropped(5)
+    assert budget.dropped_due() == 0  # told at 9:05 until 10:00
+    now[0] += timedelta(minutes=10)  # 10:05, nothing dropped yet
+    assert budget.dropped_due() == 0
+    budget.note_dropped(2)
+    assert budget.dropped_due() == 2  # the flood goes on: told again, this hour's count
+    now[0] += timedelta(hours=1)
+    assert budget.dropped_due() == 0
