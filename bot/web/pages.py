@@ -57,10 +57,35 @@ def title_text(value: str) -> Markup:
 _ENV.filters["title_text"] = title_text
 
 
+# What a link to the same page in another language (or a list's next page) keeps of its
+# address: the filters and choices the pages read, each short - never the whole query,
+# which an address of 8 KB would have repeated in each of ten language links.
+KEPT_KEYS = frozenset(
+    {
+        *("kind", "speaks", "wheelchair", "open", "easy", "q", "stale", "place", "period"),
+        *("state", "bezirk", "category", "older", "page", "language", "name"),
+        *("unverified", "paused", "due", "talk"),
+    }
+)
+KEPT_LENGTH = 100  # characters of a value (a search typed: the desk reads 100)
+KEPT_VALUES = 16  # of one key (the requests' states)
+
+
+def kept_query(request: web.Request, drop: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """The pairs of the address a link to the same page keeps (``KEPT_KEYS``, bounded)."""
+    kept: list[tuple[str, str]] = []
+    counts: dict[str, int] = {}
+    for key, value in request.query.items():
+        if key not in KEPT_KEYS or key in drop or len(value) > KEPT_LENGTH:
+            continue
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] <= KEPT_VALUES:
+            kept.append((key, value))
+    return kept
+
+
 def _switch_url(request: web.Request, lang: str) -> str:
-    query = {k: v for k, v in request.query.items() if k != "lang"}
-    query["lang"] = lang
-    return f"{request.path}?{urlencode(query)}"
+    return f"{request.path}?{urlencode([*kept_query(request), ('lang', lang)])}"
 
 
 @cache

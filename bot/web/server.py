@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.web import assets
+from bot.web import assets, too_long
 from bot.web.desk import routes as desk_routes
 from bot.web.pages import STATIC, render
 from bot.web.public import easy_page, miniapp, posters, privacy_page
@@ -63,8 +63,12 @@ def _policy(site: Site, path: str) -> str:
 @web.middleware
 async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     site = request.app[SITE]
+    response: web.StreamResponse
     try:
-        response = await handler(request)
+        if status := too_long.refused(request):
+            response = render(request, "error.html", status=status, code=status)
+        else:
+            response = await handler(request)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -121,7 +125,9 @@ class WebServer:
         missing = assets.missing()
         if missing:
             log.warning("web: %d script/style files missing - run make (npm ci)", len(missing))
-        self._runner = web.AppRunner(build_app(self.site), access_log=None)
+        # aiohttp reads longer lines than it would, so that the middleware can answer them
+        # in the visitor's language (too_long.py).
+        self._runner = too_long.Runner(build_app(self.site), access_log=None, **too_long.LIMITS)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()

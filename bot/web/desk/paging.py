@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.web.inputs import MAX_PAGE, number
+from bot.web.pages import kept_query
 
 PAGE_SIZE = 50
 
@@ -47,7 +48,4 @@ class Pager:
 
 
 def pager(request: web.Request, number: int, total: int = 0) -> Pager:
-    query = tuple(
-        (key, value) for key, value in request.query.items() if key not in ("page", "done", "lang")
-    )
-    return Pager(number, total, query, request.path)
+    return Pager(number, total, tuple(kept_query(request, drop=("page",))), request.path)
