@@ -14,6 +14,12 @@ from handlers.dispatcher import Dispatcher
 
 __all__ = ["BACKCHANNEL", "Terminal", "state_at_console"]
 
+# The buttons of :meth:`Terminal.volunteers`, the form's steps in order.
+VOLUNTEERS = (
+    *("menu:volunteer", "vo:reg", "vo:bz:Innenstadt-Nord", "vo:area-done", "vo:nopt"),
+    *("vo:cat:shopping", "vo:cats-done", "vo:langs-done", "vo:max:1", "vo:ed:quiet", "vo:q:0-0"),
+)
+
 
 class Terminal:
     def __init__(self, dispatcher: Dispatcher, db: Database) -> None:
@@ -50,6 +56,27 @@ class Terminal:
         user = await self.db.users.find("console", name)
         assert user is not None
         return user
+
+    async def volunteers(self, name: str) -> str:
+        """``name`` starts in German and registers through the buttons as a volunteer for
+        shopping in Innenstadt-Nord, in German only, one request at a time, with no quiet
+        hours (asked at any hour, as the test may run at night); Cora, a coordinator,
+        verifies them from the group (``/verify``). What the console printed from then on,
+        back in private."""
+        user = await self.started(name, "de")
+        for data in VOLUNTEERS:
+            await self.press(data)
+        return await self.type(":as cora", ":group", f"/verify {user.id}", ":private")
+
+    async def asks(self, text: str) -> str:
+        """The person at the console, in the main menu, asks for help with shopping at the
+        Nordmarkt as soon as possible, saying ``text``: what sending it printed."""
+        for data in ("menu:help", "hr:new", "hr:cat:shopping"):
+            await self.press(data)
+        await self.type(text, ":loc 51.5230,7.4560")
+        await self.press("hr:when:asap")
+        await self.press("hr:langs-done")
+        return await self.press("hr:send")
 
 
 async def state_at_console(dispatcher: Dispatcher, user: str = "amira") -> str | None:

@@ -18,35 +18,12 @@ async def test_story_in_the_console(dispatcher: Dispatcher, db: Database):
     cora = await db.users.seen("console", "cora", "cora", "Cora")
     await db.users.grant_role(cora.id, "coordinator")
 
-    # Vera registers as a volunteer.
-    await term.type(":as vera", "/start")
-    await term.press("lang:de")
-    await term.press("consent:yes")
-    await term.press("menu:volunteer")
-    await term.press("vo:reg")
-    await term.press("vo:bz:Innenstadt-Nord")
-    await term.press("vo:area-done")
-    await term.press("vo:nopt")
-    await term.press("vo:cat:shopping")
-    await term.press("vo:cats-done")
-    await term.press("vo:langs-done")
-    await term.press("vo:max:1")
-    await term.press("vo:ed:quiet")
-    await term.press("vo:q:0-0")
-    vera = await db.users.find("console", "vera")
-    await term.type(":as cora", ":group", f"/verify {vera.id}", ":private")
+    # Vera registers as a volunteer; Cora verifies her.
+    await term.volunteers("vera")
 
     # Amira asks for help in Arabic.
-    await term.type(":as amira", "/start")
-    await term.press("lang:ar")
-    await term.press("consent:yes")
-    await term.press("menu:help")
-    await term.press("hr:new")
-    await term.press("hr:cat:shopping")
-    await term.type("أحتاج مساعدة في التسوق", ":loc 51.5230,7.4560")
-    await term.press("hr:when:asap")
-    await term.press("hr:langs-done")
-    shown = await term.press("hr:send")
+    await term.started("amira", "ar")
+    shown = await term.asks("أحتاج مساعدة في التسوق")
     assert f"[{BACKCHANNEL}]" in shown  # the post appears in the coordinators' group
 
     # Cora publishes it from the group; Amira and Vera are told (printed with their names).
@@ -108,48 +85,21 @@ async def test_when_nobody_says_yes_in_the_console(dispatcher: Dispatcher, db: D
     # while she has chosen none).
     await db.users.set_language(cora.id, "de")
 
-    async def volunteer(name: str) -> str:
-        await term.type(f":as {name}", "/start")
-        await term.press("lang:de")
-        await term.press("consent:yes")
-        await term.press("menu:volunteer")
-        await term.press("vo:reg")
-        await term.press("vo:bz:Innenstadt-Nord")
-        await term.press("vo:area-done")
-        await term.press("vo:nopt")
-        await term.press("vo:cat:shopping")
-        await term.press("vo:cats-done")
-        await term.press("vo:langs-done")
-        await term.press("vo:max:1")
-        await term.press("vo:ed:quiet")
-        await term.press("vo:q:0-0")
-        found = await db.users.find("console", name)
-        return await term.type(":as cora", ":group", f"/verify {found.id}", ":private")
-
     async def asks(name: str) -> tuple[int, str]:
-        await term.type(f":as {name}", "/start")
-        await term.press("lang:de")
-        await term.press("consent:yes")
-        await term.press("menu:help")
-        await term.press("hr:new")
-        await term.press("hr:cat:shopping")
-        await term.type("Ich brauche Hilfe beim Einkaufen", ":loc 51.5230,7.4560")
-        await term.press("hr:when:asap")
-        await term.press("hr:langs-done")
-        await term.press("hr:send")
+        person = await term.started(name, "de")
+        await term.asks("Ich brauche Hilfe beim Einkaufen")
         await term.type(":as cora", ":group")
         shown = await term.press("mod:ok:")
-        person = await db.users.find("console", name)
         return (await db.requests.for_requester(person.id))[0].id, shown
 
-    await volunteer("vera")
+    await term.volunteers("vera")
     first, shown = await asks("amira")
     assert "[vera]" in shown and f"#{first}" in shown
     await term.type(":as vera")
     await term.press(f"mt:dec:{first}")
     shown = await term.type(":as cora", ":group", f"/offer {first}")
     assert f"Niemand mehr, dem wir #{first} jetzt anbieten können" in shown
-    shown = await volunteer("ben")
+    shown = await term.volunteers("ben")
     assert "[ben]" in shown and f"#{first}" in shown  # confirmed: offered at once
     await term.type(":as ben")
     await term.press(f"mt:dec:{first}")
