@@ -21,28 +21,7 @@ PAY = "Bitte rufen Sie 0171 2345678 an und zahlen Sie vorab: https://pay.example
 
 async def _ask(term: Terminal, text: str) -> str:
     await term.type("/menu")
-    await term.press("menu:help")
-    await term.press("hr:new")
-    await term.press("hr:cat:shopping")
-    await term.type(text, ":loc 51.5230,7.4560")
-    await term.press("hr:when:asap")
-    await term.press("hr:langs-done")
-    return await term.press("hr:send")
-
-
-async def _volunteer(term: Terminal, db: Database, name: str) -> None:
-    await term.type(f":as {name}", "/start")
-    await term.press("lang:de")
-    await term.press("consent:yes")
-    await term.press("menu:volunteer")
-    for data in ("vo:reg", "vo:bz:Innenstadt-Nord", "vo:area-done", "vo:nopt"):
-        await term.press(data)
-    for data in ("vo:cat:shopping", "vo:cats-done", "vo:langs-done", "vo:max:1"):
-        await term.press(data)
-    await term.press("vo:ed:quiet")
-    await term.press("vo:q:0-0")
-    vera = await db.users.find("console", name)
-    await term.type(":as cora", ":group", f"/verify {vera.id}", ":private")
+    return await term.asks(text)
 
 
 async def test_one_press_of_done_publishes_nothing_at_once(dispatcher: Dispatcher, db: Database):
@@ -54,12 +33,10 @@ async def test_one_press_of_done_publishes_nothing_at_once(dispatcher: Dispatche
     term = Terminal(dispatcher, db)
     cora = await db.users.seen("console", "cora", "cora", "Cora")
     await db.users.grant_role(cora.id, "coordinator")
-    await _volunteer(term, db, "vera")
+    await term.volunteers("vera")
 
     # A new account asks, Cora publishes, Vera takes it, and "done" comes a minute later.
-    await term.type(":as mallory", "/start")
-    await term.press("lang:de")
-    await term.press("consent:yes")
+    await term.started("mallory", "de")
     await _ask(term, "Ich brauche Hilfe beim Einkaufen")
     await term.type(":as cora", ":group")
     await term.press("mod:ok:")
