@@ -66,3 +66,28 @@ async def verified_volunteer(
     verified = await db.volunteers.get(user_id)
     assert verified is not None
     return verified
+
+
+async def volunteer_row(
+    db: Database,
+    name: str,
+    kinds: str,
+    districts: str,
+    languages: str,
+    *,
+    shown_as: str | None = None,
+    talk_shift: str = "",
+) -> int:
+    """``name`` (a memory person, shown as ``shown_as`` or their name) with a volunteer's
+    row written in SQL, past the store (so that nothing the store keeps hears of it, and no
+    role is granted): ``kinds``, ``districts``, ``languages`` and ``talk_shift`` as stored
+    (";shopping;tech;"), no quiet hours, two at once, not paused, not verified, registered
+    on 2026-01-01. Their id."""
+    user = await db.users.seen("memory", name, name, shown_as or name)
+    await db.execute(
+        "INSERT INTO volunteers (user_id, categories, stadtbezirke, languages, quiet_start,"
+        " quiet_end, max_open, paused, created_at, talk_shift)"
+        " VALUES (?, ?, ?, ?, 0, 0, 2, 0, '2026-01-01T00:00:00Z', ?)",
+        (user.id, kinds, districts, languages, talk_shift),
+    )
+    return user.id

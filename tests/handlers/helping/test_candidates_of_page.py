@@ -16,6 +16,7 @@ from db.clock import to_text
 from db.requests import HelpRequest
 from handlers.helping import ranking
 from handlers.settings import HandlerSettings, OfferRules
+from tests.support.helping_people import volunteer_row
 
 pytestmark = pytest.mark.both_backends
 
@@ -40,16 +41,7 @@ REQUESTS = [
 
 
 async def _people(db: Database) -> dict[str, int]:
-    ids = {}
-    for name, (kinds, districts, languages) in VOLUNTEERS.items():
-        user = await db.users.seen("memory", name, name, name)
-        await db.execute(
-            "INSERT INTO volunteers (user_id, categories, stadtbezirke, languages, quiet_start,"
-            " quiet_end, max_open, paused, created_at) VALUES (?, ?, ?, ?, 0, 0, 2, 0, ?)",
-            (user.id, kinds, districts, languages, "2026-01-01T00:00:00Z"),
-        )
-        ids[name] = user.id
-    return ids
+    return {name: await volunteer_row(db, name, *row) for name, row in VOLUNTEERS.items()}
 
 
 async def _requests(db: Database, ids: dict[str, int]) -> list[HelpRequest]:
