@@ -29,6 +29,7 @@ consulting a feature. The typed number's region, as everywhere, is :data:`REGION
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import phonenumbers
@@ -88,9 +89,19 @@ def _as_e164(number: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# A number as a network gives it: ASCII digits, perhaps a leading "+", and the separators
+# some gateways keep. Anything else is no number: letters are an alphanumeric sender ID
+# (free text on many bulk-SMS routes, and ``phonenumbers`` would read "01761234TTT" as a
+# keypad's +491761234888), other scripts' digits or an extension come from no network.
+_NETWORK_NUMBER = re.compile(r"\+?[0-9(][0-9 ()./-]*")
+
+
 def e164(raw: str, region: str = REGION) -> str | None:
     """A number as a network gives it ("004917612345678", "0176 …", "+49 …"; national ones
-    in ``region``) in E.164, or None when it cannot be a phone number ("Vodafone")."""
+    in ``region``) in E.164, or None when it cannot be a phone number ("Vodafone", any
+    sender with letters: :data:`_NETWORK_NUMBER`)."""
+    if not _NETWORK_NUMBER.fullmatch(raw.strip()):
+        return None
     number = _parsed(raw, region)
     if number is None or not phonenumbers.is_possible_number(number):
         return None

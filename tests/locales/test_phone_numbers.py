@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from locales.phone_numbers import dialable, parse_countries, textable, typed
+from locales.phone_numbers import dialable, e164, parse_countries, textable, typed
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,25 @@ def test_a_number_hints_its_countrys_language():
 )
 def test_texts_go_to_any_countrys_residents_never_to_costly_numbers(number: str, texted: bool):
     assert textable(number) is texted
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Vodafone",
+        "01761234TTT",  # an alphanumeric sender ID spelling +491761234888 on a keypad
+        "+491761234TTT",
+        "0176-1234-5678 ext. 5",
+        "+٤٩١٧٦١٢٣٤٥٦٧٨",  # digits of another script: no network sends them
+        "+４９１７６１２３４５６７８",
+    ],
+)
+def test_a_sender_that_is_no_networks_number_is_none(sender: str):
+    assert e164(sender, "DE") is None
+
+
+@pytest.mark.parametrize(
+    "sender", ["+4917612345678", "004917612345678", "0176 12345678", "0176/12345678"]
+)
+def test_a_networks_number_is_read_in_any_of_its_forms(sender: str):
+    assert e164(sender, "DE") == "+4917612345678"

@@ -27,6 +27,16 @@ def test_a_display_name_is_never_read_as_the_number():
     assert is_withheld(caller_id("<sip:+4923155599>"))
 
 
+def test_a_user_part_no_network_sends_is_not_the_number_it_spells():
+    """Digits of another script, escaped (RFC 3261 allows any byte so), or letters a keypad
+    turns into digits come from no network: the caller is withheld, not +4923155599."""
+    arabic = "".join(f"%{byte:02X}" for byte in "+٤٩٢٣١٥٥٥٩٩".encode())
+    assert is_withheld(caller_id(f"<sip:{arabic}@provider>"))
+    assert is_withheld(caller_id("<sip:+%EF%BC%94%EF%BC%99231%EF%BC%95%EF%BC%95599@provider>"))
+    assert caller_id("<tel:+4923155599;ext=1>") == "+4923155599"  # a parameter, dropped
+    assert is_withheld(caller_id("<sip:+49231555WW@provider>"))  # W is 9 on a keypad
+
+
 def test_a_withheld_number_gets_an_id_of_its_own_per_call():
     first = caller_id('"Anonymous" <sip:anonymous@anonymous.invalid>')
     second = caller_id("<sip:anonymous@anonymous.invalid>")
