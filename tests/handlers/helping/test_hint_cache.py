@@ -26,6 +26,7 @@ from handlers.context import Backstage
 from handlers.helping import hint_cache, ranking, review_queue
 from handlers.privacy import erase
 from handlers.settings import HandlerSettings, OfferRules
+from tests.support.helping_people import volunteer_row
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -51,15 +52,7 @@ VOLUNTEERS = {
 async def _city(db: Database) -> tuple[dict[str, int], list[HelpRequest], int]:
     """The volunteers by name, the page's requests (shopping in Hörde and in Eving, tech in
     Hörde for a requester who speaks Arabic only) and a request off the page."""
-    ids = {}
-    for name, (kinds, districts, languages) in VOLUNTEERS.items():
-        user = await db.users.seen("memory", name, name, name)
-        await db.execute(
-            "INSERT INTO volunteers (user_id, categories, stadtbezirke, languages, quiet_start,"
-            " quiet_end, max_open, paused, created_at) VALUES (?, ?, ?, ?, 0, 0, 2, 0, ?)",
-            (user.id, kinds, districts, languages, "2026-01-01T00:00:00Z"),
-        )
-        ids[name] = user.id
+    ids = {name: await volunteer_row(db, name, *row) for name, row in VOLUNTEERS.items()}
     requester = await db.users.seen("memory", "resi", "resi", "Resi")
     page = [
         await db.requests.create(
