@@ -19,17 +19,13 @@ from handlers.helping import hint_cache, ranking, review_queue
 from handlers.privacy import erase
 from handlers.settings import HandlerSettings, OfferRules
 from locales import Translator
+from tests.support.helping_people import volunteer_row
 
 pytestmark = pytest.mark.both_backends
 
 
 async def _volunteer(db: Database, name: str, kinds: str, district: str) -> None:
-    user = await db.users.seen("memory", name, name, name)
-    await db.execute(
-        "INSERT INTO volunteers (user_id, categories, stadtbezirke, languages, quiet_start,"
-        " quiet_end, max_open, paused, created_at) VALUES (?, ?, ?, ';de;', 0, 0, 2, 0, ?)",
-        (user.id, kinds, district, "2026-01-01T00:00:00Z"),
-    )
+    await volunteer_row(db, name, kinds, district, ";de;")
 
 
 async def _shopping_in_hoerde(db: Database) -> tuple[User, HelpRequest]:
