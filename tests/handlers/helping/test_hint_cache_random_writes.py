@@ -22,6 +22,7 @@ from db.clock import to_text
 from handlers.helping import hint_cache, ranking, review_queue
 from handlers.helping.vocabulary import TALK
 from handlers.settings import HandlerSettings, OfferRules
+from tests.support.helping_people import volunteer_row
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -48,20 +49,16 @@ async def _city(db: Database, rng: random.Random) -> tuple[list[int], list[int],
     (to be offered and taken): their ids."""
     volunteers = []
     for n in range(25):
-        user = await db.users.seen("memory", f"v{n}", f"v{n}", f"V{n}")
-        await db.execute(
-            "INSERT INTO volunteers (user_id, categories, stadtbezirke, languages, quiet_start,"
-            " quiet_end, max_open, paused, created_at, talk_shift)"
-            " VALUES (?, ?, ?, ?, 0, 0, 2, 0, '2026-01-01T00:00:00Z', ?)",
-            (
-                user.id,
-                _listed(rng, KINDS, 2),
-                _listed(rng, DISTRICTS, 1),
-                _listed(rng, LANGUAGES, 2),
-                ";wd-am;" if rng.random() < 0.5 else "",
-            ),
+        volunteer = await volunteer_row(
+            db,
+            f"v{n}",
+            _listed(rng, KINDS, 2),
+            _listed(rng, DISTRICTS, 1),
+            _listed(rng, LANGUAGES, 2),
+            shown_as=f"V{n}",
+            talk_shift=";wd-am;" if rng.random() < 0.5 else "",
         )
-        volunteers.append(user.id)
+        volunteers.append(volunteer)
     requester = (await db.users.seen("memory", "resi", "resi", "Resi")).id
     queue = [
         (
