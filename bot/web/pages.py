@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from bot.web.i18n import easy_asked, keep, remember, translator_for
 from locales import N_, SUPPORTED_LANGUAGES, Translator, language_name
@@ -50,8 +50,11 @@ _TITLE_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u
 
 
 def title_text(value: str) -> Markup:
-    """A page's ``<title>`` without bidi controls (the template's ``title_text`` filter)."""
-    return Markup(str(value).translate(_TITLE_CONTROLS))
+    """A page's ``<title>`` without bidi controls (the template's ``title_text`` filter).
+    Escaped first: a place's name in a poster's title is what an importer wrote (markup
+    there closed the title and became the page's); what the page rendered is Markup
+    already and stays as it is."""
+    return Markup(escape(value).translate(_TITLE_CONTROLS))
 
 
 _ENV.filters["title_text"] = title_text
