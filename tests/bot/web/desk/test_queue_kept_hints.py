@@ -15,6 +15,7 @@ from handlers import build_router
 from handlers.context import Backstage
 from handlers.helping import ranking, review_queue
 from handlers.privacy import erase
+from tests.support.counted_searches import counted_searches
 from tests.support.desk_client import DeskClient, at_the_desk
 from tests.support.helping_people import verified_volunteer
 
@@ -46,20 +47,7 @@ async def test_the_queue_shows_what_a_new_search_finds_after_each_change(
     db, site, web_chat, database_url, monkeypatch
 ):
     served, base = site
-    # Each search of a page (PostgreSQL) or ranking of a kept search again (SQLite).
-    searches: list[str] = []
-    page_of, best = ranking.candidates_of_page, ranking.best
-
-    async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        searches.append("searched")
-        return await page_of(*args, **kwargs)
-
-    def ranked(*args, **kwargs):  # type: ignore[no-untyped-def]
-        searches.append("ranked")
-        return best(*args, **kwargs)
-
-    monkeypatch.setattr(ranking, "candidates_of_page", counted)
-    monkeypatch.setattr(ranking, "best", ranked)
+    searches = counted_searches(monkeypatch)
     helpers = [await _volunteer(db, name) for name in ("hanna", "holger")]
     requests = {}
     for name in ("rita", "ralf"):
