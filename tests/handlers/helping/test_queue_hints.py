@@ -19,6 +19,7 @@ from handlers.helping import hint_cache, ranking, review_queue
 from handlers.privacy import erase
 from handlers.settings import HandlerSettings, OfferRules
 from locales import Translator
+from tests.support.counted_searches import counted_searches
 from tests.support.helping_people import volunteer_row
 
 pytestmark = pytest.mark.both_backends
@@ -198,20 +199,7 @@ async def test_a_kept_page_is_kept_through_other_writes_and_searched_after_each_
         require_verified_volunteers=False, offer_rules=OfferRules(offers_per_day=1)
     )
     t = Translator("en")
-    # Each search of a page (PostgreSQL) or ranking of a kept search again (SQLite).
-    searches: list[str] = []
-    page_of, best = ranking.candidates_of_page, ranking.best
-
-    async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        searches.append("searched")
-        return await page_of(*args, **kwargs)
-
-    def ranked(*args, **kwargs):  # type: ignore[no-untyped-def]
-        searches.append("ranked")
-        return best(*args, **kwargs)
-
-    monkeypatch.setattr(ranking, "candidates_of_page", counted)
-    monkeypatch.setattr(ranking, "best", ranked)
+    searches = counted_searches(monkeypatch)
 
     async def hint() -> tuple[bool, str]:
         someone, text = (await review_queue.hints(db, settings, t, [request], now))[0]
