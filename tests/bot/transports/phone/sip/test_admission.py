@@ -20,37 +20,20 @@ import pytest
 
 from bot.transports.phone.sip.admission import Admission, contact_token
 from bot.transports.phone.sip.line_pool import Lines
-from bot.transports.phone.sip.stack import CallEvent, Stack, StackSettings
+from bot.transports.phone.sip.stack import CallEvent, StackSettings
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
 from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.registered_line import RegisteredLine
 from tests.support.sip.sipp import SippPhone, Step, run_scenario
 
 RESIDENT = "+4923155501"
 
 
-class _Line:
+class _Line(RegisteredLine):
     """A stack registered at Kamailio; what it tells, kept."""
-
-    def __init__(self, settings: StackSettings) -> None:
-        self.events: list[CallEvent] = []
-        self.registered = asyncio.Event()
-        self.stack = Stack(settings, self._event)
-
-    def _event(self, event: CallEvent) -> None:
-        self.events.append(event)
-        if event.kind == "registered" and event.value.startswith("2"):
-            self.registered.set()
 
     def calls(self) -> list[CallEvent]:
         return [event for event in self.events if event.kind in ("call", "offer")]
-
-    async def __aenter__(self) -> _Line:
-        await self.stack.start()
-        await asyncio.wait_for(self.registered.wait(), 30)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stack.stop()
 
 
 class _Edged(_Line):
