@@ -14,13 +14,14 @@ import asyncio
 import pytest
 
 from bot.speech.turns import Turns
-from bot.transports.phone.sip.stack import CallEvent, Stack, StackSettings
+from bot.transports.phone.sip.stack import CallEvent, StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.speech_files import Prompts
 from handlers.dispatcher import Dispatcher
 from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
 from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.registered_line import RegisteredLine
 from tests.support.sip.sipp import SippPhone, Step, run_scenario
 from tests.support.sip.tone_engine import ToneEngine
 
@@ -30,30 +31,12 @@ RESIDENT = "+4923155502"
 TIMEOUT = 1.5
 
 
-class _Line:
+class _Line(RegisteredLine):
     """A stack registered at Kamailio; what it tells, kept."""
-
-    def __init__(self, settings: StackSettings) -> None:
-        self.events: list[CallEvent] = []
-        self.registered = asyncio.Event()
-        self.stack = Stack(settings, self._event)
-
-    def _event(self, event: CallEvent) -> None:
-        self.events.append(event)
-        if event.kind == "registered" and event.value.startswith("2"):
-            self.registered.set()
 
     def kinds(self) -> list[str]:
         # The calls' events (the account's, call -1: registered, left)
         return [event.kind for event in self.events if event.call_id != -1]
-
-    async def __aenter__(self) -> _Line:
-        await self.stack.start()
-        await asyncio.wait_for(self.registered.wait(), 30)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stack.stop()
 
 
 def _settings(kamailio: KamailioServer) -> StackSettings:
