@@ -9,6 +9,7 @@ import asyncio
 import base64
 import itertools
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.config import MatrixSection, TelegramSection
@@ -78,15 +79,27 @@ class Bot:
 
 
 async def all_synced(synapse: Synapse, bot: Bot) -> None:
-    """Until the bot's stored sync token is the homeserver's now: every event so far has
-    been handled (the token is stored after a sync's events and the kept messages' round);
-    a hang detector of a minute, not a speed bound."""
+    """Until the bot's stored sync token is the homeserver's now (``synced_to_now``)."""
+    await synced_to_now(
+        synapse.url,
+        bot.config.access_token or "",
+        lambda: bot.db.transport_state.get(NEXT_BATCH),
+    )
+
+
+async def synced_to_now(
+    homeserver: str, access_token: str, stored_token: Callable[[], Awaitable[str | None]]
+) -> None:
+    """Until a bot's stored sync token (``stored_token``, read from its database) is the
+    homeserver's now: every event so far has been handled and answered (the token is
+    stored after a sync's events, their answers and the kept messages' round); a hang
+    detector of a minute, not a speed bound. For a bot in this process or in another."""
     for _ in range(600):
-        token = await bot.db.transport_state.get(NEXT_BATCH)
+        token = await stored_token()
         if token:
             status, answer = await matrix_request(
-                synapse.url,
-                bot.config.access_token or "",
+                homeserver,
+                access_token,
                 "GET",
                 f"/_matrix/client/v3/sync?timeout=0&since={token}",
                 {},

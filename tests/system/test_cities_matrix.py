@@ -30,6 +30,8 @@ from bot.app import open_city_database
 from bot.cities import City, load_cities
 from bot.config import load_config
 from bot.transports.matrix import KEYCAPS
+from bot.transports.matrix.key_vault import opened_text
+from bot.transports.matrix.login import SESSION
 from db import Database
 from handlers.helping.render import category_label
 from handlers.helping.vocabulary import WHEN_BUTTONS
@@ -38,7 +40,8 @@ from handlers.places.importer import import_places
 from locales import translator
 from tests.support.cli import ROOT, run_bot
 from tests.support.crash_story import MatrixProcess
-from tests.support.matrix_people import MatrixPerson
+from tests.support.matrix_bot import synced_to_now
+from tests.support.matrix_people import HANG, MatrixPerson
 from tests.support.ports import free_port
 from tests.support.synapse_server import Synapse
 from tests.support.two_cities import write_cities
@@ -80,7 +83,7 @@ def _text(event: dict[str, Any]) -> str:
 
 
 async def _said(
-    person: MatrixPerson, room: str, needle: str, after: int, timeout: float = 30
+    person: MatrixPerson, room: str, needle: str, after: int, timeout: float = HANG
 ) -> dict[str, Any]:
     """The first message in ``room`` (from index ``after``) that says ``needle``."""
     return await person.wait_for(
@@ -193,6 +196,37 @@ async def _user_id(city: City, person: MatrixPerson) -> int:
         await db.close()
 
 
+async def _synced(city: City, synapse: Synapse, access_token: str | None = None) -> None:
+    """Until the city's bot has taken and answered every event the homeserver holds for it
+    (``synced_to_now``); ``access_token``: its own, by default the one it stored at its
+    login with the password."""
+    db = await open_city_database(city)
+    try:
+        if access_token is None:  # sealed with the city's key, as the bot stored it
+            stored = await db.transport_state.get(SESSION)
+            assert stored is not None
+            opened = await opened_text(city.config.matrix, stored, SESSION)
+            access_token = json.loads(opened)["access_token"]
+        await synced_to_now(
+            synapse.url, access_token, lambda: db.transport_state.get("matrix.next_batch")
+        )
+    finally:
+        await db.close()
+
+
+async def _all_sent(city: City) -> None:
+    """Until the city's outbox has nothing left to send (a hang detector of a minute)."""
+    db = await open_city_database(city)
+    try:
+        for _ in range(1200):
+            if await db.outbox.pending() == 0:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{city.slug}'s outbox still held messages after a minute")
+    finally:
+        await db.close()
+
+
 async def _state(city: City, key: str) -> str | None:
     db: Database = await open_city_database(city)
     try:
@@ -263,8 +297,9 @@ async def test_two_cities_matrix_bots_in_one_process(
         assert "Testcafé" not in _text(found_d)
         mark = len(amira.received)
         await amira.say(dm_d, "Königsborn")  # Dortmund's bot knows no such place
-        await amira.wait_for(lambda e: e["room"] == dm_d, after=mark, timeout=30)
-        await asyncio.sleep(1)
+        await amira.wait_for(lambda e: e["room"] == dm_d, after=mark)
+        await _synced(dortmund, synapse, dortmund_bot["access_token"])  # all it answered
+        await amira.caught_up()
         said_d = " ".join(_text(e) for r, e in amira.received[mark:] if r == dm_d)
         assert "Testcafé" not in said_d and "Friedrich-Ebert" not in said_d
         await _step(amira, dm_d, lambda: amira.say(dm_d, "!menu"), "🏠")
@@ -314,7 +349,11 @@ async def test_two_cities_matrix_bots_in_one_process(
         assert await _read(unna, "SELECT state, decided_by FROM help_requests") == [
             ("open", await _user_id(unna, ute))
         ]
-        await asyncio.sleep(2)  # whatever else the bots would send
+        # Whatever else the bots would send: the rest of their outboxes sent and read.
+        await _all_sent(dortmund)
+        await _all_sent(unna)
+        await vera.caught_up()
+        await cora.caught_up()
         assert not [e for _, e in vera.received[mark_vera:] if "🔔" in _text(e)]
         assert not [e for r, e in cora.received[mark_d:] if r == back_d]
         assert await _read(dortmund, "SELECT COUNT(*) FROM help_requests") == [(0,)]
@@ -331,7 +370,11 @@ async def test_two_cities_matrix_bots_in_one_process(
         await process.start()
         await _said(amira, dm_u, "!menu", mark)
         await _said(amira, dm_d, "!menu", mark)
-        await asyncio.sleep(2)
+        # Anything replayed would be answered before each bot's token is the homeserver's.
+        await _synced(dortmund, synapse, dortmund_bot["access_token"])
+        await _synced(unna, synapse)
+        for person in people:
+            await person.caught_up()
         for room in (dm_u, dm_d):
             answers = [e for r, e in amira.received[mark:] if r == room]
             assert len(answers) == 1, [_text(e)[:40] for e in answers]  # no replay

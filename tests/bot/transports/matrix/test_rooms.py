@@ -23,10 +23,11 @@ import pytest
 
 from bot.transports.matrix import LEAVING
 from db import Database
+from db.transport_state import NEXT_BATCH
 from locales import translator
 from tests.support.cli import wait_in_log
 from tests.support.forked_bot import MATRIX, ForkedBot, Zygote
-from tests.support.matrix_bot import onboard
+from tests.support.matrix_bot import onboard, synced_to_now
 from tests.support.matrix_people import HANG, MatrixPerson, body
 from tests.support.synapse_server import Synapse
 
@@ -129,6 +130,16 @@ def from_bot(person: MatrixPerson, bot: BotProcess, room: str, after: int) -> li
     ]
 
 
+async def bot_synced(bot: BotProcess) -> None:
+    """Until the bot process has taken (and answered) every event the homeserver holds for
+    it: its stored sync token, read from its database, is the homeserver's now."""
+    db = await Database.open(bot.database)
+    try:
+        await synced_to_now(bot.synapse.url, bot.token, lambda: db.transport_state.get(NEXT_BATCH))
+    finally:
+        await db.close()
+
+
 async def bot_is_member(person: MatrixPerson, bot: BotProcess, room: str) -> bool:
     members = await person.client.joined_members(room)
     assert isinstance(members, nio.JoinedMembersResponse), members
@@ -163,12 +174,15 @@ async def test_a_group_is_not_a_private_chat_after_a_restart(
     await dave.say(group, "!start")
     await dave.say(group, "Ich brauche Hilfe beim Einkaufen")
     await cora.say(group, "1")
-    await asyncio.sleep(3)
+    await bot_synced(bot)  # the group's three messages taken (and answered, if at all)
     # The direct chat still works after the restart.
     mark = len(alice.received)
     await alice.say(room, "!help")
     await alice.wait_for(lambda e: "!menu" in body(e), after=mark)
-    await asyncio.sleep(2)
+    await bot_synced(bot)
+    # Whatever the bot said in the group is in the homeserver now, and so with them.
+    await cora.caught_up()
+    await dave.caught_up()
     assert from_bot(cora, bot, group, mark_cora) == []
     assert from_bot(dave, bot, group, mark_dave) == []
     bot.stop()
