@@ -145,8 +145,9 @@ class Dispatcher:
         backchannel = (incoming.sender.platform, incoming.chat_id) in self.settings.backchannels
         if not incoming.is_private and not backchannel:
             return []
-        # Commands in the backchannel count too: one member must not flood the group.
-        counted = incoming.is_private or isinstance(incoming.event, Command)
+        # Commands and presses in the backchannel count too: one member must not flood the
+        # group, nor the bot with presses refused one by one (each a transaction).
+        counted = incoming.is_private or isinstance(incoming.event, Command | ButtonPress)
         if counted and self._flooding(incoming):
             return await self._slow_down(incoming)
         started = time.perf_counter()

@@ -10,7 +10,7 @@ from dataclasses import replace
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.telegram_wiring import TELEGRAM_GROUP
+from tests.support.telegram_wiring import TELEGRAM_GROUP, in_review
 
 
 async def test_the_group_is_told_whom_the_flood_limit_stops(
@@ -31,3 +31,29 @@ async def test_the_group_is_told_whom_the_flood_limit_stops(
     assert flora is not None
     assert "Flora" in told.text and str(flora.id) in told.text, told.text
     assert "private words" not in told.text
+
+
+async def test_presses_in_the_group_meet_the_limit_too(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    """A member of the coordinators' group who is none, pressing a review post's button
+    again and again (each refused): slowed down past the limit as in a private chat, and
+    the group told who it is."""
+    fake = fake_telegram
+    post, request_id = await in_review(fake, db, "Amira", "de", "Ich brauche Hilfe beim Tragen")
+    fake.names[4004] = "Mallory"
+    dispatcher = telegram_group_bot.dispatcher
+    dispatcher.settings = replace(dispatcher.settings, max_presses_per_minute=10)
+    dispatcher.clock = lambda: 1000.0
+    mark = len(fake.calls)
+    for _ in range(11):
+        fake.press(4004, f"mod:ok:{request_id}", post)
+    slowed = await fake.wait_for(
+        "answerCallbackQuery", lambda c: "🐢" in str(c.params.get("text")), after=mark
+    )
+    assert slowed
+    told = await fake.wait_for(
+        "sendMessage", lambda c: "Mallory" in c.text, after=mark, chat_id=TELEGRAM_GROUP
+    )
+    assert "🐢" in told.text
+    assert (await db.requests.get(request_id)).state == "review"
