@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
@@ -13,6 +12,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
+from db.name_keys import name_key
 from db.statements import (
     execute,
     execute_many,
@@ -142,19 +142,6 @@ class PlaceLine:
     stadtbezirk: str
     stadtteil: str
     last_verified: str | None
-
-
-def name_key(text: str) -> str:
-    """A name as a search compares it: Unicode's case folding, the same on either backend
-    (SQLite's LIKE and lower() fold ASCII only, PostgreSQL's ILIKE none beyond it under the
-    C locale the installation's database is made with: "ärzte" did not find "Ärztehaus"
-    on either, nor "şehir" "ŞEHİR"). Compatibility forms are read as their letters (NFKC),
-    and Turkish i's alike: "İ" folds to "i" with a dot above, which is dropped, and the
-    dotless "ı" of a Turkish keyboard is read as "i": "şehir", "ŞEHİR" and "ŞEHIR" find
-    each other."""
-    if text.isascii():  # most names: the same key in under half the time
-        return text.lower()
-    return unicodedata.normalize("NFKC", text).casefold().replace("\u0307", "").replace("ı", "i")
 
 
 class PlaceStore:

@@ -11,6 +11,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
+from db.name_keys import name_key
 from db.request_states import DONE, MATCHED, OPEN
 from db.statements import changed, execute, fetch_all, fetch_by_ids, fetch_each, fetch_one
 from db.transactions import Transactions
@@ -93,7 +94,8 @@ class RosterFilter:
     stadtbezirk: str = ""
     category: str = ""
     language: str = ""
-    # Part of the first name, any case (ASCII letters; SQLite's LIKE).
+    # Part of the first name, in any case of any script (db/name_keys.py: compared in
+    # Python, not in sql()).
     name: str = ""
     # Certificates whose last day is on or before this day (YYYY-MM-DD): due for renewal.
     certificate_due_by: str = ""
@@ -116,9 +118,6 @@ class RosterFilter:
             if value:
                 conditions.append(f"v.{column} LIKE ? ESCAPE '\\'")
                 params.append(f"%;{_like(value)};%")
-        if self.name:
-            conditions.append("u.first_name LIKE ? ESCAPE '\\'")
-            params.append(f"%{_like(self.name)}%")
         if self.certificate_due_by:
             conditions.append("v.certificate_expires_on <= ?")
             params.append(self.certificate_due_by)
@@ -297,6 +296,8 @@ class VolunteerStore:
         number, and how many match in all; in one round trip."""
         conditions, params = where.sql()
         join = " FROM volunteers v JOIN users u ON u.id = v.user_id WHERE " + conditions
+        if where.name:
+            return await self._named(join, params, name_key(where.name), limit, offset)
         count_rows, rows = await fetch_each(
             self._tx,
             [
@@ -310,6 +311,24 @@ class VolunteerStore:
             ],
         )
         return int(count_rows[0][0]), [(_row(row), row["roster_name"]) for row in rows]
+
+    async def _named(
+        self, join: str, params: list[Any], key: str, limit: int, offset: int
+    ) -> tuple[int, list[tuple[Volunteer, str]]]:
+        """The roster's page of those whose first name holds ``key`` (a name_key)."""
+        named = await fetch_all(
+            self._tx, "SELECT v.user_id, u.first_name" + join + " ORDER BY v.user_id", params
+        )
+        ids = [row[0] for row in named if key in name_key(row[1] or "")]
+        shown = ids[offset : offset + limit]
+        rows = await fetch_by_ids(
+            self._tx,
+            "SELECT v.*, u.first_name AS roster_name" + join + " AND v.user_id IN ({ids})",
+            shown,
+            *params,
+        )
+        by_id = {row["user_id"]: row for row in rows}
+        return len(ids), [(_row(by_id[i]), by_id[i]["roster_name"]) for i in shown if i in by_id]
 
     async def leave(self, user_id: int) -> None:
         async with self._tx.transaction():

@@ -1,6 +1,7 @@
-"""The desk's place search finds a name in any case of any script, and both backends find
-the same (db/places.py ``name_key``): SQLite's LIKE folded ASCII only, and PostgreSQL's
-ILIKE nothing beyond it under the C locale the installation's database is made with."""
+"""The desk's searches - places by name, volunteers by first name - find a name in any case
+of any script, and both backends find the same (db/name_keys.py ``name_key``): SQLite's
+LIKE folded ASCII only, and PostgreSQL's ILIKE nothing beyond it under the C locale the
+installation's database is made with."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from db import Database
 from db.places import Place
+from db.volunteers import RosterFilter
 from tests.support.desk_client import at_the_desk
 
 pytestmark = pytest.mark.both_backends
@@ -81,3 +83,30 @@ async def test_a_page_of_a_search_counts_every_match(db):
     rest, total = await db.places.listing(name="Ärzte", limit=50, offset=50)
     assert total == 60 and len(rest) == 10
     assert not {line.id for line in lines} & {line.id for line in rest}
+
+
+async def test_the_roster_finds_a_volunteers_first_name_in_any_case(db, site, web_chat):
+    """The volunteers' roster's name search reads first names by the same rule."""
+    _site, base = site
+    ids = {}
+    for number, name in enumerate(("Олена", "ÖZGÜR", "İlkay", "Anna", "Ölçer")):
+        user = await db.users.seen("memory", f"v{number}", f"v{number}", name)
+        await db.volunteers.save(user.id, categories=("shopping",), stadtbezirke=("Eving",))
+        ids[name] = user.id
+    async with at_the_desk(web_chat, db, base) as desk:
+        for typed, names in (
+            ("олена", {"Олена"}),
+            ("özgür", {"ÖZGÜR"}),
+            ("ilkay", {"İlkay"}),
+            ("ö", {"ÖZGÜR", "Ölçer"}),
+            ("ANNA", {"Anna"}),
+        ):
+            status, html = await desk.get(f"/desk/volunteers?name={quote(typed)}")
+            assert status == 200
+            shown = {name for name, i in ids.items() if f'href="/desk/volunteers/{i}"' in html}
+            assert shown == names, typed
+    # With another filter and a page: the count is of every match.
+    total, rows = await db.volunteers.roster(
+        RosterFilter(name="Ö", stadtbezirk="Eving"), limit=1, offset=1
+    )
+    assert total == 2 and [v.user_id for v, _ in rows] == [ids["Ölçer"]]
