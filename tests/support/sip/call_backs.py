@@ -21,7 +21,6 @@ from bot.speech.opus import ogg_opus
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.outbox_calls import LISTEN_SECONDS, CallBackSettings
 from bot.transports.phone.calls.when_to_call_again import Policy
-from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.speech_files import Prompts
 from handlers.dispatcher import Dispatcher
@@ -29,8 +28,8 @@ from locales import SUPPORTED_LANGUAGES
 from tests.support.clock import Clock
 from tests.support.sip.audio import segments
 from tests.support.sip.baresip import BaresipCaller
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
-from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.fixtures import bot_account
+from tests.support.sip.kamailio import KamailioServer
 
 # The phone resident the bot calls back.
 RESIDENT = "+492319876543"
@@ -63,13 +62,7 @@ async def call_back_line(
         dispatcher.settings,
         backchannels=frozenset({BACKCHANNEL}),
     )
-    settings = StackSettings(
-        bind=HOST,
-        registrar=kamailio.registrar_uri,
-        user=BOT_USER,
-        password=BOT_PASSWORD,
-        outbound_proxy=kamailio.registrar_uri,
-    )
+    settings = bot_account(kamailio, outbound_proxy=kamailio.registrar_uri)
     calling_back = CallBackSettings(
         domain=domain,
         ring_seconds=ring_seconds,

@@ -19,7 +19,6 @@ from bot.speech.turns import Turns
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from bot.transports.phone.calls.when_to_call_again import Policy
-from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.words.speech_files import Prompts
 from bot.transports.phone.words.what_keys_mean import on_page
@@ -27,8 +26,8 @@ from handlers.dispatcher import Dispatcher
 from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.audio import write_tone
 from tests.support.sip.baresip import BaresipCaller
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
-from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.fixtures import bot_account
+from tests.support.sip.kamailio import KamailioServer
 from tests.support.sip.tone_engine import ToneEngine
 
 # The coordinators' backchannel of ``phone_line``: a memory chat.
@@ -61,9 +60,7 @@ async def phone_line(
         dispatcher.settings,
         backchannels=frozenset({("memory", GROUP)}),
     )
-    settings = StackSettings(
-        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
-    )
+    settings = bot_account(kamailio)
     phone = PhoneTransport(
         dispatcher,
         settings,

@@ -8,6 +8,7 @@
 registers at ``kamailio`` as bob (with ``PHONE_PASSWORD`` unless ``password`` is given),
 ``via_proxy=True`` sends every call through ``kamailio``.
 ``tone_wav``: a 1.5 s 440 Hz tone followed by 0.5 s of silence, 8 kHz mono WAV.
+``bot_account(kamailio)``: the stack settings of the bot's account there.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any
 
 import pytest
 
+from bot.transports.phone.sip.call_control import StackSettings
 from tests.support.sip.audio import write_tone
 from tests.support.sip.baresip import BaresipCaller
-from tests.support.sip.kamailio import KamailioServer
+from tests.support.sip.kamailio import HOST, KamailioServer
 
 BOT_USER = "nachbarbot"
 BOT_PASSWORD = "bot-secret-44"
@@ -29,6 +31,14 @@ PHONE_PASSWORD = "phone-secret-44"
 TONE_SECONDS = 1.5
 
 PhoneFactory = Callable[..., BaresipCaller]
+
+
+def bot_account(kamailio: KamailioServer, **more: Any) -> StackSettings:
+    """The stack settings of the bot's account (``BOT_USER``) at ``kamailio``, bound on
+    ``HOST``; ``more``: any other of its settings (outbound_proxy, rtp_timeout_seconds ...)."""
+    return StackSettings(
+        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD, **more
+    )
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,13 @@ from contextlib import contextmanager
 
 from bot.speech.turns import Turns
 from bot.transports.phone.calls.answering_settings import CallSettings
-from bot.transports.phone.sip.call_control import StackSettings
 from bot.transports.phone.sip.line_pool import Lines
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.speech_files import Prompts
 from handlers.dispatcher import Dispatcher
 from locales import SUPPORTED_LANGUAGES
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
-from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, bot_account
+from tests.support.sip.kamailio import KamailioServer
 from tests.support.sip.sipp import HeldCallers
 from tests.support.sip.tone_engine import ToneEngine
 
@@ -46,13 +45,7 @@ async def held_phone(
     """The phone with ``lines`` lines, connected and registered at ``registrar``; no RTP
     timeout (held callers send no audio). Its prompts (the busy notice too) are the tone
     engine's: said in a moment, not made by eSpeak at each start."""
-    settings = StackSettings(
-        bind=HOST,
-        registrar=registrar.registrar_uri,
-        user=BOT_USER,
-        password=BOT_PASSWORD,
-        rtp_timeout_seconds=3600,
-    )
+    settings = bot_account(registrar, rtp_timeout_seconds=3600)
     phone = PhoneTransport(
         dispatcher,
         settings,
