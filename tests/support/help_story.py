@@ -139,9 +139,10 @@ async def matched_through_lifecycle(
     return request.id
 
 
-async def at_feedback(story: MemoryTransport, db: Database) -> tuple[int, int]:
-    """Amira's request helped by verified Vera and marked done by Amira, who is now asked
-    for feedback ("relay.feedback"): Amira's id and the request's."""
+async def helped_by_vera(story: MemoryTransport, db: Database) -> tuple[int, int, int, int]:
+    """Amira (German) and her request, taken by Vera, a volunteer verified by the coordinator
+    Cora, through the lifecycle: the relay runs. Amira's, Vera's and Cora's ids and the
+    request's."""
     await story.onboard("amira", "de")
     amira = (await db.users.find("memory", "amira")).id
     vera = await register_volunteer(story, db, "vera")
@@ -149,6 +150,13 @@ async def at_feedback(story: MemoryTransport, db: Database) -> tuple[int, int]:
     cora = await grant_role_to(db, "cora", "coordinator")
     await db.volunteers.verify(vera, cora)
     request_id = await matched_through_lifecycle(db, story.dispatcher.settings, amira, vera, cora)
+    return amira, vera, cora, request_id
+
+
+async def at_feedback(story: MemoryTransport, db: Database) -> tuple[int, int]:
+    """Amira's request helped by verified Vera and marked done by Amira, who is now asked
+    for feedback ("relay.feedback"): Amira's id and the request's."""
+    amira, _, _, request_id = await helped_by_vera(story, db)
     await story.press("amira", f"rl:done:{request_id}")
     await story.press("amira", f"rl:doney:{request_id}")
     return amira, request_id

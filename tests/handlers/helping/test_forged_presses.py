@@ -14,11 +14,7 @@ import pytest
 
 from db import Database
 from handlers.messages import Outgoing
-from tests.support.help_story import (
-    grant_role_to,
-    matched_through_lifecycle,
-    register_volunteer,
-)
+from tests.support.help_story import helped_by_vera, register_volunteer
 from tests.support.memory_transport import MemoryTransport, readable
 
 # Data that would end Mallory's own account or language on the way: not about the request.
@@ -39,13 +35,7 @@ def _said(out: list[Outgoing]) -> str:
 async def test_another_persons_request_id_in_any_button_tells_and_changes_nothing(
     story: MemoryTransport, db: Database, suffix: str
 ):
-    await story.onboard("amira", "de")
-    amira = (await db.users.find("memory", "amira")).id
-    vera = await register_volunteer(story, db, "vera")
-    await story.onboard("cora", "de")
-    cora = await grant_role_to(db, "cora", "coordinator")
-    await db.volunteers.verify(vera, cora)
-    request_id = await matched_through_lifecycle(db, story.dispatcher.settings, amira, vera, cora)
+    _, vera, cora, request_id = await helped_by_vera(story, db)
     mallory = await register_volunteer(story, db, "mallory")
     await db.volunteers.verify(mallory, cora)
     await story.flush()
