@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.transports.phone.sip.stack import CallEvent, Stack, StackSettings
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
-from tests.support.sip.kamailio import HOST, KamailioServer
+from bot.transports.phone.sip.stack import CallEvent, Stack
+from tests.support.sip.fixtures import BOT_USER, bot_account
+from tests.support.sip.kamailio import KamailioServer
 from tests.support.sip.sipp import run_scenario
 
 
@@ -21,9 +21,7 @@ async def test_a_stopped_line_leaves_no_registration_behind(kamailio: KamailioSe
         if event.kind == "registered" and event.value.startswith("2"):
             registered.set()
 
-    settings = StackSettings(
-        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
-    )
+    settings = bot_account(kamailio)
     stack = Stack(settings, told)
     await stack.start()
     await asyncio.wait_for(registered.wait(), 30)
