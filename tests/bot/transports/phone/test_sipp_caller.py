@@ -9,11 +9,10 @@ import asyncio
 
 from bot.config import PhoneSection
 from bot.transports.phone.sip import registration
-from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
-from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.fixtures import BOT_USER, bot_account
+from tests.support.sip.kamailio import KamailioServer
 from tests.support.sip.sipp import Step, run_scenario
 
 CALLER = "+492319876543"
@@ -22,9 +21,7 @@ CALLER = "+492319876543"
 async def test_a_sipp_caller_chooses_a_language_and_agrees(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
-    settings = StackSettings(
-        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
-    )
+    settings = bot_account(kamailio)
     phone = PhoneTransport(dispatcher, settings)
     await phone.connect()
     try:
