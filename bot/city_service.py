@@ -163,7 +163,7 @@ class CityBot:
             await sync_all(self.db, datetime.now(UTC))
             roles: list[Coroutine[Any, Any, None]] = []
             for transport in self.transports:
-                await transport.connect(self._chat_turn(cluster))
+                await self._connect(transport, cluster)
                 if transport.update_role is not None:
                     roles.append(
                         cluster.hold(
@@ -191,6 +191,18 @@ class CityBot:
             tasks.append(asyncio.create_task(self.worker.run(stop)))
             log.info("running: %s", ", ".join(t.platform for t in self.transports) or "no chat")
             return tasks
+
+    async def _connect(self, transport: ChatService, cluster: Cluster | SingleProcess) -> None:
+        """Connect ``transport``. One whose connecting fails or is cancelled half-way (its
+        service out of reach, its account refused, another city's start failing) is stopped
+        at once: it is not among ``started``, which :meth:`close` stops, and what it opened
+        before it failed - an HTTP session - would be left open ("Unclosed client
+        session")."""
+        try:
+            await transport.connect(self._chat_turn(cluster))
+        except BaseException:
+            await _stopped_anyway(transport)
+            raise
 
     def add_jobs(self, scheduler: AsyncIOScheduler) -> None:
         """The city's timed jobs: reminders, request follow-ups, the offer waves, the
@@ -310,6 +322,38 @@ class CityBot:
             self.started.clear()
             await self.translations.close()
             await self.db.close()
+
+
+# How long the stop of a transport whose start failed may go on once the start was
+# cancelled (bot/cli/main.py _start_cities cancels the other cities' starts at a failure).
+STOP_CANCELLED_SECONDS = 5.0
+
+
+async def _stopped_anyway(transport: ChatService) -> None:
+    """``transport.stop()`` after its failed start, to its end even where the start is
+    cancelled meanwhile - two cities failing at once: the first failure cancels the other
+    city while it stops, and a stop cut off half-way left its HTTP session open; the
+    cancellation is raised after it (within :data:`STOP_CANCELLED_SECONDS`). A failure
+    to stop is logged: the failure to start is what the operator is told."""
+    stopping = asyncio.ensure_future(transport.stop())
+    cancelled = False
+    try:
+        await asyncio.shield(stopping)
+    except asyncio.CancelledError:
+        cancelled = True
+        await asyncio.wait({stopping}, timeout=STOP_CANCELLED_SECONDS)
+    except Exception:
+        pass  # said below
+    if not stopping.done():
+        stopping.cancel()
+    elif not stopping.cancelled() and (error := stopping.exception()) is not None:
+        log.warning(
+            "stopping %s after its failed start failed: %s",
+            transport.platform,
+            type(error).__name__,
+        )
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 def composed(

@@ -50,7 +50,12 @@ class OnDemand:
                 return
             try:
                 await asyncio.wait_for(self._open_for_files(), self._timeout)
-            except Exception as exc:
+            except BaseException as exc:
+                # What the failed opening took (an HTTP session) is closed now: close()
+                # stops only an opened transport, and the next file opens it anew.
+                await self._stop()
+                if not isinstance(exc, Exception):
+                    raise
                 log.warning("files: %s not reached (%s)", self.platform, type(exc).__name__)
                 raise DeliveryError(f"{self.platform} not reached") from None
             self._opened = True
@@ -63,10 +68,13 @@ class OnDemand:
         async with self._lock:
             if self._opened:
                 self._opened = False
-                try:
-                    await self.transport.stop()
-                except Exception as exc:
-                    log.warning("files: closing %s failed (%s)", self.platform, type(exc).__name__)
+                await self._stop()
+
+    async def _stop(self) -> None:
+        try:
+            await self.transport.stop()
+        except Exception as exc:
+            log.warning("files: closing %s failed (%s)", self.platform, type(exc).__name__)
 
 
 def file_sources(db: Database, config: Config) -> list[OnDemand]:

@@ -483,9 +483,8 @@ async def _start_cities(
                 " (python -m bot doctor); no city runs"
             ) from exc
 
-    starting: set[asyncio.Task[Any]] = {
-        asyncio.create_task(start(bot), name=f"start {bot.slug}") for bot in bots
-    }
+    order = [asyncio.create_task(start(bot), name=f"start {bot.slug}") for bot in bots]
+    starting: set[asyncio.Task[Any]] = set(order)
     stopping: asyncio.Task[Any] = asyncio.create_task(stop.wait())
     try:
         while starting and not stop.is_set():
@@ -493,8 +492,16 @@ async def _start_cities(
                 starting | {stopping}, return_when=asyncio.FIRST_COMPLETED
             )
             starting.discard(stopping)
-            for task in done - {stopping}:
-                task.result()  # a city's start failing ends the process, as with one city
+            # A city's start failing ends the process, as with one city. Each failure is
+            # taken (cities failing in the same moment: no "exception never retrieved"),
+            # the first city's said.
+            failed = [
+                error
+                for task in order
+                if task in done and not task.cancelled() and (error := task.exception())
+            ]
+            if failed:
+                raise failed[0]
         if not starting:
             log.info("running %d cities: %s", len(bots), ", ".join(b.slug for b in bots))
     finally:

@@ -48,6 +48,7 @@ class AiohttpRequest(BaseRequest):
 
     def __init__(self, pool_size: int = POOL_SIZE) -> None:
         self._pool_size = pool_size
+        self._initialized = False
         self._session: aiohttp.ClientSession | None = None
         self._headers = {"User-Agent": self.USER_AGENT}
         self._form_headers = {**self._headers, "Content-Type": FORM}
@@ -57,17 +58,28 @@ class AiohttpRequest(BaseRequest):
         return READ_TIMEOUT
 
     async def initialize(self) -> None:
+        # The session is made by the first request (_opened), not here: python-telegram-bot
+        # counts its requests initialised - and shuts them down - only once their
+        # initialize() calls, gathered, have returned, and a start cancelled in between
+        # (another city's start failing) left a session nobody closed.
+        self._initialized = True
+
+    def _opened(self) -> aiohttp.ClientSession:
+        if not self._initialized:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
         if self._session is None or self._session.closed:
             # Not trust_env: aiohttp would then look up the proxy and ~/.netrc in a thread
             # for every request (a thread hop per send); _proxy reads the proxy once.
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size)
             )
+        return self._session
 
     async def shutdown(self) -> None:
+        self._initialized = False
         if self._session is not None:
-            await self._session.close()
-            self._session = None
+            session, self._session = self._session, None
+            await session.close()
 
     async def do_request(
         self,
@@ -79,8 +91,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if self._session is None or self._session.closed:
-            raise RuntimeError("This AiohttpRequest is not initialized!")
+        session = self._opened()
         files = request_data.multipart_data if request_data is not None else None
         fields = request_data.json_parameters if request_data is not None else None
         timeout = _timeout(
@@ -98,7 +109,7 @@ class AiohttpRequest(BaseRequest):
             # a multipart writer (a random boundary) for every request it never uses.
             body, headers = urllib.parse.urlencode(fields).encode(), self._form_headers
         try:
-            async with self._session.request(
+            async with session.request(
                 method,
                 url,
                 data=body,

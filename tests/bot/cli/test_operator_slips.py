@@ -4,6 +4,7 @@ exit code 1 (2 for a command used wrongly), nothing written - never a misleading
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
@@ -196,10 +197,29 @@ def test_run_while_telegram_cannot_be_reached(tmp_path):
     config = telegram_cities(tmp_path, str(tmp_path / "var" / "nb.sqlite3"), nowhere, nowhere)
     token = "123456789:AAHsecretTOKENvalue_abcdefghijklmnop"
     env = {"NACHBARBOT_TELEGRAM__TOKEN": token, "NACHBARBOT_CITY_UNNA__TELEGRAM__TOKEN": "2:B"}
-    stopped = run_bot("--config", str(config), "run", env=env, refused_at_start=True)
+    stopped = run_bot("--config", str(config), "run", env=env, fresh=True)
     assert stopped.returncode == 1, stopped.stdout + stopped.stderr
     lines = [line for line in stopped.stderr.splitlines() if line.startswith("nachbarbot: ")]
     assert len(lines) == 1 and "Traceback" not in stopped.stderr, stopped.stderr
     assert " its chat service could not be started: NetworkError: " in lines[0]
     assert lines[0].endswith("no city runs")
     assert "AAHsecret" not in stopped.stderr + stopped.stdout
+    # Each city's HTTP session closed, the one that failed and the one stopped meanwhile:
+    # before, aiohttp's "Unclosed client session" (and its connector's) followed the line.
+    assert "Unclosed" not in stopped.stderr, stopped.stderr
+
+
+async def test_run_whose_token_is_refused(tmp_path, fake_telegram):
+    """A revoked token: the Bot API answers getMe with 401. One line, exit 1, and the bot's
+    HTTP session closed (before, "Unclosed client session" at the exit)."""
+    database = str(tmp_path / "var" / "nb.sqlite3")
+    config = telegram_cities(tmp_path, database, fake_telegram.url, fake_telegram.url)
+    (tmp_path / "cities" / "unna.toml").unlink()  # Dortmund alone
+    env = {"NACHBARBOT_TELEGRAM__TOKEN": "999:REVOKED"}
+    stopped = await asyncio.to_thread(run_bot, "--config", str(config), "run", env=env, fresh=True)
+    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    lines = [line for line in stopped.stderr.splitlines() if line.startswith("nachbarbot: ")]
+    assert len(lines) == 1 and "Traceback" not in stopped.stderr, stopped.stderr
+    assert lines[0].startswith("nachbarbot: dortmund: its chat service could not be started: ")
+    assert "InvalidToken" in lines[0] and "REVOKED" not in stopped.stderr, lines[0]
+    assert "Unclosed" not in stopped.stderr, stopped.stderr
