@@ -16,6 +16,7 @@ import logging
 from typing import Any, cast
 
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMethod
 from aiohttp.web_request import BaseRequest
 
 from bot.web.pages import render
@@ -52,8 +53,10 @@ class Protocol(web.RequestHandler):
         exc: BaseException | None = None,
         message: str | None = None,
     ) -> web.StreamResponse:
-        # Not the client's bytes nor a traceback: they hold addresses and cookies.
-        log.warning("web: a request could not be handled (%d, %s)", status, type(exc).__name__)
+        # Not the client's bytes nor a traceback: they hold addresses and cookies. What is
+        # not HTTP at all (a scanner's TLS, say) is noise, as aiohttp itself judges it.
+        level = logging.DEBUG if isinstance(exc, BadHttpMethod) else logging.WARNING
+        log.log(level, "web: a request could not be handled (%d, %s)", status, type(exc).__name__)
         if request.writer.output_size > 0:
             raise ConnectionError("an answer had begun")
         response = render(cast(web.Request, request), "error.html", status=status, code=status)
