@@ -21,7 +21,7 @@ import pytest
 from bot.transports.phone.sip.admission import Admission, contact_token
 from bot.transports.phone.sip.line_pool import Lines
 from bot.transports.phone.sip.stack import CallEvent, StackSettings
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
+from tests.support.sip.fixtures import BOT_USER, bot_account
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.registered_line import RegisteredLine
 from tests.support.sip.sipp import SippPhone, Step, run_scenario
@@ -50,9 +50,7 @@ _REFUSED = {_Line: "uac_refused.xml", _Edged: "uac_refused_at_once.xml"}
 
 
 def _registered(kamailio: KamailioServer, **more: object) -> StackSettings:
-    settings = StackSettings(
-        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
-    )
+    settings = bot_account(kamailio)
     return replace(settings, **more)  # type: ignore[arg-type]
 
 
