@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import contextlib
 import glob
+import os
 import shutil
 import sqlite3
 import sys
@@ -118,6 +119,9 @@ async def backup(cities: list[City], path: str) -> int:
     taken = [str(target) for _, target in targets if target.exists()]
     if taken:
         return _refuse(f"{', '.join(taken)} exists already - choose a new file")
+    barred = _barred(targets)
+    if barred:
+        return _refuse(f"{'; '.join(barred)}; no backup was made")
     copied: list[str] = []
     for city, target in targets:
         try:
@@ -144,6 +148,23 @@ async def backup(cities: list[City], path: str) -> int:
         copied.append(city.slug)
         print(f"{city.slug}: database {where(city)} copied to {target}")
     return 0
+
+
+def _barred(targets: list[tuple[City, Path]]) -> list[str]:
+    """What this user may not write for the backup, said before anything is written: a
+    city's database (SQLite writes beside a database it reads: its -shm, its journal) or
+    the folder of a copy, where it is on a file system mounted read-only or another
+    user's. SQLite says only "unable to open database file", and that half-way."""
+    barred = [
+        f"{city.slug}: {live} cannot be opened to copy it: {why}"
+        for city, _ in targets
+        if (live := Path(city.location[0])).exists() and (why := not_writable(live))
+    ]
+    for city, target in targets:
+        folder = next(each for each in target.parents if each.exists())
+        if folder.is_dir() and (why := not_writable(folder / target.name)):
+            barred.append(f"{city.slug}: {target} cannot be written: {why}")
+    return barred
 
 
 def _why(exc: Exception) -> str:
@@ -187,8 +208,11 @@ def _discard_partial(target: Path) -> None:
     is no backup, yet the nightly rotation would count it and a second try with the same
     name would be refused as existing."""
     for leftover in (target, file_location(target), *(Path(f"{target}{s}") for s in SIDE_FILES)):
-        # Where the copy could not even begin (its folder a file, or not made), there is
-        # nothing to remove, and that must not hide why it failed.
+        # Where the copy could not even begin (its folder a file, or not made, or mounted
+        # read-only: unlink then says EROFS of a file that is not there), there is nothing
+        # to remove, and that must not hide why it failed.
+        if not os.path.lexists(leftover):
+            continue
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             leftover.unlink()
 

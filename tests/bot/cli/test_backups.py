@@ -107,17 +107,23 @@ async def test_a_restore_that_cannot_write_says_so_and_changes_nothing(tmp_path)
 def _read_only(folder: Path) -> str:
     """A prelude: ``folder`` as on a file system mounted read-only (the tests run as root,
     whom permissions do not stop, and may not mount): nothing under it opens for writing,
-    ``access`` says so, ``statvfs`` has ST_RDONLY."""
+    ``access`` says so, ``statvfs`` has ST_RDONLY, and nothing is removed there (EROFS, as
+    Linux says it even of a file that is not there). SQLite's own opening of a file is not
+    reached by it: the command must see the read-only folder before."""
     return f"""
 import errno, os
 _ro = {str(folder)!r}
-_open, _access, _statvfs = os.open, os.access, os.statvfs
+_open, _access, _statvfs, _unlink = os.open, os.access, os.statvfs, os.unlink
 def _under(path):
     return os.path.abspath(os.fsdecode(path)).startswith(_ro)
 def _opened(path, flags, *args, **kwargs):
     if _under(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fsdecode(path))
     return _open(path, flags, *args, **kwargs)
+def _unlinked(path, *args, **kwargs):
+    if _under(path):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fsdecode(path))
+    return _unlink(path, *args, **kwargs)
 def _accessible(path, mode, *args, **kwargs):
     return not (_under(path) and mode & os.W_OK) and _access(path, mode, *args, **kwargs)
 class _Read:
@@ -127,7 +133,7 @@ class _Read:
         return value | os.ST_RDONLY if name == "f_flag" else value
 def _stat(path):
     return _Read(_statvfs(path)) if _under(path) else _statvfs(path)
-os.open, os.access, os.statvfs = _opened, _accessible, _stat
+os.open, os.access, os.statvfs, os.unlink = _opened, _accessible, _stat, _unlinked
 """
 
 
@@ -150,6 +156,41 @@ async def test_a_restore_onto_a_read_only_folder_says_so(tmp_path):
     assert refused.stderr.endswith("; nothing was restored\n")
     assert sorted(folder.iterdir()) == before
     await _unchanged(database)
+
+
+async def test_a_backup_into_a_read_only_folder_says_so(tmp_path):
+    """The backups' folder on a file system mounted read-only (a disk mounted wrongly, a
+    forgotten remount): before, "the copy failed (OperationalError: unable to open database
+    file)" on a real mount, or a traceback from removing the copy that never began. Now
+    one line naming the folder and why, exit 1, nothing written."""
+    config, _, backup = await _two_cities(tmp_path)
+
+    refused = _bot(config, "db", "backup", str(backup), prelude=_read_only(backup.parent))
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
+    assert f"dortmund: {backup} cannot be written: its folder {backup.parent} is on a file" in (
+        refused.stderr
+    )
+    assert "mounted read-only" in refused.stderr and "no backup was made" in refused.stderr
+    assert not list(backup.parent.iterdir())
+
+
+async def test_a_backup_of_a_database_on_a_read_only_mount_says_so(tmp_path):
+    """The databases' folder mounted read-only: SQLite cannot open a database there (it
+    writes its -shm beside it to read it), and said only "unable to open database file".
+    Now the city, its file and why, before any copy is begun."""
+    config, database, backup = await _two_cities(tmp_path)
+    live = Path(database)
+
+    refused = _bot(config, "db", "backup", str(backup), prelude=_read_only(live.parent))
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
+    for city, file in (("dortmund", live), ("unna", live.with_name("nachbarbot.unna.sqlite3"))):
+        assert f"{city}: {file} cannot be opened to copy it: it is on a file system mounted" in (
+            refused.stderr
+        )
+    assert "no backup was made" in refused.stderr
+    assert not list(backup.parent.iterdir())
 
 
 async def test_a_backup_that_cannot_write_leaves_no_half_copy(tmp_path):
