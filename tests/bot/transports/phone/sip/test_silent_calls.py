@@ -19,8 +19,8 @@ from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.speech_files import Prompts
 from handlers.dispatcher import Dispatcher
 from locales import SUPPORTED_LANGUAGES
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
-from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.fixtures import BOT_USER, bot_account
+from tests.support.sip.kamailio import KamailioServer
 from tests.support.sip.registered_line import RegisteredLine
 from tests.support.sip.sipp import SippPhone, Step, run_scenario
 from tests.support.sip.tone_engine import ToneEngine
@@ -40,13 +40,7 @@ class _Line(RegisteredLine):
 
 
 def _settings(kamailio: KamailioServer) -> StackSettings:
-    return StackSettings(
-        bind=HOST,
-        registrar=kamailio.registrar_uri,
-        user=BOT_USER,
-        password=BOT_PASSWORD,
-        rtp_timeout_seconds=TIMEOUT,
-    )
+    return bot_account(kamailio, rtp_timeout_seconds=TIMEOUT)
 
 
 @pytest.mark.parametrize("steps", [[Step(300, "1")], []], ids=["a key then silence", "no audio"])
