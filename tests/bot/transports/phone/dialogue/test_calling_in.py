@@ -17,14 +17,13 @@ import asyncio
 import logging
 from pathlib import Path
 
-from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.audio import Segment, duration, segments
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import key_for
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
-from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.fixtures import BOT_USER, PhoneFactory, bot_account
+from tests.support.sip.kamailio import KamailioServer
 
 RESIDENT = "4923155501"
 # How far the length of a stretch heard may be from the one said: G.711 at 8 kHz, the
@@ -98,13 +97,7 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, caplog
 ):
     caplog.set_level(logging.DEBUG)
-    settings = StackSettings(
-        bind=HOST,
-        registrar=kamailio.registrar_uri,
-        user=BOT_USER,
-        password=BOT_PASSWORD,
-        clock_rate=16000,
-    )
+    settings = bot_account(kamailio, clock_rate=16000)
     phone = PhoneTransport(dispatcher, settings)
     await phone.connect()
     try:
