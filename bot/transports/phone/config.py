@@ -81,6 +81,13 @@ class PhoneSection:
         doc="A caller who presses no key and says nothing this long, while the bot waits,"
         " hears goodbye and is hung up",
     )
+    longest_call_seconds: int = _opt(
+        1800,
+        minimum=300,
+        maximum=14400,
+        doc="A call that came lasts this long at most, however many keys the caller presses:"
+        " then the caller hears goodbye and is hung up (a talk with a helper has its own hour)",
+    )
     outbound_proxy: str = _opt(
         "", doc="The bot's own calls (call-backs) go through this SIP proxy; empty: straight"
     )

@@ -257,6 +257,7 @@ class PhoneTransport(Transport):
         if event.kind == "audio" and call.taking is None:
             log.debug("phone: call %d: audio on", event.call_id)
             call.audio.on = True
+            self.voice.start_clock(call)
             call.taking = asyncio.create_task(self._take(call))
             call.keys.put_nowait(Command("start"))
             if call.keypad.early:  # keys that came before: after the greeting, its choices
@@ -340,6 +341,9 @@ class PhoneTransport(Transport):
 
     def waited_out(self, call: Call) -> bool:
         return self.voice.waited_out(call)
+
+    def over(self, call: Call) -> bool:
+        return self.voice.over(call)
 
     async def goodbye(self, call: Call) -> Path | None:
         return await self.voice.goodbye(call)
@@ -465,6 +469,7 @@ class PhoneTransport(Transport):
         began with the button ``data`` pressed, on the same runner, until it ends."""
         call = Call(runner.call_id, chat_id, runner, caller=Caller(checked=True))
         call.audio.on = True  # answered: its audio is on
+        self.voice.start_clock(call)
         self._calls[runner.call_id] = call
         self._by_chat.settled(call)
         call.taking = asyncio.create_task(self._take(call))

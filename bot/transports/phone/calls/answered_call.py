@@ -89,6 +89,8 @@ class CallAudio:
     # Waiting for the caller: the loop's time (``loop.time()``) when the call ends without
     # a key or a word (None: not waiting).
     idle_at: float | None = None
+    # The loop's time when the call ends, keys or not (``longest_call_seconds``; None: no end).
+    ends_at: float | None = None
     # Answers said (one per update that said something): the order of a call, for its tests.
     answers: int = 0
     # The rest of a message said in two parts (likely_choice_first.py), said after its first part
@@ -149,7 +151,11 @@ class Line(Protocol):
         """The pause after digits begun passed: they are taken as typed."""
 
     def waited_out(self, call: Call) -> bool:
-        """Whether the call waited for its caller long enough: then the goodbye."""
+        """Whether the call waited for its caller long enough, or lasted its longest: then
+        the goodbye."""
+
+    def over(self, call: Call) -> bool:
+        """Whether the call lasted its longest (its goodbye takes no key)."""
 
     async def goodbye(self, call: Call) -> Path | None:
         """The goodbye's prompt (noted as said)."""
@@ -180,7 +186,10 @@ async def converse(runner: CallRunner, call: Call, line: Line) -> None:
 def _left(call: Call) -> float | None:
     """How long until the caller is waited for no more, or the pause after digits begun
     passed (None: neither is waited for)."""
-    deadlines = [at for at in (call.audio.idle_at, call.keypad.pause_at) if at is not None]
+    # The call's end while keys are taken (not while recording or a helper talks: those
+    # end by their own bounds, and the wait for the caller after them is no longer).
+    ends_at = call.audio.ends_at if call.audio.listening is None and call.handed is None else None
+    deadlines = [at for at in (call.audio.idle_at, call.keypad.pause_at, ends_at) if at is not None]
     if not deadlines:
         return None
     return max(0.0, min(deadlines) - asyncio.get_running_loop().time())
@@ -194,7 +203,8 @@ async def _goodbye(runner: CallRunner, call: Call, line: Line) -> Ended | None:
     except Exception:
         log.exception("phone: call %d: the goodbye could not be said", call.call_id)
         said = None
-    got = await runner.run(Say((said,) if said else (), ALL_KEYS))
+    # A key keeps a call that was waiting for its caller; one that lasted its longest ends.
+    got = await runner.run(Say((said,) if said else (), "" if line.over(call) else ALL_KEYS))
     if isinstance(got, Pressed):
         line.pressed(call, got.key)
         return None

@@ -26,6 +26,9 @@ class CallSettings:
     quiet_seconds: float = 5.0
     # No key and no word this long while the call waits for the caller: goodbye, hung up.
     idle_seconds: float = 180.0
+    # A call lasts this long at most, however many keys come: goodbye, hung up (each call
+    # holds one of the line's places; keys now and then would else keep it for ever).
+    longest_call_seconds: float = 1800.0
     clock: Callable[[], datetime] = field(default=_now)
 
     def forwards_now(self) -> bool:

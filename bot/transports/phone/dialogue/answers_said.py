@@ -37,7 +37,12 @@ from bot.transports.phone.sip.call_control import CallControl
 from bot.transports.phone.words import likely_choice_first
 from bot.transports.phone.words.likely_choice_first import FOLLOW_SECONDS, Said, keys_of
 from bot.transports.phone.words.newest_choices_only import CallChoices
-from bot.transports.phone.words.press_0_for_a_person import AFTER_TONE, IDLE_GOODBYE, offers_person
+from bot.transports.phone.words.press_0_for_a_person import (
+    AFTER_TONE,
+    IDLE_GOODBYE,
+    LONGEST_GOODBYE,
+    offers_person,
+)
 from bot.transports.phone.words.press_0_for_a_person import CHOICE as PERSON_CHOICE
 from bot.transports.phone.words.speech_files import Prompts, spoken_parts
 from bot.transports.phone.words.what_keys_mean import (
@@ -327,26 +332,39 @@ class CallVoice:
             return
         if call.handed is not None:  # a helper is offered or talking: nobody waits for keys
             return
-        call.audio.idle_at = asyncio.get_running_loop().time() + self.in_call.idle_seconds
+        at = asyncio.get_running_loop().time() + self.in_call.idle_seconds
+        ends_at = call.audio.ends_at
+        call.audio.idle_at = at if ends_at is None else min(at, ends_at)
 
     @staticmethod
     def not_idle(call: Call) -> None:
         call.audio.idle_at = None
 
     @staticmethod
-    def waited_out(call: Call) -> bool:
-        """Whether the call waited for its caller its ``idle_seconds``: the goodbye."""
+    def over(call: Call) -> bool:
+        """Whether the call lasted its ``longest_call_seconds``."""
+        ends_at = call.audio.ends_at
+        return ends_at is not None and asyncio.get_running_loop().time() >= ends_at
+
+    def waited_out(self, call: Call) -> bool:
+        """Whether the call waited for its caller its ``idle_seconds``, or lasted its
+        longest: the goodbye."""
         at = call.audio.idle_at
-        if at is None or asyncio.get_running_loop().time() < at:
+        now = asyncio.get_running_loop().time()
+        if not self.over(call) and (at is None or now < at):
             return False
         call.audio.idle_at = None
         return not call.audio.gone and call.audio.listening is None
+
+    def start_clock(self, call: Call) -> None:
+        """The call's audio is on: it ends ``longest_call_seconds`` from now at the latest."""
+        call.audio.ends_at = asyncio.get_running_loop().time() + self.in_call.longest_call_seconds
 
     async def goodbye(self, call: Call) -> Path | None:
         """The goodbye's prompt, in the caller's words (noted as said)."""
         self.drop_rest(call)
         t = await self.words(call)
-        said = await self.prompt(t._(IDLE_GOODBYE), t)
+        said = await self.prompt(t._(LONGEST_GOODBYE if self.over(call) else IDLE_GOODBYE), t)
         if said is not None:
             call.audio.saying.append(said)
         return said

@@ -26,6 +26,8 @@ AFTER_TONE = N_("Speak after the tone. Press the hash key when you are done.")
 NOTHING_HEARD = N_("🙉 I heard nothing.")
 # A caller who pressed no key and said nothing for ``[phone] idle_seconds``: then hung up.
 IDLE_GOODBYE = N_("👋 I hear nothing. Goodbye - call again any time.")
+# A call as long as ``[phone] longest_call_seconds``: then hung up, keys or not.
+LONGEST_GOODBYE = N_("⌛ This call has reached its longest time. Goodbye - call again any time.")
 # The main menu's choice of a person, as its line says it ("A person: press 0.").
 CHOICE = N_("☎️ A person")
 # A choice that only the main menu has: after it, :data:`CHOICE` is said.
