@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 
 from bot.transports.phone.sip.caller_header import ASSERTED
-from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
+from tests.support.sip.fixtures import BOT_USER, bot_account
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import Step, run_scenario
 
@@ -25,9 +24,7 @@ ASSERTED_CALLER = "+4915100000002"
 
 
 async def _phone(kamailio: KamailioServer, dispatcher: Dispatcher, **more: str) -> PhoneTransport:
-    settings = StackSettings(
-        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD, **more
-    )
+    settings = bot_account(kamailio, **more)
     phone = PhoneTransport(dispatcher, settings)
     await phone.connect()
     await asyncio.wait_for(phone.registered.wait(), 20)
