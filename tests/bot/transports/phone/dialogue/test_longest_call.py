@@ -18,19 +18,11 @@ from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.press_0_for_a_person import LONGEST_GOODBYE
 from handlers.dispatcher import Dispatcher
+from tests.support.sip.calls import until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory, bot_account
 from tests.support.sip.kamailio import KamailioServer
 
 RESIDENT = "4923155504"
-
-
-async def _until(check, what: str) -> None:
-    """Wait for ``check()`` to hold (a guard of five minutes, no clock asserted)."""
-    for _ in range(15000):
-        if check():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never: {what}")
 
 
 async def test_a_caller_pressing_keys_is_hung_up_at_the_longest(
@@ -47,11 +39,11 @@ async def test_a_caller_pressing_keys_is_hung_up_at_the_longest(
         caller = await asyncio.to_thread(phones, RESIDENT, pad_seconds=900)
         await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
-        await _until(lambda: phone._calls, "the call came")
+        await until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
-        await _until(lambda: call.audio.answers == 1, "the languages said")
+        await until(lambda: call.audio.answers == 1, "the languages said")
         await asyncio.to_thread(caller.press, "1")
-        await _until(lambda: call.audio.answers == 2, "the menu said")
+        await until(lambda: call.audio.answers == 2, "the menu said")
 
         def keep_pressing() -> None:
             while not stop.wait(0.5):
