@@ -15,13 +15,12 @@ import logging
 from dataclasses import replace
 
 from bot.transports.phone.calls.answering_settings import CallSettings
-from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.press_0_for_a_person import IDLE_GOODBYE
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.audio import segments
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
-from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.fixtures import BOT_USER, PhoneFactory, bot_account
+from tests.support.sip.kamailio import KamailioServer
 
 RESIDENT = "4923155503"
 
@@ -42,9 +41,7 @@ async def test_a_caller_who_does_nothing_hears_goodbye_and_is_hung_up(
     # A city of two languages: the caller waits out the languages before the bot waits for
     # them, and ten languages' lines would take half a minute to say.
     dispatcher.settings = replace(dispatcher.settings, languages=("de", "en"))
-    settings = StackSettings(
-        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
-    )
+    settings = bot_account(kamailio)
     phone = PhoneTransport(dispatcher, settings, in_call=CallSettings(idle_seconds=3))
     await phone.connect()
     try:
