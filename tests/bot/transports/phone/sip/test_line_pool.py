@@ -23,7 +23,7 @@ from bot.transports.phone.sip.edge import EdgeFailed, options_answered
 from bot.transports.phone.sip.line_pool import SPAN, Lines, line_settings
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER
+from tests.support.sip.fixtures import BOT_USER, bot_account
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import SippPhone, Step, callers_at_once
 
@@ -44,9 +44,7 @@ async def _agreed(dispatcher: Dispatcher) -> int:
 async def test_ten_calls_at_once_are_taken_by_three_lines(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
-    settings = StackSettings(
-        bind=HOST, registrar=kamailio.registrar_uri, user=BOT_USER, password=BOT_PASSWORD
-    )
+    settings = bot_account(kamailio)
     phone = PhoneTransport(dispatcher, settings, lines=3)
     await phone.connect()
     try:
