@@ -41,7 +41,6 @@ from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from bot.transports.phone.calls.recording import RECORDINGS
 from bot.transports.phone.calls.when_to_call_again import BERLIN, Policy
-from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.words.speech_files import Prompts
 from bot.transports.telegram import TelegramTransport
@@ -61,7 +60,7 @@ from tests.support.sip.audio import segments, write_tone
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.call_backs import Saying, hang_up
 from tests.support.sip.calls import key_for, keys_answered, spoken_after_the_tone, until
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory
+from tests.support.sip.fixtures import BOT_USER, PhoneFactory, bot_account
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.tone_engine import ToneEngine
 from tests.support.telegram_wiring import TELEGRAM_GROUP, telegram_person, telegram_volunteer
@@ -81,13 +80,7 @@ async def _bot(
     dispatcher: Dispatcher, kamailio: KamailioServer, erna: BaresipCaller, tmp_path: Path
 ) -> tuple[PhoneTransport, ToneEngine]:
     engine = ToneEngine()
-    settings = StackSettings(
-        bind=HOST,
-        registrar=kamailio.registrar_uri,
-        user=BOT_USER,
-        password=BOT_PASSWORD,
-        outbound_proxy=kamailio.registrar_uri,
-    )
+    settings = bot_account(kamailio, outbound_proxy=kamailio.registrar_uri)
     bot = PhoneTransport(
         dispatcher,
         settings,
