@@ -498,7 +498,17 @@ class _QuietWait(logging.Filter):
 
 class ServerUnreachable(MigrationError):
     """No connection to the server could be made: it is down, the address or the login is
-    wrong. Said in one line by every command (bot/cli/main.py), never a traceback."""
+    wrong. Said in one line by every command (bot/cli/main.py), never a traceback - with
+    several cities once, naming them (:meth:`naming`): every city's data is on the one
+    server of ``bot.database``, and none is waited for again."""
+
+    def __init__(self, reason: str, cities: Sequence[str] = ()) -> None:
+        super().__init__(f"{', '.join(cities)}: {reason}" if cities else reason)
+        self.reason = reason
+
+    def naming(self, cities: Sequence[str]) -> ServerUnreachable:
+        """The same, said of ``cities``: those whose data could not be reached."""
+        return ServerUnreachable(self.reason, cities)
 
 
 async def _why_unreachable(url: str, kwargs: dict[str, Any]) -> str:

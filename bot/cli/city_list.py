@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.cities import City
 from db import Database, MigrationError
-from db.postgres import is_postgres, redacted
+from db.postgres import ServerUnreachable, is_postgres, redacted
 from db.request_states import ACTIVE
 from db.volunteers import RosterFilter
 
@@ -48,34 +48,36 @@ class CityEntry:
 
 
 async def overview(cities: list[City]) -> list[CityEntry]:
-    return [await _entry(city) for city in cities]
+    """Each city's entry. Where the database server cannot be reached, the cities after
+    the one that met it are not waited for again (each would wait OPEN_SECONDS): their
+    data is on the same server, and they show the same problem."""
+    entries: list[CityEntry] = []
+    unreached: ServerUnreachable | None = None
+    for city in cities:
+        if unreached is None:
+            try:
+                entries.append(await _entry(city))
+                continue
+            except ServerUnreachable as exc:
+                unreached = exc
+        entry = _described(city)
+        entry.problem = str(unreached)
+        entries.append(entry)
+    return entries
 
 
 async def _entry(city: City) -> CityEntry:
-    config = city.config
-    backchannels = []
-    if config.help.telegram_backchannel:
-        backchannels.append("telegram")
-    if config.matrix.backchannel_room:
-        backchannels.append("matrix")
-    entry = CityEntry(
-        slug=city.slug,
-        name=city.name,
-        main=city.main,
-        configured_in=str(city.source) if city.source else "the main configuration",
-        database=where(city),
-        telegram=config.telegram.enabled,
-        matrix=config.matrix.user_id if config.matrix.enabled else "",
-        backchannels=backchannels,
-        languages=list(config.bot.languages),
-        web=(config.web.public_url or f"port {config.web.port}") if config.web.port else "",
-    )
+    """The city's entry, its database read (ServerUnreachable where its server cannot be
+    reached)."""
+    entry = _described(city)
     location, schema = city.location
     if not is_postgres(location) and not os.path.exists(location):
         entry.problem = "no database yet (created at the first start)"
         return entry
     try:
         db = await Database.open(location, schema=schema, migrate=False)
+    except ServerUnreachable:
+        raise
     except MigrationError as exc:  # a city schema not there yet, or not whole
         entry.problem = str(exc)
         return entry
@@ -89,6 +91,28 @@ async def _entry(city: City) -> CityEntry:
     finally:
         await db.close()
     return entry
+
+
+def _described(city: City) -> CityEntry:
+    """The city's entry as its configuration has it."""
+    config = city.config
+    backchannels = []
+    if config.help.telegram_backchannel:
+        backchannels.append("telegram")
+    if config.matrix.backchannel_room:
+        backchannels.append("matrix")
+    return CityEntry(
+        slug=city.slug,
+        name=city.name,
+        main=city.main,
+        configured_in=str(city.source) if city.source else "the main configuration",
+        database=where(city),
+        telegram=config.telegram.enabled,
+        matrix=config.matrix.user_id if config.matrix.enabled else "",
+        backchannels=backchannels,
+        languages=list(config.bot.languages),
+        web=(config.web.public_url or f"port {config.web.port}") if config.web.port else "",
+    )
 
 
 async def _counts(db: Database) -> dict[str, int]:

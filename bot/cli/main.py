@@ -11,7 +11,7 @@ import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +39,7 @@ from bot.cluster import ROLES, city_role
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.transports.registry import Check, account, configured, not_an_account
 from db import Database, MigrationError
-from db.postgres import is_postgres
+from db.postgres import ServerUnreachable, is_postgres
 
 # What only the running bot, the web and the console need (the scheduler, the outbox worker,
 # the speech and translation engines, metrics) is imported by those commands: the others -
@@ -157,21 +157,35 @@ def _setup_logging(configs: list[Config], *, quiet: bool = False) -> None:
 async def _retention(cities: list[City]) -> int:
     """Each city's steps and how many rows each changed, every line naming its city;
     exit code 1 if any step failed."""
+    return await _city_by_city(cities, _city_retention)
+
+
+async def _city_retention(city: City) -> int:
+    db = await _open_or_say(city)
+    if db is None:  # one city refused (a newer schema): said, the others still done
+        return 1
+    try:
+        report = await apply_retention(
+            db, city.config, database=city.location[0], say=_saying(city)
+        )
+    finally:
+        await db.close()
+    for step, count in report.items():
+        print(f"{city.slug}: {step}: {'FAILED' if count is None else count}")
+    return int(None in report.values())
+
+
+async def _city_by_city(cities: list[City], work: Callable[[City], Awaitable[int]]) -> int:
+    """``work`` for each city in turn, its exit codes together (1 if any city's was). A
+    database server out of reach ends the command at once, in one line naming the city it
+    met and every city after it: their data is on the same server (``bot.database`` is the
+    installation's), and each would wait its own OPEN_SECONDS (db/postgres.py) for it."""
     failed = 0
-    for city in cities:
-        db = await _open_or_say(city)
-        if db is None:  # one city refused (a newer schema): said, the others still done
-            failed = 1
-            continue
+    for index, city in enumerate(cities):
         try:
-            report = await apply_retention(
-                db, city.config, database=city.location[0], say=_saying(city)
-            )
-        finally:
-            await db.close()
-        for step, count in report.items():
-            print(f"{city.slug}: {step}: {'FAILED' if count is None else count}")
-        failed |= None in report.values()
+            failed |= await work(city)
+        except ServerUnreachable as exc:
+            raise exc.naming([each.slug for each in cities[index:]]) from None
     return failed
 
 
@@ -185,6 +199,8 @@ async def _open_naming(city: City) -> Database:
     operator must know which one was refused."""
     try:
         return await open_city_database(city)
+    except ServerUnreachable as exc:
+        raise exc.naming([city.slug]) from None
     except MigrationError as exc:  # a damaged file too (open_city_database says it)
         raise type(exc)(f"{city.slug}: {exc}") from exc
 
@@ -215,9 +231,12 @@ async def _open_or_say(
     city: City, opening: Callable[[City], Coroutine[Any, Any, Database]] = _open_naming
 ) -> Database | None:
     """:func:`_open_naming` (or ``opening``), or None with the refusal said, for the
-    commands that go on with the other cities when one is refused."""
+    commands that go on with the other cities when one is refused - not where the database
+    server cannot be reached: the other cities' data is there too (:func:`_city_by_city`)."""
     try:
         return await opening(city)
+    except ServerUnreachable:
+        raise
     except MigrationError as exc:
         print(f"nachbarbot: database error: {exc}", file=sys.stderr)
         return None
@@ -227,13 +246,23 @@ async def _open_every(cities: list[City]) -> list[Database] | None:
     """Every city's database, checked (:func:`_open_sound`), for ``run``; None with each
     refused city said (and the others closed again): the installation starts whole or
     not at all."""
-    opened = [await _open_or_say(city, _open_sound) for city in cities]
-    databases = [db for db in opened if db is not None]
-    if len(databases) < len(cities):
-        for db in databases:
+    databases: list[Database] = []
+
+    async def opening(city: City) -> int:
+        db = await _open_or_say(city, _open_sound)
+        if db is not None:
+            databases.append(db)
+        return int(db is None)
+
+    try:
+        refused = await _city_by_city(cities, opening)
+    except BaseException:
+        refused = 1
+        raise
+    finally:
+        for db in databases if refused else []:
             await db.close()
-        return None
-    return databases
+    return None if refused else databases
 
 
 async def _migrate(city: City) -> int:
@@ -292,16 +321,13 @@ async def _checks(cities: list[City], *, doctor: bool, only: str | None = None) 
     """``db check`` and ``doctor``: the main city's (with the installation's, for doctor),
     then each other city's, its lines prefixed by its slug. A city refused (a schema newer
     than this code) is named, and the others are still checked."""
-    failed = 0
     roles = [city_role(role, city.slug) for city in cities[1:] for role in ROLES]
-    for city in cities:
-        if only and city.slug != only:
-            continue
+
+    async def check(city: City) -> int:
         made = _made_now(city)
         db = await _open_or_say(city)
         if db is None:
-            failed = 1
-            continue
+            return 1
         try:
             if not doctor:
                 checks = database_checks(db)
@@ -311,10 +337,11 @@ async def _checks(cities: list[City], *, doctor: bool, only: str | None = None) 
                 checks = city_checks(city.config, db, city.env_prefix)
             if made:
                 checks = _after(made, checks)
-            failed |= await run_checks(named(city.slug, checks) if len(cities) > 1 else checks)
+            return await run_checks(named(city.slug, checks) if len(cities) > 1 else checks)
         finally:
             await db.close()
-    return failed
+
+    return await _city_by_city([c for c in cities if not only or c.slug == only], check)
 
 
 def _made_now(city: City) -> Check | None:
@@ -647,8 +674,8 @@ async def _backup_and_migrate(call: _Call) -> int:
     failed = 0
     if call.args.backup_into:
         failed = await upgrade_backup.backup_before_upgrade(_each(call), call.args.backup_into)
-    for city in _each(call) if not failed else []:
-        failed |= await _migrate(city)
+    if not failed:
+        failed = await _city_by_city(_each(call), _migrate)
     return failed
 
 

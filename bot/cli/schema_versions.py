@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.cities import City
 from db import Database
-from db.postgres import is_postgres
+from db.postgres import ServerUnreachable, is_postgres
 
 
 async def _version(city: City, main: Database | None) -> int:
@@ -36,7 +36,10 @@ async def schema_versions(cities: list[City]) -> list[int]:
     """The cities' schema versions, in their order. Opening refuses (MigrationError) a
     schema newer than the code and a standby server, as every command does."""
     url = cities[0].config.bot.database
-    main = await Database.open(url, migrate=False) if is_postgres(url) else None
+    try:
+        main = await Database.open(url, migrate=False) if is_postgres(url) else None
+    except ServerUnreachable as exc:  # every city's data is there: said of them all
+        raise exc.naming([city.slug for city in cities]) from None
     try:
         return [await _version(city, main) for city in cities]
     finally:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
+
+import pytest
 
 from tests.support.cli import ROOT, run_bot
 from tests.support.ports import free_port
@@ -168,6 +171,71 @@ def test_a_postgresql_server_that_is_down(tmp_path):
     restore = _one_line(run_bot("db", "restore", str(dump), database=url))
     assert f"({url}) cannot be reached: " in restore and "nothing was restored" in restore
     assert sorted(tmp_path.iterdir()) == [dump]
+
+
+# The pool's wait made short (db/postgres.py OPEN_SECONDS), and each wait that ended
+# unreached counted, said at the exit: what an operator waits is that many times the wait.
+COUNTED_WAITS = """
+import atexit, sys
+from db import postgres
+postgres.OPEN_SECONDS = 1.0
+_open_pool, _waits = postgres.open_pool, []
+async def _counted(*args, **kwargs):
+    try:
+        return await _open_pool(*args, **kwargs)
+    except postgres.ServerUnreachable:
+        _waits.append(1)
+        raise
+postgres.open_pool = _counted
+atexit.register(lambda: print(f"waits: {len(_waits)}", file=sys.stderr))
+"""
+
+
+def _four_cities(tmp_path: Path, database: str) -> Path:
+    """Dortmund, Unna and two more cities (each its own gazetteer folder) on ``database``."""
+    config = write_cities(tmp_path, database)
+    for slug in ("hamm", "luenen"):
+        data = tmp_path / f"data-{slug}"
+        shutil.copytree(ROOT / "tests" / "data" / "unna", data)
+        (tmp_path / "cities" / f"{slug}.toml").write_text(
+            f'[bot]\ncity = "{slug.title()}"\n[places]\ndata_dir = "{data}"\n', encoding="utf-8"
+        )
+    return config
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "check"],
+        ["doctor"],
+        ["db", "migrate"],
+        ["db", "migrate", "--backup-into", "BACKUPS"],
+        ["db", "retention"],
+        ["run"],
+        ["city", "list"],
+    ],
+)
+def test_a_postgresql_server_down_is_waited_for_once(tmp_path, command):
+    """Four cities on a PostgreSQL server that is down: before, each city waited the pool's
+    15 s of its own and said the same line (an operator of four cities waited a minute);
+    now the command waits once and says, in one line, which cities could not be reached."""
+    url = f"postgresql://nachbarbot@127.0.0.1:{free_port()}/nachbarbot"
+    config = _four_cities(tmp_path, url)
+    args = [str(tmp_path / "backups") if each == "BACKUPS" else each for each in command]
+    env = {"NACHBARBOT_TELEGRAM__TOKEN": "1:A"}  # run has a chat service to start
+    done = run_bot("--config", str(config), *args, env=env, prelude=COUNTED_WAITS)
+    assert "Traceback" not in done.stderr, done.stderr
+    said = [line for line in done.stderr.splitlines() if not line.startswith("waits: ")]
+    assert done.stderr.splitlines()[-1] == "waits: 1", done.stderr
+    if command == ["city", "list"]:  # a listing: each city shows it, none waits again
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.count(f"({url}) cannot be reached: ") == 4, done.stdout
+        return
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert len(said) == 1, done.stderr
+    assert said[0].startswith("nachbarbot: database error: dortmund, hamm, luenen, unna: ")
+    assert f"({url}) cannot be reached: " in said[0] and "nothing was changed" in said[0]
+    assert not (tmp_path / "backups").exists()
 
 
 def test_ctrl_c_while_the_program_loads(tmp_path):
