@@ -36,6 +36,7 @@ from handlers.messages import (
     Removed,
     Sender,
     Text,
+    Toast,
 )
 from handlers.reader import reader_of
 from handlers.text_safety import without_bidi
@@ -64,6 +65,16 @@ EVENTS = (
 )
 # Said once for a message whose key never came.
 UNREADABLE = N_("🔒 I could not read your last message. Please send it again.")
+# Said (once an hour at most) in a direct chat whose person wrote from one of their devices
+# that their own identity does not vouch for: the bot's answers go only to the devices it
+# vouches for (vouched_devices.py), so this line too is read on those, not on the new one.
+UNCONFIRMED_DEVICE = N_(
+    "🔐 Your last message came from a device that you have not confirmed yet. My answers "
+    "reach only your confirmed devices, so that device cannot show them. Please confirm it "
+    "from a device you already use, or write to me from one of those. If the device is not "
+    "yours, change your password."
+)
+UNCONFIRMED_TOLD_SECONDS = 3600
 # Messages kept waiting for their room key, per sender and per room (a direct chat has one
 # person, the coordinators' room several). A late key is one for a run of messages under
 # one session, and people write a few before they wait for an answer, so a few are plenty.
@@ -141,6 +152,10 @@ class Inbound:
         # Undecryptable messages per sender within the last minute (UNDECRYPTED_PER_MINUTE),
         # on the dispatcher's clock as the flood limits (bounded: handlers/flood_limits.py).
         self.undecrypted = FloodCounts(lambda: shared.dispatcher.clock())
+        # Who was told of a message from an unconfirmed device of theirs, within the hour.
+        self.unconfirmed_told = FloodCounts(
+            lambda: shared.dispatcher.clock(), UNCONFIRMED_TOLD_SECONDS
+        )
 
     async def _greet(self, room_id: str, person: str) -> None:
         """A new direct chat begins with the bot's greeting, as if the person had sent
@@ -248,6 +263,8 @@ class Inbound:
             if private and await state.get(GREET + room.room_id) is not None:
                 # The person wrote first: their message is answered, not greeted as well.
                 await state.delete(GREET + room.room_id)
+            if private and await self._from_unconfirmed_device(event):
+                await self._tell_unconfirmed(room.room_id, event.sender)
             incoming_event = await self._event_for(room, event)
             if incoming_event is None:
                 return
@@ -265,6 +282,44 @@ class Inbound:
             log.exception("matrix: handling an event failed")
         finally:
             self.shared.in_flight -= 1
+
+    # -- messages from a device its owner has not confirmed ---------------------------
+    async def _from_unconfirmed_device(self, event: Any) -> bool:
+        """Whether a decrypted event came from a device its owner's identity does not vouch
+        for (matrix-nio's blacklist, kept by parts.py ``_vouch``). A device the bot has not
+        heard of yet - a new one, announced in the same sync - is asked about first."""
+        client = self.shared.client
+        sender_key = getattr(event, "sender_key", None)
+        if client is None or client.olm is None or not getattr(event, "decrypted", False):
+            return False
+        if sender_key is None:
+            return False
+        devices = client.device_store.active_user_devices(event.sender)
+        known = [device for device in devices if device.curve25519 == sender_key]
+        if not known and event.sender in client.users_for_key_query:
+            try:
+                await client.keys_query()
+            except Exception as exc:  # asked again before the next message goes out
+                log.warning("matrix: asking for a sender's devices failed: %s", type(exc).__name__)
+            devices = client.device_store.active_user_devices(event.sender)
+            known = [device for device in devices if device.curve25519 == sender_key]
+        return any(device.blacklisted for device in known)
+
+    async def _tell_unconfirmed(self, room_id: str, sender: str) -> None:
+        """Once an hour: the person's message came from a device they have not confirmed.
+        The message is taken all the same (it is theirs, or their account's); the line is
+        encrypted for their confirmed devices only, where it also warns them if the device
+        is not theirs."""
+        if not self.unconfirmed_told.first((PLATFORM, sender, True)):
+            return
+        user = await self.shared.db.users.find(PLATFORM, sender)
+        # A line beside the answer, as a toast is: the message's typed number still
+        # presses the choice of the bot's newest message (bot/transports/numbered_choices.py).
+        note = Toast(reader_of(user).t.t(UNCONFIRMED_DEVICE))
+        try:
+            await self.outbound.send(room_id, note, alongside=True)
+        except DeliveryError as exc:
+            log.warning("matrix: telling of an unconfirmed device failed: %s", exc)
 
     # -- messages whose key has not arrived -------------------------------------------
     async def _undecrypted(self, room_id: str, event: nio.MegolmEvent) -> None:

@@ -16,9 +16,11 @@ import nio
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from bot.transports.matrix.inbound import UNCONFIRMED_DEVICE
 from bot.transports.matrix.vouched_devices import NO_IDENTITY, from_answer
+from locales import translator
 from tests.support.cross_signing import canonical_json, public_key, unpadded_b64
-from tests.support.matrix_bot import Bot
+from tests.support.matrix_bot import Bot, all_synced
 from tests.support.matrix_encrypted_people import HANG, EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
@@ -143,6 +145,31 @@ async def test_a_new_identity_and_a_device_signed_later_are_weighed_again(
     await phone.react(room, privacy["event_id"], "1️⃣")
     menu = await phone.wait_for(lambda e: "🏠" in body(e), after=mark)
     assert await laptop.could_read(room, menu["event_id"])
+
+
+@ON_SQLITE
+async def test_a_message_from_an_unconfirmed_device_is_told_on_the_confirmed_ones(
+    synapse: Synapse, matrix_bot: Bot, started: Started
+):
+    """Paula writes from her laptop, a device her identity did not sign: the bot's answers
+    cannot be shown there, and she was not told why. Now the bot says so - once an hour,
+    in her language, readable on her confirmed phone (and a warning there if the laptop is
+    not hers) - and still answers what she wrote."""
+    phone, laptop, room = await _paula_with_her_phone_signed(synapse, matrix_bot, started)
+    told = translator("de").t(UNCONFIRMED_DEVICE)
+    assert [e for _, e in phone.received if body(e) == told] == []  # the phone is confirmed
+    mark = len(phone.received)
+    await laptop.say(room, "!help")
+    notice = await phone.wait_for(lambda e: body(e) == told, after=mark)
+    await phone.wait_for(lambda e: "!menu" in body(e), after=mark)  # answered all the same
+    assert not await laptop.could_read(room, notice["event_id"])
+
+    mark = len(phone.received)
+    await laptop.say(room, "!help")  # within the hour: answered, not told again
+    await phone.wait_for(lambda e: "!menu" in body(e), after=mark)
+    await all_synced(synapse, matrix_bot)
+    await phone.caught_up()
+    assert [e for _, e in phone.received if body(e) == told] == [notice]
 
 
 @ON_SQLITE
