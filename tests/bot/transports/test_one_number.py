@@ -27,7 +27,6 @@ from bot.delivery import OutboxWorker
 from bot.transports.numbered_choices import numbered
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from bot.transports.phone.calls.when_to_call_again import Policy
-from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.sms.budget import Budget
 from db import Database
@@ -42,7 +41,13 @@ from tests.support.channels import channels
 from tests.support.help_story import GROUP, grant_role_to, register_volunteer
 from tests.support.memory_transport import MemoryTransport
 from tests.support.sip.baresip import BaresipCaller
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PhoneFactory, kamailio, phones
+from tests.support.sip.fixtures import (
+    BOT_USER,
+    PhoneFactory,
+    bot_account,
+    kamailio,
+    phones,
+)
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sms.codes import code_in
 from tests.support.sms.fakesmsc import FakePhoneNetwork
@@ -234,13 +239,7 @@ async def made(
     phone = await asyncio.to_thread(phones, RESIDENT, answer=True, pad_seconds=ON_THE_LINE_SECONDS)
     bot = PhoneTransport(
         dispatcher,
-        StackSettings(
-            bind=HOST,
-            registrar=kamailio.registrar_uri,
-            user=BOT_USER,
-            password=BOT_PASSWORD,
-            outbound_proxy=kamailio.registrar_uri,
-        ),
+        bot_account(kamailio, outbound_proxy=kamailio.registrar_uri),
         calling_back=CallBackSettings(
             domain=f"{HOST}:{phone.sip_port}", ring_seconds=20, policy=Policy(quiet=None)
         ),
