@@ -23,7 +23,6 @@ import pytest
 from bot.city_service import composed
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from bot.transports.phone.sip.line_pool import SPAN
-from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.registry import Attachment, named
 from db import Database
@@ -39,8 +38,14 @@ from tests.support.memory_transport import MemoryTransport, button_data, texts
 from tests.support.sip.audio import Segment, segments, write_tone
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import until
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PHONE_PASSWORD, PhoneFactory
-from tests.support.sip.kamailio import HOST, KamailioServer
+from tests.support.sip.fixtures import (
+    BOT_PASSWORD,
+    BOT_USER,
+    PHONE_PASSWORD,
+    PhoneFactory,
+    bot_account,
+)
+from tests.support.sip.kamailio import KamailioServer
 from tests.support.sip.tone_engine import tone_prompts
 
 HELPER = "+491701234567"
@@ -83,13 +88,7 @@ async def _bot(
 ) -> PhoneTransport:
     """The bot's phone line; its prompts are tones as long as their words
     (tests/support/sip/tone_engine.py), or eSpeak NG's speech (``espeak``)."""
-    settings = StackSettings(
-        bind=HOST,
-        registrar=kamailio.registrar_uri,
-        user=BOT_USER,
-        password=BOT_PASSWORD,
-        outbound_proxy=kamailio.registrar_uri,
-    )
+    settings = bot_account(kamailio, outbound_proxy=kamailio.registrar_uri)
     bot = PhoneTransport(
         story.dispatcher,
         settings,
