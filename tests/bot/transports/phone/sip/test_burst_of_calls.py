@@ -24,7 +24,13 @@ from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.speech_files import Prompts
 from handlers.dispatcher import Dispatcher
 from locales import SUPPORTED_LANGUAGES
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, PHONE_PASSWORD, PHONE_USERS
+from tests.support.sip.fixtures import (
+    BOT_PASSWORD,
+    BOT_USER,
+    PHONE_PASSWORD,
+    PHONE_USERS,
+    bot_account,
+)
 from tests.support.sip.kamailio import HOST, KamailioServer, free_udp_port
 from tests.support.sip.sipp import HeldCallers
 from tests.support.sip.tone_engine import ToneEngine
@@ -119,14 +125,7 @@ def _settings(kamailio: KamailioServer) -> StackSettings:
     # No RTP comes from the held callers: they are not hung up for it while the test runs.
     # SIP ports of their own, as configured lines have: a line started again (slow to
     # start on a loaded machine) registers the same contact, not one more to ring.
-    return StackSettings(
-        bind=HOST,
-        port=free_udp_port(LINES + 1),
-        registrar=kamailio.registrar_uri,
-        user=BOT_USER,
-        password=BOT_PASSWORD,
-        rtp_timeout_seconds=3600,
-    )
+    return bot_account(kamailio, port=free_udp_port(LINES + 1), rtp_timeout_seconds=3600)
 
 
 async def test_twenty_calls_in_one_instant_are_all_answered_and_a_21st_hears_why_not(
