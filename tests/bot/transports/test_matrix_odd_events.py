@@ -18,6 +18,7 @@ from bot.transports.matrix.parts import DIRECT_CHATS_PER_PERSON, ENOUGH_CHATS, L
 from db import Database
 from handlers.settings import HandlerSettings
 from locales import DEFAULT_LANGUAGE, translator
+from tests.support.helping_people import volunteer_profile
 from tests.support.matrix_bot import Bot, all_synced, is_notice, onboard
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import HANG, MatrixPerson, body
@@ -102,15 +103,7 @@ async def test_a_reply_in_the_relay_passes_on_only_the_reply(synapse: Synapse, d
         vera_room = await onboard(vera, running, "1")
         requester = await db.users.find("matrix", amira.user_id)
         volunteer = await db.users.find("matrix", vera.user_id)
-        await db.volunteers.save(
-            volunteer.id,
-            categories=("shopping",),
-            stadtbezirke=("Innenstadt-Nord",),
-            languages=("de",),
-            quiet_start=0,
-            quiet_end=0,
-            max_open=1,
-        )
+        await volunteer_profile(db, volunteer.id, max_open=1)
         coordinator = await db.users.seen("memory", "cora", "cora", "Cora")
         await db.users.grant_role(coordinator.id, "coordinator")
         await matched_through_lifecycle(
