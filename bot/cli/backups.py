@@ -226,8 +226,10 @@ def _copy_ledger(database: Path, target: Path) -> None:
         copy.chmod(0o600)
 
 
-async def restore(cities: list[City], path: str) -> int:
-    """Restore ``cities`` (every city, or the one ``--city`` names) from the set ``path``."""
+async def restore(cities: list[City], path: str, known: list[City] | None = None) -> int:
+    """Restore ``cities`` (every city, or the one ``--city`` names) from the set ``path``;
+    ``known``: every city of the configuration (default ``cities``), whose copies in the
+    backup are not named as of a city it lacks."""
     folder = _a_folder(path, "nothing was restored", new=False)
     if folder:
         return _refuse(folder)
@@ -240,8 +242,8 @@ async def restore(cities: list[City], path: str) -> int:
     if missing:
         return _refuse(
             f"the backup has no copy of: {', '.join(missing)}"
-            f"{_a_city_copy(Path(path), [city for city, _, _ in sources])};"
-            " nothing was restored"
+            f"{_a_city_copy(Path(path), [city for city, _, _ in sources])}"
+            f"{_one_by_one(path, sources)}; nothing was restored"
         )
     barred = [
         f"{city.slug}: {live} cannot be written: {why}"
@@ -278,7 +280,7 @@ async def restore(cities: list[City], path: str) -> int:
         print(f"{city.slug}: {source} is now the database {live} (no WAL from before)")
     await _finish_erasing(_erase_every(sources))
     if cities[0].main:
-        for copy, slug in _copies_of_others(Path(path), {city.slug for city in cities}):
+        for copy, slug in _copies_of_others(Path(path), {city.slug for city in known or cities}):
             print(
                 f"not restored: {copy} - the backup's copy of a city {slug!r} this configuration"
                 " does not have (its file missing from bot.cities_dir, or the city removed?)"
@@ -326,6 +328,17 @@ def _a_city_copy(path: Path, cities: list[City]) -> str:
         f" - {path} is the copy of the city {slug!r} in the backup {main}: name that file"
         f" (--city {slug} restores {slug} alone)"
     )
+
+
+def _one_by_one(path: str, sources: list[tuple[City, Path, Path]]) -> str:
+    """Where the backup holds some of the cities' copies - one taken before a city was
+    added (city add) - how to restore those it holds, said after the missing copies; else
+    "". The others keep their databases as they are."""
+    held = [city.slug for city, source, _ in sources if source.exists()]
+    if not held or len(held) == len(sources):
+        return ""
+    commands = ", ".join(f"--city {slug} db restore {path}" for slug in held)
+    return f" - a backup from before a city was added? Restore each city it holds alone: {commands}"
 
 
 def _kept(city: City, aside: list[Path]) -> None:

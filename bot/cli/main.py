@@ -705,7 +705,7 @@ _COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
     ),
     "db migrate": lambda call: _backup_and_migrate(call),
     "db backup": lambda call: backups.backup(_each(call), call.args.path),
-    "db restore": lambda call: backups.restore(_each(call), call.args.path),
+    "db restore": lambda call: backups.restore(_each(call), call.args.path, call.cities),
     "db rotate": lambda call: _rotate(call),
     "db migrate-to": _migrate_to,
     "db check": lambda call: _checks(call.cities, doctor=False, only=call.args.city),

@@ -96,6 +96,34 @@ def test_one_citys_backup_restored_by_the_file_it_printed(tmp_path):
     assert f"unna: {unna} is now the database" in restored.stdout
 
 
+def test_a_backup_from_before_a_city_was_added(tmp_path):
+    """Hamm added (city add) after the backup was taken: before, the restore refused for
+    want of Hamm's copy and said nothing of what to do; and ``--city dortmund db restore``
+    then named Unna's copy as "a city this configuration does not have", though Unna is
+    configured and was only not asked for."""
+    config, live = _installation(tmp_path)
+    made = tmp_path / "b.sqlite3"
+    assert run_bot("--config", str(config), "db", "backup", str(made)).returncode == 0
+    shutil.copytree(ROOT / "tests" / "data" / "unna", tmp_path / "data-hamm")
+    (tmp_path / "cities" / "hamm.toml").write_text(
+        f'[bot]\ncity = "Hamm"\n[places]\ndata_dir = "{tmp_path / "data-hamm"}"\n',
+        encoding="utf-8",
+    )
+    assert run_bot("--config", str(config), "db", "migrate").returncode == 0
+
+    refused = _one_line(run_bot("--config", str(config), "db", "restore", str(made)))
+    assert "the backup has no copy of: hamm" in refused and "nothing was restored" in refused
+    for slug in ("dortmund", "unna"):
+        assert f"--city {slug} db restore {made}" in refused, refused
+    assert "--city hamm" not in refused
+    assert not list(live.parent.glob("*before-restore*"))
+
+    for slug in ("dortmund", "unna"):
+        restored = run_bot("--config", str(config), "--city", slug, "db", "restore", str(made))
+        assert restored.returncode == 0, restored.stderr
+        assert f"{slug}: " in restored.stdout and "not restored" not in restored.stdout
+
+
 def test_a_whole_installation_command_with_a_city_names_itself(tmp_path):
     """Before: 'db works on the whole installation' - as if every db command did."""
     config, _ = _installation(tmp_path)
