@@ -29,6 +29,7 @@ from handlers.settings import HandlerSettings
 from locales import translator
 from tests.support.cross_signing import query_keys
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.helping_people import volunteer_profile
 from tests.support.matrix_bot import BOT_NUMBERS, Bot, WithTelegram, all_synced
 from tests.support.matrix_encrypted_people import EncryptedPerson, stored_text
 from tests.support.matrix_people import body
@@ -243,15 +244,7 @@ async def test_help_with_voice_through_encrypted_rooms(
         await db.users.grant_role(coordinator.id, "coordinator")
         vera_room = await _onboard_encrypted(vera, running)
         volunteer = await db.users.find("matrix", vera.user_id)
-        await db.volunteers.save(
-            volunteer.id,
-            categories=("shopping",),
-            stadtbezirke=("Innenstadt-Nord",),
-            languages=("de",),
-            quiet_start=0,
-            quiet_end=0,
-            max_open=1,
-        )
+        await volunteer_profile(db, volunteer.id, max_open=1)
         await _ask_on_telegram(fake_telegram, db, "Einkaufen am Dienstag")
 
         # The review post arrives encrypted and decrypts on Cora's device; her encrypted ✅
