@@ -40,6 +40,7 @@ from handlers.places.importer import import_places
 from locales import translator
 from tests.support.cli import ROOT, run_bot
 from tests.support.crash_story import MatrixProcess
+from tests.support.helping_people import volunteer_profile
 from tests.support.matrix_bot import synced_to_now
 from tests.support.matrix_people import HANG, MatrixPerson
 from tests.support.ports import free_port
@@ -165,15 +166,7 @@ async def _volunteer(city: City, person: MatrixPerson) -> None:
     try:
         user = await db.users.find("matrix", person.user_id)
         assert user is not None and user.consent_at
-        await db.volunteers.save(
-            user.id,
-            categories=("shopping",),
-            stadtbezirke=("Königsborn", "Innenstadt-Nord"),
-            languages=("de",),
-            quiet_start=0,
-            quiet_end=0,
-            max_open=2,
-        )
+        await volunteer_profile(db, user.id, districts=("Königsborn", "Innenstadt-Nord"))
     finally:
         await db.close()
 
