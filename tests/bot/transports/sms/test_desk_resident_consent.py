@@ -9,16 +9,14 @@ events, never for a time."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from db import Database
 from locales import translator
-from tests.support.channels import channels
-from tests.support.desk_client import cora_at_the_desk, entered_for_erna, resident_form
 from tests.support.sms.city import City, Resident
 from tests.support.sms.codes import code_in as _code
 from tests.support.sms.codes import has_code
 from tests.support.sms.codes import other_code as _other
+from tests.support.sms.desk_entry import erna_texted_from_the_desk
 
 ERNA = "+4917633333333"
 NEWCOMER = "+4917644444444"
@@ -32,19 +30,7 @@ def _said(resident: Resident) -> str:
 async def _entered_on_the_desk(city: City, db: Database) -> None:
     """Cora enters Erna on the desk's resident form (the real web server): a request
     entered for her, her number, her name, her language, by text."""
-    settings = replace(city.sms.dispatcher.settings, channels=channels("phone", "sms"))
-    async with cora_at_the_desk(db, settings) as (browser, base, cora):
-        request = await entered_for_erna(db, cora)
-        status, _page = await resident_form(
-            browser,
-            base,
-            request.id,
-            number="0176 33333333",
-            first_name="Erna",
-            language="de",
-            channel="sms",
-        )
-        assert status == 200
+    await erna_texted_from_the_desk(city, db, "0176 33333333")
     await city.flush()
 
 
