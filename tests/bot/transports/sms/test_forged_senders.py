@@ -11,19 +11,17 @@ A forger sends from her number but never receives its texts: in these tests a te
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from db import Database
 from db.request_states import DONE, MATCHED, WITHDRAWN
 from handlers import build_router
 from locales import translator
-from tests.support.channels import channels
-from tests.support.desk_client import cora_at_the_desk, entered_for_erna, resident_form
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import readable
 from tests.support.sms.city import City, Resident
 from tests.support.sms.codes import code_in as _code
 from tests.support.sms.codes import other_code as _other
+from tests.support.sms.desk_entry import erna_texted_from_the_desk
 
 GRETA = "+4917622222222"
 STRANGER = "+4917633333333"
@@ -159,24 +157,12 @@ async def test_a_stop_from_nobodys_number_is_answered_once_and_binds_no_one_ente
 
     # A coordinator enters a resident with that number on the desk, to be texted: the desk
     # says the STOP does not count for her, and her notices reach the number.
-    settings = replace(city.sms.dispatcher.settings, channels=channels("phone", "sms"))
-    async with cora_at_the_desk(db, settings) as (browser, base, cora):
-        request = await entered_for_erna(db, cora)
-        status, page = await resident_form(
-            browser,
-            base,
-            request.id,
-            number="0176 33333333",
-            first_name="Erna",
-            language="de",
-            channel="sms",
-        )
-        assert status == 200
-        page = readable(page)
-        assert "had sent STOP" in page and "does not count" in page, page
+    request_id, page = await erna_texted_from_the_desk(city, db, "0176 33333333")
+    page = readable(page)
+    assert "had sent STOP" in page and "does not count" in page, page
     assert not await city.sms.store.stopped(STRANGER)
     await city.flush()
-    assert f"#{request.id}" in stranger.texts[-1].text
+    assert f"#{request_id}" in stranger.texts[-1].text
 
     # A STOP she sends herself now binds her.
     await stranger.say("STOP")
