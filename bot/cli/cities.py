@@ -86,7 +86,9 @@ def _list(config: Config, env: Mapping[str, str], *, as_json: bool) -> int:
         return 2
     entries = asyncio.run(city_list.overview(cities))
     print(city_list.as_json(entries) if as_json else city_list.as_text(entries))
-    return 0
+    # The overview is printed whole; a database it could not reach or read makes it a
+    # listing that failed in part, for a monitoring script as for the operator.
+    return 1 if any(entry.unreadable for entry in entries) else 0
 
 
 def add_city(config: Config, name: str, data_dir: str | None, env: Mapping[str, str]) -> list[str]:

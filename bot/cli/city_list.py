@@ -45,6 +45,10 @@ class CityEntry:
     schema_version: int | None = None
     counts: dict[str, int] = field(default_factory=dict)
     problem: str = ""
+    # Its database could not be reached or read (not: not made yet, or a schema to
+    # migrate): the listing ends with exit code 1, as every command that cannot reach a
+    # database does (docs/operations.md, exit codes).
+    unreadable: bool = False
 
 
 async def overview(cities: list[City]) -> list[CityEntry]:
@@ -62,6 +66,7 @@ async def overview(cities: list[City]) -> list[CityEntry]:
                 unreached = exc
         entry = _described(city)
         entry.problem = str(unreached)
+        entry.unreadable = True
         entries.append(entry)
     return entries
 
@@ -83,6 +88,7 @@ async def _entry(city: City) -> CityEntry:
         return entry
     except Exception as exc:  # the listing goes on; doctor tells more
         entry.problem = f"database not readable ({type(exc).__name__}); see doctor"
+        entry.unreadable = True
         return entry
     try:
         entry.schema_version = await db.schema_version()
