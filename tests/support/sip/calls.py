@@ -34,10 +34,10 @@ from tests.support.sip.tone_engine import ToneEngine
 GROUP = "coordinators"
 
 
-async def until(check: Callable[[], Any], what: str) -> None:
-    """Wait for ``check()`` to hold (a guard of a minute against a hang, never a measure);
-    ``what`` names it when it never does."""
-    for _ in range(3000):
+async def until(check: Callable[[], Any], what: str, seconds: int = 60) -> None:
+    """Wait for ``check()`` to hold (a guard of ``seconds``, a minute unless said, against
+    a hang, never a measure); ``what`` names it when it never does."""
+    for _ in range(seconds * 50):
         if check():
             return
         await asyncio.sleep(0.02)

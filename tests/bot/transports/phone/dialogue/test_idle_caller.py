@@ -19,6 +19,7 @@ from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.press_0_for_a_person import IDLE_GOODBYE
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.audio import segments
+from tests.support.sip.calls import until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory, bot_account
 from tests.support.sip.kamailio import KamailioServer
 
@@ -27,11 +28,7 @@ RESIDENT = "4923155503"
 
 async def _until(check, what: str) -> None:
     """Wait for ``check()`` to hold (a guard of five minutes, no clock asserted)."""
-    for _ in range(15000):
-        if check():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never: {what}")
+    await until(check, what, seconds=300)
 
 
 async def test_a_caller_who_does_nothing_hears_goodbye_and_is_hung_up(
