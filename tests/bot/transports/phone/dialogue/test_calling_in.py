@@ -21,7 +21,7 @@ from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.audio import Segment, duration, segments
 from tests.support.sip.baresip import BaresipCaller
-from tests.support.sip.calls import key_for
+from tests.support.sip.calls import key_for, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory, bot_account
 from tests.support.sip.kamailio import KamailioServer
 
@@ -33,12 +33,9 @@ SAME = 0.25
 
 
 async def _until(check, what: str) -> None:
-    """Wait for ``check()`` to hold, by the events of the call (no clock asserted)."""
-    for _ in range(6000):
-        if check():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never: {what}")
+    """Wait for ``check()`` to hold, by the events of the call (a guard of two minutes, no
+    clock asserted)."""
+    await until(check, what, seconds=120)
 
 
 async def _first_stretch(
