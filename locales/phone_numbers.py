@@ -108,6 +108,19 @@ def e164(raw: str, region: str = REGION) -> str | None:
     return _as_e164(number)
 
 
+def account_problem(user_id: str) -> str:
+    """What is wrong with ``user_id`` as the account of someone who calls or texts ("" where
+    nothing is), said after "the phone user id": such a person is their number in E.164, as
+    the line and the gateway store it (``+4917012345678``), so an operator who names
+    ``phone:0170 1234567`` or ``sms:abc`` is told the form, with the number it would be
+    where there is one, instead of hearing "no user" of a person who exists."""
+    if e164(user_id) == user_id:
+        return ""
+    normal = e164(user_id)
+    hint = f" - here {normal}" if normal else ""
+    return f"must be the number in international form, e.g. +4917012345678{hint}"
+
+
 def language_hint(number: str) -> str | None:
     """The language a caller from ``number`` (E.164) most likely speaks: the first official
     one of its country (by the number, else by its country code: "+90 …" Turkish, "+963 …"

@@ -11,6 +11,7 @@ from bot.transports.phone import checks as phone_checks
 from bot.transports.phone import config as phone_config
 from bot.transports.phone import personal_data as phone_data
 from locales import N_, Medium
+from locales.phone_numbers import account_problem
 
 
 class Phone(Transport):
@@ -30,6 +31,8 @@ class Phone(Transport):
         medium=Medium.SPOKEN,
         label=N_("📞 on the phone"),
     )
+    # Who calls or texts is their number (E.164): an account an operator names is checked so.
+    user_id_problem = staticmethod(account_problem)
     data = phone_data.DECLARED
     settings = staticmethod(phone_config.handler_settings)
     claims = staticmethod(phone_config.claims)

@@ -13,6 +13,7 @@ from bot.transports.sms import desk_panel as sms_desk
 from bot.transports.sms import personal_data as sms_data
 from bot.transports.sms import store as sms_store
 from locales import N_, Medium
+from locales.phone_numbers import account_problem
 
 
 class Sms(Transport):
@@ -34,6 +35,8 @@ class Sms(Transport):
         label=N_("💬 by SMS"),
         line=sms_store.SmsStore,
     )
+    # Who calls or texts is their number (E.164): an account an operator names is checked so.
+    user_id_problem = staticmethod(account_problem)
     data = sms_data.DECLARED
     claims = staticmethod(sms_config.claims)
     checks = staticmethod(sms_checks.checks)

@@ -22,13 +22,18 @@ async def test_roles_and_bans_take_and_refuse_the_same_accounts(tmp_path):
     await person(db, "amira")
     await db.close()
 
-    for wrong in ("console", "console:", "nowhere:amira", ":amira", "matrix:amira", "telegram:@a"):
+    wrong_ones = ("console", "console:", "nowhere:amira", ":amira", "matrix:amira", "telegram:@a")
+    # Who calls or texts is their number in E.164: another form would never be anyone.
+    for wrong in (*wrong_ones, "phone:0170 1234567", "sms:abc", "sms:+49 170 1234567"):
         roles = run_bot("roles", "grant", wrong, "coordinator", database=path)
         bans = run_bot("bans", "share", wrong, database=path)
         assert roles.returncode == bans.returncode == 2, (wrong, roles.stderr, bans.stderr)
         assert roles.stderr == bans.stderr and "platform:user_id" in bans.stderr
         link = run_bot("--config", str(web), "desk-link", wrong, database=path)
         assert (link.returncode, link.stderr, link.stdout) == (2, roles.stderr, ""), wrong
+
+    national = run_bot("roles", "grant", "phone:0170 1234567", "coordinator", database=path)
+    assert "+491701234567" in national.stderr  # the form it would have, said
 
     shared = run_bot("bans", "share", "console:rosa", database=path)
     assert shared.returncode == 0, shared.stdout + shared.stderr
