@@ -174,6 +174,23 @@ async def entered_for_erna(
     )
 
 
+async def erna_on_the_form(
+    db: Database,
+    browser: aiohttp.ClientSession,
+    base: str,
+    coordinator_id: int,
+    number: str,
+    **fields: str,
+) -> tuple[int, HelpRequest, str]:
+    """:func:`entered_for_erna`, then Erna's ``number`` (as typed), first name and German on
+    the request's resident form (``fields``: a channel, another first name): the answer's
+    status, the request and the page."""
+    request = await entered_for_erna(db, coordinator_id)
+    fields = {"first_name": "Erna", "language": "de", **fields}
+    status, page = await resident_form(browser, base, request.id, number=number, **fields)
+    return status, request, page
+
+
 async def resident_form(
     browser: aiohttp.ClientSession, base: str, request_id: int, **fields: str
 ) -> tuple[int, str]:

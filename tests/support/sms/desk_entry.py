@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from db import Database
 from tests.support.channels import channels
-from tests.support.desk_client import cora_at_the_desk, entered_for_erna, resident_form
+from tests.support.desk_client import cora_at_the_desk, erna_on_the_form
 from tests.support.sms.city import City
 
 
@@ -17,15 +17,8 @@ async def erna_texted_from_the_desk(city: City, db: Database, number: str) -> tu
     request's id and the page after saving (200)."""
     settings = replace(city.sms.dispatcher.settings, channels=channels("phone", "sms"))
     async with cora_at_the_desk(db, settings) as (browser, base, cora):
-        request = await entered_for_erna(db, cora)
-        status, page = await resident_form(
-            browser,
-            base,
-            request.id,
-            number=number,
-            first_name="Erna",
-            language="de",
-            channel="sms",
+        status, request, page = await erna_on_the_form(
+            db, browser, base, cora, number, channel="sms"
         )
     assert status == 200, page
     return request.id, page

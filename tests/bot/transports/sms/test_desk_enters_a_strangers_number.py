@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from db import Database
 from locales import translator
 from tests.support.channels import channels
-from tests.support.desk_client import cora_at_the_desk, entered_for_erna, resident_form
+from tests.support.desk_client import cora_at_the_desk, erna_on_the_form
 from tests.support.memory_transport import readable
 from tests.support.sms.city import City, Resident
 
@@ -37,15 +37,8 @@ async def _desk(city: City, db: Database) -> AsyncIterator[Enter]:
     async with cora_at_the_desk(db, settings) as (browser, base, cora):
 
         async def enter(channel: str, name: str = "Erna") -> tuple[int, str]:
-            request = await entered_for_erna(db, cora)
-            status, page = await resident_form(
-                browser,
-                base,
-                request.id,
-                number=TYPED,
-                first_name=name,
-                language="de",
-                channel=channel,
+            status, request, page = await erna_on_the_form(
+                db, browser, base, cora, TYPED, first_name=name, channel=channel
             )
             assert status == 200
             return request.id, readable(page)
