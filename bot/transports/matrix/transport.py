@@ -146,9 +146,16 @@ class MatrixTransport(ChatService):
             store_path=None,
             config=nio.AsyncClientConfig(encryption_enabled=False),
         )
-        await log_in(client, self.config, self.db.transport_state)
-        if not self.config.access_token:
-            await seal_stored_login(self.config, self.db.transport_state)
+        try:
+            await log_in(client, self.config, self.db.transport_state)
+            if not self.config.access_token:
+                await seal_stored_login(self.config, self.db.transport_state)
+        except BaseException:
+            # Not handed to ``shared`` yet, so stopping the transport would not reach it:
+            # a failed login (a refused password, a homeserver out of reach, a Ctrl-C)
+            # closes its HTTP session here, or aiohttp reports it unclosed at exit.
+            await client.close()
+            raise
         self.shared.plain = self.shared.client = client
 
     async def open_for_files(self) -> None:

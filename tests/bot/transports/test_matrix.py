@@ -265,6 +265,35 @@ async def test_login_with_password_keeps_the_device(
     assert await db.transport_state.get("matrix.next_batch")
 
 
+async def test_a_refused_login_closes_its_connection(synapse: Synapse, db: Database, monkeypatch):
+    """A wrong password: the login fails, and the client made for it closes its HTTP
+    session - it was not the transport's yet, so stopping the transport did not reach it,
+    and aiohttp said "Unclosed client session" at the exit."""
+    from bot.transports.matrix import transport as matrix_transport
+
+    made: list[matrix_transport._Client] = []
+
+    class Kept(matrix_transport._Client):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(matrix_transport, "_Client", Kept)
+    registration = synapse.register(f"pwbot{next(BOT_NUMBERS)}", password="bot-password")
+    config = MatrixSection(
+        homeserver=synapse.url, user_id=registration["user_id"], password="not-it"
+    )
+    transport = MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()), db, config)
+    try:
+        await transport.connect()
+    except Exception:
+        pass
+    else:
+        raise AssertionError("a wrong password logged in")
+    assert made, "no client was made for the login"
+    assert all(client.client_session is None for client in made)
+
+
 # -- typed numbers: a press only for the newest message of the bot that allows typing ------
 
 
