@@ -5,7 +5,7 @@ backchannel is ``GROUP``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from db import Database
 from handlers.messages import Button
@@ -111,6 +111,33 @@ async def register_volunteer(
     return (await db.users.find("memory", name)).id
 
 
+# A request for shopping at the Nordmarkt, as the steps of asking leave it (its draft).
+SHOPPING_DRAFT = {
+    "category": "shopping",
+    "description": "Einkauf am Nordmarkt",
+    "stadtbezirk": "Innenstadt-Nord",
+    "lat": 51.523,
+    "lon": 7.456,
+    "languages": ("de",),
+}
+
+
+async def published_through_lifecycle(
+    db: Database, settings: HandlerSettings, requester: int, coordinator: int, **draft: Any
+) -> int:
+    """A request by ``requester`` (:data:`SHOPPING_DRAFT`, ``draft`` changing it), published
+    by ``coordinator`` through the lifecycle as the buttons would: offered. Its id."""
+    from handlers.context import Backstage
+    from handlers.helping import lifecycle
+
+    scene = Backstage(db, settings)
+    async with db.transaction():
+        asking = await db.users.get(requester)
+        request = await lifecycle.submit(scene, asking, {**SHOPPING_DRAFT, **draft})
+        await lifecycle.publish(scene, await db.users.get(coordinator), request.id)
+    return request.id
+
+
 async def matched_through_lifecycle(
     db: Database, settings: HandlerSettings, requester: int, volunteer: int, coordinator: int
 ) -> int:
@@ -121,18 +148,7 @@ async def matched_through_lifecycle(
 
     scene = Backstage(db, settings)
     async with db.transaction():
-        request = await lifecycle.submit(
-            scene,
-            await db.users.get(requester),
-            {
-                "category": "shopping",
-                "description": "Einkauf am Nordmarkt",
-                "stadtbezirk": "Innenstadt-Nord",
-                "lat": 51.523,
-                "lon": 7.456,
-                "languages": ("de",),
-            },
-        )
+        request = await lifecycle.submit(scene, await db.users.get(requester), dict(SHOPPING_DRAFT))
         await lifecycle.publish(scene, await db.users.get(coordinator), request.id)
         await lifecycle.accept(scene, await db.users.get(volunteer), request.id)
     assert (await db.requests.get(request.id)).state == "matched"
