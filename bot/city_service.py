@@ -106,6 +106,7 @@ class CityBot:
             db,
             transports,
             on_failure=counters.delivery_failed if counters else None,
+            on_closed=dispatcher.chat_refused,  # a chat closed for good: the dispatcher's rule
             translations=translations,
             speaker=speaker,
             claimant=cluster.key,

@@ -2,7 +2,10 @@
 
 A transient failure (network, 5xx, rate limit) is retried with exponential back-off, for as
 long as it takes; a permanent one (the user blocked the bot, the chat is gone) is given up
-and logged. A failure that is neither (an answer that cannot be parsed, a bug in a sender) is
+and logged. Where the person closed the chat for good (DeliveryError ``closed``: they blocked
+the bot, deleted their account), the worker also says so (``on_closed``, the dispatcher's
+``chat_refused``): that chat is their address no more, as when the service reported the
+block. A failure that is neither (an answer that cannot be parsed, a bug in a sender) is
 retried ``MAX_UNEXPLAINED_ATTEMPTS`` times and then given up: such a message would otherwise
 be sent again and again and hold back every later message to its chat. Edits and deletions
 wait until the message they change has been sent; one whose message is gone is given up.
@@ -36,7 +39,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -114,6 +117,7 @@ class OutboxWorker:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_backoff: float = MAX_BACKOFF_S,
         on_failure: Callable[[str, bool], None] | None = None,
+        on_closed: Callable[[str, str, int], Awaitable[None]] | None = None,
         media_sources: Sequence[MediaSource] | None = None,
         translations: Translations | None = None,
         speaker: Speaker | None = None,
@@ -140,6 +144,8 @@ class OutboxWorker:
         self.clock = clock
         self.max_backoff = max_backoff
         self.on_failure = on_failure
+        # (platform, chat, person): a send refused because the person closed the chat.
+        self.on_closed = on_closed
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
         # Voices being made, ahead of their turn or due, by outbox id: (last wanted, task).
@@ -380,7 +386,7 @@ class OutboxWorker:
                 message_id = await self._within_lease(lease_end, item, outgoing, edit_id)
         except DeliveryError as exc:
             if exc.permanent:
-                return await self._give_up(item, str(exc))
+                return await self._give_up(item, str(exc), closed=exc.closed)
             if not exc.transient and item.attempts + 1 >= MAX_UNEXPLAINED_ATTEMPTS:
                 return await self._give_up(item, str(exc))
             if self.on_failure:
@@ -497,15 +503,29 @@ class OutboxWorker:
         content, mime_type = await source.fetch_media(outgoing.file_id)
         return replace(outgoing, content=content, mime_type=outgoing.mime_type or mime_type)
 
-    async def _give_up(self, item: OutboxItem, error: str) -> str:
-        """Mark the item failed so its chat's queue moves on; counted and logged."""
+    async def _give_up(self, item: OutboxItem, error: str, *, closed: bool = False) -> str:
+        """Mark the item failed so its chat's queue moves on; counted and logged. ``closed``:
+        its person closed the chat for good (:meth:`_closed`)."""
         log.warning(
             "outbox %d to %s: giving up after %d tries", item.id, item.platform, item.attempts + 1
         )
         if self.on_failure:
             self.on_failure(item.platform, True)
         await self.db.outbox.give_up(item.id, error, claimant=self.claimant)
+        if closed:
+            await self._closed(item)
         return "failed"
+
+    async def _closed(self, item: OutboxItem) -> None:
+        """The item's person closed its chat for good: said to ``on_closed`` (a group's
+        chat is nobody's address). Its failure costs that notice only, never the delivery
+        of the rest: logged by its kind, the person unnamed."""
+        if self.on_closed is None or item.recipient_id is None:
+            return
+        try:
+            await self.on_closed(item.platform, item.chat_id, item.recipient_id)
+        except Exception as exc:
+            log.error("outbox %d: the closed chat not noted (%s)", item.id, type(exc).__name__)
 
     async def recover(self) -> int:
         """After a crash: sends that were cut off are tried again - the user may see such a

@@ -631,6 +631,19 @@ class VolunteerStore:
         )
         return [row[0] for row in rows]
 
+    async def unanswered(self, volunteer_id: int) -> list[int]:
+        """The open requests offered to the volunteer (sent or held for their quiet hours)
+        that they neither took nor said "not this time" to, oldest offer first."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT n.request_id FROM request_notifications n"
+            " JOIN help_requests r ON r.id = n.request_id WHERE n.volunteer_id = ?"
+            " AND n.outbox_id IS NOT NULL AND n.declined = 0 AND n.accepted_at IS NULL"
+            f" AND n.handed_back = 0 AND r.state = '{OPEN}' ORDER BY n.offered_at, n.request_id",
+            (volunteer_id,),
+        )
+        return [int(row[0]) for row in rows]
+
     async def decline(self, request_id: int, volunteer_id: int, at: str | None = None) -> None:
         await execute(
             self._tx,

@@ -279,7 +279,8 @@ class CheckPort(Protocol):
 # -- what came of the calls the ports placed
 
 # What a transport reports that is no one's message (a happening): what came of a call the
-# bot made through the ports above. The transport only says what happened; the features
+# bot made through the ports above (and, from the dispatcher, a chat its person closed:
+# ``ChatClosed``). The transport only says what happened; the features
 # that take it (``Router.happenings``) decide who is told and with which words
 # (handlers/numbers/call_notices.py), through ``Dispatcher.happened``.
 
@@ -346,6 +347,16 @@ class BridgedCallEnded:
     outcome: str
 
 
-Happening = CallsGivenUp | CheckGivenUp | CheckDenied | CheckPoolDry | BridgedCallEnded
+@dataclass(frozen=True)
+class ChatClosed:
+    """The person ``person_id`` closed the chat that was their address (blocked the bot,
+    deleted their account: reported by the service, or a send it refused for good): they
+    can be reached there no more until they write again (``Dispatcher.chat_closed``, the
+    one place that decides it; the features that take it say what follows for them)."""
+
+    person_id: int
+
+
+Happening = CallsGivenUp | CheckGivenUp | CheckDenied | CheckPoolDry | BridgedCallEnded | ChatClosed
 # How a transport reports one (the dispatcher's ``happened``).
 Report = Callable[[Happening], Awaitable[None]]

@@ -33,7 +33,7 @@ from db import Database
 from db.data_rights import about_value
 from db.users import Arrival, User
 from handlers import first_kept, read_aloud, ui
-from handlers.channels import Happening, Profile, Standing
+from handlers.channels import ChatClosed, Happening, Profile, Standing
 from handlers.context import Backstage, Context, StaleButton
 from handlers.flood_limits import NOTICES_AN_HOUR, FloodCounts, FloodNotices
 from handlers.helping.render import someone
@@ -272,8 +272,7 @@ class Dispatcher:
         for take in takers:
             async with self.db.transaction():
                 await take(scene, what)
-        if scene.mail.queued_ids and self.on_queued:
-            self.on_queued()
+        self._wake_for(scene)
 
     async def words_of(
         self, platform: str, chat_id: str, fallback: str | None = None
@@ -287,16 +286,47 @@ class Dispatcher:
 
     async def chat_closed(self, platform: str, user_id: str, chat_id: str, update_id: str) -> None:
         """``user_id`` on ``platform`` closed their private chat ``chat_id`` with the bot
-        (blocked it): nothing is offered or sent to them there (handlers/helping/matching.py
-        ``UNREACHABLE``, ``Messenger.reachable``) until their next private update gives the
-        chat back. ``update_id``: the report's, so that one delivered again after that
-        update changes nothing."""
+        (blocked it), as the service reported (``update_id``: the report's, so that one
+        delivered again after that update changes nothing): :meth:`_unreachable`."""
+        scene = Backstage(self.db, self.settings)
         async with self.db.transaction():
             if await self.db.users.handled(platform, update_id):
                 return
-            if await self.db.users.close_chat(platform, user_id, chat_id):
-                log.info("a %s person closed their chat with the bot", platform)
             await self.db.users.note_handled(platform, update_id)
+            await self._unreachable(scene, await self.db.users.find(platform, user_id), chat_id)
+        self._wake_for(scene)
+
+    async def chat_refused(self, platform: str, chat_id: str, person_id: int) -> None:
+        """A send to ``person_id``'s chat ``chat_id`` on ``platform`` was refused for good
+        because they closed it (bot/delivery.py, DeliveryError ``closed``: they blocked the
+        bot before the service reported blocks to it, or deleted their account):
+        :meth:`_unreachable`, as if the service had reported it."""
+        scene = Backstage(self.db, self.settings)
+        async with self.db.transaction():
+            person = await self.db.users.get(person_id)
+            if person is not None and person.platform == platform:
+                await self._unreachable(scene, person, chat_id)
+        self._wake_for(scene)
+
+    async def _unreachable(self, scene: Backstage, person: User | None, chat_id: str) -> None:
+        """The one owner of "this person closed their chat": nothing is offered or sent to
+        them there (handlers/helping/matching.py ``UNREACHABLE``, ``Messenger.reachable``)
+        until their next private update gives the chat back (db/users.py ``arrive``), and the
+        features that take :class:`ChatClosed` act on it in this transaction (the offers
+        they will not answer count as "not this time": handlers/helping/offers.py). Nothing
+        if ``chat_id`` is no longer their address."""
+        if person is None or not await self.db.users.close_chat(
+            person.platform, person.platform_user_id, chat_id
+        ):
+            return
+        log.info("a %s person closed their chat with the bot", person.platform)
+        for take in self.router.happenings.get(ChatClosed, []):
+            await take(scene, ChatClosed(person.id))
+
+    def _wake_for(self, scene: Backstage) -> None:
+        """Once committed, the outbox worker is woken if ``scene`` queued something."""
+        if scene.mail.queued_ids and self.on_queued:
+            self.on_queued()
 
     # -- who is calling (a voice line; the rule is handlers/numbers/caller_check.py's)
 

@@ -29,7 +29,9 @@ class DeliveryError(Exception):
     away or busy, repeat for as long as it takes; neither: unexplained, repeat a few times.
     ``maybe_sent``: the request reached the service and no answer came (a time-out, a
     connection lost mid-answer), so the message may have gone out: repeated, it is in
-    doubt, like a send cut off by a crash."""
+    doubt, like a send cut off by a crash. ``closed``: the person closed the chat for good
+    (blocked the bot, deleted their account) - permanent, and the chat is their address no
+    more (the dispatcher's ``chat_refused``); the service says so, so its transport judges it."""
 
     def __init__(
         self,
@@ -39,8 +41,11 @@ class DeliveryError(Exception):
         retry_after: float | None = None,
         transient: bool = True,
         maybe_sent: bool = False,
+        closed: bool = False,
     ) -> None:
         super().__init__(reason)
+        permanent = permanent or closed
+        self.closed = closed
         self.permanent = permanent
         self.retry_after = retry_after
         self.transient = transient and not permanent

@@ -723,10 +723,19 @@ class TelegramTransport(ChatService):
         await app.bot.shutdown()
 
 
+# The Bot API's 403 descriptions for a private chat its person closed for good: they
+# blocked the bot, or deleted their account. (A group that removed the bot, or a person who
+# never started it, is refused too, but is no person's closed address.)
+CLOSED_BY_PERSON = ("bot was blocked by the user", "user is deactivated")
+
+
 def _delivery_error(exc: TelegramError) -> DeliveryError:
     """A Bot API failure as a :class:`DeliveryError`: whether it is worth retrying."""
     if isinstance(exc, RetryAfter):
         return DeliveryError("rate limited", retry_after=_seconds(exc))
+    if isinstance(exc, Forbidden) and any(why in str(exc).lower() for why in CLOSED_BY_PERSON):
+        # Only the kind: the Bot API's words here name no one, but the chat is a person's.
+        return DeliveryError("Forbidden: the person closed the chat", closed=True)
     if isinstance(exc, Forbidden | BadRequest):
         return DeliveryError(f"{type(exc).__name__}: {str(exc)[:100]}", permanent=True)
     if isinstance(exc, NetworkError):  # includes TimedOut: the server is away or slow

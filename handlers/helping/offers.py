@@ -7,6 +7,9 @@ for a reason), ``br:<id>:<reason>``. By text ``acc``, ``dec``, ``rep`` and ``br`
 the code sent to the number (handlers/numbers/coded_acts.py; ``dec`` not within a while of a
 right one): a forged text must neither take a request in the volunteer's name, nor turn her
 offers away, nor end the resident's help.
+
+A volunteer who closed their chat (the happening ``ChatClosed``: blocked the bot, deleted
+their account) says "not this time" to every offer they had not answered.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from __future__ import annotations
 from db.request_states import MATCHED
 from db.requests import HelpRequest
 from handlers import ui
-from handlers.context import Context
+from handlers.channels import ChatClosed
+from handlers.context import Backstage, Context
 from handlers.helping import code_texts, lifecycle, offer_fanout
 from handlers.helping.lifecycle import HAND_BACK_REASONS, Refused
 from handlers.helping.render import door_code_text, first_name, relay_buttons
@@ -62,6 +66,18 @@ async def _decline(ctx: Context) -> None:
     request = await _offered(ctx)
     await offer_fanout.declined(ctx, request, ctx.user.id)
     ctx.reply(ctx.t.t("👍 All right, not this time. Thank you for your answer."), edit=True)
+
+
+async def _closed(scene: Backstage, what: ChatClosed) -> None:
+    """A volunteer who closed their chat (blocked the bot) answers none of their offers:
+    each counts as "not this time", as if pressed, so that no wave waits for them until its
+    time-out (the next goes at once once the whole wave has said no). A request they took
+    stays theirs: the requester's next message to them hears that they cannot be reached
+    (relay.py)."""
+    for request_id in await scene.db.volunteers.unanswered(what.person_id):
+        request = await scene.db.requests.get(request_id)
+        if request is not None:
+            await offer_fanout.declined(scene, request, what.person_id)
 
 
 async def _report(ctx: Context) -> None:
@@ -118,6 +134,7 @@ async def _hand_back(ctx: Context) -> None:
 
 
 def register(router: Router) -> None:
+    router.happening(ChatClosed)(_closed)
     for action, callback in {
         "acc": _accept,
         "dec": _decline,

@@ -111,6 +111,29 @@ async def test_permanent_failure_is_given_up_and_does_not_block_the_chat(db: Dat
     assert (await db.outbox.state(first))[2] is not None
 
 
+async def test_a_chat_closed_by_its_person_is_given_up_and_said_once(db: Database):
+    """A send refused because the person closed the chat (DeliveryError ``closed``) is given
+    up, not repeated, and said to ``on_closed`` with the chat and its person; a group's
+    refusal names nobody."""
+    sender = FakeSender()
+    closed: list[tuple[str, str, int]] = []
+
+    async def on_closed(platform: str, chat_id: str, person_id: int) -> None:
+        closed.append((platform, chat_id, person_id))
+
+    worker = OutboxWorker(db, [sender], on_closed=on_closed)
+    person = await db.users.seen("fake", "p1", "c1", "")
+    first = await db.outbox.enqueue("fake", "c1", message("offer"), recipient_id=person.id)
+    await db.outbox.enqueue("fake", "g1", message("to a group", "g1"))
+    await db.outbox.enqueue("fake", "c1", message("after"), recipient_id=person.id)
+    sender.failures = [DeliveryError("closed", closed=True), DeliveryError("gone", closed=True)]
+    assert await worker.run_once() == 1
+    assert closed == [("fake", "c1", person.id)]
+    assert (await db.outbox.state(first))[2] is not None
+    assert await worker.run_once() == 0
+    assert len(closed) == 1
+
+
 async def test_edit_waits_for_its_message(db: Database):
     sender, clock = FakeSender(), Clock()
     worker = OutboxWorker(db, [sender], clock=clock)
@@ -156,6 +179,28 @@ async def test_telegram_errors_are_classified(
         await telegram_bot.deliver("42", Message(Markup("hi")))
     assert err.value.permanent is permanent
     assert await telegram_bot.deliver("42", Message(Markup("hi"))) is not None
+
+
+@ONE_BACKEND
+@pytest.mark.parametrize(
+    ("chat", "refusal", "closed"),
+    [
+        ("42", "Forbidden: bot was blocked by the user", True),
+        ("42", "Forbidden: user is deactivated", True),
+        ("-1001", "Forbidden: bot was kicked from the group chat", False),
+        ("42", "Forbidden: bot can't initiate conversation with a user", False),
+    ],
+)
+async def test_telegram_says_when_a_person_closed_the_chat(
+    fake_telegram: FakeTelegram, telegram_bot, chat: str, refusal: str, closed: bool
+):
+    fake_telegram.closed_chats[chat] = refusal
+    with pytest.raises(DeliveryError) as err:
+        await telegram_bot.deliver(chat, Message(Markup("hi")))
+    assert err.value.permanent
+    assert err.value.closed is closed
+    # Its words name no one: what the outbox keeps and logs of it is the kind only.
+    assert chat not in str(err.value)
 
 
 @ONE_BACKEND

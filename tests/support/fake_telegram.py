@@ -220,6 +220,10 @@ class FakeTelegram:
         # point of its choosing, to show an order by what happened instead of by the clock.
         self.hold: Callable[[Call], Awaitable[None]] | None = None
         self._sent_at: list[tuple[float, str]] = []
+        # Private chats whose person closed them (blocked the bot, deleted their account),
+        # by chat id: every message sent or edited there is refused with 403 and this
+        # description, as the Bot API refuses it ("Forbidden: bot was blocked by the user").
+        self.closed_chats: dict[str, str] = {}
         # Chats in which the bot is an administrator (getChatMember).
         self.admin_in: set[str] = set()
         # Files on "Telegram's servers" by file id: what people sent (put there by a test
@@ -505,6 +509,9 @@ class FakeTelegram:
                         400: "Bad Request: chat not found",
                     }.get(status, "Error")
                     return self._error(status, description)
+            closed = self.closed_chats.get(str(params.get("chat_id")))
+            if closed is not None and method.startswith(("send", "edit", "copy", "forward")):
+                return self._error(403, closed)
             limited = self._over_limit(method, params)
             if limited is not None:
                 return limited

@@ -40,7 +40,7 @@ async def telegram_with_worker(
         TOKEN,
         dispatcher.router.public_commands(),
     )
-    worker = OutboxWorker(db, [transport], poll_seconds=0.2)
+    worker = OutboxWorker(db, [transport], poll_seconds=0.2, on_closed=dispatcher.chat_refused)
     dispatcher.on_queued = worker.wake
     stop = asyncio.Event()
     await transport.start()

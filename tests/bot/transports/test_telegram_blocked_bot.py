@@ -1,18 +1,33 @@
 """A person who blocks the bot on Telegram (Bot API ``my_chat_member``, the bot's status in
 their private chat ``kicked``) has no chat the bot can write to: a volunteer who blocked it
 is offered no request, instead of holding a place in every wave with offers that fail with
-403; their next message gives the chat back. Real python-telegram-bot against the fake Bot
-API server, the outbox worker delivering."""
+403; their next message gives the chat back. The offers they had are "not this time" at
+once, so the next wave does not wait for its time-out. One who blocked it before the bot
+asked for those updates (or deleted their account) is found by the first send Telegram
+refuses with 403: sent once, never again, and the same follows. Real python-telegram-bot
+against the fake Bot API server, the outbox worker delivering."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
+
+import pytest
 
 from bot.transports.telegram import TelegramTransport
 from db import Database
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.telegram_wiring import in_review, telegram_volunteer
+from handlers.settings import HandlerSettings, OfferRules
+from tests.support.channels import channels
+from tests.support.clock import Clock, daytime
+from tests.support.fake_telegram import Call, FakeTelegram
+from tests.support.telegram_wiring import (
+    TELEGRAM_GROUP,
+    in_review,
+    telegram_volunteer,
+    telegram_with_worker,
+)
 
 VERA, VLAD = 2001, 2002
 
@@ -68,3 +83,82 @@ async def _handled(fake: FakeTelegram, update_id: int) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"update {update_id} never handled")
+
+
+@pytest.fixture
+async def one_by_one(fake_telegram: FakeTelegram, db: Database) -> AsyncIterator[None]:
+    """Telegram with the outbox worker, the coordinators' group its backchannel, each wave
+    of offers one volunteer, at ten in the morning (the evening's rules never apply)."""
+    one = replace(OfferRules(), wave_min=1, wave_max=1, wave_max_later=1, urgent_wave_max=1)
+    settings = HandlerSettings(
+        backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}),
+        channels=channels(),
+        offer_rules=one,
+        clock=Clock(daytime(10)),
+    )
+    async with telegram_with_worker(fake_telegram, db, settings):
+        yield
+
+
+def _offer(call: Call) -> bool:
+    return "mt:acc" in str(call.params)
+
+
+async def test_the_next_wave_goes_at_once_when_the_offered_volunteer_blocks_the_bot(
+    fake_telegram: FakeTelegram, one_by_one: None, db: Database
+):
+    fake = fake_telegram
+    fake.names.update({VERA: "Vera", VLAD: "Vlad"})
+    chats = {await telegram_volunteer(db, VERA, "Vera"): VERA}
+    chats[await telegram_volunteer(db, VLAD, "Vlad")] = VLAD
+    post, request_id = await in_review(fake, db, "Amira", "de", "Ich brauche Hilfe beim Tragen")
+    mark = len(fake.calls)
+    fake.press(3001, f"mod:ok:{request_id}", post)
+    first = int((await fake.wait_for("sendMessage", _offer, after=mark)).params["chat_id"])
+    other = VLAD if first == VERA else VERA
+
+    mark = len(fake.calls)
+    await _handled(fake, _bot_status(fake, first, "member", "kicked"))
+    # Handled: the offer counts as "not this time", and the next wave went with it.
+    asked = {chats[who]: no for who, _, no, _ in await db.volunteers.asked(request_id)}
+    assert asked == {first: True, other: False}
+    await fake.wait_for("sendMessage", _offer, after=mark, chat_id=other)
+
+
+@pytest.mark.parametrize(
+    "refusal", ["Forbidden: bot was blocked by the user", "Forbidden: user is deactivated"]
+)
+async def test_a_volunteer_found_closed_by_a_refused_send_is_passed_over_at_once(
+    fake_telegram: FakeTelegram, one_by_one: None, db: Database, refusal: str
+):
+    fake = fake_telegram
+    fake.names.update({VERA: "Vera", VLAD: "Vlad"})
+    ids = {VERA: await telegram_volunteer(db, VERA, "Vera")}
+    ids[VLAD] = await telegram_volunteer(db, VLAD, "Vlad")
+    post, request_id = await in_review(fake, db, "Amira", "de", "Ich brauche Hilfe beim Tragen")
+
+    # Whoever is offered it first closed their chat before the bot heard of blocks: no
+    # my_chat_member update came, only Telegram's 403 to the offer says it.
+    first: list[str] = []
+
+    async def closed_before(call: Call) -> None:
+        if call.method == "sendMessage" and _offer(call) and not first:
+            first.append(str(call.params["chat_id"]))
+            fake.closed_chats[first[0]] = refusal
+
+    fake.hold = closed_before
+    mark = len(fake.calls)
+    fake.press(3001, f"mod:ok:{request_id}", post)
+    offered = await fake.wait_for("sendMessage", _offer, after=mark)
+    other = VLAD if int(offered.params["chat_id"]) == VERA else VERA
+    await fake.wait_for("sendMessage", _offer, after=mark, chat_id=other)
+
+    closed = int(first[0])
+    user = await db.users.get(ids[closed])
+    assert user is not None and user.chat_id == ""
+    offers = {who: (outbox_id, no) for who, outbox_id, no in await db.volunteers.offers(request_id)}
+    assert {who: no for who, (_, no) in offers.items()} == {ids[closed]: True, ids[other]: False}
+    # Tried once and given up (not to be tried again), before the next wave went.
+    state = await db.outbox.state(offers[ids[closed]][0])
+    assert state is not None and state[2]
+    assert len(fake.calls_to("sendMessage", chat_id=closed)) == 1
