@@ -100,7 +100,9 @@ _FOR_THE_EYE = dict.fromkeys(map(ord, "│•▶◀←→↔⬅➡"), " ") | {or
 # "Daten·schutz", DIN SPEC 33429); the word is said whole, in every engine. Between words
 # (spaces around it) the dot separates a list and stays a pause (_FOR_THE_EYE).
 _DOT_IN_A_WORD = _linear(r"(?<=\w)·(?=\w)")
-_CLOCK = _linear(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+# A time may end a clause before a colon ("until 18:00: this is the last ..."); a colon
+# with a digit after it makes it part of something else (18:00:30).
+_CLOCK = _linear(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?!\d|:\d)")
 _DATE_DMY = _linear(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\d])")
 _DATE_ISO = _linear(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 # Long digit strings and those with a leading zero (phone numbers, postcodes) digit by digit.
@@ -109,7 +111,7 @@ _DATE_ISO = _linear(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 _DIGITS_ONE_BY_ONE = _linear(r"(?<![\d.,])(0\d++|\d{5,}+)(?![\d])")
 # Opening hours and the like: "10:00–19:00".
 _CLOCK_RANGE = _linear(
-    r"(?<![\d:])(([01]?\d|2[0-3]):[0-5]\d)\s*+[–-]\s*+(([01]?\d|2[0-3]):[0-5]\d)(?![\d:])"
+    r"(?<![\d:])(([01]?\d|2[0-3]):[0-5]\d)\s*+[–-]\s*+(([01]?\d|2[0-3]):[0-5]\d)(?!\d|:\d)"
 )
 # A web address means nothing read out letter by letter: it is left out.
 _WEB_ADDRESS = _linear(r"\b(?:https?://|www\.)\S++")
