@@ -8,6 +8,7 @@ dispatcher, on both backends (the store's query of the unanswered offers is SQL)
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -19,7 +20,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle
 from handlers.settings import HandlerSettings, OfferRules
 from tests.support.clock import Clock, daytime
-from tests.support.help_story import published_through_lifecycle
+from tests.support.help_story import GROUP, published_through_lifecycle
 from tests.support.helping_people import coordinator, person, verified_volunteer
 
 pytestmark = pytest.mark.both_backends
@@ -89,8 +90,15 @@ async def test_a_chat_that_is_no_longer_their_address_changes_nothing(
     assert await db.volunteers.unanswered(who) == [request_id]
 
 
+async def _told_coordinators(db: Database) -> list[str]:
+    """The texts queued for the coordinators' group."""
+    rows = await db.fetch_all("SELECT payload FROM outbox WHERE chat_id = ? ORDER BY id", (GROUP,))
+    return [json.loads(row[0])["text"] for row in rows]
+
+
 async def test_a_request_the_volunteer_took_stays_theirs(dispatcher: Dispatcher, db: Database):
     settings = _settings(dispatcher)
+    settings = dispatcher.settings = replace(settings, backchannels=frozenset({("console", GROUP)}))
     names = await _volunteers(db, 3)  # few: each is asked about both requests
     taken = await _published(db, settings, "amira")
     other = await _published(db, settings, "berta")
@@ -101,8 +109,13 @@ async def test_a_request_the_volunteer_took_stays_theirs(dispatcher: Dispatcher,
         await lifecycle.accept(Backstage(db, settings), helper, taken)
     assert await db.volunteers.unanswered(helper_id) == [other]
 
+    before = await _told_coordinators(db)
     await dispatcher.chat_refused("console", names[helper_id], helper_id)
     request = await db.requests.get(taken)
     assert request is not None and request.state == MATCHED
     assert request.volunteer_id == helper_id
     assert await db.volunteers.unanswered(helper_id) == []
+    # The coordinators hear it once, of the taken request, naming the helper by number.
+    told = (await _told_coordinators(db))[len(before) :]
+    assert len(told) == 1 and f"#{taken}" in told[0] and f"#{other}" not in told[0], told
+    assert f"{helper_id})" in told[0], told
