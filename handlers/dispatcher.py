@@ -446,7 +446,7 @@ class Dispatcher:
         log.warning("the flood limit stops a %s sender", user.platform)
         limit = self._limit(press)
         quiet = timedelta(seconds=self.flood_notices.quiet_for())
-        until = datetime.now(UTC) + quiet
+        until = self.settings.clock() + quiet
 
         def compose(t: Translator) -> Message:
             text = t.t(FLOOD_NOTICES[press], who=someone(t, user), count=t.number(limit))

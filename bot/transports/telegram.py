@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -289,13 +290,16 @@ class KeyboardChats:
 
     def __init__(self, most: int = KEYBOARD_CHATS_KEPT) -> None:
         self._most = most
-        self._chats: dict[str, None] = {}
+        # In the order asked: the oldest goes first, at constant cost (as the desk's forms
+        # sent once, bot/web/desk/once.py - next(iter(dict)) scans past the dict's deleted
+        # slots).
+        self._chats: OrderedDict[str, None] = OrderedDict()
 
     def add(self, chat_id: str) -> None:
-        self._chats.pop(chat_id, None)
         self._chats[chat_id] = None
+        self._chats.move_to_end(chat_id)
         if len(self._chats) > self._most:
-            del self._chats[next(iter(self._chats))]
+            self._chats.popitem(last=False)
 
     def forget(self, chat_id: str) -> None:
         self._chats.pop(chat_id, None)
