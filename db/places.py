@@ -12,7 +12,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.name_keys import name_key
+from db.name_keys import holding
 from db.statements import (
     execute,
     execute_many,
@@ -381,11 +381,10 @@ class PlaceStore:
         columns = "id, name, category, stadtbezirk, stadtteil, last_verified"
         if name:
             # The names are compared in Python (name_key), so both backends find the same.
-            key = name_key(name)
             named = await fetch_all(
                 self._tx, f"SELECT id, name FROM places{clause} ORDER BY name, id", params
             )
-            ids = [row[0] for row in named if key in name_key(row[1])]
+            ids = holding(named, [name])
             shown = ids[offset : offset + limit]
             rows = await self._select_by_ids(
                 f"SELECT {columns} FROM places WHERE id IN ({{ids}})", shown
@@ -511,12 +510,11 @@ class PlaceStore:
     async def names_like(self, words: list[str], limit: int = 200) -> list[tuple[int, str]]:
         """(id, name) of up to ``limit`` places whose name contains any of ``words``, in any
         case of any script (``name_key``); no words, no places."""
-        keys = [name_key(word) for word in words]
-        if not keys:
+        if not words:
             return []
         rows = await fetch_all(self._tx, "SELECT id, name FROM places ORDER BY id", ())
-        found = [(row[0], row[1]) for row in rows if any(k in name_key(row[1]) for k in keys)]
-        return found[:limit]
+        names = {row[0]: row[1] for row in rows}
+        return [(i, names[i]) for i in holding(rows, words)[:limit]]
 
     async def opening_hours(self, place_ids: list[int]) -> dict[int, str]:
         rows = await self._select_by_ids(

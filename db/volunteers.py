@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from db.clock import utcnow
-from db.name_keys import name_key
+from db.name_keys import holding
 from db.request_states import DONE, MATCHED, OPEN
 from db.statements import changed, execute, fetch_all, fetch_by_ids, fetch_each, fetch_one
 from db.transactions import Transactions
@@ -297,7 +297,7 @@ class VolunteerStore:
         conditions, params = where.sql()
         join = " FROM volunteers v JOIN users u ON u.id = v.user_id WHERE " + conditions
         if where.name:
-            return await self._named(join, params, name_key(where.name), limit, offset)
+            return await self._named(join, params, where.name, limit, offset)
         count_rows, rows = await fetch_each(
             self._tx,
             [
@@ -313,13 +313,13 @@ class VolunteerStore:
         return int(count_rows[0][0]), [(_row(row), row["roster_name"]) for row in rows]
 
     async def _named(
-        self, join: str, params: list[Any], key: str, limit: int, offset: int
+        self, join: str, params: list[Any], name: str, limit: int, offset: int
     ) -> tuple[int, list[tuple[Volunteer, str]]]:
-        """The roster's page of those whose first name holds ``key`` (a name_key)."""
+        """The roster's page of those whose first name holds ``name`` (db/name_keys.py)."""
         named = await fetch_all(
             self._tx, "SELECT v.user_id, u.first_name" + join + " ORDER BY v.user_id", params
         )
-        ids = [row[0] for row in named if key in name_key(row[1] or "")]
+        ids = holding(named, [name])
         shown = ids[offset : offset + limit]
         rows = await fetch_by_ids(
             self._tx,
