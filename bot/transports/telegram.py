@@ -166,6 +166,8 @@ def to_incoming(update: Update, username: str | None = None) -> Incoming | None:
     if query is not None:
         chat = query.message.chat if query.message else None
         user = query.from_user
+        if _someone_elses(chat, user.id, update.update_id):
+            return None
         return Incoming(
             sender=Sender(PLATFORM, str(user.id), user.full_name, user.language_code),
             chat_id=str(chat.id if chat else user.id),
@@ -180,6 +182,8 @@ def to_incoming(update: Update, username: str | None = None) -> Incoming | None:
     if message is None or message.from_user is None:
         return None
     user = message.from_user
+    if _someone_elses(message.chat, user.id, update.update_id):
+        return None
     event: Event | None
     if update.edited_message is not None:
         if message.text is None:
@@ -197,6 +201,17 @@ def to_incoming(update: Update, username: str | None = None) -> Incoming | None:
         is_private=message.chat.type == "private",
         message_id=str(message.message_id),
     )
+
+
+def _someone_elses(chat: Any, user_id: int, update_id: int) -> bool:
+    """Whether the update names a private chat that is not its sender's: a private chat's
+    id is its person's, so Telegram sends no such update - a forged one (a press on a
+    message in another person's chat) would answer into that chat and make it the
+    sender's address. Ignored, and only the update's id logged."""
+    if chat is None or chat.type != "private" or chat.id == user_id:
+        return False
+    log.warning("telegram update %s: a private chat not its sender's; ignored", update_id)
+    return True
 
 
 def _seconds(exc: RetryAfter) -> float:

@@ -1,0 +1,33 @@
+"""Updates Telegram never sends, as an attacker (or a forged webhook call) would: the bot
+acts on none of them. Real python-telegram-bot against the fake Bot API server."""
+
+from __future__ import annotations
+
+from db import Database
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram_wiring import telegram_person
+
+
+async def test_a_press_on_a_message_in_another_persons_chat_does_nothing(
+    fake_telegram: FakeTelegram, telegram_group_bot: object, db: Database
+):
+    """A private chat's id is its person's: a press that names Amira's chat but comes from
+    Paul would answer into Amira's chat and make her chat Paul's address."""
+    fake = fake_telegram
+    await telegram_person(db, 1001, "Amira", "de")
+    await telegram_person(db, 5001, "Paul", "de")
+    fake.send_text(1001, "/start")
+    menu = await fake.wait_for("sendMessage", chat_id=1001)
+
+    mark = len(fake.calls)
+    fake.press(5001, "hr:new", menu)
+    # Then Paul writes in his own chat: answered there once the forged press was handled.
+    fake.send_text(5001, "/help")
+    await fake.wait_for("sendMessage", after=mark, chat_id=5001)
+
+    into_amiras = [c for c in fake.calls[mark:] if str(c.params.get("chat_id")) == "1001"]
+    assert into_amiras == []
+    paul = await db.users.find("telegram", "5001")
+    assert paul is not None and paul.chat_id == "5001"
+    amira = await db.users.find("telegram", "1001")
+    assert amira is not None and amira.chat_id == "1001"
