@@ -22,10 +22,10 @@ db/users.py, kept ``handled_update_days``). Then, in this order:
   person a coordinator enters with the number later (store.py ``release``) - nor does the
   STOP of a person with no data of their own (db/users.py ``has_own_data``: whoever texted
   "Hallo" first), whom the desk's entry replaces (db/users.py ``enter_resident``).
-- STOP (or its word in one of the bot's languages, :data:`STOP_WORDS`): no text goes to the
+- STOP (or its word in one of the bot's languages, however typed: keywords.py): no text goes to the
   number any more (a flag in store.py that :meth:`SmsTransport.deliver` checks: the outbox
   gives such a text up for good, never retries it), after one last text that says how to
-  undo it. START (:data:`START_WORDS`) undoes it. Each is confirmed once per change, and
+  undo it. START undoes it. Each is confirmed once per change, and
   not again within a day (a number toggling them costs two texts a day at most).
   A sender can be forged on some routes: a STOP from a person whose help is under way
   (handlers/helping/lifecycle.py ``running_help``) keeps that help's notices going and
@@ -75,7 +75,6 @@ import contextlib
 import logging
 import secrets
 import time
-import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import replace
@@ -90,6 +89,7 @@ from bot.transports.numbered_choices import typed_event
 from bot.transports.sending import DeliveryError, send_key
 from bot.transports.sms.budget import Budget, limits_of
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Received, Refused, Request
+from bot.transports.sms.keywords import keyword
 from bot.transports.sms.paging import MORE, body_of, more_line
 from bot.transports.sms.segments import count, cut, fit
 from bot.transports.sms.store import CODE_DIGITS, PLATFORM, STOP_HELP, SmsStore
@@ -218,43 +218,6 @@ Running = Callable[[], Awaitable[bool]]
 # Within take_text's transaction: the texts it sends once that is committed (None outside).
 _HELD: ContextVar[list[Callable[[], Awaitable[object]]] | None] = ContextVar(
     "sms_held", default=None
-)
-
-
-def _key(word: str) -> str:
-    """A keyword as compared: no accents or hamza, case folded, no dots (İPTAL, إيقاف), and
-    no invisible marks - an Arabic or Persian phone's keyboard puts a direction mark
-    before or after a word (U+200F before إيقاف), and such a STOP was taken for words: the texts
-    went on (tests/bot/transports/sms/test_transport.py)."""
-    plain = unicodedata.normalize("NFKD", without_invisible_marks(word).strip().strip(".!"))
-    return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
-
-
-# The words SMS services take to stop and to resume texts, in the bot's languages, the
-# English ones always: en, de (STOPP), tr (RET and İPTAL, as Turkey's opt-out register
-# has it), uk/ru/bg (СТОП), ar (إيقاف، توقف), fa (لغو، توقف), pl and ro (STOP).
-STOP_WORDS = frozenset(
-    _key(w)
-    for w in (
-        "STOP",
-        "STOPP",
-        "END",
-        "CANCEL",
-        "UNSUBSCRIBE",
-        "QUIT",
-        "STOPALL",
-        "RET",
-        "İPTAL",
-        "IPTAL",
-        "СТОП",
-        "إيقاف",
-        "ايقاف",
-        "توقف",
-        "لغو",
-    )
-)
-START_WORDS = frozenset(
-    _key(w) for w in ("START", "UNSTOP", "BAŞLA", "BASLA", "СТАРТ", "ابدأ", "ابدا", "شروع")
 )
 
 
@@ -456,12 +419,12 @@ class SmsTransport(Transport):
     ) -> Incoming | None:
         """What ``text`` is (:meth:`take_text`'s transaction, ``held`` its texts to send
         after it): done here (None), or the update for the handlers."""
-        word = _key(text)
+        word = keyword(text)
         user = await self.db.users.find(PLATFORM, number)
         hint = None if user is not None and user.language else self._written_in(text, number)
         t = reader_of(user, hint, on=PLATFORM).t
         if user is None:
-            if word in STOP_WORDS:
+            if word == "stop":
                 # Nobody's number: no text goes to it, answered once (as a first contact,
                 # while the day's have room); a person a coordinator enters with it later
                 # is not bound by it (store.py ``release``): anyone may have sent it. New
@@ -477,14 +440,14 @@ class SmsTransport(Transport):
             if not await self.budget.first_contact(number):
                 await self._turned_away(number, t)
                 return None
-        if word in STOP_WORDS:
+        if word == "stop":
             # A person with no data of their own is whoever texted first (db/users.py
             # has_own_data): their STOP binds no resident the desk enters later, as nobody's.
             stranger = user is None or not await self.db.users.has_own_data(user.id)
             helping = await self.budget.helping(PLATFORM, number)
             await self._stop(number, user if helping else None, t, stranger)
             return None
-        if word in START_WORDS:
+        if word == "start":
             if await self.store.start(number) and await self._first_told(number, "start"):
                 await self._tell(number, t.t(STARTED), t)
             return None

@@ -1,5 +1,5 @@
 """Every text that names an SMS keyword (STOP, START) names one the SMS transport really
-takes (bot/transports/sms/transport.py ``STOP_WORDS``, ``START_WORDS``), and in each
+takes (bot/transports/sms/keywords.py ``STOP_WORDS``, ``START_WORDS``), and in each
 language always the same one: a texter told "send لغو" in one sentence and "send STOP" in
 the next does not know which works. The transport takes more (STOPP, RET, СТОП, لغو …,
 docs/sms.md); the texts name one per language, in every catalog and easy catalog."""
@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.transports.sms.transport import START_WORDS, STOP_WORDS, _key
+from bot.transports.sms.keywords import START_WORDS, STOP_WORDS
+from bot.transports.sms.keywords import key as _key
 from locales import RTL_LANGUAGES, SUPPORTED_LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[4]

@@ -133,6 +133,8 @@ async def test_stop_ends_all_texts_and_start_resumes_them(dispatcher: Dispatcher
         "لغو\u200f",
         "\u200eSTOP",
         "\u2067إيقاف\u2069",
+        # In look-alike letters (Cyrillic Dze, Te, O, Er): before, words, and the texts went on.
+        "\u0405\u0422\u041e\u0420",
     ],
 )
 async def test_stop_in_the_bots_languages(dispatcher: Dispatcher, db: Database, word: str):

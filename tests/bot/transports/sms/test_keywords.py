@@ -1,0 +1,85 @@
+"""STOP and START typed in look-alike letters are STOP and START (bot/transports/sms/
+keywords.py): "ЅТОР" in Cyrillic, Greek or with a zero was taken for words and the texts went
+on. And the folding takes no real word of the bot's languages for a keyword that was not one:
+every word of the ten catalogs, usual and easy, is a keyword exactly as before."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.transports.sms.keywords import START_WORDS, STOP_WORDS, key, keyword
+from locales import SUPPORTED_LANGUAGES
+
+ROOT = Path(__file__).resolve().parents[4]
+_WORD = re.compile(r"\w+")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u0405\u0422\u041e\u0420",  # ЅТОР: Cyrillic Dze, Te, O, Er
+        "\u0455\u0442\u043e\u0440",  # ѕтор, the same in small letters
+        "\u0405t\u043e\u0440",  # Ѕtор: Latin and Cyrillic mixed
+        "\u0405\u03a4\u039f\u03a1",  # ЅΤΟΡ: Greek Tau, Omicron, Rho
+        "ST0P",  # a zero for the O
+        "\u0405\u0422\u041e\u0420\u0420",  # ЅТОРР: German STOPP
+        "\u0406\u0420\u0422\u0410L",  # ІРТАL: Turkish IPTAL in Cyrillic letters
+        "\u0421\u0422\u041e\u03a0",  # СТОΠ: Russian СТОП with a Greek Pi
+        "ST\u041eP.",  # a Cyrillic O inside, and a full stop after
+    ],
+)
+def test_a_stop_in_look_alike_letters_is_stop(text: str):
+    assert key(text) not in STOP_WORDS  # not one before: only the folding takes it
+    assert keyword(text) == "stop"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u0405\u0422\u0410R\u0422",  # ЅТАRТ: Cyrillic but the R
+        "\u0455\u0442\u0430rt",  # ѕтаrt
+        "B\u0410\u015eL\u0410",  # BAŞLA with Cyrillic A
+    ],
+)
+def test_a_start_in_look_alike_letters_is_start(text: str):
+    assert key(text) not in START_WORDS
+    assert keyword(text) == "start"
+
+
+def test_every_keyword_is_still_its_own():
+    assert all(keyword(word) == "stop" for word in STOP_WORDS)
+    assert all(keyword(word) == "start" for word in START_WORDS)
+    for word in ("STOP", "Stop.", "СТОП", "стоп", "STOPP", "İPTAL", "\u200fإيقاف", "لغو"):
+        assert keyword(word) == "stop"
+    for word in ("START", "start", "СТАРТ", "BAŞLA", "ابدأ", "شروع"):
+        assert keyword(word) == "start"
+
+
+def _catalog_words() -> set[str]:
+    words: set[str] = set()
+    for lang in SUPPORTED_LANGUAGES:
+        for domain in ("messages", "easy"):
+            path = ROOT / f"locales/{lang}/LC_MESSAGES/{domain}.po"
+            if not path.exists():
+                continue
+            with open(path, "rb") as po:
+                for message in read_po(po):
+                    for text in (message.id, message.string):
+                        for part in text if isinstance(text, tuple | list) else (text,):
+                            words.update(_WORD.findall(str(part or "")))
+    return words
+
+
+def test_no_real_word_becomes_a_keyword():
+    words = _catalog_words()
+    assert len(words) > 20_000  # every language's words, usual and easy
+    before = {
+        word: "stop" if key(word) in STOP_WORDS else "start" if key(word) in START_WORDS else None
+        for word in words
+    }
+    changed = sorted(word for word in words if keyword(word) != before[word])
+    assert not changed
