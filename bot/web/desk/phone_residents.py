@@ -39,6 +39,7 @@ volunteers.
 from __future__ import annotations
 
 from aiohttp import web
+from markupsafe import Markup
 
 from bot.web.desk import requests as request_pages
 from bot.web.desk.auth import Desk, desk_of, desk_page
@@ -50,14 +51,17 @@ from handlers.dispatcher import TOO_LONG
 from handlers.helping import lifecycle, moved_on
 from handlers.helping.lifecycle import Refused
 from handlers.text_safety import clean_name
-from locales import N_
+from locales import N_, Translator
 from locales.phone_numbers import dialable, valid
 
 NAME_LIMIT = 50
 BAD_NUMBER = N_(
     "⚠️ This is not a phone number we can call. Please type it with the area code, "
-    "for example 0231 1234567."
+    "for example {example}."
 )
+# The number BAD_NUMBER shows, as a value: isolated in Arabic and Persian, where written into
+# the sentence it read "1234567 0231" (two runs of digits laid out right to left).
+EXAMPLE_NUMBER = "0231 1234567"
 NOT_DIALABLE = N_(
     "⚠️ The bot may not call this number. It calls only ordinary landline and mobile "
     "numbers of the countries set up here, no premium or service numbers."
@@ -139,14 +143,14 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
         if channel is None
         else None
     )
-    error = t.t(problem) if problem is not None else None
+    error = refusal_text(t, problem) if problem is not None else None
     if error is None and len(name) > NAME_LIMIT:
         error = t.t(TOO_LONG, length=len(name), limit=NAME_LIMIT)
         problem = TOO_LONG
     if error is not None or number is None or channel is None:
         return await request_pages.detail_page(
             request,
-            error=error or t.t(BAD_NUMBER),
+            error=error or refusal_text(t, BAD_NUMBER),
             typed=typed,
             invalid=FIELDS.get(problem or BAD_NUMBER, ""),
         )
@@ -164,6 +168,11 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
     desk.site.wake()
     also = "".join(f"&also={each}" for each in changed)
     raise web.HTTPSeeOther(_done(channels, resident, request_id) + also)
+
+
+def refusal_text(t: Translator, problem: str) -> Markup:
+    """A refusal of the form in the reader's words (BAD_NUMBER with its example)."""
+    return t.t(problem, example=t.digits(EXAMPLE_NUMBER))
 
 
 async def _reached_already(
