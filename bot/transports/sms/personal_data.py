@@ -42,7 +42,9 @@ DECLARED = Declaration(
             "and per prefix (a number without its last four digits, which 10,000 numbers share), "
             "and the texters turned away who were told so (prefix 'told'), counted in the main "
             "city's database for the day, and whether each city's coordinators were told that "
-            "they ran out: nothing about a person.",
+            "they ran out; and, in each city's, the STOPs kept from numbers nobody has per clock "
+            "hour (prefix 'stops' and the hour) and whether its coordinators were told they "
+            "ran out: nothing about a person.",
         ),
         Table(
             "sms_code_hours",

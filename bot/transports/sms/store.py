@@ -45,6 +45,9 @@ PLATFORM = "sms"
 DAY_FULL, PREFIX_FULL = "day", "prefix"
 # The day's row of the turned-away texters told (:meth:`SmsStore.first_contact` ``total``).
 TOLD = "told"
+# The rows of an hour's STOPs kept from numbers nobody has, "stops 2026-11-25T10" (UTC; its
+# day's row, Europe/Berlin): :meth:`SmsStore.take_stranger_stop`.
+STRANGER_STOPS = "stops "
 # What was told about a number, and when (:meth:`SmsStore.claim_told`).
 _TOLD_COLUMNS = {
     "stop": "stop_told_at",
@@ -134,6 +137,42 @@ class SmsStore:
                     "UPDATE sms_first_contacts SET told = ?"
                     " WHERE day = ? AND prefix = '' AND told < ?",
                     (level, day, level),
+                )
+                == 1
+            )
+
+    async def take_stranger_stop(self, day: str, hour: str, cap: int) -> bool:
+        """Take one of ``hour``'s STOPs kept from numbers nobody has, if the hour's are below
+        ``cap``: one conditional UPDATE in the city's database, so that processes taking
+        texts at once never keep more between them (before, each process counted its own in
+        memory). Kept in ``day``'s rows of the first contacts' table (the prefix
+        :data:`STRANGER_STOPS` and the hour), which go the next day as theirs do."""
+        key = STRANGER_STOPS + hour
+        async with self._tx.transaction():
+            await execute(self._tx, "DELETE FROM sms_first_contacts WHERE day < ?", (day,))
+            await self._first_row(day, key)
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE sms_first_contacts SET texts = texts + 1"
+                    " WHERE day = ? AND prefix = ? AND texts < ?",
+                    (day, key, cap),
+                )
+                == 1
+            )
+
+    async def claim_stranger_stops_told(self, day: str, hour: str) -> bool:
+        """Whether the caller tells the coordinators now that ``hour``'s STOPs from numbers
+        nobody has are used up: not when a process told it this hour already."""
+        key = STRANGER_STOPS + hour
+        async with self._tx.transaction():
+            await self._first_row(day, key)
+            return (
+                await changed(
+                    self._tx,
+                    "UPDATE sms_first_contacts SET told = 1"
+                    " WHERE day = ? AND prefix = ? AND told = 0",
+                    (day, key),
                 )
                 == 1
             )

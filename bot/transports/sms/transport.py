@@ -87,7 +87,7 @@ from markupsafe import Markup
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import typed_event
 from bot.transports.sending import DeliveryError, send_key
-from bot.transports.sms.budget import Budget, limits_of
+from bot.transports.sms.budget import Budget, hour_of, limits_of
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Received, Refused, Request
 from bot.transports.sms.keywords import keyword
 from bot.transports.sms.paging import MORE, body_of, more_line
@@ -98,7 +98,6 @@ from db.clock import BERLIN, local_day, to_text
 from db.users import User
 from handlers.channels import CodesPaused
 from handlers.dispatcher import Dispatcher
-from handlers.flood_limits import CityCounts
 from handlers.helping.text_language import first_text_language
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import (
@@ -197,16 +196,12 @@ STOPPED_HELP_TOO = N_(
     "You will get no more texts from us, none about your help either. Send START to get them again."
 )
 # A STOP from a number nobody has keeps a row (store.py ``stop``, ``stranger``), so new ones
-# are kept per city at most this many within an hour (:data:`STRANGER_STOPS`, in memory as
-# handlers/numbers/caller_check.py counts); past it such a STOP is neither kept nor
-# answered - nothing goes to a number nobody has unless it texts - and the coordinators are
-# told once within the hour it lasts at most (:data:`STRANGER_STOPS_TOLD`). A STOP from a
-# number the bot knows is always kept.
+# are kept per city at most this many within a clock hour (UTC), counted in the city's
+# database so that it holds for all the processes the gateway calls (store.py
+# ``take_stranger_stop``); past it such a STOP is neither kept nor answered - nothing goes to
+# a number nobody has unless it texts - and the coordinators are told once within the hour
+# (``claim_stranger_stops_told``). A STOP from a number the bot knows is always kept.
 STRANGER_STOPS_AN_HOUR = 30
-STRANGER_STOPS = CityCounts(window=3600.0)
-STRANGER_STOPS_TOLD = CityCounts(window=3600.0)
-# The key all numbers nobody has are counted under.
-_STRANGERS = (PLATFORM, "stranger stop", False)
 STRANGER_STOPS_FULL = N_(
     "📵 Texts: more STOPs than are kept within an hour came from numbers nobody here has -"
     " most likely forged senders. For up to an hour, such a STOP is neither kept nor answered"
@@ -480,16 +475,17 @@ class SmsTransport(Transport):
 
     async def _stranger_stop_kept(self, number: str) -> bool:
         """Whether a STOP from ``number``, which nobody has, may be kept: its STOP is kept
-        already, or the city's new ones of the hour have room (then one is counted; past
-        them the coordinators are told, once within the hour it lasts at most)."""
+        already, or the city's new ones of the clock hour have room (then one is counted in
+        the city's database, for all processes; past them the coordinators are told, once
+        within the hour at most)."""
         if await self.store.stopped(number):
             return True
-        counts = STRANGER_STOPS.of(self.db, self.budget.clock)
-        if counts.counted(_STRANGERS) < STRANGER_STOPS_AN_HOUR:
-            counts.count(_STRANGERS)
+        now = self.budget.clock()
+        day, hour = local_day(now), hour_of(now)
+        if await self.store.take_stranger_stop(day, hour, STRANGER_STOPS_AN_HOUR):
             return True
         log.warning("sms: a STOP from a number nobody has is not kept (the hour's are used)")
-        if STRANGER_STOPS_TOLD.of(self.db, self.budget.clock).first(_STRANGERS):
+        if await self.store.claim_stranger_stops_told(day, hour):
             await self._tell_coordinators(
                 lambda t: Message(t.t(STRANGER_STOPS_FULL), typed_choices=False)
             )

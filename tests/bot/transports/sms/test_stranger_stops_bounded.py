@@ -16,6 +16,7 @@ from bot.transports.sms import transport as sms_module
 from bot.transports.sms.budget import Budget, Limits
 from bot.transports.sms.transport import SmsTransport
 from db import Database
+from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import decode
 from tests.support.clock import Clock
@@ -79,3 +80,32 @@ async def test_stops_from_numbers_nobody_has_are_kept_so_many_an_hour(
     assert {_stranger(n) for n in range(6, 9)} <= await _kept(db)
     assert _stranger(9) not in await _kept(db)
     assert len(await _told(db)) == 2
+
+
+@pytest.mark.both_backends
+async def test_the_hours_stops_hold_for_all_processes_together(
+    database_url: str, db: Database, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes on one database (the gateway calls whichever it reaches) keep the
+    hour's STOPs from numbers nobody has between them, and tell the coordinators once:
+    before, each counted its own in memory, so each process kept its own 3."""
+    monkeypatch.setattr(sms_module, "STRANGER_STOPS_AN_HOUR", 3)
+    clock = Clock(START)
+    other = await Database.open(database_url)
+    try:
+        processes = [
+            SmsTransport(
+                Dispatcher(each, build_router(), settings),
+                each,
+                RecordingKannel(),
+                Budget(each, 1000, [BACKCHANNEL], limits=Limits(), clock=clock),
+            )
+            for each in (db, other)
+        ]
+        for n in range(8):
+            await processes[n % 2].take_text(_stranger(n), "STOP")
+        assert len(await _kept(db)) == 3
+        told = await _told(db)
+        assert len(told) == 1 and told[0].startswith("📵"), told
+    finally:
+        await other.close()
