@@ -376,10 +376,12 @@ async def _pass_on(
             ),
             about=[ctx.user.id],
         )
-        # A voice cannot carry buttons: the way to answer follows it.
+        # A voice cannot carry buttons: the way to answer follows it (naming the sender:
+        # it goes with her data, as the voice does).
         carrier = await ctx.mail.to_user(
             partner,
             lambda pt: Message(pt.t("🎤 {name} sent a voice message.", name=name(pt)), buttons(pt)),
+            about=[ctx.user.id],
         )
     else:
         ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))

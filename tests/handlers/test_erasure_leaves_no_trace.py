@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from db import Database
-from handlers.messages import ButtonPress, Edit
-from tests.support.help_story import GROUP, grant_role_to, post_request
+from handlers.messages import ButtonPress, Edit, Media
+from tests.support.help_story import GROUP, grant_role_to, helped_by_vera, post_request
 from tests.support.memory_transport import MemoryTransport, readable, texts
 
 REQUESTER, COORDINATOR = "amira", "cora"
@@ -74,3 +74,23 @@ async def test_the_erasure_queues_nothing_with_the_persons_name_or_words(
     now = _group_now(story, post, shown)
     assert f"#{request_id}" in now and "🗑" in now
     assert not any(secret in now for secret in SECRETS)
+
+
+async def test_a_voice_message_passed_on_leaves_no_name_after_the_erasure(
+    story: MemoryTransport, db: Database
+):
+    """A voice message goes to the helper with a line under it to answer (a voice carries
+    no buttons), naming the sender: both carry the sender's data, so both go with her."""
+    _, _, _, request_id = await helped_by_vera(story, db)
+    await story.press(REQUESTER, f"rl:to:{request_id}")
+    await story.send(REQUESTER, Media(kind="voice", file_id="voice-of-amira"))
+    await story.flush()
+    assert "voice-of-amira" in " ".join(await _outbox_texts(db))
+
+    await story.text(REQUESTER, "/delete")
+    await story.press(REQUESTER, "delete:yes")
+    assert await db.users.find("memory", REQUESTER) is None
+    await story.flush()
+
+    for payload in await _outbox_texts(db):
+        assert "Amira" not in payload and "voice-of-amira" not in payload, payload
