@@ -48,7 +48,14 @@ from db.users import User
 from handlers.context import Backstage
 from handlers.helping import history, lifecycle, moved_on, offer_fanout, waves
 from handlers.helping.lifecycle import Refused
-from handlers.helping.render import category_label, describe, easy_tag, first_name, named
+from handlers.helping.render import (
+    category_label,
+    describe,
+    easy_tag,
+    first_name,
+    named,
+    someone,
+)
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, TALK
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message
@@ -115,8 +122,20 @@ ALSO = {
         "the resident: texts go to the number. If they want none, they send STOP themselves."
     ),
 }
+# The audit trail's record of a coordinator's "Offer again" (offer_fanout.reoffer).
+REOFFERED = "request.reoffer"
 BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")
 EMPTY_SUMMARY = N_("⚠️ Please write a summary.")
+# A colleague's "Offer again" since the page was shown: a second would send another wave
+# (the next volunteers) where the coordinator meant the one already sent.
+OFFERED_MEANWHILE = N_(
+    "📣 Request #{id} was offered again meanwhile, by {name} at {time}. Nothing was sent: "
+    "see below who has been asked; offer it again from here if more are needed."
+)
+OFFERED_MEANWHILE_AT = N_(
+    "📣 Request #{id} was offered again meanwhile, at {time}. Nothing was sent: see below "
+    "who has been asked; offer it again from here if more are needed."
+)
 SUMMARY_CHANGED_MEANWHILE = N_(
     "⚠️ The summary of request #{id} was changed meanwhile. Nothing was saved: read the "
     "summary as it is now, then edit it again."
@@ -380,6 +399,8 @@ async def _detail(
             else None
         ),
         history=await _history(desk, t, found.id),
+        # How often it was offered again so far: the form's basis (:func:`reoffer`).
+        reoffered=await _reoffered(desk.site.db, found.id) if found.state == OPEN else 0,
         # Who was asked, in how many waves, when the next goes (an open request's search).
         searched=await waves.progress(desk.site.db, t, found) if found.state == OPEN else None,
         # A "just talk" request still running: said at the top, and it may be ended.
@@ -442,11 +463,38 @@ async def _acted(
     raise web.HTTPSeeOther(f"/desk/requests/{request_id}?done={done}")
 
 
+async def _reoffered(db: Any, request_id: int) -> int:
+    """How many times the request was offered again (its audit trail's moves)."""
+    return sum(entry["action"] == REOFFERED for entry in await db.requests.history(request_id))
+
+
+async def _offered_meanwhile(db: Any, request_id: int) -> Refused:
+    """The refusal of an "Offer again" pressed on a page older than a colleague's: who
+    offered it again, and when (the audit trail's last such move)."""
+    move = await moved_on.last_move(db, request_id, REOFFERED.removeprefix("request."))
+    assert move is not None
+    actor = await db.users.get(move.actor_id) if move.actor_id is not None else None
+
+    def said(t: Translator) -> Markup:
+        time = moved_on.when(t, move.at, datetime.now(UTC))
+        if actor is None:
+            return t.t(OFFERED_MEANWHILE_AT, id=request_id, time=time)
+        return t.t(OFFERED_MEANWHILE, id=request_id, name=someone(t, actor), time=time)
+
+    return Refused(render=said)
+
+
 @desk_page
 async def reoffer(request: web.Request) -> web.StreamResponse:
+    """Offer again, once for the state the page showed: where a colleague offered it again
+    since (the form's ``reoffered``, how often it had been; a form without it is taken as
+    before), nothing is sent and the page says who did, when."""
     request_id = _request_id(request)
+    shown = number(str((await request.post()).get("reoffered", "")))
 
     async def act(scene: Backstage, coordinator: User) -> str:
+        if shown is not None and await _reoffered(scene.db, request_id) > shown:
+            raise await _offered_meanwhile(scene.db, request_id)
         told = await offer_fanout.reoffer(scene, coordinator, request_id)
         return f"reoffer&n={told}"
 
