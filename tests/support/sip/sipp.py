@@ -124,6 +124,7 @@ def _prepare(
     numbered_callers: bool = False,
     display: str = "",
     headers: Sequence[str] = (),
+    rewrites: Sequence[tuple[str, str]] = (),
 ) -> tuple[Path, Path]:
     folder = Path(tempfile.mkdtemp(prefix="nachbarbot-sipp-"))
     text = (SCENARIOS / scenario).read_text()
@@ -137,6 +138,8 @@ def _prepare(
         added = "".join(f"{indent}{header}\n" for header in headers)
         end = first + len("Max-Forwards: 70\n")
         text = text[:end] + added + text[end:]
+    for old, new in rewrites:  # in every message, after the above ("From:" -> "f:")
+        text = text.replace(old, new)
     if KEYPAD_MARK in text:
         text = text.replace(KEYPAD_MARK, keypad_xml(steps, after_ms, folder, payload_type))
     scenario_path = folder / scenario
@@ -200,14 +203,17 @@ def run_scenario(
     numbered_callers: bool = False,
     display: str = "",
     headers: Sequence[str] = (),
+    rewrites: Sequence[tuple[str, str]] = (),
 ) -> SippResult:
     """Runs ``calls`` calls of ``scenario`` to ``service`` (the user called) at ``target``
     ("127.0.0.1:port": Kamailio or a phone), ``limit`` at once (default all), and waits.
     ``numbered_callers``: each call from a number of its own, ``caller`` followed by the
     call's number; ``display`` the From header's display name as written (default
-    ``"SIPp"``), ``headers`` more fields of the INVITE ("P-Asserted-Identity: <…>")."""
+    ``"SIPp"``), ``headers`` more fields of the INVITE ("P-Asserted-Identity: <…>"),
+    ``rewrites`` texts replaced in every message of the scenario (a header's compact form,
+    another From URI)."""
     folder, scenario_path = _prepare(
-        scenario, steps, after_ms, payload_type, numbered_callers, display, headers
+        scenario, steps, after_ms, payload_type, numbered_callers, display, headers, rewrites
     )
     for _ in range(BIND_TRIES):
         command = [

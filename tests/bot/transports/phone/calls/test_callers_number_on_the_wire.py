@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.transports.phone.calls.callers_number import is_withheld
 from bot.transports.phone.sip.caller_header import ASSERTED
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
+from tests.support.sip.calls import heard_texts
 from tests.support.sip.fixtures import BOT_USER, bot_account
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import Step, run_scenario
@@ -103,5 +105,75 @@ async def test_the_providers_assertion_names_the_caller_where_it_is_trusted(
             await asyncio.sleep(0.02)
         assert await _consents(dispatcher) == agreed + 1
         assert await dispatcher.db.users.find("phone", OMA) is None
+    finally:
+        await phone.stop()
+
+
+# The From header SIPp's scenario writes (its tag after it), to be replaced by another in
+# every message of the call (tests/support/sip/sipp.py); its Contact stays a SIP URI.
+SIPP_FROM = 'From: "SIPp" <sip:[caller]@[local_ip]:[local_port]>'
+COMPACT = (("From:", "f:"), ("Call-ID:", "i:"), ("To:", "t:"), ("Contact:", "m:"))
+
+
+async def test_the_caller_is_the_from_uris_user_however_rfc_3261_writes_it(
+    kamailio: KamailioServer, dispatcher: Dispatcher
+):
+    """Compact header forms ("f:", "i:", "t:", "m:"), a display name of digits and a URI, a
+    tel URI, a SIP URI with user=phone, and a P-Asserted-Identity the caller wrote where
+    the operator trusts the From (the default): each call is the From URI's user, and the
+    number in the display name or the caller's assertion is nobody's."""
+    phone = await _phone(kamailio, dispatcher)
+    try:
+        compact = "+4915100000011"
+        await _call(kamailio, compact, rewrites=COMPACT)
+        await _agreed(dispatcher, compact)
+
+        digits = "+4915100000012"
+        await _call(kamailio, digits, display='"+49 231 55599 <sip:+4923155599@127.0.0.1>"')
+        await _agreed(dispatcher, digits)
+
+        tel = "+4915100000013"
+        await _call(kamailio, "tel", rewrites=[(SIPP_FROM, f'From: "SIPp" <tel:{tel}>')])
+        await _agreed(dispatcher, tel)
+
+        user_phone = "+4915100000014"
+        uri = f'From: "SIPp" <sip:{user_phone}@[local_ip]:[local_port];user=phone>'
+        await _call(kamailio, "phone", rewrites=[(SIPP_FROM, uri)])
+        await _agreed(dispatcher, user_phone)
+
+        claimed = "+4915100000015"
+        await _call(kamailio, claimed, headers=[f"P-Asserted-Identity: <sip:{OMA}@{HOST}>"])
+        await _agreed(dispatcher, claimed)
+
+        assert await dispatcher.db.users.find("phone", OMA) is None
+        assert await _consents(dispatcher) == 5
+    finally:
+        await phone.stop()
+
+
+async def test_an_anonymous_caller_is_withheld_and_hears_nothing_personal(
+    kamailio: KamailioServer, dispatcher: Dispatcher
+):
+    """RFC 3323's anonymous From ("Anonymous" <sip:anonymous@anonymous.invalid>, Privacy:
+    id) is a withheld caller: a person of that call alone, asked by keypad, who agrees for
+    that call's person only - never an account named "anonymous"."""
+    phone = await _phone(kamailio, dispatcher)
+    heard = heard_texts(phone)
+    try:
+        await _call(
+            kamailio,
+            "anonymous",
+            rewrites=[(SIPP_FROM, 'From: "Anonymous" <sip:anonymous@anonymous.invalid>')],
+            headers=["Privacy: id"],
+        )
+        for _ in range(3000):
+            if await _consents(dispatcher):
+                break
+            await asyncio.sleep(0.02)
+        rows = await dispatcher.db.fetch_all(
+            "SELECT platform_user_id FROM users WHERE platform = 'phone'"
+        )
+        assert [is_withheld(str(row[0])) for row in rows] == [True]
+        assert heard and not any("anonymous" in text.lower() for text in heard)
     finally:
         await phone.stop()
