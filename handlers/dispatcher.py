@@ -63,7 +63,7 @@ from handlers.reader import medium_of, reader_of, sender_in_group, starts_easy
 from handlers.reader_chain import FromCache, ReaderChain, Surroundings
 from handlers.router import ButtonSpec, Router
 from handlers.settings import HandlerSettings
-from handlers.staff import NOT_ALLOWED, holds, refusal
+from handlers.staff import NOT_ALLOWED, Unnamed, holds, refusal
 from handlers.text_safety import clean_name, clean_text
 from locales import N_, Translator
 
@@ -138,6 +138,8 @@ class Dispatcher:
         self.floods = FloodCounts(lambda: self.clock())
         # Who of those the limits stopped the coordinators were told of (flood_limits.py).
         self.flood_notices = FloodNotices(lambda: self.clock())
+        # The notices to those who wrote as the group or a channel (handlers/staff.py).
+        self.unnamed = Unnamed()
 
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         """Answer one update. Its changes and the messages it queues for other people are
@@ -145,6 +147,9 @@ class Dispatcher:
         backchannel = (incoming.sender.platform, incoming.chat_id) in self.settings.backchannels
         if not incoming.is_private and not backchannel:
             return []
+        if incoming.sender.on_behalf:
+            # Sent as the group or a channel: no one the bot can name (handlers/staff.py).
+            return self.unnamed.answer(incoming, self.clock())
         # Commands and presses in the backchannel count too: one member must not flood the
         # group, nor the bot with presses refused one by one (each a transaction).
         counted = incoming.is_private or isinstance(incoming.event, Command | ButtonPress)

@@ -59,6 +59,11 @@ class Sender:
     # needs the one of now typed again (handlers/numbers/phone_pin.py) - a PIN guessed once
     # must not become the person's line for good. Set by the transport with ``checked``.
     pin_proven: bool = False
+    # Sent on behalf of a chat, not by a person the platform names: "group" (the group
+    # speaks: Telegram's anonymous admins), "channel" (a channel posting, or its posts
+    # forwarded into its discussion group). Set by the transport; such a sender is no one
+    # and never acts as anyone (handlers/staff.py :class:`Unnamed`). "": a person.
+    on_behalf: str = ""
 
 
 @dataclass(frozen=True)

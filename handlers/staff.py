@@ -15,6 +15,8 @@ themselves.
 from __future__ import annotations
 
 from db.users import User
+from handlers.messages import Command, Incoming, Message, Outgoing
+from handlers.reader import group_reader
 from locales import N_
 
 COORDINATOR = "coordinator"
@@ -76,3 +78,44 @@ def may_ban(actor: User | None, target: User) -> bool:
     if rank(actor) == _RANKS[ADMIN]:
         return True
     return rank(target) < rank(actor)
+
+
+# A command sent on behalf of a chat (``Sender.on_behalf``): the bot cannot tell who sent
+# it, so it acts for nobody - a role granted to Telegram's stand-in account would be every
+# anonymous admin's, or every channel's - and says why and what to do instead.
+UNNAMED = {
+    "group": N_(
+        "🕶 This was sent as the group (“Remain anonymous”), so I cannot tell which admin "
+        "you are, and I act only for coordinators I know. Please turn off “Remain "
+        "anonymous” in your administrator rights (group info → Administrators; if you "
+        "cannot change it yourself, ask the group's owner), then send the command again."
+    ),
+    "channel": N_(
+        "📢 This was sent as a channel, so I cannot tell who you are, and I act only for "
+        "coordinators I know. Please send the command from your own account."
+    ),
+}
+# How often a chat is told, at most, per kind of sender: once is enough to read it, and a
+# busy admin who tries again should not fill the group with it.
+UNNAMED_TOLD_EVERY = 10 * 60.0
+
+
+class Unnamed:
+    """Updates sent on behalf of a chat: nothing happens; a command is answered with
+    :data:`UNNAMED`, once per chat and kind every :data:`UNNAMED_TOLD_EVERY` seconds (in
+    the group's language: nobody's is known). Kept per chat the dispatcher serves in
+    groups - the coordinators' groups, as many as configured."""
+
+    def __init__(self) -> None:
+        self._told: dict[tuple[str, str, str], float] = {}
+
+    def answer(self, incoming: Incoming, now: float) -> list[Outgoing]:
+        kind = incoming.sender.on_behalf
+        if not isinstance(incoming.event, Command):
+            return []  # the group's conversation (text, an edit): left alone, as anyone's
+        key = (incoming.sender.platform, incoming.chat_id, kind)
+        told = self._told.get(key)
+        if told is not None and now - told < UNNAMED_TOLD_EVERY:
+            return []
+        self._told[key] = now
+        return [Message(group_reader().t.t(UNNAMED.get(kind, UNNAMED["channel"])))]

@@ -179,7 +179,9 @@ def to_incoming(update: Update, username: str | None = None) -> Incoming | None:
             is_private=chat is None or chat.type == "private",
         )
     message = update.message or update.edited_message
-    if message is None or message.from_user is None:
+    if message is None or message.from_user is None or message.is_automatic_forward:
+        # A channel's post, or its copy Telegram forwards into the channel's discussion
+        # group: nobody wrote it to the bot.
         return None
     user = message.from_user
     if _someone_elses(message.chat, user.id, update.update_id):
@@ -194,13 +196,30 @@ def to_incoming(update: Update, username: str | None = None) -> Incoming | None:
     if event is None:
         return None
     return Incoming(
-        sender=Sender(PLATFORM, str(user.id), user.full_name, user.language_code),
+        sender=Sender(
+            PLATFORM,
+            str(user.id),
+            user.full_name,
+            user.language_code,
+            on_behalf=_on_behalf(message),
+        ),
         chat_id=str(message.chat.id),
         event=event,
         update_id=str(update.update_id),
         is_private=message.chat.type == "private",
         message_id=str(message.message_id),
     )
+
+
+def _on_behalf(message: TgMessage) -> str:
+    """Whose message it is where no person is named (``Sender.on_behalf``): Telegram sets
+    ``sender_chat`` for a message sent as a chat - the group itself for its anonymous
+    admins (``from`` is then the stand-in @GroupAnonymousBot, the same for all of them), a
+    channel for one posting as it - and ``from`` is a stand-in account then."""
+    chat = message.sender_chat
+    if chat is None:
+        return ""
+    return "group" if chat.id == message.chat.id else "channel"
 
 
 def _someone_elses(chat: Any, user_id: int, update_id: int) -> bool:
@@ -746,6 +765,9 @@ class TelegramTransport(ChatService):
 # blocked the bot, or deleted their account. (A group that removed the bot, or a person who
 # never started it, is refused too, but is no person's closed address.)
 CLOSED_BY_PERSON = ("bot was blocked by the user", "user is deactivated")
+# The 403 for a person who never started a chat with this bot (a token changed, a chat
+# id from elsewhere): no block, but nothing reaches them until they write to it.
+NEVER_STARTED = "bot can't initiate conversation with a user"
 
 
 def _delivery_error(exc: TelegramError) -> DeliveryError:
@@ -755,6 +777,8 @@ def _delivery_error(exc: TelegramError) -> DeliveryError:
     if isinstance(exc, Forbidden) and any(why in str(exc).lower() for why in CLOSED_BY_PERSON):
         # Only the kind: the Bot API's words here name no one, but the chat is a person's.
         return DeliveryError("Forbidden: the person closed the chat", closed=True)
+    if isinstance(exc, Forbidden) and NEVER_STARTED in str(exc).lower():
+        return DeliveryError("Forbidden: the person never started the chat", unstarted=True)
     if isinstance(exc, Forbidden | BadRequest):
         return DeliveryError(f"{type(exc).__name__}: {str(exc)[:100]}", permanent=True)
     if isinstance(exc, NetworkError):  # includes TimedOut: the server is away or slow

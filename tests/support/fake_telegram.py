@@ -26,6 +26,18 @@ from aiohttp import web
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Nachbarbot", "username": "nachbar_bot"}
+# The stand-in accounts in ``from`` of a group message sent as a chat (Bot API, Message:
+# "for backward compatibility ... a fake sender user"): a group's anonymous admins, a channel
+# posting in a group, and Telegram itself for a channel's posts forwarded into its
+# discussion group.
+GROUP_ANONYMOUS_BOT = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+TELEGRAM_SERVICE = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
 ALLOWED_TAGS = {
     "b",
     "strong",
@@ -303,13 +315,19 @@ class FakeTelegram:
         language_code: str | None = None,
         chat_type: str = "private",
         chat_id: int | None = None,
+        sender: dict[str, Any] | None = None,
+        **extra: Any,
     ) -> int:
+        """A text from ``user_id`` (or from ``sender``, such as one of Telegram's stand-in
+        accounts: :data:`GROUP_ANONYMOUS_BOT`), with ``extra`` fields of the Bot API's
+        Message (``sender_chat``, ``message_thread_id`` ...)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": {"id": chat_id or user_id, "type": chat_type},
-            "from": self.user(user_id, language_code),
+            "from": sender or self.user(user_id, language_code),
             "text": text,
+            **extra,
         }
         if text.startswith("/"):
             length = len(text.split(" ", 1)[0])
