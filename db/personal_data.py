@@ -261,6 +261,8 @@ def owned(
 _EVENT_NAMED = (
     ("event", "(SELECT title FROM events WHERE events.id = {table}.event_id)"),
     ("event_starts", "(SELECT starts_local FROM events WHERE events.id = {table}.event_id)"),
+    # How it repeats: a series followed every time is not about the day it began.
+    ("event_rrule", "(SELECT rrule FROM events WHERE events.id = {table}.event_id)"),
 )
 _TARGET_NAMED = (
     (

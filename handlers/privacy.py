@@ -359,6 +359,8 @@ def _what(t: Translator, row: dict[str, Any]) -> str:
     """What a row of the export is about, as the person knows it: an event's title and
     time, a place's or a district's name; "" for rows that are not about one."""
     if row.get("event"):
+        if row.get("event_rrule") and not row.get("occurrence_local"):
+            return str(row["event"])  # every time: not the day the series began
         when = row.get("occurrence_local") or row.get("event_starts") or ""
         try:
             at = datetime.fromisoformat(when).replace(tzinfo=TIMEZONE)  # Berlin's clock
