@@ -500,6 +500,22 @@ def _requests_hidden(
     return frozenset(protect(counts, lines))
 
 
+def _shares_hidden(
+    shares: dict[tuple[str, str], tuple[int, int]], districts: list[str], months: list[str]
+) -> frozenset[tuple[str, str]]:
+    """The cells of a table "matched within" to hide, by the requests each share is counted
+    from: a month's share over all districts, less the districts' shown, gives back the
+    hidden ones' (3 of 3 in one district and 5 of 5 in all: the other two were matched), so
+    each month's column is protected as a count's would be."""
+    counts: dict[tuple[str, str], int] = {}
+    for month in months:
+        for district in districts:
+            counts[(district, month)] = shares.get((district, month), (0, 0))[0]
+        counts[(TOTAL, month)] = sum(counts[(d, month)] for d in districts)
+    lines = [([(d, m) for d in districts], (TOTAL, m)) for m in months]
+    return frozenset(protect(counts, lines))
+
+
 def district_requests_hidden(f: Figures) -> set[str]:
     """Districts whose number of requests the statistics hide (the requests table's row
     totals; the unmet table shows the same numbers)."""
@@ -574,13 +590,14 @@ def _within_table(
     labels = [_month_label(t, m) for m in newest_first(f.period)]
     rows = []
     totals: dict[str, tuple[int, int]] = {}
+    hidden = _shares_hidden(shares, list(f.districts), months)
     for district in f.districts:
         cells = []
         for month in months:
             asked, matched = shares.get((district, month), (0, 0))
             n, m = totals.get(month, (0, 0))
             totals[month] = (n + asked, m + matched)
-            if too_small(asked):
+            if (district, month) in hidden:
                 cells.append(HIDDEN)
                 continue
             share = percent(matched, asked)
@@ -591,8 +608,7 @@ def _within_table(
             cells.append(Cell(text, share))
         rows.append((_district(t, district), cells))
     overall = [
-        HIDDEN if too_small(totals.get(m, (0, 0))[0]) else _share(t, totals[m][1], totals[m][0])
-        for m in months
+        HIDDEN if (TOTAL, m) in hidden else _share(t, totals[m][1], totals[m][0]) for m in months
     ]
     return Table(
         table_id,

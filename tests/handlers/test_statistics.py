@@ -125,6 +125,10 @@ async def test_matched_within_a_day_per_month_and_district(db: Database):
     await _request(db, created=june, state="open")
     for minutes in (10, 20):  # two in Eving: too few to show a share
         await _request(db, created=june, state="matched", district="Eving", wait_minutes=minutes)
+    # Three in Mengede, hidden with Eving's two: else June's share over all districts less
+    # the shown ones would give Eving's back (the smallest shown is hidden: Mengede's).
+    for _ in range(3):
+        await _request(db, created=june, state="open", district="Mengede")
     await _request(db, created=july, state="matched", wait_minutes=45)
     figures = await city_figures.figures(db, Period.of_year(2025), NOW, districts=DISTRICTS)
     assert figures.within_day[("Hörde", "2025-06")] == (5, 3)
@@ -137,6 +141,7 @@ async def test_matched_within_a_day_per_month_and_district(db: Database):
     # The median of 35, 95, 1385 and 1805 minutes from asking: 740 minutes.
     assert june_cell.text == "60% · 12.3 hours"
     assert rows["Eving"][months.index(str(city_figures._month_label(t, (2025, 6))))].text == "–"
+    assert rows["Mengede"][months.index(str(city_figures._month_label(t, (2025, 6))))].text == "–"
     assert rows["Hörde"][months.index(str(city_figures._month_label(t, (2025, 7))))].text == "–"
 
 

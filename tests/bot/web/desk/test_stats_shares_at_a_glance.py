@@ -110,3 +110,22 @@ async def test_a_dash_that_stands_for_more_than_two_is_not_called_fewer_than_thr
         figure = html[html.index('id="stats-languages-served"') :]
         note = figure[: figure.index("</p>")]
         assert str(t.t(HIDDEN_NOTE, n=MIN_GROUP)) in note, note
+
+
+async def test_a_share_over_all_districts_gives_no_hidden_one_back(db, site, web_chat):
+    """One request in Hörde and one in Eving (hidden: too few), three in Mengede, all
+    matched within the hour: "100 %" in Mengede beside "100 %" in all districts would say
+    that the two hidden ones were matched too. A month's column is protected as the
+    requests table's is: Mengede's share is hidden with them, the month's total shown."""
+    _site, base = site
+    created = datetime.now(UTC) - timedelta(days=3)
+    for district in ("Hörde", "Eving", "Mengede", "Mengede", "Mengede"):
+        await _request(db, created=created, state="matched", district=district, wait_minutes=30)
+    t = translator("en")
+    async with at_the_desk(web_chat, db, base) as desk:
+        for name in ("matched-2h", "matched-24h"):
+            shares = await _csv(desk, name)
+            current = {row: cells[0] for row, cells in shares.items()}
+            assert current["Hörde"] == current["Eving"] == "", (name, current)
+            shown_total = current[t._("All districts")] != ""
+            assert not (shown_total and current["Mengede"]), (name, current)
