@@ -88,6 +88,16 @@ class Resident:
         self.new = self.texts[before:]
         return self.new
 
+    async def say_in_parts(self, text: str, ref: int) -> list[FakeText]:
+        """:meth:`say` as a concatenated text (fakesmsc.py ``send_parts``): Kannel joins
+        the parts, the bot takes one text."""
+        before, handled = len(self.texts), self.city.sms.handled
+        await asyncio.to_thread(self.city.phones.send_parts, self.number, text, ref=ref)
+        await until(lambda: self.city.sms.handled > handled)
+        await self.city.arrived()
+        self.new = self.texts[before:]
+        return self.new
+
     async def say_and_deliver(self, text: str) -> list[FakeText]:
         """:meth:`say`, then the outbox worker's round: the answers and what the text queued
         for the number with its handling (a STOP's code: transport.py ``_queue``)."""

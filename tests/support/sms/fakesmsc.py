@@ -238,7 +238,29 @@ class FakePhoneNetwork:
         timeout: float = 30.0,
     ) -> None:
         """A text from the phone ``sender`` to the bot's number (or ``receiver``)."""
-        line = self.line_for(sender, text, receiver=receiver, coding=coding)
+        self._send_line(self.line_for(sender, text, receiver=receiver, coding=coding), timeout)
+
+    def send_parts(self, sender: str, text: str, *, ref: int, part_chars: int = 25) -> None:
+        """``text`` from ``sender`` as a concatenated text: parts of ``part_chars``
+        characters, each an ``udh`` line with the concatenation header (IEI 0, reference
+        ``ref``, the count, the part's number; 3GPP TS 23.040) and its UTF-8 bytes as 8-bit
+        data, which Kannel's bearerbox joins into one text for smsbox."""
+        chunks = [text[i : i + part_chars] for i in range(0, len(text), part_chars)] or [""]
+        if not 0 <= ref < 256 or len(chunks) > 255:
+            raise ValueError("a concatenated text has an 8-bit reference and 255 parts at most")
+        receiver = self.kannel.bot_number
+        for number, chunk in enumerate(chunks, 1):
+            udh = bytes([5, 0, 3, ref, len(chunks), number])
+            line = (
+                f"{sender} {receiver} udh {urllib.parse.quote_from_bytes(udh, safe='')} ".encode()
+                + urllib.parse.quote_from_bytes(chunk.encode(), safe="").encode()
+                + b"\n"
+            )
+            if len(line) > LINE_LIMIT:
+                raise ValueError(f"fakesmsc reads at most {LINE_LIMIT} bytes a line: shorter parts")
+            self._send_line(line, 30.0)
+
+    def _send_line(self, line: bytes, timeout: float) -> None:
         process = self._process
         if process is None or process.stdin is None:
             raise RuntimeError("FakePhoneNetwork is not started")
