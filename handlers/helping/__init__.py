@@ -21,6 +21,7 @@ def register(router: Router) -> None:
     from handlers.helping import (
         bridged_calls,
         certificates,
+        closed_chats,
         data_rights,
         letters,
         moderation,
@@ -46,5 +47,6 @@ def register(router: Router) -> None:
         reports,
         data_rights,
         bridged_calls,
+        closed_chats,
     ):
         feature.register(router)

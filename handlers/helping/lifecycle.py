@@ -24,8 +24,10 @@ summarise      (summary only)              a coordinator               posts or 
 accept         open → matched              a qualifying volunteer      requester, offers, backch.;
                                                                        the voice to the helper
 hand_back      matched → open              the volunteer; ban/deletion requester, backch., others
+                                           /their closed chat
 withdraw       active → withdrawn          the requester; ban;         volunteer, offers, posts
-                                           a coordinator (end)
+                                           a coordinator (end); the
+                                           requester's closed chat
 withdraw       draft → withdrawn           the same, of a held request backchannel
 release        draft → review              the held requests' job      requester, backch. (post)
 done           matched → done              the requester               volunteer, backchannel
@@ -140,11 +142,18 @@ HAND_BACK_REASONS = {
 FORCED_HAND_BACK = {
     "deleted": N_("the volunteer deleted their account"),
     "banned": N_("the volunteer was blocked"),
+    "unreachable": N_(
+        "the volunteer can no longer be reached in the chat: they blocked the bot or left"
+    ),
 }
 
 # Why a request was withdrawn; each reads the same for everyone told.
 BY_REQUESTER, BY_DELETION, BY_CONSENT, BY_BAN = "requester", "deleted", "consent", "banned"
 BY_INACTIVITY = "inactive"
+# The person closed their chat with the bot (blocked it, deleted their account: the
+# happening ``ChatClosed``, handlers/helping/closed_chats.py): their own requests are
+# withdrawn, the ones they help with handed back (:func:`end_all_for`).
+BY_UNREACHABLE = "unreachable"
 # A coordinator ended it (:func:`end_by_coordinator`).
 BY_COORDINATOR = "coordinator"
 # The requester's data is being erased (handlers/privacy.py): what is queued on the way
@@ -1070,6 +1079,24 @@ async def _tell_contact_ended(
     )
 
 
+# To the requester whose helper handed the request back: by their own choice, or gone from
+# the chat (``BY_UNREACHABLE``: what happens next, and that they need do nothing).
+HELPER_CANNOT = N_(
+    "↩️ Your helper cannot make it after all. Your request #{id} is open again and we are "
+    "looking for someone else."
+)
+HELPER_GONE = N_(
+    "↩️ Your helper can no longer be reached through the bot, so they will not come. Your "
+    "request #{id} is open again and we are looking for someone else. You need not do "
+    "anything: we will tell you as soon as someone takes it on."
+)
+# To the coordinators, where the bot cannot tell the requester of a hand-back.
+CALL_THE_REQUESTER = N_(
+    "☎️ The bot cannot write to the person asking: please call them and tell them that "
+    "their helper is not coming."
+)
+
+
 async def hand_back(
     scene: Scene, volunteer: User, request_id: int, reason: str, *, forced: bool = False
 ) -> HelpRequest:
@@ -1092,22 +1119,24 @@ async def hand_back(
         # Their next message is likely meant for the helper: the relay says it was not
         # passed on, instead of taking it for a new request without a word.
         await scene.set_state_of(request.requester_id, HELPER_LEFT, {"request_id": request.id})
+    told = await scene.mail.reachable(request.requester_id) is not None
     await _tell_contact_ended(
         scene,
         before,
         request.requester_id,
-        N_(
-            "↩️ Your helper cannot make it after all. Your "
-            "request #{id} is open again and we are looking "
-            "for someone else."
-        ),
+        HELPER_GONE if reason == BY_UNREACHABLE else HELPER_CANNOT,
     )
     await _to_coordinators(
         scene,
-        lambda t: t.t(
-            "↩️ Request #{id} was handed back ({reason}).",
-            id=request.id,
-            reason=t._(reasons[reason]),
+        lambda t: (
+            t.t(
+                "↩️ Request #{id} was handed back ({reason}).",
+                id=request.id,
+                reason=t._(reasons[reason]),
+            )
+            # Nobody else tells a person the bot cannot write to (entered for someone without
+            # a chat, or who closed theirs) that their helper is not coming.
+            + ("" if told else "\n" + t.t(CALL_THE_REQUESTER))
         ),
     )
     await offer_fanout.offer(scene, request, skip={volunteer.id})
@@ -1120,6 +1149,29 @@ async def hand_back(
 
 # The states a request is withdrawn from (a button asking it first checks them too).
 WITHDRAW_FROM = (DRAFT, *ACTIVE)
+# A requester who closed their chat (``BY_UNREACHABLE``): the coordinators' line, and their
+# helper's - who must not set out to someone nobody can reach to agree the time or give
+# the code word to.
+REQUESTER_GONE = N_(
+    "⛔ Request #{id} was closed: the requester can no longer be reached in the chat (they "
+    "blocked the bot or left)."
+)
+DO_NOT_GO = N_(
+    "⛔ Request #{id} was closed: the person asking can no longer be reached through the "
+    "bot. Please do not go to them. Your contact has ended."
+)
+# What the helper of a withdrawn request reads, by why (else: the requester withdrew it).
+CLOSED_BY_COORDINATORS = N_(
+    "ℹ️ Request #{id} was closed by the coordinators. Your contact has ended."
+)
+HELPER_TOLD = {
+    BY_BAN: CLOSED_BY_COORDINATORS,
+    BY_COORDINATOR: CLOSED_BY_COORDINATORS,
+    BY_UNREACHABLE: DO_NOT_GO,
+}
+WITHDRAWN_FOR_HELPER = N_(
+    "↩️ The request #{id} you took on was withdrawn by the requester. Your contact has ended."
+)
 
 
 async def withdraw(
@@ -1146,26 +1198,7 @@ async def withdraw(
         if why == BY_COORDINATOR
         else OFFER_WITHDRAWN,
     )
-    bt = backchannel_language()
-    if why == BY_BAN:
-        verdict = bt.t(
-            "⛔ Request #{id} was closed because the requester was blocked.", id=request.id
-        )
-    elif why == BY_COORDINATOR:
-        assert actor is not None
-        verdict = bt.t(
-            "⏹ Request #{id} was ended by {name}.", id=request.id, name=actor.first_name or "?"
-        )
-        await _tell_requester(
-            scene,
-            request,
-            lambda t: Message(
-                t.t("ℹ️ The coordinators ended your request #{id}.", id=request.id),
-                ui.back_to_menu_for(t),
-            ),
-        )
-    else:
-        verdict = bt.t(WITHDRAWN_BY_REQUESTER, id=request.id)
+    verdict = await _withdrawn(scene, request, actor, why)
     if why in ERASURES:
         # Whatever the state: a published request's posts still show the review post.
         await _mark_posts(scene, request, verdict, erased=True)
@@ -1177,17 +1210,31 @@ async def withdraw(
     if before.state == MATCHED:
         await _end_relay(scene, before)
         await _tell_contact_ended(
-            scene,
-            before,
-            before.volunteer_id,
-            N_("ℹ️ Request #{id} was closed by the coordinators. Your contact has ended.")
-            if why in (BY_BAN, BY_COORDINATOR)
-            else N_(
-                "↩️ The request #{id} you took on was withdrawn by the requester. "
-                "Your contact has ended."
-            ),
+            scene, before, before.volunteer_id, HELPER_TOLD.get(why, WITHDRAWN_FOR_HELPER)
         )
     return request
+
+
+async def _withdrawn(scene: Scene, request: HelpRequest, actor: User | None, why: str) -> Markup:
+    """The coordinators' line of a withdrawal, ``why`` it happened; a coordinator's end is
+    told to the requester too (their own, a ban or an erasure is not)."""
+    bt = backchannel_language()
+    if why == BY_BAN:
+        return bt.t("⛔ Request #{id} was closed because the requester was blocked.", id=request.id)
+    if why == BY_UNREACHABLE:
+        return bt.t(REQUESTER_GONE, id=request.id)
+    if why != BY_COORDINATOR:
+        return bt.t(WITHDRAWN_BY_REQUESTER, id=request.id)
+    assert actor is not None
+    await _tell_requester(
+        scene,
+        request,
+        lambda t: Message(
+            t.t("ℹ️ The coordinators ended your request #{id}.", id=request.id),
+            ui.back_to_menu_for(t),
+        ),
+    )
+    return bt.t("⏹ Request #{id} was ended by {name}.", id=request.id, name=actor.first_name or "?")
 
 
 async def end_by_coordinator(scene: Scene, coordinator: User, request_id: int) -> HelpRequest:
@@ -1279,8 +1326,9 @@ async def running_help(db: Database, person_id: int) -> bool:
 async def end_all_for(scene: Scene, person: User, why: str, actor: User | None = None) -> None:
     """Everything of ``person`` still running ends: their own requests are withdrawn, the
     ones they help with are handed back (and offered to others). ``why``: deletion,
-    consent withdrawal, inactivity or a ban (then ``actor`` is the coordinator). On an
-    erasure the review posts of the person's closed requests lose their name and words too."""
+    consent withdrawal, inactivity, a ban (then ``actor`` is the coordinator) or a chat they
+    closed (``BY_UNREACHABLE``). On an erasure the review posts of the person's closed
+    requests lose their name and words too."""
     erasure = why in ERASURES
     closed = await scene.db.requests.for_requester(person.id, CLOSED) if erasure else []
     for request in await scene.db.requests.for_requester(person.id, (DRAFT, *ACTIVE)):

@@ -8,35 +8,21 @@ the code sent to the number (handlers/numbers/coded_acts.py; ``dec`` not within 
 right one): a forged text must neither take a request in the volunteer's name, nor turn her
 offers away, nor end the resident's help.
 
-A volunteer who closed their chat (the happening ``ChatClosed``: blocked the bot, deleted
-their account) says "not this time" to every offer they had not answered; a request they had
-taken stays theirs, and the coordinators are told that its helper cannot be reached in the
-chat any more (:data:`HELPER_UNREACHABLE`) - they may know another way to reach them, or
-find someone else.
+What a volunteer who closed their chat says to their offers: closed_chats.py.
 """
 
 from __future__ import annotations
 
 from db.request_states import MATCHED
 from db.requests import HelpRequest
-from db.users import User
 from handlers import ui
-from handlers.channels import ChatClosed
-from handlers.context import Backstage, Context
+from handlers.context import Context
 from handlers.helping import code_texts, lifecycle, offer_fanout
 from handlers.helping.lifecycle import HAND_BACK_REASONS, Refused
-from handlers.helping.render import door_code_text, first_name, relay_buttons, someone
+from handlers.helping.render import door_code_text, first_name, relay_buttons
 from handlers.helping.reports import ask_for_report
-from handlers.messages import Button, Message
+from handlers.messages import Button
 from handlers.router import Router
-from locales import N_, Translator
-
-# To the coordinators when a volunteer who had taken a request closed their chat.
-HELPER_UNREACHABLE = N_(
-    "⚠️ Request #{id}: its helper {volunteer} can no longer be reached in the chat (they "
-    "blocked the bot or left). The request stays with them: please check with both whether "
-    "the help still happens, or find someone else."
-)
 
 
 async def _offered(ctx: Context) -> HelpRequest:
@@ -78,32 +64,6 @@ async def _decline(ctx: Context) -> None:
     request = await _offered(ctx)
     await offer_fanout.declined(ctx, request, ctx.user.id)
     ctx.reply(ctx.t.t("👍 All right, not this time. Thank you for your answer."), edit=True)
-
-
-async def _closed(scene: Backstage, what: ChatClosed) -> None:
-    """A volunteer who closed their chat (blocked the bot) answers none of their offers:
-    each counts as "not this time", as if pressed, so that no wave waits for them until its
-    time-out (the next goes at once once the whole wave has said no). A request they took
-    stays theirs - the requester's next message to them hears that they cannot be reached
-    (relay.py) - and the coordinators are told, who may know another way to them."""
-    for request_id in await scene.db.volunteers.unanswered(what.person_id):
-        request = await scene.db.requests.get(request_id)
-        if request is not None:
-            await offer_fanout.declined(scene, request, what.person_id)
-    taken = await scene.db.requests.helped_by(what.person_id)
-    volunteer = await scene.db.users.get(what.person_id) if taken else None
-    if volunteer is not None:
-        for request in taken:
-            await _tell_unreachable(scene, request.id, volunteer)
-
-
-async def _tell_unreachable(scene: Backstage, request_id: int, volunteer: User) -> None:
-    """The coordinators hear that request ``request_id``'s helper cannot be reached."""
-
-    def notice(t: Translator) -> Message:
-        return Message(t.t(HELPER_UNREACHABLE, id=request_id, volunteer=someone(t, volunteer)))
-
-    await scene.mail.to_backchannel(notice, about=[volunteer.id])
 
 
 async def _report(ctx: Context) -> None:
@@ -160,7 +120,6 @@ async def _hand_back(ctx: Context) -> None:
 
 
 def register(router: Router) -> None:
-    router.happening(ChatClosed)(_closed)
     for action, callback in {
         "acc": _accept,
         "dec": _decline,

@@ -3,8 +3,10 @@ none of their offers: the one rule (``Dispatcher.chat_closed`` for the service's
 ``chat_refused`` for a send it refused for good, both through ``_unreachable``) takes the
 chat away and counts each of their unanswered offers as "not this time"
 (handlers/helping/offers.py), so that the next wave goes at once instead of after the
-wave's time-out. A request they took stays theirs. Through the lifecycle and the
-dispatcher, on both backends (the store's query of the unanswered offers is SQL)."""
+wave's time-out. A request they took is handed back and offered again (closed_chats.py),
+and a requester's running requests are withdrawn, their helper told not to go. Through
+the lifecycle and the dispatcher, on both backends (the store's query of the unanswered
+offers is SQL)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ from dataclasses import replace
 import pytest
 
 from db import Database
-from db.request_states import MATCHED
+from db.request_states import OPEN, WITHDRAWN
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle
 from handlers.settings import HandlerSettings, OfferRules
+from locales import translator
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import GROUP, published_through_lifecycle
 from tests.support.helping_people import coordinator, person, verified_volunteer
@@ -90,15 +93,38 @@ async def test_a_chat_that_is_no_longer_their_address_changes_nothing(
     assert await db.volunteers.unanswered(who) == [request_id]
 
 
-async def _told_coordinators(db: Database) -> list[str]:
-    """The texts queued for the coordinators' group."""
-    rows = await db.fetch_all("SELECT payload FROM outbox WHERE chat_id = ? ORDER BY id", (GROUP,))
-    return [json.loads(row[0])["text"] for row in rows]
+async def _queued_after(db: Database, mark: int) -> list[tuple[str, dict]]:
+    """(chat, payload) of each outbox row queued after the row ``mark``, in order."""
+    rows = await db.fetch_all(
+        "SELECT chat_id, payload FROM outbox WHERE id > ? ORDER BY id", (mark,)
+    )
+    return [(row[0], json.loads(row[1])) for row in rows]
 
 
-async def test_a_request_the_volunteer_took_stays_theirs(dispatcher: Dispatcher, db: Database):
+async def _last_row(db: Database) -> int:
+    rows = await db.fetch_all("SELECT COALESCE(MAX(id), 0) FROM outbox", ())
+    return int(rows[0][0])
+
+
+def _texts_to(queued: list[tuple[str, dict]], chat: str) -> list[str]:
+    return [payload.get("text", "") for to, payload in queued if to == chat]
+
+
+def _offers_of(queued: list[tuple[str, dict]], request_id: int) -> set[str]:
+    """The chats that were offered ``request_id`` (its "I can help" button)."""
+    return {to for to, payload in queued if f"mt:acc:{request_id}" in json.dumps(payload)}
+
+
+def _with_group(dispatcher: Dispatcher) -> HandlerSettings:
     settings = _settings(dispatcher)
-    settings = dispatcher.settings = replace(settings, backchannels=frozenset({("console", GROUP)}))
+    dispatcher.settings = replace(settings, backchannels=frozenset({("console", GROUP)}))
+    return dispatcher.settings
+
+
+async def test_a_request_the_volunteer_took_is_handed_back_once(
+    dispatcher: Dispatcher, db: Database
+):
+    settings = _with_group(dispatcher)
     names = await _volunteers(db, 3)  # few: each is asked about both requests
     taken = await _published(db, settings, "amira")
     other = await _published(db, settings, "berta")
@@ -109,13 +135,75 @@ async def test_a_request_the_volunteer_took_stays_theirs(dispatcher: Dispatcher,
         await lifecycle.accept(Backstage(db, settings), helper, taken)
     assert await db.volunteers.unanswered(helper_id) == [other]
 
-    before = await _told_coordinators(db)
+    mark = await _last_row(db)
     await dispatcher.chat_refused("console", names[helper_id], helper_id)
     request = await db.requests.get(taken)
-    assert request is not None and request.state == MATCHED
-    assert request.volunteer_id == helper_id
+    assert request is not None and request.state == OPEN and request.volunteer_id is None
     assert await db.volunteers.unanswered(helper_id) == []
-    # The coordinators hear it once, of the taken request, naming the helper by number.
-    told = (await _told_coordinators(db))[len(before) :]
-    assert len(told) == 1 and f"#{taken}" in told[0] and f"#{other}" not in told[0], told
-    assert f"{helper_id})" in told[0], told
+    queued = await _queued_after(db, mark)
+    # The requester reads, in her language, that her helper cannot be reached and that the
+    # bot looks for someone else.
+    de = translator("de")
+    assert _texts_to(queued, "amira") == [str(de.t(lifecycle.HELPER_GONE, id=taken))]
+    # The coordinators hear it once, of the taken request, with the reason (and, the two
+    # others asked already, that nobody is left to ask).
+    told = _texts_to(queued, GROUP)
+    reason = de._(lifecycle.FORCED_HAND_BACK[lifecycle.BY_UNREACHABLE])
+    handed = [text for text in told if reason in text]
+    assert len(handed) == 1 and f"#{taken}" in handed[0], told
+    assert not [text for text in told if f"#{other}" in text], told
+    # Offered again, never to the helper who is gone.
+    assert names[helper_id] not in _offers_of(queued, taken)
+    after = await _last_row(db)
+
+    # A storm of refused sends and the service's own report after them change nothing.
+    for _ in range(3):
+        await dispatcher.chat_refused("console", names[helper_id], helper_id)
+    await dispatcher.chat_closed("console", names[helper_id], names[helper_id], "u-1")
+    await dispatcher.chat_closed("console", names[helper_id], names[helper_id], "u-1")
+    assert await _last_row(db) == after
+    again = await db.requests.get(taken)
+    assert again is not None and again.state == OPEN and again.volunteer_id is None
+
+
+async def test_the_helper_of_a_requester_who_closed_their_chat_is_told_not_to_go(
+    dispatcher: Dispatcher, db: Database
+):
+    settings = _with_group(dispatcher)
+    names = await _volunteers(db, 3)
+    taken = await _published(db, settings, "amira")
+    waiting = await _published(db, settings, "amira")
+    helper_id = min(await db.volunteers.offered(taken))
+    helper = await db.users.get(helper_id)
+    assert helper is not None
+    async with db.transaction():
+        await lifecycle.accept(Backstage(db, settings), helper, taken)
+    amira = await db.users.find("console", "amira")
+    assert amira is not None
+
+    mark = await _last_row(db)
+    await dispatcher.chat_closed("console", "amira", "amira", "u-1")
+    for request_id in (taken, waiting):
+        request = await db.requests.get(request_id)
+        assert request is not None and request.state == WITHDRAWN, request_id
+    queued = await _queued_after(db, mark)
+    de = translator("de")
+    # Her helper reads not to go; nothing is queued for her, whom nothing reaches.
+    assert str(de.t(lifecycle.DO_NOT_GO, id=taken)) in _texts_to(queued, names[helper_id])
+    assert not _texts_to(queued, "amira")
+    assert await db.users.get_state(helper_id) is None
+    # The coordinators read why, once a request.
+    told = _texts_to(queued, GROUP)
+    for request_id in (taken, waiting):
+        line = str(de.t(lifecycle.REQUESTER_GONE, id=request_id))
+        assert sum(line in text for text in told) == 1, told
+    # The offers of the one still looked for: not delivered yet (nothing is delivered
+    # here), so dropped - nobody is woken for a request that is gone.
+    for _, outbox_id, _ in await db.volunteers.offers(waiting):
+        state = await db.outbox.state(outbox_id)
+        assert state is not None and state[2] is not None
+
+    after = await _last_row(db)
+    await dispatcher.chat_closed("console", "amira", "amira", "u-2")
+    await dispatcher.chat_refused("console", "amira", amira.id)
+    assert await _last_row(db) == after
