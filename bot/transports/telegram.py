@@ -14,6 +14,7 @@ import logging
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +106,12 @@ REMOVE_KEYBOARD = ReplyKeyboardRemove()
 # the one asked longest ago is forgotten, and keeps its keyboard until its next location
 # step, as after a restart.
 KEYBOARD_CHATS_KEPT = 10_000
+# The chat an update came from and its forum topic (None: the General topic, or a chat
+# without topics), while its answers are sent (:meth:`TelegramTransport._answer`): they go
+# to that topic, as the person expects in a forum.
+_ANSWERING_IN: ContextVar[tuple[str, int | None] | None] = ContextVar(
+    "telegram_answering_in", default=None
+)
 _MEDIA_ATTRS = (
     ("voice", "voice"),
     ("audio", "audio"),
@@ -220,6 +227,19 @@ def _on_behalf(message: TgMessage) -> str:
     if chat is None:
         return ""
     return "group" if chat.id == message.chat.id else "channel"
+
+
+def _topic_of(update: Update) -> int | None:
+    """The forum topic an update came from: a message's, or the pressed message's (Bot
+    API: ``message_thread_id`` where ``is_topic_message``; a reply thread in a group that
+    is no forum has one too, and is not a topic). None for the General topic and chats
+    without topics."""
+    query = update.callback_query
+    message: Any = query.message if query is not None else update.message
+    if message is None or not getattr(message, "is_topic_message", False):
+        return None
+    topic = getattr(message, "message_thread_id", None)
+    return topic if isinstance(topic, int) else None
 
 
 def _someone_elses(chat: Any, user_id: int, update_id: int) -> bool:
@@ -484,9 +504,27 @@ class TelegramTransport(ChatService):
                     else query.answer,
                 )
             )
-        await send_answers(self, incoming, outgoing)
+        answering = _ANSWERING_IN.set((incoming.chat_id, _topic_of(update)))
+        try:
+            await send_answers(self, incoming, outgoing)
+        finally:
+            _ANSWERING_IN.reset(answering)
         if acknowledged is not None:
             await acknowledged
+
+    def _topic(self, chat_id: str) -> dict[str, int]:
+        """Where in ``chat_id`` a new message goes, as the Bot API's ``message_thread_id``
+        (none: the chat itself, a forum's General topic): an answer to the topic its update
+        came from (:data:`_ANSWERING_IN`); the bot's own posts to the coordinators' group
+        to the topic the operator configured (``telegram.backchannel_topic``)."""
+        answering = _ANSWERING_IN.get()
+        if answering is not None and answering[0] == chat_id:
+            topic = answering[1]
+        elif (PLATFORM, chat_id) in self.dispatcher.settings.backchannels:
+            topic = self.config.backchannel_topic or None
+        else:
+            topic = None
+        return {"message_thread_id": topic} if topic else {}
 
     async def send_answer(self, answer: Routed) -> None:
         """One answer; a toast is the pressed button's answer (above), nothing of its own."""
@@ -550,7 +588,16 @@ class TelegramTransport(ChatService):
         }
         if markup is not None:
             data["reply_markup"] = markup
-        sent = await self.bot._post("sendMessage", data)
+        topic = self._topic(chat_id)
+        try:
+            sent = await self.bot._post("sendMessage", {**data, **topic})
+        except BadRequest as exc:
+            if not topic or "thread not found" not in str(exc).lower():
+                raise
+            # The topic was deleted (the configured one, or the one written in, since):
+            # the General topic rather than nothing.
+            log.warning("telegram: a forum topic is gone; sent to the General topic")
+            sent = await self.bot._post("sendMessage", data)
         return str(sent["message_id"])
 
     async def _send(
@@ -611,9 +658,12 @@ class TelegramTransport(ChatService):
                     item.longitude,
                     item.title[:256],
                     item.address[:256] or item.title[:256],
+                    **self._topic(chat_id),
                 )
             else:
-                sent = await self.bot.send_location(chat_id, item.latitude, item.longitude)
+                sent = await self.bot.send_location(
+                    chat_id, item.latitude, item.longitude, **self._topic(chat_id)
+                )
             return str(sent.message_id)
         if isinstance(item, Picture | Document):
             send = self.bot.send_photo if isinstance(item, Picture) else self.bot.send_document
@@ -623,6 +673,7 @@ class TelegramTransport(ChatService):
                 InputFile(item.content, filename=item.filename),
                 caption=caption,
                 parse_mode=ParseMode.HTML,
+                **self._topic(chat_id),
             )
             return str(sent.message_id)
         if isinstance(item, React) and item.message_id.isdigit():
@@ -647,6 +698,7 @@ class TelegramTransport(ChatService):
             caption=caption,
             parse_mode=ParseMode.HTML,
             duration=round(voice.duration_seconds) if voice.duration_seconds else None,
+            **self._topic(chat_id),
         )
         return str(sent.message_id)
 

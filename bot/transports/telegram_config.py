@@ -27,6 +27,12 @@ class TelegramSection:
         maximum=1000,
         doc="Sending pace, kept just under Telegram's limit of about 30 per second",
     )
+    backchannel_topic: int = _opt(
+        0,
+        minimum=0,
+        doc="Forum topic (its message_thread_id) of the coordinators' group for the bot's "
+        "own posts; 0: the General topic",
+    )
     webhook_url: str | None = _opt(None, doc="Public HTTPS URL Telegram posts updates to")
     webhook_listen: str = _opt("127.0.0.1", doc="Address the webhook server binds to")
     webhook_port: int = _opt(8443, minimum=1, maximum=65535)

@@ -253,6 +253,11 @@ class FakeTelegram:
         # that had one), until a message with ``remove_keyboard`` takes it away. A one-time
         # keyboard counts too: Telegram only hides it behind a button once it was used.
         self.reply_keyboards: dict[str, list[list[dict[str, Any]]]] = {}
+        # Forum supergroups (topics on), by chat id: their topics' ids (message_thread_id).
+        # A message sent into a topic that is not there (or with a topic into a chat that
+        # has none) is refused as Telegram refuses it ("message thread not found"); one
+        # sent without a topic goes to the General topic.
+        self.forums: dict[str, set[int]] = {}
         # The bot's messages sent with a reply markup that is not an inline keyboard (a
         # reply keyboard, its removal, force_reply): Telegram refuses to edit them.
         self._not_editable: set[tuple[str, int]] = set()
@@ -471,10 +476,16 @@ class FakeTelegram:
         return params
 
     def _message(self, chat_id: Any, **content: Any) -> dict[str, Any]:
+        chat: dict[str, Any] = {
+            "id": int(chat_id),
+            "type": "supergroup" if int(chat_id) < 0 else "private",
+        }
+        if str(chat_id) in self.forums:
+            chat["is_forum"] = True
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": int(chat_id), "type": "supergroup" if int(chat_id) < 0 else "private"},
+            "chat": chat,
             "from": BOT_USER,
             **content,
         }
@@ -533,9 +544,16 @@ class FakeTelegram:
             limited = self._over_limit(method, params)
             if limited is not None:
                 return limited
+            topic = params.get("message_thread_id")
+            topics = self.forums.get(str(params.get("chat_id")), set())
+            if topic is not None and method.startswith("send") and int(topic) not in topics:
+                return self._error(400, "Bad Request: message thread not found")
             response = self._answer(method, params)
             if isinstance(response, web.Response):
                 return response
+            if topic is not None and isinstance(response, dict):
+                # The same dict as kept in self.messages: the message is in that topic.
+                response.update(message_thread_id=int(topic), is_topic_message=True)
             call.result = response
             return web.json_response({"ok": True, "result": response})
         finally:

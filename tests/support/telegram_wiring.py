@@ -30,13 +30,17 @@ class Wired(NamedTuple):
 
 @asynccontextmanager
 async def telegram_with_worker(
-    fake: FakeTelegram, db: Database, settings: HandlerSettings | None = None
+    fake: FakeTelegram,
+    db: Database,
+    settings: HandlerSettings | None = None,
+    backchannel_topic: int = 0,
 ) -> AsyncIterator[Wired]:
-    """A started Telegram transport whose queued messages the outbox worker delivers."""
+    """A started Telegram transport whose queued messages the outbox worker delivers
+    (``backchannel_topic``: the forum topic of its own posts in the coordinators' group)."""
     dispatcher = Dispatcher(db, build_router(), settings or HandlerSettings())
     transport = TelegramTransport(
         dispatcher,
-        TelegramSection(api_base_url=fake.url, poll_timeout=1),
+        TelegramSection(api_base_url=fake.url, poll_timeout=1, backchannel_topic=backchannel_topic),
         TOKEN,
         dispatcher.router.public_commands(),
     )
