@@ -250,10 +250,23 @@ def unlink(column: str) -> Action:
 
 
 def owned(
-    section: str, *export: str, by: str = "user_id", refers: tuple[tuple[str, str], ...] = ()
+    section: str,
+    *export: str,
+    by: str = "user_id",
+    refers: tuple[tuple[str, str], ...] = (),
+    withheld: tuple[str, ...] = (),
+    note: str = "",
 ) -> Link:
     """Rows that are the person's alone: exported, deleted with the account."""
-    return Link(f"{by} = :id", (delete(),), section=section, export=export, refers=refers)
+    return Link(
+        f"{by} = :id",
+        (delete(),),
+        section=section,
+        export=export,
+        refers=refers,
+        withheld=withheld,
+        note=note,
+    )
 
 
 # What an event's or a place's number in a person's data refers to, for /mydata: a number
@@ -287,6 +300,10 @@ class Link:
     # Exported beside the columns: (name, SQL) of what a row's numbers refer to (an event's
     # title), ``{table}`` standing for the table's name. Nothing stored twice.
     refers: tuple[tuple[str, str], ...] = ()
+    # Columns of the person's rows /mydata does not show, each for a reason ``note`` gives (a
+    # secret's hash, what may name other people, the outbox's own bookkeeping): every other
+    # column that is not PUBLIC or a LINK is exported (tests/db/test_personal_data.py).
+    withheld: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -416,6 +433,7 @@ MAP: list[Table] = [
                 "read_aloud",
                 "easy_language",
                 "no_voice_told",
+                "ban_notified",
                 by="id",
             ),
         ),
@@ -518,6 +536,17 @@ MAP: list[Table] = [
                     "opened_at",
                     "matched_at",
                     "closed_at",
+                    # A contact coordinators entered for the resident (their own), the
+                    # platform of the voice, and what the bot did with the request and when.
+                    "offline_contact",
+                    "voice_platform",
+                    "held_reason",
+                    "held_until",
+                    "kept_at",
+                    "escalated_at",
+                    "reminded_at",
+                    "review_reminded_at",
+                    "review_escalated_at",
                 ),
             ),
             Link(
@@ -703,7 +732,10 @@ MAP: list[Table] = [
                 "offers_received",
                 "request_id",
                 "offered_at",
+                "wave",
+                "accepted_at",
                 "declined",
+                "declined_at",
                 "handed_back",
                 by="volunteer_id",
             ),
@@ -753,7 +785,7 @@ MAP: list[Table] = [
                 "from_user = :id",
                 (blank("text"), delete()),
                 section="messages_written",
-                export=("request_id", "kind", "text", "created_at"),
+                export=("request_id", "kind", "text", "created_at", "source_id"),
             ),
             Link(
                 "(from_user IS NULL OR from_user <> :id) AND request_id IN"
@@ -851,12 +883,15 @@ MAP: list[Table] = [
                 (unlink("actor_id"),),
                 section="decisions",
                 export=("at", "action", "subject"),
+                withheld=("details",),
+                note="A decision's details may name another person (a match its volunteer).",
             ),
             Link(
                 "subject = :subject",
                 (blank(subject="'user:erased'", first=False),),
                 section="decisions_about_you",
-                export=("at", "action"),
+                # About the person alone: a role, a certificate's kind and number.
+                export=("at", "action", "details"),
             ),
             Link(
                 "json_extract(details, '$.volunteer_id') = :id",
@@ -953,9 +988,21 @@ MAP: list[Table] = [
                 " AND platform IN (:platform, :other_platforms) AND chat_id = :chat_id)",
                 (delete(),),
                 section="messages_for_you",
-                export=("created_at", "sent_at", "payload"),
-                note="Also what the lifecycle queues for the person while ending their "
-                "requests: deleted after it (not first). A message read aloud waits here as its "
+                export=("created_at", "sent_at", "failed_at", "payload"),
+                withheld=(
+                    "platform",
+                    "chat_id",
+                    "next_attempt_at",
+                    "attempts",
+                    "sent_message_id",
+                    "last_error",
+                    "attempt_started_at",
+                    "in_doubt",
+                ),
+                note="The delivery's own bookkeeping is withheld (the person's chat is in the "
+                "account; an error is the chat service's words). Also what the lifecycle "
+                "queues for the person while ending their requests: deleted after it (not "
+                "first). A message read aloud waits here as its "
                 "text (a Speech) like any message; its audio is made when it is sent and never "
                 "stored (bot/speech/speaker.py caches only the audio of public texts).",
             ),
@@ -1039,8 +1086,10 @@ MAP: list[Table] = [
                 "platform IN (:platform, :other_platforms) AND chat_id = :chat_id",
                 (blank(replies="NULL", chat_id="NULL", first=False),),
                 section="updates_handled",
-                export=("update_id", "at", "answered_at"),
-                note="The update number stays a week so that a redelivery has no effect.",
+                export=("platform", "chat_id", "update_id", "at", "answered_at"),
+                withheld=("replies",),
+                note="The update number stays a week so that a redelivery has no effect. The "
+                "answers kept until sent are the messages the person received.",
             ),
         ),
         retention=(
@@ -1124,7 +1173,7 @@ MAP: list[Table] = [
             "expires_at": DETAIL,
             "used_at": DETAIL,
         },
-        links=(owned("desk_logins", "created_at", "used_at"),),
+        links=(owned("desk_logins", "created_at", "expires_at", "used_at"),),
         retention=(
             Retention(
                 "desk_logins", ("DELETE FROM desk_logins WHERE expires_at < :updates_before",)

@@ -22,7 +22,7 @@ from db.data_rights import (
     retention_steps,
 )
 from db.events import Event
-from db.personal_data import CUTOFFS, KINDS, MAP, PUBLIC, PURPOSES, TABLES, sections
+from db.personal_data import CUTOFFS, KINDS, LINK, MAP, PUBLIC, PURPOSES, TABLES, sections
 from handlers import build_router
 from handlers.helping.timers import follow_up
 from handlers.messages import ButtonPress, Command, Document
@@ -65,6 +65,24 @@ def test_personal_tables_say_how_they_are_erased():
             assert table.links or table.note, table.name
         else:
             assert table.purpose is None and not table.links, table.name
+
+
+def test_what_mydata_shows_of_a_persons_rows_is_every_column_but_those_withheld_for_a_reason():
+    """Of a table /mydata shows, every column about the person (not PUBLIC, not a LINK) is
+    exported by one of its links, or withheld by one with a note saying why (a secret's
+    hash, what may name other people): a new column is never left out by forgetting it."""
+    for table in MAP:
+        shown = [link for link in table.links if link.section]
+        if not shown:
+            continue
+        exported = {column for link in shown for column in link.export}
+        withheld = {column for link in table.links for column in link.withheld}
+        for link in table.links:
+            assert not set(link.export) & set(link.withheld), table.name
+            assert link.note or not link.withheld, table.name
+        about = {c for c, kind in table.columns.items() if kind not in (PUBLIC, LINK)}
+        assert about <= exported | withheld, f"{table.name}: {sorted(about - exported - withheld)}"
+        assert (exported | withheld) <= set(table.columns), table.name
 
 
 def test_every_purpose_and_section_has_words_in_every_language():

@@ -18,6 +18,9 @@ from db.personal_data import (
 )
 from locales import N_
 
+# The person's Matrix id, in a link's SQL.
+_MATRIX_ID = "(SELECT platform_user_id FROM users WHERE id = :id)"
+
 DECLARED = Declaration(
     tables=(
         Table(
@@ -29,7 +32,7 @@ DECLARED = Declaration(
                     ":platform = 'matrix' AND room_id = :chat_id",
                     (delete(),),
                     section="matrix_buttons",
-                    export=("event_id", "buttons", "created_at"),
+                    export=("room_id", "event_id", "buttons", "created_at"),
                 ),
             ),
             retention=(
@@ -51,11 +54,12 @@ DECLARED = Declaration(
             },
             links=(
                 Link(
-                    ":platform = 'matrix' AND sender ="
-                    " (SELECT platform_user_id FROM users WHERE id = :id)",
+                    ":platform = 'matrix' AND sender = " + _MATRIX_ID,
                     (delete(),),
                     section="matrix_held_olm",
                     export=("sender", "event", "held_at"),
+                    withheld=("digest",),
+                    note="The digest is the bot's hash of the event, to hold it once.",
                 ),
             ),
             retention=(
@@ -82,9 +86,14 @@ DECLARED = Declaration(
         (
             "transport_state",
             Link(
-                ":platform = 'matrix' AND key IN ('matrix.room:' || :chat_id,"
+                ":platform = 'matrix' AND (key IN ('matrix.room:' || :chat_id,"
                 " 'matrix.newest:' || :chat_id, 'matrix.greet:' || :chat_id,"
-                " 'matrix.undecrypted:' || :chat_id)",
+                " 'matrix.undecrypted:' || :chat_id, 'matrix.rejoin:' || " + _MATRIX_ID + ")"
+                # Her other direct chats, and those she left (rooms.py), name her as their
+                # person, as db/transport_state.py writes it.
+                " OR (substr(key, 1, 12) = 'matrix.room:' AND value IN ("
+                '\'{"kind": "direct", "peer": "\' || ' + _MATRIX_ID + " || '\"}',"
+                ' \'{"kind": "left", "peer": "\' || ' + _MATRIX_ID + " || '\"}')))",
                 (delete(),),
                 section="matrix_room",
                 export=("key", "value"),

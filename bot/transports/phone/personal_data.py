@@ -59,8 +59,17 @@ DECLARED = Declaration(
                 "wrong": DETAIL,
                 "wrong_day": DETAIL,
             },
-            # The export says that a PIN is set and since when, never its hash.
-            links=(owned("phone_pin", "set_at", "wrong", "wrong_day", refers=(("pin", "'set'"),)),),
+            links=(
+                owned(
+                    "phone_pin",
+                    "set_at",
+                    "wrong",
+                    "wrong_day",
+                    refers=(("pin", "'set'"),),
+                    withheld=("pin_hash",),
+                    note="The export says that a PIN is set and since when, never its hash.",
+                ),
+            ),
             retention=(
                 Retention(
                     "phone_pin_tries",
