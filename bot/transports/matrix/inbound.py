@@ -19,7 +19,7 @@ from bot.transports.matrix.media import file_id
 from bot.transports.matrix.outbound import Outbound
 from bot.transports.matrix.parts import Shared, take_due
 from bot.transports.matrix.render import _GEO, PLATFORM
-from bot.transports.matrix.rooms import Rooms
+from bot.transports.matrix.rooms import LEAVE_WAIT, Rooms
 from bot.transports.matrix.strangers_work import StrangersWork
 from bot.transports.sending import DeliveryError
 from db.transport_state import GREET, UNDECRYPTED
@@ -178,14 +178,20 @@ class Inbound:
 
     async def greet_due(self) -> bool:
         """Greet the direct chats joined ``greeting_wait_seconds`` ago whose person has not
-        written yet (a first message is answered instead: one greeting either way). Whether
-        greetings are still waiting."""
-        due = datetime.now(UTC) - timedelta(seconds=self.shared.config.greeting_wait_seconds)
-        taken, waiting = await take_due(
-            self.shared.db.transport_state,
-            GREET,
-            lambda _room, greeting: datetime.fromisoformat(greeting["since"]) <= due,
-        )
+        written yet (a first message is answered instead: one greeting either way), once a
+        sync has shown the chat: before, the bot cannot write into an encrypted one (it
+        never writes plain text there), and the greeting would be lost. Whether greetings
+        are still waiting."""
+        now = datetime.now(UTC)
+        due = now - timedelta(seconds=self.shared.config.greeting_wait_seconds)
+        client = self.shared.client
+
+        def is_due(room_id: str, greeting: dict[str, Any]) -> bool:
+            since = datetime.fromisoformat(greeting["since"])
+            shown = client is None or room_id in client.rooms or since <= now - LEAVE_WAIT
+            return since <= due and shown
+
+        taken, waiting = await take_due(self.shared.db.transport_state, GREET, is_due)
         for room_id, greeting in taken:
             try:
                 await self._greet(room_id, greeting["peer"])

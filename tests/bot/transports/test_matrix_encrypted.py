@@ -111,6 +111,16 @@ async def test_an_element_x_chat_is_greeted_once_and_stays_encrypted(
     assert visibility[-1] < min(i for i in said if "state_key" not in stored[i])
 
 
+async def test_an_element_x_chat_opened_before_its_first_message_is_greeted(
+    eva: EncryptedPerson, matrix_bot: Bot
+):
+    """Greeted once a sync has shown the chat (at once here: greeting_wait_seconds 0):
+    before, the bot cannot write into an encrypted chat, and a greeting due then was lost."""
+    room = await eva.dm(matrix_bot.user_id)
+    await eva.wait_for(lambda e: "1️⃣" in body(e) and e["room"] == room)
+    assert len(_greetings(eva, room)) == 1
+
+
 async def test_a_message_whose_key_comes_late_is_answered_once(
     eva: EncryptedPerson, matrix_bot: Bot
 ):
