@@ -1,6 +1,7 @@
 """Who a call says it is from, read as RFC 3261 parses an INVITE: the URI of its From header,
 or of the provider's P-Asserted-Identity (RFC 3325) where the operator trusts that instead
-(``[phone] caller_id``).
+(``[phone] caller_id``) - unless the caller asked for their identity to be withheld
+(``Privacy: id``, RFC 3325), which the bot honours whatever the provider still asserts.
 
 A header's value is ``name-addr`` (``"display name" <URI>``, RFC 3261 §25.1) or a bare
 ``addr-spec``. The display name is free text the caller chooses - "tel:+4923155599 Oma" is a
@@ -22,6 +23,8 @@ import re
 FROM = "from"
 ASSERTED = "p-asserted-identity"
 SOURCES = (FROM, ASSERTED)
+# The Privacy header's values by which a caller withholds who they are (RFC 3323, 3325).
+_PRIVATE = frozenset({"id", "user"})
 # token (RFC 3261 §25.1): what an unquoted display name is made of, words apart by LWS.
 _TOKEN_WORDS = re.compile(r"[A-Za-z0-9\-.!%*_+`'~]+(?:[ \t]+[A-Za-z0-9\-.!%*_+`'~]+)*")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*:")
@@ -136,10 +139,26 @@ def asserted_uris(message: str) -> list[str]:
     return uris
 
 
+def identity_withheld(message: str) -> bool:
+    """Whether the caller asked that their identity be withheld: a Privacy header (RFC
+    3323 §4.2) with ``id`` (RFC 3325 §9.3: the asserted identity) or ``user`` (user-level
+    privacy), as a provider passes on a call whose caller withholds their number (CLIR) with
+    the number still asserted to the trusted bot."""
+    for name, text in _fields(message):
+        if name == "privacy":
+            values = {value.strip(" \t").lower() for value in text.split(";")}
+            if values & _PRIVATE:
+                return True
+    return False
+
+
 def caller_uri(source: str, remote_uri: str, message: str) -> str:
     """The URI that names the caller of an INVITE: its From header's (``remote_uri``, as
     PJSIP printed it) or, with ``source`` :data:`ASSERTED`, the provider's assertion (a tel
-    URI first). "" when that header is missing or does not read: a withheld caller."""
+    URI first). "" when that header is missing or does not read, or the caller asked for
+    their identity to be withheld (:func:`identity_withheld`): a withheld caller."""
+    if identity_withheld(message):
+        return ""
     if source == ASSERTED:
         uris = asserted_uris(message)
         tel = [uri for uri in uris if uri.lower().startswith("tel:")]

@@ -105,6 +105,20 @@ async def test_the_providers_assertion_names_the_caller_where_it_is_trusted(
             await asyncio.sleep(0.02)
         assert await _consents(dispatcher) == agreed + 1
         assert await dispatcher.db.users.find("phone", OMA) is None
+        # A caller who withholds their number (CLIR): the provider still asserts it, with
+        # Privacy: id (RFC 3325). Withheld: nobody of the asserted number is made or heard.
+        hidden = "+4915100000004"
+        await _call(
+            kamailio,
+            "anonymous",
+            headers=[f"P-Asserted-Identity: <sip:{hidden}@{HOST}>", "Privacy: id"],
+        )
+        for _ in range(3000):
+            if await _consents(dispatcher) > agreed + 1:
+                break
+            await asyncio.sleep(0.02)
+        assert await _consents(dispatcher) == agreed + 2
+        assert await dispatcher.db.users.find("phone", hidden) is None
     finally:
         await phone.stop()
 

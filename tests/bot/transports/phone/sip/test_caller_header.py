@@ -89,3 +89,18 @@ def test_two_assertions_of_one_kind_are_nobodys():
     assert caller_uri(ASSERTED, "<sip:+4923155599@127.0.0.1>", added) == ""
     two_sip = INVITE.replace("<tel:+4915100000002>", "<sip:+4923155599@x>")
     assert caller_uri(ASSERTED, "<sip:+4923155599@127.0.0.1>", two_sip) == ""
+
+
+def test_a_caller_who_withholds_their_identity_is_withheld():
+    """A caller who withholds their number (CLIR): the provider still asserts it to the
+    trusted bot but says Privacy: id (RFC 3325 §9.3). Honoured in either mode, and so is
+    user-level privacy (RFC 3323); other privacy values name the caller as before."""
+    for privacy in ("id", "user", "header;id", "ID; critical"):
+        private = INVITE.replace("Call-ID: x\r\n", f"Privacy: {privacy}\r\nCall-ID: x\r\n")
+        assert caller_uri(ASSERTED, "<sip:+4923155599@127.0.0.1>", private) == ""
+        assert caller_uri(FROM, "<sip:+4923155599@127.0.0.1>", private) == ""
+    for privacy in ("none", "header", "session"):
+        public = INVITE.replace("Call-ID: x\r\n", f"Privacy: {privacy}\r\nCall-ID: x\r\n")
+        assert caller_uri(ASSERTED, "<sip:+4923155599@127.0.0.1>", public) == ("tel:+4915100000002")
+    # In the body, no header.
+    assert caller_uri(ASSERTED, "<sip:x@y>", INVITE + "Privacy: id\r\n") == "tel:+4915100000002"
