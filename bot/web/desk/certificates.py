@@ -18,7 +18,7 @@ name and, for the confirmation, a date of birth.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aiohttp import web
@@ -31,8 +31,10 @@ from bot.web.pages import render
 from db.certificates import ASKED, CONDUCT, ISSUED, RECORD, CertificateRequest
 from handlers.documents.volunteer_papers import BASES
 from handlers.helping import certificate_requests as papers
+from handlers.helping import moved_on
 from handlers.helping.certificate_requests import HelpFacts
 from handlers.helping.lifecycle import Refused
+from handlers.helping.render import someone
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from locales import N_, Translator
 
@@ -48,6 +50,18 @@ STATES = {
     "declined": N_("✖️ declined"),
 }
 FIELDS = ("signer_name", "signer_role", "activity", "basis")
+# A sign or decline pressed after a colleague decided: what happened, by whom, when - so
+# that nobody signs twice nor wonders whether the volunteer got anything.
+ALREADY = {
+    ISSUED: N_(
+        "⚠️ Certificate request #{id} was already signed by {name} at {time}; the "
+        "volunteer gets the PDF. Nothing was changed."
+    ),
+    "declined": N_(
+        "⚠️ Certificate request #{id} was already declined by {name} at {time}; the "
+        "volunteer was told. Nothing was changed."
+    ),
+}
 
 
 def _moment(stored: str) -> datetime:
@@ -104,6 +118,19 @@ def _form(desk: Desk, posted: dict[str, str] | None) -> dict[str, str]:
     if posted is None:
         return {key: desk.user.first_name if key == "signer_name" else "" for key in FIELDS}
     return {key: posted.get(key, "") for key in FIELDS}
+
+
+async def _refused(desk: Desk, t: Translator, number: int, refusal: Refused) -> Markup:
+    """A refusal in words; a request a colleague decided meanwhile says what they decided,
+    who they were and when (else the lifecycle's "already decided")."""
+    found = await desk.site.db.certificates.get(number)
+    if refusal.message != papers.NOT_WAITING or found is None or found.state not in ALREADY:
+        return refusal.text(t)
+    by = await desk.site.db.users.get(found.decided_by) if found.decided_by else None
+    if by is None or not found.decided_at:
+        return refusal.text(t)
+    time = moved_on.when(t, _moment(found.decided_at), datetime.now(UTC))
+    return t.t(ALREADY[found.state], id=number, name=someone(t, by), time=time)
 
 
 async def _detail(
@@ -226,7 +253,9 @@ async def sign(request: web.Request) -> web.StreamResponse:
         if refusal.stale:
             # Refused without a reason: the signer is no coordinator any more.
             return render(request, "desk/forbidden.html", status=403, logged_in=True)
-        return await _detail(request, error=refusal.text(t), status=409, posted=form)
+        return await _detail(
+            request, error=await _refused(desk, t, number, refusal), status=409, posted=form
+        )
     desk.site.wake()
     raise web.HTTPSeeOther(f"/desk/certificates/{number}?done=sign")
 
@@ -240,7 +269,8 @@ async def decline(request: web.Request) -> web.StreamResponse:
             if not await papers.decline(desk.site.scene(), desk.user, number):
                 raise Refused(papers.NOT_WAITING)
     except Refused as refusal:
-        return await _detail(request, error=refusal.text(translator_for(request)), status=409)
+        t = translator_for(request)
+        return await _detail(request, error=await _refused(desk, t, number, refusal), status=409)
     desk.site.wake()
     raise web.HTTPSeeOther(f"/desk/certificates/{number}?done=decline")
 

@@ -133,7 +133,7 @@ async def test_bad_fields_and_decided_requests_change_nothing(db, site, web_chat
             f"/desk/certificates/{conduct}/sign",
             {"signer_name": "Cora", "activity": "Hausaufgabenhilfe", "basis": "minors"},
         )
-        assert status == 409 and "already decided" in page
+        assert status == 409 and "already declined by Cora" in page
         for path in ("/desk/certificates/999999", "/desk/certificates/x", "/desk/certificates/0"):
             assert (await desk.get(path))[0] == 404
         assert (await desk.get(f"/desk/certificates/{conduct}/signed.pdf"))[0] == 404
@@ -178,3 +178,35 @@ async def test_the_desk_says_when_no_organisation_is_configured(db, web_chat):
         status, page = await desk.get("/desk/certificates")
     assert status == 200 and 'id="certificates-not-configured"' in page
     assert re.search(r"\[organisation\]", page)
+
+
+async def test_a_colleague_signing_first_is_named_and_nothing_is_signed_twice(db, site, web_chat):
+    """Cora and Carl open the same request; Cora signs first. Carl's sign (and a decline)
+    sign and send nothing more, and say who signed and when - not only "already decided"."""
+    _site, base = site
+    vera = await _volunteer_who_helped(db, "Vera")
+    number = await db.certificates.ask(vera, "record", "Vera Müller", "", "de")
+    form = {"signer_name": "Carl Berg", "signer_role": "Koordinator"}
+    async with (
+        at_the_desk(web_chat, db, base, "cora") as cora,
+        at_the_desk(web_chat, db, base, "carl") as carl,
+    ):
+        assert 'id="sign-form"' in (await carl.get(f"/desk/certificates/{number}"))[1]
+        status, _ = await cora.post(
+            f"/desk/certificates/{number}/sign", {"signer_name": "Cora Schmidt"}
+        )
+        assert status == 200
+        for action, fields in (("sign", form), ("decline", {})):
+            status, page = await carl.post(f"/desk/certificates/{number}/{action}", fields)
+            assert status == 409, action
+            error = page[page.index('id="certificate-error"') :]
+            error = error[: error.index("</p>")]
+            assert "Cora" in error and f"#{number}" in error and "signed" in error, error
+    signed = await db.certificates.get(number)
+    assert (signed.state, signed.decided_by, signed.signer_name) == (
+        "issued",
+        cora.user_id,
+        "Cora Schmidt",
+    )
+    await web_chat.flush()
+    assert len(_documents(web_chat, "vera")) == 1
