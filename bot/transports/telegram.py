@@ -365,6 +365,13 @@ class KeyboardChats:
         return len(self._chats)
 
 
+class AlbumsSeen(KeyboardChats):
+    """The albums (``media_group_id``) whose first item was answered, by chat, the newest
+    last, as many as :data:`KEYBOARD_CHATS_KEPT` (each is outside input): Telegram sends
+    each photo of an album as a message of its own, one after the other, and the person
+    sent one thing - so it is answered once, not five times."""
+
+
 class TelegramTransport(ChatService):
     platform = PLATFORM
 
@@ -417,6 +424,7 @@ class TelegramTransport(ChatService):
         # whose keyboard was asked for before a restart keeps it until its next location
         # step.
         self.keyboard_shown = KeyboardChats()
+        self.albums_seen = AlbumsSeen()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
 
@@ -467,9 +475,21 @@ class TelegramTransport(ChatService):
             await self._chat_closed(update)
             return
         incoming = to_incoming(update, self.username())
-        if incoming is None:
+        if incoming is None or self._album_answered(update):
             return
         await take_update(self, incoming, lambda i, o: self._answer(i, o, update))
+
+    def _album_answered(self, update: Update) -> bool:
+        """Whether the update is a later item of an album whose first was answered
+        (:class:`AlbumsSeen`)."""
+        message = update.message
+        if message is None or not message.media_group_id:
+            return False
+        album = f"{message.chat.id}:{message.media_group_id}"
+        if album in self.albums_seen:
+            return True
+        self.albums_seen.add(album)
+        return False
 
     async def _chat_closed(self, update: Update) -> None:
         """The bot's status in a chat changed (``my_chat_member``): where a person blocked it
