@@ -107,6 +107,7 @@ class CityBot:
             transports,
             on_failure=counters.delivery_failed if counters else None,
             on_closed=dispatcher.chat_refused,  # a chat closed for good: the dispatcher's rule
+            on_unstarted=dispatcher.chat_unstarted,  # never started: the coordinators are told
             translations=translations,
             speaker=speaker,
             claimant=cluster.key,

@@ -5,7 +5,9 @@ long as it takes; a permanent one (the user blocked the bot, the chat is gone) i
 and logged. Where the person closed the chat for good (DeliveryError ``closed``: they blocked
 the bot, deleted their account), the worker also says so (``on_closed``, the dispatcher's
 ``chat_refused``): that chat is their address no more, as when the service reported the
-block. A failure that is neither (an answer that cannot be parsed, a bug in a sender) is
+block. Where they never started it (``unstarted``), the worker says that instead
+(``on_unstarted``, the dispatcher's ``chat_unstarted``: the coordinators are told). A failure
+that is neither (an answer that cannot be parsed, a bug in a sender) is
 retried ``MAX_UNEXPLAINED_ATTEMPTS`` times and then given up: such a message would otherwise
 be sent again and again and hold back every later message to its chat. Edits and deletions
 wait until the message they change has been sent; one whose message is gone is given up.
@@ -118,6 +120,7 @@ class OutboxWorker:
         max_backoff: float = MAX_BACKOFF_S,
         on_failure: Callable[[str, bool], None] | None = None,
         on_closed: Callable[[str, str, int], Awaitable[None]] | None = None,
+        on_unstarted: Callable[[str, str, int, str], Awaitable[None]] | None = None,
         media_sources: Sequence[MediaSource] | None = None,
         translations: Translations | None = None,
         speaker: Speaker | None = None,
@@ -146,6 +149,8 @@ class OutboxWorker:
         self.on_failure = on_failure
         # (platform, chat, person): a send refused because the person closed the chat.
         self.on_closed = on_closed
+        # (platform, chat, person, the refusal as kept): the person never started the chat.
+        self.on_unstarted = on_unstarted
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
         # Voices being made, ahead of their turn or due, by outbox id: (last wanted, task).
@@ -386,7 +391,7 @@ class OutboxWorker:
                 message_id = await self._within_lease(lease_end, item, outgoing, edit_id)
         except DeliveryError as exc:
             if exc.permanent:
-                return await self._give_up(item, str(exc), closed=exc.closed)
+                return await self._give_up(item, str(exc), refusal=exc)
             if not exc.transient and item.attempts + 1 >= MAX_UNEXPLAINED_ATTEMPTS:
                 return await self._give_up(item, str(exc))
             if self.on_failure:
@@ -503,27 +508,34 @@ class OutboxWorker:
         content, mime_type = await source.fetch_media(outgoing.file_id)
         return replace(outgoing, content=content, mime_type=outgoing.mime_type or mime_type)
 
-    async def _give_up(self, item: OutboxItem, error: str, *, closed: bool = False) -> str:
-        """Mark the item failed so its chat's queue moves on; counted and logged. ``closed``:
-        its person closed the chat for good (:meth:`_closed`)."""
+    async def _give_up(
+        self, item: OutboxItem, error: str, *, refusal: DeliveryError | None = None
+    ) -> str:
+        """Mark the item failed so its chat's queue moves on; counted and logged. A
+        ``refusal`` may say that its person closed the chat for good, or never opened it
+        (:meth:`_closed`)."""
         log.warning(
             "outbox %d to %s: giving up after %d tries", item.id, item.platform, item.attempts + 1
         )
         if self.on_failure:
             self.on_failure(item.platform, True)
         await self.db.outbox.give_up(item.id, error, claimant=self.claimant)
-        if closed:
-            await self._closed(item)
+        if refusal is not None and (refusal.closed or refusal.unstarted):
+            await self._closed(item, error if refusal.unstarted else None)
         return "failed"
 
-    async def _closed(self, item: OutboxItem) -> None:
-        """The item's person closed its chat for good: said to ``on_closed`` (a group's
-        chat is nobody's address). Its failure costs that notice only, never the delivery
-        of the rest: logged by its kind, the person unnamed."""
-        if self.on_closed is None or item.recipient_id is None:
+    async def _closed(self, item: OutboxItem, unstarted: str | None = None) -> None:
+        """The item's person closed its chat for good: said to ``on_closed``; or never
+        started it (``unstarted``: the refusal as kept): said to ``on_unstarted`` (a
+        group's chat is nobody's address). Its failure costs that notice only, never the
+        delivery of the rest: logged by its kind, the person unnamed."""
+        if item.recipient_id is None:
             return
         try:
-            await self.on_closed(item.platform, item.chat_id, item.recipient_id)
+            if unstarted is None and self.on_closed is not None:
+                await self.on_closed(item.platform, item.chat_id, item.recipient_id)
+            elif unstarted is not None and self.on_unstarted is not None:
+                await self.on_unstarted(item.platform, item.chat_id, item.recipient_id, unstarted)
         except Exception as exc:
             log.error("outbox %d: the closed chat not noted (%s)", item.id, type(exc).__name__)
 

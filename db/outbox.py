@@ -373,6 +373,20 @@ class OutboxStore:
                 (utcnow(), error[:200], item_id, *owner),
             )
 
+    async def refused_since(
+        self, recipient_id: int, platform: str, chat_id: str, error: str, since: str
+    ) -> int:
+        """How many messages to ``recipient_id`` in ``chat_id`` on ``platform`` were given
+        up with ``error`` (as :meth:`give_up` kept it) at or after ``since`` (a stored
+        time): the first refusal of a kind since the person was last seen is 1."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT COUNT(*) FROM outbox WHERE recipient_id = ? AND platform = ? AND chat_id = ?"
+            " AND last_error = ? AND failed_at >= ?",
+            (recipient_id, platform, chat_id, error[:200], since),
+        )
+        return int(row[0]) if row else 0
+
     async def hold_until(self, item_ids: list[int], when: datetime) -> int:
         """Move the time of these never-tried items to ``when`` (a held offer whose reader
         changed her quiet hours: now, or the new end); how many were moved. One whose

@@ -94,6 +94,13 @@ FLOOD_NOTICES = {
         "they slow down each press only asks them to wait."
     ),
 }
+# To the coordinators when the bot cannot write to someone who never started a chat with
+# it (:meth:`Dispatcher.chat_unstarted`): no block, so nothing of theirs was ended.
+CANNOT_WRITE = N_(
+    "📭 The bot cannot write to {who}: they have never started a chat with it. Messages "
+    "for them are not delivered until they write to the bot once. If you can reach them "
+    "another way, please ask them to."
+)
 LAST_FLOOD_NOTICE = N_(
     "More people stopped by these limits are not named until {time}: this is the last of "
     "these notices until then."
@@ -311,6 +318,31 @@ class Dispatcher:
             person = await self.db.users.get(person_id)
             if person is not None and person.platform == platform:
                 await self._unreachable(scene, person, chat_id)
+        self._wake_for(scene)
+
+    async def chat_unstarted(
+        self, platform: str, chat_id: str, person_id: int, refusal: str
+    ) -> None:
+        """A send to ``person_id``'s chat ``chat_id`` on ``platform`` was refused because
+        they never started a chat with the bot (bot/delivery.py, DeliveryError
+        ``unstarted``; ``refusal``: as the outbox kept it). No block: nothing of theirs ends
+        and the chat stays their address (it works once they write). The coordinators
+        are told that the bot cannot write to them - once, at the first refusal since they
+        were last seen, however many messages fail after it."""
+        scene = Backstage(self.db, self.settings)
+        async with self.db.transaction():
+            person = await self.db.users.get(person_id)
+            if person is None or person.platform != platform or person.chat_id != chat_id:
+                return
+            refused = await self.db.outbox.refused_since(
+                person.id, platform, chat_id, refusal, person.seen_at
+            )
+            if refused != 1:
+                return
+            log.info("a %s person never started their chat with the bot", platform)
+            await scene.mail.to_backchannel(
+                lambda t: Message(t.t(CANNOT_WRITE, who=someone(t, person))), about=[person.id]
+            )
         self._wake_for(scene)
 
     async def _unreachable(self, scene: Backstage, person: User | None, chat_id: str) -> None:

@@ -31,7 +31,11 @@ class DeliveryError(Exception):
     connection lost mid-answer), so the message may have gone out: repeated, it is in
     doubt, like a send cut off by a crash. ``closed``: the person closed the chat for good
     (blocked the bot, deleted their account) - permanent, and the chat is their address no
-    more (the dispatcher's ``chat_refused``); the service says so, so its transport judges it."""
+    more (the dispatcher's ``chat_refused``); the service says so, so its transport judges it.
+    ``unstarted``: the person never opened a chat with the bot (Telegram's "bot can't
+    initiate conversation with a user") - permanent too, but no block: nothing of theirs
+    ends, and the coordinators learn that the bot cannot write to them (the dispatcher's
+    ``chat_unstarted``)."""
 
     def __init__(
         self,
@@ -42,10 +46,12 @@ class DeliveryError(Exception):
         transient: bool = True,
         maybe_sent: bool = False,
         closed: bool = False,
+        unstarted: bool = False,
     ) -> None:
         super().__init__(reason)
-        permanent = permanent or closed
+        permanent = permanent or closed or unstarted
         self.closed = closed
+        self.unstarted = unstarted and not closed
         self.permanent = permanent
         self.retry_after = retry_after
         self.transient = transient and not permanent

@@ -199,6 +199,8 @@ async def test_telegram_says_when_a_person_closed_the_chat(
         await telegram_bot.deliver(chat, Message(Markup("hi")))
     assert err.value.permanent
     assert err.value.closed is closed
+    # Never started: no closed chat, but said so (the coordinators are told, not a block).
+    assert err.value.unstarted is ("initiate" in refusal)
     # Its words name no one: what the outbox keeps and logs of it is the kind only.
     assert chat not in str(err.value)
 

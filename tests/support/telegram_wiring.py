@@ -44,7 +44,13 @@ async def telegram_with_worker(
         TOKEN,
         dispatcher.router.public_commands(),
     )
-    worker = OutboxWorker(db, [transport], poll_seconds=0.2, on_closed=dispatcher.chat_refused)
+    worker = OutboxWorker(
+        db,
+        [transport],
+        poll_seconds=0.2,
+        on_closed=dispatcher.chat_refused,
+        on_unstarted=dispatcher.chat_unstarted,
+    )
     dispatcher.on_queued = worker.wake
     stop = asyncio.Event()
     await transport.start()

@@ -4,8 +4,9 @@ is offered no request, instead of holding a place in every wave with offers that
 403; their next message gives the chat back. The offers they had are "not this time" at
 once, so the next wave does not wait for its time-out. One who blocked it before the bot
 asked for those updates (or deleted their account) is found by the first send Telegram
-refuses with 403: sent once, never again, and the same follows. Real python-telegram-bot
-against the fake Bot API server, the outbox worker delivering."""
+refuses with 403: sent once, never again, and the same follows. One who never started the
+chat (403 "can't initiate conversation") is no block: the coordinators are told once. Real
+python-telegram-bot against the fake Bot API server, the outbox worker delivering."""
 
 from __future__ import annotations
 
@@ -162,3 +163,60 @@ async def test_a_volunteer_found_closed_by_a_refused_send_is_passed_over_at_once
     state = await db.outbox.state(offers[ids[closed]][0])
     assert state is not None and state[2]
     assert len(fake.calls_to("sendMessage", chat_id=closed)) == 1
+
+
+NEVER_STARTED = "Forbidden: bot can't initiate conversation with a user"
+
+
+def _cannot_write(call: Call) -> bool:
+    """The coordinators' notice that the bot cannot write to someone."""
+    return call.params.get("text", "").startswith("📭")
+
+
+async def test_a_person_who_never_started_the_chat_is_named_to_the_coordinators_once(
+    fake_telegram: FakeTelegram, one_by_one: None, db: Database
+):
+    """Telegram's 403 for a chat never started (a token changed, a chat from another bot)
+    is no block: the volunteer keeps their chat and their offer (nothing is handed back or
+    declined for them), but the coordinators learn once that the bot cannot write to them,
+    however many sends fail after it."""
+    fake = fake_telegram
+    fake.names.update({VERA: "Vera", VLAD: "Vlad"})
+    ids = {VERA: await telegram_volunteer(db, VERA, "Vera")}
+    ids[VLAD] = await telegram_volunteer(db, VLAD, "Vlad")
+    post, request_id = await in_review(fake, db, "Amira", "de", "Ich brauche Hilfe beim Tragen")
+    first: list[str] = []
+
+    async def never_started(call: Call) -> None:
+        if call.method == "sendMessage" and _offer(call) and not first:
+            first.append(str(call.params["chat_id"]))
+            fake.closed_chats[first[0]] = NEVER_STARTED
+
+    fake.hold = never_started
+    mark = len(fake.calls)
+    fake.press(3001, f"mod:ok:{request_id}", post)
+    await fake.wait_for("sendMessage", _cannot_write, after=mark, chat_id=TELEGRAM_GROUP)
+    unstarted = int(first[0])
+    person = await db.users.get(ids[unstarted])
+    assert person is not None and person.chat_id == str(unstarted)
+    # Their offer stands, unanswered: nothing was declined or handed on in their name.
+    asked = {who: no for who, _, no, _ in await db.volunteers.asked(request_id)}
+    assert asked == {ids[unstarted]: False}
+
+    # Another message for them is refused too: sent once, and no second notice.
+    async with db.transaction():
+        await db.outbox.enqueue(
+            "telegram",
+            str(unstarted),
+            {"type": "Message", "text": "Hallo"},
+            recipient_id=ids[unstarted],
+        )
+    sent = len(fake.calls_to("sendMessage", chat_id=unstarted))
+    for _ in range(3000):  # a guard of a minute against a hang, never a measure
+        if len(fake.calls_to("sendMessage", chat_id=unstarted)) > sent:
+            break
+        await asyncio.sleep(0.02)
+    await fake.settle()
+    notices = [c for c in fake.calls[mark:] if c.method == "sendMessage" and _cannot_write(c)]
+    assert len(notices) == 1, notices
+    assert str(ids[unstarted]) in notices[0].params["text"]

@@ -5,8 +5,8 @@ chat away and counts each of their unanswered offers as "not this time"
 (handlers/helping/offers.py), so that the next wave goes at once instead of after the
 wave's time-out. A request they took is handed back and offered again (closed_chats.py),
 and a requester's running requests are withdrawn, their helper told not to go. Through
-the lifecycle and the dispatcher, on both backends (the store's query of the unanswered
-offers is SQL)."""
+the lifecycle and the dispatcher, on both backends (the stores' queries of the unanswered
+offers and of the refused sends are SQL). One who never started the chat keeps everything."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from dataclasses import replace
 import pytest
 
 from db import Database
-from db.request_states import OPEN, WITHDRAWN
+from db.request_states import MATCHED, OPEN, WITHDRAWN
 from handlers.context import Backstage
-from handlers.dispatcher import Dispatcher
+from handlers.dispatcher import CANNOT_WRITE, Dispatcher
 from handlers.helping import lifecycle
+from handlers.helping.render import someone
 from handlers.settings import HandlerSettings, OfferRules
 from locales import translator
 from tests.support.clock import Clock, daytime
@@ -207,3 +208,44 @@ async def test_the_helper_of_a_requester_who_closed_their_chat_is_told_not_to_go
     await dispatcher.chat_closed("console", "amira", "amira", "u-2")
     await dispatcher.chat_refused("console", "amira", amira.id)
     assert await _last_row(db) == after
+
+
+NEVER_STARTED = "Forbidden: the person never started the chat"
+
+
+async def test_a_helper_who_never_started_the_chat_keeps_the_request(
+    dispatcher: Dispatcher, db: Database
+):
+    """A send refused because the person never started the chat is no block: the request
+    stays theirs, their chat their address, and the coordinators hear once - however many
+    of their messages are refused (the first since they were last seen counts)."""
+    settings = _with_group(dispatcher)
+    names = await _volunteers(db, 3)
+    taken = await _published(db, settings, "amira")
+    helper_id = min(await db.volunteers.offered(taken))
+    helper = await db.users.get(helper_id)
+    assert helper is not None
+    async with db.transaction():
+        await lifecycle.accept(Backstage(db, settings), helper, taken)
+
+    mark = await _last_row(db)
+    for n in range(3):
+        async with db.transaction():
+            item = await db.outbox.enqueue(
+                "console",
+                names[helper_id],
+                {"type": "Message", "text": f"{n}"},
+                recipient_id=helper_id,
+            )
+            await db.outbox.give_up(item, NEVER_STARTED)
+        await dispatcher.chat_unstarted("console", names[helper_id], helper_id, NEVER_STARTED)
+    # Not their address any more: nothing.
+    await dispatcher.chat_unstarted("console", "an-old-chat", helper_id, NEVER_STARTED)
+    request = await db.requests.get(taken)
+    assert request is not None and request.state == MATCHED and request.volunteer_id == helper_id
+    user = await db.users.get(helper_id)
+    assert user is not None and user.chat_id == names[helper_id]
+    told = _texts_to(await _queued_after(db, mark), GROUP)
+    de = translator("de")
+    expected = de.t(CANNOT_WRITE, who=someone(de, user))
+    assert told == [str(expected)], told
