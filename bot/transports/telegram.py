@@ -146,10 +146,14 @@ def _media(message: TgMessage) -> Media:
 
 def _event_from_message(message: TgMessage, username: str | None = None) -> Event | None:
     """None for a command addressed to another bot in a group (``/help@otherbot``): in a
-    group with several bots, each answers only its own."""
+    group with several bots, each answers only its own. A forwarded message is someone's
+    words passed on, never a command given now: a coordinator forwarding an old
+    "/publish 5" into the group to talk about it does not publish again."""
     if message.text is not None:
         entities = message.entities or ()
-        if any(e.type == MessageEntityType.BOT_COMMAND and e.offset == 0 for e in entities):
+        if message.forward_origin is None and any(
+            e.type == MessageEntityType.BOT_COMMAND and e.offset == 0 for e in entities
+        ):
             head, _, args = message.text[1:].partition(" ")
             name, _, addressee = head.partition("@")
             if (

@@ -100,3 +100,19 @@ async def test_a_channel_acts_for_no_one(
     in_group(fake, CHANNEL_BOT, "/pending", sender_chat=CHANNEL_CHAT)
     said = await answered_in_group(fake, mark)
     assert said == [translator("de").t(UNNAMED["channel"])], said
+
+
+async def test_a_forwarded_command_is_passed_on_words_not_a_command(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    """Cora forwards an old "/pending" of someone's into the group to talk about it."""
+    fake = fake_telegram
+    await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    mark = len(fake.calls)
+    in_group(
+        fake,
+        fake.user(3001),
+        "/pending",
+        forward_origin={"type": "user", "date": 1, "sender_user": fake.user(3002)},
+    )
+    assert await answered_in_group(fake, mark) == []
