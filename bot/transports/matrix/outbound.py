@@ -128,6 +128,15 @@ class Outbound:
         key, namespace = send_key(), self.shared.transactions
         return f"nb.{namespace}.{key}" if key and namespace else None
 
+    async def holds(self, room_id: str, event_id: str) -> bool:
+        """Whether ``event_id`` is an event of ``room_id`` (False if it cannot be told)."""
+        assert self.shared.client is not None
+        try:
+            response = await self.shared.client.room_get_event(room_id, event_id)
+        except Exception:
+            return False
+        return isinstance(response, nio.RoomGetEventResponse)
+
     @staticmethod
     async def _encrypted_on_server(client: nio.AsyncClient, room_id: str) -> bool:
         try:

@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 DIRECT, GROUP, EMPTY, GONE = "direct", "group", "empty", "gone"
 # A room the bot leaves after the next sync (rooms.py): served no more meanwhile.
 LEAVING_ROOM = "leaving"
+# A direct chat its person left (and the bot with her), kept while it may be her address:
+# what is queued for it goes to another direct chat with her, or one the bot opens and
+# invites her to (rooms.py ``address``).
+LEFT = "left"
 # Posted to the inviter before leaving a room that is not a direct chat.
 LEAVING = N_(
     "👋 I only talk in direct chats, so I am leaving this room. Please start a direct chat with me."

@@ -1,9 +1,18 @@
 """Which rooms the bot is in and which are private: asked from the homeserver, kept per room
 and asked again when membership changes; invites accepted for direct chats and the
-coordinators' room only, other rooms left with one line of explanation."""
+coordinators' room only, other rooms left with one line of explanation. A direct chat its
+person left is her address no more: what is meant for it goes to a new direct chat the bot
+opens and invites her to, once at a time; one she refuses closes her chat.
+
+Kept besides ``matrix.room:`` (db/transport_state.py): ``matrix.rejoin:<person>``, the
+direct chat the bot opened for someone who left theirs (``room``), whether the chat she
+left was encrypted (``encrypted``), and whether she refused the new one (``refused``);
+removed when she joins it or opens a chat herself.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import UTC, datetime, timedelta
@@ -20,6 +29,7 @@ from bot.transports.matrix.parts import (
     GROUP,
     LEAVING,
     LEAVING_ROOM,
+    LEFT,
     Shared,
     take_due,
 )
@@ -35,8 +45,15 @@ log = logging.getLogger(__name__)
 
 # What the bot says before it leaves a room, by the name kept for a leave that waits.
 _NOTES = {"group": LEAVING, "enough": ENOUGH_CHATS}
-# A room no sync has shown this long after the bot joined it is left without a note.
+# A room no sync has shown this long after the bot joined it is left without a note (and
+# greeted without waiting longer: inbound.py).
 LEAVE_WAIT = timedelta(minutes=5)
+# The direct chat the bot opened for a person who left hers (see above), per person.
+REJOIN = "matrix.rejoin:"
+# How long a send waits for the sync that shows a chat the bot just opened (an encrypted
+# one is written to only then); after it, the send is tried again later as any other.
+OPENED_WAIT = 10.0
+MEGOLM = {"algorithm": "m.megolm.v1.aes-sha2"}
 
 
 class Rooms:
@@ -48,6 +65,9 @@ class Rooms:
         self.outbound = outbound
         # Invites the first sync of a new installation brought: room -> inviter.
         self.invites_waiting: dict[str, str] = {}
+        # One new chat at a time: the messages of one round queued for a person who left
+        # open one chat between them, not one each.
+        self._opening = asyncio.Lock()
 
     async def _ask_room(self, room_id: str) -> MatrixRoom | None:
         """Who is in the room, from the homeserver's member list (joined or invited); None
@@ -109,14 +129,171 @@ class Rooms:
                 continue
             try:
                 before = await self.shared.db.transport_state.matrix_room(room_id)
+                if before is None:
+                    # A chat being opened for someone who left hers may show before the
+                    # bot knows it is hers (_reopen): judged once it does.
+                    async with self._opening:
+                        before = await self.shared.db.transport_state.matrix_room(room_id)
                 if before is not None and before.kind == LEAVING_ROOM:
                     continue  # left after this sync (leave_due), whoever joins meanwhile
                 room = await self._room(room_id, fresh=True)
+                person = before.peer if before is not None and before.peer else None
+                if person and await self._invitation_under_way(room_id, person, room):
+                    continue
                 if room is not None and room.kind in (GROUP, EMPTY):
-                    person = before.peer if before is not None and before.peer else None
+                    encrypted = self._encrypted(room_id)
                     await self._leave(room_id, explain=room.kind == GROUP, person=person)
+                    if room.kind == EMPTY and person:
+                        await self._left_by(room_id, person, encrypted)
             except Exception as exc:
                 log.warning("matrix: a membership change failed: %s", type(exc).__name__)
+
+    def _encrypted(self, room_id: str) -> bool:
+        client = self.shared.client
+        room = client.rooms.get(room_id) if client is not None else None
+        return bool(room is not None and room.encrypted)
+
+    async def _left_by(self, room_id: str, person: str, encrypted: bool) -> None:
+        """``person`` left the direct chat ``room_id`` (the bot has left it too). The chat
+        the bot opened for her, left before she joined it, is one she refused: her chat
+        is closed as a blocked bot's (the dispatcher's ``chat_closed``), and she is not
+        invited again until she writes herself. Her address (the chat the database sends
+        to) is kept as left, so that what is queued for it reaches her in another chat;
+        any other chat of hers is forgotten."""
+        state = self.shared.db.transport_state
+        rejoin = json.loads(await state.get(REJOIN + person) or "{}")
+        user = await self.shared.db.users.find(PLATFORM, person)
+        if rejoin.get("room") == room_id:
+            await state.set(REJOIN + person, json.dumps({**rejoin, "refused": True}))
+            log.info("matrix: a person refused the new direct chat; their chat is closed")
+            address = await self._room(user.chat_id) if user and user.chat_id else None
+            if user is not None and address is not None and address.kind == LEFT:
+                await self.shared.dispatcher.chat_closed(
+                    PLATFORM, person, user.chat_id, f"refused:{room_id}"
+                )
+            return
+        if user is None or user.chat_id != room_id:
+            return  # nothing is sent to it: forgotten, as any room the bot left
+        await state.remember_matrix_room(room_id, MatrixRoom(LEFT, person))
+        await state.set(REJOIN + person, json.dumps({"encrypted": encrypted}))
+        # Bounded as her chats are: anyone can open and leave chat after chat.
+        for other in (await state.rooms_like(MatrixRoom(LEFT, person)))[DIRECT_CHATS_PER_PERSON:]:
+            if other != room_id:
+                await state.forget_matrix_room(other)
+
+    async def _invitation_under_way(
+        self, room_id: str, person: str, room: MatrixRoom | None
+    ) -> bool:
+        """Whether ``room_id``, the chat the bot opened for ``person``, waits for her: the
+        first sync can show it before her invitation is in (the bot alone in it), and
+        that is not a chat she left. Once she has joined it, it is a direct chat as any
+        other."""
+        state = self.shared.db.transport_state
+        rejoin = json.loads(await state.get(REJOIN + person) or "{}")
+        if rejoin.get("room") != room_id:
+            return False
+        assert self.shared.client is not None
+        response = await self.shared.client.room_get_state_event(room_id, "m.room.member", person)
+        membership = (
+            response.content.get("membership")
+            if isinstance(response, nio.RoomGetStateEventResponse)
+            else None
+        )
+        if membership == "join":
+            await state.delete(REJOIN + person)
+            return False
+        if room is not None and room.kind == EMPTY and membership in (None, "invite"):
+            await state.remember_matrix_room(room_id, MatrixRoom(DIRECT, person))
+            return True
+        return False
+
+    async def address(self, room_id: str) -> str:
+        """Where to send what is meant for the person of ``room_id``: the room itself, if
+        it is a direct chat or the coordinators' room; for a direct chat she left, another
+        direct chat with her (her address first), or one the bot opens now and invites her
+        to. Raises DeliveryError where there is none: nothing meant for one person goes
+        into a room others read."""
+        if self.shared.is_backchannel(room_id):
+            return room_id
+        room = await self._room(room_id)
+        if room is None:
+            raise DeliveryError("room members unknown")
+        if room.kind == LEFT:
+            async with self._opening:
+                room_id, encrypted = await self._reopen(room.peer)
+            await self._until_shown(room_id, room.peer, encrypted)
+            return room_id
+        if room.kind != DIRECT:
+            raise DeliveryError(f"not a direct chat ({room.kind})", permanent=True)
+        return room_id
+
+    async def _until_shown(self, room_id: str, person: str, encrypted: bool) -> None:
+        """Until a sync has shown the chat ``room_id`` opened for ``person`` as it is: with
+        her invited, and encrypted if it was made so. A sync can show a new room before
+        all its first events: sent to before, a message would be plain text in an
+        encrypted chat, or its room key go to nobody. DeliveryError (tried again later)
+        if none has in ``OPENED_WAIT``."""
+        client = self.shared.client
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + OPENED_WAIT
+        while client is not None:
+            room = client.rooms.get(room_id)
+            if room is not None and person in room.users and (room.encrypted or not encrypted):
+                return
+            if loop.time() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        raise DeliveryError("the new chat is not synced yet")
+
+    async def _reopen(self, person: str) -> tuple[str, bool]:
+        """A direct chat with ``person``, who left the one the database sends to: one she
+        is in (or invited to), else one opened now - once: one she refused closes her chat
+        until she writes herself (DeliveryError ``closed``)."""
+        state = self.shared.db.transport_state
+        rejoin = json.loads(await state.get(REJOIN + person) or "{}")
+        chats = await state.rooms_like(MatrixRoom(DIRECT, person))
+        if chats:
+            user = await self.shared.db.users.find(PLATFORM, person)
+            chat = user.chat_id if user is not None and user.chat_id in chats else chats[0]
+            return chat, chat == rejoin.get("room") and rejoin.get("encrypted", True)
+        if rejoin.get("refused"):
+            raise DeliveryError("the person refused a new chat", closed=True)
+        assert self.shared.client is not None
+        client = self.shared.client
+        encrypted = rejoin.get("encrypted", client.olm is not None)
+        initial_state: list[dict[str, object]] = [
+            # Read from her invitation on: what the bot says before she joins is hers.
+            {
+                "type": "m.room.history_visibility",
+                "state_key": "",
+                "content": {"history_visibility": "invited"},
+            }
+        ]
+        if encrypted:
+            initial_state.append({"type": "m.room.encryption", "state_key": "", "content": MEGOLM})
+        try:
+            response = await client.room_create(
+                is_direct=True,
+                preset=nio.RoomPreset.trusted_private_chat,
+                invite=[person],
+                initial_state=initial_state,
+            )
+        except Exception as exc:
+            raise DeliveryError(type(exc).__name__) from None
+        if not isinstance(response, nio.RoomCreateResponse):
+            status = str(getattr(response, "status_code", ""))
+            if status in ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN"):
+                # She cannot be invited (gone, or refusing invites): as a refusal.
+                await state.set(REJOIN + person, json.dumps({**rejoin, "refused": True}))
+                raise DeliveryError(f"no new chat: {status}", closed=True)
+            raise DeliveryError(f"no new chat: {status or '?'}")
+        room_id = response.room_id
+        await state.remember_matrix_room(room_id, MatrixRoom(DIRECT, person))
+        await state.set(
+            REJOIN + person, json.dumps({**rejoin, "room": room_id, "encrypted": encrypted})
+        )
+        log.info("matrix: opened a new direct chat for a person who left theirs")
+        return room_id, encrypted
 
     async def _leave(
         self, room_id: str, *, explain: bool, person: str | None = None, why: str = "group"
@@ -210,6 +387,8 @@ class Rooms:
             elif kind is not None and await self._enough_chats(room_id, kind):
                 await self._leave(room_id, explain=True, person=kind.peer, why="enough")
             elif kind is not None:
+                # She opened a chat herself: any chat she refused is forgiven.
+                await self.shared.db.transport_state.delete(REJOIN + kind.peer)
                 await self._history_for_members_only(room_id)
                 # Greeted a moment later, unless the person's first message comes first:
                 # Element creates a direct chat when its first message is sent, so the
@@ -260,7 +439,9 @@ class Rooms:
         ):
             await self.shared.client.room_forget(room.room_id)
             state = self.shared.db.transport_state
-            await state.forget_matrix_room(room.room_id)
+            kept = await state.matrix_room(room.room_id)
+            if kept is None or kept.kind != LEFT:
+                await state.forget_matrix_room(room.room_id)
             await state.delete(LEAVE + room.room_id)
 
     async def is_private(self, room_id: str) -> bool | None:
@@ -270,14 +451,3 @@ class Rooms:
             return False
         room = await self._room(room_id)
         return True if room is not None and room.kind == DIRECT else None
-
-    async def check_recipient(self, room_id: str) -> None:
-        """Nothing meant for one person goes into a room others read: raises DeliveryError
-        unless the room is a direct chat (or the coordinators' room)."""
-        if self.shared.is_backchannel(room_id):
-            return
-        room = await self._room(room_id)
-        if room is None:
-            raise DeliveryError("room members unknown")
-        if room.kind != DIRECT:
-            raise DeliveryError(f"not a direct chat ({room.kind})", permanent=True)

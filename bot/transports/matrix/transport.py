@@ -43,7 +43,7 @@ from bot.transports.matrix.rooms import Rooms
 from db import Database
 from db.transport_state import NEXT_BATCH, TRANSACTIONS, NotHolder
 from handlers.dispatcher import Dispatcher
-from handlers.messages import Incoming, Outgoing
+from handlers.messages import Delete, Incoming, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -109,17 +109,27 @@ class MatrixTransport(ChatService):
         return await take_update(self, incoming)
 
     async def send_answer(self, answer: Routed) -> None:
+        room_id, edit_id = answer.chat_id, answer.edit_message_id
         if answer.elsewhere:
-            await self.rooms.check_recipient(answer.chat_id)
-        await self.outbound.send(
-            answer.chat_id, answer.item, answer.edit_message_id, alongside=answer.alongside
-        )
+            room_id, edit_id = await self._addressed(room_id, edit_id)
+        await self.outbound.send(room_id, answer.item, edit_id, alongside=answer.alongside)
 
     async def deliver(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
     ) -> str | None:
-        await self.rooms.check_recipient(chat_id)
-        return await self.outbound.send(chat_id, item, edit_message_id)
+        room_id, edit_id = await self._addressed(chat_id, edit_message_id)
+        if edit_message_id and not edit_id and isinstance(item, Delete):
+            return None  # it stayed in the chat the person left
+        return await self.outbound.send(room_id, item, edit_id)
+
+    async def _addressed(self, chat_id: str, edit_id: str | None) -> tuple[str, str | None]:
+        """The room for what is meant for ``chat_id`` (rooms.py ``address``: another, for
+        a chat its person left) and the message it changes there: a message of the chat
+        she left is not in the new one, so its edit goes out as a new message."""
+        room_id = await self.rooms.address(chat_id)
+        if room_id != chat_id and edit_id and not await self.outbound.holds(room_id, edit_id):
+            edit_id = None
+        return room_id, edit_id
 
     async def fetch_media(self, file_id: str) -> tuple[bytes, str]:
         return await self.outbound.fetch_media(file_id)
