@@ -96,14 +96,7 @@ class SmsStore:
                     (total, per_day, DAY_FULL),
                     (total + prefix, per_prefix, PREFIX_FULL),
                 ):
-                    await self._first_row(day, key)
-                    fits = await changed(
-                        self._tx,
-                        "UPDATE sms_first_contacts SET texts = texts + 1"
-                        " WHERE day = ? AND prefix = ? AND (? = 0 OR texts < ?)",
-                        (day, key, cap, cap),
-                    )
-                    if not fits:
+                    if not await self._count_in(day, key, cap):
                         raise _Refused(full)
                 return ""
         except _Refused as refused:
@@ -116,6 +109,19 @@ class SmsStore:
                 (day, total),
             )
         return full
+
+    async def _count_in(self, day: str, key: str, cap: int) -> bool:
+        """Count one in ``day``'s row ``key`` if it is below ``cap`` (0: no cap)."""
+        await self._first_row(day, key)
+        return (
+            await changed(
+                self._tx,
+                "UPDATE sms_first_contacts SET texts = texts + 1"
+                " WHERE day = ? AND prefix = ? AND (? = 0 OR texts < ?)",
+                (day, key, cap, cap),
+            )
+            == 1
+        )
 
     async def _first_row(self, day: str, key: str) -> None:
         await execute(
@@ -147,19 +153,9 @@ class SmsStore:
         texts at once never keep more between them (before, each process counted its own in
         memory). Kept in ``day``'s rows of the first contacts' table (the prefix
         :data:`STRANGER_STOPS` and the hour), which go the next day as theirs do."""
-        key = STRANGER_STOPS + hour
         async with self._tx.transaction():
             await execute(self._tx, "DELETE FROM sms_first_contacts WHERE day < ?", (day,))
-            await self._first_row(day, key)
-            return (
-                await changed(
-                    self._tx,
-                    "UPDATE sms_first_contacts SET texts = texts + 1"
-                    " WHERE day = ? AND prefix = ? AND texts < ?",
-                    (day, key, cap),
-                )
-                == 1
-            )
+            return await self._count_in(day, STRANGER_STOPS + hour, cap)
 
     async def claim_stranger_stops_told(self, day: str, hour: str) -> bool:
         """Whether the caller tells the coordinators now that ``hour``'s STOPs from numbers
