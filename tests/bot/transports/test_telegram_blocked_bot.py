@@ -19,7 +19,9 @@ import pytest
 
 from bot.transports.telegram import TelegramTransport
 from db import Database
+from handlers.helping import lifecycle
 from handlers.settings import HandlerSettings, OfferRules
+from locales import translator
 from tests.support.channels import channels
 from tests.support.clock import Clock, daytime
 from tests.support.fake_telegram import Call, FakeTelegram
@@ -220,3 +222,47 @@ async def test_a_person_who_never_started_the_chat_is_named_to_the_coordinators_
     notices = [c for c in fake.calls[mark:] if c.method == "sendMessage" and _cannot_write(c)]
     assert len(notices) == 1, notices
     assert str(ids[unstarted]) in notices[0].params["text"]
+
+
+async def test_a_helper_who_blocks_the_bot_hands_the_request_back_once(
+    fake_telegram: FakeTelegram, one_by_one: None, db: Database
+):
+    """The helper of a taken request blocks the bot: the requester reads, in her language,
+    that her helper cannot be reached and that the bot looks for someone else; the group
+    reads why; the other volunteer is offered it. Blocking again changes nothing."""
+    fake = fake_telegram
+    fake.names.update({VERA: "Vera", VLAD: "Vlad"})
+    await telegram_volunteer(db, VERA, "Vera")
+    await telegram_volunteer(db, VLAD, "Vlad")
+    post, request_id = await in_review(fake, db, "Amira", "de", "Ich brauche Hilfe beim Tragen")
+    mark = len(fake.calls)
+    fake.press(3001, f"mod:ok:{request_id}", post)
+    offer = await fake.wait_for("sendMessage", _offer, after=mark)
+    helper = int(offer.params["chat_id"])
+    other = VLAD if helper == VERA else VERA
+    mark = len(fake.calls)
+    fake.press(helper, f"mt:acc:{request_id}", offer)
+    await fake.wait_for(
+        "sendMessage", lambda c: fake.names[helper] in c.text, after=mark, chat_id=1001
+    )
+
+    de = translator("de")
+    gone = str(de.t(lifecycle.HELPER_GONE, id=request_id))
+    reason = de._(lifecycle.FORCED_HAND_BACK[lifecycle.BY_UNREACHABLE])
+    mark = len(fake.calls)
+    await _handled(fake, _bot_status(fake, helper, "member", "kicked"))
+    await fake.wait_for("sendMessage", lambda c: gone in c.text, after=mark, chat_id=1001)
+    await fake.wait_for(
+        "sendMessage", lambda c: reason in c.text, after=mark, chat_id=TELEGRAM_GROUP
+    )
+    await fake.wait_for("sendMessage", _offer, after=mark, chat_id=other)
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == "open" and request.volunteer_id is None
+
+    await _handled(fake, _bot_status(fake, helper, "kicked", "kicked"))
+    await fake.settle()
+    told = [c for c in fake.calls[mark:] if c.method == "sendMessage" and gone in c.text]
+    assert len(told) == 1
+    lines = [c for c in fake.calls[mark:] if c.method == "sendMessage" and reason in c.text]
+    assert len(lines) == 1
+    assert not [c for c in fake.calls[mark:] if str(c.params.get("chat_id")) == str(helper)]
