@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -456,13 +457,21 @@ class TelegramTransport(ChatService):
         await self.publish_commands()
 
     async def publish_commands(self) -> None:
-        """Command menus in every language; the default menu is the city's language."""
-        for lang in (None, *SUPPORTED_LANGUAGES):
-            t = translator(lang or DEFAULT_LANGUAGE)
-            commands = [
-                BotCommand(spec.name, t._(spec.description)[:256]) for spec in self.commands
-            ]
-            await self._call("setMyCommands", _set_commands(self.bot, commands, lang))
+        """Command menus in every language; the default menu is the city's language. The
+        coordinators' group gets its own: the commands that work there (everyone else's
+        menu - /start, /help - only earns "does not work in this group" there)."""
+        group_commands = [
+            spec for spec in self.dispatcher.router.commands.values() if spec.backchannel
+        ]
+        groups = sorted(
+            chat for platform, chat in self.dispatcher.settings.backchannels if platform == PLATFORM
+        )
+        menus = [(None, self.commands), *((group, group_commands) for group in groups)]
+        for chat, specs in menus:
+            for lang in (None, *SUPPORTED_LANGUAGES):
+                t = translator(lang or DEFAULT_LANGUAGE)
+                commands = [BotCommand(spec.name, t._(spec.description)[:256]) for spec in specs]
+                await self._call("setMyCommands", _set_commands(self.bot, commands, lang, chat))
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The update's id and where it failed; the exception's message may quote the update.
@@ -885,6 +894,10 @@ def _maybe_sent(exc: NetworkError) -> bool:
     return any(lost in text for lost in LOST_ON_THE_WAY)
 
 
-def _set_commands(bot: Any, commands: list[BotCommand], lang: str | None) -> Any:
-    """The call that publishes one language's command menu (bound now, not in a loop)."""
-    return lambda: bot.set_my_commands(commands, language_code=lang)
+def _set_commands(
+    bot: Any, commands: list[BotCommand], lang: str | None, chat: str | None = None
+) -> Any:
+    """The call that publishes one language's command menu, everyone's or one chat's
+    (bound now, not in a loop)."""
+    scope = BotCommandScopeChat(chat) if chat is not None else None
+    return lambda: bot.set_my_commands(commands, scope=scope, language_code=lang)

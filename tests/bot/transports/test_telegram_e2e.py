@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.transports.telegram import TelegramTransport
 from locales import FSI, PDI, SUPPORTED_LANGUAGES, language_name, translator
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram_wiring import TELEGRAM_GROUP
 
 
 async def _onboard(fake: FakeTelegram, user: int, hint: str | None, choose: str) -> dict:
@@ -98,6 +99,26 @@ async def test_command_menus_in_every_language(
     fa = {c["command"]: c["description"] for c in by_language["fa"]}
     assert fa["help"] == translator("fa")._("Explain what the bot can do")
     assert {c["command"] for c in by_language["de"]} >= {"start", "help", "language", "delete"}
+
+
+async def test_the_coordinators_group_has_a_menu_of_its_own(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport
+):
+    """In the group "/" offers what works there, not /start or /help ("does not work in
+    this group"); everyone else's menu stays as it was."""
+    router = telegram_group_bot.dispatcher.router
+    works_there = {name for name, spec in router.commands.items() if spec.backchannel}
+    menus = fake_telegram.calls_to("setMyCommands")
+    group = [c for c in menus if (c.params.get("scope") or {}).get("chat_id") == TELEGRAM_GROUP]
+    everyone = [c for c in menus if "scope" not in c.params]
+    assert {c.params.get("language_code") for c in group} == {None, *SUPPORTED_LANGUAGES}
+    for call in group:
+        assert call.params["scope"]["type"] == "chat"
+        assert {c["command"] for c in call.params["commands"]} == works_there
+    uk = next(c for c in group if c.params.get("language_code") == "uk")
+    pending = next(c for c in uk.params["commands"] if c["command"] == "pending")
+    assert pending["description"] == translator("uk")._(router.commands["pending"].description)
+    assert all("start" in {c["command"] for c in call.params["commands"]} for call in everyone)
 
 
 async def test_html_in_user_text_is_escaped(
