@@ -75,6 +75,7 @@ import contextlib
 import logging
 import secrets
 import time
+import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import replace
@@ -757,8 +758,9 @@ class SmsTransport(Transport):
         ``running``: a notice, which may be one of running help; ``own_cap``: counted in
         the number's texts of the hour and day (all but the one that says they are used up).
         The one way out: no invisible mark (of direction, a zero-width space, a soft
-        hyphen …) leaves in a text, whatever made it (texted_form.py)."""
-        text = without_invisible_marks(text)
+        hyphen …) leaves in a text, whatever made it (texted_form.py), nor a control
+        character but the line break (:func:`_without_controls`)."""
+        text = _without_controls(without_invisible_marks(text))
         capped = (lambda until: self._tell_capped(number, until)) if own_cap else None
         if not await self.budget.take(count(text), number if own_cap else None, running, capped):
             raise DeliveryError("sms: the budget has no room for the text", permanent=True)
@@ -779,6 +781,15 @@ class SmsTransport(Transport):
         self._next_slot = slot + interval
         if slot > now:
             await _sleep(slot - now)
+
+
+def _without_controls(text: str) -> str:
+    """``text`` without control characters (Unicode's Cc) but the line break; a tab is a
+    space. A texter's own words echoed back ("\"441\x0037\" is no place I know") carried a
+    NUL, which a phone shows as "@" (GSM 7-bit's first letter) and Kannel may cut at."""
+    return "".join(
+        " " if ch == "\t" else ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc"
+    )
 
 
 def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:

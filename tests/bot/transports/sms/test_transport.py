@@ -285,3 +285,13 @@ async def test_declining_by_text_names_the_number_that_is_kept(
     assert "vorliest" not in asked
     user = await db.users.find("sms", NUMBER)
     assert user is not None and user.consent_at is None and user.language == "de"
+
+
+async def test_a_text_carries_no_control_characters(dispatcher: Dispatcher, db: Database):
+    """A texter's words echoed back ("441\\x0037" is no place the bot knows) carried the NUL
+    to the gateway: "@" on a phone (GSM 7-bit's first letter). The one way out drops every
+    control character but the line break; a tab is a space."""
+    gateway = RecordingAndroid()
+    sms = _sms(dispatcher, db, gateway)
+    await sms.deliver(NUMBER, Message('"441\x0037" kenne ich nicht.\nBitte\tnochmal\x07.'))
+    assert gateway.sent[-1][1] == '"44137" kenne ich nicht.\nBitte nochmal.'
