@@ -229,7 +229,10 @@ def _on_behalf(message: TgMessage) -> str:
     admins (``from`` is then the stand-in @GroupAnonymousBot, the same for all of them), a
     channel for one posting as it - and ``from`` is a stand-in account then."""
     chat = message.sender_chat
-    if chat is None:
+    if chat is None or message.chat.type == "private":
+        # No one writes to the bot's private chat as a chat: its sender is its person,
+        # checked (:func:`_someone_elses`). (Kept so, the notices to those who wrote as
+        # a chat are only ever for a group the bot serves: a bounded few.)
         return ""
     return "group" if chat.id == message.chat.id else "channel"
 

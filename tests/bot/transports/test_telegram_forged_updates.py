@@ -31,3 +31,18 @@ async def test_a_press_on_a_message_in_another_persons_chat_does_nothing(
     assert paul is not None and paul.chat_id == "5001"
     amira = await db.users.find("telegram", "1001")
     assert amira is not None and amira.chat_id == "1001"
+
+
+async def test_a_private_message_as_a_channel_is_its_persons(
+    fake_telegram: FakeTelegram, telegram_group_bot: object, db: Database
+):
+    """Nobody writes to the bot's private chat as a channel; a forged one claiming to is
+    answered as its person's, not told about channels (those notices are for the groups
+    the bot serves only: a bounded few)."""
+    fake = fake_telegram
+    await telegram_person(db, 5001, "Paul", "de")
+    channel = {"id": -100777, "type": "channel", "title": "Nachbarschaft Nord"}
+    mark = len(fake.calls)
+    fake.send_text(5001, "/help", sender_chat=channel)
+    said = await fake.wait_for("sendMessage", after=mark, chat_id=5001)
+    assert not said.text.startswith("📢"), said.text
