@@ -184,6 +184,8 @@ class PhoneTransport(Transport):
         await self.stack.start()
         log.info("phone: listening on port %d", self.stack.port)
         self.dispatcher.db.data_rights.after_erasure.append(self.sweeps.soon)
+        # A prompt may say the erased person's words: the said ones go too.
+        self.dispatcher.db.data_rights.after_erasure.append(voice.prompts.forget_said)
         self._sweeping = asyncio.create_task(self.sweeps.often())
         self.checks.start()
 
@@ -203,6 +205,9 @@ class PhoneTransport(Transport):
     async def stop(self) -> None:
         with contextlib.suppress(ValueError):
             self.dispatcher.db.data_rights.after_erasure.remove(self.sweeps.soon)
+        if self.prompts is not None:
+            with contextlib.suppress(ValueError):
+                self.dispatcher.db.data_rights.after_erasure.remove(self.prompts.forget_said)
         if self._sweeping is not None:
             self._sweeping.cancel()
         for call in list(self._calls.values()):

@@ -41,7 +41,7 @@ async def busy_notice(prompts: Prompts, first: str, voices: Iterable[str]) -> li
     if not words:
         return []
     try:
-        return [await prompts.file(words)]
+        return [await prompts.file(words, lasting=True)]
     except SpeechError as exc:
         log.warning("phone: the busy notice cannot be said (%s): busy callers hear none", exc)
         return []

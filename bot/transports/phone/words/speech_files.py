@@ -13,7 +13,8 @@ with read aloud), joined where the voice changes, resampled to the calls' clock 
 kept in a private folder, at most ``CACHED_PROMPTS`` of them and ``CACHED_BYTES`` in all, by
 their words and voices: the menus and the notice, the same for everyone, are made once. The
 folder is the process's own (mode 0700) and is removed when the phone stops, with every
-personal text said in it.
+personal text said in it; an erasure removes every file but the lasting ones (the busy
+notice, :meth:`Prompts.forget_said`), since a file may say the erased person's words.
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ class Prompts:
         self.folder = Path(tempfile.mkdtemp(prefix="nachbarbot-phone-"))
         self._kept: OrderedDict[str, int] = OrderedDict()
         self._bytes = 0
+        # Files handed out for good (the busy notice): an erasure leaves them.
+        self._lasting: set[str] = set()
         self._making: dict[str, asyncio.Future[Path]] = {}
 
     def key(self, words: tuple[Part, ...]) -> str:
@@ -116,9 +119,12 @@ class Prompts:
     def kept_bytes(self) -> int:
         return self._bytes
 
-    async def file(self, words: tuple[Part, ...]) -> Path:
-        """The WAV file saying ``words``; raise SpeechError."""
+    async def file(self, words: tuple[Part, ...], *, lasting: bool = False) -> Path:
+        """The WAV file saying ``words``; raise SpeechError. ``lasting``: words that are
+        nobody's, handed out for good (:meth:`forget_said` leaves the file)."""
         key = self.key(words)
+        if lasting:
+            self._lasting.add(key)
         if key in self._kept:
             self._kept.move_to_end(key)
             return self.path(key)
@@ -158,6 +164,14 @@ class Prompts:
             self._bytes -= old_size
             # A call playing it has it open: the file goes when the player lets go.
             self.path(old).unlink(missing_ok=True)
+
+    def forget_said(self, _unnamed: object = None) -> None:
+        """Someone's data was erased (``DataRights.after_erasure``): a file may say their
+        words (a request read back, a relayed text), and which one cannot be told by its
+        name, so every file goes but the lasting ones; the menus are made again."""
+        for key in [key for key in self._kept if key not in self._lasting]:
+            self._bytes -= self._kept.pop(key)
+            self.path(key).unlink(missing_ok=True)  # a call playing it keeps it open
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

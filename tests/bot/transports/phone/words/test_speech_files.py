@@ -18,6 +18,7 @@ from bot.transports.phone.words.speech_files import (
     prompt_wav,
     spoken_parts,
 )
+from db import Database
 from handlers.reader import Medium, translator_for
 from locales import SUPPORTED_LANGUAGES, language_name, translator
 from tests.support.sip.tone_engine import ToneEngine
@@ -130,3 +131,27 @@ async def test_a_configured_speech_server_says_the_prompts():
         prompts.close()
         await prompts.engine.close()
         await server.stop()
+
+
+async def test_an_erasure_takes_the_said_prompts_but_the_lasting_ones(db: Database):
+    """A prompt may say a person's words (a request read back, a relayed text), and its
+    file's name (a hash) cannot tell whose: an erasure removes every file but those handed
+    out for good (the busy notice), so nothing said of the erased person stays on disk."""
+    prompts = Prompts(ToneEngine(), Turns(1), rate=8000)
+    db.data_rights.after_erasure.append(prompts.forget_said)
+    try:
+        busy = await prompts.file((Part("de", "Alle Leitungen sind belegt."),), lasting=True)
+        said = await prompts.file((Part("de", "Ihre Anfrage: Klingel SCHNEEGLOECKCHEN"),))
+        person = await db.users.seen("phone", "+492315550123", "+492315550123")
+
+        async def close() -> None:
+            return None
+
+        await db.data_rights.erase(person, close)
+        assert not said.exists() and busy.exists()
+        assert prompts.kept == 1 and prompts.kept_bytes == busy.stat().st_size
+        # Made again when next said.
+        again = await prompts.file((Part("de", "Ihre Anfrage: Klingel SCHNEEGLOECKCHEN"),))
+        assert again.exists()
+    finally:
+        prompts.close()
