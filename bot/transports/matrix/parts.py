@@ -226,6 +226,19 @@ class _Client(nio.AsyncClient):
         """Everyone in the bot's encrypted rooms."""
         return {user_id for room in self.rooms.values() if room.encrypted for user_id in room.users}
 
+    # The homeserver did not answer the last request (matrix-nio tries it again for ever,
+    # with a growing pause): said once when it goes, and once when it answers again.
+    out_of_reach = False
+
+    async def get_timeout_retry_wait_time(self, got_timeouts: int) -> float:
+        if not self.out_of_reach:
+            self.out_of_reach = True
+            log.warning(
+                "matrix: the homeserver %s cannot be reached; trying again", self.homeserver
+            )
+        wait: float = await super().get_timeout_retry_wait_time(got_timeouts)
+        return wait
+
     async def _send(self, response_class: type, *args: Any, **kwargs: Any) -> Any:
         if self.retired:
             raise Retired("this process no longer holds the Matrix role")
@@ -238,7 +251,11 @@ class _Client(nio.AsyncClient):
                 except NotHolder:
                     self.retired = True
                     raise
-        return await super()._send(response_class, *args, **kwargs)
+        response = await super()._send(response_class, *args, **kwargs)
+        if self.out_of_reach:
+            self.out_of_reach = False
+            log.warning("matrix: the homeserver %s answers again", self.homeserver)
+        return response
 
     async def _learn(self, senders: list[str]) -> None:
         """Where the senders of encrypted events stand, asked before matrix-nio decrypts

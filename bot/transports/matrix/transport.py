@@ -29,7 +29,9 @@ from bot.transports.matrix.cross_signing import (
 from bot.transports.matrix.crypto_state import CryptoState
 from bot.transports.matrix.inbound import EVENTS, Inbound
 from bot.transports.matrix.login import (
+    START_SECONDS,
     UNKNOWN_TOKEN,
+    LoginFailed,
     log_in,
     log_in_again,
     seal_stored_login,
@@ -157,9 +159,15 @@ class MatrixTransport(ChatService):
             config=nio.AsyncClientConfig(encryption_enabled=False),
         )
         try:
-            await log_in(client, self.config, self.db.transport_state)
-            if not self.config.access_token:
-                await seal_stored_login(self.config, self.db.transport_state)
+            # Bounded: matrix-nio retries a homeserver out of reach for ever, silently; a
+            # start that cannot reach it ends (``run`` exits 1, systemd starts it again).
+            await asyncio.wait_for(self._log_in(client), START_SECONDS)
+        except TimeoutError:
+            await client.close()
+            raise LoginFailed(
+                f"the homeserver {self.config.homeserver} could not be reached within"
+                f" {START_SECONDS:.0f} s"
+            ) from None
         except BaseException:
             # Not handed to ``shared`` yet, so stopping the transport would not reach it:
             # a failed login (a refused password, a homeserver out of reach, a Ctrl-C)
@@ -167,6 +175,21 @@ class MatrixTransport(ChatService):
             await client.close()
             raise
         self.shared.plain = self.shared.client = client
+
+    async def _log_in(self, client: _Client) -> None:
+        """Log in (login.py) and make sure the homeserver takes the login: a configured
+        access token is asked after (``whoami``) before anything starts."""
+        await log_in(client, self.config, self.db.transport_state)
+        if not self.config.access_token:
+            await seal_stored_login(self.config, self.db.transport_state)
+        response = await client.whoami()
+        if isinstance(response, nio.WhoamiResponse) and not client.device_id:
+            client.device_id = response.device_id  # a configured token's device
+        if not isinstance(response, nio.WhoamiResponse):
+            status = getattr(response, "status_code", None) or "?"
+            raise LoginFailed(
+                f"the homeserver {self.config.homeserver} refused the login: {status}"
+            )
 
     async def open_for_files(self) -> None:
         """Logged in without keys: all that :meth:`fetch_media` needs."""

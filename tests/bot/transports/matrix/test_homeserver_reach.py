@@ -1,0 +1,98 @@
+"""A homeserver out of reach: the start gives up within its bound, naming the homeserver and
+no secret (``python -m bot run`` then exits 1 for systemd to start it again, as on
+Telegram: docs/operations.md), and one that goes away after a good start is tried again
+for as long as it takes, said once when it goes and once when it answers again."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from aiohttp import web
+
+from bot.config import MatrixSection
+from bot.transports.matrix import MatrixTransport
+from bot.transports.matrix import transport as matrix_transport
+from bot.transports.matrix.login import LoginFailed
+from bot.transports.matrix.parts import _Client
+from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
+from handlers.settings import HandlerSettings
+from tests.support.ports import free_port
+from tests.support.synapse_server import Synapse
+
+TOKEN = "syt_not_to_be_logged_4f2a"
+BOT = "@nachbarbot:example.org"
+
+
+def _transport(db: Database, homeserver: str, token: str = TOKEN) -> MatrixTransport:
+    config = MatrixSection(homeserver=homeserver, user_id=BOT, access_token=token)
+    return MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()), db, config)
+
+
+async def test_a_start_that_cannot_reach_the_homeserver_ends(
+    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    monkeypatch.setattr(matrix_transport, "START_SECONDS", 2.0)  # 15 s in a city
+    caplog.set_level(logging.INFO)
+    homeserver = f"http://127.0.0.1:{free_port()}"  # nobody listens
+    transport = _transport(db, homeserver)
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    with pytest.raises(LoginFailed) as refused:
+        await transport.connect()
+    assert loop.time() - began < 30  # ended, not tried for ever (a hang detector)
+    assert homeserver in str(refused.value)
+    said = str(refused.value) + caplog.text
+    assert TOKEN not in said
+    # Said once, not at each of matrix-nio's tries.
+    assert caplog.text.count("cannot be reached") == 1
+    await transport.stop()
+
+
+async def test_a_token_the_homeserver_does_not_know_ends_the_start(db: Database, synapse: Synapse):
+    transport = _transport(db, synapse.url)
+    with pytest.raises(LoginFailed, match="M_UNKNOWN_TOKEN") as refused:
+        await transport.connect()
+    assert TOKEN not in str(refused.value)
+    await transport.stop()
+
+
+async def test_a_homeserver_that_goes_away_is_tried_again_and_said_once(
+    caplog: pytest.LogCaptureFixture,
+):
+    caplog.set_level(logging.INFO)
+    port = free_port()
+    client = _Client(f"http://127.0.0.1:{port}", BOT)
+    client.access_token = TOKEN
+    asked = asyncio.Event()
+
+    async def whoami(_request: web.Request) -> web.Response:
+        asked.set()
+        return web.json_response({"user_id": BOT, "device_id": "BOTDEVICE"})
+
+    app = web.Application()
+    app.router.add_get("/_matrix/client/v3/account/whoami", whoami)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        request = asyncio.create_task(client.whoami())
+        # The homeserver is away: said once, and tried again...
+        for _ in range(600):  # a hang detector, not a speed bound
+            if "cannot be reached" in caplog.text:
+                break
+            await asyncio.sleep(0.05)
+        assert caplog.text.count("cannot be reached") == 1
+        assert not request.done()
+        # ...until it is back: the same request is answered, and that is said too.
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        response = await asyncio.wait_for(request, 120)
+        assert response.user_id == BOT and asked.is_set()
+        assert caplog.text.count("answers again") == 1
+        assert caplog.text.count("cannot be reached") == 1
+        assert TOKEN not in caplog.text
+    finally:
+        await client.close()
+        await runner.cleanup()
