@@ -122,6 +122,17 @@ def _with_group(dispatcher: Dispatcher) -> HandlerSettings:
     return dispatcher.settings
 
 
+async def _taken_by(
+    db: Database, settings: HandlerSettings, request_id: int, helper_id: int
+) -> int:
+    """``request_id`` taken by the volunteer ``helper_id``, through the lifecycle; their id."""
+    helper = await db.users.get(helper_id)
+    assert helper is not None
+    async with db.transaction():
+        await lifecycle.accept(Backstage(db, settings), helper, request_id)
+    return helper_id
+
+
 async def test_a_request_the_volunteer_took_is_handed_back_once(
     dispatcher: Dispatcher, db: Database
 ):
@@ -129,11 +140,8 @@ async def test_a_request_the_volunteer_took_is_handed_back_once(
     names = await _volunteers(db, 3)  # few: each is asked about both requests
     taken = await _published(db, settings, "amira")
     other = await _published(db, settings, "berta")
-    helper_id = min(await db.volunteers.offered(taken) & await db.volunteers.offered(other))
-    helper = await db.users.get(helper_id)
-    assert helper is not None
-    async with db.transaction():
-        await lifecycle.accept(Backstage(db, settings), helper, taken)
+    both = await db.volunteers.offered(taken) & await db.volunteers.offered(other)
+    helper_id = await _taken_by(db, settings, taken, min(both))
     assert await db.volunteers.unanswered(helper_id) == [other]
 
     mark = await _last_row(db)
@@ -174,11 +182,7 @@ async def test_the_helper_of_a_requester_who_closed_their_chat_is_told_not_to_go
     names = await _volunteers(db, 3)
     taken = await _published(db, settings, "amira")
     waiting = await _published(db, settings, "amira")
-    helper_id = min(await db.volunteers.offered(taken))
-    helper = await db.users.get(helper_id)
-    assert helper is not None
-    async with db.transaction():
-        await lifecycle.accept(Backstage(db, settings), helper, taken)
+    helper_id = await _taken_by(db, settings, taken, min(await db.volunteers.offered(taken)))
     amira = await db.users.find("console", "amira")
     assert amira is not None
 
@@ -222,11 +226,7 @@ async def test_a_helper_who_never_started_the_chat_keeps_the_request(
     settings = _with_group(dispatcher)
     names = await _volunteers(db, 3)
     taken = await _published(db, settings, "amira")
-    helper_id = min(await db.volunteers.offered(taken))
-    helper = await db.users.get(helper_id)
-    assert helper is not None
-    async with db.transaction():
-        await lifecycle.accept(Backstage(db, settings), helper, taken)
+    helper_id = await _taken_by(db, settings, taken, min(await db.volunteers.offered(taken)))
 
     mark = await _last_row(db)
     for n in range(3):
