@@ -133,7 +133,9 @@ def context(request: web.Request, t: Translator | None = None) -> dict[str, Any]
 def render(
     request: web.Request, template: str, *, status: int = 200, **values: Any
 ) -> web.Response:
-    values = {**context(request), **values}
+    # The answer's status too: a page answering a refusal (409, 422) shows its notice as
+    # one (desk/base.html), never in the colour and role of a step done.
+    values = {**context(request), "status": status, **values}
     body = _ENV.get_template(template).render(**values)
     response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
     remember(request, response)

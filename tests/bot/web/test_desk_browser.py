@@ -328,7 +328,8 @@ async def test_the_chat_decides_first_and_the_desk_shows_who(world, tab):
         await button.click()
     response = await sent.value
     assert response.status == 409
-    notice = await page.get_by_role("status").inner_text()
+    # A refusal is announced as one (role alert), not as a step done.
+    notice = await page.locator("#desk-notice[role=alert]").inner_text()
     assert already_decided_by("Bernd", notice)
     request = await world.db.requests.get(request_id)
     assert request.decided_by == await world.user_id(BERND)

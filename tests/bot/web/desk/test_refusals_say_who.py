@@ -23,7 +23,8 @@ from tests.support.memory_transport import MemoryTransport
 # Who moved it is read from the request's audit trail: on both backends.
 pytestmark = pytest.mark.both_backends
 
-NOTICE = re.compile(r'<p class="notice" role="status">(.*?)</p>', re.S)
+# A refusal reads as one: the error's colour, announced (desk/base.html).
+NOTICE = re.compile(r'<p class="error" role="alert" id="desk-notice">(.*?)</p>', re.S)
 EN = translator("en")
 
 
