@@ -687,36 +687,44 @@ class TelegramTransport(ChatService):
         if isinstance(item, Voice):
             return await self._send_voice(chat_id, item)
         if isinstance(item, Venue):
-            if item.title:
-                sent = await self.bot.send_venue(
-                    chat_id,
-                    item.latitude,
-                    item.longitude,
-                    item.title[:256],
-                    item.address[:256] or item.title[:256],
-                    **self._topic(chat_id),
-                )
-            else:
-                sent = await self.bot.send_location(
-                    chat_id, item.latitude, item.longitude, **self._topic(chat_id)
-                )
-            return str(sent.message_id)
+            return await self._send_place(chat_id, item)
         if isinstance(item, Picture | Document):
-            send = self.bot.send_photo if isinstance(item, Picture) else self.bot.send_document
-            caption = split_html(str(item.caption), CAPTION_LIMIT)[0] if item.caption else None
-            sent = await send(
-                chat_id,
-                InputFile(item.content, filename=item.filename),
-                caption=caption,
-                parse_mode=ParseMode.HTML,
-                **self._topic(chat_id),
-            )
-            return str(sent.message_id)
+            return await self._send_file(chat_id, item)
         if isinstance(item, React) and item.message_id.isdigit():
             await self.bot.set_message_reaction(
                 chat_id, int(item.message_id), [ReactionTypeEmoji(item.emoji)]
             )
         return None
+
+    async def _send_place(self, chat_id: str, venue: Venue) -> str:
+        """A place with its name and address, or a bare location without a name."""
+        if venue.title:
+            sent = await self.bot.send_venue(
+                chat_id,
+                venue.latitude,
+                venue.longitude,
+                venue.title[:256],
+                venue.address[:256] or venue.title[:256],
+                **self._topic(chat_id),
+            )
+        else:
+            sent = await self.bot.send_location(
+                chat_id, venue.latitude, venue.longitude, **self._topic(chat_id)
+            )
+        return str(sent.message_id)
+
+    async def _send_file(self, chat_id: str, item: Picture | Document) -> str:
+        """A picture or a document, uploaded, with its caption's first part."""
+        send = self.bot.send_photo if isinstance(item, Picture) else self.bot.send_document
+        caption = split_html(str(item.caption), CAPTION_LIMIT)[0] if item.caption else None
+        sent = await send(
+            chat_id,
+            InputFile(item.content, filename=item.filename),
+            caption=caption,
+            parse_mode=ParseMode.HTML,
+            **self._topic(chat_id),
+        )
+        return str(sent.message_id)
 
     async def _send_voice(self, chat_id: str, voice: Voice) -> str:
         """Telegram's own files are sent again by their id; a file from another platform
