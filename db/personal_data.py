@@ -1007,6 +1007,19 @@ MAP: list[Table] = [
                 "stored (bot/speech/speaker.py caches only the audio of public texts).",
             ),
             Link(
+                # To another person, about this one alone (a message about two people is
+                # not either's): what a helper or a volunteer's offer got of theirs. The
+                # coordinators' posts are not: their edits name the coordinator who acted,
+                # and what they show of the person is in the requests.
+                "about LIKE :about AND about NOT LIKE '%,%,%,%'"
+                " AND recipient_id IS NOT NULL AND recipient_id <> :id",
+                (),
+                section="messages_about_you",
+                export=("created_at", "sent_at", "failed_at", "payload"),
+                note="Exported only: the links below erase them. A voice passed on to the "
+                "helper is here with its file id (the phone's recordings too).",
+            ),
+            Link(
                 f"about LIKE :about AND NOT {_SETTLED}",
                 (delete(first=True),),
                 note="Undelivered messages carrying the person's words or data are not sent.",

@@ -336,6 +336,7 @@ SECTION_LABELS = {
     "reminders": N_("⏰ Your reminders"),
     "subscriptions": N_("🔔 Your subscriptions"),
     "messages_for_you": N_("📨 Messages for you"),
+    "messages_about_you": N_("📤 Messages to others about you"),
     "spoken_texts": N_("🔊 Messages kept to read aloud to you"),
     "notices": N_("📣 Notices to the coordinators about you"),
     "updates_handled": N_("⚙️ Messages the bot answered"),

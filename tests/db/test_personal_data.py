@@ -381,6 +381,10 @@ async def test_mydata_lists_every_part_of_the_map_that_holds_data(
         None,
     }
     assert DOOR_CODE in exported["messages_written"][0]["text"]
+    # What others got of hers (the helper, her words passed on), and nobody else's data.
+    about_her = json.dumps(exported["messages_about_you"], ensure_ascii=False)
+    assert DOOR_CODE in about_her
+    assert not [name for name in ("Cora", "7654321", "Wiesenthal") if name in about_her]
     assert HELPER_TEXT in [m["text"] for m in exported["messages_received"]]
     # The summary names each part in the person's language (Arabic here).
     summary = texts([i for i in out if not isinstance(i, Document)])

@@ -7,6 +7,8 @@ backchannel is the coordinators' ``GROUP`` (tests/support/help_story.py)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from db import Database
@@ -86,6 +88,9 @@ async def test_a_voice_message_passed_on_leaves_no_name_after_the_erasure(
     await story.send(REQUESTER, Media(kind="voice", file_id="voice-of-amira"))
     await story.flush()
     assert "voice-of-amira" in " ".join(await _outbox_texts(db))
+    # Hers to see in /mydata: what the helper got of hers, the voice among it.
+    exported = await db.data_rights.export(await db.users.find("memory", REQUESTER))
+    assert "voice-of-amira" in json.dumps(exported["messages_about_you"])
 
     await story.text(REQUESTER, "/delete")
     await story.press(REQUESTER, "delete:yes")
