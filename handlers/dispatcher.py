@@ -107,6 +107,14 @@ LAST_FLOOD_NOTICE = N_(
 )
 
 
+# An edit of an earlier message that nothing takes (a private chat's, a command's in the
+# coordinators' group): the person would wait for an answer to the corrected text.
+EDITS_NOT_SEEN = N_(
+    "✏️ Changes to earlier messages do not reach me here. Please send the corrected text as "
+    "a new message."
+)
+
+
 class _Redo(Exception):
     """The handler's transaction is rolled back and the update handled again with a fixed
     answer: ``failed`` (the handler raised) or ``stale`` (a button no longer valid)."""
@@ -715,12 +723,7 @@ class Dispatcher:
                 return
         if isinstance(event, Edited):
             # Otherwise the person would wait for an answer to the corrected text.
-            ctx.reply(
-                ctx.t.t(
-                    "✏️ Changes to earlier messages do not reach me here. Please send the "
-                    "corrected text as a new message."
-                )
-            )
+            ctx.reply(ctx.t.t(EDITS_NOT_SEEN))
 
     async def _route_backchannel(self, ctx: Context) -> None:
         """In the coordinators' group only backchannel commands and buttons exist; other
@@ -751,6 +754,9 @@ class Dispatcher:
             button, ctx.args = found
             if self._allowed(ctx, button.role):
                 await self._press(ctx, button)
+        elif isinstance(event, Edited) and event.text.startswith("/"):
+            # A command corrected after it was sent (the group's talk is left alone).
+            ctx.reply(ctx.t.t(EDITS_NOT_SEEN))
 
     async def _press(self, ctx: Context, button: ButtonSpec) -> None:
         """A button of a conversation counts only in the conversation's own steps."""

@@ -202,6 +202,10 @@ def to_incoming(update: Update, username: str | None = None) -> Incoming | None:
     if update.edited_message is not None:
         if message.text is None:
             return None  # a caption, or a live location moving on: nothing to correct
+        if message.chat.type != "private" and not isinstance(
+            _event_from_message(message, username), Command
+        ):
+            return None  # in a group, only a command's edit is the bot's business
         event = Edited(str(message.message_id), message.text)
     else:
         event = _event_from_message(message, username)

@@ -146,6 +146,14 @@ REACTION_EMOJI = set(
 )
 
 
+def _command_entities(text: str) -> dict[str, Any]:
+    """A text's ``entities`` as Telegram marks a leading /command (none: no key)."""
+    if not text.startswith("/"):
+        return {}
+    length = len(text.split(" ", 1)[0])
+    return {"entities": [{"type": "bot_command", "offset": 0, "length": length}]}
+
+
 @dataclass
 class Call:
     method: str
@@ -334,15 +342,16 @@ class FakeTelegram:
             "text": text,
             **extra,
         }
-        if text.startswith("/"):
-            length = len(text.split(" ", 1)[0])
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        message.update(_command_entities(text))
         self.messages[(str(message["chat"]["id"]), message["message_id"])] = message
         return self.inject({"message": message})
 
     def edit_text(self, chat_id: int, message_id: int, text: str) -> int:
-        """The user edits a text message of theirs: an ``edited_message`` update."""
-        message = {**self.messages[(str(chat_id), message_id)], "text": text}
+        """The user edits a text message of theirs: an ``edited_message`` update (its
+        entities as Telegram finds them in the new text)."""
+        before = self.messages[(str(chat_id), message_id)]
+        message = {key: value for key, value in before.items() if key != "entities"}
+        message.update(text=text, **_command_entities(text))
         message["edit_date"] = int(time.time())
         self.messages[(str(chat_id), message_id)] = message
         return self.inject({"edited_message": message})

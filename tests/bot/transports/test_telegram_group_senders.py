@@ -3,7 +3,9 @@ group (an anonymous admin), as a channel, or a channel's post forwarded into its
 group acts for no one - not even where someone gave Telegram's stand-in account a role -
 and a command sent so is answered, in the group's language, with why and what to do, once
 per chat and kind every ten minutes. A press is always its person's (Telegram has no
-anonymous presses). Real python-telegram-bot against the fake Bot API server."""
+anonymous presses). A forwarded command is words passed on; a command corrected after it
+was sent is told to be sent anew, while the group's talk, edited or not, is left alone.
+Real python-telegram-bot against the fake Bot API server."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from bot.transports.telegram import TelegramTransport
 from db import Database
+from handlers.dispatcher import EDITS_NOT_SEEN
 from handlers.staff import UNNAMED, UNNAMED_TOLD_EVERY
 from locales import translator
 from tests.support.fake_telegram import (
@@ -116,3 +119,25 @@ async def test_a_forwarded_command_is_passed_on_words_not_a_command(
         forward_origin={"type": "user", "date": 1, "sender_user": fake.user(3002)},
     )
     assert await answered_in_group(fake, mark) == []
+
+
+async def test_a_corrected_command_is_told_to_be_sent_anew(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    """Cora corrects "/publish 5" to "/publish 6" in place: she would wait for #6 to be
+    published. Her "Hallo" corrected to a command for another bot in the group is none of
+    this bot's business."""
+    fake = fake_telegram
+    await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    in_group(fake, fake.user(3001), "Hallo")
+    in_group(fake, fake.user(3001), "/publish 5")
+    assert len(await answered_in_group(fake, 0)) == 1  # "no request #5"
+    hallo, publish = sorted(
+        mid for (chat, mid), m in fake.messages.items() if chat == str(TELEGRAM_GROUP)
+    )[:2]
+
+    mark = len(fake.calls)
+    fake.edit_text(TELEGRAM_GROUP, hallo, "/help@other_bot")
+    fake.edit_text(TELEGRAM_GROUP, publish, "/publish 6")
+    said = await answered_in_group(fake, mark)
+    assert said == [translator("de").t(EDITS_NOT_SEEN)], said
