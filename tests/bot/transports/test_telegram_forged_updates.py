@@ -4,8 +4,9 @@ acts on none of them. Real python-telegram-bot against the fake Bot API server."
 from __future__ import annotations
 
 from db import Database
+from locales import translator
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.telegram_wiring import telegram_person
+from tests.support.telegram_wiring import in_review, telegram_person
 
 
 async def test_a_press_on_a_message_in_another_persons_chat_does_nothing(
@@ -46,3 +47,24 @@ async def test_a_private_message_as_a_channel_is_its_persons(
     fake.send_text(5001, "/help", sender_chat=channel)
     said = await fake.wait_for("sendMessage", after=mark, chat_id=5001)
     assert not said.text.startswith("📢"), said.text
+
+
+async def test_presses_the_bot_never_offered_change_nothing(
+    fake_telegram: FakeTelegram, telegram_group_bot: object, db: Database
+):
+    """Callback data the bot never sent - longer than Telegram's 64 bytes, not text at all
+    (a lone surrogate, as a JSON escape can carry), withdrawing another person's request -
+    each answered as a button no longer valid; her request stays as it was."""
+    fake = fake_telegram
+    _, request_id = await in_review(fake, db, "Amira", "de", "Bitte Hilfe beim Tragen")
+    await telegram_person(db, 5001, "Paul", "de")
+    stale = translator("de")._("This button is no longer valid.")
+    first = len(fake.calls)
+    for data in ("hr:" + "x" * 100, "hr:\udcff", f"hr:wdy:{request_id}", f"hr:edit:{request_id}"):
+        mark = len(fake.calls)
+        fake.press(5001, data)
+        toast = await fake.wait_for("answerCallbackQuery", after=mark)
+        assert toast.params.get("text") == stale, (data, toast.params)
+    request = await db.requests.get(request_id)
+    assert request is not None and request.state == "review"
+    assert not [c for c in fake.calls[first:] if str(c.params.get("chat_id")) == "1001"]
