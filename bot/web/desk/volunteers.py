@@ -55,6 +55,19 @@ DONE = {
     "certificate": N_("✅ Certificate days of volunteer {volunteer} saved."),
     "certificate-remove": N_("✅ Certificate days of volunteer {volunteer} removed."),
 }
+# A step a colleague (or one's own earlier press) already took: done once, told once.
+ALREADY = {
+    "verify": N_(
+        "ℹ️ The basic training of volunteer {volunteer} was already confirmed. Nothing was "
+        "changed, and nobody was told again."
+    ),
+    "pause": N_(
+        "ℹ️ Volunteer {volunteer} is already paused. Nothing was changed, and nobody was told again."
+    ),
+    "resume": N_(
+        "ℹ️ Volunteer {volunteer} is already active. Nothing was changed, and nobody was told again."
+    ),
+}
 BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")
 BAD_DATE = N_("⚠️ Please enter both days as dates, for example 2025-03-31.")
 SEEN_LATER = N_("⚠️ The day the certificate was seen cannot be in the future.")
@@ -333,15 +346,29 @@ def certificate_days(form: dict[str, str], today: date) -> tuple[str, str]:
     return seen.isoformat(), expires.isoformat()
 
 
+async def _already(desk: Desk, user_id: int, step: str, done: bool) -> None:
+    """Refused where ``step`` is ``done`` already (a colleague's page was older, or the
+    same press twice): the volunteer is told once, not again."""
+    user = await desk.site.db.users.get(user_id)
+    if done and user is not None:
+        raise Refused(render=lambda t: t.t(ALREADY[step], volunteer=someone(t, user)))
+
+
 async def _verify(desk: Desk, user_id: int, form: dict[str, str]) -> bool:
+    volunteer = await desk.site.db.volunteers.get(user_id)
+    await _already(desk, user_id, "verify", volunteer is not None and bool(volunteer.verified_at))
     return await volunteering.confirm_training(desk.site.scene(), desk.user, user_id)
 
 
 async def _pause(desk: Desk, user_id: int, form: dict[str, str]) -> bool:
+    volunteer = await desk.site.db.volunteers.get(user_id)
+    await _already(desk, user_id, "pause", volunteer is not None and volunteer.paused)
     return await volunteering.set_paused(desk.site.scene(), desk.user, user_id, True)
 
 
 async def _resume(desk: Desk, user_id: int, form: dict[str, str]) -> bool:
+    volunteer = await desk.site.db.volunteers.get(user_id)
+    await _already(desk, user_id, "resume", volunteer is not None and not volunteer.paused)
     return await volunteering.set_paused(desk.site.scene(), desk.user, user_id, False)
 
 

@@ -19,7 +19,7 @@ from handlers.helping import lifecycle, matching
 from handlers.helping.lifecycle import Refused
 from handlers.settings import HandlerSettings
 from tests.support import browser as chromium
-from tests.support.desk_client import desk_in_chromium, log_in
+from tests.support.desk_client import at_the_desk, desk_in_chromium, log_in
 from tests.support.helping_people import verified_volunteer, volunteer_profile
 from tests.support.memory_transport import texts
 from tests.support.web_site import browser_session, csrf_of, login_link, serving
@@ -430,3 +430,28 @@ async def test_on_a_phone_the_talk_filter_and_column_are_easy_to_tap(
         assert await page.locator("#filter-talk").is_checked()
         await chromium.assert_accessible(page, "desk volunteers on a talk shift (phone)")
         assert not desk.session.foreign, desk.session.foreign
+
+
+async def test_two_coordinators_pausing_at_once_tell_the_volunteer_once(db, site, web_chat):
+    """Cora and Carl have Vera's page open; Cora confirms her training and pauses her. Carl's
+    presses on his older page (confirm, pause) change nothing and tell her nothing again:
+    he reads that it was done already. Resumed by Cora, Carl's resume likewise."""
+    _site, base = site
+    await web_chat.onboard("vera", "en")
+    vera = (await db.users.find("memory", "vera")).id
+    await volunteer_profile(db, vera)
+    async with (
+        at_the_desk(web_chat, db, base, "cora") as cora,
+        at_the_desk(web_chat, db, base, "carl") as carl,
+    ):
+        for action in ("verify", "pause", "resume"):
+            status, _ = await cora.post(f"/desk/volunteers/{vera}/{action}", {})
+            assert status == 200, action
+            status, page = await carl.post(f"/desk/volunteers/{vera}/{action}", {})
+            assert status == 409, action
+            assert "already" in page and "Vera" in page, page
+        await web_chat.flush()
+    told = web_chat.received("vera")
+    for said in ("basic training is confirmed", "A coordinator paused", "A coordinator resumed"):
+        assert told.count(said) == 1, (said, told)
+    assert (await db.volunteers.get(vera)).verified_by == cora.user_id
