@@ -13,7 +13,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from handlers.helping.lifecycle import FORCED_HAND_BACK, HAND_BACK_REASONS, UNREVIEWED_ACTION
+from handlers.helping.lifecycle import (
+    FORCED_HAND_BACK,
+    HAND_BACK_REASONS,
+    UNREACHABLE_ACTION,
+    UNREVIEWED_ACTION,
+)
 from handlers.helping.vocabulary import REJECT_REASONS
 from locales import N_, Translator
 
@@ -36,6 +41,7 @@ _OTHERS = {
     "request.kept": N_("📌 The requester kept it open"),
     "request.phone": N_("📞 Reached by phone from now on"),
     "report": N_("⚠️ A report"),
+    UNREACHABLE_ACTION: N_("📵 The requester can no longer be reached in the chat"),
 }
 
 

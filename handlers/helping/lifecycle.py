@@ -1156,6 +1156,8 @@ REQUESTER_GONE = N_(
     "⛔ Request #{id} was closed: the requester can no longer be reached in the chat (they "
     "blocked the bot or left)."
 )
+# The audit's entry of a request withdrawn because its requester closed their chat.
+UNREACHABLE_ACTION = "request.unreachable"
 DO_NOT_GO = N_(
     "⛔ Request #{id} was closed: the person asking can no longer be reached through the "
     "bot. Please do not go to them. Your contact has ended."
@@ -1187,6 +1189,10 @@ async def withdraw(
         if actor is None:
             raise Refused()
         staff_only(actor)
+    elif why == BY_UNREACHABLE:
+        # Nobody acts: the requester's closed chat is the cause (closed_chats.py).
+        if actor is not None:
+            raise Refused()
     elif actor is None or request.requester_id != actor.id:
         raise Refused()
     before = request
@@ -1222,6 +1228,8 @@ async def _withdrawn(scene: Scene, request: HelpRequest, actor: User | None, why
     if why == BY_BAN:
         return bt.t("⛔ Request #{id} was closed because the requester was blocked.", id=request.id)
     if why == BY_UNREACHABLE:
+        # The history's mark of why nobody's withdrawal ended it (history.py).
+        await scene.db.requests.audit(None, UNREACHABLE_ACTION, f"request:{request.id}")
         return bt.t(REQUESTER_GONE, id=request.id)
     if why != BY_COORDINATOR:
         return bt.t(WITHDRAWN_BY_REQUESTER, id=request.id)
@@ -1332,7 +1340,8 @@ async def end_all_for(scene: Scene, person: User, why: str, actor: User | None =
     erasure = why in ERASURES
     closed = await scene.db.requests.for_requester(person.id, CLOSED) if erasure else []
     for request in await scene.db.requests.for_requester(person.id, (DRAFT, *ACTIVE)):
-        await withdraw(scene, actor if why == BY_BAN else person, request.id, why)
+        by = actor if why == BY_BAN else None if why == BY_UNREACHABLE else person
+        await withdraw(scene, by, request.id, why)
     for request in await scene.db.requests.helped_by(person.id):
         reason = why if why in FORCED_HAND_BACK else "deleted"
         await hand_back(scene, person, request.id, reason, forced=True)

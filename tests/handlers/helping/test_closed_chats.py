@@ -19,7 +19,8 @@ from db import Database
 from db.request_states import MATCHED, OPEN, WITHDRAWN
 from handlers.context import Backstage
 from handlers.dispatcher import CANNOT_WRITE, Dispatcher
-from handlers.helping import lifecycle
+from handlers.helping import history, lifecycle
+from handlers.helping.lifecycle import UNREACHABLE_ACTION
 from handlers.helping.render import someone
 from handlers.settings import HandlerSettings, OfferRules
 from locales import translator
@@ -202,6 +203,12 @@ async def test_the_helper_of_a_requester_who_closed_their_chat_is_told_not_to_go
     for request_id in (taken, waiting):
         line = str(de.t(lifecycle.REQUESTER_GONE, id=request_id))
         assert sum(line in text for text in told) == 1, told
+    # Nobody withdrew it: the history says so, and why, in words (not "changed").
+    entries = await db.requests.history(taken)
+    withdrawn = [e for e in entries if e["action"] == "request.withdrawn"]
+    assert len(withdrawn) == 1 and withdrawn[0]["actor_id"] is None
+    why = [what for e, what in history.lines(de, entries) if e["action"] == UNREACHABLE_ACTION]
+    assert len(why) == 1 and why[0] != de.t("✏️ Changed")
     # The offers of the one still looked for: not delivered yet (nothing is delivered
     # here), so dropped - nobody is woken for a request that is gone.
     for _, outbox_id, _ in await db.volunteers.offers(waiting):
