@@ -4,7 +4,7 @@ the declaration, bot/transports/telegram_declaration.py): the token and the back
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.config_fields import ENV_PREFIX
 from bot.transports.hooks import Check
@@ -49,5 +49,21 @@ async def _telegram_checks(telegram: TelegramSection, group: str) -> AsyncIterat
                 "ok" if can_post else "FAIL",
                 f"bot is {member.status} in {group}",
             )
+            if telegram.backchannel_topic:
+                yield await _topic_check(bot, group, telegram.backchannel_topic)
     except TelegramError as exc:
         yield ("telegram", "FAIL", f"{type(exc).__name__}: {exc}"[:200])
+
+
+async def _topic_check(bot: Any, group: str, topic: int) -> Check:
+    """``telegram.backchannel_topic`` needs a group with topics (a forum): elsewhere every
+    post would be refused into it and fall back to the chat. Whether the topic itself is
+    there the Bot API does not say (a deleted one falls back to the General topic)."""
+    chat = await bot.get_chat(group)
+    if not chat.is_forum:
+        return (
+            "telegram backchannel topic",
+            "FAIL",
+            f"{group} has no topics: set telegram.backchannel_topic = 0 or turn topics on",
+        )
+    return ("telegram backchannel topic", "ok", f"posts go to topic {topic} of {group}")

@@ -696,6 +696,23 @@ class FakeTelegram:
                 "file_size": len(self.files[file_id]),
                 "file_path": f"voice/{file_id}.oga",
             }
+        if method == "getChat":
+            chat_id = str(params.get("chat_id"))
+            return {
+                "id": int(chat_id),
+                "type": "supergroup" if int(chat_id) < 0 else "private",
+                "title": "Koordination",
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": {
+                    "unlimited_gifts": False,
+                    "limited_gifts": False,
+                    "unique_gifts": False,
+                    "premium_subscription": False,
+                    "gifts_from_channels": False,
+                },
+                **({"is_forum": True} if chat_id in self.forums else {}),
+            }
         if method == "getChatMember":
             return {
                 "status": "administrator"

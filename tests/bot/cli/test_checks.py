@@ -116,6 +116,20 @@ async def test_doctor_against_the_fake_telegram_server(tmp_path, fake_telegram: 
     fake_telegram.admin_in.add("-100")
     result = await asyncio.to_thread(doctor)
     assert "ok    telegram backchannel" in result.stdout
+    assert "telegram backchannel topic" not in result.stdout  # none configured
+    assert result.returncode == 0, result.stdout
+
+    # A topic for the bot's posts in a group without topics: every post would miss it.
+    config.write_text(
+        f'[telegram]\napi_base_url = "{fake_telegram.url}"\nbackchannel_topic = 9\n'
+        '[help]\ntelegram_backchannel = "-100"\n',
+        encoding="utf-8",
+    )
+    result = await asyncio.to_thread(doctor)
+    assert "FAIL  telegram backchannel topic" in result.stdout and result.returncode == 1
+    fake_telegram.forums["-100"] = {9}
+    result = await asyncio.to_thread(doctor)
+    assert "ok    telegram backchannel topic" in result.stdout
     assert result.returncode == 0, result.stdout
 
 
