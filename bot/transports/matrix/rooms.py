@@ -419,9 +419,48 @@ class Rooms:
             response = type(exc).__name__
         if not isinstance(response, nio.RoomPutStateResponse):
             log.info(
-                "matrix: the history of a new direct chat stays visible to later members: %s",
+                "matrix: the history of a direct chat stays visible to later members: %s",
                 getattr(response, "status_code", response),
             )
+
+    async def history_to_members_of_old_chats(self) -> None:
+        """After the first sync of a start, which shows every room's state: the direct
+        chats joined before the bot made a new chat's history its members' of the time
+        (:meth:`_history_for_members_only`) still share it with anyone who joins later;
+        they are changed where the bot has the power (a chat Element or Element X made),
+        and left as they are elsewhere (asked of the power levels, not tried)."""
+        client = self.shared.client
+        if client is None:
+            return
+        for room_id, room in list(client.rooms.items()):
+            if room.history_visibility not in ("shared", "world_readable"):
+                continue
+            if self.shared.is_backchannel(room_id):
+                continue  # the coordinators' room is theirs to set
+            kept = await self.shared.db.transport_state.matrix_room(room_id)
+            if kept is None or kept.kind != DIRECT:
+                continue
+            if await self._may_set_history(room_id, room):
+                await self._history_for_members_only(room_id)
+
+    async def _may_set_history(self, room_id: str, room: nio.MatrixRoom) -> bool:
+        """Whether the bot may set the room's history visibility: by its power level, or,
+        from room version 12 on, as one of the room's creators (MSC4289: Element X's
+        direct chats make the person invited an additional creator, whose power is above
+        any level and not listed among them; matrix-nio knows nothing of it)."""
+        bot = self.shared.config.user_id
+        if room.power_levels.can_user_send_state(bot, "m.room.history_visibility"):
+            return True
+        assert self.shared.client is not None
+        response = await self.shared.client.room_get_state_event(room_id, "m.room.create")
+        if not isinstance(response, nio.RoomGetStateEventResponse):
+            return False
+        content = response.content
+        version = str(content.get("room_version") or "1")
+        creators = content.get("additional_creators")
+        creators = creators if isinstance(creators, list) else []
+        # (The bot creates only chats whose history is never shared: rooms.py _reopen.)
+        return version.isdigit() and int(version) >= 12 and bot in creators
 
     async def _enough_chats(self, room_id: str, room: MatrixRoom) -> bool:
         """Whether the person of the new direct chat ``room_id`` has

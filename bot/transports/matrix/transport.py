@@ -447,8 +447,13 @@ class MatrixTransport(ChatService):
                 continue
             if isinstance(response, nio.SyncResponse):
                 backoff = 1.0
-                self._full_state = False
+                started, self._full_state = self._full_state, False
                 await self._after_sync(client)
+                if started:
+                    try:
+                        await self.rooms.history_to_members_of_old_chats()
+                    except Exception as exc:  # the chats are served all the same
+                        log.warning("matrix: the old chats' history: %s", type(exc).__name__)
                 try:
                     await self._checkpoint(response.next_batch)
                 except NotHolder:
