@@ -363,6 +363,20 @@ _REFERENCED = (
 )
 
 
+# The person's partners in help (the helper of their requests, the requesters they help):
+# what was read aloud to them may name the person (a menu's "Write to NAME"), and a speech
+# says the words of an answer, which carry no ``about``.
+_PARTNERS = (
+    "SELECT volunteer_id FROM help_requests WHERE requester_id = :id"
+    " AND volunteer_id IS NOT NULL"
+    " UNION SELECT requester_id FROM help_requests WHERE volunteer_id = :id"
+    " AND requester_id IS NOT NULL"
+)
+_SPOKEN_TO_PARTNERS = (
+    f"json_extract(payload, '$.type') = 'Speech' AND recipient_id IN ({_PARTNERS})"
+)
+
+
 def forget_settled_messages(where: str) -> str:
     """The statement that clears the content of delivered (or given up) outbox rows
     matching ``where``, as erasure and retention do (a relayed message taken back)."""
@@ -1025,6 +1039,16 @@ MAP: list[Table] = [
                 note="Undelivered messages carrying the person's words or data are not sent.",
             ),
             Link(
+                f"{_SPOKEN_TO_PARTNERS} AND NOT {_SETTLED}",
+                (delete(first=True),),
+                note="What waits to be read aloud to a partner in help may name the person.",
+            ),
+            Link(
+                f"{_SPOKEN_TO_PARTNERS} AND {_SETTLED}",
+                (_FORGET_MESSAGE,),
+                note="Read aloud already: a speech is never edited, its words go.",
+            ),
+            Link(
                 f"about LIKE :about AND {_SETTLED}",
                 (_FORGET_MESSAGE,),
                 note="Delivered ones lose their content; the row stays for later edits.",
@@ -1060,6 +1084,12 @@ MAP: list[Table] = [
         },
         links=(
             owned("spoken_texts", "created_at", "lang", "text", "labels"),
+            Link(
+                f"user_id IN ({_PARTNERS})",
+                (delete(first=True),),
+                note="A partner's kept texts may name the person (a menu's \"Write to NAME\"): "
+                "their 🔊 then says that the words are gone.",
+            ),
             Link(
                 "about LIKE :about",
                 (delete(first=True),),

@@ -12,7 +12,12 @@ import json
 import pytest
 
 from db import Database
+from handlers import build_router
+from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Edit, Media
+from handlers.settings import HandlerSettings
+from tests.support.channels import channels
+from tests.support.fake_speaker import FakeSpeaker
 from tests.support.help_story import GROUP, grant_role_to, helped_by_vera, post_request
 from tests.support.memory_transport import MemoryTransport, readable, texts
 
@@ -32,6 +37,13 @@ def _group_now(story: MemoryTransport, post: int, shown: str) -> str:
     ``shown``, what it showed before."""
     edits = [i for i in story.inbox.get(GROUP, []) if isinstance(i, Edit) and i.outbox_id == post]
     return readable(str(edits[-1].text)) if edits else shown
+
+
+async def _spoken_texts(db: Database) -> list[str]:
+    """What the 🔊 buttons would say: the kept texts and their choices."""
+    return [
+        f"{row[0]} {row[1]}" for row in await db.fetch_all("SELECT text, labels FROM spoken_texts")
+    ]
 
 
 async def _outbox_texts(db: Database) -> list[str]:
@@ -99,3 +111,33 @@ async def test_a_voice_message_passed_on_leaves_no_name_after_the_erasure(
 
     for payload in await _outbox_texts(db):
         assert "Amira" not in payload and "voice-of-amira" not in payload, payload
+
+
+@pytest.mark.both_backends  # the speech is found by json_extract
+async def test_what_was_read_aloud_to_the_partner_names_the_erased_helper_no_more(db: Database):
+    """Amira hears everything read aloud: her menu's "Write to Vera" is queued as a speech
+    for her. Vera deletes her account: no speech for Amira names her any more."""
+    speaker = FakeSpeaker(frozenset({"de"}))
+    settings = HandlerSettings(
+        backchannels=frozenset({("memory", GROUP)}),
+        channels=channels(),
+        speech_languages=speaker.languages,
+    )
+    story = MemoryTransport(Dispatcher(db, build_router(), settings), speaker=speaker)
+    await helped_by_vera(story, db)
+    await story.press(REQUESTER, "ra:on")
+    await story.text(REQUESTER, "/menu")
+    await story.press(REQUESTER, "ra:tap")  # and the next menu's words kept for its 🔊
+    await story.text(REQUESTER, "/menu")
+    await story.flush()
+    assert "Vera" in " ".join(p for p in await _outbox_texts(db) if '"Speech"' in p)
+    assert "Vera" in " ".join(await _spoken_texts(db))
+
+    await story.text("vera", "/delete")
+    await story.press("vera", "delete:yes")
+    assert await db.users.find("memory", "vera") is None
+    await story.flush()
+
+    for payload in await _outbox_texts(db):
+        assert "Vera" not in payload, payload
+    assert "Vera" not in " ".join(await _spoken_texts(db))
