@@ -38,6 +38,8 @@ volunteers.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aiohttp import web
 from markupsafe import Markup
 
@@ -45,16 +47,20 @@ from bot.web.desk import requests as request_pages
 from bot.web.desk.auth import Desk, desk_of, desk_page
 from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
+from db.clock import from_text
 from db.users import User
 from handlers.channels import Channel, Channels
 from handlers.dispatcher import TOO_LONG
 from handlers.helping import lifecycle, moved_on
 from handlers.helping.lifecycle import Refused
+from handlers.helping.render import someone
 from handlers.text_safety import clean_name
 from locales import N_, Translator
 from locales.phone_numbers import dialable, valid
 
 NAME_LIMIT = 50
+# The audit trail's record of a resident's number entered here.
+AUDIT = "desk.phone"
 BAD_NUMBER = N_(
     "⚠️ This is not a phone number we can call. Please type it with the area code, "
     "for example {example}."
@@ -65,6 +71,12 @@ EXAMPLE_NUMBER = "0231 1234567"
 NOT_DIALABLE = N_(
     "⚠️ The bot may not call this number. It calls only ordinary landline and mobile "
     "numbers of the countries set up here, no premium or service numbers."
+)
+# A colleague entered the resident's number first: who, when, and the number this one typed
+# (its form is gone from the page, the request having its resident now).
+ENTERED_MEANWHILE = N_(
+    "📞 Meanwhile {name} entered how the resident of request #{id} is reached, at {time}. "
+    "Nothing was saved. The number you typed: {number}"
 )
 NO_NAME = N_("⚠️ Please write the resident's first name.")
 BAD_LANGUAGE = N_("⚠️ Please choose a language from the list.")
@@ -158,16 +170,35 @@ async def reach_by_phone(request: web.Request) -> web.StreamResponse:
         async with desk.site.db.transaction():
             resident, changed = await _resident(desk, number, name, language, channel)
             await lifecycle.reach_by_phone(desk.site.scene(), desk.user, request_id, resident)
-            await desk.site.db.requests.audit(desk.user.id, "desk.phone", f"request:{request_id}")
+            await desk.site.db.requests.audit(desk.user.id, AUDIT, f"request:{request_id}")
     except Refused as refusal:
         reached = await _reached_already(desk, request_id, number, channel)
         if reached is not None:  # the same form sent twice: it was done, say so again
             raise web.HTTPSeeOther(_done(channels, reached, request_id)) from None
-        error = await moved_on.said(desk.site.db, t, refusal, request_id)
+        error = await _entered_meanwhile(desk, t, request_id, typed["number"])
+        if error is None:
+            error = await moved_on.said(desk.site.db, t, refusal, request_id)
         return await request_pages.detail_page(request, error=error, status=409, typed=typed)
     desk.site.wake()
     also = "".join(f"&also={each}" for each in changed)
     raise web.HTTPSeeOther(_done(channels, resident, request_id) + also)
+
+
+async def _entered_meanwhile(
+    desk: Desk, t: Translator, request_id: int, number: str
+) -> Markup | None:
+    """Where another coordinator gave the request its resident first (another number):
+    who and when, by the request's audit trail, and the number typed here; else None."""
+    request = await desk.site.db.requests.get(request_id)
+    if request is None or request.requester_id is None:
+        return None
+    entered = [e for e in await desk.site.db.requests.history(request_id) if e["action"] == AUDIT]
+    actor = await desk.site.db.users.get(entered[-1]["actor_id"]) if entered else None
+    if actor is None:
+        return None
+    at = entered[-1]["at"]
+    time = moved_on.when(t, from_text(at) if isinstance(at, str) else at, datetime.now(UTC))
+    return t.t(ENTERED_MEANWHILE, id=request_id, name=someone(t, actor), time=time, number=number)
 
 
 def refusal_text(t: Translator, problem: str) -> Markup:

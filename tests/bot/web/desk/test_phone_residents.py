@@ -19,7 +19,7 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from tests.support.channels import channels
-from tests.support.desk_client import log_in
+from tests.support.desk_client import at_the_desk, entered_for_erna, log_in
 from tests.support.memory_transport import MemoryTransport
 from tests.support.web_site import browser_session, csrf_of, serving
 
@@ -310,3 +310,28 @@ async def test_a_name_longer_than_kept_is_refused_not_cut_short(db, site, web_ch
         assert 'value="0231 9876543"' in body and long_name in body  # kept to correct
     assert await db.users.find("phone", NUMBER) is None
     assert (await db.requests.get(request_id)).requester_id is None
+
+
+async def test_a_colleague_entering_another_number_first_is_named_and_the_typed_one_kept(
+    db, site, web_chat
+):
+    """Cora and Carl both type a number for Erna's request: Cora's is saved first. Carl's
+    form is refused (the request has its resident now, so the form is gone from the page),
+    saying who entered one and when, with the number Carl typed, to compare or pass on."""
+    _site, base = site
+    async with (
+        at_the_desk(web_chat, db, base, "cora") as cora,
+        at_the_desk(web_chat, db, base, "carl") as carl,
+    ):
+        request = await entered_for_erna(db, cora.user_id)
+        path = f"/desk/requests/{request.id}/phone"
+        fields = {"first_name": "Erna", "language": "de"}
+        status, _ = await cora.post(path, {"number": "0231 1111111", **fields})
+        assert status == 200
+        reached = (await db.requests.get(request.id)).requester_id
+        status, page = await carl.post(path, {"number": "0231 2222222", **fields})
+        assert status == 409
+        error = page[page.index('id="request-error"') :]
+        error = error[: error.index("</p>")]
+        assert "Cora" in error and "0231 2222222" in error, error
+    assert (await db.requests.get(request.id)).requester_id == reached
