@@ -11,6 +11,8 @@ from db import Database
 from tests.support.desk_client import DeskClient, at_the_desk
 from tests.support.helping_people import person, verified_volunteer
 
+# Where the twelve volunteers help: each wave asks some of them.
+SHOPPING = {"category": "shopping", "stadtbezirk": "Innenstadt-Nord", "languages": ("de",)}
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 
@@ -31,15 +33,7 @@ async def test_a_second_offer_again_from_an_older_page_sends_nothing(db: Databas
         volunteer = await person(db, f"vol{n}", platform="memory")
         await verified_volunteer(db, volunteer.id)
     rita = (await db.users.seen("memory", "rita", "rita", "Rita")).id
-    request = await db.requests.create(
-        rita,
-        rita,
-        state="open",
-        category="shopping",
-        description="Einkauf",
-        stadtbezirk="Innenstadt-Nord",
-        languages=("de",),
-    )
+    request = await db.requests.create(rita, rita, state="open", **SHOPPING)
     async with (
         at_the_desk(web_chat, db, base, "cora") as cora,
         at_the_desk(web_chat, db, base, "carl") as carl,
