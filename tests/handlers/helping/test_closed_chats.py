@@ -25,7 +25,7 @@ from handlers.helping.render import someone
 from handlers.settings import HandlerSettings, OfferRules
 from locales import translator
 from tests.support.clock import Clock, daytime
-from tests.support.help_story import GROUP, published_through_lifecycle
+from tests.support.help_story import GROUP, SHOPPING_DRAFT, published_through_lifecycle
 from tests.support.helping_people import coordinator, person, verified_volunteer
 
 pytestmark = pytest.mark.both_backends
@@ -256,3 +256,30 @@ async def test_a_helper_who_never_started_the_chat_keeps_the_request(
     de = translator("de")
     expected = de.t(CANNOT_WRITE, who=someone(de, user))
     assert told == [str(expected)], told
+
+
+async def test_the_coordinators_are_asked_to_call_a_requester_the_bot_cannot_tell(
+    dispatcher: Dispatcher, db: Database
+):
+    """A request a coordinator entered for someone without a chat, whose helper then closed
+    theirs: nobody else tells the person that their helper is not coming, so the
+    coordinators' hand-back line asks them to call."""
+    settings = _with_group(dispatcher)
+    await _volunteers(db, 3)
+    cora = await db.users.get(await coordinator(db))
+    assert cora is not None
+    async with db.transaction():
+        entered = await lifecycle.enter(
+            Backstage(db, settings), cora, {**SHOPPING_DRAFT, "offline_contact": "Erna, Festnetz"}
+        )
+    helper_id = await _taken_by(
+        db, settings, entered.id, min(await db.volunteers.offered(entered.id))
+    )
+    helper = await db.users.get(helper_id)
+    assert helper is not None
+
+    mark = await _last_row(db)
+    await dispatcher.chat_refused("console", helper.chat_id, helper_id)
+    told = _texts_to(await _queued_after(db, mark), GROUP)
+    call = str(translator("de").t(lifecycle.CALL_THE_REQUESTER))
+    assert sum(call in text for text in told) == 1, told
