@@ -5,8 +5,9 @@
 request to the volunteers ``matching`` finds (``matching`` holds the rule of who may help with
 what); ``render`` says how a request reads. The chat modules
 (``requests_flow``, ``moderation``, ``letters``, ``offers``, ``relay``, ``reports``,
-``volunteers``, ``certificates``, ``data_rights``) and the jobs (``timers``) call them and
-never each other; ``relay_edits`` (acknowledging, correcting and taking back what the relay
+``volunteers``, ``certificates``, ``data_rights``), ``closed_chats`` (what follows when a
+person closed their chat with the bot) and the jobs (``timers``) call them and never each
+other; ``relay_edits`` (acknowledging, correcting and taking back what the relay
 passed on) and ``bridged_calls`` (a helper's call with a phone resident, offered among the
 relay's buttons) are the relay's own. ``certificate_requests`` owns a volunteer's certificate
 requests and the papers signed for them.
