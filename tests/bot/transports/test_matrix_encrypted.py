@@ -42,14 +42,6 @@ ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
 
-@pytest.fixture
-async def eva(synapse: Synapse) -> AsyncIterator[EncryptedPerson]:
-    person = EncryptedPerson(synapse, "eva")
-    await person.start()
-    yield person
-    await person.stop()
-
-
 def _greetings(person: EncryptedPerson, room: str) -> list[dict]:
     hello = translator("de")._("👋")
     return [e for r, e in person.received if r == room and body(e).startswith(hello)]

@@ -14,7 +14,6 @@ import io
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import nio
@@ -35,14 +34,6 @@ from tests.support.synapse_server import Synapse
 
 # A hang detector for the bot catching up with its homeserver, not a speed bound.
 HANG_TRIES = 600
-
-
-@pytest.fixture
-async def eva(synapse: Synapse) -> AsyncIterator[EncryptedPerson]:
-    person = EncryptedPerson(synapse, "eva")
-    await person.start()
-    yield person
-    await person.stop()
 
 
 async def _onboard(person: EncryptedPerson, bot: Bot) -> str:

@@ -43,14 +43,6 @@ from tests.support.synapse_server import Synapse
 SQLITE_HEADER = b"SQLite format 3"
 
 
-@pytest.fixture
-async def eva(synapse: Synapse):
-    person = EncryptedPerson(synapse, "eva")
-    await person.start()
-    yield person
-    await person.stop()
-
-
 async def _onboard(person: EncryptedPerson, bot: Bot) -> str:
     """An encrypted direct chat as Element X starts it, through the language picker and
     the privacy notice to the main menu."""

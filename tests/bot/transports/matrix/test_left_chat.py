@@ -7,7 +7,6 @@ encrypting client as Element X is (tests/support/matrix_encrypted_people.py)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import nio
 import pytest
@@ -24,14 +23,6 @@ from tests.support.synapse_server import Synapse
 
 # About Matrix, not the database.
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
-
-
-@pytest.fixture
-async def eva(synapse: Synapse) -> AsyncIterator[EncryptedPerson]:
-    person = EncryptedPerson(synapse, "eva")
-    await person.start()
-    yield person
-    await person.stop()
 
 
 async def _queue(db: Database, user_id: int, room: str, *texts: str) -> None:

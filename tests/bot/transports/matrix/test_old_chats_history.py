@@ -5,8 +5,6 @@ without trying. Against the real Synapse."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import nio
 import pytest
 
@@ -16,14 +14,6 @@ from tests.support.matrix_people import MatrixPerson
 from tests.support.synapse_server import Synapse
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
-
-
-@pytest.fixture
-async def eva(synapse: Synapse) -> AsyncIterator[EncryptedPerson]:
-    person = EncryptedPerson(synapse, "eva")
-    await person.start()
-    yield person
-    await person.stop()
 
 
 def _history(synapse: Synapse, room: str) -> list[tuple[str, str]]:
