@@ -15,7 +15,8 @@ What the edge decides, before any PJSIP sees a request:
   not answered at all while it does;
 - a new call (INVITE) is addressed to the contact the bot registered: its Request-URI
   carries the contact's unguessable parameter (admission.py :func:`contact_token`), else
-  ``403``; requests other than INVITE, OPTIONS and CANCEL outside a dialog get ``405``;
+  ``403``; requests other than INVITE, OPTIONS and CANCEL outside a dialog get ``405``; an
+  INVITE whose From or To is a SIP URI without a host (:data:`SIP_HOST`) gets ``400``;
 - which line takes a call: the line with the fewest calls, counted by the ``dialog`` module
   in the profile ``line`` (calls that came and the bot's own calls that left from that
   line alike), while it has fewer than ``CALLS_PER_LINE``; when every line is full, the
@@ -253,6 +254,16 @@ def _line_routes(plan: EdgePlan) -> tuple[str, str]:
     return to_line, of_port
 
 
+# A SIP URI's host as RFC 3261 25.1 writes it (a host name's labels, an IPv4 address, an
+# IPv6 reference, with or without its brackets as Kamailio's $fd may give it), and "_" in a
+# label, which PJSIP takes too. No backslash: Kamailio reads a script's strings with escapes
+# of its own.
+SIP_HOST = (
+    "^(([a-zA-Z0-9_]([a-zA-Z0-9_-]*[a-zA-Z0-9_])?[.])*[a-zA-Z]([a-zA-Z0-9_-]*[a-zA-Z0-9_])?[.]?"
+    "|[0-9]{1,3}([.][0-9]{1,3}){3}"
+    "|[[][0-9a-fA-F:.]+[]]|[0-9a-fA-F]*:[0-9a-fA-F:.]*)$"
+)
+
 # The edge's script; config_text fills in each @NAME@ (Kamailio's own ``$`` and braces
 # stay as they are).
 _PLACEHOLDER = re.compile(r"@([A-Z_]+)@")
@@ -366,6 +377,14 @@ route[FROM_PROVIDER] {
         if (!is_method("ACK")) {
             sl_send_reply("405", "Method Not Allowed");
         }
+        exit;
+    }
+    # A SIP From or To names a host (RFC 3261 25.1: a host name, IPv4 or IPv6 address);
+    # 'sip:+4923155501;user=phone' has none, and a line's PJSIP drops such an INVITE
+    # unanswered - the caller would wait for a timeout. A tel: URI has no host at all.
+    if (($fu =~ "^sips?:" && !($fd =~ "@SIP_HOST@"))
+            || ($tu =~ "^sips?:" && !($td =~ "@SIP_HOST@"))) {
+        sl_send_reply("400", "Bad Request");
         exit;
     }
 @TOKEN_CHECK@    t_check_trans();
@@ -512,6 +531,7 @@ def config_text(plan: EdgePlan, folder: Path, modules: str) -> str:
         "INNER": str(plan.inner),
         "GROUP": str(PROVIDER_GROUP),
         "TOKEN_CHECK": token,
+        "SIP_HOST": SIP_HOST,
         "PER_LINE": str(plan.per_line),
         "LINES": str(len(plan.lines)),
         "NOTICE": str(plan.notice),

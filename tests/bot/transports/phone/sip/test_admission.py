@@ -21,7 +21,7 @@ import pytest
 from bot.transports.phone.sip.admission import Admission, contact_token
 from bot.transports.phone.sip.line_pool import Lines
 from bot.transports.phone.sip.stack import CallEvent, StackSettings
-from tests.support.sip.fixtures import BOT_USER, bot_account
+from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, bot_account
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.registered_line import RegisteredLine
 from tests.support.sip.sipp import SippPhone, Step, run_scenario
@@ -87,6 +87,58 @@ async def test_a_trusted_address_still_needs_the_registered_contact(
         )
         assert result.count("SuccessfulCall") == 1, result.errors
         assert line.calls() == []
+
+
+# SIPp's Request-URI, From and To (uac_refused.xml, uac_dtmf.xml), replaced in every message.
+SIPP_URI = "sip:[service]@[remote_ip]:[remote_port] SIP/2.0"
+SIPP_FROM = 'From: "SIPp" <sip:[caller]@[local_ip]:[local_port]>'
+SIPP_TO = "To: <sip:[service]@[remote_ip]:[remote_port]>"
+BAD_REQUEST = ('<recv response="403"/>', '<recv response="400"/>')
+
+
+async def test_a_from_or_to_without_a_host_is_answered_400_at_the_edge(
+    kamailio: KamailioServer,
+):
+    """'sip:+4923155501;user=phone' names no host (RFC 3261 19.1.1, 25.1: a SIP URI's
+    host is a host name or an address): a line's PJSIP drops such an INVITE unanswered,
+    and the caller waited for a timeout (408 from the edge after 10 s). The edge answers
+    400 Bad Request at once (RFC 3261 21.4.1) and no line sees it; a tel: From (no host by
+    its own syntax) and a usual call still ring. SIPp is the provider here (a trusted peer
+    that knows the registered contact): the registrar's choice among contacts other tests
+    left there is no part of it."""
+    async with _Edged(_registered(kamailio, trusted_peers=(HOST,))) as line:
+        direct = f"{HOST}:{line.stack.port}"
+        contact = (
+            SIPP_URI,
+            SIPP_URI.replace(" SIP", f";nb={contact_token(BOT_USER, BOT_PASSWORD)} SIP"),
+        )
+        for rewrite in (
+            (SIPP_FROM, f'From: "SIPp" <sip:{RESIDENT};user=phone>'),
+            (SIPP_FROM, f"From: <sips:{RESIDENT}>"),
+            (SIPP_TO, "To: <sip:+4923100000;user=phone>"),
+        ):
+            refused = await asyncio.to_thread(
+                run_scenario,
+                direct,
+                BOT_USER,
+                scenario="uac_refused_at_once.xml",
+                caller=RESIDENT,
+                timeout_s=20,
+                rewrites=[contact, rewrite, BAD_REQUEST],
+            )
+            assert refused.count("SuccessfulCall") == 1, (rewrite, refused.errors)
+        assert line.calls() == []
+        for rewrites in ([(SIPP_FROM, f'From: "SIPp" <tel:{RESIDENT}>')], []):
+            rung = await asyncio.to_thread(
+                run_scenario,
+                direct,
+                BOT_USER,
+                steps=[Step(300, "")],
+                caller=RESIDENT,
+                rewrites=[contact, *rewrites],
+            )
+            assert rung.count("SuccessfulCall") == 1, rung.errors
+        assert [event.kind for event in line.calls()] == ["call", "call"]
 
 
 async def test_a_callers_refer_is_declined_and_calls_nobody(kamailio: KamailioServer):
