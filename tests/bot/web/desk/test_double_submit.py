@@ -105,9 +105,10 @@ async def test_a_residents_number_sent_twice_says_it_is_saved_both_times(db, sit
         for status, html in answers:
             assert status == 200, html
             assert "is now called on this number" in html and "can no longer be changed" not in html
-        # Another number is still refused: the request is someone's already.
+        # Another number is still refused: the request is someone's already (who entered
+        # one is named, the number typed said back: test_phone_residents).
         status, html = await desk.post(path, {**form, "number": "0231 1234567"})
-        assert status == 409 and "can no longer be changed" in html
+        assert status == 409 and "0231 1234567" in html and "Nothing was saved" in html
     resident = await db.users.find("phone", "+492319876543")
     assert resident is not None
     assert (await db.requests.get(request.id)).requester_id == resident.id
