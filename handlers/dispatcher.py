@@ -162,6 +162,12 @@ class Dispatcher:
         backchannel = (incoming.sender.platform, incoming.chat_id) in self.settings.backchannels
         if not incoming.is_private and not backchannel:
             return []
+        if not incoming.is_private and not isinstance(
+            incoming.event, Command | ButtonPress | Edited
+        ):
+            # The group's talk between people (_route_backchannel leaves it alone): no one's
+            # row is made or touched for it - a member who never wrote to the bot has none.
+            return []
         if incoming.sender.on_behalf:
             # Sent as the group or a channel: no one the bot can name (handlers/staff.py).
             return self.unnamed.answer(incoming, self.clock())

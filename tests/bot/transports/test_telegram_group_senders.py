@@ -141,3 +141,18 @@ async def test_a_corrected_command_is_told_to_be_sent_anew(
     fake.edit_text(TELEGRAM_GROUP, publish, "/publish 6")
     said = await answered_in_group(fake, mark)
     assert said == [translator("de").t(EDITS_NOT_SEEN)], said
+
+
+async def test_the_groups_talk_keeps_nothing_of_its_people(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    """Members of the coordinators' group who talk there (the bot, an admin, reads every
+    message) but never wrote to the bot leave no row behind: name and account are kept
+    only for someone who uses the bot."""
+    fake = fake_telegram
+    await telegram_person(db, 3001, "Cora", "de", "coordinator")
+    mark = len(fake.calls)
+    in_group(fake, fake.user(4444, name="Gregor"), "Wer übernimmt heute den Einkauf?")
+    in_group(fake, fake.user(4444, name="Gregor"), "Ich kann um 17 Uhr.")
+    assert await answered_in_group(fake, mark) == []
+    assert await db.users.find("telegram", "4444") is None
