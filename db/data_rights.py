@@ -56,6 +56,9 @@ def person_params(user: User) -> dict[str, Any]:
         # A number's person is reached on every number platform by one chat id.
         **{slot: others[n] if n < len(others) else "" for n, slot in enumerate(slots)},
         "chat_id": user.chat_id,
+        # The chat they closed (db/users.py close_chat) is still where their rows are; the
+        # open one again where they never closed one (no other chat matched).
+        "closed_chat_id": user.closed_chat_id or user.chat_id,
         "subject": f"user:{user.id}",
         "about": f"%,{user.id},%",
     }

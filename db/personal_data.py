@@ -18,7 +18,9 @@ Column kinds:
 - ``PUBLIC``: nothing about a private person (places, events, ids, technical state).
 
 SQL in a ``Link`` or ``Retention`` names its parameters: ``:id`` (the user number),
-``:platform``, ``:chat_id``, ``:other_platforms`` (inside ``IN (...)`` only: a number's
+``:platform``, ``:chat_id``, ``:closed_chat_id`` (the chat id of a chat the person
+closed, db/users.py close_chat, where rows kept under it are still theirs; else ``:chat_id``
+again), ``:other_platforms`` (inside ``IN (...)`` only: a number's
 person, db/people_by_number.py, the other number platforms, where the same chat id is theirs too;
 else ''),
 ``:subject`` (``user:<id>``), ``:about`` (``%,<id>,%``) and the retention cut-offs in
@@ -413,6 +415,7 @@ MAP: list[Table] = [
             "platform": IDENTITY,
             "platform_user_id": IDENTITY,
             "chat_id": IDENTITY,
+            "closed_chat_id": IDENTITY,
             "first_name": IDENTITY,
             **_all(
                 DETAIL,
@@ -436,6 +439,7 @@ MAP: list[Table] = [
                 "platform",
                 "platform_user_id",
                 "chat_id",
+                "closed_chat_id",
                 "first_name",
                 "language",
                 "consent_at",
@@ -999,7 +1003,8 @@ MAP: list[Table] = [
         links=(
             Link(
                 "recipient_id = :id OR (recipient_id IS NULL"
-                " AND platform IN (:platform, :other_platforms) AND chat_id = :chat_id)",
+                " AND platform IN (:platform, :other_platforms)"
+                " AND chat_id IN (:chat_id, :closed_chat_id))",
                 (delete(),),
                 section="messages_for_you",
                 export=("created_at", "sent_at", "failed_at", "payload"),
@@ -1126,7 +1131,8 @@ MAP: list[Table] = [
         },
         links=(
             Link(
-                "platform IN (:platform, :other_platforms) AND chat_id = :chat_id",
+                "platform IN (:platform, :other_platforms)"
+                " AND chat_id IN (:chat_id, :closed_chat_id)",
                 (blank(replies="NULL", chat_id="NULL", first=False),),
                 section="updates_handled",
                 export=("platform", "chat_id", "update_id", "at", "answered_at"),

@@ -66,6 +66,9 @@ class User:
     easy_language: bool = False
     # The language for which their coordinators were told that no voice speaks it.
     no_voice_told: str = ""
+    # The chat id they had when they last closed their chat (:meth:`Users.close_chat`): rows
+    # kept under it are still theirs (db/personal_data.py).
+    closed_chat_id: str = ""
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -135,6 +138,7 @@ class UserStore:
             read_aloud=ReadAloud(row["read_aloud"]),
             easy_language=bool(row["easy_language"]),
             no_voice_told=row["no_voice_told"],
+            closed_chat_id=row["closed_chat_id"],
         )
 
     async def get(self, user_id: int) -> User | None:
@@ -595,11 +599,13 @@ class UserStore:
         """The person closed their private chat ``chat_id`` with the bot (blocked it): it is
         their address no more - nothing is offered or sent to them (an empty ``chat_id``,
         as for someone only seen in a group) until their next private update gives it
-        back (:meth:`arrive`). False if it was not their address."""
+        back (:meth:`arrive`). The chat id is kept as ``closed_chat_id``: what is stored
+        under it stays theirs for /mydata and erasure. False if it was not their address."""
         return (
             await changed(
                 self._tx,
-                "UPDATE users SET chat_id = '' WHERE platform = ? AND platform_user_id = ?"
+                "UPDATE users SET closed_chat_id = chat_id, chat_id = ''"
+                " WHERE platform = ? AND platform_user_id = ?"
                 " AND chat_id = ? AND chat_id != ''",
                 (platform, platform_user_id, chat_id),
             )

@@ -29,7 +29,7 @@ DECLARED = Declaration(
             {"event_id": PUBLIC, "room_id": IDENTITY, "buttons": CONTENT, "created_at": DETAIL},
             links=(
                 Link(
-                    ":platform = 'matrix' AND room_id = :chat_id",
+                    ":platform = 'matrix' AND room_id IN (:chat_id, :closed_chat_id)",
                     (delete(),),
                     section="matrix_buttons",
                     export=("room_id", "event_id", "buttons", "created_at"),
@@ -88,7 +88,9 @@ DECLARED = Declaration(
             Link(
                 ":platform = 'matrix' AND (key IN ('matrix.room:' || :chat_id,"
                 " 'matrix.newest:' || :chat_id, 'matrix.greet:' || :chat_id,"
-                " 'matrix.undecrypted:' || :chat_id, 'matrix.rejoin:' || " + _MATRIX_ID + ")"
+                " 'matrix.undecrypted:' || :chat_id, 'matrix.room:' || :closed_chat_id,"
+                " 'matrix.newest:' || :closed_chat_id, 'matrix.greet:' || :closed_chat_id,"
+                " 'matrix.undecrypted:' || :closed_chat_id, 'matrix.rejoin:' || " + _MATRIX_ID + ")"
                 # Her other direct chats, and those she left (rooms.py), name her as their
                 # person, as db/transport_state.py writes it.
                 " OR (substr(key, 1, 12) = 'matrix.room:' AND value IN ("

@@ -36,7 +36,8 @@ DECLARED = Declaration(
             {"day": DETAIL, "number": IDENTITY, "calls": DETAIL},
             links=(
                 Link(
-                    "'phone' IN (:platform, :other_platforms) AND number = :chat_id",
+                    "'phone' IN (:platform, :other_platforms)"
+                    " AND number IN (:chat_id, :closed_chat_id)",
                     (delete(),),
                     note="Today's count of call-backs to the number, against [phone] "
                     "calls_per_number_day; gone the next day.",
@@ -109,7 +110,8 @@ DECLARED = Declaration(
             },
             links=(
                 Link(
-                    "'phone' IN (:platform, :other_platforms) AND number = :chat_id",
+                    "'phone' IN (:platform, :other_platforms)"
+                    " AND number IN (:chat_id, :closed_chat_id)",
                     (delete(),),
                     note="A call to the number that checks who asked for help, waiting to be "
                     "placed or tried again; gone once answered or given up.",
@@ -133,7 +135,8 @@ DECLARED = Declaration(
             {"day": DETAIL, "number": IDENTITY, "calls": DETAIL, "last_at": DETAIL},
             links=(
                 Link(
-                    "'phone' IN (:platform, :other_platforms) AND number = :chat_id",
+                    "'phone' IN (:platform, :other_platforms)"
+                    " AND number IN (:chat_id, :closed_chat_id)",
                     (delete(),),
                     note="Today's check calls to the number and when the last was; gone the "
                     "next day.",

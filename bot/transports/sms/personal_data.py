@@ -96,7 +96,8 @@ DECLARED = Declaration(
             },
             links=(
                 Link(
-                    "'sms' IN (:platform, :other_platforms) AND number = :chat_id",
+                    "'sms' IN (:platform, :other_platforms)"
+                    " AND number IN (:chat_id, :closed_chat_id)",
                     (delete(),),
                     section="sms",
                     export=(
