@@ -38,6 +38,10 @@ from phonenumbers import PhoneNumberType
 
 # Where national numbers are read as typed (the provider's country).
 REGION = "DE"
+# The number a request for one shows as its example, a value of the sentence (in the reader's
+# digits, isolated): written into a translation it read "1234567 0231" in Arabic and Persian
+# (two runs of digits laid out right to left).
+EXAMPLE_NUMBER = "0231 1234567"
 # ``[phone] call_countries`` when not set.
 COUNTRIES = ("DE",)
 DIALLED_TYPES = frozenset(

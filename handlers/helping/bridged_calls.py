@@ -48,7 +48,7 @@ from handlers.router import Router
 from handlers.settings import HandlerSettings
 from handlers.ui import shortened
 from locales import Translator, isolate
-from locales.phone_numbers import dialable, valid
+from locales.phone_numbers import EXAMPLE_NUMBER, dialable, valid
 
 PREFIX = "bc"
 STATE = "bc.number"
@@ -137,8 +137,9 @@ async def _call(ctx: Context) -> None:
 
 def _ask(t: Translator) -> Markup:
     return t.t(
-        "📞 On which number should I call you? Send your phone number, e.g. 0231 1234567."
-        " Nobody sees it, not the resident either."
+        "📞 On which number should I call you? Send your phone number, e.g. {example}."
+        " Nobody sees it, not the resident either.",
+        example=t.digits(EXAMPLE_NUMBER),
     )
 
 
@@ -187,8 +188,8 @@ async def _number(ctx: Context) -> None:
     if state is None or number is None:
         ctx.reply(
             ctx.t.t(
-                "🙈 I cannot call that number. Please send a German phone number,"
-                " e.g. 0231 1234567."
+                "🙈 I cannot call that number. Please send a German phone number, e.g. {example}.",
+                example=ctx.t.digits(EXAMPLE_NUMBER),
             ),
             ui.back_to_menu(ctx),
         )

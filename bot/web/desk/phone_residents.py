@@ -56,7 +56,7 @@ from handlers.helping.lifecycle import Refused
 from handlers.helping.render import someone
 from handlers.text_safety import clean_name
 from locales import N_, Translator
-from locales.phone_numbers import dialable, valid
+from locales.phone_numbers import EXAMPLE_NUMBER, dialable, valid
 
 NAME_LIMIT = 50
 # The audit trail's record of a resident's number entered here.
@@ -65,9 +65,6 @@ BAD_NUMBER = N_(
     "⚠️ This is not a phone number we can call. Please type it with the area code, "
     "for example {example}."
 )
-# The number BAD_NUMBER shows, as a value: isolated in Arabic and Persian, where written into
-# the sentence it read "1234567 0231" (two runs of digits laid out right to left).
-EXAMPLE_NUMBER = "0231 1234567"
 NOT_DIALABLE = N_(
     "⚠️ The bot may not call this number. It calls only ordinary landline and mobile "
     "numbers of the countries set up here, no premium or service numbers."

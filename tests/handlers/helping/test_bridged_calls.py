@@ -17,10 +17,11 @@ from handlers.context import Backstage
 from handlers.helping import lifecycle
 from handlers.helping.bridged_calls import CALLS_PER_HOUR
 from handlers.messages import Command, Toast
-from locales import translator
+from locales import FSI, PDI, translator
+from locales.phone_numbers import EXAMPLE_NUMBER
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
-from tests.support.memory_transport import MemoryTransport, button_data, texts
+from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
 
 RESIDENT = "+492319876543"
 
@@ -178,3 +179,21 @@ async def test_a_premium_or_foreign_number_of_the_helper_is_refused_and_not_kept
         assert port.orders == [] and await db.call_numbers.get(vera) is None
     await story.text("vera", "0170 1234567")
     assert [order.helper_number for order in port.orders] == ["+491701234567"]
+
+
+async def test_the_example_number_is_one_isolated_value_in_arabic_and_persian(
+    story: MemoryTransport, db: Database
+):
+    """The example the helper is given ("0231 1234567", asked and refused) is a value of the
+    sentence in the reader's digits, isolated: written into the Arabic or Persian sentence,
+    its two runs of digits were laid out right to left ("1234567 0231")."""
+    port, request_id, vera = await _story(story, db)
+    for lang in ("ar", "fa"):
+        await db.users.set_language(vera, lang)
+        example = FSI + translator(lang).digits(EXAMPLE_NUMBER) + PDI
+        asked = await story.press("vera", f"bc:call:{request_id}")
+        refused = await story.text("vera", "12")
+        for out in (asked, refused):
+            shown = "\n".join(str(m.text) for m in messages(out))
+            assert example in shown, (lang, shown)
+    assert port.orders == []
