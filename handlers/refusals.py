@@ -8,7 +8,7 @@ page or a chat can say it in the reader's language with ``reason.text(t)``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from markupsafe import Markup
 
@@ -31,12 +31,21 @@ class Explained(str):
 
     def text(self, t: Translator) -> Markup:
         # A value that is itself explained (say, "a list" in "… is not an object but a
-        # list") is said in the reader's language too.
+        # list") or written the reader's way (an example date) is said in their language too.
         values = {
-            key: Markup(value.text(t)) if isinstance(value, Explained) else value
+            key: value.text(t) if isinstance(value, Said) else value
             for key, value in self.values.items()
         }
         return t.t(self.message, **values)
+
+
+@runtime_checkable
+class Said(Protocol):
+    """A value of a refusal that the reader's language writes its own way (an
+    :class:`Explained`, an example the bot formats with Babel): ``str()`` in English for the
+    command line, ``text(t)`` for a reader."""
+
+    def text(self, t: Translator) -> str: ...
 
 
 class Refusal(ValueError):

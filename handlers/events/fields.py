@@ -5,17 +5,19 @@ steps and on the desk's form. Each function returns the value to store or raises
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, time, timedelta
+
+from babel.dates import format_date
 
 from handlers.parsing import typed
 from handlers.refusals import Refusal
-from locales import N_, TIMEZONE
+from locales import N_, TIMEZONE, Formatted, Translator
 
 # An event's title: the one rule, which the chat's step, the desk's check and the desk's
 # field (its minlength/maxlength) all follow.
 TITLE_SHORTEST, TITLE_LONGEST = 3, 120
 TITLE_PROBLEM = N_("✏️ Please write a title of {low} to {high} characters.")
-START_PROBLEM = N_("🗓 Please write a future date and time, for example: 24.12.2026 17:00")
+START_PROBLEM = N_("🗓 Please write a future date and time, for example: {example}")
 ADDRESS_PROBLEM = N_("📍 Please write an address of 3 to 200 characters.")
 END_PROBLEM = N_("⏱ The end must be after the start, on the same or a later day.")
 DESCRIPTION_LENGTH = 1000
@@ -49,6 +51,32 @@ def parse_start(text: str, now: datetime) -> datetime | None:
     return None
 
 
+class StartExample(str):
+    """The start :data:`START_PROBLEM` gives as its example, a week after the refused input
+    at 17:00 (Europe/Berlin): always in the future, and written as :func:`parse_start` reads
+    it (day.month.year hour:minute) by Babel in the reader's locale and digits - one value,
+    isolated in Arabic and Persian, where written into the sentence the date and the time
+    were laid out swapped ("17:00 24.12.2026"). ``str()`` is the English form."""
+
+    day: datetime
+
+    def __new__(cls, now: datetime) -> StartExample:
+        local = now.astimezone(TIMEZONE) + timedelta(days=7)
+        day = datetime.combine(local.date(), time(17), tzinfo=TIMEZONE)
+        self = super().__new__(cls, f"{_written(day, 'en')} {day:%H:%M}")
+        self.day = day
+        return self
+
+    def text(self, t: Translator) -> Formatted:
+        return Formatted(f"{t.digits(_written(self.day, t.lang))} {t.time(self.day)}")
+
+
+def _written(day: datetime, lang: str) -> str:
+    """The day as :func:`parse_start` reads it; Babel's own short dates ("12/24/26" in
+    English, "24‏/12‏/2026" in Arabic) it would refuse."""
+    return format_date(day.date(), "dd.MM.yyyy", locale=lang)
+
+
 def title(text: str) -> str:
     text = text.strip()
     if not TITLE_SHORTEST <= len(text) <= TITLE_LONGEST:
@@ -60,7 +88,7 @@ def start(text: str, now: datetime) -> datetime:
     """A start in the future (local time, Europe/Berlin)."""
     found = parse_start(text, now)
     if found is None or found < now:
-        raise Refusal(START_PROBLEM, "start")
+        raise Refusal(START_PROBLEM, "start", example=StartExample(now))
     return found
 
 
