@@ -713,7 +713,11 @@ class Edge:
             while process.returncode is None:
                 await asyncio.sleep(WATCH_SECONDS)
         finally:
-            process_group.end_group(process.pid, self._started)
+            # Only what a main process that ended left behind: a wait called off (the
+            # lines stopping, line_pool.py) leaves the edge running, for the lines' last
+            # BYEs and their unregistration to pass it; stop() ends it after them.
+            if process.returncode is not None:
+                process_group.end_group(process.pid, self._started)
             draining.cancel()
         return process.returncode
 

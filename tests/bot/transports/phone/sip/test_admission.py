@@ -141,6 +141,30 @@ async def test_a_from_or_to_without_a_host_is_answered_400_at_the_edge(
         assert [event.kind for event in line.calls()] == ["call", "call"]
 
 
+@pytest.mark.parametrize("kind", [_Line, _Edged], ids=["stack", "edge"])
+async def test_a_stopped_line_leaves_no_registration_behind(
+    kamailio: KamailioServer, kind: type[_Line]
+):
+    """The bot that stops unregisters: the registrar then answers a call 404 at once (the
+    provider's own handling: an announcement, a mailbox) instead of sending it to an
+    address where nothing answers. Behind the edge the edge stayed up for it: before, the
+    lines' stop killed the edge first (its watch called off ended its process group) and
+    the notice line's unregistration met a closed port - the registrar kept the contact
+    for its whole expiry."""
+    async with kind(_registered(kamailio)):
+        pass
+    after = await asyncio.to_thread(
+        run_scenario,
+        kamailio.domain,
+        BOT_USER,
+        scenario="uac_refused.xml",
+        caller=RESIDENT,
+        timeout_s=20,
+        rewrites=[('<recv response="403"/>', '<recv response="404"/>')],
+    )
+    assert after.count("SuccessfulCall") == 1, after.errors
+
+
 async def test_a_callers_refer_is_declined_and_calls_nobody(kamailio: KamailioServer):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as target:
         target.bind((HOST, 0))
