@@ -353,7 +353,10 @@ FORM = StepForm(
             next="start",
         ),
         "start": Step(
-            N_("🗓 When does it start? For example: 24.12.2026 17:00"), takes=_start, next="duration"
+            N_("🗓 When does it start? For example: {example}"),
+            takes=_start,
+            next="duration",
+            values=lambda t: {"example": fields.StartExample(datetime.now(UTC)).text(t)},
         ),
         "duration": Step(
             N_("⏱ How long does it take?"),

@@ -21,6 +21,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
 from handlers import ui
 from handlers.context import Context
 from handlers.messages import Button, ButtonPress, Message
@@ -49,7 +51,7 @@ async def ask_again(ctx: Context, answer: Answer) -> None:
     dispatcher adds them to every refusal at a step, ``Router.with_choices``) - where
     choices are numbered a typed number presses only the newest message's, and a question
     without them left "1" text as well, refused again and again."""
-    ctx.refuse(ctx.t.t(answer.question))
+    ctx.refuse(answer.form.steps[answer.step].asked(ctx.t))
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,12 @@ class Step:
     cancel: bool = True
     # A step that is not one question (a summary to check, a choice of fields).
     show: Callable[[Context, dict[str, Any]], None] | None = None
+    # The question's values in the reader's formats (an example start, isolated in ar/fa).
+    values: Callable[[Translator], dict[str, Any]] | None = None
+
+    def asked(self, t: Translator) -> Markup:
+        """The question in the reader's words, with its values."""
+        return t.t(self.question, **(self.values(t) if self.values else {}))
 
 
 @dataclass(frozen=True)
@@ -120,7 +128,7 @@ class StepForm:
         recorded = t.t(spec.recorded) if spec.recorded else None
         ctx.send(
             Message(
-                t.t(spec.question),
+                spec.asked(t),
                 buttons,
                 edit=edit,
                 request_location=location,
