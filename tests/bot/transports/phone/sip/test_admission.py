@@ -165,6 +165,29 @@ async def test_a_stopped_line_leaves_no_registration_behind(
     assert after.count("SuccessfulCall") == 1, after.errors
 
 
+async def test_a_caller_on_the_line_when_the_bot_stops_is_hung_up(kamailio: KamailioServer):
+    """A caller in a call when the bot stops gets its BYE through the edge (uac_vanish.xml:
+    the caller never hangs up, the call succeeds when the bot's BYE comes). Before, the
+    edge was ended before the lines hung up: the BYE met a closed port, and the caller's
+    phone stayed in a silent call until they hung up themselves."""
+    async with _Edged(_registered(kamailio)) as line:
+        caller = asyncio.create_task(
+            asyncio.to_thread(
+                run_scenario,
+                kamailio.domain,
+                BOT_USER,
+                scenario="uac_vanish.xml",
+                after_ms=0,
+                caller=RESIDENT,
+                timeout_s=60,
+            )
+        )
+        while not line.calls():  # the call has reached a line (SIPp's own wait is bounded)
+            await asyncio.sleep(0.05)
+    result = await caller
+    assert result.count("SuccessfulCall") == 1, result.errors
+
+
 async def test_a_callers_refer_is_declined_and_calls_nobody(kamailio: KamailioServer):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as target:
         target.bind((HOST, 0))
