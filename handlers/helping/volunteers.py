@@ -56,7 +56,7 @@ optional availability, quiet and evenings), ``q:<start>-<end>`` (quiet), ``eve:1
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from markupsafe import Markup
@@ -86,7 +86,7 @@ from handlers.places.render import language_names
 from handlers.router import Router
 from handlers.staff import is_staff
 from handlers.text_safety import clean_text
-from locales import N_, Translator
+from locales import N_, TIMEZONE, Formatted, Translator
 
 STATE = "vol."
 # Profile fields the registration starts from when changing an existing profile.
@@ -109,6 +109,14 @@ POINT_QUESTION = N_(
 )
 # The skips of the optional steps: pressed while changing one answer, nothing is saved.
 SKIPS = ("vo:skip", "vo:nopt")
+
+
+def _clock(t: Translator, hour: int) -> Formatted:
+    """A whole hour as the reader's clock writes it ("22:00", "۲۲:۰۰"): each end of the quiet
+    hours a value of its own, isolated in Arabic and Persian: ":00" written into the sentence
+    after each isolated hour took the sentence's direction, and the hours and their minutes
+    were laid out out of order."""
+    return t.time(datetime.combine(datetime.now(TIMEZONE).date(), time(hour), tzinfo=TIMEZONE))
 
 
 def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
@@ -147,9 +155,9 @@ def describe_profile(t: Translator, volunteer: Volunteer) -> Markup:
     if volunteer.quiet_start != volunteer.quiet_end:
         lines.append(
             t.t(
-                "🌙 Quiet hours: {start}:00–{end}:00",
-                start=t.digits(f"{volunteer.quiet_start:02d}"),
-                end=t.digits(f"{volunteer.quiet_end:02d}"),
+                "🌙 Quiet hours: {start}–{end}",
+                start=_clock(t, volunteer.quiet_start),
+                end=_clock(t, volunteer.quiet_end),
             )
         )
     if volunteer.certificate_expires_on:

@@ -13,7 +13,7 @@ from db import Database
 from db.volunteers import Volunteer
 from handlers.helping.volunteers import describe_profile
 from handlers.messages import Command
-from locales import SUPPORTED_LANGUAGES, native_digits, translator
+from locales import FSI, PDI, SUPPORTED_LANGUAGES, native_digits, translator
 from tests.support.help_story import post_request, register_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, messages, texts
 from tests.support.places_sample import import_sample
@@ -57,30 +57,42 @@ async def test_a_place_list_in_the_readers_digits(
     assert not ARABIC_INDIC.search(texts(out))
 
 
+VOLUNTEER = Volunteer(
+    user_id=1,
+    categories=("shopping",),
+    stadtbezirke=(),
+    lat=51.5,
+    lon=7.4,
+    radius_m=1500,
+    languages=("fa",),
+    availability="",
+    quiet_start=22,
+    quiet_end=7,
+    max_open=2,
+    paused=False,
+    verified_at="2025-01-01",
+    verified_by=None,
+    created_at="2025-01-01",
+)
+
+
 def test_quiet_hours_and_counts_of_a_profile_in_the_readers_digits():
-    volunteer = Volunteer(
-        user_id=1,
-        categories=("shopping",),
-        stadtbezirke=(),
-        lat=51.5,
-        lon=7.4,
-        radius_m=1500,
-        languages=("fa",),
-        availability="",
-        quiet_start=22,
-        quiet_end=7,
-        max_open=2,
-        paused=False,
-        verified_at="2025-01-01",
-        verified_by=None,
-        created_at="2025-01-01",
-    )
+    volunteer = VOLUNTEER
     fa = _shown(str(describe_profile(translator("fa"), volunteer)))
     de = _shown(str(describe_profile(translator("de"), replace(volunteer, languages=("de",)))))
     assert "۲۲:۰۰" in fa and "۰۷:۰۰" in fa and "۱٫۵" in fa and "۲" in fa
     assert not LATIN.search(fa), fa
     assert "22:00" in de and "07:00" in de and "1,5 km" in de
     assert not PERSIAN.search(de), de
+
+
+def test_each_end_of_the_quiet_hours_is_one_isolated_clock_time_in_arabic_and_persian():
+    """Written as "{start}:00–{end}:00", the ":00" after each isolated hour took the
+    right-to-left sentence's direction and the hours and minutes were laid out out of
+    order; now each end is a clock time of its own, isolated."""
+    for lang, start, end in (("ar", "22:00", "07:00"), ("fa", "۲۲:۰۰", "۰۷:۰۰")):
+        shown = str(describe_profile(translator(lang), VOLUNTEER))
+        assert f"{FSI}{start}{PDI}–{FSI}{end}{PDI}" in shown, (lang, shown)
 
 
 async def test_numbers_shown_in_persian_digits_are_taken_back_in_them(
