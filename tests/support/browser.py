@@ -466,3 +466,33 @@ async def wait_until(check, *, timeout: float = 10.0, every: float = 0.05):
 
 def dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+# Where characters of the first match of a pattern in an element's text start on the screen:
+# ``offsets`` count from the match's start, negative ones from its end.
+_STARTS_AT = r"""([id, pattern, offsets]) => {
+  const element = document.getElementById(id);
+  if (!element) return null;
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const found = new RegExp(pattern).exec(node.data);
+    if (!found) continue;
+    return offsets.map(offset => {
+      const at = found.index + (offset < 0 ? found[0].length + offset : offset);
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + 1);
+      return range.getBoundingClientRect().left;
+    });
+  }
+  return null;
+}"""
+
+
+async def starts_at(page: Page, element_id: str, pattern: str, offsets: list[int]) -> list[float]:
+    """The left edge on the screen of characters of ``pattern``'s first match (a JavaScript
+    regular expression) in element ``element_id``'s text: where the parts of a value start,
+    as a reader sees them (a right-to-left sentence may lay them out in another order)."""
+    found = await page.evaluate(_STARTS_AT, [element_id, pattern, offsets])
+    assert found is not None, await page.inner_text(f"#{element_id}")
+    return found

@@ -9,28 +9,12 @@ from datetime import datetime, timedelta
 
 from db import Database
 from locales import TIMEZONE
+from tests.support import browser as chromium
 from tests.support.desk_client import desk_in_chromium
 
-# Where the example's date and its time start on the screen (digits in Latin or Persian).
-PARTS_AT = r"""() => {
-  const error = document.getElementById('error-start');
-  if (!error) return null;
-  const d = '[0-9\u06f0-\u06f9]';
-  const example = new RegExp(`${d}{2}\\.${d}{2}\\.${d}{4} ${d}{2}:${d}{2}`);
-  const walker = document.createTreeWalker(error, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const found = example.exec(node.data);
-    if (!found) continue;
-    const left = offset => {
-      const range = document.createRange();
-      range.setStart(node, offset);
-      range.setEnd(node, offset + 1);
-      return range.getBoundingClientRect().left;
-    };
-    return {date: left(found.index), time: left(found.index + 11), text: found[0]};
-  }
-  return null;
-}"""
+# A date and a time in Latin or Persian digits; the time starts at the 12th character.
+D = "[0-9\u06f0-\u06f9]"
+START = f"{D}{{2}}\\.{D}{{2}}\\.{D}{{4}} {D}{{2}}:{D}{{2}}"
 
 
 async def test_the_example_start_reads_date_first_in_arabic_and_persian(
@@ -49,7 +33,6 @@ async def test_the_example_start_reads_date_first_in_arabic_and_persian(
             await page.fill("#event-end-time", "19:00")
             async with page.expect_navigation():
                 await page.locator("#event-form button[type=submit]").click()
-            at = await page.evaluate(PARTS_AT)
-            assert at is not None, await page.content()
-            assert at["date"] < at["time"], (lang, at)
+            day, clock = await chromium.starts_at(page, "error-start", START, [0, 11])
+            assert day < clock, (lang, day, clock)
     assert await db.events.active() == []
