@@ -263,7 +263,12 @@ FORM = StepForm(
             presses={"cat": _category},
             next="location",
         ),
-        "location": Step(fields.LOCATION_HINT, takes=_typed(_location), next="address"),
+        "location": Step(
+            fields.LOCATION_HINT,
+            takes=_typed(_location),
+            next="address",
+            values=lambda t: {"example": fields.POINT_EXAMPLE.text(t)},
+        ),
         "address": Step(
             fields.ADDRESS_HINT,
             takes=_typed(lambda _ctx, text: fields.address(text)),

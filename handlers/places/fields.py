@@ -16,7 +16,7 @@ from handlers.places.gazetteer import load_gazetteer
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
 from handlers.refusals import Refusal
 from handlers.settings import HandlerSettings
-from locales import N_, SUPPORTED_LANGUAGES, hours
+from locales import N_, SUPPORTED_LANGUAGES, Formatted, Translator, hours
 
 _COORDS = re.compile(r"^\s*(-?\d{1,2}[.,]\d+)\s*[,; ]\s*(-?\d{1,3}[.,]\d+)\s*$")
 _ADDRESS = re.compile(
@@ -27,7 +27,7 @@ _ADDRESS = re.compile(
 EMPTY = "-"
 
 LOCATION_HINT = N_(
-    "📍 Where is it? Share its location on the map, or type coordinates like 51.5136, 7.4653."
+    "📍 Where is it? Share its location on the map, or type coordinates like {example}."
 )
 ADDRESS_HINT = N_(
     "🏠 Street and house number, and postcode (for example: Leopoldstraße 50, "
@@ -39,6 +39,28 @@ HOURS_PROBLEM = N_(
 OUTSIDE = N_(
     "🗺️ This location is outside {city}. Please share a location in {city} or type a district."
 )
+
+
+class PointExample(str):
+    """The coordinates :data:`LOCATION_HINT` (and the desk's place form) give as their example,
+    a value of the sentence: written into the translation, latitude and longitude were laid
+    out swapped in Arabic and Persian ("7.4653 ,51.5136"), two runs of digits in a
+    right-to-left sentence. In the reader's digits and comma, and with the decimal sign of
+    those digits where they are not Latin ("۵۱٫۵۱۳۶، ۷٫۴۶۵۳"; a Latin point elsewhere, not the
+    German comma, which would read as the separator), as :func:`coordinates` reads them;
+    ``str()`` is the English form."""
+
+    LAT_LON = ("51.5136", "7.4653")
+
+    def __new__(cls) -> PointExample:
+        return super().__new__(cls, ", ".join(cls.LAT_LON))
+
+    def text(self, t: Translator) -> Formatted:
+        sign = "." if t.numbering == "latn" else t.locale.number_symbols[t.numbering]["decimal"]
+        return Formatted(t.comma.join(t.digits(part.replace(".", sign)) for part in self.LAT_LON))
+
+
+POINT_EXAMPLE = PointExample()
 
 
 class FieldProblem(Refusal):
@@ -83,7 +105,7 @@ def coordinates(text: str) -> tuple[float, float]:
     """(lat, lon) from typed coordinates such as "51.5136, 7.4653" (or with commas)."""
     match = _COORDS.match(typed(text))
     if not match:
-        raise FieldProblem(LOCATION_HINT, "location")
+        raise FieldProblem(LOCATION_HINT, "location", example=POINT_EXAMPLE)
     lat, lon = (float(match.group(i).replace(",", ".")) for i in (1, 2))
     return lat, lon
 

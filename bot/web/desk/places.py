@@ -271,6 +271,7 @@ async def _place_page(
         was=_basis(place),
         now=_now(t, place) if meanwhile else None,
         errors=errors,
+        point_example=fields.POINT_EXAMPLE.text(t),
         labels={key: _label(t, key) for key in LABELS},
         kinds=[(key, category_label(t, key)) for key in CATEGORIES],
         access=[(key, f"{icon} {t._(label)}") for key, (icon, label) in WHEELCHAIR.items()],
