@@ -43,6 +43,13 @@ ENOUGH_CHATS = N_(
     "👋 You already have several chats with me, so I am leaving this one. "
     "Please write to me in one of the others."
 )
+# The first line in the direct chat the bot opens for someone who left hers (rooms.py
+# ``address``), before what was queued for her: why this chat, and how to stop it (an
+# invitation she declines closes her chat until she writes herself).
+REOPENED = N_(
+    "👋 You left your earlier chat with me, so I opened this one: my messages reach you "
+    "here now. To stop them, leave this chat and decline my next invitation."
+)
 # Direct chats the bot stays in with one person: anyone can open direct chats one after
 # another, and each one the bot joins is synced and kept from then on. People who lost a
 # chat open a new one; more than a few is not someone looking for help.

@@ -6,7 +6,8 @@ opens and invites her to, once at a time; one she refuses closes her chat.
 
 Kept besides ``matrix.room:`` (db/transport_state.py): ``matrix.rejoin:<person>``, the
 direct chat the bot opened for someone who left theirs (``room``), whether the chat she
-left was encrypted (``encrypted``), and whether she refused the new one (``refused``);
+left was encrypted (``encrypted``), whether she was told in it why it is there (``told``),
+and whether she refused the new one (``refused``);
 removed when she joins it or opens a chat herself.
 """
 
@@ -30,6 +31,7 @@ from bot.transports.matrix.parts import (
     LEAVING,
     LEAVING_ROOM,
     LEFT,
+    REOPENED,
     Shared,
     take_due,
 )
@@ -222,6 +224,7 @@ class Rooms:
             async with self._opening:
                 room_id, encrypted = await self._reopen(room.peer)
             await self._until_shown(room_id, room.peer, encrypted)
+            await self._say_why(room_id, room.peer)
             return room_id
         if room.kind != DIRECT:
             raise DeliveryError(f"not a direct chat ({room.kind})", permanent=True)
@@ -244,6 +247,19 @@ class Rooms:
                 break
             await asyncio.sleep(0.05)
         raise DeliveryError("the new chat is not synced yet")
+
+    async def _say_why(self, room_id: str, person: str) -> None:
+        """The first line in ``room_id``, the chat the bot opened for ``person``: why it
+        is there and how to stop it, in her language, once, before anything queued for
+        her (a DeliveryError tries that again later, the line first)."""
+        state = self.shared.db.transport_state
+        async with self._opening:
+            rejoin = json.loads(await state.get(REJOIN + person) or "{}")
+            if rejoin.get("room") != room_id or rejoin.get("told"):
+                return
+            words = await self.shared.dispatcher.words_of(PLATFORM, person)
+            await self.outbound.room_send(room_id, render(words.t(REOPENED), []))
+            await state.set(REJOIN + person, json.dumps({**rejoin, "told": True}))
 
     async def _reopen(self, person: str) -> tuple[str, bool]:
         """A direct chat with ``person``, who left the one the database sends to: one she

@@ -1,5 +1,6 @@
 """A resident who left her direct chat with the bot (Element X: *Leave*): what is queued for
-her reaches her in a new direct chat the bot opens and invites her to, once, in order; one
+her reaches her in a new direct chat the bot opens and invites her to, once, in order,
+after one line in her language that says why the chat is there and how to stop it; one
 she refuses (rejects the invitation) closes her chat as a blocked bot does on Telegram,
 and she is not invited again until she writes herself. Against the real Synapse, with an
 encrypting client as Element X is (tests/support/matrix_encrypted_people.py)."""
@@ -13,9 +14,11 @@ import pytest
 from markupsafe import Markup
 
 from bot.delivery import OutboxWorker
+from bot.transports.matrix.parts import REOPENED
 from db import Database
 from db.statements import fetch_all
 from handlers.messages import Message, encode
+from locales import translator
 from tests.support.matrix_bot import Bot, all_synced, onboard
 from tests.support.matrix_encrypted_people import HANG, EncryptedPerson
 from tests.support.matrix_people import body
@@ -70,8 +73,12 @@ async def test_what_is_queued_for_someone_who_left_reaches_her_in_a_new_chat(
     mark = len(eva.received)
     await eva.join(again)
     await eva.wait_for(lambda e: "door" in body(e) and e["room"] == again, after=0)
-    said = [body(e) for r, e in eva.received if r == again and "Vera" in body(e)]
-    assert said == ["Vera: I am on my way", "Vera: at the door in 5"]
+    said = [body(e) for r, e in eva.received if r == again and e["sender"] != eva.user_id]
+    # First, once, in her language (English, not the city's German): why this chat is
+    # there and how to stop it; then what was queued.
+    why = str(translator("en").t(REOPENED))
+    assert said[:3] == [why, "Vera: I am on my way", "Vera: at the door in 5"], said
+    assert said.count(why) == 1
     # End-to-end encrypted as the chat she left, and a direct chat to her client.
     stored = synapse.stored_events(again)
     assert any(e["type"] == "m.room.encryption" for e in stored)
