@@ -468,7 +468,7 @@ def dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1)
 
 
-# Where characters of the first match of a pattern in an element's text start on the screen:
+# Where characters of the first match of a pattern in an element's text are on the screen:
 # ``offsets`` count from the match's start, negative ones from its end.
 _STARTS_AT = r"""([id, pattern, offsets]) => {
   const element = document.getElementById(id);
@@ -482,17 +482,21 @@ _STARTS_AT = r"""([id, pattern, offsets]) => {
       const range = document.createRange();
       range.setStart(node, at);
       range.setEnd(node, at + 1);
-      return range.getBoundingClientRect().left;
+      const box = range.getBoundingClientRect();
+      return {left: box.left, top: box.top};
     });
   }
   return null;
 }"""
 
 
-async def starts_at(page: Page, element_id: str, pattern: str, offsets: list[int]) -> list[float]:
-    """The left edge on the screen of characters of ``pattern``'s first match (a JavaScript
-    regular expression) in element ``element_id``'s text: where the parts of a value start,
-    as a reader sees them (a right-to-left sentence may lay them out in another order)."""
+async def starts_at(
+    page: Page, element_id: str, pattern: str, offsets: list[int]
+) -> list[dict[str, float]]:
+    """Where on the screen (``left``, ``top``) characters of ``pattern``'s first match (a
+    JavaScript regular expression) in element ``element_id``'s text are: where the parts of a
+    value start, as a reader sees them (a right-to-left sentence may lay them out in another
+    order, a line may break inside it)."""
     found = await page.evaluate(_STARTS_AT, [element_id, pattern, offsets])
     assert found is not None, await page.inner_text(f"#{element_id}")
     return found

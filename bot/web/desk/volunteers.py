@@ -69,7 +69,11 @@ ALREADY = {
     ),
 }
 BAD_FILTER = N_("⚠️ This filter is not valid. Please choose from the lists.")
-BAD_DATE = N_("⚠️ Please enter both days as dates, for example 2025-03-31.")
+BAD_DATE = N_("⚠️ Please enter both days as dates, for example {example}.")
+# The day BAD_DATE shows, as a value (in the reader's digits, isolated): written into the
+# sentence it read "31-03-2025" in Arabic and Persian (numbers after Arabic letters are laid
+# out right to left where a hyphen parts them).
+EXAMPLE_DAY = date(2025, 3, 31)
 SEEN_LATER = N_("⚠️ The day the certificate was seen cannot be in the future.")
 EXPIRES_FIRST = N_("⚠️ The certificate must expire after the day it was seen.")
 TOO_OLD = N_("⚠️ The day the certificate was seen is too long ago.")
@@ -312,7 +316,8 @@ def _action(name: str, act: Act) -> Callable[[web.Request], Awaitable[web.Stream
             t = translator_for(request)
             # The form again as typed; a field the browser did not send is empty.
             typed = {key: form.get(key, "") for key in ("seen_on", "expires_on")}
-            return await _detail(request, error=t.t(bad.message), status=422, form=typed)
+            said = t.t(bad.message, example=t.digits(EXAMPLE_DAY.isoformat()))
+            return await _detail(request, error=said, status=422, form=typed)
         desk.site.wake()
         raise web.HTTPSeeOther(f"/desk/volunteers/{user_id}?done={name}")
 

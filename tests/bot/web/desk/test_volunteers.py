@@ -18,6 +18,7 @@ from handlers.context import Backstage
 from handlers.helping import lifecycle, matching
 from handlers.helping.lifecycle import Refused
 from handlers.settings import HandlerSettings
+from locales import FSI, PDI, translator
 from tests.support import browser as chromium
 from tests.support.desk_client import at_the_desk, desk_in_chromium, log_in
 from tests.support.helping_people import verified_volunteer, volunteer_profile
@@ -455,3 +456,35 @@ async def test_two_coordinators_pausing_at_once_tell_the_volunteer_once(db, site
     for said in ("basic training is confirmed", "A coordinator paused", "A coordinator resumed"):
         assert told.count(said) == 1, (said, told)
     assert (await db.volunteers.get(vera)).verified_by == cora.user_id
+
+
+# A day written year first in Latin or Persian digits; its day of the month is its last two.
+ISO_DAY = "[0-9\u06f0-\u06f9]{4}-[0-9\u06f0-\u06f9]{2}-[0-9\u06f0-\u06f9]{2}"
+TEXT_FIELDS = """() => document.querySelectorAll('#certificate-form input[type=date]')
+  .forEach(field => { field.type = 'text'; })"""
+
+
+async def test_the_example_day_reads_year_first_in_arabic_and_persian(db, site, web_chat):
+    """In a browser without a date picker (the days typed as text), a day it cannot read is
+    refused with an example day, a value of the sentence isolated: written into the Arabic
+    or Persian sentence "2025-03-31" was laid out right to left, "31-03-2025". Measured at a
+    desk's width (1366 px), where the sentence is one line: at 390 px a line may break at
+    the example's hyphens, with or without the isolates."""
+    _site, base = site
+    vera = await _volunteer(db, "Vera", categories=("childcare",))
+    async with desk_in_chromium(web_chat, db) as desk:
+        page = desk.page
+        await page.set_viewport_size(chromium.DESK)
+        for lang in ("ar", "fa"):
+            await page.goto(f"{base}/desk/volunteers/{vera}?lang={lang}")
+            await page.evaluate(TEXT_FIELDS)
+            await page.fill("#certificate-seen", "31.03.2025")
+            await page.fill("#certificate-expires", "2030-03-31")
+            async with page.expect_navigation():
+                await page.locator("#certificate-form button[type=submit]").click()
+            year, day = await chromium.starts_at(page, "volunteer-error", ISO_DAY, [0, -2])
+            assert year["top"] == day["top"] and year["left"] < day["left"], (lang, year, day)
+            said = await page.evaluate("document.getElementById('volunteer-error').textContent")
+            example = translator(lang).digits("2025-03-31")
+            assert FSI + example + PDI in said, said
+    assert (await db.volunteers.get(vera)).certificate_seen_on is None
