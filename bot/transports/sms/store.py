@@ -312,6 +312,20 @@ class SmsStore:
             == 1
         )
 
+    async def keep_help(self, number: str) -> bool:
+        """A STOP of all texts now keeps the notices of a help under way (the number's
+        person started one with a text after it); whether it did. Taken back as a STOP
+        that kept them is: :meth:`stop_help` with the code, or START."""
+        return (
+            await changed(
+                self._tx,
+                "UPDATE sms_numbers SET help_kept = 1, updated_at = ?"
+                " WHERE number = ? AND stopped_at IS NOT NULL AND help_kept = 0",
+                (utcnow(), number),
+            )
+            == 1
+        )
+
     async def start(self, number: str) -> bool:
         """Texts to ``number`` again; whether it had sent STOP."""
         return (

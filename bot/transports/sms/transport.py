@@ -51,7 +51,8 @@ number is): the update's ``language_hint`` and the transport's own answers (STOP
 away) speak it where the city offers it, with the language choice still offered.
 
 After STOP the answers to the person's own texts still go (they asked); nothing else does
-until START.
+until START, but the notices of a help she starts by text after it (``take_text``: they go
+as those of a help under way at a STOP, until its code or the help's end).
 
 **Outgoing.** A message comes in its texted form, made by the reader chain's texted link
 (handlers/media/texted_form.py: plain text, its choices numbered, a notice's short form, no
@@ -406,9 +407,18 @@ class SmsTransport(Transport):
         for send in held:
             await send()
         if incoming is not None:
+            # A help she starts with a text after STOP (her request sent with its code, an
+            # offer taken) is hers to hear of: its notices go as those of a help under way
+            # at a STOP (store.py ``keep_help``), where before they were given up and she
+            # never learnt of the helper the answer had promised to tell her of.
+            asked = await self.store.stop_state(number) == "all" and not await self.budget.helping(
+                PLATFORM, number
+            )
             # The features' codes too (an act's, an erasure's): counted with their handling.
             async with self.budget.codes_with():
                 await take_update(self, incoming)
+            if asked and await self.budget.helping(PLATFORM, number):
+                await self.store.keep_help(number)
 
     async def _route(
         self, number: str, text: str, gateway_id: str, held: list[Callable[[], Awaitable[object]]]
