@@ -39,7 +39,6 @@ class Answer:
     step: str
     data: dict[str, Any]
     draft: dict[str, Any]
-    question: str
     form: StepForm
 
 
@@ -172,7 +171,7 @@ class StepForm:
             self.ask(ctx, self.following(answer.step), answer.data)
 
     def _answer(self, step: str, data: dict[str, Any]) -> Answer:
-        return Answer(step, data, data[self.draft], self.steps[step].question, self)
+        return Answer(step, data, data[self.draft], self)
 
     async def _input(self, ctx: Context) -> None:
         state = ctx.get_state()
