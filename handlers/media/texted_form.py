@@ -20,7 +20,8 @@ and says after a notice how to STOP texts); nothing of the form is the transport
   "N. " was cut off, and a week's events read "1 Nov. Sprachcafé", "2 Nov. …", the days
   gone; tests/bot/transports/sms/test_whole_sentences.py). Choices count from 1, so a
   texting transport may give "0" a meaning of its own
-  (SMS: the rest of a text it cut, bot/transports/sms/paging.py).
+  (SMS: the rest of a text it cut, bot/transports/sms/paging.py). A form's Cancel reads
+  "Never mind" (:data:`TEXTED_CANCEL`): the words for Cancel are stop words of SMS.
 - **Short forms.** A message with a short form (``Message.brief``: a notice to read whole,
   with a link to the rest) goes as that short form, whatever the message is, marked as a
   notice (``TextedForm.notice``): a transport whose texts cost says after it how to stop
@@ -75,7 +76,7 @@ from handlers.messages import (
     valued,
 )
 from handlers.text_safety import LETTER_JOINERS, invisible
-from locales import Translator
+from locales import N_, Translator
 
 
 def without_invisible_marks(text: str) -> str:
@@ -132,15 +133,28 @@ def set_apart(body: str) -> str:
     return _DIGIT_FIRST.sub("- ", body)
 
 
+# A form's Cancel (``…:cancel``, handlers/forms/step_form.py) in a text: not "Cancel". A
+# texter who types the word instead of its number must not stop all texts - CANCEL, İPTAL
+# (Turkish) and لغو (Persian), the usual words for Cancel, are SMS stop words
+# (bot/transports/sms/keywords.py), and a Turkish texter who typed "İptal" got "You will
+# get no more texts from us", her form still open. No translation may be a stop word
+# (tests/bot/transports/sms/test_keywords.py).
+TEXTED_CANCEL = N_("Never mind")
+
+
+def _label(label: str, data: str, t: Translator) -> str:
+    if data.endswith(":cancel"):
+        return t._(TEXTED_CANCEL)
+    return without_icons(label) or label
+
+
 def _choice_lines(rows: list[list[Button]], listed: tuple[Choice, ...], t: Translator) -> str:
     """The choices one a line ("1 Yes") - but where they are values (a distance, a count:
     handlers/media/value_choices.py), the sentence asking for the number: a typed number
     is then the value, never a place in the list."""
     if valued(rows):
         return without_icons(html_to_plain(value_choices.values_asked(rows, t)))
-    return "\n".join(
-        f"{n} {without_icons(label) or label}" for n, (label, _) in enumerate(listed, 1)
-    )
+    return "\n".join(f"{n} {_label(label, data, t)}" for n, (label, data) in enumerate(listed, 1))
 
 
 def form_of(item: Outgoing, t: Translator) -> TextedForm | None:

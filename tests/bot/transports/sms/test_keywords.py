@@ -10,9 +10,13 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from markupsafe import Markup
 
 from bot.transports.sms.keywords import START_WORDS, STOP_WORDS, key, keyword
-from locales import SUPPORTED_LANGUAGES
+from handlers.forms.step_form import StepForm
+from handlers.media.texted_form import form_of
+from handlers.messages import Button, Message
+from locales import SUPPORTED_LANGUAGES, translator
 
 ROOT = Path(__file__).resolve().parents[4]
 _WORD = re.compile(r"\w+")
@@ -83,3 +87,19 @@ def test_no_real_word_becomes_a_keyword():
     }
     changed = sorted(word for word in words if keyword(word) != before[word])
     assert not changed
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_a_texted_forms_cancel_is_no_keyword(lang: str):
+    """A form's Cancel, as a text names it, typed back as its words, cancels the form - it
+    must not stop all texts (handlers/media/texted_form.py ``TEXTED_CANCEL``): a Turkish
+    texter who typed "İptal", the choice's word, got "You will get no more texts from us",
+    and CANCEL and لغو (Persian) were the same."""
+    t = translator(lang)
+    form = StepForm("hr", "hr.", "draft", "Cancelled.", {}).cancel_button(t)
+    texted = form_of(Message(Markup("?"), [[Button("1", "hr:x")], [form]]), t)
+    assert texted is not None and texted.typed
+    cancel = texted.lines.splitlines()[-1]
+    assert cancel.startswith("2 ")
+    assert keyword(cancel.removeprefix("2 ")) is None
+    assert all(keyword(word) is None for word in _WORD.findall(cancel))
