@@ -79,6 +79,22 @@ class RelayStore:
         )
         return _relayed(row)
 
+    async def replied_to(
+        self, platform: str, chat_id: str, message_id: str
+    ) -> tuple[int, int] | None:
+        """(request id, writer) of the relayed item whose copy the bot sent into ``chat_id``
+        as ``message_id``; None for any other message (or one whose item is gone)."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT r.request_id, r.from_user FROM relay_copies c"
+            " JOIN outbox o ON o.id = c.outbox_id"
+            " JOIN relay_messages r ON r.id = c.relay_id"
+            " WHERE c.is_edit = 0 AND o.platform = ? AND o.chat_id = ? AND o.sent_message_id = ?"
+            " ORDER BY c.outbox_id DESC LIMIT 1",
+            (platform, chat_id, message_id),
+        )
+        return (int(row[0]), int(row[1])) if row else None
+
     async def add_copies(
         self, from_user: int, source_id: str, outbox_ids: Iterable[int], *, edit: bool = False
     ) -> None:

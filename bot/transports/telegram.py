@@ -224,6 +224,7 @@ def to_incoming(update: Update, username: str | None = None) -> Incoming | None:
         update_id=str(update.update_id),
         is_private=message.chat.type == "private",
         message_id=str(message.message_id),
+        reply_to=str(message.reply_to_message.message_id) if message.reply_to_message else None,
     )
 
 

@@ -153,6 +153,8 @@ async def _chosen(ctx: Context) -> None:
     """State ``relay``: the person chose this relay with "Write to"."""
     state = ctx.get_state()
     assert state is not None
+    if await _to_replied(ctx):
+        return
     relay = await _running_relay(ctx, int(state.data["request_id"]))
     if relay is None:
         # That relay ended meanwhile; another running one may still take the message.
@@ -195,6 +197,39 @@ async def _to_running_relay(ctx: Context) -> bool:
     return True
 
 
+ENDED_NOT_PASSED = N_("ℹ️ This contact has ended, so your message was not passed on.")
+
+
+async def _to_replied(ctx: Context, *, said: bool = False) -> bool:
+    """A reply (``Incoming.reply_to``) to a message the relay passed on from a partner goes
+    to that partner, whatever contact the person chose or is asked about, if that contact
+    still runs with them; if it ended (or its helper left), nothing is passed on, to anyone,
+    and the person is told so - taken where another contact runs, else left to the later
+    takers, which offer it as a new request (nothing typed is lost). A reply to anything
+    else is not taken. ``said``: confirm a passed message in words (inside another step)."""
+    target = ctx.incoming.reply_to
+    if target is None or not _passable(ctx.incoming.event):
+        return False
+    found = await ctx.db.relay.replied_to(
+        ctx.incoming.sender.platform, ctx.incoming.chat_id, target
+    )
+    if found is None:
+        return False
+    request_id, writer = found
+    relay = await _running_relay(ctx, request_id) if ctx.in_contact else None
+    if relay is not None and writer == (
+        relay.request.volunteer_id if relay.as_requester else relay.request.requester_id
+    ):
+        if await _pass_on(ctx, relay, ctx.incoming.event, ctx.incoming.message_id) and said:
+            ctx.reply(ctx.t.t(PASSED, name=relay.partner_name), ui.back_to_menu(ctx))
+        return True
+    state = ctx.get_state()
+    if state is not None and state.state == lifecycle.HELPER_LEFT:
+        ctx.clear_state()  # this is the message the hand-back notice would be about
+    ctx.reply(ctx.t.t(ENDED_NOT_PASSED))
+    return ctx.in_contact and bool(await running_relays(ctx))
+
+
 HELPER_LEFT_NOT_PASSED = N_(
     "↩️ Your helper has left request #{id}, so this message was not passed on to anyone. "
     "The request is open again and we are looking for someone else."
@@ -229,6 +264,8 @@ async def _refused_in_a_step(ctx: Context) -> bool:
         isinstance(event, Text) or (isinstance(event, Media) and event.kind in _SOUND)
     ):
         return False  # (no contact ran as the update arrived: see _to_running_relay)
+    if await _to_replied(ctx, said=True):
+        return True
     found = [relay for relay in await running_relays(ctx) if relay.partner is not None]
     if not found:
         return False
@@ -242,7 +279,10 @@ async def _refused_in_a_step(ctx: Context) -> bool:
 
 async def _kept_input(ctx: Context) -> None:
     """State ``relay.which``: something else was sent instead of picking a relay; it
-    replaces the kept message and the question is asked again."""
+    replaces the kept message and the question is asked again. A reply to a relayed message
+    goes to its writer (:func:`_to_replied`), and the kept message still waits."""
+    if await _to_replied(ctx):
+        return
     ctx.clear_state()
     await _to_running_relay(ctx)
 
@@ -633,6 +673,7 @@ async def _ask_feedback(
 def register(router: Router) -> None:
     router.state(STATE)(_chosen)
     router.state(WHICH)(_kept_input)
+    router.free_input_taker(8)(_to_replied)
     router.free_input_taker(9)(_after_hand_back)
     router.free_input_taker(10)(_to_running_relay)
     router.confirmed[HELD_KIND] = _confirmed

@@ -282,6 +282,7 @@ class Inbound:
                 update_id=event.event_id,
                 is_private=private,
                 message_id=None if isinstance(incoming_event, ButtonPress) else event.event_id,
+                reply_to=replied_to(event.source.get("content", {})),
             )
             await self.take(incoming)
         except Exception:
@@ -480,6 +481,17 @@ def command_in(body: str) -> Command | None:
     if name[:1] in ("!", "/") and len(name) > 1 and name[1].isalpha():
         return Command(name=name[1:].lower(), args=args.strip())
     return None
+
+
+def replied_to(content: dict[str, Any]) -> str | None:
+    """The event a message answers (``m.in_reply_to``), if it is a reply: not a thread's
+    fallback (``is_falling_back``), which names the thread's latest event, not a choice."""
+    relation = content.get("m.relates_to")
+    if not isinstance(relation, dict) or relation.get("is_falling_back") is True:
+        return None
+    reply = relation.get("m.in_reply_to")
+    event_id = reply.get("event_id") if isinstance(reply, dict) else None
+    return event_id if isinstance(event_id, str) else None
 
 
 def without_reply_fallback(content: dict[str, Any], body: str) -> str:
