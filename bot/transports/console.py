@@ -22,9 +22,10 @@ plays one from Telegram or Matrix, and the outbox worker carries it like theirs.
 
 ``:edit TEXT`` changes your last message (as an edit on Telegram or Matrix would) and
 ``:delete`` deletes it (as a Matrix redaction would); the bot's quiet acknowledgement of a
-relayed message is printed as a short tick, and a message the bot removes from someone's
-chat as ``🗑`` with its first line. A picture (the /stats chart) is saved under
-``var/pictures`` and its path printed.
+relayed message is printed as a short tick, a message the bot removes from someone's
+chat as ``🗑`` with its first line, and one it changes (an edit: the coordinators' review
+post withdrawn) again whole under a line "✏️ Changed" in its reader's words. A picture
+(the /stats chart) is saved under ``var/pictures`` and its path printed.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ from handlers.messages import (
     choices,
     valued,
 )
+from handlers.messenger import backchannel_language
 from handlers.parsing import choice_number, is_typed_number
 from handlers.reader import reader_of
 from locales import N_, Translator, negotiate, translator
@@ -86,6 +88,9 @@ TRANSLATION_OFF = N_(
     "messages, and coordinators see requests in languages they may not read. To switch "
     "it on, set up a translation engine as docs/language-bridge.md describes."
 )
+# The line above an edit of an earlier message, printed again whole (the word a request's
+# history uses for a change).
+CHANGED = N_("✏️ Changed")
 MEDIA_KINDS = ("voice", "audio", "photo", "video", "document", "sticker")
 # The file ids of the console's sounds (``:media voice``, ``:media audio``); the number
 # after the prefix has at most 9 digits, as an id may come back from outside.
@@ -304,7 +309,9 @@ class ConsoleTransport(Transport):
         alongside: bool = False,
     ) -> str:
         """Print one item in ``chat_id`` and note it for the numbered choices; its id. An
-        edit is printed as a new message (a terminal changes nothing printed)."""
+        edit is printed again whole, under a line that marks it as a change of an earlier
+        message (a terminal changes nothing printed; unmarked, it would read as a second
+        message)."""
         typed = False
         if isinstance(item, Message | Edit):
             typed = await self.choices.typing(chat_id, item, edit_id)
@@ -314,12 +321,22 @@ class ConsoleTransport(Transport):
             # Its sentence asking for the number, in the words of the one it is for.
             person = await self.dispatcher.db.users.find(PLATFORM, chat_id)
             asking = reader_of(person, negotiate(self.language_hint)).t
+        if edit_id is not None and isinstance(item, Message | Edit):
+            self._print(str((await self._words(chat_id)).t(CHANGED)), chat_id)
         self._render(shown, chat_id, typed=typed, asking=asking)
         message_id = str(next(self._message_ids))
         await self.choices.sent(
             chat_id, message_id, item, edit_id=edit_id, typed=typed, alongside=alongside
         )
         return message_id
+
+    async def _words(self, chat_id: str) -> Translator:
+        """The words of ``chat_id``'s reader: the city's in the coordinators' group, as
+        everything said there (handlers/messenger.py)."""
+        if self._is_backchannel(chat_id):
+            return backchannel_language()
+        person = await self.dispatcher.db.users.find(PLATFORM, chat_id)
+        return reader_of(person, negotiate(self.language_hint)).t
 
     async def send_answer(self, answer: Routed) -> None:
         await self._show(
