@@ -356,26 +356,41 @@ ANYTHING = "anything"
 ANYTHING_RANK = 90
 
 
+def description_in(ctx: Context) -> dict[str, Any] | None:
+    """What the message that came could describe a request with (``start``'s
+    ``description``): a voice message, or a text that describes (``_describes``); None."""
+    event = ctx.incoming.event
+    if isinstance(event, Media) and event.kind in ("voice", "audio") and event.file_id:
+        return {"voice_file_id": event.file_id, "voice_platform": ctx.incoming.sender.platform}
+    if isinstance(event, Text) and _describes(ctx, event):
+        description = clean_text(event.text)
+        return {
+            "description": description,
+            "description_lang": text_language.detect(description, ctx.t.lang),
+        }
+    return None
+
+
 async def offer_help_with(ctx: Context) -> bool:
     """A text or voice message outside any step: ask for help with it, or find a place?"""
-    event = ctx.incoming.event
-    t = ctx.t
-    if isinstance(event, Media) and event.kind in ("voice", "audio") and event.file_id:
-        kept = {"voice_file_id": event.file_id, "voice_platform": ctx.incoming.sender.platform}
-        question = t.t("🎤 Do you want to ask your neighbours for help with this voice message?")
-    elif isinstance(event, Text) and _describes(ctx, event):
-        description = clean_text(event.text)
-        kept = {
-            "description": description,
-            "description_lang": text_language.detect(description, t.lang),
-        }
-        question = t.t("💬 Do you want to ask your neighbours for help with this?")
-    elif isinstance(event, Text):
-        # "Hi", "?" or a whole letter: nothing to describe a request with, but an answer.
-        ctx.reply(t.t("🙂 How can I help you? Please choose:"), ui.main_menu_buttons(ctx))
+    kept = description_in(ctx)
+    if kept is not None:
+        offer_description(ctx, kept)
         return True
+    if isinstance(ctx.incoming.event, Text):
+        # "Hi", "?" or a whole letter: nothing to describe a request with, but an answer.
+        ctx.reply(ctx.t.t("🙂 How can I help you? Please choose:"), ui.main_menu_buttons(ctx))
+        return True
+    return False
+
+
+def offer_description(ctx: Context, kept: dict[str, Any]) -> None:
+    """Ask whether to ask for help with ``kept`` (:func:`description_in`), kept meanwhile."""
+    t = ctx.t
+    if "voice_file_id" in kept:
+        question = t.t("🎤 Do you want to ask your neighbours for help with this voice message?")
     else:
-        return False
+        question = t.t("💬 Do you want to ask your neighbours for help with this?")
     ctx.set_state(ANYTHING, kept)
     ctx.reply(
         question,
@@ -385,7 +400,6 @@ async def offer_help_with(ctx: Context) -> bool:
             *ui.back_to_menu(ctx),
         ],
     )
-    return True
 
 
 async def _with(ctx: Context) -> None:
