@@ -5,6 +5,7 @@ comes back as text, as in ``make demo``."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from bot.delivery import OutboxWorker
 from bot.transports.console import BACKCHANNEL, ConsoleTransport
@@ -12,7 +13,7 @@ from db import Database
 from db.users import User
 from handlers.dispatcher import Dispatcher
 
-__all__ = ["BACKCHANNEL", "Terminal", "state_at_console"]
+__all__ = ["BACKCHANNEL", "Terminal", "state_at_console", "with_coordinators"]
 
 # The buttons of :meth:`Terminal.volunteers`, the form's steps in order.
 VOLUNTEERS = (
@@ -77,6 +78,16 @@ class Terminal:
         await self.press("hr:when:asap")
         await self.press("hr:langs-done")
         return await self.press("hr:send")
+
+
+async def with_coordinators(dispatcher: Dispatcher, db: Database) -> Terminal:
+    """A terminal whose ``:group`` is the coordinators' group, Cora a coordinator in it."""
+    dispatcher.settings = replace(
+        dispatcher.settings, backchannels=frozenset({("console", BACKCHANNEL)})
+    )
+    cora = await db.users.seen("console", "cora", "cora", "Cora")
+    await db.users.grant_role(cora.id, "coordinator")
+    return Terminal(dispatcher, db)
 
 
 async def state_at_console(dispatcher: Dispatcher, user: str = "amira") -> str | None:

@@ -4,22 +4,15 @@ second message - the coordinators' review post edited to "withdrawn", for one.""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.transports.console import BACKCHANNEL, CHANGED
 from db import Database
 from handlers.dispatcher import Dispatcher
 from locales import translator
-from tests.support.terminal import Terminal
+from tests.support.terminal import with_coordinators
 
 
 async def test_an_edited_review_post_is_marked_as_a_change(dispatcher: Dispatcher, db: Database):
-    dispatcher.settings = replace(
-        dispatcher.settings, backchannels=frozenset({("console", BACKCHANNEL)})
-    )
-    term = Terminal(dispatcher, db)
-    cora = await db.users.seen("console", "cora", "cora", "Cora")
-    await db.users.grant_role(cora.id, "coordinator")
+    term = await with_coordinators(dispatcher, db)
     # The group reads the city's language (German), not the console's hint (Arabic).
     changed = str(translator("de").t(CHANGED))
     amira = await term.started("amira", "de")
