@@ -79,6 +79,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "read_aloud": 1,
             "no_voice_told": "2026-04-11T08:00:00+00:00",
             "easy_language": 1,
+            "closed_chat_id": "",
         },
         {
             "id": 2,
@@ -97,6 +98,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "read_aloud": 0,
             "no_voice_told": "",
             "easy_language": 0,
+            "closed_chat_id": "!oLdRoOmClOsEd:nachbarn-dortmund.de",
         },
         {
             "id": 3,
@@ -115,6 +117,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "read_aloud": 0,
             "no_voice_told": "",
             "easy_language": 0,
+            "closed_chat_id": "",
         },
     ],
     "user_roles": [
