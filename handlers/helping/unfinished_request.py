@@ -33,8 +33,8 @@ from typing import Any
 from markupsafe import Markup
 
 from handlers.context import Context
-from handlers.helping.render import category_label
 from handlers.helping.requests_flow import FORM, STATE, description_in, offer_description
+from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.menu import show_main_menu
 from handlers.messages import Button, Location, Media, Text
 from handlers.router import Router
@@ -126,9 +126,11 @@ async def gate(ctx: Context) -> bool:
     ctx.set_state(state.state, data)
     t = ctx.t
     day = t.date(datetime.fromisoformat(paused["since"]))
-    category = data[FORM.draft].get("category")
+    category = HELP_CATEGORIES.get(data[FORM.draft].get("category", ""))
+    # Its name without its icon: inside the sentence, where a text drops icons (by SMS
+    # "( Einkäufe" was left).
     began = (
-        t.t(PAUSED_ABOUT, date=day, category=category_label(t, category))
+        t.t(PAUSED_ABOUT, date=day, category=t._(category[1]))
         if category
         else t.t(PAUSED, date=day)
     )

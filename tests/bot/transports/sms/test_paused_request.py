@@ -55,6 +55,8 @@ async def test_a_text_days_later_asks_to_continue_the_request(
     # The two choices, numbered; nothing of the places' list.
     body = " ".join(text.text for text in asked)
     assert t._(GO_ON) in body and t._("Start again") in body, body
+    # The request is named: its category, whole (no icon's gap left in a text).
+    assert f"({t._('Shopping and errands')})" in body, body
     assert "Merhaba" not in body, body
     kept = await db.users.get_state(user.id)
     assert kept is not None and kept.state == STATE + "where"
