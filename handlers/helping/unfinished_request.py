@@ -7,7 +7,8 @@ The request's draft lives in the conversation state (requests_flow.py ``FORM``: 
 conversation (db/personal_data.py ``conversations``: export, erasure, retention). A call's
 start used to say the main menu over it, and the draft was lost with the next choice. Now
 a call's start (onboarding.py ``start``, for a caller who agreed) asks first while the
-draft is at most :data:`KEPT_FOR` old; an older one is dropped there (the menu, as before).
+draft is at most :data:`KEPT_FOR` old; an older one is dropped there with a word (then the
+menu, as before).
 
 A message after a long silence (:func:`gate`, every channel): a text, voice message or
 location that comes at a step of the request more than :data:`PAUSED_AFTER` after the step
@@ -83,6 +84,8 @@ async def offered(ctx: Context) -> bool:
     since = await ctx.db.users.state_since(ctx.user.id)
     if since is None or datetime.now(UTC) - since > KEPT_FOR:
         ctx.clear_state()
+        if since is not None:  # said, not dropped silently; the menu follows
+            ctx.reply(ctx.t.t(DROPPED, date=ctx.t.date(since)))
         return False
     _ask(ctx, ctx.t.t(ASKED))
     return True

@@ -1,6 +1,6 @@
-"""A request not finished is offered to a caller back for two hours, then dropped, and only
-at a call's start (handlers/helping/unfinished_request.py): a chat's /start is as before.
-The in-memory chat with the platform "phone" stands for the transport (the calls
+"""A request not finished is offered to a caller back for two hours, then dropped with a
+word, and only at a call's start (handlers/helping/unfinished_request.py): a chat's /start
+is as before. The in-memory chat with the platform "phone" stands for the transport (the calls
 themselves: tests/bot/transports/phone/dialogue/test_unfinished_request.py)."""
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from db.clock import to_text
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.helping.requests_flow import STATE
-from handlers.helping.unfinished_request import KEPT_FOR
+from handlers.helping.unfinished_request import DROPPED, KEPT_FOR
 from handlers.settings import HandlerSettings
-from tests.support.memory_transport import MemoryTransport, button_data
+from locales import translator
+from tests.support.memory_transport import MemoryTransport, button_data, texts
 
 CALLER = "+492315550184"
 DRAFT = {"draft": {"category": "shopping", "description": "Einkaufen", "postcode": "44137"}}
@@ -54,9 +55,11 @@ async def test_a_caller_back_is_offered_the_request_within_its_time(
     if age < KEPT_FOR:
         assert offered and kept is not None and kept.data == DRAFT
     else:
-        # Too old: dropped, the main menu as before.
+        # Too old: dropped with a word (the day it was begun), then the main menu as before.
         assert not offered and kept is None
         assert "menu:help" in button_data(out)
+        dropped = translator("de")._(DROPPED).split("{date}")[0]
+        assert dropped in texts(out), texts(out)
 
 
 async def test_a_chats_start_is_as_before(db: Database, settings: HandlerSettings) -> None:
