@@ -121,6 +121,7 @@ class UserStore:
         ``_ROLES``)."""
         if row is None:
             return None
+        columns = list(row.keys())  # a sqlite3.Row's "in" looks at its values
         return User(
             id=row["id"],
             platform=row["platform"],
@@ -138,7 +139,9 @@ class UserStore:
             read_aloud=ReadAloud(row["read_aloud"]),
             easy_language=bool(row["easy_language"]),
             no_voice_told=row["no_voice_told"],
-            closed_chat_id=row["closed_chat_id"],
+            # 0056's column: a database a step before it (an upgrade's backup, the schema
+            # guard) is read by this code too, and nothing of it was closed then.
+            closed_chat_id=row["closed_chat_id"] if "closed_chat_id" in columns else "",
         )
 
     async def get(self, user_id: int) -> User | None:
