@@ -35,9 +35,6 @@ DEVICE = "matrix.device_id"
 UNKNOWN_TOKEN = "M_UNKNOWN_TOKEN"
 # How long the start waits for the homeserver to say whether a stored login still holds.
 WHOAMI_SECONDS = 5.0
-# How long the start waits for the homeserver at all (the login and its check): as long as
-# ``run`` waits for a PostgreSQL server that is restarting (docs/operations.md).
-START_SECONDS = 15.0
 
 
 class LoginFailed(RuntimeError):

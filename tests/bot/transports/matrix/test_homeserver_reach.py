@@ -1,7 +1,9 @@
-"""A homeserver out of reach: the start gives up within its bound, naming the homeserver and
-no secret (``python -m bot run`` then exits 1 for systemd to start it again, as on
-Telegram: docs/operations.md), and one that goes away after a good start is tried again
-for as long as it takes, said once when it goes and once when it answers again."""
+"""A homeserver out of reach: the start goes on (in an installation of several cities one
+city's homeserver down holds up no other city: tests/system/test_cities_matrix.py) and says
+once that it cannot be reached, naming the homeserver and no secret; a configured token the
+homeserver does not know ends the start (``python -m bot run`` exits 1, docs/operations.md);
+one that goes away after a good start is tried again for as long as it takes, said once when
+it goes and once when it answers again."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from aiohttp import web
 
 from bot.config import MatrixSection
 from bot.transports.matrix import MatrixTransport
-from bot.transports.matrix import transport as matrix_transport
 from bot.transports.matrix.login import LoginFailed
 from bot.transports.matrix.parts import _Client
 from db import Database
@@ -32,23 +33,18 @@ def _transport(db: Database, homeserver: str, token: str = TOKEN) -> MatrixTrans
     return MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()), db, config)
 
 
-async def test_a_start_that_cannot_reach_the_homeserver_ends(
-    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+async def test_a_start_that_cannot_reach_the_homeserver_goes_on_and_says_so_once(
+    db: Database, caplog: pytest.LogCaptureFixture
 ):
-    monkeypatch.setattr(matrix_transport, "START_SECONDS", 2.0)  # 15 s in a city
     caplog.set_level(logging.INFO)
     homeserver = f"http://127.0.0.1:{free_port()}"  # nobody listens
     transport = _transport(db, homeserver)
-    loop = asyncio.get_running_loop()
-    began = loop.time()
-    with pytest.raises(LoginFailed) as refused:
-        await transport.connect()
-    assert loop.time() - began < 30  # ended, not tried for ever (a hang detector)
-    assert homeserver in str(refused.value)
-    said = str(refused.value) + caplog.text
-    assert TOKEN not in said
+    # Not refused, and not held for ever (a hang detector, not a speed bound).
+    await asyncio.wait_for(transport.connect(), 120)
+    assert f"the homeserver {homeserver} cannot be reached" in caplog.text
     # Said once, not at each of matrix-nio's tries.
     assert caplog.text.count("cannot be reached") == 1
+    assert TOKEN not in caplog.text
     await transport.stop()
 
 
