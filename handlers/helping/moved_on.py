@@ -56,14 +56,17 @@ class Move:
 
 async def last_move(db: Database, request_id: int, state: str) -> Move | None:
     """The audit trail's last move of ``request_id`` into ``state``; None if it has none."""
-    moves = [
-        entry
-        for entry in await db.requests.history(request_id)
-        if entry["action"] == f"request.{state}"
-    ]
-    if not moves:
+    return await last_entry(db, request_id, f"request.{state}")
+
+
+async def last_entry(db: Database, request_id: int, action: str) -> Move | None:
+    """The audit trail's last entry ``action`` of ``request_id`` (a move, an "Offer again",
+    a number entered on the desk): by whom, when; None if it has none."""
+    entries = [e for e in await db.requests.history(request_id) if e["action"] == action]
+    if not entries:
         return None
-    return Move(state, moves[-1]["actor_id"], _moment(moves[-1]["at"]))
+    last = entries[-1]
+    return Move(action.removeprefix("request."), last["actor_id"], _moment(last["at"]))
 
 
 def _moment(stored: str | datetime) -> datetime:

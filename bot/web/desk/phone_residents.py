@@ -47,7 +47,6 @@ from bot.web.desk import requests as request_pages
 from bot.web.desk.auth import Desk, desk_of, desk_page
 from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
-from db.clock import from_text
 from db.users import User
 from handlers.channels import Channel, Channels
 from handlers.dispatcher import TOO_LONG
@@ -189,12 +188,13 @@ async def _entered_meanwhile(
     request = await desk.site.db.requests.get(request_id)
     if request is None or request.requester_id is None:
         return None
-    entered = [e for e in await desk.site.db.requests.history(request_id) if e["action"] == AUDIT]
-    actor = await desk.site.db.users.get(entered[-1]["actor_id"]) if entered else None
+    entered = await moved_on.last_entry(desk.site.db, request_id, AUDIT)
+    if entered is None or entered.actor_id is None:
+        return None
+    actor = await desk.site.db.users.get(entered.actor_id)
     if actor is None:
         return None
-    at = entered[-1]["at"]
-    time = moved_on.when(t, from_text(at) if isinstance(at, str) else at, datetime.now(UTC))
+    time = moved_on.when(t, entered.at, datetime.now(UTC))
     return t.t(ENTERED_MEANWHILE, id=request_id, name=someone(t, actor), time=time, number=number)
 
 

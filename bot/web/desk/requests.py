@@ -471,7 +471,7 @@ async def _reoffered(db: Any, request_id: int) -> int:
 async def _offered_meanwhile(db: Any, request_id: int) -> Refused:
     """The refusal of an "Offer again" pressed on a page older than a colleague's: who
     offered it again, and when (the audit trail's last such move)."""
-    move = await moved_on.last_move(db, request_id, REOFFERED.removeprefix("request."))
+    move = await moved_on.last_entry(db, request_id, REOFFERED)
     assert move is not None
     actor = await db.users.get(move.actor_id) if move.actor_id is not None else None
 
