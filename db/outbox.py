@@ -108,6 +108,10 @@ def _item(row: Any) -> OutboxItem:
     return OutboxItem(row[0], row[1], row[2], _payload(row[3]), row[4], row[5], row[6])
 
 
+# How much of a failure's reason an item keeps (last_error): what refused_since compares too.
+ERROR_KEPT = 200
+
+
 class OutboxStore:
     """Outbox ids are referred to after their row is written (an offer or a backchannel post
     is edited later by id), so an id is never handed out twice: not after its row was
@@ -358,7 +362,7 @@ class OutboxStore:
                 "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?,"
                 " attempt_started_at = NULL, claimed_by = NULL,"
                 f" in_doubt = CASE WHEN ? THEN 1 ELSE in_doubt END WHERE id = ?{fence}",
-                (to_text(when), error[:200], in_doubt, item_id, *owner),
+                (to_text(when), error[:ERROR_KEPT], in_doubt, item_id, *owner),
             )
 
     async def give_up(self, item_id: int, error: str, *, claimant: int = 0) -> None:
@@ -370,7 +374,7 @@ class OutboxStore:
                 self._tx,
                 "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?,"
                 f" claimed_by = NULL, {_SECRET_FORGOTTEN} WHERE id = ?{fence}",
-                (utcnow(), error[:200], item_id, *owner),
+                (utcnow(), error[:ERROR_KEPT], item_id, *owner),
             )
 
     async def refused_since(
@@ -383,7 +387,7 @@ class OutboxStore:
             self._tx,
             "SELECT COUNT(*) FROM outbox WHERE recipient_id = ? AND platform = ? AND chat_id = ?"
             " AND last_error = ? AND failed_at >= ?",
-            (recipient_id, platform, chat_id, error[:200], since),
+            (recipient_id, platform, chat_id, error[:ERROR_KEPT], since),
         )
         return int(row[0]) if row else 0
 
@@ -413,7 +417,7 @@ class OutboxStore:
             "UPDATE outbox SET failed_at = ?, last_error = ? WHERE id IN"
             f" ({marks}) AND sent_at IS NULL AND failed_at IS NULL AND attempts = 0"
             " AND attempt_started_at IS NULL AND claimed_by IS NULL RETURNING id",
-            (utcnow(), why[:200], *item_ids),
+            (utcnow(), why[:ERROR_KEPT], *item_ids),
         )
         return {int(row[0]) for row in rows}
 
