@@ -17,6 +17,7 @@ import asyncio
 import json
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import nio
 
@@ -155,6 +156,13 @@ class Rooms:
         room = client.rooms.get(room_id) if client is not None else None
         return bool(room is not None and room.encrypted)
 
+    async def _rejoin(self, person: str) -> dict[str, Any]:
+        """What is kept of the chat the bot opens for ``person``, who left hers (``REJOIN``)."""
+        return dict(json.loads(await self.shared.db.transport_state.get(REJOIN + person) or "{}"))
+
+    async def _note_rejoin(self, person: str, rejoin: dict[str, Any]) -> None:
+        await self.shared.db.transport_state.set(REJOIN + person, json.dumps(rejoin))
+
     async def _left_by(self, room_id: str, person: str, encrypted: bool) -> None:
         """``person`` left the direct chat ``room_id`` (the bot has left it too). The chat
         the bot opened for her, left before she joined it, is one she refused: her chat
@@ -163,10 +171,10 @@ class Rooms:
         to) is kept as left, so that what is queued for it reaches her in another chat;
         any other chat of hers is forgotten."""
         state = self.shared.db.transport_state
-        rejoin = json.loads(await state.get(REJOIN + person) or "{}")
+        rejoin = await self._rejoin(person)
         user = await self.shared.db.users.find(PLATFORM, person)
         if rejoin.get("room") == room_id:
-            await state.set(REJOIN + person, json.dumps({**rejoin, "refused": True}))
+            await self._note_rejoin(person, {**rejoin, "refused": True})
             log.info("matrix: a person refused the new direct chat; their chat is closed")
             address = await self._room(user.chat_id) if user and user.chat_id else None
             if user is not None and address is not None and address.kind == LEFT:
@@ -177,7 +185,7 @@ class Rooms:
         if user is None or user.chat_id != room_id:
             return  # nothing is sent to it: forgotten, as any room the bot left
         await state.remember_matrix_room(room_id, MatrixRoom(LEFT, person))
-        await state.set(REJOIN + person, json.dumps({"encrypted": encrypted}))
+        await self._note_rejoin(person, {"encrypted": encrypted})
         # Bounded as her chats are: anyone can open and leave chat after chat.
         for other in (await state.rooms_like(MatrixRoom(LEFT, person)))[DIRECT_CHATS_PER_PERSON:]:
             if other != room_id:
@@ -191,7 +199,7 @@ class Rooms:
         that is not a chat she left. Once she has joined it, it is a direct chat as any
         other."""
         state = self.shared.db.transport_state
-        rejoin = json.loads(await state.get(REJOIN + person) or "{}")
+        rejoin = await self._rejoin(person)
         if rejoin.get("room") != room_id:
             return False
         assert self.shared.client is not None
@@ -252,21 +260,20 @@ class Rooms:
         """The first line in ``room_id``, the chat the bot opened for ``person``: why it
         is there and how to stop it, in her language, once, before anything queued for
         her (a DeliveryError tries that again later, the line first)."""
-        state = self.shared.db.transport_state
         async with self._opening:
-            rejoin = json.loads(await state.get(REJOIN + person) or "{}")
+            rejoin = await self._rejoin(person)
             if rejoin.get("room") != room_id or rejoin.get("told"):
                 return
             words = await self.shared.dispatcher.words_of(PLATFORM, person)
             await self.outbound.room_send(room_id, render(words.t(REOPENED), []))
-            await state.set(REJOIN + person, json.dumps({**rejoin, "told": True}))
+            await self._note_rejoin(person, {**rejoin, "told": True})
 
     async def _reopen(self, person: str) -> tuple[str, bool]:
         """A direct chat with ``person``, who left the one the database sends to: one she
         is in (or invited to), else one opened now - once: one she refused closes her chat
         until she writes herself (DeliveryError ``closed``)."""
         state = self.shared.db.transport_state
-        rejoin = json.loads(await state.get(REJOIN + person) or "{}")
+        rejoin = await self._rejoin(person)
         chats = await state.rooms_like(MatrixRoom(DIRECT, person))
         if chats:
             user = await self.shared.db.users.find(PLATFORM, person)
@@ -300,14 +307,12 @@ class Rooms:
             status = str(getattr(response, "status_code", ""))
             if status in ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN"):
                 # She cannot be invited (gone, or refusing invites): as a refusal.
-                await state.set(REJOIN + person, json.dumps({**rejoin, "refused": True}))
+                await self._note_rejoin(person, {**rejoin, "refused": True})
                 raise DeliveryError(f"no new chat: {status}", closed=True)
             raise DeliveryError(f"no new chat: {status or '?'}")
         room_id = response.room_id
         await state.remember_matrix_room(room_id, MatrixRoom(DIRECT, person))
-        await state.set(
-            REJOIN + person, json.dumps({**rejoin, "room": room_id, "encrypted": encrypted})
-        )
+        await self._note_rejoin(person, {**rejoin, "room": room_id, "encrypted": encrypted})
         log.info("matrix: opened a new direct chat for a person who left theirs")
         return room_id, encrypted
 
