@@ -139,9 +139,13 @@ def _others(url: str) -> list[str]:
             f" {' '.join(str(exc).split())} - start it or correct bot.database"
         ) from exc
     with conn:
+        # Clients only: the server's own workers are listed too (an autovacuum worker tidying
+        # the tables just written, with no application name: "pid 2104"), and a restore
+        # refused for one of them told the operator to stop a bot that was not running.
         rows = conn.execute(
             "SELECT COALESCE(NULLIF(application_name, ''), 'pid ' || pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend'"
         ).fetchall()
     return sorted({str(row[0]) for row in rows})
 
