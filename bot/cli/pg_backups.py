@@ -4,9 +4,9 @@ A backup is what deploy/nachbarbot-pg-backup.sh makes: one ``pg_dump --format=cu
 the whole database, so every city's schema (``public`` for the main city, ``city_<slug>``
 for the others) is in it - checked with ``pg_restore --list`` before it is kept.
 
-A restore refuses while any other connection to the database is open (pg_stat_activity:
-the bot, the web, a psql), checks the dump (readable, every chosen city in it, a schema
-version this code knows), dumps the database as it is beside the backup
+A restore refuses while any other client is connected to the database (pg_stat_activity:
+the bot, the web, a psql; not the server's own workers), checks the dump (readable, every
+chosen city in it, a schema version this code knows), dumps the database as it is beside the backup
 (``FILE.before-restore-STAMP.dump``), then replaces the chosen cities in one transaction:
 each city's schema dropped and restored (the main city's tables in ``public``, without
 touching the ``cube`` extension the other cities use, nor the erasure list's own schema).
