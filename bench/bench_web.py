@@ -48,6 +48,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.table import at_most, judged, print_table  # noqa: E402
 from db import Database  # noqa: E402
 from handlers.places.gazetteer import load_gazetteer  # noqa: E402
 from handlers.places.importer import import_places  # noqa: E402
@@ -347,11 +348,12 @@ async def measure_desk(
             p95 = percentile(timings, 0.95)
             rows.append((f"desk GET {path} p50", f"{statistics.median(timings):.1f} ms", ""))
             rows.append(
-                (
+                judged(
                     f"desk GET {path} p95",
                     f"{p95:.1f} ms",
-                    f"target ≤ 100 ms ({'met' if p95 <= 100 else 'MISSED'}); {size // 1024} KiB;"
-                    f" {len(timings)} GETs",
+                    p95,
+                    at_most(100, " ms"),
+                    f"{size // 1024} KiB; {len(timings)} GETs",
                 )
             )
             if after_write is not None:
@@ -450,7 +452,6 @@ async def measure_map(
             ready = statistics.median(r for r, _ in runs)
             answered = statistics.median(a for _, a in runs)
             total = ready + answered
-            verdict = "met" if total <= 1000 else "MISSED"
             rows += [
                 (
                     f"map with {places:,} places, {size}: ready",
@@ -462,10 +463,12 @@ async def measure_map(
                     f"{answered:.0f} ms",
                     "until the next frame",
                 ),
-                (
+                judged(
                     f"{label}, {size}",
                     f"{total:.0f} ms",
-                    f"target ≤ 1000 ms ({verdict}); median of {runs_of}",
+                    total,
+                    at_most(1000, " ms"),
+                    f"median of {runs_of}",
                 ),
             ]
         await browser.close()
@@ -531,12 +534,8 @@ async def main(
                 process.wait()
                 print("python -m bot web did not stop within 15 s of SIGTERM: killed")
     day = f"{datetime.now(UTC):%Y-%m-%d}"
-    print(
-        f"web benchmark, {requests:,} requests, {volunteers:,} volunteers, {places:,} places, {day}"
-    )
-    width = max(48, *(len(label) + 1 for label, _, _ in rows))
-    for label, value, reference in rows:
-        print(f"{label:<{width}}{value:>12}   {reference}".rstrip())
+    seeded_with = f"{requests:,} requests, {volunteers:,} volunteers, {places:,} places"
+    print_table(f"web benchmark, {seeded_with}, {day}", rows)
 
 
 if __name__ == "__main__":

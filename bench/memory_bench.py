@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.table import at_most, judged, print_table
 from db import Database
 from db.clock import to_text, utcnow
 from handlers import build_router
@@ -84,15 +85,15 @@ async def measure() -> list[tuple[str, str, str]]:
         after = rss_mb()
         await db.close()
     return [
-        (
+        judged(
             f"memory with {N:,} users, places and reminders",
             f"{after:.0f} MB",
-            f"target ≤ 300 MB ({pending:,} reminders pending; {before:.0f} MB before start)",
+            after,
+            at_most(300, " MB"),
+            f"{pending:,} reminders pending; {before:.0f} MB before start",
         )
     ]
 
 
 if __name__ == "__main__":
-    print(f"memory benchmark, {datetime.now(UTC):%Y-%m-%d}")
-    for name, value, reference in asyncio.run(measure()):
-        print(f"{name:<44}{value:>16}   {reference}")
+    print_table(f"memory benchmark, {datetime.now(UTC):%Y-%m-%d}", asyncio.run(measure()))

@@ -46,7 +46,8 @@ every ended call's delays to a file of its own in that folder (numbers only), re
    digit comes. Goals: new ≤ 45 s with a hint, ≤ 60 s without, returning ≤ 15 s, tenth
    language ≤ 25 s, no such wait over 1 s; a miss is printed, not an error. Each
    language's returning number calls once before (the prompts made, as in a running bot).
-   Its own section of bench/LAST-RUN.md ("Phone: the patient caller's minute").
+   Its own section of make bench's last run, var/bench/last-run.md ("Phone: the patient
+   caller's minute").
 6. A burst (issue 55, point 1; :func:`burst`, ``--burst`` alone): the lines' calls and one
    more caller, all INVITEs sent by SIPp in the same instant (tests/support/sip/sipp.py
    ``HeldCallers``): how many are answered (target: every place) and what the one too many
@@ -86,7 +87,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # Only what the line processes need as well is imported here (they import this module, see
 # SITECUSTOMIZE); the bot and the SIP test components are imported in measure().
-from bench.table import LAST_RUN
+from bench.table import at_least, at_most, judged, last_run, print_table
 from bot.transports.phone.sip import stack as sip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -475,29 +476,35 @@ async def measure(
             )
         )
         rows.append(
-            (
+            judged(
                 "answer → first prompt p95",
                 f"{percentile(first, 0.95) * 1000:.0f} ms",
-                f"target ≤ 500 ms; p50 {percentile(first, 0.5) * 1000:.0f} ms, {len(first)} calls",
+                percentile(first, 0.95) * 1000,
+                at_most(500, " ms"),
+                f"p50 {percentile(first, 0.5) * 1000:.0f} ms, {len(first)} calls",
             )
         )
         rows.append(
-            (
+            judged(
                 "keypress → next prompt p95",
                 f"{percentile(after_key, 0.95) * 1000:.0f} ms",
-                f"target ≤ 300 ms; p50 {percentile(after_key, 0.5) * 1000:.0f} ms, "
-                f"{len(after_key)} keys",
+                percentile(after_key, 0.95) * 1000,
+                at_most(300, " ms"),
+                f"p50 {percentile(after_key, 0.5) * 1000:.0f} ms, {len(after_key)} keys",
             )
         )
         if gaps.error:
             rows.append(("RTP gaps p99", "not measured", gaps.error))
         else:
             count = sum(gaps.gaps.values())
+            p99 = counted_percentile(gaps.gaps, 0.99) / 10
             rows.append(
-                (
+                judged(
                     "RTP gaps p99",
-                    f"{counted_percentile(gaps.gaps, 0.99) / 10:.1f} ms",
-                    f"target ≤ 30 ms; max {max(gaps.gaps, default=0) / 10:.1f} ms, {count} gaps",
+                    f"{p99:.1f} ms",
+                    p99,
+                    at_most(30, " ms"),
+                    f"max {max(gaps.gaps, default=0) / 10:.1f} ms, {count} gaps",
                 )
             )
             per_line = [sum(gaps.packets[port] for port in share) for share in ports]
@@ -566,16 +573,20 @@ async def burst(lines: int) -> list[tuple[str, str, str]]:
             callers.stop()
     answered = sum("answered" in outcome for outcome in got.values())
     refused = [" then ".join(outcome) for outcome in got.values() if "busy" in outcome]
+    told = ", ".join(refused) or "no answer"
     return [
-        (
+        judged(
             f"burst: {places + 1} at once, answered",
             f"{answered} of {places}",
-            f"target: every place ({lines} lines x {CALLS_PER_LINE})",
+            answered,
+            at_least(places, shown=f"≥ {places}, every place"),
+            f"{lines} lines x {CALLS_PER_LINE}",
         ),
-        (
+        judged(
             "burst: the one too many",
-            ", ".join(refused) or "no answer",
-            "target: early (183 with the busy notice) then busy (486)",
+            told,
+            told == "early then busy",
+            at_least(1, shown="≥ 1 told early (183 with the busy notice) then busy (486)"),
         ),
     ]
 
@@ -656,37 +667,39 @@ async def gone_callers(lines: int) -> list[tuple[str, str, str]]:
     said = goodbye[-1].end - goodbye[0].start
     ended_after = closed - greeting_end
 
-    def verdict(ok: bool) -> str:
-        return "pass" if ok else "MISS"
-
+    slack = f"≤ {GOAL_SLACK:.0f} s from {idle:.0f} s"
     return [
-        (
+        judged(
             "vanish: call ended after",
             f"{max(ended):.1f} s",
-            f"goal ≤ {timeout + GOAL_SLACK:.0f} s: {verdict(max(ended) <= timeout + GOAL_SLACK)};"
-            f" the longest of {len(ended)} calls without audio or BYE from the answer, p50"
+            max(ended),
+            at_most(timeout + GOAL_SLACK, " s"),
+            f"the longest of {len(ended)} calls without audio or BYE from the answer, p50"
             f" {percentile(ended, 0.5):.1f} s; SIPp got the bot's BYE in"
             f" {vanished.count('SuccessfulCall')} of {others}",
         ),
-        (
+        judged(
             "vanish: places free again",
             f"{fresh.count('SuccessfulCall')} of {others}",
-            f"target: every place (new callers at once after the vanished, one place held"
-            f" by the idle caller); SIPp: {fresh.count('FailedCall')} failed",
+            fresh.count("SuccessfulCall"),
+            at_least(others, shown=f"≥ {others}, every place"),
+            "new callers at once after the vanished, one place held by the idle caller;"
+            f" SIPp: {fresh.count('FailedCall')} failed",
         ),
-        (
+        judged(
             "idle: goodbye after",
             f"{wait:.1f} s",
-            f"goal {idle:.0f} ± {GOAL_SLACK:.0f} s: {verdict(abs(wait - idle) <= GOAL_SLACK)};"
-            f" silence heard from the greeting's end ({greeting_end:.1f} s after the answer)"
+            abs(wait - idle),
+            at_most(GOAL_SLACK, shown=slack),
+            f"silence heard from the greeting's end ({greeting_end:.1f} s after the answer)"
             " to the goodbye",
         ),
-        (
+        judged(
             "idle: call ended after",
             f"{ended_after:.1f} s",
-            f"goal {idle:.0f} s + the goodbye ({said:.1f} s heard) ± {GOAL_SLACK:.0f} s: "
-            + verdict(abs(ended_after - idle - said) <= GOAL_SLACK)
-            + f"; from the greeting's end to CALL_CLOSED at the phone ({closed:.1f} s after"
+            abs(ended_after - idle - said),
+            at_most(GOAL_SLACK, shown=f"{slack} + the goodbye ({said:.1f} s heard)"),
+            f"from the greeting's end to CALL_CLOSED at the phone ({closed:.1f} s after"
             " the answer)",
         ),
     ]
@@ -964,10 +977,6 @@ def _silences(keys: list[tuple[float, str, bool]], heard: list[Any], zero: float
     return out
 
 
-def verdict(value: float, goal: float) -> str:
-    return "pass" if value <= goal else "MISS"
-
-
 def _prompts_row(label: str, listed: list[tuple[float, float, str]]) -> tuple[str, str, str]:
     return (
         label,
@@ -979,12 +988,13 @@ def _prompts_row(label: str, listed: list[tuple[float, float, str]]) -> tuple[st
 def _waits_row(who: str, waits: list[Any]) -> tuple[str, str, str]:
     waited = [w for w in waits if w[2]]
     longest = max(waited, key=lambda w: w[1], default=None)
-    return (
+    return judged(
         f"{who}: longest silence, bot waiting for a digit",
         f"{longest[1]:.1f} s" if longest else "none",
-        f"goal ≤ {GOAL_WAIT:.0f} s: "
-        + (verdict(longest[1], GOAL_WAIT) + f' (after "{longest[0]}")' if longest else "pass")
-        + "; silence after each key (* held back): "
+        longest[1] if longest else 0.0,
+        at_most(GOAL_WAIT, " s"),
+        (f'after "{longest[0]}"; ' if longest else "")
+        + "silence after each key (* held back): "
         + ", ".join(f"{keys} {seconds:.1f}{'*' if held else ''}" for keys, seconds, held in waits),
     )
 
@@ -1022,10 +1032,12 @@ async def _new_caller(
             for i in range(len(labels))
         ]
         rows.append(
-            (
+            judged(
                 f"{who}: tenth language's line begins",
                 f"{lines_at[-1]:.1f} s",
-                f"goal ≤ {GOAL_TENTH:.0f} s: {verdict(lines_at[-1], GOAL_TENTH)}; lines begin "
+                lines_at[-1],
+                at_most(GOAL_TENTH, " s"),
+                "lines begin "
                 + ", ".join(
                     f"{language_named(lb)} {at:.1f}"
                     for lb, at in zip(labels, lines_at, strict=True)
@@ -1039,10 +1051,12 @@ async def _new_caller(
     places_said = [s for s in timeline.starts() if s[0] > call.keys[-1][0]]
     rows.insert(
         0,
-        (
+        judged(
             f"{who} → first place's name",
             f"{seconds:.1f} s",
-            f"goal ≤ {goal:.0f} s: {verdict(seconds, goal)}; keys "
+            seconds,
+            at_most(goal, " s"),
+            "keys "
             + " ".join(k for _, k, _ in call.keys)
             + f"; places answer heard {places_sound - call.answered:.1f} s"
             f" (said {places_said[0][0] - call.answered:.1f} s) after the answer",
@@ -1120,11 +1134,12 @@ async def patient_calls(
             waits = _silences(again.keys, heard_again, zero_again)
             steps_again = _prompt_lengths(timeline.starts(), again.answered)
             rows.append(
-                (
+                judged(
                     f"patient {lang}: returning caller → first place's name",
                     f"{returning_seconds:.1f} s",
-                    f"goal ≤ {GOAL_RETURNING:.0f} s: {verdict(returning_seconds, GOAL_RETURNING)}"
-                    "; keys " + " ".join(k for _, k, _ in again.keys),
+                    returning_seconds,
+                    at_most(GOAL_RETURNING, " s"),
+                    "keys " + " ".join(k for _, k, _ in again.keys),
                 )
             )
             rows.append(_prompts_row(f"patient {lang}: returning caller's prompts", steps_again))
@@ -1186,11 +1201,10 @@ def main() -> None:
         os.close(kept)
     load = os.getloadavg()
     what = ", ".join(sorted(part[2:] for part in parts)) or f"{TOTAL} calls, {CALLS} at once"
-    print(
-        f"phone benchmark, {what}, {lines} lines, {datetime.now(UTC):%Y-%m-%d}, load {load[0]:.1f}"
+    print_table(
+        f"phone benchmark, {what}, {lines} lines, {datetime.now(UTC):%Y-%m-%d}, load {load[0]:.1f}",
+        rows + patient,
     )
-    for label, value, reference in rows + patient:
-        print(f"{label:<40}{value:>16}  {reference}")
     if patient:
         write_patient_section(patient, load[0])
 
@@ -1199,10 +1213,13 @@ PATIENT_SECTION = "## Phone: the patient caller's minute (issue 64, point 10)"
 
 
 def write_patient_section(
-    rows: list[tuple[str, str, str]], load: float, results: Path = LAST_RUN
+    rows: list[tuple[str, str, str]], load: float, results: Path | None = None
 ) -> None:
-    """The patient caller's figures as their own section of bench/LAST-RUN.md (replaced on
-    every run; the notes written under its table stay); bench/RESULTS.md's rows come from it."""
+    """The patient caller's figures as their own section of make bench's last run
+    (``bench.table.last_run()``: replaced on every run; the notes written under its table
+    stay); bench/RESULTS.md's rows come from it."""
+    results = results or last_run()
+    results.parent.mkdir(parents=True, exist_ok=True)
     text = results.read_text(encoding="utf-8") if results.exists() else "# The last runs\n"
     table = "\n".join(f"{label:<52}{value:>10}  {reference}" for label, value, reference in rows)
     block = (

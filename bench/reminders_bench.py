@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.table import at_most, judged, print_table
 from bot.delivery import OutboxWorker
 from db import Database
 from db.clock import to_text, utcnow
@@ -126,18 +127,26 @@ async def main() -> None:
         await worker.run_once()
         burst_s = time.perf_counter() - started
         await db.close()
-    print(f"reminders benchmark, {USERS:,} users, {datetime.now(UTC):%Y-%m-%d}")
-    print(f"{'pending reminders':<40}{pending:>10,}")
-    print(f"{'start-up (open + load schedule)':<40}{startup_s:>10.1f} s    target ≤ 10 s")
-    print(
-        f"{'RSS before / after start-up':<40}{rss_before:>6.0f} / {rss_after:.0f} MB"
-        "   target ≤ 300 MB"
-    )
-    print(
-        f"{f'{BURST:,} due in one minute: handed over':<40}{sender.count:>10,}   "
-        f"of {queued:,} due, in {burst_s:.1f} s (target: within the minute); "
-        f"skipped {skipped}"
-    )
+    rows = [
+        ("pending reminders", f"{pending:,}", ""),
+        judged(
+            "start-up (open + load schedule)", f"{startup_s:.1f} s", startup_s, at_most(10, " s")
+        ),
+        judged(
+            "RSS before / after start-up",
+            f"{rss_before:.0f} / {rss_after:.0f} MB",
+            rss_after,
+            at_most(300, " MB"),
+        ),
+        judged(
+            f"{BURST:,} due in one minute: handed over",
+            f"{sender.count:,}",
+            burst_s,
+            at_most(60, shown="≤ 60 s (within the minute)"),
+            f"of {queued:,} due, in {burst_s:.1f} s; skipped {skipped}",
+        ),
+    ]
+    print_table(f"reminders benchmark, {USERS:,} users, {datetime.now(UTC):%Y-%m-%d}", rows)
     assert queued >= BURST and sender.count == queued
 
 

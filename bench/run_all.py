@@ -1,6 +1,9 @@
-"""``make bench``: every benchmark in one run, one table, written to bench/LAST-RUN.md (from
-which the rows of bench/RESULTS.md's current table are taken); the run exits 1 when a
-benchmark FAILED (its row says why), after the table is written.
+"""``make bench``: every benchmark in one run, one table, written to var/bench/last-run.md
+(``--out PATH`` or ``NACHBARBOT_BENCH_OUT`` for another file; git ignores var/, so a run
+leaves the checkout as it was: issue 104, point 3), from which the rows of bench/RESULTS.md's
+current table are taken; the run exits 1 when a benchmark FAILED (its row says why) or a
+row states a target without saying whether it was met (bench/table.py's ``judged`` says
+"met" or "MISSED"), after the table is written; its last lines name the rows that MISSED.
 
 Tiers (issue 83, point 3; docs/testing.md, "Benchmarks"): ``make bench`` runs the standard
 tier, about 15 minutes measured on this machine's two cores (the estimates of its runs add
@@ -34,7 +37,8 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import telegram_bench  # noqa: E402
-from table import LAST_RUN  # noqa: E402
+from table import OUT_VARIABLE, last_run, unjudged  # noqa: E402
+from table import missed as says_missed  # noqa: E402
 
 # (label, value, reference, took): the last says how long the run that measured it took.
 Row = tuple[str, str, str, str]
@@ -271,8 +275,16 @@ def left_for_full() -> list[Row]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``run_all.py`` (the standard tier), ``--full`` or ``--quick``."""
+    """``run_all.py`` (the standard tier), ``--full`` or ``--quick``; ``--out PATH``: where
+    the table goes (by default ``table.last_run()``)."""
     argv = sys.argv[1:] if argv is None else argv
+    if "--out" in argv:
+        # The scripts that write sections of their own (the phone's patient callers) read it
+        # from the environment.
+        named = argv[argv.index("--out") + 1 :]
+        if not named:
+            raise SystemExit("run_all.py: --out needs the file to write the table to")
+        os.environ[OUT_VARIABLE] = str(Path(named[0]).resolve())
     tier = "full" if "--full" in argv else "quick" if "--quick" in argv else "standard"
     print(
         f"make bench, {tier} tier: {len(TIERS[tier])} runs, estimated"
@@ -286,10 +298,18 @@ def main(argv: list[str] | None = None) -> None:
     report(rows, time.monotonic() - began, tier=tier)
 
 
-def report(rows: list[Row], took: float, results: Path = LAST_RUN, tier: str = "standard") -> None:
-    """Print the table and write it to ``results`` (not for the quick tier, whose figures are
-    not judged); then exit 1 if a row FAILED (issue 65, point 6: the bench runs through, or
-    says so)."""
+def missed(rows: list[Row]) -> list[str]:
+    """The labels of the rows whose figure missed its target."""
+    return [label for label, value, reference, _ in rows if says_missed(value, reference)]
+
+
+def report(
+    rows: list[Row], took: float, results: Path | None = None, tier: str = "standard"
+) -> None:
+    """Print the table and write it to ``results`` (by default ``table.last_run()``; not for
+    the quick tier, whose figures are not judged); then exit 1 if a row FAILED (issue 65,
+    point 6: the bench runs through, or says so) or states a target without a verdict."""
+    results = results or last_run()
     day = f"{datetime.now(UTC):%Y-%m-%d}"
     width = max(len(r[0]) for r in rows) + 2
     table = [
@@ -299,18 +319,25 @@ def report(rows: list[Row], took: float, results: Path = LAST_RUN, tier: str = "
         "-" * (width + 90),
     ]
     table += [f"{r[0]:<{width}}{r[1]:>18}   {r[3]:<26}{r[2]}" for r in rows]
+    misses = missed(rows)
+    table.append(f"MISSED: {len(misses)} rows" + (f" - {'; '.join(misses)}" if misses else ""))
     table.append(f"make bench took {duration(took)} (estimated {estimate(tier):g} min)")
     print("\n".join(table))
     print(f"measured {day} on this machine ({sys.platform}, {os.cpu_count()} cores)")
     if tier != "quick":
         _write(table, day, tier, results)
     failed = [label for label, value, *_ in rows if value == "FAILED"]
+    # A target printed without its verdict is the bench's own defect (issue 104, point 2).
+    failed += [
+        f"{label} (a target without met or MISSED)" for label, _, ref, _ in rows if unjudged(ref)
+    ]
     if failed:
         # The table is written either way: the other rows were measured.
         raise SystemExit(f"make bench: {len(failed)} benchmark(s) FAILED: {', '.join(failed)}")
 
 
 def _write(table: list[str], day: str, tier: str, results: Path) -> None:
+    results.parent.mkdir(parents=True, exist_ok=True)
     text = results.read_text(encoding="utf-8") if results.exists() else "# The last runs\n"
     marker = "\n## make bench"
     head, _, last = text.partition(marker)

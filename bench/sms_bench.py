@@ -37,6 +37,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench.table import Row, at_most, judged, print_table  # noqa: E402
 from bot.config import SmsSection  # noqa: E402
 from bot.delivery import OutboxWorker  # noqa: E402
 from bot.transports.sms.budget import Budget, limits_of  # noqa: E402
@@ -226,24 +227,34 @@ async def reminders_through_kannel(reminders: int = REMINDERS) -> dict[str, floa
 
 async def main(quick: bool = False) -> None:
     reminders = QUICK_REMINDERS if quick else REMINDERS
-    print(f"SMS benchmark{', quick' if quick else ''}, {datetime.now(UTC):%Y-%m-%d}")
+    rows: list[Row] = []
     for lang in ("de",) if quick else STORIES:
         texts, segments, most, ucs2, _ = await story_segments(lang)
-        print(
-            f"{'help story segments (' + lang + ')':<42}{segments:>8}   "
-            f"{texts} texts to the resident, {ucs2} UCS-2, at most {most} a text"
-            " (2, or as long as its choices need: docs/sms.md)"
+        rows.append(
+            (
+                f"help story segments ({lang})",
+                f"{segments}",
+                f"{texts} texts to the resident, {ucs2} UCS-2, at most {most} a text"
+                " (2, or as long as its choices need: docs/sms.md)",
+            )
         )
     result = await reminders_through_kannel(reminders)
-    print(
-        f"{f'{reminders:,} reminders via Kannel: arrived':<42}{result['arrived']:>8,.0f}   "
-        f"lost {result['lost']:.0f}, twice {result['twice']:.0f} (target 0 and 0)"
-    )
-    print(
-        f"{f'{reminders:,} reminders via Kannel: rate':<42}{result['rate']:>6.1f}/s   "
-        f"configured {THROUGHPUT:.0f}/s; first to last {result['spread_s']:.1f} s, "
-        f"handed to smsbox in {result['handed_s']:.1f} s"
-    )
+    rows += [
+        judged(
+            f"{reminders:,} reminders via Kannel: arrived",
+            f"{result['arrived']:,.0f}",
+            result["lost"] + result["twice"],
+            at_most(0, shown="≤ 0 lost or twice"),
+            f"lost {result['lost']:.0f}, twice {result['twice']:.0f}",
+        ),
+        (
+            f"{reminders:,} reminders via Kannel: rate",
+            f"{result['rate']:.1f}/s",
+            f"configured {THROUGHPUT:.0f}/s; first to last {result['spread_s']:.1f} s,"
+            f" handed to smsbox in {result['handed_s']:.1f} s",
+        ),
+    ]
+    print_table(f"SMS benchmark{', quick' if quick else ''}, {datetime.now(UTC):%Y-%m-%d}", rows)
     if result["lost"] or result["twice"]:
         raise SystemExit("reminders lost or sent twice")
 

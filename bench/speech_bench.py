@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from markupsafe import Markup
 from telegram_bench import fan_out
 
+from bench.table import at_most, judged, print_table
 from bot.delivery import OutboxWorker
 from bot.speech.engines import embedded
 from bot.speech.speaker import Speaker
@@ -144,22 +145,37 @@ async def main() -> None:
     warm, first, second = await memory(speaker)
     seconds, too_many, lost_texts, lost_voices = await fan_out(VOLUNTEERS, speaker)
     floor = 2 * VOLUNTEERS / 30
-    print(f"speech benchmark, eSpeak NG in-process, {datetime.now(UTC):%Y-%m-%d}")
-    print(
-        f"turn to voice sent p95 (3 lines)  {p95(turns):.0f} ms  target ≤ 400 ms; median "
-        f"{statistics.median(turns) * 1000:.0f} ms"
-    )
-    print(f"cached public text p95  {p95(repeats):.2f} ms  target ≤ 20 ms")
-    print(
-        f"RSS over 2 × {MANY:,} messages said  {warm:.0f} / {first:.0f} / {second:.0f} MB  "
-        f"target flat: {first - warm:+.0f} MB over the first {MANY:,} (warming up), "
-        f"{second - first:+.0f} MB over the second"
-    )
-    print(
-        f"fan-out {VOLUNTEERS:,} offers + voices  {seconds:.1f} s  floor {floor:.1f} s, "
-        f"{seconds / floor - 1:+.0%} (target ≤ +15 %); 429s {too_many}; "
-        f"lost {lost_texts} texts, {lost_voices} voices"
-    )
+    lost = lost_texts + lost_voices
+    rows = [
+        judged(
+            "turn to voice sent p95 (3 lines)",
+            f"{p95(turns):.0f} ms",
+            p95(turns),
+            at_most(400, " ms"),
+            f"median {statistics.median(turns) * 1000:.0f} ms",
+        ),
+        judged(
+            "cached public text p95", f"{p95(repeats):.2f} ms", p95(repeats), at_most(20, " ms")
+        ),
+        # Flat: the second batch adds at most a few MB (the first may still be warming up).
+        judged(
+            f"RSS over 2 × {MANY:,} messages said",
+            f"{warm:.0f} / {first:.0f} / {second:.0f} MB",
+            second - first,
+            at_most(5, shown="≤ +5 MB over the second batch (flat)"),
+            f"{first - warm:+.0f} MB over the first {MANY:,} (warming up),"
+            f" {second - first:+.0f} MB over the second",
+        ),
+        judged(
+            f"fan-out {VOLUNTEERS:,} offers + voices",
+            f"{seconds:.1f} s",
+            seconds / floor - 1 if not lost else float("inf"),
+            at_most(0.15, shown="≤ +15 %, lost 0"),
+            f"floor {floor:.1f} s, {seconds / floor - 1:+.0%}; 429s {too_many};"
+            f" lost {lost_texts} texts, {lost_voices} voices",
+        ),
+    ]
+    print_table(f"speech benchmark, eSpeak NG in-process, {datetime.now(UTC):%Y-%m-%d}", rows)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 from markupsafe import Markup
 
+from bench.table import Row, at_most, judged, print_table
 from bot.config import Config
 from bot.delivery import OutboxWorker
 from bot.speech.config import SpeechSection
@@ -185,7 +186,7 @@ async def half(
     return listeners, answers, time.perf_counter() - started
 
 
-async def soak(db: Database) -> list[str]:
+async def soak(db: Database) -> list[Row]:
     report = await import_places(
         db,
         ROOT / "data" / "dortmund" / "places-sample.csv",
@@ -232,12 +233,25 @@ async def soak(db: Database) -> list[str]:
         await server.stop()
     shares = ", ".join(f"{status}: {n}" for status, n in sorted(answers.items()))
     return [
-        f"RSS before / after the second half  {before:.0f} / {after:.0f} MB  "
-        f"target ≤ 1.2 × ({after / before:.2f} ×); {SENDERS:,} people, {SPEECHES:,} web requests",
-        f"chat voices given up while the web flooded  {failed}  target 0; "
-        f"{sender.voices} voices sent to {listeners} listeners",
-        f"web requests for places read aloud  {shares}  ({first_s:.0f} s + {second_s:.0f} s, "
-        f"{AT_ONCE} at once)",
+        judged(
+            "RSS before / after the second half",
+            f"{before:.0f} / {after:.0f} MB",
+            after / before,
+            at_most(1.2, " ×"),
+            f"{after / before:.2f} ×; {SENDERS:,} people, {SPEECHES:,} web requests",
+        ),
+        judged(
+            "chat voices given up while the web flooded",
+            f"{failed}",
+            failed,
+            at_most(0),
+            f"{sender.voices} voices sent to {listeners} listeners",
+        ),
+        (
+            "web requests for places read aloud",
+            shares,
+            f"{first_s:.0f} s + {second_s:.0f} s, {AT_ONCE} at once",
+        ),
     ]
 
 
@@ -249,12 +263,15 @@ async def main() -> None:
             lines = await soak(db)
         finally:
             await db.close()
-    print(f"speech soak, eSpeak NG in-process, {datetime.now(UTC):%Y-%m-%d}")
-    print("\n".join(lines))
-    print(
-        f"words of a 20,000-digit text / '1,' + 1,998 fives (ar)  "
-        f"{digits_ms:.1f} / {arabic_ms:.1f} ms  once 1.1 s for 2,000 digits"
-    )
+    rows = [
+        *lines,
+        (
+            "words of a 20,000-digit text / '1,' + 1,998 fives (ar)",
+            f"{digits_ms:.1f} / {arabic_ms:.1f} ms",
+            "once 1.1 s for 2,000 digits",
+        ),
+    ]
+    print_table(f"speech soak, eSpeak NG in-process, {datetime.now(UTC):%Y-%m-%d}", rows)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,18 @@
 """bench/RESULTS.md stays a front door (issue 82, point 6): at its top one current table of
 every benchmark's targets - figure, goal, met or missed, spread over seeds, date, machine,
 duration - and at most 200 lines in all. The method is in docs/testing.md, the history in
-git; what the scripts print goes to bench/LAST-RUN.md, so a run of make bench cannot grow
-the page."""
+git; what the scripts print goes to var/bench/last-run.md (untracked: issue 104, point 3), so
+a run of make bench can neither grow the page nor change the checkout."""
 
 from __future__ import annotations
 
-import inspect
+import subprocess
 from pathlib import Path
 
-from bench.run_all import report
-from bench.table import LAST_RUN
+import pytest
+
+from bench.run_all import main
+from bench.table import OUT_VARIABLE, last_run
 
 PAGE = Path(__file__).resolve().parents[2] / "bench" / "RESULTS.md"
 LIMIT = 200
@@ -53,7 +55,7 @@ def problems(text: str) -> list[str]:
     if len(lines) > LIMIT:
         found.append(f"{len(lines)} lines, more than {LIMIT}")
     if "```" in text:
-        found.append("a block of printed output: it belongs in bench/LAST-RUN.md")
+        found.append("a block of printed output: it belongs in make bench's last run")
     tables = _tables(lines)
     if len(tables) != 1:
         return [*found, f"{len(tables)} tables, not one"]
@@ -95,6 +97,31 @@ def test_the_check_fails_a_page_that_grew_or_has_more_than_one_table():
     assert problems(page.replace(row, row.replace("| met |", "| fine |")))
 
 
-def test_make_bench_writes_its_printed_table_beside_the_page_not_into_it():
-    assert inspect.signature(report).parameters["results"].default == LAST_RUN
-    assert LAST_RUN.parent == PAGE.parent and LAST_RUN != PAGE
+def test_make_bench_writes_its_printed_table_outside_the_checkout(monkeypatch):
+    monkeypatch.delenv(OUT_VARIABLE, raising=False)
+    written = last_run()
+    assert written != PAGE and written.is_relative_to(PAGE.parents[1] / "var")
+    # git ignores it: a run of make bench leaves `git status` as it was.
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", str(written)], cwd=PAGE.parent, check=False
+    )
+    assert ignored.returncode == 0
+    tracked = subprocess.run(
+        ["git", "ls-files", "--error-unmatch", "bench/LAST-RUN.md"],
+        cwd=PAGE.parents[1],
+        capture_output=True,
+        check=False,
+    )
+    assert tracked.returncode != 0, "bench/LAST-RUN.md is tracked again"
+
+
+def test_the_table_goes_where_the_command_line_says(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv(OUT_VARIABLE, raising=False)
+    out = tmp_path / "runs" / "tonight.md"
+    monkeypatch.setattr("bench.run_all.TIERS", {"standard": (), "full": (), "quick": ()})
+    monkeypatch.setattr("bench.run_all.left_for_full", lambda: [("places: x", "1 s", "", "1 s")])
+    main(["--out", str(out)])
+    assert "places: x" in out.read_text(encoding="utf-8")
+    monkeypatch.delenv(OUT_VARIABLE)
+    with pytest.raises(SystemExit):
+        main(["--out"])
