@@ -327,6 +327,11 @@ class Table:
     note: str = ""
     # The one backend that has the table ("sqlite": its R*Tree), or None for both.
     only_in: str | None = None
+    # Columns that hold only a one-way code of what they stand for (a salted or keyed hash
+    # of a PIN, a secret, a chat account): what the notice may say is kept "only as a code"
+    # (handlers/privacy_purposes.py); every other column is kept as it is. A test holds
+    # every ``*_hash`` column here.
+    coded: tuple[str, ...] = ()
 
 
 def _all(kind: str, *names: str) -> dict[str, str]:
@@ -1183,6 +1188,7 @@ MAP: list[Table] = [
         ),
         note="Keyed by a hash of the original text and the language pair; the original is "
         "not stored here. A message taken back (/undo) takes its translations along.",
+        coded=("text_hash",),
     ),
     Table(
         "translation_usage",
@@ -1229,6 +1235,7 @@ MAP: list[Table] = [
             ),
         ),
         note="Only a hash of the link's secret; a used or expired link opens nothing.",
+        coded=("token_hash",),
     ),
     Table(
         "desk_sessions",
@@ -1247,6 +1254,7 @@ MAP: list[Table] = [
             ),
         ),
         note="Only a hash of the cookie's secret.",
+        coded=("id_hash",),
     ),
     Table(
         "transport_state",
@@ -1262,6 +1270,7 @@ MAP: list[Table] = [
         {"key_hash": IDENTITY, "created_at": DETAIL},
         note="A keyed hash (db/bans.py): it cannot be read back or selected by SQL, outlives "
         "the account by design and goes with /unban. /mydata shows banned_at instead.",
+        coded=("key_hash",),
     ),
     Table(
         "posting_traces",
@@ -1275,6 +1284,7 @@ MAP: list[Table] = [
         note="Written when an account is erased (db/posting_traces.py): a keyed hash that cannot "
         "be read back or selected by SQL, so neither exported nor erased with the account it "
         "outlives by design; retention removes it after a day.",
+        coded=("key_hash",),
     ),
     Table(
         "shared_bans",
@@ -1282,6 +1292,7 @@ MAP: list[Table] = [
         {"key_hash": IDENTITY, "created_at": DETAIL},
         note="Bans the operator shared across the installation's cities (db/bans.py): a keyed "
         "hash like ban_list's, kept in the main city's database; it goes with `bans unshare`.",
+        coded=("key_hash",),
     ),
     Table(
         "place_changes",

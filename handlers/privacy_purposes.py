@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from db.data_rights import Limits
+from db.personal_data import TABLES
 from locales import N_, Translator
 
 # How long something is kept, where the words name a figure of the limits (or the days of
@@ -291,14 +292,58 @@ def _requests(t: Translator, limits: Limits, inactive: int, city: str) -> Markup
     return Markup(" ").join([what, kept])
 
 
+@dataclass(frozen=True)
+class Field:
+    """Something the map keeps of a caller (``table``'s ``columns``), in the words said of
+    it; whether it is said to be kept as it is or only as a code is the map's to say
+    (``Table.coded``), never these words'."""
+
+    table: str
+    columns: tuple[str, ...]
+    words: str
+
+    def declared(self) -> bool:
+        """Whether the map holds it here (the phone line's tables are declared with it)."""
+        return self.table in TABLES
+
+    def coded(self) -> bool:
+        """Whether the map keeps it only as a one-way code: all of its columns are coded."""
+        return set(self.columns) <= set(TABLES[self.table].coded)
+
+
+# What the account keeps of a caller: the number (its chat account, on the phone line and
+# by SMS), the language, the PIN they may choose (bot/transports/phone/personal_data.py).
+CALLER_ACCOUNT = (
+    Field("users", ("platform_user_id", "chat_id"), N_("your phone number")),
+    Field("users", ("language",), N_("the language you chose")),
+    Field("phone_pins", ("pin_hash",), N_("your PIN, if you choose one")),
+)
+
+
+def _account(t: Translator, limits: Limits, inactive: int, city: str) -> Markup:
+    """What the account keeps of a caller: as it is, and only as a code, as the map says."""
+    fields = [field for field in CALLER_ACCOUNT if field.declared()]
+    plain = [t.t(field.words) for field in fields if not field.coded()]
+    coded = [t.t(field.words) for field in fields if field.coded()]
+    said = [t.t("📞 We keep {what}, to call you back.", what=t.list_of(plain))]
+    if coded:
+        said.append(
+            t.t("We keep {what} only as a code that nobody can turn back.", what=t.list_of(coded))
+        )
+    said.append(
+        t.tn(
+            "Helpers never get your number. All this is kept until you delete it, or {n} day "
+            "after your last call.",
+            "Helpers never get your number. All this is kept until you delete it, or {n} days "
+            "after your last call.",
+            inactive,
+        )
+    )
+    return Markup(" ").join(said)
+
+
 CALLER_WORDS: dict[str, CallerWords] = {
-    "account": lambda t, limits, inactive, city: t.tn(
-        "📞 Your number and language, and a PIN if you choose one, only as a code. Helpers "
-        "never get your number. Kept until you delete it, or {n} day after your last call.",
-        "📞 Your number and language, and a PIN if you choose one, only as a code. Helpers "
-        "never get your number. Kept until you delete it, or {n} days after your last call.",
-        inactive,
-    ),
+    "account": _account,
     "conversation": lambda t, limits, inactive, city: t.tn(
         "⏳ An unfinished step is forgotten after {n} day.",
         "⏳ An unfinished step is forgotten after {n} days.",

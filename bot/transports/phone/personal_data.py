@@ -86,6 +86,7 @@ DECLARED = Declaration(
             "digits; the wrong tries of one day (at three the PIN is not asked that day). "
             "Coordinators see only that one is set, and clear it on the desk; gone with the "
             "account.",
+            coded=("pin_hash",),
         ),
         Table(
             "phone_pin_hours",

@@ -157,6 +157,7 @@ DECLARED = Declaration(
             "texts were used up, the rest of a bot text cut to fit and the "
             "choices of its newest text "
             "(bot/transports/sms).",
+            coded=("code_hash",),
         ),
     ),
     labels={"sms": N_("⚙️ Your text messages (STOP, what is still to come)")},
