@@ -404,16 +404,20 @@ class RequestStore:
         )
         return [_row(row) for row in rows]
 
-    async def from_new_accounts(self, since: str, joined_since: str) -> list[str]:
+    async def from_new_accounts(
+        self, since: str, joined_since: str, category: str | None = None
+    ) -> list[str]:
         """When the requests created since ``since`` by accounts created since
-        ``joined_since`` were created, newest first (a flood of new accounts shows here).
-        Requests a coordinator entered never count, nor drafts (held back: not sent)."""
+        ``joined_since`` were created, newest first (a flood of new accounts shows here);
+        of one ``category`` when given. Requests a coordinator entered never count, nor
+        drafts (held back: not sent)."""
+        kind = " AND r.category = ?" if category is not None else ""
         rows = await fetch_all(
             self._tx,
             "SELECT r.created_at FROM help_requests r JOIN users u ON u.id = r.requester_id"
             " WHERE r.created_at >= ? AND u.created_at >= ? AND r.entered_by IS NULL"
-            " AND r.state <> ? ORDER BY r.created_at DESC",
-            (since, joined_since, DRAFT),
+            f" AND r.state <> ?{kind} ORDER BY r.created_at DESC",
+            (since, joined_since, DRAFT, *(() if category is None else (category,))),
         )
         return [row[0] for row in rows]
 

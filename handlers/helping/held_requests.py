@@ -27,7 +27,8 @@ async def tick(db: Database, settings: HandlerSettings, now: datetime) -> int:
     """Send on what may go on now; how many messages were queued."""
     scene = Backstage(db, settings)
     async with db.transaction():
-        held = await db.requests.held()
+        # The talk and the urgent ones first: they reach review first.
+        held = posting_limits.first_held(await db.requests.held())
         flooded = any(request.held_reason == posting_limits.FLOOD for request in held)
         for request in held:
             if request.held_until and request.held_until > to_text(now):

@@ -233,7 +233,7 @@ async def name_of(scene: Scene, user_id: int | None) -> str:
 async def submit(scene: Scene, requester: User, draft: dict[str, Any]) -> HelpRequest:
     """The resident's request, for review (or published at once); a ``draft`` held back
     when a posting limit holds it (the caller tells the requester: ``held_text``)."""
-    refusal = await posting_limits.may_post(scene, requester)
+    refusal = await posting_limits.may_post(scene, requester, kind=draft.get("category"))
     if refusal is not None:
         if refusal.hold is None:
             raise refusal
@@ -269,12 +269,16 @@ async def _hold(
 
 
 def held_line(t: Translator, request: HelpRequest) -> Markup:
-    """A held request as the coordinators read it: its number, why and until when."""
+    """A held request as the coordinators read it: its number, why and until when; a
+    talk or an urgent request marked so (posting_limits.mark)."""
     reason = t._(posting_limits.COORDINATOR_REASONS[request.held_reason])
     if request.held_until:
         until = posting_limits.when(t, request.held_until)
-        return t.t(HELD_UNTIL, id=request.id, reason=reason, time=until)
-    return t.t(HELD_UNTIL_ALLOWED, id=request.id, reason=reason)
+        line = t.t(HELD_UNTIL, id=request.id, reason=reason, time=until)
+    else:
+        line = t.t(HELD_UNTIL_ALLOWED, id=request.id, reason=reason)
+    mark = posting_limits.mark(t, request)
+    return Markup("{0} · {1}").format(line, mark) if mark else line
 
 
 def held_text(t: Translator, request: HelpRequest) -> Markup:

@@ -22,6 +22,14 @@ the reason (the group, and the desk's request list); the group is told when the 
 switches on and off. The job in ``held_requests`` moves it on when the limits allow. One
 held request a person at a time: a second is refused before the form (:data:`HELD_ONE`).
 
+A caller who wants to talk now (the kind ``talk``, often a lonely senior on the phone line)
+is not held by the flood rule: her request goes to review at once, where it is first
+(handlers/helping/review_queue.py) - a conversation ten minutes later is no conversation.
+Only while as many talk requests of new accounts as make a flood came within the cooldown
+does the rule hold the next one too (a flood cannot pass itself off as lonely callers).
+Held requests are read talk first, then the urgent ones, each oldest first
+(:func:`first_held`), wherever they are shown; the urgent ones marked so.
+
 The request flow asks :func:`may_post` before the form starts (a flood does not stop the
 form: what is written is kept), the lifecycle again when the request is submitted; only the
 lifecycle creates the request.
@@ -30,7 +38,7 @@ lifecycle creates the request.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,9 +46,12 @@ from typing import Any
 from markupsafe import Markup
 
 from db.clock import to_text
+from db.requests import HelpRequest
 from db.users import User
+from handlers.helping.pace import URGENT_WHEN
 from handlers.helping.refused import Refused
 from handlers.helping.scene import Scene
+from handlers.helping.vocabulary import HELP_CATEGORIES, TALK, WHEN
 from locales import N_, Translator
 
 BANNED_TEXT = N_(
@@ -171,12 +182,14 @@ def posting_refusal(
     from_new_accounts: Collection[str] = (),
     now: datetime | None = None,
     burst: int | None = None,
+    flood_exempt: bool = False,
 ) -> Refused | None:
     """Why ``user`` may not post a request now (banned, too many, a flood), or None; all
     but a ban hold the request back (``Refused.hold``). ``counts``: (requests ever, still
     active, created in the last day, when the newest was created); ``from_new_accounts``:
     when the recent requests of new accounts were created, newest first; ``burst``: how
-    many of them make a flood (see :func:`may_post`)."""
+    many of them make a flood (see :func:`may_post`); ``flood_exempt``: the flood rule
+    does not hold this one (a talk request, see :func:`may_post`)."""
     settings = scene.settings
     if user.banned_at:
         return Refused(BANNED_TEXT)
@@ -216,7 +229,7 @@ def posting_refusal(
             ),
         )
     burst = burst or settings.new_account_flood_requests
-    if len(from_new_accounts) >= burst:
+    if not flood_exempt and len(from_new_accounts) >= burst:
         flood_until = _parse(list(from_new_accounts)[burst - 1]) + cooldown
         if flood_until > now:
             return held(FLOOD, flood_until, lambda t: Hold(FLOOD, flood_until).note(t, now))
@@ -252,12 +265,19 @@ def _at(t: Translator, until: datetime, now: datetime) -> Any:
 
 
 async def may_post(
-    scene: Scene, user: User, now: datetime | None = None, *, releasing: bool = False
+    scene: Scene,
+    user: User,
+    now: datetime | None = None,
+    *,
+    releasing: bool = False,
+    kind: str | None = None,
 ) -> Refused | None:
     """The posting limits, counting the requests of the person's erased accounts of the
     last day too (``db/posting_traces.py``): /delete then /start resets nothing. A person
     whose request is held asks again after it went on (:data:`HELD_ONE`); ``releasing``:
-    the held requests' job asks for that one, with its clock (``now``)."""
+    the held requests' job asks for that one, with its clock (``now``). ``kind``: the
+    request's kind where it is known (at submission): a talk request passes the flood
+    rule unless a flood of talk requests came (see the module's docstring)."""
     now = now or datetime.now(UTC)
     asks_held = not releasing and not user.banned_at
     # One round trip for the three questions every new request asks.
@@ -285,7 +305,36 @@ async def may_post(
         )
         asked = await scene.db.requests.asked_since(to_text(now - USUAL_SPAN))
         burst = flood_burst(scene.settings, asked)
-    return posting_refusal(scene, user, counts, recent, now, burst)
+    exempt = False
+    if kind == TALK and recent and burst:
+        talks = await scene.db.requests.from_new_accounts(
+            to_text(now - timedelta(minutes=minutes)), to_text(now - NEW_ACCOUNT), category=TALK
+        )
+        exempt = len(talks) < burst
+    return posting_refusal(scene, user, counts, recent, now, burst, flood_exempt=exempt)
+
+
+def first_held(held: Iterable[HelpRequest]) -> list[HelpRequest]:
+    """Held requests in the order they are read and sent on: a caller who wants to talk
+    now first, then the urgent ones, each oldest first (as the review queue orders)."""
+    return sorted(held, key=lambda request: (_rank(request), request.created_at, request.id))
+
+
+def _rank(request: HelpRequest) -> int:
+    if request.category == TALK:
+        return 0
+    return 1 if (request.when_kind or "") in URGENT_WHEN else 2
+
+
+def mark(t: Translator, request: HelpRequest) -> Markup:
+    """What sets a held request apart at a glance: "📞 Just talk" or "⚡ as soon as
+    possible" ("" for the others)."""
+    if request.category == TALK:
+        icon, label = HELP_CATEGORIES[TALK]
+        return Markup("{0} {1}").format(icon, t._(label))
+    if (request.when_kind or "") in URGENT_WHEN:
+        return Markup("⚡ {0}").format(t._(WHEN["asap"]))
+    return Markup("")
 
 
 async def remember_posting(scene: Scene, person: User) -> None:

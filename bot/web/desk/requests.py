@@ -46,7 +46,7 @@ from db.request_states import ACTIVE, OPEN, STATES, UNSENT, WAITING
 from db.requests import HelpRequest, RequestFilter
 from db.users import User
 from handlers.context import Backstage
-from handlers.helping import history, lifecycle, moved_on, offer_fanout, waves
+from handlers.helping import history, lifecycle, moved_on, offer_fanout, posting_limits, waves
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import (
     category_label,
@@ -281,9 +281,11 @@ async def listing(request: web.Request) -> web.Response:
             {
                 "id": item.id,
                 "line": lifecycle.held_line(t, item),
+                # A caller who wants to talk now or an urgent one: first, and marked.
+                "first": bool(posting_limits.mark(t, item)),
                 "age": age(t, item.created_at, now),
             }
-            for item in (await desk.site.db.requests.held())[:HELD_SHOWN]
+            for item in posting_limits.first_held(await desk.site.db.requests.held())[:HELD_SHOWN]
         ],
         talks_more=(
             t.tn("… and {n} more.", "… and {n} more.", talking - len(talks))

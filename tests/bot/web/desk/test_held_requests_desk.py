@@ -43,3 +43,42 @@ async def test_held_requests_are_listed_with_their_reason_and_open(db, site, web
         assert "Bitte beim Einkauf helfen" in detail
         # Its history says it was held back, not "changed".
         assert HELD_BACK in detail
+
+
+async def test_held_talk_and_urgent_requests_are_listed_first_and_marked_on_a_phone(
+    db, site, web_chat
+):
+    """Issue 100, point 1: of fifteen identical held lines the one who wants to talk and
+    the urgent one are first and say so, at 390 px in Chromium. Failed before: oldest
+    first, with no mark."""
+    from tests.support.desk_client import desk_in_chromium
+
+    _site, base = site
+    until = to_text(datetime.now(UTC) + timedelta(minutes=9))
+
+    async def held_one(name: str, **values) -> int:
+        person = (await db.users.seen("memory", name, name, name.title())).id
+        request = await db.requests.create(
+            person, person, held=(posting_limits.FLOOD, until), description="Hilfe", **values
+        )
+        return request.id
+
+    crowd = [await held_one(f"c{n}", category="shopping", when_kind="window") for n in range(3)]
+    urgent = await held_one("ursel", category="shopping", when_kind="asap")
+    # Held for another reason (a new account asking again): a talk request is held too.
+    person = (await db.users.seen("memory", "theo", "theo", "Theo")).id
+    talk = (
+        await db.requests.create(
+            person, person, held=(posting_limits.WAIT, until), category="talk", when_kind="asap"
+        )
+    ).id
+    async with desk_in_chromium(web_chat, db) as desk:
+        page = desk.page
+        await page.goto(f"{base}/desk/requests")
+        items = page.locator("#held-back li")
+        ids = await items.evaluate_all("items => items.map(item => item.id)")
+        assert ids == [f"held-{n}" for n in (talk, urgent, *crowd)], ids
+        assert "📞" in await items.nth(0).inner_text()
+        assert "⚡" in await items.nth(1).inner_text()
+        assert "⚡" not in await items.nth(2).inner_text()
+        assert "held-first" in (await items.nth(1).get_attribute("class") or "")
