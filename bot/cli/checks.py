@@ -375,20 +375,23 @@ def coordinators_channel_check(config: Config) -> Check:
     )
 
 
-def check_serving_gazetteers(configs: Iterable[tuple[str, Config]]) -> None:
-    """Refuse to serve a city whose gazetteer the bot cannot use (``run``, ``web`` and
-    ``console``): a city just written by ``city add`` has its files with headers only, and
-    served like that every search for a district and the map answered an error. Raises
-    :class:`ConfigError` naming the city, the folder and what is wrong."""
+def unserved_cities(configs: Iterable[tuple[str, Config]]) -> dict[str, str]:
+    """The cities the bot cannot serve yet, each with why (``run``, ``web`` and
+    ``console``): a city just written by ``city add`` has its gazetteer files with headers
+    only, and served like that every search for a district and the map answered an error.
+    Such a city is not served; every other city is (one city's set-up never stops another).
+    The reason names the folder, what is wrong and what to do."""
+    unserved = {}
     for slug, config in configs:
         folder = config.places.data_dir
         try:
             check_gazetteer(find_data_dir(folder))
         except GazetteerError as exc:
-            raise ConfigError(
-                f"city {slug}: gazetteer {folder}: {exc} - fill it in (the README.md in that"
-                " folder says how; python -m bot doctor checks it) before the city is served"
-            ) from None
+            unserved[slug] = (
+                f"gazetteer {folder}: {exc} - fill it in (the README.md in that folder says"
+                " how; python -m bot doctor checks it), then restart"
+            )
+    return unserved
 
 
 def _gazetteer_check(config: Config) -> Check:
@@ -396,7 +399,11 @@ def _gazetteer_check(config: Config) -> Check:
     try:
         return ("gazetteer", "ok", f"{folder}: {check_gazetteer(find_data_dir(folder))}")
     except GazetteerError as exc:
-        return ("gazetteer", "FAIL", f"{folder}: {exc}")
+        return (
+            "gazetteer",
+            "FAIL",
+            f"{folder}: {exc} - the city is not served until it is filled in",
+        )
 
 
 class GazetteerError(ValueError):

@@ -155,6 +155,8 @@ def add_city(config: Config, name: str, data_dir: str | None, env: Mapping[str, 
             f"written: {data}/ with {', '.join(GAZETTEER_FILES)} (headers only) and README.md",
             f"next: fill in the gazetteer in {data}/ (README.md says how): the city needs it "
             "to find where people live",
+            f"until then {slug} is not served (run, web and console leave it out and say so;"
+            " doctor says what is missing); the other cities run as before",
         ]
     lines += [
         f"next: create the city's own Telegram bot with @BotFather and set "

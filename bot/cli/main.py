@@ -26,13 +26,13 @@ from bot.cli import events as events_cli
 from bot.cli import matrix as matrix_cli
 from bot.cli import places as places_cli
 from bot.cli.checks import (
-    check_serving_gazetteers,
     city_checks,
     damage,
     database_checks,
     doctor_checks,
     named,
     run_checks,
+    unserved_cities,
 )
 from bot.cli.city_list import where
 from bot.cluster import ROLES, city_role
@@ -427,11 +427,18 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
         await db.close()
 
 
-async def _web(cities: list[City]) -> int:
+async def _web(cities: list[City], unserved: dict[str, str]) -> int:
     """``python -m bot web``: the web alone, beside a bot process on the same database -
-    every city's that has a port of its own, as ``run`` serves them; that process's outbox
-    worker delivers what desk actions queue at its next poll."""
-    served = [city for city in cities if city.config.web.port]
+    every city's that has a port of its own, as ``run`` serves them (not a city that
+    cannot be served yet: ``unserved``, said in the log); that process's outbox worker
+    delivers what desk actions queue at its next poll."""
+    from bot import unserved as unserved_notice
+
+    served = [city for city in cities if city.config.web.port and city.slug not in unserved]
+    unserved_notice.say_in_log(unserved, [c for c in cities if c.slug not in unserved])
+    if not served and any(city.config.web.port for city in cities):
+        print("nachbarbot: no city with a web port can be served yet (see above)", file=sys.stderr)
+        return 2
     if not served:
         print(
             f"nachbarbot: the web is off - set web.port (or {env_name('web', 'port')})",
@@ -538,9 +545,12 @@ async def _start_cities(
     return tasks
 
 
-async def _run(cities: list[City]) -> int:
+async def _run(cities: list[City], unserved: dict[str, str]) -> int:
+    """Every city's bot in this process, but for the cities that cannot be served yet
+    (``unserved``: said in the log and to the operators' channel, bot/unserved.py)."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+    from bot import unserved as unserved_notice
     from bot.city_service import CityBot, opened
     from bot.cluster import for_database
     from bot.metrics import Metrics
@@ -548,9 +558,14 @@ async def _run(cities: list[City]) -> int:
     from locales import TIMEZONE
 
     config = cities[0].config
-    if _no_chat_service(cities):
+    served = [city for city in cities if city.slug not in unserved]
+    if _no_chat_service(served):
         return 2
-    databases = await _open_every(cities)
+    unserved_notice.say_in_log(unserved, served)
+    # The main city's database holds the cluster and the installation's budgets, whether
+    # or not the main city is served.
+    opening = [city for city in cities if city.main or city.slug not in unserved]
+    databases = await _open_every(opening)
     if databases is None:
         return 1
     db = databases[0]  # the main city's
@@ -568,12 +583,18 @@ async def _run(cities: list[City]) -> int:
         async with opened(bots):
             # Bans the operator shared across the cities (bans share) hold in every city.
             shared = SharedBanList(db.users.bans)
-            for city, city_db in zip(cities, databases, strict=True):
+            for city, city_db in zip(opening, databases, strict=True):
+                if city.slug in unserved:
+                    continue
                 bots.append(
                     await CityBot.open(
                         city, cluster, metrics, db=city_db, shared_bans=shared, main=db
                     )
                 )
+            channel = bots[0]  # the main city's, unless it is not served
+            await unserved_notice.tell(
+                channel.db, channel.city, cities, unserved, channel.worker.wake
+            )
             for bot in bots:
                 bot.add_jobs(scheduler)
             if metrics is not None:
@@ -604,8 +625,10 @@ async def _run(cities: list[City]) -> int:
             await metrics.stop()
         await cluster.stop()
         # The databases of the cities whose bot never came to be (each bot closes its own).
-        for unowned in reversed(databases[len(bots) :]):
-            await unowned.close()
+        owned = {id(bot.db) for bot in bots}
+        for unowned in reversed(databases):
+            if id(unowned) not in owned:
+                await unowned.close()
     return 0
 
 
@@ -666,6 +689,8 @@ class _Call:
     config: Config
     cities: list[City]
     city: City
+    # The cities that cannot be served yet, each with why (``run``, ``web``, ``console``).
+    unserved: dict[str, str]
 
 
 async def _backup_and_migrate(call: _Call) -> int:
@@ -698,8 +723,8 @@ async def _migrate_to(call: _Call) -> int:
 
 # Each command ("db" with its action) to the function that runs it.
 _COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
-    "run": lambda call: _run(call.cities),
-    "web": lambda call: _web(call.cities),
+    "run": lambda call: _run(call.cities, call.unserved),
+    "web": lambda call: _web(call.cities, call.unserved),
     "console": lambda call: _console(
         call.city, call.args.user, call.args.lang, call.args.coordinator
     ),
@@ -739,12 +764,29 @@ def _cities(config: Config, args: argparse.Namespace) -> list[City] | None:
         cities = load_cities(config)
         if args.command == "run":
             check_all_chat_secrets(cities)
-        if args.command in _SERVING:
-            check_serving_gazetteers((city.slug, city.config) for city in cities)
     except ConfigError as exc:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return None
     return cities
+
+
+def _unserved(cities: list[City], city: City, args: argparse.Namespace) -> dict[str, str] | None:
+    """The cities a command that serves residents cannot serve yet (their gazetteer is
+    not usable), each with why; None, said why, where nothing is left to serve: the
+    console's city, or every city of ``run`` and ``web``. The others start without them."""
+    if args.command not in _SERVING:
+        return {}
+    unserved = unserved_cities((each.slug, each.config) for each in cities)
+    if args.command == "console":
+        refused = [city] if city.slug in unserved else []
+    else:
+        refused = cities if all(each.slug in unserved for each in cities) else []
+    for each in refused:
+        print(
+            f"nachbarbot: city {each.slug} is not served: {unserved[each.slug]}",
+            file=sys.stderr,
+        )
+    return None if refused else unserved
 
 
 def _chosen(cities: list[City], args: argparse.Namespace) -> City | None:
@@ -780,9 +822,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     city = _chosen(cities, args) if cities is not None else None
     if cities is None or city is None:
         return 2
+    unserved = _unserved(cities, city, args)
+    if unserved is None:
+        return 2
     _setup_logging([each.config for each in cities], quiet=args.command in _QUIET)
     try:
-        code = asyncio.run(_COMMANDS[_command(args)](_Call(args, config, cities, city)))
+        call = _Call(args, config, cities, city, unserved)
+        code = asyncio.run(_COMMANDS[_command(args)](call))
         sys.stdout.flush()  # here, where a reader gone is caught, not at the exit
         return code
     except MigrationError as exc:

@@ -1,0 +1,80 @@
+"""The cities ``run`` does not serve, said where an operator looks: the start-up log and,
+once, the coordinators' group of the first city that runs (the main city's, unless it is the
+one not served) - the installation's operators' channel.
+
+A city is not served while its gazetteer cannot be used (a city just written by ``city
+add``, its files with headers only: bot/cli/checks.py ``unserved_cities``); every other city
+starts. The notice is posted once for a city and reason, not at every restart of a process
+or by every process of a cluster: ``installation.unserved:<slug>`` in ``transport_state``
+holds what was said, and is removed once the city is served, so that the next time it
+cannot be served is said again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+
+from bot.cities import City
+from bot.transports.registry import backchannels
+from db import Database
+from handlers.messages import Message
+from handlers.messenger import Messenger
+from locales import Translator
+
+log = logging.getLogger("nachbarbot")
+
+KEY = "installation.unserved:"
+
+
+def say_in_log(unserved: Mapping[str, str], served: Iterable[City]) -> None:
+    """One warning a city not served, naming why and that the others run."""
+    others = ", ".join(city.slug for city in served) or "none"
+    for slug, why in unserved.items():
+        log.warning("city %s is not served: %s; the other cities run (%s)", slug, why, others)
+
+
+def notice(name: str, folder: str) -> Callable[[Translator], Message]:
+    def compose(t: Translator) -> Message:
+        return Message(
+            t.t(
+                "⚠️ {city} is not served yet: its list of districts and postcodes "
+                "(gazetteer, in {folder}) cannot be used. The other cities run as usual. "
+                "The operator fills it in and restarts the bot; python -m bot doctor "
+                "says what is missing.",
+                city=name,
+                folder=folder,
+            )
+        )
+
+    return compose
+
+
+async def tell(
+    db: Database,
+    channel: City,
+    cities: Iterable[City],
+    unserved: Mapping[str, str],
+    wake: Callable[[], None] | None = None,
+) -> None:
+    """Post the notice of each city not served into ``channel``'s coordinators' group
+    (``db``: that city's database), once a city and reason; forget the notices of the
+    cities served now."""
+    groups = backchannels(channel.config)
+    queued = 0
+    for city in cities:
+        key = KEY + city.slug
+        why = unserved.get(city.slug)
+        async with db.transaction():
+            said = await db.transport_state.get(key)
+            if why is None:
+                if said is not None:
+                    await db.transport_state.delete(key)
+                continue
+            if said == why:
+                continue
+            await db.transport_state.set(key, why)
+            folder = city.config.places.data_dir
+            queued += len(await Messenger(db, groups).to_backchannel(notice(city.name, folder)))
+    if queued and wake is not None:
+        wake()
