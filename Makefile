@@ -131,14 +131,18 @@ pdf:
 	fi
 
 # The phone tests and benchmarks (tests/support/sip) run real SIP components on 127.0.0.1:
-# Kamailio as registrar and proxy, SIPp (Debian's sip-tester) and baresip as callers, from
-# Debian's packages when the machine lacks them. Checked on every run, like PostgreSQL. The
+# Kamailio as registrar and proxy (and as the bot's SIP edge), rtpengine as the bot's media
+# relay (userspace only, no kernel module), SIPp (Debian's sip-tester) and baresip as callers,
+# from Debian's packages when the machine lacks them. Checked on every run, like PostgreSQL. The
 # tests start their own Kamailio with their own configuration; a system service the package
 # may start is never used.
-PHONE_PACKAGES := kamailio sip-tester baresip
+PHONE_PACKAGES := kamailio rtpengine-daemon sip-tester baresip
 phone_missing = { command -v kamailio || test -x /usr/sbin/kamailio; } >/dev/null 2>&1 || echo kamailio; \
 	ls /usr/lib/*/kamailio/modules/registrar.so /usr/lib/kamailio/modules/registrar.so 2>/dev/null \
 	  | grep -q . || echo "kamailio's modules"; \
+	ls /usr/lib/*/kamailio/modules/rtpengine.so /usr/lib/kamailio/modules/rtpengine.so 2>/dev/null \
+	  | grep -q . || echo "kamailio's rtpengine module"; \
+	{ command -v rtpengine || test -x /usr/bin/rtpengine; } >/dev/null 2>&1 || echo rtpengine; \
 	command -v sipp >/dev/null 2>&1 || echo sipp; \
 	command -v baresip >/dev/null 2>&1 || echo baresip; \
 	for module in aufile sndfile ctrl_tcp g711 aubridge; do \

@@ -542,7 +542,8 @@ def _get_when_up(url: str, process: subprocess.Popen, wait: float = 120.0) -> _P
 def test_the_phone_lines_ports_are_opened_as_the_example_configures_them():
     """compose.phone.yaml publishes, the Dockerfile exposes and the nftables snippet opens the
     SIP port of the edge (the lines behind it listen on loopback) and the whole RTP range of
-    the example's [phone] section, UDP; the image holds Kamailio, which runs the edge."""
+    the example's [phone] section, UDP; the image holds Kamailio, which runs the edge, and
+    rtpengine, the media relay."""
     from bot.transports.phone.sip.call_control import RTP_PORTS, sip_ports
 
     config = load_config(DEPLOY / "nachbarbot.example.toml", env={})
@@ -556,19 +557,26 @@ def test_the_phone_lines_ports_are_opened_as_the_example_configures_them():
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     assert f"EXPOSE {sip}/udp {rtp}/udp" in dockerfile
     assert re.search(r"apt-get install[^\n]*(\n\s+[^\n]*)*\bkamailio\b", dockerfile)
+    assert re.search(r"apt-get install[^\n]*(\n\s+[^\n]*)*\brtpengine-daemon\b", dockerfile)
     rules = (DEPLOY / "nftables-phone.nft").read_text(encoding="utf-8")
-    # SIP from the provider's addresses only (issue 53): RTP open to all.
+    # SIP from the provider's addresses only (issue 53); RTP from the provider's media
+    # networks, and open to all only until they are filled in (issue 98, point 1).
     opened = re.findall(r"^\s*udp dport (\S+) accept", rules, flags=re.MULTILINE)
     assert opened == [rtp]
+    media = re.findall(r"^\s*ip saddr @media_peers udp dport (\S+) accept", rules, re.M)
+    assert media == [rtp]
     from_provider = re.findall(
         r"^\s*ip saddr @sip_peers udp dport (\S+) accept", rules, flags=re.MULTILINE
     )
     assert from_provider == [str(sip)]
     dropped = re.findall(r"^\s*(?:ip saddr != @sip_peers )?udp dport (\S+) drop", rules, re.M)
-    assert dropped == [str(sip), str(sip)]  # input, and the forward hook Docker's ports take
+    # SIP and (once "RTP from anyone" is deleted) RTP in input; SIP in the forward hook
+    # Docker's published ports take.
+    assert dropped == [str(sip), rtp, str(sip)]
     assert (
         f"ufw allow from PROVIDER to any port {sip.replace('-', ':')} proto udp" in rules
         and f"ufw allow {first}:{first + RTP_PORTS - 1}/udp" in rules
+        and f"to any port {first}:{first + RTP_PORTS - 1} proto udp" in rules
     )
     unit = (DEPLOY / "nachbarbot.service").read_text(encoding="utf-8")
     assert "nftables-phone.nft" in unit

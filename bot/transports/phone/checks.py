@@ -1,6 +1,6 @@
 """What ``python -m bot doctor`` checks of a city's phone line (bot/cli/checks.py asks the
 declaration, bot/transports/phone/declaration.py): the registration, who may call, the SIP edge
-(Kamailio), the calls."""
+(Kamailio), the media relay (rtpengine), the calls."""
 
 from __future__ import annotations
 
@@ -24,9 +24,11 @@ async def checks(
     from bot.transports.phone.calls.dialling import check as calls_check
     from bot.transports.phone.sip.admission import check as callers_check
     from bot.transports.phone.sip.edge import check as edge_check
+    from bot.transports.phone.sip.media_relay import check as relay_check
     from bot.transports.phone.sip.registration import check as phone_check
 
     yield await phone_check(phone, db)
     yield callers_check(phone)
     yield edge_check(phone)
+    yield relay_check(phone)
     yield await calls_check(phone, db)

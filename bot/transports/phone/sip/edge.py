@@ -30,6 +30,11 @@ What the edge decides, before any PJSIP sees a request:
   notice line only (``route[TO_A_LINE]``, else ``403``); from a line out of the public
   socket only.
 
+- a call's media: every SDP it passes (offers and answers both ways, re-INVITEs too) goes
+  through the media relay (media_relay.py, Kamailio's ``rtpengine`` module in
+  ``route[MEDIA]``), which puts its own addresses into it and takes a stream only from the
+  address the SDP named; a BYE, a CANCEL or a call nobody answered ends its session.
+
 A line process that dies is told to the edge at once through its control socket
 (edge_control.py: Kamailio's ``jsonrpcs`` on a Unix datagram socket in the bot's folder,
 mode 0600, no network port): the line is marked in the ``htable`` ``down`` and skipped by
@@ -117,11 +122,16 @@ _MODULES = (
     "pike",
     "jsonrpcs",
     "htable",
+    "rtpengine",
 )
 # The edge's control socket (Kamailio's jsonrpcs, a Unix datagram socket) in its folder.
 CONTROL_SOCKET = "control.sock"
 # The longest path of a Unix socket (sun_path: 108 bytes with its closing zero).
 SOCKET_PATH_MOST = 107
+# What the media relay does with every SDP (besides the direction): streams only from the
+# address the SDP named, no ICE candidates of the far end (the relay is the only address),
+# its own address in the origin and connection lines.
+MEDIA_FLAGS = "strict-source ICE=remove replace-origin replace-session-connection"
 # The group of the provider's addresses in the address file.
 PROVIDER_GROUP = 1
 # prctl's option: the signal a process gets when its parent ends (Linux).
@@ -161,10 +171,17 @@ class EdgePlan:
     public_address: str = ""
     outbound_proxy: str = ""
     per_line: int = CALLS_PER_LINE
+    relay: int = 0  # the media relay's control port on 127.0.0.1 (media_relay.py)
 
     @classmethod
     def of(
-        cls, settings: StackSettings, *, inner: int, lines: Sequence[int], notice: int
+        cls,
+        settings: StackSettings,
+        *,
+        inner: int,
+        lines: Sequence[int],
+        notice: int,
+        relay: int = 0,
     ) -> EdgePlan:
         """From a line's :class:`~bot.transports.phone.sip.call_control.StackSettings`
         (resolves the provider's host names now)."""
@@ -185,6 +202,7 @@ class EdgePlan:
             token=admission.token,
             public_address=outward_address(settings.bind, settings.public_address, peers),
             outbound_proxy=settings.outbound_proxy,
+            relay=relay,
         )
 
     @property
@@ -297,6 +315,8 @@ modparam("jsonrpcs", "transport", 4)
 modparam("jsonrpcs", "dgram_socket", "@CONTROL@")
 modparam("jsonrpcs", "dgram_mode", 0600)
 modparam("htable", "htable", "down=>size=4;")
+# The media relay (media_relay.py): every SDP the edge passes gets its addresses.
+modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:@RELAY@")
 
 request_route {
     if (!mf_process_maxfwd_header("10")) {
@@ -359,10 +379,12 @@ route[TO_A_LINE] {
 route[FROM_PROVIDER] {
     if (has_totag()) {
         route(IN_DIALOG);
+        route(MEDIA);
         route(TO_A_LINE);
     }
     if (is_method("CANCEL")) {
         if (t_check_trans()) {
+            route(MEDIA);
             t_relay();
         }
         exit;
@@ -391,6 +413,7 @@ route[FROM_PROVIDER] {
     remove_hf("Route");
     route(CHOOSE_LINE);
     record_route();
+    route(MEDIA);
     force_send_socket(@INSIDE@);
     t_on_failure("LINE_FAILED");
     if (!t_relay()) {
@@ -438,10 +461,12 @@ failure_route[LINE_FAILED] {
     # A line that did not answer (408), failed (5xx) or had no place after all (486, as
     # after the edge's restart): the caller hears the busy notice - unless they hung up.
     if (t_is_canceled() || $avp(line) == "notice" || !t_check_status("408|486|5[0-9][0-9]")) {
+        rtpengine_delete();
         exit;
     }
     get_profile_size("line", "notice", "$var(n)");
     if ($var(n) >= @PER_LINE@ || $sht(down=>notice) != $null) {
+        rtpengine_delete();
         exit;
     }
     unset_dlg_profile("line", "$avp(line)");
@@ -460,6 +485,7 @@ route[FROM_LINES] {
     if (has_totag()) {
         # To the provider, out of the public socket only.
         route(IN_DIALOG);
+        route(MEDIA);
         force_send_socket(@OUTSIDE@);
         t_relay();
         exit;
@@ -470,6 +496,7 @@ route[FROM_LINES] {
     }
     if (is_method("CANCEL")) {
         if (t_check_trans()) {
+            route(MEDIA);
             t_relay();
         }
         exit;
@@ -489,12 +516,42 @@ route[FROM_LINES] {
         record_route();
         dlg_manage();
         set_dlg_profile("line", "$var(line)");
+        route(MEDIA);
+        t_on_failure("MEDIA_FAILED");
     }
 @PROXY@    force_send_socket(@OUTSIDE@);
     if (!t_relay()) {
         sl_reply_error();
     }
     exit;
+}
+
+
+route[MEDIA] {
+    # The SDP a request carries goes through the media relay, which takes a stream only
+    # from the address its SDP named (strict-source; media_relay.py): towards a line its
+    # loopback address (plain RTP, an SRTP offer answered by the relay), towards the
+    # provider the relay's public one. A BYE or CANCEL ends the relay's session.
+    if ($Rp == @INNER@) {
+        $var(media) = "direction=internal direction=external";
+    } else {
+        $var(media) = "direction=external direction=internal transport-protocol=RTP/AVP";
+    }
+    rtpengine_manage("$var(media) @MEDIA_FLAGS@");
+    if (is_method("INVITE")) {
+        t_on_reply("MEDIA_ANSWER");
+    }
+}
+
+onreply_route[MEDIA_ANSWER] {
+    if (has_body("application/sdp")) {
+        rtpengine_manage("@MEDIA_FLAGS@");
+    }
+}
+
+failure_route[MEDIA_FAILED] {
+    # The bot's own call, not answered: the relay forgets it.
+    rtpengine_delete();
 }
 """
 
@@ -538,6 +595,8 @@ def config_text(plan: EdgePlan, folder: Path, modules: str) -> str:
         "TO_LINE": to_line,
         "OF_PORT": of_port,
         "PROXY": f'    $du = "{proxy}";\n' if proxy else "",
+        "RELAY": str(plan.relay),
+        "MEDIA_FLAGS": MEDIA_FLAGS,
     }
     written = (plan.bind, plan.public_address, plan.outbound_proxy, str(folder), modules)
     if any(mark in value for value in written for mark in ('"', "\n", "\r", "@")):

@@ -54,6 +54,7 @@ from bot.transports.phone.sip.call_control import CallEvent, Listener, StackSett
 from bot.transports.phone.sip.edge import Edge, EdgePlan
 from bot.transports.phone.sip.edge_control import ControlFailed
 from bot.transports.phone.sip.frames import MAX_FRAME, encode, read_frame, settings_frame
+from bot.transports.phone.sip.media_relay import MediaRelay, RelayPlan
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +129,9 @@ def line_settings(
 ) -> StackSettings:
     """Line ``number``'s settings, of ``count`` lines and the notice line (number
     ``count``): SIP on 127.0.0.1:``port`` (0: any) behind the edge (whose loopback socket,
-    ``inner``, is its outbound proxy), its share of the RTP ports; only the notice
-    line registers, with the edge's public address as its contact."""
-    share = max(8, settings.rtp_ports // (count + 1))
+    ``inner``, is its outbound proxy), its RTP on 127.0.0.1 at any port (the media relay
+    holds ``rtp_port`` and the range outside); only the notice line registers, with the
+    edge's public address as its contact."""
     host = settings.public_address or EdgePlan.host_of(settings.bind)
     token = contact_token(settings.user, settings.password)
     contact = f"<sip:{settings.user}@{host}:{settings.port};{PARAMETER}={token}>"
@@ -138,8 +139,7 @@ def line_settings(
         settings,
         sip_bind="127.0.0.1",
         port=port,
-        rtp_port=settings.rtp_port + number * share if settings.rtp_port else 0,
-        rtp_ports=share,
+        rtp_port=0,
         line=number,
         outbound_proxy=f"sip:127.0.0.1:{inner}" if inner else "",
         trusted_peers=(f"127.0.0.1:{inner}",) if inner else (),
@@ -191,7 +191,9 @@ class Lines:
             _Line(number, line_settings(settings, number, count)) for number in range(count + 1)
         ]
         self.edge: Edge | None = None
+        self.relay: MediaRelay | None = None
         self._watching: asyncio.Task[None] | None = None
+        self._watching_relay: asyncio.Task[None] | None = None
         self._asks: dict[int, asyncio.Future[Any]] = {}
         self._told: dict[int, Listener] = {}
         self._made: dict[int, int] = {}  # a made call's id → its make_call's number
@@ -209,17 +211,24 @@ class Lines:
         settings = self.settings
         if not settings.port:
             settings = self.settings = replace(settings, port=loopback_ports(1)[0])
-        inner, *ports = loopback_ports(self.count + 2)
-        plan = EdgePlan.of(settings, inner=inner, lines=ports[:-1], notice=ports[-1])
-        # The address the provider reaches the edge at: the lines' contact and media too.
+        control, inner, *ports = loopback_ports(self.count + 3)
+        plan = EdgePlan.of(settings, inner=inner, lines=ports[:-1], notice=ports[-1], relay=control)
+        # The address the provider reaches the edge at: the lines' contact too.
         settings = replace(settings, public_address=plan.public_address)
-        for line, port in zip(self._lines, ports, strict=True):
-            line.settings = replace(
-                line_settings(settings, line.number, self.count, port, inner),
-                busy_notice=line.settings.busy_notice,
-            )
-        self.edge = Edge(plan, self._folder)
+        self.relay = MediaRelay(RelayPlan.of(settings, plan, control))
         try:
+            await self.relay.start()
+            self._watching_relay = asyncio.create_task(self._watch_relay(self.relay))
+            # The loopback ports are chosen again once the relay runs: the shorter the
+            # while between the choice and the binding, the less another program takes one.
+            inner, *ports = loopback_ports(self.count + 2)
+            plan = replace(plan, inner=inner, lines=tuple(ports[:-1]), notice=ports[-1])
+            for line, port in zip(self._lines, ports, strict=True):
+                line.settings = replace(
+                    line_settings(settings, line.number, self.count, port, inner),
+                    busy_notice=line.settings.busy_notice,
+                )
+            self.edge = Edge(plan, self._folder)
             await self.edge.start()
             self._watching = asyncio.create_task(self._watch(self.edge))
             for line in self._lines:
@@ -253,6 +262,22 @@ class Lines:
                 continue
             failed_in_a_row = 0
             await self._retell()
+
+    async def _watch_relay(self, relay: MediaRelay) -> None:
+        """A media relay that ended by itself is started again: the calls it carried
+        lost their audio (the lines hang them up, rtp_timeout_seconds), new ones have it."""
+        while True:
+            code = await relay.wait()
+            if self._stopping:
+                return
+            log.warning(
+                "phone: the media relay ended by itself (exit code %s): started again", code
+            )
+            await asyncio.sleep(RESTART_PAUSE)
+            try:
+                await relay.start()
+            except (RuntimeError, OSError) as failed:
+                log.error("phone: the media relay did not start again: %s", failed)
 
     async def _retell(self) -> None:
         """After the edge's restart: a line not running is marked down again, and the
@@ -348,9 +373,10 @@ class Lines:
         self._stopping = True
         for task in list(self._restarts):
             task.cancel()
-        if self._watching is not None:
-            self._watching.cancel()
-            self._watching = None
+        for watching in (self._watching, self._watching_relay):
+            if watching is not None:
+                watching.cancel()
+        self._watching = self._watching_relay = None
         # All lines are told at once, then waited for: each hangs up and ends in its own
         # time (its BYEs, its unregistering), none after the others.
         stopping: list[tuple[_Line, asyncio.subprocess.Process]] = []
@@ -378,6 +404,8 @@ class Lines:
         self._asks.clear()
         if self.edge is not None:
             await self.edge.stop()
+        if self.relay is not None:
+            await self.relay.stop()
         shutil.rmtree(self._folder, ignore_errors=True)
         if self._owner is not None:
             os.close(self._owner)

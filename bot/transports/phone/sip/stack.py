@@ -405,12 +405,15 @@ class Stack:
                 account.sipConfig.contactForced = settings.contact
         else:
             account.idUri = f"sip:nachbarbot@{host}:{port}"
-        account.mediaConfig.transportConfig.boundAddress = settings.bind
+        # A line behind the edge takes its RTP on loopback like its SIP: only the media
+        # relay (media_relay.py) reaches it, which takes a stream from the address its
+        # SDP named alone; PJSIP's own latch would follow any source of 10 packets.
+        account.mediaConfig.transportConfig.boundAddress = settings.sip_bind or settings.bind
         account.mediaConfig.transportConfig.port = settings.rtp_port
         account.mediaConfig.transportConfig.portRange = (
             settings.rtp_ports if settings.rtp_port else 0
         )
-        if settings.public_address:
+        if settings.public_address and not settings.sip_bind:
             account.mediaConfig.transportConfig.publicAddress = settings.public_address
         if settings.outbound_proxy:
             account.sipConfig.proxies.append(_loose_route(settings.outbound_proxy))

@@ -103,9 +103,11 @@ async def test_a_call_the_bot_makes_goes_out_through_a_line(
         await phone.stop()
 
 
-def test_each_line_has_a_loopback_port_and_ports_for_audio_of_its_own():
+def test_each_line_has_a_loopback_port_and_takes_its_audio_on_loopback():
     """5 lines and the notice line (the sixth), behind the edge; the notice line alone
-    registers, with the edge's public address and the contact's token as its contact."""
+    registers, with the edge's public address and the contact's token as its contact. A
+    line's RTP is on 127.0.0.1 like its SIP, at any port: ``rtp_port`` and its range are
+    the media relay's (media_relay.py), the only way a call's audio comes in."""
     settings = StackSettings(
         bind="0.0.0.0",
         port=5060,
@@ -120,8 +122,7 @@ def test_each_line_has_a_loopback_port_and_ports_for_audio_of_its_own():
     assert [(line.sip_bind, line.port) for line in lines] == [
         ("127.0.0.1", 7001 + number) for number in range(6)
     ]
-    assert [line.rtp_port for line in lines] == [4000, 4016, 4032, 4048, 4064, 4080]
-    assert all(line.rtp_ports == 16 and line.bind == "0.0.0.0" for line in lines)
+    assert [line.rtp_port for line in lines] == [0] * 6
     assert [line.registers for line in lines] == [False] * 5 + [True]
     assert [line.notice for line in lines] == [False] * 5 + [True]
     assert {line.outbound_proxy for line in lines} == {"sip:127.0.0.1:7000"}
