@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import regex
 from markupsafe import Markup, escape
 
 from locales import FSI, PDI, Translator
@@ -74,6 +75,27 @@ def invisible(ch: str) -> bool:
     variation selectors, Hangul fillers). The one list: :func:`visible` and the texted form
     (handlers/media/texted_form.py) drop what it names."""
     return unicodedata.category(ch) == "Cf" or _IGNORABLE.fullmatch(ch) is not None
+
+
+# Invisible parts of an icon: variation selectors, the joiner, the keycap's ring.
+_ICON_PARTS = frozenset("\ufe0e\ufe0f\u200d\u20e3")
+# Unicode's own list of what shows as a picture (UTS #51: Extended_Pictographic), which
+# names the pictures that are letters or punctuation by category ("ℹ" is a small letter,
+# "‼" punctuation), and the skin tones and the regional letters of flags.
+_PICTURE = regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}]")
+
+
+def is_icon(ch: str) -> bool:
+    """An icon or a part of one, nothing a word needs: the one rule of what neither the
+    voice (bot/speech/script.py) nor a text message (handlers/media/texted_form.py) gets.
+    Pictures by Unicode's list, symbols "other" (✅, ☎) and arrows (↔️ leads a label as an
+    icon, though Unicode calls it a mathematical symbol)."""
+    return (
+        ch in _ICON_PARTS
+        or unicodedata.category(ch) == "So"
+        or 0x2190 <= ord(ch) <= 0x21FF
+        or _PICTURE.match(ch) is not None
+    )
 
 
 def _is_emoji(ch: str) -> bool:

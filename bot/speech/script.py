@@ -58,7 +58,7 @@ from handlers.helping.text_language import detect
 from handlers.media.door_codes import door_codes_named
 from handlers.parsing import ascii_digits
 from handlers.reader import Medium
-from handlers.text_safety import QUOTE_BAR
+from handlers.text_safety import QUOTE_BAR, is_icon
 from locales import (
     DEFAULT_LANGUAGE,
     FSI,
@@ -494,8 +494,9 @@ def patterns(lang: str) -> list[re.Pattern[str]]:
 def _without_icons(text: str) -> str:
     kept = []
     for char in text:
-        category = unicodedata.category(char)
-        if category in ("So", "Sk", "Cs", "Co") or char in "\u200d\ufe0f\ufe0e\u20e3":
+        # Icons by the one rule (handlers/text_safety.py), and modifier, surrogate and
+        # private-use characters, which no voice has a word for.
+        if is_icon(char) or unicodedata.category(char) in ("Sk", "Cs", "Co"):
             kept.append(" ")
         else:
             kept.append(char)

@@ -54,7 +54,6 @@ No button data, no states.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from markupsafe import Markup
 
@@ -75,7 +74,7 @@ from handlers.messages import (
     numbered,
     valued,
 )
-from handlers.text_safety import LETTER_JOINERS, invisible
+from handlers.text_safety import LETTER_JOINERS, invisible, is_icon
 from locales import N_, Translator
 
 
@@ -85,23 +84,6 @@ def without_invisible_marks(text: str) -> str:
     mark, the combining grapheme joiner, variation selectors …) but the joiners Arabic and
     Persian writing needs."""
     return "".join(ch for ch in text if ch in LETTER_JOINERS or not invisible(ch))
-
-
-# Invisible parts of an icon: variation selectors, the joiner, the keycap's ring.
-_ICON_PARTS = frozenset("\ufe0e\ufe0f\u200d\u20e3")
-
-
-def is_icon(ch: str) -> bool:
-    """An icon or a part of one: nothing a text needs."""
-    if ch in _ICON_PARTS:
-        return True
-    # Symbols "other" (emoji, ✅, ☎), the regional letters of flags, and arrows (↔️ leads
-    # a label as an icon, though Unicode calls it a mathematical symbol).
-    return (
-        unicodedata.category(ch) == "So"
-        or 0x1F1E6 <= ord(ch) <= 0x1F1FF
-        or 0x2190 <= ord(ch) <= 0x21FF
-    )
 
 
 def without_icons(text: str, keep: frozenset[str] = frozenset()) -> str:
