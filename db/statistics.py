@@ -321,13 +321,14 @@ class StatisticsStore:
 
     async def week(self, since: str) -> tuple[int, int, int]:
         """The headline's counts: requests asked since ``since`` (drafts never sent do not
-        count), requests that found a helper since then (whenever asked), and requests
-        waiting for a coordinator's review now."""
+        count; those a posting limit holds back do - the person asked), requests that
+        found a helper since then (whenever asked), and requests waiting for a
+        coordinator's review now."""
         rows = await fetch_all(
             self._tx,
             "SELECT"
-            f" SUM(CASE WHEN created_at >= ? AND state NOT IN {sql_list(UNSENT)}"
-            " THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN created_at >= ? AND"
+            f" (state NOT IN {sql_list(UNSENT)} OR held_reason <> '') THEN 1 ELSE 0 END),"
             " SUM(CASE WHEN matched_at >= ? THEN 1 ELSE 0 END),"
             f" SUM(CASE WHEN state = '{REVIEW}' THEN 1 ELSE 0 END)"
             " FROM help_requests",

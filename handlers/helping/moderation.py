@@ -47,6 +47,7 @@ from db.users import User
 from handlers import ui
 from handlers.context import Context
 from handlers.helping import (
+    backlog,
     held_offers,
     lifecycle,
     moved_on,
@@ -528,15 +529,16 @@ async def _pending_page(ctx: Context, number: int) -> tuple[Markup, list[list[Bu
     count, waiting = await review_queue.page(
         ctx.db, limit=PENDING_PAGE, offset=(number - 1) * PENDING_PAGE
     )
-    if not count.total:
-        return ctx.t.t("✅ No requests are waiting."), []
     now = datetime.now(UTC)
-    summary = review_queue.summary(ctx.t, count, await review_pace.oldest(ctx.db), now)
+    # The backlog in one line: waiting, held (until when), how many nobody can take now.
+    summary = await backlog.said(ctx.db, ctx.settings, ctx.t, now)
+    if not summary:
+        return ctx.t.t("✅ No requests are waiting."), []
     oldest_line = await review_pace.oldest_line(ctx.db, ctx.t, now)
     parts = [Markup("\n").join(line for line in (summary, oldest_line) if line)]
     if waiting:
         parts.append(pending_list.lines(ctx.t, waiting, now))
-    if count.total > PENDING_PAGE or not waiting:
+    if count.total and (count.total > PENDING_PAGE or not waiting):
         parts.append(
             _pending_footer(ctx.t, count.total, number, len(waiting), ctx.settings.web_url)
         )
@@ -631,7 +633,9 @@ def _group_lines(t: Translator, figures: city_figures.Summary) -> list[Markup]:
 async def _stats(ctx: Context) -> None:
     t = ctx.t
     figures = await city_figures.summary(ctx.db)
-    lines = _state_lines(t, figures.by_state)
+    # The backlog first, in one line: how far behind the city is now.
+    now_line = await backlog.said(ctx.db, ctx.settings, t, datetime.now(UTC))
+    lines = [*([now_line] if now_line else []), *_state_lines(t, figures.by_state)]
     median = figures.median_minutes_to_match
     if median is not None:
         lines.append(

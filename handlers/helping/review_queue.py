@@ -4,8 +4,9 @@ in the backchannel (handlers/helping/moderation.py).
 
 - Order: a caller who wants to talk now (the kind ``talk``) on top, then the urgent ones
   (handlers/helping/pace.py ``URGENT_WHEN``), each oldest first (:func:`page`).
-- :func:`summary`: "14 requests wait for review, the oldest 2 h 10 min" and how many of them
-  want to talk now or are urgent - the first thing a coordinator reads.
+- Above it the backlog in one line (handlers/helping/backlog.py): what waits for review,
+  what is held back, and how many of them nobody can take now - the first thing a
+  coordinator reads.
 - :func:`hints`, for a page (its reads done once for it): whether anyone could take each
   request if it were published now: the first wave's own candidate search
   (``ranking.candidates_of_page``, each the same as ``ranking.candidates`` alone, at the
@@ -37,25 +38,6 @@ from locales import Translator
 async def page(db: Database, limit: int, offset: int) -> tuple[QueueCount, list[HelpRequest]]:
     """One page of the queue in its order, and how many wait."""
     return await db.requests.review_queue(TALK, pace.URGENT_WHEN, limit=limit, offset=offset)
-
-
-def summary(t: Translator, count: QueueCount, oldest: HelpRequest | None, now: datetime) -> Markup:
-    """How many wait and for how long the oldest has; "" when nothing waits."""
-    if not count.total or oldest is None:
-        return Markup("")
-    duration = waited(t, oldest.created_at, now)
-    line = t.tn(
-        "📥 {n} request waits for review, for {duration}",
-        "📥 {n} requests wait for review, the oldest for {duration}",
-        count.total,
-        duration=duration,
-    )
-    parts = []
-    if count.talk:
-        parts.append(t.tn("📞 {n} wants to talk now", "📞 {n} want to talk now", count.talk))
-    if count.urgent:
-        parts.append(t.tn("⚡ {n} as soon as possible", "⚡ {n} as soon as possible", count.urgent))
-    return Markup(" · ").join([line, *parts])
 
 
 def age(t: Translator, request: HelpRequest, now: datetime) -> Markup:

@@ -2,7 +2,8 @@
 on (the desk's statistics page shows it first; bot/web/desk/stats.py).
 
 The week is the last seven days up to now. Its figures:
-- asked: requests sent in the week (drafts never sent do not count);
+- asked: requests sent in the week, and those a posting limit holds back (drafts never
+  sent do not count);
 - helped: requests a volunteer took in the week, whenever they were asked;
 - waiting for review: requests a coordinator has not yet published or turned down, now;
 - time to a helper: the median minutes from asking to a volunteer's acceptance of the

@@ -6,8 +6,9 @@ opens a session; ``POST /desk/logout`` ends it, ``POST /desk/logout/everywhere``
 the person's sessions and unused links. ``desk_page`` wraps every other desk
 handler: no valid session, or no coordinator/admin role *now*, is 403; a POST without
 the session's CSRF token, or from another origin, is 403; a form sent twice acts once
-(once.py). It also counts the requests
-waiting for review, which every desk page shows in its title and its 📥 section.
+(once.py). It also counts the backlog - the requests waiting for review and those held
+back (handlers/helping/backlog.py) - which every desk page shows in its title and its 📥
+section.
 
 A refused form keeps what was typed (``desk/kept_form.html``, still 403, nothing saved): a
 POST whose session has ended answers that it ended, how to sign in again, and a form
@@ -38,7 +39,7 @@ from bot.web.pages import render
 from bot.web.site import SITE, Site
 from db.desk import SESSION_VALID, DeskSession
 from db.users import User
-from handlers.helping import review_queue
+from handlers.helping import backlog
 from handlers.staff import is_staff
 
 COOKIE = "nb_desk"
@@ -54,8 +55,9 @@ class Desk:
     user: User
     session: DeskSession
     site: Site
-    # How many requests wait for review: the queue's section and the page's title carry it
-    # (a coordinator sees it in a browser tab), counted when the page is asked for.
+    # The backlog (waiting for review and held back): the queue's section and the page's
+    # title carry it (a coordinator sees it in a browser tab), counted when the page is
+    # asked for.
     waiting: int = 0
 
     @property
@@ -157,8 +159,7 @@ def desk_page(handler: PageHandler) -> PageHandler:
                 )
             ):
                 return await _kept(request, csrf=session.csrf)
-        count, _none = await review_queue.page(site.db, limit=0, offset=0)
-        request[DESK] = Desk(user, session, site, count.total)
+        request[DESK] = Desk(user, session, site, await backlog.total(site.db))
         if posted:  # a form sent twice acts once (once.py)
             if site.forms_sent is None:
                 site.forms_sent = SentForms()

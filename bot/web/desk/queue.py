@@ -2,7 +2,9 @@
 
 Routes: ``GET /desk/queue`` (``?page=N``, 20 requests a page: a caller who wants to talk now
 on top, then the urgent ones, each oldest first - handlers/helping/review_queue.py; above
-them how many wait and how long the oldest has, who is on duty and whether the reader is;
+them the backlog in one line (handlers/helping/backlog.py: how many wait and how long the
+oldest has, how many are held and until when, how many nobody can take now), who is on
+duty and whether the reader is;
 each card says how long it has waited and whether anyone could take it); ``POST /desk/queue/duty``
 (``on``: ``1`` on duty now, ``0`` off; handlers/helping/review_pace.py);
 ``POST /desk/queue/<id>/publish``, ``…/reject`` (``reason``: one of the chat's reasons,
@@ -30,7 +32,7 @@ from bot.web.pages import render
 from db.request_states import REVIEW
 from db.requests import HelpRequest
 from db.users import User
-from handlers.helping import hint_cache, lifecycle, moved_on, review_pace, review_queue
+from handlers.helping import backlog, hint_cache, lifecycle, moved_on, review_pace, review_queue
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import recent_texts, review_post
 from handlers.helping.vocabulary import REJECT_REASONS, TALK
@@ -141,7 +143,8 @@ async def _page(
         pager=pager,
         reasons=[(key, t._(label)) for key, label in REJECT_REASONS.items()],
         notice=notice,
-        summary=review_queue.summary(t, count, await review_pace.oldest(desk.site.db), now),
+        # The backlog in one line: waiting, held and how many nobody can take now.
+        summary=await backlog.said(desk.site.db, desk.site.settings, t, now),
         oldest=await review_pace.oldest_line(desk.site.db, t, now),
         on_duty=await review_pace.is_on_duty(desk.site.db, desk.user),
         duty=await _on_duty(desk.site.db, t),

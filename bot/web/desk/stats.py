@@ -6,9 +6,11 @@ as ``2025`` from the first request's year to this one; anything else is 400 with
 and a message), ``GET /desk/stats/<table>.csv`` with the same ``period`` (tables:
 ``handlers.statistics.city_figures.TABLE_IDS``). Coordinators and admins only, like every desk page.
 
-First the week's headline (handlers/statistics/this_week.py: asked, helped, waiting for review,
-the median time to a helper, the language that waits longest) and the one gap to act on
-("3 requests in Arabic are waiting, and no volunteer speaks it"), whatever the period; then
+First the backlog in one line (handlers/helping/backlog.py: waiting for review, held back
+and until when, how many nobody can take now), counted afresh; then the week's headline
+(handlers/statistics/this_week.py: asked, helped, waiting for review, the median time to a
+helper, the language that waits longest) and the one gap to act on ("3 requests in Arabic
+are waiting, and no volunteer speaks it"), whatever the period; then
 who is short of volunteers, per language over the last four weeks, with the volunteer
 poster and link of each short language (bot/web/desk/stats_languages.py). Then
 the panel of each metered budget the city's transports keep, as their
@@ -41,6 +43,7 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import number
 from bot.web.pages import render
 from db.clock import local_month
+from handlers.helping import backlog
 from handlers.statistics import city_figures, language_gaps, this_week
 from handlers.statistics.city_figures import Figures, Period
 from handlers.statistics.this_week import Week
@@ -200,6 +203,7 @@ async def page(request: web.Request) -> web.Response:
             panels=[],
             headline=None,
             served=None,
+            backlog_line=None,
         )
     figures, counted = await _figures(request, period, now)
     panels = await registry.panels(desk_of(request).site.budgets, t)
@@ -222,6 +226,8 @@ async def page(request: web.Request) -> web.Response:
         panels=panels,
         headline=headline,
         served=served,
+        # The backlog now, in one line at the top (never from the cache: it is the moment's).
+        backlog_line=await backlog.said(site.db, site.settings, t, now),
     )
 
 
