@@ -21,7 +21,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -39,17 +39,15 @@ from bot.delivery import OutboxWorker, Speaker
 from bot.log_city import in_city
 from bot.metrics import CityMetrics, Metrics
 from bot.speech.engines import speaker_from_config
+from bot.timed_jobs import add_city_jobs, city_jobs
 from bot.translation.service import TranslationService, service_from_config
 from bot.transports.contract import ChatService
 from bot.transports.registry import Attachment, attach, chat_services
 from db import Database
 from db.bans import SharedBanList
 from handlers.dispatcher import Dispatcher
-from handlers.events.reminders import deliver_due, sync_all
-from handlers.helping import held_requests, review_pace, unreviewed, waves
-from handlers.helping.timers import Timing, follow_up, roundup
+from handlers.events.reminders import sync_all
 from handlers.settings import HandlerSettings
-from handlers.statistics.this_week import digest
 
 log = logging.getLogger(__name__)
 
@@ -207,95 +205,10 @@ class CityBot:
             raise
 
     def add_jobs(self, scheduler: AsyncIOScheduler) -> None:
-        """The city's timed jobs: reminders, request follow-ups, the offer waves, the
-        review's reminders, the held requests (posting limits), the requests published
-        unreviewed after the city's wait (off: the job finds nothing), the morning roundup,
-        the coordinators' weekly digest (Monday, after the roundup), the reminder horizon and
-        retention (job ids prefixed by the city's slug)."""
-        now = datetime.now(UTC)
-        soon = {"trigger": "interval", "next_run_time": now}
-        config = self.city.config
-        when: dict[str, dict[str, Any]] = {
-            "reminders": {**soon, "seconds": config.events.reminder_round_seconds},
-            "follow-ups": {**soon, "minutes": 15},
-            "offer-waves": {**soon, "minutes": 5},
-            "review-reminders": {**soon, "minutes": 5},
-            "held-requests": {**soon, "minutes": 1},
-            "unreviewed": {**soon, "minutes": 1},
-            "roundup": {"trigger": "cron", "hour": config.help.roundup_hour, "minute": 0},
-            "weekly-digest": {
-                "trigger": "cron",
-                "day_of_week": "mon",
-                "hour": config.help.roundup_hour,
-                "minute": 5,
-            },
-            "reminder-horizon": {"trigger": "cron", "hour": 3, "minute": 30},
-            "retention": {"trigger": "interval", "hours": 24},
-        }
-        for name, work in self._jobs().items():
-            scheduler.add_job(self._job(work), id=self._id(name), **when[name])
-
-    def _jobs(self) -> dict[str, Callable[[], Awaitable[None]]]:
-        """What each timed job does (the outbox worker woken where it queued messages)."""
-        config = self.city.config
-        db, dispatcher, worker = self.db, self.dispatcher, self.worker
-        timing = Timing(
-            config.help.escalate_hours, config.help.remind_days, config.help.expire_days
-        )
-        grace = timedelta(minutes=config.events.reminder_grace_minutes)
+        """The city's timed jobs (bot/timed_jobs.py; job ids prefixed by the city's slug)."""
         failed = self.metrics.retention_failed if self.metrics else None
-
-        async def due_reminders() -> None:
-            if (await deliver_due(db, datetime.now(UTC), grace))[0]:
-                worker.wake()
-
-        async def follow_ups() -> None:
-            if await follow_up(db, dispatcher.settings, datetime.now(UTC), timing):
-                worker.wake()
-
-        async def offer_waves() -> None:
-            if await waves.tick(db, dispatcher.settings, datetime.now(UTC)):
-                worker.wake()
-
-        async def review_reminders() -> None:
-            minutes = config.help.review_remind_minutes
-            if await review_pace.remind(db, dispatcher.settings, datetime.now(UTC), minutes):
-                worker.wake()
-
-        async def held() -> None:
-            if await held_requests.tick(db, dispatcher.settings, datetime.now(UTC)):
-                worker.wake()
-
-        async def publish_unreviewed() -> None:
-            if await unreviewed.tick(db, dispatcher.settings, datetime.now(UTC)):
-                worker.wake()
-
-        async def morning_roundup() -> None:
-            if await roundup(db, dispatcher.settings):
-                worker.wake()
-
-        async def weekly_digest() -> None:
-            if await digest(db, dispatcher.settings, datetime.now(UTC)):
-                worker.wake()
-
-        async def extend_reminders() -> None:
-            await sync_all(db, datetime.now(UTC))
-
-        async def retention() -> None:
-            await apply_retention(db, config, on_failure=failed, database=self.city.location[0])
-
-        return {
-            "reminders": due_reminders,
-            "follow-ups": follow_ups,
-            "offer-waves": offer_waves,
-            "review-reminders": review_reminders,
-            "held-requests": held,
-            "unreviewed": publish_unreviewed,
-            "roundup": morning_roundup,
-            "weekly-digest": weekly_digest,
-            "reminder-horizon": extend_reminders,
-            "retention": retention,
-        }
+        jobs = city_jobs(self.city, self.db, self.dispatcher, self.worker.wake, failed)
+        add_city_jobs(scheduler, jobs, self.city, self._id, self._job)
 
     def _id(self, job: str) -> str:
         return job if self.city.main else f"{self.slug}:{job}"

@@ -368,11 +368,15 @@ async def _after(first: Check, checks: AsyncIterator[Check]) -> AsyncIterator[Ch
 
 
 async def _console(city: City, user: str, lang: str | None, coordinator: str) -> int:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     from bot.app import build_dispatcher, start_web
     from bot.delivery import OutboxWorker
     from bot.speech.engines import speaker_from_config
+    from bot.timed_jobs import add_city_jobs, city_jobs
     from bot.translation.service import service_from_config
     from bot.transports.console import BACKCHANNEL, ConsoleTransport
+    from locales import TIMEZONE
 
     config = city.config
     db = await _open_sound(city)
@@ -400,6 +404,7 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
             db, [console], translations=translations, speaker=speaker, chain=dispatcher.chain
         )
         await console.worker.run_once()  # anything left undelivered by an earlier session
+        alone = True
         try:
             # The desk's actions are printed as they are delivered, and the console's own
             # voice messages play on the desk.
@@ -415,10 +420,19 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
         except OSError:
             # A bot process on the same database serves it already; links still lead there.
             print(f"web: {config.web.base_url} is served by another process", file=sys.stderr)
-            web = None
+            web, alone = None, False
+        # The city's timed jobs as `run` has them (bot/timed_jobs.py): a held request goes on
+        # at the time it was promised, waves and reminders come. Not where another process
+        # serves this database: its jobs run there, once.
+        scheduler = AsyncIOScheduler(timezone=TIMEZONE)
+        if alone:
+            add_city_jobs(scheduler, city_jobs(city, db, dispatcher, console.wake), city)
+            scheduler.start()
         try:
             return await console.run()
         finally:
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
             if web is not None:
                 await web.stop()
     finally:
