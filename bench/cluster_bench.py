@@ -249,9 +249,10 @@ class HandledCount:
 
 async def throughput(
     server: PostgresServer, count: int, updates: int
-) -> tuple[float, tuple[float, float, float]]:
-    """Updates per second through ``count`` processes, and the cores the bots, PostgreSQL
-    and the fake used on average meanwhile."""
+) -> tuple[float, tuple[float, float, float], str]:
+    """Updates per second through ``count`` processes, the cores the bots, PostgreSQL
+    and the fake used on average meanwhile, and what the bots' connections did
+    (``WaitSampler``)."""
     progress(f"handler mix with {count} process(es): seeding")
     url = server.new_database()
     fake = FakeTelegram()
@@ -288,11 +289,16 @@ async def throughput(
                     await counter.start()
                     meter = CpuMeter(server, processes)
                     meter.start()
+                    waits = WaitSampler(url)
+                    waits.start()
                     progress(f"measuring: {updates} updates")
                     telegram_bench.mix(fake, updates)
-                    seconds = await telegram_bench.drain(
-                        fake, updates, progress=progress, handled=counter
-                    )
+                    try:
+                        seconds = await telegram_bench.drain(
+                            fake, updates, progress=progress, handled=counter
+                        )
+                    finally:
+                        waited = await waits.stop()
                     cores = meter.stop(seconds)
                 finally:
                     await counter.stop()
@@ -308,7 +314,73 @@ async def throughput(
         await _bounded(fake.stop(), "stopping the fake Bot API")
         _drop(server, url)
     progress(f"handler mix with {count} process(es): {updates / seconds:,.0f} updates/s")
-    return updates / seconds, cores
+    progress(f"the bots' connections, when not idle: {waited}")
+    return updates / seconds, cores, waited
+
+
+# What each of the bot processes' connections is doing, as PostgreSQL reports it: waiting
+# for a lock (and which kind), running a statement, inside a transaction while the bot
+# computes (holding what it locked), or idle. Issue 104, point 5: a second process made the
+# city slower while no core was saturated - this says what they wait on.
+ACTIVITY = """
+SELECT a.state, a.wait_event_type, a.wait_event,
+       (SELECT string_agg(DISTINCT l.locktype, ',') FROM pg_locks l
+         WHERE l.pid = a.pid AND NOT l.granted)
+  FROM pg_stat_activity a
+ WHERE a.datname = current_database() AND a.backend_type = 'client backend'
+   AND a.pid != pg_backend_pid()
+"""
+
+
+class WaitSampler:
+    """Samples every ``every`` seconds what the bot processes' connections do (``ACTIVITY``)
+    until ``stop``; ``shares`` says, of the samples of connections that were not idle, which
+    share was which: "Lock advisory" (waiting for the city's write lock), "idle in
+    transaction" (holding it while the bot computes or talks to Telegram), "running" (a
+    statement on a core), or another wait event (IO, ClientRead...)."""
+
+    def __init__(self, url: str, every: float = 0.02) -> None:
+        self.url = url
+        self.every = every
+        self.seen: dict[str, int] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._sample())
+
+    async def _sample(self) -> None:
+        import psycopg
+
+        async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
+            while True:
+                cursor = await conn.execute(ACTIVITY)
+                for state, kind, event, locks in await cursor.fetchall():
+                    what = _doing(state, kind, event, locks)
+                    if what:
+                        self.seen[what] = self.seen.get(what, 0) + 1
+                await asyncio.sleep(self.every)
+
+    async def stop(self) -> str:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        total = sum(self.seen.values())
+        ranked = sorted(self.seen.items(), key=lambda item: -item[1])[:4]
+        return ", ".join(f"{what} {n / total:.0%}" for what, n in ranked) if total else "none"
+
+
+def _doing(state: str | None, kind: str | None, event: str | None, locks: str | None) -> str:
+    """One connection's sample as a name ("" for an idle one, between transactions)."""
+    if state == "idle":
+        return ""
+    if kind == "Lock":
+        return f"Lock {locks or event}"
+    if state and state.startswith("idle in transaction"):
+        return "idle in transaction"
+    if kind:
+        return f"{kind} {event}"
+    return "running"
 
 
 def _stat(pid: int) -> list[str]:
@@ -399,14 +471,14 @@ async def main(
         await server.create_template()
         rates = {}
         for count in counts:
-            rate, (bots, postgres, fake) = await throughput(server, count, updates)
+            rate, (bots, postgres, fake), waited = await throughput(server, count, updates)
             rates[count] = rate
             label = f"handler mix with {count} process{'es' if count > 1 else ''}"
             value = f"{rate:,.0f} updates/s"
             note = (
                 f"{rate / rates[counts[0]]:.2f} × {counts[0]} process(es); cores used:"
                 f" bots {bots:.2f}, PostgreSQL {postgres:.2f}, fake Bot API {fake:.2f}"
-                f" of {os.cpu_count()}"
+                f" of {os.cpu_count()}; their connections, when not idle: {waited}"
             )
             if count == 2 and counts[0] == 1:
                 # Issue 104, point 5: a second process must add to the city's throughput.
