@@ -27,6 +27,9 @@ CHANGE = N_(
     "🔐 To change your request #{id}, reply {code} within a quarter of an hour. "
     "If you did not ask for this, do nothing."
 )
+# Below a request's code text, in a text of its own (requests_flow.py ``what_is_sent``):
+# the request as it would be sent, so the holder sees whose words the code confirms.
+QUOTED = N_("🔐 The code sends your request as it reads here:")
 WITHDRAW = N_(
     "🔐 To withdraw your request #{id}, reply {code} within a quarter of an hour. "
     "If you did not ask for this, do nothing."

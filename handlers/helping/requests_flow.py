@@ -79,7 +79,7 @@ from handlers.places.gazetteer import Area, load_gazetteer
 from handlers.places.render import language_names
 from handlers.router import WRITTEN_LIMIT, Router
 from handlers.text_safety import clean_name, clean_text, readable
-from locales import N_, SUPPORTED_LANGUAGES, TIMEZONE
+from locales import N_, SUPPORTED_LANGUAGES, TIMEZONE, Translator
 
 STATE = "request."
 # The longest description is the lifecycle's, which a coordinator's correction keeps to too.
@@ -768,12 +768,21 @@ async def _field(ctx: Context, answer: Answer) -> None:
 SEND_HELD = "request.send"
 
 
+def what_is_sent(t: Translator, draft: dict[str, Any]) -> Markup:
+    """What the code that sends a request confirms, as a text of its own after the one with
+    the code: the request as it reads, quoted as a text for the helper is - the holder who
+    did not write these words, this address or this time does nothing. Its own text, so the
+    one with the code keeps "If you did not ask for this, do nothing" before any "More"."""
+    return t.t(code_texts.QUOTED) + Markup("\n") + describe(t, draft)
+
+
 async def _send_button(ctx: Context, answer: Answer) -> None:
     if coded_acts.needed(ctx):
         # Held with the draft as it is now; the code sends it (``_sent_by_code``), checked
         # by the lifecycle at that moment like any send.
         edited = answer.data.get("request_id")
-        await coded_acts.hold(
+        draft = dict(answer.data["draft"])
+        if await coded_acts.hold(
             ctx,
             SEND_HELD,
             answer.data,
@@ -782,7 +791,8 @@ async def _send_button(ctx: Context, answer: Answer) -> None:
                 if edited
                 else t.t(code_texts.SEND, code=code)
             ),
-        )
+        ):
+            ctx.reply(what_is_sent(ctx.t, draft))
         return
     await _send(ctx, answer.data)
 

@@ -40,20 +40,28 @@ number's texts, never learns it.
   ``relay.undo``), and a helper's money laid out (relay.py, held act ``relay.money``),
   each unless vouched (:func:`held`, as a text for the helper).
 
-One act is held at a time (the state :data:`STATE`, data ``kind``, ``data`` and ``before``:
-the step the person was in, back once the act is done or dropped); a new one replaces it
-and its code. In the state a six-digit text (``CODE_DIGITS``, handlers/channels.py) is the
-code (a wrong one is a try, ``CODE_TRIES`` drop it: the store's rule, the last answered as
-an expired code, and the coordinators told once for that code: :func:`tried_out_told`);
-anything else drops the held
-act and is taken as what else it may be (by that step, or ``ctx.refuse``: a running contact
-passes it on); any command drops it too.
-Button data: ``coded:no`` (drop it).
+One act is held at a time (the state :data:`STATE`, data ``kind``, ``data``, ``act``: the
+act's own id, part of what its code confirms, ``until``: when its code lapses, and
+``before``: the step the person was in, back once the act is done or lapsed). While its
+code is valid nothing else from the number drops or replaces it (:func:`gate`, the first
+of the router's gates after the phone's): a text that is not the code, a command, a press,
+a second act - each is answered :data:`WAITING` and does nothing, since a forged text
+could otherwise drop what the holder asked for, or put its own act in its place for her
+next code to confirm. In the state a six-digit text (``CODE_DIGITS``, handlers/channels.py)
+is the code (a wrong one is a try, ``CODE_TRIES`` drop it: the store's rule, the last
+answered as an expired code, and the coordinators told once for that code:
+:func:`tried_out_told`); the code confirms only the act it was issued for (its purpose is
+``act:<id>``). Once the code lapsed, the next text is taken as what else it may be (by the
+step the person was in, or ``ctx.refuse``: a running contact passes it on), and a command
+moves on as from any shown list.
+Button data: ``coded:no`` (from messages before :func:`gate`: dropped where nothing is
+held by a code still valid).
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -75,12 +83,20 @@ log = logging.getLogger(__name__)
 
 STATE = "coded"
 PRESS = "press"
+# The router's gates (``Router.gates``): after the phone's caller check (0).
+GATE_GROUP = 10
 # A code for an act works this long; the texts say "within a quarter of an hour".
 VALID = timedelta(minutes=15)
 # After a right code the number's texts to a helper pass this long without another.
 PASSING = timedelta(minutes=30)
 
 NOTHING_DONE = N_("👍 Nothing was done.")
+# Anything from the number but the code while an act waits for it (:func:`gate`): nothing
+# is done, the held act stays.
+WAITING = N_(
+    "⏳ Your message was not used: until {time} only the code we texted you counts. "
+    "If you did not ask for that code, do nothing."
+)
 WRONG = N_("❌ That is not the code. Please try again.")
 NO_CODES = N_("⏳ No more codes today. Try again tomorrow.")
 # The coordinators, once a day, when a number's codes of the day are used up (:func:`no_codes`).
@@ -163,19 +179,62 @@ async def held(
 
 async def hold(
     ctx: Context, kind: str, data: dict[str, Any], asked: Callable[[Translator, str], Markup]
-) -> None:
+) -> bool:
     """Hold an act (``Router.confirmed[kind]`` with ``data`` does it) and text the number a
-    code; ``asked`` says, with the code, what it confirms."""
-    code = await issued(ctx, ACT, VALID)
+    code; ``asked`` says, with the code, what it confirms. Whether it is held (no code
+    could go: the person was told why)."""
+    act = secrets.token_hex(4)
+    code = await issued(ctx, _purpose(act), VALID)
     t = ctx.t
-    # The step the person was in (a held act's own, when this one replaces it) comes back
-    # once this is done or dropped.
+    # The step the person was in (a lapsed act's own, when this one follows it) comes back
+    # once this is done or lapsed.
     before = _before(ctx)
     if code is None:
         _back_to(ctx, before)
-        return
-    ctx.set_state(STATE, {"kind": kind, "data": data, "before": before})
-    ctx.reply(asked(t, code), [[Button("↩️ " + t._("No"), "coded:no")]])
+        return False
+    until = datetime.now(UTC) + VALID
+    ctx.set_state(
+        STATE,
+        {"kind": kind, "data": data, "act": act, "until": until.isoformat(), "before": before},
+    )
+    # No choice under it: "No" typed from a forged sender would drop what the holder asked
+    # for; who did not ask does nothing, and it lapses.
+    ctx.reply(asked(t, code))
+    return True
+
+
+def _purpose(act: str | None) -> str:
+    """What a held act's code confirms: that act alone (an act held before acts had ids:
+    any act)."""
+    return f"{ACT}:{act}" if act else ACT
+
+
+def _waiting_until(ctx: Context) -> datetime | None:
+    """Until when the person's held act waits for its code; None when none waits."""
+    state = ctx.get_state()
+    if state is None or state.state != STATE or not state.data.get("until"):
+        return None
+    until = datetime.fromisoformat(str(state.data["until"]))
+    return until if until > datetime.now(UTC) else None
+
+
+def _is_code(text: str) -> bool:
+    return len(text) == CODE_DIGITS and text.isascii() and text.isdigit()
+
+
+async def gate(ctx: Context) -> bool:
+    """While a held act's code is valid, only the code reaches it (the state): anything
+    else from the number - a text, a command, a press, a second act - is answered
+    :data:`WAITING` and does nothing (True). A forged sender cannot drop what the holder
+    asked for, nor put its own act in its place."""
+    until = _waiting_until(ctx)
+    if until is None:
+        return False
+    event = ctx.incoming.event
+    if isinstance(event, Text) and _is_code(typed(event.text).strip()):
+        return False
+    ctx.reply(ctx.t.t(WAITING, time=ctx.t.time(until)))
+    return True
 
 
 async def issued(ctx: Context, purpose: str, valid: timedelta) -> str | None:
@@ -326,9 +385,10 @@ async def _code(ctx: Context, router: Router) -> None:
     code = typed(event.text).strip() if isinstance(event, Text) else ""
     t = ctx.t
     before = state.data.get("before")
-    if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
-        # Not a code: the held act is dropped, and the text is what else it may be - in
-        # the step the person was in, as if nothing had been held.
+    if not _is_code(code):
+        # Not a code, once the code lapsed (:func:`gate` answers it before): the held act
+        # is gone, and the text is what else it may be - in the step the person was in,
+        # as if nothing had been held.
         _back_to(ctx, before)
         step = router.states.get(str(before["state"])) if before else None
         if step is None and ctx.user.consent_at is None:
@@ -339,18 +399,18 @@ async def _code(ctx: Context, router: Router) -> None:
             return
         await step(ctx)  # its answer says where the person is: no text more
         return
-    no = [[Button("↩️ " + t._("No"), "coded:no")]]
+    purpose = _purpose(state.data.get("act"))
     try:
         found = await line(ctx).check_code(
-            ctx.incoming.chat_id, ACT, code, to_text(datetime.now(UTC))
+            ctx.incoming.chat_id, purpose, code, to_text(datetime.now(UTC))
         )
     except CodesPaused:
-        await paused(ctx, no)  # the held act stays, for the code after the pause
+        await paused(ctx, [])  # the held act stays, for the code after the pause
         return
     if found is not True:
         await tell_code_limits(ctx)
     if found is False:
-        ctx.reply(t.t(WRONG), no)
+        ctx.reply(t.t(WRONG))
         return
     _back_to(ctx, before)
     if found is None:
@@ -393,3 +453,4 @@ def register(router: Router) -> None:
     # consent too: the notice's "I agree" for a person with data is held.
     router.state(STATE, view=True, before_consent=True)(code)
     router.action("coded", "no", before_consent=True)(no)
+    router.gate(GATE_GROUP, needs="coded")(gate)

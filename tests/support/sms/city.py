@@ -209,8 +209,9 @@ async def request_until_languages(
 async def write_request(
     resident: Resident, description: str, lang: str = "de", *, from_menu: bool = False
 ) -> str:
-    """A new request by text, in ``lang``, up to "Send": the text that answers it (what is
-    sent waits for the number's code, handlers/helping/requests_flow.py). ``from_menu``: as
+    """A new request by text, in ``lang``, up to "Send": the texts that answer it (what is
+    sent waits for the number's code, handlers/helping/requests_flow.py: the code's text,
+    then the request it sends). ``from_menu``: as
     :func:`request_until_languages`."""
     t = translator(lang)
     await request_until_languages(resident, description, lang, from_menu=from_menu)
@@ -218,8 +219,9 @@ async def write_request(
         await resident.choose(t._("Done"))
     else:
         await resident.choose(t._("Only my language"))
-    (asked,) = await resident.choose(t._("Send"))
-    return asked.text
+    # The text with the code, then the request as the code would send it.
+    asked, quoted = await resident.choose(t._("Send"))
+    return f"{asked.text}\n{quoted.text}"
 
 
 async def onboarded(city: City, number: str) -> tuple[Resident, int]:

@@ -14,7 +14,7 @@ from db import Database
 from locales import translator
 from tests.support.sms.city import City, Resident
 from tests.support.sms.codes import code_in as _code
-from tests.support.sms.codes import has_code
+from tests.support.sms.codes import has_code, lapse
 from tests.support.sms.codes import other_code as _other
 from tests.support.sms.desk_entry import erna_texted_from_the_desk
 
@@ -56,12 +56,15 @@ async def test_agreeing_for_a_desk_resident_by_text_takes_the_code_from_her_numb
     assert "Datenschutz" in asked, asked
     assert not await _agreed(db, ERNA)
 
-    # A forger's guess is a wrong try; another text drops it and shows the notice again;
-    # the dropped code then agrees to nothing.
+    # A forger's guess is a wrong try; another text is not used (issue 98, point 5);
+    # once the code lapsed, a text shows the notice again and the code agrees to nothing.
     await sender.say(_other(code))
     assert not await _agreed(db, ERNA)
     await sender.say("Hallo")
     assert not await _agreed(db, ERNA)
+    assert not has_code(_said(sender)), _said(sender)
+    await lapse(db, ERNA)
+    await sender.say("Hallo")
     assert T._("I agree") in _said(sender), _said(sender)
     await sender.say(code)
     assert not await _agreed(db, ERNA)

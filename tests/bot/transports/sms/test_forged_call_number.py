@@ -23,6 +23,7 @@ from handlers.messages import Button, Message
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.sms.city import City, onboarded
 from tests.support.sms.codes import code_in as _code
+from tests.support.sms.codes import lapse
 
 VERA = "+4917644444445"
 SAVED = "+492311111111"
@@ -49,7 +50,9 @@ async def test_a_number_texted_after_change_number_is_kept_only_with_its_code(
     await vera.say("0176 99999998")
     assert await db.call_numbers.get(user_id) == SAVED
 
-    # Vera's own change, from the start: her number is kept with the code its text names.
+    # Vera's own change, from the start once the forger's code lapsed: her number is
+    # kept with the code its text names.
+    await lapse(db, VERA)
     await vera.say("/settings")
     (asked,) = await vera.choose(T._("Change number"))
     await vera.say(_code(asked.text))

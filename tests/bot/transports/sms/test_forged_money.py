@@ -19,6 +19,7 @@ from tests.bot.transports.sms.test_forged_senders import GRETA, T, _greta_helped
 from tests.bot.transports.sms.test_forged_volunteer import _offered_to_vera
 from tests.support.sms.city import City
 from tests.support.sms.codes import code_in as _code
+from tests.support.sms.codes import lapse
 from tests.support.sms.codes import other_code as _other
 
 
@@ -101,7 +102,9 @@ async def test_the_helpers_money_laid_out_by_text_waits_for_the_code(
     assert await laid_out() == (30, None)
     assert len(city.story.inbox.get("rita", [])) == told_rita
 
-    # Vera's own sum with its code: saved, and Rita is asked whether it is right.
+    # Vera's own sum with its code, once the forger's lapsed: saved, and Rita is asked
+    # whether it is right.
+    await lapse(db, vera.number)
     await vera.say("12,50")
     (asked,) = vera.new
     await vera.say(_code(asked.text))

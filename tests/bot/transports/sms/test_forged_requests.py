@@ -19,6 +19,7 @@ from tests.support.help_story import GROUP, grant_role_to, press
 from tests.support.memory_transport import readable
 from tests.support.sms.city import City, Resident, write_request
 from tests.support.sms.codes import code_in as _code
+from tests.support.sms.codes import lapse
 from tests.support.sms.codes import other_code as _other
 
 GRETA = "+4917622222222"
@@ -35,8 +36,9 @@ async def _change_description(greta: Resident, request_id: int, description: str
     await greta.choose(T._("Change something"))
     await greta.choose(T._("Description"))
     await greta.say(description)
-    (asked,) = await greta.choose(T._("Send"))
-    return asked.text
+    # The text with the code, then the request as the code would send it.
+    asked, quoted = await greta.choose(T._("Send"))
+    return f"{asked.text}\n{quoted.text}"
 
 
 def _posts(items: list[Outgoing], request_id: int) -> list[tuple[str, bool]]:
@@ -69,11 +71,12 @@ async def test_a_new_request_by_text_waits_for_the_code(
     greta, user_id = await _greta(city, db)
 
     # A forger's new request in her name: her number is asked for a code, nothing is
-    # posted; anything else from the number drops it.
+    # posted; she does nothing, and it lapses.
     asked = await write_request(greta, FORGED)
     _code(asked)
     await greta.say(_other(_code(asked)))  # a forger's guess: a wrong try
     await greta.say("Hallo")
+    await lapse(db, GRETA)
     await city.flush()
     assert await db.requests.for_requester(user_id) == []
     assert "Hauptstraße" not in story.received(GROUP)
@@ -110,6 +113,7 @@ async def test_a_change_by_text_waits_for_the_code_and_its_post_shows_old_and_ne
     assert f"#{request.id}" in asked, asked
     await greta.say(_other(_code(asked)))
     await greta.say("Hallo")
+    await lapse(db, GRETA)
     await city.flush()
     kept = await db.requests.get(request.id)
     assert kept is not None and kept.state == OPEN and kept.description == OWN

@@ -20,6 +20,7 @@ from tests.support.help_story import grant_role_to, matched_through_lifecycle, r
 from tests.support.memory_transport import readable
 from tests.support.sms.city import City, Resident
 from tests.support.sms.codes import code_in as _code
+from tests.support.sms.codes import has_code, lapse
 from tests.support.sms.codes import other_code as _other
 from tests.support.sms.desk_entry import erna_texted_from_the_desk
 
@@ -65,8 +66,13 @@ async def test_a_text_for_the_helper_waits_for_the_code_from_her_number(
     await city.flush()
     assert len(story.inbox.get("vera", [])) == seen
 
-    # Her own text: it takes the place of the held one, with a new code (the first one
-    # passes nothing any more), and goes to Vera with the code she got for it.
+    # Her own text meanwhile takes no place of the held one: not used, no code (issue 98,
+    # point 5). Once the forger's code lapsed, it gets a code of its own (the first one
+    # passes nothing), and goes to Vera with the code she got for it.
+    await greta.say("Ich bin ab 10 Uhr zu Hause")
+    (refused,) = greta.new
+    assert not has_code(refused.text), refused.text
+    await lapse(db, greta.number)
     await greta.say("Ich bin ab 10 Uhr zu Hause")
     (asked,) = greta.new
     assert "ab 10 Uhr zu Hause" in asked.text and "Hauptstraße" not in asked.text
@@ -105,11 +111,12 @@ async def test_done_and_ending_the_contact_by_text_take_the_code(
     asked = greta.new[-1].text
     assert f"#{request_id}" in asked, asked
     await greta.say(_other(_code(asked)))  # a forger's guess: a wrong try
-    await greta.say("Hallo")  # anything else drops it (and is held for Vera itself)
-    assert "Hallo" in greta.new[-1].text
+    await greta.say("Hallo")  # anything else is not used, and drops nothing (issue 98)
+    assert not has_code(greta.new[-1].text)
     request = await db.requests.get(request_id)
     assert request is not None and request.state == MATCHED
-    await greta.say(_code(asked))  # the code came too late: it was dropped
+    await lapse(db, greta.number)
+    await greta.say(_code(asked))  # the code came too late: it lapsed
     request = await db.requests.get(request_id)
     assert request is not None and request.state == MATCHED
 

@@ -226,8 +226,8 @@ async def test_a_question_to_a_number_that_sent_stop_is_refused_until_start(
         await greta.choose(t._("Done"))
     else:
         await greta.choose(t._("Only my language"))
-    await greta.choose(t._("Send"))
-    await greta.say(_code(greta.new[-1].text))
+    await greta.choose(t._("Send"))  # the code, then the request it sends
+    await greta.say(_code(greta.new[0].text))
     user = await db.users.find("sms", GRETA)
     assert user is not None
     (request,) = await db.requests.for_requester(user.id)
