@@ -35,12 +35,13 @@ async def open_database(config: Config) -> Database:
     return await Database.open(config.bot.database)
 
 
-async def open_city_database(city: City) -> Database:
+async def open_city_database(city: City, *, upgrade: bool = False) -> Database:
     """The city's own database: the main city's is ``bot.database`` itself; another city's
-    is a file beside it (SQLite) or a schema in it (PostgreSQL), see ``city_location``."""
+    is a file beside it (SQLite) or a schema in it (PostgreSQL), see ``city_location``.
+    ``upgrade``: migrate it even where ``db go-back`` put it back (db/went_back.py)."""
     location, schema = city.location
     try:
-        db = await Database.open(location, schema=schema)
+        db = await Database.open(location, schema=schema, upgrade=upgrade)
     except sqlite3.DatabaseError as exc:
         raise _unreadable(location, exc) from exc
     try:

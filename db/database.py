@@ -21,7 +21,7 @@ from typing import Any
 
 import aiosqlite
 
-from db import city_schema, matching_changes, postgres
+from db import city_schema, matching_changes, postgres, went_back
 from db.call_numbers import CallNumbers
 from db.certificates import CertificateStore
 from db.data_rights import DataRights
@@ -174,6 +174,10 @@ class Database:
         self._conn = conn
         self.transactions = transactions
         self.dialect = transactions.dialect
+        # db/went_back.py: whether a database ``db go-back`` put back may be migrated, and
+        # the schema it had once it was.
+        self.upgrade = False
+        self.went_back: int | None = None
         # PostgreSQL: the city's own schema, or None for the main city.
         self.schema = (
             transactions.schema if isinstance(transactions, postgres.PostgresTransactions) else None
@@ -221,7 +225,13 @@ class Database:
 
     @classmethod
     async def open(
-        cls, path: str | Path, *, schema: str | None = None, migrate: bool = True, **pool: int
+        cls,
+        path: str | Path,
+        *,
+        schema: str | None = None,
+        migrate: bool = True,
+        upgrade: bool = False,
+        **pool: int,
     ) -> Database:
         """``path`` is a SQLite file or a ``postgresql://`` URL; ``pool`` sizes PostgreSQL's
         connection pool (``min_size``, ``max_size``). ``schema`` (PostgreSQL only, see
@@ -237,6 +247,7 @@ class Database:
                 await postgres.open_pool(str(path), schema=schema, **pool), schema
             )
             db = cls(transactions)
+            db.upgrade = upgrade
             db.erasure_ledger = TableLedger(transactions, schema or "public")
             try:
                 await postgres.refuse_standby(transactions.pool)
@@ -257,6 +268,7 @@ class Database:
             )
         conn = await _sqlite_connection(path)
         db = cls(SqliteTransactions(conn), conn)
+        db.upgrade = upgrade
         if str(path) != ":memory:":
             db.erasure_ledger = FileLedger(file_location(path))
         try:
@@ -443,6 +455,14 @@ class Database:
             return await self._migrate_postgres()
         current = await self.schema_version()
         known = available_migrations()
+        mark = None
+        if any(number > current for number, _, _ in known):
+            mark = await self._went_back(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'transport_state'",
+                "SELECT value FROM transport_state WHERE key = ?",
+            )
+            if mark is not None and not self.upgrade:
+                raise went_back.refusal(mark, known)
         ledger = self._sqlite_ledger(known)
         # Refused (a newer schema, a changed migration) before anything is written. The
         # record of an older release is filled in in one write transaction (of two processes
@@ -484,7 +504,17 @@ class Database:
                 await self.conn.execute("PRAGMA foreign_keys = ON")
             log.info("applied migration %s", path.name)
             applied.append(path.name)
+        if mark is not None:
+            await self.conn.execute("DELETE FROM transport_state WHERE key = ?", (went_back.KEY,))
+            self.went_back = mark
         return applied
+
+    async def _went_back(self, exists: str, read: str) -> int | None:
+        """The schema ``db go-back`` put this SQLite database back to, or None."""
+        if not await self.fetch_all(exists):
+            return None
+        rows = await self.fetch_all(read, (went_back.KEY,))
+        return int(rows[0][0]) if rows else None
 
     def _sqlite_ledger(self, known: list[tuple[int, str, Path]] | None = None) -> Ledger:
         async def run(sql: str, params: Any) -> tuple[list[str], list[Any]]:
@@ -521,8 +551,14 @@ class Database:
             # Refused (a newer schema, a changed migration) before anything is written:
             # the transaction is rolled back.
             recorded = await ledger.verify()
-            await ledger.upgrade(recorded)
             current = max((each.version for each in recorded), default=0)
+            state = "transport_state" if schema is None else f"{schema}.transport_state"
+            mark = None
+            if any(number > current for number, _, _ in known):
+                mark = await _went_back_postgres(conn, state)
+                if mark is not None and not self.upgrade:
+                    raise went_back.refusal(mark, known)
+            await ledger.upgrade(recorded)
             if schema is not None:
                 # Before migrating too: a migration altering a table the city lacks would
                 # alter the main city's.
@@ -542,6 +578,9 @@ class Database:
                 current = number
             if schema is not None:
                 await _refuse_fall_through(conn, schema, current)
+            if mark is not None:
+                await conn.execute(f"DELETE FROM {state} WHERE key = %s".encode(), (went_back.KEY,))
+                self.went_back = mark
         return applied
 
     async def _create_cube(self) -> None:
@@ -644,3 +683,16 @@ async def _refuse_fall_through(conn: Any, schema: str, version: int) -> None:
     found = await city_schema.problems(conn, schema, _relations_at(version))
     if found:
         raise MigrationError(f"the city's schema {schema} is not whole: " + "; ".join(found))
+
+
+async def _went_back_postgres(conn: Any, state: str) -> int | None:
+    """The schema ``db go-back`` put this city back to (db/went_back.py), or None."""
+    cursor = await conn.execute("SELECT to_regclass(%s)", (state,))
+    found = await cursor.fetchone()
+    if found is None or found[0] is None:
+        return None
+    cursor = await conn.execute(
+        f"SELECT value FROM {state} WHERE key = %s".encode(), (went_back.KEY,)
+    )
+    row = await cursor.fetchone()
+    return None if row is None else int(row[0])

@@ -1,8 +1,12 @@
 """The list of erased accounts, kept where a restore does not undo it (``db restore``
 erases them again, bot/cli/backups.py).
 
-What an entry holds is what erasing again needs and nothing more: the day of the erasure
-(to drop the entry once no backup is that old, ``privacy.backup_days``), why it was done
+What an entry holds is what erasing again needs and nothing more: the moment of the erasure
+(UTC, to the second, as timestamps are stored: ``2026-11-29T03:10:00Z``; entries written
+before the moment was kept hold its day, ``2026-11-29``) - to drop the entry once no backup
+is that old (``privacy.backup_days``), and to tell the account erased from an account the
+same person made anew after it (a person who comes back, which a restore must not erase:
+only an account made before the erasure is erased again) - why it was done
 ("deleted", "consent", "inactive"), the platform, and an HMAC-SHA256 of the account's id on
 it under a random key kept with the list - never a name, a number or a chat id. A restore
 hashes each account of the restored database and erases those whose hash is listed.
@@ -27,10 +31,11 @@ import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from db.clock import to_text
 from db.statements import execute, fetch_all
 from db.transactions import Transactions
 
@@ -41,7 +46,7 @@ WHYS = ("deleted", "consent", "inactive")
 
 @dataclass(frozen=True)
 class Erased:
-    day: str  # YYYY-MM-DD (UTC)
+    day: str  # when: YYYY-MM-DDTHH:MM:SSZ (UTC); YYYY-MM-DD in entries of before
     why: str
     platform: str
     digest: str  # hex HMAC-SHA256 of "platform\nplatform_user_id" under the list's key
@@ -52,26 +57,46 @@ def digest(key: bytes, platform: str, account: str) -> str:
 
 
 class ErasureLedger(Protocol):
-    async def record(self, day: date, why: str, accounts: Iterable[tuple[str, str]]) -> None:
-        """One erasure: ``accounts`` as (platform, platform_user_id)."""
+    async def record(self, moment: datetime, why: str, accounts: Iterable[tuple[str, str]]) -> None:
+        """One erasure at ``moment``: ``accounts`` as (platform, platform_user_id)."""
 
     async def listed(self, accounts: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """Those of ``accounts`` the list names, each with why it was erased."""
+
+    async def listed_at(
+        self, accounts: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[str, str]]:
+        """Those of ``accounts`` the list names, each with why and when (the newest
+        erasure of the account: ``Erased.day``)."""
 
     async def prune(self, before: date) -> int:
         """Drop entries of erasures before ``before``; how many."""
 
 
 def _named(
-    key: bytes, whys: dict[tuple[str, str], str], accounts: Iterable[tuple[str, str]]
-) -> dict[tuple[str, str], str]:
-    """The ``accounts`` whose (platform, digest) ``whys`` holds, with the reason it names."""
+    key: bytes, entries: Iterable[tuple[str, str, str, str]], accounts: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """The ``accounts`` the ``entries`` (platform, digest, why, when) name, each with the
+    reason and moment of its newest erasure."""
+    newest: dict[tuple[str, str], tuple[str, str]] = {}
+    for platform, hashed, why, when in entries:
+        if (platform, hashed) not in newest or when > newest[(platform, hashed)][1]:
+            newest[(platform, hashed)] = (why if why in WHYS else "deleted", when)
     found = {}
     for platform, account in accounts:
-        why = whys.get((platform, digest(key, platform, account)))
-        if why is not None:
-            found[(platform, account)] = why if why in WHYS else "deleted"
+        entry = newest.get((platform, digest(key, platform, account)))
+        if entry is not None:
+            found[(platform, account)] = entry
     return found
+
+
+def made_after(created_at: str, erased: str) -> bool:
+    """Whether an account made at ``created_at`` (a stored timestamp) was made after the
+    erasure of ``erased`` (``Erased.day``): the person came back, and that account is not
+    the one erased. An entry with a day only tells a later day alone."""
+    if len(erased) <= len("YYYY-MM-DD"):
+        return created_at[: len(erased)] > erased
+    return created_at > erased
 
 
 def file_location(database: str | Path) -> Path:
@@ -119,10 +144,10 @@ class FileLedger:
             os.fsync(out.fileno())
         os.replace(partial, self.path)
 
-    async def record(self, day: date, why: str, accounts: Iterable[tuple[str, str]]) -> None:
+    async def record(self, moment: datetime, why: str, accounts: Iterable[tuple[str, str]]) -> None:
         key = self._key()
         lines = "".join(
-            f"{day.isoformat()} {why} {platform} {digest(key, platform, account)}\n"
+            f"{to_text(moment)} {why} {platform} {digest(key, platform, account)}\n"
             for platform, account in accounts
         )
         with open(self.path, "a", encoding="ascii") as out:
@@ -131,10 +156,15 @@ class FileLedger:
             os.fsync(out.fileno())
 
     async def listed(self, accounts: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        return {found: why for found, (why, _) in (await self.listed_at(accounts)).items()}
+
+    async def listed_at(
+        self, accounts: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[str, str]]:
         key, entries = self._read()
         if key is None:
             return {}
-        return _named(key, {(e.platform, e.digest): e.why for e in entries}, accounts)
+        return _named(key, ((e.platform, e.digest, e.why, e.day) for e in entries), accounts)
 
     async def prune(self, before: date) -> int:
         key, entries = self._read()
@@ -175,7 +205,7 @@ class TableLedger:
         rows = await fetch_all(self._tx, f"SELECT key FROM {SCHEMA}.hmac_key")
         return bytes.fromhex(rows[0][0])
 
-    async def record(self, day: date, why: str, accounts: Iterable[tuple[str, str]]) -> None:
+    async def record(self, moment: datetime, why: str, accounts: Iterable[tuple[str, str]]) -> None:
         async with self._tx.transaction():
             key = await self._key()
             for platform, account in accounts:
@@ -183,18 +213,23 @@ class TableLedger:
                     self._tx,
                     f"INSERT INTO {SCHEMA}.accounts (city, day, why, platform, digest)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (self.city, day.isoformat(), why, platform, digest(key, platform, account)),
+                    (self.city, to_text(moment), why, platform, digest(key, platform, account)),
                 )
 
     async def listed(self, accounts: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        return {found: why for found, (why, _) in (await self.listed_at(accounts)).items()}
+
+    async def listed_at(
+        self, accounts: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[str, str]]:
         async with self._tx.transaction():
             key = await self._key()
             rows = await fetch_all(
                 self._tx,
-                f"SELECT platform, digest, why FROM {SCHEMA}.accounts WHERE city = ?",
+                f"SELECT platform, digest, why, day FROM {SCHEMA}.accounts WHERE city = ?",
                 (self.city,),
             )
-        return _named(key, {(row[0], row[1]): row[2] for row in rows}, accounts)
+        return _named(key, ((row[0], row[1], row[2], row[3]) for row in rows), accounts)
 
     async def prune(self, before: date) -> int:
         async with self._tx.transaction():

@@ -460,7 +460,7 @@ async def erase(scene: Context | Backstage, router: Router, person: User, why: s
             (platform, person.platform_user_id)
             for platform in (person.platform, *other_platforms(person.platform))
         ]
-        await scene.db.erasure_ledger.record(datetime.now(UTC).date(), why, accounts)
+        await scene.db.erasure_ledger.record(datetime.now(UTC), why, accounts)
     if isinstance(scene, Context) and person.id == scene.user.id:
         scene.user_erased = True
 

@@ -36,7 +36,7 @@ from bot.cli.checks import backup_rotation_check
 from bot.cli.city_list import where
 from db import Database
 from db.database import CITY_SLUG, city_location
-from db.erasure_ledger import ErasureLedger, FileLedger, file_location
+from db.erasure_ledger import ErasureLedger, FileLedger, file_location, made_after
 from db.migration_ledger import MigrationError
 from db.postgres import is_postgres
 from db.restore_copies import removal_day
@@ -237,27 +237,9 @@ async def restore(cities: list[City], path: str, known: list[City] | None = None
         from bot.cli.pg_backups import restore as pg_restore  # loads psycopg
 
         return await pg_restore(cities, path)
-    sources = [(city, backup_file(path, city), Path(city.location[0])) for city in cities]
-    missing = [f"{city.slug} ({source})" for city, source, _ in sources if not source.exists()]
-    if missing:
-        return _refuse(
-            f"the backup has no copy of: {', '.join(missing)}"
-            f"{_a_city_copy(Path(path), [city for city, _, _ in sources])}"
-            f"{_one_by_one(path, sources)}; nothing was restored"
-        )
-    barred = [
-        f"{city.slug}: {live} cannot be written: {why}"
-        for city, _, live in sources
-        if (why := not_writable(live))
-    ]
-    if barred:
-        return _refuse(f"{'; '.join(barred)}; nothing was restored")
-    held = [f"{city.slug} ({live})" for city, _, live in sources if in_use(live)]
-    if held:
-        return _refuse(
-            f"the database is open in another process: {', '.join(held)} - stop the bot and"
-            " the web (systemctl stop nachbarbot nachbarbot-web) first; nothing was restored"
-        )
+    sources = sqlite_sources(cities, path)
+    if isinstance(sources, str):
+        return _refuse(sources)
     copies: list[Path] = []
     try:
         for city, source, live in sources:
@@ -286,6 +268,45 @@ async def restore(cities: list[City], path: str, known: list[City] | None = None
                 " does not have (its file missing from bot.cities_dir, or the city removed?)"
             )
     return 0
+
+
+Sources = list[tuple[City, Path, Path]]
+
+
+def sqlite_sources(cities: list[City], path: str) -> Sources | str:
+    """Each city with its copy in the backup set ``path`` and its live database; or why
+    nothing may be restored: a copy missing, a database that cannot be written or is open
+    in another process (``db restore``, ``db go-back``)."""
+    sources = [(city, backup_file(path, city), Path(city.location[0])) for city in cities]
+    missing = [f"{city.slug} ({source})" for city, source, _ in sources if not source.exists()]
+    if missing:
+        return (
+            f"the backup has no copy of: {', '.join(missing)}"
+            f"{_a_city_copy(Path(path), [city for city, _, _ in sources])}"
+            f"{_one_by_one(path, sources)}; nothing was restored"
+        )
+    barred = [
+        f"{city.slug}: {live} cannot be written: {why}"
+        for city, _, live in sources
+        if (why := not_writable(live))
+    ]
+    if barred:
+        return f"{'; '.join(barred)}; nothing was restored"
+    held = held_open(sources)
+    if held:
+        return held
+    return sources
+
+
+def held_open(sources: Sources) -> str:
+    """Why the databases may not be replaced now - another process has one open - or ""."""
+    held = [f"{city.slug} ({live})" for city, _, live in sources if in_use(live)]
+    if not held:
+        return ""
+    return (
+        f"the database is open in another process: {', '.join(held)} - stop the bot and"
+        " the web (systemctl stop nachbarbot nachbarbot-web) first; nothing was restored"
+    )
 
 
 async def _erase_every(sources: list[tuple[City, Path, Path]]) -> None:
@@ -387,7 +408,7 @@ async def _runnable(copy: Path, version: int, city: City, source: Path) -> None:
     tables, or another city's data must not take the live database's place. RestoreError
     (the copy removed) otherwise."""
     try:
-        db = await Database.open(copy)
+        db = await Database.open(copy, upgrade=True)  # put back by db go-back: up again
         try:
             found = await db.data_rights.live_columns()
             foreign = await other_city(db, city, str(source))
@@ -443,35 +464,51 @@ def schema_gap(found: Iterable[tuple[str, str]], wanted: Iterable[tuple[str, str
 
 async def _erase_again(city: City, ledgers: list[ErasureLedger]) -> None:
     """Open the restored city (its migrations run) and erase again whom the lists name."""
-    db = await open_city_database(city)
+    db = await open_city_database(city, upgrade=True)
     try:
-        count = await erase_listed(db, city, ledgers)
+        count, back = await erase_listed(db, city, ledgers)
         version = await db.schema_version()
     finally:
         await db.close()
-    print(f"{city.slug}: schema version {version}; erased again: {count} accounts erased since")
+    print(f"{city.slug}: schema version {version}; {erased_again(count, back)}")
 
 
-async def erase_listed(db: Database, city: City, ledgers: list[ErasureLedger]) -> int:
-    """Erase, each in its own transaction, the accounts of ``db`` any of ``ledgers`` names;
-    how many."""
+def erased_again(count: int, back: int) -> str:
+    """What a restore's erasing again did, for the operator: only what it erased."""
+    said = f"erased again: {count} accounts erased since"
+    if back:
+        said += (
+            f"; not erased: {back} accounts made anew after their erasure (the person came back)"
+        )
+    return said
+
+
+async def erase_listed(db: Database, city: City, ledgers: list[ErasureLedger]) -> tuple[int, int]:
+    """Erase, each in its own transaction, the accounts of ``db`` any of ``ledgers`` names,
+    each as of its erasure: an account made after it is the person's new one (she came
+    back), not the one erased, and stays. How many were erased, and how many stayed so."""
     # Loaded here: backup and the other db commands start without the handlers.
     from handlers.context import Backstage
     from handlers.privacy import erase
 
-    rows = await db.fetch_all("SELECT platform, platform_user_id FROM users")
-    accounts = [(str(row[0]), str(row[1])) for row in rows]
-    listed: dict[tuple[str, str], str] = {}
+    rows = await db.fetch_all("SELECT platform, platform_user_id, created_at FROM users")
+    made = {(str(row[0]), str(row[1])): str(row[2]) for row in rows}
+    listed: dict[tuple[str, str], tuple[str, str]] = {}
     for ledger in ledgers:
-        listed |= await ledger.listed(accounts)
+        for named, (why, when) in (await ledger.listed_at(made)).items():
+            if named not in listed or when > listed[named][1]:
+                listed[named] = (why, when)
     settings = city.config.handler_settings()
     router = build_router()
-    count = 0
-    for (platform, account), why in sorted(listed.items()):
+    count = back = 0
+    for (platform, account), (why, when) in sorted(listed.items()):
+        if made_after(made[(platform, account)], when):
+            back += 1
+            continue
         person = await db.users.find(platform, account)
         if person is None:  # went with a number's person erased just before
             continue
         async with db.transaction():  # for the reason it was erased the first time
             await erase(Backstage(db, settings), router, person, why)
         count += 1
-    return count
+    return count, back

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot import log_city, log_redaction
 from bot.app import apply_retention, open_city_database
 from bot.cities import City, check_all_chat_secrets, load_cities
-from bot.cli import backup_rotation, backups, desk_link, upgrade_backup
+from bot.cli import backup_rotation, backups, desk_link, go_back, upgrade_backup
 from bot.cli import bans as bans_cli
 from bot.cli import cities as cities_cli
 from bot.cli import events as events_cli
@@ -104,6 +104,12 @@ def _parser() -> argparse.ArgumentParser:
         "restore", help="put a backup in place of every city's database (or --city's)"
     )
     backups.add_path(restore, "the backup, as given to db backup")
+    go_back = db_sub.add_parser(
+        "go-back",
+        help="going back to the version before an upgrade: put a backup in place at its own"
+        " schema, not migrated, and say which version may run on it",
+    )
+    backups.add_path(go_back, "the backup taken before the upgrade (…-before-NNNN…)")
     rotate = db_sub.add_parser(
         "rotate",
         help="delete the backups in a folder older than privacy.backup_days (the nightly"
@@ -194,15 +200,20 @@ def _saying(city: City) -> Callable[[str], None]:
     return lambda line: print(f"{city.slug}: {line}")
 
 
-async def _open_naming(city: City) -> Database:
+async def _open_naming(city: City, *, upgrade: bool = False) -> Database:
     """``open_city_database``, its MigrationError naming the city: with several cities the
     operator must know which one was refused."""
     try:
-        return await open_city_database(city)
+        return await open_city_database(city, upgrade=upgrade)
     except ServerUnreachable as exc:
         raise exc.naming([city.slug]) from None
     except MigrationError as exc:  # a damaged file too (open_city_database says it)
         raise type(exc)(f"{city.slug}: {exc}") from exc
+
+
+async def _open_upgrading(city: City) -> Database:
+    """:func:`_open_naming` for ``db migrate``: a database ``db go-back`` put back too."""
+    return await _open_naming(city, upgrade=True)
 
 
 async def _open_sound(city: City) -> Database:
@@ -267,12 +278,21 @@ async def _open_every(cities: list[City]) -> list[Database] | None:
 
 async def _migrate(city: City) -> int:
     """The city migrated and its line; a refused city said (exit code 1), so that
-    ``db migrate`` on every city still migrates the others."""
-    db = await _open_or_say(city)
+    ``db migrate`` on every city still migrates the others. A database ``db go-back`` put
+    back is migrated too (the upgrade step is the way up again), and the accounts erased
+    since its backup erased again (db/went_back.py)."""
+    db = await _open_or_say(city, _open_upgrading)
     if db is None:
         return 1
     try:
         version = await db.schema_version()
+        if db.went_back is not None:
+            ledgers = [] if db.erasure_ledger is None else [db.erasure_ledger]
+            count, back = await backups.erase_listed(db, city, ledgers)
+            print(
+                f"{city.slug}: upgraded from schema {db.went_back}, where db go-back had put it;"
+                f" {backups.erased_again(count, back)}"
+            )
     finally:
         await db.close()
     print(f"{city.slug}: database {where(city)}: schema version {version}")
@@ -745,6 +765,7 @@ _COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
     "db migrate": lambda call: _backup_and_migrate(call),
     "db backup": lambda call: backups.backup(_each(call), call.args.path),
     "db restore": lambda call: backups.restore(_each(call), call.args.path, call.cities),
+    "db go-back": lambda call: go_back.go_back(_each(call), call.args.path, call.cities),
     "db rotate": lambda call: _rotate(call),
     "db migrate-to": _migrate_to,
     "db check": lambda call: _checks(call.cities, doctor=False, only=call.args.city),

@@ -321,7 +321,7 @@ async def _runnable(url: str, dump: Path, cities: list[City]) -> None:
         for city in cities:
             _into_scratch(url, dump, city)
             try:
-                copy = await Database.open(url, schema=_CHECK, min_size=1, max_size=1)
+                copy = await Database.open(url, schema=_CHECK, min_size=1, max_size=1, upgrade=True)
             except (MigrationError, psycopg.Error) as exc:
                 raise Refused(f"{city.slug}: the backup cannot be used: {exc}") from exc
             try:
@@ -351,43 +351,95 @@ def _aside(dump: Path, stamp: str) -> Path:
     return dump.with_name(f"{dump.name}.before-restore-{stamp}.dump")
 
 
+def _alone(url: str) -> None:
+    """Refused while another client is connected to the database."""
+    others = _others(url)
+    if others:
+        raise Refused(
+            f"the database {redacted(url)} has other connections open: {', '.join(others)}"
+            " - stop the bot and the web (systemctl stop nachbarbot nachbarbot-web) first"
+        )
+
+
+def _save_aside(url: str, dump: Path) -> None:
+    """The database as it is, dumped beside ``dump`` before it is replaced, and said."""
+    stamp = unused_stamp(backup_rotation.new_stamp(), lambda s: _aside(dump, s).exists())
+    aside = _aside(dump, stamp)
+    try:
+        _dump(url, aside)
+    except Refused as exc:
+        raise Refused(f"the database as it was could not be saved to {aside}: {exc}") from exc
+    print(
+        f"the database as it was: {aside} - it holds personal data: in the nightly"
+        " backups' folder their rotation deletes it once older than NACHBARBOT_BACKUP_DAYS"
+        " (by the time in its name); elsewhere delete it once the restored bot runs well"
+    )
+
+
+async def go_back(cities: list[City], path: str) -> int:
+    """``db go-back`` on PostgreSQL (bot/cli/go_back.py): the chosen cities replaced by the
+    dump's as they are, not migrated, each marked (db/went_back.py)."""
+    from bot.cli.go_back import OLDEST, may_run, say_erased_since
+    from db import went_back
+
+    url = cities[0].config.bot.database
+    dump = Path(path)
+    latest = latest_migration("postgresql")
+    try:
+        _alone(url)
+        listing = _checked(dump, cities)
+        versions = [_version(dump, _schema(city)) for city in cities]
+        for city, version in zip(cities, versions, strict=True):
+            if version < OLDEST:
+                raise Refused(
+                    f"{city.slug}: schema version {version} is older than any version db"
+                    " go-back can go back to; restore it with db restore"
+                )
+        _save_aside(url, dump)
+        _alone(url)  # again: a bot started while the backup was checked
+        _replace(url, dump, cities, listing)
+    except Refused as exc:
+        return _refuse(f"{exc}; nothing was restored")
+    for city, version in zip(cities, versions, strict=True):
+        if version < latest:
+            with psycopg.connect(url, autocommit=True, **connection_options()) as conn:
+                table = f'"{_schema(city)}".transport_state'
+                conn.execute(
+                    f"INSERT INTO {table} (key, value) VALUES (%s, %s)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (went_back.KEY, str(version)),
+                )
+        print(
+            f"{city.slug}: {dump} is now the city's data in {where(city)}, at its own schema"
+            f" version {version} (not migrated): {may_run(version, 'postgresql')}"
+        )
+        await say_erased_since(city, url, [], schema=city.location[1])
+    return 0
+
+
 async def restore(cities: list[City], path: str) -> int:
     from bot.app import open_city_database
-    from bot.cli.backups import erase_listed
+    from bot.cli.backups import erase_listed, erased_again
 
     url = cities[0].config.bot.database
     dump = Path(path)
     try:
-        others = _others(url)
-        if others:
-            raise Refused(
-                f"the database {redacted(url)} has other connections open: {', '.join(others)}"
-                " - stop the bot and the web (systemctl stop nachbarbot nachbarbot-web) first"
-            )
+        _alone(url)
         listing = _checked(dump, cities)
         await _runnable(url, dump, cities)
-        stamp = unused_stamp(backup_rotation.new_stamp(), lambda s: _aside(dump, s).exists())
-        aside = _aside(dump, stamp)
-        try:
-            _dump(url, aside)
-        except Refused as exc:
-            raise Refused(f"the database as it was could not be saved to {aside}: {exc}") from exc
-        print(
-            f"the database as it was: {aside} - it holds personal data: in the nightly"
-            " backups' folder their rotation deletes it once older than NACHBARBOT_BACKUP_DAYS"
-            " (by the time in its name); elsewhere delete it once the restored bot runs well"
-        )
+        _save_aside(url, dump)
+        _alone(url)  # again: a bot started while the backup was checked
         _replace(url, dump, cities, listing)
     except Refused as exc:
         return _refuse(f"{exc}; nothing was restored")
     for city in cities:
         print(f"{city.slug}: {dump} is now the city's data in {where(city)}")
-        db = await open_city_database(city)
+        db = await open_city_database(city, upgrade=True)
         try:
             ledgers = [] if db.erasure_ledger is None else [db.erasure_ledger]
-            count = await erase_listed(db, city, ledgers)
+            count, back = await erase_listed(db, city, ledgers)
             version = await db.schema_version()
         finally:
             await db.close()
-        print(f"{city.slug}: schema version {version}; erased again: {count} accounts erased since")
+        print(f"{city.slug}: schema version {version}; {erased_again(count, back)}")
     return 0
