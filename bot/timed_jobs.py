@@ -59,40 +59,10 @@ def city_jobs(
 ) -> dict[str, Job]:
     """What each timed job does; ``wake``: the outbox worker, where a job queued messages."""
     config = city.config
-    timing = Timing(config.help.escalate_hours, config.help.remind_days, config.help.expire_days)
     grace = timedelta(minutes=config.events.reminder_grace_minutes)
 
     async def due_reminders() -> None:
         if (await deliver_due(db, datetime.now(UTC), grace))[0]:
-            wake()
-
-    async def follow_ups() -> None:
-        if await follow_up(db, dispatcher.settings, datetime.now(UTC), timing):
-            wake()
-
-    async def offer_waves() -> None:
-        if await waves.tick(db, dispatcher.settings, datetime.now(UTC)):
-            wake()
-
-    async def review_reminders() -> None:
-        minutes = config.help.review_remind_minutes
-        if await review_pace.remind(db, dispatcher.settings, datetime.now(UTC), minutes):
-            wake()
-
-    async def held() -> None:
-        if await held_requests.tick(db, dispatcher.settings, datetime.now(UTC)):
-            wake()
-
-    async def publish_unreviewed() -> None:
-        if await unreviewed.tick(db, dispatcher.settings, datetime.now(UTC)):
-            wake()
-
-    async def morning_roundup() -> None:
-        if await roundup(db, dispatcher.settings):
-            wake()
-
-    async def weekly_digest() -> None:
-        if await digest(db, dispatcher.settings, datetime.now(UTC)):
             wake()
 
     async def extend_reminders() -> None:
@@ -105,15 +75,47 @@ def city_jobs(
 
     return {
         "reminders": due_reminders,
-        "follow-ups": follow_ups,
-        "offer-waves": offer_waves,
-        "review-reminders": review_reminders,
-        "held-requests": held,
-        "unreviewed": publish_unreviewed,
-        "roundup": morning_roundup,
-        "weekly-digest": weekly_digest,
+        **_help_jobs(city, db, dispatcher, wake),
         "reminder-horizon": extend_reminders,
         "retention": retention,
+    }
+
+
+def _help_jobs(
+    city: City, db: Database, dispatcher: Dispatcher, wake: Callable[[], None]
+) -> dict[str, Job]:
+    """The jobs of the help requests: each ``tick`` with the settings as they are then."""
+    config = city.config
+    timing = Timing(config.help.escalate_hours, config.help.remind_days, config.help.expire_days)
+
+    async def follow_ups() -> None:
+        if await follow_up(db, dispatcher.settings, datetime.now(UTC), timing):
+            wake()
+
+    async def review_reminders() -> None:
+        minutes = config.help.review_remind_minutes
+        if await review_pace.remind(db, dispatcher.settings, datetime.now(UTC), minutes):
+            wake()
+
+    async def morning_roundup() -> None:
+        if await roundup(db, dispatcher.settings):
+            wake()
+
+    def ticking(tick: Callable[[Database, Any, datetime], Awaitable[object]]) -> Job:
+        async def run() -> None:
+            if await tick(db, dispatcher.settings, datetime.now(UTC)):
+                wake()
+
+        return run
+
+    return {
+        "follow-ups": follow_ups,
+        "offer-waves": ticking(waves.tick),
+        "review-reminders": review_reminders,
+        "held-requests": ticking(held_requests.tick),
+        "unreviewed": ticking(unreviewed.tick),
+        "roundup": morning_roundup,
+        "weekly-digest": ticking(digest),
     }
 
 

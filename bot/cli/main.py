@@ -45,9 +45,12 @@ from db.postgres import ServerUnreachable, is_postgres
 # the speech and translation engines, metrics) is imported by those commands: the others -
 # doctor, db, places, roles, run often by hand and by scripts - start in half the time.
 if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     from bot.city_service import CityBot
     from bot.cluster import Cluster, SingleProcess
     from bot.translation.service import TranslationService
+    from handlers.dispatcher import Dispatcher
 
 log = logging.getLogger("nachbarbot")
 # After a stop, how long the work under way (a delivery round, a role's check) may take to
@@ -388,31 +391,17 @@ async def _after(first: Check, checks: AsyncIterator[Check]) -> AsyncIterator[Ch
 
 
 async def _console(city: City, user: str, lang: str | None, coordinator: str) -> int:
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-    from bot.app import build_dispatcher, start_web
+    from bot.app import start_web
     from bot.delivery import OutboxWorker
     from bot.speech.engines import speaker_from_config
-    from bot.timed_jobs import add_city_jobs, city_jobs
     from bot.translation.service import service_from_config
-    from bot.transports.console import BACKCHANNEL, ConsoleTransport
-    from locales import TIMEZONE
+    from bot.transports.console import ConsoleTransport
 
     config = city.config
     db = await _open_sound(city)
     translations: TranslationService | None = None
     try:
-        dispatcher = build_dispatcher(db, config)
-        # In the terminal, ":group" is the coordinators' backchannel and one name plays the
-        # coordinator, so that the whole help story can be tried with ":as".
-        dispatcher.settings = replace(
-            dispatcher.settings,
-            backchannels=dispatcher.settings.backchannels | {("console", BACKCHANNEL)},
-        )
-        if coordinator:
-            async with db.transaction():
-                person = await db.users.seen("console", coordinator, coordinator, coordinator)
-                await db.users.grant_role(person.id, "coordinator")
+        dispatcher = await _console_dispatcher(db, config, coordinator)
         speaker = await speaker_from_config(config.speech, tuple(config.bot.languages))
         if speaker is not None:
             dispatcher.settings = replace(dispatcher.settings, speech_languages=speaker.languages)
@@ -441,13 +430,7 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
             # A bot process on the same database serves it already; links still lead there.
             print(f"web: {config.web.base_url} is served by another process", file=sys.stderr)
             web, alone = None, False
-        # The city's timed jobs as `run` has them (bot/timed_jobs.py): a held request goes on
-        # at the time it was promised, waves and reminders come. Not where another process
-        # serves this database: its jobs run there, once.
-        scheduler = AsyncIOScheduler(timezone=TIMEZONE)
-        if alone:
-            add_city_jobs(scheduler, city_jobs(city, db, dispatcher, console.wake), city)
-            scheduler.start()
+        scheduler = _console_jobs(city, db, dispatcher, console.wake, alone)
         try:
             return await console.run()
         finally:
@@ -459,6 +442,43 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
         if translations is not None:
             await translations.close()
         await db.close()
+
+
+async def _console_dispatcher(db: Database, config: Config, coordinator: str) -> Dispatcher:
+    """The console's dispatcher: in the terminal, ":group" is the coordinators' backchannel
+    and one name plays the coordinator, so that the whole help story can be tried with
+    ":as"."""
+    from bot.app import build_dispatcher
+    from bot.transports.console import BACKCHANNEL
+
+    dispatcher = build_dispatcher(db, config)
+    dispatcher.settings = replace(
+        dispatcher.settings,
+        backchannels=dispatcher.settings.backchannels | {("console", BACKCHANNEL)},
+    )
+    if coordinator:
+        async with db.transaction():
+            person = await db.users.seen("console", coordinator, coordinator, coordinator)
+            await db.users.grant_role(person.id, "coordinator")
+    return dispatcher
+
+
+def _console_jobs(
+    city: City, db: Database, dispatcher: Dispatcher, wake: Callable[[], None], alone: bool
+) -> AsyncIOScheduler:
+    """The city's timed jobs as `run` has them (bot/timed_jobs.py), started: a held request
+    goes on at the time it was promised, waves and reminders come. Not where another
+    process serves this database (``alone`` False): its jobs run there, once."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler as Scheduler
+
+    from bot.timed_jobs import add_city_jobs, city_jobs
+    from locales import TIMEZONE
+
+    scheduler = Scheduler(timezone=TIMEZONE)
+    if alone:
+        add_city_jobs(scheduler, city_jobs(city, db, dispatcher, wake), city)
+        scheduler.start()
+    return scheduler
 
 
 async def _web(cities: list[City], unserved: dict[str, str]) -> int:

@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from db import Database
 from db.request_states import REVIEW
-from handlers.helping import pace, posting_limits, review_queue
+from handlers.helping import held_post, pace, review_queue
 from handlers.helping.review_pace import waited
 from handlers.helping.vocabulary import TALK
 from handlers.settings import HandlerSettings
@@ -73,11 +73,10 @@ async def count(db: Database, settings: HandlerSettings, t: Translator, now: dat
     takes = await review_queue.hints(db, settings, t, searched, now)
     talk = [r for r in waiting if r.category == TALK]
     urgent = [r for r in waiting if r.category != TALK and pace.urgent(r)]
-    untils = [r.held_until for r in held if r.held_until]
     return Backlog(
         waiting=len(waiting),
         held=len(held),
-        held_until=max(untils) if untils else None,
+        held_until=held_post.last_until(held),
         nobody=sum(1 for someone, _hint in takes if not someone),
         talk=len(talk),
         urgent=len(urgent),
@@ -117,7 +116,7 @@ def line(t: Translator, backlog: Backlog, now: datetime) -> Markup:
                     duration=duration,
                 )
             )
-        parts.append(_held(t, backlog))
+        parts.append(held_post.heading(t, backlog.held, backlog.held_until))
     if backlog.nobody:
         parts.append(
             t.tn("⚠️ {n} that nobody can take now", "⚠️ {n} that nobody can take now", backlog.nobody)
@@ -129,17 +128,6 @@ def line(t: Translator, backlog: Backlog, now: datetime) -> Markup:
             t.tn("⚡ {n} as soon as possible", "⚡ {n} as soon as possible", backlog.urgent)
         )
     return Markup(" · ").join(parts)
-
-
-def _held(t: Translator, backlog: Backlog) -> Markup:
-    if backlog.held_until:
-        until = posting_limits.when(t, backlog.held_until)
-        return t.tn("⏸ {n} held until {time}", "⏸ {n} held until {time}", backlog.held, time=until)
-    return t.tn(
-        "⏸ {n} held until the limits allow",
-        "⏸ {n} held until the limits allow",
-        backlog.held,
-    )
 
 
 async def said(db: Database, settings: HandlerSettings, t: Translator, now: datetime) -> Markup:

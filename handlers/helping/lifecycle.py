@@ -95,9 +95,11 @@ from db.requests import HelpRequest, TransitionError
 from db.users import User
 from handlers import ui
 from handlers.helping import (
+    held_post,
     matching,
     newest_buttons,
     offer_fanout,
+    pending_list,
     posting_limits,
     ranking,
     returning,
@@ -181,10 +183,6 @@ BOT_PUBLISHED = N_("The bot had already published it: nobody had decided it in t
 PULLED_BACK = N_("↩️ Pulled back for review by {name}.")
 WITHDRAWN_BY_REQUESTER = N_("↩️ Request #{id} was withdrawn by the requester.")
 EDITED = N_("✏️ Changed by the requester: posted again for review, with the earlier version.")
-HELD_UNTIL = N_("⏸ Request #{id} is held back: {reason}. It goes to review at {time}.")
-HELD_UNTIL_ALLOWED = N_(
-    "⏸ Request #{id} is held back: {reason}. It goes to review when the limit allows."
-)
 GONE_ON = N_(
     "▶️ Your request #{id} is now with our team to be checked. We will tell you as soon as"
     " it is published."
@@ -253,8 +251,9 @@ async def _hold(
     scene: Scene, requester: User, draft: dict[str, Any], hold: posting_limits.Hold
 ) -> HelpRequest:
     """Keep the request back: the coordinators read it as held, with the reason and until
-    when (no name, no text: during a flood the group is not flooded with it), and - the
-    first held in a flood - that the flood rule is on."""
+    when (no name, no text), in the group's one post of what is held (held_post.py: a
+    crowd does not flood the group), and - the first held in a flood - that the flood
+    rule is on."""
     flood = hold.reason == posting_limits.FLOOD
     already = flood and any(
         held.held_reason == posting_limits.FLOOD for held in await scene.db.requests.held()
@@ -264,21 +263,9 @@ async def _hold(
     )
     if flood and not already:
         await _to_coordinators(scene, posting_limits.flood_on_text)
-    await _to_coordinators(scene, lambda t: held_line(t, request))
+    # One post for the hold, edited in place as it grows (held_post.py).
+    await held_post.show(scene)
     return request
-
-
-def held_line(t: Translator, request: HelpRequest) -> Markup:
-    """A held request as the coordinators read it: its number, why and until when; a
-    talk or an urgent request marked so (posting_limits.mark)."""
-    reason = t._(posting_limits.COORDINATOR_REASONS[request.held_reason])
-    if request.held_until:
-        until = posting_limits.when(t, request.held_until)
-        line = t.t(HELD_UNTIL, id=request.id, reason=reason, time=until)
-    else:
-        line = t.t(HELD_UNTIL_ALLOWED, id=request.id, reason=reason)
-    mark = posting_limits.mark(t, request)
-    return Markup("{0} · {1}").format(line, mark) if mark else line
 
 
 def held_text(t: Translator, request: HelpRequest) -> Markup:
@@ -294,15 +281,17 @@ async def flood_over(scene: Scene) -> None:
         await _to_coordinators(scene, posting_limits.flood_off_text)
 
 
-async def release(scene: Scene, request: HelpRequest) -> HelpRequest | None:
+async def release(scene: Scene, request: HelpRequest, *, post: bool = True) -> HelpRequest | None:
     """A held request goes on to review (the held requests' job, when the limits allow):
-    the requester is told, the coordinators get it as any request for review. None when
+    the requester is told, the coordinators get it as any request for review (``post``;
+    else the caller posts it with the others it sends on: :func:`released`). None when
     it is not held any more (withdrawn meanwhile)."""
     try:
         moved = await _move(scene, request, REVIEW, None, (DRAFT,), held_reason="", held_until=None)
     except Refused:
         return None
-    await _post_for_review(scene, moved)
+    if post:
+        await _post_for_review(scene, moved)
     await _tell_requester(
         scene,
         moved,
@@ -311,6 +300,25 @@ async def release(scene: Scene, request: HelpRequest) -> HelpRequest | None:
         ),
     )
     return moved
+
+
+async def released(scene: Scene, moved: list[HelpRequest]) -> None:
+    """Requests the held requests' job sent on together (:func:`release` without
+    ``post``), for the coordinators: one alone as any request for review; more in one
+    list, as /pending shows it (pending_list.py: a line a request, a button a request that
+    opens its card with the decisions) - a crowd's release is one post, not one a
+    request. A voice description still follows, to be heard. The group's post of what is
+    held says what is left (held_post.py)."""
+    if len(moved) == 1:
+        await _post_for_review(scene, moved[0])
+    elif moved:
+        bt = backchannel_language()
+        text, buttons = await pending_list.page(scene.db, scene.settings, bt, 1)
+        await scene.mail.to_backchannel(lambda _t: Message(text, buttons, typed_choices=False))
+        for request in moved:
+            if request.voice_file_id:
+                await _voice_for_review(scene, request)
+    await held_post.show(scene)
 
 
 async def _publish_at_once(scene: Scene, created: HelpRequest) -> HelpRequest:
@@ -448,9 +456,13 @@ async def _post_for_review(
     ):
         await scene.db.requests.add_post(request.id, outbox_id)
     if request.voice_file_id:
-        await scene.mail.to_backchannel(
-            lambda t: request_voice(t, request), about=[request.requester_id]
-        )
+        await _voice_for_review(scene, request)
+
+
+async def _voice_for_review(scene: Scene, request: HelpRequest) -> None:
+    await scene.mail.to_backchannel(
+        lambda t: request_voice(t, request), about=[request.requester_id]
+    )
 
 
 def _verdict(request: HelpRequest, name: str) -> Markup:
@@ -1215,6 +1227,8 @@ async def withdraw(
     elif before.state == REVIEW:
         await _mark_posts(scene, request, verdict)
     await _to_coordinators(scene, lambda t: verdict)
+    if before.held_reason:
+        await held_post.show(scene)
     if before.held_reason == posting_limits.FLOOD:
         await flood_over(scene)
     if before.state == MATCHED:

@@ -55,7 +55,6 @@ from handlers.helping import (
     pending_list,
     posting_limits,
     review_pace,
-    review_queue,
     waves,
 )
 from handlers.helping.languages import shown_to_coordinators
@@ -503,7 +502,6 @@ async def _offer_command(ctx: Context) -> None:
 
 
 # /pending shows this many a page; "/pending 2" the next (handlers/helping/review_queue.py).
-PENDING_PAGE = 10
 
 
 async def _pending(ctx: Context) -> None:
@@ -524,61 +522,8 @@ async def _pending_turn(ctx: Context) -> None:
 
 
 async def _pending_page(ctx: Context, number: int) -> tuple[Markup, list[list[Button]]]:
-    """/pending's page ``number`` as one message: how many wait, a line a request with a
-    button that opens its card, ◀ ▶ to the other pages."""
-    count, waiting = await review_queue.page(
-        ctx.db, limit=PENDING_PAGE, offset=(number - 1) * PENDING_PAGE
-    )
-    now = datetime.now(UTC)
-    # The backlog in one line: waiting, held (until when), how many nobody can take now.
-    summary = await backlog.said(ctx.db, ctx.settings, ctx.t, now)
-    if not summary:
-        return ctx.t.t("✅ No requests are waiting."), []
-    oldest_line = await review_pace.oldest_line(ctx.db, ctx.t, now)
-    parts = [Markup("\n").join(line for line in (summary, oldest_line) if line)]
-    if waiting:
-        parts.append(pending_list.lines(ctx.t, waiting, now))
-    if count.total and (count.total > PENDING_PAGE or not waiting):
-        parts.append(
-            _pending_footer(ctx.t, count.total, number, len(waiting), ctx.settings.web_url)
-        )
-    pages = -(-count.total // PENDING_PAGE)
-    return Markup("\n\n").join(parts), pending_list.buttons(ctx.t, waiting, number, pages)
-
-
-def _pending_footer(t: Translator, total: int, number: int, shown: int, desk: str) -> Markup:
-    """Which of how many were shown and how to see the rest ("1–10 of 14 shown. The next:
-    /pending 2"), and the desk's queue where there is one."""
-    first = (number - 1) * PENDING_PAGE
-    if not shown:
-        return t.t("There is no page {number}. The first: /pending", number=number)
-    last = first + shown
-    if last >= total:
-        line = t.t(
-            "{first}–{last} of {total} shown. From the start: /pending",
-            first=first + 1,
-            last=last,
-            total=total,
-        )
-    else:
-        line = t.t(
-            "{first}–{last} of {total} shown. The next: /pending {next}",
-            first=first + 1,
-            last=last,
-            total=total,
-            next=number + 1,
-        )
-    if not desk:
-        return line
-    # Built apart from the translated text: an isolate mark inside a link breaks it.
-    address = f"{desk}/desk/queue"
-    return (
-        line
-        + "\n"
-        + t.t("All of them on the desk's review queue:")
-        + " "
-        + Markup('<a href="{0}">{0}</a>').format(address)
-    )
+    """/pending's page ``number`` as one message (pending_list.page)."""
+    return await pending_list.page(ctx.db, ctx.settings, ctx.t, number)
 
 
 async def _duty(ctx: Context) -> None:

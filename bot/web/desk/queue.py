@@ -125,15 +125,8 @@ async def _page(
         await _card(desk.site, item, t, recent, now, take, requesters)
         for item, take in zip(waiting, takes, strict=True)
     ]
-    done = request.query.get("done", "")
-    if notice is None and done == "duty":
-        on_duty = await review_pace.is_on_duty(desk.site.db, desk.user)
-        notice = t.t(review_pace.ON_DUTY if on_duty else review_pace.OFF_DUTY)
-    if notice is None and done in DONE and (shown := id_number(request.query.get("id"))):
-        notice = t.t(DONE[done], id=shown)
-        if (unread := request.query.get("unread", "")) in SUPPORTED_LANGUAGES:
-            said = lifecycle.UNREAD_QUESTION if done == "ask" else lifecycle.UNREAD
-            notice += Markup(" ") + t.t(said, language=t.language(unread))
+    if notice is None:
+        notice = await _done(request, t)
     return render(
         request,
         "desk/queue.html",
@@ -143,7 +136,6 @@ async def _page(
         pager=pager,
         reasons=[(key, t._(label)) for key, label in REJECT_REASONS.items()],
         notice=notice,
-        # The backlog in one line: waiting, held and how many nobody can take now.
         summary=await backlog.said(desk.site.db, desk.site.settings, t, now),
         oldest=await review_pace.oldest_line(desk.site.db, t, now),
         on_duty=await review_pace.is_on_duty(desk.site.db, desk.user),
@@ -155,6 +147,22 @@ async def _page(
         kept=kept or {},
         kept_alone=kept_alone,
     )
+
+
+async def _done(request: web.Request, t: Translator) -> Markup | None:
+    """What the step just done says (``?done=``), as the redirect after it names it."""
+    desk = desk_of(request)
+    done = request.query.get("done", "")
+    if done == "duty":
+        on_duty = await review_pace.is_on_duty(desk.site.db, desk.user)
+        return t.t(review_pace.ON_DUTY if on_duty else review_pace.OFF_DUTY)
+    if done not in DONE or not (shown := id_number(request.query.get("id"))):
+        return None
+    notice = t.t(DONE[done], id=shown)
+    if (unread := request.query.get("unread", "")) in SUPPORTED_LANGUAGES:
+        said = lifecycle.UNREAD_QUESTION if done == "ask" else lifecycle.UNREAD
+        notice += Markup(" ") + t.t(said, language=t.language(unread))
+    return notice
 
 
 async def _kept_where(

@@ -46,7 +46,15 @@ from db.request_states import ACTIVE, OPEN, STATES, UNSENT, WAITING
 from db.requests import HelpRequest, RequestFilter
 from db.users import User
 from handlers.context import Backstage
-from handlers.helping import history, lifecycle, moved_on, offer_fanout, posting_limits, waves
+from handlers.helping import (
+    held_post,
+    history,
+    lifecycle,
+    moved_on,
+    offer_fanout,
+    posting_limits,
+    waves,
+)
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import (
     category_label,
@@ -280,7 +288,7 @@ async def listing(request: web.Request) -> web.Response:
         held=[
             {
                 "id": item.id,
-                "line": lifecycle.held_line(t, item),
+                "line": held_post.held_line(t, item),
                 # A caller who wants to talk now or an urgent one: first, and marked.
                 "first": bool(posting_limits.mark(t, item)),
                 "age": age(t, item.created_at, now),

@@ -93,14 +93,15 @@ async def test_a_flood_holds_what_was_written_and_tells_the_person_and_the_group
     assert await _tick(story, clock()) == 0
     assert (await db.requests.get(held.id)).state == DRAFT
     # When the rush has thinned out, both go on: each person told, the group gets them for
-    # review, and is told the rule is off.
+    # review - together, in one list as /pending shows it (issue 100, point 4) - and is
+    # told the rule is off.
     clock.pass_(minutes=11)
     before = len(story.inbox.get("f3", []))
     assert await _tick(story, clock()) > 0
     for request in (held, fourth):
         moved = await db.requests.get(request.id)
         assert moved.state == REVIEW and not moved.held_reason
-        assert f"mod:ok:{request.id}" in str(story.inbox[GROUP])
+        assert f"mod:pc:{request.id}:1" in str(story.inbox[GROUP])
     assert f"#{held.id}" in " ".join(str(m) for m in story.inbox["f3"][before:])
     assert _group_has(story, posting_limits.flood_off_text(bt)) == 1
     assert await _tick(story, clock()) == 0
