@@ -49,7 +49,7 @@ from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
 from markupsafe import Markup
 
-from bot.speech import arabic, ordinals
+from bot.speech import arabic, cases, ordinals
 from bot.speech.arabic_parts import parts_in_order
 from bot.speech.dates import WrittenDate, date_patterns, dates_said, said
 from bot.speech.keys import key_of
@@ -364,6 +364,10 @@ _UNITS = {
     "duration-minute": ("long", "short"),
     "duration-day": ("long", "short"),
 }
+# Abbreviations the catalogs write that CLDR's locale does not: CLDR's Bulgarian writes the
+# metre and kilometre in Latin letters ("500 m"), the Bulgarian catalog as Bulgarians do
+# ("500 м"), which eSpeak NG said as the letter. No abbreviation reaches the voice.
+_WRITTEN_UNITS = {"bg": {"{0} м": "length-meter", "{0} км": "length-kilometer"}}
 
 
 @cache
@@ -381,6 +385,8 @@ def _unit_patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
             for key, form in forms.items():
                 if key != "per" and "{0}" in str(form):
                     shapes.setdefault(str(form), unit)
+    for shape, unit in _WRITTEN_UNITS.get(lang, {}).items():
+        shapes.setdefault(shape, unit)
     patterns = []
     for shape in sorted(shapes, key=lambda s: len(s.replace("{0}", "").strip()), reverse=True):
         before, _, after = (part.strip() for part in shape.partition("{0}"))
@@ -390,17 +396,53 @@ def _unit_patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
     return patterns
 
 
-def _unit_words(amount: int | float, unit: str, t: Translator) -> str:
+def _unit_words(
+    amount: int | float, unit: str, t: Translator, number: str = "", case: str | None = None
+) -> str:
     """ "1,5 Kilometer" with the number in words: the locale's long words for the amount's
-    plural form, its short ones where it has no long (Persian)."""
+    plural form, its short ones where it has no long (Persian); ``number``: the number's
+    words in the ``case`` a preposition before it asked for, the unit then in the plural
+    that case takes ("около пятисот метров")."""
     patterns = t.locale._data["unit_patterns"][unit]
     category = t.locale.plural_form(amount)
+    if isinstance(amount, int) and (form := cases.unit_form(amount, case)) is not None:
+        category = form
     for length in ("long", "short"):
         forms = patterns.get(length) or {}
         shape = forms.get(category) or forms.get("other")
         if shape and "{0}" in str(shape):
-            return str(shape).replace("{0}", number_words(amount, t.lang))
-    return number_words(amount, t.lang)
+            return str(shape).replace("{0}", number or number_words(amount, t.lang))
+    return number or number_words(amount, t.lang)
+
+
+# A whole number right after a word (a preposition may ask for its case): not a postcode or
+# a phone number (said digit by digit), not a part of a larger or decimal number.
+_NUMBER_AFTER_WORD = _linear(r"(?<!\w)(\w++)(\s++)(?!0\d)(\d{1,4}+)(?![\d])(?![.,]\d)")
+
+
+def _cased_numbers(text: str, t: Translator) -> str:
+    """A number after a preposition in the case it asks for, with the unit after it in
+    that case's plural ("около 500 м": "около пятисот метров"; "po 7 dniach": "po siedmiu
+    dniach"; "Часть 1 из 5": "Часть первая из пяти"): bot/speech/cases.py."""
+    if t.lang not in cases.LANGUAGES:
+        return text
+    said, done = [], 0
+    for match in _NUMBER_AFTER_WORD.finditer(text):
+        if match.start() < done:
+            continue  # inside a unit already said
+        value = int(match.group(3))
+        words = cases.cased(value, t.lang, match.group(1))
+        if words is None:
+            continue
+        end = match.end()
+        for pattern, unit in _unit_patterns(t.lang):
+            if (written := pattern.match(text, match.start(3))) is not None:
+                case = cases.case_after(t.lang, match.group(1))
+                words, end = _unit_words(value, unit, t, words, case), written.end()
+                break
+        said += [text[done : match.start(3)], words]
+        done = end
+    return "".join(said) + text[done:]
 
 
 # A duration of hours and minutes said whole ("eine Stunde sechsunddreißig Minuten"), as
@@ -552,6 +594,7 @@ def words(text: str, t: Translator) -> str:
     text = _DATE_DMY.sub(lambda m: _a_date(m, t, day=1, month=2, year=3), text)
     text = _DATE_ISO.sub(lambda m: _a_date(m, t, day=3, month=2, year=1), text)
     text = _money(text, t)
+    text = _cased_numbers(text, t)
     text = _units(text, t)
     text = _REQUEST_NUMBER.sub(lambda m: _request_number(m, t), text)
     if t.lang == "ar":
