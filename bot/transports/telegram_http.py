@@ -9,16 +9,18 @@ application choose its request class (``ApplicationBuilder.request``); this is o
 the Bot API's calls. Long polling (``getUpdates``) keeps the library's own httpx request:
 its time-outs are part of how polling waits.
 
-What the library expects of a request, kept: the same form-encoded parameters or multipart
-upload, the User-Agent, the time-outs (connect, read, write, pool), proxies from the
-environment (``HTTPS_PROXY``, as httpx reads them), and failures as python-telegram-bot's
-errors - :class:`~telegram.error.TimedOut` and :class:`~telegram.error.NetworkError` - whose
+What the library expects of a request, kept: the same parameters (as JSON, see
+``do_request``) or multipart upload, the User-Agent, the time-outs (connect, read, write,
+pool), proxies from the environment (``HTTPS_PROXY``, as httpx reads them), and failures as
+python-telegram-bot's errors - :class:`~telegram.error.TimedOut` and
+:class:`~telegram.error.NetworkError` - whose
 text says whether the request may have reached Telegram (``telegram._maybe_sent``: a
 connection that was never made, or a connect time-out, cannot have sent anything).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import urllib.parse
 import urllib.request
@@ -39,7 +41,7 @@ POOL_TIMEOUT = 1.0
 MEDIA_WRITE_TIMEOUT = 20.0
 # As ApplicationBuilder gives its request for everything but getUpdates.
 POOL_SIZE = 256
-FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
 NOT_SENT = "Connect timeout: the request was not sent to Telegram"
 
 
@@ -51,7 +53,7 @@ class AiohttpRequest(BaseRequest):
         self._initialized = False
         self._session: aiohttp.ClientSession | None = None
         self._headers = {"User-Agent": self.USER_AGENT}
-        self._form_headers = {**self._headers, "Content-Type": FORM}
+        self._json_headers = {**self._headers, "Content-Type": JSON}
 
     @property
     def read_timeout(self) -> float:
@@ -105,9 +107,12 @@ class AiohttpRequest(BaseRequest):
         if files:
             body = _multipart(fields or {}, files)
         elif fields:
-            # Encoded here as httpx and aiohttp's FormData encode it: FormData also sets up
-            # a multipart writer (a random boundary) for every request it never uses.
-            body, headers = urllib.parse.urlencode(fields).encode(), self._form_headers
+            # As JSON, which the Bot API takes beside a form (python-telegram-bot's own
+            # ``json_payload``: each parameter as its JSON-encoded string, which the Bot API
+            # server reads as it reads a form's). A form quoted every byte outside ASCII in
+            # Python - most bytes of an answer in Arabic, Ukrainian or Turkish: about 5 % of
+            # the handler mix's time (issue 104, bench/profiles/README.md); json.dumps is C.
+            body, headers = json.dumps(fields, ensure_ascii=False).encode(), self._json_headers
         try:
             async with session.request(
                 method,

@@ -5,12 +5,15 @@ decides by that between sending again and marking the item in doubt."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from markupsafe import Markup
 from telegram.error import TimedOut
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.config import TelegramSection
 from bot.transports.sending import DeliveryError
@@ -94,6 +97,44 @@ async def _send_fails(url: str, db: Database) -> DeliveryError:
     finally:
         await transport.bot.request.shutdown()
     return failed.value
+
+
+async def test_the_parameters_go_as_json_each_as_the_bot_api_reads_a_form_value() -> None:
+    # The Bot API takes a JSON body beside a form; a string value is read as a form's
+    # value, so a keyboard goes as its JSON text (python-telegram-bot's ``json_payload``).
+    # Encoded in C: a form quoted every byte of an Arabic answer in Python (issue 104).
+    request = AiohttpRequest()
+    await request.initialize()
+    heard: dict[str, bytes] = {}
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        heard["head"], heard["body"] = head.lower(), await reader.readexactly(length)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 26\r\n\r\n")
+        writer.write(b'{"ok":true,"result":true}\n')
+        await writer.drain()
+        writer.close()
+
+    text = "قَرِيب مِنْك: <b>Café</b> & Привіт"
+    keyboard = {"inline_keyboard": [[{"text": "🙋 نعم", "callback_data": "mt:acc:1"}]]}
+    try:
+        async for url in _server(answer):
+            await request.post(
+                f"{url}/bot{TOKEN}/sendMessage",
+                RequestData(
+                    [
+                        RequestParameter.from_input("chat_id", 7),
+                        RequestParameter.from_input("text", text),
+                        RequestParameter.from_input("reply_markup", keyboard),
+                    ]
+                ),
+            )
+    finally:
+        await request.shutdown()
+    assert b"content-type: application/json" in heard["head"]
+    sent = json.loads(heard["body"])
+    assert sent == {"chat_id": "7", "text": text, "reply_markup": json.dumps(keyboard)}
 
 
 async def test_a_send_that_never_reached_telegram_is_not_in_doubt(db: Database) -> None:
