@@ -10,9 +10,11 @@ its INVITE
   ``203.0.113.0/24`` or a host name); without a registrar and without ``trusted_peers``
   only this machine (loopback) may call;
 - and, when the line registers, is addressed to the contact it registered: the contact
-  carries a parameter nobody can guess (:func:`contact_token`, made from the SIP password,
-  so it stays the same across restarts and every line registers the same one), which the
-  registrar puts into the Request-URI of every call it routes to the bot.
+  carries a parameter nobody can guess, which the registrar puts into the Request-URI of
+  every call it routes to the bot. Behind the edge it is new at every start of the lines
+  (:func:`new_token`) and only the REGISTER carries it (the edge writes it there; no
+  line's answer or call does); a stack alone (the tests' own) derives it from the SIP
+  password (:func:`contact_token`).
 
 Everything else is answered ``403 Forbidden`` before a call exists (stack.py). What a
 caller ID is worth once a call is taken is another question (handlers/numbers/caller_check.py).
@@ -24,6 +26,7 @@ import hashlib
 import hmac
 import ipaddress
 import re
+import secrets
 import socket
 from dataclasses import dataclass
 from typing import Any
@@ -39,9 +42,17 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def contact_token(user: str, password: str) -> str:
-    """The unguessable part of the registered contact: stable for one account."""
+    """The unguessable part of the registered contact of a stack alone (the tests' own):
+    stable for one account."""
     key = password.encode() or b"nachbarbot"
     return hmac.new(key, f"contact:{user}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def new_token() -> str:
+    """The unguessable part of the registered contact behind the edge: new at every start
+    of the lines (line_pool.py), never derived from the password, so a token that leaked
+    is refused after the next start and tells nothing of the password."""
+    return secrets.token_hex(12)
 
 
 @dataclass(frozen=True)

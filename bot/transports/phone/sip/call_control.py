@@ -111,6 +111,9 @@ class StackSettings:
     # A call whose far end sends no audio (RTP) this long is hung up: a caller gone without
     # a BYE (a lost network, a provider that dropped it) would hold a place for ever.
     rtp_timeout_seconds: float = 30.0
+    # The token a call's Request-URI must carry (admission.py): behind the edge a new one
+    # at every start of the lines (line_pool.py); "": the stack alone derives its own.
+    token: str = ""
     # Whose word names a caller (caller_header.py): "from" (the From URI's user) or
     # "p-asserted-identity" (the provider's assertion, RFC 3325; a call without it is withheld).
     caller_id: str = "from"

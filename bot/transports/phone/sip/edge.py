@@ -14,9 +14,14 @@ What the edge decides, before any PJSIP sees a request:
   a source sending more than ``FLOOD_REQUESTS`` requests in ``FLOOD_SECONDS`` (``pike``) is
   not answered at all while it does;
 - a new call (INVITE) is addressed to the contact the bot registered: its Request-URI
-  carries the contact's unguessable parameter (admission.py :func:`contact_token`), else
-  ``403``; requests other than INVITE, OPTIONS and CANCEL outside a dialog get ``405``; an
-  INVITE whose From or To is a SIP URI without a host (:data:`SIP_HOST`) gets ``400``;
+  carries the contact's unguessable parameter (admission.py :func:`new_token`, new at
+  every start), else ``403``. The edge writes it into the notice line's REGISTER only
+  (``route[FROM_LINES]``, taken out of the registrar's answer again): no line's contact
+  carries it, so no caller, callee or anyone on a call's path is handed it. The provider's
+  own address is counted too (``pipelimit``): past ``PROVIDER_REQUESTS`` in
+  ``FLOOD_SECONDS`` it is answered ``503``; requests other than INVITE, OPTIONS and
+  CANCEL outside a dialog get ``405``; an INVITE whose From or To is a SIP URI without a
+  host (:data:`SIP_HOST`) gets ``400``;
 - which line takes a call: the line with the fewest calls, counted by the ``dialog`` module
   in the profile ``line`` (calls that came and the bot's own calls that left from that
   line alike), while it has fewer than ``CALLS_PER_LINE``; when every line is full, the
@@ -78,7 +83,7 @@ from typing import Any
 
 from bot.transports.hooks import Check
 from bot.transports.phone.sip import edge_memory, process_group
-from bot.transports.phone.sip.admission import Admission, Peer, contact_token
+from bot.transports.phone.sip.admission import PARAMETER, Admission, Peer, contact_token
 from bot.transports.phone.sip.call_control import CALLS_PER_LINE, StackSettings
 from bot.transports.phone.sip.edge_control import EdgeControl
 from bot.transports.phone.sip.edge_hosts import edge_values_problem
@@ -89,6 +94,10 @@ log = logging.getLogger(__name__)
 # until it has been quiet for FLOOD_SECONDS * 2 (a provider is never counted).
 FLOOD_REQUESTS = 30
 FLOOD_SECONDS = 2
+# The provider's own address is counted too (pipelimit, per source address): more than this
+# many requests in FLOOD_SECONDS are answered 503 - far above a real provider's 20 calls at
+# once with their retransmissions, far below what a forged flood from its address sends.
+PROVIDER_REQUESTS = 400
 # A call longer than this (seconds) is forgotten by the edge: a line that died with its
 # calls frees their places at the latest then.
 DIALOG_MOST_SECONDS = 4 * 3600
@@ -123,6 +132,7 @@ _MODULES = (
     "jsonrpcs",
     "htable",
     "rtpengine",
+    "pipelimit",
 )
 # The edge's control socket (Kamailio's jsonrpcs, a Unix datagram socket) in its folder.
 CONTROL_SOCKET = "control.sock"
@@ -189,7 +199,7 @@ class EdgePlan:
             registrar=settings.registrar,
             outbound_proxy=settings.outbound_proxy,
             trusted_peers=tuple(settings.trusted_peers),
-            token=contact_token(settings.user, settings.password),
+            token=settings.token or contact_token(settings.user, settings.password),
         )
         peers = tuple(admission.peers)
         return cls(
@@ -305,6 +315,7 @@ modparam("permissions", "address_file", "@ADDRESSES@")
 modparam("pike", "sampling_time_unit", @FLOOD_SECONDS@)
 modparam("pike", "reqs_density_per_unit", @FLOOD_REQUESTS@)
 modparam("pike", "remove_latency", @FLOOD_QUIET@)
+modparam("pipelimit", "timer_interval", @FLOOD_SECONDS@)
 modparam("dialog", "profiles_with_value", "line")
 modparam("dialog", "default_timeout", @DIALOG_MOST@)
 # The answered calls, written when Kamailio shuts down and read at its start (edge_memory.py).
@@ -332,6 +343,12 @@ request_route {
         if (pike_check_req()) {
             sl_send_reply("403", "Forbidden");
         }
+        exit;
+    }
+    if (!pl_check("$si", "TAILDROP", @PROVIDER_REQUESTS@)) {
+        # The provider's address, past its high ceiling: a forged flood, or a provider in
+        # trouble - it tries again (RFC 3261 21.5.4).
+        sl_send_reply("503", "Service Unavailable");
         exit;
     }
     if (!sanity_check("17895", "7")) {
@@ -503,7 +520,7 @@ route[FROM_LINES] {
     }
     t_check_trans();
     remove_hf("Route");
-    if (is_method("INVITE")) {
+@REGISTER_TOKEN@    if (is_method("INVITE")) {
         # The bot's own call counts toward the place of the line it leaves from.
         $var(line) = "";
         switch ($sp) {
@@ -543,6 +560,12 @@ route[MEDIA] {
     }
 }
 
+onreply_route[REGISTERED] {
+    # The registrar's answer lists the contact with the token: the line gets it back as
+    # it sent it.
+    subst_hf("Contact", "/;@PARAMETER@=@TOKEN@>/>/", "a");
+}
+
 onreply_route[MEDIA_ANSWER] {
     if (has_body("application/sdp")) {
         rtpengine_manage("@MEDIA_FLAGS@");
@@ -561,8 +584,18 @@ def config_text(plan: EdgePlan, folder: Path, modules: str) -> str:
     to_line, of_port = _line_routes(plan)
     line_ports = " || ".join(f"$nh(p) == {port}" for port in (*plan.lines, plan.notice))
     token = (
-        f'    if ($(ru{{uri.param,nb}}) != "{plan.token}") {{\n'
+        f'    if ($(ru{{uri.param,{PARAMETER}}}) != "{plan.token}") {{\n'
         '        sl_send_reply("403", "Forbidden");\n        exit;\n    }\n'
+        if plan.token
+        else ""
+    )
+    register = (
+        '    if (is_method("REGISTER")) {\n'
+        "        # Only the notice line registers: the token goes into its contact here, the\n"
+        "        # provider's only copy (no answer or call of a line carries it).\n"
+        f'        subst_hf("Contact", "/>/;{PARAMETER}={plan.token}>/", "a");\n'
+        '        t_on_reply("REGISTERED");\n'
+        "    }\n"
         if plan.token
         else ""
     )
@@ -582,12 +615,16 @@ def config_text(plan: EdgePlan, folder: Path, modules: str) -> str:
         "CONTROL": str(folder / CONTROL_SOCKET),
         "FLOOD_SECONDS": str(FLOOD_SECONDS),
         "FLOOD_REQUESTS": str(FLOOD_REQUESTS),
+        "PROVIDER_REQUESTS": str(PROVIDER_REQUESTS),
         "FLOOD_QUIET": str(FLOOD_SECONDS * 2),
         "DIALOG_MOST": str(DIALOG_MOST_SECONDS),
         "DIALOGS": str(folder / edge_memory.FOLDER),
         "INNER": str(plan.inner),
         "GROUP": str(PROVIDER_GROUP),
         "TOKEN_CHECK": token,
+        "REGISTER_TOKEN": register,
+        "TOKEN": plan.token or "-",
+        "PARAMETER": PARAMETER,
         "SIP_HOST": SIP_HOST,
         "PER_LINE": str(plan.per_line),
         "LINES": str(len(plan.lines)),

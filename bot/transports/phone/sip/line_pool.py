@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.transports.phone.sip import edge_memory
-from bot.transports.phone.sip.admission import PARAMETER, contact_token
+from bot.transports.phone.sip.admission import new_token
 from bot.transports.phone.sip.call_control import CallEvent, Listener, StackSettings, event
 from bot.transports.phone.sip.edge import Edge, EdgePlan
 from bot.transports.phone.sip.edge_control import ControlFailed
@@ -131,10 +131,10 @@ def line_settings(
     ``count``): SIP on 127.0.0.1:``port`` (0: any) behind the edge (whose loopback socket,
     ``inner``, is its outbound proxy), its RTP on 127.0.0.1 at any port (the media relay
     holds ``rtp_port`` and the range outside); only the notice line registers, with the
-    edge's public address as its contact."""
+    edge's public address as its contact - without the token, which the edge adds to the
+    REGISTER alone (edge.py): a line's answers and calls carry none."""
     host = settings.public_address or EdgePlan.host_of(settings.bind)
-    token = contact_token(settings.user, settings.password)
-    contact = f"<sip:{settings.user}@{host}:{settings.port};{PARAMETER}={token}>"
+    contact = f"<sip:{settings.user}@{host}:{settings.port}>"
     return replace(
         settings,
         sip_bind="127.0.0.1",
@@ -211,6 +211,10 @@ class Lines:
         settings = self.settings
         if not settings.port:
             settings = self.settings = replace(settings, port=loopback_ports(1)[0])
+        # A token of this start's own (admission.py): one that leaked before dies with it,
+        # and the notice line registers the new one.
+        if settings.registrar:
+            settings = replace(settings, token=new_token())
         control, inner, *ports = loopback_ports(self.count + 3)
         plan = EdgePlan.of(settings, inner=inner, lines=ports[:-1], notice=ports[-1], relay=control)
         # The address the provider reaches the edge at: the lines' contact too.

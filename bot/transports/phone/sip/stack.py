@@ -377,7 +377,7 @@ class Stack:
         endpoint.audDevManager().setNullDev()
         account = pj.AccountConfig()
         host = settings.public_address or settings.bind
-        token = contact_token(settings.user, settings.password)
+        token = settings.token or contact_token(settings.user, settings.password)
         self._admission = Admission.of(
             registrar=settings.registrar,
             outbound_proxy=settings.outbound_proxy,
@@ -400,7 +400,10 @@ class Stack:
                 pj.AuthCredInfo("digest", realm.strip("[]"), settings.user, 0, settings.password)
             )
             # The registered contact carries what only the registrar can know (admission.py).
-            account.sipConfig.contactUriParams = f";{PARAMETER}={token}"
+            # Behind the edge no line's contact does: the edge adds it to the notice line's
+            # REGISTER alone, so no answer and no call of the bot's hands it to anyone.
+            if not settings.sip_bind:
+                account.sipConfig.contactUriParams = f";{PARAMETER}={token}"
             if settings.contact:  # the edge's address, where the provider's calls arrive
                 account.sipConfig.contactForced = settings.contact
         else:

@@ -21,7 +21,7 @@ import pytest
 from bot.transports.phone.sip.admission import Admission, contact_token
 from bot.transports.phone.sip.line_pool import Lines
 from bot.transports.phone.sip.stack import CallEvent, StackSettings
-from tests.support.sip.fixtures import BOT_PASSWORD, BOT_USER, bot_account
+from tests.support.sip.fixtures import BOT_USER, bot_account
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.registered_line import RegisteredLine
 from tests.support.sip.sipp import SippPhone, Step, run_scenario
@@ -110,7 +110,7 @@ async def test_a_from_or_to_without_a_host_is_answered_400_at_the_edge(
         direct = f"{HOST}:{line.stack.port}"
         contact = (
             SIPP_URI,
-            SIPP_URI.replace(" SIP", f";nb={contact_token(BOT_USER, BOT_PASSWORD)} SIP"),
+            SIPP_URI.replace(" SIP", f";nb={line.stack.edge.plan.token} SIP"),  # type: ignore[attr-defined]
         )
         for rewrite in (
             (SIPP_FROM, f'From: "SIPp" <sip:{RESIDENT};user=phone>'),

@@ -17,7 +17,6 @@ import pytest
 
 from bot.config import PhoneSection
 from bot.transports.phone.sip import registration
-from bot.transports.phone.sip.admission import contact_token
 from bot.transports.phone.sip.call_control import CallEvent, StackSettings
 from bot.transports.phone.sip.edge import EdgeFailed, options_answered
 from bot.transports.phone.sip.line_pool import SPAN, Lines, line_settings
@@ -105,7 +104,7 @@ async def test_a_call_the_bot_makes_goes_out_through_a_line(
 
 def test_each_line_has_a_loopback_port_and_takes_its_audio_on_loopback():
     """5 lines and the notice line (the sixth), behind the edge; the notice line alone
-    registers, with the edge's public address and the contact's token as its contact. A
+    registers, with the edge's public address as its contact. A
     line's RTP is on 127.0.0.1 like its SIP, at any port: ``rtp_port`` and its range are
     the media relay's (media_relay.py), the only way a call's audio comes in."""
     settings = StackSettings(
@@ -126,8 +125,8 @@ def test_each_line_has_a_loopback_port_and_takes_its_audio_on_loopback():
     assert [line.registers for line in lines] == [False] * 5 + [True]
     assert [line.notice for line in lines] == [False] * 5 + [True]
     assert {line.outbound_proxy for line in lines} == {"sip:127.0.0.1:7000"}
-    token = contact_token("1234567e0", "pw")
-    assert lines[5].contact == f"<sip:1234567e0@203.0.113.7:5060;nb={token}>"
+    # No token: the edge adds it to the REGISTER alone (test_contact_token.py).
+    assert lines[5].contact == "<sip:1234567e0@203.0.113.7:5060>"
     anywhere = line_settings(StackSettings(), 3, 5)
     assert (anywhere.port, anywhere.rtp_port) == (0, 0)
 
