@@ -9,11 +9,16 @@ every city is migrated (plain ``db migrate`` migrates the main city, or ``--city
 sort by time with the nightly backups' (deploy/nachbarbot-backup.sh,
 deploy/nachbarbot-pg-backup.sh), whose rotation therefore bounds them too.
 
-A start with nothing to migrate (an ordinary restart, or a service restarting in a loop)
-takes no backup: the folder does not fill up, and the nightly backups are not pushed out of
-their rotation by copies of one state. A new database (no schema yet) has nothing to back
-up. A schema newer than the code, or a standby server, is refused by the opening itself
-(db/migration_ledger.py, db/postgres.py), before anything is written.
+A start after an upgrade that did not finish (killed, or a migration failed, with some
+migrations applied) takes no second backup: the database is half-migrated, a schema no version
+ran, and the backup of the first attempt - recorded in each city's database as
+``installation.upgrade_backup`` (the release's newest migration and the file) - is the one to
+go back with; the command names it. A start with nothing to migrate (an ordinary restart, or
+a service restarting in a loop) takes no backup: the folder does not fill up, and the
+nightly backups are not pushed out of their rotation by copies of one state. A new database
+(no schema yet) has nothing to back up. A schema newer than the code, or a standby server,
+is refused by the opening itself (db/migration_ledger.py, db/postgres.py), before anything
+is written.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pathlib import Path
 from bot.cities import City
 from bot.cli import backup_rotation, backups
 from bot.cli.schema_versions import schema_versions
+from db import Database
 from db.database import latest_migration
 from db.postgres import is_postgres
 
@@ -71,6 +77,14 @@ async def backup_before_upgrade(cities: list[City], folder: str) -> int:
             file=sys.stderr,
         )
         return 1
+    earlier = await _earlier_backup(cities, latest)
+    if earlier:
+        print(
+            f"backup before the upgrade to {latest:04d}: {earlier}, taken when this upgrade"
+            f" began - none taken now of {', '.join(behind)}, which the unfinished upgrade left"
+            " half-migrated (going back takes that backup, docs/upgrading.md)"
+        )
+        return 0
     stamp = backup_rotation.new_stamp()
     suffix = ".dump" if is_postgres(cities[0].config.bot.database) else ".sqlite3"
     path = target / f"nachbarbot-{stamp}-before-{latest:04d}{suffix}"
@@ -81,4 +95,52 @@ async def backup_before_upgrade(cities: list[City], folder: str) -> int:
             file=sys.stderr,
         )
         return 1
+    await _record(cities, f"{latest:04d} {path.resolve()}")
     return 0
+
+
+# Each city's record of the backup before the upgrade under way: "NNNN FILE".
+UPGRADE_BACKUP = "installation.upgrade_backup"
+
+
+async def _each_state(cities: list[City]) -> list[Database]:
+    """Each city's database as it is, unmigrated (a city with none yet left out)."""
+    opened = []
+    versions = await schema_versions(cities)
+    try:
+        for city, version in zip(cities, versions, strict=True):
+            if version:
+                location, schema = city.location
+                opened.append(await Database.open(location, schema=schema, migrate=False))
+    except BaseException:
+        for db in opened:
+            await db.close()
+        raise
+    return opened
+
+
+async def _earlier_backup(cities: list[City], latest: int) -> str:
+    """The backup an earlier start of this upgrade took, where every city records it and
+    it is still there; else ""."""
+    databases = await _each_state(cities)
+    try:
+        found = {await db.transport_state.get(UPGRADE_BACKUP) for db in databases}
+    finally:
+        for db in databases:
+            await db.close()
+    if len(found) != 1 or None in found:
+        return ""
+    number, _, path = str(found.pop()).partition(" ")
+    if number != f"{latest:04d}" or not Path(path).exists():
+        return ""
+    return path
+
+
+async def _record(cities: list[City], value: str) -> None:
+    databases = await _each_state(cities)
+    try:
+        for db in databases:
+            await db.transport_state.set(UPGRADE_BACKUP, value)
+    finally:
+        for db in databases:
+            await db.close()

@@ -231,3 +231,42 @@ async def test_the_nightly_sqlite_backup_is_time_stamped_rotated_and_restorable(
 
     restored = run_bot("--config", str(config), "db", "restore", str(folder / f"{key}.sqlite3"))
     assert restored.returncode == 0, restored.stderr
+
+
+# The upgrade step killed in the middle of its migrations, after 0042 was applied (SIGKILL
+# leaves what SQLite committed: migration by migration).
+KILLED_AFTER_0042 = """
+import logging, os
+import db.database as d
+
+class Kill(logging.Handler):
+    def emit(self, record):
+        if record.getMessage() == "applied migration 0042_evening_requests_repair.sql":
+            os._exit(137)
+
+d.log.addHandler(Kill())
+d.log.setLevel(logging.INFO)
+"""
+
+
+async def test_an_interrupted_upgrade_takes_no_second_backup_of_its_half(tmp_path, monkeypatch):
+    """Issue 99, point 4: killed in the middle of the migrations, the upgrade step's next
+    start found a half-migrated database (schema 42, which no version ran) and took another
+    "before" backup of it - the newest, the one docs/upgrading.md sends an operator going
+    back to. Now it names the first attempt's backup and takes none."""
+    live = tmp_path / "live" / "nachbarbot.sqlite3"
+    live.parent.mkdir()
+    config = write_cities(tmp_path, str(live))
+    await _old_installation(str(live), "sqlite", monkeypatch)
+    folder = tmp_path / "backups"
+    killed = run_bot("--config", str(config), *_upgrade_step(folder), prelude=KILLED_AFTER_0042)
+    assert killed.returncode == 137, killed.stdout + killed.stderr
+    (first,) = folder.glob(f"nachbarbot-*-before-{latest_migration():04d}.sqlite3")
+    assert _version(first) == OLD and _version(live) == 42
+
+    again = run_bot("--config", str(config), *_upgrade_step(folder))
+    assert again.returncode == 0, again.stderr
+    assert f"{first}, taken when this upgrade began" in again.stdout
+    assert "dortmund (schema 42)" in again.stdout
+    assert len(list(folder.iterdir())) == 2  # the first attempt's: Dortmund's and Unna's
+    assert _version(live) == latest_migration()
