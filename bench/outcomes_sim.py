@@ -455,6 +455,11 @@ class Story:
     phoned: int = 0
     # What brought the helper: "offer", "re-post" or "call" (outcomes_model.Recovery).
     matched_via: str = ""
+    # The coordinators' work on it beside the offers (issue 102, point 3): whether they
+    # reviewed it (pressed "publish"; not when published at once or by the city's job for
+    # what nobody reviewed), and the volunteers they phoned after an escalation.
+    reviewed: bool = False
+    calls: int = 0
 
 
 @dataclass
@@ -824,6 +829,7 @@ class Run:
         async with self.db.transaction():
             await lifecycle.publish(scene, cora, story.request_id)
         story.published = self.now
+        story.reviewed = True
         self._plan_reasks(story)
 
     async def _unreviewed(self) -> None:
@@ -878,6 +884,7 @@ class Run:
         )
         self.by_request[request_id].phoned += 1
         for person in callable_[: self.recovery.calls]:
+            self.by_request[request_id].calls += 1
             rng = _draw(self.seed, person.name, request_id, "call", self.now.isoformat())
             if rng.random() >= self.recovery.picks_up:
                 continue

@@ -4,6 +4,7 @@ Its goals are the bench's (bench/outcomes.py), never a test's."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import replace
 from datetime import timedelta
 
@@ -78,6 +79,18 @@ async def test_time_counts_from_asking_and_the_review_waits_for_the_coordinators
     # its wait for the review.
     assert outcome.share(timedelta(hours=24)) <= outcome.share(None)
     assert all(s.matched > s.published for s in stories if s.matched)
+    # The coordinators' work is counted beside the offers (issue 102, point 3): every
+    # request here was their review; a volunteer phoned only after an escalation, at most
+    # the model's calls each time.
+    assert all(s.reviewed for s in stories)
+    work = outcomes.coordinators_work(stories, outcome.weeks)
+    assert work["reviews a week"] == pytest.approx(len(stories) / outcome.weeks)
+    assert work["escalations a week"] == pytest.approx(
+        sum(s.escalated for s in stories) / outcome.weeks
+    )
+    assert all(s.calls <= outcome.recovery.calls * s.phoned for s in stories)
+    parts = [value for name, value in work.items() if name != "coordinators a week"]
+    assert work["coordinators a week"] == pytest.approx(sum(parts))
 
 
 async def test_trusted_requesters_are_published_at_once_when_the_city_says_so():
@@ -89,6 +102,9 @@ async def test_trusted_requesters_are_published_at_once_when_the_city_says_so():
     at_once = [s for s in outcome.stories if s.at_once]
     # Some returning requesters' earlier help was done: the product published theirs at once.
     assert at_once and all(s.published == s.asked for s in at_once)
+    # ... and no coordinator reviewed those; the others they did.
+    assert not any(s.reviewed for s in at_once)
+    assert all(s.reviewed for s in outcome.stories if s.published and not s.at_once)
     first_ask = {}
     for story in sorted(outcome.stories, key=lambda s: s.asked):
         first_ask.setdefault(story.requester, story)
@@ -185,3 +201,28 @@ def test_the_citys_escalate_hours_reach_both_rules_follow_ups():
         assert outcomes.with_escalation(rule, 8).timing.escalate_hours == 8
         assert outcomes.with_escalation(rule, None) == rule
         assert rule.timing == Timing()
+
+
+@pytest.mark.parametrize(
+    ("waves_2h", "waves_lost", "met"),
+    [((0.40, 0.35), (1.0, 2.0), (True, True)), ((0.40, 0.30), (2.0, 3.0), (False, False))],
+    ids=["no-slower-no-more-lost", "one-seed-slower-more-lost"],
+)
+def test_the_waves_are_judged_against_the_broadcast_within_2_h_on_every_seed_and_by_who_is_lost(
+    waves_2h, waves_lost, met
+):
+    # Issue 102: within 2 h of asking at least the broadcast's on every seed (not on the
+    # mean), and no more volunteers tired away than the broadcast loses.
+    def rule(two_hours, lost):  # type: ignore[no-untyped-def]
+        figures = defaultdict(lambda: outcomes.Spread({1: 0.9, 2: 0.9}))
+        figures["2h"] = outcomes.Spread(dict(zip((1, 2), two_hours, strict=True)))
+        figures["lost"] = outcomes.Spread(dict(zip((1, 2), lost, strict=True)))
+        return figures
+
+    figures_of = {"waves": rule(waves_2h, waves_lost), "broadcast": rule((0.35, 0.32), (1.5, 1.5))}
+    goals = dict(
+        (goal, ok)
+        for goal, ok, _ in outcomes.goals_of(outcomes.CITIES["town"], figures_of, False, Review())
+    )
+    assert goals["within 2 h of asking >= the recovering broadcast on every seed"] == met[0]
+    assert goals["volunteers lost <= the recovering broadcast's"] == met[1]
