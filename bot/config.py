@@ -339,6 +339,14 @@ class HelpSection:
         doc="In a small city (its budget set by budget_share), a search that finds nobody "
         "left above the estimate floor sends one wave of this many below it (0: none)",
     )
+    language_wave: int = _opt(
+        3,
+        minimum=0,
+        maximum=20,
+        doc="A requester without German whose budget went on people who share no language "
+        "with her: one more wave of this many who share it, at any distance and kind of help, "
+        "before the coordinators take over (0: none)",
+    )
     tell_when_dry: bool = _opt(
         True,
         doc="A search that ran dry (nobody left to ask, nobody held) tells the coordinators "

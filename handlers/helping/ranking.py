@@ -50,7 +50,7 @@ from db.clock import from_text, local_day, to_text
 from db.requests import HelpRequest
 from db.volunteers import Volunteer
 from handlers.helping import matching
-from handlers.helping.vocabulary import on_talk_shift
+from handlers.helping.vocabulary import HELP_CATEGORIES, on_talk_shift
 from handlers.places.gazetteer import distance_m, load_gazetteer
 from handlers.settings import HandlerSettings, OfferRules
 
@@ -73,6 +73,10 @@ LOCAL, WIDER, RELATED_KINDS = 0, 1, 2
 # Related kinds of help, and a small city's one wave below the estimate floor was sent
 # (handlers/helping/waves.py, ``below_floor_wave``): asked as at RELATED_KINDS.
 BELOW_FLOOR = 3
+# The budget was spent on people who share no language with a requester without German
+# (handlers/helping/waves.py, ``language_wave``): as at RELATED_KINDS, and also anyone who
+# shares her language, at any distance, whatever kind of help they offer.
+LANGUAGE = 4
 
 PRIOR_OFFERS = 5
 # The city's rate before its first offer, and how many offers' worth it counts: the city's
@@ -161,6 +165,8 @@ def _reachable(
 ) -> bool:
     if matching.in_area(volunteer, request):
         return True
+    if reach >= LANGUAGE and shares and without_german(request):
+        return True
     if km is None:
         return False
     rules = settings.offer_rules
@@ -181,10 +187,12 @@ def within_reach(
     kinds = {request.category}
     if reach >= RELATED_KINDS:
         kinds |= set(RELATED.get(request.category, ()))
+    shares = matching.shares_language(volunteer, request)
+    if reach >= LANGUAGE and shares and without_german(request):
+        return True
     if not kinds & set(volunteer.categories):
         return False
     km = distance_km(settings, volunteer, request)
-    shares = matching.shares_language(volunteer, request)
     return _reachable(settings, volunteer, request, km, reach, shares)
 
 
@@ -357,10 +365,14 @@ def best(
 
 
 def _kinds(search: Search) -> list[str]:
-    """The request's kind of help, and at ``RELATED_KINDS`` the related ones."""
+    """The request's kind of help, and at ``RELATED_KINDS`` the related ones; at
+    ``LANGUAGE`` for a requester without German every kind (:func:`_near` keeps those of
+    the others only for those who share her language)."""
     kinds = [search.request.category]
     if search.reach >= RELATED_KINDS:
         kinds += list(RELATED.get(search.request.category, ()))
+    if search.reach >= LANGUAGE and without_german(search.request):
+        kinds += [kind for kind in HELP_CATEGORIES if kind not in kinds]
     return kinds
 
 
@@ -460,6 +472,11 @@ def _near(
         if shares and on_talk_shift(volunteer.talk_shift, now) and awake:
             return _reached(settings, request, volunteer, related, None, shares)
         return None
+    if related and search.reach >= LANGUAGE and not shares:
+        # Beyond the related kinds only those who share her language (``_kinds``).
+        kinds = RELATED.get(request.category, ())
+        if not set(kinds) & set(volunteer.categories):
+            return None
     km = distance_km(settings, volunteer, request)
     if not _reachable(settings, volunteer, request, km, search.reach, shares):
         return None

@@ -104,6 +104,9 @@ async def next_wave(
     most = pace.most_in_wave(rules, request, started, number, budget)
     takers = pace.takers_in_wave(rules, request, number)
     room = most if by_coordinator else budget - len(asked)
+    # The budget went on people who share no language with her: one wave of those who do
+    # (``language_wave``), then the coordinators.
+    language = reach >= ranking.LANGUAGE and not by_coordinator
     # In the evening those who take evening requests first; after the daytime only they.
     hour = {
         "evening": pace.evening(rules, now),
@@ -120,22 +123,11 @@ async def next_wave(
         if now - started >= timedelta(hours=rules.related_hours):
             reach = max(reach, ranking.RELATED_KINDS)
         reach = max(reach, _language_reach(request, search.waves, rules))
-        ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed, **hour)
-        if _thin(ranked, rules, max(1, rules.widen_below)) and reach < ranking.WIDER:
-            # Few or nobody local is left: neighbouring districts and a larger radius at once.
-            reach = ranking.WIDER
-            ranked = await ranking.candidates(
-                db, scene.settings, request, now, reach, passed, **hour
-            )
-        if _thin(ranked, rules, rules.widen_below) and reach < ranking.RELATED_KINDS:
-            # Few are left even there: related kinds of help at once, not after hours of
-            # waves that ask nobody.
-            reach = ranking.RELATED_KINDS
-            ranked = await ranking.candidates(
-                db, scene.settings, request, now, reach, passed, **hour
-            )
+        reach, ranked = await _widened(scene, request, now, reach, passed, hour)
         wave = ranking.wave_of(ranked, rules, room, most, takers)
-        if not wave and not by_coordinator and _below_floor(rules, budget, room, reach):
+        if language:
+            wave = [c for c in ranked if c.shares_language][: rules.language_wave]
+        elif not wave and not by_coordinator and _below_floor(rules, budget, room, reach):
             # A small city's few are all it has: nobody left at or above the floor, one last
             # wave of the best below it before the search runs dry (``below_floor_wave``).
             ranked = await ranking.candidates(
@@ -157,6 +149,9 @@ async def next_wave(
     for candidate in wave:
         told += await send_offer(scene, request, candidate.volunteer, now, number)
     handed_over = search.handed_over_at is not None
+    spent = not by_coordinator and not handed_over and len(asked) + told >= budget
+    if spent and not language and await _language_wave_due(scene, request, asked, wave):
+        spent, reach = False, ranking.LANGUAGE
     if told:
         if talk_until is not None:
             following = to_text(talk_now.next_at(scene.settings, now, talk_until))
@@ -172,9 +167,56 @@ async def next_wave(
             # that wait in the outbox for the volunteers' morning.
             following = to_text(after_daytime(now, rules.relook_hours * 60, rules))
         await db.waves.wait(request.id, None if handed_over else following, reach)
-    if not by_coordinator and not handed_over and len(asked) + told >= budget:
+    if spent:
         await hand_over(scene, request, now)
     return told
+
+
+async def _language_wave_due(
+    scene: Scene,
+    request: HelpRequest,
+    asked: list[tuple[int, int, bool, str | None]],
+    wave: list[ranking.Candidate],
+) -> bool:
+    """Whether a search that has just spent its budget sends one more wave first: to
+    ``language_wave`` people who share the language of a requester without German, at any
+    distance and whatever kind of help they offer, because nobody it asked shares it
+    (issue 102, point 4: most of the requests without German a small town missed had spent
+    the budget on people who could not talk with her)."""
+    rules = scene.settings.offer_rules
+    if rules.language_wave <= 0 or not ranking.without_german(request):
+        return False
+    if any(c.shares_language for c in wave):
+        return False
+    for who, *_ in asked:
+        volunteer = await scene.db.volunteers.get(who)
+        if volunteer is not None and matching.shares_language(volunteer, request):
+            return False
+    return True
+
+
+async def _widened(
+    scene: Scene,
+    request: HelpRequest,
+    now: datetime,
+    reach: int,
+    passed: set[int],
+    hour: dict[str, bool],
+) -> tuple[int, list[ranking.Candidate]]:
+    """Those left to ask at ``reach``, best first - or at a wider reach at once where few
+    are left: the reach they were found at, and they."""
+    db, rules = scene.db, scene.settings.offer_rules
+    ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed, **hour)
+    if _thin(ranked, rules, max(1, rules.widen_below)) and reach < ranking.WIDER:
+        # Few or nobody local is left: neighbouring districts and a larger radius at once.
+        reach = ranking.WIDER
+        ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed, **hour)
+    if _thin(ranked, rules, rules.widen_below) and reach < ranking.RELATED_KINDS:
+        # Few are left even there: related kinds of help at once, not after hours of waves
+        # that ask nobody.
+        reach = ranking.RELATED_KINDS
+        ranked = await ranking.candidates(db, scene.settings, request, now, reach, passed, **hour)
+    return reach, ranked
 
 
 def _below_floor(rules: OfferRules, budget: int, room: int, reach: int) -> bool:

@@ -20,8 +20,8 @@ from bench import outcomes_floor
 
 # A clearly worse rule: a week's cap of 2 offers a volunteer instead of 14 - each volunteer
 # gets a quarter fewer offers, and the requests wait for the few still free (measured on the
-# test's seeds: within 2 h 33.5 -> 8.8 %, the language ratio 0.83 -> 0.53, within 24 h
-# 79.2 -> 74.1 %).
+# test's seeds with the rules of issue 102: within 2 h 33.0 -> 8.8 %, the language ratio
+# 0.85 -> 0.50; within 24 h 74.2 % both - the 24-hour share alone would not catch it).
 WORSE = outcomes_floor.waves_with(offers_per_week=2)
 
 

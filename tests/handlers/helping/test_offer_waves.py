@@ -1162,3 +1162,61 @@ async def test_a_search_with_someone_held_by_the_caps_has_not_run_dry(
     assert not _nobody_left_said(term.out.getvalue(), first)
     request = await db.requests.get(first)
     assert request is not None and request.escalated_at is None
+
+
+@pytest.mark.both_backends
+@pytest.mark.parametrize("language_wave", [0, 2], ids=["off", "on"])
+async def test_a_budget_spent_without_a_shared_language_asks_those_who_share_it(
+    dispatcher: Dispatcher, db: Database, language_wave: int
+):
+    """``language_wave`` (issue 102, point 4; 3 by default): a requester who speaks only
+    Arabic, a budget of three spent on the three German shoppers of her district, who said
+    "not this time".
+    The two who speak Arabic live in Mengede and help with forms - not her kind, not a
+    related one, and out of every reach. With the setting they get one more wave, the
+    coordinators take over after it, and one of them may take it; without it (the code
+    before) the coordinators take over at once and the two are never asked."""
+    clock = Clock(daytime(10))
+    settings = _rules(
+        dispatcher,
+        clock,
+        budget=3,
+        budget_least=3,
+        wave_min=3,
+        wave_max=3,
+        widen_below=0,
+        language_wave=language_wave,
+    )
+    shoppers = {await _volunteer(db, f"nah{n}"): f"nah{n}" for n in range(3)}
+    speakers = {
+        await _volunteer(
+            db, f"arab{n}", languages=("ar",), kinds=("forms",), districts=("Mengede",)
+        ): f"arab{n}"
+        for n in range(2)
+    }
+    request_id = await _published(db, settings, "amira", await _coordinator(db), languages=("ar",))
+    assert await _asked(db, request_id) == set(shoppers)
+    search = await db.waves.get(request_id)
+    assert search is not None and bool(search.handed_over_at) == (not language_wave)
+    term = Terminal(dispatcher, db)
+    await term.console.worker.run_once()
+    for name in shoppers.values():
+        await term.type(f":as {name}")
+        await term.press(f"mt:dec:{request_id}")
+    asked = await _asked(db, request_id)
+    search = await db.waves.get(request_id)
+    assert search is not None and search.handed_over_at
+    if not language_wave:
+        assert asked == set(shoppers)
+        return
+    assert asked == set(shoppers) | set(speakers)
+    # Nothing more on its own: the budget and the language wave are spent.
+    clock.pass_(hours=6)
+    await waves.tick(db, settings, clock.now)
+    assert await _asked(db, request_id) == asked
+    await term.console.worker.run_once()
+    taker = next(iter(speakers))
+    await term.type(f":as {speakers[taker]}")
+    await term.press(f"mt:acc:{request_id}")
+    taken = await db.requests.get(request_id)
+    assert taken is not None and taken.state == "matched" and taken.volunteer_id == taker
