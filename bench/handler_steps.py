@@ -12,7 +12,8 @@ telegram_bench.measure() runs one profiled pass of the mix after the timed round
 figures do not enter the ratio) and reports the five costliest steps as a row of its own:
 when the ratio drops, that row names what grew. For a flame graph of the same run:
 ``.venv/bin/py-spy record -o bench/profiles/handler_mix.svg -- .venv/bin/python
-bench/handler_steps.py 600 --plain`` (py-spy is in the ``test`` extra; bench/profiles/README.md).
+bench/telegram_bench.py --steps 600 --plain`` (py-spy is in the ``test`` extra;
+bench/profiles/README.md).
 """
 
 from __future__ import annotations
@@ -116,19 +117,3 @@ def row(steps: Steps, updates: int) -> tuple[str, str, str]:
         f"{steps.trips_per_update(updates):.1f} DB trips",
         f"{named} (profiled; most DB trips: {trips})",
     )
-
-
-if __name__ == "__main__":
-    # handler_steps.py [UPDATES] [--plain]: the row; --plain, the pass alone (for py-spy,
-    # which samples from outside and must not see cProfile's own cost).
-    import asyncio
-
-    sys.path.insert(0, str(ROOT / "bench"))
-    import telegram_bench
-
-    counts = [int(a) for a in sys.argv[1:] if a.isdigit()]
-    updates = counts[0] if counts else 1000
-    if "--plain" in sys.argv[1:]:
-        print(asyncio.run(telegram_bench.nachbarbot_throughput(updates=updates)))
-    else:
-        print(*asyncio.run(telegram_bench.profiled(updates)), sep="\n")

@@ -324,7 +324,22 @@ def sizes(quick: bool) -> tuple[int, int, int]:
     return (1, QUICK_UPDATES, QUICK_VOLUNTEERS) if quick else (ROUNDS, UPDATES, VOLUNTEERS)
 
 
+def steps_alone(arguments: list[str]) -> None:
+    """``--steps [UPDATES] [--plain]``: the costliest steps' row alone (handler_steps.py);
+    ``--plain``, the pass unprofiled (for py-spy, which samples from outside and must not see
+    cProfile's own cost)."""
+    counts = [int(a) for a in arguments if a.isdigit()]
+    updates = counts[0] if counts else 1000
+    if "--plain" in arguments:
+        print(asyncio.run(nachbarbot_throughput(updates=updates)))
+    else:
+        print(*asyncio.run(profiled(updates)), sep="\n")
+
+
 if __name__ == "__main__":
+    if "--steps" in sys.argv[1:]:
+        steps_alone(sys.argv[1:])
+        sys.exit(0)
     # The title first: the runner takes every line after it as a row (the first row was
     # taken for a title until issue 104).
     rows = asyncio.run(measure(*sizes("--quick" in sys.argv[1:])))

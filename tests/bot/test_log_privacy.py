@@ -24,7 +24,7 @@ import pytest
 from bot import log_redaction
 from bot.transports.matrix.key_vault import open_text
 from db import Database
-from tests.support.cli import launch_bot
+from tests.support.bot_process import launch_bot
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.matrix_bot import BOT_NUMBERS
 from tests.support.matrix_encrypted_people import EncryptedPerson

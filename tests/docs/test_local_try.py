@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 from bot.transports.phone.sip.call_control import RTP_PORTS
-from tests.support.cli import ROOT, launch_bot, wait_in_log
+from tests.support.bot_process import launch_bot
+from tests.support.cli import ROOT, wait_in_log
 from tests.support.ports import free_port
 from tests.support.processes import end_group
 from tests.support.sip.baresip import BaresipCaller, baresip_binary, rtp_range

@@ -36,8 +36,8 @@ from handlers.privacy_purposes import CALLER_WORDS, PURPOSE_WORDS
 from handlers.reader import Medium, translator_for
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES
-from tests.bot.speech.test_arabic_vowels import _clusters
 from tests.handlers.test_notice_parts import CALLER, _caller, choices_said
+from tests.support.arabic_sounds import clusters as _clusters
 from tests.support.memory_transport import messages
 
 # Three minutes of speech at most for what is kept of a caller.

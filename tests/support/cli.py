@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.bot_process import ROOT
 
 
 def run_bot(
@@ -94,21 +94,6 @@ def matrix_config(folder: Path, database: Path, homeserver: str, user_id: str) -
         encoding="utf-8",
     )
     return config
-
-
-def launch_bot(
-    config: Path, env: dict[str, str], log: Path, command: str = "run"
-) -> subprocess.Popen[bytes]:
-    """``python -m bot --config CONFIG run`` (or another ``command``, e.g. ``web``) in the
-    background, with exactly ``env`` as its environment and its output appended to ``log``."""
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(config), command],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
 
 
 async def stop_bot(process: subprocess.Popen[bytes], grace: float = 15) -> None:

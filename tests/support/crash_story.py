@@ -20,7 +20,8 @@ from db import Database
 from db.events import Event
 from handlers.events.recurrence import local_text
 from handlers.events.reminders import sync_event
-from tests.support.cli import launch_bot, wait_in_log
+from tests.support.bot_process import launch_bot
+from tests.support.cli import wait_in_log
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.ports import free_port
 

@@ -8,8 +8,8 @@ database and sockets its own - only its interpreter does not import the same mod
 anew: in tests/system/test_crash.py that was two thirds of each of the twenty restarts'
 CPU time. The zygote holds no database, socket, thread or event loop when it forks.
 
-``Zygote.launch`` has ``tests.support.cli.launch_bot``'s signature; what it returns acts as
-the ``subprocess.Popen`` it would return (``pid``, ``poll``, ``wait``, ``send_signal``,
+``Zygote.launch`` has ``tests.support.bot_process.launch_bot``'s signature; what it returns
+acts as the ``subprocess.Popen`` it would return (``pid``, ``poll``, ``wait``, ``send_signal``,
 ``terminate``, ``kill``, ``returncode``) for the ``BotProcess`` of
 tests/support/crash_story.py. ``launch_forked`` is the same for the tests that start the
 process once or twice: one zygote per test process, shared by them.
@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.support.cli import ROOT, launch_bot
+from tests.support.bot_process import ROOT, launch_bot
 from tests.support.processes import signal_group
 
 # What ``run`` imports, in the zygote: the commands, the city's services, the Telegram
@@ -279,7 +279,7 @@ _sharing = threading.Lock()
 def launch_forked(
     config: Path, env: dict[str, str], log: Path
 ) -> ForkedBot | subprocess.Popen[bytes]:
-    """``tests.support.cli.launch_bot``, forked from this test process's zygote (the Matrix
+    """``tests.support.bot_process.launch_bot``, forked from this test process's zygote (the Matrix
     transport's modules preloaded too; started on first use, again if it ended, closed when
     the test process ends) instead of an interpreter of its own that imports the bot anew,
     most of a start's CPU time. A real interpreter, as ``launch_bot``'s, when

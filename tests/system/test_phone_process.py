@@ -12,7 +12,8 @@ import signal
 from pathlib import Path
 
 from db import Database
-from tests.support.cli import launch_bot, wait_in_log
+from tests.support.bot_process import launch_bot
+from tests.support.cli import wait_in_log
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.sipp import Step, callers_at_once
 

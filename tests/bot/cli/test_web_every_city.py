@@ -11,7 +11,8 @@ import os
 import aiohttp
 
 from tests.support import browser
-from tests.support.cli import launch_bot, stop_bot
+from tests.support.bot_process import launch_bot
+from tests.support.cli import stop_bot
 from tests.support.ports import free_port
 from tests.support.two_cities import write_cities
 

@@ -12,7 +12,7 @@ from bot.speech.engines import embedded
 from bot.speech.number_words import number_words
 from bot.speech.script import parts
 from handlers.reader import Medium, translator_for
-from tests.bot.speech.test_arabic_vowels import _clusters
+from tests.support.arabic_sounds import clusters as _clusters
 
 PARTS = 15
 

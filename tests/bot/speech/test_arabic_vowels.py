@@ -43,28 +43,10 @@ from tests.handlers.test_no_chat_words import (  # noqa: F401 - the fixture is u
     asked_on_media,
 )
 from tests.locales.test_phone_and_sms_register import PHONE, ids_in
+from tests.support.arabic_sounds import clusters as _clusters
 from tests.support.memory_transport import MemoryTransport
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-_VOWELS = set("aeiouəɑɛɔæɪʊ")
-# Signs that are no sound of their own: stress, length, syllable breaks, and what colours
-# a consonant (emphatic "dˤ", palatal "ʲ").
-_MARKS = re.compile("[ˈˌː.‿ˤʲʰʷ]")
-
-
-def _clusters(phonemes: str) -> list[str]:
-    """The words of ``phonemes`` that begin with two consonants or hold three in a row (a
-    doubled consonant counts once)."""
-    wrong = []
-    for word in phonemes.split():
-        sounds = unicodedata.normalize("NFD", _MARKS.sub("", word.replace("dʒ", "j")))
-        sounds = "".join(c for c in sounds if not unicodedata.combining(c) and c.isalpha())
-        sounds = re.sub(r"(.)\1++", r"\1", sounds)
-        kinds = "".join("v" if c in _VOWELS else "c" for c in sounds)
-        if kinds.startswith("cc") or "ccc" in kinds:
-            wrong.append(word)
-    return wrong
 
 
 async def _arabic_phonemes(text: str, t) -> str:

@@ -20,7 +20,7 @@ import aiohttp
 from bot.config import TelegramSection
 from bot.transports.telegram import TelegramTransport
 from handlers.dispatcher import Dispatcher
-from tests.support.cli import launch_bot
+from tests.support.bot_process import launch_bot
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.ports import free_port
 

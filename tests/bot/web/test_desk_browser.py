@@ -29,7 +29,8 @@ from playwright.async_api import Browser, Page
 from db import Database
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support import browser
-from tests.support.cli import ROOT, launch_bot
+from tests.support.bot_process import launch_bot
+from tests.support.cli import ROOT
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.helping_people import verified_volunteer
 from tests.support.ogg_opus import silence

@@ -25,7 +25,8 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from tests.support import browser
-from tests.support.cli import launch_bot, stop_bot
+from tests.support.bot_process import launch_bot
+from tests.support.cli import stop_bot
 from tests.support.desk_client import log_in
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.memory_transport import MemoryTransport
