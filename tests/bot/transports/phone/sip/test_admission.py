@@ -263,3 +263,33 @@ def test_doctor_says_who_may_call():
     )
     nowhere = PhoneSection(enabled=True, trusted_peers="nowhere.invalid")
     assert check(nowhere)[1] == "FAIL" and "nowhere.invalid" in check(nowhere)[2]
+
+
+async def test_a_request_longer_than_a_line_reads_is_refused_513_at_the_edge(
+    kamailio: KamailioServer, capfd: pytest.CaptureFixture[str]
+):
+    """Issue 98, point 8 (d): an INVITE through the provider with a 3,700-byte header is
+    longer than a line's PJSIP reads (4,000 bytes with what the edge adds): each line
+    logged seven PJSIP errors for it, so any caller could write the log. The edge answers
+    it 513 Message Too Large (RFC 3261 21.5.14) and no line sees it or says a word; a
+    usual call still rings."""
+    async with _Edged(_registered(kamailio)) as line:
+        capfd.readouterr()
+        refused = await asyncio.to_thread(
+            run_scenario,
+            kamailio.domain,
+            BOT_USER,
+            scenario="uac_refused.xml",
+            caller=RESIDENT,
+            headers=["X-Note: " + "a" * 3700],
+            rewrites=[('<recv response="403"/>', '<recv response="513"/>')],
+        )
+        assert refused.count("SuccessfulCall") == 1, refused.errors
+        assert line.calls() == []
+        rung = await asyncio.to_thread(
+            run_scenario, kamailio.domain, BOT_USER, steps=[Step(300, "")], caller=RESIDENT
+        )
+        assert rung.count("SuccessfulCall") == 1, rung.errors
+        assert [event.kind for event in line.calls()] == ["call"]
+    said = capfd.readouterr()
+    assert "pjsua" not in said.err.lower() and "ERROR" not in said.err, said.err[-2000:]
