@@ -393,10 +393,21 @@ async def tick(db: Database, settings: HandlerSettings, now: datetime) -> int:
     return scene.mail.queued
 
 
-async def progress(db: Database, t: Translator, request: HelpRequest) -> Markup:
-    """For the coordinators: who was asked, in how many waves, and when the next goes."""
+async def progress(
+    db: Database, t: Translator, request: HelpRequest, settings: HandlerSettings | None = None
+) -> Markup:
+    """For the coordinators: who was asked, in how many waves, and when the next goes.
+    With ``settings`` (the desk's request page), an offer still held for a volunteer's
+    quiet hours is no "asked": it is said as held, for whom and until when (issue 100,
+    point 3: the page said "asked: vera" while vera slept and the group read "held")."""
     search = await db.waves.get(request.id)
     asked = await db.volunteers.asked(request.id)
+    holding = None
+    if settings is not None:
+        holding = await held_offers.held(
+            db, settings, request, settings.clock(), nobody_asked_now=False
+        )
+        asked = [row for row in asked if row[0] not in holding.sleepers]
     said_no = sum(1 for _, _, no, _ in asked if no)
     names = []
     for who, *_ in asked:
@@ -412,6 +423,8 @@ async def progress(db: Database, t: Translator, request: HelpRequest) -> Markup:
     ]
     if names:
         lines.append(Markup(t.list_of(names)))
+    if holding is not None:
+        lines += held_offers.coordinator_lines(t, request.id, holding)
     if search is not None and search.handed_over_at:
         lines.append(t.t("The bot asks nobody more on its own. Can you find someone?"))
     elif search is not None and search.next_at and request.state == OPEN:

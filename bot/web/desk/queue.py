@@ -24,6 +24,7 @@ from typing import Any
 from aiohttp import web
 from markupsafe import Markup
 
+from bot.web.desk import queue_view
 from bot.web.desk.auth import desk_of, desk_page
 from bot.web.desk.paging import Pager, page_number
 from bot.web.i18n import translator_for
@@ -98,44 +99,42 @@ async def _page(
     status: int = 200,
     kept: dict[str, Any] | None = None,
 ) -> web.Response:
-    """The queue; ``kept``: a refused form's request id, action and what was typed, shown
-    again in its form, open (a refused coordinator keeps what they wrote)."""
+    """The queue, as cards or as a list (queue_view.py), filtered; ``kept``: a refused
+    form's request id, action and what was typed, shown again in its form, open (a refused
+    coordinator keeps what they wrote)."""
     desk = desk_of(request)
     t = translator_for(request)
-    number = page_number(request)
-    if number is None:
+    number, wanted = page_number(request), queue_view.filter_of(request)
+    if number is None or wanted is None:
         raise web.HTTPBadRequest()
+    view = queue_view.chosen(request)
     now = datetime.now(UTC)
     # Before the requests are read: a page read before an erasure keeps no hints.
     read_at = hint_cache.erasures(desk.site.db)
-    count, waiting = await review_queue.page(
-        desk.site.db, limit=QUEUE_PAGE, offset=(number - 1) * QUEUE_PAGE
+    found = await queue_view.waiting(
+        desk.site.db, wanted, limit=QUEUE_PAGE, offset=(number - 1) * QUEUE_PAGE
     )
-    pager = Pager(number, count.total, (), "/desk/queue", QUEUE_PAGE)
-    waiting, kept_alone = await _kept_where(desk.site.db, t, waiting, kept or {})
-    # The texts the "very similar" warning compares with, and the requesters: read once for
-    # the whole page, not once a card (a round trip to the database each).
-    recent = await recent_texts(desk.site.db) if waiting else []
-    requesters = await desk.site.db.users.get_many(
-        item.requester_id for item in waiting if item.requester_id
-    )
+    pager = Pager(number, found.total, wanted.query(), "/desk/queue", QUEUE_PAGE)
+    waiting, kept_alone = await _kept_where(desk.site.db, t, found.page, kept or {})
     # Whether anyone could take each: worked out for the whole page at once (review_queue.hints).
     takes = await review_queue.hints(desk.site.db, desk.site.settings, t, waiting, now, read_at)
-    cards = [
-        await _card(desk.site, item, t, recent, now, take, requesters)
-        for item, take in zip(waiting, takes, strict=True)
-    ]
-    if notice is None:
-        notice = await _done(request, t)
-    return render(
+    shown, nobody = queue_view.lines(t, waiting, takes, now) if view == "list" else ([], [])
+    response = render(
         request,
         "desk/queue.html",
         status=status,
         desk=desk,
-        cards=cards,
+        view=view,
+        cards=await _cards(desk.site, t, waiting, takes, now) if view == "cards" else [],
+        lines=shown,
+        nobody=nobody,
+        nobody_label=queue_view.nobody_label(t, len(nobody)),
+        empty=not waiting,
+        wanted=wanted,
+        choices=queue_view.choices(t, found, wanted),
         pager=pager,
         reasons=[(key, t._(label)) for key, label in REJECT_REASONS.items()],
-        notice=notice,
+        notice=notice or await _done(request, t),
         summary=await backlog.said(desk.site.db, desk.site.settings, t, now),
         oldest=await review_pace.oldest_line(desk.site.db, t, now),
         on_duty=await review_pace.is_on_duty(desk.site.db, desk.user),
@@ -147,6 +146,28 @@ async def _page(
         kept=kept or {},
         kept_alone=kept_alone,
     )
+    if request.query.get("view") == view:
+        queue_view.keep(response, view)  # the choice stays for the next visit
+    return response
+
+
+async def _cards(
+    site: Any,
+    t: Translator,
+    waiting: list[HelpRequest],
+    takes: list[tuple[bool, Markup]],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The cards of a page: the texts the "very similar" warning compares with and the
+    requesters read once for the whole page, not once a card (a round trip each)."""
+    recent = await recent_texts(site.db) if waiting else []
+    requesters = await site.db.users.get_many(
+        item.requester_id for item in waiting if item.requester_id
+    )
+    return [
+        await _card(site, item, t, recent, now, take, requesters)
+        for item, take in zip(waiting, takes, strict=True)
+    ]
 
 
 async def _done(request: web.Request, t: Translator) -> Markup | None:

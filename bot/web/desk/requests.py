@@ -345,6 +345,14 @@ async def _history(desk: Any, t: Translator, request_id: int) -> list[dict[str, 
     ]
 
 
+async def _searched(desk: Any, t: Translator, found: HelpRequest) -> Markup | None:
+    """An open request's search: who was asked, in how many waves, when the next goes, and
+    what is held for quiet hours (waves.progress)."""
+    if found.state != OPEN:
+        return None
+    return await waves.progress(desk.site.db, t, found, desk.site.settings)
+
+
 async def _detail(
     request: web.Request,
     *,
@@ -412,7 +420,7 @@ async def _detail(
         # How often it was offered again so far: the form's basis (:func:`reoffer`).
         reoffered=await _reoffered(desk.site.db, found.id) if found.state == OPEN else 0,
         # Who was asked, in how many waves, when the next goes (an open request's search).
-        searched=await waves.progress(desk.site.db, t, found) if found.state == OPEN else None,
+        searched=await _searched(desk, t, found),
         # A "just talk" request still running: said at the top, and it may be ended.
         talk=found.category == TALK and found.state in ACTIVE,
         points=map_points([found]),

@@ -153,7 +153,7 @@ def _row(
         "categories": t.list_of(category_label(t, c) for c in volunteer.categories),
         "languages": language_names(t, volunteer.languages),
         "paused": volunteer.paused,
-        "status": t.t("⏸ paused") if volunteer.paused else t.t("▶️ active"),
+        "status": _status(t, volunteer, now),
         "training": (
             t.date(_parse(volunteer.verified_at))
             if volunteer.verified_at
@@ -163,6 +163,15 @@ def _row(
         "certificate": certificate_of(t, volunteer, today),
         "talk": talk_shift_of(t, volunteer, now),
     }
+
+
+def _status(t: Translator, volunteer: Volunteer, now: datetime) -> Markup:
+    """Paused, asleep (her quiet hours now: offers wait until they end) or active."""
+    if volunteer.paused:
+        return t.t("⏸ paused")
+    if (until := matching.quiet_until(volunteer, now)) is not None:
+        return t.t("🌙 quiet hours until {time}", time=t.time(until))
+    return t.t("▶️ active")
 
 
 def _districts(desk: Desk) -> list[str]:
