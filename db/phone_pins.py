@@ -8,6 +8,7 @@ one's data), against the city-wide limit phone_pin.py keeps."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from db.clock import utcnow
 from db.hour_counts import HourCount
@@ -16,6 +17,9 @@ from db.transactions import Transactions
 
 # Wrong tries in one day before the PIN is not asked again that day.
 MOST_WRONG = 3
+# A lockout is told to its person at most once in so many days (anyone claiming her number
+# can lock her PIN every day; each notice is a call or a text to her).
+TOLD_EVERY_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,21 @@ class PhonePins:
                 self._tx, "SELECT wrong FROM phone_pins WHERE user_id = ?", (user_id,)
             )
         return 0 if row is None else int(row[0])
+
+    async def lock_told(self, user_id: int, day: str) -> bool:
+        """Whether the person's lockout on ``day`` (YYYY-MM-DD) is told to her now: not if
+        she was told of one within the week before (:data:`TOLD_EVERY_DAYS`), marked at
+        once (processes at once tell it once)."""
+        since = (date.fromisoformat(day) - timedelta(days=TOLD_EVERY_DAYS - 1)).isoformat()
+        return (
+            await changed(
+                self._tx,
+                "UPDATE phone_pins SET lock_told_day = ? WHERE user_id = ?"
+                " AND (lock_told_day = '' OR lock_told_day < ?)",
+                (day, user_id, since),
+            )
+            == 1
+        )
 
     async def right(self, user_id: int, day: str) -> None:
         """The try counted on ``day`` was right: it is not a wrong one."""

@@ -411,6 +411,26 @@ class UserStore:
         )
         return row is not None
 
+    async def has_help_or_entry(self, user_id: int) -> bool:
+        """Whether the person has a request a coordinator entered or let through, or is a
+        resident the desk entered (a name a coordinator entered on a number platform):
+        whom the reserve of the checks' pool is kept for (handlers/dispatcher.py
+        ``reserved_for``). Narrower than :meth:`has_own_data`: a PIN, a role or a volunteer
+        row alone spend no reserve - a PIN is chosen by anyone the bot once called back, so
+        a few cheap numbers with one would spend the checks residents need."""
+        platforms = number_platforms() or ("",)
+        marks = ", ".join("?" * len(platforms))
+        states = ", ".join("?" * len(LET_THROUGH))
+        row = await fetch_one(
+            self._tx,
+            "SELECT 1 FROM users u WHERE u.id = ? AND ("
+            f"(u.first_name <> '' AND u.platform IN ({marks}))"
+            " OR EXISTS (SELECT 1 FROM help_requests h WHERE h.requester_id = u.id"
+            f"   AND (h.entered_by IS NOT NULL OR h.state IN ({states}))))",
+            (user_id, *platforms, *LET_THROUGH),
+        )
+        return row is not None
+
     async def enter_resident(
         self, platform: str, number: str, first_name: str, language: str
     ) -> Entered:

@@ -336,6 +336,12 @@ class CheckPoolDry:
     span: DrySpan
     newcomers: bool
     cap: int
+    # Who used the pool today: each number checked and its calls (the notice names their
+    # people, never the numbers: handlers/numbers/call_notices.py).
+    used: tuple[tuple[str, int], ...] = ()
+    # Not a pool: the day's checks of one block of numbers (all but the last digits
+    # alike, check_calls.py ``PER_BLOCK_DAY``) are spent.
+    block: bool = False
 
 
 @dataclass(frozen=True)

@@ -383,14 +383,17 @@ class Dispatcher:
 
     async def stand_in_for(self, platform: str, number: str, stand_in: str) -> str | None:
         """A call from ``number``, whose caller ID is only a claim: where its person has
-        something to give away, the call goes on as ``stand_in``, a person of its own with
-        their language and consent, until a call-back or their PIN checks it - the number
-        it claims is returned (``Sender.claims`` of its updates); None: the caller is the
-        number's person from the start."""
+        something to give away, the call goes on as ``stand_in``, a new person of its own -
+        not her language, not her consent: a call from a number nobody has hears the same,
+        so the caller learns nothing of her (the language menu, the notice where something
+        is kept) - until a call-back or her PIN checks it. The number it claims is returned
+        (``Sender.claims`` of its updates); None: the caller is the number's person from
+        the start."""
         known = await caller_check.claimed(self.db, platform, number)
         if known is None:
             return None
-        await caller_check.made(self.db, platform, stand_in, caller_check.profile_of(known))
+        new_caller = Profile(easy=starts_easy(medium_of(platform)))
+        await caller_check.made(self.db, platform, stand_in, new_caller)
         return known.platform_user_id
 
     async def number_checked(self, platform: str, number: str, profile: Profile) -> None:
@@ -409,9 +412,16 @@ class Dispatcher:
     async def protects(self, platform: str, number: str) -> bool:
         """Whether the person of ``number`` has something to protect that no stranger at
         the number could have made (a request let through, a desk entry, a PIN: db/users.py
-        ``has_own_data``): a check call to it may spend the reserve of the checks' pool."""
+        ``has_own_data``): her "not me" to a check call is told to the coordinators."""
         person = await self.db.users.find(platform, number)
         return person is not None and await self.db.users.has_own_data(person.id)
+
+    async def reserved_for(self, platform: str, number: str) -> bool:
+        """Whether a check call to ``number`` may spend the reserve of the checks' pool:
+        its person has a request let through or a desk entry (db/users.py
+        ``has_help_or_entry``) - never a PIN alone, which anyone once called back chose."""
+        person = await self.db.users.find(platform, number)
+        return person is not None and await self.db.users.has_help_or_entry(person.id)
 
     async def unanswered(
         self, platform: str, now: datetime | None = None

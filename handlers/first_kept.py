@@ -16,9 +16,11 @@ ever (handlers/privacy.py), which says truthfully that only the number and the l
 kept so far (the notice's state holds only the choice, never the search before it).
 
 Not for a person who already has data (db/users.py ``has_data``: a resident the desk
-entered, with a request, who never agreed), nor for a call that claims such a person's
-number (a stand-in, handlers/numbers/caller_check.py): the bot keeps something of hers
-already, so she is asked at once, after the language, as on every other channel.
+entered, with a request, who never agreed): the bot keeps something of hers already, so
+she is asked at once, after the language, as on every other channel. A call that only
+claims such a person's number (a stand-in, handlers/numbers/caller_check.py) is a new
+caller of its own, and asked as one: she hears the notice at the start of the call that
+checks her.
 
 No button data. No states of its own: the notice's (``onboarding.privacy``,
 handlers/privacy.py :data:`READING_NOTICE`) keeps the choice that asked for it under
@@ -45,12 +47,12 @@ def here(ctx: Context) -> bool:
 
 async def applies(ctx: Context) -> bool:
     """Whether this person, not agreed yet, is asked only where something is kept: on such
-    a channel, with a language chosen and nothing of theirs kept yet - nor of the number's
-    person their call claims to be (a stand-in, handlers/numbers/caller_check.py: she hears
-    the notice at once, and her answer waits for the call-back)."""
+    a channel, with a language chosen and nothing of theirs kept yet. A call that claims a
+    known number is a new person of its own (a stand-in, handlers/numbers/caller_check.py)
+    and is asked where a new caller is: anything else would tell the caller that the
+    number is someone's."""
     return (
         here(ctx)
-        and not ctx.incoming.sender.claims
         and ctx.user.consent_at is None
         and ctx.user.language is not None
         and not await ctx.db.users.has_data(ctx.user.id)

@@ -19,6 +19,8 @@ Button data: none. States: none.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from db.users import User
 from handlers.channels import (
     BridgedCallEnded,
@@ -101,11 +103,23 @@ def check_given_up(t: Translator, name: str, tries: int) -> Message:
     return Message(text, typed_choices=False)
 
 
-def pool_dry(t: Translator, what: CheckPoolDry) -> Message:
+def pool_dry(
+    t: Translator, what: CheckPoolDry, used: Sequence[tuple[str | None, int]] = ()
+) -> Message:
     """The coordinators' notice that the check calls of the day or hour are spent: the
-    share of callers the bot does not know yet (the reserve is left), or all of them."""
+    share of callers the bot does not know yet (the reserve is left), or all of them, or
+    the day's of one block of numbers; and who used today's (``used``: each person's
+    first name - empty: someone with none - and the calls to them; numbers of nobody here
+    as one count)."""
     cap = t.number(what.cap)
-    if what.span == "day" and what.newcomers:
+    if what.block:
+        text = t.t(
+            "📵 Check calls: {cap} calls today went to numbers that differ only in their"
+            " last three digits. Someone may be asking for call-backs to a row of numbers:"
+            " no further number of that row is called back today.",
+            cap=cap,
+        )
+    elif what.span == "day" and what.newcomers:
         text = t.t(
             "📵 Check calls: today's {cap} calls for callers the bot does not know yet are"
             " used up. Such callers are not called back until tomorrow; residents with a"
@@ -134,7 +148,25 @@ def pool_dry(t: Translator, what: CheckPoolDry) -> Message:
             " check_calls_per_hour to call more.",
             cap=cap,
         )
+    if used:
+        text += "\n" + t.t("👥 Called to check today: {who}.", who=_who_was_called(t, used))
     return Message(text, typed_choices=False)
+
+
+def _who_was_called(t: Translator, used: Sequence[tuple[str | None, int]]) -> str:
+    """ "Erna (2), Otto (1), numbers of nobody known here (5)": by name, never a number."""
+    named: dict[str, int] = {}
+    nobody = 0
+    for name, calls in used:
+        if name is None:
+            nobody += calls
+        else:
+            who = name or str(t.t("a phone resident"))
+            named[who] = named.get(who, 0) + calls
+    parts = [f"{who} ({t.number(calls)})" for who, calls in named.items()]
+    if nobody:
+        parts.append(str(t.t("numbers of nobody known here ({count})", count=t.number(nobody))))
+    return ", ".join(parts)
 
 
 def withheld_used_up(t: Translator) -> Message:
@@ -234,8 +266,19 @@ async def _check_denied(scene: Backstage, what: CheckDenied) -> None:
 
 async def _check_pool_dry(scene: Backstage, what: CheckPoolDry) -> None:
     """The coordinators told that a pool of check calls ran dry (once a day or hour each:
-    check_calls.py counts it), so that callers put off or refused are no surprise."""
-    await scene.mail.to_backchannel(lambda t: pool_dry(t, what))
+    check_calls.py counts it), so that callers put off or refused are no surprise - and
+    who used today's checks, by name (a check rings the number's person: a name called
+    often is a resident whose number someone uses)."""
+    used: list[tuple[str | None, int]] = []
+    about: list[int] = []
+    for number, calls in what.used:
+        person = await scene.db.users.find(what.platform, number)
+        if person is None or not await scene.db.users.has_data(person.id):
+            used.append((None, calls))
+            continue
+        used.append((_name(person), calls))
+        about.append(person.id)
+    await scene.mail.to_backchannel(lambda t: pool_dry(t, what, used), about=about)
 
 
 async def _bridged_call_ended(scene: Backstage, what: BridgedCallEnded) -> None:

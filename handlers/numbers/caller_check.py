@@ -87,7 +87,14 @@ from handlers.flood_limits import CityCounts
 from handlers.menu import show_main_menu
 from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text
 from handlers.numbers import call_notices
-from handlers.numbers.phone_pin import CHOOSE_PIN, SKIP, WAIT_FOR_CALL, after_check, asked_for
+from handlers.numbers.phone_pin import (
+    CALL_NOW,
+    CHOOSE_PIN,
+    SKIP,
+    WAIT_FOR_CALL,
+    after_check,
+    asked_for,
+)
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -143,7 +150,15 @@ BACK = "menu:main"
 _FREE_COMMANDS = frozenset({"start", "menu", "coordinators", "privacy", "help", "language"})
 # "#" on the PIN asked for something personal (phone_pin.py) goes to the call-back's
 # offer (``check:wait``, a free press of its own below).
-_FREE_PRESSES = frozenset({"menu:main", "menu:places", "menu:events", "menu:help", SKIP})
+# The privacy notice's answers and the erasure question "No, thanks" brings: a claimed
+# call is a new person of its own (the dispatcher's ``stand_in_for``: nothing of the
+# number's person), so they are that stand-in's own, as a new caller's are hers - and
+# heard as a new caller hears them (held, the notice's "1" would tell the caller that the
+# number is someone's). Whoever answers the check call agrees herself (:func:`then_data`).
+_NOTICES_ANSWERS = {"consent:yes", "consent:no", "delete:yes", "delete:no"}
+_FREE_PRESSES = frozenset(
+    {"menu:main", "menu:places", "menu:events", "menu:help", SKIP, *_NOTICES_ANSWERS}
+)
 _FREE_PREFIXES = ("pl:", "lang:", "ra:", "easy:", "guide:", "privacy:details", "check:")
 # Events: browsing only (``ev:mine``, ``ev:rm`` reminders, subscriptions are the person's).
 _FREE_EVENT_ACTIONS = frozenset(
@@ -180,6 +195,19 @@ def then_data(event: Event) -> str:
     return BACK
 
 
+# What a claimed call's check call begins with, where the asking call pressed it: what
+# only shows the person her own things (her requests, her settings, her reminders), so
+# she is at them after her "1" without pressing them again. Anything that acts (withdraw,
+# a new request, erase) is not carried: until the check it was anybody's press, and the
+# one who answers chooses for herself - she begins with the main menu.
+_CARRIED = frozenset({"hr:mine", "menu:settings", "ev:mine"})
+
+
+def carried(then: str) -> str:
+    """The button a claimed call's check call begins with, for ``then`` (what waited)."""
+    return then if then in _CARRIED else BACK
+
+
 def offer(t: Translator) -> Message:
     """What an unchecked call hears for a press that needs the check: "1" calls back,
     "#" goes back (the text names its keys)."""
@@ -213,11 +241,13 @@ def hold(ctx: Context) -> None:
     """The event waits: the offer of the call-back to the number claimed (or the caller's
     own), which then begins with it."""
     sender = ctx.incoming.sender
-    # A claimed call's check begins with the main menu: what the caller pressed - "I
-    # agree", "No, thanks", "withdraw" - was a stranger's press until the call-back says
-    # otherwise, and the one who answers it chooses for herself. A new caller's own number
-    # (choosing a PIN, :data:`_PROVEN_ONLY`) goes on with what they pressed.
-    then = BACK if sender.claims else then_data(ctx.incoming.event)
+    # A claimed call's check begins with the main menu, or what only shows her own things
+    # (:func:`carried`): what the caller pressed to act - "withdraw", "erase" - was a
+    # stranger's press until the call-back says otherwise, and the one who answers it
+    # chooses for herself. A new caller's own number (choosing a PIN,
+    # :data:`_PROVEN_ONLY`) goes on with what they pressed.
+    pressed = then_data(ctx.incoming.event)
+    then = carried(pressed) if sender.claims else pressed
     data = {"then": then, "number": sender.claims or sender.user_id}
     ctx.set_state(STATE, data)
     ctx.send(offer(ctx.t))
@@ -286,14 +316,25 @@ async def _call_me(ctx: Context) -> None:
 
 
 async def _wait_for_call(ctx: Context) -> None:
-    """``check:wait`` (phone_pin.py ``WAIT_FOR_CALL``): a claimed call whose PIN was not
-    typed hears the offer of the call-back to the number it claims, which begins with the
-    main menu (what was pressed was a stranger's press until the call-back says otherwise)."""
+    """``check:wait:<then>`` (phone_pin.py ``WAIT_FOR_CALL``): a claimed call whose PIN
+    cannot be checked (three wrong today, the city's limit) hears the offer of the
+    call-back to the number it claims, which begins with :func:`carried` of what waited
+    (what acts was a stranger's press until the call-back says otherwise)."""
     number = ctx.incoming.sender.claims
     if not number:
         ctx.stale()
-    ctx.set_state(STATE, {"then": BACK, "number": number})
+    ctx.set_state(STATE, {"then": carried(ctx.args or BACK), "number": number})
     ctx.send(offer(ctx.t))
+
+
+async def _call_now(ctx: Context) -> None:
+    """``check:now:<then>`` (phone_pin.py ``CALL_NOW``): "#" on "type your PIN, or press
+    the hash key and we call you back" - the call to the number claimed at once, no offer
+    in between (the caller chose it)."""
+    number = ctx.incoming.sender.claims
+    if not number:
+        ctx.stale()
+    await check_by_call(ctx, number, number, carried(ctx.args or BACK), Profile(), back=BACK)
 
 
 async def _other(ctx: Context) -> None:
@@ -309,10 +350,10 @@ GATE_GROUP = 0
 
 async def gate(ctx: Context) -> bool:
     """The caller check as a gate (``Router.gate``): whether the update waits. A call claims
-    a number whose person has data: what is not free waits for her PIN, where she chose one
-    (phone_pin.py ``asked_for``), or a call-back to it (a caller ID proves little). The PIN
-    is asked only now, never at a call's start: that would tell anyone which numbers have
-    one."""
+    a number whose person has data: what is not free waits for her PIN or a call-back to
+    it (a caller ID proves little), asked in the same words whether or not she chose a PIN
+    (phone_pin.py ``asked_for``: anything else would tell anyone which numbers have
+    one)."""
     if not held(ctx):
         return False
     if not await asked_for(ctx, then_data(ctx.incoming.event)):
@@ -330,6 +371,8 @@ def register(router: Router) -> None:
     # phone_pin.py): the offer of the call-back instead. Before consent too, as above.
     prefix, action = WAIT_FOR_CALL.split(":", 1)
     router.action(prefix, action, before_consent=True)(_wait_for_call)
+    prefix, action = CALL_NOW.split(":", 1)
+    router.action(prefix, action, before_consent=True)(_call_now)
     router.state(STATE)(_other)
 
 

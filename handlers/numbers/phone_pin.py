@@ -30,8 +30,10 @@ guarded as a thing that can be guessed.
   phone, a call to her number).
 - **Asked when something personal is asked for** (:func:`asked_for`: a call that claims
   the number, ``Sender.claims``, pressed what waits for the check - caller_check.py
-  ``held`` - and its person has a PIN that is not locked today; :data:`ASK`), never at
-  a call's start: a PIN asked there would tell anyone which numbers have one. The right
+  ``held``; :data:`ASK`, "or press the hash key and we call you back"), in the same words
+  whether or not its person has a PIN, it is locked or the city's limit holds - never at
+  a call's start: either would tell anyone which numbers have one. Digits typed for a
+  number without a PIN are answered as wrong ones, tries and all (:data:`NO_PIN_TRIES`). The right
   one and the call is the person's (the voice transport's check port,
   ``CheckPort.proven``), going on with what was pressed; a wrong one (:data:`WRONG`)
   counts, before it is compared (calls at once share the day's tries); "#" goes to the
@@ -39,13 +41,18 @@ guarded as a thing that can be guessed.
   :data:`~db.phone_pins.MOST_WRONG`-th wrong one of a day (Europe/Berlin, kept in the
   database: hanging up and calling again changes nothing) ends the asking for that day
   (:data:`LOCKED`, then the call-back's offer): the person is told through her own
-  channel (:data:`LOCKED_NOTICE`), the coordinators in their backchannel, by name, never
-  the number (:data:`LOCKED_COORDINATORS`).
+  channel (:data:`LOCKED_NOTICE`) at most once a week (db/phone_pins.py ``lock_told``:
+  anyone claiming her number can lock it daily, and each notice rings her), the
+  coordinators in their backchannel each time, by name, never the number
+  (:data:`LOCKED_COORDINATORS`).
 - **A city-wide limit**: the wrong PINs of all residents within a clock hour (UTC, kept in
-  the database) - many numbers tried from one place. Past :data:`CITY_MOST_WRONG` no PIN
-  is asked in the city until the hour is over (a try then is not compared:
-  :data:`PAUSED`, the call-back's offer), and the coordinators are told once that hour,
-  the moment it is reached (:data:`CITY_LIMIT`, with when it ends).
+  the database) - many numbers tried from one place. Past :data:`CITY_MOST_WRONG` a PIN
+  typed for a number whose day already has a wrong try is not compared until the hour
+  is over (:data:`PAUSED`, the call-back's offer); a number whose day has none is
+  compared once - a resident who types hers right is not locked out by wrong PINs typed
+  for others -, a wrong one then ends the asking for that call (:data:`PAUSED`). The
+  coordinators are told once that hour, the moment it is reached (:data:`CITY_LIMIT`,
+  with when it ends).
 - **Cleared by a coordinator** on the desk (bot/web/desk/phone_pins.py): the person is
   checked by call-back again until they choose a new one.
 
@@ -85,6 +92,7 @@ from db.clock import local_day
 from db.phone_pins import MOST_WRONG
 from db.users import User
 from handlers.context import KEPT, Context
+from handlers.flood_limits import CityCounts
 from handlers.messages import Button, ButtonPress, Message, Text
 from handlers.numbers.coded_acts import hour_end
 from handlers.router import Router
@@ -98,9 +106,11 @@ FIRST = "pin:first"
 NEW = "pin:new"
 LATER = "pin:later"
 SKIP = "pin:skip"
-# What a claimed call goes to when its PIN is not typed (or no longer asked): the offer of
-# the call-back (handlers/numbers/caller_check.py registers it).
+# What a claimed call goes to when its PIN cannot be checked (three wrong today, the city's
+# limit): the offer of the call-back; "#" on the PIN asked: the call-back at once
+# (handlers/numbers/caller_check.py registers both; ``:<then>``, what waited, follows).
 WAIT_FOR_CALL = "check:wait"
+CALL_NOW = "check:now"
 # Wrong PINs within a clock hour, all residents together, past which no PIN is asked in
 # the city until the hour is over (many numbers tried from one place); the coordinators
 # are told once an hour when it is reached.
@@ -115,7 +125,9 @@ AGAIN = N_("🔢 Please type the same four digits again.")
 EASY = N_("😔 These digits are too easy to guess. Please choose other digits.")
 MISMATCH = N_("😔 The digits were not the same. Please choose four digits again.")
 SAVED = N_("✅ Your PIN is saved. When you call us and ask for something of yours, type it then.")
-ASK = N_("🔢 Please type your PIN. Without a PIN, press the hash key.")
+# Said to every call that claims a number, for whatever waits for the check, whether or not
+# the number's person chose a PIN: so the words tell nobody which numbers have one.
+ASK = N_("🔢 Please type your PIN, or press the hash key and we call you back.")
 WRONG = N_("😔 That PIN is not right. Please type it again. Without a PIN, press the hash key.")
 LOCKED = N_("🔒 That PIN was wrong three times. Today we can only call you back.")
 # A new PIN in a call that a PIN proved: the one of now first (a PIN guessed once must not
@@ -165,6 +177,12 @@ _SAID: dict[str, str] = {
 _N, _R, _P = 2**14, 8, 1
 _SALT_BYTES = 16
 _NAME = "scrypt"
+
+# Wrong tries typed for a number whose person has no PIN, per number and day: they are
+# answered as a PIN's wrong tries are (the third of a day: "Today we can only call you
+# back"), so a caller cannot tell a number without a PIN by typing. In memory and bounded
+# (flood_limits.py); nobody's PIN is compared.
+NO_PIN_TRIES = CityCounts(window=86400.0)
 
 log = logging.getLogger(__name__)
 
@@ -225,30 +243,28 @@ def _enter(ctx: Context, mode: Mode, then: str, first: str = "", *, old: bool = 
 async def asked_for(ctx: Context, then: str) -> bool:
     """Whether the PIN is asked for ``then``, a press of a call that claims a number which
     waits for the check (handlers/numbers/caller_check.py ``held``: something personal):
-    the number's person has a PIN that is not locked today, and the city's wrong PINs of
-    the hour are below :data:`CITY_MOST_WRONG`. Never at a call's start: a PIN asked
-    there would tell anyone which numbers have one."""
+    always where the channel calls, in the same words whether or not the number's person
+    chose a PIN, whether it is locked today or the city's limit holds (:data:`ASK`, "or
+    press the hash key and we call you back") - anything else would tell anyone claiming
+    a number whether its person has a PIN. Never at a call's start."""
     sender = ctx.incoming.sender
     if not sender.claims or not _calls(ctx):
-        return False
-    person = await ctx.db.users.find(sender.platform, sender.claims)
-    pin = await ctx.db.phone_pins.get(person.id) if person is not None else None
-    if pin is None or pin.locked(_today(ctx)):
-        return False
-    if await ctx.db.phone_pins.city_wrong(_hour(ctx)) >= CITY_MOST_WRONG:
-        await _city_limit_reached(ctx)
         return False
     _enter(ctx, "ask", then)
     return True
 
 
 async def _locked_out(ctx: Context, person: User) -> None:
-    """The day's last wrong try of ``person``'s PIN: she is told through her own channel,
-    the coordinators in their backchannel (neither hears the digits)."""
+    """The day's last wrong try of ``person``'s PIN: she is told through her own channel
+    (the one she chose for the bot's messages: a call-back in the daytime, or a text) at
+    most once a week (db/phone_pins.py ``lock_told``: anyone claiming her number can lock
+    it every day, and each notice rings her), the coordinators in their backchannel each
+    time, by name (neither hears the digits)."""
     log.info("phone pin: a PIN locked for the day")
-    await ctx.mail.to_user(
-        person, lambda t: Message(t.t(LOCKED_NOTICE), typed_choices=False), about=[person.id]
-    )
+    if await ctx.db.phone_pins.lock_told(person.id, _today(ctx)):
+        await ctx.mail.to_user(
+            person, lambda t: Message(t.t(LOCKED_NOTICE), typed_choices=False), about=[person.id]
+        )
     name = person.first_name
 
     def told(t: Translator) -> Message:
@@ -329,8 +345,8 @@ class _Pin:
         was asked for something personal, to the offer of the call-back."""
         state = ctx.get_state()
         assert state is not None
-        if state.data.get("mode") == "ask":
-            await self.go_on(ctx, WAIT_FOR_CALL)
+        if state.data.get("mode") == "ask":  # "or press the hash key and we call you back"
+            await self.go_on(ctx, f"{CALL_NOW}:{state.data.get('then') or 'menu:main'}")
             return
         await self.go_on(ctx, str(state.data.get("then") or "menu:main"))
 
@@ -363,30 +379,50 @@ class _Pin:
     async def _asked(self, ctx: Context, digits: str, then: str) -> None:
         """The PIN typed for something personal: right, the call is its person's and goes
         on with it; wrong, counted (the person's day and the city's hour); the last wrong
-        of the day, or the city's limit reached, the offer of the call-back."""
+        of the day, or the city's limit reached, the offer of the call-back. A number
+        whose person has no PIN is answered as a wrong PIN is, tries and all
+        (:data:`NO_PIN_TRIES`)."""
         db, sender = ctx.db, ctx.incoming.sender
         person = await db.users.find(sender.platform, sender.claims) if sender.claims else None
-        stored = await db.phone_pins.get(person.id) if person is not None else None
         port = ctx.settings.check_calls
-        if person is None or stored is None or port is None:
-            await self.go_on(ctx, WAIT_FOR_CALL)  # cleared meanwhile
+        wait = f"{WAIT_FOR_CALL}:{then}"
+        if person is None or port is None:
+            await self.go_on(ctx, wait)  # gone meanwhile
             return
+        stored = await db.phone_pins.get(person.id)
         today, hour = _today(ctx), _hour(ctx)
         # Each try is counted before the comparison: calls at once share the day's three,
         # and the city's hour.
         city = await db.phone_pins.city_wrong_try(hour)
-        if city > CITY_MOST_WRONG:
+        tries = NO_PIN_TRIES.of(db, ctx.settings.clock)
+        key = (sender.platform, f"{sender.claims} {today}", False)
+        if stored is None:
+            before = tries.counted(key)
+        else:
+            before = stored.wrong if stored.wrong_day == today else 0
+        # Past the city's limit only a number whose day has no wrong try yet is compared:
+        # wrong PINs typed for others must not lock out a resident who types hers right.
+        paused = city > CITY_MOST_WRONG
+        if paused and before:
             await db.phone_pins.city_right(hour)  # not compared: no try
             await _city_limit_reached(ctx)
             ctx.send(Message(Markup(ctx.t._(PAUSED)), typed_choices=False))
-            await self.go_on(ctx, WAIT_FOR_CALL)
+            await self.go_on(ctx, wait)
             return
-        wrong = await db.phone_pins.wrong_try(person.id, today)
-        if not 0 < wrong <= MOST_WRONG:
+        if stored is None:
+            wrong = tries.count(key)
+        else:
+            wrong = await db.phone_pins.wrong_try(person.id, today)
+            if wrong == 0:  # cleared on the desk meanwhile: nothing to compare
+                await db.phone_pins.city_right(hour)
+                await self.go_on(ctx, wait)
+                return
+        if wrong > MOST_WRONG:  # locked today already (or cleared meanwhile: 0)
             await db.phone_pins.city_right(hour)
-            await self.go_on(ctx, WAIT_FOR_CALL)  # locked by another call meanwhile
+            ctx.send(Message(Markup(ctx.t._(LOCKED)), typed_choices=False))
+            await self.go_on(ctx, wait)
             return
-        if await asyncio.to_thread(matches, digits, stored.pin_hash):
+        if stored is not None and await asyncio.to_thread(matches, digits, stored.pin_hash):
             await db.phone_pins.right(person.id, today)
             await db.phone_pins.city_right(hour)
             log.info("phone pin: the PIN was right")
@@ -398,9 +434,14 @@ class _Pin:
         if city >= CITY_MOST_WRONG:
             await _city_limit_reached(ctx)  # told the moment it is reached
         if wrong >= MOST_WRONG:
-            await _locked_out(ctx, person)
+            if stored is not None:
+                await _locked_out(ctx, person)
             ctx.send(Message(Markup(ctx.t._(LOCKED)), typed_choices=False))
-            await self.go_on(ctx, WAIT_FOR_CALL)
+            await self.go_on(ctx, wait)
+            return
+        if paused:  # the one try of her day past the city's limit: no second
+            ctx.send(Message(Markup(ctx.t._(PAUSED)), typed_choices=False))
+            await self.go_on(ctx, wait)
             return
         ctx.send(_message(ctx.t, WRONG, "ask"))
 

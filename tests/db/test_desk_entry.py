@@ -96,6 +96,28 @@ async def test_what_a_stranger_makes_with_presses_is_not_data_of_their_own(db: D
     assert await db.users.has_own_data(erna.id)  # the name a coordinator entered
 
 
+async def test_the_checks_reserve_is_for_a_request_or_a_desk_entry_never_a_pin_alone(
+    db: Database,
+):
+    """Issue 98, point 6: a PIN is chosen by anyone the bot once called back, so a few cheap
+    numbers with one spent the checks' reserve; it is kept for residents with a request a
+    coordinator let through or entered, or the desk's entry of them."""
+    from handlers.numbers.phone_pin import hashed
+
+    pin_only = await db.users.seen("phone", NUMBER, NUMBER)
+    await db.phone_pins.set(pin_only.id, hashed("2580"))
+    assert await db.users.has_own_data(pin_only.id)  # still hers against the desk's entry
+    assert not await db.users.has_help_or_entry(pin_only.id)
+    await db.requests.create(pin_only.id, pin_only.id, category="shopping", description="x")
+    assert not await db.users.has_help_or_entry(pin_only.id)  # in review: a press made it
+    await db.requests.create(
+        pin_only.id, pin_only.id, category="shopping", description="y", state="open"
+    )
+    assert await db.users.has_help_or_entry(pin_only.id)
+    entered = await db.users.enter_resident("phone", "+492319876500", "Erna", "de")
+    assert await db.users.has_help_or_entry(entered.user.id)
+
+
 async def test_only_a_number_platform_is_entered(db: Database):
     with pytest.raises(ValueError):
         await db.users.enter_resident("telegram", NUMBER, "Erna", "de")

@@ -565,6 +565,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "set_at": "2026-11-20T18:10:00+00:00",
             "wrong": 1,
             "wrong_day": "2026-11-20",
+            "lock_told_day": "2026-11-20",
         }
     ],
     "check_calls": [

@@ -94,7 +94,7 @@ def texts(lang: str, ids=None) -> list[tuple[str, str]]:
 def test_the_phone_and_sms_texts_are_found():
     ids = phone_and_sms_ids()
     assert "📍 Where? Type a postcode with the keys." in ids
-    assert "🔢 Please type your PIN. Without a PIN, press the hash key." in ids
+    assert "🔢 Please type your PIN, or press the hash key and we call you back." in ids
     assert len(ids) > 60
 
 

@@ -59,6 +59,7 @@ DECLARED = Declaration(
                 "set_at": DETAIL,
                 "wrong": DETAIL,
                 "wrong_day": DETAIL,
+                "lock_told_day": DETAIL,
             },
             links=(
                 owned(
@@ -66,6 +67,7 @@ DECLARED = Declaration(
                     "set_at",
                     "wrong",
                     "wrong_day",
+                    "lock_told_day",
                     refers=(("pin", "'set'"),),
                     withheld=("pin_hash",),
                     note="The export says that a PIN is set and since when, never its hash.",
@@ -83,7 +85,8 @@ DECLARED = Declaration(
             note="A phone person's PIN for calls (handlers/numbers/phone_pin.py), chosen by them "
             "in a "
             "call the bot made to their number: only a slow salted hash (scrypt), never the "
-            "digits; the wrong tries of one day (at three the PIN is not asked that day). "
+            "digits; the wrong tries of one day (at three the PIN is not asked that day), "
+            "and the day she was last told of a lockout (told once a week at most). "
             "Coordinators see only that one is set, and clear it on the desk; gone with the "
             "account.",
             coded=("pin_hash",),

@@ -75,6 +75,7 @@ from bot.transports.phone.calls.answered_call import (
     EarlyKeys,
     HungUp,
     converse,
+    hinting,
 )
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.bridging import Bridging
@@ -404,7 +405,7 @@ class PhoneTransport(Transport):
             sender=Sender(
                 PLATFORM,
                 call.chat_id,
-                language_hint=language_hint(call.chat_id),
+                language_hint=language_hint(hinting(call)),
                 withheld=is_withheld(call.chat_id),
                 claims=call.caller.claimed,
                 checked=call.caller.checked,
@@ -566,6 +567,7 @@ def _calls_out(
         words=lambda *a: who_calls.check_words(phone, *a),
         proven=phone.proven,
         protects=lambda number: dispatcher.protects(PLATFORM, number),
+        reserved=lambda number: dispatcher.reserved_for(PLATFORM, number),
     )
     # Both numbers hidden.
     phone.bridging = Bridging(

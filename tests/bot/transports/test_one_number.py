@@ -35,7 +35,7 @@ from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle
 from handlers.messages import Message, Outgoing
-from handlers.numbers.phone_pin import LATER
+from handlers.numbers.phone_pin import LATER, SKIP
 from handlers.settings import HandlerSettings
 from tests.support.channels import channels
 from tests.support.help_story import GROUP, grant_role_to, register_volunteer
@@ -145,21 +145,20 @@ class Handset:
         await asyncio.to_thread(self.phone.press, "1")
 
     async def checked(self) -> None:
-        """What was chosen waits for a call-back (a known number's call is not the person):
-        "1", the bot hangs up and calls; "1" again, "2" to the PIN's offer, and the checked
-        call begins with the main menu (what the claimed call pressed is not carried into
-        it, handlers/numbers/caller_check.py)."""
+        """What was chosen waits for her PIN or a call-back (a known number's call is not
+        the person): "#", the bot hangs up and calls; "1", "2" to the PIN's offer, and the
+        checked call begins with what only shows her own things, as the settings
+        (handlers/numbers/caller_check.py ``carried``)."""
         await until(
             lambda: any(
-                isinstance(item, Message)
-                and "check:call" in [data for _, data in numbered(item.buttons)]
+                isinstance(item, Message) and SKIP in [data for _, data in numbered(item.buttons)]
                 for item in self.said
             ),
-            "the call-back offered",
+            "the PIN or the call-back asked",
         )
         closed = len(self.phone.events)
         self.calling_back = None
-        await asyncio.to_thread(self.phone.press, "1")
+        await asyncio.to_thread(self.phone.press, "#")
         await asyncio.to_thread(self.phone.wait_for, "CALL_CLOSED", after=closed, timeout=HANG)
         self.said.clear()
         await asyncio.to_thread(self.phone.wait_for, "CALL_ESTABLISHED", after=closed, timeout=HANG)
@@ -363,13 +362,14 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
     assert "Vera" in "\n".join(texter.texts[texted:])
     assert handset.bot.calling.outcomes == [(RESIDENT, "heard")]  # no call
 
-    # A call again: greeted in German; the settings wait for a call-back to the number
-    # (a caller ID proves nothing), then "Rufen Sie mich an" by keypress. Vera's next
+    # A call again: the languages, as any caller's (a caller ID proves nothing, and tells
+    # nothing of her); the settings wait for her PIN or a call-back to the number - "#" -,
+    # which begins with her settings; then "Rufen Sie mich an" by keypress. Vera's next
     # message comes as a call.
     await handset.call()
+    await handset.choose("lang:de")
     await handset.choose("menu:settings")
     await handset.checked()
-    await handset.choose("menu:settings")
     await handset.choose("reach:phone")
     await until(
         lambda: any(

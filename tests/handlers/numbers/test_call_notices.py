@@ -88,3 +88,28 @@ async def test_a_residents_not_me_reaches_the_coordinators_by_name(db: Database)
     (told,) = [item.payload["text"] for item in await db.outbox.waiting(*GROUP_CHAT, soon)]
     assert told == str(check_denied(translator("de"), "Erna").text)
     assert "Erna" in told and "+49" not in told and "9876543" not in told
+
+
+async def test_a_dry_pool_says_who_used_the_days_checks_by_name_never_a_number(db: Database):
+    """Issue 98, point 6: the coordinators see who spent the check calls - each check rings
+    the number's person, so a name called again and again is someone whose number is used -
+    by first name (a resident without one as "a phone resident"), the numbers of nobody
+    here as one count, never a number."""
+    from handlers.channels import CheckPoolDry
+
+    erna = await db.users.seen("phone", "+492319876543", "+492319876543", "Erna")
+    await db.requests.create(erna.id, erna.id, category="shopping", description="x")
+    unnamed = await db.users.seen("phone", "+492319876544", "+492319876544")
+    await db.requests.create(unnamed.id, unnamed.id, category="shopping", description="y")
+    used = (("+492319876543", 2), ("+492319876544", 1), ("+4923100001", 1), ("+4923100002", 1))
+    report = features_told(db, [GROUP_CHAT])
+    await report(CheckPoolDry("phone", "day", True, 4, used))
+    await report(CheckPoolDry("phone", "day", False, 4, used, block=True))
+    soon = datetime.now(UTC) + timedelta(days=1)
+    told = [item.payload["text"] for item in await db.outbox.waiting(*GROUP_CHAT, soon)]
+    de = translator("de")
+    assert len(told) == 2 and told[0] != told[1]
+    for text in told:
+        assert "Erna (2)" in text and f"{de._('a phone resident')} (1)" in text
+        assert str(de.t("numbers of nobody known here ({count})", count="2")) in text
+        assert "+49" not in text and "9876543" not in text

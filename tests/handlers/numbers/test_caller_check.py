@@ -26,7 +26,7 @@ from handlers.numbers.caller_check import (
     profile_of,
     then_data,
 )
-from handlers.numbers.phone_pin import after_check
+from handlers.numbers.phone_pin import ASK, SKIP, after_check
 from locales import translator
 from tests.support.check_port import NOW, Checks
 from tests.support.helping_people import volunteer_profile
@@ -40,12 +40,20 @@ OTHER = "+492311234567"
     "data",
     [
         *("hr:new", "hr:mine", "settings:lang", "ev:mine", "ev:rm:3", "privacy:delete"),
-        # Agreeing to the notice, or declining it (which erases), for a person who has not.
-        *("consent:yes", "consent:no", "delete:ask", "delete:yes"),
+        # Withdrawing consent and erasing, from the settings.
+        "delete:ask",
     ],
 )
 def test_what_says_something_of_the_person_or_acts_for_them_waits_for_the_check(data):
     assert not free(ButtonPress(data))
+
+
+@pytest.mark.parametrize("data", ["consent:yes", "consent:no", "delete:yes", "delete:no"])
+def test_the_notices_answers_are_the_stand_ins_own_as_a_new_callers_are(data):
+    """A claimed call is a new person of its own: the notice and the erasure question "No,
+    thanks" brings are answered as a new caller answers them (held, the notice's "1" would
+    tell the caller that the number is someone's)."""
+    assert free(ButtonPress(data))
 
 
 def test_an_answer_to_the_notice_is_never_carried_into_the_checked_call():
@@ -82,8 +90,8 @@ STAND_IN = "withheld:7a2e"
 
 
 async def _claimed_call(story: MemoryTransport, checks: Checks | None) -> MemoryTransport:
-    """A call that claims NUMBER, as the phone makes it: a stand-in of its own with the
-    known person's language and consent (``made``)."""
+    """A call that claims NUMBER: a stand-in of its own, through the language and the
+    notice as any new caller (``made``)."""
     story.platform = "phone"
     story.claims[STAND_IN] = NUMBER
     story.dispatcher.settings = replace(story.dispatcher.settings, check_calls=checks)
@@ -98,11 +106,12 @@ async def test_what_is_not_free_waits_and_1_asks_for_the_call_back_and_ends_the_
     await _claimed_call(story, checks)
     t = translator("de")
     (held,) = messages(await story.press(STAND_IN, "hr:mine"))
-    assert held.text == t._(OFFER) and checks.asked == []
-    (said,) = messages(await story.press(STAND_IN, "check:call"))
+    # The same words whether or not the number has a PIN (it has none here).
+    assert held.text == t._(ASK) and checks.asked == []
+    (said,) = messages(await story.press(STAND_IN, SKIP))  # "#": we call you back
     assert said.text == t._(CALLING) and said.closing
-    # Her check begins with the main menu: what a stranger pressed is not hers to go on with.
-    assert checks.asked == [(NUMBER, after_check("menu:main"), Profile())]
+    # Her check begins with her requests: showing her own things is carried, acting never.
+    assert checks.asked == [(NUMBER, after_check("hr:mine"), Profile())]
     stand_in = await db.users.find("phone", STAND_IN)
     assert stand_in is not None and await db.users.get_state(stand_in.id) is None
     # A free press goes on as it is.
@@ -112,7 +121,7 @@ async def test_what_is_not_free_waits_and_1_asks_for_the_call_back_and_ends_the_
 
 async def _ask_check(story: MemoryTransport, stand_in: str) -> str:
     await story.press(stand_in, "hr:mine")
-    (said,) = messages(await story.press(stand_in, "check:call"))
+    (said,) = messages(await story.press(stand_in, SKIP))
     return str(said.text)
 
 
@@ -154,10 +163,11 @@ async def test_hash_or_anything_else_on_the_offer_goes_back_and_asks_for_nothing
     checks = Checks(NOW)
     await _claimed_call(story, checks)
     t = translator("de")
-    await story.press(STAND_IN, "menu:settings")
+    # The offer of the call-back (three wrong PINs today, the city's limit): "#" goes back.
+    await story.press(STAND_IN, "check:wait:menu:settings")
     (back,) = messages(await story.press(STAND_IN, "menu:main"))  # "#": its way back
     assert back.text != t._(OFFER)
-    await story.text(STAND_IN, "/mydata")
+    await story.press(STAND_IN, "check:wait:hr:mine")
     out = messages(await story.text(STAND_IN, "3"))  # any other key: typed text
     assert out and out[-1].text != t._(OFFER)
     stand_in = await db.users.find("phone", STAND_IN)
@@ -176,11 +186,11 @@ async def test_a_later_or_refused_check_is_said_for_what_it_is(
     await _claimed_call(story, checks)
     t = translator("de")
     await story.press(STAND_IN, "hr:mine")
-    (said,) = messages(await story.press(STAND_IN, "check:call"))
+    (said,) = messages(await story.press(STAND_IN, SKIP))
     assert said.closing and said.text == calling(t, typed=False, when=later).text
     checks.answer = "day"
     await story.press(STAND_IN, "hr:mine")
-    (refused,) = messages(await story.press(STAND_IN, "check:call"))
+    (refused,) = messages(await story.press(STAND_IN, SKIP))
     assert refused.text == t._(REFUSED["day"]) and not refused.closing
 
 
@@ -286,25 +296,26 @@ def test_a_check_that_is_not_placed_is_said_for_what_it_is():
     assert "morgen" not in said["hour"] + said["never"] and "Stunde" not in said["never"]
 
 
-async def test_at_the_notice_agreeing_waits_for_the_call_back_before_consent(
+async def test_at_the_notice_a_claimed_call_agrees_for_its_stand_in_never_for_her(
     story: MemoryTransport, db: Database
 ):
-    """A resident the desk entered never agreed: her claimed call is at the privacy notice;
-    "I agree" there would agree for her, so it waits, and "1" asks for the call-back - which
-    begins with the main menu, not with the caller's "I agree"."""
+    """A resident the desk entered never agreed. A call claiming her number hears the
+    notice where a new caller hears it, and its "I agree" is the stand-in's own, as a new
+    caller's is hers: she has still not agreed, and her check call asks her herself."""
     checks = Checks(NOW)
+    erna = await db.users.seen("phone", NUMBER, NUMBER, "Erna")
     story.platform = "phone"
     story.claims[STAND_IN] = NUMBER
     story.dispatcher.settings = replace(story.dispatcher.settings, check_calls=checks)
-    await made(story.dispatcher.db, "phone", STAND_IN, Profile("de", consented=False))
+    assert await story.dispatcher.stand_in_for("phone", NUMBER, STAND_IN) == NUMBER
     t = translator("de")
-    (held,) = messages(await story.press(STAND_IN, "consent:yes"))
-    assert held.text == t._(OFFER)
-    (said,) = messages(await story.press(STAND_IN, "check:call"))
-    assert said.text == t._(CALLING) and said.closing
-    assert checks.asked == [(NUMBER, after_check("menu:main"), Profile())]
+    await story.text(STAND_IN, "/start")
+    await story.press(STAND_IN, "lang:de")
+    out = messages(await story.press(STAND_IN, "consent:yes"))
+    assert out and all(message.text != t._(ASK) for message in out)
     stand_in = await db.users.find("phone", STAND_IN)
-    assert stand_in is not None and stand_in.consent_at is None
+    assert stand_in is not None and stand_in.consent_at is not None
+    assert (await db.users.get(erna.id)).consent_at is None and checks.asked == []
 
 
 @pytest.mark.both_backends
@@ -325,7 +336,9 @@ async def test_the_dispatcher_gives_a_claimed_call_a_stand_in_and_a_checked_numb
     assert await dispatcher.stand_in_for("phone", NUMBER, STAND_IN) == NUMBER
     stand_in = await db.users.find("phone", STAND_IN)
     assert stand_in is not None and stand_in.id != erna.id
-    assert stand_in.language == "tr" and stand_in.consent_at is not None
+    # Nothing of hers: a caller from her number hears the language menu and the notice
+    # as a caller from a number nobody has.
+    assert stand_in.language is None and stand_in.consent_at is None
 
     await dispatcher.number_checked("phone", OTHER, Profile("uk", consented=True, easy=True))
     typed = await db.users.find("phone", OTHER)

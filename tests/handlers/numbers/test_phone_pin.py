@@ -28,7 +28,7 @@ from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Message, Outgoing, Toast
 from handlers.numbers import phone_pin
-from handlers.numbers.caller_check import OFFER, made
+from handlers.numbers.caller_check import CALLING, OFFER, made
 from handlers.numbers.phone_pin import (
     AGAIN,
     ASK,
@@ -302,23 +302,56 @@ async def test_three_wrong_pins_lock_the_day_and_she_and_the_coordinators_are_to
     assert await hers() == [t._(LOCKED_NOTICE)]
     [notice] = await group()
     assert t._("a phone resident") in notice and ERNA not in notice and "9753" not in notice
-    # Its requests still wait for the call-back; that day the PIN is not asked again.
+    # Its requests still wait for the call-back. That day the same words ask as ever (a
+    # caller must not tell a locked PIN, or none, from the words), and what is typed is not
+    # compared - the right PIN neither - and says the lock again, then the offer.
     await call.send(STAND_IN, Command("start"))
-    assert _said(await call.press(STAND_IN, "hr:mine")) == [t._(OFFER)]
+    assert _said(await call.press(STAND_IN, "hr:mine")) == [t._(ASK)]
+    assert _said(await call.text(STAND_IN, PIN)) == [t._(LOCKED), t._(OFFER)]
+    assert _port(call).proved == [] and len(await hers()) == 1
+
+
+async def test_a_number_without_a_pin_is_asked_and_answered_as_one_with_a_pin(
+    call: MemoryTransport, db: Database
+):
+    """Whoever claims a number learns nothing of its PIN from the words: a number whose
+    person has none is asked the same, each try is "not right", the third of the day
+    "Today we can only call you back" - and nobody is told of a lock there is not."""
+    erna = await db.users.seen("phone", ERNA, ERNA)
+    await db.requests.create(erna.id, erna.id, category="shopping", description="x")
+    call.claims[STAND_IN] = ERNA
+    await made(db, "phone", STAND_IN, Profile())
+    await call.onboard(STAND_IN, "de")
+    hers, group = _told(db, ("phone", ERNA)), _told(db, GROUP_CHAT)
+    assert _said(await call.press(STAND_IN, "hr:mine")) == [t._(ASK)]
+    assert _said(await call.text(STAND_IN, "1357")) == [t._(WRONG)]
+    assert _said(await call.text(STAND_IN, "2468")) == [t._(WRONG)]
+    assert _said(await call.text(STAND_IN, "9753")) == [t._(LOCKED), t._(OFFER)]
+    await call.send(STAND_IN, Command("start"))
+    assert _said(await call.press(STAND_IN, "hr:mine")) == [t._(ASK)]
+    assert _said(await call.text(STAND_IN, "1357")) == [t._(LOCKED), t._(OFFER)]
+    assert _port(call).proved == [] and await hers() == [] and await group() == []
+    assert await db.phone_pins.get(erna.id) is None
 
 
 async def test_hash_goes_to_the_call_back_and_counts_nothing(call: MemoryTransport, db: Database):
     erna_id = await _erna_with_pin(call, db)
     await call.press(STAND_IN, "hr:mine")
-    [offered] = messages(await call.press(STAND_IN, SKIP))
-    # Without the PIN, the offer of the call-back: nothing of hers unchecked.
-    assert str(offered.text) == t._(OFFER)
-    assert _port(call).proved == [] and _port(call).asked == []
+    # "or press the hash key and we call you back": the call-back at once, nothing of hers
+    # said unchecked, no try counted.
+    [calling] = messages(await call.press(STAND_IN, SKIP))
+    assert str(calling.text) == t._(CALLING) and calling.closing
+    assert _port(call).proved == []
     assert (await db.phone_pins.get(erna_id)).wrong == 0
-    await call.press(STAND_IN, "check:call")  # the check begins with the main menu
+    # Her check call begins with her requests (only showing her own things is carried;
+    # what acts was a stranger's press until she says it was her).
     assert [(number, data) for number, data, _ in _port(call).asked] == [
-        (ERNA, after_check("menu:main"))
+        (ERNA, after_check("hr:mine"))
     ]
+    await call.send(STAND_IN, Command("start"))
+    await call.press(STAND_IN, "hr:wd:1")
+    await call.press(STAND_IN, SKIP)
+    assert _port(call).asked[-1][:2] == (ERNA, after_check("menu:main"))
 
 
 async def test_a_new_pin_in_a_call_its_pin_proved_needs_the_pin_of_now(
@@ -399,9 +432,10 @@ async def test_the_citys_wrong_pins_an_hour_stop_the_asking_for_all_and_tell_the
     assert said == [t._(WRONG)]
     [notice] = await group()
     assert "3" in notice and ERNA not in notice and NUMBER not in notice
-    # Now nobody's PIN is asked: the offer of the call-back, the coordinators not told again.
-    assert _said(await call.press("withheld:77aa", "hr:mine")) == [t._(OFFER)]
-    assert _said(await call.press(STAND_IN, "hr:mine")) == [t._(OFFER)]
+    # Now nobody's PIN is compared (asked in the same words, so no caller learns of the
+    # limit before typing): the offer of the call-back, the coordinators not told again.
+    assert _said(await call.press("withheld:77aa", "hr:mine")) == [t._(ASK)]
+    assert _said(await call.text("withheld:77aa", "3691")) == [t._(PAUSED), t._(OFFER)]
     assert len(await group()) == 1 and _port(call).proved == []
 
 
@@ -434,21 +468,83 @@ async def test_three_wrong_tries_lock_the_day_and_the_next_day_asks_again(db: Da
     assert await db.phone_pins.wrong_try(person.id, "2026-11-26") == 0
 
 
-async def test_a_pin_typed_past_the_citys_limit_is_not_compared(
+async def test_past_the_citys_limit_a_clean_days_right_pin_is_taken_others_are_not_compared(
     call: MemoryTransport, db: Database, monkeypatch: pytest.MonkeyPatch
 ):
-    """The limit is reached while she is asked (other calls' wrong PINs): what she types
-    then is not compared - not even the right one - and she hears the call-back's offer."""
+    """Issue 98, point 8a: wrong PINs typed for others (the city's limit of the hour) do not
+    lock out a resident whose own day has no wrong try: her right PIN is compared and
+    taken. A number whose day has a wrong try is not compared then - not even the right
+    PIN - and hears the call-back's offer."""
     monkeypatch.setattr(phone_pin, "CITY_MOST_WRONG", 2)
-    erna_id = await _erna_with_pin(call, db)
+    await _erna_with_pin(call, db)
     assert _said(await call.press(STAND_IN, "hr:mine")) == [t._(ASK)]
     hour = call.dispatcher.settings.clock().astimezone(UTC).strftime("%Y-%m-%dT%H")
-    for _ in range(2):  # wrong PINs of other calls meanwhile
+    for _ in range(2):  # wrong PINs of other calls meanwhile: the limit
         await db.phone_pins.city_wrong_try(hour)
-    assert _said(await call.text(STAND_IN, PIN)) == [t._(PAUSED), t._(OFFER)]
-    assert _port(call).proved == [] and (await db.phone_pins.get(erna_id)).wrong == 0
-    assert await db.phone_pins.city_wrong(hour) == 2
+    assert await call.text(STAND_IN, PIN) == []
+    assert _port(call).proved == [(STAND_IN, ButtonPress("hr:mine"))]
+    assert await db.phone_pins.city_wrong(hour) == 2  # her right one taken back
+
+    # Otto's day has a wrong try: past the limit his PIN is not compared, right or not.
+    otto = await db.users.seen("phone", NUMBER, NUMBER, "Otto")
+    await db.requests.create(otto.id, otto.id, category="shopping", description="x")
+    await db.phone_pins.set(otto.id, hashed("3691"))
+    await db.phone_pins.wrong_try(otto.id, local_day(call.dispatcher.settings.clock()))
+    call.claims["withheld:77aa"] = NUMBER
+    await made(db, "phone", "withheld:77aa", Profile("de", consented=True))
+    await call.press("withheld:77aa", "hr:mine")
+    assert _said(await call.text("withheld:77aa", "3691")) == [t._(PAUSED), t._(OFFER)]
+    assert len(_port(call).proved) == 1 and (await db.phone_pins.get(otto.id)).wrong == 1
     assert len(await _told(db, GROUP_CHAT)()) == 1
+
+
+async def test_past_the_citys_limit_a_clean_days_wrong_pin_ends_the_asking(
+    call: MemoryTransport, db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """The one try a clean day has past the city's limit: wrong, it counts, and the caller
+    is offered the call-back - no second guess that hour."""
+    monkeypatch.setattr(phone_pin, "CITY_MOST_WRONG", 2)
+    erna_id = await _erna_with_pin(call, db)
+    hour = call.dispatcher.settings.clock().astimezone(UTC).strftime("%Y-%m-%dT%H")
+    for _ in range(2):
+        await db.phone_pins.city_wrong_try(hour)
+    await call.press(STAND_IN, "hr:mine")
+    assert _said(await call.text(STAND_IN, "1357")) == [t._(PAUSED), t._(OFFER)]
+    assert (await db.phone_pins.get(erna_id)).wrong == 1 and _port(call).proved == []
+    await call.send(STAND_IN, Command("start"))
+    await call.press(STAND_IN, "hr:mine")
+    assert _said(await call.text(STAND_IN, PIN)) == [t._(PAUSED), t._(OFFER)]
+    assert _port(call).proved == []
+
+
+async def test_a_lockout_is_told_to_her_once_a_week_the_coordinators_each_time(
+    call: MemoryTransport, db: Database
+):
+    """Issue 98, point 8a: anyone claiming her number can lock her PIN every day, and each
+    notice is a call (or a text) to her: she is told at most once a week, through the
+    channel she chose; the coordinators hear of every lockout, by name."""
+    erna_id = await _erna_with_pin(call, db)
+    hers, group = _told(db, ("phone", ERNA)), _told(db, GROUP_CHAT)
+    clock = [call.dispatcher.settings.clock()]
+    call.dispatcher.settings = replace(call.dispatcher.settings, clock=lambda: clock[0])
+
+    async def lock() -> None:
+        await call.send(STAND_IN, Command("start"))
+        await call.press(STAND_IN, "hr:mine")
+        for digits in ("1357", "2468", "9753"):
+            await call.text(STAND_IN, digits)
+        today = local_day(clock[0])
+        assert (await db.phone_pins.get(erna_id)).locked(today)
+
+    await lock()
+    assert await hers() == [t._(LOCKED_NOTICE)] and len(await group()) == 1
+    for _day in range(1, 7):  # locked again each day of that week: she is not rung again
+        clock[0] += timedelta(days=1)
+        await lock()
+    assert await hers() == [t._(LOCKED_NOTICE)] and len(await group()) == 7
+    clock[0] += timedelta(days=1)  # a week after she was told
+    await lock()
+    assert await hers() == [t._(LOCKED_NOTICE)] * 2 and len(await group()) == 8
 
 
 @pytest.mark.both_backends

@@ -149,6 +149,20 @@ async def agreed_at_the_menu(phone: PhoneTransport, caller: BaresipCaller, call:
     await keys_answered(caller, call, await key_for(phone, call, "menu:main"))
 
 
+async def claimed_asks_for_her_requests(
+    phone: PhoneTransport, caller: BaresipCaller, call: Call
+) -> None:
+    """A call that claims a resident's number, at its first answer (the languages, as any
+    new caller's), asks for her requests: German, "Get help" (the notice, as it keeps
+    something: "I agree", the stand-in's own), "My requests" - where her PIN, or "#" for
+    the call-back, is asked (handlers/numbers/caller_check.py)."""
+    await keys_answered(caller, call, await key_for(phone, call, "lang:de"))
+    await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+    if await offered(phone, call, "consent:yes"):
+        await keys_answered(caller, call, await key_for(phone, call, "consent:yes"))
+    await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
+
+
 async def spoken_after_the_tone(caller: BaresipCaller, call: Call) -> None:
     """The prompt before the tone cut with "#", the caller heard, the recording ended."""
     await asyncio.to_thread(caller.press, "#")

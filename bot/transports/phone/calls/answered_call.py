@@ -136,6 +136,13 @@ class Call:
     handed: asyncio.Future[str] | None = None
 
 
+def hinting(call: Call) -> str:
+    """The number whose country hints ``call``'s first language: the caller's, also where
+    the call goes on as a stand-in for a known number (it hears what any caller from that
+    number hears first)."""
+    return call.caller.claimed or call.chat_id
+
+
 class Line(Protocol):
     """What the loop hands the results of a call's steps to (the phone transport)."""
 

@@ -27,6 +27,9 @@ POOL = "*"
 NEWCOMERS = "*new"
 # A pool that ran dry and was told of ("!*", "!*new14"): counted once, so told once.
 TOLD = "!"
+# The checks of one block of numbers ("#+49231555": all but the last digits alike), of the
+# day (check_calls.py ``PER_BLOCK_DAY``).
+BLOCK = "#"
 # Sorts after every stored time: no gap asked for.
 _ANY_TIME = "~"
 
@@ -150,6 +153,17 @@ class CheckCallStore:
         if row is None:
             return 0, None
         return int(row[0]), from_text(row[1]) if row[1] else None
+
+    async def used(self, day: str) -> list[tuple[str, int]]:
+        """Each number called to check on ``day`` and how often (not the pool's counts,
+        which are not numbers), the most called first."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT number, calls FROM check_call_days WHERE day = ? AND calls > 0"
+            " AND number LIKE '+%' ORDER BY calls DESC, number",
+            (day,),
+        )
+        return [(str(row[0]), int(row[1])) for row in rows]
 
     async def first_told(self, day: str, pool: str) -> bool:
         """Whether ``pool`` running dry on ``day`` is told now: True only the first time

@@ -16,14 +16,19 @@ of its own, apart from the outbox's call-backs (outbox_calls.py):
   month's calls (dialling.py), which stay for the messages' call-backs. A number the bot may
   not dial is never called.
 - The last ``check_calls_reserve_percent`` of the day's pool and of each hour's is a
-  reserve for numbers whose person has something to protect (a request, a desk entry:
-  handlers/numbers/caller_check.py ``claimed``, asked through ``protects`` when the check
-  is asked for and when it is placed): a check of anyone else - a new caller choosing a
-  PIN, a number nobody here has - is counted against the rest as well
-  (:data:`NEWCOMERS`), so strangers asking from new numbers cannot put off a resident's
-  check. When a check is put off or refused because a pool (the newcomers' share or the
-  whole) is spent, the coordinators are told, once a day or hour for each (the report
-  ``CheckPoolDry``, taken by handlers/numbers/call_notices.py).
+  reserve for numbers whose person has a request let through or a desk entry
+  (db/users.py ``has_help_or_entry``, asked through ``reserved`` when the check is asked
+  for and when it is placed; a PIN alone is not enough - anyone the bot once called back
+  chose one): a check of anyone else - a new caller choosing a PIN, a number nobody here
+  has - is counted against the rest as well (:data:`NEWCOMERS`), so strangers asking from
+  new numbers cannot put off a resident's check.
+- One block of numbers (all digits alike but the last :data:`BLOCK_DIGITS`: a range of
+  cheap numbers, or a caller ID set to a row of residents' numbers) gets at most
+  :data:`PER_BLOCK_DAY` check calls a day, whoever asks: every such check rings someone.
+- When a check is put off or refused because a pool (the newcomers' share or the whole)
+  or a block's day is spent, the coordinators are told, once a day or hour for each (the
+  report ``CheckPoolDry``, taken by handlers/numbers/call_notices.py), with who used the
+  day's checks: the people of the numbers called, by name, never a number.
 - One check waits per number: asked again, the one waiting stays, and its time is said.
 - It is kept in the database (check_call_store.py) until done: a check that cannot be
   placed now (the quiet hours, a cap) waits; one that found the line busy, nobody answering
@@ -52,6 +57,7 @@ from datetime import datetime, timedelta
 
 from bot.transports.phone.calls.callers_number import PLATFORM
 from bot.transports.phone.calls.check_call_store import (
+    BLOCK,
     NEWCOMERS,
     POOL,
     CheckCallStore,
@@ -79,6 +85,12 @@ log = logging.getLogger(__name__)
 # Check calls to one number a day at most, and the least time between two of them.
 PER_NUMBER_DAY = 2
 GAP = timedelta(minutes=30)
+# Check calls a day at most to one block of numbers: those alike in all but their last
+# BLOCK_DIGITS digits (a thousand numbers - a range a provider sells, a row of residents'
+# numbers a caller ID can be set to; neighbours of one exchange share it too, so it is
+# more than one number's two).
+PER_BLOCK_DAY = 4
+BLOCK_DIGITS = 3
 # A caller whose number is called back hangs up first: the first try waits so long.
 CHECK_PAUSE_SECONDS = 3.0
 # How often the waiting checks are looked at (besides when one is asked for).
@@ -113,6 +125,7 @@ class CheckCalls:
         words: Words,
         proven: Callable[[str, Event], None],
         protects: Protects,
+        reserved: Protects | None = None,
     ) -> None:
         self.db = db
         self.calling = calling
@@ -122,6 +135,8 @@ class CheckCalls:
         # A claimed call proved by its PIN (handlers/numbers/phone_pin.py): the transport's.
         self.proven = proven
         self.protects = protects
+        # Whose checks may spend the pool's reserve (a request let through, a desk entry).
+        self.reserved = reserved or protects
         self.clock = calling.clock
         self.store = CheckCallStore(db.transactions)
         self.running: dict[str, asyncio.Task[None]] = {}
@@ -148,7 +163,7 @@ class CheckCalls:
         if not self.may_call(number):
             return "never"
         now = self.clock()
-        at, today = await self._when(number, now, await self.protects(number))
+        at, today = await self._when(number, now, await self.reserved(number))
         waiting = await self.store.get(number)
         if waiting is None:
             if not today:
@@ -179,6 +194,8 @@ class CheckCalls:
         calls, last = await self.store.placed(day, number)
         policy = self.calling.settings.policy
         if calls >= PER_NUMBER_DAY:
+            return policy.outside_quiet(next_day(now)), False
+        if await self._block_spent(day, number):
             return policy.outside_quiet(next_day(now)), False
         if await self._dry(now, self._day_caps(protected), "day"):
             return policy.outside_quiet(next_day(now)), False
@@ -211,9 +228,23 @@ class CheckCalls:
             spent, _ = await self.store.placed(day, name)
             if spent >= cap:
                 if await self.store.first_told(day, name):
-                    await self.calling.report(CheckPoolDry(PLATFORM, span, newcomers, cap))
+                    used = tuple(await self.store.used(day))
+                    await self.calling.report(CheckPoolDry(PLATFORM, span, newcomers, cap, used))
                 return True
         return False
+
+    async def _block_spent(self, day: str, number: str) -> bool:
+        """Whether the block of ``number`` had its :data:`PER_BLOCK_DAY` check calls on
+        ``day``: then the coordinators are told, once a day for the block, who was called."""
+        block = _block(number)
+        spent, _ = await self.store.placed(day, block)
+        if spent < PER_BLOCK_DAY:
+            return False
+        if await self.store.first_told(day, block):
+            used = tuple(await self.store.used(day))
+            dry = CheckPoolDry(PLATFORM, "day", False, PER_BLOCK_DAY, used, block=True)
+            await self.calling.report(dry)
+        return True
 
     # -- placed
 
@@ -265,7 +296,7 @@ class CheckCalls:
         waiting = await self.store.get(number)
         if waiting is None or waiting.next_at > now:
             return  # done, or put off, meanwhile
-        protected = await self.protects(number)
+        protected = await self.reserved(number)
         at, _ = await self._when(number, now, protected)
         if at > now:
             await self.store.wait_until(number, at)
@@ -293,6 +324,7 @@ class CheckCalls:
         newcomers' share too, unless ``protected``)."""
         pools = [*self._day_caps(protected), *self._hour_caps(now, protected)]
         caps: list[tuple[str, int, datetime | None]] = [(number, PER_NUMBER_DAY, now - GAP)]
+        caps += [(_block(number), PER_BLOCK_DAY, None)]
         caps += [(name, cap, None) for name, cap, _ in pools]
         return await self.store.count(local_day(now), now, caps)
 
@@ -323,6 +355,12 @@ def _hour(at: datetime, pool: str = POOL) -> str:
     """The count of ``pool`` (the whole, or the newcomers' share) in the hour ``at`` falls
     in (Europe/Berlin)."""
     return pool + f"{at.astimezone(BERLIN).hour:02d}"
+
+
+def _block(number: str) -> str:
+    """The count of the block of numbers ``number`` belongs to (all but its last
+    :data:`BLOCK_DIGITS` digits)."""
+    return BLOCK + number[:-BLOCK_DIGITS]
 
 
 def _next_hour(at: datetime) -> datetime:

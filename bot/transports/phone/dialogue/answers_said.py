@@ -28,7 +28,7 @@ from markupsafe import Markup
 from bot.speech.engine import SpeechError
 from bot.speech.script import Part
 from bot.transports.numbered_choices import NumberedChoices, numbered
-from bot.transports.phone.calls.answered_call import Call
+from bot.transports.phone.calls.answered_call import Call, hinting
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.callers_number import PLATFORM
 from bot.transports.phone.calls.turn import TYPING, Paged, turn_of
@@ -172,7 +172,7 @@ class CallVoice:
         person = await self.dispatcher.db.users.find(PLATFORM, call.chat_id)
         if person is not None and person.language is not None:
             return None  # a known caller changing their language: the question and all
-        hint = negotiate(language_hint(call.chat_id), default="")
+        hint = negotiate(language_hint(hinting(call)), default="")
         hinted = hint if hint in self.dispatcher.settings.languages else None
         return likely_choice_first.languages(text, labels, every_key, hinted)
 
@@ -318,7 +318,8 @@ class CallVoice:
     async def words(self, call: Call) -> Translator:
         """The caller's words: their newest answer's reader, else read once for the call."""
         if call.caller.reader is None:
-            call.caller.reader = await self.reader_of(call.chat_id)
+            hint = self.dispatcher.settings.newcomer_language(language_hint(hinting(call)))
+            call.caller.reader = await self.reader_of(call.chat_id, hint)
         return call.caller.reader
 
     # -- a caller who does nothing (``idle_seconds``; the goodbye is the call's loop's)

@@ -15,11 +15,11 @@ bot has them:
    who comes (Vera), the code word and Vera's message,
    presses "2" and answers after the tone; Vera gets the voice message as a Telegram
    sendVoice, the recording's own bytes.
-4. Erna calls again, goes to Settings: her number alone proves nothing, so the bot calls
-   her back and she says it is her ("1"); the call-back begins with the main menu, she goes
-   to Settings herself; then "Delete my data", "Yes, delete
-   everything": no row of the database holds her number or her recordings, and her
-   recordings' files go.
+4. Erna calls again: her number alone proves nothing and tells nothing of her, so the
+   call hears the languages as any caller's; Settings asks her PIN or "#"; "#", the bot
+   calls her back and she says it is her ("1"); the call-back begins with her settings;
+   then "Delete my data", "Yes, delete everything": no row of the database holds her
+   number or her recordings, and her recordings' files go.
 
 Every step waits for the call's events (answers said, the recording begun, the caller
 heard) and the Bot API calls, never for a time. The phone's outbox worker runs by hand
@@ -50,6 +50,7 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.helping.vocabulary import DAY_PARTS, noon
 from handlers.media.door_codes import DOOR_SYMBOLS
+from handlers.numbers.phone_pin import SKIP
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.channels import channels
@@ -59,7 +60,13 @@ from tests.support.memory_transport import readable
 from tests.support.sip.audio import segments, write_tone
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.call_backs import Saying, hang_up
-from tests.support.sip.calls import key_for, keys_answered, spoken_after_the_tone, until
+from tests.support.sip.calls import (
+    key_for,
+    keys_answered,
+    offered,
+    spoken_after_the_tone,
+    until,
+)
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory, bot_account
 from tests.support.sip.kamailio import HOST, KamailioServer
 from tests.support.sip.tone_engine import ToneEngine
@@ -316,10 +323,12 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         # Her number alone proves nothing: the settings wait for a call-back to it.
         call = await _calls_in(bot, erna, kamailio)
         assert call.caller.claimed == ERNA
-        await keys_answered(erna, call, await key_for(bot, call, "menu:settings"))
-        assert await key_for(bot, call, "check:call") == "1"  # the call-back offered
+        for data in ("lang:de", "menu:settings"):
+            await keys_answered(erna, call, await key_for(bot, call, data))
+        # Asked her PIN, or "#" for the call-back (handlers/numbers/phone_pin.py).
+        assert await offered(bot, call, SKIP)
         closed = len(erna.events)
-        await keys_answered(erna, call, "1")  # "we call you back": the bot hangs up
+        await keys_answered(erna, call, "#")  # "we call you back": the bot hangs up
         await asyncio.to_thread(erna.wait_for, "CALL_CLOSED", after=closed)
         await asyncio.to_thread(erna.wait_for, "CALL_ESTABLISHED", after=closed)
         await asyncio.to_thread(erna.press, "1")  # "if you are Erna, press 1"
@@ -327,9 +336,8 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         call = bot._by_chat.get(ERNA)
         assert call is not None
         await until(lambda: call.audio.answers == 1, "a PIN offered")
-        # Not now: the main menu (what the claimed call pressed is not carried), her settings.
+        # Not now: her settings, what the claimed call asked to see (caller_check.py).
         await keys_answered(erna, call, "2")
-        await keys_answered(erna, call, await key_for(bot, call, "menu:settings"))
         await keys_answered(erna, call, await key_for(bot, call, "settings:delete"))
         await keys_answered(erna, call, await key_for(bot, call, "delete:yes"))
         await _hangs_up(erna, call)

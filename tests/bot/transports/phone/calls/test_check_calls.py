@@ -46,8 +46,8 @@ from tests.support.reports import Kept
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.call_backs import BACKCHANNEL, call_back_line
 from tests.support.sip.calls import (
+    claimed_asks_for_her_requests,
     heard_texts,
-    key_for,
     keys_answered,
     phone_line,
     until,
@@ -76,16 +76,15 @@ async def _erna(dispatcher: Dispatcher) -> int:
 async def _asks_for_her_requests(
     bot: PhoneTransport, phones: PhoneFactory, kamailio: KamailioServer, tmp_path: Path
 ) -> BaresipCaller:
-    """A call with Erna's number asks for her requests and presses "1" for the check."""
+    """A call with Erna's number asks for her requests and presses "#" for the check."""
     caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
     await asyncio.to_thread(caller.dial, kamailio.uri(BOT_USER))
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: bot._calls, "the call came")
     (call,) = bot._calls.values()
-    await until(lambda: call.audio.answers == 1, "the main menu")
-    await keys_answered(caller, call, await key_for(bot, call, "menu:help"))
-    await keys_answered(caller, call, await key_for(bot, call, "hr:mine"))
-    await keys_answered(caller, call, "1")
+    await until(lambda: call.audio.answers == 1, "the languages")
+    await claimed_asks_for_her_requests(bot, caller, call)
+    await keys_answered(caller, call, "#")
     return caller
 
 
@@ -141,17 +140,12 @@ async def test_a_check_asked_in_the_quiet_hours_comes_when_they_end_and_names_no
         await until(lambda: question in spoken, "the question")
         assert not any("Erna" in text for text in spoken)  # no name before "1"
         await asyncio.to_thread(her_phone.press, "1")
-        # A PIN is offered first (handlers/numbers/phone_pin.py): "2" goes on - to the main
-        # menu, not to what the caller pressed: her requests are her own press.
+        # A PIN is offered first (handlers/numbers/phone_pin.py): "2" goes on - to her
+        # requests, what the call asked to see (what acts would not be carried).
         await until(lambda: t._(PIN_OFFER) in spoken, "the PIN offered")
-        await asyncio.to_thread(her_phone.press, "2")
-        checked = bot._by_chat.get(ERNA)
-        assert checked is not None
-        await until(lambda: checked.audio.answers >= 2, "the main menu")
         assert not any(f"#{request_id} " in text for text in spoken)
-        await keys_answered(her_phone, checked, await key_for(bot, checked, "menu:help"))
-        await keys_answered(her_phone, checked, await key_for(bot, checked, "hr:mine"))
-        assert any(f"#{request_id} " in text for text in spoken)
+        await asyncio.to_thread(her_phone.press, "2")
+        await until(lambda: any(f"#{request_id} " in text for text in spoken), "her requests")
         await asyncio.to_thread(her_phone.hangup)
         await until(lambda: bot.calling.outcomes == [(ERNA, "heard")], "the call ended")
         await bot.checks.settled()
@@ -342,13 +336,14 @@ async def test_strangers_spend_only_their_share_residents_are_checked_from_the_r
     checks = _checks(db, clock, settings, frozenset({ERNA, THIRD}), kept)
     checks._start = lambda number, pause=0.0: None  # type: ignore[method-assign]
     now, pin = clock(), "pin:choose"
-    strangers = [f"+49231555{n:02d}" for n in range(20, 26)]
+    # Numbers of blocks of their own (check_calls.py ``PER_BLOCK_DAY``).
+    strangers = [f"+4923152{n}0001" for n in range(6)]
     assert await checks.ask(strangers[0], pin, Profile()) == now
     assert await checks._count(strangers[0], now, False)
     # The strangers' hour is spent: the next stranger waits an hour, counted by no cap.
     assert not await checks._count(strangers[1], now, False)
     assert await checks.ask(strangers[1], pin, Profile()) == now.replace(hour=11)
-    assert kept.reports == [CheckPoolDry("phone", "hour", True, 1)]
+    assert _dry(kept) == [("hour", True, 1)]
     assert await checks.ask(strangers[2], pin, Profile()) == now.replace(hour=11)
     assert len(kept.reports) == 1  # told once an hour
     # Erna is checked now, from the reserve.
@@ -357,23 +352,68 @@ async def test_strangers_spend_only_their_share_residents_are_checked_from_the_r
     # Now the whole hour is spent: Erna's neighbour waits too, and that is told.
     assert not await checks._count(THIRD, now, True)
     assert await checks.ask(THIRD, "menu:main", Profile()) == now.replace(hour=11)
-    assert kept.reports[-1] == CheckPoolDry("phone", "hour", False, 2)
+    assert _dry(kept)[-1] == ("hour", False, 2)
     # The next hour: the second stranger's check is placed - the strangers' day (two) is
     # spent with it; a third stranger is refused for today, THIRD is still checked.
     clock.pass_(hours=1)
     assert await checks._count(strangers[1], clock(), False)
     assert not await checks._count(strangers[2], clock(), False)
     assert await checks.ask(strangers[3], pin, Profile()) == "day"
-    assert kept.reports[-1] == CheckPoolDry("phone", "day", True, 2)
+    assert _dry(kept)[-1] == ("day", True, 2)
     assert await checks._count(THIRD, clock(), True)
     # The whole day (four) is spent: Erna's next check is put off to tomorrow, told once.
     clock.pass_(hours=1)
     assert not await checks._count(ERNA, clock(), True)
-    assert await checks.ask("+4923155599", "menu:main", Profile()) == "day"
-    assert kept.reports[-1] == CheckPoolDry("phone", "day", False, 4)  # the whole day
+    assert await checks.ask("+492316660001", "menu:main", Profile()) == "day"
+    assert _dry(kept)[-1] == ("day", False, 4)  # the whole day
+    # Who used the day's checks comes with it: each number called and how often.
+    assert dict(kept.reports[-1].used) == {
+        strangers[0]: 1,
+        strangers[1]: 1,
+        ERNA: 1,
+        THIRD: 1,
+    }
     await checks.store.done(ERNA)
     assert await checks.ask(ERNA, "menu:main", Profile()) == "day"  # the reserve too
     assert len(kept.reports) == 4  # each told once
+
+
+def _dry(kept: Kept) -> list[tuple[str, bool, int]]:
+    """The pools reported dry: (span, the newcomers' share, the cap)."""
+    return [
+        (report.span, report.newcomers, report.cap)
+        for report in kept.reports
+        if isinstance(report, CheckPoolDry)
+    ]
+
+
+async def test_a_block_of_numbers_gets_four_checks_a_day_and_the_coordinators_see_who(
+    db: Database,
+):
+    """Issue 98, point 6: numbers alike in all but their last three digits - a range of
+    cheap numbers, or a caller ID set to a row of residents' numbers - get four check
+    calls a day between them, whatever the pool has left; the fifth is "not today", and
+    the coordinators are told once, with whom the day's checks rang."""
+    clock = Clock(daytime(10))
+    kept = Kept()
+    settings = CheckSettings(per_day=20, per_hour=20, per_caller_hour=3, reserve_percent=50)
+    checks = _checks(db, clock, settings, frozenset({ERNA, THIRD}), kept)
+    checks._start = lambda number, pause=0.0: None  # type: ignore[method-assign]
+    now = clock()
+    row = [f"+49231555{n:02d}" for n in range(30, 36)]
+    for number in (ERNA, THIRD, row[0], row[1]):
+        assert await checks.ask(number, "menu:main", Profile()) == now
+        assert await checks._count(number, now, number in (ERNA, THIRD))
+    assert not await checks._count(row[2], now, False)  # counted by no cap
+    # The fifth of the block: "not today" (the day is the block's).
+    assert await checks.ask(row[3], "menu:main", Profile()) == "day"
+    [told] = [report for report in kept.reports if isinstance(report, CheckPoolDry)]
+    assert told.block and told.cap == 4
+    assert dict(told.used) == {ERNA: 1, THIRD: 1, row[0]: 1, row[1]: 1}
+    await checks.ask(row[4], "menu:main", Profile())
+    assert len(kept.reports) == 1  # once a day
+    # Another block is called as ever.
+    assert await checks.ask(OTHER, "menu:main", Profile()) == now
 
 
 async def test_a_residents_not_me_tells_the_coordinators_a_strangers_does_not(db: Database):

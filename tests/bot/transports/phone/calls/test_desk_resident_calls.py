@@ -4,16 +4,17 @@
 A coordinator types Erna's number on the desk's resident form (the real web server, the
 chat's login link): Erna is the phone person of that number, with a name, a language, a
 running request - and no consent, she never called. Then baresip calls the bot through
-Kamailio with her number as its caller ID (a claim anyone can make). The call is a stand-in
-of its own: the privacy notice is said, but neither "No, thanks" (which would erase her,
-request and all) nor "I agree" is taken for her - both wait for the call-back; nothing of
-her request is said. "1" ends the call; the bot calls her number (a second baresip, her
-phone) and says what happened - "a moment ago someone called us and asked us to call back
-at this number; if that was you, press 1" - naming nobody. Nothing the caller pressed is
-carried into her call: it begins with the main menu, which for her, who never agreed, is
-the privacy notice - her consent is only her own "I agree" after hearing it; the caller's
-"No, thanks" never becomes the question of erasure. Her "2" ("it was not me") records
-nothing.
+Kamailio with her number as its caller ID (a claim anyone can make). The call is a new
+caller of its own (issue 98, point 3): the languages, the menu, the notice where "Get
+help" keeps something - not her notice in her language at once -, and its "I agree" or
+"No, thanks" are the stand-in's own (its "No, thanks" asks about what a new caller has:
+"only your phone number and your language"), never hers; nothing of her request is said.
+"My requests" asks her PIN or "#"; "#" ends the call; the bot calls her number (a second
+baresip, her phone) and says what happened - "a moment ago someone called us and asked us
+to call back at this number; if that was you, press 1" - naming nobody. Nothing the
+caller agreed is carried into her call: for her, who never agreed, it begins with the
+privacy notice - her consent is only her own "I agree" after hearing it. Her "2" ("it was
+not me") records nothing.
 
 Strangers asking for check calls from new numbers (choosing a PIN) spend only their share
 of the city's hourly pool: her check comes at once, from the reserve, and the coordinators
@@ -35,8 +36,8 @@ from handlers.channels import CheckPoolDry, Profile
 from handlers.dispatcher import Dispatcher
 from handlers.messenger import backchannel_language
 from handlers.numbers.call_notices import pool_dry
-from handlers.numbers.caller_check import CALLING, OFFER
-from handlers.numbers.phone_pin import CHOOSE_PIN
+from handlers.numbers.caller_check import CALLING
+from handlers.numbers.phone_pin import ASK, CHOOSE_PIN
 from handlers.settings import HandlerSettings
 from locales import translator
 from tests.support.clock import Clock, daytime
@@ -120,27 +121,29 @@ async def _pressed_then_called_back(desk: Desk, data: str) -> Call:
 
 
 async def _caller_asked(desk: Desk, data: str) -> None:
-    """The caller with her number presses ``data`` on the notice: it waits for the
-    call-back, asked for with "1"; the bot hangs up, nothing given or refused for her."""
+    """The caller with her number answers the notice with ``data`` (the stand-in's own),
+    then asks for her requests: her PIN or "#", and "#" asks for the call-back; the bot
+    hangs up, nothing given or refused for her."""
     phone, caller, spoken, t = desk.phone, desk.caller, desk.spoken, translator("de")
     db = phone.dispatcher.db
     await asyncio.to_thread(caller.dial, desk.bot_uri)
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: phone._calls, "the call came")
     (call,) = phone._calls.values()
-    await until(lambda: call.audio.answers == 1, "the privacy notice, in German at once")
+    await until(lambda: call.audio.answers == 1, "the languages, as for any new caller")
     # Not taken as Erna: a stand-in of its own, though she never agreed to anything.
     assert call.caller.claimed == ERNA and is_withheld(call.chat_id)
-    await keys_answered(caller, call, await key_for(phone, call, data))
-    assert spoken[-1] == t._(OFFER)
-    await keys_answered(caller, call, "#")  # back: the notice again, nothing called
+    for press in ("lang:de", "menu:help", data):
+        await keys_answered(caller, call, await key_for(phone, call, press))
+    if data == "consent:no":  # the stand-in's question, as a new caller's: kept nothing
+        assert any("bisher nur Ihre" in text for text in spoken)
+        await keys_answered(caller, call, await key_for(phone, call, "delete:no"))
+        await keys_answered(caller, call, await key_for(phone, call, "consent:yes"))
     stand_in = await db.users.find("phone", call.chat_id)
     assert stand_in is not None and not phone.calling.outcomes
-    state = await db.users.get_state(stand_in.id)
-    assert state is None or state.state != "check"
-    await keys_answered(caller, call, await key_for(phone, call, data))
-    assert spoken[-1] == t._(OFFER)
-    await keys_answered(caller, call, "1")
+    await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
+    assert spoken[-1] == t._(ASK)
+    await keys_answered(caller, call, "#")
     assert spoken[-1] == t._(CALLING)
     await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")  # the bot hung up
     erna = await db.users.find("phone", ERNA)
@@ -165,8 +168,9 @@ async def _asked_who(desk: Desk, key: str) -> None:
 
 
 async def _hears_the_notice(desk: Desk, checked: Call) -> None:
-    """Her call begins with the main menu - for her, who never agreed, the privacy notice:
-    nothing the caller pressed is hers (no consent, no question of erasure, no PIN)."""
+    """Her call begins with what the call asked to see - for her, who never agreed, the
+    privacy notice first: nothing the caller agreed is hers (no consent, no question of
+    erasure, no PIN)."""
     assert await key_for(desk.phone, checked, "consent:yes")
     assert not any("Alle Ihre Daten löschen" in text for text in desk.spoken)
     erna = await desk.phone.dispatcher.db.users.find("phone", ERNA)
@@ -215,7 +219,7 @@ async def test_no_thanks_with_her_number_erases_nothing_she_is_asked_all_her_dat
         checked = await _pressed_then_called_back(desk, "consent:no")
         # Not asked to erase anything: the caller's "No, thanks" is not hers either.
         await _hears_the_notice(desk, checked)
-        assert not any("bisher nur Ihre" in text for text in desk.spoken)
+        assert not any("Alle Ihre Daten löschen" in text for text in desk.spoken)
         erna = await db.users.find("phone", ERNA)
         assert erna is not None and erna.language == "de" and erna.first_name == "Erna"
         await _ended(desk, [(ERNA, "heard")])
@@ -276,7 +280,9 @@ async def test_strangers_asking_for_pins_do_not_put_off_her_check(
         # The coordinators are told the strangers' share of the hour ran dry.
         (told,) = await dispatcher.db.outbox.waiting("memory", GROUP, now)
         dry = pool_dry(backchannel_language(), CheckPoolDry("phone", "hour", True, 1))
-        assert told.payload["text"] == str(dry.text)
+        assert told.payload["text"].startswith(str(dry.text))
+        # Who used today's checks, by name: numbers of nobody here, never a number.
+        assert STRANGER not in told.payload["text"]
 
         # Her number is claimed: her check is placed at once, from the reserve.
         await _caller_asked(desk, "consent:yes")

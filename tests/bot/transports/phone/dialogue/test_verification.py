@@ -1,13 +1,14 @@
 """A caller ID is a claim (handlers/numbers/caller_check.py), in real calls through
 Kamailio: baresip calls with the number of Erna, a phone resident the bot knows, who has a
-request. The call is not Erna's: the main menu and "Ask for help" come, but "My requests"
-says only that the bot calls back first - nothing of the request. "1" ends the call; the
-bot calls Erna's number (a second baresip, her phone), says that someone called a moment
-ago and asked to be called back at this number, "if that was you, press 1" - her name is
-not said before that "1": whoever holds the phone may not be her -; her "1" (and "2" to the
-PIN's offer) begins her call with the main menu - not with the caller's "My requests": what
-a stranger pressed is not hers - and her own "My requests" opens them. The order is the
-calls' events, never the clock."""
+request. The call is not Erna's, and it hears what a call from a number nobody has hears:
+the languages, the main menu, the notice where something is kept; "My requests" asks
+"type your PIN, or press the hash key and we call you back" - nothing of the request. "#"
+ends the call; the bot calls Erna's number (a second baresip, her phone), says that
+someone called a moment ago and asked to be called back at this number, "if that was you,
+press 1" - her name is not said before that "1": whoever holds the phone may not be her -;
+her "1" (and "2" to the PIN's offer) begins her call with her requests, what the call
+asked to see (what acts is never carried: a stranger pressed it). The order is the calls'
+events, never the clock."""
 
 from __future__ import annotations
 
@@ -15,17 +16,21 @@ import asyncio
 from pathlib import Path
 
 from bot.transports.phone.calls.callers_number import is_withheld
-from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.words.who_picked_up import QUESTION
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Text
-from handlers.numbers.caller_check import CALLING, OFFER, free, then_data
+from handlers.numbers.caller_check import CALLING, free, then_data
+from handlers.numbers.phone_pin import ASK
 from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import translator
+from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import (
+    called_again,
     heard_texts,
     key_for,
     keys_answered,
+    languages_heard,
     phone_line,
     until,
     voice_tone,
@@ -65,21 +70,19 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
-        await until(lambda: call.audio.answers == 1, "the main menu, in German at once")
+        await until(lambda: call.audio.answers == 1, "the languages")
         assert call.caller.claimed == ERNA and is_withheld(call.chat_id)
+        await keys_answered(caller, call, await key_for(phone, call, "lang:de"))
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
+        await keys_answered(caller, call, await key_for(phone, call, "consent:yes"))
         await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
-        assert spoken[-1] == t._(OFFER)
-        await keys_answered(caller, call, "#")  # back, to the main menu: no call-back
-        stand_in = await db.users.find("phone", call.chat_id)
-        assert stand_in is not None and await db.users.get_state(stand_in.id) is None
-        await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
-        await keys_answered(caller, call, await key_for(phone, call, "hr:mine"))
-        await keys_answered(caller, call, "1")
+        assert spoken[-1] == t._(ASK)
+        await keys_answered(caller, call, "#")  # "… or press the hash key: we call you back"
         assert spoken[-1] == t._(CALLING)
         await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")  # the bot hung up
         assert not hers()
-        assert (await db.users.get(erna.id)).chat_id == ERNA  # nothing changed for her
+        erna_now = await db.users.get(erna.id)
+        assert erna_now.chat_id == ERNA and erna_now.language == "de"  # nothing changed
 
         # Her phone rings: the question first, then, on "1", her requests.
         await asyncio.to_thread(her_phone.wait_for, "CALL_ESTABLISHED")
@@ -94,13 +97,61 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         await asyncio.to_thread(her_phone.press, "2")
         (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
         assert checked.caller.checked and not checked.caller.claimed
-        await until(lambda: checked.audio.answers >= 2, "the main menu")
-        assert not hers()  # the caller's "My requests" was not carried into her call
-        await keys_answered(her_phone, checked, await key_for(phone, checked, "menu:help"))
-        await keys_answered(her_phone, checked, await key_for(phone, checked, "hr:mine"))
-        assert hers()
+        # What the call asked to see, without pressing it again.
+        await until(hers, "her requests")
         await asyncio.to_thread(her_phone.hangup)
         await until(lambda: phone.calling.outcomes == [(ERNA, "heard")], "the call ended")
+    finally:
+        await phone.stop()
+
+
+NEW = "+4923155599"
+
+
+async def _first_words(
+    phone: PhoneTransport, caller: BaresipCaller, bot: str, first: bool, spoken: list[str]
+) -> tuple[list[str], Call]:
+    """What a caller hears from the answer through the languages ("Deutsch"), the main
+    menu and "Get help" (the notice, as something would be kept), up to the help's menu
+    after "I agree": the texts said, in order."""
+    start = len(spoken)
+    call = await (languages_heard if first else called_again)(phone, caller, bot)
+    for data in ("lang:de", "menu:help", "consent:yes"):
+        await keys_answered(caller, call, await key_for(phone, call, data))
+    return spoken[start:], call
+
+
+async def test_a_call_with_a_residents_number_first_hears_what_a_new_number_hears(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    """Issue 98, point 3: a resident the desk entered (Turkish, a request, no consent yet)
+    and a number nobody has, both German numbers: a call claiming hers hears word for word
+    what the new number's call hears - the languages (German first, by the number), the
+    menu, the notice where "Get help" would keep something, the help's menu after "I
+    agree" - not her notice in Turkish. Before, her call began with it (her language and
+    that she had not agreed, told to anyone who set her number as caller ID); a resident
+    with a PIN was at the main menu at once."""
+    db = dispatcher.db
+    erna = await db.users.seen("phone", ERNA, ERNA, "Erna")
+    await db.users.set_language(erna.id, "tr")
+    await db.requests.create(erna.id, erna.id, category="shopping", description=SECRET)
+    phone: PhoneTransport = await phone_line(dispatcher, kamailio, tmp_path)
+    spoken = heard_texts(phone)
+    try:
+        new_caller = await asyncio.to_thread(phones, NEW, says=voice_tone(tmp_path))
+        bot = kamailio.uri(BOT_USER)
+        heard_new, call = await _first_words(phone, new_caller, bot, True, spoken)
+        assert not call.caller.claimed and call.chat_id == NEW
+        await asyncio.to_thread(new_caller.hangup)
+        await until(lambda: call.audio.gone, "the first call ended")
+        claiming = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path))
+        heard_claimed, call = await _first_words(phone, claiming, bot, False, spoken)
+        assert call.caller.claimed == ERNA
+        assert heard_claimed == heard_new and len(heard_new) >= 4
+        assert not any(SECRET in text or "Erna" in text for text in heard_claimed)
+        # She has still not agreed: the caller's "I agree" was its own.
+        assert (await db.users.get(erna.id)).consent_at is None
+        await asyncio.to_thread(claiming.hangup)
     finally:
         await phone.stop()
 
@@ -114,7 +165,7 @@ def test_an_unchecked_call_may_browse_and_nothing_of_a_person():
         assert free(ButtonPress(data)), data
     for data in ("hr:new", "hr:mine", "hr:wd:3", "menu:settings", "menu:volunteer", "rl:to:3"):
         assert not free(ButtonPress(data)), data
-    for data in ("ev:mine", "ev:rm:7:20261201", "ev:subs", "delete:yes", "reach:call"):
+    for data in ("ev:mine", "ev:rm:7:20261201", "ev:subs", "delete:ask", "reach:call"):
         assert not free(ButtonPress(data)), data
     assert free(Command("start")) and free(Command("coordinators")) and free(Text("44137"))
     assert not free(Command("delete")) and not free(Command("myrequests"))
