@@ -562,10 +562,15 @@ def _icons_named(line: str, t: Translator) -> str:
     return door_codes_named(line, t)
 
 
-def plain(text: str) -> str:
-    """The text a person reads, without markup, bidi marks or icons."""
+def plain(text: str, comma: str = ", ") -> str:
+    """The text a person reads, without markup, bidi marks or icons; a dot or bar between
+    words a pause, said as the language's ``comma`` (never a Latin one in an Arabic or a
+    Persian line: "مترًا، مغلق", not "مترًا, مغلق")."""
     text = _DOT_IN_A_WORD.sub("", html.unescape(_TAG.sub("", text)).translate(_BIDI))
-    return _without_icons(text.translate(_FOR_THE_EYE))
+    text = text.translate(_FOR_THE_EYE)
+    if comma != ", ":
+        text = text.replace(", ", comma)  # and a Latin comma the line was written with
+    return _without_icons(text)
 
 
 # "PIN" as the language says it: eSpeak spells a word in capitals letter by letter ("P I
@@ -729,6 +734,22 @@ _LATIN_NAME = _linear(
 )
 
 
+_OPEN_PARENTHESIS = _linear(r"(?<!\s)\s*+\(\s*+")
+_CLOSED_PARENTHESIS = _linear(r"(?<!\s)\s*+\)\s++(?=\w)")
+
+
+def _stretches(voice: str, line: str) -> list[tuple[str, str]]:
+    """``line`` in stretches: its names in Latin letters by the city's voice, the rest by
+    ``voice``."""
+    stretches: list[tuple[str, str]] = []
+    at = 0
+    for match in _LATIN_NAME.finditer(line):
+        stretches += [(voice, line[at : match.start()]), (DEFAULT_LANGUAGE, match.group(0))]
+        at = match.end()
+    stretches.append((voice, line[at:]))
+    return stretches
+
+
 def _names_apart(voice: str, line: str, voices: frozenset[str]) -> Iterable[tuple[str, str]]:
     """``line`` said by ``voice``, but for the names in Latin letters inside it, said by
     the city's voice where ``voice`` would say them in English (:data:`NOT_LATIN`). Only
@@ -736,14 +757,18 @@ def _names_apart(voice: str, line: str, voices: frozenset[str]) -> Iterable[tupl
     if voice not in NOT_LATIN or DEFAULT_LANGUAGE not in voices:
         yield voice, _sentence(line)
         return
-    stretches: list[tuple[str, str]] = []
-    at = 0
-    for match in _LATIN_NAME.finditer(line):
-        stretches += [(voice, line[at : match.start()]), (DEFAULT_LANGUAGE, match.group(0))]
-        at = match.end()
-    stretches.append((voice, line[at:]))
+    stretches = _stretches(voice, line)
+    if any(words.count("(") != words.count(")") for _, words in stretches):
+        # A parenthesis the voices would split ("DeepL (DeepL SE, Кёльн, Германия)": ")"
+        # without its "(", the voice changing inside) is said as a pause: the sentence
+        # written without it for the voice.
+        comma = translator(voice).comma
+        line = _CLOSED_PARENTHESIS.sub(comma, _OPEN_PARENTHESIS.sub(comma, line))
+        stretches = _stretches(voice, line.replace(")", ""))
     # (A stretch after a name begins without the name's colon: "…: press one".)
-    kept = [(v, w.lstrip(" :,;").rstrip()) for v, w in stretches if any(c.isalnum() for c in w)]
+    kept = [
+        (v, w.lstrip(" :,;\u060c").rstrip()) for v, w in stretches if any(c.isalnum() for c in w)
+    ]
     for index, (said_by, words) in enumerate(kept):
         yield said_by, _sentence(words) if index == len(kept) - 1 else words
 
@@ -762,7 +787,7 @@ def _sentences(cut: list[list[_Piece]], voices: frozenset[str]) -> Iterable[tupl
                 runs.append(piece)
         for run in runs:
             t = translator(run.language)
-            line = _tidy(words(plain(_icons_named(run.written, t)), t))
+            line = _tidy(words(plain(_icons_named(run.written, t), t.comma), t))
             if any(c.isalnum() for c in line):
                 yield from _names_apart(run.voice, line, voices)
 
@@ -789,11 +814,12 @@ def _buttons(
             key = keys[index - 1] if keys else key_of(index, len(labels))
             said = _label_said(label[:MOST_WRITTEN], says)
             line = Markup(says.gettext(template)).format(label=said, n=key)
-            named = _tidy(words(plain(_icons_named(line, says)), says))
+            named = _tidy(words(plain(_icons_named(line, says), says.comma), says))
             if any(c.isalnum() for c in named):
                 yield from _names_apart(says.lang, named, voices)
             continue
-        name = _tidy(words(plain(_icons_named(label[:MOST_WRITTEN], t)), t)).rstrip(".")
+        name = _tidy(words(plain(_icons_named(label[:MOST_WRITTEN], t), t.comma), t))
+        name = name.rstrip(".")
         if not name:
             continue
         if index <= len(ORDINAL_BUTTONS):
@@ -868,7 +894,7 @@ def script(
 
 
 def _tidy(line: str) -> str:
-    return _SPACE_BEFORE_MARK.sub(r"\1", _SPACES.sub(" ", line)).strip(" ,")
+    return _SPACE_BEFORE_MARK.sub(r"\1", _SPACES.sub(" ", line)).strip(" ,\u060c")
 
 
 def _sentence(line: str) -> str:
