@@ -24,8 +24,8 @@ every ended call's delays to a file of its own in that folder (numbers only), re
 2. The key that completes a choice → the next prompt starts: p95, target ≤ 300 ms.
 3. Gaps between the RTP packets the bot sends, p99, target ≤ 30 ms: read on the loopback
    interface with a packet socket (AF_PACKET, needs root; kernel timestamps), the bot's RTP
-   ports only (``RTP_FIRST`` and the next 99, which the lines share), every call's flow on
-   its own.
+   ports only (``RTP_FIRST`` and the next 99: the media relay's, from which every caller
+   hears the lines, media_relay.py), every call's flow on its own.
 4. Resident memory of the bot's process, of its lines and of its SIP edge (Kamailio's
    processes) after each round: flat.
 5. A patient caller (issue 55, point 3, and issue 64, point 10; :func:`patient_calls`, about
@@ -334,13 +334,10 @@ class RtpGaps:
 
 
 def line_ports(settings: Any, lines: int) -> list[range]:
-    """The RTP ports of each line and the notice line (of the one stack without lines)."""
-    from bot.transports.phone.sip.line_pool import line_settings
-
-    if lines == 0:
-        return [range(settings.rtp_port, settings.rtp_port + settings.rtp_ports)]
-    shares = [line_settings(settings, number, lines) for number in range(lines + 1)]
-    return [range(share.rtp_port, share.rtp_port + share.rtp_ports) for share in shares]
+    """The RTP ports the callers hear the bot from: the one stack's without lines; with
+    lines the media relay's (media_relay.py: the lines' own RTP is on loopback at any port,
+    and every call's audio reaches its caller from the relay's ports)."""
+    return [range(settings.rtp_port, settings.rtp_port + settings.rtp_ports)]
 
 
 def prepare_lines(folder: Path, lines: int) -> None:
@@ -510,9 +507,9 @@ async def measure(
             per_line = [sum(gaps.packets[port] for port in share) for share in ports]
             rows.append(
                 (
-                    "RTP packets read per line",
+                    "RTP packets read" + (" (the media relay's)" if lines else ""),
                     " ".join(str(packets) for packets in per_line),
-                    f"ports {gaps.ports.start}-{gaps.ports.stop - 1}: each line's "
+                    f"ports {gaps.ports.start}-{gaps.ports.stop - 1}: "
                     + ", ".join(f"{share.start}-{share.stop - 1}" for share in ports),
                 )
             )
