@@ -348,3 +348,26 @@ async def test_the_dispatcher_gives_a_claimed_call_a_stand_in_and_a_checked_numb
     await dispatcher.number_checked("phone", NUMBER, Profile("uk", consented=True))
     still = await db.users.get(erna.id)
     assert still is not None and still.language == "tr"
+
+
+@pytest.mark.both_backends
+async def test_the_checks_reserve_is_kept_for_a_request_or_a_desk_entry_not_a_pin(
+    story: MemoryTransport, db: Database
+):
+    """Issue 98, point 6, as the phone line asks it (handlers/dispatcher.py
+    ``reserved_for``, wired as check_calls.py's ``reserved``): a number whose person has a
+    PIN alone spends no reserve - anyone the bot once called back chose one - though her
+    "not me" is still reported (``protects``); a request let through or the desk's entry
+    does."""
+    from handlers.numbers.phone_pin import hashed
+
+    dispatcher = story.dispatcher
+    pin_only = await db.users.seen("phone", NUMBER, NUMBER)
+    await db.phone_pins.set(pin_only.id, hashed("2580"))
+    assert await dispatcher.protects("phone", NUMBER)
+    assert not await dispatcher.reserved_for("phone", NUMBER)
+    await db.requests.create(pin_only.id, pin_only.id, category="shopping", description="x")
+    assert not await dispatcher.reserved_for("phone", NUMBER)  # in review: a press made it
+    await db.users.enter_resident("phone", OTHER, "Erna", "de")
+    assert await dispatcher.reserved_for("phone", OTHER)
+    assert not await dispatcher.reserved_for("phone", "+492310000000")  # nobody
