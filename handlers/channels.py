@@ -74,10 +74,13 @@ class TextLine(Protocol):
         """A new code of :data:`CODE_DIGITS` digits for ``purpose``, valid ``until``; None
         when the number had its codes of ``day``."""
 
-    async def check_code(self, number: str, purpose: str, code: str, now: str) -> bool | None:
+    async def check_code(
+        self, number: str, purpose: str, code: str, now: str, *, always: bool = False
+    ) -> bool | None:
         """True: the code confirms ``purpose``; False: a wrong try, another left; None: no
         valid code (none, expired, or this was its last wrong try). Raises
-        :class:`CodesPaused` while the city's wrong codes of the hour are past their limit."""
+        :class:`CodesPaused` while the city's wrong codes of the hour are past their limit,
+        unless ``always`` (a person whose help is under way: her code is always checked)."""
 
     async def claim_codes_paused(self, now: str) -> int:
         """The city's wrong codes in the hour of ``now`` when they reached the limit and the
@@ -112,6 +115,10 @@ class CodeTexts(Protocol):
 
     async def code_back(self) -> None:
         """A code text taken was not sent after all."""
+
+    async def running(self, number: str) -> bool:
+        """Whether help is under way for ``number``'s person (the lifecycle's rule): her
+        right code is checked even while the city's wrong codes pause the others."""
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ db/personal_data.py; this module only speaks to the person and runs that declara
   handlers/channels.py), "yes" sends a code to the number instead (:data:`CODE_MINUTES`;
   the transport's store keeps its hash, its tries and the codes of the day),
   and only that code, texted back from the number, erases (state :data:`ERASE_CODE`).
-  Before consent, for a person with nothing of theirs but a language (db/users.py
-  ``has_data``, the rule the phone line's caller check follows too), there is nothing to
-  protect: no code, and the confirmation says so. A person with data (a resident the desk
+  For a person with nothing of theirs but a language and her consent (db/users.py
+  ``has_data``, the rule the phone line's caller check follows too) there is nothing to
+  protect: no code (a forged sender could otherwise make the city text codes at will);
+  before consent the confirmation says so. A person with data (a resident the desk
   entered, who has a request and no consent yet) is asked and coded as one who agreed:
   declining the notice never erases more than a language unchecked.
 
@@ -58,7 +59,7 @@ from handlers import ui
 from handlers.channels import CODE_DIGITS, ERASE, CodesPaused
 from handlers.context import Backstage, Context
 from handlers.messages import Button, Document, Message, Text
-from handlers.numbers.coded_acts import issued, line, paused, tell_code_limits
+from handlers.numbers.coded_acts import always_checked, issued, line, paused, tell_code_limits
 from handlers.parsing import typed
 from handlers.privacy_purposes import CALLER_HEAD, CALLER_WORDS
 from handlers.privacy_purposes import purpose_texts as purpose_texts
@@ -602,7 +603,11 @@ async def _erase_by_code(ctx: Context, router: Router) -> None:
         return
     try:
         found = await line(ctx).check_code(
-            ctx.incoming.chat_id, ERASE, code, to_text(datetime.now(UTC))
+            ctx.incoming.chat_id,
+            ERASE,
+            code,
+            to_text(datetime.now(UTC)),
+            always=await always_checked(ctx),
         )
     except CodesPaused:
         await paused(ctx, _keep_button(t))  # still asked: the code after the pause erases
@@ -656,7 +661,14 @@ def register(router: Router) -> None:
     @router.action("delete", "yes", before_consent=True)
     async def confirm_delete(ctx: Context) -> None:
         keeps_more = await _keeps_more(ctx)
-        if keeps_more and ctx.settings.channels.coded(ctx.incoming.sender.platform):
+        # A code only where there is something to protect (db/users.py ``has_data``): a
+        # person with nothing but her consent and language loses nothing a forger could
+        # want, and a code to her number would be a text he makes the city pay for.
+        if (
+            keeps_more
+            and ctx.settings.channels.coded(ctx.incoming.sender.platform)
+            and await ctx.db.users.has_data(ctx.user.id)
+        ):
             await send_erase_code(ctx)
             return
         await erase(ctx, router, ctx.user, "deleted" if keeps_more else "consent")

@@ -259,6 +259,14 @@ async def issued(ctx: Context, purpose: str, valid: timedelta) -> str | None:
     return code
 
 
+async def always_checked(ctx: Context) -> bool:
+    """Whether the person's right code is checked even while the city's wrong codes of the
+    hour pause every other (the store's ``CITY_WRONG_CODES``): her help is under way - a
+    forger guessing elsewhere must not keep her from ending it or writing to her helper."""
+    texts = ctx.settings.code_texts
+    return texts is not None and await texts.running(ctx.incoming.chat_id)
+
+
 async def no_codes(ctx: Context, day: str) -> None:
     """The number had its codes of ``day`` (an act's, an erasure's): the person is told, and
     the coordinators once that day (:func:`codes_out`)."""
@@ -402,7 +410,11 @@ async def _code(ctx: Context, router: Router) -> None:
     purpose = _purpose(state.data.get("act"))
     try:
         found = await line(ctx).check_code(
-            ctx.incoming.chat_id, purpose, code, to_text(datetime.now(UTC))
+            ctx.incoming.chat_id,
+            purpose,
+            code,
+            to_text(datetime.now(UTC)),
+            always=await always_checked(ctx),
         )
     except CodesPaused:
         await paused(ctx, [])  # the held act stays, for the code after the pause

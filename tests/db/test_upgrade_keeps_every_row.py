@@ -538,6 +538,9 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "capped_told_at": "2026-11-20T18:20:00+00:00",
             "capped_until": "2026-11-20T19:00:00Z",
             "busy_told_until": "2026-11-20T20:00:00Z",
+            "codes_confirmed": 1,
+            "wrong_hour": "2026-11-20T18",
+            "wrong_in_hour": 2,
         }
     ],
     "call_numbers": [{"user_id": 1, "number": "+492311234567", "updated_at": LATER}],

@@ -65,7 +65,16 @@ from handlers.messenger import tell_coordinators
 from handlers.numbers.coded_acts import hour_end
 from locales import N_, Translator
 
-__all__ = ["SEGMENTS", "Budget", "Limits", "State", "limits_of", "month_of", "prefix_of"]
+__all__ = [
+    "SEGMENTS",
+    "Budget",
+    "CodeLimits",
+    "Limits",
+    "State",
+    "limits_of",
+    "month_of",
+    "prefix_of",
+]
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +109,45 @@ _TAKEN_APART: ContextVar[list[tuple[str, str, tuple[str, int]]] | None] = Contex
 CODES_KEPT_PERCENT = 30
 
 
+# Per cent of the hour's code texts that numbers may take which have not texted a code back
+# right today and have no help under way (:meth:`Budget.take_code`): the share a forged
+# sender can make the city send (issue 98, point 4). The rest is for those who proved they
+# hold their number today and for running help - a crowd of forged senders asking for
+# codes leaves the residents theirs.
+NEW_CODES_PERCENT = 50
+# The hour's row of those codes in sms_code_texts ("2026-11-29T14 new": after the hour's own
+# row, gone with it at the next hour's first count).
+NEW_CODES = " new"
+# The day's row of a prefix's codes in sms_first_contacts ("codes +491761111"): numbers
+# alike but for their last four digits share [sms] new_numbers_per_prefix codes a day
+# while they have not confirmed one today, as they share the first contacts.
+PREFIX_CODES = "codes "
+# Within one handling (:meth:`Budget.take_code`, :meth:`Budget.code_back`): the newest
+# code text taken from the new numbers' share, to give back with it.
+_NEW_TAKEN: ContextVar[list[str] | None] = ContextVar("new_codes_taken", default=None)
+
+
 def kept_of(cap: int, percent: int) -> int:
     """``percent`` of ``cap`` kept for some, rounded up - at least one is left for everyone
     else (0 for no cap)."""
     if not cap:
         return 0
     return min(-(-cap * percent // 100), cap - 1)
+
+
+@dataclass(frozen=True)
+class CodeLimits:
+    """The limits on codes that hold now (:meth:`Budget.code_limits`): whether this hour's
+    code texts are sent for the new numbers' share, for everyone, or all of them (until
+    ``until``), the city's wrong codes of the hour (checking paused at the store's
+    ``CITY_WRONG_CODES``), and the people whose numbers had their codes of the day."""
+
+    until: datetime
+    new_used: bool
+    open_used: bool
+    all_used: bool
+    wrong: int
+    out_of_codes: tuple[User, ...]
 
 
 @dataclass(frozen=True)
@@ -136,6 +178,12 @@ class Limits:
     def codes_kept(self) -> int:
         """The hour's code texts kept for people with help under way."""
         return kept_of(self.codes_hour, CODES_KEPT_PERCENT)
+
+    @property
+    def codes_new(self) -> int:
+        """The hour's code texts numbers may take that have not confirmed a code today
+        (at least one)."""
+        return max(1, self.codes_hour * NEW_CODES_PERCENT // 100) if self.codes_hour else 0
 
 
 def limits_of(section: Any) -> Limits:
@@ -242,14 +290,20 @@ class Budget(MonthBudget):
         uncounted)."""
         taken: list[tuple[str, str, tuple[str, int]]] = []
         token = _TAKEN_APART.set(taken)
+        new: list[str] = []
+        new_token = _NEW_TAKEN.set(new)
         try:
             yield
         finally:
             _TAKEN_APART.reset(token)
+            _NEW_TAKEN.reset(new_token)
             for hour, number, before in taken:
                 try:
                     if await self.texts.codes_issued(number) <= before:
                         await self.contacts.code_text_back(hour)
+                        if number in new:
+                            new.remove(number)
+                            await self._new_back(number, self.clock())
                 except Exception as exc:  # counted for the hour: fewer codes, never more
                     log.warning("sms: a code text was not given back (%s)", type(exc).__name__)
 
@@ -400,31 +454,117 @@ class Budget(MonthBudget):
         """One of the hour's code texts (``[sms] codes_per_hour``, the installation's,
         counted in the main city's database as the first contacts are) for ``number``'s
         person: anyone's while the hour's have room but for those kept (:attr:`Limits.
-        codes_kept`), the kept ones only for a person whose help is under way. None when
-        taken; else when codes go again (the hour's end), and the city's coordinators are
-        told, once an hour for each share that ran out."""
+        codes_kept`), the kept ones only for a person whose help is under way. A number
+        that has not texted a code back right today and has no help under way - all a
+        forged sender can be - takes from a share of its own (:attr:`Limits.codes_new`)
+        and its prefix's codes of the day (``new_numbers_per_prefix``), never from what is
+        left for the others. None when taken; else when codes go again (the hour's end,
+        or tomorrow for a prefix), and the city's coordinators are told, once an hour for
+        each share that ran out."""
         limits = self.limits
         if not limits.codes_hour:
             return None
         now = self.clock()
         hour = hour_of(now)
+        helping = await self.helping(PLATFORM, number)
+        new = not helping and not await self._proven_today(number, now)
+        if new:
+            refused = await self._take_new(number, now)
+            if refused is not None:
+                return refused
         if await self.contacts.take_code_text(hour, limits.codes_hour - limits.codes_kept):
             await self._counted(hour, number)
             return None
-        helping = bool(limits.codes_kept) and await self.helping(PLATFORM, number)
-        if helping and await self.contacts.take_code_text(hour, limits.codes_hour):
+        if (
+            helping
+            and limits.codes_kept
+            and await self.contacts.take_code_text(hour, limits.codes_hour)
+        ):
             await self._counted(hour, number)
             return None
+        if new:
+            await self._new_back(number, now)
         log.warning("sms: a code text is not sent (the hour's code texts are used)")
         until = hour_end(now)
         level = ALL_USED if helping or not limits.codes_kept else OPEN_USED
+        await self._tell_codes_out(hour, level, until)
+        return until
+
+    async def _proven_today(self, number: str, now: datetime) -> bool:
+        """Whether ``number`` texted a code back right today (Europe/Berlin): its holder
+        was there, a forged sender never is."""
+        start = datetime.combine(now.astimezone(BERLIN).date(), datetime.min.time(), BERLIN)
+        return await self.texts.confirmed_since(number, to_text(start))
+
+    async def _take_new(self, number: str, now: datetime) -> datetime | None:
+        """One of the new numbers' share of the hour and of its prefix's day (see
+        :meth:`take_code`): None when taken (noted to give back with the code), else when
+        it has room again."""
+        limits = self.limits
+        hour, day = hour_of(now), local_day(now)
+        if not await self.contacts.take_code_text(hour + NEW_CODES, limits.codes_new):
+            until = hour_end(now)
+            await self._tell_codes_out(hour + NEW_CODES, NEW_USED, until, new=True)
+            return until
+        prefix = PREFIX_CODES + prefix_of(number)
+        if limits.new_numbers_prefix and not await self.contacts.take_day_count(
+            day, prefix, limits.new_numbers_prefix
+        ):
+            await self.contacts.code_text_back(hour + NEW_CODES)
+            log.warning("sms: a code text is not sent (a prefix's codes of the day are used)")
+            tomorrow = now.astimezone(BERLIN).date() + timedelta(days=1)
+            return datetime.combine(tomorrow, datetime.min.time(), BERLIN)
+        taken = _NEW_TAKEN.get()
+        if taken is not None:
+            taken.append(number)
+        return None
+
+    async def _new_back(self, number: str, now: datetime) -> None:
+        """A code text taken from the new numbers' share was not sent after all."""
+        await self.contacts.code_text_back(hour_of(now) + NEW_CODES)
+        if self.limits.new_numbers_prefix:
+            await self.contacts.day_count_back(local_day(now), PREFIX_CODES + prefix_of(number))
+
+    async def _tell_codes_out(
+        self, hour: str, level: int, until: datetime, *, new: bool = False
+    ) -> None:
+        """The coordinators, once an hour for each share of the code texts that ran out
+        (claimed in the city's own ``sms_code_texts``, on the row ``hour``)."""
         if await self.texts.claim_code_texts_out(hour, level):
+            limits = self.limits
 
             def compose(t: Translator) -> Message:
-                return codes_out_notice(t, level, limits, until)
+                return codes_out_notice(t, level, limits, until, new=new)
 
             await tell_coordinators(self.db, self.backchannels, compose, wake=self.on_queued)
-        return until
+
+    async def code_limits(self) -> CodeLimits:
+        """The limits on codes that stop someone now (the desk shows them while they hold):
+        the hour's code texts and their shares, the city's wrong codes of the hour, and the
+        people whose numbers had their codes of the day."""
+        limits = self.limits
+        now = self.clock()
+        hour = hour_of(now)
+        sent = await self.contacts.code_texts_sent(hour) if limits.codes_hour else 0
+        new = await self.contacts.code_texts_sent(hour + NEW_CODES) if limits.codes_hour else 0
+        people = []
+        for number in await self.texts.out_of_codes(local_day(now)):
+            person = await self.db.users.find(PLATFORM, number)
+            if person is not None:
+                people.append(person)
+        return CodeLimits(
+            until=hour_end(now),
+            new_used=bool(limits.codes_hour) and new >= limits.codes_new,
+            open_used=bool(limits.codes_hour) and sent >= limits.codes_hour - limits.codes_kept,
+            all_used=bool(limits.codes_hour) and sent >= limits.codes_hour,
+            wrong=await self.texts.wrong_codes(hour),
+            out_of_codes=tuple(people),
+        )
+
+    async def running(self, number: str) -> bool:
+        """Whether help is under way for ``number``'s person (``HandlerSettings.code_texts``:
+        the features ask it before they check a code)."""
+        return await self.helping(PLATFORM, number)
 
     async def code_back(self) -> None:
         """A code text taken (:meth:`take_code`) was not sent after all: the number had its
@@ -435,6 +575,9 @@ class Budget(MonthBudget):
         # The newest taken, given back now (not again by codes_with), in its own hour.
         hour = taken.pop()[0] if taken and self.apart else hour_of(self.clock())
         await self.contacts.code_text_back(hour)
+        new = _NEW_TAKEN.get()
+        if new:  # that one was a new number's: its share and its prefix's too
+            await self._new_back(new.pop(), self.clock())
 
     async def state(self) -> State:
         now = self.clock()
@@ -452,8 +595,10 @@ class Budget(MonthBudget):
 
 
 # How far the day's first contacts ran out (:meth:`Budget.first_contact`): those for numbers
-# from elsewhere, and all of them (the kept share too, or there is none).
+# from elsewhere, and all of them (the kept share too, or there is none). The hour's code
+# texts, likewise (:meth:`Budget.take_code`), and on the new numbers' own row, their share.
 OPEN_USED, ALL_USED = 1, 2
+NEW_USED = 1
 
 
 def ran_out_notice(t: Translator, level: int, limits: Limits) -> Message:
@@ -476,10 +621,26 @@ def ran_out_notice(t: Translator, level: int, limits: Limits) -> Message:
     return Message(text, typed_choices=False)
 
 
-def codes_out_notice(t: Translator, level: int, limits: Limits, until: datetime) -> Message:
+# The coordinators, once an hour, when the new numbers' share of the code texts is sent
+# (:meth:`Budget.take_code`); a limit they see on the desk too while it holds (desk_panel.py).
+NEW_CODES_OUT = N_(
+    "📵 Text messages: this hour's {count} code texts for numbers that have not confirmed a"
+    " code today are sent. Until {time} such numbers get no code; people with help under way"
+    " and numbers that confirmed a code today still do. Someone may be asking for codes in"
+    " other numbers' names."
+)
+
+
+def codes_out_notice(
+    t: Translator, level: int, limits: Limits, until: datetime, *, new: bool = False
+) -> Message:
     """What the coordinators are told when the hour's code texts ran out (:meth:`Budget.
-    take_code`): those for everyone (``OPEN_USED``), or all (``ALL_USED``), until ``until``."""
-    if level == OPEN_USED:
+    take_code`): those for everyone (``OPEN_USED``), or all (``ALL_USED``), until ``until``;
+    ``new``: the share of numbers that have not confirmed a code today (told on its own
+    row)."""
+    if new:
+        text = t.t(NEW_CODES_OUT, count=t.number(limits.codes_new), time=t.time(until))
+    elif level == OPEN_USED:
         text = t.t(
             "📵 Text messages: this hour's {open} code texts for everyone are sent. Until"
             " {time} only people with help under way get a code ({kept} kept for them);"

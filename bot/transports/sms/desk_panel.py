@@ -1,13 +1,20 @@
 """The month's texts on the desk's statistics page (bot/web/desk/stats.py asks each
 declaration's ``budget`` and ``panel``, bot/transports/sms/declaration.py):
 spent, what is left before the reserve for notices of running help, and today's first
-texts from unknown numbers (budget.py ``State``), read fresh each time."""
+texts from unknown numbers (budget.py ``State``), read fresh each time; and each limit on
+codes while it stops someone, by its name (budget.py ``code_limits``): this hour's code texts
+used up (the new numbers' share, everyone's, all), code checks paused by the city's wrong
+codes of the hour, and by name and user number the people whose numbers had their codes of
+the day."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup
+
 from bot.transports.hooks import Panel
+from handlers.helping.render import someone
 from locales import N_, Translator
 
 if TYPE_CHECKING:
@@ -21,6 +28,22 @@ LEFT = N_("{left} left for all texts; the last {reserve} only for notices of hel
 FIRST_TEXTS = N_(
     "First texts from unknown numbers today: {answered} of {cap} answered, {refused} not."
 )
+
+
+NEW_CODES_USED = N_(
+    "Codes for numbers that have not confirmed one today: all {count} of this hour are sent;"
+    " such numbers get none until {time}."
+)
+OPEN_CODES_USED = N_(
+    "Code texts: this hour's {count} for everyone are sent; until {time} only people with"
+    " help under way get one."
+)
+ALL_CODES_USED = N_("Code texts: all {count} of this hour are sent; nobody gets one until {time}.")
+CODES_PAUSED = N_(
+    "Code checks paused until {time}: {count} wrong codes texted back this hour. Only the"
+    " codes of people with help under way are checked."
+)
+NO_CODES_TODAY = N_("No more codes today for the numbers of: {names}.")
 
 
 def desk_budget(sms: SmsSection, db: Database) -> Budget:
@@ -46,5 +69,29 @@ async def panel(budget: Budget, t: Translator) -> Panel:
                 cap=state.new_numbers_cap,
                 refused=state.new_numbers_refused,
             ),
+            *await code_lines(budget, t),
         ),
     )
+
+
+async def code_lines(budget: Budget, t: Translator) -> list[str]:
+    """A line for each limit on codes that stops someone now, by its name."""
+    from bot.transports.sms.store import CITY_WRONG_CODES
+
+    held = await budget.code_limits()
+    limits = budget.limits
+    time = t.time(held.until)
+    lines: list[str] = []
+    if held.all_used:
+        lines.append(t.t(ALL_CODES_USED, count=t.number(limits.codes_hour), time=time))
+    elif held.open_used:
+        count = t.number(limits.codes_hour - limits.codes_kept)
+        lines.append(t.t(OPEN_CODES_USED, count=count, time=time))
+    if held.new_used and not held.all_used:
+        lines.append(t.t(NEW_CODES_USED, count=t.number(limits.codes_new), time=time))
+    if held.wrong >= CITY_WRONG_CODES:
+        lines.append(t.t(CODES_PAUSED, count=t.number(held.wrong), time=time))
+    if held.out_of_codes:
+        names = Markup(", ").join(someone(t, person) for person in held.out_of_codes)
+        lines.append(t.t(NO_CODES_TODAY, names=names))
+    return lines

@@ -93,6 +93,9 @@ DECLARED = Declaration(
                 "capped_told_at": DETAIL,
                 "capped_until": DETAIL,
                 "busy_told_until": DETAIL,
+                "codes_confirmed": DETAIL,
+                "wrong_hour": DETAIL,
+                "wrong_in_hour": DETAIL,
             },
             links=(
                 Link(
@@ -125,6 +128,9 @@ DECLARED = Declaration(
                         "capped_told_at",
                         "capped_until",
                         "busy_told_until",
+                        "codes_confirmed",
+                        "wrong_hour",
+                        "wrong_in_hour",
                     ),
                     withheld=("code_hash",),
                     note="The code itself is withheld: only its hash is kept, a secret.",
@@ -154,7 +160,8 @@ DECLARED = Declaration(
             "STOP came while the number was nobody's, when it was last told that the day's "
             "first contacts turned it away, when the coordinators were last told that it had "
             "all its texts of the hour or day, until when it was last told that the hour's code "
-            "texts were used up, the rest of a bot text cut to fit and the "
+            "texts were used up, how many of its codes of the day it texted back right and its "
+            "wrong codes of the clock hour, the rest of a bot text cut to fit and the "
             "choices of its newest text "
             "(bot/transports/sms).",
             coded=("code_hash",),

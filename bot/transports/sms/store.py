@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 
 from db.clock import utcnow
 from db.hour_counts import HourCount
-from db.statements import changed, execute, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 from handlers.channels import ACT, CODE_DIGITS, CODE_TRIES, ERASE, CodesPaused
 
@@ -25,9 +25,12 @@ from handlers.channels import ACT, CODE_DIGITS, CODE_TRIES, ERASE, CodesPaused
 # erasure or an act (handlers/channels.py ``ERASE``, ``ACT``).
 STOP_HELP = "stop"
 __all__ = ["ACT", "CODE_DIGITS", "CODE_TRIES", "ERASE", "STOP_HELP", "SmsStore"]
-# Codes a number is sent a day (each takes CODE_TRIES wrong tries, handlers/channels.py): a
-# day of help by text can need five (sending a request, changing it, a text to the helper after 30
-# minutes, "done", withdrawing), and each is a text a forger could make the city pay for.
+# Codes a number is sent a day and never texted back right (each takes CODE_TRIES wrong
+# tries, handlers/channels.py): a day of help by text can need five (sending a request,
+# changing it, a text to the helper after 30 minutes, "done", withdrawing), and each is a
+# text a forger could make the city pay for. A code texted back right gives its place back
+# (issue 98, point 4): the holder's own codes never use up what a forger from her number
+# could, and a forger, who never has one right, spends at most these.
 CODES_A_DAY = 5
 # Wrong codes texted back within a clock hour (UTC), all numbers together, past which no code
 # is checked in the city until the hour is over (:class:`~handlers.channels.CodesPaused`). A
@@ -36,6 +39,11 @@ CODES_A_DAY = 5
 # them finds a code of 900,000 - while honest typing stays far below it (ten people each
 # mistyping a code three times within the same hour).
 CITY_WRONG_CODES = 30
+# A number's wrong codes of the clock hour that count for the city too: one code's tries.
+# Its wrong codes past them count against the number alone (its code dropped, its codes of
+# the day) - a few forged senders answering their own codes wrongly no longer stop every
+# code in the city (issue 98, point 4).
+NUMBER_WRONG_CODES = CODE_TRIES
 
 
 # The platform of a texter's person (db/users.py; a number is one person on 'sms' and
@@ -156,6 +164,23 @@ class SmsStore:
         async with self._tx.transaction():
             await execute(self._tx, "DELETE FROM sms_first_contacts WHERE day < ?", (day,))
             return await self._count_in(day, STRANGER_STOPS + hour, cap)
+
+    async def take_day_count(self, day: str, key: str, cap: int) -> bool:
+        """Count one in ``day``'s row ``key`` of the first contacts' table if it is below
+        ``cap`` (a prefix's codes of the day, budget.py ``take_code``); earlier days' rows
+        go, as the first contacts' do."""
+        async with self._tx.transaction():
+            await execute(self._tx, "DELETE FROM sms_first_contacts WHERE day < ?", (day,))
+            return await self._count_in(day, key, cap)
+
+    async def day_count_back(self, day: str, key: str) -> None:
+        """One counted in ``day``'s row ``key`` (:meth:`take_day_count`) was not one."""
+        await execute(
+            self._tx,
+            "UPDATE sms_first_contacts SET texts = texts - 1"
+            " WHERE day = ? AND prefix = ? AND texts > 0",
+            (day, key),
+        )
 
     async def claim_stranger_stops_told(self, day: str, hour: str) -> bool:
         """Whether the caller tells the coordinators now that ``hour``'s STOPs from numbers
@@ -386,8 +411,8 @@ class SmsStore:
     async def issue_code(self, number: str, purpose: str, until: str, day: str) -> str | None:
         """A new code for ``number`` to confirm ``purpose`` (:data:`STOP_HELP`,
         :data:`ERASE`, :data:`ACT`) until ``until``, in place of any code before; None when
-        the number was sent :data:`CODES_A_DAY` codes on ``day`` already. Only its hash is
-        kept."""
+        the number was sent :data:`CODES_A_DAY` codes on ``day`` that it never texted back
+        right. Only its hash is kept."""
         lowest = 10 ** (CODE_DIGITS - 1)  # no leading zero a phone or a reader could drop
         code = str(lowest + secrets.randbelow(10**CODE_DIGITS - lowest))
         async with self._tx.transaction():
@@ -397,12 +422,14 @@ class SmsStore:
                 "UPDATE sms_numbers SET code_hash = ?, code_for = ?, code_until = ?,"
                 " code_tries = 0,"
                 " codes_in_day = CASE WHEN codes_day = ? THEN codes_in_day + 1 ELSE 1 END,"
+                " codes_confirmed = CASE WHEN codes_day = ? THEN codes_confirmed ELSE 0 END,"
                 " codes_day = ?, updated_at = ?"
-                " WHERE number = ? AND (codes_day <> ? OR codes_in_day < ?)",
+                " WHERE number = ? AND (codes_day <> ? OR codes_in_day - codes_confirmed < ?)",
                 [
                     _code_hash(number, purpose, code),
                     purpose,
                     until,
+                    day,
                     day,
                     day,
                     utcnow(),
@@ -442,7 +469,8 @@ class SmsStore:
                 await changed(
                     self._tx,
                     "UPDATE sms_numbers SET codes_in_day = codes_in_day + 1"
-                    " WHERE number = ? AND codes_day = ? AND codes_in_day = ?",
+                    " WHERE number = ? AND codes_day = ?"
+                    " AND codes_in_day - codes_confirmed = ?",
                     (number, day, count),
                 )
                 == 1
@@ -471,7 +499,9 @@ class SmsStore:
         )
         return row is not None
 
-    async def check_code(self, number: str, purpose: str, code: str, now: str) -> bool | None:
+    async def check_code(
+        self, number: str, purpose: str, code: str, now: str, *, always: bool = False
+    ) -> bool | None:
         """Whether ``code`` is the code ``number`` was sent for ``purpose``: True (it is
         used up with it), False (a wrong try, another left), None (no such code pending:
         none sent, expired, or tried out - the :data:`CODE_TRIES`-th wrong try drops it and
@@ -479,42 +509,68 @@ class SmsStore:
         Each try is counted as the city's wrong one of the hour before it is compared
         (numbers checked at once share the hour's :data:`CITY_WRONG_CODES`), given back
         when right; past them nothing is compared, the code and its tries are kept, and
-        :class:`~handlers.channels.CodesPaused` is raised."""
+        :class:`~handlers.channels.CodesPaused` is raised - unless ``always`` (a person
+        whose help is under way: her right code is always checked). A number's wrong tries
+        count against the number before the city: past :data:`NUMBER_WRONG_CODES` of them
+        in the hour they no longer count for the city (the number's own bounds hold them:
+        its code's tries, its codes of the day). A right code gives its place among the
+        number's codes of the day back."""
         hour = now[:13]  # db.clock.to_text: "YYYY-MM-DDTHH:MM:SSZ"
         async with self._tx.transaction():
             row = await fetch_one(
                 self._tx,
-                "SELECT code_hash, code_tries FROM sms_numbers"
-                " WHERE number = ? AND code_for = ? AND code_until > ?",
-                (number, purpose, now),
+                "SELECT code_hash, code_tries,"
+                " CASE WHEN wrong_hour = ? THEN wrong_in_hour ELSE 0 END"
+                " FROM sms_numbers WHERE number = ? AND code_for = ? AND code_until > ?",
+                (hour, number, purpose, now),
             )
             if row is None:
                 return None
-            paused = await self._city_wrong_try(hour) > CITY_WRONG_CODES
-            if paused:
-                await self._city_right(hour)  # not compared: no try
+            counted = int(row[2]) < NUMBER_WRONG_CODES  # for the city too
+            if counted:
+                paused = await self._city_wrong_try(hour) > CITY_WRONG_CODES
+            else:
+                paused = await self._wrong_codes.count(hour) >= CITY_WRONG_CODES
+            if paused and not always:
+                if counted:
+                    await self._city_right(hour)  # not compared: no try
             elif secrets.compare_digest(str(row[0]), _code_hash(number, purpose, code.strip())):
-                await self._city_right(hour)
+                if counted:
+                    await self._city_right(hour)
                 await self._drop_code(number)
                 await execute(
                     self._tx,
-                    "UPDATE sms_numbers SET confirmed_at = ? WHERE number = ?",
+                    "UPDATE sms_numbers SET confirmed_at = ?,"
+                    " codes_confirmed = codes_confirmed + 1 WHERE number = ?",
                     (now, number),
                 )
                 return True
-            elif int(row[1]) + 1 >= CODE_TRIES:
-                # Dropped, its tries kept at CODE_TRIES: the limit that stopped it is told
-                # once (claim_tried_out), until the number's next code.
-                await self._drop_code(number, tries=CODE_TRIES)
-                return None
             else:
-                await execute(
-                    self._tx,
-                    "UPDATE sms_numbers SET code_tries = code_tries + 1 WHERE number = ?",
-                    (number,),
-                )
-                return False
+                return await self._wrong_try(number, hour, int(row[1]))
         raise CodesPaused  # after the transaction, so that the give-back stays
+
+    async def _wrong_try(self, number: str, hour: str, tries: int) -> bool | None:
+        """A wrong code from ``number`` in ``hour``, its code tried ``tries`` times before:
+        counted against the number (its wrong codes of the hour, its code's tries); False,
+        or None when it was the code's last try."""
+        await execute(
+            self._tx,
+            "UPDATE sms_numbers SET wrong_in_hour ="
+            " CASE WHEN wrong_hour = ? THEN wrong_in_hour + 1 ELSE 1 END,"
+            " wrong_hour = ? WHERE number = ?",
+            (hour, hour, number),
+        )
+        if tries + 1 >= CODE_TRIES:
+            # Dropped, its tries kept at CODE_TRIES: the limit that stopped it is told once
+            # (claim_tried_out), until the number's next code.
+            await self._drop_code(number, tries=CODE_TRIES)
+            return None
+        await execute(
+            self._tx,
+            "UPDATE sms_numbers SET code_tries = code_tries + 1 WHERE number = ?",
+            (number,),
+        )
+        return False
 
     # -- the city's wrong codes of the hour (table sms_code_hours) ------------------------
 
@@ -554,6 +610,26 @@ class SmsStore:
         not when this database told that or more already."""
         async with self._tx.transaction():
             return await self._code_texts.claim_told(hour, level) is not None
+
+    async def code_texts_sent(self, hour: str) -> int:
+        """The code texts counted in ``hour``'s row (budget.py ``take_code``: the hour's, or
+        the new numbers' share, ``hour`` + " new")."""
+        return await self._code_texts.count(hour)
+
+    async def wrong_codes(self, hour: str) -> int:
+        """The city's wrong codes counted in ``hour``."""
+        return await self._wrong_codes.count(hour)
+
+    async def out_of_codes(self, day: str) -> list[str]:
+        """The numbers that had their :data:`CODES_A_DAY` codes of ``day`` (never texted
+        back right): nothing that waits for a code can be done from them by text today."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT number FROM sms_numbers WHERE codes_day = ?"
+            " AND codes_in_day - codes_confirmed >= ? ORDER BY number",
+            (day, CODES_A_DAY),
+        )
+        return [str(row[0]) for row in rows]
 
     async def confirmed_since(self, number: str, since: str) -> bool:
         """Whether ``number`` texted back a right code after ``since`` (its holder was

@@ -617,7 +617,10 @@ class SmsTransport(Transport):
         if not await self.store.code_pending(number, STOP_HELP, now):
             return False
         try:
-            right = await self.store.check_code(number, STOP_HELP, code, now)
+            # Only a person whose help is under way has this code: always checked.
+            right = await self.store.check_code(
+                number, STOP_HELP, code, now, always=await self.budget.helping(PLATFORM, number)
+            )
         except CodesPaused:  # the city's wrong codes of the hour: the code kept for later
             until = hour_end(datetime.now(UTC))
             await self._tell(number, t.t(CODES_PAUSED, time=t.time(until)), t)

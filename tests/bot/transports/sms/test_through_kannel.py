@@ -402,6 +402,11 @@ async def test_erasure_by_text_takes_the_code_sent_to_the_number(
     city: City = await make_city()  # type: ignore[misc]
     greta = Resident(city, GRETA)
     await _onboard(greta, "Hallo", "Deutsch", "de")
+    # Something of hers beyond her consent (a person with nothing else is erased without a
+    # code, issue 98 point 4): the number a helper's call rings her on.
+    user = await db.users.find("sms", GRETA)
+    assert user is not None
+    await db.call_numbers.set(user.id, "+492311234567")
     await greta.say("/delete")
     await greta.choose("Ja, alles löschen")
     code = _code(greta.new[-1].text)
