@@ -90,7 +90,11 @@ from locales import N_, TIMEZONE, Formatted, Translator
 
 STATE = "vol."
 # Profile fields the registration starts from when changing an existing profile.
-EDITABLE = ("categories", "stadtbezirke", "languages", "lat", "lon", "radius_m", "availability")
+# The profile as a changed answer's draft; the quiet hours so that their step ticks them.
+EDITABLE = (
+    *("categories", "stadtbezirke", "languages", "lat", "lon", "radius_m", "availability"),
+    *("quiet_start", "quiet_end"),
+)
 PAUSED_BY_COORDINATOR = N_(
     "⏸ A coordinator paused your volunteering: no requests for now. Ask them, or press "
     "▶️ Resume under /volunteer."
@@ -628,13 +632,16 @@ async def _availability(ctx: Context, answer: Answer) -> None:
     await FORM.answered(ctx, answer)
 
 
-def _quiet_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
+def _quiet_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button]]:
+    """The quiet hours to choose from, the current one ticked (22:00–07:00 until chosen)."""
+    now = (profile.get("quiet_start", 22), profile.get("quiet_end", 7))
+
+    def choice(label: str, key: str) -> Button:
+        return Button(ui.ticked(ctx.t, label, QUIET[key] == now), f"vo:q:{key}")
+
     return [
-        [Button(ctx.t._("No quiet hours"), "vo:q:0-0")],
-        [
-            Button(ctx.t.digits("22:00–07:00"), "vo:q:22-7"),
-            Button(ctx.t.digits("20:00–08:00"), "vo:q:20-8"),
-        ],
+        [choice(ctx.t._("No quiet hours"), "0-0")],
+        [choice(ctx.t.digits("22:00–07:00"), "22-7"), choice(ctx.t.digits("20:00–08:00"), "20-8")],
     ]
 
 

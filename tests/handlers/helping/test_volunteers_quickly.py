@@ -219,3 +219,24 @@ async def test_telegram_shows_skip_beside_the_location_keyboard(
     await _press(fake, "vo:max:2")
     volunteer = await db.volunteers.get(vera)
     assert volunteer is not None and volunteer.lat is None
+
+
+async def test_the_quiet_hours_step_marks_the_current_choice(chat: MemoryTransport, db: Database):
+    """Issue 100, point 7: the quiet-hours step ticks what holds now (22:00–07:00 until
+    chosen), and after a change the new one. Failed before: three plain buttons."""
+    await _registered(chat, db, "vera")
+
+    def ticked(out) -> list[str]:
+        return [
+            button.data
+            for message in out
+            for row in getattr(message, "buttons", [])
+            for button in row
+            if button.data.startswith("vo:q:") and button.label.startswith("✅")
+        ]
+
+    assert ticked(await chat.press("vera", "vo:ed:quiet")) == ["vo:q:22-7"]
+    await chat.press("vera", "vo:q:20-8")
+    assert ticked(await chat.press("vera", "vo:ed:quiet")) == ["vo:q:20-8"]
+    await chat.press("vera", "vo:q:0-0")
+    assert ticked(await chat.press("vera", "vo:ed:quiet")) == ["vo:q:0-0"]
