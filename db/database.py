@@ -330,6 +330,10 @@ class Database:
         destination = sqlite3.connect(target)
         try:
             await self.conn.backup(destination)
+            # The copy without WAL: a reader (sqlite3 -readonly) of a WAL file leaves a -wal
+            # beside it, which a restore would have to judge; a rollback-journal file is
+            # read as it is. The bot's own open makes a restored copy WAL again.
+            destination.execute("PRAGMA journal_mode = DELETE")
         finally:
             destination.close()
 

@@ -89,7 +89,7 @@ def check_copy(backup: Path, copy: Path) -> int:
     if not backup.is_file():
         raise RestoreError(f"{backup}: no such file")
     for suffix in SIDE_FILES:
-        if Path(f"{backup}{suffix}").exists():
+        if Path(f"{backup}{suffix}").exists() and not only_an_empty_wal(backup):
             raise RestoreError(
                 f"{backup}{suffix} exists: the backup is in use or was not closed cleanly;"
                 " use a copy made by `db backup`"
@@ -112,6 +112,14 @@ def check_copy(backup: Path, copy: Path) -> int:
         discard(copy)
         raise
     return version
+
+
+def only_an_empty_wal(backup: Path) -> bool:
+    """Whether what lies beside ``backup`` is an empty -wal (and its -shm) and nothing else:
+    what a reader of a WAL backup (``sqlite3 -readonly``) leaves. An empty WAL holds no
+    page, so the file alone is the whole backup: it is restored, and the restore says so."""
+    wal = Path(f"{backup}-wal")
+    return wal.exists() and wal.stat().st_size == 0 and not Path(f"{backup}-journal").exists()
 
 
 def discard(copy: Path) -> None:

@@ -47,6 +47,7 @@ from db.sqlite_restore import (
     discard,
     in_use,
     not_writable,
+    only_an_empty_wal,
     settle,
     swap_in,
 )
@@ -245,9 +246,15 @@ async def restore(cities: list[City], path: str, known: list[City] | None = None
         for city, source, live in sources:
             copy = live.with_name(f".{live.name}.restoring")
             copies.append(copy)
+            say_an_empty_wal(city, source)
             version = _checked_copy(city, source, copy)
             await _runnable(copy, version, city, source)
             print(f"{city.slug}: backup {source} checked: integrity ok, schema version {version}")
+        # Again right before the swap: the check of a large backup takes a minute, and a bot
+        # started meanwhile must not have its database replaced under it.
+        held = held_open(sources)
+        if held:
+            raise RestoreError(held.removesuffix("; nothing was restored"))
     except (RestoreError, asyncio.CancelledError) as exc:
         # The checked copies hold personal data, under hidden names nothing else removes.
         for copy in copies:
@@ -296,6 +303,15 @@ def sqlite_sources(cities: list[City], path: str) -> Sources | str:
     if held:
         return held
     return sources
+
+
+def say_an_empty_wal(city: City, source: Path) -> None:
+    """The empty -wal a reader left beside a backup is ignored: said (db/sqlite_restore.py)."""
+    if only_an_empty_wal(source):
+        print(
+            f"{city.slug}: {source}-wal is empty (a reader such as sqlite3 -readonly left it):"
+            " it holds nothing and is ignored; the backup file is restored as it is"
+        )
 
 
 def held_open(sources: Sources) -> str:

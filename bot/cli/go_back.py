@@ -65,6 +65,7 @@ async def go_back(cities: list[City], path: str, known: list[City]) -> int:
         for city, source, live in sources:
             copy = live.with_name(f".{live.name}.going-back")
             copies.append(copy)
+            backups.say_an_empty_wal(city, source)
             version = _checked(city, source, copy)
             await _marked(copy, version, city, source)
             versions.append(version)

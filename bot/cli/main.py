@@ -81,8 +81,24 @@ def _add_console(sub: argparse._SubParsersAction) -> None:
     )
 
 
+def release() -> str:
+    """This program's release and the schema it runs on (its newest migration), for
+    ``--version``: the release notes (docs/upgrading.md) name each release's migrations."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from db.database import available_migrations
+
+    try:
+        number = version("nachbarbot")
+    except PackageNotFoundError:  # run from a source tree that was not installed
+        number = "unknown"
+    newest, name, _ = available_migrations()[-1]
+    return f"nachbarbot {number}, schema {newest:04d} ({newest:04d}_{name})"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nachbarbot", description=__doc__)
+    parser.add_argument("--version", action="version", version=release())
     parser.add_argument("--config", help="TOML configuration file (default: $NACHBARBOT_CONFIG)")
     parser.add_argument(
         "--city",

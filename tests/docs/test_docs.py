@@ -113,6 +113,8 @@ def check_bot_command(command: str) -> None:
             continue
         if position > 0 and parts[position - 1] in ("--config", "--city"):
             continue
+        if word == "--version" and parser is top:  # an option of its own, no subcommand
+            break
         choices = _subparsers(parser)
         if not choices:
             break

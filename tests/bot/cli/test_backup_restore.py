@@ -11,6 +11,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -296,3 +297,68 @@ async def test_a_restore_refuses_another_citys_data(tmp_path):
     assert not list((tmp_path / "var").glob("*.before-restore-*"))
     # Each city's own copy is taken back as before.
     assert _bot(config, "db", "restore", str(ours)).returncode == 0
+
+
+# A bot started while db restore checks the backup (a check of a large backup takes a
+# minute): started in the restore's own process right after the check, it holds the live
+# database open until the restore has ended.
+STARTED_DURING_THE_CHECK = """
+import subprocess, sys
+import bot.cli.backups as backups
+from tests.bot.cli.test_backup_restore import HOLDER
+
+checked = backups._runnable
+
+async def runnable(copy, version, city, source):
+    await checked(copy, version, city, source)
+    bot = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, city.location[0]],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert bot.stdout.readline() == "open\\n"
+    backups.started = bot
+
+backups._runnable = runnable
+"""
+
+
+async def test_a_restore_checks_again_for_a_bot_right_before_the_swap(tmp_path):
+    """Issue 99, point 6d: the other processes were looked for once, before the check."""
+    live = tmp_path / "nachbarbot.sqlite3"
+    await add_people(str(live), "x", ["a"], main=True)
+    backup = tmp_path / "backup.sqlite3"
+    assert run_bot("db", "backup", str(backup), database=live).returncode == 0
+    await add_people(str(live), "x", ["b"], main=True)
+    refused = run_bot("db", "restore", str(backup), database=live, prelude=STARTED_DURING_THE_CHECK)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "open in another process" in refused.stderr and "nothing was restored" in refused.stderr
+    assert await people_names(str(live), "x", main=True) == ["a", "b"]
+    assert not list(tmp_path.glob("*.before-restore-*"))
+    assert not list(tmp_path.glob(".*.restoring*"))
+
+
+async def test_a_backup_looked_at_read_only_is_still_restored(tmp_path):
+    """Issue 99, point 6a: a backup looked at with ``sqlite3 -readonly`` got an empty -wal
+    beside it and could no longer be restored. A backup is now written without WAL (a
+    reader leaves nothing beside it), and a backup of before with an empty -wal beside it
+    is restored, saying so."""
+    live = tmp_path / "nachbarbot.sqlite3"
+    await add_people(str(live), "x", ["a"], main=True)
+    backup = tmp_path / "backup.sqlite3"
+    assert run_bot("db", "backup", str(backup), database=live).returncode == 0
+    with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as reader:
+        assert reader.execute("SELECT COUNT(*) FROM users").fetchone()[0] >= 1
+    assert not Path(f"{backup}-wal").exists()
+    await add_people(str(live), "x", ["b"], main=True)
+    assert run_bot("db", "restore", str(backup), database=live).returncode == 0
+    assert await people_names(str(live), "x", main=True) == ["a"]
+
+    # A backup of before (WAL) that a reader left an empty -wal beside.
+    with closing(sqlite3.connect(backup)) as old:
+        old.execute("PRAGMA journal_mode = WAL")
+    Path(f"{backup}-wal").write_bytes(b"")
+    await add_people(str(live), "x", ["c"], main=True)
+    restored = run_bot("db", "restore", str(backup), database=live)
+    assert restored.returncode == 0, restored.stderr
+    assert "-wal is empty" in restored.stdout and "ignored" in restored.stdout
+    assert await people_names(str(live), "x", main=True) == ["a"]

@@ -33,3 +33,17 @@ async def test_cities_failing_at_once_are_each_taken():
         await _start_cities(bots, None, asyncio.Event())  # type: ignore[arg-type]
     gc.collect()
     assert unretrieved == []
+
+
+def test_the_version_names_the_release_and_its_schema():
+    """Issue 99, point 6e: an operator going back must be able to name a version: the
+    release and the schema it runs on (its newest migration, as the release notes list
+    them), without a configuration."""
+    from db.database import available_migrations
+    from tests.support.cli import run_bot
+
+    newest, name, _ = available_migrations()[-1]
+    said = run_bot("--version", env={"NACHBARBOT_CONFIG": "/nonexistent.toml"})
+    assert said.returncode == 0, said.stderr
+    assert said.stdout.startswith("nachbarbot ")
+    assert f"schema {newest:04d} ({newest:04d}_{name})" in said.stdout

@@ -116,6 +116,14 @@ def check_entry(entry: str) -> str:
     return ""
 
 
+def _everyone(entry: str) -> bool:
+    """Whether a ``trusted_peers`` entry is every address (``0.0.0.0/0``, ``::/0``)."""
+    try:
+        return ipaddress.ip_network(entry.strip(), strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
 def check(phone: Any) -> tuple[str, str, str]:
     """``doctor``'s line for who may call, by the ``[phone]`` section ``phone``."""
     name = "phone callers"
@@ -127,6 +135,15 @@ def check(phone: Any) -> tuple[str, str, str]:
             "WARN",
             "only this machine may call: set phone.registrar, or phone.trusted_peers to the "
             "trunk or PBX that sends the calls",
+        )
+    everyone = [entry for entry in peers if _everyone(entry)]
+    if everyone:
+        return (
+            name,
+            "WARN",
+            f"open to all: phone.trusted_peers {', '.join(everyone)} lets every address on the"
+            " internet send INVITEs and call, with no trunk or PBX in between - name the"
+            " trunk's or PBX's addresses instead",
         )
     lost = [entry for entry in providers if not _peers_of(entry, 5060)]
     lost += [entry for entry in peers if not _peers_of(entry)]

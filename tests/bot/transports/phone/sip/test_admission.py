@@ -252,6 +252,10 @@ def test_doctor_says_who_may_call():
 
     direct = PhoneSection(enabled=True)
     assert check(direct)[1] == "WARN" and "trusted_peers" in check(direct)[2]
+    # Issue 99, point 6f: every address trusted is no trunk: said, not "ok".
+    for everyone in ("0.0.0.0/0", "198.51.100.7, ::/0"):
+        verdict, detail = check(PhoneSection(enabled=True, trusted_peers=everyone))[1:]
+        assert verdict == "WARN" and detail.startswith("open to all"), (everyone, detail)
     provider = PhoneSection(
         enabled=True, registrar="sip:127.0.0.1:5070", trusted_peers="198.51.100.0/24"
     )
