@@ -113,8 +113,9 @@ async def test_the_bot_process_takes_more_calls_at_once_than_one_pjsip(tmp_path:
         # Told once every line is registered (line_pool.py).
         await _registered(process, log)
         lines = _descendants(process.pid)
-        # The line that says all lines are busy, and the SIP edge: Kamailio's main process.
-        assert len(_children(process.pid)) == LINES + 2
+        # The line that says all lines are busy, the SIP edge (Kamailio's main process) and
+        # the media relay (rtpengine).
+        assert len(_children(process.pid)) == LINES + 3
         result = await asyncio.to_thread(
             callers_at_once,
             kamailio.domain,
@@ -155,8 +156,9 @@ async def test_the_lines_end_when_the_bot_is_killed(tmp_path: Path):
     try:
         await _registered(process, log)
         lines = _descendants(process.pid)
-        # The line that says all lines are busy, and the SIP edge: Kamailio's main process.
-        assert len(_children(process.pid)) == LINES + 2
+        # The line that says all lines are busy, the SIP edge (Kamailio's main process) and
+        # the media relay (rtpengine).
+        assert len(_children(process.pid)) == LINES + 3
         process.kill()
         process.wait()
         # Each line reads the end of its pipe and stops; the edge is told by the kernel.
