@@ -34,6 +34,10 @@ class Pin:
         """Whether the PIN is not asked on ``day`` (YYYY-MM-DD, Europe/Berlin)."""
         return self.wrong_day == day and self.wrong >= MOST_WRONG
 
+    def wrong_on(self, day: str) -> int:
+        """The wrong tries counted on ``day``."""
+        return self.wrong if self.wrong_day == day else 0
+
 
 class PhonePins:
     def __init__(self, transactions: Transactions) -> None:

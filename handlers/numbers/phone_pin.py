@@ -396,18 +396,13 @@ class _Pin:
         city = await db.phone_pins.city_wrong_try(hour)
         tries = NO_PIN_TRIES.of(db, ctx.settings.clock)
         key = (sender.platform, f"{sender.claims} {today}", False)
-        if stored is None:
-            before = tries.counted(key)
-        else:
-            before = stored.wrong if stored.wrong_day == today else 0
         # Past the city's limit only a number whose day has no wrong try yet is compared:
         # wrong PINs typed for others must not lock out a resident who types hers right.
         paused = city > CITY_MOST_WRONG
-        if paused and before:
+        if paused and (tries.counted(key) if stored is None else stored.wrong_on(today)):
             await db.phone_pins.city_right(hour)  # not compared: no try
             await _city_limit_reached(ctx)
-            ctx.send(Message(Markup(ctx.t._(PAUSED)), typed_choices=False))
-            await self.go_on(ctx, wait)
+            await self._not_compared(ctx, PAUSED, wait)
             return
         if stored is None:
             wrong = tries.count(key)
@@ -417,10 +412,9 @@ class _Pin:
                 await db.phone_pins.city_right(hour)
                 await self.go_on(ctx, wait)
                 return
-        if wrong > MOST_WRONG:  # locked today already (or cleared meanwhile: 0)
+        if wrong > MOST_WRONG:  # locked today already
             await db.phone_pins.city_right(hour)
-            ctx.send(Message(Markup(ctx.t._(LOCKED)), typed_choices=False))
-            await self.go_on(ctx, wait)
+            await self._not_compared(ctx, LOCKED, wait)
             return
         if stored is not None and await asyncio.to_thread(matches, digits, stored.pin_hash):
             await db.phone_pins.right(person.id, today)
@@ -433,17 +427,18 @@ class _Pin:
         log.info("phone pin: a wrong PIN (%d of %d today)", wrong, MOST_WRONG)
         if city >= CITY_MOST_WRONG:
             await _city_limit_reached(ctx)  # told the moment it is reached
-        if wrong >= MOST_WRONG:
-            if stored is not None:
-                await _locked_out(ctx, person)
-            ctx.send(Message(Markup(ctx.t._(LOCKED)), typed_choices=False))
-            await self.go_on(ctx, wait)
-            return
-        if paused:  # the one try of her day past the city's limit: no second
-            ctx.send(Message(Markup(ctx.t._(PAUSED)), typed_choices=False))
-            await self.go_on(ctx, wait)
+        if wrong >= MOST_WRONG and stored is not None:
+            await _locked_out(ctx, person)
+        if wrong >= MOST_WRONG or paused:  # paused: the one try of her day past the limit
+            await self._not_compared(ctx, LOCKED if wrong >= MOST_WRONG else PAUSED, wait)
             return
         ctx.send(_message(ctx.t, WRONG, "ask"))
+
+    async def _not_compared(self, ctx: Context, text: str, wait: str) -> None:
+        """No (further) PIN is compared in this call: why (``text``), then the call-back's
+        offer (``wait``)."""
+        ctx.send(Message(Markup(ctx.t._(text)), typed_choices=False))
+        await self.go_on(ctx, wait)
 
     async def _old(self, ctx: Context, digits: str, then: str) -> None:
         """The PIN of now, typed again before a new one in a call its PIN proved: right,
