@@ -11,7 +11,7 @@ import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -621,10 +621,9 @@ async def _run(cities: list[City], unserved: dict[str, str]) -> int:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot import unserved as unserved_notice
-    from bot.city_service import CityBot, opened
+    from bot.city_service import opened
     from bot.cluster import for_database
     from bot.metrics import Metrics
-    from db.bans import SharedBanList
     from locales import TIMEZONE
 
     config = cities[0].config
@@ -632,8 +631,7 @@ async def _run(cities: list[City], unserved: dict[str, str]) -> int:
     if _no_chat_service(served):
         return 2
     unserved_notice.say_in_log(unserved, served)
-    # The main city's database holds the cluster and the installation's budgets, whether
-    # or not the main city is served.
+    # The main city's database holds the cluster and the budgets, served or not.
     opening = [city for city in cities if city.main or city.slug not in unserved]
     databases = await _open_every(opening)
     if databases is None:
@@ -651,20 +649,8 @@ async def _run(cities: list[City], unserved: dict[str, str]) -> int:
     scheduler = AsyncIOScheduler(timezone=TIMEZONE)
     try:
         async with opened(bots):
-            # Bans the operator shared across the cities (bans share) hold in every city.
-            shared = SharedBanList(db.users.bans)
-            for city, city_db in zip(opening, databases, strict=True):
-                if city.slug in unserved:
-                    continue
-                bots.append(
-                    await CityBot.open(
-                        city, cluster, metrics, db=city_db, shared_bans=shared, main=db
-                    )
-                )
-            channel = bots[0]  # the main city's, unless it is not served
-            await unserved_notice.tell(
-                channel.db, channel.city, cities, unserved, channel.worker.wake
-            )
+            pairs = zip(opening, databases, strict=True)
+            await _city_bots(bots, cities, pairs, cluster, metrics, unserved)
             for bot in bots:
                 bot.add_jobs(scheduler)
             if metrics is not None:
@@ -694,12 +680,42 @@ async def _run(cities: list[City], unserved: dict[str, str]) -> int:
         if metrics is not None:
             await metrics.stop()
         await cluster.stop()
-        # The databases of the cities whose bot never came to be (each bot closes its own).
-        owned = {id(bot.db) for bot in bots}
-        for unowned in reversed(databases):
-            if id(unowned) not in owned:
-                await unowned.close()
+        await _close_unowned(databases, bots)
     return 0
+
+
+async def _city_bots(
+    bots: list[CityBot],
+    cities: list[City],
+    opened: Iterable[tuple[City, Database]],
+    cluster: Cluster | SingleProcess,
+    metrics: Any,
+    unserved: dict[str, str],
+) -> None:
+    """The bot of each city served (into ``bots``), on its ``opened`` database, with the
+    main city's (the first) for the bans shared across the cities (bans share) and the
+    budgets; then the cities not served said to the operators' channel (bot/unserved.py)."""
+    from bot import unserved as unserved_notice
+    from bot.city_service import CityBot
+    from db.bans import SharedBanList
+
+    pairs = list(opened)
+    main = pairs[0][1]
+    shared = SharedBanList(main.users.bans)
+    for city, db in pairs:
+        if city.slug not in unserved:
+            bot = await CityBot.open(city, cluster, metrics, db=db, shared_bans=shared, main=main)
+            bots.append(bot)
+    channel = bots[0]  # the main city's, unless it is not served
+    await unserved_notice.tell(channel.db, channel.city, cities, unserved, channel.worker.wake)
+
+
+async def _close_unowned(databases: list[Database], bots: list[CityBot]) -> None:
+    """The databases of the cities whose bot never came to be (each bot closes its own)."""
+    owned = {id(bot.db) for bot in bots}
+    for unowned in reversed(databases):
+        if id(unowned) not in owned:
+            await unowned.close()
 
 
 def _no_chat_service(cities: list[City]) -> bool:
