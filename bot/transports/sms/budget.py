@@ -104,6 +104,10 @@ _TAKEN_APART: ContextVar[list[tuple[str, str, tuple[str, int]]] | None] = Contex
     "sms_codes_apart", default=None
 )
 
+# How far back a number a coordinator entered for a resident opens the kept share of the
+# first contacts (:meth:`Budget._entered`): the requests of a quarter of a year.
+ENTERED_DAYS = 90
+
 # Per cent of the hour's code texts kept for people with help under way (:attr:`Limits.
 # codes_kept`): a crowd of newcomers asking for codes leaves the running help its own.
 CODES_KEPT_PERCENT = 30
@@ -418,12 +422,33 @@ class Budget(MonthBudget):
         return not full
 
     async def _ours(self, number: str) -> bool:
-        """A number of the city's area codes, or one the bot kept something for before."""
+        """A number of the city's area codes, one the bot kept something for before, or one
+        a coordinator entered as the way to reach a resident (:meth:`_entered`)."""
         if number.startswith(self.limits.area_codes):
             return True
         local = self.clock().astimezone(BERLIN)
         today = datetime(local.year, local.month, local.day, tzinfo=BERLIN)
-        return await self.texts.seen(number, to_text(today))
+        return await self.texts.seen(number, to_text(today)) or await self._entered(number)
+
+    async def _entered(self, number: str) -> bool:
+        """Whether a coordinator entered ``number`` as how a resident is reached (the
+        contact of a request entered for her, ``/enter`` or the desk, within
+        :data:`ENTERED_DAYS`): she may text from it before anyone here has her as a texter -
+        most texters are mobiles, which no area code names (issue 98, point 8c)."""
+        since = to_text(self.clock() - timedelta(days=ENTERED_DAYS))
+        rows = await self.db.fetch_all(
+            "SELECT offline_contact FROM help_requests WHERE entered_by IS NOT NULL"
+            " AND offline_contact <> '' AND created_at >= ?",
+            (since,),
+        )
+        for row in rows:
+            for found in phonenumbers.PhoneNumberMatcher(str(row[0]), "DE"):
+                written = phonenumbers.format_number(
+                    found.number, phonenumbers.PhoneNumberFormat.E164
+                )
+                if written == number:
+                    return True
+        return False
 
     async def _ran_out(self, day: str, level: int) -> None:
         """Tell the city's coordinators, once a day each, that a share of the first

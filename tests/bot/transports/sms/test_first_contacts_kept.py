@@ -156,3 +156,32 @@ async def test_only_a_number_told_on_an_earlier_day_is_seen_before(db: Database)
     assert not await store.seen(CROWD[0], tomorrow)
     assert await store.seen(CROWD[1], tomorrow)
     assert not await store.seen(CROWD[1], "2000-01-01T00:00:00Z")
+
+
+async def test_a_number_a_coordinator_entered_gets_the_kept_share(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """Issue 98, point 8c: texters are mobiles, which no area code names. A number a
+    coordinator entered as how a resident is reached (a request entered for her) is answered
+    on the kept share once the day's share for new numbers is used up; before, it was
+    turned away like any stranger."""
+    limits = Limits(new_numbers_day=2, new_numbers_kept_percent=50)
+    city: City = await make_city(limits)  # type: ignore[misc]
+    city.sms.call_instead = CALL
+    cora = await db.users.seen("memory", "cora", "cora", "Cora")
+    entered = "+4917612345678"
+    await db.requests.create(
+        cora.id,
+        cora.id,
+        entered_by=cora.id,
+        category="shopping",
+        stadtbezirk="Hörde",
+        offline_contact="Frau Sommer, Handy 0176 1234 5678",
+    )
+    await _text(city, CROWD[0])
+    assert await _answered(db, CROWD[0])
+    turned = await _text(city, CROWD[1])  # the share for new numbers is used up
+    assert not await _answered(db, CROWD[1])
+    assert CALL in turned.new[0].text  # told which number to call
+    await _text(city, entered)
+    assert await _answered(db, entered)
