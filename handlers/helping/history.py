@@ -13,12 +13,14 @@ from typing import Any
 
 from markupsafe import Markup
 
+from db.clock import from_text
 from handlers.helping.lifecycle import (
     FORCED_HAND_BACK,
     HAND_BACK_REASONS,
     UNREACHABLE_ACTION,
     UNREVIEWED_ACTION,
 )
+from handlers.helping.offer_sending import OFFER_HELD_ACTION
 from handlers.helping.vocabulary import REJECT_REASONS
 from locales import N_, Translator
 
@@ -79,7 +81,15 @@ def _updated(t: Translator, details: dict[str, Any]) -> Markup:
     return Markup(" · ").join(parts) if parts else t.t("✏️ Request changed")
 
 
+def _offer_held(t: Translator, details: dict[str, Any]) -> Markup:
+    until = details.get("until")
+    if not isinstance(until, str):
+        return t.t("✏️ Changed")
+    return t.t("🌙 An offer waits for quiet hours until {time}", time=t.time(from_text(until)))
+
+
 _WITH_DETAILS: dict[str, Callable[[Translator, dict[str, Any]], Markup]] = {
+    OFFER_HELD_ACTION: _offer_held,
     "request.rejected": _rejected,
     "request.handed_back": _handed_back,
     "request.update": _updated,

@@ -25,6 +25,9 @@ from handlers.language_bridge import Reader, reader
 from handlers.messages import Message
 from locales import Translator
 
+# The history's entry of an offer held for a volunteer's quiet hours (handlers/helping/history.py).
+OFFER_HELD_ACTION = "request.offer_held"
+
 
 def offer_message(request: HelpRequest, for_reader: Reader) -> Callable[[Translator], Message]:
     """An offer as one volunteer reads it (texts they may not read translated)."""
@@ -50,6 +53,12 @@ async def send_offer(
     await scene.db.volunteers.record_offer(
         request.id, volunteer.user_id, outbox_id, to_text(now), wave
     )
+    if not_before is not None:
+        # The request's history says an offer waits for quiet hours, and until when (who:
+        # the request's page, held_offers; the history keeps no volunteer's number).
+        await scene.db.requests.audit(
+            None, OFFER_HELD_ACTION, f"request:{request.id}", {"until": to_text(not_before)}
+        )
     return True
 
 

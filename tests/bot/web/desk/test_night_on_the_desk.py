@@ -57,6 +57,9 @@ async def test_a_held_offer_and_quiet_hours_on_the_desk_at_night(db, site, web_c
         waves = await page.locator("#offer-waves").inner_text()
         assert "Asked: 0" in waves, waves
         assert "🌙" in waves and "Vera" in waves and until in waves, waves
+        # Its history says an offer waits for quiet hours, and until when.
+        history = await page.locator("#history-table").inner_text()
+        assert f"🌙 An offer waits for quiet hours until {until}" in history, history
         await page.goto(f"{base}/desk/volunteers")
         roster = await page.locator("main").inner_text()
         assert f"🌙 quiet hours until {until}" in roster, roster
