@@ -36,6 +36,7 @@ import itertools
 import logging
 import os
 import re
+import socket
 import zlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -452,14 +453,30 @@ def schema_options(url: str, schema: str) -> str:
     return f"{given} -c search_path={schema},public".strip()
 
 
+# The command this process runs ("run", "web", "db restore" …), set by the command line
+# (bot/cli/main.py): part of the name its connections carry in pg_stat_activity.
+PROGRAM = ""
+
+
+def application_name() -> str:
+    """How this process's connections are named in ``pg_stat_activity`` (and so in a
+    restore's refusal): the program, its command, the host and the process id - an
+    operator can tell which process to stop (PostgreSQL keeps 63 bytes)."""
+    program = f"nachbarbot {PROGRAM}" if PROGRAM else "nachbarbot"
+    return f"{program} {socket.gethostname()}:{os.getpid()}"[:63]
+
+
 async def open_pool(
     url: str, *, schema: str | None = None, min_size: int = 2, max_size: int = 10
 ) -> AsyncConnectionPool[Any]:
     """The connection pool; with ``schema``, every connection works in that schema (the
     caller makes sure it exists: a search path naming a missing schema skips it)."""
+    from psycopg.conninfo import conninfo_to_dict
     from psycopg_pool import AsyncConnectionPool
 
     kwargs: dict[str, Any] = {"autocommit": True, **connection_options()}
+    if not conninfo_to_dict(url).get("application_name"):  # the operator's own name wins
+        kwargs["application_name"] = application_name()
     if schema is not None:
         kwargs["options"] = schema_options(url, schema)
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(

@@ -38,7 +38,7 @@ from bot.cli.city_list import where
 from bot.cluster import ROLES, city_role
 from bot.config import Config, ConfigError, env_name, load_config
 from bot.transports.registry import Check, account, configured, not_an_account
-from db import Database, MigrationError
+from db import Database, MigrationError, postgres
 from db.postgres import ServerUnreachable, is_postgres
 
 # What only the running bot, the web and the console need (the scheduler, the outbox worker,
@@ -912,6 +912,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     unserved = _unserved(cities, city, args)
     if unserved is None:
         return 2
+    postgres.PROGRAM = _command(args)  # its connections' name (db/postgres.py)
     _setup_logging([each.config for each in cities], quiet=args.command in _QUIET)
     try:
         call = _Call(args, config, cities, city, unserved)

@@ -142,8 +142,12 @@ def _others(url: str) -> list[str]:
         # Clients only: the server's own workers are listed too (an autovacuum worker tidying
         # the tables just written, with no application name: "pid 2104"), and a restore
         # refused for one of them told the operator to stop a bot that was not running.
+        # Each by its name (the bot's processes name theirs: program, command, host, pid;
+        # db/postgres.py) and where it connects from.
         rows = conn.execute(
-            "SELECT COALESCE(NULLIF(application_name, ''), 'pid ' || pid) FROM pg_stat_activity"
+            "SELECT COALESCE(NULLIF(application_name, ''), 'pid ' || pid)"
+            " || ' from ' || COALESCE(host(client_addr), 'the local socket')"
+            " FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             " AND backend_type = 'client backend'"
         ).fetchall()

@@ -119,6 +119,44 @@ async def test_a_restore_refuses_while_another_connection_is_open(postgres_serve
         postgres_server.drop(url)
 
 
+async def test_a_restore_names_the_process_in_the_way_and_where_it_is(postgres_server, tmp_path):
+    """Issue 99, point 6b: the refusal named connections "pid 1130, pid 1131". Every
+    process of the bot names its connections (program, command, host, pid), and the
+    refusal says where each connects from: here a console left open in a terminal."""
+    import socket
+    import sys
+
+    from tests.support.cli import ROOT
+
+    url = postgres_server.new_database_with_unna()
+    try:
+        config = write_cities(tmp_path, url)
+        dump = tmp_path / "b.dump"
+        assert _bot(config, "db", "backup", str(dump)).returncode == 0
+        console = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--config", str(config), "console"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            assert console.stdin is not None and console.stdout is not None
+            console.stdin.write("hallo\n")
+            console.stdin.flush()
+            assert console.stdout.readline()  # it answers: its database is open
+            refused = _bot(config, "db", "restore", str(dump))
+        finally:
+            console.communicate("", timeout=60)
+        assert refused.returncode == 1, refused.stdout
+        named = f"nachbarbot console {socket.gethostname()}:{console.pid} from "
+        assert named in refused.stderr, refused.stderr
+        assert "pid " not in refused.stderr.replace(f":{console.pid}", "")
+    finally:
+        postgres_server.drop(url)
+
+
 async def test_a_restore_into_a_new_empty_database(postgres_server, tmp_path):
     """A server lost: the backup restored into a database just made (CREATE DATABASE)."""
     url = postgres_server.new_database_with_unna()
