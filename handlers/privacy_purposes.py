@@ -278,7 +278,8 @@ def _requests(t: Translator, limits: Limits, inactive: int, city: str) -> Markup
     what = t.t(
         "🤝 If you ask for help: what you need and say, your area but never your address, and "
         "your languages. Only our team in {city} and your helper hear your voice. Volunteers "
-        "nearby read a short summary without your name.",
+        "who help in your district and speak your language read a short summary without "
+        "your name.",
         city=city,
     )
     # Messages between requester and helper go with the request's texts (the same limit).

@@ -138,13 +138,14 @@ medium_variant(Medium.SPOKEN, _KEPT, N_("📦 We keep your number, your language
 _SEEN = "👀 Coordinators in {city} read requests. A helper sees your request and first name."
 # A caller's request is always spoken: who hears the voice (the coordinators and the helper
 # who took it) and who reads only a summary (an offer is text, handlers/helping/
-# offer_sending.py).
+# offer_sending.py), named as offers find them: by district and language, not distance.
 medium_variant(
     Medium.SPOKEN,
     _SEEN,
     N_(
-        "👀 Only our team in {city} and your helper hear your voice. Volunteers nearby read a "
-        "short summary. Helpers never get your number."
+        "👀 Only our team in {city} and your helper hear your voice. Volunteers who help in "
+        "your district and speak your language read a short summary. Helpers never get your "
+        "number."
     ),
 )
 medium_variant(Medium.SPOKEN, _RIGHTS, N_("🗑 In the settings you can hear all of it, or erase it."))

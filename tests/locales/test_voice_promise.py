@@ -23,18 +23,19 @@ from handlers.privacy import notice_lines
 from handlers.settings import HandlerSettings
 from locales import SUPPORTED_LANGUAGES, Medium, translator
 
-# Volunteers nearby get the request (and not only "your helper").
+# Who reads a summary: volunteers of the request's district who speak its language, as
+# offers find them (issue 101: it said "nearby", and offers go by district, not distance).
 NEARBY = {
-    "de": r"in der Nähe",
-    "en": r"\bnearby\b",
-    "ar": r"القريبون",
-    "tr": r"Yakındaki",
-    "uk": r"поблизу",
-    "ru": r"(поблизости|рядом)",
-    "ro": r"din apropiere",
-    "bg": r"наблизо",
-    "pl": r"w pobliżu",
-    "fa": r"نزدیک",
+    "de": r"Stadt·?teil",
+    "en": r"\bdistrict\b",
+    "ar": r"ح[\u064b-\u0652]*+ي[\u064b-\u0652]*+ك",
+    "tr": r"Semt",
+    "uk": r"район",
+    "ru": r"район",
+    "ro": r"cartier",
+    "bg": r"квартал",
+    "pl": r"dzielnic",
+    "fa": r"محله",
 }
 # A voice is heard only by the team and the helper.
 VOICE_ONLY = {
