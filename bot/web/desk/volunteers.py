@@ -26,7 +26,7 @@ from bot.web.desk.paging import PAGE_SIZE, page_number, pager
 from bot.web.i18n import translator_for
 from bot.web.inputs import path_id
 from bot.web.pages import render
-from db.clock import local_day
+from db.clock import local_day, to_text
 from db.volunteers import RosterFilter, Volunteer
 from handlers.helping import matching, offer_fanout
 from handlers.helping import volunteers as volunteering
@@ -144,7 +144,7 @@ def talk_shift_of(t: Translator, volunteer: Volunteer, now: datetime) -> TalkShi
 
 
 def _row(
-    t: Translator, volunteer: Volunteer, name: str, today: date, now: datetime
+    t: Translator, volunteer: Volunteer, name: str, today: date, now: datetime, waiting: int = 0
 ) -> dict[str, Any]:
     return {
         "id": volunteer.user_id,
@@ -153,7 +153,7 @@ def _row(
         "categories": t.list_of(category_label(t, c) for c in volunteer.categories),
         "languages": language_names(t, volunteer.languages),
         "paused": volunteer.paused,
-        "status": _status(t, volunteer, now),
+        "status": _status(t, volunteer, now, waiting),
         "training": (
             t.date(_parse(volunteer.verified_at))
             if volunteer.verified_at
@@ -165,13 +165,24 @@ def _row(
     }
 
 
-def _status(t: Translator, volunteer: Volunteer, now: datetime) -> Markup:
-    """Paused, asleep (her quiet hours now: offers wait until they end) or active."""
+def _status(t: Translator, volunteer: Volunteer, now: datetime, waiting: int = 0) -> Markup:
+    """Paused, asleep (her quiet hours now: offers wait until they end) or active; and the
+    offers held for her quiet hours (``waiting``), which she has not been asked yet."""
     if volunteer.paused:
-        return t.t("⏸ paused")
-    if (until := matching.quiet_until(volunteer, now)) is not None:
-        return t.t("🌙 quiet hours until {time}", time=t.time(until))
-    return t.t("▶️ active")
+        status = t.t("⏸ paused")
+    elif (until := matching.quiet_until(volunteer, now)) is not None:
+        status = t.t("🌙 quiet hours until {time}", time=t.time(until))
+    else:
+        status = t.t("▶️ active")
+    if not waiting:
+        return status
+    held = t.tn("📨 {n} offer waiting", "📨 {n} offers waiting", waiting)
+    return Markup(" · ").join([status, held])
+
+
+async def _waiting(desk: Desk, volunteer: Volunteer, now: datetime) -> int:
+    """How many offers wait in the outbox for the end of the volunteer's quiet hours."""
+    return len(await desk.site.db.volunteers.held_for(volunteer.user_id, to_text(now)))
 
 
 def _districts(desk: Desk) -> list[str]:
@@ -227,7 +238,10 @@ async def roster(request: web.Request) -> web.Response:
         status=200 if ok else 400,
         desk=desk,
         notice=None if ok else t.t(BAD_FILTER),
-        rows=[_row(t, volunteer, name, today, now) for volunteer, name in found],
+        rows=[
+            _row(t, volunteer, name, today, now, await _waiting(desk, volunteer, now))
+            for volunteer, name in found
+        ],
         pager=pager(request, number or 1, total),
         found_text=t.tn("{n} volunteer found.", "{n} volunteers found.", total),
         due_text=(
@@ -279,7 +293,7 @@ async def _detail(
         notice=notice,
         error=error,
         v=volunteer,
-        row=_row(t, volunteer, user.first_name, today, now),
+        row=_row(t, volunteer, user.first_name, today, now, await _waiting(desk, volunteer, now)),
         helping=len(await desk.site.db.requests.helped_by(user_id)),
         form=form
         or {

@@ -2,7 +2,7 @@
 390×844. Vera, the only volunteer who fits, is in her quiet hours: the offer of Amira's
 published request waits in the outbox until they end. The request's page says it is held
 for Vera until then and does not count her as asked; the roster and Vera's own page say
-she is in her quiet hours until when, not "active". Failed before: "Asked: 1 … Vera" with
+she is in her quiet hours until when, not "active", with one offer waiting. Failed before: "Asked: 1 … Vera" with
 no sign of the hold, and "▶️ active"."""
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ async def test_a_held_offer_and_quiet_hours_on_the_desk_at_night(db, site, web_c
         await page.goto(f"{base}/desk/volunteers")
         roster = await page.locator("main").inner_text()
         assert f"🌙 quiet hours until {until}" in roster, roster
+        # The offer held for her is waiting, not asked.
+        assert "📨 1 offer waiting" in roster, roster
         assert "▶️ active" not in roster
         await page.goto(f"{base}/desk/volunteers/{vera.id}")
         assert f"🌙 quiet hours until {until}" in await page.locator("main").inner_text()
