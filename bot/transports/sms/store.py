@@ -161,14 +161,12 @@ class SmsStore:
         texts at once never keep more between them (before, each process counted its own in
         memory). Kept in ``day``'s rows of the first contacts' table (the prefix
         :data:`STRANGER_STOPS` and the hour), which go the next day as theirs do."""
-        async with self._tx.transaction():
-            await execute(self._tx, "DELETE FROM sms_first_contacts WHERE day < ?", (day,))
-            return await self._count_in(day, STRANGER_STOPS + hour, cap)
+        return await self.take_day_count(day, STRANGER_STOPS + hour, cap)
 
     async def take_day_count(self, day: str, key: str, cap: int) -> bool:
         """Count one in ``day``'s row ``key`` of the first contacts' table if it is below
-        ``cap`` (a prefix's codes of the day, budget.py ``take_code``); earlier days' rows
-        go, as the first contacts' do."""
+        ``cap`` (an hour's STOPs from strangers, a prefix's codes of the day: budget.py
+        ``take_code``); earlier days' rows go, as the first contacts' do."""
         async with self._tx.transaction():
             await execute(self._tx, "DELETE FROM sms_first_contacts WHERE day < ?", (day,))
             return await self._count_in(day, key, cap)
