@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -132,6 +133,18 @@ async def test_the_whole_notice_comes_in_three_texts_of_whole_sentences(
     for text in texts:
         assert _whole(_body(text, t)), (lang, easy, text)
         assert count(text) <= 3, (lang, easy, text)
+    # docs/sms.md's table says what is sent: "texts (segments)", usual / easy.
+    said = f"{len(texts)} ({sum(count(text) for text in texts)})"
+    assert _documented(lang, easy) == said, (lang, easy, said)
+
+
+def _documented(lang: str, easy: bool) -> str:
+    """The "Now" column of docs/sms.md's table of the notice, for ``lang`` usual or easy."""
+    page = (Path(__file__).resolve().parents[4] / "docs" / "sms.md").read_text(encoding="utf-8")
+    for row in re.findall(r"(?m)^\| ([a-z, ]+) \| [^|]+ \| ([^|]+) \|$", page):
+        if lang in [code.strip() for code in row[0].split(",")]:
+            return row[1].split("/")[int(easy)].strip()
+    raise AssertionError(f"{lang} is not in docs/sms.md's table")
 
 
 @pytest.mark.parametrize(("lang", "easy"), READERS)
