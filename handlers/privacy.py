@@ -59,7 +59,14 @@ from handlers import ui
 from handlers.channels import CODE_DIGITS, ERASE, CodesPaused
 from handlers.context import Backstage, Context
 from handlers.messages import Button, Document, Message, Text
-from handlers.numbers.coded_acts import always_checked, issued, line, paused, tell_code_limits
+from handlers.numbers.coded_acts import (
+    WAITS,
+    always_checked,
+    issued,
+    line,
+    paused,
+    tell_code_limits,
+)
 from handlers.parsing import typed
 from handlers.privacy_purposes import CALLER_HEAD, CALLER_WORDS
 from handlers.privacy_purposes import purpose_texts as purpose_texts
@@ -565,10 +572,6 @@ ERASE_CODE = "privacy.erase_code"
 DELETED = N_("✅ All your data has been deleted. If you write again, you start from the beginning.")
 
 
-def _keep_button(t: Translator) -> list[list[Button]]:
-    return [[Button("↩️ " + t._("No, keep it"), "delete:no")]]
-
-
 async def send_erase_code(ctx: Context) -> None:
     """Instead of erasing: a code to the number, which only its owner reads."""
     code = await issued(ctx, ERASE, timedelta(minutes=CODE_MINUTES))
@@ -576,7 +579,11 @@ async def send_erase_code(ctx: Context) -> None:
     if code is None:
         ctx.clear_state()
         return
-    ctx.set_state(ERASE_CODE)
+    # Held as an act is (coded_acts.gate): until the code lapses nothing else from the
+    # number drops it - a forged text could otherwise keep her from ever erasing - and no
+    # "No" choice, which a forged "1" would press.
+    until = datetime.now(UTC) + timedelta(minutes=CODE_MINUTES)
+    ctx.set_state(ERASE_CODE, {"until": until.isoformat(), WAITS: True})
     ctx.reply(
         t.tn(
             "🗑 To delete all your data, reply {code} within {n} minute. If you did not ask "
@@ -586,14 +593,14 @@ async def send_erase_code(ctx: Context) -> None:
             CODE_MINUTES,
             code=code,
         ),
-        _keep_button(t),
         edit=True,
     )
 
 
 async def _erase_by_code(ctx: Context, router: Router) -> None:
-    """The state :data:`ERASE_CODE`: the code erases; another number is a wrong try,
-    anything else keeps the data."""
+    """The state :data:`ERASE_CODE`: the code erases; another number is a wrong try;
+    anything else, once the code lapsed (coded_acts.gate answers it before), keeps the
+    data."""
     event = ctx.incoming.event
     code = typed(event.text).strip() if isinstance(event, Text) else ""
     t = ctx.t
@@ -610,7 +617,7 @@ async def _erase_by_code(ctx: Context, router: Router) -> None:
             always=await always_checked(ctx),
         )
     except CodesPaused:
-        await paused(ctx, _keep_button(t))  # still asked: the code after the pause erases
+        await paused(ctx, [])  # still asked: the code after the pause erases
         return
     if not found:
         await tell_code_limits(ctx)
@@ -618,7 +625,7 @@ async def _erase_by_code(ctx: Context, router: Router) -> None:
         await erase(ctx, router, ctx.user, "deleted")
         ctx.reply(t.t(DELETED))
     elif found is False:
-        ctx.reply(t.t("❌ That is not the code. Please try again."), _keep_button(t))
+        ctx.reply(t.t("❌ That is not the code. Please try again."))
     else:
         ctx.clear_state()
         ctx.reply(

@@ -209,10 +209,18 @@ def _purpose(act: str | None) -> str:
     return f"{ACT}:{act}" if act else ACT
 
 
+# In the data of another feature's state that waits for a code the same way (an erasure's,
+# handlers/privacy.py): it is held by :func:`gate` as a held act is, until its "until".
+WAITS = "waits_for_code"
+
+
 def _waiting_until(ctx: Context) -> datetime | None:
-    """Until when the person's held act waits for its code; None when none waits."""
+    """Until when the person's held act (or another state that waits for its code,
+    :data:`WAITS`) waits for its code; None when none waits."""
     state = ctx.get_state()
-    if state is None or state.state != STATE or not state.data.get("until"):
+    if state is None or not (state.state == STATE or state.data.get(WAITS)):
+        return None
+    if not state.data.get("until"):
         return None
     until = datetime.fromisoformat(str(state.data["until"]))
     return until if until > datetime.now(UTC) else None

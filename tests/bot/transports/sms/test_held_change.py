@@ -142,3 +142,23 @@ def test_what_the_code_sends_is_quoted_in_whole_texts(lang: str) -> None:
     joined = " ".join(" ".join(text.removesuffix(more) for text in texts).split())
     assert LONG["description"] in joined and "Innenstadt-Nord" in joined, texts
     assert not any(invisible(ch) and ch not in JOINERS for text in texts for ch in text), lang
+
+
+async def test_her_erasure_waits_for_its_code_whatever_else_comes(
+    make_city: Callable[..., object], db: Database
+) -> None:
+    """An erasure asked for is held as an act is: a forged "x" or "1" from her number no
+    longer drops it (before, any other text kept the data and ended the wait), and her
+    code erases."""
+    city: City = await make_city()  # type: ignore[misc]
+    greta, user_id = await _greta(city, db)
+    await db.call_numbers.set(user_id, "+492311234567")  # data of hers: erased by code only
+    await greta.say("/delete")
+    (asked,) = await greta.choose(T._("Yes, delete everything"))
+    code = code_in(asked.text)
+    for forged in ("x", "1", "/menu"):
+        (answer,) = await greta.say(forged)
+        assert NOT_USED in answer.text, answer.text
+    assert await db.users.get(user_id) is not None
+    await greta.say(code)
+    assert await db.users.get(user_id) is None
