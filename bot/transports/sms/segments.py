@@ -138,7 +138,26 @@ def folded(text: str) -> str:
     if is_gsm(typed):
         return typed
     plain = without_icons(typed)
-    return plain if is_gsm(plain) else typed
+    if is_gsm(plain):
+        return plain
+    return _unvocalised_if_shorter(typed)
+
+
+# Arabic's short vowels and other marks over and under the letters (fathatan to sukun):
+# the catalogs write them where the phone says the words (eSpeak NG needs them,
+# bot/speech/arabic.py), and a text carries them too.
+_ARABIC_MARKS = re.compile("[\u064b-\u0652]")
+
+
+def _unvocalised_if_shorter(text: str) -> str:
+    """``text`` without its Arabic vowel marks where they cost it a segment, else as it is.
+    A reader of Arabic reads it unvocalised as well as vocalised (newspapers, phones write it
+    so); on the main walk the marks fit in the segments the words take anyway, on side
+    paths they cost one or two (issue 101): there, the segment is worth more."""
+    if not _ARABIC_MARKS.search(text):
+        return text
+    bare = _ARABIC_MARKS.sub("", text)
+    return bare if count(bare) < count(text) else text
 
 
 def _fits(text: str, limit: int) -> bool:
