@@ -2,8 +2,8 @@
 390×844. Vera, the only volunteer who fits, is in her quiet hours: the offer of Amira's
 published request waits in the outbox until they end. The request's page says it is held
 for Vera until then and does not count her as asked; the roster and Vera's own page say
-she is in her quiet hours until when, not "active", with one offer waiting. Failed before: "Asked: 1 … Vera" with
-no sign of the hold, and "▶️ active"."""
+she is in her quiet hours until when, not "active", with one offer waiting. Failed before:
+"Asked: 1 … Vera" with no sign of the hold, and "▶️ active"."""
 
 from __future__ import annotations
 
