@@ -24,19 +24,20 @@ import os
 import shutil
 import sqlite3
 import sys
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_router, open_city_database
+from bot.app import open_city_database
 from bot.cities import City
 from bot.cli import backup_rotation
 from bot.cli.checks import backup_rotation_check
 from bot.cli.city_list import where
+from bot.cli.restore_steps import erase_listed, erased_again, other_city, schema_gap
 from db import Database
 from db.database import CITY_SLUG, city_location
-from db.erasure_ledger import ErasureLedger, FileLedger, file_location, made_after
+from db.erasure_ledger import ErasureLedger, FileLedger, file_location
 from db.migration_ledger import MigrationError
 from db.postgres import is_postgres
 from db.restore_copies import removal_day
@@ -51,7 +52,6 @@ from db.sqlite_restore import (
     settle,
     swap_in,
 )
-from db.transport_state import CITY
 
 
 def path_argument(text: str) -> str:
@@ -450,34 +450,6 @@ async def _runnable(copy: Path, version: int, city: City, source: Path) -> None:
         raise RestoreError(f"{city.slug}: {source} (schema version {version}) {gap}")
 
 
-async def other_city(db: Database, city: City, source: str) -> str:
-    """Why the backup ``db`` (opened from ``source``) must not become ``city``'s data - it
-    holds another city's (the city each database records, db/transport_state.py) - or ""
-    where it may (its city, or none recorded: made before cities were recorded)."""
-    recorded = await db.transport_state.get(CITY)
-    if recorded is None or recorded == city.slug:
-        return ""
-    return (
-        f"{city.slug}: {source} holds the data of the city {recorded!r}, not of"
-        f" {city.slug!r} - a backup of another installation, or another city's copy under"
-        f" this name (or this city, renamed since its database was first opened as"
-        f" {recorded!r}: restore it under that name, docs/operations.md)"
-    )
-
-
-def schema_gap(found: Iterable[tuple[str, str]], wanted: Iterable[tuple[str, str]]) -> str:
-    """What a migrated backup (its ``found`` (table, column) pairs) lacks of this code's
-    schema (``wanted``), said for the operator; empty when nothing. Both backends' restore
-    refuse a backup with a gap: the code would fail on it once it is live."""
-    missing = sorted(set(wanted) - set(found))
-    if not missing:
-        return ""
-    named = ", ".join(f"{table}.{column}" for table, column in missing[:5])
-    return (
-        f"lacks {len(missing)} columns of the schema, e.g. {named}: not a whole nachbarbot database"
-    )
-
-
 async def _erase_again(city: City, ledgers: list[ErasureLedger]) -> None:
     """Open the restored city (its migrations run) and erase again whom the lists name."""
     db = await open_city_database(city, upgrade=True)
@@ -487,44 +459,3 @@ async def _erase_again(city: City, ledgers: list[ErasureLedger]) -> None:
     finally:
         await db.close()
     print(f"{city.slug}: schema version {version}; {erased_again(count, back)}")
-
-
-def erased_again(count: int, back: int) -> str:
-    """What a restore's erasing again did, for the operator: only what it erased."""
-    said = f"erased again: {count} accounts erased since"
-    if back:
-        said += (
-            f"; not erased: {back} accounts made anew after their erasure (the person came back)"
-        )
-    return said
-
-
-async def erase_listed(db: Database, city: City, ledgers: list[ErasureLedger]) -> tuple[int, int]:
-    """Erase, each in its own transaction, the accounts of ``db`` any of ``ledgers`` names,
-    each as of its erasure: an account made after it is the person's new one (she came
-    back), not the one erased, and stays. How many were erased, and how many stayed so."""
-    # Loaded here: backup and the other db commands start without the handlers.
-    from handlers.context import Backstage
-    from handlers.privacy import erase
-
-    rows = await db.fetch_all("SELECT platform, platform_user_id, created_at FROM users")
-    made = {(str(row[0]), str(row[1])): str(row[2]) for row in rows}
-    listed: dict[tuple[str, str], tuple[str, str]] = {}
-    for ledger in ledgers:
-        for named, (why, when) in (await ledger.listed_at(made)).items():
-            if named not in listed or when > listed[named][1]:
-                listed[named] = (why, when)
-    settings = city.config.handler_settings()
-    router = build_router()
-    count = back = 0
-    for (platform, account), (why, when) in sorted(listed.items()):
-        if made_after(made[(platform, account)], when):
-            back += 1
-            continue
-        person = await db.users.find(platform, account)
-        if person is None:  # went with a number's person erased just before
-            continue
-        async with db.transaction():  # for the reason it was erased the first time
-            await erase(Backstage(db, settings), router, person, why)
-        count += 1
-    return count, back

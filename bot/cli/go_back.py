@@ -25,26 +25,13 @@ from pathlib import Path
 
 from bot.cities import City
 from bot.cli import backup_rotation, backups
+from bot.cli.restore_steps import OLDEST, may_run, other_city, say_erased_since
 from db import Database, went_back
-from db.database import available_migrations, latest_migration
-from db.erasure_ledger import ErasureLedger, FileLedger, file_location, made_after
+from db.database import latest_migration
+from db.erasure_ledger import ErasureLedger, FileLedger, file_location
 from db.migration_ledger import MigrationError
 from db.postgres import is_postgres
 from db.sqlite_restore import RestoreError, check_copy, discard, settle, swap_in
-
-# The first migration with transport_state, where the mark is kept.
-OLDEST = 6
-
-
-def may_run(version: int, dialect: str = "sqlite") -> str:
-    """Which version may run on a database at ``version``, for the operator."""
-    name = went_back.names(version, available_migrations(dialect))
-    if version >= latest_migration(dialect):
-        return f"this version (newest migration {name}) runs on it as it is"
-    return (
-        f"run the version whose newest migration is {name} on it (docs/upgrading.md, the"
-        f" release notes); this version refuses it until db migrate upgrades it again"
-    )
 
 
 async def go_back(cities: list[City], path: str, known: list[City]) -> int:
@@ -120,7 +107,7 @@ async def _marked(copy: Path, version: int, city: City, source: Path) -> None:
         try:
             db = await Database.open(copy, migrate=False)
             try:
-                refused = await backups.other_city(db, city, str(source))
+                refused = await other_city(db, city, str(source))
                 if not refused and version < latest_migration():
                     await db.transport_state.set(went_back.KEY, str(version))
             finally:
@@ -131,41 +118,3 @@ async def _marked(copy: Path, version: int, city: City, source: Path) -> None:
     if refused:
         discard(copy)
         raise RestoreError(refused if refused.startswith(city.slug) else f"{city.slug}: {refused}")
-
-
-async def say_erased_since(
-    city: City, location: str | Path, ledgers: list[ErasureLedger], schema: str | None = None
-) -> None:
-    """How many accounts of the database put back were erased since the backup (the lists
-    ``ledgers``, and on PostgreSQL the database's own): the older version does not erase
-    them again, this one does when it upgrades the database."""
-    db = await Database.open(location, schema=schema, migrate=False)
-    try:
-        own = [db.erasure_ledger] if is_postgres(str(location)) and db.erasure_ledger else []
-        count = await erased_since(db, [*ledgers, *own])
-    finally:
-        await db.close()
-    _say(city, count)
-
-
-async def erased_since(db: Database, ledgers: list[ErasureLedger]) -> int:
-    """How many accounts of ``db`` were erased after it was made (not made anew since)."""
-    rows = await db.fetch_all("SELECT platform, platform_user_id, created_at FROM users")
-    made = {(str(row[0]), str(row[1])): str(row[2]) for row in rows}
-    listed: set[tuple[str, str]] = set()
-    for ledger in ledgers:
-        found = await ledger.listed_at(made)
-        listed |= {each for each, (_, when) in found.items() if not made_after(made[each], when)}
-    return len(listed)
-
-
-def _say(city: City, count: int) -> None:
-    if not count:
-        print(f"{city.slug}: no account of the backup was erased since it was taken")
-        return
-    print(
-        f"{city.slug}: warning: {count} accounts of the backup were erased since it was taken"
-        " and are in it again; the older version does not erase them again, this version does"
-        " when db migrate upgrades the database - to keep them erased meanwhile, restore with"
-        " db restore instead and stay on this version"
-    )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot import log_city, log_redaction
 from bot.app import apply_retention, open_city_database
 from bot.cities import City, check_all_chat_secrets, load_cities
-from bot.cli import backup_rotation, backups, desk_link, go_back, upgrade_backup
+from bot.cli import backup_rotation, backups, desk_link, go_back, restore_steps, upgrade_backup
 from bot.cli import bans as bans_cli
 from bot.cli import cities as cities_cli
 from bot.cli import events as events_cli
@@ -307,10 +307,10 @@ async def _migrate(city: City) -> int:
         version = await db.schema_version()
         if db.went_back is not None:
             ledgers = [] if db.erasure_ledger is None else [db.erasure_ledger]
-            count, back = await backups.erase_listed(db, city, ledgers)
+            count, back = await restore_steps.erase_listed(db, city, ledgers)
             print(
                 f"{city.slug}: upgraded from schema {db.went_back}, where db go-back had put it;"
-                f" {backups.erased_again(count, back)}"
+                f" {restore_steps.erased_again(count, back)}"
             )
     finally:
         await db.close()

@@ -312,7 +312,7 @@ async def _runnable(url: str, dump: Path, cities: list[City]) -> None:
     """Each chosen city of ``dump`` restored into a scratch schema, migrated to this code and
     compared with this code's schema (bot/cli/backups.py's ``schema_gap``, as on SQLite),
     before any city is replaced: Refused if this code cannot run on one."""
-    from bot.cli.backups import other_city, schema_gap
+    from bot.cli.restore_steps import other_city, schema_gap
     from db import Database
     from db.migration_ledger import MigrationError
 
@@ -383,7 +383,7 @@ def _save_aside(url: str, dump: Path) -> None:
 async def go_back(cities: list[City], path: str) -> int:
     """``db go-back`` on PostgreSQL (bot/cli/go_back.py): the chosen cities replaced by the
     dump's as they are, not migrated, each marked (db/went_back.py)."""
-    from bot.cli.go_back import OLDEST, may_run, say_erased_since
+    from bot.cli.restore_steps import OLDEST, may_run, say_erased_since
     from db import went_back
 
     url = cities[0].config.bot.database
@@ -423,7 +423,7 @@ async def go_back(cities: list[City], path: str) -> int:
 
 async def restore(cities: list[City], path: str) -> int:
     from bot.app import open_city_database
-    from bot.cli.backups import erase_listed, erased_again
+    from bot.cli.restore_steps import erase_listed, erased_again
 
     url = cities[0].config.bot.database
     dump = Path(path)
