@@ -28,6 +28,12 @@ def _body(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _bare(text: str) -> str:
+    """The words without Arabic's vowel marks: a text carries them only where they cost no
+    segment (bot/transports/sms/segments.py folded)."""
+    return re.sub("[\u064b-\u0652]", "", text)
+
+
 async def _state(city: City, number: str) -> tuple[str, object]:
     user = await city.db.users.find("sms", number)
     assert user is not None
@@ -81,7 +87,8 @@ async def test_odd_texts_are_answered_and_change_nothing(
         assert await _state(city, texter.number) == before
 
         await texter.say("😀🙏")  # UCS-2, emoji alone
-        assert _answered_once(texter).startswith(t.t(IN_WORDS).removeprefix("✍️ ")[:12])
+        said = _bare(t.t(IN_WORDS).removeprefix("✍️ "))
+        assert _bare(_answered_once(texter)).startswith(said[:12])
         assert await _state(city, texter.number) == before
 
         handled = city.sms.handled
