@@ -105,6 +105,17 @@ def forget_ended_bots(parent: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# How often a start is made again on other loopback ports when a line's was taken.
+PORT_TRIES = 3
+# What a line says when its port is bound already (the errno's words, stack.py).
+TAKEN = "Address already in use"
+
+
+class LinePortTaken(RuntimeError):
+    """A line's loopback port, chosen by the pool, was bound by another program before the
+    line bound it."""
+
+
 class LineDied(RuntimeError):
     """A line process ended, or said nothing, before it started (not a refusal it named)."""
 
@@ -204,6 +215,21 @@ class Lines:
     # -- starting and stopping
 
     async def start(self) -> None:
+        """The relay, the edge and the lines on loopback ports chosen now; a line whose
+        chosen port another program took between the choice and its binding (any UDP
+        socket of the machine bound to "any port" may get it: a call's RTP, a resolver's
+        query) is no fault of the operator's - the start is made again on other ports, at
+        most PORT_TRIES times."""
+        for attempt in range(1, PORT_TRIES + 1):
+            try:
+                await self._start_once()
+                return
+            except LinePortTaken as taken:
+                if attempt == PORT_TRIES:
+                    raise
+                log.warning("%s: its loopback port was taken meanwhile: other ports", taken)
+
+    async def _start_once(self) -> None:
         self._stopping = False
         self._folder.mkdir(mode=0o700, exist_ok=True)
         forget_ended_bots(self._folder.parent)
@@ -357,7 +383,10 @@ class Lines:
         if first is None or "started" not in first:
             failed = (first or {}).get("failed")
             if failed:
-                raise RuntimeError(f"phone line {line.number} did not start: {failed}")
+                # The line's SIP port is one the pool chose on loopback (line_settings):
+                # taken, it is chosen again (start), never the operator's to mend.
+                kind = LinePortTaken if TAKEN in str(failed) else RuntimeError
+                raise kind(f"phone line {line.number} did not start: {failed}")
             ended = _ended(await process.wait())
             raise LineDied(f"phone line {line.number} did not start: {ended}")
         line.reading = asyncio.create_task(self._read(line, process))

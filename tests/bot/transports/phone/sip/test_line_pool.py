@@ -174,6 +174,41 @@ async def test_a_sip_port_that_is_taken_stops_the_start_and_says_why():
     assert all(line.process is None for line in lines._lines)
 
 
+async def test_a_lines_loopback_port_taken_before_it_binds_is_chosen_again(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    """The pool chooses the lines' loopback ports, then starts the lines; a port another
+    program binds meanwhile (any UDP socket bound to "any port" may get it - seen in CI once
+    the lines' RTP took "any port" on loopback) no longer fails the bot's start: it starts
+    again on other ports. A taken port the operator configured still stops it (above)."""
+    from bot.transports.phone.sip import line_pool as lines_module
+
+    real = lines_module.loopback_ports
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        held = taken.getsockname()[1]
+        given: list[list[int]] = []
+
+        def first_taken(count: int) -> list[int]:
+            ports = real(count)
+            # The edge's inner port, line 0's, the notice line's: the first time, line 0's is
+            # the one taken.
+            if count == 3 and not any(len(each) == 3 for each in given):
+                ports[1] = held
+            given.append(ports)
+            return ports
+
+        monkeypatch.setattr(lines_module, "loopback_ports", first_taken)
+        lines = Lines(StackSettings(bind=HOST), lambda event: None, 1)
+        try:
+            await lines.start()
+            assert "its loopback port was taken meanwhile" in caplog.text
+            assert all(line.settings.port != held for line in lines._lines)
+            assert all(line.process is not None for line in lines._lines)
+        finally:
+            await lines.stop()
+
+
 @pytest.mark.usefixtures("quick_restarts")
 async def test_a_line_that_ends_while_starting_says_how(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
