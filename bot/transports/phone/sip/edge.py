@@ -67,14 +67,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import glob
 import ipaddress
 import logging
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import uuid
@@ -151,8 +149,6 @@ SOCKET_PATH_MOST = 107
 MEDIA_FLAGS = "strict-source ICE=remove replace-origin replace-session-connection"
 # The group of the provider's addresses in the address file.
 PROVIDER_GROUP = 1
-# prctl's option: the signal a process gets when its parent ends (Linux).
-PR_SET_PDEATHSIG = 1
 
 
 def kamailio_binary() -> str:
@@ -705,13 +701,6 @@ def options_answered(host: str, port: int, timeout: float = 0.5) -> bool:
         return answer.startswith(b"SIP/2.0 ")
 
 
-def _end_with_parent() -> None:
-    """In the edge's process before Kamailio runs: SIGTERM to it when the bot's process
-    ends, however it ends (killed, it cannot stop the edge; the lines end by their pipe)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 class EdgeFailed(RuntimeError):
     """The edge could not start (no Kamailio, a configuration it refused, a taken port)."""
 
@@ -772,7 +761,7 @@ class Edge:
             stderr=asyncio.subprocess.PIPE,
             cwd=self.folder,
             start_new_session=True,
-            preexec_fn=_end_with_parent,
+            preexec_fn=process_group.end_with_parent,
         )
         self._started = process_group.started_at(self.process.pid)
         try:
@@ -836,15 +825,8 @@ class Edge:
         process, self.process = self.process, None
         if process is None:
             return
-        if process.returncode is None:
-            # Kamailio's main process ends its workers on SIGTERM; the group is the edge's.
-            process_group.end_group(process.pid, self._started, signal.SIGTERM)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(process.wait(), 10)
-        # Whatever is left of the edge's group (its workers), never a group that took over
-        # the number of a main process long gone.
-        process_group.end_group(process.pid, self._started)
-        await process.wait()
+        # Kamailio's main process ends its workers on SIGTERM; the group is the edge's.
+        await process_group.stop(process, self._started)
 
 
 def check(phone: Any) -> Check:

@@ -26,12 +26,10 @@ ports are ``[phone] rtp_port`` … ``+ rtp_ports - 1`` (its default range when `
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import secrets
 import shutil
-import signal
 import socket
 from dataclasses import dataclass
 from typing import Any
@@ -53,8 +51,6 @@ NO_MEDIA_SECONDS = 60
 LONGEST_SECONDS = 4 * 3600
 # Its ports when [phone] rtp_port is 0 ("any").
 ANY_PORTS = (40000, 59999)
-# prctl's option: the signal a process gets when its parent ends (Linux).
-PR_SET_PDEATHSIG = 1
 
 
 def rtpengine_binary() -> str:
@@ -129,14 +125,6 @@ def ping(port: int, timeout: float = 0.5) -> bool:
     return answer.startswith(cookie + b" ") and b"pong" in answer
 
 
-def _end_with_parent() -> None:
-    """SIGTERM to the relay when the bot's process ends, however it ends."""
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 class RelayFailed(RuntimeError):
     """The relay could not start (not installed, its ports taken, an address not here)."""
 
@@ -168,7 +156,7 @@ class MediaRelay:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
             start_new_session=True,
-            preexec_fn=_end_with_parent,
+            preexec_fn=process_group.end_with_parent,
         )
         self._started = process_group.started_at(self.process.pid)
         try:
@@ -222,12 +210,7 @@ class MediaRelay:
             self._draining = None
         if process is None:
             return
-        if process.returncode is None:
-            process_group.end_group(process.pid, self._started, signal.SIGTERM)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(process.wait(), 10)
-        process_group.end_group(process.pid, self._started)
-        await process.wait()
+        await process_group.stop(process, self._started)
 
 
 def check(phone: Any) -> Check:

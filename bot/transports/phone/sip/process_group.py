@@ -12,7 +12,9 @@ than the leader we started is someone else's, and is left alone.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import ctypes
 import os
 import signal
 from pathlib import Path
@@ -39,3 +41,26 @@ def end_group(pid: int, started: str | None, signum: int = signal.SIGKILL) -> No
         return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signum)
+
+
+# prctl's option: the signal a process gets when its parent ends (Linux).
+PR_SET_PDEATHSIG = 1
+
+
+def end_with_parent() -> None:
+    """In a child's process before its program runs (``preexec_fn``): SIGTERM to it when the
+    bot's process ends, however it ends (killed, the bot cannot stop its edge or relay)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+async def stop(process: asyncio.subprocess.Process, started: str | None) -> None:
+    """End the group ``process`` leads (started at ``started``): SIGTERM, which its main
+    process passes on to its workers, up to 10 s for it to end, then whatever is left of the
+    group - never a group that took over the number of a main process long gone."""
+    if process.returncode is None:
+        end_group(process.pid, started, signal.SIGTERM)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), 10)
+    end_group(process.pid, started)
+    await process.wait()
