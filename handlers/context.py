@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
@@ -80,6 +80,11 @@ class Context:
     menu_sections: list[Callable[[Context], Awaitable[list[list[Button]]]]] = field(
         default_factory=list
     )
+    # What the features declared a call that has not proven its number may do, and what
+    # shows a person only her own things (``Router.unchecked``, ``Router.shows_own``, set by
+    # the dispatcher): the caller check reads them, never a feature's button data.
+    unchecked: Collection[str] = frozenset()
+    shows_own: Collection[str] = frozenset()
     # False when the person was in no running contact as the update arrived (db/users.py
     # ``Arrival.in_contact``): the main menu's contact rows need no query then.
     in_contact: bool = True

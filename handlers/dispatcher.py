@@ -553,6 +553,8 @@ class Dispatcher:
             db=self.db,
             settings=self.settings,
             menu_sections=self.router.menu_sections,
+            unchecked=self.router.unchecked,
+            shows_own=self.router.shows_own,
             in_contact=arrival.in_contact,
         )
         ctx.load_state(arrival.state)
@@ -624,10 +626,8 @@ class Dispatcher:
         found = self.router.find_button(event.data)
         if found is None:
             ctx.send(ui.no_longer_valid(ctx))
-            ctx.reply(
-                ctx.t.t("⚠️ This button is no longer valid. Here is the main menu."),
-                ui.main_menu_buttons(ctx),
-            )
+            said = ctx.t.t("⚠️ This button is no longer valid. Here is the main menu.")
+            ctx.send(ui.main_menu(ctx, said))
             return
         button, ctx.args = found
         if await self._goes_ahead(ctx, button.before_consent) and self._allowed(ctx, button.role):
@@ -720,18 +720,16 @@ class Dispatcher:
             if await taker(ctx):
                 return
         if isinstance(event, Text):
-            ctx.reply(
-                ctx.t.t("🙂 I did not understand that. Please choose from the menu or send /help."),
-                ui.main_menu_buttons(ctx),
+            said = ctx.t.t(
+                "🙂 I did not understand that. Please choose from the menu or send /help."
             )
+            ctx.send(ui.main_menu(ctx, said))
         elif isinstance(event, Location | Media):
-            ctx.reply(
-                ctx.t.t(
-                    "🙈 I cannot use this kind of message here. Please use the buttons "
-                    "or write a short text."
-                ),
-                ui.main_menu_buttons(ctx),
+            said = ctx.t.t(
+                "🙈 I cannot use this kind of message here. Please use the buttons "
+                "or write a short text."
             )
+            ctx.send(ui.main_menu(ctx, said))
 
     async def _amend(self, ctx: Context, event: Edited | Removed) -> None:
         for taker in self.router.amendments:

@@ -74,6 +74,8 @@ async def _declined(ctx: Context) -> None:
 
 
 def register(router: Router) -> None:
+    # Easy language concerns only this call: a call that has not proven its number may.
+    router.unchecked_prefix(PREFIX)
     router.action(PREFIX, "on", before_consent=True)(_on)
     router.action(PREFIX, "off", before_consent=True)(_off)
     router.action(PREFIX, "no", before_consent=True)(_declined)

@@ -30,17 +30,19 @@ async def show_main_menu(ctx: Context, *, greeting: bool = False) -> None:
             + text
         )
     extra = [row for section in ctx.menu_sections for row in await section(ctx)]
-    ctx.reply(text, extra + ui.main_menu_buttons(ctx))
+    ctx.send(ui.main_menu(ctx, text, extra))
 
 
 def register(router: Router) -> None:
-    @router.command("menu", N_("Show the main menu"))
+    @router.command("menu", N_("Show the main menu"), unchecked=True)
     async def menu_command(ctx: Context) -> None:
         ctx.clear_state()
         await show_main_menu(ctx)
 
     # The main menu itself keeps nothing (handlers/first_kept.py); its entries say each.
     router.keeps_nothing.update({"menu:main", "/menu"})
+    # And shows the same to everyone: a call that has not proven its number may see it.
+    router.unchecked.add("menu:main")
 
     @router.button("menu")
     async def menu_button(ctx: Context) -> None:

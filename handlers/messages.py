@@ -345,6 +345,12 @@ class Message:
     # The conversation's last message: a transport whose conversation is a call ends the
     # call once it is said (the caller's line must be free for the call that checks them).
     closing: bool = False
+    # What the message is, where a transport treats it apart (handlers/ui.py makes both):
+    # the main menu (it offers a person: a voice line says "0 for a person" after its
+    # choices, and its likely choice first), the language picker (a voice line says a new
+    # caller's likely language first). Never read from its buttons' data.
+    main_menu: bool = False
+    picks_language: bool = False
 
 
 @dataclass

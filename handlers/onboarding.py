@@ -99,7 +99,9 @@ async def _after_language(
 
 
 def register(router: Router) -> None:
-    @router.command("start", N_("Start and show the main menu"), before_consent=True)
+    @router.command(
+        "start", N_("Start and show the main menu"), before_consent=True, unchecked=True
+    )
     async def start(ctx: Context) -> None:
         event = ctx.incoming.event
         payload = event.args.strip() if isinstance(event, Command) and event.name == "start" else ""
@@ -115,36 +117,45 @@ def register(router: Router) -> None:
         data = {"payload": payload} if payload else {}
         if ctx.user.language is None:
             ctx.set_state(CHOOSING_LANGUAGE, data)
-            ctx.reply(
-                ctx.t.t(
-                    "👋 <b>Hello!</b> I am the neighbourhood bot for {city}. I help you find "
-                    "places to meet, get help from neighbours and help others.",
-                    city=ctx.city,
+            ctx.send(
+                ui.language_question(
+                    ctx.t.t(
+                        "👋 <b>Hello!</b> I am the neighbourhood bot for {city}. I help you find "
+                        "places to meet, get help from neighbours and help others.",
+                        city=ctx.city,
+                    )
+                    + "\n\n"
+                    + ctx.t.t("🌐 Please choose your language:"),
+                    ctx.t.lang,
+                    ctx.settings.languages,
                 )
-                + "\n\n"
-                + ctx.t.t("🌐 Please choose your language:"),
-                ui.language_picker(ctx.t.lang, ctx.settings.languages),
             )
         elif not await first_kept.asked_again(ctx):
             offered = previous is not None and previous.state == HEARING_OFFER
             await _after_language(ctx, data, offer=offered, greeting=True)
 
-    @router.command("language", N_("Change the language"), before_consent=True)
+    @router.command("language", N_("Change the language"), before_consent=True, unchecked=True)
     async def ask_language(ctx: Context) -> None:
-        ctx.reply(
-            ctx.t.t("🌐 Please choose your language:"),
-            ui.language_picker(ctx.user.language, ctx.settings.languages),
+        ctx.send(
+            ui.language_question(
+                ctx.t.t("🌐 Please choose your language:"),
+                ctx.user.language,
+                ctx.settings.languages,
+            )
         )
 
-    @router.button("lang", before_consent=True)
+    @router.button("lang", before_consent=True, unchecked=True)
     async def choose_language(ctx: Context) -> None:
         code = ctx.args
         # Only a language this city offers (an old button, or a forged one, may name another).
         if code not in ctx.settings.languages:
             ctx.send(ui.no_longer_valid(ctx))
-            ctx.reply(
-                ctx.t.t("🌐 Please choose your language:"),
-                ui.language_picker(ctx.user.language, ctx.settings.languages),
+            ctx.send(
+                ui.language_question(
+                    ctx.t.t("🌐 Please choose your language:"),
+                    ctx.user.language,
+                    ctx.settings.languages,
+                )
             )
             return
         await ctx.use_language(code)
@@ -156,7 +167,7 @@ def register(router: Router) -> None:
             # Offered, the offer is the last message: its answer leads to the menu.
             await show_main_menu(ctx)
 
-    @router.action("consent", "no", before_consent=True, states=(READING_PRIVACY,))
+    @router.action("consent", "no", before_consent=True, states=(READING_PRIVACY,), unchecked=True)
     async def decline(ctx: Context) -> None:
         # Only while the notice is being read: "No, thanks" on an old onboarding message
         # of someone who agreed long ago is stale, not a one-tap deletion (that is /delete).
@@ -165,7 +176,7 @@ def register(router: Router) -> None:
         # The same confirmation as /delete: one tap on an old message erases nothing.
         await ask_to_delete(ctx, edit=True)
 
-    @router.action("consent", "yes", before_consent=True)
+    @router.action("consent", "yes", before_consent=True, unchecked=True)
     async def consent(ctx: Context) -> None:
         payload = _payload(ctx)
         if (

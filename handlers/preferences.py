@@ -102,7 +102,7 @@ async def _set_translation(ctx: Context, *, on: bool) -> None:
 
 
 def register(router: Router) -> None:
-    router.menu_action("settings")(show_settings)
+    router.menu_action("settings", shows_own=True)(show_settings)
     router.action("tr", "off")(_translation_off)
     router.action("tr", "on")(_translation_on)
 

@@ -637,14 +637,14 @@ async def _erase_by_code(ctx: Context, router: Router) -> None:
 
 
 def register(router: Router) -> None:
-    @router.command("privacy", N_("Read the privacy notice"), before_consent=True)
+    @router.command("privacy", N_("Read the privacy notice"), before_consent=True, unchecked=True)
     async def show_notice(ctx: Context) -> None:
         rows = [notice_buttons(ctx.t)]
         if ctx.user.consent_at is not None:
             rows.append([Button("🗑 " + ctx.t._("Withdraw consent and delete"), "delete:ask")])
         ctx.send(notice_message(ctx, rows + ui.back_to_menu(ctx)))
 
-    @router.action("privacy", "details", before_consent=True)
+    @router.action("privacy", "details", before_consent=True, unchecked=True)
     async def show_details(ctx: Context) -> None:
         # Read before agreeing, the whole notice comes with the answer: it is the newest
         # message then, and a caller, who has no older message to press, agrees right here.
@@ -665,7 +665,7 @@ def register(router: Router) -> None:
     async def ask_delete_button(ctx: Context) -> None:
         await ask_to_delete(ctx)
 
-    @router.action("delete", "yes", before_consent=True)
+    @router.action("delete", "yes", before_consent=True, unchecked=True)
     async def confirm_delete(ctx: Context) -> None:
         keeps_more = await _keeps_more(ctx)
         # A code only where there is something to protect (db/users.py ``has_data``): a
@@ -686,7 +686,7 @@ def register(router: Router) -> None:
     async def erase_code(ctx: Context) -> None:
         await _erase_by_code(ctx, router)
 
-    @router.action("delete", "no", before_consent=True)
+    @router.action("delete", "no", before_consent=True, unchecked=True)
     async def keep_data(ctx: Context) -> None:
         state = ctx.get_state()
         if state is not None and state.state == ERASE_CODE:

@@ -257,6 +257,8 @@ async def _say(ctx: Context) -> None:
 
 
 def register(router: Router) -> None:
+    # Reading aloud concerns only this call: a call that has not proven its number may.
+    router.unchecked_prefix(PREFIX)
     router.action(PREFIX, "on", before_consent=True)(_every)
     router.action(PREFIX, "tap", before_consent=True)(_on_tap)
     router.action(PREFIX, "off", before_consent=True)(_off)

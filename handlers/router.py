@@ -19,12 +19,12 @@ never meets that gate.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from handlers.channels import Channel, Channels
-from handlers.messages import Button, ButtonPress, Command, Event, Text, choices, valued
+from handlers.messages import Button, ButtonPress, Command, Event, Media, Text, choices, valued
 from handlers.parsing import typed_value
 from handlers.staff import holds
 
@@ -112,6 +112,30 @@ class Gate:
     needs: str | None = None
 
 
+def _keys(data: str) -> set[str]:
+    """The keys a press of ``data`` is declared under: its action, its whole prefix."""
+    prefix, _, rest = data.partition(":")
+    return {f"{prefix}:{rest.partition(':')[0]}", prefix}
+
+
+def may_unchecked(unchecked: Collection[str], event: Event) -> bool:
+    """Whether a call that has not proven the number it claims may go on with ``event``
+    (``Router.unchecked``: what the features declared so): a command or a press declared
+    so; words said or typed go to the step the caller is at, which only such a press
+    began."""
+    if isinstance(event, Command):
+        return f"/{event.name}" in unchecked
+    if isinstance(event, ButtonPress):
+        return any(key in unchecked for key in _keys(event.data))
+    return isinstance(event, Text | Media)
+
+
+def shows_only_own(shows_own: Collection[str], data: str) -> bool:
+    """Whether pressing ``data`` shows the person only her own things (``Router.shows_own``:
+    that very press, no arguments)."""
+    return data in shows_own
+
+
 @dataclass
 class Router:
     commands: dict[str, CommandSpec] = field(default_factory=dict)
@@ -140,6 +164,14 @@ class Router:
     # keeps something (handlers/first_kept.py: the phone), these work before it; elsewhere
     # they wait for consent like everything else.
     keeps_nothing: set[str] = field(default_factory=set)
+    # What a call that claims a number it has not proven may do (handlers/numbers/
+    # caller_check.py), as each feature declares it where it registers (``unchecked=True``,
+    # as errbot's ``admin_only`` sits on the command): what shows the same to everyone or
+    # concerns only this call. Keys as ``keeps_nothing``'s (a whole prefix: ``prefix``).
+    unchecked: set[str] = field(default_factory=set)
+    # What shows a person only her own things (her requests, her settings, her reminders,
+    # ``shows_own=True``): a claimed call that pressed it begins there once checked.
+    shows_own: set[str] = field(default_factory=set)
     menu_actions: dict[str, Callback] = field(default_factory=dict)
     deep_links: dict[str, DeepLink] = field(default_factory=dict)
     # Before a person's data goes (handlers/privacy.py), each closer ends what they have
@@ -198,13 +230,17 @@ class Router:
         before_consent: bool = False,
         role: str | None = None,
         backchannel: bool = False,
+        unchecked: bool = False,
     ) -> Callable[[Callback], Callback]:
+        """Handle ``/name``; ``unchecked``: see ``unchecked``."""
+
         def decorate(callback: Callback) -> Callback:
             if name in self.commands:
                 raise ValueError(f"command /{name} registered twice")
             self.commands[name] = CommandSpec(
                 name, callback, description, before_consent, role, backchannel
             )
+            self._declare(f"/{name}", unchecked=unchecked)
             return callback
 
         return decorate
@@ -217,13 +253,17 @@ class Router:
         role: str | None = None,
         backchannel: bool = False,
         coded: str | None = None,
+        unchecked: bool = False,
     ) -> Callable[[Callback], Callback]:
+        """Handle buttons ``prefix:args``; ``unchecked``: see ``unchecked``."""
+
         def decorate(callback: Callback) -> Callback:
             if prefix in self.buttons or ":" in prefix:
                 raise ValueError(f"button prefix {prefix!r} invalid or registered twice")
             self.buttons[prefix] = ButtonSpec(
                 prefix, callback, before_consent, role, backchannel, coded=coded
             )
+            self._declare(prefix, unchecked=unchecked)
             return callback
 
         return decorate
@@ -240,11 +280,13 @@ class Router:
         coded: str | None = None,
         vouched_passes: bool = False,
         keeps_nothing: bool = False,
+        unchecked: bool = False,
+        shows_own: bool = False,
     ) -> Callable[[Callback], Callback]:
         """Handle buttons ``prefix:action[:args]``; ``ctx.args`` gets ``args``; ``coded``:
         the act waits for a code where a sender can be forged, ``vouched_passes``: not
-        within a while of a right one (:class:`ButtonSpec`); ``keeps_nothing``: see
-        ``keeps_nothing``."""
+        within a while of a right one (:class:`ButtonSpec`); ``keeps_nothing``,
+        ``unchecked``, ``shows_own``: see those fields."""
 
         def decorate(callback: Callback) -> Callback:
             key = f"{prefix}:{action}"
@@ -257,9 +299,27 @@ class Router:
             )
             if keeps_nothing:
                 self.keeps_nothing.add(key)
+            self._declare(key, unchecked=unchecked, shows_own=shows_own)
             return callback
 
         return decorate
+
+    def unchecked_prefix(self, prefix: str) -> None:
+        """Every press under ``prefix`` (its actions, and any other data under it) may be
+        made by a call that has not proven its number (see ``unchecked``): a feature that
+        shows the same to everyone, or concerns only this call, all of it."""
+        self.unchecked.add(prefix)
+
+    def _declare(self, key: str, *, unchecked: bool = False, shows_own: bool = False) -> None:
+        if unchecked:
+            self.unchecked.add(key)
+        if shows_own:
+            self.shows_own.add(key)
+
+    def may_unchecked(self, event: Event) -> bool:
+        """Whether a call that has not proven the number it claims may go on with ``event``
+        (:func:`may_unchecked`)."""
+        return may_unchecked(self.unchecked, event)
 
     def kept_nothing(self, data: str) -> bool:
         """Whether pressing ``data`` keeps nothing of the person (``keeps_nothing``)."""
@@ -457,12 +517,21 @@ class Router:
         return gates
 
     def menu_action(
-        self, key: str, *, keeps_nothing: bool = False
+        self,
+        key: str,
+        *,
+        keeps_nothing: bool = False,
+        unchecked: bool = False,
+        shows_own: bool = False,
     ) -> Callable[[Callback], Callback]:
+        """The main menu's entry ``menu:key``; ``keeps_nothing``, ``unchecked``,
+        ``shows_own``: see those fields."""
+
         def decorate(callback: Callback) -> Callback:
             self.menu_actions[key] = callback
             if keeps_nothing:
                 self.keeps_nothing.add(f"menu:{key}")
+            self._declare(f"menu:{key}", unchecked=unchecked, shows_own=shows_own)
             return callback
 
         return decorate

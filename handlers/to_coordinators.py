@@ -98,5 +98,5 @@ async def _taken(ctx: Context) -> None:
 
 
 def register(router: Router) -> None:
-    router.command("coordinators", N_("Leave a message for the coordinators"))(ask)
+    router.command("coordinators", N_("Leave a message for the coordinators"), unchecked=True)(ask)
     router.state(STATE)(_taken)

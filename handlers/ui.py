@@ -31,6 +31,20 @@ def main_menu_buttons(ctx: Context) -> list[list[Button]]:
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
+def main_menu(ctx: Context, text: Markup, extra: list[list[Button]] | None = None) -> Message:
+    """The main menu: ``text`` over its entries (``extra``: rows of other features' first),
+    said to be the main menu (``Message.main_menu``)."""
+    return Message(text, [*(extra or []), *main_menu_buttons(ctx)], main_menu=True)
+
+
+def language_question(
+    text: Markup, current: str | None, offered: tuple[str, ...] = SUPPORTED_LANGUAGES
+) -> Message:
+    """``text`` over the language picker (:func:`language_picker`), said to be it
+    (``Message.picks_language``)."""
+    return Message(text, language_picker(current, offered), picks_language=True)
+
+
 def map_button(ctx: Context) -> list[list[Button]]:
     """ "🗺 Map": the web map in the person's language (a Mini App in a private Telegram
     chat), in easy language for an easy reader (``easy=1``: the map's place pages come

@@ -52,6 +52,8 @@ from locales import N_, TIMEZONE, Formatted, Translator, balance_bidi, isolate
 WHERE = "events.where"
 LIST = "events.list"
 PAGE = 6
+# The actions that only browse (where, the week, a place's details): the same to everyone.
+BROWSING = frozenset({"where", "week", "d"})
 NEAR_M = 3000
 OFFSETS = (60, 180, 1440, 2880)
 
@@ -713,7 +715,7 @@ async def _unsubscribe_district(ctx: Context) -> None:
 
 
 def register(router: Router) -> None:
-    router.menu_action("events")(events_home)
+    router.menu_action("events", unchecked=True)(events_home)
     router.place_sections.append(events_at_place)
 
     @router.command("events", N_("Events near you and reminders"))
@@ -790,7 +792,11 @@ def register(router: Router) -> None:
         "usp": _unsubscribe_place,
         "usd": _unsubscribe_district,
     }.items():
-        router.action("ev", action)(callback)
+        # Browsing shows the same to everyone (a call that has not proven its number may);
+        # "mine" shows only the person's own reminders (a checked call begins there).
+        router.action("ev", action, unchecked=action in BROWSING, shows_own=action == "mine")(
+            callback
+        )
     for action, callback in {
         "more": _more,
         "n": _next_three,
@@ -799,4 +805,4 @@ def register(router: Router) -> None:
         "wc": _wheelchair,
         "cat": _category,
     }.items():
-        router.action("ev", action, states=(LIST,))(callback)
+        router.action("ev", action, states=(LIST,), unchecked=True)(callback)

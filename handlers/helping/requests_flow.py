@@ -379,7 +379,7 @@ async def offer_help_with(ctx: Context) -> bool:
         return True
     if isinstance(ctx.incoming.event, Text):
         # "Hi", "?" or a whole letter: nothing to describe a request with, but an answer.
-        ctx.reply(ctx.t.t("🙂 How can I help you? Please choose:"), ui.main_menu_buttons(ctx))
+        ctx.send(ui.main_menu(ctx, ctx.t.t("🙂 How can I help you? Please choose:")))
         return True
     return False
 
@@ -915,7 +915,7 @@ FORM = StepForm(
 
 
 def register(router: Router) -> None:
-    router.menu_action("help")(help_home)
+    router.menu_action("help", unchecked=True)(help_home)
 
     @router.command("request", N_("Ask your neighbours for help"))
     async def request_command(ctx: Context) -> None:
@@ -945,7 +945,8 @@ def register(router: Router) -> None:
         "wdy": _withdraw,
     }
     for action, callback in anywhere.items():
-        router.action("hr", action, coded=CODED.get(action))(callback)
+        # "mine" only shows the person her own requests (a checked call begins there).
+        router.action("hr", action, coded=CODED.get(action), shows_own=action == "mine")(callback)
     FORM.register(router)
     router.limit_input(STATE + "description", MAX_TEXT)
     router.limit_input(STATE + ENTERED_DESCRIPTION, MAX_TEXT)

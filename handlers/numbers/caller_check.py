@@ -74,6 +74,7 @@ claimed call; ``number``: the number claimed, which the call-back rings).
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 
@@ -85,17 +86,16 @@ from handlers.channels import CheckPort, Profile, Refusal
 from handlers.context import Context
 from handlers.flood_limits import CityCounts
 from handlers.menu import show_main_menu
-from handlers.messages import Button, ButtonPress, Command, Event, Media, Message, Text
+from handlers.messages import Button, ButtonPress, Event, Message
 from handlers.numbers import call_notices
 from handlers.numbers.phone_pin import (
     CALL_NOW,
     CHOOSE_PIN,
-    SKIP,
     WAIT_FOR_CALL,
     after_check,
     asked_for,
 )
-from handlers.router import Router
+from handlers.router import Router, may_unchecked, shows_only_own
 from locales import N_, Translator
 
 log = logging.getLogger(__name__)
@@ -144,40 +144,19 @@ STATE = "check"
 # Where "#" (or any other input) on the offer goes.
 BACK = "menu:main"
 
-# What a call that is not checked may do: commands and presses that show the same to
-# everyone (the menu, places, events' lists and details, the privacy notice) or concern
-# only this call (its language, read aloud, easy language).
-_FREE_COMMANDS = frozenset({"start", "menu", "coordinators", "privacy", "help", "language"})
-# "#" on the PIN asked for something personal (phone_pin.py) goes to the call-back's
-# offer (``check:wait``, a free press of its own below).
-# The privacy notice's answers and the erasure question "No, thanks" brings: a claimed
-# call is a new person of its own (the dispatcher's ``stand_in_for``: nothing of the
-# number's person), so they are that stand-in's own, as a new caller's are hers - and
-# heard as a new caller hears them (held, the notice's "1" would tell the caller that the
-# number is someone's). Whoever answers the check call agrees herself (:func:`then_data`).
-_NOTICES_ANSWERS = {"consent:yes", "consent:no", "delete:yes", "delete:no"}
-_FREE_PRESSES = frozenset(
-    {"menu:main", "menu:places", "menu:events", "menu:help", SKIP, *_NOTICES_ANSWERS}
-)
-_FREE_PREFIXES = ("pl:", "lang:", "ra:", "easy:", "guide:", "privacy:details", "check:")
-# Events: browsing only (``ev:mine``, ``ev:rm`` reminders, subscriptions are the person's).
-_FREE_EVENT_ACTIONS = frozenset(
-    {"where", "week", "wc", "cat", "d", "n", "more", "prev", "list", "area"}
-)
 
-
-def free(event: Event) -> bool:
-    """Whether an unchecked call may go on with ``event``."""
-    if isinstance(event, Command):
-        return event.name in _FREE_COMMANDS
-    if isinstance(event, ButtonPress):
-        data = event.data
-        if data in _FREE_PRESSES or data.startswith(_FREE_PREFIXES):
-            return True
-        prefix, _, rest = data.partition(":")
-        return prefix == "ev" and rest.split(":", 1)[0] in _FREE_EVENT_ACTIONS
-    # Words said or typed go to the step the caller is at, which only a free press began.
-    return isinstance(event, Text | Media)
+def free(event: Event, unchecked: Collection[str]) -> bool:
+    """Whether an unchecked call may go on with ``event``: what the features declared so
+    where they registered it (``unchecked``: ``Router.unchecked``, handlers/router.py
+    ``may_unchecked``) - what shows the same to everyone (the menu, places, events' lists
+    and details, the privacy notice) or concerns only this call (its language, read aloud,
+    easy language); the privacy notice's answers and the erasure question "No, thanks"
+    brings are the stand-in's own (a claimed call is a new person of its own, the
+    dispatcher's ``stand_in_for``), as a new caller's are hers - and heard as a new caller
+    hears them (held, the notice's "1" would tell the caller that the number is someone's).
+    Whoever answers the check call agrees herself (:func:`then_data`). No list here of other
+    features' commands or buttons: renaming one keeps what it declared."""
+    return may_unchecked(unchecked, event)
 
 
 # The privacy notice's answers: what the asking call pressed there is never carried into
@@ -195,17 +174,14 @@ def then_data(event: Event) -> str:
     return BACK
 
 
-# What a claimed call's check call begins with, where the asking call pressed it: what
-# only shows the person her own things (her requests, her settings, her reminders), so
-# she is at them after her "1" without pressing them again. Anything that acts (withdraw,
-# a new request, erase) is not carried: until the check it was anybody's press, and the
-# one who answers chooses for herself - she begins with the main menu.
-_CARRIED = frozenset({"hr:mine", "menu:settings", "ev:mine"})
-
-
-def carried(then: str) -> str:
-    """The button a claimed call's check call begins with, for ``then`` (what waited)."""
-    return then if then in _CARRIED else BACK
+def carried(then: str, shows_own: Collection[str]) -> str:
+    """The button a claimed call's check call begins with, for ``then`` (what waited): what
+    only shows the person her own things (``shows_own``: ``Router.shows_own``, her
+    requests, her settings, her reminders, as their features declared them), so she is at
+    them after her "1" without pressing them again. Anything that acts (withdraw, a new
+    request, erase) is not carried: until the check it was anybody's press, and the one who
+    answers chooses for herself - she begins with the main menu."""
+    return then if shows_only_own(shows_own, then) else BACK
 
 
 def offer(t: Translator) -> Message:
@@ -227,7 +203,7 @@ def held(ctx: Context) -> bool:
     or the event needs a checked call, and this one, from a number, is not."""
     sender, event = ctx.incoming.sender, ctx.incoming.event
     if sender.claims:
-        return not free(event)
+        return not free(event, ctx.unchecked)
     return (
         isinstance(event, ButtonPress)
         and event.data in _PROVEN_ONLY
@@ -247,7 +223,7 @@ def hold(ctx: Context) -> None:
     # chooses for herself. A new caller's own number (choosing a PIN,
     # :data:`_PROVEN_ONLY`) goes on with what they pressed.
     pressed = then_data(ctx.incoming.event)
-    then = carried(pressed) if sender.claims else pressed
+    then = carried(pressed, ctx.shows_own) if sender.claims else pressed
     data = {"then": then, "number": sender.claims or sender.user_id}
     ctx.set_state(STATE, data)
     ctx.send(offer(ctx.t))
@@ -323,7 +299,7 @@ async def _wait_for_call(ctx: Context) -> None:
     number = ctx.incoming.sender.claims
     if not number:
         ctx.stale()
-    ctx.set_state(STATE, {"then": carried(ctx.args or BACK), "number": number})
+    ctx.set_state(STATE, {"then": carried(ctx.args or BACK, ctx.shows_own), "number": number})
     ctx.send(offer(ctx.t))
 
 
@@ -334,7 +310,8 @@ async def _call_now(ctx: Context) -> None:
     number = ctx.incoming.sender.claims
     if not number:
         ctx.stale()
-    await check_by_call(ctx, number, number, carried(ctx.args or BACK), Profile(), back=BACK)
+    then = carried(ctx.args or BACK, ctx.shows_own)
+    await check_by_call(ctx, number, number, then, Profile(), back=BACK)
 
 
 async def _other(ctx: Context) -> None:
@@ -366,6 +343,8 @@ def register(router: Router) -> None:
     # Before consent too: a claimed call may be at the privacy notice (a resident the desk
     # entered never agreed), and "I agree" there is what waits for the call-back; anything
     # else there goes back to the notice (the dispatcher's onboarding), not to the menu.
+    # The check itself, all of it: what an unchecked call is offered.
+    router.unchecked_prefix("check")
     router.action("check", "call", states=(STATE,), before_consent=True)(_call_me)
     # The PIN asked for something personal not typed ("#", locked, the city's limit;
     # phone_pin.py): the offer of the call-back instead. Before consent too, as above.

@@ -547,6 +547,6 @@ def register(router: Router) -> None:
     # Before consent too: a claimed call's person may never have agreed (a resident the
     # desk entered) and is asked the PIN all the same.
     router.action(PREFIX, "later", states=(STATE,), before_consent=True)(pin.leave)
-    router.action(PREFIX, "skip", states=(STATE,), before_consent=True)(pin.leave)
+    router.action(PREFIX, "skip", states=(STATE,), before_consent=True, unchecked=True)(pin.leave)
     # A command ends it (``view``): a new call's start, when an entry was left behind.
     router.state(STATE, view=True, before_consent=True)(pin.typed)

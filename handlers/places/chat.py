@@ -491,7 +491,9 @@ async def _category(ctx: Context) -> None:
 def register(router: Router) -> None:
     # Finding places keeps nothing of a person: on the phone it needs no consent first
     # (handlers/first_kept.py).
-    router.menu_action("places", keeps_nothing=True)(ask_where)
+    # Finding places shows the same to everyone: a call that has not proven its number may.
+    router.menu_action("places", keeps_nothing=True, unchecked=True)(ask_where)
+    router.unchecked_prefix("pl")
 
     router.keeps_nothing.add("/places")
 

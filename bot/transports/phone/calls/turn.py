@@ -136,7 +136,7 @@ def turn_of(item: Message | Edit, words: SpokenForm, typed: bool, more: str, las
         next_choice=data.index(following) + 1 if following in data else None,
         pages=pages,
         page=_page(last, data, done),
-        person=offers_person(listed),
+        person=offers_person(item, listed),
         recorded=str(item.recorded) if isinstance(item, Message) and item.recorded else "",
     )
 

@@ -139,7 +139,7 @@ class CallVoice:
         )
         split = None
         if typed and not turn.free_digits and turn.pages is None:
-            split = await self._said_first(call, str(words.text), labels, keys, listed)
+            split = await self._said_first(call, item, str(words.text), labels, keys, listed)
         if split is None:
             await self.say(call, str(words.text), labels, keys)
             return
@@ -157,17 +157,19 @@ class CallVoice:
     async def _said_first(
         self,
         call: Call,
+        item: Message | Edit,
         text: str,
         labels: list[str],
         keys: list[str] | None,
         listed: list[tuple[str, str]],
     ) -> tuple[Said, Said | None] | None:
         """The message as likely_choice_first.py says it (a first part, and a rest after a pause or
-        None): the main menu; the languages to a new caller. None: said whole."""
+        None): the main menu; the languages to a new caller (``Message.picks_language``).
+        None: said whole."""
         every_key = keys_of(labels, keys)
-        if offers_person(listed):
+        if offers_person(item, listed):
             return likely_choice_first.main_menu(text, labels, every_key)
-        if not listed or not all(data.startswith("lang:") for _, data in listed):
+        if not listed or not isinstance(item, Message) or not item.picks_language:
             return None
         person = await self.dispatcher.db.users.find(PLATFORM, call.chat_id)
         if person is not None and person.language is not None:

@@ -15,6 +15,7 @@ backchannel as a voice message.
 
 from __future__ import annotations
 
+from handlers.messages import Edit, Message
 from locales import N_
 
 # "0": a person.
@@ -30,10 +31,9 @@ IDLE_GOODBYE = N_("👋 I hear nothing. Goodbye - call again any time.")
 LONGEST_GOODBYE = N_("⌛ This call has reached its longest time. Goodbye - call again any time.")
 # The main menu's choice of a person, as its line says it ("A person: press 0.").
 CHOICE = N_("☎️ A person")
-# A choice that only the main menu has: after it, :data:`CHOICE` is said.
-MAIN_MENU_CHOICE = "menu:help"
 
 
-def offers_person(choices: list[tuple[str, str]]) -> bool:
-    """Whether a message with these (label, data) choices is the main menu."""
-    return any(data == MAIN_MENU_CHOICE for _, data in choices)
+def offers_person(item: Message | Edit, choices: list[tuple[str, str]]) -> bool:
+    """Whether ``item``, said with these (label, data) choices on keys, offers a person: the
+    main menu (``Message.main_menu``, never known by a button's data)."""
+    return bool(choices) and isinstance(item, Message) and item.main_menu

@@ -18,9 +18,11 @@ from pathlib import Path
 from bot.transports.phone.calls.callers_number import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.words.who_picked_up import QUESTION
+from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Text
-from handlers.numbers.caller_check import CALLING, free, then_data
+from handlers.numbers import caller_check
+from handlers.numbers.caller_check import CALLING, then_data
 from handlers.numbers.phone_pin import ASK
 from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import translator
@@ -37,6 +39,14 @@ from tests.support.sip.calls import (
 )
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import HOST, KamailioServer
+
+# What the features declare an unchecked call may do (``unchecked=True`` where they register).
+UNCHECKED = build_router().unchecked
+
+
+def free(event):
+    return caller_check.free(event, UNCHECKED)
+
 
 ERNA = "+4923155507"
 SECRET = "Geheimer Einkauf am Hafen"
