@@ -3,8 +3,10 @@
 Everything SIP that reaches the bot from outside reaches this Kamailio, on the phone's own
 address (``[phone] bind``:``port``); the line processes (line_pool.py, each a PJSIP stack
 holding ``CALLS_PER_LINE`` calls) listen on 127.0.0.1 only and hear nothing the edge did not
-let through. The bot writes the configuration (:func:`config_text`) from ``[phone]`` into
-its private folder and runs ``kamailio`` in the foreground (:class:`Edge`).
+let through. Kamailio runs the script shipped beside this module (edge.cfg, the routes named
+below) in the foreground (:class:`Edge`); each start's values from ``[phone]`` reach it as
+Kamailio's own defines (``-A``, :func:`defines`), the contact's token through a file in the
+bot's private folder that includes the script (:func:`config_text`).
 
 What the edge decides, before any PJSIP sees a request:
 
@@ -21,7 +23,7 @@ What the edge decides, before any PJSIP sees a request:
   own address is counted too (``pipelimit``): past ``PROVIDER_REQUESTS`` in
   ``FLOOD_SECONDS`` it is answered ``503``; requests other than INVITE, OPTIONS and
   CANCEL outside a dialog get ``405``; an INVITE whose From or To is a SIP URI without a
-  host (:data:`SIP_HOST`) gets ``400``;
+  host gets ``400``;
 - which line takes a call: the line with the fewest calls, counted by the ``dialog`` module
   in the profile ``line`` (calls that came and the bot's own calls that left from that
   line alike), while it has fewer than ``CALLS_PER_LINE``; when every line is full, the
@@ -58,7 +60,7 @@ requests pass the edge both ways (``record_route``). Kamailio's log is off but f
 errors, which never name a caller (no ``xlog`` of a header here).
 
 Of ``[phone]``, only addresses enter the configuration (edge_hosts.py, checked again in
-:func:`config_text`). The configuration is checked with ``kamailio -c`` before it runs
+:func:`defines`). The configuration is checked with ``kamailio -c`` before it runs
 (:func:`check_config`);
 ``doctor`` checks the binary, the configuration and that the edge answers (:func:`check`).
 """
@@ -83,7 +85,7 @@ from typing import Any
 
 from bot.transports.hooks import Check
 from bot.transports.phone.sip import edge_memory, process_group
-from bot.transports.phone.sip.admission import PARAMETER, Admission, Peer, contact_token
+from bot.transports.phone.sip.admission import Admission, Peer, contact_token
 from bot.transports.phone.sip.call_control import CALLS_PER_LINE, StackSettings
 from bot.transports.phone.sip.edge_control import EdgeControl
 from bot.transports.phone.sip.edge_hosts import edge_values_problem
@@ -121,32 +123,10 @@ _MODULE_FOLDERS = (
     "/usr/lib/kamailio/modules",
     "/usr/local/lib64/kamailio/modules",
 )
-_MODULES = (
-    "db_text",
-    "tm",
-    "sl",
-    "rr",
-    "pv",
-    "maxfwd",
-    "textops",
-    "siputils",
-    "sanity",
-    "dialog",
-    "permissions",
-    "pike",
-    "jsonrpcs",
-    "htable",
-    "rtpengine",
-    "pipelimit",
-)
 # The edge's control socket (Kamailio's jsonrpcs, a Unix datagram socket) in its folder.
 CONTROL_SOCKET = "control.sock"
 # The longest path of a Unix socket (sun_path: 108 bytes with its closing zero).
 SOCKET_PATH_MOST = 107
-# What the media relay does with every SDP (besides the direction): streams only from the
-# address the SDP named, no ICE candidates of the far end (the relay is the only address),
-# its own address in the origin and connection lines.
-MEDIA_FLAGS = "strict-source ICE=remove replace-origin replace-session-connection"
 # The group of the provider's addresses in the address file.
 PROVIDER_GROUP = 1
 
@@ -271,397 +251,93 @@ def _socket(host: str, port: int) -> str:
     return f"udp:{_host_port(host, port)}"
 
 
-def _line_routes(plan: EdgePlan) -> tuple[str, str]:
-    """The script's two generated tables: a line's number to its address, a source port
-    on loopback to the line's number."""
-    to_line = "\n".join(
-        f'        case {number}: $du = "sip:127.0.0.1:{port}"; break;'
-        for number, port in enumerate(plan.lines)
-    )
-    of_port = "\n".join(
-        f'        case {port}: $var(line) = "{number}"; break;'
-        for number, port in enumerate(plan.lines)
-    )
-    return to_line, of_port
+# The edge's script, shipped beside this module: Kamailio's own defines carry each start's
+# values into it (defines, config_text); nothing is written into the script.
+SCRIPT_PATH = Path(__file__).with_name("edge.cfg")
+# What a contact's token may hold: #!substdef writes it into the script's strings.
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-# A SIP URI's host as RFC 3261 25.1 writes it (a host name's labels, an IPv4 address, an
-# IPv6 reference, with or without its brackets as Kamailio's $fd may give it), and "_" in a
-# label, which PJSIP takes too. No backslash: Kamailio reads a script's strings with escapes
-# of its own.
-SIP_HOST = (
-    "^(([a-zA-Z0-9_]([a-zA-Z0-9_-]*[a-zA-Z0-9_])?[.])*[a-zA-Z]([a-zA-Z0-9_-]*[a-zA-Z0-9_])?[.]?"
-    "|[0-9]{1,3}([.][0-9]{1,3}){3}"
-    "|[[][0-9a-fA-F:.]+[]]|[0-9a-fA-F]*:[0-9a-fA-F:.]*)$"
-)
-
-# The edge's script; config_text fills in each @NAME@ (Kamailio's own ``$`` and braces
-# stay as they are).
-_PLACEHOLDER = re.compile(r"@([A-Z_]+)@")
-SCRIPT = """#!KAMAILIO
-# Written by the bot (bot/transports/phone/sip/edge.py) at every start: not to be edited.
-debug=1
-log_stderror=yes
-children=1
-disable_tcp=yes
-disable_sctp=yes
-auto_aliases=no
-dns=no
-rev_dns=no
-@ALIAS@listen=@OUTSIDE@@ADVERTISE@
-listen=@INSIDE@
-mpath="@MODULES@/"
-
-@LOADS@
-
-modparam("permissions", "address_file", "@ADDRESSES@")
-modparam("pike", "sampling_time_unit", @FLOOD_SECONDS@)
-modparam("pike", "reqs_density_per_unit", @FLOOD_REQUESTS@)
-modparam("pike", "remove_latency", @FLOOD_QUIET@)
-modparam("pipelimit", "timer_interval", @FLOOD_SECONDS@)
-modparam("dialog", "profiles_with_value", "line")
-modparam("dialog", "default_timeout", @DIALOG_MOST@)
-# The answered calls, written when Kamailio shuts down and read at its start (edge_memory.py).
-modparam("dialog", "db_url", "text://@DIALOGS@")
-modparam("dialog", "db_mode", 3)
-modparam("tm", "fr_timer", 5000)
-modparam("jsonrpcs", "transport", 4)
-modparam("jsonrpcs", "dgram_socket", "@CONTROL@")
-modparam("jsonrpcs", "dgram_mode", 0600)
-modparam("htable", "htable", "down=>size=4;")
-# The media relay (media_relay.py): every SDP the edge passes gets its addresses.
-modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:@RELAY@")
-
-request_route {
-    if (!mf_process_maxfwd_header("10")) {
-        sl_send_reply("483", "Too Many Hops");
-        exit;
-    }
-    if ($Rp == @INNER@) {
-        route(FROM_LINES);
-        exit;
-    }
-    if ($ml > @LONGEST_REQUEST@) {
-        # Longer than a line reads: refused here, before anyone logs a word of it.
-        if (allow_source_address("@GROUP@") || pike_check_req()) {
-            sl_send_reply("513", "Message Too Large");
-        }
-        exit;
-    }
-    if (!allow_source_address("@GROUP@")) {
-        # Not the provider: answered 403, or nothing while it floods.
-        if (pike_check_req()) {
-            sl_send_reply("403", "Forbidden");
-        }
-        exit;
-    }
-    if (!pl_check("$si", "TAILDROP", @PROVIDER_REQUESTS@)) {
-        # The provider's address, past its high ceiling: a forged flood, or a provider in
-        # trouble - it tries again (RFC 3261 21.5.4).
-        sl_send_reply("503", "Service Unavailable");
-        exit;
-    }
-    if (!sanity_check("17895", "7")) {
-        exit;
-    }
-    route(FROM_PROVIDER);
-}
-
-route[IN_DIALOG] {
-    # A dialog's request continues only in a dialog the edge let through (dialog module:
-    # Call-ID and tags of a call it admitted or the bot made); a To-tag or a Route header
-    # alone is no dialog, whoever sends it.
-    if (!is_known_dlg()) {
-        if (is_method("ACK")) {
-            # The ACK of a call refused or ended: its transaction's, if any.
-            if (t_check_trans()) {
-                t_relay();
-            }
-            exit;
-        }
-        sl_send_reply("481", "Call/Transaction Does Not Exist");
-        exit;
-    }
-    if (!loose_route()) {
-        if (!is_method("ACK")) {
-            sl_send_reply("404", "Not Here");
-        } else if (t_check_trans()) {
-            t_relay();
-        }
-        exit;
-    }
-}
-
-route[TO_A_LINE] {
-    # From the provider, a dialog's request goes to a line or the notice line only.
-    if ($nh(d) != "127.0.0.1" || !(@LINE_PORTS@)) {
-        sl_send_reply("403", "Forbidden");
-        exit;
-    }
-    force_send_socket(@INSIDE@);
-    t_relay();
-    exit;
-}
-
-route[FROM_PROVIDER] {
-    if (has_totag()) {
-        route(IN_DIALOG);
-        route(MEDIA);
-        route(TO_A_LINE);
-    }
-    if (is_method("CANCEL")) {
-        if (t_check_trans()) {
-            route(MEDIA);
-            t_relay();
-        }
-        exit;
-    }
-    if (is_method("OPTIONS")) {
-        sl_send_reply("200", "OK");
-        exit;
-    }
-    # Methods are case-sensitive (RFC 3261): "invite" is no INVITE, and PJSIP would end
-    # its process refusing one.
-    if (!is_method("INVITE") || $rm != "INVITE") {
-        if (!is_method("ACK")) {
-            sl_send_reply("405", "Method Not Allowed");
-        }
-        exit;
-    }
-    # A SIP From or To names a host (RFC 3261 25.1: a host name, IPv4 or IPv6 address);
-    # 'sip:+4923155501;user=phone' has none, and a line's PJSIP drops such an INVITE
-    # unanswered - the caller would wait for a timeout. A tel: URI has no host at all.
-    if (($fu =~ "^sips?:" && !($fd =~ "@SIP_HOST@"))
-            || ($tu =~ "^sips?:" && !($td =~ "@SIP_HOST@"))) {
-        sl_send_reply("400", "Bad Request");
-        exit;
-    }
-@TOKEN_CHECK@    t_check_trans();
-    remove_hf("Route");
-    route(CHOOSE_LINE);
-    record_route();
-    route(MEDIA);
-    force_send_socket(@INSIDE@);
-    t_on_failure("LINE_FAILED");
-    if (!t_relay()) {
-        sl_reply_error();
-    }
-    exit;
-}
-
-route[CHOOSE_LINE] {
-    # The line with the fewest calls, while it holds fewer than @PER_LINE@.
-    $var(best) = -1;
-    $var(least) = @PER_LINE@;
-    $var(i) = 0;
-    while ($var(i) < @LINES@) {
-        # A line that died is skipped until it runs again (the bot's mark, edge_control.py).
-        if ($sht(down=>$var(i)) == $null) {
-            get_profile_size("line", "$var(i)", "$var(n)");
-            if ($var(n) < $var(least)) {
-                $var(least) = $var(n);
-                $var(best) = $var(i);
-            }
-        }
-        $var(i) = $var(i) + 1;
-    }
-    dlg_manage();
-    if ($var(best) < 0) {
-        get_profile_size("line", "notice", "$var(n)");
-        if ($var(n) >= @PER_LINE@ || $sht(down=>notice) != $null) {
-            sl_send_reply("486", "Busy Here");
-            exit;
-        }
-        set_dlg_profile("line", "notice");
-        $avp(line) = "notice";
-        $du = "sip:127.0.0.1:@NOTICE@";
-        return;
-    }
-    set_dlg_profile("line", "$var(best)");
-    $avp(line) = $_s($var(best));
-    switch ($var(best)) {
-@TO_LINE@
-    }
-}
-
-failure_route[LINE_FAILED] {
-    # A line that did not answer (408), failed (5xx) or had no place after all (486, as
-    # after the edge's restart): the caller hears the busy notice - unless they hung up.
-    if (t_is_canceled() || $avp(line) == "notice" || !t_check_status("408|486|5[0-9][0-9]")) {
-        rtpengine_delete();
-        exit;
-    }
-    get_profile_size("line", "notice", "$var(n)");
-    if ($var(n) >= @PER_LINE@ || $sht(down=>notice) != $null) {
-        rtpengine_delete();
-        exit;
-    }
-    unset_dlg_profile("line", "$avp(line)");
-    set_dlg_profile("line", "notice");
-    $avp(line) = "notice";
-    $du = "sip:127.0.0.1:@NOTICE@";
-    force_send_socket(@INSIDE@);
-    t_relay();
-}
-
-route[FROM_LINES] {
-    if ($si != "127.0.0.1") {
-        sl_send_reply("403", "Forbidden");
-        exit;
-    }
-    if (has_totag()) {
-        # To the provider, out of the public socket only.
-        route(IN_DIALOG);
-        route(MEDIA);
-        force_send_socket(@OUTSIDE@);
-        t_relay();
-        exit;
-    }
-    if (is_method("OPTIONS") && uri == myself) {
-        sl_send_reply("200", "OK");
-        exit;
-    }
-    if (is_method("CANCEL")) {
-        if (t_check_trans()) {
-            route(MEDIA);
-            t_relay();
-        }
-        exit;
-    }
-    t_check_trans();
-    remove_hf("Route");
-@REGISTER_TOKEN@    if (is_method("INVITE")) {
-        # The bot's own call counts toward the place of the line it leaves from.
-        $var(line) = "";
-        switch ($sp) {
-@OF_PORT@
-        }
-        if ($var(line) == "") {
-            sl_send_reply("403", "Forbidden");
-            exit;
-        }
-        record_route();
-        dlg_manage();
-        set_dlg_profile("line", "$var(line)");
-        route(MEDIA);
-        t_on_failure("MEDIA_FAILED");
-    }
-@PROXY@    force_send_socket(@OUTSIDE@);
-    if (!t_relay()) {
-        sl_reply_error();
-    }
-    exit;
-}
+def _quoted(value: object) -> str:
+    return f'"{value}"'
 
 
-route[MEDIA] {
-    # The SDP a request carries goes through the media relay, which takes a stream only
-    # from the address its SDP named (strict-source; media_relay.py): towards a line its
-    # loopback address (plain RTP, an SRTP offer answered by the relay), towards the
-    # provider the relay's public one. A BYE or CANCEL ends the relay's session.
-    if ($Rp == @INNER@) {
-        $var(media) = "direction=internal direction=external";
-    } else {
-        $var(media) = "direction=external direction=internal transport-protocol=RTP/AVP";
-    }
-    rtpengine_manage("$var(media) @MEDIA_FLAGS@");
-    if (is_method("INVITE")) {
-        t_on_reply("MEDIA_ANSWER");
-    }
-}
-
-onreply_route[REGISTERED] {
-    # The registrar's answer lists the contact with the token: the line gets it back as
-    # it sent it.
-    subst_hf("Contact", "/;@PARAMETER@=@TOKEN@>/>/", "a");
-}
-
-onreply_route[MEDIA_ANSWER] {
-    if (has_body("application/sdp")) {
-        rtpengine_manage("@MEDIA_FLAGS@");
-    }
-}
-
-failure_route[MEDIA_FAILED] {
-    # The bot's own call, not answered: the relay forgets it.
-    rtpengine_delete();
-}
-"""
-
-
-def config_text(plan: EdgePlan, folder: Path, modules: str) -> str:
-    """The whole ``kamailio.cfg`` of the edge: :data:`SCRIPT` filled in from ``plan``."""
-    to_line, of_port = _line_routes(plan)
-    line_ports = " || ".join(f"$nh(p) == {port}" for port in (*plan.lines, plan.notice))
-    token = (
-        f'    if ($(ru{{uri.param,{PARAMETER}}}) != "{plan.token}") {{\n'
-        '        sl_send_reply("403", "Forbidden");\n        exit;\n    }\n'
-        if plan.token
-        else ""
-    )
-    register = (
-        '    if (is_method("REGISTER")) {\n'
-        "        # Only the notice line registers: the token goes into its contact here, the\n"
-        "        # provider's only copy (no answer or call of a line carries it).\n"
-        f'        subst_hf("Contact", "/>/;{PARAMETER}={plan.token}>/", "a");\n'
-        '        t_on_reply("REGISTERED");\n'
-        "    }\n"
-        if plan.token
-        else ""
-    )
+def defines(plan: EdgePlan, folder: Path, modules: str) -> list[str]:
+    """The ``-A`` defines the edge's script (:data:`SCRIPT_PATH`) runs with: every value of
+    this start but the contact's token (:func:`config_text`). A string goes quoted, as
+    Kamailio reads it; a socket or an address (edge_hosts.py allows nothing else) bare."""
     wrong = edge_values_problem(plan.bind, plan.public_address, plan.outbound_proxy)
     if wrong:
         raise EdgeFailed(wrong)
-    proxy, public = plan.outbound_proxy.split(";", 1)[0], plan.public_address
-    values = {
-        "ALIAS": f'alias="{_host_port(public, plan.port)}"\n' if public else "",
-        "OUTSIDE": _socket(plan.bind, plan.port),
-        "ADVERTISE": f" advertise {_host_port(public, plan.port)}" if public else "",
-        "LINE_PORTS": line_ports,
-        "INSIDE": _socket("127.0.0.1", plan.inner),
-        "MODULES": modules,
-        "LOADS": "\n".join(f'loadmodule "{name}.so"' for name in _MODULES),
-        "ADDRESSES": str(folder / "addresses"),
-        "CONTROL": str(folder / CONTROL_SOCKET),
-        "FLOOD_SECONDS": str(FLOOD_SECONDS),
-        "FLOOD_REQUESTS": str(FLOOD_REQUESTS),
-        "PROVIDER_REQUESTS": str(PROVIDER_REQUESTS),
-        "LONGEST_REQUEST": str(LONGEST_REQUEST),
-        "FLOOD_QUIET": str(FLOOD_SECONDS * 2),
-        "DIALOG_MOST": str(DIALOG_MOST_SECONDS),
-        "DIALOGS": str(folder / edge_memory.FOLDER),
-        "INNER": str(plan.inner),
-        "GROUP": str(PROVIDER_GROUP),
-        "TOKEN_CHECK": token,
-        "REGISTER_TOKEN": register,
-        "TOKEN": plan.token or "-",
-        "PARAMETER": PARAMETER,
-        "SIP_HOST": SIP_HOST,
-        "PER_LINE": str(plan.per_line),
-        "LINES": str(len(plan.lines)),
-        "NOTICE": str(plan.notice),
-        "TO_LINE": to_line,
-        "OF_PORT": of_port,
-        "PROXY": f'    $du = "{proxy}";\n' if proxy else "",
-        "RELAY": str(plan.relay),
-        "MEDIA_FLAGS": MEDIA_FLAGS,
-    }
     written = (plan.bind, plan.public_address, plan.outbound_proxy, str(folder), modules)
     if any(mark in value for value in written for mark in ('"', "\n", "\r", "@")):
         # Only a configuration's value can hold one: it never becomes part of the script.
         raise EdgeFailed("a [phone] address holds a quotation mark, @ or a line break")
-    return _PLACEHOLDER.sub(lambda found: values[found.group(1)], SCRIPT)
+    proxy, public = plan.outbound_proxy.split(";", 1)[0], plan.public_address
+    values: dict[str, object] = {
+        "OUTSIDE": _socket(plan.bind, plan.port),
+        "INSIDE": _socket("127.0.0.1", plan.inner),
+        "INNER": plan.inner,
+        "MODULES": _quoted(f"{modules}/"),
+        "ADDRESSES": _quoted(folder / "addresses"),
+        "CONTROL": _quoted(folder / CONTROL_SOCKET),
+        "DIALOGS": _quoted(f"text://{folder / edge_memory.FOLDER}"),
+        "RELAY": _quoted(f"udp:127.0.0.1:{plan.relay}"),
+        "FLOOD_SECONDS": FLOOD_SECONDS,
+        "FLOOD_REQUESTS": FLOOD_REQUESTS,
+        "FLOOD_QUIET": FLOOD_SECONDS * 2,
+        "PROVIDER_REQUESTS": PROVIDER_REQUESTS,
+        "LONGEST_REQUEST": LONGEST_REQUEST,
+        "DIALOG_MOST": DIALOG_MOST_SECONDS,
+        "GROUP": PROVIDER_GROUP,
+        "PER_LINE": plan.per_line,
+        "LINES": len(plan.lines),
+        "LINE_URIS": _quoted(" ".join(f"sip:127.0.0.1:{port}" for port in plan.lines)),
+        "LINE_PORTS": _quoted(" ".join(str(port) for port in plan.lines)),
+        "NOTICE_URI": _quoted(f"sip:127.0.0.1:{plan.notice}"),
+        "DESTINATION_PORTS": _quoted(" ".join(str(port) for port in (*plan.lines, plan.notice))),
+    }
+    if public:
+        values["PUBLIC"] = _host_port(public, plan.port)
+    if proxy:
+        values["PROXY"] = _quoted(proxy)
+    return [f"{name}={value}" for name, value in values.items()]
+
+
+def config_text(plan: EdgePlan, folder: Path, modules: str) -> str:
+    """The file Kamailio is started with (the bot's alone: mode 0600): the contact's token
+    as a define, then the shipped script (:data:`SCRIPT_PATH`). The token admits calls, so
+    it stays off the command line (:func:`defines`), which anyone on the machine can read."""
+    defines(plan, folder, modules)  # refuses what may not enter the configuration
+    if plan.token and not _TOKEN.match(plan.token):
+        raise EdgeFailed("the contact's token holds more than letters and digits")
+    token = f'#!define WITH_TOKEN\n#!substdef "!EDGE_TOKEN!{plan.token}!"\n' if plan.token else ""
+    return (
+        "#!KAMAILIO\n"
+        "# Written by the bot (bot/transports/phone/sip/edge.py) at every start: the contact's\n"
+        "# token; the script is the shipped one, this start's other values on the command line.\n"
+        f'{token}include_file "{SCRIPT_PATH}"\n'
+    )
 
 
 # How long ``kamailio -c`` may take (a few hundred milliseconds on this machine when idle).
 CHECK_SECONDS = 60.0
 
 
-def check_config(binary: str, path: Path) -> str:
-    """What ``kamailio -c`` says is wrong with the configuration at ``path`` ("": none)."""
+def define_arguments(defines: Sequence[str]) -> list[str]:
+    """Kamailio's command line for ``defines``: ``-A NAME=value`` each."""
+    return [argument for define in defines for argument in ("-A", define)]
+
+
+def check_config(binary: str, path: Path, defines: Sequence[str] = ()) -> str:
+    """What ``kamailio -c`` says is wrong with the configuration at ``path``, read with
+    ``defines`` (:func:`defines`) ("": none)."""
     try:
         checked = subprocess.run(
-            [binary, "-c", "-f", str(path)], capture_output=True, text=True, timeout=CHECK_SECONDS
+            [binary, "-c", "-f", str(path), *define_arguments(defines)],
+            capture_output=True,
+            text=True,
+            timeout=CHECK_SECONDS,
         )
     except subprocess.TimeoutExpired:
         # Said as a fault, not raised past the caller: the edge's watcher starts it again
@@ -716,6 +392,7 @@ class Edge:
         self._started: str | None = None  # when the main process started (process_group)
         # Its control socket (jsonrpcs, local only): what the line pool tells it.
         self.control = EdgeControl(folder / CONTROL_SOCKET)
+        self.defines: list[str] = []  # this start's -A defines (write)
 
     @property
     def config_path(self) -> Path:
@@ -735,13 +412,14 @@ class Edge:
             )
         edge_memory.prepare(self.folder)
         (self.folder / "addresses").write_text(address_file(self.plan.peers))
+        self.defines = defines(self.plan, self.folder, modules)
         self.config_path.write_text(config_text(self.plan, self.folder, modules))
         self.config_path.chmod(0o600)  # it holds the contact's token
         return binary
 
     async def start(self) -> None:
         binary = self.write()
-        wrong = await asyncio.to_thread(check_config, binary, self.config_path)
+        wrong = await asyncio.to_thread(check_config, binary, self.config_path, self.defines)
         if wrong:
             raise EdgeFailed(f"the SIP edge's configuration does not load: {wrong}")
         self.process = await asyncio.create_subprocess_exec(
@@ -756,6 +434,7 @@ class Edge:
             str(self.config_path),
             "-Y",
             str(self.folder),
+            *define_arguments(self.defines),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
@@ -854,7 +533,7 @@ def check(phone: Any) -> Check:
     with tempfile.TemporaryDirectory(prefix="nachbarbot-edge-check-") as folder:
         edge = Edge(plan, Path(folder))
         edge.write()
-        wrong = check_config(binary, edge.config_path)
+        wrong = check_config(binary, edge.config_path, edge.defines)
     if wrong:
         return (name, "FAIL", f"the edge's configuration does not load: {wrong}")
     if not phone.port or not options_answered(plan.host, phone.port):

@@ -58,7 +58,7 @@ def _plan(settings: StackSettings, lines: int = 5) -> EdgePlan:
 def test_the_written_configuration_loads_in_kamailio(settings: StackSettings, tmp_path: Path):
     edge = Edge(_plan(settings), tmp_path)
     binary = edge.write()
-    assert check_config(binary, edge.config_path) == ""
+    assert check_config(binary, edge.config_path, edge.defines) == ""
     assert edge.config_path.stat().st_mode & 0o077 == 0  # it holds the contact's token
 
 
@@ -75,9 +75,10 @@ def test_only_the_provider_is_in_the_address_file_and_the_token_is_asked(tmp_pat
     text = edge.config_path.read_text()
     assert contact_token(PROVIDER.user, PROVIDER.password) in text
     # Every line and the notice line is a destination; a line holds CALLS_PER_LINE calls.
+    defined = " ".join(edge.defines)
     for port in range(20001, 20007):
-        assert f"sip:127.0.0.1:{port}" in text
-    assert f"$var(least) = {CALLS_PER_LINE};" in text
+        assert f"sip:127.0.0.1:{port}" in defined
+    assert f"PER_LINE={CALLS_PER_LINE}" in edge.defines
 
 
 def test_without_a_provider_only_this_machine_may_send(tmp_path: Path):
@@ -85,7 +86,7 @@ def test_without_a_provider_only_this_machine_may_send(tmp_path: Path):
     edge.write()
     rows = sorted((tmp_path / "addresses").read_text().splitlines())
     assert rows == ["1 127.0.0.0 8 0 provider", "1 [::1] 128 0 provider"]
-    assert "uri.param,nb" not in edge.config_path.read_text()  # no registered contact
+    assert "WITH_TOKEN" not in edge.config_path.read_text()  # no registered contact
 
 
 def test_a_configuration_kamailio_refuses_is_named(tmp_path: Path):
