@@ -47,7 +47,7 @@ from datetime import datetime
 from weakref import WeakKeyDictionary, WeakSet, ref
 
 from db import Database
-from handlers.helping import ranking
+from handlers.helping import awake, ranking
 from handlers.settings import HandlerSettings
 
 # Searches kept per database: the first pages of the queue (20 requests a page), as
@@ -61,11 +61,14 @@ KEPT_PAIRS = 200_000
 
 @dataclass(frozen=True)
 class Found:
-    """Who could take a request, as its hint says it: how many, and whether any of them
-    shares a language with the requester."""
+    """Who could take a request, as its hint says it: how many, whether any of them
+    shares a language with the requester, and how many of them are in their quiet hours
+    and when the first of those wakes (handlers/helping/awake.py)."""
 
     count: int
     shares_language: bool
+    asleep: int = 0
+    wakes: datetime | None = None
 
 
 @dataclass
@@ -133,8 +136,11 @@ def erasures(db: Database) -> int:
     return _ERASURES.get(db, 0)
 
 
-def _counted(candidates: list[ranking.Candidate]) -> Found:
-    return Found(len(candidates), any(c.shares_language for c in candidates))
+def _counted(candidates: list[ranking.Candidate], now: datetime) -> Found:
+    """The counts of a search's candidates; quiet hours change on the hour, so they hold
+    while the index does (``ranking.unchanged_until``: the next quarter hour at most)."""
+    sleeping, wakes = awake.asleep((c.volunteer for c in candidates), now)
+    return Found(len(candidates), any(c.shares_language for c in candidates), sleeping, wakes)
 
 
 async def found(
@@ -153,7 +159,7 @@ async def found(
         version = await db.matching_version()
         if version is None:
             pages = await ranking.candidates_of_page(db, settings, searches, now)
-            return [_counted(each) for each in pages]
+            return [_counted(each, now) for each in pages]
         index = await _current(db, settings, version, now)
         result = await _found(db, index, searches, now)
         if _ERASURES.get(db, 0) != mark:
@@ -290,7 +296,7 @@ async def _found(
         reachable = [
             near for user_id, near in hint.reach.items() if user_id not in hint.handed_back
         ]
-        hint.found = _counted(ranking.best(settings, hint.search, reachable, index.tables))
+        hint.found = _counted(ranking.best(settings, hint.search, reachable, index.tables), now)
     _trim(index)
     return [hint.found for hint in hints if hint.found is not None]
 

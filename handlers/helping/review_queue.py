@@ -14,7 +14,10 @@ in the backchannel (handlers/helping/moderation.py).
   second matcher. "2 volunteers
   for shopping in Hörde", "nobody speaks Persian" (the requester has no German, none of
   them shares a language, and no translation engine carries the talk), or nobody at all.
-  Counts only: a hint names no volunteer.
+  Those in their quiet hours are counted apart, with when the first wakes (awake.py): "🌙 1
+  volunteer for shopping in Hörde, in quiet hours until 07:00" is one nobody can take now.
+  Counts only: a hint names no volunteer (nobody is asked before it is published; the
+  request's page names those an offer waits for).
 
 No button data and no conversation states here.
 """
@@ -27,7 +30,7 @@ from markupsafe import Markup
 
 from db import Database
 from db.requests import HelpRequest, QueueCount
-from handlers.helping import hint_cache, pace, ranking
+from handlers.helping import awake, hint_cache, pace, ranking
 from handlers.helping.render import category_label
 from handlers.helping.review_pace import waited
 from handlers.helping.vocabulary import TALK
@@ -106,14 +109,25 @@ def _sentence(
     if ranking.without_german(request) and not settings.translation and not found.shares_language:
         languages = t.list_of((t.language(code) for code in request.languages), "or")
         return False, t.t("⚠️ Nobody who could take it speaks {languages}.", languages=languages)
+    sleeping = found.asleep
+    if sleeping and found.wakes is not None and sleeping == found.count:
+        # Each of them sleeps: nobody can take it now (awake.py).
+        return awake.hint(t, kind, area, 0, sleeping, found.wakes)
+    said = _volunteers(t, kind, area, found.count - sleeping)
+    if sleeping and found.wakes is not None:
+        _someone, more = awake.hint(t, kind, area, found.count - sleeping, sleeping, found.wakes)
+        said = Markup(" · ").join([said, more])
+    return True, said
+
+
+def _volunteers(t: Translator, kind: str, area: str | None, n: int) -> Markup:
+    """Those who could take it now: "👥 2 volunteers for 🛒 Shopping in Hörde"."""
     if area:
-        return True, t.tn(
+        return t.tn(
             "👥 {n} volunteer for {kind} in {area}",
             "👥 {n} volunteers for {kind} in {area}",
-            found.count,
+            n,
             kind=kind,
             area=area,
         )
-    return True, t.tn(
-        "👥 {n} volunteer for {kind}", "👥 {n} volunteers for {kind}", found.count, kind=kind
-    )
+    return t.tn("👥 {n} volunteer for {kind}", "👥 {n} volunteers for {kind}", n, kind=kind)

@@ -28,7 +28,7 @@ from bot.web.inputs import path_id
 from bot.web.pages import render
 from db.clock import local_day, to_text
 from db.volunteers import RosterFilter, Volunteer
-from handlers.helping import matching, offer_fanout
+from handlers.helping import awake, matching, offer_fanout
 from handlers.helping import volunteers as volunteering
 from handlers.helping.lifecycle import Refused
 from handlers.helping.render import category_label, someone
@@ -153,7 +153,7 @@ def _row(
         "categories": t.list_of(category_label(t, c) for c in volunteer.categories),
         "languages": language_names(t, volunteer.languages),
         "paused": volunteer.paused,
-        "status": _status(t, volunteer, now, waiting),
+        "status": awake.status(t, volunteer, now, waiting),
         "training": (
             t.date(_parse(volunteer.verified_at))
             if volunteer.verified_at
@@ -163,21 +163,6 @@ def _row(
         "certificate": certificate_of(t, volunteer, today),
         "talk": talk_shift_of(t, volunteer, now),
     }
-
-
-def _status(t: Translator, volunteer: Volunteer, now: datetime, waiting: int = 0) -> Markup:
-    """Paused, asleep (her quiet hours now: offers wait until they end) or active; and the
-    offers held for her quiet hours (``waiting``), which she has not been asked yet."""
-    if volunteer.paused:
-        status = t.t("⏸ paused")
-    elif (until := matching.quiet_until(volunteer, now)) is not None:
-        status = t.t("🌙 quiet hours until {time}", time=t.time(until))
-    else:
-        status = t.t("▶️ active")
-    if not waiting:
-        return status
-    held = t.tn("📨 {n} offer waiting", "📨 {n} offers waiting", waiting)
-    return Markup(" · ").join([status, held])
 
 
 async def _waiting(desk: Desk, volunteer: Volunteer, now: datetime) -> int:

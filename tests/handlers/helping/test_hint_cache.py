@@ -103,7 +103,7 @@ async def test_kept_hints_are_mended_into_a_fresh_search_after_each_kind_of_writ
         read_for_kept = list(reads)  # not the fresh search's reads
         fresh = await ranking.candidates_of_page(db, SETTINGS, searches, NOW)
         reads[:] = read_for_kept
-        assert kept == [hint_cache._counted(each) for each in fresh]
+        assert kept == [hint_cache._counted(each, NOW) for each in fresh]
         return [(each.count, each.shares_language) for each in kept]
 
     assert await kept_is_fresh() == [(8, True), (2, True), (2, True)]
@@ -254,7 +254,7 @@ async def test_more_writes_than_the_database_notes_have_everything_read_again(
     kept = await hint_cache.found(db, SETTINGS, searches, NOW)
     assert hint_cache._KEPT[db] is not index
     fresh = await ranking.candidates_of_page(db, SETTINGS, searches, NOW)
-    assert kept == [hint_cache._counted(each) for each in fresh]
+    assert kept == [hint_cache._counted(each, NOW) for each in fresh]
     assert kept[0].count == 7
 
 

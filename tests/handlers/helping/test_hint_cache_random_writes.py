@@ -160,7 +160,7 @@ async def test_kept_hints_are_a_fresh_search_after_random_writes(
             searches = [review_queue._search(SETTINGS, r, now) for r in page if r]
             kept = await hint_cache.found(db, SETTINGS, searches, now)
             fresh = await ranking.candidates_of_page(db, SETTINGS, searches, now)
-            assert kept == [hint_cache._counted(each) for each in fresh], (step, sql)
+            assert kept == [hint_cache._counted(each, now) for each in fresh], (step, sql)
     finally:
         other.close()
     # Kept and mended, not only searched afresh each time.
