@@ -247,7 +247,7 @@ lint: $(VENV)/.stamp-test
 # minute; make test runs the same files).
 structure: $(VENV)/.stamp-test
 	$(PY) -m pytest -q tests/test_layers.py tests/test_rooms_without_circles.py \
-	  tests/test_long_functions.py tests/test_repository.py
+	  tests/test_long_functions.py tests/test_duplicate_code.py tests/test_repository.py
 
 extract: $(VENV)/.stamp-base
 	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _ -k N_ -k t -k tn:1,2 -k ngettext:1,2 -k pgettext:1c,2 \
