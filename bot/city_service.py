@@ -104,8 +104,10 @@ class CityBot:
             db,
             transports,
             on_failure=counters.delivery_failed if counters else None,
-            on_closed=dispatcher.chat_refused,  # a chat closed for good: the dispatcher's rule
-            on_unstarted=dispatcher.chat_unstarted,  # never started: the coordinators are told
+            # A chat closed for good, one never started: the chats' rules (the coordinators
+            # are told), as the transports report theirs (handlers/updates/chats.py).
+            on_closed=dispatcher.ports.chats.refused,
+            on_unstarted=dispatcher.ports.chats.unstarted,
             translations=translations,
             speaker=speaker,
             claimant=cluster.key,

@@ -27,8 +27,10 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Literal, Protocol
 
+from db import Database
 from db.transactions import Transactions
 from handlers.messages import Event
+from locales import Translator
 
 # A code texted to confirm something (an erasure, an act) has this many digits: six, as
 # banks text them - with three tries a code and five codes a day, 15 guesses a day at a
@@ -373,3 +375,94 @@ class ChatClosed:
 Happening = CallsGivenUp | CheckGivenUp | CheckDenied | CheckPoolDry | BridgedCallEnded | ChatClosed
 # How a transport reports one (the dispatcher's ``happened``).
 Report = Callable[[Happening], Awaitable[None]]
+
+
+# -- the ports a transport is handed (bot/city_service.py), as Synapse's HomeServer hands each
+# caller the handler it needs: a transport routes its updates through the dispatcher and asks
+# everything else here, never the dispatcher's database, settings or the features' rules
+# (tests/bot/transports/test_ports.py). The city's ports: handlers/updates/ports.py.
+
+
+class WordsPort(Protocol):
+    """The words a transport says its own lines in (a notice of its wire, a prompt, a
+    number's question), where no reader chain made them."""
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the city offers, its first the city's own."""
+
+    def newcomer_language(self, hint: str | None) -> str:
+        """The language for someone who chose none: ``hint``'s where offered, else the
+        city's."""
+
+    async def words_of(
+        self, platform: str, chat_id: str, fallback: str | None = None
+    ) -> Translator:
+        """``chat_id``'s person's words on ``platform``: their language, easy language, the
+        platform's medium; while they chose no language, ``fallback`` (else the city's)."""
+
+    async def chosen_language(self, platform: str, chat_id: str) -> str | None:
+        """The language ``chat_id``'s person on ``platform`` chose; None: none yet."""
+
+
+class ChatsPort(Protocol):
+    """The chats a transport serves: which is the coordinators', a chat its person closed,
+    where its person stands."""
+
+    @property
+    def backchannels(self) -> frozenset[tuple[str, str]]:
+        """The coordinators' groups, as (platform, chat id)."""
+
+    def is_backchannel(self, platform: str, chat_id: str) -> bool:
+        """Whether ``chat_id`` on ``platform`` is the coordinators' group."""
+
+    async def closed(self, platform: str, user_id: str, chat_id: str, update_id: str) -> None:
+        """``user_id`` closed their private chat ``chat_id`` (blocked the bot), as the
+        service reported in ``update_id`` (once, however often it is delivered)."""
+
+    async def refused(self, platform: str, chat_id: str, person_id: int) -> None:
+        """A send to ``person_id``'s chat ``chat_id`` was refused for good: they closed it."""
+
+    async def unstarted(self, platform: str, chat_id: str, person_id: int, refusal: str) -> None:
+        """A send to ``person_id``'s chat ``chat_id`` was refused: they never started it."""
+
+    async def standing(self, platform: str, chat_id: str) -> Standing:
+        """Where ``chat_id``'s person stands when a shared engine chooses whose work comes
+        first (handlers/helping/standing.py)."""
+
+
+class CallersPort(Protocol):
+    """Who is calling, on a line whose caller ID is only a claim (the rule is
+    handlers/numbers/caller_check.py's)."""
+
+    async def stand_in_for(self, platform: str, number: str, stand_in: str) -> str | None:
+        """The number a call from ``number`` claims, going on as ``stand_in`` (a new person)
+        until a check; None: the caller is the number's person from the start."""
+
+    async def number_checked(self, platform: str, number: str, profile: Profile) -> None:
+        """A check call to ``number`` was answered "it is me": the number's person from now
+        on, made with ``profile`` where not there yet."""
+
+    async def protects(self, platform: str, number: str) -> bool:
+        """Whether the number's person has something no stranger at it could have made."""
+
+    async def reserved_for(self, platform: str, number: str) -> bool:
+        """Whether a check call to ``number`` may spend the reserve of the checks' pool."""
+
+
+@dataclass(frozen=True)
+class Ports:
+    """What a city hands each of its transports besides the dispatcher that routes their
+    updates. ``db``: the city's database, for the transport's own stores (the phone's line
+    notes and check calls, its recordings' erasure); ``clock``: seconds on the city's steady
+    clock (the flood limits', which a test holds still); ``now``: the city's time."""
+
+    words: WordsPort
+    chats: ChatsPort
+    callers: CallersPort
+    report: Report
+    db: Database
+    clock: Callable[[], float]
+    now: Callable[[], datetime]
+    # Wakes the outbox worker after a transport queued something itself.
+    wake: Callable[[], None]

@@ -42,6 +42,7 @@ from bot.transports.contract import Routed, Transport, take_update
 from bot.transports.markup import html_to_plain, with_links
 from bot.transports.numbered_choices import InMemory, NumberedChoices
 from bot.transports.sending import DeliveryError
+from handlers.channels import Ports
 from handlers.dispatcher import Dispatcher
 from handlers.media import value_choices
 from handlers.media.spoken_words import place_words
@@ -73,7 +74,6 @@ from handlers.messages import (
 )
 from handlers.messenger import backchannel_language
 from handlers.parsing import choice_number, is_typed_number
-from handlers.reader import reader_of
 from locales import N_, Translator, negotiate, translator
 
 log = logging.getLogger(__name__)
@@ -163,8 +163,12 @@ class ConsoleTransport(Transport):
         language_hint: str | None = None,
         pictures: Path = Path("var/pictures"),
         translation_off: bool = False,
+        ports: Ports | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        # What it asks besides its updates (handlers/channels.py ``Ports``): the city hands
+        # them (bot/city_service.py); made alone, the ones of the dispatcher's city.
+        self.city_ports = ports or dispatcher.ports
         # No translation engine: the start says so and how to switch it on (the demo's
         # Arabic and Ukrainian people would otherwise relay texts neither can read).
         self.translation_off = translation_off
@@ -204,8 +208,7 @@ class ConsoleTransport(Transport):
         self.stdout.flush()
 
     def _is_backchannel(self, chat_id: str) -> bool:
-        backchannels = self.dispatcher.settings.backchannels
-        return chat_id == BACKCHANNEL or (PLATFORM, chat_id) in backchannels
+        return chat_id == BACKCHANNEL or self.city_ports.chats.is_backchannel(PLATFORM, chat_id)
 
     def _choice_lines(
         self, pressable: list[list[Button]], typed: bool, asking: Translator | None
@@ -319,8 +322,9 @@ class ConsoleTransport(Transport):
         asking = None
         if isinstance(item, Message | Edit) and typed and valued(item.buttons):
             # Its sentence asking for the number, in the words of the one it is for.
-            person = await self.dispatcher.db.users.find(PLATFORM, chat_id)
-            asking = reader_of(person, negotiate(self.language_hint)).t
+            asking = await self.city_ports.words.words_of(
+                PLATFORM, chat_id, negotiate(self.language_hint)
+            )
         if edit_id is not None and isinstance(item, Message | Edit):
             self._print(str((await self._words(chat_id)).t(CHANGED)), chat_id)
         self._render(shown, chat_id, typed=typed, asking=asking)
@@ -335,8 +339,9 @@ class ConsoleTransport(Transport):
         everything said there (handlers/messenger.py)."""
         if self._is_backchannel(chat_id):
             return backchannel_language()
-        person = await self.dispatcher.db.users.find(PLATFORM, chat_id)
-        return reader_of(person, negotiate(self.language_hint)).t
+        return await self.city_ports.words.words_of(
+            PLATFORM, chat_id, negotiate(self.language_hint)
+        )
 
     async def send_answer(self, answer: Routed) -> None:
         await self._show(

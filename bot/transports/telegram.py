@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram import (
     BotCommand,
@@ -62,6 +62,7 @@ from bot.transports.telegram_polling import (
     keep_content_out_of_library_logs,
 )
 from db import Database
+from handlers.channels import Ports
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
     Button,
@@ -85,7 +86,6 @@ from handlers.messages import (
     Venue,
     Voice,
 )
-from handlers.router import CommandSpec
 from locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, translator
 
 if TYPE_CHECKING:  # the webhook's server (aiohttp) is loaded only by a city that uses it
@@ -385,6 +385,17 @@ class AlbumsSeen(KeyboardChats):
     sent one thing - so it is answered once, not five times."""
 
 
+class MenuCommand(Protocol):
+    """A command as its menu shows it (handlers/router.py ``CommandSpec``): its name and its
+    untranslated description."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+
 class TelegramTransport(ChatService):
     platform = PLATFORM
 
@@ -393,13 +404,17 @@ class TelegramTransport(ChatService):
         dispatcher: Dispatcher,
         config: TelegramSection,
         token: str,
-        commands: Iterable[CommandSpec],
+        commands: Iterable[MenuCommand],
         *,
         rate_limited: bool = True,
+        ports: Ports | None = None,
     ) -> None:
         redact_everywhere(token)
         keep_content_out_of_library_logs()
         self.dispatcher = dispatcher
+        # What it asks besides its updates (handlers/channels.py ``Ports``): the city hands
+        # them (bot/city_service.py); made alone, the ones of the dispatcher's city.
+        self.city_ports = ports or dispatcher.ports
         self.config = config
         self.commands = list(commands)
         api = config.api_base_url.rstrip("/")
@@ -468,13 +483,16 @@ class TelegramTransport(ChatService):
         """Command menus in every language; the default menu is the city's language. The
         coordinators' group gets its own: the commands that work there (everyone else's
         menu - /start, /help - only earns "does not work in this group" there)."""
-        group_commands = [
+        group_commands: list[MenuCommand] = [
             spec for spec in self.dispatcher.router.commands.values() if spec.backchannel
         ]
         groups = sorted(
-            chat for platform, chat in self.dispatcher.settings.backchannels if platform == PLATFORM
+            chat for platform, chat in self.city_ports.chats.backchannels if platform == PLATFORM
         )
-        menus = [(None, self.commands), *((group, group_commands) for group in groups)]
+        menus: list[tuple[str | None, list[MenuCommand]]] = [
+            (None, self.commands),
+            *((group, group_commands) for group in groups),
+        ]
         for chat, specs in menus:
             for lang in (None, *SUPPORTED_LANGUAGES):
                 t = translator(lang or DEFAULT_LANGUAGE)
@@ -522,7 +540,7 @@ class TelegramTransport(ChatService):
         assert member is not None
         if member.chat.type != "private" or member.new_chat_member.status != "kicked":
             return
-        await self.dispatcher.chat_closed(
+        await self.city_ports.chats.closed(
             PLATFORM, str(member.from_user.id), str(member.chat.id), str(update.update_id)
         )
 
@@ -561,7 +579,7 @@ class TelegramTransport(ChatService):
         answering = _ANSWERING_IN.get()
         if answering is not None and answering[0] == chat_id:
             topic = answering[1]
-        elif (PLATFORM, chat_id) in self.dispatcher.settings.backchannels:
+        elif self.city_ports.chats.is_backchannel(PLATFORM, chat_id):
             topic = self.config.backchannel_topic or None
         else:
             topic = None

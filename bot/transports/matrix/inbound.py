@@ -151,11 +151,9 @@ class Inbound:
         self.keys_arrived = False
         # Undecryptable messages per sender within the last minute (UNDECRYPTED_PER_MINUTE),
         # on the dispatcher's clock as the flood limits (bounded: handlers/flood_limits.py).
-        self.undecrypted = FloodCounts(lambda: shared.dispatcher.clock())
+        self.undecrypted = FloodCounts(lambda: shared.ports.clock())
         # Who was told of a message from an unconfirmed device of theirs, within the hour.
-        self.unconfirmed_told = FloodCounts(
-            lambda: shared.dispatcher.clock(), UNCONFIRMED_TOLD_SECONDS
-        )
+        self.unconfirmed_told = FloodCounts(lambda: shared.ports.clock(), UNCONFIRMED_TOLD_SECONDS)
 
     async def _greet(self, room_id: str, person: str) -> None:
         """A new direct chat begins with the bot's greeting, as if the person had sent

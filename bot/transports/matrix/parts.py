@@ -20,7 +20,7 @@ from bot.transports.matrix.vouched_devices import KeysQueryResponse, Vouching
 from bot.transports.numbered_choices import NumberedChoices
 from db import Database
 from db.transport_state import NotHolder, TransportStateStore
-from handlers.channels import Standing
+from handlers.channels import Ports, Standing
 from handlers.dispatcher import Dispatcher
 from locales import N_
 
@@ -370,8 +370,12 @@ class Shared:
     the transport holds): the client and the state of this process's connection, set up
     and changed by the transport (transport.py), read by the parts."""
 
-    def __init__(self, dispatcher: Dispatcher, db: Database, config: MatrixSection) -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, db: Database, config: MatrixSection, ports: Ports
+    ) -> None:
         self.dispatcher = dispatcher
+        # What the transport asks besides its updates (handlers/channels.py ``Ports``).
+        self.ports = ports
         self.db = db
         self.config = config
         self.client: _Client | None = None
@@ -393,11 +397,11 @@ class Shared:
         self.choices = NumberedChoices(db.transport_state, self.is_backchannel)
         # The hour's work on encrypted events (decrypt_budget.py), on the city's clock,
         # within the [matrix] section's budgets.
-        self.budget = DecryptBudget(lambda: dispatcher.settings.clock(), Limits.of(config))
+        self.budget = DecryptBudget(lambda: ports.now(), Limits.of(config))
         # Strangers' Olm messages held past it, in the database.
         self.held = HeldOlm(db.transactions)
 
     def is_backchannel(self, room_id: str) -> bool:
-        return room_id == self.config.backchannel_room or (
-            (PLATFORM, room_id) in self.dispatcher.settings.backchannels
+        return room_id == self.config.backchannel_room or self.ports.chats.is_backchannel(
+            PLATFORM, room_id
         )

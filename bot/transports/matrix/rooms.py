@@ -178,7 +178,7 @@ class Rooms:
             log.info("matrix: a person refused the new direct chat; their chat is closed")
             address = await self._room(user.chat_id) if user and user.chat_id else None
             if user is not None and address is not None and address.kind == LEFT:
-                await self.shared.dispatcher.chat_closed(
+                await self.shared.ports.chats.closed(
                     PLATFORM, person, user.chat_id, f"refused:{room_id}"
                 )
             return
@@ -264,7 +264,7 @@ class Rooms:
             rejoin = await self._rejoin(person)
             if rejoin.get("room") != room_id or rejoin.get("told"):
                 return
-            words = await self.shared.dispatcher.words_of(PLATFORM, person)
+            words = await self.shared.ports.words.words_of(PLATFORM, person)
             await self.outbound.room_send(room_id, render(words.t(REOPENED), []))
             await self._note_rejoin(person, {**rejoin, "told": True})
 

@@ -107,7 +107,7 @@ class StrangersWork:
             if self.shared.is_backchannel(room_id)
         ):
             return Standing.RUNNING
-        return await self.shared.dispatcher.standing(PLATFORM, sender)
+        return await self.shared.ports.chats.standing(PLATFORM, sender)
 
     async def not_read(self, room_id: str, sender: str, why: str) -> None:
         """``sender``'s message in ``room_id`` (a room the bot serves) was not decrypted
@@ -162,11 +162,7 @@ class StrangersWork:
             return Message(t.t(msgid, **values), typed_choices=False)
 
         about = (who.id,) if isinstance(who, User) else ()
-        dispatcher = self.shared.dispatcher
+        ports = self.shared.ports
         await tell_coordinators(
-            self.shared.db,
-            dispatcher.settings.backchannels,
-            compose,
-            about=about,
-            wake=dispatcher.on_queued,
+            self.shared.db, ports.chats.backchannels, compose, about=about, wake=ports.wake
         )

@@ -44,6 +44,7 @@ from bot.transports.matrix.render import (
 from bot.transports.matrix.rooms import Rooms
 from db import Database
 from db.transport_state import NEXT_BATCH, TRANSACTIONS, NotHolder
+from handlers.channels import Ports
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Delete, Incoming, Outgoing
 
@@ -61,12 +62,21 @@ class MatrixTransport(ChatService):
 
     platform = PLATFORM
 
-    def __init__(self, dispatcher: Dispatcher, db: Database, config: MatrixSection) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        db: Database,
+        config: MatrixSection,
+        *,
+        ports: Ports | None = None,
+    ) -> None:
         self.dispatcher = dispatcher
         self.db = db
         redact_everywhere(config.access_token)
         redact_everywhere(config.password)
-        self.shared = Shared(dispatcher, db, config)
+        # What it asks besides its updates (handlers/channels.py ``Ports``): the city hands
+        # them (bot/city_service.py); made alone, the ones of the dispatcher's city.
+        self.shared = Shared(dispatcher, db, config, ports or dispatcher.ports)
         self.outbound = Outbound(self.shared)
         self.rooms = Rooms(self.shared, self.outbound)
         self.inbound = Inbound(self.shared, self.rooms, self.outbound, self._take)

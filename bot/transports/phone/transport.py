@@ -99,6 +99,7 @@ from bot.transports.phone.words.all_lines_busy import busy_notice
 from bot.transports.phone.words.speech_files import Prompts, configured
 from bot.transports.phone.words.what_keys_mean import REPEAT, Meaning
 from bot.transports.sending import DeliveryError
+from handlers.channels import Ports
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Event, Incoming, Message, Outgoing, Sender
 from locales.phone_numbers import language_hint, parse_countries
@@ -128,8 +129,12 @@ class PhoneTransport(Transport):
         clock: Callable[[], datetime] | None = None,
         in_call: CallSettings | None = None,
         lines: int = 0,
+        ports: Ports | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        # What it asks besides its updates (handlers/channels.py ``Ports``): the city hands
+        # them (bot/city_service.py); made alone, the ones of the dispatcher's city.
+        self.city_ports = city = ports or dispatcher.ports
         # Call-backs placed (outbox_calls.py): alone at once, else while holding the role.
         self.delivering = dispatcher.process_key is None
         self.in_call = in_call or CallSettings()
@@ -138,18 +143,18 @@ class PhoneTransport(Transport):
         self.settings = settings
         self._noting: set[asyncio.Task[None]] = set()
         # What the lines tell of themselves (registration).
-        self.notes = LineNotes(dispatcher.db, self._later)
+        self.notes = LineNotes(city.db, self._later)
         self.registered = self.notes.registered
         # Lines: the SIP edge and as many processes behind it (line_pool.py); none: one
         # stack in this process, without the edge (the tests' own).
         self.stack: CallControl = (
             Lines(settings, self._on_event, lines) if lines else Stack(settings, self._on_event)
         )
-        self.voice = CallVoice(dispatcher, self.stack, self.in_call, prompts, voices)
+        self.voice = CallVoice(city.words, self.stack, self.in_call, prompts, voices)
         self.spoken = SpokenAnswers(
             self.voice, self.in_call, self.recordings, settings.clock_rate, self._later
         )
-        self.sweeps = Sweeps(self.recordings, dispatcher.db.data_rights, self._later)
+        self.sweeps = Sweeps(self.recordings, city.db.data_rights, self._later)
         self._calls: dict[int, Call] = {}
         self._by_chat = CallsByNumber()
         self._answering: dict[str, Call] = {}
@@ -176,17 +181,18 @@ class PhoneTransport(Transport):
         voice = self.voice
         if voice.prompts is None:
             voice.prompts, voice.voices = await configured(
-                self.speech, self.dispatcher.settings.languages, self.settings.clock_rate
+                self.speech, self.city_ports.words.languages, self.settings.clock_rate
             )
         # Answers kept from calls that ended before they were said are only marked.
         await send_kept_answers(self)
-        first = self.dispatcher.settings.newcomer_language(None)
+        first = self.city_ports.words.newcomer_language(None)
         self.stack.set_busy_notice(await busy_notice(voice.prompts, first, voice.voices))
         await self.stack.start()
         log.info("phone: listening on port %d", self.stack.port)
-        self.dispatcher.db.data_rights.after_erasure.append(self.sweeps.soon)
+        erasure = self.city_ports.db.data_rights.after_erasure
+        erasure.append(self.sweeps.soon)
         # A prompt may say the erased person's words: the said ones go too.
-        self.dispatcher.db.data_rights.after_erasure.append(voice.prompts.forget_said)
+        erasure.append(voice.prompts.forget_said)
         self._sweeping = asyncio.create_task(self.sweeps.often())
         self.checks.start()
 
@@ -204,11 +210,12 @@ class PhoneTransport(Transport):
         await self.calling.stop()
 
     async def stop(self) -> None:
+        erasure = self.city_ports.db.data_rights.after_erasure
         with contextlib.suppress(ValueError):
-            self.dispatcher.db.data_rights.after_erasure.remove(self.sweeps.soon)
+            erasure.remove(self.sweeps.soon)
         if self.prompts is not None:
             with contextlib.suppress(ValueError):
-                self.dispatcher.db.data_rights.after_erasure.remove(self.prompts.forget_said)
+                erasure.remove(self.prompts.forget_said)
         if self._sweeping is not None:
             self._sweeping.cancel()
         for call in list(self._calls.values()):
@@ -546,37 +553,37 @@ def _calls_out(
 ) -> None:
     """The calls the line makes: the call-backs (outbox_calls.py), the calls that check
     who asked (check_calls.py) and a helper's call with a phone resident (bridging.py)."""
-    dispatcher, clocked = phone.dispatcher, {"clock": clock} if clock else {}
+    ports, clocked = phone.city_ports, {"clock": clock} if clock else {}
     phone.calling = CallingBack(
-        dispatcher.db,
+        ports.db,
         phone.stack,
         calling_back or CallBackSettings(domain=_domain(phone.settings.registrar)),
         speak=phone.voice.prompt,
         language=phone.voice.reader_of,
-        report=dispatcher.happened,
-        backchannels=dispatcher.settings.backchannels,
-        on_queued=lambda: dispatcher.on_queued() if dispatcher.on_queued else None,
+        report=ports.report,
+        backchannels=ports.chats.backchannels,
+        on_queued=ports.wake,
         **clocked,
     )
     phone.calling.converse = phone.converse
     # The calls that check who asked, kept until placed.
     phone.checks = CheckCalls(
-        dispatcher.db,
+        ports.db,
         phone.calling,
         begin=lambda *a: who_calls.checked(phone, *a),
         words=lambda *a: who_calls.check_words(phone, *a),
         proven=phone.proven,
-        protects=lambda number: dispatcher.protects(PLATFORM, number),
-        reserved=lambda number: dispatcher.reserved_for(PLATFORM, number),
+        protects=lambda number: ports.callers.protects(PLATFORM, number),
+        reserved=lambda number: ports.callers.reserved_for(PLATFORM, number),
     )
     # Both numbers hidden.
     phone.bridging = Bridging(
-        dispatcher.db,
+        ports.db,
         phone.stack,
         phone.calling.settings,
         speak=phone.voice.prompt,
-        report=dispatcher.happened,
-        backchannels=dispatcher.settings.backchannels,
+        report=ports.report,
+        backchannels=ports.chats.backchannels,
         on_queued=phone.calling.on_queued,
         **clocked,
         dialling=phone.calling.dialling,

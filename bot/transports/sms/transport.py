@@ -98,7 +98,7 @@ from bot.transports.sms.store import CODE_DIGITS, PLATFORM, STOP_HELP, SmsStore
 from db import Database
 from db.clock import BERLIN, local_day, to_text
 from db.users import User
-from handlers.channels import CodesPaused
+from handlers.channels import CodesPaused, Ports
 from handlers.dispatcher import Dispatcher
 from handlers.helping.text_language import first_text_language
 from handlers.media.texted_form import form_of, without_invisible_marks
@@ -234,8 +234,12 @@ class SmsTransport(Transport):
         port: int = 0,
         pace: float | None = None,
         call_instead: str = "",
+        ports: Ports | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        # What it asks besides its updates (handlers/channels.py ``Ports``): the city hands
+        # them (bot/city_service.py); made alone, the ones of the dispatcher's city.
+        self.city_ports = ports or dispatcher.ports
         # The number a texter turned away is told to call, as people read it ("" none).
         self.call_instead = call_instead
         self.db = db
@@ -381,7 +385,7 @@ class SmsTransport(Transport):
     async def _reader(self, number: str) -> Translator:
         """The words of ``number``'s person in a text (language, easy language, the SMS
         variants), from their row: for what no reader chain made (the transport's own)."""
-        return await self.dispatcher.words_of(PLATFORM, number)
+        return await self.city_ports.words.words_of(PLATFORM, number)
 
     async def take_text(self, number: str, text: str, gateway_id: str = "") -> None:
         """One text from ``number`` (E.164), as the module's docstring says; ``gateway_id``
@@ -505,7 +509,7 @@ class SmsTransport(Transport):
     def _written_in(self, text: str, number: str) -> str | None:
         """The language of a person who chose none yet: their text's, else their number's
         country's - one the city offers, else None (the city's first)."""
-        offered = self.dispatcher.settings.languages
+        offered = self.city_ports.words.languages
         by_number = language_hint(number)
         for found in (first_text_language(text, by_number), by_number):
             if found in offered:
@@ -821,12 +825,13 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
             section.sender,
             section.incoming_secret or "",
         )
+    ports = dispatcher.ports
     budget = Budget(
         db,
         section.monthly_segments,
-        dispatcher.settings.backchannels,
+        ports.chats.backchannels,
         limits=limits_of(section),
-        on_queued=lambda: dispatcher.on_queued() if dispatcher.on_queued else None,
+        on_queued=ports.wake,
     )
     return SmsTransport(
         dispatcher,
@@ -838,4 +843,5 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
         port=section.port,
         pace=section.max_messages_per_second or None,
         call_instead=section.call_instead or (config.phone.number if config.phone.enabled else ""),
+        ports=ports,
     )

@@ -57,7 +57,7 @@ from bot.transports.phone.words.what_keys_mean import (
     page_count,
 )
 from bot.transports.sending import DeliveryError
-from handlers.dispatcher import Dispatcher
+from handlers.channels import WordsPort
 from handlers.messages import (
     ButtonPress,
     Command,
@@ -78,13 +78,14 @@ class CallVoice:
 
     def __init__(
         self,
-        dispatcher: Dispatcher,
+        words: WordsPort,
         stack: CallControl,
         in_call: CallSettings,
         prompts: Prompts | None,
         voices: frozenset[str],
     ) -> None:
-        self.dispatcher = dispatcher
+        # The callers' words, as the city hands them (handlers/channels.py ``WordsPort``).
+        self.city_words = words
         self.stack = stack
         self.in_call = in_call
         self.prompts = prompts
@@ -171,11 +172,10 @@ class CallVoice:
             return likely_choice_first.main_menu(text, labels, every_key)
         if not listed or not isinstance(item, Message) or not item.picks_language:
             return None
-        person = await self.dispatcher.db.users.find(PLATFORM, call.chat_id)
-        if person is not None and person.language is not None:
+        if await self.city_words.chosen_language(PLATFORM, call.chat_id) is not None:
             return None  # a known caller changing their language: the question and all
         hint = negotiate(language_hint(hinting(call)), default="")
-        hinted = hint if hint in self.dispatcher.settings.languages else None
+        hinted = hint if hint in self.city_words.languages else None
         return likely_choice_first.languages(text, labels, every_key, hinted)
 
     async def rest_file(self, call: Call, rest: Said) -> Path | None:
@@ -314,13 +314,13 @@ class CallVoice:
         easy language, the phone's variants; a newcomer's: ``language``, else the city's
         for their number."""
         if not language:
-            language = self.dispatcher.settings.newcomer_language(language_hint(chat_id))
-        return await self.dispatcher.words_of(PLATFORM, chat_id, language)
+            language = self.city_words.newcomer_language(language_hint(chat_id))
+        return await self.city_words.words_of(PLATFORM, chat_id, language)
 
     async def words(self, call: Call) -> Translator:
         """The caller's words: their newest answer's reader, else read once for the call."""
         if call.caller.reader is None:
-            hint = self.dispatcher.settings.newcomer_language(language_hint(hinting(call)))
+            hint = self.city_words.newcomer_language(language_hint(hinting(call)))
             call.caller.reader = await self.reader_of(call.chat_id, hint)
         return call.caller.reader
 

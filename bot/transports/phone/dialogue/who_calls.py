@@ -27,8 +27,7 @@ from bot.transports.phone.calls.check_call_store import Waiting
 from bot.transports.phone.calls.check_calls import CheckCalls, profile_of_waiting
 from bot.transports.phone.calls.verbs import CallRunner
 from bot.transports.phone.dialogue.answers_said import CallVoice
-from handlers.channels import Profile
-from handlers.dispatcher import Dispatcher
+from handlers.channels import Ports, Profile
 from handlers.messages import Event
 from locales import Translator
 
@@ -36,11 +35,11 @@ log = logging.getLogger(__name__)
 
 
 class Line(Protocol):
-    """What these dialogues need of the phone transport: its dispatcher, how it speaks to a
+    """What these dialogues need of the phone transport: the city's ports, how it speaks to a
     call, the check calls, a call renamed to its person, and a call-back going on as a
     conversation."""
 
-    dispatcher: Dispatcher
+    city_ports: Ports
     voice: CallVoice
     checks: CheckCalls
 
@@ -58,7 +57,7 @@ async def claim(line: Line, call: Call) -> None:
     if is_withheld(call.chat_id):
         return
     stand_in = withheld()
-    known = await line.dispatcher.stand_in_for(PLATFORM, call.chat_id, stand_in)
+    known = await line.city_ports.callers.stand_in_for(PLATFORM, call.chat_id, stand_in)
     if known is None:
         return
     log.info("phone: call %d: a known number, unchecked", call.call_id)
@@ -86,7 +85,7 @@ async def checked(line: Line, number: str, waiting: Waiting, runner: CallRunner)
     beginning with what waited (the main menu for a claimed call; a person not there yet
     made with the asking call's language, never its consent; a PIN offered first,
     handlers/numbers/phone_pin.py ``after_check``)."""
-    await line.dispatcher.number_checked(PLATFORM, number, profile_of_waiting(waiting))
+    await line.city_ports.callers.number_checked(PLATFORM, number, profile_of_waiting(waiting))
     await line.converse(number, runner, waiting.data)
 
 

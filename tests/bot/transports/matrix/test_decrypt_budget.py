@@ -164,7 +164,7 @@ async def test_trying_kept_messages_again_spends_a_strangers_budget_only_with_th
         budget=budget,
         db=db,
         config=SimpleNamespace(user_id="@bot:x", key_wait_seconds=3600),
-        dispatcher=SimpleNamespace(clock=lambda: 0.0),
+        ports=SimpleNamespace(clock=lambda: 0.0),
     )
     inbound = Inbound(shared, None, _Lines(), None)  # type: ignore[arg-type]
     for _ in range(10):  # ten syncs with others' room keys, none of hers

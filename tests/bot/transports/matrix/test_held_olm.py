@@ -23,7 +23,6 @@ from db.data_rights import retention_steps
 from handlers.channels import Standing
 from handlers.messages import Message, decode
 from handlers.reader import reader_of
-from handlers.settings import HandlerSettings
 
 pytestmark = pytest.mark.both_backends
 
@@ -115,11 +114,11 @@ async def test_the_oldest_held_are_dropped_first_and_the_coordinators_told_how_m
     assert await _held(db) == ["@m:x-5", "@a:x-0", "@b:x-0"]
 
     queued: list[str] = []
-    dispatcher = SimpleNamespace(
-        settings=HandlerSettings(backchannels=frozenset({COORDINATORS})),
-        on_queued=lambda: queued.append("woken"),
+    ports = SimpleNamespace(
+        chats=SimpleNamespace(backchannels=frozenset({COORDINATORS})),
+        wake=lambda: queued.append("woken"),
     )
-    shared = SimpleNamespace(budget=budget, db=db, dispatcher=dispatcher)
+    shared = SimpleNamespace(budget=budget, db=db, ports=ports)
     work = StrangersWork(shared, None)  # type: ignore[arg-type]
     await work.tell_coordinators()
     await take(budget, store, [_olm("@c:x", 0)], _strangers)

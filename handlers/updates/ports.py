@@ -1,0 +1,128 @@
+"""The ports a city hands its transports (handlers/channels.py ``Ports``; bot/city_service.py
+hands them), made on what the city's dispatcher serves with: its database, its settings (read
+when used: a city's are composed once its transports are made, and a test changes them),
+its router and its clock. Each port asks the feature that owns the rule; none holds one.
+
+No button data, no states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from db import Database
+from handlers.channels import Ports, Profile
+from handlers.numbers import caller_check
+from handlers.reader import medium_of, reader_of, starts_easy
+from handlers.router import Router
+from handlers.settings import HandlerSettings
+from handlers.updates.chats import Chats
+from locales import Translator
+
+
+class Served(Protocol):
+    """What a city's dispatcher serves with (handlers/dispatcher.py ``Dispatcher``)."""
+
+    db: Database
+    router: Router
+    settings: HandlerSettings
+    on_queued: Callable[[], None] | None
+    clock: Callable[[], float]
+
+
+class Words:
+    """The words a transport says its own lines in (handlers/channels.py ``WordsPort``): the
+    reader's rule (handlers/reader.py ``reader_of``) on the person's row."""
+
+    def __init__(self, db: Database, settings: Callable[[], HandlerSettings]) -> None:
+        self.db = db
+        self.settings = settings
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self.settings().languages
+
+    def newcomer_language(self, hint: str | None) -> str:
+        return self.settings().newcomer_language(hint)
+
+    async def words_of(
+        self, platform: str, chat_id: str, fallback: str | None = None
+    ) -> Translator:
+        """The words a transport says its own lines in to ``chat_id``'s person on
+        ``platform`` (where no reader chain made them: a notice of its wire, a prompt), from
+        their row: their language, easy language, the platform's medium; while they have
+        chosen no language, ``fallback`` (else the city's)."""
+        user = await self.db.users.find(platform, chat_id)
+        return reader_of(user, fallback, on=platform).t
+
+    async def chosen_language(self, platform: str, chat_id: str) -> str | None:
+        person = await self.db.users.find(platform, chat_id)
+        return person.language if person is not None else None
+
+
+class Callers:
+    """Who is calling, on a line whose caller ID is only a claim (handlers/channels.py
+    ``CallersPort``; the rule is handlers/numbers/caller_check.py's)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def stand_in_for(self, platform: str, number: str, stand_in: str) -> str | None:
+        """A call from ``number``, whose caller ID is only a claim: where its person has
+        something to give away, the call goes on as ``stand_in``, a new person of its own -
+        not her language, not her consent: a call from a number nobody has hears the same,
+        so the caller learns nothing of her (the language menu, the notice where something
+        is kept) - until a call-back or her PIN checks it. The number it claims is returned
+        (``Sender.claims`` of its updates); None: the caller is the number's person from
+        the start."""
+        known = await caller_check.claimed(self.db, platform, number)
+        if known is None:
+            return None
+        new_caller = Profile(easy=starts_easy(medium_of(platform)))
+        await caller_check.made(self.db, platform, stand_in, new_caller)
+        return known.platform_user_id
+
+    async def number_checked(self, platform: str, number: str, profile: Profile) -> None:
+        """Whoever answered a check call to ``number`` said it is them: the number's person
+        from now on, made where not there yet with ``profile``, the asking call's (its
+        language and easy texts - never its consent)."""
+        await caller_check.answered(self.db, platform, number, profile)
+
+    async def protects(self, platform: str, number: str) -> bool:
+        """Whether the person of ``number`` has something to protect that no stranger at
+        the number could have made (a request let through, a desk entry, a PIN: db/users.py
+        ``has_own_data``): her "not me" to a check call is told to the coordinators."""
+        person = await self.db.users.find(platform, number)
+        return person is not None and await self.db.users.has_own_data(person.id)
+
+    async def reserved_for(self, platform: str, number: str) -> bool:
+        """Whether a check call to ``number`` may spend the reserve of the checks' pool:
+        its person has a request let through or a desk entry (db/users.py
+        ``has_help_or_entry``) - never a PIN alone, which anyone once called back chose."""
+        person = await self.db.users.find(platform, number)
+        return person is not None and await self.db.users.has_help_or_entry(person.id)
+
+
+def city_ports(city: Served) -> Ports:
+    """The ports of the city ``city`` serves, each reading its settings, its clock and its
+    outbox worker's wake-up when used."""
+
+    def settings() -> HandlerSettings:
+        return city.settings
+
+    def wake() -> None:
+        if city.on_queued is not None:
+            city.on_queued()
+
+    chats = Chats(city.db, settings, city.router, wake)
+    return Ports(
+        words=Words(city.db, settings),
+        chats=chats,
+        callers=Callers(city.db),
+        report=chats.happened,
+        db=city.db,
+        clock=lambda: city.clock(),
+        now=lambda: city.settings.clock(),
+        wake=wake,
+    )
