@@ -60,7 +60,6 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -284,7 +283,7 @@ class PhoneTransport(Transport):
         """All the call was to hear is said: what follows then, and the wait for the caller."""
         log.debug("phone: call %d: all said", call.call_id)
         call.audio.quiet += 1
-        then, call.audio.then = call.audio.then, None
+        then = self.voice.followed(call)
         if then is not None:
             then()
         self.voice.rest_after_pause(call)
@@ -294,8 +293,7 @@ class PhoneTransport(Transport):
         if call.call_id in self.closing:  # "please hang up now": the bot hangs up anyway
             return
         if not call.audio.on:  # before its audio is on: taken after its greeting
-            if len(call.keypad.early) < MOST_EARLY:
-                call.keypad.early.append(key)
+            call.keypad.keep_early(key, MOST_EARLY)
             return
         # A key is the caller there: the wait starts again (a key that is only the first
         # digit of an entry and says nothing still ends in a goodbye when no more come).
@@ -314,7 +312,7 @@ class PhoneTransport(Transport):
             # The caller knows what they want: what is playing stops. Only then: a key
             # that means nothing (the "#" after "44137", whose places are being said)
             # must not cut off the answer the caller is waiting for (issue 64).
-            call.audio.then = None
+            self.voice.follow_with(call, None)
             self.voice.runner(call).start(HUSH)
         if meaning is not None:
             call.keys.put_nowait(meaning)
@@ -338,12 +336,12 @@ class PhoneTransport(Transport):
         self.closing.discard(call.call_id)
         self._by_chat.drop(call)
         call.audio.gone = True
-        call.audio.then = None
+        self.voice.follow_with(call, None)
         self.voice.drop_rest(call)
         if call.handed is not None and not call.handed.done():
             call.handed.set_result("")
         self.voice.not_idle(call)
-        call.keypad.pause_at = None
+        call.keypad.no_pause()
         if call.audio.listening is not None:  # its message first, then the end (recording)
             call.audio.listening.stop.set()
             return
@@ -385,8 +383,7 @@ class PhoneTransport(Transport):
         """What a key (or an event the call goes on with) of ``call`` means, taken in the
         call's order."""
         if isinstance(meaning, EarlyKeys):
-            early, call.keypad.early = call.keypad.early, []
-            for key in early:
+            for key in call.keypad.take_early():
                 self.pressed(call, key)
         elif meaning == REPEAT:
             if call.turn.pages is not None:
@@ -422,8 +419,7 @@ class PhoneTransport(Transport):
             event=event,
             update_id=uuid.uuid4().hex,
         )
-        call.audio.saying = []
-        call.turn = replace(call.turn, recorded="")
+        self.voice.update_begins(call)
         # The answers go to this call (a new call of the same caller has answers of its own).
         # Kept by the update's chat: a right PIN renames the call meanwhile (``proven``).
         chat_id = call.chat_id
@@ -440,9 +436,7 @@ class PhoneTransport(Transport):
         log.debug(
             "phone: call %d: an update taken, %d prompts", call.call_id, len(call.audio.saying)
         )
-        if call.audio.saying:
-            call.audio.last = call.audio.saying
-            call.audio.answers += 1
+        self.voice.asked(call)
         self.spoken.after(call)
 
     async def send_answer(self, answer: Routed) -> None:
@@ -457,7 +451,7 @@ class PhoneTransport(Transport):
         """``call`` ends once all is said ("please hang up now": its line must be free for
         the call that checks it); a key meanwhile changes nothing."""
         self.closing.add(call.call_id)
-        call.audio.then = lambda: self.voice.runner(call).start(HangUp())
+        self.voice.follow_with(call, lambda: self.voice.runner(call).start(HangUp()))
 
     def _later(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

@@ -13,12 +13,16 @@ main menu, press_0_for_a_person.py) and whether the answer takes a spoken answer
 who will hear it).
 
 No button data, no states of its own: the call keeps its turn (answered_call.py
-``Call.turn``).
+``Call.turn``, written by answers_said.py only). A turn is made here only: by
+:func:`turn_of` from an answer, or from the last by what happens in it - a key pressed
+(:meth:`Turn.pressed`: nothing ticked yet), the next page (:meth:`Turn.next_page`), a
+choice ticked on a page (:meth:`Turn.ticking`), a new update (:meth:`Turn.unrecorded`), a
+dialogue's message said alone (:meth:`Turn.said_alone`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.transports.numbered_choices import numbered
 from bot.transports.phone.calls.verbs import Gather
@@ -95,6 +99,30 @@ class Turn:
     def until_hash(self) -> bool:
         """Digits ended by "#" only (a number asked for)."""
         return self.gather.max_digits > 1 and self.gather.inter_digit_timeout is None
+
+    def pressed(self) -> Turn:
+        """The turn as a key is taken: nothing ticked on a page yet."""
+        return replace(self, ticked=None) if self.ticked is not None else self
+
+    def next_page(self, count: int) -> Turn:
+        """The turn on the page after this one (after the last, the first), of ``count``."""
+        return replace(self, page=(self.page + 1) % count)
+
+    def ticking(self, data: str) -> Turn:
+        """The turn with ``data`` ticked on its page (the list again is said from there)."""
+        return replace(self, ticked=data)
+
+    def unrecorded(self) -> Turn:
+        """The turn as a new update of the caller's is taken: its answers decide whether it
+        takes a spoken answer."""
+        return replace(self, recorded="") if self.recorded else self
+
+    def said_alone(self) -> Turn:
+        """The turn of a dialogue's message said as the call's whole answer (the caller
+        check's, the PIN's): its keys are digits (a PIN, a number: the gather of digits so
+        far) or the way back, no choices of the last."""
+        gather = self.gather if self.gather.max_digits > 1 else TYPING
+        return replace(self, gather=gather, recorded="", choices=0, keyed=0, pages=None)
 
     def heard(
         self, labels: list[str], data: list[str], person: str, more: str

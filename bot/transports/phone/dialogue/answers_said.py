@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 
 from markupsafe import Markup
@@ -31,7 +31,7 @@ from bot.transports.numbered_choices import NumberedChoices, numbered
 from bot.transports.phone.calls.answered_call import Call, hinting
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.callers_number import PLATFORM
-from bot.transports.phone.calls.turn import TYPING, Paged, turn_of
+from bot.transports.phone.calls.turn import Paged, turn_of
 from bot.transports.phone.calls.verbs import CallRunner, Say
 from bot.transports.phone.sip.call_control import CallControl
 from bot.transports.phone.words import likely_choice_first
@@ -221,15 +221,12 @@ class CallVoice:
         )
         call.audio.saying = []
         await self.say(call, pages.text if again else "", labels, keys)
-        if call.audio.saying:
-            call.audio.last = call.audio.saying
-            if not again:  # "*" says, it is not asked
-                call.audio.answers += 1
+        self.asked(call, counted=not again)  # "*" says, it is not asked
 
     async def event_of(self, call: Call, meaning: Meaning | Event) -> Event | None:
         """The event a key means: a choice of the newest message (on its page), its way
         back, digits typed (None: a page's key that turned or said the page again)."""
-        turn = call.turn = replace(call.turn, ticked=None)
+        turn = call.turn = call.turn.pressed()
         if meaning == Typed(MORE_KEY) and turn.next_choice is not None and turn.pages is None:
             meaning = Typed(str(turn.next_choice))  # the next part, said on 9
         if isinstance(meaning, Typed) and turn.pages is not None:
@@ -237,13 +234,12 @@ class CallVoice:
             chosen = on_page(meaning.digits, len(pages.data), turn.page, pages.finish)
             if not isinstance(chosen, int):
                 if chosen == NEXT_PAGE:
-                    page = (turn.page + 1) % page_count(len(pages.data), pages.finish)
-                    call.turn = replace(turn, page=page)
+                    call.turn = turn.next_page(page_count(len(pages.data), pages.finish))
                 # The next page; a key no choice of the page has: the page again.
                 await self.say_page(call, pages)
                 return None
             meaning = Typed(str(chosen))
-            call.turn = replace(turn, ticked=pages.data[chosen - 1])
+            call.turn = turn.ticking(pages.data[chosen - 1])
         if meaning == BACK:
             return ButtonPress(turn.back) if turn.back else Command("menu")
         if isinstance(meaning, Typed) and turn.until_hash:
@@ -296,11 +292,37 @@ class CallVoice:
         whole answer (what "*" repeats): its text, which names its keys itself."""
         call.audio.saying = []
         # Its keys are digits (a PIN, a number) or the way back: no choices of the last.
-        typing = call.turn.gather if call.turn.gather.max_digits > 1 else TYPING
-        call.turn = replace(call.turn, gather=typing, recorded="", choices=0, keyed=0, pages=None)
+        call.turn = call.turn.said_alone()
         await self.say(call, str(message.text), [])
-        call.audio.last = call.audio.saying
-        call.audio.answers += 1
+        self.asked(call, always=True)
+
+    def update_begins(self, call: Call) -> None:
+        """An update of the caller's is taken: nothing of its answers said yet, and whether
+        the call takes a spoken answer is theirs to say (turn.py ``Turn.unrecorded``)."""
+        call.audio.saying = []
+        call.turn = call.turn.unrecorded()
+
+    @staticmethod
+    def asked(call: Call, *, counted: bool = True, always: bool = False) -> None:
+        """What was said since the update began is the call's answer: what "*" repeats,
+        and (``counted``) one answer more - where anything was said (``always``: even
+        nothing, a dialogue's message)."""
+        if call.audio.saying or always:
+            call.audio.last = call.audio.saying
+            if counted:
+                call.audio.answers += 1
+
+    @staticmethod
+    def follow_with(call: Call, then: Callable[[], None] | None) -> None:
+        """What the call does once all it is to hear is said (the tone and the recording,
+        the transfer, the hang-up after "please hang up now"; None: nothing)."""
+        call.audio.then = then
+
+    @staticmethod
+    def followed(call: Call) -> Callable[[], None] | None:
+        """All is said: what was to follow (then nothing more)."""
+        then, call.audio.then = call.audio.then, None
+        return then
 
     def play(self, call: Call, prompts: list[Path]) -> None:
         """Play ``prompts`` to the call: the bot speaks, the caller is not waited for."""

@@ -71,7 +71,7 @@ class SpokenAnswers:
             assert self.voice.prompts is not None
             self._tone = tone_wav(self.voice.prompts.folder / "tone.wav", self.clock_rate)
         self.voice.play(call, [self._tone])
-        call.audio.then = lambda: self._start(call)
+        self.voice.follow_with(call, lambda: self._start(call))
 
     def skipped_to_tone(self, call: Call, key: str) -> bool:
         """ "#" while a message that takes a spoken answer is said: straight to the tone."""
@@ -117,7 +117,7 @@ class SpokenAnswers:
         if self.in_call.forwards_now():
             log.info("phone: call %d: transferred", call.call_id)
             await self.voice.say_line(call, CONNECTING)
-            call.audio.then = lambda: self.later(self._forward(call))
+            self.voice.follow_with(call, lambda: self.later(self._forward(call)))
         else:
             call.keys.put_nowait(Command("coordinators"))
 

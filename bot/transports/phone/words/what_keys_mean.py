@@ -138,6 +138,21 @@ class Keypad:
         self.ended = False
         return self._typed() if self.digits else None
 
+    def keep_early(self, key: str, most: int) -> None:
+        """``key`` came before the call's audio was on: kept (at most ``most``) until the
+        greeting is said."""
+        if len(self.early) < most:
+            self.early.append(key)
+
+    def take_early(self) -> list[str]:
+        """The keys kept from before the audio was on, now taken (none kept after)."""
+        early, self.early = self.early, []
+        return early
+
+    def no_pause(self) -> None:
+        """No pause after a key is waited for (the call ended, or is handed to a helper)."""
+        self.pause_at = None
+
     def _typed(self) -> Typed:
         typed, self.digits = Typed(self.digits), ""
         return typed
