@@ -3,7 +3,9 @@ is compared with them: :func:`keyword`.
 
 A keyword is taken however the phone typed it:
 
-- accents, hamza and dots go, case is folded (İPTAL, إيقاف), and so do invisible marks - an
+- accents, hamza and dots go, case is folded (İPTAL, إيقاف), and so do the quotes the
+  Arabic and Persian texts set the word in («توقف»: Arabic script has no capitals to mark
+  it), a full stop or "!" after it, and invisible marks - an
   Arabic or Persian phone's keyboard puts a direction mark before or after a word (U+200F
   before إيقاف), and such a STOP was taken for words: the texts went on;
 - a word of look-alike letters is its keyword: "ЅТОР" typed in Cyrillic (Ѕ, Т, О, Р), or in
@@ -25,14 +27,18 @@ import icu
 
 from handlers.media.texted_form import without_invisible_marks
 
+# What may stand around a keyword that is still the keyword alone: a full stop or "!" after
+# it, and the quotes a text names it in («توقف», "STOP").
+_AROUND = ".!«»\"“”„'"
+
 # One checker for the process: its skeleton is a pure function of the text.
 _SPOOF = icu.SpoofChecker()
 
 
 def key(word: str) -> str:
     """A keyword as written in the tables below: no accents or hamza, case folded, no dots,
-    no invisible marks."""
-    plain = unicodedata.normalize("NFKD", without_invisible_marks(word).strip().strip(".!"))
+    quotes or invisible marks."""
+    plain = unicodedata.normalize("NFKD", without_invisible_marks(word).strip().strip(_AROUND))
     return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
 
 
@@ -44,7 +50,9 @@ def _skeleton(word: str) -> str:
 
 # The words SMS services take to stop and to resume texts, in the bot's languages, the
 # English ones always: en, de (STOPP), tr (RET and İPTAL, as Turkey's opt-out register
-# has it), uk/ru/bg (СТОП), ar (إيقاف، توقف), fa (لغو، توقف), pl and ro (STOP).
+# has it), uk/ru/bg (СТОП), ar (توقف, which its texts name, and إيقاف), fa (توقف, which its
+# texts name, and لغو, which Iranian SMS services take - but not named: it is also the
+# Persian Cancel), pl and ro (STOP). To resume: ar ابدأ, fa شروع (named in their texts).
 STOP_WORDS = frozenset(
     key(w)
     for w in (

@@ -19,11 +19,15 @@ from locales import RTL_LANGUAGES, SUPPORTED_LANGUAGES
 ROOT = Path(__file__).resolve().parents[4]
 
 # The keyword each language's texts name: the Latin ones, which every SMS service knows,
-# but German STOPP (as German services have it) and in the Cyrillic languages the Cyrillic
-# ones their keyboards type.
+# but German STOPP (as German services have it) and in the languages of other scripts the
+# words their keyboards type: Cyrillic СТОП, Arabic and Persian توقف (issue 101: the Arabic
+# and Persian texts named only the Latin STOP, which an Arabic keyboard does not type).
+# Persian لغو, which Iranian services take too, is not named: it is also the Persian Cancel.
 NAMED = {lang: ("STOP", "START") for lang in SUPPORTED_LANGUAGES}
 NAMED.update({lang: ("СТОП", "СТАРТ") for lang in ("uk", "ru", "bg")})
 NAMED["de"] = ("STOPP", "START")
+NAMED["ar"] = ("توقف", "ابدأ")
+NAMED["fa"] = ("توقف", "شروع")
 
 _KEYWORD_MSGID = re.compile(r"\b(STOP|START)\b")
 _WORD = re.compile(r"\w+")
@@ -36,7 +40,8 @@ def _keyword_texts() -> list[str]:
 
 def _named(text: str, lang: str) -> set[str]:
     """The keywords ``text`` names: a word in capitals (or, in Arabic script, any word) that
-    the transport would take as one - "end" in a sentence is no keyword, END would be."""
+    the transport would take as one - "end" in a sentence is no keyword, END would be.
+    Words are compared by their keys (``NAMED`` has ابدأ, a text may say ابدا)."""
     taken = STOP_WORDS | START_WORDS
     return {
         word
@@ -54,7 +59,7 @@ def test_the_named_keywords_are_taken():
 def test_each_text_names_the_languages_keywords_only(lang: str):
     msgids = _keyword_texts()
     assert len(msgids) >= 8  # the SMS notices and the privacy texts that name them
-    stop, start = NAMED[lang]
+    stop, start = (_key(word) for word in NAMED[lang])
     wrong = []
     for domain in ("messages", "easy"):
         with open(ROOT / f"locales/{lang}/LC_MESSAGES/{domain}.po", "rb") as po:
@@ -65,6 +70,7 @@ def test_each_text_names_the_languages_keywords_only(lang: str):
                 continue
             text = str(entry.string)
             expected = {word for word, key in ((stop, "STOP"), (start, "START")) if key in msgid}
-            if _named(text, lang) != expected:
-                wrong.append((domain, text, sorted(_named(text, lang)), sorted(expected)))
+            named = {_key(word) for word in _named(text, lang)}
+            if named != expected:
+                wrong.append((domain, text, sorted(named), sorted(expected)))
     assert not wrong, "\n".join(map(str, wrong))

@@ -103,3 +103,42 @@ def test_a_texted_forms_cancel_is_no_keyword(lang: str):
     assert cancel.startswith("2 ")
     assert keyword(cancel.removeprefix("2 ")) is None
     assert all(keyword(word) is None for word in _WORD.findall(cancel))
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("توقف", "stop"),  # what the Arabic and Persian texts name (issue 101)
+        ("«توقف»", "stop"),  # as the text sets it, quotes and all
+        ("\u200fتوقف.", "stop"),  # a direction mark before, a full stop after
+        ("تَوَقَّفْ", "stop"),  # with its vowel marks
+        ("إيقاف", "stop"),
+        ("لغو", "stop"),
+        ("STOP", "stop"),  # the Latin word still works in every language
+        ("ابدأ", "start"),
+        ("«ابدأ»", "start"),
+        ("ابدا", "start"),  # typed without the hamza
+        ("إبدأ", "start"),  # with the hamza below, as often typed
+        ("شروع", "start"),
+        ("«شروع»", "start"),
+    ],
+)
+def test_the_arabic_and_persian_words_alone_are_keywords(text: str, meant: str):
+    assert keyword(text) == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "أرسل توقف",  # "send stop": a sentence that names the word
+        "توقف الرسائل من فضلك",  # "stop the texts, please"
+        "لماذا توقف؟",  # "why did it stop?"
+        "ابدأ من جديد",  # Arabic "Start again", a choice's words
+        "توقف موقت",  # Persian "Pause"
+        "از نو شروع کنید",  # Persian "Start again"
+        "شروع کردم",  # "I started"
+        "«توقف» بفرستید",  # the Persian text's own words, sent back
+    ],
+)
+def test_the_words_inside_a_sentence_are_words(text: str):
+    assert keyword(text) is None
