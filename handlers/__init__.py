@@ -28,6 +28,7 @@ def features() -> tuple[ModuleType, ...]:
         to_coordinators,
     )
     from handlers.forms import cancel_command, not_a_choice
+    from handlers.limits import encrypted_work
     from handlers.numbers import (
         call_notices,
         caller_check,
@@ -55,6 +56,7 @@ def features() -> tuple[ModuleType, ...]:
         caller_check,
         number_entry,
         call_notices,
+        encrypted_work,
         privacy,
         to_coordinators,
         desk,

@@ -372,7 +372,31 @@ class ChatClosed:
     person_id: int
 
 
-Happening = CallsGivenUp | CheckGivenUp | CheckDenied | CheckPoolDry | BridgedCallEnded | ChatClosed
+@dataclass(frozen=True)
+class DecryptLimited:
+    """The hour's budget of work on encrypted messages on ``platform`` stops people until
+    ``until``: the people standing at ``group`` (``who`` None) past their group's budget of
+    ``count``; one person (``who``: their id there) past their own of ``count``; or
+    (``dropped``) the key messages held for strangers, ``count`` dropped so far. Reported
+    once an hour each (the words: handlers/limits/encrypted_work.py)."""
+
+    platform: str
+    until: datetime
+    count: int
+    group: Standing = Standing.STRANGER
+    who: str | None = None
+    dropped: bool = False
+
+
+Happening = (
+    CallsGivenUp
+    | CheckGivenUp
+    | CheckDenied
+    | CheckPoolDry
+    | BridgedCallEnded
+    | ChatClosed
+    | DecryptLimited
+)
 # How a transport reports one (the dispatcher's ``happened``).
 Report = Callable[[Happening], Awaitable[None]]
 
@@ -403,6 +427,9 @@ class WordsPort(Protocol):
 
     async def chosen_language(self, platform: str, chat_id: str) -> str | None:
         """The language ``chat_id``'s person on ``platform`` chose; None: none yet."""
+
+    def nobodys(self, platform: str) -> Translator:
+        """The words for no one's row on ``platform`` (a room of several people)."""
 
 
 class ChatsPort(Protocol):

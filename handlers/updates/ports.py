@@ -56,6 +56,9 @@ class Words:
         user = await self.db.users.find(platform, chat_id)
         return reader_of(user, fallback, on=platform).t
 
+    def nobodys(self, platform: str) -> Translator:
+        return reader_of(None, on=platform).t
+
     async def chosen_language(self, platform: str, chat_id: str) -> str | None:
         person = await self.db.users.find(platform, chat_id)
         return person.language if person is not None else None

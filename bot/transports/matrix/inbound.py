@@ -38,7 +38,6 @@ from handlers.messages import (
     Text,
     Toast,
 )
-from handlers.reader import reader_of
 from handlers.text_safety import without_bidi
 from locales import N_
 
@@ -317,10 +316,10 @@ class Inbound:
         is not theirs."""
         if not self.unconfirmed_told.first((PLATFORM, sender, True)):
             return
-        user = await self.shared.db.users.find(PLATFORM, sender)
+        t = await self.shared.ports.words.words_of(PLATFORM, sender)
         # A line beside the answer, as a toast is: the message's typed number still
         # presses the choice of the bot's newest message (bot/transports/numbered_choices.py).
-        note = Toast(reader_of(user).t.t(UNCONFIRMED_DEVICE))
+        note = Toast(t.t(UNCONFIRMED_DEVICE))
         try:
             await self.outbound.send(room_id, note, alongside=True)
         except DeliveryError as exc:
@@ -462,8 +461,7 @@ class Inbound:
         """One short line asking to send again what could not be decrypted."""
         if await self.rooms.is_private(room_id) is None:
             return
-        user = await self.shared.db.users.find(PLATFORM, sender)
-        t = reader_of(user).t
+        t = await self.shared.ports.words.words_of(PLATFORM, sender)
         try:
             await self.outbound.send(room_id, Message(t.t(UNREADABLE)))
         except DeliveryError as exc:

@@ -37,7 +37,6 @@ from handlers.messages import (
     Voice,
     valued,
 )
-from handlers.reader import reader_of
 from locales import Translator
 
 log = logging.getLogger(__name__)
@@ -178,12 +177,12 @@ class Outbound:
 
     async def _reader_t(self, room_id: str) -> Translator:
         """The words of the room's person (the city's in the coordinators' room)."""
-        user = None
+        words = self.shared.ports.words
         if not self.shared.is_backchannel(room_id):
             room = await self.shared.db.transport_state.matrix_room(room_id)
             if room is not None and room.peer:
-                user = await self.shared.db.users.find(PLATFORM, room.peer)
-        return reader_of(user).t
+                return await words.words_of(PLATFORM, room.peer)
+        return words.nobodys(PLATFORM)
 
     async def _send_other(self, room_id: str, item: Outgoing) -> str | None:
         if isinstance(item, React):

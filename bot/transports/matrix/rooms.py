@@ -42,7 +42,6 @@ from bot.transports.matrix.render import (
 )
 from bot.transports.sending import DeliveryError
 from db.transport_state import GREET, LEAVE, MatrixRoom
-from handlers.reader import reader_of
 
 log = logging.getLogger(__name__)
 
@@ -334,8 +333,9 @@ class Rooms:
             )
             return
         if explain:
-            user = await self.shared.db.users.find(PLATFORM, person) if person is not None else None
-            text = reader_of(user).t.t(_NOTES[why])
+            words = self.shared.ports.words
+            t = await words.words_of(PLATFORM, person) if person else words.nobodys(PLATFORM)
+            text = t.t(_NOTES[why])
             try:
                 await self.outbound.room_send(room_id, render(text, []))
             except DeliveryError as exc:

@@ -20,6 +20,8 @@ from db import Database
 from db.transport_state import GREET, UNDECRYPTED, MatrixRoom
 from handlers.channels import Standing
 from handlers.messages import Message
+from handlers.settings import HandlerSettings
+from handlers.updates.ports import Words
 
 # Where the test's people stand: Eva has help under way, Karl agreed to the notice.
 STANDING = {"@eva:x": Standing.RUNNING, "@karl:x": Standing.KNOWN}
@@ -89,7 +91,9 @@ async def test_past_its_answer_a_strangers_flood_costs_no_reads_or_writes(db: Da
     await db.transport_state.set(GREET + room, "{}")
     budget = DecryptBudget(lambda: datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
     lines = _Lines()
-    work = StrangersWork(SimpleNamespace(budget=budget, db=db), lines)  # type: ignore[arg-type]
+    ports = SimpleNamespace(words=Words(db, HandlerSettings))
+    shared = SimpleNamespace(budget=budget, db=db, ports=ports)
+    work = StrangersWork(shared, lines)  # type: ignore[arg-type]
     await work.not_read(room, "@m:x", OWN)
     assert lines.sent == [room]
     assert await db.transport_state.get(GREET + room) is None  # answered, not greeted too

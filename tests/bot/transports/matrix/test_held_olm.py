@@ -16,13 +16,15 @@ import pytest
 
 from bot.transports.matrix.decrypt_budget import DecryptBudget, Limits
 from bot.transports.matrix.held_olm import HeldOlm, take
-from bot.transports.matrix.strangers_work import DROPPED_NOTICE, StrangersWork
+from bot.transports.matrix.strangers_work import StrangersWork
 from db import Database
 from db.data_rights import Limits as Kept
 from db.data_rights import retention_steps
 from handlers.channels import Standing
+from handlers.limits.encrypted_work import DROPPED_NOTICE
 from handlers.messages import Message, decode
 from handlers.reader import reader_of
+from tests.support.reports import features_told
 
 pytestmark = pytest.mark.both_backends
 
@@ -113,11 +115,9 @@ async def test_the_oldest_held_are_dropped_first_and_the_coordinators_told_how_m
     await take(budget, store, others, _strangers)  # the third decrypted, then all spent
     assert await _held(db) == ["@m:x-5", "@a:x-0", "@b:x-0"]
 
-    queued: list[str] = []
-    ports = SimpleNamespace(
-        chats=SimpleNamespace(backchannels=frozenset({COORDINATORS})),
-        wake=lambda: queued.append("woken"),
-    )
+    # The reports taken by the features, as the city's ports hand them (the notice's words
+    # are handlers/limits/encrypted_work.py's).
+    ports = SimpleNamespace(report=features_told(db, [COORDINATORS]))
     shared = SimpleNamespace(budget=budget, db=db, ports=ports)
     work = StrangersWork(shared, None)  # type: ignore[arg-type]
     await work.tell_coordinators()

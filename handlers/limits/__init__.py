@@ -1,0 +1,7 @@
+"""What the coordinators read while a limit of a shared engine stops people (the guide's
+rule: a limit that stops people tells the coordinators while it is active). A transport
+only reports that its limit stops someone (handlers/channels.py ``Happening``); the
+modules here say it, in the coordinators' words:
+
+- ``encrypted_work.py``: the hour's work on encrypted messages (``DecryptLimited``).
+"""
