@@ -412,8 +412,8 @@ class PhoneTransport(Transport):
                 language_hint=language_hint(hinting(call)),
                 withheld=is_withheld(call.chat_id),
                 claims=call.caller.claimed,
-                checked=call.caller.checked,
-                pin_proven=call.caller.pin_proven,
+                checked=bool(call.caller.checked),
+                pin_proven=call.caller.checked == "pin",
             ),
             chat_id=call.chat_id,
             event=event,
@@ -474,7 +474,7 @@ class PhoneTransport(Transport):
     async def converse(self, chat_id: str, runner: CallRunner, data: str) -> None:
         """The call-back on ``runner`` to ``chat_id`` goes on as a call of theirs that
         began with the button ``data`` pressed, on the same runner, until it ends."""
-        call = Call(runner.call_id, chat_id, runner, caller=Caller(checked=True))
+        call = Call(runner.call_id, chat_id, runner, caller=Caller(checked="call-back"))
         call.audio.on = True  # answered: its audio is on
         self.voice.start_clock(call)
         self._calls[runner.call_id] = call

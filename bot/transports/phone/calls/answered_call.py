@@ -34,7 +34,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from bot.transports.phone.calls.recording import Listening
 from bot.transports.phone.calls.turn import ALL_KEYS, Turn
@@ -93,25 +93,25 @@ class CallAudio:
     ends_at: float | None = None
     # Answers said (one per update that said something): the order of a call, for its tests.
     answers: int = 0
-    # The rest of a message said in two parts (likely_choice_first.py), said after its first part
-    # and a pause without a key (``following``: that pause's timer).
-    rest: Path | None = None
-    following: asyncio.TimerHandle | None = None
+    # The rest of a message said in two parts (likely_choice_first.py), said after its first
+    # part and a pause without a key: its audio until all else is said, then that pause's
+    # timer (which says it).
+    rest: Path | asyncio.TimerHandle | None = None
 
 
 @dataclass(slots=True)
 class Caller:
-    """Who the caller is (handlers/numbers/caller_check.py, written by who_calls.py only): a
-    call the bot made and its holder confirmed (``checked``), or the known number this call
-    claims (``claimed``: the call is a person of its own until a call-back checks it; its
-    updates say so, ``Sender.claims``); checked by the person's PIN typed in this call
-    (``pin_proven``: a new PIN then needs the one of now again, phone_pin.py); and their
-    words (their language, easy language, the phone's variants: from the newest answer's
-    reader, handlers/messages.py ``ReaderNote``, else read once from their row)."""
+    """Who the caller is (handlers/numbers/caller_check.py, written by who_calls.py only): how
+    the call is checked (``checked``: "call-back", a call the bot made and its holder
+    confirmed; "pin", the person's PIN typed in this call - a new PIN then needs the one of
+    now again, phone_pin.py; "": not), or the known number this call claims (``claimed``:
+    the call is a person of its own until a call-back checks it; its updates say so,
+    ``Sender.claims``); and their words (their language, easy language, the phone's
+    variants: from the newest answer's reader, handlers/messages.py ``ReaderNote``, else
+    read once from their row)."""
 
-    checked: bool = False
+    checked: Literal["", "call-back", "pin"] = ""
     claimed: str = ""
-    pin_proven: bool = False
     reader: Translator | None = None
 
 

@@ -189,23 +189,21 @@ class CallVoice:
     def drop_rest(self, call: Call) -> None:
         """What a message kept back for after a pause is not said (a key came, or a newer
         answer, or the call is over)."""
-        audio = call.audio
-        audio.rest = None
-        if audio.following is not None:
-            audio.following.cancel()
-            audio.following = None
+        if isinstance(call.audio.rest, asyncio.TimerHandle):
+            call.audio.rest.cancel()
+        call.audio.rest = None
 
     def rest_after_pause(self, call: Call) -> None:
         """The rest of a message said in two parts, once a pause without a key passed."""
-        if call.audio.rest is not None and call.audio.following is None:
+        rest = call.audio.rest
+        if isinstance(rest, Path):  # not yet waited for (a timer: the pause is running)
             loop = asyncio.get_running_loop()
-            call.audio.following = loop.call_later(FOLLOW_SECONDS, self._follow, call)
+            call.audio.rest = loop.call_later(FOLLOW_SECONDS, self._follow, call, rest)
 
-    def _follow(self, call: Call) -> None:
-        """The pause after a message's first part passed without a key: its rest."""
-        call.audio.following = None
-        rest, call.audio.rest = call.audio.rest, None
-        if rest is not None and not call.audio.gone:
+    def _follow(self, call: Call, rest: Path) -> None:
+        """The pause after a message's first part passed without a key: its ``rest``."""
+        call.audio.rest = None
+        if not call.audio.gone:
             self.play(call, [rest])
 
     async def say_page(self, call: Call, pages: Paged, *, again: bool = False) -> None:

@@ -73,7 +73,7 @@ def proven(line: Line, call: Call | None, then: Event) -> None:
         return
     log.info("phone: call %d: its number checked by its PIN", call.call_id)
     line.rename(call, call.caller.claimed)
-    call.caller = Caller(checked=True, pin_proven=True)
+    call.caller = Caller(checked="pin")
     call.keys.put_nowait(then)
 
 
