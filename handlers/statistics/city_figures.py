@@ -46,7 +46,14 @@ from db.clock import local_month, month_bounds, month_start, to_text
 from db.statistics import Month
 from handlers.places.gazetteer import load_gazetteer
 from handlers.settings import HandlerSettings
-from handlers.statistics.small_groups import MIN_GROUP, protect, protect_partition, too_small
+from handlers.statistics.small_groups import (
+    MIN_GROUP,
+    few,
+    protect,
+    protect_partition,
+    protect_volunteers,
+    too_small,
+)
 from locales import N_, SUPPORTED_LANGUAGES, Formatted, Translator
 
 UNMET_AFTER_DAYS = 3
@@ -725,9 +732,19 @@ def _languages_table(f: Figures, t: Translator) -> Table:
     spoken_by = {code: f.spoken.get(code, 0) for code in codes}
     # Not a partition (a request or a volunteer may name several languages), but many name
     # one: the totals in the note less the shown counts must not give a hidden one back,
-    # as if they were.
+    # as if they were. No volunteer is said as 0 (small_groups.protect_volunteers).
     asked_hidden = protect_partition({code: f.asked[code] for code in codes})
-    spoken_hidden = protect_partition(spoken_by)
+    spoken_hidden = protect_volunteers(spoken_by)
+
+    def gap(code: str) -> int:
+        """How many more requests than volunteers, where both are shown (0: not known
+        or none: the order tells nothing a hidden count would)."""
+        if code in asked_hidden or code in spoken_hidden:
+            return 0
+        return max(0, f.asked[code] - spoken_by[code])
+
+    # Those lacking volunteers first, by the gap; the rest in the bot's order.
+    codes.sort(key=lambda code: -gap(code))
     rows = [
         (
             t.language(code),
@@ -740,7 +757,7 @@ def _languages_table(f: Figures, t: Translator) -> Table:
     ]
     # The requests' total is the requests table's, hidden where it is hidden there.
     requests_total = _in_words(t, f.requests_total, (TOTAL, TOTAL) in f.requests_hidden)
-    volunteers_total = _in_words(t, f.volunteers_total, too_small(f.volunteers_total))
+    volunteers_total = _in_words(t, f.volunteers_total, few(f.volunteers_total))
     asked, spoken = t._("Requests asking for it"), t._("Volunteers who speak it")
     return Table(
         "languages",

@@ -35,8 +35,7 @@ def counts_chart(t: Translator, rows: Sequence[sl.Language]) -> Chart:
     # Hidden as the table hides them (language_gaps: too few, or a partition's giveaway).
     asked = tuple(None if row.hidden or sl.too_small(row.asked) else row.asked for row in rows)
     speakers = tuple(
-        None if row.volunteers_hidden or sl.too_small(row.volunteers) else row.volunteers
-        for row in rows
+        None if row.volunteers_hidden or sl.few(row.volunteers) else row.volunteers for row in rows
     )
     return Chart(
         tuple(t.language(row.code) for row in rows),

@@ -27,7 +27,9 @@ Definitions (the desk page and the digest say them):
   German, or the volunteers missing to reach the line.
 - Nothing tells about one or two people (handlers/statistics/small_groups.py): a count under
   ``MIN_GROUP`` is "–", and so is a share counted from fewer; a short language's speakers
-  are then "fewer than 3".
+  are then "fewer than 3" - but no speaker at all is "0" (a zero names nobody).
+- Order: German first, then the short ones by the volunteers missing (most first), then
+  by the points below German, then the rest in the bot's order.
 """
 
 from __future__ import annotations
@@ -42,7 +44,13 @@ from markupsafe import Markup
 from db import Database
 from db.clock import to_text
 from handlers.statistics.city_figures import MATCHED_WITHIN_HOURS, percent, requester_language
-from handlers.statistics.small_groups import MIN_GROUP, protect_partition, too_small
+from handlers.statistics.small_groups import (
+    MIN_GROUP,
+    few,
+    protect_partition,
+    protect_volunteers,
+    too_small,
+)
 from locales import SUPPORTED_LANGUAGES, Translator
 
 WINDOW = timedelta(days=28)
@@ -122,8 +130,8 @@ async def languages(
     verified: bool,
     codes: Sequence[str] = SUPPORTED_LANGUAGES,
 ) -> list[Language]:
-    """Every language of the bot over the last ``WINDOW`` up to ``now``, German first, then
-    the short ones by their gap, then the rest in the bot's order; ``verified``: the city's
+    """Every language of the bot over the last ``WINDOW`` up to ``now``, in the order the
+    module's docstring says; ``verified``: the city's
     ``require_verified_volunteers``."""
     counts = {code: (0, 0, 0) for code in codes}
     served = await db.statistics.languages_served(
@@ -138,7 +146,7 @@ async def languages(
     # Each request counts under one language: no total less the shown counts may give a
     # hidden one back. Speakers, as in the statistics' languages table, likewise.
     hidden = protect_partition({code: asked for code, (asked, _, _) in counts.items()})
-    speakers_hidden = protect_partition(speakers)
+    speakers_hidden = protect_volunteers(speakers)
     rows = [
         Language(code, n, m, speakers[code], code in hidden, code in speakers_hidden, decided=d)
         for code, (n, d, m) in counts.items()
@@ -152,8 +160,8 @@ async def languages(
         key=lambda r: (
             r.code != REFERENCE,
             not r.short,
-            -(r.behind or 0),
             -r.missing,
+            -(r.behind or 0),
             order[r.code],
         ),
     )
@@ -181,7 +189,7 @@ def share_text(t: Translator, row: Language) -> str:
 
 
 def speakers_text(t: Translator, row: Language) -> str:
-    if too_small(row.volunteers):
+    if few(row.volunteers):
         return str(t.t("fewer than {least}", least=MIN_GROUP))
     return "–" if row.volunteers_hidden else str(t.number(row.volunteers))
 
@@ -198,7 +206,16 @@ def reasons(t: Translator, row: Language) -> list[Markup]:
                 points=t.number(row.behind),
             )
         )
-    if row.missing and (row.volunteers_hidden or too_small(row.volunteers)):
+    if row.missing and not row.volunteers:
+        said.append(
+            t.tn(
+                "No volunteer who takes requests speaks it: {needed} is needed.",
+                "No volunteer who takes requests speaks it: {needed} are needed.",
+                needed(row.asked),
+                needed=t.number(needed(row.asked)),
+            )
+        )
+    elif row.missing and (row.volunteers_hidden or few(row.volunteers)):
         # The missing number would give the hidden count back.
         said.append(
             t.t(

@@ -10,9 +10,12 @@ a column, a table's margin), the hidden members together must come to nothing (w
 about nobody) or to at least ``MIN_GROUP``, and never one member alone; otherwise the
 smallest shown member is hidden too (secondary), until that holds.
 
-A zero is not a person, though: where no count of a kind is one or two, "–" cannot stand
-for one or two, and a true zero may be said (:func:`zero_shown`; the statistics' headline
-says "no volunteer speaks it" only then, and "fewer than three" otherwise).
+A zero of volunteers is said, though (issue 100, point 7): it names nobody, and a
+coordinator must read "0" / "no volunteer speaks it" where a language has requests and
+nobody to take them, not "–" or "fewer than three". Beside it a hidden count of
+volunteers reads as one or two: how many speak a language, never who, and never the exact
+one or two (:func:`few`, :func:`protect_volunteers`). Counts of requests - residents - stay
+hidden from zero up.
 """
 
 from __future__ import annotations
@@ -30,11 +33,10 @@ def too_small(count: int) -> bool:
     return count < MIN_GROUP
 
 
-def zero_shown(counts: Iterable[int]) -> bool:
-    """Whether a zero among ``counts`` (every count of one kind: volunteers per language)
-    may be shown as a zero: only where none of them is one or two. Were one a one or a
-    two, every zero said aloud would make the hidden ones beside it "one or two"."""
-    return not any(0 < count < MIN_GROUP for count in counts)
+def few(count: int) -> bool:
+    """Whether a count of volunteers is hidden: one or two (a zero names nobody, and is
+    said)."""
+    return 0 < count < MIN_GROUP
 
 
 def _about_few(amount: int) -> bool:
@@ -74,3 +76,10 @@ def protect(counts: Mapping[K, int], lines: Iterable[tuple[Sequence[K], K | None
 def protect_partition(counts: Mapping[K, int]) -> set[K]:
     """The members of one partition of a known total (months of a year, districts)."""
     return protect(counts, [(list(counts), None)])
+
+
+def protect_volunteers(counts: Mapping[K, int]) -> set[K]:
+    """The counts of volunteers of one partition (per language) to hide: as
+    :func:`protect_partition`, but a zero is said (it adds nothing to what hidden counts
+    come to, so it gives none of them back)."""
+    return {key for key in protect_partition(counts) if counts[key]}

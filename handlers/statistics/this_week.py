@@ -16,9 +16,8 @@ The gap: the requester's language with the most requests waiting now that fewer 
 ``MIN_GROUP`` volunteers (not paused) speak. Nothing here tells about one or two people
 (handlers/statistics/small_groups.py): a count under ``MIN_GROUP`` is hidden ("–"), and so
 is a time or a language counted from fewer; the gap names a language only where at least
-``MIN_GROUP`` requests wait in it. It says "no volunteer speaks it" only where that is a
-true zero that cannot make a hidden count beside it "one or two" (``zero_shown``: no
-language has one or two volunteers); otherwise it says "fewer than three volunteers".
+``MIN_GROUP`` requests wait in it. It says "no volunteer speaks it" where none does (a zero
+names nobody: small_groups.py), and "fewer than three volunteers" for one or two.
 
 The coordinators' weekly digest (:func:`digest`, every Monday morning to the backchannel,
 bot/city_service.py): the week's headline and gap, then per requester's language over the
@@ -49,7 +48,7 @@ from handlers.statistics.city_figures import (
     requester_language,
     waits_between,
 )
-from handlers.statistics.small_groups import MIN_GROUP, too_small, zero_shown
+from handlers.statistics.small_groups import MIN_GROUP, too_small
 from locales import SUPPORTED_LANGUAGES, Formatted, Translator, first_upper
 
 WEEK = timedelta(days=7)
@@ -61,7 +60,7 @@ class Gap:
 
     language: str
     waiting: int
-    # A true zero that may be said; False: "fewer than MIN_GROUP" (0, 1 or 2 alike).
+    # Nobody speaks it (said as a zero); False: one or two ("fewer than MIN_GROUP").
     nobody: bool
 
 
@@ -112,7 +111,7 @@ def _gap(waiting: dict[str, tuple[int, float]], spoken: dict[str, int]) -> Gap |
     if not gaps:
         return None
     count, code = max(gaps)
-    nobody = spoken.get(code, 0) == 0 and zero_shown(spoken.values())
+    nobody = spoken.get(code, 0) == 0
     return Gap(code, count, nobody)
 
 

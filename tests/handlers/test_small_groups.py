@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.statistics.small_groups import protect, protect_partition, zero_shown
+from handlers.statistics.small_groups import few, protect, protect_partition, protect_volunteers
 
 
 def test_small_counts_and_what_would_give_them_back_are_hidden():
@@ -37,10 +37,8 @@ def test_rows_and_columns_of_a_table_protect_each_other():
             assert sum(counts[key] for key in members if key in hidden) >= 3
 
 
-def test_a_zero_is_said_only_where_no_count_is_one_or_two():
-    # A zero is not a person; but beside a hidden one or two, a said zero tells which "–"
-    # is a one or a two.
-    assert zero_shown([0, 5, 3, 0])
-    assert not zero_shown([0, 5, 1])
-    assert not zero_shown([0, 2, 7])
-    assert zero_shown([])
+def test_a_zero_of_volunteers_is_said_one_or_two_are_not():
+    # A zero names nobody (issue 100, point 7): said even beside a hidden one or two.
+    assert [few(n) for n in (0, 1, 2, 3)] == [False, True, True, False]
+    assert protect_volunteers({"fa": 0, "ar": 1, "de": 7, "tr": 0}) == {"ar", "de"}
+    assert protect_volunteers({"fa": 0, "ar": 5, "de": 3, "tr": 0}) == set()

@@ -69,13 +69,9 @@ async def test_a_language_asked_only_today_reads_no_share(db: Database):
     rows = {row.code: row for row in await sl.languages(db, NOW, verified=True)}
     t = translator("en")
     assert sl.share_text(t, rows["tr"]) == "–"
+    # Nobody speaks Turkish: said as none (issue 100, point 7), not "fewer than 5".
     assert rows["tr"].behind is None and sl.reasons(t, rows["tr"]) == [
-        str(
-            t.t(
-                "Fewer than {needed} volunteers who take requests speak it.",
-                needed=t.number(sl.FEWEST_SPEAKERS),
-            )
-        )
+        "No volunteer who takes requests speaks it: 5 are needed."
     ]
 
 

@@ -141,8 +141,8 @@ async def test_the_weekly_digest_names_the_short_languages_and_their_posters(db:
     text = json.loads(rows[-1][1])["text"]
     t = translator("de")
     german = f"{t.language('de')}: {t.number(10)} · {t.percent(0.9)} · {t.number(11)}"
-    few = t.t("fewer than {least}", least=3)
-    persian = f"⚠️ {t.language('fa')}: {t.number(4)} · {t.percent(0.25)} · {few}"
+    # Nobody who takes requests speaks Persian: a zero, said (issue 100, point 7).
+    persian = f"⚠️ {t.language('fa')}: {t.number(4)} · {t.percent(0.25)} · {t.number(0)}"
     assert german in text and persian in text, text
     assert "https://nachbarn.example/poster/volunteer/fa" in text
     assert "https://nachbarn.example/poster/volunteer/uk" in text
@@ -212,8 +212,8 @@ async def test_the_chats_picture_shows_the_languages_figures_the_desk_shows(db: 
         # German 90 %, Persian 25 %, Ukrainian 0 % of ten, four and three requests.
         assert [within.values[at[c]] for c in ("de", "fa", "uk")] == [90, 25, 0]
         assert [asked.values[at[c]] for c in ("de", "fa", "ar")] == [10, 4, 3]
-        # Eleven speak German, five Arabic; Persian's none (paused, unconfirmed) are
-        # "fewer than 3", no bar.
-        assert [speakers.values[at[c]] for c in ("de", "ar", "fa")] == [11, 5, None]
+        # Eleven speak German, five Arabic; Persian's none (paused, unconfirmed) are a
+        # zero, said and drawn (issue 100, point 7: it was "fewer than 3", no bar).
+        assert [speakers.values[at[c]] for c in ("de", "ar", "fa")] == [11, 5, 0]
     made = await picture.picture(db, translator("ar"), DISTRICTS, NOW, verified=True)
     assert made.content.startswith(b"\x89PNG") and made.height == picture.HEIGHT * picture.DPI

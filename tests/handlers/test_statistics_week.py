@@ -64,11 +64,17 @@ async def test_the_weeks_headline_and_the_gap_with_a_true_zero(db: Database):
     assert "4 requests in Persian" in sentence and "no volunteer speaks it" in sentence
 
 
-async def test_the_gap_never_makes_a_hidden_count_one_or_two(db: Database):
-    """With one volunteer who speaks Arabic, "no volunteer speaks Persian" would make
-    Arabic's "–" a one or a two: the gap says "fewer than 3" (0, 1 or 2 alike)."""
+async def test_the_gap_says_a_zero_beside_one_or_two_and_hides_one_or_two(db: Database):
+    """A zero names nobody (issue 100, point 7): with one volunteer who speaks Arabic,
+    nobody who speaks Persian is still "no volunteer speaks it" (it was "fewer than 3");
+    one who speaks Persian is "fewer than 3", never "1"."""
     await _week_data(db)
     await _volunteers(db, ("de",), ("de",), ("de",), ("ar",))
+    week = await this_week.week(db, NOW)
+    assert week.gap == this_week.Gap("fa", 4, nobody=True)
+    sentence = str(this_week.gap_sentence(translator("en"), week.gap))
+    assert "no volunteer speaks it" in sentence, sentence
+    await _volunteers(db, ("de",), ("de",), ("de",), ("ar",), ("fa",))
     week = await this_week.week(db, NOW)
     assert week.gap == this_week.Gap("fa", 4, nobody=False)
     sentence = str(this_week.gap_sentence(translator("en"), week.gap))

@@ -113,3 +113,39 @@ async def test_the_posters_link_opens_the_volunteers_page(web_chat):
     by_command = texts(await web_chat.text("farid", "/volunteer"))
     # /start greets and shows the menu first, then the link's page.
     assert by_link.endswith(by_command) and fa.t("🙋 <b>Volunteer</b>") in by_link, by_link
+
+
+async def test_zeros_are_said_and_the_lonely_languages_come_first_on_a_phone(db, site, web_chat):
+    """Zeros said as zeros (issue 100, point 7), in Chromium at 390×844: Ukrainian (six
+    waiting) and Persian (four) have requests and nobody who speaks them, Arabic three and
+    one volunteer. The headline says "no volunteer speaks it" beside Arabic's hidden one,
+    the short languages' table and gap say "0" / "no volunteer", and the table of languages
+    asked for and spoken puts Ukrainian, then Persian, first - by the gap - with "0", where
+    it had them in the bot's order with "–". One or two stay hidden ("fewer than 3")."""
+    _site, base = site
+    await _asked(db, ("de",), 10, 9)
+    await _asked(db, ("uk",), 6, 0)
+    await _asked(db, ("fa",), 4, 0)
+    await _asked(db, ("ar",), 3, 0)
+    await _german_speakers(db, 6)
+    arabic = await db.users.seen("memory", "a0", "a0", "A0")
+    await db.volunteers.save(arabic.id, languages=("ar",))
+    await db.volunteers.verify(arabic.id, arabic.id)
+    t = translator("en")
+    async with desk_in_chromium(web_chat, db) as desk:
+        page = desk.page
+        await page.goto(f"{base}/desk/stats?lang=en")
+        gap = await page.locator("#stats-gap").inner_text()
+        assert "6 requests in Ukrainian" in gap and "no volunteer speaks it" in gap, gap
+        served = page.locator("#table-languages-served tr", has_text=t.language("fa"))
+        assert (await served.locator("td").last.inner_text()).strip() == "0"
+        arabic_row = page.locator("#table-languages-served tr", has_text=t.language("ar"))
+        assert "fewer than 3" in await arabic_row.locator("td").last.inner_text()
+        said = await page.locator("#short-fa").inner_text()
+        assert "No volunteer who takes requests speaks it" in said, said
+        rows = await page.locator("#table-languages tbody tr").all_inner_texts()
+        named = [row.split("\t")[0].strip() for row in rows]
+        assert named[:2] == [t.language("uk"), t.language("fa")], named
+        assert rows[0].split("\t")[-1].strip() == "0", rows[0]
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
