@@ -431,6 +431,9 @@ class WordsPort(Protocol):
     def nobodys(self, platform: str) -> Translator:
         """The words for no one's row on ``platform`` (a room of several people)."""
 
+    def coordinators(self) -> Translator:
+        """The words of the coordinators' group: shared, it reads the city's language."""
+
 
 class ChatsPort(Protocol):
     """The chats a transport serves: which is the coordinators', a chat its person closed,

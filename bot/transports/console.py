@@ -72,7 +72,6 @@ from handlers.messages import (
     choices,
     valued,
 )
-from handlers.messenger import backchannel_language
 from handlers.parsing import choice_number, is_typed_number
 from locales import N_, Translator, negotiate, translator
 
@@ -338,7 +337,7 @@ class ConsoleTransport(Transport):
         """The words of ``chat_id``'s reader: the city's in the coordinators' group, as
         everything said there (handlers/messenger.py)."""
         if self._is_backchannel(chat_id):
-            return backchannel_language()
+            return self.city_ports.words.coordinators()
         return await self.city_ports.words.words_of(
             PLATFORM, chat_id, negotiate(self.language_hint)
         )

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from db import Database
 from handlers.channels import Ports, Profile
+from handlers.messenger import backchannel_language
 from handlers.numbers import caller_check
 from handlers.reader import medium_of, reader_of, starts_easy
 from handlers.router import Router
@@ -58,6 +59,9 @@ class Words:
 
     def nobodys(self, platform: str) -> Translator:
         return reader_of(None, on=platform).t
+
+    def coordinators(self) -> Translator:
+        return backchannel_language()
 
     async def chosen_language(self, platform: str, chat_id: str) -> str | None:
         person = await self.db.users.find(platform, chat_id)
