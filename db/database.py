@@ -24,6 +24,7 @@ import aiosqlite
 from db import city_schema, matching_changes, postgres, went_back
 from db.call_numbers import CallNumbers
 from db.certificates import CertificateStore
+from db.conversation_marks import ConversationMarks
 from db.data_rights import DataRights
 from db.desk import DeskStore
 from db.erasure_ledger import ErasureLedger, FileLedger, TableLedger, file_location
@@ -192,6 +193,7 @@ class Database:
         self.waves = WaveStore(self.transactions)
         self.events = EventStore(self.transactions)
         self.transport_state = TransportStateStore(self.transactions)
+        self.marks = ConversationMarks(self.transactions)
         self.relay = RelayStore(self.transactions)
         self.data_rights = DataRights(self.transactions, self._erased if conn is not None else None)
         self.data_rights.in_memory.append(forget_parsed)

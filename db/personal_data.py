@@ -493,6 +493,37 @@ MAP: list[Table] = [
         ),
     ),
     Table(
+        "conversation_marks",
+        "conversation",
+        {
+            "platform": PUBLIC,
+            "chat_id": IDENTITY,
+            "mark": DETAIL,
+            "value": DETAIL,
+            "until": DETAIL,
+        },
+        links=(
+            Link(
+                "platform = :platform AND chat_id IN (:chat_id, :closed_chat_id)",
+                (delete(),),
+                section="conversation_marks",
+                export=("chat_id", "mark", "until"),
+                withheld=("value",),
+                note="A mark's value is a desk form's answer (the page it led to), under a "
+                "desk session's hash, never a person's chat: nothing of hers.",
+            ),
+        ),
+        retention=(
+            Retention(
+                "conversation_marks",
+                ("DELETE FROM conversation_marks WHERE until < :day_before",),
+            ),
+        ),
+        note="What a conversation needs between two updates besides its step "
+        "(db/conversation_marks.py): a chat showing a location keyboard, an album answered, "
+        "a group told; each lapses (a day later retention removes it).",
+    ),
+    Table(
         "help_requests",
         "requests",
         {

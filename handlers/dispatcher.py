@@ -43,7 +43,7 @@ from handlers.reader import medium_of, reader_of, sender_in_group, starts_easy
 from handlers.reader_chain import FromCache, ReaderChain, Surroundings
 from handlers.router import Router
 from handlers.settings import HandlerSettings
-from handlers.staff import Unnamed
+from handlers.staff import unnamed_answer
 from handlers.text_safety import clean_name
 from handlers.updates import backchannel, kept_answers, private
 from handlers.updates.chats import CANNOT_WRITE as CANNOT_WRITE
@@ -93,8 +93,6 @@ class Dispatcher:
         # The flood limits (handlers/updates/floods.py), on the settings and clock above.
         self.flood = FloodGate(db, lambda: self.settings, lambda: self.clock(), self._wake)
         self.floods = self.flood.counts
-        # The notices to those who wrote as the group or a channel (handlers/staff.py).
-        self.unnamed = Unnamed()
         # What the city hands its transports besides this dispatcher (handlers/updates/
         # ports.py): bot/city_service.py hands them; a transport made alone takes these.
         self.ports = city_ports(self)
@@ -126,7 +124,7 @@ class Dispatcher:
             return []
         if incoming.sender.on_behalf:
             # Sent as the group or a channel: no one the bot can name (handlers/staff.py).
-            return self.unnamed.answer(incoming, self.clock())
+            return await unnamed_answer(self.db.marks, incoming, self.settings.clock())
         # Commands and presses in the backchannel count too: one member must not flood the
         # group, nor the bot with presses refused one by one (each a transaction).
         counted = incoming.is_private or isinstance(incoming.event, Command | ButtonPress)

@@ -62,7 +62,7 @@ class Sender:
     # Sent on behalf of a chat, not by a person the platform names: "group" (the group
     # speaks: Telegram's anonymous admins), "channel" (a channel posting, or its posts
     # forwarded into its discussion group). Set by the transport; such a sender is no one
-    # and never acts as anyone (handlers/staff.py :class:`Unnamed`). "": a person.
+    # and never acts as anyone (handlers/staff.py :func:`unnamed_answer`). "": a person.
     on_behalf: str = ""
 
 

@@ -323,6 +323,7 @@ SECTION_LABELS = {
     "roles": N_("🏷 Your roles"),
     "on_duty": N_("🟢 Since when you are on duty"),
     "conversation": N_("💭 What you are doing now"),
+    "conversation_marks": N_("💭 What the bot notes of your chat for a while"),
     "requests": N_("🤝 Your help requests"),
     "help_given": N_("🙋 Help you gave"),
     "requests_entered": N_("📝 Requests you entered for others"),

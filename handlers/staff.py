@@ -14,6 +14,9 @@ themselves.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from db.conversation_marks import ConversationMarks
 from db.users import User
 from handlers.messages import Command, Incoming, Message, Outgoing
 from handlers.reader import group_reader
@@ -97,25 +100,21 @@ UNNAMED = {
 }
 # How often a chat is told, at most, per kind of sender: once is enough to read it, and a
 # busy admin who tries again should not fill the group with it.
-UNNAMED_TOLD_EVERY = 10 * 60.0
+UNNAMED_TOLD_EVERY = timedelta(minutes=10)
 
 
-class Unnamed:
-    """Updates sent on behalf of a chat: nothing happens; a command is answered with
-    :data:`UNNAMED`, once per chat and kind every :data:`UNNAMED_TOLD_EVERY` seconds (in
-    the group's language: nobody's is known). Kept per chat the dispatcher serves in
-    groups - the coordinators' groups, as many as configured."""
-
-    def __init__(self) -> None:
-        self._told: dict[tuple[str, str, str], float] = {}
-
-    def answer(self, incoming: Incoming, now: float) -> list[Outgoing]:
-        kind = incoming.sender.on_behalf
-        if not isinstance(incoming.event, Command):
-            return []  # the group's conversation (text, an edit): left alone, as anyone's
-        key = (incoming.sender.platform, incoming.chat_id, kind)
-        told = self._told.get(key)
-        if told is not None and now - told < UNNAMED_TOLD_EVERY:
-            return []
-        self._told[key] = now
-        return [Message(group_reader().t.t(UNNAMED.get(kind, UNNAMED["channel"])))]
+async def unnamed_answer(
+    marks: ConversationMarks, incoming: Incoming, now: datetime
+) -> list[Outgoing]:
+    """An update sent on behalf of a chat: nothing happens; a command is answered with
+    :data:`UNNAMED`, once per chat and kind every :data:`UNNAMED_TOLD_EVERY` (in the group's
+    language: nobody's is known). When the chat was told is its mark ``unnamed:<kind>`` in
+    the city's database (db/conversation_marks.py), so that the next command, taken by
+    another process of a cluster, is not told again."""
+    kind = incoming.sender.on_behalf
+    if not isinstance(incoming.event, Command):
+        return []  # the group's conversation (text, an edit): left alone, as anyone's
+    platform, chat = incoming.sender.platform, incoming.chat_id
+    if not await marks.claim(platform, chat, f"unnamed:{kind}", now, now + UNNAMED_TOLD_EVERY):
+        return []
+    return [Message(group_reader().t.t(UNNAMED.get(kind, UNNAMED["channel"])))]

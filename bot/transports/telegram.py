@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -62,6 +62,7 @@ from bot.transports.telegram_polling import (
     keep_content_out_of_library_logs,
 )
 from db import Database
+from db.conversation_marks import KEYBOARD_KEPT, ConversationMarks
 from handlers.channels import Ports
 from handlers.dispatcher import Dispatcher
 from handlers.messages import (
@@ -103,10 +104,11 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Takes a location request's reply keyboard away (Telegram keeps one showing until a message
 # of the bot's says otherwise; one_time_keyboard only hides it behind a button).
 REMOVE_KEYBOARD = ReplyKeyboardRemove()
-# Chats remembered as showing that keyboard, at most (every chat is outside input): past it
-# the one asked longest ago is forgotten, and keeps its keyboard until its next location
-# step, as after a restart.
-KEYBOARD_CHATS_KEPT = 10_000
+# A chat that shows that keyboard is marked so in the city's database, for whichever process
+# sends its next message (db/conversation_marks.py ``keyboard``; lapses after KEYBOARD_KEPT).
+KEYBOARD = "keyboard"
+# An album's later items come within seconds of its first: its mark lapses after an hour.
+ALBUM_KEPT = timedelta(hours=1)
 # The chat an update came from and its forum topic (None: the General topic, or a chat
 # without topics), while its answers are sent (:meth:`TelegramTransport._answer`): they go
 # to that topic, as the person expects in a forum.
@@ -350,41 +352,6 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> TelegramTransp
     )
 
 
-class KeyboardChats:
-    """The chats that show a location request's reply keyboard (:meth:`TelegramTransport._send`
-    takes it away with the next message), the most recently asked last, at most
-    :data:`KEYBOARD_CHATS_KEPT`."""
-
-    def __init__(self, most: int = KEYBOARD_CHATS_KEPT) -> None:
-        self._most = most
-        # In the order asked: the oldest goes first, at constant cost (as the desk's forms
-        # sent once, bot/web/desk/once.py - next(iter(dict)) scans past the dict's deleted
-        # slots).
-        self._chats: OrderedDict[str, None] = OrderedDict()
-
-    def add(self, chat_id: str) -> None:
-        self._chats[chat_id] = None
-        self._chats.move_to_end(chat_id)
-        if len(self._chats) > self._most:
-            self._chats.popitem(last=False)
-
-    def forget(self, chat_id: str) -> None:
-        self._chats.pop(chat_id, None)
-
-    def __contains__(self, chat_id: object) -> bool:
-        return chat_id in self._chats
-
-    def __len__(self) -> int:
-        return len(self._chats)
-
-
-class AlbumsSeen(KeyboardChats):
-    """The albums (``media_group_id``) whose first item was answered, by chat, the newest
-    last, as many as :data:`KEYBOARD_CHATS_KEPT` (each is outside input): Telegram sends
-    each photo of an album as a message of its own, one after the other, and the person
-    sent one thing - so it is answered once, not five times."""
-
-
 class MenuCommand(Protocol):
     """A command as its menu shows it (handlers/router.py ``CommandSpec``): its name and its
     untranslated description."""
@@ -447,12 +414,6 @@ class TelegramTransport(ChatService):
         self.application: Application = builder.build()
         self.polling: CommittedPolling | None = None
         self.webhook: CommittedWebhook | None = None
-        # The chats that show a location request's reply keyboard: the next message to
-        # such a chat takes it away (:meth:`_send`). Kept by this process only: a chat
-        # whose keyboard was asked for before a restart keeps it until its next location
-        # step.
-        self.keyboard_shown = KeyboardChats()
-        self.albums_seen = AlbumsSeen()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
 
@@ -514,21 +475,26 @@ class TelegramTransport(ChatService):
             await self._chat_closed(update)
             return
         incoming = to_incoming(update, self.username())
-        if incoming is None or self._album_answered(update):
+        if incoming is None or await self._album_answered(update):
             return
         await take_update(self, incoming, lambda i, o: self._answer(i, o, update))
 
-    def _album_answered(self, update: Update) -> bool:
-        """Whether the update is a later item of an album whose first was answered
-        (:class:`AlbumsSeen`)."""
+    @property
+    def _marks(self) -> ConversationMarks:
+        return self.city_ports.db.marks
+
+    async def _album_answered(self, update: Update) -> bool:
+        """Whether the update is a later item of an album whose first was answered: Telegram
+        sends each photo of an album as a message of its own, one after the other, and the
+        person sent one thing - so it is answered once, not five times, whichever process
+        takes each item (the album's mark, db/conversation_marks.py)."""
         message = update.message
         if message is None or not message.media_group_id:
             return False
-        album = f"{message.chat.id}:{message.media_group_id}"
-        if album in self.albums_seen:
-            return True
-        self.albums_seen.add(album)
-        return False
+        now = datetime.now(UTC)
+        album = f"album:{message.media_group_id}"
+        chat = str(message.chat.id)
+        return not await self._marks.claim(PLATFORM, chat, album, now, now + ALBUM_KEPT)
 
     async def _chat_closed(self, update: Update) -> None:
         """The bot's status in a chat changed (``my_chat_member``): where a person blocked it
@@ -624,7 +590,7 @@ class TelegramTransport(ChatService):
         own, as under the location request itself; its id is returned, for the edits of
         the buttons' presses."""
         sent = await self._send_text(chat_id, chunks[0], REMOVE_KEYBOARD)
-        self.keyboard_shown.forget(chat_id)
+        await self._marks.drop(PLATFORM, chat_id, KEYBOARD)
         for index, chunk in enumerate(chunks[1:], 1):
             last = index == len(chunks) - 1
             sent = await self._send_text(chat_id, chunk, markup if last else None)
@@ -672,7 +638,11 @@ class TelegramTransport(ChatService):
             if isinstance(item, Message) and item.request_location:
                 markup = location_keyboard(item.request_location, item.buttons, private)
                 edit_message_id = None
-            elif isinstance(item, Message) and chat_id in self.keyboard_shown:
+            elif (
+                isinstance(item, Message)
+                and private
+                and await self._marks.holds(PLATFORM, chat_id, KEYBOARD, datetime.now(UTC))
+            ):
                 # An edit cannot take a reply keyboard away: a new message does.
                 return await self._send_removing(chat_id, chunks, keyboard(item.buttons, private))
             if edit_message_id is not None and len(chunks) == 1:
@@ -694,7 +664,8 @@ class TelegramTransport(ChatService):
                 last = index == len(chunks) - 1
                 sent = await self._send_text(chat_id, chunk, markup if last else None)
             if isinstance(item, Message) and item.request_location:
-                self.keyboard_shown.add(chat_id)
+                until = datetime.now(UTC) + KEYBOARD_KEPT
+                await self._marks.put(PLATFORM, chat_id, KEYBOARD, until)
                 sent = await self._send_aside(chat_id, item, private) or sent
             return sent
         if isinstance(item, Delete):

@@ -606,6 +606,22 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "held_at": LATER,
         }
     ],
+    "conversation_marks": [
+        {
+            "platform": "telegram",
+            "chat_id": "5101",
+            "mark": "keyboard",
+            "value": "",
+            "until": LATER,
+        },
+        {
+            "platform": "desk",
+            "chat_id": "3f9a2c",
+            "mark": "form:8e1d",
+            "value": "/desk/queue?done=saved",
+            "until": LATER,
+        },
+    ],
 }
 
 Snapshot = dict[str, tuple[list[str], list[tuple[Any, ...]]]]

@@ -9,6 +9,8 @@ Real python-telegram-bot against the fake Bot API server."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.transports.telegram import TelegramTransport
@@ -57,8 +59,9 @@ async def test_the_group_speaking_acts_for_no_one_and_is_told_why_once(
     # Someone gave the stand-in account the role (it shows as a user number like any).
     stand_in = await telegram_person(db, GROUP_ANONYMOUS_BOT["id"], "Group", "de", "coordinator")
     before = await db.users.get(stand_in)
-    now = [1000.0]
-    telegram_group_bot.dispatcher.clock = lambda: now[0]
+    now = [datetime.now(UTC)]
+    dispatcher = telegram_group_bot.dispatcher
+    dispatcher.settings = replace(dispatcher.settings, clock=lambda: now[0])
     told = translator("de").t(UNNAMED["group"])
 
     mark = len(fake.calls)
@@ -71,7 +74,7 @@ async def test_the_group_speaking_acts_for_no_one_and_is_told_why_once(
     # Nobody's row was touched or made for the stand-in.
     assert await db.users.get(stand_in) == before
 
-    now[0] += UNNAMED_TOLD_EVERY + 1
+    now[0] += UNNAMED_TOLD_EVERY + timedelta(seconds=1)
     mark = len(fake.calls)
     in_group(fake, GROUP_ANONYMOUS_BOT, "/stats", sender_chat=GROUP_CHAT)
     said = await answered_in_group(fake, mark)

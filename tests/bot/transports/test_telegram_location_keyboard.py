@@ -8,7 +8,7 @@ helper too, where a tap sends their position to the helper."""
 
 from __future__ import annotations
 
-from bot.transports.telegram import KeyboardChats, TelegramTransport
+from bot.transports.telegram import TelegramTransport
 from db import Database
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_wiring import telegram_person
@@ -77,19 +77,3 @@ async def test_a_shared_location_takes_it_away_too(
     )
     await fake_telegram.settle()
     assert str(RESIDENT) not in fake_telegram.reply_keyboards
-
-
-def test_the_chats_remembered_as_showing_the_keyboard_are_bounded():
-    """Every chat that reaches a location step and goes quiet would stay remembered: past
-    the bound the one asked longest ago is forgotten (its keyboard stays until its next
-    location step, as after a restart)."""
-    chats = KeyboardChats(most=100)
-    for number in range(250):
-        chats.add(str(number))
-    assert len(chats) == 100
-    assert "249" in chats and "150" in chats and "149" not in chats
-    chats.add("150")  # asked again: now the most recent
-    chats.add("new")
-    assert "150" in chats and "151" not in chats
-    chats.forget("150")
-    assert "150" not in chats and len(chats) == 99
