@@ -29,6 +29,7 @@ from typing import Literal, Protocol
 
 from db import Database
 from db.transactions import Transactions
+from db.users import User
 from handlers.messages import Event
 from locales import Translator
 
@@ -427,6 +428,15 @@ class WordsPort(Protocol):
 
     async def chosen_language(self, platform: str, chat_id: str) -> str | None:
         """The language ``chat_id``'s person on ``platform`` chose; None: none yet."""
+
+    def reader_words(self, platform: str, person: User | None, fallback: str | None) -> Translator:
+        """``person``'s words on ``platform`` (their row, read by the transport already; None:
+        nobody's), while they chose no language ``fallback``'s."""
+
+    def written_in(self, text: str, hint: str | None) -> str | None:
+        """The language a newcomer's first ``text`` is written in (``hint``: their number's
+        country's, deciding close cases), else ``hint`` - one the city offers; None:
+        neither (the city's first)."""
 
     def nobodys(self, platform: str) -> Translator:
         """The words for no one's row on ``platform`` (a room of several people)."""

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from typing import Protocol
 
 from db import Database
+from db.users import User
 from handlers.channels import Ports, Profile
+from handlers.helping.text_language import first_text_language
 from handlers.messenger import backchannel_language
 from handlers.numbers import caller_check
 from handlers.reader import medium_of, reader_of, starts_easy
@@ -62,6 +64,16 @@ class Words:
 
     def coordinators(self) -> Translator:
         return backchannel_language()
+
+    def reader_words(self, platform: str, person: User | None, fallback: str | None) -> Translator:
+        return reader_of(person, fallback, on=platform).t
+
+    def written_in(self, text: str, hint: str | None) -> str | None:
+        offered = self.languages
+        for found in (first_text_language(text, hint), hint):
+            if found in offered:
+                return found
+        return None
 
     async def chosen_language(self, platform: str, chat_id: str) -> str | None:
         person = await self.db.users.find(platform, chat_id)

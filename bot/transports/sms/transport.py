@@ -100,7 +100,6 @@ from db.clock import BERLIN, local_day, to_text
 from db.users import User
 from handlers.channels import CodesPaused, Ports
 from handlers.dispatcher import Dispatcher
-from handlers.helping.text_language import first_text_language
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import (
     ButtonPress,
@@ -122,7 +121,6 @@ from handlers.numbers.coded_acts import (
 )
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
-from handlers.reader import reader_of
 from locales import N_, Translator
 from locales.phone_numbers import e164, language_hint, textable
 
@@ -432,7 +430,7 @@ class SmsTransport(Transport):
         word = keyword(text)
         user = await self.db.users.find(PLATFORM, number)
         hint = None if user is not None and user.language else self._written_in(text, number)
-        t = reader_of(user, hint, on=PLATFORM).t
+        t = self.city_ports.words.reader_words(PLATFORM, user, hint)
         if user is None:
             if word == "stop":
                 # Nobody's number: no text goes to it, answered once (as a first contact,
@@ -509,12 +507,7 @@ class SmsTransport(Transport):
     def _written_in(self, text: str, number: str) -> str | None:
         """The language of a person who chose none yet: their text's, else their number's
         country's - one the city offers, else None (the city's first)."""
-        offered = self.city_ports.words.languages
-        by_number = language_hint(number)
-        for found in (first_text_language(text, by_number), by_number):
-            if found in offered:
-                return found
-        return None
+        return self.city_ports.words.written_in(text, language_hint(number))
 
     async def _turned_away(self, number: str, t: Translator) -> None:
         """A new number today's first contacts turn away: told once a day, while the day's
