@@ -182,6 +182,13 @@ class Transport:
         return None
 
     @staticmethod
+    def opening_here(payload: str, /) -> Opening | None:
+        """How the person at the terminal of the process that serves the web opens the bot
+        at ``payload`` where the transport runs in that process (the demo's console: write
+        ``/start <payload>`` there; no link); None where it has no such way."""
+        return None
+
+    @staticmethod
     async def bot_name(config: Any, /) -> str:
         """The bot's username as its service tells it, asked by a process that runs no
         transport of it (``python -m bot web``); "" where it has none."""

@@ -24,7 +24,7 @@ which is a class decorator too, and its section is read like the product's
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot.transports.contacts import Contact as Contact
@@ -54,6 +54,11 @@ class Console(Transport):
 
     platform = "console"
     module = "bot.transports.console"
+
+    @staticmethod
+    def opening_here(payload: str, /) -> Opening | None:
+        # In the demo the web is served beside the console: its reader types there.
+        return Opening("Console", "", account="nachbarbot", command=f"/start {payload}")
 
 
 TRANSPORTS: list[type[Transport]] = []
@@ -195,12 +200,16 @@ def contacts(config: Any, username: str) -> list[Contact]:
     return found
 
 
-def openings(config: Any, username: str, payload: str) -> list[Opening]:
+def openings(config: Any, username: str, payload: str, here: Collection[str] = ()) -> list[Opening]:
     """How a page opens the bot at ``payload`` on each chat app ``config`` runs, in the
-    order of the transports (the first is what a printed code leads to)."""
+    order of the transports (the first with a link is what a printed code leads to), and
+    on those running in the web's own process (``here``: their platforms, the demo's
+    console) at its terminal."""
     found = []
     for transport in TRANSPORTS:
         way = transport.opening(config, username, payload)
+        if way is None and transport.platform in here:
+            way = transport.opening_here(payload)
         if way is not None:
             found.append(way)
     return found

@@ -18,19 +18,21 @@ from bot.web.site import Site
 
 
 def ways(site: Site, payload: str) -> list[Opening]:
-    """How the pages open the bot at ``payload`` (``place_12``, a district's), per app."""
-    return openings(site.config, site.bot_username, payload)
+    """How the pages open the bot at ``payload`` (``place_12``, a district's), per app -
+    and in the demo at the console beside the web (``Site.media``: the transports running
+    in this process), where its reader writes ``/start <payload>``."""
+    return openings(site.config, site.bot_username, payload, site.media.keys())
 
 
 def qr_target(site: Site, payload: str, page: str) -> str:
-    """What a printed code should open: the bot if it can be reached, else ``page``."""
-    found = ways(site, payload)
+    """What a printed code should open: the bot if a link reaches it, else ``page``."""
+    found = [way for way in ways(site, payload) if way.link]
     return found[0].link if found else f"{site.base_url}{page}"
 
 
 def reaches_the_bot(site: Site, payload: str) -> bool:
     """Whether :func:`qr_target` leads to the bot (else to the web page)."""
-    return bool(ways(site, payload))
+    return any(way.link for way in ways(site, payload))
 
 
 def qr_svg(target: str, label: str, *, css_class: str = "qr") -> Markup:

@@ -206,3 +206,31 @@ async def test_the_demo_says_that_translation_is_off_and_how_to_switch_it_on(tmp
     ) as screen:
         await screen.wait_for("cora> ")
         assert "docs/language-bridge.md" not in screen.text
+
+
+@pytest.mark.asyncio
+async def test_the_demos_volunteer_poster_says_what_to_write_in_the_console(tmp_path):
+    """The volunteer poster in the demo (issue 100, point 7): no chat app's link reaches the
+    bot there, and its code and its words led to the poster itself - a visitor could do
+    nothing with it. Now it says what to write in the console beside the web, and that
+    opens the volunteer's registration there."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with console(tmp_path / "poster.sqlite3", port) as screen:
+        prompt = await screen.wait_for("cora> ")
+        async with (
+            browser_session() as visitor,
+            visitor.get(f"{base}/poster/volunteer/fa") as poster,
+        ):
+            assert poster.status == 200
+            page = await poster.text()
+        assert "/start volunteer_fa" in page, page
+        # A newcomer types it: her language, text only, the privacy notice, then the
+        # volunteer's page the poster promised.
+        screen.type("/start volunteer_fa")
+        await screen.wait_for("cora> ", prompt + 1)
+        for answer in ("1", "3", "1"):
+            at = len(screen.text)
+            screen.type(answer)
+            await screen.wait_for("cora> ", at)
+        await screen.wait_for("Register as a volunteer", prompt)
