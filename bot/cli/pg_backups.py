@@ -308,28 +308,37 @@ def _psql(url: str, parts: list[str]) -> None:
     )
 
 
-async def _runnable(url: str, dump: Path, cities: list[City]) -> None:
-    """Each chosen city of ``dump`` restored into a scratch schema, migrated to this code and
-    compared with this code's schema (bot/cli/backups.py's ``schema_gap``, as on SQLite),
-    before any city is replaced: Refused if this code cannot run on one."""
+async def _usable(url: str, dump: Path, cities: list[City], *, migrated: bool) -> None:
+    """Each chosen city of ``dump`` restored into a scratch schema and checked before any city
+    is replaced, Refused where this code cannot use it: a migration recorded in it with
+    another text than this release's (the ledger, db/migration_ledger.py), another city's
+    data (restore_steps.py ``other_city``) - and for ``db restore`` (``migrated``) migrated
+    there to this code and compared with this code's schema (bot/cli/backups.py's
+    ``schema_gap``, as on SQLite); ``db go-back`` opens it as it is, never migrating it."""
     from bot.cli.restore_steps import other_city, schema_gap
     from db import Database
     from db.migration_ledger import MigrationError
 
     try:
-        fresh = await Database.open(url, schema=_FRESH, min_size=1, max_size=1)
-        try:
-            wanted = await fresh.data_rights.live_columns()
-        finally:
-            await fresh.close()
+        wanted = None
+        if migrated:
+            fresh = await Database.open(url, schema=_FRESH, min_size=1, max_size=1)
+            try:
+                wanted = await fresh.data_rights.live_columns()
+            finally:
+                await fresh.close()
         for city in cities:
             _into_scratch(url, dump, city)
             try:
-                copy = await Database.open(url, schema=_CHECK, min_size=1, max_size=1, upgrade=True)
+                copy = await Database.open(
+                    url, schema=_CHECK, min_size=1, max_size=1, migrate=migrated, upgrade=migrated
+                )
             except (MigrationError, psycopg.Error) as exc:
                 raise Refused(f"{city.slug}: the backup cannot be used: {exc}") from exc
             try:
-                gap = schema_gap(await copy.data_rights.live_columns(), wanted)
+                gap = ""
+                if wanted is not None:
+                    gap = schema_gap(await copy.data_rights.live_columns(), wanted)
                 foreign = await other_city(copy, city, str(dump))
             finally:
                 await copy.close()
@@ -338,7 +347,13 @@ async def _runnable(url: str, dump: Path, cities: list[City]) -> None:
             if gap:
                 raise Refused(f"{city.slug}: the backup {gap}")
             _drop_scratch(url)
-            print(f"{city.slug}: backup migrated on a scratch copy: this version runs on it")
+            if migrated:
+                print(f"{city.slug}: backup migrated on a scratch copy: this version runs on it")
+            else:
+                print(
+                    f"{city.slug}: backup checked on a scratch copy, not migrated: its"
+                    " migrations as this version has them, the city's own data"
+                )
     finally:
         _drop_scratch(url)
 
@@ -381,8 +396,10 @@ def _save_aside(url: str, dump: Path) -> None:
 
 
 async def go_back(cities: list[City], path: str) -> int:
-    """``db go-back`` on PostgreSQL (bot/cli/go_back.py): the chosen cities replaced by the
-    dump's as they are, not migrated, each marked (db/went_back.py)."""
+    """``db go-back`` on PostgreSQL (bot/cli/go_back.py): each chosen city checked on a
+    scratch copy as ``db restore`` checks it, but not migrated (:func:`_usable`), then the
+    chosen cities replaced by the dump's as they are, not migrated, each marked
+    (db/went_back.py)."""
     from bot.cli.restore_steps import OLDEST, may_run, say_erased_since
     from db import went_back
 
@@ -399,6 +416,7 @@ async def go_back(cities: list[City], path: str) -> int:
                     f"{city.slug}: schema version {version} is older than any version db"
                     " go-back can go back to; restore it with db restore"
                 )
+        await _usable(url, dump, cities, migrated=False)
         _save_aside(url, dump)
         _alone(url)  # again: a bot started while the backup was checked
         _replace(url, dump, cities, listing)
@@ -430,7 +448,7 @@ async def restore(cities: list[City], path: str) -> int:
     try:
         _alone(url)
         listing = _checked(dump, cities)
-        await _runnable(url, dump, cities)
+        await _usable(url, dump, cities, migrated=True)
         _save_aside(url, dump)
         _alone(url)  # again: a bot started while the backup was checked
         _replace(url, dump, cities, listing)

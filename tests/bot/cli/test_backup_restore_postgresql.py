@@ -190,18 +190,26 @@ async def test_a_restore_into_a_new_empty_database(postgres_server, tmp_path):
         postgres_server.drop(fresh)
 
 
+# A released migration's text recorded otherwise: this code must not run on it.
+_EDITED = (
+    "UPDATE public.schema_version SET checksum = 'edited'"
+    " WHERE version = (SELECT min(version) FROM public.schema_version)"
+)
+
+
 @pytest.mark.parametrize(
-    "damage",
+    ("command", "damage"),
     [
-        # A released migration's text recorded otherwise: this code must not run on it.
-        "UPDATE public.schema_version SET checksum = 'edited'"
-        " WHERE version = (SELECT min(version) FROM public.schema_version)",
+        ("restore", _EDITED),
         # A table of the schema gone (a hand-made or foreign dump).
-        "DROP TABLE city_unna.user_roles",
+        ("restore", "DROP TABLE city_unna.user_roles"),
+        # db go-back checks the migrations' texts as db restore does (issue 99); an older
+        # schema lacks tables by nature, so it compares no columns.
+        ("go-back", _EDITED),
     ],
 )
 async def test_a_restore_refuses_a_backup_this_code_cannot_run_on(
-    postgres_server, tmp_path, damage
+    postgres_server, tmp_path, command, damage
 ):
     """Checked on a scratch copy before the cities are replaced: the live rows stay."""
     other = postgres_server.new_database_with_unna()
@@ -223,9 +231,10 @@ async def test_a_restore_refuses_a_backup_this_code_cannot_run_on(
         )
         await add_people(live, "dortmund", ["d1"], main=True)
         await add_people(live, "unna", ["u1"], main=False)
-        refused = _restore(config, "db", "restore", str(dump))
+        refused = _restore(config, "db", command, str(dump))
         assert refused.returncode == 1, refused.stdout
         assert "nothing was restored" in refused.stderr and "Traceback" not in refused.stderr
+        assert "cannot be used" in refused.stderr, refused.stderr
         assert await people_names(live, "dortmund", main=True) == ["d1"]
         assert await people_names(live, "unna", main=False) == ["u1"]
         with psycopg.connect(live, autocommit=True) as conn:
@@ -238,9 +247,11 @@ async def test_a_restore_refuses_a_backup_this_code_cannot_run_on(
         postgres_server.drop(live)
 
 
-async def test_a_restore_refuses_another_installations_data(postgres_server, tmp_path):
+@pytest.mark.parametrize("command", ["restore", "go-back"])
+async def test_a_restore_refuses_another_installations_data(postgres_server, tmp_path, command):
     """Each city's schema records its city at the first open: a dump of another
-    installation (Unna its main city) is refused for Dortmund before anything is replaced."""
+    installation (Unna its main city) is refused for Dortmund before anything is replaced,
+    by db restore and by db go-back alike."""
     url, theirs_url = postgres_server.new_database(), postgres_server.new_database()
     try:
         other = unna_alone(tmp_path / "other", theirs_url)
@@ -252,7 +263,7 @@ async def test_a_restore_refuses_another_installations_data(postgres_server, tmp
         config = write_cities(tmp_path, url)
         assert _bot(config, "db", "migrate").returncode == 0
         await add_people(url, "dortmund", ["d1"], main=True)
-        refused = _restore(config, "--city", "dortmund", "db", "restore", str(theirs))
+        refused = _restore(config, "--city", "dortmund", "db", command, str(theirs))
         assert refused.returncode == 1, refused.stdout
         assert "'unna', not of 'dortmund'" in refused.stderr
         assert "nothing was restored" in refused.stderr
