@@ -51,6 +51,7 @@ from bot.transports.sending import DeliveryError, MediaSource, Sender, sending
 from db import Database
 from db.data_rights import about_value
 from db.outbox import OutboxItem
+from db.postgres import Outage
 from handlers.messages import (
     SPOKEN,
     Delete,
@@ -155,6 +156,8 @@ class OutboxWorker:
         self._stop: asyncio.Event | None = None
         # Voices being made, ahead of their turn or due, by outbox id: (last wanted, task).
         self._ahead: dict[int, tuple[float, asyncio.Future[Outgoing]]] = {}
+        # The PostgreSQL server gone: said once, not a traceback each round (db/postgres.py).
+        self._outage = Outage()
 
     def wake(self) -> None:
         """Something was queued: deliver now instead of at the next poll."""
@@ -556,8 +559,11 @@ class OutboxWorker:
             self._wake.clear()  # before the round: a wake during it triggers the next one
             try:
                 await self.run_once()
-            except Exception:
-                log.exception("outbox delivery round failed")
+            except Exception as exc:
+                if not self._outage.failed(exc):
+                    log.exception("outbox delivery round failed")
+            else:
+                self._outage.answered()
             waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
             _, pending = await asyncio.wait(
                 waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED

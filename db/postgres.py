@@ -453,6 +453,8 @@ def schema_options(url: str, schema: str) -> str:
     return f"{given} -c search_path={schema},public".strip()
 
 
+_log = logging.getLogger(__name__)
+
 # The command this process runs ("run", "web", "db restore" …), set by the command line
 # (bot/cli/main.py): part of the name its connections carry in pg_stat_activity.
 PROGRAM = ""
@@ -545,3 +547,54 @@ async def _why_unreachable(url: str, kwargs: dict[str, Any]) -> str:
         f"the PostgreSQL server of bot.database ({redacted(url)}) cannot be reached: {reason}"
         " - start it or correct bot.database, then run the command again; nothing was changed"
     )
+
+
+def server_gone(exc: BaseException) -> str | None:
+    """libpq's reason, in one line, when ``exc`` says the PostgreSQL server is gone - its
+    connection closed, no new one to be made (a restart, a machine down, a failover);
+    else None. Never true on SQLite: psycopg is loaded only with a PostgreSQL database."""
+    import sys
+
+    if "psycopg" not in sys.modules:
+        return None
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    if not isinstance(exc, psycopg.OperationalError | PoolTimeout):
+        return None
+    return " ".join(str(exc).split(". ")[0].split()) or type(exc).__name__
+
+
+class Outage:
+    """What a running process says while the PostgreSQL server is gone: one line when it
+    goes, naming libpq's reason and what comes next, one when it answers again - not a
+    traceback every round (issue 99, point 6c). The process waits: its pool makes new
+    connections to what ``bot.database`` names as they are asked for."""
+
+    GONE = (
+        "database: the PostgreSQL server of bot.database does not answer (%s): updates and"
+        " deliveries wait and are tried again every few seconds; this process goes on by"
+        " itself once a server of bot.database takes writes - the same server started again,"
+        " or after a failover the promoted standby where bot.database lists it with"
+        " target_session_attrs=read-write; a restart of the bot finds no other server"
+        " (docs/postgresql.md)"
+    )
+    BACK = "database: the PostgreSQL server answers again: updates and deliveries go on"
+
+    def __init__(self) -> None:
+        self.gone = False
+
+    def failed(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is the server gone (then said once, while it is gone)."""
+        reason = server_gone(exc)
+        if reason is None:
+            return False
+        if not self.gone:
+            self.gone = True
+            _log.warning(self.GONE, reason)
+        return True
+
+    def answered(self) -> None:
+        if self.gone:
+            self.gone = False
+            _log.warning(self.BACK)
