@@ -184,7 +184,11 @@ def with_translation(rule: Rule) -> Rule:
 # ``[help]`` settings beside the offer rules that ``--offer-rules`` sets too (HandlerSettings
 # fields): ``publish_unreviewed_after=30`` publishes what nobody reviewed 30 minutes after
 # asking (handlers/helping/unreviewed.py, its job run by outcomes_sim.Run).
-HELP_SETTINGS = {"publish_unreviewed_after": int}
+HELP_SETTINGS: dict[str, Callable[[str], Any]] = {
+    "publish_unreviewed_after": int,
+    # ``publish_unreviewed_hours=8-22``
+    "publish_unreviewed_hours": lambda v: tuple(int(h) for h in v.split("-")),
+}
 
 
 def with_offer_rules(rule: Rule, numbers: tuple[tuple[str, Any], ...]) -> Rule:
@@ -291,6 +295,8 @@ def figures(run: Outcome) -> dict[str, float]:
         "24h": _share(stories, _within(day)),
         "ever": _share(stories, _within(None)),
         "asap 2h published": _share(asap, _within(2 * HOUR, since_published=True)),
+        # The same requests from asking: what the requester waits, the review included.
+        "asap 2h asked": _share(asap, _within(2 * HOUR)),
         "asap requests": len(asap),
         "evening 2h published": _share(evening, _within(2 * HOUR, since_published=True)),
         "evening 24h published": _share(evening, _within(day, since_published=True)),
@@ -402,6 +408,7 @@ SHOWN: list[tuple[str, str, Callable[[float], str], str]] = [
     ("24h", "matched within 24 h of asking", _pct, "%"),
     ("ever", "matched ever", _pct, "% (within the run)"),
     ("asap 2h published", "as soon as possible: 2 h of publication", _pct, "%"),
+    ("asap 2h asked", "as soon as possible: 2 h of asking", _pct, "%"),
     ("evening 2h published", "published in the evening: 2 h of publication", _pct, "%"),
     ("evening 24h published", "published in the evening: 24 h of publication", _pct, "%"),
     ("review median", "review wait, median (h)", _num(2), "h, of those reviewed"),

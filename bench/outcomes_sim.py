@@ -797,10 +797,11 @@ class Run:
             self._plan_reasks(story)
         else:
             self.at(self._reviewed_at(ask.key), lambda: self._review(story))
-            if wait := self.settings.publish_unreviewed_after:
+            if self.settings.publish_unreviewed_after:
                 # The product's job runs every minute: here at the minute this request
-                # comes due (a look at any other minute would find nothing of it).
-                self.at(self.now + timedelta(minutes=wait), self._unreviewed)
+                # comes due, in the job's hours (a look at any other minute would find
+                # nothing of it).
+                self.at(unreviewed.first_chance(self.settings, self.now), self._unreviewed)
 
     async def _requester(self, name: str, language: str) -> Any:
         if name in self.requesters:

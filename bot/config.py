@@ -186,13 +186,29 @@ class HelpSection:
         "and nobody reported, unless the checks flag the text); [] off",
     )
     publish_unreviewed_after: int = _opt(
-        0,
+        30,
         minimum=0,
         maximum=1440,
         doc="Minutes after asking when a request nobody reviewed is published by the bot, "
         "the coordinators told and able to pull it back, unless the checks flag its text, it "
-        "is held back or a coordinator has it in hand; 0 off (volunteers would read a text "
-        "no coordinator read)",
+        "came from a phone number, is held back or a coordinator has it in hand; 0 off "
+        "(every request waits for a coordinator; volunteers never read a text no "
+        "coordinator read)",
+    )
+    publish_unreviewed_from: int = _opt(
+        8,
+        minimum=0,
+        maximum=23,
+        doc="Hour (Europe/Berlin) from which the bot publishes unreviewed requests "
+        "(publish_unreviewed_after); before it, what came due waits for this hour or a "
+        "coordinator",
+    )
+    publish_unreviewed_until: int = _opt(
+        22,
+        minimum=1,
+        maximum=24,
+        doc="Hour (Europe/Berlin) until which the bot publishes unreviewed requests; later, "
+        "what comes due waits for publish_unreviewed_from (nobody reads an offer at night)",
     )
     returning_after_hours: int = _opt(
         3,
@@ -553,6 +569,10 @@ class Sections:
             certificate_required_for=frozenset(self.help.certificate_required_for),
             publish_at_once=frozenset(self.help.publish_at_once),
             publish_unreviewed_after=self.help.publish_unreviewed_after,
+            publish_unreviewed_hours=(
+                self.help.publish_unreviewed_from,
+                self.help.publish_unreviewed_until,
+            ),
             returning_after_hours=self.help.returning_after_hours,
             returning_account_days=self.help.returning_account_days,
             new_user_cooldown_minutes=self.help.new_user_cooldown_minutes,
@@ -845,6 +865,11 @@ def check_consistency(config: Config) -> None:
         raise ConfigError(
             f"help.evening_until: must be later than help.evening_from "
             f"({config.help.evening_from}), got {config.help.evening_until}"
+        )
+    if not config.help.publish_unreviewed_from < config.help.publish_unreviewed_until:
+        raise ConfigError(
+            f"help.publish_unreviewed_until: must be later than help.publish_unreviewed_from "
+            f"({config.help.publish_unreviewed_from}), got {config.help.publish_unreviewed_until}"
         )
     unknown = set(config.help.common_languages) - set(SUPPORTED_LANGUAGES)
     if unknown:

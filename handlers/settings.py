@@ -211,8 +211,15 @@ class HandlerSettings:
     # who is returning: handlers/helping/returning.py, with the two figures below).
     publish_at_once: frozenset[str] = frozenset()
     # Minutes after asking when a request nobody reviewed is published by the bot unless
-    # the checks flag it or it is held (handlers/helping/unreviewed.py); 0: never.
-    publish_unreviewed_after: int = 0
+    # the checks flag it or it is held (handlers/helping/unreviewed.py); 0: never. 30 by
+    # default (issue 102, point 3): a third of the requests waited over two hours for the
+    # office-hours review alone; judged on its own seeds (docs/help.md, "A review that
+    # keeps pace"; bench/RESULTS.md).
+    publish_unreviewed_after: int = 30
+    # ... and only within these hours (Europe/Berlin, [first, last)): at night no volunteer
+    # reads an offer, so a request published then is no sooner helped - it waits for the
+    # morning's first run or a coordinator, whoever comes first.
+    publish_unreviewed_hours: tuple[int, int] = (8, 22)
     returning_after_hours: int = 3
     returning_account_days: int = 28
     # Against misuse: a new account's quick repeats wait this long, and so do new accounts

@@ -1,10 +1,12 @@
 """Published without review after a wait (``[help] publish_unreviewed_after``, minutes;
-0 = off, the default; docs/help.md#a-review-that-keeps-pace): a request that has waited
+30 by default, 0 = off; docs/help.md#a-review-that-keeps-pace): a request that has waited
 that long for a coordinator's review, counted from asking (its creation), and that nobody
 decided, is published by :func:`tick`, the scheduler's job (bot/city_service.py, every
 minute; at most :data:`BATCH` a run), through :func:`lifecycle.publish_unreviewed` - its
 review posts then say so, with the button to pull it back, and the requester is told as on
-any publication, in the same transaction.
+any publication, in the same transaction. Only within ``publish_unreviewed_hours`` (08-22
+by default, :func:`in_hours`): what comes due at night waits for the morning's first run,
+or for a coordinator (nobody reads an offer at night; issue 102, point 3).
 
 Waits for a coordinator all the same (:func:`kept_for_review`):
 
@@ -30,7 +32,7 @@ published it (lifecycle ``_decide``). No button data and no conversation states 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from db import Database
 from db.clock import to_text
@@ -39,6 +41,7 @@ from db.requests import HelpRequest
 from handlers.context import Backstage
 from handlers.helping import lifecycle, posting_limits, returning
 from handlers.settings import HandlerSettings
+from locales import TIMEZONE
 
 # Publications a run, at most: a backlog after an outage goes out over a few minutes, each
 # run's transaction short.
@@ -49,7 +52,7 @@ async def tick(db: Database, settings: HandlerSettings, now: datetime) -> list[i
     """Publish what waited past the city's wait and may go out unread; the requests
     published (none when the setting is off)."""
     minutes = settings.publish_unreviewed_after
-    if not minutes:
+    if not minutes or not in_hours(settings, now):
         return []
     # While the flood rule holds any request, nothing goes out unread: one look a run.
     if any(held.held_reason == posting_limits.FLOOD for held in await db.requests.held()):
@@ -72,6 +75,28 @@ async def tick(db: Database, settings: HandlerSettings, now: datetime) -> list[i
             if await lifecycle.publish_unreviewed(scene, current, minutes) is not None:
                 published.append(request.id)
     return published
+
+
+def in_hours(settings: HandlerSettings, now: datetime) -> bool:
+    """Whether ``now`` lies in ``publish_unreviewed_hours`` (Europe/Berlin, [first, last)):
+    outside them the job publishes nothing, and what came due waits for the first run in
+    them or for a coordinator."""
+    first, last = settings.publish_unreviewed_hours
+    local = now.astimezone(TIMEZONE)
+    return first <= local.hour + local.minute / 60 < last
+
+
+def first_chance(settings: HandlerSettings, asked: datetime) -> datetime:
+    """The first moment the job may publish a request asked at ``asked`` unread: the wait
+    after asking, then the next start of ``publish_unreviewed_hours`` if it falls outside
+    them (the outcomes bench runs the job then, bench/outcomes_sim.py)."""
+    due = asked + timedelta(minutes=settings.publish_unreviewed_after)
+    if in_hours(settings, due):
+        return due
+    first = settings.publish_unreviewed_hours[0]
+    local = due.astimezone(TIMEZONE)
+    opens = datetime.combine(local.date(), time(first), TIMEZONE)
+    return opens if opens > local else opens + timedelta(days=1)
 
 
 async def kept_for_review(scene: Backstage, request: HelpRequest, asked_by: str) -> bool:

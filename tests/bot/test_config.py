@@ -25,10 +25,20 @@ def test_defaults_without_file():
     assert not config.telegram.enabled
 
 
-def test_publishing_unreviewed_is_off_by_default_and_set_in_the_help_section(tmp_path):
-    assert load_config(None, env={}).handler_settings().publish_unreviewed_after == 0
-    path = write(tmp_path, "[help]\npublish_unreviewed_after = 30\n")
-    assert load_config(path, env={}).handler_settings().publish_unreviewed_after == 30
+def test_publishing_unreviewed_is_30_minutes_in_the_day_by_default_and_set_in_the_help_section(
+    tmp_path,
+):
+    default = load_config(None, env={}).handler_settings()
+    assert default.publish_unreviewed_after == 30
+    assert default.publish_unreviewed_hours == (8, 22)
+    path = write(
+        tmp_path,
+        "[help]\npublish_unreviewed_after = 0\npublish_unreviewed_from = 7\n"
+        "publish_unreviewed_until = 20\n",
+    )
+    chosen = load_config(path, env={}).handler_settings()
+    assert chosen.publish_unreviewed_after == 0
+    assert chosen.publish_unreviewed_hours == (7, 20)
 
 
 def test_the_offer_rules_come_from_the_help_section(tmp_path):
@@ -112,6 +122,12 @@ def test_config_path_from_environment(tmp_path):
         ("[bot\n", {}, "not valid TOML"),
         ('[bot]\ndatabase = "sqlite:///var/x.db"\n', {}, "bot.database: the database must be"),
         ("", {"NACHBARBOT_BOT__DATABASE": "file:x.db"}, "bot.database: the database must be"),
+        (
+            "[help]\npublish_unreviewed_from = 22\npublish_unreviewed_until = 8\n",
+            {},
+            "help.publish_unreviewed_until: must be later than help.publish_unreviewed_from"
+            " (22), got 8",
+        ),
         (
             "[help]\nevening_from = 21\nevening_until = 20\n",
             {},

@@ -3,13 +3,14 @@ handlers/helping/unreviewed.py, lifecycle ``publish_unreviewed``; issue 81, poin
 request nobody decided that long after asking goes out, its review post saying so with the
 button to pull it back; what the checks flag, what is held, what a coordinator has in hand
 waits; a coordinator deciding first wins, one deciding second reads that the bot had
-published it. Off by default. On a clock the test moves (tests/support/clock.py)."""
+published it. 30 minutes, from 08:00 to 22:00, by default. On a clock the test moves
+(tests/support/clock.py)."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -21,7 +22,7 @@ from handlers.helping import history, lifecycle, posting_limits, unreviewed
 from handlers.helping.lifecycle import BOT_PUBLISHED, UNREVIEWED
 from handlers.messages import Command, Edit, Outgoing
 from handlers.settings import HandlerSettings
-from locales import DEFAULT_LANGUAGE, translator
+from locales import DEFAULT_LANGUAGE, TIMEZONE, translator
 from tests.support.channels import channels
 from tests.support.clock import Clock
 from tests.support.help_story import GROUP, grant_role_to, post_request, press
@@ -30,7 +31,13 @@ from tests.support.memory_transport import MemoryTransport, readable, texts
 # The job's queries, the conditional UPDATE and the posts' edits on both backends.
 pytestmark = pytest.mark.both_backends
 
-SETTINGS = HandlerSettings(backchannels=frozenset({("memory", GROUP)}), publish_unreviewed_after=30)
+# Any hour: the tests below run on the real clock, whatever the time of day (the hours are
+# the test of their own, test_only_in_its_hours).
+SETTINGS = HandlerSettings(
+    backchannels=frozenset({("memory", GROUP)}),
+    publish_unreviewed_after=30,
+    publish_unreviewed_hours=(0, 24),
+)
 # The group reads the city's language.
 T = translator(DEFAULT_LANGUAGE)
 HEADING = readable(str(T.t(UNREVIEWED, id=0, after=T.duration(30)))).split("#")[0]
@@ -95,14 +102,43 @@ async def test_published_after_the_wait_not_before_and_pulled_back(
     assert (await db.requests.get(request_id)).state == "review"
 
 
-async def test_off_by_default(story: MemoryTransport, db: Database):
+async def test_on_by_default_and_off_at_0(story: MemoryTransport, db: Database):
+    """30 minutes in the day by default (issue 102, point 3); a city that sets 0 has every
+    request wait for a coordinator, however long."""
+    assert HandlerSettings().publish_unreviewed_after == 30
+    assert HandlerSettings().publish_unreviewed_hours == (8, 22)
     clock = Clock()
     request_id = await _asked(story, db, clock)
     clock.pass_(hours=12)
-    off = HandlerSettings(backchannels=frozenset({("memory", GROUP)}))
-    assert off.publish_unreviewed_after == 0
+    off = replace(SETTINGS, publish_unreviewed_after=0)
     assert await unreviewed.tick(db, off, clock.now) == []
     assert (await db.requests.get(request_id)).state == "review"
+
+
+async def test_only_in_its_hours(story: MemoryTransport, db: Database):
+    """Asked at 23:00 (Europe/Berlin), due at 23:30: nothing goes out in the night - nobody
+    would read it - and it goes out with the first run at 08:00, when it still waits."""
+    tomorrow = datetime.now(TIMEZONE).date() + timedelta(days=2)
+    clock = Clock(datetime.combine(tomorrow, time(23), TIMEZONE).astimezone(UTC))
+    hours = replace(SETTINGS, publish_unreviewed_hours=(8, 22))
+    request_id = await _asked(story, db, clock)
+    assert unreviewed.first_chance(hours, clock.now) == datetime.combine(
+        tomorrow + timedelta(days=1), time(8), TIMEZONE
+    )
+    for step in (timedelta(minutes=31), timedelta(hours=3), timedelta(hours=8, minutes=58)):
+        at = clock.now + step
+        assert not unreviewed.in_hours(hours, at) and await unreviewed.tick(db, hours, at) == []
+    assert (await db.requests.get(request_id)).state == "review"
+    clock.pass_(hours=9)  # 08:00
+    assert await unreviewed.tick(db, hours, clock.now) == [request_id]
+    # Due in the day, it goes out when due: the hours only hold back the night.
+    noon = datetime.combine(tomorrow, time(12), TIMEZONE)
+    assert unreviewed.first_chance(hours, noon) == noon + timedelta(minutes=30)
+    assert unreviewed.first_chance(hours, noon.replace(hour=21, minute=40)) == datetime.combine(
+        tomorrow + timedelta(days=1), time(8), TIMEZONE
+    )
+    # Before the morning's hour, the same day's.
+    assert unreviewed.first_chance(hours, noon.replace(hour=5)) == noon.replace(hour=8)
 
 
 async def test_what_the_checks_flag_stays_in_review(story: MemoryTransport, db: Database):
