@@ -39,7 +39,8 @@ class Site:
     # The transports' metered budgets, by platform (bot/transports/registry.py ``budgets``),
     # whose panels the desk's statistics show; empty where the city runs none.
     budgets: Mapping[str, Any] = field(default_factory=dict)
-    # The desk's forms sent in this process (bot/web/desk/once.py: a second press acts once).
+    # The desk's forms sent once (bot/web/desk/once.py: a second press acts once, kept in
+    # the database for every web process).
     forms_sent: Any = field(default=None)
 
     @property

@@ -162,7 +162,7 @@ def desk_page(handler: PageHandler) -> PageHandler:
         request[DESK] = Desk(user, session, site, await backlog.total(site.db))
         if posted:  # a form sent twice acts once (once.py)
             if site.forms_sent is None:
-                site.forms_sent = SentForms()
+                site.forms_sent = SentForms(site.db.marks)
             token = str((await request.post()).get(ONCE) or "")
             return await site.forms_sent.once(session.csrf, token, lambda: handler(request))
         return await handler(request)

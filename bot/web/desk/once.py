@@ -7,51 +7,44 @@ is not answered "already decided" by the coordinator's own first press. A POST o
 token while the first is still being handled waits for it. Only a form that succeeded is
 remembered: a refused one (422, 409) is handled again and refused again, changing nothing.
 
-Kept in this process's memory for ``KEPT`` (at most ``MOST`` tokens): a second press comes
-within seconds to the same web process; a form without the token acts as before. The tokens
-are kept in the order they came (their times rise with it), so a POST forgets the old ones
-from the front and looks at no other: a constant cost per POST, not a scan of ``MOST``."""
+Kept in the city's database (db/conversation_marks.py: platform ``desk``, a digest of the
+session's token, the mark ``form:<token>``, its value the answer's address), so that the
+second press finds the first whichever web process of the city it reaches (several behind
+one load balancer, docs/postgresql.md). A form being handled is marked with no answer for
+at most ``HANDLING`` (a process that died while handling it leaves a mark that lapses); one
+that succeeded for ``KEPT``; retention removes the lapsed marks. A form without the token
+acts as before."""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import OrderedDict
+import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
+from db.conversation_marks import ConversationMarks
+
 FIELD = "once"
-KEPT = 600.0  # seconds
-MOST = 10_000
+KEPT = timedelta(minutes=10)
+HANDLING = timedelta(seconds=30)
+# How often a second press asks whether the first one's answer is there yet.
+PAUSE = 0.1
+PLATFORM = "desk"
 
 
-@dataclass
-class _Sent:
-    at: float
-    done: asyncio.Future[str | None]
-
-
-@dataclass
 class SentForms:
-    """The forms sent under each session, by (session's token, form's token)."""
+    """The forms sent under each session, by (session's token, form's token), in the city's
+    database (``marks``)."""
 
-    # Oldest first: a form is added at the end and never moved (OrderedDict: taking the
-    # first is O(1), where a dict's first key after many deletions is found by a scan).
-    sent: OrderedDict[tuple[str, str], _Sent] = field(default_factory=OrderedDict)
-    clock: Callable[[], float] = time.monotonic
-
-    def _forget_old(self, now: float) -> None:
-        while self.sent:
-            oldest = next(iter(self.sent.values()))
-            # A form still being handled stays (its second press waits for it); those after
-            # it are younger, so the look stops there.
-            if now - oldest.at <= KEPT or not oldest.done.done():
-                break
-            self.sent.popitem(last=False)
-        while len(self.sent) > MOST:
-            self.sent.popitem(last=False)
+    def __init__(
+        self,
+        marks: ConversationMarks,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.marks = marks
+        self.clock = clock
 
     async def once(
         self, session: str, token: str, act: Callable[[], Awaitable[web.StreamResponse]]
@@ -59,17 +52,18 @@ class SentForms:
         """``act``'s answer, or the answer an earlier POST of this form got (a 303)."""
         if not token or len(token) > 64:
             return await act()
-        key = (session, token)
-        earlier = self.sent.get(key)
-        if earlier is not None:
-            answered = await asyncio.shield(earlier.done)
-            if answered is not None:
+        # The session's token itself is a secret: its digest names the session here.
+        chat = hashlib.sha256(session.encode()).hexdigest()[:32]
+        mark = f"form:{token}"
+        while True:
+            now = self.clock()
+            if await self.marks.claim(PLATFORM, chat, mark, now, now + HANDLING):
+                break
+            answered = await self.marks.value(PLATFORM, chat, mark, now)
+            if answered:
                 raise web.HTTPSeeOther(answered)
-        now = self.clock()
-        self._forget_old(now)
-        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
-        self.sent.pop(key, None)  # added at the end, in the order of time
-        self.sent[key] = _Sent(now, done)
+            # The first press is still being handled, here or at another process.
+            await asyncio.sleep(PAUSE)
         location: str | None = None
         try:
             response = await act()
@@ -81,6 +75,8 @@ class SentForms:
                 location = answer.headers.get("Location")
             raise
         finally:
-            done.set_result(location)
-            if location is None and self.sent.get(key) is not None and self.sent[key].done is done:
-                del self.sent[key]
+            if location:
+                until = self.clock() + KEPT
+                await self.marks.put(PLATFORM, chat, mark, until, value=location)
+            else:
+                await self.marks.drop(PLATFORM, chat, mark)

@@ -1,71 +1,91 @@
-"""The desk's forms sent once (bot/web/desk/once.py) are remembered in memory, keyed by
-what browsers send (a session's and a form's token): bounded by count and by age."""
+"""The desk's forms sent once (bot/web/desk/once.py) are kept in the city's database, so a
+second press that reaches another web process of the city (two Database handles on one
+database, as two processes have) gets the first one's answer; a refused form is handled
+again; a press while the first is still being handled waits for it; a form remembered
+longer than KEPT is a new one. The whole path through the web server and Chromium:
+test_double_submit.py."""
 
 from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
 
 from bot.web.desk import once
 from bot.web.desk.once import SentForms
+from db import Database
+
+SAVED = "/desk/queue?done=saved"
 
 
-async def _saved() -> web.StreamResponse:
-    raise web.HTTPSeeOther("/desk/queue?done=saved")
+@pytest.mark.both_backends
+async def test_a_second_press_at_another_process_gets_the_first_answer(database_url: str):
+    first, second = await Database.open(database_url), await Database.open(database_url)
+    try:
+        acted: list[str] = []
+        release = asyncio.Event()
+
+        async def saved() -> web.StreamResponse:
+            acted.append("saved")
+            await release.wait()
+            raise web.HTTPSeeOther(SAVED)
+
+        async def press(db: Database) -> str:
+            with pytest.raises(web.HTTPSeeOther) as answer:
+                await SentForms(db.marks).once("session-csrf", "form-1", saved)
+            return answer.value.location
+
+        one = asyncio.create_task(press(first))
+        while not acted:  # the first press is being handled
+            await asyncio.sleep(0.01)
+        two = asyncio.create_task(press(second))  # waits for it, at the other process
+        await asyncio.sleep(0.3)
+        assert not two.done() and acted == ["saved"]
+        release.set()
+        assert await one == SAVED and await two == SAVED
+        assert await press(second) == SAVED
+        assert acted == ["saved"]
+        # Another session's form of the same token is its own.
+        with pytest.raises(web.HTTPSeeOther):
+            await SentForms(first.marks).once("other-session", "form-1", saved)
+        assert acted == ["saved", "saved"]
+    finally:
+        await first.close()
+        await second.close()
 
 
-async def _send(forms: SentForms, session: str, token: str) -> None:
-    with pytest.raises(web.HTTPSeeOther):
-        await forms.once(session, token, _saved)
+@pytest.mark.both_backends
+async def test_a_refused_form_is_handled_again_and_an_old_one_is_new(database_url: str):
+    db = await Database.open(database_url)
+    try:
+        handled: list[int] = []
 
+        async def refused() -> web.StreamResponse:
+            handled.append(422)
+            return web.Response(status=422)
 
-async def test_the_forms_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(once, "MOST", 50)
-    forms = SentForms(clock=lambda: 1000.0)  # all within the time they are kept
-    for number in range(200):
-        await _send(forms, "session", f"form-{number}")
-    # The one past the bound makes room as it comes: never more than MOST and the new one.
-    assert len(forms.sent) <= 51
-    assert ("session", "form-199") in forms.sent
-    assert ("session", "form-0") not in forms.sent
+        forms = SentForms(db.marks)
+        for _ in range(2):
+            assert (await forms.once("s", "form-2", refused)).status == 422
+        assert handled == [422, 422]
 
+        now = [datetime(2026, 11, 29, 7, 0, tzinfo=UTC)]
+        forms = SentForms(db.marks, clock=lambda: now[0])
+        acted: list[str] = []
 
-async def test_a_form_kept_longer_than_kept_is_forgotten():
-    now = [1000.0]
-    forms = SentForms(clock=lambda: now[0])
-    await _send(forms, "session", "old")
-    now[0] += once.KEPT + 1
-    await _send(forms, "session", "new")
-    assert list(forms.sent) == [("session", "new")]
+        async def saved() -> web.StreamResponse:
+            acted.append("saved")
+            raise web.HTTPSeeOther(SAVED)
 
-
-async def test_a_post_looks_at_the_oldest_forms_only(monkeypatch: pytest.MonkeyPatch):
-    """Forgetting the old forms costs a POST the same however many are kept: it looks at
-    the oldest, not at every one of up to MOST (a scan of 10,000 on every desk POST)."""
-    looked: list[int] = []
-
-    class Counted(once._Sent):
-        def __getattribute__(self, name: str):
-            if name == "at":
-                looked.append(1)
-            return super().__getattribute__(name)
-
-    monkeypatch.setattr(once, "_Sent", Counted)
-    forms = SentForms(clock=lambda: 1000.0)  # none is old yet
-    for number in range(2000):
-        await _send(forms, "session", f"form-{number}")
-    looked.clear()
-    await _send(forms, "session", "one more")
-    assert len(looked) <= 2
-    assert len(forms.sent) == 2001
-
-
-async def test_the_old_forms_go_from_the_front_and_the_young_stay():
-    now = [1000.0]
-    forms = SentForms(clock=lambda: now[0])
-    for number in range(5):
-        await _send(forms, "session", f"old-{number}")
-        now[0] += 1
-    now[0] += once.KEPT - 3  # old-0 and old-1 are past KEPT, the rest within it
-    await _send(forms, "session", "new")
-    assert [token for _, token in forms.sent] == ["old-2", "old-3", "old-4", "new"]
+        for _ in range(2):
+            with pytest.raises(web.HTTPSeeOther):
+                await forms.once("s", "form-3", saved)
+        assert acted == ["saved"]
+        now[0] += once.KEPT
+        with pytest.raises(web.HTTPSeeOther):
+            await forms.once("s", "form-3", saved)
+        assert acted == ["saved", "saved"]
+    finally:
+        await db.close()
