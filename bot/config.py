@@ -154,7 +154,12 @@ class PlacesSection:
 
 
 @dataclass(frozen=True)
-class HelpSection:
+class HelpSection(OfferRules):
+    """``[help]``: the limits and review of requests below, and the offer rules
+    (:class:`~handlers.settings.OfferRules`: who is offered a request and when, issue 57,
+    handlers/helping/waves.py, docs/help.md#who-is-asked), declared there once with their
+    bounds; :meth:`offer_rules` is what the handlers get, held within them."""
+
     max_open_requests: int = _opt(
         3, minimum=1, maximum=20, doc="Open requests one resident may have at a time"
     )
@@ -245,192 +250,6 @@ class HelpSection:
         minimum=2,
         maximum=1000,
         doc="Requests of new accounts within the cooldown that count as a flood",
-    )
-    # The offer rules (issue 57, handlers/helping/waves.py, docs/help.md#who-is-asked).
-    offer_rule: str = _opt(
-        "waves",
-        choices=("waves", "broadcast"),
-        doc="waves: the best-ranked few first, more later, wider later; broadcast: everyone "
-        "who qualifies at once",
-    )
-    wave_min: int = _opt(3, minimum=1, maximum=50, doc="Fewest volunteers asked in one wave")
-    wave_max: int = _opt(5, minimum=1, maximum=100, doc="Most volunteers asked in one wave")
-    wave_takers: float = _opt(
-        1.0,
-        minimum=0,
-        maximum=10,
-        doc="A wave asks as many as needed for about this many expected takers (the "
-        "volunteers' estimated chances of a yes, summed), within wave_min and wave_max",
-    )
-    wave_minutes: int = _opt(
-        60, minimum=1, maximum=1440, doc="Daytime minutes without a taker before the next wave"
-    )
-    early_waves: int = _opt(
-        1,
-        minimum=0,
-        maximum=1000,
-        doc="The first this many waves are up to wave_max people, wave_minutes apart",
-    )
-    wave_max_later: int = _opt(
-        5, minimum=1, maximum=100, doc="Most volunteers asked in one wave after the early waves"
-    )
-    wave_minutes_later: int = _opt(
-        180,
-        minimum=1,
-        maximum=1440,
-        doc="Daytime minutes without a taker before the next wave after the early waves",
-    )
-    relook_hours: int = _opt(
-        2, minimum=1, maximum=48, doc="Nobody left to ask: look again for new volunteers this often"
-    )
-    offers_per_day: int = _opt(
-        3, minimum=1, maximum=100, doc="Most offers one volunteer gets in 24 hours"
-    )
-    offers_per_week: int = _opt(
-        14,
-        minimum=1,
-        maximum=700,
-        doc="Most offers one volunteer gets in 7 days",
-    )
-    language_reserve: int = _opt(
-        2,
-        minimum=0,
-        maximum=100,
-        doc="Of a volunteer's offers a week, this many are kept for requesters who need a "
-        "language they speak besides the common_languages (0: none kept)",
-    )
-    common_languages: list[str] = _opt(
-        ["de", "en"],
-        doc="Languages so many volunteers speak that nobody keeps offers for them",
-    )
-    estimate_floor_share: float = _opt(
-        0.25,
-        minimum=0,
-        maximum=1,
-        doc="Nobody is asked whose chance of saying yes is below this share of the city's "
-        "rate, unless nobody within reach is above it",
-    )
-    widen_hours: int = _opt(
-        3, minimum=1, maximum=72, doc="Daytime hours before neighbouring districts are asked"
-    )
-    widen_km: float = _opt(
-        8.0, minimum=0, maximum=50, doc="How much farther the widened search reaches"
-    )
-    widen_below: int = _opt(
-        6,
-        minimum=0,
-        maximum=100,
-        doc="Fewer than this many left to ask nearby: neighbouring districts at once",
-    )
-    widen_takers: float = _opt(
-        0.0,
-        minimum=0,
-        maximum=10,
-        doc="Also widen at once when the estimates of those left add up to fewer expected "
-        "takers than this (0: by their number alone)",
-    )
-    related_hours: int = _opt(
-        10, minimum=1, maximum=168, doc="Hours before volunteers of related kinds of help are asked"
-    )
-    budget: int = _opt(
-        18, minimum=1, maximum=1000, doc="After this many asked the coordinators take over"
-    )
-    budget_share: float = _opt(
-        0.3,
-        minimum=0,
-        maximum=1,
-        doc="The coordinators take over after this share of the city's volunteers who take "
-        "requests were asked (never fewer than budget_least), where that is fewer than budget",
-    )
-    budget_least: int = _opt(
-        15,
-        minimum=1,
-        maximum=1000,
-        doc="budget_share never makes the coordinators take over before this many were asked",
-    )
-    below_floor_wave: int = _opt(
-        0,
-        minimum=0,
-        maximum=20,
-        doc="In a small city (its budget set by budget_share), a search that finds nobody "
-        "left above the estimate floor sends one wave of this many below it (0: none)",
-    )
-    language_wave: int = _opt(
-        3,
-        minimum=0,
-        maximum=20,
-        doc="A requester without German whose budget went on people who share no language "
-        "with her: one more wave of this many who share it, at any distance and kind of help, "
-        "before the coordinators take over (0: none)",
-    )
-    tell_when_dry: bool = _opt(
-        True,
-        doc="A search that ran dry (nobody left to ask, nobody held) tells the coordinators "
-        "at once, not after escalate_hours; it keeps looking for new volunteers",
-    )
-    language_km: float = _opt(
-        8.0,
-        minimum=0,
-        maximum=50,
-        doc="Requesters without German: volunteers sharing their language this far are asked first",
-    )
-    day_start: int = _opt(
-        8, minimum=0, maximum=22, doc="Hour the daytime of the offer waits starts"
-    )
-    day_end: int = _opt(21, minimum=1, maximum=23, doc="Hour the daytime of the offer waits ends")
-    talk_wave: int = _opt(
-        3, minimum=1, maximum=50, doc="Just talk: volunteers on a talk shift asked at a time"
-    )
-    talk_wave_minutes: int = _opt(
-        15, minimum=1, maximum=180, doc="Just talk: minutes without a taker before the next ones"
-    )
-    talk_hours: int = _opt(
-        3,
-        minimum=0,
-        maximum=48,
-        doc="Just talk: hours of talk shifts before the usual waves (0: the usual waves at once)",
-    )
-    urgent_waves: int = _opt(
-        1,
-        minimum=0,
-        maximum=100,
-        doc='"As soon as possible" requests: the first this many waves are urgent_wave_max '
-        "people, urgent_wave_minutes apart",
-    )
-    urgent_wave_max: int = _opt(
-        12, minimum=1, maximum=100, doc='Most volunteers in an "as soon as possible" early wave'
-    )
-    urgent_wave_minutes: int = _opt(
-        30,
-        minimum=1,
-        maximum=1440,
-        doc='Minutes without a taker before an "as soon as possible" request\'s next early wave',
-    )
-    urgent_wave_takers: float = _opt(
-        1.0,
-        minimum=0,
-        maximum=10,
-        doc='Expected takers an "as soon as possible" early wave is sized for, within '
-        "wave_min and urgent_wave_max",
-    )
-    evening_from: int = _opt(
-        17, minimum=0, maximum=23, doc="Hour from which a search counts as started in the evening"
-    )
-    evening_until: int = _opt(
-        22,
-        minimum=1,
-        maximum=24,
-        doc="Hour until which evening searches and urgent requests wait in real minutes; "
-        "after day_end only volunteers who take evening requests are asked",
-    )
-    evening_wave_max: int = _opt(
-        6, minimum=1, maximum=100, doc="Most volunteers in the first wave of an evening search"
-    )
-    evening_wave_minutes: int = _opt(
-        30,
-        minimum=1,
-        maximum=1440,
-        doc="Minutes without a taker after an evening search's first wave",
     )
 
     def offer_rules(self) -> OfferRules:
@@ -719,12 +538,14 @@ def _base_type(tp: Any) -> Any:
 def _convert(name: str, tp: Any, raw: Any, from_env: bool) -> Any:
     base = _base_type(tp)
     origin = get_origin(base)
-    if origin is list:
+    if origin in (list, tuple):
         if from_env:
-            return [item.strip() for item in raw.split(",") if item.strip()]
-        if not isinstance(raw, list) or not all(isinstance(i, str) for i in raw):
+            items = [item.strip() for item in raw.split(",") if item.strip()]
+        elif not isinstance(raw, list) or not all(isinstance(i, str) for i in raw):
             raise ConfigError(f"{name}: must be a list of strings")
-        return raw
+        else:
+            items = raw
+        return tuple(items) if origin is tuple else items
     if base is bool:
         if isinstance(raw, bool):
             return raw

@@ -8,38 +8,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import MISSING, field, fields
+from dataclasses import fields
 from typing import Any
+
+# A setting's declaration (its default, secret, choices, bounds, doc, wide), one for the
+# sections here and the handlers' own (handlers/settings.py OfferRules, the [help] rules).
+from handlers.settings import option as option
 
 ENV_PREFIX = "NACHBARBOT_"
 
 
 class ConfigError(ValueError):
     pass
-
-
-def option(
-    default: Any = MISSING,
-    *,
-    secret: bool = False,
-    choices: tuple[str, ...] = (),
-    minimum: int | None = None,
-    maximum: int | None = None,
-    doc: str = "",
-    wide: bool = False,
-) -> Any:
-    """``wide``: installation-wide, set only in the main configuration."""
-    meta = {
-        "secret": secret,
-        "choices": choices,
-        "min": minimum,
-        "max": maximum,
-        "doc": doc,
-        "wide": wide,
-    }
-    if isinstance(default, list):
-        return field(default_factory=lambda: list(default), metadata=meta)
-    return field(default=default, metadata=meta)
 
 
 def key_bytes(text: str) -> bytes | None:

@@ -4,13 +4,42 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from db.data_rights import Limits
 from handlers.channels import CallPort, Channels, CheckPort, CodeTexts
 from locales import SUPPORTED_LANGUAGES, negotiate
 from locales.phone_numbers import COUNTRIES
+
+
+def option(
+    default: Any = MISSING,
+    *,
+    secret: bool = False,
+    choices: tuple[str, ...] = (),
+    minimum: int | None = None,
+    maximum: int | None = None,
+    doc: str = "",
+    wide: bool = False,
+) -> Any:
+    """A setting of a configuration section: its default, whether it is a secret read only
+    from the environment, its choices and bounds, its doc; ``wide``: installation-wide, set
+    only in the main configuration. bot/config.py reads and checks a city's file by these;
+    the rules below (:class:`OfferRules`) are declared with them once, and ``[help]``
+    (bot/config.py ``HelpSection``) is made of them."""
+    meta = {
+        "secret": secret,
+        "choices": choices,
+        "min": minimum,
+        "max": maximum,
+        "doc": doc,
+        "wide": wide,
+    }
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=meta)
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
@@ -33,53 +62,119 @@ OFFER_RULES = (WAVES, BROADCAST)
 
 @dataclass(frozen=True)
 class OfferRules:
-    offer_rule: str = WAVES
+    offer_rule: str = option(
+        WAVES,
+        choices=OFFER_RULES,
+        doc="waves: the best-ranked few first, more later, wider later; broadcast: everyone "
+        "who qualifies at once",
+    )
     # A wave is as large as needed for about ``wave_takers`` expected takers (the summed
     # estimates of ``ranking``), within these bounds.
-    wave_min: int = 3
-    wave_max: int = 5
-    wave_takers: float = 1.0
+    wave_min: int = option(3, minimum=1, maximum=50, doc="Fewest volunteers asked in one wave")
+    wave_max: int = option(5, minimum=1, maximum=100, doc="Most volunteers asked in one wave")
+    wave_takers: float = option(
+        1.0,
+        minimum=0,
+        maximum=10,
+        doc="A wave asks as many as needed for about this many expected takers (the "
+        "volunteers' estimated chances of a yes, summed), within wave_min and wave_max",
+    )
     # The next wave after this many daytime minutes without a taker (at once when everyone
     # in the wave said "not this time").
-    wave_minutes: int = 60
+    wave_minutes: int = option(
+        60, minimum=1, maximum=1440, doc="Daytime minutes without a taker before the next wave"
+    )
     # Fast at first, patient later: the first ``early_waves`` waves are up to ``wave_max``
     # people and each followed by the next after ``wave_minutes``; the waves after them up
     # to ``wave_max_later`` people, ``wave_minutes_later`` apart (offers are read over
     # hours: later waves that go quickly are read after someone took the request).
-    early_waves: int = 1
-    wave_max_later: int = 5
-    wave_minutes_later: int = 180
+    early_waves: int = option(
+        1,
+        minimum=0,
+        maximum=1000,
+        doc="The first this many waves are up to wave_max people, wave_minutes apart",
+    )
+    wave_max_later: int = option(
+        5, minimum=1, maximum=100, doc="Most volunteers asked in one wave after the early waves"
+    )
+    wave_minutes_later: int = option(
+        180,
+        minimum=1,
+        maximum=1440,
+        doc="Daytime minutes without a taker before the next wave after the early waves",
+    )
     # Nobody left to ask: look again this often (new and freed volunteers).
-    relook_hours: int = 2
+    relook_hours: int = option(
+        2, minimum=1, maximum=48, doc="Nobody left to ask: look again for new volunteers this often"
+    )
     # At most this many offers to one volunteer in 24 hours, and this many in 7 days (14:
     # in a city, a week's cap of 7 cost matches and saved no offers - a capped volunteer
     # was replaced by a lower-ranked one, issue 81; a small city is spared by the budget
     # below, docs/help.md).
-    offers_per_day: int = 3
-    offers_per_week: int = 14
+    offers_per_day: int = option(
+        3, minimum=1, maximum=100, doc="Most offers one volunteer gets in 24 hours"
+    )
+    offers_per_week: int = option(
+        14,
+        minimum=1,
+        maximum=700,
+        doc="Most offers one volunteer gets in 7 days",
+    )
     # Of those, a volunteer who speaks a language besides the common ones keeps this many
     # for requesters who need that language (few speak it; German requests have many
     # others to ask): bench/RESULTS.md, issue 63.
-    language_reserve: int = 2
-    common_languages: tuple[str, ...] = ("de", "en")
+    language_reserve: int = option(
+        2,
+        minimum=0,
+        maximum=100,
+        doc="Of a volunteer's offers a week, this many are kept for requesters who need a "
+        "language they speak besides the common_languages (0: none kept)",
+    )
+    common_languages: tuple[str, ...] = option(
+        ("de", "en"),
+        doc="Languages so many volunteers speak that nobody keeps offers for them",
+    )
     # Nobody whose estimate (the chance they say yes) is below this share of the city's
     # rate (ranking.city_rate) - unless nobody within reach is above it: the floor trims
     # the tail only.
-    estimate_floor_share: float = 0.25
+    estimate_floor_share: float = option(
+        0.25,
+        minimum=0,
+        maximum=1,
+        doc="Nobody is asked whose chance of saying yes is below this share of the city's "
+        "rate, unless nobody within reach is above it",
+    )
     # Neighbouring districts and a larger radius after this many daytime hours (or at once
     # when nobody local is left) ...
-    widen_hours: int = 3
+    widen_hours: int = option(
+        3, minimum=1, maximum=72, doc="Daytime hours before neighbouring districts are asked"
+    )
     # ... that much farther (km) ...
-    widen_km: float = 8.0
+    widen_km: float = option(
+        8.0, minimum=0, maximum=50, doc="How much farther the widened search reaches"
+    )
     # ... and at once when fewer than this many are left to ask in the volunteers' own
     # areas (a thin district: its few would be asked in one wave, then nobody for hours);
     # fewer left even there: related kinds of help at once too.
-    widen_below: int = 6
+    widen_below: int = option(
+        6,
+        minimum=0,
+        maximum=100,
+        doc="Fewer than this many left to ask nearby: neighbouring districts at once",
+    )
     # ... or when the estimates of those left add up to fewer than this many expected
     # takers (0: by their number alone).
-    widen_takers: float = 0.0
+    widen_takers: float = option(
+        0.0,
+        minimum=0,
+        maximum=10,
+        doc="Also widen at once when the estimates of those left add up to fewer expected "
+        "takers than this (0: by their number alone)",
+    )
     # ... and related kinds of help after this many hours.
-    related_hours: int = 10
+    related_hours: int = option(
+        10, minimum=1, maximum=168, doc="Hours before volunteers of related kinds of help are asked"
+    )
     # After this many people asked, the coordinators take over and the bot stops asking -
     # and in a small city after ``budget_share`` of its volunteers who take requests, but
     # never fewer than ``budget_least``: a town of 40 gets 15, not 20. Where volunteers
@@ -91,9 +186,22 @@ class OfferRules:
     # its own seeds, 3.57 -> 3.39 offers a volunteer a week (docs/help.md, "Budget"). 18,
     # not 20, for the same reason, judged again on fresh seeds: 3.52 -> 3.36 (harsher
     # languages 3.55 -> 3.43), within 24 h 90.1 -> 90.4 %.
-    budget: int = 18
-    budget_share: float = 0.3
-    budget_least: int = 15
+    budget: int = option(
+        18, minimum=1, maximum=1000, doc="After this many asked the coordinators take over"
+    )
+    budget_share: float = option(
+        0.3,
+        minimum=0,
+        maximum=1,
+        doc="The coordinators take over after this share of the city's volunteers who take "
+        "requests were asked (never fewer than budget_least), where that is fewer than budget",
+    )
+    budget_least: int = option(
+        15,
+        minimum=1,
+        maximum=1000,
+        doc="budget_share never makes the coordinators take over before this many were asked",
+    )
     # In a small city (its budget set by ``budget_share``, below ``budget``), a search that
     # finds nobody left at or above the estimate floor sends one last wave of the
     # best-ranked below it (this many people, within the budget; 0: none) before it runs
@@ -102,7 +210,13 @@ class OfferRules:
     # and half the town under the floor; bench/outcomes_missed.py, docs/help.md "One wave
     # below the floor"). Off: judged once (2 a wave) it did not win - the town 78.1 -> 79.2 %
     # within 24 h, harsher 76.0 -> 76.0 %, for 3.57 -> 3.68 offers a volunteer a week.
-    below_floor_wave: int = 0
+    below_floor_wave: int = option(
+        0,
+        minimum=0,
+        maximum=20,
+        doc="In a small city (its budget set by budget_share), a search that finds nobody "
+        "left above the estimate floor sends one wave of this many below it (0: none)",
+    )
     # A requester without German whose budget went on people who share no language with
     # her: one more wave of this many who share it - at any distance, whatever kind of help
     # they offer - before the coordinators take over (0: none). Issue 102, point 4: most of
@@ -110,7 +224,14 @@ class OfferRules:
     # on its own seeds in the small town, paired with none: under the harsher languages
     # 78.4 -> 80.7 % within 24 h of asking, without German 63.2 -> 66.4 %, for 3.23 -> 3.28
     # offers a volunteer a week (docs/help.md, "A budget spent without a shared language").
-    language_wave: int = 3
+    language_wave: int = option(
+        3,
+        minimum=0,
+        maximum=20,
+        doc="A requester without German whose budget went on people who share no language "
+        "with her: one more wave of this many who share it, at any distance and kind of help, "
+        "before the coordinators take over (0: none)",
+    )
     # A search that ran dry - a wave of its own found nobody left to ask at the widest
     # reach, and nobody is held for quiet hours, the evening or the caps - tells the
     # coordinators at once with the reason, instead of waiting for the alert after
@@ -118,46 +239,100 @@ class OfferRules:
     # keeps looking for new and freed volunteers (issue 81: in the outcomes bench over half
     # of a small town's requests unmatched at 24 h had run dry hours before, unseen; judged
     # on its own seeds, docs/help.md "Nobody left"). False: only the alert after escalate_hours.
-    tell_when_dry: bool = True
+    tell_when_dry: bool = option(
+        True,
+        doc="A search that ran dry (nobody left to ask, nobody held) tells the coordinators "
+        "at once, not after escalate_hours; it keeps looking for new volunteers",
+    )
     # Requesters without German: volunteers who share their language within this distance
     # (km) are asked from the first wave on.
-    language_km: float = 8.0
+    language_km: float = option(
+        8.0,
+        minimum=0,
+        maximum=50,
+        doc="Requesters without German: volunteers sharing their language this far are asked first",
+    )
     # The daytime in which waits count (hours, Europe/Berlin).
-    day_start: int = 8
-    day_end: int = 21
+    day_start: int = option(
+        8, minimum=0, maximum=22, doc="Hour the daytime of the offer waits starts"
+    )
+    day_end: int = option(21, minimum=1, maximum=23, doc="Hour the daytime of the offer waits ends")
     # "Just talk" requests (handlers/helping/talk_now.py): offered city-wide to this many
     # volunteers on a talk shift who share a language at a time, the next ones after this
     # many minutes without a taker (at once when all said "not this time"), and after this
     # many hours the usual waves (0: no talk shifts, the usual waves at once).
-    talk_wave: int = 3
-    talk_wave_minutes: int = 15
-    talk_hours: int = 3
+    talk_wave: int = option(
+        3, minimum=1, maximum=50, doc="Just talk: volunteers on a talk shift asked at a time"
+    )
+    talk_wave_minutes: int = option(
+        15, minimum=1, maximum=180, doc="Just talk: minutes without a taker before the next ones"
+    )
+    talk_hours: int = option(
+        3,
+        minimum=0,
+        maximum=48,
+        doc="Just talk: hours of talk shifts before the usual waves (0: the usual waves at once)",
+    )
     # The pace follows urgency and the hour (issue 63, handlers/helping/pace.py). An "as
     # soon as possible" request: its first ``urgent_waves`` waves are up to
     # ``urgent_wave_max`` people and ``urgent_wave_minutes`` apart (one such wave: two cost
     # the later requests more within 24 h in bench/outcomes.py, bench/RESULTS.md; 12, not
     # 8: read within two hours by enough of them, issue 81).
-    urgent_waves: int = 1
-    urgent_wave_max: int = 12
-    urgent_wave_minutes: int = 30
+    urgent_waves: int = option(
+        1,
+        minimum=0,
+        maximum=100,
+        doc='"As soon as possible" requests: the first this many waves are urgent_wave_max '
+        "people, urgent_wave_minutes apart",
+    )
+    urgent_wave_max: int = option(
+        12, minimum=1, maximum=100, doc='Most volunteers in an "as soon as possible" early wave'
+    )
+    urgent_wave_minutes: int = option(
+        30,
+        minimum=1,
+        maximum=1440,
+        doc='Minutes without a taker before an "as soon as possible" request\'s next early wave',
+    )
     # ... and each of those waves is as large as needed for about this many expected takers
     # (not ``wave_takers``): about a third of the offers are read only after two hours, so
     # a wave sized for one taker at some time finds fewer within the hour (issue 81).
-    urgent_wave_takers: float = 1.0
+    urgent_wave_takers: float = option(
+        1.0,
+        minimum=0,
+        maximum=10,
+        doc='Expected takers an "as soon as possible" early wave is sized for, within '
+        "wave_min and urgent_wave_max",
+    )
     # A search that starts in the evening (from ``evening_from`` to ``evening_until``,
     # hours, Europe/Berlin): a first wave of up to ``evening_wave_max`` people, the next
     # after ``evening_wave_minutes``. Its waits (and an urgent request's) count in real
     # minutes until ``evening_until``; from ``day_end`` to ``evening_until`` only
     # volunteers who said they take evening requests are asked, and in the evening they
     # are asked first.
-    evening_from: int = 17
-    evening_until: int = 22
+    evening_from: int = option(
+        17, minimum=0, maximum=23, doc="Hour from which a search counts as started in the evening"
+    )
+    evening_until: int = option(
+        22,
+        minimum=1,
+        maximum=24,
+        doc="Hour until which evening searches and urgent requests wait in real minutes; "
+        "after day_end only volunteers who take evening requests are asked",
+    )
     # Six, not ten: a large evening wave was read mostly the next morning, after someone
     # had taken the request, and tired the few (issue 81, judged once on its own seeds in
     # both shapes: the town 83.6 -> 86.7 % within 24 h of asking, 3.33 -> 3.20 offers a
     # volunteer a week; Dortmund 90.2 -> 90.0 %, 3.52 -> 3.48 - docs/help.md, "The evening").
-    evening_wave_max: int = 6
-    evening_wave_minutes: int = 30
+    evening_wave_max: int = option(
+        6, minimum=1, maximum=100, doc="Most volunteers in the first wave of an evening search"
+    )
+    evening_wave_minutes: int = option(
+        30,
+        minimum=1,
+        maximum=1440,
+        doc="Minutes without a taker after an evening search's first wave",
+    )
 
     @property
     def waves(self) -> bool:
