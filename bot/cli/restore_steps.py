@@ -26,8 +26,9 @@ def may_run(version: int, dialect: str = "sqlite") -> str:
     if version >= latest_migration(dialect):
         return f"this version (newest migration {name}) runs on it as it is"
     return (
-        f"run the version whose newest migration is {name} on it (docs/upgrading.md, the"
-        f" release notes); this version refuses it until db migrate upgrades it again"
+        f"run the version whose newest migration is {name} on it (docs/releases.md names"
+        f" each release by its schema, as --version does); this version refuses it until db"
+        f" migrate upgrades it again"
     )
 
 
