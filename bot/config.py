@@ -449,14 +449,22 @@ def _registered_since(config: Any, name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from bot.transports.matrix.config import MatrixSection
+    from bot.transports.phone.config import PhoneSection
+    from bot.transports.sms.config import SmsSection
+    from bot.transports.telegram_config import TelegramSection
 
     class Config(Sections):
         """A city's configuration: :class:`Sections` and a field for each transport's
-        section (``config.sms``), typed by the transport that reads it."""
+        section (``config.sms``), typed by the section its declaration names."""
+
+        telegram: TelegramSection
+        matrix: MatrixSection
+        phone: PhoneSection
+        sms: SmsSection
+        later: Mapping[str, Any]
 
         def __init__(self, **sections: Any) -> None: ...
-
-        def __getattr__(self, section: str) -> Any: ...
 
 else:
     Config = make_dataclass(

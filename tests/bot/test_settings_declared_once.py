@@ -79,3 +79,31 @@ def test_the_mirrors_between_sections_and_the_types_made_of_them_do_not_grow():
     mirrored = sorted(set(sections) & set(given))
     shown = "\n".join(f"  {name}: {sections[name] + given[name]}" for name in mirrored)
     assert len(mirrored) <= MIRRORED_MOST, f"{len(mirrored)} fields declared twice:\n{shown}"
+
+
+def _config_type() -> ast.ClassDef:
+    """The class mypy reads as ``Config`` (bot/config.py, under ``TYPE_CHECKING``)."""
+    tree = ast.parse((ROOT / "bot" / "config.py").read_text(encoding="utf-8"))
+    return next(
+        node for node in ast.walk(tree) if isinstance(node, ast.ClassDef) and node.name == "Config"
+    )
+
+
+def test_mypy_sees_each_transports_section_by_the_class_its_declaration_names():
+    from bot.transports.registry import TRANSPORTS
+
+    config = _config_type()
+    assert "__getattr__" not in {
+        item.name for item in config.body if isinstance(item, ast.FunctionDef)
+    }, "Config's type answers any attribute with Any: mypy sees no setting of a transport"
+    typed = {
+        item.target.id: ast.unparse(item.annotation)
+        for item in config.body
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+    }
+    for transport in TRANSPORTS:
+        if transport.section:
+            assert typed.get(transport.section) == transport.section_class().__name__, (
+                f"config.{transport.section} is not typed as {transport.platform}'s declaration"
+                f" names its section ({transport.section_class().__name__})"
+            )
