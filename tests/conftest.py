@@ -4,6 +4,7 @@ import asyncio
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +186,12 @@ def postgres_server() -> Iterator[PostgresServer]:
     server = PostgresServer()
     server.start()
     try:
-        asyncio.run(server.create_template())
+        # In a thread of its own: the first test of a worker to ask for the server may be
+        # an async one asking inside its running loop (request.getfixturevalue), where
+        # asyncio.run fails - and the failed session fixture then failed every PostgreSQL
+        # test after it on that worker.
+        with ThreadPoolExecutor(1) as apart:
+            apart.submit(asyncio.run, server.create_template()).result()
         # The tests' databases made ahead and dropped behind them, in a thread.
         server.keep_ready()
         yield server
