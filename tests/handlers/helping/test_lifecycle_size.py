@@ -10,7 +10,7 @@ from pathlib import Path
 
 HELPING = Path(__file__).resolve().parents[3] / "handlers" / "helping"
 # lifecycle.py's lines, today (1,367 before contact.py took what is not a state change).
-LIFECYCLE_MOST = 1272
+LIFECYCLE_MOST = 1270
 
 
 def test_the_lifecycle_does_not_grow():
