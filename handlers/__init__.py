@@ -28,7 +28,7 @@ def features() -> tuple[ModuleType, ...]:
         to_coordinators,
     )
     from handlers.forms import cancel_command, not_a_choice
-    from handlers.limits import encrypted_work
+    from handlers.limits import encrypted_work, text_messages
     from handlers.numbers import (
         call_notices,
         caller_check,
@@ -57,6 +57,7 @@ def features() -> tuple[ModuleType, ...]:
         number_entry,
         call_notices,
         encrypted_work,
+        text_messages,
         privacy,
         to_coordinators,
         desk,

@@ -27,6 +27,8 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Literal, Protocol
 
+from markupsafe import Markup
+
 from db import Database
 from db.transactions import Transactions
 from db.users import User
@@ -389,6 +391,85 @@ class DecryptLimited:
     dropped: bool = False
 
 
+# -- what a texting transport's limits stop (the words: handlers/limits/text_messages.py).
+# Each is reported once its period (claimed in the transport's store): the transport says
+# what stops whom and until when, the features what the coordinators read.
+
+
+@dataclass(frozen=True)
+class TextsCapped:
+    """The person ``person_id`` on ``platform`` had the ``cap`` texts their number may get
+    in an hour (answered again from ``until``) or, ``until`` None, in a day."""
+
+    platform: str
+    person_id: int
+    cap: int
+    until: datetime | None
+
+
+@dataclass(frozen=True)
+class FirstTextsUsed:
+    """Today's ``cap`` first texts from new numbers on ``platform`` are answered: those for
+    numbers from elsewhere (``kept`` left for the city's own area codes and numbers seen
+    before), or (``everyone``) all of them."""
+
+    platform: str
+    cap: int
+    kept: int
+    everyone: bool
+
+
+# Which of the hour's code texts are sent: the share of numbers that have not confirmed a
+# code today, the share for everyone (the rest kept for running help), or all of them.
+CodeShare = Literal["new", "open", "all"]
+
+
+@dataclass(frozen=True)
+class CodeTextsUsed:
+    """The hour's code texts of ``share`` on ``platform`` (``count`` of them; ``kept`` for
+    people with help under way) are sent: no such code until ``until``."""
+
+    platform: str
+    share: CodeShare
+    count: int
+    until: datetime
+    kept: int = 0
+
+
+@dataclass(frozen=True)
+class StrangerStopsFull:
+    """More STOPs than are kept within an hour came to ``platform`` from numbers nobody has:
+    for up to an hour such a STOP is neither kept nor answered."""
+
+    platform: str
+
+
+# The limits on the codes texted back (the words are handlers/numbers/coded_acts.py's, as
+# for an act's or an erasure's code): a number's codes of the day used up, or its code
+# dropped by its last wrong try; the city's wrong codes of the hour at their limit.
+CodesOut = Literal["day", "tried out"]
+
+
+@dataclass(frozen=True)
+class NumberCodesOut:
+    """A limit on codes stops the person ``person_id`` on ``platform``: their number had
+    its codes of the day, or (``why``) its code was dropped by its last wrong try."""
+
+    platform: str
+    person_id: int
+    why: CodesOut
+
+
+@dataclass(frozen=True)
+class WrongCodesPause:
+    """The city had ``count`` wrong codes texted back this hour on ``platform``, its limit:
+    no code is checked until ``until``."""
+
+    platform: str
+    count: int
+    until: datetime
+
+
 Happening = (
     CallsGivenUp
     | CheckGivenUp
@@ -397,6 +478,12 @@ Happening = (
     | BridgedCallEnded
     | ChatClosed
     | DecryptLimited
+    | TextsCapped
+    | FirstTextsUsed
+    | CodeTextsUsed
+    | StrangerStopsFull
+    | NumberCodesOut
+    | WrongCodesPause
 )
 # How a transport reports one (the dispatcher's ``happened``).
 Report = Callable[[Happening], Awaitable[None]]
@@ -469,6 +556,14 @@ class ChatsPort(Protocol):
     async def standing(self, platform: str, chat_id: str) -> Standing:
         """Where ``chat_id``'s person stands when a shared engine chooses whose work comes
         first (handlers/helping/standing.py)."""
+
+    async def keep_for(
+        self, platform: str, chat_id: str, text: Markup, person_id: int, *, secret: bool = False
+    ) -> None:
+        """Queue ``text`` of the transport's own for ``person_id``'s chat in the outbox, in
+        the transaction under way (it leaves if and only if that commits; the transport
+        wakes the worker once it is committed); ``secret``: it carries a code, which the
+        outbox keeps only until it is sent or given up."""
 
 
 class CallersPort(Protocol):

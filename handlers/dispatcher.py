@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
 from db import Database
 from db.users import Arrival
-from handlers import read_aloud, ui
+from handlers import build_router, read_aloud, ui
+from handlers.channels import Report
 from handlers.context import Context, StaleButton
 from handlers.messages import ButtonPress, Command, Edited, Incoming, Outgoing
 from handlers.reader import medium_of, reader_of, sender_in_group, starts_easy
@@ -273,3 +274,13 @@ class Dispatcher:
             await private.route(ctx, self.router)
         else:
             await backchannel.route(ctx, self.router)
+
+
+def features_report(
+    db: Database, backchannels: Iterable[tuple[str, str]], wake: Callable[[], None] | None = None
+) -> Report:
+    """How a transport's part made outside a city reports (a budget on its own database, as
+    a tool or a test makes one): to the features, as a city's ports do, its coordinators'
+    groups ``backchannels``, ``wake`` the outbox worker's wake-up."""
+    settings = HandlerSettings(backchannels=frozenset(backchannels))
+    return Dispatcher(db, build_router(), settings, on_queued=wake).ports.report

@@ -4,4 +4,7 @@ only reports that its limit stops someone (handlers/channels.py ``Happening``); 
 modules here say it, in the coordinators' words:
 
 - ``encrypted_work.py``: the hour's work on encrypted messages (``DecryptLimited``).
+- ``text_messages.py``: a texting transport's caps, first texts, code texts, strangers'
+  STOPs and the limits on codes texted back (``TextsCapped``, ``FirstTextsUsed``,
+  ``CodeTextsUsed``, ``StrangerStopsFull``, ``NumberCodesOut``, ``WrongCodesPause``).
 """

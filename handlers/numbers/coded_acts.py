@@ -292,8 +292,12 @@ async def codes_out(line: TextLine, number: str, day: str, user: User) -> Compos
     transport's own)."""
     if not await line.claim_codes_out(number, day):
         return None
-    log.warning("coded acts: a number's codes of the day are used up")
+    return used_up_notice(user)
 
+
+def used_up_notice(user: User) -> Compose:
+    """The coordinators' notice that ``user``'s number had its codes of the day."""
+    log.warning("coded acts: a number's codes of the day are used up")
     return lambda t: Message(t.t(CODES_USED_UP, name=_who(t, user)), typed_choices=False)
 
 
@@ -338,8 +342,13 @@ async def tried_out_told(line: TextLine, number: str, user: User) -> Compose | N
     out). Whichever code it was (an act's, an erasure's, a STOP's: the SMS transport's)."""
     if not await line.claim_tried_out(number):
         return None
-    log.warning("coded acts: a number's code was tried out")
+    return tried_out_notice(user)
 
+
+def tried_out_notice(user: User) -> Compose:
+    """The coordinators' notice that ``user``'s number's code was dropped by its last
+    wrong try."""
+    log.warning("coded acts: a number's code was tried out")
     return lambda t: Message(
         t.t(CODE_TRIED_OUT, count=t.number(CODE_TRIES), name=_who(t, user)), typed_choices=False
     )
@@ -355,7 +364,12 @@ async def paused_told(line: TextLine) -> Compose | None:
     count = await line.claim_codes_paused(to_text(now))
     if not count:
         return None
-    until = hour_end(now)
+    return paused_notice(count, hour_end(now))
+
+
+def paused_notice(count: int, until: datetime) -> Compose:
+    """The coordinators' notice that the city's wrong codes of the hour reached ``count``,
+    their limit: no code is checked until ``until``."""
     log.warning("coded acts: the city's wrong codes of the hour reached the limit")
     return lambda t: Message(
         t.t(CODES_PAUSED_COORDINATORS, count=t.number(count), time=t.time(until)),

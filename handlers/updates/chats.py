@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from markupsafe import Markup
+
 from db import Database
 from db.users import User
 from handlers.channels import ChatClosed, Happening, Standing
 from handlers.context import Backstage
 from handlers.helping.render import someone
 from handlers.helping.standing import standing
-from handlers.messages import Message
+from handlers.messages import Message, Recipient
+from handlers.messenger import Messenger
 from handlers.router import Router
 from handlers.settings import HandlerSettings
 from locales import N_
@@ -124,6 +127,19 @@ class Chats:
         engine must choose whose work comes first (the rule is
         handlers/helping/standing.py's): running help, known, or a stranger."""
         return await standing(self.db, await self.db.users.find(platform, chat_id))
+
+    async def keep_for(
+        self, platform: str, chat_id: str, text: Markup, person_id: int, *, secret: bool = False
+    ) -> None:
+        """``text`` of a transport's own for ``person_id``'s chat ``chat_id`` on ``platform``
+        into the outbox, in the transaction under way (handlers/messenger.py ``to_chat``;
+        ``secret``: it carries a code, kept only until it is sent or given up)."""
+        await Messenger(self.db).to_chat(
+            Recipient(platform, chat_id),
+            Message(text, typed_choices=False),
+            recipient_id=person_id,
+            secret=secret,
+        )
 
     async def _unreachable(self, scene: Backstage, person: User | None, chat_id: str) -> None:
         """The one owner of "this person closed their chat": nothing is offered or sent to

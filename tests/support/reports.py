@@ -8,16 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from db import Database
-from handlers import build_router
 from handlers.channels import Happening, Report
-from handlers.dispatcher import Dispatcher
-from handlers.settings import HandlerSettings
+from handlers.dispatcher import features_report
 
 
 def features_told(db: Database, backchannels: Iterable[tuple[str, str]] = ()) -> Report:
     """The reports taken by the features, the coordinators' chats ``backchannels``."""
-    settings = HandlerSettings(backchannels=frozenset(backchannels))
-    return Dispatcher(db, build_router(), settings).happened
+    return features_report(db, backchannels)
 
 
 class Kept:

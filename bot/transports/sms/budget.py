@@ -59,11 +59,17 @@ from bot.transports.sms.store import DAY_FULL, PLATFORM, TOLD, SmsStore
 from db import Database
 from db.clock import BERLIN, local_day, to_text
 from db.users import User
-from handlers.helping.render import someone
+from handlers.channels import (
+    CodeShare,
+    CodeTextsUsed,
+    FirstTextsUsed,
+    Report,
+    TextsCapped,
+)
+from handlers.dispatcher import features_report
 from handlers.messages import Message
-from handlers.messenger import tell_coordinators
 from handlers.numbers.coded_acts import hour_end
-from locales import N_, Translator
+from locales import Translator
 
 __all__ = [
     "SEGMENTS",
@@ -254,6 +260,7 @@ class Budget(MonthBudget):
         limits: Limits = Limits(),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
+        report: Report | None = None,
     ) -> None:
         meter = Meter(SEGMENTS, notice, what="segments")
         super().__init__(
@@ -266,6 +273,11 @@ class Budget(MonthBudget):
             on_queued=on_queued,
         )
         self.limits = limits
+        # What its limits stop is reported (handlers/channels.py ``TextsCapped``,
+        # ``FirstTextsUsed``, ``CodeTextsUsed``) and the features tell the coordinators
+        # (handlers/limits/text_messages.py): the city's ports' report, as the city wires
+        # it (``service``); made alone, the features' on ``db`` with ``backchannels``.
+        self.report = report or features_report(db, self.backchannels, on_queued)
         # The first contacts: the installation's (count_in), as the month is.
         self.contacts = SmsStore(db.transactions)
         # Texts sent to each number: the city's own, as its numbers are.
@@ -351,25 +363,21 @@ class Budget(MonthBudget):
         return await self.spend(segments, helping)
 
     async def _capped(self, number: str, now: datetime, ends: tuple[datetime, bool] | None) -> None:
-        """Tell the city's coordinators that ``number``'s person gets no answer until the
-        number's cap of the hour or day ends (``ends``: :meth:`_cap_ends`): once an hour at
-        most per number (claimed in its row), by name, never the number. A number nobody
-        has (no person to get in touch with) is not told of."""
+        """Report that ``number``'s person gets no answer until the number's cap of the
+        hour or day ends (``ends``: :meth:`_cap_ends`), for the coordinators (by name, never
+        the number): once an hour at most per number (claimed in its row). A number nobody
+        has (no person to get in touch with) is not reported."""
         until_hour = hour_end(now)
         person = await self.db.users.find(PLATFORM, number)
         if person is None or not await self.texts.claim_told(
             number, "capped", to_text(until_hour - HOUR), to_text(now)
         ):
             return
-        limits = self.limits
-        whole_day = ends is not None and ends[1]
-
-        def compose(t: Translator) -> Message:
-            return capped_notice(t, person, limits, None if whole_day else until_hour)
-
-        await tell_coordinators(
-            self.db, self.backchannels, compose, about=(person.id,), wake=self.on_queued
-        )
+        if ends is not None and ends[1]:
+            await self.report(TextsCapped(PLATFORM, person.id, self.limits.per_number_day, None))
+        else:
+            cap = self.limits.per_number_hour
+            await self.report(TextsCapped(PLATFORM, person.id, cap, until_hour))
 
     async def _cap_ends(self, number: str, now: datetime) -> tuple[datetime, bool] | None:
         """When ``number``'s cap ends, and whether it is the day's (else the hour's), if it
@@ -451,16 +459,14 @@ class Budget(MonthBudget):
         return False
 
     async def _ran_out(self, day: str, level: int) -> None:
-        """Tell the city's coordinators, once a day each, that a share of the first
-        contacts ran out (claimed in the city's own database, as the month's notices)."""
+        """Report, once a day each, that a share of the first contacts ran out (claimed in
+        the city's own database, as the month's notices), for the coordinators."""
         if not await self.texts.claim_ran_out(day, level):
             return
         limits = self.limits
-
-        def compose(t: Translator) -> Message:
-            return ran_out_notice(t, level, limits)
-
-        await tell_coordinators(self.db, self.backchannels, compose, wake=self.on_queued)
+        everyone = level == ALL_USED
+        cap, kept = limits.new_numbers_day, limits.new_numbers_kept
+        await self.report(FirstTextsUsed(PLATFORM, cap, kept, everyone))
 
     async def may_tell_turned_away(self, number: str) -> bool:
         """Whether a texter the first contacts turned away may be told so now: the day's
@@ -553,15 +559,18 @@ class Budget(MonthBudget):
     async def _tell_codes_out(
         self, hour: str, level: int, until: datetime, *, new: bool = False
     ) -> None:
-        """The coordinators, once an hour for each share of the code texts that ran out
-        (claimed in the city's own ``sms_code_texts``, on the row ``hour``)."""
-        if await self.texts.claim_code_texts_out(hour, level):
-            limits = self.limits
-
-            def compose(t: Translator) -> Message:
-                return codes_out_notice(t, level, limits, until, new=new)
-
-            await tell_coordinators(self.db, self.backchannels, compose, wake=self.on_queued)
+        """Report, once an hour for each share of the code texts that ran out (claimed in
+        the city's own ``sms_code_texts``, on the row ``hour``), for the coordinators."""
+        if not await self.texts.claim_code_texts_out(hour, level):
+            return
+        limits = self.limits
+        share: CodeShare = "new" if new else "open" if level == OPEN_USED else "all"
+        count = {
+            "new": limits.codes_new,
+            "open": limits.codes_hour - limits.codes_kept,
+            "all": limits.codes_hour,
+        }[share]
+        await self.report(CodeTextsUsed(PLATFORM, share, count, until, limits.codes_kept))
 
     async def code_limits(self) -> CodeLimits:
         """The limits on codes that stop someone now (the desk shows them while they hold):
@@ -624,92 +633,6 @@ class Budget(MonthBudget):
 # texts, likewise (:meth:`Budget.take_code`), and on the new numbers' own row, their share.
 OPEN_USED, ALL_USED = 1, 2
 NEW_USED = 1
-
-
-def ran_out_notice(t: Translator, level: int, limits: Limits) -> Message:
-    """What the coordinators are told when a share of the day's first contacts ran out."""
-    if level == OPEN_USED:
-        text = t.t(
-            "📵 Text messages: today's {open} first texts from new numbers are used up. Until"
-            " midnight only numbers from the city's area codes and numbers seen before are"
-            " answered ({kept} kept for them); the others are told to text again tomorrow.",
-            open=t.number(limits.new_numbers_day - limits.new_numbers_kept),
-            kept=t.number(limits.new_numbers_kept),
-        )
-    else:
-        text = t.t(
-            "📵 Text messages: all {cap} first texts from new numbers for today are used up."
-            " Until midnight no new number is answered; they are told to text again tomorrow."
-            " Raise [sms] new_numbers_per_day to answer more.",
-            cap=t.number(limits.new_numbers_day),
-        )
-    return Message(text, typed_choices=False)
-
-
-# The coordinators, once an hour, when the new numbers' share of the code texts is sent
-# (:meth:`Budget.take_code`); a limit they see on the desk too while it holds (desk_panel.py).
-NEW_CODES_OUT = N_(
-    "📵 Text messages: this hour's {count} code texts for numbers that have not confirmed a"
-    " code today are sent. Until {time} such numbers get no code; people with help under way"
-    " and numbers that confirmed a code today still do. Someone may be asking for codes in"
-    " other numbers' names."
-)
-
-
-def codes_out_notice(
-    t: Translator, level: int, limits: Limits, until: datetime, *, new: bool = False
-) -> Message:
-    """What the coordinators are told when the hour's code texts ran out (:meth:`Budget.
-    take_code`): those for everyone (``OPEN_USED``), or all (``ALL_USED``), until ``until``;
-    ``new``: the share of numbers that have not confirmed a code today (told on its own
-    row)."""
-    if new:
-        text = t.t(NEW_CODES_OUT, count=t.number(limits.codes_new), time=t.time(until))
-    elif level == OPEN_USED:
-        text = t.t(
-            "📵 Text messages: this hour's {open} code texts for everyone are sent. Until"
-            " {time} only people with help under way get a code ({kept} kept for them);"
-            " nothing else that waits for a code can be done by text. Raise [sms]"
-            " codes_per_hour to send more.",
-            open=t.number(limits.codes_hour - limits.codes_kept),
-            kept=t.number(limits.codes_kept),
-            time=t.time(until),
-        )
-    else:
-        text = t.t(
-            "📵 Text messages: all {cap} code texts of this hour are sent. Until {time} nobody"
-            " gets a code, so nothing that waits for a code can be done by text: a request, a"
-            " text for the helper, a volunteer's answers, deleting the data. Raise [sms]"
-            " codes_per_hour to send more.",
-            cap=t.number(limits.codes_hour),
-            time=t.time(until),
-        )
-    return Message(text, typed_choices=False)
-
-
-# What the coordinators are told of a number past its texts of the day, or of the hour.
-CAPPED_DAY = N_(
-    "📵 Text messages: {name} has had the {cap} texts a number may get in a day. The"
-    " bot answers their texts again tomorrow; notices of their help under way still"
-    " go. If they need something now, please get in touch with them."
-)
-CAPPED_HOUR = N_(
-    "📵 Text messages: {name} has had the {cap} texts a number may get in an hour."
-    " The bot answers their texts again at {time}; notices of their help under way"
-    " still go. If they need something now, please get in touch with them."
-)
-
-
-def capped_notice(t: Translator, person: User, limits: Limits, until: datetime | None) -> Message:
-    """What the coordinators are told when ``person``'s number had all its texts of the
-    hour (answered again from ``until``) or of the day (``until`` None)."""
-    values: dict[str, Any] = {"name": someone(t, person)}
-    if until is None:
-        msgid, cap = CAPPED_DAY, limits.per_number_day
-    else:
-        msgid, cap = CAPPED_HOUR, limits.per_number_hour
-        values["time"] = t.time(until.astimezone(BERLIN))
-    return Message(t.t(msgid, cap=t.number(cap), **values), typed_choices=False)
 
 
 def notice(t: Translator, share: int, budget: int, reserve: int) -> Message:

@@ -98,7 +98,14 @@ from bot.transports.sms.store import CODE_DIGITS, PLATFORM, STOP_HELP, SmsStore
 from db import Database
 from db.clock import BERLIN, local_day, to_text
 from db.users import User
-from handlers.channels import CodesPaused, Ports
+from handlers.channels import (
+    CodesPaused,
+    Happening,
+    NumberCodesOut,
+    Ports,
+    StrangerStopsFull,
+    WrongCodesPause,
+)
 from handlers.dispatcher import Dispatcher
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import (
@@ -107,18 +114,10 @@ from handlers.messages import (
     Incoming,
     Message,
     Outgoing,
-    Recipient,
     Sender,
     Text,
 )
-from handlers.messenger import Compose, Messenger, tell_coordinators
-from handlers.numbers.coded_acts import (
-    CODES_PAUSED,
-    codes_out,
-    hour_end,
-    paused_told,
-    tried_out_told,
-)
+from handlers.numbers.coded_acts import CODES_PAUSED, hour_end
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from locales import N_, Translator
@@ -202,12 +201,6 @@ STOPPED_HELP_TOO = N_(
 # a number nobody has unless it texts - and the coordinators are told once within the hour
 # (``claim_stranger_stops_told``). A STOP from a number the bot knows is always kept.
 STRANGER_STOPS_AN_HOUR = 30
-STRANGER_STOPS_FULL = N_(
-    "📵 Texts: more STOPs than are kept within an hour came from numbers nobody here has -"
-    " most likely forged senders. For up to an hour, such a STOP is neither kept nor answered"
-    " (a number nobody has gets texts only in answer to its own). A STOP from a number the"
-    " bot knows is always kept."
-)
 
 Running = Callable[[], Awaitable[bool]]
 # Within take_text's transaction: the texts it sends once that is committed (None outside).
@@ -499,9 +492,7 @@ class SmsTransport(Transport):
             return True
         log.warning("sms: a STOP from a number nobody has is not kept (the hour's are used)")
         if await self.store.claim_stranger_stops_told(day, hour):
-            await self._tell_coordinators(
-                lambda t: Message(t.t(STRANGER_STOPS_FULL), typed_choices=False)
-            )
+            await self._report(StrangerStopsFull(PLATFORM))
         return False
 
     def _written_in(self, text: str, number: str) -> str | None:
@@ -538,7 +529,7 @@ class SmsTransport(Transport):
     async def _stop(self, number: str, helping: User | None, t: Translator, stranger: bool) -> None:
         """STOP: with help under way (``helping``: the person whose help it is), all but its
         notices until the code comes back - the number's codes of the day used up, the
-        coordinators are told as for any code (coded_acts.py ``codes_out``), and a STOP
+        coordinators are told as for any code (``NumberCodesOut``, reported), and a STOP
         again is told once that day that no code comes before tomorrow; the hour's code
         texts used up, the person is told to send STOP again after the hour (a STOP again
         in such an hour is told so once that hour: store.py ``busy_told_until``; the
@@ -585,7 +576,7 @@ class SmsTransport(Transport):
         """The code that stops the notices of ``person``'s help too, if one may be texted:
         the hour's code texts have room (budget.py ``take_code``: running help, as hers,
         ahead; else None and when they have again) and the number has codes left today
-        (else the coordinators are told, as for any code: coded_acts.py ``codes_out``)."""
+        (else the coordinators are told, as for any code: ``NumberCodesOut``, reported)."""
         busy_until = await self.budget.take_code(number)
         if busy_until is not None:
             return None, busy_until
@@ -593,8 +584,8 @@ class SmsTransport(Transport):
         code = await self.store.issue_code(number, STOP_HELP, to_text(now + TOLD_AGAIN_AFTER), day)
         if code is None:
             await self.budget.code_back()
-            told = await codes_out(self.store, number, day, person)
-            await self._tell_coordinators(told, person.id)
+            if await self.store.claim_codes_out(number, day):
+                await self._report(NumberCodesOut(PLATFORM, person.id, "day"))
         return code, None
 
     async def _stopped_help_too(
@@ -605,8 +596,8 @@ class SmsTransport(Transport):
         whatever else it may be; its last try drops the code, and the person (``user``) is
         told that the notices still come and how to stop them (STOP again, a new code).
         A code not right, or not compared (the city's wrong codes of the hour past their
-        limit), may tell the coordinators of that limit, as any code does (coded_acts.py
-        ``paused_told``, ``tried_out_told``)."""
+        limit), reports that limit (``WrongCodesPause``, ``NumberCodesOut``: the
+        coordinators are told as of any code, in coded_acts.py's words)."""
         code = typed_text(text).strip()
         if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
             return False
@@ -621,16 +612,14 @@ class SmsTransport(Transport):
         except CodesPaused:  # the city's wrong codes of the hour: the code kept for later
             until = hour_end(datetime.now(UTC))
             await self._tell(number, t.t(CODES_PAUSED, time=t.time(until)), t)
-            await self._tell_coordinators(await paused_told(self.store))
+            await self._codes_paused()
             return True
         if not right:
-            await self._tell_coordinators(await paused_told(self.store))
-        if right is None and user is not None:
-            tried_out = await tried_out_told(self.store, number, user)
-            if tried_out is not None:
-                await self._tell_coordinators(tried_out, user.id)
-                await self._tell(number, t.t(STOP_CODE_TRIED_OUT), t)
-                return True
+            await self._codes_paused()
+        if right is None and user is not None and await self.store.claim_tried_out(number):
+            await self._report(NumberCodesOut(PLATFORM, user.id, "tried out"))
+            await self._tell(number, t.t(STOP_CODE_TRIED_OUT), t)
+            return True
         if not right:
             return False
         if not await self.store.stop_help(number):
@@ -649,12 +638,7 @@ class SmsTransport(Transport):
         the commit, and a crash there left a code out that never reached the number.
         ``secret``: it carries a code, which the outbox row keeps only until it is sent
         or given up (handlers/messenger.py ``to_chat``, db/outbox.py ``enqueue``)."""
-        await Messenger(self.db).to_chat(
-            Recipient(PLATFORM, number),
-            Message(text, typed_choices=False),
-            recipient_id=person.id,
-            secret=secret,
-        )
+        await self.city_ports.chats.keep_for(PLATFORM, number, text, person.id, secret=secret)
         held = _HELD.get()
         if held is not None:
             held.append(self._wake)  # the worker, once it is committed
@@ -665,13 +649,20 @@ class SmsTransport(Transport):
         if self.budget.on_queued is not None:
             self.budget.on_queued()
 
-    async def _tell_coordinators(self, told: Compose | None, *about: int) -> None:
-        """A notice for the city's coordinators (None: nothing to tell), queued in the
-        outbox as the budget's are."""
-        if told is not None:
-            await tell_coordinators(
-                self.db, self.budget.backchannels, told, about=about, wake=self.budget.on_queued
-            )
+    async def _report(self, what: Happening) -> None:
+        """What a limit of the transport's stops, reported as the budget reports its own
+        (``Budget.report``): the features tell the coordinators
+        (handlers/limits/text_messages.py)."""
+        await self.budget.report(what)
+
+    async def _codes_paused(self) -> None:
+        """After a code not right (or not compared): the city's wrong codes of the hour
+        reached their limit, reported once an hour (claimed in the store; coded_acts.py
+        ``paused_told`` for the features' codes)."""
+        now = datetime.now(UTC)
+        count = await self.store.claim_codes_paused(to_text(now))
+        if count:
+            await self._report(WrongCodesPause(PLATFORM, count, hour_end(now)))
 
     def _running(self, number: str) -> Running:
         """Whether help is under way for ``number``'s person: asked once, when needed."""
@@ -825,6 +816,7 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
         ports.chats.backchannels,
         limits=limits_of(section),
         on_queued=ports.wake,
+        report=ports.report,
     )
     return SmsTransport(
         dispatcher,
