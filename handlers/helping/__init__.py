@@ -1,6 +1,7 @@
 """Neighbourhood help: requests, moderation, volunteers, matching and the private relay.
 
 ``lifecycle`` is the only module that changes a request's state; beside it, changing none,
+``contact`` opens and closes the contact between a requester and their helper for it,
 ``posting_limits`` says whether a person may post now and ``offer_fanout`` offers an open
 request to the volunteers ``matching`` finds (``matching`` holds the rule of who may help with
 what); ``render`` says how a request reads. The chat modules

@@ -95,9 +95,9 @@ from db.requests import HelpRequest, TransitionError
 from db.users import User
 from handlers import ui
 from handlers.helping import (
+    contact,
     held_post,
     matching,
-    newest_buttons,
     offer_fanout,
     pending_list,
     posting_limits,
@@ -112,11 +112,7 @@ from handlers.helping.posting_limits import BANNED_TEXT
 from handlers.helping.refused import CANNOT_CHANGE, WRITE_BETWEEN, Refused, staff_only
 from handlers.helping.render import (
     decision_buttons,
-    describe,
-    door_code_text,
-    first_name,
     group_review_post,
-    relay_buttons,
     request_voice,
     someone,
 )
@@ -130,7 +126,6 @@ from handlers.staff import is_staff
 from handlers.text_safety import clean_text, quoted
 from locales import DEFAULT_LANGUAGE, N_, Medium, Translator
 
-RELAY = "relay"
 # The requester's helper handed the request back (:func:`hand_back`; data ``request_id``).
 HELPER_LEFT = "relay.left"
 
@@ -431,7 +426,7 @@ async def reach_by_phone(
     elif changed.state == MATCHED:
         volunteer = await scene.db.users.get(changed.volunteer_id) if changed.volunteer_id else None
         if volunteer is not None:
-            await _connect(scene, changed, volunteer, resident)
+            await contact.open_contact(scene, changed, volunteer, resident)
     return changed
 
 
@@ -974,7 +969,7 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
     )
     await _update_offers(scene, request, TAKEN, volunteer.id)
     requester = await scene.mail.reachable(request.requester_id)
-    await _connect(scene, request, volunteer, requester)
+    await contact.open_contact(scene, request, volunteer, requester)
     if request.voice_file_id:
         # The voice was in no offer: only the coordinators and the helper hear it (the
         # privacy notice's promise, handlers/media/medium_texts.py).
@@ -1001,98 +996,6 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
         about=[volunteer.id],
     )
     return request
-
-
-async def _connect(
-    scene: Scene, request: HelpRequest, volunteer: User, requester: User | None
-) -> None:
-    """Requester and volunteer now talk through the bot: the contact stands until the help
-    is done or ended, whatever else either of them does meanwhile (see relay.py). The
-    volunteer is the one acting; the caller answers them."""
-    if requester is None:
-        return
-    notice = await scene.mail.to_user(
-        requester,
-        lambda t: Message(
-            t.t(
-                "🎉 <b>{name} will help you</b> with request #{id}.",
-                name=first_name(t, volunteer),
-                id=request.id,
-            )
-            + "\n"
-            + t.t(
-                "Write your messages here and I will pass them on. Your phone number and "
-                "address stay private unless you share them yourself."
-            ),
-            relay_buttons(t, request.id, first_name(t, volunteer), requester=True),
-            typed_choices=False,
-        ),
-        about=[volunteer.id],
-    )
-    # The contact's buttons are on this notice until a relayed message carries them.
-    await newest_buttons.carried(scene, requester, request.id, notice, writer=volunteer.id)
-    # It names the helper: her data too, so her erasure clears it as the notice above.
-    await scene.mail.to_user(
-        requester,
-        lambda t: Message(
-            door_code_text(
-                t, request.door_code, requester=True, partner_name=first_name(t, volunteer)
-            )
-        ),
-        about=[volunteer.id],
-    )
-
-
-def matched_text(t: Translator, request: HelpRequest, requester: User | None) -> Markup:
-    """What the volunteer who took the request reads: the request and how to reach the
-    person (through this chat, or the contact a coordinator entered)."""
-    text = (
-        t.t("🎉 <b>Thank you! You are helping with request #{id}.</b>", id=request.id)
-        + "\n\n"
-        + describe(t, request)
-    )
-    if requester is not None and requester.chat_id:
-        return (
-            text
-            + "\n\n"
-            + t.t(
-                "💬 You can now write to {name} here; I pass your messages on.",
-                name=first_name(t, requester),
-            )
-        )
-    if request.offline_contact:
-        # Only the matched volunteer sees how to reach someone without a smartphone.
-        return (
-            text
-            + "\n\n"
-            + t.t(
-                "☎️ The person asking has no chat. Please contact them: {contact}",
-                contact=request.offline_contact,
-            )
-        )
-    return text
-
-
-async def _end_relay(scene: Scene, request: HelpRequest) -> None:
-    """Both sides of the request's contact leave the relay (if they are still in it)."""
-    for user_id in (request.requester_id, request.volunteer_id):
-        if user_id is None:
-            continue
-        state = await scene.state_of(user_id)
-        if (
-            state is not None
-            and state.state == RELAY
-            and state.data.get("request_id") == request.id
-        ):
-            await scene.clear_state_of(user_id)
-
-
-async def _tell_contact_ended(
-    scene: Scene, request: HelpRequest, user_id: int | None, message: str
-) -> None:
-    await scene.mail.to_user(
-        user_id, lambda t: Message(t.t(message, id=request.id), ui.back_to_menu_for(t))
-    )
 
 
 # To the requester whose helper handed the request back: by their own choice, or gone from
@@ -1130,13 +1033,13 @@ async def hand_back(
     await scene.db.requests.audit(
         volunteer.id, "request.handed_back", f"request:{request.id}", {"reason": reason}
     )
-    await _end_relay(scene, before)
+    await contact.end_contact(scene, before)
     if request.requester_id is not None and await scene.state_of(request.requester_id) is None:
         # Their next message is likely meant for the helper: the relay says it was not
         # passed on, instead of taking it for a new request without a word.
         await scene.set_state_of(request.requester_id, HELPER_LEFT, {"request_id": request.id})
     told = await scene.mail.reachable(request.requester_id) is not None
-    await _tell_contact_ended(
+    await contact.tell_contact_ended(
         scene,
         before,
         request.requester_id,
@@ -1232,8 +1135,8 @@ async def withdraw(
     if before.held_reason == posting_limits.FLOOD:
         await flood_over(scene)
     if before.state == MATCHED:
-        await _end_relay(scene, before)
-        await _tell_contact_ended(
+        await contact.end_contact(scene, before)
+        await contact.tell_contact_ended(
             scene, before, before.volunteer_id, HELPER_TOLD.get(why, WITHDRAWN_FOR_HELPER)
         )
     return request
@@ -1281,7 +1184,7 @@ async def done(scene: Scene, requester: User, request_id: int) -> HelpRequest:
     if request.requester_id != requester.id:
         raise Refused()
     request = await _move(scene, request, DONE, requester, DONE_FROM)
-    await _end_relay(scene, request)
+    await contact.end_contact(scene, request)
     await scene.mail.to_user(
         request.volunteer_id,
         lambda t: Message(

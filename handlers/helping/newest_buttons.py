@@ -1,7 +1,7 @@
 """One set of contact buttons in a chat: only the newest message of a contact carries them.
 
 Every message the relay passes on (relay.py), and the requester's notice that the contact
-began (lifecycle ``_connect``), carries the ways to answer: write back, done or hand back,
+began (contact.py ``open_contact``), carries the ways to answer: write back, done or hand back,
 end, report (render.py ``relay_buttons``). Repeated under every message, those rows turned
 a busy chat into a wall of buttons. So where the reader's transport can change a message it
 sent (``HandlerSettings.channels``: the channel's ``edits``, which Telegram and Matrix have),

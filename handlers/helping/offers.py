@@ -17,7 +17,7 @@ from db.request_states import MATCHED
 from db.requests import HelpRequest
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import code_texts, lifecycle, offer_fanout
+from handlers.helping import code_texts, contact, lifecycle, offer_fanout
 from handlers.helping.lifecycle import HAND_BACK_REASONS, Refused
 from handlers.helping.render import door_code_text, first_name, relay_buttons
 from handlers.helping.reports import ask_for_report
@@ -48,7 +48,7 @@ async def _accept(ctx: Context) -> None:
     requester = await ctx.mail.reachable(request.requester_id)
     name = first_name(t, requester)
     ctx.reply(
-        lifecycle.matched_text(t, request, requester),
+        contact.matched_text(t, request, requester),
         relay_buttons(t, request.id, name, requester=False) if requester else [],
         edit=True,
     )

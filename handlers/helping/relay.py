@@ -52,6 +52,7 @@ from handlers.context import Context
 from handlers.helping import (
     bridged_calls,
     code_texts,
+    contact,
     lifecycle,
     newest_buttons,
     relay_edits,
@@ -74,7 +75,7 @@ from handlers.text_safety import clean_text
 from locales import N_, Translator
 
 _MONEY = re.compile(r"^\s*(\d{1,4})(?:[.,](\d{1,2}))?\s*(?:€|eur|euro)?\s*$", re.I)
-STATE = lifecycle.RELAY
+STATE = contact.RELAY
 PASSED = N_("✅ Passed on to {name}.")
 # A text for the helper by a number whose sender can be forged, held for its code
 # (handlers/numbers/coded_acts.py); the text follows it on its own line.
