@@ -396,7 +396,12 @@ def _cpu_seconds(pids: list[int], *, reaped: bool = False) -> float:
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for pid in pids:
-        fields = _stat(pid)
+        try:
+            fields = _stat(pid)
+        except FileNotFoundError:
+            # A backend that ended since it was listed: the postmaster's reaped time has
+            # it (a run of 2026-11-29 stopped here, its two-process figure lost).
+            continue
         total += int(fields[11]) + int(fields[12])
         if reaped:
             total += int(fields[13]) + int(fields[14])
