@@ -3,7 +3,10 @@ person, the PIN only as its slow salted hash, and the wrong tries of one day (Eu
 Berlin) - at :data:`MOST_WRONG` the PIN is not asked that day. Cleared by a coordinator on
 the desk; gone with the account (db/personal_data.py, the "account" purpose). And the
 city's wrong tries of the clock hour, all residents together (``phone_pin_hours``, no
-one's data), against the city-wide limit phone_pin.py keeps."""
+one's data), against the city-wide limit phone_pin.py keeps. And the wrong tries typed
+today for numbers without a PIN (``phone_no_pin_tries``: a number nobody has, or whose
+person chose none), answered as a PIN's are: in the database, so that every bot process
+counts the same three; today's rows only, at most :data:`NO_PIN_NUMBERS_A_DAY`."""
 
 from __future__ import annotations
 
@@ -17,6 +20,10 @@ from db.transactions import Transactions
 
 # Wrong tries in one day before the PIN is not asked again that day.
 MOST_WRONG = 3
+# The numbers without a PIN whose wrong tries one day counts: past them a try for another
+# number is not compared (phone_pin.py answers it as the city's limit), so that callers
+# setting ever new numbers as caller ID cannot grow the table without end.
+NO_PIN_NUMBERS_A_DAY = 5000
 # A lockout is told to its person at most once in so many days (anyone claiming her number
 # can lock her PIN every day; each notice is a call or a text to her).
 TOLD_EVERY_DAYS = 7
@@ -128,3 +135,43 @@ class PhonePins:
         comes first); else None."""
         async with self._tx.transaction():
             return await self._city.claim_told(hour)
+
+    async def no_pin_wrong_try(self, number: str, day: str) -> int | None:
+        """Count a try typed on ``day`` for ``number``, which has no PIN, as wrong (there is
+        nothing to compare): the day's wrong tries of the number so far, this one included;
+        None where the day already counts :data:`NO_PIN_NUMBERS_A_DAY` other numbers (not
+        counted). Earlier days' rows are removed."""
+        async with self._tx.transaction():
+            await execute(self._tx, "DELETE FROM phone_no_pin_tries WHERE day <> ?", (day,))
+            taken = await changed(
+                self._tx,
+                "UPDATE phone_no_pin_tries SET wrong = wrong + 1 WHERE day = ? AND number = ?",
+                (day, number),
+            )
+            if taken != 1:
+                row = await fetch_one(
+                    self._tx, "SELECT COUNT(*) FROM phone_no_pin_tries WHERE day = ?", (day,)
+                )
+                if row is not None and int(row[0]) >= NO_PIN_NUMBERS_A_DAY:
+                    return None
+                await execute(
+                    self._tx,
+                    "INSERT INTO phone_no_pin_tries (day, number, wrong) VALUES (?, ?, 1)"
+                    " ON CONFLICT (day, number) DO UPDATE SET wrong = phone_no_pin_tries.wrong + 1",
+                    (day, number),
+                )
+            row = await fetch_one(
+                self._tx,
+                "SELECT wrong FROM phone_no_pin_tries WHERE day = ? AND number = ?",
+                (day, number),
+            )
+        return 0 if row is None else int(row[0])
+
+    async def no_pin_wrong_on(self, number: str, day: str) -> int:
+        """The wrong tries counted on ``day`` for ``number``, which has no PIN."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT wrong FROM phone_no_pin_tries WHERE day = ? AND number = ?",
+            (day, number),
+        )
+        return 0 if row is None else int(row[0])

@@ -570,9 +570,9 @@ class CallersPort(Protocol):
     """Who is calling, on a line whose caller ID is only a claim (the rule is
     handlers/numbers/caller_check.py's)."""
 
-    async def stand_in_for(self, platform: str, number: str, stand_in: str) -> str | None:
-        """The number a call from ``number`` claims, going on as ``stand_in`` (a new person)
-        until a check; None: the caller is the number's person from the start."""
+    async def stand_in_for(self, platform: str, number: str, stand_in: str) -> str:
+        """The number a call from ``number`` claims (every call from a number), going on
+        as ``stand_in`` (a new person) until a check."""
 
     async def number_checked(self, platform: str, number: str, profile: Profile) -> None:
         """A check call to ``number`` was answered "it is me": the number's person from now

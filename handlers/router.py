@@ -169,8 +169,9 @@ class Router:
     # as errbot's ``admin_only`` sits on the command): what shows the same to everyone or
     # concerns only this call. Keys as ``keeps_nothing``'s (a whole prefix: ``prefix``).
     unchecked: set[str] = field(default_factory=set)
-    # What shows a person only her own things (her requests, her settings, her reminders,
-    # ``shows_own=True``): a claimed call that pressed it begins there once checked.
+    # What shows a person only her own things (her requests, her settings, her reminders)
+    # or begins what she then answers herself (a new request's first question),
+    # ``shows_own=True``: a claimed call that pressed it begins there once checked.
     shows_own: set[str] = field(default_factory=set)
     menu_actions: dict[str, Callback] = field(default_factory=dict)
     deep_links: dict[str, DeepLink] = field(default_factory=dict)

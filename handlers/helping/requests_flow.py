@@ -946,7 +946,9 @@ def register(router: Router) -> None:
     }
     for action, callback in anywhere.items():
         # "mine" only shows the person her own requests (a checked call begins there).
-        router.action("hr", action, coded=CODED.get(action), shows_own=action == "mine")(callback)
+        router.action("hr", action, coded=CODED.get(action), shows_own=action in ("mine", "new"))(
+            callback
+        )
     FORM.register(router)
     router.limit_input(STATE + "description", MAX_TEXT)
     router.limit_input(STATE + ENTERED_DESCRIPTION, MAX_TEXT)

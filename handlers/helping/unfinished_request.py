@@ -19,6 +19,10 @@ message) and starting again offers it as the description of a new request. A dra
 than the conversation retention (``privacy.conversation_days``: the sweep forgets it
 anyway) is dropped with a word, and the message then goes where it would outside any step.
 
+On the phone a call is its number's person only once her PIN or a call-back checks it, so
+its start rarely can ask; "Ask for help" in a call asks it too (:func:`gate`), before a new
+request would replace the draft.
+
 Buttons: ``unfinished:go`` (the step the person was at, asked again with the draft) and
 ``unfinished:new`` (the draft dropped; asked whether to ask for help with the held message,
 requests_flow.py's "start with anything", else the main menu). States: ``request.<step>``,
@@ -37,7 +41,7 @@ from handlers.context import Context
 from handlers.helping.requests_flow import FORM, STATE, description_in, offer_description
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.menu import show_main_menu
-from handlers.messages import Button, Location, Media, Text
+from handlers.messages import Button, ButtonPress, Location, Media, Text
 from handlers.router import Router
 from locales import N_
 
@@ -102,10 +106,22 @@ def _ask(ctx: Context, question: Markup) -> None:
     )
 
 
+# "Ask for help" (requests_flow.py's button).
+NEW_REQUEST = "hr:new"
+
+
 async def gate(ctx: Context) -> bool:
     """A message at a step of the request after a long silence (see the module's
-    docstring): True when the person was asked to continue or start again instead."""
-    if ctx.user.consent_at is None or not isinstance(ctx.incoming.event, Text | Media | Location):
+    docstring), or "Ask for help" pressed in a call while a request is not finished: True
+    when the person was asked to continue or start again instead."""
+    if ctx.user.consent_at is None:
+        return False
+    if isinstance(ctx.incoming.event, ButtonPress) and ctx.incoming.event.data == NEW_REQUEST:
+        # A call is its number's person only once checked (her PIN, a call-back:
+        # handlers/numbers/caller_check.py), never at its start: the caller who asks for
+        # help then is asked here, before a new request replaces the one she began.
+        return await offered(ctx)
+    if not isinstance(ctx.incoming.event, Text | Media | Location):
         return False
     step = _step(ctx)
     state = ctx.get_state()

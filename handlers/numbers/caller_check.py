@@ -6,22 +6,20 @@ bot/transports/phone/transport.py and outbox_calls.py).
 A caller ID proves little, even from the provider (many trunks let the caller set it, and
 it is spoofed from abroad); a number typed by a withheld caller proves nothing. So:
 
-- A call from a number whose person has something to give away (:func:`claimed`: a
-  request, relayed messages, a volunteer row, a role, queued messages, a name a
-  coordinator entered - db/users.py ``has_data``, the one rule; never whether they agreed
-  to the privacy notice: a resident the desk entered has not, and is checked from the
-  first call on) is not taken as that person at first: it goes on as a person of its own
-  for this one call (an id like a withheld caller's, :func:`made`), with the known
-  person's language and consent (:func:`profile_of`) so that nothing is asked twice. Such
-  a call may do what concerns nobody in particular (:func:`free`): the main menu, find
-  places, browse events, "0" for a person, the privacy notice. Whatever would say
-  something of the person or act for them - their requests, who comes and the code word,
-  their settings and data rights, reminders, a new request in their name, agreeing to
-  the privacy notice or declining it (a stand-in's "yes" or "no" would be taken for
-  her; declining would erase her) - waits: for her PIN where she chose one
-  (handlers/numbers/phone_pin.py ``asked_for``; its "#", a lockout or the city's limit
-  come back here, ``check:wait``), else for the call-back: a conversation's step like
-  any other. The
+- A call from a number - whether a person the bot knows has it or nobody - is not taken
+  as that number's person at first: it goes on as a person of its own for this one call
+  (an id like a withheld caller's, :func:`made`, the dispatcher's ``stand_in_for``), with
+  nothing of the number's person, so that a caller who sets someone's number as caller ID
+  hears and may do exactly what a caller from a number nobody has hears and may do, and
+  writes nothing to the number's person (not her language, not her consent). Such a call
+  may do what concerns nobody in particular (:func:`free`): the main menu, find places,
+  browse events, "0" for a person, the privacy notice (its answers are the stand-in's).
+  Whatever would say something of a person or act for one - requests, a new request,
+  who comes and the code word, settings and data rights, reminders, becoming a volunteer,
+  a PIN - waits: every such call is asked "type your PIN, or press the hash key and we
+  call you back" (handlers/numbers/phone_pin.py ``asked_for``), PIN or not, person or not;
+  its "#", a lockout or the city's limit come back here (``check:now``, ``check:wait``),
+  and the call-back to the number is the proof, for a new number too. The
   transport says whose number a call claims (``Sender.claims``); its gate (:func:`gate`,
   registered among the router's gates for channels that call) holds what is not free
   (:func:`held`, :func:`hold`, state :data:`STATE`) and the caller hears
@@ -29,8 +27,8 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   ends the call with :func:`calling` ("we call you in a moment", or at a time: the quiet
   hours; ``Message.closing``) and the voice transport's check calls
   (``HandlerSettings.check_calls``, :class:`CheckPort`) call the number (its pool has a
-  reserve that only numbers whose person has something to protect may spend: the port
-  asks the dispatcher's ``protects``, which is :func:`claimed`); "#" (its ``back``
+  reserve that only numbers whose person has a request or a desk entry may spend: the port
+  asks the dispatcher's ``reserved_for``); "#" (its ``back``
   button, the main menu) or any other input goes back to the main menu. A key while
   "please hang up now" is said changes nothing: the bot hangs up. A caller may ask
   for ``per_caller_hour`` checks an hour, counted here (:data:`ASKED`, all withheld
@@ -41,11 +39,6 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   (bot/transports/phone/calls/check_calls.py); past either the caller
   hears why (:data:`REFUSED`: not today, not this hour, not this number) and the call goes
   on.
-- A new caller (no person with the number yet, or one with nothing but a language and
-  settings: :func:`claimed`) is that number's person from the start: there is nothing of
-  theirs to give away. Only choosing a PIN waits for the call-back all the same
-  (:data:`_PROVEN_ONLY`): whoever called first from a number would otherwise set the PIN
-  that later opens its person's things.
 - A withheld caller who types a number to ask for help is not attached to that number's
   person: "1" on the number said back ends the call with :data:`CALLING_TYPED` and the
   bot calls that number (handlers/numbers/number_entry.py).
@@ -54,7 +47,9 @@ it is spoofed from abroad); a number typed by a withheld caller proves nothing. 
   asked us to call back at this number; if that was you, press 1"); answered "me", it goes
   on as the person's own conversation (its updates say it is checked, ``Sender.checked``;
   a PIN offered first, handlers/numbers/phone_pin.py ``after_check``). It proves the
-  number, no more: a claimed call's check begins with the main menu (:func:`hold`), a
+  number, no more: a claimed call's check begins with what the caller asked for where it
+  only shows her own things or starts something she then chooses herself - her requests,
+  a new request's first question, her settings (:func:`carried`) -, else the main menu; a
   typed number's with what the caller asked for (:func:`then_data`) - never with an answer
   to the privacy notice. A person who was not there yet (a typed number) is made now
   (:func:`answered`), with the language and easy texts of the call that asked, never its
@@ -177,10 +172,12 @@ def then_data(event: Event) -> str:
 def carried(then: str, shows_own: Collection[str]) -> str:
     """The button a claimed call's check call begins with, for ``then`` (what waited): what
     only shows the person her own things (``shows_own``: ``Router.shows_own``, her
-    requests, her settings, her reminders, as their features declared them), so she is at
-    them after her "1" without pressing them again. Anything that acts (withdraw, a new
-    request, erase) is not carried: until the check it was anybody's press, and the one who
-    answers chooses for herself - she begins with the main menu."""
+    requests, her settings, her reminders, a new request's first question - what she then
+    answers herself -, as their features declared them), so she is where she wanted to go
+    after her "1" without pressing it again: a senior who called to ask for help is asked
+    what she needs. Anything that acts (withdraw, erase) is not carried: until the check it
+    was anybody's press, and the one who answers chooses for herself - she begins with the
+    main menu."""
     return then if shows_only_own(shows_own, then) else BACK
 
 
@@ -191,16 +188,18 @@ def offer(t: Translator) -> Message:
     return Message(Markup(t._(OFFER)), buttons, typed_choices=False, keys_named=True)
 
 
-# What only a checked call may do, even where the caller is the number's person from the
-# start (a new caller): choosing a PIN (handlers/numbers/phone_pin.py) - else whoever
-# claims a number first would set the PIN that later opens its person's things.
+# What only a checked call may do, whoever's the sender: choosing a PIN
+# (handlers/numbers/phone_pin.py) - a PIN set by whoever claims a number would later open
+# its person's things. (A call from a number is always a claim until it is checked, and a
+# claim holds more; this is the rule's last line for a sender that says nothing of it.)
 _PROVEN_ONLY = frozenset({CHOOSE_PIN})
 
 
 def held(ctx: Context) -> bool:
-    """Whether the acting person's ``event`` waits for a call-back: their call claims a
-    number whose person has something to give away, and the event is not :func:`free`;
-    or the event needs a checked call, and this one, from a number, is not."""
+    """Whether the acting person's event waits for a PIN or a call-back: their call claims
+    a number (every call from one, until it is checked) and the event is not
+    :func:`free`; or the event needs a checked call, and this one, from a number, is
+    not."""
     sender, event = ctx.incoming.sender, ctx.incoming.event
     if sender.claims:
         return not free(event, ctx.unchecked)
@@ -218,10 +217,10 @@ def hold(ctx: Context) -> None:
     own), which then begins with it."""
     sender = ctx.incoming.sender
     # A claimed call's check begins with the main menu, or what only shows her own things
-    # (:func:`carried`): what the caller pressed to act - "withdraw", "erase" - was a
-    # stranger's press until the call-back says otherwise, and the one who answers it
-    # chooses for herself. A new caller's own number (choosing a PIN,
-    # :data:`_PROVEN_ONLY`) goes on with what they pressed.
+    # or starts what she chooses herself (:func:`carried`): what the caller pressed to act
+    # - "withdraw", "erase" - was a stranger's press until the call-back says otherwise,
+    # and the one who answers it chooses for herself. A sender of its own number (choosing
+    # a PIN, :data:`_PROVEN_ONLY`) goes on with what they pressed.
     pressed = then_data(ctx.incoming.event)
     then = carried(pressed, ctx.shows_own) if sender.claims else pressed
     data = {"then": then, "number": sender.claims or sender.user_id}
@@ -281,6 +280,15 @@ async def check_by_call(
     ctx.send(Message(Markup(ctx.t._(REFUSED[refusal])), back_button(ctx.t, back), keys_named=True))
 
 
+def _asking(ctx: Context) -> Profile:
+    """What a claimed call passes on to the call-back it asks for: the language and easy
+    texts it chose (a stand-in's own, the same for every number), so that whoever answers
+    the call-back is asked in them where the number has no person with a language yet - a
+    first-time caller is not asked her language again. Never its consent
+    (:func:`answered`); a person's own language is never changed (:func:`made`)."""
+    return replace(profile_of(ctx.user), consented=False)
+
+
 async def _call_me(ctx: Context) -> None:
     """ "1" on the offer: the check call to the number claimed; the caller hangs up."""
     state = ctx.get_state()
@@ -288,7 +296,7 @@ async def _call_me(ctx: Context) -> None:
     if state is None or not number:
         ctx.stale()
     then = state.data.get("then") or BACK
-    await check_by_call(ctx, number, number, then, Profile(), back=BACK)
+    await check_by_call(ctx, number, number, then, _asking(ctx), back=BACK)
 
 
 async def _wait_for_call(ctx: Context) -> None:
@@ -311,7 +319,7 @@ async def _call_now(ctx: Context) -> None:
     if not number:
         ctx.stale()
     then = carried(ctx.args or BACK, ctx.shows_own)
-    await check_by_call(ctx, number, number, then, Profile(), back=BACK)
+    await check_by_call(ctx, number, number, then, _asking(ctx), back=BACK)
 
 
 async def _other(ctx: Context) -> None:
@@ -372,17 +380,6 @@ def profile_of(user: User | None) -> Profile:
     return Profile(
         language=user.language, consented=user.consent_at is not None, easy=user.easy_language
     )
-
-
-async def claimed(db: Database, platform: str, number: str) -> User | None:
-    """The person a call from ``number`` claims to be where it must not be taken as them
-    until a call-back checks it: a person who has something to give away (db/users.py
-    ``has_data``), consent or not. None: a new caller (or one with nothing of theirs),
-    who is the number's person from the start."""
-    known = await db.users.find(platform, number)
-    if known is None or not await db.users.has_data(known.id):
-        return None
-    return known
 
 
 async def answered(db: Database, platform: str, number: str, profile: Profile) -> None:

@@ -31,9 +31,11 @@ guarded as a thing that can be guessed.
 - **Asked when something personal is asked for** (:func:`asked_for`: a call that claims
   the number, ``Sender.claims``, pressed what waits for the check - caller_check.py
   ``held``; :data:`ASK`, "or press the hash key and we call you back"), in the same words
-  whether or not its person has a PIN, it is locked or the city's limit holds - never at
-  a call's start: either would tell anyone which numbers have one. Digits typed for a
-  number without a PIN are answered as wrong ones, tries and all (:data:`NO_PIN_TRIES`). The right
+  whether or not the number has a person or its person a PIN, it is locked or the city's
+  limit holds - never at a call's start: either would tell anyone which numbers are
+  someone's or have one. Digits typed for a number without a PIN are answered as wrong
+  ones, tries and all (counted in the database, db/phone_pins.py ``no_pin_wrong_try``:
+  every process counts the same three). The right
   one and the call is the person's (the voice transport's check port,
   ``CheckPort.proven``), going on with what was pressed; a wrong one (:data:`WRONG`)
   counts, before it is compared (calls at once share the day's tries); "#" goes to the
@@ -89,10 +91,9 @@ from typing import Literal
 from markupsafe import Markup
 
 from db.clock import local_day
-from db.phone_pins import MOST_WRONG
+from db.phone_pins import MOST_WRONG, Pin
 from db.users import User
 from handlers.context import KEPT, Context
-from handlers.flood_limits import CityCounts
 from handlers.messages import Button, ButtonPress, Message, Text
 from handlers.numbers.coded_acts import hour_end
 from handlers.router import Router
@@ -177,12 +178,6 @@ _SAID: dict[str, str] = {
 _N, _R, _P = 2**14, 8, 1
 _SALT_BYTES = 16
 _NAME = "scrypt"
-
-# Wrong tries typed for a number whose person has no PIN, per number and day: they are
-# answered as a PIN's wrong tries are (the third of a day: "Today we can only call you
-# back"), so a caller cannot tell a number without a PIN by typing. In memory and bounded
-# (flood_limits.py); nobody's PIN is compared.
-NO_PIN_TRIES = CityCounts(window=86400.0)
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +284,30 @@ async def _city_limit_reached(ctx: Context) -> None:
     )
 
 
+async def _counted(ctx: Context, owner: int | None, number: str, today: str) -> int | None:
+    """A PIN typed for ``number`` counted as a wrong try before it is compared (calls at
+    once share the day's tries): the day's wrong tries so far, this one included - of
+    ``owner``'s PIN, or of the number where it has none (nobody's, or none chosen:
+    db/phone_pins.py ``no_pin_wrong_try``). None: not counted - the day's numbers without a
+    PIN are all counted, or the owner's PIN was cleared on the desk meanwhile."""
+    if owner is None:
+        return await ctx.db.phone_pins.no_pin_wrong_try(number, today)
+    return await ctx.db.phone_pins.wrong_try(owner, today) or None
+
+
+async def _right(digits: str, stored: Pin) -> bool:
+    """Whether ``digits`` are the PIN ``stored`` (slow: off the event loop)."""
+    return await asyncio.to_thread(matches, digits, stored.pin_hash)
+
+
+async def _wrong_today(ctx: Context, stored: Pin | None, number: str, today: str) -> int:
+    """The wrong tries counted today for ``number``: of its PIN (``stored``), or of the
+    number where it has none."""
+    if stored is None:
+        return await ctx.db.phone_pins.no_pin_wrong_on(number, today)
+    return stored.wrong_on(today)
+
+
 class _Pin:
     """The entry's steps, with the router that goes on with what waited."""
 
@@ -378,46 +397,46 @@ class _Pin:
 
     async def _asked(self, ctx: Context, digits: str, then: str) -> None:
         """The PIN typed for something personal: right, the call is its person's and goes
-        on with it; wrong, counted (the person's day and the city's hour); the last wrong
+        on with it; wrong, counted (the number's day and the city's hour); the last wrong
         of the day, or the city's limit reached, the offer of the call-back. A number
-        whose person has no PIN is answered as a wrong PIN is, tries and all
-        (:data:`NO_PIN_TRIES`)."""
+        without a PIN - nobody has it, or its person chose none - is answered as a wrong
+        PIN is, tries and all (db/phone_pins.py ``no_pin_wrong_try``)."""
         db, sender = ctx.db, ctx.incoming.sender
-        person = await db.users.find(sender.platform, sender.claims) if sender.claims else None
+        number = sender.claims
         port = ctx.settings.check_calls
         wait = f"{WAIT_FOR_CALL}:{then}"
-        if person is None or port is None:
-            await self.go_on(ctx, wait)  # gone meanwhile
+        if not number or port is None:
+            await self.go_on(ctx, wait)
             return
-        stored = await db.phone_pins.get(person.id)
+        person = await db.users.find(sender.platform, number)
+        stored = await db.phone_pins.get(person.id) if person is not None else None
         today, hour = _today(ctx), _hour(ctx)
         # Each try is counted before the comparison: calls at once share the day's three,
         # and the city's hour.
         city = await db.phone_pins.city_wrong_try(hour)
-        tries = NO_PIN_TRIES.of(db, ctx.settings.clock)
-        key = (sender.platform, f"{sender.claims} {today}", False)
         # Past the city's limit only a number whose day has no wrong try yet is compared:
         # wrong PINs typed for others must not lock out a resident who types hers right.
         paused = city > CITY_MOST_WRONG
-        if paused and (tries.counted(key) if stored is None else stored.wrong_on(today)):
+        if paused and await _wrong_today(ctx, stored, number, today):
             await db.phone_pins.city_right(hour)  # not compared: no try
             await _city_limit_reached(ctx)
             await self._not_compared(ctx, PAUSED, wait)
             return
-        if stored is None:
-            wrong = tries.count(key)
-        else:
-            wrong = await db.phone_pins.wrong_try(person.id, today)
-            if wrong == 0:  # cleared on the desk meanwhile: nothing to compare
-                await db.phone_pins.city_right(hour)
+        owner = person.id if person is not None and stored is not None else None
+        wrong = await _counted(ctx, owner, number, today)
+        if wrong is None:
+            await db.phone_pins.city_right(hour)
+            if owner is None:  # the day's numbers without a PIN are all counted
+                await self._not_compared(ctx, PAUSED, wait)
+            else:  # cleared on the desk meanwhile: nothing to compare
                 await self.go_on(ctx, wait)
-                return
+            return
         if wrong > MOST_WRONG:  # locked today already
             await db.phone_pins.city_right(hour)
             await self._not_compared(ctx, LOCKED, wait)
             return
-        if stored is not None and await asyncio.to_thread(matches, digits, stored.pin_hash):
-            await db.phone_pins.right(person.id, today)
+        if owner is not None and stored is not None and await _right(digits, stored):
+            await db.phone_pins.right(owner, today)
             await db.phone_pins.city_right(hour)
             log.info("phone pin: the PIN was right")
             ctx.clear_state()
@@ -427,7 +446,7 @@ class _Pin:
         log.info("phone pin: a wrong PIN (%d of %d today)", wrong, MOST_WRONG)
         if city >= CITY_MOST_WRONG:
             await _city_limit_reached(ctx)  # told the moment it is reached
-        if wrong >= MOST_WRONG and stored is not None:
+        if wrong >= MOST_WRONG and owner is not None and person is not None:
             await _locked_out(ctx, person)
         if wrong >= MOST_WRONG or paused:  # paused: the one try of her day past the limit
             await self._not_compared(ctx, LOCKED if wrong >= MOST_WRONG else PAUSED, wait)

@@ -87,20 +87,18 @@ class Callers:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def stand_in_for(self, platform: str, number: str, stand_in: str) -> str | None:
-        """A call from ``number``, whose caller ID is only a claim: where its person has
-        something to give away, the call goes on as ``stand_in``, a new person of its own -
-        not her language, not her consent: a call from a number nobody has hears the same,
-        so the caller learns nothing of her (the language menu, the notice where something
-        is kept) - until a call-back or her PIN checks it. The number it claims is returned
-        (``Sender.claims`` of its updates); None: the caller is the number's person from
-        the start."""
-        known = await caller_check.claimed(self.db, platform, number)
-        if known is None:
-            return None
+    async def stand_in_for(self, platform: str, number: str, stand_in: str) -> str:
+        """A call from ``number``, whose caller ID is only a claim: the call goes on as
+        ``stand_in``, a new person of its own - whether or not anybody has the number, and
+        with nothing of the number's person (not her language, not her consent) - until a
+        call-back or her PIN checks it: a call claiming a resident's number and a call
+        from a number nobody has hear and may do the same, so a caller learns nothing of
+        whether the number is someone's, and nothing is written to the number's person by
+        whoever set it as caller ID. The number it claims is returned (``Sender.claims``
+        of its updates)."""
         new_caller = Profile(easy=starts_easy(medium_of(platform)))
         await caller_check.made(self.db, platform, stand_in, new_caller)
-        return known.platform_user_id
+        return number
 
     async def number_checked(self, platform: str, number: str, profile: Profile) -> None:
         """Whoever answered a check call to ``number`` said it is them: the number's person

@@ -593,6 +593,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
     ],
     "coordinators_on_duty": [{"user_id": 3, "since": "2026-11-20T08:00:00+00:00"}],
     "phone_pin_hours": [{"hour": "2026-11-20T18", "wrong": 4, "told": 1}],
+    "phone_no_pin_tries": [{"day": "2026-11-20", "number": "+4923155599", "wrong": 2}],
     "sms_code_hours": [{"hour": "2026-11-20T18", "wrong": 7, "told": 0}],
     "sms_code_texts": [{"hour": "2026-11-20T18", "sent": 12, "told": 1}],
     "matrix_held_olm": [

@@ -1,7 +1,8 @@
 """What the phone line keeps about people, its part of the personal-data declaration
 (db/personal_data.py, declared by bot/transports/registry.py): the month's calls, today's
 call-backs per number, the check calls waiting and placed today, a person's PIN for calls
-(only its hash), and the callers' recordings (files named by rows)."""
+(only its hash), today's wrong PINs typed for numbers without one, and the callers'
+recordings (files named by rows)."""
 
 from __future__ import annotations
 
@@ -98,6 +99,31 @@ DECLARED = Declaration(
             note="The wrong PINs typed in the city within the clock hour, all residents "
             "together, against the city-wide limit (handlers/numbers/phone_pin.py), and "
             "whether the coordinators were told; nobody's data, only the hour at hand kept.",
+        ),
+        Table(
+            "phone_no_pin_tries",
+            "technical",
+            {"day": DETAIL, "number": IDENTITY, "wrong": DETAIL},
+            links=(
+                Link(
+                    "'phone' IN (:platform, :other_platforms)"
+                    " AND number IN (:chat_id, :closed_chat_id)",
+                    (delete(),),
+                    note="Today's wrong PINs typed in calls from the number while it had no "
+                    "PIN; gone the next day.",
+                ),
+            ),
+            retention=(
+                Retention(
+                    "phone_no_pin_tries",
+                    ("DELETE FROM phone_no_pin_tries WHERE day < :today_local",),
+                ),
+            ),
+            note="Per phone number (E.164) without a PIN - nobody has it, or its person chose "
+            "none - the PINs typed today in calls from it, all wrong, answered as a PIN's "
+            "wrong tries are (handlers/numbers/phone_pin.py): at three the call-back is the "
+            "only check that day. At most 5,000 numbers a day; rows of earlier days are "
+            "removed when the next try is counted, and by the retention job.",
         ),
         Table(
             "check_calls",

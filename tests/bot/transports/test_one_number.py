@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ import pytest
 from bot.city_service import composed
 from bot.delivery import OutboxWorker
 from bot.transports.numbered_choices import numbered
+from bot.transports.phone.calls import check_calls
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from bot.transports.phone.calls.when_to_call_again import Policy
 from bot.transports.phone.transport import PhoneTransport
@@ -144,11 +146,12 @@ class Handset:
         )
         await asyncio.to_thread(self.phone.press, "1")
 
-    async def checked(self) -> None:
-        """What was chosen waits for her PIN or a call-back (a known number's call is not
-        the person): "#", the bot hangs up and calls; "1", "2" to the PIN's offer, and the
-        checked call begins with what only shows her own things, as the settings
-        (handlers/numbers/caller_check.py ``carried``)."""
+    async def checked(self, *, first: bool = False) -> None:
+        """What was chosen waits for her PIN or a call-back (a call from a number is not
+        its person until checked): "#", the bot hangs up and calls; "1", "2" to the PIN's
+        offer - or, the number's ``first`` check, "I agree" to the notice whoever answers
+        hears first -, and the checked call begins with what only shows her own things, as
+        the settings (handlers/numbers/caller_check.py ``carried``)."""
         await until(
             lambda: any(
                 isinstance(item, Message) and SKIP in [data for _, data in numbered(item.buttons)]
@@ -163,6 +166,9 @@ class Handset:
         self.said.clear()
         await asyncio.to_thread(self.phone.wait_for, "CALL_ESTABLISHED", after=closed, timeout=HANG)
         await self.it_is_me()
+        if first:
+            await self.choose("consent:yes")
+            return
         # The checked call offers a PIN first (handlers/numbers/phone_pin.py): "2" goes on.
         await until(
             lambda: any(
@@ -294,15 +300,22 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
     made: tuple[Dispatcher, Handset, Texter, MemoryTransport, OutboxWorker],
     db: Database,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    # Her two calls are each checked by a call-back, minutes apart: the half hour a number
+    # waits between two check calls is check_calls.py's own tests' (test_check_calls.py).
+    monkeypatch.setattr(check_calls, "GAP", timedelta(0))
     dispatcher, handset, texter, story, worker = made
 
-    # A call: German by keypress, the settings, whose privacy notice is agreed to.
+    # A call: German by keypress, the settings - checked by a call-back, whose privacy
+    # notice is agreed to.
     await handset.call()
     await handset.choose("lang:de")
-    await handset.choose("menu:settings")  # keeps something: the notice first
-    await handset.choose("consent:yes")  # agreed: the settings
+    # Every call from a number is checked first: the settings ask her PIN or "#"; "#", the
+    # call-back, "1", the notice (whoever answers has not heard it), her own "I agree".
+    await handset.choose("menu:settings")
+    await handset.checked(first=True)
     await handset.choose("menu:main")  # the settings were said: agreed
     await handset.hang_up()
     resident = await db.users.find("phone", RESIDENT)
@@ -341,7 +354,8 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
         await lifecycle.publish(scene, await db.users.get(cora), request.id)
     texted = len(texter.texts)
     await handset.hear_call_back(worker)
-    assert handset.bot.calling.outcomes == [(RESIDENT, "heard")]
+    # the call-back that checked her first call, this one
+    assert handset.bot.calling.outcomes == [(RESIDENT, "heard")] * 2
     assert [platform for platform, sent in await _outbox_to_resident(db) if sent] == ["phone"]
     assert len(texter.texts) == texted
 
@@ -360,7 +374,7 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
     await worker.run_once()
     await texter.arrived()
     assert "Vera" in "\n".join(texter.texts[texted:])
-    assert handset.bot.calling.outcomes == [(RESIDENT, "heard")]  # no call
+    assert handset.bot.calling.outcomes == [(RESIDENT, "heard")] * 2  # no call
 
     # A call again: the languages, as any caller's (a caller ID proves nothing, and tells
     # nothing of her); the settings wait for her PIN or a call-back to the number - "#" -,
@@ -381,8 +395,8 @@ async def test_called_first_then_texts_one_person_whose_notices_follow_the_chose
     texted = len(texter.texts)
     await story.text("vera", "Ich komme um 10 Uhr.")
     await handset.hear_call_back(worker)
-    # the first call-back, the one that checked the caller, this one
-    assert handset.bot.calling.outcomes == [(RESIDENT, "heard")] * 3
+    # the two call-backs that checked her calls, the two with messages
+    assert handset.bot.calling.outcomes == [(RESIDENT, "heard")] * 4
     assert len(texter.texts) == texted
     platforms = [platform for platform, sent in await _outbox_to_resident(db) if sent]
     assert platforms[0] == "phone" and platforms[-1] == "phone" and "sms" in platforms

@@ -21,7 +21,6 @@ from handlers.numbers.caller_check import (
     OFFER,
     REFUSED,
     calling,
-    claimed,
     made,
     offer,
     profile_of,
@@ -30,7 +29,6 @@ from handlers.numbers.caller_check import (
 from handlers.numbers.phone_pin import ASK, SKIP, after_check
 from locales import translator
 from tests.support.check_port import NOW, Checks
-from tests.support.helping_people import volunteer_profile
 from tests.support.memory_transport import MemoryTransport, messages
 
 # What the features declare an unchecked call may do (``unchecked=True`` where they register).
@@ -119,8 +117,9 @@ async def test_what_is_not_free_waits_and_1_asks_for_the_call_back_and_ends_the_
     assert held.text == t._(ASK) and checks.asked == []
     (said,) = messages(await story.press(STAND_IN, SKIP))  # "#": we call you back
     assert said.text == t._(CALLING) and said.closing
-    # Her check begins with her requests: showing her own things is carried, acting never.
-    assert checks.asked == [(NUMBER, after_check("hr:mine"), Profile())]
+    # Her check begins with her requests: showing her own things is carried, acting never;
+    # the call's language goes with it (a number without a person is asked in it).
+    assert checks.asked == [(NUMBER, after_check("hr:mine"), Profile("de"))]
     stand_in = await db.users.find("phone", STAND_IN)
     assert stand_in is not None and await db.users.get_state(stand_in.id) is None
     # A free press goes on as it is.
@@ -203,65 +202,8 @@ async def test_a_later_or_refused_check_is_said_for_what_it_is(
     assert refused.text == t._(REFUSED["day"]) and not refused.closing
 
 
-@pytest.mark.both_backends
-async def test_a_number_is_only_claimed_where_its_person_has_something_to_give_away(
-    db: Database,
-):
-    """A new number, or one whose person has nothing but a language and their consent, is
-    that number's person at once; whatever they have - consent or not - makes a call from
-    their number a claim: a name a coordinator entered, a request, one they help with,
-    a volunteer row, a role, messages queued for them, a helper's number, events followed,
-    subscriptions."""
-    assert await claimed(db, "phone", NUMBER) is None
-    person = await db.users.seen("phone", NUMBER, NUMBER)
-    await db.users.set_language(person.id, "de")
-    await db.users.record_consent(person.id)
-    assert await claimed(db, "phone", NUMBER) is None
-    assert profile_of(await db.users.get(person.id)).consented
+def test_a_profile_passes_on_language_consent_and_easy_texts():
     assert profile_of(None) == Profile()
-
-    made_by: list[int] = []
-
-    async def someone() -> int:
-        number = f"+4923100000{len(made_by):02d}"
-        user = await db.users.seen("phone", number, number)
-        made_by.append(user.id)
-        assert await claimed(db, "phone", number) is None
-        return user.id
-
-    async def is_claimed(user_id: int) -> bool:
-        user = await db.users.get(user_id)
-        assert user is not None and user.consent_at is None  # never agreed
-        known = await claimed(db, "phone", user.platform_user_id)
-        return known is not None and known.id == user_id
-
-    named = await db.users.seen("phone", "+492310000099", "+492310000099", "Erna")
-    assert await is_claimed(named.id)  # the desk's resident form names her
-    asker = await someone()
-    await db.requests.create(asker, asker, category="shopping", description="x")
-    assert await is_claimed(asker)
-    helper = await someone()
-    request = await db.requests.create(
-        named.id, named.id, category="shopping", description="y", state="open"
-    )
-    await db.requests.transition(request.id, "matched", helper, volunteer_id=helper)
-    assert await is_claimed(helper)
-    volunteer = await someone()
-    await volunteer_profile(db, volunteer)
-    assert await is_claimed(volunteer)
-    staff = await someone()
-    await db.users.grant_role(staff, "coordinator")
-    assert await is_claimed(staff)
-    told = await someone()
-    told_number = (await db.users.get(told)).chat_id
-    await db.outbox.enqueue("phone", told_number, {"text": "Hallo"}, recipient_id=told)
-    assert await is_claimed(told)
-    caller = await someone()
-    await db.call_numbers.set(caller, "+491701234567")
-    assert await is_claimed(caller)
-    subscriber = await someone()
-    await db.events.subscribe(subscriber, "district", "Innenstadt-Nord")
-    assert await is_claimed(subscriber)
 
 
 async def test_the_checked_person_is_made_with_the_asking_calls_choices_never_changed(
@@ -332,22 +274,28 @@ async def test_the_dispatcher_gives_a_claimed_call_a_stand_in_and_a_checked_numb
     story: MemoryTransport, db: Database
 ):
     """What the voice line asks at a call's start and after a check call
-    (handlers/dispatcher.py ``stand_in_for``, ``number_checked``): a new number is its
-    person; a number whose person has data is only claimed, and the call goes on as a
-    stand-in with her language and consent, which never becomes hers; a checked number's
-    new person gets the asking call's language and easy texts, never its consent."""
+    (handlers/dispatcher.py ``stand_in_for``, ``number_checked``): every call from a
+    number - nobody's, or a resident's with her language and consent - is only a claim
+    and goes on as a stand-in with nothing of the number's person, and nothing of the
+    call becomes hers; a checked number's new person gets the asking call's language and
+    easy texts, never its consent."""
     dispatcher = story.dispatcher
-    assert await dispatcher.stand_in_for("phone", NUMBER, STAND_IN) is None
-    assert await db.users.find("phone", STAND_IN) is None
+    assert await dispatcher.stand_in_for("phone", NUMBER, STAND_IN) == NUMBER
+    new_callers = await db.users.find("phone", STAND_IN)
+    assert new_callers is not None and await db.users.find("phone", NUMBER) is None
     erna = await db.users.seen("phone", NUMBER, NUMBER, "Erna")
     await db.users.set_language(erna.id, "tr")
     await db.users.record_consent(erna.id)
-    assert await dispatcher.stand_in_for("phone", NUMBER, STAND_IN) == NUMBER
-    stand_in = await db.users.find("phone", STAND_IN)
+    assert await dispatcher.stand_in_for("phone", NUMBER, "withheld:9b1c") == NUMBER
+    stand_in = await db.users.find("phone", "withheld:9b1c")
     assert stand_in is not None and stand_in.id != erna.id
     # Nothing of hers: a caller from her number hears the language menu and the notice
     # as a caller from a number nobody has.
     assert stand_in.language is None and stand_in.consent_at is None
+    assert (new_callers.language, new_callers.easy_language) == (
+        stand_in.language,
+        stand_in.easy_language,
+    )
 
     await dispatcher.number_checked("phone", OTHER, Profile("uk", consented=True, easy=True))
     typed = await db.users.find("phone", OTHER)

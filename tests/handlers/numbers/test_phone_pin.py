@@ -133,7 +133,7 @@ async def test_a_pin_is_not_chosen_in_a_call_that_is_not_checked(
     [held] = messages(await call.press(ERNA, CHOOSE_PIN))
     assert str(held.text) == t._(OFFER) and _port(call).asked == []
     await call.press(ERNA, "check:call")
-    assert _port(call).asked == [(ERNA, after_check(CHOOSE_PIN), Profile())]
+    assert _port(call).asked == [(ERNA, after_check(CHOOSE_PIN), Profile("de", easy=True))]
     call.withheld.add(STAND_IN)
     await call.onboard(STAND_IN, "de")
     assert _said(await call.press(STAND_IN, CHOOSE_PIN)) == [t._(WITHHELD)]
@@ -332,6 +332,42 @@ async def test_a_number_without_a_pin_is_asked_and_answered_as_one_with_a_pin(
     assert _said(await call.text(STAND_IN, "1357")) == [t._(LOCKED), t._(OFFER)]
     assert _port(call).proved == [] and await hers() == [] and await group() == []
     assert await db.phone_pins.get(erna.id) is None
+
+
+NOBODY = "+4923155599"
+
+
+@pytest.mark.both_backends
+async def test_a_number_nobody_has_is_asked_the_same_and_its_tries_count_in_the_database(
+    call: MemoryTransport, db: Database, database_url: str
+):
+    """Issue 98, point 3: a call claiming a number nobody has is asked for a new request
+    what any claimed call is asked, and its digits are wrong ones, tries and all. They are
+    counted in the database: two wrong in one bot process, the third in another (its own
+    connection, as a second process has) ends the asking for the day - before, each
+    process counted its own three. Nothing is written to the number: it has no person."""
+    call.claims[STAND_IN] = NOBODY
+    await made(db, "phone", STAND_IN, Profile())
+    await call.onboard(STAND_IN, "de")
+    assert _said(await call.press(STAND_IN, "hr:new")) == [t._(ASK)]
+    assert _said(await call.text(STAND_IN, "1357")) == [t._(WRONG)]
+    assert _said(await call.text(STAND_IN, "2468")) == [t._(WRONG)]
+    first = call.dispatcher
+    second_db = await Database.open(database_url)
+    try:
+        call.dispatcher = Dispatcher(second_db, build_router(), first.settings)
+        other_call = "withheld:8e3f"
+        call.claims[other_call] = NOBODY
+        await made(second_db, "phone", other_call, Profile())
+        await call.onboard(other_call, "de")
+        assert _said(await call.press(other_call, "hr:new")) == [t._(ASK)]
+        assert _said(await call.text(other_call, "9753")) == [t._(LOCKED), t._(OFFER)]
+    finally:
+        call.dispatcher = first
+        await second_db.close()
+    assert _port(call).proved == [] and await db.users.find("phone", NOBODY) is None
+    today = local_day(call.dispatcher.settings.clock())
+    assert await db.phone_pins.no_pin_wrong_on(NOBODY, today) == MOST_WRONG
 
 
 async def test_hash_goes_to_the_call_back_and_counts_nothing(call: MemoryTransport, db: Database):

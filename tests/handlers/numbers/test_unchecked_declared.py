@@ -68,9 +68,11 @@ def test_renaming_a_features_buttons_keeps_what_an_unchecked_caller_may_press():
     # Some of everything, and not everything: browsing yes, a person's things no.
     assert {"pl:d", "menu:help", "lang:de", "ev:week", "check:call"} <= allowed
     assert not {"hr:new", "hr:mine", "menu:settings", "ev:mine", "delete:ask"} & allowed
-    # What a claimed call's check begins with (only her own things) follows the rename too.
+    # What a claimed call's check begins with (her own things, or what she then answers
+    # herself: a new request's first question) follows the rename too; an act does not.
     assert caller_check.carried("hr2:mine", renamed.shows_own) == "hr2:mine"
-    assert caller_check.carried("hr2:new", renamed.shows_own) == caller_check.BACK
+    assert caller_check.carried("hr2:new", renamed.shows_own) == "hr2:new"
+    assert caller_check.carried("hr2:wd:3", renamed.shows_own) == caller_check.BACK
 
 
 def test_a_feature_declares_it_on_its_registration():

@@ -1,7 +1,8 @@
 """Calls to the bot's phone line in the phone tests: the line registered at Kamailio with
 the tone engine's prompts (``phone_line``), a caller's steps through a call by the call's
 events, never after fixed pauses (``until``, ``called_again``, ``keys_answered``,
-``offered``, ``key_for``, ``spoken_after_the_tone``, ``asked_when``), the caller's voice
+``offered``, ``key_for``, ``proven_at_the_menu``, ``spoken_after_the_tone``,
+``asked_when``), the caller's voice
 (``voice_tone``), and the texts the bot says in its calls (``noted_texts``,
 ``heard_texts``)."""
 
@@ -22,6 +23,7 @@ from bot.transports.phone.calls.when_to_call_again import Policy
 from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.words.speech_files import Prompts
 from bot.transports.phone.words.what_keys_mean import on_page
+from db import Database
 from handlers.dispatcher import Dispatcher
 from locales import SUPPORTED_LANGUAGES
 from tests.support.sip.audio import write_tone
@@ -140,12 +142,37 @@ async def key_for(phone: PhoneTransport, call: Call, data: str) -> str:
     raise AssertionError(f"no choice {data}")
 
 
-async def agreed_at_the_menu(phone: PhoneTransport, caller: BaresipCaller, call: Call) -> None:
-    """A new caller at the main menu agrees to the privacy notice and is at the main menu
-    again: the notice comes with the first step that keeps something (handlers/
-    first_kept.py; here the settings), "1" agrees and goes on to it, "#" the menu."""
+# The PIN of the residents ``proven_at_the_menu`` makes.
+PIN = "2580"
+
+
+async def proven_at_the_menu(phone: PhoneTransport, caller: BaresipCaller, call: Call) -> None:
+    """A caller at the main menu is made the resident of the number their call claims
+    (consent, the call's language, a PIN: as a call-back she answered once left her), and
+    proves it as she would: the settings (after the notice, "I agree": the call's own) ask
+    "type your PIN, or press the hash key", her
+    PIN makes the call hers (handlers/numbers/phone_pin.py), the settings are said, "#"
+    is the main menu again. Every call from a number is a stand-in until it is checked
+    (handlers/numbers/caller_check.py): what a test's caller asks for that is personal -
+    a request, the settings - needs this first."""
+    from handlers.numbers.phone_pin import hashed
+
+    db = phone.dispatcher.db
+    number = call.caller.claimed
+    assert number, "a call from a number claims it"
+    stand_in = await db.users.find("phone", call.chat_id)
+    person = await db.users.seen("phone", number, number)
+    if stand_in is not None and stand_in.language and not person.language:
+        await db.users.set_language(person.id, stand_in.language)
+        await db.users.set_easy_language(person.id, stand_in.easy_language)
+    if person.consent_at is None:
+        await db.users.record_consent(person.id)
+    await db.phone_pins.set(person.id, await asyncio.to_thread(hashed, PIN))
     await keys_answered(caller, call, await key_for(phone, call, "menu:settings"))
-    await keys_answered(caller, call, await key_for(phone, call, "consent:yes"))
+    if await offered(phone, call, "consent:yes"):  # the notice first: the call's own "yes"
+        await keys_answered(caller, call, await key_for(phone, call, "consent:yes"))
+    await keys_answered(caller, call, PIN)
+    assert call.chat_id == number and call.caller.checked == "pin", "her PIN made the call hers"
     await keys_answered(caller, call, await key_for(phone, call, "menu:main"))
 
 
@@ -183,6 +210,20 @@ async def asked_when(phone: PhoneTransport, caller: BaresipCaller, call: Call) -
     await spoken_after_the_tone(caller, call)
     await until(lambda: call.audio.answers > answers, "where?")
     await keys_answered(caller, call, "44137")  # the postcode: "When?" follows
+
+
+async def callers(db: Database, *, agreed: bool = False, language: str = "") -> int:
+    """The calls' persons on the phone that chose a language (``language``: that one), or
+    ``agreed`` to the notice: every call from a number is a stand-in of its own until it
+    is checked (handlers/numbers/caller_check.py), so what a caller chose is its call's,
+    never the number's person's - counted here, whatever its id."""
+    rows = await db.fetch_all(
+        "SELECT language, consent_at FROM users WHERE platform = 'phone' AND language IS NOT NULL"
+    )
+    return sum(
+        (not agreed or consent is not None) and (not language or lang == language)
+        for lang, consent in rows
+    )
 
 
 def voice_tone(tmp_path: Path) -> Path:

@@ -3,11 +3,12 @@ call runs it (transport.py hands its keys and steps here; check_calls.py places 
 that check; a withheld caller's number to call back is a conversation's step of its own,
 handlers/numbers/number_entry.py, whose check the same calls place).
 
-- A call from the number of a person the bot knows is a person of its own (a stand-in with
-  their language and consent) until a call-back checks it (:func:`claim`), or their PIN
-  (handlers/numbers/phone_pin.py, asked where they chose one when the call asks for
-  something of theirs - never at its start: right, the transport's ``proven`` makes the
-  call theirs, ``Sender.pin_proven``: a new PIN then needs the one of now). Its updates
+- A call from a number - a person the bot knows or nobody - is a person of its own (a
+  stand-in, nothing of the number's person) until a call-back checks it (:func:`claim`), or
+  the number's PIN (handlers/numbers/phone_pin.py, asked of every such call, PIN or not,
+  when it asks for something personal - never at its start: right, the transport's
+  ``proven`` makes the call theirs, ``Sender.pin_proven``: a new PIN then needs the one of
+  now). Its updates
   say whose number it claims (``Sender.claims``): what it presses that is not free waits
   for that PIN or call-back, a step of the conversation (handlers/numbers/caller_check.py),
   whose last message ends the call (the bot hangs up whatever key comes meanwhile: the
@@ -47,22 +48,21 @@ class Line(Protocol):
     async def converse(self, chat_id: str, runner: CallRunner, data: str) -> None: ...
 
 
-# -- a known number, unchecked
+# -- a number, unchecked
 
 
 async def claim(line: Line, call: Call) -> None:
-    """A call from the number of a person the bot knows goes on as a person of its own
-    (their language and consent) until a call-back or their PIN checks it; a new caller
-    or a withheld number has nothing of theirs to give away and stays as it is."""
+    """A call from a number goes on as a person of its own until a call-back or the
+    number's PIN checks it - whether or not anybody has the number (a caller must not
+    learn that it is someone's); a withheld number has nothing to claim and stays as it
+    is."""
     if is_withheld(call.chat_id):
         return
     stand_in = withheld()
-    known = await line.city_ports.callers.stand_in_for(PLATFORM, call.chat_id, stand_in)
-    if known is None:
-        return
-    log.info("phone: call %d: a known number, unchecked", call.call_id)
+    number = await line.city_ports.callers.stand_in_for(PLATFORM, call.chat_id, stand_in)
+    log.info("phone: call %d: a number, unchecked", call.call_id)
     line.rename(call, stand_in)
-    call.caller.claimed = known
+    call.caller.claimed = number
 
 
 def proven(line: Line, call: Call | None, then: Event) -> None:

@@ -5,9 +5,10 @@ said are known and no prompt is long) and real python-telegram-bot against the f
 server (tests/support/fake_telegram.py), both transports on one dispatcher as the running
 bot has them:
 
-1. Erna calls, chooses German, agrees, asks for help: shopping, the description spoken
-   after the tone, the postcode 44147 typed, on a certain day in the afternoon, sent - in
-   review.
+1. Erna calls, chooses German, agrees, asks for help: her PIN or "#" - she has none, "#",
+   the bot calls her back and she says it is her ("1"), agrees to the notice and is asked
+   what she needs: shopping, the description spoken after the tone, the postcode 44147
+   typed, on a certain day in the afternoon, sent - in review.
 2. The review post reaches the coordinators' Telegram group; Cora publishes it there. The
    offer reaches Vera on Telegram with the day and the "I can help" button, without Erna's
    voice; she presses it, gets the voice, then "Write to" and writes to Erna.
@@ -33,10 +34,13 @@ import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.city_service import composed
 from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
 from bot.speech.turns import Turns
+from bot.transports.phone.calls import check_calls
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from bot.transports.phone.calls.recording import RECORDINGS
@@ -166,8 +170,12 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
     fake_telegram: FakeTelegram,
     db: Database,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ):
     fake = fake_telegram
+    # Her two calls are each checked by a call-back, minutes apart: the half hour a number
+    # waits between two check calls is check_calls.py's own tests' (test_check_calls.py).
+    monkeypatch.setattr(check_calls, "GAP", timedelta(0))
     # Quiet hours do not apply: the clock only has to be after whatever is queued.
     clock = Clock(datetime.now(BERLIN) + timedelta(hours=1))
     fake.names.update({VERA: "Vera", CORA: "Cora"})
@@ -213,6 +221,19 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         await keys_answered(erna, call, await key_for(bot, call, "menu:help"))
         await keys_answered(erna, call, "1")  # agreed (the help keeps something): the help
         await keys_answered(erna, call, await key_for(bot, call, "hr:new"))
+        # Her number is checked first, as every caller's (handlers/numbers/caller_check.py):
+        # asked her PIN or "#", she has none - "#", the bot hangs up and calls her back.
+        assert await offered(bot, call, SKIP)
+        closed = len(erna.events)
+        await keys_answered(erna, call, "#")
+        await asyncio.to_thread(erna.wait_for, "CALL_CLOSED", after=closed)
+        await asyncio.to_thread(erna.wait_for, "CALL_ESTABLISHED", after=closed)
+        await asyncio.to_thread(erna.press, "1")  # "if that was you, press 1"
+        await until(lambda: ERNA in bot._by_chat, "the checked call")
+        call = bot._by_chat.get(ERNA)
+        assert call is not None
+        # Whoever answers has not heard the notice: it first, then what she asked for.
+        await keys_answered(erna, call, await key_for(bot, call, "consent:yes"))
         await keys_answered(erna, call, await key_for(bot, call, "hr:cat:shopping"))
         answers = call.audio.answers
         await spoken_after_the_tone(erna, call)
@@ -311,7 +332,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         await bot.calling.settled()
         clock.pass_(seconds=10)
         await calls.run_once()
-        assert bot.calling.outcomes == [(ERNA, "heard")]
+        assert bot.calling.outcomes == [(ERNA, "heard")] * 2  # her check call, this one
         for item in waiting:
             state = await db.outbox.state(item.id)
             assert state is not None and state[1] is not None

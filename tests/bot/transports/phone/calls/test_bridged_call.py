@@ -37,7 +37,7 @@ from tests.support.helping_people import verified_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 from tests.support.sip.audio import Segment, segments, write_tone
 from tests.support.sip.baresip import BaresipCaller
-from tests.support.sip.calls import until
+from tests.support.sip.calls import key_for, keys_answered, proven_at_the_menu, until
 from tests.support.sip.fixtures import (
     BOT_PASSWORD,
     BOT_USER,
@@ -376,8 +376,9 @@ async def test_a_talk_request_whose_caller_is_on_the_line_is_connected_into_that
     tmp_path: Path,
     lines: int,
 ):
-    """The caller of a number nobody had is still on the line when Vera takes their "just
-    talk" request: Vera's phone rings and she is connected into that call - the number is
+    """The caller, her call hers by her PIN (every call from a number is a stand-in until
+    it is checked, handlers/numbers/caller_check.py), is still on the line when Vera takes
+    her "just talk" request: Vera's phone rings and she is connected into that call - the number is
     never rung (whoever holds it may not be the caller). With two lines Vera's call is made
     on the caller's line."""
     helper = await _phone(phones, HELPER, write_tone(tmp_path / "h.wav", TONE_SECONDS))
@@ -393,7 +394,10 @@ async def test_a_talk_request_whose_caller_is_on_the_line_is_connected_into_that
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED", timeout=30)
         await until(lambda: bot._calls, "the call came")
         (call,) = bot._calls.values()
-        await until(lambda: call.audio.answers, "the main menu said")
+        await until(lambda: call.audio.answers, "the languages said")
+        # Every call from a number is a stand-in until it is checked: her PIN makes it hers.
+        await keys_answered(caller, call, await key_for(bot, call, "lang:de"))
+        await proven_at_the_menu(bot, caller, call)
         assert call.chat_id == RESIDENT and not call.caller.claimed  # the number's own person
         request_id = await _talk_request(story, db, person.id)
         await asyncio.to_thread(helper.wait_for, "CALL_ESTABLISHED", timeout=30)
@@ -442,7 +446,9 @@ async def test_a_second_call_from_the_callers_number_never_takes_her_place(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED", timeout=30)
         await until(lambda: bot._calls, "the call came")
         (call,) = bot._calls.values()
-        await until(lambda: call.audio.answers, "the main menu said")
+        await until(lambda: call.audio.answers, "the languages said")
+        await keys_answered(caller, call, await key_for(bot, call, "lang:de"))
+        await proven_at_the_menu(bot, caller, call)  # her PIN: the call is hers
         request_id = await _talk_request_offered(story, db, person.id)
         await asyncio.to_thread(spoofer.dial, kamailio.uri(BOT_USER))
         await asyncio.to_thread(spoofer.wait_for, "CALL_ESTABLISHED", timeout=30)

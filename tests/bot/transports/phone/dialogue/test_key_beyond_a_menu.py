@@ -13,12 +13,12 @@ from pathlib import Path
 
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.calls import (
-    agreed_at_the_menu,
     key_for,
     keys_answered,
     languages_heard,
     offered,
     phone_line,
+    proven_at_the_menu,
 )
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import KamailioServer
@@ -34,7 +34,7 @@ async def test_a_key_beyond_the_events_choices_keeps_the_events(
         caller = await asyncio.to_thread(phones, CALLER)
         call = await languages_heard(phone, caller, kamailio.uri(BOT_USER))
         await keys_answered(caller, call, "1")  # Deutsch: the menu
-        await agreed_at_the_menu(phone, caller, call)
+        await proven_at_the_menu(phone, caller, call)
         await keys_answered(caller, call, await key_for(phone, call, "menu:events"))
         week = await key_for(phone, call, "ev:week")
         assert await offered(phone, call, "ev:subs") != "9"

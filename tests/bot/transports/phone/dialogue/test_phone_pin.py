@@ -373,9 +373,10 @@ async def test_a_pin_is_chosen_in_the_call_that_checks_her(
 async def test_a_new_caller_chooses_a_pin_only_in_a_call_back_to_the_number(
     kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
 ):
-    """A number nobody has used yet is its caller's from the start, but a caller ID is a
-    claim: "🔢 PIN for your calls" in the settings waits for a call-back to the number, and
-    the PIN is chosen in that call."""
+    """A number nobody has used yet is a claim like any other (every call from a number is
+    a stand-in until it is checked): "⚙️ Settings" asks the PIN or "#" as for any number,
+    "#" is the call-back to the number, which begins with the settings (after the notice:
+    whoever answers has not heard it), and the PIN is chosen in that call."""
     db = dispatcher.db
     her_phone = await asyncio.to_thread(
         phones, ERNA, answer=True, says=voice_tone(tmp_path), pad_seconds=120
@@ -391,21 +392,29 @@ async def test_a_new_caller_chooses_a_pin_only_in_a_call_back_to_the_number(
     try:
         caller = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path), pad_seconds=60)
         call = await _dial(phone, caller, kamailio)  # the languages, German chosen
-        assert call.chat_id == ERNA and not call.caller.claimed
-        # The settings keep something: the notice first, "I agree" goes on to them.
-        for data in ("menu:settings", "consent:yes", "pin:choose"):
-            await keys_answered(caller, call, await key_for(phone, call, data))
-        assert spoken[-1] == t._(OFFER) and t._(CHOOSE) not in spoken
-        erna = await db.users.find("phone", ERNA)
-        assert erna is not None and await db.phone_pins.get(erna.id) is None
-        await keys_answered(caller, call, "1")
+        assert call.caller.claimed == ERNA and is_withheld(call.chat_id)
+        # The settings are personal: the PIN or "#" at once.
+        await keys_answered(caller, call, await key_for(phone, call, "menu:settings"))
+        assert spoken[-1] == t._(ASK) and t._(CHOOSE) not in spoken
+        assert await db.users.find("phone", ERNA) is None
+        await keys_answered(caller, call, "#")
         assert spoken[-1] == t._(CALLING)
         await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")
 
         await asyncio.to_thread(her_phone.wait_for, "CALL_ESTABLISHED")
         await until(lambda: t._(QUESTION) in spoken, "the question")
         await asyncio.to_thread(her_phone.press, "1")
-        await said(t._(CHOOSE))  # straight to choosing: no offer first
+
+        def checked_call() -> list[Call]:
+            return [c for c in phone._calls.values() if c.chat_id == ERNA and c.caller.checked]
+
+        await until(checked_call, "her call, checked")
+        (checked,) = checked_call()
+        await keys_answered(her_phone, checked, await key_for(phone, checked, "consent:yes"))
+        await keys_answered(her_phone, checked, await key_for(phone, checked, "pin:choose"))
+        await said(t._(CHOOSE))  # chosen at once: no offer first
+        erna = await db.users.find("phone", ERNA)
+        assert erna is not None and erna.consent_at is not None
         await asyncio.to_thread(her_phone.press, "1234")
         await said(t._(EASY))
         spoken.clear()

@@ -30,10 +30,10 @@ from handlers.dispatcher import Dispatcher
 from handlers.reader import Medium, translator_for
 from tests.support.sip.calls import (
     GROUP,
-    agreed_at_the_menu,
     key_for,
     keys_answered,
     phone_line,
+    proven_at_the_menu,
     spoken_after_the_tone,
     until,
     voice_tone,
@@ -54,7 +54,7 @@ async def _called_in(phone: PhoneTransport, phones: PhoneFactory, kamailio, tone
     (call,) = phone._calls.values()
     await until(lambda: call.audio.answers == 1, "the languages said")
     await keys_answered(caller, call, "1")  # Deutsch: the main menu
-    await agreed_at_the_menu(phone, caller, call)
+    await proven_at_the_menu(phone, caller, call)
     return caller, call
 
 

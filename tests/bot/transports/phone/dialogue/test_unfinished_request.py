@@ -16,13 +16,14 @@ from handlers.dispatcher import Dispatcher
 from handlers.helping.requests_flow import STATE
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import (
-    agreed_at_the_menu,
+    PIN,
     asked_when,
     called_again,
     key_for,
     keys_answered,
     languages_heard,
     phone_line,
+    proven_at_the_menu,
     until,
     voice_tone,
 )
@@ -37,6 +38,15 @@ async def _hung_up(phone: PhoneTransport, caller: BaresipCaller) -> None:
     await until(lambda: not phone._calls, "the call ended")
 
 
+async def _proven_asking_for_help(phone: PhoneTransport, caller: BaresipCaller, call) -> None:
+    """A call again is a stand-in until checked (handlers/numbers/caller_check.py): German,
+    "Get help" (the notice: "I agree", the call's own), "Ask for help" - her PIN asked -,
+    her PIN: the call is hers, and her "Ask for help" meets the request she began."""
+    for data in ("lang:de", "menu:help", "consent:yes", "hr:new"):
+        await keys_answered(caller, call, await key_for(phone, call, data))
+    await keys_answered(caller, call, PIN)
+
+
 async def test_a_caller_back_continues_the_request_or_starts_again(
     kamailio: KamailioServer,
     phones: PhoneFactory,
@@ -49,7 +59,7 @@ async def test_a_caller_back_continues_the_request_or_starts_again(
         caller = await asyncio.to_thread(phones, CALLER, says=voice_tone(tmp_path), pad_seconds=180)
         call = await languages_heard(phone, caller, kamailio.uri(BOT_USER))
         await keys_answered(caller, call, "1")  # Deutsch: the menu
-        await agreed_at_the_menu(phone, caller, call)
+        await proven_at_the_menu(phone, caller, call)
         await asked_when(phone, caller, call)
         assert await key_for(phone, call, "hr:when:asap")
         user = await db.users.find("phone", CALLER)
@@ -58,9 +68,11 @@ async def test_a_caller_back_continues_the_request_or_starts_again(
         assert asked is not None and asked.state == STATE + "when"
         await _hung_up(phone, caller)  # at "When?"
 
-        # Called back: the offer, not the menu; "continue" asks "When?" again, with the
-        # recording and the postcode still in the draft.
+        # Called back, her PIN typed for "Ask for help": the offer, not a new request;
+        # "continue" asks "When?" again, with the recording and the postcode still in the
+        # draft.
         again = await called_again(phone, caller, kamailio.uri(BOT_USER))
+        await _proven_asking_for_help(phone, caller, again)
         go_on = await key_for(phone, again, "unfinished:go")
         assert await key_for(phone, again, "unfinished:new") != go_on
         await keys_answered(caller, again, go_on)
@@ -73,6 +85,7 @@ async def test_a_caller_back_continues_the_request_or_starts_again(
 
         # Called back again: "start again" drops the draft and says the main menu.
         third = await called_again(phone, caller, kamailio.uri(BOT_USER))
+        await _proven_asking_for_help(phone, caller, third)
         await keys_answered(caller, third, await key_for(phone, third, "unfinished:new"))
         assert await key_for(phone, third, "menu:help")
         assert await db.users.get_state(user.id) is None

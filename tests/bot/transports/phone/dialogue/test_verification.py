@@ -13,7 +13,10 @@ events, never the clock."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from bot.transports.phone.calls.callers_number import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
@@ -37,7 +40,13 @@ from tests.support.sip.calls import (
     until,
     voice_tone,
 )
-from tests.support.sip.fixtures import BOT_USER, PhoneFactory
+from tests.support.sip.fixtures import (
+    BOT_PASSWORD,
+    BOT_USER,
+    PHONE_PASSWORD,
+    PHONE_USERS,
+    PhoneFactory,
+)
 from tests.support.sip.kamailio import HOST, KamailioServer
 
 # What the features declare an unchecked call may do (``unchecked=True`` where they register).
@@ -50,6 +59,20 @@ def free(event):
 
 ERNA = "+4923155507"
 SECRET = "Geheimer Einkauf am Hafen"
+NEW = "+4923155599"
+
+
+@pytest.fixture(scope="module")
+def kamailio() -> Iterator[KamailioServer]:
+    """As tests/support/sip/fixtures.py's, and a phone may register as NEW (the bot's calls
+    to that number ring it)."""
+    users = {BOT_USER: BOT_PASSWORD} | dict.fromkeys((*PHONE_USERS, NEW), PHONE_PASSWORD)
+    server = KamailioServer(users=users)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
@@ -115,9 +138,6 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         await phone.stop()
 
 
-NEW = "+4923155599"
-
-
 async def _first_words(
     phone: PhoneTransport, caller: BaresipCaller, bot: str, first: bool, spoken: list[str]
 ) -> tuple[list[str], Call]:
@@ -151,7 +171,7 @@ async def test_a_call_with_a_residents_number_first_hears_what_a_new_number_hear
         new_caller = await asyncio.to_thread(phones, NEW, says=voice_tone(tmp_path))
         bot = kamailio.uri(BOT_USER)
         heard_new, call = await _first_words(phone, new_caller, bot, True, spoken)
-        assert not call.caller.claimed and call.chat_id == NEW
+        assert call.caller.claimed == NEW and is_withheld(call.chat_id)  # a claim, as any
         await asyncio.to_thread(new_caller.hangup)
         await until(lambda: call.audio.gone, "the first call ended")
         claiming = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path))
@@ -181,3 +201,83 @@ def test_an_unchecked_call_may_browse_and_nothing_of_a_person():
     assert not free(Command("delete")) and not free(Command("myrequests"))
     assert then_data(ButtonPress("hr:mine")) == "hr:mine"
     assert then_data(Command("mydata")) == "menu:main"
+
+
+PIN_RESIDENT = "+4923155508"
+
+
+async def _asks_for_a_new_request(
+    phone: PhoneTransport, caller: BaresipCaller, bot: str, first: bool, spoken: list[str]
+) -> tuple[list[str], Call]:
+    """A caller from the answer through the languages ("Deutsch"), "Get help" (the notice,
+    "I agree"), "Ask for help", one PIN typed wrong (ended with "#", as many do) and "#": the texts
+    said, in order."""
+    start = len(spoken)
+    call = await (languages_heard if first else called_again)(phone, caller, bot)
+    for data in ("lang:de", "menu:help", "consent:yes", "hr:new"):
+        await keys_answered(caller, call, await key_for(phone, call, data))
+    await keys_answered(caller, call, "1357#")  # the PIN, as callers end an entry
+    await keys_answered(caller, call, "#")
+    await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")  # the bot hung up
+    return spoken[start:], call
+
+
+async def test_a_new_number_and_a_residents_hear_the_same_until_the_call_back_carries_on(
+    kamailio: KamailioServer, phones: PhoneFactory, dispatcher: Dispatcher, tmp_path: Path
+):
+    """Issue 98, point 3: a number nobody has and the number of a resident with a PIN and a
+    request, driving the same keys to ask for help, hear the same words: the PIN asked
+    ("type your PIN, or press the hash key"), "not right" for the digits typed, "we call
+    you back" for "#" - before, the new number went on to the request's questions at once,
+    so a caller ID told whether a number was someone's. Both calls' numbers are called
+    back, as the proof; the new caller's call-back, on her "1" and her "I agree", is asked
+    what she needs - where she wanted to go."""
+    from handlers.numbers.phone_pin import WRONG, hashed
+
+    db = dispatcher.db
+    resident = await db.users.seen("phone", PIN_RESIDENT, PIN_RESIDENT, "Erna")
+    await db.users.set_language(resident.id, "de")
+    await db.users.record_consent(resident.id)
+    await db.requests.create(resident.id, resident.id, category="shopping", description=SECRET)
+    await db.phone_pins.set(resident.id, hashed("2580"))
+    # The new number's phone, registered at Kamailio: the bot's calls to NEW ring it (the
+    # resident's number rings nowhere; her call-back is tried again later).
+    her_phone = await asyncio.to_thread(
+        phones, NEW, register=True, answer=True, says=voice_tone(tmp_path), pad_seconds=120
+    )
+    phone: PhoneTransport = await phone_line(dispatcher, kamailio, tmp_path)
+    spoken = heard_texts(phone)
+    t = translator("de")
+    bot = kamailio.uri(BOT_USER)
+    try:
+        claiming = await asyncio.to_thread(phones, PIN_RESIDENT, says=voice_tone(tmp_path))
+        heard_claimed, call = await _asks_for_a_new_request(phone, claiming, bot, True, spoken)
+        assert call.caller.claimed == PIN_RESIDENT
+        await until(lambda: call.audio.gone, "the first call ended")
+        new_caller = await asyncio.to_thread(phones, NEW, says=voice_tone(tmp_path))
+        heard_new, call = await _asks_for_a_new_request(phone, new_caller, bot, False, spoken)
+        assert call.caller.claimed == NEW
+        assert heard_new == heard_claimed
+        assert heard_new[-3:] == [t._(ASK), t._(WRONG), t._(CALLING)]
+        # Nothing was written to the new number, nor anything of the resident's changed.
+        assert await db.users.find("phone", NEW) is None
+        assert (await db.phone_pins.get(resident.id)).wrong == 1
+        # The call-back to the new number: the question, "1", the notice (whoever answers
+        # has not heard it), "I agree", and she is asked what she needs.
+        await asyncio.to_thread(her_phone.wait_for, "CALL_ESTABLISHED")
+        await until(lambda: str(t.t(QUESTION)) in spoken, "the question")
+        await asyncio.to_thread(her_phone.press, "1")
+
+        def checked_call() -> list[Call]:
+            return [c for c in phone._calls.values() if c.chat_id == NEW and c.caller.checked]
+
+        await until(checked_call, "her call, checked")
+        (checked,) = checked_call()
+        await keys_answered(her_phone, checked, await key_for(phone, checked, "consent:yes"))
+        await key_for(phone, checked, "hr:cat:")
+        person = await db.users.find("phone", NEW)
+        assert person is not None and person.consent_at is not None
+        assert person.language == "de"
+        await asyncio.to_thread(her_phone.hangup)
+    finally:
+        await phone.stop()

@@ -43,12 +43,12 @@ async def test_a_key_the_notice_has_not_keeps_the_notice_and_the_choice(
         await _after(phone, call, notice)
         assert await offered(phone, call, "consent:yes") is not None
         assert await offered(phone, call, "menu:places") is None
-        person = await dispatcher.db.users.find("phone", CALLER)
+        person = await dispatcher.db.users.find("phone", call.chat_id)  # its stand-in
         assert person is not None and person.consent_at is None
         # "1" agrees and goes on with the choice that brought the notice: the help.
         await keys_answered(caller, call, "1")
         assert await key_for(phone, call, "hr:new")
-        person = await dispatcher.db.users.find("phone", CALLER)
+        person = await dispatcher.db.users.find("phone", call.chat_id)
         assert person is not None and person.consent_at is not None
         await asyncio.to_thread(caller.hangup)
         await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")

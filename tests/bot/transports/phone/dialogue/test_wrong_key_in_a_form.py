@@ -15,12 +15,12 @@ from pathlib import Path
 
 from handlers.dispatcher import Dispatcher
 from tests.support.sip.calls import (
-    agreed_at_the_menu,
     asked_when,
     key_for,
     keys_answered,
     languages_heard,
     phone_line,
+    proven_at_the_menu,
     voice_tone,
 )
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
@@ -37,7 +37,7 @@ async def test_a_key_no_choice_has_leaves_the_steps_keys_working(
         caller = await asyncio.to_thread(phones, CALLER, says=voice_tone(tmp_path), pad_seconds=120)
         call = await languages_heard(phone, caller, kamailio.uri(BOT_USER))
         await keys_answered(caller, call, "1")  # Deutsch: the menu
-        await agreed_at_the_menu(phone, caller, call)
+        await proven_at_the_menu(phone, caller, call)
         await asked_when(phone, caller, call)
         asap = await key_for(phone, call, "hr:when:asap")
         assert asap != "7"

@@ -22,6 +22,7 @@ import pytest
 
 from bot.transports.phone.sip.line_pool import Lines
 from handlers.dispatcher import Dispatcher
+from tests.support.sip.calls import callers
 from tests.support.sip.fixtures import BOT_USER
 from tests.support.sip.held_lines import held_phone, own_registrar
 from tests.support.sip.kamailio import HOST, KamailioServer
@@ -83,8 +84,7 @@ async def test_a_storm_of_invites_from_a_stranger_leaves_every_line_up_and_the_c
         )
 
         async def chose_a_language() -> bool:
-            user = await users.find("phone", CALLER)
-            return user is not None and user.language is not None
+            return await callers(dispatcher.db) == 1  # its call's own (a stand-in)
 
         await _until(chose_a_language, "the caller's first key was taken")
         storm = await asyncio.to_thread(
@@ -94,13 +94,13 @@ async def test_a_storm_of_invites_from_a_stranger_leaves_every_line_up_and_the_c
         assert _processes(lines) == before  # every line and the edge: up, never restarted
 
         async def agreed() -> bool:
-            user = await users.find("phone", CALLER)
-            return user is not None and user.consent_at is not None
+            return await callers(dispatcher.db, agreed=True) == 1
 
         await _until(agreed, "the caller's keys after the storm were taken")
         talked = await call
         assert (talked.returncode, talked.count("SuccessfulCall")) == (0, 1), talked.errors
         assert await users.find("phone", "+4923100000") is None  # no call came of the storm
+        assert await callers(dispatcher.db) == 1
         assert _processes(lines) == before
     finally:
         await phone.stop()
