@@ -14,6 +14,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -205,4 +206,68 @@ async def test_twenty_callers_at_once_while_the_bot_calls_someone_take_every_fre
     finally:
         burst.stop()
         answerer.stop()
+        await phone.stop()
+
+
+async def test_twenty_callers_at_once_while_a_call_back_of_the_outbox_is_up_are_all_answered(
+    registrar: KamailioServer, dispatcher: Dispatcher
+):
+    """Issue 98, point 7, through the path production takes: a message for a phone
+    resident in the outbox, the outbox worker's round, the phone transport's call-back
+    (outbox_calls.py: through the provider, the question "if you are Erna, press 1"
+    waiting for her key) answered by her phone (SIPp) - and while it is up, 20 callers
+    arrive together at ``LINES`` + 1 lines (24 places, one the call-back's): every one is
+    answered, none hears the busy notice. The edge's count of a line's calls and the
+    bot's own outgoing calls must agree. (The issue's 16 of 20 is not reproduced through
+    this path either: it passes on the code it was written on, ba9c010d.)"""
+    from bot.delivery import OutboxWorker
+    from bot.transports.phone.calls.outbox_calls import CallBackSettings
+    from bot.transports.phone.calls.when_to_call_again import Policy
+    from handlers.messages import Message
+    from handlers.messenger import Messenger
+    from tests.support.clock import Clock, daytime
+    from tests.support.sip.call_backs import RESIDENT, Saying
+
+    lines = LINES + 1
+    clock = Clock(daytime(10))
+    her_phone = SippPhone("uas_answer.xml", steps=[Step(300)], after_ms=590_000, timeout_s=600)
+    her_phone.start()
+    settings = replace(
+        bot_account(registrar, port=free_udp_port(lines + 1), rtp_timeout_seconds=3600),
+        outbound_proxy=registrar.registrar_uri,  # the call-back leaves through the provider
+    )
+    phone = PhoneTransport(
+        dispatcher,
+        settings,
+        prompts=Prompts(ToneEngine(), Turns(1), rate=StackSettings.clock_rate),
+        voices=frozenset(SUPPORTED_LANGUAGES),
+        lines=lines,
+        in_call=PATIENT,
+        calling_back=CallBackSettings(
+            domain=f"{HOST}:{her_phone.port}", listen_seconds=600, policy=Policy(quiet=None)
+        ),
+        clock=clock,
+    )
+    saying = Saying(phone)
+    await phone.connect()
+    burst = HeldCallers(registrar.domain, BOT_USER, "+49231999", PLACES)
+    try:
+        await asyncio.wait_for(phone.registered.wait(), 60)
+        erna = await dispatcher.db.users.seen("phone", RESIDENT, RESIDENT, "Erna")
+        await dispatcher.db.users.set_language(erna.id, "de")
+        mail = Messenger(dispatcher.db, dispatcher.settings.backchannels)
+        async with dispatcher.db.transaction():
+            await mail.to_user(erna.id, lambda t: Message("Paul kommt am Freitag."))
+        worker = OutboxWorker(dispatcher.db, [phone], clock=clock)
+        phone.calling.prepare = worker.prepared  # as bot/city_service.py wires it
+        await worker.run_once()
+        await saying.next()  # answered: the question is said, her key awaited
+        burst.start()
+        finished = await asyncio.to_thread(burst.wait_for, PLACES)
+        got = sorted(tuple(outcome) for outcome in finished.values())
+        assert got == [("answered",)] * PLACES, burst.stop().errors
+        assert phone.calling.outcomes == []  # the call-back is still up
+    finally:
+        burst.stop()
+        her_phone.stop()
         await phone.stop()
