@@ -6,7 +6,7 @@ city's wrong tries of the clock hour, all residents together (``phone_pin_hours`
 one's data), against the city-wide limit phone_pin.py keeps. And the wrong tries typed
 today for numbers without a PIN (``phone_no_pin_tries``: a number nobody has, or whose
 person chose none), answered as a PIN's are: in the database, so that every bot process
-counts the same three; today's rows only, at most :data:`NO_PIN_NUMBERS_A_DAY`."""
+counts the same three; today's rows only, at most :attr:`PhonePins.NO_PIN_NUMBERS_A_DAY`."""
 
 from __future__ import annotations
 
@@ -15,15 +15,11 @@ from datetime import date, timedelta
 
 from db.clock import utcnow
 from db.hour_counts import HourCount
-from db.statements import changed, execute, fetch_one
+from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
 
 # Wrong tries in one day before the PIN is not asked again that day.
 MOST_WRONG = 3
-# The numbers without a PIN whose wrong tries one day counts: past them a try for another
-# number is not compared (phone_pin.py answers it as the city's limit), so that callers
-# setting ever new numbers as caller ID cannot grow the table without end.
-NO_PIN_NUMBERS_A_DAY = 5000
 # A lockout is told to its person at most once in so many days (anyone claiming her number
 # can lock her PIN every day; each notice is a call or a text to her).
 TOLD_EVERY_DAYS = 7
@@ -47,6 +43,11 @@ class Pin:
 
 
 class PhonePins:
+    # The numbers without a PIN whose wrong tries one day counts: past them a try for
+    # another number is not compared (phone_pin.py answers it as the city's limit), so that
+    # callers setting ever new numbers as caller ID cannot grow the table without end.
+    NO_PIN_NUMBERS_A_DAY = 5000
+
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
         self._city = HourCount(transactions, "phone_pin_hours", "wrong")
@@ -139,39 +140,31 @@ class PhonePins:
     async def no_pin_wrong_try(self, number: str, day: str) -> int | None:
         """Count a try typed on ``day`` for ``number``, which has no PIN, as wrong (there is
         nothing to compare): the day's wrong tries of the number so far, this one included;
-        None where the day already counts :data:`NO_PIN_NUMBERS_A_DAY` other numbers (not
+        None where the day already counts :attr:`PhonePins.NO_PIN_NUMBERS_A_DAY` other numbers (not
         counted). Earlier days' rows are removed."""
         async with self._tx.transaction():
             await execute(self._tx, "DELETE FROM phone_no_pin_tries WHERE day <> ?", (day,))
-            taken = await changed(
-                self._tx,
-                "UPDATE phone_no_pin_tries SET wrong = wrong + 1 WHERE day = ? AND number = ?",
-                (day, number),
-            )
-            if taken != 1:
-                row = await fetch_one(
+            # Read, then write, in one write transaction: no other try comes between.
+            so_far = await self.no_pin_wrong_on(number, day)
+            if so_far == 0:
+                numbers = await fetch_one(
                     self._tx, "SELECT COUNT(*) FROM phone_no_pin_tries WHERE day = ?", (day,)
                 )
-                if row is not None and int(row[0]) >= NO_PIN_NUMBERS_A_DAY:
+                if numbers is not None and int(numbers[0]) >= self.NO_PIN_NUMBERS_A_DAY:
                     return None
-                await execute(
-                    self._tx,
-                    "INSERT INTO phone_no_pin_tries (day, number, wrong) VALUES (?, ?, 1)"
-                    " ON CONFLICT (day, number) DO UPDATE SET wrong = phone_no_pin_tries.wrong + 1",
-                    (day, number),
-                )
-            row = await fetch_one(
+            await execute(
                 self._tx,
-                "SELECT wrong FROM phone_no_pin_tries WHERE day = ? AND number = ?",
+                "INSERT INTO phone_no_pin_tries (day, number, wrong) VALUES (?, ?, 1)"
+                " ON CONFLICT (day, number) DO UPDATE SET wrong = phone_no_pin_tries.wrong + 1",
                 (day, number),
             )
-        return 0 if row is None else int(row[0])
+        return so_far + 1
 
     async def no_pin_wrong_on(self, number: str, day: str) -> int:
-        """The wrong tries counted on ``day`` for ``number``, which has no PIN."""
-        row = await fetch_one(
+        """The wrong tries counted on ``day`` for ``number``, which has no PIN (0: none)."""
+        [[wrong]] = await fetch_all(
             self._tx,
-            "SELECT wrong FROM phone_no_pin_tries WHERE day = ? AND number = ?",
+            "SELECT COALESCE(MAX(wrong), 0) FROM phone_no_pin_tries WHERE day = ? AND number = ?",
             (day, number),
         )
-        return 0 if row is None else int(row[0])
+        return int(wrong)
