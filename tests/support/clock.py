@@ -1,6 +1,7 @@
 """A clock a test sets and moves on (``Clock``), for code that takes its clock as an
 argument (the outbox worker, the call-backs, the SMS budget, flood limits); and
-``daytime(hour)``, a start for it at an hour of the day after the real time."""
+``daytime(hour)``, a start for it at an hour of the day after the real time (and
+``daytime_in_one_month``, one whose month does not turn over a test's days)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,14 @@ def daytime(hour: int) -> datetime:
     soon = datetime.now(BERLIN) + timedelta(hours=2)
     at = soon.replace(hour=hour, minute=0, second=0, microsecond=0)
     return at if at >= soon else at + timedelta(days=1)
+
+
+def daytime_in_one_month(hour: int, days: int) -> datetime:
+    """``daytime(hour)``, or the first day after it at that hour, from which ``days`` days
+    later is still the same month: a test that counts a month's calls or texts over days
+    must not see the month turn - on a month's last days it would, and find the month's
+    count begun again (fewer than 28 ``days``)."""
+    at = daytime(hour)
+    while (at + timedelta(days=days)).month != at.month:
+        at += timedelta(days=1)
+    return at

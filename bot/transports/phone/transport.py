@@ -461,7 +461,10 @@ class PhoneTransport(Transport):
     def rename(self, call: Call, chat_id: str) -> None:
         """``call`` is ``chat_id``'s now (who_calls.py, :meth:`proven`)."""
         self._by_chat.drop(call)
-        self.voice.call_choices.forget(call.chat_id)
+        # A call claiming a number renamed to its stand-in takes nothing from a checked call
+        # of that number that is up (a call-back going on): its choices stay.
+        if call.chat_id not in self._by_chat:
+            self.voice.call_choices.forget(call.chat_id)
         call.chat_id = chat_id
         self._by_chat.renamed(call)
 

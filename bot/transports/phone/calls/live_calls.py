@@ -34,7 +34,10 @@ class CallsByNumber:
 
     def renamed(self, call: Call) -> None:
         """``call`` was given its person's chat id by who_calls.py (a stand-in's own, or the
-        number its PIN proved): that id finds it."""
+        number its PIN proved): that id finds it - unless it is gone meanwhile (hung up
+        while its claim was written), which nothing may find (nor keep)."""
+        if call.audio.gone:
+            return
         self._calls[call.chat_id] = call
 
     def drop(self, call: Call) -> None:

@@ -28,7 +28,7 @@ from handlers.messages import Message
 from handlers.messenger import Messenger
 from handlers.settings import HandlerSettings
 from locales import Translator, translator
-from tests.support.clock import Clock, daytime
+from tests.support.clock import Clock, daytime, daytime_in_one_month
 from tests.support.help_story import matched_through_lifecycle
 from tests.support.helping_people import verified_volunteer
 from tests.support.reports import features_told
@@ -138,7 +138,7 @@ async def test_doctor_shows_the_months_calls(db: Database):
 async def test_a_call_back_past_the_days_cap_waits_and_one_the_month_has_no_call_for_is_given_up(
     db: Database,
 ):
-    clock = Clock(daytime(10))
+    clock = Clock(daytime_in_one_month(10, days=1))  # the month's 2 calls over two days
     stack = Calls()
     erna = await db.users.seen("phone", RESIDENT, RESIDENT, "Erna")
     paul = await db.users.seen("phone", OTHER, OTHER, "Paul")
@@ -232,7 +232,7 @@ async def _round(worker: OutboxWorker, calling: CallingBack, clock: Clock) -> No
 async def test_the_reserve_calls_back_only_a_resident_whose_request_a_helper_has_taken(
     db: Database,
 ):
-    clock = Clock(daytime(10))
+    clock = Clock(daytime_in_one_month(10, days=1))  # the month's 2 calls over two days
     stack = Calls()
     erna = await db.users.seen("phone", RESIDENT, RESIDENT, "Erna")
     paul = await db.users.seen("phone", OTHER, OTHER, "Paul")
