@@ -12,6 +12,10 @@ telephone-events in the RTP stream), and every UA event (``CALL_INCOMING``,
 ``CALL_RINGING``, ``CALL_ESTABLISHED``, ``CALL_DTMF_START``, ``CALL_CLOSED``,
 ``REGISTER_OK`` …) comes back as JSON, kept in ``events``.
 
+``mediaenc="srtp-mand"`` makes it offer and accept SRTP only (the ``srtp`` module: SDES,
+``RTP/SAVP`` with ``a=crypto``), as a provider's encrypted trunk does; ``sip_trace=True``
+writes every SIP message it sends and gets to its log (``sip_messages()``).
+
 baresip 1.0.0's ``aufile`` ends the call when its WAV runs out (the source reports end of
 file): a phone that should stay on the line needs a WAV longer than the test (``silence``
 pads it).
@@ -126,8 +130,12 @@ class BaresipCaller:
         says: Path | None = None,
         pad_seconds: float = 60.0,
         outbound: str | None = None,
+        mediaenc: str | None = None,
+        sip_trace: bool = False,
     ) -> None:
         self.user = user
+        self.mediaenc = mediaenc
+        self.sip_trace = sip_trace
         self.outbound = outbound
         self.registrar = registrar
         self.password = password
@@ -183,6 +191,7 @@ module g711.so
 module aufile.so
 module aubridge.so
 module sndfile.so
+{"module srtp.so" if self.mediaenc else ""}
 module_app account.so
 module_app contact.so
 module_app menu.so
@@ -205,13 +214,21 @@ snd_path {self.recordings}
         params.append(";regint=60" if self.registrar else ";regint=0")
         params.append(";answermode=" + ("auto" if self.answer else "manual"))
         params.append(";audio_codecs=PCMU/8000/1,PCMA/8000/1")
+        if self.mediaenc is not None:
+            params.append(f";mediaenc={self.mediaenc}")
         return f"<{self.aor}" + "".join(params)
 
     def start(self, timeout: float = 20.0) -> None:
         self._write_config()
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
-                [baresip_binary(), "-4", "-f", str(self.folder)],
+                [
+                    baresip_binary(),
+                    "-4",
+                    *(["-s"] if self.sip_trace else []),
+                    "-f",
+                    str(self.folder),
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -245,6 +262,13 @@ snd_path {self.recordings}
     def log_text(self) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def sip_messages(self) -> str:
+        """Its whole log: with ``sip_trace``, every SIP message it sent and got."""
+        try:
+            return self.log_path.read_text(errors="replace")
         except OSError:
             return ""
 
