@@ -271,6 +271,22 @@ def owned(
     )
 
 
+def numbered(
+    platform: str,
+    *,
+    section: str = "",
+    export: tuple[str, ...] = (),
+    withheld: tuple[str, ...] = (),
+    note: str = "",
+) -> Link:
+    """Rows keyed by the person's number on ``platform`` (a column ``number``, E.164): theirs
+    while they are reached there, or were before they closed the chat; deleted with them."""
+    where = (
+        f"'{platform}' IN (:platform, :other_platforms) AND number IN (:chat_id, :closed_chat_id)"
+    )
+    return replace(owned(section, *export, withheld=withheld, note=note), where=where)
+
+
 # What an event's or a place's number in a person's data refers to, for /mydata: a number
 # alone ("event_id: 1") tells the person nothing.
 _EVENT_NAMED = (

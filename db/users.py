@@ -107,6 +107,15 @@ class Entered:
     consent_dropped: bool = False
 
 
+# What a person holds of their own beyond what a coordinator entered for them (a name, a
+# request): a role, a volunteer row, a PIN (:meth:`UserStore.has_own_data`).
+_BEYOND_ENTRY = (
+    " OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role <> 'resident')"
+    " OR EXISTS (SELECT 1 FROM volunteers v WHERE v.user_id = u.id)"
+    " OR EXISTS (SELECT 1 FROM phone_pins p WHERE p.user_id = u.id)"
+)
+
+
 class UserStore:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
@@ -381,7 +390,7 @@ class UserStore:
         )
         return row is not None
 
-    async def has_own_data(self, user_id: int) -> bool:
+    async def has_own_data(self, user_id: int, *, entered: bool = False) -> bool:
         """Whether the person holds something a stranger sending from their number could
         not have made by pressing buttons: a name a coordinator entered (on a number
         platform only the desk enters one), a role beyond resident, a volunteer row, a PIN
@@ -393,38 +402,21 @@ class UserStore:
         must be checked first): whether the desk's entry of a resident replaces what a
         person chose (:meth:`enter_resident`), whether their STOP binds someone entered
         later (bot/transports/sms/transport.py), and whether a check call to them may spend
-        the reserve of the checks' pool (handlers/dispatcher.py ``protects``)."""
-        platforms = number_platforms() or ("",)
-        marks = ", ".join("?" * len(platforms))
-        states = ", ".join("?" * len(LET_THROUGH))
-        row = await fetch_one(
-            self._tx,
-            "SELECT 1 FROM users u WHERE u.id = ? AND ("
-            f"(u.first_name <> '' AND u.platform IN ({marks}))"
-            " OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id"
-            "   AND r.role <> 'resident')"
-            " OR EXISTS (SELECT 1 FROM volunteers v WHERE v.user_id = u.id)"
-            " OR EXISTS (SELECT 1 FROM phone_pins p WHERE p.user_id = u.id)"
-            " OR EXISTS (SELECT 1 FROM help_requests h WHERE h.requester_id = u.id"
-            f"   AND (h.entered_by IS NOT NULL OR h.state IN ({states}))))",
-            (user_id, *platforms, *LET_THROUGH),
-        )
-        return row is not None
+        the reserve of the checks' pool (handlers/updates/ports.py ``protects``).
 
-    async def has_help_or_entry(self, user_id: int) -> bool:
-        """Whether the person has a request a coordinator entered or let through, or is a
-        resident the desk entered (a name a coordinator entered on a number platform):
-        whom the reserve of the checks' pool is kept for (handlers/dispatcher.py
-        ``reserved_for``). Narrower than :meth:`has_own_data`: a PIN, a role or a volunteer
-        row alone spend no reserve - a PIN is chosen by anyone the bot once called back, so
-        a few cheap numbers with one would spend the checks residents need."""
+        ``entered``: only what a coordinator made counts - the request entered or let
+        through, the desk's entry of a resident (the name): whom the reserve of the checks'
+        pool is kept for (handlers/updates/ports.py ``reserved_for``). A PIN, a role or a
+        volunteer row alone spend no reserve - a PIN is chosen by anyone the bot once called
+        back, so a few cheap numbers with one would spend the checks residents need."""
         platforms = number_platforms() or ("",)
         marks = ", ".join("?" * len(platforms))
         states = ", ".join("?" * len(LET_THROUGH))
+        beyond_entry = "" if entered else _BEYOND_ENTRY
         row = await fetch_one(
             self._tx,
             "SELECT 1 FROM users u WHERE u.id = ? AND ("
-            f"(u.first_name <> '' AND u.platform IN ({marks}))"
+            f"(u.first_name <> '' AND u.platform IN ({marks})){beyond_entry}"
             " OR EXISTS (SELECT 1 FROM help_requests h WHERE h.requester_id = u.id"
             f"   AND (h.entered_by IS NOT NULL OR h.state IN ({states}))))",
             (user_id, *platforms, *LET_THROUGH),

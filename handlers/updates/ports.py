@@ -116,9 +116,10 @@ class Callers:
     async def reserved_for(self, platform: str, number: str) -> bool:
         """Whether a check call to ``number`` may spend the reserve of the checks' pool:
         its person has a request let through or a desk entry (db/users.py
-        ``has_help_or_entry``) - never a PIN alone, which anyone once called back chose."""
+        ``has_own_data``, ``entered``) - never a PIN alone, which anyone once called back
+        chose."""
         person = await self.db.users.find(platform, number)
-        return person is not None and await self.db.users.has_help_or_entry(person.id)
+        return person is not None and await self.db.users.has_own_data(person.id, entered=True)
 
 
 def city_ports(city: Served) -> Ports:

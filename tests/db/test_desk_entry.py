@@ -107,15 +107,15 @@ async def test_the_checks_reserve_is_for_a_request_or_a_desk_entry_never_a_pin_a
     pin_only = await db.users.seen("phone", NUMBER, NUMBER)
     await db.phone_pins.set(pin_only.id, hashed("2580"))
     assert await db.users.has_own_data(pin_only.id)  # still hers against the desk's entry
-    assert not await db.users.has_help_or_entry(pin_only.id)
+    assert not await db.users.has_own_data(pin_only.id, entered=True)
     await db.requests.create(pin_only.id, pin_only.id, category="shopping", description="x")
-    assert not await db.users.has_help_or_entry(pin_only.id)  # in review: a press made it
+    assert not await db.users.has_own_data(pin_only.id, entered=True)  # in review: a press made it
     await db.requests.create(
         pin_only.id, pin_only.id, category="shopping", description="y", state="open"
     )
-    assert await db.users.has_help_or_entry(pin_only.id)
+    assert await db.users.has_own_data(pin_only.id, entered=True)
     entered = await db.users.enter_resident("phone", "+492319876500", "Erna", "de")
-    assert await db.users.has_help_or_entry(entered.user.id)
+    assert await db.users.has_own_data(entered.user.id, entered=True)
 
 
 async def test_only_a_number_platform_is_entered(db: Database):

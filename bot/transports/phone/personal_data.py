@@ -13,10 +13,9 @@ from db.personal_data import (
     PUBLIC,
     Declaration,
     Files,
-    Link,
     Retention,
     Table,
-    delete,
+    numbered,
     owned,
 )
 from locales import N_
@@ -36,10 +35,8 @@ DECLARED = Declaration(
             "technical",
             {"day": DETAIL, "number": IDENTITY, "calls": DETAIL},
             links=(
-                Link(
-                    "'phone' IN (:platform, :other_platforms)"
-                    " AND number IN (:chat_id, :closed_chat_id)",
-                    (delete(),),
+                numbered(
+                    "phone",
                     note="Today's count of call-backs to the number, against [phone] "
                     "calls_per_number_day; gone the next day.",
                 ),
@@ -105,10 +102,8 @@ DECLARED = Declaration(
             "technical",
             {"day": DETAIL, "number": IDENTITY, "wrong": DETAIL},
             links=(
-                Link(
-                    "'phone' IN (:platform, :other_platforms)"
-                    " AND number IN (:chat_id, :closed_chat_id)",
-                    (delete(),),
+                numbered(
+                    "phone",
                     note="Today's wrong PINs typed in calls from the number while it had no "
                     "PIN; gone the next day.",
                 ),
@@ -139,10 +134,8 @@ DECLARED = Declaration(
                 "asked_at": DETAIL,
             },
             links=(
-                Link(
-                    "'phone' IN (:platform, :other_platforms)"
-                    " AND number IN (:chat_id, :closed_chat_id)",
-                    (delete(),),
+                numbered(
+                    "phone",
                     note="A call to the number that checks who asked for help, waiting to be "
                     "placed or tried again; gone once answered or given up.",
                 ),
@@ -164,10 +157,8 @@ DECLARED = Declaration(
             "technical",
             {"day": DETAIL, "number": IDENTITY, "calls": DETAIL, "last_at": DETAIL},
             links=(
-                Link(
-                    "'phone' IN (:platform, :other_platforms)"
-                    " AND number IN (:chat_id, :closed_chat_id)",
-                    (delete(),),
+                numbered(
+                    "phone",
                     note="Today's check calls to the number and when the last was; gone the "
                     "next day.",
                 ),

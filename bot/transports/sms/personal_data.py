@@ -11,10 +11,9 @@ from db.personal_data import (
     IDENTITY,
     PUBLIC,
     Declaration,
-    Link,
     Retention,
     Table,
-    delete,
+    numbered,
 )
 from locales import N_
 
@@ -98,10 +97,8 @@ DECLARED = Declaration(
                 "wrong_in_hour": DETAIL,
             },
             links=(
-                Link(
-                    "'sms' IN (:platform, :other_platforms)"
-                    " AND number IN (:chat_id, :closed_chat_id)",
-                    (delete(),),
+                numbered(
+                    "sms",
                     section="sms",
                     export=(
                         "number",

@@ -17,7 +17,7 @@ of its own, apart from the outbox's call-backs (outbox_calls.py):
   not dial is never called.
 - The last ``check_calls_reserve_percent`` of the day's pool and of each hour's is a
   reserve for numbers whose person has a request let through or a desk entry
-  (db/users.py ``has_help_or_entry``, asked through ``reserved`` when the check is asked
+  (db/users.py ``has_own_data(entered=True)``, asked through ``reserved`` when the check is asked
   for and when it is placed; a PIN alone is not enough - anyone the bot once called back
   chose one): a check of anyone else - a new caller choosing a PIN, a number nobody here
   has - is counted against the rest as well (:data:`NEWCOMERS`), so strangers asking from
