@@ -12,10 +12,11 @@ Each desk page is also loaded a quarter as many times right after a write by ano
 connection: "after an unrelated write (a person seen)", as the bot's process
 writes on every update, and of the writes the review queue's hints are worked out from: "after
 an offer" (sent, as the waves record one) and "after a volunteer's change" (paused or back).
-The web keeps those hints and mends them after such a write (handlers/helping/hint_cache.py,
-db/matching_changes.py: only the volunteer the write was about is read again): the first row
-says that a busy bot beside it does not cost the queue its kept hints, the others what the
-first load after an offer or a volunteer's change costs - not targets, the truth beside them.
+The web keeps those hints and mends them after such a write
+(handlers/helping/matching/hint_cache.py, db/matching_changes.py: only the volunteer the write
+was about is read again): the first row says that a busy bot beside it does not cost the queue
+its kept hints, the others what the first load after an offer or a volunteer's change costs -
+not targets, the truth beside them.
 Run: .venv/bin/python bench/bench_web.py [--requests N] [--volunteers N] [--places N]
 [--samples N] [--quick] [--map-only] [--page PATH ...] (--quick: a small city, a few samples a
 page and one map load, for CI's pass over every benchmark, figures not judged; --map-only: the

@@ -67,7 +67,7 @@ from outcomes_urgent import open_chance, watched_plan  # noqa: E402
 from table import Row, print_table  # noqa: E402
 
 from db.clock import BERLIN, from_text  # noqa: E402
-from handlers.helping import ranking  # noqa: E402
+from handlers.helping.matching import ranking  # noqa: E402
 from handlers.places.gazetteer import distance_m  # noqa: E402
 
 DAY = timedelta(hours=24)

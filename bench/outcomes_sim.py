@@ -62,8 +62,9 @@ from db.request_states import MATCHED, OPEN, REVIEW
 from handlers import build_router
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
-from handlers.helping import lifecycle, timers, unreviewed, waves
+from handlers.helping import lifecycle, timers, unreviewed
 from handlers.helping import volunteers as helping_volunteers
+from handlers.helping.matching import waves
 from handlers.helping.refused import Refused
 from handlers.helping.vocabulary import TALK, TALK_SLOTS
 from handlers.messages import Message, Outgoing
@@ -1098,10 +1099,10 @@ def _rule(name: str) -> RuleSetup:
     return lambda settings: replace(settings, offer_rules=OfferRules(offer_rule=name))
 
 
-# Today's rule: everyone who qualifies, at once (handlers/helping/offer_fanout.py).
+# Today's rule: everyone who qualifies, at once (handlers/helping/matching/offer_fanout.py).
 BROADCAST = Rule("broadcast", _rule("broadcast"))
 
 
-# The new rules: waves, caps, widening with a budget, pull (handlers/helping/waves.py), the
+# The new rules: waves, caps, widening with a budget, pull (handlers/helping/matching/waves.py), the
 # waves' job every 5 minutes as bot/city_service.py schedules it.
 WAVES = Rule("waves", _rule("waves"), ((waves.tick, 5),))

@@ -157,7 +157,7 @@ class PlacesSection:
 class HelpSection(OfferRules):
     """``[help]``: the limits and review of requests below, and the offer rules
     (:class:`~handlers.settings.OfferRules`: who is offered a request and when, issue 57,
-    handlers/helping/waves.py, docs/help.md#who-is-asked), declared there once with their
+    handlers/helping/matching/waves.py, docs/help.md#who-is-asked), declared there once with their
     bounds; :meth:`offer_rules` is what the handlers get, held within them."""
 
     max_open_requests: int = _opt(
@@ -253,7 +253,7 @@ class HelpSection(OfferRules):
     )
 
     def offer_rules(self) -> OfferRules:
-        """Who is offered a request and when (handlers/helping/waves.py), with the bounds
+        """Who is offered a request and when (handlers/helping/matching/waves.py), with the bounds
         that hold whatever a city writes: no wave under ``wave_min``, a day that ends after
         it starts, a week's offers no fewer than a day's."""
         least = self.wave_min

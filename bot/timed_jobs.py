@@ -20,7 +20,9 @@ from bot.cities import City
 from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.events.reminders import deliver_due, sync_all
-from handlers.helping import held_requests, review_pace, unreviewed, waves
+from handlers.helping import held_requests, unreviewed
+from handlers.helping.matching import waves
+from handlers.helping.review import review_pace
 from handlers.helping.timers import Timing, follow_up, roundup
 from handlers.statistics.this_week import digest
 

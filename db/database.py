@@ -403,7 +403,7 @@ class Database:
         (db/matching_changes.py: counted by the database's triggers, whoever wrote it - the
         bot's process beside the web's too), and not after other writes. For what is
         worked out from those reads and kept while they are unchanged
-        (handlers/helping/hint_cache.py). None - keep nothing - on PostgreSQL, which counts
+        (handlers/helping/matching/hint_cache.py). None - keep nothing - on PostgreSQL, which counts
         nothing yet, and inside a transaction of this connection that wrote already: its
         counts may still be rolled back, to a value stamped on what it wrote."""
         if self._conn is None or self._conn.in_transaction:

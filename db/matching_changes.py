@@ -1,10 +1,10 @@
 """What the matching reads, and the count of the writes to it that the database keeps
-(migration 0048): handlers/helping/ranking.py's search of who may take a request reads
+(migration 0048): handlers/helping/matching/ranking.py's search of who may take a request reads
 these tables and columns only, and the triggers of 0048 (0052 for volunteers) count every
 insert and delete of their rows and every update that gives one of those columns another
 value - by any process, raw SQL or a migration - in ``matching_changes``, one row per table.
 What is worked out from those reads can be kept while the counts stand (the desk review
-queue's hints, handlers/helping/hint_cache.py), and is not dropped by other writes: a
+queue's hints, handlers/helping/matching/hint_cache.py), and is not dropped by other writes: a
 person seen, an outbox message, a request's texts, a volunteer's note of when they are free.
 The triggers of 0050 (0052) note besides which volunteer each such write was about
 (``matching_touched``, the newest ``TOUCHED_KEPT``), so that what is kept is worked out

@@ -1,4 +1,4 @@
-"""The search for a helper of each open request (handlers/helping/waves.py): its waves,
+"""The search for a helper of each open request (handlers/helping/matching/waves.py): its waves,
 when the next one is due, how far it reaches, and whether the coordinators took it over.
 Times are stored text of the offer rules' clock."""
 

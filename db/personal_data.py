@@ -426,7 +426,7 @@ MAP: list[Table] = [
         ),
         note="The newest 1000 writes the matching reads, each with the volunteer it was about "
         "(migration 0050's triggers keep no more): the desk's review queue works its hints out "
-        "again for those volunteers alone (handlers/helping/hint_cache.py).",
+        "again for those volunteers alone (handlers/helping/matching/hint_cache.py).",
     ),
     Table(
         "users",
@@ -811,8 +811,8 @@ MAP: list[Table] = [
             ),
         ),
         note="Who was asked about which request, when, in which wave, and the answer "
-        "(handlers/helping/waves.py): the caps and the estimate of who says yes. Goes with "
-        "the volunteer, and with the request.",
+        "(handlers/helping/matching/waves.py): the caps and the estimate of who says yes. Goes "
+        "with the volunteer, and with the request.",
     ),
     Table(
         "request_waves",

@@ -43,7 +43,7 @@ PAST_HELP_LIMIT = 20
 @dataclass(frozen=True)
 class DoneHelp:
     """A request that was done: when it was matched and closed, and whether the volunteer
-    told the time they spent (only the volunteer can, after "done": relay.py)."""
+    told the time they spent (only the volunteer can, after "done": relay/chat.py)."""
 
     matched_at: str | None
     closed_at: str | None
@@ -103,7 +103,7 @@ class HelpRequest:
     reminded_at: str | None = None
     kept_at: str | None = None
     door_code: str = ""
-    # The reminders of a request waiting for review (handlers/helping/review_pace.py).
+    # The reminders of a request waiting for review (handlers/helping/review/review_pace.py).
     review_reminded_at: str | None = None
     review_escalated_at: str | None = None
     # A coordinator's short written summary (of a voice message), shown to volunteers.
@@ -504,7 +504,7 @@ class RequestStore:
         """One page of the requests waiting for review: those of ``first_category`` (a
         caller who wants to talk now) on top, then the urgent ones (``when_kind`` in
         ``urgent_when``), each oldest first; and how many wait, of each. The caller names
-        both (handlers/helping/review_queue.py owns the rule); one round trip."""
+        both (handlers/helping/review/review_queue.py owns the rule); one round trip."""
         rank = (
             "CASE WHEN category = ? THEN 0 WHEN when_kind IN ("
             + ", ".join("?" * len(urgent_when))

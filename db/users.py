@@ -587,7 +587,8 @@ class UserStore:
         return [user for row in rows if (user := self._from_row(row)) is not None]
 
     async def set_on_duty(self, user_id: int, on_duty: bool) -> None:
-        """A coordinator says they are on duty now, or off (handlers/helping/review_pace.py)."""
+        """A coordinator says they are on duty now, or off
+        (handlers/helping/review/review_pace.py)."""
         if on_duty:
             await execute(
                 self._tx,

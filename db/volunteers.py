@@ -359,7 +359,7 @@ class VolunteerStore:
 
     async def _among(self, sql: str, params: list[Any], among: Collection[int] | None) -> list[Any]:
         """The rows of ``sql``, or of those of them whose volunteer is ``among`` these (read
-        again after a write about them: handlers/helping/hint_cache.py)."""
+        again after a write about them: handlers/helping/matching/hint_cache.py)."""
         if among is None:
             return await fetch_all(self._tx, sql, params)
         return await fetch_by_ids(self._tx, sql + " AND v.user_id IN ({ids})", among, *params)
@@ -373,7 +373,7 @@ class VolunteerStore:
         """:meth:`candidates` (nobody excluded; ``among``: of these only) of each of
         ``categories`` in one read: a volunteer who offers several of them is read once and
         listed under each (the desk's review queue reads a page's kinds so,
-        handlers/helping/ranking.py)."""
+        handlers/helping/matching/ranking.py)."""
         kinds = sorted(set(categories))
         if not kinds:
             return {}
@@ -466,7 +466,7 @@ class VolunteerStore:
     ) -> tuple[list[str | None], str | None]:
         """The first offer counted by :meth:`asked_since` since each of ``asked``, and the
         first help counted by :meth:`helped_since` since ``helped``, of anyone (None: none):
-        the first to leave its window as time goes on (handlers/helping/ranking.py
+        the first to leave its window as time goes on (handlers/helping/matching/ranking.py
         ``unchanged_until``)."""
         first = " ".join(
             f"(SELECT MIN(offered_at) FROM request_notifications WHERE {_OFFERED_SINCE}),"

@@ -140,7 +140,7 @@ class Incoming:
     # later edit or deletion of it names, and what an acknowledgement reacts to.
     message_id: str | None = None
     # The platform's id of the chat's message this one answers (a Telegram reply, a Matrix
-    # ``m.in_reply_to``): a reply to a relayed message goes to its writer (relay.py).
+    # ``m.in_reply_to``): a reply to a relayed message goes to its writer (relay/chat.py).
     reply_to: str | None = None
 
 

@@ -87,7 +87,7 @@ PURPOSE_WORDS = {
                 "you gave one) and a point accurate to about 500 m, when, languages."
             ),
         ),
-        # An offer is text only (handlers/helping/offer_sending.py): the voice goes to the
+        # An offer is text only (handlers/helping/matching/offer_sending.py): the voice goes to the
         # helper who took the request.
         N_(
             "Coordinators. Once published, volunteers who fit, without your name and without "
@@ -273,7 +273,7 @@ CALLER_HEAD = N_("📋 What we keep of you, who hears it, how long.")
 
 
 def _requests(t: Translator, limits: Limits, inactive: int, city: str) -> Markup:
-    # An offer is text only (handlers/helping/offer_sending.py): the voice goes to the
+    # An offer is text only (handlers/helping/matching/offer_sending.py): the voice goes to the
     # coordinators and the helper who took the request.
     what = t.t(
         "🤝 If you ask for help: what you need and say, your area but never your address, and "

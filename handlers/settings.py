@@ -53,7 +53,7 @@ class Organisation:
 
 
 # Who is offered an open request, and when (issue 57): ``"waves"`` - the best-ranked few
-# first, more later, wider later (handlers/helping/waves.py) - or ``"broadcast"``, every
+# first, more later, wider later (handlers/helping/matching/waves.py) - or ``"broadcast"``, every
 # qualifying volunteer at once (the rule before). The city's ``[help]`` section sets them.
 WAVES = "waves"
 BROADCAST = "broadcast"

@@ -2,16 +2,22 @@
 
 ``lifecycle`` is the only module that changes a request's state; beside it, changing none,
 ``contact`` opens and closes the contact between a requester and their helper for it,
-``posting_limits`` says whether a person may post now and ``offer_fanout`` offers an open
-request to the volunteers ``matching`` finds (``matching`` holds the rule of who may help with
-what); ``render`` says how a request reads. The chat modules
-(``requests_flow``, ``moderation``, ``letters``, ``offers``, ``relay``, ``reports``,
-``volunteers``, ``certificates``, ``data_rights``), ``closed_chats`` (what follows when a
-person closed their chat with the bot) and the jobs (``timers``) call them and never each
-other; ``relay_edits`` (acknowledging, correcting and taking back what the relay
-passed on) and ``bridged_calls`` (a helper's call with a phone resident, offered among the
-relay's buttons) are the relay's own. ``certificate_requests`` owns a volunteer's certificate
-requests and the papers signed for them.
+``posting_limits`` says whether a person may post now; ``render`` says how a request reads.
+Three rooms hold a job each, a package of its own (tests/test_rooms_without_circles.py keeps
+them apart): ``matching/`` (who may help with what - the one rule, ``who_may_help`` - in
+which order, and offering an open request to them in waves) and ``review/`` (what waits for
+the coordinators and how it is shown: the queue, its pace, the backlog, /pending, the held
+requests' post) lie below the lifecycle, which calls them and is never called by them;
+``relay/`` (requester and helper talking through the bot: ``chat``, and ``edits`` that
+correct and take back what it passed on) lies above it. The chat modules
+(``requests_flow``, ``moderation`` - the coordinators' decisions on what ``review/`` shows -,
+``letters``, ``offers``, ``relay/``, ``reports``, ``volunteers``, ``certificates``,
+``data_rights``), ``closed_chats`` (what follows when a person closed their chat with the
+bot) and the jobs (``timers``) call them and never each other; ``bridged_calls`` (a helper's
+call with a phone resident, offered among the relay's buttons) is the relay's too, below the
+lifecycle, which starts a talk request's call through ``talk_now``.
+``certificate_requests`` owns a volunteer's certificate requests and the papers signed for
+them.
 """
 
 from handlers.router import Router
@@ -28,13 +34,12 @@ def register(router: Router) -> None:
         letters,
         moderation,
         offers,
-        relay,
-        relay_edits,
         reports,
         requests_flow,
         unfinished_request,
         volunteers,
     )
+    from handlers.helping.relay import chat, edits
 
     for feature in (
         requests_flow,
@@ -44,8 +49,8 @@ def register(router: Router) -> None:
         moderation,
         letters,
         offers,
-        relay,
-        relay_edits,
+        chat,
+        edits,
         reports,
         data_rights,
         bridged_calls,

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from handlers.channels import ChatClosed
 from handlers.context import Backstage
-from handlers.helping import lifecycle, offer_fanout
+from handlers.helping import lifecycle
+from handlers.helping.matching import offer_fanout
 from handlers.router import Router
 
 

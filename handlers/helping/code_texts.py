@@ -1,10 +1,10 @@
 """Every text that asks for the code texted to the number (handlers/numbers/coded_acts.py; a
 sender there can be forged), so the wording and its length are settled in one place: a
 resident's request sent, changed or withdrawn (requests_flow.py), her "the help is done" and
-ending the contact, and a text for the helper passed on (relay.py) or taken back
-(relay_edits.py); a volunteer taking an offer, declining it ("Not this time"), reporting and
-handing back (offers.py, relay.py), a helper's time spent and money laid out and the
-requester's answer whether that amount is right (relay.py); a helper's call to the resident
+ending the contact, and a text for the helper passed on (relay/chat.py) or taken back
+(relay/edits.py); a volunteer taking an offer, declining it ("Not this time"), reporting and
+handing back (offers.py, relay/chat.py), a helper's time spent and money laid out and the
+requester's answer whether that amount is right (relay/chat.py); a helper's call to the resident
 and the number it rings, changed or removed (bridged_calls.py); a volunteer's own profile -
 a change of it, pausing, resuming, leaving and the talk shift (volunteers.py); agreeing to
 the privacy notice for a number with data (handlers/onboarding.py). Texts only: SMS alone
@@ -89,7 +89,7 @@ NUMBER_GIVEN = N_(
     "🔐 To have us call you on {number}, reply {code} within a quarter of an hour. "
     "If this is not your number, do nothing."
 )
-# Taking back one's last message to the contact (relay_edits.py): a forger would otherwise
+# Taking back one's last message to the contact (relay/edits.py): a forger would otherwise
 # take back what the holder told her contact ("I am not at home today").
 UNDO = N_(
     "🔐 To take back your last message to your contact, reply {code} within a quarter of "
@@ -114,7 +114,7 @@ LEAVE = N_(
     "quarter of an hour. If you did not ask for this, do nothing."
 )
 # A helper's time spent and money laid out, and the requester's answer whether that amount is
-# right (relay.py): a forger would otherwise put a sum into the helper's name, or confirm or
+# right (relay/chat.py): a forger would otherwise put a sum into the helper's name, or confirm or
 # dispute one in the requester's.
 TIME_SPENT = N_(
     "🔐 To report the time you spent on request #{id}, reply {code} within a quarter of an "

@@ -1,7 +1,7 @@
 """The contact between a requester and the volunteer who took their request: the words
 that open it on both sides (the requester's notice carries the contact's buttons, the
 volunteer's reads :func:`matched_text`), and its close - both leave the relay's state
-(``RELAY``, relay.py) and are told it ended.
+(``RELAY``, relay/chat.py) and are told it ended.
 
 It changes no request's state: lifecycle.py, the one owner of those, calls it when a
 request is taken (:func:`open_contact`), handed back, withdrawn or done
@@ -21,7 +21,7 @@ from handlers.helping.scene import Scene
 from handlers.messages import Message
 from locales import Translator
 
-# The conversation state of both sides while their contact stands (relay.py).
+# The conversation state of both sides while their contact stands (relay/chat.py).
 RELAY = "relay"
 
 
@@ -29,7 +29,7 @@ async def open_contact(
     scene: Scene, request: HelpRequest, volunteer: User, requester: User | None
 ) -> None:
     """Requester and volunteer now talk through the bot: the contact stands until the help
-    is done or ended, whatever else either of them does meanwhile (relay.py). The
+    is done or ended, whatever else either of them does meanwhile (relay/chat.py). The
     volunteer is the one acting; the caller answers them."""
     if requester is None:
         return

@@ -20,7 +20,7 @@ from handlers.helping.lifecycle import (
     UNREACHABLE_ACTION,
     UNREVIEWED_ACTION,
 )
-from handlers.helping.offer_sending import OFFER_HELD_ACTION
+from handlers.helping.matching.offer_sending import OFFER_HELD_ACTION
 from handlers.helping.vocabulary import REJECT_REASONS
 from locales import N_, Translator
 

@@ -64,7 +64,7 @@ request is ``matched`` (both get the same door code word with it) and is ended b
 transition out of ``matched``, which also clears a ``relay`` conversation state that
 points at the request. A hand-back leaves the requester, where no other step holds them,
 in ``relay.left`` (``request_id``): their next message, meant for the helper who left, is
-answered so by the relay (handlers/helping/relay.py) instead of reaching anyone.
+answered so by the relay (handlers/helping/relay/chat.py) instead of reaching anyone.
 """
 
 from __future__ import annotations
@@ -94,20 +94,10 @@ from db.request_states import (
 from db.requests import HelpRequest, TransitionError
 from db.users import User
 from handlers import ui
-from handlers.helping import (
-    contact,
-    held_post,
-    matching,
-    offer_fanout,
-    pending_list,
-    posting_limits,
-    ranking,
-    returning,
-    talk_now,
-    text_language,
-)
+from handlers.helping import contact, posting_limits, returning, talk_now, text_language
 from handlers.helping.door_code import new_door_code
 from handlers.helping.languages import reader_of, shown_to, unread_by
+from handlers.helping.matching import offer_fanout, ranking, who_may_help
 from handlers.helping.posting_limits import BANNED_TEXT
 from handlers.helping.refused import CANNOT_CHANGE, WRITE_BETWEEN, Refused, staff_only
 from handlers.helping.render import (
@@ -116,6 +106,7 @@ from handlers.helping.render import (
     request_voice,
     someone,
 )
+from handlers.helping.review import held_post, pending_list
 from handlers.helping.scene import Scene
 from handlers.helping.vocabulary import REJECT_REASONS, TALK
 from handlers.messages import Button, Message
@@ -941,16 +932,16 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
                 or (
                     request.category == TALK
                     and bool(profile.talk_shift)
-                    and matching.shares_language(profile, request)
+                    and who_may_help.shares_language(profile, request)
                 )
             )
         )
-    why = await matching.why_not_now(
+    why = await who_may_help.why_not_now(
         scene.db, scene.settings, volunteer, request, asked_wider=asked_wider
     )
-    if why == matching.PAUSED:
+    if why == who_may_help.PAUSED:
         raise Refused(N_("Please resume volunteering first."))
-    if why == matching.BANNED:
+    if why == who_may_help.BANNED:
         raise Refused(BANNED_TEXT)
     if why is not None:
         raise Refused(NOT_FOR_YOU)

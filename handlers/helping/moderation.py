@@ -8,7 +8,7 @@ refusal of a request that changed meanwhile).
 Button data (``mod:…``, coordinators, in the backchannel), each action its own callback:
 ``ok:<id>`` publish, ``no:<id>`` reject (asks the reason), ``rr:<id>:<reason>``,
 ``back:<id>``, ``pg:<page>`` and ``pc:<id>:<page>`` (/pending's list, paged in one
-message: handlers/helping/pending_list.py), ``ed:<id>`` edit the text, ``ask:<id>`` ask
+message: handlers/helping/review/pending_list.py), ``ed:<id>`` edit the text, ``ask:<id>`` ask
 the requester, ``sum:<id>`` write a summary for volunteers (of a voice message),
 ``why:<id>`` reject with a reason written by hand, ``re:<id>`` offer again, ``end:<id>``
 end a request still running (a "just talk" request's notice, handlers/helping/talk_now.py),
@@ -20,7 +20,7 @@ and the requester's answer reach the other side in their language if they may no
 it (handlers/language_bridge.py).
 Commands: /publish N, /reject N REASON, /offer N, /pending (talk now and urgent first, each
 oldest first; ten a page, /pending 2 the next, saying "10 of 14"), /duty
-(on duty now, or off again: handlers/helping/review_pace.py), /stats, /ban N, /unban N,
+(on duty now, or off again: handlers/helping/review/review_pace.py), /stats, /ban N, /unban N,
 /coordinator_add N, /coordinator_remove N.
 """
 
@@ -46,25 +46,17 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import (
-    backlog,
-    held_offers,
-    lifecycle,
-    moved_on,
-    offer_fanout,
-    pending_list,
-    posting_limits,
-    review_pace,
-    waves,
-)
+from handlers.helping import lifecycle, moved_on, posting_limits
 from handlers.helping.languages import shown_to_coordinators
 from handlers.helping.lifecycle import Refused
+from handlers.helping.matching import held_offers, offer_fanout, waves
 from handlers.helping.render import (
     category_label,
     decision_buttons,
     describe,
     group_review_post,
 )
+from handlers.helping.review import backlog, pending_list, review_pace
 from handlers.helping.vocabulary import REJECT_REASONS
 from handlers.messages import Button, ButtonPress, Command, Message
 from handlers.messenger import backchannel_language
@@ -501,7 +493,7 @@ async def _offer_command(ctx: Context) -> None:
     await _reoffer(ctx)
 
 
-# /pending shows this many a page; "/pending 2" the next (handlers/helping/review_queue.py).
+# /pending shows this many a page; "/pending 2" the next (handlers/helping/review/review_queue.py).
 
 
 async def _pending(ctx: Context) -> None:
@@ -517,7 +509,7 @@ async def _pending(ctx: Context) -> None:
 
 async def _pending_turn(ctx: Context) -> None:
     """◀ ▶ and "↩️ Back to the list" under /pending's list: that page, in the same message
-    (handlers/helping/pending_list.py)."""
+    (handlers/helping/review/pending_list.py)."""
     ctx.reply(*await _pending_page(ctx, ctx.id_arg()), edit=True)
 
 
@@ -527,7 +519,7 @@ async def _pending_page(ctx: Context, number: int) -> tuple[Markup, list[list[Bu
 
 
 async def _duty(ctx: Context) -> None:
-    """On duty now, or off again: each /duty switches (handlers/helping/review_pace.py)."""
+    """On duty now, or off again: each /duty switches (handlers/helping/review/review_pace.py)."""
     on_duty = not await review_pace.is_on_duty(ctx.db, ctx.user)
     answer = await review_pace.set_on_duty(ctx.db, ctx.user, on_duty)
     if answer is not None:

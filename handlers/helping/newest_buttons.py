@@ -1,6 +1,6 @@
 """One set of contact buttons in a chat: only the newest message of a contact carries them.
 
-Every message the relay passes on (relay.py), and the requester's notice that the contact
+Every message the relay passes on (relay/chat.py), and the requester's notice that the contact
 began (contact.py ``open_contact``), carries the ways to answer: write back, done or hand back,
 end, report (render.py ``relay_buttons``). Repeated under every message, those rows turned
 a busy chat into a wall of buttons. So where the reader's transport can change a message it
@@ -14,7 +14,7 @@ would be another text; every message keeps its buttons (numbered choices) as bef
 Which message carries a contact's buttons for its reader is kept in ``notices`` (db/relay.py:
 kind ``relay:<request id>``, subject ``user:<reader id>``, so the reader's erasure takes it
 along): the outbox id of the message, and of each in-place correction of it
-(relay_edits.py). The edit that takes the buttons off names the message itself (the lowest
+(relay/edits.py). The edit that takes the buttons off names the message itself (the lowest
 id: Matrix replaces only an original event) and keeps the newest correction's text.
 
 No buttons, no states of its own.

@@ -17,8 +17,9 @@ from db.request_states import MATCHED
 from db.requests import HelpRequest
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import code_texts, contact, lifecycle, offer_fanout
+from handlers.helping import code_texts, contact, lifecycle
 from handlers.helping.lifecycle import HAND_BACK_REASONS, Refused
+from handlers.helping.matching import offer_fanout
 from handlers.helping.render import door_code_text, first_name, relay_buttons
 from handlers.helping.reports import ask_for_report
 from handlers.messages import Button

@@ -24,7 +24,7 @@ held request a person at a time: a second is refused before the form (:data:`HEL
 
 A caller who wants to talk now (the kind ``talk``, often a lonely senior on the phone line)
 is not held by the flood rule: her request goes to review at once, where it is first
-(handlers/helping/review_queue.py) - a conversation ten minutes later is no conversation.
+(handlers/helping/review/review_queue.py) - a conversation ten minutes later is no conversation.
 Only while as many talk requests of new accounts as make a flood came within the cooldown
 does the rule hold the next one too (a flood cannot pass itself off as lonely callers).
 Held requests are read talk first, then the urgent ones, each oldest first

@@ -27,7 +27,7 @@ Button data (``hr:…``), each action its own callback:
 - any time: ``new``, ``mine``, ``edit:<id>``, ``wd:<id>`` (ask), ``wdy:<id>`` (withdraw; by
   text after the code sent to the number, handlers/numbers/coded_acts.py),
   ``keep:<id>`` (still needed); /myrequests also shows a matched request's contact row
-  (``rl:to:<id>`` write to the helper, ``rl:done:<id>``, see relay.py);
+  (``rl:to:<id>`` write to the helper, ``rl:done:<id>``, see relay/chat.py);
 - in ``anything``: ``with`` (ask for help with the kept text or voice message);
 - in the draft's steps: ``cancel``, ``cat:<key>`` (category), ``cat-more`` (an easy
   reader's categories after the three most asked), ``area:<name>`` (where),

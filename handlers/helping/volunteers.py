@@ -67,8 +67,9 @@ from handlers import ui
 from handlers.context import Context
 from handlers.forms import language_choice
 from handlers.forms.step_form import Answer, Step, StepForm, ask_again
-from handlers.helping import code_texts, offer_fanout
+from handlers.helping import code_texts
 from handlers.helping.lifecycle import Refused, Scene
+from handlers.helping.matching import offer_fanout
 from handlers.helping.render import category_label, write_button
 from handlers.helping.vocabulary import (
     HELP_CATEGORIES,

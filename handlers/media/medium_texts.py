@@ -285,7 +285,7 @@ _DOOR_CODE_NUMBER = N_(
 medium_variant(Medium.SPOKEN, _DOOR_CODE, _DOOR_CODE_NUMBER)
 medium_variant(Medium.TEXTED, _DOOR_CODE, _DOOR_CODE_NUMBER)
 
-# What a relay passes on (handlers/helping/relay.py): a caller's words after the tone, a
+# What a relay passes on (handlers/helping/relay/chat.py): a caller's words after the tone, a
 # text by SMS.
 _PASSABLE = "🙈 I can pass on texts, voice messages and locations."
 medium_variant(Medium.SPOKEN, _PASSABLE, N_("🙈 I can pass on what you say after the tone."))
@@ -404,7 +404,7 @@ medium_variant(
     ),
 )
 # A message for a helper or requester who can no longer be reached (handlers/helping/
-# relay.py): a caller or a texter has no chat.
+# relay/chat.py): a caller or a texter has no chat.
 _UNREACHABLE = "😔 The other person cannot be reached in the chat any more."
 _UNREACHABLE_HERE = N_("😔 We cannot pass anything on to the other person any more.")
 medium_variant(Medium.SPOKEN, _UNREACHABLE, _UNREACHABLE_HERE)

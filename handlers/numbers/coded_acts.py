@@ -13,20 +13,20 @@ for something they did not send does nothing, and a forger, who does not receive
 number's texts, never learns it.
 
 - **Buttons** registered with ``coded`` (``Router.action(..., coded=...)``): withdrawing a
-  request (handlers/helping/requests_flow.py, relay.py "end"), "the help is done"
-  (relay.py), a volunteer's "I can help" on an offer and a helper's hand back
-  (offers.py), a report about a request or a contact (offers.py, relay.py), a helper's
+  request (handlers/helping/requests_flow.py, relay/chat.py "end"), "the help is done"
+  (relay/chat.py), a volunteer's "I can help" on an offer and a helper's hand back
+  (offers.py), a report about a request or a contact (offers.py, relay/chat.py), a helper's
   call to the resident and the number it rings (handlers/helping/bridged_calls.py), the
   channel messages come by (handlers/numbers/reach.py); a volunteer's own answers -
   "Not this time" (offers.py), pause, resume, leaving and the talk shift
   (handlers/helping/volunteers.py), and the answers after a help - a helper's time spent and
-  the requester's "Yes"/"No" to the amount laid out (relay.py) - which but leaving pass
+  the requester's "Yes"/"No" to the amount laid out (relay/chat.py) - which but leaving pass
   without another code within
   :data:`PASSING` of a right one (``vouched_passes``, :func:`waits`). The dispatcher hands
   such a press here (:func:`hold_press`); the code presses it again, checked as any press
   at that moment (a request withdrawn meanwhile is "no longer valid").
 - **Anything else a feature holds** (:func:`hold`, done by ``Router.confirmed[kind]``): a
-  text for the helper (relay.py), unless the number confirmed a code within the last
+  text for the helper (relay/chat.py), unless the number confirmed a code within the last
   :data:`PASSING` (:func:`vouched`): then its holder is there, and a conversation does not
   cost a code a message; agreeing to the privacy notice for a person who has data and never
   agreed (handlers/onboarding.py: a resident the desk entered). That one is held before
@@ -36,8 +36,8 @@ number's texts, never learns it.
   code a moment ago does not pass it - it is what the coordinators are asked to publish;
   a volunteer's profile answers, saved when she registers or changes one
   (handlers/helping/volunteers.py, held act ``volunteer.save``), and ``/undo`` taking back
-  one's last message to the contact (handlers/helping/relay_edits.py, held act
-  ``relay.undo``), and a helper's money laid out (relay.py, held act ``relay.money``),
+  one's last message to the contact (handlers/helping/relay/edits.py, held act
+  ``relay.undo``), and a helper's money laid out (relay/chat.py, held act ``relay.money``),
   each unless vouched (:func:`held`, as a text for the helper).
 
 One act is held at a time (the state :data:`STATE`, data ``kind``, ``data``, ``act``: the

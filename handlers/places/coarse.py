@@ -45,7 +45,7 @@ def coarsen(lat: float, lon: float, grid: Grid) -> tuple[float, float]:
       (``events/editing.py``): coordinators enter where a public place or an event is,
       not where a person is, and the pin must lead to its door - full precision (event
       editing keeps ~1 m);
-    - the relay of a matched request (``helping/relay.py``): a location shared in the
+    - the relay of a matched request (``helping/relay/chat.py``): a location shared in the
       conversation is passed on exactly to the partner, because meeting at a door needs
       it; it is not kept in a conversation, a profile or a request, only as that message
       in the outbox.

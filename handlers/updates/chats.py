@@ -143,11 +143,11 @@ class Chats:
 
     async def _unreachable(self, scene: Backstage, person: User | None, chat_id: str) -> None:
         """The one owner of "this person closed their chat": nothing is offered or sent to
-        them there (handlers/helping/matching.py ``UNREACHABLE``, ``Messenger.reachable``)
-        until their next private update gives the chat back (db/users.py ``arrive``), and the
-        features that take :class:`ChatClosed` act on it in this transaction (the offers
-        they will not answer count as "not this time": handlers/helping/offers.py). Nothing
-        if ``chat_id`` is no longer their address."""
+        them there (handlers/helping/matching/who_may_help.py ``UNREACHABLE``,
+        ``Messenger.reachable``) until their next private update gives the chat back
+        (db/users.py ``arrive``), and the features that take :class:`ChatClosed` act on it in
+        this transaction (the offers they will not answer count as "not this time":
+        handlers/helping/offers.py). Nothing if ``chat_id`` is no longer their address."""
         if person is None or not await self.db.users.close_chat(
             person.platform, person.platform_user_id, chat_id
         ):

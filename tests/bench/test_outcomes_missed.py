@@ -11,7 +11,7 @@ from pathlib import Path
 from bench import outcomes, outcomes_missed
 from bench.outcomes_model import HARSHER, OFFICE, RECOVERS
 from bench.outcomes_sim import WAVES, Behaviour
-from handlers.helping import ranking
+from handlers.helping.matching import ranking
 
 # The small town's map for two days, many requests and few volunteers: some miss the day.
 TINY_TOWN = replace(outcomes.TOWN, volunteers=10, requests_per_day=14, days=2, tail_days=1)

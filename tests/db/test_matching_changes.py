@@ -22,7 +22,7 @@ from db import Database
 from db.clock import to_text
 from db.matching_changes import COUNTED, PROFILE_UNUSED
 from db.volunteers import Volunteer
-from handlers.helping import hint_cache, ranking
+from handlers.helping.matching import hint_cache, ranking
 from handlers.helping.vocabulary import TALK
 from handlers.settings import HandlerSettings
 

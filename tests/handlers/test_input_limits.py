@@ -3,7 +3,7 @@ enforced by the dispatcher before any step sees a text, for every transport. A t
 over a step's limit is refused, saying the limit; the step and what it holds stay and
 nothing is stored - not, as a feedback was, cut short without the person knowing. A text
 of exactly the limit is taken whole. Here the feedback after help (handlers/helping/
-relay.py) through the dispatcher and the outbox, and the console (the real connector) at
+relay/chat.py) through the dispatcher and the outbox, and the console (the real connector) at
 a request's description; Telegram's steps in
 tests/bot/transports/test_telegram_reason_too_long.py."""
 

@@ -50,7 +50,7 @@ def _naming_the_hash_key() -> set[str]:
 # Met, but not reached by this walk: an erasure code typed after it expired.
 ALSO_MET = [
     "⌛ The code is no longer valid. Nothing was deleted. Send /delete to start again.",
-    # A message for a helper who can no longer be reached (handlers/helping/relay.py): the
+    # A message for a helper who can no longer be reached (handlers/helping/relay/chat.py): the
     # walk's helper stays; a caller heard "… in the chat any more" (QA of the phone line).
     "😔 The other person cannot be reached in the chat any more.",
 ]

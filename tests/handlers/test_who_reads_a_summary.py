@@ -2,7 +2,7 @@
 district and language, not distance (issue 101, point 7). "Volunteers nearby read a short
 summary" was said in all ten languages, usual and easy (the phone's first notice and key 3),
 though an offer goes to volunteers of the request's district who speak its languages
-(handlers/helping/offer_sending.py)."""
+(handlers/helping/matching/offer_sending.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What the privacy notice promises about a voice is what the bot does (issue 64, point 2):
 a request is offered to volunteers nearby as text, without the name, and only the
-coordinators and the helper who took it hear a voice (handlers/helping/offer_sending.py,
+coordinators and the helper who took it hear a voice (handlers/helping/matching/offer_sending.py,
 lifecycle.accept). The phone's notice (where every request is spoken) says so in every
 language, usual and easy: only the team and the helper hear the voice, volunteers nearby
 read a summary; the old promise "only our team and your helper hear it" (the whole

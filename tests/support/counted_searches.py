@@ -1,4 +1,4 @@
-"""The searches for helpers a test's steps make, counted (handlers/helping/ranking.py):
+"""The searches for helpers a test's steps make, counted (handlers/helping/matching/ranking.py):
 whether a page's hints were found again or taken from what was kept."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from handlers.helping import ranking
+from handlers.helping.matching import ranking
 
 
 def counted_searches(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -52,7 +52,7 @@ PRELOADED = (
     "handlers.helping.moderation",
     "handlers.helping.moved_on",
     "handlers.helping.offers",
-    "handlers.helping.relay",
+    "handlers.helping.relay.chat",
     "handlers.helping.volunteers",
     "handlers.events.chat",
     "handlers.events.editing",

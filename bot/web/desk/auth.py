@@ -7,7 +7,7 @@ the person's sessions and unused links. ``desk_page`` wraps every other desk
 handler: no valid session, or no coordinator/admin role *now*, is 403; a POST without
 the session's CSRF token, or from another origin, is 403; a form sent twice acts once
 (once.py). It also counts the backlog - the requests waiting for review and those held
-back (handlers/helping/backlog.py) - which every desk page shows in its title and its 📥
+back (handlers/helping/review/backlog.py) - which every desk page shows in its title and its 📥
 section.
 
 A refused form keeps what was typed (``desk/kept_form.html``, still 403, nothing saved): a
@@ -39,7 +39,7 @@ from bot.web.pages import render
 from bot.web.site import SITE, Site
 from db.desk import SESSION_VALID, DeskSession
 from db.users import User
-from handlers.helping import backlog
+from handlers.helping.review import backlog
 from handlers.staff import is_staff
 
 COOKIE = "nb_desk"

@@ -1,12 +1,12 @@
 """The review queue: requests waiting for a coordinator, with the chat's four decisions.
 
 Routes: ``GET /desk/queue`` (``?page=N``, 20 requests a page: a caller who wants to talk now
-on top, then the urgent ones, each oldest first - handlers/helping/review_queue.py; above
-them the backlog in one line (handlers/helping/backlog.py: how many wait and how long the
+on top, then the urgent ones, each oldest first - handlers/helping/review/review_queue.py; above
+them the backlog in one line (handlers/helping/review/backlog.py: how many wait and how long the
 oldest has, how many are held and until when, how many nobody can take now), who is on
 duty and whether the reader is;
 each card says how long it has waited and whether anyone could take it); ``POST /desk/queue/duty``
-(``on``: ``1`` on duty now, ``0`` off; handlers/helping/review_pace.py);
+(``on``: ``1`` on duty now, ``0`` off; handlers/helping/review/review_pace.py);
 ``POST /desk/queue/<id>/publish``, ``…/reject`` (``reason``: one of the chat's reasons,
 or ``other`` with ``note``), ``…/edit`` (``text``; ``was``: the text the form was shown
 with - changed meanwhile, the edit is refused), ``…/ask`` (``text``). Each calls the
@@ -33,9 +33,11 @@ from bot.web.pages import render
 from db.request_states import REVIEW
 from db.requests import HelpRequest
 from db.users import User
-from handlers.helping import backlog, hint_cache, lifecycle, moved_on, review_pace, review_queue
+from handlers.helping import lifecycle, moved_on
 from handlers.helping.lifecycle import Refused
+from handlers.helping.matching import hint_cache
 from handlers.helping.render import recent_texts, review_post
+from handlers.helping.review import backlog, review_pace, review_queue
 from handlers.helping.vocabulary import REJECT_REASONS, TALK
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message

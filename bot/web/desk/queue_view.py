@@ -10,7 +10,7 @@ were 10,846 px on a phone, seventeen of them saying nobody could take them now.
   to talk now stays on top whatever the hint.
 - **Filters**: ``language`` (a requester's language, as the requests name them) and
   ``area`` (the Stadtbezirk, or the area's name where there is none), offered from what
-  waits; the queue's order and paging stay the queue's (handlers/helping/review_queue.py),
+  waits; the queue's order and paging stay the queue's (handlers/helping/review/review_queue.py),
   over the requests that fit.
 """
 
@@ -26,9 +26,9 @@ from markupsafe import Markup
 
 from db import Database
 from db.requests import HelpRequest
-from handlers.helping import review_queue
 from handlers.helping.render import category_label
-from handlers.helping.review_pace import waited
+from handlers.helping.review import review_queue
+from handlers.helping.review.review_pace import waited
 from handlers.helping.vocabulary import TALK
 from locales import SUPPORTED_LANGUAGES, Translator
 

@@ -46,16 +46,9 @@ from db.request_states import ACTIVE, OPEN, STATES, UNSENT, WAITING
 from db.requests import HelpRequest, RequestFilter
 from db.users import User
 from handlers.context import Backstage
-from handlers.helping import (
-    held_post,
-    history,
-    lifecycle,
-    moved_on,
-    offer_fanout,
-    posting_limits,
-    waves,
-)
+from handlers.helping import history, lifecycle, moved_on, posting_limits
 from handlers.helping.lifecycle import Refused
+from handlers.helping.matching import offer_fanout, waves
 from handlers.helping.render import (
     category_label,
     describe,
@@ -64,6 +57,7 @@ from handlers.helping.render import (
     named,
     someone,
 )
+from handlers.helping.review import held_post
 from handlers.helping.vocabulary import HELP_CATEGORIES, STATE_LABELS, TALK
 from handlers.language_bridge import backchannel_reader, from_cache
 from handlers.messages import Message

@@ -6,7 +6,7 @@ as ``2025`` from the first request's year to this one; anything else is 400 with
 and a message), ``GET /desk/stats/<table>.csv`` with the same ``period`` (tables:
 ``handlers.statistics.city_figures.TABLE_IDS``). Coordinators and admins only, like every desk page.
 
-First the backlog in one line (handlers/helping/backlog.py: waiting for review, held back
+First the backlog in one line (handlers/helping/review/backlog.py: waiting for review, held back
 and until when, how many nobody can take now), counted afresh; then the week's headline
 (handlers/statistics/this_week.py: asked, helped, waiting for review, the median time to a
 helper, the language that waits longest) and the one gap to act on ("3 requests in Arabic
@@ -43,7 +43,7 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import number
 from bot.web.pages import render
 from db.clock import local_month
-from handlers.helping import backlog
+from handlers.helping.review import backlog
 from handlers.statistics import city_figures, language_gaps, this_week
 from handlers.statistics.city_figures import Figures, Period
 from handlers.statistics.this_week import Week

@@ -28,9 +28,9 @@ from bot.web.inputs import path_id
 from bot.web.pages import render
 from db.clock import local_day, to_text
 from db.volunteers import RosterFilter, Volunteer
-from handlers.helping import awake, matching, offer_fanout
 from handlers.helping import volunteers as volunteering
 from handlers.helping.lifecycle import Refused
+from handlers.helping.matching import awake, offer_fanout, who_may_help
 from handlers.helping.render import category_label, someone
 from handlers.helping.vocabulary import (
     HELP_CATEGORIES,
@@ -107,7 +107,7 @@ def certificate_of(t: Translator, volunteer: Volunteer, today: date) -> Certific
     if not volunteer.certificate_seen_on or not expires:
         return Certificate("none", t.t("no certificate recorded"))
     last = date.fromisoformat(expires)
-    if not matching.certified(volunteer, today.isoformat()):
+    if not who_may_help.certified(volunteer, today.isoformat()):
         return Certificate("expired", t.t("⛔ expired on {date}", date=t.date(last)))
     if last - today <= DUE_WITHIN:
         return Certificate("due", t.t("⏳ expires soon, on {date}", date=t.date(last)))

@@ -26,7 +26,7 @@ SAID_IN_GERMAN = (
 
 
 def relayed(lang: str, name: str, text: str) -> Speech:
-    """A relayed message as handlers/helping/relay.py sends it, said to its reader."""
+    """A relayed message as handlers/helping/relay/chat.py sends it, said to its reader."""
     t = translator(lang)
     message = t.t("💬 <b>{name}</b>: {text}", name=name, text=quoted(t, text))
     labels = [b.label for row in relay_buttons(t, 3, name, requester=True) for b in row]

@@ -1,5 +1,5 @@
 """A volunteer who switches her quiet hours off on her page gets the offer held for them at
-once (handlers/helping/offer_sending.py ``follow_quiet_hours``), and until then the
+once (handlers/helping/matching/offer_sending.py ``follow_quiet_hours``), and until then the
 coordinators' ``/offer`` says that it waits for her quiet hours, never "nobody left".
 Real python-telegram-bot against the fake Bot API server, the outbox worker delivering on
 the real clock, as ``python -m bot`` runs (fails with ``follow_quiet_hours`` taken out:
@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from db.clock import to_text
-from handlers.helping import held_offers
-from handlers.helping.matching import TIMEZONE
+from handlers.helping.matching import held_offers
+from handlers.helping.matching.who_may_help import TIMEZONE
 from locales import translator
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_wiring import TELEGRAM_GROUP, in_review, telegram_volunteer

@@ -1,6 +1,6 @@
 """A Telegram reply to a relayed message reaches its writer: real python-telegram-bot
 polling the fake Bot API server (the Bot API's ``Message.reply_to_message``), the outbox
-worker delivering (handlers/helping/relay.py ``_to_replied``)."""
+worker delivering (handlers/helping/relay/chat.py ``_to_replied``)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import pytest
 from db import Database
 from db.clock import to_text
 from db.requests import HelpRequest
-from handlers.helping import ranking
+from handlers.helping.matching import ranking
 from handlers.settings import HandlerSettings, OfferRules
 from tests.support.helping_people import volunteer_row
 

@@ -1,6 +1,6 @@
 """The distances from a volunteer's districts to a request that the ranking remembers
-(handlers/helping/ranking.py ``_district_km``, an ``lru_cache``) are keyed by outside input -
-the request's point (from a person's location or postcode) and the districts a volunteer
+(handlers/helping/matching/ranking.py ``_district_km``, an ``lru_cache``) are keyed by outside
+input - the request's point (from a person's location or postcode) and the districts a volunteer
 chose - and so are bounded (issue 77 leftovers, point 4): never more than the cache's
 ``maxsize`` are kept, however many points come, and the answers stay right past it. (The
 districts are only the city's own: the volunteer's step takes no other name.)"""
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from handlers.helping import ranking
+from handlers.helping.matching import ranking
 from handlers.places.gazetteer import distance_m, load_gazetteer
 from handlers.settings import HandlerSettings
 

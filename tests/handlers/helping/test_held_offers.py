@@ -18,7 +18,8 @@ from db.clock import from_text, to_text
 from handlers import build_router
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
-from handlers.helping import held_offers, lifecycle, offer_fanout
+from handlers.helping import lifecycle
+from handlers.helping.matching import held_offers, offer_fanout
 from handlers.privacy import erase
 from handlers.settings import HandlerSettings, OfferRules
 from locales import Translator

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from handlers.helping import held_post, held_requests, posting_limits
+from handlers.helping import held_requests, posting_limits
+from handlers.helping.review import held_post
 from handlers.messages import Edit
 from handlers.messenger import backchannel_language
 from tests.support.clock import Clock

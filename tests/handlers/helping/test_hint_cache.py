@@ -23,7 +23,8 @@ from db.clock import to_text
 from db.requests import HelpRequest
 from handlers import build_router
 from handlers.context import Backstage
-from handlers.helping import hint_cache, ranking, review_queue
+from handlers.helping.matching import hint_cache, ranking
+from handlers.helping.review import review_queue
 from handlers.privacy import erase
 from handlers.settings import HandlerSettings, OfferRules
 from tests.support.helping_people import volunteer_row

@@ -1,4 +1,4 @@
-"""The review queue's kept hints (handlers/helping/hint_cache.py) against a fresh search
+"""The review queue's kept hints (handlers/helping/matching/hint_cache.py) against a fresh search
 (``ranking.candidates_of_page``) after random writes by another process while the clock
 moves: what tests/handlers/helping/test_hint_cache.py checks one kind of write at a time,
 here mixed, with what that test leaves out - talk requests and talk shifts, quiet hours, a
@@ -19,7 +19,8 @@ import pytest
 
 from db import Database
 from db.clock import to_text
-from handlers.helping import hint_cache, ranking, review_queue
+from handlers.helping.matching import hint_cache, ranking
+from handlers.helping.review import review_queue
 from handlers.helping.vocabulary import TALK
 from handlers.settings import HandlerSettings, OfferRules
 from tests.support.helping_people import volunteer_row

@@ -18,7 +18,8 @@ from db import Database
 from db.clock import from_text
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
-from handlers.helping import lifecycle, pace, ranking, waves
+from handlers.helping import lifecycle, pace
+from handlers.helping.matching import ranking, waves
 from handlers.settings import HandlerSettings, OfferRules
 from locales import TIMEZONE
 from tests.support.clock import Clock, daytime
@@ -631,7 +632,7 @@ async def test_the_floor_trims_the_tail_and_never_leaves_nobody(
     # A floor at the city's rate: a volunteer in the request's district who speaks only
     # English falls below it for a German request. Alone, they are still asked; with
     # better-placed people around (at the market, speaking German), they are not.
-    from handlers.helping import ranking
+    from handlers.helping.matching import ranking
 
     assert ranking.city_rate(0, 10_000) > 0  # never exactly 0
     clock = Clock(daytime(10))

@@ -13,7 +13,8 @@ import pytest
 
 from db import Database
 from handlers.context import Backstage
-from handlers.helping import lifecycle, matching, ranking
+from handlers.helping import lifecycle
+from handlers.helping.matching import ranking, who_may_help
 from handlers.messages import Document
 from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import load_gazetteer
@@ -90,7 +91,7 @@ async def test_a_shared_location_is_kept_rounded(chat: MemoryTransport, db: Data
                 "languages": ("de",),
             },
         )
-    assert not matching.in_area(volunteer, request)
+    assert not who_may_help.in_area(volunteer, request)
 
 
 async def test_skipping_keeps_no_point_and_a_wrong_postcode_changes_nothing(

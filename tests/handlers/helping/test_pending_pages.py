@@ -1,6 +1,6 @@
 """/pending on a busy day (issue 79, point 3): fourteen requests wait, the group is shown ten
 and told "1–10 of 14" and how to see the rest (/pending 2, or ▶ in the list's message,
-handlers/helping/pending_list.py); the caller who wants to talk now and the urgent ones come
+handlers/helping/review/pending_list.py); the caller who wants to talk now and the urgent ones come
 first, each oldest first. Through the memory transport, as a coordinator types it in the
 group."""
 
@@ -34,7 +34,7 @@ async def _waiting(db: Database, minutes: int, **values) -> int:
 
 def _shown(out) -> list[int]:
     """The requests listed, in the order they came: the button that opens each one's card
-    in /pending's one message (handlers/helping/pending_list.py)."""
+    in /pending's one message (handlers/helping/review/pending_list.py)."""
     return [int(data.split(":")[2]) for data in button_data(out) if data.startswith("mod:pc:")]
 
 

@@ -1,4 +1,4 @@
-"""The review queue's hints for a page (handlers/helping/review_queue.py ``hints``): who
+"""The review queue's hints for a page (handlers/helping/review/review_queue.py ``hints``): who
 offers the page's kinds of help is read once for the page, not once a card - with 10,000
 volunteers that read, a card at a time, made the desk's queue take 2.6 s - and each card's
 hint is the one it gets alone."""
@@ -15,7 +15,8 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import build_router
 from handlers.context import Backstage
-from handlers.helping import hint_cache, ranking, review_queue
+from handlers.helping.matching import hint_cache, ranking
+from handlers.helping.review import review_queue
 from handlers.privacy import erase
 from handlers.settings import HandlerSettings, OfferRules
 from locales import Translator
@@ -102,8 +103,8 @@ async def test_a_page_of_hints_reads_each_kind_once_and_says_what_each_card_alon
 async def test_a_kept_page_of_hints_follows_every_write_and_the_clock(
     db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch
 ):
-    """The hints kept between page loads (handlers/helping/hint_cache.py) are the ones a fresh
-    search finds: after a volunteer registers, after one is paused by another process (the
+    """The hints kept between page loads (handlers/helping/matching/hint_cache.py) are the ones
+    a fresh search finds: after a volunteer registers, after one is paused by another process (the
     bot's, beside the web's), after one is erased, and after an offer that capped one
     leaves its day - with nothing written then, only the clock moved on."""
     # A moment in the daytime, away from a quarter hour: only the offer's window moves.

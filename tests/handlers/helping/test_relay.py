@@ -11,7 +11,7 @@ from bot.transports.console import BACKCHANNEL
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers.dispatcher import Dispatcher
-from handlers.helping.relay import HELPER_LEFT_NOT_PASSED
+from handlers.helping.relay.chat import HELPER_LEFT_NOT_PASSED
 from handlers.media.door_codes import DOOR_SYMBOLS
 from handlers.messages import ButtonPress, Incoming, Sender
 from locales import translator

@@ -1,4 +1,4 @@
-"""A reply to a relayed message goes to the person who wrote it (relay.py ``_to_replied``),
+"""A reply to a relayed message goes to the person who wrote it (relay/chat.py ``_to_replied``),
 with the console connector and its outbox worker (tests/support/terminal.py)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from bot.transports.console import PLATFORM
 from bot.transports.contract import take_update
 from db import Database
 from handlers.dispatcher import Dispatcher
-from handlers.helping.relay import ENDED_NOT_PASSED
+from handlers.helping.relay.chat import ENDED_NOT_PASSED
 from handlers.messages import Incoming, Sender, Text
 from locales import translator
 from tests.handlers.helping.test_relay import _buttons, _match, _people, _terminal

@@ -1,4 +1,4 @@
-"""A review that keeps pace (handlers/helping/review_pace.py): the oldest wait in the
+"""A review that keeps pace (handlers/helping/review/review_pace.py): the oldest wait in the
 backchannel's /pending, /duty, and the reminder job - those on duty first, later all
 coordinators - on a clock the test moves (tests/support/clock.py)."""
 
@@ -11,7 +11,7 @@ import pytest
 
 from db import Database
 from db.clock import to_text
-from handlers.helping import review_pace
+from handlers.helping.review import review_pace
 from handlers.messages import Command
 from handlers.settings import HandlerSettings
 from tests.support.clock import Clock

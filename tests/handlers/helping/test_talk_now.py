@@ -20,7 +20,8 @@ from db import Database
 from handlers.channels import CallOrder
 from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
-from handlers.helping import lifecycle, waves
+from handlers.helping import lifecycle
+from handlers.helping.matching import waves
 from handlers.settings import HandlerSettings, OfferRules
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import NORDMARKT

@@ -50,7 +50,7 @@ after the messages offers it as "2" ("Write to Vera: press 2."), once the messag
 heard. "2" hands the call over to the phone transport's conversation (``converse``): the
 call goes on as if the person had called in and pressed "Write to" - the relay's answer
 says who will hear the message, the tone, the recording, the voice message passed on to
-the volunteer by the relay (handlers/helping/relay.py), the bot's answer said - until the
+the volunteer by the relay (handlers/helping/relay/chat.py), the bot's answer said - until the
 person hangs up. The items were heard before "2": the call counts as heard.
 
 Button data: none. States (in memory, per chat): the tries and when the last was, the

@@ -1,5 +1,5 @@
 """Which event a Matrix message answers (``m.in_reply_to``): what a reply to a relayed
-message is matched by (handlers/helping/relay.py ``_to_replied``)."""
+message is matched by (handlers/helping/relay/chat.py ``_to_replied``)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 real Kannel (tests/support/sms/city.py): "Your helper laid out 12,50 € for you ... Is that
 right?" answered by text waits for the code texted to her number - else a forger would
 confirm a sum she never agreed to, or dispute one in her name. The helper's own time and
-money by text wait for the code the same way (relay.py ``coded`` min/mok/mno, held act
+money by text wait for the code the same way (relay/chat.py ``coded`` min/mok/mno, held act
 ``relay.money``): the same rule, the same code store.
 
 A forger sends from her number but never receives its texts: a text sent "by the forger" is

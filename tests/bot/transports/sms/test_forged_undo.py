@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from db import Database
 from db.clock import to_text
-from handlers.helping.relay_edits import UNDO_WINDOW
+from handlers.helping.relay.edits import UNDO_WINDOW
 from tests.bot.transports.sms.test_forged_senders import GRETA, _greta_helped_by_vera
 from tests.support.sms.city import City
 from tests.support.sms.codes import code_in as _code

@@ -16,7 +16,8 @@ from db import Database
 from db.request_states import MATCHED, OPEN
 from handlers import build_router
 from handlers.context import Backstage
-from handlers.helping import lifecycle, offer_sending
+from handlers.helping import lifecycle
+from handlers.helping.matching import offer_sending
 from locales import translator
 from tests.support.help_story import grant_role_to
 from tests.support.helping_people import verified_volunteer, volunteer_profile

@@ -4,7 +4,7 @@ whom has a first name (a number on SMS or the phone line gives none, and is neve
 Each reads the other as render.py ``first_name`` names a person without one ("Resident"
 in the reader's language), never "?": before, "? will help you", the contact's choice
 "Message ?" and every passed-on text "?: …" reached them (lifecycle.py ``_connect`` and
-relay.py wrote ``first_name or "?"``). Numbers stay hidden: neither reads the other's."""
+relay/chat.py wrote ``first_name or "?"``). Numbers stay hidden: neither reads the other's."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 
 from db import Database
 from handlers.context import Backstage
-from handlers.helping import lifecycle, offer_sending
+from handlers.helping import lifecycle
+from handlers.helping.matching import offer_sending
 from locales import translator
 from tests.support.help_story import grant_role_to
 from tests.support.helping_people import verified_volunteer

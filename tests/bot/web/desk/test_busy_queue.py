@@ -43,7 +43,8 @@ async def _busy_day(db: Database) -> dict[str, object]:
     for name in ("hanna", "holger"):
         user = await db.users.seen("memory", name, name, name.title())
         # evenings and no quiet hours: they could take it now whatever the time the test
-        # runs (a volunteer in her quiet hours is counted apart, handlers/helping/awake.py).
+        # runs (a volunteer in her quiet hours is counted apart,
+        # handlers/helping/matching/awake.py).
         await verified_volunteer(db, user.id, districts=("Hörde",), evenings=True)
     shopping = {"category": "shopping", "stadtbezirk": "Hörde", "languages": ("de",)}
     later = [

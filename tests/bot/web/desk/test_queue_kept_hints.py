@@ -1,5 +1,5 @@
 """The review queue over HTTP after the page was first shown (issue 83): its hints are kept
-between page loads (handlers/helping/hint_cache.py), and each is still the one a search of
+between page loads (handlers/helping/matching/hint_cache.py), and each is still the one a search of
 its own finds after a volunteer is paused on the desk, registers in another process (the
 bot's, beside the web's) or is erased, or is banned by another process; what the bot's
 process writes on every update and the hints do not read (a person seen, an outbox message)
@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from db import Database
 from handlers import build_router
 from handlers.context import Backstage
-from handlers.helping import ranking, review_queue
+from handlers.helping.matching import ranking
+from handlers.helping.review import review_queue
 from handlers.privacy import erase
 from tests.support.counted_searches import counted_searches
 from tests.support.desk_client import DeskClient, at_the_desk

@@ -1,5 +1,5 @@
 """The review queue says how long the oldest request has waited and lets a coordinator say
-they are on duty (handlers/helping/review_pace.py), through the real web server."""
+they are on duty (handlers/helping/review/review_pace.py), through the real web server."""
 
 from __future__ import annotations
 

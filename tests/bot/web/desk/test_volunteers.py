@@ -15,8 +15,9 @@ import pytest
 from db import Database
 from db.clock import local_day
 from handlers.context import Backstage
-from handlers.helping import lifecycle, matching
+from handlers.helping import lifecycle
 from handlers.helping.lifecycle import Refused
+from handlers.helping.matching import who_may_help
 from handlers.settings import HandlerSettings
 from locales import FSI, PDI, translator
 from tests.support import browser as chromium
@@ -290,18 +291,18 @@ async def test_matching_counts_a_certificate_through_its_last_day(db: Database):
     volunteer = await db.volunteers.get(vera_id)
 
     def why(moment: datetime) -> str | None:
-        return matching.why_not(
+        return who_may_help.why_not(
             settings, vera, volunteer, request, taken=0, handed_back=False, now=moment
         )
 
     # The last day counts to its end in Dortmund, whatever the clock's zone.
     assert why(datetime(2025, 5, 31, 21, 59, tzinfo=UTC)) is None  # 23:59 in Berlin
-    assert why(datetime(2025, 5, 31, 22, 0, tzinfo=UTC)) == matching.NO_CERTIFICATE
-    assert why(datetime(2020, 5, 31, 12, 0, tzinfo=UTC)) == matching.NO_CERTIFICATE  # not yet
+    assert why(datetime(2025, 5, 31, 22, 0, tzinfo=UTC)) == who_may_help.NO_CERTIFICATE
+    assert why(datetime(2020, 5, 31, 12, 0, tzinfo=UTC)) == who_may_help.NO_CERTIFICATE  # not yet
     assert why(datetime(2020, 6, 1, 12, 0, tzinfo=UTC)) is None
     # Without the setting, the same volunteer qualifies however old the certificate.
     assert (
-        matching.why_not(
+        who_may_help.why_not(
             HandlerSettings(),
             vera,
             volunteer,
@@ -314,14 +315,14 @@ async def test_matching_counts_a_certificate_through_its_last_day(db: Database):
     )
     # Today (the certificate of 2025 has expired): not offered, and "I can help" on an
     # offer made earlier is refused at the moment of pressing.
-    assert await matching.matching_volunteers(db, settings, request) == []
+    assert await who_may_help.matching_volunteers(db, settings, request) == []
     await db.volunteers.record_offer(request.id, vera_id, 1)
     with pytest.raises(Refused):
         await lifecycle.accept(scene, vera, request.id)
     assert (await db.requests.get(request.id)).state == "open"
     today = _today()
     await db.volunteers.set_certificate(vera_id, "2024-01-01", today.isoformat())
-    assert [v.user_id for v in await matching.matching_volunteers(db, settings, request)] == [
+    assert [v.user_id for v in await who_may_help.matching_volunteers(db, settings, request)] == [
         vera_id
     ]
     accepted = await lifecycle.accept(scene, vera, request.id)

@@ -3,7 +3,7 @@ phone resident in a call the bot makes (through Kamailio to baresip as the resid
 phone); after it the question offers "Write to Vera: press 2."; the phone presses "2",
 cuts the relay's prompt (who will hear it) with "#", speaks after the tone (its WAV is a
 tone all through the call) and ends with "#": the volunteer's chat gets the resident's
-voice message as a relayed one (handlers/helping/relay.py), the same path as a caller's
+voice message as a relayed one (handlers/helping/relay/chat.py), the same path as a caller's
 "Write to" when they called in. The items said count as delivered once heard, and only
 then. The phone acts on the bot's events, never after fixed pauses."""
 

@@ -1,5 +1,5 @@
 """A volunteer's relayed text and voice message reach a resident on the phone line: the
-help story with a phone person as the requester (handlers/helping/relay.py), both queued
+help story with a phone person as the requester (handlers/helping/relay/chat.py), both queued
 for the phone platform, and one call-back that says the text and plays the voice message
 (fetched from the volunteer's platform as bot/city_service.py wires it), through Kamailio
 to SIPp as the resident's phone. The worker and the call-backs share a fake clock (as

@@ -1,6 +1,6 @@
 """Acknowledgements, corrections and take-backs of what the relay passed on.
 
-The relay (``relay.py``) answers a passed-on message with a quiet acknowledgement: a 👌
+The relay (``relay/chat.py``) answers a passed-on message with a quiet acknowledgement: a 👌
 reaction on the writer's own message (where a transport has no reactions, a short tick), not
 a text. It remembers which outbox rows carry the message to the partner (``relay_copies``),
 by the writer's message id, so that afterwards:

@@ -52,9 +52,10 @@ from db.clock import from_text, to_text
 from db.request_states import OPEN
 from db.requests import HelpRequest
 from handlers.context import Backstage
-from handlers.helping import held_offers, matching, pace, ranking, talk_now
+from handlers.helping import pace, talk_now
 from handlers.helping.daytime import after_daytime, daytime_minutes
-from handlers.helping.offer_sending import send_offer
+from handlers.helping.matching import held_offers, ranking, who_may_help
+from handlers.helping.matching.offer_sending import send_offer
 from handlers.helping.render import category_label, reoffer_buttons
 from handlers.helping.scene import Scene
 from handlers.messages import Message
@@ -190,7 +191,7 @@ async def _language_wave_due(
         return False
     for who, *_ in asked:
         volunteer = await scene.db.volunteers.get(who)
-        if volunteer is not None and matching.shares_language(volunteer, request):
+        if volunteer is not None and who_may_help.shares_language(volunteer, request):
             return False
     return True
 
@@ -302,7 +303,7 @@ async def pull(scene: Scene, volunteer_id: int) -> int:
         if request is None:
             continue
         taken, handed_back = await scene.db.volunteers.load_and_history(volunteer_id, request.id)
-        why = matching.why_not(
+        why = who_may_help.why_not(
             scene.settings, user, volunteer, request, taken=taken, handed_back=handed_back, now=now
         )
         # Their last offers of the week may be kept for those who need their language.

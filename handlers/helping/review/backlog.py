@@ -30,8 +30,9 @@ from markupsafe import Markup
 
 from db import Database
 from db.request_states import REVIEW
-from handlers.helping import held_post, pace, review_queue
-from handlers.helping.review_pace import waited
+from handlers.helping import pace
+from handlers.helping.review import held_post, review_queue
+from handlers.helping.review.review_pace import waited
 from handlers.helping.vocabulary import TALK
 from handlers.settings import HandlerSettings
 from locales import Translator

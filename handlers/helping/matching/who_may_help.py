@@ -90,7 +90,7 @@ def why_not(
 ) -> str | None:
     """Why ``user`` may not help with ``request`` now (one of the reasons above), or None.
     ``taken``: how many requests they help with at the moment. ``asked_wider``: a wave
-    asked them (handlers/helping/waves.py), which may reach beyond their own areas and
+    asked them (handlers/helping/matching/waves.py), which may reach beyond their own areas and
     kinds of help (widening, same language first): the asking stands for those two."""
     if volunteer is None or not user.has_role("volunteer"):
         return NOT_A_VOLUNTEER

@@ -18,7 +18,7 @@ from datetime import datetime
 from db.clock import to_text
 from db.requests import HelpRequest
 from db.volunteers import Volunteer
-from handlers.helping import matching
+from handlers.helping.matching import who_may_help
 from handlers.helping.render import offer_buttons, offer_text
 from handlers.helping.scene import Scene
 from handlers.language_bridge import Reader, reader
@@ -39,7 +39,7 @@ async def send_offer(
 ) -> bool:
     """Send one volunteer the offer (held back through their quiet hours) and remember it,
     to update it later; False if they cannot be reached."""
-    not_before = matching.quiet_until(volunteer, now)
+    not_before = who_may_help.quiet_until(volunteer, now)
     person = await scene.db.users.get(volunteer.user_id)
     for_reader = reader(scene.settings, person, volunteer.languages)
     outbox_id = await scene.mail.to_user(
@@ -66,4 +66,4 @@ async def follow_quiet_hours(scene: Scene, volunteer: Volunteer, now: datetime) 
     """The volunteer changed her quiet hours: the offers held for her go at once, or at the
     end of her new quiet hours if ``now`` still falls into them; how many were moved."""
     held = await scene.db.volunteers.held_for(volunteer.user_id, to_text(now))
-    return await scene.db.outbox.hold_until(held, matching.quiet_until(volunteer, now) or now)
+    return await scene.db.outbox.hold_until(held, who_may_help.quiet_until(volunteer, now) or now)

@@ -49,16 +49,10 @@ from db.requests import HelpRequest
 from db.users import User
 from handlers import ui
 from handlers.context import Context
-from handlers.helping import (
-    bridged_calls,
-    code_texts,
-    contact,
-    lifecycle,
-    newest_buttons,
-    relay_edits,
-)
+from handlers.helping import bridged_calls, code_texts, contact, lifecycle, newest_buttons
 from handlers.helping.languages import shown_to
 from handlers.helping.lifecycle import MINUTES, Refused
+from handlers.helping.relay import edits
 from handlers.helping.render import (
     door_code_text,
     first_name,
@@ -427,7 +421,7 @@ async def _pass_on(
     else:
         ctx.reply(t.t("🙈 I can pass on texts, voice messages and locations."))
         return False
-    await relay_edits.passed_on(ctx, source, event)
+    await edits.passed_on(ctx, source, event)
     # Only the newest message of the contact keeps its buttons (newest_buttons.py).
     await newest_buttons.carried(ctx, partner, request.id, carrier, writer=ctx.user.id)
     if edit:

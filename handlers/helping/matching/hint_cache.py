@@ -47,7 +47,7 @@ from datetime import datetime
 from weakref import WeakKeyDictionary, WeakSet, ref
 
 from db import Database
-from handlers.helping import awake, ranking
+from handlers.helping.matching import awake, ranking
 from handlers.settings import HandlerSettings
 
 # Searches kept per database: the first pages of the queue (20 requests a page), as
@@ -63,7 +63,7 @@ KEPT_PAIRS = 200_000
 class Found:
     """Who could take a request, as its hint says it: how many, whether any of them
     shares a language with the requester, and how many of them are in their quiet hours
-    and when the first of those wakes (handlers/helping/awake.py)."""
+    and when the first of those wakes (handlers/helping/matching/awake.py)."""
 
     count: int
     shares_language: bool

@@ -5,7 +5,7 @@ message instead: a line a request (its number, kind, languages and how long it w
 button a request that opens its review card in the same message (with the decision buttons
 and "↩️ Back to the list"), and ◀ ▶ that turn the page by editing the same message. What
 the page shows above and below the lines (how many wait, the oldest, how to see the rest)
-and the order are the queue's (handlers/helping/review_queue.py, moderation.py ``/pending``).
+and the order are the queue's (handlers/helping/review/review_queue.py, moderation.py ``/pending``).
 
 Button data (``mod:…``, coordinators, in the backchannel): ``pg:<page>`` (show that page of
 the list, editing the message), ``pc:<id>:<page>`` (open the request's card, from that
@@ -22,9 +22,9 @@ from db import Database
 from db.request_states import REVIEW
 from db.requests import HelpRequest
 from handlers.context import Context
-from handlers.helping import backlog, review_pace, review_queue
 from handlers.helping.render import category_label, decision_buttons, review_post
-from handlers.helping.review_pace import waited
+from handlers.helping.review import backlog, review_pace, review_queue
+from handlers.helping.review.review_pace import waited
 from handlers.language_bridge import backchannel_reader
 from handlers.messages import Button
 from handlers.parsing import id_number

@@ -30,7 +30,8 @@ from markupsafe import Markup
 from db import Database
 from db.clock import from_text, to_text
 from db.requests import HelpRequest
-from handlers.helping import pace, ranking
+from handlers.helping import pace
+from handlers.helping.matching import ranking
 from handlers.helping.render import reoffer_buttons
 from handlers.messages import Message
 from handlers.messenger import Messenger

@@ -27,7 +27,7 @@ nobody whose estimate is below ``estimate_floor_share`` of the city's rate (:fun
 none for a requester without German, issue 81) - and the floor only trims the tail: when
 nobody within reach is above it (asked already or not), the best-ranked ``wave_min`` not
 asked yet are still candidates. ``over_day_cap`` (a
-coordinator's "offer again" that found nobody within the caps, handlers/helping/waves.py):
+coordinator's "offer again" that found nobody within the caps, handlers/helping/matching/waves.py):
 the offers a day and a week do not count.
 
 The evening (``evening``, handlers/helping/pace.py): volunteers who said they take
@@ -49,7 +49,7 @@ from db import Database
 from db.clock import from_text, local_day, to_text
 from db.requests import HelpRequest
 from db.volunteers import Volunteer
-from handlers.helping import matching
+from handlers.helping.matching import who_may_help
 from handlers.helping.vocabulary import HELP_CATEGORIES, on_talk_shift
 from handlers.places.gazetteer import distance_m, load_gazetteer
 from handlers.settings import HandlerSettings, OfferRules
@@ -71,10 +71,10 @@ RELATED = {
 }
 LOCAL, WIDER, RELATED_KINDS = 0, 1, 2
 # Related kinds of help, and a small city's one wave below the estimate floor was sent
-# (handlers/helping/waves.py, ``below_floor_wave``): asked as at RELATED_KINDS.
+# (handlers/helping/matching/waves.py, ``below_floor_wave``): asked as at RELATED_KINDS.
 BELOW_FLOOR = 3
 # The budget was spent on people who share no language with a requester without German
-# (handlers/helping/waves.py, ``language_wave``): as at RELATED_KINDS, and also anyone who
+# (handlers/helping/matching/waves.py, ``language_wave``): as at RELATED_KINDS, and also anyone who
 # shares her language, at any distance, whatever kind of help they offer.
 LANGUAGE = 4
 
@@ -121,7 +121,7 @@ def floor_of(rules: OfferRules, request: HelpRequest, rate: float) -> float:
 def kept_back(rules: OfferRules, volunteer: Volunteer, request: HelpRequest) -> int:
     """Offers of the week a volunteer who speaks a language besides the common ones keeps for
     requesters who need it (``language_reserve``): none when this request is one."""
-    if without_german(request) and matching.shares_language(volunteer, request):
+    if without_german(request) and who_may_help.shares_language(volunteer, request):
         return 0
     if set(volunteer.languages) - set(rules.common_languages):
         return rules.language_reserve
@@ -163,7 +163,7 @@ def _reachable(
     reach: int,
     shares: bool,
 ) -> bool:
-    if matching.in_area(volunteer, request):
+    if who_may_help.in_area(volunteer, request):
         return True
     if reach >= LANGUAGE and shares and without_german(request):
         return True
@@ -187,7 +187,7 @@ def within_reach(
     kinds = {request.category}
     if reach >= RELATED_KINDS:
         kinds |= set(RELATED.get(request.category, ()))
-    shares = matching.shares_language(volunteer, request)
+    shares = who_may_help.shares_language(volunteer, request)
     if reach >= LANGUAGE and shares and without_german(request):
         return True
     if not kinds & set(volunteer.categories):
@@ -241,7 +241,7 @@ class _Reachable:
     km: float | None
     shares: bool
     # What the ranking reads of the pair alone, worked out once with the reach (a kept search
-    # is ranked again after each offer: handlers/helping/hint_cache.py): no language in
+    # is ranked again after each offer: handlers/helping/matching/hint_cache.py): no language in
     # common (:func:`_no_common_language`), the offers kept back (:func:`kept_back`).
     no_common: bool
     kept: int
@@ -333,7 +333,8 @@ async def read_offering(
     among: Collection[int] | None = None,
 ) -> Offering:
     """These entries of :data:`Offering` (the kinds in one read; ``among``: of these
-    volunteers only - read again after a write about them, handlers/helping/hint_cache.py)."""
+    volunteers only - read again after a write about them,
+    handlers/helping/matching/hint_cache.py)."""
     verified = settings.require_verified_volunteers
     kinds = {kind for kind, talk in keys if not talk}
     by_kind = await db.volunteers.candidates_by_kind(kinds, verified, among)
@@ -352,7 +353,7 @@ async def reach(
     """Who of ``pool`` (holding the search's :func:`offering_keys`) the search may ask by
     area, kind and certificate, as :func:`candidates_of_page` finds them before those who
     handed the request back are left out: for what is kept between searches
-    (handlers/helping/hint_cache.py), which leaves them out and ranks with :func:`best`."""
+    (handlers/helping/matching/hint_cache.py), which leaves them out and ranks with :func:`best`."""
     return await _within_reach(db, settings, search, now, pool, set())
 
 
@@ -394,7 +395,7 @@ async def _within_reach(
         handed_back = await db.volunteers.handed_back(request.id)
     # The day a certificate must count on, if the kind needs one: the same for every
     # volunteer, asked once (a page of the review queue asks about 40,000 volunteers).
-    day = local_day(now) if matching.needs_certificate(settings, request) else None
+    day = local_day(now) if who_may_help.needs_certificate(settings, request) else None
     return [
         near
         for volunteer, related in found.values()
@@ -461,14 +462,14 @@ def _near(
 ) -> _Reachable | None:
     """``volunteer`` if they may be asked by certificate (``day``: the day it must count
     on, None: the kind needs none), the evening, area and kind (no store query), else None."""
-    if day is not None and not matching.certified(volunteer, day):
+    if day is not None and not who_may_help.certified(volunteer, day):
         return None
     if search.evening_only and not volunteer.evenings:
         return None
-    shares = matching.shares_language(volunteer, request)
+    shares = who_may_help.shares_language(volunteer, request)
     if search.talk:
         # City-wide, now: their shift, a shared language, awake.
-        awake = matching.quiet_until(volunteer, now) is None
+        awake = who_may_help.quiet_until(volunteer, now) is None
         if shares and on_talk_shift(volunteer.talk_shift, now) and awake:
             return _reached(settings, request, volunteer, related, None, shares)
         return None

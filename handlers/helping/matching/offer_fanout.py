@@ -31,9 +31,9 @@ from collections.abc import Collection
 from db.request_states import OPEN
 from db.requests import HelpRequest
 from db.users import User
-from handlers.helping import held_offers, matching, ranking, waves
-from handlers.helping.held_offers import NOBODY_LEFT, nobody_told
-from handlers.helping.offer_sending import follow_quiet_hours, offer_message, send_offer
+from handlers.helping.matching import held_offers, ranking, waves, who_may_help
+from handlers.helping.matching.held_offers import NOBODY_LEFT, nobody_told
+from handlers.helping.matching.offer_sending import follow_quiet_hours, offer_message, send_offer
 from handlers.helping.refused import CANNOT_CHANGE, Refused, staff_only
 from handlers.helping.render import reoffer_buttons
 from handlers.helping.scene import Scene
@@ -53,12 +53,12 @@ async def offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = (
         told_now = await scene.db.volunteers.offered(request.id)
         for volunteer_id in told_now - set(skip):
             volunteer = await scene.db.volunteers.get(volunteer_id)
-            shared = shared or bool(volunteer and matching.shares_language(volunteer, request))
+            shared = shared or bool(volunteer and who_may_help.shares_language(volunteer, request))
     else:
-        for volunteer in await matching.matching_volunteers(scene.db, scene.settings, request):
+        for volunteer in await who_may_help.matching_volunteers(scene.db, scene.settings, request):
             if volunteer.user_id not in skip and await send_offer(scene, request, volunteer, now):
                 told += 1
-                shared = shared or matching.shares_language(volunteer, request)
+                shared = shared or who_may_help.shares_language(volunteer, request)
     if told and not shared and not skip and not scene.settings.translation:
         await _no_shared_language(scene, request, told)
     search = await scene.db.waves.get(request.id) if scene.settings.offer_rules.waves else None
@@ -143,7 +143,7 @@ async def reoffer(scene: Scene, coordinator: User, request_id: int) -> int:
         return await waves.next_wave(scene, request, now, by_coordinator=True)
     told_before = await scene.db.volunteers.offered(request.id)
     told = 0
-    for volunteer in await matching.matching_volunteers(scene.db, scene.settings, request):
+    for volunteer in await who_may_help.matching_volunteers(scene.db, scene.settings, request):
         if volunteer.user_id not in told_before:
             told += await send_offer(scene, request, volunteer, now)
     return told
@@ -171,7 +171,7 @@ async def offer_to(scene: Scene, volunteer_id: int) -> int:
         if request is None:
             continue
         taken, handed_back = await scene.db.volunteers.load_and_history(volunteer_id, request.id)
-        why = matching.why_not(
+        why = who_may_help.why_not(
             scene.settings, user, volunteer, request, taken=taken, handed_back=handed_back, now=now
         )
         # Under waves their last offers of the week may be kept for those who need their

@@ -8,12 +8,12 @@ offer is waiting, not asked. The places that say it read it here:
 - the desk's roster and a volunteer's page (bot/web/desk/volunteers.py): :func:`status`,
   "🌙 quiet hours until 07:00 · 📨 2 offers waiting" instead of "▶️ active";
 - the review queue's hints on the desk's cards and list, and the backlog's "nobody can take
-  now" of the queue, /pending and the statistics (handlers/helping/review_queue.py,
+  now" of the queue, /pending and the statistics (handlers/helping/review/review_queue.py,
   backlog.py): :func:`asleep` counts those of a search's candidates who sleep and when the
   first of them wakes, and :func:`hint` says it - "🌙 1 volunteer for 🛒 Shopping in
   Innenstadt-Nord, in quiet hours until 07:00" is a request nobody can take now;
 - a published request's page, its history and /offer say the offers held for quiet hours
-  by name (handlers/helping/held_offers.py: the outbox is the owner of what is held there).
+  by name (handlers/helping/matching/held_offers.py: the outbox is the owner of what is held there).
 
 No button data and no conversation states here.
 """
@@ -26,7 +26,7 @@ from datetime import datetime
 from markupsafe import Markup
 
 from db.volunteers import Volunteer
-from handlers.helping import matching
+from handlers.helping.matching import who_may_help
 from locales import Translator
 
 
@@ -35,7 +35,7 @@ def status(t: Translator, volunteer: Volunteer, now: datetime, waiting: int = 0)
     offers held for her quiet hours (``waiting``), which she has not been asked yet."""
     if volunteer.paused:
         said = t.t("⏸ paused")
-    elif (until := matching.quiet_until(volunteer, now)) is not None:
+    elif (until := who_may_help.quiet_until(volunteer, now)) is not None:
         said = t.t("🌙 quiet hours until {time}", time=t.time(until))
     else:
         said = t.t("▶️ active")
@@ -49,7 +49,9 @@ def asleep(volunteers: Iterable[Volunteer], now: datetime) -> tuple[int, datetim
     """How many of ``volunteers`` are in their quiet hours at ``now``, and when the first of
     them wakes (None: nobody sleeps)."""
     ends = [
-        until for until in (matching.quiet_until(v, now) for v in volunteers) if until is not None
+        until
+        for until in (who_may_help.quiet_until(v, now) for v in volunteers)
+        if until is not None
     ]
     return len(ends), min(ends, default=None)
 

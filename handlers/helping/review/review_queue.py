@@ -4,7 +4,7 @@ in the backchannel (handlers/helping/moderation.py).
 
 - Order: a caller who wants to talk now (the kind ``talk``) on top, then the urgent ones
   (handlers/helping/pace.py ``URGENT_WHEN``), each oldest first (:func:`page`).
-- Above it the backlog in one line (handlers/helping/backlog.py): what waits for review,
+- Above it the backlog in one line (handlers/helping/review/backlog.py): what waits for review,
   what is held back, and how many of them nobody can take now - the first thing a
   coordinator reads.
 - :func:`hints`, for a page (its reads done once for it): whether anyone could take each
@@ -30,9 +30,10 @@ from markupsafe import Markup
 
 from db import Database
 from db.requests import HelpRequest, QueueCount
-from handlers.helping import awake, hint_cache, pace, ranking
+from handlers.helping import pace
+from handlers.helping.matching import awake, hint_cache, ranking
 from handlers.helping.render import category_label
-from handlers.helping.review_pace import waited
+from handlers.helping.review.review_pace import waited
 from handlers.helping.vocabulary import TALK
 from handlers.settings import HandlerSettings
 from locales import Translator
@@ -61,7 +62,7 @@ async def hints(
     (``ranking.candidates_of_page``: who offers each kind and the tables of offers and
     answers read once for the page, not once a card - with thousands of volunteers those
     reads were most of a page's time), and the counts kept while nothing they are worked
-    out from changed (handlers/helping/hint_cache.py; ``read_at``: its erasures mark
+    out from changed (handlers/helping/matching/hint_cache.py; ``read_at``: its erasures mark
     taken before ``requests`` were read)."""
     searches = [_search(settings, request, now) for request in requests]
     found = await hint_cache.found(db, settings, searches, now, read_at)
