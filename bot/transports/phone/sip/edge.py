@@ -30,8 +30,9 @@ What the edge decides, before any PJSIP sees a request:
   notice line (it says the busy notice, then 486); when that one is full too, ``486`` from
   the edge itself. One SIP worker process reads the public socket, so two calls of one
   burst are never given the same place;
-- a line that fails a call (no answer in 5 s, 486, 5xx; ``failure_route[LINE_FAILED]``)
-  hands it to the notice line, unless the caller hung up meanwhile;
+- a line that fails a call (no word in ``LINE_SILENT_SECONDS``, 486, 5xx;
+  ``failure_route[LINE_FAILED]``) hands it to the notice line, unless the caller hung up
+  meanwhile;
 - a request of a dialog (one with a To-tag) goes on only in a dialog the ``dialog`` module
   knows, else ``481``: no header makes one. From the provider it goes to a line or the
   notice line only (``route[TO_A_LINE]``, else ``403``); from a line out of the public
@@ -105,6 +106,11 @@ PROVIDER_REQUESTS = 400
 # what it passes. A longer one is answered 513 Message Too Large (RFC 3261 21.5.14): a
 # caller's 3,700-byte header made each line log seven PJSIP errors per INVITE.
 LONGEST_REQUEST = 3500
+# A line that sends nothing back for this long (seconds) after the edge handed it a call -
+# not even 100 Trying - is taken for hung: the caller goes to the notice line (tm's
+# fr_timer; failure_route[LINE_FAILED]) instead of waiting Kamailio's 30 s in silence. Once
+# the line said anything, its answer has 120 s (tm's fr_inv_timer).
+LINE_SILENT_SECONDS = 5.0
 # A call longer than this (seconds) is forgotten by the edge: a line that died with its
 # calls frees their places at the latest then.
 DIALOG_MOST_SECONDS = 4 * 3600
@@ -289,6 +295,7 @@ def defines(plan: EdgePlan, folder: Path, modules: str) -> list[str]:
         "PROVIDER_REQUESTS": PROVIDER_REQUESTS,
         "LONGEST_REQUEST": LONGEST_REQUEST,
         "DIALOG_MOST": DIALOG_MOST_SECONDS,
+        "LINE_SILENT_MS": round(LINE_SILENT_SECONDS * 1000),
         "GROUP": PROVIDER_GROUP,
         "PER_LINE": plan.per_line,
         "LINES": len(plan.lines),
