@@ -2,8 +2,9 @@
 
 telegram_bench.py compares the bot with the bare echo bot; this compares two versions of
 that comparison, taking turns, each round a fresh process in its own tree running
-telegram_bench's ``nachbarbot_throughput`` then ``echo_throughput`` (so a round's ratio
-compares neighbours in time). Also the CPU time per measured update (``time.process_time``),
+telegram_bench's ``nachbarbot_throughput`` then ``echo_throughput``, the library's default
+client and then ours (so a round's ratios compare neighbours in time: the second is the
+handlers' own cost, issue 104). Also the CPU time per measured update (``time.process_time``),
 which on this shared machine swings less than the wall clock.
 
     git archive <commit> | tar -x -C /tmp/before      # the other version's tree
@@ -47,19 +48,42 @@ def one_round(tree: str, updates: int) -> dict[str, float]:
 
     tb.drain = timed
 
-    async def both() -> dict[str, float]:
+    async def all_three() -> dict[str, float]:
         ours, _ = await tb.nachbarbot_throughput(updates=updates)
         echo = await tb.echo_throughput(updates)
-        return {"ours": ours, "echo": echo, "cpu_ours": cpu[0], "cpu_echo": cpu[1]}
+        # The same echo bot sending through our aiohttp client: the handlers' own cost.
+        same = await tb.echo_throughput(updates, our_client=True)
+        return {
+            "ours": ours,
+            "echo": echo,
+            "same": same,
+            "cpu_ours": cpu[0],
+            "cpu_echo": cpu[1],
+            "cpu_same": cpu[2],
+        }
 
-    return asyncio.run(both())
+    return asyncio.run(all_three())
+
+
+def pooled(rows: list[dict[str, float]], other: str) -> float:
+    """The ratio over every round together: the other bot's seconds for all its updates
+    against ours (each round passes the same number of updates)."""
+    return sum(1 / r[other] for r in rows) / sum(1 / r["ours"] for r in rows)
 
 
 def summary(name: str, rows: list[dict[str, float]]) -> str:
     ratios = sorted(r["ours"] / r["echo"] for r in rows)
     cpu = sorted(r["cpu_echo"] / r["cpu_ours"] for r in rows)
+    strict = sorted(r["ours"] / r["same"] for r in rows)
+    strict_cpu = sorted(r["cpu_same"] / r["cpu_ours"] for r in rows)
     return (
-        f"{name}: ratio median {statistics.median(ratios):.2f}"
+        f"{name}: against the echo bot on our client, ratio median"
+        f" {statistics.median(strict):.2f} ({strict[0]:.2f}-{strict[-1]:.2f}), pooled"
+        f" {pooled(rows, 'same'):.2f}; CPU ratio"
+        f" {statistics.median(strict_cpu):.2f} ({strict_cpu[0]:.2f}-{strict_cpu[-1]:.2f});"
+        f" echo on our client {statistics.median(r['same'] for r in rows):.0f}/s,"
+        f" CPU ms/update {statistics.median(r['cpu_same'] for r in rows):.2f}\n"
+        f"{name}: ratio median {statistics.median(ratios):.2f}, pooled {pooled(rows, 'echo'):.2f}"
         f" ({ratios[0]:.2f}-{ratios[-1]:.2f});"
         f" ours {statistics.median(r['ours'] for r in rows):.0f}/s,"
         f" echo {statistics.median(r['echo'] for r in rows):.0f}/s; CPU ratio"

@@ -33,6 +33,11 @@ KEYBOARD_KEPT = timedelta(days=30)
 
 
 class ConversationMarks:
+    """Each statement is one row by its key, inline (db/transactions.py): on SQLite it runs on
+    the event loop's thread, without the database thread's round trip - the Telegram
+    transport asks for the ``keyboard`` mark before every message it sends, and that trip
+    was a fifth of an answer's time in the handler mix (bench/profiles/README.md)."""
+
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
 
@@ -42,19 +47,20 @@ class ConversationMarks:
 
     async def value(self, platform: str, chat_id: str, mark: str, now: datetime) -> str | None:
         """The value of the chat's ``mark`` at ``now``; None when it has none (or it lapsed)."""
-        row = await fetch_one(
-            self._tx,
-            "SELECT value FROM conversation_marks"
-            " WHERE platform = ? AND chat_id = ? AND mark = ? AND until > ?",
-            (platform, chat_id, mark, to_text(now)),
-        )
+        async with self._tx.single_statement(inline=True):
+            row = await fetch_one(
+                self._tx,
+                "SELECT value FROM conversation_marks"
+                " WHERE platform = ? AND chat_id = ? AND mark = ? AND until > ?",
+                (platform, chat_id, mark, to_text(now)),
+            )
         return None if row is None else str(row[0])
 
     async def put(
         self, platform: str, chat_id: str, mark: str, until: datetime, value: str = ""
     ) -> None:
         """The chat carries ``mark`` (with ``value``) until ``until``, whatever it carried."""
-        async with self._tx.single_statement():
+        async with self._tx.single_statement(inline=True):
             await execute(
                 self._tx,
                 "INSERT INTO conversation_marks (platform, chat_id, mark, value, until)"
@@ -68,7 +74,7 @@ class ConversationMarks:
     ) -> bool:
         """Set ``mark`` until ``until`` if the chat does not carry it at ``now``: True for the
         one caller (of any process) that set it, False while it holds."""
-        async with self._tx.single_statement():
+        async with self._tx.single_statement(inline=True):
             return (
                 await changed(
                     self._tx,
@@ -82,7 +88,7 @@ class ConversationMarks:
             )
 
     async def drop(self, platform: str, chat_id: str, mark: str) -> None:
-        async with self._tx.single_statement():
+        async with self._tx.single_statement(inline=True):
             await execute(
                 self._tx,
                 "DELETE FROM conversation_marks WHERE platform = ? AND chat_id = ? AND mark = ?",

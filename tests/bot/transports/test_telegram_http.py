@@ -8,21 +8,28 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 from markupsafe import Markup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyKeyboardRemove,
+)
 from telegram.error import TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.config import TelegramSection
 from bot.transports.sending import DeliveryError
-from bot.transports.telegram import TelegramTransport
+from bot.transports.telegram import REMOVE_KEYBOARD, TelegramTransport
 from bot.transports.telegram_http import AiohttpRequest, _proxy
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
-from handlers.messages import Document, Message, Picture, Voice
+from handlers.messages import Button, Document, Message, Picture, Voice
 from handlers.settings import HandlerSettings
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 
@@ -135,6 +142,51 @@ async def test_the_parameters_go_as_json_each_as_the_bot_api_reads_a_form_value(
     assert b"content-type: application/json" in heard["head"]
     sent = json.loads(heard["body"])
     assert sent == {"chat_id": "7", "text": text, "reply_markup": json.dumps(keyboard)}
+
+
+async def test_a_message_goes_out_as_the_library_encodes_its_objects(db: Database) -> None:
+    # The transport hands a kept keyboard, the keyboard's removal and the preview options
+    # over already encoded (issue 104: encoded again for every message before): the
+    # request carries the very strings python-telegram-bot makes of the objects.
+    fake = FakeTelegram()
+    await fake.start()
+    transport = transport_to(fake.url, db)
+    await transport.application.initialize()
+    sent: list[dict[str, Any]] = []
+    request = transport.bot.request
+    do_request = request.do_request
+
+    async def recording(url: str, method: str, request_data: Any = None, **kw: Any) -> Any:
+        sent.append(request_data.json_parameters)
+        return await do_request(url, method, request_data, **kw)
+
+    request.do_request = recording
+    buttons = [[Button("🙋 نعم", "mt:acc:1"), Button("Karte", url="https://example.org/k")]]
+    try:
+        for _ in range(2):  # the second from the kept keyboard
+            await transport.deliver("7", Message("Hallo", buttons))
+        await transport._send_text("7", "Weg", REMOVE_KEYBOARD)
+    finally:
+        await transport.application.shutdown()
+        await fake.stop()
+
+    def encoded(value: object) -> str | None:
+        return RequestParameter.from_input("x", value).json_value
+
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("🙋 نعم", callback_data="mt:acc:1"),
+                InlineKeyboardButton("Karte", url="https://example.org/k"),
+            ]
+        ]
+    )
+    preview = encoded(LinkPreviewOptions(is_disabled=True))
+    assert [s["reply_markup"] for s in sent] == [encoded(markup)] * 2 + [
+        encoded(ReplyKeyboardRemove())
+    ]
+    assert all(s["link_preview_options"] == preview for s in sent)
+    assert fake.calls_to("sendMessage")[0].params["reply_markup"] == markup.to_dict()
 
 
 async def test_a_send_that_never_reached_telegram_is_not_in_doubt(db: Database) -> None:
