@@ -34,6 +34,7 @@ import itertools
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aiosqlite
@@ -54,6 +55,40 @@ def execute_each(conn: sqlite3.Connection, statements: Iterable[Statement]) -> N
         conn.execute(sql, params)
 
 
+# The statements that write only the acting person's own rows (their users row on arrival,
+# their conversation state, the update's record): an update whose writes are all of these
+# needs no city write lock on PostgreSQL (db/postgres.py, "own rows").
+_OWN_ROWS: set[str] = set()
+
+
+def own_row(sql: str) -> str:
+    """``sql``, declared as writing only the acting person's own rows: no rule of the
+    city (a request matched once, an offer accepted once) reads what it writes. Used only
+    for statements an update sends about its own sender."""
+    _OWN_ROWS.add(sql)
+    return sql
+
+
+def is_own_row(sql: str) -> bool:
+    return sql in _OWN_ROWS
+
+
+@dataclass(frozen=True)
+class ForPerson:
+    """An update's transaction on PostgreSQL: it takes the lock of the person ``key`` first
+    (their updates one at a time, cluster-wide); with ``own_rows`` it writes only their own
+    rows, takes no city lock, and raises :class:`CityLockNeeded` before any other write."""
+
+    key: str
+    own_rows: bool = False
+
+
+class CityLockNeeded(Exception):
+    """An update's transaction begun without the city's write lock (``own_rows``) came to a
+    write that is not its person's own: nothing of it is committed, and the update is
+    handled again in a transaction that takes the lock at its BEGIN."""
+
+
 class Transactions:
     """The stores' view of a database: transactions and statements, whatever the backend.
 
@@ -62,10 +97,12 @@ class Transactions:
     dialect = ""
 
     def transaction(
-        self, *, savepoint: bool = True, inline: bool = False
+        self, *, savepoint: bool = True, inline: bool = False, person: ForPerson | None = None
     ) -> AbstractAsyncContextManager[None]:
         """``inline``: the caller's statements are short (SQLite runs them on the loop's
-        thread, see the module's docstring; PostgreSQL ignores it)."""
+        thread, see the module's docstring; PostgreSQL ignores it). ``person``: the
+        transaction is this person's update (:class:`ForPerson`; SQLite, one writer anyway,
+        ignores it)."""
         raise NotImplementedError
 
     def single_statement(self, *, inline: bool = False) -> AbstractAsyncContextManager[None]:
@@ -231,7 +268,7 @@ class SqliteTransactions(Transactions):
 
     @asynccontextmanager
     async def transaction(
-        self, *, savepoint: bool = True, inline: bool = False
+        self, *, savepoint: bool = True, inline: bool = False, person: ForPerson | None = None
     ) -> AsyncIterator[None]:
         """All or nothing. Nested inside a transaction of the same task it is a SAVEPOINT,
         so a failure inside rolls back only the inner part; with ``savepoint=False`` the

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import IntEnum
+from functools import lru_cache
 from typing import Any
 
 import aiosqlite
@@ -19,7 +20,7 @@ from db.people_by_number import by_number, by_number_sql, number_platforms
 from db.postgres import process_gone
 from db.request_states import DONE, MATCHED, OPEN
 from db.statements import changed, execute, fetch_all, fetch_by_ids, fetch_one
-from db.transactions import Statement, Transactions
+from db.transactions import Statement, Transactions, own_row
 
 # A request a coordinator let through (published, taken, done): no stranger makes one with
 # presses (:meth:`UserStore.has_own_data`).
@@ -114,6 +115,44 @@ _BEYOND_ENTRY = (
     " OR EXISTS (SELECT 1 FROM volunteers v WHERE v.user_id = u.id)"
     " OR EXISTS (SELECT 1 FROM phone_pins p WHERE p.user_id = u.id)"
 )
+
+
+@lru_cache(maxsize=2)
+def _arrival_sql(platform_value: str) -> str:
+    """:meth:`UserStore.arrive`'s one statement (``platform_value``: its platform's value, a
+    number platform's chosen one), declared as the person's own row (db/postgres.py, "own
+    rows")."""
+    return own_row(
+        "INSERT INTO users (platform, platform_user_id, chat_id, first_name,"
+        " created_at, seen_at, easy_language)"
+        f" VALUES ({platform_value}, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (platform, platform_user_id) DO UPDATE SET"
+        " seen_at = excluded.seen_at,"
+        " chat_id = CASE WHEN ? THEN excluded.chat_id ELSE users.chat_id END,"
+        " first_name = CASE WHEN excluded.first_name != '' THEN excluded.first_name"
+        " ELSE users.first_name END"
+        " RETURNING *, " + _ROLES + ","
+        " (SELECT state FROM conversations WHERE user_id = users.id) AS c_state,"
+        " (SELECT data FROM conversations WHERE user_id = users.id) AS c_data,"
+        " (SELECT 1 FROM processed_updates WHERE platform = ? AND update_id = ?)"
+        " AS handled,"
+        " (SELECT replies FROM processed_updates WHERE platform = ? AND update_id = ?"
+        " AND answered_at IS NULL) AS kept,"
+        # Whether a contact runs (db/requests.py relays_of): the main menu asks
+        # for the contacts only then, without a round trip of its own otherwise.
+        f" EXISTS (SELECT 1 FROM help_requests WHERE requester_id = users.id"
+        f" AND state = '{MATCHED}') OR EXISTS (SELECT 1 FROM help_requests"
+        f" WHERE volunteer_id = users.id AND state = '{MATCHED}') AS in_contact"
+    )
+
+
+# A new person's role, and the ban of one who deleted the account and came back: their own
+# row (the desk's ban of another person is a rule of the city).
+_NEW_RESIDENT = own_row(
+    "INSERT INTO user_roles (user_id, role, granted_at)"
+    " VALUES (?, 'resident', ?) ON CONFLICT DO NOTHING"
+)
+_BANNED_AGAIN = own_row("UPDATE users SET banned_at = ? WHERE id = ? AND banned_at IS NULL")
 
 
 class UserStore:
@@ -222,25 +261,7 @@ class UserStore:
         async with self._tx.transaction(savepoint=False):
             row = await fetch_one(
                 self._tx,
-                "INSERT INTO users (platform, platform_user_id, chat_id, first_name, created_at,"
-                f" seen_at, easy_language) VALUES ({platform_value}, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (platform, platform_user_id) DO UPDATE SET"
-                " seen_at = excluded.seen_at,"
-                " chat_id = CASE WHEN ? THEN excluded.chat_id ELSE users.chat_id END,"
-                " first_name = CASE WHEN excluded.first_name != '' THEN excluded.first_name"
-                " ELSE users.first_name END"
-                " RETURNING *, " + _ROLES + ","
-                " (SELECT state FROM conversations WHERE user_id = users.id) AS c_state,"
-                " (SELECT data FROM conversations WHERE user_id = users.id) AS c_data,"
-                " (SELECT 1 FROM processed_updates WHERE platform = ? AND update_id = ?)"
-                " AS handled,"
-                " (SELECT replies FROM processed_updates WHERE platform = ? AND update_id = ?"
-                " AND answered_at IS NULL) AS kept,"
-                # Whether a contact runs (db/requests.py relays_of): the main menu asks
-                # for the contacts only then, without a round trip of its own otherwise.
-                f" EXISTS (SELECT 1 FROM help_requests WHERE requester_id = users.id"
-                f" AND state = '{MATCHED}') OR EXISTS (SELECT 1 FROM help_requests"
-                f" WHERE volunteer_id = users.id AND state = '{MATCHED}') AS in_contact",
+                _arrival_sql(platform_value),
                 (
                     *chosen,
                     platform_user_id,
@@ -260,21 +281,14 @@ class UserStore:
             user = self._from_row(row)
             assert user is not None
             if user.created_at == now and not user.roles:
-                await execute(
-                    self._tx,
-                    "INSERT INTO user_roles (user_id, role, granted_at)"
-                    " VALUES (?, 'resident', ?) ON CONFLICT DO NOTHING",
-                    (user.id, now),
-                )
+                await execute(self._tx, _NEW_RESIDENT, (user.id, now))
                 user = replace(user, roles=frozenset({"resident"}))
                 # Someone banned who deleted the account and came back is still banned.
                 if await self.bans.contains(platform, platform_user_id) or (
                     self.shared_bans is not None
                     and await self.shared_bans.contains(platform, platform_user_id)
                 ):
-                    await execute(
-                        self._tx, "UPDATE users SET banned_at = ? WHERE id = ?", (now, user.id)
-                    )
+                    await execute(self._tx, _BANNED_AGAIN, (now, user.id))
                     user = replace(user, banned_at=now)
         state = (
             ConversationState(row["c_state"], json.loads(row["c_data"]))
@@ -298,8 +312,10 @@ class UserStore:
         transaction that began with :meth:`arrive`, whose check makes a conflict here
         impossible."""
         return (
-            "INSERT INTO processed_updates (platform, update_id, at, chat_id, replies,"
-            " handled_by) VALUES (?, ?, ?, ?, ?, ?)",
+            own_row(
+                "INSERT INTO processed_updates (platform, update_id, at, chat_id, replies,"
+                " handled_by) VALUES (?, ?, ?, ?, ?, ?)"
+            ),
             (platform, update_id, _now(), chat_id, replies, handled_by),
         )
 
@@ -662,11 +678,13 @@ class UserStore:
         """Store (or, for None, remove) a conversation state, as a statement for writing
         with others in one round trip."""
         if state is None:
-            return "DELETE FROM conversations WHERE user_id = ?", (user_id,)
+            return own_row("DELETE FROM conversations WHERE user_id = ?"), (user_id,)
         return (
-            "INSERT INTO conversations (user_id, state, data, updated_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, data = excluded.data,"
-            " updated_at = excluded.updated_at",
+            own_row(
+                "INSERT INTO conversations (user_id, state, data, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET state = excluded.state,"
+                " data = excluded.data, updated_at = excluded.updated_at"
+            ),
             (user_id, state.state, json.dumps(state.data, ensure_ascii=False), _now()),
         )
 

@@ -35,6 +35,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
 from db import Database
+from db.people_by_number import by_number
+from db.transactions import CityLockNeeded, ForPerson
 from db.users import Arrival
 from handlers import build_router, read_aloud, ui
 from handlers.channels import Report
@@ -135,12 +137,12 @@ class Dispatcher:
         queued = 0
         try:
             try:
-                replies, queued = await self._handle_once(incoming)
+                replies, queued = await self._handle_locked_if_needed(incoming)
             except _Redo as redo:
                 # Everything the handler changed was rolled back with the transaction. The
                 # update is recorded as handled all the same, with a fixed answer: a
                 # redelivery must not fail in the same way again.
-                replies, queued = await self._handle_once(incoming, redo.outcome)
+                replies, queued = await self._handle_locked_if_needed(incoming, redo.outcome)
         finally:
             if queued and self.on_queued:
                 self.on_queued()
@@ -148,8 +150,24 @@ class Dispatcher:
                 self.on_handled(incoming, time.perf_counter() - started)
         return replies
 
-    async def _handle_once(
+    async def _handle_locked_if_needed(
         self, incoming: Incoming, outcome: str | None = None
+    ) -> tuple[list[Outgoing], int]:
+        """The update first in a transaction of its person's own rows, which on PostgreSQL
+        waits for no other person's update (db/postgres.py, "own rows"); if it comes to a
+        write beyond them (a request, an offer, the outbox: a rule of the city), nothing of
+        it is committed and it is handled again under the city's write lock from its
+        first statement, as every update was before. Both hold the person's lock: one
+        person's updates, from any chat and process, one at a time."""
+        sender = incoming.sender
+        person = f"{'number' if by_number(sender.platform) else sender.platform}:{sender.user_id}"
+        try:
+            return await self._handle_once(incoming, outcome, ForPerson(person, own_rows=True))
+        except CityLockNeeded:
+            return await self._handle_once(incoming, outcome, ForPerson(person))
+
+    async def _handle_once(
+        self, incoming: Incoming, outcome: str | None = None, person: ForPerson | None = None
     ) -> tuple[list[Outgoing], int]:
         """One transaction: the duplicate check, the user, the handler, the queued messages
         and the kept answers. Kept small in statements: each is a round trip to the
@@ -158,7 +176,7 @@ class Dispatcher:
         replies: list[Outgoing] = []
         # Inline: an update's statements are short (its person's rows, a page of results),
         # so on SQLite they run without the database thread's switches (db/transactions.py).
-        async with self.db.transaction(inline=True):
+        async with self.db.transaction(inline=True, person=person):
             ctx, arrival = await self._context(incoming)
             if arrival.handled_before:
                 # Delivered again (a retry, a replay after a crash): no second effect.
@@ -179,6 +197,8 @@ class Dispatcher:
                     await self._route(ctx)
                 except StaleButton:
                     raise _Redo("stale") from None
+                except CityLockNeeded:
+                    raise
                 except Exception as exc:
                     # Logged without the message text: user content never goes into logs.
                     log.exception("handler failed for %s event", type(incoming.event).__name__)

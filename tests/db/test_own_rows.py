@@ -1,0 +1,164 @@
+"""An update's transaction on PostgreSQL begins without the city's write lock (db/postgres.py,
+"own rows"): it waits for no other update while it writes only its person's rows, and a
+write beyond them sends it back to be done again under the lock, so that a rule raced from
+two processes (two Database handles on one database) is still done once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import psycopg
+import pytest
+
+from db import Database
+from db.postgres import PERSON_CLASS, person_lock, write_lock
+from db.request_states import MATCHED, OPEN
+from db.transactions import CityLockNeeded, ForPerson
+from tests.support.memory_transport import MemoryTransport
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
+# Generous: reached only when the update waits for the lock held below (it never should).
+WAIT = 120
+
+
+async def test_an_update_of_own_rows_waits_for_no_other_writer(
+    chat: MemoryTransport, db: Database, database_url: str
+):
+    await chat.onboard("ana")
+    first, second = write_lock(None)
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as other:
+        # Another process's write transaction, holding the city's lock until it ends.
+        await other.execute("BEGIN")
+        await other.execute("SELECT pg_advisory_xact_lock(%s, %s)", (first, second))
+        answers = await asyncio.wait_for(chat.text("ana", "/start"), WAIT)
+        assert answers
+        await other.execute("ROLLBACK")
+    rows = await db.fetch_all("SELECT count(*) FROM processed_updates")
+    assert rows[0][0] >= 2  # the onboarding's updates and /start, each recorded once
+
+
+async def _match_once(
+    db: Database, request_id: int, volunteer_id: int, both_read: asyncio.Barrier
+) -> bool:
+    """A rule as the stores write it - read the request, match it if it is open - in an
+    update's transaction of own rows, done again under the city lock when it is refused."""
+
+    async def attempt(own_rows: bool) -> bool:
+        async with db.transaction(person=ForPerson(f"memory:{volunteer_id}", own_rows)):
+            state = (
+                await db.fetch_all("SELECT state FROM help_requests WHERE id = ?", (request_id,))
+            )[0][0]
+            if own_rows:
+                await both_read.wait()  # both processes saw it open
+            if state != OPEN:
+                return False
+            await db.transactions.changed(
+                "UPDATE help_requests SET state = ?, volunteer_id = ? WHERE id = ?",
+                (MATCHED, volunteer_id, request_id),
+            )
+            return True
+
+    try:
+        return await attempt(True)
+    except CityLockNeeded:
+        return await attempt(False)
+
+
+async def test_a_rule_raced_from_two_processes_is_done_once(database_url: str):
+    first, second = await Database.open(database_url), await Database.open(database_url)
+    try:
+        people = [await first.users.seen("memory", name, name, name) for name in ("r", "v1", "v2")]
+        request = await first.requests.create(
+            people[0].id, people[0].id, category="shopping", state=OPEN
+        )
+        both_read = asyncio.Barrier(2)
+        won = await asyncio.gather(
+            _match_once(first, request.id, people[1].id, both_read),
+            _match_once(second, request.id, people[2].id, both_read),
+        )
+        assert sorted(won) == [False, True]
+        matched = await first.requests.get(request.id)
+        assert matched is not None and matched.state == MATCHED
+        assert matched.volunteer_id == people[1 + won.index(True)].id
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_refused_write_commits_nothing_even_when_the_caller_goes_on(db: Database):
+    user = await db.users.seen("memory", "p", "p", "P")
+    with pytest.raises(CityLockNeeded):
+        async with db.transaction(person=ForPerson("memory:p", own_rows=True)):
+            await db.transactions.execute_all(
+                [db.users.state_statement(user.id, None)]  # an own row: allowed
+            )
+            # A handler that swallows the refusal: the transaction still commits nothing.
+            with contextlib.suppress(CityLockNeeded):
+                await db.transactions.changed(
+                    "UPDATE users SET language = 'ar' WHERE id = ?", (user.id,)
+                )
+            await db.transactions.changed(
+                "UPDATE users SET first_name = 'Q' WHERE id = ?", (user.id,)
+            )
+    again = await db.users.get(user.id)
+    assert again is not None and again.first_name == "P" and again.language != "ar"
+
+
+async def _waiter(conn: psycopg.AsyncConnection, lock_class: int) -> int:
+    """The backend waiting for an advisory lock of ``lock_class``, once one does."""
+    for _ in range(WAIT * 20):
+        cursor = await conn.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = %s",
+            (lock_class,),
+        )
+        row = await cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        await asyncio.sleep(0.05)
+    raise AssertionError("nothing waited for the lock")
+
+
+async def test_one_persons_updates_wait_for_each_other(
+    chat: MemoryTransport, db: Database, database_url: str
+):
+    await chat.onboard("ana")
+    first, second = person_lock(None, "memory:ana")
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as other:
+        # Another process handling one of ana's updates.
+        await other.execute("BEGIN")
+        await other.execute("SELECT pg_advisory_xact_lock(%s, %s)", (first, second))
+        answer = asyncio.create_task(chat.text("ana", "/start"))
+        await _waiter(other, PERSON_CLASS)
+        assert not answer.done()
+        await other.execute("ROLLBACK")
+        assert await asyncio.wait_for(answer, WAIT)
+
+
+async def test_a_persons_write_beyond_own_rows_takes_their_lock_then_the_citys(
+    db: Database, database_url: str
+):
+    user = await db.users.seen("memory", "p", "p", "P")
+
+    async def set_language() -> None:
+        async with db.transaction(person=ForPerson("memory:p")):
+            await db.transactions.changed(
+                "UPDATE users SET language = 'ar' WHERE id = ?", (user.id,)
+            )
+
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as other:
+        await other.execute("BEGIN")
+        await other.execute("SELECT pg_advisory_xact_lock(%s, %s)", write_lock(None))
+        task = asyncio.create_task(set_language())
+        pid = await _waiter(other, write_lock(None)[0])
+        cursor = await other.execute(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = %s"
+            " AND classid = %s AND objid::int = %s",
+            (pid, *person_lock(None, "memory:p")),
+        )
+        assert await cursor.fetchone() is not None  # the person's lock first, held
+        assert not task.done()
+        await other.execute("ROLLBACK")
+        await asyncio.wait_for(task, WAIT)
+    again = await db.users.get(user.id)
+    assert again is not None and again.language == "ar"
