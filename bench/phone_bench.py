@@ -879,15 +879,17 @@ class PatientCall:
     async def press(self, keys: str, *, whole: bool = True) -> None:
         """Press ``keys``; wait for the answer heard to its end (``whole``), else only
         given to the line to play."""
-        from bot.transports.phone.words.what_keys_mean import Keypad
+        from bot.transports.phone.calls.verbs import Gather
 
         call = self.call
-        pad = Keypad()
-        meanings = [
-            pad.press(key, 0 if call.turn.free_digits else call.turn.choices) for key in keys
-        ]
-        # The bot holds the last key back while it waits to see whether another digit comes.
-        held = meanings[-1] is None and pad.waiting
+        # The bot holds the last key back while it waits to see whether another digit
+        # comes: digits of the caller's own begun (the turn gathers the rest), not ended
+        # by "#" or their most.
+        held = (
+            isinstance(call.turn.key(keys[0]), Gather)
+            and not keys.endswith("#")
+            and len(keys) < call.turn.gather.max_digits
+        )
         answers = call.audio.answers
         await asyncio.to_thread(self.caller.press, keys)
         self.keys.append((time.monotonic(), keys, held))

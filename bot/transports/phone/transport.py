@@ -26,9 +26,10 @@ presses the whole list's choice, ``*`` says the question and the page again.
 
 Each call runs on its call runner (verbs.py), as the call-backs and bridged calls
 do: the transport feeds the call's events to it, and one loop per call
-(answered_call.py) hands back the results - a key (:meth:`PhoneTransport.pressed`), all
-said (:meth:`PhoneTransport.said_all`), the pause after digits begun
-(:meth:`PhoneTransport.paused`), a transfer's outcome, the end
+(answered_call.py) hands back the results - a key (:meth:`PhoneTransport.pressed`, which
+gives the loop the turn's gather of the rest where the key begins digits of the caller's
+own), the digits gathered (:meth:`PhoneTransport.typed`), all said
+(:meth:`PhoneTransport.said_all`), a transfer's outcome, the end
 (:meth:`PhoneTransport.call_over`): turn (each answer makes the call's turn, turn.py: what
 is said and what is gathered) → gather → the caller's incoming update.
 
@@ -71,7 +72,7 @@ from bot.transports.phone.calls.answered_call import (
     MOST_EARLY,
     Call,
     Caller,
-    EarlyKeys,
+    EarlyKey,
     HungUp,
     converse,
     hinting,
@@ -84,7 +85,7 @@ from bot.transports.phone.calls.dialling import CheckSettings, DialSettings
 from bot.transports.phone.calls.live_calls import CallsByNumber
 from bot.transports.phone.calls.outbox_calls import RECHECK_SECONDS, CallBackSettings, CallingBack
 from bot.transports.phone.calls.recording import MIME_TYPE, Recordings
-from bot.transports.phone.calls.verbs import HUSH, CallRunner, HangUp
+from bot.transports.phone.calls.verbs import HUSH, CallRunner, Gather, HangUp
 from bot.transports.phone.calls.when_to_call_again import Policy, parse_quiet_hours
 from bot.transports.phone.dialogue import key_takers, who_calls
 from bot.transports.phone.dialogue.answers_said import CallVoice
@@ -259,6 +260,8 @@ class PhoneTransport(Transport):
         if event.kind == "call":
             runner = CallRunner(self.stack, event.call_id)
             came = Call(event.call_id, caller_id(event.value), runner)
+            # Its first update, taken once its audio is on; keys before that follow it.
+            came.keys.put_nowait(Command("start"))
             self._calls[event.call_id] = came
             log.info("phone: call %d came", event.call_id)
             self._later(converse(runner, came, self))
@@ -271,9 +274,6 @@ class PhoneTransport(Transport):
             call.audio.on = True
             self.voice.start_clock(call)
             call.taking = asyncio.create_task(self._take(call))
-            call.keys.put_nowait(Command("start"))
-            if call.keypad.early:  # keys that came before: after the greeting, its choices
-                call.keys.put_nowait(EarlyKeys())
         elif event.kind != "audio":  # the rest is the call's loop's (answered_call.py)
             call.runner.feed(event)
 
@@ -289,40 +289,40 @@ class PhoneTransport(Transport):
         self.voice.rest_after_pause(call)
         self.voice.wait_for_caller(call)
 
-    def pressed(self, call: Call, key: str) -> None:
+    def pressed(self, call: Call, key: str, *, after_entry: bool = False) -> Gather | None:
         if call.call_id in self.closing:  # "please hang up now": the bot hangs up anyway
-            return
-        if not call.audio.on:  # before its audio is on: taken after its greeting
-            call.keypad.keep_early(key, MOST_EARLY)
-            return
+            return None
+        if not call.audio.on:  # before its audio is on: taken after its greeting (bounded)
+            if call.keys.qsize() <= MOST_EARLY:
+                call.keys.put_nowait(EarlyKey(key))
+            return None
         # A key is the caller there: the wait starts again (a key that is only the first
         # digit of an entry and says nothing still ends in a goodbye when no more come).
         self.voice.wait_for_caller(call)
         # A key is an answer: what the message kept back for after a pause is not said.
         self.voice.drop_rest(call)
         if key_takers.taken_apart(call, key):
-            return
+            return None
         if call.audio.then is not None and self.spoken.skipped_to_tone(call, key):
-            return
-        # What the turn gathers: one key a choice (a page's: its choices and "More" on 9),
-        # or digits of the caller's own (turn.py).
-        gather = call.turn.gather
-        meaning = call.keypad.press(key, call.turn.keyed, gather.max_digits)
-        if meaning is not None or call.keypad.digits:
-            # The caller knows what they want: what is playing stops. Only then: a key
-            # that means nothing (the "#" after "44137", whose places are being said)
-            # must not cut off the answer the caller is waiting for (issue 64).
-            self.voice.follow_with(call, None)
-            self.voice.runner(call).start(HUSH)
-        if meaning is not None:
-            call.keys.put_nowait(meaning)
-        # More digits, or the "#" after an entry ended by its length: the call's loop
-        # waits until the pause ends (``Keypad.pause_at``).
-        call.keypad.wait_from(asyncio.get_running_loop().time(), gather.inter_digit_timeout)
+            return None
+        # The "#" after "44137" (an entry ended by its length) means nothing, and must not
+        # cut off the answer to it the caller is waiting for (issue 64).
+        asked = None if after_entry and key == "#" else call.turn.key(key)
+        if asked is None:
+            return None
+        # The caller knows what they want: what is playing stops.
+        self.voice.follow_with(call, None)
+        self.voice.runner(call).start(HUSH)
+        if isinstance(asked, Gather):  # digits of their own begun: the loop gathers the rest
+            return asked
+        call.keys.put_nowait(asked)
+        return None
 
-    def paused(self, call: Call) -> None:
-        """The call's loop timed out: digits begun, if their pause passed, are typed."""
-        meaning = call.keypad.pause(asyncio.get_running_loop().time())
+    def typed(self, call: Call, meaning: Meaning | None) -> None:
+        """The caller's own digits, taken (None: given up); the wait for them starts again."""
+        if call.call_id in self.closing or call.audio.gone:
+            return
+        self.voice.wait_for_caller(call)
         if meaning is not None:
             call.keys.put_nowait(meaning)
 
@@ -341,7 +341,6 @@ class PhoneTransport(Transport):
         if call.handed is not None and not call.handed.done():
             call.handed.set_result("")
         self.voice.not_idle(call)
-        call.keypad.no_pause()
         if call.audio.listening is not None:  # its message first, then the end (recording)
             call.audio.listening.stop.set()
             return
@@ -379,12 +378,11 @@ class PhoneTransport(Transport):
         if call.chat_id not in self._by_chat:  # no newer call of theirs needs them
             self.voice.call_choices.forget(call.chat_id)
 
-    async def meant(self, call: Call, meaning: Meaning | Event | EarlyKeys) -> None:
+    async def meant(self, call: Call, meaning: Meaning | Event | EarlyKey) -> None:
         """What a key (or an event the call goes on with) of ``call`` means, taken in the
         call's order."""
-        if isinstance(meaning, EarlyKeys):
-            for key in call.keypad.take_early():
-                self.pressed(call, key)
+        if isinstance(meaning, EarlyKey):  # after the greeting: the call's runner takes it
+            self.voice.runner(call).feed(CallEvent("key", call.call_id, meaning.key))
         elif meaning == REPEAT:
             if call.turn.pages is not None:
                 await self.voice.say_page(call, call.turn.pages, again=True)

@@ -1,16 +1,23 @@
 """The phone line without its SIP stack, for what keys do in a call through the real
 dispatcher and database: ``keypad_phone(dispatcher)`` gives the line, the call of
-``CALLER`` in it, and the ``PlayedStack`` that notes what would be played; ``hearing``
+``CALLER`` in it, and the ``PlayedStack`` that notes what would be played; ``looping``
+runs the call's loop and presses its keys, ``taken`` reads what they meant; ``hearing``
 notes the words of every prompt said from then on, and ``known_caller`` makes the caller
 one who chose a language and agreed."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from bot.city_service import composed
 from bot.speech.script import Part
 from bot.speech.turns import Turns
+from bot.transports.phone.calls.answered_call import converse
+from bot.transports.phone.calls.verbs import CallRunner
+from bot.transports.phone.sip.call_control import CallEvent
 from bot.transports.phone.sip.stack import StackSettings
 from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.words.speech_files import Prompts
@@ -35,6 +42,41 @@ class PlayedStack:
 
     def hush(self, call_id: int) -> None:
         pass
+
+    def hang_up(self, call_id: int) -> None:
+        self.played.append([])
+
+
+@contextlib.asynccontextmanager
+async def looping(
+    phone: PhoneTransport, call: Call, stack: PlayedStack
+) -> AsyncIterator[Callable[[str], None]]:
+    """``call`` run by its loop (answered_call.py) on a runner of ``stack``'s, as a call
+    that came is; what it gives presses keys in the call (fed to the runner as the SIP
+    stack feeds them). The call's updates are not taken: its ``keys`` hold them."""
+    runner = call.runner = CallRunner(stack, call.call_id)  # type: ignore[arg-type]
+    loop = asyncio.create_task(converse(runner, call, phone))
+
+    def press(keys: str) -> None:
+        for key in keys:
+            phone._on_event(CallEvent("key", call.call_id, key))
+
+    try:
+        yield press
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+
+
+async def taken(call: Call, count: int) -> list[object]:
+    """The first ``count`` things the caller's keys meant (the call's updates to take),
+    once there (bounded by a generous wait: a busy machine is slow, never wrong)."""
+    for _ in range(2000):
+        if call.keys.qsize() >= count:
+            break
+        await asyncio.sleep(0.01)
+    return [call.keys.get_nowait() for _ in range(min(count, call.keys.qsize()))]
 
 
 def keypad_phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedStack]:

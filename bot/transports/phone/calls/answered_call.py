@@ -3,20 +3,25 @@ every other call: a call that came (transport.py), or a call-back that goes on a
 person's conversation (outbox_calls.py ``converse``, the answer after the tone; the call
 that checks a caller, handlers/numbers/caller_check.py).
 
-One loop per call takes the runner's results in the call's order and hands each to the
-line (:class:`Line`, the transport); nothing here reads a SIP event:
+One loop per call runs the call's steps in its order and hands each result to the line
+(:class:`Line`, the transport); nothing here reads a SIP event:
 
-- :class:`~bot.transports.phone.calls.verbs.Listen` for any key, as long as the caller is
-  waited for (``Call.audio.idle_at``): :class:`Pressed` - the caller's key (what it means is the
-  line's: what_keys_mean.py, the dialogues of handlers/numbers/caller_check.py and phone_pin.py);
-  :class:`Done` - all that was to hear is said; :class:`Transferred` - how the transfer to
-  a person went (press_0_for_a_person.py); :class:`Ended` - the call is over;
+- :class:`~bot.transports.phone.calls.verbs.Listen` for the caller's next key, as long as
+  the caller is waited for (``Call.audio.idle_at``): :class:`Pressed` - what the key asks
+  of the call's turn (turn.py ``Turn.key``: "*", "#", a choice at once; a digit where the
+  caller types digits of their own begins them, and the loop runs the turn's
+  :class:`~bot.transports.phone.calls.verbs.Gather` for the rest - its end key "#", its
+  most, its pause between keys, the wait for the caller as its timeout - whose digits go
+  to the line typed, turn.py ``entered``); :class:`Done` - all that was to hear is said;
+  :class:`Transferred` - how the transfer to a person went (press_0_for_a_person.py);
+  :class:`Ended` - the call is over;
 - :class:`TimedOut` - a caller who did nothing for ``idle_seconds`` while waited for hears
-  the goodbye (a :class:`Say` step, press_0_for_a_person.py ``IDLE_GOODBYE``) and is hung up once it
-  is said (a :class:`HangUp` step); a key while it is said keeps the call and is taken as
-  any key; also when the pause after digits begun passed (``Keypad.pause_at``, the turn's
-  gather's ``inter_digit_timeout``, turn.py): they are taken as typed
-  (:meth:`Line.paused`).
+  the goodbye (a :class:`Say` step, press_0_for_a_person.py ``IDLE_GOODBYE``) and is hung
+  up once it is said (a :class:`HangUp` step); a key while it is said keeps the call and
+  is taken as any key.
+
+The phone keeps no digits of its own: the gather holds them while it runs; the loop
+knows only until when a "#" ends the entry just ended by its most (what_keys_mean.py).
 
 So the call runs as a jambonz app does, turn by turn: an answer makes the call's turn (what
 is said, what is gathered: turn.py), the loop gathers what that turn asks, and what was
@@ -24,24 +29,26 @@ gathered goes to the bot as the caller's incoming update, whose answer makes the
 
 The call's state: :class:`Call`, ten fields at most (its turn, turn.py: what the newest
 answer asks; :class:`Caller`: who is calling; :class:`CallAudio`: its media side - what it
-plays, what follows the end of play, the recording, the wait for the caller; its
-``Keypad``: the keys begun).
+plays, what follows the end of play, the recording, the wait for the caller). Keys that
+came before its audio was on wait in its queue of updates after its ``/start``
+(:class:`EarlyKey`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from bot.transports.phone.calls.recording import Listening
-from bot.transports.phone.calls.turn import ALL_KEYS, Turn
+from bot.transports.phone.calls.turn import ALL_KEYS, Turn, ended_by_most, entered
 from bot.transports.phone.calls.verbs import (
     CallRunner,
     Done,
     Ended,
+    Gather,
     HangUp,
     Listen,
     Pressed,
@@ -49,7 +56,8 @@ from bot.transports.phone.calls.verbs import (
     TimedOut,
     Transferred,
 )
-from bot.transports.phone.words.what_keys_mean import Keypad, Meaning
+from bot.transports.phone.words import what_keys_mean
+from bot.transports.phone.words.what_keys_mean import Meaning
 from handlers.messages import Event
 from locales import Translator
 
@@ -65,9 +73,12 @@ class HungUp:
 
 
 @dataclass(frozen=True)
-class EarlyKeys:
-    """Put after a call's ``/start`` when keys came before its audio was on (``Call.early``):
-    they are taken then, against the greeting's choices."""
+class EarlyKey:
+    """A key that came before the call's audio was on (a caller who knows the menu, a slow
+    line), put after its ``/start``: given back to the call's runner once the greeting is
+    taken, so that it chooses from the greeting's choices (at most :data:`MOST_EARLY`)."""
+
+    key: str
 
 
 @dataclass(slots=True)
@@ -83,7 +94,7 @@ class CallAudio:
     then: Any = None
     listening: Listening | None = None
     # Its audio is on (a call that came: from its ``audio`` event; a call-back: from the
-    # start); keys before it wait for the greeting (``Keypad.early``).
+    # start); keys before it wait for the greeting (:class:`EarlyKey`).
     on: bool = False
     gone: bool = False
     # Waiting for the caller: the loop's time (``loop.time()``) when the call ends without
@@ -127,12 +138,11 @@ class Call:
     call_id: int
     chat_id: str
     runner: CallRunner | None = None
-    keys: asyncio.Queue[Meaning | Event | HungUp | EarlyKeys] = field(default_factory=asyncio.Queue)
+    keys: asyncio.Queue[Meaning | Event | HungUp | EarlyKey] = field(default_factory=asyncio.Queue)
     taking: asyncio.Task[None] | None = None
     turn: Turn = field(default_factory=Turn)
     caller: Caller = field(default_factory=Caller)
     audio: CallAudio = field(default_factory=CallAudio)
-    keypad: Keypad = field(default_factory=Keypad)
     handed: asyncio.Future[str] | None = None
 
 
@@ -146,16 +156,19 @@ def hinting(call: Call) -> str:
 class Line(Protocol):
     """What the loop hands the results of a call's steps to (the phone transport)."""
 
-    def pressed(self, call: Call, key: str) -> None: ...
+    def pressed(self, call: Call, key: str, *, after_entry: bool = False) -> Gather | None:
+        """The caller's ``key`` (``after_entry``: the next key right after digits of their
+        own ended by their most); a digit that begins digits of their own: the gather of
+        the rest (the call's turn's), which the loop runs."""
+
+    def typed(self, call: Call, meaning: Meaning | None) -> None:
+        """What the digits a gather took mean (None: nothing, they were given up)."""
 
     def said_all(self, call: Call) -> None: ...
 
     def transfer_went(self, call: Call, went: bool) -> None: ...
 
     def call_over(self, call: Call) -> None: ...
-
-    def paused(self, call: Call) -> None:
-        """The pause after digits begun passed: they are taken as typed."""
 
     def waited_out(self, call: Call) -> bool:
         """Whether the call waited for its caller long enough, or lasted its longest: then
@@ -171,17 +184,23 @@ class Line(Protocol):
 async def converse(runner: CallRunner, call: Call, line: Line) -> None:
     """Run ``call`` until it ends (or the loop is cancelled: the call is over for the
     line too)."""
+    # Until when a "#" is the end of the caller's digits just ended by their most (the
+    # loop's time; None: no such entry).
+    entry_end: float | None = None
     try:
         while True:
-            got = await runner.run(Listen(ALL_KEYS, _left(call)))
+            got = await runner.run(Listen(ALL_KEYS, _left(call, entry_end)))
             if isinstance(got, Pressed):
-                line.pressed(call, got.key)
+                entry_end = await _key(runner, call, line, got.key, entry_end)
+                if runner.ended.done():
+                    return
             elif isinstance(got, Done):
                 line.said_all(call)
             elif isinstance(got, Transferred):
                 line.transfer_went(call, got.went)
             elif isinstance(got, TimedOut):
-                line.paused(call)
+                if entry_end is not None and _now() >= entry_end:
+                    entry_end = None
                 if line.waited_out(call) and isinstance(await _goodbye(runner, call, line), Ended):
                     return
             elif isinstance(got, Ended):
@@ -190,16 +209,38 @@ async def converse(runner: CallRunner, call: Call, line: Line) -> None:
         line.call_over(call)
 
 
-def _left(call: Call) -> float | None:
-    """How long until the caller is waited for no more, or the pause after digits begun
-    passed (None: neither is waited for)."""
+async def _key(
+    runner: CallRunner, call: Call, line: Line, key: str, entry_end: float | None
+) -> float | None:
+    """The caller's ``key``, and the rest of the digits it begins (their turn's gather);
+    until when a "#" is the end of digits that ended by their most."""
+    after_entry = entry_end is not None and _now() < entry_end
+    rest = line.pressed(call, key, after_entry=after_entry)
+    if rest is None:
+        return None
+    if rest.seconds is None:  # digits ended by "#" only: as long as the caller is waited for
+        rest = replace(rest, seconds=_left(call))
+    got = await runner.run(rest)
+    if isinstance(got, Ended):
+        return None
+    line.typed(call, entered(key, rest, got))
+    return _now() + what_keys_mean.KEY_PAUSE if ended_by_most(rest, got) else None
+
+
+def _now() -> float:
+    return asyncio.get_running_loop().time()
+
+
+def _left(call: Call, entry_end: float | None = None) -> float | None:
+    """How long until the caller is waited for no more, or the "#" after digits ended by
+    their most is (None: neither is waited for)."""
     # The call's end while keys are taken (not while recording or a helper talks: those
     # end by their own bounds, and the wait for the caller after them is no longer).
     ends_at = call.audio.ends_at if call.audio.listening is None and call.handed is None else None
-    deadlines = [at for at in (call.audio.idle_at, call.keypad.pause_at, ends_at) if at is not None]
+    deadlines = [at for at in (call.audio.idle_at, entry_end, ends_at) if at is not None]
     if not deadlines:
         return None
-    return max(0.0, min(deadlines) - asyncio.get_running_loop().time())
+    return max(0.0, min(deadlines) - _now())
 
 
 async def _goodbye(runner: CallRunner, call: Call, line: Line) -> Ended | None:
@@ -213,8 +254,8 @@ async def _goodbye(runner: CallRunner, call: Call, line: Line) -> Ended | None:
     # A key keeps a call that was waiting for its caller; one that lasted its longest ends.
     got = await runner.run(Say((said,) if said else (), "" if line.over(call) else ALL_KEYS))
     if isinstance(got, Pressed):
-        line.pressed(call, got.key)
-        return None
+        await _key(runner, call, line, got.key, None)
+        return Ended(runner.ended.result()) if runner.ended.done() else None
     if isinstance(got, Done):
         got = await runner.run(HangUp())
     return got if isinstance(got, Ended) else None

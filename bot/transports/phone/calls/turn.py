@@ -24,14 +24,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.speech.keys import number_of
 from bot.transports.numbered_choices import numbered
-from bot.transports.phone.calls.verbs import Gather
+from bot.transports.phone.calls.verbs import DIGITS, Gather, Gathered, Pressed, Result, TimedOut
 from bot.transports.phone.words import what_keys_mean
 from bot.transports.phone.words.press_0_for_a_person import PERSON, offers_person
 from bot.transports.phone.words.what_keys_mean import (
+    BACK,
     KEYS,
     MORE_KEY,
     MOST_DIGITS,
+    REPEAT,
+    REPEAT_KEY,
+    Meaning,
     Typed,
     finish_number,
     keys_said,
@@ -90,6 +95,31 @@ class Turn:
     person: bool = False
     recorded: str = ""
 
+    def key(self, key: str) -> Meaning | Gather | None:
+        """What ``key`` asks of the call in this turn (what_keys_mean.py): "*" the answer
+        again, "#" the way back, a choice's key that choice, at once; a digit where the
+        caller types digits of their own begins them - the gather of the rest, its end key,
+        most and pause the turn's (:func:`entered` makes the digits of what it takes).
+        None: no key of the phone's."""
+        if key not in KEYS:
+            return None
+        if key == "*":
+            return REPEAT
+        if key == "#":
+            return BACK
+        if self.keyed:  # one key, one choice ("0" the tenth of ten)
+            return Typed(number_of(key, self.keyed))
+        most, pause = self.gather.max_digits, self.gather.inter_digit_timeout
+        if most <= 1:
+            return Typed(key)
+        return Gather(
+            DIGITS + REPEAT_KEY,
+            pause,
+            max_digits=most - 1,
+            finish_on_key="#",
+            inter_digit_timeout=pause,
+        )
+
     def asks_for_person(self, meaning: object) -> bool:
         """Whether ``meaning`` is "0" for a person (press_0_for_a_person.py): anywhere the caller
         chooses, never while they type digits of their own (a postcode: 0 is a digit)."""
@@ -139,6 +169,28 @@ class Turn:
             more=more,
             next_at=None if self.free_digits else self.next_choice,
         )
+
+
+def entered(first: str, rest: Gather, got: Result) -> Meaning | None:
+    """The caller's own digits begun with ``first``, as the gather of the ``rest`` ended
+    (``got``): typed, as they are, when ended by "#", by the pause or by their most; "*"
+    instead: the answer again (the digits forgotten); None: given up (the time to wait for
+    the caller passed, or the call ended)."""
+    if isinstance(got, Gathered):
+        return Typed(first + got.digits)
+    if got == Pressed(REPEAT_KEY):
+        return REPEAT
+    if got == Pressed(rest.finish_on_key) or (
+        isinstance(got, TimedOut) and rest.inter_digit_timeout is not None
+    ):
+        return Typed(first)
+    return None
+
+
+def ended_by_most(rest: Gather, got: Result) -> bool:
+    """Whether the caller's own digits ended by their most (then a "#" at once is their
+    end too, and means nothing more: what_keys_mean.py)."""
+    return isinstance(got, Gathered) and len(got.digits) >= rest.max_digits
 
 
 def turn_of(item: Message | Edit, words: SpokenForm, typed: bool, more: str, last: Turn) -> Turn:

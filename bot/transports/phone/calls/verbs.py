@@ -22,7 +22,12 @@ Steps (data):
   ``inter_digit_timeout`` after a key (``interDigitTimeout``; None: only by the end key or
   the most) or when none came for ``seconds`` (``timeout``; None: no limit): one key
   (``max_digits`` 1) is :class:`Pressed`, more are :class:`Gathered` (fewer than
-  ``min_digits``: :class:`TimedOut`); :class:`TimedOut` when nothing came;
+  ``min_digits``: :class:`TimedOut`); :class:`TimedOut` when nothing came. Of several, the
+  end key with nothing typed, or a key of ``keys`` that is no digit ("*"), is
+  :class:`Pressed` (digits begun given up); without an ``inter_digit_timeout``,
+  ``seconds`` is the wait for each key and digits begun are given up with it
+  (:class:`TimedOut`). Without prompts of its own, an end of play or a transfer's outcome
+  that comes meanwhile is kept for the next step (the answered call's ``Listen``);
 - :class:`Bridge` - this call and ``other`` hear each other until this call ends:
   :class:`Ended`, or :class:`Failed` when they could not be connected;
 - :class:`HangUp` - :class:`Ended`;
@@ -41,8 +46,8 @@ A step that is not waited for (a ``Say`` with ``wait=False``, a ``HangUp``) may 
 begun at once by code that cannot wait (:meth:`CallRunner.start`: a key's answer, the end
 of play's). A call that ended answers every step with :class:`Ended`. Keys outside a
 step's ``keys`` are not for it (they neither stop what is said nor end the step). An end
-of play (``quiet``) left from before a step that waits for one (``Ring``, ``Say``,
-``Gather``) is not that step's.
+of play (``quiet``) left from before a step that waits for one (``Ring``, ``Say``, a
+``Gather`` with prompts) is not that step's.
 """
 
 from __future__ import annotations
@@ -58,6 +63,8 @@ from bot.transports.phone.calls.recording import Listening, listen
 from bot.transports.phone.sip.call_control import CallControl, CallEvent, status_code, transferred
 
 T = TypeVar("T")
+# The keys a gather of several takes as digits (any other of its keys ends it at once).
+DIGITS = "0123456789"
 
 
 @dataclass(frozen=True)
@@ -218,8 +225,8 @@ class CallRunner:
     async def run(self, step: Step) -> Result:
         if self.ended.done():
             return Ended(self.ended.result())
-        if isinstance(step, Ring | Say | Gather):  # the steps that wait for the call's events
-            self._drop_old_quiet()
+        if isinstance(step, Ring | Say) or (isinstance(step, Gather) and step.prompts):
+            self._drop_old_quiet()  # the steps that wait for an end of play of their own
         match step:
             case Ring():
                 return await self._ring(step)
@@ -267,21 +274,39 @@ class CallRunner:
             said = await self._say(Say(step.prompts, step.keys))
             if not isinstance(said, Done):
                 return said
+        # Without prompts of its own, what plays beside it is another's: its end of play
+        # and a transfer's outcome are kept for the next step (a conversation's Listen).
+        kept: list[CallEvent] = []
+        try:
+            return await self._digits(step, kept)
+        finally:
+            self._put_back(kept)
+
+    async def _digits(self, step: Gather, kept: list[CallEvent]) -> Result:
         typed, wait = "", step.seconds
+        keep = () if step.prompts else ("quiet", "transfer")
         while True:
             try:
                 async with asyncio.timeout(wait):
-                    event = await self._next(("ended",), step.keys + step.finish_on_key)
+                    event = await self._next(("ended", *keep), step.keys + step.finish_on_key)
             except TimeoutError:
-                return _typed(step, typed)
+                # Digits nobody ended (no pause ends them: only the end key or the most)
+                # are given up with the time.
+                return _typed(step, typed) if step.inter_digit_timeout is not None else TimedOut()
+            if event.kind in keep:
+                kept.append(event)
+                continue
             if event.kind != "key" or step.max_digits == 1:
                 return self._result(event)
             if event.value == step.finish_on_key:
-                return _typed(step, typed)
+                return _typed(step, typed) if typed else Pressed(event.value)
+            if event.value not in DIGITS:  # "*": what it means is the caller's, digits given up
+                return Pressed(event.value)
             typed += event.value
             if len(typed) >= step.max_digits:
                 return Gathered(typed)
-            wait = step.inter_digit_timeout
+            pause = step.inter_digit_timeout
+            wait = pause if pause is not None else step.seconds
 
     async def _bridge(self, step: Bridge) -> Result:
         if not await self.control.bridge(self.call_id, step.other):
@@ -332,6 +357,16 @@ class CallRunner:
         if event.kind == "key":
             return Pressed(event.value)
         return Done()
+
+    def _put_back(self, kept: list[CallEvent]) -> None:
+        """``kept`` first again, before the events that came after them."""
+        if not kept:
+            return
+        later = []
+        while not self._events.empty():
+            later.append(self._events.get_nowait())
+        for event in (*kept, *later):
+            self._events.put_nowait(event)
 
     def _drop_old_quiet(self) -> None:
         kept = []

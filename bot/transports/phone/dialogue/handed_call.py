@@ -33,7 +33,6 @@ class HandedCall:
         if call.audio.gone:
             return False
         call.handed = asyncio.get_running_loop().create_future()
-        call.keypad.no_pause()
         self.voice.not_idle(call)
         log.info("phone: call %d: a helper's call is offered", call.call_id)
         self.runner.start(Say((prompt,) if prompt else (), wait=False))

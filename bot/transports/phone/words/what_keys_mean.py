@@ -5,20 +5,21 @@ A key pressed on the phone (an RFC 4733 tone or a SIP INFO) is one of "0"-"9", "
 - ``*`` repeats the last prompt (:data:`REPEAT`), and forgets any digits begun.
 - ``#`` ends digits begun (they are sent as typed); with none begun it goes back
   (:data:`BACK`: the message's back button, else the main menu - the transport's to find).
-- Digits, where the newest message has choices: a choice number. Where it has at most ten
-  (every level of the phone, bot/speech/keys.py ``key_of``), one key is one choice,
-  at once: "1"-"9", and "0" the tenth of ten (elsewhere "0" stays "0", a person). A longer
-  list's numbers are sent as soon as no longer number could be a choice ("1" of 12 waits
-  for a second digit, or ``#``, or the pause, :meth:`Keypad.pause`); a number beginning
-  with 0 at once. The transport never asks that of a caller: it says a longer list in
-  pages (below) and presses a page's keys, at most nine.
+- Digits, where the newest message has choices: a choice, one key each, at once (every
+  level of the phone has at most ten, bot/speech/keys.py ``key_of``): "1"-"9", and "0"
+  the tenth of ten (elsewhere "0" stays "0", a person). A longer list is said in pages
+  (below), whose keys are at most nine.
 - Digits, where it has none (the bot asks for a postcode): gathered until ``#`` or
-  ``MOST_DIGITS`` of them (or as many as the message asks for, ``most``: a number to call
-  back), or the pause (the transport's to call, :meth:`Keypad.pause`). A ``#`` right
-  after an entry that ended by its length (before the pause, with no other key between:
-  "44137#", as the line demands a ``#`` after a number elsewhere) ends that entry too - it
-  means nothing more, never "back", and stops nothing being said (the answer to the entry
-  may have begun); the transport waits the pause for it (:attr:`Keypad.waiting`).
+  ``MOST_DIGITS`` of them (or as many as the message asks for: a number to call back, a
+  PIN - those ended by ``#`` only, however slowly they come), or the pause between keys
+  (:data:`KEY_PAUSE`). A ``#`` right after an entry that ended by its length (before the
+  pause, with no other key between: "44137#", as the line demands a ``#`` after a number
+  elsewhere) ends that entry too - it means nothing more, never "back", and stops nothing
+  being said (the answer to the entry may have begun).
+
+The call's turn says which (calls/turn.py ``Turn.key``); the digits are the runner's
+``Gather`` to take (calls/verbs.py: its end key, its most, its pause), the call's loop
+runs it (calls/answered_call.py): the phone keeps no digits of its own.
 
 What a caller hears of a message's choices is keyed the same way (:func:`keys_said`): each
 on its place's key, the main menu's person last, on "0"; where the caller types digits of
@@ -47,7 +48,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.speech.keys import MOST_KEYED, key_of, number_of
+from bot.speech.keys import MOST_KEYED, key_of
 from bot.transports.phone.words.press_0_for_a_person import PERSON
 from locales import N_
 
@@ -57,6 +58,7 @@ MOST_DIGITS = 5
 # long the "#" after an entry ended by its length is waited for.
 KEY_PAUSE = 2.0
 REPEAT: Literal["repeat"] = "repeat"
+REPEAT_KEY = "*"
 BACK: Literal["back"] = "back"
 KEYS = frozenset("0123456789*#")
 # A longer list's page: at most this many of its choices, on 1-8, and "More" on 9.
@@ -72,90 +74,6 @@ class Typed:
 
 
 Meaning = Typed | Literal["repeat", "back"]
-
-
-class Keypad:
-    """One call's keys; ``choices``: how many the newest message offers by number (0: it
-    asks for digits of the caller's own)."""
-
-    def __init__(self) -> None:
-        self.digits = ""
-        # An entry of free digits just ended by its length: a "#" now is its end.
-        self.ended = False
-        # Keys pressed before the call's audio was on (a caller who knows the menu, a slow
-        # line): taken after the greeting is, as if pressed while it is said.
-        self.early: list[str] = []
-        # When the pause after the last key ends (the loop's time; None: none waited for).
-        self.pause_at: float | None = None
-
-    @property
-    def waiting(self) -> bool:
-        """Whether digits are begun and wait for more, or an entry just ended and its "#"
-        may follow (the transport waits a pause)."""
-        return bool(self.digits) or self.ended
-
-    def press(self, key: str, choices: int, most: int = MOST_DIGITS) -> Meaning | None:
-        """What ``key`` means now; None while digits wait for more (or an unknown key);
-        ``most``: the digits an entry of the caller's own takes at most."""
-        if key not in KEYS:
-            return None
-        ended, self.ended = self.ended, False
-        if key == "*":
-            self.digits = ""
-            return REPEAT
-        if key == "#":
-            if self.digits:
-                return self._typed()
-            return None if ended else BACK
-        self.digits += key
-        if 0 < choices <= MOST_KEYED:
-            # One key, one choice: nothing waits for a second digit.
-            self.digits = ""
-            return Typed(number_of(key, choices))
-        if choices > 0:
-            if self.digits.startswith("0") or int(self.digits) * 10 > choices:
-                return self._typed()
-            return None
-        if len(self.digits) < most:
-            return None
-        self.ended = True
-        return self._typed()
-
-    def wait_from(self, now: float, between_digits: float | None) -> None:
-        """After a key (at the loop's time ``now``): when its pause ends - ``between_digits``
-        after digits begun (None: they wait for "#" however slowly they come), ``KEY_PAUSE``
-        after an entry ended by its length (its "#" may follow, then "#" is the way back);
-        None: no pause is waited for."""
-        pause = between_digits if self.digits else KEY_PAUSE
-        self.pause_at = now + pause if self.waiting and pause is not None else None
-
-    def pause(self, now: float | None = None) -> Meaning | None:
-        """The caller stopped pressing: the digits begun, as they are (``now``: the loop's
-        time - nothing yet while the pause waited for has not passed)."""
-        if now is not None and (self.pause_at is None or now < self.pause_at):
-            return None
-        self.pause_at = None
-        self.ended = False
-        return self._typed() if self.digits else None
-
-    def keep_early(self, key: str, most: int) -> None:
-        """``key`` came before the call's audio was on: kept (at most ``most``) until the
-        greeting is said."""
-        if len(self.early) < most:
-            self.early.append(key)
-
-    def take_early(self) -> list[str]:
-        """The keys kept from before the audio was on, now taken (none kept after)."""
-        early, self.early = self.early, []
-        return early
-
-    def no_pause(self) -> None:
-        """No pause after a key is waited for (the call ended, or is handed to a helper)."""
-        self.pause_at = None
-
-    def _typed(self) -> Typed:
-        typed, self.digits = Typed(self.digits), ""
-        return typed
 
 
 def keys_said(

@@ -2,12 +2,14 @@
 issue 103, point 1): ``Call`` had 33 mutable fields written from six modules; what its
 newest answer asks is one turn (turn.py), made in turn.py only and replaced whole, and
 ``Call`` keeps at most ten fields - no attribute can be added beside them (slots). The
-records of one call (``Call``, ``CallAudio``, ``Caller``, ``Keypad``) hold at most
+records of one call (``Call``, ``CallAudio``, ``Caller``; the ``Keypad`` is gone: the
+runner's gather holds the digits) hold at most
 :data:`MOST_IN_ALL` fields, and each is written (assigned) by one module only - the others
 ask it by a method (a field written from two modules is two owners of one fact).
 
 And a turn asks for verbs (the runner's ``Gather``, jambonz's fields): one key a choice,
-or the caller's own digits ended by "#", their most or the pause."""
+or the caller's own digits ended by "#", their most or the pause; a key asks the turn for
+a meaning at once or for the gather of the rest of the digits it begins."""
 
 from __future__ import annotations
 
@@ -19,18 +21,32 @@ import pytest
 from markupsafe import Markup
 
 from bot.transports.phone.calls.answered_call import Call, CallAudio, Caller
-from bot.transports.phone.calls.turn import ALL_KEYS, TYPING, Turn, turn_of
-from bot.transports.phone.calls.verbs import Gather
-from bot.transports.phone.words.what_keys_mean import KEY_PAUSE, MOST_DIGITS, Keypad
+from bot.transports.phone.calls.turn import (
+    ALL_KEYS,
+    TYPING,
+    Turn,
+    ended_by_most,
+    entered,
+    turn_of,
+)
+from bot.transports.phone.calls.verbs import Gather, Gathered, Pressed, TimedOut
+from bot.transports.phone.words.what_keys_mean import (
+    BACK,
+    KEY_PAUSE,
+    MOST_DIGITS,
+    REPEAT,
+    Typed,
+)
 from handlers.messages import Button, Message, SpokenForm
 
 MOST_FIELDS = 10
-# All the mutable fields of one call's records; may only fall (30, then 28 on 2026-11-29).
-MOST_IN_ALL = 28
+# All the mutable fields of one call's records; may only fall (30, then 28 on 2026-11-29,
+# 23 with the keys gathered by the runner and no Keypad).
+MOST_IN_ALL = 23
 PHONE = Path(__file__).resolve().parents[5] / "bot" / "transports" / "phone"
 # The records, by the name a call's code reaches each through (``call.audio.saying``), and
 # the class itself (its ``self.…`` inside).
-RECORDS: dict[str, type] = {"call": Call, "audio": CallAudio, "caller": Caller, "keypad": Keypad}
+RECORDS: dict[str, type] = {"call": Call, "audio": CallAudio, "caller": Caller}
 
 
 def _fields(record: type) -> set[str]:
@@ -69,7 +85,7 @@ def _targets(node: ast.AST) -> list[ast.expr]:
 
 def _record_of(base: ast.expr, inside: str | None) -> type | None:
     """The record ``base.<field> = …`` writes: ``call.…``/``self.call.…``, ``….audio.…``,
-    ``….caller.…``, ``….keypad.…``, or ``self.…`` inside the record's own class."""
+    ``….caller.…``, or ``self.…`` inside the record's own class."""
     name = (
         base.id
         if isinstance(base, ast.Name)
@@ -109,7 +125,7 @@ def writers() -> dict[tuple[str, str], set[str]]:
 
 def test_each_field_of_a_call_is_written_by_one_module():
     written = writers()
-    assert len(written) >= 20  # the walk sees the writes at all
+    assert len(written) >= 15  # the walk sees the writes at all
     assert {field: modules for field, modules in written.items() if len(modules) > 1} == {}
 
 
@@ -186,3 +202,47 @@ def test_a_dialogues_message_said_alone_gathers_digits_or_the_way_back():
     assert turn.gather == TYPING and (turn.choices, turn.keyed, turn.pages) == (0, 0, None)
     asked = _turn(Message(Markup("Your number?"), typed_digits=15)).said_alone()
     assert asked.gather.max_digits == 15  # the digits so far keep their gather
+
+
+# -- what a key asks of the turn (what_keys_mean.py): a meaning at once, or the gather of
+# the rest of the caller's own digits, and what that gather took means
+
+
+def test_a_choices_key_is_that_choice_at_once_the_tenth_on_zero():
+    assert _turn(_menu(9)).key("3") == Typed("3")
+    ten = _turn(_menu(10))
+    assert ten.key("0") == Typed("10") and ten.key("9") == Typed("9")
+    assert _turn(_menu(5)).key("0") == Typed("0")  # elsewhere "0" stays "0" (a person)
+
+
+def test_star_repeats_hash_goes_back_and_other_keys_ask_nothing():
+    for turn in (_turn(_menu(4)), Turn()):
+        assert turn.key("*") == REPEAT and turn.key("#") == BACK and turn.key("A") is None
+
+
+def test_a_digit_of_a_postcode_asks_for_the_rest_ended_by_hash_the_most_or_the_pause():
+    rest = Turn().key("4")  # before any answer: digits of their own
+    assert rest == Gather(
+        "0123456789*",
+        KEY_PAUSE,
+        max_digits=MOST_DIGITS - 1,
+        finish_on_key="#",
+        inter_digit_timeout=KEY_PAUSE,
+    )
+    assert isinstance(rest, Gather)
+    assert entered("4", rest, Gathered("4137")) == Typed("44137")
+    assert ended_by_most(rest, Gathered("4137")) and not ended_by_most(rest, Gathered("41"))
+    assert entered("4", rest, Gathered("41")) == Typed("441")  # "#" after them
+    assert entered("4", rest, Pressed("#")) == Typed("4")  # "4#"
+    assert entered("4", rest, TimedOut()) == Typed("4")  # the pause
+    assert entered("4", rest, Pressed("*")) == REPEAT  # the digits begun forgotten
+
+
+def test_a_number_asked_for_waits_for_its_hash_however_slowly_its_digits_come():
+    turn = _turn(Message(Markup("Your PIN?"), typed_digits=4))
+    rest = turn.key("1")
+    assert isinstance(rest, Gather) and rest.inter_digit_timeout is None
+    assert rest.max_digits == 3 and rest.finish_on_key == "#"
+    # The caller waited for no more (the goodbye): the digits begun are given up.
+    assert entered("1", rest, TimedOut()) is None
+    assert entered("1", rest, Gathered("357")) == Typed("1357")

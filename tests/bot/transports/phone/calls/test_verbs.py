@@ -6,6 +6,7 @@ test_bridged_call.py, test_calling_in.py, test_idle_caller.py)."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,27 @@ async def test_gather_takes_digits_as_jambonz_does():
     assert await runner.run(Gather("0123456789", 0.01, max_digits=4)) == TimedOut()
     stack.tell(1, "ended", "200")
     assert isinstance(await runner.run(entry), Ended)
+
+
+async def test_a_gather_of_digits_ends_at_once_on_a_key_that_is_no_digit():
+    """The end key with nothing typed is that key pressed ("#" alone: the way back); "*"
+    gives the digits begun up; digits that only "#" ends are given up with the time; an
+    end of play meanwhile is kept for the conversation's next step."""
+    stack = NotedStack()
+    runner = await _dialled(stack)
+    entry = Gather("0123456789*", 5.0, max_digits=4, finish_on_key="#")
+    for keys, got in (("#", Pressed("#")), ("44*", Pressed("*")), ("4#", Gathered("4"))):
+        gathering = asyncio.ensure_future(runner.run(entry))
+        for key in keys:
+            await asyncio.sleep(0)
+            stack.tell(1, "key", key)
+        assert await gathering == got
+    gathering = asyncio.ensure_future(runner.run(replace(entry, seconds=0.05)))
+    await asyncio.sleep(0)
+    stack.tell(1, "key", "1")
+    stack.tell(1, "quiet")
+    assert await gathering == TimedOut()  # "1" and no "#": nothing typed
+    assert await runner.run(Listen("#")) == Done()  # the end of play, kept
 
 
 async def test_bridge_hang_up_and_the_other_leg():

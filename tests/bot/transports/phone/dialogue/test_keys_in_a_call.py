@@ -11,19 +11,19 @@ from dataclasses import replace
 
 from markupsafe import Markup
 
-from bot.transports.phone.calls.answered_call import MOST_EARLY
+from bot.transports.phone.calls.answered_call import MOST_EARLY, EarlyKey
 from bot.transports.phone.calls.turn import entry
-from bot.transports.phone.calls.verbs import CallRunner
 from bot.transports.phone.dialogue import who_calls
 from bot.transports.phone.sip.call_control import CallEvent
 from bot.transports.phone.transport import Call, PhoneTransport
+from bot.transports.phone.words import what_keys_mean
 from bot.transports.phone.words.what_keys_mean import BACK, REPEAT, Typed
 from handlers.dispatcher import Dispatcher
 from handlers.media.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
 from locales import Medium, translator
 from tests.support.sip.calls import key_for
-from tests.support.sip.keypad_phone import CALLER, keypad_phone
+from tests.support.sip.keypad_phone import CALLER, keypad_phone, looping, taken
 
 
 def _noted(dispatcher: Dispatcher) -> list[Event]:
@@ -126,16 +126,29 @@ async def test_digits_where_no_choice_is_asked_are_text(dispatcher: Dispatcher):
 
 async def test_a_postcode_and_its_hash_are_one_entry(dispatcher: Dispatcher):
     """ "44137#" where a postcode is asked: the digits, taken at five, and nothing for the
-    "#" after them - the places come, not the question again (issue 55)."""
-    phone, call, _ = keypad_phone(dispatcher)
+    "#" after them - the places come, not the question again (issue 55); a second "#" is
+    the way back."""
+    phone, call, stack = keypad_phone(dispatcher)
     try:
         call.turn = replace(call.turn, free_digits=True, keyed=0, gather=entry())
-        for key in "44137#":
-            phone.pressed(call, key)
-        taken = [call.keys.get_nowait() for _ in range(call.keys.qsize())]
-        assert taken == [Typed("44137")]
-        phone.pressed(call, "#")  # a second "#" is the way back
-        assert call.keys.get_nowait() == BACK
+        async with looping(phone, call, stack) as press:
+            press("44137##")
+            assert await taken(call, 2) == [Typed("44137"), BACK]
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
+async def test_a_postcode_gathers_its_digits_until_hash_or_the_pause(dispatcher: Dispatcher):
+    """Fewer than five: "441#" is "441"; digits and then no key are taken after the pause;
+    "*" forgets the digits begun and says the answer again."""
+    phone, call, stack = keypad_phone(dispatcher)
+    try:
+        call.turn = replace(call.turn, free_digits=True, keyed=0, gather=entry())
+        async with looping(phone, call, stack) as press:
+            press("441#4*")
+            assert await taken(call, 2) == [Typed("441"), REPEAT]
+            press("5")  # the pause ends it
+            assert await taken(call, 1) == [Typed("5")]
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
 
@@ -146,20 +159,15 @@ async def test_after_a_pin_the_hash_is_its_end_then_after_the_pause_the_way_back
     """Four digits asked (a PIN, ``Message.typed_digits``: ended by "#" only, never by a
     pause): the fourth ends the entry and a "#" at once is its end; once the pause has
     passed (the answer said: "without a PIN, press the hash key"), "#" is the way back."""
-    phone, call, _ = keypad_phone(dispatcher)
+    phone, call, stack = keypad_phone(dispatcher)
     try:
         call.turn = replace(call.turn, free_digits=True, keyed=0, gather=entry(4, until_hash=True))
-        for key in "13":
-            phone.pressed(call, key)
-        assert call.keypad.pause_at is None  # digits begun wait for more however slowly they come
-        for key in "57":
-            phone.pressed(call, key)
-        assert call.keys.get_nowait() == Typed("1357")
-        assert call.keypad.pause_at is not None  # the "#" right after it is waited for
-        call.keypad.pause_at = 0.0  # the pause passed (the call's loop times out)
-        phone.paused(call)
-        phone.pressed(call, "#")
-        assert call.keys.get_nowait() == BACK
+        async with looping(phone, call, stack) as press:
+            press("1357#")
+            assert await taken(call, 1) == [Typed("1357")]
+            await asyncio.sleep(what_keys_mean.KEY_PAUSE)  # the pause passed, whatever came
+            press("#")
+            assert await taken(call, 1) == [BACK]
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
 
@@ -173,13 +181,12 @@ async def test_the_hash_after_a_postcode_stops_nothing(dispatcher: Dispatcher):
     stack.hush = lambda call_id: hushed.append("hush")  # type: ignore[method-assign]
     try:
         call.turn = replace(call.turn, free_digits=True, keyed=0, gather=entry())
-        for key in "44137":
-            phone.pressed(call, key)
-        assert len(hushed) == 5 and call.keys.get_nowait() == Typed("44137")
-        phone.pressed(call, "#")  # while the places are said
-        assert len(hushed) == 5 and call.keys.empty()
-        phone.pressed(call, "#")  # now the way back: what plays stops
-        assert len(hushed) == 6 and call.keys.get_nowait() == BACK
+        async with looping(phone, call, stack) as press:
+            press("44137#")
+            assert await taken(call, 1) == [Typed("44137")]
+            press("#")  # the places said meanwhile: the way back, which stops them
+            assert await taken(call, 1) == [BACK]
+        assert len(hushed) == 6  # each digit, and the second "#" only
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
 
@@ -326,34 +333,48 @@ async def test_keys_before_the_audio_is_on_are_taken_after_the_greeting(dispatch
     nothing was chosen)."""
     phone, call, stack = keypad_phone(dispatcher)
     seen = _noted(dispatcher)
-    call.runner = CallRunner(stack, call.call_id)  # type: ignore[arg-type]
     call.audio.on = False  # it came, its audio is not on yet
+    call.keys.put_nowait(Command("start"))  # its first update, as a call that came has
     try:
-        phone.pressed(call, "1")
-        phone.pressed(call, "1")
-        assert call.keypad.early == ["1", "1"] and call.keys.empty()
-        phone._on_event(CallEvent("audio", call.call_id))
-        for _ in range(600):
-            if ButtonPress("menu:places") in seen:
-                break
-            await asyncio.sleep(0.05)
+        async with looping(phone, call, stack) as press:
+            press("11")
+            await _all_taken(call)
+            phone._on_event(CallEvent("audio", call.call_id))
+            for _ in range(600):
+                if ButtonPress("menu:places") in seen:
+                    break
+                await asyncio.sleep(0.05)
         # The call is its own stand-in until the number is checked (caller_check.py).
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language == dispatcher.settings.languages[0]
-        assert ButtonPress("menu:places") in seen and call.keypad.early == []
+        assert seen[:1] == [Command("start")] and ButtonPress("menu:places") in seen
     finally:
         if call.taking is not None:
             call.taking.cancel()
         phone.prompts.close()  # type: ignore[union-attr]
 
 
-def test_keys_before_the_audio_are_kept_only_so_many(dispatcher: Dispatcher):
-    phone, call, _ = keypad_phone(dispatcher)
+async def _all_taken(call: Call) -> None:
+    """Until the call's loop took every key pressed (its runner has none left)."""
+    runner = call.runner
+    assert runner is not None
+    for _ in range(2000):
+        if runner._events.empty():
+            return
+        await asyncio.sleep(0.01)
+
+
+async def test_keys_before_the_audio_are_kept_only_so_many(dispatcher: Dispatcher):
+    phone, call, stack = keypad_phone(dispatcher)
     call.audio.on = False
+    call.keys.put_nowait(Command("start"))
     try:
-        for _ in range(MOST_EARLY + 10):
-            phone.pressed(call, "5")
-        assert len(call.keypad.early) == MOST_EARLY
+        async with looping(phone, call, stack) as press:
+            press("5" * (MOST_EARLY + 10))
+            await _all_taken(call)
+            assert call.keys.get_nowait() == Command("start")
+            assert call.keys.qsize() == MOST_EARLY
+            assert await taken(call, MOST_EARLY) == [EarlyKey("5")] * MOST_EARLY
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
 

@@ -33,6 +33,7 @@ import pytest
 from bot.transports.phone.calls.answered_call import Call
 from bot.transports.phone.calls.callers_number import is_withheld
 from bot.transports.phone.transport import PhoneTransport
+from bot.transports.phone.words import what_keys_mean
 from bot.transports.phone.words.who_picked_up import QUESTION
 from db import Database
 from db.clock import local_day
@@ -185,7 +186,7 @@ async def test_hash_after_a_wrong_pin_asks_for_the_call_back(
         assert spoken[-1] == t._(WRONG)
         # The "#" that may end four digits is waited for a pause; after it, "#" is the
         # way back the words name.
-        await until(lambda: call.keypad.pause_at is None, "the pause after the digits")
+        await asyncio.sleep(what_keys_mean.KEY_PAUSE)  # it began before the answer was said
         await keys_answered(caller, call, "#")  # the call-back, unchecked
         assert call.caller.claimed == ERNA and is_withheld(call.chat_id)
         assert spoken[-1] == t._(CALLING) and not _hers(spoken, request_id)

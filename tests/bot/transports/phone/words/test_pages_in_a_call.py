@@ -78,7 +78,7 @@ async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
         assert labels[wanted] == ui.ticked(t, districts[wanted], True) != districts[wanted]
         assert sum(labels[data] != name for data, name in districts.items()) == 1
         # The list again, said from the page that holds the tick.
-        assert call.turn.pages is not None and call.turn.page == 1 and call.keypad.digits == ""
+        assert call.turn.pages is not None and call.turn.page == 1
         # "Done" on this page too: their own point is asked, then the kinds of help come.
         await keys_answered(caller, call, await key_for(phone, call, "vo:area-done"))
         # Their own point: a postcode typed with the keys, or "#" alone to skip it.
