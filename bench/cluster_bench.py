@@ -504,20 +504,24 @@ def _order(counts: tuple[int, ...], round_number: int) -> tuple[int, ...]:
     return (2, 1) if round_number % 2 else (1, 2)
 
 
+def _cpu_per_update(passes: list[Pass]) -> float:
+    """CPU seconds an update took, pooled: every pass's cores times its seconds, over all
+    its updates (the bench's own fake Bot API and driver included: they share the cores)."""
+    return sum(sum(p.cores) * p.seconds for p in passes) / sum(p.updates for p in passes)
+
+
 def scale_row(one: list[Pass], two: list[Pass], cores: int) -> Row:
     """Two processes against one, pooled over the rounds (all updates over all seconds of
-    each), with the rounds' spread, the load, and the most the machine's ``cores`` allow:
-    if two processes took no more CPU an update than one, they could reach ``cores``
-    divided by one process's CPU an update (the bench's own fake Bot API and driver
-    included: on this machine they take cores too)."""
+    each), with the rounds' spread and the most the machine's ``cores`` allow: two
+    processes at their CPU an update on every core, against what one process gave - an
+    upper bound, since one process that waited for a core (``queued``) would give more on
+    an idle machine."""
     rate_one = sum(p.updates for p in one) / sum(p.seconds for p in one)
     rate_two = sum(p.updates for p in two) / sum(p.seconds for p in two)
     ratios = [b.rate / a.rate for a, b in zip(one, two, strict=True)]
-    cpu = sum(sum(p.cores) * p.seconds for p in one) / sum(p.updates for p in one)
-    ceiling = cores / cpu / rate_one
-    bots, postgres, fake = (
-        sum(p.cores[n] * p.seconds for p in one) / sum(p.seconds for p in one) for n in range(3)
-    )
+    cpu_one, cpu_two = _cpu_per_update(one), _cpu_per_update(two)
+    ceiling = cores / cpu_two / rate_one
+    used = cpu_one * rate_one
     queued_one, queued_two = (max(p.queued for p in passes) for passes in (one, two))
     return judged(
         f"handler mix, 2 processes against 1 ({len(one)} round{'s' * (len(one) > 1)})",
@@ -525,11 +529,11 @@ def scale_row(one: list[Pass], two: list[Pass], cores: int) -> Row:
         rate_two / rate_one,
         at_least(1.5, shown="≥ 1.5 × one process"),
         f"pooled {rate_two:,.0f} / {rate_one:,.0f} updates/s; rounds"
-        f" {min(ratios):.2f}-{max(ratios):.2f} ×; the cores allow at most {ceiling:.2f} ×"
-        f" here: one process already used {bots + postgres + fake:.2f} of {cores} (bots"
-        f" {bots:.2f}, PostgreSQL {postgres:.2f}, fake Bot API and driver {fake:.2f}),"
-        f" {cpu * 1000:.1f} ms CPU an update; a bot process waited for a core up to"
-        f" {queued_one:.0%} of the time alone, {queued_two:.0%} with two",
+        f" {min(ratios):.2f}-{max(ratios):.2f} ×; the cores allow at most {ceiling:.2f} ×:"
+        f" one process used {used:.2f} of {cores} ({cpu_one * 1000:.1f} ms CPU an update,"
+        f" two {cpu_two * 1000:.1f} ms, fake Bot API and driver included); a bot process"
+        f" waited for a core up to {queued_one:.0%} of the time alone, {queued_two:.0%} with"
+        " two",
     )
 
 
