@@ -14,7 +14,8 @@ import pytest
 from db import Database
 from db.postgres import PERSON_CLASS, person_lock, write_lock
 from db.request_states import MATCHED, OPEN
-from db.transactions import CityLockNeeded, ForPerson
+from db.transactions import CityLockNeeded, ForPerson, own_row
+from db.users import ConversationState
 from tests.support.memory_transport import MemoryTransport
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
@@ -162,3 +163,64 @@ async def test_a_persons_write_beyond_own_rows_takes_their_lock_then_the_citys(
         await asyncio.wait_for(task, WAIT)
     again = await db.users.get(user.id)
     assert again is not None and again.language == "ar"
+
+
+# A write of the person's own users row, declared as the stores declare theirs.
+_SEEN = own_row("UPDATE users SET seen_at = ? WHERE id = ?")
+
+
+async def _blocked_on_a_row(conn: psycopg.AsyncConnection, pid: int) -> None:
+    """Until the backend ``pid`` waits for another transaction's row."""
+    for _ in range(WAIT * 20):
+        cursor = await conn.execute(
+            "SELECT 1 FROM pg_locks WHERE pid = %s AND NOT granted AND locktype = 'transactionid'",
+            (pid,),
+        )
+        if await cursor.fetchone() is not None:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the writer never waited for the row")
+
+
+async def test_an_update_of_own_rows_that_deadlocks_with_a_city_writer_is_done_again(
+    db: Database, database_url: str
+):
+    """A person's own rows and a city writer that takes the same two rows the other way
+    round: the server ends the transaction of own rows as the deadlock's victim, and it is
+    sent to the city's lock (CityLockNeeded) rather than failed."""
+    user = await db.users.seen("memory", "p", "p", "P")
+    await db.transactions.execute_all(
+        [db.users.state_statement(user.id, ConversationState("a", {}))]
+    )
+    holds_its_row, go_on = asyncio.Event(), asyncio.Event()
+
+    async def own_rows() -> None:
+        async with db.transaction(person=ForPerson("memory:p", own_rows=True)):
+            state = ConversationState("b", {})
+            await db.transactions.execute_all([db.users.state_statement(user.id, state)])
+            holds_its_row.set()
+            await go_on.wait()
+            await db.transactions.changed(_SEEN, ("2026-01-01T00:00:00", user.id))
+
+    async with (
+        await psycopg.AsyncConnection.connect(database_url, autocommit=True) as writer,
+        await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watch,
+    ):
+        # The writer is never the one to give up (with both at 1 s, it would be half the time).
+        await writer.execute("SET deadlock_timeout = '1h'")
+        await writer.execute("BEGIN")
+        await writer.execute("SELECT pg_advisory_xact_lock(%s, %s)", write_lock(None))
+        attempt = asyncio.create_task(own_rows())
+        await asyncio.wait_for(holds_its_row.wait(), WAIT)
+        await writer.execute("UPDATE users SET first_name = 'Q' WHERE id = %s", (user.id,))
+        blocked = asyncio.create_task(
+            writer.execute("UPDATE conversations SET state = 'c' WHERE user_id = %s", (user.id,))
+        )
+        await _blocked_on_a_row(watch, writer.info.backend_pid)
+        go_on.set()
+        with pytest.raises(CityLockNeeded):
+            await asyncio.wait_for(attempt, WAIT)
+        await asyncio.wait_for(blocked, WAIT)
+        await writer.execute("COMMIT")
+    again = await db.users.get(user.id)
+    assert again is not None and again.first_name == "Q"
