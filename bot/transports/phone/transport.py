@@ -74,6 +74,7 @@ from bot.transports.phone.calls.answered_call import (
     Caller,
     EarlyKey,
     HungUp,
+    audio_on,
     converse,
     hinting,
 )
@@ -219,9 +220,7 @@ class PhoneTransport(Transport):
         if self._sweeping is not None:
             self._sweeping.cancel()
         for call in list(self._calls.values()):
-            self.call_over(call)
-            if call.taking is not None:
-                call.taking.cancel()
+            self.call_over(call)  # its updates' task ends with the others (below)
         await self.calling.stop()
         await self.checks.stop()
         await self.bridging.stop()
@@ -269,11 +268,10 @@ class PhoneTransport(Transport):
         call = self._calls.get(event.call_id)
         if call is None or call.runner is None:
             return
-        if event.kind == "audio" and call.taking is None:
+        if event.kind == "audio" and not audio_on(call):
             log.debug("phone: call %d: audio on", event.call_id)
-            call.audio.on = True
             self.voice.start_clock(call)
-            call.taking = asyncio.create_task(self._take(call))
+            self._later(self._take(call))
         elif event.kind != "audio":  # the rest is the call's loop's (answered_call.py)
             call.runner.feed(event)
 
@@ -282,7 +280,6 @@ class PhoneTransport(Transport):
     def said_all(self, call: Call) -> None:
         """All the call was to hear is said: what follows then, and the wait for the caller."""
         log.debug("phone: call %d: all said", call.call_id)
-        call.audio.quiet += 1
         then = self.voice.followed(call)
         if then is not None:
             then()
@@ -292,7 +289,7 @@ class PhoneTransport(Transport):
     def pressed(self, call: Call, key: str, *, after_entry: bool = False) -> Gather | None:
         if call.call_id in self.closing:  # "please hang up now": the bot hangs up anyway
             return None
-        if not call.audio.on:  # before its audio is on: taken after its greeting (bounded)
+        if not audio_on(call):  # before its audio is on: taken after its greeting (bounded)
             if call.keys.qsize() <= MOST_EARLY:
                 call.keys.put_nowait(EarlyKey(key))
             return None
@@ -476,11 +473,10 @@ class PhoneTransport(Transport):
         """The call-back on ``runner`` to ``chat_id`` goes on as a call of theirs that
         began with the button ``data`` pressed, on the same runner, until it ends."""
         call = Call(runner.call_id, chat_id, runner, caller=Caller(checked="call-back"))
-        call.audio.on = True  # answered: its audio is on
-        self.voice.start_clock(call)
+        self.voice.start_clock(call)  # answered: its audio is on
         self._calls[runner.call_id] = call
         self._by_chat.settled(call)
-        call.taking = asyncio.create_task(self._take(call))
+        self._later(self._take(call))
         call.keys.put_nowait(ButtonPress(data))
         await converse(runner, call, self)
 

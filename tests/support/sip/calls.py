@@ -258,3 +258,17 @@ def heard_texts(phone: PhoneTransport) -> list[str]:
 
     phone.calling.speak = speaking  # type: ignore[method-assign]
     return spoken
+
+
+def ends_of_play(phone: PhoneTransport) -> list[int]:
+    """Each time a call's loop found all it was to hear said (its ``Done``), the call's id,
+    in order (a list that grows): the line's ``said_all`` wrapped."""
+    ends: list[int] = []
+    said_all = phone.said_all
+
+    def noting(call: Call) -> None:
+        ends.append(call.call_id)
+        said_all(call)
+
+    phone.said_all = noting  # type: ignore[method-assign]
+    return ends

@@ -92,7 +92,8 @@ def keypad_phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedSt
     stack = PlayedStack()
     phone.stack = phone.voice.stack = stack  # type: ignore[assignment]
     call = Call(7, CALLER)
-    call.audio.on = True  # a call that is up (a test of keys before it sets it off)
+    phone.voice.start_clock(call)  # a call that is up, its audio on (a test of keys before
+    # it sets ``ends_at`` to None)
     phone._calls[7] = call
     phone._by_chat.renamed(call)
     return phone, call, stack

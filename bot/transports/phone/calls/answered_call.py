@@ -84,23 +84,20 @@ class EarlyKey:
 @dataclass(slots=True)
 class CallAudio:
     """What a call plays and hears (its media side): the prompts of the answer being said
-    and of the last one (what "*" repeats), how often it went quiet (all it was to hear
-    played to its end), what it does then (the tone said: record; "0": transfer), the
-    recording under way, and whether the call is over."""
+    and of the last one (what "*" repeats), what it does once all is said (the tone said:
+    record; "0": transfer), the recording under way, and whether the call is over."""
 
     saying: list[Path] = field(default_factory=list)
     last: list[Path] = field(default_factory=list)
-    quiet: int = 0
     then: Any = None
     listening: Listening | None = None
-    # Its audio is on (a call that came: from its ``audio`` event; a call-back: from the
-    # start); keys before it wait for the greeting (:class:`EarlyKey`).
-    on: bool = False
     gone: bool = False
     # Waiting for the caller: the loop's time (``loop.time()``) when the call ends without
     # a key or a word (None: not waiting).
     idle_at: float | None = None
-    # The loop's time when the call ends, keys or not (``longest_call_seconds``; None: no end).
+    # The loop's time when the call ends, keys or not (``longest_call_seconds``), set as its
+    # audio comes on (a call that came: its ``audio`` event; a call-back: from the start).
+    # None: its audio is not on yet - keys wait for the greeting (:class:`EarlyKey`).
     ends_at: float | None = None
     # Answers said (one per update that said something): the order of a call, for its tests.
     answers: int = 0
@@ -129,21 +126,26 @@ class Caller:
 @dataclass(slots=True)
 class Call:
     """One answered call (at most ten fields, tests/bot/transports/phone/calls/
-    test_answered_call_state.py): its caller's chat, the runner its steps run on, its
-    keys taken in order (by ``taking``), the turn its newest answer made (turn.py), who the
-    caller is, its media side, the keys begun, and a helper's bridged call handed to it
-    (bridging.py, a request of this caller's: the key that answers its offer, "1": talk;
-    while set, the call's keys and its wait for the caller are the bridged call's)."""
+    test_answered_call_state.py): its caller's chat, the runner its steps run on, what its
+    keys meant, taken in order (by a task of the transport's once its audio is on), the turn
+    its newest answer made (turn.py), who the caller is, its media side, and a helper's
+    bridged call handed to it (bridging.py, a request of this caller's: the key that answers
+    its offer, "1": talk; while set, the call's keys and its wait for the caller are the
+    bridged call's)."""
 
     call_id: int
     chat_id: str
     runner: CallRunner | None = None
     keys: asyncio.Queue[Meaning | Event | HungUp | EarlyKey] = field(default_factory=asyncio.Queue)
-    taking: asyncio.Task[None] | None = None
     turn: Turn = field(default_factory=Turn)
     caller: Caller = field(default_factory=Caller)
     audio: CallAudio = field(default_factory=CallAudio)
     handed: asyncio.Future[str] | None = None
+
+
+def audio_on(call: Call) -> bool:
+    """Whether ``call``'s audio is on (its clock runs: ``CallAudio.ends_at``)."""
+    return call.audio.ends_at is not None
 
 
 def hinting(call: Call) -> str:

@@ -333,7 +333,7 @@ async def test_keys_before_the_audio_is_on_are_taken_after_the_greeting(dispatch
     nothing was chosen)."""
     phone, call, stack = keypad_phone(dispatcher)
     seen = _noted(dispatcher)
-    call.audio.on = False  # it came, its audio is not on yet
+    call.audio.ends_at = None  # it came, its audio is not on yet
     call.keys.put_nowait(Command("start"))  # its first update, as a call that came has
     try:
         async with looping(phone, call, stack) as press:
@@ -349,8 +349,8 @@ async def test_keys_before_the_audio_is_on_are_taken_after_the_greeting(dispatch
         assert user is not None and user.language == dispatcher.settings.languages[0]
         assert seen[:1] == [Command("start")] and ButtonPress("menu:places") in seen
     finally:
-        if call.taking is not None:
-            call.taking.cancel()
+        for task in list(phone._noting):  # its updates' task
+            task.cancel()
         phone.prompts.close()  # type: ignore[union-attr]
 
 
@@ -366,7 +366,7 @@ async def _all_taken(call: Call) -> None:
 
 async def test_keys_before_the_audio_are_kept_only_so_many(dispatcher: Dispatcher):
     phone, call, stack = keypad_phone(dispatcher)
-    call.audio.on = False
+    call.audio.ends_at = None  # its audio is not on yet
     call.keys.put_nowait(Command("start"))
     try:
         async with looping(phone, call, stack) as press:

@@ -21,7 +21,7 @@ from bot.transports.phone.transport import Call, PhoneTransport
 from handlers.dispatcher import Dispatcher
 from handlers.reader import Medium, translator_for
 from locales import SUPPORTED_LANGUAGES, language_name
-from tests.support.sip.calls import key_for, keys_answered, phone_line, until
+from tests.support.sip.calls import ends_of_play, key_for, keys_answered, phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import KamailioServer
 
@@ -96,6 +96,7 @@ async def test_a_german_number_that_presses_nothing_hears_every_language_after_i
     # first part before the rest comes).
     monkeypatch.setattr(answers_said, "FOLLOW_SECONDS", 0.2)
     phone = await phone_line(dispatcher, kamailio, tmp_path)
+    ends = ends_of_play(phone)
     played = Played(phone)
     try:
         caller, call = await _call(phone, phones, kamailio, FROM_DORTMUND)
@@ -105,7 +106,7 @@ async def test_a_german_number_that_presses_nothing_hears_every_language_after_i
         # ... then, no key pressed, every language's line in its own voice, said to its end.
         await until(lambda: len(played.of(call)) >= 2, "the languages followed")
         assert languages_named(played.of(call)[1]) == set(dispatcher.settings.languages)
-        await until(lambda: call.audio.quiet >= 2, "all said")
+        await until(lambda: len(ends) >= 2, "all said")
         assert call.audio.answers == 1  # no key was taken
         await _hang_up(caller, call)
     finally:
@@ -116,10 +117,11 @@ async def test_the_hinted_language_is_one_key_at_once(
     dispatcher: Dispatcher, kamailio: KamailioServer, phones: PhoneFactory, tmp_path: Path
 ):
     phone = await phone_line(dispatcher, kamailio, tmp_path)
+    ends = ends_of_play(phone)
     played = Played(phone)
     try:
         caller, call = await _call(phone, phones, kamailio, FROM_TURKEY)
-        await until(lambda: call.audio.quiet >= 1, "the greeting said")
+        await until(lambda: len(ends) >= 1, "the greeting said")
         assert languages_named(played.of(call)[0]) == {"tr"}  # Türkçe alone, then a pause
         await keys_answered(caller, call, "1")
         person = await dispatcher.db.users.find("phone", call.chat_id)
@@ -152,11 +154,12 @@ async def test_without_a_hint_every_line_comes_at_once_without_a_one_language_qu
     dispatcher: Dispatcher, kamailio: KamailioServer, phones: PhoneFactory, tmp_path: Path
 ):
     phone = await phone_line(dispatcher, kamailio, tmp_path)
+    ends = ends_of_play(phone)
     played = Played(phone)
     question = translator_for("de", True, Medium.SPOKEN).t("🌐 Please choose your language:")
     try:
         caller, call = await _call(phone, phones, kamailio, FROM_PARIS)
-        await until(lambda: call.audio.quiet >= 1, "the greeting said")
+        await until(lambda: len(ends) >= 1, "the greeting said")
         (greeting,) = played.of(call)  # one prompt: no part held back for after a pause
         assert languages_named(greeting) == set(dispatcher.settings.languages)
         said = " ".join(part.words for part in greeting)
@@ -170,6 +173,7 @@ async def test_the_menu_says_its_first_choice_first_and_the_others_after_a_pause
     dispatcher: Dispatcher, kamailio: KamailioServer, phones: PhoneFactory, tmp_path: Path
 ):
     phone = await phone_line(dispatcher, kamailio, tmp_path)
+    ends = ends_of_play(phone)
     played = Played(phone)
     try:
         caller, call = await _call(phone, phones, kamailio, FROM_DORTMUND)
@@ -193,8 +197,8 @@ async def test_the_menu_says_its_first_choice_first_and_the_others_after_a_pause
         await until(lambda: len(played.of(call)) > given, "the other choices followed")
         rest = newest()
         assert all(label in rest for label in labels[1:]) and labels[0] not in rest
-        quiet = call.audio.quiet
-        await until(lambda: call.audio.quiet > quiet, "all said")
+        quiet = len(ends)
+        await until(lambda: len(ends) > quiet, "all said")
         # A choice said only after the pause is the same key it always was.
         await keys_answered(caller, call, await key_for(phone, call, "menu:events"))
         await _hang_up(caller, call)
