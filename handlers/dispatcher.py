@@ -164,7 +164,10 @@ class Dispatcher:
         try:
             return await self._handle_once(incoming, outcome, ForPerson(person, own_rows=True))
         except CityLockNeeded:
-            return await self._handle_once(incoming, outcome, ForPerson(person))
+            pass
+        # Outside the except block: a failure of the second attempt is its own, not one
+        # raised while handling the refusal (_refused_on_the_way).
+        return await self._handle_once(incoming, outcome, ForPerson(person))
 
     async def _handle_once(
         self, incoming: Incoming, outcome: str | None = None, person: ForPerson | None = None
@@ -200,6 +203,10 @@ class Dispatcher:
                 except CityLockNeeded:
                     raise
                 except Exception as exc:
+                    if person is not None and person.own_rows and _refused_on_the_way(exc):
+                        # A handler that made its own error of a refused write: no failure,
+                        # the update is handled again under the city's lock.
+                        raise CityLockNeeded from exc
                     # Logged without the message text: user content never goes into logs.
                     log.exception("handler failed for %s event", type(incoming.event).__name__)
                     raise _Redo("failed") from exc
@@ -294,6 +301,18 @@ class Dispatcher:
             await private.route(ctx, self.router)
         else:
             await backchannel.route(ctx, self.router)
+
+
+def _refused_on_the_way(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised from or while handling a refused write (CityLockNeeded)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, CityLockNeeded):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def features_report(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 import psycopg
 import pytest
@@ -16,6 +17,7 @@ from db.postgres import PERSON_CLASS, person_lock, write_lock
 from db.request_states import MATCHED, OPEN
 from db.transactions import CityLockNeeded, ForPerson, own_row
 from db.users import ConversationState
+from handlers.dispatcher import Dispatcher
 from tests.support.memory_transport import MemoryTransport
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
@@ -224,3 +226,28 @@ async def test_an_update_of_own_rows_that_deadlocks_with_a_city_writer_is_done_a
         await writer.execute("COMMIT")
     again = await db.users.get(user.id)
     assert again is not None and again.first_name == "Q"
+
+
+async def test_a_handler_that_makes_its_own_error_of_a_refused_write_is_no_failure(
+    chat: MemoryTransport, db: Database, monkeypatch: pytest.MonkeyPatch, caplog
+):
+    """A handler that turns the refusal into an error of its own: the update is handled
+    again under the city's lock, and no "handler failed" is logged for it."""
+    await chat.onboard("ana")
+    route = Dispatcher._route
+
+    async def wrapping(self: Dispatcher, ctx) -> None:
+        try:
+            await self.db.transactions.changed(
+                "UPDATE users SET first_name = 'Anna' WHERE id = ?", (ctx.user.id,)
+            )
+        except CityLockNeeded as exc:
+            raise RuntimeError("could not rename") from exc
+        await route(self, ctx)
+
+    monkeypatch.setattr(Dispatcher, "_route", wrapping)
+    with caplog.at_level(logging.ERROR, logger="handlers.dispatcher"):
+        assert await chat.text("ana", "/start")
+    assert not caplog.records
+    user = await db.users.find("memory", "ana")
+    assert user is not None and user.first_name == "Anna"
