@@ -408,6 +408,18 @@ class TextsCapped:
 
 
 @dataclass(frozen=True)
+class AnswersHeld:
+    """The person ``person_id`` on ``platform``: their number's answers are held for a
+    check (its unchecked share of the hour's texts spent: many texts came from it, perhaps
+    forged) - only a code, and reminders of it, go until it is texted back right, or
+    ``until`` at the latest."""
+
+    platform: str
+    person_id: int
+    until: datetime
+
+
+@dataclass(frozen=True)
 class FirstTextsUsed:
     """Today's ``cap`` first texts from new numbers on ``platform`` are answered: those for
     numbers from elsewhere (``kept`` left for the city's own area codes and numbers seen
@@ -479,6 +491,7 @@ Happening = (
     | ChatClosed
     | DecryptLimited
     | TextsCapped
+    | AnswersHeld
     | FirstTextsUsed
     | CodeTextsUsed
     | StrangerStopsFull

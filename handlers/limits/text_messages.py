@@ -1,6 +1,7 @@
 """The coordinators' notices while a limit of a texting transport stops people (reported by
 bot/transports/sms/budget.py and transport.py, whose limits they are: docs/sms.md): a
-number past its texts of the hour or day (``TextsCapped``), today's first texts from new
+number past its texts of the hour or day (``TextsCapped``), a number's answers held for a
+check (``AnswersHeld``), today's first texts from new
 numbers used up (``FirstTextsUsed``), the hour's code texts of a share sent
 (``CodeTextsUsed``), STOPs from numbers nobody has past the hour's kept ones
 (``StrangerStopsFull``), and the limits on codes texted back (``NumberCodesOut``,
@@ -109,6 +110,30 @@ async def _capped(scene: Backstage, what: channels.TextsCapped) -> None:
     await scene.mail.to_backchannel(compose, about=(person.id,))
 
 
+def held_notice(t: Translator, person: User, until: datetime) -> Message:
+    """What the coordinators are told when ``person``'s number's answers are held for a
+    check: many texts came from it within the hour, perhaps forged in their name."""
+    text = t.t(
+        "📵 Text messages: many texts came from the number of {name} within this hour -"
+        " someone may be sending texts in their name. The bot no longer answers them but"
+        " with a code, reminded of now and then, until the code is texted back, or {time} at"
+        " the latest. Notices of their help under way still go. If they need something now,"
+        " please get in touch with them.",
+        name=someone(t, person),
+        time=t.time(until.astimezone(BERLIN)),
+    )
+    return Message(text, typed_choices=False)
+
+
+async def _held(scene: Backstage, what: channels.AnswersHeld) -> None:
+    person = await scene.db.users.get(what.person_id)
+    if person is None:
+        return
+    await scene.mail.to_backchannel(
+        lambda t: held_notice(t, person, what.until), about=(person.id,)
+    )
+
+
 async def _first_texts(scene: Backstage, what: channels.FirstTextsUsed) -> None:
     await scene.mail.to_backchannel(lambda t: first_texts_notice(t, what))
 
@@ -144,6 +169,7 @@ async def _codes_out(scene: Backstage, what: channels.NumberCodesOut) -> None:
 
 def register(router: Router) -> None:
     router.happening(channels.TextsCapped)(_capped)
+    router.happening(channels.AnswersHeld)(_held)
     router.happening(channels.FirstTextsUsed)(_first_texts)
     router.happening(channels.CodeTextsUsed)(_code_texts)
     router.happening(channels.StrangerStopsFull)(_stranger_stops)

@@ -541,6 +541,10 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "codes_confirmed": 1,
             "wrong_hour": "2026-11-20T18",
             "wrong_in_hour": 2,
+            "code_sent_at": "2026-11-20T17:59:11+00:00",
+            "held_hour": "2026-11-20T18",
+            "held_in_hour": 4,
+            "held_told_at": "2026-11-20T18:02:00+00:00",
         }
     ],
     "call_numbers": [{"user_id": 1, "number": "+492311234567", "updated_at": LATER}],

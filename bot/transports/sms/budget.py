@@ -22,6 +22,14 @@ told once a cap period, outside the cap (the month pays), when the bot answers a
 (:meth:`Budget.take`'s ``capped``, claimed in store.py ``capped_until``), so that a flood of
 texts gets one answer an hour or a day at most.
 
+**Unchecked answers.** The answers to texts from a number that has not texted a right code
+back within the last half hour (handlers/numbers/coded_acts.py ``PASSING``) - all a forged
+sender's texts are - take at most a third of the number's texts of the hour and day
+(:attr:`Limits.unchecked_caps`); past it :meth:`Budget.take` raises :class:`Held` and the
+transport holds them for a check (bot/transports/sms/checking.py: one code, reminders that
+back off). The rest is for the codes, the answers once a code came back right and the
+notices of running help, so texts forged from a resident's number never spend all of hers.
+
 **Strangers.** A number the bot does not know is answered only while the day's
 ``[sms] new_numbers_per_day`` and ``new_numbers_per_prefix`` (numbers alike but for their
 last :data:`PREFIX_CUT` digits, as a bank of SIM cards or a forged range is) have room:
@@ -68,7 +76,7 @@ from handlers.channels import (
 )
 from handlers.dispatcher import features_report
 from handlers.messages import Message
-from handlers.numbers.coded_acts import hour_end
+from handlers.numbers.coded_acts import PASSING, hour_end
 from locales import Translator
 
 __all__ = [
@@ -135,6 +143,19 @@ PREFIX_CODES = "codes "
 # Within one handling (:meth:`Budget.take_code`, :meth:`Budget.code_back`): the newest
 # code text taken from the new numbers' share, to give back with it.
 _NEW_TAKEN: ContextVar[list[str] | None] = ContextVar("new_codes_taken", default=None)
+# Within one handling: the numbers a code text was taken for (:meth:`Budget.coded`) - its
+# answers carry the code, and go from the number's whole texts, not its unchecked share.
+_CODED: ContextVar[list[str] | None] = ContextVar("codes_taken_for", default=None)
+
+
+# The share of a number's texts of the hour and of the day that answers to its unchecked
+# texts may take (:attr:`Limits.unchecked_caps`): one in this many.
+UNCHECKED_SHARE = 3
+
+
+class Held(Exception):
+    """An answer to an unchecked text past the number's unchecked share (:meth:`Budget.
+    take`): not sent, held for a check (bot/transports/sms/checking.py)."""
 
 
 def kept_of(cap: int, percent: int) -> int:
@@ -158,6 +179,8 @@ class CodeLimits:
     all_used: bool
     wrong: int
     out_of_codes: tuple[User, ...]
+    # The people whose numbers' answers are held for a check this hour (checking.py).
+    held: tuple[User, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +195,15 @@ class Limits:
     new_numbers_kept_percent: int = 0
     # The city's own area codes, as E.164 beginnings ("+49231").
     area_codes: tuple[str, ...] = ()
+
+    @property
+    def unchecked_caps(self) -> tuple[int, int]:
+        """The number's texts of the hour and of the day that answers to its unchecked
+        texts may take (at least one of each cap; 0: no cap)."""
+        return (
+            max(1, self.per_number_hour // UNCHECKED_SHARE) if self.per_number_hour else 0,
+            max(1, self.per_number_day // UNCHECKED_SHARE) if self.per_number_day else 0,
+        )
 
     @property
     def new_numbers_kept(self) -> int:
@@ -308,11 +340,13 @@ class Budget(MonthBudget):
         token = _TAKEN_APART.set(taken)
         new: list[str] = []
         new_token = _NEW_TAKEN.set(new)
+        coded_token = _CODED.set([])
         try:
             yield
         finally:
             _TAKEN_APART.reset(token)
             _NEW_TAKEN.reset(new_token)
+            _CODED.reset(coded_token)
             for hour, number, before in taken:
                 try:
                     if await self.texts.codes_issued(number) <= before:
@@ -337,6 +371,8 @@ class Budget(MonthBudget):
         number: str | None = None,
         running: Callable[[], Awaitable[bool]] | None = None,
         capped: Callable[[datetime], Awaitable[None]] | None = None,
+        *,
+        unchecked: bool = False,
     ) -> bool:
         """Whether ``segments`` may be sent now to ``number`` (and are counted); ``running``
         (for a notice from the outbox) says whether the person's help is under way: then the
@@ -344,14 +380,20 @@ class Budget(MonthBudget):
         and once. A text the number's caps refuse tells the coordinators (:meth:`_capped`)
         and, with ``capped``, has it tell the number's person when the bot answers again -
         once a cap period (claimed in store.py ``capped_until``): the number's texts of the
-        hour and day are read once for both."""
+        hour and day are read once for both. ``unchecked``: an answer to a text from a
+        number not checked lately, within its unchecked share - past it (the number's
+        whole caps still with room) :class:`Held` is raised and nothing is counted."""
         helping = RunningHelp(running)
         limits = self.limits
         if number is not None and (limits.per_number_hour or limits.per_number_day):
             now = self.clock()
             hour, day = hour_of(now), local_day(now)
             caps = (limits.per_number_hour, limits.per_number_day)
+            if unchecked:
+                caps = limits.unchecked_caps
             if not await self.texts.count_text(number, hour, day, *caps):
+                if unchecked and await self._cap_ends(number, now) is None:
+                    raise Held
                 if not await helping():
                     log.warning("sms: a number's texts for this hour or day are used up")
                     ends = await self._cap_ends(number, now)
@@ -482,6 +524,20 @@ class Budget(MonthBudget):
         )
 
     async def take_code(self, number: str) -> datetime | None:
+        """:meth:`_take_code`; a code text taken is noted for :meth:`coded` within the
+        handling."""
+        refused = await self._take_code(number)
+        coded = _CODED.get()
+        if refused is None and coded is not None:
+            coded.append(number)
+        return refused
+
+    def coded(self, number: str) -> bool:
+        """Whether a code text was taken for ``number`` within this handling (and not given
+        back): its answers carry the code."""
+        return number in (_CODED.get() or ())
+
+    async def _take_code(self, number: str) -> datetime | None:
         """One of the hour's code texts (``[sms] codes_per_hour``, the installation's,
         counted in the main city's database as the first contacts are) for ``number``'s
         person: anyone's while the hour's have room but for those kept (:attr:`Limits.
@@ -581,19 +637,28 @@ class Budget(MonthBudget):
         hour = hour_of(now)
         sent = await self.contacts.code_texts_sent(hour) if limits.codes_hour else 0
         new = await self.contacts.code_texts_sent(hour + NEW_CODES) if limits.codes_hour else 0
-        people = []
-        for number in await self.texts.out_of_codes(local_day(now)):
-            person = await self.db.users.find(PLATFORM, number)
-            if person is not None:
-                people.append(person)
+        people = await self._people(await self.texts.out_of_codes(local_day(now)))
+        # A right code is stamped at the moment it came (store.py ``check_code``).
+        checked_since = to_text(datetime.now(UTC) - PASSING)
+        held = await self._people(await self.texts.held_numbers(hour, checked_since))
         return CodeLimits(
             until=hour_end(now),
             new_used=bool(limits.codes_hour) and new >= limits.codes_new,
             open_used=bool(limits.codes_hour) and sent >= limits.codes_hour - limits.codes_kept,
             all_used=bool(limits.codes_hour) and sent >= limits.codes_hour,
             wrong=await self.texts.wrong_codes(hour),
-            out_of_codes=tuple(people),
+            out_of_codes=people,
+            held=held,
         )
+
+    async def _people(self, numbers: Iterable[str]) -> tuple[User, ...]:
+        """The people of ``numbers`` (a number nobody has left out)."""
+        people = []
+        for number in numbers:
+            person = await self.db.users.find(PLATFORM, number)
+            if person is not None:
+                people.append(person)
+        return tuple(people)
 
     async def running(self, number: str) -> bool:
         """Whether help is under way for ``number``'s person (``HandlerSettings.code_texts``:
@@ -603,6 +668,9 @@ class Budget(MonthBudget):
     async def code_back(self) -> None:
         """A code text taken (:meth:`take_code`) was not sent after all: the number had its
         codes of the day."""
+        coded = _CODED.get()
+        if coded:
+            coded.pop()
         if not self.limits.codes_hour:
             return  # nothing was counted
         taken = _TAKEN_APART.get()

@@ -5,7 +5,7 @@ texts from unknown numbers (budget.py ``State``), read fresh each time; and each
 codes while it stops someone, by its name (budget.py ``code_limits``): this hour's code texts
 used up (the new numbers' share, everyone's, all), code checks paused by the city's wrong
 codes of the hour, and by name and user number the people whose numbers had their codes of
-the day."""
+the day and those whose answers wait for a code (checking.py)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,11 @@ CODES_PAUSED = N_(
     " codes of people with help under way are checked."
 )
 NO_CODES_TODAY = N_("No more codes today for the numbers of: {names}.")
+# checking.py: past their unchecked share of the hour, a number's answers wait for a code.
+ANSWERS_HELD = N_(
+    "Many texts came from the numbers of: {names}. Until {time}, or until the code we texted"
+    " them comes back, they get only that code."
+)
 
 
 def desk_budget(sms: SmsSection, db: Database) -> Budget:
@@ -94,4 +99,7 @@ async def code_lines(budget: Budget, t: Translator) -> list[str]:
     if held.out_of_codes:
         names = Markup(", ").join(someone(t, person) for person in held.out_of_codes)
         lines.append(t.t(NO_CODES_TODAY, names=names))
+    if held.held:
+        names = Markup(", ").join(someone(t, person) for person in held.held)
+        lines.append(t.t(ANSWERS_HELD, names=names, time=time))
     return lines

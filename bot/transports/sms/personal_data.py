@@ -95,6 +95,10 @@ DECLARED = Declaration(
                 "codes_confirmed": DETAIL,
                 "wrong_hour": DETAIL,
                 "wrong_in_hour": DETAIL,
+                "code_sent_at": DETAIL,
+                "held_hour": DETAIL,
+                "held_in_hour": DETAIL,
+                "held_told_at": DETAIL,
             },
             links=(
                 numbered(
@@ -128,6 +132,10 @@ DECLARED = Declaration(
                         "codes_confirmed",
                         "wrong_hour",
                         "wrong_in_hour",
+                        "code_sent_at",
+                        "held_hour",
+                        "held_in_hour",
+                        "held_told_at",
                     ),
                     withheld=("code_hash",),
                     note="The code itself is withheld: only its hash is kept, a secret.",
@@ -158,8 +166,9 @@ DECLARED = Declaration(
             "first contacts turned it away, when the coordinators were last told that it had "
             "all its texts of the hour or day, until when it was last told that the hour's code "
             "texts were used up, how many of its codes of the day it texted back right and its "
-            "wrong codes of the clock hour, the rest of a bot text cut to fit and the "
-            "choices of its newest text "
+            "wrong codes of the clock hour, when its code was sent, the hour its answers were "
+            "held for a check and how many, when the coordinators were told so, the rest of a "
+            "bot text cut to fit and the choices of its newest text "
             "(bot/transports/sms).",
             coded=("code_hash",),
         ),

@@ -24,7 +24,10 @@ from handlers.channels import ACT, CODE_DIGITS, CODE_TRIES, ERASE, CodesPaused
 # What a code sent to a number confirms (:meth:`SmsStore.issue_code`), besides an
 # erasure or an act (handlers/channels.py ``ERASE``, ``ACT``).
 STOP_HELP = "stop"
-__all__ = ["ACT", "CODE_DIGITS", "CODE_TRIES", "ERASE", "STOP_HELP", "SmsStore"]
+# A code that shows the number's holder is there, asked once its answers are held (its
+# unchecked share of the hour's texts spent: bot/transports/sms/checking.py).
+CHECK = "check"
+__all__ = ["ACT", "CHECK", "CODE_DIGITS", "CODE_TRIES", "ERASE", "STOP_HELP", "SmsStore"]
 # Codes a number is sent a day and never texted back right (each takes CODE_TRIES wrong
 # tries, handlers/channels.py): a day of help by text can need five (sending a request,
 # changing it, a text to the helper after 30 minutes, "done", withdrawing), and each is a
@@ -67,6 +70,8 @@ _TOLD_COLUMNS = {
     # The number's person, at a STOP again: the end of the hour whose code texts were used
     # up, told of (kept, not now; bot/transports/sms/transport.py ``_stop``).
     "busy_until": "busy_told_until",
+    # The coordinators: that the number's answers are held for a check (this hour's start).
+    "held": "held_told_at",
 }
 
 
@@ -418,7 +423,7 @@ class SmsStore:
             issued = await changed(
                 self._tx,
                 "UPDATE sms_numbers SET code_hash = ?, code_for = ?, code_until = ?,"
-                " code_tries = 0,"
+                " code_sent_at = ?, code_tries = 0,"
                 " codes_in_day = CASE WHEN codes_day = ? THEN codes_in_day + 1 ELSE 1 END,"
                 " codes_confirmed = CASE WHEN codes_day = ? THEN codes_confirmed ELSE 0 END,"
                 " codes_day = ?, updated_at = ?"
@@ -427,6 +432,7 @@ class SmsStore:
                     _code_hash(number, purpose, code),
                     purpose,
                     until,
+                    utcnow(),
                     day,
                     day,
                     day,
@@ -488,6 +494,47 @@ class SmsStore:
                 )
                 == 1
             )
+
+    async def code_out(self, number: str, now: str) -> tuple[str, str] | None:
+        """When ``number``'s one code (whatever it confirms) was sent and until when it
+        works, while it works at ``now``; None when none does."""
+        row = await fetch_one(
+            self._tx,
+            "SELECT code_sent_at, code_until FROM sms_numbers"
+            " WHERE number = ? AND code_for <> '' AND code_until > ?",
+            (number, now),
+        )
+        if row is None:
+            return None
+        return str(row[0] or row[1]), str(row[1])
+
+    async def hold_answer(self, number: str, hour: str) -> int:
+        """One more text from ``number`` whose answer is held in ``hour`` (bot/transports/
+        sms/checking.py): how many now, the first of the hour 1."""
+        async with self._tx.transaction():
+            await self._touch(number)
+            await execute(
+                self._tx,
+                "UPDATE sms_numbers SET"
+                " held_in_hour = CASE WHEN held_hour = ? THEN held_in_hour + 1 ELSE 1 END,"
+                " held_hour = ?, updated_at = ? WHERE number = ?",
+                (hour, hour, utcnow(), number),
+            )
+            row = await fetch_one(
+                self._tx, "SELECT held_in_hour FROM sms_numbers WHERE number = ?", (number,)
+            )
+        return int(row[0]) if row else 1
+
+    async def held_numbers(self, hour: str, checked_since: str) -> list[str]:
+        """The numbers whose answers were held in ``hour`` and that texted no right code
+        back since ``checked_since``: held still."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT number FROM sms_numbers WHERE held_hour = ?"
+            " AND (confirmed_at IS NULL OR confirmed_at <= ?) ORDER BY number",
+            (hour, checked_since),
+        )
+        return [str(row[0]) for row in rows]
 
     async def code_pending(self, number: str, purpose: str, now: str) -> bool:
         row = await fetch_one(

@@ -89,12 +89,13 @@ from markupsafe import Markup
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import typed_event
 from bot.transports.sending import DeliveryError, send_key
-from bot.transports.sms.budget import Budget, hour_of, limits_of
+from bot.transports.sms.budget import Budget, Held, hour_of, limits_of
+from bot.transports.sms.checking import Checking, pending_code
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Received, Refused, Request
 from bot.transports.sms.keywords import keyword
 from bot.transports.sms.paging import MORE, body_of, more_line
 from bot.transports.sms.segments import count, cut, fit
-from bot.transports.sms.store import CODE_DIGITS, PLATFORM, STOP_HELP, SmsStore
+from bot.transports.sms.store import PLATFORM, STOP_HELP, SmsStore
 from db import Database
 from db.clock import BERLIN, local_day, to_text
 from db.users import User
@@ -237,6 +238,12 @@ class SmsTransport(Transport):
         self.gateway = gateway
         self.budget = budget
         self.store = SmsStore(db.transactions)
+        # Answers to a number not checked lately, past their share: held (checking.py).
+        self.checking = Checking(
+            budget,
+            lambda number, text, t: self._tell(number, Markup(text), t, whole=True),
+            self._codes_paused,
+        )
         self.country = country
         self.listen = listen
         self.port = port
@@ -389,6 +396,10 @@ class SmsTransport(Transport):
         confirmation, never a second one; a code's text is in the outbox, committed with
         the rest: :meth:`_queue`). A text for the handlers is taken after that
         transaction, recorded with its own handling (the dispatcher's update id)."""
+        with self.checking.handling():
+            await self._take_text(number, text, gateway_id)
+
+    async def _take_text(self, number: str, text: str, gateway_id: str) -> None:
         held: list[Callable[[], Awaitable[object]]] = []
         token = _HELD.set(held)
         try:
@@ -452,7 +463,7 @@ class SmsTransport(Transport):
             if await self.store.start(number) and await self._first_told(number, "start"):
                 await self._tell(number, t.t(STARTED), t)
             return None
-        if await self._stopped_help_too(number, text, t, user):
+        if await self._code_back(number, text, t, user):
             return None
         if typed_text(text).strip() == MORE and await self.store.more(number):
             held.append(lambda: self._send_more(number))
@@ -588,6 +599,13 @@ class SmsTransport(Transport):
                 await self._report(NumberCodesOut(PLATFORM, person.id, "day"))
         return code, None
 
+    async def _code_back(self, number: str, text: str, t: Translator, user: User | None) -> bool:
+        """Whether ``text`` is a code the number was sent, done here: to stop its help's
+        notices too, or to show its holder is there (checking.py)."""
+        if await self._stopped_help_too(number, text, t, user):
+            return True
+        return await self.checking.code_back(number, text, t)
+
     async def _stopped_help_too(
         self, number: str, text: str, t: Translator, user: User | None
     ) -> bool:
@@ -598,12 +616,10 @@ class SmsTransport(Transport):
         A code not right, or not compared (the city's wrong codes of the hour past their
         limit), reports that limit (``WrongCodesPause``, ``NumberCodesOut``: the
         coordinators are told as of any code, in coded_acts.py's words)."""
-        code = typed_text(text).strip()
-        if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
+        pending = await pending_code(self.store, number, STOP_HELP, text)
+        if pending is None:
             return False
-        now = to_text(datetime.now(UTC))
-        if not await self.store.code_pending(number, STOP_HELP, now):
-            return False
+        code, now = pending
         try:
             # Only a person whose help is under way has this code: always checked.
             right = await self.store.check_code(
@@ -707,7 +723,9 @@ class SmsTransport(Transport):
         if form is None:
             return None  # toasts, reactions, deletions, voices: nothing a text can carry
         fitted = fit(form, t)
-        message_id = await self._send_now(number, fitted.first, running)
+        message_id = await self._send_now(number, fitted.first, running, answer=running is None)
+        if message_id is None:
+            return None  # held for a check (checking.py): nothing was sent
         if alongside and not fitted.rest:
             # With an answer's message (a place's address after its details): that message
             # keeps its rest for "0" and its typed choices (numbered_choices.py).
@@ -720,21 +738,29 @@ class SmsTransport(Transport):
         t = await self._reader(number)
         rest = await self.store.more(number)
         fitted = cut(rest, more_line(t))
-        await self._send_now(number, fitted.first)
-        await self.store.keep_more(number, fitted.rest)
+        if await self._send_now(number, fitted.first, answer=True) is not None:
+            await self.store.keep_more(number, fitted.rest)
 
-    async def _tell(self, number: str, text: Markup, t: Translator) -> None:
+    async def _tell(self, number: str, text: Markup, t: Translator, *, whole: bool = False) -> None:
         """One of the transport's own texts (STOP, START, a code to send back, a number
         turned away) in its texted form, as every other text: plain, and without the
         direction marks a reader's translator puts around a value in Arabic and Farsi (a
         code wrapped in them showed boxes on simple phones, issue 80 point 6). Within
-        :meth:`take_text`'s transaction it is held and goes once that is committed."""
+        :meth:`take_text`'s transaction it is held and goes once that is committed. An
+        answer, held for a check where the number was not checked lately (checking.py) -
+        but for the check's own texts (``whole``: from the number's whole caps, a budget
+        that refuses them refuses in silence)."""
         held = _HELD.get()
         if held is not None:
-            held.append(lambda: self._tell(number, text, t))
+            held.append(lambda: self._tell(number, text, t, whole=whole))
             return
         form = form_of(Message(text), t)
-        if form is not None:
+        if form is None:
+            return
+        if not whole:
+            await self._send_now(number, body_of(form, t), answer=True)
+            return
+        with contextlib.suppress(DeliveryError):
             await self._send_now(number, body_of(form, t))
 
     async def _tell_capped(self, number: str, until: datetime) -> None:
@@ -753,17 +779,40 @@ class SmsTransport(Transport):
                 await self._send_now(number, body_of(form, t), own_cap=False)
 
     async def _send_now(
-        self, number: str, text: str, running: Running | None = None, *, own_cap: bool = True
-    ) -> str:
-        """Send one text within the budget; its id (the gateway's, else one of ours).
-        ``running``: a notice, which may be one of running help; ``own_cap``: counted in
-        the number's texts of the hour and day (all but the one that says they are used up).
+        self,
+        number: str,
+        text: str,
+        running: Running | None = None,
+        *,
+        own_cap: bool = True,
+        answer: bool = False,
+    ) -> str | None:
+        """Send one text within the budget; its id (the gateway's, else one of ours), or
+        None when it was held for a check. ``running``: a notice, which may be one of
+        running help; ``own_cap``: counted in the number's texts of the hour and day (all
+        but the one that says they are used up); ``answer``: an answer to the number's
+        text, from its unchecked share unless it was checked lately (checking.py).
         The one way out: no invisible mark (of direction, a zero-width space, a soft
         hyphen …) leaves in a text, whatever made it (texted_form.py), nor a control
         character but the line break (:func:`_without_controls`)."""
         text = _without_controls(without_invisible_marks(text))
         capped = (lambda until: self._tell_capped(number, until)) if own_cap else None
-        if not await self.budget.take(count(text), number if own_cap else None, running, capped):
+        if answer and self.checking.held_now(number):
+            return None  # with an answer of the same text held
+        limits = self.budget.limits
+        unchecked = (
+            answer
+            and bool(limits.per_number_hour or limits.per_number_day)
+            and not await self.checking.checked(number)
+        )
+        try:
+            taken = await self.budget.take(
+                count(text), number if own_cap else None, running, capped, unchecked=unchecked
+            )
+        except Held:
+            await self.checking.hold(number, await self._reader(number))
+            return None
+        if not taken:
             raise DeliveryError("sms: the budget has no room for the text", permanent=True)
         await self._wait_for_slot()
         gateway_id = await self.gateway.send(number, text, send_key())

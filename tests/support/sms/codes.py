@@ -48,3 +48,13 @@ async def lapse(db: Database, number: str) -> None:
         "UPDATE sms_numbers SET code_until = ? WHERE number = ? AND code_until IS NOT NULL",
         (to_text(past), number),
     )
+
+
+async def checked(db: Database, number: str) -> None:
+    """``number`` texted a right code back a moment ago (its holder is there): its answers
+    go from all of its texts, not only the unchecked share (bot/transports/sms/checking.py)."""
+    await execute(
+        db.transactions,
+        "UPDATE sms_numbers SET confirmed_at = ? WHERE number = ?",
+        (to_text(datetime.now(UTC)), number),
+    )

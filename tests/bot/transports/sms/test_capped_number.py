@@ -17,6 +17,7 @@ from db import Database
 from db.clock import BERLIN
 from tests.support.help_story import GROUP
 from tests.support.sms.city import City, Resident
+from tests.support.sms.codes import checked
 
 GRETA = "+4917633333333"
 
@@ -53,6 +54,9 @@ async def test_a_number_past_its_caps_is_told_to_the_coordinators_while_it_lasts
     await greta.say("Hallo")
     person = await db.users.find("sms", GRETA)
     assert person is not None
+    # Her code a moment ago: all her texts are hers (test_forged_answers_held.py holds a
+    # number's answers past a third while it has not shown its holder is there).
+    await checked(db, GRETA)
     await _until_silent(greta, 8)
     # Four answers, and the one text that says when she is answered again (test_capped_texter.py).
     assert len(greta.texts) == 5

@@ -15,6 +15,7 @@ import pytest
 from bot.config import Config, SmsSection
 from bot.delivery import OutboxWorker
 from bot.transports.sending import DeliveryError
+from bot.transports.sms import checking
 from bot.transports.sms import transport as sms_module
 from bot.transports.sms.budget import Budget, Limits, month_of, prefix_of
 from bot.transports.sms.checks import checks as sms_budget_checks
@@ -257,6 +258,14 @@ def test_every_text_of_it_fits_two_segments(lang: str):
         t.t("⏳ No more codes today. Try again tomorrow."),
         # The hour's code texts used up (coded_acts.py, for acts and erasure alike).
         t.t(coded_acts.CODES_BUSY, time=t.time(datetime(2026, 11, 28, 22, tzinfo=UTC))),
+        # Answers held for a check (checking.py): its code, its reminder, its thanks.
+        t.t(checking.CHECK_ASKED, code="471108"),
+        t.t(
+            checking.STILL_WORKS,
+            sent=t.time(datetime(2026, 11, 28, 21, 47, tzinfo=UTC)),
+            until=t.time(datetime(2026, 11, 28, 22, 2, tzinfo=UTC)),
+        ),
+        t.t(checking.CHECKED),
     ):
         form = form_of(Message(text), t)
         assert form is not None and count(form.body) <= 2, (lang, form)
