@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from db.users import User
+from db.users import User, UserStore
 from handlers.channels import (
     BridgedCallEnded,
     CallsGivenUp,
@@ -149,8 +149,13 @@ def pool_dry(
             cap=cap,
         )
     if used:
-        text += "\n" + t.t("👥 Called to check today: {who}.", who=_who_was_called(t, used))
+        text += "\n" + called_line(t, used)
     return Message(text, typed_choices=False)
+
+
+def called_line(t: Translator, used: Sequence[tuple[str | None, int]]) -> str:
+    """Who used today's check calls (:func:`pool_dry`'s last line; the desk's too)."""
+    return str(t.t("👥 Called to check today: {who}.", who=_who_was_called(t, used)))
 
 
 def _who_was_called(t: Translator, used: Sequence[tuple[str | None, int]]) -> str:
@@ -269,16 +274,26 @@ async def _check_pool_dry(scene: Backstage, what: CheckPoolDry) -> None:
     check_calls.py counts it), so that callers put off or refused are no surprise - and
     who used today's checks, by name (a check rings the number's person: a name called
     often is a resident whose number someone uses)."""
+    used, about = await called_today(scene.db.users, what)
+    await scene.mail.to_backchannel(lambda t: pool_dry(t, what, used), about=about)
+
+
+async def called_today(
+    users: UserStore, what: CheckPoolDry
+) -> tuple[list[tuple[str | None, int]], list[int]]:
+    """Who used today's check calls (``what.used``), as the coordinators read it: each
+    person's first name (empty: someone with none) and the calls to them - a number of
+    nobody here, or of someone with no data, as ``None`` - and the ids of those named."""
     used: list[tuple[str | None, int]] = []
     about: list[int] = []
     for number, calls in what.used:
-        person = await scene.db.users.find(what.platform, number)
-        if person is None or not await scene.db.users.has_data(person.id):
+        person = await users.find(what.platform, number)
+        if person is None or not await users.has_data(person.id):
             used.append((None, calls))
             continue
         used.append((_name(person), calls))
         about.append(person.id)
-    await scene.mail.to_backchannel(lambda t: pool_dry(t, what, used), about=about)
+    return used, about
 
 
 async def _bridged_call_ended(scene: Backstage, what: BridgedCallEnded) -> None:

@@ -1,5 +1,6 @@
 """How the phone line declares itself (bot/transports/hooks.py): its section, what it offers
-its callers, its data, its checks, how it attaches to a city, its claims and its contact.
+its callers, its data, its checks, how it attaches to a city, its claims, its contact and
+the check calls' pool on the desk.
 From the package's light modules only: reading it loads no pjsua2, and the package's
 ``__init__`` does not import it (a line process takes the package, not the bot)."""
 
@@ -9,6 +10,7 @@ from bot.transports.hooks import Offers, Transport
 from bot.transports.phone import attach as phone_attach
 from bot.transports.phone import checks as phone_checks
 from bot.transports.phone import config as phone_config
+from bot.transports.phone import desk_panel as phone_desk
 from bot.transports.phone import personal_data as phone_data
 from locales import N_, Medium
 from locales.phone_numbers import account_problem
@@ -39,3 +41,6 @@ class Phone(Transport):
     city_checks = staticmethod(phone_checks.checks)
     attach = staticmethod(phone_attach.attach)
     contact = staticmethod(phone_config.contact)
+    # The check calls' pool, on the desk where the other limits are while one is spent.
+    budget = staticmethod(phone_desk.desk_pool)
+    panel = staticmethod(phone_desk.panel)

@@ -165,6 +165,16 @@ class CheckCallStore:
         )
         return [(str(row[0]), int(row[1])) for row in rows]
 
+    async def told(self, day: str) -> list[str]:
+        """The pools (and blocks) whose running dry on ``day`` was told (:meth:`first_told`):
+        spent still, as a count never falls within its day."""
+        rows = await fetch_all(
+            self._tx,
+            "SELECT number FROM check_call_days WHERE day = ? AND number LIKE ? ORDER BY number",
+            (day, TOLD + "%"),
+        )
+        return [str(row[0]).removeprefix(TOLD) for row in rows]
+
     async def first_told(self, day: str, pool: str) -> bool:
         """Whether ``pool`` running dry on ``day`` is told now: True only the first time
         it is asked (of processes asking at once, one)."""
