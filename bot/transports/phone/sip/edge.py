@@ -106,14 +106,14 @@ PROVIDER_REQUESTS = 400
 # what it passes. A longer one is answered 513 Message Too Large (RFC 3261 21.5.14): a
 # caller's 3,700-byte header made each line log seven PJSIP errors per INVITE.
 LONGEST_REQUEST = 3500
+# A call longer than this (seconds) is forgotten by the edge: a line that died with its
+# calls frees their places at the latest then.
+DIALOG_MOST_SECONDS = 4 * 3600
 # A line that sends nothing back for this long (seconds) after the edge handed it a call -
 # not even 100 Trying - is taken for hung: the caller goes to the notice line (tm's
 # fr_timer; failure_route[LINE_FAILED]) instead of waiting Kamailio's 30 s in silence. Once
 # the line said anything, its answer has 120 s (tm's fr_inv_timer).
 LINE_SILENT_SECONDS = 5.0
-# A call longer than this (seconds) is forgotten by the edge: a line that died with its
-# calls frees their places at the latest then.
-DIALOG_MOST_SECONDS = 4 * 3600
 # Kamailio's shared and private memory (MB): a few dozen dialogs and transactions.
 SHARED_MB = 32
 PRIVATE_MB = 4
