@@ -106,6 +106,12 @@ class PhoneSection:
         " its display name) or p-asserted-identity (the provider's P-Asserted-Identity, RFC"
         " 3325, for a provider that asserts it on every call: a call without one is withheld)",
     )
+    srtp: bool = _opt(
+        False,
+        doc="The bot's own calls offer the provider SRTP (RTP/SAVP, SDES keys) instead of plain"
+        " RTP, for a trunk that takes encrypted media only; calls to the bot are answered as"
+        " offered either way",
+    )
     call_domain: str = _opt(
         "", doc="Call-backs call sip:<number>@this (a trunk's host:port); empty: the registrar's"
     )

@@ -503,6 +503,7 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
         realm=phone.realm,
         rtp_timeout_seconds=phone.rtp_timeout_seconds,
         caller_id=phone.caller_id,
+        srtp=phone.srtp,
     )
     calling_back = CallBackSettings(
         domain=phone.call_domain or _domain(phone.registrar),

@@ -117,6 +117,9 @@ class StackSettings:
     # Whose word names a caller (caller_header.py): "from" (the From URI's user) or
     # "p-asserted-identity" (the provider's assertion, RFC 3325; a call without it is withheld).
     caller_id: str = "from"
+    # The bot's own calls offer the provider SRTP (SDES) through the edge's media relay
+    # (edge.cfg ``route[MEDIA]``); the lines stay plain RTP on loopback.
+    srtp: bool = False
 
 
 class CallControl(Protocol):

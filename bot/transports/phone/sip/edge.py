@@ -171,6 +171,7 @@ class EdgePlan:
     outbound_proxy: str = ""
     per_line: int = CALLS_PER_LINE
     relay: int = 0  # the media relay's control port on 127.0.0.1 (media_relay.py)
+    srtp: bool = False  # the bot's own calls offer the provider SRTP (SDES)
 
     @classmethod
     def of(
@@ -202,6 +203,7 @@ class EdgePlan:
             public_address=outward_address(settings.bind, settings.public_address, peers),
             outbound_proxy=settings.outbound_proxy,
             relay=relay,
+            srtp=settings.srtp,
         )
 
     @property
@@ -308,6 +310,8 @@ def defines(plan: EdgePlan, folder: Path, modules: str) -> list[str]:
         values["PUBLIC"] = _host_port(public, plan.port)
     if proxy:
         values["PROXY"] = _quoted(proxy)
+    if plan.srtp:
+        values["WITH_SRTP"] = 1
     return [f"{name}={value}" for name, value in values.items()]
 
 

@@ -14,7 +14,10 @@ more, the sender heard the bot and pressed her keys ("RTP Bleed", issue 98 point
 lines still latch, but only something on this machine reaches them.
 
 The provider may offer SRTP (SDES, ``RTP/SAVP``): the relay answers it encrypted towards the
-provider and gives the lines plain RTP on loopback (``transport-protocol=RTP/AVP``).
+provider and gives the lines plain RTP on loopback (``transport-protocol=RTP/AVP``). With
+``[phone] srtp`` the bot's own calls are offered to the provider as SRTP (``RTP/SAVP``, the
+relay's SDES keys: ``transport-protocol=RTP/SAVP``, edge.cfg ``route[MEDIA]``), the lines'
+side plain as ever.
 
 The relay runs in userspace only (``--table=-1``: no kernel module, no firewall rules of its
 own), its control (the ``ng`` protocol) on a loopback port the edge alone is told. Its RTP

@@ -47,7 +47,7 @@ def test_every_define_the_script_reads_is_given(tmp_path: Path):
             code.append(line)
     bare = re.sub(r'"[^"]*"|route[\[(]\w+[\])]', " ", "\n".join(code))
     read = set(re.findall(r"\b[A-Z][A-Z_]+\b", bare))
-    optional = {"PUBLIC", "PROXY", "WITH_TOKEN"}  # given when [phone] has them
+    optional = {"PUBLIC", "PROXY", "WITH_TOKEN", "WITH_SRTP"}  # given when [phone] has them
     assert read - optional == given - optional
     assert {"OUTSIDE", "LINE_URIS", "PER_LINE"} <= read
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from bot.transports.phone.sip.call_control import CallEvent
 from bot.transports.phone.sip.line_pool import Lines
 from bot.transports.phone.sip.stack import StackSettings
 from tests.support.sip.calls import until
@@ -68,3 +69,41 @@ async def test_an_srtp_offer_is_answered_encrypted_and_its_keys_reach_the_line(
         caller.hangup()
         await until(lambda: any(e.kind == "ended" for e in line.events), "the call ended")
     assert line.pressed() == ["1"]
+
+
+def _offer(trace: str) -> str:
+    """The INVITE a phone received, from baresip's SIP trace."""
+    for message in re.split(r"\n(?=\S+ \S+ SIP/2\.0\r?$|SIP/2\.0 \d{3})", trace, flags=re.M):
+        if message.startswith("INVITE "):
+            return message
+    raise AssertionError(f"no INVITE in the trace:\n{trace[-4000:]}")
+
+
+async def test_the_bots_own_call_offers_srtp_where_the_provider_takes_only_that(
+    kamailio: KamailioServer, phones: PhoneFactory
+):
+    """[phone] srtp: the bot's own call (a call-back) is offered to the provider as
+    ``RTP/SAVP`` with the relay's SDES keys; a phone that takes encrypted media only
+    answers it, and its "1" (RFC 4733 inside SRTP) reaches the line, plain on loopback.
+    Without it the offer is plain RTP, which such a phone refuses (488)."""
+    callee = phones("bob", answer=True, mediaenc="srtp-mand", sip_trace=True)
+    events: list[CallEvent] = []
+    async with _Edged(bot_account(kamailio, srtp=True)) as line:
+        call = await line.lines.make_call(callee.contact, events.append)
+        await until(lambda: any(e.kind == "answered" for e in events), "the phone answered")
+        offer = _offer(callee.sip_messages())
+        assert re.search(r"^m=audio \d+ RTP/SAVP ", offer, re.M), offer
+        assert re.search(r"^a=crypto:\d+ AES_CM_128_HMAC_SHA1_(80|32) inline:", offer, re.M)
+        relay = line.lines.relay
+        assert relay is not None
+        (parties,) = sides(relay.plan.control).values()
+        assert sorted(side.protocol for side in parties) == ["RTP/AVP", "RTP/SAVP"], parties
+        (inside,) = [side for side in parties if side.protocol == "RTP/AVP"]
+        assert inside.host == "127.0.0.1"
+        callee.press("1")
+        await until(
+            lambda: any(e.kind == "key" and e.value == "1" for e in events),
+            "the phone's encrypted key reached the line",
+        )
+        line.lines.hang_up(call)
+        await until(lambda: any(e.kind == "ended" for e in events), "the call ended")
