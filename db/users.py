@@ -92,6 +92,8 @@ class Arrival:
     kept_replies: str | None
     # In a running contact (a matched request, as requester or volunteer) on arrival.
     in_contact: bool = True
+    # Which of the chat's marks the caller asked for (``arrive``'s ``marks``) it carries.
+    marks: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -118,10 +120,16 @@ _BEYOND_ENTRY = (
 
 
 @lru_cache(maxsize=2)
-def _arrival_sql(platform_value: str) -> str:
+def _arrival_sql(platform_value: str, marks: int = 0) -> str:
     """:meth:`UserStore.arrive`'s one statement (``platform_value``: its platform's value, a
-    number platform's chosen one), declared as the person's own row (db/postgres.py, "own
-    rows")."""
+    number platform's chosen one; ``marks``: how many of the chat's marks it reads),
+    declared as the person's own row (db/postgres.py, "own rows")."""
+    # One column a mark, named by its place (a mark's name is no column name).
+    carried = "".join(
+        f", (SELECT 1 FROM conversation_marks WHERE platform = ? AND chat_id = ?"
+        f" AND mark = ? AND until > ?) AS mark_{n}"
+        for n in range(marks)
+    )
     return own_row(
         "INSERT INTO users (platform, platform_user_id, chat_id, first_name,"
         " created_at, seen_at, easy_language)"
@@ -142,7 +150,7 @@ def _arrival_sql(platform_value: str) -> str:
         # for the contacts only then, without a round trip of its own otherwise.
         f" EXISTS (SELECT 1 FROM help_requests WHERE requester_id = users.id"
         f" AND state = '{MATCHED}') OR EXISTS (SELECT 1 FROM help_requests"
-        f" WHERE volunteer_id = users.id AND state = '{MATCHED}') AS in_contact"
+        f" WHERE volunteer_id = users.id AND state = '{MATCHED}') AS in_contact" + carried
     )
 
 
@@ -244,12 +252,14 @@ class UserStore:
         private: bool = True,
         update_id: str | None = None,
         easy_language: bool = False,
+        marks: tuple[str, ...] = (),
     ) -> Arrival:
         """Everything an update needs to start, in one statement (this runs for every
         update): the user, created as a resident on first contact and marked as seen, with
         their roles and conversation state, and whether the update was handled before.
         See :meth:`seen` for which chat becomes the user's address. ``easy_language``: a new
-        person's start (an existing row keeps theirs)."""
+        person's start (an existing row keeps theirs). ``marks``: which of these the chat
+        carries now (db/conversation_marks.py), read in the same statement."""
         now = _now()
         # A number's person may be on the other number platform (db/people_by_number.py): their row,
         # on the channel they chose, is the one that arrives.
@@ -261,7 +271,7 @@ class UserStore:
         async with self._tx.transaction(savepoint=False):
             row = await fetch_one(
                 self._tx,
-                _arrival_sql(platform_value),
+                _arrival_sql(platform_value, len(marks)),
                 (
                     *chosen,
                     platform_user_id,
@@ -275,6 +285,7 @@ class UserStore:
                     update_id,
                     platform,
                     update_id,
+                    *(value for mark in marks for value in (platform, chat_id, mark, now)),
                 ),
             )
             assert row is not None
@@ -296,7 +307,12 @@ class UserStore:
             else None
         )
         return Arrival(
-            user, state, row["handled"] is not None, row["kept"], bool(row["in_contact"])
+            user,
+            state,
+            row["handled"] is not None,
+            row["kept"],
+            bool(row["in_contact"]),
+            frozenset(mark for n, mark in enumerate(marks) if row[f"mark_{n}"] is not None),
         )
 
     @staticmethod

@@ -268,7 +268,10 @@ class Dispatcher:
             private=incoming.is_private,
             update_id=incoming.update_id,
             easy_language=starts_easy(medium_of(sender.platform)),
+            marks=incoming.marks.asked if incoming.marks is not None else (),
         )
+        if incoming.marks is not None:
+            incoming.marks.held = set(arrival.marks)
         user = arrival.user
         if (sender.platform, sender.user_id) in self.settings.admins and not user.has_role("admin"):
             await self.db.users.grant_role(user.id, "admin")

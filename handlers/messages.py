@@ -128,6 +128,19 @@ class Removed:
 Event = Text | Command | ButtonPress | Location | Media | Edited | Removed
 
 
+@dataclass
+class ChatMarks:
+    """Marks of the chat an update came from (db/conversation_marks.py) that its transport
+    answers by (Telegram: whether the chat shows a location request's reply keyboard):
+    ``asked`` are read with the update's arrival, in its one statement (db/users.py
+    ``arrive``), instead of a statement of their own before each answer; ``held`` is what
+    the chat carried then (None: not read - an update answered without arriving, a flood's
+    or an anonymous admin's), kept up to date by the transport as it sends."""
+
+    asked: tuple[str, ...]
+    held: set[str] | None = None
+
+
 @dataclass(frozen=True)
 class Incoming:
     sender: Sender
@@ -142,6 +155,8 @@ class Incoming:
     # The platform's id of the chat's message this one answers (a Telegram reply, a Matrix
     # ``m.in_reply_to``): a reply to a relayed message goes to its writer (relay/chat.py).
     reply_to: str | None = None
+    # What the transport asks to be read with the update's arrival (:class:`ChatMarks`).
+    marks: ChatMarks | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

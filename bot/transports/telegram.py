@@ -15,9 +15,10 @@ import logging
 import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from telegram import (
     BotCommand,
@@ -70,6 +71,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.messages import (
     Button,
     ButtonPress,
+    ChatMarks,
     Command,
     Delete,
     Document,
@@ -114,12 +116,20 @@ REMOVE_KEYBOARD_JSON = json.dumps(REMOVE_KEYBOARD.to_dict())
 KEYBOARD = "keyboard"
 # An album's later items come within seconds of its first: its mark lapses after an hour.
 ALBUM_KEPT = timedelta(hours=1)
-# The chat an update came from and its forum topic (None: the General topic, or a chat
-# without topics), while its answers are sent (:meth:`TelegramTransport._answer`): they go
-# to that topic, as the person expects in a forum.
-_ANSWERING_IN: ContextVar[tuple[str, int | None] | None] = ContextVar(
-    "telegram_answering_in", default=None
-)
+
+
+class _Answering(NamedTuple):
+    """The chat an update came from, its forum topic (None: the General topic, or a chat
+    without topics) and its marks as its arrival read them (``Incoming.marks``)."""
+
+    chat_id: str
+    topic: int | None
+    marks: ChatMarks | None
+
+
+# While an update's answers are sent (:meth:`TelegramTransport._answer`): they go to its
+# topic, as the person expects in a forum, and the chat's keyboard mark is known.
+_ANSWERING_IN: ContextVar[_Answering | None] = ContextVar("telegram_answering_in", default=None)
 _MEDIA_ATTRS = (
     ("voice", "voice"),
     ("audio", "audio"),
@@ -280,6 +290,15 @@ def _seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore", DeprecationWarning)
         retry = exc.retry_after
     return retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+
+
+def _known_marks(chat_id: str) -> set[str] | None:
+    """The marks ``chat_id`` carries as the update being answered in it read them on
+    arrival and its answers changed them since; None where they were not read."""
+    answering = _ANSWERING_IN.get()
+    if answering is None or answering.chat_id != chat_id or answering.marks is None:
+        return None
+    return answering.marks.held
 
 
 def _private(chat_id: str) -> bool:
@@ -509,6 +528,10 @@ class TelegramTransport(ChatService):
         incoming = to_incoming(update, self.username())
         if incoming is None or await self._album_answered(update):
             return
+        if incoming.is_private:
+            # Whether the chat shows the location keyboard, read with the update's arrival
+            # (:meth:`_shows_keyboard`).
+            incoming = replace(incoming, marks=ChatMarks((KEYBOARD,)))
         await take_update(self, incoming, lambda i, o: self._answer(i, o, update))
 
     @property
@@ -561,7 +584,9 @@ class TelegramTransport(ChatService):
                     else query.answer,
                 )
             )
-        answering = _ANSWERING_IN.set((incoming.chat_id, _topic_of(update)))
+        answering = _ANSWERING_IN.set(
+            _Answering(incoming.chat_id, _topic_of(update), incoming.marks)
+        )
         try:
             await send_answers(self, incoming, outgoing)
         finally:
@@ -575,8 +600,8 @@ class TelegramTransport(ChatService):
         came from (:data:`_ANSWERING_IN`); the bot's own posts to the coordinators' group
         to the topic the operator configured (``telegram.backchannel_topic``)."""
         answering = _ANSWERING_IN.get()
-        if answering is not None and answering[0] == chat_id:
-            topic = answering[1]
+        if answering is not None and answering.chat_id == chat_id:
+            topic = answering.topic
         elif self.city_ports.chats.is_backchannel(PLATFORM, chat_id):
             topic = self.config.backchannel_topic or None
         else:
@@ -623,6 +648,8 @@ class TelegramTransport(ChatService):
         the buttons' presses."""
         sent = await self._send_text(chat_id, chunks[0], REMOVE_KEYBOARD)
         await self._marks.drop(PLATFORM, chat_id, KEYBOARD)
+        if (known := _known_marks(chat_id)) is not None:
+            known.discard(KEYBOARD)
         for index, chunk in enumerate(chunks[1:], 1):
             last = index == len(chunks) - 1
             sent = await self._send_text(chat_id, chunk, markup if last else None)
@@ -657,6 +684,16 @@ class TelegramTransport(ChatService):
             sent = await self.bot._post("sendMessage", data)
         return str(sent["message_id"])
 
+    async def _shows_keyboard(self, chat_id: str) -> bool:
+        """Whether the chat shows a location request's reply keyboard: as the update being
+        answered found it on arrival (issue 104: a statement before every message sent,
+        a fifth of an answer's time), else - an outbox item, a kept answer sent after a
+        restart - as the city's database says now."""
+        known = _known_marks(chat_id)
+        if known is not None:
+            return KEYBOARD in known
+        return await self._marks.holds(PLATFORM, chat_id, KEYBOARD, datetime.now(UTC))
+
     async def _send(
         self, chat_id: str, item: Outgoing, edit_message_id: str | None = None
     ) -> str | None:
@@ -670,11 +707,7 @@ class TelegramTransport(ChatService):
             if isinstance(item, Message) and item.request_location:
                 markup = location_keyboard(item.request_location, item.buttons, private)
                 edit_message_id = None
-            elif (
-                isinstance(item, Message)
-                and private
-                and await self._marks.holds(PLATFORM, chat_id, KEYBOARD, datetime.now(UTC))
-            ):
+            elif isinstance(item, Message) and private and await self._shows_keyboard(chat_id):
                 # An edit cannot take a reply keyboard away: a new message does.
                 return await self._send_removing(chat_id, chunks, keyboard(item.buttons, private))
             if edit_message_id is not None and len(chunks) == 1:
@@ -698,6 +731,8 @@ class TelegramTransport(ChatService):
             if isinstance(item, Message) and item.request_location:
                 until = datetime.now(UTC) + KEYBOARD_KEPT
                 await self._marks.put(PLATFORM, chat_id, KEYBOARD, until)
+                if (known := _known_marks(chat_id)) is not None:
+                    known.add(KEYBOARD)
                 sent = await self._send_aside(chat_id, item, private) or sent
             return sent
         if isinstance(item, Delete):

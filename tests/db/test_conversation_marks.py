@@ -73,3 +73,20 @@ async def test_a_persons_marks_go_with_her_and_lapsed_ones_with_retention(databa
         assert paul is not None
     finally:
         await db.close()
+
+
+@pytest.mark.both_backends
+async def test_an_arrival_reads_the_marks_its_chat_carries(db: Database):
+    # The Telegram transport learns whether the chat shows the location keyboard from the
+    # update's arrival, in its one statement (issue 104: a statement before each answer).
+    now = datetime.now(UTC)
+    await db.marks.put("telegram", "7", "keyboard", now + timedelta(days=1))
+    await db.marks.put("telegram", "7", "album:1", now - timedelta(seconds=1))  # lapsed
+    await db.marks.put("telegram", "8", "other", now + timedelta(days=1))  # another chat's
+    asked = ("keyboard", "album:1", "other")
+    arrival = await db.users.arrive("telegram", "7", "7", "Ada", update_id="1", marks=asked)
+    assert arrival.marks == {"keyboard"}
+    await db.marks.drop("telegram", "7", "keyboard")
+    arrival = await db.users.arrive("telegram", "7", "7", "Ada", update_id="2", marks=asked)
+    assert arrival.marks == frozenset()
+    assert (await db.users.arrive("telegram", "7", "7", "Ada", update_id="3")).marks == set()

@@ -8,8 +8,11 @@ helper too, where a tap sends their position to the helper."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.transports.telegram import TelegramTransport
 from db import Database
+from db.conversation_marks import ConversationMarks
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_wiring import telegram_person
 
@@ -77,3 +80,31 @@ async def test_a_shared_location_takes_it_away_too(
     )
     await fake_telegram.settle()
     assert str(RESIDENT) not in fake_telegram.reply_keyboards
+
+
+async def test_the_answers_learn_of_the_keyboard_from_the_updates_arrival(
+    fake_telegram: FakeTelegram,
+    telegram_bot: TelegramTransport,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whether the chat shows the keyboard is read with the update (issue 104): no statement
+    of its own before each message sent, and the keyboard still goes away."""
+    asked: list[str] = []
+    holds = ConversationMarks.holds
+
+    async def counted(self, platform, chat_id, mark, now):  # type: ignore[no-untyped-def]
+        asked.append(mark)
+        return await holds(self, platform, chat_id, mark, now)
+
+    monkeypatch.setattr(ConversationMarks, "holds", counted)
+    await telegram_person(db, RESIDENT, "Amira", "en")
+    await _where_step(fake_telegram)
+    mark = len(fake_telegram.calls)
+    fake_telegram.send_text(RESIDENT, "Hörde")
+    await fake_telegram.wait_for(
+        "sendMessage", lambda c: bool(c.buttons), after=mark, chat_id=RESIDENT
+    )
+    await fake_telegram.settle()
+    assert str(RESIDENT) not in fake_telegram.reply_keyboards
+    assert asked == []
