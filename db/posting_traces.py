@@ -13,13 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db.bans import BanList
-from db.requests import (
-    HelpRequest,
-    held_query,
-    posting_counts_of,
-    posting_counts_query,
-    requests_of,
-)
+from db.requests import held_query, posting_counts_of, posting_counts_query
 from db.statements import execute, fetch_all, fetch_each
 from db.transactions import Transactions
 from db.users import User
@@ -31,7 +25,7 @@ _PURPOSE = "posting\0"
 class PostingRecord:
     """What the posting limits (handlers/helping/posting_limits.py) ask of a requester."""
 
-    held: list[HelpRequest]  # their held requests, oldest first (not asked: empty)
+    held: list[int]  # their held requests' ids, oldest first (not asked: empty)
     counts: tuple[int, int, int, str | None]  # db/requests.py posting_counts_query
     traced: int  # their erased accounts' requests since ``since``
     traced_newest: str | None
@@ -74,10 +68,10 @@ class PostingTraces:
             ),
         ]
         if held:
-            queries.append(held_query(user.id))
+            queries.append(held_query(user.id, columns="id"))
         counts, (traces,), *mine = await fetch_each(self._tx, queries)
         return PostingRecord(
-            requests_of(mine[0]) if mine else [],
+            [int(row[0]) for row in mine[0]] if mine else [],
             posting_counts_of(counts),
             int(traces[0]),
             traces[1],

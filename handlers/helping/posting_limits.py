@@ -285,7 +285,7 @@ async def may_post(
         user, to_text(now - POSTING_MEMORY), held=asks_held
     )
     if record.held:
-        return Refused(HELD_ONE, id=record.held[0].id)
+        return Refused(HELD_ONE, id=record.held[0])
     ever, active, today, newest = record.counts
     counts = (
         ever + record.traced,

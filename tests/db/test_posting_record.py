@@ -25,9 +25,7 @@ async def test_the_record_holds_what_the_separate_questions_said(db: Database):
     held = await db.requests.create(user.id, user.id, category="shopping", held=("wait", None))
     await db.posting_traces.keep(user, SINCE, utcnow())
     record = await db.posting_traces.record(user, SINCE)
-    assert (
-        [r.id for r in record.held] == [held.id] == [r.id for r in await db.requests.held(user.id)]
-    )
+    assert record.held == [held.id] == [r.id for r in await db.requests.held(user.id)]
     assert record.counts == (1, 1, 1, sent.created_at)  # the held draft counts nowhere
     assert record.traced == 2 and record.traced_newest == held.created_at  # both kept
     unasked = await db.posting_traces.record(user, SINCE, held=False)

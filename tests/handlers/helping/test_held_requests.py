@@ -107,6 +107,23 @@ async def test_a_flood_holds_what_was_written_and_tells_the_person_and_the_group
     assert await _tick(story, clock()) == 0
 
 
+async def test_a_second_request_waits_for_the_held_one_it_names(story, db):
+    """One held request a person at a time: a second is refused before its form, naming
+    the first (posting_limits.HELD_ONE, read with the posting record's ids, issue 104)."""
+    _limits(story, new_user_cooldown_minutes=10, new_account_flood_requests=2)
+    await post_request(story, "s1", "en", "Please help me with the shopping")
+    await post_request(story, "s2", "en", "Please help me with the forms")
+    await story.onboard("s3", "en")
+    await _finish(story, "s3", await story.press("s3", "hr:new"))
+    held = await _own(db, "s3")
+    assert held.state == DRAFT
+    out = await story.press("s3", "hr:new")
+    assert f"#{held.id}" in texts(out) and "hr:mine" in button_data(out)
+    assert "hr:cat:shopping" not in button_data(out)
+    person = await db.users.find("memory", "s3")
+    assert [r.id for r in await db.requests.for_requester(person.id)] == [held.id]
+
+
 async def test_a_held_request_can_be_withdrawn(story, db):
     _limits(story, new_user_cooldown_minutes=10, new_account_flood_requests=2)
     await post_request(story, "f1", "en", "Please help me with the shopping")
