@@ -72,7 +72,6 @@ from bot.transports.phone.calls.answered_call import (
     MOST_EARLY,
     Call,
     Caller,
-    EarlyKey,
     HungUp,
     audio_on,
     converse,
@@ -291,7 +290,7 @@ class PhoneTransport(Transport):
             return None
         if not audio_on(call):  # before its audio is on: taken after its greeting (bounded)
             if call.keys.qsize() <= MOST_EARLY:
-                call.keys.put_nowait(EarlyKey(key))
+                call.keys.put_nowait(CallEvent("key", call.call_id, key))
             return None
         # A key is the caller there: the wait starts again (a key that is only the first
         # digit of an entry and says nothing still ends in a goodbye when no more come).
@@ -375,11 +374,11 @@ class PhoneTransport(Transport):
         if call.chat_id not in self._by_chat:  # no newer call of theirs needs them
             self.voice.call_choices.forget(call.chat_id)
 
-    async def meant(self, call: Call, meaning: Meaning | Event | EarlyKey) -> None:
+    async def meant(self, call: Call, meaning: Meaning | Event | CallEvent) -> None:
         """What a key (or an event the call goes on with) of ``call`` means, taken in the
         call's order."""
-        if isinstance(meaning, EarlyKey):  # after the greeting: the call's runner takes it
-            self.voice.runner(call).feed(CallEvent("key", call.call_id, meaning.key))
+        if isinstance(meaning, CallEvent):  # a key before the greeting: now the runner's
+            self.voice.runner(call).feed(meaning)
         elif meaning == REPEAT:
             if call.turn.pages is not None:
                 await self.voice.say_page(call, call.turn.pages, again=True)

@@ -30,8 +30,8 @@ gathered goes to the bot as the caller's incoming update, whose answer makes the
 The call's state: :class:`Call`, ten fields at most (its turn, turn.py: what the newest
 answer asks; :class:`Caller`: who is calling; :class:`CallAudio`: its media side - what it
 plays, what follows the end of play, the recording, the wait for the caller). Keys that
-came before its audio was on wait in its queue of updates after its ``/start``
-(:class:`EarlyKey`).
+came before its audio was on wait in its queue of updates after its ``/start``, as the
+line told them (``CallEvent("key", …)``): the runner takes them once the greeting is.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from bot.transports.phone.calls.verbs import (
     TimedOut,
     Transferred,
 )
+from bot.transports.phone.sip.call_control import CallEvent
 from bot.transports.phone.words import what_keys_mean
 from bot.transports.phone.words.what_keys_mean import Meaning
 from handlers.messages import Event
@@ -70,15 +71,6 @@ MOST_EARLY = 24
 @dataclass(frozen=True)
 class HungUp:
     """Put after a call's last keys: the caller hung up."""
-
-
-@dataclass(frozen=True)
-class EarlyKey:
-    """A key that came before the call's audio was on (a caller who knows the menu, a slow
-    line), put after its ``/start``: given back to the call's runner once the greeting is
-    taken, so that it chooses from the greeting's choices (at most :data:`MOST_EARLY`)."""
-
-    key: str
 
 
 @dataclass(slots=True)
@@ -97,7 +89,7 @@ class CallAudio:
     idle_at: float | None = None
     # The loop's time when the call ends, keys or not (``longest_call_seconds``), set as its
     # audio comes on (a call that came: its ``audio`` event; a call-back: from the start).
-    # None: its audio is not on yet - keys wait for the greeting (:class:`EarlyKey`).
+    # None: its audio is not on yet - keys wait for the greeting in its queue.
     ends_at: float | None = None
     # Answers said (one per update that said something): the order of a call, for its tests.
     answers: int = 0
@@ -136,7 +128,7 @@ class Call:
     call_id: int
     chat_id: str
     runner: CallRunner | None = None
-    keys: asyncio.Queue[Meaning | Event | HungUp | EarlyKey] = field(default_factory=asyncio.Queue)
+    keys: asyncio.Queue[Meaning | Event | HungUp | CallEvent] = field(default_factory=asyncio.Queue)
     turn: Turn = field(default_factory=Turn)
     caller: Caller = field(default_factory=Caller)
     audio: CallAudio = field(default_factory=CallAudio)

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from markupsafe import Markup
 
-from bot.transports.phone.calls.answered_call import MOST_EARLY, EarlyKey
+from bot.transports.phone.calls.answered_call import MOST_EARLY
 from bot.transports.phone.calls.turn import entry
 from bot.transports.phone.dialogue import who_calls
 from bot.transports.phone.sip.call_control import CallEvent
@@ -374,7 +374,9 @@ async def test_keys_before_the_audio_are_kept_only_so_many(dispatcher: Dispatche
             await _all_taken(call)
             assert call.keys.get_nowait() == Command("start")
             assert call.keys.qsize() == MOST_EARLY
-            assert await taken(call, MOST_EARLY) == [EarlyKey("5")] * MOST_EARLY
+            assert (
+                await taken(call, MOST_EARLY) == [CallEvent("key", call.call_id, "5")] * MOST_EARLY
+            )
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
 
