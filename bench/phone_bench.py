@@ -372,7 +372,7 @@ def bot_line(dispatcher: Any, lines: int) -> tuple[Any, Any, Any]:
         password=BOT_PASSWORD,
         clock_rate=16000,
     )
-    return kamailio, stack_settings, PhoneTransport(dispatcher, stack_settings, lines=lines)
+    return kamailio, stack_settings, PhoneTransport(dispatcher.ports, stack_settings, lines=lines)
 
 
 async def measure(

@@ -112,7 +112,7 @@ async def story_segments(lang: str) -> tuple[int, int, int, int, str]:
             gateway = RecordingKannel()
             # The default caps per number and for new numbers (issue 53): the story fits them.
             budget = Budget(db, 100_000, dispatcher.settings.backchannels, limits=DEFAULT_LIMITS)
-            sms = SmsTransport(dispatcher, db, gateway, budget)
+            sms = SmsTransport(dispatcher.ports, db, gateway, budget)
             story = MemoryTransport(dispatcher)
             story.worker = OutboxWorker(db, [story, sms], chain=dispatcher.chain)
 
@@ -179,7 +179,7 @@ async def reminders_through_kannel(reminders: int = REMINDERS) -> dict[str, floa
                 kannel.secret,
             )
             budget = Budget(db, 100_000, dispatcher.settings.backchannels, limits=DEFAULT_LIMITS)
-            sms = SmsTransport(dispatcher, db, gateway, budget, port=port, pace=THROUGHPUT)
+            sms = SmsTransport(dispatcher.ports, db, gateway, budget, port=port, pace=THROUGHPUT)
             await sms.connect()
             async with db.transaction():
                 for number in numbers:

@@ -136,7 +136,7 @@ async def nachbarbot_throughput(
         # Without the rate limiter: this measures the handlers, as the echo bot has none;
         # the limiter's pace is measured by the fan-out below.
         transport = TelegramTransport(
-            dispatcher,
+            dispatcher.ports,
             TelegramSection(api_base_url=fake.url, poll_timeout=1),
             TOKEN,
             [],
@@ -239,7 +239,9 @@ async def fan_out(
     with tempfile.TemporaryDirectory() as tmp:
         db = await Database.open(Path(tmp) / "f.sqlite3")
         dispatcher = Dispatcher(db, build_router(), HandlerSettings())
-        transport = TelegramTransport(dispatcher, TelegramSection(api_base_url=fake.url), TOKEN, [])
+        transport = TelegramTransport(
+            dispatcher.ports, TelegramSection(api_base_url=fake.url), TOKEN, []
+        )
         await transport.application.initialize()
         await enqueue_offers(db, volunteers, read_aloud=speaker is not None)
         worker = OutboxWorker(db, [transport], max_backoff=2.0, speaker=speaker)

@@ -12,6 +12,12 @@ With several processes on PostgreSQL (bot/cluster.py) a city's polling and Matri
 roles of their own (``polling@unna``; the main city keeps the plain names), so one process
 may poll for one city while another polls for the next. The timed jobs of all cities are
 one role, ``scheduler``. Everything a city's tasks log names the city (bot/log_city.py).
+
+Each transport is handed the city's ports (handlers/channels.py ``Ports``), as Synapse's
+HomeServer hands each caller the handler it needs: its way in for updates
+(``Ports.updates``, which the city's dispatcher routes) and what it asks besides - its
+people's words, who is calling, where a person stands. No transport is handed the
+dispatcher itself (tests/bot/transports/test_ports.py).
 """
 
 from __future__ import annotations
@@ -94,7 +100,8 @@ class CityBot:
         counters = metrics.city(city.slug, db) if metrics is not None else None
         dispatcher = build_dispatcher(db, config)
         dispatcher.process_key = cluster.key or None
-        transports = chat_services(config, dispatcher, db)
+        ports = dispatcher.ports  # what each transport is handed (module docstring)
+        transports = chat_services(config, ports)
         translations = service_from_config(
             db, config.translation, counters.translation if counters else None, main=main
         )
@@ -106,8 +113,8 @@ class CityBot:
             on_failure=counters.delivery_failed if counters else None,
             # A chat closed for good, one never started: the chats' rules (the coordinators
             # are told), as the transports report theirs (handlers/updates/chats.py).
-            on_closed=dispatcher.ports.chats.refused,
-            on_unstarted=dispatcher.ports.chats.unstarted,
+            on_closed=ports.chats.refused,
+            on_unstarted=ports.chats.unstarted,
             translations=translations,
             speaker=speaker,
             claimant=cluster.key,

@@ -79,6 +79,7 @@ class OnDemand:
 
 def file_sources(db: Database, config: Config) -> list[OnDemand]:
     """The configured chat services, each to be opened for files when first asked."""
-    dispatcher = Dispatcher(db, build_router(), config.handler_settings())
-    transports = chat_services(config, dispatcher, db)
+    # Handed the ports of a dispatcher of their own, as a city's are (bot/city_service.py).
+    ports = Dispatcher(db, build_router(), config.handler_settings()).ports
+    transports = chat_services(config, ports)
     return [OnDemand(transport, transport.open_for_files) for transport in transports]

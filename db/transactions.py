@@ -89,6 +89,19 @@ class CityLockNeeded(Exception):
     handled again in a transaction that takes the lock at its BEGIN."""
 
 
+def refused_on_the_way(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised from or while handling a refused write
+    (:class:`CityLockNeeded`): a handler that made its own error of one."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, CityLockNeeded):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 class Transactions:
     """The stores' view of a database: transactions and statements, whatever the backend.
 

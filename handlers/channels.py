@@ -15,13 +15,13 @@ handlers/helping/bridged_calls.py) and :class:`CheckPort` (the call-back that ch
 asked, handlers/numbers/caller_check.py), given as ``HandlerSettings.bridged_calls`` and
 ``check_calls``. What came of those calls (a call-back given up, a check denied, a bridged
 call's end) the transport reports as a :data:`Happening`, declared here beside the ports
-that place them (``Dispatcher.happened``; the features that take each kind,
+that place them (``Ports.report``; the features that take each kind,
 ``Router.happenings``, say who is told).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
@@ -32,7 +32,7 @@ from markupsafe import Markup
 from db import Database
 from db.transactions import Transactions
 from db.users import User
-from handlers.messages import Event
+from handlers.messages import Event, Incoming, Outgoing
 from locales import Translator
 
 # A code texted to confirm something (an erasure, an act) has this many digits: six, as
@@ -294,7 +294,7 @@ class CheckPort(Protocol):
 # bot made through the ports above (and, from the dispatcher, a chat its person closed:
 # ``ChatClosed``). The transport only says what happened; the features
 # that take it (``Router.happenings``) decide who is told and with which words
-# (handlers/numbers/call_notices.py), through ``Dispatcher.happened``.
+# (handlers/numbers/call_notices.py), through ``Ports.report``.
 
 # Why a person's waiting messages were given up: nobody answered the tries, the month's
 # calls were spent, the number may not be dialled, or whoever answered was not them.
@@ -503,9 +503,52 @@ Report = Callable[[Happening], Awaitable[None]]
 
 
 # -- the ports a transport is handed (bot/city_service.py), as Synapse's HomeServer hands each
-# caller the handler it needs: a transport routes its updates through the dispatcher and asks
-# everything else here, never the dispatcher's database, settings or the features' rules
-# (tests/bot/transports/test_ports.py). The city's ports: handlers/updates/ports.py.
+# caller the handler it needs: a transport hands its updates in through :class:`UpdatesPort`
+# and asks everything else here; it never holds the dispatcher, its database, its settings
+# or the features' rules (tests/bot/transports/test_ports.py). The city's ports:
+# handlers/updates/ports.py.
+
+
+class MenuCommand(Protocol):
+    """A command as a service's command menu shows it (handlers/router.py ``CommandSpec``):
+    its name and its untranslated description."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+
+class UpdatesPort(Protocol):
+    """How a transport hands in its updates and their answers (the kept-answer protocol,
+    bot/transports/contract.py), and the commands they may carry; the city's dispatcher
+    routes them."""
+
+    @property
+    def process_key(self) -> int | None:
+        """This process's key among several on one PostgreSQL database (bot/cluster.py);
+        None: alone."""
+
+    async def handle(self, incoming: Incoming) -> list[Outgoing]:
+        """Answer one update: its changes and what it queued for others committed."""
+
+    async def answered(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
+        """The transport sent the answers to ``incoming``."""
+
+    async def send_kept_answers(
+        self, platform: str, send: Callable[[Incoming, list[Outgoing]], Awaitable[None]]
+    ) -> None:
+        """At a transport's start: each answer kept unsent, sent with ``send`` and marked."""
+
+    def menu(self) -> Sequence[MenuCommand]:
+        """The commands everyone may use: a service's command menu."""
+
+    def group_menu(self) -> Sequence[MenuCommand]:
+        """The commands that work in the coordinators' group: its own menu there."""
+
+    def command_names(self) -> Collection[str]:
+        """Every command's name (a service that writes commands its own way)."""
 
 
 class WordsPort(Protocol):
@@ -600,11 +643,13 @@ class CallersPort(Protocol):
 
 @dataclass(frozen=True)
 class Ports:
-    """What a city hands each of its transports besides the dispatcher that routes their
-    updates. ``db``: the city's database, for the transport's own stores (the phone's line
-    notes and check calls, its recordings' erasure); ``clock``: seconds on the city's steady
-    clock (the flood limits', which a test holds still); ``now``: the city's time."""
+    """What a city hands each of its transports (bot/city_service.py): ``updates``, where it
+    hands in its updates (the city's dispatcher routes them); ``db``: the city's database,
+    for the transport's own stores (the phone's line notes and check calls, its recordings'
+    erasure); ``clock``: seconds on the city's steady clock (the flood limits', which a test
+    holds still); ``now``: the city's time."""
 
+    updates: UpdatesPort
     words: WordsPort
     chats: ChatsPort
     callers: CallersPort

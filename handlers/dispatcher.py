@@ -23,23 +23,23 @@ Order of decisions, the same on every transport:
 It routes updates and nothing else (tests/bot/transports/test_ports.py holds its size): the
 routes are handlers/updates/private.py's and backchannel.py's, the flood limits floods.py's,
 the kept answers kept_answers.py's; a chat closed and the transports' reports are chats.py's;
-what a transport asks besides its updates (its people's words, who is calling, where a
-person stands) it asks the ports the city hands it (handlers/channels.py ``Ports``).
+a transport is never handed the dispatcher: it hands its updates in through the ports the
+city hands it (handlers/channels.py ``Ports.updates``), and asks them everything else (its
+people's words, who is calling, where a person stands).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from db import Database
 from db.people_by_number import by_number
-from db.transactions import CityLockNeeded, ForPerson
+from db.transactions import CityLockNeeded, ForPerson, refused_on_the_way
 from db.users import Arrival
-from handlers import build_router, read_aloud, ui
-from handlers.channels import Report
+from handlers import read_aloud, ui
 from handlers.context import Context, StaleButton
 from handlers.messages import ButtonPress, Command, Edited, Incoming, Outgoing
 from handlers.reader import medium_of, reader_of, sender_in_group, starts_easy
@@ -96,18 +96,10 @@ class Dispatcher:
         # The flood limits (handlers/updates/floods.py), on the settings and clock above.
         self.flood = FloodGate(db, lambda: self.settings, lambda: self.clock(), self._wake)
         self.floods = self.flood.counts
-        # What the city hands its transports besides this dispatcher (handlers/updates/
-        # ports.py): bot/city_service.py hands them; a transport made alone takes these.
+        # The ports made on this dispatcher (handlers/updates/ports.py), which bot/
+        # city_service.py hands the city's transports: their one way in here is
+        # ``ports.updates``; no transport is handed the dispatcher itself.
         self.ports = city_ports(self)
-        # The rules that were the dispatcher's before, named here as they were for the
-        # tests: they are the ports', and no transport asks them here
-        # (tests/bot/transports/test_ports.py).
-        chats, callers = self.ports.chats, self.ports.callers
-        self.happened, self.standing = self.ports.report, chats.standing
-        self.chat_closed, self.chat_refused = chats.closed, chats.refused
-        self.chat_unstarted, self.words_of = chats.unstarted, self.ports.words.words_of
-        self.stand_in_for, self.number_checked = callers.stand_in_for, callers.number_checked
-        self.protects, self.reserved_for = callers.protects, callers.reserved_for
 
     def _wake(self) -> None:
         if self.on_queued is not None:
@@ -166,7 +158,7 @@ class Dispatcher:
         except CityLockNeeded:
             pass
         # Outside the except block: a failure of the second attempt is its own, not one
-        # raised while handling the refusal (_refused_on_the_way).
+        # raised while handling the refusal (refused_on_the_way).
         return await self._handle_once(incoming, outcome, ForPerson(person))
 
     async def _handle_once(
@@ -203,7 +195,7 @@ class Dispatcher:
                 except CityLockNeeded:
                     raise
                 except Exception as exc:
-                    if person is not None and person.own_rows and _refused_on_the_way(exc):
+                    if person is not None and person.own_rows and refused_on_the_way(exc):
                         # A handler that made its own error of a refused write: no failure,
                         # the update is handled again under the city's lock.
                         raise CityLockNeeded from exc
@@ -304,25 +296,3 @@ class Dispatcher:
             await private.route(ctx, self.router)
         else:
             await backchannel.route(ctx, self.router)
-
-
-def _refused_on_the_way(exc: BaseException) -> bool:
-    """Whether ``exc`` was raised from or while handling a refused write (CityLockNeeded)."""
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, CityLockNeeded):
-            return True
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
-    return False
-
-
-def features_report(
-    db: Database, backchannels: Iterable[tuple[str, str]], wake: Callable[[], None] | None = None
-) -> Report:
-    """How a transport's part made outside a city reports (a budget on its own database, as
-    a tool or a test makes one): to the features, as a city's ports do, its coordinators'
-    groups ``backchannels``, ``wake`` the outbox worker's wake-up."""
-    settings = HandlerSettings(backchannels=frozenset(backchannels))
-    return Dispatcher(db, build_router(), settings, on_queued=wake).ports.report

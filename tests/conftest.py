@@ -248,7 +248,9 @@ async def telegram_bot(fake_telegram: FakeTelegram, dispatcher: Dispatcher):
     from bot.transports.telegram import TelegramTransport
 
     config = TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1)
-    transport = TelegramTransport(dispatcher, config, TOKEN, dispatcher.router.public_commands())
+    transport = TelegramTransport(
+        dispatcher.ports, config, TOKEN, dispatcher.router.public_commands()
+    )
     await transport.start()
     yield transport
     await transport.stop()
@@ -265,16 +267,22 @@ def story(db: Database) -> MemoryTransport:
 
 
 @pytest.fixture
-async def telegram_group_bot(fake_telegram: FakeTelegram, db: Database):
-    """Telegram with the outbox worker; the coordinators' group ``TELEGRAM_GROUP`` is its
-    backchannel."""
+async def telegram_group(fake_telegram: FakeTelegram, db: Database):
+    """Telegram with the outbox worker and its dispatcher (tests/support/telegram_wiring.py
+    ``Wired``); the coordinators' group ``TELEGRAM_GROUP`` is its backchannel."""
     from tests.support.telegram_wiring import TELEGRAM_GROUP, telegram_with_worker
 
     settings = HandlerSettings(
         backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}), channels=channels()
     )
     async with telegram_with_worker(fake_telegram, db, settings) as wired:
-        yield wired.transport
+        yield wired
+
+
+@pytest.fixture
+def telegram_group_bot(telegram_group):
+    """The transport of :func:`telegram_group`."""
+    return telegram_group.transport
 
 
 @pytest.fixture(scope="session")

@@ -422,7 +422,10 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
         if speaker is not None:
             dispatcher.settings = replace(dispatcher.settings, speech_languages=speaker.languages)
         console = ConsoleTransport(
-            dispatcher, user=user, language_hint=lang, translation_off=not config.translation.engine
+            dispatcher.ports,
+            user=user,
+            language_hint=lang,
+            translation_off=not config.translation.engine,
         )
         translations = service_from_config(db, config.translation)
         console.worker = OutboxWorker(

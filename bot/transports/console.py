@@ -43,7 +43,6 @@ from bot.transports.markup import html_to_plain, with_links
 from bot.transports.numbered_choices import InMemory, NumberedChoices
 from bot.transports.sending import DeliveryError
 from handlers.channels import Ports
-from handlers.dispatcher import Dispatcher
 from handlers.media import value_choices
 from handlers.media.spoken_words import place_words
 from handlers.messages import (
@@ -154,7 +153,7 @@ class ConsoleTransport(Transport):
 
     def __init__(
         self,
-        dispatcher: Dispatcher,
+        ports: Ports,
         *,
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
@@ -162,12 +161,10 @@ class ConsoleTransport(Transport):
         language_hint: str | None = None,
         pictures: Path = Path("var/pictures"),
         translation_off: bool = False,
-        ports: Ports | None = None,
     ) -> None:
-        self.dispatcher = dispatcher
-        # What it asks besides its updates (handlers/channels.py ``Ports``): the city hands
-        # them (bot/city_service.py); made alone, the ones of the dispatcher's city.
-        self.city_ports = ports or dispatcher.ports
+        # What the city hands it (bot/city_service.py; handlers/channels.py ``Ports``): the
+        # way in for its updates and whatever else it asks; never the dispatcher.
+        self.city_ports: Ports = ports
         # No translation engine: the start says so and how to switch it on (the demo's
         # Arabic and Ukrainian people would otherwise relay texts neither can read).
         self.translation_off = translation_off

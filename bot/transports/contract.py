@@ -6,11 +6,13 @@ its own way. Handlers never see a transport; a transport never decides anything.
 
 **Taking an update** is the same everywhere, in :func:`take_update`:
 
-1. ``dispatcher.handle(incoming)`` runs the handlers. The update's changes, the messages it
-   queues for other people (the outbox) *and the answers to the acting person* are committed
-   in one transaction: the answers are kept with the update.
+1. ``updates.handle(incoming)`` runs the handlers (``updates``: the port the city hands
+   every transport, handlers/channels.py ``Ports.updates``; the city's dispatcher routes).
+   The update's changes, the messages it queues for other people (the outbox) *and the
+   answers to the acting person* are committed in one transaction: the answers are kept
+   with the update.
 2. ``answer(incoming, outgoing)`` sends those answers to the person (below).
-3. ``dispatcher.answered(incoming, outgoing)`` marks the kept answers sent, and queues the
+3. ``updates.answered(incoming, outgoing)`` marks the kept answers sent, and queues the
    answers said aloud (:class:`~handlers.messages.Speech`, never sent by ``answer``) for the
    outbox worker, which makes their audio.
 
@@ -59,7 +61,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from bot.transports.sending import DeliveryError, MediaSource, Sender, answer_key, sending
-from handlers.dispatcher import Dispatcher
+from handlers.channels import Ports
 from handlers.messages import ButtonPress, Edit, Incoming, Message, Outgoing, shown
 
 log = logging.getLogger(__name__)
@@ -78,7 +80,8 @@ class Transport(Sender, Protocol):
     """Any transport, the console's too: it takes updates and sends answers and items."""
 
     platform: str
-    dispatcher: Dispatcher
+    # What the city hands it (bot/city_service.py): its way in for updates and its ports.
+    city_ports: Ports
     # Whether this process sends on the service now; the outbox worker leaves the others'
     # items alone. Matrix sends only from the process holding its role, which has the
     # device's encryption keys (bot/transports/matrix/crypto_state.py); the phone places
@@ -217,13 +220,14 @@ async def take_update(
 ) -> list[Outgoing]:
     """Handle ``incoming``, send its answers (with ``answer``, by default the transport's)
     and mark them sent: the kept-answer protocol above, the same for every transport."""
-    outgoing = await transport.dispatcher.handle(incoming)
+    updates = transport.city_ports.updates
+    outgoing = await updates.handle(incoming)
     await (answer or transport.answer)(incoming, shown(outgoing))
-    await transport.dispatcher.answered(incoming, outgoing)
+    await updates.answered(incoming, outgoing)
     return outgoing
 
 
 async def send_kept_answers(transport: Transport) -> None:
     """At a transport's start: the answers it committed but did not send before it last
     stopped, sent and marked, before it takes any update."""
-    await transport.dispatcher.send_kept_answers(transport.platform, transport.answer)
+    await transport.city_ports.updates.send_kept_answers(transport.platform, transport.answer)

@@ -5,8 +5,9 @@ A transport declares what it offers on a class of its own, a subclass of :class:
 in a light module of its own (bot/transports/sms/__init__.py, bot/transports/matrix/
 __init__.py, bot/transports/phone/__init__.py, bot/transports/telegram_config.py,
 bot/transports/console.py), as opsdroid's connectors declare themselves on their class:
-its **platform**, the **module** whose ``service(config, dispatcher, db)`` makes a city's
-transport (imported only when a city runs it: no service's library is loaded to read a
+its **platform**, the **module** whose ``service(config, ports)`` makes a city's
+transport, handed the city's ports (handlers/channels.py ``Ports``; never the dispatcher),
+imported only when a city runs it (no service's library is loaded to read a
 declaration), its **configuration section** and that section's dataclass, what it
 **offers** its people (:class:`Offers`, which the features ask through
 ``HandlerSettings.channels``, handlers/channels.py, never by its name), its part of the
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from db import Database
     from db.outbox import OutboxItem
     from db.personal_data import Declaration
-    from handlers.dispatcher import Dispatcher
+    from handlers.channels import Ports
     from handlers.messages import Outgoing
     from locales import Translator
 
@@ -92,7 +93,7 @@ class Transport:
     :class:`~bot.config.Config`, ``section`` its part of it for this transport."""
 
     platform: ClassVar[str]
-    module: ClassVar[str] = ""  # whose service(config, dispatcher, db) makes it ("" its own)
+    module: ClassVar[str] = ""  # whose service(config, ports) makes it ("" its own)
     section: ClassVar[str] = ""  # its configuration section's name, [sms]
     config: ClassVar[type | None] = None  # that section's dataclass
     offers: ClassVar[Offers] = Offers()
@@ -215,10 +216,11 @@ class Transport:
         return cls.config
 
     @classmethod
-    def service(cls, config: Any, dispatcher: Dispatcher, db: Database) -> ChatService:
-        """The city's transport, made by its module (imported now, not before)."""
+    def service(cls, config: Any, ports: Ports) -> ChatService:
+        """The city's transport, made by its module (imported now, not before) and handed
+        the city's ``ports``."""
         module = importlib.import_module(cls.module)
-        transport: ChatService = module.service(config, dispatcher, db)
+        transport: ChatService = module.service(config, ports)
         return transport
 
     @classmethod

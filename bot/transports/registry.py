@@ -44,13 +44,13 @@ from locales import Translator
 if TYPE_CHECKING:  # the configuration asks for names only: nothing more is loaded for it
     from bot.transports.contract import ChatService
     from db import Database
-    from handlers.dispatcher import Dispatcher
+    from handlers.channels import Ports
 
 
 class Console(Transport):
     """The console (bot/transports/console.py): a chat in a terminal, run only by
     ``python -m bot console``, with no section of a city's configuration. Declared here,
-    not in its module, which loads the dispatcher: this module is read by every command."""
+    not in its module, which loads the handlers: this module is read by every command."""
 
     platform = "console"
     module = "bot.transports.console"
@@ -247,9 +247,10 @@ def channels(config: Any) -> Channels:
     )
 
 
-def chat_services(config: Any, dispatcher: Dispatcher, db: Database) -> list[ChatService]:
-    """The transports of the chat services ``config`` asks for, not yet connected."""
-    return [transport.service(config, dispatcher, db) for transport in configured(config)]
+def chat_services(config: Any, ports: Ports) -> list[ChatService]:
+    """The transports of the chat services ``config`` asks for, not yet connected, each
+    handed the city's ``ports`` (bot/city_service.py)."""
+    return [transport.service(config, ports) for transport in configured(config)]
 
 
 def attach(transports: list[ChatService], city: Attachment) -> None:

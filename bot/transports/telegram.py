@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telegram import (
     BotCommand,
@@ -64,10 +64,8 @@ from bot.transports.telegram_polling import (
     failure,
     keep_content_out_of_library_logs,
 )
-from db import Database
 from db.conversation_marks import KEYBOARD_KEPT, ConversationMarks
-from handlers.channels import Ports
-from handlers.dispatcher import Dispatcher
+from handlers.channels import MenuCommand, Ports
 from handlers.messages import (
     Button,
     ButtonPress,
@@ -393,25 +391,12 @@ def location_keyboard(label: str, rows: list[list[Button]], private: bool) -> Re
     )
 
 
-def service(config: Any, dispatcher: Dispatcher, db: Database) -> TelegramTransport:
+def service(config: Any, ports: Ports) -> TelegramTransport:
     """A city's Telegram transport (bot/transports/registry.py), from ``config.telegram``
     (a city's ``bot.config.Config``, which imports the transports' sections: not the other
     way round)."""
     token = config.telegram.token or ""
-    return TelegramTransport(
-        dispatcher, config.telegram, token, dispatcher.router.public_commands()
-    )
-
-
-class MenuCommand(Protocol):
-    """A command as its menu shows it (handlers/router.py ``CommandSpec``): its name and its
-    untranslated description."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def description(self) -> str: ...
+    return TelegramTransport(ports, config.telegram, token, ports.updates.menu())
 
 
 class TelegramTransport(ChatService):
@@ -419,20 +404,18 @@ class TelegramTransport(ChatService):
 
     def __init__(
         self,
-        dispatcher: Dispatcher,
+        ports: Ports,
         config: TelegramSection,
         token: str,
         commands: Iterable[MenuCommand],
         *,
         rate_limited: bool = True,
-        ports: Ports | None = None,
     ) -> None:
         redact_everywhere(token)
         keep_content_out_of_library_logs()
-        self.dispatcher = dispatcher
-        # What it asks besides its updates (handlers/channels.py ``Ports``): the city hands
-        # them (bot/city_service.py); made alone, the ones of the dispatcher's city.
-        self.city_ports = ports or dispatcher.ports
+        # What the city hands it (bot/city_service.py; handlers/channels.py ``Ports``): the
+        # way in for its updates and whatever else it asks; never the dispatcher.
+        self.city_ports = ports
         self.config = config
         self.commands = list(commands)
         api = config.api_base_url.rstrip("/")
@@ -495,9 +478,7 @@ class TelegramTransport(ChatService):
         """Command menus in every language; the default menu is the city's language. The
         coordinators' group gets its own: the commands that work there (everyone else's
         menu - /start, /help - only earns "does not work in this group" there)."""
-        group_commands: list[MenuCommand] = [
-            spec for spec in self.dispatcher.router.commands.values() if spec.backchannel
-        ]
+        group_commands = list(self.city_ports.updates.group_menu())
         groups = sorted(
             chat for platform, chat in self.city_ports.chats.backchannels if platform == PLATFORM
         )

@@ -1,20 +1,24 @@
 """The ports a city hands its transports (handlers/channels.py ``Ports``; bot/city_service.py
 hands them), made on what the city's dispatcher serves with: its database, its settings (read
 when used: a city's are composed once its transports are made, and a test changes them),
-its router and its clock. Each port asks the feature that owns the rule; none holds one.
+its router and its clock; and :class:`Updates`, the one way in to the dispatcher, which
+routes what a transport hands in. Each port asks the feature that owns the rule; none holds
+one.
 
 No button data, no states.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
 from db import Database
 from db.users import User
-from handlers.channels import Ports, Profile
+from handlers import build_router
+from handlers.channels import MenuCommand, Ports, Profile, Report
 from handlers.helping.text_language import first_text_language
+from handlers.messages import Incoming, Outgoing
 from handlers.messenger import backchannel_language
 from handlers.numbers import caller_check
 from handlers.reader import medium_of, reader_of, starts_easy
@@ -32,6 +36,47 @@ class Served(Protocol):
     settings: HandlerSettings
     on_queued: Callable[[], None] | None
     clock: Callable[[], float]
+    process_key: int | None
+
+    async def handle(self, incoming: Incoming) -> list[Outgoing]: ...
+
+    async def answered(self, incoming: Incoming, outgoing: list[Outgoing]) -> None: ...
+
+    async def send_kept_answers(
+        self, platform: str, send: Callable[[Incoming, list[Outgoing]], Awaitable[None]]
+    ) -> None: ...
+
+
+class Updates:
+    """Where a transport hands in its updates (handlers/channels.py ``UpdatesPort``): the
+    city's dispatcher routes them, and nothing else of it is reached from here."""
+
+    def __init__(self, city: Served) -> None:
+        self._city = city
+
+    @property
+    def process_key(self) -> int | None:
+        return self._city.process_key
+
+    async def handle(self, incoming: Incoming) -> list[Outgoing]:
+        return await self._city.handle(incoming)
+
+    async def answered(self, incoming: Incoming, outgoing: list[Outgoing]) -> None:
+        await self._city.answered(incoming, outgoing)
+
+    async def send_kept_answers(
+        self, platform: str, send: Callable[[Incoming, list[Outgoing]], Awaitable[None]]
+    ) -> None:
+        await self._city.send_kept_answers(platform, send)
+
+    def menu(self) -> list[MenuCommand]:
+        return list(self._city.router.public_commands())
+
+    def group_menu(self) -> list[MenuCommand]:
+        return [spec for spec in self._city.router.commands.values() if spec.backchannel]
+
+    def command_names(self) -> frozenset[str]:
+        return frozenset(self._city.router.commands)
 
 
 class Words:
@@ -135,6 +180,7 @@ def city_ports(city: Served) -> Ports:
 
     chats = Chats(city.db, settings, city.router, wake)
     return Ports(
+        updates=Updates(city),
         words=Words(city.db, settings),
         chats=chats,
         callers=Callers(city.db),
@@ -144,3 +190,13 @@ def city_ports(city: Served) -> Ports:
         now=lambda: city.settings.clock(),
         wake=wake,
     )
+
+
+def features_report(
+    db: Database, backchannels: Iterable[tuple[str, str]], wake: Callable[[], None] | None = None
+) -> Report:
+    """How a transport's part made outside a city reports (a budget on its own database, as
+    a tool or a test makes one): to the features, as a city's ports do, its coordinators'
+    groups ``backchannels``, ``wake`` the outbox worker's wake-up."""
+    settings = HandlerSettings(backchannels=frozenset(backchannels))
+    return Chats(db, lambda: settings, build_router(), wake or (lambda: None)).happened

@@ -88,7 +88,7 @@ class Process:
         dispatcher = Dispatcher(db, build_router(), settings)
         dispatcher.process_key = cluster.key  # as bot/city_service.py sets it, before the line
         self.phone = PhoneTransport(
-            dispatcher,
+            dispatcher.ports,
             StackSettings(),
             calling_back=CallBackSettings(domain="phone.test", ring_seconds=RINGING_SECONDS),
             clock=clock,

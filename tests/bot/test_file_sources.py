@@ -76,7 +76,7 @@ async def test_a_telegram_token_refused_leaves_no_session_open(db, fake_telegram
     before = _open_sessions()
     dispatcher = Dispatcher(db, build_router(), HandlerSettings())
     transport = TelegramTransport(
-        dispatcher, TelegramSection(api_base_url=fake_telegram.url), "999:REVOKED", []
+        dispatcher.ports, TelegramSection(api_base_url=fake_telegram.url), "999:REVOKED", []
     )
     source = OnDemand(transport, transport.open_for_files)
     with pytest.raises(DeliveryError):

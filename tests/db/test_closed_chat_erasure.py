@@ -32,7 +32,7 @@ async def test_a_person_who_closed_their_chat_leaves_nothing_under_it_when_erase
     await db.transport_state.remember_buttons("$event", ROOM, [("Ja", "yes")])
     await db.transport_state.set("matrix.greet:" + ROOM, "1")
 
-    await dispatcher.chat_closed("matrix", PERSON, ROOM, "m-2")
+    await dispatcher.ports.chats.closed("matrix", PERSON, ROOM, "m-2")
     amira = await db.users.find("matrix", PERSON)
     assert amira is not None and amira.chat_id == "" and amira.closed_chat_id == ROOM
     # Still hers in /mydata ...

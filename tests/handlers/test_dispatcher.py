@@ -208,7 +208,7 @@ async def test_an_update_is_confirmed_to_telegram_only_once_handled(
         await asyncio.Event().wait()  # the process dies before this update is committed
 
     monkeypatch.setattr(dispatcher, "handle", stuck)
-    first = TelegramTransport(dispatcher, config, TOKEN, [])
+    first = TelegramTransport(dispatcher.ports, config, TOKEN, [])
     await first.start()
     update_id = fake_telegram.send_text(4343, "/start", language_code="de")
     await asyncio.wait_for(started.wait(), 10)
@@ -221,7 +221,7 @@ async def test_an_update_is_confirmed_to_telegram_only_once_handled(
     await first.stop()
 
     monkeypatch.setattr(dispatcher, "handle", handle)
-    second = TelegramTransport(dispatcher, config, TOKEN, [])
+    second = TelegramTransport(dispatcher.ports, config, TOKEN, [])
     await second.start()
     try:
         await fake_telegram.wait_for("sendMessage", chat_id=4343)
@@ -263,7 +263,7 @@ async def test_console_takes_a_typed_number_only_for_the_newest_message(dispatch
     from handlers.messages import Button, ButtonPress, Message, Text
 
     out = io.StringIO()
-    console = ConsoleTransport(dispatcher, stdin=io.StringIO(), stdout=out, user="anna")
+    console = ConsoleTransport(dispatcher.ports, stdin=io.StringIO(), stdout=out, user="anna")
     await console.deliver("anna", Message(Markup("Choose"), [[Button("A", "zz:a")]]))
     assert await console._event_for("1") == ButtonPress("zz:a")
     relayed = Message(
@@ -281,7 +281,7 @@ async def test_console_takes_a_typed_number_only_for_the_newest_message(dispatch
 
 
 async def test_a_kept_answer_to_a_press_edits_the_pressed_message_after_a_restart(
-    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport, dispatcher
 ):
     """The bot committed a press (choosing a language, answered by editing the picker)
     and died before sending: at the next start the picker is edited, as it would have
@@ -301,7 +301,7 @@ async def test_a_kept_answer_to_a_press_edits_the_pressed_message_after_a_restar
     incoming = Incoming(
         Sender("telegram", "4343", "A"), "4343", ButtonPress("lang:en", pressed), update_id="k1"
     )
-    answers = await telegram_bot.dispatcher.handle(incoming)  # committed, not sent
+    answers = await dispatcher.handle(incoming)  # committed, not sent
     assert answers
     mark = len(fake_telegram.calls)
     await telegram_bot.answer_unanswered()
@@ -310,4 +310,4 @@ async def test_a_kept_answer_to_a_press_edits_the_pressed_message_after_a_restar
     assert "English" in edits[0].text
     sent = [c.text for c in fake_telegram.calls[mark:] if c.method == "sendMessage"]
     assert not any("English" in text for text in sent)
-    assert await telegram_bot.dispatcher.unanswered("telegram") == []
+    assert await dispatcher.unanswered("telegram") == []

@@ -62,10 +62,10 @@ async def test_a_gate_that_lets_an_update_pass_leaves_it_to_the_features(
 
 
 async def test_a_telegram_update_never_meets_the_phone_gates(
-    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport, dispatcher
 ):
-    router = telegram_bot.dispatcher.router
-    channels = telegram_bot.dispatcher.settings.channels
+    router = dispatcher.router
+    channels = dispatcher.settings.channels
     # The caller check (and its PIN) is a gate of channels that call: the phone's, not a chat's.
     assert caller_check.gate in [gate.check for gate in router.gates_for("phone", channels)]
     assert caller_check.gate not in [gate.check for gate in router.gates_for("telegram", channels)]

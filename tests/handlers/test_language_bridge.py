@@ -122,7 +122,7 @@ async def bridge(
     running = Bot(homeserver, db, settings, homeserver.register(f"bridgebot{next(BOT_NUMBERS)}"))
     matrix = await running.start()
     telegram = TelegramTransport(
-        running.dispatcher,
+        running.dispatcher.ports,
         TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
         TOKEN,
         running.dispatcher.router.public_commands(),

@@ -255,7 +255,7 @@ async def limited_bot(fake_telegram: FakeTelegram, db: Database, settings):
         replace(settings, max_messages_per_minute=20, max_presses_per_minute=120),
     )
     transport = TelegramTransport(
-        dispatcher,
+        dispatcher.ports,
         TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1),
         TOKEN,
         dispatcher.router.public_commands(),

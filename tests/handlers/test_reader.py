@@ -79,10 +79,12 @@ async def test_a_transport_s_own_lines_are_in_its_person_s_words(story: MemoryTr
     medium; a newcomer, or a person with no language yet, in the fallback, else the city's."""
     story.platform = "phone"
     person = await db.users.seen("phone", "+492319876543", "+492319876543")
-    assert (await story.dispatcher.words_of("phone", "+492319876543", "uk")).lang == "uk"
+    assert (
+        await story.dispatcher.ports.words.words_of("phone", "+492319876543", "uk")
+    ).lang == "uk"
     await db.users.set_language(person.id, "fa")
     await db.users.set_easy_language(person.id, True)
-    words = await story.dispatcher.words_of("phone", "+492319876543", "uk")
+    words = await story.dispatcher.ports.words.words_of("phone", "+492319876543", "uk")
     assert (words.lang, words.easy, words.medium) == ("fa", True, "spoken")
-    nobody = await story.dispatcher.words_of("phone", "+492311111111")
+    nobody = await story.dispatcher.ports.words.words_of("phone", "+492311111111")
     assert nobody.lang == DEFAULT_LANGUAGE and nobody.medium == "spoken"

@@ -19,7 +19,7 @@ async def test_the_console_greets_a_left_to_right_reader_without_marks(dispatche
     for lang in ("de", "en", "tr"):
         out = io.StringIO()
         console = ConsoleTransport(
-            dispatcher, stdin=io.StringIO(), stdout=out, user="cora", language_hint=lang
+            dispatcher.ports, stdin=io.StringIO(), stdout=out, user="cora", language_hint=lang
         )
         # A line the console cannot read prints who is typing and how to begin.
         assert await console.handle_line(":loc nonsense")

@@ -67,7 +67,7 @@ class Bot:
     async def start(self) -> MatrixTransport:
         """Started, with its device's keys published: an encrypted chat begun before that
         would share its room key with no device of the bot."""
-        self.transport = MatrixTransport(self.dispatcher, self.db, self.config)
+        self.transport = MatrixTransport(self.dispatcher.ports, self.db, self.config)
         await self.transport.start()
         await asyncio.wait_for(self.transport.keys_published.wait(), 60)  # a hang detector
         return self.transport
@@ -151,7 +151,7 @@ class WithTelegram:
     def __init__(self, running: Bot, fake: FakeTelegram) -> None:
         self.running = running
         self.telegram = TelegramTransport(
-            running.dispatcher,
+            running.dispatcher.ports,
             TelegramSection(api_base_url=fake.url, poll_timeout=1),
             TOKEN,
             running.dispatcher.router.public_commands(),

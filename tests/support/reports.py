@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from db import Database
 from handlers.channels import Happening, Report
-from handlers.dispatcher import features_report
+from handlers.updates.ports import features_report
 
 
 def features_told(db: Database, backchannels: Iterable[tuple[str, str]] = ()) -> Report:

@@ -26,6 +26,8 @@ TELEGRAM_GROUP = -1001
 class Wired(NamedTuple):
     transport: TelegramTransport
     worker: OutboxWorker
+    # The city's dispatcher, which the transport is never handed (it holds only its ports).
+    dispatcher: Dispatcher
 
 
 @asynccontextmanager
@@ -39,7 +41,7 @@ async def telegram_with_worker(
     (``backchannel_topic``: the forum topic of its own posts in the coordinators' group)."""
     dispatcher = Dispatcher(db, build_router(), settings or HandlerSettings())
     transport = TelegramTransport(
-        dispatcher,
+        dispatcher.ports,
         TelegramSection(api_base_url=fake.url, poll_timeout=1, backchannel_topic=backchannel_topic),
         TOKEN,
         dispatcher.router.public_commands(),
@@ -48,15 +50,15 @@ async def telegram_with_worker(
         db,
         [transport],
         poll_seconds=0.2,
-        on_closed=dispatcher.chat_refused,
-        on_unstarted=dispatcher.chat_unstarted,
+        on_closed=dispatcher.ports.chats.refused,
+        on_unstarted=dispatcher.ports.chats.unstarted,
     )
     dispatcher.on_queued = worker.wake
     stop = asyncio.Event()
     await transport.start()
     task = asyncio.create_task(worker.run(stop))
     try:
-        yield Wired(transport, worker)
+        yield Wired(transport, worker, dispatcher)
     finally:
         stop.set()
         await task

@@ -27,7 +27,7 @@ class Terminal:
         self.db = db
         self.out = io.StringIO()
         self.console = ConsoleTransport(
-            dispatcher, stdin=io.StringIO(), stdout=self.out, user="amira", language_hint="ar"
+            dispatcher.ports, stdin=io.StringIO(), stdout=self.out, user="amira", language_hint="ar"
         )
         self.console.worker = OutboxWorker(db, [self.console])
 

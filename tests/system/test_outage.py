@@ -60,7 +60,7 @@ async def test_telegram_outage_502_down_and_429(fake_telegram: FakeTelegram, db:
     fake = fake_telegram
     dispatcher = Dispatcher(db, build_router(), HandlerSettings())
     transport = TelegramTransport(
-        dispatcher, TelegramSection(api_base_url=fake.url, poll_timeout=1), TOKEN, []
+        dispatcher.ports, TelegramSection(api_base_url=fake.url, poll_timeout=1), TOKEN, []
     )
     worker = OutboxWorker(db, [transport], poll_seconds=0.2, max_backoff=1.0)
     stop = asyncio.Event()
@@ -120,7 +120,7 @@ async def test_synapse_stopped_and_started_again(tmp_path, db: Database):
             sync_timeout=1,
         )
         dispatcher = Dispatcher(db, build_router(), HandlerSettings())
-        transport = MatrixTransport(dispatcher, db, config)
+        transport = MatrixTransport(dispatcher.ports, db, config)
         await transport.start()
         await person.start()
         room = await person.dm(config.user_id)

@@ -21,7 +21,6 @@ from bot.transports.numbered_choices import NumberedChoices
 from db import Database
 from db.transport_state import NotHolder, TransportStateStore
 from handlers.channels import Ports, Standing
-from handlers.dispatcher import Dispatcher
 from locales import N_
 
 log = logging.getLogger(__name__)
@@ -370,12 +369,9 @@ class Shared:
     the transport holds): the client and the state of this process's connection, set up
     and changed by the transport (transport.py), read by the parts."""
 
-    def __init__(
-        self, dispatcher: Dispatcher, db: Database, config: MatrixSection, ports: Ports
-    ) -> None:
-        self.dispatcher = dispatcher
+    def __init__(self, db: Database, config: MatrixSection, ports: Ports) -> None:
         # What the transport asks besides its updates (handlers/channels.py ``Ports``).
-        self.ports = ports
+        self.ports: Ports = ports
         self.db = db
         self.config = config
         self.client: _Client | None = None
@@ -392,7 +388,7 @@ class Shared:
         # This database's namespace of Matrix transaction ids (outbound.py).
         self.transactions = ""
         # Written "!name" in everything the bot sends here (render.bang_commands).
-        self.commands = frozenset(dispatcher.router.commands)
+        self.commands = frozenset(ports.updates.command_names())
         # Typed numbers and reactions pressing buttons, kept in the database.
         self.choices = NumberedChoices(db.transport_state, self.is_backchannel)
         # The hour's work on encrypted events (decrypt_budget.py), on the city's clock,

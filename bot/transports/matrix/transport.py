@@ -45,16 +45,15 @@ from bot.transports.matrix.rooms import Rooms
 from db import Database
 from db.transport_state import NEXT_BATCH, TRANSACTIONS, NotHolder
 from handlers.channels import Ports
-from handlers.dispatcher import Dispatcher
 from handlers.messages import Delete, Incoming, Outgoing
 
 log = logging.getLogger(__name__)
 
 
-def service(config: Any, dispatcher: Dispatcher, db: Database) -> MatrixTransport:
+def service(config: Any, ports: Ports) -> MatrixTransport:
     """A city's Matrix transport (bot/transports/registry.py), from ``config.matrix`` (a
     city's ``bot.config.Config``, which imports the transports' sections)."""
-    return MatrixTransport(dispatcher, db, config.matrix)
+    return MatrixTransport(ports, ports.db, config.matrix)
 
 
 class MatrixTransport(ChatService):
@@ -64,19 +63,17 @@ class MatrixTransport(ChatService):
 
     def __init__(
         self,
-        dispatcher: Dispatcher,
+        ports: Ports,
         db: Database,
         config: MatrixSection,
-        *,
-        ports: Ports | None = None,
     ) -> None:
-        self.dispatcher = dispatcher
         self.db = db
         redact_everywhere(config.access_token)
         redact_everywhere(config.password)
-        # What it asks besides its updates (handlers/channels.py ``Ports``): the city hands
-        # them (bot/city_service.py); made alone, the ones of the dispatcher's city.
-        self.shared = Shared(dispatcher, db, config, ports or dispatcher.ports)
+        # What the city hands it (bot/city_service.py; handlers/channels.py ``Ports``): the
+        # way in for its updates and whatever else it asks; never the dispatcher.
+        self.city_ports = ports
+        self.shared = Shared(db, config, ports)
         self.outbound = Outbound(self.shared)
         self.rooms = Rooms(self.shared, self.outbound)
         self.inbound = Inbound(self.shared, self.rooms, self.outbound, self._take)

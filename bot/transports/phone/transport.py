@@ -100,7 +100,6 @@ from bot.transports.phone.words.speech_files import Prompts, configured
 from bot.transports.phone.words.what_keys_mean import REPEAT, Meaning
 from bot.transports.sending import DeliveryError
 from handlers.channels import Ports
-from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Event, Incoming, Message, Outgoing, Sender
 from locales.phone_numbers import language_hint, parse_countries
 
@@ -119,7 +118,7 @@ class PhoneTransport(Transport):
 
     def __init__(
         self,
-        dispatcher: Dispatcher,
+        ports: Ports,
         settings: StackSettings,
         *,
         prompts: Prompts | None = None,
@@ -129,14 +128,12 @@ class PhoneTransport(Transport):
         clock: Callable[[], datetime] | None = None,
         in_call: CallSettings | None = None,
         lines: int = 0,
-        ports: Ports | None = None,
     ) -> None:
-        self.dispatcher = dispatcher
-        # What it asks besides its updates (handlers/channels.py ``Ports``): the city hands
-        # them (bot/city_service.py); made alone, the ones of the dispatcher's city.
-        self.city_ports = city = ports or dispatcher.ports
+        # What the city hands it (bot/city_service.py; handlers/channels.py ``Ports``): the
+        # way in for its updates and whatever else it asks; never the dispatcher.
+        self.city_ports = city = ports
         # Call-backs placed (outbox_calls.py): alone at once, else while holding the role.
-        self.delivering = dispatcher.process_key is None
+        self.delivering = ports.updates.process_key is None
         self.in_call = in_call or CallSettings()
         self.recordings = Recordings(self.in_call.recordings)
         self.speech = speech or SpeechSection()
@@ -485,7 +482,7 @@ def _domain(registrar: str) -> str:
     return registrar.split(":", 1)[1].split(";", 1)[0] if ":" in registrar else ""
 
 
-def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
+def service(config: Any, ports: Ports) -> PhoneTransport:
     """The city's phone line (``[phone]``), not yet listening."""
     phone = config.phone
     settings = StackSettings(
@@ -527,7 +524,7 @@ def service(config: Any, dispatcher: Dispatcher, db: Any) -> PhoneTransport:
     )
     in_call: CallSettings = carried(CallSettings, phone, recordings=Path(phone.recordings))
     return PhoneTransport(
-        dispatcher,
+        ports,
         settings,
         speech=config.speech,
         calling_back=calling_back,

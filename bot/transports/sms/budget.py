@@ -74,9 +74,9 @@ from handlers.channels import (
     Report,
     TextsCapped,
 )
-from handlers.dispatcher import features_report
 from handlers.messages import Message
 from handlers.numbers.coded_acts import PASSING, hour_end
+from handlers.updates.ports import features_report
 from locales import Translator
 
 __all__ = [

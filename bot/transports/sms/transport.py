@@ -107,7 +107,6 @@ from handlers.channels import (
     StrangerStopsFull,
     WrongCodesPause,
 )
-from handlers.dispatcher import Dispatcher
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import (
     ButtonPress,
@@ -216,7 +215,7 @@ class SmsTransport(Transport):
 
     def __init__(
         self,
-        dispatcher: Dispatcher,
+        ports: Ports,
         db: Database,
         gateway: Gateway,
         budget: Budget,
@@ -226,12 +225,10 @@ class SmsTransport(Transport):
         port: int = 0,
         pace: float | None = None,
         call_instead: str = "",
-        ports: Ports | None = None,
     ) -> None:
-        self.dispatcher = dispatcher
-        # What it asks besides its updates (handlers/channels.py ``Ports``): the city hands
-        # them (bot/city_service.py); made alone, the ones of the dispatcher's city.
-        self.city_ports = ports or dispatcher.ports
+        # What the city hands it (bot/city_service.py; handlers/channels.py ``Ports``): the
+        # way in for its updates and whatever else it asks; never the dispatcher.
+        self.city_ports: Ports = ports
         # The number a texter turned away is told to call, as people read it ("" none).
         self.call_instead = call_instead
         self.db = db
@@ -842,7 +839,7 @@ def _without_controls(text: str) -> str:
     )
 
 
-def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
+def service(config: Any, ports: Ports) -> SmsTransport:
     """The city's text messages (``[sms]``), not yet connected."""
     section = config.sms
     gateway: Gateway
@@ -858,9 +855,8 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
             section.sender,
             section.incoming_secret or "",
         )
-    ports = dispatcher.ports
     budget = Budget(
-        db,
+        ports.db,
         section.monthly_segments,
         ports.chats.backchannels,
         limits=limits_of(section),
@@ -868,8 +864,8 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
         report=ports.report,
     )
     return SmsTransport(
-        dispatcher,
-        db,
+        ports,
+        ports.db,
         gateway,
         budget,
         country=section.country,
@@ -877,5 +873,4 @@ def service(config: Any, dispatcher: Dispatcher, db: Database) -> SmsTransport:
         port=section.port,
         pace=section.max_messages_per_second or None,
         call_instead=section.call_instead or (config.phone.number if config.phone.enabled else ""),
-        ports=ports,
     )

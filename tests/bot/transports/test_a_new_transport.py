@@ -27,6 +27,7 @@ from bot.transports import registry
 from bot.transports.contract import ChatService, Routed, take_update
 from db import Database
 from handlers import build_router
+from handlers.channels import Ports
 from handlers.dispatcher import Dispatcher
 from handlers.media.texted_form import form_of, without_icons
 from handlers.messages import (
@@ -73,8 +74,8 @@ class Pager(ChatService):
 
     platform = PLATFORM
 
-    def __init__(self, dispatcher: Dispatcher, section: PagerSection | None = None) -> None:
-        self.dispatcher = dispatcher
+    def __init__(self, ports: Ports, section: PagerSection | None = None) -> None:
+        self.city_ports = ports  # what the city hands a transport: never the dispatcher
         self.section = section or PagerSection()
         self.shown: list[str] = []
         self.choices: list[Choice] = []
@@ -130,10 +131,10 @@ class Pager(ChatService):
         return str(next(n for n, (_, d) in enumerate(self.choices, 1) if d == data))
 
 
-def service(config: Config, dispatcher: Dispatcher, db: Database) -> Pager:
+def service(config: Config, ports: Ports) -> Pager:
     """What the declaration's module makes for a city (bot/transports/hooks.py): the pager
-    of the city's ``[pager]`` section."""
-    return Pager(dispatcher, config.pager)
+    of the city's ``[pager]`` section, handed the city's ports."""
+    return Pager(ports, config.pager)
 
 
 class Paging(registry.Transport):
@@ -160,7 +161,7 @@ async def test_a_transport_registered_from_a_test_module_walks_start_language_co
     channels = registry.channels(Config())
     assert not channels.files(PLATFORM) and channels.of(PLATFORM).label == "📟 by pager"
     dispatcher = Dispatcher(db, build_router(), replace(settings, channels=channels))
-    pager = pager_registered.service(Config(), dispatcher, db)
+    pager = pager_registered.service(Config(), dispatcher.ports)
     assert isinstance(pager, Pager) and not Paging.configured(Config())
 
     shown = await pager.types("/start")

@@ -41,7 +41,7 @@ def test_console_exits_zero_at_end_of_input(tmp_path):
 async def test_switching_people_and_sharing_a_location(dispatcher: Dispatcher):
     out = io.StringIO()
     console = ConsoleTransport(
-        dispatcher, stdin=io.StringIO(), stdout=out, user="anna", language_hint="en"
+        dispatcher.ports, stdin=io.StringIO(), stdout=out, user="anna", language_hint="en"
     )
     for line in [
         "/start",
@@ -74,7 +74,7 @@ async def test_messages_for_someone_else_are_prefixed(dispatcher: Dispatcher):
     from handlers.messages import Message, Recipient
 
     out = io.StringIO()
-    console = ConsoleTransport(dispatcher, stdin=io.StringIO(), stdout=out, user="anna")
+    console = ConsoleTransport(dispatcher.ports, stdin=io.StringIO(), stdout=out, user="anna")
     console._render(
         Message(Markup("Hallo <b>Ben</b>\nzweite Zeile"), to=Recipient("console", "ben"))
     )

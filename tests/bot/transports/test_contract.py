@@ -105,7 +105,7 @@ async def test_a_failed_answer_does_not_hold_back_the_rest(caplog):
 
 async def test_the_console_shows_no_answer_meant_for_another_platform(dispatcher: Dispatcher):
     out = io.StringIO()
-    console = ConsoleTransport(dispatcher, stdin=io.StringIO(), stdout=out, user="amira")
+    console = ConsoleTransport(dispatcher.ports, stdin=io.StringIO(), stdout=out, user="amira")
     incoming = Incoming(Sender("console", "amira"), "amira", Text("hi"))
     await console.answer(
         incoming,

@@ -253,7 +253,7 @@ async def test_login_with_password_keeps_the_device(
         sync_timeout=1,
     )
     dispatcher = Dispatcher(db, build_router(), HandlerSettings())
-    transport = MatrixTransport(dispatcher, db, config)
+    transport = MatrixTransport(dispatcher.ports, db, config)
     await transport.start()
     device = await db.transport_state.get("matrix.device_id")
     assert device
@@ -283,7 +283,7 @@ async def test_a_refused_login_closes_its_connection(synapse: Synapse, db: Datab
     config = MatrixSection(
         homeserver=synapse.url, user_id=registration["user_id"], password="not-it"
     )
-    transport = MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()), db, config)
+    transport = MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()).ports, db, config)
     try:
         await transport.connect()
     except Exception:

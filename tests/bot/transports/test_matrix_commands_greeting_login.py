@@ -92,7 +92,7 @@ async def test_one_login_one_device(synapse: Synapse, tmp_path: Path):
         db = await Database.open(database)
         try:
             transport = MatrixTransport(
-                Dispatcher(db, build_router(), HandlerSettings()), db, config
+                Dispatcher(db, build_router(), HandlerSettings()).ports, db, config
             )
             await transport.start()
             await asyncio.wait_for(transport.keys_published.wait(), 60)  # a hang detector

@@ -243,7 +243,7 @@ async def made(
     dispatcher = Dispatcher(db, build_router(), settings)
     phone = await asyncio.to_thread(phones, RESIDENT, answer=True, pad_seconds=ON_THE_LINE_SECONDS)
     bot = PhoneTransport(
-        dispatcher,
+        dispatcher.ports,
         bot_account(kamailio, outbound_proxy=kamailio.registrar_uri),
         calling_back=CallBackSettings(
             domain=f"{HOST}:{phone.sip_port}", ring_seconds=20, policy=Policy(quiet=None)
@@ -252,7 +252,7 @@ async def made(
     # Wired as a city wires it: the features get its check calls and bridged calls.
     dispatcher.settings = composed(dispatcher.settings, [bot])
     sms = CountingSms(
-        dispatcher,
+        dispatcher.ports,
         db,
         CountingKannel("http://127.0.0.1:9", "", "", "", SECRET),
         Budget(db, 10_000, settings.backchannels),

@@ -1,48 +1,75 @@
-"""A transport routes its updates through the dispatcher and asks everything else of the
-ports the city hands it (handlers/channels.py ``Ports``; issue 103, point 2): no module under
-bot/transports/ reaches the dispatcher's database, its settings, its clock or a feature's
-rule through it (before: ``dispatcher.settings`` 14 times, ``dispatcher.db`` 12 times, and
-``stand_in_for``, ``number_checked``, ``protects``, ``words_of``, ``standing``,
-``chat_closed`` ... on it). And the dispatcher routes updates and nothing else: its module
-stays under a line ceiling (821 lines, 38 methods before; handlers/updates/ holds what it
-shed)."""
+"""A transport is handed the city's ports and never the dispatcher (handlers/channels.py
+``Ports``; issue 103, point 2): bot/city_service.py hands each transport the ports it asks -
+its way in for updates (``Ports.updates``), its people's words, who is calling, where a person
+stands - as Synapse's HomeServer hands each caller the handler it needs. No module under
+bot/transports/ imports the dispatcher, names it, or keeps one (before: ``dispatcher.settings``
+14 times, ``dispatcher.db`` 12 times, and ``stand_in_for``, ``number_checked``, ``protects``,
+``words_of``, ``standing``, ``chat_closed`` ... on it; then every transport still took the
+dispatcher and fell back to its ports). And the dispatcher routes updates and nothing else:
+its module stays under a line ceiling (821 lines, 38 methods before; handlers/updates/ holds
+what it shed)."""
 
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 from pathlib import Path
+
+from bot.transports import registry
+from bot.transports.contract import Transport
 
 ROOT = Path(__file__).resolve().parents[3]
 TRANSPORTS = ROOT / "bot" / "transports"
 DISPATCHER = ROOT / "handlers" / "dispatcher.py"
-# What a transport may ask the dispatcher: to route an update, its kept answers, the ports
-# it hands a transport made alone (as tests make them), the commands it routes (a service's
-# command menu), and this process's key among several (bot/cluster.py).
-ROUTING = frozenset({"handle", "answered", "send_kept_answers", "ports", "router", "process_key"})
 MOST_DISPATCHER_LINES = 300
 
 
-def _reaches(path: Path) -> list[str]:
-    """``file:line dispatcher.<name>`` for each use of the dispatcher beyond ``ROUTING`` (as
+def _takes(path: Path) -> list[str]:
+    """``file:line what`` for each way ``path`` takes the dispatcher: an import of its module,
+    its class named, a parameter, variable or attribute called ``dispatcher`` (as
     ``dispatcher``, ``self.dispatcher``, ``line.dispatcher``, ``self.shared.dispatcher``)."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not isinstance(node, ast.Attribute) or node.attr in ROUTING:
-            continue
-        owner = node.value
-        named = (isinstance(owner, ast.Name) and owner.id == "dispatcher") or (
-            isinstance(owner, ast.Attribute) and owner.attr == "dispatcher"
+        what = ""
+        modules = (
+            [node.module]
+            if isinstance(node, ast.ImportFrom)
+            else [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else []
         )
-        if named:
-            found.append(f"{path.relative_to(ROOT)}:{node.lineno} dispatcher.{node.attr}")
+        if "handlers.dispatcher" in modules:
+            what = "imports handlers.dispatcher"
+        elif isinstance(node, ast.Name) and node.id in ("dispatcher", "Dispatcher"):
+            what = f"names {node.id}"
+        elif isinstance(node, ast.Attribute) and node.attr == "dispatcher":
+            what = "reaches .dispatcher"
+        elif isinstance(node, ast.arg) and node.arg == "dispatcher":
+            what = "takes a dispatcher"
+        if what:
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {what}")
     return found
 
 
-def test_no_transport_reaches_the_database_settings_or_rules_through_the_dispatcher():
-    found = [hit for path in sorted(TRANSPORTS.rglob("*.py")) for hit in _reaches(path)]
-    assert not found, "ask the ports the city hands (handlers/channels.py Ports):\n" + "\n".join(
-        found
+def test_no_transport_takes_the_dispatcher():
+    found = [hit for path in sorted(TRANSPORTS.rglob("*.py")) for hit in _takes(path)]
+    assert not found, "a transport is handed the city's ports (handlers/channels.py Ports):\n" + (
+        "\n".join(found)
     )
+
+
+def test_every_transport_is_made_from_the_city_ports_alone():
+    """Each declared transport's ``service`` takes the city's configuration and its ports
+    (bot/transports/hooks.py), and the contract every transport keeps holds its ports."""
+    for declared in registry.TRANSPORTS:
+        module = importlib.import_module(declared.module)
+        service = getattr(module, "service", None)
+        if service is None:  # the console: made by ``python -m bot console`` alone
+            continue
+        assert list(inspect.signature(service).parameters) == ["config", "ports"], declared
+    assert "city_ports" in Transport.__annotations__
+    assert "dispatcher" not in Transport.__annotations__
 
 
 def test_the_dispatcher_module_stays_under_its_ceiling():
@@ -53,24 +80,24 @@ def test_the_dispatcher_module_stays_under_its_ceiling():
     )
 
 
-def test_the_check_sees_each_way_of_reaching_it(tmp_path: Path):
+def test_the_check_sees_each_way_of_taking_it(tmp_path: Path):
     code = (
+        "from handlers.dispatcher import Dispatcher\n"
         "async def f(self, line, dispatcher):\n"
         "    await self.dispatcher.handle(x)\n"
-        "    dispatcher.settings.backchannels\n"
         "    await line.dispatcher.stand_in_for(1, 2, 3)\n"
-        "    await self.shared.dispatcher.db.users.find(1, 2)\n"
-        "    self.dispatcher.ports.words\n"
+        "    self.ports.updates.handle(x)\n"
     )
     (tmp_path / "t.py").write_text(code, encoding="utf-8")
     global ROOT
     saved, ROOT = ROOT, tmp_path
     try:
-        found = _reaches(tmp_path / "t.py")
+        found = _takes(tmp_path / "t.py")
     finally:
         ROOT = saved
-    assert found == [
-        "t.py:3 dispatcher.settings",
-        "t.py:4 dispatcher.stand_in_for",
-        "t.py:5 dispatcher.db",
+    assert sorted(found) == [
+        "t.py:1 imports handlers.dispatcher",
+        "t.py:2 takes a dispatcher",
+        "t.py:3 reaches .dispatcher",
+        "t.py:4 reaches .dispatcher",
     ]

@@ -79,7 +79,9 @@ async def test_polling_skips_and_confirms_an_unreadable_update(
     bad = fake_telegram.inject(malformed(6002))
     odd = fake_telegram.inject(readable_but_odd(6004))
     last = fake_telegram.send_text(6003, "/start", language_code="de")
-    transport = TelegramTransport(dispatcher, config, TOKEN, dispatcher.router.public_commands())
+    transport = TelegramTransport(
+        dispatcher.ports, config, TOKEN, dispatcher.router.public_commands()
+    )
     await transport.start()
     try:
         await fake_telegram.wait_for("sendMessage", chat_id=6001)
@@ -119,7 +121,9 @@ async def test_webhook_answers_200_for_an_unreadable_update(
         webhook_port=port,
         webhook_secret="s3cret",
     )
-    transport = TelegramTransport(dispatcher, config, TOKEN, dispatcher.router.public_commands())
+    transport = TelegramTransport(
+        dispatcher.ports, config, TOKEN, dispatcher.router.public_commands()
+    )
     await transport.start()
     url = f"http://127.0.0.1:{port}/telegram"
     headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret"}

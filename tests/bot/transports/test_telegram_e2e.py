@@ -102,11 +102,11 @@ async def test_command_menus_in_every_language(
 
 
 async def test_the_coordinators_group_has_a_menu_of_its_own(
-    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, telegram_group
 ):
     """In the group "/" offers what works there, not /start or /help ("does not work in
     this group"); everyone else's menu stays as it was."""
-    router = telegram_group_bot.dispatcher.router
+    router = telegram_group.dispatcher.router
     works_there = {name for name, spec in router.commands.items() if spec.backchannel}
     menus = fake_telegram.calls_to("setMyCommands")
     group = [c for c in menus if (c.params.get("scope") or {}).get("chat_id") == TELEGRAM_GROUP]

@@ -14,11 +14,11 @@ from tests.support.telegram_wiring import TELEGRAM_GROUP, in_review
 
 
 async def test_the_group_is_told_whom_the_flood_limit_stops(
-    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database, telegram_group
 ):
     fake = fake_telegram
     fake.names[7007] = "Flora"
-    dispatcher = telegram_group_bot.dispatcher
+    dispatcher = telegram_group.dispatcher
     dispatcher.settings = replace(dispatcher.settings, max_messages_per_minute=3)
     dispatcher.clock = lambda: 1000.0  # every message within one minute, however slow
     mark = len(fake.calls)
@@ -34,7 +34,7 @@ async def test_the_group_is_told_whom_the_flood_limit_stops(
 
 
 async def test_presses_in_the_group_meet_the_limit_too(
-    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database, telegram_group
 ):
     """A member of the coordinators' group who is none, pressing a review post's button
     again and again (each refused): slowed down past the limit as in a private chat, and
@@ -42,7 +42,7 @@ async def test_presses_in_the_group_meet_the_limit_too(
     fake = fake_telegram
     post, request_id = await in_review(fake, db, "Amira", "de", "Ich brauche Hilfe beim Tragen")
     fake.names[4004] = "Mallory"
-    dispatcher = telegram_group_bot.dispatcher
+    dispatcher = telegram_group.dispatcher
     dispatcher.settings = replace(dispatcher.settings, max_presses_per_minute=10)
     dispatcher.clock = lambda: 1000.0
     mark = len(fake.calls)

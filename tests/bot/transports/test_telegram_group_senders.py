@@ -52,7 +52,7 @@ async def answered_in_group(fake: FakeTelegram, mark: int) -> list[str]:
 
 
 async def test_the_group_speaking_acts_for_no_one_and_is_told_why_once(
-    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database, telegram_group
 ):
     fake = fake_telegram
     await telegram_person(db, 3001, "Cora", "de", "coordinator")
@@ -60,7 +60,7 @@ async def test_the_group_speaking_acts_for_no_one_and_is_told_why_once(
     stand_in = await telegram_person(db, GROUP_ANONYMOUS_BOT["id"], "Group", "de", "coordinator")
     before = await db.users.get(stand_in)
     now = [datetime.now(UTC)]
-    dispatcher = telegram_group_bot.dispatcher
+    dispatcher = telegram_group.dispatcher
     dispatcher.settings = replace(dispatcher.settings, clock=lambda: now[0])
     told = translator("de").t(UNNAMED["group"])
 

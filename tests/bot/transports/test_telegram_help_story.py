@@ -82,14 +82,14 @@ async def test_help_story_on_telegram(
 
 
 async def test_relay_acknowledges_passes_on_corrections_and_takes_back(
-    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database, telegram_group
 ):
     fake = fake_telegram
     fake.names.update({1001: "Amira", 2001: "Vera"})
     amira = await telegram_person(db, 1001, "Amira", "de")
     vera = await telegram_volunteer(db, 2001, "Vera")
     cora = await telegram_person(db, 3001, "Cora", "de", "coordinator")
-    await matched_through_lifecycle(db, telegram_group_bot.dispatcher.settings, amira, vera, cora)
+    await matched_through_lifecycle(db, telegram_group.dispatcher.settings, amira, vera, cora)
     await fake.settle()
     assert "edited_message" in (fake.allowed_updates or [])
 

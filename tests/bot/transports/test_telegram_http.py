@@ -36,7 +36,7 @@ from tests.support.fake_telegram import TOKEN, FakeTelegram
 
 def transport_to(url: str, db: Database) -> TelegramTransport:
     dispatcher = Dispatcher(db, build_router(), HandlerSettings())
-    return TelegramTransport(dispatcher, TelegramSection(api_base_url=url), TOKEN, [])
+    return TelegramTransport(dispatcher.ports, TelegramSection(api_base_url=url), TOKEN, [])
 
 
 async def test_the_transport_sends_texts_and_uploads_through_it(db: Database) -> None:

@@ -12,7 +12,7 @@ from tests.support.telegram_wiring import telegram_person, telegram_volunteer
 
 
 async def test_a_reply_to_a_relayed_message_reaches_its_writer(
-    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database, telegram_group
 ):
     """Vera helps Amira and Bernd. She answers Amira's relayed message with Telegram's
     "Reply": it reaches Amira, not Bernd, and she is not asked whom it is for; the same
@@ -23,7 +23,7 @@ async def test_a_reply_to_a_relayed_message_reaches_its_writer(
     bernd = await telegram_person(db, 1002, "Bernd", "de")
     vera = await telegram_volunteer(db, 2001, "Vera")
     cora = await telegram_person(db, 3001, "Cora", "de", "coordinator")
-    settings = telegram_group_bot.dispatcher.settings
+    settings = telegram_group.dispatcher.settings
     await matched_through_lifecycle(db, settings, amira, vera, cora)
     await matched_through_lifecycle(db, settings, bernd, vera, cora)
     await fake.settle()

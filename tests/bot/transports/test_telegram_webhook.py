@@ -25,7 +25,9 @@ async def test_webhook_checks_the_secret_and_answers(
         webhook_port=port,
         webhook_secret="s3cret",
     )
-    transport = TelegramTransport(dispatcher, config, TOKEN, dispatcher.router.public_commands())
+    transport = TelegramTransport(
+        dispatcher.ports, config, TOKEN, dispatcher.router.public_commands()
+    )
     await transport.start()
     try:
         registered = await fake_telegram.wait_for("setWebhook")

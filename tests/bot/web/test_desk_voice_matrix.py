@@ -55,7 +55,7 @@ async def test_matrix_voices_plain_and_encrypted_are_played_through_the_transpor
         )
         ids[name] = request.id
     running = Bot(synapse, db, settings)
-    matrix = MatrixTransport(running.dispatcher, db, running.config)
+    matrix = MatrixTransport(running.dispatcher.ports, db, running.config)
     await matrix.connect()
     try:
         async with serving(db, settings, media=[matrix]) as (site, base):

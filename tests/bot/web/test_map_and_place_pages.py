@@ -402,7 +402,7 @@ async def telegram_with_web(fake_telegram: FakeTelegram, db: Database, settings:
         dispatcher = Dispatcher(db, build_router(), replace(settings, web_url=web_url))
         config = TelegramSection(api_base_url=fake_telegram.url, poll_timeout=1)
         transport = TelegramTransport(
-            dispatcher, config, TOKEN, dispatcher.router.public_commands()
+            dispatcher.ports, config, TOKEN, dispatcher.router.public_commands()
         )
         await transport.start()
         return transport

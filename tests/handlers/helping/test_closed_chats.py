@@ -66,7 +66,7 @@ async def test_the_next_wave_goes_at_once_when_the_whole_wave_closed_their_chats
     first = await db.volunteers.offered(request_id)
     assert 0 < len(first) < len(names)
     for number, who in enumerate(sorted(first)):
-        await dispatcher.chat_refused("console", names[who], who)
+        await dispatcher.ports.chats.refused("console", names[who], who)
         user = await db.users.get(who)
         assert user is not None and user.chat_id == ""
         if number < len(first) - 1:
@@ -88,7 +88,7 @@ async def test_a_chat_that_is_no_longer_their_address_changes_nothing(
     request_id = await _published(db, settings, "amira")
     who = min(await db.volunteers.offered(request_id))
     # A send to a chat of theirs from before (they wrote from another chat since).
-    await dispatcher.chat_refused("console", "an-old-chat", who)
+    await dispatcher.ports.chats.refused("console", "an-old-chat", who)
     user = await db.users.get(who)
     assert user is not None and user.chat_id == names[who]
     assert not [no for w, _, no, _ in await db.volunteers.asked(request_id) if w == who and no]
@@ -146,7 +146,7 @@ async def test_a_request_the_volunteer_took_is_handed_back_once(
     assert await db.volunteers.unanswered(helper_id) == [other]
 
     mark = await _last_row(db)
-    await dispatcher.chat_refused("console", names[helper_id], helper_id)
+    await dispatcher.ports.chats.refused("console", names[helper_id], helper_id)
     request = await db.requests.get(taken)
     assert request is not None and request.state == OPEN and request.volunteer_id is None
     assert await db.volunteers.unanswered(helper_id) == []
@@ -168,9 +168,9 @@ async def test_a_request_the_volunteer_took_is_handed_back_once(
 
     # A storm of refused sends and the service's own report after them change nothing.
     for _ in range(3):
-        await dispatcher.chat_refused("console", names[helper_id], helper_id)
-    await dispatcher.chat_closed("console", names[helper_id], names[helper_id], "u-1")
-    await dispatcher.chat_closed("console", names[helper_id], names[helper_id], "u-1")
+        await dispatcher.ports.chats.refused("console", names[helper_id], helper_id)
+    await dispatcher.ports.chats.closed("console", names[helper_id], names[helper_id], "u-1")
+    await dispatcher.ports.chats.closed("console", names[helper_id], names[helper_id], "u-1")
     assert await _last_row(db) == after
     again = await db.requests.get(taken)
     assert again is not None and again.state == OPEN and again.volunteer_id is None
@@ -188,7 +188,7 @@ async def test_the_helper_of_a_requester_who_closed_their_chat_is_told_not_to_go
     assert amira is not None
 
     mark = await _last_row(db)
-    await dispatcher.chat_closed("console", "amira", "amira", "u-1")
+    await dispatcher.ports.chats.closed("console", "amira", "amira", "u-1")
     for request_id in (taken, waiting):
         request = await db.requests.get(request_id)
         assert request is not None and request.state == WITHDRAWN, request_id
@@ -216,8 +216,8 @@ async def test_the_helper_of_a_requester_who_closed_their_chat_is_told_not_to_go
         assert state is not None and state[2] is not None
 
     after = await _last_row(db)
-    await dispatcher.chat_closed("console", "amira", "amira", "u-2")
-    await dispatcher.chat_refused("console", "amira", amira.id)
+    await dispatcher.ports.chats.closed("console", "amira", "amira", "u-2")
+    await dispatcher.ports.chats.refused("console", "amira", amira.id)
     assert await _last_row(db) == after
 
 
@@ -245,9 +245,11 @@ async def test_a_helper_who_never_started_the_chat_keeps_the_request(
                 recipient_id=helper_id,
             )
             await db.outbox.give_up(item, NEVER_STARTED)
-        await dispatcher.chat_unstarted("console", names[helper_id], helper_id, NEVER_STARTED)
+        await dispatcher.ports.chats.unstarted(
+            "console", names[helper_id], helper_id, NEVER_STARTED
+        )
     # Not their address any more: nothing.
-    await dispatcher.chat_unstarted("console", "an-old-chat", helper_id, NEVER_STARTED)
+    await dispatcher.ports.chats.unstarted("console", "an-old-chat", helper_id, NEVER_STARTED)
     request = await db.requests.get(taken)
     assert request is not None and request.state == MATCHED and request.volunteer_id == helper_id
     user = await db.users.get(helper_id)
@@ -279,7 +281,7 @@ async def test_the_coordinators_are_asked_to_call_a_requester_the_bot_cannot_tel
     assert helper is not None
 
     mark = await _last_row(db)
-    await dispatcher.chat_refused("console", helper.chat_id, helper_id)
+    await dispatcher.ports.chats.refused("console", helper.chat_id, helper_id)
     told = _texts_to(await _queued_after(db, mark), GROUP)
     call = str(translator("de").t(lifecycle.CALL_THE_REQUESTER))
     assert sum(call in text for text in told) == 1, told

@@ -117,16 +117,16 @@ async def test_a_correction_of_an_older_message_does_not_bring_its_buttons_back(
 
 
 async def test_telegram_edits_the_older_message_to_lose_its_buttons(
-    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database, telegram_group
 ):
     fake = fake_telegram
     fake.names.update({1001: "Amira", 2001: "Vera"})
     amira = await telegram_person(db, 1001, "Amira", "de")
     vera = await telegram_volunteer(db, 2001, "Vera")
     cora = await telegram_person(db, 3001, "Cora", "de", "coordinator")
-    settings = telegram_group_bot.dispatcher.settings
+    settings = telegram_group.dispatcher.settings
     request_id = await matched_through_lifecycle(db, settings, amira, vera, cora)
-    telegram_group_bot.dispatcher.on_queued()
+    telegram_group.dispatcher.on_queued()
     notice = await fake.wait_for(
         "sendMessage", lambda c: f"rl:to:{request_id}" in str(c.params), chat_id=1001
     )

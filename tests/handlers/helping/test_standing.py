@@ -36,7 +36,7 @@ async def test_running_help_comes_first_known_people_next_strangers_last(
     dispatcher: Dispatcher, db: Database
 ):
     async def stands(name: str) -> Standing:
-        return await dispatcher.standing(PLATFORM, name)
+        return await dispatcher.ports.chats.standing(PLATFORM, name)
 
     assert await stands("nobody") is Standing.STRANGER  # no row
     await _person(db, "newcomer", agreed=False)

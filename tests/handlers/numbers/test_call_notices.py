@@ -60,7 +60,7 @@ async def test_what_the_phone_reports_reaches_whom_the_feature_says(db: Database
 
 async def test_a_report_nobody_takes_changes_nothing(db: Database):
     dispatcher = Dispatcher(db, Router(), HandlerSettings(backchannels=frozenset({GROUP_CHAT})))
-    await dispatcher.happened(CheckGivenUp("phone", "+492310000000", 2))
+    await dispatcher.ports.report(CheckGivenUp("phone", "+492310000000", 2))
     soon = datetime.now(UTC) + timedelta(days=1)
     assert await db.outbox.waiting(*GROUP_CHAT, soon) == []
 
@@ -71,9 +71,9 @@ async def test_the_outbox_worker_is_woken_only_when_a_report_queued_something(db
     dispatcher = Dispatcher(
         db, build_router(), HandlerSettings(), on_queued=lambda: woken.append(True)
     )
-    await dispatcher.happened(BridgedCallEnded(vera.id, "talked"))
+    await dispatcher.ports.report(BridgedCallEnded(vera.id, "talked"))
     assert woken == []
-    await dispatcher.happened(BridgedCallEnded(vera.id, "busy"))
+    await dispatcher.ports.report(BridgedCallEnded(vera.id, "busy"))
     assert woken == [True]
 
 

@@ -258,7 +258,7 @@ async def test_at_the_notice_a_claimed_call_agrees_for_its_stand_in_never_for_he
     story.platform = "phone"
     story.claims[STAND_IN] = NUMBER
     story.dispatcher.settings = replace(story.dispatcher.settings, check_calls=checks)
-    assert await story.dispatcher.stand_in_for("phone", NUMBER, STAND_IN) == NUMBER
+    assert await story.dispatcher.ports.callers.stand_in_for("phone", NUMBER, STAND_IN) == NUMBER
     t = translator("de")
     await story.text(STAND_IN, "/start")
     await story.press(STAND_IN, "lang:de")
@@ -280,13 +280,13 @@ async def test_the_dispatcher_gives_a_claimed_call_a_stand_in_and_a_checked_numb
     call becomes hers; a checked number's new person gets the asking call's language and
     easy texts, never its consent."""
     dispatcher = story.dispatcher
-    assert await dispatcher.stand_in_for("phone", NUMBER, STAND_IN) == NUMBER
+    assert await dispatcher.ports.callers.stand_in_for("phone", NUMBER, STAND_IN) == NUMBER
     new_callers = await db.users.find("phone", STAND_IN)
     assert new_callers is not None and await db.users.find("phone", NUMBER) is None
     erna = await db.users.seen("phone", NUMBER, NUMBER, "Erna")
     await db.users.set_language(erna.id, "tr")
     await db.users.record_consent(erna.id)
-    assert await dispatcher.stand_in_for("phone", NUMBER, "withheld:9b1c") == NUMBER
+    assert await dispatcher.ports.callers.stand_in_for("phone", NUMBER, "withheld:9b1c") == NUMBER
     stand_in = await db.users.find("phone", "withheld:9b1c")
     assert stand_in is not None and stand_in.id != erna.id
     # Nothing of hers: a caller from her number hears the language menu and the notice
@@ -297,12 +297,14 @@ async def test_the_dispatcher_gives_a_claimed_call_a_stand_in_and_a_checked_numb
         stand_in.easy_language,
     )
 
-    await dispatcher.number_checked("phone", OTHER, Profile("uk", consented=True, easy=True))
+    await dispatcher.ports.callers.number_checked(
+        "phone", OTHER, Profile("uk", consented=True, easy=True)
+    )
     typed = await db.users.find("phone", OTHER)
     assert typed is not None and typed.language == "uk" and typed.easy_language
     # The asking call's consent is never carried: whoever answered has not heard the notice.
     assert typed.consent_at is None
-    await dispatcher.number_checked("phone", NUMBER, Profile("uk", consented=True))
+    await dispatcher.ports.callers.number_checked("phone", NUMBER, Profile("uk", consented=True))
     still = await db.users.get(erna.id)
     assert still is not None and still.language == "tr"
 
@@ -321,10 +323,12 @@ async def test_the_checks_reserve_is_kept_for_a_request_or_a_desk_entry_not_a_pi
     dispatcher = story.dispatcher
     pin_only = await db.users.seen("phone", NUMBER, NUMBER)
     await db.phone_pins.set(pin_only.id, hashed("2580"))
-    assert await dispatcher.protects("phone", NUMBER)
-    assert not await dispatcher.reserved_for("phone", NUMBER)
+    assert await dispatcher.ports.callers.protects("phone", NUMBER)
+    assert not await dispatcher.ports.callers.reserved_for("phone", NUMBER)
     await db.requests.create(pin_only.id, pin_only.id, category="shopping", description="x")
-    assert not await dispatcher.reserved_for("phone", NUMBER)  # in review: a press made it
+    assert not await dispatcher.ports.callers.reserved_for(
+        "phone", NUMBER
+    )  # in review: a press made it
     await db.users.enter_resident("phone", OTHER, "Erna", "de")
-    assert await dispatcher.reserved_for("phone", OTHER)
-    assert not await dispatcher.reserved_for("phone", "+492310000000")  # nobody
+    assert await dispatcher.ports.callers.reserved_for("phone", OTHER)
+    assert not await dispatcher.ports.callers.reserved_for("phone", "+492310000000")  # nobody

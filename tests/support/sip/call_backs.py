@@ -70,7 +70,7 @@ async def call_back_line(
         policy=Policy(attempts=attempts, pause=timedelta(minutes=30)),
     )
     bot = PhoneTransport(
-        dispatcher,
+        dispatcher.ports,
         settings,
         calling_back=calling_back,
         clock=clock,

@@ -64,7 +64,7 @@ async def phone_line(
     )
     settings = bot_account(kamailio)
     phone = PhoneTransport(
-        dispatcher,
+        dispatcher.ports,
         settings,
         prompts=Prompts(ToneEngine(), Turns(1), rate=16000),
         voices=frozenset(SUPPORTED_LANGUAGES),
@@ -160,7 +160,7 @@ async def proven_at_the_menu(phone: PhoneTransport, caller: BaresipCaller, call:
     a request, the settings - needs this first."""
     from handlers.numbers.phone_pin import hashed
 
-    db = phone.dispatcher.db
+    db = phone.city_ports.db
     number = call.caller.claimed
     assert number, "a call from a number claims it"
     stand_in = await db.users.find("phone", call.chat_id)

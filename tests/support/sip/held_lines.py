@@ -47,7 +47,7 @@ async def held_phone(
     engine's: said in a moment, not made by eSpeak at each start."""
     settings = bot_account(registrar, rtp_timeout_seconds=3600)
     phone = PhoneTransport(
-        dispatcher,
+        dispatcher.ports,
         settings,
         prompts=Prompts(ToneEngine(), Turns(1), rate=settings.clock_rate),
         voices=frozenset(SUPPORTED_LANGUAGES),

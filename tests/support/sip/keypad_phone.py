@@ -85,7 +85,7 @@ def keypad_phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedSt
     prompts (``phone.prompts.close()``)."""
     prompts = Prompts(ToneEngine(), Turns(1), rate=8000)
     phone = PhoneTransport(
-        dispatcher, StackSettings(), prompts=prompts, voices=frozenset(SUPPORTED_LANGUAGES)
+        dispatcher.ports, StackSettings(), prompts=prompts, voices=frozenset(SUPPORTED_LANGUAGES)
     )
     # Wired as a city wires it: the features get its check calls and bridged calls.
     dispatcher.settings = composed(dispatcher.settings, [phone])

@@ -153,7 +153,7 @@ async def make_city(
         budget = Budget(db, 10_000, settings.backchannels, limits=limits or Limits())
         # The transport's site first, on a port it holds; then Kannel, whose get-url calls it.
         unset = CountingKannel("http://127.0.0.1:9", "", "", "", SECRET)
-        sms = transport(dispatcher, db, unset, budget)
+        sms = transport(dispatcher.ports, db, unset, budget)
         # What it places for the features (the hour's code texts), as a city is wired.
         dispatcher.settings = replace(settings, **sms.ports())
         await sms.connect()

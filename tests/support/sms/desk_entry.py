@@ -15,7 +15,7 @@ async def erna_texted_from_the_desk(city: City, db: Database, number: str) -> tu
     """Cora enters Erna on the desk: a request as /enter makes it, then Erna's ``number``
     (as typed), first name and German on its resident form, to be reached by text. The
     request's id and the page after saving (200)."""
-    settings = replace(city.sms.dispatcher.settings, channels=channels("phone", "sms"))
+    settings = replace(city.story.dispatcher.settings, channels=channels("phone", "sms"))
     async with cora_at_the_desk(db, settings) as (browser, base, cora):
         status, request, page = await erna_on_the_form(
             db, browser, base, cora, number, channel="sms"

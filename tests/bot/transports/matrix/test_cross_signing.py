@@ -332,7 +332,7 @@ async def test_an_identity_on_the_account_is_replaced_only_by_the_operator(
         key_file=str(tmp_path / "bot.matrix-key"),
     )
     db = await Database.open(database)
-    transport = MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()), db, config)
+    transport = MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()).ports, db, config)
     try:
         await transport.start()
         await asyncio.wait_for(transport.keys_published.wait(), 60)  # a hang detector

@@ -30,7 +30,7 @@ BOT = "@nachbarbot:example.org"
 
 def _transport(db: Database, homeserver: str, token: str = TOKEN) -> MatrixTransport:
     config = MatrixSection(homeserver=homeserver, user_id=BOT, access_token=token)
-    return MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()), db, config)
+    return MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()).ports, db, config)
 
 
 async def test_a_start_that_cannot_reach_the_homeserver_goes_on_and_says_so_once(

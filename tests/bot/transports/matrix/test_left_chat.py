@@ -62,7 +62,7 @@ async def test_what_is_queued_for_someone_who_left_reaches_her_in_a_new_chat(
     assert user is not None and user.chat_id == room
     transport = matrix_bot.transport
     assert transport is not None
-    worker = OutboxWorker(db, [transport], on_closed=matrix_bot.dispatcher.chat_refused)
+    worker = OutboxWorker(db, [transport], on_closed=matrix_bot.dispatcher.ports.chats.refused)
     await _left(eva, matrix_bot, synapse, room)
 
     # Two messages for her while she is gone: one new chat, both in it, in order, once.

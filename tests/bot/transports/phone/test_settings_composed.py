@@ -19,7 +19,7 @@ from tests.support.two_cities import write_cities
 
 def test_the_phone_line_leaves_the_settings_alone(db: Database, settings: HandlerSettings):
     dispatcher = Dispatcher(db, build_router(), settings)
-    phone = PhoneTransport(dispatcher, StackSettings(bind="127.0.0.1"))
+    phone = PhoneTransport(dispatcher.ports, StackSettings(bind="127.0.0.1"))
     assert dispatcher.settings is settings and settings.check_calls is None
     assert phone.ports() == {"check_calls": phone.checks, "bridged_calls": phone.bridging}
 

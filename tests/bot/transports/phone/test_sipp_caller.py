@@ -25,7 +25,7 @@ async def test_a_sipp_caller_chooses_a_language_and_agrees(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
     settings = bot_account(kamailio)
-    phone = PhoneTransport(dispatcher, settings)
+    phone = PhoneTransport(dispatcher.ports, settings)
     await phone.connect()
     try:
         await asyncio.wait_for(phone.registered.wait(), 20)

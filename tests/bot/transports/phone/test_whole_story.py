@@ -93,7 +93,7 @@ async def _bot(
     engine = ToneEngine()
     settings = bot_account(kamailio, outbound_proxy=kamailio.registrar_uri)
     bot = PhoneTransport(
-        dispatcher,
+        dispatcher.ports,
         settings,
         prompts=Prompts(engine, Turns(1), rate=16000),
         voices=frozenset(SUPPORTED_LANGUAGES),
@@ -194,7 +194,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
     erna = await asyncio.to_thread(phones, ERNA, answer=True, says=voice, pad_seconds=300)
     bot, engine = await _bot(dispatcher, kamailio, erna, tmp_path)
     telegram = TelegramTransport(
-        dispatcher,
+        dispatcher.ports,
         TelegramSection(api_base_url=fake.url, poll_timeout=1),
         TOKEN,
         dispatcher.router.public_commands(),

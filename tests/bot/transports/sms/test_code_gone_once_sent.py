@@ -68,7 +68,7 @@ async def _helped_and_stopped(
 ) -> tuple[SmsTransport, FailingKannel, OutboxWorker]:
     dispatcher = Dispatcher(db, build_router(), settings)
     gateway = FailingKannel()
-    sms = SmsTransport(dispatcher, db, gateway, Budget(db, 1000, []))
+    sms = SmsTransport(dispatcher.ports, db, gateway, Budget(db, 1000, []))
     await sms.take_text(NUMBER, "Hallo")
     user = await db.users.find("sms", NUMBER)
     assert user is not None

@@ -44,7 +44,7 @@ async def _erasure_failing_then_again(
     budget = Budget(city, 1000, [BACKCHANNEL], limits=Limits(codes_hour=10), clock=lambda: MOMENT)
     budget.count_in(main)
     gateway = RecordingKannel()
-    sms = SmsTransport(dispatcher, city, gateway, budget)
+    sms = SmsTransport(dispatcher.ports, city, gateway, budget)
     dispatcher.settings = replace(settings, **sms.ports())
     await sms.take_text(number, "Hallo")
     user = await city.users.find("sms", number)

@@ -51,7 +51,7 @@ async def _stop_cut_off_then_again(
     budget = Budget(city, 1000, [BACKCHANNEL], limits=Limits(codes_hour=10), clock=lambda: MOMENT)
     budget.count_in(main)
     gateway = RecordingKannel()
-    sms = SmsTransport(dispatcher, city, gateway, budget)
+    sms = SmsTransport(dispatcher.ports, city, gateway, budget)
     await sms.take_text(number, "Hallo")
     user = await city.users.find("sms", number)
     assert user is not None

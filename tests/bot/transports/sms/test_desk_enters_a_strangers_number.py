@@ -33,7 +33,7 @@ async def _desk(city: City, db: Database) -> AsyncIterator[Enter]:
     then her on its resident form: the number, a name ("Erna"), German, a channel ("phone":
     calls, "sms": texts). It gives the request's id and the page after saving, as a reader
     sees it."""
-    settings = replace(city.sms.dispatcher.settings, channels=channels("phone", "sms"))
+    settings = replace(city.story.dispatcher.settings, channels=channels("phone", "sms"))
     async with cora_at_the_desk(db, settings) as (browser, base, cora):
 
         async def enter(channel: str, name: str = "Erna") -> tuple[int, str]:

@@ -32,7 +32,7 @@ async def test_the_answer_about_the_money_laid_out_waits_for_the_code(
     user = await db.users.find("sms", GRETA)
     assert user is not None
     async with db.transaction():
-        await lifecycle.done(Backstage(db, city.sms.dispatcher.settings), user, request_id)
+        await lifecycle.done(Backstage(db, city.story.dispatcher.settings), user, request_id)
     story = city.story
     # Vera (on a chat) reports her time and 12,50 € laid out: Greta is asked by text.
     await story.press("vera", f"rl:min:{request_id}:30")
@@ -71,7 +71,7 @@ async def test_the_helpers_money_laid_out_by_text_waits_for_the_code(
     rita = await db.users.find("memory", "rita")
     assert rita is not None
     async with db.transaction():
-        await lifecycle.done(Backstage(db, city.sms.dispatcher.settings), rita, request_id)
+        await lifecycle.done(Backstage(db, city.story.dispatcher.settings), rita, request_id)
     # An hour later (her right code no longer fresh) the question of the time spent comes.
     await db.execute("UPDATE sms_numbers SET confirmed_at = '2000-01-01T00:00:00Z'")
     before = len(vera.texts)

@@ -43,7 +43,7 @@ async def _greta_helped_by_vera(city: City, db: Database) -> tuple[Resident, int
     user = await db.users.find("sms", GRETA)
     assert user is not None
     request_id = await matched_through_lifecycle(
-        db, city.sms.dispatcher.settings, user.id, vera, cora
+        db, city.story.dispatcher.settings, user.id, vera, cora
     )
     await city.flush()
     return greta, request_id

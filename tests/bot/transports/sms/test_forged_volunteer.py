@@ -43,7 +43,7 @@ async def _offered_to_vera(city: City, db: Database) -> tuple[Resident, int, int
     rita = await db.users.find("memory", "rita")
     user = await db.users.find("sms", VERA)
     assert rita is not None and user is not None
-    scene = Backstage(db, city.sms.dispatcher.settings)
+    scene = Backstage(db, city.story.dispatcher.settings)
     async with db.transaction():
         request = await lifecycle.submit(
             scene,

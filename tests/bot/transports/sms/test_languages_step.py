@@ -43,7 +43,9 @@ async def test_the_first_text_of_the_languages_step_says_how_to_choose_several(
     dispatcher: Dispatcher, db: Database, lang: str, easy: bool
 ) -> None:
     gateway = RecordingKannel()
-    sms = SmsTransport(dispatcher, db, gateway, Budget(db, 1000, [("console", "coordinators")]))
+    sms = SmsTransport(
+        dispatcher.ports, db, gateway, Budget(db, 1000, [("console", "coordinators")])
+    )
     await sms.take_text(NUMBER, "Hallo")
     user = await db.users.find("sms", NUMBER)
     assert user is not None

@@ -51,7 +51,7 @@ def _sms(
     clock = Clock(START)
     budget = Budget(db, monthly, [BACKCHANNEL], limits=limits, clock=clock)
     gateway = RecordingKannel()
-    return SmsTransport(dispatcher, db, gateway, budget), gateway, clock
+    return SmsTransport(dispatcher.ports, db, gateway, budget), gateway, clock
 
 
 async def _true() -> bool:

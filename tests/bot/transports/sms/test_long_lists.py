@@ -20,7 +20,7 @@ async def test_a_list_of_more_than_ten_choices_keeps_every_choice(
     dispatcher: Dispatcher, db: Database
 ) -> None:
     gateway = RecordingKannel()
-    sms = SmsTransport(dispatcher, db, gateway, Budget(db, 100, []))
+    sms = SmsTransport(dispatcher.ports, db, gateway, Budget(db, 100, []))
     rows = [[Button(name, f"hr:lang:{n}")] for n, name in enumerate(LANGUAGES)]
     rows += [[Button("✔️ Fertig", "hr:langs-done")], [Button("✖️ Abbrechen", "hr:cancel")]]
     await sms.deliver(NUMBER, Message("Welche Sprachen sprechen Sie?", buttons=rows))
@@ -49,7 +49,7 @@ async def test_a_door_code_keeps_its_picture_by_name_in_a_german_text(
     from locales import translator
 
     gateway = RecordingKannel()
-    sms = SmsTransport(dispatcher, db, gateway, Budget(db, 100, []))
+    sms = SmsTransport(dispatcher.ports, db, gateway, Budget(db, 100, []))
     text = door_code_text(translator("de"), "🍎 86", requester=True, partner_name="Vera")
     await sms.deliver(NUMBER, Message(text))
     (sent,) = [text for _, text in gateway.sent]

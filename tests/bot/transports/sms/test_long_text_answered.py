@@ -63,7 +63,7 @@ async def test_a_long_text_in_other_letters_is_answered_too_long(
     for text in ("Помогите " * 222, "مساعدة " * 290, "مساعدة"[:1] * MOST_CHARS):
         assert await _get_url(city, texter, text) == 200
         (answer,) = texter.new
-        limit = city.sms.dispatcher.settings.max_text_length
+        limit = city.story.dispatcher.settings.max_text_length
         too_long = t.t(TOO_LONG, length=t.number(len(text)), limit=t.number(limit))
         assert answer.text == too_long.removeprefix("✂️ "), answer.text
     # Bounded all the same: a request no gateway makes is refused before it is read.

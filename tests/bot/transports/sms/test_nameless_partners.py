@@ -50,7 +50,7 @@ async def test_people_without_a_name_read_each_other_as_a_word_never_a_question_
     assert requester is not None and helper is not None
     assert requester.language == "ar" and helper.language == "tr"
     assert not requester.first_name and not helper.first_name
-    scene = Backstage(db, city.sms.dispatcher.settings)
+    scene = Backstage(db, city.story.dispatcher.settings)
     async with db.transaction():
         request = await lifecycle.submit(
             scene,

@@ -96,7 +96,7 @@ async def notice_texts(
     may take, so that a longer one shows)."""
     dispatcher.settings = replace(dispatcher.settings, translation="deepl", web_url=WEB)
     gateway = RecordingKannel()
-    sms = SmsTransport(dispatcher, db, gateway, Budget(db, 10_000, [("console", "c")]))
+    sms = SmsTransport(dispatcher.ports, db, gateway, Budget(db, 10_000, [("console", "c")]))
     await sms.take_text(NUMBER, "Hallo")
     person = await db.users.find("sms", NUMBER)
     assert person is not None
@@ -183,7 +183,7 @@ async def test_a_turkish_texter_reads_the_whole_notice_through_kannel_and_agrees
     the notice's end within three texts, each whole sentences and without icons; "1" after
     the last still agrees (the first text's choices hold)."""
     city: City = await make_city()  # type: ignore[misc]
-    dispatcher = city.sms.dispatcher
+    dispatcher = city.story.dispatcher
     dispatcher.settings = replace(dispatcher.settings, translation="deepl", web_url=WEB)
     texter = Resident(city, TURKISH)
     t = translator_for("tr", False, Medium.TEXTED)

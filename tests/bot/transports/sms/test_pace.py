@@ -18,7 +18,7 @@ from tests.support.sms.gateways import NUMBER, RecordingKannel
 
 def test_the_transports_pace_is_the_configured_rate(dispatcher: Dispatcher, db: Database) -> None:
     section = SmsSection(enabled=True, url="http://127.0.0.1:13013", max_messages_per_second=2.5)
-    sms = service(SimpleNamespace(sms=section, phone=PhoneSection()), dispatcher, db)
+    sms = service(SimpleNamespace(sms=section, phone=PhoneSection()), dispatcher.ports)
     assert sms.pace == 2.5
     assert SmsSection().max_messages_per_second == 1.0
 
@@ -37,7 +37,7 @@ async def test_texts_wait_for_their_slot_at_the_pace(
     monkeypatch.setattr(transport, "_clock", lambda: 1000.0)
     monkeypatch.setattr(transport, "_sleep", sleep)
     gateway = RecordingKannel()
-    sms = SmsTransport(dispatcher, db, gateway, Budget(db, 100, []), pace=2.0)
+    sms = SmsTransport(dispatcher.ports, db, gateway, Budget(db, 100, []), pace=2.0)
     for n in range(3):
         await sms.deliver(NUMBER, Message(f"Erinnerung {n}"))
     assert [text for _, text in gateway.sent] == [f"Erinnerung {n}" for n in range(3)]

@@ -47,7 +47,7 @@ async def test_the_notice_by_sms_is_the_short_form_with_the_link(
 ):
     dispatcher.settings = replace(dispatcher.settings, web_url=WEB)
     gateway = Recording()
-    sms = SmsTransport(dispatcher, db, gateway, Budget(db, 1000, [("console", "c")]))
+    sms = SmsTransport(dispatcher.ports, db, gateway, Budget(db, 1000, [("console", "c")]))
     await sms.take_text(NUMBER, "Hallo")
     for _ in range(3):
         try:

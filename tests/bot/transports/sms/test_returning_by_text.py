@@ -42,7 +42,7 @@ async def _greta_helped_before(city: City, db: Database) -> tuple[Resident, int]
     await greta.choose("Deutsch")
     await greta.choose(T._("I agree"))
     story = city.story
-    settings = city.sms.dispatcher.settings
+    settings = city.story.dispatcher.settings
     await story.onboard("cora", "de")
     cora = await grant_role_to(db, "cora", "coordinator")
     vera = await register_volunteer(story, db, "vera")
@@ -69,7 +69,7 @@ async def test_a_returning_texter_is_published_at_once_only_with_a_clean_text(
     make_city: Callable[..., object], db: Database
 ) -> None:
     city: City = await make_city()  # type: ignore[misc]
-    dispatcher = city.sms.dispatcher
+    dispatcher = city.story.dispatcher
     dispatcher.settings = replace(dispatcher.settings, publish_at_once=frozenset({"returning"}))
     story = city.story
     greta, user_id = await _greta_helped_before(city, db)

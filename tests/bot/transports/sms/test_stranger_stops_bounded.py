@@ -51,7 +51,7 @@ async def test_stops_from_numbers_nobody_has_are_kept_so_many_an_hour(
     clock = Clock(START)
     budget = Budget(db, 1000, [BACKCHANNEL], limits=Limits(), clock=clock)
     gateway = RecordingKannel()
-    sms = SmsTransport(dispatcher, db, gateway, budget)
+    sms = SmsTransport(dispatcher.ports, db, gateway, budget)
     await sms.take_text(KNOWN, "Hallo")
 
     for n in range(5):
@@ -95,7 +95,7 @@ async def test_the_hours_stops_hold_for_all_processes_together(
     try:
         processes = [
             SmsTransport(
-                Dispatcher(each, build_router(), settings),
+                Dispatcher(each, build_router(), settings).ports,
                 each,
                 RecordingKannel(),
                 Budget(each, 1000, [BACKCHANNEL], limits=Limits(), clock=clock),

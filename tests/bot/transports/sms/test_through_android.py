@@ -25,7 +25,7 @@ async def test_a_signed_text_is_answered_through_the_apps_api_and_a_forged_one_r
 ) -> None:
     app = android_gateway
     gateway = Android(app.url, app.username, app.password, app.signing_key)
-    sms = SmsTransport(dispatcher, db, gateway, Budget(db, 100, []))
+    sms = SmsTransport(dispatcher.ports, db, gateway, Budget(db, 100, []))
     await sms.connect()
     try:
         # The operator registers the bot's address with the app, as docs/sms.md says.
@@ -72,7 +72,7 @@ async def test_a_webhook_the_app_posts_again_is_handled_once(
     ``messageId`` (a hash of the content): answered again."""
     app = android_gateway
     gateway = Android(app.url, app.username, app.password, app.signing_key)
-    sms = SmsTransport(dispatcher, db, gateway, Budget(db, 100, []))
+    sms = SmsTransport(dispatcher.ports, db, gateway, Budget(db, 100, []))
     await sms.connect()
     url = f"http://127.0.0.1:{sms.port}/sms"
     try:

@@ -358,7 +358,7 @@ async def test_one_number_or_a_crowd_cannot_spend_the_installations_month(
     month = month_of(now)
     spent = await budget.store.spent(month)
     assert await budget.store.spend(month, 900 - spent, 900)
-    settings = city.sms.dispatcher.settings
+    settings = city.story.dispatcher.settings
     request_id = await matched_through_lifecycle(db, settings, user.id, vera, cora)
     await city.flush()
     # The helper's name and the code word reach her from the reserve; the coordinators

@@ -41,7 +41,7 @@ class RecordingAndroid(Android):
 
 def _sms(dispatcher: Dispatcher, db: Database, gateway, monthly: int = 1000) -> SmsTransport:
     budget = Budget(db, monthly, [("console", "coordinators")])
-    return SmsTransport(dispatcher, db, gateway, budget)
+    return SmsTransport(dispatcher.ports, db, gateway, budget)
 
 
 def _choice(text: str, word: str) -> str:

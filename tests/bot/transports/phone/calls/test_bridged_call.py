@@ -90,7 +90,7 @@ async def _bot(
     (tests/support/sip/tone_engine.py), or eSpeak NG's speech (``espeak``)."""
     settings = bot_account(kamailio, outbound_proxy=kamailio.registrar_uri)
     bot = PhoneTransport(
-        story.dispatcher,
+        story.dispatcher.ports,
         settings,
         calling_back=CallBackSettings(domain=kamailio.domain, ring_seconds=20),
         clock=Clock(daytime(10)),

@@ -34,7 +34,7 @@ _CLAIMS: dict[str, str] = {}
 async def _phone(kamailio: KamailioServer, dispatcher: Dispatcher, **more: str) -> PhoneTransport:
     settings = bot_account(kamailio, **more)
     _CLAIMS.clear()
-    phone = PhoneTransport(dispatcher, settings)
+    phone = PhoneTransport(dispatcher.ports, settings)
     callers = phone.city_ports.callers
     stand_in_for = callers.stand_in_for
 

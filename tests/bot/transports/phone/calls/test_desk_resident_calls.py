@@ -125,7 +125,7 @@ async def _caller_asked(desk: Desk, data: str) -> None:
     then asks for her requests: her PIN or "#", and "#" asks for the call-back; the bot
     hangs up, nothing given or refused for her."""
     phone, caller, spoken, t = desk.phone, desk.caller, desk.spoken, translator("de")
-    db = phone.dispatcher.db
+    db = phone.city_ports.db
     await asyncio.to_thread(caller.dial, desk.bot_uri)
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: phone._calls, "the call came")
@@ -173,9 +173,9 @@ async def _hears_the_notice(desk: Desk, checked: Call) -> None:
     erasure, no PIN)."""
     assert await key_for(desk.phone, checked, "consent:yes")
     assert not any("Alle Ihre Daten löschen" in text for text in desk.spoken)
-    erna = await desk.phone.dispatcher.db.users.find("phone", ERNA)
+    erna = await desk.phone.city_ports.db.users.find("phone", ERNA)
     assert erna is not None and erna.consent_at is None
-    request = await desk.phone.dispatcher.db.requests.get(desk.request_id)
+    request = await desk.phone.city_ports.db.requests.get(desk.request_id)
     assert request is not None and request.requester_id == erna.id
     assert request.state == "open"
 

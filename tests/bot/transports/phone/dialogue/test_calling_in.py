@@ -95,7 +95,7 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
 ):
     caplog.set_level(logging.DEBUG)
     settings = bot_account(kamailio, clock_rate=16000)
-    phone = PhoneTransport(dispatcher, settings)
+    phone = PhoneTransport(dispatcher.ports, settings)
     await phone.connect()
     try:
         await asyncio.wait_for(phone.registered.wait(), 20)

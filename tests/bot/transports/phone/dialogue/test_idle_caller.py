@@ -39,7 +39,7 @@ async def test_a_caller_who_does_nothing_hears_goodbye_and_is_hung_up(
     # them, and ten languages' lines would take half a minute to say.
     dispatcher.settings = replace(dispatcher.settings, languages=("de", "en"))
     settings = bot_account(kamailio)
-    phone = PhoneTransport(dispatcher, settings, in_call=CallSettings(idle_seconds=3))
+    phone = PhoneTransport(dispatcher.ports, settings, in_call=CallSettings(idle_seconds=3))
     await phone.connect()
     try:
         await asyncio.wait_for(phone.registered.wait(), 20)

@@ -31,7 +31,7 @@ async def test_a_caller_pressing_keys_is_hung_up_at_the_longest(
     dispatcher.settings = replace(dispatcher.settings, languages=("de", "en"))
     settings = bot_account(kamailio)
     in_call = CallSettings(idle_seconds=3600, longest_call_seconds=6)
-    phone = PhoneTransport(dispatcher, settings, in_call=in_call)
+    phone = PhoneTransport(dispatcher.ports, settings, in_call=in_call)
     await phone.connect()
     stop = threading.Event()
     try:

@@ -119,7 +119,7 @@ def _phone(
     each letter's length, the engine's own when None)."""
     engine = ToneEngine() if letter_seconds is None else ToneEngine(letter_seconds)
     return PhoneTransport(
-        dispatcher,
+        dispatcher.ports,
         _settings(kamailio),
         prompts=Prompts(engine, Turns(1), rate=StackSettings.clock_rate),
         voices=frozenset(SUPPORTED_LANGUAGES),
@@ -243,7 +243,7 @@ async def test_twenty_callers_at_once_while_a_call_back_of_the_outbox_is_up_are_
         outbound_proxy=registrar.registrar_uri,  # the call-back leaves through the provider
     )
     phone = PhoneTransport(
-        dispatcher,
+        dispatcher.ports,
         settings,
         prompts=Prompts(ToneEngine(), Turns(1), rate=StackSettings.clock_rate),
         voices=frozenset(SUPPORTED_LANGUAGES),

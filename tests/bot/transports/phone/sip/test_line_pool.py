@@ -41,7 +41,7 @@ async def test_ten_calls_at_once_are_taken_by_three_lines(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
     settings = bot_account(kamailio)
-    phone = PhoneTransport(dispatcher, settings, lines=3)
+    phone = PhoneTransport(dispatcher.ports, settings, lines=3)
     await phone.connect()
     try:
         await asyncio.wait_for(phone.registered.wait(), 30)
@@ -76,7 +76,7 @@ async def test_a_call_the_bot_makes_goes_out_through_a_line(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
     settings = StackSettings(bind=HOST)
-    phone = PhoneTransport(dispatcher, settings, lines=2)
+    phone = PhoneTransport(dispatcher.ports, settings, lines=2)
     await phone.connect()
     answerer = SippPhone("uas_answer.xml", steps=[Step(300)], after_ms=300)
     answerer.start()
@@ -132,7 +132,7 @@ def test_each_line_has_a_loopback_port_and_takes_its_audio_on_loopback():
 async def test_a_line_that_dies_ends_its_calls_and_is_started_again(
     kamailio: KamailioServer, dispatcher: Dispatcher
 ):
-    phone = PhoneTransport(dispatcher, StackSettings(bind=HOST), lines=2)
+    phone = PhoneTransport(dispatcher.ports, StackSettings(bind=HOST), lines=2)
     await phone.connect()
     lines = phone.stack
     assert isinstance(lines, Lines)

@@ -91,7 +91,7 @@ async def test_the_timeout_holds_on_every_line_of_the_bot(
     whole transport, greeted (the tone engine's words, not eSpeak's) and then silent, is
     hung up there too."""
     phone = PhoneTransport(
-        dispatcher,
+        dispatcher.ports,
         _settings(kamailio),
         prompts=Prompts(ToneEngine(), Turns(1), rate=StackSettings.clock_rate),
         voices=frozenset(SUPPORTED_LANGUAGES),

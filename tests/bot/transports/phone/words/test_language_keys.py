@@ -41,7 +41,7 @@ async def _chooses(
     await asyncio.to_thread(caller.press, key)
     # Taken at once: the notice comes without another key, "#" or a pause to wait for.
     await until(lambda: call.audio.answers == 2, "the privacy notice said")
-    person = await phone.dispatcher.db.users.find("phone", call.chat_id)
+    person = await phone.city_ports.db.users.find("phone", call.chat_id)
     assert person is not None and person.easy_language  # easy texts on the phone
     await asyncio.to_thread(caller.hangup)
     await until(lambda: call.audio.gone, "the call ended")
