@@ -33,7 +33,11 @@ class PhoneSection:
     bind: str = _opt("0.0.0.0", doc="Address the SIP and RTP sockets bind to")
     port: int = _opt(5060, minimum=0, maximum=65535, doc="SIP port (UDP); 0: any free port")
     rtp_port: int = _opt(
-        4000, minimum=0, maximum=65535, doc="First RTP port (a range of 100 from it); 0: any"
+        4000,
+        minimum=0,
+        maximum=65535,
+        doc="First RTP port (a range of 100 from it, no other bot's on this machine); 0: a "
+        "block of 40000-59999 no other bot's relay holds",
     )
     lines: int = _opt(
         5,

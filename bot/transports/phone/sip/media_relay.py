@@ -21,8 +21,10 @@ side plain as ever.
 
 The relay runs in userspace only (``--table=-1``: no kernel module, no firewall rules of its
 own), its control (the ``ng`` protocol) on a loopback port the edge alone is told. Its RTP
-ports are ``[phone] rtp_port`` … ``+ rtp_ports - 1`` (its default range when ``rtp_port`` is
-0). Its log is off but for its own errors (a call's id, never a number). Debian's package
+ports are ``[phone] rtp_port`` … ``+ rtp_ports - 1``, or a block of 40000-59999 when ``rtp_port``
+is 0 - held by this relay alone among the bots' relays on the machine (relay_ports.py:
+rtpengine shares a port another rtpengine binds, and the newer takes its packets). Its log is
+off but for its own errors (a call's id, never a number). Debian's package
 ``rtpengine-daemon`` brings it; its system service is not used.
 """
 
@@ -34,11 +36,11 @@ import os
 import secrets
 import shutil
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.transports.hooks import Check
-from bot.transports.phone.sip import process_group
+from bot.transports.phone.sip import process_group, relay_ports
 from bot.transports.phone.sip.call_control import RTP_PORTS, StackSettings
 from bot.transports.phone.sip.edge import ANY, EdgePlan, outward_address
 
@@ -68,13 +70,15 @@ def rtpengine_binary() -> str:
 class RelayPlan:
     """What the relay is started with: its address towards the provider (``outside``, an
     address of this machine), the address written into the provider's SDP (``advertise``;
-    "" the same), its RTP ports (``first``, ``last``) and its control port (``control``)."""
+    "" the same), its RTP ports (``first``, ``last``; with ``block``, a block of that many
+    of them no other relay holds) and its control port (``control``)."""
 
     outside: str
     advertise: str = ""
     first: int = ANY_PORTS[0]
     last: int = ANY_PORTS[1]
     control: int = 0
+    block: int = relay_ports.BLOCK
 
     @classmethod
     def of(cls, settings: StackSettings, edge: EdgePlan, control: int) -> RelayPlan:
@@ -85,10 +89,10 @@ class RelayPlan:
         if outside in ANY:
             outside = outward_address(settings.bind, "", edge.peers) or "127.0.0.1"
         advertise = edge.public_address if edge.public_address != outside else ""
-        first, last = ANY_PORTS
         if settings.rtp_port:
-            first, last = settings.rtp_port, settings.rtp_port + settings.rtp_ports - 1
-        return cls(outside, advertise, first, last, control)
+            last = settings.rtp_port + settings.rtp_ports - 1
+            return cls(outside, advertise, settings.rtp_port, last, control, block=0)
+        return cls(outside, advertise, *ANY_PORTS, control)
 
     def arguments(self) -> list[str]:
         external = self.outside + (f"!{self.advertise}" if self.advertise else "")
@@ -137,6 +141,8 @@ class MediaRelay:
 
     def __init__(self, plan: RelayPlan) -> None:
         self.plan = plan
+        # Its ports, held from its first start to its stop (relay_ports.py).
+        self.claim: relay_ports.Claim | None = None
         self.process: asyncio.subprocess.Process | None = None
         self._started: str | None = None
         self._draining: asyncio.Task[None] | None = None
@@ -152,9 +158,20 @@ class MediaRelay:
                 "rtpengine is not installed: the phone's media relay needs it (Debian package"
                 " rtpengine-daemon; docs/phone.md)"
             )
+        if self.claim is None:
+            plan = self.plan
+            try:
+                self.claim = await asyncio.to_thread(
+                    relay_ports.claim, plan.first, plan.last, block=plan.block
+                )
+            except relay_ports.PortsHeld as held:
+                raise RelayFailed(str(held)) from None
+            except OSError as failed:
+                raise RelayFailed(f"its RTP ports could not be claimed: {failed}") from None
+        ports = replace(self.plan, first=self.claim.first, last=self.claim.last)
         self.process = await asyncio.create_subprocess_exec(
             binary,
-            *self.plan.arguments(),
+            *ports.arguments(),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
@@ -211,9 +228,12 @@ class MediaRelay:
         if self._draining is not None:
             self._draining.cancel()
             self._draining = None
-        if process is None:
-            return
-        await process_group.stop(process, self._started)
+        if process is not None:
+            await process_group.stop(process, self._started)
+        # Its ports are free for another relay once its process is gone, not before.
+        claim, self.claim = self.claim, None
+        if claim is not None:
+            claim.release()
 
 
 def check(phone: Any) -> Check:

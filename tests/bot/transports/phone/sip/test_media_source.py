@@ -127,7 +127,7 @@ def test_the_relay_takes_the_phones_address_and_range_and_nothing_else():
     edge = EdgePlan.of(settings, inner=7000, lines=[7001], notice=7002, relay=7003)
     plan = RelayPlan.of(settings, edge, 7003)
     outside = outward_address("0.0.0.0", "", edge.peers)
-    assert plan == RelayPlan(outside or "127.0.0.1", "203.0.113.7", 4000, 4099, 7003)
+    assert plan == RelayPlan(outside or "127.0.0.1", "203.0.113.7", 4000, 4099, 7003, block=0)
     arguments = plan.arguments()
     for expected in (
         "--config-file=none",
