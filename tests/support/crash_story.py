@@ -45,7 +45,7 @@ class BotProcess:
         ready: str = "getMe",
         # A hang detector, not a speed bound: at a load of 30 on two cores a start has
         # taken over 30 s to its first Bot API calls.
-        ready_within: float = 120,
+        ready_within: float = 180,
         stop_within: float = 15,
         launch: Callable[[Path, dict[str, str], Path], Any] = launch_bot,
     ) -> None:
@@ -122,7 +122,7 @@ class MatrixProcess(BotProcess):
         env: dict[str, str],
         *,
         ready: str,
-        ready_within: float = 60,
+        ready_within: float = 180,
         stop_within: float = 15,
         launch: Callable[[Path, dict[str, str], Path], Any] = launch_bot,
     ) -> None:
@@ -355,7 +355,7 @@ def replica(
         settings=settings,
         env={"NACHBARBOT_TELEGRAM__WEBHOOK_SECRET": SECRET, **(env or {})},
         ready="setWebhook",
-        ready_within=60,
+        ready_within=180,
         stop_within=20,
         launch=launch,
     )

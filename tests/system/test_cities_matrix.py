@@ -58,7 +58,7 @@ class MatrixBots(MatrixProcess):
     cities."""
 
     def __init__(self, tmp: Path, config: Path, env: dict[str, str]) -> None:
-        super().__init__(tmp, config.read_text(), env, ready=RUNNING, ready_within=30)
+        super().__init__(tmp, config.read_text(), env, ready=RUNNING, ready_within=180)
 
 
 def _write_config(

@@ -34,7 +34,7 @@ def _process(tmp_path, name: str, url: str, fake: FakeTelegram, synapse: Synapse
         name=name,
         settings=settings,
         env={"NACHBARBOT_MATRIX__PASSWORD": PASSWORD},
-        ready_within=60,
+        ready_within=180,
         stop_within=20,
         launch=launch_forked,
     )

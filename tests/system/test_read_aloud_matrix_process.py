@@ -204,7 +204,7 @@ async def test_read_aloud_on_matrix_through_the_real_process(tmp_path: Path, syn
         _settings(tmp_path, synapse, bot_user),
         env,
         ready=RUNNING,
-        ready_within=120,
+        ready_within=180,
         stop_within=60,
         launch=launch_forked,
     )
