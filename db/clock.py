@@ -1,7 +1,7 @@
 """Timestamps as stored: UTC, ISO 8601, second precision, so they sort as text; and the
 city's calendar day (Europe/Berlin) a moment falls on, as days are stored."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -14,6 +14,11 @@ def to_text(value: datetime) -> str:
 def local_day(moment: datetime) -> str:
     """The day in Europe/Berlin ``moment`` falls on, as YYYY-MM-DD."""
     return moment.astimezone(BERLIN).date().isoformat()
+
+
+def hour_end(now: datetime) -> datetime:
+    """The end of the clock hour (UTC) of ``now``: when what is counted in it stops counting."""
+    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 def utcnow() -> str:

@@ -433,7 +433,7 @@ class UserStore:
         The narrow rule of whose a number is (:meth:`has_data` is the broad one, of what
         must be checked first): whether the desk's entry of a resident replaces what a
         person chose (:meth:`enter_resident`), whether their STOP binds someone entered
-        later (bot/transports/sms/transport.py), and whether a check call to them may spend
+        later (handlers/numbers/text_stops.py), and whether a check call to them may spend
         the reserve of the checks' pool (handlers/updates/ports.py ``protects``).
 
         ``entered``: only what a coordinator made counts - the request entered or let

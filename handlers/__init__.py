@@ -28,7 +28,7 @@ def features() -> tuple[ModuleType, ...]:
         to_coordinators,
     )
     from handlers.forms import cancel_command, not_a_choice
-    from handlers.limits import encrypted_work, text_messages
+    from handlers.limits import encrypted_work, month_budgets, text_messages
     from handlers.numbers import (
         call_notices,
         caller_check,
@@ -58,6 +58,7 @@ def features() -> tuple[ModuleType, ...]:
         call_notices,
         encrypted_work,
         text_messages,
+        month_budgets,
         privacy,
         to_coordinators,
         desk,

@@ -22,8 +22,9 @@ that place them (``Ports.report``; the features that take each kind,
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Literal, Protocol
 
@@ -41,10 +42,18 @@ from locales import Translator
 CODE_DIGITS = 6
 # Wrong tries a code takes before it is dropped (the text line's ``check_code``).
 CODE_TRIES = 3
+# After a right code the number's texts to a helper pass this long without another
+# (handlers/numbers/coded_acts.py; the SMS budget's caps trust such a number too).
+PASSING = timedelta(minutes=30)
+# A code for an act (or a texting transport's check of a number) works this long; the texts
+# say "within a quarter of an hour".
+CODE_VALID = timedelta(minutes=15)
 # What a code confirms: an erasure (handlers/privacy.py), an act that ends or redirects
 # running help (handlers/numbers/coded_acts.py).
 ERASE = "erase"
 ACT = "act"
+# ... and the end of the notices of running help a STOP kept (handlers/numbers/text_stops.py).
+STOP_HELP = "stop"
 
 
 class Standing(IntEnum):
@@ -482,6 +491,24 @@ class WrongCodesPause:
     until: datetime
 
 
+@dataclass(frozen=True)
+class MonthShareReached:
+    """A month's budget of something each use of which costs money (bot/transports/
+    month_budget.py: a texting transport's segments, the phone's calls) reached ``share``
+    of its ``monthly`` units (80; :data:`RESERVE_SHARE`: used up but for the ``reserve``
+    kept for running help; 100: all used up), reported once a month a share in each city
+    (the words: handlers/limits/month_budgets.py)."""
+
+    units: Literal["segments", "calls"]
+    share: int
+    monthly: int
+    reserve: int
+
+
+# A month's budget used up but for its reserve (a share of its own, not 90 %).
+RESERVE_SHARE = 90
+
+
 Happening = (
     CallsGivenUp
     | CheckGivenUp
@@ -497,6 +524,7 @@ Happening = (
     | StrangerStopsFull
     | NumberCodesOut
     | WrongCodesPause
+    | MonthShareReached
 )
 # How a transport reports one (the dispatcher's ``happened``).
 Report = Callable[[Happening], Awaitable[None]]
@@ -622,6 +650,96 @@ class ChatsPort(Protocol):
         outbox keeps only until it is sent or given up."""
 
 
+class StopLine(TextLine, Protocol):
+    """What a texting transport keeps of a number's STOP (its line), for the STOP rule
+    (handlers/numbers/text_stops.py)."""
+
+    async def stop(self, number: str, *, keep_help: bool = False, stranger: bool = False) -> bool:
+        """The number's STOP (``keep_help``: but the notices of its running help;
+        ``stranger``: sent while the number was nobody's); whether it changed anything."""
+
+    async def start(self, number: str) -> bool:
+        """START: texts go again; whether the number had sent STOP."""
+
+    async def stop_state(self, number: str) -> str:
+        """Empty (texts go), "all" (STOP) or "help" (STOP but for a help under way)."""
+
+    async def keep_help(self, number: str) -> bool:
+        """A STOP that kept nothing keeps the notices of running help from now on."""
+
+    async def stop_help(self, number: str) -> bool:
+        """A STOP that kept the notices of running help ends them too."""
+
+    async def code_pending(self, number: str, purpose: str, now: str) -> bool:
+        """Whether a code for ``purpose`` is out and valid at ``now``."""
+
+    async def claim_told(self, number: str, word: str, since: str, at: str | None = None) -> bool:
+        """Whether the caller tells ``word`` now: not told after ``since`` (noted ``at``)."""
+
+    async def claim_stop_again_told(self, number: str, day: str) -> bool:
+        """Whether the caller tells a STOP again that no code comes ``day``: once a day."""
+
+    async def take_stranger_stop(self, day: str, hour: str, cap: int) -> bool:
+        """One of the city's ``cap`` STOPs from numbers nobody has in ``hour``, if left."""
+
+    async def claim_stranger_stops_told(self, day: str, hour: str) -> bool:
+        """Whether the caller tells that the hour's STOPs from strangers are used: once."""
+
+
+class StopWire(Protocol):
+    """What the STOP rule asks of the texting transport for one text: the number's line,
+    the code texts it counts, its words and clock, and its two ways of answering."""
+
+    @property
+    def platform(self) -> str:
+        """The transport's platform, as the limits it reports name it."""
+
+    @property
+    def line(self) -> StopLine:
+        """The number's line (the transport's store)."""
+
+    @property
+    def codes(self) -> CodeTexts:
+        """The code texts of the hour (the transport's budget)."""
+
+    @property
+    def words(self) -> Translator:
+        """The words of the number's person (or a newcomer's, in their text's language)."""
+
+    @property
+    def report(self) -> Report:
+        """How the limits the rule reaches are reported (the features word them)."""
+
+    def clock(self) -> datetime:
+        """The transport's budget's time (a test holds it still)."""
+
+    async def first_contact(self, number: str) -> bool:
+        """Whether today's first contacts have room for an answer to ``number``."""
+
+    async def tell(self, number: str, text: Markup) -> None:
+        """One of the transport's own texts, sent once the text's handling is committed."""
+
+    async def queue(self, number: str, text: Markup, person: User, *, secret: bool = False) -> None:
+        """A text that must not be lost (a code; a limit told once a day), into the outbox
+        committed with the text's handling; ``secret``: it carries a code."""
+
+
+class StopsPort(Protocol):
+    """The STOP rule (handlers/numbers/text_stops.py ``TextStops``)."""
+
+    async def take(
+        self, wire: StopWire, number: str, text: str, word: str | None, user: User | None
+    ) -> bool:
+        """Whether the text was STOP, START or the code that ends a help's notices (done)."""
+
+    async def codes_paused(self, wire: StopWire) -> None:
+        """After a code of the number's line not right (or not compared): the city's wrong
+        codes of the hour reaching their limit are reported, once an hour."""
+
+    def asking(self, wire: StopWire, number: str) -> AbstractAsyncContextManager[None]:
+        """Around a text's handling by the features: a help it starts after STOP is heard of."""
+
+
 class CallersPort(Protocol):
     """Who is calling, on a line whose caller ID is only a claim (the rule is
     handlers/numbers/caller_check.py's)."""
@@ -639,6 +757,10 @@ class CallersPort(Protocol):
 
     async def reserved_for(self, platform: str, number: str) -> bool:
         """Whether a check call to ``number`` may spend the reserve of the checks' pool."""
+
+    async def running(self, platform: str, number: str) -> bool:
+        """Whether help is under way for the person of ``number`` on ``platform`` (the
+        lifecycle's rule): a use of a month's budget for them may spend its reserve."""
 
 
 @dataclass(frozen=True)
@@ -659,3 +781,5 @@ class Ports:
     now: Callable[[], datetime]
     # Wakes the outbox worker after a transport queued something itself.
     wake: Callable[[], None]
+    # What a texter's STOP and START do (handlers/numbers/text_stops.py).
+    stops: StopsPort

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUN = 6
 COMMON = 8
 # The pairs of files sharing a run, today: lower them when a change removes copies.
-CEILINGS = {"bot": 205, "handlers": 180, "db": 99}
+CEILINGS = {"bot": 203, "handlers": 180, "db": 97}
 SHOWN = 15
 _PASSED_OVER = {
     tokenize.COMMENT,

@@ -1,6 +1,8 @@
 """A month's budget of something each use of which costs money (issue 65, point 4): the one
-rule for the text messages' segments (sms/budget.py) and the calls the bot places
-(phone/dialling.py), each a meter of it with its own table, units and words.
+count for the text messages' segments (sms/budget.py) and the calls the bot places
+(phone/dialling.py), each a meter of it with its own table and units. It counts and
+reports; what a share reached means to the coordinators is the features' (issue 103,
+point 3).
 
 **The month.** ``monthly`` units for the installation, all its cities together; the month
 is Europe/Berlin's. A use is taken from the month before it is made, with one conditional
@@ -9,19 +11,21 @@ at once never spend past it. The month is counted in the main city's database
 (:meth:`MonthBudget.count_in`, when a city is attached; a lone city counts in its own).
 
 **The reserve.** The last ``reserve_percent`` of the month is kept for uses for a person
-whose help is under way (handlers/helping/lifecycle.py ``running_help``, asked here for
-both meters: :meth:`MonthBudget.helping`): the meter's owner says whether a use is one
+whose help is under way - the features say whose is (handlers/channels.py
+``CallersPort.running``, the lifecycle's rule, asked through the city's ports for both
+meters: :meth:`MonthBudget.helping`): the meter's owner says whether a use is one
 (``helping``), asked only once the rest of the month is spent.
 
-**The notices.** Each city's coordinators are told once a month of each share the meter
-tells of (``shares``, in the order they are reached): 80 % used; the month used up but for
-its reserve (:data:`RESERVE_REACHED`, only with a reserve); all used up (100). A use refused
-counts as reaching the share it ran into. Each city claims its notices in its own database
-(``told`` keeps the highest share told, claimed with one conditional UPDATE), so each is
-told once, through its outbox (handlers/messenger.py ``tell_coordinators``), when the city
-next takes or is refused. The words are the meter's (:data:`Notice`).
+**The notices.** Each share the meter tells of (``shares``, in the order they are reached):
+80 % used; the month used up but for its reserve (:data:`RESERVE_REACHED`, only with a
+reserve); all used up (100) - is reported to each city's features once a month
+(handlers/channels.py ``MonthShareReached``; the words: handlers/limits/month_budgets.py),
+which tell its coordinators through its outbox. A use refused counts as reaching the share
+it ran into. Each city claims its notices in its own database (``told`` keeps the highest
+share told, claimed with one conditional UPDATE), so each is told once, when the city next
+takes or is refused.
 
-A meter is a :class:`Meter`: where it counts, its words and which shares it tells of.
+A meter is a :class:`Meter`: where it counts, its units and which shares it tells of.
 States: per meter a table ``(month, <units>, told)`` (:class:`Ledger`). Button data: none.
 """
 
@@ -31,25 +35,25 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from db import Database
 from db.statements import changed, execute, fetch_one
 from db.transactions import Transactions
-from handlers.helping.lifecycle import running_help
-from handlers.messages import Message
-from handlers.messenger import tell_coordinators
-from locales import TIMEZONE, Translator
+from handlers.channels import RESERVE_SHARE, MonthShareReached, Report
+from handlers.updates.ports import Callers, features_report
+from locales import TIMEZONE
 
 log = logging.getLogger(__name__)
 
 # The shares of the month a meter may tell the coordinators of, in the order reached.
-RESERVE_REACHED = 90  # used up but for the reserve (a share of its own, not 90 %)
+RESERVE_REACHED = RESERVE_SHARE  # used up but for the reserve (a share of its own, not 90 %)
 THRESHOLDS = (80, RESERVE_REACHED, 100)
 
-# The words of a notice: (translator, share, monthly units, reserve) → the message.
-Notice = Callable[[Translator, int, int, int], Message]
 # Whether the use being taken is for a person whose help is under way.
 Helping = Callable[[], Awaitable[bool]]
+# Whether help is under way for the person of a number on a platform (the features' rule).
+Running = Callable[[str, str], Awaitable[bool]]
 
 
 def month_of(moment: datetime) -> str:
@@ -67,14 +71,13 @@ class Ledger:
 
 @dataclass(frozen=True)
 class Meter:
-    """What is counted: where (``ledger``), the coordinators' words (``notice``), the
-    shares they are told of (``shares``, of :data:`THRESHOLDS`) and the units' name in the
-    log (``what``: "segments", "calls"; never who or what for)."""
+    """What is counted: where (``ledger``), its units (``what``: "segments", "calls", as
+    the features word a share reached and the log names it; never who or what for) and the
+    shares reported (``shares``, of :data:`THRESHOLDS`)."""
 
     ledger: Ledger
-    notice: Notice
+    what: Literal["segments", "calls"]
     shares: tuple[int, ...] = THRESHOLDS
-    what: str = "units"
 
 
 class RunningHelp:
@@ -159,9 +162,15 @@ class MonthBudget:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
+        report: Report | None = None,
+        running: Running | None = None,
     ) -> None:
         self.db = db
         self.meter = meter
+        # Where a share reached is reported (``report``) and whose help is under way
+        # (``running``): the city's ports (its features), as the city wires them; made
+        # alone, the features' on ``db`` with ``backchannels``.
+        self._asked: tuple[Report | None, Running | None] = (report, running)
         # The month's counts: the installation's (count_in), else this city's alone.
         self.store = MonthCounts(db.transactions, meter.ledger)
         # The notices this city's coordinators were told of: always the city's own.
@@ -175,8 +184,17 @@ class MonthBudget:
     async def helping(self, platform: str, number: str) -> bool:
         """Whether help is under way for the person of ``number`` on ``platform`` (the
         lifecycle's rule): a use for them may spend the reserve."""
-        user = await self.db.users.find(platform, number)
-        return user is not None and await running_help(self.db, user.id)
+        running = self._asked[1] or Callers(self.db).running
+        return await running(platform, number)
+
+    @property
+    def report(self) -> Report:
+        """Where what its limits stop is reported: the features word it."""
+        report = self._asked[0]
+        if report is None:  # made alone: the features' on its database, made once
+            report = features_report(self.db, self.backchannels, self.on_queued)
+            self._asked = (report, self._asked[1])
+        return report
 
     @property
     def reserve(self) -> int:
@@ -226,9 +244,4 @@ class MonthBudget:
         return taken
 
     async def _tell(self, share: int) -> None:
-        monthly, reserve = self.monthly, self.reserve
-
-        def notice(t: Translator) -> Message:
-            return self.meter.notice(t, share, monthly, reserve)
-
-        await tell_coordinators(self.db, self.backchannels, notice, wake=self.on_queued)
+        await self.report(MonthShareReached(self.meter.what, share, self.monthly, self.reserve))

@@ -7,4 +7,6 @@ modules here say it, in the coordinators' words:
 - ``text_messages.py``: a texting transport's caps, first texts, code texts, strangers'
   STOPs and the limits on codes texted back (``TextsCapped``, ``FirstTextsUsed``,
   ``CodeTextsUsed``, ``StrangerStopsFull``, ``NumberCodesOut``, ``WrongCodesPause``).
+- ``month_budgets.py``: a month's segments or calls, a share of them used
+  (``MonthShareReached``).
 """

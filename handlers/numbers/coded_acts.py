@@ -68,10 +68,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from db.clock import local_day, to_text
+from db.clock import hour_end, local_day, to_text
 from db.users import User
-from handlers import ui
-from handlers.channels import ACT, CODE_DIGITS, CODE_TRIES, CodesPaused, TextLine
+from handlers import channels, ui
+from handlers.channels import ACT, CODE_DIGITS, CODE_TRIES, PASSING, CodesPaused, TextLine
 from handlers.context import Context
 from handlers.messages import Button, ButtonPress, Message, Text
 from handlers.messenger import Compose
@@ -85,10 +85,6 @@ STATE = "coded"
 PRESS = "press"
 # The router's gates (``Router.gates``): after the phone's caller check (0).
 GATE_GROUP = 10
-# A code for an act works this long; the texts say "within a quarter of an hour".
-VALID = timedelta(minutes=15)
-# After a right code the number's texts to a helper pass this long without another.
-PASSING = timedelta(minutes=30)
 
 NOTHING_DONE = N_("👍 Nothing was done.")
 # Anything from the number but the code while an act waits for it (:func:`gate`): nothing
@@ -184,7 +180,7 @@ async def hold(
     code; ``asked`` says, with the code, what it confirms. Whether it is held (no code
     could go: the person was told why)."""
     act = secrets.token_hex(4)
-    code = await issued(ctx, _purpose(act), VALID)
+    code = await issued(ctx, _purpose(act), channels.CODE_VALID)
     t = ctx.t
     # The step the person was in (a lapsed act's own, when this one follows it) comes back
     # once this is done or lapsed.
@@ -192,7 +188,7 @@ async def hold(
     if code is None:
         _back_to(ctx, before)
         return False
-    until = datetime.now(UTC) + VALID
+    until = datetime.now(UTC) + channels.CODE_VALID
     ctx.set_state(
         STATE,
         {"kind": kind, "data": data, "act": act, "until": until.isoformat(), "before": before},
@@ -305,11 +301,6 @@ def _who(t: Translator, user: User) -> Markup:
     """The person a code limit stopped, as the coordinators are told: her name and user
     number, never the number."""
     return t.t("{name} (user {user_id})", name=user.first_name or t._("Resident"), user_id=user.id)
-
-
-def hour_end(now: datetime) -> datetime:
-    """When the city's wrong codes counted in the clock hour of ``now`` stop counting."""
-    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 async def paused(ctx: Context, buttons: list[list[Button]]) -> None:

@@ -90,12 +90,11 @@ from typing import Literal
 
 from markupsafe import Markup
 
-from db.clock import local_day
+from db.clock import hour_end, local_day
 from db.phone_pins import MOST_WRONG, Pin
 from db.users import User
 from handlers.context import KEPT, Context
 from handlers.messages import Button, ButtonPress, Message, Text
-from handlers.numbers.coded_acts import hour_end
 from handlers.router import Router
 from locales import N_, Translator
 

@@ -17,10 +17,12 @@ from db import Database
 from db.users import User
 from handlers import build_router
 from handlers.channels import MenuCommand, Ports, Profile, Report
+from handlers.helping.lifecycle import running_help
 from handlers.helping.text_language import first_text_language
 from handlers.messages import Incoming, Outgoing
 from handlers.messenger import backchannel_language
 from handlers.numbers import caller_check
+from handlers.numbers.text_stops import TextStops
 from handlers.reader import medium_of, reader_of, starts_easy
 from handlers.router import Router
 from handlers.settings import HandlerSettings
@@ -166,6 +168,13 @@ class Callers:
         person = await self.db.users.find(platform, number)
         return person is not None and await self.db.users.has_own_data(person.id, entered=True)
 
+    async def running(self, platform: str, number: str) -> bool:
+        """Whether help is under way for the person of ``number`` on ``platform``
+        (handlers/helping/lifecycle.py ``running_help``): a use of a month's budget for them
+        may spend its reserve (bot/transports/month_budget.py)."""
+        person = await self.db.users.find(platform, number)
+        return person is not None and await running_help(self.db, person.id)
+
 
 def city_ports(city: Served) -> Ports:
     """The ports of the city ``city`` serves, each reading its settings, its clock and its
@@ -189,6 +198,7 @@ def city_ports(city: Served) -> Ports:
         clock=lambda: city.clock(),
         now=lambda: city.settings.clock(),
         wake=wake,
+        stops=TextStops(city.db),
     )
 
 

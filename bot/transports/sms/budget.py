@@ -2,7 +2,8 @@
 
 **The month.** ``[sms] monthly_segments`` (installation-wide, bot/cities.py) for all its
 cities together, a clear stop, and each city's coordinators told at 80 %, when only the
-reserve is left and when it is used up: a meter of the month's budget
+reserve is left and when it is used up (reported: handlers/limits/month_budgets.py words
+it): a meter of the month's budget
 (bot/transports/month_budget.py, which the phone's calls are too), counted in segments.
 Each text is taken from the month before it is handed to the gateway; the month is counted
 in the main city's database (:meth:`Budget.count_in`, called by bot/city_service.py; a lone
@@ -23,7 +24,7 @@ told once a cap period, outside the cap (the month pays), when the bot answers a
 texts gets one answer an hour or a day at most.
 
 **Unchecked answers.** The answers to texts from a number that has not texted a right code
-back within the last half hour (handlers/numbers/coded_acts.py ``PASSING``) - all a forged
+back within the last half hour (handlers/channels.py ``PASSING``) - all a forged
 sender's texts are - take at most a third of the number's texts of the hour and day
 (:attr:`Limits.unchecked_caps`); past it :meth:`Budget.take` raises :class:`Held` and the
 transport holds them for a check (bot/transports/sms/checking.py: one code, reminders that
@@ -56,28 +57,25 @@ from typing import Any
 import phonenumbers
 
 from bot.transports.month_budget import (
-    RESERVE_REACHED,
     Ledger,
     Meter,
     MonthBudget,
+    Running,
     RunningHelp,
     month_of,
 )
 from bot.transports.sms.store import DAY_FULL, PLATFORM, TOLD, SmsStore
 from db import Database
-from db.clock import BERLIN, local_day, to_text
+from db.clock import BERLIN, hour_end, local_day, to_text
 from db.users import User
 from handlers.channels import (
+    PASSING,
     CodeShare,
     CodeTextsUsed,
     FirstTextsUsed,
     Report,
     TextsCapped,
 )
-from handlers.messages import Message
-from handlers.numbers.coded_acts import PASSING, hour_end
-from handlers.updates.ports import features_report
-from locales import Translator
 
 __all__ = [
     "SEGMENTS",
@@ -293,8 +291,9 @@ class Budget(MonthBudget):
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
         report: Report | None = None,
+        running: Running | None = None,
     ) -> None:
-        meter = Meter(SEGMENTS, notice, what="segments")
+        meter = Meter(SEGMENTS, "segments")
         super().__init__(
             db,
             meter,
@@ -303,13 +302,14 @@ class Budget(MonthBudget):
             backchannels,
             clock=clock,
             on_queued=on_queued,
+            report=report,
+            running=running,
         )
         self.limits = limits
         # What its limits stop is reported (handlers/channels.py ``TextsCapped``,
-        # ``FirstTextsUsed``, ``CodeTextsUsed``) and the features tell the coordinators
-        # (handlers/limits/text_messages.py): the city's ports' report, as the city wires
-        # it (``service``); made alone, the features' on ``db`` with ``backchannels``.
-        self.report = report or features_report(db, self.backchannels, on_queued)
+        # ``FirstTextsUsed``, ``CodeTextsUsed``, ``MonthShareReached``: ``report``) and the
+        # features tell the coordinators (handlers/limits/text_messages.py): the city's
+        # ports' report, as the city wires it (``service``).
         # The first contacts: the installation's (count_in), as the month is.
         self.contacts = SmsStore(db.transactions)
         # Texts sent to each number: the city's own, as its numbers are.
@@ -701,29 +701,3 @@ class Budget(MonthBudget):
 # texts, likewise (:meth:`Budget.take_code`), and on the new numbers' own row, their share.
 OPEN_USED, ALL_USED = 1, 2
 NEW_USED = 1
-
-
-def notice(t: Translator, share: int, budget: int, reserve: int) -> Message:
-    """What the coordinators are told of ``share`` of the month's ``budget`` segments."""
-    if share == RESERVE_REACHED:
-        text = t.t(
-            "📵 Text messages: this month's {budget} segments are used up but for "
-            "the {reserve} kept for notices of help under way. Only those go until "
-            "next month. Raise [sms] monthly_segments to send more.",
-            budget=t.number(budget),
-            reserve=t.number(reserve),
-        )
-    elif share >= 100:
-        text = t.t(
-            "📵 Text messages: this month's {budget} segments are used up. The bot "
-            "sends no more texts until next month. Raise [sms] monthly_segments to "
-            "send more.",
-            budget=t.number(budget),
-        )
-    else:
-        text = t.t(
-            "📵 Text messages: {share} of this month's {budget} segments are used.",
-            share=t.percent(share / 100),  # "80 %", "%80" (tr), "٨٠٪" (ar)
-            budget=t.number(budget),
-        )
-    return Message(text, typed_choices=False)

@@ -3,7 +3,7 @@ text her (docs/sms.md, "Forged senders").
 
 A gateway's sender can be forged, and every answer goes to the real number. So the answers
 to texts from a number that has not texted a right code back within the last half hour
-(handlers/numbers/coded_acts.py ``PASSING``; nor took a code in the same handling: the
+(handlers/channels.py ``PASSING``; nor took a code in the same handling: the
 answer carries it) take only a third of the number's texts of the hour and the day
 (budget.py ``Limits.unchecked_caps``). Past that share the number's answers are **held**,
 as sign-in pages do after many tries:
@@ -37,9 +37,8 @@ from datetime import UTC, datetime
 
 from bot.transports.sms.budget import Budget, hour_of
 from bot.transports.sms.store import CHECK, CODE_DIGITS, PLATFORM, SmsStore
-from db.clock import from_text, local_day, to_text
-from handlers.channels import AnswersHeld, CodesPaused, NumberCodesOut
-from handlers.numbers.coded_acts import PASSING, VALID, hour_end
+from db.clock import from_text, hour_end, local_day, to_text
+from handlers.channels import CODE_VALID, PASSING, AnswersHeld, CodesPaused, NumberCodesOut
 from handlers.parsing import typed
 from locales import N_, Translator
 
@@ -122,7 +121,7 @@ class Checking:
         if await self.budget.take_code(number) is not None:
             return  # the hour's code texts are used up: the budget told the coordinators
         day = local_day(now)
-        code = await self.store.issue_code(number, CHECK, to_text(now + VALID), day)
+        code = await self.store.issue_code(number, CHECK, to_text(now + CODE_VALID), day)
         if code is None:
             await self.budget.code_back()
             person = await self.budget.db.users.find(PLATFORM, number)

@@ -9,7 +9,7 @@ the day and those whose answers wait for a code (checking.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from markupsafe import Markup
 
@@ -22,30 +22,34 @@ if TYPE_CHECKING:
     from bot.transports.sms.config import SmsSection
     from db import Database
 
-TITLE = N_("Text messages this month")
-SPENT = N_("{spent} of {budget} segments sent.")
-LEFT = N_("{left} left for all texts; the last {reserve} only for notices of help under way.")
-FIRST_TEXTS = N_(
+TITLE: Final = N_("Text messages this month")
+SPENT: Final = N_("{spent} of {budget} segments sent.")
+LEFT: Final = N_(
+    "{left} left for all texts; the last {reserve} only for notices of help under way."
+)
+FIRST_TEXTS: Final = N_(
     "First texts from unknown numbers today: {answered} of {cap} answered, {refused} not."
 )
 
 
-NEW_CODES_USED = N_(
+NEW_CODES_USED: Final = N_(
     "Codes for numbers that have not confirmed one today: all {count} of this hour are sent;"
     " such numbers get none until {time}."
 )
-OPEN_CODES_USED = N_(
+OPEN_CODES_USED: Final = N_(
     "Code texts: this hour's {count} for everyone are sent; until {time} only people with"
     " help under way get one."
 )
-ALL_CODES_USED = N_("Code texts: all {count} of this hour are sent; nobody gets one until {time}.")
-CODES_PAUSED = N_(
+ALL_CODES_USED: Final = N_(
+    "Code texts: all {count} of this hour are sent; nobody gets one until {time}."
+)
+CODES_PAUSED: Final = N_(
     "Code checks paused until {time}: {count} wrong codes texted back this hour. Only the"
     " codes of people with help under way are checked."
 )
-NO_CODES_TODAY = N_("No more codes today for the numbers of: {names}.")
+NO_CODES_TODAY: Final = N_("No more codes today for the numbers of: {names}.")
 # checking.py: past their unchecked share of the hour, a number's answers wait for a code.
-ANSWERS_HELD = N_(
+ANSWERS_HELD: Final = N_(
     "Many texts came from the numbers of: {names}. Until {time}, or until the code we texted"
     " them comes back, they get only that code."
 )

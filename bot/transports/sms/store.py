@@ -19,11 +19,8 @@ from db.clock import utcnow
 from db.hour_counts import HourCount
 from db.statements import changed, execute, fetch_all, fetch_one
 from db.transactions import Transactions
-from handlers.channels import ACT, CODE_DIGITS, CODE_TRIES, ERASE, CodesPaused
+from handlers.channels import ACT, CODE_DIGITS, CODE_TRIES, ERASE, STOP_HELP, CodesPaused
 
-# What a code sent to a number confirms (:meth:`SmsStore.issue_code`), besides an
-# erasure or an act (handlers/channels.py ``ERASE``, ``ACT``).
-STOP_HELP = "stop"
 # A code that shows the number's holder is there, asked once its answers are held (its
 # unchecked share of the hour's texts spent: bot/transports/sms/checking.py).
 CHECK = "check"
@@ -205,8 +202,8 @@ class SmsStore:
         """Whether ``number`` was told before ``before`` (today's start) that the first
         contacts turned it away: a number seen on an earlier day. Only that counts - its
         texts are capped a day; a STOP from a number nobody has makes a row too (capped only
-        an hour, transport.py ``STRANGER_STOPS_AN_HOUR``), and so could be sent from many
-        numbers to make them "seen" for tomorrow."""
+        an hour, handlers/numbers/text_stops.py ``STRANGER_STOPS_AN_HOUR``), and so could be
+        sent from many numbers to make them "seen" for tomorrow."""
         row = await fetch_one(
             self._tx,
             "SELECT 1 FROM sms_numbers WHERE number = ? AND turned_told_at IS NOT NULL"

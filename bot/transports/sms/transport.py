@@ -15,28 +15,17 @@ db/users.py, kept ``handled_update_days``). Then, in this order:
   (budget.py ``first_contact``: a share kept for the city's area codes and numbers seen
   before); past them no account is made and it is told once a day, within a cap
   (budget.py ``may_tell_turned_away``), that the bot answers it again tomorrow and which
-  number to call (``call_instead``: ``[sms] call_instead``, else the phone line's). Its STOP is
-  kept (so many new ones a city an hour: :data:`STRANGER_STOPS_AN_HOUR`; past them neither
-  kept nor answered, the coordinators told) and answered once (as a first contact), marked
-  as nobody's: it does not bind a
-  person a coordinator enters with the number later (store.py ``release``) - nor does the
-  STOP of a person with no data of their own (db/users.py ``has_own_data``: whoever texted
-  "Hallo" first), whom the desk's entry replaces (db/users.py ``enter_resident``).
-- STOP (or its word in one of the bot's languages, however typed: keywords.py): no text goes to the
-  number any more (a flag in store.py that :meth:`SmsTransport.deliver` checks: the outbox
-  gives such a text up for good, never retries it), after one last text that says how to
-  undo it. START undoes it. Each is confirmed once per change, and
-  not again within a day (a number toggling them costs two texts a day at most).
-  A sender can be forged on some routes: a STOP from a person whose help is under way
-  (handlers/helping/lifecycle.py ``running_help``) keeps that help's notices going and
-  sends a code; only the code texted back (``store.STOP_HELP``) ends them too. The code's
-  text goes through the outbox, committed with the STOP (a crash right after the commit
-  still sends it), and so does the answer to a STOP again once the number's codes of the
-  day are used up (once that day: no code before tomorrow). The hour's code text it takes
-  (budget.py ``take_code``) counts only with the STOP committed (``Budget.codes_with``),
-  and so does one the features take for an act's or an erasure's code (around the
-  dispatcher's handling).
-- a code the number was sent to stop its help's notices (four digits).
+  number to call (``call_instead``: ``[sms] call_instead``, else the phone line's). Its STOP
+  is the STOP rule's, as every number's.
+- STOP, START (or their words in one of the bot's languages, however typed: keywords.py)
+  and the code that ends the notices of a help under way a STOP kept: the STOP rule
+  (handlers/numbers/text_stops.py, asked through the city's port ``Ports.stops``) decides and
+  words what they do; the transport carries - it recognises the word, keeps the number's
+  state (store.py, a flag :meth:`SmsTransport.deliver` checks: the outbox gives a text to a
+  stopped number up for good, never retries it), counts the code texts (budget.py
+  ``take_code``, counted only with the STOP committed: ``Budget.codes_with``) and sends the
+  answers, its own texts once the transaction is committed and a code's through the outbox,
+  committed with the STOP (``_StopWire``).
 - "0" while a text was cut to fit ("More: send 0", paging.py ``MORE``): its
   next part. Choices count from 1 and always come in the first text, so "0" never means
   anything else.
@@ -51,8 +40,8 @@ number is): the update's ``language_hint`` and the transport's own answers (STOP
 away) speak it where the city offers it, with the language choice still offered.
 
 After STOP the answers to the person's own texts still go (they asked); nothing else does
-until START, but the notices of a help she starts by text after it (``take_text``: they go
-as those of a help under way at a STOP, until its code or the help's end).
+until START, but the notices of a help she starts by text after it (the STOP rule's
+``asking``, around the handling).
 
 **Outgoing.** A message comes in its texted form, made by the reader chain's texted link
 (handlers/media/texted_form.py: plain text, its choices numbered, a notice's short form, no
@@ -89,24 +78,17 @@ from markupsafe import Markup
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import typed_event
 from bot.transports.sending import DeliveryError, send_key
-from bot.transports.sms.budget import Budget, Held, hour_of, limits_of
-from bot.transports.sms.checking import Checking, pending_code
+from bot.transports.sms.budget import Budget, Held, limits_of
+from bot.transports.sms.checking import Checking
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Received, Refused, Request
 from bot.transports.sms.keywords import keyword
 from bot.transports.sms.paging import MORE, body_of, more_line
 from bot.transports.sms.segments import count, cut, fit
-from bot.transports.sms.store import PLATFORM, STOP_HELP, SmsStore
+from bot.transports.sms.store import PLATFORM, SmsStore
 from db import Database
-from db.clock import BERLIN, local_day, to_text
+from db.clock import BERLIN, to_text
 from db.users import User
-from handlers.channels import (
-    CodesPaused,
-    Happening,
-    NumberCodesOut,
-    Ports,
-    StrangerStopsFull,
-    WrongCodesPause,
-)
+from handlers.channels import Ports, Report
 from handlers.media.texted_form import form_of, without_invisible_marks
 from handlers.messages import (
     ButtonPress,
@@ -117,7 +99,6 @@ from handlers.messages import (
     Sender,
     Text,
 )
-from handlers.numbers.coded_acts import CODES_PAUSED, hour_end
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from locales import N_, Translator
@@ -139,14 +120,11 @@ MAX_REQUEST = MOST_CHARS * 9 + 4096
 # The pace's clock and wait (a test stands in for them, not for the event loop's own).
 _clock = time.monotonic
 _sleep = asyncio.sleep
-# STOP and START are each confirmed at most once within this; a code to stop the notices
-# of running help too works this long.
+# A number today's first contacts turned away is told so at most once within this.
 TOLD_AGAIN_AFTER = timedelta(days=1)
 
 # No icons: a text in the GSM alphabet costs half of one in UCS-2. Each fits two segments
 # in every language (tests/bot/transports/sms/test_limits.py).
-STOPPED = N_("You will get no more texts from us. Send START to get them again.")
-STARTED = N_("✅ Texts are on again. Send STOP to end them.")
 # A new number today's first contacts turned away (once a day: ``_turned_away``).
 TURNED_AWAY = N_(
     "⏳ Sorry, we cannot answer any more new numbers today. Please text us again tomorrow."
@@ -161,46 +139,6 @@ CAPPED_TOMORROW = N_(
     "⏳ You have had all our texts for today. We answer you again tomorrow at {time}."
 )
 CAPPED_CALL = N_("For something urgent, please call {number}.")
-STOPPED_BUT_HELP = N_(
-    "Texts stop, but not those about your help under way. To stop them too, reply {code}. "
-    "Send START to undo."
-)
-STOPPED_BUT_HELP_NO_CODE = N_(
-    "Texts stop, but not those about your help under way. Send START to undo."
-)
-# The hour's code texts used up (budget.py ``take_code``): a STOP again then gets the code.
-STOPPED_BUT_HELP_LATER = N_(
-    "Texts stop, but not those about your help under way. To stop them too, send STOP "
-    "again after {time}."
-)
-# The code that stops a help's notices too, wrong at its last try (``CODE_TRIES``).
-STOP_CODE_TRIED_OUT = N_(
-    "That code was wrong too often and no longer works, so the texts about your help under "
-    "way still come. To stop them too, send STOP again."
-)
-# A STOP again while the number's codes of the day are used up (store.py ``CODES_A_DAY``):
-# answered once a day, not once a STOP, so that nobody makes the bot text-bomb a number.
-STOP_AGAIN_NO_CODES = N_(
-    "We can send you no more codes today, so the texts about your help under way still "
-    "come. To stop them too, send STOP again tomorrow."
-)
-# A STOP again while the hour's code texts are used up (budget.py ``take_code``): answered
-# once that hour (store.py ``busy_told_until``), not once a STOP - an answer, paid by the
-# number's caps and the month, so a flood of STOPs costs one text an hour at most.
-STOP_AGAIN_BUSY = N_(
-    "We cannot send codes just now, so the texts about your help under way still come. To "
-    "stop them too, send STOP again after {time}."
-)
-STOPPED_HELP_TOO = N_(
-    "You will get no more texts from us, none about your help either. Send START to get them again."
-)
-# A STOP from a number nobody has keeps a row (store.py ``stop``, ``stranger``), so new ones
-# are kept per city at most this many within a clock hour (UTC), counted in the city's
-# database so that it holds for all the processes the gateway calls (store.py
-# ``take_stranger_stop``); past it such a STOP is neither kept nor answered - nothing goes to
-# a number nobody has unless it texts - and the coordinators are told once within the hour
-# (``claim_stranger_stops_told``). A STOP from a number the bot knows is always kept.
-STRANGER_STOPS_AN_HOUR = 30
 
 Running = Callable[[], Awaitable[bool]]
 # Within take_text's transaction: the texts it sends once that is committed (None outside).
@@ -410,18 +348,11 @@ class SmsTransport(Transport):
         for send in held:
             await send()
         if incoming is not None:
-            # A help she starts with a text after STOP (her request sent with its code, an
-            # offer taken) is hers to hear of: its notices go as those of a help under way
-            # at a STOP (store.py ``keep_help``), where before they were given up and she
-            # never learnt of the helper the answer had promised to tell her of.
-            asked = await self.store.stop_state(number) == "all" and not await self.budget.helping(
-                PLATFORM, number
-            )
-            # The features' codes too (an act's, an erasure's): counted with their handling.
-            async with self.budget.codes_with():
+            # A help she starts with it after STOP is hers to hear of (the STOP rule); the
+            # features' codes too (an act's, an erasure's) are counted with their handling.
+            wire = self._stop_wire(self._nobodys())
+            async with self.city_ports.stops.asking(wire, number), self.budget.codes_with():
                 await take_update(self, incoming)
-            if asked and await self.budget.helping(PLATFORM, number):
-                await self.store.keep_help(number)
 
     async def _route(
         self, number: str, text: str, gateway_id: str, held: list[Callable[[], Awaitable[object]]]
@@ -432,35 +363,14 @@ class SmsTransport(Transport):
         user = await self.db.users.find(PLATFORM, number)
         hint = None if user is not None and user.language else self._written_in(text, number)
         t = self.city_ports.words.reader_words(PLATFORM, user, hint)
-        if user is None:
-            if word == "stop":
-                # Nobody's number: no text goes to it, answered once (as a first contact,
-                # while the day's have room); a person a coordinator enters with it later
-                # is not bound by it (store.py ``release``): anyone may have sent it. New
-                # ones are kept only so many an hour (:data:`STRANGER_STOPS_AN_HOUR`).
-                if (
-                    await self._stranger_stop_kept(number)
-                    and await self.store.stop(number, stranger=True)
-                    and await self.budget.first_contact(number)
-                    and await self._first_told(number, "stop")
-                ):
-                    await self._tell(number, t.t(STOPPED), t)
-                return None
-            if not await self.budget.first_contact(number):
-                await self._turned_away(number, t)
-                return None
-        if word == "stop":
-            # A person with no data of their own is whoever texted first (db/users.py
-            # has_own_data): their STOP binds no resident the desk enters later, as nobody's.
-            stranger = user is None or not await self.db.users.has_own_data(user.id)
-            helping = await self.budget.helping(PLATFORM, number)
-            await self._stop(number, user if helping else None, t, stranger)
+        if user is None and word != "stop" and not await self.budget.first_contact(number):
+            await self._turned_away(number, t)
             return None
-        if word == "start":
-            if await self.store.start(number) and await self._first_told(number, "start"):
-                await self._tell(number, t.t(STARTED), t)
+        # STOP, START and the code that ends a help's notices: the STOP rule's.
+        if await self.city_ports.stops.take(self._stop_wire(t), number, text, word, user):
             return None
-        if await self._code_back(number, text, t, user):
+        # A code that shows the number's holder is there (checking.py).
+        if await self.checking.code_back(number, text, t):
             return None
         if typed_text(text).strip() == MORE and await self.store.more(number):
             held.append(lambda: self._send_more(number))
@@ -486,22 +396,6 @@ class SmsTransport(Transport):
             update_id=gateway_id or None,
         )
         return incoming
-
-    async def _stranger_stop_kept(self, number: str) -> bool:
-        """Whether a STOP from ``number``, which nobody has, may be kept: its STOP is kept
-        already, or the city's new ones of the clock hour have room (then one is counted in
-        the city's database, for all processes; past them the coordinators are told, once
-        within the hour at most)."""
-        if await self.store.stopped(number):
-            return True
-        now = self.budget.clock()
-        day, hour = local_day(now), hour_of(now)
-        if await self.store.take_stranger_stop(day, hour, STRANGER_STOPS_AN_HOUR):
-            return True
-        log.warning("sms: a STOP from a number nobody has is not kept (the hour's are used)")
-        if await self.store.claim_stranger_stops_told(day, hour):
-            await self._report(StrangerStopsFull(PLATFORM))
-        return False
 
     def _written_in(self, text: str, number: str) -> str | None:
         """The language of a person who chose none yet: their text's, else their number's
@@ -529,116 +423,10 @@ class SmsTransport(Transport):
         await self._tell(number, text, t)
 
     async def _first_told(self, number: str, word: str) -> bool:
-        """Whether ``word`` ("stop", "start") is confirmed now: not within a day of the last."""
+        """Whether ``word`` ("turned") is told now: not within a day of the last."""
         return await self.store.claim_told(
             number, word, to_text(datetime.now(UTC) - TOLD_AGAIN_AFTER)
         )
-
-    async def _stop(self, number: str, helping: User | None, t: Translator, stranger: bool) -> None:
-        """STOP: with help under way (``helping``: the person whose help it is), all but its
-        notices until the code comes back - the number's codes of the day used up, the
-        coordinators are told as for any code (``NumberCodesOut``, reported), and a STOP
-        again is told once that day that no code comes before tomorrow; the hour's code
-        texts used up, the person is told to send STOP again after the hour (a STOP again
-        in such an hour is told so once that hour: store.py ``busy_told_until``; the
-        coordinators as budget.py ``take_code`` tells them), and a STOP again while no code
-        to end them is out gets one; ``stranger``:
-        from a person with no data of their own (store.py ``release``). The code's text,
-        and the day's "no code", go through the outbox, committed with the STOP
-        (:meth:`_queue`)."""
-        if helping is not None and await self.store.stop_state(number) != "all":
-            now = datetime.now(UTC)
-            again = not await self.store.stop(number, keep_help=True)
-            if again and await self.store.code_pending(number, STOP_HELP, to_text(now)):
-                return  # its code is out: the first STOP's answer holds
-            if not again and not await self._first_told(number, "stop"):
-                return
-            code, busy_until = await self._stop_code(number, helping, now)
-            if code:
-                await self._queue(number, t.t(STOPPED_BUT_HELP, code=code), helping, secret=True)
-            elif again and busy_until is not None:
-                # The hour's code texts used up: told once that hour when to send it again
-                # (an answer: the number's caps and the month pay it).
-                if await self.store.claim_told(
-                    number, "busy_until", to_text(self.budget.clock()), to_text(busy_until)
-                ):
-                    await self._tell(number, t.t(STOP_AGAIN_BUSY, time=t.time(busy_until)), t)
-            elif again:
-                # The day's codes used up: told once a day that none comes today.
-                if await self.store.claim_stop_again_told(number, local_day(now)):
-                    await self._queue(number, t.t(STOP_AGAIN_NO_CODES), helping)
-            elif busy_until is not None:
-                text = t.t(STOPPED_BUT_HELP_LATER, time=t.time(busy_until))
-                await self._tell(number, text, t)
-            else:
-                await self._tell(number, t.t(STOPPED_BUT_HELP_NO_CODE), t)
-            return
-        if await self.store.stop(number, stranger=stranger) and await self._first_told(
-            number, "stop"
-        ):
-            await self._tell(number, t.t(STOPPED), t)
-
-    async def _stop_code(
-        self, number: str, person: User, now: datetime
-    ) -> tuple[str | None, datetime | None]:
-        """The code that stops the notices of ``person``'s help too, if one may be texted:
-        the hour's code texts have room (budget.py ``take_code``: running help, as hers,
-        ahead; else None and when they have again) and the number has codes left today
-        (else the coordinators are told, as for any code: ``NumberCodesOut``, reported)."""
-        busy_until = await self.budget.take_code(number)
-        if busy_until is not None:
-            return None, busy_until
-        day = local_day(now)
-        code = await self.store.issue_code(number, STOP_HELP, to_text(now + TOLD_AGAIN_AFTER), day)
-        if code is None:
-            await self.budget.code_back()
-            if await self.store.claim_codes_out(number, day):
-                await self._report(NumberCodesOut(PLATFORM, person.id, "day"))
-        return code, None
-
-    async def _code_back(self, number: str, text: str, t: Translator, user: User | None) -> bool:
-        """Whether ``text`` is a code the number was sent, done here: to stop its help's
-        notices too, or to show its holder is there (checking.py)."""
-        if await self._stopped_help_too(number, text, t, user):
-            return True
-        return await self.checking.code_back(number, text, t)
-
-    async def _stopped_help_too(
-        self, number: str, text: str, t: Translator, user: User | None
-    ) -> bool:
-        """Whether ``text`` is the code the number was sent to stop its help's notices too
-        (then they stop, and it is told). A wrong code is a try, and the text is taken as
-        whatever else it may be; its last try drops the code, and the person (``user``) is
-        told that the notices still come and how to stop them (STOP again, a new code).
-        A code not right, or not compared (the city's wrong codes of the hour past their
-        limit), reports that limit (``WrongCodesPause``, ``NumberCodesOut``: the
-        coordinators are told as of any code, in coded_acts.py's words)."""
-        pending = await pending_code(self.store, number, STOP_HELP, text)
-        if pending is None:
-            return False
-        code, now = pending
-        try:
-            # Only a person whose help is under way has this code: always checked.
-            right = await self.store.check_code(
-                number, STOP_HELP, code, now, always=await self.budget.helping(PLATFORM, number)
-            )
-        except CodesPaused:  # the city's wrong codes of the hour: the code kept for later
-            until = hour_end(datetime.now(UTC))
-            await self._tell(number, t.t(CODES_PAUSED, time=t.time(until)), t)
-            await self._codes_paused()
-            return True
-        if not right:
-            await self._codes_paused()
-        if right is None and user is not None and await self.store.claim_tried_out(number):
-            await self._report(NumberCodesOut(PLATFORM, user.id, "tried out"))
-            await self._tell(number, t.t(STOP_CODE_TRIED_OUT), t)
-            return True
-        if not right:
-            return False
-        if not await self.store.stop_help(number):
-            return False
-        await self._tell(number, t.t(STOPPED_HELP_TOO), t)
-        return True
 
     async def _queue(
         self, number: str, text: Markup, person: User, *, secret: bool = False
@@ -662,20 +450,17 @@ class SmsTransport(Transport):
         if self.budget.on_queued is not None:
             self.budget.on_queued()
 
-    async def _report(self, what: Happening) -> None:
-        """What a limit of the transport's stops, reported as the budget reports its own
-        (``Budget.report``): the features tell the coordinators
-        (handlers/limits/text_messages.py)."""
-        await self.budget.report(what)
-
     async def _codes_paused(self) -> None:
-        """After a code not right (or not compared): the city's wrong codes of the hour
-        reached their limit, reported once an hour (claimed in the store; coded_acts.py
-        ``paused_told`` for the features' codes)."""
-        now = datetime.now(UTC)
-        count = await self.store.claim_codes_paused(to_text(now))
-        if count:
-            await self._report(WrongCodesPause(PLATFORM, count, hour_end(now)))
+        """After a check code not right (checking.py): reported as the STOP rule reports
+        its own codes' (the city's wrong codes of the hour at their limit)."""
+        await self.city_ports.stops.codes_paused(self._stop_wire(self._nobodys()))
+
+    def _nobodys(self) -> Translator:
+        return self.city_ports.words.nobodys(PLATFORM)
+
+    def _stop_wire(self, t: Translator) -> _StopWire:
+        """What the STOP rule asks of this transport for one text, in ``t``'s words."""
+        return _StopWire(self, t)
 
     def _running(self, number: str) -> Running:
         """Whether help is under way for ``number``'s person: asked once, when needed."""
@@ -830,6 +615,43 @@ class SmsTransport(Transport):
             await _sleep(slot - now)
 
 
+class _StopWire:
+    """What the STOP rule (handlers/numbers/text_stops.py) asks of the transport for one
+    text (handlers/channels.py ``StopWire``): the number's line (the store), the code texts
+    the budget counts, the reader's words ``words``, and the transport's own ways of
+    answering."""
+
+    platform = PLATFORM
+
+    def __init__(self, transport: SmsTransport, words: Translator) -> None:
+        self.transport = transport
+        self.words = words
+
+    @property
+    def line(self) -> SmsStore:
+        return self.transport.store
+
+    @property
+    def codes(self) -> Budget:
+        return self.transport.budget
+
+    @property
+    def report(self) -> Report:
+        return self.transport.budget.report
+
+    def clock(self) -> datetime:
+        return self.codes.clock()
+
+    async def first_contact(self, number: str) -> bool:
+        return await self.codes.first_contact(number)
+
+    async def tell(self, number: str, text: Markup) -> None:
+        await self.transport._tell(number, text, self.words)
+
+    async def queue(self, number: str, text: Markup, person: User, *, secret: bool = False) -> None:
+        await self.transport._queue(number, text, person, secret=secret)
+
+
 def _without_controls(text: str) -> str:
     """``text`` without control characters (Unicode's Cc) but the line break; a tab is a
     space. A texter's own words echoed back ("\"441\x0037\" is no place I know") carried a
@@ -862,6 +684,7 @@ def service(config: Any, ports: Ports) -> SmsTransport:
         limits=limits_of(section),
         on_queued=ports.wake,
         report=ports.report,
+        running=ports.callers.running,
     )
     return SmsTransport(
         ports,

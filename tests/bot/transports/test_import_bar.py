@@ -42,7 +42,7 @@ SHARED = {
     "sending.py",
 }
 # The ceilings of the transports not yet at the bar (may only fall).
-NOT_YET = {"sms": 7, "matrix": 5, "console": 5}
+NOT_YET = {"sms": 5, "matrix": 5, "console": 5}
 
 
 def handler_modules(paths: list[Path]) -> set[str]:

@@ -131,7 +131,7 @@ class Bridging:
         self.stack = stack
         self.settings = settings
         self.dialling = dialling or Dialling(
-            db, settings.dial, backchannels, clock=clock, on_queued=on_queued
+            db, settings.dial, backchannels, clock=clock, on_queued=on_queued, report=report
         )
         self.speak = speak
         # What came of a call goes to the features (handlers/numbers/call_notices.py).

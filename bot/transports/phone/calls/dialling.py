@@ -20,7 +20,8 @@ A call is placed only
 The calls that check who asked (check_calls.py) are not counted here: they come from a
 daily pool of their own (:class:`CheckSettings`), so the month stays for the messages.
 Each city's coordinators are told once a month when 80 % and when all of the month's calls
-are spent (through their outbox, as the SMS budget tells them of texts). What is not
+are spent (reported, ``MonthShareReached``: handlers/limits/month_budgets.py words it, as
+the SMS budget's of texts). What is not
 called for the month or because the number may not be dialled is given up by its caller
 (outbox_calls.py tells the coordinators about the person; bridging.py tells the helper).
 
@@ -36,12 +37,18 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from bot.transports.hooks import Check
-from bot.transports.month_budget import Ledger, Meter, MonthBudget, MonthCounts, month_of
+from bot.transports.month_budget import (
+    Ledger,
+    Meter,
+    MonthBudget,
+    MonthCounts,
+    Running,
+    month_of,
+)
 from bot.transports.phone.calls.calls_per_number_day import CallDays
 from db import Database
 from db.clock import local_day
-from handlers.messages import Message
-from locales import Translator
+from handlers.channels import Report
 from locales.phone_numbers import COUNTRIES, dialable
 
 # Where the month's calls are counted (db/migrations/0032_call_budget.sql).
@@ -90,24 +97,6 @@ async def check(phone: Any, db: Database) -> Check:
     return ("phone calls", status, f"{spent} of {monthly} calls used this month")
 
 
-def notice(t: Translator, share: int, budget: int, reserve: int) -> Message:
-    """The coordinators' notice that ``share`` % of the month's ``budget`` calls are used
-    (100: all), as the SMS budget's of its texts (bot/transports/sms/budget.py)."""
-    if share >= 100:
-        text = t.t(
-            "📵 Calls: this month's {budget} calls are used up. The bot makes no more "
-            "calls until next month. Raise [phone] monthly_calls to call more.",
-            budget=t.number(budget),
-        )
-    else:
-        text = t.t(
-            "📵 Calls: {share} of this month's {budget} calls are used.",
-            share=t.percent(share / 100),
-            budget=t.number(budget),
-        )
-    return Message(text, typed_choices=False)
-
-
 class Dialling(MonthBudget):
     """The month's calls (a :class:`MonthBudget`), and which calls are placed at all."""
 
@@ -119,8 +108,10 @@ class Dialling(MonthBudget):
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_queued: Callable[[], None] | None = None,
+        report: Report | None = None,
+        running: Running | None = None,
     ) -> None:
-        meter = Meter(CALLS, notice, THRESHOLDS, "calls")
+        meter = Meter(CALLS, "calls", THRESHOLDS)
         super().__init__(
             db,
             meter,
@@ -129,6 +120,8 @@ class Dialling(MonthBudget):
             backchannels,
             clock=clock,
             on_queued=on_queued,
+            report=report,
+            running=running,
         )
         self.settings = settings
         # The call-backs of each number today: the city's own, as its numbers are.

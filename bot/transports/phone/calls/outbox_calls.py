@@ -188,7 +188,7 @@ class CallingBack:
         self.on_queued = on_queued
         # Whether a call is placed (the numbers, the caps, the month): also bridging.py's.
         self.dialling = Dialling(
-            db, settings.dial, self.backchannels, clock=clock, on_queued=on_queued
+            db, settings.dial, self.backchannels, clock=clock, on_queued=on_queued, report=report
         )
         # Set by whoever runs the transports (their ``fetch_media``); None: not fetched.
         self.media: Media | None = None

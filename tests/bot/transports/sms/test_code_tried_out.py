@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.transports.sms.store import CODE_TRIES
-from bot.transports.sms.transport import STOP_CODE_TRIED_OUT, STOPPED_HELP_TOO
 from db import Database
 from handlers.numbers import coded_acts
+from handlers.numbers.text_stops import STOP_CODE_TRIED_OUT, STOPPED_HELP_TOO
 from locales import translator
 from tests.bot.transports.sms.test_forged_volunteer import T, _vera_volunteers
 from tests.support.help_story import GROUP

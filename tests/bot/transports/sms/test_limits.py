@@ -16,7 +16,6 @@ from bot.config import Config, SmsSection
 from bot.delivery import OutboxWorker
 from bot.transports.sending import DeliveryError
 from bot.transports.sms import checking
-from bot.transports.sms import transport as sms_module
 from bot.transports.sms.budget import Budget, Limits, month_of, prefix_of
 from bot.transports.sms.checks import checks as sms_budget_checks
 from bot.transports.sms.segments import count
@@ -34,7 +33,7 @@ from db.clock import to_text
 from handlers.dispatcher import Dispatcher
 from handlers.media.texted_form import form_of
 from handlers.messages import Message, decode
-from handlers.numbers import coded_acts
+from handlers.numbers import coded_acts, text_stops
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.clock import Clock
 from tests.support.sms.codes import other_code
@@ -230,15 +229,15 @@ async def test_codes_take_three_tries_expire_and_three_go_a_day(db: Database):
 def test_every_text_of_it_fits_two_segments(lang: str):
     t = translator(lang)
     for text in (
-        sms_module.STOPPED,
-        sms_module.STARTED,
-        sms_module.STOPPED_BUT_HELP,
-        sms_module.STOPPED_BUT_HELP_NO_CODE,
-        sms_module.STOPPED_BUT_HELP_LATER,
-        sms_module.STOPPED_HELP_TOO,
-        sms_module.STOP_CODE_TRIED_OUT,
-        sms_module.STOP_AGAIN_NO_CODES,
-        sms_module.STOP_AGAIN_BUSY,
+        text_stops.STOPPED,
+        text_stops.STARTED,
+        text_stops.STOPPED_BUT_HELP,
+        text_stops.STOPPED_BUT_HELP_NO_CODE,
+        text_stops.STOPPED_BUT_HELP_LATER,
+        text_stops.STOPPED_HELP_TOO,
+        text_stops.STOP_CODE_TRIED_OUT,
+        text_stops.STOP_AGAIN_NO_CODES,
+        text_stops.STOP_AGAIN_BUSY,
     ):
         at = t.time(datetime(2026, 11, 28, 22, tzinfo=UTC))
         sent = str(t.t(text, code="471108", time=at))

@@ -25,8 +25,8 @@ from urllib.parse import parse_qs
 import pytest
 from aiohttp import web
 
-from bot.transports.sms.transport import STOPPED, STOPPED_HELP_TOO
 from db import Database
+from handlers.numbers.text_stops import STOPPED, STOPPED_HELP_TOO
 from locales import translator
 from tests.support.sms.city import City, Resident, onboarded, until, write_request
 from tests.support.sms.codes import code_in

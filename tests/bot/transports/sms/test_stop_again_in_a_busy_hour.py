@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.transports.sms import transport as sms_transport
 from bot.transports.sms.budget import Limits, hour_of
 from bot.transports.sms.store import SmsStore
 from db import Database
-from handlers.numbers.coded_acts import hour_end
+from db.clock import hour_end
+from handlers.numbers import text_stops
 from locales import language_name, translator
 from tests.bot.transports.sms.test_direction_marks import DIRECTION_MARKS
 from tests.support.help_story import GROUP
@@ -62,7 +62,7 @@ async def test_a_stop_again_in_a_busy_hour_is_told_once_an_hour_when_to_try(
     # STOP again: told that no code can come now, and when to send STOP again - once.
     (again,) = await greta.say_and_deliver("STOPP")
     until = T.time(hour_end(moment))
-    assert again.text == str(T.t(sms_transport.STOP_AGAIN_BUSY, time=until)), again.text
+    assert again.text == str(T.t(text_stops.STOP_AGAIN_BUSY, time=until)), again.text
     for _ in range(3):
         assert await greta.say_and_deliver("STOPP") == []
     assert await SmsStore(db.transactions).stop_state(GRETA) == "help"
@@ -82,7 +82,7 @@ async def test_a_stop_again_in_a_busy_hour_is_told_once_an_hour_when_to_try(
     await samir.say_and_deliver("STOP")
     (again,) = await samir.say_and_deliver("STOP")
     assert not DIRECTION_MARKS & set(again.text), again.text
-    wanted = str(ar.t(sms_transport.STOP_AGAIN_BUSY, time=ar.time(hour_end(moment))))
+    wanted = str(ar.t(text_stops.STOP_AGAIN_BUSY, time=ar.time(hour_end(moment))))
     assert again.text == "".join(ch for ch in wanted if ch not in DIRECTION_MARKS), again.text
     assert await samir.say_and_deliver("STOP") == []
 
@@ -90,7 +90,7 @@ async def test_a_stop_again_in_a_busy_hour_is_told_once_an_hour_when_to_try(
     moment = hour_end(moment) + timedelta(minutes=5)
     await _others_take_the_rest(db, hour_of(moment))
     (again,) = await greta.say_and_deliver("STOPP")
-    assert again.text == str(T.t(sms_transport.STOP_AGAIN_BUSY, time=T.time(hour_end(moment))))
+    assert again.text == str(T.t(text_stops.STOP_AGAIN_BUSY, time=T.time(hour_end(moment))))
     assert await greta.say_and_deliver("STOPP") == []
     assert len(told()) == 2, told()
 

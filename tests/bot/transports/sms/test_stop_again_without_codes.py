@@ -13,8 +13,8 @@ from collections.abc import Callable
 import pytest
 
 from bot.transports.sms import store
-from bot.transports.sms import transport as sms_transport
 from db import Database
+from handlers.numbers import text_stops
 from locales import translator
 from tests.support.help_story import GROUP
 from tests.support.sms.city import City, onboarded, write_request
@@ -46,7 +46,7 @@ async def test_a_stop_again_without_codes_is_told_once_a_day_when_to_try_again(
 
     # STOP again: told that no code comes today and when to try - once.
     (told,) = await greta.say_and_deliver("STOPP")
-    assert told.text == str(translator("de").t(sms_transport.STOP_AGAIN_NO_CODES)), told.text
+    assert told.text == str(translator("de").t(text_stops.STOP_AGAIN_NO_CODES)), told.text
     assert not has_code(told.text)
     for _ in range(3):
         assert await greta.say_and_deliver("STOPP") == []

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.transports.sms import transport as sms_transport
 from bot.transports.sms.budget import Limits, hour_of
 from bot.transports.sms.store import SmsStore
 from db import Database
-from handlers.numbers.coded_acts import hour_end
+from db.clock import hour_end
+from handlers.numbers import text_stops
 from locales import translator
 from tests.support.sms.city import City, onboarded, write_request
 from tests.support.sms.codes import code_in, has_code
@@ -40,7 +40,7 @@ async def test_a_stop_in_a_busy_hour_says_when_and_a_stop_then_gets_the_code(
     (stopped,) = await greta.say("STOPP")
     assert not has_code(stopped.text), stopped.text
     # When a code can come, and how: as the text says it (no icons, folded for the wire).
-    later = str(T.t(sms_transport.STOPPED_BUT_HELP_LATER, time=T.time(hour_end(moment))))
+    later = str(T.t(text_stops.STOPPED_BUT_HELP_LATER, time=T.time(hour_end(moment))))
     assert T.time(hour_end(moment)) in stopped.text, stopped.text
     assert later.split(".")[1].strip() in stopped.text, stopped.text
 

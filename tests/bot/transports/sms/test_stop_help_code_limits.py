@@ -12,9 +12,8 @@ from collections.abc import Callable
 import pytest
 
 from bot.transports.sms import store
-from bot.transports.sms import transport as sms_transport
 from db import Database
-from handlers.numbers import coded_acts
+from handlers.numbers import coded_acts, text_stops
 from locales import translator
 from tests.support.help_story import GROUP
 from tests.support.sms.city import City, Resident, onboarded, write_request
@@ -80,7 +79,7 @@ async def test_a_stop_past_the_numbers_codes_of_the_day_tells_the_coordinators(
 
     (stopped,) = await greta.say("STOPP")
     assert not has_code(stopped.text)
-    no_code = T.t(sms_transport.STOPPED_BUT_HELP_NO_CODE).split(".")[0]
+    no_code = T.t(text_stops.STOPPED_BUT_HELP_NO_CODE).split(".")[0]
     assert no_code in stopped.text, stopped.text
     await city.flush()
     (notice,) = _told(city, before)

@@ -1,9 +1,9 @@
 """A STOP from a number nobody has keeps a row (bot/transports/sms/store.py ``stop``,
 ``stranger``): before, every one did, uncapped, so forged STOPs from ever new numbers grew
 ``sms_numbers`` without bound. Now a city keeps ``STRANGER_STOPS_AN_HOUR`` new ones within an
-hour (transport.py ``_stranger_stop_kept``); past them such a STOP is neither kept nor
-answered and the coordinators are told, once within the hour it lasts. A STOP from a number
-the bot knows is always kept, as is one kept already."""
+hour (handlers/numbers/text_stops.py ``_stranger_stop_kept``); past them such a STOP is
+neither kept nor answered and the coordinators are told, once within the hour it lasts. A
+STOP from a number the bot knows is always kept, as is one kept already."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.transports.sms import transport as sms_module
 from bot.transports.sms.budget import Budget, Limits
 from bot.transports.sms.transport import SmsTransport
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import decode
+from handlers.numbers import text_stops
 from tests.support.clock import Clock
 from tests.support.sms.gateways import RecordingKannel
 
@@ -47,7 +47,7 @@ async def _told(db: Database) -> list[str]:
 async def test_stops_from_numbers_nobody_has_are_kept_so_many_an_hour(
     dispatcher: Dispatcher, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sms_module, "STRANGER_STOPS_AN_HOUR", 3)
+    monkeypatch.setattr(text_stops, "STRANGER_STOPS_AN_HOUR", 3)
     clock = Clock(START)
     budget = Budget(db, 1000, [BACKCHANNEL], limits=Limits(), clock=clock)
     gateway = RecordingKannel()
@@ -89,7 +89,7 @@ async def test_the_hours_stops_hold_for_all_processes_together(
     """Two processes on one database (the gateway calls whichever it reaches) keep the
     hour's STOPs from numbers nobody has between them, and tell the coordinators once:
     before, each counted its own in memory, so each process kept its own 3."""
-    monkeypatch.setattr(sms_module, "STRANGER_STOPS_AN_HOUR", 3)
+    monkeypatch.setattr(text_stops, "STRANGER_STOPS_AN_HOUR", 3)
     clock = Clock(START)
     other = await Database.open(database_url)
     try:

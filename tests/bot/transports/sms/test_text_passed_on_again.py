@@ -16,8 +16,8 @@ from urllib.parse import parse_qs
 from aiohttp import web
 
 from bot.transports.sms.paging import more_line
-from bot.transports.sms.transport import STOPPED_HELP_TOO
 from db import Database
+from handlers.numbers.text_stops import STOPPED_HELP_TOO
 from locales import translator
 from tests.support.sms.city import City, Resident, onboarded, until, write_request
 from tests.support.sms.codes import code_in
