@@ -609,6 +609,9 @@ class Run:
             places_data_dir=str(ROOT / self.shape.data_dir),
             backchannels=frozenset({("memory", GROUP)}),
             publish_at_once=self.review.publish_at_once,
+            # As measured before the request rules were declared once (their default is the
+            # [help] section's 10 minutes): the simulated city's newcomers wait for none.
+            new_user_cooldown_minutes=0,
         )
         self.settings = self.rule.setup(settings)
         self.dispatcher = Dispatcher(self.db, build_router(), self.settings)

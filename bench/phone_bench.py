@@ -1086,6 +1086,7 @@ async def patient_calls(
         inactive_account_days=365,
         max_text_length=500,
         places_data_dir=str(ROOT / "data" / "dortmund"),
+        new_user_cooldown_minutes=0,  # as measured: the callers are new, and wait for none
         # What each transport can do, as a running bot's configuration gives it (the phone
         # asks consent at the first step that keeps something, handlers/first_kept.py).
         channels=Channels(tuple(t.channel() for t in TRANSPORTS), frozenset({"phone"})),

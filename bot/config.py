@@ -42,7 +42,7 @@ from bot.transports.registry import TRANSPORTS, backchannels, channels
 from db.data_rights import Limits
 from db.database import DatabaseLocationError, check_location
 from handlers.helping.vocabulary import HELP_CATEGORIES
-from handlers.settings import HandlerSettings, OfferRules, Organisation
+from handlers.settings import HandlerSettings, OfferRules, Organisation, RequestRules
 from locales import SUPPORTED_LANGUAGES
 
 CONFIG_ENV = "NACHBARBOT_CONFIG"
@@ -154,27 +154,15 @@ class PlacesSection:
 
 
 @dataclass(frozen=True)
-class HelpSection(OfferRules):
-    """``[help]``: the limits and review of requests below, and the offer rules
+class HelpSection(OfferRules, RequestRules):
+    """``[help]``: the limits and review of requests (:class:`~handlers.settings.
+    RequestRules`, which the handlers' settings are made of too) and the offer rules
     (:class:`~handlers.settings.OfferRules`: who is offered a request and when, issue 57,
-    handlers/helping/matching/waves.py, docs/help.md#who-is-asked), declared there once with their
-    bounds; :meth:`offer_rules` is what the handlers get, held within them."""
+    handlers/helping/matching/waves.py, docs/help.md#who-is-asked), each declared there once
+    with its bounds, and the section's own below; :meth:`offer_rules` is what the handlers
+    get, held within them."""
 
-    max_open_requests: int = _opt(
-        3, minimum=1, maximum=20, doc="Open requests one resident may have at a time"
-    )
-    max_requests_per_day: int = _opt(
-        5, minimum=1, maximum=50, doc="Requests one resident may post per 24 hours"
-    )
     telegram_backchannel: str = _opt("", doc="Chat id of the coordinators' Telegram group")
-    require_verified_volunteers: bool = _opt(
-        True, doc="Only volunteers whose basic training a coordinator confirmed get requests"
-    )
-    certificate_required_for: list[str] = _opt(
-        [],
-        doc="Kinds of help (e.g. childcare, learning) only for volunteers whose extended "
-        "certificate of good conduct a coordinator saw and which has not expired",
-    )
     escalate_hours: int = _opt(
         8,
         minimum=1,
@@ -183,22 +171,6 @@ class HelpSection(OfferRules):
     )
     remind_days: int = _opt(
         3, minimum=1, maximum=60, doc="Ask the requester whether the help is still needed"
-    )
-    publish_at_once: list[str] = _opt(
-        [],
-        doc="Requests published without waiting for review, the coordinators told and able "
-        'to pull them back: "returning" (a requester whose earlier help plausibly happened '
-        "and nobody reported, unless the checks flag the text); [] off",
-    )
-    publish_unreviewed_after: int = _opt(
-        30,
-        minimum=0,
-        maximum=1440,
-        doc="Minutes after asking when a request nobody reviewed is published by the bot, "
-        "the coordinators told and able to pull it back, unless the checks flag its text, it "
-        "came from a phone number, is held back or a coordinator has it in hand; 0 off "
-        "(every request waits for a coordinator; volunteers never read a text no "
-        "coordinator read)",
     )
     publish_unreviewed_from: int = _opt(
         8,
@@ -215,19 +187,6 @@ class HelpSection(OfferRules):
         doc="Hour (Europe/Berlin) until which the bot publishes unreviewed requests; later, "
         "what comes due waits for publish_unreviewed_from (nobody reads an offer at night)",
     )
-    returning_after_hours: int = _opt(
-        3,
-        minimum=1,
-        maximum=72,
-        doc="Earlier help counts for returning when the volunteer told their time, or when "
-        '"done" came at least this long after the volunteer took it',
-    )
-    returning_account_days: int = _opt(
-        28,
-        minimum=1,
-        maximum=365,
-        doc="A requester counts as returning only with an account at least this old",
-    )
     review_remind_minutes: int = _opt(
         30,
         minimum=5,
@@ -238,18 +197,6 @@ class HelpSection(OfferRules):
     expire_days: int = _opt(7, minimum=1, maximum=90, doc="Open requests expire after this")
     roundup_hour: int = _opt(
         8, minimum=0, maximum=23, doc="Hour (Europe/Berlin) of the daily list of open requests"
-    )
-    new_user_cooldown_minutes: int = _opt(
-        10,
-        minimum=0,
-        maximum=10080,
-        doc="Accounts younger than a day wait this long between requests, and during a flood",
-    )
-    new_account_flood_requests: int = _opt(
-        5,
-        minimum=2,
-        maximum=1000,
-        doc="Requests of new accounts within the cooldown that count as a flood",
     )
 
     def offer_rules(self) -> OfferRules:
@@ -382,20 +329,12 @@ class Sections:
             admins=admins,
             places_data_dir=self.places.data_dir,
             places_page_size=self.places.page_size,
-            max_open_requests=self.help.max_open_requests,
-            max_requests_per_day=self.help.max_requests_per_day,
-            require_verified_volunteers=self.help.require_verified_volunteers,
-            certificate_required_for=frozenset(self.help.certificate_required_for),
-            publish_at_once=frozenset(self.help.publish_at_once),
-            publish_unreviewed_after=self.help.publish_unreviewed_after,
+            # The limits and review of requests: the section's own declaration's fields.
+            **{rule.name: getattr(self.help, rule.name) for rule in fields(RequestRules)},
             publish_unreviewed_hours=(
                 self.help.publish_unreviewed_from,
                 self.help.publish_unreviewed_until,
             ),
-            returning_after_hours=self.help.returning_after_hours,
-            returning_account_days=self.help.returning_account_days,
-            new_user_cooldown_minutes=self.help.new_user_cooldown_minutes,
-            new_account_flood_requests=self.help.new_account_flood_requests,
             offer_rules=self.help.offer_rules(),
             max_messages_per_minute=self.bot.max_messages_per_minute,
             max_presses_per_minute=self.bot.max_presses_per_minute,
@@ -546,14 +485,14 @@ def _base_type(tp: Any) -> Any:
 def _convert(name: str, tp: Any, raw: Any, from_env: bool) -> Any:
     base = _base_type(tp)
     origin = get_origin(base)
-    if origin in (list, tuple):
+    if origin in (list, tuple, frozenset):
         if from_env:
             items = [item.strip() for item in raw.split(",") if item.strip()]
         elif not isinstance(raw, list) or not all(isinstance(i, str) for i in raw):
             raise ConfigError(f"{name}: must be a list of strings")
         else:
             items = raw
-        return tuple(items) if origin is tuple else items
+        return items if origin is list else origin(items)
     if base is bool:
         if isinstance(raw, bool):
             return raw

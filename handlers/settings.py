@@ -355,7 +355,84 @@ class OfferRules:
 
 
 @dataclass(frozen=True)
-class HandlerSettings:
+class RequestRules:
+    """The limits and review of requests, declared once with their bounds and docs: the
+    ``[help]`` section (bot/config.py ``HelpSection``) is made of them, and so are the
+    handlers' settings (:class:`HandlerSettings`), which the city's section fills."""
+
+    # Against misuse: how many requests one resident may have open and post a day.
+    max_open_requests: int = option(
+        3, minimum=1, maximum=20, doc="Open requests one resident may have at a time"
+    )
+    max_requests_per_day: int = option(
+        5, minimum=1, maximum=50, doc="Requests one resident may post per 24 hours"
+    )
+    require_verified_volunteers: bool = option(
+        True, doc="Only volunteers whose basic training a coordinator confirmed get requests"
+    )
+    # Kinds of help (handlers/helping/vocabulary.py keys) offered only to volunteers whose
+    # extended certificate of good conduct a coordinator saw and which counts that day.
+    certificate_required_for: frozenset[str] = option(
+        frozenset(),
+        doc="Kinds of help (e.g. childcare, learning) only for volunteers whose extended "
+        "certificate of good conduct a coordinator saw and which has not expired",
+    )
+    # Whose requests are published without waiting for review (the coordinators told, with
+    # a button to pull it back): "returning" (handlers/helping/lifecycle.py ``submit``;
+    # who is returning: handlers/helping/returning.py, with the two figures below).
+    publish_at_once: frozenset[str] = option(
+        frozenset(),
+        doc="Requests published without waiting for review, the coordinators told and able "
+        'to pull them back: "returning" (a requester whose earlier help plausibly happened '
+        "and nobody reported, unless the checks flag the text); [] off",
+    )
+    # Minutes after asking when a request nobody reviewed is published by the bot unless
+    # the checks flag it or it is held (handlers/helping/unreviewed.py); 0: never. 30 by
+    # default (issue 102, point 3): a third of the requests waited over two hours for the
+    # office-hours review alone; judged on its own seeds (docs/help.md, "A review that
+    # keeps pace"; bench/RESULTS.md). Only within ``HandlerSettings.publish_unreviewed_hours``.
+    publish_unreviewed_after: int = option(
+        30,
+        minimum=0,
+        maximum=1440,
+        doc="Minutes after asking when a request nobody reviewed is published by the bot, "
+        "the coordinators told and able to pull it back, unless the checks flag its text, it "
+        "came from a phone number, is held back or a coordinator has it in hand; 0 off "
+        "(every request waits for a coordinator; volunteers never read a text no "
+        "coordinator read)",
+    )
+    returning_after_hours: int = option(
+        3,
+        minimum=1,
+        maximum=72,
+        doc="Earlier help counts for returning when the volunteer told their time, or when "
+        '"done" came at least this long after the volunteer took it',
+    )
+    returning_account_days: int = option(
+        28,
+        minimum=1,
+        maximum=365,
+        doc="A requester counts as returning only with an account at least this old",
+    )
+    # Against misuse: a new account's quick repeats wait this long, and so do new accounts
+    # while this many requests of new accounts came within it; floods are slowed down
+    # (messages and button presses each have their own limit).
+    new_user_cooldown_minutes: int = option(
+        10,
+        minimum=0,
+        maximum=10080,
+        doc="Accounts younger than a day wait this long between requests, and during a flood",
+    )
+    new_account_flood_requests: int = option(
+        5,
+        minimum=2,
+        maximum=1000,
+        doc="Requests of new accounts within the cooldown that count as a flood",
+    )
+
+
+@dataclass(frozen=True)
+class HandlerSettings(RequestRules):
     city: str = "Dortmund"
     # The city's name in each language's script, for running text (the data folder's
     # city.toml); addresses and searches keep ``city``.
@@ -372,36 +449,13 @@ class HandlerSettings:
     # Folder with the city's gazetteer (stadtbezirke.csv, stadtteile.csv, postcodes.csv).
     places_data_dir: str = "data/dortmund"
     places_page_size: int = 5
-    # Neighbourhood help: limits against misuse, and the coordinators' backchannel chats.
-    max_open_requests: int = 3
-    max_requests_per_day: int = 5
+    # The coordinators' backchannel chats.
     backchannels: frozenset[tuple[str, str]] = field(default_factory=frozenset)
-    # Volunteers get requests only after a coordinator confirmed their basic training.
-    require_verified_volunteers: bool = True
-    # Kinds of help (handlers/helping/vocabulary.py keys) offered only to volunteers whose
-    # extended certificate of good conduct a coordinator saw and which counts that day.
-    certificate_required_for: frozenset[str] = frozenset()
-    # Whose requests are published without waiting for review (the coordinators told, with
-    # a button to pull it back): "returning" (handlers/helping/lifecycle.py ``submit``;
-    # who is returning: handlers/helping/returning.py, with the two figures below).
-    publish_at_once: frozenset[str] = frozenset()
-    # Minutes after asking when a request nobody reviewed is published by the bot unless
-    # the checks flag it or it is held (handlers/helping/unreviewed.py); 0: never. 30 by
-    # default (issue 102, point 3): a third of the requests waited over two hours for the
-    # office-hours review alone; judged on its own seeds (docs/help.md, "A review that
-    # keeps pace"; bench/RESULTS.md).
-    publish_unreviewed_after: int = 30
-    # ... and only within these hours (Europe/Berlin, [first, last)): at night no volunteer
-    # reads an offer, so a request published then is no sooner helped - it waits for the
-    # morning's first run or a coordinator, whoever comes first.
+    # The hours ``publish_unreviewed_after`` publishes within (Europe/Berlin, [first,
+    # last)): at night no volunteer reads an offer, so a request published then is no
+    # sooner helped - it waits for the morning's first run or a coordinator, whoever
+    # comes first (``[help] publish_unreviewed_from`` and ``_until``).
     publish_unreviewed_hours: tuple[int, int] = (8, 22)
-    returning_after_hours: int = 3
-    returning_account_days: int = 28
-    # Against misuse: a new account's quick repeats wait this long, and so do new accounts
-    # while this many requests of new accounts came within it; floods are slowed down
-    # (messages and button presses each have their own limit).
-    new_user_cooldown_minutes: int = 0
-    new_account_flood_requests: int = 5
     # The translation engine ("libretranslate", "deepl"; "" off): user text a reader may
     # not read is marked for translation at delivery (bot/translation); without one,
     # matching says out loud when nobody shares the requester's language.

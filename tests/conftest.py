@@ -218,10 +218,19 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await database.close()
 
 
+# The tests' people are all new accounts: without the newcomers' cooldown (the ``[help]``
+# default, 10 minutes: handlers/settings.py ``RequestRules``) unless a test sets one.
+NO_COOLDOWN = 0
+
+
 @pytest.fixture
 def settings() -> HandlerSettings:
     return HandlerSettings(
-        city="Dortmund", inactive_account_days=365, max_text_length=500, channels=channels()
+        city="Dortmund",
+        inactive_account_days=365,
+        max_text_length=500,
+        channels=channels(),
+        new_user_cooldown_minutes=NO_COOLDOWN,
     )
 
 
@@ -262,7 +271,11 @@ def story(db: Database) -> MemoryTransport:
     (tests/support/help_story.py)."""
     from tests.support.help_story import GROUP
 
-    settings = HandlerSettings(backchannels=frozenset({("memory", GROUP)}), channels=channels())
+    settings = HandlerSettings(
+        backchannels=frozenset({("memory", GROUP)}),
+        channels=channels(),
+        new_user_cooldown_minutes=NO_COOLDOWN,
+    )
     return MemoryTransport(Dispatcher(db, build_router(), settings))
 
 
@@ -273,7 +286,9 @@ async def telegram_group(fake_telegram: FakeTelegram, db: Database):
     from tests.support.telegram_wiring import TELEGRAM_GROUP, telegram_with_worker
 
     settings = HandlerSettings(
-        backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}), channels=channels()
+        backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}),
+        channels=channels(),
+        new_user_cooldown_minutes=NO_COOLDOWN,
     )
     async with telegram_with_worker(fake_telegram, db, settings) as wired:
         yield wired

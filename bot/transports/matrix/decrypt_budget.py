@@ -55,11 +55,14 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nio
 
 from handlers.channels import Standing
+
+if TYPE_CHECKING:
+    from bot.transports.matrix.config import MatrixSection
 
 KNOWN_SECONDS = 300.0
 MOST_KNOWN = 10_000
@@ -90,7 +93,7 @@ class Limits:
     person_notices: int = 3
 
     @classmethod
-    def of(cls, section: Any) -> Limits:
+    def of(cls, section: MatrixSection) -> Limits:
         """From a ``[matrix]`` section (bot/transports/matrix/config.py)."""
         return cls(
             per_running=section.decrypt_per_running,

@@ -11,6 +11,7 @@ from typing import Any
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
 from bot.transports.contacts import Contact, dialled
+from bot.transports.phone.calls.answering_settings import InCall
 from bot.transports.phone.sip.admission import check_entry as check_peer
 from bot.transports.phone.sip.caller_header import SOURCES as CALLER_ID_SOURCES
 from bot.transports.phone.sip.edge_hosts import edge_values_problem
@@ -23,7 +24,11 @@ _QUIET_HOURS = re.compile(r"\s*([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-
 
 
 @dataclass(frozen=True)
-class PhoneSection:
+class PhoneSection(InCall):
+    """``[phone]``: what calls do beyond the menu (bot/transports/phone/calls/
+    answering_settings.py ``InCall``, declared there once with their bounds; a line's calls
+    get them as ``CallSettings``) and the section's own below."""
+
     enabled: bool = _opt(False, doc="Take phone calls (a SIP user agent, bot/transports/phone)")
     registrar: str = _opt(
         "", doc="SIP registrar to register at, e.g. sip:sipgate.de; empty: calls come directly"
@@ -56,41 +61,11 @@ class PhoneSection:
     clock_rate: int = _opt(
         16000, minimum=8000, maximum=16000, doc="Audio clock rate: 16000 (G.722) or 8000"
     )
-    forward_to: str = _opt(
-        "", doc='"0" for a person: the SIP URI calls are transferred to; empty: a message'
-    )
-    coordinators_hours: str = _opt(
-        "Mo-Fr 09:00-17:00",
-        doc="When calls are transferred to forward_to (OpenStreetMap opening_hours)",
-    )
-    recordings: str = _opt(
-        "var/phone-recordings", doc="Folder of the callers' recorded voice messages", wide=True
-    )
-    record_seconds: int = _opt(
-        120, minimum=5, maximum=600, doc="A recording ends after this many seconds at most"
-    )
-    quiet_seconds: int = _opt(
-        5, minimum=1, maximum=60, doc="A recording ends after this many seconds of silence"
-    )
     rtp_timeout_seconds: int = _opt(
         30,
         minimum=5,
         maximum=600,
         doc="A call whose far end sends no audio (RTP) this long is hung up (gone without BYE)",
-    )
-    idle_seconds: int = _opt(
-        180,
-        minimum=30,
-        maximum=3600,
-        doc="A caller who presses no key and says nothing this long, while the bot waits,"
-        " hears goodbye and is hung up",
-    )
-    longest_call_seconds: int = _opt(
-        1800,
-        minimum=300,
-        maximum=14400,
-        doc="A call that came lasts this long at most, however many keys the caller presses:"
-        " then the caller hears goodbye and is hung up (a talk with a helper has its own hour)",
     )
     outbound_proxy: str = _opt(
         "", doc="The bot's own calls (call-backs) go through this SIP proxy; empty: straight"

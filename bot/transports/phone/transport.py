@@ -135,7 +135,7 @@ class PhoneTransport(Transport):
         # Call-backs placed (outbox_calls.py): alone at once, else while holding the role.
         self.delivering = ports.updates.process_key is None
         self.in_call = in_call or CallSettings()
-        self.recordings = Recordings(self.in_call.recordings)
+        self.recordings = Recordings(Path(self.in_call.recordings))
         self.speech = speech or SpeechSection()
         self.settings = settings
         self._noting: set[asyncio.Task[None]] = set()
@@ -522,7 +522,7 @@ def service(config: Any, ports: Ports) -> PhoneTransport:
             reserve_percent=phone.check_calls_reserve_percent,
         ),
     )
-    in_call: CallSettings = carried(CallSettings, phone, recordings=Path(phone.recordings))
+    in_call: CallSettings = carried(CallSettings, phone)
     return PhoneTransport(
         ports,
         settings,

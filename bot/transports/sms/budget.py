@@ -52,7 +52,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import phonenumbers
 
@@ -64,6 +63,7 @@ from bot.transports.month_budget import (
     RunningHelp,
     month_of,
 )
+from bot.transports.sms.config import SmsSection
 from bot.transports.sms.store import DAY_FULL, PLATFORM, TOLD, SmsStore
 from db import Database
 from db.clock import BERLIN, hour_end, local_day, to_text
@@ -226,7 +226,7 @@ class Limits:
         return max(1, self.codes_hour * NEW_CODES_PERCENT // 100) if self.codes_hour else 0
 
 
-def limits_of(section: Any) -> Limits:
+def limits_of(section: SmsSection) -> Limits:
     """The limits ``[sms]`` sets (bot/config.py ``SmsSection``)."""
     return Limits(
         per_number_hour=section.texts_per_number_per_hour,

@@ -144,6 +144,7 @@ async def make_city(
             inactive_account_days=365,
             max_text_length=500,
             backchannels=frozenset({("memory", GROUP)}),
+            new_user_cooldown_minutes=0,  # the texters are new accounts: no cooldown
             speech_languages=speech_languages,
             # What the transports can do, as a city running SMS (``running``: and perhaps
             # the phone line) has it (the channel label coordinators read, a STOP, the codes).
