@@ -137,14 +137,9 @@ LOGO_MOST_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
-class OrganisationSection:
-    name: str = _opt(
-        "",
-        doc="Who issues volunteers' certificates, e.g. FreiwilligenAgentur Dortmund; "
-        "empty: volunteers cannot ask for certificates",
-    )
-    address: list[str] = _opt([], doc="The organisation's address, a line each")
-    logo: str = _opt("", doc="A PNG, JPEG or SVG file printed on certificates (at most 1 MB)")
+class OrganisationSection(Organisation):
+    """``[organisation]``: its keys are :class:`~handlers.settings.Organisation`'s, declared
+    there once; the handlers get them with the address's lines stripped."""
 
 
 @dataclass(frozen=True)

@@ -44,12 +44,18 @@ def option(
 
 @dataclass(frozen=True)
 class Organisation:
-    """Who issues volunteers' certificates (the configuration's ``[organisation]``): its
-    name and address lines as printed, and the file of its logo ("" none)."""
+    """Who issues volunteers' certificates: its name and address lines as printed, and the
+    file of its logo ("" none). Declared once with their docs: the configuration's
+    ``[organisation]`` (bot/config.py ``OrganisationSection``) is made of them, and the
+    handlers get the section's values with the lines stripped."""
 
-    name: str = ""
-    address: tuple[str, ...] = ()
-    logo: str = ""
+    name: str = option(
+        "",
+        doc="Who issues volunteers' certificates, e.g. FreiwilligenAgentur Dortmund; "
+        "empty: volunteers cannot ask for certificates",
+    )
+    address: tuple[str, ...] = option((), doc="The organisation's address, a line each")
+    logo: str = option("", doc="A PNG, JPEG or SVG file printed on certificates (at most 1 MB)")
 
 
 # Who is offered an open request, and when (issue 57): ``"waves"`` - the best-ranked few
