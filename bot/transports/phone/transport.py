@@ -75,6 +75,7 @@ from bot.transports.phone.calls.answered_call import (
     HungUp,
     audio_on,
     converse,
+    greeted,
     hinting,
 )
 from bot.transports.phone.calls.answering_settings import CallSettings
@@ -285,7 +286,9 @@ class PhoneTransport(Transport):
     def pressed(self, call: Call, key: str, *, after_entry: bool = False) -> Gather | None:
         if call.call_id in self.closing:  # "please hang up now": the bot hangs up anyway
             return None
-        if not audio_on(call):  # before its audio is on: taken after its greeting (bounded)
+        # Before its audio is on, or before its greeting is made (a caller who knows the
+        # menu, a busy machine): taken after the greeting, from its choices (bounded).
+        if not audio_on(call) or not greeted(call):
             if call.keys.qsize() <= MOST_EARLY:
                 call.keys.put_nowait(CallEvent("key", call.call_id, key))
             return None
@@ -375,7 +378,8 @@ class PhoneTransport(Transport):
         """What a key (or an event the call goes on with) of ``call`` means, taken in the
         call's order."""
         if isinstance(meaning, CallEvent):  # a key before the greeting: now the runner's
-            self.voice.runner(call).feed(meaning)
+            if greeted(call):  # else the greeting failed: the key would only come back
+                self.voice.runner(call).feed(meaning)
         elif meaning == REPEAT:
             if call.turn.pages is not None:
                 await self.voice.say_page(call, call.turn.pages, again=True)

@@ -64,8 +64,10 @@ from locales import Translator
 
 log = logging.getLogger(__name__)
 
-# Keys kept from before a call's audio is on, at most (a number's length and more).
+# Keys kept from before a call's greeting, at most (a number's length and more).
 MOST_EARLY = 24
+# A call's turn until its greeting is said: no key means anything yet (:func:`greeted`).
+FIRST_TURN = Turn()
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ class Call:
     chat_id: str
     runner: CallRunner | None = None
     keys: asyncio.Queue[Meaning | Event | HungUp | CallEvent] = field(default_factory=asyncio.Queue)
-    turn: Turn = field(default_factory=Turn)
+    turn: Turn = field(default_factory=lambda: FIRST_TURN)
     caller: Caller = field(default_factory=Caller)
     audio: CallAudio = field(default_factory=CallAudio)
     handed: asyncio.Future[str] | None = None
@@ -138,6 +140,12 @@ class Call:
 def audio_on(call: Call) -> bool:
     """Whether ``call``'s audio is on (its clock runs: ``CallAudio.ends_at``)."""
     return call.audio.ends_at is not None
+
+
+def greeted(call: Call) -> bool:
+    """Whether ``call`` has heard anything that asks for keys: its turn is no longer the one
+    it came with (every answer said makes one, turn.py)."""
+    return call.turn is not FIRST_TURN
 
 
 def hinting(call: Call) -> str:

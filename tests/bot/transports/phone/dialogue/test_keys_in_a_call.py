@@ -364,6 +364,30 @@ async def _all_taken(call: Call) -> None:
         await asyncio.sleep(0.01)
 
 
+async def test_keys_before_the_greeting_is_made_choose_from_the_greeting(
+    dispatcher: Dispatcher,
+):
+    """A caller who knows the menu presses "1" "2" "1" as the call's audio comes on, while a
+    busy machine still makes the greeting: the keys wait for it and choose from its choices
+    (before, they were digits typed to nothing - the call had no turn yet - and a line's
+    callers were lost under load: test_line_pool's ten callers, 1 of 10 agreed)."""
+    phone, call, stack = keypad_phone(dispatcher)  # its audio on, its greeting not made
+    call.keys.put_nowait(Command("start"))
+    try:
+        async with looping(phone, call, stack) as press:
+            press("121")
+            await _all_taken(call)
+            assert call.keys.get_nowait() == Command("start")
+            early = await taken(call, 3)
+            assert early == [CallEvent("key", call.call_id, key) for key in "121"]
+            await phone.meant(call, Command("start"))  # the greeting: the languages
+            await phone.meant(call, early[0])
+            await _all_taken(call)
+            assert await taken(call, 1) == [Typed("1")]  # the first language, from its choices
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
 async def test_keys_before_the_audio_are_kept_only_so_many(dispatcher: Dispatcher):
     phone, call, stack = keypad_phone(dispatcher)
     call.audio.ends_at = None  # its audio is not on yet
