@@ -7,7 +7,9 @@ commit is not flushed to disk, a crash may lose the last ones but never corrupts
 
 1. The handler mix of ``telegram_bench`` (the same code, given the database's URL) on
    PostgreSQL, on SQLite and the bare echo bot, taking turns round by round: the ratios
-   compare neighbours in time. Target: PostgreSQL ≥ 0.7 × SQLite.
+   compare neighbours in time. Target: PostgreSQL ≥ 0.7 × SQLite. After the rounds, one
+   pass more, not timed, counts its round trips to PostgreSQL per update by kind
+   (bench/db_trips.py): a row without a target that says what an update costs the server.
 2. Nearest-10 at 100,000 places on PostgreSQL through ``places_bench`` (the chat's search,
    the store's import), and the plan of the box query it runs. Target: p95 ≤ 5 ms.
 
@@ -29,6 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import places_bench  # noqa: E402
 import telegram_bench  # noqa: E402
+from db_trips import Trips  # noqa: E402
 from psycopg import AsyncClientCursor  # noqa: E402
 from shared_postgres import quick_server  # noqa: E402
 from table import Row, at_least, at_most, judged, print_table  # noqa: E402
@@ -38,6 +41,8 @@ from db.places import PlaceFilter  # noqa: E402
 from tests.support.postgres_server import PostgresServer  # noqa: E402
 
 ROUNDS = 3
+# The updates of the pass that counts the round trips (the mix repeats every 8).
+TRIPS_UPDATES = 1000
 
 
 async def handler_mix(
@@ -59,6 +64,12 @@ async def handler_mix(
             continue
         ours_sqlite.append((await telegram_bench.nachbarbot_throughput(None, updates))[0])
         echo.append(await telegram_bench.echo_throughput(updates))
+    trips, counted = Trips(), min(updates, TRIPS_UPDATES)
+    url = server.new_database()
+    try:
+        await telegram_bench.nachbarbot_throughput(url, counted, steps=trips)
+    finally:
+        server.drop(url)
     to_sqlite = sorted(p / s for p, s in zip(ours_pg, ours_sqlite, strict=True))
     to_echo = sorted(p / e for p, e in zip(ours_pg, echo, strict=True))
     return [
@@ -71,6 +82,11 @@ async def handler_mix(
             f" {statistics.median(to_sqlite):.2f} ({to_sqlite[0]:.2f}–{to_sqlite[-1]:.2f});"
             f" echo bot {statistics.median(echo):,.0f}/s, ratio {statistics.median(to_echo):.2f}"
             f" ({to_echo[0]:.2f}–{to_echo[-1]:.2f}); median of {rounds} alternating rounds",
+        ),
+        (
+            "round trips to PostgreSQL per update",
+            f"{trips.per_update(counted):.2f}",
+            f"{trips.described(counted)} (a pass more, counted, not timed)",
         ),
         judged(
             "handler latency p99 on PostgreSQL",

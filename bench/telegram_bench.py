@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from db_trips import Trips
 from handler_steps import Steps, row
 from markupsafe import Markup
 from table import at_least, at_most, judged, print_table
@@ -116,11 +117,12 @@ async def drain(
 
 
 async def nachbarbot_throughput(
-    database: str | None = None, updates: int = UPDATES, steps: Steps | None = None
+    database: str | None = None, updates: int = UPDATES, steps: Steps | Trips | None = None
 ) -> tuple[float, float]:
     """Updates per second and p99 handler latency for ``updates`` of the mix, on
     ``database`` (an empty database's URL or SQLite path; by default a new SQLite file);
-    ``steps``: the measured updates sampled (bench/handler_steps.py)."""
+    ``steps``: the measured updates sampled (bench/handler_steps.py) or their round trips
+    to PostgreSQL counted (bench/db_trips.py)."""
     fake = FakeTelegram()
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:

@@ -30,6 +30,20 @@ ROLES = ("resident", "volunteer", "coordinator", "admin")
 # A user's roles read with their row, in the same statement.
 _ROLES = "(SELECT group_concat(role) FROM user_roles WHERE user_id = users.id) AS roles"
 _SELECT_USER = "SELECT users.*, " + _ROLES + " FROM users"
+# A user's row as the statement every update begins with returns it (:meth:`UserStore.arrive`).
+# On PostgreSQL by name: a statement is prepared there only without "*" (a migration adding a
+# column breaks a prepared "*", db/postgres.py) - and the one column _from_row takes only where
+# the schema has it (a database a step before 0056) read from the row as JSON, which names
+# the same columns whatever the schema. On SQLite "*".
+_USER_COLUMNS = {
+    "sqlite": "*",
+    "postgresql": (
+        "id, platform, platform_user_id, chat_id, language, consent_at, created_at, seen_at,"
+        " first_name, banned_at, reminder_offsets, translate_messages, read_aloud,"
+        " easy_language, no_voice_told,"
+        " COALESCE(to_jsonb(users) ->> 'closed_chat_id', '') AS closed_chat_id"
+    ),
+}
 # Minutes before an event a person is reminded, until they choose (the column's default).
 REMINDERS = (1440, 60)
 
@@ -119,8 +133,8 @@ _BEYOND_ENTRY = (
 )
 
 
-@lru_cache(maxsize=2)
-def _arrival_sql(platform_value: str, marks: int = 0) -> str:
+@lru_cache(maxsize=8)
+def _arrival_sql(platform_value: str, dialect: str, marks: int = 0) -> str:
     """:meth:`UserStore.arrive`'s one statement (``platform_value``: its platform's value, a
     number platform's chosen one; ``marks``: how many of the chat's marks it reads),
     declared as the person's own row (db/postgres.py, "own rows")."""
@@ -139,7 +153,7 @@ def _arrival_sql(platform_value: str, marks: int = 0) -> str:
         " chat_id = CASE WHEN ? THEN excluded.chat_id ELSE users.chat_id END,"
         " first_name = CASE WHEN excluded.first_name != '' THEN excluded.first_name"
         " ELSE users.first_name END"
-        " RETURNING *, " + _ROLES + ","
+        " RETURNING " + _USER_COLUMNS[dialect] + ", " + _ROLES + ","
         " (SELECT state FROM conversations WHERE user_id = users.id) AS c_state,"
         " (SELECT data FROM conversations WHERE user_id = users.id) AS c_data,"
         " (SELECT 1 FROM processed_updates WHERE platform = ? AND update_id = ?)"
@@ -271,7 +285,7 @@ class UserStore:
         async with self._tx.transaction(savepoint=False):
             row = await fetch_one(
                 self._tx,
-                _arrival_sql(platform_value, len(marks)),
+                _arrival_sql(platform_value, self._tx.dialect, len(marks)),
                 (
                     *chosen,
                     platform_user_id,

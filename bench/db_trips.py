@@ -1,0 +1,73 @@
+"""The database round trips of a pass of the handler mix on PostgreSQL, by kind: what each
+trip carried (its statements' verbs and tables, ``BEGIN`` and the write lock as "BEGIN",
+the lock's ``SELECT`` left out), and which function of nachbarbot's outside ``db/`` asked
+for it. bench/postgres_bench.py runs one such pass after its timed rounds (its figures do
+not enter the ratio) and prints the row: when the ratio drops, it says which trips came back.
+
+A trip is one call of ``PostgresTransactions._send`` (db/postgres.py): one statement, or
+several in pipeline mode under one Sync - every statement of the stores goes through it.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from handler_steps import DB, _step
+
+_TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", re.I)
+
+
+def statement_kind(text: str) -> str:
+    """``SELECT conversation_marks``, ``INSERT users``: the verb and the first table."""
+    verb = text.split(None, 1)[0].upper() if text.strip() else "?"
+    table = _TABLE.search(text)
+    return f"{verb} {table.group(1)}" if table and verb != "BEGIN" else verb
+
+
+def trip_kind(statements: Any) -> str:
+    """One trip's statements as one name (``BEGIN + INSERT users``)."""
+    return " + ".join(
+        statement_kind(text)
+        for text, _values in statements
+        if not text.startswith("SELECT pg_advisory_xact_lock")
+    )
+
+
+class Trips:
+    """The round trips to PostgreSQL while ``sampling()`` runs, by kind and by asker."""
+
+    def __init__(self) -> None:
+        self.kinds: collections.Counter[str] = collections.Counter()
+        self.askers: collections.Counter[str] = collections.Counter()
+
+    @contextmanager
+    def sampling(self) -> Iterator[None]:
+        """Counting (named as handler_steps.Steps' profile, for the mix's ``steps``)."""
+        from db.postgres import PostgresTransactions
+
+        send = PostgresTransactions._send
+        kinds, askers = self.kinds, self.askers
+
+        async def counted(self_, conn, statements):  # type: ignore[no-untyped-def]
+            kinds[trip_kind(statements)] += 1
+            askers[_step(sys._getframe(1), skip=DB) or "?"] += 1
+            return await send(self_, conn, statements)
+
+        PostgresTransactions._send = counted  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            PostgresTransactions._send = send  # type: ignore[method-assign]
+
+    def per_update(self, updates: int) -> float:
+        return sum(self.kinds.values()) / updates
+
+    def described(self, updates: int, count: int = 6) -> str:
+        kinds = ", ".join(f"{k} {n / updates:.2f}" for k, n in self.kinds.most_common(count))
+        askers = ", ".join(f"{k} {n / updates:.2f}" for k, n in self.askers.most_common(3))
+        return f"by kind: {kinds}; most asked by: {askers}"
