@@ -361,7 +361,7 @@ class CheckPoolDry:
     # people, never the numbers: handlers/numbers/call_notices.py).
     used: tuple[tuple[str, int], ...] = ()
     # Not a pool: the day's checks of one block of numbers (all but the last digits
-    # alike, check_calls.py ``PER_BLOCK_DAY``) are spent.
+    # alike, check_call_store.py ``PER_BLOCK_DAY``) are spent.
     block: bool = False
 
 

@@ -16,8 +16,13 @@ from typing import TYPE_CHECKING
 
 from bot.transports.hooks import Panel
 from bot.transports.phone.calls.callers_number import PLATFORM
-from bot.transports.phone.calls.check_call_store import BLOCK, NEWCOMERS, POOL, CheckCallStore
-from bot.transports.phone.calls.check_calls import PER_BLOCK_DAY
+from bot.transports.phone.calls.check_call_store import (
+    BLOCK,
+    NEWCOMERS,
+    PER_BLOCK_DAY,
+    POOL,
+    CheckCallStore,
+)
 from bot.transports.phone.calls.dialling import CheckSettings
 from db.clock import BERLIN, local_day
 from handlers.channels import CheckPoolDry, DrySpan

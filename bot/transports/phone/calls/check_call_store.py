@@ -28,8 +28,12 @@ NEWCOMERS = "*new"
 # A pool that ran dry and was told of ("!*", "!*new14"): counted once, so told once.
 TOLD = "!"
 # The checks of one block of numbers ("#+49231555": all but the last digits alike), of the
-# day (check_calls.py ``PER_BLOCK_DAY``).
+# day (at most :data:`PER_BLOCK_DAY`).
 BLOCK = "#"
+# Check calls a day at most to one block of numbers (a thousand numbers - a range a
+# provider sells, a row of residents' numbers a caller ID can be set to; neighbours of one
+# exchange share it too, so it is more than one number's two; check_calls.py).
+PER_BLOCK_DAY = 4
 # Sorts after every stored time: no gap asked for.
 _ANY_TIME = "~"
 

@@ -59,6 +59,7 @@ from bot.transports.phone.calls.callers_number import PLATFORM
 from bot.transports.phone.calls.check_call_store import (
     BLOCK,
     NEWCOMERS,
+    PER_BLOCK_DAY,
     POOL,
     CheckCallStore,
     Waiting,
@@ -85,11 +86,9 @@ log = logging.getLogger(__name__)
 # Check calls to one number a day at most, and the least time between two of them.
 PER_NUMBER_DAY = 2
 GAP = timedelta(minutes=30)
-# Check calls a day at most to one block of numbers: those alike in all but their last
-# BLOCK_DIGITS digits (a thousand numbers - a range a provider sells, a row of residents'
-# numbers a caller ID can be set to; neighbours of one exchange share it too, so it is
-# more than one number's two).
-PER_BLOCK_DAY = 4
+# Check calls a day at most to one block of numbers: check_call_store.py PER_BLOCK_DAY
+# (the desk's panel reads it without the calls' audio). A block: numbers alike in all but
+# their last BLOCK_DIGITS digits.
 BLOCK_DIGITS = 3
 # A caller whose number is called back hangs up first: the first try waits so long.
 CHECK_PAUSE_SECONDS = 3.0

@@ -336,7 +336,7 @@ async def test_strangers_spend_only_their_share_residents_are_checked_from_the_r
     checks = _checks(db, clock, settings, frozenset({ERNA, THIRD}), kept)
     checks._start = lambda number, pause=0.0: None  # type: ignore[method-assign]
     now, pin = clock(), "pin:choose"
-    # Numbers of blocks of their own (check_calls.py ``PER_BLOCK_DAY``).
+    # Numbers of blocks of their own (check_call_store.py ``PER_BLOCK_DAY``).
     strangers = [f"+4923152{n}0001" for n in range(6)]
     assert await checks.ask(strangers[0], pin, Profile()) == now
     assert await checks._count(strangers[0], now, False)
