@@ -22,8 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RUN = 6
 COMMON = 8
-# The pairs of files sharing a run, today: lower them when a change removes copies.
-CEILINGS = {"bot": 203, "handlers": 180, "db": 97}
+# The pairs of files sharing a run, today: lower them when a change removes copies. (Since
+# every line of an import is passed over - a parenthesised import's names were counted as
+# code - the same tree counts bot 193 (203 before), handlers 175 (180), db 98 (97: lines
+# once apart by an import now meet).)
+CEILINGS = {"bot": 193, "handlers": 175, "db": 98}
 SHOWN = 15
 _PASSED_OVER = {
     tokenize.COMMENT,
@@ -51,10 +54,27 @@ def _token_shape(kind: int, text: str) -> str:
     return text
 
 
+def _import_lines(tokens: list[tokenize.TokenInfo]) -> set[int]:
+    """The numbers of every line of an import statement, its parenthesised names too (an
+    import says what a module uses, never code written twice)."""
+    lines: set[int] = set()
+    first: tokenize.TokenInfo | None = None
+    for found in tokens:
+        if found.type in _PASSED_OVER:
+            if found.type == tokenize.NEWLINE:
+                first = None
+            continue
+        if first is None:
+            first = found
+        if first.type == tokenize.NAME and first.string in ("import", "from"):
+            lines.update(range(found.start[0], found.end[0] + 1))
+    return lines
+
+
 def line_shapes(source: str) -> list[tuple[int, str]]:
     """(line number, shape) of each line of code worth comparing in ``source``."""
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    imports = {t.start[0] for t in tokens if t.line.lstrip().startswith(("import ", "from "))}
+    imports = _import_lines(tokens)
     rows: dict[int, list[str]] = defaultdict(list)
     inside = 0  # f-strings open (3.12 and later)
     for found in tokens:
@@ -137,3 +157,8 @@ def test_comments_blank_lines_and_imports_do_not_make_a_copy(tmp_path: Path):
     (tmp_path / "a.py").write_text(filler + "x = 1\n")
     (tmp_path / "b.py").write_text(filler + "y = 2\n")
     assert copied_pairs(tmp_path) == set()
+
+
+def test_every_line_of_an_import_is_passed_over():
+    source = "from a.b import (\n    c,\n    d,\n)\nimport e\nx = c(d, e)\n"
+    assert line_shapes(source) == [(6, "n = n ( n , n )")]
