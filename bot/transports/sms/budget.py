@@ -25,7 +25,7 @@ texts gets one answer an hour or a day at most.
 
 **Unchecked answers.** The answers to texts from a number that has not texted a right code
 back within the last half hour (handlers/channels.py ``PASSING``) - all a forged
-sender's texts are - take at most a third of the number's texts of the hour and day
+sender's texts are - take at most half of the number's texts of the hour and day
 (:attr:`Limits.unchecked_caps`); past it :meth:`Budget.take` raises :class:`Held` and the
 transport holds them for a check (bot/transports/sms/checking.py: one code, reminders that
 back off). The rest is for the codes, the answers once a code came back right and the
@@ -148,7 +148,7 @@ _CODED: ContextVar[list[str] | None] = ContextVar("codes_taken_for", default=Non
 
 # The share of a number's texts of the hour and of the day that answers to its unchecked
 # texts may take (:attr:`Limits.unchecked_caps`): one in this many.
-UNCHECKED_SHARE = 3
+UNCHECKED_SHARE = 2
 
 
 class Held(Exception):

@@ -4,7 +4,7 @@ text her (docs/sms.md, "Forged senders").
 A gateway's sender can be forged, and every answer goes to the real number. So the answers
 to texts from a number that has not texted a right code back within the last half hour
 (handlers/channels.py ``PASSING``; nor took a code in the same handling: the
-answer carries it) take only a third of the number's texts of the hour and the day
+answer carries it) take only half of the number's texts of the hour and the day
 (budget.py ``Limits.unchecked_caps``). Past that share the number's answers are **held**,
 as sign-in pages do after many tries:
 
