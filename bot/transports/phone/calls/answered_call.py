@@ -30,8 +30,9 @@ gathered goes to the bot as the caller's incoming update, whose answer makes the
 The call's state: :class:`Call`, ten fields at most (its turn, turn.py: what the newest
 answer asks; :class:`Caller`: who is calling; :class:`CallAudio`: its media side - what it
 plays, what follows the end of play, the recording, the wait for the caller). Keys that
-came before its audio was on wait in its queue of updates after its ``/start``, as the
-line told them (``CallEvent("key", …)``): the runner takes them once the greeting is.
+came before its audio was on, or before its greeting was made (:func:`greeted`), wait in
+its queue of updates after its ``/start``, as the line told them (``CallEvent("key", …)``):
+the runner takes them once the greeting is.
 """
 
 from __future__ import annotations
