@@ -383,15 +383,25 @@ def unserved_cities(configs: Iterable[tuple[str, Config]]) -> dict[str, str]:
     The reason names the folder, what is wrong and what to do."""
     unserved = {}
     for slug, config in configs:
-        folder = config.places.data_dir
-        try:
-            check_gazetteer(find_data_dir(folder))
-        except GazetteerError as exc:
-            unserved[slug] = (
-                f"gazetteer {folder}: {exc} - fill it in (the README.md in that folder says"
-                " how; python -m bot doctor checks it), then restart"
-            )
+        why = unusable_gazetteer(config)
+        if why is not None:
+            unserved[slug] = f"{why}, then restart"
     return unserved
+
+
+def unusable_gazetteer(config: Config) -> str | None:
+    """Why a city's gazetteer cannot be used (its folder, what is wrong, what to do), or
+    None: the serving commands and those that place what they import or look up on it
+    (``places``, ``events``) refuse such a city."""
+    folder = config.places.data_dir
+    try:
+        check_gazetteer(find_data_dir(folder))
+    except GazetteerError as exc:
+        return (
+            f"gazetteer {folder}: {exc} - fill it in (the README.md in that folder says"
+            " how; python -m bot doctor checks it)"
+        )
+    return None
 
 
 def _gazetteer_check(config: Config) -> Check:

@@ -33,6 +33,7 @@ from bot.cli.checks import (
     named,
     run_checks,
     unserved_cities,
+    unusable_gazetteer,
 )
 from bot.cli.city_list import where
 from bot.cluster import ROLES, city_role
@@ -845,6 +846,10 @@ def _command(args: argparse.Namespace) -> str:
 
 # The commands that serve residents: each city's gazetteer must be usable before they start.
 _SERVING = frozenset({"run", "web", "console"})
+# The commands that place what they import or look up on the city's gazetteer (districts,
+# postcodes): a city just written by city add, its files with headers only, ended them in a
+# traceback.
+_ON_THE_GAZETTEER = frozenset({"places", "events"})
 
 
 def _cities(config: Config, args: argparse.Namespace) -> list[City] | None:
@@ -864,6 +869,8 @@ def _unserved(cities: list[City], city: City, args: argparse.Namespace) -> dict[
     """The cities a command that serves residents cannot serve yet (their gazetteer is
     not usable), each with why; None, said why, where nothing is left to serve: the
     console's city, or every city of ``run`` and ``web``. The others start without them."""
+    if args.command in _ON_THE_GAZETTEER:
+        return _gazetteer_usable(city, args)
     if args.command not in _SERVING:
         return {}
     unserved = unserved_cities((each.slug, each.config) for each in cities)
@@ -877,6 +884,20 @@ def _unserved(cities: list[City], city: City, args: argparse.Namespace) -> dict[
             file=sys.stderr,
         )
     return None if refused else unserved
+
+
+def _gazetteer_usable(city: City, args: argparse.Namespace) -> dict[str, str] | None:
+    """{} where ``city``'s gazetteer can be used by ``places`` or ``events``; None, said
+    why, where it cannot: nothing was read or changed."""
+    why = unusable_gazetteer(city.config)
+    if why is None:
+        return {}
+    print(
+        f"nachbarbot: {args.command}: city {city.slug} cannot be worked on yet: {why};"
+        " nothing was changed",
+        file=sys.stderr,
+    )
+    return None
 
 
 def _chosen(cities: list[City], args: argparse.Namespace) -> City | None:

@@ -20,7 +20,7 @@ from locales.hours import status
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    places = sub.add_parser("places", help="encounter places: import files, search")
+    places = sub.add_parser("places", help="encounter places: import files, list the nearest")
     actions = places.add_subparsers(dest="places_command", required=True, metavar="ACTION")
     load = actions.add_parser("import", help="import places from CSV or GeoJSON")
     load.add_argument("file", type=Path)
@@ -30,12 +30,23 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     near = actions.add_parser("near", help="places nearest to LAT,LON, a postcode or a district")
     near.add_argument("query")
-    near.add_argument("--limit", type=int, default=10)
+    near.add_argument("--limit", type=_how_many, default=10, help="how many (default 10)")
     near.add_argument("--category", choices=sorted(CATEGORIES))
     near.add_argument("--wheelchair", action="store_true", help="only wheelchair accessible")
     near.add_argument("--language", choices=SUPPORTED_LANGUAGES, help="only places speaking it")
     near.add_argument("--open-now", action="store_true")
     near.add_argument("--json", action="store_true", help="print a JSON array")
+
+
+def _how_many(text: str) -> int:
+    """--limit: a whole number of at least 1 (a 0 or -3 listed one place, unsaid)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, not {value}")
+    return value
 
 
 async def run(city: City, args: argparse.Namespace) -> int:
@@ -105,7 +116,7 @@ async def _near(city: City, args: argparse.Namespace, gazetteer) -> int:
     now = datetime.now(UTC)
     db = await open_city_database(city)
     try:
-        found, _more = await nearest(db, query, now, limit=max(1, args.limit))
+        found, _more = await nearest(db, query, now, limit=args.limit)
     finally:
         await db.close()
     rows = [

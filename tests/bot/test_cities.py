@@ -469,10 +469,29 @@ def test_a_city_whose_gazetteer_is_not_filled_in_is_not_served(tmp_path):
     assert refused.returncode == 2, (refused.stdout, refused.stderr)
     assert "city luenen is not served: gazetteer" in refused.stderr
     assert "fill it in" in refused.stderr and refused.stderr.count("\n") == 1
+    # Found in a black-box pass: the operator's next step after city add, importing the
+    # city's places or events (or looking one up), ended in a traceback (min() of no
+    # points). Each refuses in one line, naming the gazetteer, and changes nothing.
+    places = ROOT / "data" / "dortmund" / "places-sample.csv"
+    events = ROOT / "data" / "dortmund" / "events-sample.ics"
+    for command in (
+        ("places", "import", str(places)),
+        ("places", "import", "--dry-run", str(places)),
+        ("places", "near", "Lünen"),
+        ("events", "import", str(events)),
+    ):
+        result = run_bot("--config", str(main), "--city", "luenen", *command)
+        assert result.returncode == 2, (command, result.stderr)
+        assert f"nachbarbot: {command[0]}: city luenen cannot be worked on yet: gazetteer" in (
+            result.stderr
+        )
+        assert "nothing was changed" in result.stderr and result.stderr.count("\n") == 1
     for file in GAZETTEER_FILES:
         shutil.copy(DORTMUND / file, data / file)
     served = run_bot("--config", str(main), "--city", "luenen", "console", input="")
     assert served.returncode == 0, served.stderr
+    imported = run_bot("--config", str(main), "--city", "luenen", "places", "import", str(places))
+    assert imported.returncode == 0, imported.stderr
 
 
 def test_the_city_template_names_a_small_citys_offer_settings(tmp_path):

@@ -212,6 +212,11 @@ def test_cli_near_json_is_ordered_by_distance(tmp_path):
     missing = cli("near", "Xyzzyplatz")
     assert missing.returncode == 2
     assert "did you mean" in missing.stderr
+    # Found in a black-box pass: --limit 0 or -3 listed one place, as if asked for one.
+    for limit in ("0", "-3", "many"):
+        refused = cli("near", "Hoerde", "--limit", limit)
+        assert refused.returncode == 2 and "--limit" in refused.stderr, (limit, refused)
+        assert refused.stdout == ""
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
