@@ -9,8 +9,9 @@ import ast
 from pathlib import Path
 
 HELPING = Path(__file__).resolve().parents[3] / "handlers" / "helping"
-# lifecycle.py's lines, today (1,367 before contact.py took what is not a state change).
-LIFECYCLE_MOST = 1270
+# lifecycle.py's lines, today (1,367 before contact.py took what is not a state change;
+# 1,270 until issue 103's review of 2026-11-29 found it at 1,261).
+LIFECYCLE_MOST = 1261
 
 
 def test_the_lifecycle_does_not_grow():
