@@ -145,7 +145,28 @@ def rotate(cities: list[City], folder: str, now: datetime | None = None) -> int:
             f" {_age(now, each.made)}; privacy.backup_days {each.days}"
         )
     _say_kept(where, kept, now)
+    _say_newest_past(where, [each for each in kept if each.made == newest], now)
     return failed
+
+
+def _say_newest_past(folder: Path, newest: list[BackupFile], now: datetime) -> None:
+    """Warn where the newest backup, kept whatever its age, is older than its
+    privacy.backup_days: the rotation keeps it past the privacy notice's figure (no
+    backup was taken since - a rotation run by hand, a backup step that fails), and the
+    list of erased accounts no longer names everyone a restore of it would bring back.
+    Before, it was counted among the kept files without a word."""
+    past = [each for each in newest if now - each.made > timedelta(days=each.days)]
+    if not past:
+        return
+    days = min(each.days for each in past)
+    print(
+        f"nachbarbot: warning: the newest backup in {folder}, from {_when(past[0].made)}"
+        f" ({_age(now, past[0].made)}), is older than privacy.backup_days ({days}) and is"
+        f" kept all the same, for it is the last there is: {', '.join(e.path.name for e in past)}"
+        f" - a restore of it would bring back people erased more than {days} days ago; take"
+        " a new backup (db backup) - the next rotation deletes this one",
+        file=sys.stderr,
+    )
 
 
 def _unjudged(paths: Iterable[Path], now: datetime) -> None:

@@ -728,8 +728,9 @@ def _no_chat_service(cities: list[City]) -> bool:
         return False
     print(
         "nachbarbot: no chat service is configured - set "
-        f"{env_name('telegram', 'token')} to connect to Telegram or matrix.homeserver "
-        "and matrix.user_id for Matrix, or try the bot locally with: "
+        f"{env_name('telegram', 'token')} to connect to Telegram, matrix.homeserver "
+        "and matrix.user_id for Matrix, phone.enabled for the phone line (docs/phone.md) "
+        "or sms.enabled for texts (docs/sms.md), or try the bot locally with: "
         "python -m bot console",
         file=sys.stderr,
     )

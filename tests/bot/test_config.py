@@ -244,6 +244,9 @@ def test_run_without_chat_service_points_to_console(tmp_path):
     assert result.returncode == 2
     assert "no chat service is configured" in result.stderr
     assert "console" in result.stderr
+    # Every chat service is named: a city may run on the phone line or texts alone
+    # (the message named only Telegram and Matrix).
+    assert "phone.enabled" in result.stderr and "sms.enabled" in result.stderr
 
 
 def test_roles_command_grants_and_revokes(tmp_path):

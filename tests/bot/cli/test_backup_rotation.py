@@ -131,6 +131,38 @@ def test_each_city_by_its_own_days_and_dumps_by_the_strictest(tmp_path, capsys):
     }
 
 
+def test_the_newest_kept_past_its_days_is_said(tmp_path, capsys):
+    """Found in a black-box pass: `db rotate` by hand on a folder whose newest backup was
+    28 days old kept it (the newest is never deleted) and said only "kept: 1 files …, the
+    oldest … (28.5 days old; privacy.backup_days 14)", as if that were the rule at work.
+    Now it warns that the newest is kept past the figure, why, and what to do; a newest
+    just taken, even with privacy.backup_days 1, is no warning."""
+    cities = _cities(tmp_path, unna_days=7)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    now = datetime(2026, 11, 28, 3, 15, tzinfo=UTC)
+    old = _name(now, 28.5)
+    for suffix in (".sqlite3", ".erased"):
+        (folder / f"{old}{suffix}").write_bytes(b"x")
+    assert rotate(cities, str(folder), now) == 0
+    out, err = capsys.readouterr()
+    assert {path.name for path in folder.iterdir()} == {f"{old}.sqlite3", f"{old}.erased"}
+    assert err.startswith("nachbarbot: warning: the newest backup in") and err.count("\n") == 1
+    assert "28.5 days old" in err and "privacy.backup_days (14)" in err, err
+    assert f"{old}.sqlite3" in err and "db backup" in err
+    assert "deleted" not in out
+
+    fresh = _name(now, 0.01)
+    (folder / f"{fresh}.sqlite3").write_bytes(b"x")
+    assert rotate(cities, str(folder), now) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and out.count("deleted ") == 2, (out, err)
+    quick = _cities(tmp_path / "quick", unna_days=1, days=1)
+    assert rotate(quick, str(folder), now) == 0
+    assert capsys.readouterr().err == ""
+    assert {path.name for path in folder.iterdir()} == {f"{fresh}.sqlite3"}
+
+
 def test_what_it_cannot_do_is_said_in_one_line(tmp_path, capsys):
     cities = _cities(tmp_path, unna_days=7)
     assert rotate(cities, str(tmp_path / "missing")) == 1
