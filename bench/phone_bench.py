@@ -871,15 +871,18 @@ class PatientCall:
 
     async def heard(self, answers: int) -> None:
         """The answer to the last key said and played to its end."""
+        from tests.support.sip.answers import answers_to
+
         call = self.call
         await self._until(
-            lambda: call.audio.answers > answers and self.timeline.heard_to_end(), "an answer heard"
+            lambda: answers_to(call) > answers and self.timeline.heard_to_end(), "an answer heard"
         )
 
     async def press(self, keys: str, *, whole: bool = True) -> None:
         """Press ``keys``; wait for the answer heard to its end (``whole``), else only
         given to the line to play."""
         from bot.transports.phone.calls.verbs import Gather
+        from tests.support.sip.answers import answers_to
 
         call = self.call
         # The bot holds the last key back while it waits to see whether another digit
@@ -890,13 +893,13 @@ class PatientCall:
             and not keys.endswith("#")
             and len(keys) < call.turn.gather.max_digits
         )
-        answers = call.audio.answers
+        answers = answers_to(call)
         await asyncio.to_thread(self.caller.press, keys)
         self.keys.append((time.monotonic(), keys, held))
         if whole:
             await self.heard(answers)
         else:
-            await self._until(lambda: call.audio.answers > answers, "an answer")
+            await self._until(lambda: answers_to(call) > answers, "an answer")
 
     async def choose(self, data: str) -> None:
         """Press the newest message's choice ``data``; "#" (main menu) first if it offers none."""
@@ -1069,7 +1072,15 @@ async def _new_caller(
 async def patient_calls(
     lines: int, languages: tuple[str, ...] = PATIENT_LANGUAGES
 ) -> list[tuple[str, str, str]]:
+    """The patient callers' rows, each call's answers counted as they are waited for
+    (``PatientCall.heard``: tests/support/sip/answers.py)."""
+    from tests.support.sip.answers import counting
 
+    with counting():
+        return await _patient_calls(lines, languages)
+
+
+async def _patient_calls(lines: int, languages: tuple[str, ...]) -> list[tuple[str, str, str]]:
     from bot.transports.registry import TRANSPORTS
     from db import Database
     from handlers import build_router

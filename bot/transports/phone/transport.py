@@ -33,11 +33,13 @@ own), the digits gathered (:meth:`PhoneTransport.typed`), all said
 (:meth:`PhoneTransport.call_over`): turn (each answer makes the call's turn, turn.py: what
 is said and what is gathered) → gather → the caller's incoming update.
 
-A call waiting for its caller (all said; not before the tone or while recording) that
-gets no key and no word for ``idle_seconds`` hears a goodbye and is hung up once it is
-said (:data:`~bot.transports.phone.words.press_0_for_a_person.IDLE_GOODBYE`, steps of that loop); a
-key while it is said keeps it. After "please hang up now" the bot hangs up whatever key comes
-meanwhile: the caller's line must be free for the call that checks them.
+A call waiting for its caller (all said; not before the tone or while recording:
+:meth:`PhoneTransport.waits`) that gets no key and no word for ``idle_seconds`` hears a
+goodbye and is hung up once it is said
+(:data:`~bot.transports.phone.words.press_0_for_a_person.IDLE_GOODBYE`, steps of that loop,
+whose clock it is); a key while it is said keeps it. After "please hang up now" the bot
+hangs up whatever key comes meanwhile: the caller's line must be free for the call that
+checks them.
 
 One call's updates are taken one after the other by a task of its own, in the order the
 keys came; the next key waits for the answers of the last. The phone person hears every
@@ -69,11 +71,9 @@ from bot.config_fields import carried
 from bot.speech.config import SpeechSection
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.phone.calls.answered_call import (
-    MOST_EARLY,
     Call,
     Caller,
     HungUp,
-    audio_on,
     converse,
     greeted,
     hinting,
@@ -263,38 +263,30 @@ class PhoneTransport(Transport):
             self._later(converse(runner, came, self))
             return
         call = self._calls.get(event.call_id)
-        if call is None or call.runner is None:
-            return
-        if event.kind == "audio" and not audio_on(call):
-            log.debug("phone: call %d: audio on", event.call_id)
-            self.voice.start_clock(call)
-            self._later(self._take(call))
-        elif event.kind != "audio":  # the rest is the call's loop's (answered_call.py)
+        if call is not None and call.runner is not None:  # the call's loop's (answered_call.py)
             call.runner.feed(event)
 
     # -- what the call's loop hands on (answered_call.py ``Line``)
 
+    def audio_on(self, call: Call) -> None:
+        """The call's audio is on: its updates are taken (its ``/start`` first)."""
+        self._later(self._take(call))
+
     def said_all(self, call: Call) -> None:
-        """All the call was to hear is said: what follows then, and the wait for the caller."""
+        """All the call was to hear is said: what follows then (the loop waits for the
+        caller, where the call waits at all: :meth:`waits`)."""
         log.debug("phone: call %d: all said", call.call_id)
         then = self.voice.followed(call)
         if then is not None:
             then()
         self.voice.rest_after_pause(call)
-        self.voice.wait_for_caller(call)
+
+    def waits(self, call: Call) -> bool:
+        return call.call_id not in self.closing and self.voice.waits(call)
 
     def pressed(self, call: Call, key: str, *, after_entry: bool = False) -> Gather | None:
         if call.call_id in self.closing:  # "please hang up now": the bot hangs up anyway
             return None
-        # Before its audio is on, or before its greeting is made (a caller who knows the
-        # menu, a busy machine): taken after the greeting, from its choices (bounded).
-        if not audio_on(call) or not greeted(call):
-            if call.keys.qsize() <= MOST_EARLY:
-                call.keys.put_nowait(CallEvent("key", call.call_id, key))
-            return None
-        # A key is the caller there: the wait starts again (a key that is only the first
-        # digit of an entry and says nothing still ends in a goodbye when no more come).
-        self.voice.wait_for_caller(call)
         # A key is an answer: what the message kept back for after a pause is not said.
         self.voice.drop_rest(call)
         if key_takers.taken_apart(call, key):
@@ -315,10 +307,9 @@ class PhoneTransport(Transport):
         return None
 
     def typed(self, call: Call, meaning: Meaning | None) -> None:
-        """The caller's own digits, taken (None: given up); the wait for them starts again."""
+        """The caller's own digits, taken (None: given up)."""
         if call.call_id in self.closing or call.audio.gone:
             return
-        self.voice.wait_for_caller(call)
         if meaning is not None:
             call.keys.put_nowait(meaning)
 
@@ -336,7 +327,6 @@ class PhoneTransport(Transport):
         self.voice.drop_rest(call)
         if call.handed is not None and not call.handed.done():
             call.handed.set_result("")
-        self.voice.not_idle(call)
         if call.audio.listening is not None:  # its message first, then the end (recording)
             call.audio.listening.stop.set()
             return
@@ -345,14 +335,8 @@ class PhoneTransport(Transport):
     def transfer_went(self, call: Call, went: bool) -> None:
         self.spoken.transfer_went(call, went)
 
-    def waited_out(self, call: Call) -> bool:
-        return self.voice.waited_out(call)
-
-    def over(self, call: Call) -> bool:
-        return self.voice.over(call)
-
-    async def goodbye(self, call: Call) -> Path | None:
-        return await self.voice.goodbye(call)
+    async def goodbye(self, call: Call, *, longest: bool) -> Path | None:
+        return await self.voice.goodbye(call, longest=longest)
 
     # -- one call's updates
 
@@ -473,12 +457,11 @@ class PhoneTransport(Transport):
         """The call-back on ``runner`` to ``chat_id`` goes on as a call of theirs that
         began with the button ``data`` pressed, on the same runner, until it ends."""
         call = Call(runner.call_id, chat_id, runner, caller=Caller(checked="call-back"))
-        self.voice.start_clock(call)  # answered: its audio is on
         self._calls[runner.call_id] = call
         self._by_chat.settled(call)
         self._later(self._take(call))
         call.keys.put_nowait(ButtonPress(data))
-        await converse(runner, call, self)
+        await converse(runner, call, self, answered=True)  # answered: its audio is on
 
 
 def _domain(registrar: str) -> str:

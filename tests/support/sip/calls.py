@@ -26,6 +26,7 @@ from bot.transports.phone.words.what_keys_mean import on_page
 from db import Database
 from handlers.dispatcher import Dispatcher
 from locales import SUPPORTED_LANGUAGES
+from tests.support.sip.answers import answers_to
 from tests.support.sip.audio import write_tone
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.fixtures import bot_account
@@ -88,7 +89,7 @@ async def languages_heard(phone: PhoneTransport, caller: BaresipCaller, bot_uri:
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: phone._calls, "the call came")
     (call,) = phone._calls.values()
-    await until(lambda: call.audio.answers == 1, "the languages said")
+    await until(lambda: answers_to(call) == 1, "the languages said")
     return call
 
 
@@ -100,15 +101,15 @@ async def called_again(phone: PhoneTransport, caller: BaresipCaller, bot_uri: st
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: set(phone._calls) - before, "the call came")
     (call,) = [phone._calls[call_id] for call_id in set(phone._calls) - before]
-    await until(lambda: call.audio.answers >= 1, "the first answer")
+    await until(lambda: answers_to(call) >= 1, "the first answer")
     return call
 
 
 async def keys_answered(caller: BaresipCaller, call: Call, keys: str) -> None:
     """Press ``keys``; wait for the answer they bring."""
-    answers = call.audio.answers
+    answers = answers_to(call)
     await asyncio.to_thread(caller.press, keys)
-    await until(lambda: call.audio.answers > answers, f"an answer to {keys}")
+    await until(lambda: answers_to(call) > answers, f"an answer to {keys}")
 
 
 async def offered(phone: PhoneTransport, call: Call, data: str) -> str | None:
@@ -209,9 +210,9 @@ async def asked_when(phone: PhoneTransport, caller: BaresipCaller, call: Call) -
     await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
     await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
     await keys_answered(caller, call, await key_for(phone, call, "hr:cat:"))
-    answers = call.audio.answers
+    answers = answers_to(call)
     await spoken_after_the_tone(caller, call)
-    await until(lambda: call.audio.answers > answers, "where?")
+    await until(lambda: answers_to(call) > answers, "where?")
     await keys_answered(caller, call, "44137")  # the postcode: "When?" follows
 
 

@@ -49,13 +49,15 @@ class PlayedStack:
 
 @contextlib.asynccontextmanager
 async def looping(
-    phone: PhoneTransport, call: Call, stack: PlayedStack
+    phone: PhoneTransport, call: Call, stack: PlayedStack, *, audio_on: bool = True
 ) -> AsyncIterator[Callable[[str], None]]:
     """``call`` run by its loop (answered_call.py) on a runner of ``stack``'s, as a call
-    that came is; what it gives presses keys in the call (fed to the runner as the SIP
-    stack feeds them). The call's updates are not taken: its ``keys`` hold them."""
+    that came is - its audio on, or (``audio_on`` False) not yet, until the test tells it;
+    what it gives presses keys in the call (fed to the runner as the SIP stack feeds
+    them). The call's updates are not taken (but after an audio on told): its ``keys``
+    hold them."""
     runner = call.runner = CallRunner(stack, call.call_id)  # type: ignore[arg-type]
-    loop = asyncio.create_task(converse(runner, call, phone))
+    loop = asyncio.create_task(converse(runner, call, phone, answered=audio_on))
 
     def press(keys: str) -> None:
         for key in keys:
@@ -91,9 +93,7 @@ def keypad_phone(dispatcher: Dispatcher) -> tuple[PhoneTransport, Call, PlayedSt
     dispatcher.settings = composed(dispatcher.settings, [phone])
     stack = PlayedStack()
     phone.stack = phone.voice.stack = stack  # type: ignore[assignment]
-    call = Call(7, CALLER)
-    phone.voice.start_clock(call)  # a call that is up, its audio on (a test of keys before
-    # it sets ``ends_at`` to None)
+    call = Call(7, CALLER)  # a call that is up (its loop, ``looping``, knows its audio on)
     phone._calls[7] = call
     phone._by_chat.renamed(call)
     return phone, call, stack

@@ -7,12 +7,16 @@ One loop per call runs the call's steps in its order and hands each result to th
 (:class:`Line`, the transport); nothing here reads a SIP event:
 
 - :class:`~bot.transports.phone.calls.verbs.Listen` for the caller's next key, as long as
-  the caller is waited for (``Call.audio.idle_at``): :class:`Pressed` - what the key asks
+  the caller is waited for (the loop's own clock, :class:`_Wait`): :class:`Pressed` - what
+  the key asks
   of the call's turn (turn.py ``Turn.key``: "*", "#", a choice at once; a digit where the
   caller types digits of their own begins them, and the loop runs the turn's
   :class:`~bot.transports.phone.calls.verbs.Gather` for the rest - its end key "#", its
   most, its pause between keys, the wait for the caller as its timeout - whose digits go
-  to the line typed, turn.py ``entered``); :class:`Done` - all that was to hear is said;
+  to the line typed, turn.py ``entered``); :class:`Done` - all that was to hear is said
+  (the caller is waited for from then on); :class:`Saying` - an answer is said (the caller
+  is not waited for meanwhile); :class:`Answered` - the audio of a call that came is on (its
+  clock runs, ``longest_call_seconds``, and its updates are taken);
   :class:`Transferred` - how the transfer to a person went (press_0_for_a_person.py);
   :class:`Ended` - the call is over;
 - :class:`TimedOut` - a caller who did nothing for ``idle_seconds`` while waited for hears
@@ -21,7 +25,8 @@ One loop per call runs the call's steps in its order and hands each result to th
   is taken as any key.
 
 The phone keeps no digits of its own: the gather holds them while it runs; the loop
-knows only until when a "#" ends the entry just ended by its most (what_keys_mean.py).
+knows only until when a "#" ends the entry just ended by its most (what_keys_mean.py). The
+wait for the caller is the loop's too: nothing of it is kept on the call.
 
 So the call runs as a jambonz app does, turn by turn: an answer makes the call's turn (what
 is said, what is gathered: turn.py), the loop gathers what that turn asks, and what was
@@ -29,7 +34,7 @@ gathered goes to the bot as the caller's incoming update, whose answer makes the
 
 The call's state: :class:`Call`, ten fields at most (its turn, turn.py: what the newest
 answer asks; :class:`Caller`: who is calling; :class:`CallAudio`: its media side - what it
-plays, what follows the end of play, the recording, the wait for the caller). Keys that
+plays, what follows the end of play, the recording). Keys that
 came before its audio was on, or before its greeting was made (:func:`greeted`), wait in
 its queue of updates after its ``/start``, as the line told them (``CallEvent("key", …)``):
 the runner takes them once the greeting is.
@@ -43,9 +48,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.recording import Listening
 from bot.transports.phone.calls.turn import ALL_KEYS, Turn, ended_by_most, entered
 from bot.transports.phone.calls.verbs import (
+    Answered,
     CallRunner,
     Done,
     Ended,
@@ -54,6 +61,7 @@ from bot.transports.phone.calls.verbs import (
     Listen,
     Pressed,
     Say,
+    Saying,
     TimedOut,
     Transferred,
 )
@@ -87,15 +95,6 @@ class CallAudio:
     then: Any = None
     listening: Listening | None = None
     gone: bool = False
-    # Waiting for the caller: the loop's time (``loop.time()``) when the call ends without
-    # a key or a word (None: not waiting).
-    idle_at: float | None = None
-    # The loop's time when the call ends, keys or not (``longest_call_seconds``), set as its
-    # audio comes on (a call that came: its ``audio`` event; a call-back: from the start).
-    # None: its audio is not on yet - keys wait for the greeting in its queue.
-    ends_at: float | None = None
-    # Answers said (one per update that said something): the order of a call, for its tests.
-    answers: int = 0
     # The rest of a message said in two parts (likely_choice_first.py), said after its first
     # part and a pause without a key: its audio until all else is said, then that pause's
     # timer (which says it).
@@ -138,11 +137,6 @@ class Call:
     handed: asyncio.Future[str] | None = None
 
 
-def audio_on(call: Call) -> bool:
-    """Whether ``call``'s audio is on (its clock runs: ``CallAudio.ends_at``)."""
-    return call.audio.ends_at is not None
-
-
 def greeted(call: Call) -> bool:
     """Whether ``call`` has heard anything that asks for keys: its turn is no longer the one
     it came with (every answer said makes one, turn.py)."""
@@ -159,6 +153,11 @@ def hinting(call: Call) -> str:
 class Line(Protocol):
     """What the loop hands the results of a call's steps to (the phone transport)."""
 
+    in_call: CallSettings
+
+    def audio_on(self, call: Call) -> None:
+        """The call's audio is on: its updates are taken from now on (its ``/start`` first)."""
+
     def pressed(self, call: Call, key: str, *, after_entry: bool = False) -> Gather | None:
         """The caller's ``key`` (``after_entry``: the next key right after digits of their
         own ended by their most); a digit that begins digits of their own: the gather of
@@ -173,38 +172,83 @@ class Line(Protocol):
 
     def call_over(self, call: Call) -> None: ...
 
-    def waited_out(self, call: Call) -> bool:
-        """Whether the call waited for its caller long enough, or lasted its longest: then
-        the goodbye."""
+    def waits(self, call: Call) -> bool:
+        """Whether the call waits for its caller's keys (not while recording, before the
+        tone or a transfer, while a helper's call is offered or talks, nor once over)."""
 
-    def over(self, call: Call) -> bool:
-        """Whether the call lasted its longest (its goodbye takes no key)."""
-
-    async def goodbye(self, call: Call) -> Path | None:
-        """The goodbye's prompt (noted as said)."""
+    async def goodbye(self, call: Call, *, longest: bool) -> Path | None:
+        """The goodbye's prompt (noted as said); ``longest``: the call lasted its longest."""
 
 
-async def converse(runner: CallRunner, call: Call, line: Line) -> None:
-    """Run ``call`` until it ends (or the loop is cancelled: the call is over for the
-    line too)."""
-    # Until when a "#" is the end of the caller's digits just ended by their most (the
-    # loop's time; None: no such entry).
+@dataclass
+class _Wait:
+    """The loop's clock of one call (the loop's time, ``loop.time()``): when the call ends,
+    keys or not (``longest_call_seconds`` from its audio on; None: not on yet - keys wait
+    for the greeting in its queue), when it ends without a key or a word (``idle_seconds``
+    after all was said or the last key; None: the caller is not waited for), and until
+    when a "#" is the end of the caller's digits just ended by their most (None: no such
+    entry)."""
+
+    ends_at: float | None = None
+    idle_at: float | None = None
     entry_end: float | None = None
+
+    def left(self, call: Call) -> float | None:
+        """How long until the next of them (None: none is waited for)."""
+        # The call's end while keys are taken (not while recording or a helper talks: those
+        # end by their own bounds, and the wait for the caller after them is no longer).
+        taking = call.audio.listening is None and call.handed is None
+        ends_at = self.ends_at if taking else None
+        deadlines = [at for at in (self.idle_at, self.entry_end, ends_at) if at is not None]
+        if not deadlines:
+            return None
+        return max(0.0, min(deadlines) - _now())
+
+    def for_caller(self, call: Call, line: Line) -> None:
+        """All is said, or a key came: the caller is waited for ``idle_seconds``, where the
+        call waits for them at all."""
+        if not line.waits(call):
+            self.idle_at = None
+            return
+        at = _now() + line.in_call.idle_seconds
+        self.idle_at = at if self.ends_at is None else min(at, self.ends_at)
+
+    def longest(self) -> bool:
+        """Whether the call lasted its ``longest_call_seconds``."""
+        return self.ends_at is not None and _now() >= self.ends_at
+
+
+async def converse(runner: CallRunner, call: Call, line: Line, *, answered: bool = False) -> None:
+    """Run ``call`` until it ends (or the loop is cancelled: the call is over for the
+    line too); ``answered``: its audio is on already (a call-back), else the loop waits for
+    it (a call that came: the runner's :class:`Answered`)."""
+    wait = _Wait()
+    if answered:
+        wait.ends_at = _now() + line.in_call.longest_call_seconds
     try:
         while True:
-            got = await runner.run(Listen(ALL_KEYS, _left(call, entry_end)))
+            got = await runner.run(Listen(ALL_KEYS, wait.left(call)))
             if isinstance(got, Pressed):
-                entry_end = await _key(runner, call, line, got.key, entry_end)
+                await _key(runner, call, line, got.key, wait)
                 if runner.ended.done():
                     return
             elif isinstance(got, Done):
                 line.said_all(call)
+                wait.for_caller(call, line)
+            elif isinstance(got, Saying):  # the bot speaks: nobody waits for the caller
+                wait.idle_at = None
+            elif isinstance(got, Answered) and wait.ends_at is None:
+                log.debug("phone: call %d: audio on", call.call_id)
+                wait.ends_at = _now() + line.in_call.longest_call_seconds
+                line.audio_on(call)
             elif isinstance(got, Transferred):
                 line.transfer_went(call, got.went)
             elif isinstance(got, TimedOut):
-                if entry_end is not None and _now() >= entry_end:
-                    entry_end = None
-                if line.waited_out(call) and isinstance(await _goodbye(runner, call, line), Ended):
+                if wait.entry_end is not None and _now() >= wait.entry_end:
+                    wait.entry_end = None
+                if _waited_out(call, line, wait) and isinstance(
+                    await _goodbye(runner, call, line, wait), Ended
+                ):
                     return
             elif isinstance(got, Ended):
                 return
@@ -212,52 +256,62 @@ async def converse(runner: CallRunner, call: Call, line: Line) -> None:
         line.call_over(call)
 
 
-async def _key(
-    runner: CallRunner, call: Call, line: Line, key: str, entry_end: float | None
-) -> float | None:
+def _waited_out(call: Call, line: Line, wait: _Wait) -> bool:
+    """Whether the call waited for its caller its ``idle_seconds``, or lasted its longest:
+    then the goodbye (not while recording: the recording ends first)."""
+    idle = wait.idle_at is not None and _now() >= wait.idle_at
+    if not idle and not wait.longest():
+        return False
+    wait.idle_at = None
+    return not call.audio.gone and call.audio.listening is None
+
+
+async def _key(runner: CallRunner, call: Call, line: Line, key: str, wait: _Wait) -> None:
     """The caller's ``key``, and the rest of the digits it begins (their turn's gather);
-    until when a "#" is the end of digits that ended by their most."""
-    after_entry = entry_end is not None and _now() < entry_end
+    the wait for the caller starts again."""
+    # Before its audio is on, or before its greeting is made (a caller who knows the
+    # menu, a busy machine): taken after the greeting, from its choices (bounded).
+    if wait.ends_at is None or not greeted(call):
+        if call.keys.qsize() <= MOST_EARLY:
+            call.keys.put_nowait(CallEvent("key", call.call_id, key))
+        return
+    after_entry = wait.entry_end is not None and _now() < wait.entry_end
+    wait.entry_end = None
     rest = line.pressed(call, key, after_entry=after_entry)
+    # A key is the caller there: the wait starts again (a key that is only the first
+    # digit of an entry and says nothing still ends in a goodbye when no more come).
+    wait.for_caller(call, line)
     if rest is None:
-        return None
+        return
     if rest.seconds is None:  # digits ended by "#" only: as long as the caller is waited for
-        rest = replace(rest, seconds=_left(call))
+        rest = replace(rest, seconds=wait.left(call))
     got = await runner.run(rest)
     if isinstance(got, Ended):
-        return None
+        return
     line.typed(call, entered(key, rest, got))
-    return _now() + what_keys_mean.KEY_PAUSE if ended_by_most(rest, got) else None
+    wait.for_caller(call, line)
+    if ended_by_most(rest, got):
+        wait.entry_end = _now() + what_keys_mean.KEY_PAUSE
 
 
 def _now() -> float:
     return asyncio.get_running_loop().time()
 
 
-def _left(call: Call, entry_end: float | None = None) -> float | None:
-    """How long until the caller is waited for no more, or the "#" after digits ended by
-    their most is (None: neither is waited for)."""
-    # The call's end while keys are taken (not while recording or a helper talks: those
-    # end by their own bounds, and the wait for the caller after them is no longer).
-    ends_at = call.audio.ends_at if call.audio.listening is None and call.handed is None else None
-    deadlines = [at for at in (call.audio.idle_at, entry_end, ends_at) if at is not None]
-    if not deadlines:
-        return None
-    return max(0.0, min(deadlines) - _now())
-
-
-async def _goodbye(runner: CallRunner, call: Call, line: Line) -> Ended | None:
+async def _goodbye(runner: CallRunner, call: Call, line: Line, wait: _Wait) -> Ended | None:
     """The goodbye, then the hang-up; a key while it is said takes the call on."""
     log.info("phone: call %d: nothing from the caller, goodbye", call.call_id)
+    longest = wait.longest()
     try:
-        said = await line.goodbye(call)
+        said = await line.goodbye(call, longest=longest)
     except Exception:
         log.exception("phone: call %d: the goodbye could not be said", call.call_id)
         said = None
     # A key keeps a call that was waiting for its caller; one that lasted its longest ends.
-    got = await runner.run(Say((said,) if said else (), "" if line.over(call) else ALL_KEYS))
+    got = await runner.run(Say((said,) if said else (), "" if longest else ALL_KEYS))
     if isinstance(got, Pressed):
-        await _key(runner, call, line, got.key, None)
+        wait.entry_end = None
+        await _key(runner, call, line, got.key, wait)
         return Ended(runner.ended.result()) if runner.ended.done() else None
     if isinstance(got, Done):
         got = await runner.run(HangUp())

@@ -39,12 +39,17 @@ Steps (data):
   for a key of ``keys`` (nothing is stopped: what a key stops is the conversation's to say;
   a :class:`Record` or :class:`Transfer` may run beside it, taking no event), :class:`Done`
   when all it was to hear is said, :class:`Transferred` when a transfer is answered or
-  failed, :class:`Ended`; :class:`TimedOut` after ``seconds`` (None: no limit). An end of
-  play left from before is kept: it is the conversation's.
+  failed, :class:`Answered` when the audio of a call that came is on, :class:`Saying` when
+  a ``Say`` begun beside it (:meth:`CallRunner.start`) speaks, :class:`Ended`;
+  :class:`TimedOut` after ``seconds`` (None: no limit). An end of play left from before is
+  kept: it is the conversation's.
 
 A step that is not waited for (a ``Say`` with ``wait=False``, a ``HangUp``) may also be
 begun at once by code that cannot wait (:meth:`CallRunner.start`: a key's answer, the end
-of play's). A call that ended answers every step with :class:`Ended`. Keys outside a
+of play's); a ``Say`` so begun that has prompts is then told to the step that listens (the
+conversation's: the bot speaks, nobody waits for the caller meanwhile), in the order of the
+call's events - a ``Gather`` keeps it for the next step. A call that ended answers every
+step with :class:`Ended`. Keys outside a
 step's ``keys`` are not for it (they neither stop what is said nor end the step). An end
 of play (``quiet``) left from before a step that waits for one (``Ring``, ``Say``, a
 ``Gather`` with prompts) is not that step's.
@@ -133,6 +138,11 @@ class Answered:
 
 
 @dataclass(frozen=True)
+class Saying:
+    """A :class:`Say` begun beside the step (:meth:`CallRunner.start`) speaks."""
+
+
+@dataclass(frozen=True)
 class Done:
     pass
 
@@ -182,7 +192,18 @@ class Ended:
     gave_up: bool = False
 
 
-Result = Answered | Done | Pressed | Gathered | TimedOut | Failed | Recorded | Transferred | Ended
+Result = (
+    Answered
+    | Done
+    | Pressed
+    | Saying
+    | Gathered
+    | TimedOut
+    | Failed
+    | Recorded
+    | Transferred
+    | Ended
+)
 
 
 class CallRunner:
@@ -193,7 +214,8 @@ class CallRunner:
         takes the stack's, :meth:`feed`), or for a call made by :meth:`dial`."""
         self.control = control
         self.call_id = call_id
-        self._events: asyncio.Queue[CallEvent] = asyncio.Queue()
+        # What the call tells, and the says begun beside its steps (:meth:`start`).
+        self._events: asyncio.Queue[CallEvent | Say] = asyncio.Queue()
         # The call's last status code once it ended (awaited shielded: a step given up
         # must not cancel it).
         self.ended: asyncio.Future[int] = asyncio.get_running_loop().create_future()
@@ -221,6 +243,8 @@ class CallRunner:
         if step.wait:
             raise ValueError("a Say that waits is run, not started")
         self._begin_say(step)
+        if step.prompts:  # told to the step that listens: the bot speaks
+            self._events.put_nowait(step)
 
     async def run(self, step: Step) -> Result:
         if self.ended.done():
@@ -274,21 +298,24 @@ class CallRunner:
             said = await self._say(Say(step.prompts, step.keys))
             if not isinstance(said, Done):
                 return said
-        # Without prompts of its own, what plays beside it is another's: its end of play
-        # and a transfer's outcome are kept for the next step (a conversation's Listen).
-        kept: list[CallEvent] = []
+        # Without prompts of its own, what plays beside it is another's: its end of play,
+        # a transfer's outcome and a say begun are kept for the next step (a
+        # conversation's Listen).
+        kept: list[CallEvent | Say] = []
         try:
             return await self._digits(step, kept)
         finally:
             self._put_back(kept)
 
-    async def _digits(self, step: Gather, kept: list[CallEvent]) -> Result:
+    async def _digits(self, step: Gather, kept: list[CallEvent | Say]) -> Result:
         typed, wait = "", step.seconds
         keep = () if step.prompts else ("quiet", "transfer")
         while True:
             try:
                 async with asyncio.timeout(wait):
-                    event = await self._next(("ended", *keep), step.keys + step.finish_on_key)
+                    event = await self._next(
+                        ("ended", *keep), step.keys + step.finish_on_key, said=kept
+                    )
             except TimeoutError:
                 # Digits nobody ended (no pause ends them: only the end key or the most)
                 # are given up with the time.
@@ -318,6 +345,10 @@ class CallRunner:
             async with asyncio.timeout(step.seconds):
                 while True:
                     event = await self._events.get()
+                    if isinstance(event, Say):
+                        return Saying()
+                    if event.kind == "audio":
+                        return Answered()
                     if event.kind == "transfer":
                         went = transferred(event.value)
                         if went is not None:
@@ -341,10 +372,17 @@ class CallRunner:
 
     # -- the call's events
 
-    async def _next(self, kinds: tuple[str, ...], keys: str = "") -> CallEvent:
-        """The next event of ``kinds``, or of a key of ``keys`` (which stops what plays)."""
+    async def _next(
+        self, kinds: tuple[str, ...], keys: str = "", *, said: list[CallEvent | Say] | None = None
+    ) -> CallEvent:
+        """The next event of ``kinds``, or of a key of ``keys`` (which stops what plays);
+        the says begun meanwhile go to ``said`` (None: they are no step's)."""
         while True:
             event = await self._events.get()
+            if isinstance(event, Say):
+                if said is not None:
+                    said.append(event)
+                continue
             if event.kind in kinds:
                 return event
             if event.kind == "key" and len(event.value) == 1 and event.value in keys:
@@ -358,7 +396,7 @@ class CallRunner:
             return Pressed(event.value)
         return Done()
 
-    def _put_back(self, kept: list[CallEvent]) -> None:
+    def _put_back(self, kept: list[CallEvent | Say]) -> None:
         """``kept`` first again, before the events that came after them."""
         if not kept:
             return
@@ -372,7 +410,7 @@ class CallRunner:
         kept = []
         while not self._events.empty():
             event = self._events.get_nowait()
-            if event.kind != "quiet":
+            if isinstance(event, Say) or event.kind != "quiet":
                 kept.append(event)
         for event in kept:
             self._events.put_nowait(event)

@@ -219,7 +219,10 @@ class CallVoice:
         )
         call.audio.saying = []
         await self.say(call, pages.text if again else "", labels, keys)
-        self.asked(call, counted=not again)  # "*" says, it is not asked
+        if again:  # "*" says it again, it is not asked
+            self._keep_said(call)
+        else:
+            self.asked(call)
 
     async def event_of(self, call: Call, meaning: Meaning | Event) -> Event | None:
         """The event a key means: a choice of the newest message (on its page), its way
@@ -301,14 +304,17 @@ class CallVoice:
         call.turn = call.turn.unrecorded()
 
     @staticmethod
-    def asked(call: Call, *, counted: bool = True, always: bool = False) -> None:
-        """What was said since the update began is the call's answer: what "*" repeats,
-        and (``counted``) one answer more - where anything was said (``always``: even
-        nothing, a dialogue's message)."""
+    def asked(call: Call, *, always: bool = False) -> None:
+        """What was said since the update began is the call's answer, what "*" repeats -
+        where anything was said (``always``: even nothing, a dialogue's message)."""
+        CallVoice._keep_said(call, always=always)
+
+    @staticmethod
+    def _keep_said(call: Call, *, always: bool = False) -> None:
+        """What was said since the update began is what "*" repeats (where anything was,
+        or ``always``)."""
         if call.audio.saying or always:
             call.audio.last = call.audio.saying
-            if counted:
-                call.audio.answers += 1
 
     @staticmethod
     def follow_with(call: Call, then: Callable[[], None] | None) -> None:
@@ -323,8 +329,8 @@ class CallVoice:
         return then
 
     def play(self, call: Call, prompts: list[Path]) -> None:
-        """Play ``prompts`` to the call: the bot speaks, the caller is not waited for."""
-        self.not_idle(call)
+        """Play ``prompts`` to the call: the bot speaks, the caller is not waited for (the
+        runner tells the call's loop, verbs.py ``Saying``)."""
         self.runner(call).start(Say(tuple(prompts), wait=False, after=True))
 
     # -- the caller's words
@@ -344,50 +350,27 @@ class CallVoice:
             call.caller.reader = await self.reader_of(call.chat_id, hint)
         return call.caller.reader
 
-    # -- a caller who does nothing (``idle_seconds``; the goodbye is the call's loop's)
-
-    def wait_for_caller(self, call: Call) -> None:
-        """All is said (or a key came) and the call waits for the caller: after
-        ``idle_seconds`` without a key or a word, goodbye. Not while recording or
-        before the tone."""
-        self.not_idle(call)
-        if call.audio.gone or call.audio.listening is not None or call.audio.then is not None:
-            return
-        if call.handed is not None:  # a helper is offered or talking: nobody waits for keys
-            return
-        at = asyncio.get_running_loop().time() + self.in_call.idle_seconds
-        ends_at = call.audio.ends_at
-        call.audio.idle_at = at if ends_at is None else min(at, ends_at)
+    # -- a caller who does nothing (``idle_seconds``; the wait and the goodbye are the
+    # call's loop's, answered_call.py)
 
     @staticmethod
-    def not_idle(call: Call) -> None:
-        call.audio.idle_at = None
+    def waits(call: Call) -> bool:
+        """Whether the call waits for its caller's keys: not once over, while recording or
+        before the tone (or another step after what is said), nor while a helper's call is
+        offered or talks."""
+        return (
+            not call.audio.gone
+            and call.audio.listening is None
+            and call.audio.then is None
+            and call.handed is None
+        )
 
-    @staticmethod
-    def over(call: Call) -> bool:
-        """Whether the call lasted its ``longest_call_seconds``."""
-        ends_at = call.audio.ends_at
-        return ends_at is not None and asyncio.get_running_loop().time() >= ends_at
-
-    def waited_out(self, call: Call) -> bool:
-        """Whether the call waited for its caller its ``idle_seconds``, or lasted its
-        longest: the goodbye."""
-        at = call.audio.idle_at
-        now = asyncio.get_running_loop().time()
-        if not self.over(call) and (at is None or now < at):
-            return False
-        call.audio.idle_at = None
-        return not call.audio.gone and call.audio.listening is None
-
-    def start_clock(self, call: Call) -> None:
-        """The call's audio is on: it ends ``longest_call_seconds`` from now at the latest."""
-        call.audio.ends_at = asyncio.get_running_loop().time() + self.in_call.longest_call_seconds
-
-    async def goodbye(self, call: Call) -> Path | None:
-        """The goodbye's prompt, in the caller's words (noted as said)."""
+    async def goodbye(self, call: Call, *, longest: bool) -> Path | None:
+        """The goodbye's prompt, in the caller's words (noted as said); ``longest``: the
+        call lasted its longest."""
         self.drop_rest(call)
         t = await self.words(call)
-        said = await self.prompt(t._(LONGEST_GOODBYE if self.over(call) else IDLE_GOODBYE), t)
+        said = await self.prompt(t._(LONGEST_GOODBYE if longest else IDLE_GOODBYE), t)
         if said is not None:
             call.audio.saying.append(said)
         return said

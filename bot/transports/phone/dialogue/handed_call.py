@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.transports.phone.calls.answered_call import Call
 from bot.transports.phone.calls.verbs import CallRunner, Say
 from bot.transports.phone.dialogue.answers_said import CallVoice
+from bot.transports.phone.sip.call_control import CallEvent
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,8 @@ class HandedCall:
         call = self.call
         if call.audio.gone:
             return False
+        # Handed: the call's loop waits for its caller no more (answers_said.py ``waits``).
         call.handed = asyncio.get_running_loop().create_future()
-        self.voice.not_idle(call)
         log.info("phone: call %d: a helper's call is offered", call.call_id)
         self.runner.start(Say((prompt,) if prompt else (), wait=False))
         try:
@@ -48,8 +49,8 @@ class HandedCall:
             return
         if call.audio.last:  # where they were: the last answer again
             self.voice.play(call, list(call.audio.last))
-        else:
-            self.voice.wait_for_caller(call)
+        else:  # all is said: the call's loop waits for its caller again
+            self.runner.feed(CallEvent("quiet", call.call_id))
 
 
 def handed(voice: CallVoice, call: Call | None) -> HandedCall | None:

@@ -84,7 +84,7 @@ class SpokenAnswers:
     def _start(self, call: Call) -> None:
         if call.audio.gone or call.audio.listening is not None:
             return
-        self.voice.not_idle(call)
+        # Recording: the call's loop waits for no key (answers_said.py ``waits``).
         call.audio.listening = Listening(self.in_call.quiet_seconds, self.in_call.record_seconds)
         self.later(self._record(call, call.audio.listening))
 

@@ -1,10 +1,14 @@
 """The phone tests' SIP components (tests/support/sip/fixtures.py): ``kamailio``, ``phones``,
-``tone_wav``; and the edge's patience with a line outside sip/."""
+``tone_wav``; the edge's patience with a line outside sip/; and the answers of every call
+counted (tests/support/sip/answers.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from tests.support.sip.answers import counting
 from tests.support.sip.fixtures import kamailio, phones, tone_wav
 
 __all__ = ["kamailio", "phones", "tone_wav"]
@@ -22,3 +26,10 @@ def patient_edge(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     from bot.transports.phone.sip import edge
 
     monkeypatch.setattr(edge, "LINE_SILENT_SECONDS", 300.0)
+
+
+@pytest.fixture(autouse=True)
+def answers_counted() -> Iterator[None]:
+    """Every call's answers counted (``tests.support.sip.answers.answers_to``)."""
+    with counting():
+        yield

@@ -61,6 +61,7 @@ from tests.support.channels import channels
 from tests.support.clock import Clock
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.memory_transport import readable
+from tests.support.sip.answers import answers_to
 from tests.support.sip.audio import segments, write_tone
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.call_backs import Saying, hang_up
@@ -116,7 +117,7 @@ async def _calls_in(bot: PhoneTransport, erna: BaresipCaller, kamailio: Kamailio
     await until(lambda: set(bot._calls) - calls, "the call came")
     (call_id,) = set(bot._calls) - calls
     call = bot._calls[call_id]
-    await until(lambda: call.audio.answers == 1, "the first answer said")
+    await until(lambda: answers_to(call) == 1, "the first answer said")
     return call
 
 
@@ -235,9 +236,9 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         # Whoever answers has not heard the notice: it first, then what she asked for.
         await keys_answered(erna, call, await key_for(bot, call, "consent:yes"))
         await keys_answered(erna, call, await key_for(bot, call, "hr:cat:shopping"))
-        answers = call.audio.answers
+        answers = answers_to(call)
         await spoken_after_the_tone(erna, call)
-        await until(lambda: call.audio.answers > answers, "where?")
+        await until(lambda: answers_to(call) > answers, "where?")
         await keys_answered(erna, call, "44147")
         await keys_answered(erna, call, await key_for(bot, call, "hr:when:date"))
         key, day = await _day_offered(bot, call)
@@ -316,9 +317,9 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         await asyncio.to_thread(erna.press, "2")
         await until(lambda: bot._calls, "the answer taken in the call")
         (answer,) = bot._calls.values()
-        await until(lambda: answer.audio.answers == 1 and answer.turn.recorded, "who will hear it")
+        await until(lambda: answers_to(answer) == 1 and answer.turn.recorded, "who will hear it")
         await spoken_after_the_tone(erna, answer)
-        await until(lambda: answer.audio.answers >= 2, "passed on")
+        await until(lambda: answers_to(answer) >= 2, "passed on")
         sent = await fake.wait_for("sendVoice", after=mark, chat_id=VERA)
         (answered,) = [
             file_id
@@ -356,7 +357,7 @@ async def test_one_phone_resident_and_a_telegram_volunteer_from_call_to_erasure(
         await until(lambda: ERNA in bot._by_chat, "the checked call")
         call = bot._by_chat.get(ERNA)
         assert call is not None
-        await until(lambda: call.audio.answers == 1, "a PIN offered")
+        await until(lambda: answers_to(call) == 1, "a PIN offered")
         # Not now: her settings, what the claimed call asked to see (caller_check.py).
         await keys_answered(erna, call, "2")
         await keys_answered(erna, call, await key_for(bot, call, "settings:delete"))

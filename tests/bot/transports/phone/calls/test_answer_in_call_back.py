@@ -20,6 +20,7 @@ from handlers.messages import Command
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.memory_transport import MemoryTransport
+from tests.support.sip.answers import answers_to
 from tests.support.sip.audio import write_tone
 from tests.support.sip.call_backs import (
     ON_THE_LINE_SECONDS,
@@ -102,10 +103,10 @@ async def test_the_resident_answers_a_relayed_message_after_the_tone(
         await asyncio.to_thread(phone.press, "2")
         await until(lambda: bot._calls, "the call went on as a conversation")
         (call,) = bot._calls.values()
-        await until(lambda: call.audio.answers == 1 and call.turn.recorded, "who will hear it")
+        await until(lambda: answers_to(call) == 1 and call.turn.recorded, "who will hear it")
         assert "Vera" in call.turn.recorded
         await spoken_after_the_tone(phone, call)
-        await until(lambda: call.audio.answers >= 2, "passed on")
+        await until(lambda: answers_to(call) >= 2, "passed on")
         passed = await _voices_for(db, "vera", clock)
         assert len(passed) == 1
         assert passed[0]["platform"] == "phone" and passed[0]["file_id"].startswith("rec-")

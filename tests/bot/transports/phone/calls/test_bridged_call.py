@@ -35,6 +35,7 @@ from tests.support.clock import Clock, daytime
 from tests.support.help_story import grant_role_to, matched_through_lifecycle, register_volunteer
 from tests.support.helping_people import verified_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
+from tests.support.sip.answers import answers_to
 from tests.support.sip.audio import Segment, segments, write_tone
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import key_for, keys_answered, proven_at_the_menu, until
@@ -400,7 +401,7 @@ async def test_a_talk_request_whose_caller_is_on_the_line_is_connected_into_that
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED", timeout=30)
         await until(lambda: bot._calls, "the call came")
         (call,) = bot._calls.values()
-        await until(lambda: call.audio.answers, "the languages said")
+        await until(lambda: answers_to(call), "the languages said")
         # Every call from a number is a stand-in until it is checked: her PIN makes it hers.
         await keys_answered(caller, call, await key_for(bot, call, "lang:de"))
         await proven_at_the_menu(bot, caller, call)
@@ -452,7 +453,7 @@ async def test_a_second_call_from_the_callers_number_never_takes_her_place(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED", timeout=30)
         await until(lambda: bot._calls, "the call came")
         (call,) = bot._calls.values()
-        await until(lambda: call.audio.answers, "the languages said")
+        await until(lambda: answers_to(call), "the languages said")
         await keys_answered(caller, call, await key_for(bot, call, "lang:de"))
         await proven_at_the_menu(bot, caller, call)  # her PIN: the call is hers
         request_id = await _talk_request_offered(story, db, person.id)

@@ -43,6 +43,7 @@ from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import Translator, translator
 from tests.support.clock import Clock, daytime
 from tests.support.reports import Kept
+from tests.support.sip.answers import answers_to
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.call_backs import BACKCHANNEL, call_back_line
 from tests.support.sip.calls import (
@@ -82,7 +83,7 @@ async def _asks_for_her_requests(
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: bot._calls, "the call came")
     (call,) = bot._calls.values()
-    await until(lambda: call.audio.answers == 1, "the languages")
+    await until(lambda: answers_to(call) == 1, "the languages")
     await claimed_asks_for_her_requests(bot, caller, call)
     await keys_answered(caller, call, "#")
     return caller

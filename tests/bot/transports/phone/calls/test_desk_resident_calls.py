@@ -42,6 +42,7 @@ from handlers.settings import HandlerSettings
 from locales import translator
 from tests.support.clock import Clock, daytime
 from tests.support.desk_client import cora_at_the_desk, entered_for_erna, resident_form
+from tests.support.sip.answers import answers_to
 from tests.support.sip.calls import (
     GROUP,
     heard_texts,
@@ -115,7 +116,7 @@ async def _pressed_then_called_back(desk: Desk, data: str) -> Call:
     phone = desk.phone
     await until(lambda: [c for c in phone._calls.values() if c.chat_id == ERNA], "her call")
     (checked,) = [c for c in phone._calls.values() if c.chat_id == ERNA]
-    await until(lambda: checked.audio.answers >= 1, "her call's first words")
+    await until(lambda: answers_to(checked) >= 1, "her call's first words")
     assert checked.caller.checked and not checked.caller.claimed
     return checked
 
@@ -130,7 +131,7 @@ async def _caller_asked(desk: Desk, data: str) -> None:
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: phone._calls, "the call came")
     (call,) = phone._calls.values()
-    await until(lambda: call.audio.answers == 1, "the languages, as for any new caller")
+    await until(lambda: answers_to(call) == 1, "the languages, as for any new caller")
     # Not taken as Erna: a stand-in of its own, though she never agreed to anything.
     assert call.caller.claimed == ERNA and is_withheld(call.chat_id)
     for press in ("lang:de", "menu:help", data):

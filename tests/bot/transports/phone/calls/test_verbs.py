@@ -29,6 +29,7 @@ from bot.transports.phone.calls.verbs import (
     Recorded,
     Ring,
     Say,
+    Saying,
     TimedOut,
     Transfer,
     Transferred,
@@ -190,8 +191,10 @@ async def test_a_gather_of_digits_ends_at_once_on_a_key_that_is_no_digit():
     await asyncio.sleep(0)
     stack.tell(1, "key", "1")
     stack.tell(1, "quiet")
+    runner.start(Say((PROMPT,), wait=False, after=True))  # an answer said meanwhile
     assert await gathering == TimedOut()  # "1" and no "#": nothing typed
     assert await runner.run(Listen("#")) == Done()  # the end of play, kept
+    assert await runner.run(Listen("#")) == Saying()  # and the say begun
 
 
 async def test_bridge_hang_up_and_the_other_leg():
@@ -208,14 +211,17 @@ async def test_bridge_hang_up_and_the_other_leg():
 
 
 async def test_listen_takes_what_a_conversation_needs_in_the_calls_order():
-    """A conversation's step (answered_call.py): each key, each end of play (one left from
-    before is kept), a transfer's outcome once known, the end; nothing is stopped by a key."""
+    """A conversation's step (answered_call.py): the audio on, each key, each end of play
+    (one left from before is kept), a transfer's outcome once known, the end; nothing is
+    stopped by a key."""
     stack = NotedStack()
     runner = await _dialled(stack)
+    stack.tell(1, "audio")  # a call that came: its audio on
     stack.tell(1, "quiet")  # said before the step: still the conversation's
     stack.tell(1, "key", "5")
     stack.tell(1, "transfer", "180")  # ringing: not yet an outcome
     stack.tell(1, "transfer", "486")
+    assert await runner.run(Listen("0123456789*#")) == Answered()
     assert await runner.run(Listen("0123456789*#")) == Done()
     assert await runner.run(Listen("0123456789*#")) == Pressed("5")
     assert await runner.run(Listen("0123456789*#")) == Transferred(False)
@@ -229,7 +235,9 @@ async def test_listen_takes_what_a_conversation_needs_in_the_calls_order():
 
 async def test_started_steps_begin_at_once_and_take_no_event():
     """What a conversation says while it listens: an answer's parts one after the other
-    (``after``: nothing stopped), a key's hush, a hang-up; the events stay the listener's."""
+    (``after``: nothing stopped), a key's hush, a hang-up; the events stay the listener's,
+    who is told of each say begun (the bot speaks: nobody waits for the caller), in the
+    call's order."""
     stack = NotedStack()
     runner = await _dialled(stack)
     stack.tell(1, "quiet")
@@ -240,6 +248,8 @@ async def test_started_steps_begin_at_once_and_take_no_event():
     with pytest.raises(ValueError):
         runner.start(Say((PROMPT,)))  # one that waits is run
     assert await runner.run(Listen("#")) == Done()  # the quiet was kept for it
+    assert [await runner.run(Listen("#")) for _ in "12"] == [Saying(), Saying()]
+    assert await runner.run(Listen("#", 0.05)) == TimedOut()  # the hush says nothing
     runner.start(HangUp())
     assert stack.asked[2:] == [("hush", 1), ("hang_up", 1)]
     assert await runner.run(Listen("#")) == Ended(487)

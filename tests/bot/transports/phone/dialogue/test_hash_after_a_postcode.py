@@ -18,6 +18,7 @@ import pytest
 
 from bot.transports.phone.words import what_keys_mean
 from handlers.dispatcher import Dispatcher
+from tests.support.sip.answers import answers_to
 from tests.support.sip.calls import ends_of_play, key_for, keys_answered, phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import KamailioServer
@@ -65,19 +66,19 @@ async def test_the_hash_after_a_postcode_lets_the_places_be_heard_whole(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
-        await until(lambda: call.audio.answers == 1, "the languages said")
+        await until(lambda: answers_to(call) == 1, "the languages said")
         await keys_answered(caller, call, "1")  # Deutsch: the main menu (places need no notice)
         await keys_answered(caller, call, await key_for(phone, call, "menu:places"))
         assert call.turn.free_digits  # where? a postcode
         await keys_answered(caller, call, "44137")  # the places: being said now
-        playing, quiet, answers = len(commands), len(ends), call.audio.answers
+        playing, quiet, answers = len(commands), len(ends), answers_to(call)
         assert commands[-1] == "say"  # the places, after the "7" stopped the question
         await asyncio.to_thread(caller.press, "#")
         await until(lambda: keys[-1:] == ["#"], "the # came")
         assert "hush" not in commands[playing:], "the # stopped the places"
         await until(lambda: len(ends) > quiet, "the places said to their end")
         assert "hush" not in commands[playing:]
-        assert call.audio.answers == answers  # the "#" meant nothing: no way back, no menu
+        assert answers_to(call) == answers  # the "#" meant nothing: no way back, no menu
         await asyncio.to_thread(caller.hangup)
     finally:
         await phone.stop()

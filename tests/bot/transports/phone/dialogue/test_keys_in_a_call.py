@@ -22,6 +22,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.media.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
 from locales import Medium, translator
+from tests.support.sip.answers import answers_to
 from tests.support.sip.calls import key_for
 from tests.support.sip.keypad_phone import CALLER, keypad_phone, looping, taken
 
@@ -44,19 +45,19 @@ async def test_digits_choose_star_repeats_and_hash_goes_to_the_menu(dispatcher: 
     seen = _noted(dispatcher)
     try:
         await phone.meant(call, Command("start"))
-        assert call.turn.choices == len(dispatcher.settings.languages) and call.audio.answers == 1
+        assert call.turn.choices == len(dispatcher.settings.languages) and answers_to(call) == 1
         await phone.meant(call, Typed("1"))  # the first language: the main menu
         user = await dispatcher.db.users.find("phone", CALLER)
         assert user is not None and user.language == dispatcher.settings.languages[0]
         # No notice before the menu: consent waits for a step that keeps something
         # (handlers/first_kept.py).
         assert user.consent_at is None and await key_for(phone, call, "menu:places")
-        menu, answers, choices = list(call.audio.last), call.audio.answers, call.turn.choices
+        menu, answers, choices = list(call.audio.last), answers_to(call), call.turn.choices
         await phone.meant(call, REPEAT)
-        assert stack.played[-1] == menu and call.audio.answers == answers  # said, not asked
+        assert stack.played[-1] == menu and answers_to(call) == answers  # said, not asked
         await phone.meant(call, Typed("1"))  # the menu's first choice
         assert seen[-1] == ButtonPress("menu:places")
-        assert call.audio.answers == answers + 1 and call.audio.last != menu
+        assert answers_to(call) == answers + 1 and call.audio.last != menu
         back = call.turn.back
         await phone.meant(call, BACK)
         assert seen[-1] == (ButtonPress(back) if back else Command("menu"))
@@ -333,10 +334,9 @@ async def test_keys_before_the_audio_is_on_are_taken_after_the_greeting(dispatch
     nothing was chosen)."""
     phone, call, stack = keypad_phone(dispatcher)
     seen = _noted(dispatcher)
-    call.audio.ends_at = None  # it came, its audio is not on yet
     call.keys.put_nowait(Command("start"))  # its first update, as a call that came has
     try:
-        async with looping(phone, call, stack) as press:
+        async with looping(phone, call, stack, audio_on=False) as press:  # not on yet
             press("11")
             await _all_taken(call)
             phone._on_event(CallEvent("audio", call.call_id))
@@ -390,10 +390,9 @@ async def test_keys_before_the_greeting_is_made_choose_from_the_greeting(
 
 async def test_keys_before_the_audio_are_kept_only_so_many(dispatcher: Dispatcher):
     phone, call, stack = keypad_phone(dispatcher)
-    call.audio.ends_at = None  # its audio is not on yet
     call.keys.put_nowait(Command("start"))
     try:
-        async with looping(phone, call, stack) as press:
+        async with looping(phone, call, stack, audio_on=False) as press:  # not on yet
             press("5" * (MOST_EARLY + 10))
             await _all_taken(call)
             assert call.keys.get_nowait() == Command("start")

@@ -20,6 +20,7 @@ from db.personal_data import CALLERS, PURPOSES
 from handlers.dispatcher import Dispatcher
 from handlers.privacy_purposes import CALLER_HEAD
 from handlers.reader import Medium, translator_for
+from tests.support.sip.answers import answers_to
 from tests.support.sip.calls import key_for, keys_answered, offered, phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import KamailioServer
@@ -68,7 +69,7 @@ async def test_key_3_says_what_is_kept_of_the_caller_first_and_the_rest_on_9(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await until(lambda: phone._calls, "the call came")
         call = next(iter(phone._calls.values()))
-        await until(lambda: call.audio.answers == 1, "the languages said")
+        await until(lambda: answers_to(call) == 1, "the languages said")
         await keys_answered(caller, call, "1")  # Deutsch
         await key_for(phone, call, "")  # the answer's choices are kept
         if await offered(phone, call, "privacy:details") is None:

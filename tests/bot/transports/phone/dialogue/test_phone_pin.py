@@ -56,6 +56,7 @@ from handlers.numbers.phone_pin import (
 )
 from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import translator
+from tests.support.sip.answers import answers_to
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import (
     GROUP,
@@ -109,7 +110,7 @@ async def _dial(phone: PhoneTransport, caller: BaresipCaller, kamailio: Kamailio
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: set(phone._calls) - before, "the call came")
     (call,) = [phone._calls[call_id] for call_id in set(phone._calls) - before]
-    await until(lambda: call.audio.answers == 1, "the first answer")
+    await until(lambda: answers_to(call) == 1, "the first answer")
     # The languages, as for a call from any number: Deutsch.
     await keys_answered(caller, call, await key_for(phone, call, "lang:de"))
     return call

@@ -28,6 +28,7 @@ from bot.transports.phone.words.press_0_for_a_person import CHOICE
 from db.statements import fetch_all
 from handlers.dispatcher import Dispatcher
 from handlers.reader import Medium, translator_for
+from tests.support.sip.answers import answers_to
 from tests.support.sip.calls import (
     GROUP,
     key_for,
@@ -52,7 +53,7 @@ async def _called_in(phone: PhoneTransport, phones: PhoneFactory, kamailio, tone
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: phone._calls, "the call came")
     (call,) = phone._calls.values()
-    await until(lambda: call.audio.answers == 1, "the languages said")
+    await until(lambda: answers_to(call) == 1, "the languages said")
     await keys_answered(caller, call, "1")  # Deutsch: the main menu
     await proven_at_the_menu(phone, caller, call)
     return caller, call
@@ -77,9 +78,9 @@ async def test_a_caller_asks_for_help_by_voice_and_postcode(
         await keys_answered(caller, call, await key_for(phone, call, "hr:new"))
         await keys_answered(caller, call, await key_for(phone, call, "hr:cat:"))
         assert call.turn.recorded  # the description: who will hear it, then the tone
-        answers = call.audio.answers
+        answers = answers_to(call)
         await spoken_after_the_tone(caller, call)
-        await until(lambda: call.audio.answers > answers, "where?")
+        await until(lambda: answers_to(call) > answers, "where?")
         assert call.turn.free_digits
         await keys_answered(caller, call, "44137")  # the postcode: five digits
         await keys_answered(caller, call, await key_for(phone, call, "hr:when:asap"))
@@ -138,9 +139,9 @@ async def test_zero_outside_the_hours_leaves_a_voice_for_the_coordinators(
         )
         await keys_answered(caller, call, "0")
         assert call.turn.recorded
-        answers = call.audio.answers
+        answers = answers_to(call)
         await spoken_after_the_tone(caller, call)
-        await until(lambda: call.audio.answers > answers, "thanks")
+        await until(lambda: answers_to(call) > answers, "thanks")
         await asyncio.to_thread(caller.hangup)
         posted = await _queued(dispatcher, GROUP)
         (voice,) = [item for item in posted if item.get("type") == "Voice"]

@@ -29,6 +29,7 @@ from handlers.numbers.caller_check import CALLING, then_data
 from handlers.numbers.phone_pin import ASK
 from handlers.numbers.phone_pin import OFFER as PIN_OFFER
 from locales import translator
+from tests.support.sip.answers import answers_to
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import (
     called_again,
@@ -103,7 +104,7 @@ async def test_a_known_number_hears_nothing_of_its_person_until_called_back(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
-        await until(lambda: call.audio.answers == 1, "the languages")
+        await until(lambda: answers_to(call) == 1, "the languages")
         assert call.caller.claimed == ERNA and is_withheld(call.chat_id)
         await keys_answered(caller, call, await key_for(phone, call, "lang:de"))
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))

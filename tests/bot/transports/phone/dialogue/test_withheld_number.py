@@ -25,6 +25,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.numbers.caller_check import CALLING_TYPED
 from handlers.numbers.number_entry import ASK, BAD, CONFIRM, STATE
 from locales import translator
+from tests.support.sip.answers import answers_to
 from tests.support.sip.baresip import BaresipCaller
 from tests.support.sip.calls import (
     heard_texts,
@@ -65,7 +66,7 @@ async def _typed(
     phone: PhoneTransport, caller: BaresipCaller, call: Call, spoken: list[str]
 ) -> None:
     """Through the menu to "Ask for help", then TYPED taken with "1"."""
-    await until(lambda: call.audio.answers == 1, "the languages said")
+    await until(lambda: answers_to(call) == 1, "the languages said")
     await keys_answered(caller, call, "1")  # Deutsch: the main menu
     await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
     await keys_answered(caller, call, "1")  # agreed (the help keeps something): the help
@@ -98,7 +99,7 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         caller, call = await _withheld_call(phone, phones, kamailio, tmp_path)
         withheld = call.chat_id
         assert is_withheld(withheld)
-        await until(lambda: call.audio.answers == 1, "the languages said")
+        await until(lambda: answers_to(call) == 1, "the languages said")
         await keys_answered(caller, call, "1")  # Deutsch: the main menu
         await keys_answered(caller, call, await key_for(phone, call, "menu:help"))
         await keys_answered(caller, call, "1")  # agreed (the help keeps something): the help
@@ -130,15 +131,15 @@ async def test_a_withheld_caller_leaves_a_request_with_a_typed_number(
         # The first call's consent is not carried (whoever answered has not heard the
         # notice): the notice (asking for help keeps something), her own "I agree", then
         # the request the call asked for goes on.
-        await until(lambda: on_number.audio.answers == 1, "the privacy notice")
+        await until(lambda: answers_to(on_number) == 1, "the privacy notice")
         person = await dispatcher.db.users.find("phone", NUMBER)
         assert person is not None and person.consent_at is None
         for data in ("consent:yes", "hr:cat:"):
             await keys_answered(number_phone, on_number, await key_for(phone, on_number, data))
         assert on_number.turn.recorded
-        answers = on_number.audio.answers
+        answers = answers_to(on_number)
         await spoken_after_the_tone(number_phone, on_number)
-        await until(lambda: on_number.audio.answers > answers, "where?")
+        await until(lambda: answers_to(on_number) > answers, "where?")
         await keys_answered(number_phone, on_number, "44137")
         await keys_answered(
             number_phone, on_number, await key_for(phone, on_number, "hr:when:asap")

@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from locales import language_name
+from tests.support.sip.answers import answers_to
 from tests.support.sip.calls import phone_line, until
 from tests.support.sip.fixtures import BOT_USER, PhoneFactory
 from tests.support.sip.kamailio import KamailioServer
@@ -33,14 +34,14 @@ async def _chooses(
     await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
     await until(lambda: set(phone._calls) - before, "the call came")
     call = phone._calls[max(set(phone._calls) - before)]
-    await until(lambda: call.audio.answers == 1, "the languages said")
+    await until(lambda: answers_to(call) == 1, "the languages said")
     memory = phone.voice.choices.memory
     newest = await memory.newest_sent(call.chat_id)
     assert newest is not None
     labels = [label for label, _ in await memory.buttons_of(newest[0], call.chat_id)]
     await asyncio.to_thread(caller.press, key)
     # Taken at once: the notice comes without another key, "#" or a pause to wait for.
-    await until(lambda: call.audio.answers == 2, "the privacy notice said")
+    await until(lambda: answers_to(call) == 2, "the privacy notice said")
     person = await phone.city_ports.db.users.find("phone", call.chat_id)
     assert person is not None and person.easy_language  # easy texts on the phone
     await asyncio.to_thread(caller.hangup)

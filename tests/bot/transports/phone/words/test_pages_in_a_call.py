@@ -18,6 +18,7 @@ from bot.transports.phone.words.what_keys_mean import page_of
 from handlers import ui
 from handlers.dispatcher import Dispatcher
 from locales import Medium, translator
+from tests.support.sip.answers import answers_to
 from tests.support.sip.calls import (
     key_for,
     keys_answered,
@@ -48,7 +49,7 @@ async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
         await asyncio.to_thread(caller.wait_for, "CALL_ESTABLISHED")
         await until(lambda: phone._calls, "the call came")
         call = next(iter(phone._calls.values()))
-        await until(lambda: call.audio.answers == 1, "the languages said")
+        await until(lambda: answers_to(call) == 1, "the languages said")
         await keys_answered(caller, call, "1")  # Deutsch: the main menu
         # Volunteering is the number's person's: her PIN makes the call hers first (a call
         # is a stand-in until then, handlers/numbers/caller_check.py).
