@@ -6,6 +6,9 @@ not enter the ratio) and prints the row: when the ratio drops, it says which tri
 
 A trip is one call of ``PostgresTransactions._send`` (db/postgres.py): one statement, or
 several in pipeline mode under one Sync - every statement of the stores goes through it.
+The pass also counts the updates handled a second time under the city's lock (their first
+attempt, under the person's lock alone, came to a write beyond the person's own rows:
+db/postgres.py, "own rows"): their trips are in the figures, twice.
 """
 
 from __future__ import annotations
@@ -44,13 +47,16 @@ class Trips:
     def __init__(self) -> None:
         self.kinds: collections.Counter[str] = collections.Counter()
         self.askers: collections.Counter[str] = collections.Counter()
+        # Updates handled again under the city's lock (the person's BEGIN with it).
+        self.redone = 0
 
     @contextmanager
     def sampling(self) -> Iterator[None]:
         """Counting (named as handler_steps.Steps' profile, for the mix's ``steps``)."""
+        from db import postgres
         from db.postgres import PostgresTransactions
 
-        send = PostgresTransactions._send
+        send, person_begin = PostgresTransactions._send, postgres.person_begin
         kinds, askers = self.kinds, self.askers
 
         async def counted(self_, conn, statements):  # type: ignore[no-untyped-def]
@@ -58,11 +64,17 @@ class Trips:
             askers[_step(sys._getframe(1), skip=DB) or "?"] += 1
             return await send(self_, conn, statements)
 
+        def begun(schema: str | None, person: str, *, own_rows: bool) -> postgres.Sent:
+            self.redone += not own_rows
+            return person_begin(schema, person, own_rows=own_rows)
+
         PostgresTransactions._send = counted  # type: ignore[method-assign]
+        postgres.person_begin = begun
         try:
             yield
         finally:
             PostgresTransactions._send = send  # type: ignore[method-assign]
+            postgres.person_begin = person_begin
 
     def per_update(self, updates: int) -> float:
         return sum(self.kinds.values()) / updates
@@ -70,4 +82,7 @@ class Trips:
     def described(self, updates: int, count: int = 6) -> str:
         kinds = ", ".join(f"{k} {n / updates:.2f}" for k, n in self.kinds.most_common(count))
         askers = ", ".join(f"{k} {n / updates:.2f}" for k, n in self.askers.most_common(3))
-        return f"by kind: {kinds}; most asked by: {askers}"
+        return (
+            f"by kind: {kinds}; most asked by: {askers}; handled again under the city's"
+            f" lock: {self.redone} of {updates}"
+        )

@@ -10,15 +10,37 @@ Nobody's name, number or words; the rows go after a day (retention, db/personal_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from db.bans import BanList
-from db.requests import held_query, posting_counts_of, posting_counts_query
+from db.requests import (
+    asked_since_query,
+    count_of,
+    from_new_accounts_query,
+    held_query,
+    posting_counts_of,
+    posting_counts_query,
+    times_of,
+)
 from db.statements import execute, fetch_all, fetch_each
-from db.transactions import Transactions
+from db.transactions import Statement, Transactions
 from db.users import User
 
 _PURPOSE = "posting\0"
+
+
+@dataclass(frozen=True)
+class FloodQuestions:
+    """What the flood rule asks when a new account posts: the requests made since
+    ``since`` by accounts created since ``joined_since`` (erased ones' traces too), the
+    city's requests since ``usual_since``, and where ``category`` is given, that
+    category's requests of new accounts since ``since`` as well (a talk request's
+    exemption)."""
+
+    since: str
+    joined_since: str
+    usual_since: str
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +51,12 @@ class PostingRecord:
     counts: tuple[int, int, int, str | None]  # db/requests.py posting_counts_query
     traced: int  # their erased accounts' requests since ``since``
     traced_newest: str | None
+    # The flood rule's answers (FloodQuestions; not asked: empty, 0, empty): when new
+    # accounts posted, newest first; the city's requests; when new accounts posted
+    # requests of the category asked.
+    from_new_accounts: list[str] = field(default_factory=list)
+    asked: int = 0
+    of_category: list[str] = field(default_factory=list)
 
 
 class PostingTraces:
@@ -55,10 +83,18 @@ class PostingTraces:
                 (key, created_at, int(created_at < new_until)),
             )
 
-    async def record(self, user: User, since: str, *, held: bool = True) -> PostingRecord:
+    async def record(
+        self,
+        user: User,
+        since: str,
+        *,
+        held: bool = True,
+        flood: FloodQuestions | None = None,
+    ) -> PostingRecord:
         """The posting limits' questions about ``user`` in one round trip: their held
         requests (when ``held``), their request counts and their erased accounts' traces,
-        each since ``since`` where it counts a time."""
+        each since ``since`` where it counts a time; and the flood rule's (``flood``),
+        which a new account's request asks."""
         queries = [
             posting_counts_query(user.id, since),
             (
@@ -69,20 +105,35 @@ class PostingTraces:
         ]
         if held:
             queries.append(held_query(user.id, columns="id"))
-        counts, (traces,), *mine = await fetch_each(self._tx, queries)
-        return PostingRecord(
-            [int(row[0]) for row in mine[0]] if mine else [],
-            posting_counts_of(counts),
-            int(traces[0]),
-            traces[1],
+        if flood is not None:
+            queries += _flood_queries(flood)
+        counts, (traces,), *rest = await fetch_each(self._tx, queries)
+        mine = rest.pop(0) if held else []
+        record = PostingRecord(
+            [int(row[0]) for row in mine], posting_counts_of(counts), int(traces[0]), traces[1]
+        )
+        if flood is None:
+            return record
+        new_requests, new_traces, asked, *of_category = rest
+        return replace(
+            record,
+            from_new_accounts=sorted(times_of(new_requests) + times_of(new_traces), reverse=True),
+            asked=count_of(asked),
+            of_category=times_of(of_category[0]) if of_category else [],
         )
 
-    async def from_new_accounts(self, since: str) -> list[str]:
-        """When erased new accounts posted since ``since``, newest first."""
-        rows = await fetch_all(
-            self._tx,
+
+def _flood_queries(flood: FloodQuestions) -> list[Statement]:
+    """The flood rule's questions (FloodQuestions), in the order ``record`` reads them."""
+    queries = [
+        from_new_accounts_query(flood.since, flood.joined_since),
+        (
             "SELECT created_at FROM posting_traces WHERE new_account = 1 AND created_at >= ?"
             " ORDER BY created_at DESC",
-            (since,),
-        )
-        return [row[0] for row in rows]
+            (flood.since,),
+        ),
+        asked_since_query(flood.usual_since),
+    ]
+    if flood.category is not None:
+        queries.append(from_new_accounts_query(flood.since, flood.joined_since, flood.category))
+    return queries

@@ -206,6 +206,40 @@ def posting_counts_of(rows: list[Any]) -> tuple[int, int, int, str | None]:
     return int(row[0]), int(row[1]), int(row[2]), row[3]
 
 
+def from_new_accounts_query(
+    since: str, joined_since: str, category: str | None = None
+) -> Statement:
+    """When the requests created since ``since`` by accounts created since ``joined_since``
+    were created, newest first (a flood of new accounts shows here); of one ``category``
+    when given. Requests a coordinator entered never count, nor drafts (held back: not
+    sent). Read with :func:`times_of`."""
+    kind = " AND r.category = ?" if category is not None else ""
+    return (
+        "SELECT r.created_at FROM help_requests r JOIN users u ON u.id = r.requester_id"
+        " WHERE r.created_at >= ? AND u.created_at >= ? AND r.entered_by IS NULL"
+        f" AND r.state <> ?{kind} ORDER BY r.created_at DESC",
+        (since, joined_since, DRAFT, *(() if category is None else (category,))),
+    )
+
+
+def asked_since_query(since: str) -> Statement:
+    """How many requests residents sent since ``since`` (entered ones and drafts not): the
+    city's usual rate, which the flood rule scales with. Read with :func:`count_of`."""
+    return (
+        "SELECT COUNT(*) FROM help_requests WHERE created_at >= ? AND entered_by IS NULL"
+        " AND state <> ?",
+        (since, DRAFT),
+    )
+
+
+def times_of(rows: list[Any]) -> list[str]:
+    return [row[0] for row in rows]
+
+
+def count_of(rows: list[Any]) -> int:
+    return int(rows[0][0]) if rows else 0
+
+
 def _row(row: aiosqlite.Row) -> HelpRequest:
     values = {name: row[name] for name in _FIELDS}
     values["languages"] = tuple(x for x in (values["languages"] or "").split(";") if x)
@@ -404,34 +438,6 @@ class RequestStore:
             (user_id, user_id),
         )
         return [_row(row) for row in rows]
-
-    async def from_new_accounts(
-        self, since: str, joined_since: str, category: str | None = None
-    ) -> list[str]:
-        """When the requests created since ``since`` by accounts created since
-        ``joined_since`` were created, newest first (a flood of new accounts shows here);
-        of one ``category`` when given. Requests a coordinator entered never count, nor
-        drafts (held back: not sent)."""
-        kind = " AND r.category = ?" if category is not None else ""
-        rows = await fetch_all(
-            self._tx,
-            "SELECT r.created_at FROM help_requests r JOIN users u ON u.id = r.requester_id"
-            " WHERE r.created_at >= ? AND u.created_at >= ? AND r.entered_by IS NULL"
-            f" AND r.state <> ?{kind} ORDER BY r.created_at DESC",
-            (since, joined_since, DRAFT, *(() if category is None else (category,))),
-        )
-        return [row[0] for row in rows]
-
-    async def asked_since(self, since: str) -> int:
-        """How many requests residents sent since ``since`` (entered ones and drafts not):
-        the city's usual rate, which the flood rule scales with."""
-        row = await fetch_one(
-            self._tx,
-            "SELECT COUNT(*) FROM help_requests WHERE created_at >= ? AND entered_by IS NULL"
-            " AND state <> ?",
-            (since, DRAFT),
-        )
-        return int(row[0]) if row else 0
 
     async def held(self, requester_id: int | None = None) -> list[HelpRequest]:
         """The requests a posting limit holds back (drafts with a reason), oldest first;
