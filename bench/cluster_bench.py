@@ -15,10 +15,13 @@ Bot API, all on this machine's two cores.
    processes, not Telegram's limit (which caps a bot's messages at about 30/s whatever the
    number of processes). One process and two are measured again in ``--rounds`` (in
    turns), and their ratio is pooled over every round (all updates over all seconds) and
-   judged: ≥ 1.5 × (issue 104, point 5). Beside it, what the cores allow: this machine's
-   cores over one process's CPU an update (bots, PostgreSQL, and the fake Bot API with this
-   driver, which share the cores here) - on two cores one process already takes most of
-   them - and how long a bot process waited for a core (runnable, /proc's schedstat).
+   judged: ≥ 1.5 × (issue 104, point 5). Beside it, what the cores allow: the cores two
+   processes need for 1.5 × at their CPU an update (bots, PostgreSQL, and the fake Bot API
+   with this driver, which share the cores here) against this machine's cores, all of them
+   and those the machine's other work left (/proc/stat) - on two cores one process already
+   takes most of them; how long a bot process waited for a core (runnable, /proc's
+   schedstat); and the transactions rolled back (pg_stat_database), one for each update
+   handled again under the city's lock.
 
 Run: .venv/bin/python bench/cluster_bench.py [--updates N] [--volunteers N] [--rounds N]
 
@@ -256,9 +259,12 @@ class HandledCount:
 @dataclass(frozen=True)
 class Pass:
     """One measured pass of the handler mix: its rate, the cores the bots, PostgreSQL and
-    the fake used on average meanwhile, the share of the pass each bot process and
-    the share of the pass a bot process spent runnable but waiting for a core
-    (``CpuMeter``), and what the bots' connections did (``WaitSampler``)."""
+    the fake used on average meanwhile, the share of the pass a bot process spent runnable
+    but waiting for a core (``CpuMeter``), what the bots' connections did
+    (``WaitSampler``), the cores the machine's other work took meanwhile (``others``: the
+    machine's busy time, /proc/stat, less ours), and the transactions rolled back
+    (``rolled_back``: each update handled again under the city's lock is one, db/postgres.py
+    "own rows")."""
 
     count: int
     updates: int
@@ -266,6 +272,8 @@ class Pass:
     cores: tuple[float, float, float]
     queued: float
     waited: str
+    others: float = 0.0
+    rolled_back: int = 0
 
     @property
     def rate(self) -> float:
@@ -308,6 +316,7 @@ async def throughput(server: PostgresServer, count: int, updates: int) -> Pass:
                     fake.counts.clear()
                     await counter.stop()
                     await counter.start()
+                    rollbacks = await _rollbacks(counter.db)
                     meter = CpuMeter(server, processes)
                     meter.start()
                     waits = WaitSampler(url)
@@ -322,6 +331,7 @@ async def throughput(server: PostgresServer, count: int, updates: int) -> Pass:
                         waited = await waits.stop()
                     cores = meter.stop(seconds)
                     queued = meter.queued(seconds)
+                    others = meter.others()
                 finally:
                     await counter.stop()
                     await counter.db.close()
@@ -332,12 +342,43 @@ async def throughput(server: PostgresServer, count: int, updates: int) -> Pass:
                 _stop(processes)
                 if balancer is not None:
                     await _bounded(balancer.stop(), "stopping the load balancer")
+        # Read once the processes are gone: a backend reports its counts at the latest
+        # when it ends.
+        rolled_back = await _rolled_back_since(url, rollbacks)
     finally:
         await _bounded(fake.stop(), "stopping the fake Bot API")
         _drop(server, url)
     progress(f"handler mix with {count} process(es): {updates / seconds:,.0f} updates/s")
     progress(f"the bots' connections, when not idle: {waited}")
-    return Pass(count, updates, seconds, cores, queued, waited)
+    progress(f"other work on the machine: {others:.2f} cores; rolled back: {rolled_back}")
+    return Pass(count, updates, seconds, cores, queued, waited, others, rolled_back)
+
+
+ROLLBACKS = "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+
+
+async def _rollbacks(db: Database) -> int:
+    row = await db.fetch_one(ROLLBACKS)
+    return int(row[0]) if row is not None else 0
+
+
+async def _rolled_back_since(url: str, before: int, wait: float = 5.0) -> int:
+    """The database's transactions rolled back since ``before``, once its connections are
+    gone (each reports its counts when it ends; waited for at most ``wait`` seconds)."""
+    db = await Database.open(url, migrate=False, min_size=1, max_size=1)
+    try:
+        gone_by = time.perf_counter() + wait
+        while time.perf_counter() < gone_by:
+            row = await db.fetch_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid != pg_backend_pid()"
+            )
+            if row is None or int(row[0]) == 0:
+                break
+            await asyncio.sleep(0.1)
+        return await _rollbacks(db) - before
+    finally:
+        await db.close()
 
 
 # What each of the bot processes' connections is doing, as PostgreSQL reports it: waiting
@@ -430,9 +471,17 @@ def _cpu_seconds(pids: list[int], *, reaped: bool = False) -> float:
     return total / ticks
 
 
+def _machine_busy() -> float:
+    """Seconds every core of the machine has been busy so far (/proc/stat's first line:
+    all but idle and iowait), whoever's work it was."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 class CpuMeter:
     """CPU seconds used by the bot processes, PostgreSQL and this process (the fake Bot
-    API and its load balancer) between ``start`` and ``stop``: where the two cores go."""
+    API and its load balancer) between ``start`` and ``stop``: where the two cores go; and
+    what the rest of the machine's work took meanwhile (``others``)."""
 
     def __init__(self, server: PostgresServer, processes: list[BotProcess]) -> None:
         self.bots = [bot.process.pid for bot in processes if bot.process is not None]
@@ -453,6 +502,7 @@ class CpuMeter:
     def start(self) -> None:
         self._start = self._now()
         self._queued_start = _run_queue_seconds(self.bots)
+        self._machine_start = (_machine_busy(), time.perf_counter())
 
     def queued(self, seconds: float) -> float:
         """The share of the pass an average bot process spent runnable but waiting for a
@@ -462,10 +512,20 @@ class CpuMeter:
 
     def stop(self, seconds: float) -> tuple[float, float, float]:
         """Cores used on average by the bots, PostgreSQL and the fake."""
+        ours = self._now()
+        busy, at = _machine_busy(), time.perf_counter()
+        busy_before, at_before = self._machine_start
+        # The machine's busy cores over the same span as ours, less ours: other work.
+        used = sum(after - before for after, before in zip(ours, self._start, strict=True))
+        self._others = max(0.0, (busy - busy_before - used) / (at - at_before))
         return tuple(  # type: ignore[return-value]
-            (after - before) / seconds
-            for after, before in zip(self._now(), self._start, strict=True)
+            (after - before) / seconds for after, before in zip(ours, self._start, strict=True)
         )
+
+    def others(self) -> float:
+        """Cores the machine's other work (other programs, other users) used on average
+        between ``start`` and ``stop``: what the cores left to the row were short of."""
+        return self._others
 
 
 def _run_queue_seconds(pids: list[int]) -> float:
@@ -512,28 +572,37 @@ def _cpu_per_update(passes: list[Pass]) -> float:
 
 def scale_row(one: list[Pass], two: list[Pass], cores: int) -> Row:
     """Two processes against one, pooled over the rounds (all updates over all seconds of
-    each), with the rounds' spread and the most the machine's ``cores`` allow: two
-    processes at their CPU an update on every core, against what one process gave - an
-    upper bound, since one process that waited for a core (``queued``) would give more on
-    an idle machine."""
+    each), with the rounds' spread and what the machine's ``cores`` allow: the cores two
+    processes need for 1.5 × one process's rate at their own CPU an update, and the most
+    the cores allow - all of them, and those the machine's other work left (``others``)
+    during the two processes' passes. Both are upper bounds: one process that waited for a
+    core (``queued``) would give more on an idle machine. And the transactions rolled back
+    over all passes: each update handled again under the city's lock is one."""
     rate_one = sum(p.updates for p in one) / sum(p.seconds for p in one)
     rate_two = sum(p.updates for p in two) / sum(p.seconds for p in two)
     ratios = [b.rate / a.rate for a, b in zip(one, two, strict=True)]
     cpu_one, cpu_two = _cpu_per_update(one), _cpu_per_update(two)
-    ceiling = cores / cpu_two / rate_one
+    needed = 1.5 * rate_one * cpu_two
+    others = sum(p.others * p.seconds for p in two) / sum(p.seconds for p in two)
+    ceiling, left = (available / cpu_two / rate_one for available in (cores, cores - others))
     used = cpu_one * rate_one
     queued_one, queued_two = (max(p.queued for p in passes) for passes in (one, two))
+    rolled_back = sum(p.rolled_back for p in (*one, *two))
+    updates = sum(p.updates for p in (*one, *two))
     return judged(
         f"handler mix, 2 processes against 1 ({len(one)} round{'s' * (len(one) > 1)})",
         f"{rate_two / rate_one:.2f} ×",
         rate_two / rate_one,
         at_least(1.5, shown="≥ 1.5 × one process"),
         f"pooled {rate_two:,.0f} / {rate_one:,.0f} updates/s; rounds"
-        f" {min(ratios):.2f}-{max(ratios):.2f} ×; the cores allow at most {ceiling:.2f} ×:"
-        f" one process used {used:.2f} of {cores} ({cpu_one * 1000:.1f} ms CPU an update,"
-        f" two {cpu_two * 1000:.1f} ms, fake Bot API and driver included); a bot process"
-        f" waited for a core up to {queued_one:.0%} of the time alone, {queued_two:.0%} with"
-        " two",
+        f" {min(ratios):.2f}-{max(ratios):.2f} ×; 1.5 × needs {needed:.2f} cores at two"
+        f" processes' {cpu_two * 1000:.1f} ms CPU an update (one process's"
+        f" {cpu_one * 1000:.1f} ms; it used {used:.2f} of {cores}; fake Bot API and driver"
+        f" included): the {cores} cores allow at most {ceiling:.2f} ×, the"
+        f" {cores - others:.2f} other work left {left:.2f} ×; a bot process waited for a"
+        f" core up to {queued_one:.0%} of the time alone, {queued_two:.0%} with two;"
+        f" transactions rolled back {rolled_back} of {updates:,} updates (one for each"
+        " handled again under the city's lock)",
     )
 
 
@@ -579,8 +648,8 @@ async def main(
                     f"{first.rate:,.0f} updates/s",
                     f"{first.rate / passes[counts[0]][0].rate:.2f} × {counts[0]} process(es)"
                     f" in the first round; cores used: bots {bots:.2f}, PostgreSQL"
-                    f" {postgres:.2f}, fake Bot API {fake:.2f} of {cores}; their connections,"
-                    f" when not idle: {first.waited}",
+                    f" {postgres:.2f}, fake Bot API {fake:.2f} of {cores} (other work"
+                    f" {first.others:.2f}); their connections, when not idle: {first.waited}",
                 )
             )
         if compared:
