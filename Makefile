@@ -243,8 +243,8 @@ lint: $(VENV)/.stamp-test
 	$(PY) -m mypy bot handlers db locales
 
 # The structure the code keeps (docs/architecture.md, "How the structure is held"): the
-# layers, the rooms without circles, the long functions, what the repository holds (under a
-# minute; make test runs the same files).
+# layers, the rooms without circles, the long functions, code written twice, what the
+# repository holds (under a minute; make test runs the same files).
 structure: $(VENV)/.stamp-test
 	$(PY) -m pytest -q tests/test_layers.py tests/test_rooms_without_circles.py \
 	  tests/test_long_functions.py tests/test_duplicate_code.py tests/test_repository.py

@@ -16,6 +16,14 @@ SCREEN = 25  # lines: a laptop's or a phone's first screen of the rendered page
 ROOTS = ("bot/", "handlers/", "db/", "locales/", "bench/", "tests/", "deploy/", "docs/")
 COMMAND = re.compile(r"`(make|python|nachbarbot|NACHBARBOT_)[^`]*`")
 PATH = re.compile(r"`((?:" + "|".join(re.escape(root) for root in ROOTS) + r")[^`\s:]*)`")
+# A make target a page tells the newcomer to run: `make demo`, `make update-catalogs`.
+MAKE = re.compile(r"`make ([a-z][\w.-]*)")
+
+
+def make_targets() -> set[str]:
+    """The targets the Makefile defines."""
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([a-z][\w.-]*):", text, re.M))
 
 
 def opening_problems(text: str) -> list[str]:
@@ -47,6 +55,10 @@ def opening_problems(text: str) -> list[str]:
     for path in PATH.findall(parts.get("Run it", "")):
         if not (ROOT / path).exists():
             problems.append(f"'Run it' names {path}, which does not exist")
+    targets = make_targets()
+    for target in MAKE.findall(parts.get("Run it", "")):
+        if target not in targets:
+            problems.append(f"'Run it' names make {target}, which the Makefile does not define")
     return problems
 
 
@@ -70,3 +82,7 @@ def test_the_check_sees_a_page_that_opens_with_a_decision():
         "'Run it' names no command",
         "'The code' names handlers/no_such_module.py, which does not exist",
     ]
+    gone = wrong.replace("press the button.", "`make tryout`.")
+    assert "'Run it' names make tryout, which the Makefile does not define" in (
+        opening_problems(gone)
+    )
