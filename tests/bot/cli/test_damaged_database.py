@@ -104,3 +104,38 @@ def test_the_other_commands_say_a_damaged_file_in_one_line(tmp_path):
         assert len(lines) == 1, (command, done.stderr)
         assert lines[0].startswith("nachbarbot: database error:"), lines
         assert "db check" in lines[0] and "db restore" in lines[0], lines
+
+
+def test_a_backup_of_a_damaged_file_says_so(tmp_path):
+    """Found in a black-box pass: `db backup` of a database damaged in a table said
+    "copied", exit 0 - the nightly backup would have copied the damage night after night,
+    unnoticed, while the rotation deleted the sound backups by age. Each city is still
+    copied (the damaged copy holds what could be read), the damaged one is named with
+    what to do, and the command exits 1 (the nightly unit fails); a restore refuses the
+    damaged copy, the sound city's copy is restored."""
+    config, database = _two_cities(tmp_path)
+    dortmund = Path(database)
+    with sqlite3.connect(dortmund) as conn:
+        (users,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'users'"
+        ).fetchone()
+    conn.close()
+    _overwrite(dortmund, users)
+    target = tmp_path / "backups" / "nachbarbot-2026-11-29T031500Z.sqlite3"
+    done = run_bot("--config", str(config), "db", "backup", str(target), timeout=60)
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"nachbarbot: dortmund: the database {dortmund} is damaged"), lines
+    assert f"its copy {target}" in lines[0] and "db restore refuses it" in lines[0], lines
+    unna_copy = target.with_name("nachbarbot-2026-11-29T031500Z.unna.sqlite3")
+    assert "unna: database" in done.stdout and str(unna_copy) in done.stdout, done.stdout
+    assert target.exists() and unna_copy.exists()
+
+    restored = run_bot("--config", str(config), "db", "restore", str(target), timeout=60)
+    assert restored.returncode == 1 and "nothing was restored" in restored.stderr, restored.stderr
+    unna = run_bot(
+        "--config", str(config), "--city", "unna", "db", "restore", str(target), timeout=60
+    )
+    assert unna.returncode == 0, unna.stderr
