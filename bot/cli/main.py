@@ -140,7 +140,9 @@ def _parser() -> argparse.ArgumentParser:
         "migrate-to", help="copy the SQLite database into an empty PostgreSQL database"
     )
     migrate_to.add_argument(
-        "url", help="postgresql://user@host/database (password from the environment)"
+        "url",
+        type=_postgres_url,
+        help="postgresql://user@host/database (password from the environment)",
     )
     sub.add_parser("doctor", help="check configuration, database, catalogs and chat services")
     places_cli.add_parsers(sub)
@@ -839,6 +841,21 @@ _COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
 _WHOLE = ("run", "web", "db migrate-to", "db rotate")
 # Commands whose output is the point: warnings only in the log.
 _QUIET = ("console", "places", "events", "doctor", "db", "bans", "matrix", "desk-link")
+
+
+def _postgres_url(text: str) -> str:
+    """db migrate-to's target: anything but a postgresql:// URL is a wrong command line
+    (exit code 2, nothing opened), an empty one most likely a variable left unset. It was
+    refused with exit code 1, as if the installation's state were the cause."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "an empty URL names no database (a variable left unset?); nothing was done"
+        )
+    if not is_postgres(text):
+        raise argparse.ArgumentTypeError(  # not repeated: it may hold a password
+            "it is not a postgresql:// URL (postgresql://user@host/database); nothing was done"
+        )
+    return text
 
 
 def _command(args: argparse.Namespace) -> str:

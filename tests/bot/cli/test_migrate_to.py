@@ -262,11 +262,16 @@ def test_refuses_a_target_that_holds_data(installation: Path, postgres_server: P
         postgres_server.drop(url)
 
 
-@pytest.mark.parametrize("url", ["mysql://nachbarbot@127.0.0.1/x", "var/other.sqlite3"])
+@pytest.mark.parametrize("url", ["mysql://nachbarbot@127.0.0.1/x", "var/other.sqlite3", " "])
 def test_refuses_what_is_not_a_postgresql_url(installation: Path, url: str):
+    # A wrong command line, exit code 2 as for every command (docs/operations.md); it was
+    # 1, as if the installation's state were the cause, and "" said the same as a wrong
+    # scheme, not that a variable was left unset.
     result = run_bot("db", "migrate-to", url, database=installation)
-    assert result.returncode == 1
-    assert "must be a postgresql:// URL" in result.stderr
+    assert result.returncode == 2, result.stderr
+    why = "an empty URL names no database" if not url.strip() else "not a postgresql:// URL"
+    assert why in result.stderr and "nothing was done" in result.stderr, result.stderr
+    assert result.stdout == ""
     assert not (ROOT / "var" / "other.sqlite3").exists()
 
 
