@@ -1,6 +1,7 @@
 """Timestamps as stored: UTC, ISO 8601, second precision, so they sort as text; and the
 city's calendar day (Europe/Berlin) a moment falls on, as days are stored."""
 
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,8 +22,19 @@ def hour_end(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
+# The last second :func:`utcnow` wrote, and how: every update takes the time three to four
+# times (its arrival, its record, the mark after sending, its state), and strftime was 2-3 %
+# of an update's CPU in the handler mix (bench/profiles/README.md, eighth pass).
+_written: tuple[int, str] = (0, "")
+
+
 def utcnow() -> str:
-    return to_text(datetime.now(UTC))
+    """Now as stored (:func:`to_text`, to the second)."""
+    global _written
+    second = int(time.time())  # datetime.now's second: both floor the same clock
+    if _written[0] != second:
+        _written = (second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second)))
+    return _written[1]
 
 
 def month_start(year: int, month: int) -> datetime:

@@ -99,6 +99,8 @@ class Context:
     user_erased: bool = False
     # The answer of a conversation step to input it cannot use (:meth:`refuse`).
     refused: Outgoing | None = None
+    # The last :attr:`reader` made, with the user and translator it was made of.
+    _reader: tuple[User, Translator, Reader] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.mail = Messenger(self.db, self.settings.backchannels)
@@ -141,7 +143,14 @@ class Context:
         one once the person erased themselves."""
         platform = self.incoming.sender.platform
         if self.incoming.is_private and not self.user_erased:
-            return replace(reader_of(self.user, on=platform), t=self.t)
+            # Asked several times an update (the route, the reader chain, read aloud): made
+            # again only when the person or their language changed (use_language).
+            known = self._reader
+            if known is not None and known[0] is self.user and known[1] is self.t:
+                return known[2]
+            reader = replace(reader_of(self.user, on=platform), t=self.t)
+            self._reader = (self.user, self.t, reader)
+            return reader
         if self.incoming.is_private:
             # No one any more, yet still on their line: the last answer is said in the call
             # or texted as the medium makes it.

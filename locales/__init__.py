@@ -348,6 +348,12 @@ class Translator:
         self.rtl = lang in RTL_LANGUAGES
         self.numbering = numbering_system(lang)
         self._tr = _load_easy(lang) if easy else _load_translations(lang)
+        # A chat's messages as translated (gettext) and, without values, as shown (t): the
+        # same for every update that shows them (bench/profiles/README.md, eighth pass).
+        # Keyed by message ids of the code, bounded all the same; a medium's translator
+        # keeps none, as a medium's variants may be declared after its first message.
+        self._translated: dict[str, str] = {}
+        self._shown: dict[str, Markup] = {}
 
     def digits(self, text: str) -> Formatted:
         """``text`` (a number, date or time the bot wrote) in the language's digits:
@@ -366,7 +372,13 @@ class Translator:
     def gettext(self, message: str) -> str:
         if self.medium:
             message = _VARIANTS.get((self.medium, message), message)
-        return self._directional(self._tr.gettext(message))
+            return self._directional(self._tr.gettext(message))
+        translated = self._translated.get(message)
+        if translated is None:
+            translated = self._directional(self._tr.gettext(message))
+            if len(self._translated) < MESSAGES_KEPT:
+                self._translated[message] = translated
+        return translated
 
     _ = gettext
 
@@ -429,7 +441,14 @@ class Translator:
         return value
 
     def t(self, message: str, **values: Any) -> Markup:
-        return self.format(self.gettext(message), **values)
+        if values or self.medium:
+            return self.format(self.gettext(message), **values)
+        shown = self._shown.get(message)
+        if shown is None:
+            shown = self.format(self.gettext(message))
+            if len(self._shown) < MESSAGES_KEPT:
+                self._shown[message] = shown
+        return shown
 
     def tn(self, singular: str, plural: str, n: int, **values: Any) -> Markup:
         return self.format(self.ngettext(singular, plural, n), n=n, **values)
@@ -587,6 +606,9 @@ class Translator:
 # mix's profile). Each depends on nothing but the locale and the value; bounded, as the values
 # come from outside.
 FORMATS_KEPT = 4096
+# How many messages a translator keeps translated (Translator.gettext, Translator.t): more
+# than the catalogs hold.
+MESSAGES_KEPT = 8192
 
 
 @lru_cache(maxsize=FORMATS_KEPT, typed=True)

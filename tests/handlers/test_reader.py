@@ -88,3 +88,14 @@ async def test_a_transport_s_own_lines_are_in_its_person_s_words(story: MemoryTr
     assert (words.lang, words.easy, words.medium) == ("fa", True, "spoken")
     nobody = await story.dispatcher.ports.words.words_of("phone", "+492311111111")
     assert nobody.lang == DEFAULT_LANGUAGE and nobody.medium == "spoken"
+
+
+async def test_the_reader_follows_the_person_and_language_as_the_update_changes_them(db):
+    """``Context.reader`` is made once and kept while the person's row and language stay
+    (it is asked several times an update); a changed row or language makes it again."""
+    ctx = context(db, private=True)
+    assert ctx.reader is ctx.reader
+    ctx.user = replace(AMAL, read_aloud=ReadAloud.OFF)
+    assert ctx.reader.read_aloud == ReadAloud.OFF
+    ctx.t = translator("uk")
+    assert ctx.reader.lang == "uk" and ctx.reader.t is ctx.t
