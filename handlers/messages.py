@@ -381,6 +381,11 @@ class Venue:
     # What a voice line says of it (the reader chain's spoken link; None: not for a voice).
     spoken: SpokenForm | None = None
 
+    def words(self, between: str = "\n") -> str:
+        """Its title and address, whichever it has, ``between`` them: one a line where it is
+        said (the phone, read aloud), on one line where it is shown (an SMS, the console)."""
+        return between.join(part for part in (self.title, self.address) if part)
+
 
 @dataclass
 class Document:

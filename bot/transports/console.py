@@ -44,7 +44,6 @@ from bot.transports.numbered_choices import InMemory, NumberedChoices
 from bot.transports.sending import DeliveryError
 from handlers.channels import Ports
 from handlers.media import value_choices
-from handlers.media.spoken_words import place_words
 from handlers.messages import (
     SPOKEN,
     Button,
@@ -249,7 +248,7 @@ class ConsoleTransport(Transport):
                 self._print(self._choice_lines(pressable, typed, asking), recipient)
             self._print("", recipient)
         elif isinstance(item, Venue):
-            label = place_words(item.title, item.address, ", ")
+            label = item.words(", ")
             self._print(f"📍 {label} ({item.latitude:.5f}, {item.longitude:.5f})\n", recipient)
         elif isinstance(item, Document):
             self._print(f"📎 {item.filename} ({len(item.content)} B)", recipient)

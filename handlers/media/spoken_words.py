@@ -3,8 +3,8 @@ the phone line (its answers and its calls back): a text with the labels of its c
 place's name and address, a toast where nothing else would show it (the phone); nothing
 for what carries no meaning of its own (a deletion, a reaction, a file).
 
-A place's title and address are joined here too (:func:`place_words`), for every medium:
-one a line where it is said, on one line where it is shown (an SMS, the console).
+A place's title and address are joined by the place itself (``Venue.words``), for every
+medium: one a line where it is said, on one line where it is shown (an SMS, the console).
 
 Which key presses which of the choices is the keypad's (bot/speech/keys.py): this says the
 labels in their order. On the phone a list's item button, only a number ("👉 1",
@@ -34,11 +34,6 @@ from handlers.text_safety import without_bidi
 _ITEM_LINE = re.compile(r"^\s*+(\d++)\.\s++(.++)$")
 
 
-def place_words(title: str, address: str, between: str = "\n") -> str:
-    """A place's title and address, whichever it has, ``between`` them."""
-    return between.join(part for part in (title, address) if part)
-
-
 def said_of(item: Outgoing, *, toasts: bool = False, keyed: bool = False) -> SpokenForm | None:
     """What of ``item`` is said; ``toasts``: a toast too (the phone, where nothing else
     shows it); ``keyed``: a list's items with their keys (the phone, where a key is said
@@ -52,7 +47,7 @@ def said_of(item: Outgoing, *, toasts: bool = False, keyed: bool = False) -> Spo
         said, labels = _items_keyed(text.text, labels)
         return SpokenForm(said, tuple(labels))
     if isinstance(item, Venue):
-        words = place_words(item.title, item.address)
+        words = item.words()
         return SpokenForm(Markup.escape(words)) if words else None
     if toasts and isinstance(item, Toast) and item.text:
         return SpokenForm(Markup.escape(item.text))

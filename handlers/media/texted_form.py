@@ -60,7 +60,6 @@ from markupsafe import Markup
 from handlers.media import value_choices
 from handlers.media.door_codes import DOOR_SYMBOLS, door_codes_named
 from handlers.media.plain_text import html_to_plain, with_links
-from handlers.media.spoken_words import place_words
 from handlers.messages import (
     Button,
     Choice,
@@ -157,7 +156,7 @@ def form_of(item: Outgoing, t: Translator) -> TextedForm | None:
             brief is not None,
         )
     if isinstance(item, Venue):
-        place = place_words(item.title, item.address, ", ")
+        place = item.words(", ")
         return TextedForm(without_icons(without_invisible_marks(place)))
     if isinstance(item, Document | Picture) and item.caption:
         return TextedForm(_plain(item.caption, [], t))
