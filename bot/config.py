@@ -8,14 +8,14 @@ The file is also the installation's first city; ``bot.cities_dir`` names a folde
 further cities (``bot.cities``). Settings marked installation-wide (``wide``) and the
 sections in :data:`INSTALLATION_SECTIONS` belong to the installation, not to a city.
 
-The transports' sections are not written out here: each lives with its transport, and
-:class:`Config` gets one field per section its declaration names (bot/transports/hooks.py,
-listed by bot/transports/registry.py), so that a transport is added without changing this
-module (``config.sms`` is the ``[sms]`` section all the same; ``Config(sms=...)`` makes
-one). A transport registered after this module made ``Config`` (a test's, a plug-in's)
-has its section read all the same: from the file and the environment by
-:func:`load_config`, an attribute like the others (``config.pager``), given as
-``Config(later={"pager": ...})``.
+The sections are declared in bot/sections.py (what the transports are given a city's
+configuration as, :class:`~bot.sections.Sections`: it imports no transport) and with each
+transport (bot/transports/*/config.py); :class:`Config` adds a field for each product
+transport's section, typed by the class its declaration names (bot/transports/hooks.py,
+listed by bot/transports/registry.py; a test holds the two together). A transport
+registered after this module made ``Config`` (a test's, a plug-in's) has its section read
+all the same: from the file and the environment by :func:`load_config`, an attribute like
+the others (``config.pager``), given as ``Config(later={"pager": ...})``.
 """
 
 from __future__ import annotations
@@ -23,26 +23,43 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import InitVar, dataclass, field, fields, make_dataclass, replace
+from dataclasses import InitVar, dataclass, field, fields, replace
 from pathlib import Path
 from types import UnionType
-from typing import TYPE_CHECKING, Any, Protocol, Union, get_args, get_origin, get_type_hints
+from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
 
 from bot.config_fields import ENV_PREFIX as ENV_PREFIX
 from bot.config_fields import ConfigError as ConfigError
 from bot.config_fields import carried
 from bot.config_fields import env_name as env_name
 from bot.config_fields import key_bytes as key_bytes
-from bot.config_fields import option as _opt
+from bot.sections import BotSection as BotSection
+from bot.sections import EventsSection as EventsSection
+from bot.sections import HelpSection as HelpSection
+from bot.sections import MetricsSection as MetricsSection
+from bot.sections import OrganisationSection as OrganisationSection
+from bot.sections import PlacesSection as PlacesSection
+from bot.sections import PrivacySection as PrivacySection
+from bot.sections import Sections as Sections
+from bot.sections import TranslationSection as TranslationSection
+from bot.sections import WebSection as WebSection
 from bot.speech.config import SpeechSection as SpeechSection
-
-# The transports' sections live with them; Config's fields of them come from the registry.
 from bot.transports import registry
+from bot.transports.matrix.config import MatrixSection as MatrixSection
+from bot.transports.phone.config import PhoneSection as PhoneSection
 from bot.transports.registry import TRANSPORTS, backchannels, channels
+from bot.transports.sms.config import SmsSection as SmsSection
+from bot.transports.telegram_config import TelegramSection as TelegramSection
 from db.data_rights import Limits
 from db.database import DatabaseLocationError, check_location
 from handlers.helping.vocabulary import HELP_CATEGORIES
-from handlers.settings import HandlerSettings, OfferRules, Organisation, RequestRules
+from handlers.settings import (
+    AccountRules,
+    CityRules,
+    HandlerSettings,
+    Organisation,
+    RequestRules,
+)
 from locales import SUPPORTED_LANGUAGES
 
 CONFIG_ENV = "NACHBARBOT_CONFIG"
@@ -67,69 +84,6 @@ def city_names(data_dir: str, city: str) -> tuple[tuple[str, str], ...]:
     )
 
 
-@dataclass(frozen=True)
-class BotSection:
-    city: str = _opt("Dortmund", doc="City the bot serves; shown to users")
-    database: str = _opt(
-        "var/nachbarbot.sqlite3", doc="Path of the SQLite database file", wide=True
-    )
-    log_level: str = _opt("INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"), wide=True)
-    cities_dir: str = _opt(
-        "",
-        doc="Folder with one TOML file per further city; empty: this file is the only city",
-        wide=True,
-    )
-    languages: list[str] = _opt(
-        list(SUPPORTED_LANGUAGES), doc="Languages this city offers; the first is the fallback"
-    )
-    max_text_length: int = _opt(
-        2000, minimum=100, maximum=4000, doc="Longest text a user may send in one message"
-    )
-    admins: list[str] = _opt([], doc="platform:user_id of the first admins, e.g. telegram:123")
-    max_messages_per_minute: int = _opt(
-        20, minimum=3, maximum=600, doc="Messages one user may send per minute"
-    )
-    max_presses_per_minute: int = _opt(
-        120, minimum=10, maximum=1200, doc="Button presses one user may make per minute"
-    )
-
-
-@dataclass(frozen=True)
-class PrivacySection:
-    inactive_account_days: int = _opt(
-        365, minimum=1, maximum=3650, doc="Accounts silent this long are deleted"
-    )
-    closed_request_days: int = _opt(
-        90,
-        minimum=1,
-        maximum=3650,
-        doc="Texts, voice and relay messages of closed requests are deleted after this",
-    )
-    delivered_message_hours: int = _opt(
-        24,
-        minimum=1,
-        maximum=720,
-        doc="Delivered messages lose their content in the outbox after this",
-    )
-    conversation_days: int = _opt(
-        7, minimum=1, maximum=365, doc="Unfinished conversations are forgotten after this"
-    )
-    certificate_days: int = _opt(
-        30,
-        minimum=1,
-        maximum=365,
-        doc="Volunteers' certificate requests are deleted this long after they were signed",
-    )
-    backup_days: int = _opt(
-        14,
-        minimum=1,
-        maximum=3650,
-        doc="The oldest backup kept is this old (the nightly rotation keeps 14, one a night;"
-        " doctor fails where it keeps more): the list of erased accounts a restore erases"
-        " again keeps each entry this long (docs/operations.md)",
-    )
-
-
 # What a logo may be: the formats a PDF renderer embeds as they are, and a bound on the bytes
 # every certificate carries.
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
@@ -137,195 +91,71 @@ LOGO_MOST_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
-class OrganisationSection(Organisation):
-    """``[organisation]``: its keys are :class:`~handlers.settings.Organisation`'s, declared
-    there once; the handlers get them with the address's lines stripped."""
+class Config(Sections):
+    """A city's configuration: :class:`~bot.sections.Sections` and a field for each
+    product transport's section (``config.sms``), typed by the class its declaration names
+    (tests/bot/test_settings_declared_once.py holds the two together). The section of a
+    transport registered later (a test's, a plug-in's: bot/transports/registry.py
+    ``register``) is given by name in ``later`` and becomes an attribute like the others
+    (``config.pager``; typed: ``config.section(PagerSection)``), its defaults where not
+    given."""
 
+    telegram: TelegramSection = field(default_factory=TelegramSection)
+    matrix: MatrixSection = field(default_factory=MatrixSection)
+    phone: PhoneSection = field(default_factory=PhoneSection)
+    sms: SmsSection = field(default_factory=SmsSection)
+    later: InitVar[Mapping[str, Any] | None] = None
 
-@dataclass(frozen=True)
-class PlacesSection:
-    data_dir: str = _opt("data/dortmund", doc="Folder with the city's gazetteer and sample places")
-    page_size: int = _opt(5, minimum=1, maximum=10, doc="Places shown per page in the chat")
-
-
-@dataclass(frozen=True)
-class HelpSection(OfferRules, RequestRules):
-    """``[help]``: the limits and review of requests (:class:`~handlers.settings.
-    RequestRules`, which the handlers' settings are made of too) and the offer rules
-    (:class:`~handlers.settings.OfferRules`: who is offered a request and when, issue 57,
-    handlers/helping/matching/waves.py, docs/help.md#who-is-asked), each declared there once
-    with its bounds, and the section's own below; :meth:`offer_rules` is what the handlers
-    get, held within them."""
-
-    telegram_backchannel: str = _opt("", doc="Chat id of the coordinators' Telegram group")
-    escalate_hours: int = _opt(
-        8,
-        minimum=1,
-        maximum=720,
-        doc="Alert the backchannel when nobody took a request this long (hours after opening)",
-    )
-    remind_days: int = _opt(
-        3, minimum=1, maximum=60, doc="Ask the requester whether the help is still needed"
-    )
-    publish_unreviewed_from: int = _opt(
-        8,
-        minimum=0,
-        maximum=23,
-        doc="Hour (Europe/Berlin) from which the bot publishes unreviewed requests "
-        "(publish_unreviewed_after); before it, what came due waits for this hour or a "
-        "coordinator",
-    )
-    publish_unreviewed_until: int = _opt(
-        22,
-        minimum=1,
-        maximum=24,
-        doc="Hour (Europe/Berlin) until which the bot publishes unreviewed requests; later, "
-        "what comes due waits for publish_unreviewed_from (nobody reads an offer at night)",
-    )
-    review_remind_minutes: int = _opt(
-        30,
-        minimum=5,
-        maximum=1440,
-        doc="A request waiting this long for review reminds the coordinators on duty, "
-        "twice as long every coordinator",
-    )
-    expire_days: int = _opt(7, minimum=1, maximum=90, doc="Open requests expire after this")
-    roundup_hour: int = _opt(
-        8, minimum=0, maximum=23, doc="Hour (Europe/Berlin) of the daily list of open requests"
-    )
-
-    def offer_rules(self) -> OfferRules:
-        """Who is offered a request and when (handlers/helping/matching/waves.py), with the bounds
-        that hold whatever a city writes: no wave under ``wave_min``, a day that ends after
-        it starts, a week's offers no fewer than a day's."""
-        least = self.wave_min
-        rules: OfferRules = carried(
-            OfferRules,
-            self,
-            wave_max=max(least, self.wave_max),
-            wave_max_later=max(least, self.wave_max_later),
-            offers_per_week=max(self.offers_per_day, self.offers_per_week),
-            common_languages=tuple(self.common_languages),
-            day_end=min(23, max(self.day_start + 1, self.day_end)),
-            urgent_wave_max=max(least, self.urgent_wave_max),
-            evening_wave_max=max(least, self.evening_wave_max),
-        )
-        return rules
-
-
-@dataclass(frozen=True)
-class EventsSection:
-    reminder_grace_minutes: int = _opt(
-        30,
-        minimum=0,
-        maximum=1440,
-        doc="A reminder missed while the bot was down is sent this late at most",
-    )
-    reminder_round_seconds: int = _opt(
-        60,
-        minimum=1,
-        maximum=3600,
-        doc="How often the bot looks for due reminders and sends them",
-    )
-
-
-@dataclass(frozen=True)
-class TranslationSection:
-    engine: str = _opt(
-        "", choices=("", "libretranslate", "deepl"), doc="Translation engine; empty: off"
-    )
-    url: str = _opt(
-        "", doc="LibreTranslate: the server's base URL (self-hosted); DeepL: another API URL"
-    )
-    api_key: str | None = _opt(None, secret=True, doc="API key of the engine, if it needs one")
-    daily_character_budget: int = _opt(
-        200000,
-        minimum=0,
-        maximum=100_000_000,
-        doc="Characters sent to the engine per day (Europe/Berlin); past it, no translation",
-    )
-    timeout_seconds: float = _opt(
-        5.0, minimum=1, maximum=60, doc="Longest wait for one translation before giving up"
-    )
-
-
-@dataclass(frozen=True)
-class MetricsSection:
-    listen: str = _opt("127.0.0.1", doc="Address of the Prometheus metrics endpoint")
-    port: int = _opt(0, minimum=0, maximum=65535, doc="Port of /metrics; 0 switches it off")
-
-
-@dataclass(frozen=True)
-class WebSection:
-    listen: str = _opt("127.0.0.1", doc="Address the map and the desk are served on")
-    port: int = _opt(
-        0, minimum=0, maximum=65535, doc="Port of the web map and desk; 0 switches it off"
-    )
-    public_url: str = _opt(
-        "", doc="How people reach the web through the reverse proxy, e.g. https://karte.example.org"
-    )
-    tile_url: str = _opt(
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        doc="Map tiles; the only server a visitor's browser is sent to besides the bot",
-    )
-
-    @property
-    def base_url(self) -> str:
-        """Where links in chats point: the public URL, else the address served on."""
-        if not self.port:
-            return ""
-        return (self.public_url or f"http://{self.listen}:{self.port}").rstrip("/")
-
-
-@dataclass(frozen=True)
-class Sections:
-    """The sections of this module's own; :class:`Config` adds the transports'."""
-
-    bot: BotSection = field(default_factory=BotSection)
-    privacy: PrivacySection = field(default_factory=PrivacySection)
-    organisation: OrganisationSection = field(default_factory=OrganisationSection)
-    places: PlacesSection = field(default_factory=PlacesSection)
-    help: HelpSection = field(default_factory=HelpSection)
-    events: EventsSection = field(default_factory=EventsSection)
-    metrics: MetricsSection = field(default_factory=MetricsSection)
-    translation: TranslationSection = field(default_factory=TranslationSection)
-    speech: SpeechSection = field(default_factory=SpeechSection)
-    web: WebSection = field(default_factory=WebSection)
-
-    def __post_init__(self) -> None:
+    def __post_init__(self, later: Mapping[str, Any] | None) -> None:
+        own = {f.name for f in fields(self)}
+        given = later or {}
+        for t in TRANSPORTS:
+            if t.section and t.section not in own:
+                section = given[t.section] if t.section in given else t.section_class()()
+                object.__setattr__(self, t.section, section)
         # A transport's defaults that depend on other sections (matrix.key_file lies beside
         # bot.database), filled by its declaration.
-        for transport in TRANSPORTS:
-            if transport.section and hasattr(self, transport.section):
-                section = transport.completed(getattr(self, transport.section), self)
-                object.__setattr__(self, transport.section, section)
+        for t in TRANSPORTS:
+            if t.section:
+                section = t.completed(self.section(t.section_class()), self)
+                object.__setattr__(self, t.section, section)
+
+    def later_sections(self) -> dict[str, Any]:
+        """The sections of the transports registered after this module made ``Config``, by
+        name (what ``later`` gives)."""
+        own = {f.name for f in fields(self)}
+        return {
+            t.section: self.section(t.section_class())
+            for t in TRANSPORTS
+            if t.section and t.section not in own
+        }
 
     def handler_settings(self) -> HandlerSettings:
         # Read as roles and bans read an account; check_consistency refused what it refuses.
         admins = frozenset(filter(None, map(registry.account, self.bot.admins)))
+        # Each section's rules the handlers get as they are: their declarations' fields.
+        given = {
+            rule.name: getattr(section, rule.name)
+            for kind, section in (
+                (RequestRules, self.help),
+                (CityRules, self.bot),
+                (AccountRules, self.privacy),
+            )
+            for rule in fields(kind)
+        }
         return HandlerSettings(
-            city=self.bot.city,
+            **given,
             city_names=city_names(self.places.data_dir, self.bot.city),
             languages=tuple(self.bot.languages),
-            inactive_account_days=self.privacy.inactive_account_days,
-            retention=Limits(
-                closed_request_days=self.privacy.closed_request_days,
-                delivered_message_hours=self.privacy.delivered_message_hours,
-                conversation_days=self.privacy.conversation_days,
-                certificate_days=self.privacy.certificate_days,
-                backup_days=self.privacy.backup_days,
-            ),
+            retention=carried(Limits, self.privacy),
             organisation=Organisation(
                 self.organisation.name.strip(),
                 tuple(line.strip() for line in self.organisation.address if line.strip()),
                 self.organisation.logo,
             ),
-            max_text_length=self.bot.max_text_length,
             admins=admins,
             places_data_dir=self.places.data_dir,
             places_page_size=self.places.page_size,
-            # The limits and review of requests: the section's own declaration's fields.
-            **{rule.name: getattr(self.help, rule.name) for rule in fields(RequestRules)},
             publish_unreviewed_hours=(
                 self.help.publish_unreviewed_from,
                 self.help.publish_unreviewed_until,
@@ -339,81 +169,6 @@ class Sections:
             backchannels=backchannels(self),
             **registry.handler_settings(self),
         )
-
-
-def _transport_sections() -> list[tuple[str, Any, Any]]:
-    """Config's fields of the transports' sections, as their declarations name them; and
-    ``later``, the sections of transports registered after Config was made (a test's, a
-    plug-in's: bot/transports/registry.py ``register``), by name."""
-    return [
-        *(
-            (t.section, t.section_class(), field(default_factory=t.section_class()))
-            for t in TRANSPORTS
-            if t.section
-        ),
-        ("later", InitVar[Mapping[str, Any] | None], field(default=None)),
-    ]
-
-
-def _later_sections(config: Any, later: Mapping[str, Any] | None = None) -> None:
-    """Config's ``__post_init__``: each section of a transport registered after Config was
-    made becomes an attribute like the others' (``config.pager``), as given in ``later`` or
-    its defaults, and is kept as ``later`` so that ``dataclasses.replace`` carries it; a
-    transport unregistered since is dropped. Then :class:`Sections`' completion."""
-    own = {f.name for f in fields(config)}
-    given = later or {}
-    sections = {
-        t.section: given[t.section] if t.section in given else t.section_class()()
-        for t in TRANSPORTS
-        if t.section and t.section not in own
-    }
-    for name, section in sections.items():
-        object.__setattr__(config, name, section)
-    object.__setattr__(config, "later", sections)
-    Sections.__post_init__(config)
-
-
-def _registered_since(config: Any, name: str) -> Any:
-    """Config's ``__getattr__``: the defaults of the section of a transport registered after
-    this configuration was made."""
-    for transport in TRANSPORTS:
-        if transport.section == name:
-            return transport.section_class()()
-    raise AttributeError(f"{type(config).__name__!r} object has no attribute {name!r}")
-
-
-if TYPE_CHECKING:
-    from bot.transports.matrix.config import MatrixSection
-    from bot.transports.phone.config import PhoneSection
-    from bot.transports.sms.config import SmsSection
-    from bot.transports.telegram_config import TelegramSection
-
-    class Config(Sections):
-        """A city's configuration: :class:`Sections` and a field for each transport's
-        section (``config.sms``), typed by the section its declaration names."""
-
-        telegram: TelegramSection
-        matrix: MatrixSection
-        phone: PhoneSection
-        sms: SmsSection
-        later: Mapping[str, Any]
-
-        def __init__(self, **sections: Any) -> None: ...
-
-else:
-    Config = make_dataclass(
-        "Config",
-        _transport_sections(),
-        bases=(Sections,),
-        frozen=True,
-        namespace={
-            "__doc__": "A city's configuration: the sections of this module's own and one "
-            "field for each transport's section, made from the declarations.",
-            "__module__": __name__,
-            "__post_init__": _later_sections,
-            "__getattr__": _registered_since,
-        },
-    )
 
 
 def section_names() -> list[str]:
@@ -430,8 +185,7 @@ def compose(sections: Mapping[str, Any], onto: Config | None = None) -> Config:
     later = {name: section for name, section in sections.items() if name not in own}
     if onto is None:
         return Config(**given, later=later)
-    changes: dict[str, Any] = {**given, "later": {**onto.later, **later}}
-    return replace(onto, **changes)
+    return replace(onto, **given, later={**onto.later_sections(), **later})
 
 
 def section_class(name: str) -> type:
@@ -440,16 +194,8 @@ def section_class(name: str) -> type:
     for transport in TRANSPORTS:
         if transport.section == name:
             return transport.section_class()
-    return get_type_hints(Sections)[name]
-
-
-def __getattr__(name: str) -> type:
-    """A transport's section class by its name (``from bot.config import SmsSection``, as
-    before the sections moved to their transports)."""
-    for transport in TRANSPORTS:
-        if transport.config is not None and transport.config.__name__ == name:
-            return transport.config
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    found: type = get_type_hints(Config)[name]
+    return found
 
 
 class ChatSection(Protocol):
@@ -468,7 +214,7 @@ class ChatSection(Protocol):
 
 def chat_sections(config: Config) -> list[ChatSection]:
     """The sections of the chat services (bot/transports/registry.py), set or not."""
-    return [getattr(config, t.section) for t in TRANSPORTS if t.section]
+    return [config.section(t.section_class()) for t in TRANSPORTS if t.section]
 
 
 def _base_type(tp: Any) -> Any:
@@ -496,20 +242,14 @@ def _convert(name: str, tp: Any, raw: Any, from_env: bool) -> Any:
         if from_env and str(raw).strip().lower() in ("0", "false", "no", "off"):
             return False
         raise ConfigError(f"{name}: must be true or false, got {raw!r}")
-    if base is float:
+    if base in (float, int):
+        said = "a number" if base is float else "a whole number"
         if isinstance(raw, bool):
-            raise ConfigError(f"{name}: must be a number, got {raw!r}")
+            raise ConfigError(f"{name}: must be {said}, got {raw!r}")
         try:
-            return float(raw)
+            return base(raw)
         except (TypeError, ValueError):
-            raise ConfigError(f"{name}: must be a number, got {raw!r}") from None
-    if base is int:
-        if isinstance(raw, bool):
-            raise ConfigError(f"{name}: must be a whole number, got {raw!r}")
-        try:
-            return int(raw)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{name}: must be a whole number, got {raw!r}") from None
+            raise ConfigError(f"{name}: must be {said}, got {raw!r}") from None
     if base is str:
         if not isinstance(raw, str):
             raise ConfigError(f"{name}: must be text, got {raw!r}")

@@ -438,18 +438,37 @@ class RequestRules:
 
 
 @dataclass(frozen=True)
-class HandlerSettings(RequestRules):
-    city: str = "Dortmund"
+class CityRules:
+    """What ``[bot]`` says of the city and of one message, as the handlers get it, declared
+    once with bounds and docs: the section (bot/sections.py ``BotSection``) is made of them,
+    and so are the handlers' settings (:class:`HandlerSettings`)."""
+
+    city: str = option("Dortmund", doc="City the bot serves; shown to users")
+    max_text_length: int = option(
+        2000, minimum=100, maximum=4000, doc="Longest text a user may send in one message"
+    )
+
+
+@dataclass(frozen=True)
+class AccountRules:
+    """What ``[privacy]`` says of silent accounts, declared once: the section
+    (bot/sections.py ``PrivacySection``) and the handlers' settings are made of it; the
+    retention job erases by it."""
+
+    inactive_account_days: int = option(
+        365, minimum=1, maximum=3650, doc="Accounts silent this long are deleted"
+    )
+
+
+@dataclass(frozen=True)
+class HandlerSettings(RequestRules, CityRules, AccountRules):
     # The city's name in each language's script, for running text (the data folder's
     # city.toml); addresses and searches keep ``city``.
     city_names: tuple[tuple[str, str], ...] = ()
     # The languages the city offers (bot.languages); the first is the fallback.
     languages: tuple[str, ...] = SUPPORTED_LANGUAGES
-    # Accounts with no activity for this long are erased by the retention job.
-    inactive_account_days: int = 365
     # How long the rest is kept (the privacy notice names these figures).
     retention: Limits = field(default_factory=Limits)
-    max_text_length: int = 2000
     # (platform, platform user id) pairs that are admins from the start.
     admins: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     # Folder with the city's gazetteer (stadtbezirke.csv, stadtteile.csv, postcodes.csv).

@@ -31,6 +31,7 @@ from handlers.channels import Channel
 from handlers.reader import Medium, declare_medium
 
 if TYPE_CHECKING:
+    from bot.sections import Sections
     from bot.transports.contacts import Contact, Opening
     from bot.transports.contract import ChatService
     from db import Database
@@ -90,7 +91,10 @@ class Offers(Channel):
 class Transport:
     """A transport's declaration: see the module's docstring. Subclassed, never made: the
     registry lists the classes. ``config`` in the methods is a city's
-    :class:`~bot.config.Config`, ``section`` its part of it for this transport."""
+    :class:`~bot.config.Config`, typed as what of it lies below the transports
+    (:class:`~bot.sections.Sections`: the transport reaches its own section, typed, by the
+    class it names, ``config.section(SmsSection)``); ``section`` its part of it for this
+    transport."""
 
     platform: ClassVar[str]
     module: ClassVar[str] = ""  # whose service(config, ports) makes it ("" its own)
@@ -116,22 +120,22 @@ class Transport:
     # What a city's configuration takes from it.
 
     @staticmethod
-    def backchannel(config: Any, /) -> str:
+    def backchannel(config: Sections, /) -> str:
         """The chat id of the coordinators' group on it ("" for none)."""
         return ""
 
     @staticmethod
-    def settings(config: Any, /) -> Mapping[str, Any]:
+    def settings(config: Sections, /) -> Mapping[str, Any]:
         """Its part of the handlers' settings (HandlerSettings' fields by name)."""
         return {}
 
     @staticmethod
-    def completed(section: Any, config: Any, /) -> Any:
+    def completed(section: Any, config: Sections, /) -> Any:
         """Its section with the defaults that depend on other sections."""
         return section
 
     @staticmethod
-    def claims(config: Any, /) -> Iterable[tuple[str, object]]:
+    def claims(config: Sections, /) -> Iterable[tuple[str, object]]:
         """What a city holds on it that no other city may hold too, as (what, value): an
         account, a number, a port (bot/cities.py refuses two cities that share one)."""
         return ()
@@ -170,14 +174,14 @@ class Transport:
     # What the web says of it.
 
     @staticmethod
-    def contact(config: Any, username: str, /) -> Contact | None:
+    def contact(config: Sections, username: str, /) -> Contact | None:
         """How the web names it as a way to reach the bot (bot/web/public/easy_page.py),
         given the bot's username where its service told it; None where the city does not
         run it."""
         return None
 
     @staticmethod
-    def opening(config: Any, username: str, payload: str, /) -> Opening | None:
+    def opening(config: Sections, username: str, payload: str, /) -> Opening | None:
         """How a page opens the bot there at a start ``payload`` (a place, a district:
         bot/web/public/links.py); None where the city does not run it."""
         return None
@@ -190,13 +194,13 @@ class Transport:
         return None
 
     @staticmethod
-    async def bot_name(config: Any, /) -> str:
+    async def bot_name(config: Sections, /) -> str:
         """The bot's username as its service tells it, asked by a process that runs no
         transport of it (``python -m bot web``); "" where it has none."""
         return ""
 
     @staticmethod
-    def mini_app(config: Any, /) -> str | None:
+    def mini_app(config: Sections, /) -> str | None:
         """What its app signs a Mini App's data with, where its app opens the web map as
         one (bot/web/public/miniapp.py); None where it has no Mini App."""
         return None
@@ -204,19 +208,18 @@ class Transport:
     # What the registry asks of every declaration.
 
     @classmethod
-    def configured(cls, config: Any) -> bool:
+    def configured(cls, config: Sections) -> bool:
         """Whether ``config`` asks for it."""
-        section = getattr(config, cls.section, None) if cls.section else None
-        return bool(section is not None and section.enabled)
+        return bool(cls.section and config.section(cls.section_class()).enabled)
 
     @classmethod
-    def section_class(cls) -> type:
+    def section_class(cls) -> type[Any]:
         """Its configuration section's dataclass."""
         assert cls.config is not None, cls.platform
         return cls.config
 
     @classmethod
-    def service(cls, config: Any, ports: Ports) -> ChatService:
+    def service(cls, config: Sections, ports: Ports) -> ChatService:
         """The city's transport, made by its module (imported now, not before) and handed
         the city's ``ports``."""
         module = importlib.import_module(cls.module)
@@ -230,16 +233,18 @@ class Transport:
         return Channel(**(offered | {"platform": cls.platform}))
 
     @classmethod
-    def doctor(cls, config: Any, db: Database) -> AsyncIterator[Check] | None:
+    def doctor(cls, config: Sections, db: Database) -> AsyncIterator[Check] | None:
         """Its checks of the installation, if any."""
-        return cls.checks(getattr(config, cls.section), db) if cls.section else None
+        return cls.checks(config.section(cls.section_class()), db) if cls.section else None
 
     @classmethod
-    def city_doctor(cls, config: Any, db: Database, env_prefix: str) -> AsyncIterator[Check] | None:
+    def city_doctor(
+        cls, config: Sections, db: Database, env_prefix: str
+    ) -> AsyncIterator[Check] | None:
         """Its checks of one city, if any."""
         if not cls.section:
             return None
-        section = getattr(config, cls.section)
+        section = config.section(cls.section_class())
         return cls.city_checks(section, cls.backchannel(config), db, env_prefix)
 
     @classmethod

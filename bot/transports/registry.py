@@ -5,7 +5,7 @@ folder names it.
 
 A platform name is what ``Sender.platform`` and a ``Recipient`` say, what the stores keep
 beside a person's id, and what an entry of ``bot.admins`` begins with (``telegram:123``).
-``bot.config`` makes ``Config``'s field of each section a declaration names (nothing there
+``bot.config``'s ``Config`` has a field of each section a product declaration names (typed
 names a transport); the doctor (bot/cli/checks.py), a city (bot/city_service.py), the desk
 and the web ask the declarations through the functions below, and the features ask what a
 transport offers through ``HandlerSettings.channels`` (handlers/channels.py), never its name.
@@ -42,6 +42,7 @@ from handlers.channels import Channels
 from locales import Translator
 
 if TYPE_CHECKING:  # the configuration asks for names only: nothing more is loaded for it
+    from bot.sections import Sections
     from bot.transports.contract import ChatService
     from db import Database
     from handlers.channels import Ports
@@ -135,12 +136,12 @@ def named(platform: str) -> type[Transport]:
     return next(transport for transport in TRANSPORTS if transport.platform == platform)
 
 
-def configured(config: Any) -> list[type[Transport]]:
+def configured(config: Sections) -> list[type[Transport]]:
     """The chat services ``config`` asks for."""
     return [transport for transport in TRANSPORTS if transport.configured(config)]
 
 
-def backchannels(config: Any) -> frozenset[tuple[str, str]]:
+def backchannels(config: Sections) -> frozenset[tuple[str, str]]:
     """The coordinators' group on each transport that has one in ``config``, as (platform,
     chat id)."""
     return frozenset(
@@ -150,13 +151,13 @@ def backchannels(config: Any) -> frozenset[tuple[str, str]]:
     )
 
 
-def claims(config: Any) -> Iterator[tuple[str, object]]:
+def claims(config: Sections) -> Iterator[tuple[str, object]]:
     """What a city (its ``config``) holds on each transport that no other city may hold."""
     for transport in TRANSPORTS:
         yield from transport.claims(config)
 
 
-def handler_settings(config: Any) -> dict[str, Any]:
+def handler_settings(config: Sections) -> dict[str, Any]:
     """The transports' parts of the handlers' settings in ``config``."""
     found: dict[str, Any] = {}
     for transport in TRANSPORTS:
@@ -164,7 +165,7 @@ def handler_settings(config: Any) -> dict[str, Any]:
     return found
 
 
-def budgets(config: Any, db: Database, running: Mapping[str, Any]) -> dict[str, Any]:
+def budgets(config: Sections, db: Database, running: Mapping[str, Any]) -> dict[str, Any]:
     """The metered budget of each transport ``config`` runs that has one, by platform: the
     running transport's (``running``: platform -> the city's transport here, which counts
     it), else one read from ``db`` (the web alone, beside the bot)."""
@@ -172,7 +173,7 @@ def budgets(config: Any, db: Database, running: Mapping[str, Any]) -> dict[str, 
     for transport in configured(config):
         # Asked first, so that a transport with no budget of its own is never shown by an
         # attribute its running service happens to have.
-        read = transport.budget(getattr(config, transport.section), db)
+        read = transport.budget(config.section(transport.section_class()), db)
         if read is not None:
             live = getattr(running.get(transport.platform), "budget", None)
             found[transport.platform] = live if live is not None else read
@@ -189,7 +190,7 @@ async def panels(budgets: Mapping[str, Any], t: Translator) -> list[Panel]:
     return found
 
 
-def contacts(config: Any, username: str) -> list[Contact]:
+def contacts(config: Sections, username: str) -> list[Contact]:
     """The ways to reach the bot ``config`` offers, as the web names them, in the order
     of the transports."""
     found = []
@@ -200,7 +201,9 @@ def contacts(config: Any, username: str) -> list[Contact]:
     return found
 
 
-def openings(config: Any, username: str, payload: str, here: Collection[str] = ()) -> list[Opening]:
+def openings(
+    config: Sections, username: str, payload: str, here: Collection[str] = ()
+) -> list[Opening]:
     """How a page opens the bot at ``payload`` on each chat app ``config`` runs, in the
     order of the transports (the first with a link is what a printed code leads to), and
     on those running in the web's own process (``here``: their platforms, the demo's
@@ -215,7 +218,7 @@ def openings(config: Any, username: str, payload: str, here: Collection[str] = (
     return found
 
 
-async def bot_name(config: Any) -> str:
+async def bot_name(config: Sections) -> str:
     """The bot's username on the first transport ``config`` runs that tells one ("" for
     none): for a web process that runs no transport (its deep links)."""
     for transport in configured(config):
@@ -224,7 +227,7 @@ async def bot_name(config: Any) -> str:
     return ""
 
 
-def mini_app(config: Any) -> tuple[str, str] | None:
+def mini_app(config: Sections) -> tuple[str, str] | None:
     """The platform whose app opens the web map as a Mini App, and what its data is signed
     with in ``config`` (None: no transport's app does)."""
     for transport in TRANSPORTS:
@@ -239,7 +242,7 @@ def chat_apps() -> list[str]:
     return [transport.offers.app for transport in TRANSPORTS if transport.offers.app]
 
 
-def channels(config: Any) -> Channels:
+def channels(config: Sections) -> Channels:
     """What every transport can do, and which of them ``config`` runs (for the features)."""
     return Channels(
         tuple(transport.channel() for transport in TRANSPORTS),
@@ -247,7 +250,7 @@ def channels(config: Any) -> Channels:
     )
 
 
-def chat_services(config: Any, ports: Ports) -> list[ChatService]:
+def chat_services(config: Sections, ports: Ports) -> list[ChatService]:
     """The transports of the chat services ``config`` asks for, not yet connected, each
     handed the city's ``ports`` (bot/city_service.py)."""
     return [transport.service(config, ports) for transport in configured(config)]

@@ -91,7 +91,10 @@ from handlers.messages import (
 )
 from locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, translator
 
-if TYPE_CHECKING:  # the webhook's server (aiohttp) is loaded only by a city that uses it
+if TYPE_CHECKING:
+    from bot.sections import (
+        Sections,  # the webhook's server (aiohttp) is loaded only by a city that uses it
+    )
     from bot.transports.telegram_webhook import CommittedWebhook
 
 log = logging.getLogger(__name__)
@@ -391,12 +394,12 @@ def location_keyboard(label: str, rows: list[list[Button]], private: bool) -> Re
     )
 
 
-def service(config: Any, ports: Ports) -> TelegramTransport:
-    """A city's Telegram transport (bot/transports/registry.py), from ``config.telegram``
-    (a city's ``bot.config.Config``, which imports the transports' sections: not the other
-    way round)."""
-    token = config.telegram.token or ""
-    return TelegramTransport(ports, config.telegram, token, ports.updates.menu())
+def service(config: Sections, ports: Ports) -> TelegramTransport:
+    """A city's Telegram transport (bot/transports/registry.py), from its ``[telegram]``
+    section (a city's ``bot.config.Config``, which imports the transports' sections: not the
+    other way round)."""
+    section = config.section(TelegramSection)
+    return TelegramTransport(ports, section, section.token or "", ports.updates.menu())
 
 
 class TelegramTransport(ChatService):

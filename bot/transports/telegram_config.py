@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
 from bot.transports.contacts import Contact, Opening
+
+if TYPE_CHECKING:
+    from bot.sections import Sections
 
 
 @dataclass(frozen=True)
@@ -70,16 +73,16 @@ def user_id_problem(user_id: str) -> str:
     return ""
 
 
-def backchannel(config: Any) -> str:
+def backchannel(config: Sections) -> str:
     """The coordinators' group (the declaration's ``backchannel``): kept
     in ``[help] telegram_backchannel``, where operators have always set it."""
-    return str(config.help.telegram_backchannel)
+    return config.help.telegram_backchannel
 
 
-def claims(config: Any) -> Iterator[tuple[str, object]]:
+def claims(config: Sections) -> Iterator[tuple[str, object]]:
     """What a city holds on Telegram that no other city may: its
     bot, its webhook, its coordinators' group."""
-    telegram = config.telegram
+    telegram = config.section(TelegramSection)
     if telegram.token:
         yield "Telegram bot token", telegram.token
     if telegram.enabled and telegram.mode == "webhook":
@@ -89,7 +92,7 @@ def claims(config: Any) -> Iterator[tuple[str, object]]:
         yield "Telegram backchannel (help.telegram_backchannel)", group
 
 
-def contact(config: Any, username: str) -> Contact | None:
+def contact(config: Sections, username: str) -> Contact | None:
     """The chat with the bot, without a deep link: the person starts with the greeting
     (``username``: the bot's, known once Telegram told it)."""
     if not username:
@@ -102,7 +105,7 @@ def contact(config: Any, username: str) -> Contact | None:
     )
 
 
-def opening(config: Any, username: str, payload: str) -> Opening | None:
+def opening(config: Sections, username: str, payload: str) -> Opening | None:
     """The deep link that starts the bot at ``payload`` (``username``: the bot's, known
     once Telegram told it)."""
     if not username:
@@ -110,7 +113,7 @@ def opening(config: Any, username: str, payload: str) -> Opening | None:
     return Opening("Telegram", f"https://t.me/{username}?start={payload}")
 
 
-def mini_app_key(config: Any) -> str:
+def mini_app_key(config: Sections) -> str:
     """What the Mini App's data is signed with (bot/web/public/initdata.py): the bot's
     token ("" without one: nothing is trusted)."""
-    return str(config.telegram.token or "")
+    return str(config.section(TelegramSection).token or "")

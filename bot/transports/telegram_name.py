@@ -7,21 +7,25 @@ registry imports this module in every process."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.log_redaction import redact_everywhere
+from bot.transports.telegram_config import TelegramSection
+
+if TYPE_CHECKING:
+    from bot.sections import Sections
 
 log = logging.getLogger(__name__)
 
 
-async def username(config: Any, timeout: float = 10.0) -> str:
+async def username(config: Sections, timeout: float = 10.0) -> str:
     import aiohttp
 
-    token = config.telegram.token
+    token = config.section(TelegramSection).token
     if not token:
         return ""
     redact_everywhere(token)
-    url = f"{config.telegram.api_base_url.rstrip('/')}/bot{token}/getMe"
+    url = f"{config.section(TelegramSection).api_base_url.rstrip('/')}/bot{token}/getMe"
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,

@@ -3,10 +3,14 @@ review of requests of ``[help]`` are declared with their bounds and docs on the 
 types (handlers/settings.py ``OfferRules``, ``RequestRules``), which ``HelpSection`` is made
 of and ``HandlerSettings`` too; what calls do beyond the menu on the phone line's
 (bot/transports/phone/calls/answering_settings.py ``InCall``), which ``PhoneSection`` and
-``CallSettings`` are made of - not second lists of fields copied by name. Read from the
+``CallSettings`` are made of; the city, a message's length and silent accounts on the
+handlers' ``CityRules`` and ``AccountRules``, which ``BotSection``, ``PrivacySection`` and
+``HandlerSettings`` are made of - not second lists of fields copied by name. Read from the
 source (AST), so a field written again anywhere fails here, named; the few names a section
 and a type made from it still share (a setting read into another shape: an account into a
-pair, a list into a tuple) are listed and may only become fewer."""
+pair, a list into a tuple) are listed and may only become fewer. And the configuration is
+typed all through: ``Config`` answers no name it does not declare, and the transports'
+hooks take a city's configuration as ``bot.sections.Sections``, never ``Any``."""
 
 from __future__ import annotations
 
@@ -17,15 +21,23 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, HelpSection, load_config
+from bot.config import Config, ConfigError, HelpSection, load_config
 from bot.transports.phone.calls.answering_settings import CallSettings, InCall
 from bot.transports.phone.config import PhoneSection
-from handlers.settings import HandlerSettings, OfferRules, Organisation, RequestRules
+from handlers.settings import (
+    AccountRules,
+    CityRules,
+    HandlerSettings,
+    OfferRules,
+    Organisation,
+    RequestRules,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 # The configuration's sections, and the types the handlers and a transport's calls get.
 SECTIONS = [
     ROOT / "bot" / "config.py",
+    ROOT / "bot" / "sections.py",
     ROOT / "bot" / "speech" / "config.py",
     *sorted((ROOT / "bot" / "transports").rglob("config.py")),
 ]
@@ -40,12 +52,9 @@ GIVEN = [
 STILL_MIRRORED = {
     "admins",  # [bot] accounts ("telegram:123") -> (platform, id) pairs
     "call_countries",  # [phone] "DE,AT" -> the countries' codes
-    "city",
-    "inactive_account_days",
     "languages",  # a list -> a tuple
     "max_messages_per_minute",
     "max_presses_per_minute",
-    "max_text_length",
     "organisation",  # the [organisation] section -> Organisation
     "translation",  # the [translation] section -> the engine's name
 }
@@ -65,7 +74,8 @@ def declared(paths: list[Path]) -> dict[str, list[str]]:
 
 
 def test_no_offer_rule_request_rule_or_call_setting_is_declared_twice():
-    rules = {each.name for kind in (OfferRules, RequestRules, InCall) for each in fields(kind)}
+    kinds = (OfferRules, RequestRules, InCall, CityRules, AccountRules)
+    rules = {each.name for kind in kinds for each in fields(kind)}
     everywhere = declared(SECTIONS + GIVEN)
     twice = {
         name: places for name, places in everywhere.items() if name in rules and len(places) > 1
@@ -132,7 +142,7 @@ def test_no_other_setting_is_declared_in_a_section_and_again_in_a_type_made_of_i
 
 
 def _config_type() -> ast.ClassDef:
-    """The class mypy reads as ``Config`` (bot/config.py, under ``TYPE_CHECKING``)."""
+    """The class ``Config`` (bot/config.py), as mypy reads it."""
     tree = ast.parse((ROOT / "bot" / "config.py").read_text(encoding="utf-8"))
     return next(
         node for node in ast.walk(tree) if isinstance(node, ast.ClassDef) and node.name == "Config"
@@ -157,3 +167,61 @@ def test_mypy_sees_each_transports_section_by_the_class_its_declaration_names():
                 f"config.{transport.section} is not typed as {transport.platform}'s declaration"
                 f" names its section ({transport.section_class().__name__})"
             )
+
+
+def test_no_configuration_answers_any_attribute_with_any():
+    """Config and bot.config are what they declare: a name neither declares is an error, not
+    an untyped answer (a transport registered since a configuration was made is reached
+    through its section's class: ``config.section(PagerSection)``)."""
+    import bot.config
+
+    assert "__getattr__" not in vars(Config) and "__getattr__" not in vars(bot.config)
+    with pytest.raises(AttributeError):
+        Config().pager  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_a_transport_reaches_its_own_section_typed_through_its_class():
+    config = Config(phone=PhoneSection(idle_seconds=60))
+    assert config.section(PhoneSection) is config.phone
+    assert config.section(CallSettings) == CallSettings()  # held by none: its defaults
+
+
+def _config_parameters(path: Path) -> list[str]:
+    return _config_parameters_at(path, ROOT)
+
+
+def _config_parameters_at(path: Path, root: Path) -> list[str]:
+    """Where a function of ``path`` takes a city's configuration (a parameter ``config``)
+    typed ``Any`` or not at all, as ``path:line: function``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for each in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+                if each.arg == "config" and (
+                    each.annotation is None or ast.unparse(each.annotation) == "Any"
+                ):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}: {node.name}")
+    return found
+
+
+def test_the_transports_hooks_are_given_the_configuration_typed():
+    """The transports' hooks and services take a city's configuration as
+    ``bot.sections.Sections`` (below them; ``Config`` above them would be a circle), never
+    ``Any`` (46 parameters were, issue 103 point 5)."""
+    found = [
+        where
+        for path in sorted((ROOT / "bot" / "transports").rglob("*.py"))
+        for where in _config_parameters(path)
+    ]
+    assert found == []
+
+
+def test_the_hook_rule_sees_an_untyped_configuration(tmp_path: Path):
+    written = tmp_path / "hook.py"
+    written.write_text(
+        "def claims(config: Any): ...\n"
+        "async def name(config, /): ...\n"
+        "def service(config: Sections, ports: Ports): ...\n"
+    )
+    found = [where.split(": ", 1)[1] for where in _config_parameters_at(written, tmp_path)]
+    assert found == ["claims", "name"]

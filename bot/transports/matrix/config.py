@@ -8,12 +8,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name, key_bytes
 from bot.config_fields import option as _opt
 from bot.transports.contacts import Contact, Opening
+
+if TYPE_CHECKING:
+    from bot.sections import Sections
 
 # The key sealing the bot's Matrix keys in the database (matrix.key_file), when the database
 # is no file it could lie beside (PostgreSQL): relative to the working directory.
@@ -194,7 +197,7 @@ def default_key_file(database: str) -> str:
     return str(path.with_name(path.stem + KEY_SUFFIX))
 
 
-def completed(section: MatrixSection, config: Any) -> MatrixSection:
+def completed(section: MatrixSection, config: Sections) -> MatrixSection:
     """The section with its key file's default, which lies beside the database ([bot], which
     the section does not know). A further city's configuration has the main database
     (installation-wide), so the cities share one key file unless a city names its own."""
@@ -203,27 +206,27 @@ def completed(section: MatrixSection, config: Any) -> MatrixSection:
     return replace(section, key_file=default_key_file(config.bot.database))
 
 
-def backchannel(config: Any) -> str:
+def backchannel(config: Sections) -> str:
     """The coordinators' room (bot/transports/registry.py ``Transport.backchannel``)."""
-    return str(config.matrix.backchannel_room)
+    return config.section(MatrixSection).backchannel_room
 
 
-def claims(config: Any) -> Iterator[tuple[str, object]]:
+def claims(config: Sections) -> Iterator[tuple[str, object]]:
     """What a city holds on Matrix that no other city may (``Transport.claims``): its
     account and its coordinators' room."""
-    if config.matrix.user_id:
-        yield "Matrix account (matrix.user_id)", config.matrix.user_id.casefold()
+    if config.section(MatrixSection).user_id:
+        yield "Matrix account (matrix.user_id)", config.section(MatrixSection).user_id.casefold()
     if room := backchannel(config):
         yield "Matrix backchannel (matrix.backchannel_room)", room
 
 
-def address(config: Any) -> tuple[str, str]:
+def address(config: Sections) -> tuple[str, str]:
     """The bot's account and its matrix.to link; ("", "") without one."""
-    account = str(config.matrix.user_id)
+    account = config.section(MatrixSection).user_id
     return account, f"https://matrix.to/#/{quote(account, safe='@:')}" if account else ""
 
 
-def contact(config: Any, username: str) -> Contact | None:
+def contact(config: Sections, username: str) -> Contact | None:
     """The bot's account, to write to."""
     account, link = address(config)
     if not account:
@@ -237,7 +240,7 @@ def contact(config: Any, username: str) -> Contact | None:
     )
 
 
-def opening(config: Any, username: str, payload: str) -> Opening | None:
+def opening(config: Sections, username: str, payload: str) -> Opening | None:
     """The bot's account, to write ``!start <payload>`` to (a matrix.to link takes no
     payload)."""
     account, link = address(config)

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nio
 from nio.store import SqliteStore
@@ -47,13 +47,16 @@ from db.transport_state import NEXT_BATCH, TRANSACTIONS, NotHolder
 from handlers.channels import Ports
 from handlers.messages import Delete, Incoming, Outgoing
 
+if TYPE_CHECKING:
+    from bot.sections import Sections
+
 log = logging.getLogger(__name__)
 
 
-def service(config: Any, ports: Ports) -> MatrixTransport:
-    """A city's Matrix transport (bot/transports/registry.py), from ``config.matrix`` (a
-    city's ``bot.config.Config``, which imports the transports' sections)."""
-    return MatrixTransport(ports, ports.db, config.matrix)
+def service(config: Sections, ports: Ports) -> MatrixTransport:
+    """A city's Matrix transport (bot/transports/registry.py), from its ``[matrix]``
+    section (a city's ``bot.config.Config``, which imports the transports' sections)."""
+    return MatrixTransport(ports, ports.db, config.section(MatrixSection))
 
 
 class MatrixTransport(ChatService):

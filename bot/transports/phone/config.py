@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
@@ -17,6 +17,9 @@ from bot.transports.phone.sip.caller_header import SOURCES as CALLER_ID_SOURCES
 from bot.transports.phone.sip.edge_hosts import edge_values_problem
 from locales.hours import validate as validate_hours
 from locales.phone_numbers import parse_countries
+
+if TYPE_CHECKING:
+    from bot.sections import Sections
 
 # "21:00-08:00": the call-backs' quiet hours (read by
 # bot/transports/phone/calls/when_to_call_again.py).
@@ -190,10 +193,10 @@ class PhoneSection(InCall):
             raise ConfigError(f"phone: set {env_name('phone', 'password', prefix)}")
 
 
-def handler_settings(config: Any) -> dict[str, Any]:
+def handler_settings(config: Sections) -> dict[str, Any]:
     """The phone's part of the handlers' settings (bot/transports/registry.py
     ``Transport.settings``): the countries whose numbers the bot calls."""
-    return {"call_countries": parse_countries(config.phone.call_countries)}
+    return {"call_countries": parse_countries(config.section(PhoneSection).call_countries)}
 
 
 def _line_number(phone: PhoneSection) -> tuple[str, str]:
@@ -202,11 +205,11 @@ def _line_number(phone: PhoneSection) -> tuple[str, str]:
     return dialled(phone.number, parse_countries(phone.call_countries)[0])
 
 
-def claims(config: Any) -> Iterator[tuple[str, object]]:
+def claims(config: Sections) -> Iterator[tuple[str, object]]:
     """What a city holds on the phone line that no other city may (``Transport.claims``):
     its number and its SIP socket, where it runs the line (a call would reach the other
     city's bot, or the second line could not bind)."""
-    phone = config.phone
+    phone = config.section(PhoneSection)
     if not phone.enabled:
         return
     _number, link = _line_number(phone)
@@ -218,12 +221,12 @@ def claims(config: Any) -> Iterator[tuple[str, object]]:
         yield "SIP port (phone.bind, phone.port)", (phone.bind, phone.port)
 
 
-def contact(config: Any, username: str) -> Contact | None:
+def contact(config: Sections, username: str) -> Contact | None:
     """The line's number, to call, where the city runs it (a number without + read in the
     first country the bot calls)."""
-    if not config.phone.enabled:
+    if not config.section(PhoneSection).enabled:
         return None
-    number, link = _line_number(config.phone)
+    number, link = _line_number(config.section(PhoneSection))
     if not number:
         return None
     return Contact(

@@ -65,7 +65,7 @@ import uuid
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config_fields import carried
 from bot.speech.config import SpeechSection
@@ -88,6 +88,7 @@ from bot.transports.phone.calls.outbox_calls import RECHECK_SECONDS, CallBackSet
 from bot.transports.phone.calls.recording import MIME_TYPE, Recordings
 from bot.transports.phone.calls.verbs import HUSH, CallRunner, Gather, HangUp
 from bot.transports.phone.calls.when_to_call_again import Policy, parse_quiet_hours
+from bot.transports.phone.config import PhoneSection
 from bot.transports.phone.dialogue import key_takers, who_calls
 from bot.transports.phone.dialogue.answers_said import CallVoice
 from bot.transports.phone.dialogue.handed_call import handed
@@ -103,6 +104,9 @@ from bot.transports.sending import DeliveryError
 from handlers.channels import Ports
 from handlers.messages import ButtonPress, Command, Event, Incoming, Message, Outgoing, Sender
 from locales.phone_numbers import language_hint, parse_countries
+
+if TYPE_CHECKING:
+    from bot.sections import Sections
 
 log = logging.getLogger(__name__)
 
@@ -469,9 +473,9 @@ def _domain(registrar: str) -> str:
     return registrar.split(":", 1)[1].split(";", 1)[0] if ":" in registrar else ""
 
 
-def service(config: Any, ports: Ports) -> PhoneTransport:
+def service(config: Sections, ports: Ports) -> PhoneTransport:
     """The city's phone line (``[phone]``), not yet listening."""
-    phone = config.phone
+    phone = config.section(PhoneSection)
     settings = StackSettings(
         bind=phone.bind,
         port=phone.port,

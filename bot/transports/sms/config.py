@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.config_fields import ENV_PREFIX, ConfigError, env_name
 from bot.config_fields import option as _opt
 from bot.transports.contacts import Contact, dialled
+
+if TYPE_CHECKING:
+    from bot.sections import Sections
 
 
 @dataclass(frozen=True)
@@ -110,11 +113,11 @@ def _sender_number(sms: SmsSection) -> tuple[str, str]:
     return dialled(sms.sender, sms.country)
 
 
-def claims(config: Any) -> Iterator[tuple[str, object]]:
+def claims(config: Sections) -> Iterator[tuple[str, object]]:
     """What a city holds for texts that no other city may (``Transport.claims``): the
     number texts come from and the port the bot takes them on, where it runs them (a
     reply would reach the other city's bot, or the second could not listen)."""
-    sms = config.sms
+    sms = config.section(SmsSection)
     if not sms.enabled:
         return
     _number, link = _sender_number(sms)
@@ -123,11 +126,11 @@ def claims(config: Any) -> Iterator[tuple[str, object]]:
     yield "SMS port (sms.listen, sms.port)", (sms.listen, sms.port)
 
 
-def contact(config: Any, username: str) -> Contact | None:
+def contact(config: Sections, username: str) -> Contact | None:
     """The number texts come from, to text, where the city runs them."""
-    if not config.sms.enabled:
+    if not config.section(SmsSection).enabled:
         return None
-    number, link = _sender_number(config.sms)
+    number, link = _sender_number(config.section(SmsSection))
     if not number:
         return None
     return Contact(

@@ -70,16 +70,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from markupsafe import Markup
 
 from bot.transports.contract import ChatTurn, Routed, Transport, send_kept_answers, take_update
 from bot.transports.numbered_choices import typed_event
+from bot.transports.phone.config import PhoneSection
 from bot.transports.sending import DeliveryError, send_key
 from bot.transports.sms.budget import Budget, Held, limits_of
 from bot.transports.sms.checking import Checking
+from bot.transports.sms.config import SmsSection
 from bot.transports.sms.gateways import Android, Gateway, Kannel, Received, Refused, Request
 from bot.transports.sms.keywords import keyword
 from bot.transports.sms.paging import MORE, body_of, more_line
@@ -103,6 +105,9 @@ from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
 from locales import N_, Translator
 from locales.phone_numbers import e164, language_hint, textable
+
+if TYPE_CHECKING:
+    from bot.sections import Sections
 
 log = logging.getLogger(__name__)
 
@@ -661,9 +666,10 @@ def _without_controls(text: str) -> str:
     )
 
 
-def service(config: Any, ports: Ports) -> SmsTransport:
+def service(config: Sections, ports: Ports) -> SmsTransport:
     """The city's text messages (``[sms]``), not yet connected."""
-    section = config.sms
+    section = config.section(SmsSection)
+    phone = config.section(PhoneSection)
     gateway: Gateway
     if section.gateway == "android":
         gateway = Android(
@@ -695,5 +701,5 @@ def service(config: Any, ports: Ports) -> SmsTransport:
         listen=section.listen,
         port=section.port,
         pace=section.max_messages_per_second or None,
-        call_instead=section.call_instead or (config.phone.number if config.phone.enabled else ""),
+        call_instead=section.call_instead or (phone.number if phone.enabled else ""),
     )
