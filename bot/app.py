@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -118,6 +119,11 @@ def _restore_copies(
     return len(removed)
 
 
+class WebNotStarted(Exception):
+    """A city's web cannot listen on its address: said in one line by the command that
+    started it (before, ``web`` ended in a traceback and ``run`` blamed the chat service)."""
+
+
 async def start_web(
     db,
     config: Config,
@@ -152,7 +158,15 @@ async def start_web(
             budgets=registry.budgets(config, db, sources),
         )
     )
-    await server.start(config.web.listen, config.web.port)
+    try:
+        await server.start(config.web.listen, config.web.port)
+    except OSError as exc:
+        raise WebNotStarted(
+            f"the web cannot listen on {config.web.listen}:{config.web.port} (web.listen,"
+            f" web.port): {os.strerror(exc.errno) if exc.errno else exc} - another program"
+            " holds the port, or the address is not this machine's: stop that program or"
+            " set another web.port"
+        ) from exc
     print(f"map:  {config.web.base_url}/", file=sys.stderr)
     print(
         f"desk: {config.web.base_url}/desk  (send /desk in a chat for a login link)",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import log_city, log_redaction
-from bot.app import apply_retention, open_city_database
+from bot.app import WebNotStarted, apply_retention, open_city_database
 from bot.cities import City, check_all_chat_secrets, load_cities
 from bot.cli import backup_rotation, backups, desk_link, go_back, restore_steps, upgrade_backup
 from bot.cli import bans as bans_cli
@@ -448,7 +448,7 @@ async def _console(city: City, user: str, lang: str | None, coordinator: str) ->
                 speaker=speaker,
                 media=[console],
             )
-        except OSError:
+        except WebNotStarted:
             # A bot process on the same database serves it already; links still lead there.
             print(f"web: {config.web.base_url} is served by another process", file=sys.stderr)
             web, alone = None, False
@@ -532,7 +532,11 @@ async def _web(cities: list[City], unserved: dict[str, str]) -> int:
         for db in databases:
             running.push_async_callback(db.close)
         for city, db in zip(served, databases, strict=True):
-            await _city_web(city, db, running)
+            try:
+                await _city_web(city, db, running)
+            except WebNotStarted as exc:
+                print(f"nachbarbot: {city.slug}: {exc}; no city is served", file=sys.stderr)
+                return 1
         await stop.wait()
     return 0
 
@@ -583,6 +587,8 @@ async def _start_cities(
     async def start(bot: CityBot) -> None:
         try:
             tasks.extend(await bot.start(cluster, stop))
+        except WebNotStarted as exc:  # its chat service started; its web cannot
+            raise CityNotStarted(f"{bot.slug}: {exc}; no city runs") from exc
         except Exception as exc:
             # A chat service out of reach (no network yet, its server down) or refusing the
             # account (a revoked token): one line naming the city, its secrets scrubbed.

@@ -130,7 +130,14 @@ class WebServer:
         self._runner = too_long.Runner(build_app(self.site), access_log=None, **too_long.LIMITS)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:
+            # The port held by another program, an address not this machine's: nothing
+            # left behind for the caller to stop.
+            await self._runner.cleanup()
+            self._runner = None
+            raise
         server = site._server
         sockets = getattr(server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else port

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import ROOT, run_bot
+from tests.support.fake_telegram import TOKEN
 from tests.support.ports import free_port
 from tests.support.two_cities import telegram_cities, write_cities
 
@@ -319,3 +321,40 @@ async def test_run_whose_token_is_refused(tmp_path, fake_telegram):
     assert lines[0].startswith("nachbarbot: dortmund: its chat service could not be started: ")
     assert "InvalidToken" in lines[0] and "REVOKED" not in stopped.stderr, lines[0]
     assert "Unclosed" not in stopped.stderr, stopped.stderr
+
+
+async def test_run_and_web_whose_web_port_is_taken(tmp_path, fake_telegram):
+    """Found in a black-box pass: with the web's port held by another program, ``web``
+    ended in a traceback (OSError: address already in use) and ``run`` said "its chat
+    service could not be started: OSError …" - the chat service had started, the web had
+    not. Each now names the web's address, why and what to do, in one line, exit 1; run
+    closes the chat service it had started."""
+    database = str(tmp_path / "var" / "nb.sqlite3")
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        config = write_cities(
+            tmp_path,
+            database,
+            dortmund=f'[telegram]\napi_base_url = "{fake_telegram.url}"\npoll_timeout = 1\n'
+            f'[web]\nlisten = "127.0.0.1"\nport = {port}\n',
+        )
+        (tmp_path / "cities" / "unna.toml").unlink()  # Dortmund alone
+        env = {"NACHBARBOT_TELEGRAM__TOKEN": TOKEN}
+        for command in ("web", "run"):
+            stopped = await asyncio.to_thread(
+                run_bot, "--config", str(config), command, env=env, fresh=True
+            )
+            assert stopped.returncode == 1, (command, stopped.stdout, stopped.stderr)
+            assert "Traceback" not in stopped.stderr, (command, stopped.stderr)
+            lines = [
+                line for line in stopped.stderr.splitlines() if line.startswith("nachbarbot: ")
+            ]
+            assert len(lines) == 1, (command, stopped.stderr)
+            assert lines[0].startswith(
+                f"nachbarbot: dortmund: the web cannot listen on 127.0.0.1:{port}"
+            ), (command, lines)
+            assert "Address already in use" in lines[0] and "web.port" in lines[0], lines
+            assert "chat service" not in lines[0], lines
+            assert "Unclosed" not in stopped.stderr, (command, stopped.stderr)
