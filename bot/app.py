@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.cities import City
 from bot.config import Config
@@ -124,6 +124,17 @@ class WebNotStarted(Exception):
     started it (before, ``web`` ended in a traceback and ``run`` blamed the chat service)."""
 
 
+def cannot_listen(what: str, section: str, settings: Any, exc: OSError) -> str:
+    """Why ``what`` (the web, the metrics) cannot listen on the address of its ``section``
+    (``settings``: its listen and port), and what to do - one line for the operator."""
+    return (
+        f"{what} cannot listen on {settings.listen}:{settings.port} ({section}.listen,"
+        f" {section}.port): {os.strerror(exc.errno) if exc.errno else exc} - another program"
+        " holds the port, or the address is not this machine's: stop that program or set"
+        f" another {section}.port"
+    )
+
+
 async def start_web(
     db,
     config: Config,
@@ -161,12 +172,7 @@ async def start_web(
     try:
         await server.start(config.web.listen, config.web.port)
     except OSError as exc:
-        raise WebNotStarted(
-            f"the web cannot listen on {config.web.listen}:{config.web.port} (web.listen,"
-            f" web.port): {os.strerror(exc.errno) if exc.errno else exc} - another program"
-            " holds the port, or the address is not this machine's: stop that program or"
-            " set another web.port"
-        ) from exc
+        raise WebNotStarted(cannot_listen("the web", "web", config.web, exc)) from exc
     print(f"map:  {config.web.base_url}/", file=sys.stderr)
     print(
         f"desk: {config.web.base_url}/desk  (send /desk in a chat for a login link)",

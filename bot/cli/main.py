@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import log_city, log_redaction
-from bot.app import WebNotStarted, apply_retention, open_city_database
+from bot.app import WebNotStarted, apply_retention, cannot_listen, open_city_database
 from bot.cities import City, check_all_chat_secrets, load_cities
 from bot.cli import backup_rotation, backups, desk_link, go_back, restore_steps, upgrade_backup
 from bot.cli import bans as bans_cli
@@ -667,7 +667,11 @@ async def _run(cities: list[City], unserved: dict[str, str]) -> int:
                 bot.add_jobs(scheduler)
             if metrics is not None:
                 metrics.watch_cluster(cluster)
-                await metrics.serve(config.metrics.listen, config.metrics.port)
+                try:
+                    await metrics.serve(config.metrics.listen, config.metrics.port)
+                except OSError as exc:  # before, a traceback
+                    why = cannot_listen("the metrics", "metrics", config.metrics, exc)
+                    raise CityNotStarted(f"{why}; no city runs") from exc
             # Taking updates (polling, Matrix sync) and the timed jobs are roles: with
             # several processes on PostgreSQL one process at a time holds each
             # (bot/cluster.py); the timed jobs of every city are one role.

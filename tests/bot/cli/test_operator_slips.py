@@ -342,9 +342,19 @@ async def test_run_and_web_whose_web_port_is_taken(tmp_path, fake_telegram):
         )
         (tmp_path / "cities" / "unna.toml").unlink()  # Dortmund alone
         env = {"NACHBARBOT_TELEGRAM__TOKEN": TOKEN}
-        for command in ("web", "run"):
+        # The metrics' port held: run ended in a traceback.
+        metrics = {
+            "NACHBARBOT_WEB__PORT": str(free_port()),
+            "NACHBARBOT_METRICS__LISTEN": "127.0.0.1",
+            "NACHBARBOT_METRICS__PORT": str(port),
+        }
+        for command, more, what in (
+            ("web", {}, "the web"),
+            ("run", {}, "the web"),
+            ("run", metrics, "the metrics"),
+        ):
             stopped = await asyncio.to_thread(
-                run_bot, "--config", str(config), command, env=env, fresh=True
+                run_bot, "--config", str(config), command, env=env | more, fresh=True
             )
             assert stopped.returncode == 1, (command, stopped.stdout, stopped.stderr)
             assert "Traceback" not in stopped.stderr, (command, stopped.stderr)
@@ -352,9 +362,11 @@ async def test_run_and_web_whose_web_port_is_taken(tmp_path, fake_telegram):
                 line for line in stopped.stderr.splitlines() if line.startswith("nachbarbot: ")
             ]
             assert len(lines) == 1, (command, stopped.stderr)
+            city = "dortmund: " if what == "the web" else ""
             assert lines[0].startswith(
-                f"nachbarbot: dortmund: the web cannot listen on 127.0.0.1:{port}"
+                f"nachbarbot: {city}{what} cannot listen on 127.0.0.1:{port}"
             ), (command, lines)
-            assert "Address already in use" in lines[0] and "web.port" in lines[0], lines
+            section = what.split()[-1]
+            assert "Address already in use" in lines[0] and f"{section}.port" in lines[0], lines
             assert "chat service" not in lines[0], lines
             assert "Unclosed" not in stopped.stderr, (command, stopped.stderr)
