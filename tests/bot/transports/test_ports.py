@@ -7,7 +7,9 @@ bot/transports/ imports the dispatcher, names it, or keeps one (before: ``dispat
 ``words_of``, ``standing``, ``chat_closed`` ... on it; then every transport still took the
 dispatcher and fell back to its ports). And the dispatcher routes updates and nothing else:
 its module stays under a line ceiling (821 lines, 38 methods before; handlers/updates/ holds
-what it shed)."""
+what it shed). Nor is the database the transports are handed (``Ports.db``, for their own
+tables) a locator in the dispatcher's place: what they reach of it beyond their tables may
+only shrink (``DATABASE_REACHED``)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,22 @@ ROOT = Path(__file__).resolve().parents[3]
 TRANSPORTS = ROOT / "bot" / "transports"
 DISPATCHER = ROOT / "handlers" / "dispatcher.py"
 MOST_DISPATCHER_LINES = 300
+# The city's database a transport is handed (``Ports.db``) is for its own tables, through
+# the transactions and ``transport_state``; what else of it the transports reach, by store,
+# and in how many of their modules - each number may only fall, and no other store may be
+# reached (2026-11-29, issue 103's review: the people's store in seven modules, the outbox,
+# the keyboard marks, the data rights' hook, one raw query). A store a transport reads
+# for a feature is a port the city should hand it (handlers/channels.py), not a wider
+# locator in place of the dispatcher.
+DATABASE_REACHED = {
+    "transactions": 8,
+    "transport_state": 8,
+    "users": 7,
+    "data_rights": 1,
+    "fetch_all": 1,
+    "marks": 1,
+    "outbox": 1,
+}
 
 
 def _takes(path: Path) -> list[str]:
@@ -70,6 +88,53 @@ def test_every_transport_is_made_from_the_city_ports_alone():
         assert list(inspect.signature(service).parameters) == ["config", "ports"], declared
     assert "city_ports" in Transport.__annotations__
     assert "dispatcher" not in Transport.__annotations__
+
+
+def database_reached(paths: list[Path]) -> dict[str, set[str]]:
+    """Per store of the database (``db.users``, ``self.db.outbox``, ``ports.db.marks``),
+    the modules of ``paths`` that reach it."""
+    found: dict[str, set[str]] = {}
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Attribute):
+                continue
+            held = node.value
+            if (isinstance(held, ast.Attribute) and held.attr == "db") or (
+                isinstance(held, ast.Name) and held.id == "db"
+            ):
+                found.setdefault(node.attr, set()).add(path.as_posix())
+    return found
+
+
+def test_the_transports_reach_no_more_of_the_database():
+    found = database_reached(sorted(TRANSPORTS.rglob("*.py")))
+    counts = {store: len(modules) for store, modules in found.items()}
+    grown = {
+        store: count for store, count in counts.items() if count > DATABASE_REACHED.get(store, 0)
+    }
+    assert not grown, (
+        f"the transports reach more of the city's database: {grown} (at most "
+        f"{DATABASE_REACHED}); what a feature knows comes through the city's ports"
+    )
+    fallen = {store: counts.get(store, 0) for store in DATABASE_REACHED} != DATABASE_REACHED
+    assert not fallen, f"fewer now: lower DATABASE_REACHED to {counts}"
+
+
+def test_the_database_count_sees_each_way_of_reaching_it(tmp_path: Path):
+    code = (
+        "async def f(self, ports, db):\n"
+        "    await db.users.find(1)\n"
+        "    await self.db.outbox.queue(2)\n"
+        "    await ports.db.marks.get(3)\n"
+        "    self.db = db\n"
+    )
+    module = tmp_path / "t.py"
+    module.write_text(code, encoding="utf-8")
+    assert database_reached([module]) == {
+        "users": {module.as_posix()},
+        "outbox": {module.as_posix()},
+        "marks": {module.as_posix()},
+    }
 
 
 def test_the_dispatcher_module_stays_under_its_ceiling():
