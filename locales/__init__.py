@@ -18,6 +18,7 @@ its calendar of opening hours (:mod:`locales.hours`) and its phone numbers
 
 from __future__ import annotations
 
+import _string
 import io
 import logging
 import re
@@ -428,9 +429,13 @@ class Translator:
             if isinstance(value, Formatted) and value.endswith("."):
                 # "27 лист. 2026 р." ending a sentence: one period, not "р..".
                 translated = translated.replace(f"{{{key}}}.", f"{{{key}}}")
-        text = Markup(translated).format(
-            **{k: self._value(self._identified(k, v)) for k, v in values.items()}
-        )
+        filled = {k: self._value(self._identified(k, v)) for k, v in values.items()}
+        if _names_only(translated):
+            # Every value is Markup now (_value), which markupsafe's formatter would only
+            # pass through: str.format (C) puts in the same text - a third of the time.
+            text = Markup(str.format(translated, **filled))
+        else:
+            text = Markup(translated).format(**filled)
         return start_right_to_left(text) if self.rtl else text
 
     def _identified(self, key: str, value: Any) -> Any:
@@ -606,6 +611,24 @@ class Translator:
 # mix's profile). Each depends on nothing but the locale and the value; bounded, as the values
 # come from outside.
 FORMATS_KEPT = 4096
+
+
+@lru_cache(maxsize=FORMATS_KEPT)
+def _names_only(translated: str) -> bool:
+    """Whether each placeholder of ``translated`` is a bare name ("{name}"): no conversion,
+    format spec, attribute or index, which markupsafe's formatter treats otherwise than
+    str.format (it escapes what they make, and refuses a spec on Markup)."""
+    try:
+        fields = [
+            field
+            for _, field, spec, conversion in _string.formatter_parser(translated)
+            if field is not None and (spec or conversion or not field.isidentifier())
+        ]
+    except ValueError:  # a stray brace: markupsafe's formatter says so as it always did
+        return False
+    return not fields
+
+
 # How many messages a translator keeps translated (Translator.gettext, Translator.t): more
 # than the catalogs hold.
 MESSAGES_KEPT = 8192

@@ -65,7 +65,10 @@ def split_html(text: str, limit: int = 4096) -> list[str]:
     closed at the end of one chunk and reopened at the start of the next, so every chunk
     is valid markup on its own.
     """
-    if utf16_len(html_to_plain(text)) <= limit:
+    if 2 * len(text) <= limit or utf16_len(html_to_plain(text)) <= limit:
+        # The first: a character is at most two UTF-16 units, and the visible text is never
+        # longer than the markup (tags and entities shrink, a link's address in brackets
+        # is shorter than its tag) - so most answers skip the parse (issue 104).
         return [text]
     chunks: list[str] = []
     current: list[str] = []

@@ -5,6 +5,10 @@ variant declared after its first message still applies."""
 
 from __future__ import annotations
 
+import _string
+
+from markupsafe import Markup
+
 import locales
 from locales import SUPPORTED_LANGUAGES, Translator, medium_variant, translator
 
@@ -48,3 +52,31 @@ def test_a_variant_declared_after_a_medium_s_first_message_applies() -> None:
         assert translator("pl").t(chat_message) == chat_message
     finally:
         locales._VARIANTS.pop(("spoken", chat_message), None)
+
+
+def test_every_message_is_filled_as_markupsafe_fills_it() -> None:
+    """Translator.format puts values into a message with bare names by str.format:
+    the same text as markupsafe's formatter gives, in every catalog message and language,
+    values with markup characters and right-to-left letters included."""
+    compared = 0
+    for lang in SUPPORTED_LANGUAGES:
+        t = translator(lang)
+        for message in t._tr._catalog.values():
+            texts = message if isinstance(message, tuple) else (message,)
+            for text in texts:
+                try:
+                    names = {f for _, f, _, _ in _string.formatter_parser(text) if f}
+                except ValueError:
+                    continue
+                values = {name: f"<{name}> & \u0639\u0644\u064a" for name in names}
+                try:
+                    slow = Markup(text).format(
+                        **{k: t._value(t._identified(k, v)) for k, v in values.items()}
+                    )
+                except (KeyError, IndexError, ValueError, AttributeError):
+                    continue
+                if t.rtl:
+                    slow = locales.start_right_to_left(slow)
+                assert t.format(text, **values) == slow, (lang, text)
+                compared += 1
+    assert compared > 1000

@@ -37,3 +37,19 @@ def test_split_without_spaces_and_with_astral_characters():
 def test_split_prefers_paragraph_breaks():
     text = "a" * 30 + "\n\n" + "b" * 30
     assert split_html(text, 40) == ["a" * 30, "b" * 30]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "😀" * 2048,  # 4,096 UTF-16 units: the most a message holds
+        '<a href="https://example.org/a/very/long/address">' + "x" * 1980 + "</a>",
+        "&amp;" * 409,
+    ],
+)
+def test_a_text_of_at_most_half_the_limit_in_characters_is_one_message(text):
+    """However it is made (astral characters, a link whose address the visible text shows,
+    entities), markup of at most half the limit's characters is at most the limit visible:
+    it goes whole, as measuring it says."""
+    assert 2 * len(text) <= 4096 and utf16_len(html_to_plain(text)) <= 4096
+    assert split_html(text, 4096) == [text]
