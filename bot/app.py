@@ -45,6 +45,15 @@ async def open_city_database(city: City, *, upgrade: bool = False) -> Database:
         db = await Database.open(location, schema=schema, upgrade=upgrade)
     except sqlite3.DatabaseError as exc:
         raise _unreadable(location, exc) from exc
+    except OSError as exc:
+        if is_postgres(location):
+            raise
+        # Its folder cannot be made: a file where a folder should be, a disk not mounted,
+        # a folder of another user. Before, a traceback from every command.
+        raise MigrationError(
+            f"{location} cannot be made: {_unmade(Path(location), exc)} - correct"
+            " bot.database, or make its folder as the bot's user; nothing was changed"
+        ) from exc
     try:
         # Which city's data this is, kept in the data: db restore refuses a backup recorded
         # for another city (another installation's, or a copy under another city's name).
@@ -55,6 +64,16 @@ async def open_city_database(city: City, *, upgrade: bool = False) -> Database:
             raise _unreadable(location, exc) from exc
         raise
     return db
+
+
+def _unmade(location: Path, exc: OSError) -> str:
+    """Why a database file's folder cannot be made: a file where a folder of its path
+    should be (the system says "File exists" or "Not a directory"), else the system's
+    reason and the path it names."""
+    for each in location.parents:
+        if each.is_file():
+            return f"{each} is a file, not a folder"
+    return f"{exc.strerror or exc} ({exc.filename})"
 
 
 def _unreadable(location: str, exc: sqlite3.DatabaseError) -> MigrationError:

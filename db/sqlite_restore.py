@@ -11,6 +11,7 @@ copy into place (:func:`swap_in`) - the restored file has no WAL at all.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -40,7 +41,7 @@ class RestoreError(RuntimeError):
 def _locked_by_another(path: Path, start: int, length: int) -> bool:
     try:
         fd = os.open(path, os.O_RDWR)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # not there, nor can it be
         return False
     try:
         # A POSIX record lock: it conflicts with SQLite's in every other process. (Closing
@@ -125,7 +126,8 @@ def only_an_empty_wal(backup: Path) -> bool:
 def discard(copy: Path) -> None:
     """Remove a copy that is not restored, with any side file it got."""
     for leftover in (copy, *(Path(f"{copy}{suffix}") for suffix in SIDE_FILES)):
-        leftover.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # nor can it be
+            leftover.unlink()
 
 
 def _checked(copy: Path) -> int:

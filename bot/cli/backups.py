@@ -198,6 +198,8 @@ def _why(exc: Exception) -> str:
     """Why a copy failed, for the operator: the file and the system's reason where the
     system refused (a full disk, a folder it may not write to, a file where the backup's
     folder should be), else the error as it is."""
+    if isinstance(exc, MigrationError):  # said for the operator already (bot/app.py)
+        return str(exc)
     if not isinstance(exc, OSError) or not exc.strerror:
         return f"{type(exc).__name__}: {exc}"
     if exc.filename is None:
@@ -273,7 +275,7 @@ async def restore(cities: list[City], path: str, known: list[City] | None = None
             copy = live.with_name(f".{live.name}.restoring")
             copies.append(copy)
             say_an_empty_wal(city, source)
-            version = _checked_copy(city, source, copy)
+            version = checked_copy(city, source, copy)
             await _runnable(copy, version, city, source)
             print(f"{city.slug}: backup {source} checked: integrity ok, schema version {version}")
         # Again right before the swap: the check of a large backup takes a minute, and a bot
@@ -431,7 +433,7 @@ def _copies_of_others(main: Path, restored: set[str]) -> list[tuple[Path, str]]:
     return found
 
 
-def _checked_copy(city: City, source: Path, copy: Path) -> int:
+def checked_copy(city: City, source: Path, copy: Path) -> int:
     """:func:`check_copy` of the city's ``source`` to ``copy``, its refusal naming the city:
     with several cities the operator must know whose copy was refused."""
     try:
@@ -440,7 +442,9 @@ def _checked_copy(city: City, source: Path, copy: Path) -> int:
     except RestoreError as exc:
         raise RestoreError(f"{city.slug}: {exc}") from exc
     except OSError as exc:  # the database's folder cannot be made
-        raise RestoreError(f"{city.slug}: {copy.parent}: {exc.strerror or exc}") from exc
+        why = _why(exc)
+        where = "" if str(copy.parent) in why else f"{copy.parent}: "
+        raise RestoreError(f"{city.slug}: {where}{why}") from exc
 
 
 async def _runnable(copy: Path, version: int, city: City, source: Path) -> None:

@@ -31,7 +31,7 @@ from db.database import latest_migration
 from db.erasure_ledger import ErasureLedger, FileLedger, file_location
 from db.migration_ledger import MigrationError
 from db.postgres import is_postgres
-from db.sqlite_restore import RestoreError, check_copy, discard, settle, swap_in
+from db.sqlite_restore import RestoreError, discard, settle, swap_in
 
 
 async def go_back(cities: list[City], path: str, known: list[City]) -> int:
@@ -53,7 +53,7 @@ async def go_back(cities: list[City], path: str, known: list[City]) -> int:
             copy = live.with_name(f".{live.name}.going-back")
             copies.append(copy)
             backups.say_an_empty_wal(city, source)
-            version = _checked(city, source, copy)
+            version = backups.checked_copy(city, source, copy)
             await _marked(copy, version, city, source)
             versions.append(version)
             print(f"{city.slug}: backup {source} checked: integrity ok, schema version {version}")
@@ -82,16 +82,6 @@ async def go_back(cities: list[City], path: str, known: list[City]) -> int:
         ]
         await say_erased_since(city, live, ledgers)
     return 0
-
-
-def _checked(city: City, source: Path, copy: Path) -> int:
-    try:
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        return check_copy(source, copy)
-    except RestoreError as exc:
-        raise RestoreError(f"{city.slug}: {exc}") from exc
-    except OSError as exc:
-        raise RestoreError(f"{city.slug}: {copy.parent}: {exc.strerror or exc}") from exc
 
 
 async def _marked(copy: Path, version: int, city: City, source: Path) -> None:

@@ -370,3 +370,34 @@ async def test_run_and_web_whose_web_port_is_taken(tmp_path, fake_telegram):
             assert "Address already in use" in lines[0] and f"{section}.port" in lines[0], lines
             assert "chat service" not in lines[0], lines
             assert "Unclosed" not in stopped.stderr, (command, stopped.stderr)
+
+
+def test_a_database_whose_folder_is_a_file(tmp_path):
+    """Found in a black-box pass: bot.database under a path whose folder cannot be made (a
+    file where a folder should be; a disk not mounted, another user's folder alike) ended
+    every command that opens it - db check, console, roles, places, doctor, db restore -
+    in a traceback (FileExistsError, NotADirectoryError). Each says it in one line, exit 1,
+    nothing written."""
+    config, _ = _installation(tmp_path)
+    (tmp_path / "cities" / "unna.toml").unlink()  # Dortmund alone
+    backup = tmp_path / "backups" / "nachbarbot-2026-11-29T031500Z.sqlite3"
+    assert run_bot("--config", str(config), "db", "backup", str(backup)).returncode == 0
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder", encoding="utf-8")
+    env = {"NACHBARBOT_BOT__DATABASE": str(blocker / "nachbarbot.sqlite3")}
+    for command in (
+        ["db", "check"],
+        ["db", "migrate"],
+        ["console"],
+        ["doctor"],
+        ["roles", "grant", "console:cora", "coordinator"],
+        ["places", "near", "Hörde"],
+        ["db", "backup", str(tmp_path / "more" / "b.sqlite3")],
+        ["db", "restore", str(backup)],
+        ["db", "go-back", str(backup)],
+    ):
+        done = run_bot("--config", str(config), *command, env=env, input="", timeout=60)
+        line = _one_line(done)
+        assert f"{blocker} is a file, not a folder" in line, (command, line)
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+    assert not (tmp_path / "more").exists()
