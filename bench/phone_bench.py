@@ -917,13 +917,15 @@ class PatientCall:
     async def end(self) -> tuple[list[Any], float]:
         """Hang up; the stretches of sound heard, and the monotonic time of the recording's
         start (its length read at a known moment)."""
+        from bot.transports.phone.calls.answered_call import is_over
+
         segments_heard, length = await asyncio.to_thread(self.caller.hearing)
         read_at = time.monotonic()
         seen = len(self.caller.events)
         await asyncio.to_thread(self.caller.hangup)
         await asyncio.to_thread(self.caller.wait_for, "CALL_CLOSED", after=seen, timeout=20)
         await self._until(
-            lambda: self.call.audio.gone or self.call.call_id not in self.phone._calls,
+            lambda: is_over(self.call) or self.call.call_id not in self.phone._calls,
             "the end at the bot",
             20,
         )

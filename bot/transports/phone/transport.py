@@ -77,6 +77,7 @@ from bot.transports.phone.calls.answered_call import (
     converse,
     greeted,
     hinting,
+    is_over,
 )
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.bridging import Bridging
@@ -267,23 +268,24 @@ class PhoneTransport(Transport):
             self._later(converse(runner, came, self))
             return
         call = self._calls.get(event.call_id)
-        if call is not None and call.runner is not None:  # the call's loop's (answered_call.py)
-            call.runner.feed(event)
+        if call is None or call.runner is None:
+            return
+        if event.kind == "audio":  # its audio on (told once a call): its updates are taken
+            log.debug("phone: call %d: audio on", event.call_id)
+            self._later(self._take(call))
+        call.runner.feed(event)  # the call's loop's (answered_call.py), its clock's too
 
     # -- what the call's loop hands on (answered_call.py ``Line``)
 
-    def audio_on(self, call: Call) -> None:
-        """The call's audio is on: its updates are taken (its ``/start`` first)."""
-        self._later(self._take(call))
-
     def said_all(self, call: Call) -> None:
-        """All the call was to hear is said: what follows then (the loop waits for the
-        caller, where the call waits at all: :meth:`waits`)."""
+        """All the call was to hear is said: what follows then, its turn's (the loop waits
+        for the caller where the call waits at all, :meth:`waits`, and for the pause
+        before the rest of a message said in two parts, :meth:`pause_passed`)."""
         log.debug("phone: call %d: all said", call.call_id)
-        then = self.voice.followed(call)
-        if then is not None:
-            then()
-        self.voice.rest_after_pause(call)
+        self.spoken.follow(call, self.voice.followed(call))
+
+    def pause_passed(self, call: Call) -> None:
+        self.voice.follow(call)
 
     def waits(self, call: Call) -> bool:
         return call.call_id not in self.closing and self.voice.waits(call)
@@ -295,7 +297,7 @@ class PhoneTransport(Transport):
         self.voice.drop_rest(call)
         if key_takers.taken_apart(call, key):
             return None
-        if call.audio.then is not None and self.spoken.skipped_to_tone(call, key):
+        if call.turn.then and self.spoken.skipped_to_tone(call, key):
             return None
         # The "#" after "44137" (an entry ended by its length) means nothing, and must not
         # cut off the answer to it the caller is waiting for (issue 64).
@@ -303,7 +305,7 @@ class PhoneTransport(Transport):
         if asked is None:
             return None
         # The caller knows what they want: what is playing stops.
-        self.voice.follow_with(call, None)
+        self.voice.follow_with(call, "")
         self.voice.runner(call).start(HUSH)
         if isinstance(asked, Gather):  # digits of their own begun: the loop gathers the rest
             return asked
@@ -312,7 +314,7 @@ class PhoneTransport(Transport):
 
     def typed(self, call: Call, meaning: Meaning | None) -> None:
         """The caller's own digits, taken (None: given up)."""
-        if call.call_id in self.closing or call.audio.gone:
+        if call.call_id in self.closing or is_over(call):
             return
         if meaning is not None:
             call.keys.put_nowait(meaning)
@@ -320,14 +322,13 @@ class PhoneTransport(Transport):
     def call_over(self, call: Call) -> None:
         """The caller hung up: what they pressed before is still taken (digits begun and
         not ended are not), then the call's task ends; nothing more is said."""
-        if call.audio.gone:
-            return
+        if self._calls.pop(call.call_id, None) is None:
+            return  # told already
         log.info("phone: call %d ended", call.call_id)
-        self._calls.pop(call.call_id, None)
+        self.voice.runner(call).end()  # over for its steps too (the bot stops: not yet)
         self.closing.discard(call.call_id)
         self._by_chat.drop(call)
-        call.audio.gone = True
-        self.voice.follow_with(call, None)
+        self.voice.follow_with(call, "")
         self.voice.drop_rest(call)
         if call.handed is not None and not call.handed.done():
             call.handed.set_result("")
@@ -424,7 +425,7 @@ class PhoneTransport(Transport):
 
     async def send_answer(self, answer: Routed) -> None:
         call = self._answering.get(answer.chat_id)
-        if call is None or call.audio.gone or answer.elsewhere:
+        if call is None or is_over(call) or answer.elsewhere:
             return  # the caller hung up (or it is not theirs): nothing to say it to
         await self.voice.answer(call, answer.item, answer.edit_message_id)
         if isinstance(answer.item, Message) and answer.item.closing:
@@ -434,7 +435,7 @@ class PhoneTransport(Transport):
         """``call`` ends once all is said ("please hang up now": its line must be free for
         the call that checks it); a key meanwhile changes nothing."""
         self.closing.add(call.call_id)
-        self.voice.follow_with(call, lambda: self.voice.runner(call).start(HangUp()))
+        self.voice.follow_with(call, "hang up")
 
     def _later(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

@@ -16,7 +16,7 @@ One loop per call runs the call's steps in its order and hands each result to th
   to the line typed, turn.py ``entered``); :class:`Done` - all that was to hear is said
   (the caller is waited for from then on); :class:`Saying` - an answer is said (the caller
   is not waited for meanwhile); :class:`Answered` - the audio of a call that came is on (its
-  clock runs, ``longest_call_seconds``, and its updates are taken);
+  clock runs, ``longest_call_seconds``; the transport takes its updates from then on);
   :class:`Transferred` - how the transfer to a person went (press_0_for_a_person.py);
   :class:`Ended` - the call is over;
 - :class:`TimedOut` - a caller who did nothing for ``idle_seconds`` while waited for hears
@@ -33,8 +33,9 @@ is said, what is gathered: turn.py), the loop gathers what that turn asks, and w
 gathered goes to the bot as the caller's incoming update, whose answer makes the next turn.
 
 The call's state: :class:`Call`, ten fields at most (its turn, turn.py: what the newest
-answer asks; :class:`Caller`: who is calling; :class:`CallAudio`: its media side - what it
-plays, what follows the end of play, the recording). Keys that
+answer asks, what follows all said, the rest said after a pause; :class:`Caller`: who is
+calling; :class:`CallAudio`: its media side - what it plays, the recording); whether it is
+over is its runner's (:func:`is_over`). Keys that
 came before its audio was on, or before its greeting was made (:func:`greeted`), wait in
 its queue of updates after its ``/start``, as the line told them (``CallEvent("key", …)``):
 the runner takes them once the greeting is.
@@ -46,7 +47,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.recording import Listening
@@ -67,6 +68,7 @@ from bot.transports.phone.calls.verbs import (
 )
 from bot.transports.phone.sip.call_control import CallEvent
 from bot.transports.phone.words import what_keys_mean
+from bot.transports.phone.words.likely_choice_first import FOLLOW_SECONDS
 from bot.transports.phone.words.what_keys_mean import Meaning
 from handlers.messages import Event
 from locales import Translator
@@ -87,18 +89,13 @@ class HungUp:
 @dataclass(slots=True)
 class CallAudio:
     """What a call plays and hears (its media side): the prompts of the answer being said
-    and of the last one (what "*" repeats), what it does once all is said (the tone said:
-    record; "0": transfer), the recording under way, and whether the call is over."""
+    and of the last one (what "*" repeats), and the recording under way. (What follows
+    all said and the rest of a message said in two parts are its turn's, turn.py; whether
+    it is over, its runner's: :func:`is_over`.)"""
 
     saying: list[Path] = field(default_factory=list)
     last: list[Path] = field(default_factory=list)
-    then: Any = None
     listening: Listening | None = None
-    gone: bool = False
-    # The rest of a message said in two parts (likely_choice_first.py), said after its first
-    # part and a pause without a key: its audio until all else is said, then that pause's
-    # timer (which says it).
-    rest: Path | asyncio.TimerHandle | None = None
 
 
 @dataclass(slots=True)
@@ -137,6 +134,12 @@ class Call:
     handed: asyncio.Future[str] | None = None
 
 
+def is_over(call: Call) -> bool:
+    """Whether ``call`` is over: its runner ended (the caller hung up, the bot did, or the
+    line is done with it, ``CallRunner.end``)."""
+    return call.runner is not None and call.runner.ended.done()
+
+
 def greeted(call: Call) -> bool:
     """Whether ``call`` has heard anything that asks for keys: its turn is no longer the one
     it came with (every answer said makes one, turn.py)."""
@@ -155,9 +158,6 @@ class Line(Protocol):
 
     in_call: CallSettings
 
-    def audio_on(self, call: Call) -> None:
-        """The call's audio is on: its updates are taken from now on (its ``/start`` first)."""
-
     def pressed(self, call: Call, key: str, *, after_entry: bool = False) -> Gather | None:
         """The caller's ``key`` (``after_entry``: the next key right after digits of their
         own ended by their most); a digit that begins digits of their own: the gather of
@@ -171,6 +171,10 @@ class Line(Protocol):
     def transfer_went(self, call: Call, went: bool) -> None: ...
 
     def call_over(self, call: Call) -> None: ...
+
+    def pause_passed(self, call: Call) -> None:
+        """All was said and a pause passed without a key: the rest of the message said in
+        two parts that the call's turn keeps back (if it still does)."""
 
     def waits(self, call: Call) -> bool:
         """Whether the call waits for its caller's keys (not while recording, before the
@@ -187,11 +191,14 @@ class _Wait:
     for the greeting in its queue), when it ends without a key or a word (``idle_seconds``
     after all was said or the last key; None: the caller is not waited for), and until
     when a "#" is the end of the caller's digits just ended by their most (None: no such
-    entry)."""
+    entry); and when the rest of a message said in two parts that the call's turn keeps
+    back is said (likely_choice_first.py ``FOLLOW_SECONDS`` after all else was said; None:
+    not waited for)."""
 
     ends_at: float | None = None
     idle_at: float | None = None
     entry_end: float | None = None
+    rest_at: float | None = None
 
     def left(self, call: Call) -> float | None:
         """How long until the next of them (None: none is waited for)."""
@@ -199,7 +206,9 @@ class _Wait:
         # end by their own bounds, and the wait for the caller after them is no longer).
         taking = call.audio.listening is None and call.handed is None
         ends_at = self.ends_at if taking else None
-        deadlines = [at for at in (self.idle_at, self.entry_end, ends_at) if at is not None]
+        deadlines = [
+            at for at in (self.idle_at, self.entry_end, ends_at, self.rest_at) if at is not None
+        ]
         if not deadlines:
             return None
         return max(0.0, min(deadlines) - _now())
@@ -212,6 +221,23 @@ class _Wait:
             return
         at = _now() + line.in_call.idle_seconds
         self.idle_at = at if self.ends_at is None else min(at, self.ends_at)
+
+    def said_all(self, call: Call) -> None:
+        """All is said: the pause before the rest the call's turn keeps back begins (once:
+        a say begun begins it again at its end, :meth:`saying`)."""
+        if call.turn.rest is not None and self.rest_at is None:
+            self.rest_at = _now() + FOLLOW_SECONDS
+
+    def saying(self) -> None:
+        """The bot speaks: nobody waits for the caller, nor the pause before a rest."""
+        self.idle_at = self.rest_at = None
+
+    def rest_due(self) -> bool:
+        """Whether the pause before the rest passed (then it is no longer waited for)."""
+        if self.rest_at is None or _now() < self.rest_at:
+            return False
+        self.rest_at = None
+        return True
 
     def longest(self) -> bool:
         """Whether the call lasted its ``longest_call_seconds``."""
@@ -235,17 +261,18 @@ async def converse(runner: CallRunner, call: Call, line: Line, *, answered: bool
             elif isinstance(got, Done):
                 line.said_all(call)
                 wait.for_caller(call, line)
-            elif isinstance(got, Saying):  # the bot speaks: nobody waits for the caller
-                wait.idle_at = None
+                wait.said_all(call)
+            elif isinstance(got, Saying):
+                wait.saying()
             elif isinstance(got, Answered) and wait.ends_at is None:
-                log.debug("phone: call %d: audio on", call.call_id)
                 wait.ends_at = _now() + line.in_call.longest_call_seconds
-                line.audio_on(call)
             elif isinstance(got, Transferred):
                 line.transfer_went(call, got.went)
             elif isinstance(got, TimedOut):
                 if wait.entry_end is not None and _now() >= wait.entry_end:
                     wait.entry_end = None
+                if wait.rest_due():
+                    line.pause_passed(call)
                 if _waited_out(call, line, wait) and isinstance(
                     await _goodbye(runner, call, line, wait), Ended
                 ):
@@ -263,7 +290,7 @@ def _waited_out(call: Call, line: Line, wait: _Wait) -> bool:
     if not idle and not wait.longest():
         return False
     wait.idle_at = None
-    return not call.audio.gone and call.audio.listening is None
+    return not is_over(call) and call.audio.listening is None
 
 
 async def _key(runner: CallRunner, call: Call, line: Line, key: str, wait: _Wait) -> None:

@@ -10,7 +10,7 @@ the place of her own call that is up; nor does an unchecked call take a checked 
 
 from __future__ import annotations
 
-from bot.transports.phone.calls.answered_call import Call
+from bot.transports.phone.calls.answered_call import Call, is_over
 
 
 class CallsByNumber:
@@ -26,7 +26,7 @@ class CallsByNumber:
     def settled(self, call: Call) -> None:
         """``call``'s person is known (a claim renamed it, a check or PIN proved it, or it
         claims nobody's number): its chat id finds it, unless a checked call holds it."""
-        if call.caller.claimed or call.audio.gone:
+        if call.caller.claimed or is_over(call):
             return
         held = self._calls.get(call.chat_id)
         if held is None or not held.caller.checked or call.caller.checked:
@@ -36,7 +36,7 @@ class CallsByNumber:
         """``call`` was given its person's chat id by who_calls.py (a stand-in's own, or the
         number its PIN proved): that id finds it - unless it is gone meanwhile (hung up
         while its claim was written), which nothing may find (nor keep)."""
-        if call.audio.gone:
+        if is_over(call):
             return
         self._calls[call.chat_id] = call
 

@@ -9,20 +9,26 @@ asks for, ended by "#", by the pause between keys (``KEY_PAUSE``) or, for a numb
 for (``Message.typed_digits``), by "#" only), the choices by number and the way back,
 the next part on "9", the pages of a list of more than ten (what_keys_mean.py ``page_of``, the
 page said and the choice last ticked on one), whether "0 for a person" is offered (the
-main menu, press_0_for_a_person.py) and whether the answer takes a spoken answer (``recorded``:
-who will hear it).
+main menu, press_0_for_a_person.py), whether the answer takes a spoken answer (``recorded``:
+who will hear it), the rest of a message said in two parts (``rest``, likely_choice_first.py:
+said once all else is said and a pause passed without a key) and the step that follows
+once all is said (``then``: the recording after the tone, the transfer after "connecting",
+the hang-up after "please hang up now").
 
 No button data, no states of its own: the call keeps its turn (answered_call.py
 ``Call.turn``, written by answers_said.py only). A turn is made here only: by
 :func:`turn_of` from an answer, or from the last by what happens in it - a key pressed
 (:meth:`Turn.pressed`: nothing ticked yet), the next page (:meth:`Turn.next_page`), a
 choice ticked on a page (:meth:`Turn.ticking`), a new update (:meth:`Turn.unrecorded`), a
-dialogue's message said alone (:meth:`Turn.said_alone`).
+dialogue's message said alone (:meth:`Turn.said_alone`), a rest kept for after the pause or
+said (:meth:`Turn.resting`), a step to follow all said (:meth:`Turn.followed_by`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
 
 from bot.speech.keys import number_of
 from bot.transports.numbered_choices import numbered
@@ -46,6 +52,9 @@ from bot.transports.phone.words.what_keys_mean import (
 from handlers.messages import Edit, Message, SpokenForm, finish, next_part, way_back
 
 ALL_KEYS = "".join(sorted(KEYS))
+# What follows once all a turn says is said: the recording (after the tone), the transfer
+# to a person (after "connecting"), the hang-up (after "please hang up now"); "": nothing.
+Then = Literal["", "record", "transfer", "hang up"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ class Turn:
     ticked: str | None = None
     person: bool = False
     recorded: str = ""
+    rest: Path | None = None
+    then: Then = ""
 
     def key(self, key: str) -> Meaning | Gather | None:
         """What ``key`` asks of the call in this turn (what_keys_mean.py): "*" the answer
@@ -146,6 +157,14 @@ class Turn:
         """The turn as a new update of the caller's is taken: its answers decide whether it
         takes a spoken answer."""
         return replace(self, recorded="") if self.recorded else self
+
+    def resting(self, rest: Path | None) -> Turn:
+        """The turn with ``rest`` to say after the pause (None: nothing kept back)."""
+        return replace(self, rest=rest) if rest != self.rest else self
+
+    def followed_by(self, then: Then) -> Turn:
+        """The turn with ``then`` to follow once all is said ("": nothing)."""
+        return replace(self, then=then) if then != self.then else self
 
     def said_alone(self) -> Turn:
         """The turn of a dialogue's message said as the call's whole answer (the caller
@@ -218,6 +237,7 @@ def turn_of(item: Message | Edit, words: SpokenForm, typed: bool, more: str, las
         page=_page(last, data, done),
         person=offers_person(item, listed),
         recorded=str(item.recorded) if isinstance(item, Message) and item.recorded else "",
+        then=last.then,  # what was to follow the last stays until all is said
     )
 
 

@@ -233,6 +233,12 @@ class CallRunner:
             self.ended.set_result(status_code(event.value))
         self._events.put_nowait(event)
 
+    def end(self) -> None:
+        """The line is done with the call (its loop stopped, the bot stops): it is over for
+        every step from now on, as if it ended without a status code."""
+        if not self.ended.done():
+            self.feed(CallEvent("ended", self.call_id, ""))
+
     def start(self, step: Say | HangUp) -> None:
         """Begin ``step`` at once, without waiting for it: a :class:`Say` with
         ``wait=False``, or a :class:`HangUp` (its :class:`Ended` comes to the step that

@@ -18,9 +18,7 @@ the list that comes again after a tick is said from the page that holds the choi
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-from collections.abc import Callable
 from pathlib import Path
 
 from markupsafe import Markup
@@ -28,14 +26,14 @@ from markupsafe import Markup
 from bot.speech.engine import SpeechError
 from bot.speech.script import Part
 from bot.transports.numbered_choices import NumberedChoices, numbered
-from bot.transports.phone.calls.answered_call import Call, hinting
+from bot.transports.phone.calls.answered_call import Call, hinting, is_over
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.callers_number import PLATFORM
-from bot.transports.phone.calls.turn import Paged, turn_of
+from bot.transports.phone.calls.turn import Paged, Then, turn_of
 from bot.transports.phone.calls.verbs import CallRunner, Say
 from bot.transports.phone.sip.call_control import CallControl
 from bot.transports.phone.words import likely_choice_first
-from bot.transports.phone.words.likely_choice_first import FOLLOW_SECONDS, Said, keys_of
+from bot.transports.phone.words.likely_choice_first import Said, keys_of
 from bot.transports.phone.words.newest_choices_only import CallChoices
 from bot.transports.phone.words.press_0_for_a_person import (
     AFTER_TONE,
@@ -153,7 +151,7 @@ class CallVoice:
         await self.say(call, first.text, first.labels, first.keys)
         if kept is not None:
             call.audio.saying.append(kept)
-            call.audio.rest = kept
+            call.turn = call.turn.resting(kept)
 
     async def _said_first(
         self,
@@ -180,8 +178,8 @@ class CallVoice:
 
     async def rest_file(self, call: Call, rest: Said) -> Path | None:
         """The audio of the rest of a message said in two parts (None: nothing to say),
-        said after the first part and a pause without a key (:meth:`rest_after_pause`);
-        "*" says both."""
+        said after the first part and a pause without a key (the call's loop waits for
+        it, :meth:`follow`); "*" says both."""
         return await self._file(
             spoken_parts(rest.text, rest.labels, await self.words(call), self.voices, rest.keys)
         )
@@ -189,21 +187,14 @@ class CallVoice:
     def drop_rest(self, call: Call) -> None:
         """What a message kept back for after a pause is not said (a key came, or a newer
         answer, or the call is over)."""
-        if isinstance(call.audio.rest, asyncio.TimerHandle):
-            call.audio.rest.cancel()
-        call.audio.rest = None
+        call.turn = call.turn.resting(None)
 
-    def rest_after_pause(self, call: Call) -> None:
-        """The rest of a message said in two parts, once a pause without a key passed."""
-        rest = call.audio.rest
-        if isinstance(rest, Path):  # not yet waited for (a timer: the pause is running)
-            loop = asyncio.get_running_loop()
-            call.audio.rest = loop.call_later(FOLLOW_SECONDS, self._follow, call, rest)
-
-    def _follow(self, call: Call, rest: Path) -> None:
-        """The pause after a message's first part passed without a key: its ``rest``."""
-        call.audio.rest = None
-        if not call.audio.gone:
+    def follow(self, call: Call) -> None:
+        """The pause after a message's first part passed without a key (the call's loop
+        waited for it): its rest, if the turn still keeps it back."""
+        rest = call.turn.rest
+        call.turn = call.turn.resting(None)
+        if rest is not None and not is_over(call):
             self.play(call, [rest])
 
     async def say_page(self, call: Call, pages: Paged, *, again: bool = False) -> None:
@@ -317,15 +308,16 @@ class CallVoice:
             call.audio.last = call.audio.saying
 
     @staticmethod
-    def follow_with(call: Call, then: Callable[[], None] | None) -> None:
-        """What the call does once all it is to hear is said (the tone and the recording,
-        the transfer, the hang-up after "please hang up now"; None: nothing)."""
-        call.audio.then = then
+    def follow_with(call: Call, then: Then) -> None:
+        """What the call does once all it is to hear is said (the recording after the tone,
+        the transfer, the hang-up after "please hang up now"; "": nothing): its turn's."""
+        call.turn = call.turn.followed_by(then)
 
     @staticmethod
-    def followed(call: Call) -> Callable[[], None] | None:
+    def followed(call: Call) -> Then:
         """All is said: what was to follow (then nothing more)."""
-        then, call.audio.then = call.audio.then, None
+        then = call.turn.then
+        call.turn = call.turn.followed_by("")
         return then
 
     def play(self, call: Call, prompts: list[Path]) -> None:
@@ -359,9 +351,9 @@ class CallVoice:
         before the tone (or another step after what is said), nor while a helper's call is
         offered or talks."""
         return (
-            not call.audio.gone
+            not is_over(call)
             and call.audio.listening is None
-            and call.audio.then is None
+            and not call.turn.then
             and call.handed is None
         )
 

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from bot.transports.phone.calls.answered_call import Call
+from bot.transports.phone.calls.answered_call import Call, is_over
 from bot.transports.phone.calls.verbs import CallRunner, Say
 from bot.transports.phone.dialogue.answers_said import CallVoice
 from bot.transports.phone.sip.call_control import CallEvent
@@ -31,7 +31,7 @@ class HandedCall:
 
     async def offer(self, prompt: Path | None, seconds: float) -> bool:
         call = self.call
-        if call.audio.gone:
+        if is_over(call):
             return False
         # Handed: the call's loop waits for its caller no more (answers_said.py ``waits``).
         call.handed = asyncio.get_running_loop().create_future()
@@ -45,7 +45,7 @@ class HandedCall:
     def release(self) -> None:
         call = self.call
         call.handed = None
-        if call.audio.gone:
+        if is_over(call):
             return
         if call.audio.last:  # where they were: the last answer again
             self.voice.play(call, list(call.audio.last))
@@ -62,8 +62,8 @@ def handed(voice: CallVoice, call: Call | None) -> HandedCall | None:
         call is None
         or call.caller.claimed
         or call.runner is None
-        or call.audio.gone
-        or call.audio.then is not None
+        or is_over(call)
+        or call.turn.then
         or call.audio.listening is not None
         or call.turn.until_hash  # typing a number to call back
         or call.handed is not None

@@ -19,7 +19,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from bot.transports.phone.calls.answered_call import Call, HungUp
+from bot.transports.phone.calls.answered_call import Call, HungUp, is_over
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.recording import (
     ERASED_KEPT,
@@ -30,6 +30,7 @@ from bot.transports.phone.calls.recording import (
     sweep,
     tone_wav,
 )
+from bot.transports.phone.calls.turn import Then
 from bot.transports.phone.calls.verbs import HUSH, Done, HangUp, Record, Recorded, Transfer
 from bot.transports.phone.dialogue.answers_said import CallVoice
 from bot.transports.phone.words.press_0_for_a_person import CONNECTING, NOBODY, NOTHING_HEARD
@@ -65,13 +66,13 @@ class SpokenAnswers:
     def after(self, call: Call) -> None:
         """The newest message takes a spoken answer: the tone after what is being said,
         then the recording."""
-        if not call.turn.recorded or call.audio.gone:
+        if not call.turn.recorded or is_over(call):
             return
         if self._tone is None:
             assert self.voice.prompts is not None
             self._tone = tone_wav(self.voice.prompts.folder / "tone.wav", self.clock_rate)
         self.voice.play(call, [self._tone])
-        self.voice.follow_with(call, lambda: self._start(call))
+        self.voice.follow_with(call, "record")
 
     def skipped_to_tone(self, call: Call, key: str) -> bool:
         """ "#" while a message that takes a spoken answer is said: straight to the tone."""
@@ -81,8 +82,18 @@ class SpokenAnswers:
         self.after(call)
         return True
 
+    def follow(self, call: Call, then: Then) -> None:
+        """All is said: the step that was to follow it (the call's turn's, turn.py
+        ``Then``) - the recording after the tone, the transfer, the hang-up."""
+        if then == "record":
+            self._start(call)
+        elif then == "transfer":
+            self.later(self._forward(call))
+        elif then == "hang up":
+            self.voice.runner(call).start(HangUp())
+
     def _start(self, call: Call) -> None:
-        if call.audio.gone or call.audio.listening is not None:
+        if is_over(call) or call.audio.listening is not None:
             return
         # Recording: the call's loop waits for no key (answers_said.py ``waits``).
         call.audio.listening = Listening(self.in_call.quiet_seconds, self.in_call.record_seconds)
@@ -103,11 +114,11 @@ class SpokenAnswers:
         log.debug("phone: call %d: recorded (%s)", call.call_id, "kept" if voice else "none")
         if voice is not None:
             call.keys.put_nowait(Media("voice", voice.file_id, voice.seconds, MIME_TYPE))
-        elif not call.audio.gone:
+        elif not is_over(call):
             await self.voice.say_line(call, NOTHING_HEARD)
             self.voice.play(call, list(call.audio.last))
             self.after(call)
-        if call.audio.gone:
+        if is_over(call):
             call.keys.put_nowait(HungUp())
 
     # -- "0" for a person (press_0_for_a_person.py)
@@ -117,7 +128,7 @@ class SpokenAnswers:
         if self.in_call.forwards_now():
             log.info("phone: call %d: transferred", call.call_id)
             await self.voice.say_line(call, CONNECTING)
-            self.voice.follow_with(call, lambda: self.later(self._forward(call)))
+            self.voice.follow_with(call, "transfer")
         else:
             call.keys.put_nowait(Command("coordinators"))
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from bot.transports.phone.calls.answered_call import Call, Caller
+from bot.transports.phone.calls.answered_call import Call, Caller, is_over
 from bot.transports.phone.calls.callers_number import PLATFORM, is_withheld, withheld
 from bot.transports.phone.calls.check_call_store import Waiting
 from bot.transports.phone.calls.check_calls import CheckCalls, profile_of_waiting
@@ -69,7 +69,7 @@ def proven(line: Line, call: Call | None, then: Event) -> None:
     """``call``, which claims a number, proved to be its person (their PIN,
     handlers/numbers/phone_pin.py): the person's call from now on, as a call-back its
     holder confirmed, going on with ``then`` (after the update that proved it)."""
-    if call is None or not call.caller.claimed or call.audio.gone:
+    if call is None or not call.caller.claimed or is_over(call):
         return
     log.info("phone: call %d: its number checked by its PIN", call.call_id)
     line.rename(call, call.caller.claimed)

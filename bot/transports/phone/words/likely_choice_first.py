@@ -23,7 +23,8 @@ from the start - the message's choices are all live while its first part is said
 who knows "3" is Arabic presses it during the German line) - and "*" says both parts.
 A message of neither kind is said whole, as before.
 
-No state of its own: the transport keeps a call's rest (answered_call.py ``CallAudio.rest``).
+No state of its own: the call's turn keeps the rest (turn.py ``Turn.rest``), the call's loop
+waits for the pause before it (answered_call.py).
 """
 
 from __future__ import annotations

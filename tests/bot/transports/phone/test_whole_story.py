@@ -41,6 +41,7 @@ from bot.config import TelegramSection
 from bot.delivery import OutboxWorker
 from bot.speech.turns import Turns
 from bot.transports.phone.calls import check_calls
+from bot.transports.phone.calls.answered_call import is_over
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.calls.outbox_calls import CallBackSettings
 from bot.transports.phone.calls.recording import RECORDINGS
@@ -125,7 +126,7 @@ async def _hangs_up(erna: BaresipCaller, call: Call) -> None:
     closed = len(erna.events)
     await asyncio.to_thread(erna.hangup)
     await asyncio.to_thread(erna.wait_for, "CALL_CLOSED", after=closed)
-    await until(lambda: call.audio.gone, "the bot saw the end")
+    await until(lambda: is_over(call), "the bot saw the end")
 
 
 async def _day_offered(bot: PhoneTransport, call: Call) -> tuple[str, date]:

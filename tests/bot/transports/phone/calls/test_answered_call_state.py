@@ -44,8 +44,9 @@ MOST_FIELDS = 10
 # 23 with the keys gathered by the runner and no Keypad; 20 when the audio's clock says it
 # is on, the updates' task is the transport's and the ends of play are counted nowhere; 17
 # when the loop keeps the wait for the caller and the call's clock, and tests count the
-# answers themselves).
-MOST_IN_ALL = 17
+# answers themselves; 14 when its runner says it is over, and what follows all said and
+# the rest said after a pause are its turn's).
+MOST_IN_ALL = 14
 PHONE = Path(__file__).resolve().parents[5] / "bot" / "transports" / "phone"
 # The records, by the name a call's code reaches each through (``call.audio.saying``), and
 # the class itself (its ``self.…`` inside).
@@ -153,6 +154,19 @@ def test_a_turn_is_made_in_turn_py_only():
             ):
                 made.append(f"{path.name}:{node.lineno}")
     assert made == []
+
+
+def test_what_follows_all_said_and_a_rest_are_the_turns():
+    """The step after all is said (the recording, the transfer, the hang-up) and the rest of
+    a message said in two parts are what the turn asks: a new answer's turn keeps what was
+    to follow until all is said (its own rest it brings itself)."""
+    rest = Path("/prompts/rest.wav")
+    turn = _turn(_menu(4)).resting(rest).followed_by("hang up")
+    assert (turn.rest, turn.then) == (rest, "hang up")
+    labels = ("choice 1",)
+    after = turn_of(_menu(1), SpokenForm(Markup("Choose"), labels), True, "More", turn)
+    assert (after.rest, after.then) == (None, "hang up")
+    assert turn.resting(None).followed_by("").rest is None
 
 
 # -- the verbs a turn asks for

@@ -14,6 +14,7 @@ import asyncio
 import logging
 from dataclasses import replace
 
+from bot.transports.phone.calls.answered_call import is_over
 from bot.transports.phone.calls.answering_settings import CallSettings
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.press_0_for_a_person import IDLE_GOODBYE
@@ -53,7 +54,7 @@ async def test_a_caller_who_does_nothing_hears_goodbye_and_is_hung_up(
         (call,) = phone._calls.values()
         await _until(lambda: answers_to(call) == 1, "the languages said")
         languages = list(call.audio.last)
-        await _until(lambda: call.audio.gone, "the bot hung up")
+        await _until(lambda: is_over(call), "the bot hung up")
         closed = await asyncio.to_thread(caller.wait_for, "CALL_CLOSED", timeout=60)
         assert closed is not None
         # One prompt more than the languages: the goodbye, said to its end before the BYE.

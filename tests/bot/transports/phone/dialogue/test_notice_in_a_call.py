@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.speech.script import PRESS, Part, parts
+from bot.transports.phone.calls.answered_call import is_over
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words import what_keys_mean
 from bot.transports.phone.words.what_keys_mean import MORE_KEY
@@ -95,6 +96,6 @@ async def test_key_3_says_what_is_kept_of_the_caller_first_and_the_rest_on_9(
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.consent_at is not None
         await asyncio.to_thread(caller.hangup)
-        await until(lambda: call.audio.gone, "the call ended")
+        await until(lambda: is_over(call), "the call ended")
     finally:
         await phone.stop()

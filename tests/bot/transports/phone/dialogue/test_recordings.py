@@ -23,6 +23,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.transports.phone.calls.answered_call import is_over
 from bot.transports.phone.transport import PhoneTransport
 from bot.transports.phone.words.press_0_for_a_person import CHOICE
 from db.statements import fetch_all
@@ -170,7 +171,7 @@ async def test_zero_during_the_hours_transfers_the_call(
         caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
         await asyncio.to_thread(caller.press, "0")
         await asyncio.to_thread(coordinator.wait_for, "CALL_ESTABLISHED", timeout=30)
-        await until(lambda: call.audio.gone, "the bot left the call")
+        await until(lambda: is_over(call), "the bot left the call")
         assert await _queued(dispatcher, GROUP) == []
     finally:
         await phone.stop()

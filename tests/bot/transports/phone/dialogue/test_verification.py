@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.transports.phone.calls.answered_call import is_over
 from bot.transports.phone.calls.callers_number import is_withheld
 from bot.transports.phone.transport import Call, PhoneTransport
 from bot.transports.phone.words.who_picked_up import QUESTION
@@ -174,7 +175,7 @@ async def test_a_call_with_a_residents_number_first_hears_what_a_new_number_hear
         heard_new, call = await _first_words(phone, new_caller, bot, True, spoken)
         assert call.caller.claimed == NEW and is_withheld(call.chat_id)  # a claim, as any
         await asyncio.to_thread(new_caller.hangup)
-        await until(lambda: call.audio.gone, "the first call ended")
+        await until(lambda: is_over(call), "the first call ended")
         claiming = await asyncio.to_thread(phones, ERNA, says=voice_tone(tmp_path))
         heard_claimed, call = await _first_words(phone, claiming, bot, False, spoken)
         assert call.caller.claimed == ERNA
@@ -254,7 +255,7 @@ async def test_a_new_number_and_a_residents_hear_the_same_until_the_call_back_ca
         claiming = await asyncio.to_thread(phones, PIN_RESIDENT, says=voice_tone(tmp_path))
         heard_claimed, call = await _asks_for_a_new_request(phone, claiming, bot, True, spoken)
         assert call.caller.claimed == PIN_RESIDENT
-        await until(lambda: call.audio.gone, "the first call ended")
+        await until(lambda: is_over(call), "the first call ended")
         new_caller = await asyncio.to_thread(phones, NEW, says=voice_tone(tmp_path))
         heard_new, call = await _asks_for_a_new_request(phone, new_caller, bot, False, spoken)
         assert call.caller.claimed == NEW

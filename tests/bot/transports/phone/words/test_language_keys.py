@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from bot.transports.phone.calls.answered_call import is_over
 from bot.transports.phone.transport import PhoneTransport
 from handlers.dispatcher import Dispatcher
 from locales import language_name
@@ -45,7 +46,7 @@ async def _chooses(
     person = await phone.city_ports.db.users.find("phone", call.chat_id)
     assert person is not None and person.easy_language  # easy texts on the phone
     await asyncio.to_thread(caller.hangup)
-    await until(lambda: call.audio.gone, "the call ended")
+    await until(lambda: is_over(call), "the call ended")
     return person.language, labels
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.speech.script import Part
+from bot.transports.phone.calls.answered_call import is_over
 from bot.transports.phone.transport import Call, PhoneTransport
 from handlers.dispatcher import Dispatcher
 from handlers.reader import Medium, translator_for
@@ -80,7 +81,7 @@ async def _call(
 
 async def _hang_up(caller, call: Call) -> None:
     await asyncio.to_thread(caller.hangup)
-    await until(lambda: call.audio.gone, "the call ended")
+    await until(lambda: is_over(call), "the call ended")
 
 
 async def test_a_german_number_that_presses_nothing_hears_every_language_after_its_own(
@@ -90,12 +91,12 @@ async def test_a_german_number_that_presses_nothing_hears_every_language_after_i
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ):
-    from bot.transports.phone.dialogue import answers_said
+    from bot.transports.phone.calls import answered_call
 
     # The pause before the rest, short: this caller never presses, and what was played is
     # read from the line, not raced (the menu's test keeps the real pause: it reads the
     # first part before the rest comes).
-    monkeypatch.setattr(answers_said, "FOLLOW_SECONDS", 0.2)
+    monkeypatch.setattr(answered_call, "FOLLOW_SECONDS", 0.2)
     phone = await phone_line(dispatcher, kamailio, tmp_path)
     ends = ends_of_play(phone)
     played = Played(phone)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.transports.phone.calls.answered_call import is_over
 from bot.transports.phone.words import what_keys_mean
 from bot.transports.phone.words.what_keys_mean import page_of
 from handlers import ui
@@ -88,6 +89,6 @@ async def test_a_long_tick_list_is_said_in_pages_each_key_one_choice(
         assert call.turn.pages is not None and call.turn.pages.done == "vo:cats-done"
         assert call.turn.page == 0
         await asyncio.to_thread(caller.hangup)
-        await until(lambda: call.audio.gone, "the call ended")
+        await until(lambda: is_over(call), "the call ended")
     finally:
         await phone.stop()
