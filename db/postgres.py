@@ -27,7 +27,8 @@ Why the stores can stay as they are:
   raised and the transaction commits nothing, whatever the caller does; so it is when the
   server ends it as a deadlock's victim (a city writer waiting for the person's row while the
   person waits for one of its). The dispatcher then handles the update again in a transaction
-  that takes the person's lock and then the city's with its BEGIN, so every rule still runs
+  that takes the person's lock and then the city's with its BEGIN (a kind of update that
+  needed it lately goes there at once: handlers/updates/city_lock.py), so every rule still runs
   from its first read to its commit under the city's lock; no one takes them the other way
   round. Browsing, menus and the first steps of a form - most updates - no longer wait for
   each other: with the city's lock at every BEGIN the processes' connections waited on it
@@ -71,7 +72,14 @@ from urllib.parse import urlsplit
 
 from db.city_schema import check_schema_name
 from db.migration_ledger import MigrationError
-from db.transactions import CityLockNeeded, ForPerson, Statement, Transactions, is_own_row
+from db.transactions import (
+    BeyondOwnRows,
+    CityLockNeeded,
+    ForPerson,
+    Statement,
+    Transactions,
+    is_own_row,
+)
 
 # psycopg (and its C part) loads in about 0.15 s: a process on SQLite, and every command
 # that only asks whether a location is PostgreSQL, never loads it (the driver is imported
@@ -362,11 +370,15 @@ class _Open:
     needs_lock: bool = False
     # Over (a task it started may still hold it in its context: _OWN_ROWS_OPEN).
     ended: bool = False
+    # Under the city's lock: told whether a statement went beyond the person's own rows.
+    beyond: BeyondOwnRows | None = None
 
     def check(self, statements: Iterable[str]) -> None:
         """CityLockNeeded, before anything is sent, where the transaction has no city lock
         and a statement needs it (or one did already and the caller went on)."""
         if not self.own_rows:
+            if self.beyond is not None and not self.beyond.seen:
+                self.beyond.seen = any(writes_beyond_own_rows(sql) for sql in statements)
             return
         if self.needs_lock or any(writes_beyond_own_rows(sql) for sql in statements):
             self.needs_lock = True
@@ -524,7 +536,7 @@ class PostgresTransactions(Transactions):
                 state = _Open(conn, self._begin)
             else:
                 begin = person_begin(self.schema, person.key, own_rows=person.own_rows)
-                state = _Open(conn, begin, own_rows=person.own_rows)
+                state = _Open(conn, begin, own_rows=person.own_rows, beyond=person.beyond)
             self._open[task] = state
             apart = _OWN_ROWS_OPEN.set(state) if state.own_rows else None
             try:

@@ -73,14 +73,25 @@ def is_own_row(sql: str) -> bool:
     return sql in _OWN_ROWS
 
 
+@dataclass
+class BeyondOwnRows:
+    """Whether a transaction under the city's lock came to a statement beyond its person's
+    own rows - one that would have needed the lock (handlers/updates/city_lock.py learns
+    from it which updates need the lock)."""
+
+    seen: bool = False
+
+
 @dataclass(frozen=True)
 class ForPerson:
     """An update's transaction on PostgreSQL: it takes the lock of the person ``key`` first
     (their updates one at a time, cluster-wide); with ``own_rows`` it writes only their own
-    rows, takes no city lock, and raises :class:`CityLockNeeded` before any other write."""
+    rows, takes no city lock, and raises :class:`CityLockNeeded` before any other write;
+    without, ``beyond`` (if given) is told whether it came to such a write."""
 
     key: str
     own_rows: bool = False
+    beyond: BeyondOwnRows | None = None
 
 
 class CityLockNeeded(Exception):

@@ -50,6 +50,7 @@ from handlers.staff import unnamed_answer
 from handlers.text_safety import clean_name
 from handlers.updates import backchannel, kept_answers, private
 from handlers.updates.chats import CANNOT_WRITE as CANNOT_WRITE
+from handlers.updates.city_lock import CityLockForecast, under_the_lock_it_needs
 from handlers.updates.floods import FloodGate
 from handlers.updates.kept_answers import KEPT_ANSWERS_MAX_AGE as KEPT_ANSWERS_MAX_AGE
 from handlers.updates.ports import city_ports
@@ -100,6 +101,8 @@ class Dispatcher:
         # city_service.py hands the city's transports: their one way in here is
         # ``ports.updates``; no transport is handed the dispatcher itself.
         self.ports = city_ports(self)
+        # The kinds of update that lately needed the city's write lock (this process's).
+        self.lock_forecast = CityLockForecast()
 
     def _wake(self) -> None:
         if self.on_queued is not None:
@@ -145,21 +148,16 @@ class Dispatcher:
     async def _handle_locked_if_needed(
         self, incoming: Incoming, outcome: str | None = None
     ) -> tuple[list[Outgoing], int]:
-        """The update first in a transaction of its person's own rows, which on PostgreSQL
-        waits for no other person's update (db/postgres.py, "own rows"); if it comes to a
-        write beyond them (a request, an offer, the outbox: a rule of the city), nothing of
-        it is committed and it is handled again under the city's write lock from its
-        first statement, as every update was before. Both hold the person's lock: one
-        person's updates, from any chat and process, one at a time."""
+        """The update under its person's lock, with own rows first and the city's write lock
+        when it needs one (handlers/updates/city_lock.py; db/postgres.py, "own rows")."""
         sender = incoming.sender
         person = f"{'number' if by_number(sender.platform) else sender.platform}:{sender.user_id}"
-        try:
-            return await self._handle_once(incoming, outcome, ForPerson(person, own_rows=True))
-        except CityLockNeeded:
-            pass
-        # Outside the except block: a failure of the second attempt is its own, not one
-        # raised while handling the refusal (refused_on_the_way).
-        return await self._handle_once(incoming, outcome, ForPerson(person))
+        return await under_the_lock_it_needs(
+            self.lock_forecast,
+            incoming.event,
+            person,
+            lambda lock: self._handle_once(incoming, outcome, lock),
+        )
 
     async def _handle_once(
         self, incoming: Incoming, outcome: str | None = None, person: ForPerson | None = None
