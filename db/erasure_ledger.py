@@ -115,15 +115,29 @@ class FileLedger:
             lines = self.path.read_text(encoding="ascii").splitlines()
         except FileNotFoundError:
             return None, []
+        except UnicodeDecodeError:
+            raise ValueError(f"{self.path}: not a list of erased accounts (not text)") from None
         if not lines or not lines[0].startswith(KEY_LINE):
             raise ValueError(f"{self.path}: not a list of erased accounts")
-        key = bytes.fromhex(lines[0][len(KEY_LINE) :])
+        try:
+            key = bytes.fromhex(lines[0][len(KEY_LINE) :])
+        except ValueError:
+            raise ValueError(f"{self.path}: its key line is damaged") from None
         entries = []
         for line in lines[1:]:
             parts = line.split()
             if len(parts) == 4:
                 entries.append(Erased(*parts))
         return key, entries
+
+    def unreadable(self) -> str:
+        """Why the list cannot be read ("" where it can, or is not there yet): a restore
+        asks before it replaces a database, for it erases again whom the list names."""
+        try:
+            self._read()
+        except (ValueError, OSError) as exc:
+            return str(exc)
+        return ""
 
     def _key(self) -> bytes:
         key, _ = self._read()

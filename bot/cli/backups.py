@@ -276,6 +276,7 @@ async def restore(cities: list[City], path: str, known: list[City] | None = None
             copies.append(copy)
             say_an_empty_wal(city, source)
             version = checked_copy(city, source, copy)
+            lists_readable(city, source, live)
             await _runnable(copy, version, city, source)
             print(f"{city.slug}: backup {source} checked: integrity ok, schema version {version}")
         # Again right before the swap: the check of a large backup takes a minute, and a bot
@@ -351,6 +352,21 @@ def held_open(sources: Sources) -> str:
         f"the database is open in another process: {', '.join(held)} - stop the bot and"
         " the web (systemctl stop nachbarbot nachbarbot-web) first; nothing was restored"
     )
+
+
+def lists_readable(city: City, source: Path, live: Path) -> None:
+    """RestoreError where the list of erased accounts beside the backup or beside the
+    database cannot be read: the restore erases again whom they name once the backup is in
+    place. Before, a damaged list ended the restore in a traceback after the swap, the
+    people erased since the backup back in the database."""
+    for ledger in (file_location(live), file_location(source)):
+        why = FileLedger(ledger).unreadable()
+        if why:
+            raise RestoreError(
+                f"{city.slug}: {why} - the restore erases again whom it names: put back a"
+                " sound copy of it (each backup has one beside it, the newest names every"
+                " erasure of the older ones; docs/operations.md)"
+            )
 
 
 async def _erase_every(sources: list[tuple[City, Path, Path]]) -> None:

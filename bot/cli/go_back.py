@@ -54,6 +54,7 @@ async def go_back(cities: list[City], path: str, known: list[City]) -> int:
             copies.append(copy)
             backups.say_an_empty_wal(city, source)
             version = backups.checked_copy(city, source, copy)
+            backups.lists_readable(city, source, live)
             await _marked(copy, version, city, source)
             versions.append(version)
             print(f"{city.slug}: backup {source} checked: integrity ok, schema version {version}")

@@ -401,3 +401,32 @@ def test_a_database_whose_folder_is_a_file(tmp_path):
         assert f"{blocker} is a file, not a folder" in line, (command, line)
     assert blocker.read_text(encoding="utf-8") == "not a folder"
     assert not (tmp_path / "more").exists()
+
+
+def test_a_damaged_list_of_erased_accounts_stops_the_restore_before_the_swap(tmp_path):
+    """Found in a black-box pass: a list of erased accounts that cannot be read (beside
+    the backup: bytes that are not text; beside the database: no key line) ended db restore
+    in a traceback after the backup had replaced the database - the people erased since the
+    backup back in it - and db go-back likewise. Both are refused first, naming the list,
+    the database as it was."""
+    config, live = _installation(tmp_path)
+    backup = tmp_path / "backups" / "nachbarbot-2026-11-29T031500Z.sqlite3"
+    assert run_bot("--config", str(config), "db", "backup", str(backup)).returncode == 0
+    listed = backup.with_suffix(".erased")
+    listed.write_bytes(b"key 00\n\xff\xfe garbage\n")
+    before = live.read_bytes()
+    for command in ("restore", "go-back"):
+        done = run_bot("--config", str(config), "db", command, str(backup), timeout=60)
+        line = _one_line(done)
+        assert f"{listed}: not a list of erased accounts" in line, (command, line)
+        assert line.rstrip().endswith("nothing was restored"), line
+        assert live.read_bytes() == before
+    listed.unlink()
+    own = live.with_suffix(".erased")
+    own.write_text("garbage\n", encoding="ascii")
+    line = _one_line(run_bot("--config", str(config), "db", "restore", str(backup), timeout=60))
+    assert f"{own}: not a list of erased accounts" in line, line
+    assert live.read_bytes() == before
+    own.unlink()
+    restored = run_bot("--config", str(config), "db", "restore", str(backup), timeout=60)
+    assert restored.returncode == 0, restored.stderr
