@@ -6,9 +6,10 @@ not enter the ratio) and prints the row: when the ratio drops, it says which tri
 
 A trip is one call of ``PostgresTransactions._send`` (db/postgres.py): one statement, or
 several in pipeline mode under one Sync - every statement of the stores goes through it.
-The pass also counts the updates handled a second time under the city's lock (their first
+The pass also counts the updates handled under the city's lock (at once, where their kind
+needed it lately: handlers/updates/city_lock.py) and those rolled back first (their first
 attempt, under the person's lock alone, came to a write beyond the person's own rows:
-db/postgres.py, "own rows"): their trips are in the figures, twice.
+db/postgres.py, "own rows"; or a handler failed) - the trips of those are in the figures twice.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ class Trips:
     def __init__(self) -> None:
         self.kinds: collections.Counter[str] = collections.Counter()
         self.askers: collections.Counter[str] = collections.Counter()
-        # Updates handled again under the city's lock (the person's BEGIN with it).
-        self.redone = 0
+        # Updates handled under the city's lock (the person's BEGIN with it).
+        self.locked = 0
 
     @contextmanager
     def sampling(self) -> Iterator[None]:
@@ -65,7 +66,7 @@ class Trips:
             return await send(self_, conn, statements)
 
         def begun(schema: str | None, person: str, *, own_rows: bool) -> postgres.Sent:
-            self.redone += not own_rows
+            self.locked += not own_rows
             return person_begin(schema, person, own_rows=own_rows)
 
         PostgresTransactions._send = counted  # type: ignore[method-assign]
@@ -83,6 +84,6 @@ class Trips:
         kinds = ", ".join(f"{k} {n / updates:.2f}" for k, n in self.kinds.most_common(count))
         askers = ", ".join(f"{k} {n / updates:.2f}" for k, n in self.askers.most_common(3))
         return (
-            f"by kind: {kinds}; most asked by: {askers}; handled again under the city's"
-            f" lock: {self.redone} of {updates}"
+            f"by kind: {kinds}; most asked by: {askers}; under the city's lock"
+            f" {self.locked} of {updates}, rolled back and handled again {self.kinds['ROLLBACK']}"
         )
