@@ -20,6 +20,7 @@ from bot.transports.registry import TRANSPORTS, Check
 from db import Database
 from db.clock import local_day
 from db.database import latest_migration
+from db.erasure_ledger import FileLedger
 from db.postgres import is_postgres
 from db.request_states import CLOSED, MATCHED, STATES, WAITING, sql_list
 from db.statements import fetch_all, fetch_one
@@ -95,6 +96,18 @@ async def _sqlite_checks(db: Database) -> AsyncIterator[Check]:
         "FAIL" if broken else "ok",
         f"{len(broken)} rows point nowhere" if broken else "",
     )
+    if isinstance(db.erasure_ledger, FileLedger):
+        # Read at every erasure and every restore: a damaged list fails a person's /delete
+        # (rolled back) and stops a restore, so it is said here first.
+        why = db.erasure_ledger.unreadable()
+        yield (
+            "list of erased accounts",
+            "FAIL" if why else "ok",
+            f"{why} - a /delete fails and db restore refuses until a sound copy is put back"
+            " (each backup has one beside it; docs/operations.md)"
+            if why
+            else "",
+        )
 
 
 async def _postgres_checks(db: Database) -> AsyncIterator[Check]:

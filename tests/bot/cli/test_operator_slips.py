@@ -427,6 +427,11 @@ def test_a_damaged_list_of_erased_accounts_stops_the_restore_before_the_swap(tmp
     line = _one_line(run_bot("--config", str(config), "db", "restore", str(backup), timeout=60))
     assert f"{own}: not a list of erased accounts" in line, line
     assert live.read_bytes() == before
+    # db check (and doctor) say it before a /delete or a restore meets it.
+    check = run_bot("--config", str(config), "db", "check", timeout=60)
+    assert check.returncode == 1, check.stdout
+    assert f"FAIL  dortmund: list of erased accounts - {own}: not a list" in check.stdout
+    assert "ok    unna: list of erased accounts" in check.stdout, check.stdout
     own.unlink()
     restored = run_bot("--config", str(config), "db", "restore", str(backup), timeout=60)
     assert restored.returncode == 0, restored.stderr
