@@ -37,7 +37,6 @@ from bot.sections import BotSection as BotSection
 from bot.sections import EventsSection as EventsSection
 from bot.sections import HelpSection as HelpSection
 from bot.sections import MetricsSection as MetricsSection
-from bot.sections import OrganisationSection as OrganisationSection
 from bot.sections import PlacesSection as PlacesSection
 from bot.sections import PrivacySection as PrivacySection
 from bot.sections import Sections as Sections
@@ -402,7 +401,7 @@ def check_consistency(config: Config) -> None:
         raise ConfigError("translation.url: LibreTranslate needs its base URL (http://...)")
 
 
-def _check_organisation(organisation: OrganisationSection) -> None:
+def _check_organisation(organisation: Organisation) -> None:
     """The logo is read for every certificate: a missing or odd file is told at start, not
     when a coordinator signs."""
     if len(organisation.name) > 120 or any(len(line) > 120 for line in organisation.address):

@@ -18,7 +18,7 @@ from typing import TypeVar
 from bot.config_fields import carried
 from bot.config_fields import option as _opt
 from bot.speech.config import SpeechSection
-from handlers.settings import AccountRules, CityRules, OfferRules, Organisation, RequestRules
+from handlers.settings import AccountRules, CityRules, Issuer, OfferRules, RequestRules
 from locales import SUPPORTED_LANGUAGES
 
 S = TypeVar("S")
@@ -84,12 +84,6 @@ class PrivacySection(AccountRules):
         " doctor fails where it keeps more): the list of erased accounts a restore erases"
         " again keeps each entry this long (docs/operations.md)",
     )
-
-
-@dataclass(frozen=True)
-class OrganisationSection(Organisation):
-    """``[organisation]``: its keys are :class:`~handlers.settings.Organisation`'s, declared
-    there once; the handlers get them with the address's lines stripped."""
 
 
 @dataclass(frozen=True)
@@ -228,13 +222,14 @@ class WebSection:
 
 
 @dataclass(frozen=True)
-class Sections:
-    """A city's sections of this module's declaring; ``bot.config.Config`` adds the
-    transports'. What the transports are given of a city's configuration (its ``Config``)."""
+class Sections(Issuer):
+    """A city's sections of this module's declaring, and ``[organisation]``
+    (:class:`~handlers.settings.Issuer`: the handlers' settings hold it too);
+    ``bot.config.Config`` adds the transports'. What the transports are given of a city's
+    configuration (its ``Config``)."""
 
     bot: BotSection = field(default_factory=BotSection)
     privacy: PrivacySection = field(default_factory=PrivacySection)
-    organisation: OrganisationSection = field(default_factory=OrganisationSection)
     places: PlacesSection = field(default_factory=PlacesSection)
     help: HelpSection = field(default_factory=HelpSection)
     events: EventsSection = field(default_factory=EventsSection)

@@ -46,8 +46,8 @@ def option(
 class Organisation:
     """Who issues volunteers' certificates: its name and address lines as printed, and the
     file of its logo ("" none). Declared once with their docs: the configuration's
-    ``[organisation]`` (bot/config.py ``OrganisationSection``) is made of them, and the
-    handlers get the section's values with the lines stripped."""
+    ``[organisation]`` section is one (bot/sections.py ``Sections``, by :class:`Issuer`),
+    and the handlers get the section's values with the lines stripped."""
 
     name: str = option(
         "",
@@ -461,7 +461,17 @@ class AccountRules:
 
 
 @dataclass(frozen=True)
-class HandlerSettings(RequestRules, CityRules, AccountRules):
+class Issuer:
+    """Who signs volunteers' certificates, held alike by a city's configuration (its
+    ``[organisation]`` section as written: bot/sections.py ``Sections``) and the handlers'
+    settings (the section with its address's lines stripped), declared once here; without
+    a name volunteers cannot ask for a certificate."""
+
+    organisation: Organisation = field(default_factory=Organisation)
+
+
+@dataclass(frozen=True)
+class HandlerSettings(RequestRules, CityRules, AccountRules, Issuer):
     # The city's name in each language's script, for running text (the data folder's
     # city.toml); addresses and searches keep ``city``.
     city_names: tuple[tuple[str, str], ...] = ()
@@ -494,8 +504,6 @@ class HandlerSettings(RequestRules, CityRules, AccountRules):
     # What each transport can do for its people and which run here (handlers/channels.py,
     # from the transports' declarations): reached by text or by a call, files, their number.
     channels: Channels = field(default_factory=Channels)
-    # Who signs volunteers' certificates; without a name volunteers cannot ask for one.
-    organisation: Organisation = field(default_factory=Organisation)
     # Where the web map and desk are reached ("" when the web is off): login links, the map.
     web_url: str = ""
     # Calls the bot connects between a helper and a phone resident (handlers/helping/

@@ -26,8 +26,9 @@ COMMON = 8
 # every line of an import is passed over - a parenthesised import's names were counted as
 # code - the same tree counts bot 193 (203 before), handlers 175 (180), db 98 (97: lines
 # once apart by an import now meet). db 94 since issue 104's changes to its stores, found by
-# issue 103's review of 2026-11-29: a ceiling above the count lets copies come back.)
-CEILINGS = {"bot": 193, "handlers": 175, "db": 94}
+# issue 103's review of 2026-11-29: a ceiling above the count lets copies come back. bot
+# 192 since the transport packages' lazy names are one helper, bot/transports lazily.)
+CEILINGS = {"bot": 192, "handlers": 175, "db": 94}
 SHOWN = 15
 _PASSED_OVER = {
     tokenize.COMMENT,

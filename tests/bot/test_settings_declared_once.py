@@ -5,7 +5,8 @@ of and ``HandlerSettings`` too; what calls do beyond the menu on the phone line'
 (bot/transports/phone/calls/answering_settings.py ``InCall``), which ``PhoneSection`` and
 ``CallSettings`` are made of; the city, a message's length and silent accounts on the
 handlers' ``CityRules`` and ``AccountRules``, which ``BotSection``, ``PrivacySection`` and
-``HandlerSettings`` are made of - not second lists of fields copied by name. Read from the
+``HandlerSettings`` are made of; ``[organisation]`` on the handlers' ``Issuer``, which the
+configuration's ``Sections`` and ``HandlerSettings`` are made of - not second lists of fields copied by name. Read from the
 source (AST), so a field written again anywhere fails here, named; the few names a section
 and a type made from it still share (a setting read into another shape: an account into a
 pair, a list into a tuple) are listed and may only become fewer. And the configuration is
@@ -55,7 +56,6 @@ STILL_MIRRORED = {
     "languages",  # a list -> a tuple
     "max_messages_per_minute",
     "max_presses_per_minute",
-    "organisation",  # the [organisation] section -> Organisation
     "translation",  # the [translation] section -> the engine's name
 }
 

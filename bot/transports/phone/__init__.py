@@ -11,19 +11,15 @@ the handlers nor the database.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot.transports import lazily
 
 if TYPE_CHECKING:
     from bot.transports.phone.transport import PLATFORM, PhoneTransport, service
 
 __all__ = ["PLATFORM", "PhoneTransport", "service"]
 
-
-def __getattr__(name: str) -> Any:
-    # The transport (and with it the bot) when asked for, not on importing the package: a
-    # line process (line_process.py) needs the stack only.
-    if name in __all__:
-        from bot.transports.phone import transport
-
-        return getattr(transport, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The transport (and with it the bot) when asked for, not on importing the package: a line
+# process (line_process.py) needs the stack only.
+__getattr__ = lazily(__name__, dict.fromkeys(__all__, "transport"))

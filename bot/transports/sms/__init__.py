@@ -11,19 +11,15 @@ declares itself (bot/transports/hooks.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot.transports import lazily
 
 if TYPE_CHECKING:
     from bot.transports.sms.transport import PLATFORM, SmsTransport, service
 
 __all__ = ["PLATFORM", "SmsTransport", "service"]
 
-
-def __getattr__(name: str) -> Any:
-    # The transport when asked for: its configuration (config.py) and its store load
-    # without it (bot/transports/registry.py).
-    if name in __all__:
-        from bot.transports.sms import transport
-
-        return getattr(transport, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The transport when asked for: its configuration (config.py) and its store load without it
+# (bot/transports/registry.py).
+__getattr__ = lazily(__name__, dict.fromkeys(__all__, "transport"))
