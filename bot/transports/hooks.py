@@ -24,7 +24,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from db import people_by_number, personal_data
 from handlers.channels import Channel
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     from handlers.channels import Ports
     from handlers.messages import Outgoing
     from locales import Translator
+
+# A transport's configuration section (its declaration's ``config``).
+S = TypeVar("S")
 
 # A doctor check: (name, "ok" | "WARN" | "FAIL" | "skip", detail).
 Check = tuple[str, str, str]
@@ -88,13 +91,14 @@ class Offers(Channel):
     app: str = ""
 
 
-class Transport:
+class Transport(Generic[S]):
     """A transport's declaration: see the module's docstring. Subclassed, never made: the
     registry lists the classes. ``config`` in the methods is a city's
     :class:`~bot.config.Config`, typed as what of it lies below the transports
     (:class:`~bot.sections.Sections`: the transport reaches its own section, typed, by the
     class it names, ``config.section(SmsSection)``); ``section`` its part of it for this
-    transport."""
+    transport, of the type a declaration subclasses with (``Transport[SmsSection]``), which
+    mypy holds each hook given a section to."""
 
     platform: ClassVar[str]
     module: ClassVar[str] = ""  # whose service(config, ports) makes it ("" its own)
@@ -130,7 +134,7 @@ class Transport:
         return {}
 
     @staticmethod
-    def completed(section: Any, config: Sections, /) -> Any:
+    def completed(section: S, config: Sections, /) -> S:
         """Its section with the defaults that depend on other sections."""
         return section
 
@@ -143,13 +147,13 @@ class Transport:
     # The doctor's checks (bot/cli/checks.py).
 
     @staticmethod
-    def checks(section: Any, db: Database, /) -> AsyncIterator[Check] | None:
+    def checks(section: S, db: Database, /) -> AsyncIterator[Check] | None:
         """Its checks of the installation, on the main city's database."""
         return None
 
     @staticmethod
     def city_checks(
-        section: Any, group: str, db: Database, env_prefix: str, /
+        section: S, group: str, db: Database, env_prefix: str, /
     ) -> AsyncIterator[Check] | None:
         """Its checks of one city (``group``: the coordinators' group on it)."""
         return None
@@ -161,7 +165,7 @@ class Transport:
         """Wire the city's transport into the city, before it connects."""
 
     @staticmethod
-    def budget(section: Any, db: Database, /) -> Any | None:
+    def budget(section: S, db: Database, /) -> Any | None:
         """The metered budget the desk shows, read from ``db`` where the transport does not
         run in this process (a running one's is its ``budget``); None: it has none."""
         return None

@@ -6,12 +6,14 @@ of and ``HandlerSettings`` too; what calls do beyond the menu on the phone line'
 ``CallSettings`` are made of; the city, a message's length and silent accounts on the
 handlers' ``CityRules`` and ``AccountRules``, which ``BotSection``, ``PrivacySection`` and
 ``HandlerSettings`` are made of; ``[organisation]`` on the handlers' ``Issuer``, which the
-configuration's ``Sections`` and ``HandlerSettings`` are made of - not second lists of fields copied by name. Read from the
-source (AST), so a field written again anywhere fails here, named; the few names a section
-and a type made from it still share (a setting read into another shape: an account into a
-pair, a list into a tuple) are listed and may only become fewer. And the configuration is
-typed all through: ``Config`` answers no name it does not declare, and the transports'
-hooks take a city's configuration as ``bot.sections.Sections``, never ``Any``."""
+configuration's ``Sections`` and ``HandlerSettings`` are made of - not second lists of
+fields copied by name. Read from the source (AST), so a field written again anywhere fails
+here, named; the few names a section and a type made from it still share (a setting read
+into another shape: an account into a pair, a list into a tuple) are listed and may only
+become fewer. And the configuration is typed all through: ``Config`` answers no name it
+does not declare, the transports' hooks take a city's configuration as
+``bot.sections.Sections``, never ``Any``, and their own section as the class their
+declaration is subclassed with (``Transport[SmsSection]``)."""
 
 from __future__ import annotations
 
@@ -225,3 +227,17 @@ def test_the_hook_rule_sees_an_untyped_configuration(tmp_path: Path):
     )
     found = [where.split(": ", 1)[1] for where in _config_parameters_at(written, tmp_path)]
     assert found == ["claims", "name"]
+
+
+def test_each_transports_section_hooks_are_typed_by_its_section():
+    """A declaration is ``Transport[ItsSection]``: mypy holds the hooks given its section
+    (``checks``, ``city_checks``, ``budget``, ``completed``) to that class, as the hooks given
+    the configuration to ``Sections``."""
+    from typing import get_args
+
+    from bot.transports.registry import TRANSPORTS
+
+    for transport in TRANSPORTS:
+        if transport.section and transport.__module__.startswith("bot.transports."):
+            (base,) = transport.__orig_bases__  # type: ignore[attr-defined]
+            assert get_args(base) == (transport.section_class(),), transport.platform

@@ -16,7 +16,7 @@ from locales import N_, Medium
 from locales.phone_numbers import account_problem
 
 
-class Sms(Transport):
+class Sms(Transport[sms_config.SmsSection]):
     """Text messages: people text the bot and are their number; they get whole plain
     texts, no file and no edit; erasing takes a code texted to the number; the month's
     texts are a metered budget the desk shows."""
