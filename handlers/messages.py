@@ -220,6 +220,13 @@ def valued(rows: list[list[Button]]) -> bool:
     return any(button.value is not None for row in choices(rows) for button in row)
 
 
+def others(rows: list[list[Button]]) -> list[tuple[int, Button]]:
+    """The choices of ``rows`` that are no values, with their number in the list (what a
+    reaction, a key or the console's ``:N`` presses where the values are typed)."""
+    listed = [b for row in choices(rows) for b in row]
+    return [(n, b) for n, b in enumerate(listed, 1) if b.value is None]
+
+
 def links(rows: list[list[Button]]) -> list[Button]:
     return [b for row in rows for b in row if b.is_link]
 
@@ -350,6 +357,10 @@ class Message:
     texted: TextedForm | None = None
     # What a voice line says of it (the reader chain's spoken link; None: not for a voice).
     spoken: SpokenForm | None = None
+    # Where its choices are values (``valued``), the sentence asking for the number, in
+    # its reader's words (the reader chain's asked link; a chat whose choices are numbered
+    # shows it instead of numbering the values: handlers/media/value_choices.py).
+    values_asked: Markup | None = None
     # The answer is a number the person types, of at most this many digits (a phone number
     # to call back): a keypad gathers them until "#", however slowly they come, and they are
     # text, never a choice; 0: none asked.
@@ -487,6 +498,8 @@ class Edit:
     texted: TextedForm | None = None
     # What a voice line says of it (the reader chain's spoken link; None: not for a voice).
     spoken: SpokenForm | None = None
+    # The sentence asking for a number where its choices are values (as ``Message``'s).
+    values_asked: Markup | None = None
 
 
 @dataclass

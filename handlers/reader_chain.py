@@ -17,7 +17,11 @@ modes), in order:
    for a reader who hears every message - both in a chat only (a phone says everything,
    an SMS carries no voice);
 3. the links of the reader's medium (``Reading.medium``, known from the platform before
-   the reader): ``spoken`` for a phone line, ``texted`` for SMS. Each marks the item with
+   the reader): ``asked`` for a chat, where a message's choices are values (a distance, a
+   count), the sentence asking for the number in the reader's words (``values_asked``,
+   handlers/media/value_choices.py), which a chat that numbers its choices (the console,
+   Matrix) shows instead of numbering the values; ``spoken`` for a phone line, ``texted``
+   for SMS. Each marks the item with
    its reader (``ReaderNote``: language, easy language, medium), so that the transport says
    or texts it, and its own lines, through the reader (``ReaderNote.t``) instead of
    looking the person up by their number; ``spoken`` also puts the spoken form on it
@@ -67,7 +71,8 @@ from handlers import read_aloud
 from handlers.language_bridge import as_written, from_cache
 from handlers.media.spoken_words import said_of
 from handlers.media.texted_form import form_of
-from handlers.messages import Document, Edit, Message, Outgoing, Picture, Toast, Venue
+from handlers.media.value_choices import values_asked
+from handlers.messages import Document, Edit, Message, Outgoing, Picture, Toast, Venue, valued
 from handlers.reader import Medium, Reader
 
 log = logging.getLogger(__name__)
@@ -177,6 +182,20 @@ async def said(where: Surroundings, reading: Reading) -> Reading:
     return replace(reading, after=(*reading.after, replace(speech, easy=reader.easy)))
 
 
+async def asked(where: Surroundings, reading: Reading) -> Reading:
+    """Where a chat's message asks for a number (its choices are values: a distance, a
+    count), the sentence asking for it in the reader's words (``values_asked``): a chat
+    whose choices are numbered (the console, Matrix) shows it instead of numbering the
+    values, as a typed number is the value there (handlers/media/value_choices.py)."""
+    item = reading.item
+    if reading.medium != Medium.CHAT or not isinstance(item, Message | Edit):
+        return reading
+    if not valued(item.buttons) or (isinstance(item, Message) and not item.typed_choices):
+        return reading
+    sentence = values_asked(item.buttons, (await reading.reader()).t)
+    return replace(reading, item=replace(item, values_asked=sentence))
+
+
 def _noted(item: Outgoing, reader: Reader) -> Outgoing:
     """``item`` marked with who it is made for (what can carry it)."""
     if isinstance(item, Message | Edit | Venue | Toast | Document | Picture):
@@ -212,7 +231,7 @@ async def texted(where: Surroundings, reading: Reading) -> Reading:
     return replace(reading, item=item)
 
 
-LINKS: tuple[Link, ...] = (tapped, said, spoken, texted)
+LINKS: tuple[Link, ...] = (tapped, said, asked, spoken, texted)
 
 
 @dataclass(frozen=True)

@@ -38,12 +38,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from markupsafe import Markup
+
 from bot.transports.contract import Routed, Transport, take_update
 from bot.transports.markup import html_to_plain, with_links
 from bot.transports.numbered_choices import InMemory, NumberedChoices
 from bot.transports.sending import DeliveryError
 from handlers.channels import Ports
-from handlers.media import value_choices
 from handlers.messages import (
     SPOKEN,
     Button,
@@ -68,6 +69,7 @@ from handlers.messages import (
     Venue,
     Voice,
     choices,
+    others,
     valued,
 )
 from handlers.parsing import choice_number, is_typed_number
@@ -206,16 +208,15 @@ class ConsoleTransport(Transport):
         return chat_id == BACKCHANNEL or self.city_ports.chats.is_backchannel(PLATFORM, chat_id)
 
     def _choice_lines(
-        self, pressable: list[list[Button]], typed: bool, asking: Translator | None
+        self, pressable: list[list[Button]], typed: bool, asked: Markup | None
     ) -> str:
         """``[1] label`` (``[:1]`` where numbers are not typed); where the choices are values
-        (a distance, a count) the sentence asking for the number, as a typed number is the
-        value there, and the others (Cancel) with ``:N``, which presses them
-        (handlers/media/value_choices.py)."""
+        (a distance, a count) the sentence asking for the number (``asked``: the reader
+        chain's, in its reader's words), as a typed number is the value there, and the
+        others (Cancel) with ``:N``, which presses them (handlers/media/value_choices.py)."""
         if typed and valued(pressable):
-            t = asking or translator(negotiate(self.language_hint))
-            ways = [f"[:{n}] {b.label}" for n, b in value_choices.others(pressable)]
-            return "\n".join([html_to_plain(value_choices.values_asked(pressable, t)), *ways])
+            ways = [f"[:{n}] {b.label}" for n, b in others(pressable)]
+            return "\n".join([html_to_plain(asked or Markup()), *ways])
         mark = "" if typed else ":"
         numbered = itertools.count(1)
         return "\n".join(
@@ -228,11 +229,9 @@ class ConsoleTransport(Transport):
         chat_id: str | None = None,
         *,
         typed: bool = True,
-        asking: Translator | None = None,
     ) -> None:
         """Print one item in ``chat_id`` (by default where its ``to`` says, else here);
-        ``typed``: the buttons of a message are pressed by typing their numbers;
-        ``asking``: the words of its reader, for the sentence asking for a number."""
+        ``typed``: the buttons of a message are pressed by typing their numbers."""
         to = getattr(item, "to", None)
         recipient = chat_id or (to.chat_id if to is not None else self.group or self.user)
         if isinstance(item, Message):
@@ -245,7 +244,7 @@ class ConsoleTransport(Transport):
             typed = typed and bool(flat) and item.typed_choices
             if flat:
                 self._buttons[recipient] = flat
-                self._print(self._choice_lines(pressable, typed, asking), recipient)
+                self._print(self._choice_lines(pressable, typed, item.values_asked), recipient)
             self._print("", recipient)
         elif isinstance(item, Venue):
             label = item.words(", ")
@@ -313,16 +312,12 @@ class ConsoleTransport(Transport):
         typed = False
         if isinstance(item, Message | Edit):
             typed = await self.choices.typing(chat_id, item, edit_id)
-        shown = Message(item.text, item.buttons) if isinstance(item, Edit) else item
-        asking = None
-        if isinstance(item, Message | Edit) and typed and valued(item.buttons):
-            # Its sentence asking for the number, in the words of the one it is for.
-            asking = await self.city_ports.words.words_of(
-                PLATFORM, chat_id, negotiate(self.language_hint)
-            )
+        shown = item
+        if isinstance(item, Edit):
+            shown = Message(item.text, item.buttons, values_asked=item.values_asked)
         if edit_id is not None and isinstance(item, Message | Edit):
             self._print(str((await self._words(chat_id)).t(CHANGED)), chat_id)
-        self._render(shown, chat_id, typed=typed, asking=asking)
+        self._render(shown, chat_id, typed=typed)
         message_id = str(next(self._message_ids))
         await self.choices.sent(
             chat_id, message_id, item, edit_id=edit_id, typed=typed, alongside=alongside

@@ -1,6 +1,6 @@
 """What a message that asks for a number tells of its choices, where choices are numbered
-(a texted reader by SMS, the console, Matrix; handlers/media/texted_form.py,
-bot/transports/console.py, bot/transports/matrix/outbound.py all ask here).
+(a texted reader by SMS, the console, Matrix; handlers/media/texted_form.py and the reader
+chain, handlers/reader_chain.py, ask here - no transport words it).
 
 A message asks for a number when its choices carry values (``Button.value``: a volunteer's
 distance 1, 2 or 5 km, how many requests at once, an event's duration; ``messages.valued``).
@@ -11,13 +11,17 @@ texter read "4 Abbrechen", typed 4, and got the same list again:
 - **The values** are one sentence that asks for the number (:data:`VALUES_ASKED`): "Answer
   with a number: 1 km, 2 km or 5 km." - each choice's label where it shows its number in
   the reader's digits, else the number with the label after it ("2 (ساعتان)").
-- **The other choices** (Cancel) keep their place in the list (:func:`others`), and each
-  transport names them the way that presses them there: the console ``[:4]`` (``:N`` always
-  presses), Matrix its keycap, to react with. A text names none of them: a texter answers
-  with a number, a number there is a value, and a command is a chat's word, not a text's
-  (tests/handlers/test_no_chat_words.py; ``CANCEL`` alone is an SMS stop word). The only
-  such step a texter meets is "how many at once", answered with 1, 2 or 3; /cancel still
-  cancels for one who knows it.
+- **The other choices** (Cancel) keep their place in the list (handlers/messages.py
+  ``others``), and each transport names them the way that presses them there: the console
+  ``[:4]`` (``:N`` always presses), Matrix its keycap, to react with. A text names none of
+  them: a texter answers with a number, a number there is a value, and a command is a
+  chat's word, not a text's (tests/handlers/test_no_chat_words.py; ``CANCEL`` alone is an
+  SMS stop word). The only such step a texter meets is "how many at once", answered with
+  1, 2 or 3; /cancel still cancels for one who knows it.
+
+The reader chain puts the sentence on a chat's message (handlers/reader_chain.py
+``asked``: ``Message.values_asked``), in its reader's words; a texted form has it in its
+text (handlers/media/texted_form.py).
 
 A phone says its keys as ever ("press 4 to cancel"): a key stays the choice it was said for.
 
@@ -56,10 +60,3 @@ def values_asked(rows: list[list[Button]], t: Translator) -> Markup:
     """The sentence that asks for one of the values of ``rows`` (empty if they carry none)."""
     shown = [_shown(b, t) for row in choices(rows) for b in row if b.value is not None]
     return t.t(VALUES_ASKED, values=t.list_of(shown, "or")) if shown else Markup()
-
-
-def others(rows: list[list[Button]]) -> list[tuple[int, Button]]:
-    """The choices of ``rows`` that are no values, with their number in the list (what a
-    reaction, a key or the console's ``:N`` presses)."""
-    listed = [b for row in choices(rows) for b in row]
-    return [(n, b) for n, b in enumerate(listed, 1) if b.value is None]

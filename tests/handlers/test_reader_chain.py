@@ -155,3 +155,30 @@ async def test_the_outbox_reads_the_readers_row_only_when_a_mode_needs_it(db, se
     [*_, text, voice] = voiced.inbox["ida"]
     assert isinstance(text, Message) and str(text.text) == "📢 Hello"
     assert isinstance(voice, Voice)
+
+
+async def test_a_chat_message_asking_for_a_value_gets_its_sentence_in_the_readers_words(db):
+    """Where a message's choices are values, the chain words the sentence asking for the
+    number in its reader's words (the console and Matrix show it; they word nothing), only
+    in a chat and only where a typed number may answer it."""
+    from handlers.messages import Button
+    from handlers.reader import Medium, Reader
+    from locales import translator
+
+    rows = [
+        [Button(f"{km} km", f"vo:r:{km}000", value=km) for km in (1, 2, 5)],
+        [Button("✖️ Abbrechen", "vo:cancel")],
+    ]
+    where = Surroundings(db, frozenset(), None)
+    chain = ReaderChain()
+    reader = Reader(translator("de"))
+    asked = (await chain.prepare(where, reader, Message(Markup("Wie weit?"), rows))).item
+    assert isinstance(asked, Message) and asked.values_asked is not None
+    assert "1 km, 2 km oder 5 km" in asked.values_asked and "Abbrechen" not in asked.values_asked
+    for item, medium in (
+        (Message(Markup("Wie weit?"), rows, typed_choices=False), Medium.CHAT),
+        (Message(Markup("Wie weit?"), rows[1:]), Medium.CHAT),
+        (Message(Markup("Wie weit?"), rows), Medium.TEXTED),
+    ):
+        made = (await chain.prepare(where, reader, item, medium=medium)).item
+        assert isinstance(made, Message) and made.values_asked is None

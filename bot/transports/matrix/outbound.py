@@ -22,7 +22,6 @@ from bot.transports.matrix.render import (
 )
 from bot.transports.numbered_choices import numbered
 from bot.transports.sending import DeliveryError, send_key, voice_filename
-from handlers.media.value_choices import others, values_asked
 from handlers.messages import (
     SPOKEN,
     Delete,
@@ -35,6 +34,7 @@ from handlers.messages import (
     Toast,
     Venue,
     Voice,
+    others,
     valued,
 )
 from locales import Translator
@@ -64,10 +64,10 @@ class Outbound:
             places: list[int] = []
             if typed and valued(item.buttons):
                 # A typed number is the value there: the values are asked for in a
-                # sentence, the others (Cancel) keep their keycaps, to react with
-                # (handlers/media/value_choices.py).
-                t = await self._reader_t(room_id)
-                text = Markup("{}\n\n{}").format(text, values_asked(item.buttons, t))
+                # sentence (the reader chain's, in its reader's words), the others
+                # (Cancel) keep their keycaps, to react with (handlers/media/value_choices.py).
+                if item.values_asked:
+                    text = Markup("{}\n\n{}").format(text, item.values_asked)
                 places = [n - 1 for n, _button in others(item.buttons)]
                 buttons, typed = [buttons[n] for n in places], False
             hint = await self._react_hint(room_id) if buttons and not typed else ""

@@ -390,11 +390,14 @@ async def test_a_list_of_values_is_asked_for_as_numbers(alice: MatrixPerson, mat
     ``Router.read_typed``) showed "1️⃣ 1 km … 4️⃣ ✖️ Cancel", and a typed 4 was no Cancel.
     Now the values are asked for in a sentence, Cancel keeps its keycap with the line that
     says to react, and that reaction cancels; a typed 2 reaches the bot as the text "2"
-    (handlers/media/value_choices.py)."""
+    (handlers/media/value_choices.py; the sentence is the reader chain's, as on every
+    message a feature sends, handlers/reader_chain.py ``asked``)."""
     from markupsafe import Markup
 
     from bot.transports.matrix import REACT_HINT
     from handlers.messages import Button, ButtonPress, Message, Text
+    from handlers.reader import Reader
+    from handlers.reader_chain import ReaderChain, Surroundings
 
     room = await onboard(alice, matrix_bot, "2")  # English
     events = recorded_events(matrix_bot)
@@ -406,7 +409,9 @@ async def test_a_list_of_values_is_asked_for_as_numbers(alice: MatrixPerson, mat
             [Button("✖️ Cancel", "vo:cancel")],
         ],
     )
-    event_id = await matrix_bot.transport.deliver(room, asked)
+    where = Surroundings(matrix_bot.db, frozenset(), None)
+    reading = await ReaderChain().prepare(where, Reader(translator("en")), asked)
+    event_id = await matrix_bot.transport.deliver(room, reading.item)
     shown = body(await alice.wait_for(lambda e: e.get("event_id") == event_id))
     assert not any(f"{key} " in shown for key in ("1️⃣", "2️⃣", "3️⃣")), shown
     assert "1 km, 2 km, or 5 km" in shown and "4️⃣ ✖️ Cancel" in shown, shown
