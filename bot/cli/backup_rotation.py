@@ -187,7 +187,8 @@ def _say_kept(folder: Path, kept: list[BackupFile], now: datetime) -> None:
         print(f"kept: no backup in {folder}")
         return
     oldest = min(kept, key=lambda each: each.made)
+    files = "1 file" if len(kept) == 1 else f"{len(kept)} files"
     print(
-        f"kept: {len(kept)} files in {folder}, the oldest {oldest.path.name} from"
+        f"kept: {files} in {folder}, the oldest {oldest.path.name} from"
         f" {_when(oldest.made)} ({_age(now, oldest.made)}; privacy.backup_days {oldest.days})"
     )

@@ -133,7 +133,7 @@ def test_each_city_by_its_own_days_and_dumps_by_the_strictest(tmp_path, capsys):
 
 def test_the_newest_kept_past_its_days_is_said(tmp_path, capsys):
     """Found in a black-box pass: `db rotate` by hand on a folder whose newest backup was
-    28 days old kept it (the newest is never deleted) and said only "kept: 1 files …, the
+    28 days old kept it (the newest is never deleted) and said only "kept: 1 file(s) …, the
     oldest … (28.5 days old; privacy.backup_days 14)", as if that were the rule at work.
     Now it warns that the newest is kept past the figure, why, and what to do; a newest
     just taken, even with privacy.backup_days 1, is no warning."""
@@ -161,6 +161,22 @@ def test_the_newest_kept_past_its_days_is_said(tmp_path, capsys):
     assert rotate(quick, str(folder), now) == 0
     assert capsys.readouterr().err == ""
     assert {path.name for path in folder.iterdir()} == {f"{fresh}.sqlite3"}
+
+
+def test_one_kept_backup_is_one_file(tmp_path):
+    """Found in a black-box pass: `db rotate` on a folder with a single fresh backup said
+    "kept: 1 files"; it says "kept: 1 file" now, and "kept: 2 files" for two."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    now = datetime.now(UTC)
+    (folder / f"{_name(now, 0.01)}.sqlite3").write_bytes(b"x")
+    database = tmp_path / "nachbarbot.sqlite3"
+    assert run_bot("db", "migrate", database=database).returncode == 0
+    one = run_bot("db", "rotate", str(folder), database=database)
+    assert one.returncode == 0 and "kept: 1 file in " in one.stdout, (one.stdout, one.stderr)
+    (folder / f"{_name(now, 0.02)}.sqlite3").write_bytes(b"x")
+    two = run_bot("db", "rotate", str(folder), database=database)
+    assert two.returncode == 0 and "kept: 2 files in " in two.stdout, (two.stdout, two.stderr)
 
 
 def test_what_it_cannot_do_is_said_in_one_line(tmp_path, capsys):
