@@ -171,6 +171,11 @@ def checked_name(name: str) -> str:
     """The name as written (without spaces around it), or :class:`Refused` saying what a
     city's name may hold."""
     name = name.strip()
+    if not name:
+        raise Refused(
+            "the city's name is empty (or only spaces): give it as its people write it,"
+            ' e.g. city add "Lünen"'
+        )
     if not is_city_name(name):
         # Shown escaped where it holds what a terminal would not show.
         shown = repr(name) if name.isprintable() else ascii(name)

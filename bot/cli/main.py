@@ -67,9 +67,22 @@ STOP_DEADLINE_SECONDS = 15.0
 EXIT_FORCED = 70  # EX_SOFTWARE: stopped, but not in order
 
 
+def _console_name(name: str) -> str:
+    """A console name someone can be: an empty or blank one would make an account that
+    ``:as`` and the desk cannot name - refused before anything is opened."""
+    if not name.strip():
+        raise argparse.ArgumentTypeError(
+            "the name is empty (or only spaces): give the name of the person typing,"
+            " e.g. --user anna"
+        )
+    return name
+
+
 def _add_console(sub: argparse._SubParsersAction) -> None:
     console = sub.add_parser("console", help="chat with the bot in this terminal")
-    console.add_argument("--user", default="resident", help="name of the person typing first")
+    console.add_argument(
+        "--user", default="resident", type=_console_name, help="name of the person typing first"
+    )
     console.add_argument(
         "--coordinator",
         default="cora",

@@ -576,6 +576,19 @@ def test_city_add_refuses_what_is_no_citys_name_changing_nothing(tmp_path, name)
     assert tree(tmp_path) == before and not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize("name", ["", "   ", "\t"])
+def test_city_add_refuses_a_blank_name_saying_so(tmp_path, name):
+    # Found in a black-box pass: `city add "   "` was refused as "'' is not a city's
+    # name: …", echoing an empty quote. It now says the name is empty, and writes nothing.
+    main = installation(tmp_path)
+    before = tree(tmp_path)
+    refused = run_bot("--config", str(main), "city", "add", name, "--data-dir", str(tmp_path / "x"))
+    assert refused.returncode == 2, refused.stdout
+    assert "name is empty" in refused.stderr and "''" not in refused.stderr, refused.stderr
+    assert refused.stderr.count("\n") == 1 and refused.stdout == ""
+    assert tree(tmp_path) == before and not (tmp_path / "x").exists()
+
+
 def test_city_add_takes_names_as_cities_are_written(tmp_path):
     main = installation(tmp_path)
     for name in ("Halle (Saale)", "Mülheim a.d. Ruhr", "L'Aquila"):

@@ -81,6 +81,24 @@ async def test_messages_for_someone_else_are_prefixed(dispatcher: Dispatcher):
     assert out.getvalue().splitlines()[:2] == ["[ben] Hallo Ben", "[ben] zweite Zeile"]
 
 
+def test_a_blank_user_is_refused_and_nothing_is_made(tmp_path):
+    # Found in a black-box pass: `console --user ''` made an account named "" that no
+    # ":as" and no desk page could address. It is refused (exit 2) before the database
+    # is even opened.
+    for name in ("", "   "):
+        result = run_bot(
+            "console",
+            "--user",
+            name,
+            database=tmp_path / "console.sqlite3",
+            input="/start\n",
+            refused_at_start=True,
+        )
+        assert result.returncode == 2, (result.stdout, result.stderr)
+        assert "--user" in result.stderr and "name is empty" in result.stderr, result.stderr
+        assert result.stdout == "" and not (tmp_path / "console.sqlite3").exists()
+
+
 def test_help_is_short_and_its_buttons_work_piped(tmp_path):
     # /start → Turkish → no read aloud → agree; /help; its first button (📍 places) asks
     # where to look.
