@@ -740,6 +740,26 @@ class StopsPort(Protocol):
         """Around a text's handling by the features: a help it starts after STOP is heard of."""
 
 
+class ToldPort(Protocol):
+    """The words of a texting line's own texts (handlers/numbers/texters_told.py
+    ``TextersTold``): the transport decides when and sends, the features word."""
+
+    def turned_away(self, t: Translator, call: str) -> Markup:
+        """A new number today's first contacts turn away (``call``: whom to call, "" none)."""
+
+    def capped(self, t: Translator, until: datetime, today: bool, call: str) -> Markup:
+        """A number past its texts of the hour or the day, answered again at ``until``."""
+
+    def check_asked(self, t: Translator, code: str) -> Markup:
+        """The code that shows a number's holder is there (answers held for a check)."""
+
+    def still_works(self, t: Translator, sent: datetime, until: datetime) -> Markup:
+        """The check's code sent at ``sent`` still works until ``until``."""
+
+    def checked(self, t: Translator) -> Markup:
+        """The check's code came back right: the number's texts are answered again."""
+
+
 class CallersPort(Protocol):
     """Who is calling, on a line whose caller ID is only a claim (the rule is
     handlers/numbers/caller_check.py's)."""
@@ -783,3 +803,6 @@ class Ports:
     wake: Callable[[], None]
     # What a texter's STOP and START do (handlers/numbers/text_stops.py).
     stops: StopsPort
+    # What a texter is told of the texting line's own limits and checks, worded
+    # (handlers/numbers/texters_told.py).
+    told: ToldPort

@@ -23,6 +23,7 @@ from handlers.messages import Incoming, Outgoing
 from handlers.messenger import backchannel_language
 from handlers.numbers import caller_check
 from handlers.numbers.text_stops import TextStops
+from handlers.numbers.texters_told import TextersTold
 from handlers.reader import medium_of, reader_of, starts_easy
 from handlers.router import Router
 from handlers.settings import HandlerSettings
@@ -199,6 +200,7 @@ def city_ports(city: Served) -> Ports:
         now=lambda: city.settings.clock(),
         wake=wake,
         stops=TextStops(city.db),
+        told=TextersTold(),
     )
 
 

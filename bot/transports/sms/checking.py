@@ -8,14 +8,14 @@ answer carries it) take only half of the number's texts of the hour and the day
 (budget.py ``Limits.unchecked_caps``). Past that share the number's answers are **held**,
 as sign-in pages do after many tries:
 
-- the first held text of the hour gets one code (:data:`CHECK_ASKED`, store.py ``CHECK``,
+- the first held text of the hour gets one code (``check_asked``, store.py ``CHECK``,
   one of the hour's code texts and of the number's codes of the day, valid a quarter of an
   hour) - unless a code of the number still works (whatever it confirms): a code still
   valid is never sent again;
 - the held texts after it back off: the 2nd, 4th, 8th, 16th … of the hour are answered
-  with when the code was sent and until when it works (:data:`STILL_WORKS`), the others
+  with when the code was sent and until when it works (``still_works``), the others
   not at all - forty forged texts cost the number a handful of texts, not its hour;
-- the code texted back right (:meth:`Checking.code_back`) says so (:data:`CHECKED`), and
+- the code texted back right (:meth:`Checking.code_back`) says so (``checked``), and
   from then on the number's answers go from all of its texts for half an hour: the real
   holder, who has the code, gets in; a forger, who never sees it, does not. Wrong ones
   are tries as every code's (store.py ``check_code``).
@@ -23,7 +23,9 @@ as sign-in pages do after many tries:
 The code, the reminders and "thank you" go from the number's whole caps (an hour's end
 lifts the share too). The coordinators are told once an hour while a number's answers are
 held (``AnswersHeld``: handlers/limits/text_messages.py), and the desk names its person
-while it holds (desk_panel.py). Notices of running help are never held.
+while it holds (desk_panel.py). Notices of running help are never held. The texts' words
+are the features' (handlers/numbers/texters_told.py, asked through ``Ports.told``): this
+module decides when each goes.
 """
 
 from __future__ import annotations
@@ -38,36 +40,35 @@ from datetime import UTC, datetime
 from bot.transports.sms.budget import Budget, hour_of
 from bot.transports.sms.store import CHECK, CODE_DIGITS, PLATFORM, SmsStore
 from db.clock import from_text, hour_end, local_day, to_text
-from handlers.channels import CODE_VALID, PASSING, AnswersHeld, CodesPaused, NumberCodesOut
+from handlers.channels import (
+    CODE_VALID,
+    PASSING,
+    AnswersHeld,
+    CodesPaused,
+    NumberCodesOut,
+    ToldPort,
+)
 from handlers.parsing import typed
-from locales import N_, Translator
+from locales import Translator
 
 log = logging.getLogger(__name__)
 Tell = Callable[[str, str, Translator], Awaitable[object]]
 # Within one handling of a text (:meth:`Checking.handling`): the numbers whose answers
 # were held in it - its other answers are held with them, without another reminder.
 _HELD_NOW: ContextVar[set[str] | None] = ContextVar("sms_held_now", default=None)
-# Each within two segments in every language (tests/bot/transports/sms/test_limits.py).
-CHECK_ASKED: str = N_(
-    "⏳ Many texts came from your number. To go on, reply {code} within 15 minutes. If it "
-    "was not you, do nothing."
-)
-CHECKED: str = N_("✅ Thank you. We answer your texts again.")
-STILL_WORKS: str = N_(
-    "⏳ We did not answer. Our code from {sent} works until {until}. If you did not ask for "
-    "it, do nothing."
-)
-__all__ = ["CHECKED", "CHECK_ASKED", "STILL_WORKS", "Checking", "pending_code"]
+__all__ = ["Checking", "pending_code"]
 
 
 @dataclass(frozen=True)
 class Checking:
     """The held answers of the SMS transport's numbers (the module's docstring), counted
-    in the ``budget``'s store of the city's numbers and its limits reported as its own:
-    ``tell`` sends one of its texts to a number from the number's whole caps, ``wrong`` is
+    in the ``budget``'s store of the city's numbers and its limits reported as its own;
+    ``words``: the features' words for its texts (handlers/numbers/texters_told.py);
+    ``tell`` sends one of its texts to a number from the number's whole caps; ``wrong`` is
     called after a wrong code (the city's wrong codes of the hour)."""
 
     budget: Budget
+    words: ToldPort
     tell: Tell
     wrong: Callable[[], Awaitable[None]]
 
@@ -112,7 +113,7 @@ class Checking:
             await self._ask(number, t, now)
         elif held & (held - 1) == 0:  # the 2nd, 4th, 8th … held text of the hour
             sent, until = (from_text(moment) for moment in out)
-            await self.tell(number, t.t(STILL_WORKS, sent=t.time(sent), until=t.time(until)), t)
+            await self.tell(number, self.words.still_works(t, sent, until), t)
 
     async def _ask(self, number: str, t: Translator, now: datetime) -> None:
         """Text ``number`` a code that shows its holder is there, where one may go: the
@@ -128,7 +129,7 @@ class Checking:
             if person is not None and await self.store.claim_codes_out(number, day):
                 await self.budget.report(NumberCodesOut(PLATFORM, person.id, "day"))
             return
-        await self.tell(number, t.t(CHECK_ASKED, code=code), t)
+        await self.tell(number, self.words.check_asked(t, code), t)
 
     async def _tell_coordinators(self, number: str) -> None:
         """Once an hour while ``number``'s answers are held, for the coordinators."""
@@ -152,7 +153,7 @@ class Checking:
         except CodesPaused:
             right = False
         if right:
-            await self.tell(number, t.t(CHECKED), t)
+            await self.tell(number, self.words.checked(t), t)
             return True
         await self.wrong()
         person = await self.budget.db.users.find(PLATFORM, number)

@@ -103,7 +103,7 @@ from handlers.messages import (
 )
 from handlers.parsing import is_typed_number
 from handlers.parsing import typed as typed_text
-from locales import N_, Translator
+from locales import Translator
 from locales.phone_numbers import e164, language_hint, textable
 
 if TYPE_CHECKING:
@@ -128,22 +128,6 @@ _sleep = asyncio.sleep
 # A number today's first contacts turned away is told so at most once within this.
 TOLD_AGAIN_AFTER = timedelta(days=1)
 
-# No icons: a text in the GSM alphabet costs half of one in UCS-2. Each fits two segments
-# in every language (tests/bot/transports/sms/test_limits.py).
-# A new number today's first contacts turned away (once a day: ``_turned_away``).
-TURNED_AWAY = N_(
-    "⏳ Sorry, we cannot answer any more new numbers today. Please text us again tomorrow."
-)
-TURNED_AWAY_CALL = N_(
-    "⏳ Sorry, we cannot answer any more new numbers today. Please text us again tomorrow "
-    "or call {number}."
-)
-# A number past its texts of the hour or day (once a cap period: ``_tell_capped``).
-CAPPED_AT = N_("⏳ You have had all our texts for now. We answer you again at {time}.")
-CAPPED_TOMORROW = N_(
-    "⏳ You have had all our texts for today. We answer you again tomorrow at {time}."
-)
-CAPPED_CALL = N_("For something urgent, please call {number}.")
 
 Running = Callable[[], Awaitable[bool]]
 # Within take_text's transaction: the texts it sends once that is committed (None outside).
@@ -181,6 +165,7 @@ class SmsTransport(Transport):
         # Answers to a number not checked lately, past their share: held (checking.py).
         self.checking = Checking(
             budget,
+            ports.told,
             lambda number, text, t: self._tell(number, Markup(text), t, whole=True),
             self._codes_paused,
         )
@@ -421,11 +406,7 @@ class SmsTransport(Transport):
             and await self._first_told(number, "turned")
         ):
             return
-        if self.call_instead:
-            text = t.t(TURNED_AWAY_CALL, number=self.call_instead)
-        else:
-            text = t.t(TURNED_AWAY)
-        await self._tell(number, text, t)
+        await self._tell(number, self.city_ports.told.turned_away(t, self.call_instead), t)
 
     async def _first_told(self, number: str, word: str) -> bool:
         """Whether ``word`` ("turned") is told now: not within a day of the last."""
@@ -557,9 +538,7 @@ class SmsTransport(Transport):
         t = await self._reader(number)
         local = until.astimezone(BERLIN)
         today = self.budget.clock().astimezone(BERLIN).date()
-        text = t.t(CAPPED_AT if local.date() == today else CAPPED_TOMORROW, time=t.time(local))
-        if self.call_instead:
-            text = Markup(" ").join((text, t.t(CAPPED_CALL, number=self.call_instead)))
+        text = self.city_ports.told.capped(t, local, local.date() == today, self.call_instead)
         form = form_of(Message(text), t)
         if form is not None:
             with contextlib.suppress(DeliveryError):

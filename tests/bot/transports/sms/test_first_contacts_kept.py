@@ -14,13 +14,13 @@ from types import SimpleNamespace
 import pytest
 
 from bot.config import PhoneSection, SmsSection
-from bot.transports.sms import transport as sms_module
 from bot.transports.sms.budget import Limits, area_codes_of
 from bot.transports.sms.segments import count, folded
 from bot.transports.sms.transport import service
 from db import Database
 from db.clock import to_text
 from handlers.dispatcher import Dispatcher
+from handlers.numbers import texters_told
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.help_story import GROUP
 from tests.support.sms.city import City, Resident
@@ -120,7 +120,7 @@ def test_area_codes_are_read_as_written() -> None:
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
 def test_the_turned_away_text_fits_two_segments(lang: str) -> None:
     t = translator(lang)
-    for text in (t.t(sms_module.TURNED_AWAY_CALL, number=CALL), t.t(sms_module.TURNED_AWAY)):
+    for text in (t.t(texters_told.TURNED_AWAY_CALL, number=CALL), t.t(texters_told.TURNED_AWAY)):
         assert count(folded(str(text))) <= 2, (lang, text)
 
 

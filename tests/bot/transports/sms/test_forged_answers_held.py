@@ -17,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.transports.sms import checking
 from bot.transports.sms.budget import Limits
 from bot.transports.sms.desk_panel import code_lines
 from bot.transports.sms.store import CHECK, SmsStore
 from db import Database
 from db.clock import local_day, to_text
 from handlers.limits.text_messages import held_notice
+from handlers.numbers import texters_told
 from handlers.numbers.coded_acts import hour_end
 from locales import translator
 from tests.bot.transports.sms.test_forged_volunteer import _vera_volunteers
@@ -69,7 +69,7 @@ async def test_forty_forged_texts_spend_a_few_of_her_texts_and_she_still_gets_in
     coded = [text for text in forged if has_code(text)]
     assert len(coded) == 1, forged
     assert len(forged) == unchecked + 1 + 4, forged
-    reminder = T.t(checking.STILL_WORKS, sent="", until="").removeprefix("⏳ ").split(".")[0]
+    reminder = T.t(texters_told.STILL_WORKS, sent="", until="").removeprefix("⏳ ").split(".")[0]
     assert sum(reminder in text for text in forged) == 4, forged
 
     # The coordinators are told, once, and the desk names her while it holds.
@@ -82,7 +82,7 @@ async def test_forty_forged_texts_spend_a_few_of_her_texts_and_she_still_gets_in
 
     # The real Vera has the code: texted back, she is answered again and can act.
     (thanks,) = await vera.say(code_in(coded[0]))
-    assert T.t(checking.CHECKED).removeprefix("✅ ") in thanks.text
+    assert T.t(texters_told.CHECKED).removeprefix("✅ ") in thanks.text
     assert not await _desk_names_her(city)
     await vera.say("/volunteer")
     await vera.choose(T._("Pause"))  # her right code a moment ago passes it

@@ -15,7 +15,6 @@ import pytest
 from bot.config import Config, SmsSection
 from bot.delivery import OutboxWorker
 from bot.transports.sending import DeliveryError
-from bot.transports.sms import checking
 from bot.transports.sms.budget import Budget, Limits, month_of, prefix_of
 from bot.transports.sms.checks import checks as sms_budget_checks
 from bot.transports.sms.segments import count
@@ -33,7 +32,7 @@ from db.clock import to_text
 from handlers.dispatcher import Dispatcher
 from handlers.media.texted_form import form_of
 from handlers.messages import Message, decode
-from handlers.numbers import coded_acts, text_stops
+from handlers.numbers import coded_acts, text_stops, texters_told
 from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.clock import Clock
 from tests.support.sms.codes import other_code
@@ -225,9 +224,14 @@ async def test_codes_take_three_tries_expire_and_three_go_a_day(db: Database):
     assert len(stored[0]) == 64  # only the hash
 
 
+# A number to call instead, as a city's operator writes it.
+CALL = "0231 50-0"
+
+
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
 def test_every_text_of_it_fits_two_segments(lang: str):
     t = translator(lang)
+    told = texters_told.TextersTold()
     for text in (
         text_stops.STOPPED,
         text_stops.STARTED,
@@ -257,14 +261,19 @@ def test_every_text_of_it_fits_two_segments(lang: str):
         t.t("⏳ No more codes today. Try again tomorrow."),
         # The hour's code texts used up (coded_acts.py, for acts and erasure alike).
         t.t(coded_acts.CODES_BUSY, time=t.time(datetime(2026, 11, 28, 22, tzinfo=UTC))),
-        # Answers held for a check (checking.py): its code, its reminder, its thanks.
-        t.t(checking.CHECK_ASKED, code="471108"),
+        # Answers held for a check (checking.py; worded by texters_told.py): code, reminder, thanks.
+        t.t(texters_told.CHECK_ASKED, code="471108"),
         t.t(
-            checking.STILL_WORKS,
+            texters_told.STILL_WORKS,
             sent=t.time(datetime(2026, 11, 28, 21, 47, tzinfo=UTC)),
             until=t.time(datetime(2026, 11, 28, 22, 2, tzinfo=UTC)),
         ),
-        t.t(checking.CHECKED),
+        t.t(texters_told.CHECKED),
+        # The line's own limits, as the features word them (a number to call where the
+        # turned away are told one; a capped number's line with one is longer: left).
+        told.turned_away(t, CALL),
+        told.capped(t, datetime(2026, 11, 28, 22, tzinfo=UTC), True, ""),
+        told.capped(t, datetime(2026, 11, 29, 8, tzinfo=UTC), False, ""),
     ):
         form = form_of(Message(text), t)
         assert form is not None and count(form.body) <= 2, (lang, form)
