@@ -332,8 +332,8 @@ class PhoneTransport(Transport):
         self.voice.drop_rest(call)
         if call.handed is not None and not call.handed.done():
             call.handed.set_result("")
-        if call.audio.listening is not None:  # its message first, then the end (recording)
-            call.audio.listening.stop.set()
+        if call.listening is not None:  # its message first, then the end (recording)
+            call.listening.stop.set()
             return
         call.keys.put_nowait(HungUp())
 
@@ -373,7 +373,7 @@ class PhoneTransport(Transport):
             if call.turn.pages is not None:
                 await self.voice.say_page(call, call.turn.pages, again=True)
             else:
-                self.voice.play(call, list(call.audio.last))
+                self.voice.play(call, list(call.turn.said))
             self.spoken.after(call)
         elif call.turn.asks_for_person(meaning):
             await self.spoken.person(call)
@@ -417,9 +417,7 @@ class PhoneTransport(Transport):
         finally:
             if self._answering.get(chat_id) is call:
                 del self._answering[chat_id]
-        log.debug(
-            "phone: call %d: an update taken, %d prompts", call.call_id, len(call.audio.saying)
-        )
+        log.debug("phone: call %d: an update taken, %d prompts", call.call_id, len(call.saying))
         self.voice.asked(call)
         self.spoken.after(call)
 

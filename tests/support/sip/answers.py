@@ -28,7 +28,7 @@ def counting() -> Iterator[None]:
     asked = CallVoice.asked
 
     def noting(call: Call, *, always: bool = False) -> None:
-        if call.audio.saying or always:
+        if call.saying or always:
             _asked[id(call)] = (call, answers_to(call) + 1)
         asked(call, always=always)
 

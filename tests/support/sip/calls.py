@@ -197,8 +197,8 @@ async def claimed_asks_for_her_requests(
 async def spoken_after_the_tone(caller: BaresipCaller, call: Call) -> None:
     """The prompt before the tone cut with "#", the caller heard, the recording ended."""
     await asyncio.to_thread(caller.press, "#")
-    await until(lambda: call.audio.listening is not None, "the recording began")
-    listening = call.audio.listening
+    await until(lambda: call.listening is not None, "the recording began")
+    listening = call.listening
     assert listening is not None
     await until(lambda: listening.spoke, "the caller heard")
     await asyncio.to_thread(caller.press, "#")

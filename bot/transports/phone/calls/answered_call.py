@@ -33,9 +33,9 @@ is said, what is gathered: turn.py), the loop gathers what that turn asks, and w
 gathered goes to the bot as the caller's incoming update, whose answer makes the next turn.
 
 The call's state: :class:`Call`, ten fields at most (its turn, turn.py: what the newest
-answer asks, what follows all said, the rest said after a pause; :class:`Caller`: who is
-calling; :class:`CallAudio`: its media side - what it plays, the recording); whether it is
-over is its runner's (:func:`is_over`). Keys that
+answer asks, what follows all said, the rest said after a pause, what "*" says again;
+:class:`Caller`: who is calling; its media side: what is being said, the recording under
+way); whether it is over is its runner's (:func:`is_over`). Keys that
 came before its audio was on, or before its greeting was made (:func:`greeted`), wait in
 its queue of updates after its ``/start``, as the line told them (``CallEvent("key", …)``):
 the runner takes them once the greeting is.
@@ -87,18 +87,6 @@ class HungUp:
 
 
 @dataclass(slots=True)
-class CallAudio:
-    """What a call plays and hears (its media side): the prompts of the answer being said
-    and of the last one (what "*" repeats), and the recording under way. (What follows
-    all said and the rest of a message said in two parts are its turn's, turn.py; whether
-    it is over, its runner's: :func:`is_over`.)"""
-
-    saying: list[Path] = field(default_factory=list)
-    last: list[Path] = field(default_factory=list)
-    listening: Listening | None = None
-
-
-@dataclass(slots=True)
 class Caller:
     """Who the caller is (handlers/numbers/caller_check.py, written by who_calls.py only): how
     the call is checked (``checked``: "call-back", a call the bot made and its holder
@@ -119,10 +107,10 @@ class Call:
     """One answered call (at most ten fields, tests/bot/transports/phone/calls/
     test_answered_call_state.py): its caller's chat, the runner its steps run on, what its
     keys meant, taken in order (by a task of the transport's once its audio is on), the turn
-    its newest answer made (turn.py), who the caller is, its media side, and a helper's
+    its newest answer made (turn.py), who the caller is, a helper's
     bridged call handed to it (bridging.py, a request of this caller's: the key that answers
     its offer, "1": talk; while set, the call's keys and its wait for the caller are the
-    bridged call's)."""
+    bridged call's), and its media side: what is being said, the recording under way."""
 
     call_id: int
     chat_id: str
@@ -130,8 +118,12 @@ class Call:
     keys: asyncio.Queue[Meaning | Event | HungUp | CallEvent] = field(default_factory=asyncio.Queue)
     turn: Turn = field(default_factory=lambda: FIRST_TURN)
     caller: Caller = field(default_factory=Caller)
-    audio: CallAudio = field(default_factory=CallAudio)
     handed: asyncio.Future[str] | None = None
+    # The prompts of the answer being said (they become what "*" says again, the turn's,
+    # once all of it is: answers_said.py ``asked``).
+    saying: list[Path] = field(default_factory=list)
+    # The recording under way (spoken_answers.py).
+    listening: Listening | None = None
 
 
 def is_over(call: Call) -> bool:
@@ -204,7 +196,7 @@ class _Wait:
         """How long until the next of them (None: none is waited for)."""
         # The call's end while keys are taken (not while recording or a helper talks: those
         # end by their own bounds, and the wait for the caller after them is no longer).
-        taking = call.audio.listening is None and call.handed is None
+        taking = call.listening is None and call.handed is None
         ends_at = self.ends_at if taking else None
         deadlines = [
             at for at in (self.idle_at, self.entry_end, ends_at, self.rest_at) if at is not None
@@ -290,7 +282,7 @@ def _waited_out(call: Call, line: Line, wait: _Wait) -> bool:
     if not idle and not wait.longest():
         return False
     wait.idle_at = None
-    return not is_over(call) and call.audio.listening is None
+    return not is_over(call) and call.listening is None
 
 
 async def _key(runner: CallRunner, call: Call, line: Line, key: str, wait: _Wait) -> None:

@@ -13,7 +13,8 @@ main menu, press_0_for_a_person.py), whether the answer takes a spoken answer (`
 who will hear it), the rest of a message said in two parts (``rest``, likely_choice_first.py:
 said once all else is said and a pause passed without a key) and the step that follows
 once all is said (``then``: the recording after the tone, the transfer after "connecting",
-the hang-up after "please hang up now").
+the hang-up after "please hang up now") and what "*" says again (``said``: the prompts of
+the newest answer that said anything).
 
 No button data, no states of its own: the call keeps its turn (answered_call.py
 ``Call.turn``, written by answers_said.py only). A turn is made here only: by
@@ -21,7 +22,8 @@ No button data, no states of its own: the call keeps its turn (answered_call.py
 (:meth:`Turn.pressed`: nothing ticked yet), the next page (:meth:`Turn.next_page`), a
 choice ticked on a page (:meth:`Turn.ticking`), a new update (:meth:`Turn.unrecorded`), a
 dialogue's message said alone (:meth:`Turn.said_alone`), a rest kept for after the pause or
-said (:meth:`Turn.resting`), a step to follow all said (:meth:`Turn.followed_by`).
+said (:meth:`Turn.resting`), a step to follow all said (:meth:`Turn.followed_by`), an
+answer said (:meth:`Turn.repeating`).
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ class Turn:
     recorded: str = ""
     rest: Path | None = None
     then: Then = ""
+    # What "*" says again: the prompts of the newest answer that said anything.
+    said: tuple[Path, ...] = ()
 
     def key(self, key: str) -> Meaning | Gather | None:
         """What ``key`` asks of the call in this turn (what_keys_mean.py): "*" the answer
@@ -161,6 +165,10 @@ class Turn:
     def resting(self, rest: Path | None) -> Turn:
         """The turn with ``rest`` to say after the pause (None: nothing kept back)."""
         return replace(self, rest=rest) if rest != self.rest else self
+
+    def repeating(self, said: tuple[Path, ...]) -> Turn:
+        """The turn whose "*" says ``said`` again."""
+        return replace(self, said=said) if said != self.said else self
 
     def followed_by(self, then: Then) -> Turn:
         """The turn with ``then`` to follow once all is said ("": nothing)."""
@@ -238,6 +246,7 @@ def turn_of(item: Message | Edit, words: SpokenForm, typed: bool, more: str, las
         person=offers_person(item, listed),
         recorded=str(item.recorded) if isinstance(item, Message) and item.recorded else "",
         then=last.then,  # what was to follow the last stays until all is said
+        said=last.said,  # "*" says the last answer until this one is said
     )
 
 

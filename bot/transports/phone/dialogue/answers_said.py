@@ -150,7 +150,7 @@ class CallVoice:
         kept = await self.rest_file(call, rest) if rest is not None else None
         await self.say(call, first.text, first.labels, first.keys)
         if kept is not None:
-            call.audio.saying.append(kept)
+            self._kept(call, kept)
             call.turn = call.turn.resting(kept)
 
     async def _said_first(
@@ -208,7 +208,7 @@ class CallVoice:
             done=pages.done,
             more=pages.more,
         )
-        call.audio.saying = []
+        call.saying = []
         await self.say(call, pages.text if again else "", labels, keys)
         if again:  # "*" says it again, it is not asked
             self._keep_said(call)
@@ -253,7 +253,7 @@ class CallVoice:
             spoken_parts(text, labels, await self.words(call), self.voices, keys)
         )
         if path is not None:
-            call.audio.saying.append(path)
+            self._kept(call, path)
             self.play(call, [path])
 
     async def prompt(self, text: str, reader: Translator | str) -> Path | None:
@@ -282,7 +282,7 @@ class CallVoice:
     async def say_message(self, call: Call, message: Message) -> None:
         """A dialogue's message (handlers/numbers/caller_check.py, phone_pin.py) as the call's
         whole answer (what "*" repeats): its text, which names its keys itself."""
-        call.audio.saying = []
+        call.saying = []
         # Its keys are digits (a PIN, a number) or the way back: no choices of the last.
         call.turn = call.turn.said_alone()
         await self.say(call, str(message.text), [])
@@ -291,7 +291,7 @@ class CallVoice:
     def update_begins(self, call: Call) -> None:
         """An update of the caller's is taken: nothing of its answers said yet, and whether
         the call takes a spoken answer is theirs to say (turn.py ``Turn.unrecorded``)."""
-        call.audio.saying = []
+        call.saying = []
         call.turn = call.turn.unrecorded()
 
     @staticmethod
@@ -301,11 +301,21 @@ class CallVoice:
         CallVoice._keep_said(call, always=always)
 
     @staticmethod
+    def _kept(call: Call, path: Path) -> None:
+        """``path`` is said: part of the answer being said, and - where that answer is
+        what "*" says again already (a line said after it: "nothing heard", "connecting",
+        the goodbye) - of what "*" says again too."""
+        repeated = call.turn.said == tuple(call.saying)
+        call.saying.append(path)
+        if repeated:
+            call.turn = call.turn.repeating(tuple(call.saying))
+
+    @staticmethod
     def _keep_said(call: Call, *, always: bool = False) -> None:
         """What was said since the update began is what "*" repeats (where anything was,
         or ``always``)."""
-        if call.audio.saying or always:
-            call.audio.last = call.audio.saying
+        if call.saying or always:
+            call.turn = call.turn.repeating(tuple(call.saying))
 
     @staticmethod
     def follow_with(call: Call, then: Then) -> None:
@@ -352,7 +362,7 @@ class CallVoice:
         offered or talks."""
         return (
             not is_over(call)
-            and call.audio.listening is None
+            and call.listening is None
             and not call.turn.then
             and call.handed is None
         )
@@ -364,5 +374,5 @@ class CallVoice:
         t = await self.words(call)
         said = await self.prompt(t._(LONGEST_GOODBYE if longest else IDLE_GOODBYE), t)
         if said is not None:
-            call.audio.saying.append(said)
+            self._kept(call, said)
         return said

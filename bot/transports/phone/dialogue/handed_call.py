@@ -47,8 +47,8 @@ class HandedCall:
         call.handed = None
         if is_over(call):
             return
-        if call.audio.last:  # where they were: the last answer again
-            self.voice.play(call, list(call.audio.last))
+        if call.turn.said:  # where they were: the last answer again
+            self.voice.play(call, list(call.turn.said))
         else:  # all is said: the call's loop waits for its caller again
             self.runner.feed(CallEvent("quiet", call.call_id))
 
@@ -64,7 +64,7 @@ def handed(voice: CallVoice, call: Call | None) -> HandedCall | None:
         or call.runner is None
         or is_over(call)
         or call.turn.then
-        or call.audio.listening is not None
+        or call.listening is not None
         or call.turn.until_hash  # typing a number to call back
         or call.handed is not None
     ):

@@ -16,8 +16,8 @@ def taken_apart(call: Call, key: str) -> bool:
     if call.handed is not None:  # the bridged call's (its offer's "1")
         if key == "1" and not call.handed.done():
             call.handed.set_result(key)
-    elif call.audio.listening is not None:  # a key ends the recording, nothing else
-        call.audio.listening.stop.set()
+    elif call.listening is not None:  # a key ends the recording, nothing else
+        call.listening.stop.set()
     else:
         return False
     return True

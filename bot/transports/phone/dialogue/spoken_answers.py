@@ -93,11 +93,11 @@ class SpokenAnswers:
             self.voice.runner(call).start(HangUp())
 
     def _start(self, call: Call) -> None:
-        if is_over(call) or call.audio.listening is not None:
+        if is_over(call) or call.listening is not None:
             return
         # Recording: the call's loop waits for no key (answers_said.py ``waits``).
-        call.audio.listening = Listening(self.in_call.quiet_seconds, self.in_call.record_seconds)
-        self.later(self._record(call, call.audio.listening))
+        call.listening = Listening(self.in_call.quiet_seconds, self.in_call.record_seconds)
+        self.later(self._record(call, call.listening))
 
     async def _record(self, call: Call, listening: Listening) -> None:
         """Record until a key, the quiet, the most or the end of the call; what was said
@@ -110,13 +110,13 @@ class SpokenAnswers:
         except Exception:
             log.exception("phone: call %d: the recording failed", call.call_id)
         finally:
-            call.audio.listening = None
+            call.listening = None
         log.debug("phone: call %d: recorded (%s)", call.call_id, "kept" if voice else "none")
         if voice is not None:
             call.keys.put_nowait(Media("voice", voice.file_id, voice.seconds, MIME_TYPE))
         elif not is_over(call):
             await self.voice.say_line(call, NOTHING_HEARD)
-            self.voice.play(call, list(call.audio.last))
+            self.voice.play(call, list(call.turn.said))
             self.after(call)
         if is_over(call):
             call.keys.put_nowait(HungUp())

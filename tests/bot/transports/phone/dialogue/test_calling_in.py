@@ -110,7 +110,7 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
 
         async def listen(after: float, answers: int, what: str) -> None:
             await _until(lambda: answers_to(call) == answers, what)
-            said = _said_first(call.audio.last)
+            said = _said_first(call.turn.said)
             # The first prompt whole and alone (no key before it: held to the upper bound).
             span = None if answers == 1 else said[-1].seconds + SAME
             heard.append((await _first_stretch(caller, after, what, span), said))
@@ -118,7 +118,7 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         # The languages: their first line heard, then German chosen.
         await listen(0.0, 1, "the languages said")
         assert call.turn.choices == 10
-        languages = list(call.audio.last)
+        languages = list(call.turn.said)
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language is None
         # Deutsch (first: the city's language), one key: taken at once, no "#" after it.
@@ -127,18 +127,18 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.language == "de" and user.consent_at is None
         assert call.turn.choices >= 1
-        menu = list(call.audio.last)
+        menu = list(call.turn.said)
         at = await _press(caller, await key_for(phone, call, "menu:help"))
         await listen(at, 3, "the privacy notice said")
-        notice = list(call.audio.last)
+        notice = list(call.turn.said)
         at = await _press(caller, "1")  # consent: the help chosen
         await listen(at, 4, "the help said")
         user = await dispatcher.db.users.find("phone", call.chat_id)
         assert user is not None and user.consent_at is not None
-        helped = list(call.audio.last)
+        helped = list(call.turn.said)
         at = await _press(caller, "*")
         await listen(at, 4, "the help said again")
-        assert call.audio.last == helped and answers_to(call) == 4  # repeated, not asked again
+        assert list(call.turn.said) == helped and answers_to(call) == 4  # repeated, not asked again
         await asyncio.to_thread(caller.hangup)
         await asyncio.to_thread(caller.wait_for, "CALL_CLOSED")
     finally:
@@ -149,7 +149,7 @@ async def test_a_caller_chooses_german_agrees_and_hears_the_menu_twice(
     # stretch, SAME); it may be shorter on a loaded machine: the first prompt's first packets
     # played late as the call is set up (1.2 s of 3.6 cut in a clean-clone run), and a
     # packet late anywhere is a gap that ends the stretch early (seen under the parallel
-    # suite after a key). Which prompt was played is ``call.audio.last`` above; this checks
+    # suite after a key). Which prompt was played is ``call.turn.said`` above; this checks
     # that its speech reached the caller's ear. Only the first prompt is held to the upper
     # bound: after a key, what the key cut off may run on into the answer when the line gets
     # the stop and the answer together (a clean-clone run under load heard 3.8 s where the

@@ -53,12 +53,12 @@ async def test_a_caller_who_does_nothing_hears_goodbye_and_is_hung_up(
         await _until(lambda: phone._calls, "the call came")
         (call,) = phone._calls.values()
         await _until(lambda: answers_to(call) == 1, "the languages said")
-        languages = list(call.audio.last)
+        languages = list(call.turn.said)
         await _until(lambda: is_over(call), "the bot hung up")
         closed = await asyncio.to_thread(caller.wait_for, "CALL_CLOSED", timeout=60)
         assert closed is not None
         # One prompt more than the languages: the goodbye, said to its end before the BYE.
-        said = call.audio.saying
+        said = call.saying
         goodbye = said[-1]
         assert goodbye not in languages and len(said) == len(languages) + 1
         words = await phone.voice.words(call)  # the caller's: the city's language, none chosen

@@ -52,12 +52,12 @@ async def test_digits_choose_star_repeats_and_hash_goes_to_the_menu(dispatcher: 
         # No notice before the menu: consent waits for a step that keeps something
         # (handlers/first_kept.py).
         assert user.consent_at is None and await key_for(phone, call, "menu:places")
-        menu, answers, choices = list(call.audio.last), answers_to(call), call.turn.choices
+        menu, answers, choices = list(call.turn.said), answers_to(call), call.turn.choices
         await phone.meant(call, REPEAT)
         assert stack.played[-1] == menu and answers_to(call) == answers  # said, not asked
         await phone.meant(call, Typed("1"))  # the menu's first choice
         assert seen[-1] == ButtonPress("menu:places")
-        assert answers_to(call) == answers + 1 and call.audio.last != menu
+        assert answers_to(call) == answers + 1 and list(call.turn.said) != menu
         back = call.turn.back
         await phone.meant(call, BACK)
         assert seen[-1] == (ButtonPress(back) if back else Command("menu"))

@@ -56,7 +56,7 @@ async def test_a_caller_pressing_keys_is_hung_up_at_the_longest(
         assert closed is not None
         assert answers_to(call) > 3  # the keys were taken all along
         words = await phone.voice.words(call)
-        assert call.audio.saying[-1] == await phone.voice.prompt(words._(LONGEST_GOODBYE), words)
+        assert call.saying[-1] == await phone.voice.prompt(words._(LONGEST_GOODBYE), words)
     finally:
         stop.set()
         await phone.stop()

@@ -185,8 +185,8 @@ async def test_a_caller_who_hangs_up_after_speaking_still_leaves_the_message(
         caller, call = await _called_in(phone, phones, kamailio, voice_tone(tmp_path))
         await keys_answered(caller, call, "0")
         await asyncio.to_thread(caller.press, "#")  # straight to the tone
-        await until(lambda: call.audio.listening is not None, "the recording began")
-        listening = call.audio.listening
+        await until(lambda: call.listening is not None, "the recording began")
+        listening = call.listening
         assert listening is not None
         await until(lambda: listening.spoke, "the caller heard")
         await asyncio.to_thread(caller.hangup)  # no "#": the message is what was said
