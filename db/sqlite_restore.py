@@ -82,6 +82,32 @@ def in_use(database: Path) -> bool:
     )
 
 
+def holders(database: Path) -> list[int] | None:
+    """The other processes that have ``database`` open - a WAL connection's lock on its
+    ``-shm`` file, or a lock on the file itself - read from the kernel's /proc/locks, never
+    by opening the file: closing a descriptor of it would drop this process's own SQLite
+    locks (POSIX locks are the process's, whichever descriptor took them). None where there
+    is no /proc/locks to read (not Linux)."""
+    try:
+        table = Path("/proc/locks").read_text(encoding="ascii")
+    except OSError:
+        return None
+    files = set()
+    for path in (Path(f"{database}-shm"), database):
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            files.add(f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}")
+    found: set[int] = set()
+    for line in table.splitlines():
+        # "1: POSIX  ADVISORY  READ 22995 fe:00:2761898 128 128"; a waiter's line has "->"
+        # after the number, and open-file-description locks no process (-1).
+        fields = line.split()
+        if len(fields) >= 6 and fields[1] == "POSIX" and fields[5] in files:
+            with contextlib.suppress(ValueError):
+                found.add(int(fields[4]))
+    return sorted(pid for pid in found if pid > 0 and pid != os.getpid())
+
+
 def check_copy(backup: Path, copy: Path) -> int:
     """Copy ``backup`` to ``copy`` (readable by the owner only) and check it there: its
     integrity and a schema version this code knows. The copy's schema version; a

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.cluster import members
+from bot.cluster import ROLES, members
 from bot.config import ENV_PREFIX, Config, ConfigError, check_chat_secrets
 from bot.transports.registry import TRANSPORTS, Check
 from db import Database
@@ -23,6 +23,7 @@ from db.database import latest_migration
 from db.erasure_ledger import FileLedger
 from db.postgres import is_postgres
 from db.request_states import CLOSED, MATCHED, STATES, WAITING, sql_list
+from db.sqlite_restore import holders
 from db.statements import fetch_all, fetch_one
 from handlers.places.gazetteer import GAZETTEER_FILES, find_data_dir, load_gazetteer
 from handlers.statistics import city_figures
@@ -219,6 +220,43 @@ async def database_checks(db: Database) -> AsyncIterator[Check]:
         yield (name, "FAIL" if count else "ok", f"{count} rows" if count else "")
 
 
+def sqlite_processes(database: Path) -> list[Check]:
+    """The processes that have the SQLite ``database`` open, each with what it runs; on
+    SQLite the bot's ``run`` holds every role (bot/cluster.py's SingleProcess). Before,
+    doctor named itself as the holder of every role, with no bot running."""
+    found = holders(database)
+    if found is None:
+        return [("processes", "skip", "this system has no /proc/locks to tell them by")]
+    every = ", ".join(sorted(ROLES))
+    checks: list[Check] = []
+    running = False
+    for pid in found:
+        command = _command(pid)
+        bot = command == "nachbarbot run"
+        running |= bot
+        held = f" - holds {every}" if bot else ""
+        checks.append((f"process {pid}", "ok", f"{command} has the database open{held}"))
+    if not running:
+        checks.append(("bot process", "ok", f"no bot runs on this database: none holds {every}"))
+    return checks
+
+
+def _command(pid: int) -> str:
+    """What process ``pid`` runs, without its further arguments (they may hold what the
+    operator would not print): the bot with its command, or the program's name."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return "a process of another user"
+    for at, word in enumerate(argv):
+        if (word == "bot" and at and argv[at - 1] == "-m") or Path(word).name == "nachbarbot":
+            # The command is the first plain word after it (not an option, nor its value).
+            words = (each for each in argv[at + 1 :] if each.replace("-", "").isalpha())
+            command = next((each for each in words if not each.startswith("-")), "")
+            return f"nachbarbot {command}".strip()
+    return Path(argv[0]).name or "a process"
+
+
 async def doctor_checks(
     config: Config, db: Database, roles: Iterable[str] = ()
 ) -> AsyncIterator[Check]:
@@ -226,12 +264,16 @@ async def doctor_checks(
     web). ``roles`` names the other cities' cluster roles for the process list."""
     async for check in city_checks(config, db):
         yield check
-    for member in await members(db, roles):
-        yield (
-            f"process {member.name}",
-            "ok",
-            ("holds " + ", ".join(member.roles)) if member.roles else "holds no role",
-        )
+    if db.dialect == "postgresql":
+        for member in await members(db, roles):
+            yield (
+                f"process {member.name}",
+                "ok",
+                ("holds " + ", ".join(member.roles)) if member.roles else "holds no role",
+            )
+    else:
+        for check in sqlite_processes(Path(config.bot.database)):
+            yield check
     # What the bot reads: the compiled catalogs (the .po files' own checks are the
     # developers', ``python -m locales check``).
     problems = check_compiled()

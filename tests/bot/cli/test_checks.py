@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import sys
 
 import psycopg
 
@@ -219,3 +220,48 @@ def test_doctor_warns_when_requests_without_german_arrive_and_nothing_translates
     assert "WARN  translation engine - translation.engine not set, while 1 of" in result.stdout, (
         result.stdout
     )
+
+
+# A process that keeps the SQLite database open (as the bot's connection does, WAL) until
+# its input ends; its further arguments are what /proc/PID/cmdline shows doctor.
+_HOLD = (
+    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA journal_mode=WAL');"
+    " c.execute('SELECT count(*) FROM sqlite_master').fetchall(); print('open', flush=True);"
+    " sys.stdin.read()"
+)
+
+
+def test_doctor_on_sqlite_names_the_processes_that_hold_the_database(tmp_path):
+    """Found in a black-box pass: `doctor` on SQLite said "process nachbarbot vm:PID holds
+    call-backs, matrix-sync, polling, scheduler" with its own PID, no bot running. It says
+    now that no bot runs, or names each process that has the database open - the one
+    running the bot's `run` as the holder of every role."""
+    database = tmp_path / "d.sqlite3"
+    assert run_bot("db", "migrate", database=database).returncode == 0
+    alone = run_bot("doctor", database=database)
+    lines = [line for line in alone.stdout.splitlines() if "process" in line]
+    assert lines == [
+        "ok    bot process - no bot runs on this database: none holds call-backs,"
+        " matrix-sync, polling, scheduler"
+    ], alone.stdout
+
+    for tail, holds in (((), False), (("-m", "bot", "--config", "x.toml", "run"), True)):
+        holder = subprocess.Popen(
+            [sys.executable, "-c", _HOLD, str(database), *tail],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+            seen = run_bot("doctor", database=database).stdout
+        finally:
+            assert holder.stdin is not None
+            holder.stdin.close()
+            holder.wait(timeout=60)
+        mine = [
+            line for line in seen.splitlines() if line.startswith(f"ok    process {holder.pid} ")
+        ]
+        assert len(mine) == 1, seen
+        assert ("nachbarbot run has the database open - holds call-backs" in mine[0]) == holds
+        assert ("no bot runs on this database" in seen) != holds, seen
