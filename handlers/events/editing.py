@@ -202,8 +202,9 @@ async def _where(ctx: Context, answer: Answer) -> None:
         await FORM.answered(ctx, answer)
     elif fields.usable_address(text):
         matches = await _search_places(ctx, text)
-        # The typed text waits in the state for "use the text as the address".
-        answer.data["address_text"] = text
+        # The typed text waits in the state for "use the text as the address", kept as
+        # an address is (one line, nothing invisible).
+        answer.data["address_text"] = fields.address(text)
         ctx.set_state(STATE + "place", answer.data)
         buttons = [[Button(f"📍 {name}"[:40], f"ee:pl:{place_id}")] for place_id, name in matches]
         buttons.append([Button("🏠 " + ctx.t._("Use the text as the address"), "ee:addr")])

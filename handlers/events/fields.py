@@ -11,6 +11,7 @@ from babel.dates import format_date
 
 from handlers.parsing import typed
 from handlers.refusals import Refusal
+from handlers.text_safety import clean_name, clean_text
 from locales import N_, TIMEZONE, Formatted, Translator
 
 # An event's title: the one rule, which the chat's step, the desk's check and the desk's
@@ -78,7 +79,9 @@ def _written(day: datetime, lang: str) -> str:
 
 
 def title(text: str) -> str:
-    text = text.strip()
+    # What the calendar importer keeps (ical.py): one line, nothing invisible - a line break
+    # or a direction override in a title would pass for the bot's own words in a reminder.
+    text = clean_name(text, limit=len(text))
     if not TITLE_SHORTEST <= len(text) <= TITLE_LONGEST:
         raise Refusal(TITLE_PROBLEM, "title", low=TITLE_SHORTEST, high=TITLE_LONGEST)
     return text
@@ -92,14 +95,19 @@ def start(text: str, now: datetime) -> datetime:
     return found
 
 
+def written_address(text: str) -> str:
+    """An address as it is kept: one line, nothing invisible (as the importer's)."""
+    return clean_name(text, limit=len(text))
+
+
 def usable_address(text: str) -> bool:
-    return 3 <= len(text.strip()) <= 200
+    return 3 <= len(written_address(text)) <= 200
 
 
 def address(text: str) -> str:
     if not usable_address(text):
         raise Refusal(ADDRESS_PROBLEM, "address")
-    return text.strip()
+    return written_address(text)
 
 
 def description_limit(most: int) -> int:
@@ -112,7 +120,9 @@ def description_limit(most: int) -> int:
 def description(text: str, longest: int = DESCRIPTION_LENGTH) -> str:
     """An event's description (may be empty), refused - never cut short - when longer
     than ``longest``: a form sent without the browser's maxlength keeps what was typed."""
-    text = text.strip()
+    # Kept as written but for what the importer drops too (control characters, direction
+    # overrides, blank-line padding): text_safety.clean_text.
+    text = clean_text(text)
     if len(text) > longest:
         raise Refusal(DESCRIPTION_PROBLEM, "description", high=longest)
     return text

@@ -16,6 +16,7 @@ from handlers.places.gazetteer import load_gazetteer
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
 from handlers.refusals import Refusal
 from handlers.settings import HandlerSettings
+from handlers.text_safety import clean_name
 from locales import N_, SUPPORTED_LANGUAGES, Formatted, Translator, hours
 
 _COORDS = re.compile(r"^\s*(-?\d{1,2}[.,]\d+)\s*[,; ]\s*(-?\d{1,3}[.,]\d+)\s*$")
@@ -72,7 +73,10 @@ class FieldProblem(Refusal):
 
 
 def name(text: str) -> dict[str, Any]:
-    text = text.strip()
+    # One line, nothing invisible, as the importer keeps a name (importer.py): a line break
+    # or a direction override typed or pasted here would show on the map, in every list and
+    # every text as if it were the bot's own line.
+    text = clean_name(text, limit=len(text))
     if not 2 <= len(text) <= 120:
         raise FieldProblem(N_("✏️ Please send a name of 2 to 120 characters."), "name")
     return {"name": text}
@@ -128,7 +132,7 @@ def location(settings: HandlerSettings, lat: float, lon: float) -> dict[str, Any
 
 
 def address(text: str) -> dict[str, Any]:
-    text = typed(text).strip()
+    text = clean_name(typed(text), limit=len(text))
     if text == EMPTY:
         return {"street": "", "housenumber": "", "postcode": ""}
     match = _ADDRESS.match(text)
