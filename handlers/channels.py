@@ -760,6 +760,14 @@ class ToldPort(Protocol):
         """The check's code came back right: the number's texts are answered again."""
 
 
+class NotReadPort(Protocol):
+    """The line to a person whose encrypted message was not read for the hour's budget of
+    work (handlers/limits/encrypted_work.py ``NotRead``): the transport decides when."""
+
+    def line(self, t: Translator, until: datetime, *, own: bool, stranger: bool) -> Markup:
+        """Read again from ``until``; ``own``: past their own budget; ``stranger``: new."""
+
+
 class CallersPort(Protocol):
     """Who is calling, on a line whose caller ID is only a claim (the rule is
     handlers/numbers/caller_check.py's)."""
@@ -806,3 +814,5 @@ class Ports:
     # What a texter is told of the texting line's own limits and checks, worded
     # (handlers/numbers/texters_told.py).
     told: ToldPort
+    # What a person whose encrypted message was not read is told (encrypted_work.py).
+    not_read: NotReadPort

@@ -4,12 +4,18 @@ budget it is: bot/transports/matrix/decrypt_budget.py): a group whose budget ran
 where its people stand (handlers/helping/standing.py), one person past their own, and the
 key messages held for strangers dropped - each once an hour (the transport reports only
 what is due), for the backchannel in the coordinators' language, without choices, about
-the person where it names one.
+the person where it names one. And the line the person whose message was not read gets in
+their chat (:class:`NotRead`: the transport decides when, once an hour, and sends it; it asks
+the words through its city's ports, ``Ports.not_read``).
 
 Button data: none. States: none.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+
+from markupsafe import Markup
 
 from db.users import User
 from handlers.channels import DecryptLimited, Standing
@@ -18,6 +24,22 @@ from handlers.helping.render import someone
 from handlers.messages import Message
 from handlers.router import Router
 from locales import N_, Translator
+
+# To a stranger whose message was not read: their own hour's budget, or all strangers'.
+OWN_ANSWER = N_(
+    "⏳ You have sent me a great many messages this hour. I cannot read any more of them "
+    "until {time}. Please send your message again then."
+)
+ALL_ANSWER = N_(
+    "⏳ Very many people are writing to me for the first time right now. "
+    "I cannot read your message until {time}. "
+    "Please send it again then."
+)
+# To someone known whose message was not read for all their group's budget.
+BUSY_ANSWER = N_(
+    "⏳ Very many people are writing to me right now. I cannot read your message until "
+    "{time}. Please send it again then."
+)
 
 ALL_NOTICE = N_(
     "🔒 Matrix: people the bot does not know yet sent it more than {count} encrypted "
@@ -63,6 +85,16 @@ OWN_NOTICES = {
     Standing.KNOWN: PERSON_NOTICE,
     Standing.STRANGER: OWN_NOTICE,
 }
+
+
+class NotRead:
+    """The line to a person whose message was not read for the budget, in their words
+    ``t``: ``own``, past their own hour's budget (else their group's); ``stranger``, not
+    known to the bot yet; read again from ``until``."""
+
+    def line(self, t: Translator, until: datetime, *, own: bool, stranger: bool) -> Markup:
+        answer = OWN_ANSWER if own else ALL_ANSWER if stranger else BUSY_ANSWER
+        return t.t(answer, time=t.time(until))
 
 
 async def _limited(scene: Backstage, what: DecryptLimited) -> None:

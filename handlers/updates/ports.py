@@ -19,6 +19,7 @@ from handlers import build_router
 from handlers.channels import MenuCommand, Ports, Profile, Report
 from handlers.helping.lifecycle import running_help
 from handlers.helping.text_language import first_text_language
+from handlers.limits.encrypted_work import NotRead
 from handlers.messages import Incoming, Outgoing
 from handlers.messenger import backchannel_language
 from handlers.numbers import caller_check
@@ -201,6 +202,7 @@ def city_ports(city: Served) -> Ports:
         wake=wake,
         stops=TextStops(city.db),
         told=TextersTold(),
+        not_read=NotRead(),
     )
 
 

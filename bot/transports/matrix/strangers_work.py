@@ -1,7 +1,8 @@
 """What the budget of work on encrypted events (decrypt_budget.py) means for people: where
 a sender stands (asked of the handlers' one rule through the chats' port; the bot and the
 coordinators' room are the transport's own to say), the line someone whose message was not
-read gets, and the report of a limit while it is active (``DecryptLimited``: the
+read gets (worded by the features: handlers/limits/encrypted_work.py ``NotRead``, asked
+through ``Ports.not_read``), and the report of a limit while it is active (``DecryptLimited``: the
 coordinators' notices are handlers/limits/encrypted_work.py's). No button data, no
 states."""
 
@@ -17,25 +18,8 @@ from bot.transports.sending import DeliveryError
 from db.transport_state import GREET
 from handlers.channels import DecryptLimited, Standing
 from handlers.messages import Message
-from locales import N_
 
 log = logging.getLogger(__name__)
-
-# To a stranger whose message was not read: their own hour's budget, or all strangers'.
-OWN_ANSWER = N_(
-    "⏳ You have sent me a great many messages this hour. I cannot read any more of them "
-    "until {time}. Please send your message again then."
-)
-ALL_ANSWER = N_(
-    "⏳ Very many people are writing to me for the first time right now. "
-    "I cannot read your message until {time}. "
-    "Please send it again then."
-)
-# To someone known whose message was not read for all their group's budget.
-BUSY_ANSWER = N_(
-    "⏳ Very many people are writing to me right now. I cannot read your message until "
-    "{time}. Please send it again then."
-)
 
 
 class StrangersWork:
@@ -71,10 +55,9 @@ class StrangersWork:
             return
         await self.shared.db.transport_state.delete(GREET + room_id)
         t = await self.shared.ports.words.words_of(PLATFORM, sender)
-        answer = OWN_ANSWER if why == OWN else ALL_ANSWER
-        if why == ALL and budget.standing_of(sender) is not Standing.STRANGER:
-            answer = BUSY_ANSWER  # not their first time
-        text = t.t(answer, time=t.time(budget.until))
+        # Their own budget, else all of their group's; "busy" to one not there the first time.
+        stranger = why != ALL or budget.standing_of(sender) is Standing.STRANGER
+        text = self.shared.ports.not_read.line(t, budget.until, own=why == OWN, stranger=stranger)
         try:
             await self.outbound.send(room_id, Message(text, typed_choices=False))
         except DeliveryError as exc:

@@ -17,11 +17,17 @@ import nio
 import pytest
 
 from bot.transports.matrix.decrypt_budget import DecryptBudget
-from bot.transports.matrix.strangers_work import ALL_ANSWER, BUSY_ANSWER, OWN_ANSWER
 from db import Database
 from db.transport_state import UNDECRYPTED
 from handlers.helping.render import someone
-from handlers.limits.encrypted_work import ALL_NOTICE, KNOWN_ALL_NOTICE, OWN_NOTICE
+from handlers.limits.encrypted_work import (
+    ALL_ANSWER,
+    ALL_NOTICE,
+    BUSY_ANSWER,
+    KNOWN_ALL_NOTICE,
+    OWN_ANSWER,
+    OWN_NOTICE,
+)
 from handlers.messages import Message, decode
 from handlers.reader import reader_of
 from handlers.settings import HandlerSettings

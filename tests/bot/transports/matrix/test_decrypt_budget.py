@@ -19,6 +19,7 @@ from bot.transports.matrix.strangers_work import StrangersWork
 from db import Database
 from db.transport_state import GREET, UNDECRYPTED, MatrixRoom
 from handlers.channels import Standing
+from handlers.limits.encrypted_work import NotRead
 from handlers.messages import Message
 from handlers.settings import HandlerSettings
 from handlers.updates.ports import Words
@@ -91,7 +92,7 @@ async def test_past_its_answer_a_strangers_flood_costs_no_reads_or_writes(db: Da
     await db.transport_state.set(GREET + room, "{}")
     budget = DecryptBudget(lambda: datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
     lines = _Lines()
-    ports = SimpleNamespace(words=Words(db, HandlerSettings))
+    ports = SimpleNamespace(words=Words(db, HandlerSettings), not_read=NotRead())
     shared = SimpleNamespace(budget=budget, db=db, ports=ports)
     work = StrangersWork(shared, lines)  # type: ignore[arg-type]
     await work.not_read(room, "@m:x", OWN)
