@@ -6,6 +6,7 @@ the same grammar, here, below both."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -31,6 +32,18 @@ def validate(expression: str) -> str | None:
     except (SyntaxError, ValueError, Exception) as exc:  # the library raises its ParserError
         return str(exc).strip().splitlines()[0][:200] or "invalid opening_hours"
     return None
+
+
+def unreadable_from(expression: str) -> int | None:
+    """Where in ``expression`` (as typed, spaces around it removed) the grammar stops
+    reading it, as an index into it (its length: something is missing at its end); None
+    when it reads, or where the library's message names no place. The library's message
+    itself is English and for developers ("Failed to parse expression: --> 1:7")."""
+    problem = validate(expression)
+    found = re.search(r"--> *\d+:(\d+)", problem or "")
+    if found is None:
+        return None
+    return min(max(int(found.group(1)) - 1, 0), len(expression.strip()))
 
 
 @dataclass(frozen=True)

@@ -154,10 +154,9 @@ def _typed(read: Callable[[Context, str], dict[str, Any]]) -> Take:
             changes = read(ctx, text)
         except fields.FieldProblem as problem:
             reply = problem.text(ctx.t)
-            if problem.detail:
-                reply += Markup("\n") + ctx.t.format(
-                    "<code>{problem}</code>", problem=problem.detail
-                )
+            detail = problem.said_detail(ctx.t)
+            if detail is not None:
+                reply += Markup("\n") + detail
             ctx.reply(reply)
             return
         _set(answer.data, **changes)

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from markupsafe import Markup
+
 from handlers.parsing import typed
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.vocabulary import CATEGORIES, WHEELCHAIR
@@ -37,6 +39,10 @@ ADDRESS_HINT = N_(
 HOURS_PROBLEM = N_(
     "🕓 I cannot read these opening hours. Example: Mo-Fr 10:00-16:00; PH off. Send - if unknown."
 )
+# Where the opening hours stop being readable, after HOURS_PROBLEM: the part typed from there
+# on, or that something is missing at the end (the parser's own message is English).
+HOURS_FROM = N_("🔎 Not readable from here on: {part}")
+HOURS_END = N_("🔎 Something is missing at the end.")
 OUTSIDE = N_(
     "🗺️ This location is outside {city}. Please share a location in {city} or type a district."
 )
@@ -65,11 +71,24 @@ POINT_EXAMPLE = PointExample()
 
 
 class FieldProblem(Refusal):
-    """The value cannot be used; ``detail`` is what could not be read, if worth showing."""
+    """The value cannot be used; ``detail`` is the part of what was typed that could not be
+    read, if worth showing (``at_end``: what is missing is at its end)."""
 
-    def __init__(self, message: str, field: str, detail: str = "", **values: Any) -> None:
+    def __init__(
+        self, message: str, field: str, detail: str = "", at_end: bool = False, **values: Any
+    ) -> None:
         super().__init__(message, field, **values)
         self.detail = detail
+        self.at_end = at_end
+
+    def said_detail(self, t: Translator) -> Markup | None:
+        """Where the value stops being readable, in the reader's language; None where
+        nothing more can be said than the message."""
+        if self.at_end:
+            return t.t(HOURS_END)
+        if self.detail:
+            return t.t(HOURS_FROM, part=t.format("<code>{x}</code>", x=self.detail))
+        return None
 
 
 def name(text: str) -> dict[str, Any]:
@@ -156,5 +175,11 @@ def opening_hours(text: str) -> dict[str, Any]:
     value = "" if text == EMPTY else text
     problem = hours.validate(value) if value else None
     if problem or (not value and text != EMPTY):
-        raise FieldProblem(HOURS_PROBLEM, "opening_hours", detail=problem or text)
+        at = hours.unreadable_from(value) if value else None
+        raise FieldProblem(
+            HOURS_PROBLEM,
+            "opening_hours",
+            detail=value[at:] if at is not None else "",
+            at_end=at is not None and at == len(value),
+        )
     return {"opening_hours": value}

@@ -255,11 +255,7 @@ async def _place_page(
     notice = t.t(DONE[done]) if done in DONE and not problems else None
     if meanwhile:
         notice = t.t(CHANGED_MEANWHILE, id=place.id)
-    errors = {
-        key: problem.text(t)
-        + (Markup(" ") + t.format("<code>{x}</code>", x=problem.detail) if problem.detail else "")
-        for key, problem in problems.items()
-    }
+    errors = {key: _said(t, problem) for key, problem in problems.items()}
     return render(
         request,
         "desk/place.html",
@@ -411,3 +407,9 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/desk/places/{id:\d+}", show)
     app.router.add_post(r"/desk/places/{id:\d+}", save)
     app.router.add_post(r"/desk/places/{id:\d+}/verify", verify)
+
+
+def _said(t: Translator, problem: fields.FieldProblem) -> Markup:
+    """A field's refusal, and where what was typed stops being readable."""
+    detail = problem.said_detail(t)
+    return problem.text(t) + (Markup(" ") + detail if detail is not None else "")
