@@ -32,9 +32,11 @@ def utcnow() -> str:
     """Now as stored (:func:`to_text`, to the second)."""
     global _written
     second = int(time.time())  # datetime.now's second: both floor the same clock
-    if _written[0] != second:
-        _written = (second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second)))
-    return _written[1]
+    written = _written  # read once: the database thread may write it meanwhile
+    if written[0] != second:
+        written = (second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second)))
+        _written = written
+    return written[1]
 
 
 def month_start(year: int, month: int) -> datetime:
