@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 
-from bot.config import PhoneSection, SmsSection
+from bot.config import PhoneSection, SmsSection, compose
 from bot.transports.sms.budget import Limits, area_codes_of
 from bot.transports.sms.segments import count, folded
 from bot.transports.sms.transport import service
@@ -104,13 +103,13 @@ def test_the_number_to_call_is_the_configured_or_the_phone_lines(
 ) -> None:
     sms = SmsSection(enabled=True, url="http://127.0.0.1:13013")
     line = PhoneSection(enabled=True, number="0231 1234567")
-    assert service(SimpleNamespace(sms=sms, phone=line), dispatcher.ports).call_instead == (
+    assert service(compose({"sms": sms, "phone": line}), dispatcher.ports).call_instead == (
         "0231 1234567"
     )
     own = replace(sms, call_instead=CALL)
-    assert service(SimpleNamespace(sms=own, phone=line), dispatcher.ports).call_instead == CALL
+    assert service(compose({"sms": own, "phone": line}), dispatcher.ports).call_instead == CALL
     off = replace(line, enabled=False)
-    assert service(SimpleNamespace(sms=sms, phone=off), dispatcher.ports).call_instead == ""
+    assert service(compose({"sms": sms, "phone": off}), dispatcher.ports).call_instead == ""
 
 
 def test_area_codes_are_read_as_written() -> None:
