@@ -3,11 +3,9 @@ max_messages_per_second): the outbox worker spaces notices by it, for all proces
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from bot.config import PhoneSection, SmsSection
+from bot.config import PhoneSection, SmsSection, compose
 from bot.transports.sms.budget import Budget
 from bot.transports.sms.transport import SmsTransport, service
 from db import Database
@@ -18,7 +16,7 @@ from tests.support.sms.gateways import NUMBER, RecordingKannel
 
 def test_the_transports_pace_is_the_configured_rate(dispatcher: Dispatcher, db: Database) -> None:
     section = SmsSection(enabled=True, url="http://127.0.0.1:13013", max_messages_per_second=2.5)
-    sms = service(SimpleNamespace(sms=section, phone=PhoneSection()), dispatcher.ports)
+    sms = service(compose({"sms": section, "phone": PhoneSection()}), dispatcher.ports)
     assert sms.pace == 2.5
     assert SmsSection().max_messages_per_second == 1.0
 
