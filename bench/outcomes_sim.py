@@ -612,6 +612,10 @@ class Run:
             # As measured before the request rules were declared once (their default is the
             # [help] section's 10 minutes): the simulated city's newcomers wait for none.
             new_user_cooldown_minutes=0,
+            # ... and no flood limit (1000 a minute, the handlers' default then; the [bot]
+            # section's is 20): the simulation's people act faster than the clock.
+            max_messages_per_minute=1000,
+            max_presses_per_minute=1000,
         )
         self.settings = self.rule.setup(settings)
         self.dispatcher = Dispatcher(self.db, build_router(), self.settings)

@@ -75,6 +75,8 @@ def _settings() -> HandlerSettings:
         max_text_length=500,
         backchannels=frozenset({("memory", GROUP)}),
         new_user_cooldown_minutes=0,  # as measured: the texters are new, and wait for none
+        max_messages_per_minute=1000,  # as measured: the handlers' default then ([bot]: 20)
+        max_presses_per_minute=1000,
     )
 
 

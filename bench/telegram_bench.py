@@ -240,7 +240,9 @@ async def fan_out(
     fake.limits = (30, 1)
     with tempfile.TemporaryDirectory() as tmp:
         db = await Database.open(Path(tmp) / "f.sqlite3")
-        dispatcher = Dispatcher(db, build_router(), HandlerSettings())
+        # As measured: no flood limit (1000 a minute, the handlers' default then).
+        settings = HandlerSettings(max_messages_per_minute=1000, max_presses_per_minute=1000)
+        dispatcher = Dispatcher(db, build_router(), settings)
         transport = TelegramTransport(
             dispatcher.ports, TelegramSection(api_base_url=fake.url), TOKEN, []
         )

@@ -160,8 +160,6 @@ class Config(Sections):
                 self.help.publish_unreviewed_until,
             ),
             offer_rules=self.help.offer_rules(),
-            max_messages_per_minute=self.bot.max_messages_per_minute,
-            max_presses_per_minute=self.bot.max_presses_per_minute,
             translation=self.translation.engine,
             channels=channels(self),
             web_url=self.web.base_url,

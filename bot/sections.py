@@ -26,8 +26,9 @@ S = TypeVar("S")
 
 @dataclass(frozen=True)
 class BotSection(CityRules):
-    """``[bot]``: the city and one message's bounds (:class:`~handlers.settings.CityRules`,
-    which the handlers' settings are made of too), and the section's own below."""
+    """``[bot]``: the city and the bounds of one message and of a minute's
+    (:class:`~handlers.settings.CityRules`, which the handlers' settings are made of too),
+    and the section's own below."""
 
     database: str = _opt(
         "var/nachbarbot.sqlite3", doc="Path of the SQLite database file", wide=True
@@ -42,12 +43,6 @@ class BotSection(CityRules):
         list(SUPPORTED_LANGUAGES), doc="Languages this city offers; the first is the fallback"
     )
     admins: list[str] = _opt([], doc="platform:user_id of the first admins, e.g. telegram:123")
-    max_messages_per_minute: int = _opt(
-        20, minimum=3, maximum=600, doc="Messages one user may send per minute"
-    )
-    max_presses_per_minute: int = _opt(
-        120, minimum=10, maximum=1200, doc="Button presses one user may make per minute"
-    )
 
 
 @dataclass(frozen=True)

@@ -439,13 +439,22 @@ class RequestRules:
 
 @dataclass(frozen=True)
 class CityRules:
-    """What ``[bot]`` says of the city and of one message, as the handlers get it, declared
-    once with bounds and docs: the section (bot/sections.py ``BotSection``) is made of them,
-    and so are the handlers' settings (:class:`HandlerSettings`)."""
+    """What ``[bot]`` says of the city, of one message and of how many a minute, as the
+    handlers get it, declared once with bounds and docs: the section (bot/sections.py
+    ``BotSection``) is made of them, and so are the handlers' settings
+    (:class:`HandlerSettings`; one made in code has the section's flood limits too)."""
 
     city: str = option("Dortmund", doc="City the bot serves; shown to users")
     max_text_length: int = option(
         2000, minimum=100, maximum=4000, doc="Longest text a user may send in one message"
+    )
+    # The flood limits at the door (handlers/updates/floods.py): presses are counted apart
+    # from messages, with a higher limit (filling in a form takes many).
+    max_messages_per_minute: int = option(
+        20, minimum=3, maximum=600, doc="Messages one user may send per minute"
+    )
+    max_presses_per_minute: int = option(
+        120, minimum=10, maximum=1200, doc="Button presses one user may make per minute"
     )
 
 
@@ -515,8 +524,6 @@ class HandlerSettings(RequestRules, CityRules, AccountRules, Issuer):
     # The hour's code texts, all numbers together (handlers/numbers/coded_acts.py
     # ``issued``), given by the transport that texts them; None: no such budget here.
     code_texts: CodeTexts | None = None
-    max_messages_per_minute: int = 1000
-    max_presses_per_minute: int = 1000
     # Who is offered a request when (the ``[help]`` section's offer rules, issue 57).
     offer_rules: OfferRules = field(default_factory=OfferRules)
     # The time the offer rules go by: a test or the outcomes bench (bench/outcomes.py)

@@ -19,6 +19,7 @@ from tests.support import synapse_server
 from tests.support.channels import channels
 from tests.support.easy_asked import asked
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.flood_limits import UNFLOODED
 from tests.support.matrix_bot import Bot
 from tests.support.matrix_people import MatrixPerson
 from tests.support.memory_transport import MemoryTransport
@@ -231,6 +232,7 @@ def settings() -> HandlerSettings:
         max_text_length=500,
         channels=channels(),
         new_user_cooldown_minutes=NO_COOLDOWN,
+        **UNFLOODED,
     )
 
 
@@ -275,6 +277,7 @@ def story(db: Database) -> MemoryTransport:
         backchannels=frozenset({("memory", GROUP)}),
         channels=channels(),
         new_user_cooldown_minutes=NO_COOLDOWN,
+        **UNFLOODED,
     )
     return MemoryTransport(Dispatcher(db, build_router(), settings))
 
@@ -289,6 +292,7 @@ async def telegram_group(fake_telegram: FakeTelegram, db: Database):
         backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}),
         channels=channels(),
         new_user_cooldown_minutes=NO_COOLDOWN,
+        **UNFLOODED,
     )
     async with telegram_with_worker(fake_telegram, db, settings) as wired:
         yield wired

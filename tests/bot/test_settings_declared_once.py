@@ -56,8 +56,6 @@ STILL_MIRRORED = {
     "admins",  # [bot] accounts ("telegram:123") -> (platform, id) pairs
     "call_countries",  # [phone] "DE,AT" -> the countries' codes
     "languages",  # a list -> a tuple
-    "max_messages_per_minute",
-    "max_presses_per_minute",
     "translation",  # the [translation] section -> the engine's name
 }
 

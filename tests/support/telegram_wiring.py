@@ -17,6 +17,7 @@ from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from tests.support.fake_telegram import TOKEN, Call, FakeTelegram
+from tests.support.flood_limits import UNFLOODED
 from tests.support.helping_people import verified_volunteer
 
 # The coordinators' Telegram group of the tests that need one.
@@ -39,7 +40,7 @@ async def telegram_with_worker(
 ) -> AsyncIterator[Wired]:
     """A started Telegram transport whose queued messages the outbox worker delivers
     (``backchannel_topic``: the forum topic of its own posts in the coordinators' group)."""
-    dispatcher = Dispatcher(db, build_router(), settings or HandlerSettings())
+    dispatcher = Dispatcher(db, build_router(), settings or HandlerSettings(**UNFLOODED))
     transport = TelegramTransport(
         dispatcher.ports,
         TelegramSection(api_base_url=fake.url, poll_timeout=1, backchannel_topic=backchannel_topic),

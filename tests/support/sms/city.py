@@ -24,6 +24,7 @@ from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
 from locales import translator
 from tests.support.channels import channels
+from tests.support.flood_limits import UNFLOODED
 from tests.support.help_story import GROUP
 from tests.support.memory_transport import MemoryTransport
 from tests.support.sms.fakesmsc import FakePhoneNetwork
@@ -149,6 +150,7 @@ async def make_city(
             # What the transports can do, as a city running SMS (``running``: and perhaps
             # the phone line) has it (the channel label coordinators read, a STOP, the codes).
             channels=channels(*running),
+            **UNFLOODED,
         )
         dispatcher = Dispatcher(db, build_router(), settings)
         budget = Budget(db, 10_000, settings.backchannels, limits=limits or Limits())
