@@ -366,9 +366,8 @@ class PhoneTransport(Transport):
     async def meant(self, call: Call, meaning: Meaning | Event | CallEvent) -> None:
         """What a key (or an event the call goes on with) of ``call`` means, taken in the
         call's order."""
-        if isinstance(meaning, CallEvent):  # a key before the greeting: now the runner's
-            if greeted(call):  # else the greeting failed: the key would only come back
-                self.voice.runner(call).feed(meaning)
+        if isinstance(meaning, CallEvent):  # a key before the greeting
+            await self._early_key(call, meaning.value)
         elif meaning == REPEAT:
             if call.turn.pages is not None:
                 await self.voice.say_page(call, call.turn.pages, again=True)
@@ -381,6 +380,21 @@ class PhoneTransport(Transport):
             event = await self.voice.event_of(call, meaning)
             if event is not None:
                 await self._event_taken(call, event)
+
+    async def _early_key(self, call: Call, key: str) -> None:
+        """A key pressed before the greeting was made, now that it is: the call's loop
+        takes it from the greeting's choices. A caller who hung up meanwhile (a busy
+        machine made the greeting later) has no loop any more, and what she pressed before
+        is still taken (:meth:`call_over`): a choice, "*" or "#" here, in her order; a
+        digit that would begin digits of her own is not (nobody gathers the rest)."""
+        if not greeted(call):  # the greeting failed: the key would only come back
+            return
+        if not is_over(call):
+            self.voice.runner(call).feed(CallEvent("key", call.call_id, key))
+            return
+        asked = call.turn.key(key)
+        if asked is not None and not isinstance(asked, Gather):
+            await self.meant(call, asked)
 
     async def _event_taken(self, call: Call, event: Event) -> None:
         """``event`` of the caller: the bot's update, whose answers this call says. The
@@ -423,8 +437,11 @@ class PhoneTransport(Transport):
 
     async def send_answer(self, answer: Routed) -> None:
         call = self._answering.get(answer.chat_id)
-        if call is None or is_over(call) or answer.elsewhere:
-            return  # the caller hung up (or it is not theirs): nothing to say it to
+        if call is None or answer.elsewhere:
+            return  # not theirs: nothing to say it to
+        if is_over(call):  # she hung up: nothing said, but what her keys meet is kept
+            await self.voice.kept_unsaid(call, answer.item, answer.edit_message_id)
+            return
         await self.voice.answer(call, answer.item, answer.edit_message_id)
         if isinstance(answer.item, Message) and answer.item.closing:
             self.close(call)

@@ -103,9 +103,7 @@ class CallVoice:
     async def answer(self, call: Call, item: Outgoing, edit_message_id: str | None) -> None:
         """``item`` said to ``call``, after what it is playing."""
         self.drop_rest(call)  # a new answer: what the last one kept back is not said
-        note = getattr(item, "reader", None)
-        if note is not None:  # the reader chain's spoken link: whose words to say it in
-            call.caller.reader = note.t
+        _read_by(call, item)
         if isinstance(item, Message | Edit):
             await self._choices(call, item, edit_message_id)
             if call.turn.recorded:
@@ -118,8 +116,19 @@ class CallVoice:
         if form is not None:
             await self.say(call, str(form.text), [])
 
-    async def _choices(self, call: Call, item: Message | Edit, edit_message_id: str | None) -> None:
-        """A message: its text and what each key does, kept for the call's keys."""
+    async def kept_unsaid(self, call: Call, item: Outgoing, edit_message_id: str | None) -> None:
+        """``item`` answers a caller who hung up: nothing is said, but a message's choices
+        are kept as if it had been, so that the keys she pressed before it go on to mean
+        what they would have meant in the call (transport.py ``call_over``)."""
+        _read_by(call, item)
+        if isinstance(item, Message | Edit):
+            await self._choices_kept(call, item, edit_message_id)
+
+    async def _choices_kept(
+        self, call: Call, item: Message | Edit, edit_message_id: str | None
+    ) -> tuple[SpokenForm, bool]:
+        """A message's choices kept for the call's keys, and the call's turn made of it:
+        its spoken form, and whether its choices are pressed by key."""
         # Its spoken form: the reader chain's spoken link makes one for every answer to a
         # call (without one there is nothing to say of it but its keys).
         words = item.spoken or SpokenForm(Markup())
@@ -128,7 +137,15 @@ class CallVoice:
         typed = await self.choices.typing(call.chat_id, item, edit_message_id) or named
         await self.choices.sent(call.chat_id, str(next(self._message_ids)), item, typed=typed)
         t = await self.words(call)
-        turn = call.turn = turn_of(item, words, typed, t._(MORE), call.turn)
+        call.turn = turn_of(item, words, typed, t._(MORE), call.turn)
+        return words, typed
+
+    async def _choices(self, call: Call, item: Message | Edit, edit_message_id: str | None) -> None:
+        """A message: its text and what each key does, kept for the call's keys."""
+        words, typed = await self._choices_kept(call, item, edit_message_id)
+        named = isinstance(item, Message) and item.keys_named
+        t = await self.words(call)
+        turn = call.turn
         listed = numbered(item.buttons) if typed else []
         labels, keys = turn.heard(
             list(words.labels) if typed and not named else [],
@@ -376,3 +393,11 @@ class CallVoice:
         if said is not None:
             self._kept(call, said)
         return said
+
+
+def _read_by(call: Call, item: Outgoing) -> None:
+    """The reader chain's spoken link of ``item``: whose words the call's answers are
+    said in from now on."""
+    note = getattr(item, "reader", None)
+    if note is not None:
+        call.caller.reader = note.t

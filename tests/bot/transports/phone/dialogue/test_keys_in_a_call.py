@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from markupsafe import Markup
 
-from bot.transports.phone.calls.answered_call import MOST_EARLY
+from bot.transports.phone.calls.answered_call import MOST_EARLY, is_over
 from bot.transports.phone.calls.turn import entry
 from bot.transports.phone.dialogue import who_calls
 from bot.transports.phone.sip.call_control import CallEvent
@@ -23,7 +23,7 @@ from handlers.media.medium_texts import _DECLINED, _DECLINED_BY_NUMBER
 from handlers.messages import ButtonPress, Command, Event, Incoming, Outgoing, Text
 from locales import Medium, translator
 from tests.support.sip.answers import answers_to
-from tests.support.sip.calls import key_for
+from tests.support.sip.calls import callers, key_for
 from tests.support.sip.keypad_phone import CALLER, keypad_phone, looping, taken
 
 
@@ -384,6 +384,46 @@ async def test_keys_before_the_greeting_is_made_choose_from_the_greeting(
             await phone.meant(call, early[0])
             await _all_taken(call)
             assert await taken(call, 1) == [Typed("1")]  # the first language, from its choices
+    finally:
+        phone.prompts.close()  # type: ignore[union-attr]
+
+
+async def test_keys_before_the_greeting_are_taken_when_the_caller_hung_up_first(
+    dispatcher: Dispatcher,
+):
+    """A caller who knows the menu presses "1" "2" "1" and hangs up while a busy machine
+    still makes the greeting: what she pressed is taken all the same, in her order, as any
+    key before a hang-up is (transport.py ``call_over``) - German, "Get help", "I agree".
+    Before, the keys were handed to the call's loop once the greeting was made, and the
+    loop had ended with the call: test_line_pool's ten callers, 0 of 10 agreed, where each
+    greeting took longer than its caller stayed (a starved machine, 2 runs of 3)."""
+    phone, call, stack = keypad_phone(dispatcher)  # its audio on, its greeting not made
+    assert phone.prompts is not None
+    made, making, go_on = phone.prompts.file, asyncio.Event(), asyncio.Event()
+
+    async def slowly(words):  # the greeting is made only once she has hung up
+        making.set()
+        await go_on.wait()
+        return await made(words)
+
+    phone.prompts.file = slowly  # type: ignore[method-assign]
+    call.keys.put_nowait(Command("start"))
+    try:
+        async with looping(phone, call, stack) as press:
+            press("121")
+            await _all_taken(call)
+            assert call.keys.qsize() == 4  # /start, then her keys
+            updates = asyncio.create_task(phone._take(call))  # as its audio on starts them
+            await asyncio.wait_for(making.wait(), 60)  # a guard, never a measure
+            phone._on_event(CallEvent("ended", call.call_id, "200"))  # she hangs up
+            for _ in range(2000):
+                if call.call_id not in phone._calls:  # the line was told (call_over)
+                    break
+                await asyncio.sleep(0.01)
+        assert is_over(call) and call.keys.qsize() == 4  # her keys, then the end
+        go_on.set()
+        await asyncio.wait_for(updates, 60)
+        assert await callers(dispatcher.db, agreed=True, language="de") == 1
     finally:
         phone.prompts.close()  # type: ignore[union-attr]
 
