@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
+from handlers.text_safety import without_bidi
 from locales import Translator, translator
 
 MediaKind = Literal["voice", "audio", "photo", "video", "document", "sticker", "other"]
@@ -82,6 +83,18 @@ class Command:
 
     name: str
     args: str = ""
+
+
+def typed_command(text: str, marks: str = "/") -> Command | None:
+    """A command typed as text ("/name args"; ``marks``: the characters that begin one on
+    the platform, Matrix "!" too), or None. Direction marks around the name are not part of
+    it: the bot's Arabic and Farsi texts write "\u200e!help\u200e" so that the command reads
+    left to right, and whoever copies it from there copies the marks."""
+    head, _, args = text.partition(" ")
+    name = without_bidi(head)
+    if name[:1] in marks and len(name) > 1 and name[1].isalpha():
+        return Command(name=name[1:].lower(), args=args.strip())
+    return None
 
 
 @dataclass(frozen=True)

@@ -47,3 +47,15 @@ def test_a_role_is_kept_through_the_outbox():
 def test_a_link_has_no_role():
     with pytest.raises(ValueError):
         Button("map", url="https://example.org", role="menu")
+
+
+def test_a_command_typed_as_text_is_read_without_the_direction_marks_copied_with_it():
+    """The bot's Arabic and Farsi texts write "\u200e!help\u200e" (left to right): whoever
+    copies it copies the marks, and it is still the command (Matrix's ``command_in``)."""
+    from handlers.messages import Command, typed_command
+
+    assert typed_command("\u200e!help\u200e", "!/") == Command("help")
+    assert typed_command("/Start  abc ", "!/") == Command("start", "abc")
+    assert typed_command("!help", "/") is None  # "!" begins none here
+    assert typed_command("!1", "!/") is None and typed_command("!", "!/") is None
+    assert typed_command("hello !help", "!/") is None

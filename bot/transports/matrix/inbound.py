@@ -37,8 +37,8 @@ from handlers.messages import (
     Sender,
     Text,
     Toast,
+    typed_command,
 )
-from handlers.text_safety import without_bidi
 from locales import N_
 
 log = logging.getLogger(__name__)
@@ -469,14 +469,9 @@ class Inbound:
 
 
 def command_in(body: str) -> Command | None:
-    """A command ("!name args" or "/name args"), or None. Direction marks around the name
-    are not part of it: the bot's Arabic and Farsi texts write "\u200e!help\u200e" so that
-    the command reads left to right, and whoever copies it from there copies the marks."""
-    head, _, args = body.partition(" ")
-    name = without_bidi(head)
-    if name[:1] in ("!", "/") and len(name) > 1 and name[1].isalpha():
-        return Command(name=name[1:].lower(), args=args.strip())
-    return None
+    """A command ("!name args" or "/name args"), or None (handlers/messages.py
+    ``typed_command``: direction marks copied around the name are no part of it)."""
+    return typed_command(body, "!/")
 
 
 def replied_to(content: dict[str, Any]) -> str | None:
