@@ -58,6 +58,7 @@ from db.users import User
 from handlers import ui
 from handlers.channels import CODE_DIGITS, ERASE, CodesPaused
 from handlers.context import Backstage, Context
+from handlers.helping.render import someone
 from handlers.messages import Button, Document, Message, Text
 from handlers.numbers.coded_acts import (
     WAITS,
@@ -469,7 +470,10 @@ async def erase(scene: Context | Backstage, router: Router, person: User, why: s
             (platform, person.platform_user_id)
             for platform in (person.platform, *other_platforms(person.platform))
         ]
-        await scene.db.erasure_ledger.record(datetime.now(UTC), why, accounts)
+        try:
+            await scene.db.erasure_ledger.record(datetime.now(UTC), why, accounts)
+        except Exception as exc:
+            raise ErasureListFailed(type(exc).__name__) from exc
     if isinstance(scene, Context) and person.id == scene.user.id:
         scene.user_erased = True
 
@@ -571,6 +575,45 @@ async def ask_to_delete(ctx: Context, *, edit: bool = False) -> None:
 CODE_MINUTES = 15
 ERASE_CODE = "privacy.erase_code"
 DELETED = N_("✅ All your data has been deleted. If you write again, you start from the beginning.")
+# Channel-neutral (a caller, a texter read it too): no command to send.
+NOT_DELETED = N_(
+    "😔 Your data could not be deleted just now: it is all still stored. The coordinators "
+    "have been told and will take care of it."
+)
+# What the coordinators are told, with why (the person's words are never in it).
+ERASURE_FAILED = N_(
+    "⚠️ {name} asked to delete all their data, but it could not be erased: {reason}. "
+    "Nothing was deleted. Please have the server checked (python -m bot doctor), then "
+    "erase the account or ask them to send /delete again."
+)
+LIST_FAILED = N_("the list of erased accounts could not be written")
+ERASE_FAILED = N_("the database refused the erasure")
+
+
+class ErasureListFailed(RuntimeError):
+    """The list of erased accounts (db/erasure_ledger.py) could not be written."""
+
+
+async def erase_or_tell(ctx: Context, router: Router, why: str) -> bool:
+    """:func:`erase` of the person writing, all or nothing: where it fails, nothing of it
+    stays (its savepoint rolls back), the coordinators are told with the reason and the
+    person that their data is still stored. Whether it was erased."""
+    try:
+        async with ctx.db.transaction():
+            await erase(ctx, router, ctx.user, why)
+    except Exception as exc:
+        # Logged by kind and account number only: no content in the logs.
+        log.exception("erasure of user %s failed (%s)", ctx.user.id, type(exc).__name__)
+        reason = LIST_FAILED if isinstance(exc, ErasureListFailed) else ERASE_FAILED
+        person = ctx.user
+
+        def compose(t: Translator) -> Message:
+            return Message(t.t(ERASURE_FAILED, name=someone(t, person), reason=t.t(reason)))
+
+        await ctx.mail.to_backchannel(compose, about=(person.id,))
+        ctx.reply(ctx.t.t(NOT_DELETED), ui.back_to_menu(ctx))
+        return False
+    return True
 
 
 async def send_erase_code(ctx: Context) -> None:
@@ -623,8 +666,8 @@ async def _erase_by_code(ctx: Context, router: Router) -> None:
     if not found:
         await tell_code_limits(ctx)
     if found:
-        await erase(ctx, router, ctx.user, "deleted")
-        ctx.reply(t.t(DELETED))
+        if await erase_or_tell(ctx, router, "deleted"):
+            ctx.reply(t.t(DELETED))
     elif found is False:
         ctx.reply(t.t("❌ That is not the code. Please try again."))
     else:
@@ -679,8 +722,8 @@ def register(router: Router) -> None:
         ):
             await send_erase_code(ctx)
             return
-        await erase(ctx, router, ctx.user, "deleted" if keeps_more else "consent")
-        ctx.reply(ctx.t.t(DELETED), edit=True)
+        if await erase_or_tell(ctx, router, "deleted" if keeps_more else "consent"):
+            ctx.reply(ctx.t.t(DELETED), edit=True)
 
     # Before consent too: a person with data who never agreed is erased by the code alone.
     @router.state(ERASE_CODE, before_consent=True)
