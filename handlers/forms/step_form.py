@@ -9,8 +9,8 @@ a restart continues at the same step. Every step gets the form's Cancel button
 (``<prefix>:cancel``), an optional one a Skip button (``<prefix>:skip``). A step whose
 answer is a number gives its choices their values (``Button.value``: a distance, a count),
 and a typed number is read as that number, where choices are numbered too
-(``Router.read_typed``); typed input a step
-does not take is answered "use the buttons above", with them, and input a step cannot use
+(``Router.read_typed``); typed input a step does not take is answered "pick one of the
+choices above" (buttons, or numbered choices), with them, and input a step cannot use
 gets its question again (:func:`ask_again`), with them too (numbered choices press only the
 newest message's).
 """
@@ -180,7 +180,7 @@ class StepForm:
         take = self.steps[step].takes
         if take is None:
             # The dispatcher adds the step's buttons (as to every refusal at a step).
-            ctx.refuse(ctx.t.t("👆 Please use the buttons above."))
+            ctx.refuse(ctx.t.t("👆 Please pick one of the choices above."))
             return
         await take(ctx, self._answer(step, dict(state.data)))
 

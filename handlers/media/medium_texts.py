@@ -233,7 +233,7 @@ medium_variant(
 )
 # Choosing (handlers/forms/step_form.py, handlers/dispatcher.py, handlers/guide.py,
 # handlers/helping/requests_flow.py): keys on the phone ("#" goes back), numbers by SMS.
-_BUTTONS_ABOVE = "👆 Please use the buttons above."
+_BUTTONS_ABOVE = "👆 Please pick one of the choices above."
 medium_variant(Medium.SPOKEN, _BUTTONS_ABOVE, N_("👆 Please press the key of a choice."))
 medium_variant(Medium.TEXTED, _BUTTONS_ABOVE, N_("👆 Please send the number of a choice."))
 _NOT_UNDERSTOOD = "🙂 I did not understand that. Please choose from the menu or send /help."

@@ -112,7 +112,7 @@ async def test_a_step_is_asked_with_its_buttons_and_cancel(toy: MemoryTransport,
 async def test_input_a_step_does_not_take(toy: MemoryTransport, db: Database):
     await toy.text("ann", "/toy")
     out = await toy.text("ann", "green")
-    assert texts(out) == "👆 Please use the buttons above."
+    assert texts(out) == "👆 Please pick one of the choices above."
     await toy.press("ann", "toy:ok")
     out = await toy.media("ann")
     # The question again, with its buttons: where choices are numbered, a typed number

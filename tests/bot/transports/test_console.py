@@ -81,6 +81,17 @@ async def test_messages_for_someone_else_are_prefixed(dispatcher: Dispatcher):
     assert out.getvalue().splitlines()[:2] == ["[ben] Hallo Ben", "[ben] zweite Zeile"]
 
 
+def test_a_refused_typed_answer_points_to_the_numbered_choices(tmp_path):
+    # Found in a black-box pass: typing where a form step offers choices answered "Please
+    # use the buttons above" - the console shows numbered choices, not buttons. The hint
+    # now fits every chat: the choices above, buttons or numbers.
+    # /start, the language offered, no reading aloud, agree; Ask for help, Ask for help.
+    result = run_console(tmp_path, "/start\n1\n3\n1\n2\n1\nblah blah\n", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert "👆 Please pick one of the choices above." in result.stdout, result.stdout
+    assert "buttons" not in result.stdout
+
+
 def test_a_blank_user_is_refused_and_nothing_is_made(tmp_path):
     # Found in a black-box pass: `console --user ''` made an account named "" that no
     # ":as" and no desk page could address. It is refused (exit 2) before the database
