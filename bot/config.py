@@ -145,7 +145,6 @@ class Config(Sections):
         return HandlerSettings(
             **given,
             city_names=city_names(self.places.data_dir, self.bot.city),
-            languages=tuple(self.bot.languages),
             retention=carried(Limits, self.privacy),
             organisation=Organisation(
                 self.organisation.name.strip(),
@@ -430,7 +429,7 @@ def _check_speech(speech: SpeechSection) -> None:
             raise ConfigError(f"speech.voices: {part!r} is not language=voice")
 
 
-def _check_languages(languages: list[str]) -> None:
+def _check_languages(languages: tuple[str, ...]) -> None:
     if not languages:
         raise ConfigError("bot.languages: must name at least one language")
     for language in languages:

@@ -19,14 +19,13 @@ from bot.config_fields import carried
 from bot.config_fields import option as _opt
 from bot.speech.config import SpeechSection
 from handlers.settings import AccountRules, CityRules, Issuer, OfferRules, RequestRules
-from locales import SUPPORTED_LANGUAGES
 
 S = TypeVar("S")
 
 
 @dataclass(frozen=True)
 class BotSection(CityRules):
-    """``[bot]``: the city and the bounds of one message and of a minute's
+    """``[bot]``: the city, its languages and the bounds of one message and of a minute's
     (:class:`~handlers.settings.CityRules`, which the handlers' settings are made of too),
     and the section's own below."""
 
@@ -38,9 +37,6 @@ class BotSection(CityRules):
         "",
         doc="Folder with one TOML file per further city; empty: this file is the only city",
         wide=True,
-    )
-    languages: list[str] = _opt(
-        list(SUPPORTED_LANGUAGES), doc="Languages this city offers; the first is the fallback"
     )
     admins: list[str] = _opt([], doc="platform:user_id of the first admins, e.g. telegram:123")
 

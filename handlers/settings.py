@@ -439,12 +439,17 @@ class RequestRules:
 
 @dataclass(frozen=True)
 class CityRules:
-    """What ``[bot]`` says of the city, of one message and of how many a minute, as the
-    handlers get it, declared once with bounds and docs: the section (bot/sections.py
-    ``BotSection``) is made of them, and so are the handlers' settings
+    """What ``[bot]`` says of the city and its languages, of one message and of how many a
+    minute, as the handlers get it, declared once with bounds and docs: the section
+    (bot/sections.py ``BotSection``) is made of them, and so are the handlers' settings
     (:class:`HandlerSettings`; one made in code has the section's flood limits too)."""
 
     city: str = option("Dortmund", doc="City the bot serves; shown to users")
+    # The first is the fallback for someone who chose none (:meth:`HandlerSettings.
+    # newcomer_language`); bot/config.py checks each is supported and listed once.
+    languages: tuple[str, ...] = option(
+        SUPPORTED_LANGUAGES, doc="Languages this city offers; the first is the fallback"
+    )
     max_text_length: int = option(
         2000, minimum=100, maximum=4000, doc="Longest text a user may send in one message"
     )
@@ -484,8 +489,6 @@ class HandlerSettings(RequestRules, CityRules, AccountRules, Issuer):
     # The city's name in each language's script, for running text (the data folder's
     # city.toml); addresses and searches keep ``city``.
     city_names: tuple[tuple[str, str], ...] = ()
-    # The languages the city offers (bot.languages); the first is the fallback.
-    languages: tuple[str, ...] = SUPPORTED_LANGUAGES
     # How long the rest is kept (the privacy notice names these figures).
     retention: Limits = field(default_factory=Limits)
     # (platform, platform user id) pairs that are admins from the start.

@@ -135,7 +135,7 @@ def test_a_city_without_sections_takes_defaults_never_the_main_citys(tmp_path):
     defaults = load_config(None, env={})
     assert unna.bot.city == "Unna"
     assert unna.bot.admins == []
-    assert unna.bot.languages == list(SUPPORTED_LANGUAGES)
+    assert unna.bot.languages == SUPPORTED_LANGUAGES
     assert unna.privacy == defaults.privacy
     assert unna.events == defaults.events
     assert unna.help == defaults.help and unna.help.telegram_backchannel == ""
@@ -438,7 +438,7 @@ def test_city_add_writes_a_city_that_loads(tmp_path):
         tmp_path / "cities" / "luenen.toml",
     )
     assert city.config.places.data_dir == str(data)
-    assert city.config.bot.languages == list(SUPPORTED_LANGUAGES)
+    assert city.config.bot.languages == SUPPORTED_LANGUAGES
     assert not city.config.telegram.enabled and not city.config.matrix.enabled
 
     before = tree(tmp_path)

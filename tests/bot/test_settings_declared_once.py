@@ -55,7 +55,6 @@ GIVEN = [
 STILL_MIRRORED = {
     "admins",  # [bot] accounts ("telegram:123") -> (platform, id) pairs
     "call_countries",  # [phone] "DE,AT" -> the countries' codes
-    "languages",  # a list -> a tuple
     "translation",  # the [translation] section -> the engine's name
 }
 
