@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
+from handlers.parsing import is_typed_number, typed
 from handlers.text_safety import without_bidi
 from locales import Translator, translator
 
@@ -95,6 +96,15 @@ def typed_command(text: str, marks: str = "/") -> Command | None:
     if name[:1] in marks and len(name) > 1 and name[1].isalpha():
         return Command(name=name[1:].lower(), args=args.strip())
     return None
+
+
+def typed_number(text: str) -> str | None:
+    """The number a text is, where a person typed nothing else (a choice's place, a code,
+    a texter's "0" for more): in ASCII digits, each script's own read as them and without
+    the direction marks phones add (handlers/parsing.py ``typed``, the one reading of what
+    people type); None where the text is anything else. A transport that reads typed
+    digits (SMS) asks it here, with the rest of what a message is."""
+    return typed(text).strip() if is_typed_number(text) else None
 
 
 @dataclass(frozen=True)

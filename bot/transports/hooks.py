@@ -31,18 +31,25 @@ from handlers.channels import Channel
 from handlers.reader import Medium, declare_medium
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from bot.sections import Sections
     from bot.transports.contacts import Contact, Opening
     from bot.transports.contract import ChatService
     from db import Database
     from db.outbox import OutboxItem
     from db.personal_data import Declaration
+    from db.users import User
     from handlers.channels import Ports
     from handlers.messages import Outgoing
     from locales import Translator
 
 # A transport's configuration section (its declaration's ``config``).
 S = TypeVar("S")
+
+# How the desk names a person on a panel (handlers/helping/render.py ``someone``: first name
+# and user number), in the coordinator's words.
+Naming = Callable[["Translator", "User"], "Markup"]
 
 # A doctor check: (name, "ok" | "WARN" | "FAIL" | "skip", detail).
 Check = tuple[str, str, str]
@@ -171,8 +178,10 @@ class Transport(Generic[S]):
         return None
 
     @staticmethod
-    async def panel(budget: Any, t: Translator, /) -> Panel | None:
-        """How the desk shows that budget, in ``t``'s words."""
+    async def panel(budget: Any, t: Translator, name: Naming, /) -> Panel | None:
+        """How the desk shows that budget, in ``t``'s words; people named by ``name``, as
+        the desk names them everywhere (the features' naming, which the desk hands it: a
+        transport words no person itself)."""
         return None
 
     # What the web says of it.

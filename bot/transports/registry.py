@@ -31,6 +31,7 @@ from bot.transports.contacts import Contact as Contact
 from bot.transports.contacts import Opening as Opening
 from bot.transports.hooks import Attachment as Attachment
 from bot.transports.hooks import Check as Check
+from bot.transports.hooks import Naming
 from bot.transports.hooks import Offers as Offers
 from bot.transports.hooks import Panel as Panel
 from bot.transports.hooks import Transport as Transport
@@ -180,11 +181,12 @@ def budgets(config: Sections, db: Database, running: Mapping[str, Any]) -> dict[
     return found
 
 
-async def panels(budgets: Mapping[str, Any], t: Translator) -> list[Panel]:
-    """The desk's panels of ``budgets`` (by platform, :func:`budgets`), in ``t``'s words."""
+async def panels(budgets: Mapping[str, Any], t: Translator, name: Naming) -> list[Panel]:
+    """The desk's panels of ``budgets`` (by platform, :func:`budgets`), in ``t``'s words,
+    people named by ``name``."""
     found = []
     for platform, budget in budgets.items():
-        panel = await named(platform).panel(budget, t)
+        panel = await named(platform).panel(budget, t, name)
         if panel is not None:
             found.append(panel)
     return found

@@ -59,3 +59,14 @@ def test_a_command_typed_as_text_is_read_without_the_direction_marks_copied_with
     assert typed_command("!help", "/") is None  # "!" begins none here
     assert typed_command("!1", "!/") is None and typed_command("!", "!/") is None
     assert typed_command("hello !help", "!/") is None
+
+
+def test_a_number_typed_as_a_whole_text_is_read_in_ascii_digits():
+    from handlers.messages import typed_number
+
+    assert typed_number(" 0 ") == "0"  # a texter's "more"
+    assert typed_number("\u200f٤٤١٣٧\u200f") == "44137"  # Arabic digits between marks
+    assert typed_number("۱۲3") == "123"  # Persian and ASCII mixed
+    assert typed_number("①") is None and typed_number("²") is None
+    assert typed_number("0 please") is None and typed_number("") is None
+    assert typed_number("1.5") is None

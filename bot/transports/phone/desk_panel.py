@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.transports.hooks import Panel
+from bot.transports.hooks import Naming, Panel
 from bot.transports.phone.calls.callers_number import PLATFORM
 from bot.transports.phone.calls.check_call_store import (
     BLOCK,
@@ -87,9 +87,10 @@ def desk_pool(phone: PhoneSection, db: Database) -> CheckPool:
     )
 
 
-async def panel(pool: CheckPool, t: Translator) -> Panel | None:
-    """The pools spent now and who used today's checks, in ``t``'s words; None while no
-    pool is spent."""
+async def panel(pool: CheckPool, t: Translator, _name: Naming) -> Panel | None:
+    """The pools spent now and who used today's checks, in ``t``'s words (by first name,
+    as the group read it: the desk's ``_name`` is not asked); None while no pool is
+    spent."""
     spent = await pool.spent()
     if not spent:
         return None

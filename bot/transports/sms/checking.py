@@ -48,7 +48,7 @@ from handlers.channels import (
     NumberCodesOut,
     ToldPort,
 )
-from handlers.parsing import typed
+from handlers.messages import typed_number
 from locales import Translator
 
 log = logging.getLogger(__name__)
@@ -167,8 +167,8 @@ async def pending_code(
 ) -> tuple[str, str] | None:
     """The code ``text`` is, and the moment it came, where it has a code's form and
     ``number`` has a code for ``purpose`` pending (a check's, a STOP's); else None."""
-    code = typed(text).strip()
-    if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
+    code = typed_number(text)
+    if code is None or len(code) != CODE_DIGITS:
         return None
     now = to_text(datetime.now(UTC))
     if not await store.code_pending(number, purpose, now):

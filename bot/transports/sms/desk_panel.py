@@ -5,7 +5,8 @@ texts from unknown numbers (budget.py ``State``), read fresh each time; and each
 codes while it stops someone, by its name (budget.py ``code_limits``): this hour's code texts
 used up (the new numbers' share, everyone's, all), code checks paused by the city's wrong
 codes of the hour, and by name and user number the people whose numbers had their codes of
-the day and those whose answers wait for a code (checking.py)."""
+the day and those whose answers wait for a code (checking.py) - named as the desk hands
+the panel its naming (``panel``'s ``name``: a transport words no person itself)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from typing import TYPE_CHECKING, Final
 
 from markupsafe import Markup
 
-from bot.transports.hooks import Panel
-from handlers.helping.render import someone
+from bot.transports.hooks import Naming, Panel
 from locales import N_, Translator
 
 if TYPE_CHECKING:
@@ -63,8 +63,8 @@ def desk_budget(sms: SmsSection, db: Database) -> Budget:
     return Budget(db, sms.monthly_segments, (), limits=limits_of(sms))
 
 
-async def panel(budget: Budget, t: Translator) -> Panel:
-    """The budget as it stands, in ``t``'s words."""
+async def panel(budget: Budget, t: Translator, name: Naming) -> Panel:
+    """The budget as it stands, in ``t``'s words, people named by ``name`` (the desk's)."""
     state = await budget.state()
     return Panel(
         "sms",
@@ -78,13 +78,15 @@ async def panel(budget: Budget, t: Translator) -> Panel:
                 cap=state.new_numbers_cap,
                 refused=state.new_numbers_refused,
             ),
-            *await code_lines(budget, t),
+            *await code_lines(budget, t, name),
         ),
     )
 
 
-async def code_lines(budget: Budget, t: Translator) -> list[str]:
-    """A line for each limit on codes that stops someone now, by its name."""
+async def code_lines(budget: Budget, t: Translator, name: Naming) -> list[str]:
+    """A line for each limit on codes that stops someone now, by its name; the people it
+    stops named by ``name``, as the desk names them everywhere (first name and user
+    number: handlers/helping/render.py ``someone``, which the desk hands the panel)."""
     from bot.transports.sms.store import CITY_WRONG_CODES
 
     held = await budget.code_limits()
@@ -101,9 +103,9 @@ async def code_lines(budget: Budget, t: Translator) -> list[str]:
     if held.wrong >= CITY_WRONG_CODES:
         lines.append(t.t(CODES_PAUSED, count=t.number(held.wrong), time=time))
     if held.out_of_codes:
-        names = Markup(", ").join(someone(t, person) for person in held.out_of_codes)
+        names = Markup(", ").join(name(t, person) for person in held.out_of_codes)
         lines.append(t.t(NO_CODES_TODAY, names=names))
     if held.held:
-        names = Markup(", ").join(someone(t, person) for person in held.held)
+        names = Markup(", ").join(name(t, person) for person in held.held)
         lines.append(t.t(ANSWERS_HELD, names=names, time=time))
     return lines

@@ -100,9 +100,8 @@ from handlers.messages import (
     Outgoing,
     Sender,
     Text,
+    typed_number,
 )
-from handlers.parsing import is_typed_number
-from handlers.parsing import typed as typed_text
 from locales import Translator
 from locales.phone_numbers import e164, language_hint, textable
 
@@ -362,7 +361,7 @@ class SmsTransport(Transport):
         # A code that shows the number's holder is there (checking.py).
         if await self.checking.code_back(number, text, t):
             return None
-        if typed_text(text).strip() == MORE and await self.store.more(number):
+        if typed_number(text) == MORE and await self.store.more(number):
             held.append(lambda: self._send_more(number))
             return None
         event: Text | ButtonPress | Command = Text(text)
@@ -370,7 +369,7 @@ class SmsTransport(Transport):
         if text.strip().startswith("/") and name:
             # "/delete", "/mydata", as the privacy notice names them.
             event = Command(name=name.lower(), args=args.strip())
-        elif is_typed_number(text):
+        elif typed_number(text) is not None:
             newest = await self.store.newest(number)
             if newest is not None and newest[1]:
                 # A number none of the choices is comes marked, to be answered with them.

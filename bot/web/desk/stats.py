@@ -43,6 +43,7 @@ from bot.web.i18n import translator_for
 from bot.web.inputs import number
 from bot.web.pages import render
 from db.clock import local_month
+from handlers.helping.render import someone
 from handlers.helping.review import backlog
 from handlers.statistics import city_figures, language_gaps, this_week
 from handlers.statistics.city_figures import Figures, Period
@@ -206,7 +207,7 @@ async def page(request: web.Request) -> web.Response:
             backlog_line=None,
         )
     figures, counted = await _figures(request, period, now)
-    panels = await registry.panels(desk_of(request).site.budgets, t)
+    panels = await registry.panels(desk_of(request).site.budgets, t, someone)
     headline = _headline(await _week(request, now), t)
     site = desk_of(request).site
     served = stats_languages.section(site, await _languages(request, now), t)

@@ -22,6 +22,7 @@ from bot.transports.sms.desk_panel import code_lines
 from bot.transports.sms.store import CHECK, SmsStore
 from db import Database
 from db.clock import local_day, to_text
+from handlers.helping.render import someone
 from handlers.limits.text_messages import held_notice
 from handlers.numbers import texters_told
 from handlers.numbers.coded_acts import hour_end
@@ -43,7 +44,7 @@ def _said(city: City) -> list[str]:
 
 
 async def _desk_names_her(city: City) -> bool:
-    lines = await code_lines(city.sms.budget, EN)
+    lines = await code_lines(city.sms.budget, EN, someone)
     return any(line.startswith("Many texts came from the numbers of") for line in lines)
 
 

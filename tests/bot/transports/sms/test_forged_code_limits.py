@@ -150,8 +150,9 @@ async def test_numbers_without_a_confirmed_code_take_their_own_share_and_the_des
     assert refused == 2  # before, one: the forged took what was left for everyone
 
     from bot.transports.sms.desk_panel import code_lines  # the desk's lines of the limits
+    from handlers.helping.render import someone  # the desk's naming
 
-    lines = " ".join(await code_lines(city.sms.budget, translator("en")))
+    lines = " ".join(await code_lines(city.sms.budget, translator("en"), someone))
     assert "Codes for numbers that have not confirmed one today" in lines, lines
 
     # Greta confirmed a code today: hers still comes.
