@@ -4,9 +4,10 @@ budget it is: bot/transports/matrix/decrypt_budget.py): a group whose budget ran
 where its people stand (handlers/helping/standing.py), one person past their own, and the
 key messages held for strangers dropped - each once an hour (the transport reports only
 what is due), for the backchannel in the coordinators' language, without choices, about
-the person where it names one. And the line the person whose message was not read gets in
-their chat (:class:`NotRead`: the transport decides when, once an hour, and sends it; it asks
-the words through its city's ports, ``Ports.not_read``).
+the person where it names one. And the lines the person whose message was not read gets in
+their chat (:class:`NotRead`: for the budget, once an hour; a message whose key never came;
+one from a device they have not confirmed - the transport decides when and sends them; it
+asks the words through its city's ports, ``Ports.not_read``).
 
 Button data: none. States: none.
 """
@@ -87,14 +88,38 @@ OWN_NOTICES = {
 }
 
 
+# Said once for a message whose key never came (the transport could not decrypt it).
+UNREADABLE = N_("🔒 I could not read your last message. Please send it again.")
+# Said (once an hour at most) in a direct chat whose person wrote from one of their devices
+# that their own identity does not vouch for: the bot's answers go only to the devices it
+# vouches for (bot/transports/matrix/vouched_devices.py), so this line too is read on
+# those, not on the new one.
+UNCONFIRMED_DEVICE = N_(
+    "🔐 Your last message came from a device that you have not confirmed yet. My answers "
+    "reach only your confirmed devices, so that device cannot show them. Please confirm it "
+    "from a device you already use, or write to me from one of those. If the device is not "
+    "yours, change your password."
+)
+
+
 class NotRead:
-    """The line to a person whose message was not read for the budget, in their words
-    ``t``: ``own``, past their own hour's budget (else their group's); ``stranger``, not
-    known to the bot yet; read again from ``until``."""
+    """The lines to a person whose encrypted message the bot did not read, in their words
+    ``t`` (the transport decides when and sends them)."""
 
     def line(self, t: Translator, until: datetime, *, own: bool, stranger: bool) -> Markup:
+        """Not read for the budget: ``own``, past their own hour's budget (else their
+        group's); ``stranger``, not known to the bot yet; read again from ``until``."""
         answer = OWN_ANSWER if own else ALL_ANSWER if stranger else BUSY_ANSWER
         return t.t(answer, time=t.time(until))
+
+    def unreadable(self, t: Translator) -> Markup:
+        """Its key never came: please send it again."""
+        return t.t(UNREADABLE)
+
+    def unconfirmed_device(self, t: Translator) -> Markup:
+        """It came from a device of theirs they have not confirmed: the answers reach only
+        their confirmed devices (read there; a warning if the device is not theirs)."""
+        return t.t(UNCONFIRMED_DEVICE)
 
 
 async def _limited(scene: Backstage, what: DecryptLimited) -> None:

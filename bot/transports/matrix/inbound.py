@@ -39,7 +39,6 @@ from handlers.messages import (
     Toast,
     typed_command,
 )
-from locales import N_
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +61,9 @@ EVENTS = (
     nio.RedactionEvent,
     nio.MegolmEvent,
 )
-# Said once for a message whose key never came.
-UNREADABLE = N_("🔒 I could not read your last message. Please send it again.")
-# Said (once an hour at most) in a direct chat whose person wrote from one of their devices
-# that their own identity does not vouch for: the bot's answers go only to the devices it
-# vouches for (vouched_devices.py), so this line too is read on those, not on the new one.
-UNCONFIRMED_DEVICE = N_(
-    "🔐 Your last message came from a device that you have not confirmed yet. My answers "
-    "reach only your confirmed devices, so that device cannot show them. Please confirm it "
-    "from a device you already use, or write to me from one of those. If the device is not "
-    "yours, change your password."
-)
+# The lines to a person whose message was not read (a key that never came, a device they
+# have not confirmed) are worded by the features: handlers/limits/encrypted_work.py
+# ``NotRead``, asked through ``Ports.not_read``.
 UNCONFIRMED_TOLD_SECONDS = 3600
 # Messages kept waiting for their room key, per sender and per room (a direct chat has one
 # person, the coordinators' room several). A late key is one for a run of messages under
@@ -319,7 +310,7 @@ class Inbound:
         t = await self.shared.ports.words.words_of(PLATFORM, sender)
         # A line beside the answer, as a toast is: the message's typed number still
         # presses the choice of the bot's newest message (bot/transports/numbered_choices.py).
-        note = Toast(t.t(UNCONFIRMED_DEVICE))
+        note = Toast(self.shared.ports.not_read.unconfirmed_device(t))
         try:
             await self.outbound.send(room_id, note, alongside=True)
         except DeliveryError as exc:
@@ -463,7 +454,7 @@ class Inbound:
             return
         t = await self.shared.ports.words.words_of(PLATFORM, sender)
         try:
-            await self.outbound.send(room_id, Message(t.t(UNREADABLE)))
+            await self.outbound.send(room_id, Message(self.shared.ports.not_read.unreadable(t)))
         except DeliveryError as exc:
             log.warning("matrix: asking to send a message again failed: %s", exc)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from bot.config import MatrixSection
 from bot.transports.matrix import MatrixTransport
-from bot.transports.matrix.inbound import UNREADABLE
 from bot.transports.matrix.render import number_label
 from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
+from handlers.limits.encrypted_work import UNREADABLE
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.settings import HandlerSettings

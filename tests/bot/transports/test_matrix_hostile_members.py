@@ -22,9 +22,10 @@ from aiohttp import web
 
 from bot.config import BotSection
 from bot.transports.matrix import media
-from bot.transports.matrix.inbound import KEPT_PER_SENDER, UNDECRYPTED_PER_MINUTE, UNREADABLE
+from bot.transports.matrix.inbound import KEPT_PER_SENDER, UNDECRYPTED_PER_MINUTE
 from bot.transports.sending import DeliveryError
 from db.transport_state import UNDECRYPTED
+from handlers.limits.encrypted_work import UNREADABLE
 from locales import translator
 from tests.support.matrix_bot import Bot, all_synced
 from tests.support.matrix_encrypted_people import HANG, EncryptedPerson

@@ -16,8 +16,8 @@ import nio
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bot.transports.matrix.inbound import UNCONFIRMED_DEVICE
 from bot.transports.matrix.vouched_devices import NO_IDENTITY, from_answer
+from handlers.limits.encrypted_work import UNCONFIRMED_DEVICE
 from locales import translator
 from tests.support.cross_signing import canonical_json, public_key, unpadded_b64
 from tests.support.matrix_bot import Bot, all_synced
