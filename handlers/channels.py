@@ -627,6 +627,14 @@ class ChatsPort(Protocol):
     def is_backchannel(self, platform: str, chat_id: str) -> bool:
         """Whether ``chat_id`` on ``platform`` is the coordinators' group."""
 
+    def leaving(self, t: Translator, *, too_many: bool) -> Markup:
+        """The line before the bot leaves a chat that is not a direct chat, or (``too_many``)
+        one direct chat too many of its person's, in ``t``'s words."""
+
+    def reopened(self, t: Translator) -> Markup:
+        """The first line in a direct chat the bot opened for someone who left hers: why
+        this chat, and how to stop it."""
+
     async def closed(self, platform: str, user_id: str, chat_id: str, update_id: str) -> None:
         """``user_id`` closed their private chat ``chat_id`` (blocked the bot), as the
         service reported in ``update_id`` (once, however often it is delivered)."""

@@ -23,7 +23,7 @@ from handlers.messages import Message, Recipient
 from handlers.messenger import Messenger
 from handlers.router import Router
 from handlers.settings import HandlerSettings
-from locales import N_
+from locales import N_, Translator
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +35,32 @@ CANNOT_WRITE = N_(
     "another way, please ask them to."
 )
 
+# Posted to the inviter before the bot leaves a chat that is not a direct chat (a chat app's
+# room: Matrix).
+LEAVING = N_(
+    "👋 I only talk in direct chats, so I am leaving this room. Please start a direct chat with me."
+)
+# Posted in a new direct chat of someone who has as many direct chats with the bot as it
+# stays in (Matrix: DIRECT_CHATS_PER_PERSON) before the bot leaves it.
+ENOUGH_CHATS = N_(
+    "👋 You already have several chats with me, so I am leaving this one. "
+    "Please write to me in one of the others."
+)
+# The first line in the direct chat the bot opens for someone who left hers, before what
+# was queued for her: why this chat, and how to stop it (an invitation she declines closes
+# her chat until she writes herself).
+REOPENED = N_(
+    "👋 You left your earlier chat with me, so I opened this one: my messages reach you "
+    "here now. To stop them, leave this chat and decline my next invitation."
+)
+
 
 class Chats:
     """The city's chats on ``db``, its ``settings`` read when used (a city's are composed
     after its transports are made), ``router``'s takers of happenings; ``wake`` wakes the
-    outbox worker once something was queued."""
+    outbox worker once something was queued. The lines a chat's person is told of the
+    chat itself (the bot leaves it, the bot opened it again: :meth:`leaving`,
+    :meth:`reopened`) are worded here; the transport decides when and posts them."""
 
     def __init__(
         self,
@@ -59,6 +80,12 @@ class Chats:
 
     def is_backchannel(self, platform: str, chat_id: str) -> bool:
         return (platform, chat_id) in self.settings().backchannels
+
+    def leaving(self, t: Translator, *, too_many: bool) -> Markup:
+        return t.t(ENOUGH_CHATS if too_many else LEAVING)
+
+    def reopened(self, t: Translator) -> Markup:
+        return t.t(REOPENED)
 
     async def happened(self, what: Happening) -> None:
         """What a transport reports (a call of the bot's given up, handlers/channels.py

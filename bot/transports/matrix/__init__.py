@@ -48,7 +48,6 @@ from typing import TYPE_CHECKING
 from bot.transports import lazily
 
 if TYPE_CHECKING:
-    from bot.transports.matrix.parts import LEAVING
     from bot.transports.matrix.render import (
         KEYCAPS,
         PLATFORM,
@@ -61,7 +60,6 @@ if TYPE_CHECKING:
 # Where each name of the package lives: loaded when asked for, so that its configuration
 # (config.py) and its part of the personal-data declaration load without matrix-nio.
 _HOMES = {
-    "LEAVING": "parts",
     "KEYCAPS": "render",
     "PLATFORM": "render",
     "REACT_HINT": "render",
@@ -73,7 +71,6 @@ _HOMES = {
 
 __all__ = [
     "KEYCAPS",
-    "LEAVING",
     "PLATFORM",
     "REACT_HINT",
     "MatrixTransport",

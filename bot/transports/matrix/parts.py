@@ -21,7 +21,6 @@ from bot.transports.numbered_choices import NumberedChoices
 from db import Database
 from db.transport_state import NotHolder, TransportStateStore
 from handlers.channels import Ports, Standing
-from locales import N_
 
 log = logging.getLogger(__name__)
 
@@ -33,22 +32,9 @@ LEAVING_ROOM = "leaving"
 # what is queued for it goes to another direct chat with her, or one the bot opens and
 # invites her to (rooms.py ``address``).
 LEFT = "left"
-# Posted to the inviter before leaving a room that is not a direct chat.
-LEAVING = N_(
-    "👋 I only talk in direct chats, so I am leaving this room. Please start a direct chat with me."
-)
-# Posted in a new direct chat of someone who has DIRECT_CHATS_PER_PERSON with the bot already.
-ENOUGH_CHATS = N_(
-    "👋 You already have several chats with me, so I am leaving this one. "
-    "Please write to me in one of the others."
-)
-# The first line in the direct chat the bot opens for someone who left hers (rooms.py
-# ``address``), before what was queued for her: why this chat, and how to stop it (an
-# invitation she declines closes her chat until she writes herself).
-REOPENED = N_(
-    "👋 You left your earlier chat with me, so I opened this one: my messages reach you "
-    "here now. To stop them, leave this chat and decline my next invitation."
-)
+# The lines before the bot leaves a room, and the first in a chat it opened again, are
+# worded by the features (handlers/updates/chats.py ``Chats.leaving``, ``reopened``: asked
+# through ``Ports.chats``).
 # Direct chats the bot stays in with one person: anyone can open direct chats one after
 # another, and each one the bot joins is synced and kept from then on. People who lost a
 # chat open a new one; more than a few is not someone looking for help.

@@ -26,13 +26,10 @@ from bot.transports.matrix.parts import (
     DIRECT,
     DIRECT_CHATS_PER_PERSON,
     EMPTY,
-    ENOUGH_CHATS,
     GONE,
     GROUP,
-    LEAVING,
     LEAVING_ROOM,
     LEFT,
-    REOPENED,
     Shared,
     take_due,
 )
@@ -46,7 +43,6 @@ from db.transport_state import GREET, LEAVE, MatrixRoom
 log = logging.getLogger(__name__)
 
 # What the bot says before it leaves a room, by the name kept for a leave that waits.
-_NOTES = {"group": LEAVING, "enough": ENOUGH_CHATS}
 # A room no sync has shown this long after the bot joined it is left without a note (and
 # greeted without waiting longer: inbound.py).
 LEAVE_WAIT = timedelta(minutes=5)
@@ -264,7 +260,8 @@ class Rooms:
             if rejoin.get("room") != room_id or rejoin.get("told"):
                 return
             words = await self.shared.ports.words.words_of(PLATFORM, person)
-            await self.outbound.room_send(room_id, render(words.t(REOPENED), []))
+            line = self.shared.ports.chats.reopened(words)
+            await self.outbound.room_send(room_id, render(line, []))
             await self._note_rejoin(person, {**rejoin, "told": True})
 
     async def _reopen(self, person: str) -> tuple[str, bool]:
@@ -319,7 +316,8 @@ class Rooms:
         self, room_id: str, *, explain: bool, person: str | None = None, why: str = "group"
     ) -> None:
         """Leave a room that is neither a direct chat nor the coordinators' room (or one
-        direct chat too many); the note ``why`` (a name in ``_NOTES``) is in the language of
+        direct chat too many); the note ``why`` ("group", or "enough": one direct chat too many,
+        worded by the features: ``Ports.chats.leaving``) is in the language of
         ``person`` (the inviter, or the one the chat was with). A room just joined is left
         after the next sync (:meth:`leave_due`): matrix-nio knows nothing of it before, and
         an encrypted room is written to only then (never in plain text)."""
@@ -335,7 +333,7 @@ class Rooms:
         if explain:
             words = self.shared.ports.words
             t = await words.words_of(PLATFORM, person) if person else words.nobodys(PLATFORM)
-            text = t.t(_NOTES[why])
+            text = self.shared.ports.chats.leaving(t, too_many=why == "enough")
             try:
                 await self.outbound.room_send(room_id, render(text, []))
             except DeliveryError as exc:

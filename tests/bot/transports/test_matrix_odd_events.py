@@ -14,9 +14,10 @@ from typing import Any
 import nio
 from nio.api import RoomPreset
 
-from bot.transports.matrix.parts import DIRECT_CHATS_PER_PERSON, ENOUGH_CHATS, LEAVING
+from bot.transports.matrix.parts import DIRECT_CHATS_PER_PERSON
 from db import Database
 from handlers.settings import HandlerSettings
+from handlers.updates.chats import ENOUGH_CHATS, LEAVING
 from locales import DEFAULT_LANGUAGE, translator
 from tests.support.helping_people import volunteer_profile
 from tests.support.matrix_bot import Bot, all_synced, is_notice, onboard

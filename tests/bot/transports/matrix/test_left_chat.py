@@ -14,10 +14,10 @@ import pytest
 from markupsafe import Markup
 
 from bot.delivery import OutboxWorker
-from bot.transports.matrix.parts import REOPENED
 from db import Database
 from db.statements import fetch_all
 from handlers.messages import Message, encode
+from handlers.updates.chats import REOPENED
 from locales import translator
 from tests.support.matrix_bot import Bot, all_synced, onboard
 from tests.support.matrix_encrypted_people import HANG, EncryptedPerson

@@ -21,9 +21,9 @@ from types import SimpleNamespace
 import nio
 import pytest
 
-from bot.transports.matrix import LEAVING
 from db import Database
 from db.transport_state import NEXT_BATCH
+from handlers.updates.chats import LEAVING
 from locales import translator
 from tests.support.cli import wait_in_log
 from tests.support.forked_bot import MATRIX, ForkedBot, Zygote
