@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import InitVar, dataclass, field, fields, replace
 from pathlib import Path
 from types import UnionType
@@ -253,6 +253,17 @@ def _convert(name: str, tp: Any, raw: Any, from_env: bool) -> Any:
     raise ConfigError(f"{name}: unsupported type")  # pragma: no cover - schema error
 
 
+def _read(name: str, read: Callable[[str], Any], raw: Any) -> Any:
+    """A setting written as text in another shape than its type, read by its declaration's
+    ``read`` (``[phone] call_countries = "DE, AT"``)."""
+    if not isinstance(raw, str):
+        raise ConfigError(f"{name}: must be text, got {raw!r}")
+    try:
+        return read(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
 def _check(name: str, value: Any, meta: Mapping[str, Any]) -> None:
     if meta["choices"] and value not in meta["choices"]:
         raise ConfigError(f"{name}: must be one of {', '.join(meta['choices'])}, got {value!r}")
@@ -294,11 +305,15 @@ def _section(
                 "instead of writing it into the config file"
             )
         if variable in env:
-            value = _convert(f"{name} (from {variable})", hints[f.name], env[variable], True)
+            said, raw, from_env = f"{name} (from {variable})", env[variable], True
         elif f.name in data:
-            value = _convert(name, hints[f.name], data[f.name], False)
+            said, raw, from_env = name, data[f.name], False
         else:
             continue
+        if f.metadata["read"] is not None:
+            value = _read(said, f.metadata["read"], raw)
+        else:
+            value = _convert(said, hints[f.name], raw, from_env)
         if value == "" and f.metadata["secret"]:
             value = None
         if value is not None:

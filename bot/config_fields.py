@@ -2,7 +2,8 @@
 it is a secret read only from the environment, its choices and bounds, whether it is
 installation-wide), the error a wrong value raises and the environment's names for keys.
 The sections of the transports (bot/transports/*/config.py) and bot/config.py, which
-composes them, are made of these."""
+composes them, are made of these; a transport's section takes what it shares with the
+handlers' settings from here too."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import binascii
 from dataclasses import fields
 from typing import Any
 
-# A setting's declaration (its default, secret, choices, bounds, doc, wide), one for the
-# sections here and the handlers' own (handlers/settings.py OfferRules, the [help] rules).
+# A setting's declaration (its default, secret, choices, bounds, doc, wide, how its written
+# form is read), one for the sections here and the handlers' own (handlers/settings.py
+# OfferRules, the [help] rules); and the settings a transport's section shares with the
+# handlers' settings, declared there once (the countries the phone line calls).
+from handlers.settings import DiallingRules as DiallingRules
 from handlers.settings import option as option
 
 ENV_PREFIX = "NACHBARBOT_"

@@ -11,7 +11,7 @@ from typing import Any
 from db.data_rights import Limits
 from handlers.channels import CallPort, Channels, CheckPort, CodeTexts
 from locales import SUPPORTED_LANGUAGES, negotiate
-from locales.phone_numbers import COUNTRIES
+from locales.phone_numbers import COUNTRIES, parse_countries
 
 
 def option(
@@ -23,10 +23,14 @@ def option(
     maximum: int | None = None,
     doc: str = "",
     wide: bool = False,
+    read: Callable[[str], Any] | None = None,
 ) -> Any:
     """A setting of a configuration section: its default, whether it is a secret read only
     from the environment, its choices and bounds, its doc; ``wide``: installation-wide, set
-    only in the main configuration. bot/config.py reads and checks a city's file by these;
+    only in the main configuration; ``read``: a setting written as text in another shape than
+    its type ("DE, AT" for two countries) is read by it into the type at the configuration's
+    edge, its ValueError the reason it is refused. bot/config.py reads and checks a city's
+    file by these;
     the rules below (:class:`OfferRules`) are declared with them once, and ``[help]``
     (bot/config.py ``HelpSection``) is made of them."""
     meta = {
@@ -36,6 +40,7 @@ def option(
         "max": maximum,
         "doc": doc,
         "wide": wide,
+        "read": read,
     }
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
@@ -475,6 +480,22 @@ class AccountRules:
 
 
 @dataclass(frozen=True)
+class DiallingRules:
+    """Which numbers the bot calls, declared once: the phone line's section
+    (bot/transports/phone/config.py ``PhoneSection``) and the handlers' settings are made of
+    it. Written as a city writes it ("DE, AT"), read into the countries' codes at the
+    configuration's edge (locales/phone_numbers.py ``parse_countries``)."""
+
+    # A typed number of another kind or country is refused (locales/phone_numbers.py).
+    call_countries: tuple[str, ...] = option(
+        COUNTRIES,
+        read=parse_countries,
+        doc="Countries whose fixed and mobile numbers the bot calls (ISO codes, comma-separated);"
+        " never premium, shared-cost, personal or satellite numbers",
+    )
+
+
+@dataclass(frozen=True)
 class Issuer:
     """Who signs volunteers' certificates, held alike by a city's configuration (its
     ``[organisation]`` section as written: bot/sections.py ``Sections``) and the handlers'
@@ -485,7 +506,7 @@ class Issuer:
 
 
 @dataclass(frozen=True)
-class HandlerSettings(RequestRules, CityRules, AccountRules, Issuer):
+class HandlerSettings(RequestRules, CityRules, AccountRules, DiallingRules, Issuer):
     # The city's name in each language's script, for running text (the data folder's
     # city.toml); addresses and searches keep ``city``.
     city_names: tuple[tuple[str, str], ...] = ()
@@ -510,9 +531,6 @@ class HandlerSettings(RequestRules, CityRules, AccountRules, Issuer):
     # The languages the speech engine speaks (bot/speech, checked at start): read aloud is
     # offered in these (handlers/read_aloud.py); empty when no engine runs.
     speech_languages: frozenset[str] = frozenset()
-    # The countries whose fixed and mobile numbers the bot calls (``[phone] call_countries``,
-    # locales/phone_numbers.py): a typed number of another kind is refused.
-    call_countries: tuple[str, ...] = COUNTRIES
     # What each transport can do for its people and which run here (handlers/channels.py,
     # from the transports' declarations): reached by text or by a call, files, their number.
     channels: Channels = field(default_factory=Channels)

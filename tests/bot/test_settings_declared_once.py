@@ -5,12 +5,14 @@ of and ``HandlerSettings`` too; what calls do beyond the menu on the phone line'
 (bot/transports/phone/calls/answering_settings.py ``InCall``), which ``PhoneSection`` and
 ``CallSettings`` are made of; the city, a message's length and silent accounts on the
 handlers' ``CityRules`` and ``AccountRules``, which ``BotSection``, ``PrivacySection`` and
-``HandlerSettings`` are made of; ``[organisation]`` on the handlers' ``Issuer``, which the
-configuration's ``Sections`` and ``HandlerSettings`` are made of - not second lists of
-fields copied by name. Read from the source (AST), so a field written again anywhere fails
-here, named; the few names a section and a type made from it still share (a setting read
-into another shape: an account into a pair, a list into a tuple) are listed and may only
-become fewer. And the configuration is typed all through: ``Config`` answers no name it
+``HandlerSettings`` are made of; the countries the phone line calls on the handlers'
+``DiallingRules``, which ``PhoneSection`` and ``HandlerSettings`` are made of (written
+"DE, AT", read into the codes at the configuration's edge); ``[organisation]`` on the
+handlers' ``Issuer``, which the configuration's ``Sections`` and ``HandlerSettings`` are
+made of - not second lists of fields copied by name. Read from the source (AST), so a field
+written again anywhere fails here, named; the few names a section and a type made from it
+still share (a setting read into another shape: an account into a pair) are listed and may
+only become fewer. And the configuration is typed all through: ``Config`` answers no name it
 does not declare, the transports' hooks take a city's configuration as
 ``bot.sections.Sections``, never ``Any``, and their own section as the class their
 declaration is subclassed with (``Transport[SmsSection]``)."""
@@ -30,6 +32,7 @@ from bot.transports.phone.config import PhoneSection
 from handlers.settings import (
     AccountRules,
     CityRules,
+    DiallingRules,
     HandlerSettings,
     OfferRules,
     Organisation,
@@ -54,7 +57,6 @@ GIVEN = [
 # once; a name not here fails.
 STILL_MIRRORED = {
     "admins",  # [bot] accounts ("telegram:123") -> (platform, id) pairs
-    "call_countries",  # [phone] "DE,AT" -> the countries' codes
     "translation",  # the [translation] section -> the engine's name
 }
 
@@ -73,7 +75,7 @@ def declared(paths: list[Path]) -> dict[str, list[str]]:
 
 
 def test_no_offer_rule_request_rule_or_call_setting_is_declared_twice():
-    kinds = (OfferRules, RequestRules, InCall, CityRules, AccountRules)
+    kinds = (OfferRules, RequestRules, InCall, CityRules, AccountRules, DiallingRules)
     rules = {each.name for kind in kinds for each in fields(kind)}
     everywhere = declared(SECTIONS + GIVEN)
     twice = {
@@ -106,6 +108,24 @@ def test_a_city_file_sets_and_bounds_the_request_rules_and_the_calls(tmp_path: P
     assert settings.organisation == Organisation("FreiwilligenAgentur", ("Markt 1", "Dortmund"))
     written.write_text("[help]\nmax_open_requests = 21\n")
     with pytest.raises(ConfigError, match=r"help\.max_open_requests: must be at most 20"):
+        load_config(written, {})
+
+
+def test_the_countries_called_are_read_once_at_the_configurations_edge(tmp_path: Path):
+    assert issubclass(PhoneSection, DiallingRules) and issubclass(HandlerSettings, DiallingRules)
+    written = tmp_path / "city.toml"
+    written.write_text('[phone]\ncall_countries = "de, AT"\n')
+    config = load_config(written, {})
+    assert config.phone.call_countries == ("DE", "AT")
+    assert config.handler_settings().call_countries == ("DE", "AT")
+    env = {"NACHBARBOT_PHONE__CALL_COUNTRIES": "at"}
+    assert load_config(written, env).handler_settings().call_countries == ("AT",)
+    assert load_config(None, {}).handler_settings().call_countries == ("DE",)
+    written.write_text('[phone]\ncall_countries = "DE, XX"\n')
+    with pytest.raises(ConfigError, match=r"phone\.call_countries: 'XX' is no ISO country"):
+        load_config(written, {})
+    written.write_text('[phone]\ncall_countries = ["DE"]\n')
+    with pytest.raises(ConfigError, match=r"phone\.call_countries: must be text"):
         load_config(written, {})
 
 

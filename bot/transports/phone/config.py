@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.config_fields import ENV_PREFIX, ConfigError, env_name
+from bot.config_fields import ENV_PREFIX, ConfigError, DiallingRules, env_name
 from bot.config_fields import option as _opt
 from bot.transports.contacts import Contact, dialled
 from bot.transports.phone.calls.answering_settings import InCall
@@ -16,7 +16,6 @@ from bot.transports.phone.sip.admission import check_entry as check_peer
 from bot.transports.phone.sip.caller_header import SOURCES as CALLER_ID_SOURCES
 from bot.transports.phone.sip.edge_hosts import edge_values_problem
 from locales.hours import validate as validate_hours
-from locales.phone_numbers import parse_countries
 
 if TYPE_CHECKING:
     from bot.sections import Sections
@@ -27,10 +26,11 @@ _QUIET_HOURS = re.compile(r"\s*([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-
 
 
 @dataclass(frozen=True)
-class PhoneSection(InCall):
+class PhoneSection(InCall, DiallingRules):
     """``[phone]``: what calls do beyond the menu (bot/transports/phone/calls/
     answering_settings.py ``InCall``, declared there once with their bounds; a line's calls
-    get them as ``CallSettings``) and the section's own below."""
+    get them as ``CallSettings``), the countries the bot calls (the handlers'
+    ``DiallingRules``, which their settings are made of too) and the section's own below."""
 
     enabled: bool = _opt(False, doc="Take phone calls (a SIP user agent, bot/transports/phone)")
     registrar: str = _opt(
@@ -109,11 +109,6 @@ class PhoneSection(InCall):
     quiet_hours: str = _opt(
         "21:00-08:00", doc="No call-backs then (Europe/Berlin, HH:MM-HH:MM); empty: any time"
     )
-    call_countries: str = _opt(
-        "DE",
-        doc="Countries whose fixed and mobile numbers the bot calls (ISO codes, comma-separated);"
-        " never premium, shared-cost, personal or satellite numbers",
-    )
     calls_per_number_day: int = _opt(
         6, minimum=1, maximum=100, doc="Call-backs to one number a day at most (Europe/Berlin)"
     )
@@ -170,10 +165,6 @@ class PhoneSection(InCall):
             raise ConfigError("phone.clock_rate: 8000 or 16000")
         if self.quiet_hours and not _QUIET_HOURS.fullmatch(self.quiet_hours):
             raise ConfigError("phone.quiet_hours: HH:MM-HH:MM, e.g. 21:00-08:00")
-        try:
-            parse_countries(self.call_countries)
-        except ValueError as exc:
-            raise ConfigError(f"phone.call_countries: {exc}") from None
         for entry in self.peers():
             wrong = check_peer(entry)
             if wrong:
@@ -196,13 +187,13 @@ class PhoneSection(InCall):
 def handler_settings(config: Sections) -> dict[str, Any]:
     """The phone's part of the handlers' settings (bot/transports/registry.py
     ``Transport.settings``): the countries whose numbers the bot calls."""
-    return {"call_countries": parse_countries(config.section(PhoneSection).call_countries)}
+    return {"call_countries": config.section(PhoneSection).call_countries}
 
 
 def _line_number(phone: PhoneSection) -> tuple[str, str]:
     """The line's number as people read it and in E.164 (``dialled``): one without + is
     read in the first country the bot calls."""
-    return dialled(phone.number, parse_countries(phone.call_countries)[0])
+    return dialled(phone.number, phone.call_countries[0])
 
 
 def claims(config: Sections) -> Iterator[tuple[str, object]]:

@@ -104,7 +104,7 @@ from bot.transports.phone.words.what_keys_mean import REPEAT, Meaning
 from bot.transports.sending import DeliveryError
 from handlers.channels import Ports
 from handlers.messages import ButtonPress, Command, Event, Incoming, Message, Outgoing, Sender
-from locales.phone_numbers import language_hint, parse_countries
+from locales.phone_numbers import language_hint
 
 if TYPE_CHECKING:
     from bot.sections import Sections
@@ -517,7 +517,7 @@ def service(config: Sections, ports: Ports) -> PhoneTransport:
             quiet=parse_quiet_hours(phone.quiet_hours),
         ),
         dial=DialSettings(
-            countries=parse_countries(phone.call_countries),
+            countries=phone.call_countries,
             per_number_day=phone.calls_per_number_day,
             monthly=phone.monthly_calls,
             reserve_percent=phone.call_reserve_percent,

@@ -41,7 +41,7 @@ def test_what_a_city_takes_from_its_transports_comes_from_their_descriptors():
     config = Config(
         help=HelpSection(telegram_backchannel="-100123"),
         matrix=MatrixSection(backchannel_room="!room:example.org"),
-        phone=PhoneSection(call_countries="DE,AT"),
+        phone=PhoneSection(call_countries=("DE", "AT")),
     )
     settings = config.handler_settings()
     assert settings.backchannels == {("telegram", "-100123"), ("matrix", "!room:example.org")}
