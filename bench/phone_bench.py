@@ -422,8 +422,12 @@ async def measure(
         return [main, *map(int, found)]
 
     async def calls_ended() -> None:
-        for _ in range(200):  # the bot's side of the calls ended too
-            if not phone._calls:
+        """The bot's side of the calls ended too, and every line free again: a line still
+        ending the round's call when the next round dials gives a caller the busy notice.
+        A guard of two minutes, not a measure (a busy machine ends its calls late)."""
+        held = getattr(phone.stack, "_lines", ())
+        for _ in range(2400):
+            if not phone._calls and not any(line.calls for line in held):
                 return
             await asyncio.sleep(0.05)
 
@@ -1202,6 +1206,13 @@ def main() -> None:
         parts = {"--calls", "--burst", "--vanish", "--patient"} & set(args)
         if quick:
             parts = {"--quick"}
+            # CI's pass judges that the bench runs through, not the edge's rule for a line
+            # that stays silent (LINE_SILENT_SECONDS, 5 s): on a machine as busy as CI's a
+            # line answers later than that and the edge gives its caller a 408 - the phone
+            # tests wait the same way (tests/bot/transports/phone/conftest.py).
+            from bot.transports.phone.sip import edge
+
+            edge.LINE_SILENT_SECONDS = 300.0
             rows = asyncio.run(measure(lines, total=QUICK_CALLS, at_once=QUICK_CALLS))
         else:
             rows = asyncio.run(measure(lines)) if not parts or "--calls" in parts else []
