@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -120,6 +121,10 @@ async def backup(cities: list[City], path: str) -> int:
     for city in cities:
         print(f"{city.slug}: database {where(city)} copied to {target}")
     return 0
+
+
+# How long a connection that is closing may still be listed (see _alone).
+CLOSING_SECONDS = 10.0
 
 
 def _refuse(why: str) -> int:
@@ -371,8 +376,16 @@ def _aside(dump: Path, stamp: str) -> Path:
 
 
 def _alone(url: str) -> None:
-    """Refused while another client is connected to the database."""
+    """Refused while another client is connected to the database. A client that has just
+    closed its connection is still listed until its server process has ended - this
+    command's own pg_dump of the database set aside was, a moment after it exited, and the
+    restore was refused for it (seen in CI): a connection is another client's only if it
+    is still there after a grace of CLOSING_SECONDS."""
     others = _others(url)
+    deadline = time.monotonic() + CLOSING_SECONDS
+    while others and time.monotonic() < deadline:
+        time.sleep(0.1)
+        others = _others(url)
     if others:
         raise Refused(
             f"the database {redacted(url)} has other connections open: {', '.join(others)}"
