@@ -1154,6 +1154,9 @@ async def _patient_calls(lines: int, languages: tuple[str, ...]) -> list[tuple[s
             # The same number again: a returning caller.
             again = PatientCall(phone, timeline, known, bot_uri)
             await again.begin()
+            # A number is a claim, not proof (issue 98): a returning number is greeted as
+            # anyone is, with the languages, and the caller presses hers again.
+            await again.choose(f"lang:{lang}")
             await again.choose("menu:places")
             await again.press(POSTCODE, whole=False)
             back_at = await _first_place(phone, db, again.call, lang, timeline.starts())
