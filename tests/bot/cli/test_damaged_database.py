@@ -44,6 +44,17 @@ def _overwrite(file: Path, page: int, pages: int = 1) -> None:
         out.write(b"\xff" * size * pages)
 
 
+def _damage_people(file: Path) -> None:
+    """The pages of ``file``'s people overwritten: it opens (its schema is sound), its
+    quick check fails."""
+    with sqlite3.connect(file) as conn:
+        (users,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'users'"
+        ).fetchone()
+    conn.close()
+    _overwrite(file, users)
+
+
 def _refused(config: Path, city: str, file: Path, why: str) -> None:
     for command in COMMANDS:
         args = [part.format(city=city) for part in command]
@@ -75,12 +86,7 @@ def test_a_file_damaged_in_a_table_is_refused_before_anything_starts(tmp_path):
     line and reads no table further, exit 1, no traceback."""
     config, database = _two_cities(tmp_path)
     dortmund = Path(database)
-    with sqlite3.connect(dortmund) as conn:
-        (users,) = conn.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'users'"
-        ).fetchone()
-    conn.close()
-    _overwrite(dortmund, users)
+    _damage_people(dortmund)
 
     _refused(config, "dortmund", dortmund, "is damaged")
     check = run_bot("--config", str(config), "db", "check", timeout=60)
@@ -115,12 +121,7 @@ def test_a_backup_of_a_damaged_file_says_so(tmp_path):
     damaged copy, the sound city's copy is restored."""
     config, database = _two_cities(tmp_path)
     dortmund = Path(database)
-    with sqlite3.connect(dortmund) as conn:
-        (users,) = conn.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'users'"
-        ).fetchone()
-    conn.close()
-    _overwrite(dortmund, users)
+    _damage_people(dortmund)
     target = tmp_path / "backups" / "nachbarbot-2026-11-29T031500Z.sqlite3"
     done = run_bot("--config", str(config), "db", "backup", str(target), timeout=60)
     assert done.returncode == 1, (done.stdout, done.stderr)
