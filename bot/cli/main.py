@@ -78,6 +78,18 @@ def _console_name(name: str) -> str:
     return name
 
 
+def _coordinator_name(name: str) -> str:
+    """The console name that plays the coordinator: ``''`` means nobody does, but a blank
+    one would make a coordinator's account of spaces that ``:as`` cannot name - refused
+    as ``--user``'s is, before anything is opened."""
+    if name and not name.strip():
+        raise argparse.ArgumentTypeError(
+            "the name is only spaces: give the name that plays the coordinator, e.g."
+            " --coordinator cora, or --coordinator '' for nobody"
+        )
+    return name
+
+
 def _add_console(sub: argparse._SubParsersAction) -> None:
     console = sub.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument(
@@ -86,6 +98,7 @@ def _add_console(sub: argparse._SubParsersAction) -> None:
     console.add_argument(
         "--coordinator",
         default="cora",
+        type=_coordinator_name,
         help="console name that gets the coordinator role, for playing the backchannel",
     )
     console.add_argument(

@@ -110,6 +110,26 @@ def test_a_blank_user_is_refused_and_nothing_is_made(tmp_path):
         assert result.stdout == "" and not (tmp_path / "console.sqlite3").exists()
 
 
+def test_a_blank_coordinator_is_refused_and_nothing_is_made(tmp_path):
+    # Found in a black-box pass: `console --coordinator "  "` made a coordinator's account
+    # named with spaces. It is refused (exit 2) before the database is opened; "" still
+    # means that nobody plays the coordinator.
+    for name in ("  ", "\t"):
+        result = run_bot(
+            "console",
+            "--coordinator",
+            name,
+            database=tmp_path / "console.sqlite3",
+            input="/start\n",
+            refused_at_start=True,
+        )
+        assert result.returncode == 2, (result.stdout, result.stderr)
+        assert "--coordinator" in result.stderr and "only spaces" in result.stderr
+        assert result.stdout == "" and not (tmp_path / "console.sqlite3").exists()
+    nobody = run_console(tmp_path, "", "--coordinator", "")
+    assert nobody.returncode == 0, nobody.stderr
+
+
 def test_help_is_short_and_its_buttons_work_piped(tmp_path):
     # /start → Turkish → no read aloud → agree; /help; its first button (📍 places) asks
     # where to look.
