@@ -80,6 +80,7 @@ from handlers.places.render import language_names
 from handlers.router import WRITTEN_LIMIT, Router
 from handlers.text_safety import clean_name, clean_text, readable
 from locales import N_, SUPPORTED_LANGUAGES, TIMEZONE, Translator
+from locales.day_words import day_offset
 
 STATE = "request."
 # The longest description is the lifecycle's, which a coordinator's correction keeps to too.
@@ -682,7 +683,13 @@ def _no_such_day(text: str, *, day_asked: bool) -> bool:
 
 async def _when_text(ctx: Context, answer: Answer) -> None:
     event = ctx.incoming.event
-    if isinstance(event, Text) and _no_such_day(event.text, day_asked=answer.step == "when_day"):
+    offset = day_offset(event.text) if isinstance(event, Text) else None
+    if offset is not None and 0 <= offset < DAYS_AHEAD:
+        await _named_day(ctx, answer, local_today() + timedelta(days=offset))
+    elif isinstance(event, Text) and (
+        (offset is not None and offset < 0)
+        or _no_such_day(event.text, day_asked=answer.step == "when_day")
+    ):
         # Kept from the draft, said why; the step stays for another day.
         ctx.refuse(
             ctx.t.t(
@@ -696,6 +703,18 @@ async def _when_text(ctx: Context, answer: Answer) -> None:
         await FORM.answered(ctx, answer)
     else:
         await ask_again(ctx, answer)
+
+
+async def _named_day(ctx: Context, answer: Answer, day: date) -> None:
+    """A day written as "tomorrow" ("morgen", "завтра", "فردا") is kept as that day, as if
+    its button had been tapped: kept as written it would name another day to a helper who
+    reads it later, and no day to a coordinator who does not read the language. Asked for a
+    day, the time of day is asked next, as after the button."""
+    answer.draft["when_text"] = day.isoformat()
+    if answer.step == "when_day":
+        FORM.ask(ctx, "when_part", answer.data)
+    else:
+        await FORM.answered(ctx, answer)
 
 
 def _summary_choices(ctx: Context, _draft: dict[str, Any]) -> list[list[Button]]:
