@@ -105,7 +105,7 @@ from outcomes_sim import (  # noqa: E402
 )
 from table import Row, print_table  # noqa: E402
 
-from handlers.settings import OfferRules  # noqa: E402
+from handlers.settings import OfferRules, TranslationRules  # noqa: E402
 from locales import TIMEZONE  # noqa: E402
 
 RULES = {"broadcast": BROADCAST, "waves": WAVES}
@@ -178,7 +178,8 @@ def with_translation(rule: Rule) -> Rule:
     Behaviour's ``translated_language`` instead of ``other_language`` (the bot translates
     between them)."""
     setup = rule.setup
-    return replace(rule, setup=lambda s: replace(setup(s), translation="libretranslate"))
+    engine = TranslationRules("libretranslate")
+    return replace(rule, setup=lambda s: replace(setup(s), translation_rules=engine))
 
 
 # ``[help]`` settings beside the offer rules that ``--offer-rules`` sets too (HandlerSettings

@@ -565,7 +565,7 @@ class Run:
         self.languages, self.recovery = languages, recovery
         self.folder = folder
         # Whether the rule's city names a translation engine (Behaviour.translated_language).
-        self.translated = bool(rule.setup(HandlerSettings()).translation)
+        self.translated = bool(rule.setup(HandlerSettings()).translation_rules.engine)
         self.people, asks = make_city(shape, seed, behaviour, languages)
         self.joining = joiners(shape, seed, behaviour, languages, recovery)
         self.by_name = {p.name: p for p in self.people}

@@ -58,6 +58,7 @@ from handlers.settings import (
     HandlerSettings,
     Organisation,
     RequestRules,
+    TranslationRules,
 )
 from locales import SUPPORTED_LANGUAGES
 
@@ -159,7 +160,7 @@ class Config(Sections):
                 self.help.publish_unreviewed_until,
             ),
             offer_rules=self.help.offer_rules(),
-            translation=self.translation.engine,
+            translation_rules=carried(TranslationRules, self.translation),
             channels=channels(self),
             web_url=self.web.base_url,
             backchannels=backchannels(self),

@@ -18,7 +18,14 @@ from typing import TypeVar
 from bot.config_fields import carried
 from bot.config_fields import option as _opt
 from bot.speech.config import SpeechSection
-from handlers.settings import AccountRules, CityRules, Issuer, OfferRules, RequestRules
+from handlers.settings import (
+    AccountRules,
+    CityRules,
+    Issuer,
+    OfferRules,
+    RequestRules,
+    TranslationRules,
+)
 
 S = TypeVar("S")
 
@@ -165,10 +172,11 @@ class EventsSection:
 
 
 @dataclass(frozen=True)
-class TranslationSection:
-    engine: str = _opt(
-        "", choices=("", "libretranslate", "deepl"), doc="Translation engine; empty: off"
-    )
+class TranslationSection(TranslationRules):
+    """``[translation]``: its engine (:class:`~handlers.settings.TranslationRules`, which the
+    handlers' settings hold too) and where the engine is reached, with which key, how much
+    a day and how long one translation may take."""
+
     url: str = _opt(
         "", doc="LibreTranslate: the server's base URL (self-hosted); DeepL: another API URL"
     )

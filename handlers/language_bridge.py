@@ -81,14 +81,14 @@ def reader(settings: HandlerSettings, user: User | None, also: Iterable[str] = (
     languages = {user.language} if user is not None and user.language else set()
     languages.update(code for code in also if code)
     return Reader(
-        bool(settings.translation) and (user is None or user.translate_messages),
+        bool(settings.translation_rules.engine) and (user is None or user.translate_messages),
         frozenset(languages),
     )
 
 
 def backchannel_reader(settings: HandlerSettings, t: Translator) -> Reader:
     """The coordinators' group reads the city's language."""
-    return Reader(bool(settings.translation), frozenset({t.lang}))
+    return Reader(bool(settings.translation_rules.engine), frozenset({t.lang}))
 
 
 def words(

@@ -29,7 +29,7 @@ from locales import N_, language_name
 
 def _translation_rows(ctx: Context) -> tuple[list[Markup], list[list[Button]]]:
     """The translation line and button, if an engine runs."""
-    if not ctx.settings.translation:
+    if not ctx.settings.translation_rules.engine:
         return [], []
     t = ctx.t
     if ctx.user.translate_messages:

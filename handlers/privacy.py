@@ -112,11 +112,9 @@ def _translated_and_rights(
     rights: the same in the notice and its short form (``by_name``: the service by its
     name alone, :data:`SERVICE_NAMES`, where every character is paid for)."""
     lines = []
-    if settings.translation:
+    if engine := settings.translation_rules.engine:
         service = (
-            SERVICE_NAMES.get(settings.translation, "")
-            if by_name
-            else t._(TRANSLATION_SERVICES.get(settings.translation, ""))
+            SERVICE_NAMES.get(engine, "") if by_name else t._(TRANSLATION_SERVICES.get(engine, ""))
         )
         lines.append(
             t.t(
@@ -181,14 +179,15 @@ SERVICE_NAMES = {"libretranslate": "LibreTranslate", "deepl": "DeepL"}
 
 def translation_notice(t: Translator, settings: HandlerSettings) -> list[Markup]:
     """What is sent to the translation engine, if one is configured."""
-    if not settings.translation:
+    engine = settings.translation_rules.engine
+    if not engine:
         return []
     return [
         t.t(
             "<b>Translation:</b> if the reader may not read your language, your text is "
             "translated by {service}. Phone numbers, e-mail addresses, links and numbers are "
             "removed first. Translation of messages to you can be switched off under /settings.",
-            service=t.format(t._(TRANSLATION_SERVICES.get(settings.translation, ""))),
+            service=t.format(t._(TRANSLATION_SERVICES.get(engine, ""))),
         )
     ]
 

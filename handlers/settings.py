@@ -496,6 +496,21 @@ class DiallingRules:
 
 
 @dataclass(frozen=True)
+class TranslationRules:
+    """Which engine translates what a reader may not read, declared once: the
+    ``[translation]`` section (bot/sections.py ``TranslationSection``: where the engine is,
+    its key, its day's budget) is made of it, and the handlers' settings hold it
+    (:attr:`HandlerSettings.translation_rules`) without the section's key. With an engine,
+    user text a reader may not read is marked for translation at delivery (bot/translation);
+    without one, matching says out loud when nobody shares the requester's language and the
+    privacy notice names no translation service."""
+
+    engine: str = option(
+        "", choices=("", "libretranslate", "deepl"), doc="Translation engine; empty: off"
+    )
+
+
+@dataclass(frozen=True)
 class Issuer:
     """Who signs volunteers' certificates, held alike by a city's configuration (its
     ``[organisation]`` section as written: bot/sections.py ``Sections``) and the handlers'
@@ -524,10 +539,8 @@ class HandlerSettings(RequestRules, CityRules, AccountRules, DiallingRules, Issu
     # sooner helped - it waits for the morning's first run or a coordinator, whoever
     # comes first (``[help] publish_unreviewed_from`` and ``_until``).
     publish_unreviewed_hours: tuple[int, int] = (8, 22)
-    # The translation engine ("libretranslate", "deepl"; "" off): user text a reader may
-    # not read is marked for translation at delivery (bot/translation); without one,
-    # matching says out loud when nobody shares the requester's language.
-    translation: str = ""
+    # The ``[translation]`` section's rules: its engine ("" off), :class:`TranslationRules`.
+    translation_rules: TranslationRules = field(default_factory=TranslationRules)
     # The languages the speech engine speaks (bot/speech, checked at start): read aloud is
     # offered in these (handlers/read_aloud.py); empty when no engine runs.
     speech_languages: frozenset[str] = frozenset()

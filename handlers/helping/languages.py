@@ -32,7 +32,7 @@ async def declared(db: Database, user_id: int, request: HelpRequest | None) -> t
 
 
 async def reader_of(scene: Scene, user: User, request: HelpRequest | None) -> Reader:
-    if not (scene.settings.translation and user.translate_messages):
+    if not (scene.settings.translation_rules.engine and user.translate_messages):
         return reader(scene.settings, user)  # translates nothing: its languages do not matter
     return reader(scene.settings, user, await declared(scene.db, user.id, request))
 
@@ -90,7 +90,7 @@ async def shown_to_coordinators(
 ) -> Callable[[Translator], Markup]:
     """How ``writer``'s ``text`` reads in the coordinators' group: in the group's language
     with the original in full beside it when it is written in another."""
-    if not scene.settings.translation:
+    if not scene.settings.translation_rules.engine:
         return lambda t: quoted(t, text)  # nothing will translate it: no detection needed
     language = await language_of(scene, writer, request, text)
     request_id = request.id if request is not None else None

@@ -214,7 +214,7 @@ async def _write_privately(ctx: Context) -> None:
         ctx.toast(ctx.t._("Please start a private chat with the bot first."), alert=True)
         return
     await ctx.set_state_of(ctx.user.id, f"mod.{action}", {"request_id": request.id})
-    prompt = AS_WRITTEN if action == "why" and not ctx.settings.translation else None
+    prompt = AS_WRITTEN if action == "why" and not ctx.settings.translation_rules.engine else None
     prompt = prompt or PRIVATE_PROMPTS[action]
     await ctx.mail.to_user(ctx.user, lambda t: Message(t.t(prompt, id=request.id)))
     ctx.toast(ctx.t._("I have written to you in a private chat."))
@@ -582,7 +582,7 @@ async def _stats(ctx: Context) -> None:
             )
         )
     lines += _group_lines(t, figures)
-    if ctx.settings.translation:
+    if ctx.settings.translation_rules.engine:
         lines += [Markup(""), *await _translation_figures(ctx)]
     ctx.reply(Markup("\n").join(lines))
     # The period's figures as a picture, the same as on the desk's statistics page.

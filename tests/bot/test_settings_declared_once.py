@@ -9,7 +9,9 @@ handlers' ``CityRules`` and ``AccountRules``, which ``BotSection``, ``PrivacySec
 ``DiallingRules``, which ``PhoneSection`` and ``HandlerSettings`` are made of (written
 "DE, AT", read into the codes at the configuration's edge); ``[organisation]`` on the
 handlers' ``Issuer``, which the configuration's ``Sections`` and ``HandlerSettings`` are
-made of - not second lists of fields copied by name. Read from the source (AST), so a field
+made of; the translation engine on the handlers' ``TranslationRules``, which the
+``[translation]`` section is made of and ``HandlerSettings`` holds (``translation_rules``) -
+not second lists of fields copied by name. Read from the source (AST), so a field
 written again anywhere fails here, named; the few names a section and a type made from it
 still share (a setting read into another shape: an account into a pair) are listed and may
 only become fewer. And the configuration is typed all through: ``Config`` answers no name it
@@ -20,15 +22,19 @@ declaration is subclassed with (``Transport[SmsSection]``)."""
 from __future__ import annotations
 
 import ast
+import importlib
 from collections import defaultdict
 from dataclasses import fields
+from itertools import combinations
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 
-from bot.config import Config, ConfigError, HelpSection, load_config
+from bot.config import Config, ConfigError, HelpSection, TranslationSection, load_config
 from bot.transports.phone.calls.answering_settings import CallSettings, InCall
 from bot.transports.phone.config import PhoneSection
+from bot.transports.registry import TRANSPORTS
 from handlers.settings import (
     AccountRules,
     CityRules,
@@ -37,6 +43,7 @@ from handlers.settings import (
     OfferRules,
     Organisation,
     RequestRules,
+    TranslationRules,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,12 +59,11 @@ GIVEN = [
     ROOT / "bot" / "transports" / "phone" / "calls" / "answering_settings.py",
 ]
 # Field names a section declares and a type made from it declares again, today (69 before
-# the offer rules, 30 before the request rules and the calls' settings): each a setting read
-# into another shape or another thing of the same name. Take one out when it is declared
-# once; a name not here fails.
+# the offer rules, 30 before the request rules and the calls' settings, 2 before the
+# translation engine): each a setting read into another shape or another thing of the same
+# name. Take one out when it is declared once; a name not here fails.
 STILL_MIRRORED = {
     "admins",  # [bot] accounts ("telegram:123") -> (platform, id) pairs
-    "translation",  # the [translation] section -> the engine's name
 }
 
 
@@ -74,12 +80,52 @@ def declared(paths: list[Path]) -> dict[str, list[str]]:
     return found
 
 
+def _sections_of(where: str) -> set[str]:
+    """The configuration's sections the class ``where`` ("file: class") declares settings
+    of: those of a city's configuration that are of it or made of it (``[speech]`` for
+    ``SpeechSection``, ``[translation]`` for ``TranslationRules``); every section ("*") for
+    the rest (the configuration itself, the types the handlers and calls are given)."""
+    path, name = where.split(": ")
+    kind = getattr(importlib.import_module(path.removesuffix(".py").replace("/", ".")), name)
+    hints = get_type_hints(Config)
+    held = {each.name: hints[each.name] for each in fields(Config)}
+    held |= {t.section: t.section_class() for t in TRANSPORTS if t.section}
+    found = {section for section, of in held.items() if issubclass(of, kind)}
+    return found or {"*"}
+
+
+def one_setting(first: str, second: str) -> bool:
+    """Whether a name declared in the classes ``first`` and ``second`` is one setting
+    declared twice: unless each is of another section (``[speech]`` and ``[translation]``
+    both choose an ``engine``: two settings)."""
+    one, other = _sections_of(first), _sections_of(second)
+    return "*" in one | other or bool(one & other)
+
+
+def test_a_name_is_one_setting_within_a_section_and_in_what_the_handlers_are_given():
+    speech, engine = "bot/speech/config.py: SpeechSection", "handlers/settings.py: TranslationRules"
+    assert _sections_of(speech) == {"speech"} and _sections_of(engine) == {"translation"}
+    assert not one_setting(speech, engine)
+    assert one_setting(engine, "handlers/settings.py: HandlerSettings")
+    assert one_setting("bot/sections.py: HelpSection", "handlers/settings.py: OfferRules")
+
+
 def test_no_offer_rule_request_rule_or_call_setting_is_declared_twice():
-    kinds = (OfferRules, RequestRules, InCall, CityRules, AccountRules, DiallingRules)
+    kinds = (
+        OfferRules,
+        RequestRules,
+        InCall,
+        CityRules,
+        AccountRules,
+        DiallingRules,
+        TranslationRules,
+    )
     rules = {each.name for kind in kinds for each in fields(kind)}
     everywhere = declared(SECTIONS + GIVEN)
     twice = {
-        name: places for name, places in everywhere.items() if name in rules and len(places) > 1
+        name: places
+        for name, places in everywhere.items()
+        if name in rules and any(one_setting(*pair) for pair in combinations(places, 2))
     }
     assert twice == {}
 
@@ -129,6 +175,25 @@ def test_the_countries_called_are_read_once_at_the_configurations_edge(tmp_path:
         load_config(written, {})
 
 
+def test_the_translation_section_is_made_of_the_engines_rules_the_handlers_hold(tmp_path: Path):
+    """``[translation]`` keeps its keys (an operator's file reads as before); its engine is
+    declared once, bounded, on the handlers' rules, which the handlers get without the
+    section's key and URL."""
+    assert issubclass(TranslationSection, TranslationRules)
+    bounds = {each.name: each.metadata for each in fields(TranslationSection)}
+    assert bounds["engine"]["choices"] == ("", "libretranslate", "deepl")
+    assert load_config(None, {}).handler_settings().translation_rules == TranslationRules()
+    written = tmp_path / "bot.toml"
+    written.write_text('[translation]\nengine = "libretranslate"\nurl = "http://127.0.0.1:5000"\n')
+    config = load_config(written, {"NACHBARBOT_TRANSLATION__API_KEY": "secret"})
+    assert config.translation.engine == "libretranslate" and config.translation.api_key == "secret"
+    given = config.handler_settings().translation_rules
+    assert type(given) is TranslationRules and given.engine == "libretranslate"
+    written.write_text('[translation]\nengine = "babelfish"\n')
+    with pytest.raises(ConfigError, match=r"translation\.engine: must be one of"):
+        load_config(written, {})
+
+
 def test_the_help_section_is_made_of_the_offer_rules_with_their_bounds():
     assert issubclass(HelpSection, OfferRules)
     bounds = {each.name: each.metadata for each in fields(HelpSection)}
@@ -152,7 +217,11 @@ def test_a_city_file_still_sets_and_bounds_the_rules(tmp_path: Path):
 
 def test_no_other_setting_is_declared_in_a_section_and_again_in_a_type_made_of_it():
     sections, given = declared(SECTIONS), declared(GIVEN)
-    mirrored = set(sections) & set(given)
+    mirrored = {
+        name
+        for name in set(sections) & set(given)
+        if any(one_setting(one, other) for one in sections[name] for other in given[name])
+    }
     shown = "\n".join(
         f"  {name}: {sections[name] + given[name]}" for name in sorted(mirrored - STILL_MIRRORED)
     )

@@ -19,7 +19,7 @@ from db import Database
 from db.personal_data import IDENTITY, MAP, TABLES
 from handlers.privacy_purposes import CALLER_ACCOUNT
 from handlers.reader import Medium, translator_for
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, TranslationRules
 from locales import SUPPORTED_LANGUAGES
 from tests.handlers.test_notice_parts import CALLER, _caller
 
@@ -41,7 +41,7 @@ async def test_the_account_fields_said_to_a_caller_are_the_maps(db: Database, se
         assert table in account and column in account[table].columns, (table, column)
     coded = {(table.name, column) for table in account.values() for column in table.coded}
     assert coded <= named, coded - named
-    await _caller(db, replace(settings, translation="deepl"), "de", True)
+    await _caller(db, replace(settings, translation_rules=TranslationRules("deepl")), "de", True)
     row = await db.fetch_one("SELECT * FROM users WHERE platform_user_id = ?", (CALLER,))
     assert row is not None
     holding = {
@@ -57,7 +57,9 @@ async def test_the_account_fields_said_to_a_caller_are_the_maps(db: Database, se
 async def test_key_3_says_what_is_kept_as_it_is_and_what_only_as_a_code(
     db: Database, settings: HandlerSettings, lang: str, easy: bool
 ):
-    _, first = await _caller(db, replace(settings, translation="deepl"), lang, easy)
+    _, first = await _caller(
+        db, replace(settings, translation_rules=TranslationRules("deepl")), lang, easy
+    )
     said = str(first.text)
     t = translator_for(lang, easy, Medium.SPOKEN)
     plain = [

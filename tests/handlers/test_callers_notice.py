@@ -34,7 +34,7 @@ from handlers.messages import Message
 from handlers.privacy import caller_part
 from handlers.privacy_purposes import CALLER_WORDS, PURPOSE_WORDS
 from handlers.reader import Medium, translator_for
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, TranslationRules
 from locales import SUPPORTED_LANGUAGES
 from tests.handlers.test_notice_parts import CALLER, _caller, choices_said
 from tests.support.arabic_sounds import clusters as _clusters
@@ -52,7 +52,7 @@ FIGURES = ("365", "91", "6", "23")
 
 @pytest.fixture
 def callers_settings(settings: HandlerSettings) -> HandlerSettings:
-    return replace(settings, translation="deepl", retention=LIMITS)
+    return replace(settings, translation_rules=TranslationRules("deepl"), retention=LIMITS)
 
 
 async def _seconds(message: Message, lang: str, easy: bool) -> float:

@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 
 from handlers.privacy import notice_lines
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, TranslationRules
 from locales import SUPPORTED_LANGUAGES, translator
 
 # What the notice promises: each as (what, {lang: patterns that must all be found}).
@@ -104,7 +104,7 @@ def _missing(text: str, patterns: tuple[str, ...]) -> list[str]:
 
 def notice(lang: str, easy: bool) -> str:
     """The privacy notice as a reader of ``lang`` gets it, with a translation engine."""
-    settings = replace(HandlerSettings(), translation="deepl")
+    settings = replace(HandlerSettings(), translation_rules=TranslationRules("deepl"))
     return "\n".join(map(str, notice_lines(translator(lang, easy=easy), "Dortmund", settings)))
 
 
@@ -204,7 +204,7 @@ SPOKEN_PROMISES: dict[str, dict[str, tuple[str, ...]]] = {
 def test_the_notice_a_caller_hears_promises_what_the_chats_one_does(lang, easy):
     from handlers.reader import Medium, translator_for
 
-    settings = replace(HandlerSettings(), translation="deepl")
+    settings = replace(HandlerSettings(), translation_rules=TranslationRules("deepl"))
     t = translator_for(lang, easy, Medium.SPOKEN)
     spoken = "\n".join(map(str, notice_lines(t, "Dortmund", settings)))
     assert spoken != notice(lang, easy)  # the caller's own words ...
@@ -258,7 +258,7 @@ async def test_the_sms_notice_makes_the_chats_promises(db, settings, lang, easy)
     from handlers.dispatcher import Dispatcher
     from tests.support.memory_transport import MemoryTransport, messages
 
-    settings = replace(settings, translation="deepl")
+    settings = replace(settings, translation_rules=TranslationRules("deepl"))
     sms = MemoryTransport(Dispatcher(db, build_router(), settings), platform="sms")
     number = "+4917655501"
     await sms.text(number, "Hallo")

@@ -30,7 +30,7 @@ from db import Database
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import ButtonPress, Command, Document, Message
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, TranslationRules
 from locales import TIMEZONE, Translator, translator
 from tests.support.cli import run_bot
 from tests.support.fake_libretranslate import FakeLibreTranslate
@@ -117,7 +117,7 @@ async def bridge(
     settings = HandlerSettings(
         backchannels=frozenset({("telegram", str(TELEGRAM_GROUP))}),
         require_verified_volunteers=False,
-        translation="libretranslate",
+        translation_rules=TranslationRules("libretranslate"),
     )
     running = Bot(homeserver, db, settings, homeserver.register(f"bridgebot{next(BOT_NUMBERS)}"))
     matrix = await running.start()
@@ -333,7 +333,9 @@ def story_with(
 ) -> MemoryTransport:
     """Requester, coordinators and volunteers in memory; the outbox worker translates through
     the fake LibreTranslate server (``engine`` "": no engine configured at all)."""
-    settings = HandlerSettings(backchannels=frozenset({("memory", GROUP)}), translation=engine)
+    settings = HandlerSettings(
+        backchannels=frozenset({("memory", GROUP)}), translation_rules=TranslationRules(engine)
+    )
     story = MemoryTransport(Dispatcher(db, build_router(), settings))
     if engine and fake is not None:
         options: dict[str, float] = {"timeout": 2.0, **service_options}

@@ -28,7 +28,7 @@ from handlers.messages import Message, next_part
 from handlers.privacy import detail_parts
 from handlers.privacy_purposes import purpose_texts
 from handlers.reader import Medium, translator_for
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, TranslationRules
 from locales import SUPPORTED_LANGUAGES
 from tests.support.memory_transport import MemoryTransport, messages
 
@@ -45,7 +45,7 @@ COMMAND = re.compile(r"(?<![<\w])/[a-z]")
 
 @pytest.fixture
 def settings_with_engine(settings: HandlerSettings) -> HandlerSettings:
-    return replace(settings, translation="deepl")
+    return replace(settings, translation_rules=TranslationRules("deepl"))
 
 
 async def _caller(

@@ -12,7 +12,7 @@ import pytest
 
 from handlers.privacy import TRANSLATION_SERVICES, notice_lines, translation_notice
 from handlers.reader import Medium, translator_for
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, TranslationRules
 from locales import SUPPORTED_LANGUAGES
 
 # A sentence's first letter: at the start of a line (after its icon) or after a stop; a
@@ -28,7 +28,7 @@ def test_no_sentence_begins_with_the_service_in_lower_case(
 ) -> None:
     t = translator_for(lang, easy, medium)
     for service in TRANSLATION_SERVICES:
-        settings = HandlerSettings(translation=service)
+        settings = HandlerSettings(translation_rules=TranslationRules(service))
         lines = notice_lines(t, "Dortmund", settings) + translation_notice(t, settings)
         for line in map(str, lines):
             starts = [m.group(1) for m in _SENTENCE_START.finditer(line)]

@@ -13,7 +13,7 @@ import pytest
 import bot.transports.registry  # noqa: F401 - declares the phone's medium
 from handlers.privacy import caller_part
 from handlers.reader import Medium, translator_for
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, TranslationRules
 from locales import SUPPORTED_LANGUAGES
 
 SEEN = "👀 Coordinators in {city} read requests. A helper sees your request and first name."
@@ -41,5 +41,8 @@ def _unmarked(text: str) -> str:
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
 def test_a_caller_is_told_who_reads_the_summary(settings: HandlerSettings, lang: str, easy: bool):
     t = translator_for(lang, easy, Medium.SPOKEN)
-    for text in (t.t(SEEN, city="Dortmund"), caller_part(t, replace(settings, translation=""), "")):
+    for text in (
+        t.t(SEEN, city="Dortmund"),
+        caller_part(t, replace(settings, translation_rules=TranslationRules("")), ""),
+    ):
         assert _unmarked(NEARBY[lang]) not in _unmarked(str(text)), (lang, easy, text)

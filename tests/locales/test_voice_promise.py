@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from handlers.media.medium_texts import _DECLINED
 from handlers.privacy import notice_lines
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, TranslationRules
 from locales import SUPPORTED_LANGUAGES, Medium, translator
 
 # Who reads a summary: volunteers of the request's district who speak its language, as
@@ -66,7 +66,7 @@ NUMBER = {
 
 
 def _notice(lang: str, easy: bool, medium: str) -> str:
-    settings = replace(HandlerSettings(), translation="deepl")
+    settings = replace(HandlerSettings(), translation_rules=TranslationRules("deepl"))
     t = translator(lang, easy=easy, medium=medium)
     # Arabic's spoken forms are vocalised (issue 80, point 3): its words matched as written.
     return re.sub(

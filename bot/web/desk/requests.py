@@ -227,7 +227,7 @@ async def _untranslated(desk: Any, t: Translator, now: datetime) -> Markup | Non
     """Requests from people without German and no translation engine: said above the
     list, as ``doctor`` says it to the operator (issue 63)."""
     count = await city_figures.untranslated_requests(
-        desk.site.db, desk.site.settings.translation, now
+        desk.site.db, desk.site.settings.translation_rules.engine, now
     )
     if not count:
         return None

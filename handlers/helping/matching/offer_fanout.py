@@ -59,7 +59,7 @@ async def offer(scene: Scene, request: HelpRequest, *, skip: Collection[int] = (
             if volunteer.user_id not in skip and await send_offer(scene, request, volunteer, now):
                 told += 1
                 shared = shared or who_may_help.shares_language(volunteer, request)
-    if told and not shared and not skip and not scene.settings.translation:
+    if told and not shared and not skip and not scene.settings.translation_rules.engine:
         await _no_shared_language(scene, request, told)
     search = await scene.db.waves.get(request.id) if scene.settings.offer_rules.waves else None
     if search is not None and search.talk_until is not None:

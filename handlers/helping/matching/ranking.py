@@ -555,7 +555,7 @@ def _no_common_language(
         not shares
         and without_german(request)
         and "de" not in volunteer.languages
-        and not settings.translation
+        and not settings.translation_rules.engine
     )
 
 

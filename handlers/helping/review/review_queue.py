@@ -107,7 +107,11 @@ def _sentence(
         if area:
             return False, t.t("⚠️ No volunteer for {kind} in {area} now.", kind=kind, area=area)
         return False, t.t("⚠️ No volunteer for {kind} now.", kind=kind)
-    if ranking.without_german(request) and not settings.translation and not found.shares_language:
+    if (
+        ranking.without_german(request)
+        and not settings.translation_rules.engine
+        and not found.shares_language
+    ):
         languages = t.list_of((t.language(code) for code in request.languages), "or")
         return False, t.t("⚠️ Nobody who could take it speaks {languages}.", languages=languages)
     sleeping = found.asleep

@@ -33,7 +33,7 @@ from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.privacy import DELETED, detail_parts, notice_lines
 from handlers.reader import Medium, translator_for
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, TranslationRules
 from locales import LOCALES_DIR, medium_variants, translator
 from tests.handlers.test_no_chat_words import (  # noqa: F401 - the fixture is used by name
     PERSON,
@@ -110,7 +110,7 @@ def _what_the_phone_says() -> list[tuple[str, Markup]]:
         t = translator_for("ar", easy, Medium.SPOKEN)
         for key in sorted((ids_in(PHONE) - ids_in(FOR_COORDINATORS)) | spoken):
             said.append((key, Markup(re.sub(r"\{\w+\}", "", t.gettext(key)))))
-        settings = HandlerSettings(translation="deepl")
+        settings = HandlerSettings(translation_rules=TranslationRules("deepl"))
         said += [(str(line), line) for line in notice_lines(t, "Dortmund", settings)]
     return said
 
@@ -243,7 +243,7 @@ async def _walk_further(chat: MemoryTransport) -> None:
 async def _what_a_caller_meets(db: Database, settings: HandlerSettings, asked) -> list[Markup]:
     """Every Arabic text a caller meets, usual and easy, as the phone's translator gives it
     (placeholders left out), with the door code's texts and key 3's parts whole."""
-    settings = replace(settings, translation="deepl")
+    settings = replace(settings, translation_rules=TranslationRules("deepl"))
     gazetteer = load_gazetteer("data/dortmund")
     await import_places(db, SAMPLE_PLACES, gazetteer, default_source="sample")
     await import_events(db, SAMPLE_EVENTS, gazetteer=gazetteer)

@@ -37,7 +37,7 @@ from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
 from handlers.privacy import caller_part
 from handlers.reader import Medium, translator_for
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, TranslationRules
 from locales import SUPPORTED_LANGUAGES
 from locales.catalogs import LOCALES_DIR
 from tests.support.sip.keypad_phone import hearing, keypad_phone, known_caller
@@ -81,7 +81,9 @@ async def test_a_callers_list_of_places_in_arabic_and_persian(
 def test_a_parenthesis_is_said_in_one_voice(settings: HandlerSettings, lang: str, easy: bool):
     t = translator_for(lang, easy, Medium.SPOKEN)
     for service, name in (("deepl", "DeepL"), ("libretranslate", "LibreTranslate")):
-        text = caller_part(t, replace(settings, translation=service), "Dortmund")
+        text = caller_part(
+            t, replace(settings, translation_rules=TranslationRules(service)), "Dortmund"
+        )
         parts = spoken_parts(str(text), [], t, SUPPORTED_LANGUAGES)
         for part in parts:
             assert part.words.count("(") == part.words.count(")"), (lang, service, part)

@@ -29,7 +29,7 @@ from handlers.language_bridge import (
     words,
 )
 from handlers.messages import Message, Outgoing, encode
-from handlers.settings import HandlerSettings
+from handlers.settings import HandlerSettings, TranslationRules
 from locales import TIMEZONE, translator
 from tests.support.memory_transport import readable
 
@@ -102,7 +102,7 @@ def test_words_a_reader_may_not_read_become_a_slot_for_their_language() -> None:
 
 
 def test_a_person_who_switched_translation_off_reads_as_written() -> None:
-    on = HandlerSettings(translation="libretranslate")
+    on = HandlerSettings(translation_rules=TranslationRules("libretranslate"))
     user = User(1, "memory", "u", "c", "tr", None, "", "", frozenset(), translate_messages=False)
     assert not reader(on, user).engine
     assert reader(on, User(1, "memory", "u", "c", "tr", None, "", "", frozenset())).engine

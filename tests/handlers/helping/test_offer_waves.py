@@ -20,7 +20,7 @@ from handlers.context import Backstage
 from handlers.dispatcher import Dispatcher
 from handlers.helping import lifecycle, pace
 from handlers.helping.matching import ranking, waves
-from handlers.settings import HandlerSettings, OfferRules
+from handlers.settings import HandlerSettings, OfferRules, TranslationRules
 from locales import TIMEZONE
 from tests.support.clock import Clock, daytime
 from tests.support.help_story import NORDMARKT
@@ -721,7 +721,9 @@ async def test_the_floor_drops_nobody_a_requester_without_german_depends_on(
     # stopped after the speakers.
     clock = Clock(daytime(10))
     settings = _rules(dispatcher, clock, estimate_floor_share=1.0, widen_below=0)
-    settings = dispatcher.settings = replace(settings, translation=translation)
+    settings = dispatcher.settings = replace(
+        settings, translation_rules=TranslationRules(translation)
+    )
     lone = await _volunteer(db, "lone")
     speakers = {
         await _volunteer(

@@ -32,6 +32,7 @@ from db import Database
 from handlers.dispatcher import Dispatcher
 from handlers.media.texted_form import is_icon
 from handlers.reader import Medium, translator_for
+from handlers.settings import TranslationRules
 from handlers.text_safety import BIDI_CONTROLS, BIDI_MARKS
 from locales import SUPPORTED_LANGUAGES, Translator, language_name
 from tests.support.sms.city import City, Resident
@@ -94,7 +95,9 @@ async def notice_texts(
     """The notice a new texter gets in ``lang`` (easy or not), each text as the gateway
     would post it, "0" sent while a text says there is more (a few more than the notice
     may take, so that a longer one shows)."""
-    dispatcher.settings = replace(dispatcher.settings, translation="deepl", web_url=WEB)
+    dispatcher.settings = replace(
+        dispatcher.settings, translation_rules=TranslationRules("deepl"), web_url=WEB
+    )
     gateway = RecordingKannel()
     sms = SmsTransport(dispatcher.ports, db, gateway, Budget(db, 10_000, [("console", "c")]))
     await sms.take_text(NUMBER, "Hallo")
@@ -184,7 +187,9 @@ async def test_a_turkish_texter_reads_the_whole_notice_through_kannel_and_agrees
     the last still agrees (the first text's choices hold)."""
     city: City = await make_city()  # type: ignore[misc]
     dispatcher = city.story.dispatcher
-    dispatcher.settings = replace(dispatcher.settings, translation="deepl", web_url=WEB)
+    dispatcher.settings = replace(
+        dispatcher.settings, translation_rules=TranslationRules("deepl"), web_url=WEB
+    )
     texter = Resident(city, TURKISH)
     t = translator_for("tr", False, Medium.TEXTED)
     await texter.say("Merhaba")
