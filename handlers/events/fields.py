@@ -19,6 +19,8 @@ from locales import N_, TIMEZONE, Formatted, Translator
 TITLE_SHORTEST, TITLE_LONGEST = 3, 120
 TITLE_PROBLEM = N_("✏️ Please write a title of {low} to {high} characters.")
 START_PROBLEM = N_("🗓 Please write a future date and time, for example: {example}")
+# An event's address, as ADDRESS_PROBLEM says; the desk's field's maxlength follows it.
+ADDRESS_SHORTEST, ADDRESS_LONGEST = 3, 200
 ADDRESS_PROBLEM = N_("📍 Please write an address of 3 to 200 characters.")
 END_PROBLEM = N_("⏱ The end must be after the start, on the same or a later day.")
 DESCRIPTION_LENGTH = 1000
@@ -101,7 +103,7 @@ def written_address(text: str) -> str:
 
 
 def usable_address(text: str) -> bool:
-    return 3 <= len(written_address(text)) <= 200
+    return ADDRESS_SHORTEST <= len(written_address(text)) <= ADDRESS_LONGEST
 
 
 def address(text: str) -> str:

@@ -28,6 +28,11 @@ _ADDRESS = re.compile(
 )
 # "-" leaves a field empty (the chat has no other way to say so).
 EMPTY = "-"
+# A place's name and address: the one rule, which the chat's steps, the desk's check and
+# the desk's fields (their maxlength) all follow; NAME_PROBLEM says the name's bounds.
+NAME_SHORTEST, NAME_LONGEST = 2, 120
+ADDRESS_LONGEST = 200
+NAME_PROBLEM = N_("✏️ Please send a name of 2 to 120 characters.")
 
 LOCATION_HINT = N_(
     "📍 Where is it? Share its location on the map, or type coordinates like {example}."
@@ -96,8 +101,8 @@ def name(text: str) -> dict[str, Any]:
     # or a direction override typed or pasted here would show on the map, in every list and
     # every text as if it were the bot's own line.
     text = clean_name(text, limit=len(text))
-    if not 2 <= len(text) <= 120:
-        raise FieldProblem(N_("✏️ Please send a name of 2 to 120 characters."), "name")
+    if not NAME_SHORTEST <= len(text) <= NAME_LONGEST:
+        raise FieldProblem(NAME_PROBLEM, "name")
     return {"name": text}
 
 
@@ -155,7 +160,7 @@ def address(text: str) -> dict[str, Any]:
     if text == EMPTY:
         return {"street": "", "housenumber": "", "postcode": ""}
     match = _ADDRESS.match(text)
-    if not text or len(text) > 200 or not match:
+    if not text or len(text) > ADDRESS_LONGEST or not match:
         raise FieldProblem(ADDRESS_HINT, "address")
     return {
         "street": match.group("street").strip(" ,"),

@@ -168,6 +168,8 @@ async def _detail(
         facts=_facts_text(t, facts),
         signed_on=t.date(_moment(found.decided_at)) if found.decided_at else "",
         form=_form(desk, posted),
+        # The fields' maxlength: the rule papers.prepare checks them by.
+        longest={"signer": papers.SIGNER_LIMIT, "activity": papers.ACTIVITY_LIMIT},
         bases=[(key, t._(label)) for key, label in BASES.items()],
         configured=bool(desk.site.settings.organisation.name),
     )

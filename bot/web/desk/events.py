@@ -384,6 +384,7 @@ async def _form_page(
         followers=followers,
         title_length=(fields.TITLE_SHORTEST, fields.TITLE_LONGEST),
         description_length=fields.description_limit(desk.site.settings.max_text_length),
+        address_length=fields.ADDRESS_LONGEST,
     )
 
 

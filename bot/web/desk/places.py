@@ -49,6 +49,17 @@ LABELS = {
     "wheelchair": N_("Wheelchair access"),
     "languages": N_("Languages"),
 }
+# How much of a typed field is read: a name's and an address's rule (handlers/places/fields.py)
+# is their field's maxlength, what has no length rule of its own (coordinates, opening hours)
+# is read up to TYPED_LONGEST. A form sent without the browser's maxlength is refused by the
+# rule, the text kept.
+TYPED_LONGEST = 500
+LONGEST = {
+    "name": fields.NAME_LONGEST,
+    "location": TYPED_LONGEST,
+    "address": fields.ADDRESS_LONGEST,
+    "opening_hours": TYPED_LONGEST,
+}
 HISTORY_ACTIONS = {"create": N_("created"), "update": N_("changed"), "verify": N_("verified")}
 DONE = {
     "saved": N_("✅ Saved. The change is recorded with your account."),
@@ -269,6 +280,7 @@ async def _place_page(
         errors=errors,
         point_example=fields.POINT_EXAMPLE.text(t),
         labels={key: _label(t, key) for key in LABELS},
+        longest=LONGEST,
         kinds=[(key, category_label(t, key)) for key in CATEGORIES],
         access=[(key, f"{icon} {t._(label)}") for key, (icon, label) in WHEELCHAIR.items()],
         languages=[(code, language_name(code)) for code in SUPPORTED_LANGUAGES],
@@ -295,7 +307,7 @@ async def save(request: web.Request) -> web.StreamResponse:
     desk = desk_of(request)
     form = await request.post()
     sent: dict[str, Any] = {
-        key: str(form.get(key, ""))[:500]
+        key: str(form.get(key, ""))[:TYPED_LONGEST]
         for key in ("name", "category", "location", "address", "opening_hours", "wheelchair")
     }
     sent["languages"] = sorted({str(v) for v in form.getall("languages", [])})
