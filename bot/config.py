@@ -55,10 +55,12 @@ from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.settings import (
     AccountRules,
     CityRules,
+    FirstAdmins,
     HandlerSettings,
     Organisation,
     RequestRules,
     TranslationRules,
+    read_account,
 )
 from locales import SUPPORTED_LANGUAGES
 
@@ -131,14 +133,13 @@ class Config(Sections):
         }
 
     def handler_settings(self) -> HandlerSettings:
-        # Read as roles and bans read an account; check_consistency refused what it refuses.
-        admins = frozenset(filter(None, map(registry.account, self.bot.admins)))
         # Each section's rules the handlers get as they are: their declarations' fields.
         given = {
             rule.name: getattr(section, rule.name)
             for kind, section in (
                 (RequestRules, self.help),
                 (CityRules, self.bot),
+                (FirstAdmins, self.bot),
                 (AccountRules, self.privacy),
             )
             for rule in fields(kind)
@@ -152,7 +153,6 @@ class Config(Sections):
                 tuple(line.strip() for line in self.organisation.address if line.strip()),
                 self.organisation.logo,
             ),
-            admins=admins,
             places_data_dir=self.places.data_dir,
             places_page_size=self.places.page_size,
             publish_unreviewed_hours=(
@@ -265,6 +265,35 @@ def _read(name: str, read: Callable[[str], Any], raw: Any) -> Any:
         raise ConfigError(f"{name}: {exc}") from None
 
 
+def _known_account(account: tuple[str, str]) -> tuple[str, str]:
+    """An account the handlers read (their reader knows only the colon: handlers/ stand
+    below the transports), checked as ``roles`` and ``bans`` check one: its platform a
+    transport's, its id of that transport's form (bot/transports/registry.py)."""
+    entry = ":".join(account)
+    if registry.account(entry) is None:
+        raise ValueError(registry.not_an_account(entry))
+    return account
+
+
+# What this edge checks further of an entry a handlers' reader read, by the reader: every
+# setting of accounts (``[bot] admins``) is checked against the transports alike.
+FURTHER: dict[Callable[[str], Any], Callable[[Any], Any]] = {read_account: _known_account}
+
+
+def _read_each(name: str, read: Callable[[str], Any], entries: list[str]) -> tuple[Any, ...]:
+    """A setting written as a list of texts, each entry read by its declaration's
+    ``read_each`` and checked by what :data:`FURTHER` holds for it, in written order, so
+    that the first wrong entry is the one named (``[bot] admins``)."""
+    further = FURTHER.get(read, lambda item: item)
+    found = []
+    for entry in entries:
+        try:
+            found.append(further(read(entry)))
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
+    return tuple(found)
+
+
 def _check(name: str, value: Any, meta: Mapping[str, Any]) -> None:
     if meta["choices"] and value not in meta["choices"]:
         raise ConfigError(f"{name}: must be one of {', '.join(meta['choices'])}, got {value!r}")
@@ -313,6 +342,10 @@ def _section(
             continue
         if f.metadata["read"] is not None:
             value = _read(said, f.metadata["read"], raw)
+        elif f.metadata["read_each"] is not None:
+            # Named by its key alone, as before (an entry of the environment's too).
+            entries = _convert(said, list[str], raw, from_env)
+            value = _read_each(name, f.metadata["read_each"], entries)
         else:
             value = _convert(said, hints[f.name], raw, from_env)
         if value == "" and f.metadata["secret"]:
@@ -373,9 +406,6 @@ def check_consistency(config: Config) -> None:
     _check_languages(config.bot.languages)
     _check_speech(config.speech)
     _check_organisation(config.organisation)
-    for entry in config.bot.admins:
-        if registry.account(entry) is None:
-            raise ConfigError(f"bot.admins: {registry.not_an_account(entry)}")
     if not config.help.evening_from < config.help.evening_until:
         raise ConfigError(
             f"help.evening_until: must be later than help.evening_from "

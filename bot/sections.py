@@ -21,6 +21,7 @@ from bot.speech.config import SpeechSection
 from handlers.settings import (
     AccountRules,
     CityRules,
+    FirstAdmins,
     Issuer,
     OfferRules,
     RequestRules,
@@ -31,10 +32,12 @@ S = TypeVar("S")
 
 
 @dataclass(frozen=True)
-class BotSection(CityRules):
+class BotSection(FirstAdmins, CityRules):
     """``[bot]``: the city, its languages and the bounds of one message and of a minute's
-    (:class:`~handlers.settings.CityRules`, which the handlers' settings are made of too),
-    and the section's own below."""
+    (:class:`~handlers.settings.CityRules`) and the first admins
+    (:class:`~handlers.settings.FirstAdmins`: accounts read into (platform, user id) pairs,
+    each checked against the transports by bot/config.py), which the handlers' settings are
+    made of too, and the section's own below."""
 
     database: str = _opt(
         "var/nachbarbot.sqlite3", doc="Path of the SQLite database file", wide=True
@@ -45,7 +48,6 @@ class BotSection(CityRules):
         doc="Folder with one TOML file per further city; empty: this file is the only city",
         wide=True,
     )
-    admins: list[str] = _opt([], doc="platform:user_id of the first admins, e.g. telegram:123")
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,16 @@ def option(
     doc: str = "",
     wide: bool = False,
     read: Callable[[str], Any] | None = None,
+    read_each: Callable[[str], Any] | None = None,
 ) -> Any:
     """A setting of a configuration section: its default, whether it is a secret read only
     from the environment, its choices and bounds, its doc; ``wide``: installation-wide, set
     only in the main configuration; ``read``: a setting written as text in another shape than
     its type ("DE, AT" for two countries) is read by it into the type at the configuration's
-    edge, its ValueError the reason it is refused. bot/config.py reads and checks a city's
-    file by these;
+    edge, its ValueError the reason it is refused; ``read_each``: a setting written as a list
+    of texts (comma-separated in the environment) has each entry read by it, in written
+    order, into a tuple of what it returns (``["telegram:123"]`` into (platform, user id)
+    pairs). bot/config.py reads and checks a city's file by these;
     the rules below (:class:`OfferRules`) are declared with them once, and ``[help]``
     (bot/config.py ``HelpSection``) is made of them."""
     meta = {
@@ -41,6 +44,7 @@ def option(
         "doc": doc,
         "wide": wide,
         "read": read,
+        "read_each": read_each,
     }
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
@@ -495,6 +499,39 @@ class DiallingRules:
     )
 
 
+# What an account an operator names (``bot.admins``, the ``roles`` and ``bans`` commands)
+# is missing without its colon; bot/transports/registry.py says what else can be wrong.
+NO_COLON = "there is no ':' between the platform and the user id (e.g. telegram:123456)"
+
+
+def not_of_the_form(text: str, problem: str) -> str:
+    """Why ``text`` is not an account: ``problem``, with the form an account has."""
+    return f"{text!r} is not of the form platform:user_id: {problem}"
+
+
+def read_account(text: str) -> tuple[str, str]:
+    """``platform:user_id`` as (platform, user id); ValueError for text without the colon.
+    Whether the platform is a transport's and the id of its form is the transports' to say
+    (bot/transports/registry.py ``account``, which handlers/ stands below): the
+    configuration's edge asks it of each account rejoined (bot/config.py)."""
+    platform, colon, user_id = text.partition(":")
+    if not colon:
+        raise ValueError(not_of_the_form(text, NO_COLON))
+    return platform, user_id
+
+
+@dataclass(frozen=True)
+class FirstAdmins:
+    """Who is an admin from the start, declared once: ``[bot]`` (bot/sections.py
+    ``BotSection``) and the handlers' settings are made of it. Written as an operator names
+    accounts (``["telegram:123"]``), read into (platform, user id) pairs in written order at
+    the configuration's edge (:func:`read_account`)."""
+
+    admins: tuple[tuple[str, str], ...] = option(
+        (), read_each=read_account, doc="platform:user_id of the first admins, e.g. telegram:123"
+    )
+
+
 @dataclass(frozen=True)
 class TranslationRules:
     """Which engine translates what a reader may not read, declared once: the
@@ -521,14 +558,12 @@ class Issuer:
 
 
 @dataclass(frozen=True)
-class HandlerSettings(RequestRules, CityRules, AccountRules, DiallingRules, Issuer):
+class HandlerSettings(RequestRules, CityRules, AccountRules, DiallingRules, FirstAdmins, Issuer):
     # The city's name in each language's script, for running text (the data folder's
     # city.toml); addresses and searches keep ``city``.
     city_names: tuple[tuple[str, str], ...] = ()
     # How long the rest is kept (the privacy notice names these figures).
     retention: Limits = field(default_factory=Limits)
-    # (platform, platform user id) pairs that are admins from the start.
-    admins: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     # Folder with the city's gazetteer (stadtbezirke.csv, stadtteile.csv, postcodes.csv).
     places_data_dir: str = "data/dortmund"
     places_page_size: int = 5

@@ -40,6 +40,7 @@ from bot.transports.phone.declaration import Phone
 from bot.transports.sms.declaration import Sms
 from bot.transports.telegram_declaration import Telegram
 from handlers.channels import Channels
+from handlers.settings import NO_COLON, not_of_the_form
 from locales import Translator
 
 if TYPE_CHECKING:  # the configuration asks for names only: nothing more is loaded for it
@@ -113,14 +114,14 @@ def account(text: str) -> tuple[str, str] | None:
 def not_an_account(text: str) -> str:
     """Why ``text`` was refused: exactly what is wrong with it, naming the platforms there
     are where the platform is the trouble."""
-    return f"{text!r} is not of the form platform:user_id: {_problem(text)}"
+    return not_of_the_form(text, _problem(text))
 
 
 def _problem(text: str) -> str:
     """What is wrong with ``text`` as an account ("" where nothing is)."""
     platform, colon, user_id = text.partition(":")
     if not colon:
-        return "there is no ':' between the platform and the user id (e.g. telegram:123456)"
+        return NO_COLON
     if platform not in PLATFORMS:
         known = ", ".join(PLATFORMS)
         return f"{platform!r} is not a platform (platforms: {known}; e.g. telegram:123456)"

@@ -107,13 +107,13 @@ def test_main_city_then_city_files_by_name(tmp_path):
     assert main.source is None
     assert luenen.source == tmp_path / "cities" / "luenen.toml"
     # The city's own settings, from its file only.
-    assert luenen.config.bot.admins == ["telegram:2"]
+    assert luenen.config.bot.admins == (("telegram", "2"),)
     assert luenen.config.help.telegram_backchannel == "-100222"
     assert luenen.config.help.expire_days == 5
     assert luenen.config.places.data_dir == "data/luenen"
     settings = luenen.config.handler_settings()
     assert settings.city == "Lünen" and settings.languages == ("de", "tr", "ar")
-    assert settings.admins == frozenset({("telegram", "2")})
+    assert settings.admins == (("telegram", "2"),)
     assert settings.backchannels == frozenset({("telegram", "-100222")})
     # The installation's settings, from the main configuration.
     for city in cities:
@@ -134,7 +134,7 @@ def test_a_city_without_sections_takes_defaults_never_the_main_citys(tmp_path):
     unna = cities_of(tmp_path, unna=UNNA)[1].config
     defaults = load_config(None, env={})
     assert unna.bot.city == "Unna"
-    assert unna.bot.admins == []
+    assert unna.bot.admins == ()
     assert unna.bot.languages == SUPPORTED_LANGUAGES
     assert unna.privacy == defaults.privacy
     assert unna.events == defaults.events
@@ -169,10 +169,10 @@ def test_main_tokens_never_reach_another_city_and_a_citys_only_it(tmp_path):
     assert luenen.config.telegram.token == "2:luenen"
     assert luenen.config.bot.max_text_length == 1500
     assert luenen.config.matrix.access_token is None
-    assert luenen.config.bot.admins == ["telegram:2"]
+    assert luenen.config.bot.admins == (("telegram", "2"),)
     assert unna.config.telegram.token is None and not unna.config.telegram.enabled
     assert unna.config.bot.max_text_length == main.config.bot.max_text_length == 2000
-    assert unna.config.bot.admins == [] and unna.config.help.telegram_backchannel == ""
+    assert unna.config.bot.admins == () and unna.config.help.telegram_backchannel == ""
     assert luenen.env_prefix == "NACHBARBOT_CITY_LUENEN__"
 
 

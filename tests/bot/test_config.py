@@ -188,12 +188,12 @@ def test_admin_accounts_of_each_transports_form_are_admins(tmp_path):
         "phone:+4923155599",
     ]
     config = load_config(write(tmp_path, f"[bot]\nadmins = {admins!r}\n"), env={})
-    assert config.handler_settings().admins == {
+    assert config.handler_settings().admins == (
         ("telegram", "123456"),
         ("matrix", "@anna:example.org:8448"),
         ("console", "cora"),
         ("phone", "+4923155599"),
-    }
+    )
 
 
 def test_missing_file(tmp_path):

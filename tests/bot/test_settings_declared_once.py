@@ -7,15 +7,17 @@ of and ``HandlerSettings`` too; what calls do beyond the menu on the phone line'
 handlers' ``CityRules`` and ``AccountRules``, which ``BotSection``, ``PrivacySection`` and
 ``HandlerSettings`` are made of; the countries the phone line calls on the handlers'
 ``DiallingRules``, which ``PhoneSection`` and ``HandlerSettings`` are made of (written
-"DE, AT", read into the codes at the configuration's edge); ``[organisation]`` on the
-handlers' ``Issuer``, which the configuration's ``Sections`` and ``HandlerSettings`` are
-made of; the translation engine on the handlers' ``TranslationRules``, which the
-``[translation]`` section is made of and ``HandlerSettings`` holds (``translation_rules``) -
-not second lists of fields copied by name. Read from the source (AST), so a field
-written again anywhere fails here, named; the few names a section and a type made from it
-still share (a setting read into another shape: an account into a pair) are listed and may
-only become fewer. And the configuration is typed all through: ``Config`` answers no name it
-does not declare, the transports' hooks take a city's configuration as
+"DE, AT", read into the codes at the configuration's edge); the first admins on the
+handlers' ``FirstAdmins``, which ``BotSection`` and ``HandlerSettings`` are made of (written
+"telegram:123", read into (platform, id) pairs at the configuration's edge);
+``[organisation]`` on the handlers' ``Issuer``, which the configuration's ``Sections`` and
+``HandlerSettings`` are made of; the translation engine on the handlers'
+``TranslationRules``, which the ``[translation]`` section is made of and ``HandlerSettings``
+holds (``translation_rules``) - not second lists of fields copied by name. Read from the
+source (AST), so a field written again anywhere fails here, named; a name a section and a
+type made from it would still share is listed and may only become fewer (none is left).
+And the configuration is typed all through: ``Config`` answers no name it does not
+declare, the transports' hooks take a city's configuration as
 ``bot.sections.Sections``, never ``Any``, and their own section as the class their
 declaration is subclassed with (``Transport[SmsSection]``)."""
 
@@ -31,7 +33,14 @@ from typing import get_type_hints
 
 import pytest
 
-from bot.config import Config, ConfigError, HelpSection, TranslationSection, load_config
+from bot.config import (
+    BotSection,
+    Config,
+    ConfigError,
+    HelpSection,
+    TranslationSection,
+    load_config,
+)
 from bot.transports.phone.calls.answering_settings import CallSettings, InCall
 from bot.transports.phone.config import PhoneSection
 from bot.transports.registry import TRANSPORTS
@@ -39,11 +48,13 @@ from handlers.settings import (
     AccountRules,
     CityRules,
     DiallingRules,
+    FirstAdmins,
     HandlerSettings,
     OfferRules,
     Organisation,
     RequestRules,
     TranslationRules,
+    read_account,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,11 +71,9 @@ GIVEN = [
 ]
 # Field names a section declares and a type made from it declares again, today (69 before
 # the offer rules, 30 before the request rules and the calls' settings, 2 before the
-# translation engine): each a setting read into another shape or another thing of the same
-# name. Take one out when it is declared once; a name not here fails.
-STILL_MIRRORED = {
-    "admins",  # [bot] accounts ("telegram:123") -> (platform, id) pairs
-}
+# translation engine, 1 before the first admins): each a setting read into another shape or
+# another thing of the same name. Take one out when it is declared once; a name not here fails.
+STILL_MIRRORED: set[str] = set()
 
 
 def declared(paths: list[Path]) -> dict[str, list[str]]:
@@ -119,6 +128,7 @@ def test_no_offer_rule_request_rule_or_call_setting_is_declared_twice():
         AccountRules,
         DiallingRules,
         TranslationRules,
+        FirstAdmins,
     )
     rules = {each.name for kind in kinds for each in fields(kind)}
     everywhere = declared(SECTIONS + GIVEN)
@@ -192,6 +202,32 @@ def test_the_translation_section_is_made_of_the_engines_rules_the_handlers_hold(
     written.write_text('[translation]\nengine = "babelfish"\n')
     with pytest.raises(ConfigError, match=r"translation\.engine: must be one of"):
         load_config(written, {})
+
+
+def test_the_first_admins_are_read_once_at_the_configurations_edge(tmp_path: Path):
+    """Declared once on the handlers' ``FirstAdmins`` (no "admins" in STILL_MIRRORED), written
+    as an operator names accounts and read into (platform, user id) pairs in written order:
+    the handlers' reader refuses an entry without its colon, the transports' registry the
+    rest, the first wrong entry named as before."""
+    assert issubclass(BotSection, FirstAdmins) and issubclass(HandlerSettings, FirstAdmins)
+    written = tmp_path / "city.toml"
+    written.write_text('[bot]\nadmins = ["telegram:123", "matrix:@anna:example.org:8448"]\n')
+    config = load_config(written, {})
+    pairs = (("telegram", "123"), ("matrix", "@anna:example.org:8448"))
+    assert config.bot.admins == pairs and config.handler_settings().admins == pairs
+    env = {"NACHBARBOT_BOT__ADMINS": "console:cora, telegram:9"}
+    assert load_config(written, env).bot.admins == (("console", "cora"), ("telegram", "9"))
+    assert load_config(None, {}).handler_settings().admins == ()
+    with pytest.raises(ValueError, match=r"^'bob' is not of the form platform:user_id: there"):
+        read_account("bob")  # the handlers' own reading, without the transports
+    for entries, refused in [
+        ('["telegram:1", "signal:2", "bob"]', "'signal:2' is not of the form"),
+        ('["telegram:1", "bob", "signal:2"]', "'bob' is not of the form platform:user_id: there"),
+        ('"telegram:1"', "must be a list of strings"),
+    ]:
+        written.write_text(f"[bot]\nadmins = {entries}\n")
+        with pytest.raises(ConfigError, match=rf"^bot\.admins: {refused}"):
+            load_config(written, {})
 
 
 def test_the_help_section_is_made_of_the_offer_rules_with_their_bounds():
