@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -116,21 +116,62 @@ def city_files(folder: Path) -> list[Path]:
     return sorted(path for path in folder.glob("*.toml") if not path.name.startswith("."))
 
 
+@dataclass(frozen=True)
+class BrokenCity:
+    """A further city whose file cannot be used - not TOML, a setting refused - each with
+    why (naming the file). One city's broken file stops no other city: the commands that
+    keep the installation going leave it out and say so (bot/cli/broken_cities.py)."""
+
+    source: Path
+    why: str  # what is wrong, naming the file
+
+    def stand_in(self, main: Config) -> City | None:
+        """The city as far as the installation's own settings tell it - its database is
+        where ``bot.database`` puts every city's - so that its data can still be copied
+        (``db backup``); None for a file whose name is no slug."""
+        if not SLUG.fullmatch(self.slug):
+            return None
+        return City(self.slug, replace(main, bot=replace(main.bot, city=self.slug)), False, None)
+
+    @property
+    def slug(self) -> str:
+        """The file name without .toml (a city's slug, if the name is one)."""
+        return self.source.stem
+
+
 def load_cities(config: Config, env: Mapping[str, str] | None = None) -> list[City]:
-    """The main city first, then the cities of ``bot.cities_dir`` by file name."""
+    """The main city first, then the cities of ``bot.cities_dir`` by file name; a city
+    file that cannot be used is refused (:func:`load_installation` leaves it out)."""
+    cities, broken = load_installation(config, env)
+    if broken:
+        raise ConfigError(broken[0].why)
+    return cities
+
+
+def load_installation(
+    config: Config, env: Mapping[str, str] | None = None
+) -> tuple[list[City], list[BrokenCity]]:
+    """The main city first, then the cities of ``bot.cities_dir`` by file name, and apart
+    the further cities whose file cannot be used. What concerns the whole installation -
+    the main configuration, the folder, two cities claiming one account - is refused."""
     env = os.environ if env is None else env
     slug = slugify(config.bot.city)
     if not slug:
         raise ConfigError(f"bot.city: {config.bot.city!r} gives no usable slug (a-z, 0-9, -)")
     cities = [City(slug, config, True, None)]
+    broken: list[BrokenCity] = []
     if config.bot.cities_dir:
         folder = Path(config.bot.cities_dir)
         if not folder.is_dir():
             raise ConfigError(f"bot.cities_dir: folder {folder} not found")
-        cities += [load_city(path, config, env) for path in city_files(folder)]
-    check_environment(cities, env)
+        for path in city_files(folder):
+            try:
+                cities.append(load_city(path, config, env))
+            except ConfigError as exc:
+                broken.append(BrokenCity(path, str(exc)))
+    check_environment(cities, env, [each.slug for each in broken])
     check_apart(cities)
-    return cities
+    return cities, broken
 
 
 def load_city(path: Path, main: Config, env: Mapping[str, str]) -> City:
@@ -197,12 +238,17 @@ def _given(
     return key in data.get(section, {}) or env_name(section, key, prefix) in env
 
 
-def check_environment(cities: list[City], env: Mapping[str, str]) -> None:
+def check_environment(
+    cities: list[City], env: Mapping[str, str], broken: Iterable[str] = ()
+) -> None:
     """Every ``NACHBARBOT_CITY_…`` variable names a further city and one of its settings: a
-    misspelt one would leave a city without its token, or silently with a default."""
+    misspelt one would leave a city without its token, or silently with a default. The
+    variables of the cities whose file cannot be used (``broken``, their slugs) are left
+    for when it can."""
     further = sorted((city for city in cities if not city.main), key=lambda c: -len(c.slug))
+    left = tuple(env_prefix(slug) for slug in broken)
     for variable in sorted(env):
-        if not variable.startswith(CITY_ENV_PREFIX):
+        if not variable.startswith(CITY_ENV_PREFIX) or (left and variable.startswith(left)):
             continue
         city = next((c for c in further if variable.startswith(c.env_prefix)), None)
         if city is None:

@@ -3,7 +3,8 @@ once, the coordinators' group of the first city that runs (the main city's, unle
 one not served) - the installation's operators' channel.
 
 A city is not served while its gazetteer cannot be used (a city just written by ``city
-add``, its files with headers only: bot/cli/checks.py ``unserved_cities``); every other city
+add``, its files with headers only: bot/cli/checks.py ``unserved_cities``), or while its file
+cannot be used (not TOML, a setting refused: bot/cli/broken_cities.py); every other city
 starts. The notice is posted once for a city and reason, not at every restart of a process
 or by every process of a cluster: ``installation.unserved:<slug>`` in ``transport_state``
 holds what was said, and is removed once the city is served, so that the next time it
@@ -15,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 
-from bot.cities import City
+from bot.cities import BrokenCity, City
 from bot.transports.registry import backchannels
 from db import Database
 from handlers.messages import Message
@@ -35,19 +36,28 @@ def say_in_log(unserved: Mapping[str, str], served: Iterable[City]) -> None:
 
 
 def notice(name: str, folder: str) -> Callable[[Translator], Message]:
-    def compose(t: Translator) -> Message:
-        return Message(
-            t.t(
-                "⚠️ {city} is not served yet: its list of districts and postcodes "
-                "(gazetteer, in {folder}) cannot be used. The other cities run as usual. "
-                "The operator fills it in and restarts the bot; python -m bot doctor "
-                "says what is missing.",
-                city=name,
-                folder=folder,
-            )
+    return lambda t: Message(
+        t.t(
+            "⚠️ {city} is not served yet: its list of districts and postcodes "
+            "(gazetteer, in {folder}) cannot be used. The other cities run as usual. "
+            "The operator fills it in and restarts the bot; python -m bot doctor "
+            "says what is missing.",
+            city=name,
+            folder=folder,
         )
+    )
 
-    return compose
+
+def broken_notice(slug: str, file: str) -> Callable[[Translator], Message]:
+    return lambda t: Message(
+        t.t(
+            "⚠️ The city {city} is not served: its settings file ({file}) cannot be "
+            "used. The other cities run as usual. The operator corrects the file and "
+            "restarts the bot; python -m bot doctor says what is wrong.",
+            city=slug,
+            file=file,
+        )
+    )
 
 
 async def tell(
@@ -56,15 +66,21 @@ async def tell(
     cities: Iterable[City],
     unserved: Mapping[str, str],
     wake: Callable[[], None] | None = None,
+    broken: Iterable[BrokenCity] = (),
 ) -> None:
     """Post the notice of each city not served into ``channel``'s coordinators' group
-    (``db``: that city's database), once a city and reason; forget the notices of the
-    cities served now."""
+    (``db``: that city's database), once a city and reason - the cities whose file cannot
+    be used (``broken``) too; forget the notices of the cities served now."""
     groups = backchannels(channel.config)
+    notices = {
+        city.slug: notice(city.name, city.config.places.data_dir)
+        for city in cities
+        if city.slug in unserved
+    } | {each.slug: broken_notice(each.slug, str(each.source)) for each in broken}
     queued = 0
-    for city in cities:
-        key = KEY + city.slug
-        why = unserved.get(city.slug)
+    for slug in [city.slug for city in cities] + [each.slug for each in broken]:
+        key = KEY + slug
+        why = unserved.get(slug)
         async with db.transaction():
             said = await db.transport_state.get(key)
             if why is None:
@@ -74,7 +90,6 @@ async def tell(
             if said == why:
                 continue
             await db.transport_state.set(key, why)
-            folder = city.config.places.data_dir
-            queued += len(await Messenger(db, groups).to_backchannel(notice(city.name, folder)))
+            queued += len(await Messenger(db, groups).to_backchannel(notices[slug]))
     if queued and wake is not None:
         wake()

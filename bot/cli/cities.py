@@ -28,6 +28,7 @@ from bot.cities import (
     env_prefix,
     load_cities,
     load_city,
+    load_installation,
     slugify,
 )
 from bot.cli import city_list
@@ -80,11 +81,12 @@ def run(config: Config, args: argparse.Namespace, env: Mapping[str, str] | None 
 
 def _list(config: Config, env: Mapping[str, str], *, as_json: bool) -> int:
     try:
-        cities = load_cities(config, env)
+        cities, broken = load_installation(config, env)
     except ConfigError as exc:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return 2
     entries = asyncio.run(city_list.overview(cities))
+    entries += [city_list.broken_entry(each, config) for each in broken]
     print(city_list.as_json(entries) if as_json else city_list.as_text(entries))
     # The overview is printed whole; a database it could not reach or read makes it a
     # listing that failed in part, for a monitoring script as for the operator.

@@ -16,7 +16,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.cities import City
+from bot.cities import BrokenCity, City
+from bot.config import Config
 from db import Database, MigrationError
 from db.postgres import ServerUnreachable, is_postgres, redacted
 from db.request_states import ACTIVE
@@ -49,6 +50,8 @@ class CityEntry:
     # migrate): the listing ends with exit code 1, as every command that cannot reach a
     # database does (docs/operations.md, exit codes).
     unreadable: bool = False
+    # Its file cannot be used (not TOML, a setting refused): why; the city is not served.
+    broken: str = ""
 
 
 async def overview(cities: list[City]) -> list[CityEntry]:
@@ -69,6 +72,26 @@ async def overview(cities: list[City]) -> list[CityEntry]:
         entry.unreadable = True
         entries.append(entry)
     return entries
+
+
+def broken_entry(broken: BrokenCity, main: Config) -> CityEntry:
+    """A city whose file cannot be used: where it is configured, where its data is (the
+    installation's ``bot.database`` says), and why; listed as a failure (exit code 1)."""
+    stand_in = broken.stand_in(main)
+    return CityEntry(
+        slug=broken.slug,
+        name="",
+        main=False,
+        configured_in=str(broken.source),
+        database=where(stand_in) if stand_in is not None else "",
+        telegram=False,
+        matrix="",
+        backchannels=[],
+        languages=[],
+        web="",
+        unreadable=True,
+        broken=f"{broken.why} - the city is not served until it is corrected",
+    )
 
 
 async def _entry(city: City) -> CityEntry:
@@ -136,9 +159,19 @@ def as_json(entries: list[CityEntry]) -> str:
     return json.dumps([entry.__dict__ for entry in entries], ensure_ascii=False, indent=2)
 
 
+def _broken_lines(entry: CityEntry) -> list[str]:
+    details = [("configured in", entry.configured_in), ("problem", entry.broken)]
+    if entry.database:
+        details.insert(1, ("database", entry.database))
+    return [f"{entry.slug}: its file cannot be used"] + [f"  {k}: {v}" for k, v in details]
+
+
 def as_text(entries: list[CityEntry]) -> str:
     lines: list[str] = []
     for entry in entries:
+        if entry.broken:
+            lines += _broken_lines(entry)
+            continue
         lines.append(f"{entry.slug}: {entry.name}{' (main city)' if entry.main else ''}")
         chats = ["Telegram bot"] if entry.telegram else []
         if entry.matrix:

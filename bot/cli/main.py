@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from bot import log_city, log_redaction
 from bot.app import WebNotStarted, apply_retention, cannot_listen, open_city_database
-from bot.cities import City, check_all_chat_secrets, load_cities
+from bot.cities import BrokenCity, City, check_all_chat_secrets, load_installation
 from bot.cli import backup_rotation, backups, desk_link, go_back, restore_steps, upgrade_backup
 from bot.cli import bans as bans_cli
+from bot.cli import broken_cities as broken_cli
 from bot.cli import cities as cities_cli
 from bot.cli import events as events_cli
 from bot.cli import matrix as matrix_cli
@@ -385,10 +386,24 @@ async def _roles(city: City, action: str, who: str, role: str) -> int:
     return 0
 
 
-async def _checks(cities: list[City], *, doctor: bool, only: str | None = None) -> int:
+async def _checks(call: _Call, *, doctor: bool) -> int:
     """``db check`` and ``doctor``: the main city's (with the installation's, for doctor),
     then each other city's, its lines prefixed by its slug. A city refused (a schema newer
-    than this code) is named, and the others are still checked."""
+    than this code) is named, and the others are still checked; so is a city whose file
+    cannot be used, last (FAIL)."""
+    broken = _broken(call)
+    failed = await _city_checks(
+        call.cities, doctor=doctor, only=call.args.city, prefixed=len(call.cities + broken) > 1
+    )
+    for each in broken:
+        print(f"FAIL  {each.slug}: configuration - {broken_cli.why_not_served(each)}")
+        failed = 1
+    return failed
+
+
+async def _city_checks(
+    cities: list[City], *, doctor: bool, only: str | None, prefixed: bool
+) -> int:
     roles = [city_role(role, city.slug) for city in cities[1:] for role in ROLES]
 
     async def check(city: City) -> int:
@@ -405,7 +420,7 @@ async def _checks(cities: list[City], *, doctor: bool, only: str | None = None) 
                 checks = city_checks(city.config, db, city.env_prefix)
             if made:
                 checks = _after(made, checks)
-            return await run_checks(named(city.slug, checks) if len(cities) > 1 else checks)
+            return await run_checks(named(city.slug, checks) if prefixed else checks)
         finally:
             await db.close()
 
@@ -653,9 +668,12 @@ async def _start_cities(
     return tasks
 
 
-async def _run(cities: list[City], unserved: dict[str, str]) -> int:
+async def _run(
+    cities: list[City], unserved: dict[str, str], broken: list[BrokenCity] | None = None
+) -> int:
     """Every city's bot in this process, but for the cities that cannot be served yet
-    (``unserved``: said in the log and to the operators' channel, bot/unserved.py)."""
+    (``unserved``: said in the log and to the operators' channel, bot/unserved.py; the
+    cities whose file cannot be used, ``broken``, among them)."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot import unserved as unserved_notice
@@ -688,7 +706,7 @@ async def _run(cities: list[City], unserved: dict[str, str]) -> int:
     try:
         async with opened(bots):
             pairs = zip(opening, databases, strict=True)
-            await _city_bots(bots, cities, pairs, cluster, metrics, unserved)
+            await _city_bots(bots, cities, pairs, cluster, metrics, unserved, broken or [])
             for bot in bots:
                 bot.add_jobs(scheduler)
             if metrics is not None:
@@ -733,6 +751,7 @@ async def _city_bots(
     cluster: Cluster | SingleProcess,
     metrics: Any,
     unserved: dict[str, str],
+    broken: list[BrokenCity],
 ) -> None:
     """The bot of each city served (into ``bots``), on its ``opened`` database, with the
     main city's (the first) for the bans shared across the cities (bans share) and the
@@ -749,7 +768,9 @@ async def _city_bots(
             bot = await CityBot.open(city, cluster, metrics, db=db, shared_bans=shared, main=main)
             bots.append(bot)
     channel = bots[0]  # the main city's, unless it is not served
-    await unserved_notice.tell(channel.db, channel.city, cities, unserved, channel.worker.wake)
+    await unserved_notice.tell(
+        channel.db, channel.city, cities, unserved, channel.worker.wake, broken
+    )
 
 
 async def _close_unowned(databases: list[Database], bots: list[CityBot]) -> None:
@@ -820,17 +841,47 @@ class _Call:
     city: City
     # The cities that cannot be served yet, each with why (``run``, ``web``, ``console``).
     unserved: dict[str, str]
+    # The further cities whose file cannot be used (bot/cli/broken_cities.py).
+    broken: list[BrokenCity]
 
 
 async def _backup_and_migrate(call: _Call) -> int:
     """``db migrate``: every city (or --city's); with ``--backup-into``, the upgrade
-    step, after the backup before an upgrade."""
+    step, after the backup before an upgrade. A city whose file cannot be used is left as
+    it is and named: the start that serves it again migrates it (after this step's backup)."""
     failed = 0
     if call.args.backup_into:
         failed = await upgrade_backup.backup_before_upgrade(_each(call), call.args.backup_into)
     if not failed:
         failed = await _city_by_city(_each(call), _migrate)
+        broken_cli.say(_broken(call), "not migrated, its file cannot be used")
     return failed
+
+
+def _broken(call: _Call) -> list[BrokenCity]:
+    """The broken cities a command on every city meets: none under ``--city``."""
+    return [] if call.args.city else call.broken
+
+
+async def _backup(call: _Call) -> int:
+    """``db backup``: every city (or --city's), a city whose file cannot be used too - its
+    database is where the installation's ``bot.database`` puts it."""
+    broken = _broken(call)
+    failed = await backups.backup(
+        _each(call) + broken_cli.stand_ins(broken, call.config), call.args.path
+    )
+    if not failed:
+        broken_cli.say(broken, "its database was copied, but its file cannot be used")
+    return failed
+
+
+async def _city_retention_every(call: _Call) -> int:
+    """``db retention``: every city (or --city's); a city whose file cannot be used is
+    named and makes it fail (its people's data waits for its own settings)."""
+    failed = await _retention(_each(call))
+    broken = _broken(call)
+    broken_cli.say(broken, "no retention: its file cannot be used")
+    return failed or int(bool(broken))
 
 
 def _each(call: _Call) -> list[City]:
@@ -852,20 +903,20 @@ async def _migrate_to(call: _Call) -> int:
 
 # Each command ("db" with its action) to the function that runs it.
 _COMMANDS: dict[str, Callable[[_Call], Coroutine[Any, Any, int]]] = {
-    "run": lambda call: _run(call.cities, call.unserved),
+    "run": lambda call: _run(call.cities, call.unserved, call.broken),
     "web": lambda call: _web(call.cities, call.unserved),
     "console": lambda call: _console(
         call.city, call.args.user, call.args.lang, call.args.coordinator
     ),
     "db migrate": lambda call: _backup_and_migrate(call),
-    "db backup": lambda call: backups.backup(_each(call), call.args.path),
+    "db backup": _backup,
     "db restore": lambda call: backups.restore(_each(call), call.args.path, call.cities),
     "db go-back": lambda call: go_back.go_back(_each(call), call.args.path, call.cities),
     "db rotate": lambda call: _rotate(call),
     "db migrate-to": _migrate_to,
-    "db check": lambda call: _checks(call.cities, doctor=False, only=call.args.city),
-    "db retention": lambda call: _retention(_each(call)),
-    "doctor": lambda call: _checks(call.cities, doctor=True, only=call.args.city),
+    "db check": lambda call: _checks(call, doctor=False),
+    "db retention": _city_retention_every,
+    "doctor": lambda call: _checks(call, doctor=True),
     "roles": lambda call: _roles(call.city, call.args.action, call.args.user, call.args.role),
     "desk-link": lambda call: desk_link.run(call.city, call.args.user),
     "bans": lambda call: bans_cli.run(call.cities, call.city, call.args),
@@ -906,17 +957,22 @@ _SERVING = frozenset({"run", "web", "console"})
 _ON_THE_GAZETTEER = frozenset({"places", "events"})
 
 
-def _cities(config: Config, args: argparse.Namespace) -> list[City] | None:
-    """The installation's cities (their chat secrets checked before a run); None, said
-    why, where the configuration is refused."""
+def _cities(config: Config, args: argparse.Namespace) -> tuple[list[City], list[BrokenCity]] | None:
+    """The installation's cities (their chat secrets checked before a run) and the further
+    cities whose file cannot be used; None, said why, where the configuration is refused:
+    the installation's, or a broken city's where the command needs it
+    (bot/cli/broken_cities.py)."""
     try:
-        cities = load_cities(config)
+        cities, broken = load_installation(config)
         if args.command == "run":
             check_all_chat_secrets(cities)
+        why = broken_cli.refusal(_command(args), args.city, broken)
+        if why is not None:
+            raise ConfigError(why)
     except ConfigError as exc:
         print(f"nachbarbot: configuration error: {exc}", file=sys.stderr)
         return None
-    return cities
+    return cities, broken
 
 
 def _unserved(cities: list[City], city: City, args: argparse.Namespace) -> dict[str, str] | None:
@@ -983,17 +1039,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("nachbarbot: city works on the whole installation, not one city", file=sys.stderr)
             return 2
         return cities_cli.run(config, args)
-    cities = _cities(config, args)
-    city = _chosen(cities, args) if cities is not None else None
-    if cities is None or city is None:
+    found = _cities(config, args)
+    if found is None:
+        return 2
+    cities, broken = found
+    city = _chosen(cities, args)
+    if city is None:
         return 2
     unserved = _unserved(cities, city, args)
     if unserved is None:
         return 2
+    if args.command in ("run", "web"):
+        unserved |= {each.slug: broken_cli.why_not_served(each) for each in broken}
     postgres.PROGRAM = _command(args)  # its connections' name (db/postgres.py)
     _setup_logging([each.config for each in cities], quiet=args.command in _QUIET)
     try:
-        call = _Call(args, config, cities, city, unserved)
+        call = _Call(args, config, cities, city, unserved, broken)
         code = asyncio.run(_COMMANDS[_command(args)](call))
         sys.stdout.flush()  # here, where a reader gone is caught, not at the exit
         return code
