@@ -8,7 +8,7 @@ lines (such as "✅ Published by …").
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -18,7 +18,7 @@ from db.clock import to_text
 from db.requests import HelpRequest
 from db.users import User
 from handlers.helping.text_language import detect
-from handlers.helping.vocabulary import DAY_CHOSEN, DAY_PARTS, HELP_CATEGORIES, TALK, WHEN, noon
+from handlers.helping.vocabulary import DAY_PARTS, HELP_CATEGORIES, TALK, WHEN, chosen_day, noon
 from handlers.helping.warnings import warnings_for
 from handlers.language_bridge import Reader, backchannel_reader, words
 from handlers.media.door_codes import DOOR_SYMBOLS
@@ -143,18 +143,11 @@ def _when_detail(
     not read them (as the description is)."""
     if not when_text:
         return Markup("")
-    chosen = DAY_CHOSEN.fullmatch(when_text)
-    if chosen is not None:
-        try:
-            day = noon(date.fromisoformat(chosen.group(1)))
-        except ValueError:
-            chosen = None
-        else:
-            text = t.skeleton(day, "MMMMEEEEd")
-            part = DAY_PARTS.get(chosen.group(2) or "")
-            return t.format(": {day}", day=text) + (
-                Markup(t.comma) + t.t(part) if part else Markup("")
-            )
+    day = chosen_day(when_text)
+    if day is not None:
+        text = t.skeleton(noon(day), "MMMMEEEEd")
+        part = DAY_PARTS.get(when_text.partition(" ")[2])
+        return t.format(": {day}", day=text) + (Markup(t.comma) + t.t(part) if part else Markup(""))
     written = words(
         t,
         when_text,

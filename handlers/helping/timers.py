@@ -4,7 +4,8 @@
   alerted (once), so that the coordinators phone round the same day (issue 81: 8 hours,
   not 24 - judged in the outcomes bench, docs/help.md "The coordinators' alert").
 - Still open after ``remind_days``: the requester is asked whether the help is still needed.
-- Open or unchecked for ``expire_days`` (counted from the last "still needed"): expired.
+- Open or unchecked for ``expire_days`` (counted from the last "still needed"), or the day
+  it was for (a day chosen) is over: expired, and its requester told so.
 - Every morning: the unclaimed requests per district go to the backchannel.
 
 Each function takes the time so tests can move it; messages go through the outbox in the
@@ -25,9 +26,11 @@ from db.requests import HelpRequest
 from handlers.context import Backstage
 from handlers.helping import lifecycle
 from handlers.helping.render import category_label, reoffer_buttons
+from handlers.helping.vocabulary import chosen_day
 from handlers.messages import Button, Message
 from handlers.messenger import backchannel_language
 from handlers.settings import HandlerSettings
+from locales import TIMEZONE
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ async def follow_up(
     async with db.transaction():
         for request in await db.requests.in_state(*WAITING):
             start = max(filter(None, (request.opened_at, request.created_at, request.kept_at)))
-            if _older(start, now - timedelta(days=timing.expire_days)):
+            if _older(start, now - timedelta(days=timing.expire_days)) or _day_passed(request, now):
                 await lifecycle.expire(scene, request.id)
                 continue
             if request.state != OPEN:
@@ -67,6 +70,14 @@ async def follow_up(
                 await db.requests.mark(request.id, "reminded_at")
                 await _ask_still_needed(scene, request)
     return scene.mail.queued
+
+
+def _day_passed(request: HelpRequest, now: datetime) -> bool:
+    """Whether the day the request was for (a day chosen, not the person's own words) is
+    over in Berlin: offered on, it asked volunteers to help on a day past, and its requester
+    heard nothing until the reminder days later."""
+    day = chosen_day(request.when_text)
+    return day is not None and day < now.astimezone(TIMEZONE).date()
 
 
 async def _escalate(scene: Backstage, request: HelpRequest) -> None:

@@ -68,6 +68,18 @@ DAY_PARTS: dict[str, str] = {
 DAY_CHOSEN = re.compile(r"(\d{4}-\d{2}-\d{2})(?: (morning|afternoon|evening))?")
 
 
+def chosen_day(when_text: str) -> date | None:
+    """The day a request's ``when_text`` names as a day chosen (a button, or "tomorrow"
+    written: :data:`DAY_CHOSEN`), or None for the person's own words."""
+    found = DAY_CHOSEN.fullmatch(when_text or "")
+    if found is None:
+        return None
+    try:
+        return date.fromisoformat(found.group(1))
+    except ValueError:
+        return None
+
+
 def noon(day: date) -> datetime:
     """A calendar day as a moment a translator formats: noon in Berlin, which no time
     zone moves to another day."""

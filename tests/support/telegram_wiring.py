@@ -95,7 +95,7 @@ async def request_on_telegram(fake: FakeTelegram, resident: int, description: st
     took an answer of the step before for its own (seen in test_telegram_quiet_hours_off)."""
     mark = len(fake.calls)
     fake.press(resident, "hr:new")
-    await _offered(fake, resident, "hr:cat:shopping", mark)
+    await offered(fake, resident, "hr:cat:shopping", mark)
     mark = len(fake.calls)
     fake.press(resident, "hr:cat:shopping")
     await fake.wait_for("sendMessage", after=mark, chat_id=resident)
@@ -104,11 +104,11 @@ async def request_on_telegram(fake: FakeTelegram, resident: int, description: st
     await fake.wait_for("sendMessage", after=mark, chat_id=resident)
     mark = len(fake.calls)
     fake.send_message(resident, location={"latitude": 51.523, "longitude": 7.456})
-    await _offered(fake, resident, "hr:when:asap", mark)
+    await offered(fake, resident, "hr:when:asap", mark)
     for data, then in (("hr:when:asap", "hr:langs-done"), ("hr:langs-done", "hr:send")):
         mark = len(fake.calls)
         fake.press(resident, data)
-        await _offered(fake, resident, then, mark)
+        await offered(fake, resident, then, mark)
     mark = len(fake.calls)
     fake.press(resident, "hr:send")
     await fake.wait_for("sendMessage", after=mark, chat_id=resident)
@@ -117,7 +117,31 @@ async def request_on_telegram(fake: FakeTelegram, resident: int, description: st
     )
 
 
-async def _offered(fake: FakeTelegram, resident: int, data: str, after: int) -> Call:
+async def at_which_day(fake: FakeTelegram, resident: int, description: str) -> None:
+    """``resident`` asks for help with shopping near Nordmarkt, saying ``description``, and
+    chooses "on a day": she is at "which day?", its day buttons shown."""
+    steps = (
+        ("hr:new", "hr:cat:shopping"),
+        ("hr:cat:shopping", None),
+        (description, None),
+        ({"latitude": 51.523, "longitude": 7.456}, "hr:when:date"),
+        ("hr:when:date", "hr:dayback"),
+    )
+    for step, then in steps:
+        mark = len(fake.calls)
+        if isinstance(step, dict):
+            fake.send_message(resident, location=step)
+        elif step.startswith("hr:"):
+            fake.press(resident, step)
+        else:
+            fake.send_text(resident, step)
+        if then is None:
+            await fake.wait_for("sendMessage", after=mark, chat_id=resident)
+        else:
+            await offered(fake, resident, then, mark)
+
+
+async def offered(fake: FakeTelegram, resident: int, data: str, after: int) -> Call:
     """The first message to ``resident`` since ``after`` with a button of ``data``."""
     return await fake.wait_for(
         "sendMessage",

@@ -19,40 +19,10 @@ from handlers.helping.requests_flow import local_today
 from handlers.helping.vocabulary import noon
 from locales import translator
 from locales.day_words import day_offset
-from tests.support.fake_telegram import Call, FakeTelegram
-from tests.support.telegram_wiring import TELEGRAM_GROUP, telegram_person
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram_wiring import TELEGRAM_GROUP, at_which_day, offered, telegram_person
 
 OLENA, CORA = 1001, 3001
-
-
-async def _offered(fake: FakeTelegram, data: str, after: int) -> Call:
-    return await fake.wait_for(
-        "sendMessage",
-        lambda c: any(b.get("callback_data") == data for row in c.buttons for b in row),
-        after=after,
-        chat_id=OLENA,
-    )
-
-
-async def _at_which_day(fake: FakeTelegram) -> None:
-    """Olena presses through to "which day?"."""
-    steps = (
-        ("hr:new", "hr:cat:shopping"),
-        ("hr:cat:shopping", None),
-        ("мені потрібна допомога з покупками", None),
-        ("44137", "hr:when:date"),
-        ("hr:when:date", "hr:dayback"),
-    )
-    for step, then in steps:
-        mark = len(fake.calls)
-        if step.startswith("hr:"):
-            fake.press(OLENA, step)
-        else:
-            fake.send_text(OLENA, step)
-        if then is None:
-            await fake.wait_for("sendMessage", after=mark, chat_id=OLENA)
-        else:
-            await _offered(fake, then, mark)
 
 
 async def test_tomorrow_written_is_the_day_for_everyone(
@@ -62,15 +32,15 @@ async def test_tomorrow_written_is_the_day_for_everyone(
     fake.names.update({OLENA: "Olena", CORA: "Cora"})
     await telegram_person(db, OLENA, "Olena", "uk")
     await telegram_person(db, CORA, "Cora", "de", "coordinator")
-    await _at_which_day(fake)
+    await at_which_day(fake, OLENA, "мені потрібна допомога з покупками")
 
     mark = len(fake.calls)
     fake.send_text(OLENA, "Завтра")
-    await _offered(fake, "hr:part:afternoon", mark)
+    await offered(fake, OLENA, "hr:part:afternoon", mark)
     for data, then in (("hr:part:afternoon", "hr:langs-done"), ("hr:langs-done", "hr:send")):
         mark = len(fake.calls)
         fake.press(OLENA, data)
-        summary = await _offered(fake, then, mark)
+        summary = await offered(fake, OLENA, then, mark)
     tomorrow = noon(local_today() + timedelta(days=1))
     uk, de = translator("uk"), translator("de")
     assert uk.skeleton(tomorrow, "MMMMEEEEd") in summary.text
@@ -91,7 +61,7 @@ async def test_yesterday_written_is_refused_and_changes_nothing(
 ):
     fake = fake_telegram
     user_id = await telegram_person(db, OLENA, "Olena", "uk")
-    await _at_which_day(fake)
+    await at_which_day(fake, OLENA, "мені потрібна допомога з покупками")
     before = await db.users.get_state(user_id)
 
     mark = len(fake.calls)

@@ -1,0 +1,94 @@
+"""A request for a chosen day that nobody took by the end of that day: its requester hears
+that it expired (and that she may ask again), the volunteer's offer says so, and nobody is
+offered it any more - before, it stayed open and offered, asking volunteers to help on a day
+past, and its requester heard nothing until "still needed?" three days later (a black-box
+pass as residents: a request nobody takes). Real python-telegram-bot against the fake Bot
+API server, the outbox worker delivering; the follow-up job run as bot/timed_jobs.py runs it,
+its clock moved to the next day (handlers/helping/timers.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, time, timedelta
+
+from db import Database
+from handlers.helping import lifecycle
+from handlers.helping.requests_flow import local_today
+from handlers.helping.timers import follow_up
+from locales import TIMEZONE, translator
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram_wiring import (
+    TELEGRAM_GROUP,
+    Wired,
+    at_which_day,
+    offered,
+    telegram_person,
+    telegram_volunteer,
+)
+
+AMIRA, VERA, CORA = 1001, 2001, 3001
+# The requester's notice (handlers/helping/lifecycle.py ``expire``).
+EXPIRED = (
+    "⌛ Your request #{id} has expired because nobody could take it "
+    "on. You are welcome to post it again."
+)
+
+
+async def _all_delivered(db: Database) -> None:
+    """Until the outbox worker has marked everything sent: an offer the fake server has seen
+    but the worker not yet marked is one the job would drop as never delivered, not edit."""
+    for _ in range(3000):  # a guard against a hang, never a measure
+        row = await db.fetch_one(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+        )
+        if row is not None and row[0] == 0:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the outbox was never delivered")
+
+
+async def test_a_day_past_with_nobody_ends_the_request_and_says_so(
+    fake_telegram: FakeTelegram, telegram_group: Wired, db: Database
+):
+    fake = fake_telegram
+    fake.names.update({AMIRA: "Amira", VERA: "Vera", CORA: "Cora"})
+    await telegram_person(db, AMIRA, "Amira", "ar")
+    await telegram_person(db, CORA, "Cora", "de", "coordinator")
+    await telegram_volunteer(db, VERA, "Vera")
+    await at_which_day(fake, AMIRA, "أحتاج مساعدة في حمل المشتريات")
+    today = local_today()
+    for data, then in (
+        (f"hr:day:{today.isoformat()}", "hr:part:any"),
+        ("hr:part:any", "hr:langs-done"),
+        ("hr:langs-done", "hr:send"),
+    ):
+        mark = len(fake.calls)
+        fake.press(AMIRA, data)
+        await offered(fake, AMIRA, then, mark)
+    mark = len(fake.calls)
+    fake.press(AMIRA, "hr:send")
+    post = await fake.wait_for(
+        "sendMessage", lambda c: "mod:ok" in str(c.params), after=mark, chat_id=TELEGRAM_GROUP
+    )
+    request_id = int(post.button_data("✅").split(":")[2])
+    fake.press(CORA, f"mod:ok:{request_id}", post)
+    await fake.wait_for(
+        "sendMessage", lambda c: f"mt:acc:{request_id}" in str(c.params), chat_id=VERA
+    )
+
+    await _all_delivered(db)
+
+    # The follow-up job on the day itself changes nothing; just after midnight, it ends it.
+    settings = telegram_group.dispatcher.settings
+    evening = datetime.combine(today, time(23, 30), TIMEZONE)
+    await follow_up(db, settings, evening)
+    assert (await db.requests.get(request_id)).state == "open"
+    mark = len(fake.calls)
+    await follow_up(db, settings, evening + timedelta(hours=1))
+    telegram_group.worker.wake()
+    told = translator("ar").t(EXPIRED, id=request_id)
+    await fake.wait_for("sendMessage", lambda c: told in c.text, after=mark, chat_id=AMIRA)
+    # Vera's offer says it expired (German: she reads German).
+    gone = translator("de").t(lifecycle.OFFER_EXPIRED, id=request_id)
+    await fake.wait_for("editMessageText", lambda c: gone in c.text, after=mark, chat_id=VERA)
+    assert (await db.requests.get(request_id)).state == "expired"
