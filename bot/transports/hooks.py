@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 # A transport's configuration section (its declaration's ``config``).
 S = TypeVar("S")
+# What it meters that the desk shows (its ``budget``: the SMS month's ``Budget``, the phone's
+# check calls' ``CheckPool``); ``None`` for a transport with no such budget.
+M = TypeVar("M")
 
 # How the desk names a person on a panel (handlers/helping/render.py ``someone``: first name
 # and user number), in the coordinator's words.
@@ -98,14 +101,15 @@ class Offers(Channel):
     app: str = ""
 
 
-class Transport(Generic[S]):
+class Transport(Generic[S, M]):
     """A transport's declaration: see the module's docstring. Subclassed, never made: the
     registry lists the classes. ``config`` in the methods is a city's
     :class:`~bot.config.Config`, typed as what of it lies below the transports
     (:class:`~bot.sections.Sections`: the transport reaches its own section, typed, by the
     class it names, ``config.section(SmsSection)``); ``section`` its part of it for this
-    transport, of the type a declaration subclasses with (``Transport[SmsSection]``), which
-    mypy holds each hook given a section to."""
+    transport, and ``budget`` what it meters for the desk, of the types a declaration
+    subclasses with (``Transport[SmsSection, Budget]``; ``Transport[MatrixSection, None]``
+    where it meters nothing), which mypy holds each hook given a section or its meter to."""
 
     platform: ClassVar[str]
     module: ClassVar[str] = ""  # whose service(config, ports) makes it ("" its own)
@@ -172,13 +176,13 @@ class Transport(Generic[S]):
         """Wire the city's transport into the city, before it connects."""
 
     @staticmethod
-    def budget(section: S, db: Database, /) -> Any | None:
+    def budget(section: S, db: Database, /) -> M | None:
         """The metered budget the desk shows, read from ``db`` where the transport does not
         run in this process (a running one's is its ``budget``); None: it has none."""
         return None
 
     @staticmethod
-    async def panel(budget: Any, t: Translator, name: Naming, /) -> Panel | None:
+    async def panel(budget: M, t: Translator, name: Naming, /) -> Panel | None:
         """How the desk shows that budget, in ``t``'s words; people named by ``name``, as
         the desk names them everywhere (the features' naming, which the desk hands it: a
         transport words no person itself)."""

@@ -9,7 +9,7 @@ from bot.transports import telegram_checks, telegram_config, telegram_name
 from bot.transports.hooks import Offers, Transport
 
 
-class Telegram(Transport[telegram_config.TelegramSection]):
+class Telegram(Transport[telegram_config.TelegramSection, None]):
     """Telegram: people chat with the bot in the Telegram app, which opens the web map as a
     Mini App; the coordinators' group is a Telegram group."""
 

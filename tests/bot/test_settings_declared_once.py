@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 from collections import defaultdict
 from dataclasses import fields
 from itertools import combinations
@@ -352,9 +353,9 @@ def test_the_hook_rule_sees_an_untyped_configuration(tmp_path: Path):
 
 
 def test_each_transports_section_hooks_are_typed_by_its_section():
-    """A declaration is ``Transport[ItsSection]``: mypy holds the hooks given its section
-    (``checks``, ``city_checks``, ``budget``, ``completed``) to that class, as the hooks given
-    the configuration to ``Sections``."""
+    """A declaration is ``Transport[ItsSection, ItsMeter]``: mypy holds the hooks given its
+    section (``checks``, ``city_checks``, ``budget``, ``completed``) to that class, as the
+    hooks given the configuration to ``Sections``."""
     from typing import get_args
 
     from bot.transports.registry import TRANSPORTS
@@ -362,4 +363,46 @@ def test_each_transports_section_hooks_are_typed_by_its_section():
     for transport in TRANSPORTS:
         if transport.section and transport.__module__.startswith("bot.transports."):
             (base,) = transport.__orig_bases__  # type: ignore[attr-defined]
-            assert get_args(base) == (transport.section_class(),), transport.platform
+            assert get_args(base)[:1] == (transport.section_class(),), transport.platform
+
+
+# The hooks of what a transport meters for the desk.
+METERED = {"budget", "panel"}
+
+
+def _named(annotation: object) -> str:
+    """A type as a module with postponed annotations names it ("Budget")."""
+    if isinstance(annotation, str):
+        return annotation
+    return str(getattr(annotation, "__forward_arg__", getattr(annotation, "__name__", "")))
+
+
+def test_each_transports_meter_is_what_its_budget_gives_and_its_panel_takes():
+    """The desk's ``budget`` and ``panel`` hooks are held to what the transport meters, the
+    second class its declaration names (``Transport[SmsSection, Budget]``; ``None`` where it
+    meters nothing) - not ``Any`` (issue 103, point 5: each transport typed its own, the
+    base class took any)."""
+    from typing import get_args
+
+    from bot.transports.registry import TRANSPORTS
+
+    for transport in TRANSPORTS:
+        if transport.section and transport.__module__.startswith("bot.transports."):
+            (base,) = transport.__orig_bases__  # type: ignore[attr-defined]
+            meter = get_args(base)[1]
+            own = METERED & set(vars(transport))
+            if not own:
+                assert meter is type(None), transport.platform
+                continue
+            assert own == METERED, transport.platform
+            gives = inspect.signature(transport.budget).return_annotation
+            takes = next(iter(inspect.signature(transport.panel).parameters.values()))
+            assert _named(meter) == gives == takes.annotation, transport.platform
+    hooks = ast.parse((ROOT / "bot" / "transports" / "hooks.py").read_text(encoding="utf-8"))
+    base = next(
+        node for node in hooks.body if isinstance(node, ast.ClassDef) and node.name == "Transport"
+    )
+    for hook in base.body:
+        if isinstance(hook, ast.FunctionDef | ast.AsyncFunctionDef) and hook.name in METERED:
+            typed = [each.annotation for each in hook.args.posonlyargs] + [hook.returns]
+            assert "Any" not in " ".join(ast.unparse(each) for each in typed if each), hook.name

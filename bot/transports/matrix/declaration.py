@@ -10,7 +10,7 @@ from bot.transports.matrix import config as matrix_config
 from bot.transports.matrix import personal_data as matrix_data
 
 
-class Matrix(Transport[matrix_config.MatrixSection]):
+class Matrix(Transport[matrix_config.MatrixSection, None]):
     """Matrix: people chat with the bot in a Matrix client (Element); the coordinators'
     room is a Matrix room; its data: the button maps of its messages, its rooms."""
 

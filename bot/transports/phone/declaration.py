@@ -16,7 +16,7 @@ from locales import N_, Medium
 from locales.phone_numbers import account_problem
 
 
-class Phone(Transport[phone_config.PhoneSection]):
+class Phone(Transport[phone_config.PhoneSection, phone_desk.CheckPool]):
     """The phone line: people call the bot and are their number; they hear, press keys and
     receive no file; a new caller is asked for consent when something is first kept."""
 

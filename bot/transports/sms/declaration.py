@@ -5,6 +5,8 @@ modules only: reading it loads no gateway."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.transports.hooks import Offers, Transport
 from bot.transports.sms import attach as sms_attach
 from bot.transports.sms import checks as sms_checks
@@ -15,8 +17,13 @@ from bot.transports.sms import store as sms_store
 from locales import N_, Medium
 from locales.phone_numbers import account_problem
 
+if TYPE_CHECKING:
+    # Named, not imported: the budget's module loads much of handlers/ (a declaration is read
+    # by every process, bot/transports/registry.py).
+    from bot.transports.sms.budget import Budget  # noqa: F401 (the base names it)
 
-class Sms(Transport[sms_config.SmsSection]):
+
+class Sms(Transport[sms_config.SmsSection, "Budget"]):
     """Text messages: people text the bot and are their number; they get whole plain
     texts, no file and no edit; erasing takes a code texted to the number; the month's
     texts are a metered budget the desk shows."""
