@@ -21,7 +21,7 @@ from typing import Any
 
 import aiosqlite
 
-from db import city_schema, matching_changes, postgres, went_back
+from db import city_schema, data_steps, matching_changes, postgres, went_back
 from db.call_numbers import CallNumbers
 from db.certificates import CertificateStore
 from db.conversation_marks import ConversationMarks
@@ -29,7 +29,7 @@ from db.data_rights import DataRights
 from db.desk import DeskStore
 from db.erasure_ledger import ErasureLedger, FileLedger, TableLedger, file_location
 from db.events import EventStore
-from db.migration_ledger import TABLE_COLUMNS, Ledger, MigrationError
+from db.migration_ledger import TABLE_COLUMNS, Ledger, MigrationError, Run
 from db.offer_waves import WaveStore
 from db.outbox import OutboxStore
 from db.phone_pins import PhonePins
@@ -495,7 +495,11 @@ class Database:
             await self.conn.execute("PRAGMA foreign_keys = OFF")
             try:
                 await self.conn.executescript("BEGIN IMMEDIATE;\n" + sql)
-                # In the migration's transaction, which the script began and left open.
+                # In the migration's transaction, which the script began and left open:
+                # its rows' Python step (db/data_steps.py), then its record.
+                step = data_steps.STEPS.get(number)
+                if step is not None:
+                    await step(self._sqlite_run())
                 await self.conn.execute(record, values)
                 async with self.conn.execute("PRAGMA foreign_key_check") as cursor:
                     broken = list(await cursor.fetchall())
@@ -522,15 +526,20 @@ class Database:
         rows = await self.fetch_all(read, (went_back.KEY,))
         return int(rows[0][0]) if rows else None
 
-    def _sqlite_ledger(self, known: list[tuple[int, str, Path]] | None = None) -> Ledger:
+    def _sqlite_run(self) -> Run:
+        """One statement on the SQLite connection: its column names and rows."""
+
         async def run(sql: str, params: Any) -> tuple[list[str], list[Any]]:
             async with self.conn.execute(sql, params) as cursor:
                 rows = list(await cursor.fetchall())
                 return [column[0] for column in cursor.description or ()], rows
 
+        return run
+
+    def _sqlite_ledger(self, known: list[tuple[int, str, Path]] | None = None) -> Ledger:
         if known is None:
             known = available_migrations()
-        return Ledger("sqlite", "schema_version", run, known)
+        return Ledger("sqlite", "schema_version", self._sqlite_run(), known)
 
     async def _migrate_postgres(self) -> list[str]:
         # Several processes may start at once: the first to take the lock migrates, the
@@ -576,6 +585,9 @@ class Database:
                 try:
                     async with conn.transaction():
                         await conn.execute(path.read_text(encoding="utf-8").encode())
+                        step = data_steps.STEPS.get(number)
+                        if step is not None:  # its rows' Python step (db/data_steps.py)
+                            await step(_postgres_run(conn))
                         await conn.execute(record.replace("?", "%s").encode(), values)
                 except Exception as exc:
                     raise MigrationError(f"migration {path.name} failed: {exc}") from exc
@@ -653,15 +665,20 @@ def _postgres_ledger(
 ) -> Ledger:
     """The ledger read and written on ``conn``, the connection migrating; ``known``: this
     release's migrations where the caller has listed them already."""
+    if known is None:
+        known = available_migrations("postgresql")
+    return Ledger("postgresql", table, _postgres_run(conn), known)
+
+
+def _postgres_run(conn: Any) -> Run:
+    """One statement with "?" parameters on ``conn``: its column names and rows."""
 
     async def run(sql: str, params: Any) -> tuple[list[str], list[Any]]:
         cursor = await conn.execute(sql.replace("?", "%s").encode(), params or None)
         columns = [column.name for column in cursor.description or ()]
         return columns, list(await cursor.fetchall()) if cursor.description else []
 
-    if known is None:
-        known = available_migrations("postgresql")
-    return Ledger("postgresql", table, run, known)
+    return run
 
 
 def _checkpoint_briefly(conn: sqlite3.Connection) -> bool:

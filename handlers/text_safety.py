@@ -8,7 +8,8 @@ moderation warnings while people still read it.
 
 - :func:`clean_name` for display names (one short line, nothing invisible),
 - :func:`clean_text` for free text kept as written (request descriptions, relayed
-  messages, reports, answers),
+  messages, reports, answers) - these two are locales/plain_text.py's, where the stores'
+  data migration reaches them too,
 - :func:`quoted` to show free text in a message: every line behind a quote bar, so it can
   never stand as a bare line of the bot's,
 - :func:`visible` for the moderation checks: what a reader sees, without the invisible
@@ -32,18 +33,11 @@ import regex
 from markupsafe import Markup, escape
 
 from locales import FSI, PDI, Translator
+from locales.plain_text import BIDI_CONTROLS, ZWJ, ZWNJ, clean_text
+from locales.plain_text import clean_name as clean_name  # the features' name for it too
 
-# Explicit bidi controls: embeddings, overrides, isolates and their closers, and the
-# marks (LRM, RLM, ALM).
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# The bidi marks (LRM, RLM, ALM).
 BIDI_MARKS = frozenset("\u200e\u200f\u061c")
-ZWJ = "\u200d"
-ZWNJ = "\u200c"
-# What str.splitlines treats as a line break; renderers may too.
-_LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
-# Letters that look like nothing (Hangul fillers, Braille blank): a name of only these
-# would be an invisible name.
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Invisible characters that are not of category Cf (combining grapheme joiner, variation
 # selectors, Mongolian free variation selectors, Hangul fillers).
 _IGNORABLE = re.compile(
@@ -98,76 +92,11 @@ def is_icon(ch: str) -> bool:
     )
 
 
-def _is_emoji(ch: str) -> bool:
-    """Good enough for joining emoji: symbols, skin-tone modifiers, VS16."""
-    return ch == "\ufe0f" or unicodedata.category(ch) in ("So", "Sk")
-
-
-def _is_arabic_letter(ch: str) -> bool:
-    return unicodedata.category(ch).startswith("L") and "ARABIC" in unicodedata.name(ch, "")
-
-
-def clean_name(raw: str, limit: int = 64) -> str:
-    """A display name safe to show anywhere: one line of at most ``limit`` characters.
-
-    Control characters (category Cc, also line breaks and tabs) and line/paragraph
-    separators become spaces; bidi controls and marks, zero-width and other format
-    characters (category Cf) and lone surrogates are removed, except a zero-width joiner
-    between two emoji ("👩‍💻") and a zero-width non-joiner between two Arabic-script letters
-    (Persian spelling). Whitespace runs become one space; the result is stripped and cut.
-    A name of nothing visible gives "".
-    """
-    out: list[str] = []
-    for i, ch in enumerate(raw):
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Zl", "Zp") or ch in _BLANK_LETTERS:
-            out.append(" ")
-        elif cat in ("Cf", "Cs"):
-            prev = out[-1] if out else ""
-            nxt = raw[i + 1] if i + 1 < len(raw) else ""
-            if not (prev and nxt):
-                continue
-            if (ch == ZWJ and _is_emoji(prev) and _is_emoji(nxt)) or (
-                ch == ZWNJ and _is_arabic_letter(prev) and _is_arabic_letter(nxt)
-            ):
-                out.append(ch)
-        else:
-            out.append(ch)
-    name = " ".join("".join(out).split())
-    return name[:limit].rstrip(" " + ZWJ + ZWNJ)
-
-
 def readable(text: str) -> bool:
     """Whether ``text`` has a letter or a digit, in any script: words every channel carries.
     Emoji and symbols alone are nothing a texted reader gets (a text leaves icons out,
     handlers/media/texted_form.py) nor anything read aloud says."""
     return any(ch.isalnum() for ch in text)
-
-
-def clean_text(raw: str, max_blank_lines: int = 1) -> str:
-    """Free text from a user (a request description, a relayed message, a report) safe
-    to put into a multi-line bot message, otherwise as written.
-
-    Line breaks of any kind become "\\n"; other control characters (Cc), explicit bidi
-    embeddings, overrides and isolates, and lone surrogates are removed (bidi marks, ZWJ
-    and ZWNJ stay: Arabic and Persian writing needs them). Trailing spaces are cut from
-    every line, runs of blank lines are shortened to ``max_blank_lines`` and the whole is
-    stripped.
-    """
-    text = _LINE_BREAK.sub("\n", raw)
-    text = "".join(
-        ch
-        for ch in text
-        if ch == "\n" or (ch not in BIDI_CONTROLS and unicodedata.category(ch) not in ("Cc", "Cs"))
-    )
-    lines: list[str] = []
-    blank = 0
-    for line in text.split("\n"):
-        line = line.rstrip()
-        blank = blank + 1 if not line else 0
-        if blank <= max_blank_lines:
-            lines.append(line)
-    return "\n".join(lines).strip()
 
 
 def visible(raw: str) -> str:

@@ -13,7 +13,9 @@ your location" and an SMS never says "tap". Each is an ordinary message in every
 
 Beside them, the region's conventions that the features and the transports both read:
 its calendar of opening hours (:mod:`locales.hours`) and its phone numbers
-(:mod:`locales.phone_numbers`: read, written, which may be dialled, the language they hint).
+(:mod:`locales.phone_numbers`: read, written, which may be dialled, the language they hint);
+and what of a typed or imported text shows as written in every script
+(:mod:`locales.plain_text`: a name on one clean line, free text without overrides).
 """
 
 from __future__ import annotations

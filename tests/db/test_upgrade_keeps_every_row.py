@@ -53,6 +53,8 @@ NOTES = {"matching_touched"}
 # - 0042 sets evenings = 1 for volunteers of before 0040 only where 0040's first text
 #   (DEFAULT 0) ran; with this release's 0040 (DEFAULT 1) it changes nothing, so a volunteer's
 #   "no evenings" given after 0040 must survive it.
+# - 0062 cleans places' and events' names, titles, addresses and descriptions of line breaks,
+#   control characters and invisible ones (db/data_steps.py): the rows below are clean.
 
 AT = "2026-03-02T09:15:00+00:00"
 LATER = "2026-11-20T18:04:11+00:00"

@@ -1,0 +1,5 @@
+-- Places' and events' names, titles, addresses and descriptions typed on the desk or in the
+-- chat before the field rules cleaned them: cleaned as the importers and the rules clean
+-- what comes in now. Nothing of the schema changes; the rows are cleaned by this
+-- migration's Python step, in its transaction (db/data_steps.py, step 62), on both backends.
+-- compatible-from: 0061
