@@ -63,6 +63,12 @@ async def _accept(ctx: Context) -> None:
 
 async def _decline(ctx: Context) -> None:
     request = await _offered(ctx)
+    if request.volunteer_id == ctx.user.id:
+        # Her own request (both buttons tapped, an older copy of the offer): "not this time"
+        # would be recorded as a "no" while she stays the helper. Taken, it asks whether
+        # she is handing it back ("No, I keep helping" changes nothing); done, it is spent.
+        await _ask_hand_back(ctx)
+        return
     await offer_fanout.declined(ctx, request, ctx.user.id)
     ctx.reply(ctx.t.t("👍 All right, not this time. Thank you for your answer."), edit=True)
 
