@@ -910,9 +910,9 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
     request = await _get(scene, request_id)
     if not await scene.db.volunteers.was_offered(request.id, volunteer.id):
         raise Refused()
-    if request.state == MATCHED and request.volunteer_id == volunteer.id:
-        # Their own second tap (a double tap, an older copy of the offer): a spent button,
-        # not "taken" - that answer would replace the message holding their contact.
+    if request.state in (MATCHED, DONE) and request.volunteer_id == volunteer.id:
+        # Their own second tap (a double tap, an older copy, after the help too): spent, not
+        # "taken" ("someone else took it" in ar/uk/tr), which would replace their contact.
         raise Refused()
     if request.state != OPEN:
         raise _left_the_search(request)

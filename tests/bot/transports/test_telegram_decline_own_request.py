@@ -12,6 +12,7 @@ from __future__ import annotations
 from bot.transports.telegram import TelegramTransport
 from db import Database
 from handlers.helping import lifecycle
+from locales import translator
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_wiring import in_review, telegram_volunteer
 
@@ -72,3 +73,35 @@ async def test_not_this_time_after_taking_it_asks_about_handing_back(
     await fake.settle()
     assert not any("👍" in text for text in _answers(fake, mark, VERA))
     assert [no for _, _, no, _ in await db.volunteers.asked(request_id)] == [False]
+
+
+async def test_i_can_help_after_her_help_is_done_is_spent(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    # "I can help" on the offer of a request she helped with and that is done: she read
+    # "someone else took request #N" (ar, uk, tr say so) - untrue, and it replaced the message
+    # it was pressed on. Now a spent button, as her second tap while helping already was.
+    fake = fake_telegram
+    fake.names[VERA] = "Vera"
+    await db.users.set_language(await telegram_volunteer(db, VERA, "Vera"), "tr")
+    post, request_id = await in_review(fake, db, "Amira", "ar", "أحتاج مساعدة في حمل المشتريات")
+    fake.press(CORA, f"mod:ok:{request_id}", post)
+    offer = await fake.wait_for(
+        "sendMessage", lambda c: f"mt:acc:{request_id}" in str(c.params), chat_id=VERA
+    )
+    mark = len(fake.calls)
+    fake.press(VERA, f"mt:acc:{request_id}", offer)
+    await fake.wait_for("sendMessage", lambda c: "🔐" in c.text, after=mark, chat_id=AMIRA)
+    for data in (f"rl:done:{request_id}", f"rl:doney:{request_id}"):
+        mark = len(fake.calls)
+        fake.press(AMIRA, data)
+        await fake.wait_for("sendMessage", after=mark, chat_id=AMIRA)
+    assert (await db.requests.get(request_id)).state == lifecycle.DONE
+
+    mark = len(fake.calls)
+    fake.press(VERA, f"mt:acc:{request_id}", offer)
+    answered = await fake.wait_for("answerCallbackQuery", after=mark)
+    await fake.settle()
+    taken = translator("tr").t(lifecycle.TAKEN, id=request_id).striptags()
+    assert taken not in str(answered.params)
+    assert not any(taken in text for text in _answers(fake, mark, VERA))
