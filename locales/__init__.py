@@ -385,6 +385,12 @@ class Translator:
 
     _ = gettext
 
+    def pgettext(self, context: str, message: str) -> str:
+        """``message`` as translated where it stands in ``context`` (its ``msgctxt``): the
+        same English words that another language writes otherwise there - a Polish
+        genitive inside a sentence, a nominative alone in a list."""
+        return self._directional(str(self._tr.pgettext(context, message)))
+
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         if self.medium and (self.medium, singular) in _VARIANTS:
             singular = _VARIANTS[(self.medium, singular)]

@@ -166,12 +166,16 @@ def _who_was_called(t: Translator, used: Sequence[tuple[str | None, int]]) -> st
         if name is None:
             nobody += calls
         else:
-            who = name or str(t.t("a phone resident"))
+            # Alone, an item of the list: its own message context, as some languages write
+            # it in another case within a sentence ("did not call {name}": the Polish
+            # genitive "korzystającej z linii telefonicznej", no list item).
+            alone = t.pgettext("alone, in the list of who was called", "a phone resident")
+            who = name or str(t.format(alone))
             named[who] = named.get(who, 0) + calls
     parts = [f"{who} ({t.number(calls)})" for who, calls in named.items()]
     if nobody:
         parts.append(str(t.t("numbers of nobody known here ({count})", count=t.number(nobody))))
-    return ", ".join(parts)
+    return t.comma.join(parts)
 
 
 def withheld_used_up(t: Translator) -> Message:

@@ -8,10 +8,16 @@ from db import Database
 from handlers import build_router
 from handlers.channels import BridgedCallEnded, CallsGivenUp, CheckDenied, CheckGivenUp
 from handlers.dispatcher import Dispatcher
-from handlers.numbers.call_notices import NOT_HELD, check_denied, check_given_up, not_held
+from handlers.numbers.call_notices import (
+    NOT_HELD,
+    called_line,
+    check_denied,
+    check_given_up,
+    not_held,
+)
 from handlers.router import Router
 from handlers.settings import HandlerSettings
-from locales import translator
+from locales import SUPPORTED_LANGUAGES, translator
 from tests.support.reports import features_told
 
 GROUP_CHAT = ("memory", "coordinators")
@@ -113,3 +119,20 @@ async def test_a_dry_pool_says_who_used_the_days_checks_by_name_never_a_number(d
         assert "Erna (2)" in text and f"{de._('a phone resident')} (1)" in text
         assert str(de.t("numbers of nobody known here ({count})", count="2")) in text
         assert "+49" not in text and "9876543" not in text
+
+
+def test_a_resident_without_a_name_stands_alone_in_the_list_of_who_was_called():
+    # Found in a native-speaker pass: the list took the words written inside a sentence
+    # ("did not call {name}"), in Polish a genitive ("korzystającej z linii telefonicznej")
+    # that no list item can be. Alone, the words have a message context of their own,
+    # translated in every catalog.
+    for lang in SUPPORTED_LANGUAGES:
+        t = translator(lang)
+        alone = t.pgettext("alone, in the list of who was called", "a phone resident")
+        assert lang == "en" or alone != "a phone resident", lang
+        line = called_line(t, [("", 2), ("Erna", 1)])
+        assert alone in line and t.comma.join((f"({t.number(2)})", "Erna")) in line, (lang, line)
+    pl = translator("pl")
+    in_a_sentence = pl._("a phone resident")
+    assert in_a_sentence not in called_line(pl, [("", 1)])
+    assert in_a_sentence in str(check_given_up(pl, "", 2).text)
