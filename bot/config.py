@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import InitVar, dataclass, field, fields, replace
 from pathlib import Path
 from types import UnionType
-from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from bot.config_fields import ENV_PREFIX as ENV_PREFIX
 from bot.config_fields import ConfigError as ConfigError
@@ -44,6 +44,7 @@ from bot.sections import TranslationSection as TranslationSection
 from bot.sections import WebSection as WebSection
 from bot.speech.config import SpeechSection as SpeechSection
 from bot.transports import registry
+from bot.transports.hooks import ChatSection as ChatSection
 from bot.transports.matrix.config import MatrixSection as MatrixSection
 from bot.transports.phone.config import PhoneSection as PhoneSection
 from bot.transports.registry import TRANSPORTS, backchannels, channels
@@ -53,12 +54,9 @@ from db.data_rights import Limits
 from db.database import DatabaseLocationError, check_location
 from handlers.helping.vocabulary import HELP_CATEGORIES
 from handlers.settings import (
-    AccountRules,
-    CityRules,
-    FirstAdmins,
+    DiallingRules,
     HandlerSettings,
     Organisation,
-    RequestRules,
     TranslationRules,
     read_account,
 )
@@ -113,39 +111,29 @@ class Config(Sections):
         given = later or {}
         for t in TRANSPORTS:
             if t.section and t.section not in own:
-                section = given[t.section] if t.section in given else t.section_class()()
+                section = given[t.section] if t.section in given else t.chat_section(self)
                 object.__setattr__(self, t.section, section)
         # A transport's defaults that depend on other sections (matrix.key_file lies beside
         # bot.database), filled by its declaration.
         for t in TRANSPORTS:
             if t.section:
-                section = t.completed(self.section(t.section_class()), self)
-                object.__setattr__(self, t.section, section)
+                object.__setattr__(self, t.section, t.complete(self))
 
-    def later_sections(self) -> dict[str, Any]:
+    def later_sections(self) -> dict[str, ChatSection]:
         """The sections of the transports registered after this module made ``Config``, by
         name (what ``later`` gives)."""
         own = {f.name for f in fields(self)}
         return {
-            t.section: self.section(t.section_class())
+            t.section: t.chat_section(self)
             for t in TRANSPORTS
             if t.section and t.section not in own
         }
 
     def handler_settings(self) -> HandlerSettings:
-        # Each section's rules the handlers get as they are: their declarations' fields.
-        given = {
-            rule.name: getattr(section, rule.name)
-            for kind, section in (
-                (RequestRules, self.help),
-                (CityRules, self.bot),
-                (FirstAdmins, self.bot),
-                (AccountRules, self.privacy),
-            )
-            for rule in fields(kind)
-        }
-        return HandlerSettings(
-            **given,
+        """What the handlers are given of this city: the rules its sections are made of,
+        each whole (a transport's too: the phone line's section is made of the countries it
+        calls, ``DiallingRules``), and what is read otherwise, each by its name."""
+        settings = HandlerSettings(
             city_names=city_names(self.places.data_dir, self.bot.city),
             retention=carried(Limits, self.privacy),
             organisation=Organisation(
@@ -164,8 +152,8 @@ class Config(Sections):
             channels=channels(self),
             web_url=self.web.base_url,
             backchannels=backchannels(self),
-            **registry.handler_settings(self),
         )
+        return settings.with_rules(self.help, self.bot, self.privacy, self.made_of(DiallingRules))
 
 
 def section_names() -> list[str]:
@@ -195,23 +183,9 @@ def section_class(name: str) -> type:
     return found
 
 
-class ChatSection(Protocol):
-    """The section of a chat service a city may run (bot/transports/registry.py)."""
-
-    @property
-    def enabled(self) -> bool:
-        """Whether the city runs it."""
-
-    def check(self) -> None:
-        """Raise :class:`ConfigError` for what no single key checks."""
-
-    def check_secrets(self, prefix: str = ENV_PREFIX) -> None:
-        """Raise :class:`ConfigError` for a secret that running it needs and is not set."""
-
-
 def chat_sections(config: Config) -> list[ChatSection]:
     """The sections of the chat services (bot/transports/registry.py), set or not."""
-    return [config.section(t.section_class()) for t in TRANSPORTS if t.section]
+    return [t.chat_section(config) for t in TRANSPORTS if t.section]
 
 
 def _base_type(tp: Any) -> Any:

@@ -249,3 +249,13 @@ class Sections(Issuer):
             if type(value) is kind:
                 return value
         return kind()
+
+    def made_of(self, kind: type[S]) -> S:
+        """The one section this configuration holds that is made of the rules type ``kind``
+        (``DiallingRules``: the phone line's), typed as ``kind``; ``kind``'s defaults where
+        none is. Two sections made of one rules type would be two settings of one name: a
+        declaration's mistake, refused."""
+        found = [value for value in vars(self).values() if isinstance(value, kind)]
+        if len(found) > 1:
+            raise TypeError(f"two sections are made of {kind.__name__}: {found}")
+        return found[0] if found else kind()

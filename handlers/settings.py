@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -557,6 +557,20 @@ class Issuer:
     organisation: Organisation = field(default_factory=Organisation)
 
 
+# The rules the handlers' settings are made of as a city's sections are (bot/sections.py,
+# a transport's section: ``PhoneSection`` is made of ``DiallingRules``), each taken whole from
+# a section made of it (:meth:`HandlerSettings.with_rules`); ``Issuer`` is made apart (its
+# address's lines stripped).
+Rules = RequestRules | CityRules | AccountRules | DiallingRules | FirstAdmins
+RULES: tuple[type[Rules], ...] = (
+    RequestRules,
+    CityRules,
+    AccountRules,
+    DiallingRules,
+    FirstAdmins,
+)
+
+
 @dataclass(frozen=True)
 class HandlerSettings(RequestRules, CityRules, AccountRules, DiallingRules, FirstAdmins, Issuer):
     # The city's name in each language's script, for running text (the data folder's
@@ -598,6 +612,20 @@ class HandlerSettings(RequestRules, CityRules, AccountRules, DiallingRules, Firs
     # The time the offer rules go by: a test or the outcomes bench (bench/outcomes.py)
     # passes its own clock.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), compare=False)
+
+    def with_rules(self, *given: Rules) -> HandlerSettings:
+        """These settings with the rules ``given``, each whole: of each rules type of
+        :data:`RULES` a given object is made of, every field as it has it (``[help]`` gives
+        the request rules, ``[bot]`` the city's and the first admins). Typed by the rules
+        types, not by names: mypy holds each to one, and no name is written again here."""
+        taken = {
+            each.name: getattr(part, each.name)
+            for part in given
+            for kind in RULES
+            if isinstance(part, kind)
+            for each in fields(kind)
+        }
+        return replace(self, **taken)
 
     def city_in(self, lang: str) -> str:
         """The city's name as ``lang`` writes it ("دورتموند", "Дортмунд")."""

@@ -22,9 +22,11 @@ register`, a class decorator too) and looks them up.
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, cast, get_args, get_origin
+
+from typing_extensions import TypeVar
 
 from db import people_by_number, personal_data
 from handlers.channels import Channel
@@ -44,11 +46,30 @@ if TYPE_CHECKING:
     from handlers.messages import Outgoing
     from locales import Translator
 
-# A transport's configuration section (its declaration's ``config``).
-S = TypeVar("S")
+
+class ChatSection(Protocol):
+    """What every transport's configuration section is: whether a city runs it, and its
+    checks (bot/config.py)."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the city runs it."""
+
+    def check(self) -> None:
+        """Raise ``ConfigError`` for what no single key checks."""
+
+    def check_secrets(self, prefix: str = ...) -> None:
+        """Raise ``ConfigError`` for a secret that running it needs and is not set."""
+
+
+# A transport's configuration section, the first class its declaration names.
+S = TypeVar("S", bound=ChatSection)
 # What it meters that the desk shows (its ``budget``: the SMS month's ``Budget``, the phone's
 # check calls' ``CheckPool``); ``None`` for a transport with no such budget.
 M = TypeVar("M")
+# The city's transport its ``attach`` wires (``SmsTransport``); any chat service where it
+# declares no ``attach``.
+C = TypeVar("C", bound="ChatService", default="ChatService")
 
 # How the desk names a person on a panel (handlers/helping/render.py ``someone``: first name
 # and user number), in the coordinator's words.
@@ -101,20 +122,21 @@ class Offers(Channel):
     app: str = ""
 
 
-class Transport(Generic[S, M]):
+class Transport(Generic[S, M, C]):
     """A transport's declaration: see the module's docstring. Subclassed, never made: the
     registry lists the classes. ``config`` in the methods is a city's
     :class:`~bot.config.Config`, typed as what of it lies below the transports
     (:class:`~bot.sections.Sections`: the transport reaches its own section, typed, by the
     class it names, ``config.section(SmsSection)``); ``section`` its part of it for this
-    transport, and ``budget`` what it meters for the desk, of the types a declaration
-    subclasses with (``Transport[SmsSection, Budget]``; ``Transport[MatrixSection, None]``
-    where it meters nothing), which mypy holds each hook given a section or its meter to."""
+    transport, ``budget`` what it meters for the desk and ``transport`` the city's
+    transport it attaches, of the types a declaration subclasses with, named there once
+    (``Transport[SmsSection, Budget, SmsTransport]``; ``Transport[MatrixSection, None]``
+    where it meters nothing and attaches nothing), which mypy holds each hook given a
+    section, its meter or its transport to."""
 
     platform: ClassVar[str]
     module: ClassVar[str] = ""  # whose service(config, ports) makes it ("" its own)
     section: ClassVar[str] = ""  # its configuration section's name, [sms]
-    config: ClassVar[type | None] = None  # that section's dataclass
     offers: ClassVar[Offers] = Offers()
     data: ClassVar[Declaration | None] = None  # its part of the personal-data declaration
 
@@ -138,11 +160,6 @@ class Transport(Generic[S, M]):
     def backchannel(config: Sections, /) -> str:
         """The chat id of the coordinators' group on it ("" for none)."""
         return ""
-
-    @staticmethod
-    def settings(config: Sections, /) -> Mapping[str, Any]:
-        """Its part of the handlers' settings (HandlerSettings' fields by name)."""
-        return {}
 
     @staticmethod
     def completed(section: S, config: Sections, /) -> S:
@@ -172,7 +189,7 @@ class Transport(Generic[S, M]):
     # A running city (bot/city_service.py) and its desk.
 
     @staticmethod
-    def attach(transport: Any, city: Attachment, /) -> None:
+    def attach(transport: C, city: Attachment, /) -> None:
         """Wire the city's transport into the city, before it connects."""
 
     @staticmethod
@@ -227,13 +244,44 @@ class Transport(Generic[S, M]):
     @classmethod
     def configured(cls, config: Sections) -> bool:
         """Whether ``config`` asks for it."""
-        return bool(cls.section and config.section(cls.section_class()).enabled)
+        return bool(cls.section and cls.own_section(config).enabled)
 
     @classmethod
-    def section_class(cls) -> type[Any]:
-        """Its configuration section's dataclass."""
-        assert cls.config is not None, cls.platform
-        return cls.config
+    def section_class(cls) -> type[S]:
+        """Its configuration section's dataclass: the first class its declaration is
+        subclassed with (``Transport[SmsSection, Budget]``), named there once."""
+        for declared in cls.__mro__:
+            for base in getattr(declared, "__orig_bases__", ()):
+                named = get_args(base)[:1] if get_origin(base) is Transport else ()
+                if named and isinstance(named[0], type):
+                    return cast("type[S]", named[0])
+        raise TypeError(
+            f"transport {cls.platform!r}: its section's class is named as"
+            f" Transport[{cls.section.title()}Section, ...]"
+        )
+
+    @classmethod
+    def own_section(cls, config: Sections) -> S:
+        """Its section in ``config``, typed as its class (the class's defaults where
+        ``config`` holds none)."""
+        return config.section(cls.section_class())
+
+    @classmethod
+    def chat_section(cls, config: Sections) -> ChatSection:
+        """Its section in ``config`` as every transport's is (where the transports are
+        listed, each of another section's class)."""
+        return cls.own_section(config)
+
+    @classmethod
+    def complete(cls, config: Sections) -> S:
+        """Its section in ``config`` with the defaults that depend on other sections."""
+        return cls.completed(cls.own_section(config), config)
+
+    @classmethod
+    def desk_budget(cls, config: Sections, db: Database) -> M | None:
+        """The metered budget of its section in ``config`` the desk shows, read from
+        ``db`` (:meth:`budget`)."""
+        return cls.budget(cls.own_section(config), db)
 
     @classmethod
     def service(cls, config: Sections, ports: Ports) -> ChatService:
@@ -252,7 +300,7 @@ class Transport(Generic[S, M]):
     @classmethod
     def doctor(cls, config: Sections, db: Database) -> AsyncIterator[Check] | None:
         """Its checks of the installation, if any."""
-        return cls.checks(config.section(cls.section_class()), db) if cls.section else None
+        return cls.checks(cls.own_section(config), db) if cls.section else None
 
     @classmethod
     def city_doctor(
@@ -261,8 +309,7 @@ class Transport(Generic[S, M]):
         """Its checks of one city, if any."""
         if not cls.section:
             return None
-        section = config.section(cls.section_class())
-        return cls.city_checks(section, cls.backchannel(config), db, env_prefix)
+        return cls.city_checks(cls.own_section(config), cls.backchannel(config), db, env_prefix)
 
     @classmethod
     def declare(cls) -> None:

@@ -25,7 +25,7 @@ which is a class decorator too, and its section is read like the product's
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.transports.contacts import Contact as Contact
 from bot.transports.contacts import Opening as Opening
@@ -64,20 +64,27 @@ class Console(Transport):
         return Opening("Console", "", account="nachbarbot", command=f"/start {payload}")
 
 
-TRANSPORTS: list[type[Transport]] = []
+# A declaration, of whichever section, meter and service: the list holds each kind (what a
+# hook is given is typed on the declaration itself, bot/transports/hooks.py).
+Declaration = type[Transport[Any, Any, Any]]
+D = TypeVar("D", bound=Declaration)
+
+TRANSPORTS: list[Declaration] = []
 # The platforms of every transport, and of the chat services a city runs (people there can
 # be banned, say): kept in step by :func:`register`.
 PLATFORMS: list[str] = []
 SERVICES: list[str] = []
 
 
-def register(transport: type[Transport]) -> type[Transport]:
+def register(transport: D) -> D:
     """List ``transport``'s declaration (the product's at import; a test's or a plug-in's
     later, also as ``@register`` on its class): its platform becomes known, its data,
     medium and numbers are declared, and its section is read from the configurations
     loaded from now on (bot/config.py)."""
     if transport.platform in PLATFORMS:
         raise ValueError(f"platform {transport.platform!r} is registered already")
+    if transport.section:
+        transport.section_class()  # named on its class, or refused here, not when a city reads it
     if transport not in TRANSPORTS:
         TRANSPORTS.append(transport)
     PLATFORMS.append(transport.platform)
@@ -133,12 +140,12 @@ def _problem(text: str) -> str:
     return f"the {platform} user id {problem}" if problem else ""
 
 
-def named(platform: str) -> type[Transport]:
+def named(platform: str) -> Declaration:
     """The transport of ``platform``."""
     return next(transport for transport in TRANSPORTS if transport.platform == platform)
 
 
-def configured(config: Sections) -> list[type[Transport]]:
+def configured(config: Sections) -> list[Declaration]:
     """The chat services ``config`` asks for."""
     return [transport for transport in TRANSPORTS if transport.configured(config)]
 
@@ -159,14 +166,6 @@ def claims(config: Sections) -> Iterator[tuple[str, object]]:
         yield from transport.claims(config)
 
 
-def handler_settings(config: Sections) -> dict[str, Any]:
-    """The transports' parts of the handlers' settings in ``config``."""
-    found: dict[str, Any] = {}
-    for transport in TRANSPORTS:
-        found.update(transport.settings(config))
-    return found
-
-
 def budgets(config: Sections, db: Database, running: Mapping[str, Any]) -> dict[str, Any]:
     """The metered budget of each transport ``config`` runs that has one, by platform: the
     running transport's (``running``: platform -> the city's transport here, which counts
@@ -175,7 +174,7 @@ def budgets(config: Sections, db: Database, running: Mapping[str, Any]) -> dict[
     for transport in configured(config):
         # Asked first, so that a transport with no budget of its own is never shown by an
         # attribute its running service happens to have.
-        read = transport.budget(config.section(transport.section_class()), db)
+        read = transport.desk_budget(config, db)
         if read is not None:
             live = getattr(running.get(transport.platform), "budget", None)
             found[transport.platform] = live if live is not None else read

@@ -16,7 +16,6 @@ class Telegram(Transport[telegram_config.TelegramSection, None]):
     platform = "telegram"
     module = "bot.transports.telegram"
     section = "telegram"
-    config = telegram_config.TelegramSection
     offers = Offers(app="Telegram")
     user_id_problem = staticmethod(telegram_config.user_id_problem)
     backchannel = staticmethod(telegram_config.backchannel)

@@ -27,10 +27,10 @@ import ast
 import importlib
 import inspect
 from collections import defaultdict
-from dataclasses import fields
+from dataclasses import dataclass, field, fields
 from itertools import combinations
 from pathlib import Path
-from typing import get_type_hints
+from typing import get_args, get_type_hints
 
 import pytest
 
@@ -406,3 +406,101 @@ def test_each_transports_meter_is_what_its_budget_gives_and_its_panel_takes():
         if isinstance(hook, ast.FunctionDef | ast.AsyncFunctionDef) and hook.name in METERED:
             typed = [each.annotation for each in hook.args.posonlyargs] + [hook.returns]
             assert "Any" not in " ".join(ast.unparse(each) for each in typed if each), hook.name
+
+
+def _transport_base() -> ast.ClassDef:
+    """The class ``Transport`` (bot/transports/hooks.py), as mypy reads it."""
+    hooks = ast.parse((ROOT / "bot" / "transports" / "hooks.py").read_text(encoding="utf-8"))
+    return next(
+        node for node in hooks.body if isinstance(node, ast.ClassDef) and node.name == "Transport"
+    )
+
+
+def test_no_hook_of_a_declaration_takes_or_gives_any():
+    """Every hook a declaration may define is typed: what it is given (a city's
+    configuration, its section, its meter, its city's transport) and what it gives back -
+    the handlers' part (``settings() -> Mapping[str, Any]``, spread into HandlerSettings by
+    name) and ``attach(transport: Any)`` were untyped (issue 103, point 5)."""
+    untyped = []
+    for hook in _transport_base().body:
+        if isinstance(hook, ast.FunctionDef | ast.AsyncFunctionDef):
+            each = [*hook.args.posonlyargs, *hook.args.args, *hook.args.kwonlyargs]
+            typed = [a.annotation for a in each if a.arg != "cls"] + [hook.returns]
+            written = [ast.unparse(t) for t in typed if t is not None]
+            if len(written) < len(typed) or any("Any" in t for t in written):
+                untyped.append(f"{hook.name}: {written}")
+    assert untyped == []
+
+
+def test_each_transports_attach_takes_the_transport_its_declaration_names():
+    """``Transport[PhoneSection, CheckPool, PhoneTransport]``: mypy holds ``attach`` to the
+    city's transport the declaration names third (any chat service where it names none)."""
+    from typing import get_args
+
+    for transport in TRANSPORTS:
+        if transport.__module__.startswith("bot.transports.") and "attach" in vars(transport):
+            (base,) = transport.__orig_bases__  # type: ignore[attr-defined]
+            named = get_args(base)[2]
+            takes = next(iter(inspect.signature(transport.attach).parameters.values()))
+            assert _named(named) == takes.annotation, transport.platform
+
+
+def test_a_declarations_section_class_is_named_once_on_its_base():
+    """The section's class is the first the declaration is subclassed with; no second
+    ``config = SmsSection`` beside it; a declaration with a section but no class named is
+    refused when registered, not when a city is read."""
+    from bot.transports import registry
+
+    for transport in TRANSPORTS:
+        assert "config" not in vars(transport), transport.platform
+
+    class Unnamed(registry.Transport):
+        platform = "unnamed"
+        section = "unnamed"
+
+    with pytest.raises(TypeError, match=r"Transport\[UnnamedSection, \.\.\.\]"):
+        registry.register(Unnamed)
+    assert "unnamed" not in registry.PLATFORMS
+
+
+def test_the_handlers_settings_take_each_rules_type_whole_from_the_section_made_of_it():
+    """``Config.handler_settings`` passes the sections the rules types are made of
+    (``with_rules(self.help, self.bot, self.privacy, <the section made of DiallingRules>)``),
+    typed by the rules types, not names spread from a dict (issue 103, point 5): every rules
+    type the handlers' settings are made of is one ``with_rules`` takes."""
+    from bot.config import PrivacySection
+    from handlers.settings import RULES, Issuer, Rules
+
+    assert set(RULES) == set(get_args(Rules)) == set(HandlerSettings.__bases__) - {Issuer}
+    config = Config(
+        bot=BotSection(city="Bochum", admins=(("telegram", "9"),)),
+        privacy=PrivacySection(inactive_account_days=30),
+        help=HelpSection(max_open_requests=2),
+        phone=PhoneSection(call_countries=("AT",)),
+    )
+    settings = config.handler_settings()
+    assert (settings.city, settings.admins) == ("Bochum", (("telegram", "9"),))
+    assert settings.inactive_account_days == 30 and settings.max_open_requests == 2
+    assert settings.call_countries == ("AT",)
+    assert config.made_of(DiallingRules) is config.phone
+    plain = Config()
+    assert plain.made_of(OfferRules) is plain.help
+
+    written = inspect.getsource(Config.handler_settings)
+    spread = [
+        ast.unparse(node)
+        for node in ast.walk(ast.parse(inspect.cleandoc("\n" + written)))
+        if isinstance(node, ast.keyword) and node.arg is None
+    ]
+    assert spread == [], "a setting spread into HandlerSettings by name: mypy sees none of it"
+
+
+def test_two_sections_made_of_one_rules_type_are_refused():
+    from bot.sections import Sections
+
+    @dataclass(frozen=True)
+    class Twice(Sections):
+        again: HelpSection = field(default_factory=HelpSection)
+
+    with pytest.raises(TypeError, match="two sections are made of RequestRules"):
+        Twice().made_of(RequestRules)

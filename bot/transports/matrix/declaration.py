@@ -17,7 +17,6 @@ class Matrix(Transport[matrix_config.MatrixSection, None]):
     platform = "matrix"
     module = "bot.transports.matrix"
     section = "matrix"
-    config = matrix_config.MatrixSection
     offers = Offers(app="Matrix")
     data = matrix_data.DECLARED
     user_id_problem = staticmethod(matrix_config.user_id_problem)

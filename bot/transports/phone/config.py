@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.config_fields import ENV_PREFIX, ConfigError, DiallingRules, env_name
 from bot.config_fields import option as _opt
@@ -182,12 +182,6 @@ class PhoneSection(InCall, DiallingRules):
         """The secrets running it needs (:func:`check_chat_secrets`)."""
         if self.enabled and self.registrar and self.user and not self.password:
             raise ConfigError(f"phone: set {env_name('phone', 'password', prefix)}")
-
-
-def handler_settings(config: Sections) -> dict[str, Any]:
-    """The phone's part of the handlers' settings (bot/transports/registry.py
-    ``Transport.settings``): the countries whose numbers the bot calls."""
-    return {"call_countries": config.section(PhoneSection).call_countries}
 
 
 def _line_number(phone: PhoneSection) -> tuple[str, str]:

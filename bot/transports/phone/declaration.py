@@ -6,6 +6,8 @@ From the package's light modules only: reading it loads no pjsua2, and the packa
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.transports.hooks import Offers, Transport
 from bot.transports.phone import attach as phone_attach
 from bot.transports.phone import checks as phone_checks
@@ -15,15 +17,18 @@ from bot.transports.phone import personal_data as phone_data
 from locales import N_, Medium
 from locales.phone_numbers import account_problem
 
+if TYPE_CHECKING:
+    # Named, not imported: the transport loads pjsua2's side of the line and the handlers.
+    from bot.transports.phone.transport import PhoneTransport  # noqa: F401 (the base names it)
 
-class Phone(Transport[phone_config.PhoneSection, phone_desk.CheckPool]):
+
+class Phone(Transport[phone_config.PhoneSection, phone_desk.CheckPool, "PhoneTransport"]):
     """The phone line: people call the bot and are their number; they hear, press keys and
     receive no file; a new caller is asked for consent when something is first kept."""
 
     platform = "phone"
     module = "bot.transports.phone"
     section = "phone"
-    config = phone_config.PhoneSection
     offers = Offers(
         calls=True,
         files=False,
@@ -36,7 +41,6 @@ class Phone(Transport[phone_config.PhoneSection, phone_desk.CheckPool]):
     # Who calls or texts is their number (E.164): an account an operator names is checked so.
     user_id_problem = staticmethod(account_problem)
     data = phone_data.DECLARED
-    settings = staticmethod(phone_config.handler_settings)
     claims = staticmethod(phone_config.claims)
     city_checks = staticmethod(phone_checks.checks)
     attach = staticmethod(phone_attach.attach)

@@ -18,12 +18,13 @@ from locales import N_, Medium
 from locales.phone_numbers import account_problem
 
 if TYPE_CHECKING:
-    # Named, not imported: the budget's module loads much of handlers/ (a declaration is read
-    # by every process, bot/transports/registry.py).
+    # Named, not imported: the budget's module and the transport's load much of handlers/
+    # (a declaration is read by every process, bot/transports/registry.py).
     from bot.transports.sms.budget import Budget  # noqa: F401 (the base names it)
+    from bot.transports.sms.transport import SmsTransport  # noqa: F401 (the base names it)
 
 
-class Sms(Transport[sms_config.SmsSection, "Budget"]):
+class Sms(Transport[sms_config.SmsSection, "Budget", "SmsTransport"]):
     """Text messages: people text the bot and are their number; they get whole plain
     texts, no file and no edit; erasing takes a code texted to the number; the month's
     texts are a metered budget the desk shows."""
@@ -31,7 +32,6 @@ class Sms(Transport[sms_config.SmsSection, "Budget"]):
     platform = "sms"
     module = "bot.transports.sms"
     section = "sms"
-    config = sms_config.SmsSection
     offers = Offers(
         texts=True,
         files=False,

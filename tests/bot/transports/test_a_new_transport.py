@@ -137,13 +137,12 @@ def service(config: Config, ports: Ports) -> Pager:
     return Pager(ports, config.pager)
 
 
-class Paging(registry.Transport):
-    """The pager's declaration: its platform, its section, what it offers, and (its module
-    being this one) the ``service`` above."""
+class Paging(registry.Transport[PagerSection, None]):
+    """The pager's declaration: its platform, its section (of the class it is declared
+    with), what it offers, and (its module being this one) the ``service`` above."""
 
     platform = PLATFORM
     section = "pager"
-    config = PagerSection
     offers = registry.Offers(medium=Medium.TEXTED, files=False, label="📟 by pager")
 
 
