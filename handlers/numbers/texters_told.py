@@ -15,10 +15,10 @@ through its city's ports, ``Ports.told``, as STOP's rule through ``Ports.stops``
   once it came back right (:meth:`TextersTold.checked`).
 
 No icons but the leading one: a text in the GSM alphabet costs half of one in UCS-2. Each
-fits two segments in every language (tests/bot/transports/sms/test_limits.py) but a capped
-number's line with a number to call, three in six of the ten (it goes outside the number's
-own cap). Every time in the reader's way (``Translator.time``). States: none. Button data:
-none.
+fits two segments in every language (tests/bot/transports/sms/test_limits.py), a capped
+number's line with a number to call too (the translations are written short for it: in
+UCS-2, 134 characters with a number as long as "+49 231 1234567"). Every time in the
+reader's way (``Translator.time``). States: none. Button data: none.
 """
 
 from __future__ import annotations

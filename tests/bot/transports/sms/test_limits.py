@@ -224,8 +224,9 @@ async def test_codes_take_three_tries_expire_and_three_go_a_day(db: Database):
     assert len(stored[0]) == 64  # only the hash
 
 
-# A number to call instead, as a city's operator writes it.
-CALL = "0231 50-0"
+# A number to call instead, as a city's operator may write it: in its international form,
+# longer than most.
+CALL = "+49 231 1234567"
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
@@ -269,9 +270,12 @@ def test_every_text_of_it_fits_two_segments(lang: str):
             until=t.time(datetime(2026, 11, 28, 22, 2, tzinfo=UTC)),
         ),
         t.t(texters_told.CHECKED),
-        # The line's own limits, as the features word them (a number to call where the
-        # turned away are told one; a capped number's line with one is longer: left).
+        # The line's own limits, as the features word them, with a number to call and
+        # without (a capped number's line with one took three segments in six languages).
         told.turned_away(t, CALL),
+        told.turned_away(t, ""),
+        told.capped(t, datetime(2026, 11, 28, 22, tzinfo=UTC), True, CALL),
+        told.capped(t, datetime(2026, 11, 29, 8, tzinfo=UTC), False, CALL),
         told.capped(t, datetime(2026, 11, 28, 22, tzinfo=UTC), True, ""),
         told.capped(t, datetime(2026, 11, 29, 8, tzinfo=UTC), False, ""),
     ):
