@@ -282,9 +282,12 @@ async def _open_sound(city: City) -> Database:
         raise MigrationError(
             f"{city.slug}: {where(city)} is damaged ({found}) - python -m bot db check shows"
             " what SQLite finds; restore a backup (db restore,"
-            " docs/operations.md#backup-and-restore); nothing was started"
+            f" docs/operations.md#backup-and-restore){NOTHING_STARTED}"
         )
     return db
+
+
+NOTHING_STARTED = "; nothing was started"
 
 
 async def _open_or_say(
@@ -302,27 +305,43 @@ async def _open_or_say(
         return None
 
 
-async def _open_every(cities: list[City]) -> list[Database] | None:
-    """Every city's database, checked (:func:`_open_sound`), for ``run``; None with each
-    refused city said (and the others closed again): the installation starts whole or
-    not at all."""
-    databases: list[Database] = []
+async def _open_serving(
+    cities: list[City], needed: Callable[[City], bool]
+) -> tuple[list[tuple[City, Database]], dict[str, str]] | None:
+    """Every city's database, checked (:func:`_open_sound`), for ``run`` and ``web``, and
+    the cities refused, each with why: one city's damaged or newer database stops no other
+    city. None, said why (the others closed again), where a ``needed`` city's is refused -
+    the main city's for ``run``: it holds the cluster and the budgets."""
+    opened: list[tuple[City, Database]] = []
+    refused: dict[str, str] = {}
 
     async def opening(city: City) -> int:
-        db = await _open_or_say(city, _open_sound)
-        if db is not None:
-            databases.append(db)
-        return int(db is None)
+        try:
+            opened.append((city, await _open_sound(city)))
+        except ServerUnreachable:  # every city's data is there: said once, of them all
+            raise
+        except MigrationError as exc:
+            if needed(city):
+                print(f"nachbarbot: database error: {exc}", file=sys.stderr)
+                return 1
+            refused[city.slug] = _database_refused(city, exc)
+        return 0
 
     try:
-        refused = await _city_by_city(cities, opening)
+        failed = await _city_by_city(cities, opening)
     except BaseException:
-        refused = 1
+        failed = 1
         raise
     finally:
-        for db in databases if refused else []:
+        for _, db in opened if failed else []:
             await db.close()
-    return None if refused else databases
+    return None if failed else (opened, refused)
+
+
+def _database_refused(city: City, exc: MigrationError) -> str:
+    """Why a city is not served whose database was refused, as the log says it."""
+    detail = str(exc).removeprefix(f"{city.slug}: ").removesuffix(NOTHING_STARTED)
+    return f"its database cannot be used: {detail}; then restart"
 
 
 async def _migrate(city: City) -> int:
@@ -562,17 +581,22 @@ async def _web(cities: list[City], unserved: dict[str, str]) -> int:
             file=sys.stderr,
         )
         return 2
-    databases = await _open_every(served)  # each refused city said; none served then
-    if databases is None:
+    found = await _open_serving(served, needed=lambda city: False)
+    if found is None:
+        return 1
+    pairs, refused = found
+    unserved_notice.say_in_log(refused, [city for city, _ in pairs])
+    if not pairs:
+        print("nachbarbot: no city's database can be used (see above)", file=sys.stderr)
         return 1
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, _stopping(stop))
     async with contextlib.AsyncExitStack() as running:
-        for db in databases:
+        for _, db in pairs:
             running.push_async_callback(db.close)
-        for city, db in zip(served, databases, strict=True):
+        for city, db in pairs:
             try:
                 await _city_web(city, db, running)
             except WebNotStarted as exc:
@@ -683,14 +707,21 @@ async def _run(
     from locales import TIMEZONE
 
     config = cities[0].config
-    served = [city for city in cities if city.slug not in unserved]
-    if _no_chat_service(served):
+    if _no_chat_service([city for city in cities if city.slug not in unserved]):
         return 2
-    unserved_notice.say_in_log(unserved, served)
     # The main city's database holds the cluster and the budgets, served or not.
     opening = [city for city in cities if city.main or city.slug not in unserved]
-    databases = await _open_every(opening)
-    if databases is None:
+    found = await _open_serving(opening, needed=lambda city: city.main)
+    if found is None:
+        return 1
+    pairs, refused = found
+    databases = [db for _, db in pairs]
+    unserved = unserved | refused
+    served = [city for city in cities if city.slug not in unserved]
+    unserved_notice.say_in_log(unserved, served)
+    if not served:
+        await _close_unowned(databases, [])
+        print("nachbarbot: no city can be served (see above)", file=sys.stderr)
         return 1
     db = databases[0]  # the main city's
     # The cluster lives on the main city's database: one process lock, whatever the cities.
@@ -705,8 +736,9 @@ async def _run(
     scheduler = AsyncIOScheduler(timezone=TIMEZONE)
     try:
         async with opened(bots):
-            pairs = zip(opening, databases, strict=True)
-            await _city_bots(bots, cities, pairs, cluster, metrics, unserved, broken or [])
+            await _city_bots(
+                bots, cities, pairs, cluster, metrics, unserved, broken or [], set(refused)
+            )
             for bot in bots:
                 bot.add_jobs(scheduler)
             if metrics is not None:
@@ -752,6 +784,7 @@ async def _city_bots(
     metrics: Any,
     unserved: dict[str, str],
     broken: list[BrokenCity],
+    refused: set[str],
 ) -> None:
     """The bot of each city served (into ``bots``), on its ``opened`` database, with the
     main city's (the first) for the bans shared across the cities (bans share) and the
@@ -769,7 +802,7 @@ async def _city_bots(
             bots.append(bot)
     channel = bots[0]  # the main city's, unless it is not served
     await unserved_notice.tell(
-        channel.db, channel.city, cities, unserved, channel.worker.wake, broken
+        channel.db, channel.city, cities, unserved, channel.worker.wake, broken, refused
     )
 
 
@@ -850,11 +883,21 @@ async def _backup_and_migrate(call: _Call) -> int:
     step, after the backup before an upgrade. A city whose file cannot be used is left as
     it is and named: the start that serves it again migrates it (after this step's backup)."""
     failed = 0
+    each, refused = _each(call), {}
     if call.args.backup_into:
-        failed = await upgrade_backup.backup_before_upgrade(_each(call), call.args.backup_into)
+        if not call.args.city:  # one city's damaged file keeps no other city from starting
+            refused = await upgrade_backup.refused_cities(each)
+            each = [city for city in each if city.slug not in refused]
+        failed = await upgrade_backup.backup_before_upgrade(each, call.args.backup_into)
     if not failed:
-        failed = await _city_by_city(_each(call), _migrate)
+        failed = await _city_by_city(each, _migrate)
         broken_cli.say(_broken(call), "not migrated, its file cannot be used")
+    for slug, why in refused.items():
+        print(
+            f"nachbarbot: warning: {slug}: neither backed up nor migrated, its database cannot"
+            f" be used: {why} - run leaves the city out until a backup is restored (db restore)",
+            file=sys.stderr,
+        )
     return failed
 
 

@@ -24,13 +24,16 @@ is written.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
 from bot.cities import City
 from bot.cli import backup_rotation, backups
+from bot.cli.checks import damage
+from bot.cli.city_list import where
 from bot.cli.schema_versions import schema_versions
-from db import Database
+from db import Database, MigrationError
 from db.database import latest_migration
 from db.postgres import is_postgres
 
@@ -55,6 +58,30 @@ async def _behind(cities: list[City]) -> list[str]:
         for city, version in zip(cities, versions, strict=True)
         if 0 < version < latest
     ]
+
+
+async def refused_cities(cities: list[City]) -> dict[str, str]:
+    """The further cities whose SQLite file the upgrade step leaves alone, each with why:
+    damaged, or of a newer version. ``run`` leaves them out and serves the others
+    (bot/cli/main.py ``_open_serving``); the step failing for them would keep the unit
+    from starting ``run`` at all. The main city's is never left out: ``run`` needs it."""
+    refused: dict[str, str] = {}
+    for city in cities:
+        location, schema = city.location
+        if city.main or is_postgres(location) or not Path(location).exists():
+            continue
+        try:
+            db = await Database.open(location, schema=schema, migrate=False)
+        except (MigrationError, sqlite3.DatabaseError) as exc:
+            refused[city.slug] = f"{where(city)}: {exc}"
+            continue
+        try:
+            found = await damage(db, quick=True)
+        finally:
+            await db.close()
+        if found:
+            refused[city.slug] = f"{where(city)} is damaged ({found})"
+    return refused
 
 
 async def backup_before_upgrade(cities: list[City], folder: str) -> int:

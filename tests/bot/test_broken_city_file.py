@@ -110,3 +110,41 @@ async def test_run_serves_the_other_cities_and_tells_the_coordinators(tmp_path):
     finally:
         bot.stop()
         await fake.stop()
+
+
+async def test_a_damaged_database_of_a_further_city_stops_no_other_city(tmp_path):
+    """Unna's file sound, its database damaged (a failing disk): ``run`` serves Dortmund and
+    says why Unna is not served, in the log and once in the group. Before, ``run`` refused
+    every city ("nothing was started")."""
+    fake = FakeTelegram()
+    await fake.start()
+    config = _installation(tmp_path, fake.url)
+    env = {"NACHBARBOT_TELEGRAM__TOKEN": TOKEN}
+    _unna(tmp_path, config, "")
+    damaged = tmp_path / "db" / "bot.unna.sqlite3"
+    with damaged.open("r+b") as out:
+        out.seek(4096)
+        out.write(b"\xff" * 4096 * 20)
+    # The unit's upgrade step (ExecStartPre) lets run start: it failed on Unna, and the
+    # unit then started no city at all.
+    step = run_bot(
+        "--config", str(config), "db", "migrate", "--backup-into", str(tmp_path / "backups")
+    )
+    assert step.returncode == 0, step.stderr
+    assert f"unna: neither backed up nor migrated, its database cannot be used: {damaged}" in (
+        step.stderr
+    )
+    assert "dortmund: database" in step.stdout
+    bot = BotProcess(tmp_path, fake, settings=config.read_text(), env=env, launch=launch_forked)
+    try:
+        await bot.start()  # Dortmund polls: the process runs
+        notice = await fake.wait_for("sendMessage", lambda c: "Unna" in c.text, chat_id=GROUP)
+        assert "db check" in notice.text
+        fake.send_text(RESIDENT, "/start")
+        await fake.wait_for("sendMessage", chat_id=RESIDENT, timeout=30)
+        log = bot.log.read_text()
+        assert f"city unna is not served: its database cannot be used: {damaged}" in log
+        assert "the other cities run (dortmund)" in log
+    finally:
+        bot.stop()
+        await fake.stop()

@@ -1,7 +1,9 @@
 """The commands that serve people - ``run``, ``web`` and ``console`` - on a damaged SQLite
-file (a failing disk, a file copied while written): each refuses in one line naming the
-city, its file and what to do, exits 1 and never hangs, and starts nothing - as ``db
-check`` says it (docs/operations.md, "A damaged database file"). Before, ``console`` and
+file (a failing disk, a file copied while written): the console of that city, and ``run``
+where it is the main city's (which holds the cluster), refuse in one line naming the city,
+its file and what to do, exit 1, never hang and start nothing - as ``db check`` says it
+(docs/operations.md, "A damaged database file"); a further city's damaged file stops no
+other city (tests/bot/test_broken_city_file.py runs that). Before, ``console`` and
 ``run`` ended in a traceback: on a file SQLite could not open at all, and on one that opened
 but whose tables' pages were damaged (the first query reading them), which ``db check``
 itself ended in a traceback on as well."""
@@ -18,7 +20,7 @@ from tests.support.two_cities import write_cities
 
 # A chat service for ``run`` (never reached: the refusal comes first) and a port for ``web``.
 SERVING = {"NACHBARBOT_TELEGRAM__TOKEN": "123456:never-asked"}
-COMMANDS = (["--city", "{city}", "console"], ["run"], ["web"])
+CONSOLE = ["--city", "{city}", "console"]
 
 
 def _two_cities(tmp_path: Path) -> tuple[Path, str]:
@@ -55,8 +57,8 @@ def _damage_people(file: Path) -> None:
     _overwrite(file, users)
 
 
-def _refused(config: Path, city: str, file: Path, why: str) -> None:
-    for command in COMMANDS:
+def _refused(config: Path, city: str, file: Path, why: str, commands: list[list[str]]) -> None:
+    for command in commands:
         args = [part.format(city=city) for part in command]
         done = run_bot(
             "--config", str(config), *args, env=SERVING, input="", timeout=60, refused_at_start=True
@@ -71,13 +73,12 @@ def _refused(config: Path, city: str, file: Path, why: str) -> None:
 
 
 def test_a_file_sqlite_cannot_open_is_refused_in_one_line(tmp_path):
-    """Unna's schema pages overwritten: every serving command names Unna and its file (run
-    before starting Dortmund, whose file is sound)."""
+    """Unna's schema pages overwritten: Unna's console names Unna and its file."""
     config, database = _two_cities(tmp_path)
     unna = Path(city_location(database, "unna", False)[0])
     _overwrite(unna, 2, 20)
 
-    _refused(config, "unna", unna, "cannot be opened")
+    _refused(config, "unna", unna, "cannot be opened", [CONSOLE])
 
 
 def test_a_file_damaged_in_a_table_is_refused_before_anything_starts(tmp_path):
@@ -88,7 +89,7 @@ def test_a_file_damaged_in_a_table_is_refused_before_anything_starts(tmp_path):
     dortmund = Path(database)
     _damage_people(dortmund)
 
-    _refused(config, "dortmund", dortmund, "is damaged")
+    _refused(config, "dortmund", dortmund, "is damaged", [CONSOLE, ["run"]])
     check = run_bot("--config", str(config), "db", "check", timeout=60)
     assert check.returncode == 1, check.stdout
     assert "Traceback" not in check.stderr, check.stderr
