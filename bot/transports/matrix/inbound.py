@@ -152,7 +152,7 @@ class Inbound:
         self.shared.in_flight += 1
         try:
             room = self.shared.client.rooms.get(room_id) if self.shared.client is not None else None
-            name = (room.user_name(person) if room else None) or person.split(":")[0].lstrip("@")
+            name = chosen_name(room, person)
             incoming = Incoming(
                 Sender(PLATFORM, person, name, None),
                 room_id,
@@ -262,7 +262,7 @@ class Inbound:
             incoming_event = await self._event_for(room, event)
             if incoming_event is None:
                 return
-            name = room.user_name(event.sender) or event.sender.split(":")[0].lstrip("@")
+            name = chosen_name(room, event.sender)
             incoming = Incoming(
                 Sender(PLATFORM, event.sender, name, None),
                 room.room_id,
@@ -457,6 +457,16 @@ class Inbound:
             await self.outbound.send(room_id, Message(self.shared.ports.not_read.unreadable(t)))
         except DeliveryError as exc:
             log.warning("matrix: asking to send a message again failed: %s", exc)
+
+
+def chosen_name(room: nio.MatrixRoom | None, user_id: str) -> str:
+    """The name a person chose to be shown by (their display name in the room), or "" -
+    never their Matrix id nor its localpart: an id in a partner's chat would let the
+    partner reach a helper outside the bot. matrix-nio's ``user_name`` is the id itself
+    for someone without a display name, and adds it in brackets where two share one. The
+    features show someone without a name as they show a caller ("Resident")."""
+    user = room.users.get(user_id) if room is not None else None
+    return (user.display_name or "") if user is not None else ""
 
 
 def command_in(body: str) -> Command | None:
