@@ -175,6 +175,8 @@ class Database:
         self._conn = conn
         self.transactions = transactions
         self.dialect = transactions.dialect
+        # How many chats' updates a transport hands in at the same time (db/transactions.py).
+        self.updates_at_once = transactions.updates_at_once
         # db/went_back.py: whether a database ``db go-back`` put back may be migrated, and
         # the schema it had once it was.
         self.upgrade = False

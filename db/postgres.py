@@ -418,6 +418,11 @@ def _check_apart(state: _Open | None, statements: Iterable[str]) -> None:
 
 class PostgresTransactions(Transactions):
     dialect = "postgresql"
+    # Several chats' updates at once: each its own connection of the pool, and while one
+    # waits for its round trip another's handler runs (43 -> 68 updates/s, bench/RESULTS.md,
+    # postgres row). Below the pool's size (open_pool: 10), so that the outbox worker and
+    # the scheduler still find a connection.
+    updates_at_once = 8
 
     def __init__(self, pool: AsyncConnectionPool[Any], schema: str | None = None) -> None:
         self.pool = pool

@@ -558,6 +558,11 @@ class UpdatesPort(Protocol):
         """This process's key among several on one PostgreSQL database (bot/cluster.py);
         None: alone."""
 
+    @property
+    def at_once(self) -> int:
+        """How many chats' updates the transport may hand in at the same time, each chat's
+        one after the other (the database's ``updates_at_once``: db/transactions.py)."""
+
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         """Answer one update: its changes and what it queued for others committed."""
 

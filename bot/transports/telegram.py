@@ -871,7 +871,11 @@ class TelegramTransport(ChatService):
         # Updates that a process fetched but did not confirm before it died come again;
         # the duplicate check answers them from what was kept.
         self.polling = CommittedPolling(
-            self.application, self.config.poll_timeout, self._polling_error, _seconds
+            self.application,
+            self.config.poll_timeout,
+            self._polling_error,
+            _seconds,
+            chats_at_once=self.city_ports.updates.at_once,
         )
         await self.polling.start()
 

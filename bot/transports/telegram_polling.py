@@ -12,6 +12,10 @@ The batch is fetched raw and each update read on its own: python-telegram-bot's
 unexpected type) failed every fetch and stopped polling for good - and it logged the raw
 batch, texts and names included, at CRITICAL. Here such an update is skipped and confirmed
 like any other, and only its id is logged.
+
+A batch's updates of different chats are handled at the same time where the database serves
+several at once (PostgreSQL: db/postgres.py ``updates_at_once``), each chat's in order; the
+offset moves past the batch once every update in it was handled.
 """
 
 from __future__ import annotations
@@ -41,6 +45,26 @@ MAX_DELAY = 30.0
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 # Added to the long-poll timeout: how long the answer to getUpdates may take beyond it.
 READ_MARGIN = 10.0
+
+
+async def handle_update(application: Application, update: Update) -> None:
+    """Hand ``update`` to the application. Handler errors end in its error handler; anything
+    escaping that is logged with the update's id alone, and the update counts as handled:
+    one broken update must not stop the bot."""
+    try:
+        await application.process_update(update)
+    except Exception as exc:
+        log.error("telegram update %s could not be handled: %s", update.update_id, failure(exc))
+
+
+def chat_of(update: Update) -> object:
+    """Whose turn an update waits for: its chat's, else its sender's (a button under an
+    inline message has no chat), else its own."""
+    if update.effective_chat is not None:
+        return ("chat", update.effective_chat.id)
+    if update.effective_user is not None:
+        return ("user", update.effective_user.id)
+    return ("update", update.update_id)
 
 
 def _no_advice_to_use_get_updates() -> None:
@@ -125,8 +149,16 @@ class CommittedPolling:
         timeout: int,
         on_error: Callable[[TelegramError], None],
         retry_after: Callable[[RetryAfter], float],
+        chats_at_once: int = 1,
     ) -> None:
         self.application = application
+        # How many chats' updates of one batch are handled at the same time (the
+        # database's ``updates_at_once``). One chat's are handled one after the other, so
+        # that a person's answers keep their order; different chats' overlap: while one
+        # update waits for the database or the Bot API, another's handler runs. Their
+        # transactions keep each person's rows to one update at a time (db/postgres.py,
+        # the person's lock), as with several processes.
+        self.chats_at_once = max(1, chats_at_once)
         self.timeout = timeout
         self.on_error = on_error
         self.retry_after = retry_after
@@ -182,6 +214,7 @@ class CommittedPolling:
                 log.warning("telegram sent %d updates without an id; skipped", len(updates))
                 await self._pause(MAX_DELAY)
                 continue
+            batch: list[Update] = []
             for raw in updates:
                 update_id = update_id_of(raw)
                 if update_id is None:
@@ -190,18 +223,31 @@ class CommittedPolling:
                     continue
                 if offset is not None and update_id < offset:
                     continue  # already confirmed
-                # Handled one after the other, in order. Handler errors end in the
-                # application's error handler; anything escaping that is logged, and the
-                # update is not fetched again: one broken update must not stop the bot.
                 update = read_update(raw, self.application.bot)
                 if update is not None:
-                    try:
-                        await self.application.process_update(update)
-                    except Exception as exc:
-                        log.error(
-                            "telegram update %s could not be handled: %s", update_id, failure(exc)
-                        )
+                    batch.append(update)
+                # Confirmed with the next getUpdates, which waits for the whole batch.
                 offset = update_id + 1
+            await self._handle(batch)
+
+    async def _handle(self, batch: list[Update]) -> None:
+        """A batch's updates: each chat's one after the other, in order, and up to
+        ``chats_at_once`` chats at the same time (one: all in the order they came)."""
+        lanes: dict[object, list[Update]] = {}
+        for update in batch:
+            lanes.setdefault(chat_of(update) if self.chats_at_once > 1 else None, []).append(update)
+        queue = iter(lanes.values())
+
+        async def take_lanes() -> None:
+            for lane in queue:
+                for update in lane:
+                    await handle_update(self.application, update)
+
+        takers = min(self.chats_at_once, len(lanes))
+        if takers <= 1:
+            await take_lanes()
+        else:
+            await asyncio.gather(*(take_lanes() for _ in range(takers)))
 
     async def _fetch(self, offset: int | None) -> list[Any] | None:
         """The next batch, unparsed, or None once stop() was called while waiting for it."""

@@ -21,7 +21,7 @@ from telegram.ext import Application
 from bot.transports.contract import ChatTurn
 from bot.transports.telegram_polling import (
     ALLOWED_UPDATES,
-    failure,
+    handle_update,
     keep_content_out_of_library_logs,
     read_update,
 )
@@ -111,12 +111,7 @@ class CommittedWebhook:
         if update is None:
             return web.Response(status=200)
         async with self._turn_for(update):
-            try:
-                await self.application.process_update(update)
-            except Exception as exc:
-                log.error(
-                    "telegram update %s could not be handled: %s", update.update_id, failure(exc)
-                )
+            await handle_update(self.application, update)
         return web.Response(status=200)
 
     def _turn_for(self, update: Any) -> AbstractAsyncContextManager[Any]:

@@ -62,6 +62,10 @@ class Updates:
     def process_key(self) -> int | None:
         return self._city.process_key
 
+    @property
+    def at_once(self) -> int:
+        return self._city.db.updates_at_once
+
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         return await self._city.handle(incoming)
 
