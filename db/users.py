@@ -13,6 +13,7 @@ from typing import Any
 import aiosqlite
 
 from db import desk
+from db.answered_marks import AnsweredMarks
 from db.bans import BanList, SharedBanList
 from db.clock import from_text, to_text
 from db.clock import utcnow as _now
@@ -180,6 +181,7 @@ _BANNED_AGAIN = own_row("UPDATE users SET banned_at = ? WHERE id = ? AND banned_
 class UserStore:
     def __init__(self, transactions: Transactions) -> None:
         self._tx = transactions
+        self._answered = AnsweredMarks(transactions)
         self.bans = BanList(transactions)
         # The installation's shared bans (the main city's database), when the running bot
         # serves several cities: checked at first contact like this city's own list.
@@ -565,17 +567,9 @@ class UserStore:
             )
 
     async def mark_answered(self, platform: str, update_id: str) -> None:
-        # One statement: no BEGIN/COMMIT round trips, but the lock, so that it does not
-        # land inside another task's open transaction. Answered, the update keeps only its
-        # number (against redelivery): neither the answers nor whose chat it was. Inline:
-        # one indexed row, sent after every update (db/transactions.py).
-        async with self._tx.single_statement(inline=True):
-            await execute(
-                self._tx,
-                "UPDATE processed_updates SET answered_at = ?, replies = NULL, chat_id = NULL"
-                " WHERE platform = ? AND update_id = ?",
-                (_now(), platform, update_id),
-            )
+        """The update's answers were sent: returns once that is written, together with the
+        marks of the updates answered meanwhile (db/answered_marks.py)."""
+        await self._answered.mark(platform, update_id)
 
     async def handled(self, platform: str, update_id: str) -> bool:
         """Whether the update ``update_id`` of ``platform`` was handled (within the days the
