@@ -29,8 +29,12 @@ from handlers.parsing import typed_value
 from handlers.staff import holds
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from db.users import User
     from handlers.context import Backstage, Context
+    from handlers.messages import Message
+    from locales import Translator
 
 Callback = Callable[["Context"], Awaitable[None]]
 # A gate's check: True when it took the update (nothing after it sees the update).
@@ -56,6 +60,9 @@ DeepLink = Callable[["Context"], Awaitable[bool]]
 # What a step offers to press (its choices, Skip, Cancel), given the person's context and the
 # step's state data: the one list its question and every refusal at it show.
 Choices = Callable[["Context", dict[str, Any]], list[list[Button]]]
+# A step's location request: its button's label and the line its other buttons stand under
+# where they cannot stand beside it (``Message.request_location``, ``location_aside``).
+Locating = Callable[["Translator", bool], tuple[str, "Markup | None"]]
 # What a gate may declare it needs: a yes-or-no capability of a channel (``Channel.calls``).
 CAPABILITIES = frozenset(f.name for f in fields(Channel) if f.type in (bool, "bool"))
 
@@ -158,6 +165,10 @@ class Router:
     # too long for it) shows the same choices - numbered choices (SMS, the phone's keys)
     # press only the newest message's, and a refusal without them left nothing to press.
     step_choices: dict[str, Choices] = field(default_factory=dict)
+    # What a step that asks for a location offers beside its buttons (``offer_location``:
+    # Telegram's "📍 Share my location" keyboard): every refusal there offers it again - a
+    # refusal without it took the keyboard away (Telegram removes it with the next message).
+    step_locations: dict[str, Locating] = field(default_factory=dict)
     # What keeps nothing of a person beyond what their call or chat already holds (the main
     # menu, finding places): button keys (``prefix:action``, a menu entry ``menu:<key>``),
     # commands (``/<name>``) and states. Where consent is asked at the first step that
@@ -383,6 +394,20 @@ class Router:
         """Step ``state`` shows ``choices`` (its question does, and so does every refusal);
         where they carry values (``Button.value``), a number typed there is one (``read_typed``)."""
         self.step_choices[state] = choices
+
+    def offer_location(self, state: str, locating: Locating) -> None:
+        """Step ``state`` asks for a location (``Message.request_location``), and so does
+        every refusal there (``located``)."""
+        self.step_locations[state] = locating
+
+    def located(self, ctx: Context, refused: Message) -> None:
+        """A refusal at a step that asks for a location asks for it again."""
+        state = ctx.get_state()
+        locating = self.step_locations.get(state.state) if state is not None else None
+        if locating is not None and not refused.request_location:
+            refused.request_location, refused.location_aside = locating(
+                ctx.t, bool(refused.buttons)
+            )
 
     def with_choices(self, ctx: Context, buttons: list[list[Button]]) -> list[list[Button]]:
         """``buttons`` (a refusal's own: suggestions, the way back), then what the step the

@@ -45,6 +45,13 @@ class Answer:
 Take = Callable[[Context, Answer], Awaitable[None]]
 
 
+def location_request(t: Translator, buttons: bool) -> tuple[str, Markup | None]:
+    """A step's "📍 Share my location" button, and - with other ``buttons`` - the line they
+    stand under where they cannot stand beside it (Telegram): Skip and Cancel stay
+    pressable. Its question and every refusal at it (``Router.located``) carry both."""
+    return "📍 " + t._("Share my location"), t.t("👇 Or without a location:") if buttons else None
+
+
 async def ask_again(ctx: Context, answer: Answer) -> None:
     """Input the step cannot use: its question again, with the step's buttons (the
     dispatcher adds them to every refusal at a step, ``Router.with_choices``) - where
@@ -120,9 +127,7 @@ class StepForm:
             return
         t = ctx.t
         buttons = self._buttons(ctx, spec, data)
-        location = "📍 " + t._("Share my location") if spec.location else ""
-        # Skip and Cancel stay pressable where the location button stands apart (Telegram).
-        aside = t.t("👇 Or without a location:") if spec.location and buttons else None
+        location, aside = location_request(t, bool(buttons)) if spec.location else ("", None)
         edit = spec.redraw and isinstance(ctx.incoming.event, ButtonPress)
         recorded = t.t(spec.recorded) if spec.recorded else None
         ctx.send(
@@ -210,5 +215,7 @@ class StepForm:
         for name, spec in self.steps.items():
             router.state(self.state + name)(self._input)
             router.offer(self.state + name, self.choices)
+            if spec.location:
+                router.offer_location(self.state + name, location_request)
             for action, take in spec.presses.items():
                 button(action, (self.state + name,), self._pressed(take))

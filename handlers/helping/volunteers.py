@@ -542,22 +542,30 @@ def _point_buttons(ctx: Context, profile: dict[str, Any]) -> list[list[Button]]:
 
 async def _point(ctx: Context, answer: Answer) -> None:
     """A postcode (its centre) or a shared location, rounded to the ~500 m grid."""
+    point = await _point_given(ctx, answer)
+    if point is not None:
+        answer.draft["lat"], answer.draft["lon"] = point
+        await FORM.answered(ctx, answer)
+
+
+async def _point_given(ctx: Context, answer: Answer) -> tuple[float, float] | None:
+    """The point a postcode (its centre) or a shared location gives, rounded to the ~500 m
+    grid (as requests' are); None when it gives none, the person told why."""
     event = ctx.incoming.event
     if isinstance(event, Location):
         if refuse_outside_city(ctx, event.latitude, event.longitude, message=OUTSIDE_POINT):
-            return
+            return None
         lat, lon = event.latitude, event.longitude
     elif isinstance(event, Text):
         area = load_gazetteer(ctx.settings.places_data_dir).resolve(event.text.strip()).area
         if area is None or area.kind != "postcode":
             ctx.refuse(ctx.t.t(NO_POSTCODE, city=ctx.city))
-            return
+            return None
         lat, lon = area.lat, area.lon
     else:
         await ask_again(ctx, answer)
-        return
-    answer.draft["lat"], answer.draft["lon"] = coarsen(lat, lon, AREA)
-    await FORM.answered(ctx, answer)
+        return None
+    return coarsen(lat, lon, AREA)
 
 
 async def _no_point(ctx: Context, answer: Answer) -> None:
@@ -570,15 +578,13 @@ async def _remove_point(ctx: Context, answer: Answer) -> None:
 
 
 async def _location(ctx: Context, answer: Answer) -> None:
-    event = ctx.incoming.event
-    if not isinstance(event, Location):
-        await ask_again(ctx, answer)
-        return
-    if refuse_outside_city(ctx, event.latitude, event.longitude):
-        return
-    lat, lon = coarsen(event.latitude, event.longitude, AREA)  # ~500 m, like requests
-    answer.draft.update(lat=lat, lon=lon, stadtbezirke=[])
-    await FORM.answered(ctx, answer)
+    """The centre of the area a volunteer helps around: a shared location or a postcode,
+    as the own point takes them - a postcode was answered with the question again, and a
+    location outside the city with "write a district name", which this step never took."""
+    point = await _point_given(ctx, answer)
+    if point is not None:
+        answer.draft.update(lat=point[0], lon=point[1], stadtbezirke=[])
+        await FORM.answered(ctx, answer)
 
 
 def _radius_buttons(ctx: Context, _profile: dict[str, Any]) -> list[list[Button]]:
@@ -809,8 +815,8 @@ FORM = StepForm(
         ),
         "around": Step(
             N_(
-                "📍 Share the location you want to help around (for example your home - "
-                "only the distance to requests is used)."
+                "📍 Share the location you want to help around, or send its postcode (for "
+                "example your home - only the distance to requests is used)."
             ),
             takes=_location,
             location=True,

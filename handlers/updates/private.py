@@ -155,11 +155,14 @@ async def _step_input(ctx: Context, router: Router, step: str) -> None:
     """Input to the step ``step``. A refusal there (``ctx.refuse``) shows the step's
     choices after its own buttons (``Router.with_choices``), here for every step and
     refusal, not at each: numbered choices press only the newest message's, so a
-    refusal without them left "1" (Cancel) pressing nothing - it became text."""
+    refusal without them left "1" (Cancel) pressing nothing - it became text. At a step
+    that asks for a location the refusal asks for it again (``Router.located``): without,
+    Telegram took the "📍 Share my location" keyboard away at the first typo."""
     await router.states[step](ctx)
     refused = ctx.refused
     if isinstance(refused, Message):
         refused.buttons = router.with_choices(ctx, refused.buttons)
+        router.located(ctx, refused)
 
 
 def _too_long(ctx: Context, router: Router, event: Event) -> bool:
