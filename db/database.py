@@ -181,6 +181,8 @@ class Database:
         # the schema it had once it was.
         self.upgrade = False
         self.went_back: int | None = None
+        # The migrations this opening applied, by file name (``db migrate`` says them).
+        self.applied: list[str] = []
         # PostgreSQL: the city's own schema, or None for the main city.
         self.schema = (
             transactions.schema if isinstance(transactions, postgres.PostgresTransactions) else None
@@ -458,9 +460,14 @@ class Database:
         return int(row[0]) if row is not None else 0
 
     async def migrate(self) -> list[str]:
-        """Apply every migration newer than the recorded version; return their names."""
-        if self._conn is None:
-            return await self._migrate_postgres()
+        """Apply every migration newer than the recorded version; return their names (kept
+        in ``applied`` too)."""
+        self.applied = await (
+            self._migrate_postgres() if self._conn is None else self._migrate_sqlite()
+        )
+        return self.applied
+
+    async def _migrate_sqlite(self) -> list[str]:
         current = await self.schema_version()
         known = available_migrations()
         mark = None

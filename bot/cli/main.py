@@ -363,8 +363,17 @@ async def _migrate(city: City) -> int:
             )
     finally:
         await db.close()
-    print(f"{city.slug}: database {where(city)}: schema version {version}")
+    print(f"{city.slug}: database {where(city)}: schema version {version} - {_what_ran(db)}")
     return 0
+
+
+def _what_ran(db: Database) -> str:
+    """What ``db migrate`` changed in a city: nothing, or the migrations it applied."""
+    if not db.applied:
+        return "nothing to migrate, nothing changed"
+    names = [name.removesuffix(".sql") for name in db.applied]
+    shown = ", ".join(names) if len(names) <= 3 else f"{names[0]} … {names[-1]}"
+    return f"{len(names)} migrations applied now ({shown})"
 
 
 async def _roles(city: City, action: str, who: str, role: str) -> int:

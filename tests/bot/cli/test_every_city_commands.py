@@ -70,11 +70,16 @@ async def test_db_migrate_migrates_every_city_or_the_one_named(database_url, tmp
     assert "unna:" in one.stdout and "dortmund" not in one.stdout
     latest = latest_migration()
     assert _recorded_version(database_url, "unna", main=False) == latest
+    # Each line says what the command did there: before, the same line whether it
+    # migrated the city or found nothing to do.
+    assert " migrations applied now (" in one.stdout, one.stdout
 
     every = _bot(config, "db", "migrate")
     assert every.returncode == 0, every.stderr
     for slug in ("dortmund", "unna"):
         assert f"{slug}: database" in every.stdout and f"schema version {latest}" in every.stdout
+    (unna,) = [line for line in every.stdout.splitlines() if line.startswith("unna:")]
+    assert unna.endswith(f"schema version {latest} - nothing to migrate, nothing changed"), unna
     assert _recorded_version(database_url, "dortmund", main=True) == latest
 
 
