@@ -58,7 +58,7 @@ from handlers.context import Context
 from handlers.forms import language_choice
 from handlers.forms.step_form import Answer, Step, StepForm, ask_again
 from handlers.helping import code_texts, lifecycle, posting_limits, text_language
-from handlers.helping.lifecycle import Refused
+from handlers.helping.lifecycle import WITHDRAW_FROM, Refused
 from handlers.helping.render import category_label, describe, relay_row
 from handlers.helping.vocabulary import (
     DAY_CHOSEN,
@@ -339,6 +339,11 @@ async def _edit(ctx: Context) -> None:
 async def _ask_withdraw(ctx: Context) -> None:
     request = await _own_request(ctx)
     t = ctx.t
+    if request.state not in WITHDRAW_FROM:
+        # An older /myrequests' button: "Withdraw #12?" of a request withdrawn, done or
+        # expired asked a question whose only answer was then refused.
+        await withdraw(ctx, request)
+        return
     ui.ask_first(
         ctx,
         t.t("🗑 Withdraw request #{id}? Helpers will no longer see it.", id=request.id),

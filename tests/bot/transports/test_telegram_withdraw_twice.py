@@ -44,3 +44,26 @@ async def test_withdrawing_twice_says_withdrawn_twice(
     assert (await db.requests.get(request_id)).state == "withdrawn"
     # The coordinators are told that it was withdrawn (once: the lifecycle moved it once).
     await fake.wait_for("sendMessage", after=mark, chat_id=TELEGRAM_GROUP)
+
+
+async def test_withdraw_on_an_older_list_of_a_request_that_moved_on_asks_nothing(
+    fake_telegram: FakeTelegram, telegram_group_bot: TelegramTransport, db: Database
+):
+    # "🗑 Withdraw #N" from an older /myrequests, pressed after the request was withdrawn
+    # (or rejected, done, expired): it asked "Withdraw request #N?" again, and its "Yes"
+    # could only be refused. Now it says what the request is, and asks nothing.
+    fake = fake_telegram
+    _, request_id = await in_review(fake, db, "Amira", "ar", "أحتاج مساعدة في حمل المشتريات")
+    ar = translator("ar")
+    withdrawn = ar.t("✅ Request #{id} is withdrawn.", id=request_id)
+    mark = len(fake.calls)
+    fake.press(1001, f"hr:wdy:{request_id}")
+    await fake.wait_for("sendMessage", lambda c: c.text == withdrawn, after=mark, chat_id=1001)
+    assert (await db.requests.get(request_id)).state == "withdrawn"
+
+    mark = len(fake.calls)
+    fake.press(1001, f"hr:wd:{request_id}")
+    await fake.wait_for("answerCallbackQuery", after=mark)
+    said = await fake.wait_for("sendMessage", after=mark, chat_id=1001)
+    assert said.text == withdrawn
+    assert f"hr:wdy:{request_id}" not in str(said.params)
