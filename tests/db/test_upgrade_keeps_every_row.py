@@ -55,6 +55,8 @@ NOTES = {"matching_touched"}
 #   "no evenings" given after 0040 must survive it.
 # - 0062 cleans places' and events' names, titles, addresses and descriptions of line breaks,
 #   control characters and invisible ones (db/data_steps.py): the rows below are clean.
+# - 0063 empties a Matrix person's first name that is their Matrix id: the rows below have
+#   names of their own.
 
 AT = "2026-03-02T09:15:00+00:00"
 LATER = "2026-11-20T18:04:11+00:00"
