@@ -340,7 +340,9 @@ async def _open_serving(
 
 def _database_refused(city: City, exc: MigrationError) -> str:
     """Why a city is not served whose database was refused, as the log says it."""
-    detail = str(exc).removeprefix(f"{city.slug}: ").removesuffix(NOTHING_STARTED)
+    detail = str(exc).removeprefix(f"{city.slug}: ")
+    for said in (NOTHING_STARTED, "; nothing was changed"):  # run leaves it out: not so
+        detail = detail.removesuffix(said)
     return f"its database cannot be used: {detail}; then restart"
 
 

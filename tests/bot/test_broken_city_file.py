@@ -144,6 +144,8 @@ async def test_a_damaged_database_of_a_further_city_stops_no_other_city(tmp_path
         await fake.wait_for("sendMessage", chat_id=RESIDENT, timeout=30)
         log = bot.log.read_text()
         assert f"city unna is not served: its database cannot be used: {damaged}" in log
+        # The other cities run: not "nothing was changed" (nor "started") before "restart".
+        assert "nothing was changed; then restart" not in log
         assert "the other cities run (dortmund)" in log
     finally:
         bot.stop()
