@@ -104,7 +104,9 @@ async def seed_people_and_requests(db: Database, requests: int, volunteers: int)
     async with conn.execute(
         "SELECT MIN(id) FROM users WHERE platform_user_id = ?", (users[0][1],)
     ) as cur:
-        first = int((await cur.fetchone())[0])
+        row = await cur.fetchone()
+        assert row is not None, "the bench's residents were not written"
+        first = int(row[0])
     coordinator = first + residents + volunteers
     volunteer_ids = range(first + residents, first + residents + volunteers)
     await conn.executemany(

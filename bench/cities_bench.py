@@ -28,10 +28,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))
 
-from table import at_most, judged, print_table  # noqa: E402
-
+from bench.table import at_most, judged, print_table  # noqa: E402
 from bot.app import open_city_database  # noqa: E402
 from bot.cities import load_cities  # noqa: E402
 from bot.config import load_config  # noqa: E402

@@ -49,12 +49,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
 
-import telegram_bench  # noqa: E402
-from shared_postgres import quick_server  # noqa: E402
-from table import Row, at_least, at_most, judged, print_table  # noqa: E402
-
+from bench import telegram_bench  # noqa: E402
+from bench.shared_postgres import quick_server  # noqa: E402
+from bench.table import Row, at_least, at_most, judged, print_table  # noqa: E402
 from db import Database  # noqa: E402
 from tests.support.crash_story import (  # noqa: E402
     SECRET,

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from handler_steps import DB, _step
+from bench.handler_steps import DB, _step
 
 _TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", re.I)
 
@@ -60,7 +60,7 @@ class Trips:
         send, person_begin = PostgresTransactions._send, postgres.person_begin
         kinds, askers = self.kinds, self.askers
 
-        async def counted(self_, conn, statements):  # type: ignore[no-untyped-def]
+        async def counted(self_, conn, statements):
             kinds[trip_kind(statements)] += 1
             askers[_step(sys._getframe(1), skip=DB) or "?"] += 1
             return await send(self_, conn, statements)

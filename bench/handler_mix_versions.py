@@ -37,7 +37,7 @@ def one_round(tree: str, updates: int) -> dict[str, float]:
     drain = tb.drain
     calls = [0]
 
-    async def timed(fake, expected, **kw):  # type: ignore[no-untyped-def]
+    async def timed(fake, expected, **kw):
         # Every second drain is a pass's measured updates (the first is its warm-up).
         calls[0] += 1
         started = time.process_time()

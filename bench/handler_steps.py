@@ -61,7 +61,7 @@ class Steps:
         run = SqliteTransactions.run
         trips = self.trips
 
-        async def counted(self_, work, *, ends=False):  # type: ignore[no-untyped-def]
+        async def counted(self_, work, *, ends=False):
             trips[_step(sys._getframe(1), skip=DB) or "?"] += 1
             return await run(self_, work, ends=ends)
 

@@ -79,10 +79,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
 
-import outcomes_seeds  # noqa: E402
-from outcomes_model import (  # noqa: E402
+from bench import outcomes_seeds  # noqa: E402
+from bench.outcomes_model import (  # noqa: E402
     FLAT,
     HARSHER,
     NO_RECOVERY,
@@ -93,7 +92,7 @@ from outcomes_model import (  # noqa: E402
     Recovery,
     Review,
 )
-from outcomes_sim import (  # noqa: E402
+from bench.outcomes_sim import (  # noqa: E402
     BROADCAST,
     WAVES,
     Behaviour,
@@ -103,8 +102,7 @@ from outcomes_sim import (  # noqa: E402
     Story,
     simulate,
 )
-from table import Row, print_table  # noqa: E402
-
+from bench.table import Row, print_table  # noqa: E402
 from handlers.settings import OfferRules, TranslationRules  # noqa: E402
 from locales import TIMEZONE  # noqa: E402
 
@@ -214,7 +212,9 @@ def offer_rules_of(argv: list[str]) -> tuple[tuple[str, Any], ...]:
     given = _option(argv, "offer-rules")
     if not given:
         return ()
-    kinds = {f.name: type(getattr(OfferRules(), f.name)) for f in fields(OfferRules)}
+    kinds: dict[str, Callable[[str], Any]] = {
+        f.name: type(getattr(OfferRules(), f.name)) for f in fields(OfferRules)
+    }
     kinds.update(HELP_SETTINGS)
     numbers = []
     for item in given.split(","):
@@ -507,7 +507,9 @@ def goals_of(
     broadcast = figures_of.get("broadcast")
     goals: list[Goal] = []
 
-    def check(goal: str, value: float, met: bool, spread: Spread | None, show) -> None:  # type: ignore[no-untyped-def]
+    def check(
+        goal: str, value: float, met: bool, spread: Spread | None, show: Callable[[float], str]
+    ) -> None:
         detail = show(value) + (f" ({spread.text(show, seeds=False)})" if spread else "")
         goals.append((goal, met, detail))
 

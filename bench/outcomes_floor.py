@@ -44,11 +44,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 # The tree this file is in (not an installed copy of the project), then bench/.
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
 
-from outcomes import figures, with_offer_rules  # noqa: E402
-from outcomes_sim import WAVES, Rule, Shape, simulate  # noqa: E402
-
+from bench.outcomes import figures, with_offer_rules  # noqa: E402
+from bench.outcomes_sim import WAVES, Rule, Shape, simulate  # noqa: E402
 from handlers.helping.timers import Timing  # noqa: E402
 from handlers.settings import HandlerSettings, OfferRules  # noqa: E402
 

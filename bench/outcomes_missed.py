@@ -49,11 +49,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
 
-from outcomes import CITIES, QUICK, _option, asked_for_help  # noqa: E402
-from outcomes_model import HARSHER, OFFICE, RECOVERS, SOURCED  # noqa: E402
-from outcomes_sim import (  # noqa: E402
+from bench.outcomes import CITIES, QUICK, _option, asked_for_help  # noqa: E402
+from bench.outcomes_model import HARSHER, OFFICE, RECOVERS, SOURCED  # noqa: E402
+from bench.outcomes_sim import (  # noqa: E402
     WAVES,
     Behaviour,
     CityMap,
@@ -63,9 +62,8 @@ from outcomes_sim import (  # noqa: E402
     Shape,
     Story,
 )
-from outcomes_urgent import open_chance, watched_plan  # noqa: E402
-from table import Row, print_table  # noqa: E402
-
+from bench.outcomes_urgent import open_chance, watched_plan  # noqa: E402
+from bench.table import Row, print_table  # noqa: E402
 from db.clock import BERLIN, from_text  # noqa: E402
 from handlers.helping.matching import ranking  # noqa: E402
 from handlers.places.gazetteer import distance_m  # noqa: E402
@@ -113,7 +111,7 @@ class MissedRun(Run):
         try:
             return await super().play(keep_open)
         finally:
-            ranking.candidates = getattr(self, "unwatched", ranking.candidates)  # type: ignore[method-assign]
+            ranking.candidates = getattr(self, "unwatched", ranking.candidates)
 
     def _seen(self, request_id: int) -> Watched:
         return self.watched.setdefault(request_id, Watched())
@@ -148,7 +146,7 @@ class MissedRun(Run):
             return found
 
         self.unwatched = original
-        ranking.candidates = candidates  # type: ignore[assignment]
+        ranking.candidates = candidates
 
     async def _review(self, story: Story) -> None:
         request = await self.db.requests.get(story.request_id)

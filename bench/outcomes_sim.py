@@ -45,17 +45,27 @@ import heapq
 import itertools
 import math
 import random
-import sys
 import tempfile
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import time_machine
 
+from bench.outcomes_model import (
+    ARRIVALS,
+    RECOVERS,
+    SOURCED,
+    Languages,
+    Recovery,
+    Review,
+    requester_language,
+    volunteer_languages,
+)
 from db import Database
 from db.clock import BERLIN, to_text
 from db.request_states import MATCHED, OPEN, REVIEW
@@ -72,20 +82,6 @@ from handlers.places.coarse import AREA, coarsen
 from handlers.places.gazetteer import distance_m
 from handlers.settings import HandlerSettings, OfferRules
 from tests.support.memory_transport import MemoryTransport
-
-# The model's assumptions are one module, imported by one name whether this file is run
-# from bench/ (bench/outcomes.py) or imported as bench.outcomes_sim (the tests).
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from outcomes_model import (
-    ARRIVALS,
-    RECOVERS,
-    SOURCED,
-    Languages,
-    Recovery,
-    Review,
-    requester_language,
-    volunteer_languages,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUP = "coordinators"
@@ -333,7 +329,7 @@ def make_city(
         _volunteer(rng, seed, n, f"v{n}", where, behaviour, languages)
         for n in range(shape.volunteers)
     ]
-    asks = []
+    asks: list[Ask] = []
     hours, shares = zip(*ARRIVALS.items(), strict=True)
     total = sum(shares)
     for day in range(shape.days):
@@ -631,9 +627,9 @@ class Run:
                 await self._enrol(person)
                 await self.db.volunteers.verify(person.user_id, self.coordinator)
         for moment, person in self.joining:
-            self.at(moment, lambda person=person: self._join(person))
+            self.at(moment, partial(self._join, person))
         for story in self.stories:
-            self.at(story.ask.at, lambda story=story: self._ask(story))
+            self.at(story.ask.at, partial(self._ask, story))
         end = START + timedelta(days=self.shape.days + self.shape.tail_days)
         tick = START
         while tick < end:
@@ -860,7 +856,7 @@ class Run:
         for k in range(1, recovery.reasks + 1):
             later = story.published + timedelta(hours=recovery.reask_after_hours * k)
             when = self.review.next_open(later)[0]
-            self.at(when, lambda k=k: self._reask(story.request_id, k))
+            self.at(when, partial(self._reask, story.request_id, k))
 
     async def _reask(self, request_id: int, attempt: int) -> None:
         request = await self.db.requests.get(request_id)
@@ -877,7 +873,7 @@ class Run:
                     minutes=self.behaviour.read_median_minutes * math.exp(rng.gauss(0, 1))
                 )
                 when = self._awake(person, self._awake(person, self.now) + delay)
-                self.at(when, lambda p=person: self._read(p, request_id, attempt))
+                self.at(when, partial(self._read, person, request_id, attempt))
 
     async def _phone_around(self, request_id: int) -> None:
         """After an escalation the coordinators phone the volunteers told, nearest first;
@@ -899,7 +895,7 @@ class Run:
                 continue
             if rng.random() < self._chance(person, request):
                 minutes = timedelta(minutes=rng.uniform(*self.behaviour.think_minutes))
-                self.at(self.now + minutes, lambda p=person: self._tap(p, request_id, "call"))
+                self.at(self.now + minutes, partial(self._tap, person, request_id, "call"))
                 return
 
     # what the chats get

@@ -32,18 +32,17 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
 
-from outcomes import CITIES, QUICK, _option, asked_for_help, with_translation  # noqa: E402
-from outcomes_model import HARSHER, OFFICE, RECOVERS, SOURCED  # noqa: E402
-from outcomes_sim import WAVES, Behaviour, Outcome, Person, Run, Shape, Story  # noqa: E402
-from table import Row, print_table  # noqa: E402
-
+from bench.outcomes import CITIES, QUICK, _option, asked_for_help, with_translation  # noqa: E402
+from bench.outcomes_model import HARSHER, OFFICE, RECOVERS, SOURCED  # noqa: E402
+from bench.outcomes_sim import WAVES, Behaviour, Outcome, Person, Run, Shape, Story  # noqa: E402
+from bench.table import Row, print_table  # noqa: E402
 from db.clock import BERLIN  # noqa: E402
 from db.request_states import OPEN, REVIEW  # noqa: E402
 
@@ -198,6 +197,14 @@ def _share(found: list[Urgent], hit: Callable[[Urgent], bool]) -> float:
     return sum(1 for u in found if hit(u)) / len(found) if found else math.nan
 
 
+def _in_slot(slot: str, urgent: Urgent) -> bool:
+    return urgent.slot == slot
+
+
+def _of_cause(cause: str, urgent: Urgent) -> bool:
+    return urgent.cause == cause
+
+
 def rows_of(name: str, found: list[Urgent]) -> list[Row]:
     """The breakdown of one city's urgent requests."""
     misses = [u for u in found if not u.hit]
@@ -215,7 +222,7 @@ def rows_of(name: str, found: list[Urgent]) -> list[Row]:
                 f"{name}: published {slot}",
                 f"{100 * _share(those, lambda u: u.hit):.1f} %",
                 f"{len(those)} requests, {100 * len(those) / max(1, len(found)):.0f} % of them;"
-                f" {100 * _share(misses, lambda u, s=slot: u.slot == s):.0f} % of the misses",
+                f" {100 * _share(misses, partial(_in_slot, slot)):.0f} % of the misses",
             ),
         )
     for german, label in ((True, "with German"), (False, "without German")):
@@ -233,7 +240,7 @@ def rows_of(name: str, found: list[Urgent]) -> list[Row]:
         rows.append(
             (
                 f"{name}: missed, {cause}",
-                f"{100 * _share(misses, lambda u, c=cause: u.cause == c):.0f} %",
+                f"{100 * _share(misses, partial(_of_cause, cause)):.0f} %",
                 "of the misses",
             ),
         )

@@ -212,24 +212,24 @@ def instrument(notes: Notes) -> None:
         sip.Stack._ended,
     )
 
-    def noted_answer(self, call_id):  # type: ignore[no-untyped-def]
+    def noted_answer(self, call_id):
         # With lines a call is answered here once the bot chose this line (after the offer);
         # with one stack at once on coming.
         if call_id in self._calls:
             notes.note(call_id, "answer")
         answer(self, call_id)
 
-    def noted_digit(self, prm):  # type: ignore[no-untyped-def]
+    def noted_digit(self, prm):
         notes.note(self.getId(), "key:" + str(prm.digit))
         digit(self, prm)
 
-    def noted_play(self):  # type: ignore[no-untyped-def]
+    def noted_play(self):
         before = self.saying
         play_next(self)
         if before is None and self.saying is not None:
             notes.note(self.getId(), "play")
 
-    def noted_end(self, call):  # type: ignore[no-untyped-def]
+    def noted_end(self, call):
         notes.end(call.getId())
         ended(self, call)
 

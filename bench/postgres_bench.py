@@ -27,15 +27,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
 
-import places_bench  # noqa: E402
-import telegram_bench  # noqa: E402
-from db_trips import Trips  # noqa: E402
 from psycopg import AsyncClientCursor  # noqa: E402
-from shared_postgres import quick_server  # noqa: E402
-from table import Row, at_least, at_most, judged, print_table  # noqa: E402
 
+from bench import places_bench, telegram_bench  # noqa: E402
+from bench.db_trips import Trips  # noqa: E402
+from bench.shared_postgres import quick_server  # noqa: E402
+from bench.table import Row, at_least, at_most, judged, print_table  # noqa: E402
 from db import Database, postgres  # noqa: E402
 from db.places import PlaceFilter  # noqa: E402
 from tests.support.postgres_server import PostgresServer  # noqa: E402

@@ -34,11 +34,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
 
-import telegram_bench  # noqa: E402
-from table import OUT_VARIABLE, last_run, unjudged  # noqa: E402
-from table import missed as says_missed  # noqa: E402
+from bench import telegram_bench  # noqa: E402
+from bench.table import OUT_VARIABLE, last_run, unjudged  # noqa: E402
+from bench.table import missed as says_missed  # noqa: E402
 
 # (label, value, reference, took): the last says how long the run that measured it took.
 Row = tuple[str, str, str, str]

@@ -31,11 +31,14 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+
+from markupsafe import Markup  # noqa: E402
 
 from bench.table import Row, at_most, judged, print_table  # noqa: E402
 from bot.config import SmsSection  # noqa: E402
@@ -150,7 +153,7 @@ async def story_segments(lang: str) -> tuple[int, int, int, int, str]:
     return len(sizes), sum(sizes), max(sizes), ucs2, lang
 
 
-async def _until(condition, guard: float = 300.0) -> None:  # type: ignore[no-untyped-def]
+async def _until(condition: Callable[[], bool], guard: float = 300.0) -> None:
     deadline = time.monotonic() + guard
     while not condition():
         if time.monotonic() > deadline:
@@ -186,7 +189,7 @@ async def reminders_through_kannel(reminders: int = REMINDERS) -> dict[str, floa
             await sms.connect()
             async with db.transaction():
                 for number in numbers:
-                    await db.outbox.enqueue("sms", number, encode(Message(REMINDER)))
+                    await db.outbox.enqueue("sms", number, encode(Message(Markup(REMINDER))))
             # One process, as bot/city_service.py makes it alone: the transport paces itself.
             worker = OutboxWorker(db, [sms])
 

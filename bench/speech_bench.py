@@ -29,12 +29,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from markupsafe import Markup
-from telegram_bench import fan_out
 
 from bench.table import at_most, judged, print_table
+from bench.telegram_bench import fan_out
 from bot.delivery import OutboxWorker
 from bot.speech.engines import embedded
 from bot.speech.speaker import Speaker

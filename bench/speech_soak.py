@@ -158,6 +158,7 @@ async def given_up(db: Database) -> int:
     row = await (
         await db.conn.execute("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
     ).fetchone()
+    assert row is not None  # COUNT(*) gives a row
     return int(row[0])
 
 

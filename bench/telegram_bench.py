@@ -29,19 +29,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from db_trips import Trips
-from handler_steps import Steps, row
 from markupsafe import Markup
-from table import at_least, at_most, judged, print_table
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bench.db_trips import Trips
+from bench.handler_steps import Steps, row
+from bench.table import at_least, at_most, judged, print_table
 from bot.config import TelegramSection
 from bot.delivery import OutboxWorker, Speaker
 from bot.transports.telegram import TelegramTransport
 from bot.transports.telegram_http import AiohttpRequest
 from db import Database
 from db.events import Event
+from db.users import ReadAloud
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.messages import Button, Message, encode
@@ -186,14 +187,16 @@ async def echo_throughput(updates: int = UPDATES, *, our_client: bool = False) -
     app.add_handler(TypeHandler(Update, echo))
     await app.initialize()
     await app.start()
-    await app.updater.start_polling(timeout=1)
+    updater = app.updater
+    assert updater is not None  # built with one (the builder's default)
+    await updater.start_polling(timeout=1)
     mix(fake, min(WARM_UP, updates))
     await drain(fake, min(WARM_UP, updates))
     fake.calls.clear()
     fake.counts.clear()
     mix(fake, updates)
     seconds = await drain(fake, updates)
-    await app.updater.stop()
+    await updater.stop()
     await app.stop()
     await app.shutdown()
     await fake.stop()
@@ -211,7 +214,7 @@ async def enqueue_offers(db: Database, volunteers: int, *, read_aloud: bool = Fa
             if read_aloud:
                 user = await db.users.seen("telegram", chat, chat, f"V{n}")
                 await db.users.set_language(user.id, "de")
-                await db.users.set_read_aloud(user.id, True)
+                await db.users.set_read_aloud(user.id, ReadAloud.EVERY)
                 recipient = user.id
             await db.outbox.enqueue(
                 "telegram",

@@ -13,6 +13,7 @@ import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from handlers.events.reminders import sync_event
 from tests.support.bot_process import launch_bot
 from tests.support.cli import wait_in_log
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.helping_people import found
 from tests.support.ports import free_port
 
 GROUP = -100
@@ -169,7 +171,7 @@ async def seed_story(path: Path) -> int:
             )
         if uid == CORA:
             await db.users.grant_role(user.id, "coordinator")
-    resident = await db.users.find("telegram", str(RESIDENT))
+    resident = await found(db, "telegram", str(RESIDENT))
     await db.users.set_reminder_offsets(resident.id, [60])
     start = datetime.now(UTC) + timedelta(minutes=61)
     event_id, _, _ = await db.events.upsert(
@@ -269,7 +271,7 @@ async def play_story(
         sender, receiver = (RESIDENT, VERA) if number % 2 else (VERA, RESIDENT)
         text = f"Nachricht {number}"
         relayed.append((receiver, text))
-        await step(lambda s=sender, t=text: fake.send_text(s, t), expect(receiver, text))
+        await step(partial(fake.send_text, sender, text), expect(receiver, text))
     await step(lambda: fake.press(RESIDENT, f"rl:done:{request_id}"), expect(RESIDENT, "✅"))
     await step(lambda: fake.press(RESIDENT, f"rl:doney:{request_id}"), expect(VERA, "⏱"))
     await step(lambda: fake.press(VERA, f"rl:min:{request_id}:60"), expect(VERA, "💬"))

@@ -19,6 +19,7 @@ from db.statements import fetch_all
 from handlers import build_router
 from handlers.dispatcher import Dispatcher
 from handlers.settings import HandlerSettings
+from tests.support.helping_people import found
 from tests.support.memory_transport import MemoryTransport, texts
 from tests.support.web_site import browser_session, csrf_of, login_link, serving
 
@@ -51,7 +52,7 @@ async def coordinator(
     chat: MemoryTransport, db: Database, name: str = "cora", lang: str = "de"
 ) -> int:
     await chat.onboard(name, lang)
-    user = await db.users.find("memory", name)
+    user = await found(db, "memory", name)
     await db.users.grant_role(user.id, "coordinator")
     return user.id
 

@@ -51,7 +51,8 @@ async def walk(chat: MemoryTransport, who: str, lang: str, easy: bool) -> dict[s
     if easy:
         await chat.press(who, "easy:on")
     screens: dict[str, list[Outgoing]] = {"menu": await chat.text(who, "/menu")}
-    screens["privacy"] = [m for m in await chat.text(who, "/privacy") if isinstance(m, Message)][:1]
+    notice: list[Outgoing] = [m for m in await chat.text(who, "/privacy") if isinstance(m, Message)]
+    screens["privacy"] = notice[:1]
     screens["places: where"] = await chat.press(who, "menu:places")
     screens["places"] = await chat.text(who, "44137")
     screens["step: category"] = await chat.press(who, "hr:new")

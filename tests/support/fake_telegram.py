@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Nachbarbot", "username": "nachbar_bot"}
@@ -473,10 +473,13 @@ class FakeTelegram:
         elif request.content_type.startswith("multipart/"):
             reader = await request.multipart()
             async for part in reader:
+                # The Bot API's uploads are one level of named fields, never nested.
+                assert isinstance(part, BodyPartReader), part
+                name = part.name or ""
                 if part.filename:
-                    params[part.name] = {"filename": part.filename, "content": await part.read()}
+                    params[name] = {"filename": part.filename, "content": await part.read()}
                 else:
-                    params[part.name] = await part.text()
+                    params[name] = await part.text()
         elif request.can_read_body:
             params.update(dict(await request.post()))
         for key in JSON_FIELDS & params.keys():

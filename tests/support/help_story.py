@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from db import Database
 from handlers.messages import Button
 from handlers.settings import HandlerSettings
-from tests.support.helping_people import verified_volunteer
+from tests.support.helping_people import found, known, verified_volunteer
 from tests.support.memory_transport import MemoryTransport, button_data, texts
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def buttons_of(item) -> list[Button]:
 
 
 async def grant_role_to(db: Database, name: str, role: str) -> int:
-    user = await db.users.find("memory", name)
+    user = await found(db, "memory", name)
     await db.users.grant_role(user.id, role)
     return user.id
 
@@ -61,7 +61,7 @@ async def post_request(
     assert "hr:send" in button_data(out)
     out = await story.press(user, "hr:send")
     assert "hr:mine" in button_data(out)
-    requester = await story.dispatcher.db.users.find("memory", user)
+    requester = await found(story.dispatcher.db, "memory", user)
     request_id = (await story.dispatcher.db.requests.for_requester(requester.id))[0].id
     return request_id
 
@@ -108,7 +108,7 @@ async def register_volunteer(
     # No quiet hours (an optional answer, changed on its own): asked at any hour.
     await story.press(name, "vo:ed:quiet")
     await story.press(name, "vo:q:0-0")
-    return (await db.users.find("memory", name)).id
+    return (await found(db, "memory", name)).id
 
 
 # A request for shopping at the Nordmarkt, as the steps of asking leave it (its draft).
@@ -132,9 +132,9 @@ async def published_through_lifecycle(
 
     scene = Backstage(db, settings)
     async with db.transaction():
-        asking = await db.users.get(requester)
+        asking = await known(db, requester)
         request = await lifecycle.submit(scene, asking, {**SHOPPING_DRAFT, **draft})
-        await lifecycle.publish(scene, await db.users.get(coordinator), request.id)
+        await lifecycle.publish(scene, await known(db, coordinator), request.id)
     return request.id
 
 
@@ -148,10 +148,11 @@ async def matched_through_lifecycle(
 
     scene = Backstage(db, settings)
     async with db.transaction():
-        request = await lifecycle.submit(scene, await db.users.get(requester), dict(SHOPPING_DRAFT))
-        await lifecycle.publish(scene, await db.users.get(coordinator), request.id)
-        await lifecycle.accept(scene, await db.users.get(volunteer), request.id)
-    assert (await db.requests.get(request.id)).state == "matched"
+        request = await lifecycle.submit(scene, await known(db, requester), dict(SHOPPING_DRAFT))
+        await lifecycle.publish(scene, await known(db, coordinator), request.id)
+        await lifecycle.accept(scene, await known(db, volunteer), request.id)
+    matched = await db.requests.get(request.id)
+    assert matched is not None and matched.state == "matched"
     return request.id
 
 
@@ -160,7 +161,7 @@ async def helped_by_vera(story: MemoryTransport, db: Database) -> tuple[int, int
     Cora, through the lifecycle: the relay runs. Amira's, Vera's and Cora's ids and the
     request's."""
     await story.onboard("amira", "de")
-    amira = (await db.users.find("memory", "amira")).id
+    amira = (await found(db, "memory", "amira")).id
     vera = await register_volunteer(story, db, "vera")
     await story.onboard("cora", "de")
     cora = await grant_role_to(db, "cora", "coordinator")
@@ -191,5 +192,7 @@ async def matched_at_console(
     cora = await db.users.seen("console", "cora", "cora", "Cora")
     await db.users.grant_role(cora.id, "coordinator")
     request_id = await matched_through_lifecycle(db, settings, asker.id, helper.id, cora.id)
-    await term.console.worker.run_once()
+    worker = term.console.worker
+    assert worker is not None  # the terminal's console delivers through its worker
+    await worker.run_once()
     return request_id

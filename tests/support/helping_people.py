@@ -11,13 +11,27 @@ from db.users import User
 from db.volunteers import Volunteer
 
 
+async def found(db: Database, platform: str, user_id: str) -> User:
+    """The person with ``user_id`` on ``platform``, who must be known by now."""
+    user = await db.users.find(platform, user_id)
+    assert user is not None, f"{platform}:{user_id} is nobody yet"
+    return user
+
+
+async def known(db: Database, user_id: int) -> User:
+    """The person of ``user_id``, who must be known by now."""
+    user = await db.users.get(user_id)
+    assert user is not None, f"user {user_id} is nobody"
+    return user
+
+
 async def person(db: Database, name: str, platform: str = "console") -> User:
     """Someone who chose German and agreed to the privacy notice (a console person is
     named, one on another platform is known by their id only)."""
     user = await db.users.seen(platform, name, name, name.title() if platform == "console" else "")
     await db.users.set_language(user.id, "de")
     await db.users.record_consent(user.id)
-    return await db.users.get(user.id)
+    return await known(db, user.id)
 
 
 async def coordinator(db: Database) -> int:

@@ -79,7 +79,7 @@ class EncryptedPerson(MatrixPerson):
                 self._note_to_device(response)
             await receive(response)
 
-        self.client.receive_response = noting  # type: ignore[method-assign]
+        self.client.receive_response = noting
 
     def _make_client(self, synapse: Synapse, registration: dict[str, Any]) -> nio.AsyncClient:
         # Logged in with the password in start(): a device of its own, with its own keys.

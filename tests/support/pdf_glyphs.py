@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
+from pypdf.generic import ContentStream, DictionaryObject, PdfObject
 
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 
@@ -35,13 +35,20 @@ def _raw(operand) -> bytes:
     return operand.original_bytes if hasattr(operand, "original_bytes") else bytes(operand)
 
 
+def _dict(value: PdfObject) -> DictionaryObject:
+    """A PDF dictionary (a page's resources, its fonts), followed where it is referred to."""
+    found = value.get_object()
+    assert isinstance(found, DictionaryObject), found
+    return found
+
+
 def runs(pdf: bytes) -> list[list[Glyph]]:
     """Every text-showing operation of every page, its glyphs in the order drawn (left to
     right along the line)."""
     reader = PdfReader(io.BytesIO(pdf))
     found: list[list[Glyph]] = []
     for page in reader.pages:
-        fonts = page["/Resources"]["/Font"]
+        fonts = _dict(_dict(page["/Resources"])["/Font"])
         maps = {name: _to_unicode(fonts[name].get_object()) for name in fonts}
         current = ""
         for operands, operator in ContentStream(page.get_contents(), reader).operations:
@@ -66,7 +73,7 @@ def fonts(pdf: bytes) -> list[tuple[str, bool]]:
     reader = PdfReader(io.BytesIO(pdf))
     listed = []
     for page in reader.pages:
-        for ref in page["/Resources"]["/Font"].values():
+        for ref in _dict(_dict(page["/Resources"])["/Font"]).values():
             font = ref.get_object()
             descriptor_of = (
                 font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
@@ -88,8 +95,8 @@ def images(pdf: bytes) -> int:
     reader = PdfReader(io.BytesIO(pdf))
     count = 0
     for page in reader.pages:
-        objects = page["/Resources"].get("/XObject") or {}
-        for ref in objects.values():
+        objects = _dict(page["/Resources"]).get("/XObject")
+        for ref in _dict(objects).values() if objects is not None else ():
             if ref.get_object().get("/Subtype") == "/Image":
                 count += 1
     return count

@@ -9,7 +9,7 @@ import signal
 import subprocess
 
 
-def signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+def signal_group(process: subprocess.Popen[bytes] | subprocess.Popen[str], signum: int) -> None:
     """``signum`` to the process's group; one already gone is no error. Nothing once the
     process is reaped: its number may belong to another group by then (pid_max is 32768
     here; bot.transports.phone.sip.process_group says why that killed Chromium)."""

@@ -20,7 +20,7 @@ def count_round_trips(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[int
     def counted(owner: object, name: str, counts: object = lambda _self: True) -> None:
         original = getattr(owner, name)
 
-        async def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        async def counting(self, *args, **kwargs):
             if counts(self):  # type: ignore[operator]
                 trips[0] += 1
             return await original(self, *args, **kwargs)
@@ -30,7 +30,7 @@ def count_round_trips(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[int
     if db.dialect == "sqlite":
         original = db.conn._execute
 
-        async def on_thread(*args, **kwargs):  # type: ignore[no-untyped-def]
+        async def on_thread(*args, **kwargs):
             trips[0] += 1
             return await original(*args, **kwargs)
 

@@ -16,6 +16,7 @@ from db import Database
 from db.events import Event
 from db.places import Place
 from locales import TIMEZONE
+from tests.support.helping_people import found
 from tests.support.memory_transport import MemoryTransport
 
 
@@ -74,6 +75,6 @@ async def town(db: Database) -> dict[str, int]:
 async def coordinator(chat: MemoryTransport, db: Database) -> str:
     """The chat id "cora": on the memory chat, onboarded in German, a coordinator."""
     await chat.onboard("cora", "de")
-    user = await db.users.find("memory", "cora")
+    user = await found(db, "memory", "cora")
     await db.users.grant_role(user.id, "coordinator")
     return "cora"

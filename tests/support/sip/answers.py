@@ -32,9 +32,9 @@ def counting() -> Iterator[None]:
             _asked[id(call)] = (call, answers_to(call) + 1)
         asked(call, always=always)
 
-    CallVoice.asked = staticmethod(noting)  # type: ignore[method-assign,assignment]
+    CallVoice.asked = staticmethod(noting)  # type: ignore[method-assign]
     try:
         yield
     finally:
-        CallVoice.asked = staticmethod(asked)  # type: ignore[method-assign,assignment]
+        CallVoice.asked = staticmethod(asked)  # type: ignore[method-assign]
         _asked.clear()

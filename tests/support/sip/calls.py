@@ -25,7 +25,7 @@ from bot.transports.phone.words.speech_files import Prompts
 from bot.transports.phone.words.what_keys_mean import on_page
 from db import Database
 from handlers.dispatcher import Dispatcher
-from locales import SUPPORTED_LANGUAGES
+from locales import SUPPORTED_LANGUAGES, Translator
 from tests.support.sip.answers import answers_to
 from tests.support.sip.audio import write_tone
 from tests.support.sip.baresip import BaresipCaller
@@ -69,7 +69,7 @@ async def phone_line(
         settings,
         prompts=Prompts(ToneEngine(), Turns(1), rate=16000),
         voices=frozenset(SUPPORTED_LANGUAGES),
-        in_call=CallSettings(recordings=tmp_path / "recordings", quiet_seconds=30, **in_call),
+        in_call=CallSettings(recordings=str(tmp_path / "recordings"), quiet_seconds=30, **in_call),
         # The bot's own calls at any hour: the quiet hours are check_calls.py's tests'.
         calling_back=CallBackSettings(
             domain=calls_to or kamailio.domain, policy=Policy(quiet=None)
@@ -253,11 +253,11 @@ def heard_texts(phone: PhoneTransport) -> list[str]:
     spoken = noted_texts(phone)
     speak = phone.calling.speak
 
-    async def speaking(text: str, lang: str) -> Path | None:
+    async def speaking(text: str, lang: Translator | str) -> Path | None:
         spoken.append(text)
         return await speak(text, lang)
 
-    phone.calling.speak = speaking  # type: ignore[method-assign]
+    phone.calling.speak = speaking
     return spoken
 
 

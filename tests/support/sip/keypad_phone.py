@@ -105,9 +105,9 @@ def hearing(phone: PhoneTransport) -> list[tuple[Part, ...]]:
     said: list[tuple[Part, ...]] = []
     made = phone.prompts.file
 
-    async def noting(words: tuple[Part, ...]) -> Path:
+    async def noting(words: tuple[Part, ...], *, lasting: bool = False) -> Path:
         said.append(words)
-        return await made(words)
+        return await made(words, lasting=lasting)
 
     phone.prompts.file = noting  # type: ignore[method-assign]
     return said
