@@ -911,8 +911,7 @@ async def accept(scene: Scene, volunteer: User, request_id: int) -> HelpRequest:
     if not await scene.db.volunteers.was_offered(request.id, volunteer.id):
         raise Refused()
     if request.state in (MATCHED, DONE) and request.volunteer_id == volunteer.id:
-        # Their own second tap (a double tap, an older copy, after the help too): spent, not
-        # "taken" ("someone else took it" in ar/uk/tr), which would replace their contact.
+        # Their own second tap (double tap, older copy, after the help): spent, not "taken".
         raise Refused()
     if request.state != OPEN:
         raise _left_the_search(request)
@@ -1225,6 +1224,7 @@ async def expire(scene: Scene, request_id: int) -> HelpRequest | None:
                 "on. You are welcome to post it again.",
                 id=request.id,
             )
+            + their_text(t, request)  # to post it again, they keep what they wrote
         ),
     )
     await _update_offers(scene, request, OFFER_EXPIRED)

@@ -1,5 +1,5 @@
 """A request for a chosen day that nobody took by the end of that day: its requester hears
-that it expired (and that she may ask again), the volunteer's offer says so, and nobody is
+that it expired (and that she may ask again, her text quoted to post it again), the volunteer's offer says so, and nobody is
 offered it any more - before, it stayed open and offered, asking volunteers to help on a day
 past, and its requester heard nothing until "still needed?" three days later (a black-box
 pass as residents: a request nobody takes). Real python-telegram-bot against the fake Bot
@@ -70,8 +70,12 @@ async def test_a_day_past_with_nobody_ends_the_request_and_says_so(
     mark = len(fake.calls)
     await follow_up(db, settings, evening + timedelta(hours=1))
     telegram_group.worker.wake()
-    told = translator("ar").t(EXPIRED, id=request_id)
-    await fake.wait_for("sendMessage", lambda c: told in c.text, after=mark, chat_id=AMIRA)
+    ar = translator("ar")
+    told = ar.t(EXPIRED, id=request_id)
+    notice = await fake.wait_for("sendMessage", lambda c: told in c.text, after=mark, chat_id=AMIRA)
+    # She keeps what she wrote, to post it again.
+    assert ar.t(lifecycle.YOUR_TEXT) in notice.text
+    assert "أحتاج مساعدة في حمل المشتريات" in notice.text
     # Vera's offer says it expired (German: she reads German).
     gone = translator("de").t(lifecycle.OFFER_EXPIRED, id=request_id)
     await fake.wait_for("editMessageText", lambda c: gone in c.text, after=mark, chat_id=VERA)
