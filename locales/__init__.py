@@ -146,11 +146,15 @@ PDF = "\u202c"
 # isolates (closed by PDI, which also closes every embedding opened after its initiator).
 _EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE, RLE, LRO, RLO
 _ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI
+# Any explicit bidi control balance_bidi looks at.
+_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Bidi classes that can move a left-to-right line's text around: right-to-left letters and
 # marks (R, AL), Arabic-Indic digits (AN) and every explicit control.
 _REORDERING = frozenset(
     {"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
 )
+# No character before Hebrew's block is of those classes (tests/locales/test_bidi_shortcuts.py).
+FIRST_REORDERING = "\u0590"
 # Everything that starts a new paragraph (and so ends all bidi levels) for Unicode
 # renderers: the line breaks str.splitlines knows.
 _PARAGRAPH_BREAK = re.compile(r"(\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])")
@@ -164,6 +168,10 @@ RLM = "\u200f"
 # What :meth:`Translator.format` skips when looking for a line's first strong letter:
 # HTML tags and character references (their letters are not shown).
 _NOT_SHOWN = re.compile(r"<[^>]*>|&#?\w+;")
+# An isolate with nothing isolated inside it; an isolate opened and not closed, to the end.
+_ISOLATED = re.compile("[\u2066-\u2068][^\u2066-\u2069]*\u2069")
+_OPEN_TO_THE_END = re.compile("[\u2066-\u2068].*", re.DOTALL)
+_STRONG = frozenset({"L", "R", "AL"})
 _COMMAND_IN_TEXT = re.compile(r"(?<![\w/<])(/[a-z][a-z0-9_]*)")
 
 # Lists joined as a native reader writes them where CLDR's pattern reads wrong to them:
@@ -247,6 +255,8 @@ def balance_bidi(text: str) -> str:
     closed at the end, innermost first. Embeddings inside an isolate are closed before its
     PDI, as UAX #9 does implicitly, so renderers without isolate support agree.
     """
+    if not _CONTROL.search(text):
+        return text  # nothing to balance (almost every line)
     stack: list[str] = []  # the closer each open control needs
     out: list[str] = []
     for ch in text:
@@ -272,6 +282,10 @@ def balance_bidi(text: str) -> str:
 def needs_isolation_in_ltr(text: str) -> bool:
     """Whether ``text`` could reorder a left-to-right line around it: it holds a
     right-to-left letter or mark, an Arabic-Indic digit, or an explicit bidi control."""
+    if not text or max(text) < FIRST_REORDERING:
+        # Latin, Greek, Cyrillic and the signs between them (a German place name, a
+        # number, "370 m"): answered without asking each character's class.
+        return False
     return any(unicodedata.bidirectional(ch) in _REORDERING for ch in text)
 
 
@@ -283,29 +297,34 @@ def isolate_lines(text: str, *, always: bool = True) -> Markup:
     :func:`needs_isolation_in_ltr`: elsewhere the marks do nothing, and where they are not
     understood (a console, a window title) they print as boxes.
     """
-    out = Markup()
+    if not always and not needs_isolation_in_ltr(text):
+        return escape(text)  # no line isolated: the same text, its line breaks as they are
+    # Joined as plain text once: the marks and line breaks need no escaping, and Markup's
+    # own + escapes each operand again in Python.
+    out: list[str] = []
     for i, part in enumerate(_PARAGRAPH_BREAK.split(text)):
         if i % 2:  # a line break (the pattern's group)
-            out += Markup(part)
+            out.append(part)
         elif part and (always or needs_isolation_in_ltr(part)):
-            out += Markup(FSI) + escape(balance_bidi(part)) + Markup(PDI)
+            out += (FSI, escape(balance_bidi(part)), PDI)
         elif part:
-            out += escape(part)
-    return out
+            out.append(escape(part))
+    return Markup("".join(out))
 
 
 def _has_strong_letter(line: str) -> bool:
     """Whether a line shows a strong (left-to-right or right-to-left) character of its own,
     outside bidi isolates, HTML tags and character references."""
-    depth = 0
-    for ch in _NOT_SHOWN.sub("", line):
-        if ch in _ISOLATES:
-            depth += 1
-        elif ch == PDI:
-            depth = max(0, depth - 1)
-        elif not depth and unicodedata.bidirectional(ch) in ("L", "R", "AL"):
-            return True
-    return False
+    shown = _NOT_SHOWN.sub("", line)
+    # The isolated values out, innermost first (their letters are not the line's), then
+    # whatever an isolate never closed hides; a PDI without an opener hides nothing.
+    while True:
+        outside = _ISOLATED.sub("", shown)
+        if outside == shown:
+            break
+        shown = outside
+    shown = _OPEN_TO_THE_END.sub("", shown)
+    return any(unicodedata.bidirectional(ch) in _STRONG for ch in shown)
 
 
 def start_right_to_left(text: str) -> Markup:
@@ -408,14 +427,14 @@ class Translator:
             safe = escape(value)
             if not self.rtl and needs_isolation_in_ltr(value):
                 # E.g. a list of Arabic names in a German line.
-                return Markup(FSI) + escape(balance_bidi(value)) + Markup(PDI)
+                return Markup("".join((FSI, escape(balance_bidi(value)), PDI)))
         else:
             # Anything else may come from a user: in ar/fa always isolated (a Latin name
             # or a number would turn the line around), in ltr languages where it holds
             # something right-to-left or a bidi control.
             return isolate_lines(str(value), always=self.rtl)
         if self.rtl:
-            return Markup(FSI) + safe + Markup(PDI)
+            return Markup("".join((FSI, safe, PDI)))  # the marks need no escaping
         return safe
 
     def format(self, translated: str, **values: Any) -> Markup:
