@@ -36,6 +36,18 @@ from db.users import User
 from handlers.messages import Event, Incoming, Outgoing
 from locales import Translator
 
+# How an operator names a person on a platform (``bot.admins``, the ``roles`` and ``bans``
+# commands): ``platform:user_id``. Without its colon it is no account at all (the handlers'
+# reading of the first admins, handlers/settings.py ``read_account``); bot/transports/
+# registry.py says what else can be wrong, in the same words.
+NO_COLON = "there is no ':' between the platform and the user id (e.g. telegram:123456)"
+
+
+def not_of_the_form(text: str, problem: str) -> str:
+    """Why ``text`` is not an account: ``problem``, with the form an account has."""
+    return f"{text!r} is not of the form platform:user_id: {problem}"
+
+
 # A code texted to confirm something (an erasure, an act) has this many digits: six, as
 # banks text them - with three tries a code and five codes a day, 15 guesses a day at a
 # number find one of 900,000 (four digits: one in 600).

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from db.data_rights import Limits
-from handlers.channels import CallPort, Channels, CheckPort, CodeTexts
+from handlers.channels import NO_COLON, CallPort, Channels, CheckPort, CodeTexts, not_of_the_form
 from locales import SUPPORTED_LANGUAGES, negotiate
 from locales.phone_numbers import COUNTRIES, parse_countries
 
@@ -497,16 +497,6 @@ class DiallingRules:
         doc="Countries whose fixed and mobile numbers the bot calls (ISO codes, comma-separated);"
         " never premium, shared-cost, personal or satellite numbers",
     )
-
-
-# What an account an operator names (``bot.admins``, the ``roles`` and ``bans`` commands)
-# is missing without its colon; bot/transports/registry.py says what else can be wrong.
-NO_COLON = "there is no ':' between the platform and the user id (e.g. telegram:123456)"
-
-
-def not_of_the_form(text: str, problem: str) -> str:
-    """Why ``text`` is not an account: ``problem``, with the form an account has."""
-    return f"{text!r} is not of the form platform:user_id: {problem}"
 
 
 def read_account(text: str) -> tuple[str, str]:

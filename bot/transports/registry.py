@@ -39,8 +39,7 @@ from bot.transports.matrix.declaration import Matrix
 from bot.transports.phone.declaration import Phone
 from bot.transports.sms.declaration import Sms
 from bot.transports.telegram_declaration import Telegram
-from handlers.channels import Channels
-from handlers.settings import NO_COLON, not_of_the_form
+from handlers.channels import NO_COLON, Channels, not_of_the_form
 from locales import Translator
 
 if TYPE_CHECKING:  # the configuration asks for names only: nothing more is loaded for it
