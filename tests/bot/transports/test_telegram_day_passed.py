@@ -1,10 +1,11 @@
 """A request for a chosen day that nobody took by the end of that day: its requester hears
-that it expired (and that she may ask again, her text quoted to post it again), the volunteer's offer says so, and nobody is
-offered it any more - before, it stayed open and offered, asking volunteers to help on a day
-past, and its requester heard nothing until "still needed?" three days later (a black-box
-pass as residents: a request nobody takes). Real python-telegram-bot against the fake Bot
-API server, the outbox worker delivering; the follow-up job run as bot/timed_jobs.py runs it,
-its clock moved to the next day (handlers/helping/timers.py)."""
+that it expired (and that she may ask again, her text quoted to post it again), the
+volunteer's offer says so, and nobody is offered it any more - before, it stayed open and
+offered, asking volunteers to help on a day past, and its requester heard nothing until
+"still needed?" three days later (a black-box pass as residents: a request nobody takes).
+Real python-telegram-bot against the fake Bot API server, the outbox worker delivering; the
+follow-up job run as bot/timed_jobs.py runs it, its clock moved to the next day
+(handlers/helping/timers.py)."""
 
 from __future__ import annotations
 
