@@ -165,11 +165,11 @@ def claims(config: Sections) -> Iterator[tuple[str, object]]:
         yield from transport.claims(config)
 
 
-def budgets(config: Sections, db: Database, running: Mapping[str, Any]) -> dict[str, Any]:
+def budgets(config: Sections, db: Database, running: Mapping[str, object]) -> dict[str, object]:
     """The metered budget of each transport ``config`` runs that has one, by platform: the
     running transport's (``running``: platform -> the city's transport here, which counts
     it), else one read from ``db`` (the web alone, beside the bot)."""
-    found: dict[str, Any] = {}
+    found: dict[str, object] = {}
     for transport in configured(config):
         # Asked first, so that a transport with no budget of its own is never shown by an
         # attribute its running service happens to have.
@@ -180,7 +180,7 @@ def budgets(config: Sections, db: Database, running: Mapping[str, Any]) -> dict[
     return found
 
 
-async def panels(budgets: Mapping[str, Any], t: Translator, name: Naming) -> list[Panel]:
+async def panels(budgets: Mapping[str, object], t: Translator, name: Naming) -> list[Panel]:
     """The desk's panels of ``budgets`` (by platform, :func:`budgets`), in ``t``'s words,
     people named by ``name``."""
     found = []

@@ -38,7 +38,7 @@ class Site:
     speaker: Speaker | None = None
     # The transports' metered budgets, by platform (bot/transports/registry.py ``budgets``),
     # whose panels the desk's statistics show; empty where the city runs none.
-    budgets: Mapping[str, Any] = field(default_factory=dict)
+    budgets: Mapping[str, object] = field(default_factory=dict)
     # The desk's forms sent once (bot/web/desk/once.py: a second press acts once, kept in
     # the database for every web process).
     forms_sent: Any = field(default=None)

@@ -504,3 +504,18 @@ def test_two_sections_made_of_one_rules_type_are_refused():
 
     with pytest.raises(TypeError, match="two sections are made of RequestRules"):
         Twice().made_of(RequestRules)
+
+
+def test_what_the_registry_asks_of_every_declaration_is_typed():
+    """The registry's functions over every declaration take and give no ``Any``: a city's
+    configuration as ``Sections``, a section as the sections' protocol, a meter as
+    ``object`` (each transport's own type is held on its declaration, above)."""
+    registry = ast.parse((ROOT / "bot" / "transports" / "registry.py").read_text(encoding="utf-8"))
+    untyped = []
+    for node in registry.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            each = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            written = [ast.unparse(t) for t in [*(a.annotation for a in each), node.returns] if t]
+            if any("Any" in t for t in written):
+                untyped.append(f"{node.name}: {written}")
+    assert untyped == []
