@@ -24,7 +24,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, cast, get_args, get_origin
+from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, cast, get_args, get_origin
 
 from typing_extensions import TypeVar
 
@@ -90,7 +90,8 @@ class Attachment:
     for a transport that sends more of a chat's queue than the worker hands it (a call-back
     says every message waiting)."""
 
-    fetch_media: Callable[..., Any] | None
+    # (platform, file id) -> the file's bytes and type, as the outbox worker fetches it.
+    fetch_media: Callable[[str, str], Awaitable[tuple[bytes, str]]] | None
     main: Database | None
     slug: str
     is_main: bool

@@ -430,6 +430,11 @@ def test_no_hook_of_a_declaration_takes_or_gives_any():
             if len(written) < len(typed) or any("Any" in t for t in written):
                 untyped.append(f"{hook.name}: {written}")
     assert untyped == []
+    # Nor what a city gives its transports when it attaches them (``Attachment``): the
+    # module names no Any at all.
+    hooks = ast.parse((ROOT / "bot" / "transports" / "hooks.py").read_text(encoding="utf-8"))
+    names = {n.id for n in ast.walk(hooks) if isinstance(n, ast.Name)}
+    assert "Any" not in names
 
 
 def test_each_transports_attach_takes_the_transport_its_declaration_names():
