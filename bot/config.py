@@ -104,9 +104,9 @@ class Config(Sections):
     matrix: MatrixSection = field(default_factory=MatrixSection)
     phone: PhoneSection = field(default_factory=PhoneSection)
     sms: SmsSection = field(default_factory=SmsSection)
-    later: InitVar[Mapping[str, Any] | None] = None
+    later: InitVar[Mapping[str, object] | None] = None
 
-    def __post_init__(self, later: Mapping[str, Any] | None) -> None:
+    def __post_init__(self, later: Mapping[str, object] | None) -> None:
         own = {f.name for f in fields(self)}
         given = later or {}
         for t in TRANSPORTS:
