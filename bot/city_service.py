@@ -234,6 +234,15 @@ class CityBot:
 
     async def close(self) -> None:
         """Disconnect the transports and close the translation service and the database."""
+        await self.stop_serving()
+        with in_city(self.slug):
+            await self.translations.close()
+            await self.db.close()
+
+    async def stop_serving(self) -> None:
+        """Its web and the chat services it connected stopped; its database stays open for
+        its timed jobs (retention above all) - a city left out because a chat service
+        refused its account (bot/cli/main.py ``_start_cities``)."""
         with in_city(self.slug):
             if self.web is not None:
                 await self.web.stop()
@@ -244,8 +253,6 @@ class CityBot:
                 except Exception:
                     log.exception("stopping %s failed", transport.platform)
             self.started.clear()
-            await self.translations.close()
-            await self.db.close()
 
 
 # How long the stop of a transport whose start failed may go on once the start was

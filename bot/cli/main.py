@@ -656,24 +656,37 @@ async def _start_cities(
 ) -> list[asyncio.Task[None]]:
     """Start every city's bot at once and return the tasks they run (CityBot.start): a
     city whose chat service cannot be reached yet (a first Matrix login to a homeserver
-    that is down waits for it) holds up no other city. A city failing to start (a refused
-    token) stops the process; so does ``stop`` while a city is still starting."""
+    that is down waits for it) holds up no other city. A further city whose chat service
+    refuses its account (a token revoked or mistyped) is left out - said in the log, its
+    database kept for its timed jobs - and stops no other city; any other failure to start
+    (a service out of reach: systemd starts the process again) stops the process, as does
+    the main city's refused account; so does ``stop`` while a city is still starting."""
+    from bot.transports.contract import AccountRefused
+
     tasks: list[asyncio.Task[None]] = []
+    left_out: list[str] = []
 
     async def start(bot: CityBot) -> None:
         try:
             tasks.extend(await bot.start(cluster, stop))
         except WebNotStarted as exc:  # its chat service started; its web cannot
             raise CityNotStarted(f"{bot.slug}: {exc}; no city runs") from exc
+        except AccountRefused as exc:
+            if bot.city.main:
+                raise CityNotStarted(_not_started(bot, exc)) from exc
+            await bot.stop_serving()
+            left_out.append(bot.slug)
+            log.warning(
+                "city %s is not served: its chat service refused its account (%s) - set the"
+                " account anew (python -m bot doctor checks it), then restart; the other"
+                " cities run",
+                bot.slug,
+                log_redaction.scrub(str(exc), quotes=False),
+            )
         except Exception as exc:
             # A chat service out of reach (no network yet, its server down) or refusing the
-            # account (a revoked token): one line naming the city, its secrets scrubbed.
-            raise CityNotStarted(
-                f"{bot.slug}: its chat service could not be started:"
-                f" {log_redaction.scrub(f'{type(exc).__name__}: {exc}', quotes=False)}"
-                " - check the network, the service's address and the account"
-                " (python -m bot doctor); no city runs"
-            ) from exc
+            # main city's account: one line naming the city, its secrets scrubbed.
+            raise CityNotStarted(_not_started(bot, exc)) from exc
 
     order = [asyncio.create_task(start(bot), name=f"start {bot.slug}") for bot in bots]
     starting: set[asyncio.Task[Any]] = set(order)
@@ -695,12 +708,26 @@ async def _start_cities(
             if failed:
                 raise failed[0]
         if not starting:
-            log.info("running %d cities: %s", len(bots), ", ".join(b.slug for b in bots))
+            running = [bot.slug for bot in bots if bot.slug not in left_out]
+            log.info("running %d cities: %s", len(running), ", ".join(running))
     finally:
         for task in (*starting, stopping):
             task.cancel()
         await asyncio.gather(*starting, stopping, return_exceptions=True)
     return tasks
+
+
+def _not_started(bot: CityBot, exc: Exception) -> str:
+    """Why ``run`` stops: a city's chat service could not be started (a refused account
+    said as the service's own error)."""
+    from bot.transports.contract import AccountRefused
+
+    why = exc.__cause__ if isinstance(exc, AccountRefused) and exc.__cause__ else exc
+    said = log_redaction.scrub(f"{type(why).__name__}: {why}", quotes=False)
+    return (
+        f"{bot.slug}: its chat service could not be started: {said} - check the network,"
+        " the service's address and the account (python -m bot doctor); no city runs"
+    )
 
 
 async def _run(

@@ -103,6 +103,12 @@ class Transport(Sender, Protocol):
         return {}
 
 
+class AccountRefused(Exception):
+    """The chat service refused the bot's account when connecting (a token revoked or
+    mistyped): nothing but the operator setting it anew helps, so trying again is no use
+    (bot/cli/main.py leaves a further city out and serves the others)."""
+
+
 class ChatService(Transport, MediaSource, Protocol):
     """A transport to a chat service that a city runs (Telegram, Matrix)."""
 
@@ -116,7 +122,8 @@ class ChatService(Transport, MediaSource, Protocol):
         None where it sets no such limit."""
 
     async def connect(self, chat_turn: ChatTurn | None = None) -> None:
-        """Log in, and where no role is needed send kept answers and take updates."""
+        """Log in, and where no role is needed send kept answers and take updates; raise
+        :class:`AccountRefused` where the service refuses the account."""
 
     async def open_for_files(self) -> None:
         """Only what ``fetch_media`` needs, for a process that runs no chat (the web alone,

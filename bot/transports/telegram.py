@@ -40,6 +40,7 @@ from telegram.constants import MessageEntityType, ParseMode
 from telegram.error import (
     BadRequest,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -49,6 +50,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.log_redaction import redact_everywhere
 from bot.transports.contract import (
+    AccountRefused,
     ChatService,
     ChatTurn,
     Routed,
@@ -836,7 +838,10 @@ class TelegramTransport(ChatService):
         polling waits for :meth:`start_taking`. ``chat_turn`` makes one chat's webhook
         updates wait for each other across processes."""
         app = self.application
-        await app.initialize()
+        try:
+            await app.initialize()
+        except InvalidToken as exc:  # getMe answered 401: the token was revoked or mistyped
+            raise AccountRefused(f"InvalidToken: {exc}") from exc
         if app.post_init:
             await app.post_init(app)
         await app.start()

@@ -14,6 +14,7 @@ from tests.support.cli import ROOT, run_bot
 from tests.support.crash_story import BotProcess
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.forked_bot import launch_forked
+from tests.support.two_cities import telegram_cities
 
 GROUP = -1001
 RESIDENT = 5001
@@ -150,3 +151,31 @@ async def test_a_damaged_database_of_a_further_city_stops_no_other_city(tmp_path
     finally:
         bot.stop()
         await fake.stop()
+
+
+async def test_a_further_citys_refused_account_stops_no_other_city(tmp_path):
+    """Unna's Telegram token revoked (its Bot API answers getMe with 401): ``run`` serves
+    Dortmund and says in the log that Unna is not served and why, the token not in it.
+    Before, run stopped every city ("no city runs") and systemd started it again, to stop
+    again, for as long as the token stayed revoked."""
+    dortmund, unna = FakeTelegram(), FakeTelegram(token="2:UNNA")
+    await dortmund.start()
+    await unna.start()
+    config = telegram_cities(tmp_path, str(tmp_path / "var" / "nb.sqlite3"), dortmund.url, unna.url)
+    env = {
+        "NACHBARBOT_TELEGRAM__TOKEN": TOKEN,
+        "NACHBARBOT_CITY_UNNA__TELEGRAM__TOKEN": "3:REVOKEDsecret",
+    }
+    bot = BotProcess(tmp_path, dortmund, settings=config.read_text(), env=env, launch=launch_forked)
+    try:
+        await bot.start()
+        dortmund.send_text(RESIDENT, "/start")
+        await dortmund.wait_for("sendMessage", chat_id=RESIDENT, timeout=30)
+        log = bot.log.read_text()
+        assert "city unna is not served: its chat service refused its account" in log, log
+        assert "REVOKEDsecret" not in log
+        assert bot.process is not None and bot.process.poll() is None  # still running
+    finally:
+        bot.stop()
+        await dortmund.stop()
+        await unna.stop()
