@@ -418,11 +418,13 @@ def _check_apart(state: _Open | None, statements: Iterable[str]) -> None:
 
 class PostgresTransactions(Transactions):
     dialect = "postgresql"
-    # Several chats' updates at once: each its own connection of the pool, and while one
-    # waits for its round trip another's handler runs (43 -> 68 updates/s, bench/RESULTS.md,
-    # postgres row). Below the pool's size (open_pool: 10), so that the outbox worker and
-    # the scheduler still find a connection.
-    updates_at_once = 8
+    # Two chats' updates at once, each its own connection of the pool: while one waits for
+    # its round trip the other's handler runs. Two, not more: in 6 paired rounds of the mix
+    # (PostgreSQL alone, load 6-11) 2 at once gave 127-161 updates/s pooled, 1 gave 90, 3
+    # 99, 4 127, 8 102 - each more made the bot's and the server's CPU an update dearer
+    # (the server's 1.07 at 2, 1.38 at 8 ms) and the time an update is in its handler
+    # longer (p99 16-22 ms at 2, 111 at 8), as the updates take turns on the one loop.
+    updates_at_once = 2
 
     def __init__(self, pool: AsyncConnectionPool[Any], schema: str | None = None) -> None:
         self.pool = pool
