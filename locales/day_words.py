@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
+from typing import Any
 
 from babel import localedata
 
 from locales import SUPPORTED_LANGUAGES
 
+# CLDR's widths of the day's field, each with its words for the days near today.
+_WIDTHS = ("day", "day-short", "day-narrow")
 # What a person may type around the word ("Morgen!", "завтра.", "فردا؟").
 _EDGES = " \t\n.,;:!?¿¡،؛؟…\"'«»“”„()"
 
@@ -39,9 +42,12 @@ def _offsets() -> dict[str, int]:
     two languages give different days is left out (none does today)."""
     found: dict[str, set[int]] = {}
     for lang in SUPPORTED_LANGUAGES:
-        relative = localedata.load(lang)["date_fields"]["day"]["relative"]
-        for offset, word in relative.items():
-            found.setdefault(_plain(word), set()).add(int(offset))
+        data: dict[str | int | None, Any] = dict(localedata.load(lang).items())
+        fields = localedata.LocaleDataDict(data)["date_fields"]  # its aliases resolved
+        # The short forms add what people type too (Polish "dziś" beside "dzisiaj").
+        for width in _WIDTHS:
+            for offset, word in fields[width]["relative"].items():
+                found.setdefault(_plain(word), set()).add(int(offset))
     return {word: days.pop() for word, days in found.items() if len(days) == 1}
 
 

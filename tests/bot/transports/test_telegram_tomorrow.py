@@ -89,6 +89,7 @@ async def test_yesterday_written_is_refused_and_changes_nothing(
         ("bugün", 0),
         ("mâine", 1),
         ("jutro", 1),
+        ("dziś", 0),
         ("утре", 1),
         ("tomorrow!", 1),
         ("morgen Nachmittag", None),
