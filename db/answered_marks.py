@@ -8,7 +8,8 @@ then - on PostgreSQL one round trip for several updates instead of one each
 (bench/postgres_bench.py counts them). Each caller still returns only once its own mark is
 written, so a process that dies before that sends the answer again at its next start, as
 before; a write that fails fails each of its callers. A mark that finds nothing being
-written is written at once, as it always was.
+written is written at once, as it always was; so is one made in the caller's own
+transaction, in it (it commits with what came with it).
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ class AnsweredMarks:
 
     async def mark(self, platform: str, update_id: str) -> None:
         """Mark the update answered; returns once the mark is written."""
+        if self._tx.in_own_transaction():
+            # The caller's transaction holds what comes with the mark (the speech it queues:
+            # handlers/updates/kept_answers.py): written in it, at once, committed or undone
+            # with it. Left to the next write it would be committed apart - and on SQLite
+            # that write waits for this very transaction to end.
+            await self._write([(platform, update_id)])
+            return
         if self._writing:
             written = asyncio.get_running_loop().create_future()
             self._waiting.append(((platform, update_id), written))

@@ -438,6 +438,9 @@ class PostgresTransactions(Transactions):
         task = asyncio.current_task()
         return self._open.get(task) if task is not None else None
 
+    def in_own_transaction(self) -> bool:
+        return self._mine() is not None
+
     async def _send(self, conn: AsyncConnection[Any], statements: Sent) -> list[Any]:
         """One round trip: the statements, in pipeline mode when there are several (their
         one Sync is the trip; a failure raises and skips the rest, the transaction's

@@ -136,6 +136,11 @@ class Transactions:
     def single_statement(self, *, inline: bool = False) -> AbstractAsyncContextManager[None]:
         raise NotImplementedError
 
+    def in_own_transaction(self) -> bool:
+        """Whether the calling task has a transaction of its own open: what it writes now
+        is committed, or undone, with that transaction."""
+        raise NotImplementedError
+
     async def commit_with(self, statements: Iterable[Statement]) -> None:
         raise NotImplementedError
 
@@ -364,6 +369,9 @@ class SqliteTransactions(Transactions):
             return
         await self.run(write_and_commit, ends=True)
         self._committed = True
+
+    def in_own_transaction(self) -> bool:
+        return self._owner is not None and self._owner is asyncio.current_task()
 
     @asynccontextmanager
     async def single_statement(self, *, inline: bool = False) -> AsyncIterator[None]:

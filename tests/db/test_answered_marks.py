@@ -86,3 +86,38 @@ async def test_a_failed_write_fails_each_of_its_callers_and_stops_nothing_after_
     fail[0] = False
     await asyncio.gather(*(db.users.mark_answered("telegram", i) for i in IDS))
     assert await _answered(db) == dict.fromkeys(IDS, True)
+
+
+# How long a mark in a transaction may take before the test calls it stuck: a guard against
+# a hang (the transaction waiting for a write that waits for the transaction), not a measure.
+GUARD = 60.0
+
+
+async def test_a_mark_in_the_callers_transaction_is_part_of_it_while_another_is_written(
+    db: Database,
+):
+    """kept_answers.answered marks an update whose speech it queues in one transaction, so
+    that both are committed or neither. While another update's mark is being written, that
+    mark must still be written in the caller's transaction - not left to the next write,
+    which on SQLite waits for that very transaction to end (the bot stuck for good) and on
+    PostgreSQL commits the mark on a connection of its own, kept when the speech is not."""
+    await _kept(db, "u1", "u2")
+    other: list[asyncio.Task[None]] = []
+
+    async def speech_queued_then_rolled_back() -> None:
+        async with db.transaction():
+            await db.fetch_all("SELECT 1")
+            # Another chat's update is answered meanwhile: its mark begins its write.
+            other.append(asyncio.create_task(db.users.mark_answered("telegram", "u1")))
+            await asyncio.sleep(0)
+            await db.users.mark_answered("telegram", "u2")
+            raise RuntimeError("the speech could not be queued")
+
+    attempt = asyncio.ensure_future(speech_queued_then_rolled_back())
+    finished, _ = await asyncio.wait({attempt}, timeout=GUARD)
+    if not finished:
+        attempt.cancel()
+    with pytest.raises(RuntimeError, match="speech"):
+        await attempt
+    await asyncio.wait_for(other[0], GUARD)
+    assert await _answered(db) == {"u1": True, "u2": False}
