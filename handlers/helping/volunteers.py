@@ -520,6 +520,23 @@ async def _district(ctx: Context, answer: Answer) -> None:
     FORM.ask(ctx, "area", answer.data)
 
 
+async def _district_named(ctx: Context, answer: Answer) -> None:
+    """A district written instead of tapped ("Hörde"), or a part or postcode of one
+    ("Nordstadt", "44137"): its district is ticked, never unticked by a name written again,
+    and the list shown with it - before, any text got "please choose one of the options"."""
+    event = ctx.incoming.event
+    gazetteer = load_gazetteer(ctx.settings.places_data_dir)
+    area = gazetteer.resolve(event.text.strip(), ctx.city).area if isinstance(event, Text) else None
+    bezirke = tuple(sorted(a.name for a in gazetteer.bezirke))
+    if area is None or area.stadtbezirk not in bezirke:
+        await ask_again(ctx, answer)
+        return
+    if area.stadtbezirk not in (answer.draft.get("stadtbezirke") or ()):
+        _toggle(answer.draft, "stadtbezirke", area.stadtbezirk, bezirke)
+    answer.draft.update(lat=None, lon=None, radius_m=None)
+    FORM.ask(ctx, "area", answer.data)
+
+
 async def _around(ctx: Context, answer: Answer) -> None:
     FORM.ask(ctx, "around", answer.data)
 
@@ -803,6 +820,7 @@ FORM = StepForm(
             ),
             buttons=_area_buttons,
             presses={"bz": _district, "around": _around, "area-done": _area_done},
+            takes=_district_named,
             next="point",
         ),
         "point": Step(

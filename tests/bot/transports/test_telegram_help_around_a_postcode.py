@@ -82,3 +82,38 @@ async def test_a_place_not_found_at_where_keeps_the_location_button(
     user = await db.users.find("telegram", str(VERA))
     assert (await db.users.get_state(user.id)).state == "request.where"
     assert _shows_location_button(fake, VERA)
+
+
+async def test_a_district_written_is_ticked(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport, db: Database
+):
+    # "Hörde" written at "Where can you help? Choose one or more districts" instead of
+    # tapped: it got "please choose one of the options above". Now it is ticked (a part of a
+    # district, or a postcode, ticks its district), a name written again unticks nothing,
+    # and a word no district has is refused, nothing ticked.
+    fake = fake_telegram
+    await telegram_person(db, VERA, "Vera", "tr")
+    for data in ("menu:volunteer", "vo:reg"):
+        await _step(fake, data)
+    user = await db.users.find("telegram", str(VERA))
+    assert user is not None
+
+    async def ticked() -> list[str]:
+        state = await db.users.get_state(user.id)
+        assert state.state == "vol.area"
+        return list(state.data["profile"].get("stadtbezirke") or [])
+
+    for written, districts in (
+        ("Hörde", ["Hörde"]),
+        ("Nordstadt", ["Hörde", "Innenstadt-Nord"]),
+        ("hörde", ["Hörde", "Innenstadt-Nord"]),
+        ("Xyzabc", ["Hörde", "Innenstadt-Nord"]),
+    ):
+        mark = len(fake.calls)
+        fake.send_text(VERA, written)
+        shown = await fake.wait_for(
+            "sendMessage", lambda c: "vo:area-done" in str(c.params), after=mark, chat_id=VERA
+        )
+        assert sorted(await ticked()) == districts, written
+        labels = " ".join(b["text"] for row in shown.buttons for b in row)
+        assert all(f"✅ {name}" in labels for name in districts), labels
