@@ -412,6 +412,19 @@ class DecryptLimited:
     dropped: bool = False
 
 
+@dataclass(frozen=True)
+class NotDecrypted:
+    """Messages of ``who`` (their id on ``platform``) in their direct chat ``chat_id`` could
+    not be decrypted: their key never came. Reported once for the messages of a wait (the
+    transport decides when); the line to the person is the feature's
+    (handlers/limits/encrypted_work.py), sent through the outbox so that it reaches them
+    as every message does - said aloud to someone who hears the bot."""
+
+    platform: str
+    who: str
+    chat_id: str
+
+
 # -- what a texting transport's limits stop (the words: handlers/limits/text_messages.py).
 # Each is reported once its period (claimed in the transport's store): the transport says
 # what stops whom and until when, the features what the coordinators read.
@@ -529,6 +542,7 @@ Happening = (
     | BridgedCallEnded
     | ChatClosed
     | DecryptLimited
+    | NotDecrypted
     | TextsCapped
     | AnswersHeld
     | FirstTextsUsed

@@ -19,10 +19,11 @@ from datetime import datetime
 from markupsafe import Markup
 
 from db.users import User
-from handlers.channels import DecryptLimited, Standing
+from handlers.channels import DecryptLimited, NotDecrypted, Standing
 from handlers.context import Backstage
 from handlers.helping.render import someone
-from handlers.messages import Message
+from handlers.messages import Message, Recipient
+from handlers.reader import reader_of
 from handlers.router import Router
 from locales import N_, Translator
 
@@ -143,5 +144,24 @@ async def _limited(scene: Backstage, what: DecryptLimited) -> None:
     await scene.mail.to_backchannel(compose, about=about)
 
 
+async def _not_decrypted(scene: Backstage, what: NotDecrypted) -> None:
+    """Asked to send it again, as any message to the person goes: through the outbox, in
+    their words, said aloud to someone who hears the bot (the reader chain). Someone the
+    bot does not know yet, or writing from another chat than theirs, is asked there in
+    the city's words."""
+    person = await scene.db.users.find(what.platform, what.who)
+    if person is not None and person.chat_id == what.chat_id:
+        await scene.mail.to_user(person, _unreadable)
+        return
+    await scene.mail.to_chat(
+        Recipient(what.platform, what.chat_id), _unreadable(reader_of(person, on=what.platform).t)
+    )
+
+
+def _unreadable(t: Translator) -> Message:
+    return Message(t.t(UNREADABLE))
+
+
 def register(router: Router) -> None:
     router.happening(DecryptLimited)(_limited)
+    router.happening(NotDecrypted)(_not_decrypted)

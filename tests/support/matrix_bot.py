@@ -9,7 +9,8 @@ import asyncio
 import base64
 import itertools
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.config import MatrixSection, TelegramSection
@@ -173,3 +174,21 @@ class WithTelegram:
             await self._delivery
         await self.telegram.stop()
         await self.running.stop()
+
+
+@asynccontextmanager
+async def delivering(bot: Bot) -> AsyncIterator[OutboxWorker]:
+    """The outbox worker delivering the started ``bot``'s queued messages, as a city runs
+    it (what features say to a person beside an answer goes through the outbox: the line
+    asking to send an unreadable message again)."""
+    assert bot.transport is not None
+    worker = OutboxWorker(bot.db, [bot.transport], poll_seconds=0.2)
+    bot.dispatcher.on_queued = worker.wake
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        yield worker
+    finally:
+        stop.set()
+        worker.wake()
+        await task

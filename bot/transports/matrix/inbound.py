@@ -23,6 +23,7 @@ from bot.transports.matrix.rooms import LEAVE_WAIT, Rooms
 from bot.transports.matrix.strangers_work import StrangersWork
 from bot.transports.sending import DeliveryError
 from db.transport_state import GREET, UNDECRYPTED
+from handlers.channels import NotDecrypted
 from handlers.flood_limits import FloodCounts
 from handlers.messages import (
     ButtonPress,
@@ -449,8 +450,15 @@ class Inbound:
         self._no_key_requests()
 
     async def _unreadable(self, room_id: str, sender: str) -> None:
-        """One short line asking to send again what could not be decrypted."""
-        if await self.rooms.is_private(room_id) is None:
+        """One short line asking to send again what could not be decrypted: in a direct
+        chat reported to the feature (``NotDecrypted``), which sends it as any message to
+        the person goes - said aloud to someone who hears the bot; in the coordinators'
+        room said here, in the sender's words."""
+        private = await self.rooms.is_private(room_id)
+        if private is None:
+            return
+        if private:
+            await self.shared.ports.report(NotDecrypted(PLATFORM, sender, room_id))
             return
         t = await self.shared.ports.words.words_of(PLATFORM, sender)
         try:

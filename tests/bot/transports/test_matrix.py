@@ -23,6 +23,7 @@ from tests.support.matrix_bot import (
     Bot,
     WithTelegram,
     all_synced,
+    delivering,
     is_notice,
     onboard,
 )
@@ -93,6 +94,11 @@ async def test_a_message_that_cannot_be_decrypted_is_asked_for_again_once(
     short line asking to send it again - nothing about switching encryption off."""
     assert matrix_bot.transport is not None
     matrix_bot.transport.config = replace(matrix_bot.transport.config, key_wait_seconds=0)
+    async with delivering(matrix_bot):  # the line goes through the outbox
+        await _asked_again_once(alice, matrix_bot)
+
+
+async def _asked_again_once(alice: MatrixPerson, matrix_bot: Bot) -> None:
     room = await alice.dm(matrix_bot.user_id)
     mark = len(alice.received)
     await alice.send(

@@ -22,6 +22,7 @@ from db import Database
 from db.statements import execute
 from db.transport_state import UNDECRYPTED
 from db.users import ReadAloud
+from handlers.limits.encrypted_work import UNREADABLE
 from handlers.messages import Message, encode
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
@@ -591,3 +592,39 @@ async def test_read_aloud_on_a_tap_in_an_encrypted_chat(
         events = [event for _room, event in eva.received]
         audios = [e for e in events if e["content"].get("msgtype") == "m.audio"]
         assert audios.index(voice) == len(audios) - 1 and len(audios) == 4
+
+
+async def test_a_listener_hears_that_her_message_could_not_be_read(
+    eva: EncryptedPerson, db: Database, synapse: Synapse
+):
+    """Someone who hears every message is told aloud too that her last message could not
+    be read (its key never came) - in text alone she would wait for an answer for ever."""
+    async with speaking_bot(synapse, db) as running:
+        room, offer, mark = await _read_aloud_offered(eva, running.user_id)
+        mark = len(eva.received)
+        await eva.react(room, offer["event_id"], "1️⃣")  # 🗣 Read everything aloud
+        easy = await eva.wait_for(lambda e: body(e).startswith("🟢 "), after=mark)
+        mark = len(eva.received)
+        await eva.react(room, easy["event_id"], "2️⃣")
+        notice = await eva.wait_for(lambda e: "🔒" in body(e), after=mark)
+        mark = len(eva.received)
+        await eva.react(room, notice["event_id"], "1️⃣")
+        await eva.wait_for(lambda e: "🏠" in body(e), after=mark)
+        assert running.transport is not None
+        running.transport.config = replace(running.transport.config, key_wait_seconds=0)
+        # Everything said so far has been heard: what comes next is the line's voice.
+        await _until(lambda: _outbox_done(db))
+
+        mark = len(eva.received)
+        await eva.say_withholding_key(room, "!help")
+        line = translator("ar").t(UNREADABLE)
+        told = await eva.wait_for(lambda e: body(e) == line, after=mark)
+        events = [event for _room, event in eva.received]
+        await eva.wait_for(
+            lambda e: e["content"].get("msgtype") == "m.audio", after=events.index(told) + 1
+        )
+
+
+async def _outbox_done(db: Database) -> bool:
+    rows = await db.fetch_all("SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
+    return not rows

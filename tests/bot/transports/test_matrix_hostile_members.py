@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import nio
@@ -24,10 +25,12 @@ from bot.config import BotSection
 from bot.transports.matrix import media
 from bot.transports.matrix.inbound import KEPT_PER_SENDER, UNDECRYPTED_PER_MINUTE
 from bot.transports.sending import DeliveryError
+from db import Database
 from db.transport_state import UNDECRYPTED
 from handlers.limits.encrypted_work import UNREADABLE
+from handlers.settings import HandlerSettings
 from locales import translator
-from tests.support.matrix_bot import Bot, all_synced
+from tests.support.matrix_bot import Bot, all_synced, delivering
 from tests.support.matrix_encrypted_people import HANG, EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.ports import free_port
@@ -35,6 +38,19 @@ from tests.support.synapse_server import Synapse
 
 # A hang detector for the bot catching up with its homeserver, not a speed bound.
 HANG_TRIES = 600
+
+
+@pytest.fixture
+async def matrix_bot(synapse: Synapse, db: Database) -> AsyncIterator[Bot]:
+    """The bot with its outbox worker: the line asking to send an unreadable message again
+    goes through the outbox, as every message to a person does."""
+    running = Bot(synapse, db, HandlerSettings())
+    await running.start()
+    try:
+        async with delivering(running):
+            yield running
+    finally:
+        await running.stop()
 
 
 async def _onboard(person: EncryptedPerson, bot: Bot) -> str:
