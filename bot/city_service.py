@@ -57,6 +57,10 @@ from handlers.settings import HandlerSettings
 
 log = logging.getLogger(__name__)
 
+# The timed jobs of a city left out of ``run`` that go on (CityBot.leave_out): retention,
+# which sends nothing and erases what is due.
+WHILE_LEFT_OUT = frozenset({"retention"})
+
 
 class CityBot:
     """A city's bot: built by :meth:`open`, run by :meth:`start`, ended by :meth:`close`."""
@@ -80,6 +84,10 @@ class CityBot:
         self.metrics = metrics
         self.started: list[ChatService] = []
         self.web: Any = None
+        # Where its timed jobs were put, and their names (add_jobs): a city left out
+        # stops them (leave_out).
+        self._scheduler: AsyncIOScheduler | None = None
+        self._jobs: list[str] = []
 
     @classmethod
     async def open(
@@ -218,6 +226,20 @@ class CityBot:
         failed = self.metrics.retention_failed if self.metrics else None
         jobs = city_jobs(self.city, self.db, self.dispatcher, self.worker.wake, failed)
         add_city_jobs(scheduler, jobs, self.city, self._id, self._job)
+        self._scheduler, self._jobs = scheduler, list(jobs)
+
+    async def leave_out(self) -> None:
+        """Left out of ``run`` (bot/cli/main.py ``_start_cities``: a chat service refused
+        its account): it stops serving, and of its timed jobs only retention goes on - what
+        is due to be erased is erased. The others would change requests and queue messages
+        while it serves nobody (a follow-up expiring a request and telling its requester
+        through an outbox no worker sends, reminders marked given, a roundup for a group
+        nobody reads); they run from the start that serves it again, as after any stop."""
+        await self.stop_serving()
+        if self._scheduler is not None:
+            for name in self._jobs:
+                if name not in WHILE_LEFT_OUT:
+                    self._scheduler.remove_job(self._id(name))
 
     def _id(self, job: str) -> str:
         return job if self.city.main else f"{self.slug}:{job}"
@@ -240,9 +262,8 @@ class CityBot:
             await self.db.close()
 
     async def stop_serving(self) -> None:
-        """Its web and the chat services it connected stopped; its database stays open for
-        its timed jobs (retention above all) - a city left out because a chat service
-        refused its account (bot/cli/main.py ``_start_cities``)."""
+        """Its web and the chat services it connected stopped; its database stays open (for
+        its retention, where it is left out: :meth:`leave_out`)."""
         with in_city(self.slug):
             if self.web is not None:
                 await self.web.stop()

@@ -658,9 +658,10 @@ async def _start_cities(
     city whose chat service cannot be reached yet (a first Matrix login to a homeserver
     that is down waits for it) holds up no other city. A further city whose chat service
     refuses its account (a token revoked or mistyped) is left out - said in the log, its
-    database kept for its timed jobs - and stops no other city; any other failure to start
-    (a service out of reach: systemd starts the process again) stops the process, as does
-    the main city's refused account; so does ``stop`` while a city is still starting."""
+    database kept for its retention alone (CityBot.leave_out) - and stops no other city;
+    any other failure to start (a service out of reach: systemd starts the process again)
+    stops the process, as does the main city's refused account; so does ``stop`` while a
+    city is still starting."""
     from bot.transports.contract import AccountRefused
 
     tasks: list[asyncio.Task[None]] = []
@@ -674,7 +675,7 @@ async def _start_cities(
         except AccountRefused as exc:
             if bot.city.main:
                 raise CityNotStarted(_not_started(bot, exc)) from exc
-            await bot.stop_serving()
+            await bot.leave_out()
             left_out.append(bot.slug)
             log.warning(
                 "city %s is not served: its chat service refused its account (%s) - set the"
