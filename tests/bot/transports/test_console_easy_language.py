@@ -190,3 +190,49 @@ def test_easy_listeners_at_the_console_hear_at_most_60_percent_of_the_seconds(pe
     said = [sum(seconds(text) for text in p.screens.values()) for p in (usual, easy)]
     print(f"{lang} hearing, seconds: {said[0]} → {said[1]} ({said[1] / said[0]:.1%})")
     assert said[1] <= 0.6 * said[0], (lang, said)
+
+
+# The two texts before an erasure: after "No" to the privacy notice (only the language and
+# read aloud are stored), and /delete of everything.
+REFUSED = (
+    "Without your agreement the bot cannot help you.\n🗑 <b>Delete what we stored?</b> So far "
+    "that is only your language and whether the bot reads aloud to you."
+)
+DELETE_ALL = (
+    "🗑 <b>Delete all your data?</b>\nThis cannot be undone. Your requests are withdrawn, a "
+    "running contact ends, and the bot forgets you."
+)
+
+
+def test_an_easy_listener_who_says_no_or_deletes_reads_easy_texts(tmp_path: Path):
+    """A woman who hears every message and reads easy language says "No" to the privacy
+    notice, keeps her data, agrees, and asks to delete everything: both questions before
+    an erasure come in easy language (they were the usual texts)."""
+    from locales import translator
+
+    typed = [
+        "/start",
+        "1",  # Deutsch
+        "1",  # 🗣 Read everything aloud
+        "1",  # 🟢 Easy language
+        "2",  # ❌ No (to the privacy notice)
+        "2",  # ↩️ No, keep it
+        "/start",
+        "1",  # ✅ Yes (to the privacy notice)
+        "/delete",
+    ]
+    result = run_bot(
+        "console",
+        "--lang",
+        "de",
+        database=tmp_path / "console.sqlite3",
+        input="\n".join(typed) + "\n",
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    easy = translator("de", easy=True)
+    printed = re.sub(r"</?b>", "", result.stdout)
+    for msgid in (REFUSED, DELETE_ALL):
+        text = re.sub(r"</?b>", "", easy.gettext(msgid))
+        assert text != re.sub(r"</?b>", "", translator("de").gettext(msgid)), msgid
+        assert text in printed, (text, printed[-1500:])
