@@ -88,6 +88,11 @@ class CityBot:
         # stops them (leave_out).
         self._scheduler: AsyncIOScheduler | None = None
         self._jobs: list[str] = []
+        # The timed jobs running now, and whether the city is closing: a job the scheduler
+        # starts then does nothing, and close waits for those under way before the
+        # database goes (a failed start closes the cities while the scheduler still runs).
+        self._jobs_running: set[asyncio.Task[Any]] = set()
+        self._closing = False
 
     @classmethod
     async def open(
@@ -248,15 +253,25 @@ class CityBot:
         """``work`` run as the city (the scheduler's tasks are nobody's)."""
 
         async def run() -> None:
-            with in_city(self.slug):
-                await work()
+            task = asyncio.current_task()
+            if self._closing or task is None:
+                return
+            self._jobs_running.add(task)
+            try:
+                with in_city(self.slug):
+                    await work()
+            finally:
+                self._jobs_running.discard(task)
 
         run.__name__ = getattr(work, "__name__", "job")
         return run
 
     async def close(self) -> None:
         """Disconnect the transports and close the translation service and the database."""
+        self._closing = True
         await self.stop_serving()
+        if self._jobs_running:  # to their end: cut off, a job's transaction would be too
+            await asyncio.wait(set(self._jobs_running), timeout=JOBS_END_SECONDS)
         with in_city(self.slug):
             await self.translations.close()
             await self.db.close()
@@ -276,6 +291,9 @@ class CityBot:
             self.started.clear()
 
 
+# How long close waits for the timed jobs under way (a minute's work at most) before the
+# database closes beneath them.
+JOBS_END_SECONDS = 30.0
 # How long the stop of a transport whose start failed may go on once the start was
 # cancelled (bot/cli/main.py _start_cities cancels the other cities' starts at a failure).
 STOP_CANCELLED_SECONDS = 5.0
