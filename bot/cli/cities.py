@@ -26,7 +26,6 @@ from bot.cities import (
     check_apart,
     check_environment,
     env_prefix,
-    load_cities,
     load_city,
     load_installation,
     slugify,
@@ -111,12 +110,17 @@ def add_city(config: Config, name: str, data_dir: str | None, env: Mapping[str, 
     try:
         # A folder not made yet holds no city; it is made with the first one. The new
         # city's variables may be set already (its token in the service's environment).
-        cities = load_cities(
+        cities, broken = load_installation(
             config if folder.is_dir() else replace(config, bot=replace(config.bot, cities_dir="")),
             {variable: value for variable, value in env.items() if not variable.startswith(prefix)},
         )
     except ConfigError as exc:
         raise Refused(f"configuration error: {exc}") from None
+    if broken:  # its accounts, ports and folders cannot be told apart from the new city's
+        raise Refused(
+            f"configuration error: {broken[0].why} - city add checks a new city against"
+            " every other city's settings: correct that file first; nothing was written"
+        )
     target = folder / f"{slug}.toml"
     for city in cities:
         if city.slug == slug:

@@ -87,6 +87,11 @@ def test_the_nightly_backup_copies_every_city_and_doctor_names_the_broken_one(tm
     assert not list((tmp_path / "db").glob("*before-restore*"))
     alone = run_bot(*base, "--city", "dortmund", "db", "restore", str(tmp_path / "b.sqlite3"))
     assert alone.returncode == 0, alone.stderr
+    # A city added meanwhile cannot be checked against Unna's accounts and folders.
+    added = run_bot(*base, "city", "add", "Lünen", "--data-dir", str(tmp_path / "luenen"))
+    assert added.returncode == 2
+    assert "city add checks a new city against every other city's settings" in added.stderr
+    assert not (tmp_path / "cities" / "luenen.toml").exists()
     refused = run_bot(*base, "--city", "unna", "db", "check")
     assert refused.returncode == 2
     assert refused.stderr.startswith(f"nachbarbot: configuration error: {unna}")
