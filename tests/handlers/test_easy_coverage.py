@@ -8,6 +8,7 @@ easy reader here, so the volunteer's and the coordinators' screens are not recor
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -241,4 +242,25 @@ async def test_what_a_refused_easy_reader_is_told_is_easy_in_every_language(
     assert "hr:send" not in button_data(out)
     # Two different answers, one each (a walk that meets neither proves nothing).
     assert len(too_long_or_short) >= 2, too_long_or_short
+    _assert_easy_everywhere(asked)
+
+
+async def test_what_a_lost_or_held_easy_reader_is_told_is_easy_in_every_language(
+    story: MemoryTransport, db: Database, asked: set[str]
+):
+    """A command the bot does not know, a button of a screen that is gone, and a second
+    request right after the first (a new account waits between its requests: it is kept
+    and passed on later) - the errors and holds an easy reader meets first - are answered
+    in easy language too."""
+    await story.onboard(RESIDENT, "de")
+    await story.press(RESIDENT, "easy:on")
+    # A new account waits ten minutes between its requests (the city's default).
+    story.dispatcher.settings = replace(story.dispatcher.settings, new_user_cooldown_minutes=10)
+    await _request(story, db, RESIDENT)
+    asked.clear()
+    await story.text(RESIDENT, "/frobnicate")
+    await story.press(RESIDENT, "no-such-screen:1")
+    await _request(story, db, RESIDENT)
+    assert any(msgid.startswith("⏳") for msgid in asked), sorted(asked)  # held
+    assert len(asked) >= 3, asked
     _assert_easy_everywhere(asked)
