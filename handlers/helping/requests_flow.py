@@ -67,6 +67,8 @@ from handlers.helping.vocabulary import (
     HELP_CATEGORIES,
     STATE_LABELS,
     WHEN_BUTTONS,
+    chosen_day,
+    day_passed,
     noon,
 )
 from handlers.messages import Button, Location, Media, Message, Text
@@ -224,9 +226,25 @@ def _draft_of(request: HelpRequest) -> dict[str, Any]:
     return {name: getattr(request, name) for name in EDITABLE if name != "offline_contact"}
 
 
+# A day typed, or chosen before, that is no day to help on.
+NO_SUCH_DAY = N_(
+    '📅 "{typed}" is no day I can pass on: it does not exist or has passed. '
+    "Please tap a day or write another one."
+)
+
+
 async def _send(ctx: Context, data: dict[str, Any]) -> None:
     t = ctx.t
     draft = data["draft"]
+    day = chosen_day(draft.get("when_text") or "")
+    if day is not None and day_passed(draft["when_text"], noon(local_today())):
+        # The day chosen is over by now (the form finished after midnight, a draft taken
+        # up again): sent, the request would reach nobody and end at the next follow-up as
+        # one "nobody could take on". Another day is asked; the rest of the draft is kept.
+        ctx.reply(t.t(NO_SUCH_DAY, typed=t.skeleton(noon(day), "MMMEd")))
+        data["changing"] = True
+        FORM.ask(ctx, "when_day", data)
+        return
     draft["languages"] = tuple(draft.get("languages") or ())
     try:
         if data.get("request_id"):
@@ -697,11 +715,7 @@ async def _when_text(ctx: Context, answer: Answer) -> None:
     ):
         # Kept from the draft, said why; the step stays for another day.
         ctx.refuse(
-            ctx.t.t(
-                '📅 "{typed}" is no day I can pass on: it does not exist or has passed. '
-                "Please tap a day or write another one.",
-                typed=event.text.strip(),
-            ),
+            ctx.t.t(NO_SUCH_DAY, typed=event.text.strip()),
         )
     elif isinstance(event, Text) and len(clean_name(event.text, limit=WRITTEN_SHORT)) >= 2:
         answer.draft["when_text"] = clean_name(event.text, limit=WRITTEN_SHORT)

@@ -26,11 +26,10 @@ from db.requests import HelpRequest
 from handlers.context import Backstage
 from handlers.helping import lifecycle
 from handlers.helping.render import category_label, reoffer_buttons
-from handlers.helping.vocabulary import chosen_day
+from handlers.helping.vocabulary import day_passed
 from handlers.messages import Button, Message
 from handlers.messenger import backchannel_language
 from handlers.settings import HandlerSettings
-from locales import TIMEZONE
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,10 @@ async def follow_up(
     async with db.transaction():
         for request in await db.requests.in_state(*WAITING):
             start = max(filter(None, (request.opened_at, request.created_at, request.kept_at)))
-            if _older(start, now - timedelta(days=timing.expire_days)) or _day_passed(request, now):
+            # A day chosen that is over: offered on, it would ask volunteers to help on a
+            # day past, its requester hearing nothing until the reminder days later.
+            expired = _older(start, now - timedelta(days=timing.expire_days))
+            if expired or day_passed(request.when_text, now):
                 await lifecycle.expire(scene, request.id)
                 continue
             if request.state != OPEN:
@@ -70,14 +72,6 @@ async def follow_up(
                 await db.requests.mark(request.id, "reminded_at")
                 await _ask_still_needed(scene, request)
     return scene.mail.queued
-
-
-def _day_passed(request: HelpRequest, now: datetime) -> bool:
-    """Whether the day the request was for (a day chosen, not the person's own words) is
-    over in Berlin: offered on, it asked volunteers to help on a day past, and its requester
-    heard nothing until the reminder days later."""
-    day = chosen_day(request.when_text)
-    return day is not None and day < now.astimezone(TIMEZONE).date()
 
 
 async def _escalate(scene: Backstage, request: HelpRequest) -> None:

@@ -80,6 +80,14 @@ def chosen_day(when_text: str) -> date | None:
         return None
 
 
+def day_passed(when_text: str, now: datetime) -> bool:
+    """Whether the day a request is for (a day chosen, not the person's own words) is over
+    in Berlin at ``now``: such a request is sent to nobody (handlers/helping/requests_flow.py
+    asks for another day) and ends once it is over (handlers/helping/timers.py)."""
+    day = chosen_day(when_text)
+    return day is not None and day < now.astimezone(TIMEZONE).date()
+
+
 def noon(day: date) -> datetime:
     """A calendar day as a moment a translator formats: noon in Berlin, which no time
     zone moves to another day."""

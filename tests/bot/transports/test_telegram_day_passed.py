@@ -12,9 +12,11 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from db import Database
-from handlers.helping import lifecycle
+from db.request_states import WAITING
+from handlers.helping import lifecycle, requests_flow
 from handlers.helping.requests_flow import local_today
 from handlers.helping.timers import follow_up
+from handlers.helping.vocabulary import noon
 from locales import TIMEZONE, translator
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_wiring import (
@@ -81,3 +83,53 @@ async def test_a_day_past_with_nobody_ends_the_request_and_says_so(
     gone = translator("de").t(lifecycle.OFFER_EXPIRED, id=request_id)
     await fake.wait_for("editMessageText", lambda c: gone in c.text, after=mark, chat_id=VERA)
     assert (await db.requests.get(request_id)).state == "expired"
+
+
+async def test_a_day_that_passed_before_send_is_asked_again_and_the_draft_kept(
+    fake_telegram: FakeTelegram, telegram_group: Wired, db: Database, monkeypatch
+):
+    """Amira chooses today, and presses "Send" after midnight (a slow evening, a draft taken
+    up the next day). Sent, the request would reach nobody and end within a quarter of an
+    hour as one "nobody could take on"; she is told the day has passed and asked for another,
+    and what she wrote goes with the day she chooses then."""
+    fake = fake_telegram
+    fake.names.update({AMIRA: "Amira"})
+    await telegram_person(db, AMIRA, "Amira", "ar")
+    await at_which_day(fake, AMIRA, "أحتاج مساعدة في حمل المشتريات")
+    today = local_today()
+    for data, then in (
+        (f"hr:day:{today.isoformat()}", "hr:part:any"),
+        ("hr:part:any", "hr:langs-done"),
+        ("hr:langs-done", "hr:send"),
+    ):
+        mark = len(fake.calls)
+        fake.press(AMIRA, data)
+        await offered(fake, AMIRA, then, mark)
+    tomorrow = today + timedelta(days=1)
+    monkeypatch.setattr(requests_flow, "local_today", lambda: tomorrow)
+    mark = len(fake.calls)
+    fake.press(AMIRA, "hr:send")
+    await offered(fake, AMIRA, f"hr:day:{tomorrow.isoformat()}", mark)
+    said = [
+        call.text for call in fake.calls[mark:] if call.params.get("chat_id") in (AMIRA, str(AMIRA))
+    ]
+    ar = translator("ar")
+    passed = ar.t(requests_flow.NO_SUCH_DAY, typed=ar.skeleton(noon(today), "MMMEd"))
+    assert any(passed in text for text in said), said
+    assert await db.requests.in_state(*WAITING) == []
+    # Tomorrow chosen, she is back at the summary and sends what she wrote.
+    for data, then in (
+        (f"hr:day:{tomorrow.isoformat()}", "hr:part:any"),
+        ("hr:part:any", "hr:send"),
+    ):
+        mark = len(fake.calls)
+        fake.press(AMIRA, data)
+        await offered(fake, AMIRA, then, mark)
+    mark = len(fake.calls)
+    fake.press(AMIRA, "hr:send")
+    await fake.wait_for(
+        "sendMessage", lambda c: "mod:ok" in str(c.params), after=mark, chat_id=TELEGRAM_GROUP
+    )
+    (request,) = await db.requests.in_state(*WAITING)
+    assert request.when_text == tomorrow.isoformat()
+    assert request.description == "أحتاج مساعدة في حمل المشتريات"
