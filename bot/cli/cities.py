@@ -92,6 +92,27 @@ def _list(config: Config, env: Mapping[str, str], *, as_json: bool) -> int:
     return 1 if any(entry.unreadable for entry in entries) else 0
 
 
+def _other_cities(config: Config, folder: Path, prefix: str, env: Mapping[str, str]) -> list[City]:
+    """The installation's cities a new one is checked against; refused when one of their
+    files cannot be used (its accounts, ports and folders cannot be told apart from the new
+    city's)."""
+    try:
+        # A folder not made yet holds no city; it is made with the first one. The new
+        # city's variables may be set already (its token in the service's environment).
+        cities, broken = load_installation(
+            config if folder.is_dir() else replace(config, bot=replace(config.bot, cities_dir="")),
+            {variable: value for variable, value in env.items() if not variable.startswith(prefix)},
+        )
+    except ConfigError as exc:
+        raise Refused(f"configuration error: {exc}") from None
+    if broken:
+        raise Refused(
+            f"configuration error: {broken[0].why} - city add checks a new city against"
+            " every other city's settings: correct that file first; nothing was written"
+        )
+    return cities
+
+
 def add_city(config: Config, name: str, data_dir: str | None, env: Mapping[str, str]) -> list[str]:
     """Write the city's file and data folder; the lines to tell the operator."""
     if not config.bot.cities_dir:
@@ -106,21 +127,7 @@ def add_city(config: Config, name: str, data_dir: str | None, env: Mapping[str, 
             f"{name!r} gives no usable slug (a-z, 0-9, -); write the name in Latin letters"
         )
     folder = Path(config.bot.cities_dir)
-    prefix = env_prefix(slug)
-    try:
-        # A folder not made yet holds no city; it is made with the first one. The new
-        # city's variables may be set already (its token in the service's environment).
-        cities, broken = load_installation(
-            config if folder.is_dir() else replace(config, bot=replace(config.bot, cities_dir="")),
-            {variable: value for variable, value in env.items() if not variable.startswith(prefix)},
-        )
-    except ConfigError as exc:
-        raise Refused(f"configuration error: {exc}") from None
-    if broken:  # its accounts, ports and folders cannot be told apart from the new city's
-        raise Refused(
-            f"configuration error: {broken[0].why} - city add checks a new city against"
-            " every other city's settings: correct that file first; nothing was written"
-        )
+    cities = _other_cities(config, folder, env_prefix(slug), env)
     target = folder / f"{slug}.toml"
     for city in cities:
         if city.slug == slug:
@@ -166,7 +173,8 @@ def add_city(config: Config, name: str, data_dir: str | None, env: Mapping[str, 
         ]
     lines += [
         f"next: create the city's own Telegram bot with @BotFather and set "
-        f"{env_name('telegram', 'token', prefix)} (and/or the Matrix account in {target})",
+        f"{env_name('telegram', 'token', env_prefix(slug))} "
+        f"(and/or the Matrix account in {target})",
         f"next: set the coordinators' backchannel (help.telegram_backchannel, "
         f"matrix.backchannel_room) and the admins (bot.admins) in {target}",
     ]
