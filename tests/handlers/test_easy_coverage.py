@@ -264,3 +264,22 @@ async def test_what_a_lost_or_held_easy_reader_is_told_is_easy_in_every_language
     assert any(msgid.startswith("⏳") for msgid in asked), sorted(asked)  # held
     assert len(asked) >= 3, asked
     _assert_easy_everywhere(asked)
+
+
+async def test_what_matrix_tells_an_easy_reader_of_her_chat_is_easy_in_every_language(
+    story: MemoryTransport, asked: set[str]
+):
+    """The lines a chat transport says itself to a person it knows (Matrix: a message from
+    a device she has not confirmed, a new chat opened after she left hers, the hour's work
+    used up) are asked through the city's ports in her words - easy ones for an easy
+    reader, as the transport asks them."""
+    await story.onboard(RESIDENT, "de")
+    await story.press(RESIDENT, "easy:on")
+    ports = story.dispatcher.ports
+    asked.clear()
+    t = await ports.words.words_of("memory", RESIDENT)
+    ports.not_read.unconfirmed_device(t)
+    ports.not_read.line(t, WEDNESDAY_NOON, own=False, stranger=False)
+    ports.chats.reopened(t)
+    assert len(asked) == 3, asked
+    _assert_easy_everywhere(asked)
