@@ -26,13 +26,14 @@ ELSEWHERE = {
     # The name a number's keyed hash is made under since before hashes stopped following the
     # transports' order: kept, so that bans made then still hold. No transport is asked by it.
     ("db/people_by_number.py", "phone"),
-    # A migration mends data one transport once stored (Matrix ids kept as first names): a
+    # Migrations mend data one transport once stored (Matrix ids kept in first names): a
     # migration is written once and runs once; it decides nothing for a transport after it.
     (
         "db/migrations/0063_matrix_names_without_ids.sql",
         "UPDATE users SET first_name = '' WHERE platform = 'matrix' "
         "AND first_name = platform_user_id;",
     ),
+    ("db/migrations/0064_matrix_names_without_bracketed_ids.sql", "WHERE platform = 'matrix'"),
 }
 
 

@@ -57,6 +57,7 @@ NOTES = {"matching_touched"}
 #   control characters and invisible ones (db/data_steps.py): the rows below are clean.
 # - 0063 empties a Matrix person's first name that is their Matrix id: the rows below have
 #   names of their own.
+# - 0064 cuts a Matrix id in brackets off a Matrix person's first name: none below has one.
 
 AT = "2026-03-02T09:15:00+00:00"
 LATER = "2026-11-20T18:04:11+00:00"
