@@ -9,7 +9,7 @@ follow-up job run as bot/timed_jobs.py runs it, its clock moved to the next day
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from db import Database
 from db.request_states import WAITING
@@ -36,14 +36,8 @@ EXPIRED = (
 )
 
 
-async def test_a_day_past_with_nobody_ends_the_request_and_says_so(
-    fake_telegram: FakeTelegram, telegram_group: Wired, db: Database
-):
-    fake = fake_telegram
-    fake.names.update({AMIRA: "Amira", VERA: "Vera", CORA: "Cora"})
-    await telegram_person(db, AMIRA, "Amira", "ar")
-    await telegram_person(db, CORA, "Cora", "de", "coordinator")
-    await telegram_volunteer(db, VERA, "Vera")
+async def _today_at_the_summary(fake: FakeTelegram) -> date:
+    """Amira asks for help with her shopping today: "Send" is offered. Today's date."""
     await at_which_day(fake, AMIRA, "أحتاج مساعدة في حمل المشتريات")
     today = local_today()
     for data, then in (
@@ -54,6 +48,18 @@ async def test_a_day_past_with_nobody_ends_the_request_and_says_so(
         mark = len(fake.calls)
         fake.press(AMIRA, data)
         await offered(fake, AMIRA, then, mark)
+    return today
+
+
+async def test_a_day_past_with_nobody_ends_the_request_and_says_so(
+    fake_telegram: FakeTelegram, telegram_group: Wired, db: Database
+):
+    fake = fake_telegram
+    fake.names.update({AMIRA: "Amira", VERA: "Vera", CORA: "Cora"})
+    await telegram_person(db, AMIRA, "Amira", "ar")
+    await telegram_person(db, CORA, "Cora", "de", "coordinator")
+    await telegram_volunteer(db, VERA, "Vera")
+    today = await _today_at_the_summary(fake)
     mark = len(fake.calls)
     fake.press(AMIRA, "hr:send")
     post = await fake.wait_for(
@@ -95,16 +101,7 @@ async def test_a_day_that_passed_before_send_is_asked_again_and_the_draft_kept(
     fake = fake_telegram
     fake.names.update({AMIRA: "Amira"})
     await telegram_person(db, AMIRA, "Amira", "ar")
-    await at_which_day(fake, AMIRA, "أحتاج مساعدة في حمل المشتريات")
-    today = local_today()
-    for data, then in (
-        (f"hr:day:{today.isoformat()}", "hr:part:any"),
-        ("hr:part:any", "hr:langs-done"),
-        ("hr:langs-done", "hr:send"),
-    ):
-        mark = len(fake.calls)
-        fake.press(AMIRA, data)
-        await offered(fake, AMIRA, then, mark)
+    today = await _today_at_the_summary(fake)
     tomorrow = today + timedelta(days=1)
     monkeypatch.setattr(requests_flow, "local_today", lambda: tomorrow)
     mark = len(fake.calls)
