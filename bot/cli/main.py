@@ -375,7 +375,8 @@ def _what_ran(db: Database) -> str:
         return "nothing to migrate, nothing changed"
     names = [name.removesuffix(".sql") for name in db.applied]
     shown = ", ".join(names) if len(names) <= 3 else f"{names[0]} … {names[-1]}"
-    return f"{len(names)} migrations applied now ({shown})"
+    counted = "1 migration" if len(names) == 1 else f"{len(names)} migrations"
+    return f"{counted} applied now ({shown})"
 
 
 async def _roles(city: City, action: str, who: str, role: str) -> int:
