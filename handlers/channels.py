@@ -801,14 +801,12 @@ class ToldPort(Protocol):
 
 class NotReadPort(Protocol):
     """The lines to a person whose encrypted message was not read - for the hour's budget
-    of work, for a key that never came, from a device they have not confirmed
+    of work, from a device they have not confirmed (a key that never came is reported:
+    ``NotDecrypted``)
     (handlers/limits/encrypted_work.py ``NotRead``): the transport decides when."""
 
     def line(self, t: Translator, until: datetime, *, own: bool, stranger: bool) -> Markup:
         """Read again from ``until``; ``own``: past their own budget; ``stranger``: new."""
-
-    def unreadable(self, t: Translator) -> Markup:
-        """Its key never came: please send it again."""
 
     def unconfirmed_device(self, t: Translator) -> Markup:
         """It came from a device of theirs they have not confirmed."""

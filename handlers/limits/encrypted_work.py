@@ -5,9 +5,12 @@ where its people stand (handlers/helping/standing.py), one person past their own
 key messages held for strangers dropped - each once an hour (the transport reports only
 what is due), for the backchannel in the coordinators' language, without choices, about
 the person where it names one. And the lines the person whose message was not read gets in
-their chat (:class:`NotRead`: for the budget, once an hour; a message whose key never came;
-one from a device they have not confirmed - the transport decides when and sends them; it
-asks the words through its city's ports, ``Ports.not_read``).
+their chat (:class:`NotRead`: for the budget, once an hour; one from a device they have not
+confirmed - the transport decides when and sends them; it asks the words through its
+city's ports, ``Ports.not_read``). A message whose key never came is reported
+(``NotDecrypted``, once per person for a wait's messages) and asked for again here,
+through the outbox: said aloud to someone who hears the bot, and in the coordinators'
+room naming whose message it was.
 
 Button data: none. States: none.
 """
@@ -23,6 +26,7 @@ from handlers.channels import DecryptLimited, NotDecrypted, Standing
 from handlers.context import Backstage
 from handlers.helping.render import someone
 from handlers.messages import Message, Recipient
+from handlers.messenger import backchannel_language
 from handlers.reader import reader_of
 from handlers.router import Router
 from locales import N_, Translator
@@ -91,6 +95,8 @@ OWN_NOTICES = {
 
 # Said once for a message whose key never came (the transport could not decrypt it).
 UNREADABLE = N_("🔒 I could not read your last message. Please send it again.")
+# The same in the coordinators' room, where several people write: whose message it was.
+UNREADABLE_IN_GROUP = N_("🔒 I could not read the last message of {who}. Please send it again.")
 # Said (once an hour at most) in a direct chat whose person wrote from one of their devices
 # that their own identity does not vouch for: the bot's answers go only to the devices it
 # vouches for (bot/transports/matrix/vouched_devices.py), so this line too is read on
@@ -112,10 +118,6 @@ class NotRead:
         group's); ``stranger``, not known to the bot yet; read again from ``until``."""
         answer = OWN_ANSWER if own else ALL_ANSWER if stranger else BUSY_ANSWER
         return t.t(answer, time=t.time(until))
-
-    def unreadable(self, t: Translator) -> Markup:
-        """Its key never came: please send it again."""
-        return t.t(UNREADABLE)
 
     def unconfirmed_device(self, t: Translator) -> Markup:
         """It came from a device of theirs they have not confirmed: the answers reach only
@@ -148,8 +150,14 @@ async def _not_decrypted(scene: Backstage, what: NotDecrypted) -> None:
     """Asked to send it again, as any message to the person goes: through the outbox, in
     their words, said aloud to someone who hears the bot (the reader chain). Someone the
     bot does not know yet, or writing from another chat than theirs, is asked there in
-    the city's words."""
+    the city's words; in the coordinators' room, by name, in the room's language."""
     person = await scene.db.users.find(what.platform, what.who)
+    if (what.platform, what.chat_id) in scene.settings.backchannels:
+        t = backchannel_language()
+        who = someone(t, person) if person is not None else t.t(SOMEONE_NEW)
+        text = t.t(UNREADABLE_IN_GROUP, who=who)
+        await scene.mail.to_chat(Recipient(what.platform, what.chat_id), Message(text))
+        return
     if person is not None and person.chat_id == what.chat_id:
         await scene.mail.to_user(person, _unreadable)
         return

@@ -33,7 +33,6 @@ from handlers.messages import (
     Incoming,
     Location,
     Media,
-    Message,
     Removed,
     Sender,
     Text,
@@ -450,21 +449,13 @@ class Inbound:
         self._no_key_requests()
 
     async def _unreadable(self, room_id: str, sender: str) -> None:
-        """One short line asking to send again what could not be decrypted: in a direct
-        chat reported to the feature (``NotDecrypted``), which sends it as any message to
-        the person goes - said aloud to someone who hears the bot; in the coordinators'
-        room said here, in the sender's words."""
-        private = await self.rooms.is_private(room_id)
-        if private is None:
+        """One short line asking to send again what could not be decrypted, reported to
+        the feature (``NotDecrypted``): in a direct chat it goes as any message to the
+        person goes - said aloud to someone who hears the bot; in the coordinators' room
+        it names whose message it was."""
+        if await self.rooms.is_private(room_id) is None:
             return
-        if private:
-            await self.shared.ports.report(NotDecrypted(PLATFORM, sender, room_id))
-            return
-        t = await self.shared.ports.words.words_of(PLATFORM, sender)
-        try:
-            await self.outbound.send(room_id, Message(self.shared.ports.not_read.unreadable(t)))
-        except DeliveryError as exc:
-            log.warning("matrix: asking to send a message again failed: %s", exc)
+        await self.shared.ports.report(NotDecrypted(PLATFORM, sender, room_id))
 
 
 def chosen_name(room: nio.MatrixRoom | None, user_id: str) -> str:

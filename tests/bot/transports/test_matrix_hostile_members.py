@@ -30,7 +30,7 @@ from db.transport_state import UNDECRYPTED
 from handlers.limits.encrypted_work import UNREADABLE
 from handlers.settings import HandlerSettings
 from locales import translator
-from tests.support.matrix_bot import Bot, all_synced, delivering
+from tests.support.matrix_bot import BOT_NUMBERS, Bot, all_synced, delivering
 from tests.support.matrix_encrypted_people import HANG, EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.ports import free_port
@@ -332,3 +332,33 @@ async def test_a_file_without_end_is_refused_once_it_is_larger(monkeypatch: pyte
     finally:
         await client.close()
         await runner.cleanup()
+
+
+async def test_a_coordinators_unreadable_message_is_named_in_the_encrypted_room(
+    synapse: Synapse, db: Database
+):
+    """In the coordinators' room several people write: the line asking to send a message
+    again names whose message it was (it said "your last message" to the whole room)."""
+    cora = EncryptedPerson(synapse, "cora")
+    await cora.start()
+    registration = synapse.register(f"groupbot{next(BOT_NUMBERS)}")
+    group = await cora.create_private_room([registration["user_id"]], name="Koordination")
+    running = Bot(
+        synapse, db, HandlerSettings(backchannels=frozenset({("matrix", group)})), registration
+    )
+    await running.start()
+    try:
+        async with delivering(running):
+            await cora.wait_joined(group, running.user_id)
+            coordinator = await db.users.seen("matrix", cora.user_id, "", "Cora", private=False)
+            await db.users.grant_role(coordinator.id, "coordinator")
+            _waits(running, 0)
+            mark = len(cora.received)
+            await cora.say_withholding_key(group, "/pending")
+            line = await cora.wait_for(
+                lambda e: e["room"] == group and body(e).startswith("🔒"), after=mark
+            )
+            assert "Cora" in body(line), body(line)
+    finally:
+        await running.stop()
+        await cora.stop()
