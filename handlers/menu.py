@@ -12,14 +12,21 @@ contact's "💬 Write to …").
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from handlers import ui
 from handlers.context import Context
 from handlers.router import Router
 from locales import N_
 
 
-async def show_main_menu(ctx: Context, *, greeting: bool = False) -> None:
+async def show_main_menu(
+    ctx: Context, *, greeting: bool = False, note: Markup | None = None
+) -> None:
+    """The main menu; ``note``, a line for this time (handlers/first_text.py), first."""
     text = ctx.t.t("🏠 <b>Main menu</b> - what would you like to do?")
+    if note is not None:
+        text = note + "\n\n" + text
     if greeting:
         text = (
             ctx.t.t(

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+
 from handlers import first_kept, read_aloud, ui
 from handlers.context import Context
 from handlers.helping import code_texts, unfinished_request
@@ -40,6 +42,7 @@ from handlers.messages import Command
 from handlers.numbers import coded_acts
 from handlers.privacy import READING_NOTICE, ask_consent, ask_to_delete
 from handlers.router import ButtonSpec, Router
+from handlers.updates import first_text
 from locales import N_, language_name
 
 CHOOSING_LANGUAGE = "onboarding.language"
@@ -61,21 +64,23 @@ async def _open_deep_link(ctx: Context, router: Router, payload: str) -> bool:
     return await handler(ctx)
 
 
-async def _menu_and_link(ctx: Context, router: Router, payload: str, *, greeting: bool) -> None:
-    """The main menu, then what the link opens (the place, the event: last, where it is
-    read first); a link that opens nothing says so first ("Here is the main menu
-    instead"), then the menu."""
+async def _menu_and_link(
+    ctx: Context, router: Router, payload: str, *, greeting: bool, note: Markup | None = None
+) -> None:
+    """The main menu (``note`` on it first), then what the link opens (the place, the
+    event: last, where it is read first); a link that opens nothing says so first ("Here
+    is the main menu instead"), then the menu."""
     if not payload:
-        await show_main_menu(ctx, greeting=greeting)
+        await show_main_menu(ctx, greeting=greeting, note=note)
         return
     mark = len(ctx.out)
     if not await _open_deep_link(ctx, router, payload):
         ctx.reply(ctx.t.t(ui.LINK_NOT_VALID))
-        await show_main_menu(ctx, greeting=greeting)
+        await show_main_menu(ctx, greeting=greeting, note=note)
         return
     opened = ctx.out[mark:]
     del ctx.out[mark:]
-    await show_main_menu(ctx, greeting=greeting)
+    await show_main_menu(ctx, greeting=greeting, note=note)
     ctx.out.extend(opened)
 
 
@@ -111,10 +116,9 @@ def register(router: Router) -> None:
                 return
             await _menu_and_link(ctx, router, payload, greeting=True)
             return
+        told, mark = first_text.note(ctx), len(ctx.out)
         previous = ctx.get_state()
-        if not payload and previous is not None:
-            payload = previous.data.get("payload", "")
-        data = {"payload": payload} if payload else {}
+        data = _kept_on(previous.data if previous else {}, payload, typed=told is not None)
         if ctx.user.language is None:
             ctx.set_state(CHOOSING_LANGUAGE, data)
             ctx.send(
@@ -133,6 +137,7 @@ def register(router: Router) -> None:
         elif not await first_kept.asked_again(ctx):
             offered = previous is not None and previous.state == HEARING_OFFER
             await _after_language(ctx, data, offer=offered, greeting=True)
+        first_text.say(ctx, told, mark)
 
     @router.command("language", N_("Change the language"), before_consent=True, unchecked=True)
     async def ask_language(ctx: Context) -> None:
@@ -178,7 +183,7 @@ def register(router: Router) -> None:
 
     @router.action("consent", "yes", before_consent=True, unchecked=True)
     async def consent(ctx: Context) -> None:
-        payload = _payload(ctx)
+        kept = _kept(ctx)
         if (
             ctx.user.consent_at is None
             and coded_acts.needed(ctx)
@@ -188,13 +193,13 @@ def register(router: Router) -> None:
             # channel whose sender can be forged: only the code texted to the number agrees
             # for her, as only it erases her (handlers/privacy.py).
             await coded_acts.hold(
-                ctx, AGREE, {"payload": payload}, lambda t, code: t.t(code_texts.AGREE, code=code)
+                ctx, AGREE, kept, lambda t, code: t.t(code_texts.AGREE, code=code)
             )
             return
-        await _agree(ctx, router, payload)
+        await _agree(ctx, router, kept)
 
     async def agreed(ctx: Context, data: dict[str, Any]) -> None:
-        await _agree(ctx, router, str(data.get("payload", "")))
+        await _agree(ctx, router, data)
 
     router.confirmed[AGREE] = agreed
 
@@ -204,21 +209,32 @@ def register(router: Router) -> None:
     router.unagreed_press = unagreed_press
 
 
-def _payload(ctx: Context) -> str:
-    """The deep link the onboarding keeps, also under an act held meanwhile."""
+def _kept_on(before: dict[str, Any], payload: str, *, typed: bool) -> dict[str, str]:
+    """The onboarding's state data at (re)start: the deep link opened now, else the one kept
+    ``before``; the mark of a text that came now (``typed``: said not passed on and
+    quoted back, handlers/updates/first_text.py) or before."""
+    payload = payload or str(before.get("payload", ""))
+    data = {"payload": payload} if payload else {}
+    return first_text.marked(data, typed, before)
+
+
+def _kept(ctx: Context) -> dict[str, Any]:
+    """What the onboarding keeps to after "I agree" (the deep link, the mark of a text that
+    came before, handlers/updates/first_text.py), also under an act held meanwhile."""
     state = ctx.get_state()
     if state is None:
-        return ""
+        return {}
     data = state.data
     if state.state == coded_acts.STATE:
         data = (data.get("before") or {}).get("data") or {}
-    return str(data.get("payload", ""))
+    return {key: data[key] for key in ("payload", first_text.TYPED) if key in data}
 
 
-async def _agree(ctx: Context, router: Router, payload: str) -> None:
-    """Consent recorded, the thanks, the menu, and the deep link kept through onboarding;
-    where the notice came for a choice that keeps something (handlers/first_kept.py), that
-    choice instead of the menu."""
+async def _agree(ctx: Context, router: Router, kept: dict[str, Any]) -> None:
+    """Consent recorded, the thanks, the menu, and the deep link kept through onboarding
+    (``kept``, :func:`_kept`); where the notice came for a choice that keeps something
+    (handlers/first_kept.py), that choice instead of the menu. A text that came before
+    consent is asked for again on the menu (handlers/updates/first_text.py)."""
     state = ctx.get_state()
     then = first_kept.then(state.data) if state and state.state == READING_PRIVACY else ""
     if ctx.user.consent_at is None:
@@ -238,4 +254,5 @@ async def _agree(ctx: Context, router: Router, payload: str) -> None:
         return
     # No greeting again: the person was greeted at the start and has just been thanked (a
     # caller heard it said: one idea a message, and the menu a second sooner).
-    await _menu_and_link(ctx, router, payload, greeting=False)
+    note = first_text.reminder(ctx, kept)
+    await _menu_and_link(ctx, router, str(kept.get("payload", "")), greeting=False, note=note)

@@ -8,5 +8,8 @@ and nothing else:
   dies in between sends them at its start);
 - ``chats.py``: a chat its person closed, a send refused for good or never started, and the
   happenings transports report;
-- ``ports.py``: the ports a city hands its transports (handlers/channels.py ``Ports``).
+- ``ports.py``: the ports a city hands its transports (handlers/channels.py ``Ports``);
+- ``first_text.py``: a newcomer's text before the privacy notice is agreed, which the
+  onboarding answers (handlers/onboarding.py): told it was not passed on nor kept, quoted
+  back to send again, and asked for on the first main menu.
 """
