@@ -6,7 +6,8 @@ is neither passed on nor stored - and the onboarding's first answer says so, in 
 language guessed for them (handlers/reader.py), with what they wrote quoted back
 (:func:`handlers.text_safety.quoted`: escaped, each line isolated; bounded at
 :data:`SHOWN` characters, cut at a word with "…"), so that they keep it and can send it
-again after the few steps. Not on a line where the bot is heard (``Medium.SPOKEN``): a
+again after the few steps; a voice message, a photo or a file is said not passed on, without
+a quote (the person still has it). Not on a line where the bot is heard (``Medium.SPOKEN``): a
 caller cannot copy what they hear.
 
 What the onboarding keeps of it is one mark in its own state (:data:`TYPED`), never the
@@ -24,7 +25,7 @@ from typing import Any
 from markupsafe import Markup
 
 from handlers.context import Context
-from handlers.messages import Message, Text
+from handlers.messages import Media, Message, Text
 from handlers.text_safety import clean_text, quoted, readable
 from handlers.ui import shortened
 from locales import N_, Medium
@@ -39,6 +40,13 @@ NOT_PASSED_ON = N_(
     "📝 Your message has not been passed on to anyone, and it is not kept. First a few "
     "short steps (language, privacy notice), then please send it again. You wrote:"
 )
+# A voice message, a photo or a file: the same, without the quote (the person still has it).
+NOT_PASSED_ON_SENT = N_(
+    "📝 Your message has not been passed on to anyone, and it is not kept. First a few "
+    "short steps (language, privacy notice), then please send it again."
+)
+# What a person sends as their need, not as a greeting (a sticker, anything else).
+_SENT = frozenset({"voice", "audio", "photo", "video", "document"})
 SEND_AGAIN = N_("📝 Now please send your message again: the one from before was not passed on.")
 
 
@@ -46,11 +54,11 @@ def note(ctx: Context) -> Markup | None:
     """Before consent, a text the onboarding does not take: what tells the person it was
     not passed on nor kept, with what they wrote, to send again; None for anything else."""
     event = ctx.incoming.event
-    if (
-        ctx.user.consent_at is not None
-        or not isinstance(event, Text)
-        or ctx.t.medium == Medium.SPOKEN
-    ):
+    if ctx.user.consent_at is not None or ctx.t.medium == Medium.SPOKEN:
+        return None
+    if isinstance(event, Media):
+        return ctx.t.t(NOT_PASSED_ON_SENT) if event.kind in _SENT else None
+    if not isinstance(event, Text):
         return None
     text = clean_text(event.text).strip()
     if not readable(text) or len(text.split()) < 2:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.transports.telegram import TelegramTransport
 from db import Database
-from handlers.updates.first_text import NOT_PASSED_ON, SEND_AGAIN, SHOWN
+from handlers.updates.first_text import NOT_PASSED_ON, NOT_PASSED_ON_SENT, SEND_AGAIN, SHOWN
 from locales import FSI, PDI, translator
 from tests.support.fake_telegram import Call, FakeTelegram, check_html
 
@@ -90,3 +90,16 @@ async def test_an_arabic_first_text_is_bounded_escaped_and_isolated(
     assert len(first) + len(quoted_rest) < SHOWN
     assert "<ثقيلة>" in shown and "&lt;" in note.text
     assert await _stored_anywhere(db, first) == []
+
+
+async def test_a_first_voice_message_is_said_not_passed_on(
+    fake_telegram: FakeTelegram, telegram_bot: TelegramTransport
+) -> None:
+    fake, user = fake_telegram, 4103
+    mark = len(fake.calls)
+    fake.send_voice(user, b"OggS voice")
+    picker = await fake.wait_for(
+        "sendMessage", lambda c: "lang:" in str(c.params), after=mark, chat_id=user
+    )
+    # The city's language (no language_code came with it): told, nothing to quote.
+    assert picker.text.startswith(translator("de").t(NOT_PASSED_ON_SENT)), picker.text
