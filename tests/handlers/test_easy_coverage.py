@@ -16,6 +16,7 @@ import pytest
 from db import Database
 from db.events import Event
 from handlers.events.reminders import deliver_due
+from handlers.helping import held_requests, posting_limits
 from handlers.helping.timers import Timing, follow_up
 from handlers.places import chat as places_chat
 from locales import SUPPORTED_LANGUAGES, TIMEZONE
@@ -282,4 +283,55 @@ async def test_what_matrix_tells_an_easy_reader_of_her_chat_is_easy_in_every_lan
     ports.not_read.line(t, WEDNESDAY_NOON, own=False, stranger=False)
     ports.chats.reopened(t)
     assert len(asked) == 3, asked
+    _assert_easy_everywhere(asked)
+
+
+async def test_what_an_easy_reader_held_by_her_limits_is_told_is_easy_in_every_language(
+    story: MemoryTransport, db: Database, asked: set[str]
+):
+    """The posting limits an easy reader meets (as many open requests as one person may
+    have, the day's requests used up), what her held request is (before the form, when it is
+    kept, under "My requests", a further request while it waits, when it goes on), and a
+    ban: each says what happens next, so each has an easy text in every language."""
+    settings = story.dispatcher.settings
+    story.dispatcher.settings = replace(settings, max_open_requests=1)
+    await story.onboard(RESIDENT, "de")
+    await story.press(RESIDENT, "easy:on")
+    first = await _request(story, db, RESIDENT)
+    asked.clear()
+    # Her open request is as many as she may have: the next is kept and held.
+    held_one = await _request(story, db, RESIDENT)
+    assert (await db.requests.get(held_one)).state == "draft"
+    await story.press(RESIDENT, "hr:mine")
+    # A further request while one is held is refused before the form.
+    await story.press(RESIDENT, "menu:help")
+    await story.press(RESIDENT, "hr:new")
+    # Withdrawn, the first makes room: the held one goes on, and she is told.
+    await story.press(RESIDENT, f"hr:wd:{first}")
+    await story.press(RESIDENT, f"hr:wdy:{first}")
+    await story.flush()
+    await held_requests.tick(db, story.dispatcher.settings, datetime.now(UTC))
+    await story.flush()
+    assert (await db.requests.get(held_one)).state != "draft"
+    # The day's requests used up: a neighbour's second of the day is held too.
+    story.dispatcher.settings = replace(settings, max_requests_per_day=1)
+    await story.onboard(NEIGHBOUR, "de")
+    await story.press(NEIGHBOUR, "easy:on")
+    await _request(story, db, NEIGHBOUR)
+    await _request(story, db, NEIGHBOUR)
+    await story.press(NEIGHBOUR, "hr:mine")
+    neighbour = await db.users.find("memory", NEIGHBOUR)
+    await db.users.set_banned(neighbour.id, True)
+    await story.press(NEIGHBOUR, "menu:help")
+    # Very many new accounts asking at once: a third newcomer's request waits its time.
+    story.dispatcher.settings = replace(
+        settings, new_user_cooldown_minutes=10, new_account_flood_requests=1
+    )
+    await story.onboard("fini", "de")
+    await story.press("fini", "easy:on")
+    await _request(story, db, "fini")
+    await story.press("fini", "hr:mine")
+    assert posting_limits.OPEN_TEXT in asked and posting_limits.DAY_TEXT in asked, asked
+    assert posting_limits.HELD_ONE in asked and posting_limits.BANNED_TEXT in asked, asked
+    assert posting_limits.FLOOD_TEXT in asked, asked
     _assert_easy_everywhere(asked)
