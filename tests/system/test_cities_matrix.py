@@ -11,8 +11,9 @@ after a restart each bot goes on from its own sync token, on its own device, and
 replays nor misses a message; ``doctor`` checks each city's own login and room.
 
 And one city's trouble stays its own: ``doctor`` asks for a further city's own secret
-variables and reports an unreachable homeserver instead of waiting for it, and a city
-whose homeserver is down during a restart does not keep the next city's bot from starting.
+variables and reports an unreachable homeserver instead of waiting for it, a city whose
+homeserver is down during a restart does not keep the next city's bot from starting, and a
+further city whose account the homeserver refuses is left out while the other runs.
 """
 
 from __future__ import annotations
@@ -482,3 +483,46 @@ async def test_one_citys_homeserver_down_holds_up_no_other_city(
     else:
         assert RUNNING not in log  # Dortmund is still waiting for its first login
         assert "[dortmund] bot.city_service: running" not in log
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_a_further_citys_refused_matrix_account_stops_no_other_city(
+    tmp_path: Path, database_url: str, synapse: Synapse
+):
+    """Unna's bot password is wrong (Synapse refuses the login: M_FORBIDDEN): ``run`` serves
+    Dortmund and says in the log that Unna is not served and why, the password not in it.
+    Before, run stopped every city ("no city runs", exit 1) and systemd started it again,
+    to stop again, for as long as the password stayed wrong."""
+    number = next(_NUMBERS)
+    dortmund_bot = synapse.register(f"dortmundrefused{number}")
+    unna_bot = synapse.register(f"unnarefused{number}")
+    config = _write_config(
+        tmp_path,
+        database_url,
+        synapse.url,
+        {"dortmund": dortmund_bot["user_id"], "unna": unna_bot["user_id"]},
+        {"dortmund": "", "unna": ""},
+    )
+    wrong = "not-unnas-password-5b9d"
+    env = {
+        "NACHBARBOT_MATRIX__ACCESS_TOKEN": dortmund_bot["access_token"],
+        "NACHBARBOT_CITY_UNNA__MATRIX__PASSWORD": wrong,
+    }
+    amira = MatrixPerson(synapse, "amira")
+    await amira.start()
+    process = MatrixBots(tmp_path, config, env)
+    try:
+        await process.start("city unna is not served: its chat service refused its account")
+        mark = len(amira.received)
+        room = await amira.dm(dortmund_bot["user_id"])
+        greeting = await _said(amira, room, "👋", mark)
+        assert "Dortmund" in _text(greeting)
+        assert process.process is not None and process.process.poll() is None  # still running
+    finally:
+        process.stop()
+        await amira.stop()
+    assert process.process is not None and process.process.returncode == 0
+    log = process._log()
+    assert "(LoginFailed: matrix login failed: M_FORBIDDEN)" in log, log
+    assert wrong not in log
+    assert "no city runs" not in log

@@ -33,12 +33,26 @@ SESSION = "matrix.session"
 # The device of the first installations, before the whole session was stored.
 DEVICE = "matrix.device_id"
 UNKNOWN_TOKEN = "M_UNKNOWN_TOKEN"
+# The homeserver's answers that refuse the account itself - a wrong password (Synapse:
+# M_FORBIDDEN), a token logged out or mistyped, the account deactivated: nothing but the
+# operator setting the account anew helps (bot/transports/contract.py AccountRefused).
+REFUSED = frozenset({"M_FORBIDDEN", UNKNOWN_TOKEN, "M_USER_DEACTIVATED"})
 # How long the start waits for the homeserver to say whether a stored login still holds.
 WHOAMI_SECONDS = 5.0
 
 
 class LoginFailed(RuntimeError):
-    """The homeserver refused the login; the message holds its reason, never a secret."""
+    """The homeserver refused the login; the message holds its reason, never a secret, and
+    ``code`` the homeserver's error code where it gave one."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+
+    @property
+    def account_refused(self) -> bool:
+        """The account itself was refused (:data:`REFUSED`), not the homeserver busy."""
+        return self.code in REFUSED
 
 
 async def log_in(
@@ -78,7 +92,8 @@ async def log_in_again(
     client.access_token = ""
     response = await client.login(config.password, device_name=config.device_name)
     if not isinstance(response, nio.LoginResponse):
-        raise LoginFailed(f"matrix login failed: {getattr(response, 'status_code', '') or '?'}")
+        code = getattr(response, "status_code", "") or ""
+        raise LoginFailed(f"matrix login failed: {code or '?'}", code)
     redact_everywhere(response.access_token)
     await _store(
         config,

@@ -15,7 +15,14 @@ import nio
 from nio.store import SqliteStore
 
 from bot.log_redaction import redact_everywhere
-from bot.transports.contract import ChatService, ChatTurn, Routed, send_kept_answers, take_update
+from bot.transports.contract import (
+    AccountRefused,
+    ChatService,
+    ChatTurn,
+    Routed,
+    send_kept_answers,
+    take_update,
+)
 from bot.transports.matrix import stranger_keys
 from bot.transports.matrix.config import MatrixSection
 from bot.transports.matrix.cross_signing import (
@@ -179,19 +186,27 @@ class MatrixTransport(ChatService):
         self.shared.plain = self.shared.client = client
 
     async def _log_in(self, client: _Client) -> None:
-        """Log in (login.py). A configured access token the homeserver says it does not
-        know ends the start (``run`` exits 1: the operator must mend it). A homeserver out
-        of reach does not: in an installation of several cities one city's homeserver
-        down must hold up no other city (tests/system/test_cities_matrix.py), so the start
-        goes on, the log says once that it cannot be reached, and the sync loop waits for
-        it (``_Client.get_timeout_retry_wait_time``)."""
-        await log_in(client, self.config, self.db.transport_state)
-        if not self.config.access_token:
-            await seal_stored_login(self.config, self.db.transport_state)
-        elif await token_unknown(client):
-            raise LoginFailed(
-                f"the homeserver {self.config.homeserver} refused the login: {UNKNOWN_TOKEN}"
-            )
+        """Log in (login.py). The account refused - a configured access token the
+        homeserver says it does not know, a wrong password, a deactivated account - ends
+        the start with :class:`AccountRefused` (``run`` leaves a further city out and
+        serves the others; the main city's stops it: the operator must mend it). A
+        homeserver out of reach does not: in an installation of several cities one city's
+        homeserver down must hold up no other city (tests/system/test_cities_matrix.py), so
+        the start goes on, the log says once that it cannot be reached, and the sync loop
+        waits for it (``_Client.get_timeout_retry_wait_time``)."""
+        try:
+            await log_in(client, self.config, self.db.transport_state)
+            if not self.config.access_token:
+                await seal_stored_login(self.config, self.db.transport_state)
+            elif await token_unknown(client):
+                raise LoginFailed(
+                    f"the homeserver {self.config.homeserver} refused the login: {UNKNOWN_TOKEN}",
+                    UNKNOWN_TOKEN,
+                )
+        except LoginFailed as exc:
+            if exc.account_refused:
+                raise AccountRefused(f"LoginFailed: {exc}") from exc
+            raise
 
     async def open_for_files(self) -> None:
         """Logged in without keys: all that :meth:`fetch_media` needs."""

@@ -1,7 +1,8 @@
 """A homeserver out of reach: the start goes on (in an installation of several cities one
 city's homeserver down holds up no other city: tests/system/test_cities_matrix.py) and says
 once that it cannot be reached, naming the homeserver and no secret; a configured token the
-homeserver does not know ends the start (``python -m bot run`` exits 1, docs/operations.md);
+homeserver does not know, or a wrong password, ends the start with AccountRefused (``python
+-m bot run`` leaves a further city out and exits 1 for the main one, docs/operations.md);
 one that goes away after a good start is tried again for as long as it takes, said once when
 it goes and once when it answers again."""
 
@@ -14,6 +15,7 @@ import pytest
 from aiohttp import web
 
 from bot.config import MatrixSection
+from bot.transports.contract import AccountRefused
 from bot.transports.matrix import MatrixTransport
 from bot.transports.matrix.login import LoginFailed
 from bot.transports.matrix.parts import _Client
@@ -50,9 +52,23 @@ async def test_a_start_that_cannot_reach_the_homeserver_goes_on_and_says_so_once
 
 async def test_a_token_the_homeserver_does_not_know_ends_the_start(db: Database, synapse: Synapse):
     transport = _transport(db, synapse.url)
-    with pytest.raises(LoginFailed, match="M_UNKNOWN_TOKEN") as refused:
+    with pytest.raises(AccountRefused, match="M_UNKNOWN_TOKEN") as refused:
         await transport.connect()
+    assert isinstance(refused.value.__cause__, LoginFailed)
     assert TOKEN not in str(refused.value)
+    await transport.stop()
+
+
+async def test_a_wrong_password_ends_the_start_as_a_refused_account(db: Database, synapse: Synapse):
+    """Synapse answers the password login with 403 M_FORBIDDEN: the account is refused
+    (trying again is no use), not the homeserver out of reach."""
+    account = synapse.register("wrongpasswordbot")
+    wrong = "not-the-password-7c1e"
+    config = MatrixSection(homeserver=synapse.url, user_id=account["user_id"], password=wrong)
+    transport = MatrixTransport(Dispatcher(db, build_router(), HandlerSettings()).ports, db, config)
+    with pytest.raises(AccountRefused, match="M_FORBIDDEN") as refused:
+        await transport.connect()
+    assert wrong not in str(refused.value)
     await transport.stop()
 
 
