@@ -413,6 +413,23 @@ class DecryptLimited:
 
 
 @dataclass(frozen=True)
+class NotReadThisHour:
+    """A message of ``who`` (their id on ``platform``) in their direct chat ``chat_id`` was
+    not read for the hour's budget of work on encrypted messages: ``own``, past their own
+    budget (else their group's); ``stranger``, not known to the bot yet; read again from
+    ``until``. Reported once an hour at most (the transport decides when); the line to the
+    person is the feature's (handlers/limits/encrypted_work.py), sent through the outbox so
+    that it reaches them as every message does - said aloud to someone who hears the bot."""
+
+    platform: str
+    who: str
+    chat_id: str
+    until: datetime
+    own: bool
+    stranger: bool
+
+
+@dataclass(frozen=True)
 class NotDecrypted:
     """Messages of ``who`` (their id on ``platform``) in their direct chat ``chat_id`` could
     not be decrypted: their key never came. Reported once for the messages of a wait (the
@@ -543,6 +560,7 @@ Happening = (
     | ChatClosed
     | DecryptLimited
     | NotDecrypted
+    | NotReadThisHour
     | TextsCapped
     | AnswersHeld
     | FirstTextsUsed
@@ -800,13 +818,10 @@ class ToldPort(Protocol):
 
 
 class NotReadPort(Protocol):
-    """The lines to a person whose encrypted message was not read - for the hour's budget
-    of work, from a device they have not confirmed (a key that never came is reported:
-    ``NotDecrypted``)
-    (handlers/limits/encrypted_work.py ``NotRead``): the transport decides when."""
-
-    def line(self, t: Translator, until: datetime, *, own: bool, stranger: bool) -> Markup:
-        """Read again from ``until``; ``own``: past their own budget; ``stranger``: new."""
+    """The line to a person whose encrypted message came from a device they have not
+    confirmed (handlers/limits/encrypted_work.py ``NotRead``): the transport decides when.
+    One not read for the hour's budget (``NotReadThisHour``) or whose key never came
+    (``NotDecrypted``) is reported, and worded and sent by the feature."""
 
     def unconfirmed_device(self, t: Translator) -> Markup:
         """It came from a device of theirs they have not confirmed."""

@@ -5,24 +5,25 @@ where its people stand (handlers/helping/standing.py), one person past their own
 key messages held for strangers dropped - each once an hour (the transport reports only
 what is due), for the backchannel in the coordinators' language, without choices, about
 the person where it names one. And the lines the person whose message was not read gets in
-their chat (:class:`NotRead`: for the budget, once an hour; one from a device they have not
-confirmed - the transport decides when and sends them; it asks the words through its
-city's ports, ``Ports.not_read``). A message whose key never came is reported
-(``NotDecrypted``, once per person for a wait's messages) and asked for again here,
-through the outbox: said aloud to someone who hears the bot, and in the coordinators'
-room naming whose message it was.
+their chat: one not read for the budget is reported (``NotReadThisHour``, once an hour)
+and one whose key never came (``NotDecrypted``, once per person for a wait's messages);
+both are worded and sent here, through the outbox - said aloud to someone who hears the
+bot, and in the coordinators' room (a key that never came) naming whose message it was.
+One from a device they have not confirmed the transport says itself
+(:class:`NotRead`, asked through its city's ports, ``Ports.not_read``).
 
 Button data: none. States: none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from markupsafe import Markup
 
 from db.users import User
-from handlers.channels import DecryptLimited, NotDecrypted, Standing
+from handlers.channels import DecryptLimited, NotDecrypted, NotReadThisHour, Standing
 from handlers.context import Backstage
 from handlers.helping.render import someone
 from handlers.messages import Message, Recipient
@@ -158,18 +159,45 @@ async def _not_decrypted(scene: Backstage, what: NotDecrypted) -> None:
         text = t.t(UNREADABLE_IN_GROUP, who=who)
         await scene.mail.to_chat(Recipient(what.platform, what.chat_id), Message(text))
         return
-    if person is not None and person.chat_id == what.chat_id:
-        await scene.mail.to_user(person, _unreadable)
-        return
-    await scene.mail.to_chat(
-        Recipient(what.platform, what.chat_id), _unreadable(reader_of(person, on=what.platform).t)
-    )
+    await _to_person(scene, person, what.platform, what.chat_id, _unreadable)
 
 
 def _unreadable(t: Translator) -> Message:
     return Message(t.t(UNREADABLE))
 
 
+async def _not_read_this_hour(scene: Backstage, what: NotReadThisHour) -> None:
+    """Told when to write again, as any message to the person goes (said aloud to someone
+    who hears the bot). Without choices: nothing of theirs is read until then."""
+    person = await scene.db.users.find(what.platform, what.who)
+
+    def compose(t: Translator) -> Message:
+        text = NotRead().line(t, what.until, own=what.own, stranger=what.stranger)
+        return Message(text, typed_choices=False)
+
+    await _to_person(scene, person, what.platform, what.chat_id, compose)
+
+
+async def _to_person(
+    scene: Backstage,
+    person: User | None,
+    platform: str,
+    chat_id: str,
+    compose: Callable[[Translator], Message],
+) -> None:
+    """A line to someone in their direct chat ``chat_id`` through the outbox: to the person
+    in their words (the reader chain says it aloud where they chose that); someone the bot
+    does not know yet, or writing from another chat than theirs, there in the city's
+    words."""
+    if person is not None and person.chat_id == chat_id:
+        await scene.mail.to_user(person, compose)
+        return
+    await scene.mail.to_chat(
+        Recipient(platform, chat_id), compose(reader_of(person, on=platform).t)
+    )
+
+
 def register(router: Router) -> None:
     router.happening(DecryptLimited)(_limited)
     router.happening(NotDecrypted)(_not_decrypted)
+    router.happening(NotReadThisHour)(_not_read_this_hour)

@@ -136,7 +136,7 @@ class Inbound:
         self.outbound = outbound
         self.take = take
         # Where senders stand, and what people past the hour's budget are told.
-        self.strangers = StrangersWork(shared, outbound)
+        self.strangers = StrangersWork(shared)
         # A room key came in the last sync: kept undecryptable messages are tried again.
         self.keys_arrived = False
         # Undecryptable messages per sender within the last minute (UNDECRYPTED_PER_MINUTE),

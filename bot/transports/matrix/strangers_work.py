@@ -1,34 +1,29 @@
 """What the budget of work on encrypted events (decrypt_budget.py) means for people: where
 a sender stands (asked of the handlers' one rule through the chats' port; the bot and the
-coordinators' room are the transport's own to say), the line someone whose message was not
-read gets (worded by the features: handlers/limits/encrypted_work.py ``NotRead``, asked
-through ``Ports.not_read``), and the report of a limit while it is active (``DecryptLimited``: the
-coordinators' notices are handlers/limits/encrypted_work.py's). No button data, no
-states."""
+coordinators' room are the transport's own to say), when someone whose message was not read
+is told so (reported, ``NotReadThisHour``: the line is worded and sent through the outbox by
+handlers/limits/encrypted_work.py), and the report of a limit while it is active
+(``DecryptLimited``: the coordinators' notices are handlers/limits/encrypted_work.py's). No
+button data, no states."""
 
 from __future__ import annotations
 
 import logging
 
 from bot.transports.matrix.decrypt_budget import ALL, OWN
-from bot.transports.matrix.outbound import Outbound
 from bot.transports.matrix.parts import Shared
 from bot.transports.matrix.render import PLATFORM
-from bot.transports.sending import DeliveryError
 from db.transport_state import GREET
-from handlers.channels import DecryptLimited, Standing
-from handlers.messages import Message
+from handlers.channels import DecryptLimited, NotReadThisHour, Standing
 
 log = logging.getLogger(__name__)
 
 
 class StrangersWork:
-    """The people's side of the budget in ``shared.budget``; lines go out through
-    ``outbound``."""
+    """The people's side of the budget in ``shared.budget``."""
 
-    def __init__(self, shared: Shared, outbound: Outbound) -> None:
+    def __init__(self, shared: Shared) -> None:
         self.shared = shared
-        self.outbound = outbound
 
     async def standing(self, sender: str) -> Standing:
         """The bot and anyone in the coordinators' room stand with running help (they
@@ -47,21 +42,20 @@ class StrangersWork:
 
     async def not_read(self, room_id: str, sender: str, why: str) -> None:
         """``sender``'s message in ``room_id`` (a room the bot serves) was not decrypted
-        for the budget: told when to write again, once an hour (within the budget's
-        answers), and then not greeted as well. Past that answer nothing of theirs is read
-        or written: each event past the budget would cost more than its decryption."""
+        for the budget: reported (``NotReadThisHour``: the feature tells them when to write
+        again, through the outbox - said aloud to someone who hears the bot), once an hour
+        (within the budget's answers), and then not greeted as well. Past that answer
+        nothing of theirs is read or written: each event past the budget would cost more
+        than its decryption."""
         budget = self.shared.budget
         if not budget.may_answer(sender) or not await self._in_a_chat_of(room_id, sender):
             return
         await self.shared.db.transport_state.delete(GREET + room_id)
-        t = await self.shared.ports.words.words_of(PLATFORM, sender)
         # Their own budget, else all of their group's; "busy" to one not there the first time.
         stranger = why != ALL or budget.standing_of(sender) is Standing.STRANGER
-        text = self.shared.ports.not_read.line(t, budget.until, own=why == OWN, stranger=stranger)
-        try:
-            await self.outbound.send(room_id, Message(text, typed_choices=False))
-        except DeliveryError as exc:
-            log.warning("matrix: telling a stranger of the hour's limit failed: %s", exc)
+        await self.shared.ports.report(
+            NotReadThisHour(PLATFORM, sender, room_id, budget.until, why == OWN, stranger)
+        )
 
     async def _in_a_chat_of(self, room_id: str, sender: str) -> bool:
         """A direct chat with ``sender`` (the coordinators' room is never answered: its

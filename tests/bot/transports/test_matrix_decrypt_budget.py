@@ -34,7 +34,7 @@ from handlers.settings import HandlerSettings
 from locales import Translator
 from tests.bot.transports.test_matrix_encrypted import _onboard_encrypted
 from tests.bot.transports.test_matrix_stranger_keys import _person, people  # noqa: F401 - the fixture
-from tests.support.matrix_bot import Bot, all_synced
+from tests.support.matrix_bot import Bot, all_synced, delivering
 from tests.support.matrix_encrypted_people import EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
@@ -51,8 +51,11 @@ async def bot(synapse: Synapse, db: Database) -> AsyncIterator[Bot]:
     assert running.transport is not None
     # The stranger's first message always comes before a greeting would.
     running.transport.config = replace(running.transport.config, greeting_wait_seconds=600)
-    yield running
-    await running.stop()
+    try:
+        async with delivering(running):  # the line of when to write again: through the outbox
+            yield running
+    finally:
+        await running.stop()
 
 
 def _budget(bot: Bot, **limits: int) -> DecryptBudget:
@@ -112,12 +115,13 @@ async def _told_later_then_read(
         budget = transport.shared.budget
         spend(budget)
         mallory = await _person(people, synapse, "mallory")
-        room = await mallory.dm_like_element_x(running.user_id, "Hallo")
-        await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))
-        moved[0] = budget.until - datetime.now(UTC)  # "write again at {time}": now it is
-        mark = len(mallory.received)
-        await mallory.say(room, "Hallo?")  # the same room key: not shared again
-        await mallory.wait_for(lambda e: e["room"] == room and "1️⃣" in body(e), after=mark)
+        async with delivering(running):
+            room = await mallory.dm_like_element_x(running.user_id, "Hallo")
+            await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))
+            moved[0] = budget.until - datetime.now(UTC)  # "write again at {time}": now it is
+            mark = len(mallory.received)
+            await mallory.say(room, "Hallo?")  # the same room key: not shared again
+            await mallory.wait_for(lambda e: e["room"] == room and "1️⃣" in body(e), after=mark)
     finally:
         await running.stop()
 
@@ -271,8 +275,9 @@ async def test_a_held_room_key_outlasts_a_restart(
         other = nio.OlmEvent({}, "@somebody-else:x", "curve-x", {})
         assert budget.admit([other]).events == [other]  # the hour's one is spent
         mallory = await _person(people, synapse, "mallory")
-        room = await mallory.dm_like_element_x(running.user_id, "Hallo")
-        await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))
+        async with delivering(running):  # the line of when to write again: through the outbox
+            room = await mallory.dm_like_element_x(running.user_id, "Hallo")
+            await mallory.wait_for(lambda e: e["room"] == room and _is(ALL_ANSWER)(body(e)))
         await all_synced(synapse, running)
     finally:
         await running.stop()

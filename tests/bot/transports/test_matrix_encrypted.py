@@ -22,10 +22,11 @@ from db import Database
 from db.statements import execute
 from db.transport_state import UNDECRYPTED
 from db.users import ReadAloud
-from handlers.limits.encrypted_work import UNREADABLE
+from handlers.limits.encrypted_work import UNREADABLE, NotRead
 from handlers.messages import Message, encode
 from handlers.places.gazetteer import load_gazetteer
 from handlers.places.importer import import_places
+from handlers.reader import reader_of
 from handlers.settings import HandlerSettings
 from locales import translator
 from tests.support.cross_signing import query_keys
@@ -600,29 +601,55 @@ async def test_a_listener_hears_that_her_message_could_not_be_read(
     """Someone who hears every message is told aloud too that her last message could not
     be read (its key never came) - in text alone she would wait for an answer for ever."""
     async with speaking_bot(synapse, db) as running:
-        room, offer, mark = await _read_aloud_offered(eva, running.user_id)
-        mark = len(eva.received)
-        await eva.react(room, offer["event_id"], "1️⃣")  # 🗣 Read everything aloud
-        easy = await eva.wait_for(lambda e: body(e).startswith("🟢 "), after=mark)
-        mark = len(eva.received)
-        await eva.react(room, easy["event_id"], "2️⃣")
-        notice = await eva.wait_for(lambda e: "🔒" in body(e), after=mark)
-        mark = len(eva.received)
-        await eva.react(room, notice["event_id"], "1️⃣")
-        await eva.wait_for(lambda e: "🏠" in body(e), after=mark)
+        room = await _listening(eva, running, db)
         assert running.transport is not None
         running.transport.config = replace(running.transport.config, key_wait_seconds=0)
-        # Everything said so far has been heard: what comes next is the line's voice.
-        await _until(lambda: _outbox_done(db))
-
         mark = len(eva.received)
         await eva.say_withholding_key(room, "!help")
-        line = translator("ar").t(UNREADABLE)
-        told = await eva.wait_for(lambda e: body(e) == line, after=mark)
-        events = [event for _room, event in eva.received]
-        await eva.wait_for(
-            lambda e: e["content"].get("msgtype") == "m.audio", after=events.index(told) + 1
-        )
+        await _heard(eva, translator("ar").t(UNREADABLE), mark)
+
+
+async def test_a_listener_hears_when_to_write_again_past_the_hours_limit(
+    eva: EncryptedPerson, db: Database, synapse: Synapse
+):
+    """Someone who hears every message is told aloud too when she may write again, while
+    the hour's work on encrypted messages of people like her is used up - in text alone
+    she would wait for an answer that is not coming."""
+    async with speaking_bot(synapse, db) as running:
+        room = await _listening(eva, running, db)
+        assert running.transport is not None
+        budget = running.transport.shared.budget
+        budget.limits = replace(budget.limits, known=0)  # all known people's spent this hour
+        mark = len(eva.received)
+        await eva.say(room, "!help")
+        t = reader_of(await db.users.find("matrix", eva.user_id)).t
+        await _heard(eva, NotRead().line(t, budget.until, own=False, stranger=False), mark)
+
+
+async def _listening(eva: EncryptedPerson, running: Bot, db: Database) -> str:
+    """Eva in her encrypted chat, onboarded in Arabic with "Read everything aloud" chosen
+    and all said so far heard (what comes next is the next line's voice); the room."""
+    room, offer, mark = await _read_aloud_offered(eva, running.user_id)
+    mark = len(eva.received)
+    await eva.react(room, offer["event_id"], "1️⃣")  # 🗣 Read everything aloud
+    easy = await eva.wait_for(lambda e: body(e).startswith("🟢 "), after=mark)
+    mark = len(eva.received)
+    await eva.react(room, easy["event_id"], "2️⃣")
+    notice = await eva.wait_for(lambda e: "🔒" in body(e), after=mark)
+    mark = len(eva.received)
+    await eva.react(room, notice["event_id"], "1️⃣")
+    await eva.wait_for(lambda e: "🏠" in body(e), after=mark)
+    await _until(lambda: _outbox_done(db))
+    return room
+
+
+async def _heard(eva: EncryptedPerson, line: str, mark: int) -> None:
+    """Eva got ``line`` (after her ``mark``-th event) written, and then its voice."""
+    told = await eva.wait_for(lambda e: body(e) == line, after=mark)
+    events = [event for _room, event in eva.received]
+    await eva.wait_for(
+        lambda e: e["content"].get("msgtype") == "m.audio", after=events.index(told) + 1
+    )
 
 
 async def _outbox_done(db: Database) -> bool:

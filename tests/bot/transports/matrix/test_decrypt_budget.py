@@ -18,11 +18,8 @@ from bot.transports.matrix.inbound import Inbound
 from bot.transports.matrix.strangers_work import StrangersWork
 from db import Database
 from db.transport_state import GREET, UNDECRYPTED, MatrixRoom
-from handlers.channels import Standing
-from handlers.limits.encrypted_work import NotRead
+from handlers.channels import NotReadThisHour, Standing
 from handlers.messages import Message
-from handlers.settings import HandlerSettings
-from handlers.updates.ports import Words
 
 # Where the test's people stand: Eva has help under way, Karl agreed to the notice.
 STANDING = {"@eva:x": Standing.RUNNING, "@karl:x": Standing.KNOWN}
@@ -83,6 +80,16 @@ class _Lines:
         self.sent.append(room_id)
 
 
+class _Reports:
+    """What the transport reports to the features (the city's ports, for this unit test)."""
+
+    def __init__(self) -> None:
+        self.made: list[NotReadThisHour] = []
+
+    async def __call__(self, happening: NotReadThisHour) -> None:
+        self.made.append(happening)
+
+
 async def test_past_its_answer_a_strangers_flood_costs_no_reads_or_writes(db: Database):
     """Each event past the budget is answered at most once an hour; after that answer the
     stranger's further events are neither read about nor written for: looking them up
@@ -91,12 +98,11 @@ async def test_past_its_answer_a_strangers_flood_costs_no_reads_or_writes(db: Da
     await db.transport_state.remember_matrix_room(room, MatrixRoom(kind="direct", peer="@m:x"))
     await db.transport_state.set(GREET + room, "{}")
     budget = DecryptBudget(lambda: datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
-    lines = _Lines()
-    ports = SimpleNamespace(words=Words(db, HandlerSettings), not_read=NotRead())
-    shared = SimpleNamespace(budget=budget, db=db, ports=ports)
-    work = StrangersWork(shared, lines)  # type: ignore[arg-type]
+    reports = _Reports()
+    shared = SimpleNamespace(budget=budget, db=db, ports=SimpleNamespace(report=reports))
+    work = StrangersWork(shared)  # type: ignore[arg-type]
     await work.not_read(room, "@m:x", OWN)
-    assert lines.sent == [room]
+    assert [(r.chat_id, r.own) for r in reports.made] == [(room, True)]
     assert await db.transport_state.get(GREET + room) is None  # answered, not greeted too
     asked: list[str] = []
     for store in (db.transport_state, db.users):
@@ -111,7 +117,7 @@ async def test_past_its_answer_a_strangers_flood_costs_no_reads_or_writes(db: Da
                 setattr(store, name, spy)
     for _ in range(20):
         await work.not_read(room, "@m:x", OWN)
-    assert lines.sent == [room] and asked == []
+    assert len(reports.made) == 1 and asked == []
 
 
 class _Keys:

@@ -119,7 +119,7 @@ async def test_the_oldest_held_are_dropped_first_and_the_coordinators_told_how_m
     # are handlers/limits/encrypted_work.py's).
     ports = SimpleNamespace(report=features_told(db, [COORDINATORS]))
     shared = SimpleNamespace(budget=budget, db=db, ports=ports)
-    work = StrangersWork(shared, None)  # type: ignore[arg-type]
+    work = StrangersWork(shared)  # type: ignore[arg-type]
     await work.tell_coordinators()
     await take(budget, store, [_olm("@c:x", 0)], _strangers)
     await work.tell_coordinators()  # once an hour
