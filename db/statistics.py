@@ -74,6 +74,11 @@ def _decided_before(now: str, hours: int) -> str:
     return to_text(from_text(now) - timedelta(hours=hours))
 
 
+# A request counts as asked once it was sent on, or while a posting limit holds it back (the
+# person asked: handlers/helping/posting_limits.py); a draft nothing holds was never sent.
+# Every figure of requests asked uses this one condition, so that they agree.
+ASKED = f"(state NOT IN {sql_list(UNSENT)} OR held_reason <> '')"
+
 # The states the chat's /stats counts by district and kind of help.
 SHOWN_BY_GROUP = (OPEN, MATCHED, DONE)
 
@@ -83,8 +88,8 @@ class StatisticsStore:
         self._tx = transactions
 
     async def requests(self, months: Sequence[Month], open_before: str) -> list[RequestCounts]:
-        """Requests asked in the months (drafts were never sent and do not count), by
-        Stadtbezirk and month, in one pass over the index: how many, and how many are unmet
+        """Requests asked in the months (:data:`ASKED`: held ones count, other drafts not),
+        by Stadtbezirk and month, in one pass over the index: how many, and how many are unmet
         (expired, or open - published, nobody took it - since before ``open_before``)."""
         if not months:
             return []
@@ -95,8 +100,7 @@ class StatisticsStore:
             f" SUM(CASE WHEN state = '{EXPIRED}' OR (state = '{OPEN}' AND opened_at < ?)"
             " THEN 1 ELSE 0 END)"
             " FROM help_requests WHERE created_at >= ? AND created_at < ?"
-            f" AND state NOT IN {sql_list(UNSENT)}"
-            " GROUP BY stadtbezirk, month",
+            f" AND {ASKED} GROUP BY stadtbezirk, month",
             [
                 *(v for label, _start, end in months for v in (end, label)),
                 open_before,
@@ -130,7 +134,7 @@ class StatisticsStore:
             self._tx,
             f"SELECT stadtbezirk, CASE {month_of} END AS month, {within}"
             " FROM help_requests WHERE created_at >= ? AND created_at < ?"
-            f" AND state NOT IN {sql_list((*UNSENT, REJECTED))} GROUP BY stadtbezirk, month",
+            f" AND {ASKED} AND state <> '{REJECTED}' GROUP BY stadtbezirk, month",
             [
                 *(v for label, _start, end in months for v in (end, label)),
                 *(
@@ -190,7 +194,7 @@ class StatisticsStore:
             f" SUM(CASE WHEN {decided} AND matched_at IS NOT NULL AND {wait} <= ?"
             " THEN 1 ELSE 0 END)"
             " FROM help_requests WHERE created_at >= ? AND created_at < ?"
-            f" AND state NOT IN {sql_list((*UNSENT, REJECTED))} GROUP BY languages",
+            f" AND {ASKED} AND state <> '{REJECTED}' GROUP BY languages",
             (
                 _decided_before(end, hours),
                 _decided_before(end, hours),
@@ -208,12 +212,12 @@ class StatisticsStore:
         return spoken
 
     async def asked_without(self, language: str, since: str) -> int:
-        """How many requests asked since ``since`` (drafts never sent do not count) named
+        """How many requests asked since ``since`` (:data:`ASKED`) named
         languages and not ``language``."""
         rows = await fetch_all(
             self._tx,
             "SELECT languages, COUNT(*) FROM help_requests WHERE created_at >= ?"
-            f" AND state NOT IN {sql_list(UNSENT)} GROUP BY languages",
+            f" AND {ASKED} GROUP BY languages",
             (since,),
         )
         return sum(
@@ -230,7 +234,7 @@ class StatisticsStore:
             self._tx,
             "SELECT languages, COUNT(*) FROM help_requests"
             " WHERE created_at >= ? AND created_at < ?"
-            f" AND state NOT IN {sql_list(UNSENT)} GROUP BY languages",
+            f" AND {ASKED} GROUP BY languages",
             (start, end),
         )
         asked: dict[str, int] = {}
@@ -327,8 +331,7 @@ class StatisticsStore:
         rows = await fetch_all(
             self._tx,
             "SELECT"
-            " SUM(CASE WHEN created_at >= ? AND"
-            f" (state NOT IN {sql_list(UNSENT)} OR held_reason <> '') THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN created_at >= ? AND {ASKED} THEN 1 ELSE 0 END),"
             " SUM(CASE WHEN matched_at >= ? THEN 1 ELSE 0 END),"
             f" SUM(CASE WHEN state = '{REVIEW}' THEN 1 ELSE 0 END)"
             " FROM help_requests",
