@@ -335,3 +335,29 @@ async def test_what_an_easy_reader_held_by_her_limits_is_told_is_easy_in_every_l
     assert posting_limits.HELD_ONE in asked and posting_limits.BANNED_TEXT in asked, asked
     assert posting_limits.FLOOD_TEXT in asked, asked
     _assert_easy_everywhere(asked)
+
+
+async def test_what_an_easy_reader_is_told_when_a_step_or_the_pace_stops_her_is_easy(
+    story: MemoryTransport, db: Database, asked: set[str]
+):
+    """The answers that stop an easy reader in her tracks (no requests yet, a typed answer
+    where the step asks for a choice, a form cancelled, a kind of message the bot cannot
+    use, too many presses within a minute) say what to do next: each has an easy text in
+    every language."""
+    await story.onboard(RESIDENT, "de")
+    await story.press(RESIDENT, "easy:on")
+    asked.clear()
+    await story.press(RESIDENT, "hr:mine")
+    await story.press(RESIDENT, "menu:help")
+    await story.press(RESIDENT, "hr:new")
+    await story.text(RESIDENT, "99")
+    await story.press(RESIDENT, "hr:cat:shopping")
+    await story.text(RESIDENT, "Ich brauche Hilfe beim Einkaufen")
+    await story.location(RESIDENT, *NORDMARKT)
+    await story.text(RESIDENT, "irgendwann")
+    await story.text(RESIDENT, "/cancel")
+    await story.media(RESIDENT, "sticker")
+    story.dispatcher.settings = replace(story.dispatcher.settings, max_presses_per_minute=2)
+    for _ in range(4):
+        await story.press(RESIDENT, "menu:main")
+    _assert_easy_everywhere(asked)
