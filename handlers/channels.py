@@ -430,6 +430,19 @@ class NotReadThisHour:
 
 
 @dataclass(frozen=True)
+class FromUnconfirmedDevice:
+    """A message of ``who`` (their id on ``platform``) in their direct chat ``chat_id`` came
+    from a device of theirs that their identity does not vouch for: the answers reach only
+    their confirmed devices. Reported once an hour at most (the transport decides when);
+    the line to the person is the feature's (handlers/limits/encrypted_work.py), sent
+    through the outbox beside the answer - said aloud to someone who hears the bot."""
+
+    platform: str
+    who: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
 class NotDecrypted:
     """Messages of ``who`` (their id on ``platform``) in their direct chat ``chat_id`` could
     not be decrypted: their key never came. Reported once for the messages of a wait (the
@@ -561,6 +574,7 @@ Happening = (
     | DecryptLimited
     | NotDecrypted
     | NotReadThisHour
+    | FromUnconfirmedDevice
     | TextsCapped
     | AnswersHeld
     | FirstTextsUsed
@@ -817,16 +831,6 @@ class ToldPort(Protocol):
         """The check's code came back right: the number's texts are answered again."""
 
 
-class NotReadPort(Protocol):
-    """The line to a person whose encrypted message came from a device they have not
-    confirmed (handlers/limits/encrypted_work.py ``NotRead``): the transport decides when.
-    One not read for the hour's budget (``NotReadThisHour``) or whose key never came
-    (``NotDecrypted``) is reported, and worded and sent by the feature."""
-
-    def unconfirmed_device(self, t: Translator) -> Markup:
-        """It came from a device of theirs they have not confirmed."""
-
-
 class CallersPort(Protocol):
     """Who is calling, on a line whose caller ID is only a claim (the rule is
     handlers/numbers/caller_check.py's)."""
@@ -873,5 +877,3 @@ class Ports:
     # What a texter is told of the texting line's own limits and checks, worded
     # (handlers/numbers/texters_told.py).
     told: ToldPort
-    # What a person whose encrypted message was not read is told (encrypted_work.py).
-    not_read: NotReadPort

@@ -365,6 +365,10 @@ class Message:
     # can answer "how many crates?"), or where several posts are open at once (the
     # backchannel): there only a reaction on this very message, or a command, chooses.
     typed_choices: bool = True
+    # It goes beside the chat's newest message, not after it: a line about how the person
+    # wrote (Matrix: from a device they have not confirmed), not a step - a typed number
+    # still presses a choice of the message before it (bot/transports/numbered_choices.py).
+    beside: bool = False
     # The message's short form, where every text costs (SMS: two segments): what one must
     # know, and a link to the whole of it on the web. A long notice to read before agreeing
     # has one (the privacy notice, handlers/privacy.py); a transport that sends short forms

@@ -21,8 +21,9 @@ keypress or a reaction presses one. One set of rules for every such transport:
   text takes it as any text, and outside a step it is answered "not one of the choices"
   with the same choices again (handlers/forms/not_a_choice.py), never the main menu.
 - Any later message in the chat ends that, except what goes alongside an answer's message
-  (a toast, a location: ``Routed.alongside`` in bot/transports/contract.py) and a message's
-  own voice read aloud, which names its buttons ("first button: …").
+  (a toast, a location: ``Routed.alongside`` in bot/transports/contract.py), a message
+  that goes beside the newest (``Message.beside``: Matrix's line about a device not
+  confirmed) and a message's own voice read aloud, which names its buttons ("first button: …").
 - An edit of an earlier message (an outbox ``Edit``) takes typed numbers only if it edits
   the newest message and that one took them; an answer that replaces the pressed message
   (``Message.edit``) says itself, as any message.
@@ -181,7 +182,8 @@ class NumberedChoices:
             if edit_id:
                 await self.memory.remember_buttons(edit_id, chat_id, listed)
             newest = edit_id or message_id
-            if newest is not None:
+            beside = isinstance(item, Message) and item.beside  # not the chat's newest
+            if newest is not None and not beside:
                 await self.memory.note_sent(chat_id, newest, typed)
             return
         spoken = isinstance(item, Voice) and item.platform == SPOKEN

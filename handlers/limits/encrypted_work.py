@@ -7,10 +7,10 @@ what is due), for the backchannel in the coordinators' language, without choices
 the person where it names one. And the lines the person whose message was not read gets in
 their chat: one not read for the budget is reported (``NotReadThisHour``, once an hour)
 and one whose key never came (``NotDecrypted``, once per person for a wait's messages);
-both are worded and sent here, through the outbox - said aloud to someone who hears the
-bot, and in the coordinators' room (a key that never came) naming whose message it was.
-One from a device they have not confirmed the transport says itself
-(:class:`NotRead`, asked through its city's ports, ``Ports.not_read``).
+and one that came from a device they have not confirmed (``FromUnconfirmedDevice``, once
+an hour); each is worded (:class:`NotRead`) and sent here, through the outbox - said aloud
+to someone who hears the bot, and in the coordinators' room (a key that never came)
+naming whose message it was.
 
 Button data: none. States: none.
 """
@@ -23,7 +23,13 @@ from datetime import datetime
 from markupsafe import Markup
 
 from db.users import User
-from handlers.channels import DecryptLimited, NotDecrypted, NotReadThisHour, Standing
+from handlers.channels import (
+    DecryptLimited,
+    FromUnconfirmedDevice,
+    NotDecrypted,
+    NotReadThisHour,
+    Standing,
+)
 from handlers.context import Backstage
 from handlers.helping.render import someone
 from handlers.messages import Message, Recipient
@@ -112,7 +118,7 @@ UNCONFIRMED_DEVICE = N_(
 
 class NotRead:
     """The lines to a person whose encrypted message the bot did not read, in their words
-    ``t`` (the transport decides when and sends them)."""
+    ``t`` (the transport decides when)."""
 
     def line(self, t: Translator, until: datetime, *, own: bool, stranger: bool) -> Markup:
         """Not read for the budget: ``own``, past their own hour's budget (else their
@@ -178,6 +184,18 @@ async def _not_read_this_hour(scene: Backstage, what: NotReadThisHour) -> None:
     await _to_person(scene, person, what.platform, what.chat_id, compose)
 
 
+async def _from_unconfirmed_device(scene: Backstage, what: FromUnconfirmedDevice) -> None:
+    """Told once an hour beside the answer (which still comes): a typed number still
+    presses a choice of the bot's newest message (``Message.beside``). Sent, as every
+    message, to the devices the bot vouches for only: read there, not on the new one."""
+    person = await scene.db.users.find(what.platform, what.who)
+
+    def compose(t: Translator) -> Message:
+        return Message(NotRead().unconfirmed_device(t), typed_choices=False, beside=True)
+
+    await _to_person(scene, person, what.platform, what.chat_id, compose)
+
+
 async def _to_person(
     scene: Backstage,
     person: User | None,
@@ -201,3 +219,4 @@ def register(router: Router) -> None:
     router.happening(DecryptLimited)(_limited)
     router.happening(NotDecrypted)(_not_decrypted)
     router.happening(NotReadThisHour)(_not_read_this_hour)
+    router.happening(FromUnconfirmedDevice)(_from_unconfirmed_device)

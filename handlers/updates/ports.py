@@ -19,7 +19,6 @@ from handlers import build_router
 from handlers.channels import MenuCommand, Ports, Profile, Report
 from handlers.helping.lifecycle import running_help
 from handlers.helping.text_language import first_text_language
-from handlers.limits.encrypted_work import NotRead
 from handlers.messages import Incoming, Outgoing
 from handlers.messenger import backchannel_language
 from handlers.numbers import caller_check
@@ -206,7 +205,6 @@ def city_ports(city: Served) -> Ports:
         wake=wake,
         stops=TextStops(city.db),
         told=TextersTold(),
-        not_read=NotRead(),
     )
 
 

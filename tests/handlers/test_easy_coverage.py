@@ -15,6 +15,7 @@ import pytest
 
 from db import Database
 from db.events import Event
+from handlers.channels import FromUnconfirmedDevice, NotReadThisHour
 from handlers.events.reminders import deliver_due
 from handlers.helping import held_requests, posting_limits
 from handlers.helping.timers import Timing, follow_up
@@ -268,20 +269,22 @@ async def test_what_a_lost_or_held_easy_reader_is_told_is_easy_in_every_language
 
 
 async def test_what_matrix_tells_an_easy_reader_of_her_chat_is_easy_in_every_language(
-    story: MemoryTransport, asked: set[str]
+    story: MemoryTransport, db: Database, asked: set[str]
 ):
-    """The lines a chat transport says itself to a person it knows (Matrix: a message from
-    a device she has not confirmed, a new chat opened after she left hers, the hour's work
-    used up) are asked through the city's ports in her words - easy ones for an easy
-    reader, as the transport asks them."""
+    """The lines a chat transport has said to a person it knows (Matrix: a message from
+    a device she has not confirmed, the hour's work used up - reported, and sent by the
+    features; a new chat opened after she left hers, asked through the city's ports) are
+    in her words - easy ones for an easy reader."""
     await story.onboard(RESIDENT, "de")
     await story.press(RESIDENT, "easy:on")
     ports = story.dispatcher.ports
+    person = await db.users.find("memory", RESIDENT)
+    assert person is not None and person.chat_id is not None
     asked.clear()
-    t = await ports.words.words_of("memory", RESIDENT)
-    ports.not_read.unconfirmed_device(t)
-    ports.not_read.line(t, WEDNESDAY_NOON, own=False, stranger=False)
-    ports.chats.reopened(t)
+    await ports.report(FromUnconfirmedDevice("memory", RESIDENT, person.chat_id))
+    until = WEDNESDAY_NOON
+    await ports.report(NotReadThisHour("memory", RESIDENT, person.chat_id, until, False, False))
+    ports.chats.reopened(await ports.words.words_of("memory", RESIDENT))
     assert len(asked) == 3, asked
     _assert_easy_everywhere(asked)
 

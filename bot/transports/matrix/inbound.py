@@ -21,9 +21,8 @@ from bot.transports.matrix.parts import Shared, take_due
 from bot.transports.matrix.render import _GEO, PLATFORM
 from bot.transports.matrix.rooms import LEAVE_WAIT, Rooms
 from bot.transports.matrix.strangers_work import StrangersWork
-from bot.transports.sending import DeliveryError
 from db.transport_state import GREET, UNDECRYPTED
-from handlers.channels import NotDecrypted
+from handlers.channels import FromUnconfirmedDevice, NotDecrypted
 from handlers.flood_limits import FloodCounts
 from handlers.messages import (
     ButtonPress,
@@ -36,7 +35,6 @@ from handlers.messages import (
     Removed,
     Sender,
     Text,
-    Toast,
     typed_command,
 )
 
@@ -62,8 +60,8 @@ EVENTS = (
     nio.MegolmEvent,
 )
 # The lines to a person whose message was not read (a key that never came, a device they
-# have not confirmed) are worded by the features: handlers/limits/encrypted_work.py
-# ``NotRead``, asked through ``Ports.not_read``.
+# have not confirmed) are reported, and worded and sent by the features:
+# handlers/limits/encrypted_work.py.
 UNCONFIRMED_TOLD_SECONDS = 3600
 # Messages kept waiting for their room key, per sender and per room (a direct chat has one
 # person, the coordinators' room several). A late key is one for a run of messages under
@@ -302,19 +300,14 @@ class Inbound:
 
     async def _tell_unconfirmed(self, room_id: str, sender: str) -> None:
         """Once an hour: the person's message came from a device they have not confirmed.
-        The message is taken all the same (it is theirs, or their account's); the line is
-        encrypted for their confirmed devices only, where it also warns them if the device
-        is not theirs."""
+        The message is taken all the same (it is theirs, or their account's). Reported
+        (``FromUnconfirmedDevice``): the feature sends the line through the outbox, beside
+        the answer, said aloud to someone who hears the bot; encrypted, as every message,
+        for their confirmed devices only, where it also warns them if the device is not
+        theirs."""
         if not self.unconfirmed_told.first((PLATFORM, sender, True)):
             return
-        t = await self.shared.ports.words.words_of(PLATFORM, sender)
-        # A line beside the answer, as a toast is: the message's typed number still
-        # presses the choice of the bot's newest message (bot/transports/numbered_choices.py).
-        note = Toast(self.shared.ports.not_read.unconfirmed_device(t))
-        try:
-            await self.outbound.send(room_id, note, alongside=True)
-        except DeliveryError as exc:
-            log.warning("matrix: telling of an unconfirmed device failed: %s", exc)
+        await self.shared.ports.report(FromUnconfirmedDevice(PLATFORM, sender, room_id))
 
     # -- messages whose key has not arrived -------------------------------------------
     async def _undecrypted(self, room_id: str, event: nio.MegolmEvent) -> None:

@@ -639,7 +639,7 @@ async def _listening(eva: EncryptedPerson, running: Bot, db: Database) -> str:
     mark = len(eva.received)
     await eva.react(room, notice["event_id"], "1️⃣")
     await eva.wait_for(lambda e: "🏠" in body(e), after=mark)
-    await _until(lambda: _outbox_done(db))
+    await _until_outbox_done(db)
     return room
 
 
@@ -650,6 +650,11 @@ async def _heard(eva: EncryptedPerson, line: str, mark: int) -> None:
     await eva.wait_for(
         lambda e: e["content"].get("msgtype") == "m.audio", after=events.index(told) + 1
     )
+
+
+async def _until_outbox_done(db: Database) -> None:
+    """Until everything queued is sent (or given up)."""
+    await _until(lambda: _outbox_done(db))
 
 
 async def _outbox_done(db: Database) -> bool:

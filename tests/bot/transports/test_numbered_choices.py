@@ -67,6 +67,10 @@ async def test_a_later_message_ends_the_typed_choices(chosen: NumberedChoices):
     await chosen.sent(ROOM, "$toast", Toast("✓"), alongside=True)
     await chosen.sent(ROOM, "$spoken", Voice("", SPOKEN, content=b"ogg"))
     assert await chosen.typed(ROOM, "1") == ButtonPress("menu:places", message_id="$menu")
+    # So does a line that goes beside it (Matrix: sent from a device not confirmed).
+    beside = Message(Markup("🔐 Your last message came from ..."), typed_choices=False, beside=True)
+    await chosen.sent(ROOM, "$beside", beside, typed=await chosen.typing(ROOM, beside))
+    assert await chosen.typed(ROOM, "1") == ButtonPress("menu:places", message_id="$menu")
     # A relayed message ("how many crates?"): a number after it is the answer, not a press.
     relayed = Message(Markup("Vera: how many crates?"), typed_choices=False)
     await chosen.sent(ROOM, "$relayed", relayed, typed=await chosen.typing(ROOM, relayed))

@@ -17,10 +17,17 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bot.transports.matrix.vouched_devices import NO_IDENTITY, from_answer
-from handlers.limits.encrypted_work import UNCONFIRMED_DEVICE
+from db import Database
+from handlers.limits.encrypted_work import UNCONFIRMED_DEVICE, NotRead
+from handlers.reader import reader_of
 from locales import translator
+from tests.bot.transports.test_matrix_encrypted import (
+    _listening,
+    _until_outbox_done,
+    speaking_bot,
+)
 from tests.support.cross_signing import canonical_json, public_key, unpadded_b64
-from tests.support.matrix_bot import Bot, all_synced
+from tests.support.matrix_bot import Bot, all_synced, delivering
 from tests.support.matrix_encrypted_people import HANG, EncryptedPerson
 from tests.support.matrix_people import body
 from tests.support.synapse_server import Synapse
@@ -158,18 +165,44 @@ async def test_a_message_from_an_unconfirmed_device_is_told_on_the_confirmed_one
     phone, laptop, room = await _paula_with_her_phone_signed(synapse, matrix_bot, started)
     told = translator("de").t(UNCONFIRMED_DEVICE)
     assert [e for _, e in phone.received if body(e) == told] == []  # the phone is confirmed
-    mark = len(phone.received)
-    await laptop.say(room, "!help")
-    notice = await phone.wait_for(lambda e: body(e) == told, after=mark)
-    await phone.wait_for(lambda e: "!menu" in body(e), after=mark)  # answered all the same
-    assert not await laptop.could_read(room, notice["event_id"])
+    async with delivering(matrix_bot):  # the line goes through the outbox
+        mark = len(phone.received)
+        await laptop.say(room, "!help")
+        notice = await phone.wait_for(lambda e: body(e) == told, after=mark)
+        await phone.wait_for(lambda e: "!menu" in body(e), after=mark)  # answered all the same
+        assert not await laptop.could_read(room, notice["event_id"])
 
-    mark = len(phone.received)
-    await laptop.say(room, "!help")  # within the hour: answered, not told again
-    await phone.wait_for(lambda e: "!menu" in body(e), after=mark)
-    await all_synced(synapse, matrix_bot)
-    await phone.caught_up()
+        mark = len(phone.received)
+        await laptop.say(room, "!help")  # within the hour: answered, not told again
+        await phone.wait_for(lambda e: "!menu" in body(e), after=mark)
+        await all_synced(synapse, matrix_bot)
+        await phone.caught_up()
     assert [e for _, e in phone.received if body(e) == told] == [notice]
+
+
+@ON_SQLITE
+async def test_a_listener_hears_that_she_wrote_from_an_unconfirmed_device(
+    synapse: Synapse, db: Database, started: Started
+):
+    """Paula chose to hear every message: that her laptop is not confirmed is said aloud
+    to her too (on her confirmed phone), not only written - as the answer beside it is."""
+    async with speaking_bot(synapse, db) as running:
+        phone = await started(EncryptedPerson(synapse, "paula"))
+        laptop = await started(phone.another_device("paula-laptop"))
+        await phone.cross_sign_own_device()
+        room = await _listening(phone, running, db)
+        mark = len(phone.received)
+        await laptop.say(room, "!help")
+        t = reader_of(await db.users.find("matrix", phone.user_id)).t
+        await phone.wait_for(lambda e: body(e) == NotRead().unconfirmed_device(t), after=mark)
+        await phone.wait_for(lambda e: "!menu" in body(e), after=mark)  # answered all the same
+        await _until_outbox_done(db)
+        await all_synced(synapse, running)
+        await phone.caught_up()
+        # Every line since is heard: one voice for each (the answer's and the notice's).
+        kinds = [e["content"].get("msgtype") for _, e in phone.received[mark:]]
+        texts = [kind for kind in kinds if kind in ("m.text", "m.notice")]
+        assert kinds.count("m.audio") == len(texts) >= 2, kinds
 
 
 @ON_SQLITE
