@@ -81,7 +81,7 @@ from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -89,6 +89,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # SITECUSTOMIZE); the bot and the SIP test components are imported in measure().
 from bench.table import at_least, at_most, judged, last_run, print_table
 from bot.transports.phone.sip import stack as sip
+
+if TYPE_CHECKING:
+    from handlers.settings import HandlerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = 20
@@ -375,6 +378,20 @@ def bot_line(dispatcher: Any, lines: int) -> tuple[Any, Any, Any]:
     return kamailio, stack_settings, PhoneTransport(dispatcher.ports, stack_settings, lines=lines)
 
 
+def _bench_settings() -> HandlerSettings:
+    """The handlers' settings the quick pass and the load's lines run with (imported here,
+    as the bench's other handler modules are, only when a line runs)."""
+    from handlers.settings import HandlerSettings
+
+    return HandlerSettings(
+        city="Dortmund",
+        inactive_account_days=365,
+        max_text_length=500,
+        max_messages_per_minute=1000,  # as measured: the handlers' default then ([bot]: 20)
+        max_presses_per_minute=1000,
+    )
+
+
 async def measure(
     lines: int, total: int = TOTAL, at_once: int = CALLS
 ) -> list[tuple[str, str, str]]:
@@ -382,7 +399,6 @@ async def measure(
     from db import Database
     from handlers import build_router
     from handlers.dispatcher import Dispatcher
-    from handlers.settings import HandlerSettings
     from tests.support.sip.sipp import Step, callers_at_once
 
     logging.basicConfig(level=logging.WARNING)
@@ -391,13 +407,7 @@ async def measure(
     noted.mkdir()
     prepare_lines(noted, lines)
     db = await Database.open(folder / "bench.sqlite3")
-    settings = HandlerSettings(
-        city="Dortmund",
-        inactive_account_days=365,
-        max_text_length=500,
-        max_messages_per_minute=1000,  # as measured: the handlers' default then ([bot]: 20)
-        max_presses_per_minute=1000,
-    )
+    settings = _bench_settings()
     dispatcher = Dispatcher(db, build_router(), settings)
     kamailio, stack_settings, phone = bot_line(dispatcher, lines)
     gaps = RtpGaps(RTP_FIRST)
@@ -548,17 +558,10 @@ async def running_line(name: str, lines: int) -> AsyncIterator[tuple[Any, Any]]:
     from db import Database
     from handlers import build_router
     from handlers.dispatcher import Dispatcher
-    from handlers.settings import HandlerSettings
 
     folder = Path(tempfile.mkdtemp(prefix=f"nachbarbot-phone-{name}-"))
     db = await Database.open(folder / "bench.sqlite3")
-    settings = HandlerSettings(
-        city="Dortmund",
-        inactive_account_days=365,
-        max_text_length=500,
-        max_messages_per_minute=1000,  # as measured: the handlers' default then ([bot]: 20)
-        max_presses_per_minute=1000,
-    )
+    settings = _bench_settings()
     dispatcher = Dispatcher(db, build_router(), settings)
     kamailio, _, phone = bot_line(dispatcher, lines)
     try:
